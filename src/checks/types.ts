@@ -1,0 +1,95 @@
+import type { Snapshot, SourceLocation } from '../snapshot/types.js';
+import type { AnalysisContext } from '../model/context.js';
+
+export type Severity = 'info' | 'warn' | 'critical';
+export const SEVERITY_ORDER: Record<Severity, number> = { info: 0, warn: 1, critical: 2 };
+
+/** One fact a finding rests on: a socket, a rule, a file line, a process, a container. */
+export interface Evidence {
+  kind: 'socket' | 'rule' | 'file' | 'process' | 'container' | 'config' | 'service' | 'note';
+  /** One line a user can read, e.g. "tcp 0.0.0.0:18789 (pid 4242 node)". */
+  text: string;
+  location?: SourceLocation;
+}
+
+export interface Remediation {
+  /** What to do, in one or two sentences. */
+  summary: string;
+  /** Exact commands or file edits, one per entry. */
+  steps: string[];
+  /** True when `clawmoat harden` can apply it. */
+  automatic: boolean;
+}
+
+export interface Finding {
+  /** Stable id, documented in docs/checks.md; scripts depend on it. */
+  id: string;
+  severity: Severity;
+  title: string;
+  /** `fail`: the check found the problem. `unknown`: it could not decide, and says why. */
+  status: 'fail' | 'unknown';
+  /** Why this is a problem on this host, in a sentence. */
+  message: string;
+  evidence: Evidence[];
+  remediation: Remediation;
+  /** Guide section this enforces, e.g. "Bind to localhost only". */
+  guide: string;
+  /** Primary location for SARIF and editors, when there is one. */
+  location?: SourceLocation;
+}
+
+export type CheckResultKind = 'pass' | 'fail' | 'unknown' | 'skipped';
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  severity: Severity;
+  guide: string;
+  result: CheckResultKind;
+  /** For pass, skipped and unknown: why, in one line. */
+  reason?: string;
+}
+
+export interface CheckMeta {
+  id: string;
+  title: string;
+  severity: Severity;
+  /** The guide section it enforces. */
+  guide: string;
+  /** A paragraph for docs/checks.md: what it looks at and why it matters. */
+  docs: string;
+  /** Whether `harden` can fix it. */
+  fixable: boolean;
+}
+
+/** A finding as a check returns it; id, title, severity and guide are filled from meta. */
+export type FindingDraft = Omit<Finding, 'id' | 'title' | 'severity' | 'guide'> & { severity?: Severity; title?: string };
+
+export type CheckOutcome =
+  | { result: 'pass'; reason: string }
+  | { result: 'skipped'; reason: string }
+  | { result: 'fail' | 'unknown'; findings: FindingDraft[]; reason?: string };
+
+/** A fixture case: a snapshot patch, and for invalid cases what must be reported. */
+export interface CheckCase {
+  name: string;
+  snapshot: (base: Snapshot) => Snapshot;
+  options?: { zones?: string[] };
+}
+
+export interface InvalidCase extends CheckCase {
+  result: 'fail' | 'unknown';
+  /** Every string must appear in the finding's message or evidence. */
+  evidenceIncludes?: string[];
+}
+
+export interface ValidCase extends CheckCase {
+  result: 'pass' | 'skipped';
+}
+
+export interface Check {
+  meta: CheckMeta;
+  evaluate(ctx: AnalysisContext): CheckOutcome;
+  /** ESLint-style table: cases that must pass and cases that must be reported. */
+  cases: { valid: ValidCase[]; invalid: InvalidCase[] };
+}

@@ -1,0 +1,270 @@
+/**
+ * The Snapshot: everything clawmoat reads from a host, as one JSON document.
+ * It is the contract between collection (host I/O) and analysis (pure), so every
+ * field here is published in schema/snapshot.schema.json. Bump SNAPSHOT_VERSION on
+ * any change that an older reader would misread.
+ */
+export const SNAPSHOT_VERSION = 1;
+
+/** Why a source could not be read. A collector records this instead of failing. */
+export type UnavailableReason =
+  | 'not-installed'
+  | 'not-found'
+  | 'permission-denied'
+  | 'timeout'
+  | 'not-running'
+  | 'error';
+
+export interface Unavailable {
+  status: 'unavailable';
+  reason: UnavailableReason;
+  /** One human line: what was tried and what happened. */
+  detail: string;
+}
+
+export interface Available<T> {
+  status: 'ok';
+  data: T;
+}
+
+/** A source that was read (`ok`) or could not be read (`unavailable`, with why). */
+export type Collected<T> = Available<T> | Unavailable;
+
+/**
+ * A secret removed at collection time. The value never leaves the collector;
+ * only facts the checks need (its length, where it came from) survive.
+ */
+export interface RedactedSecret {
+  $redacted: true;
+  length: number;
+  /** e.g. "env:OPENCLAW_GATEWAY_TOKEN" when the config said "${OPENCLAW_GATEWAY_TOKEN}". */
+  from?: string;
+}
+
+export interface Socket {
+  protocol: 'tcp' | 'udp';
+  /** Local address exactly as the kernel reports it: "0.0.0.0", "::", "127.0.0.1", "::1", "100.101.102.103". */
+  address: string;
+  port: number;
+  family: 4 | 6;
+  /** For "::" only: true when the socket is IPv6-only, false when it also takes IPv4 (ss prints "*"). */
+  v6only?: boolean;
+  /** Interface the socket is bound to with SO_BINDTODEVICE (ss prints "%eth0"). */
+  boundInterface?: string;
+  pid?: number;
+  process?: string;
+  /** argv of the owning process, secrets redacted. */
+  cmdline?: string[];
+}
+
+export interface InterfaceAddress {
+  family: 4 | 6;
+  address: string;
+  prefixlen: number;
+  scope: string;
+}
+
+export interface NetInterface {
+  name: string;
+  up: boolean;
+  linkType: string;
+  /** e.g. "veth", "bridge", "tun", "wireguard" when the kernel reports it. */
+  kind?: string;
+  addresses: InterfaceAddress[];
+}
+
+export interface Route {
+  family: 4 | 6;
+  /** "default" or a CIDR. */
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  table?: string;
+  type?: string;
+  prefsrc?: string;
+}
+
+export interface NetworkState {
+  interfaces: Collected<NetInterface[]>;
+  routes: Collected<Route[]>;
+  /** Selected sysctls that decide routing: ip_forward, forwarding, route_localnet per interface. */
+  sysctl: Collected<Record<string, string>>;
+}
+
+export interface NetfilterState {
+  /** Which iptables the host's `iptables` command drives. */
+  backend: 'nft' | 'legacy' | 'unknown';
+  iptablesVersion?: string;
+  iptablesSave: Collected<string>;
+  ip6tablesSave: Collected<string>;
+  /** Present when legacy tables exist beside nft ones. */
+  iptablesLegacySave?: Collected<string>;
+  /** The parsed output of `nft -j list ruleset`. */
+  nftRuleset: Collected<unknown>;
+  ipsetSave: Collected<string>;
+}
+
+export interface UfwFiles {
+  /** ENABLED= from /etc/ufw/ufw.conf. */
+  enabledInConfig: boolean;
+  /** DEFAULT_*_POLICY from /etc/default/ufw, e.g. { input: "DROP", output: "ACCEPT", forward: "DROP" }. */
+  defaults: { input?: string; output?: string; forward?: string };
+  /** The rule files ufw maintains, by name (user.rules, user6.rules, before.rules, after.rules, ...). */
+  ruleFiles: Record<string, Collected<string>>;
+  /** `ufw status verbose`, when it could be run (needs root). */
+  statusVerbose: Collected<string>;
+}
+
+export interface UfwState {
+  installed: boolean;
+  /** Where ufw was found; it lives in /usr/sbin, often off a user's PATH. */
+  binary?: string;
+  files: UfwFiles;
+}
+
+export interface DockerPortBinding {
+  containerPort: number;
+  protocol: 'tcp' | 'udp' | 'sctp';
+  /** "" means every address, as Docker reports it; "0.0.0.0", "::", "127.0.0.1", a host address. */
+  hostIp: string;
+  hostPort: string;
+}
+
+export interface DockerContainer {
+  id: string;
+  name: string;
+  image: string;
+  state: string;
+  /** HostConfig.NetworkMode: "default", "bridge", "host", "none", "container:<id>", or a network name. */
+  networkMode: string;
+  ports: DockerPortBinding[];
+  networks: { name: string; ipAddress?: string; ipv6Address?: string }[];
+  mounts: { type: string; source: string; destination: string }[];
+  labels: Record<string, string>;
+  /** Config.Cmd + Entrypoint joined, secrets redacted. */
+  command: string[];
+  /** Config.Env, secrets redacted. */
+  env: string[];
+}
+
+export interface DockerNetwork {
+  id: string;
+  name: string;
+  driver: string;
+  internal: boolean;
+  subnets: string[];
+  bridgeName?: string;
+  options: Record<string, string>;
+}
+
+export interface DockerState {
+  /** The endpoint used: a unix socket path or DOCKER_HOST. */
+  endpoint: string;
+  version: { version: string; apiVersion: string; os?: string; kernel?: string };
+  daemonConfig: Collected<Record<string, unknown>>;
+  containers: DockerContainer[];
+  networks: DockerNetwork[];
+}
+
+export interface ComposeFile {
+  path: string;
+  /** How it was found: passed with --compose, or found in the working directory. */
+  origin: 'argument' | 'cwd';
+  /** The file text, secrets redacted. Parsed during analysis so parse errors become findings. */
+  content: Collected<string>;
+  /** Values of the .env beside the compose file, for ${VAR} interpolation; secrets redacted. */
+  dotenv?: Record<string, string>;
+}
+
+export interface TailscaleState {
+  binary: string;
+  /** A subset of `tailscale status --json`: BackendState, Self, MagicDNSSuffix. */
+  status: Collected<Record<string, unknown>>;
+  /** `tailscale serve status --json` (Serve and Funnel configuration). */
+  serve: Collected<Record<string, unknown>>;
+}
+
+export interface SshdState {
+  binary: string;
+  /** `sshd -T`, keys lower-cased, each with every value it was given (port can repeat). */
+  effective: Collected<Record<string, string[]>>;
+}
+
+/** Where in a file a value came from, for evidence and SARIF. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column?: number;
+}
+
+export interface OpenClawConfigResolved {
+  path: string;
+  /** How the path was chosen: OPENCLAW_CONFIG_PATH, OPENCLAW_STATE_DIR, a profile, the default, or a legacy name. */
+  resolvedBy: string;
+  /** Every file read: the main config then its $include files. */
+  files: string[];
+  /** The merged config with ${VAR} substituted and secrets replaced by RedactedSecret. */
+  value: Record<string, unknown>;
+  /** Dotted key path ("gateway.bind") → where it was written. */
+  locations: Record<string, SourceLocation>;
+  /** Non-fatal notes: missing ${VAR}, an include outside the allowed roots... */
+  warnings: string[];
+}
+
+export interface OpenClawConfigInvalid {
+  status: 'invalid';
+  path: string;
+  resolvedBy: string;
+  error: { file: string; line?: number; column?: number; message: string };
+}
+
+export type OpenClawConfigState = Available<OpenClawConfigResolved> | OpenClawConfigInvalid | Unavailable;
+
+export interface OpenClawProcess {
+  pid: number;
+  /** argv, secrets redacted. */
+  cmdline: string[];
+  exe?: string;
+  user?: string;
+  /** Gateway-relevant environment (OPENCLAW_*, CLAWDBOT_*, MOLTBOT_*), secrets redacted. */
+  env: Collected<Record<string, string | RedactedSecret>>;
+  /** Working directory, to resolve a relative config path and a cwd .env. */
+  cwd?: string;
+  /** Which of this process's listeners are its own, by socket (filled from the socket table). */
+}
+
+export interface OpenClawUnit {
+  path: string;
+  scope: 'system' | 'user';
+  /** Unit text, secrets redacted. */
+  content: string;
+}
+
+export interface OpenClawState {
+  /** Every config path considered, in the order OpenClaw would look. */
+  configCandidates: string[];
+  config: OpenClawConfigState;
+  processes: OpenClawProcess[];
+  units: OpenClawUnit[];
+  version: Collected<{ version: string; source: string }>;
+  /** Legacy state directories (~/.clawdbot, ~/.moltbot) still present; they may hold old tokens. */
+  legacyDirs: string[];
+}
+
+export interface Snapshot {
+  schemaVersion: typeof SNAPSHOT_VERSION;
+  tool: { name: 'clawmoat'; version: string };
+  collectedAt: string;
+  host: { hostname: string; kernel: string; uid: number; platform: string };
+  /** How long each collector took, in milliseconds; helps explain a slow run. */
+  timings: Record<string, number>;
+  sockets: Collected<Socket[]>;
+  network: NetworkState;
+  netfilter: NetfilterState;
+  ufw: Collected<UfwState>;
+  docker: Collected<DockerState>;
+  compose: ComposeFile[];
+  tailscale: Collected<TailscaleState>;
+  sshd: Collected<SshdState>;
+  openclaw: OpenClawState;
+}
