@@ -174,6 +174,8 @@ export interface ComposeFile {
   content: Collected<string>;
   /** Values of the .env beside the compose file, for ${VAR} interpolation; secrets redacted. */
   dotenv?: Record<string, string>;
+  /** Variables the file references that were set in the collecting shell (they override .env, as in compose). */
+  environment?: Record<string, string>;
 }
 
 export interface TailscaleState {
@@ -188,6 +190,10 @@ export interface SshdState {
   binary: string;
   /** `sshd -T`, keys lower-cased, each with every value it was given (port can repeat). */
   effective: Collected<Record<string, string[]>>;
+  /** Where `effective` came from: `sshd -T`, or the config files read directly when sshd -T could not run. */
+  source?: 'sshd -T' | 'config-files';
+  /** The config file sshd was started with (`-f`), when a running sshd said so. */
+  configFile?: string;
 }
 
 /** Where in a file a value came from, for evidence and SARIF. */
@@ -220,8 +226,23 @@ export interface OpenClawConfigInvalid {
 
 export type OpenClawConfigState = Available<OpenClawConfigResolved> | OpenClawConfigInvalid | Unavailable;
 
+/** The gateway flags a process was started with (`openclaw gateway run --bind lan ...`). */
+export interface GatewayFlags {
+  bind?: string;
+  port?: number;
+  auth?: string;
+  tailscale?: string;
+  profile?: string;
+  dev?: boolean;
+  token?: RedactedSecret;
+  password?: RedactedSecret;
+  passwordFile?: string;
+  allowUnconfigured?: boolean;
+}
+
 export interface OpenClawProcess {
   pid: number;
+  flags: GatewayFlags;
   /** argv, secrets redacted. */
   cmdline: string[];
   exe?: string;
@@ -230,7 +251,6 @@ export interface OpenClawProcess {
   env: Collected<Record<string, string | RedactedSecret>>;
   /** Working directory, to resolve a relative config path and a cwd .env. */
   cwd?: string;
-  /** Which of this process's listeners are its own, by socket (filled from the socket table). */
 }
 
 export interface OpenClawUnit {

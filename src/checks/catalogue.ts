@@ -1,0 +1,33 @@
+import type { Check } from './types.js';
+import { gatewayBindPublic } from './rules/gateway-bind-public.js';
+import { gatewayBindDrift } from './rules/gateway-bind-drift.js';
+import { gatewayAuthNone } from './rules/gateway-auth-none.js';
+import { gatewayAuthWeakToken } from './rules/gateway-auth-weak-token.js';
+import { firewallNone } from './rules/firewall-none.js';
+import { firewallUfwSshNotAllowed } from './rules/firewall-ufw-ssh-not-allowed.js';
+import { firewallGatewayPortAllowed } from './rules/firewall-gateway-port-allowed.js';
+import { dockerPublishPublic } from './rules/docker-publish-public.js';
+import { dockerNetworkDefaultBridge } from './rules/docker-network-default-bridge.js';
+import { dockerNetworkHost } from './rules/docker-network-host.js';
+import { dockerSocketMounted } from './rules/docker-socket-mounted.js';
+import { tailscaleFunnel } from './rules/tailscale-funnel.js';
+import { sshPasswordAuth } from './rules/ssh-password-auth.js';
+import { configUnreadable } from './rules/config-unreadable.js';
+
+/** Every check, in the order the guide's checklist reads. Ids are stable: see docs/checks.md. */
+export const CHECKS: readonly Check[] = [
+  gatewayBindPublic,
+  gatewayBindDrift,
+  gatewayAuthNone,
+  gatewayAuthWeakToken,
+  firewallNone,
+  firewallUfwSshNotAllowed,
+  firewallGatewayPortAllowed,
+  dockerPublishPublic,
+  dockerNetworkDefaultBridge,
+  dockerNetworkHost,
+  dockerSocketMounted,
+  tailscaleFunnel,
+  sshPasswordAuth,
+  configUnreadable,
+];

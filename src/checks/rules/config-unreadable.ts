@@ -1,0 +1,69 @@
+import type { Check } from '../types.js';
+import { GUIDE } from '../guide.js';
+
+export const configUnreadable: Check = {
+  meta: {
+    id: 'config.unreadable',
+    title: 'The OpenClaw config parses',
+    severity: 'warn',
+    guide: GUIDE.config,
+    docs:
+      'Resolves the config the way OpenClaw does (OPENCLAW_CONFIG_PATH, OPENCLAW_STATE_DIR, OPENCLAW_HOME, profiles, ' +
+      'legacy clawdbot/moltbot paths, JSON5, `$include`, `${VAR}`) and fails when it cannot be parsed, naming the file, ' +
+      'line and column. OpenClaw refuses to start on such a file, and every config-based check is blind until it is fixed.',
+    fixable: false,
+  },
+  evaluate(ctx) {
+    const config = ctx.snapshot.openclaw.config;
+    if (config.status === 'ok') return { result: 'pass', reason: `${config.data.path} (${config.data.files.length} file${config.data.files.length === 1 ? '' : 's'})` };
+    if (config.status === 'unavailable') {
+      if (config.reason === 'not-found') return { result: 'skipped', reason: 'no OpenClaw config on this host' };
+      return {
+        result: 'fail',
+        findings: [
+          {
+            status: 'fail',
+            message: `The OpenClaw config could not be read: ${config.detail}.`,
+            evidence: [{ kind: 'file', text: config.detail }],
+            remediation: { summary: 'Run clawmoat as the gateway user or as root so the config can be read.', steps: ['sudo clawmoat audit'], automatic: false },
+          },
+        ],
+      };
+    }
+    const { error } = config;
+    const where = `${error.file}${error.line ? `:${error.line}` : ''}${error.column ? `:${error.column}` : ''}`;
+    const location = { file: error.file, line: error.line ?? 1, ...(error.column ? { column: error.column } : {}) };
+    return {
+      result: 'fail',
+      findings: [
+        {
+          status: 'fail',
+          message: `${where}: ${error.message}`,
+          evidence: [{ kind: 'file', text: `${where}: ${error.message}`, location }],
+          remediation: { summary: `Fix the file at ${where}; OpenClaw will not start until it parses.`, steps: [`$EDITOR ${error.file} +${error.line ?? 1}`, 'openclaw config validate'], automatic: false },
+          location,
+        },
+      ],
+    };
+  },
+  cases: {
+    valid: [
+      { name: 'no config', snapshot: (s) => s, result: 'skipped' },
+      { name: 'config parsed', snapshot: (s) => ({ ...s, openclaw: { ...s.openclaw, config: { status: 'ok', data: { path: '/h/.openclaw/openclaw.json', resolvedBy: 'default', files: ['/h/.openclaw/openclaw.json'], value: {}, locations: {}, warnings: [] } } } }), result: 'pass' },
+    ],
+    invalid: [
+      {
+        name: 'JSON5 syntax error',
+        snapshot: (s) => ({ ...s, openclaw: { ...s.openclaw, config: { status: 'invalid', path: '/h/.openclaw/openclaw.json', resolvedBy: 'default', error: { file: '/h/.openclaw/openclaw.json', line: 7, column: 12, message: "invalid character '}'" } } } }),
+        result: 'fail',
+        evidenceIncludes: ['/h/.openclaw/openclaw.json:7:12'],
+      },
+      {
+        name: 'permission denied',
+        snapshot: (s) => ({ ...s, openclaw: { ...s.openclaw, config: { status: 'unavailable', reason: 'permission-denied', detail: '/h/.openclaw/openclaw.json is not readable (permission denied)' } } }),
+        result: 'fail',
+        evidenceIncludes: ['permission denied'],
+      },
+    ],
+  },
+};

@@ -1,0 +1,40 @@
+import type { Check } from '../types.js';
+import { GUIDE } from '../guide.js';
+import { withComposeFile, withContainers } from '../../snapshot/fixture.js';
+import { workloadCheck } from './docker-workload-check.js';
+
+export const dockerNetworkDefaultBridge: Check = {
+  meta: {
+    id: 'docker.network.default_bridge',
+    title: 'The gateway container is on a dedicated Docker network',
+    severity: 'warn',
+    guide: GUIDE.docker,
+    docs:
+      "On Docker's default `bridge` network every container can talk to every other, so any container on the host can " +
+      'reach the gateway. Fails for a gateway container whose network mode is `default`/`bridge` or that is attached ' +
+      'to `bridge`, and for a compose service with `network_mode: bridge`.',
+    fixable: true,
+  },
+  evaluate: workloadCheck({
+    matches: (w) => w.networkMode === 'default' || w.networkMode === 'bridge' || w.networks.includes('bridge'),
+    describe: (w) => `${w.label}: network mode "${w.networkMode}"${w.networks.length ? `, networks ${w.networks.join(', ')}` : ''}`,
+    message: (w) => `${w.label} shares Docker's default bridge with every other container on the host.`,
+    remediation: {
+      summary: 'Put the gateway on its own user-defined network.',
+      steps: ['docker network create openclaw-net', 'compose: networks: [openclaw-net] (and a top-level networks: { openclaw-net: {} })', 'docker run: --network openclaw-net'],
+      automatic: true,
+    },
+    passReason: 'every gateway container is on a user-defined network',
+  }),
+  cases: {
+    valid: [
+      { name: 'no Docker', snapshot: (s) => s, result: 'skipped' },
+      { name: 'dedicated network', snapshot: withContainers({ name: 'openclaw', networkMode: 'openclaw-net', networks: [{ name: 'openclaw-net' }] }), result: 'pass' },
+      { name: 'compose default project network', snapshot: withComposeFile('/srv/compose.yaml', 'services:\n  openclaw-gateway:\n    image: openclaw\n'), result: 'pass' },
+    ],
+    invalid: [
+      { name: 'docker run without --network', snapshot: withContainers({ name: 'openclaw', networkMode: 'default', networks: [{ name: 'bridge', ipAddress: '172.17.0.2' }] }), result: 'fail', evidenceIncludes: ['network mode "default"'] },
+      { name: 'compose network_mode: bridge', snapshot: withComposeFile('/srv/compose.yaml', 'services:\n  openclaw-gateway:\n    image: openclaw\n    network_mode: bridge\n'), result: 'fail', evidenceIncludes: ['compose.yaml'] },
+    ],
+  },
+};

@@ -1,0 +1,47 @@
+import type { Check } from '../types.js';
+import { GUIDE } from '../guide.js';
+import { withComposeFile, withContainers } from '../../snapshot/fixture.js';
+import { workloadCheck } from './docker-workload-check.js';
+import type { GatewayWorkload } from '../../model/docker.js';
+
+const DOCKER_SOCKET = /(^|\/)docker\.sock$/;
+
+function socketMounts(w: GatewayWorkload) {
+  return w.mounts.filter((m) => DOCKER_SOCKET.test(m.source) || DOCKER_SOCKET.test(m.target));
+}
+
+export const dockerSocketMounted: Check = {
+  meta: {
+    id: 'docker.socket_mounted',
+    title: 'The gateway container has no Docker socket',
+    severity: 'critical',
+    guide: GUIDE.docker,
+    docs:
+      'A container holding /var/run/docker.sock controls the Docker daemon, which is root on the host. Whoever ' +
+      'drives the gateway (anyone who reaches it, or a prompt injection) can then start a privileged container. ' +
+      'Fails for a gateway container or compose service that mounts a docker.sock.',
+    fixable: false,
+  },
+  evaluate: workloadCheck({
+    matches: (w) => socketMounts(w).length > 0,
+    describe: (w) => socketMounts(w).map((m) => `${w.label}: mounts ${m.source} at ${m.target}`),
+    locate: (w) => socketMounts(w)[0]?.location,
+    message: (w) => `${w.label} can drive the Docker daemon, which is root on this host.`,
+    remediation: {
+      summary: 'Remove the Docker socket mount; if sandboxing needs Docker, use a socket proxy that allows only the calls it needs.',
+      steps: ['compose: delete the "/var/run/docker.sock:/var/run/docker.sock" volume', 'docker compose up -d'],
+      automatic: false,
+    },
+    passReason: 'no gateway container mounts the Docker socket',
+  }),
+  cases: {
+    valid: [
+      { name: 'no Docker', snapshot: (s) => s, result: 'skipped' },
+      { name: 'ordinary volume', snapshot: withContainers({ name: 'openclaw', mounts: [{ type: 'bind', source: '/home/u/.openclaw', destination: '/home/node/.openclaw' }] }), result: 'pass' },
+    ],
+    invalid: [
+      { name: 'live container with the socket', snapshot: withContainers({ name: 'openclaw', mounts: [{ type: 'bind', source: '/var/run/docker.sock', destination: '/var/run/docker.sock' }] }), result: 'fail', evidenceIncludes: ['/var/run/docker.sock'] },
+      { name: 'compose volume', snapshot: withComposeFile('/srv/compose.yaml', 'services:\n  openclaw-gateway:\n    image: openclaw\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n'), result: 'fail', evidenceIncludes: ['compose.yaml:'] },
+    ],
+  },
+};

@@ -1,0 +1,69 @@
+import type { Check, Evidence } from '../types.js';
+import { GUIDE } from '../guide.js';
+import { isAnySource, ufwPortCovers } from '../../model/ufw.js';
+import { compose, withConfig, withIptables, withUfw } from '../../snapshot/fixture.js';
+
+export const firewallGatewayPortAllowed: Check = {
+  meta: {
+    id: 'firewall.gateway_port_allowed',
+    title: 'No firewall rule admits the gateway port from anywhere',
+    severity: 'critical',
+    guide: GUIDE.firewall,
+    docs:
+      'The guide says never to allow the gateway port. Fails for a UFW rule (`ufw allow 18789`, from any source, on ' +
+      'any interface) or an iptables/nftables rule on the INPUT path that accepts TCP to a gateway port with no ' +
+      'source restriction. Rules limited to an interface such as tailscale0, or to a source range, are left to ' +
+      '`clawmoat reach`, which works out who they admit.',
+    fixable: true,
+  },
+  evaluate(ctx) {
+    const { ufw, netfilter, gateway } = ctx;
+    const evidence: Evidence[] = [];
+    const steps: string[] = [];
+    for (const rule of ufw?.rules ?? []) {
+      if (rule.route || rule.direction !== 'in' || (rule.action !== 'allow' && rule.action !== 'limit')) continue;
+      if (rule.inInterface || !isAnySource(rule.src) || rule.dport === 'any' || (rule.protocol !== 'tcp' && rule.protocol !== 'any')) continue;
+      const port = gateway.ports.find((p) => ufwPortCovers(rule.dport, p));
+      if (port === undefined) continue;
+      evidence.push({ kind: 'rule', text: `ufw: ${rule.action} ${rule.protocol} ${rule.dport} from ${rule.src}${rule.v6 ? ' (v6)' : ''}`, location: rule.location });
+      steps.push(`sudo ufw delete ${rule.action} ${rule.dport === String(port) && rule.protocol !== 'any' ? `${rule.dport}/${rule.protocol}` : rule.dport}`);
+    }
+    if (netfilter.readable) {
+      for (const rule of netfilter.openAcceptRules(gateway.ports)) {
+        evidence.push({ kind: 'rule', text: rule.text, ...(rule.location ? { location: rule.location } : {}) });
+        steps.push(`remove the rule: ${rule.text}`);
+      }
+    }
+    if (evidence.length === 0) {
+      if (!netfilter.readable && !ufw) return { result: 'unknown', reason: netfilter.reason, findings: [] };
+      return { result: 'pass', reason: `no rule admits ${gateway.ports.join('/')} from anywhere${netfilter.readable ? '' : ` (UFW rules only: ${netfilter.reason})`}` };
+    }
+    const location = evidence.find((e) => e.location)?.location;
+    return {
+      result: 'fail',
+      findings: [
+        {
+          status: 'fail',
+          message: `The firewall explicitly admits the gateway port from anywhere (${evidence.length} rule${evidence.length === 1 ? '' : 's'}).`,
+          evidence,
+          remediation: { summary: 'Delete the rule; reach the gateway through an SSH tunnel or Tailscale instead.', steps: [...new Set(steps)], automatic: true },
+          ...(location ? { location } : {}),
+        },
+      ],
+    };
+  },
+  cases: {
+    valid: [
+      { name: 'only ssh allowed', snapshot: withUfw(true, '### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in\n'), result: 'pass' },
+      { name: 'gateway port allowed on tailscale0 only', snapshot: withUfw(true, '### tuple ### allow tcp 18789 0.0.0.0/0 any 0.0.0.0/0 in_tailscale0\n'), result: 'pass' },
+      { name: 'gateway port allowed from the LAN only', snapshot: withUfw(true, '### tuple ### allow tcp 18789 0.0.0.0/0 any 192.168.1.0/24 in\n'), result: 'pass' },
+      { name: 'iptables accepts 18789 from one address', snapshot: withIptables('*filter\n:INPUT DROP [0:0]\n-A INPUT -s 203.0.113.5/32 -p tcp -m tcp --dport 18789 -j ACCEPT\nCOMMIT\n'), result: 'pass' },
+    ],
+    invalid: [
+      { name: 'ufw allow 18789', snapshot: withUfw(true, '### tuple ### allow tcp 18789 0.0.0.0/0 any 0.0.0.0/0 in\n'), result: 'fail', evidenceIncludes: ['ufw: allow tcp 18789', 'user.rules'] },
+      { name: 'ufw allow a range covering the custom port', snapshot: compose(withConfig({ gateway: { port: 28789 } }), withUfw(true, '### tuple ### allow any 28000:29000 0.0.0.0/0 any 0.0.0.0/0 in\n')), result: 'fail', evidenceIncludes: ['28000:29000'] },
+      { name: 'iptables ACCEPT for 18789 in INPUT', snapshot: withIptables('*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 18789 -j ACCEPT\nCOMMIT\n'), result: 'fail', evidenceIncludes: ['--dport 18789'] },
+      { name: 'multiport in a user chain', snapshot: withIptables('*filter\n:INPUT DROP [0:0]\n:svc - [0:0]\n-A INPUT -j svc\n-A svc -p tcp -m multiport --dports 80,443,18789 -j ACCEPT\nCOMMIT\n'), result: 'fail', evidenceIncludes: ['18789'] },
+    ],
+  },
+};

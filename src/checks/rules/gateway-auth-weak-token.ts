@@ -1,0 +1,57 @@
+import type { Check, FindingDraft } from '../types.js';
+import { GUIDE } from '../guide.js';
+import { compose, withConfig, withGatewayProcess } from '../../snapshot/fixture.js';
+import { restartHint } from '../remediation.js';
+
+/** OpenClaw's own audit warns below 24 characters (gateway.token_too_short). */
+export const MIN_TOKEN_LENGTH = 24;
+
+export const gatewayAuthWeakToken: Check = {
+  meta: {
+    id: 'gateway.auth.weak_token',
+    title: 'The gateway token is at least 24 characters',
+    severity: 'warn',
+    guide: GUIDE.config,
+    docs:
+      'Measures the token that wins (the `--token` flag, else OPENCLAW_GATEWAY_TOKEN, else `gateway.auth.token`) and ' +
+      'fails under 24 characters. Only the length is kept in the snapshot; the token itself is redacted when it is read.',
+    fixable: true,
+  },
+  evaluate(ctx) {
+    const { gateway } = ctx;
+    const token = gateway.auth.token;
+    if (!gateway.detected) return { result: 'skipped', reason: 'no OpenClaw gateway on this host' };
+    if (gateway.auth.mode && gateway.auth.mode.value !== 'token') return { result: 'skipped', reason: `auth mode is "${gateway.auth.mode.value}", not token` };
+    if (!token) return { result: 'skipped', reason: 'no token configured' };
+    const length = token.value.length;
+    if (length >= MIN_TOKEN_LENGTH) return { result: 'pass', reason: `token of ${length} characters (${token.source})` };
+    const finding: FindingDraft = {
+      status: 'fail',
+      message: `The gateway token is ${length} characters long; short tokens can be guessed, and the gateway is an RCE surface.`,
+      evidence: [{ kind: token.location ? 'file' : 'config', text: `token of ${length} characters from ${token.source}`, ...(token.location ? { location: token.location } : {}) }],
+      remediation: {
+        summary: 'Replace it with 32 random bytes.',
+        steps: ['openclaw doctor --generate-gateway-token   # or: openssl rand -hex 32', restartHint(gateway)],
+        automatic: true,
+      },
+    };
+    if (token.location) finding.location = token.location;
+    return { result: 'fail', findings: [finding] };
+  },
+  cases: {
+    valid: [
+      { name: '64-character token', snapshot: withConfig({ gateway: { auth: { mode: 'token', token: { $redacted: true, length: 64 } } } }), result: 'pass' },
+      { name: 'password mode', snapshot: withConfig({ gateway: { auth: { mode: 'password', password: { $redacted: true, length: 12 } } } }), result: 'skipped' },
+      { name: 'exactly 24', snapshot: withConfig({ gateway: { auth: { token: { $redacted: true, length: 24 } } } }), result: 'pass' },
+    ],
+    invalid: [
+      { name: 'short token in config', snapshot: withConfig({ gateway: { auth: { mode: 'token', token: { $redacted: true, length: 8 } } } }, { 'gateway.auth.token': 6 }), result: 'fail', evidenceIncludes: ['8 characters', 'openclaw.json:6'] },
+      {
+        name: 'short --token flag wins over a long config token',
+        snapshot: compose(withConfig({ gateway: { auth: { token: { $redacted: true, length: 64 } } } }), withGatewayProcess(3, ['openclaw', 'gateway', '--token', '[REDACTED]'], {}, { token: { $redacted: true, length: 23, from: 'cmdline' } })),
+        result: 'fail',
+        evidenceIncludes: ['23 characters', '--token flag of pid 3'],
+      },
+    ],
+  },
+};

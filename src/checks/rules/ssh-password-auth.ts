@@ -1,0 +1,67 @@
+import type { Check } from '../types.js';
+import { GUIDE } from '../guide.js';
+import { withSshd } from '../../snapshot/fixture.js';
+
+export const sshPasswordAuth: Check = {
+  meta: {
+    id: 'ssh.password_auth',
+    title: 'sshd accepts keys only, not passwords',
+    severity: 'warn',
+    guide: GUIDE.remote,
+    docs:
+      "The guide's remote access runs over SSH (a tunnel to 127.0.0.1), so SSH is the door to the gateway. Reads sshd's " +
+      'effective config (`sshd -T`, or the config files when that cannot run) and fails when PasswordAuthentication is ' +
+      'yes, or when keyboard-interactive auth through PAM would still ask for a password.',
+    fixable: false,
+  },
+  evaluate(ctx) {
+    const sshd = ctx.snapshot.sshd;
+    if (sshd.status !== 'ok') return sshd.reason === 'not-installed' ? { result: 'skipped', reason: 'sshd is not installed' } : { result: 'unknown', reason: sshd.detail, findings: [] };
+    const effective = sshd.data.effective;
+    if (effective.status !== 'ok') return { result: 'unknown', reason: `sshd config could not be read: ${effective.detail}`, findings: [] };
+    const value = (key: string): string | undefined => effective.data[key]?.[0]?.toLowerCase();
+    const source = sshd.data.source === 'config-files' ? `${sshd.data.configFile ?? '/etc/ssh/sshd_config'} (read directly)` : `sshd -T${sshd.data.configFile ? ` -f ${sshd.data.configFile}` : ''}`;
+    // sshd's compiled-in default is yes; sshd -T always prints it, config files may not.
+    const password = value('passwordauthentication') ?? 'yes';
+    const kbd = value('kbdinteractiveauthentication') ?? value('challengeresponseauthentication');
+    const pam = value('usepam');
+    const viaPam = kbd === 'yes' && pam === 'yes';
+    if (password !== 'yes' && !viaPam) return { result: 'pass', reason: `passwordauthentication ${password} (${source})` };
+    const evidence = [];
+    if (password === 'yes') evidence.push({ kind: 'service' as const, text: `passwordauthentication yes (${source})` });
+    if (viaPam) evidence.push({ kind: 'service' as const, text: `kbdinteractiveauthentication yes with usepam yes (${source})` });
+    return {
+      result: 'fail',
+      findings: [
+        {
+          status: 'fail',
+          message: 'sshd accepts passwords, so the SSH door to the gateway can be brute-forced.',
+          evidence,
+          remediation: {
+            summary: 'Use key-based login only (after checking that your key works).',
+            steps: [
+              'printf "PasswordAuthentication no\\nKbdInteractiveAuthentication no\\n" | sudo tee /etc/ssh/sshd_config.d/50-clawmoat.conf',
+              'sudo sshd -t && sudo systemctl reload ssh',
+            ],
+            automatic: false,
+          },
+        },
+      ],
+    };
+  },
+  cases: {
+    valid: [
+      { name: 'sshd not installed', snapshot: (s) => s, result: 'skipped' },
+      { name: 'keys only', snapshot: withSshd({ passwordauthentication: ['no'], kbdinteractiveauthentication: ['no'], usepam: ['yes'] }), result: 'pass' },
+    ],
+    invalid: [
+      { name: 'PasswordAuthentication yes', snapshot: withSshd({ passwordauthentication: ['yes'], port: ['22'] }), result: 'fail', evidenceIncludes: ['passwordauthentication yes'] },
+      { name: 'password through keyboard-interactive PAM', snapshot: withSshd({ passwordauthentication: ['no'], kbdinteractiveauthentication: ['yes'], usepam: ['yes'] }), result: 'fail', evidenceIncludes: ['usepam yes'] },
+      {
+        name: 'config unreadable',
+        snapshot: (s) => ({ ...s, sshd: { status: 'ok', data: { binary: '/usr/sbin/sshd', effective: { status: 'unavailable', reason: 'permission-denied', detail: 'sshd -T needs root' } } } }),
+        result: 'unknown',
+      },
+    ],
+  },
+};

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { collectSnapshot } from '../../collect/index.js';
+import { writeSnapshot } from '../../snapshot/io.js';
+import { startProgress } from '../progress.js';
+import { collectOptions, type CollectFlags } from './shared.js';
+
+export function registerCollect(program: Command): void {
+  const command = program
+    .command('collect')
+    .description('read this host (sockets, netfilter, UFW, Docker, Tailscale, sshd, OpenClaw) into a snapshot file')
+    .option('-o, --output <file>', 'write the snapshot here (default: stdout)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ sudo clawmoat collect -o host.json          # snapshot this host (root sees every socket and rule)
+  $ clawmoat audit --snapshot host.json          # analyse it here or on another machine
+
+Secrets (gateway tokens, passwords) are redacted while collecting; the snapshot
+never holds them. Its format is schema/snapshot.schema.json (docs/snapshot-format.md).`,
+    );
+  collectOptions(command).action(async (flags: CollectFlags & { output?: string }) => {
+    const progress = startProgress('collecting', { enabled: true });
+    try {
+      const snapshot = await collectSnapshot(toCollectOptions(flags, (s) => progress.update(`collected ${s}`)));
+      progress.stop();
+      if (flags.output) await writeSnapshot(flags.output, snapshot);
+      else process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
+    } finally {
+      progress.stop();
+    }
+  });
+}
+
+export function toCollectOptions(flags: CollectFlags, onProgress?: (source: string) => void) {
+  return {
+    composeFiles: flags.compose ?? [],
+    ufwStatus: flags.ufwStatus === true,
+    ...(flags.openclawConfig ? { openclawConfig: flags.openclawConfig } : {}),
+    ...(onProgress ? { onProgress } : {}),
+  };
+}

@@ -1,0 +1,56 @@
+import { dirname, join, resolve } from 'node:path';
+import type { ComposeFile } from '../snapshot/types.js';
+import { SecretVault, isSecretName, redactText } from '../snapshot/redact.js';
+import { ok, readText } from './host.js';
+import { parseShellAssignments } from './ufw.js';
+
+/** Compose files: given with --compose, else the ones docker compose would pick in the working directory. */
+
+const DEFAULT_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
+
+async function readDotenv(dir: string, vault: SecretVault): Promise<Record<string, string> | undefined> {
+  const text = await readText(join(dir, '.env'));
+  if (text.status !== 'ok') return undefined;
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parseShellAssignments(text.data))) {
+    if (isSecretName(name)) {
+      vault.remember(value);
+      values[name] = '[REDACTED]';
+    } else values[name] = value;
+  }
+  return values;
+}
+
+/** Shell variables the file interpolates, with their current values (secret ones redacted). */
+function referencedEnvironment(text: string, vault: SecretVault): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const match of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    const name = match[1]!;
+    const value = process.env[name];
+    if (value === undefined) continue;
+    if (isSecretName(name)) {
+      vault.remember(value);
+      values[name] = '[REDACTED]';
+    } else values[name] = value;
+  }
+  return values;
+}
+
+export async function collectCompose(paths: string[], cwd: string, vault: SecretVault): Promise<ComposeFile[]> {
+  const explicit = paths.length > 0;
+  const candidates = explicit ? paths.map((p) => resolve(cwd, p)) : DEFAULT_NAMES.map((n) => join(cwd, n));
+  const files: ComposeFile[] = [];
+  for (const path of candidates) {
+    const text = await readText(path);
+    if (!explicit && text.status !== 'ok') continue;
+    const file: ComposeFile = { path, origin: explicit ? 'argument' : 'cwd', content: text.status === 'ok' ? ok(redactText(text.data, vault)) : text };
+    const dotenv = await readDotenv(dirname(path), vault);
+    if (dotenv) file.dotenv = dotenv;
+    if (text.status === 'ok') {
+      const environment = referencedEnvironment(text.data, vault);
+      if (Object.keys(environment).length > 0) file.environment = environment;
+    }
+    files.push(file);
+  }
+  return files;
+}

@@ -1,0 +1,158 @@
+import { request } from 'node:http';
+import type { Collected, DockerContainer, DockerNetwork, DockerPortBinding, DockerState } from '../snapshot/types.js';
+import { SecretVault, redactArgv, redactEnvEntry } from '../snapshot/redact.js';
+import { ok, readText, unavailable, withTimeout } from './host.js';
+
+/**
+ * Docker, read through the Engine API on its unix socket, the same data
+ * `docker inspect` shows, without needing the docker CLI.
+ */
+
+const API_TIMEOUT_MS = 2500;
+
+export function dockerSocketPath(env: NodeJS.ProcessEnv): Collected<string> {
+  const host = env.DOCKER_HOST;
+  if (!host) return ok('/var/run/docker.sock');
+  if (host.startsWith('unix://')) return ok(host.slice('unix://'.length));
+  return unavailable('error', `DOCKER_HOST=${host} is not a unix socket; clawmoat reads the local daemon through its unix socket only`);
+}
+
+function getJson(socketPath: string, path: string): Promise<Collected<unknown>> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path, method: 'GET', headers: { Host: 'docker' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode !== 200) return resolve(unavailable('error', `Docker API ${path} answered ${res.statusCode}: ${body.slice(0, 120).trim()}`));
+        try {
+          resolve(ok(JSON.parse(body)));
+        } catch {
+          resolve(unavailable('error', `Docker API ${path} returned invalid JSON`));
+        }
+      });
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') {
+        resolve(unavailable('not-running', `Docker is not running (nothing answers on ${socketPath})`));
+      } else if (error.code === 'EACCES') {
+        resolve(unavailable('permission-denied', `${socketPath} is not accessible (run as root or join the docker group)`));
+      } else {
+        resolve(unavailable('error', `Docker API ${path}: ${error.message}`));
+      }
+    });
+    req.setTimeout(API_TIMEOUT_MS, () => {
+      req.destroy();
+      resolve(unavailable('timeout', `Docker API ${path} did not answer within ${API_TIMEOUT_MS} ms`));
+    });
+    req.end();
+  });
+}
+
+interface InspectJson {
+  Id?: string;
+  Name?: string;
+  Config?: { Image?: string; Env?: string[] | null; Cmd?: string[] | null; Entrypoint?: string[] | null; Labels?: Record<string, string> | null };
+  State?: { Status?: string };
+  HostConfig?: { NetworkMode?: string; PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null };
+  NetworkSettings?: {
+    Ports?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
+    Networks?: Record<string, { IPAddress?: string; GlobalIPv6Address?: string }> | null;
+  };
+  Mounts?: { Type?: string; Source?: string; Destination?: string }[] | null;
+}
+
+/** Map one `docker inspect` object (the Engine API's container JSON) to the snapshot shape. */
+export function containerFromInspect(json: InspectJson, vault?: SecretVault): DockerContainer {
+  // Live bindings (NetworkSettings.Ports) are what the daemon set up; HostConfig is what was asked.
+  const portMap = json.NetworkSettings?.Ports ?? json.HostConfig?.PortBindings ?? {};
+  const ports: DockerPortBinding[] = [];
+  for (const [key, bindings] of Object.entries(portMap ?? {})) {
+    const [portText, protoText] = key.split('/');
+    const containerPort = Number(portText);
+    const protocol = protoText === 'udp' ? 'udp' : protoText === 'sctp' ? 'sctp' : 'tcp';
+    for (const b of bindings ?? []) ports.push({ containerPort, protocol, hostIp: b.HostIp ?? '', hostPort: b.HostPort ?? '' });
+  }
+  const networks = Object.entries(json.NetworkSettings?.Networks ?? {}).map(([name, n]) => {
+    const entry: DockerContainer['networks'][number] = { name };
+    if (n.IPAddress) entry.ipAddress = n.IPAddress;
+    if (n.GlobalIPv6Address) entry.ipv6Address = n.GlobalIPv6Address;
+    return entry;
+  });
+  return {
+    id: json.Id ?? '',
+    name: (json.Name ?? '').replace(/^\//, ''),
+    image: json.Config?.Image ?? '',
+    state: json.State?.Status ?? 'unknown',
+    networkMode: json.HostConfig?.NetworkMode ?? 'default',
+    ports,
+    networks,
+    mounts: (json.Mounts ?? []).map((m) => ({ type: m.Type ?? '', source: m.Source ?? '', destination: m.Destination ?? '' })),
+    labels: json.Config?.Labels ?? {},
+    command: redactArgv([...(json.Config?.Entrypoint ?? []), ...(json.Config?.Cmd ?? [])], vault),
+    env: (json.Config?.Env ?? []).map((e) => redactEnvEntry(e, vault)),
+  };
+}
+
+interface NetworkJson {
+  Id?: string;
+  Name?: string;
+  Driver?: string;
+  Internal?: boolean;
+  IPAM?: { Config?: { Subnet?: string }[] | null };
+  Options?: Record<string, string> | null;
+}
+
+export function networkFromInspect(json: NetworkJson): DockerNetwork {
+  const options = json.Options ?? {};
+  const network: DockerNetwork = {
+    id: json.Id ?? '',
+    name: json.Name ?? '',
+    driver: json.Driver ?? '',
+    internal: json.Internal === true,
+    subnets: (json.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => typeof s === 'string'),
+    options,
+  };
+  const bridge = options['com.docker.network.bridge.name'];
+  if (bridge) network.bridgeName = bridge;
+  else if (network.driver === 'bridge' && network.id) network.bridgeName = network.name === 'bridge' ? 'docker0' : `br-${network.id.slice(0, 12)}`;
+  return network;
+}
+
+async function readDaemonConfig(): Promise<Collected<Record<string, unknown>>> {
+  const text = await readText('/etc/docker/daemon.json');
+  if (text.status !== 'ok') return text;
+  try {
+    const parsed: unknown = JSON.parse(text.data);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return ok(parsed as Record<string, unknown>);
+    return unavailable('error', '/etc/docker/daemon.json is not a JSON object');
+  } catch (error) {
+    return unavailable('error', `/etc/docker/daemon.json is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function collect(socketPath: string, vault: SecretVault): Promise<Collected<DockerState>> {
+  const version = await getJson(socketPath, '/version');
+  if (version.status !== 'ok') return version;
+  const [list, networksJson, daemonConfig] = await Promise.all([
+    getJson(socketPath, '/containers/json?all=1'),
+    getJson(socketPath, '/networks'),
+    readDaemonConfig(),
+  ]);
+  if (list.status !== 'ok') return list;
+  const ids = (Array.isArray(list.data) ? list.data : []).map((c: { Id?: string }) => c.Id).filter((id): id is string => typeof id === 'string');
+  const inspected = await Promise.all(ids.map((id) => getJson(socketPath, `/containers/${id}/json`)));
+  const containers = inspected.filter((c) => c.status === 'ok').map((c) => containerFromInspect((c as { data: InspectJson }).data, vault));
+  const networks = networksJson.status === 'ok' && Array.isArray(networksJson.data) ? (networksJson.data as NetworkJson[]).map(networkFromInspect) : [];
+  const v = version.data as { Version?: string; ApiVersion?: string; Os?: string; KernelVersion?: string };
+  const versionInfo: DockerState['version'] = { version: v.Version ?? 'unknown', apiVersion: v.ApiVersion ?? 'unknown' };
+  if (v.Os) versionInfo.os = v.Os;
+  if (v.KernelVersion) versionInfo.kernel = v.KernelVersion;
+  return ok({ endpoint: socketPath, version: versionInfo, daemonConfig, containers, networks });
+}
+
+export async function collectDocker(vault: SecretVault, env: NodeJS.ProcessEnv = process.env): Promise<Collected<DockerState>> {
+  const socket = dockerSocketPath(env);
+  if (socket.status !== 'ok') return socket;
+  return withTimeout(collect(socket.data, vault), API_TIMEOUT_MS * 2, 'Docker');
+}

@@ -1,0 +1,76 @@
+import { hostname, release } from 'node:os';
+import { SNAPSHOT_VERSION, type Snapshot } from '../snapshot/types.js';
+import { SecretVault } from '../snapshot/redact.js';
+import { TOOL_VERSION } from '../version.js';
+import { collectCompose } from './compose.js';
+import { collectDocker } from './docker.js';
+import { collectNetfilter } from './netfilter.js';
+import { collectNetwork } from './network.js';
+import { collectOpenClaw } from './openclaw.js';
+import { collectSockets } from './sockets.js';
+import { collectSshd } from './sshd.js';
+import { collectTailscale } from './tailscale.js';
+import { collectUfw } from './ufw.js';
+import { readProcessTable } from './proc.js';
+
+export interface CollectOptions {
+  composeFiles?: string[];
+  cwd?: string;
+  /** Also run `ufw status verbose` (slow). */
+  ufwStatus?: boolean;
+  /** An explicit OpenClaw config path, overriding resolution. */
+  openclawConfig?: string;
+  onProgress?: (source: string) => void;
+}
+
+async function timed<T>(name: string, timings: Record<string, number>, work: () => Promise<T>, onDone?: (s: string) => void): Promise<T> {
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    timings[name] = Math.round((performance.now() - start) * 10) / 10;
+    onDone?.(name);
+  }
+}
+
+/**
+ * Read every source at once; each collector records what it could not read
+ * instead of failing, and the vault then scrubs any secret value seen anywhere.
+ */
+export async function collectSnapshot(options: CollectOptions = {}): Promise<Snapshot> {
+  const vault = new SecretVault();
+  const timings: Record<string, number> = {};
+  const cwd = options.cwd ?? process.cwd();
+  const t = <T>(name: string, work: () => Promise<T>) => timed(name, timings, work, options.onProgress);
+  const processes = await t('processes', () => readProcessTable());
+  // The vault fills up as collectors run; the final scrub covers what one source
+  // saw and another printed (a token from the config echoed in a unit file).
+  const [openclaw, sockets, network, netfilter, ufw, docker, compose, tailscale, sshd] = await Promise.all([
+    t('openclaw', () => collectOpenClaw(vault, processes, options.openclawConfig ? { configPath: options.openclawConfig } : {})),
+    t('sockets', () => collectSockets(vault, processes)),
+    t('network', () => collectNetwork()),
+    t('netfilter', () => collectNetfilter()),
+    t('ufw', () => collectUfw({ withStatus: options.ufwStatus ?? false })),
+    t('docker', () => collectDocker(vault)),
+    t('compose', () => collectCompose(options.composeFiles ?? [], cwd, vault)),
+    t('tailscale', () => collectTailscale()),
+    t('sshd', () => collectSshd(processes)),
+  ]);
+  const snapshot: Snapshot = {
+    schemaVersion: SNAPSHOT_VERSION,
+    tool: { name: 'clawmoat', version: TOOL_VERSION },
+    collectedAt: new Date().toISOString(),
+    host: { hostname: hostname(), kernel: release(), uid: process.getuid?.() ?? -1, platform: process.platform },
+    timings,
+    sockets,
+    network,
+    netfilter,
+    ufw,
+    docker,
+    compose,
+    tailscale,
+    sshd,
+    openclaw,
+  };
+  return vault.scrub(snapshot);
+}

@@ -1,0 +1,87 @@
+import type { Collected, InterfaceAddress, NetInterface, NetworkState, Route } from '../snapshot/types.js';
+import { listDir, ok, readText, run, unavailable } from './host.js';
+
+/** Interfaces, addresses, routes and the sysctls that decide routing. */
+
+interface IpAddrJson {
+  ifname?: string;
+  flags?: string[];
+  link_type?: string;
+  linkinfo?: { info_kind?: string };
+  addr_info?: { family?: string; local?: string; prefixlen?: number; scope?: string }[];
+}
+
+export function parseIpAddrJson(json: unknown): NetInterface[] {
+  if (!Array.isArray(json)) throw new Error('ip -j addr did not return a JSON array');
+  return (json as IpAddrJson[])
+    .filter((i) => typeof i.ifname === 'string')
+    .map((i) => {
+      const addresses: InterfaceAddress[] = (i.addr_info ?? [])
+        .filter((a) => typeof a.local === 'string' && (a.family === 'inet' || a.family === 'inet6'))
+        .map((a) => ({ family: a.family === 'inet' ? 4 : 6, address: a.local!, prefixlen: a.prefixlen ?? (a.family === 'inet' ? 32 : 128), scope: a.scope ?? 'global' }));
+      const iface: NetInterface = { name: i.ifname!, up: (i.flags ?? []).includes('UP'), linkType: i.link_type ?? 'unknown', addresses };
+      if (i.linkinfo?.info_kind) iface.kind = i.linkinfo.info_kind;
+      return iface;
+    });
+}
+
+interface IpRouteJson {
+  dst?: string;
+  gateway?: string;
+  dev?: string;
+  table?: string;
+  type?: string;
+  prefsrc?: string;
+}
+
+export function parseIpRouteJson(json: unknown, family: 4 | 6): Route[] {
+  if (!Array.isArray(json)) throw new Error('ip -j route did not return a JSON array');
+  return (json as IpRouteJson[])
+    .filter((r) => typeof r.dst === 'string')
+    .map((r) => {
+      const route: Route = { family, dst: r.dst! };
+      if (r.gateway) route.gateway = r.gateway;
+      if (r.dev) route.dev = r.dev;
+      if (r.table) route.table = r.table;
+      if (r.type) route.type = r.type;
+      if (r.prefsrc) route.prefsrc = r.prefsrc;
+      return route;
+    });
+}
+
+async function runJson<T>(args: string[], parse: (json: unknown) => T): Promise<Collected<T>> {
+  const result = await run('ip', args);
+  if (result.status !== 'ok') return result;
+  try {
+    return ok(parse(JSON.parse(result.data)));
+  } catch (error) {
+    return unavailable('error', `ip ${args.join(' ')}: ${(error as Error).message}`);
+  }
+}
+
+async function collectSysctl(interfaces: string[]): Promise<Collected<Record<string, string>>> {
+  const keys = ['net/ipv4/ip_forward', 'net/ipv6/conf/all/forwarding', 'net/ipv4/conf/all/route_localnet', 'net/ipv4/conf/all/rp_filter'];
+  for (const name of interfaces) keys.push(`net/ipv4/conf/${name}/route_localnet`, `net/ipv4/conf/${name}/rp_filter`);
+  const values: Record<string, string> = {};
+  await Promise.all(
+    keys.map(async (key) => {
+      const text = await readText(`/proc/sys/${key}`);
+      if (text.status === 'ok') values[key.replaceAll('/', '.')] = text.data.trim();
+    }),
+  );
+  return Object.keys(values).length > 0 ? ok(values) : unavailable('not-found', '/proc/sys/net is not readable');
+}
+
+export async function collectNetwork(): Promise<NetworkState> {
+  const [interfaces, routes4, routes6] = await Promise.all([
+    runJson(['-j', '-d', 'addr'], parseIpAddrJson),
+    runJson(['-j', 'route', 'show', 'table', 'all'], (j) => parseIpRouteJson(j, 4)),
+    runJson(['-6', '-j', 'route', 'show', 'table', 'all'], (j) => parseIpRouteJson(j, 6)),
+  ]);
+  const names = interfaces.status === 'ok' ? interfaces.data.map((i) => i.name) : await listDir('/sys/class/net');
+  const sysctl = await collectSysctl(names);
+  let routes: Collected<Route[]>;
+  if (routes4.status === 'ok') routes = ok([...routes4.data, ...(routes6.status === 'ok' ? routes6.data : [])]);
+  else routes = routes4;
+  return { interfaces, routes, sysctl };
+}

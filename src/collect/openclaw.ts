@@ -1,0 +1,145 @@
+import { realpath } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Collected, OpenClawProcess, OpenClawState, OpenClawUnit, RedactedSecret } from '../snapshot/types.js';
+import { SecretVault, isSecretName, redactArgv, redactText, redactedSecret } from '../snapshot/redact.js';
+import { resolveOpenClawConfig } from '../openclaw/config-resolve.js';
+import { parseGatewayFlags } from '../openclaw/flags.js';
+import { exists, listDir, ok, readText, unavailable, which } from './host.js';
+import { cwdOf, exeOf, netnsOf, readEnviron, userOf } from './proc.js';
+
+/**
+ * OpenClaw on this host: the gateway processes in our network namespace (their
+ * argv and environment decide the effective bind, port and auth), the config they
+ * resolve, their service units and the installed version.
+ */
+
+const PRODUCT = /(openclaw|clawdbot|moltbot|clawdis)/i;
+const ENV_PREFIX = /^(OPENCLAW|CLAWDBOT|MOLTBOT)_/;
+const KEEP_ENV = new Set(['HOME', 'USER', 'PWD']);
+
+/** Is this argv an OpenClaw gateway? (`openclaw gateway [run]`, a service wrapper, or a renamed process title.) */
+export function isGatewayArgv(argv: string[]): boolean {
+  if (argv.length === 0) return false;
+  const first = basename(argv[0]!);
+  if (/^(openclaw|clawdbot|moltbot)-gateway/i.test(first)) return true;
+  const productIndex = argv.findIndex((a) => PRODUCT.test(basename(a)) || /\/node_modules\/(openclaw|clawdbot|moltbot)\//.test(a));
+  if (productIndex < 0) return false;
+  return argv.slice(productIndex + 1).includes('gateway');
+}
+
+function gatewayEnv(env: Record<string, string>, vault: SecretVault): Record<string, string | RedactedSecret> {
+  const out: Record<string, string | RedactedSecret> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENV_PREFIX.test(name) && !KEEP_ENV.has(name)) continue;
+    if (isSecretName(name)) {
+      vault.remember(value);
+      out[name] = redactedSecret(value);
+    } else out[name] = value;
+  }
+  return out;
+}
+
+async function findGatewayProcesses(vault: SecretVault, table: Map<number, string[]>): Promise<{ process: OpenClawProcess; rawEnv?: Record<string, string>; home?: string }[]> {
+  const ours = await netnsOf('self');
+  const found: { process: OpenClawProcess; rawEnv?: Record<string, string>; home?: string }[] = [];
+  for (const [pid, argv] of table) {
+    if (pid === process.pid || !isGatewayArgv(argv)) continue;
+    // A gateway in another network namespace (a container, another test) is not listening here.
+    const theirs = await netnsOf(pid);
+    if (ours && theirs && ours !== theirs) continue;
+    const [environ, cwd, exe, user] = await Promise.all([readEnviron(pid), cwdOf(pid), exeOf(pid), userOf(pid)]);
+    const entry: OpenClawProcess = {
+      pid,
+      flags: parseGatewayFlags(argv, vault),
+      cmdline: redactArgv(argv, vault),
+      env: environ.status === 'ok' ? ok(gatewayEnv(environ.data, vault)) : environ,
+    };
+    if (cwd) entry.cwd = cwd;
+    if (exe) entry.exe = exe;
+    if (user?.name) entry.user = user.name;
+    const result: { process: OpenClawProcess; rawEnv?: Record<string, string>; home?: string } = { process: entry };
+    if (environ.status === 'ok') result.rawEnv = environ.data;
+    const home = (environ.status === 'ok' ? environ.data.HOME : undefined) ?? user?.home;
+    if (home) result.home = home;
+    found.push(result);
+  }
+  // A wrapper (`openclaw gateway` → node child) shows up twice: keep both, they share the listener anyway.
+  return found;
+}
+
+const UNIT_NAME = /^(openclaw|clawdbot|moltbot)-gateway.*\.service$/;
+
+async function findUnits(homes: string[], vault: SecretVault): Promise<OpenClawUnit[]> {
+  const dirs: { dir: string; scope: 'system' | 'user' }[] = [
+    { dir: '/etc/systemd/system', scope: 'system' },
+    { dir: '/lib/systemd/system', scope: 'system' },
+    { dir: '/usr/lib/systemd/system', scope: 'system' },
+    ...homes.map((h) => ({ dir: join(h, '.config/systemd/user'), scope: 'user' as const })),
+  ];
+  const units: OpenClawUnit[] = [];
+  const seen = new Set<string>();
+  for (const { dir, scope } of dirs) {
+    for (const name of await listDir(dir)) {
+      if (!UNIT_NAME.test(name)) continue;
+      const path = join(dir, name);
+      const real = (await realpath(path).catch(() => path)) as string;
+      if (seen.has(real)) continue;
+      seen.add(real);
+      const text = await readText(path);
+      if (text.status === 'ok') units.push({ path, scope, content: redactText(text.data, vault) });
+    }
+  }
+  return units;
+}
+
+async function packageVersionAbove(start: string): Promise<{ version: string; source: string } | undefined> {
+  let dir = start;
+  for (let i = 0; i < 8 && dir !== '/'; i++) {
+    const pkg = await readText(join(dir, 'package.json'));
+    if (pkg.status === 'ok') {
+      try {
+        const json = JSON.parse(pkg.data) as { name?: string; version?: string };
+        if (json.name && PRODUCT.test(json.name) && json.version) return { version: json.version, source: join(dir, 'package.json') };
+      } catch {
+        // not the package we want; keep walking up
+      }
+    }
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+/** The installed version, read from package.json (running `openclaw --version` costs seconds). */
+async function findVersion(processes: OpenClawProcess[], homes: string[]): Promise<Collected<{ version: string; source: string }>> {
+  const starts: string[] = [];
+  for (const p of processes) for (const arg of p.cmdline) if (arg.startsWith('/') && PRODUCT.test(arg)) starts.push(dirname(arg));
+  const bin = (await which('openclaw')) ?? (await which('clawdbot'));
+  if (bin) starts.push(dirname(await realpath(bin).catch(() => bin)));
+  for (const root of ['/usr/lib/node_modules', '/usr/local/lib/node_modules', ...homes.map((h) => join(h, '.npm-global/lib/node_modules'))]) {
+    for (const name of ['openclaw', 'clawdbot', 'moltbot']) if (await exists(join(root, name))) starts.push(join(root, name));
+  }
+  for (const start of starts) {
+    const found = await packageVersionAbove(start);
+    if (found) return ok(found);
+  }
+  return unavailable('not-found', 'no OpenClaw installation found (no openclaw on PATH, no global npm package, no running gateway)');
+}
+
+export async function collectOpenClaw(vault: SecretVault, table: Map<number, string[]>, options: { configPath?: string } = {}): Promise<OpenClawState> {
+  const found = await findGatewayProcesses(vault, table);
+  const processes = found.map((f) => f.process);
+  // Resolve the config the way the running gateway did: with its environment and HOME.
+  const primary = found.find((f) => f.rawEnv) ?? found[0];
+  const env: Record<string, string | undefined> = primary?.rawEnv ?? { ...process.env };
+  const homeDir = primary?.home ?? env.HOME ?? process.env.HOME ?? '/root';
+  const flags = primary?.process.flags ?? {};
+  const input: Parameters<typeof resolveOpenClawConfig>[0] = { env, homeDir, dev: flags.dev === true };
+  const profile = flags.profile ?? env.OPENCLAW_PROFILE;
+  if (profile) input.profile = profile;
+  if (primary?.process.cwd) input.cwd = primary.process.cwd;
+  if (options.configPath) input.configPathOverride = options.configPath;
+  const resolved = await resolveOpenClawConfig(input, vault);
+  const homes = [...new Set([homeDir, ...found.map((f) => f.home).filter((h): h is string => !!h)])];
+  const [units, version] = await Promise.all([findUnits(homes, vault), findVersion(processes, homes)]);
+  return { configCandidates: resolved.candidates, config: resolved.config, processes, units, version, legacyDirs: resolved.legacyDirs };
+}

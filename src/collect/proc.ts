@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import type { Collected } from '../snapshot/types.js';
+import { listDir, ok, readText, tryReadlink, unavailable } from './host.js';
+
+/** Reading /proc: processes, their argv, environment and network namespace. */
+
+export async function listPids(): Promise<number[]> {
+  return (await listDir('/proc')).filter((n) => /^\d+$/.test(n)).map(Number);
+}
+
+function splitNul(buffer: Buffer): string[] {
+  const parts = buffer.toString('utf8').split('\0');
+  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+export async function readCmdline(pid: number): Promise<string[] | undefined> {
+  try {
+    const argv = splitNul(await readFile(`/proc/${pid}/cmdline`));
+    return argv.length > 0 ? argv : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's environment; readable only for our own processes or as root. */
+export async function readEnviron(pid: number): Promise<Collected<Record<string, string>>> {
+  try {
+    const env: Record<string, string> = {};
+    for (const entry of splitNul(await readFile(`/proc/${pid}/environ`))) {
+      const eq = entry.indexOf('=');
+      if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+    return ok(env);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      return unavailable('permission-denied', `/proc/${pid}/environ is not readable (run as root or as the gateway's user)`);
+    }
+    return unavailable('error', `/proc/${pid}/environ could not be read (${code ?? 'error'})`);
+  }
+}
+
+export function netnsOf(pid: number | 'self'): Promise<string | undefined> {
+  return tryReadlink(`/proc/${pid}/ns/net`);
+}
+
+export function cwdOf(pid: number): Promise<string | undefined> {
+  return tryReadlink(`/proc/${pid}/cwd`);
+}
+
+export function exeOf(pid: number): Promise<string | undefined> {
+  return tryReadlink(`/proc/${pid}/exe`);
+}
+
+/** The user name owning a process, from its real uid and /etc/passwd. */
+export async function userOf(pid: number): Promise<{ uid: number; name?: string; home?: string } | undefined> {
+  const status = await readText(`/proc/${pid}/status`);
+  if (status.status !== 'ok') return undefined;
+  const match = /^Uid:\s+(\d+)/m.exec(status.data);
+  if (!match) return undefined;
+  const uid = Number(match[1]);
+  const entry = await passwdEntry(uid);
+  return entry ? { uid, ...entry } : { uid };
+}
+
+async function passwdEntry(uid: number): Promise<{ name: string; home: string } | undefined> {
+  const passwd = await readText('/etc/passwd');
+  if (passwd.status !== 'ok') return undefined;
+  for (const line of passwd.data.split('\n')) {
+    const fields = line.split(':');
+    if (fields.length >= 6 && Number(fields[2]) === uid) return { name: fields[0]!, home: fields[5]! };
+  }
+  return undefined;
+}
+
+export interface ProcessEntry {
+  pid: number;
+  argv: string[];
+}
+
+/**
+ * Every process's argv, read once per run and shared by the collectors that
+ * need it (sockets, sshd, OpenClaw): scanning /proc is the costliest read.
+ */
+export async function readProcessTable(): Promise<Map<number, string[]>> {
+  const table = new Map<number, string[]>();
+  const pids = await listPids();
+  await Promise.all(
+    pids.map(async (pid) => {
+      const argv = await readCmdline(pid);
+      if (argv) table.set(pid, argv);
+    }),
+  );
+  return table;
+}

@@ -1,0 +1,90 @@
+import { dirname, isAbsolute, join } from 'node:path';
+import type { Collected, SshdState } from '../snapshot/types.js';
+import { listDir, ok, readText, run, unavailable, which } from './host.js';
+import { netnsOf } from './proc.js';
+
+/**
+ * sshd's effective configuration. `sshd -T` is the truth (it applies defaults,
+ * Include and the first-value-wins rule), but it needs root and /run/sshd; when it
+ * cannot run, the config files are read directly and the snapshot says so.
+ */
+
+export function parseSshdT(text: string): Record<string, string[]> {
+  const values: Record<string, string[]> = {};
+  for (const line of text.split('\n')) {
+    const match = /^(\S+)\s+(.*)$/.exec(line.trim());
+    if (!match) continue;
+    const key = match[1]!.toLowerCase();
+    (values[key] ??= []).push(match[2]!);
+  }
+  return values;
+}
+
+/** Keys sshd allows more than once; every other key keeps its first value. */
+const MULTI_VALUED = new Set(['port', 'listenaddress', 'hostkey', 'include', 'acceptenv', 'subsystem', 'setenv']);
+
+/** Read sshd_config (and its Includes) with sshd's first-value-wins rule, up to the first Match block. */
+export async function readSshdConfigFiles(path: string, depth = 0, values: Record<string, string[]> = {}): Promise<Record<string, string[]>> {
+  if (depth > 8) return values;
+  const text = await readText(path);
+  if (text.status !== 'ok') return values;
+  for (const raw of text.data.split('\n')) {
+    const line = raw.replace(/#.*$/, '').trim();
+    const match = /^(\S+)(?:\s*=\s*|\s+)(.*)$/.exec(line);
+    if (!match) continue;
+    const key = match[1]!.toLowerCase();
+    const value = match[2]!.trim();
+    if (key === 'match') break;
+    if (key === 'include') {
+      for (const pattern of value.split(/\s+/)) {
+        const full = isAbsolute(pattern) ? pattern : join('/etc/ssh', pattern);
+        for (const file of await expandGlob(full)) await readSshdConfigFiles(file, depth + 1, values);
+      }
+      continue;
+    }
+    if (MULTI_VALUED.has(key)) (values[key] ??= []).push(value);
+    else if (!(key in values)) values[key] = [value];
+  }
+  return values;
+}
+
+async function expandGlob(path: string): Promise<string[]> {
+  if (!path.includes('*')) return [path];
+  const dir = dirname(path);
+  const pattern = new RegExp(`^${path.slice(dir.length + 1).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+  return (await listDir(dir)).filter((n) => pattern.test(n)).sort().map((n) => join(dir, n));
+}
+
+/** The -f config of an sshd running in our network namespace, if it was started with one. */
+async function runningSshdConfig(processes: Map<number, string[]>): Promise<string | undefined> {
+  const ours = await netnsOf('self');
+  for (const [pid, argv] of processes) {
+    if (!/(^|\/)sshd$/.test(argv[0] ?? '')) continue;
+    if (ours && (await netnsOf(pid)) !== ours) continue;
+    const f = argv.indexOf('-f');
+    if (f >= 0 && argv[f + 1]) return argv[f + 1];
+  }
+  return undefined;
+}
+
+export async function collectSshd(processes: Map<number, string[]>): Promise<Collected<SshdState>> {
+  const binary = await which('sshd');
+  if (!binary) return unavailable('not-installed', 'sshd is not installed');
+  const configFile = await runningSshdConfig(processes);
+  const args = configFile ? ['-T', '-f', configFile] : ['-T'];
+  const result = await run(binary, args);
+  const state: SshdState = { binary, effective: result.status === 'ok' ? ok(parseSshdT(result.data)) : result };
+  if (configFile) state.configFile = configFile;
+  if (result.status === 'ok') {
+    state.source = 'sshd -T';
+    return ok(state);
+  }
+  const files = await readSshdConfigFiles(configFile ?? '/etc/ssh/sshd_config');
+  if (Object.keys(files).length > 0) {
+    state.effective = ok(files);
+    state.source = 'config-files';
+  } else if (/no hostkeys available/.test(result.detail)) {
+    state.effective = unavailable('permission-denied', 'sshd -T cannot read the host keys (run as root)');
+  }
+  return ok(state);
+}

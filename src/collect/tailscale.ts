@@ -1,0 +1,42 @@
+import type { Collected, TailscaleState } from '../snapshot/types.js';
+import { ok, run, unavailable, which } from './host.js';
+
+/** Tailscale: the node's state and its Serve/Funnel configuration, when installed. */
+
+const STATUS_KEYS = ['Version', 'BackendState', 'TailscaleIPs', 'MagicDNSSuffix', 'CurrentTailnet'];
+const SELF_KEYS = ['HostName', 'DNSName', 'TailscaleIPs', 'Online', 'OS'];
+
+function pick(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (key in source) out[key] = source[key];
+  return out;
+}
+
+/** Keep only what the checks use: the peer list is large and names other people's machines. */
+export function summariseStatus(json: unknown): Record<string, unknown> {
+  if (!json || typeof json !== 'object') return {};
+  const status = json as Record<string, unknown>;
+  const summary = pick(status, STATUS_KEYS);
+  if (status.Self && typeof status.Self === 'object') summary.Self = pick(status.Self as Record<string, unknown>, SELF_KEYS);
+  return summary;
+}
+
+async function runJson(binary: string, args: string[], shape: (j: unknown) => Record<string, unknown>): Promise<Collected<Record<string, unknown>>> {
+  const result = await run(binary, args, { timeoutMs: 2000 });
+  if (result.status !== 'ok') return result;
+  try {
+    return ok(shape(JSON.parse(result.data || '{}')));
+  } catch (error) {
+    return unavailable('error', `tailscale ${args.join(' ')} printed invalid JSON: ${(error as Error).message}`);
+  }
+}
+
+export async function collectTailscale(): Promise<Collected<TailscaleState>> {
+  const binary = await which('tailscale');
+  if (!binary) return unavailable('not-installed', 'tailscale is not installed');
+  const [status, serve] = await Promise.all([
+    runJson(binary, ['status', '--json'], summariseStatus),
+    runJson(binary, ['serve', 'status', '--json'], (j) => (j && typeof j === 'object' ? (j as Record<string, unknown>) : {})),
+  ]);
+  return ok({ binary, status, serve });
+}

@@ -1,0 +1,45 @@
+import type { Collected, UfwState } from '../snapshot/types.js';
+import { readText, run, unavailable, which } from './host.js';
+
+/**
+ * UFW's state comes from its own files: ufw.conf says whether it should be on,
+ * /etc/default/ufw holds the default policies and user*.rules hold every rule as a
+ * "### tuple ###" line. Whether it is *loaded* is read from the netfilter dump
+ * (ufw's chains), which is what `ufw status` itself checks. `ufw status verbose`
+ * costs ~300 ms of Python, so it is only run when asked for.
+ */
+
+const RULE_FILES = ['user.rules', 'user6.rules', 'before.rules', 'before6.rules', 'after.rules', 'after6.rules'];
+
+export function parseShellAssignments(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^\s*([A-Z_][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match) values[match[1]!] = match[2]!.replace(/^(["'])(.*)\1$/, '$2');
+  }
+  return values;
+}
+
+export async function collectUfw(options: { withStatus: boolean; etc?: string } = { withStatus: false }): Promise<Collected<UfwState>> {
+  const etc = options.etc ?? '/etc';
+  const [binary, conf, defaults] = await Promise.all([which('ufw'), readText(`${etc}/ufw/ufw.conf`), readText(`${etc}/default/ufw`)]);
+  if (!binary && conf.status !== 'ok') return unavailable('not-installed', 'ufw is not installed (no ufw binary, no /etc/ufw/ufw.conf)');
+  const ruleFiles: Record<string, Collected<string>> = {};
+  await Promise.all(RULE_FILES.map(async (name) => (ruleFiles[name] = await readText(`${etc}/ufw/${name}`))));
+  const confValues = conf.status === 'ok' ? parseShellAssignments(conf.data) : {};
+  const defaultValues = defaults.status === 'ok' ? parseShellAssignments(defaults.data) : {};
+  const policy: UfwState['files']['defaults'] = {};
+  if (defaultValues.DEFAULT_INPUT_POLICY) policy.input = defaultValues.DEFAULT_INPUT_POLICY;
+  if (defaultValues.DEFAULT_OUTPUT_POLICY) policy.output = defaultValues.DEFAULT_OUTPUT_POLICY;
+  if (defaultValues.DEFAULT_FORWARD_POLICY) policy.forward = defaultValues.DEFAULT_FORWARD_POLICY;
+  const statusVerbose =
+    options.withStatus && binary
+      ? await run(binary, ['status', 'verbose'])
+      : unavailable('not-running', options.withStatus ? 'ufw is not installed' : '`ufw status verbose` not run (pass --ufw-status to include it)');
+  const state: UfwState = {
+    installed: binary !== undefined,
+    files: { enabledInConfig: /^yes$/i.test(confValues.ENABLED ?? ''), defaults: policy, ruleFiles, statusVerbose },
+  };
+  if (binary) state.binary = binary;
+  return { status: 'ok', data: state };
+}

@@ -1,0 +1,52 @@
+import ipaddr from 'ipaddr.js';
+import type { Snapshot } from '../snapshot/types.js';
+
+/** Address classes the checks reason about. */
+export type AddressClass = 'wildcard' | 'loopback' | 'tailnet' | 'vpn' | 'private' | 'link-local' | 'public' | 'invalid';
+
+const TAILNET_V4 = ipaddr.parseCIDR('100.64.0.0/10');
+const TAILNET_V6 = ipaddr.parseCIDR('fd7a:115c:a1e0::/48');
+const VPN_INTERFACE = /^(tailscale\d*|wg\d*|tun\d*|zt\w*|nebula\d*)$/;
+
+export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  const bare = text.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  if (!ipaddr.isValid(bare)) return undefined;
+  const parsed = ipaddr.parse(bare);
+  return parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
+}
+
+/** Which interface holds this address, per the snapshot. */
+export function interfaceOf(snapshot: Snapshot, address: string): string | undefined {
+  if (snapshot.network.interfaces.status !== 'ok') return undefined;
+  const parsed = parseAddress(address);
+  if (!parsed) return undefined;
+  for (const iface of snapshot.network.interfaces.data) {
+    for (const a of iface.addresses) {
+      const other = parseAddress(a.address);
+      if (other && other.kind() === parsed.kind() && other.toString() === parsed.toString()) return iface.name;
+    }
+  }
+  return undefined;
+}
+
+export function classifyAddress(address: string, snapshot?: Snapshot): AddressClass {
+  const bare = address.replace(/^\[|\]$/g, '');
+  if (bare === '' || bare === '*' || bare === '0.0.0.0' || bare === '::') return 'wildcard';
+  const parsed = parseAddress(bare);
+  if (!parsed) return 'invalid';
+  const range = parsed.range();
+  if (range === 'loopback') return 'loopback';
+  if (range === 'unspecified') return 'wildcard';
+  if (parsed.kind() === 'ipv4' ? parsed.match(TAILNET_V4) : parsed.match(TAILNET_V6)) return 'tailnet';
+  const iface = snapshot ? interfaceOf(snapshot, bare) : undefined;
+  if (iface && VPN_INTERFACE.test(iface)) return iface.startsWith('tailscale') ? 'tailnet' : 'vpn';
+  if (range === 'private' || range === 'uniqueLocal') return 'private';
+  if (range === 'linkLocal') return 'link-local';
+  return 'public';
+}
+
+/** True for addresses a gateway may safely listen on: loopback, or a tailnet/VPN address. */
+export function isSafeBindAddress(address: string, snapshot?: Snapshot): boolean {
+  const cls = classifyAddress(address, snapshot);
+  return cls === 'loopback' || cls === 'tailnet' || cls === 'vpn';
+}

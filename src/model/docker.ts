@@ -1,0 +1,104 @@
+import type { DockerContainer, SourceLocation } from '../snapshot/types.js';
+import type { ComposeModel, ComposeService } from './compose/types.js';
+import { isPublicHostIp } from './compose/address.js';
+import type { GatewayModel } from './gateway.js';
+
+/**
+ * Gateway workloads in Docker: live containers and compose services, in one
+ * shape, so the Docker checks judge both the same way (a compose file is what
+ * will run after the next `docker compose up`; a container is what runs now).
+ */
+
+export interface Publish {
+  hostIp: string;
+  /** Host port or range; undefined = an ephemeral port picked by Docker. */
+  hostPort?: string;
+  containerPort: string;
+  protocol: string;
+  text: string;
+  location?: SourceLocation;
+}
+
+export interface GatewayWorkload {
+  kind: 'container' | 'compose';
+  /** "container openclaw-gateway" or "service openclaw-gateway in /srv/compose.yaml". */
+  label: string;
+  networkMode: string;
+  networks: string[];
+  publishes: Publish[];
+  mounts: { source: string; target: string; location?: SourceLocation }[];
+  location?: SourceLocation;
+}
+
+const PRODUCT = /(openclaw|clawdbot|moltbot)/i;
+
+function inRange(spec: string | undefined, port: number): boolean {
+  if (!spec) return false;
+  const [lo, hi] = spec.split('-').map(Number) as [number, number | undefined];
+  return hi === undefined ? lo === port : port >= lo && port <= hi;
+}
+
+/** Does this publish expose a gateway port (on the host side or the container side)? */
+export function publishesGatewayPort(p: Publish, ports: number[]): boolean {
+  return ports.some((port) => inRange(p.hostPort, port) || inRange(p.containerPort, port));
+}
+
+export function isPublicPublish(p: Publish): boolean {
+  return isPublicHostIp(p.hostIp);
+}
+
+function looksLikeGateway(name: string, image: string, command: string[], publishes: Publish[], ports: number[]): boolean {
+  if (PRODUCT.test(name) || PRODUCT.test(image)) return true;
+  if (command.some((a) => PRODUCT.test(a)) && command.includes('gateway')) return true;
+  return publishes.some((p) => ports.some((port) => inRange(p.containerPort, port)));
+}
+
+function fromContainer(c: DockerContainer, ports: number[]): GatewayWorkload | undefined {
+  const publishes: Publish[] = c.ports
+    .filter((p) => p.hostPort !== '')
+    .map((p) => ({ hostIp: p.hostIp, hostPort: p.hostPort, containerPort: String(p.containerPort), protocol: p.protocol, text: `${p.hostIp || '*'}:${p.hostPort}->${p.containerPort}/${p.protocol}` }));
+  if (!looksLikeGateway(c.name, c.image, c.command, publishes, ports)) return undefined;
+  return {
+    kind: 'container',
+    label: `container ${c.name} (${c.image}, ${c.id.slice(0, 12)})`,
+    networkMode: c.networkMode,
+    networks: c.networks.map((n) => n.name),
+    publishes,
+    mounts: c.mounts.map((m) => ({ source: m.source, target: m.destination })),
+  };
+}
+
+function fromService(model: ComposeModel, s: ComposeService, ports: number[]): GatewayWorkload | undefined {
+  const publishes: Publish[] = s.ports.map((p) => {
+    const publish: Publish = { hostIp: p.hostIp, containerPort: p.containerPort, protocol: p.protocol, text: p.raw, location: { file: model.path, line: p.line, column: p.column } };
+    if (p.hostPort !== undefined) publish.hostPort = p.hostPort;
+    return publish;
+  });
+  if (!looksLikeGateway(s.name, s.image ?? '', s.command, publishes, ports)) return undefined;
+  const workload: GatewayWorkload = {
+    kind: 'compose',
+    label: `service ${s.name} in ${model.path}`,
+    networkMode: s.networkMode ?? s.networks[0] ?? 'project default network',
+    networks: s.networks,
+    publishes,
+    mounts: s.volumes.filter((v) => v.source !== undefined).map((v) => ({ source: v.source!, target: v.target, location: { file: model.path, line: v.line } })),
+    location: { file: model.path, line: s.line },
+  };
+  return workload;
+}
+
+export function gatewayWorkloads(containers: DockerContainer[], composeModels: ComposeModel[], gateway: GatewayModel): GatewayWorkload[] {
+  const ports = gateway.ports;
+  const out: GatewayWorkload[] = [];
+  for (const c of containers) {
+    const w = fromContainer(c, ports);
+    if (w) out.push(w);
+  }
+  for (const model of composeModels) {
+    for (const s of model.services) {
+      const w = fromService(model, s, ports);
+      if (w) out.push(w);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,152 @@
+import type { OpenClawProcess, OpenClawUnit, RedactedSecret, Snapshot, Socket, SourceLocation } from '../snapshot/types.js';
+import { isRedactedSecret } from '../snapshot/redact.js';
+
+/**
+ * What the audit believes about the gateway: where it should listen (config,
+ * env, flags, with OpenClaw's precedence), where it really listens (sockets),
+ * and how it authenticates. Every value keeps its source so findings can cite it.
+ */
+
+export const DEFAULT_GATEWAY_PORT = 18789;
+export const DEV_GATEWAY_PORT = 19001;
+/** The removed TCP bridge; old compose files still publish it. */
+export const LEGACY_BRIDGE_PORT = 18790;
+
+export interface Sourced<T> {
+  value: T;
+  /** Human description: "--bind flag of pid 4242", "gateway.bind in /home/u/.openclaw/openclaw.json", "default". */
+  source: string;
+  location?: SourceLocation;
+}
+
+export interface GatewayModel {
+  detected: boolean;
+  detectedBy: string[];
+  processes: OpenClawProcess[];
+  units: OpenClawUnit[];
+  /** The bind the config asks for (gateway.bind, default loopback). */
+  configBind?: Sourced<string>;
+  /** The bind the running process was told to use (flag > env > config). */
+  effectiveBind?: Sourced<string>;
+  port: Sourced<number>;
+  /** Ports that belong to the gateway: its port, browser control (+2), relay (+3), the legacy bridge. */
+  ports: number[];
+  auth: {
+    mode?: Sourced<string>;
+    token?: Sourced<RedactedSecret>;
+    password?: Sourced<RedactedSecret>;
+  };
+  tailscaleMode?: Sourced<string>;
+  /** The config as resolved (secrets redacted), when it could be read. */
+  config?: Record<string, unknown>;
+  configPath?: string;
+  locations: Record<string, SourceLocation>;
+  /** Sockets that belong to the gateway, by owner process or port. */
+  listeners: Socket[];
+  version?: string;
+}
+
+function get(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const key of path.split('.')) {
+    if (!cur || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+function envOf(p: OpenClawProcess): Record<string, unknown> {
+  return p.env.status === 'ok' ? p.env.data : {};
+}
+
+export function buildGatewayModel(snapshot: Snapshot): GatewayModel {
+  const oc = snapshot.openclaw;
+  const detectedBy: string[] = [];
+  const processes = oc.processes;
+  if (processes.length > 0) detectedBy.push(`process (pid ${processes.map((p) => p.pid).join(', ')})`);
+  const config = oc.config.status === 'ok' ? oc.config.data : undefined;
+  const configPath = oc.config.status === 'ok' ? oc.config.data.path : oc.config.status === 'invalid' ? oc.config.path : undefined;
+  if (configPath) detectedBy.push(`config ${configPath}`);
+  const locations = config?.locations ?? {};
+  const at = (key: string, what: string): Pick<Sourced<unknown>, 'source' | 'location'> => {
+    const location = locations[key];
+    const source = `${what} in ${location ? `${location.file}:${location.line}` : configPath}`;
+    return location ? { source, location } : { source };
+  };
+  const primary = processes[0];
+  const processEnv = primary ? envOf(primary) : {};
+
+  // Port: --port > OPENCLAW_GATEWAY_PORT > gateway.port > default (19001 with --dev).
+  let port: Sourced<number> = { value: primary?.flags.dev ? DEV_GATEWAY_PORT : DEFAULT_GATEWAY_PORT, source: 'default' };
+  const configPort = Number(get(config?.value, 'gateway.port'));
+  if (Number.isInteger(configPort) && configPort > 0) port = { value: configPort, ...at('gateway.port', 'gateway.port') };
+  const envPort = Number(processEnv.OPENCLAW_GATEWAY_PORT);
+  if (Number.isInteger(envPort) && envPort > 0) port = { value: envPort, source: `OPENCLAW_GATEWAY_PORT of pid ${primary!.pid}` };
+  if (primary?.flags.port) port = { value: primary.flags.port, source: `--port flag of pid ${primary.pid}` };
+
+  // Bind: the config says one thing; the process may have been told another.
+  let configBind: Sourced<string> | undefined;
+  if (config) {
+    const bind = get(config.value, 'gateway.bind');
+    configBind = typeof bind === 'string' ? { value: bind, ...at('gateway.bind', 'gateway.bind') } : { value: 'loopback', source: `default (gateway.bind not set in ${configPath})` };
+  }
+  let effectiveBind: Sourced<string> | undefined = configBind;
+  const envBind = processEnv.OPENCLAW_GATEWAY_BIND;
+  if (typeof envBind === 'string' && primary) effectiveBind = { value: envBind, source: `OPENCLAW_GATEWAY_BIND of pid ${primary.pid}` };
+  if (primary?.flags.bind) effectiveBind = { value: primary.flags.bind, source: `--bind flag of pid ${primary.pid}` };
+
+  const auth: GatewayModel['auth'] = {};
+  const configMode = get(config?.value, 'gateway.auth.mode');
+  if (typeof configMode === 'string') auth.mode = { value: configMode, ...at('gateway.auth.mode', 'gateway.auth.mode') };
+  if (primary?.flags.auth) auth.mode = { value: primary.flags.auth, source: `--auth flag of pid ${primary.pid}` };
+  const configToken = get(config?.value, 'gateway.auth.token');
+  if (isRedactedSecret(configToken)) auth.token = { value: configToken, ...at('gateway.auth.token', 'gateway.auth.token') };
+  const envToken = processEnv.OPENCLAW_GATEWAY_TOKEN;
+  if (isRedactedSecret(envToken)) auth.token = { value: envToken, source: `OPENCLAW_GATEWAY_TOKEN of pid ${primary!.pid}` };
+  if (primary?.flags.token) auth.token = { value: primary.flags.token, source: `--token flag of pid ${primary.pid}` };
+  const configPassword = get(config?.value, 'gateway.auth.password');
+  if (isRedactedSecret(configPassword)) auth.password = { value: configPassword, ...at('gateway.auth.password', 'gateway.auth.password') };
+  const envPassword = processEnv.OPENCLAW_GATEWAY_PASSWORD;
+  if (isRedactedSecret(envPassword)) auth.password = { value: envPassword, source: `OPENCLAW_GATEWAY_PASSWORD of pid ${primary!.pid}` };
+  if (primary?.flags.password) auth.password = { value: primary.flags.password, source: `--password flag of pid ${primary.pid}` };
+
+  let tailscaleMode: Sourced<string> | undefined;
+  const configTailscale = get(config?.value, 'gateway.tailscale.mode');
+  if (typeof configTailscale === 'string') tailscaleMode = { value: configTailscale, ...at('gateway.tailscale.mode', 'gateway.tailscale.mode') };
+  if (primary?.flags.tailscale) tailscaleMode = { value: primary.flags.tailscale, source: `--tailscale flag of pid ${primary.pid}` };
+
+  const ports = [...new Set([port.value, port.value + 2, port.value + 3, LEGACY_BRIDGE_PORT])];
+  const gatewayPids = new Set(processes.map((p) => p.pid));
+  const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
+  const listeners = sockets.filter(
+    (s) => s.protocol === 'tcp' && ((s.pid !== undefined && gatewayPids.has(s.pid)) || s.port === port.value || (s.port === LEGACY_BRIDGE_PORT && s.pid === undefined)),
+  );
+  if (listeners.length > 0 && processes.length === 0) detectedBy.push(`listener on the gateway port ${port.value}`);
+  if (oc.units.length > 0) detectedBy.push(`service unit ${oc.units.map((u) => u.path).join(', ')}`);
+
+  const model: GatewayModel = {
+    detected: detectedBy.length > 0,
+    detectedBy,
+    processes,
+    units: oc.units,
+    port,
+    ports,
+    auth,
+    locations,
+    listeners,
+  };
+  if (configBind) model.configBind = configBind;
+  if (effectiveBind) model.effectiveBind = effectiveBind;
+  if (tailscaleMode) model.tailscaleMode = tailscaleMode;
+  if (config) model.config = config.value;
+  if (configPath) model.configPath = configPath;
+  if (oc.version.status === 'ok') model.version = oc.version.data.version;
+  return model;
+}
+
+export function describeSocket(s: Socket): string {
+  const address = s.family === 6 ? `[${s.address}]` : s.address;
+  const owner = s.pid !== undefined ? ` (pid ${s.pid}${s.process ? ` ${s.process}` : ''})` : ' (owner not visible; run as root)';
+  const dual = s.address === '::' && s.v6only === false ? ', IPv4 too' : '';
+  return `${s.protocol} ${address}:${s.port}${owner}${dual}`;
+}

@@ -1,0 +1,181 @@
+import type { Snapshot } from '../snapshot/types.js';
+import type { Chain, PacketFamily, Rule, Table, Verdict } from '../netfilter/model.js';
+import { parseIptablesSave } from '../netfilter/iptables-save/parse.js';
+import { parseNftJson } from '../netfilter/nft-json/parse.js';
+
+/**
+ * The host's netfilter rulesets, parsed once, and the two questions the audit
+ * asks before the full simulator runs: does anything on the INPUT path drop or
+ * reject, and which rules accept a port from anywhere. Tables written by
+ * iptables-nft are read from iptables-save (their nft JSON hides xtables
+ * matches); native nft tables (firewalld, nftables.conf) from `nft -j`.
+ */
+
+export interface FamilyFiltering {
+  family: PacketFamily;
+  filtered: boolean;
+  /** One line per input-hook chain: its policy and whether anything on its path denies. */
+  evidence: string[];
+}
+
+export interface OpenRule {
+  text: string;
+}
+
+export interface NetfilterView {
+  readable: boolean;
+  /** Why the ruleset could not be read (when not readable). */
+  reason: string;
+  tables: Table[];
+  errors: string[];
+  inputFiltering(): FamilyFiltering[];
+  openAcceptRules(ports: number[]): OpenRule[];
+}
+
+function chainByName(table: Table, name: string): Chain | undefined {
+  return table.chains.find((c) => c.name === name);
+}
+
+function targetsOf(verdict: Verdict): string[] {
+  if (verdict.kind === 'jump' || verdict.kind === 'goto') return [verdict.target];
+  if (verdict.kind === 'vmap') return verdict.elements.flatMap((e) => targetsOf(e.verdict));
+  return [];
+}
+
+/** The chain and every chain reachable from it by jump, goto or verdict map. */
+function reachable(table: Table, start: Chain): Chain[] {
+  const seen = new Set<string>([start.name]);
+  const order: Chain[] = [start];
+  for (let i = 0; i < order.length; i++) {
+    for (const rule of order[i]!.rules) {
+      for (const target of targetsOf(rule.verdict)) {
+        const next = chainByName(table, target);
+        if (next && !seen.has(next.name)) {
+          seen.add(next.name);
+          order.push(next);
+        }
+      }
+    }
+  }
+  return order;
+}
+
+function denies(verdict: Verdict): boolean {
+  if (verdict.kind === 'drop' || verdict.kind === 'reject') return true;
+  if (verdict.kind === 'vmap') return verdict.elements.some((e) => denies(e.verdict));
+  return false;
+}
+
+function appliesTo(table: Table, family: PacketFamily): boolean {
+  return table.family === family || table.family === 'inet';
+}
+
+function inputChains(tables: Table[], family: PacketFamily): { table: Table; chain: Chain }[] {
+  const found: { table: Table; chain: Chain }[] = [];
+  for (const table of tables) {
+    if (!appliesTo(table, family)) continue;
+    for (const chain of table.chains) if (chain.base?.hook === 'input' && chain.base.type === 'filter') found.push({ table, chain });
+  }
+  return found.sort((a, b) => a.chain.base!.priority - b.chain.base!.priority);
+}
+
+function describeChain(table: Table, chain: Chain): string {
+  return table.source === 'iptables' ? `${table.name} ${chain.name}` : `${table.family} ${table.name} ${chain.name}`;
+}
+
+/** An ACCEPT for TCP to one of these ports with no source, interface or unknown condition. */
+function opensPortToAnyone(rule: Rule, ports: number[]): boolean {
+  if (rule.verdict.kind !== 'accept') return false;
+  let coversPort = false;
+  for (const m of rule.matches) {
+    switch (m.kind) {
+      case 'port':
+        if (m.dir !== 'dst' || (m.protocol !== 'tcp' && m.protocol !== 'th')) return false;
+        coversPort = m.negate ? false : ports.some((p) => m.ports.some((r) => p >= r.from && p <= r.to));
+        if (!coversPort) return false;
+        break;
+      case 'protocol':
+        if (m.negate || !m.protocols.includes('tcp')) return false;
+        break;
+      case 'ctstate':
+        if (m.negate ? m.states.includes('NEW') : !m.states.includes('NEW')) return false;
+        break;
+      case 'comment':
+      case 'limit':
+      case 'nfacct':
+        break;
+      default:
+        // Any other condition (a source, an interface, a mark, a set) narrows who is admitted.
+        return false;
+    }
+  }
+  return coversPort;
+}
+
+export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
+  const nf = snapshot.netfilter;
+  const tables: Table[] = [];
+  const errors: string[] = [];
+  const dumps: [string, typeof nf.iptablesSave, PacketFamily][] = [
+    ['iptables-save', nf.iptablesSave, 'ip'],
+    ['ip6tables-save', nf.ip6tablesSave, 'ip6'],
+  ];
+  if (nf.iptablesLegacySave) dumps.push(['iptables-legacy-save', nf.iptablesLegacySave, 'ip']);
+  for (const [file, dump, family] of dumps) {
+    if (dump.status !== 'ok') continue;
+    const parsed = parseIptablesSave(dump.data, { family, file });
+    tables.push(...parsed.ruleset.tables);
+    errors.push(...parsed.errors.map((e) => `${file}${e.line ? `:${e.line}` : ''}: ${e.message}`));
+  }
+  if (nf.nftRuleset.status === 'ok') {
+    const parsed = parseNftJson(nf.nftRuleset.data, { file: 'nft -j list ruleset' });
+    const haveIptables = nf.iptablesSave.status === 'ok';
+    // Without an iptables-save dump, iptables-nft tables are the only view of those rules: keep them.
+    tables.push(...parsed.ruleset.tables.filter((t) => !t.managedByIptables || !haveIptables));
+    errors.push(...parsed.errors.map((e) => `nft -j list ruleset: ${e.message}`));
+  }
+  const readable = nf.iptablesSave.status === 'ok' || nf.nftRuleset.status === 'ok';
+  const reason = readable
+    ? ''
+    : `the firewall ruleset could not be read (${[nf.iptablesSave, nf.nftRuleset].map((c) => (c.status === 'ok' ? '' : c.detail)).filter(Boolean).join('; ')})`;
+
+  return {
+    readable,
+    reason,
+    tables,
+    errors,
+    inputFiltering() {
+      return (['ip', 'ip6'] as const).map((family) => {
+        const chains = inputChains(tables, family);
+        if (chains.length === 0) return { family, filtered: false, evidence: ['no INPUT chain is loaded: the kernel accepts every inbound packet'] };
+        let filtered = false;
+        const evidence = chains.map(({ table, chain }) => {
+          const policy = chain.base!.policy;
+          const denyRule = reachable(table, chain).flatMap((c) => c.rules).find((r) => denies(r.verdict));
+          if (policy === 'drop' || denyRule) filtered = true;
+          const denyText = denyRule ? `; denies in rule ${denyRule.origin.index} of ${denyRule.origin.chain}` : '; no DROP/REJECT on its path';
+          return `${describeChain(table, chain)} policy ${policy.toUpperCase()}${policy === 'drop' ? '' : denyText}`;
+        });
+        return { family, filtered, evidence };
+      });
+    },
+    openAcceptRules(ports: number[]) {
+      const out: OpenRule[] = [];
+      for (const family of ['ip', 'ip6'] as const) {
+        for (const { table, chain } of inputChains(tables, family)) {
+          for (const c of reachable(table, chain)) {
+            // UFW's own rules are reported from its tuples, with their file and line.
+            if (c.name.startsWith('ufw')) continue;
+            for (const rule of c.rules) {
+              if (!opensPortToAnyone(rule, ports)) continue;
+              const where = rule.origin.line ? ` (${rule.origin.file ?? table.source} line ${rule.origin.line})` : '';
+              const text = `${table.source === 'iptables' ? (family === 'ip' ? 'iptables' : 'ip6tables') : 'nft'}: ${rule.origin.text}${where}`;
+              if (!out.some((o) => o.text === text)) out.push({ text });
+            }
+          }
+        }
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { SecretVault, isSecretName, redactArgv, redactEnvEntry, redactObject, redactText } from '../../../src/snapshot/redact.js';
+
+const TOKEN = 'f3a9c2e17b5d4a60b8e9d1c2a3b4c5d6';
+
+describe('redaction', () => {
+  it('knows secret names and leaves modes and paths alone', () => {
+    for (const n of ['token', 'OPENCLAW_GATEWAY_TOKEN', 'password', 'apiKey', 'ANTHROPIC_API_KEY', 'secret']) expect(isSecretName(n), n).toBe(true);
+    for (const n of ['mode', 'auth.mode', 'passwordFile', 'tokenTtl', 'bind', 'port']) expect(isSecretName(n), n).toBe(false);
+  });
+
+  it('redacts --token in both argv forms and remembers the value', () => {
+    const vault = new SecretVault();
+    expect(redactArgv(['openclaw', 'gateway', '--token', TOKEN, '--bind', 'lan'], vault)).toEqual(['openclaw', 'gateway', '--token', '[REDACTED]', '--bind', 'lan']);
+    expect(redactArgv(['x', `--password=${TOKEN}`], vault)).toEqual(['x', '--password=[REDACTED]']);
+    expect(vault.scrubText(`echo ${TOKEN}`)).toBe('echo [REDACTED]');
+  });
+
+  it('redacts env entries, unit files, YAML and JSON text', () => {
+    expect(redactEnvEntry(`OPENCLAW_GATEWAY_TOKEN=${TOKEN}`)).toBe('OPENCLAW_GATEWAY_TOKEN=[REDACTED]');
+    expect(redactEnvEntry('OPENCLAW_GATEWAY_PORT=18789')).toBe('OPENCLAW_GATEWAY_PORT=18789');
+    const unit = `[Service]\nEnvironment=OPENCLAW_GATEWAY_TOKEN=${TOKEN}\nExecStart=/usr/bin/openclaw gateway --bind lan --token ${TOKEN}\n`;
+    const redactedUnit = redactText(unit);
+    expect(redactedUnit).not.toContain(TOKEN);
+    expect(redactedUnit).toContain('--bind lan');
+    const yaml = `environment:\n  OPENCLAW_GATEWAY_TOKEN: ${TOKEN}\n  - PASSWORD=${TOKEN}\n  keep: \${OPENCLAW_GATEWAY_TOKEN}\n  token: \${OPENCLAW_GATEWAY_TOKEN}\n`;
+    const redactedYaml = redactText(yaml);
+    expect(redactedYaml).not.toContain(TOKEN);
+    expect(redactedYaml).toContain('token: ${OPENCLAW_GATEWAY_TOKEN}');
+    expect(redactText(`{ "token": "${TOKEN}", mode: "token" }`)).toBe('{ "token": "[REDACTED]", mode: "token" }');
+  });
+
+  it('replaces secret-named config values with their length', () => {
+    const vault = new SecretVault();
+    expect(redactObject({ gateway: { auth: { mode: 'token', token: TOKEN } } }, vault)).toEqual({ gateway: { auth: { mode: 'token', token: { $redacted: true, length: TOKEN.length } } } });
+    expect(vault.size).toBe(1);
+  });
+
+  it('the vault scrubs any remembered secret from any JSON value', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 8, maxLength: 40 }).filter((s) => s.trim() === s && s.length >= 8), fc.jsonValue(), (secret, value) => {
+        const vault = new SecretVault();
+        vault.remember(secret);
+        const scrubbed = vault.scrub({ value, nested: [`prefix ${secret} suffix`, { k: secret }] });
+        expect(JSON.stringify(scrubbed)).not.toContain(JSON.stringify(secret).slice(1, -1));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
