@@ -1,0 +1,34 @@
+import type { RenderOptions } from './common.js';
+import { renderJson } from './json.js';
+import { renderJunit } from './junit.js';
+import { renderMarkdown } from './markdown.js';
+import { renderSarif } from './sarif.js';
+import { renderText } from './text.js';
+import type { Report } from './types.js';
+
+export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export type { RenderOptions } from './common.js';
+export { renderJson, renderJunit, renderMarkdown, renderSarif, renderText };
+
+const RENDERERS: Record<ReportFormat, (report: Report, options: RenderOptions) => string> = {
+  text: renderText,
+  json: renderJson,
+  sarif: renderSarif,
+  junit: renderJunit,
+  markdown: renderMarkdown,
+};
+
+export function isReportFormat(value: string): value is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(value);
+}
+
+/**
+ * Render a report. Pure: the caller decides colour (TTY, NO_COLOR) and where the output goes.
+ * Every format returns a document ending in exactly one newline, ready for process.stdout.write
+ * or a file.
+ */
+export function renderReport(report: Report, format: ReportFormat, options: RenderOptions = {}): string {
+  return RENDERERS[format](report, options);
+}
