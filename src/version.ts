@@ -1,5 +1,12 @@
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
-/** The package version, read once from package.json (one level above src/ and dist/). */
-export const TOOL_VERSION: string = (require('../package.json') as { version: string }).version;
+/** Set by the bundler (scripts/bundle.mjs); the unbundled build reads package.json. */
+declare const __CLAWMOAT_VERSION__: string | undefined;
+
+function readVersion(): string {
+  if (typeof __CLAWMOAT_VERSION__ === 'string') return __CLAWMOAT_VERSION__;
+  const require = createRequire(import.meta.url);
+  return (require('../package.json') as { version: string }).version;
+}
+
+export const TOOL_VERSION: string = readVersion();

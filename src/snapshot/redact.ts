@@ -11,7 +11,7 @@ import type { RedactedSecret } from './types.js';
 /** Names whose values are secrets: tokens, passwords, API keys and the like. */
 const SECRET_NAME = /(token|password|passwd|secret|api[_-]?key|apikey|private[_-]?key|credential|auth[_-]?key|cookie|session[_-]?key)/i;
 /** Names that look secret but hold a mode or a path, not a secret. */
-const NOT_SECRET_NAME = /(^|[._-])(mode|file|path|ttl|timeout|enabled|length|header|scopes|policy|type)$/i;
+const NOT_SECRET_NAME = /(mode|file|path|ttl|timeout|enabled|length|header|scopes|policy|type)$/i;
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name) && !NOT_SECRET_NAME.test(name);
@@ -122,14 +122,15 @@ export function redactText(text: string, vault?: SecretVault): string {
     vault?.remember(unquoted);
     return value.startsWith('"') ? `"${REDACTED_TEXT}"` : value.startsWith("'") ? `'${REDACTED_TEXT}'` : REDACTED_TEXT;
   };
-  let out = text.replace(
-    // NAME=value (env files, Environment= lines, `- NAME=value` YAML list items)
-    /([A-Za-z_][A-Za-z0-9_]*)=("[^"\n]*"|'[^'\n]*'|[^\s"'\n]+)/g,
-    (match, name: string, value: string) => (isSecretName(name) ? `${name}=${hide(value)}` : match),
-  );
+  // NAME=value (env files, `- NAME=value` YAML items) and nested ones (`Environment=NAME=value` in units).
+  const assignments = (input: string): string =>
+    input.replace(/([A-Za-z_][A-Za-z0-9_]*)=("[^"\n]*"|'[^'\n]*'|[^\s"'\n]+)/g, (_match, name: string, value: string) =>
+      isSecretName(name) ? `${name}=${hide(value)}` : `${name}=${assignments(value)}`,
+    );
+  let out = assignments(text);
   out = out.replace(
     // key: value (YAML) and "key": "value" (JSON, JSON5)
-    /(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\1(\s*:\s*)("[^"\n]*"|'[^'\n]*'|[^\s,#{}[\]\n][^,#\n]*?)(\s*(?:,|#|\n|$))/g,
+    /(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\1([ \t]*:[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s,#{}[\]\n][^,#\n]*?)(\s*(?:,|#|\n|$))/g,
     (match, quote: string, name: string, sep: string, value: string, tail: string) =>
       isSecretName(name) ? `${quote}${name}${quote}${sep}${hide(value.trimEnd())}${tail}` : match,
   );

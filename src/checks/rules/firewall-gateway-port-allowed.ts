@@ -30,7 +30,7 @@ export const firewallGatewayPortAllowed: Check = {
     }
     if (netfilter.readable) {
       for (const rule of netfilter.openAcceptRules(gateway.ports)) {
-        evidence.push({ kind: 'rule', text: rule.text, ...(rule.location ? { location: rule.location } : {}) });
+        evidence.push({ kind: 'rule', text: rule.text });
         steps.push(`remove the rule: ${rule.text}`);
       }
     }

@@ -12,6 +12,10 @@ export function sshPorts(ctx: AnalysisContext): { ports: number[]; source: strin
   if (sshd.status === 'ok' && sshd.data.effective.status === 'ok') {
     for (const p of sshd.data.effective.data.port ?? []) if (Number(p) > 0) ports.add(Number(p));
     if (ports.size > 0) sources.push(sshd.data.source === 'config-files' ? 'sshd_config' : 'sshd -T');
+    else {
+      ports.add(22);
+      sources.push('sshd_config sets no Port: the default 22');
+    }
   }
   const sockets = ctx.snapshot.sockets.status === 'ok' ? ctx.snapshot.sockets.data : [];
   for (const s of sockets) {

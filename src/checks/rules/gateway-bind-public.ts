@@ -72,7 +72,7 @@ export const gatewayBindPublic: Check = {
     invalid: [
       { name: 'started with --bind lan: 0.0.0.0', snapshot: compose(withGatewayProcess(42, ['openclaw', 'gateway', '--bind', 'lan'], {}, { bind: 'lan' }), withSockets(tcpListener('0.0.0.0', 18789, 42))), result: 'fail', evidenceIncludes: ['0.0.0.0:18789', '--bind flag of pid 42'] },
       { name: 'dual-stack wildcard on a custom port', snapshot: compose(withConfig({ gateway: { port: 28789 } }, { 'gateway.port': 2 }), withGatewayProcess(42, ['openclaw', 'gateway']), withSockets(tcpListener('::', 28789, 42))), result: 'fail', evidenceIncludes: ['[::]:28789', 'IPv4 too'] },
-      { name: 'a LAN address', snapshot: compose(withGatewayProcess(42, ['openclaw', 'gateway']), withSockets(tcpListener('192.168.1.10', 18789, 42))), result: 'fail', evidenceIncludes: ['192.168.1.10:18789: private address'] },
+      { name: 'a LAN address', snapshot: compose(withGatewayProcess(42, ['openclaw', 'gateway']), withSockets(tcpListener('192.168.1.10', 18789, 42))), result: 'fail', evidenceIncludes: ['192.168.1.10:18789', 'private address'] },
       { name: 'owner not visible, but on the gateway port', snapshot: compose(withConfig({ gateway: { bind: 'lan' } }, { 'gateway.bind': 2 }), withSockets(tcpListener('0.0.0.0', 18789))), result: 'fail', evidenceIncludes: ['owner not visible'] },
       { name: 'not running, config says lan', snapshot: withConfig({ gateway: { bind: 'lan' } }, { 'gateway.bind': 4 }), result: 'fail', evidenceIncludes: ['openclaw.json:4'] },
     ],

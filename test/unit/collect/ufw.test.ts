@@ -31,7 +31,7 @@ describe('ufw tuples', () => {
     const line = '### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in comment=6869\n';
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), fc.nat(line.length), (junk, cut) => {
-        const { rules, errors } = parseUfwTuples(line.slice(0, cut) + junk + line, 'f', false);
+        const { rules, errors } = parseUfwTuples(`${line.slice(0, cut)}${junk}\n${line}`, 'f', false);
         expect(rules.length + errors.length).toBeGreaterThanOrEqual(1);
       }),
       { numRuns: 500 },

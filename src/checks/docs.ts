@@ -1,0 +1,25 @@
+import type { Check } from './types.js';
+
+/** docs/checks.md, generated from the checks' own metadata so the docs live beside the code. */
+export function renderCheckDocs(checks: readonly Check[]): string {
+  const lines = [
+    '# Checks',
+    '',
+    '<!-- Generated from src/checks/rules/*.ts by `npm run docs`; do not edit by hand. -->',
+    '',
+    'Every check has a stable id: scripts may depend on it (`clawmoat audit --json | jq \'.findings[].id\'`).',
+    'A check reports `pass`, `fail`, `unknown` (it could not decide, and says why) or `skipped` (it does not apply).',
+    'A finding\'s severity may be raised or lowered from the default below when the host makes it more or less serious (the text says when).',
+    '',
+    '| id | default severity | guide section | harden can fix |',
+    '|---|---|---|---|',
+    ...checks.map((c) => `| [\`${c.meta.id}\`](#${c.meta.id.replace(/[^a-z0-9_-]/g, '')}) | ${c.meta.severity} | ${c.meta.guide} | ${c.meta.fixable ? 'yes' : 'no'} |`),
+    '',
+  ];
+  for (const c of checks) {
+    lines.push(`## ${c.meta.id}`, '', `**${c.meta.title}** — ${c.meta.severity}, guide section “${c.meta.guide}”.`, '', c.meta.docs, '');
+    lines.push('Fails for:', '', ...c.cases.invalid.map((x) => `- ${x.name}${x.result === 'unknown' ? ' (unknown)' : ''}`), '');
+    lines.push('Passes for:', '', ...c.cases.valid.map((x) => `- ${x.name}${x.result === 'skipped' ? ' (skipped)' : ''}`), '');
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}
