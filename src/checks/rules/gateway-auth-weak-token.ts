@@ -28,7 +28,7 @@ export const gatewayAuthWeakToken: Check = {
     const finding: FindingDraft = {
       status: 'fail',
       message: `The gateway token is ${length} characters long; short tokens can be guessed, and the gateway is an RCE surface.`,
-      evidence: [{ kind: token.location ? 'file' : 'config', text: `token of ${length} characters from ${token.source}`, ...(token.location ? { location: token.location } : {}) }],
+      evidence: [{ kind: token.location ? 'file' : 'config', text: token.location ? `token of ${length} characters (gateway.auth.token)` : `token of ${length} characters from ${token.source}`, ...(token.location ? { location: token.location } : {}) }],
       remediation: {
         summary: 'Replace it with 32 random bytes.',
         steps: ['openclaw doctor --generate-gateway-token   # or: openssl rand -hex 32', restartHint(gateway)],

@@ -44,7 +44,7 @@ export const gatewayBindDrift: Check = {
     const { gateway, snapshot } = ctx;
     if (gateway.processes.length === 0 && gateway.listeners.length === 0) return { result: 'skipped', reason: 'no running gateway to compare with its config' };
     const configBind = gateway.configBind ?? { value: 'loopback', source: 'the default (no config file found)' };
-    const configText = `config: bind "${configBind.value}" (${configBind.source})`;
+    const configText = configBind.location ? `config says bind "${configBind.value}" (gateway.bind)` : `config says bind "${configBind.value}" (${configBind.source})`;
     const configEvidence: Evidence = configBind.location ? { kind: 'file', text: configText, location: configBind.location } : { kind: 'config', text: configText };
     const override = gateway.effectiveBind && gateway.effectiveBind.value !== configBind.value ? gateway.effectiveBind : undefined;
     const own = gateway.listeners.filter((s) => s.process !== 'docker-proxy' && s.port === gateway.port.value);
@@ -56,8 +56,8 @@ export const gatewayBindDrift: Check = {
       return { result: 'pass', reason: `config says "${configBind.value}" and the gateway listens on ${own.map(describeSocket).join(', ') || 'nothing yet'}` };
     }
     const evidence: Evidence[] = [configEvidence];
-    if (override) evidence.push({ kind: 'process', text: `process: bind "${override.value}" from ${override.source}` });
-    for (const s of drifted) evidence.push({ kind: 'socket', text: `listening: ${describeSocket(s)}` });
+    if (override) evidence.push({ kind: 'process', text: `started with bind "${override.value}" (${override.source})` });
+    for (const s of drifted) evidence.push({ kind: 'socket', text: `listening on ${describeSocket(s)}` });
     const moreExposed = drifted.some((s) => !isSafeBindAddress(s.address, snapshot)) || override?.value === 'lan';
     const finding: FindingDraft = {
       status: 'fail',
@@ -69,7 +69,7 @@ export const gatewayBindDrift: Check = {
       remediation: {
         summary: 'Make the process follow the config: remove the bind override from how the gateway is started, keep gateway.bind at loopback.',
         steps: [
-          override ? `remove ${override.source.split(' of ')[0]} from the gateway's command line, unit file or compose command` : 'check the service definition for a --bind flag',
+          override ? `remove the ${override.source.replace(/ of pid \d+$/, '')} from the gateway's command line, unit file or compose command` : 'check the service definition for a --bind flag',
           restartHint(gateway),
         ],
         automatic: true,
@@ -108,7 +108,7 @@ export const gatewayBindDrift: Check = {
         name: 'flags disagree, sockets unreadable',
         snapshot: compose(withConfig({ gateway: { bind: 'loopback' } }), withGatewayProcess(9, ['openclaw', 'gateway', '--bind=lan'], {}, { bind: 'lan' }), (s) => ({ ...s, sockets: { status: 'unavailable', reason: 'not-installed', detail: 'ss is not installed' } })),
         result: 'fail',
-        evidenceIncludes: ['process: bind "lan"'],
+        evidenceIncludes: ['started with bind "lan"'],
       },
     ],
   },
