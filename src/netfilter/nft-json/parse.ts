@@ -1,0 +1,319 @@
+import type { Chain, ChainType, Family, Hook, Key, Match, NamedSet, ParseError, ParseResult, Rule, SourceInfo, Table, Value, Verdict } from '../model.js';
+import { decodeElement } from './expressions.js';
+import { brief, isObject, num, single, str, strList, type JsonObject } from './json.js';
+import { classifyIptablesManaged } from './managed.js';
+import { printRule } from './print.js';
+import { decodeRuleExpr, decodeVerdict } from './statements.js';
+
+/**
+ * `nft -j list ruleset` (libnftables-json(5)) into the neutral model. Accepts the parsed JSON
+ * or its text. Objects are read in any order; set and map references are resolved once all are
+ * read. Never throws: each bad object is reported (by its index in the `nftables` array, since
+ * JSON has no useful line numbers) and skipped or kept as `unsupported`.
+ */
+
+export interface NftJsonOptions {
+  file?: string;
+}
+
+const FAMILIES: readonly Family[] = ['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev'];
+const HOOKS: readonly Hook[] = ['prerouting', 'input', 'forward', 'output', 'postrouting', 'ingress', 'egress'];
+const CHAIN_TYPES: readonly ChainType[] = ['filter', 'nat', 'route'];
+/** Objects that carry no packet-path logic of their own (helpers are referenced by `ct helper set`). */
+const IGNORED_OBJECTS = new Set(['metainfo', 'ct helper', 'ct timeout', 'ct expectation', 'flowtable', 'counter', 'quota', 'limit', 'secmark', 'synproxy', 'element']);
+
+interface State {
+  opts: NftJsonOptions;
+  info: SourceInfo;
+  tables: Table[];
+  byTable: Map<string, Table>;
+  byChain: Map<string, Chain>;
+  xtCount: Map<Table, number>;
+  errors: ParseError[];
+}
+
+function tableKey(family: string, name: string): string {
+  return `${family}\u0000${name}`;
+}
+
+export function parseNftJson(json: unknown, opts: NftJsonOptions = {}): ParseResult {
+  const info: SourceInfo = { source: 'nft', warnings: [] };
+  if (opts.file !== undefined) info.file = opts.file;
+  const state: State = { opts, info, tables: [], byTable: new Map(), byChain: new Map(), xtCount: new Map(), errors: [] };
+  try {
+    let doc = json;
+    if (typeof json === 'string') {
+      try {
+        doc = JSON.parse(json) as unknown;
+      } catch (error) {
+        state.errors.push({ message: `not JSON: ${(error as Error).message}` });
+        return result(state);
+      }
+    }
+    const list = isObject(doc) ? doc.nftables : undefined;
+    if (!Array.isArray(list)) {
+      state.errors.push({ message: 'expected {"nftables": [...]} at the top level' });
+      return result(state);
+    }
+    const rules: [number, unknown][] = [];
+    list.forEach((item, index) => {
+      const kv = single(item);
+      if (!kv) {
+        state.errors.push({ message: `nftables[${index}]: expected an object with one key, got ${brief(item, 80)}` });
+        return;
+      }
+      const [kind, body] = kv;
+      try {
+        switch (kind) {
+          case 'metainfo':
+            if (isObject(body) && typeof body.version === 'string') info.generator = `nft ${body.version}`;
+            break;
+          case 'table':
+            readTable(state, body, index);
+            break;
+          case 'chain':
+            readChain(state, body, index);
+            break;
+          case 'set':
+          case 'map':
+            readSet(state, body, index, kind);
+            break;
+          case 'rule':
+            // Rules last: their chain may be listed after them in hand-made input.
+            rules.push([index, body]);
+            break;
+          default:
+            if (!IGNORED_OBJECTS.has(kind)) state.errors.push({ message: `nftables[${index}]: unknown object "${kind}"` });
+        }
+      } catch (error) {
+        state.errors.push({ message: `nftables[${index}] (${kind}): internal error: ${(error as Error).message}` });
+      }
+    });
+    for (const [index, body] of rules) {
+      try {
+        readRule(state, body, index);
+      } catch (error) {
+        state.errors.push({ message: `nftables[${index}] (rule): internal error: ${(error as Error).message}` });
+      }
+    }
+    resolveReferences(state);
+    for (const table of state.tables) {
+      const m = classifyIptablesManaged(table, state.xtCount.get(table) ?? 0);
+      table.managedByIptables = m.managed;
+      if (m.reason !== undefined) table.managedReason = m.reason;
+    }
+  } catch (error) {
+    state.errors.push({ message: `internal error while parsing: ${(error as Error).message}` });
+  }
+  return result(state);
+}
+
+function result(state: State): ParseResult {
+  return { ruleset: { tables: state.tables, sources: [state.info] }, errors: state.errors };
+}
+
+function familyOf(body: JsonObject, index: number, state: State): Family | undefined {
+  const f = str(body.family);
+  if (f !== undefined && (FAMILIES as readonly string[]).includes(f)) return f as Family;
+  state.errors.push({ message: `nftables[${index}]: unknown family ${brief(body.family, 40)}` });
+  return undefined;
+}
+
+function getTable(state: State, family: Family, name: string, index: number, create: boolean): Table | undefined {
+  const existing = state.byTable.get(tableKey(family, name));
+  if (existing || !create) return existing;
+  if (index >= 0) state.errors.push({ message: `nftables[${index}]: table ${family} ${name} used before it was listed` });
+  const table: Table = { family, name, source: 'nft', managedByIptables: false, chains: [], sets: [] };
+  if (state.opts.file !== undefined) table.file = state.opts.file;
+  state.tables.push(table);
+  state.byTable.set(tableKey(family, name), table);
+  return table;
+}
+
+function readTable(state: State, body: unknown, index: number): void {
+  if (!isObject(body)) return void state.errors.push({ message: `nftables[${index}]: malformed table` });
+  const family = familyOf(body, index, state);
+  const name = str(body.name);
+  if (!family || name === undefined) {
+    if (name === undefined) state.errors.push({ message: `nftables[${index}]: table without a name` });
+    return;
+  }
+  const table = getTable(state, family, name, -1, true) as Table;
+  const handle = num(body.handle);
+  if (handle !== undefined) table.handle = handle;
+}
+
+function readChain(state: State, body: unknown, index: number): void {
+  if (!isObject(body)) return void state.errors.push({ message: `nftables[${index}]: malformed chain` });
+  const family = familyOf(body, index, state);
+  const tableName = str(body.table);
+  const name = str(body.name);
+  if (!family || tableName === undefined || name === undefined) {
+    if (family) state.errors.push({ message: `nftables[${index}]: chain without table or name` });
+    return;
+  }
+  const table = getTable(state, family, tableName, index, true) as Table;
+  const key = `${tableKey(family, tableName)}\u0000${name}`;
+  if (state.byChain.has(key)) return void state.errors.push({ message: `nftables[${index}]: chain ${name} listed twice in ${family} ${tableName}` });
+  const chain: Chain = { name, family, table: tableName, rules: [] };
+  const handle = num(body.handle);
+  if (handle !== undefined) chain.handle = handle;
+  if (body.hook !== undefined) {
+    const hook = str(body.hook);
+    const type = str(body.type) ?? 'filter';
+    const prio = num(body.prio);
+    if (hook === undefined || !(HOOKS as readonly string[]).includes(hook) || !(CHAIN_TYPES as readonly string[]).includes(type)) {
+      state.errors.push({ message: `nftables[${index}]: chain ${name}: unknown hook ${brief(body.hook, 40)} or type ${brief(body.type, 40)}; read as a regular chain` });
+    } else {
+      if (prio === undefined) state.errors.push({ message: `nftables[${index}]: base chain ${name} has no numeric prio; read as 0` });
+      const policy = str(body.policy) ?? 'accept';
+      if (policy !== 'accept' && policy !== 'drop') state.errors.push({ message: `nftables[${index}]: chain ${name}: unknown policy ${policy}; read as accept` });
+      chain.base = { type: type as ChainType, hook: hook as Hook, priority: prio ?? 0, policy: policy === 'drop' ? 'drop' : 'accept' };
+      if (body.policy === undefined) chain.base.policyImplicit = true;
+      const dev = str(body.dev) ?? str(body.device);
+      if (dev !== undefined) chain.base.device = dev;
+    }
+  }
+  table.chains.push(chain);
+  state.byChain.set(key, chain);
+}
+
+/** Element values of a named set or map; verdict-map data decoded as verdicts. */
+function readSet(state: State, body: unknown, index: number, kind: 'set' | 'map'): void {
+  if (!isObject(body)) return void state.errors.push({ message: `nftables[${index}]: malformed ${kind}` });
+  const family = familyOf(body, index, state);
+  const tableName = str(body.table);
+  const name = str(body.name);
+  if (!family || tableName === undefined || name === undefined) {
+    if (family) state.errors.push({ message: `nftables[${index}]: ${kind} without table or name` });
+    return;
+  }
+  const table = getTable(state, family, tableName, index, true) as Table;
+  const type = strList(body.type);
+  const flags = strList(body.flags);
+  const mapType = kind === 'map' ? strList(body.map).join(' . ') || 'unknown' : undefined;
+  const keyHints: (Key | undefined)[] = type.map((t) => (t === 'ifname' ? 'iifname' : undefined));
+  const elements: Value[][] = [];
+  const data: (Verdict | Value)[] = [];
+  const raw = Array.isArray(body.elem) ? body.elem : [];
+  let bad = 0;
+  for (const e of raw) {
+    if (kind === 'map') {
+      if (!Array.isArray(e) || e.length !== 2) {
+        bad++;
+        continue;
+      }
+      const key = decodeElement(e[0], keyHints);
+      const value = mapType === 'verdict' ? decodeVerdict(e[1]) : decodeElement(e[1], [undefined])?.[0];
+      if (!key || !value) {
+        bad++;
+        continue;
+      }
+      elements.push(key);
+      data.push(value);
+    } else {
+      const key = decodeElement(e, keyHints);
+      if (!key) bad++;
+      else elements.push(key);
+    }
+  }
+  if (bad > 0) state.errors.push({ message: `nftables[${index}]: ${kind} ${name}: ${bad} element(s) not understood` });
+  const set: NamedSet = {
+    name,
+    type,
+    flags,
+    elements,
+    // A set the kernel fills (dynamic, or timeouts with nothing listed) has no knowable contents.
+    dynamic: flags.includes('dynamic') || ((flags.includes('timeout') || body.timeout !== undefined) && raw.length === 0) || bad > 0,
+  };
+  if (mapType !== undefined) {
+    set.map = mapType;
+    set.data = data;
+  }
+  if (typeof body.comment === 'string') set.comment = body.comment;
+  table.sets.push(set);
+}
+
+function countXt(expr: unknown): number {
+  if (!Array.isArray(expr)) return 0;
+  return expr.filter((s) => single(s)?.[0] === 'xt').length;
+}
+
+function readRule(state: State, body: unknown, index: number): void {
+  if (!isObject(body)) return void state.errors.push({ message: `nftables[${index}]: malformed rule` });
+  const family = familyOf(body, index, state);
+  const tableName = str(body.table);
+  const chainName = str(body.chain);
+  if (!family || tableName === undefined || chainName === undefined) {
+    if (family) state.errors.push({ message: `nftables[${index}]: rule without table or chain` });
+    return;
+  }
+  const table = getTable(state, family, tableName, index, true) as Table;
+  const key = `${tableKey(family, tableName)}\u0000${chainName}`;
+  let chain = state.byChain.get(key);
+  if (!chain) {
+    state.errors.push({ message: `nftables[${index}]: rule in chain ${chainName} that was not listed` });
+    chain = { name: chainName, family, table: tableName, rules: [] };
+    table.chains.push(chain);
+    state.byChain.set(key, chain);
+  }
+  const decoded = decodeRuleExpr(body.expr);
+  for (const p of decoded.problems) state.errors.push({ message: `nftables[${index}]: ${p}` });
+  const xt = countXt(body.expr);
+  if (xt > 0) state.xtCount.set(table, (state.xtCount.get(table) ?? 0) + xt);
+  const comment = str(body.comment);
+  const matches: Match[] = decoded.matches;
+  if (comment !== undefined) matches.unshift({ kind: 'comment', text: comment });
+  const rule: Rule = {
+    matches,
+    effects: decoded.effects,
+    verdict: decoded.verdict,
+    origin: {
+      source: 'nft',
+      family,
+      table: tableName,
+      chain: chainName,
+      index: chain.rules.length + 1,
+      text: printRule(body.expr) + (comment !== undefined ? ` comment ${JSON.stringify(comment)}` : ''),
+    },
+  };
+  if (state.opts.file !== undefined) rule.origin.file = state.opts.file;
+  const handle = num(body.handle);
+  if (handle !== undefined) rule.origin.handle = handle;
+  if (comment !== undefined) rule.comment = comment;
+  chain.rules.push(rule);
+}
+
+/** Copies named set/map contents into the matches and vmaps that use them. */
+function resolveReferences(state: State): void {
+  for (const table of state.tables) {
+    const sets = new Map(table.sets.map((s) => [s.name, s]));
+    for (const chain of table.chains) {
+      for (const rule of chain.rules) {
+        const where = `${table.family} ${table.name} ${chain.name} rule ${rule.origin.index}`;
+        for (const m of rule.matches) {
+          if (m.kind !== 'set' || m.name === undefined) continue;
+          const set = sets.get(m.name);
+          if (!set || set.map !== undefined) {
+            state.errors.push({ message: `${where}: set @${m.name} not found` });
+            m.dynamic = true;
+            continue;
+          }
+          m.elements = set.elements;
+          m.dynamic = set.dynamic;
+        }
+        const v = rule.verdict;
+        if (v.kind === 'vmap' && v.map !== undefined) {
+          const map = sets.get(v.map);
+          if (!map || map.map !== 'verdict' || !map.data) {
+            state.errors.push({ message: `${where}: verdict map @${v.map} not found` });
+            v.dynamic = true;
+            continue;
+          }
+          v.dynamic = map.dynamic;
+          v.elements = map.elements.map((key, i) => ({ key, verdict: map.data?.[i] as Verdict }));
+        }
+      }
+    }
+  }
+}
