@@ -1,7 +1,6 @@
 import type { Snapshot } from '../snapshot/types.js';
-import type { Chain, PacketFamily, Rule, Table, Verdict } from '../netfilter/model.js';
-import { parseIptablesSave } from '../netfilter/iptables-save/parse.js';
-import { parseNftJson } from '../netfilter/nft-json/parse.js';
+import type { Chain, PacketFamily, Rule, Ruleset, Table } from '../netfilter/model.js';
+import { deniesOnPath, inputChains, mergeRulesets, parseIptablesSave, parseNftJson, reachableChains } from '../netfilter/index.js';
 
 /**
  * The host's netfilter rulesets, parsed once, and the two questions the audit
@@ -26,57 +25,10 @@ export interface NetfilterView {
   readable: boolean;
   /** Why the ruleset could not be read (when not readable). */
   reason: string;
-  tables: Table[];
+  ruleset: Ruleset;
   errors: string[];
   inputFiltering(): FamilyFiltering[];
   openAcceptRules(ports: number[]): OpenRule[];
-}
-
-function chainByName(table: Table, name: string): Chain | undefined {
-  return table.chains.find((c) => c.name === name);
-}
-
-function targetsOf(verdict: Verdict): string[] {
-  if (verdict.kind === 'jump' || verdict.kind === 'goto') return [verdict.target];
-  if (verdict.kind === 'vmap') return verdict.elements.flatMap((e) => targetsOf(e.verdict));
-  return [];
-}
-
-/** The chain and every chain reachable from it by jump, goto or verdict map. */
-function reachable(table: Table, start: Chain): Chain[] {
-  const seen = new Set<string>([start.name]);
-  const order: Chain[] = [start];
-  for (let i = 0; i < order.length; i++) {
-    for (const rule of order[i]!.rules) {
-      for (const target of targetsOf(rule.verdict)) {
-        const next = chainByName(table, target);
-        if (next && !seen.has(next.name)) {
-          seen.add(next.name);
-          order.push(next);
-        }
-      }
-    }
-  }
-  return order;
-}
-
-function denies(verdict: Verdict): boolean {
-  if (verdict.kind === 'drop' || verdict.kind === 'reject') return true;
-  if (verdict.kind === 'vmap') return verdict.elements.some((e) => denies(e.verdict));
-  return false;
-}
-
-function appliesTo(table: Table, family: PacketFamily): boolean {
-  return table.family === family || table.family === 'inet';
-}
-
-function inputChains(tables: Table[], family: PacketFamily): { table: Table; chain: Chain }[] {
-  const found: { table: Table; chain: Chain }[] = [];
-  for (const table of tables) {
-    if (!appliesTo(table, family)) continue;
-    for (const chain of table.chains) if (chain.base?.hook === 'input' && chain.base.type === 'filter') found.push({ table, chain });
-  }
-  return found.sort((a, b) => a.chain.base!.priority - b.chain.base!.priority);
 }
 
 function describeChain(table: Table, chain: Chain): string {
@@ -114,7 +66,7 @@ function opensPortToAnyone(rule: Rule, ports: number[]): boolean {
 
 export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
   const nf = snapshot.netfilter;
-  const tables: Table[] = [];
+  const parts: Ruleset[] = [];
   const errors: string[] = [];
   const dumps: [string, typeof nf.iptablesSave, PacketFamily][] = [
     ['iptables-save', nf.iptablesSave, 'ip'],
@@ -124,16 +76,16 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
   for (const [file, dump, family] of dumps) {
     if (dump.status !== 'ok') continue;
     const parsed = parseIptablesSave(dump.data, { family, file });
-    tables.push(...parsed.ruleset.tables);
+    parts.push(parsed.ruleset);
     errors.push(...parsed.errors.map((e) => `${file}${e.line ? `:${e.line}` : ''}: ${e.message}`));
   }
   if (nf.nftRuleset.status === 'ok') {
     const parsed = parseNftJson(nf.nftRuleset.data, { file: 'nft -j list ruleset' });
-    const haveIptables = nf.iptablesSave.status === 'ok';
-    // Without an iptables-save dump, iptables-nft tables are the only view of those rules: keep them.
-    tables.push(...parsed.ruleset.tables.filter((t) => !t.managedByIptables || !haveIptables));
+    parts.push(parsed.ruleset);
     errors.push(...parsed.errors.map((e) => `nft -j list ruleset: ${e.message}`));
   }
+  // iptables-nft tables are read from iptables-save; their nft JSON hides xtables matches.
+  const ruleset = mergeRulesets(parts);
   const readable = nf.iptablesSave.status === 'ok' || nf.nftRuleset.status === 'ok';
   const reason = readable
     ? ''
@@ -142,17 +94,17 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
   return {
     readable,
     reason,
-    tables,
+    ruleset,
     errors,
     inputFiltering() {
       return (['ip', 'ip6'] as const).map((family) => {
-        const chains = inputChains(tables, family);
+        const chains = inputChains(ruleset, family);
         if (chains.length === 0) return { family, filtered: false, evidence: ['no INPUT chain is loaded: the kernel accepts every inbound packet'] };
         let filtered = false;
-        const evidence = chains.map(({ table, chain }) => {
-          const policy = chain.base!.policy;
-          const denyRule = reachable(table, chain).flatMap((c) => c.rules).find((r) => denies(r.verdict));
-          if (policy === 'drop' || denyRule) filtered = true;
+        const evidence = chains.map(({ table, chain, policy }) => {
+          const denies = deniesOnPath(ruleset, chain);
+          const denyRule = denies.rules[0];
+          if (denies.dropPolicies.length > 0 || denyRule) filtered = true;
           const denyText = denyRule ? `; denies in rule ${denyRule.origin.index} of ${denyRule.origin.chain}` : '; no DROP/REJECT on its path';
           return `${describeChain(table, chain)} policy ${policy.toUpperCase()}${policy === 'drop' ? '' : denyText}`;
         });
@@ -162,8 +114,8 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
     openAcceptRules(ports: number[]) {
       const out: OpenRule[] = [];
       for (const family of ['ip', 'ip6'] as const) {
-        for (const { table, chain } of inputChains(tables, family)) {
-          for (const c of reachable(table, chain)) {
+        for (const { table, chain } of inputChains(ruleset, family)) {
+          for (const c of reachableChains(ruleset, chain)) {
             // UFW's own rules are reported from its tuples, with their file and line.
             if (c.name.startsWith('ufw')) continue;
             for (const rule of c.rules) {
