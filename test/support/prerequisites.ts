@@ -1,0 +1,145 @@
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { findBinary } from './binaries.js';
+import { openclawInstalled, OPENCLAW_PREFIX } from '../system/lab/openclaw.js';
+
+/**
+ * What the system tests need from the machine, capability by capability. A suite names
+ * the capabilities it needs in its title and is skipped, with the reason recorded in its
+ * meta for the skip-summary reporter, when any is missing.
+ */
+
+export type Capability = 'root' | 'netns' | 'netfilter' | 'ufw' | 'sshd' | 'docker' | 'openclaw';
+
+export interface CapabilityStatus {
+  ok: boolean;
+  /** What is missing, in words a user can act on ("ufw (apt-get install ufw)"). */
+  missing: string[];
+}
+
+/** Binaries and the Debian package that ships them. */
+const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string][]> = {
+  netns: [
+    ['ip', 'iproute2'],
+    ['ss', 'iproute2'],
+    ['nsenter', 'util-linux'],
+    ['unshare', 'util-linux'],
+    ['mount', 'mount'],
+  ],
+  netfilter: [
+    ['iptables', 'iptables'],
+    ['iptables-save', 'iptables'],
+    ['ip6tables-save', 'iptables'],
+    ['nft', 'nftables'],
+  ],
+  ufw: [['ufw', 'ufw']],
+  sshd: [
+    ['sshd', 'openssh-server'],
+    ['ssh-keygen', 'openssh-client'],
+  ],
+  docker: [
+    ['dockerd', 'docker.io'],
+    ['docker', 'docker.io'],
+    ['containerd', 'containerd'],
+    ['runc', 'runc'],
+    ['busybox', 'busybox-static'],
+    ['tar', 'tar'],
+  ],
+};
+
+/** Does this ELF file need a dynamic loader? A dynamic busybox cannot run alone in a container. */
+function isStaticElf(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const header = Buffer.alloc(64);
+    readSync(fd, header, 0, 64, 0);
+    if (header.toString('latin1', 0, 4) !== '\x7fELF' || header[4] !== 2) return false;
+    const phoff = Number(header.readBigUInt64LE(32));
+    const phentsize = header.readUInt16LE(54);
+    const phnum = header.readUInt16LE(56);
+    const table = Buffer.alloc(phentsize * phnum);
+    readSync(fd, table, 0, table.length, phoff);
+    for (let i = 0; i < phnum; i++) if (table.readUInt32LE(i * phentsize) === 3 /* PT_INTERP */) return false;
+    return true;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+function detect(capability: Capability): CapabilityStatus {
+  const missing: string[] = [];
+  switch (capability) {
+    case 'root':
+      if (!isRoot()) missing.push('root');
+      break;
+    case 'openclaw':
+      if (openclawInstalled()) break;
+      if (process.env.CLAWMOAT_OPENCLAW_INSTALL === '0') missing.push(`OpenClaw in ${OPENCLAW_PREFIX} (not installed, and CLAWMOAT_OPENCLAW_INSTALL=0 forbids installing it)`);
+      else if (!findBinary('npm')) missing.push('npm (to install OpenClaw into .cache/openclaw)');
+      else if (!findBinary('flock')) missing.push('flock (util-linux)');
+      break;
+    default:
+      for (const [name, pkg] of BINARIES[capability]) if (!findBinary(name)) missing.push(`${name} (${pkg})`);
+      if (capability === 'ufw' && !existsSync('/etc/ufw')) missing.push('/etc/ufw (ufw)');
+      if (capability === 'sshd' && !existsSync('/etc/ssh/sshd_config')) missing.push('/etc/ssh/sshd_config (openssh-server)');
+      if (capability === 'docker' && missing.length === 0 && !isStaticElf(findBinary('busybox')!)) missing.push('a static busybox (busybox-static)');
+      // Root without CAP_SYS_ADMIN (an unprivileged container) cannot make namespaces.
+      if (capability === 'netns' && missing.length === 0 && isRoot()) {
+        const probe = spawnSync(findBinary('unshare')!, ['--net', '--mount', 'true'], { stdio: 'ignore', timeout: 5_000 });
+        if (probe.status !== 0) missing.push('permission to create network and mount namespaces (CAP_SYS_ADMIN)');
+      }
+  }
+  return { ok: missing.length === 0, missing };
+}
+
+const detected = new Map<Capability, CapabilityStatus>();
+
+export function capability(name: Capability): CapabilityStatus {
+  let status = detected.get(name);
+  if (!status) {
+    status = detect(name);
+    detected.set(name, status);
+  }
+  return status;
+}
+
+export interface Requirement {
+  /** The suite title, with the capabilities it needs: "ufw system tests [root, netns, ufw]". */
+  name: string;
+  skip: boolean;
+  /** Why it is skipped ("needs root; missing: ufw (ufw)"), or undefined. */
+  reason: string | undefined;
+  /** Suite options carrying the reason to the reporter. */
+  options: { meta: { systemSkip?: string } };
+}
+
+/**
+ * `describe.skipIf(req.skip)(req.name, req.options, () => …)`: the suite runs when the
+ * machine has every capability, and otherwise is skipped with the reason recorded.
+ */
+export function requires(title: string, capabilities: Capability[]): Requirement {
+  const missing = capabilities.flatMap((c) => capability(c).missing);
+  let reason: string | undefined;
+  if (missing.length > 0) {
+    const needsRoot = missing.includes('root');
+    const rest = missing.filter((m) => m !== 'root');
+    reason = [needsRoot ? 'needs root' : '', rest.length > 0 ? `missing: ${rest.join(', ')}` : ''].filter(Boolean).join('; ');
+  }
+  return {
+    name: `${title} [${capabilities.join(', ')}]`,
+    skip: reason !== undefined,
+    reason,
+    options: { meta: reason === undefined ? {} : { systemSkip: reason } },
+  };
+}
+
+declare module '@vitest/runner' {
+  interface TaskMeta {
+    /** Set on a system-test suite skipped for a missing prerequisite: why. */
+    systemSkip?: string;
+  }
+}

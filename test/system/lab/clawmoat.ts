@@ -1,0 +1,93 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CheckResult, Finding } from '../../../src/checks/types.js';
+import type { Report } from '../../../src/report/types.js';
+import { labPath } from '../../support/binaries.js';
+import { tempDir, type Scope } from './cleanup.js';
+import type { Netns } from './netns.js';
+import type { PrivateEtc } from './private-mounts.js';
+import { run, type RunResult } from './proc.js';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+export const CLI = join(REPO, 'dist', 'cli', 'main.js');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Build dist/ when it is missing or older than src/: the system tests run the CLI a user runs, not the sources. */
+export async function ensureBuilt(): Promise<void> {
+  if (existsSync(CLI) && statSync(CLI).mtimeMs >= newestMtime(join(REPO, 'src'))) return;
+  const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
+  const started = Date.now();
+  // Type errors are the typecheck's business (`npm test` runs it first); here what
+  // matters is behaviour, so a build that emitted the CLI despite them is used.
+  const build = await run(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: REPO, timeoutMs: 180_000, allowFail: true });
+  if (!existsSync(CLI) || statSync(CLI).mtimeMs < started - 1_000) {
+    throw new Error(`the build did not produce ${CLI}:\n${(build.stdout + build.stderr).slice(0, 4000)}`);
+  }
+}
+
+/**
+ * The built CLI run inside a lab namespace with the private /etc copies, as root, with
+ * a clean environment: an empty HOME (the gateway's config must be found through the
+ * gateway process, not through the caller), and DOCKER_HOST pointing at the lab's
+ * dockerd or at nothing, so a Docker daemon of the machine running the tests is never read.
+ */
+export class Clawmoat {
+  private readonly home: string;
+
+  constructor(
+    scope: Scope,
+    private readonly ns: Netns,
+    private readonly etc: PrivateEtc,
+    private readonly options: { dockerHost?: string } = {},
+  ) {
+    this.home = tempDir(scope, 'clawmoat-home');
+  }
+
+  /** Any clawmoat command; resolves with its exit code, whatever it is. */
+  async run(args: string[]): Promise<RunResult> {
+    await ensureBuilt();
+    const env: NodeJS.ProcessEnv = {
+      PATH: labPath(),
+      HOME: this.home,
+      LANG: 'C.UTF-8',
+      NO_COLOR: '1',
+      DOCKER_HOST: this.options.dockerHost ?? `unix://${join(this.home, 'no-docker.sock')}`,
+    };
+    return this.etc.exec(this.ns, process.execPath, [CLI, ...args], { env, allowFail: true, timeoutMs: 60_000 });
+  }
+
+  /** `audit --format json`, parsed; exit 0 (clean) and 1 (findings) are both answers, anything else is an error. */
+  async audit(args: string[] = []): Promise<Report> {
+    const result = await this.run(['audit', '--format', 'json', ...args]);
+    if (result.code !== 0 && result.code !== 1) {
+      throw new Error(`clawmoat audit exited with ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`);
+    }
+    try {
+      return JSON.parse(result.stdout) as Report;
+    } catch (error) {
+      throw new Error(`clawmoat audit did not print JSON (${String(error)}):\n${result.stdout.slice(0, 2000)}\n${result.stderr.slice(0, 2000)}`);
+    }
+  }
+}
+
+export function findings(report: Report, id: string): Finding[] {
+  return report.findings.filter((f) => f.id === id);
+}
+
+export function checkResult(report: Report, id: string): CheckResult | undefined {
+  return report.checks.find((c) => c.id === id);
+}
+
+/** One line per finding, for assertion messages that show what the audit did say. */
+export function describeFindings(report: Report): string {
+  return report.findings.map((f) => `${f.id} (${f.status}): ${f.evidence.map((e) => e.text).join('; ')}`).join('\n') || '(no findings)';
+}

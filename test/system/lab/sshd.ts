@@ -1,0 +1,91 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { binary, labPath } from '../../support/binaries.js';
+import { hold, release, tempDir, type Resource, type Scope } from './cleanup.js';
+import type { Netns } from './netns.js';
+import type { PrivateEtc } from './private-mounts.js';
+import { run, stopPid, waitFor, type Daemon } from './proc.js';
+
+export interface SshdOptions {
+  passwordAuthentication: boolean;
+  port?: number;
+}
+
+/**
+ * A real sshd in a namespace. Its config is written over the private copy of
+ * /etc/ssh/sshd_config, so `sshd -T` run by clawmoat in the same private mounts sees
+ * exactly what the daemon runs with. The host key is throwaway.
+ */
+export class Sshd {
+  private daemon: Daemon | undefined;
+  private resource: Resource | undefined;
+
+  private constructor(
+    private readonly ns: Netns,
+    private readonly etc: PrivateEtc,
+    private readonly dir: string,
+    private options: SshdOptions,
+  ) {}
+
+  static async start(scope: Scope, ns: Netns, etc: PrivateEtc, options: SshdOptions): Promise<Sshd> {
+    const dir = tempDir(scope, 'sshd');
+    await run(binary('ssh-keygen'), ['-q', '-N', '', '-t', 'ed25519', '-C', 'clawmoat-lab', '-f', join(dir, 'ssh_host_ed25519_key')]);
+    const sshd = new Sshd(ns, etc, dir, options);
+    scope.defer('sshd', () => sshd.stop());
+    await sshd.startDaemon();
+    return sshd;
+  }
+
+  get port(): number {
+    return this.options.port ?? 22;
+  }
+
+  /** Rewrite the config and restart, the way an admin would after editing sshd_config. */
+  async restart(options: SshdOptions): Promise<void> {
+    await this.stop();
+    this.options = options;
+    await this.startDaemon();
+  }
+
+  private writeConfig(): void {
+    const config = [
+      '# Written by the clawmoat system-test lab.',
+      `Port ${this.port}`,
+      'ListenAddress 0.0.0.0',
+      `HostKey ${join(this.dir, 'ssh_host_ed25519_key')}`,
+      `PidFile ${join(this.dir, 'sshd.pid')}`,
+      `PasswordAuthentication ${this.options.passwordAuthentication ? 'yes' : 'no'}`,
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'PermitRootLogin prohibit-password',
+      `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`,
+      'Subsystem sftp internal-sftp',
+      '',
+    ].join('\n');
+    writeFileSync(this.etc.copyOf('/etc/ssh/sshd_config'), config);
+  }
+
+  private async startDaemon(): Promise<void> {
+    this.writeConfig();
+    // sshd re-executes itself and so insists on an absolute path; -D keeps it in the foreground, its PID ours.
+    const daemon = this.etc.spawn(this.ns, binary('sshd'), ['-D', '-e'], { logFile: join(this.dir, 'sshd.log') });
+    this.daemon = daemon;
+    this.resource = { kind: 'process', pid: daemon.pid, startTime: daemon.startTime, label: 'sshd' };
+    hold(this.resource);
+    await waitFor(
+      async () => {
+        const { stdout } = await this.ns.exec(binary('ss'), ['-Hltn', 'sport', '=', `:${this.port}`], { env: { PATH: labPath() } });
+        return stdout.trim() ? true : undefined;
+      },
+      { what: `sshd in ${this.ns.name}`, timeoutMs: 10_000, abort: () => (daemon.exited() ? `${daemon.exited()!}\n${daemon.logTail()}` : undefined) },
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (!this.daemon || !this.resource) return;
+    await stopPid(this.daemon.pid, this.daemon.startTime, 5_000);
+    release(this.resource);
+    this.daemon = undefined;
+    this.resource = undefined;
+  }
+}
