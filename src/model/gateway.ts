@@ -115,9 +115,17 @@ export function buildGatewayModel(snapshot: Snapshot): GatewayModel {
   if (typeof configTailscale === 'string') tailscaleMode = { value: configTailscale, ...at('gateway.tailscale.mode', 'gateway.tailscale.mode') };
   if (primary?.flags.tailscale) tailscaleMode = { value: primary.flags.tailscale, source: `--tailscale flag of pid ${primary.pid}` };
 
-  const ports = [...new Set([port.value, port.value + 2, port.value + 3, LEGACY_BRIDGE_PORT])];
   const gatewayPids = new Set(processes.map((p) => p.pid));
   const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
+  // The gateway renames its process (argv becomes "openclaw-gateway"), hiding a --port flag.
+  // Its own sockets then tell the port: the lowest one it holds (the others are port+2, +3).
+  const ownPorts = sockets.filter((s) => s.protocol === 'tcp' && s.pid !== undefined && gatewayPids.has(s.pid)).map((s) => s.port);
+  if (ownPorts.length > 0 && !ownPorts.includes(port.value)) {
+    const observed = Math.min(...ownPorts);
+    const owner = sockets.find((s) => s.port === observed && s.pid !== undefined && gatewayPids.has(s.pid))!;
+    port = { value: observed, source: `listening socket of pid ${owner.pid} (${port.source} says ${port.value})` };
+  }
+  const ports = [...new Set([port.value, port.value + 2, port.value + 3, LEGACY_BRIDGE_PORT])];
   const listeners = sockets.filter(
     (s) => s.protocol === 'tcp' && ((s.pid !== undefined && gatewayPids.has(s.pid)) || s.port === port.value || (s.port === LEGACY_BRIDGE_PORT && s.pid === undefined)),
   );

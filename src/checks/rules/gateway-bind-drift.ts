@@ -47,7 +47,7 @@ export const gatewayBindDrift: Check = {
     const configText = configBind.location ? `config says bind "${configBind.value}" (gateway.bind)` : `config says bind "${configBind.value}" (${configBind.source})`;
     const configEvidence: Evidence = configBind.location ? { kind: 'file', text: configText, location: configBind.location } : { kind: 'config', text: configText };
     const override = gateway.effectiveBind && gateway.effectiveBind.value !== configBind.value ? gateway.effectiveBind : undefined;
-    const own = gateway.listeners.filter((s) => s.process !== 'docker-proxy' && s.port === gateway.port.value);
+    const own = gateway.listeners.filter((s) => s.process !== 'docker-proxy');
     const drifted = own.filter((s) => !fitsBind(configBind.value, s, gateway, snapshot));
     if (drifted.length === 0 && !override) {
       if (own.length === 0 && snapshot.sockets.status !== 'ok') {
@@ -103,6 +103,12 @@ export const gatewayBindDrift: Check = {
         snapshot: compose(withConfig({ gateway: { bind: 'tailnet' } }), withGatewayProcess(9, ['openclaw', 'gateway']), withSockets(tcpListener('198.51.100.10', 18789, 9))),
         result: 'fail',
         evidenceIncludes: ['198.51.100.10:18789'],
+      },
+      {
+        name: 'renamed process hides --bind and --port; its socket shows both',
+        snapshot: compose(withConfig({ gateway: { bind: 'loopback' } }, { 'gateway.bind': 3 }), withGatewayProcess(9, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 28789, 9, 'openclaw-gateway'), tcpListener('127.0.0.1', 28791, 9, 'openclaw-gateway'))),
+        result: 'fail',
+        evidenceIncludes: ['0.0.0.0:28789', 'openclaw.json:3'],
       },
       {
         name: 'flags disagree, sockets unreadable',
