@@ -1,5 +1,7 @@
 import type { OpenClawProcess, OpenClawUnit, RedactedSecret, Snapshot, Socket, SourceLocation } from '../snapshot/types.js';
 import { isRedactedSecret } from '../snapshot/redact.js';
+import { parseGatewayFlags } from '../openclaw/flags.js';
+import type { GatewayFlags } from '../snapshot/types.js';
 
 /**
  * What the audit believes about the gateway: where it should listen (config,
@@ -55,6 +57,37 @@ function get(obj: unknown, path: string): unknown {
   return cur;
 }
 
+/** Where the gateway's launch flags were read: its argv, or a service unit's ExecStart. */
+interface LaunchFlags {
+  flags: GatewayFlags;
+  describe(flag: string): string;
+  location?: SourceLocation;
+}
+
+/**
+ * The running gateway renames its process ("openclaw-gateway"), so its argv often shows no
+ * flags; a systemd unit's ExecStart still does, with a file and line to cite.
+ */
+function launchFlags(processes: OpenClawProcess[], units: OpenClawUnit[]): LaunchFlags | undefined {
+  const primary = processes[0];
+  if (primary && (Object.keys(primary.flags).length > 0 || primary.cmdline.length > 1)) {
+    return { flags: primary.flags, describe: (flag) => `--${flag} flag of pid ${primary.pid}` };
+  }
+  for (const unit of units) {
+    const lines = unit.content.split('\n');
+    const index = lines.findIndex((l) => /^\s*ExecStart\s*=/.test(l) && /\bgateway\b/.test(l));
+    if (index < 0) continue;
+    const argv = lines[index]!.replace(/^\s*ExecStart\s*=\s*[-@:+!]*/, '').trim().split(/\s+/);
+    const name = unit.path.split('/').pop()!;
+    return { flags: parseGatewayFlags(argv), describe: (flag) => `--${flag} in ExecStart of ${name}`, location: { file: unit.path, line: index + 1 } };
+  }
+  return primary ? { flags: primary.flags, describe: (flag) => `--${flag} flag of pid ${primary.pid}` } : undefined;
+}
+
+function fromLaunch<T>(launch: LaunchFlags, flag: string, value: T): Sourced<T> {
+  return launch.location ? { value, source: launch.describe(flag), location: launch.location } : { value, source: launch.describe(flag) };
+}
+
 function envOf(p: OpenClawProcess): Record<string, unknown> {
   return p.env.status === 'ok' ? p.env.data : {};
 }
@@ -75,14 +108,16 @@ export function buildGatewayModel(snapshot: Snapshot): GatewayModel {
   };
   const primary = processes[0];
   const processEnv = primary ? envOf(primary) : {};
+  const launch = launchFlags(processes, oc.units);
+  const flags = launch?.flags ?? {};
 
   // Port: --port > OPENCLAW_GATEWAY_PORT > gateway.port > default (19001 with --dev).
-  let port: Sourced<number> = { value: primary?.flags.dev ? DEV_GATEWAY_PORT : DEFAULT_GATEWAY_PORT, source: 'default' };
+  let port: Sourced<number> = { value: flags.dev ? DEV_GATEWAY_PORT : DEFAULT_GATEWAY_PORT, source: 'default' };
   const configPort = Number(get(config?.value, 'gateway.port'));
   if (Number.isInteger(configPort) && configPort > 0) port = { value: configPort, ...at('gateway.port', 'gateway.port') };
   const envPort = Number(processEnv.OPENCLAW_GATEWAY_PORT);
   if (Number.isInteger(envPort) && envPort > 0) port = { value: envPort, source: `OPENCLAW_GATEWAY_PORT of pid ${primary!.pid}` };
-  if (primary?.flags.port) port = { value: primary.flags.port, source: `--port flag of pid ${primary.pid}` };
+  if (launch && flags.port) port = fromLaunch(launch, 'port', flags.port);
 
   // Bind: the config says one thing; the process may have been told another.
   let configBind: Sourced<string> | undefined;
@@ -93,27 +128,27 @@ export function buildGatewayModel(snapshot: Snapshot): GatewayModel {
   let effectiveBind: Sourced<string> | undefined = configBind;
   const envBind = processEnv.OPENCLAW_GATEWAY_BIND;
   if (typeof envBind === 'string' && primary) effectiveBind = { value: envBind, source: `OPENCLAW_GATEWAY_BIND of pid ${primary.pid}` };
-  if (primary?.flags.bind) effectiveBind = { value: primary.flags.bind, source: `--bind flag of pid ${primary.pid}` };
+  if (launch && flags.bind) effectiveBind = fromLaunch(launch, 'bind', flags.bind);
 
   const auth: GatewayModel['auth'] = {};
   const configMode = get(config?.value, 'gateway.auth.mode');
   if (typeof configMode === 'string') auth.mode = { value: configMode, ...at('gateway.auth.mode', 'gateway.auth.mode') };
-  if (primary?.flags.auth) auth.mode = { value: primary.flags.auth, source: `--auth flag of pid ${primary.pid}` };
+  if (launch && flags.auth) auth.mode = fromLaunch(launch, 'auth', flags.auth);
   const configToken = get(config?.value, 'gateway.auth.token');
   if (isRedactedSecret(configToken)) auth.token = { value: configToken, ...at('gateway.auth.token', 'gateway.auth.token') };
   const envToken = processEnv.OPENCLAW_GATEWAY_TOKEN;
   if (isRedactedSecret(envToken)) auth.token = { value: envToken, source: `OPENCLAW_GATEWAY_TOKEN of pid ${primary!.pid}` };
-  if (primary?.flags.token) auth.token = { value: primary.flags.token, source: `--token flag of pid ${primary.pid}` };
+  if (launch && flags.token) auth.token = fromLaunch(launch, 'token', flags.token);
   const configPassword = get(config?.value, 'gateway.auth.password');
   if (isRedactedSecret(configPassword)) auth.password = { value: configPassword, ...at('gateway.auth.password', 'gateway.auth.password') };
   const envPassword = processEnv.OPENCLAW_GATEWAY_PASSWORD;
   if (isRedactedSecret(envPassword)) auth.password = { value: envPassword, source: `OPENCLAW_GATEWAY_PASSWORD of pid ${primary!.pid}` };
-  if (primary?.flags.password) auth.password = { value: primary.flags.password, source: `--password flag of pid ${primary.pid}` };
+  if (launch && flags.password) auth.password = fromLaunch(launch, 'password', flags.password);
 
   let tailscaleMode: Sourced<string> | undefined;
   const configTailscale = get(config?.value, 'gateway.tailscale.mode');
   if (typeof configTailscale === 'string') tailscaleMode = { value: configTailscale, ...at('gateway.tailscale.mode', 'gateway.tailscale.mode') };
-  if (primary?.flags.tailscale) tailscaleMode = { value: primary.flags.tailscale, source: `--tailscale flag of pid ${primary.pid}` };
+  if (launch && flags.tailscale) tailscaleMode = fromLaunch(launch, 'tailscale', flags.tailscale);
 
   const gatewayPids = new Set(processes.map((p) => p.pid));
   const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];

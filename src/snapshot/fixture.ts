@@ -142,3 +142,7 @@ export function withComposeFile(path: string, text: string, dotenv?: Record<stri
 export function withSshd(effective: Record<string, string[]>): Patch {
   return (s) => ({ ...s, sshd: { status: 'ok', data: { binary: '/usr/sbin/sshd', source: 'sshd -T', effective: { status: 'ok', data: effective } } } });
 }
+
+export function withUnit(path: string, content: string, scope: 'system' | 'user' = 'user'): Patch {
+  return (s) => ({ ...s, openclaw: { ...s.openclaw, units: [...s.openclaw.units, { path, scope, content }] } });
+}

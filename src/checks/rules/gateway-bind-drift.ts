@@ -3,7 +3,7 @@ import { GUIDE } from '../guide.js';
 import { classifyAddress, isSafeBindAddress } from '../../model/addresses.js';
 import { describeSocket, type GatewayModel } from '../../model/gateway.js';
 import type { Snapshot, Socket } from '../../snapshot/types.js';
-import { compose, tcpListener, withConfig, withGatewayProcess, withSockets } from '../../snapshot/fixture.js';
+import { compose, tcpListener, withConfig, withGatewayProcess, withSockets, withUnit } from '../../snapshot/fixture.js';
 import { restartHint } from '../remediation.js';
 
 /** Does a listener's address fit what OpenClaw binds for this mode? */
@@ -56,7 +56,7 @@ export const gatewayBindDrift: Check = {
       return { result: 'pass', reason: `config says "${configBind.value}" and the gateway listens on ${own.map(describeSocket).join(', ') || 'nothing yet'}` };
     }
     const evidence: Evidence[] = [configEvidence];
-    if (override) evidence.push({ kind: 'process', text: `started with bind "${override.value}" (${override.source})` });
+    if (override) evidence.push({ kind: override.location ? 'file' : 'process', text: `started with bind "${override.value}" (${override.source})`, ...(override.location ? { location: override.location } : {}) });
     for (const s of drifted) evidence.push({ kind: 'socket', text: `listening on ${describeSocket(s)}` });
     const moreExposed = drifted.some((s) => !isSafeBindAddress(s.address, snapshot)) || override?.value === 'lan';
     const finding: FindingDraft = {
@@ -109,6 +109,17 @@ export const gatewayBindDrift: Check = {
         snapshot: compose(withConfig({ gateway: { bind: 'loopback' } }, { 'gateway.bind': 3 }), withGatewayProcess(9, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 28789, 9, 'openclaw-gateway'), tcpListener('127.0.0.1', 28791, 9, 'openclaw-gateway'))),
         result: 'fail',
         evidenceIncludes: ['0.0.0.0:28789', 'openclaw.json:3'],
+      },
+      {
+        name: 'renamed process; the systemd unit shows --bind lan',
+        snapshot: compose(
+          withConfig({ gateway: { bind: 'loopback' } }, { 'gateway.bind': 3 }),
+          withGatewayProcess(9, ['openclaw-gateway']),
+          withUnit('/home/u/.config/systemd/user/openclaw-gateway.service', '[Unit]\nDescription=OpenClaw\n\n[Service]\nExecStart=/usr/bin/openclaw gateway run --bind lan --port 18789\n'),
+          withSockets(tcpListener('0.0.0.0', 18789, 9, 'openclaw-gateway')),
+        ),
+        result: 'fail',
+        evidenceIncludes: ['--bind in ExecStart of openclaw-gateway.service', 'openclaw-gateway.service:5'],
       },
       {
         name: 'flags disagree, sockets unreadable',
