@@ -56,6 +56,11 @@ try {
     '',
   ].join('\n');
   writeFileSync(join(root, 'bench/results/audit.md'), table);
+  // Keep the README's table in step with the latest run.
+  const readmePath = join(root, 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const marked = /(<!-- bench:audit -->\n)[\s\S]*?(<!-- \/bench:audit -->)/;
+  if (marked.test(readme)) writeFileSync(readmePath, readme.replace(marked, `$1${table}$2`));
   console.log(`\n${table}`);
 } finally {
   rmSync(home, { recursive: true, force: true });
