@@ -8,16 +8,8 @@ import { ok, run } from './host.js';
  * decides whether IPv4 clients reach it.
  */
 
-export interface ParsedSsLine {
-  protocol: 'tcp' | 'udp';
-  address: string;
-  port: number;
-  family: 4 | 6;
-  v6only?: boolean;
-  boundInterface?: string;
-  pid?: number;
-  process?: string;
-}
+/** One `ss` line: a Socket before its owner's argv is attached. */
+export type ParsedSsLine = Omit<Socket, 'cmdline'>;
 
 /** Parse `ss -H -l -n -t -u -p` output (also accepts a header line and no Netid column). */
 export function parseSs(text: string, defaultProtocol: 'tcp' | 'udp' = 'tcp'): { sockets: ParsedSsLine[]; errors: { line: number; message: string }[] } {
