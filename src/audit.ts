@@ -1,5 +1,5 @@
 import type { Collected, Snapshot } from './snapshot/types.js';
-import { buildContext } from './model/context.js';
+import { buildContext, type AnalysisOptions } from './model/context.js';
 import { describeSocket } from './model/gateway.js';
 import { runChecks } from './checks/run.js';
 import { CHECKS } from './checks/catalogue.js';
@@ -28,8 +28,8 @@ function limitations(snapshot: Snapshot): string[] {
 }
 
 /** The audit, from a snapshot to a report. Pure: no I/O. */
-export function auditSnapshot(snapshot: Snapshot): Report {
-  const ctx = buildContext(snapshot);
+export function auditSnapshot(snapshot: Snapshot, options: AnalysisOptions = {}): Report {
+  const ctx = buildContext(snapshot, options);
   const { checks, findings } = runChecks(ctx, CHECKS);
   const g = ctx.gateway;
   const count = (r: string) => checks.filter((c) => c.result === r).length;

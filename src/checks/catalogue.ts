@@ -13,6 +13,9 @@ import { dockerSocketMounted } from './rules/docker-socket-mounted.js';
 import { tailscaleFunnel } from './rules/tailscale-funnel.js';
 import { sshPasswordAuth } from './rules/ssh-password-auth.js';
 import { configUnreadable } from './rules/config-unreadable.js';
+import { exposureInternet } from './rules/exposure-internet.js';
+import { exposureLan } from './rules/exposure-lan.js';
+import { dockerUfwBypass } from './rules/docker-ufw-bypass.js';
 
 /** Every check, in the order the guide's checklist reads. Ids are stable: see docs/checks.md. */
 export const CHECKS: readonly Check[] = [
@@ -23,7 +26,10 @@ export const CHECKS: readonly Check[] = [
   firewallNone,
   firewallUfwSshNotAllowed,
   firewallGatewayPortAllowed,
+  exposureInternet,
+  exposureLan,
   dockerPublishPublic,
+  dockerUfwBypass,
   dockerNetworkDefaultBridge,
   dockerNetworkHost,
   dockerSocketMounted,

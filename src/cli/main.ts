@@ -5,6 +5,7 @@ import { UserError } from '../snapshot/io.js';
 import { registerAudit } from './commands/audit.js';
 import { registerCollect } from './commands/collect.js';
 import { registerChecks } from './commands/checks.js';
+import { registerReach } from './commands/reach.js';
 
 /** Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error. */
 const EXIT_ERROR = 2;
@@ -23,6 +24,7 @@ async function main(argv: string[]): Promise<void> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerAudit(program);
+  registerReach(program);
   registerCollect(program);
   registerChecks(program);
   program.addHelpText('after', `

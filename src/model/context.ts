@@ -3,8 +3,10 @@ import { buildGatewayModel, type GatewayModel } from './gateway.js';
 import { buildUfwModel, type UfwModel } from './ufw.js';
 import { parseCompose } from './compose/parse.js';
 import type { ComposeModel } from './compose/types.js';
-import { gatewayWorkloads, type GatewayWorkload } from './docker.js';
+import { gatewayWorkloads, publishedWithoutSocket, type GatewayWorkload } from './docker.js';
 import { buildNetfilterView, type NetfilterView } from './netfilter-view.js';
+import { computeReach, type ReachMatrix } from './reach.js';
+import type { ZoneSpec } from './zones.js';
 
 /**
  * Everything checks read, derived once from a snapshot. Building it is pure:
@@ -17,6 +19,14 @@ export interface AnalysisContext {
   compose: ComposeModel[];
   workloads: GatewayWorkload[];
   netfilter: NetfilterView;
+  /** Zones named by the user (--zone); they take part in every reach-based finding. */
+  zoneSpecs: ZoneSpec[];
+  /** The reachability matrix, computed on first use (a check that needs it pays for it once). */
+  reach(): ReachMatrix;
+}
+
+export interface AnalysisOptions {
+  zones?: ZoneSpec[];
 }
 
 /** docker compose interpolates from the shell first, then the .env file. */
@@ -24,18 +34,30 @@ function composeEnv(file: Snapshot['compose'][number]): Record<string, string> {
   return { ...(file.dotenv ?? {}), ...(file.environment ?? {}) };
 }
 
-export function buildContext(snapshot: Snapshot): AnalysisContext {
+export function buildContext(snapshot: Snapshot, options: AnalysisOptions = {}): AnalysisContext {
   const gateway = buildGatewayModel(snapshot);
   const compose = snapshot.compose
     .filter((f) => f.content.status === 'ok')
     .map((f) => parseCompose({ path: f.path, text: (f.content as { data: string }).data, env: composeEnv(f) }));
   const containers = snapshot.docker.status === 'ok' ? snapshot.docker.data.containers : [];
+  const netfilter = buildNetfilterView(snapshot);
+  const zoneSpecs = options.zones ?? [];
+  let matrix: ReachMatrix | undefined;
   return {
     snapshot,
     gateway,
     ufw: buildUfwModel(snapshot),
     compose,
     workloads: gatewayWorkloads(containers, compose, gateway),
-    netfilter: buildNetfilterView(snapshot),
+    netfilter,
+    zoneSpecs,
+    reach() {
+      if (!matrix) {
+        const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
+        const published = publishedWithoutSocket(containers, sockets, gateway.ports);
+        matrix = computeReach(snapshot, netfilter.ruleset, { zones: zoneSpecs, gatewaySockets: new Set([...gateway.listeners, ...published]), extraSockets: published });
+      }
+      return matrix;
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { DockerContainer, SourceLocation } from '../snapshot/types.js';
+import type { DockerContainer, Socket, SourceLocation } from '../snapshot/types.js';
 import type { ComposeModel, ComposeService } from './compose/types.js';
 import { isPublicHostIp } from './compose/address.js';
 import type { GatewayModel } from './gateway.js';
@@ -98,6 +98,25 @@ export function gatewayWorkloads(containers: DockerContainer[], composeModels: C
     for (const s of model.services) {
       const w = fromService(model, s, ports);
       if (w) out.push(w);
+    }
+  }
+  return out;
+}
+
+/**
+ * Docker ports published without a host socket (userland proxy off: dockerd's DNAT
+ * alone carries them). They still belong in the reach matrix, as listeners of their own.
+ */
+export function publishedWithoutSocket(containers: DockerContainer[], sockets: Socket[], ports: number[]): Socket[] {
+  const out: Socket[] = [];
+  for (const c of containers) {
+    for (const p of c.ports) {
+      const hostPort = Number(p.hostPort);
+      if (!ports.includes(hostPort) || p.protocol === 'sctp') continue;
+      if (sockets.some((s) => s.port === hostPort && s.protocol === p.protocol)) continue;
+      const address = p.hostIp === '' ? '0.0.0.0' : p.hostIp;
+      if (out.some((s) => s.port === hostPort && s.address === address)) continue;
+      out.push({ protocol: p.protocol, address, port: hostPort, family: address.includes(':') ? 6 : 4, process: `docker (${c.name}, published)` });
     }
   }
   return out;

@@ -146,3 +146,30 @@ export function withSshd(effective: Record<string, string[]>): Patch {
 export function withUnit(path: string, content: string, scope: 'system' | 'user' = 'user'): Patch {
   return (s) => ({ ...s, openclaw: { ...s.openclaw, units: [...s.openclaw.units, { path, scope, content }] } });
 }
+
+export function withInterface(name: string, address: string, prefixlen: number, route?: string): Patch {
+  const family = address.includes(':') ? 6 : 4;
+  return (s) => {
+    const interfaces = s.network.interfaces.status === 'ok' ? s.network.interfaces.data : [];
+    const routes = s.network.routes.status === 'ok' ? s.network.routes.data : [];
+    return {
+      ...s,
+      network: {
+        ...s.network,
+        interfaces: { status: 'ok', data: [...interfaces, { name, up: true, linkType: 'ether', addresses: [{ family, address, prefixlen, scope: 'global' }] }] },
+        routes: { status: 'ok', data: route ? [...routes, { family, dst: route, dev: name }] : routes },
+      },
+    };
+  };
+}
+
+export function withSysctl(values: Record<string, string>): Patch {
+  return (s) => ({ ...s, network: { ...s.network, sysctl: { status: 'ok', data: { ...(s.network.sysctl.status === 'ok' ? s.network.sysctl.data : {}), ...values } } } });
+}
+
+export function withDockerNetwork(name: string, bridgeName: string, subnet: string): Patch {
+  return (s) => {
+    if (s.docker.status !== 'ok') return s;
+    return { ...s, docker: { ...s.docker, data: { ...s.docker.data, networks: [...s.docker.data.networks, { id: `${name}-id`, name, driver: 'bridge', internal: false, subnets: [subnet], bridgeName, options: {} }] } } };
+  };
+}

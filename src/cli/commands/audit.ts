@@ -1,17 +1,12 @@
 import { Option, type Command } from 'commander';
-import { collectSnapshot } from '../../collect/index.js';
-import { readSnapshot } from '../../snapshot/io.js';
 import { auditSnapshot, exitCodeFor } from '../../audit.js';
 import { CHECKS } from '../../checks/catalogue.js';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../report/index.js';
 import type { Severity } from '../../checks/types.js';
 import { emit, useColor } from '../output.js';
-import { startProgress } from '../progress.js';
-import { collectOptions, type CollectFlags } from './shared.js';
-import { toCollectOptions } from './collect.js';
+import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
 
-interface AuditFlags extends CollectFlags {
-  snapshot?: string;
+interface AuditFlags extends AnalyseFlags {
   format: ReportFormat;
   json?: boolean;
   failOn: Severity | 'none';
@@ -23,7 +18,6 @@ export function registerAudit(program: Command): void {
   const command = program
     .command('audit')
     .description("check this host against the OpenClaw network-isolation guide: each item pass, fail or unknown, with evidence and the fix")
-    .option('--snapshot <file>', 'analyse a snapshot written by `clawmoat collect` instead of this host')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...REPORT_FORMATS]).default('text'))
     .option('--json', 'same as --format json')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding (fail or unknown) is at or above this severity').choices(['info', 'warn', 'critical', 'none']).default('warn'))
@@ -38,21 +32,16 @@ Examples:
   $ clawmoat audit --json | jq '.findings[].id'
   $ clawmoat audit --format sarif -o clawmoat.sarif --fail-on critical
   $ clawmoat audit --compose ./docker-compose.yml
+  $ clawmoat audit --zone office=eth1:192.168.1.50   # judge exposure from that zone too
   $ clawmoat audit --snapshot host.json        # a snapshot from \`clawmoat collect\`
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or runtime error.
 Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: schema/report.schema.json.`,
     );
-  collectOptions(command).action(async (flags: AuditFlags) => {
+  analyseOptions(command).action(async (flags: AuditFlags) => {
     const format: ReportFormat = flags.json ? 'json' : flags.format;
-    const progress = startProgress('reading this host', { enabled: !flags.snapshot });
-    let snapshot;
-    try {
-      snapshot = flags.snapshot ? await readSnapshot(flags.snapshot) : await collectSnapshot(toCollectOptions(flags, (s) => progress.update(`read ${s}`)));
-    } finally {
-      progress.stop();
-    }
-    const report = auditSnapshot(snapshot);
+    const zones = zoneSpecs(flags);
+    const report = auditSnapshot(await obtainSnapshot(flags), { zones });
     const checkDocs = Object.fromEntries(CHECKS.map((c) => [c.meta.id, c.meta.docs]));
     const text = renderReport(report, format, { color: format === 'text' && !flags.output && useColor(flags.color), checkDocs });
     await emit(text, flags.output);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { collectSnapshot } from '../../collect/index.js';
 import { writeSnapshot } from '../../snapshot/io.js';
 import { startProgress } from '../progress.js';
-import { collectOptions, type CollectFlags } from './shared.js';
+import { collectOptions, toCollectOptions, type CollectFlags } from './shared.js';
 
 export function registerCollect(program: Command): void {
   const command = program
@@ -30,13 +30,4 @@ never holds them. Its format is schema/snapshot.schema.json (docs/snapshot-forma
       progress.stop();
     }
   });
-}
-
-export function toCollectOptions(flags: CollectFlags, onProgress?: (source: string) => void) {
-  return {
-    composeFiles: flags.compose ?? [],
-    ufwStatus: flags.ufwStatus === true,
-    ...(flags.openclawConfig ? { openclawConfig: flags.openclawConfig } : {}),
-    ...(onProgress ? { onProgress } : {}),
-  };
 }

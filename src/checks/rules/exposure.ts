@@ -1,0 +1,52 @@
+import type { AnalysisContext } from '../../model/context.js';
+import type { ReachCell } from '../../model/reach.js';
+import type { Zone } from '../../model/zones.js';
+import type { CheckOutcome, Evidence, FindingDraft } from '../types.js';
+
+/** Shared by the reach-based checks: gateway cells from zones of some kinds, and their paths as evidence. */
+
+export function gatewayCells(ctx: AnalysisContext, kinds: Zone['kind'][]): ReachCell[] {
+  return ctx.reach().cells.filter((c) => c.listener.gateway && kinds.includes(c.zone.kind));
+}
+
+export function describeListener(cell: ReachCell): string {
+  const l = cell.listener;
+  return `${l.protocol} ${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}${l.process ? ` (${l.process})` : ''}`;
+}
+
+export function pathEvidence(cell: ReachCell): Evidence[] {
+  const head: Evidence = { kind: 'note', text: `${describeListener(cell)} from ${cell.zone.name} (${cell.zone.source} → ${cell.destination}): ${cell.verdict}, ${cell.reason}` };
+  const steps: Evidence[] = cell.path
+    .filter((s) => s.action !== 'continue')
+    .map((s) => ({ kind: 'rule', text: `${s.hook}${s.table ? ` ${s.table}` : ''}${s.chain ? ` ${s.chain}` : ''}${s.rule !== undefined ? ` rule ${s.rule}` : ''}: ${s.text}` }));
+  return [head, ...steps];
+}
+
+export function exposureOutcome(ctx: AnalysisContext, kinds: Zone['kind'][], describe: { what: string; remediation: FindingDraft['remediation'] }): CheckOutcome {
+  if (!ctx.gateway.detected) return { result: 'skipped', reason: 'no OpenClaw gateway on this host' };
+  const zones = ctx.reach().zones.filter((z) => kinds.includes(z.kind));
+  if (zones.length === 0) return { result: 'skipped', reason: `this host has no ${kinds.join('/')} zone` };
+  const cells = gatewayCells(ctx, kinds);
+  if (cells.length === 0) return { result: 'pass', reason: 'the gateway has no listener on this host' };
+  const open = cells.filter((c) => c.verdict === 'open');
+  const unknown = cells.filter((c) => c.verdict === 'unknown');
+  if (open.length > 0) {
+    return {
+      result: 'fail',
+      findings: open.map((cell) => ({
+        status: 'fail' as const,
+        message: `The gateway ${describeListener(cell)} is open from ${cell.zone.name}: ${describe.what}`,
+        evidence: pathEvidence(cell),
+        remediation: describe.remediation,
+      })),
+    };
+  }
+  if (unknown.length > 0) {
+    return {
+      result: 'unknown',
+      reason: unknown.map((c) => `${describeListener(c)} from ${c.zone.name}: ${c.reason}`).join('; '),
+      findings: unknown.map((cell) => ({ status: 'unknown' as const, message: `Cannot tell whether ${describeListener(cell)} is reachable from ${cell.zone.name}: ${cell.reason}.`, evidence: pathEvidence(cell), remediation: describe.remediation })),
+    };
+  }
+  return { result: 'pass', reason: cells.map((c) => `${describeListener(c)} ${c.verdict} from ${c.zone.name}`).join('; ') };
+}

@@ -1,0 +1,170 @@
+import type { Snapshot, Socket } from '../snapshot/types.js';
+import type { HostFacts, Packet, SimResult, Step } from '../netfilter/simulate/types.js';
+import { prepare } from '../netfilter/simulate/index.js';
+import type { Ruleset } from '../netfilter/model.js';
+import { socketAccepts } from './listeners.js';
+import { buildZones, type Zone, type ZoneSpec } from './zones.js';
+
+/**
+ * The reachability matrix: for each listener and each zone, what happens to a
+ * client's first packet — open, filtered, closed, or unknown (with why) — and the
+ * path that decided it, rule by rule. Pure: a snapshot and its parsed ruleset in,
+ * the matrix out.
+ */
+
+export type ReachVerdict = 'open' | 'filtered' | 'closed' | 'unknown';
+
+export interface ReachListener {
+  address: string;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  process?: string;
+  pid?: number;
+  gateway: boolean;
+}
+
+export interface ReachCell {
+  listener: ReachListener;
+  zone: { name: string; kind: Zone['kind']; interface: string; source: string };
+  verdict: ReachVerdict;
+  /** The destination address the deciding packet was sent to (weak host: not always the bind address). */
+  destination: string;
+  /** One sentence: why this verdict. */
+  reason: string;
+  path: Step[];
+}
+
+export interface ReachMatrix {
+  zones: Zone[];
+  listeners: ReachListener[];
+  cells: ReachCell[];
+  /** Why the matrix may be incomplete (e.g. the ruleset could not be read). */
+  limitations: string[];
+}
+
+/** Most permissive first: a cell is as open as its most open attempt. */
+const RANK: Record<ReachVerdict, number> = { open: 3, unknown: 2, closed: 1, filtered: 0 };
+
+export function hostFacts(snapshot: Snapshot): HostFacts {
+  const interfaces = snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data : [];
+  const routes = snapshot.network.routes.status === 'ok' ? snapshot.network.routes.data : [];
+  const facts: HostFacts = {
+    addresses: interfaces.flatMap((i) => i.addresses.map((a) => ({ iface: i.name, address: a.address, prefixlen: a.prefixlen, family: a.family }))),
+    routes: routes.filter((r) => r.table === undefined || r.table === 'main' || r.table === 'local').map((r) => {
+      const route: HostFacts['routes'][number] = { family: r.family, dst: r.dst };
+      if (r.dev) route.dev = r.dev;
+      if (r.gateway) route.gateway = r.gateway;
+      if (r.type) route.type = r.type;
+      return route;
+    }),
+    sysctl: snapshot.network.sysctl.status === 'ok' ? snapshot.network.sysctl.data : {},
+  };
+  if (snapshot.netfilter.ipsetSave.status === 'ok') facts.ipsets = parseIpsetSave(snapshot.netfilter.ipsetSave.data);
+  return facts;
+}
+
+/** `ipset save`: `create NAME TYPE ...` and `add NAME ENTRY` lines; only address/net sets are kept. */
+export function parseIpsetSave(text: string): Record<string, string[]> {
+  const sets: Record<string, string[]> = {};
+  for (const line of text.split('\n')) {
+    const create = /^create (\S+) hash:(net|ip)\b/.exec(line);
+    if (create) sets[create[1]!] ??= [];
+    const add = /^add (\S+) (\S+)/.exec(line);
+    if (add && sets[add[1]!]) sets[add[1]!]!.push(add[2]!);
+  }
+  return sets;
+}
+
+function listenerOf(socket: Socket, gatewaySockets: Set<Socket>): ReachListener {
+  const l: ReachListener = { address: socket.address, port: socket.port, protocol: socket.protocol, gateway: gatewaySockets.has(socket) };
+  if (socket.process) l.process = socket.process;
+  if (socket.pid !== undefined) l.pid = socket.pid;
+  return l;
+}
+
+function families(socket: Socket): (4 | 6)[] {
+  if (socket.family === 4) return [4];
+  return socket.address === '::' && socket.v6only !== true ? [6, 4] : [6];
+}
+
+interface Attempt {
+  verdict: ReachVerdict;
+  destination: string;
+  source: string;
+  reason: string;
+  path: Step[];
+}
+
+function judge(result: SimResult, socket: Socket, packet: Packet, family: 4 | 6): Attempt {
+  const base = { destination: packet.daddr, source: packet.saddr, path: [...result.steps] };
+  switch (result.disposition) {
+    case 'unknown':
+      return { ...base, verdict: 'unknown', reason: result.unknownReasons.join('; ') || 'the model cannot decide this path' };
+    case 'dropped':
+      return { ...base, verdict: 'filtered', reason: result.rejected ? 'rejected on the way in' : 'dropped on the way in' };
+    case 'forward':
+      return {
+        ...base,
+        verdict: 'open',
+        reason: `forwarded to ${result.daddr}:${result.dport}${result.oif ? ` via ${result.oif}` : ''} (a published container port)`,
+      };
+    case 'local': {
+      const accepted = socketAccepts(socket, { family, protocol: socket.protocol, daddr: result.daddr, dport: result.dport, iif: packet.iif });
+      const where = `${socket.family === 6 ? `[${socket.address}]` : socket.address}:${socket.port}`;
+      if (accepted) {
+        const proxy = socket.process === 'docker-proxy' ? '; docker-proxy forwards it to the container' : '';
+        base.path.push({ hook: 'socket', table: '', chain: '', text: `delivered to ${where}${socket.process ? ` (${socket.process})` : ''}${proxy}`, action: 'accept' });
+        return { ...base, verdict: 'open', reason: `delivered to ${where}${proxy}` };
+      }
+      const why = result.dport !== socket.port ? `redirected to port ${result.dport}` : `the socket is bound to ${socket.address}, not ${result.daddr}`;
+      base.path.push({ hook: 'socket', table: '', chain: '', text: `reaches the host, but ${why}`, action: 'closed' });
+      return { ...base, verdict: 'closed', reason: `reaches the host, but ${why}` };
+    }
+  }
+}
+
+export function computeReach(
+  snapshot: Snapshot,
+  ruleset: Ruleset,
+  options: { zones?: ZoneSpec[]; gatewaySockets?: Set<Socket>; extraSockets?: Socket[] } = {},
+): ReachMatrix {
+  const zones = buildZones(snapshot, options.zones ?? []);
+  const sockets = [...(snapshot.sockets.status === 'ok' ? snapshot.sockets.data : []), ...(options.extraSockets ?? [])];
+  const gatewaySockets = options.gatewaySockets ?? new Set<Socket>();
+  const limitations: string[] = [];
+  const rulesetKnown = snapshot.netfilter.iptablesSave.status === 'ok' || snapshot.netfilter.nftRuleset.status === 'ok';
+  if (!rulesetKnown) limitations.push('the firewall ruleset could not be read: every non-loopback cell is unknown (run as root)');
+  if (snapshot.sockets.status !== 'ok') limitations.push(`sockets could not be read: ${snapshot.sockets.detail}`);
+  const simulator = prepare(ruleset, hostFacts(snapshot));
+  const cells: ReachCell[] = [];
+  for (const socket of sockets) {
+    const listener = listenerOf(socket, gatewaySockets);
+    for (const zone of zones) {
+      let best: Attempt | undefined;
+      for (const family of families(socket)) {
+        const saddr = zone.source[family];
+        if (!saddr) continue;
+        for (const daddr of zone.targets[family]) {
+          const packet: Packet = { family: family === 4 ? 'ip' : 'ip6', iif: zone.interface, saddr, daddr, protocol: socket.protocol, sport: 40000, dport: socket.port };
+          const attempt: Attempt =
+            !rulesetKnown && zone.kind !== 'loopback'
+              ? { verdict: 'unknown', destination: daddr, source: saddr, reason: 'the firewall ruleset could not be read', path: [] }
+              : judge(simulator.simulate(packet), socket, packet, family);
+          if (!best || RANK[attempt.verdict] > RANK[best.verdict]) best = attempt;
+          if (best.verdict === 'open') break;
+        }
+        if (best?.verdict === 'open') break;
+      }
+      const source = best?.source ?? zone.source[4] ?? zone.source[6] ?? '';
+      cells.push({
+        listener,
+        zone: { name: zone.name, kind: zone.kind, interface: zone.interface, source },
+        verdict: best?.verdict ?? 'closed',
+        destination: best?.destination ?? '',
+        reason: best?.reason ?? `no ${socket.family === 4 ? 'IPv4' : 'IPv6'} address in this zone to send from`,
+        path: best?.path ?? [],
+      });
+    }
+  }
+  return { zones, listeners: sockets.map((s) => listenerOf(s, gatewaySockets)), cells, limitations };
+}

@@ -1,0 +1,218 @@
+import type { PacketFamily } from '../model.js';
+import { inNet, isLinkLocal6, isLoopback4, isLoopback6, isMulticast, maskWords, netOfPrefix, parseIp, sameWords, type Ip, type Net } from './ip.js';
+import type { HostFacts } from './types.js';
+
+/**
+ * The host as routing sees it: the local table (every interface address, 127.0.0.0/8, ::1,
+ * IPv4 broadcast addresses), the main table with longest-prefix match, and the sysctls that
+ * change a routing decision. Built once per HostFacts.
+ */
+
+export interface LocalAddr {
+  iface: string;
+  ip: Ip;
+  prefixlen: number;
+}
+
+export interface Route {
+  family: PacketFamily;
+  net: Net;
+  length: number;
+  dev?: string;
+  gateway?: string;
+  /** unicast (default), blackhole, unreachable, prohibit, local, broadcast, throw … */
+  type: string;
+  /** Synthesised from an interface address (the kernel's prefix route), not given in HostFacts. */
+  connected: boolean;
+  text: string;
+}
+
+export type AddrType = 'LOCAL' | 'UNICAST' | 'BROADCAST' | 'MULTICAST' | 'UNSPEC';
+
+export class HostTable {
+  readonly addresses: LocalAddr[] = [];
+  private readonly byIface = new Map<string, LocalAddr[]>();
+  /** Canonical text → interfaces holding it. */
+  private readonly localText = new Map<string, string[]>();
+  /** IPv4 subnet broadcast addresses (canonical text) → interface. */
+  private readonly broadcast = new Map<string, string>();
+  private readonly routes: Route[] = [];
+  private readonly routeCache = new Map<string, Route | null>();
+  readonly ipsets: Readonly<Record<string, string[]>>;
+  private readonly ipsetNets = new Map<string, Net[]>();
+
+  constructor(readonly facts: HostFacts) {
+    this.ipsets = facts.ipsets ?? {};
+    for (const a of facts.addresses) {
+      const ip = parseIp(a.address);
+      if (!ip) continue;
+      const la: LocalAddr = { iface: a.iface, ip, prefixlen: a.prefixlen };
+      this.addresses.push(la);
+      let list = this.byIface.get(a.iface);
+      if (!list) this.byIface.set(a.iface, (list = []));
+      list.push(la);
+      const holders = this.localText.get(ip.text) ?? [];
+      holders.push(a.iface);
+      this.localText.set(ip.text, holders);
+      if (ip.family === 'ip' && a.prefixlen < 31) {
+        const mask = maskWords(a.prefixlen, 1)[0] ?? 0;
+        const bcast = parseIp(wordsToV4(((ip.words[0] ?? 0) | ~mask) >>> 0));
+        if (bcast) this.broadcast.set(bcast.text, a.iface);
+      }
+    }
+    for (const r of facts.routes) {
+      const family: PacketFamily = r.family === 6 ? 'ip6' : 'ip';
+      const dst = r.dst === 'default' ? (family === 'ip' ? '0.0.0.0/0' : '::/0') : r.dst;
+      const slash = dst.indexOf('/');
+      const addr = slash < 0 ? dst : dst.slice(0, slash);
+      const length = slash < 0 ? (family === 'ip' ? 32 : 128) : Number(dst.slice(slash + 1));
+      const net = netOfPrefix(addr, length);
+      if (!net || net.family !== family) continue;
+      const route: Route = { family, net, length, type: r.type ?? 'unicast', connected: false, text: `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}` };
+      if (r.dev !== undefined) route.dev = r.dev;
+      if (r.gateway !== undefined) route.gateway = r.gateway;
+      this.routes.push(route);
+    }
+    // The kernel adds a prefix route for every address; `ip route` dumps show them, but an
+    // IPv6 route dump is often not collected, so they are derived when absent.
+    for (const a of this.addresses) {
+      const max = a.ip.family === 'ip' ? 32 : 128;
+      if (a.iface === 'lo' || a.prefixlen >= max) continue;
+      const net = netOfPrefix(a.ip.text, a.prefixlen);
+      if (!net) continue;
+      const exists = this.routes.some((r) => r.family === a.ip.family && r.length === a.prefixlen && r.dev === a.iface && r.net.net && net.net && sameWords(r.net.net, net.net));
+      if (!exists) this.routes.push({ family: a.ip.family, net, length: a.prefixlen, dev: a.iface, type: 'unicast', connected: true, text: `${a.ip.text}/${a.prefixlen} dev ${a.iface} (prefix route of ${a.ip.text})` });
+    }
+    // Longest prefix first; for equal prefixes the given order (the kernel's metric order) wins.
+    this.routes.sort((x, y) => y.length - x.length);
+  }
+
+  /** Interfaces holding `ip`, or undefined when it is not a local address (127/8 and ::1 count as lo). */
+  localOwners(ip: Ip): string[] | undefined {
+    const owners = this.localText.get(ip.text);
+    if (owners) return owners;
+    if (ip.family === 'ip' ? isLoopback4(ip.words) : isLoopback6(ip.words)) return ['lo'];
+    return undefined;
+  }
+
+  isLocal(ip: Ip): boolean {
+    return this.localOwners(ip) !== undefined;
+  }
+
+  addressesOf(iface: string): LocalAddr[] {
+    return this.byIface.get(iface) ?? [];
+  }
+
+  /** What REDIRECT uses: the first address of the interface in that family (IPv6: a global one first). */
+  primaryAddress(iface: string, family: PacketFamily): Ip | undefined {
+    if (iface === 'lo') return parseIp(family === 'ip' ? '127.0.0.1' : '::1');
+    const list = this.addressesOf(iface).filter((a) => a.ip.family === family);
+    const preferred = family === 'ip6' ? list.find((a) => !isLinkLocal6(a.ip.words)) : undefined;
+    return (preferred ?? list[0])?.ip;
+  }
+
+  /** The kernel's address type, as addrtype and `fib daddr type` read it; `iface` limits LOCAL to that interface. */
+  addrType(ip: Ip, iface?: string): AddrType {
+    if (ip.family === 'ip') {
+      const w = ip.words[0] ?? 0;
+      if (w === 0 || w === 0xffffffff) return 'BROADCAST';
+      if (isMulticast('ip', ip.words)) return 'MULTICAST';
+    } else if (isMulticast('ip6', ip.words)) {
+      return 'MULTICAST';
+    }
+    const owners = this.localOwners(ip);
+    if (owners && (iface === undefined || owners.includes(iface) || (iface === 'lo' && owners.includes('lo')))) return 'LOCAL';
+    if (ip.family === 'ip') {
+      const b = this.broadcast.get(ip.text);
+      if (b !== undefined && (iface === undefined || b === iface)) return 'BROADCAST';
+    }
+    return 'UNICAST';
+  }
+
+  isBroadcast4(ip: Ip): boolean {
+    return ip.family === 'ip' && (ip.words[0] === 0xffffffff || this.broadcast.has(ip.text));
+  }
+
+  /** Longest-prefix match in the main table. */
+  lookup(ip: Ip): Route | undefined {
+    const key = ip.text;
+    let r = this.routeCache.get(key);
+    if (r === undefined) {
+      r = this.routes.find((x) => inNet(x.net, ip.family, ip.words)) ?? null;
+      this.routeCache.set(key, r);
+    }
+    return r ?? undefined;
+  }
+
+  /** Output device of a route, following a gateway one level when the route names none. */
+  deviceOf(route: Route): string | undefined {
+    if (route.dev !== undefined) return route.dev;
+    const gw = route.gateway === undefined ? undefined : parseIp(route.gateway);
+    const via = gw ? this.routes.find((x) => x !== route && inNet(x.net, gw.family, gw.words)) : undefined;
+    return via?.dev;
+  }
+
+  sysctl(name: string): string | undefined {
+    return Object.hasOwn(this.facts.sysctl, name) ? this.facts.sysctl[name] : undefined;
+  }
+
+  /** A per-interface IPv4 flag that the kernel ORs with `all` (route_localnet, …). */
+  ipv4ConfOr(iface: string, key: string): boolean {
+    return this.sysctl(`net.ipv4.conf.all.${key}`) === '1' || this.sysctl(`net.ipv4.conf.${iface}.${key}`) === '1';
+  }
+
+  /** rp_filter: the kernel uses max(all, iface). 0 off, 1 strict, 2 loose. */
+  rpFilter(iface: string): number {
+    const a = Number(this.sysctl('net.ipv4.conf.all.rp_filter') ?? '0');
+    const b = Number(this.sysctl(`net.ipv4.conf.${iface}.rp_filter`) ?? '0');
+    return Math.max(Number.isFinite(a) ? a : 0, Number.isFinite(b) ? b : 0);
+  }
+
+  forwarding(family: PacketFamily, iif: string): boolean {
+    if (family === 'ip') {
+      const dev = this.sysctl(`net.ipv4.conf.${iif}.forwarding`);
+      return (dev ?? this.sysctl('net.ipv4.ip_forward') ?? this.sysctl('net.ipv4.conf.all.forwarding') ?? '0') === '1';
+    }
+    return (this.sysctl('net.ipv6.conf.all.forwarding') ?? '0') === '1';
+  }
+
+  /**
+   * Reverse-path check for a packet from `saddr` arriving on `iif`: strict = the route back to
+   * the source leaves through `iif`; loose = some usable route back exists. A local source
+   * arriving from outside fails unless `acceptLocal`.
+   */
+  reversePathOk(saddr: Ip, iif: string, loose: boolean, acceptLocal: boolean): boolean {
+    if (iif === 'lo') return true;
+    if (this.isLocal(saddr)) return acceptLocal;
+    const r = this.lookup(saddr);
+    if (!r || (r.type !== 'unicast' && r.type !== 'local')) return false;
+    if (loose) return true;
+    if (r.family === 'ip6' && isLinkLocal6(saddr.words)) return true;
+    return this.deviceOf(r) === iif;
+  }
+
+  /** ipset membership from `ipset save` contents; undefined when the set was not collected. */
+  inIpset(name: string, ip: Ip): boolean | undefined {
+    if (!Object.hasOwn(this.ipsets, name)) return undefined;
+    let nets = this.ipsetNets.get(name);
+    if (!nets) {
+      nets = [];
+      for (const entry of this.ipsets[name] ?? []) {
+        const slash = entry.indexOf('/');
+        const addr = slash < 0 ? entry : entry.slice(0, slash);
+        const p = parseIp(addr);
+        if (!p) continue;
+        const len = slash < 0 ? (p.family === 'ip' ? 32 : 128) : Number(entry.slice(slash + 1));
+        const n = netOfPrefix(addr, len);
+        if (n) nets.push(n);
+      }
+      this.ipsetNets.set(name, nets);
+    }
+    return nets.some((n) => inNet(n, ip.family, ip.words));
+  }
+}
+
+function wordsToV4(w: number): string {
+  return `${w >>> 24}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`;
+}
+

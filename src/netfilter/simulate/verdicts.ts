@@ -1,0 +1,293 @@
+import type { Effect, Verdict } from '../model.js';
+import { candidates, evalRule, unknownWhy, type CChain, type CRule, type CVerdict } from './compile.js';
+import { formatEndpoint, parseIp } from './ip.js';
+import { F, U } from './matches.js';
+import { PORT_PROTOS } from './packet.js';
+import { MAX_JUMP_DEPTH, type Run } from './run.js';
+import { lookup, NO_ELEMENT, UNKNOWN_ELEMENT } from './sets.js';
+
+/**
+ * One base chain, rule by rule: jumps push a return point, goto does not, RETURN or the end of
+ * a user chain resumes the caller, and the end (or RETURN) of the base chain applies its
+ * policy. ACCEPT ends only this chain; DROP and REJECT end the packet. A NAT target applies
+ * its translation and ends the chain with accept, as the kernel's nat expressions do.
+ */
+
+export const ACCEPT = 0;
+export const DROP = 1;
+export const REJECT = 2;
+/** Something no choice can settle: the walk stops with `run.fatal` set. */
+export const STOP = 3;
+export type ChainResult = typeof ACCEPT | typeof DROP | typeof REJECT | typeof STOP;
+
+// What executing one verdict asks the walker to do next.
+const NEXT = 10;
+const RETURN = 11;
+const JUMP = 12;
+const GOTO = 13;
+type Action = ChainResult | typeof NEXT | typeof RETURN | typeof JUMP | typeof GOTO;
+
+function actionName(v: Verdict): string {
+  return v.kind;
+}
+
+export function runChain(run: Run, base: CChain): ChainResult {
+  const p = run.p;
+  const stackChains: CChain[] = [];
+  const stackIdx: number[] = [];
+  let chain = base;
+  let n = chain.table.enter(chain);
+  // With an index the walk visits only candidate rules: `cand[k]` is the rule index.
+  let cand = candidates(chain, p);
+  let k = 0;
+  const state = { target: undefined as CChain | undefined };
+
+  const enter = (c: CChain, from: number): void => {
+    chain = c;
+    n = c.table.enter(c);
+    cand = candidates(c, p);
+    k = cand ? lowerBound(cand, from) : from;
+  };
+
+  for (;;) {
+    const i = cand ? (k < cand.length ? (cand[k] as number) : n) : k;
+    if (i >= n) {
+      const back = stackChains.pop();
+      if (back === undefined) return policy(run, base);
+      enter(back, stackIdx.pop() as number);
+      continue;
+    }
+    if (--run.budget < 0) {
+      run.fatal = `more than the evaluation limit of rules in one walk (a goto loop?) at ${chain.table.label} ${chain.chain.name}`;
+      return STOP;
+    }
+    const r = chain.table.rule(chain, i);
+    let res = evalRule(r, p);
+    if (res === U) {
+      const why = unknownWhy(r, p);
+      res = run.decide(2, `${r.where}: ${why} — ${r.rule.origin.text}`) === 1 ? 1 : F;
+      run.note(`undecidable: ${r.where} taken as ${res === F ? 'not matching' : 'matching'} (${why})`, run.hook);
+    }
+    if (res === F) {
+      k++;
+      continue;
+    }
+
+    recordRule(run, r, chain, r.rule.verdict.kind === 'continue' ? effectAction(r.rule.effects) : actionName(r.rule.verdict));
+    if (r.rule.effects.length > 0) applyEffects(run, r.rule.effects, r);
+    const action = execute(run, r, r.verdict, chain, state);
+    switch (action) {
+      case NEXT:
+        k++;
+        continue;
+      case RETURN: {
+        const back = stackChains.pop();
+        if (back === undefined) return policy(run, base);
+        enter(back, stackIdx.pop() as number);
+        continue;
+      }
+      case JUMP:
+      case GOTO: {
+        if (action === JUMP) {
+          if (stackChains.length >= MAX_JUMP_DEPTH) {
+            run.fatal = `jumps nested deeper than ${MAX_JUMP_DEPTH} at ${r.where}`;
+            return STOP;
+          }
+          stackChains.push(chain);
+          stackIdx.push(i + 1);
+        }
+        enter(state.target as CChain, 0);
+        continue;
+      }
+      default:
+        return action;
+    }
+  }
+}
+
+function lowerBound(a: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((a[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function policy(run: Run, base: CChain): ChainResult {
+  const pol = base.chain.base?.policy ?? 'accept';
+  run.step({
+    hook: run.hook,
+    table: base.table.label,
+    chain: base.chain.name,
+    text: `policy ${pol.toUpperCase()}${base.chain.base?.policyImplicit ? ' (default)' : ''}`,
+    action: `policy-${pol}`,
+  });
+  if (pol === 'drop') run.droppedByPolicy = true;
+  return pol === 'drop' ? DROP : ACCEPT;
+}
+
+function recordRule(run: Run, r: CRule, chain: CChain, action: string): void {
+  const o = r.rule.origin;
+  const s = { hook: run.hook, table: chain.table.label, chain: chain.chain.name, rule: o.index, text: o.text, action } as const;
+  run.step(o.line !== undefined ? { ...s, line: o.line } : s);
+}
+
+function effectAction(effects: readonly Effect[]): string {
+  if (effects.some((e) => e.kind === 'mark')) return 'mark';
+  if (effects.some((e) => e.kind === 'log')) return 'log';
+  return 'continue';
+}
+
+function applyEffects(run: Run, effects: readonly Effect[], r: CRule): void {
+  const p = run.p;
+  for (const e of effects) {
+    switch (e.kind) {
+      case 'mark':
+        if (e.on === 'packet') p.mark = ((p.mark & ~e.mask) ^ e.xor) >>> 0;
+        // Without a conntrack entry (raw, untracked) there is no connection mark to set.
+        else if (p.ct === 'new') p.ctmark = ((p.ctmark & ~e.mask) ^ e.xor) >>> 0;
+        break;
+      case 'notrack':
+        if (p.ct === 'none') p.ct = 'untracked';
+        break;
+      case 'unsupported':
+        // The model cannot tell what it changed; only marks are read later, so they become unknown.
+        p.markKnown = false;
+        p.ctmarkKnown = false;
+        run.note(`${r.where}: ${e.text} is not modelled${e.reason ? ` (${e.reason})` : ''}; marks are unknown from here`, run.hook);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** Runs one verdict; for jump/goto leaves the target in `state.target`. */
+function execute(run: Run, r: CRule, cv: CVerdict, chain: CChain, state: { target: CChain | undefined }): Action {
+  const v = cv.v;
+  switch (v.kind) {
+    case 'continue':
+      return NEXT;
+    case 'accept':
+      return ACCEPT;
+    case 'drop':
+      return DROP;
+    case 'reject':
+      run.rejectWith = v.with ?? 'default (ICMP port unreachable)';
+      return REJECT;
+    case 'return':
+      return RETURN;
+    case 'jump':
+    case 'goto':
+      if (!cv.target) {
+        run.fatal = `${r.where}: ${v.kind} to chain ${v.target}, which does not exist in ${chain.table.label}`;
+        return STOP;
+      }
+      state.target = cv.target;
+      return v.kind === 'jump' ? JUMP : GOTO;
+    case 'dnat':
+    case 'redirect':
+      return dnat(run, r, v, chain);
+    case 'snat':
+    case 'masquerade':
+      run.natDone = true;
+      run.step({ hook: run.hook, table: chain.table.label, chain: chain.chain.name, rule: r.rule.origin.index, text: `${v.kind === 'snat' ? `SNAT to ${v.addr ?? '?'}` : 'MASQUERADE'}: only the source changes`, action: v.kind });
+      return ACCEPT;
+    case 'vmap':
+      return vmap(run, r, cv, chain, state);
+    case 'queue': {
+      const c = run.decide(2, `${r.where}: ${v.text} hands the packet to a user-space program — ${r.rule.origin.text}`);
+      run.note(`undecidable: ${r.where} queues to user space; taken as ${c === 0 ? 'accept' : 'drop'}`, run.hook);
+      return c === 0 ? ACCEPT : DROP;
+    }
+    case 'unsupported': {
+      const c = run.decide(3, `${r.where}: unsupported target ${v.text}${v.reason ? ` (${v.reason})` : ''} — ${r.rule.origin.text}`);
+      run.note(`undecidable: ${r.where} target ${v.text} taken as ${['continue', 'accept', 'drop'][c] ?? '?'}`, run.hook);
+      return c === 0 ? NEXT : c === 1 ? ACCEPT : DROP;
+    }
+  }
+}
+
+function vmap(run: Run, r: CRule, cv: CVerdict, chain: CChain, state: { target: CChain | undefined }): Action {
+  const v = cv.v;
+  if (v.kind !== 'vmap') return NEXT;
+  const elements = cv.elements ?? [];
+  const label = v.map !== undefined ? `@${v.map}` : 'inline map';
+  if (!cv.set) {
+    // Filled at run time: any verdict could come out; the ones listed, or none.
+    const c = run.decide(3, `${r.where}: verdict map ${label} is filled at run time — ${r.rule.origin.text}`);
+    run.note(`undecidable: ${r.where} verdict map ${label} taken as ${['no element', 'accept', 'drop'][c] ?? '?'}`, run.hook);
+    return c === 0 ? NEXT : c === 1 ? ACCEPT : DROP;
+  }
+  let idx = lookup(cv.set, run.p);
+  if (idx === UNKNOWN_ELEMENT) {
+    const c = run.decide(elements.length + 1, `${r.where}: key ${v.keys.join(' . ')} of verdict map ${label} cannot be decided — ${r.rule.origin.text}`);
+    idx = c === 0 ? NO_ELEMENT : c - 1;
+    run.note(`undecidable: ${r.where} verdict map ${label} lookup taken as ${idx === NO_ELEMENT ? 'no element' : `element ${idx + 1}`}`, run.hook);
+  }
+  if (idx === NO_ELEMENT) return NEXT;
+  const el = elements[idx] as CVerdict;
+  run.note(`${label}: element ${idx + 1} → ${describeVerdict(el.v)}`, run.hook);
+  return execute(run, r, el, chain, state);
+}
+
+function describeVerdict(v: Verdict): string {
+  return v.kind === 'jump' || v.kind === 'goto' ? `${v.kind} ${v.target}` : v.kind;
+}
+
+/** DNAT / REDIRECT on the first packet: rewrite the destination, mark the connection DNAT, end the chain. */
+function dnat(run: Run, r: CRule, v: Extract<Verdict, { kind: 'dnat' } | { kind: 'redirect' }>, chain: CChain): Action {
+  const p = run.p;
+  const before = formatEndpoint(p.daddr.text, p.dport, p.family);
+  let addr = p.daddr;
+  let port = p.dport;
+  const notes: string[] = [];
+  if (v.kind === 'dnat') {
+    if (v.computed !== undefined) {
+      run.fatal = `${r.where}: DNAT target computed at run time (${v.computed}) — ${r.rule.origin.text}`;
+      return STOP;
+    }
+    if (v.addr !== undefined) {
+      const a = parseIp(v.addr);
+      // An inet nat rule for the other family is skipped by the kernel (nft_nat_inet_eval).
+      if (!a || a.family !== p.family) return NEXT;
+      addr = a;
+      if (v.addrTo !== undefined && v.addrTo !== v.addr) notes.push(`address range ${v.addr}-${v.addrTo}: the first address is assumed`);
+    }
+    if (v.port !== undefined && PORT_PROTOS.has(p.proto)) port = natPort(p.dport, v.port, v.portTo, notes);
+  } else {
+    // REDIRECT: to the primary address of the input interface (127.0.0.1/::1 when locally generated).
+    const a = run.host.primaryAddress(p.iif === '' ? 'lo' : p.iif, p.family);
+    if (!a) {
+      run.note(`REDIRECT: ${p.iif} has no ${p.family === 'ip' ? 'IPv4' : 'IPv6'} address, so the kernel drops the packet`, run.hook);
+      return DROP;
+    }
+    addr = a;
+    if (v.port !== undefined && PORT_PROTOS.has(p.proto)) port = natPort(p.dport, v.port, v.portTo, notes);
+  }
+  p.daddr = addr;
+  p.dport = port;
+  p.dnat = true;
+  run.natDone = true;
+  const after = formatEndpoint(addr.text, port, p.family);
+  run.step({
+    hook: run.hook,
+    table: chain.table.label,
+    chain: chain.chain.name,
+    rule: r.rule.origin.index,
+    text: `${v.kind === 'dnat' ? 'DNAT' : 'REDIRECT'} ${before} → ${after}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`,
+    action: v.kind,
+  });
+  return ACCEPT;
+}
+
+/** A port range keeps the original port when it is inside (the kernel's choice for a free tuple). */
+function natPort(current: number, from: number, to: number | undefined, notes: string[]): number {
+  if (to === undefined || to === from) return from;
+  if (current >= from && current <= to) return current;
+  notes.push(`port range ${from}-${to}: ${from} is assumed`);
+  return from;
+}
