@@ -1,5 +1,5 @@
 import type { PacketFamily } from '../model.js';
-import { inNet, isLinkLocal6, isLoopback4, isLoopback6, isMulticast, maskWords, netOfPrefix, parseIp, sameWords, type Ip, type Net } from './ip.js';
+import { inNet, ipFromWords, isLinkLocal6, isLoopback4, isLoopback6, isMulticast, maskWords, netOfPrefix, parseIp, sameWords, type Ip, type Net } from './ip.js';
 import type { HostFacts } from './types.js';
 
 /**
@@ -81,7 +81,8 @@ export class HostTable {
       const net = netOfPrefix(a.ip.text, a.prefixlen);
       if (!net) continue;
       const exists = this.routes.some((r) => r.family === a.ip.family && r.length === a.prefixlen && r.dev === a.iface && r.net.net && net.net && sameWords(r.net.net, net.net));
-      if (!exists) this.routes.push({ family: a.ip.family, net, length: a.prefixlen, dev: a.iface, type: 'unicast', connected: true, text: `${a.ip.text}/${a.prefixlen} dev ${a.iface} (prefix route of ${a.ip.text})` });
+      const network = net.net ? ipFromWords(a.ip.family, net.net).text : a.ip.text;
+      if (!exists) this.routes.push({ family: a.ip.family, net, length: a.prefixlen, dev: a.iface, type: 'unicast', connected: true, text: `${network}/${a.prefixlen} dev ${a.iface}` });
     }
     // Longest prefix first; for equal prefixes the given order (the kernel's metric order) wins.
     this.routes.sort((x, y) => y.length - x.length);

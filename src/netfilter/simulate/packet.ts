@@ -1,4 +1,4 @@
-import type { Hook, PacketFamily } from '../model.js';
+import type { PacketFamily } from '../model.js';
 import type { Ip } from './ip.js';
 
 /**
@@ -37,7 +37,6 @@ export interface Pkt {
   dnat: boolean;
   origDaddr: Ip;
   origDport: number;
-  hook: Hook;
 }
 
 export const PROTO_NUMBERS: Readonly<Record<string, number>> = {

@@ -76,7 +76,7 @@ function forwardRoute(host: HostTable, p: Pkt, route: Route | undefined, verb: s
   }
   const oif = host.deviceOf(route);
   if (oif === undefined) return { kind: 'drop', reason: 'no-route', text: `route: ${route.text} names no device` };
-  return { kind: 'forward', oif, text: `route: ${verb} via ${oif} (${route.connected ? route.text : `route ${route.text}`})` };
+  return { kind: 'forward', oif, text: `route: ${verb} via ${oif} (route ${route.text})` };
 }
 
 /** Locally generated: local destinations loop back through lo; others leave by their route. */

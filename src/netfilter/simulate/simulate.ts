@@ -1,5 +1,5 @@
 import type { Hook, PacketFamily, Ruleset, Table } from '../model.js';
-import { CTable } from './compile.js';
+import { CTable, Names } from './compile.js';
 import { HostTable } from './host.js';
 import { planHook, runHook, type HookEntry } from './hooks.js';
 import { formatEndpoint, isLoopback6, parseIp, solicitedNode, type Ip } from './ip.js';
@@ -83,12 +83,13 @@ class PreparedSimulator implements Simulator {
   private readonly host: HostTable;
   private readonly tables: CTable[];
   private readonly plans = new Map<string, HookEntry[]>();
-  private readonly ndCache = new Map<string, Evaluation | null>();
+  private readonly ndCache = new Map<string, Evaluation>();
 
   constructor(ruleset: Ruleset, facts: HostFacts) {
     this.host = new HostTable(facts);
     const q = qualifiers(ruleset);
-    this.tables = ruleset.tables.map((t) => new CTable(t, this.host, q.get(t)));
+    const names = new Names();
+    this.tables = ruleset.tables.map((t) => new CTable(t, this.host, names, q.get(t)));
   }
 
   private plan(family: PacketFamily | 'netdev', hook: Hook): HookEntry[] {
@@ -103,28 +104,27 @@ class PreparedSimulator implements Simulator {
     if (typeof init === 'string') {
       return { disposition: 'unknown', daddr: packet.daddr, dport: packet.dport, steps: [], unknownReasons: [init] };
     }
-    const main = this.evaluate(init);
-    let ev = main;
-    if (packet.family === 'ip6' && packet.iif !== 'lo') {
-      const nd = this.neighbour(init());
-      if (nd && nd.outcome.disposition === 'dropped') {
-        ev = {
-          outcome: { disposition: 'dropped', daddr: main.outcome.daddr, dport: main.outcome.dport, reason: 'neighbour-discovery' },
-          steps: [
-            { hook: 'note', table: '', chain: '', text: `neighbour discovery: the host drops neighbour solicitations from ${packet.saddr} on ${packet.iif}, so no IPv6 packet from it arrives on that link` },
-            ...nd.steps,
-          ],
-          unknownReasons: [],
-          irrelevant: nd.irrelevant,
-        };
-      } else if (nd && nd.outcome.disposition === 'unknown' && main.outcome.disposition !== 'dropped') {
-        ev = {
-          outcome: { ...main.outcome, disposition: 'unknown' },
-          steps: [{ hook: 'note', table: '', chain: '', text: `neighbour discovery on ${packet.iif} cannot be decided` }, ...main.steps],
-          unknownReasons: [...nd.unknownReasons, ...main.unknownReasons],
-          irrelevant: main.irrelevant,
-        };
-      }
+    // IPv6 first needs neighbour discovery on the input link: if that fails nothing else matters.
+    const nd = packet.family === 'ip6' && packet.iif !== 'lo' ? this.neighbour(init()) : undefined;
+    if (nd && nd.outcome.disposition === 'dropped') {
+      return this.result({
+        outcome: { disposition: 'dropped', daddr: packet.daddr, dport: packet.dport, reason: 'neighbour-discovery' },
+        steps: [
+          { hook: 'note', table: '', chain: '', text: `neighbour discovery: the host drops neighbour solicitations from ${packet.saddr} on ${packet.iif}, so no IPv6 packet from it arrives on that link` },
+          ...nd.steps,
+        ],
+        unknownReasons: [],
+        irrelevant: nd.irrelevant,
+      });
+    }
+    let ev = this.evaluate(init);
+    if (nd && nd.outcome.disposition === 'unknown' && ev.outcome.disposition !== 'dropped') {
+      ev = {
+        outcome: { ...ev.outcome, disposition: 'unknown' },
+        steps: [{ hook: 'note', table: '', chain: '', text: `neighbour discovery on ${packet.iif} cannot be decided` }, ...ev.steps],
+        unknownReasons: [...nd.unknownReasons, ...ev.unknownReasons],
+        irrelevant: ev.irrelevant,
+      };
     }
     return this.result(ev);
   }
@@ -180,7 +180,6 @@ class PreparedSimulator implements Simulator {
       dnat: false,
       origDaddr: daddr,
       origDport: packet.dport,
-      hook: 'prerouting',
     });
   }
 
@@ -195,7 +194,7 @@ class PreparedSimulator implements Simulator {
     if (!target) return undefined;
     const key = `${p.iif}|${p.saddr.text}|${target.text}`;
     const cached = this.ndCache.get(key);
-    if (cached !== undefined) return cached ?? undefined;
+    if (cached) return cached;
     const group = solicitedNode(target.words);
     const ev = this.evaluate(() => ({
       ...p,

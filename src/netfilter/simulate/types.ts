@@ -9,7 +9,11 @@ import type { PacketFamily } from '../model.js';
 export interface HostFacts {
   /** Every address on every interface (the kernel's `local` table is derived from these plus 127.0.0.0/8 and ::1). */
   addresses: { iface: string; address: string; prefixlen: number; family: 4 | 6 }[];
-  /** Main-table routes: { family, dst: "default" | CIDR, dev?, gateway? }. */
+  /**
+   * Main-table routes: { family, dst: "default" | CIDR, dev?, gateway?, type? }. `type` is
+   * unicast (default), blackhole, unreachable, prohibit or local. Prefix routes missing here
+   * (an IPv6 route dump is often not collected) are derived from `addresses`.
+   */
   routes: { family: 4 | 6; dst: string; dev?: string; gateway?: string; type?: string }[];
   /** sysctls by dotted name, e.g. "net.ipv4.ip_forward": "1", "net.ipv4.conf.eth0.route_localnet": "0". Missing = kernel default. */
   sysctl: Record<string, string>;
@@ -29,7 +33,7 @@ export interface Packet {
 }
 
 export interface Step {
-  /** prerouting | routing | input | forward | postrouting | output | socket | note */
+  /** ingress | prerouting | routing | input | forward | postrouting | output | socket | note */
   hook: string;
   /** e.g. "ip nat" (iptables) or "inet firewalld" (nft); empty for routing/notes. */
   table: string;
@@ -40,7 +44,11 @@ export interface Step {
   line?: number;
   /** The rule text or a sentence: "DNAT to 172.17.0.2:80", "policy DROP", "route: local delivery". */
   text: string;
-  /** accept | drop | reject | return | jump | goto | dnat | redirect | continue | policy-accept | policy-drop | ... */
+  /**
+   * accept | drop | reject | return | jump | goto | dnat | redirect | snat | masquerade | queue |
+   * unsupported | continue | log | mark | policy-accept | policy-drop | skip (a nat chain not
+   * run because the connection already has its binding). Absent for routing steps and notes.
+   */
   action?: string;
 }
 

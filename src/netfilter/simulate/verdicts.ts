@@ -1,5 +1,5 @@
 import type { Effect, Verdict } from '../model.js';
-import { candidates, evalRule, unknownWhy, type CChain, type CRule, type CVerdict } from './compile.js';
+import { candidates, evalRule, P_D4, P_DPORT, P_IIF, P_IIF_NEG, P_OIF, P_OIF_NEG, P_PROTO, P_S4, unknownWhy, type CChain, type CRule, type CVerdict, type Prefilter } from './compile.js';
 import { formatEndpoint, parseIp } from './ip.js';
 import { F, U } from './matches.js';
 import { PORT_PROTOS } from './packet.js';
@@ -27,10 +27,6 @@ const JUMP = 12;
 const GOTO = 13;
 type Action = ChainResult | typeof NEXT | typeof RETURN | typeof JUMP | typeof GOTO;
 
-function actionName(v: Verdict): string {
-  return v.kind;
-}
-
 export function runChain(run: Run, base: CChain): ChainResult {
   const p = run.p;
   const stackChains: CChain[] = [];
@@ -39,22 +35,43 @@ export function runChain(run: Run, base: CChain): ChainResult {
   let n = chain.table.enter(chain);
   // With an index the walk visits only candidate rules: `cand[k]` is the rule index.
   let cand = candidates(chain, p);
+  let pre = chain.pre as Prefilter;
   let k = 0;
   const state = { target: undefined as CChain | undefined };
-
-  const enter = (c: CChain, from: number): void => {
-    chain = c;
-    n = c.table.enter(c);
-    cand = candidates(c, p);
-    k = cand ? lowerBound(cand, from) : from;
-  };
+  // The packet's side of the prefilter; constant for this call (a DNAT ends the chain).
+  const names = chain.table.names;
+  const proto = p.proto;
+  const dport = p.dport;
+  const v4 = p.family === 'ip';
+  const s4 = v4 ? (p.saddr.words[0] as number) : 0;
+  const d4 = v4 ? (p.daddr.words[0] as number) : 0;
+  // Interned now: a chain entered later may intern more names, and its ids must compare right.
+  const iif = names.id(p.iif);
+  const oif = names.id(p.oif);
 
   for (;;) {
     const i = cand ? (k < cand.length ? (cand[k] as number) : n) : k;
     if (i >= n) {
       const back = stackChains.pop();
       if (back === undefined) return policy(run, base);
-      enter(back, stackIdx.pop() as number);
+      chain = back;
+      n = chain.table.enter(chain);
+      cand = candidates(chain, p);
+      pre = chain.pre as Prefilter;
+      k = startAt(cand, stackIdx.pop() as number);
+      continue;
+    }
+    const f = pre.flags[i] as number;
+    if (
+      f !== 0 &&
+      ((f & P_PROTO && pre.proto[i] !== proto) ||
+        (f & P_DPORT && (dport < (pre.dlo[i] as number) || dport > (pre.dhi[i] as number))) ||
+        (f & P_S4 && (!v4 || ((s4 & (pre.s4m[i] as number)) >>> 0) !== pre.s4[i])) ||
+        (f & P_D4 && (!v4 || ((d4 & (pre.d4m[i] as number)) >>> 0) !== pre.d4[i])) ||
+        (f & P_IIF && (pre.iif[i] === iif) === ((f & P_IIF_NEG) !== 0)) ||
+        (f & P_OIF && (pre.oif[i] === oif) === ((f & P_OIF_NEG) !== 0)))
+    ) {
+      k++;
       continue;
     }
     if (--run.budget < 0) {
@@ -73,9 +90,22 @@ export function runChain(run: Run, base: CChain): ChainResult {
       continue;
     }
 
-    recordRule(run, r, chain, r.rule.verdict.kind === 'continue' ? effectAction(r.rule.effects) : actionName(r.rule.verdict));
     if (r.rule.effects.length > 0) applyEffects(run, r.rule.effects, r);
-    const action = execute(run, r, r.verdict, chain, state);
+    let verdict = r.verdict;
+    if (verdict.v.kind === 'vmap') {
+      // A verdict map without an element for the packet is a rule that did not match.
+      const el = vmapElement(run, r, verdict);
+      if (!el) {
+        k++;
+        continue;
+      }
+      recordRule(run, r, chain, el.cv.v.kind);
+      run.note(el.text, run.hook);
+      verdict = el.cv;
+    } else {
+      recordRule(run, r, chain, verdict.v.kind === 'continue' ? effectAction(r.rule.effects) : verdict.v.kind);
+    }
+    const action = execute(run, r, verdict, chain, state);
     switch (action) {
       case NEXT:
         k++;
@@ -83,7 +113,11 @@ export function runChain(run: Run, base: CChain): ChainResult {
       case RETURN: {
         const back = stackChains.pop();
         if (back === undefined) return policy(run, base);
-        enter(back, stackIdx.pop() as number);
+        chain = back;
+        n = chain.table.enter(chain);
+        cand = candidates(chain, p);
+        pre = chain.pre as Prefilter;
+        k = startAt(cand, stackIdx.pop() as number);
         continue;
       }
       case JUMP:
@@ -96,13 +130,22 @@ export function runChain(run: Run, base: CChain): ChainResult {
           stackChains.push(chain);
           stackIdx.push(i + 1);
         }
-        enter(state.target as CChain, 0);
+        chain = state.target as CChain;
+        n = chain.table.enter(chain);
+        cand = candidates(chain, p);
+        pre = chain.pre as Prefilter;
+        k = 0;
         continue;
       }
       default:
         return action;
     }
   }
+}
+
+/** Where to resume in a chain at rule index `from`: that position among the candidates, if any. */
+function startAt(cand: Int32Array | undefined, from: number): number {
+  return cand ? lowerBound(cand, from) : from;
 }
 
 function lowerBound(a: Int32Array, x: number): number {
@@ -197,7 +240,8 @@ function execute(run: Run, r: CRule, cv: CVerdict, chain: CChain, state: { targe
       run.step({ hook: run.hook, table: chain.table.label, chain: chain.chain.name, rule: r.rule.origin.index, text: `${v.kind === 'snat' ? `SNAT to ${v.addr ?? '?'}` : 'MASQUERADE'}: only the source changes`, action: v.kind });
       return ACCEPT;
     case 'vmap':
-      return vmap(run, r, cv, chain, state);
+      // Resolved by the walker before execution; a map element cannot hold another map.
+      return NEXT;
     case 'queue': {
       const c = run.decide(2, `${r.where}: ${v.text} hands the packet to a user-space program — ${r.rule.origin.text}`);
       run.note(`undecidable: ${r.where} queues to user space; taken as ${c === 0 ? 'accept' : 'drop'}`, run.hook);
@@ -211,16 +255,18 @@ function execute(run: Run, r: CRule, cv: CVerdict, chain: CChain, state: { targe
   }
 }
 
-function vmap(run: Run, r: CRule, cv: CVerdict, chain: CChain, state: { target: CChain | undefined }): Action {
+/** The element of a verdict map the packet hits (asking `decide` when that cannot be known), or undefined for none. */
+function vmapElement(run: Run, r: CRule, cv: CVerdict): { cv: CVerdict; text: string } | undefined {
   const v = cv.v;
-  if (v.kind !== 'vmap') return NEXT;
+  if (v.kind !== 'vmap') return undefined;
   const elements = cv.elements ?? [];
   const label = v.map !== undefined ? `@${v.map}` : 'inline map';
   if (!cv.set) {
-    // Filled at run time: any verdict could come out; the ones listed, or none.
+    // Filled at run time: no element, or any verdict.
     const c = run.decide(3, `${r.where}: verdict map ${label} is filled at run time — ${r.rule.origin.text}`);
     run.note(`undecidable: ${r.where} verdict map ${label} taken as ${['no element', 'accept', 'drop'][c] ?? '?'}`, run.hook);
-    return c === 0 ? NEXT : c === 1 ? ACCEPT : DROP;
+    if (c === 0) return undefined;
+    return { cv: { v: c === 1 ? { kind: 'accept' } : { kind: 'drop' } }, text: `${label}: assumed ${c === 1 ? 'accept' : 'drop'}` };
   }
   let idx = lookup(cv.set, run.p);
   if (idx === UNKNOWN_ELEMENT) {
@@ -228,10 +274,9 @@ function vmap(run: Run, r: CRule, cv: CVerdict, chain: CChain, state: { target: 
     idx = c === 0 ? NO_ELEMENT : c - 1;
     run.note(`undecidable: ${r.where} verdict map ${label} lookup taken as ${idx === NO_ELEMENT ? 'no element' : `element ${idx + 1}`}`, run.hook);
   }
-  if (idx === NO_ELEMENT) return NEXT;
+  if (idx === NO_ELEMENT) return undefined;
   const el = elements[idx] as CVerdict;
-  run.note(`${label}: element ${idx + 1} → ${describeVerdict(el.v)}`, run.hook);
-  return execute(run, r, el, chain, state);
+  return { cv: el, text: `${label}: ${v.keys.join(' . ')} hits element ${idx + 1} → ${describeVerdict(el.v)}` };
 }
 
 function describeVerdict(v: Verdict): string {
