@@ -1,5 +1,5 @@
 import type { Collected, NetfilterState } from '../snapshot/types.js';
-import { ok, run, unavailable } from './host.js';
+import { ok, readText, run, unavailable } from './host.js';
 
 /** Raw netfilter dumps; the parsers in src/netfilter/ read them during analysis. */
 
@@ -30,9 +30,18 @@ export async function collectNetfilter(): Promise<NetfilterState> {
   const backend = version.status === 'ok' ? backendFromVersion(version.data) : 'unknown';
   const state: NetfilterState = { backend, iptablesSave, ip6tablesSave, nftRuleset: nft, ipsetSave };
   if (version.status === 'ok') state.iptablesVersion = version.data.trim();
-  // iptables-nft warns when legacy tables also exist; those rules still run, so read them too.
-  if (iptablesSave.status === 'ok' && /iptables-legacy tables present/.test(iptablesSave.data)) {
-    state.iptablesLegacySave = await run('iptables-legacy-save', []);
+  // Legacy x_tables beside nf_tables still hook every packet, so read them too. The kernel lists
+  // them per network namespace; iptables-nft only warns about them on stderr.
+  if (backend !== 'legacy') {
+    const [v4, v6] = await Promise.all([legacyTablesPresent('ip_tables_names'), legacyTablesPresent('ip6_tables_names')]);
+    const [legacy4, legacy6] = await Promise.all([v4 ? run('iptables-legacy-save', []) : undefined, v6 ? run('ip6tables-legacy-save', []) : undefined]);
+    if (legacy4) state.iptablesLegacySave = legacy4;
+    if (legacy6) state.ip6tablesLegacySave = legacy6;
   }
   return state;
+}
+
+async function legacyTablesPresent(procFile: string): Promise<boolean> {
+  const names = await readText(`/proc/net/${procFile}`);
+  return names.status === 'ok' && names.data.trim() !== '';
 }

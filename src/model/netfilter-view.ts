@@ -73,6 +73,7 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
     ['ip6tables-save', nf.ip6tablesSave, 'ip6'],
   ];
   if (nf.iptablesLegacySave) dumps.push(['iptables-legacy-save', nf.iptablesLegacySave, 'ip']);
+  if (nf.ip6tablesLegacySave) dumps.push(['ip6tables-legacy-save', nf.ip6tablesLegacySave, 'ip6']);
   for (const [file, dump, family] of dumps) {
     if (dump.status !== 'ok') continue;
     const parsed = parseIptablesSave(dump.data, { family, file });

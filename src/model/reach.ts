@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import type { Snapshot, Socket } from '../snapshot/types.js';
 import type { HostFacts, Packet, SimResult, Step } from '../netfilter/simulate/types.js';
 import { prepare } from '../netfilter/simulate/index.js';
@@ -117,6 +118,13 @@ function judge(result: SimResult, socket: Socket, packet: Packet, family: 4 | 6)
         return { ...base, verdict: 'open', reason: `delivered to ${where}${proxy}` };
       }
       const why = result.dport !== socket.port ? `redirected to port ${result.dport}` : `the socket is bound to ${socket.address}, not ${result.daddr}`;
+      if (socket.protocol === 'tcp' && family === 6 && isIpv6Loopback(packet.saddr) && !isIpv6Loopback(result.daddr)) {
+        // Observed on Linux 6.x: the stack's reset from a global address to ::1 is routed away
+        // from lo, so the client never hears the refusal (test/system/reach-kernel.test.ts).
+        const lost = `reaches the host, but ${why}; the kernel's reset to ${packet.saddr} is lost, so the client times out`;
+        base.path.push({ hook: 'socket', table: '', chain: '', text: lost, action: 'drop' });
+        return { ...base, verdict: 'filtered', reason: lost };
+      }
       base.path.push({ hook: 'socket', table: '', chain: '', text: `reaches the host, but ${why}`, action: 'closed' });
       return { ...base, verdict: 'closed', reason: `reaches the host, but ${why}` };
     }
@@ -167,4 +175,8 @@ export function computeReach(
     }
   }
   return { zones, listeners: sockets.map((s) => listenerOf(s, gatewaySockets)), cells, limitations };
+}
+
+function isIpv6Loopback(address: string): boolean {
+  return ipaddr.IPv6.isValid(address) && ipaddr.IPv6.parse(address).range() === 'loopback';
 }

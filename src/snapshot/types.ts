@@ -97,8 +97,9 @@ export interface NetfilterState {
   iptablesVersion?: string;
   iptablesSave: Collected<string>;
   ip6tablesSave: Collected<string>;
-  /** Present when legacy tables exist beside nft ones. */
+  /** Present when legacy tables exist beside nft ones: both sets of hooks run. */
   iptablesLegacySave?: Collected<string>;
+  ip6tablesLegacySave?: Collected<string>;
   /** The parsed output of `nft -j list ruleset`. */
   nftRuleset: Collected<unknown>;
   ipsetSave: Collected<string>;

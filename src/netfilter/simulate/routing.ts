@@ -1,5 +1,5 @@
 import type { HostTable, Route } from './host.js';
-import { isLinkLocal6, isLoopback4, isMulticast } from './ip.js';
+import { isLinkLocal6, isLoopback4, isLoopback6, isMulticast } from './ip.js';
 import type { Pkt } from './packet.js';
 import type { DropReason } from './types.js';
 
@@ -84,5 +84,15 @@ export function routeOutput(host: HostTable, p: Pkt): RouteDecision {
   const d = p.daddr;
   if (host.isLocal(d)) return { kind: 'local', text: `route: ${d.text} is local: looped back through lo` };
   if (isMulticast(p.family, d.words) || host.isBroadcast4(d)) return { kind: 'special', text: `route: ${d.text} is a broadcast/multicast destination` };
-  return forwardRoute(host, p, host.lookup(d), 'out');
+  const decision = forwardRoute(host, p, host.lookup(d), 'out');
+  if (decision.kind !== 'forward') return decision;
+  // A loopback source may not leave the host (e.g. 127.0.0.1 → a published port that OUTPUT DNATs
+  // to a container): the kernel refuses the route unless route_localnet is set on the way out.
+  if (p.family === 'ip' && isLoopback4(p.saddr.words) && !host.ipv4ConfOr(decision.oif, 'route_localnet')) {
+    return { kind: 'drop', reason: 'martian', text: `${decision.text}, but the source ${p.saddr.text} may not leave via ${decision.oif} without route_localnet: dropped` };
+  }
+  if (p.family === 'ip6' && isLoopback6(p.saddr.words)) {
+    return { kind: 'drop', reason: 'martian', text: `${decision.text}, but the source ${p.saddr.text} never leaves the host: dropped` };
+  }
+  return decision;
 }
