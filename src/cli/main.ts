@@ -6,6 +6,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerCollect } from './commands/collect.js';
 import { registerChecks } from './commands/checks.js';
 import { registerReach } from './commands/reach.js';
+import { registerProbe } from './commands/probe.js';
 
 /** Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error. */
 const EXIT_ERROR = 2;
@@ -25,6 +26,7 @@ async function main(argv: string[]): Promise<void> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerAudit(program);
   registerReach(program);
+  registerProbe(program);
   registerCollect(program);
   registerChecks(program);
   program.addHelpText('after', `

@@ -88,7 +88,7 @@ function families(socket: Socket): (4 | 6)[] {
   return socket.address === '::' && socket.v6only !== true ? [6, 4] : [6];
 }
 
-interface Attempt {
+export interface Attempt {
   verdict: ReachVerdict;
   destination: string;
   source: string;
@@ -96,7 +96,7 @@ interface Attempt {
   path: Step[];
 }
 
-function judge(result: SimResult, socket: Socket, packet: Packet, family: 4 | 6): Attempt {
+export function judge(result: SimResult, socket: Socket, packet: Packet, family: 4 | 6): Attempt {
   const base = { destination: packet.daddr, source: packet.saddr, path: [...result.steps] };
   switch (result.disposition) {
     case 'unknown':

@@ -9,7 +9,7 @@ import { openclawInstalled, OPENCLAW_PREFIX } from '../system/lab/openclaw.js';
  * meta for the skip-summary reporter, when any is missing.
  */
 
-export type Capability = 'root' | 'netns' | 'netfilter' | 'ufw' | 'sshd' | 'docker' | 'openclaw';
+export type Capability = 'root' | 'netns' | 'netfilter' | 'ufw' | 'sshd' | 'docker' | 'openclaw' | 'busybox';
 
 export interface CapabilityStatus {
   ok: boolean;
@@ -33,6 +33,7 @@ const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string
     ['nft', 'nftables'],
   ],
   ufw: [['ufw', 'ufw']],
+  busybox: [['busybox', 'busybox']],
   sshd: [
     ['sshd', 'openssh-server'],
     ['ssh-keygen', 'openssh-client'],

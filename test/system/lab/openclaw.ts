@@ -57,6 +57,8 @@ export interface GatewayOptions {
   configBind?: string;
   /** What the process is started with: --bind. */
   bindFlag?: string;
+  /** --auth: token (the default, with --token), password (with --password) or none. */
+  auth?: 'token' | 'password' | 'none';
 }
 
 /**
@@ -90,6 +92,7 @@ export class OpenclawGateway {
     const home = tempDir(scope, 'openclaw-home');
     const port = options.port ?? 28789;
     const token = randomBytes(32).toString('hex');
+    const auth = options.auth ?? 'token';
     mkdirSync(join(home, '.openclaw'), { recursive: true });
     mkdirSync(join(home, 'tmp'));
     writeFileSync(
@@ -113,9 +116,10 @@ export class OpenclawGateway {
       NO_COLOR: '1',
       // The token also sits in the environment, as systemd units and compose files pass it,
       // so the redaction tests cover /proc/PID/environ and not only the command line.
-      OPENCLAW_GATEWAY_TOKEN: token,
+      ...(auth === 'token' ? { OPENCLAW_GATEWAY_TOKEN: token } : {}),
     };
-    const args = ['gateway', 'run', '--allow-unconfigured', '--bind', options.bindFlag ?? 'lan', '--port', String(port), '--auth', 'token', '--token', token];
+    const secretFlag = auth === 'token' ? ['--token', token] : auth === 'password' ? ['--password', token] : [];
+    const args = ['gateway', 'run', '--allow-unconfigured', '--bind', options.bindFlag ?? 'lan', '--port', String(port), '--auth', auth, ...secretFlag];
     const lockDirExisted = existsSync(LOCK_DIR);
     const started = Date.now();
     const daemon = spawnDaemon(...ns.argv(OPENCLAW_BIN, args), { env, logFile: join(home, 'gateway.stdout.log'), cwd: home });
@@ -137,6 +141,11 @@ export class OpenclawGateway {
         intervalMs: 250,
         abort: () => (daemon.exited() ? `${daemon.exited()!}\n${daemon.logTail()}` : undefined),
       },
+    );
+    // /healthz answers while sidecars still start; until /readyz does, a WebSocket connect gets 1013.
+    await waitFor(
+      async () => ((await httpGet(ns, `http://127.0.0.1:${port}/readyz`, 1_000)).status === 200 ? true : undefined),
+      { what: `openclaw gateway in ${ns.name} to be ready`, timeoutMs: 120_000, intervalMs: 250, abort: () => (daemon.exited() ? `${daemon.exited()!}\n${daemon.logTail()}` : undefined) },
     );
     gateway.readyMs = Date.now() - started;
     return gateway;

@@ -12,13 +12,18 @@ import { spawnDaemon, run, type Daemon, type RunOptions, type RunResult } from '
  * copies, so a test can enable UFW or rewrite sshd_config without touching the host's.
  *
  * /run is a fresh tmpfs there too: ufw's lock, sshd's privilege-separation directory
- * and anything else a daemon drops in /run stay out of the host's /run.
+ * and anything else a daemon drops in /run stay out of the host's /run. Only /run/netns
+ * is carried into it.
  */
 
 const SCRIPT = [
   'set -e',
+  // Named network namespaces live in /run/netns: carried over, so `probe --netns` still finds them.
+  'stash=$1; shift',
+  'netns=no; if [ -d /run/netns ]; then mkdir -p "$stash"; mount --rbind /run/netns "$stash"; netns=yes; fi',
   'mount -t tmpfs -o mode=0755 clawmoat-lab /run',
   'mkdir -m 0755 /run/sshd',
+  'if [ "$netns" = yes ]; then mkdir /run/netns; mount --move "$stash" /run/netns; fi',
   'n=$1; shift',
   'while [ "$n" -gt 0 ]; do mount --bind "$1" "$2"; shift 2; n=$((n - 1)); done',
   'exec "$@"',
@@ -64,7 +69,7 @@ export class PrivateEtc {
   /** The argv that runs `command` inside `ns` with the private mounts in place. */
   argv(ns: Netns, command: string, args: string[]): [string, string[]] {
     const pairs = this.mounts.flatMap((m) => [m.source, m.target]);
-    return ns.argv(binary('unshare'), ['--mount', '--propagation', 'private', 'sh', '-c', SCRIPT, 'sh', String(this.mounts.length), ...pairs, command, ...args]);
+    return ns.argv(binary('unshare'), ['--mount', '--propagation', 'private', 'sh', '-c', SCRIPT, 'sh', join(this.dir, 'netns-stash'), String(this.mounts.length), ...pairs, command, ...args]);
   }
 
   exec(ns: Netns, command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {

@@ -1,0 +1,114 @@
+import type { Command } from 'commander';
+import { buildContext } from '../../model/context.js';
+import { PROBE_DEFAULTS, runProbe } from '../../probe/run.js';
+import { parseTargetSpec } from '../../probe/targets.js';
+import { probeFromHere } from '../../probe/vantage/local.js';
+import type { ProbeReport } from '../../probe/types.js';
+import type { Target } from '../../probe/targets.js';
+import { renderProbeReport } from '../../report/probe.js';
+import { UserError } from '../../snapshot/io.js';
+import { emit, useColor } from '../output.js';
+import { startProgress } from '../progress.js';
+import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
+
+interface ProbeFlags extends AnalyseFlags {
+  netns?: string[];
+  via?: string[];
+  target?: string;
+  timeout: string;
+  concurrency: string;
+  json?: boolean;
+  output?: string;
+  color?: boolean;
+}
+
+function collectList(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function positiveInt(name: string, text: string, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UserError(`${name} ${text}: expected a whole number from 1 to ${max}`);
+  return n;
+}
+
+/** Critical: a gateway without auth (or wide open) that answers on a non-loopback address. */
+export function probeExitCode(report: ProbeReport): number {
+  const exposed = report.results.some((r) => r.openclaw.detected && (r.openclaw.auth === 'none' || r.openclaw.auth === 'open'));
+  return report.results.some((r) => r.mismatch) || exposed ? 1 : 0;
+}
+
+export function probeOptions(command: Command): Command {
+  return command
+    .option('--netns <name>', 'probe from this network namespace (repeatable; needs root)', collectList)
+    .option('--via <ssh-url>', 'probe from a machine you control, over your own ssh: ssh://user@host[:port] (repeatable)', collectList)
+    .option('--target <addr[:port]>', 'only this address (one of the host\'s, or the one host you name), and port')
+    .option('--timeout <ms>', 'per-connection timeout', String(PROBE_DEFAULTS.timeoutMs))
+    .option('--concurrency <n>', 'connections in flight at most', String(PROBE_DEFAULTS.concurrency));
+}
+
+export function probeSettings(flags: Pick<ProbeFlags, 'netns' | 'via' | 'target' | 'timeout' | 'concurrency'>) {
+  const target = flags.target ? parseTargetSpec(flags.target) : undefined;
+  return {
+    netns: flags.netns ?? [],
+    via: flags.via ?? [],
+    ...(target ? { target } : {}),
+    timeoutMs: positiveInt('--timeout', flags.timeout, 60_000),
+    concurrency: positiveInt('--concurrency', flags.concurrency, 1024),
+  };
+}
+
+export function registerProbe(program: Command): void {
+  const command = program
+    .command('probe')
+    .description("connect to this host's listeners for real, from here, a namespace or a machine elsewhere; fingerprint OpenClaw gateways and their auth without credentials")
+    .option('--json', 'print the results as JSON (schema: docs/probe-format.md)')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ sudo clawmoat probe                               # from this host to its own addresses
+  $ clawmoat probe --via ssh://me@laptop.example      # from a machine elsewhere, over your ssh
+  $ sudo clawmoat probe --netns lab-client --json
+  $ clawmoat probe --target 203.0.113.10:18789 --via ssh://me@vps2.example
+
+Each result: observed (open, refused, timeout) next to reach's prediction; a mismatch is
+printed with the model's path. For OpenClaw gateways: version and auth posture (enforced,
+none, open, unknown), found with GETs and one credential-less WebSocket connect; every probe
+leaves a line in the gateway's log. Only the host's own addresses, or the one --target, are
+probed: never a range. Exit codes: 0 no mismatch and no unauthenticated gateway, 1 either,
+2 usage or runtime error.`,
+    );
+  probeOptions(analyseOptions(command)).action(async (flags: ProbeFlags) => {
+    const settings = probeSettings(flags);
+    const snapshot = await obtainSnapshot(flags);
+    const ctx = buildContext(snapshot, { zones: zoneSpecs(flags) });
+    const progress = startProgress('probing', { enabled: true });
+    let report: ProbeReport;
+    try {
+      report = await runProbe(ctx, { ...settings, onProgress: (t) => progress.update(t) });
+    } finally {
+      progress.stop();
+    }
+    if (report.results.length === 0 && report.errors.length > 0 && report.errors.length === report.vantages.length) {
+      throw new UserError(report.errors.map((e) => `${e.vantage}: ${e.message}`).join('; '));
+    }
+    const text = flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderProbeReport(report, { color: !flags.output && useColor(flags.color) });
+    await emit(text, flags.output);
+    process.exitCode = probeExitCode(report);
+  });
+
+  // Internal: what `--netns` runs inside the namespace. Reads {targets, settings} on stdin.
+  program
+    .command('probe-agent', { hidden: true })
+    .description('internal: probe from the current network namespace; job on stdin, JSON lines out')
+    .action(async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      const job = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { targets: Target[]; settings: { timeoutMs: number; concurrency: number } };
+      const sightings = await probeFromHere(job.targets, job.settings);
+      for (const s of sightings) process.stdout.write(`${JSON.stringify(s)}\n`);
+    });
+}

@@ -1,0 +1,95 @@
+import ipaddr from 'ipaddr.js';
+import type { AnalysisContext } from '../model/context.js';
+import { publishedWithoutSocket } from '../model/docker.js';
+import { socketAccepts } from '../model/listeners.js';
+import { hostFacts, judge, type ReachVerdict } from '../model/reach.js';
+import { prepare } from '../netfilter/simulate/index.js';
+import type { Packet } from '../netfilter/simulate/types.js';
+import type { Socket } from '../snapshot/types.js';
+
+export interface Prediction {
+  zone: string;
+  verdict: ReachVerdict;
+  reason: string;
+  path: string[];
+}
+
+/** Where a probe came from, as far as the host can tell. */
+export type Origin =
+  /** The host itself: the kernel picks the destination as the source, and the packet loops through lo. */
+  | { kind: 'host' }
+  /** A client with a known source address (a namespace reports it); the ingress is the host's route back to it. */
+  | { kind: 'client'; source: string }
+  /** A client we know nothing of: assume it arrives on the interface that owns the address it aims at. */
+  | { kind: 'owner' };
+
+/**
+ * The reach model's answer for one address and port from one origin: the same simulator and
+ * socket matching as `clawmoat reach`, for a single packet. Null when the model has nothing to say
+ * (the target is not one of the host's addresses, or the ruleset could not be read).
+ */
+export function predictor(ctx: AnalysisContext): (address: string, port: number, origin: Origin) => Prediction | null {
+  const snapshot = ctx.snapshot;
+  const facts = hostFacts(snapshot);
+  const simulator = prepare(ctx.netfilter.ruleset, facts);
+  const rulesetKnown = ctx.netfilter.readable;
+  const containers = snapshot.docker.status === 'ok' ? snapshot.docker.data.containers : [];
+  const listening = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
+  const sockets = [...listening, ...publishedWithoutSocket(containers, listening, ctx.gateway.ports)].filter((s) => s.protocol === 'tcp');
+  const zones = ctx.reach().zones;
+  const owners = new Map(facts.addresses.map((a) => [normalize(a.address), a.iface]));
+
+  return (address, port, origin) => {
+    const daddr = normalize(address);
+    const family = ipaddr.isValid(daddr) ? (ipaddr.parse(daddr).kind() === 'ipv4' ? 4 : 6) : undefined;
+    const owner = owners.get(daddr);
+    if (!family || owner === undefined) return null;
+    let iif: string;
+    let saddr: string;
+    if (origin.kind === 'host') {
+      iif = 'lo';
+      saddr = daddr;
+    } else {
+      const via = origin.kind === 'client' ? ingressFor(facts, origin.source) ?? owner : owner;
+      const zone = zones.find((z) => z.interface === via);
+      iif = via;
+      saddr = origin.kind === 'client' ? origin.source : zone?.source[family] ?? (family === 4 ? '203.0.113.77' : '2001:db8:ffff::77');
+    }
+    const zoneName = origin.kind === 'host' ? 'loopback (this host)' : zones.find((z) => z.interface === iif)?.name ?? iif;
+    if (!rulesetKnown && origin.kind !== 'host') return { zone: zoneName, verdict: 'unknown', reason: 'the firewall ruleset could not be read (run as root)', path: [] };
+    const packet: Packet = { family: family === 4 ? 'ip' : 'ip6', iif, saddr, daddr, protocol: 'tcp', sport: 40000, dport: port };
+    const socket = pickSocket(sockets, packet, family) ?? { protocol: 'tcp', address: family === 4 ? '0.0.0.0' : '::', port: -1, family };
+    const attempt = judge(simulator.simulate(packet), socket, packet, family);
+    const reason = socket.port === -1 && attempt.verdict === 'closed' ? 'reaches the host, but nothing listens on this port' : attempt.reason;
+    return { zone: zoneName, verdict: attempt.verdict, reason, path: attempt.path.map((s) => [s.hook, s.table, s.chain, s.rule ? `#${s.rule}` : '', s.text].filter(Boolean).join(' ')) };
+  };
+}
+
+function normalize(address: string): string {
+  return ipaddr.isValid(address) ? ipaddr.process(address).toString() : address;
+}
+
+function pickSocket(sockets: Socket[], packet: Packet, family: 4 | 6): Socket | undefined {
+  const query = { family, protocol: 'tcp' as const, daddr: packet.daddr, dport: packet.dport, iif: packet.iif };
+  return sockets.find((s) => socketAccepts(s, query)) ?? sockets.find((s) => s.port === packet.dport);
+}
+
+/** The interface the host would answer `source` through: its connected subnets first, then its routes. */
+function ingressFor(facts: ReturnType<typeof hostFacts>, source: string): string | undefined {
+  if (!ipaddr.isValid(source)) return undefined;
+  const ip = ipaddr.process(source);
+  let best: { iface: string; length: number } | undefined;
+  const consider = (iface: string | undefined, cidr: string) => {
+    if (!iface) return;
+    try {
+      const [net, length] = cidr === 'default' ? [ip.kind() === 'ipv4' ? ipaddr.parse('0.0.0.0') : ipaddr.parse('::'), 0] : ipaddr.parseCIDR(cidr);
+      if (net.kind() !== ip.kind() || !ip.match(net, length)) return;
+      if (!best || length > best.length) best = { iface, length };
+    } catch {
+      // A route we cannot read says nothing about this source.
+    }
+  };
+  for (const a of facts.addresses) consider(a.iface, `${a.address}/${a.prefixlen}`);
+  for (const r of facts.routes) consider(r.dev, r.dst);
+  return best?.iface;
+}

@@ -1,0 +1,90 @@
+import net from 'node:net';
+import ipaddr from 'ipaddr.js';
+import type { Snapshot, Socket } from '../snapshot/types.js';
+import { UserError } from '../snapshot/io.js';
+
+/** One address and port to connect to. */
+export interface Target {
+  address: string;
+  port: number;
+}
+
+export interface TargetPlan {
+  targets: Target[];
+  /** What was left out and why (UDP listeners, link-local addresses…), for the report. */
+  notes: string[];
+}
+
+/** `--target ADDR[:PORT]`: one address (v4, [v6] or a host name); never a range. */
+export function parseTargetSpec(text: string): { host: string; port?: number } {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  const [host, portText] = bracketed ? [bracketed[1]!, bracketed[2]] : net.isIPv6(text) ? [text, undefined] : (text.split(/:(?=\d+$)/) as [string, string | undefined]);
+  if (/[/*]|\s|,|-\d+$/.test(host) || host === '') throw new UserError(`--target ${text}: name one address or host (ADDR[:PORT]); ranges and lists are not probed`);
+  if (!net.isIP(host) && !/^[A-Za-z0-9.-]+$/.test(host)) throw new UserError(`--target ${text}: "${host}" is neither an IP address nor a host name`);
+  if (portText === undefined) return { host };
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--target ${text}: ${portText} is not a port number (1-65535)`);
+  return { host, port };
+}
+
+function isLoopback(address: string): boolean {
+  return ipaddr.isValid(address) && ipaddr.parse(address).range() === 'loopback';
+}
+
+function familyOf(address: string): 4 | 6 | undefined {
+  const f = net.isIP(address);
+  return f === 4 || f === 6 ? f : undefined;
+}
+
+/** Could a listener on this socket answer on an address of this family? */
+function servesFamily(socket: Socket, family: 4 | 6): boolean {
+  if (socket.family === family) return true;
+  return family === 4 && socket.address === '::' && socket.v6only !== true;
+}
+
+/**
+ * The host's own view: every TCP listener port on every non-loopback address of the host.
+ * A port bound to loopback is probed on the other addresses too, where it must be refused.
+ */
+export function planTargets(snapshot: Snapshot, options: { target?: { host: string; port?: number } } = {}): TargetPlan {
+  const notes: string[] = [];
+  const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
+  const tcp = sockets.filter((s) => s.protocol === 'tcp');
+  const udp = sockets.filter((s) => s.protocol === 'udp').length;
+  if (udp > 0) notes.push(`${udp} UDP listener(s) not probed: UDP gives no answer to tell open from filtered`);
+  if (snapshot.sockets.status !== 'ok' && options.target?.port === undefined) {
+    throw new UserError(`the host's listeners could not be read (${snapshot.sockets.detail}); run as root, or name a port with --target ADDR:PORT`);
+  }
+  const interfaces = snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data : [];
+  let addresses = interfaces.flatMap((i) => i.addresses.filter((a) => !isLoopback(a.address)).map((a) => a.address));
+  const linkLocal = addresses.filter((a) => a.toLowerCase().startsWith('fe80:'));
+  if (linkLocal.length > 0) notes.push(`${linkLocal.length} link-local IPv6 address(es) not probed: they need an interface scope`);
+  addresses = addresses.filter((a) => !linkLocal.includes(a));
+
+  if (options.target) {
+    const { host, port } = options.target;
+    const ports = port !== undefined ? [port] : [...new Set(tcp.map((s) => s.port))].sort((a, b) => a - b);
+    const family = familyOf(host);
+    const wanted = family ? ports.filter((p) => tcp.some((s) => s.port === p && servesFamily(s, family)) || port !== undefined || tcp.every((s) => s.port !== p)) : ports;
+    return { targets: wanted.map((p) => ({ address: host, port: p })), notes };
+  }
+
+  const seen = new Set<string>();
+  const targets: Target[] = [];
+  for (const socket of tcp) {
+    for (const address of addresses) {
+      const family = familyOf(address);
+      if (!family) continue;
+      const loopbackOnly = isLoopback(socket.address);
+      if (!loopbackOnly && !servesFamily(socket, family)) continue;
+      if (loopbackOnly && socket.family !== family) continue;
+      const key = `${address}|${socket.port}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      targets.push({ address, port: socket.port });
+    }
+  }
+  targets.sort((a, b) => a.port - b.port || a.address.localeCompare(b.address));
+  if (addresses.length === 0) notes.push('the host has no non-loopback address to probe');
+  return { targets, notes };
+}

@@ -1,0 +1,66 @@
+import type { ReachVerdict } from '../model/reach.js';
+
+/**
+ * The JSON of `clawmoat probe --json` (docs/probe-format.md). The names `results`, `vantage`,
+ * `address`, `port`, `observed`, `predicted` and `openclaw.{detected,version,auth}` are stable.
+ */
+
+export type Observed = 'open' | 'refused' | 'timeout';
+
+/** What a connection attempt can end in; `error` is anything else (no route, reset mid-handshake…). */
+export type ConnectOutcome = { observed: Observed; ms: number } | { observed: 'error'; ms: number; detail: string };
+
+/** enforced: token or password required; none: gateway auth off; open: hello-ok without credentials. */
+export type AuthPosture = 'enforced' | 'none' | 'open' | 'unknown';
+
+export type Product = 'openclaw' | 'clawdbot' | 'moltbot';
+
+export interface OpenclawFingerprint {
+  detected: boolean;
+  /** Which name the gateway answered with (legacy builds say Clawdbot or Moltbot). */
+  product?: Product;
+  /** The gateway's release, e.g. 2026.9.6; null when it did not tell. */
+  version: string | null;
+  /** The WebSocket protocol version it expects, from a deliberately impossible connect. */
+  protocol?: number;
+  auth: AuthPosture;
+  /** Each signal, one line: what was sent and what came back. */
+  evidence: string[];
+}
+
+export interface ProbeVantage {
+  /** "host", "netns:NAME" or "ssh://user@host:port". */
+  name: string;
+  kind: 'host' | 'netns' | 'ssh';
+  /** The reach zone this vantage is compared with, when one applies. */
+  zone?: string;
+}
+
+export interface ProbeResult {
+  vantage: string;
+  address: string;
+  port: number;
+  observed: Observed | 'error';
+  /** Why an `error` (or a notable timeout) happened, one line. */
+  detail?: string;
+  ms: number;
+  /** The reach model's verdict for this address and port from the vantage's zone; null without one. */
+  predicted: ReachVerdict | null;
+  /** The zone the prediction is for, and the model's one-line reason. */
+  prediction?: { zone: string; reason: string; path: string[] };
+  /** True when what happened contradicts the prediction: the model is missing something. */
+  mismatch: boolean;
+  /** The listener on the host that the port belongs to, when the host's sockets are known. */
+  listener?: { address: string; process?: string; gateway: boolean };
+  openclaw: OpenclawFingerprint;
+}
+
+export interface ProbeReport {
+  schemaVersion: 1;
+  vantages: ProbeVantage[];
+  results: ProbeResult[];
+  /** Vantage points that could not run at all (a missing namespace, an ssh that wants a password). */
+  errors: { vantage: string; message: string }[];
+  /** Said plainly: the host's view is not the internet's, and every probe is logged by the gateway. */
+  notes: string[];
+}

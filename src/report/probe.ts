@@ -1,0 +1,60 @@
+import pc from 'picocolors';
+import type { ProbeReport, ProbeResult } from '../probe/types.js';
+
+/** The probe as a person reads it: one table per vantage point, then every mismatch with its path. */
+export function renderProbeReport(report: ProbeReport, options: { color: boolean }): string {
+  const c = pc.createColors(options.color);
+  const lines: string[] = [];
+  for (const v of report.vantages) {
+    const rows = report.results.filter((r) => r.vantage === v.name);
+    lines.push(c.bold(`from ${v.name}${v.zone ? ` (compared with reach from ${v.zone})` : ''}: ${rows.length} target(s)`));
+    const table = rows.map((r) => [endpoint(r), observed(r, c), r.predicted ?? '—', gatewayText(r), r.listener?.process ?? '']);
+    const widths = [0, 1, 2, 3].map((i) => Math.max(...table.map((row) => strip(row[i]!).length), ['TARGET', 'OBSERVED', 'PREDICTED', 'OPENCLAW'][i]!.length));
+    lines.push(`  ${['TARGET', 'OBSERVED', 'PREDICTED', 'OPENCLAW'].map((h, i) => h.padEnd(widths[i]!)).join('  ')}  PROCESS`);
+    for (const [i, row] of table.entries()) {
+      const mark = rows[i]!.mismatch ? c.red(' ✗ mismatch') : '';
+      lines.push(`  ${row.slice(0, 4).map((cell, j) => cell + ' '.repeat(Math.max(0, widths[j]! - strip(cell).length))).join('  ')}  ${row[4]}${mark}`);
+    }
+    lines.push('');
+  }
+  const mismatches = report.results.filter((r) => r.mismatch);
+  if (mismatches.length > 0) {
+    lines.push(c.red(c.bold(`${mismatches.length} mismatch(es): the reach model said otherwise; it is missing something about this host`)));
+    for (const r of mismatches) {
+      lines.push(`  ${r.vantage} → ${endpoint(r)}: observed ${r.observed}, predicted ${r.predicted} (${r.prediction?.zone}): ${r.prediction?.reason}`);
+      for (const step of r.prediction?.path ?? []) lines.push(`      ${step}`);
+    }
+    lines.push('  Please report it with `clawmoat collect` output: https://github.com/clawmoat/clawmoat/issues');
+    lines.push('');
+  }
+  for (const r of report.results.filter((x) => x.openclaw.detected)) {
+    lines.push(`${endpoint(r)} from ${r.vantage}: ${gatewayText(r)}`);
+    for (const e of r.openclaw.evidence) lines.push(`    ${e}`);
+  }
+  for (const e of report.errors) lines.push(c.red(`${e.vantage}: ${e.message}`));
+  for (const n of report.notes) lines.push(c.dim(`note: ${n}`));
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+function endpoint(r: ProbeResult): string {
+  return r.address.includes(':') ? `[${r.address}]:${r.port}` : `${r.address}:${r.port}`;
+}
+
+function observed(r: ProbeResult, c: ReturnType<typeof pc.createColors>): string {
+  if (r.observed === 'open') return c.yellow('open');
+  if (r.observed === 'error') return c.red(`error: ${r.detail ?? ''}`);
+  return r.observed;
+}
+
+function gatewayText(r: ProbeResult): string {
+  const o = r.openclaw;
+  if (r.observed !== 'open') return '';
+  if (!o.detected) return 'not OpenClaw';
+  const name = o.product === 'clawdbot' ? 'Clawdbot' : o.product === 'moltbot' ? 'Moltbot' : 'OpenClaw';
+  return `${name} ${o.version ?? '(version unknown)'}, auth ${o.auth}`;
+}
+
+/** Width without ANSI colour codes. */
+function strip(text: string): string {
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}
