@@ -16,6 +16,9 @@ import { configUnreadable } from './rules/config-unreadable.js';
 import { exposureInternet } from './rules/exposure-internet.js';
 import { exposureLan } from './rules/exposure-lan.js';
 import { dockerUfwBypass } from './rules/docker-ufw-bypass.js';
+import { probeAuthNone } from './rules/probe-auth-none.js';
+import { probeAuthOpen } from './rules/probe-auth-open.js';
+import { probeMismatch } from './rules/probe-mismatch.js';
 
 /** Every check, in the order the guide's checklist reads. Ids are stable: see docs/checks.md. */
 export const CHECKS: readonly Check[] = [
@@ -36,4 +39,7 @@ export const CHECKS: readonly Check[] = [
   tailscaleFunnel,
   sshPasswordAuth,
   configUnreadable,
+  probeAuthNone,
+  probeAuthOpen,
+  probeMismatch,
 ];

@@ -1,5 +1,6 @@
 import type { Snapshot, SourceLocation } from '../snapshot/types.js';
 import type { AnalysisContext } from '../model/context.js';
+import type { ProbeReport } from '../probe/types.js';
 
 export type Severity = 'info' | 'warn' | 'critical';
 export const SEVERITY_ORDER: Record<Severity, number> = { info: 0, warn: 1, critical: 2 };
@@ -74,7 +75,7 @@ export type CheckOutcome =
 export interface CheckCase {
   name: string;
   snapshot: (base: Snapshot) => Snapshot;
-  options?: { zones?: string[] };
+  options?: { zones?: string[]; probe?: ProbeReport };
 }
 
 export interface InvalidCase extends CheckCase {

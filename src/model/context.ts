@@ -7,6 +7,7 @@ import { gatewayWorkloads, publishedWithoutSocket, type GatewayWorkload } from '
 import { buildNetfilterView, type NetfilterView } from './netfilter-view.js';
 import { computeReach, type ReachMatrix } from './reach.js';
 import type { ZoneSpec } from './zones.js';
+import type { ProbeReport } from '../probe/types.js';
 
 /**
  * Everything checks read, derived once from a snapshot. Building it is pure:
@@ -23,10 +24,13 @@ export interface AnalysisContext {
   zoneSpecs: ZoneSpec[];
   /** The reachability matrix, computed on first use (a check that needs it pays for it once). */
   reach(): ReachMatrix;
+  /** Live probe results (`audit --probe`): an input like the snapshot, so the analysis stays pure. */
+  probe: ProbeReport | undefined;
 }
 
 export interface AnalysisOptions {
   zones?: ZoneSpec[];
+  probe?: ProbeReport;
 }
 
 /** docker compose interpolates from the shell first, then the .env file. */
@@ -51,6 +55,7 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions = {}):
     workloads: gatewayWorkloads(containers, compose, gateway),
     netfilter,
     zoneSpecs,
+    probe: options.probe,
     reach() {
       if (!matrix) {
         const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];

@@ -6,7 +6,7 @@ import { Clawmoat } from './lab/clawmoat.js';
 import { wan, type Wan } from './lab/netns.js';
 import { ensureOpenclaw, OpenclawGateway, openclawVersion } from './lab/openclaw.js';
 import { PrivateEtc } from './lab/private-mounts.js';
-import { startBusyboxHttpd, startGarbageListener, startSilentListener } from './lab/servers.js';
+import { startBusyboxHttpd, startGarbageListener, startSilentListener, startTcpForwarder } from './lab/servers.js';
 
 /**
  * `clawmoat probe` against real OpenClaw gateways in a lab host H, from a client namespace on
@@ -14,6 +14,7 @@ import { startBusyboxHttpd, startGarbageListener, startSilentListener } from './
  *   28789 token auth, --bind lan        → OpenClaw, its version, auth enforced
  *   28790 password auth, --bind lan     → OpenClaw, its version, auth enforced
  *   28791 auth none, --bind loopback    → OpenClaw, its version, auth none (probed from H)
+ *   28792 a TCP forwarder to 28791      → the same gateway, auth none, from the client: probe.auth.none
  *   18789 busybox httpd                 → open, not OpenClaw
  *   18795 nothing                       → refused
  *   18796 a listener behind an iptables DROP → timeout, and the model predicted filtered
@@ -55,6 +56,8 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       OpenclawGateway.start(scope, lab.gw, { port: 28791, auth: 'none', bindFlag: 'loopback' }),
     ]);
     gateways = { token, password, none };
+    // OpenClaw refuses --auth none beyond loopback; a forwarder in front of it is how it gets out anyway.
+    await startTcpForwarder(scope, lab.gw, 28792, '127.0.0.1', 28791);
     await startBusyboxHttpd(scope, lab.gw, 18789);
     await startSilentListener(scope, lab.gw, 18796);
     await startGarbageListener(scope, lab.gw, 18797);
@@ -124,6 +127,24 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(r.openclaw, r.openclaw.evidence.join('\n')).toMatchObject({ detected: true, version: openclawVersion(), auth: 'none' });
     expect(code).toBe(1);
     expect(report.notes.join('\n')).toMatch(/not the internet's view/);
+  });
+
+  it('identifies the auth-none gateway behind a TCP forwarder from the client', () => {
+    const r = at(fromClient, 28792);
+    expect(r.openclaw, r.openclaw.evidence.join('\n')).toMatchObject({ detected: true, version: openclawVersion(), auth: 'none' });
+  });
+
+  it('audit --probe turns the auth-none gateway into a critical probe.auth.none finding, and the others pass', async () => {
+    const result = await clawmoat.run(['audit', '--json', '--probe', '--netns', lab.client.name, '--timeout', '1500']);
+    expect(result.code, result.stderr).toBe(1);
+    const report = JSON.parse(result.stdout) as { findings: { id: string; severity: string; evidence: { text: string }[] }[]; checks: { id: string; result: string }[] };
+    const none = report.findings.filter((f) => f.id === 'probe.auth.none');
+    expect(none).toHaveLength(1);
+    expect(none[0]!.severity).toBe('critical');
+    expect(none[0]!.evidence.map((e) => e.text).join('\n')).toContain(`${lab.gwAddress}:28792`);
+    expect(report.checks.find((c) => c.id === 'probe.auth.open')?.result).toBe('pass');
+    expect(report.checks.find((c) => c.id === 'probe.mismatch')?.result).toBe('pass');
+    for (const g of Object.values(gateways)) expect(result.stdout + result.stderr).not.toContain(g.token);
   });
 
   it('never shows a gateway secret', () => {

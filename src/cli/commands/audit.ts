@@ -5,8 +5,18 @@ import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../report/in
 import type { Severity } from '../../checks/types.js';
 import { emit, useColor } from '../output.js';
 import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
+import { buildContext } from '../../model/context.js';
+import { runProbe } from '../../probe/run.js';
+import { startProgress } from '../progress.js';
+import { probeOptions, probeSettings } from './probe.js';
 
 interface AuditFlags extends AnalyseFlags {
+  probe?: boolean;
+  netns?: string[];
+  via?: string[];
+  target?: string;
+  timeout: string;
+  concurrency: string;
   format: ReportFormat;
   json?: boolean;
   failOn: Severity | 'none';
@@ -23,6 +33,7 @@ export function registerAudit(program: Command): void {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding (fail or unknown) is at or above this severity').choices(['info', 'warn', 'critical', 'none']).default('warn'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--no-color', 'no colours in text output (NO_COLOR is honoured too)')
+    .option('--probe', 'also connect for real (see `clawmoat probe`): adds probe.auth.none, probe.auth.open and probe.mismatch')
     .addHelpText(
       'after',
       `
@@ -34,14 +45,28 @@ Examples:
   $ clawmoat audit --compose ./docker-compose.yml
   $ clawmoat audit --zone office=eth1:192.168.1.50   # judge exposure from that zone too
   $ clawmoat audit --snapshot host.json        # a snapshot from \`clawmoat collect\`
+  $ sudo clawmoat audit --probe --via ssh://me@elsewhere.example   # prove it from outside
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or runtime error.
 Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: schema/report.schema.json.`,
     );
-  analyseOptions(command).action(async (flags: AuditFlags) => {
+  probeOptions(analyseOptions(command)).action(async (flags: AuditFlags) => {
     const format: ReportFormat = flags.json ? 'json' : flags.format;
     const zones = zoneSpecs(flags);
-    const report = auditSnapshot(await obtainSnapshot(flags), { zones });
+    // Naming a vantage point or a target asks for a probe as clearly as --probe does.
+    const settings = flags.probe || flags.netns || flags.via || flags.target ? probeSettings(flags) : undefined;
+    const snapshot = await obtainSnapshot(flags);
+    let probe;
+    if (settings) {
+      const progress = startProgress('probing', { enabled: true });
+      try {
+        probe = await runProbe(buildContext(snapshot, { zones }), { ...settings, onProgress: (t) => progress.update(t) });
+      } finally {
+        progress.stop();
+      }
+    }
+    const report = auditSnapshot(snapshot, { zones, ...(probe ? { probe } : {}) });
+    if (probe) report.limitations.push(...probe.errors.map((e) => `probe from ${e.vantage}: ${e.message}`));
     const checkDocs = Object.fromEntries(CHECKS.map((c) => [c.meta.id, c.meta.docs]));
     const text = renderReport(report, format, { color: format === 'text' && !flags.output && useColor(flags.color), checkDocs });
     await emit(text, flags.output);

@@ -41,7 +41,13 @@ export async function startGarbageListener(scope: Scope, ns: Netns, port: number
 }
 
 /** A TCP listener that accepts and then says nothing at all. */
-export async function startSilentListener(scope: Scope, ns: Netns, port: number): Promise<Daemon> {
-  const script = `require('node:net').createServer((s) => { s.on('error', () => {}); }).listen(${port}, '0.0.0.0');`;
+export async function startSilentListener(scope: Scope, ns: Netns, port: number, address = '0.0.0.0'): Promise<Daemon> {
+  const script = `require('node:net').createServer((s) => { s.on('error', () => {}); }).listen(${port}, '${address}');`;
   return startIn(scope, ns, 'silent-listener', process.execPath, ['-e', script], port);
+}
+
+/** A user-space TCP forwarder (what socat or a careless reverse proxy does): 0.0.0.0:port → target. */
+export async function startTcpForwarder(scope: Scope, ns: Netns, port: number, targetHost: string, targetPort: number): Promise<Daemon> {
+  const script = `const net = require('node:net'); net.createServer((c) => { const u = net.connect(${targetPort}, '${targetHost}'); c.pipe(u).pipe(c); const end = () => { c.destroy(); u.destroy(); }; c.on('error', end); u.on('error', end); c.on('close', end); u.on('close', end); }).listen(${port}, '0.0.0.0');`;
+  return startIn(scope, ns, 'tcp-forwarder', process.execPath, ['-e', script], port);
 }

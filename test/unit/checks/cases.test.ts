@@ -3,6 +3,13 @@ import { CHECKS } from '../../../src/checks/catalogue.js';
 import { buildContext } from '../../../src/model/context.js';
 import { runChecks } from '../../../src/checks/run.js';
 import { baselineSnapshot } from '../../../src/snapshot/fixture.js';
+import { parseZoneSpec } from '../../../src/model/zones.js';
+import type { CheckCase } from '../../../src/checks/types.js';
+
+function contextOf(c: CheckCase) {
+  const options = { zones: (c.options?.zones ?? []).map(parseZoneSpec), ...(c.options?.probe ? { probe: c.options.probe } : {}) };
+  return buildContext(c.snapshot(baselineSnapshot()), options);
+}
 
 /**
  * ESLint-style: every check carries its own table of valid and invalid cases.
@@ -18,7 +25,7 @@ describe.each(CHECKS.map((c) => [c.meta.id, c] as const))('%s', (_id, check) => 
 
   for (const c of check.cases.valid) {
     it(`valid: ${c.name}`, () => {
-      const { checks, findings } = runChecks(buildContext(c.snapshot(baselineSnapshot())), [check]);
+      const { checks, findings } = runChecks(contextOf(c), [check]);
       expect(findings).toEqual([]);
       expect(checks[0]?.result, checks[0]?.reason).toBe(c.result);
     });
@@ -26,7 +33,7 @@ describe.each(CHECKS.map((c) => [c.meta.id, c] as const))('%s', (_id, check) => 
 
   for (const c of check.cases.invalid) {
     it(`invalid: ${c.name}`, () => {
-      const { checks, findings } = runChecks(buildContext(c.snapshot(baselineSnapshot())), [check]);
+      const { checks, findings } = runChecks(contextOf(c), [check]);
       expect(checks[0]?.result, checks[0]?.reason).toBe(c.result);
       expect(findings.length).toBeGreaterThan(0);
       for (const f of findings) {
