@@ -27,6 +27,13 @@ export const SCHEMAS = [
     title: 'clawmoat audit report',
     description: 'The audit report (`clawmoat audit --format json`). Generated from src/report/types.ts.',
   },
+  {
+    type: 'ProbeReport',
+    source: 'src/probe/types.ts',
+    output: 'schema/probe.schema.json',
+    title: 'clawmoat probe report',
+    description: 'Live probe results (`clawmoat probe --json`). Generated from src/probe/types.ts.',
+  },
 ];
 
 /**
@@ -38,7 +45,7 @@ export function generateSchemas(root = ROOT) {
   // One program for both types: building it is most of the cost. skipTypeCheck because other
   // modules may be mid-edit; the types we publish only need to parse.
   const generator = createGenerator({
-    path: join(root, 'src/{snapshot,report}/types.ts'),
+    path: join(root, 'src/{snapshot,report,probe}/types.ts'),
     tsconfig: join(root, 'tsconfig.json'),
     skipTypeCheck: true,
     expose: 'export',

@@ -19,7 +19,8 @@ export interface TargetPlan {
 export function parseTargetSpec(text: string): { host: string; port?: number } {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
   const [host, portText] = bracketed ? [bracketed[1]!, bracketed[2]] : net.isIPv6(text) ? [text, undefined] : (text.split(/:(?=\d+$)/) as [string, string | undefined]);
-  if (/[/*]|\s|,|-\d+$/.test(host) || host === '') throw new UserError(`--target ${text}: name one address or host (ADDR[:PORT]); ranges and lists are not probed`);
+  // Digits, dots and dashes that are not one IP (10.0.0.1-10.0.0.9, 10.0.0.1-9) are a range, not a name.
+  if (/[/*]|\s|,/.test(host) || host === '' || (!net.isIP(host) && /^[\d.-]+$/.test(host))) throw new UserError(`--target ${text}: name one address or host (ADDR[:PORT]); ranges and lists are not probed`);
   if (!net.isIP(host) && !/^[A-Za-z0-9.-]+$/.test(host)) throw new UserError(`--target ${text}: "${host}" is neither an IP address nor a host name`);
   if (portText === undefined) return { host };
   const port = Number(portText);

@@ -147,6 +147,16 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     for (const g of Object.values(gateways)) expect(result.stdout + result.stderr).not.toContain(g.token);
   });
 
+  it('prints a readable table: observed next to predicted, and the gateway named', async () => {
+    const result = await clawmoat.run(['probe', '--netns', lab.client.name, '--timeout', '1500']);
+    console.log(result.stdout);
+    expect(result.stdout).toMatch(new RegExp(`${lab.gwAddress.replace(/\./g, '\\.')}:28789\\s+open\\s+open\\s+OpenClaw ${openclawVersion().replace(/\./g, '\\.')}, auth enforced`));
+    expect(result.stdout).toMatch(/18789\s+open\s+open\s+not OpenClaw/);
+    expect(result.stdout).toMatch(/18796\s+timeout\s+filtered/);
+    expect(result.stdout).not.toMatch(/✗ mismatch|mismatch\(es\)/);
+    expect(result.stdout).not.toMatch(/\u001b\[/);
+  });
+
   it('never shows a gateway secret', () => {
     for (const g of Object.values(gateways)) expect(fromClientText).not.toContain(g.token);
   });

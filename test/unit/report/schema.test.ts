@@ -20,6 +20,7 @@ import {
 import type { Snapshot } from '../../../src/snapshot/types.js';
 import type { Report } from '../../../src/report/types.js';
 import { sampleReport } from './sample.js';
+import { gatewayFingerprint, probeReport, probeResult } from '../../../src/probe/fixture.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -166,5 +167,42 @@ describe('report.schema.json', () => {
       delete (report.findings[0] as unknown as Record<string, unknown>)[field];
       expect(validate(report), `without ${field}`).toBe(false);
     }
+  });
+});
+
+describe('schema/probe.schema.json', () => {
+  let validate: ValidateFunction;
+  beforeAll(() => {
+    validate = compile('schema/probe.schema.json');
+  });
+
+  const sample = () =>
+    probeReport(
+      probeResult({ address: '198.51.100.1', port: 18789, openclaw: gatewayFingerprint('enforced'), prediction: { zone: 'internet:eth0', reason: 'delivered to 0.0.0.0:18789', path: ['input ip filter INPUT: policy ACCEPT'] }, listener: { address: 'tcp 0.0.0.0:18789', process: 'openclaw-gateway', gateway: true } }),
+      probeResult({ address: '198.51.100.1', port: 9, observed: 'error', detail: 'no route to host', predicted: null }),
+    );
+
+  it('accepts a probe report', () => {
+    const report = sample();
+    expect(validate(report), errorsOf(validate, report)).toBe(true);
+  });
+
+  it('keeps the stable names required: results, vantage, address, port, observed, predicted, openclaw.{detected,version,auth}', () => {
+    for (const field of ['vantage', 'address', 'port', 'observed', 'predicted', 'openclaw']) {
+      const report = sample();
+      delete (report.results[0] as unknown as Record<string, unknown>)[field];
+      expect(validate(report), `without ${field}`).toBe(false);
+    }
+    for (const field of ['detected', 'version', 'auth']) {
+      const report = sample();
+      delete (report.results[0]!.openclaw as unknown as Record<string, unknown>)[field];
+      expect(validate(report), `without openclaw.${field}`).toBe(false);
+    }
+  });
+
+  it('rejects an auth posture outside enforced/none/open/unknown', () => {
+    const report = sample();
+    (report.results[0]!.openclaw as { auth: string }).auth = 'token';
+    expect(validate(report)).toBe(false);
   });
 });
