@@ -1,0 +1,57 @@
+/**
+ * The plan `clawmoat harden` shows and applies (`--json` prints `{ "steps": [...] }`).
+ * The names `steps`, `id`, `finding`, `kind`, `description` and `undo` are stable.
+ */
+
+interface StepBase {
+  /** Stable within a plan and across runs on the same host: `ufw.allow-ssh-22`, `config.bind`. For --only/--skip. */
+  id: string;
+  /** The finding this step fixes. */
+  finding: string;
+  /** The guide section, for the "why". */
+  guide: string;
+  /** What it changes and why, one or two sentences. */
+  description: string;
+  /** How to undo it by hand (apply records the exact undo itself). */
+  undo: string;
+}
+
+export interface FileStep extends StepBase {
+  kind: 'file';
+  path: string;
+  /** A unified diff of the change, secrets masked. */
+  diff: string;
+  /** The new content, secrets included: never printed, never in JSON output. */
+  content?: string;
+}
+
+export interface CommandStep extends StepBase {
+  kind: 'command';
+  /** The exact command. */
+  argv: string[];
+  /** What `--dry-run` of the tool says it would do, when the tool has one (ufw). */
+  dryRun?: string;
+  /** The commands that undo it, run in reverse order on rollback. */
+  undoArgv: string[][];
+  /** Printed for the user to run (recreating a container); never run by apply. */
+  manual?: boolean;
+}
+
+export type Step = FileStep | CommandStep;
+
+export interface LockoutVerdict {
+  /** `safe`: every admin path stays open; `refused`: one would close; `unknown`: could not be rehearsed. */
+  status: 'safe' | 'refused' | 'unknown';
+  /** One line per admin path: what it is and its verdict after the plan. */
+  paths: string[];
+  reason: string;
+}
+
+export interface Plan {
+  steps: Step[];
+  /** What the plan cannot fix, or chose not to, and why. */
+  notes: string[];
+  /** How to restart the gateway so config changes take effect. */
+  restart?: string;
+  lockout?: LockoutVerdict;
+}

@@ -1,0 +1,41 @@
+import pc from 'picocolors';
+import type { Plan } from '../harden/types.js';
+
+/** The plan as a person reads it before saying yes: what, why, how to undo. */
+export function renderPlan(plan: Plan, options: { color: boolean }): string {
+  const c = pc.createColors(options.color);
+  if (plan.steps.length === 0) {
+    const lines = ['Nothing to do: no fixable finding on this host.'];
+    for (const n of plan.notes) lines.push(c.dim(`note: ${n}`));
+    return `${lines.join('\n')}\n`;
+  }
+  const lines: string[] = [c.bold(`harden plan: ${plan.steps.length} step(s)`), ''];
+  for (const [i, step] of plan.steps.entries()) {
+    lines.push(c.bold(`${i + 1}. ${step.id}`) + c.dim(`  (${step.finding}; guide: ${step.guide})`));
+    lines.push(`   ${step.description}`);
+    if (step.kind === 'file') {
+      for (const line of step.diff.trimEnd().split('\n')) lines.push(`   ${line.startsWith('+') && !line.startsWith('+++') ? c.green(line) : line.startsWith('-') && !line.startsWith('---') ? c.red(line) : line}`);
+    } else {
+      lines.push(`   ${step.manual ? 'run by hand: ' : '$ '}${step.argv.join(' ')}`);
+      if (step.dryRun) for (const line of step.dryRun.trimEnd().split('\n').slice(0, 12)) lines.push(c.dim(`     ${line}`));
+    }
+    lines.push(c.dim(`   undo: ${step.undo}`));
+    lines.push('');
+  }
+  if (plan.lockout) {
+    const l = plan.lockout;
+    const head = l.status === 'safe' ? c.green('lockout check: safe') : l.status === 'refused' ? c.red('lockout check: REFUSED') : c.yellow('lockout check: unknown');
+    lines.push(`${head} — ${l.reason}`);
+    for (const p of l.paths) lines.push(c.dim(`   ${p}`));
+    lines.push('');
+  }
+  if (plan.restart) lines.push(`afterwards: ${plan.restart}`);
+  for (const n of plan.notes) lines.push(c.dim(`note: ${n}`));
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** `--json`: the plan without the secrets that file contents may hold. */
+export function planJson(plan: Plan): string {
+  const steps = plan.steps.map((s) => (s.kind === 'file' ? (({ content: _content, ...rest }) => rest)(s) : s));
+  return `${JSON.stringify({ schemaVersion: 1, steps, notes: plan.notes, lockout: plan.lockout ?? null, restart: plan.restart ?? null }, null, 2)}\n`;
+}
