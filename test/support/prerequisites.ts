@@ -36,6 +36,7 @@ const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string
   busybox: [['busybox', 'busybox']],
   sshd: [
     ['sshd', 'openssh-server'],
+    ['ssh', 'openssh-client'],
     ['ssh-keygen', 'openssh-client'],
   ],
   docker: [

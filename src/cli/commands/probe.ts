@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { buildContext } from '../../model/context.js';
 import { PROBE_DEFAULTS, runProbe } from '../../probe/run.js';
 import { parseTargetSpec } from '../../probe/targets.js';
+import { parseSshUrl } from '../../probe/vantage/ssh.js';
 import { probeFromHere } from '../../probe/vantage/local.js';
 import type { ProbeReport } from '../../probe/types.js';
 import type { Target } from '../../probe/targets.js';
@@ -49,6 +50,8 @@ export function probeOptions(command: Command): Command {
 
 export function probeSettings(flags: Pick<ProbeFlags, 'netns' | 'via' | 'target' | 'timeout' | 'concurrency'>) {
   const target = flags.target ? parseTargetSpec(flags.target) : undefined;
+  // A malformed --via fails now, before the host is read.
+  for (const url of flags.via ?? []) parseSshUrl(url);
   return {
     netns: flags.netns ?? [],
     via: flags.via ?? [],

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import { join } from 'node:path';
 import { Duplex } from 'node:stream';
 import { UserError } from '../../snapshot/io.js';
@@ -27,72 +28,118 @@ export interface SshDestination {
 }
 
 export function parseSshUrl(text: string): SshDestination {
-  const match = /^ssh:\/\/(?:([^@/:\s]+)@)?(\[[^\]]+\]|[^:/@\s]+)(?::(\d+))?\/?$/.exec(text);
+  // A password in the URL is never used, and never repeated back (the error would print it).
+  if (/^ssh:\/\/[^@/\s]*:[^@/\s]*@/.test(text) && !/^ssh:\/\/\[/.test(text)) {
+    throw new UserError('--via: the ssh:// URL carries a password, which clawmoat never sends: give ssh://user@host[:port] and a key (ssh-agent or ~/.ssh/config)');
+  }
+  const match = /^ssh:\/\/(?:([^@/:\s]+)@)?(\[[^\]\s/@]+\]|[^:/@\s\[\]]+)(?::(\d+))?\/?$/.exec(text);
   if (!match) throw new UserError(`--via ${text}: expected ssh://[user@]host[:port]`);
-  const destination: SshDestination = { host: match[2]!.replace(/^\[|\]$/g, ''), name: text.replace(/\/$/, '') };
-  if (match[1]) destination.user = match[1];
+  const user = match[1];
+  const bracketed = match[2]!.startsWith('[');
+  const host = match[2]!.replace(/^\[|\]$/g, '');
+  // ssh would read a leading "-" as an option (-oProxyCommand=… runs a command here).
+  if (user?.startsWith('-')) throw new UserError(`--via ${text}: "${user}" is not a user name`);
+  if (bracketed ? !net.isIPv6(host.replace(/%[A-Za-z0-9_.-]+$/, '')) : !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(host)) {
+    throw new UserError(`--via ${text}: "${host}" is not a host name or address`);
+  }
+  const destination: SshDestination = { host, name: text.replace(/\/$/, '') };
+  if (user) destination.user = user;
   if (match[3]) {
     const port = Number(match[3]);
-    if (port < 1 || port > 65535) throw new UserError(`--via ${text}: ${match[3]} is not a port number`);
+    if (port < 1 || port > 65535) throw new UserError(`--via ${text}: ${match[3]} is not a port number (1-65535)`);
     destination.port = port;
   }
   return destination;
 }
 
-/** Reuse one authenticated connection for every check and stream. */
+/**
+ * Reuse one authenticated connection for every check and stream. The user's config chooses
+ * keys, agent, proxies and jump hosts; what it may say that would break the probe or act
+ * beyond it is overridden: a forced TTY, a RemoteCommand (ssh refuses one with a command),
+ * forwardings (ports bound here or there), a LocalCommand.
+ */
 function sshArgs(d: SshDestination, controlDir: string, connectTimeoutS: number): string[] {
   return [
+    '-T',
     '-o', 'BatchMode=yes',
+    '-o', 'RemoteCommand=none',
+    '-o', 'ClearAllForwardings=yes',
+    '-o', 'PermitLocalCommand=no',
     '-o', `ConnectTimeout=${connectTimeoutS}`,
     '-o', 'ControlMaster=auto',
     '-o', `ControlPath=${join(controlDir, 'cm')}`,
     '-o', 'ControlPersist=30',
     ...(d.port ? ['-p', String(d.port)] : []),
+    '--',
     d.user ? `${d.user}@${d.host}` : d.host,
   ];
 }
 
-/** Runs remotely with bash: one line per target, `i state ms detail`. Targets arrive on stdin. */
-const REMOTE_CHECK = String.raw`
+/**
+ * Runs remotely with bash: one line per target, `i state ms [detail]`. The script and then the
+ * targets arrive on stdin, so the whole script is one { … } block: bash reads all of it before
+ * running any, and `read` then gets the target lines and nothing of the script. English
+ * messages (LC_ALL=C) whatever locale ssh passed on: "refused" is matched by its text.
+ * Times in ms from bash 5's EPOCHREALTIME (no fork), else date. (${'$'} is a literal $ here.)
+ */
+export const REMOTE_CHECK = String.raw`{
+export LC_ALL=C
 T="$1"; P="$2"
-now() { date +%s%3N 2>/dev/null || echo 0; }
+now() {
+  local t=${'$'}{EPOCHREALTIME//[!0-9]/}
+  if [ -n "$t" ]; then echo $(( t / 1000 )); return; fi
+  t=$(date +%s%3N 2>/dev/null)
+  case "$t" in ''|*[!0-9]*) echo $(( $(date +%s) * 1000 ));; *) echo "$t";; esac
+}
+since() { local e=$(( $(now) - $1 )); [ "$e" -lt 0 ] && e=0; echo "$e"; }
 check() {
-  i=$1; h=$2; p=$3; s=$(now)
+  local i=$1 h=$2 p=$3 s err rc e
+  s=$(now)
   if command -v timeout >/dev/null 2>&1; then
     err=$(timeout "$T" bash -c "exec 3<>/dev/tcp/$h/$p" 2>&1); rc=$?
-    e=$(( $(now) - s ))
+    e=$(since "$s")
     if [ $rc -eq 0 ]; then echo "$i open $e"
     elif [ $rc -eq 124 ]; then echo "$i timeout $e"
     else case "$err" in *refused*) echo "$i refused $e";; *) echo "$i error $e $(echo "$err" | tail -n1 | sed 's/^.*: //')";; esac; fi
   elif command -v nc >/dev/null 2>&1; then
-    if nc -z -w "$T" "$h" "$p" >/dev/null 2>&1; then echo "$i open $(( $(now) - s ))"
-    else e=$(( $(now) - s )); if [ "$e" -ge $(( T * 1000 - 100 )) ]; then echo "$i timeout $e"; else echo "$i refused $e"; fi; fi
+    if nc -z -w "$T" "$h" "$p" >/dev/null 2>&1; then echo "$i open $(since "$s")"
+    else e=$(since "$s"); if [ "$e" -ge $(( T * 1000 - 100 )) ]; then echo "$i timeout $e"; else echo "$i refused $e"; fi; fi
   else echo "$i error 0 neither timeout nor nc on this machine"; fi
 }
 n=0
 while read -r i h p; do
+  case "$i" in ''|*[!0-9]*) continue;; esac
   check "$i" "$h" "$p" &
   n=$((n + 1)); if [ $n -ge "$P" ]; then wait; n=0; fi
 done
 wait
-`;
+}`;
+
+/** The remote check's answer, target index → outcome; lines that are not answers (a chatty .bashrc) are skipped. */
+export function parseRemoteCheck(stdout: string): Map<number, ConnectOutcome> {
+  const outcomes = new Map<number, ConnectOutcome>();
+  for (const line of stdout.split('\n')) {
+    const m = /^(\d+) (open|refused|timeout|error) (\d+)(?: (.*))?$/.exec(line.trim());
+    if (!m) continue;
+    const ms = Number(m[3]);
+    outcomes.set(Number(m[1]), m[2] === 'error' ? { observed: 'error', ms, detail: m[4]?.trim() || 'the connection failed' } : { observed: m[2] as 'open' | 'refused' | 'timeout', ms });
+  }
+  return outcomes;
+}
 
 export async function probeOverSsh(d: SshDestination, targets: Target[], settings: ProbeSettings, onDone?: (done: number) => void): Promise<Sighting[]> {
   const controlDir = mkdtempSync(join(tmpdir(), 'clawmoat-ssh-'));
-  const base = sshArgs(d, controlDir, Math.max(3, Math.ceil(settings.timeoutMs / 1000) + 2));
+  const timeoutS = Math.max(1, Math.ceil(settings.timeoutMs / 1000));
+  const base = sshArgs(d, controlDir, Math.max(3, timeoutS + 2));
   try {
-    const timeoutS = Math.max(1, Math.ceil(settings.timeoutMs / 1000));
+    const parallel = Math.min(settings.concurrency, 32);
     const input = targets.map((t, i) => `${i} ${t.address} ${t.port}`).join('\n') + '\n';
-    const budget = 15_000 + Math.ceil(targets.length / settings.concurrency) * (timeoutS + 1) * 1000;
-    const run = await runSsh([...base, 'bash', '-s', '--', String(timeoutS), String(Math.min(settings.concurrency, 32))], `${REMOTE_CHECK}\n`, input, budget);
-    if (run.code !== 0 && run.stdout.trim() === '') throw new Error(explainSshFailure(d, run.code, run.stderr));
-    const outcomes = new Map<number, ConnectOutcome>();
-    for (const line of run.stdout.split('\n')) {
-      const m = /^(\d+) (open|refused|timeout|error) (\d+)(?: (.*))?$/.exec(line.trim());
-      if (!m) continue;
-      const ms = Number(m[3]);
-      outcomes.set(Number(m[1]), m[2] === 'error' ? { observed: 'error', ms, detail: m[4] || 'the connection failed' } : { observed: m[2] as 'open' | 'refused' | 'timeout', ms });
-    }
+    // The remote check runs `parallel` at a time, each for at most timeoutS (whole seconds there).
+    const budget = 15_000 + Math.ceil(targets.length / parallel) * (timeoutS + 1) * 1000;
+    const run = await runSsh([...base, 'bash', '-s', '--', String(timeoutS), String(parallel)], `${REMOTE_CHECK}\n`, input, budget);
+    const outcomes = parseRemoteCheck(run.stdout);
+    // Nothing came back: ssh failed (or the remote shell did), and says why on stderr.
+    if (outcomes.size === 0 && (run.code !== 0 || targets.length > 0)) throw new Error(explainSshFailure(run.code, run.stderr));
     return await mapConcurrent(
       targets,
       Math.min(settings.concurrency, 8),
@@ -111,11 +158,15 @@ export async function probeOverSsh(d: SshDestination, targets: Target[], setting
 
 /** A byte stream to the target, opened by the remote machine (`ssh -W`). */
 function sshDial(base: string[], target: Target): Dial {
+  const forward = `${target.address.includes(':') ? `[${target.address}]` : target.address}:${target.port}`;
   return () => {
-    const child = spawn('ssh', ['-W', `${target.address.includes(':') ? `[${target.address}]` : target.address}:${target.port}`, ...base], { stdio: ['pipe', 'pipe', 'ignore'] });
+    // -W goes before the options and the `--` that ends them in `base`.
+    const child = spawn('ssh', ['-W', forward, ...base], { stdio: ['pipe', 'pipe', 'ignore'] });
     const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
     stream.once('close', () => child.kill());
-    child.once('exit', () => stream.destroy());
+    child.once('error', (error) => stream.destroy(error));
+    // Not 'exit': the target's last bytes may still sit in the pipe when ssh has exited.
+    child.once('close', () => stream.destroy());
     return stream;
   };
 }
@@ -150,11 +201,14 @@ function runSsh(args: string[], script: string, input: string, timeoutMs: number
   });
 }
 
-function explainSshFailure(d: SshDestination, code: number | null, stderr: string): string {
-  const last = stderr.trim().split('\n').filter(Boolean).pop() ?? `exit ${String(code)}`;
-  if (/Permission denied|password|passphrase|keyboard-interactive/i.test(stderr)) return `ssh to ${d.name} wants a password or a key it was not given (clawmoat never prompts): load the key into ssh-agent or add it to ~/.ssh/config`;
-  if (/Could not resolve|Name or service not known/i.test(stderr)) return `ssh to ${d.name}: the host name does not resolve`;
-  if (/timed out|Connection refused|No route to host|Network is unreachable/i.test(stderr)) return `ssh to ${d.name} failed: ${last.replace(/^ssh: /, '')}`;
-  if (/bash: .*not found|No such file/i.test(stderr)) return `${d.name} has no bash: the probe needs bash there`;
-  return `ssh to ${d.name} failed: ${last}`;
+/** One line for a vantage that could not run; the report and the CLI put the vantage's name before it. */
+export function explainSshFailure(code: number | null, stderr: string): string {
+  const last = stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? (code === 0 ? 'the remote check printed nothing' : `exit ${String(code)}`);
+  // First: the changed-key warning speaks of passwords too.
+  if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(stderr)) return "ssh does not know this machine's host key, or it changed (clawmoat never answers ssh's questions): connect once with ssh yourself";
+  if (/Permission denied|password|passphrase|keyboard-interactive/i.test(stderr)) return 'ssh wants a password or a key it was not given (clawmoat never prompts): load the key into ssh-agent or add it to ~/.ssh/config';
+  if (/Could not resolve|Name or service not known/i.test(stderr)) return 'the host name does not resolve';
+  if (/timed out|Connection refused|No route to host|Network is unreachable/i.test(stderr)) return `ssh failed: ${last.replace(/^ssh: /, '')}`;
+  if (code === 127 || /\bbash\b.*not found|not found.*\bbash\b|bash: No such file/i.test(stderr)) return 'there is no bash there: the probe needs bash on that machine';
+  return `ssh failed: ${last.replace(/^ssh: /, '')}`;
 }

@@ -49,7 +49,8 @@ export class Clawmoat {
     private readonly etc: PrivateEtc,
     private readonly options: { dockerHost?: string } = {},
   ) {
-    this.home = tempDir(scope, 'clawmoat-home');
+    // A home mounted by the private mounts (ssh's ~/.ssh) is the HOME; otherwise an empty one.
+    this.home = etc.home ?? tempDir(scope, 'clawmoat-home');
   }
 
   /** Any clawmoat command; resolves with its exit code, whatever it is. */

@@ -1,4 +1,5 @@
 import { cpSync, copyFileSync, existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { binary, labPath } from '../../support/binaries.js';
 import { tempDir, type Scope } from './cleanup.js';
@@ -38,12 +39,20 @@ export class PrivateEtc {
   private constructor(
     readonly dir: string,
     private readonly mounts: BindMount[],
+    /** The user's home directory when `home` replaced it (see create). */
+    readonly home?: string,
   ) {}
 
-  /** Private copies of whichever of the files exist on this host (a host without ufw has nothing to hide). */
-  static create(scope: Scope): PrivateEtc {
+  /**
+   * Private copies of whichever of the files exist on this host (a host without ufw has nothing to hide).
+   * `home` is mounted over this user's home directory from the passwd entry: ssh finds
+   * ~/.ssh/config and its keys there, and ignores $HOME.
+   */
+  static create(scope: Scope, options: { home?: string } = {}): PrivateEtc {
     const dir = tempDir(scope, 'etc');
     const mounts: BindMount[] = [];
+    const home = options.home ? userInfo().homedir : undefined;
+    if (options.home && home) mounts.push({ source: options.home, target: home });
     if (existsSync('/etc/ufw')) {
       cpSync('/etc/ufw', join(dir, 'etc-ufw'), { recursive: true, preserveTimestamps: true });
       mounts.push({ source: join(dir, 'etc-ufw'), target: '/etc/ufw' });
@@ -56,7 +65,7 @@ export class PrivateEtc {
       copyFileSync('/etc/ssh/sshd_config', join(dir, 'sshd_config'));
       mounts.push({ source: join(dir, 'sshd_config'), target: '/etc/ssh/sshd_config' });
     }
-    return new PrivateEtc(dir, mounts);
+    return new PrivateEtc(dir, mounts, home);
   }
 
   /** The private copy that stands for a host path, e.g. '/etc/ssh/sshd_config'. */

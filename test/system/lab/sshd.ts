@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binary, labPath } from '../../support/binaries.js';
 import { hold, release, tempDir, type Resource, type Scope } from './cleanup.js';
@@ -9,6 +9,10 @@ import { run, stopPid, waitFor, type Daemon } from './proc.js';
 export interface SshdOptions {
   passwordAuthentication: boolean;
   port?: number;
+  /** Public keys (authorized_keys lines) that may log in; none by default. */
+  authorizedKeys?: string[];
+  /** PubkeyAuthentication no: an sshd that only takes passwords. */
+  pubkeyAuthentication?: boolean;
 }
 
 /**
@@ -40,6 +44,11 @@ export class Sshd {
     return this.options.port ?? 22;
   }
 
+  /** The host key as a known_hosts line would end: "ssh-ed25519 AAAA…". */
+  get hostKey(): string {
+    return readFileSync(join(this.dir, 'ssh_host_ed25519_key.pub'), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+  }
+
   /** Rewrite the config and restart, the way an admin would after editing sshd_config. */
   async restart(options: SshdOptions): Promise<void> {
     await this.stop();
@@ -48,6 +57,8 @@ export class Sshd {
   }
 
   private writeConfig(): void {
+    const keys = this.options.authorizedKeys ?? [];
+    if (keys.length > 0) writeFileSync(join(this.dir, 'authorized_keys'), `${keys.join('\n')}\n`, { mode: 0o600 });
     const config = [
       '# Written by the clawmoat system-test lab.',
       `Port ${this.port}`,
@@ -55,10 +66,13 @@ export class Sshd {
       `HostKey ${join(this.dir, 'ssh_host_ed25519_key')}`,
       `PidFile ${join(this.dir, 'sshd.pid')}`,
       `PasswordAuthentication ${this.options.passwordAuthentication ? 'yes' : 'no'}`,
+      ...(this.options.pubkeyAuthentication === false ? ['PubkeyAuthentication no'] : []),
       'KbdInteractiveAuthentication no',
       'UsePAM no',
       'PermitRootLogin prohibit-password',
       `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`,
+      // The key file sits under the temp directory, whose parent (/tmp) is world-writable.
+      ...(keys.length > 0 ? ['StrictModes no'] : []),
       'Subsystem sftp internal-sftp',
       '',
     ].join('\n');
