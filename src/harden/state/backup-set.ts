@@ -1,0 +1,319 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { lstat, mkdir, readFile, readdir, rename } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fsyncDirectory, resolveWriteTarget, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.js';
+
+/**
+ * One backup set per `clawmoat harden` apply: a directory holding a copy of every file the
+ * apply touches and a journal of every action. The journal is written (atomically) BEFORE
+ * each action happens and marked done after, so whatever instant the process dies at, the
+ * journal names everything that may have changed and rollback can undo exactly that.
+ *
+ *   <stateDir>/backups/<timestamp>-<id>/journal.json
+ *   <stateDir>/backups/<timestamp>-<id>/files/<action id>   original content, mode 0600
+ */
+
+export const DEFAULT_STATE_DIR = '/var/lib/clawmoat';
+const JOURNAL = 'journal.json';
+const FORMAT = 1;
+
+/** `applying` until the apply ends; a set still `applying` or `rolling-back` was interrupted. */
+export type SetStatus = 'applying' | 'applied' | 'confirmed' | 'rolling-back' | 'rolled-back';
+
+/** Progress of undoing one action; a re-run of rollback skips `done`, retries the rest. */
+export interface ActionRollback {
+  state: 'started' | 'done';
+  error?: string;
+}
+
+interface ActionBase {
+  id: number;
+  /** The plan step this action belongs to, for --history. */
+  step?: string;
+  /** `pending`: journaled and maybe under way (the process may have died mid-action); `done`: completed. */
+  state: 'pending' | 'done';
+  at: string;
+  rollback?: ActionRollback;
+}
+
+export interface FileAction extends ActionBase {
+  kind: 'file';
+  /** The real path (symlinks followed): what was written and what rollback restores. */
+  path: string;
+  existed: boolean;
+  /** Relative to the set directory; only when the file existed. */
+  backup?: string;
+  sha256?: string;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+export interface CommandAction extends ActionBase {
+  kind: 'command';
+  run: string[];
+  /** Commands that undo `run`, run in this order; rollback visits actions in reverse. */
+  undo: string[][];
+}
+
+export type JournalAction = FileAction | CommandAction;
+
+export interface Journal {
+  format: typeof FORMAT;
+  id: string;
+  createdAt: string;
+  meta: Record<string, unknown>;
+  status: SetStatus;
+  /** Every status the set went through, oldest first. */
+  statusHistory: { status: SetStatus; at: string }[];
+  actions: JournalAction[];
+}
+
+/** Runs one command (argv[0] plus arguments); rejects when it fails. */
+export type CommandRunner = (argv: string[]) => Promise<void>;
+
+export interface CommandSpec {
+  run: string[];
+  undo: string[][];
+  step?: string;
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return (error as NodeJS.ErrnoException)?.code === code;
+}
+
+/** The option wins, then CLAWMOAT_STATE_DIR, then /var/lib/clawmoat. */
+export function resolveStateDir(option?: string): string {
+  return resolve(option ?? (process.env.CLAWMOAT_STATE_DIR || DEFAULT_STATE_DIR));
+}
+
+function backupsDir(stateDir: string): string {
+  return join(stateDir, 'backups');
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+export class BackupSet {
+  /** Journal writes are chained so concurrent callers never write an older journal over a newer one. */
+  private writes: Promise<void> = Promise.resolve();
+  private nextId: number;
+
+  private constructor(
+    readonly dir: string,
+    private data: Journal,
+  ) {
+    this.nextId = data.actions.reduce((max, a) => Math.max(max, a.id), 0) + 1;
+  }
+
+  /** For openBackupSet, which gives the set its directory; callers use openBackupSet. */
+  static async create(dir: string, journal: Journal): Promise<BackupSet> {
+    const set = new BackupSet(dir, journal);
+    await set.persist();
+    return set;
+  }
+
+  static async load(dir: string): Promise<BackupSet> {
+    const path = join(dir, JOURNAL);
+    const journal = JSON.parse(await readFile(path, 'utf8')) as Journal;
+    if (journal?.format !== FORMAT || !Array.isArray(journal.actions)) throw new Error(`${path}: not a clawmoat backup journal (format ${String(journal?.format)})`);
+    return new BackupSet(resolve(dir), journal);
+  }
+
+  /** Re-read the journal: another process (the dead-man watcher, a manual rollback) may have changed it. */
+  async reload(): Promise<void> {
+    await this.writes;
+    this.data = (await BackupSet.load(this.dir)).data;
+    this.nextId = this.data.actions.reduce((max, a) => Math.max(max, a.id), 0) + 1;
+  }
+
+  get id(): string {
+    return this.data.id;
+  }
+
+  get status(): SetStatus {
+    return this.data.status;
+  }
+
+  /** A copy: callers read it, only the set's methods change it. */
+  get journal(): Journal {
+    return structuredClone(this.data);
+  }
+
+  backupPath(action: FileAction): string | undefined {
+    return action.backup ? join(this.dir, action.backup) : undefined;
+  }
+
+  private persist(): Promise<void> {
+    const text = `${JSON.stringify(this.data, null, 2)}\n`;
+    const next = this.writes.then(() => writeFileAtomic(join(this.dir, JOURNAL), text, { mode: 0o600 }));
+    // Keep the chain alive after a failure; the failing caller still sees the error.
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+
+  private action(id: number): JournalAction {
+    const action = this.data.actions.find((a) => a.id === id);
+    if (!action) throw new Error(`backup set ${this.id}: no action ${id}`);
+    return action;
+  }
+
+  /**
+   * Back a file up before it is touched: copy its content (or note that it does not exist)
+   * and journal "about to write". Call it before every write; a path recorded earlier in
+   * this set returns the first record, whose backup holds the original.
+   */
+  async recordFile(path: string, options: { step?: string } = {}): Promise<number> {
+    const target = await resolveWriteTarget(path);
+    const earlier = this.data.actions.find((a) => a.kind === 'file' && a.path === target);
+    if (earlier) return earlier.id;
+    const id = this.nextId++;
+    let action: FileAction;
+    try {
+      const st = await lstat(target);
+      if (!st.isFile()) throw new Error(`${target} is not a regular file; harden only edits regular files`);
+      const content = await readFile(target);
+      const backup = join('files', String(id));
+      // The copy is durable before the journal mentions it: a journal entry never points at a missing backup.
+      await writeFileAtomic(join(this.dir, backup), content, { mode: 0o600 });
+      action = { id, kind: 'file', path: target, existed: true, backup, sha256: sha256(content), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, state: 'pending', at: now() };
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+      action = { id, kind: 'file', path: target, existed: false, state: 'pending', at: now() };
+    }
+    if (options.step) action.step = options.step;
+    this.data.actions.push(action);
+    await this.persist();
+    return id;
+  }
+
+  /** Journal "about to run `run` (undo: `undo`)"; call it before running the command. */
+  async recordCommand(spec: CommandSpec): Promise<number> {
+    if (spec.run.length === 0) throw new Error('recordCommand: empty command');
+    const id = this.nextId++;
+    const action: CommandAction = { id, kind: 'command', run: [...spec.run], undo: spec.undo.map((u) => [...u]), state: 'pending', at: now() };
+    if (spec.step) action.step = spec.step;
+    this.data.actions.push(action);
+    await this.persist();
+    return id;
+  }
+
+  async markDone(id: number): Promise<void> {
+    const action = this.action(id);
+    if (action.state === 'done') return;
+    action.state = 'done';
+    await this.persist();
+  }
+
+  /** Record rollback progress on one action (used by rollback). */
+  async markRollback(id: number, progress: ActionRollback): Promise<void> {
+    this.action(id).rollback = { ...progress };
+    await this.persist();
+  }
+
+  async finish(status: SetStatus): Promise<void> {
+    if (this.data.status === status) return;
+    this.data.status = status;
+    this.data.statusHistory.push({ status, at: now() });
+    await this.persist();
+  }
+
+  /** Back up, write atomically, mark done: the whole journaled file step. */
+  async writeFile(path: string, content: string | Uint8Array, options: AtomicWriteOptions & { step?: string } = {}): Promise<void> {
+    const { step, ...write } = options;
+    const id = await this.recordFile(path, step ? { step } : {});
+    await writeFileAtomic(path, content, write);
+    await this.markDone(id);
+  }
+
+  /** Journal, run, mark done: the whole journaled command step. A failing command stays `pending`, so rollback undoes it. */
+  async runCommand(spec: CommandSpec, runner: CommandRunner): Promise<void> {
+    const id = await this.recordCommand(spec);
+    await runner(spec.run);
+    await this.markDone(id);
+  }
+}
+
+function timestampForName(date: Date): string {
+  // Colons are awkward in paths; the ISO order still sorts lexically by time.
+  return date.toISOString().replace(/:/g, '-');
+}
+
+/** Start a new backup set. It appears under its final name only once its journal is on disk. */
+export async function openBackupSet(stateDir: string, meta: Record<string, unknown> = {}): Promise<BackupSet> {
+  const parent = backupsDir(resolve(stateDir));
+  // 0700: backups hold copies of configs with tokens in them.
+  await mkdir(parent, { recursive: true, mode: 0o700 });
+  const created = new Date();
+  const id = randomBytes(4).toString('hex');
+  const name = `${timestampForName(created)}-${id}`;
+  const partial = join(parent, `.${name}.partial`);
+  await mkdir(join(partial, 'files'), { recursive: true, mode: 0o700 });
+  const at = created.toISOString();
+  await BackupSet.create(partial, { format: FORMAT, id, createdAt: at, meta: structuredClone(meta), status: 'applying', statusHistory: [{ status: 'applying', at }], actions: [] });
+  const dir = join(parent, name);
+  await rename(partial, dir);
+  await fsyncDirectory(parent);
+  return BackupSet.load(dir);
+}
+
+export interface BackupSetSummary {
+  id: string;
+  dir: string;
+  createdAt?: string;
+  /** `unreadable` when journal.json cannot be read; `error` says why. */
+  status: SetStatus | 'unreadable';
+  meta?: Record<string, unknown>;
+  files: number;
+  commands: number;
+  error?: string;
+}
+
+const SET_NAME = /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z-([0-9a-f]+)$/;
+
+/** Every backup set under stateDir, newest first. */
+export async function listBackupSets(stateDir: string): Promise<BackupSetSummary[]> {
+  const parent = backupsDir(resolve(stateDir));
+  let names: string[];
+  try {
+    names = await readdir(parent);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return [];
+    throw error;
+  }
+  const summaries: BackupSetSummary[] = [];
+  for (const name of names.filter((n) => SET_NAME.test(n)).sort().reverse()) {
+    const dir = join(parent, name);
+    try {
+      const { journal } = await BackupSet.load(dir);
+      summaries.push({
+        id: journal.id,
+        dir,
+        createdAt: journal.createdAt,
+        status: journal.status,
+        meta: journal.meta,
+        files: journal.actions.filter((a) => a.kind === 'file').length,
+        commands: journal.actions.filter((a) => a.kind === 'command').length,
+      });
+    } catch (error) {
+      summaries.push({ id: SET_NAME.exec(name)![1]!, dir, status: 'unreadable', files: 0, commands: 0, error: (error as Error).message });
+    }
+  }
+  return summaries;
+}
+
+/**
+ * The newest set, loaded. An unreadable newest set is an error, not a reason to fall back
+ * to an older one: rolling back the wrong apply would be worse than stopping.
+ */
+export async function latestBackupSet(stateDir: string): Promise<BackupSet | undefined> {
+  const [latest] = await listBackupSets(stateDir);
+  if (!latest) return undefined;
+  if (latest.status === 'unreadable') throw new Error(`latest backup set ${latest.dir} is unreadable: ${latest.error ?? 'unknown error'}`);
+  return BackupSet.load(latest.dir);
+}
