@@ -7,6 +7,8 @@ import { registerCollect } from './commands/collect.js';
 import { registerChecks } from './commands/checks.js';
 import { registerReach } from './commands/reach.js';
 import { registerProbe } from './commands/probe.js';
+import { registerHarden } from './commands/harden.js';
+import { registerTunnel } from './commands/tunnel.js';
 
 /** Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error. */
 const EXIT_ERROR = 2;
@@ -27,6 +29,8 @@ async function main(argv: string[]): Promise<void> {
   registerAudit(program);
   registerReach(program);
   registerProbe(program);
+  registerHarden(program);
+  registerTunnel(program);
   registerCollect(program);
   registerChecks(program);
   program.addHelpText('after', `

@@ -15,6 +15,8 @@ export interface UfwPlanInput {
   gatewayPorts: number[];
   /** The finding that asked for a firewall (firewall.none, exposure.*, firewall.gateway_port_allowed…). */
   reasons: Map<string, string>;
+  /** --remote tailnet: the gateway port stays open on the tailnet interface, and only there. */
+  tailnetInterface?: string;
 }
 
 const ANY4 = '0.0.0.0/0';
@@ -95,6 +97,14 @@ export function planUfw(ctx: AnalysisContext, input: UfwPlanInput): { steps: Com
       undoArgv: [['ufw', ...args]],
       undo: `ufw ${args.join(' ')}`,
     });
+  }
+  if (input.tailnetInterface) {
+    const iface = input.tailnetInterface;
+    const port = input.gatewayPorts[0];
+    if (port !== undefined && !ufw.rules.some((r) => admits(r, port) && r.inInterface === iface)) {
+      const args = ['allow', 'in', 'on', iface, 'to', 'any', 'port', String(port), 'proto', 'tcp'];
+      steps.push({ ...common, id: `ufw.allow-tailnet-${port}`, guide: GUIDE.remote, kind: 'command', description: `Allow the gateway port ${port} on ${iface} only: devices on your tailnet reach it, nothing else does.`, argv: ['ufw', ...args], undoArgv: [['ufw', 'delete', ...args]], undo: `ufw delete ${args.join(' ')}` });
+    }
   }
   if (ufw.active !== true) {
     steps.push({ ...common, id: 'ufw.enable', kind: 'command', description: `Enable UFW (it is ${ufw.active === false ? 'inactive' : 'in an unknown state'}): from now on its rules filter what reaches this host.`, argv: ['ufw', '--force', 'enable'], undoArgv: [['ufw', '--force', 'disable']], undo: 'ufw --force disable' });

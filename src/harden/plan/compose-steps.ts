@@ -1,0 +1,94 @@
+import { GUIDE } from '../../checks/guide.js';
+import type { AnalysisContext } from '../../model/context.js';
+import type { GatewayWorkload } from '../../model/docker.js';
+import { joinDedicatedNetwork, publishOnLoopback, removeDockerSocketMounts, removeHostNetwork, removePublishedPorts } from '../edit/compose-edit.js';
+import { fileDiff } from './file-diff.js';
+import type { FileStep } from '../types.js';
+
+/**
+ * Docker, the compose way: a compose file is what runs after the next `docker compose up`, so
+ * that is where the fix lives (comments kept). A container without one gets the command that
+ * recreates it, printed, never run.
+ */
+
+export interface ComposePlanOptions {
+  noPublish: boolean;
+  readFile: (path: string) => string | undefined;
+}
+
+const NETWORK = 'openclaw-net';
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function serviceOf(w: GatewayWorkload): { service: string; file: string } | undefined {
+  const m = /^service (\S+) in (.+)$/.exec(w.label);
+  return m ? { service: m[1]!, file: m[2]! } : undefined;
+}
+
+export function planCompose(ctx: AnalysisContext, findings: Map<string, string>, options: ComposePlanOptions): { steps: FileStep[]; notes: string[] } {
+  const steps: FileStep[] = [];
+  const notes: string[] = [];
+  const edits = new Map<string, { before: string; after: string; what: string[]; finding: string; services: string[] }>();
+  for (const w of ctx.workloads) {
+    const publicPorts = w.publishes.filter((p) => !LOOPBACK.has(p.hostIp)).map((p) => Number(p.containerPort.split('-')[0])).filter((n) => Number.isInteger(n));
+    const wants = {
+      publish: findings.has('docker.publish.public') && publicPorts.length > 0,
+      host: findings.has('docker.network.host') && w.networkMode === 'host',
+      bridge: findings.has('docker.network.default_bridge') && (w.networkMode === 'default' || w.networkMode === 'bridge' || (w.networks.length === 0 && w.networkMode !== 'host')),
+      socket: findings.has('docker.socket_mounted') && w.mounts.some((m) => /(^|\/)docker\.sock$/.test(m.source)),
+    };
+    if (!Object.values(wants).some(Boolean)) continue;
+    const where = serviceOf(w);
+    if (w.kind === 'container' || !where) {
+      const fixes = [wants.publish ? `-p 127.0.0.1:${publicPorts[0]}:${publicPorts[0]}` : '', wants.bridge || wants.host ? `--network ${NETWORK}` : '', wants.socket ? 'without -v /var/run/docker.sock' : ''].filter(Boolean);
+      notes.push(`${w.label} runs without a compose file clawmoat can edit: recreate it (docker network create ${NETWORK}; docker rm -f …; docker run … ${fixes.join(' ')})`);
+      continue;
+    }
+    const edit = edits.get(where.file) ?? (() => {
+      const text = options.readFile(where.file);
+      if (text === undefined) return undefined;
+      const fresh = { before: text, after: text, what: [] as string[], finding: '', services: [] as string[] };
+      edits.set(where.file, fresh);
+      return fresh;
+    })();
+    if (!edit) {
+      notes.push(`${where.file} could not be read: fix ${w.label} by hand`);
+      continue;
+    }
+    edit.services.push(where.service);
+    if (wants.publish) {
+      edit.after = options.noPublish ? removePublishedPorts(edit.after, where.service, publicPorts) : publishOnLoopback(edit.after, where.service, publicPorts);
+      edit.what.push(options.noPublish ? `stop publishing ${publicPorts.join(', ')}` : `publish ${publicPorts.join(', ')} on 127.0.0.1 only`);
+      edit.finding ||= 'docker.publish.public';
+    }
+    if (wants.host) {
+      edit.after = removeHostNetwork(edit.after, where.service);
+      edit.what.push('leave the host network');
+      edit.finding ||= 'docker.network.host';
+    }
+    if (wants.host || wants.bridge) {
+      edit.after = joinDedicatedNetwork(edit.after, where.service, NETWORK);
+      edit.what.push(`join the dedicated network ${NETWORK}`);
+      edit.finding ||= 'docker.network.default_bridge';
+    }
+    if (wants.socket) {
+      edit.after = removeDockerSocketMounts(edit.after, where.service);
+      edit.what.push('drop the Docker socket mount');
+      edit.finding ||= 'docker.socket_mounted';
+    }
+  }
+  for (const [file, e] of edits) {
+    if (e.after === e.before) continue;
+    steps.push({
+      id: `compose.${e.services.join('+')}`,
+      finding: e.finding,
+      guide: GUIDE.docker,
+      kind: 'file',
+      path: file,
+      description: `In ${file}, ${e.services.join(', ')}: ${e.what.join('; ')}. Then recreate it: docker compose -f ${file} up -d.`,
+      diff: fileDiff(file, e.before, e.after),
+      content: e.after,
+      undo: `restore ${file} from the backup, then docker compose -f ${file} up -d`,
+    });
+  }
+  return { steps, notes };
+}

@@ -1,0 +1,62 @@
+import { GUIDE } from '../../checks/guide.js';
+import type { AnalysisContext } from '../../model/context.js';
+import type { FileStep } from '../types.js';
+import { fileDiff } from './file-diff.js';
+
+/**
+ * The guide's DOCKER-USER policy, the persistent way: a block in UFW's after.rules (and
+ * after6.rules), which ufw loads on every start. Published ports stay reachable from private
+ * ranges, the tailnet and on 80/443; new connections from anywhere else are dropped before
+ * Docker's own FORWARD rules can accept them. Marked so a second run sees it is there.
+ */
+
+export const MARK_BEGIN = '# BEGIN clawmoat docker-user';
+export const MARK_END = '# END clawmoat docker-user';
+
+function block(v6: boolean): string {
+  const ranges = v6 ? ['::1/128', 'fc00::/7', 'fe80::/10'] : ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
+  return [
+    MARK_BEGIN,
+    '# Docker publishes ports through FORWARD, where UFW never looks: filter them in DOCKER-USER.',
+    '# Written by `clawmoat harden` (docker.ufw_bypass); `clawmoat harden --rollback` removes it.',
+    '*filter',
+    ':DOCKER-USER - [0:0]',
+    '-F DOCKER-USER',
+    '-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
+    ...ranges.map((r) => `-A DOCKER-USER -s ${r} -j RETURN`),
+    '-A DOCKER-USER -p tcp -m multiport --dports 80,443 -j RETURN',
+    '-A DOCKER-USER -m conntrack --ctstate NEW -j DROP',
+    '-A DOCKER-USER -j RETURN',
+    'COMMIT',
+    MARK_END,
+    '',
+  ].join('\n');
+}
+
+export function planDockerUser(ctx: AnalysisContext, finding: string): { steps: FileStep[]; notes: string[] } {
+  const files = ctx.snapshot.ufw.status === 'ok' ? ctx.snapshot.ufw.data.files.ruleFiles : {};
+  const steps: FileStep[] = [];
+  const notes: string[] = [];
+  for (const [name, v6] of [['after.rules', false], ['after6.rules', true]] as const) {
+    const current = files[name];
+    if (current?.status !== 'ok') {
+      notes.push(`/etc/ufw/${name} could not be read (${current ? current.detail : 'not collected'}): the DOCKER-USER policy for ${v6 ? 'IPv6' : 'IPv4'} is not planned`);
+      continue;
+    }
+    if (current.data.includes(MARK_BEGIN)) continue;
+    const path = `/etc/ufw/${name}`;
+    const content = `${current.data.replace(/\n*$/, '\n')}\n${block(v6)}`;
+    steps.push({
+      id: `docker.docker-user-${v6 ? 'v6' : 'v4'}`,
+      finding,
+      guide: GUIDE.docker,
+      kind: 'file',
+      path,
+      description: `Add the guide's DOCKER-USER policy to ${path}: published container ports stop being reachable from the internet past UFW (private ranges, the tailnet and 80/443 still pass). Takes effect with \`ufw reload\`.`,
+      diff: fileDiff(path, current.data, content),
+      content,
+      undo: `remove the block between "${MARK_BEGIN}" and "${MARK_END}" from ${path}, then ufw reload`,
+    });
+  }
+  return { steps, notes };
+}

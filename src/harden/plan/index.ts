@@ -1,0 +1,88 @@
+import type { AnalysisContext } from '../../model/context.js';
+import type { Report } from '../../report/types.js';
+import { sshPorts } from '../../checks/rules/firewall-ufw-ssh-not-allowed.js';
+import { restartHint } from '../../checks/remediation.js';
+import { GUIDE } from '../../checks/guide.js';
+import { parseSshConnection } from '../lockout.js';
+import type { CommandStep, Plan, Step } from '../types.js';
+import { planUfw } from './ufw-steps.js';
+import { planDockerUser } from './docker-user-steps.js';
+import { planConfig, type ConfigPlanOptions } from './config-steps.js';
+import { planCompose } from './compose-steps.js';
+
+export interface PlanOptions extends ConfigPlanOptions {
+  /** --no-publish: drop the gateway's published ports instead of moving them to 127.0.0.1. */
+  noPublish: boolean;
+  /** SSH_CONNECTION of the session harden runs in. */
+  sshConnection?: string;
+  /** Files as they are on disk now, read by the caller (harden acts on the live host). */
+  readFile: (path: string) => string | undefined;
+}
+
+/** Findings that call for a host firewall, and so for the UFW steps. */
+const FIREWALL_FINDINGS = ['firewall.none', 'firewall.ufw.ssh_not_allowed', 'firewall.gateway_port_allowed', 'exposure.internet', 'exposure.lan'];
+
+function failing(report: Report): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of report.findings) if (f.status === 'fail' && !out.has(f.id)) out.set(f.id, f.message);
+  return out;
+}
+
+/** The ports an admin's SSH comes in on: sshd's own, plus the one this session uses. */
+export function adminSshPorts(ctx: AnalysisContext, sshConnection: string | undefined): number[] {
+  const ports = new Set(sshPorts(ctx).ports);
+  const session = parseSshConnection(sshConnection);
+  if (session) ports.add(session.port);
+  return [...ports].sort((a, b) => a - b);
+}
+
+function tailnetInterface(ctx: AnalysisContext): string | undefined {
+  return ctx.reach().zones.find((z) => z.kind === 'tailnet')?.interface;
+}
+
+/** Every fixable finding of the audit, turned into steps in the guide's order: config, firewall, Docker. */
+export function buildPlan(ctx: AnalysisContext, report: Report, options: PlanOptions): Plan {
+  const findings = failing(report);
+  const steps: Step[] = [];
+  const notes: string[] = [];
+  const add = (part: { steps: Step[]; notes: string[] }) => {
+    steps.push(...part.steps);
+    notes.push(...part.notes);
+  };
+
+  add(planConfig(ctx, findings, options));
+
+  const reasons = new Map([...findings].filter(([id]) => FIREWALL_FINDINGS.includes(id)));
+  const tailnet = options.remote === 'tailnet' ? tailnetInterface(ctx) : undefined;
+  if (options.remote === 'tailnet' && !tailnet) notes.push('--remote tailnet: no tailnet interface (tailscale0, or an address in 100.64.0.0/10) on this host; install and log in to Tailscale first');
+  const ufw = planUfw(ctx, { sshPorts: adminSshPorts(ctx, options.sshConnection), gatewayPorts: ctx.gateway.ports, reasons, ...(tailnet ? { tailnetInterface: tailnet } : {}) });
+
+  add(planCompose(ctx, findings, options));
+  // UFW never sees Docker's published ports: a UFW that is (or is about to be) on needs the DOCKER-USER policy beside it.
+  const ufwWillBeOn = ctx.ufw?.active === true || ufw.steps.some((s) => s.id === 'ufw.enable');
+  const bypassFinding = findings.has('docker.ufw_bypass') ? 'docker.ufw_bypass' : findings.has('docker.publish.public') && ctx.snapshot.docker.status === 'ok' && ufwWillBeOn ? 'docker.publish.public' : undefined;
+  if (bypassFinding) {
+    const dockerUser = planDockerUser(ctx, bypassFinding);
+    add(dockerUser);
+    // ufw loads after.rules when it starts; if it is already running, it must reload them.
+    if (dockerUser.steps.length > 0 && ctx.ufw?.active === true && !ufw.steps.some((s) => s.id === 'ufw.enable')) {
+      const reload: CommandStep = { id: 'ufw.reload', finding: bypassFinding, guide: GUIDE.docker, kind: 'command', description: 'Reload UFW so the DOCKER-USER policy takes effect.', argv: ['ufw', 'reload'], undoArgv: [['ufw', 'reload']], undo: 'ufw reload (after the after.rules files are restored)' };
+      ufw.steps.push(reload);
+    }
+  }
+  add(ufw);
+
+  const plan: Plan = { steps, notes };
+  if (steps.some((s) => s.kind === 'file' && s.finding.startsWith('gateway.'))) plan.restart = restartHint(ctx.gateway);
+  return plan;
+}
+
+export function selectSteps(plan: Plan, only: string[] | undefined, skip: string[] | undefined): Plan {
+  const known = new Set(plan.steps.map((s) => s.id));
+  for (const id of [...(only ?? []), ...(skip ?? [])]) {
+    if (!known.has(id) && !plan.steps.some((s) => s.id.startsWith(`${id}`))) throw new Error(`no step "${id}" in the plan (steps: ${[...known].join(', ') || 'none'})`);
+  }
+  const matches = (id: string, list: string[]) => list.some((x) => id === x || id.startsWith(`${x}`));
+  const steps = plan.steps.filter((s) => (!only || matches(s.id, only)) && !(skip && matches(s.id, skip)));
+  return { ...plan, steps };
+}
