@@ -3,6 +3,7 @@ import { gatewayBindPublic } from './rules/gateway-bind-public.js';
 import { gatewayBindDrift } from './rules/gateway-bind-drift.js';
 import { gatewayAuthNone } from './rules/gateway-auth-none.js';
 import { gatewayAuthWeakToken } from './rules/gateway-auth-weak-token.js';
+import { gatewayDangerousFlags } from './rules/gateway-dangerous-flags.js';
 import { firewallNone } from './rules/firewall-none.js';
 import { firewallUfwSshNotAllowed } from './rules/firewall-ufw-ssh-not-allowed.js';
 import { firewallGatewayPortAllowed } from './rules/firewall-gateway-port-allowed.js';
@@ -26,6 +27,7 @@ export const CHECKS: readonly Check[] = [
   gatewayBindDrift,
   gatewayAuthNone,
   gatewayAuthWeakToken,
+  gatewayDangerousFlags,
   firewallNone,
   firewallUfwSshNotAllowed,
   firewallGatewayPortAllowed,
