@@ -9,8 +9,11 @@ export function backendFromVersion(text: string): NetfilterState['backend'] {
   return 'unknown';
 }
 
+/** A kube-proxy-sized ruleset (100k rules) takes iptables-save 10-15 s to print on a busy host. */
+const DUMP_TIMEOUT_MS = 30_000;
+
 async function nftRuleset(): Promise<Collected<unknown>> {
-  const result = await run('nft', ['-j', 'list', 'ruleset']);
+  const result = await run('nft', ['-j', 'list', 'ruleset'], { timeoutMs: DUMP_TIMEOUT_MS });
   if (result.status !== 'ok') return result;
   try {
     return ok(JSON.parse(result.data));
@@ -22,10 +25,10 @@ async function nftRuleset(): Promise<Collected<unknown>> {
 export async function collectNetfilter(): Promise<NetfilterState> {
   const [version, iptablesSave, ip6tablesSave, nft, ipsetSave] = await Promise.all([
     run('iptables', ['-V']),
-    run('iptables-save', []),
-    run('ip6tables-save', []),
+    run('iptables-save', [], { timeoutMs: DUMP_TIMEOUT_MS }),
+    run('ip6tables-save', [], { timeoutMs: DUMP_TIMEOUT_MS }),
     nftRuleset(),
-    run('ipset', ['save']),
+    run('ipset', ['save'], { timeoutMs: DUMP_TIMEOUT_MS }),
   ]);
   const backend = version.status === 'ok' ? backendFromVersion(version.data) : 'unknown';
   const state: NetfilterState = { backend, iptablesSave, ip6tablesSave, nftRuleset: nft, ipsetSave };
@@ -34,7 +37,7 @@ export async function collectNetfilter(): Promise<NetfilterState> {
   // them per network namespace; iptables-nft only warns about them on stderr.
   if (backend !== 'legacy') {
     const [v4, v6] = await Promise.all([legacyTablesPresent('ip_tables_names'), legacyTablesPresent('ip6_tables_names')]);
-    const [legacy4, legacy6] = await Promise.all([v4 ? run('iptables-legacy-save', []) : undefined, v6 ? run('ip6tables-legacy-save', []) : undefined]);
+    const [legacy4, legacy6] = await Promise.all([v4 ? run('iptables-legacy-save', [], { timeoutMs: DUMP_TIMEOUT_MS }) : undefined, v6 ? run('ip6tables-legacy-save', [], { timeoutMs: DUMP_TIMEOUT_MS }) : undefined]);
     if (legacy4) state.iptablesLegacySave = legacy4;
     if (legacy6) state.ip6tablesLegacySave = legacy6;
   }
