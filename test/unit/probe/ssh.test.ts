@@ -227,6 +227,8 @@ describe.skipIf(spawnSync('bash', ['-c', 'command -v timeout'], { stdio: 'ignore
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
+    // A stand-in ssh that is still draining keeps its connection open; the assertions are done.
+    server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     rmSync(dir, { recursive: true, force: true });
   });
