@@ -19,6 +19,8 @@ const UFW_DOCKER = [
   '-A FORWARD -j DOCKER-USER',
   '-A FORWARD -o br-oc -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
   '-A FORWARD -o br-oc -j DOCKER',
+  // Docker's own: what the container sends out (its SYN-ACKs included) leaves through here.
+  '-A FORWARD -i br-oc ! -o br-oc -j ACCEPT',
   '-A DOCKER -d 172.18.0.2/32 ! -i br-oc -o br-oc -p tcp -m tcp --dport 18789 -j ACCEPT',
   '-A DOCKER-USER -j RETURN',
   '-A ufw-before-input -i lo -j ACCEPT',
