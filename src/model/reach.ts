@@ -98,6 +98,12 @@ export interface Attempt {
 
 export function judge(result: SimResult, socket: Socket, packet: Packet, family: 4 | 6): Attempt {
   const base = { destination: packet.daddr, source: packet.saddr, path: [...result.steps] };
+  if ((result.disposition === 'local' || result.disposition === 'forward') && result.answer && !result.answer.delivered) {
+    // The first packet got through, but the host's answer never reaches the client: it times out.
+    const why = `the first packet gets through, but the ${result.answer.kind === 'synack' ? 'SYN-ACK' : 'reset'} back does not: ${result.answer.why ?? 'lost'}`;
+    base.path.push({ hook: 'socket', table: '', chain: '', text: why, action: 'drop' });
+    return { ...base, verdict: 'filtered', reason: why };
+  }
   switch (result.disposition) {
     case 'unknown':
       return { ...base, verdict: 'unknown', reason: result.unknownReasons.join('; ') || 'the model cannot decide this path' };
@@ -154,10 +160,14 @@ export function computeReach(
         if (!saddr) continue;
         for (const daddr of zone.targets[family]) {
           const packet: Packet = { family: family === 4 ? 'ip' : 'ip6', iif: zone.interface, saddr, daddr, protocol: socket.protocol, sport: 40000, dport: socket.port };
+          // What answers where the packet lands: a SYN-ACK if any socket takes it (a DNAT may
+          // move it to another one), else the stack's RST; the simulator walks that answer back.
+          const answer = (at: { daddr: string; dport: number }): 'synack' | 'rst' =>
+            sockets.some((s) => socketAccepts(s, { family, protocol: socket.protocol, daddr: at.daddr, dport: at.dport, iif: packet.iif })) ? 'synack' : 'rst';
           const attempt: Attempt =
             !rulesetKnown && zone.kind !== 'loopback'
               ? { verdict: 'unknown', destination: daddr, source: saddr, reason: 'the firewall ruleset could not be read', path: [] }
-              : judge(simulator.simulate(packet), socket, packet, family);
+              : judge(simulator.simulate(packet, answer), socket, packet, family);
           if (!best || RANK[attempt.verdict] > RANK[best.verdict]) best = attempt;
           if (best.verdict === 'open') break;
         }

@@ -62,6 +62,13 @@ export interface Table {
   managedByIptables: boolean;
   /** Why `managedByIptables` was set, for the explanation. */
   managedReason?: string;
+  /**
+   * Where the table stands in nft's listing of the host's tables (0 = first), which is their
+   * creation order: base chains of equal priority run in reverse registration order, so this
+   * breaks their ties. Set by mergeRulesets, for an iptables-nft table from its nft twin;
+   * absent for iptables-legacy tables (they register when first used, which nothing records).
+   */
+  registered?: number;
   chains: Chain[];
   /** nft named sets and maps (iptables has none: ipsets live outside the ruleset). */
   sets: NamedSet[];
@@ -187,6 +194,8 @@ export interface NamedSet {
   elements: Value[][];
   /** Map data per element (same order); verdicts for verdict maps. */
   data?: (Verdict | Value)[];
+  /** Non-verdict maps: each element's whole data, concatenations kept (`ipv4_addr . inet_service`). */
+  dataValues?: Value[][];
   /** Filled at run time (`timeout`/`dynamic` with no elements listed): contents are not knowable. */
   dynamic: boolean;
   comment?: string;
@@ -272,6 +281,11 @@ export interface AddrTypeMatch extends Negatable {
   /** Only addresses of the input (resp. output) interface count. */
   limitIfaceIn?: boolean;
   limitIfaceOut?: boolean;
+  /**
+   * iptables' addrtype (xt_addrtype) rather than nft `fib … type`: for IPv6 the two differ, xt
+   * testing the type list as a whole (UNICAST holds for local addresses too), fib returning one type.
+   */
+  xt?: boolean;
 }
 
 /** Reverse-path check (iptables rpfilter, nft `fib saddr . iif oif missing`). */
@@ -433,8 +447,27 @@ export interface NatTarget {
   addrTo?: string;
   port?: number;
   portTo?: number;
-  /** Printable form of a target computed at run time (nft `dnat to tcp dport map { … }`). */
+  /** Printable form of a target computed at run time that the model cannot look up (`numgen`, `jhash`, …). */
   computed?: string;
+  /** nft `dnat to <key> map { key : address, … }`: the address (or address . port) looked up per packet. */
+  addrMap?: NatMap;
+  /** nft `… : <key> map { key : port, … }`: the port looked up per packet. */
+  portMap?: NatMap;
+}
+
+/**
+ * A NAT target looked up in a map (nft `dnat to tcp dport map { 1000 : 1.1.1.1 }`). A packet
+ * whose key has no element ends the rule as not matched (the lookup breaks the rule).
+ */
+export interface NatMap {
+  keys: Key[];
+  /** A named map (`@name`): its elements are copied in once every object is read. */
+  map?: string;
+  elements: Value[][];
+  /** Per element: [address], [port] or [address, port]. */
+  data: Value[][];
+  /** Filled at run time, or not found: the lookup cannot be decided. */
+  dynamic: boolean;
 }
 
 export interface VmapElement {

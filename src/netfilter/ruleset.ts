@@ -15,11 +15,30 @@ export function emptyRuleset(): Ruleset {
 export function mergeRulesets(parts: readonly Ruleset[]): Ruleset {
   const fromIptables = new Set<string>();
   for (const p of parts) for (const t of p.tables) if (t.source === 'iptables') fromIptables.add(`${t.family} ${t.name}`);
-  const tables: Table[] = [];
+  // nft lists tables in creation order: each nft table's place there, and an iptables-nft
+  // table's (not legacy's) that of its nft twin, order equal-priority base chains (Table.registered).
+  const registered = new Map<string, number>();
+  let n = 0;
   for (const p of parts) {
     for (const t of p.tables) {
-      if (t.source === 'nft' && t.managedByIptables && fromIptables.has(`${t.family} ${t.name}`)) continue;
-      tables.push(t);
+      if (t.source !== 'nft') continue;
+      if (t.managedByIptables && !registered.has(`${t.family} ${t.name}`)) registered.set(`${t.family} ${t.name}`, n);
+      n++;
+    }
+  }
+  n = 0;
+  const tables: Table[] = [];
+  for (const p of parts) {
+    const legacy = p.sources.some((s) => s.backend === 'legacy');
+    for (const t of p.tables) {
+      if (t.source === 'nft') {
+        const rank = n++;
+        if (t.managedByIptables && fromIptables.has(`${t.family} ${t.name}`)) continue;
+        tables.push(t.registered === undefined ? { ...t, registered: rank } : t);
+        continue;
+      }
+      const twin = legacy ? undefined : registered.get(`${t.family} ${t.name}`);
+      tables.push(twin === undefined || t.registered !== undefined ? t : { ...t, registered: twin });
     }
   }
   return { tables, sources: parts.flatMap((p) => p.sources) };

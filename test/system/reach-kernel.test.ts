@@ -365,21 +365,43 @@ function nftCompat(text: string): string {
   return text.replace(/(hook output priority) dstnat\b/g, '$1 -100');
 }
 
-/** Every address a DNAT in these rulesets sends to: the lab gives each a live host. */
-function dnatTargets(cases: CorpusCase[]): string[] {
-  const found = new Set<string>();
+/**
+ * Every address a DNAT in these rulesets sends to, literal (`--to-destination A:P`, `dnat to
+ * A:P`) or looked up in a map (`dnat to tcp dport map { 1000 : A } : tcp dport map { 1000 : P }`),
+ * and the ports such maps choose: the lab gives each address a live host, and every namespace but
+ * H answers on each port, so "forwarded" always has a real end.
+ */
+function dnatTargets(cases: CorpusCase[]): { addresses: string[]; ports: number[] } {
+  const addresses = new Set<string>();
+  const ports = new Set<number>();
   for (const c of cases) {
-    for (const text of [...Object.values(c.files), ...Object.values(c.fallback ?? {})]) {
-      for (const m of String(text).matchAll(/(?:--to-destination|dnat (?:ip6? )?to)\s+(\S+)/g)) {
+    for (const raw of [...Object.values(c.files), ...Object.values(c.fallback ?? {})]) {
+      const text = String(raw).replace(/\\\n/g, ' ');
+      for (const m of text.matchAll(/(?:--to-destination|dnat (?:ip6? )?to)\s+(\S+)/g)) {
         let token = m[1]!.replace(/[,;]$/, '');
         if (token.startsWith('[')) token = token.slice(1, token.indexOf(']'));
         else if (token.includes('.')) token = token.split(':')[0]!;
         token = token.split('-')[0]!;
-        if (ipaddr.isValid(token)) found.add(token);
+        if (ipaddr.isValid(token)) addresses.add(token);
+      }
+      // Literal target ports are in CTR_PORTS already (docker20-noproxy-1500ports alone names
+      // 1500 more, which no probed port reaches); map lookups are read here, addresses and ports:
+      // every `key : value` of a map in a dnat statement.
+      for (const line of text.split('\n')) {
+        if (!/\bdnat\b/.test(line)) continue;
+        for (const block of line.matchAll(/map\s*\{([^}]*)\}/g)) {
+          for (const pair of block[1]!.split(',')) {
+            for (const value of (pair.split(' : ')[1] ?? '').trim().split(/\s+\.\s+/)) {
+              // A bare number is a port (ipaddr.js would also read it as an IPv4 address).
+              if (/^\d+$/.test(value)) ports.add(Number(value));
+              else if (ipaddr.isValid(value)) addresses.add(value);
+            }
+          }
+        }
       }
     }
   }
-  return [...found];
+  return { addresses: [...addresses], ports: [...ports] };
 }
 
 function rulesetText(files: RulesetFiles): string {
@@ -452,7 +474,11 @@ describe.skipIf(coreReq.skip)(coreReq.name, coreReq.options, () => {
 
   it.skipIf(!existsSync(CORPUS_DIR))(`corpus rulesets that load into a namespace (read in place from ${CORPUS_DIR}): every cell agrees`, async () => {
     const cases = corpusCases();
-    await Promise.all(labs.map((lab) => lab.addTargets(dnatTargets(cases))));
+    const targets = dnatTargets(cases);
+    await Promise.all(labs.map(async (lab) => {
+      await lab.addTargets(targets.addresses);
+      await lab.listenEverywhere(targets.ports);
+    }));
     const skipped: string[] = [];
     const figures = figuresFor('corpus');
     const etc = PrivateEtc.create(scope);

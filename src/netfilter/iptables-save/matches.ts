@@ -188,7 +188,7 @@ const addrtype: ModuleSpec = {
     const out: Match[] = [];
     for (const o of opts) {
       if (o.name !== '--src-type' && o.name !== '--dst-type') continue;
-      const m: Match = { kind: 'addrtype', dir: o.name === '--src-type' ? 'src' : 'dst', types: upperList(first(o)), negate: o.negate };
+      const m: Match = { kind: 'addrtype', dir: o.name === '--src-type' ? 'src' : 'dst', types: upperList(first(o)), negate: o.negate, xt: true };
       if (limitIfaceIn) m.limitIfaceIn = true;
       if (limitIfaceOut) m.limitIfaceOut = true;
       out.push(m);

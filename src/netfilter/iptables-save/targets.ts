@@ -50,7 +50,8 @@ export function parseNatTarget(text: string, family: PacketFamily): NatTarget | 
       addrPart = text.slice(0, colon);
       portPart = text.slice(colon + 1);
     }
-  } else if (text.startsWith(':')) {
+  } else if (text.startsWith(':') && !text.startsWith('::')) {
+    // `:P` is a port alone; `::1` (ip6tables-save prints an address without a port bare) is an address.
     addrPart = '';
     portPart = text.slice(1);
   }

@@ -195,6 +195,7 @@ function readSet(state: State, body: unknown, index: number, kind: 'set' | 'map'
   const keyHints: (Key | undefined)[] = type.map((t) => (t === 'ifname' ? 'iifname' : undefined));
   const elements: Value[][] = [];
   const data: (Verdict | Value)[] = [];
+  const dataValues: Value[][] = [];
   const raw = Array.isArray(body.elem) ? body.elem : [];
   let bad = 0;
   for (const e of raw) {
@@ -204,13 +205,15 @@ function readSet(state: State, body: unknown, index: number, kind: 'set' | 'map'
         continue;
       }
       const key = decodeElement(e[0], keyHints);
-      const value = mapType === 'verdict' ? decodeVerdict(e[1]) : decodeElement(e[1], [undefined])?.[0];
+      const whole = mapType === 'verdict' ? undefined : decodeElement(e[1], [undefined, undefined]);
+      const value = mapType === 'verdict' ? decodeVerdict(e[1]) : whole?.[0];
       if (!key || !value) {
         bad++;
         continue;
       }
       elements.push(key);
       data.push(value);
+      if (whole) dataValues.push(whole);
     } else {
       const key = decodeElement(e, keyHints);
       if (!key) bad++;
@@ -229,6 +232,7 @@ function readSet(state: State, body: unknown, index: number, kind: 'set' | 'map'
   if (mapType !== undefined) {
     set.map = mapType;
     set.data = data;
+    if (mapType !== 'verdict') set.dataValues = dataValues;
   }
   if (typeof body.comment === 'string') set.comment = body.comment;
   table.sets.push(set);
@@ -303,6 +307,20 @@ function resolveReferences(state: State): void {
           m.dynamic = set.dynamic;
         }
         const v = rule.verdict;
+        if (v.kind === 'dnat' || v.kind === 'snat') {
+          for (const m of [v.addrMap, v.portMap]) {
+            if (!m || m.map === undefined) continue;
+            const map = sets.get(m.map);
+            if (!map || map.map === undefined || map.map === 'verdict' || !map.dataValues) {
+              state.errors.push({ message: `${where}: map @${m.map} not found` });
+              m.dynamic = true;
+              continue;
+            }
+            m.elements = map.elements;
+            m.data = map.dataValues;
+            m.dynamic = map.dynamic;
+          }
+        }
         if (v.kind === 'vmap' && v.map !== undefined) {
           const map = sets.get(v.map);
           if (!map || map.map !== 'verdict' || !map.data) {

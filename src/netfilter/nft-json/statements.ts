@@ -1,5 +1,5 @@
 import { parseAddress } from '../addr.js';
-import type { Effect, Key, Match, NatTarget, Verdict, VmapElement } from '../model.js';
+import type { Effect, Key, Match, NatMap, NatTarget, Value, Verdict, VmapElement } from '../model.js';
 import { decodeElement, decodeMatch, keysOf } from './expressions.js';
 import { brief, isObject, num, single, str } from './json.js';
 import { printExpr, printStatement } from './print.js';
@@ -67,7 +67,9 @@ function natTarget(body: unknown): NatTarget {
         computed.push(printExpr(body.addr));
       }
     } else {
-      computed.push(printExpr(body.addr));
+      const m = natMap(body.addr);
+      if (m) t.addrMap = m;
+      else computed.push(printExpr(body.addr));
     }
   }
   if (body.port !== undefined) {
@@ -79,11 +81,36 @@ function natTarget(body: unknown): NatTarget {
       t.port = range[1][0] as number;
       t.portTo = range[1][1] as number;
     } else {
-      computed.push(`:${printExpr(body.port)}`);
+      const m = natMap(body.port);
+      if (m) t.portMap = m;
+      else computed.push(`:${printExpr(body.port)}`);
     }
   }
   if (computed.length > 0) t.computed = computed.join(' ');
   return t;
+}
+
+/** `<key> map { k : v, … }` or `<key> map @name` as a NAT address/port source; undefined if the key or an element is not understood. */
+function natMap(expr: unknown): NatMap | undefined {
+  const kv = single(expr);
+  if (!kv || kv[0] !== 'map' || !isObject(kv[1])) return undefined;
+  const keys = keysOf(kv[1].key);
+  if (!keys) return undefined;
+  const data = kv[1].data;
+  if (typeof data === 'string' && data.startsWith('@')) return { keys, map: data.slice(1), elements: [], data: [], dynamic: false };
+  const set = single(data);
+  if (!set || set[0] !== 'set' || !Array.isArray(set[1])) return undefined;
+  const elements: Value[][] = [];
+  const values: Value[][] = [];
+  for (const pair of set[1]) {
+    if (!Array.isArray(pair) || pair.length !== 2) return undefined;
+    const key = decodeElement(pair[0], keys);
+    const value = decodeElement(pair[1], [undefined, undefined]);
+    if (!key || key.length !== keys.length || !value || value.length > 2) return undefined;
+    elements.push(key);
+    values.push(value);
+  }
+  return { keys, elements, data: values, dynamic: false };
 }
 
 function vmapVerdict(body: unknown, statement: unknown): Verdict {

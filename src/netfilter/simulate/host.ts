@@ -27,7 +27,19 @@ export interface Route {
   text: string;
 }
 
-export type AddrType = 'LOCAL' | 'UNICAST' | 'BROADCAST' | 'MULTICAST' | 'UNSPEC';
+export type AddrType = 'LOCAL' | 'UNICAST' | 'BROADCAST' | 'MULTICAST' | 'UNSPEC' | 'ANYCAST' | 'UNREACHABLE' | 'BLACKHOLE' | 'PROHIBIT' | 'THROW';
+
+/** What an IPv6 route lookup (local table, then main) finds for an address. */
+type Route6Kind = 'local' | 'anycast' | 'unicast' | 'unreachable' | 'blackhole' | 'prohibit' | 'throw';
+
+/** The kernel's ipv6_addr_type() classes that addrtype and fib read: UNICAST is everything but these. */
+function ipv6Class(ip: Ip): 'multicast' | 'any' | 'mapped' | 'unicast' {
+  const [a = 0, b = 0, c = 0, d = 0] = ip.words;
+  if (a >>> 24 === 0xff) return 'multicast';
+  if (a === 0 && b === 0 && c === 0 && d === 0) return 'any';
+  if (a === 0 && b === 0 && c === 0xffff) return 'mapped';
+  return 'unicast';
+}
 
 export class HostTable {
   readonly addresses: LocalAddr[] = [];
@@ -40,9 +52,12 @@ export class HostTable {
   private readonly routeCache = new Map<string, Route | null>();
   readonly ipsets: Readonly<Record<string, string[]>>;
   private readonly ipsetNets = new Map<string, Net[]>();
+  /** Whether any IPv6 route was collected (without them, no IPv6 address counts as unrouted). */
+  private readonly hasRoutes6: boolean;
 
   constructor(readonly facts: HostFacts) {
     this.ipsets = facts.ipsets ?? {};
+    this.hasRoutes6 = facts.routes.some((r) => r.family === 6);
     for (const a of facts.addresses) {
       const ip = parseIp(a.address);
       if (!ip) continue;
@@ -112,14 +127,16 @@ export class HostTable {
     return (preferred ?? list[0])?.ip;
   }
 
-  /** The kernel's address type, as addrtype and `fib daddr type` read it; `iface` limits LOCAL to that interface. */
+  /**
+   * The kernel's one address type, as IPv4 addrtype and nft `fib daddr type` read it; `iface`
+   * limits LOCAL to that interface. (iptables' IPv6 addrtype tests types differently: xtMatch6.)
+   */
   addrType(ip: Ip, iface?: string): AddrType {
+    if (ip.family === 'ip6') return this.fibType6(ip, iface);
     if (ip.family === 'ip') {
       const w = ip.words[0] ?? 0;
       if (w === 0 || w === 0xffffffff) return 'BROADCAST';
       if (isMulticast('ip', ip.words)) return 'MULTICAST';
-    } else if (isMulticast('ip6', ip.words)) {
-      return 'MULTICAST';
     }
     const owners = this.localOwners(ip);
     if (owners && (iface === undefined || owners.includes(iface) || (iface === 'lo' && owners.includes('lo')))) return 'LOCAL';
@@ -128,6 +145,82 @@ export class HostTable {
       if (b !== undefined && (iface === undefined || b === iface)) return 'BROADCAST';
     }
     return 'UNICAST';
+  }
+
+  /**
+   * nft `fib daddr type` for IPv6 (nft_fib6_eval_type): an address of `iface` is local; then a
+   * route lookup, whose failure or reject route decides the type; a subnet-router anycast
+   * address is anycast; without `iface` a local route is local; else multicast or unicast.
+   */
+  private fibType6(ip: Ip, iface?: string): AddrType {
+    const cls = ipv6Class(ip);
+    if (cls === 'multicast') return 'MULTICAST';
+    const onIface = iface !== undefined && (this.localOwners(ip)?.includes(iface) ?? false);
+    const kind = this.route6Kind(ip);
+    switch (kind) {
+      case 'unreachable':
+        return 'UNREACHABLE';
+      case 'blackhole':
+        return 'BLACKHOLE';
+      case 'prohibit':
+        return 'PROHIBIT';
+      case 'throw':
+        return 'THROW';
+      case 'anycast':
+        return 'ANYCAST';
+      default:
+        break;
+    }
+    if (onIface || (iface === undefined && kind === 'local')) return 'LOCAL';
+    return cls === 'unicast' ? 'UNICAST' : 'UNSPEC';
+  }
+
+  /**
+   * iptables' addrtype for IPv6 (xt_addrtype match_type6) is a test of the whole type list, not
+   * a lookup of one type: UNICAST, MULTICAST and UNSPEC are conditions on the address itself
+   * (UNICAST holds for every address but multicast, :: and v4-mapped ones, local ones included,
+   * unlike IPv4 where UNICAST excludes LOCAL); LOCAL, ANYCAST and UNREACHABLE then need a route
+   * lookup that finds one of them. undefined: the lookup bound to an interface
+   * (--limit-iface-in/out) for ANYCAST or UNREACHABLE, which is not modelled.
+   */
+  xtMatch6(ip: Ip, mask: ReadonlySet<string>, iface?: string): boolean | undefined {
+    const cls = ipv6Class(ip);
+    if (mask.has('MULTICAST') && cls !== 'multicast') return false;
+    if (mask.has('UNICAST') && cls !== 'unicast') return false;
+    if (mask.has('UNSPEC') && cls !== 'any') return false;
+    if (!mask.has('LOCAL') && !mask.has('ANYCAST') && !mask.has('UNREACHABLE')) return true;
+    if (iface !== undefined) {
+      if (mask.has('ANYCAST') || mask.has('UNREACHABLE')) return undefined;
+      return this.localOwners(ip)?.includes(iface) ?? false;
+    }
+    const kind = this.route6Kind(ip);
+    if (kind === 'local') return mask.has('LOCAL');
+    if (kind === 'anycast') return mask.has('ANYCAST');
+    if (kind === 'unicast') return false;
+    return mask.has('UNREACHABLE');
+  }
+
+  /** The IPv6 route lookup addrtype and fib make (local addresses first, as the local table is). */
+  private route6Kind(ip: Ip): Route6Kind {
+    if (this.isLocal(ip)) return 'local';
+    // No IPv6 route collected at all: nothing says the address is unrouted.
+    if (!this.hasRoutes6) return 'unicast';
+    const r = this.lookup(ip);
+    if (!r) return 'unreachable';
+    switch (r.type) {
+      case 'local':
+      case 'anycast':
+      case 'unreachable':
+      case 'blackhole':
+      case 'prohibit':
+      case 'throw':
+        return r.type;
+      default:
+        break;
+    }
+    // ipv6_anycast_destination(): the network address of an on-link prefix is its subnet-router anycast address.
+    if (r.gateway === undefined && r.length < 127 && r.net.net && sameWords(r.net.net, ip.words)) return 'anycast';
+    return 'unicast';
   }
 
   isBroadcast4(ip: Ip): boolean {

@@ -1,7 +1,7 @@
 import type { Match } from '../model.js';
 import type { HostTable } from './host.js';
 import { inNet, netOfSpec, type Net } from './ip.js';
-import { ctStateOf, icmpType, PORT_PROTOS, protoNumber, type Pkt } from './packet.js';
+import { ctStateOf, ctStatuses, icmpType, PORT_PROTOS, protoNumber, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, tracked, type Pkt } from './packet.js';
 import { compileSet, lookup, NO_ELEMENT, UNKNOWN_ELEMENT } from './sets.js';
 
 /**
@@ -47,15 +47,19 @@ function tri(negate: boolean, r: Tri): Tri {
   return r === U ? U : negate ? ((r ^ 1) as Tri) : r;
 }
 
-const TCP_ALL = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG'];
+const TCP_BITS: Readonly<Record<string, number>> = { FIN: TCP_FIN, SYN: TCP_SYN, RST: TCP_RST, PSH: TCP_PSH, ACK: TCP_ACK, URG: TCP_URG, ECE: 64, CWR: 128 };
 
-function expandFlags(list: readonly string[]): string[] {
-  const out: string[] = [];
+/** Flag names → bits; undefined when a name is unknown. */
+function flagBits(list: readonly string[]): number | undefined {
+  let bits = 0;
   for (const f of list) {
-    if (f === 'ALL') out.push(...TCP_ALL);
-    else if (f !== 'NONE') out.push(f);
+    const u = f.toUpperCase();
+    if (u === 'ALL') bits |= TCP_FIN | TCP_SYN | TCP_RST | TCP_PSH | TCP_ACK | TCP_URG;
+    else if (u === 'NONE') continue;
+    else if (Object.hasOwn(TCP_BITS, u)) bits |= TCP_BITS[u] as number;
+    else return undefined;
   }
-  return out;
+  return bits;
 }
 
 export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefined {
@@ -123,7 +127,8 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
 
     case 'ctstate': {
       const states = new Set(m.states.map((s) => s.toUpperCase()));
-      return { test: neg(m.negate, (p) => states.has(ctStateOf(p)) || (p.dnat && states.has('DNAT'))), cost: 3 };
+      // The virtual SNAT/DNAT states of xt_conntrack: the connection has that binding.
+      return { test: neg(m.negate, (p) => states.has(ctStateOf(p)) || (p.dnat && states.has('DNAT')) || (p.snatTo !== undefined && states.has('SNAT'))), cost: 3 };
     }
 
     case 'ctstatus': {
@@ -131,8 +136,9 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
       return {
         test: (p) => {
           // No conntrack entry (raw, untracked): the expression does not match, negated or not.
-          if (p.ct !== 'new') return F;
-          const hit = st.some((s) => (s === 'DNAT' ? p.dnat : s === 'NONE' ? !p.dnat : false));
+          if (!tracked(p)) return F;
+          const have = ctStatuses(p);
+          const hit = st.some((s) => (s === 'NONE' ? have.size === 0 : have.has(s)));
           return hit !== m.negate ? T : F;
         },
         cost: 3,
@@ -144,9 +150,25 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
       if (nets.length !== m.addrs.length) return unknown('conntrack address not understood');
       return {
         test: (p) => {
-          if (p.ct !== 'new' || p.family !== m.family) return F;
+          if (!tracked(p) || p.family !== m.family) return F;
           // Original tuple: the packet as it arrived; reply tuple: source = translated destination, destination = source (no SNAT yet).
-          const a = m.tuple === 'original' ? (m.dir === 'src' ? p.saddr : p.origDaddr) : m.dir === 'src' ? p.daddr : p.saddr;
+          // An answer carries its connection's tuples.
+          const r = p.reply;
+          const a = r
+            ? m.tuple === 'original'
+              ? m.dir === 'src'
+                ? r.osrc
+                : p.origDaddr
+              : m.dir === 'src'
+                ? r.rsrc
+                : r.rdst
+            : m.tuple === 'original'
+              ? m.dir === 'src'
+                ? p.saddr
+                : p.origDaddr
+              : m.dir === 'src'
+                ? p.daddr
+                : p.saddr;
           const hit = nets.some((n) => inNet(n, p.family, a.words));
           return hit !== m.negate ? T : F;
         },
@@ -157,8 +179,23 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
     case 'ctport':
       return {
         test: (p) => {
-          if (p.ct !== 'new' || !PORT_PROTOS.has(p.proto)) return F;
-          const port = m.tuple === 'original' ? (m.dir === 'src' ? p.sport : p.origDport) : m.dir === 'src' ? p.dport : p.sport;
+          if (!tracked(p) || !PORT_PROTOS.has(p.proto)) return F;
+          const r = p.reply;
+          const port = r
+            ? m.tuple === 'original'
+              ? m.dir === 'src'
+                ? r.osport
+                : p.origDport
+              : m.dir === 'src'
+                ? r.rsport
+                : r.rdport
+            : m.tuple === 'original'
+              ? m.dir === 'src'
+                ? p.sport
+                : p.origDport
+              : m.dir === 'src'
+                ? p.dport
+                : p.sport;
           const hit = m.ports.some((r) => port >= r.from && port <= r.to);
           return hit !== m.negate ? T : F;
         },
@@ -167,13 +204,17 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
 
     case 'addrtype': {
       const types = new Set(m.types.map((t) => t.toUpperCase()));
+      const xt = m.xt === true;
       return {
-        test: neg(m.negate, (p) => {
+        test: (p) => {
           const a = m.dir === 'src' ? p.saddr : p.daddr;
           const iface = m.limitIfaceIn ? p.iif : m.limitIfaceOut ? p.oif : undefined;
-          return types.has(host.addrType(a, iface));
-        }),
+          // iptables' IPv6 addrtype tests the type list as a whole (see HostTable.xtMatch6).
+          const hit = xt && p.family === 'ip6' ? host.xtMatch6(a, types, iface) : types.has(host.addrType(a, iface));
+          return hit === undefined ? U : hit !== m.negate ? T : F;
+        },
         cost: 4,
+        unknownWhy: `addrtype ${m.types.join(',')} bound to an interface is not modelled for IPv6`,
       };
     }
 
@@ -225,7 +266,7 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
       }
       return {
         test: (p) => {
-          if (p.ct !== 'new') return F;
+          if (!tracked(p)) return F;
           return p.ctmarkKnown ? tri(m.negate, ((p.ctmark & mask) >>> 0) === value ? T : F) : U;
         },
         cost: 3,
@@ -260,11 +301,11 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
     }
 
     case 'tcpflags': {
-      const mask = expandFlags(m.mask);
-      const set = new Set(expandFlags(m.set));
-      // A SYN: of the flags in the mask, exactly those in `set` must be on.
-      const synOnly = mask.every((f) => (f === 'SYN') === set.has(f));
-      return { test: (p) => (p.proto !== 6 ? F : synOnly !== m.negate ? T : F), cost: 2 };
+      const mask = flagBits(m.mask);
+      const set = flagBits(m.set);
+      if (mask === undefined || set === undefined) return unknown(`TCP flags ${m.mask.join(',')} ${m.set.join(',')} not understood`);
+      // Of the flags in the mask, exactly those in `set` must be on.
+      return { test: (p) => (p.proto !== 6 ? F : ((p.tcpFlags & mask) === set) !== m.negate ? T : F), cost: 2 };
     }
 
     case 'rt':
@@ -278,7 +319,8 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
 
     case 'recent': {
       const hit = m.mode === 'set';
-      return { test: () => (hit !== m.negate ? T : F), cost: 2 };
+      // An answer may find the address its own connection's first packet recorded: not modelled.
+      return { test: (p) => (p.reply && !hit ? U : hit !== m.negate ? T : F), cost: 2, unknownWhy: `recent (${m.mode}) on an answer depends on what the connection's first packet recorded` };
     }
 
     case 'statistic':

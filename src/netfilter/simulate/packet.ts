@@ -6,8 +6,35 @@ import type { Ip } from './ip.js';
  * routing sets the output interface. One object per walk, so rule evaluation allocates nothing.
  */
 
-/** Where conntrack is for this packet: not reached yet (raw), a NEW entry, or untracked. */
-export type CtPhase = 'none' | 'new' | 'untracked';
+/**
+ * Where conntrack is for this packet: not reached yet (raw), a NEW entry, an answer of a known
+ * connection (ESTABLISHED, reply direction), or untracked.
+ */
+export type CtPhase = 'none' | 'new' | 'established' | 'untracked';
+
+/** The conntrack tuples an answer belongs to, and the translations conntrack still has to undo on it. */
+export interface ReplyTuples {
+  /** Original tuple source: the client. */
+  osrc: Ip;
+  osport: number;
+  /** Reply tuple: from the (translated) destination to the client, or to the SNAT address. */
+  rsrc: Ip;
+  rsport: number;
+  rdst: Ip;
+  rdport: number;
+  /** A SNAT to undo where destinations are rewritten (prerouting/output, -100): the answer goes back to the client. */
+  undoSnat?: { daddr: Ip; dport: number };
+  /** A DNAT to undo where sources are rewritten (postrouting/input, 100): the answer comes from the address the client aimed at. */
+  undoDnat?: { saddr: Ip; sport: number };
+}
+
+/** TCP header flags, as the kernel numbers them. */
+export const TCP_FIN = 1;
+export const TCP_SYN = 2;
+export const TCP_RST = 4;
+export const TCP_PSH = 8;
+export const TCP_ACK = 16;
+export const TCP_URG = 32;
 
 export interface Pkt {
   family: PacketFamily;
@@ -33,8 +60,14 @@ export interface Pkt {
   ct: CtPhase;
   /** Conntrack will leave this packet untracked (ICMPv6 neighbour discovery). */
   untrackedByConntrack: boolean;
+  /** TCP flags (TCP_SYN for the first packet; SYN|ACK or RST|ACK for the answer). */
+  tcpFlags: number;
   /** A DNAT/REDIRECT binding was set up (ct status DNAT, the virtual ctstate DNAT). */
   dnat: boolean;
+  /** A SNAT/MASQUERADE binding was set up: the address answers are sent to. */
+  snatTo: Ip | undefined;
+  /** Set on an answer (the reply direction of the connection). */
+  reply: ReplyTuples | undefined;
   origDaddr: Ip;
   origDport: number;
 }
@@ -129,5 +162,22 @@ export function icmpType(text: string, version: 'icmp' | 'icmpv6'): { type: numb
 
 /** The ct state a chain sees: before conntrack (raw) there is no entry, which reads as INVALID. */
 export function ctStateOf(p: Pkt): string {
-  return p.ct === 'new' ? 'NEW' : p.ct === 'untracked' ? 'UNTRACKED' : 'INVALID';
+  return p.ct === 'new' ? 'NEW' : p.ct === 'established' ? 'ESTABLISHED' : p.ct === 'untracked' ? 'UNTRACKED' : 'INVALID';
+}
+
+/** The packet has a conntrack entry (NEW or an answer): ct mark, status and tuples can be read. */
+export function tracked(p: Pkt): boolean {
+  return p.ct === 'new' || p.ct === 'established';
+}
+
+/** ct status bits the model knows: DNAT/SNAT once bound; an answer's connection is confirmed and has seen a reply. */
+export function ctStatuses(p: Pkt): Set<string> {
+  const out = new Set<string>();
+  if (p.dnat) out.add('DNAT');
+  if (p.snatTo !== undefined) out.add('SNAT');
+  if (p.reply) {
+    out.add('CONFIRMED');
+    out.add('SEEN_REPLY');
+  }
+  return out;
 }

@@ -37,6 +37,11 @@ export function routeInput(host: HostTable, p: Pkt): RouteDecision {
       const why = mode === 2 ? `no route back to ${p.saddr.text}` : `the route back to ${p.saddr.text} does not leave via ${iif}`;
       return { kind: 'drop', reason: 'rp-filter', text: `rp_filter=${mode} on ${iif}: ${why}` };
     }
+  } else if (isLoopback6(d.words) && iif !== 'lo') {
+    // Only after a DNAT to ::1 (the raw address is a martian before any hook): the input route
+    // lookup for a loopback address must match the input device strictly (rt6_need_strict),
+    // the ::1 route is on lo, so there is no route; the kernel answers ICMPv6 no-route.
+    return { kind: 'drop', reason: 'no-route', text: `route: ${d.text} is only reachable on lo, not from ${iif}: no route`, rejectWith: 'icmp6 no-route (route)' };
   } else if (isMulticast('ip6', d.words)) {
     // Neighbour discovery goes to the solicited-node group, which every interface joins for its addresses.
     if (p.proto === 58) return { kind: 'local', text: `route: multicast ${d.text} delivered locally on ${iif}` };

@@ -36,6 +36,8 @@ export class Run {
   rejectWith: string | undefined;
   /** The last drop came from a chain policy rather than a rule. */
   droppedByPolicy = false;
+  /** The order chosen for each ambiguous hook plan: the kernel's order is one, for every packet of the walk. */
+  readonly orders = new Map<object, number>();
 
   constructor(
     readonly p: Pkt,

@@ -1,6 +1,6 @@
 import type { Key, Value } from '../model.js';
 import { inNet, netOfPrefix, netOfSpec, parseIp, type Net } from './ip.js';
-import { ctStateOf, icmpType, PORT_PROTOS, protoNumber, type Pkt } from './packet.js';
+import { ctStateOf, icmpType, PORT_PROTOS, protoNumber, tracked, type Pkt } from './packet.js';
 
 /**
  * nft set and verdict-map lookups: an element is one Value per key component. Exact elements
@@ -221,7 +221,7 @@ function readKey(key: Key, p: Pkt): KeyValue {
     case 'ct state':
       return ctStateOf(p).toLowerCase();
     case 'ct mark':
-      if (p.ct !== 'new') return undefined;
+      if (!tracked(p)) return undefined;
       return p.ctmarkKnown ? p.ctmark : null;
     case 'icmp type':
       return p.family === 'ip' && p.proto === 1 ? p.icmpType : undefined;

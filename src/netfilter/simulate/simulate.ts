@@ -1,12 +1,13 @@
 import type { Hook, PacketFamily, Ruleset, Table } from '../model.js';
 import { CTable, Names } from './compile.js';
 import { HostTable } from './host.js';
-import { planHook, runHook, type HookEntry } from './hooks.js';
-import { formatEndpoint, isLoopback6, parseIp, solicitedNode, type Ip } from './ip.js';
-import type { Pkt } from './packet.js';
+import { filterPlan, planHook, runHook, tableRanks, type HookPlan } from './hooks.js';
+import { formatEndpoint, isLoopback6, parseIp, type Ip } from './ip.js';
+import { ndPacket, nextHop, sameIp, solicitationGroup, solicitationSource } from './neighbour.js';
+import { TCP_ACK, TCP_RST, TCP_SYN, tracked, type Pkt } from './packet.js';
 import { routeInput, routeOutput, type RouteDecision } from './routing.js';
 import { Run, type Decision } from './run.js';
-import type { DropReason, HostFacts, Packet, SimResult, Step } from './types.js';
+import type { AnswerFn, AnswerKind, DropReason, HostFacts, Packet, SimResult, Step } from './types.js';
 import { ACCEPT, DROP, REJECT, type ChainResult } from './verdicts.js';
 
 /**
@@ -16,7 +17,12 @@ import { ACCEPT, DROP, REJECT, type ChainResult } from './verdicts.js';
  *   arriving on an interface: [IPv6: neighbour discovery] → netdev ingress → PREROUTING →
  *   routing (local / forward / martian / no route) → INPUT, or FORWARD → POSTROUTING;
  *   sent by the host (iif "lo"): routing → OUTPUT → re-route after DNAT → POSTROUTING →
- *   (local: looped back through lo) → PREROUTING → INPUT.
+ *   (local: looped back through lo) → PREROUTING → INPUT;
+ *   IPv6 forwarded: the host resolves the next hop (neighbour.ts);
+ *   asked about the answer (SYN-ACK or RST): the answer's own way back, as conntrack's reply
+ *   direction (ESTABLISHED, NAT undone): from a local socket OUTPUT → POSTROUTING (→ lo:
+ *   PREROUTING → INPUT), from a container PREROUTING → FORWARD → POSTROUTING, and for an
+ *   IPv6 client behind a gateway the host's resolution of that gateway.
  *
  * `prepare` indexes the ruleset and the host once; each `simulate` call then walks one packet.
  * Undecidable points (see matches.ts) are explored both ways: the result is `unknown` only
@@ -24,7 +30,8 @@ import { ACCEPT, DROP, REJECT, type ChainResult } from './verdicts.js';
  */
 
 export interface Simulator {
-  simulate(packet: Packet): SimResult;
+  /** `answer`: what answers at a local destination; given, the answer's way back is walked too. */
+  simulate(packet: Packet, answer?: AnswerFn): SimResult;
 }
 
 /** How many combinations of undecidable answers are tried before giving up. */
@@ -39,6 +46,9 @@ interface Outcome {
   reason?: DropReason;
   /** Set when no answer could settle the walk. */
   fatal?: string;
+  /** The connection's answer was walked: its kind, and why it did not get back (absent: it did). */
+  answer?: AnswerKind;
+  answerLost?: string;
 }
 
 interface Evaluation {
@@ -54,8 +64,8 @@ export function prepare(ruleset: Ruleset, host: HostFacts): Simulator {
 }
 
 /** One packet, no preparation kept: for a single question. A matrix should use `prepare`. */
-export function simulate(ruleset: Ruleset, host: HostFacts, packet: Packet): SimResult {
-  return prepare(ruleset, host).simulate(packet);
+export function simulate(ruleset: Ruleset, host: HostFacts, packet: Packet, answer?: AnswerFn): SimResult {
+  return prepare(ruleset, host).simulate(packet, answer);
 }
 
 /** Two tables with one name (iptables-legacy and iptables-nft) get told apart in the explanation. */
@@ -82,24 +92,27 @@ function qualifiers(ruleset: Ruleset): Map<Table, string> {
 class PreparedSimulator implements Simulator {
   private readonly host: HostTable;
   private readonly tables: CTable[];
-  private readonly plans = new Map<string, HookEntry[]>();
+  private readonly plans = new Map<string, HookPlan>();
+  private readonly ranks: ReturnType<typeof tableRanks>;
   private readonly ndCache = new Map<string, Evaluation>();
+  private readonly resolveCache = new Map<string, Evaluation>();
 
   constructor(ruleset: Ruleset, facts: HostFacts) {
     this.host = new HostTable(facts);
     const q = qualifiers(ruleset);
     const names = new Names();
     this.tables = ruleset.tables.map((t) => new CTable(t, this.host, names, q.get(t)));
+    this.ranks = tableRanks(this.tables);
   }
 
-  private plan(family: PacketFamily | 'netdev', hook: Hook): HookEntry[] {
+  private plan(family: PacketFamily | 'netdev', hook: Hook): HookPlan {
     const key = `${family}/${hook}`;
     let p = this.plans.get(key);
-    if (!p) this.plans.set(key, (p = planHook(this.tables, family, hook)));
+    if (!p) this.plans.set(key, (p = planHook(this.tables, family, hook, this.ranks)));
     return p;
   }
 
-  simulate(packet: Packet): SimResult {
+  simulate(packet: Packet, answer?: AnswerFn): SimResult {
     const init = this.initial(packet);
     if (typeof init === 'string') {
       return { disposition: 'unknown', daddr: packet.daddr, dport: packet.dport, steps: [], unknownReasons: [init] };
@@ -117,7 +130,7 @@ class PreparedSimulator implements Simulator {
         irrelevant: nd.irrelevant,
       });
     }
-    let ev = this.evaluate(init);
+    let ev = this.evaluate(init, (run) => this.walkConnection(run, answer));
     if (nd && nd.outcome.disposition === 'unknown' && ev.outcome.disposition !== 'dropped') {
       ev = {
         outcome: { ...ev.outcome, disposition: 'unknown' },
@@ -137,6 +150,9 @@ class PreparedSimulator implements Simulator {
     }
     const r: SimResult = { disposition: o.disposition, daddr: o.daddr, dport: o.dport, steps, unknownReasons: ev.unknownReasons };
     if (o.oif !== undefined) r.oif = o.oif;
+    if (o.answer !== undefined && (o.disposition === 'local' || o.disposition === 'forward')) {
+      r.answer = o.answerLost === undefined ? { kind: o.answer, delivered: true } : { kind: o.answer, delivered: false, why: o.answerLost };
+    }
     if (o.disposition === 'dropped') {
       if (o.rejectWith !== undefined) {
         r.rejected = true;
@@ -177,7 +193,10 @@ class PreparedSimulator implements Simulator {
       ctmarkKnown: true,
       ct: 'none',
       untrackedByConntrack: false,
+      tcpFlags: proto === 6 ? TCP_SYN : 0,
       dnat: false,
+      snatTo: undefined,
+      reply: undefined,
       origDaddr: daddr,
       origDport: packet.dport,
     });
@@ -186,7 +205,8 @@ class PreparedSimulator implements Simulator {
   /**
    * IPv6 needs neighbour discovery before any packet arrives: the client solicits the host's
    * address on the link (ICMPv6 135 to the solicited-node group, hop limit 255, untracked by
-   * conntrack). If the host's input rules drop that, nothing else on the link reaches it.
+   * conntrack) and the host advertises back (136, through its output). If the host's rules drop
+   * either, nothing else on the link reaches it.
    */
   private neighbour(p: Pkt): Evaluation | undefined {
     const own = this.host.addressesOf(p.iif).find((a) => a.ip.text === p.daddr.text);
@@ -195,33 +215,72 @@ class PreparedSimulator implements Simulator {
     const key = `${p.iif}|${p.saddr.text}|${target.text}`;
     const cached = this.ndCache.get(key);
     if (cached) return cached;
-    const group = solicitedNode(target.words);
-    const ev = this.evaluate(() => ({
-      ...p,
-      daddr: group,
-      origDaddr: group,
-      proto: 58,
-      sport: 0,
-      dport: 0,
-      origDport: 0,
-      icmpType: 135,
-      icmpCode: 0,
-      hopLimit: 255,
-      pkttype: 'multicast',
-      untrackedByConntrack: true,
-    }));
+    const iif = p.iif;
+    const ns = ndPacket(p, { type: 135, saddr: p.saddr, daddr: solicitationGroup(target), iif, oif: '' });
+    const ev = this.evaluate(
+      () => ({ ...ns }),
+      (run) => {
+        const o = this.walk(run);
+        if (o.disposition !== 'local') return o;
+        run.note(`the host advertises ${target.text} to ${p.saddr.text}`, 'note');
+        Object.assign(run.p, ndPacket(run.p, { type: 136, saddr: target, daddr: p.saddr, iif: '', oif: iif }));
+        return this.walkSent(run);
+      },
+    );
     this.ndCache.set(key, ev);
     return ev;
   }
 
+  /**
+   * The host resolving neighbour `nh` on `oif` before it can send there: its NS out (from
+   * `trigger` when that address is on `oif`, else a link-local one), `nh`'s NA back in.
+   * undefined when the snapshot gives `oif` no IPv6 address to solicit from.
+   */
+  private resolve(oif: string, nh: Ip, trigger: Ip, base: Pkt): Evaluation | undefined {
+    const src = solicitationSource(this.host, oif, trigger);
+    if (!src) return undefined;
+    const key = `${oif}|${nh.text}|${src.text}`;
+    const cached = this.resolveCache.get(key);
+    if (cached) return cached;
+    const ns = ndPacket(base, { type: 135, saddr: src, daddr: solicitationGroup(nh), iif: '', oif });
+    const ev = this.evaluate(
+      () => ({ ...ns }),
+      (run) => {
+        const o = this.walkSent(run);
+        if (o.disposition !== 'local') return o;
+        run.note(`${nh.text} advertises itself to ${src.text} on ${oif}`, 'note');
+        Object.assign(run.p, ndPacket(run.p, { type: 136, saddr: nh, daddr: src, iif: oif, oif: '' }));
+        return this.walk(run);
+      },
+    );
+    this.resolveCache.set(key, ev);
+    return ev;
+  }
+
+  /**
+   * Consults `resolve` inside a walk: undefined when the neighbour is resolved (or nothing can be
+   * said), else why not; an undecidable resolution stops the walk.
+   */
+  private resolved(run: Run, oif: string, nh: Ip, trigger: Ip): string | undefined {
+    const ev = this.resolve(oif, nh, trigger, run.p);
+    if (!ev) return undefined;
+    if (ev.outcome.disposition === 'unknown') {
+      run.fatal = `resolving ${nh.text} on ${oif}: ${ev.unknownReasons.join('; ')}`;
+      return 'undecidable';
+    }
+    if (ev.outcome.disposition === 'local') return undefined;
+    for (const st of ev.steps) run.step(st);
+    return `the host cannot resolve its neighbour ${nh.text} on ${oif}: ${ev.outcome.disposition === 'dropped' ? 'the neighbour discovery exchange is dropped' : 'no advertisement arrives'}`;
+  }
+
   /** Walks the packet once per combination of undecidable answers, until they disagree. */
-  private evaluate(make: () => Pkt): Evaluation {
+  private evaluate(make: () => Pkt, walker: (run: Run) => Outcome = (run) => this.walk(run)): Evaluation {
     let forced: number[] = [];
     let first: { run: Run; outcome: Outcome } | undefined;
     const reasons: string[] = [];
     for (let runs = 1; ; runs++) {
       const run = new Run(make(), this.host, forced);
-      const outcome = this.walk(run);
+      const outcome = walker(run);
       for (const d of run.decisions) reasons.push(d.why);
       if (!first) first = { run, outcome };
       if (outcome.fatal !== undefined) return this.unknown(first, [outcome.fatal, ...reasons]);
@@ -244,6 +303,147 @@ class PreparedSimulator implements Simulator {
     };
   }
 
+  /**
+   * A connection's first packet, then (IPv6 forward) the host's resolution of the next hop, then
+   * (when `answer` is given) the answer's way back.
+   */
+  private walkConnection(run: Run, answer: AnswerFn | undefined): Outcome {
+    const o = this.walk(run);
+    if (o.disposition !== 'local' && o.disposition !== 'forward') return o;
+    const p = run.p;
+    if (o.disposition === 'forward' && p.family === 'ip6') {
+      const nh = nextHop(this.host, p.daddr);
+      const lost = nh ? this.resolved(run, p.oif, nh, p.snatTo ?? p.saddr) : undefined;
+      if (lost === 'undecidable') return { ...o, disposition: 'unknown', fatal: run.fatal };
+      if (lost !== undefined) {
+        run.note(lost, 'routing');
+        return this.dropped(run, 'neighbour-discovery');
+      }
+    }
+    if (!answer || p.proto !== 6) return o;
+    const kind = o.disposition === 'local' ? answer({ daddr: o.daddr, dport: o.dport }) : 'synack';
+    return this.walkAnswer(run, o, kind);
+  }
+
+  /** A packet the host sends to a neighbour on `p.oif` without routing (ND): OUTPUT then POSTROUTING. */
+  private walkSent(run: Run): Outcome {
+    let r = runHook(run, this.plan(run.p.family, 'output'), 'output');
+    if (r !== ACCEPT) return this.stopped(run, r);
+    r = runHook(run, this.plan(run.p.family, 'postrouting'), 'postrouting');
+    if (r !== ACCEPT) return this.stopped(run, r);
+    // Reaching the wire counts as delivered ('local' = it got where it was going).
+    return { disposition: 'local', daddr: run.p.daddr.text, dport: run.p.dport };
+  }
+
+  /**
+   * The answer to the connection `run.p` just opened (o: local or forward), walked back to the
+   * client in the same run: conntrack knows it as the reply direction (ESTABLISHED) and undoes
+   * the NAT on it; an untracked connection's answer is a new packet to conntrack. The first
+   * packet's outcome is kept; the answer adds whether it got back.
+   */
+  private walkAnswer(run: Run, o: Outcome, kind: AnswerKind): Outcome {
+    const q = run.p;
+    const forward = o.disposition === 'forward';
+    const back = q.snatTo ?? q.saddr;
+    const from = q.daddr;
+    const wasTracked = tracked(q);
+    const answer: Pkt = {
+      ...q,
+      iif: forward ? q.oif : '',
+      oif: '',
+      saddr: from,
+      sport: q.dport,
+      daddr: back,
+      dport: q.sport,
+      proto: 6,
+      tcpFlags: kind === 'synack' ? TCP_SYN | TCP_ACK : TCP_RST | TCP_ACK,
+      icmpType: -1,
+      icmpCode: -1,
+      hopLimit: 64,
+      pkttype: 'host',
+      // A new skb: the socket's (or the far end's) mark, 0; the connection mark stays.
+      mark: 0,
+      markKnown: true,
+      ct: 'none',
+      untrackedByConntrack: false,
+      reply: undefined,
+    };
+    if (wasTracked) {
+      answer.reply = { osrc: q.saddr, osport: q.sport, rsrc: from, rsport: q.dport, rdst: back, rdport: q.sport };
+      if (q.snatTo !== undefined) answer.reply.undoSnat = { daddr: q.saddr, dport: q.sport };
+      if (q.dnat) answer.reply.undoDnat = { saddr: q.origDaddr, sport: q.origDport };
+    } else {
+      // Untracked (NOTRACK): conntrack meets the answer as the first packet of a new connection.
+      answer.dnat = false;
+      answer.snatTo = undefined;
+      answer.origDaddr = back;
+      answer.origDport = q.sport;
+    }
+    Object.assign(q, answer);
+    const a = run.p;
+    run.note(`answer: ${kind === 'synack' ? 'SYN-ACK' : 'RST'} ${formatEndpoint(a.saddr.text, a.sport, a.family)} → ${formatEndpoint(a.daddr.text, a.dport, a.family)}${forward ? ` arriving on ${a.iif}` : ''}`, 'note');
+    const lost = (why: string): Outcome => ({ ...o, answer: kind, answerLost: why });
+    const stop = (r: ChainResult, where: string): Outcome => {
+      if (r === DROP || r === REJECT) return lost(`the answer is ${r === DROP ? 'dropped' : 'rejected'} in ${where}`);
+      return { ...o, disposition: 'unknown', fatal: run.fatal ?? 'undecidable' };
+    };
+    let r: ChainResult;
+    let toClient: RouteDecision;
+    if (!forward) {
+      toClient = routeOutput(this.host, a);
+      run.note(`answer ${toClient.text}`, 'routing');
+      if (toClient.kind === 'drop' || toClient.kind === 'special') return lost(`no way back: ${toClient.text}`);
+      a.oif = toClient.kind === 'local' ? 'lo' : toClient.oif;
+      r = runHook(run, this.plan(a.family, 'output'), 'output', wasTracked);
+      if (r !== ACCEPT) return stop(r, 'output');
+      r = runHook(run, this.plan(a.family, 'postrouting'), 'postrouting', wasTracked);
+      if (r !== ACCEPT) return stop(r, 'postrouting');
+      if (toClient.kind === 'local') {
+        a.iif = 'lo';
+        a.oif = '';
+        r = runHook(run, this.plan(a.family, 'prerouting'), 'prerouting', true);
+        if (r !== ACCEPT) return stop(r, 'prerouting');
+        r = runHook(run, this.plan(a.family, 'input'), 'input', true);
+        if (r !== ACCEPT) return stop(r, 'input');
+      }
+    } else {
+      const ingress = filterPlan(this.plan('netdev', 'ingress'), (e) => e.chain.chain.base?.device === a.iif);
+      if (ingress.orders.some((x) => x.length > 0)) {
+        r = runHook(run, ingress, 'ingress');
+        if (r !== ACCEPT) return stop(r, 'ingress');
+      }
+      r = runHook(run, this.plan(a.family, 'prerouting'), 'prerouting', wasTracked);
+      if (r !== ACCEPT) return stop(r, 'prerouting');
+      // Back to the host itself (a loopback connection DNATed out in OUTPUT) too: 127.0.0.1
+      // arriving from a device is a martian unless that device has route_localnet.
+      toClient = routeInput(this.host, a);
+      run.note(`answer ${toClient.text}`, 'routing');
+      if (toClient.kind === 'drop' || toClient.kind === 'special') return lost(`no way back: ${toClient.text}`);
+      if (toClient.kind === 'local') {
+        r = runHook(run, this.plan(a.family, 'input'), 'input', wasTracked);
+        if (r !== ACCEPT) return stop(r, 'input');
+      } else {
+        a.oif = toClient.oif;
+        r = runHook(run, this.plan(a.family, 'forward'), 'forward');
+        if (r !== ACCEPT) return stop(r, 'forward');
+        r = runHook(run, this.plan(a.family, 'postrouting'), 'postrouting', wasTracked);
+        if (r !== ACCEPT) return stop(r, 'postrouting');
+      }
+    }
+    if (a.reply?.undoDnat || a.reply?.undoSnat) return lost('the answer was left untracked, so its NAT was never undone and the client does not recognise it');
+    if (toClient.kind === 'forward' && a.family === 'ip6') {
+      // The client's own solicitation taught the host its address; a client behind a gateway needs the gateway resolved.
+      const nh = nextHop(this.host, a.daddr);
+      if (nh && !sameIp(nh, a.daddr)) {
+        const why = this.resolved(run, toClient.oif, nh, a.saddr);
+        if (why === 'undecidable') return { ...o, disposition: 'unknown', fatal: run.fatal };
+        if (why !== undefined) return lost(why);
+      }
+    }
+    run.note(`the answer reaches ${a.daddr.text}`, 'socket');
+    return { ...o, answer: kind };
+  }
+
   private walk(run: Run): Outcome {
     const p = run.p;
     if (p.iif === 'lo') return this.walkLocalOrigin(run);
@@ -251,8 +451,8 @@ class PreparedSimulator implements Simulator {
       run.note(`martian: ${p.daddr.text} arriving on ${p.iif} is dropped before any hook`, 'routing');
       return this.dropped(run, 'martian');
     }
-    const ingress = this.plan('netdev', 'ingress').filter((e) => e.chain.chain.base?.device === p.iif);
-    if (ingress.length > 0) {
+    const ingress = filterPlan(this.plan('netdev', 'ingress'), (e) => e.chain.chain.base?.device === p.iif);
+    if (ingress.orders.some((o) => o.length > 0)) {
       const r = runHook(run, ingress, 'ingress');
       if (r !== ACCEPT) return this.stopped(run, r);
     }
@@ -335,7 +535,15 @@ class PreparedSimulator implements Simulator {
 }
 
 function same(a: Outcome, b: Outcome): boolean {
-  return a.disposition === b.disposition && a.daddr === b.daddr && a.dport === b.dport && a.oif === b.oif && (a.rejectWith === undefined) === (b.rejectWith === undefined);
+  return (
+    a.disposition === b.disposition &&
+    a.daddr === b.daddr &&
+    a.dport === b.dport &&
+    a.oif === b.oif &&
+    (a.rejectWith === undefined) === (b.rejectWith === undefined) &&
+    a.answer === b.answer &&
+    (a.answerLost === undefined) === (b.answerLost === undefined)
+  );
 }
 
 /** The next combination of answers, depth first: bump the last point that has an answer left. */

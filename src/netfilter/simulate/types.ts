@@ -81,6 +81,15 @@ export type DropReason =
   /** A broadcast or multicast destination: no TCP connection is made to one. */
   | 'broadcast';
 
+/** The host's first answer to a connection's first packet: SYN-ACK from a socket, or the stack's RST. */
+export type AnswerKind = 'synack' | 'rst';
+
+/**
+ * What answers at a local destination (after NAT): given, the simulator also walks that answer
+ * back to the client (a forwarded connection's answer, from the far end, is taken as a SYN-ACK).
+ */
+export type AnswerFn = (at: { daddr: string; dport: number }) => AnswerKind;
+
 export interface SimResult {
   disposition: Disposition;
   /** Destination after DNAT/REDIRECT (equals the packet's when none applied). */
@@ -97,4 +106,9 @@ export interface SimResult {
   steps: Step[];
   /** For unknown: why, naming the rule (e.g. "unsupported match -m foo in filter INPUT rule 3"). */
   unknownReasons: string[];
+  /**
+   * For local/forward, when simulate was asked about the answer: whether the first answer gets
+   * back to the client through the host's hooks (and, for IPv6, its neighbour discovery).
+   */
+  answer?: { kind: AnswerKind; delivered: boolean; why?: string };
 }

@@ -1,10 +1,10 @@
 import type { Effect, Verdict } from '../model.js';
 import { candidates, evalRule, P_D4, P_DPORT, P_IIF, P_IIF_NEG, P_OIF, P_OIF_NEG, P_PROTO, P_S4, unknownWhy, type CChain, type CRule, type CVerdict, type Prefilter } from './compile.js';
-import { formatEndpoint, parseIp } from './ip.js';
+import { formatEndpoint, parseIp, type Ip } from './ip.js';
 import { F, U } from './matches.js';
 import { PORT_PROTOS } from './packet.js';
 import { MAX_JUMP_DEPTH, type Run } from './run.js';
-import { lookup, NO_ELEMENT, UNKNOWN_ELEMENT } from './sets.js';
+import { compileSet, lookup, NO_ELEMENT, UNKNOWN_ELEMENT } from './sets.js';
 
 /**
  * One base chain, rule by rule: jumps push a return point, goto does not, RETURN or the end of
@@ -191,7 +191,7 @@ function applyEffects(run: Run, effects: readonly Effect[], r: CRule): void {
       case 'mark':
         if (e.on === 'packet') p.mark = ((p.mark & ~e.mask) ^ e.xor) >>> 0;
         // Without a conntrack entry (raw, untracked) there is no connection mark to set.
-        else if (p.ct === 'new') p.ctmark = ((p.ctmark & ~e.mask) ^ e.xor) >>> 0;
+        else if (p.ct === 'new' || p.ct === 'established') p.ctmark = ((p.ctmark & ~e.mask) ^ e.xor) >>> 0;
         break;
       case 'notrack':
         if (p.ct === 'none') p.ct = 'untracked';
@@ -235,10 +235,16 @@ function execute(run: Run, r: CRule, cv: CVerdict, chain: CChain, state: { targe
     case 'redirect':
       return dnat(run, r, v, chain);
     case 'snat':
-    case 'masquerade':
+    case 'masquerade': {
       run.natDone = true;
+      // Where answers will be sent (undone by conntrack on their way back): MASQUERADE takes the
+      // output interface's address. A map-chosen SNAT address is not looked up: the source is kept.
+      const p = run.p;
+      const to = v.kind === 'snat' ? (v.addr !== undefined ? parseIp(v.addr) : undefined) : run.host.primaryAddress(p.oif, p.family);
+      p.snatTo = to && to.family === p.family ? to : p.saddr;
       run.step({ hook: run.hook, table: chain.table.label, chain: chain.chain.name, rule: r.rule.origin.index, text: `${v.kind === 'snat' ? `SNAT to ${v.addr ?? '?'}` : 'MASQUERADE'}: only the source changes`, action: v.kind });
       return ACCEPT;
+    }
     case 'vmap':
       // Resolved by the walker before execution; a map element cannot hold another map.
       return NEXT;
@@ -295,6 +301,16 @@ function dnat(run: Run, r: CRule, v: Extract<Verdict, { kind: 'dnat' } | { kind:
       run.fatal = `${r.where}: DNAT target computed at run time (${v.computed}) — ${r.rule.origin.text}`;
       return STOP;
     }
+    if (v.addrMap !== undefined || v.portMap !== undefined) {
+      const looked = natMapTarget(run, r, v);
+      if (looked === STOP || looked === NEXT) return looked;
+      if (looked.addr !== undefined) {
+        if (looked.addr.family !== p.family) return NEXT;
+        addr = looked.addr;
+      }
+      if (looked.port !== undefined && PORT_PROTOS.has(p.proto)) port = natPort(p.dport, looked.port.from, looked.port.to, notes);
+      notes.push(...looked.notes);
+    }
     if (v.addr !== undefined) {
       const a = parseIp(v.addr);
       // An inet nat rule for the other family is skipped by the kernel (nft_nat_inet_eval).
@@ -327,6 +343,56 @@ function dnat(run: Run, r: CRule, v: Extract<Verdict, { kind: 'dnat' } | { kind:
     action: v.kind,
   });
   return ACCEPT;
+}
+
+/**
+ * The address and port of a DNAT whose target comes from maps (nft `dnat to tcp dport map { … }`):
+ * a key without an element breaks the rule (NEXT), an undecidable key asks `decide`.
+ */
+function natMapTarget(
+  run: Run,
+  r: CRule,
+  v: Extract<Verdict, { kind: 'dnat' }>,
+): { addr?: Ip; port?: { from: number; to: number | undefined }; notes: string[] } | typeof NEXT | typeof STOP {
+  const out: { addr?: Ip; port?: { from: number; to: number | undefined }; notes: string[] } = { notes: [] };
+  for (const [which, m] of [['address', v.addrMap], ['port', v.portMap]] as const) {
+    if (!m) continue;
+    if (m.dynamic) {
+      run.fatal = `${r.where}: DNAT ${which} map is filled at run time — ${r.rule.origin.text}`;
+      return STOP;
+    }
+    let idx = lookup(compileSet(m.keys, m.elements), run.p);
+    if (idx === UNKNOWN_ELEMENT) {
+      const c = run.decide(m.elements.length + 1, `${r.where}: key ${m.keys.join(' . ')} of the DNAT ${which} map cannot be decided — ${r.rule.origin.text}`);
+      idx = c === 0 ? NO_ELEMENT : c - 1;
+      run.note(`undecidable: ${r.where} DNAT ${which} map lookup taken as ${idx === NO_ELEMENT ? 'no element' : `element ${idx + 1}`}`, run.hook);
+    }
+    // No element: the lookup ends the rule, which did not match.
+    if (idx === NO_ELEMENT) return NEXT;
+    const data = m.data[idx] ?? [];
+    const values = which === 'address' ? data : [undefined, ...data];
+    const [a, pt] = [values[0], values[1]];
+    if (a !== undefined) {
+      const text = a.kind === 'exact' ? String(a.value) : a.kind === 'range' ? String(a.from) : undefined;
+      const ip = text === undefined ? undefined : parseIp(text);
+      if (!ip) {
+        run.fatal = `${r.where}: DNAT map element ${idx + 1} (${JSON.stringify(a)}) is not an address the model can use — ${r.rule.origin.text}`;
+        return STOP;
+      }
+      if (a.kind === 'range') out.notes.push(`address range ${a.from}-${a.to}: the first address is assumed`);
+      out.addr = ip;
+    }
+    if (pt !== undefined) {
+      const from = Number(pt.kind === 'exact' ? pt.value : pt.kind === 'range' ? pt.from : NaN);
+      const to = pt.kind === 'range' ? Number(pt.to) : undefined;
+      if (!Number.isInteger(from) || (to !== undefined && !Number.isInteger(to))) {
+        run.fatal = `${r.where}: DNAT map element ${idx + 1} has no usable port — ${r.rule.origin.text}`;
+        return STOP;
+      }
+      out.port = { from, to };
+    }
+  }
+  return out;
 }
 
 /** A port range keeps the original port when it is inside (the kernel's choice for a free tuple). */

@@ -369,6 +369,9 @@ export class ReachLab {
   readonly links = new Map<string, Link>();
   /** The container stand-ins (on docker0, on br-app), when the lab has them. */
   private readonly containers: Netns[] = [];
+  /** Every agent that answers on CTR_PORTS (all namespaces but H), and the extra ports they took since. */
+  private readonly answerers: Agent[] = [];
+  private readonly extraPorts = new Set<number>();
 
   private constructor(
     private readonly scope: Scope,
@@ -406,7 +409,7 @@ export class ReachLab {
     if (gateways[4]) await client.ip('route', 'add', 'default', 'via', gateways[4]);
     if (gateways[6]) await client.ip('-6', 'route', 'add', 'default', 'via', gateways[6]);
     await client.exec(binary('nft'), ['-f', '-'], { input: CLIENT_NFT });
-    const link: Link = { hostIface, client, clientIface: 'eth0', agent: await answerEverywhere(Agent.start(this.scope, client, client.name)) };
+    const link: Link = { hostIface, client, clientIface: 'eth0', agent: await this.answering(Agent.start(this.scope, client, client.name)) };
     this.links.set(hostIface, link);
     return link;
   }
@@ -435,7 +438,7 @@ export class ReachLab {
         if (gateway) await ctr.ip(`-${family}`, 'route', 'add', 'default', 'via', gateway);
       }
       this.containers.push(ctr);
-      await answerEverywhere(Agent.start(this.scope, ctr, ctr.name));
+      await this.answering(Agent.start(this.scope, ctr, ctr.name));
     }
     await this.addTargets([...CTR_EXTRA_V4, ...CTR_EXTRA_V6]);
   }
@@ -455,6 +458,25 @@ export class ReachLab {
       await this.h.ip(v6 ? '-6' : '-4', 'route', 'replace', `${address}/${v6 ? 128 : 32}`, 'dev', 'docker0');
       held.add(address);
     }
+  }
+
+  /** An agent that answers on CTR_PORTS and on every port listenEverywhere() added. */
+  private async answering(agent: Agent): Promise<Agent> {
+    await answerEverywhere(agent);
+    if (this.extraPorts.size > 0) await agent.request('listen', { listeners: [...this.extraPorts].map((port) => ({ host: '::', port, banner: `C ${port}` })) });
+    this.answerers.push(agent);
+    return agent;
+  }
+
+  /**
+   * More DNAT target ports (a corpus ruleset's, beyond CTR_PORTS): every namespace but H answers
+   * on them too, so a connection forwarded there has someone to complete it.
+   */
+  async listenEverywhere(ports: number[]): Promise<void> {
+    const fresh = [...new Set(ports)].filter((p) => !CTR_PORTS.includes(p) && !this.extraPorts.has(p) && p > 0 && p < 32768);
+    if (fresh.length === 0) return;
+    for (const p of fresh) this.extraPorts.add(p);
+    await Promise.all(this.answerers.map((a) => a.request('listen', { listeners: fresh.map((port) => ({ host: '::', port, banner: `C ${port}` })) })));
   }
 
   /** Every address some namespace of this lab holds. */
@@ -500,7 +522,7 @@ export class ReachLab {
       await client.ip(`-${family}`, 'route', 'add', 'default', 'via', gateway.local);
     }
     await client.exec(binary('nft'), ['-f', '-'], { input: CLIENT_NFT });
-    const link: Link = { hostIface: bridge, client, clientIface: 'eth0', agent: await answerEverywhere(Agent.start(this.scope, client, client.name)) };
+    const link: Link = { hostIface: bridge, client, clientIface: 'eth0', agent: await this.answering(Agent.start(this.scope, client, client.name)) };
     this.links.set(bridge, link);
     return link;
   }
@@ -644,7 +666,10 @@ export class ReachLab {
       const remoteLoopback = a.executor !== 'H' && (a.target === '127.0.0.1' || a.target === '::1');
       const host = remoteLoopback ? LOOPBACK_ALIAS[a.family] : a.target;
       const list = byExecutor.get(a.executor) ?? [];
-      list.push({ key: a.key, host, port: a.port, localAddress: a.source, timeoutMs, bannerMs: 150 });
+      // The banner tells a DNAT/REDIRECT to another host listener apart from this one; on a loaded
+      // machine a listener can take longer than 150 ms to write it, and a silent handshake reads as
+      // open. The patient re-probe of doubtful cells waits for it as long as for the handshake.
+      list.push({ key: a.key, host, port: a.port, localAddress: a.source, timeoutMs, bannerMs: timeoutMs > 400 ? Math.min(1_000, timeoutMs / 2) : 150 });
       byExecutor.set(a.executor, list);
     }
     const results = new Map<string, ProbeResult>();

@@ -192,7 +192,7 @@ describe('parseIptablesSave: matches', () => {
       { kind: 'ctstate', states: ['RELATED', 'ESTABLISHED', 'DNAT'], negate: true },
       { kind: 'ctaddr', tuple: 'original', dir: 'dst', family: 'ip', addrs: [{ kind: 'prefix', address: '198.51.100.10', length: 32 }], negate: false },
       { kind: 'ctport', tuple: 'original', dir: 'dst', ports: [{ from: 8080, to: 8080 }], negate: false },
-      { kind: 'addrtype', dir: 'dst', types: ['LOCAL'], negate: false, limitIfaceIn: true },
+      { kind: 'addrtype', dir: 'dst', types: ['LOCAL'], negate: false, xt: true, limitIfaceIn: true },
     ]);
   });
 
@@ -252,6 +252,9 @@ describe('parseIptablesSave: targets', () => {
     expect(nat('-A PREROUTING -j DNAT --to-destination 10.0.0.1')).toEqual({ kind: 'dnat', addr: '10.0.0.1' });
     expect(nat('-A PREROUTING -p tcp -j DNAT --to-destination [fd00::2]:80', 'ip6')).toEqual({ kind: 'dnat', addr: 'fd00::2', port: 80 });
     expect(nat('-A PREROUTING -j DNAT --to-destination fd00::2', 'ip6')).toEqual({ kind: 'dnat', addr: 'fd00::2' });
+    // ip6tables-save prints an address without a port bare: `::1` is the loopback address, not port 1.
+    expect(nat('-A PREROUTING -p tcp -j DNAT --to-destination ::1', 'ip6')).toEqual({ kind: 'dnat', addr: '::1' });
+    expect(nat('-A PREROUTING -p tcp -j DNAT --to-destination :8080', 'ip6')).toEqual({ kind: 'dnat', port: 8080 });
     expect(nat('-A PREROUTING -p tcp -j REDIRECT --to-ports 22')).toEqual({ kind: 'redirect', port: 22 });
     expect(nat('-A PREROUTING -j MASQUERADE')).toEqual({ kind: 'masquerade' });
     expect(nat('-A PREROUTING -j SNAT --to-source 198.51.100.1')).toEqual({ kind: 'snat', addr: '198.51.100.1' });
@@ -295,7 +298,7 @@ describe('parseIptablesSave: corpus rules decoded exactly', () => {
     const lo = ruleByText(ruleset, '-A DOCKER -d 127.0.0.1/32 ! -i docker0 -p tcp -m tcp --dport 5432 -j DNAT --to-destination 172.17.0.3:5432');
     expect(lo.matches[0]).toEqual({ kind: 'addr', dir: 'dst', family: 'ip', addrs: [{ kind: 'prefix', address: '127.0.0.1', length: 32 }], negate: false });
     const gate = ruleByText(ruleset, '-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER');
-    expect(gate.matches).toEqual([{ kind: 'addrtype', dir: 'dst', types: ['LOCAL'], negate: false }]);
+    expect(gate.matches).toEqual([{ kind: 'addrtype', dir: 'dst', types: ['LOCAL'], negate: false, xt: true }]);
     expect(chain(table(ruleset, 'filter'), 'FORWARD').base?.policy).toBe('drop');
   });
 

@@ -205,9 +205,16 @@ describe('parseNftJson: verdicts and effects', () => {
     expect(rules[7]?.effects).toEqual([{ kind: 'log', prefix: 'x ' }]);
   });
 
-  it('a dnat computed from a map keeps the DNAT but says the target is computed', () => {
-    const [r] = rulesOf([[{ dnat: { addr: { map: { key: { payload: { protocol: 'tcp', field: 'dport' } }, data: { set: [[1000, '1.1.1.1']] } } } } }]]);
-    expect(r?.verdict).toMatchObject({ kind: 'dnat', computed: 'tcp dport map { 1000 : 1.1.1.1 }' });
+  it('a dnat from maps keeps the lookups; one from an expression the model cannot read says the target is computed', () => {
+    const dport = { payload: { protocol: 'tcp', field: 'dport' } };
+    const [r] = rulesOf([[{ dnat: { addr: { map: { key: dport, data: { set: [[1000, '1.1.1.1']] } } }, port: { map: { key: dport, data: { set: [[1000, 1234]] } } } } }]]);
+    expect(r?.verdict).toEqual({
+      kind: 'dnat',
+      addrMap: { keys: ['tcp dport'], elements: [[{ kind: 'exact', value: 1000 }]], data: [[{ kind: 'exact', value: '1.1.1.1' }]], dynamic: false },
+      portMap: { keys: ['tcp dport'], elements: [[{ kind: 'exact', value: 1000 }]], data: [[{ kind: 'exact', value: 1234 }]], dynamic: false },
+    });
+    const [h] = rulesOf([[{ dnat: { addr: { map: { key: { jhash: { expr: { payload: { protocol: 'ip', field: 'saddr' } }, mod: 2 } }, data: { set: [[0, '1.1.1.1']] } } } } }]]);
+    expect(h?.verdict).toMatchObject({ kind: 'dnat', computed: expect.stringContaining('map') });
   });
 
   it('inline and named verdict maps, numgen keys, mark arithmetic', () => {

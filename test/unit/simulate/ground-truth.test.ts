@@ -32,6 +32,16 @@ const CONTAINER_LISTENERS: Readonly<Record<string, number[]>> = {
   '172.17.0.4': [80],
 };
 
+/**
+ * sysctls the scenario's sysctl.txt does not record. With --userland-proxy=false Docker sets
+ * route_localnet=1 on its bridges (docker/real-docker20/docker20-noproxy.1-containers.sysctl.txt
+ * shows it); ground-truth/ recorded only `all`. Without it the kernel would refuse the
+ * 127.0.0.1 → container route after OUTPUT DNAT that the probes saw succeed.
+ */
+const EXTRA_SYSCTL: Readonly<Record<string, Record<string, string>>> = {
+  'docker20-noproxy': { 'net.ipv4.conf.docker0.route_localnet': '1', 'net.ipv4.conf.br-app.route_localnet': '1' },
+};
+
 interface Probe {
   client: string;
   src: string;
@@ -92,7 +102,8 @@ describe('simulator vs ground truth', () => {
 
   for (const scenario of scenarios) {
     it(scenario, () => {
-      const host = hostFromIp(corpusFile(GT, scenario, 'ip-addr.json'), corpusFile(GT, scenario, 'ip-route.json'), corpusFile(GT, scenario, 'sysctl.txt'));
+      const base = hostFromIp(corpusFile(GT, scenario, 'ip-addr.json'), corpusFile(GT, scenario, 'ip-route.json'), corpusFile(GT, scenario, 'sysctl.txt'));
+      const host: HostFacts = { ...base, sysctl: { ...base.sysctl, ...EXTRA_SYSCTL[scenario] } };
       const listeners = listenersFromSs(corpusFile(GT, scenario, 'ss-ltnp.txt'));
       const sim = prepare(loadRuleset(scenario), host);
       const probes = corpusFile(GT, scenario, 'results.jsonl')

@@ -91,6 +91,26 @@ describe('iptables matches against a first SYN', () => {
     expect(simulate(iptRule('-s 2001:db8:100::/64 -p tcp -m tcp --dport 22', 'ip6'), labHost(), W6).disposition).toBe('local');
   });
 
+  it('IPv6 addrtype (xt_addrtype match_type6) tests the type list: UNICAST holds for a local address too', () => {
+    // Unlike IPv4 (one type per address, where LOCAL excludes UNICAST) and unlike nft fib.
+    expect(simulate(iptRule('-m addrtype --dst-type UNICAST', 'ip6'), labHost(), W6).disposition).toBe('local');
+    expect(simulate(iptRule('-m addrtype ! --dst-type UNICAST', 'ip6'), labHost(), W6).disposition).toBe('dropped');
+    expect(simulate(iptRule('-m addrtype --dst-type LOCAL', 'ip6'), labHost(), W6).disposition).toBe('local');
+    expect(simulate(iptRule('-m addrtype --src-type LOCAL', 'ip6'), labHost(), W6).disposition).toBe('dropped');
+    expect(simulate(iptRule('-m addrtype --dst-type MULTICAST', 'ip6'), labHost(), W6).disposition).toBe('dropped');
+    expect(simulate(iptRule('-m addrtype --dst-type UNICAST'), labHost(), W).disposition).toBe('dropped');
+    // LOCAL/ANYCAST/UNREACHABLE come from a route lookup: no route back to the source is UNREACHABLE.
+    const routed: HostFacts = { ...labHost(), routes: [...labHost().routes, { family: 6, dst: '2001:db8:100::/64', dev: 'eth0' }] };
+    const far = tcp('eth0', '2001:db8:ffff::77', '2001:db8:100::10', 22);
+    expect(simulate(iptRule('-m addrtype --src-type UNREACHABLE', 'ip6'), routed, far).disposition).toBe('local');
+    expect(simulate(iptRule('-m addrtype --src-type UNREACHABLE', 'ip6'), routed, W6).disposition).toBe('dropped');
+    // The network address of an on-link prefix is its subnet-router anycast address.
+    const anycast = ipt('*raw\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -m addrtype --dst-type ANYCAST -j DROP\nCOMMIT\n', 'ip6');
+    const forwarding: HostFacts = { ...routed, sysctl: { ...routed.sysctl, 'net.ipv6.conf.all.forwarding': '1' } };
+    expect(simulate(anycast, forwarding, tcp('eth0', '2001:db8:ffff::77', '2001:db8:100::', 22)).reason).toBe('rule');
+    expect(simulate(anycast, forwarding, tcp('eth0', '2001:db8:ffff::77', '2001:db8:100::9', 22)).disposition).toBe('forward');
+  });
+
   it('marks follow MARK targets on the walk', () => {
     const ruleset = ipt(
       '*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -i tailscale0 -j MARK --set-xmark 0x40000/0xff0000\nCOMMIT\n' +
@@ -106,6 +126,8 @@ describe('nft matches against a first SYN', () => {
     nft(nftDoc({ family: 'inet', name: 't', chains: [{ name: 'input', base: { hook: 'input', prio: 0, policy: 'drop' }, rules: [[x.match(x.payload('icmpv6', 'type'), 'nd-neighbor-solicit'), x.accept], [...expr, x.accept]] }] }));
   const cases: [string, unknown[], Packet, Expect][] = [
     ['fib daddr type local', [x.match({ fib: { result: 'type', flags: ['daddr'] } }, 'local')], W, 'local'],
+    ['fib daddr type unicast on a local IPv6 address: fib gives one type, local', [x.match({ fib: { result: 'type', flags: ['daddr'] } }, 'unicast')], W6, 'dropped'],
+    ['fib daddr type local on IPv6', [x.match({ fib: { result: 'type', flags: ['daddr'] } }, 'local')], W6, 'local'],
     ['fib daddr . iif type local (other interface)', [x.match({ fib: { result: 'type', flags: ['daddr', 'iif'] } }, 'local')], tcp('eth0', '203.0.113.9', '192.168.1.10', 22), 'dropped'],
     ['meta nfproto ipv6 on IPv4', [x.match(x.meta('nfproto'), 'ipv6')], W, 'dropped'],
     ['ip saddr != 10.0.0.0/8 on IPv6: the family is a precondition', [x.ipSaddr({ prefix: { addr: '10.0.0.0', len: 8 } }, '!=')], W6, 'dropped'],

@@ -42,6 +42,14 @@ describe('martians and route_localnet', () => {
   it('::1 from outside never gets as far as a hook', () => {
     expect(simulate(EMPTY, labHost(), tcp('eth0', '2001:db8:100::20', '::1', 22))).toMatchObject({ disposition: 'dropped', reason: 'martian' });
   });
+
+  it('a DNAT to ::1 from outside finds no route (the input lookup for ::1 is strict to lo), unlike IPv4 with route_localnet', () => {
+    const toLoopback = ipt('*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 5000 -j DNAT --to-destination [::1]:3000\nCOMMIT\n', 'ip6');
+    const r = simulate(toLoopback, labHost(), tcp('eth0', '2001:db8:100::20', '2001:db8:100::10', 5000));
+    expect(r).toMatchObject({ disposition: 'dropped', reason: 'no-route', rejected: true, daddr: '::1', dport: 3000 });
+    // From the host itself (iif lo) the same DNAT target is delivered.
+    expect(simulate(toLoopback, labHost(), tcp('lo', '::1', '::1', 3000)).disposition).toBe('local');
+  });
 });
 
 describe('weak host', () => {
@@ -147,10 +155,14 @@ describe('the host itself (iif lo)', () => {
     expect(r.steps.find((s) => s.hook === 'input')).toMatchObject({ text: '-A INPUT -i lo -j ACCEPT', action: 'accept' });
   });
 
-  it('an OUTPUT DNAT re-routes the packet to the container, without FORWARD', () => {
-    const r = simulate(noproxy, labHost(), H('127.0.0.1', 5432));
+  it('an OUTPUT DNAT re-routes the packet to the container, without FORWARD (route_localnet on docker0, as Docker sets it)', () => {
+    const r = simulate(noproxy, labHost({ 'net.ipv4.conf.docker0.route_localnet': '1' }), H('127.0.0.1', 5432));
     expect(r).toMatchObject({ disposition: 'forward', daddr: '172.17.0.3', oif: 'docker0' });
     expect(r.steps.some((s) => s.hook === 'forward')).toBe(false);
+  });
+
+  it('without route_localnet on the way out, the 127.0.0.1 source may not leave after OUTPUT DNAT', () => {
+    expect(simulate(noproxy, labHost(), H('127.0.0.1', 5432))).toMatchObject({ disposition: 'dropped', reason: 'martian' });
   });
 
   it('no route is an immediate error for the host', () => {

@@ -68,7 +68,7 @@ describe('undecidable rules', () => {
       nftDoc({
         family: 'ip',
         name: 'n',
-        chains: [{ name: 'pre', base: { type: 'nat', hook: 'prerouting', prio: -100 }, rules: [[{ dnat: { addr: { map: { key: x.payload('tcp', 'dport'), data: { set: [[80, '172.17.0.2']] } } } } }]] }],
+        chains: [{ name: 'pre', base: { type: 'nat', hook: 'prerouting', prio: -100 }, rules: [[{ dnat: { addr: { map: { key: { jhash: { expr: x.payload('ip', 'saddr'), mod: 2 } }, data: { set: [[0, '172.17.0.2']] } } } } }]] }],
       }),
     );
     const r = simulate(ruleset, labHost(), W(80));
