@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { openBackupSet, type BackupSet, type CommandRunner } from './state/backup-set.js';
 import { rollback } from './state/rollback.js';
-import type { Plan } from './types.js';
+import { chainsDeclared, systemNetfilter, type NetfilterIo } from './state/ruleset.js';
+import type { Plan, Step } from './types.js';
 
 /**
  * Apply a plan through a backup set: every file backed up and written atomically, every
@@ -27,15 +28,50 @@ export interface ApplyOptions {
   stateDir: string;
   runner?: CommandRunner;
   onStep?: (id: string, index: number, total: number) => void;
+  /** Reads the filter tables before the first ufw command; default: iptables-save. */
+  netfilter?: NetfilterIo;
+}
+
+/**
+ * The files ufw's own commands rewrite (`allow`/`delete`: user.rules and user6.rules, whole,
+ * in its own layout; `enable`/`disable`/`logging`: ufw.conf; `default`: /etc/default/ufw).
+ * Undoing the command is not undoing the file, so they are backed up like the plan's own.
+ */
+export const UFW_FILES = ['/etc/ufw/user.rules', '/etc/ufw/user6.rules', '/etc/ufw/ufw.conf', '/etc/default/ufw'];
+
+const runsUfw = (s: Step) => s.kind === 'command' && !s.manual && s.argv[0] === 'ufw';
+
+/**
+ * Before the first ufw command: back up what it will write, and save the filter tables, so
+ * rollback can put them back exactly (ruleset.ts says why undoing the commands falls short).
+ */
+async function recordFirewall(set: BackupSet, plan: Plan, step: string, io: NetfilterIo): Promise<void> {
+  for (const path of UFW_FILES) await set.recordFile(path, { step });
+  const saves: { family: 4 | 6; text: string }[] = [];
+  for (const family of [4, 6] as const) {
+    try {
+      saves.push({ family, text: await io.save(family) });
+    } catch (error) {
+      // No ip6tables on this host: there is nothing of that family to restore.
+      if (family === 4) throw error;
+    }
+  }
+  const chains = plan.steps.flatMap((s) => (s.kind === 'file' && s.path.startsWith('/etc/ufw/') && s.content !== undefined ? chainsDeclared(s.content) : []));
+  await set.recordRuleset(saves, [...new Set(chains)], { step });
 }
 
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<BackupSet> {
   const runner = options.runner ?? quietRunner;
   const steps = plan.steps.filter((s) => !(s.kind === 'command' && s.manual));
   const set = await openBackupSet(options.stateDir, { steps: steps.map((s) => s.id), tool: 'clawmoat harden' });
+  let firewallRecorded = false;
   try {
     for (const [index, step] of steps.entries()) {
       options.onStep?.(step.id, index, steps.length);
+      if (runsUfw(step) && !firewallRecorded) {
+        await recordFirewall(set, plan, step.id, options.netfilter ?? systemNetfilter);
+        firewallRecorded = true;
+      }
       if (step.kind === 'file') {
         if (step.content === undefined) throw new Error(`step ${step.id} has no content to write`);
         await set.writeFile(step.path, step.content, { step: step.id });
@@ -46,7 +82,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Back
     await set.finish('applied');
     return set;
   } catch (error) {
-    const undone = await rollback(set, { runCommand: runner });
+    const undone = await rollback(set, { runCommand: runner, ...(options.netfilter ? { netfilter: options.netfilter } : {}) });
     const detail = undone.status === 'incomplete' ? `; rollback incomplete: ${undone.errors.join('; ')} (run clawmoat harden --rollback)` : '; everything it had changed was rolled back';
     throw new Error(`${(error as Error).message}${detail}`);
   }

@@ -10,7 +10,7 @@ import { checkLockout } from '../../harden/lockout.js';
 import { buildPlan, selectSteps, adminSshPorts } from '../../harden/plan/index.js';
 import { rehearse } from '../../harden/rehearse.js';
 import { BackupSet, latestBackupSet, listBackupSets, resolveStateDir } from '../../harden/state/backup-set.js';
-import { armDeadman, confirm, DEADMAN_FIRE_FLAG, DEFAULT_DEADMAN_SECONDS, runDeadmanWatcher } from '../../harden/state/deadman.js';
+import { armDeadman, blocksNewApply, confirm, DEADMAN_FIRE_FLAG, deadmanStatus, DEFAULT_DEADMAN_SECONDS, runDeadmanWatcher } from '../../harden/state/deadman.js';
 import { rollback } from '../../harden/state/rollback.js';
 import type { Plan } from '../../harden/types.js';
 import { runProbe } from '../../probe/run.js';
@@ -181,6 +181,13 @@ refused or rolled back, 2 usage or runtime error.`,
     }
     await emit(flags.json ? planJson(plan) : renderPlan(plan, { color: useColor(flags.color) }), undefined);
     if (!flags.apply) return;
+    const last = await latestBackupSet(stateDir);
+    const waiting = last && blocksNewApply(last, await deadmanStatus(last.dir));
+    if (waiting) {
+      process.stderr.write(`clawmoat: refused: ${waiting}\n`);
+      process.exitCode = 1;
+      return;
+    }
     if (plan.steps.filter((s) => !(s.kind === 'command' && s.manual)).length === 0) {
       process.stderr.write('nothing to apply\n');
       return;
@@ -198,6 +205,11 @@ refused or rolled back, 2 usage or runtime error.`,
         return;
       }
     }
+    // From here until the dead-man timer is armed, losing the SSH session must not stop harden
+    // half-way: that is when the timer is needed most. A hangup is ignored, and so are writes
+    // to a terminal that is gone (EPIPE would otherwise end the process).
+    process.on('SIGHUP', () => undefined);
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
     const set = await applyPlan(plan, { stateDir, onStep: (id, i, n) => process.stderr.write(`[${i + 1}/${n}] ${id}\n`) });
     process.stderr.write(`applied; backup set ${set.id} (${set.dir})\n`);
     if (plan.restart) process.stderr.write(`now ${plan.restart}\n`);

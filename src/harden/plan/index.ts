@@ -82,7 +82,8 @@ export function selectSteps(plan: Plan, only: string[] | undefined, skip: string
   for (const id of [...(only ?? []), ...(skip ?? [])]) {
     if (!known.has(id) && !plan.steps.some((s) => s.id.startsWith(`${id}`))) throw new Error(`no step "${id}" in the plan (steps: ${[...known].join(', ') || 'none'})`);
   }
-  const matches = (id: string, list: string[]) => list.some((x) => id === x || id.startsWith(`${x}`));
+  // An exact id names that step alone: `--skip ufw.allow-ssh-22` must not also skip ufw.allow-ssh-2222.
+  const matches = (id: string, list: string[]) => list.some((x) => id === x || (!known.has(x) && id.startsWith(x)));
   const steps = plan.steps.filter((s) => (!only || matches(s.id, only)) && !(skip && matches(s.id, skip)));
   return { ...plan, steps };
 }

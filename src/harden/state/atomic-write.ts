@@ -96,12 +96,34 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
     } finally {
       await handle.close();
     }
-    await rename(temp, target);
+    try {
+      await rename(temp, target);
+    } catch (error) {
+      // A file that is itself a mount point (a bind-mounted config: containers, private /etc
+      // copies) cannot be renamed over: EBUSY. Rewrite it in place, the one way left.
+      if (!isErrno(error, 'EBUSY') || !existing) throw error;
+      await unlink(temp).catch(() => undefined);
+      await rewriteInPlace(target, content, mode, uid, gid);
+      return;
+    }
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
   }
   await fsyncDirectory(dirname(target));
+}
+
+/** Not atomic: for a target rename cannot replace. Truncate, write, set owner and mode, fsync. */
+async function rewriteInPlace(target: string, content: string | Uint8Array, mode: number, uid: number | undefined, gid: number | undefined): Promise<void> {
+  const handle = await open(target, 'r+');
+  try {
+    await handle.truncate(0);
+    await handle.write(typeof content === 'string' ? Buffer.from(content) : content, 0, undefined, 0);
+    await setOwnerAndMode(handle, mode, uid, gid);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Remove a file durably; a file that is already gone is fine (rollback may run twice). */

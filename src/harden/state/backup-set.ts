@@ -56,7 +56,19 @@ export interface CommandAction extends ActionBase {
   undo: string[][];
 }
 
-export type JournalAction = FileAction | CommandAction;
+/**
+ * The filter tables as they were before the plan's first firewall command (see ruleset.ts):
+ * rollback restores the chains the plan touched once the undo commands have run.
+ */
+export interface RulesetAction extends ActionBase {
+  kind: 'ruleset';
+  /** One iptables-save dump per family that could be read, relative to the set directory. */
+  saves: { family: 4 | 6; backup: string; sha256: string }[];
+  /** Chains besides the built-ins and ufw's own that the plan fills (DOCKER-USER). */
+  chains: string[];
+}
+
+export type JournalAction = FileAction | CommandAction | RulesetAction;
 
 export interface Journal {
   format: typeof FORMAT;
@@ -186,6 +198,25 @@ export class BackupSet {
       if (!isErrno(error, 'ENOENT')) throw error;
       action = { id, kind: 'file', path: target, existed: false, state: 'pending', at: now() };
     }
+    if (options.step) action.step = options.step;
+    this.data.actions.push(action);
+    await this.persist();
+    return id;
+  }
+
+  /**
+   * Keep the filter tables as they are now (`saves`: family → iptables-save output) before
+   * the first firewall command; the dumps are durable before the journal mentions them.
+   */
+  async recordRuleset(saves: { family: 4 | 6; text: string }[], chains: string[], options: { step?: string } = {}): Promise<number> {
+    const id = this.nextId++;
+    const entries: RulesetAction['saves'] = [];
+    for (const { family, text } of saves) {
+      const backup = join('files', `${id}.v${family}`);
+      await writeFileAtomic(join(this.dir, backup), text, { mode: 0o600 });
+      entries.push({ family, backup, sha256: sha256(Buffer.from(text)) });
+    }
+    const action: RulesetAction = { id, kind: 'ruleset', saves: entries, chains: [...chains], state: 'done', at: now() };
     if (options.step) action.step = options.step;
     this.data.actions.push(action);
     await this.persist();

@@ -3,7 +3,7 @@ import { link, open, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../snapshot/io.js';
 import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
-import { BackupSet, latestBackupSet, type CommandRunner } from './backup-set.js';
+import { BackupSet, latestBackupSet, type CommandRunner, type SetStatus } from './backup-set.js';
 import { isSameProcessAlive, processIdentity, type ProcessIdentity } from './process-identity.js';
 import { rollback, type RollbackResult } from './rollback.js';
 
@@ -264,4 +264,17 @@ export async function deadmanStatus(setDir: string): Promise<DeadmanStatus> {
   const status: DeadmanStatus = { armed: true, deadlineMs: record.deadlineMs, watcherAlive, overdue: !decision && !watcherAlive && Date.now() > record.deadlineMs };
   if (decision) status.decision = decision;
   return status;
+}
+
+/**
+ * Why a new apply has to wait for the last one, or undefined. An apply on top of one that was
+ * interrupted, or that still waits for its confirmation, would back up a half-changed host as
+ * "before", and the older timer would later undo part of what the newer apply built on.
+ */
+export function blocksNewApply(set: { id: string; status: SetStatus }, deadman: DeadmanStatus): string | undefined {
+  if (set.status === 'applying') return `apply ${set.id} is under way or was interrupted before it finished: run \`clawmoat harden --rollback\` first`;
+  if (set.status === 'rolling-back') return `the rollback of apply ${set.id} has not finished: run \`clawmoat harden --rollback\` (again) first`;
+  if (set.status !== 'applied' || !deadman.armed || deadman.decision) return undefined;
+  if (deadman.overdue) return `apply ${set.id} was never confirmed and its dead-man watcher is gone: run \`clawmoat harden --rollback\` (or --confirm) first`;
+  return `apply ${set.id} waits for confirmation (rolled back at ${new Date(deadman.deadlineMs ?? 0).toISOString()} unless confirmed): run \`clawmoat harden --confirm\` or \`--rollback\` first`;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { removeFileDurably, removeStaleTemps, writeFileAtomic } from './atomic-write.js';
 import type { BackupSet, CommandRunner } from './backup-set.js';
 import { isSameProcessAlive, processIdentity, type ProcessIdentity } from './process-identity.js';
+import { restoreScript, systemNetfilter, type NetfilterIo } from './ruleset.js';
 
 /**
  * Undo a backup set: visit its journaled actions newest first, restore each file from its
@@ -22,6 +23,8 @@ export interface RollbackOptions {
   runCommand: CommandRunner;
   /** Progress lines, e.g. for the dead-man watcher's log. */
   log?: (line: string) => void;
+  /** Reads and restores the filter tables (ruleset actions); default: iptables-save/-restore. */
+  netfilter?: NetfilterIo;
 }
 
 export interface RollbackResult {
@@ -121,6 +124,16 @@ export async function rollback(set: BackupSet, options: RollbackOptions): Promis
             log(`removed ${action.path} (it did not exist before)`);
           }
           await removeStaleTemps(action.path);
+        } else if (action.kind === 'ruleset') {
+          const io = options.netfilter ?? systemNetfilter;
+          for (const save of action.saves) {
+            const before = await readFile(join(set.dir, save.backup));
+            if (sha256(before) !== save.sha256) throw new Error(`backup ${save.backup} of the IPv${save.family} ruleset is damaged (checksum mismatch); not restoring it`);
+            const script = restoreScript(before.toString('utf8'), await io.save(save.family), action.chains);
+            if (script === undefined) continue;
+            await io.restore(save.family, script);
+            log(`restored the IPv${save.family} filter chains ${['INPUT', 'FORWARD', 'OUTPUT', 'ufw*', ...action.chains].join(', ')}`);
+          }
         } else {
           // Journal the start first: a killed rollback then knows these undos may have run.
           await set.markRollback(action.id, { state: 'started' });
@@ -133,7 +146,7 @@ export async function rollback(set: BackupSet, options: RollbackOptions): Promis
         await set.markRollback(action.id, { state: 'done' });
       } catch (error) {
         // Keep going: restoring the other files (sshd, the firewall) matters more than stopping at the first failure.
-        const message = `${action.kind === 'file' ? action.path : action.run.join(' ')}: ${(error as Error).message}`;
+        const message = `${action.kind === 'file' ? action.path : action.kind === 'ruleset' ? 'the firewall ruleset' : action.run.join(' ')}: ${(error as Error).message}`;
         result.errors.push(message);
         log(`error: ${message}`);
         await set.markRollback(action.id, { state: 'started', error: (error as Error).message });

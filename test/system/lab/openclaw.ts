@@ -6,7 +6,7 @@ import { labPath } from '../../support/binaries.js';
 import { hold, release, tempDir, type Resource, type Scope } from './cleanup.js';
 import type { Netns } from './netns.js';
 import { httpGet } from './probe.js';
-import { run, spawnDaemon, stopPid, waitFor, type Daemon } from './proc.js';
+import { run, spawnDaemon, stopPid, waitFor, type Daemon, type RunResult } from './proc.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const INSTALL_SCRIPT = fileURLToPath(new URL('./install-openclaw.sh', import.meta.url));
@@ -55,8 +55,10 @@ export interface GatewayOptions {
   port?: number;
   /** What the config file says: gateway.bind. */
   configBind?: string;
-  /** What the process is started with: --bind. */
-  bindFlag?: string;
+  /** What the process is started with: --bind (default lan); null starts it without the flag, so the config decides. */
+  bindFlag?: string | null;
+  /** The whole config file (JSON5), given the gateway's HOME; default: the lab's commented two-key file. */
+  config?: (home: string) => string;
   /** --auth: token (the default, with --token), password (with --password) or none. */
   auth?: 'token' | 'password' | 'none';
 }
@@ -97,6 +99,7 @@ export class OpenclawGateway {
     mkdirSync(join(home, 'tmp'));
     writeFileSync(
       join(home, '.openclaw', 'openclaw.json'),
+      options.config?.(home) ??
       [
         '// Written by the clawmoat system-test lab. The file says one bind,',
         '// the process is started with another: the drift clawmoat must see.',
@@ -119,7 +122,7 @@ export class OpenclawGateway {
       ...(auth === 'token' ? { OPENCLAW_GATEWAY_TOKEN: token } : {}),
     };
     const secretFlag = auth === 'token' ? ['--token', token] : auth === 'password' ? ['--password', token] : [];
-    const args = ['gateway', 'run', '--allow-unconfigured', '--bind', options.bindFlag ?? 'lan', '--port', String(port), '--auth', auth, ...secretFlag];
+    const args = ['gateway', 'run', '--allow-unconfigured', ...(options.bindFlag === null ? [] : ['--bind', options.bindFlag ?? 'lan']), '--port', String(port), '--auth', auth, ...secretFlag];
     const lockDirExisted = existsSync(LOCK_DIR);
     const started = Date.now();
     const daemon = spawnDaemon(...ns.argv(OPENCLAW_BIN, args), { env, logFile: join(home, 'gateway.stdout.log'), cwd: home });
@@ -149,6 +152,11 @@ export class OpenclawGateway {
     );
     gateway.readyMs = Date.now() - started;
     return gateway;
+  }
+
+  /** The openclaw CLI with this gateway's HOME, e.g. `config get gateway.bind`: OpenClaw's own reading of its config. */
+  cli(args: string[]): Promise<RunResult> {
+    return this.ns.exec(OPENCLAW_BIN, args, { env: { PATH: `${NODE_BIN}:${labPath()}`, HOME: this.home, TMPDIR: join(this.home, 'tmp'), LANG: 'C.UTF-8', NO_COLOR: '1' }, timeoutMs: 60_000 });
   }
 
   async stop(): Promise<void> {
