@@ -273,6 +273,47 @@ class PreparedSimulator implements Simulator {
     return `the host cannot resolve its neighbour ${nh.text} on ${oif}: ${ev.outcome.disposition === 'dropped' ? 'the neighbour discovery exchange is dropped' : 'no advertisement arrives'}`;
   }
 
+  /**
+   * Two neighbours on a bridge resolving each other across it (a hairpinned answer): the NS and
+   * the NA are bridged frames, which with br_netfilter cross the host's prerouting, forward and
+   * postrouting hooks. undefined when they get through, else why not.
+   */
+  private bridgedResolved(run: Run, bridge: string, from: Ip, to: Ip): string | undefined {
+    const key = `bridge|${bridge}|${from.text}|${to.text}`;
+    let ev = this.resolveCache.get(key);
+    if (!ev) {
+      const ns = ndPacket(run.p, { type: 135, saddr: from, daddr: solicitationGroup(to), iif: bridge, oif: bridge });
+      ev = this.evaluate(
+        () => ({ ...ns }),
+        (r) => {
+          let o = this.walkBridged(r);
+          if (o.disposition !== 'local') return o;
+          r.note(`${to.text} advertises itself to ${from.text} across ${bridge}`, 'note');
+          Object.assign(r.p, ndPacket(r.p, { type: 136, saddr: to, daddr: from, iif: bridge, oif: bridge }));
+          o = this.walkBridged(r);
+          return o;
+        },
+      );
+      this.resolveCache.set(key, ev);
+    }
+    if (ev.outcome.disposition === 'unknown') {
+      run.fatal = `${from.text} resolving ${to.text} across ${bridge}: ${ev.unknownReasons.join('; ')}`;
+      return 'undecidable';
+    }
+    if (ev.outcome.disposition === 'local') return undefined;
+    for (const st of ev.steps) run.step(st);
+    return `${from.text} cannot resolve ${to.text} across ${bridge}: the bridged neighbour discovery is dropped by the host's hooks`;
+  }
+
+  /** A frame bridged between two ports of `p.iif` (= `p.oif`), as br_netfilter shows it to the ip hooks. */
+  private walkBridged(run: Run): Outcome {
+    for (const hook of ['prerouting', 'forward', 'postrouting'] as const) {
+      const r = runHook(run, this.plan(run.p.family, hook), hook);
+      if (r !== ACCEPT) return this.stopped(run, r);
+    }
+    return { disposition: 'local', daddr: run.p.daddr.text, dport: run.p.dport };
+  }
+
   /** Walks the packet once per combination of undecidable answers, until they disagree. */
   private evaluate(make: () => Pkt, walker: (run: Run) => Outcome = (run) => this.walk(run)): Evaluation {
     let forced: number[] = [];
@@ -347,6 +388,8 @@ class PreparedSimulator implements Simulator {
     const back = q.snatTo ?? q.saddr;
     const from = q.daddr;
     const wasTracked = tracked(q);
+    // With a source NAT the far end answers the host, not the client: no hairpin then.
+    const snatted = q.snatTo !== undefined;
     const answer: Pkt = {
       ...q,
       iif: forward ? q.oif : '',
@@ -424,6 +467,20 @@ class PreparedSimulator implements Simulator {
         if (r !== ACCEPT) return stop(r, 'input');
       } else {
         a.oif = toClient.oif;
+        if (toClient.oif === a.iif && !snatted) {
+          // Hairpin: the far end and the client share the link, so the far end answers the client
+          // directly across it. Only with br_netfilter (net.bridge.bridge-nf-call-ip(6)tables) do
+          // those bridged frames meet the host's hooks, and conntrack undo the DNAT on them.
+          const key = a.family === 'ip' ? 'net.bridge.bridge-nf-call-iptables' : 'net.bridge.bridge-nf-call-ip6tables';
+          const setting = this.host.sysctl(key);
+          if (setting === '0') return lost(`the far end answers the client directly across ${a.iif}, and with ${key}=0 the host never translates that answer back`);
+          run.note(`hairpin: the far end answers the client directly across ${a.iif}; bridged frames cross the host's hooks (br_netfilter, ${key}${setting === undefined ? ' not in the snapshot: assumed 1, as on Docker hosts' : '=1'})`, 'routing');
+          if (a.family === 'ip6') {
+            const why = this.bridgedResolved(run, a.iif, a.saddr, a.daddr);
+            if (why === 'undecidable') return { ...o, disposition: 'unknown', fatal: run.fatal };
+            if (why !== undefined) return lost(why);
+          }
+        }
         r = runHook(run, this.plan(a.family, 'forward'), 'forward');
         if (r !== ACCEPT) return stop(r, 'forward');
         r = runHook(run, this.plan(a.family, 'postrouting'), 'postrouting', wasTracked);

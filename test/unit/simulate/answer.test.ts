@@ -92,3 +92,29 @@ describe('IPv6: the host resolves its next hop', () => {
     expect(simulate(ruleset('-A INPUT -s fd00:dead:beef::2 -p ipv6-icmp -j ACCEPT\n'), host6, p)).toMatchObject({ disposition: 'forward', daddr: 'fd00:dead:beef::2' });
   });
 });
+
+describe('hairpin: a client and the DNAT target on one bridge', () => {
+  const host6: HostFacts = {
+    ...labHost({ 'net.ipv6.conf.all.forwarding': '1' }),
+    addresses: [...labHost().addresses, { iface: 'docker0', address: 'fd00:dead:beef::1', prefixlen: 64, family: 6 }],
+    routes: [...labHost().routes, { family: 6, dst: 'fd00:dead:beef::/64', dev: 'docker0' }],
+  };
+  const ruleset = (forward: string) =>
+    ipt(
+      '*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 443 -j DNAT --to-destination fd00:dead:beef::2\nCOMMIT\n' +
+        `*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n${forward}COMMIT\n`,
+      'ip6',
+    );
+  const p = tcp('docker0', 'fd00:dead:beef::c8', '2001:db8:100::10', 443);
+
+  it('the target answers the client across the bridge, after resolving it there: bridged ND meets FORWARD (br_netfilter)', () => {
+    const tcpOnly = simulate(ruleset('-A FORWARD -i docker+ -p tcp -j ACCEPT\n'), host6, p, SYNACK);
+    expect(tcpOnly).toMatchObject({ disposition: 'forward', answer: { delivered: false, why: expect.stringContaining('cannot resolve fd00:dead:beef::c8 across docker0') } });
+    expect(simulate(ruleset('-A FORWARD -i docker+ -j ACCEPT\n'), host6, p, SYNACK).answer).toEqual({ kind: 'synack', delivered: true });
+  });
+
+  it('without br_netfilter the direct answer is never translated back', () => {
+    const off: HostFacts = { ...host6, sysctl: { ...host6.sysctl, 'net.bridge.bridge-nf-call-ip6tables': '0' } };
+    expect(simulate(ruleset('-A FORWARD -i docker+ -j ACCEPT\n'), off, p, SYNACK).answer).toMatchObject({ delivered: false, why: expect.stringContaining('never translates that answer back') });
+  });
+});
