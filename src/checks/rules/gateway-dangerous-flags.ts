@@ -1,18 +1,9 @@
 import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { isSafeBindAddress } from '../../model/addresses.js';
-import { DANGEROUS_CONFIG_KEYS } from '../../harden/edit/dangerous-keys.js';
+import { dangerousKeysOn } from '../../harden/edit/dangerous-keys.js';
 import { compose, tcpListener, withConfig, withGatewayProcess, withSockets } from '../../snapshot/fixture.js';
 import { restartHint } from '../remediation.js';
-
-function valueAt(config: Record<string, unknown> | undefined, path: readonly string[]): unknown {
-  let cur: unknown = config;
-  for (const key of path) {
-    if (!cur || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
-}
 
 export const gatewayDangerousFlags: Check = {
   meta: {
@@ -30,7 +21,7 @@ export const gatewayDangerousFlags: Check = {
   evaluate(ctx) {
     const g = ctx.gateway;
     if (!g.config) return { result: 'skipped', reason: g.detected ? 'the OpenClaw config could not be read' : 'no OpenClaw gateway on this host' };
-    const on = DANGEROUS_CONFIG_KEYS.filter((k) => valueAt(g.config, k.path) === true);
+    const on = dangerousKeysOn(g.config);
     if (on.length === 0) return { result: 'pass', reason: 'none of the break-glass flags is set' };
     const exposed = g.listeners.some((s) => !isSafeBindAddress(s.address, ctx.snapshot));
     const findings: FindingDraft[] = on.map((k) => {

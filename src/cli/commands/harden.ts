@@ -5,12 +5,13 @@ import { Option, type Command } from 'commander';
 import { auditSnapshot } from '../../audit.js';
 import { buildContext } from '../../model/context.js';
 import { applyPlan, quietRunner } from '../../harden/apply.js';
+import { armOrRollBack } from '../../harden/arm.js';
 import { addUfwDryRuns } from '../../harden/dry-run.js';
 import { checkLockout } from '../../harden/lockout.js';
 import { buildPlan, selectSteps, adminSshPorts } from '../../harden/plan/index.js';
 import { rehearse } from '../../harden/rehearse.js';
 import { BackupSet, latestBackupSet, listBackupSets, resolveStateDir } from '../../harden/state/backup-set.js';
-import { armDeadman, blocksNewApply, confirm, DEADMAN_FIRE_FLAG, deadmanStatus, DEFAULT_DEADMAN_SECONDS, runDeadmanWatcher } from '../../harden/state/deadman.js';
+import { blocksNewApply, confirm, DEADMAN_FIRE_FLAG, deadmanStatus, DEFAULT_DEADMAN_SECONDS, runDeadmanWatcher } from '../../harden/state/deadman.js';
 import { rollback } from '../../harden/state/rollback.js';
 import type { Plan } from '../../harden/types.js';
 import { runProbe } from '../../probe/run.js';
@@ -217,7 +218,11 @@ refused or rolled back, 2 usage or runtime error.`,
       await set.finish('confirmed');
       return;
     }
-    await armDeadman({ set, seconds });
+    try {
+      await armOrRollBack(set, seconds, quietRunner);
+    } catch (error) {
+      throw new UserError((error as Error).message);
+    }
     if (flags.verify) {
       const verdict = await verifiedByProbe(flags.verify, flags);
       if (verdict.ok) {

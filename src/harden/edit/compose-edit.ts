@@ -253,6 +253,50 @@ export function publishOnLoopback(text: string, service: string, containerPorts:
   return finish(l, patches, want.root);
 }
 
+/**
+ * Publishes a container port on 127.0.0.1 only, for a service that does not publish it
+ * (`clawmoat doctor`: the host CLI cannot reach a gateway in Docker): adds
+ * "127.0.0.1:HOST:CONTAINER" to its `ports:`, creating the list when there is none. A
+ * service that already publishes the port, on any address, is left as it is; a network
+ * mode that cannot publish (host, none, service:…, container:…) is an EditError.
+ */
+export function addLoopbackPublish(text: string, service: string, hostPort: number, containerPort: number): string {
+  const l = load(text);
+  const svc = findService(l, service);
+  const nm = networkMode(l, svc);
+  if (nm && nm.mode !== 'bridge' && nm.mode !== 'default') {
+    throw new EditError(`service "${service}" has network_mode "${nm.mode}"; it cannot publish a port`, 'unsupported', lineOf(l, nm.pair.key as Node));
+  }
+  const entry = `${LOOPBACK}:${hostPort}:${containerPort}`;
+  const pair = servicePair(l, svc, 'ports');
+  const value = pair ? guardAlias(l, pair.value, `"ports" of service "${service}"`) : undefined;
+  const publishes = (item: unknown): boolean => {
+    const node = resolved(l, item);
+    if (isScalar(node)) return coversPort(splitShortPort(scalarText(node)).container, [containerPort]);
+    const target = isMap(node) ? ownPair(node, 'target')?.value : undefined;
+    return isScalar(target) && coversPort(scalarText(target), [containerPort]);
+  };
+  if (isSeq(value) && value.items.some(publishes)) return text;
+  const want = intended(l);
+  const s = want.service(service);
+  const quoted = JSON.stringify(entry);
+  const patches: Patch[] = [];
+  if (!pair) {
+    patches.push(appendToBlockMap(l.text, svc.map, ['ports:', `${' '.repeat(listIndent(l, indentStep(l)))}- ${quoted}`], l.eol));
+    s['ports'] = [entry];
+  } else if (isSeq(value)) {
+    guardShared(l, value, `"ports" of service "${service}"`);
+    patches.push(value.flow || value.items.length === 0 ? appendToFlow(value, quoted) : appendToBlockSeq(l.text, value, quoted, l.eol));
+    (s['ports'] as unknown[]).push(entry);
+  } else if (value === null || (isScalar(value) && value.value === null)) {
+    patches.push(fillEmptyKey(l.text, pair, [`- ${quoted}`], listIndent(l, indentStep(l)), l.eol));
+    s['ports'] = [entry];
+  } else {
+    throw new EditError(`"ports" of service "${service}" is not a list`, 'unsupported', lineOf(l, pair.key as Node));
+  }
+  return finish(l, patches, want.root);
+}
+
 /** Takes some items out of a service's list; an emptied block list becomes `key: []`, keeping any comment lines under it. */
 function removeItems(l: Loaded, pair: Pair, seq: YAMLSeq, indexes: readonly number[]): Patch[] {
   if (seq.flow) return [rewriteFlowItems(l.text, seq, (i) => !indexes.includes(i))];

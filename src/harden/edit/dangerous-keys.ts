@@ -30,3 +30,18 @@ export const DANGEROUS_CONFIG_KEYS: readonly DangerousKey[] = [
     why: 'trusts X-Real-IP when X-Forwarded-For is absent, so a client can claim any address (audit: gateway.real_ip_fallback_enabled)',
   },
 ];
+
+/** The value at `path` in a parsed config, or undefined. */
+export function configValueAt(config: Record<string, unknown> | undefined, path: readonly string[]): unknown {
+  let cur: unknown = config;
+  for (const key of path) {
+    if (!cur || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+/** The break-glass keys this config turns on. */
+export function dangerousKeysOn(config: Record<string, unknown> | undefined): DangerousKey[] {
+  return DANGEROUS_CONFIG_KEYS.filter((k) => configValueAt(config, k.path) === true);
+}

@@ -1,7 +1,8 @@
 import { GUIDE } from '../../checks/guide.js';
 import type { AnalysisContext } from '../../model/context.js';
 import { removeFlagFromExecStart } from '../edit/unit-edit.js';
-import { setJson5Path } from '../edit/json5-edit.js';
+import { removeJson5Path, setJson5Path } from '../edit/json5-edit.js';
+import { dangerousKeysOn } from '../edit/dangerous-keys.js';
 import { fileDiff } from './file-diff.js';
 import type { FileStep } from '../types.js';
 
@@ -30,7 +31,8 @@ export function planConfig(ctx: AnalysisContext, findings: Map<string, string>, 
   const authFinding = AUTH_FINDINGS.find((id) => findings.has(id));
   // A tailnet bind is beyond loopback: OpenClaw then insists on auth, and so do we.
   const needsToken = authFinding !== undefined || (options.remote === 'tailnet' && bindFinding !== undefined && !g.auth.token && !g.auth.password);
-  if (!bindFinding && !needsToken) return { steps, notes };
+  const dangerous = findings.has('gateway.dangerous_flags') ? dangerousKeysOn(g.config) : [];
+  if (!bindFinding && !needsToken && dangerous.length === 0) return { steps, notes };
   if (!g.configPath) {
     notes.push('the OpenClaw config file is unknown: set gateway.bind and gateway.auth by hand (openclaw config set …)');
     return { steps, notes };
@@ -44,7 +46,7 @@ export function planConfig(ctx: AnalysisContext, findings: Map<string, string>, 
   const changes: string[] = [];
   if (bindFinding && g.configBind?.value !== options.remote) {
     after = setJson5Path(after, ['gateway', 'bind'], options.remote);
-    changes.push(`gateway.bind "${options.remote}"`);
+    changes.push(`set gateway.bind "${options.remote}"`);
   }
   if (needsToken) {
     if (g.auth.token && !g.auth.token.source.includes(g.configPath) && !g.auth.token.source.startsWith('gateway.')) {
@@ -52,16 +54,27 @@ export function planConfig(ctx: AnalysisContext, findings: Map<string, string>, 
     }
     after = setJson5Path(after, ['gateway', 'auth', 'mode'], 'token');
     after = setJson5Path(after, ['gateway', 'auth', 'token'], options.newToken);
-    changes.push('gateway.auth token (a new 32-byte random token)');
+    changes.push('set gateway.auth token (a new 32-byte random token)');
+  }
+  for (const key of dangerous) {
+    const name = key.path.join('.');
+    const removed = removeJson5Path(after, key.path);
+    if (removed === after) {
+      // Not in this file's own text: it comes from an $include, which harden does not edit.
+      notes.push(`${name} is set in a file ${g.configPath} includes (${g.locations[name] ? `${g.locations[name]!.file}:${g.locations[name]!.line}` : 'see the audit'}): remove it there`);
+      continue;
+    }
+    after = removed;
+    changes.push(`remove ${name}`);
   }
   if (after !== before) {
     steps.push({
       id: 'config.gateway',
-      finding: bindFinding ?? authFinding!,
+      finding: bindFinding ?? authFinding ?? 'gateway.dangerous_flags',
       guide: GUIDE.config,
       kind: 'file',
       path: g.configPath,
-      description: `Set ${changes.join(' and ')} in ${g.configPath}, keeping its comments. The gateway must restart to use it.`,
+      description: `${changes.join(', ').replace(/^./, (c) => c.toUpperCase())} in ${g.configPath}, keeping its comments. The gateway must restart to use it.`,
       diff: fileDiff(g.configPath, before, after, [options.newToken]),
       content: after,
       undo: `restore ${g.configPath} from the backup (clawmoat harden --rollback)`,

@@ -1,0 +1,71 @@
+import JSON5 from 'json5';
+import { describe, expect, it } from 'vitest';
+import { buildContext } from '../../../../src/model/context.js';
+import { planConfig } from '../../../../src/harden/plan/config-steps.js';
+import { baselineSnapshot, withConfig } from '../../../../src/snapshot/fixture.js';
+
+const PATH = '/home/u/.openclaw/openclaw.json';
+const TOKEN = 'a'.repeat(64);
+
+/** The config as the user wrote it: comments, unquoted keys, trailing commas. */
+const TEXT = `{
+  // the gateway
+  gateway: {
+    bind: "loopback",
+    auth: { mode: "token", token: "${'t'.repeat(40)}" },
+    controlUi: {
+      enabled: true,
+      // needed for the old reverse proxy, 2025
+      dangerouslyAllowHostHeaderOriginFallback: true,
+    },
+    allowRealIpFallback: true, // behind nginx
+  },
+}
+`;
+
+function plan(text: string, findings: string[]) {
+  const value = JSON5.parse(text) as Record<string, unknown>;
+  const ctx = buildContext(withConfig(value, { 'gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback': 9, 'gateway.allowRealIpFallback': 11 }, PATH)(baselineSnapshot()));
+  return planConfig(ctx, new Map(findings.map((id) => [id, id])), { remote: 'loopback', newToken: TOKEN, readFile: (p) => (p === PATH ? text : undefined) });
+}
+
+describe('planConfig: gateway.dangerous_flags', () => {
+  it('removes every break-glass key that is on, keeping the comments and the rest of the file', () => {
+    const { steps } = plan(TEXT, ['gateway.dangerous_flags']);
+    expect(steps).toHaveLength(1);
+    const step = steps[0]!;
+    expect(step.kind === 'file' && step.path).toBe(PATH);
+    expect(step.finding).toBe('gateway.dangerous_flags');
+    expect(step.description).toMatch(/^Remove gateway\.controlUi\.dangerouslyAllowHostHeaderOriginFallback, remove gateway\.allowRealIpFallback in /);
+    const after = step.kind === 'file' ? step.content! : '';
+    expect(after).toContain('// the gateway');
+    expect(after).not.toMatch(/dangerouslyAllowHostHeaderOriginFallback|allowRealIpFallback/);
+    const parsed = JSON5.parse(after) as { gateway: Record<string, unknown> };
+    expect(parsed.gateway).toEqual({ bind: 'loopback', auth: { mode: 'token', token: 't'.repeat(40) }, controlUi: { enabled: true } });
+  });
+
+  it('plans nothing for the flags without the finding, and nothing when none is on', () => {
+    expect(plan(TEXT, []).steps).toEqual([]);
+    const clean = TEXT.replace(/^.*(dangerously|allowRealIp).*\n/gm, '');
+    expect(plan(clean, ['gateway.dangerous_flags']).steps).toEqual([]);
+  });
+
+  it('joins the removal to the bind change in one edit of the file', () => {
+    const { steps } = plan(TEXT.replace('bind: "loopback"', 'bind: "lan"'), ['gateway.bind.public', 'gateway.dangerous_flags']);
+    expect(steps).toHaveLength(1);
+    expect(steps[0]!.description).toMatch(/^Set gateway\.bind "loopback", remove gateway\.controlUi\.dangerouslyAllowHostHeaderOriginFallback, remove gateway\.allowRealIpFallback in /);
+    const after = JSON5.parse(steps[0]!.kind === 'file' ? steps[0]!.content! : '') as { gateway: Record<string, unknown> };
+    expect(after.gateway.bind).toBe('loopback');
+    expect(after.gateway.allowRealIpFallback).toBeUndefined();
+  });
+
+  it('a key that comes from an included file is left to the user, with a note naming the file', () => {
+    // The parsed config says the flag is on, but the main file's text does not hold it.
+    const value = JSON5.parse(TEXT) as Record<string, unknown>;
+    const ctx = buildContext(withConfig(value, {}, PATH)(baselineSnapshot()));
+    const text = TEXT.replace(/^.*allowRealIp.*\n/m, '');
+    const { steps, notes } = planConfig(ctx, new Map([['gateway.dangerous_flags', '']]), { remote: 'loopback', newToken: TOKEN, readFile: () => text });
+    expect(steps[0]!.description).not.toMatch(/allowRealIpFallback/);
+    expect(notes.join('\n')).toMatch(/gateway\.allowRealIpFallback is set in a file .*openclaw\.json includes .*remove it there/);
+  });
+});
