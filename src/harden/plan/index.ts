@@ -7,6 +7,8 @@ import { parseSshConnection } from '../lockout.js';
 import type { CommandStep, Plan, Step } from '../types.js';
 import { planUfw } from './ufw-steps.js';
 import { planDockerUser } from './docker-user-steps.js';
+import { planDockerNft } from './docker-nft-steps.js';
+import { dockerNftBackend } from './docker-nft.js';
 import { planConfig, type ConfigPlanOptions } from './config-steps.js';
 import { planCompose } from './compose-steps.js';
 
@@ -61,7 +63,14 @@ export function buildPlan(ctx: AnalysisContext, report: Report, options: PlanOpt
   // UFW never sees Docker's published ports: a UFW that is (or is about to be) on needs the DOCKER-USER policy beside it.
   const ufwWillBeOn = ctx.ufw?.active === true || ufw.steps.some((s) => s.id === 'ufw.enable');
   const bypassFinding = findings.has('docker.ufw_bypass') ? 'docker.ufw_bypass' : findings.has('docker.publish.public') && ctx.snapshot.docker.status === 'ok' && ufwWillBeOn ? 'docker.publish.public' : undefined;
-  if (bypassFinding) {
+  let lockout: Plan['lockout'];
+  if (bypassFinding && dockerNftBackend(ctx.snapshot)) {
+    // Docker 29's nftables backend: no DOCKER-USER to fill, a table of our own instead (docker-nft.ts).
+    const admin = { sshPorts: adminSshPorts(ctx, options.sshConnection), zones: ctx.zoneSpecs, ...(options.sshConnection ? { sshConnection: options.sshConnection } : {}) };
+    const nft = planDockerNft(ctx, { finding: bypassFinding, readFile: options.readFile, admin });
+    add(nft);
+    lockout = nft.lockout;
+  } else if (bypassFinding) {
     const dockerUser = planDockerUser(ctx, bypassFinding);
     add(dockerUser);
     // ufw loads after.rules when it starts; if it is already running, it must reload them.
@@ -73,6 +82,8 @@ export function buildPlan(ctx: AnalysisContext, report: Report, options: PlanOpt
   add(ufw);
 
   const plan: Plan = { steps, notes };
+  // The caller's ufw rehearsal replaces this when the plan also runs ufw (see docker-nft-steps.ts).
+  if (lockout) plan.lockout = lockout;
   if (steps.some((s) => s.kind === 'file' && s.finding.startsWith('gateway.'))) plan.restart = restartHint(ctx.gateway);
   return plan;
 }

@@ -4,19 +4,18 @@ import { join, resolve } from 'node:path';
 import { UserError } from '../../snapshot/io.js';
 import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
 import { BackupSet, latestBackupSet, type CommandRunner, type SetStatus } from './backup-set.js';
+import { chooseWatcherLaunch, detectSystemd, execCommand, stopUnit, systemdRunArgv, unitActive, unitMainPid, watcherUnitName, type CommandExec, type SystemdFacts } from './deadman-systemd.js';
 import { isSameProcessAlive, processIdentity, type ProcessIdentity } from './process-identity.js';
 import { rollback, type RollbackResult } from './rollback.js';
 
 /**
  * The dead-man timer: after an apply, a watcher process waits N seconds and rolls the set
  * back unless someone confirmed. A firewall or sshd change that cuts off the admin's own
- * session is thereby undone without the admin. So it must not depend on the terminal: the
- * watcher is spawned detached (setsid: its own session, no controlling terminal, so no
- * SIGHUP when the SSH session dies) with stdio going to a log file in the set.
- *
- * systemd-run (a transient unit, immune even to a `systemctl kill` of the user's scope) is
- * not implemented: the machines we test on have no systemd as PID 1, and the detached
- * process already survives the terminal, the SSH session and the parent.
+ * session is thereby undone without the admin. So it must not depend on the terminal: where
+ * systemd is PID 1 the watcher runs as a transient unit (systemd-run; deadman-systemd.ts says
+ * why), out of the session's cgroup; elsewhere, or if systemd-run fails, it is spawned
+ * detached (setsid: its own session, no controlling terminal, so no SIGHUP when the SSH
+ * session dies). Either way its stdout and stderr go to a log file in the set.
  *
  * Who wins, confirm or the timer? Both claim one `decision` file in the set; link(2)
  * makes the claim atomic, so exactly one of "confirmed" and "rollback" is ever written.
@@ -39,9 +38,13 @@ export interface DeadmanRecord {
   /** Epoch ms; fixed at arming, so the watcher's start-up time does not stretch the window. */
   deadlineMs: number;
   log: string;
-  /** Filled in once spawned. */
+  /** Filled in once spawned (for a unit: its main process). */
   watcher?: ProcessIdentity;
   argv?: string[];
+  /** The transient unit the watcher runs in, when systemd-run started it; confirm stops it. */
+  unit?: string;
+  /** How it was started, and why not as a unit when it was not. */
+  launch?: string;
 }
 
 export type Decision = 'confirmed' | 'rollback';
@@ -61,6 +64,10 @@ export interface ArmOptions {
    */
   command?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Whether systemd is PID 1 and where systemd-run is; default: read from this host. */
+  systemd?: SystemdFacts;
+  /** Runs systemd-run and systemctl; injected in tests. */
+  exec?: CommandExec;
 }
 
 export function defaultWatcherCommand(): string[] {
@@ -122,7 +129,7 @@ async function claimDecision(setDir: string, decision: Decision): Promise<{ won:
   }
 }
 
-/** Arm the timer for an applied set: record the deadline, then start the detached watcher. */
+/** Arm the timer for an applied set: record the deadline, then start the watcher (a transient unit, or a detached process). */
 export async function armDeadman(options: ArmOptions): Promise<DeadmanRecord> {
   const { set } = options;
   const seconds = options.seconds ?? DEFAULT_DEADMAN_SECONDS;
@@ -133,11 +140,38 @@ export async function armDeadman(options: ArmOptions): Promise<DeadmanRecord> {
   // On disk before the watcher starts: it reads its deadline from here.
   await writeFileAtomic(join(set.dir, RECORD), JSON.stringify(record, null, 2), { mode: 0o600 });
 
-  const argv = [...(options.command ?? defaultWatcherCommand()), set.dir];
+  const command = [...(options.command ?? defaultWatcherCommand()), set.dir];
+  const env = options.env ?? process.env;
+  const launch = chooseWatcherLaunch(options.systemd ?? detectSystemd(env.PATH));
+  if (launch.kind === 'systemd-run') {
+    const exec = options.exec ?? execCommand;
+    const unit = watcherUnitName(set.id);
+    const argv = systemdRunArgv(launch.systemdRun, unit, record.log, command, env.PATH);
+    const started = await exec(argv).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    if (started === undefined) {
+      record.unit = unit;
+      record.argv = argv;
+      record.launch = `systemd-run: transient unit ${unit}`;
+      // Its main process, recorded like a detached watcher's: status and confirm then need no bus to tell it is alive.
+      const pid = await unitMainPid(exec, launch.systemctl, unit).catch(() => undefined);
+      const watcher = pid === undefined ? undefined : processIdentity(pid);
+      if (watcher) record.watcher = watcher;
+      await writeFileAtomic(join(set.dir, RECORD), JSON.stringify(record, null, 2), { mode: 0o600 });
+      return record;
+    }
+    // A host with systemd but no usable bus (a container, a chroot): the detached process still works.
+    record.launch = `detached process (systemd-run failed: ${started.message})`;
+  } else {
+    record.launch = `detached process (${launch.why})`;
+  }
+  const argv = command;
   const log = await open(record.log, 'a', 0o600);
   let pid: number;
   try {
-    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log.fd, log.fd], cwd: '/', env: options.env ?? process.env });
+    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log.fd, log.fd], cwd: '/', env });
     await new Promise<void>((resolveSpawn, reject) => {
       child.once('spawn', resolveSpawn);
       child.once('error', reject);
@@ -220,7 +254,7 @@ async function waitGone(identity: ProcessIdentity, ms: number): Promise<boolean>
  * Keep the changes of the newest apply (or of `setDir`): claim "confirmed", mark the set
  * confirmed and stop its watcher. Works from any session; the prompt after apply calls it too.
  */
-export async function confirm(stateDir: string, options: { setDir?: string } = {}): Promise<ConfirmResult> {
+export async function confirm(stateDir: string, options: { setDir?: string; exec?: CommandExec; systemd?: SystemdFacts } = {}): Promise<ConfirmResult> {
   const set = options.setDir ? await BackupSet.load(options.setDir) : await latestBackupSet(stateDir);
   if (!set) throw new UserError('nothing to confirm: no harden apply has been recorded');
   const record = await readDeadmanRecord(set.dir);
@@ -229,17 +263,26 @@ export async function confirm(stateDir: string, options: { setDir?: string } = {
   const { won, standing } = await claimDecision(set.dir, 'confirmed');
   if (standing.decision === 'rollback') throw new UserError(`too late: the dead-man timer of apply ${set.id} already fired at ${standing.at} and rolled it back; run harden again`);
   if (set.status === 'applied' || set.status === 'applying') await set.finish('confirmed');
-  // Only the very process we started (PID and start time), and only once it can no longer be
-  // rolling back. It also leaves by itself within a poll interval of seeing the decision.
+  // Only the very process we started (PID and start time), or the unit we named, and only once
+  // it can no longer be rolling back. It also leaves by itself within a poll interval of seeing the decision.
   const watcher = record.watcher;
-  if (watcher && isSameProcessAlive(watcher)) {
+  let stopped = true;
+  if (record.unit) {
+    // systemctl stop returns once the unit has ended. If it fails, the confirm still stands:
+    // the watcher leaves by itself when it sees the decision, and watcherGone says it may linger.
+    const systemctl = (options.systemd ?? detectSystemd()).systemctl ?? 'systemctl';
+    stopped = await stopUnit(options.exec ?? execCommand, systemctl, record.unit).then(
+      () => true,
+      () => false,
+    );
+  } else if (watcher && isSameProcessAlive(watcher)) {
     try {
       process.kill(watcher.pid, 'SIGTERM');
     } catch (error) {
       if (errno(error) !== 'ESRCH') throw error;
     }
   }
-  const watcherGone = watcher ? await waitGone(watcher, 2000) : true;
+  const watcherGone = (watcher ? await waitGone(watcher, 2000) : true) && stopped;
   return { setDir: set.dir, alreadyConfirmed: !won, watcherGone };
 }
 
@@ -256,11 +299,16 @@ export interface DeadmanStatus {
 }
 
 /** For --history and for refusing a new apply while an earlier one waits for confirmation. */
-export async function deadmanStatus(setDir: string): Promise<DeadmanStatus> {
+export async function deadmanStatus(setDir: string, options: { exec?: CommandExec; systemd?: SystemdFacts } = {}): Promise<DeadmanStatus> {
   const record = await readDeadmanRecord(setDir);
   if (!record) return { armed: false, watcherAlive: false, overdue: false };
   const decision = await readDecision(setDir);
-  const watcherAlive = record.watcher ? isSameProcessAlive(record.watcher) : false;
+  let watcherAlive = record.watcher ? isSameProcessAlive(record.watcher) : false;
+  // A unit whose main PID could not be read at arming: ask systemd (after a reboot it is gone).
+  if (!watcherAlive && !record.watcher && record.unit) {
+    const systemctl = (options.systemd ?? detectSystemd()).systemctl;
+    watcherAlive = systemctl ? await unitActive(options.exec ?? execCommand, systemctl, record.unit) : false;
+  }
   const status: DeadmanStatus = { armed: true, deadlineMs: record.deadlineMs, watcherAlive, overdue: !decision && !watcherAlive && Date.now() > record.deadlineMs };
   if (decision) status.decision = decision;
   return status;
