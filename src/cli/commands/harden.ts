@@ -10,6 +10,7 @@ import { addUfwDryRuns } from '../../harden/dry-run.js';
 import { checkLockout } from '../../harden/lockout.js';
 import { buildPlan, selectSteps, adminSshPorts } from '../../harden/plan/index.js';
 import { rehearse } from '../../harden/rehearse.js';
+import { withPlannedTable } from '../../harden/plan/docker-nft-steps.js';
 import { BackupSet, latestBackupSet, listBackupSets, resolveStateDir } from '../../harden/state/backup-set.js';
 import { blocksNewApply, confirm, DEADMAN_FIRE_FLAG, deadmanStatus, DEFAULT_DEADMAN_SECONDS, runDeadmanWatcher } from '../../harden/state/deadman.js';
 import { rollback } from '../../harden/state/rollback.js';
@@ -84,7 +85,8 @@ export async function planFor(snapshot: Snapshot, flags: HardenFlags): Promise<P
     const admin = { sshPorts: adminSshPorts(ctx, sshConnection), zones, ...(sshConnection ? { sshConnection } : {}) };
     if ('error' in rehearsal) plan.lockout = { status: 'unknown', paths: [], reason: rehearsal.error };
     else {
-      const after: Snapshot = { ...snapshot, netfilter: { ...snapshot.netfilter, iptablesSave: { status: 'ok', data: rehearsal.iptablesSave }, ip6tablesSave: { status: 'ok', data: rehearsal.ip6tablesSave } } };
+      // The nft table of a Docker 29 host is not ufw's to rehearse: the model adds it to what ufw built.
+      const after: Snapshot = withPlannedTable({ ...snapshot, netfilter: { ...snapshot.netfilter, iptablesSave: { status: 'ok', data: rehearsal.iptablesSave }, ip6tablesSave: { status: 'ok', data: rehearsal.ip6tablesSave } } }, plan);
       plan.lockout = checkLockout(snapshot, after, admin);
     }
   }

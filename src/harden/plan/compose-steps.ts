@@ -19,6 +19,17 @@ export interface ComposePlanOptions {
 const NETWORK = 'openclaw-net';
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
+/**
+ * `docker run` flags that publish the same ports on 127.0.0.1 only: the host side stays what it
+ * was (a gateway published 8080->80 keeps 8080), an ephemeral one stays ephemeral.
+ */
+export function loopbackRunFlags(publishes: GatewayWorkload['publishes']): string {
+  const flags = publishes
+    .filter((p) => !LOOPBACK.has(p.hostIp))
+    .map((p) => `-p 127.0.0.1:${p.hostPort ?? ''}:${p.containerPort}${p.protocol === 'tcp' ? '' : `/${p.protocol}`}`);
+  return [...new Set(flags)].join(' ');
+}
+
 function serviceOf(w: GatewayWorkload): { service: string; file: string } | undefined {
   const m = /^service (\S+) in (.+)$/.exec(w.label);
   return m ? { service: m[1]!, file: m[2]! } : undefined;
@@ -39,7 +50,7 @@ export function planCompose(ctx: AnalysisContext, findings: Map<string, string>,
     if (!Object.values(wants).some(Boolean)) continue;
     const where = serviceOf(w);
     if (w.kind === 'container' || !where) {
-      const fixes = [wants.publish ? `-p 127.0.0.1:${publicPorts[0]}:${publicPorts[0]}` : '', wants.bridge || wants.host ? `--network ${NETWORK}` : '', wants.socket ? 'without -v /var/run/docker.sock' : ''].filter(Boolean);
+      const fixes = [wants.publish ? loopbackRunFlags(w.publishes) : '', wants.bridge || wants.host ? `--network ${NETWORK}` : '', wants.socket ? 'without -v /var/run/docker.sock' : ''].filter(Boolean);
       notes.push(`${w.label} runs without a compose file clawmoat can edit: recreate it (docker network create ${NETWORK}; docker rm -f …; docker run … ${fixes.join(' ')})`);
       continue;
     }

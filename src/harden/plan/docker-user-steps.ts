@@ -13,7 +13,7 @@ import { fileDiff } from './file-diff.js';
 export const MARK_BEGIN = '# BEGIN clawmoat docker-user';
 export const MARK_END = '# END clawmoat docker-user';
 
-function block(v6: boolean): string {
+export function dockerUserBlock(v6: boolean): string {
   const ranges = v6 ? ['::1/128', 'fc00::/7', 'fe80::/10'] : ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
   return [
     MARK_BEGIN,
@@ -24,7 +24,9 @@ function block(v6: boolean): string {
     '-F DOCKER-USER',
     '-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
     ...ranges.map((r) => `-A DOCKER-USER -s ${r} -j RETURN`),
-    '-A DOCKER-USER -p tcp -m multiport --dports 80,443 -j RETURN',
+    // The port the client asked for, before Docker's DNAT: a gateway published as 8080->80 is not web traffic.
+    '-A DOCKER-USER -p tcp -m conntrack --ctorigdstport 80 -j RETURN',
+    '-A DOCKER-USER -p tcp -m conntrack --ctorigdstport 443 -j RETURN',
     '-A DOCKER-USER -m conntrack --ctstate NEW -j DROP',
     '-A DOCKER-USER -j RETURN',
     'COMMIT',
@@ -45,14 +47,14 @@ export function planDockerUser(ctx: AnalysisContext, finding: string): { steps: 
     }
     if (current.data.includes(MARK_BEGIN)) continue;
     const path = `/etc/ufw/${name}`;
-    const content = `${current.data.replace(/\n*$/, '\n')}\n${block(v6)}`;
+    const content = `${current.data.replace(/\n*$/, '\n')}\n${dockerUserBlock(v6)}`;
     steps.push({
       id: `docker.docker-user-${v6 ? 'v6' : 'v4'}`,
       finding,
       guide: GUIDE.docker,
       kind: 'file',
       path,
-      description: `Add the guide's DOCKER-USER policy to ${path}: published container ports stop being reachable from the internet past UFW (private ranges, the tailnet and 80/443 still pass). Takes effect with \`ufw reload\`.`,
+      description: `Add the guide's DOCKER-USER policy to ${path}: published container ports stop being reachable from the internet past UFW (private ranges, the tailnet and the host's ports 80/443 still pass). Takes effect with \`ufw reload\`.`,
       diff: fileDiff(path, current.data, content),
       content,
       undo: `remove the block between "${MARK_BEGIN}" and "${MARK_END}" from ${path}, then ufw reload`,
