@@ -34,6 +34,13 @@ export const SCHEMAS = [
     title: 'clawmoat probe report',
     description: 'Live probe results (`clawmoat probe --json`). Generated from src/probe/types.ts.',
   },
+  {
+    type: 'DoctorReport',
+    source: 'src/doctor/types.ts',
+    output: 'schema/doctor.schema.json',
+    title: 'clawmoat doctor report',
+    description: 'The common-issue diagnoses (`clawmoat doctor --json`). Generated from src/doctor/types.ts.',
+  },
 ];
 
 /**
@@ -45,7 +52,7 @@ export function generateSchemas(root = ROOT) {
   // One program for both types: building it is most of the cost. skipTypeCheck because other
   // modules may be mid-edit; the types we publish only need to parse.
   const generator = createGenerator({
-    path: join(root, 'src/{snapshot,report,probe}/types.ts'),
+    path: join(root, 'src/{snapshot,report,probe,doctor}/types.ts'),
     tsconfig: join(root, 'tsconfig.json'),
     skipTypeCheck: true,
     expose: 'export',

@@ -9,6 +9,8 @@ import { registerReach } from './commands/reach.js';
 import { registerProbe } from './commands/probe.js';
 import { registerHarden } from './commands/harden.js';
 import { registerTunnel } from './commands/tunnel.js';
+import { registerTailscale } from './commands/tailscale.js';
+import { registerDoctor } from './commands/doctor.js';
 
 /** Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error. */
 const EXIT_ERROR = 2;
@@ -31,6 +33,8 @@ async function main(argv: string[]): Promise<void> {
   registerProbe(program);
   registerHarden(program);
   registerTunnel(program);
+  registerTailscale(program);
+  registerDoctor(program);
   registerCollect(program);
   registerChecks(program);
   program.addHelpText('after', `

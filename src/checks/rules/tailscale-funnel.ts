@@ -2,35 +2,15 @@ import type { Check, Evidence } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { compose, withConfig } from '../../snapshot/fixture.js';
 import type { Snapshot } from '../../snapshot/types.js';
+import { gatewayTargetPorts } from '../../remote/tailscale/facts.js';
+import { routesTo, serveRoutes } from '../../remote/tailscale/serve-config.js';
 
+/** The ServeConfig shape the cases below are written in (tailscale serve status --json). */
 interface ServeConfig {
   TCP?: Record<string, { TCPForward?: string; HTTPS?: boolean }>;
   Web?: Record<string, { Handlers?: Record<string, { Proxy?: string }> }>;
   AllowFunnel?: Record<string, boolean>;
-}
-
-/** Port a Serve target points at, if it is this host ("http://127.0.0.1:18789", "localhost:18789", "18789"). */
-function localTargetPort(target: string): number | undefined {
-  const match = /^(?:https?(?:\+insecure)?:\/\/)?(?:(127\.\d+\.\d+\.\d+|localhost|\[::1\]):)?(\d{1,5})(?:\/.*)?$/.exec(target.trim());
-  return match ? Number(match[2]) : undefined;
-}
-
-/** Funnel entries ("host:443") whose Serve handlers forward to one of the given ports. */
-export function funnelledPorts(serve: ServeConfig, ports: number[]): { hostPort: string; target: string }[] {
-  const out: { hostPort: string; target: string }[] = [];
-  for (const [hostPort, allowed] of Object.entries(serve.AllowFunnel ?? {})) {
-    if (!allowed) continue;
-    const port = hostPort.split(':').pop() ?? '';
-    const targets = [
-      ...Object.values(serve.Web?.[hostPort]?.Handlers ?? {}).map((h) => h.Proxy),
-      serve.TCP?.[port]?.TCPForward,
-    ].filter((t): t is string => typeof t === 'string');
-    for (const target of targets) {
-      const p = localTargetPort(target);
-      if (p !== undefined && ports.includes(p)) out.push({ hostPort, target });
-    }
-  }
-  return out;
+  Foreground?: Record<string, ServeConfig>;
 }
 
 function withServe(serve: ServeConfig) {
@@ -46,7 +26,8 @@ export const tailscaleFunnel: Check = {
     docs:
       'Tailscale Serve keeps the gateway inside the tailnet; Funnel publishes it to the whole internet. Fails when ' +
       '`gateway.tailscale.mode` (or `--tailscale`) is `funnel`, or when `tailscale serve status --json` shows a Funnel ' +
-      'entry whose handler forwards to a gateway port.',
+      'entry (background or foreground, web handler or TCP forward) whose target is a gateway port. Serve alone, which ' +
+      'keeps the gateway inside the tailnet, passes.',
     fixable: false,
   },
   evaluate(ctx) {
@@ -55,8 +36,11 @@ export const tailscaleFunnel: Check = {
     const mode = gateway.tailscaleMode;
     if (mode?.value === 'funnel') evidence.push({ kind: mode.location ? 'file' : 'config', text: `tailscale mode "funnel" from ${mode.source}`, ...(mode.location ? { location: mode.location } : {}) });
     const ts = snapshot.tailscale;
-    const serve = ts.status === 'ok' && ts.data.serve.status === 'ok' ? (ts.data.serve.data as ServeConfig) : undefined;
-    if (serve) for (const f of funnelledPorts(serve, gateway.ports)) evidence.push({ kind: 'service', text: `tailscale funnel on ${f.hostPort} → ${f.target}` });
+    const serve = ts.status === 'ok' && ts.data.serve.status === 'ok' ? ts.data.serve.data : undefined;
+    const hostAddresses = snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
+    // Foreground sessions count: OpenClaw's own Serve/Funnel is one, aimed at an ephemeral port of the gateway process.
+    const routes = serve ? routesTo(serveRoutes(serve, hostAddresses), gatewayTargetPorts(ctx)) : [];
+    for (const r of routes.filter((r) => r.funnel)) evidence.push({ kind: 'service', text: `tailscale funnel on ${r.listen} → ${r.target}${r.scope === 'foreground' ? ' (foreground)' : ''}` });
     if (evidence.length > 0) {
       return {
         result: 'fail',
@@ -80,12 +64,15 @@ export const tailscaleFunnel: Check = {
       return { result: 'unknown', reason: `tailscale could not be read: ${ts.detail}`, findings: [] };
     }
     if (ts.data.serve.status !== 'ok') return { result: 'unknown', reason: `tailscale serve status could not be read: ${ts.data.serve.detail}`, findings: [] };
+    // Serve to a loopback gateway is the guide's recommended remote access: tailnet only.
+    if (routes.length > 0) return { result: 'pass', reason: `Serve (tailnet only) routes to the gateway: ${routes.map((r) => `${r.listen} → ${r.target}`).join(', ')}` };
     return { result: 'pass', reason: 'no Funnel entry points at a gateway port' };
   },
   cases: {
     valid: [
       { name: 'no Tailscale', snapshot: (s) => s, result: 'pass' },
       { name: 'Serve only (tailnet)', snapshot: compose(withConfig({ gateway: {} }), withServe({ TCP: { '443': { HTTPS: true } }, Web: { 'gw.tail1.ts.net:443': { Handlers: { '/': { Proxy: 'http://127.0.0.1:18789' } } } } })), result: 'pass' },
+      { name: 'Serve as a raw TCP forward to the gateway, no Funnel', snapshot: compose(withConfig({ gateway: {} }), withServe({ TCP: { '18789': { TCPForward: '127.0.0.1:18789' } } })), result: 'pass' },
       { name: 'Funnel for another service', snapshot: compose(withConfig({ gateway: {} }), withServe({ Web: { 'gw.tail1.ts.net:443': { Handlers: { '/': { Proxy: 'http://127.0.0.1:3000' } } } }, AllowFunnel: { 'gw.tail1.ts.net:443': true } })), result: 'pass' },
     ],
     invalid: [
@@ -95,6 +82,21 @@ export const tailscaleFunnel: Check = {
         snapshot: compose(withConfig({ gateway: {} }), withServe({ Web: { 'gw.tail1.ts.net:443': { Handlers: { '/': { Proxy: 'http://127.0.0.1:18789' } } } }, AllowFunnel: { 'gw.tail1.ts.net:443': true } })),
         result: 'fail',
         evidenceIncludes: ['gw.tail1.ts.net:443 → http://127.0.0.1:18789'],
+      },
+      {
+        name: 'Funnel on a raw TCP forward to the gateway',
+        snapshot: compose(withConfig({ gateway: {} }), withServe({ TCP: { '10000': { TCPForward: '127.0.0.1:18789' } }, AllowFunnel: { 'gw.tail1.ts.net:10000': true } })),
+        result: 'fail',
+        evidenceIncludes: [':10000 → 127.0.0.1:18789'],
+      },
+      {
+        name: 'Funnel held by a foreground session (tailscale funnel without --bg)',
+        snapshot: compose(
+          withConfig({ gateway: {} }),
+          withServe({ Foreground: { 'a1b2c3': { TCP: { '443': { HTTPS: true } }, Web: { 'gw.tail1.ts.net:443': { Handlers: { '/': { Proxy: 'http://127.0.0.1:18789' } } } }, AllowFunnel: { 'gw.tail1.ts.net:443': true } } } }),
+        ),
+        result: 'fail',
+        evidenceIncludes: ['(foreground)'],
       },
     ],
   },

@@ -1,0 +1,34 @@
+import { buildContext, type AnalysisOptions } from '../model/context.js';
+import type { Snapshot } from '../snapshot/types.js';
+import type { Session, Symptom } from './symptom.js';
+import { containerNetwork } from './symptoms/container-network.js';
+import { dockerPublish } from './symptoms/docker-publish.js';
+import { remoteAccess } from './symptoms/remote-access.js';
+import { ufwLockout } from './symptoms/ufw-lockout.js';
+import { DOCTOR_VERSION, type DoctorReport, type DoctorResult } from './types.js';
+
+/** The guide's "common issues", in its order. */
+export const SYMPTOMS: readonly Symptom[] = [remoteAccess, ufwLockout, containerNetwork, dockerPublish];
+
+/** A symptom by id or alias (case-insensitive), or undefined. */
+export function findSymptom(name: string): Symptom | undefined {
+  const key = name.trim().toLowerCase();
+  return SYMPTOMS.find((s) => s.meta.id === key || s.meta.aliases.includes(key));
+}
+
+/** The doctor, from a snapshot to a report. Pure: no I/O. */
+export function runDoctor(snapshot: Snapshot, symptoms: readonly Symptom[] = SYMPTOMS, session: Session = {}, options: AnalysisOptions = {}): DoctorReport {
+  const analysis = buildContext(snapshot, options);
+  const results: DoctorResult[] = symptoms.map((s) => {
+    const d = s.diagnose({ analysis, session });
+    return { id: s.meta.id, title: s.meta.title, question: s.meta.question, ...d };
+  });
+  const count = (status: DoctorResult['status']) => results.filter((r) => r.status === status).length;
+  return {
+    schemaVersion: DOCTOR_VERSION,
+    tool: { name: 'clawmoat', version: snapshot.tool.version },
+    host: { hostname: snapshot.host.hostname, collectedAt: snapshot.collectedAt },
+    results,
+    summary: { problem: count('problem'), ok: count('ok'), unknown: count('unknown') },
+  };
+}

@@ -1,0 +1,97 @@
+import type { AnalysisContext } from '../../model/context.js';
+import { classifyAddress } from '../../model/addresses.js';
+import type { Snapshot } from '../../snapshot/types.js';
+import { routesTo, serveRoutes, type ServeRoute } from './serve-config.js';
+
+/**
+ * What the snapshot says about Tailscale on this host, in the terms the plan and the checks
+ * use. Pure. When Tailscale could not be read, `notChecked` is the one line that says what was
+ * not checked and why; the tailnet interface (tailscale0 / 100.64.0.0/10) is still used, since
+ * the kernel shows it whether or not the CLI answers.
+ */
+
+export type TailscaleState = 'running' | 'logged-out' | 'not-installed' | 'not-running' | 'unreadable';
+
+export interface TailscaleFacts {
+  state: TailscaleState;
+  /** tailscaled's BackendState: Running, Stopped, NeedsLogin, NeedsMachineAuth, Starting, NoState. */
+  backendState?: string;
+  version?: string;
+  /** The node's tailnet addresses: `tailscale status` first, else those on a tailnet interface. */
+  addresses: string[];
+  /** The MagicDNS name, without the trailing dot. */
+  dnsName?: string;
+  /** ACL tags of this node. */
+  tags: string[];
+  /** The interface of the tailnet zone (tailscale0), when there is one. */
+  interface?: string;
+  /** Every Serve/Funnel route, and those whose target is a gateway port. */
+  routes: ServeRoute[];
+  gatewayRoutes: ServeRoute[];
+  /** One line: what was not checked, and why. */
+  notChecked?: string;
+}
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+function hostAddresses(snapshot: Snapshot): string[] {
+  if (snapshot.network.interfaces.status !== 'ok') return [];
+  return snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address));
+}
+
+/** Addresses on tailscale* interfaces, or in 100.64.0.0/10 / fd7a:115c:a1e0::/48. */
+function interfaceTailnet(snapshot: Snapshot): { iface?: string; addresses: string[] } {
+  if (snapshot.network.interfaces.status !== 'ok') return { addresses: [] };
+  for (const i of snapshot.network.interfaces.data) {
+    if (!i.up) continue;
+    const own = i.addresses.filter((a) => a.scope !== 'link' && (i.name.startsWith('tailscale') || classifyAddress(a.address) === 'tailnet')).map((a) => a.address);
+    if (own.length > 0) return { iface: i.name, addresses: own };
+  }
+  return { addresses: [] };
+}
+
+/** The ports a Serve route may aim at to reach the gateway: its own, and any socket its process holds (OpenClaw's Serve uses an ephemeral one). */
+export function gatewayTargetPorts(ctx: AnalysisContext): number[] {
+  const pids = new Set(ctx.gateway.processes.map((p) => p.pid));
+  const owned = ctx.gateway.listeners.filter((s) => s.pid !== undefined && pids.has(s.pid)).map((s) => s.port);
+  return [...new Set([...ctx.gateway.ports, ...owned])];
+}
+
+export function tailscaleFacts(ctx: AnalysisContext): TailscaleFacts {
+  const snapshot = ctx.snapshot;
+  const ts = snapshot.tailscale;
+  const kernel = interfaceTailnet(snapshot);
+  const facts: TailscaleFacts = { state: 'running', addresses: kernel.addresses, tags: [], routes: [], gatewayRoutes: [] };
+  if (kernel.iface) facts.interface = kernel.iface;
+  const seen = kernel.iface ? `; a tailnet interface is up (${kernel.iface} ${kernel.addresses.join(', ')})` : '';
+
+  if (ts.status !== 'ok') {
+    facts.state = ts.reason === 'not-installed' ? 'not-installed' : ts.reason === 'not-running' ? 'not-running' : 'unreadable';
+    facts.notChecked = `Tailscale Serve/Funnel not checked: ${ts.detail}${seen}.`;
+    return facts;
+  }
+  if (ts.data.status.status !== 'ok') {
+    facts.state = ts.data.status.reason === 'not-running' ? 'not-running' : 'unreadable';
+    facts.notChecked = `Tailscale Serve/Funnel not checked: ${ts.data.status.detail}${seen}.`;
+    return facts;
+  }
+  const status = ts.data.status.data;
+  const self = obj(status.Self);
+  if (typeof status.BackendState === 'string') facts.backendState = status.BackendState;
+  if (typeof status.Version === 'string') facts.version = status.Version;
+  const ips = strings(status.TailscaleIPs).length > 0 ? strings(status.TailscaleIPs) : strings(self.TailscaleIPs);
+  if (ips.length > 0) facts.addresses = ips;
+  if (typeof self.DNSName === 'string' && self.DNSName !== '') facts.dnsName = self.DNSName.replace(/\.$/, '');
+  facts.tags = strings(self.Tags);
+  if (facts.backendState !== undefined && facts.backendState !== 'Running') facts.state = 'logged-out';
+
+  if (ts.data.serve.status !== 'ok') {
+    facts.notChecked = `Tailscale Serve/Funnel not checked: ${ts.data.serve.detail}.`;
+    return facts;
+  }
+  facts.routes = serveRoutes(ts.data.serve.data, hostAddresses(snapshot));
+  facts.gatewayRoutes = routesTo(facts.routes, gatewayTargetPorts(ctx));
+  return facts;
+}
