@@ -102,7 +102,7 @@ describe('simulator timing', () => {
       time(c.ruleset, c.host, packets.slice(0, 10)); // warm-up: JIT
       const { ms, unknown } = time(c.ruleset, c.host, packets);
       console.log(`timing ${c.name}: ${ruleCount(c.ruleset)} rules, ${packets.length} packets, ${ms.toFixed(1)} ms (${unknown} unknown)`);
-      expect(ms).toBeLessThan(1000);
+      expect(ms).toBeLessThan(5_000);
     }
   });
 
