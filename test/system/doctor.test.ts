@@ -93,7 +93,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     ufw = new Ufw(lab.gw, etc);
     // The slow parts side by side: the gateway takes ~10 s, dockerd and its containers a few.
     const started = await Promise.all([
-      OpenclawGateway.start(scope, lab.gw, { port: GATEWAY_PORT, bindFlag: 'loopback', healthzOnly: true }),
+      OpenclawGateway.start(scope, lab.gw, { port: GATEWAY_PORT, bindFlag: 'loopback' }),
       (async () => {
         const d = await Dockerd.start(scope, lab.gw);
         await d.importBusybox();
@@ -118,7 +118,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   it('remote-access: a gateway bound to loopback; the answer is the tunnel to this host, with sshd\'s real port', async () => {
     // The real cause: another machine cannot connect, the host itself can.
     expect((await tcpConnect(lab.client, lab.gwAddress, GATEWAY_PORT)).state).not.toBe('open');
-    expect((await httpGet(lab.gw, `http://127.0.0.1:${GATEWAY_PORT}/healthz`)).status).toBe(200);
+    expect((await httpGet(lab.gw, `http://127.0.0.1:${GATEWAY_PORT}/healthz`, 5_000)).status).toBe(200);
     const { result, code } = await doctor('remote-access');
     expect(result.status, describeResult(result)).toBe('problem');
     expect(code).toBe(1);

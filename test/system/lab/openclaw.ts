@@ -61,8 +61,6 @@ export interface GatewayOptions {
   config?: (home: string) => string;
   /** --auth: token (the default, with --token), password (with --password) or none. */
   auth?: 'token' | 'password' | 'none';
-  /** Return once /healthz answers, without waiting for /readyz (sidecars): enough for a test that never opens a WebSocket. */
-  healthzOnly?: boolean;
 }
 
 /**
@@ -148,7 +146,7 @@ export class OpenclawGateway {
       },
     );
     // /healthz answers while sidecars still start; until /readyz does, a WebSocket connect gets 1013.
-    if (!options.healthzOnly) await waitFor(
+    await waitFor(
       async () => ((await httpGet(ns, `http://127.0.0.1:${port}/readyz`, 1_000)).status === 200 ? true : undefined),
       { what: `openclaw gateway in ${ns.name} to be ready`, timeoutMs: 120_000, intervalMs: 250, abort: () => (daemon.exited() ? `${daemon.exited()!}\n${daemon.logTail()}` : undefined) },
     );
