@@ -59,6 +59,7 @@ export function hostFacts(snapshot: Snapshot): HostFacts {
       return route;
     }),
     sysctl: snapshot.network.sysctl.status === 'ok' ? snapshot.network.sysctl.data : {},
+    bridges: interfaces.filter((i) => i.kind === 'bridge').map((i) => i.name),
   };
   if (snapshot.netfilter.ipsetSave.status === 'ok') facts.ipsets = parseIpsetSave(snapshot.netfilter.ipsetSave.data);
   return facts;

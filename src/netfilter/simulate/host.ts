@@ -246,6 +246,10 @@ export class HostTable {
     return via?.dev;
   }
 
+  isBridge(iface: string): boolean {
+    return this.facts.bridges?.includes(iface) ?? false;
+  }
+
   sysctl(name: string): string | undefined {
     return Object.hasOwn(this.facts.sysctl, name) ? this.facts.sysctl[name] : undefined;
   }

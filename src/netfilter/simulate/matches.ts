@@ -47,7 +47,8 @@ function tri(negate: boolean, r: Tri): Tri {
   return r === U ? U : negate ? ((r ^ 1) as Tri) : r;
 }
 
-const TCP_BITS: Readonly<Record<string, number>> = { FIN: TCP_FIN, SYN: TCP_SYN, RST: TCP_RST, PSH: TCP_PSH, ACK: TCP_ACK, URG: TCP_URG, ECE: 64, CWR: 128 };
+/** iptables spells bit 0x40 ECE, nft `ecn` (nft's whole flag list, as `tcp flags != syn` compares it, ends in ECN,CWR). */
+const TCP_BITS: Readonly<Record<string, number>> = { FIN: TCP_FIN, SYN: TCP_SYN, RST: TCP_RST, PSH: TCP_PSH, ACK: TCP_ACK, URG: TCP_URG, ECE: 64, ECN: 64, CWR: 128 };
 
 /** Flag names → bits; undefined when a name is unknown. */
 function flagBits(list: readonly string[]): number | undefined {
@@ -132,13 +133,15 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
     }
 
     case 'ctstatus': {
-      const st = m.statuses.map((s) => s.toUpperCase());
+      // `--ctstatus NONE` adds no bit to the mask (libxt_conntrack: `statusmask |= 0`), and the
+      // kernel tests `status & mask` != 0: NONE never matches by itself (negated: always).
+      const st = m.statuses.map((s) => s.toUpperCase()).filter((s) => s !== 'NONE');
       return {
         test: (p) => {
           // No conntrack entry (raw, untracked): the expression does not match, negated or not.
           if (!tracked(p)) return F;
           const have = ctStatuses(p);
-          const hit = st.some((s) => (s === 'NONE' ? have.size === 0 : have.has(s)));
+          const hit = st.some((s) => have.has(s));
           return hit !== m.negate ? T : F;
         },
         cost: 3,

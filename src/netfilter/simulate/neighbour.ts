@@ -44,6 +44,7 @@ export function ndPacket(base: Pkt, m: { type: 135 | 136; saddr: Ip; daddr: Ip; 
     dnat: false,
     snatTo: undefined,
     reply: undefined,
+    confirmed: false,
   };
 }
 

@@ -68,6 +68,12 @@ export interface Pkt {
   snatTo: Ip | undefined;
   /** Set on an answer (the reply direction of the connection). */
   reply: ReplyTuples | undefined;
+  /**
+   * The connection's conntrack entry is confirmed (ct status CONFIRMED): conntrack confirms a
+   * new entry at the very end of POSTROUTING or INPUT, so a connection the host makes to itself
+   * is already confirmed when its first packet comes back in on lo.
+   */
+  confirmed: boolean;
   origDaddr: Ip;
   origDport: number;
 }
@@ -178,6 +184,6 @@ export function ctStatuses(p: Pkt): Set<string> {
   if (p.reply) {
     out.add('CONFIRMED');
     out.add('SEEN_REPLY');
-  }
+  } else if (p.confirmed) out.add('CONFIRMED');
   return out;
 }

@@ -197,6 +197,7 @@ class PreparedSimulator implements Simulator {
       dnat: false,
       snatTo: undefined,
       reply: undefined,
+      confirmed: false,
       origDaddr: daddr,
       origDport: packet.dport,
     });
@@ -410,6 +411,8 @@ class PreparedSimulator implements Simulator {
       ct: 'none',
       untrackedByConntrack: false,
       reply: undefined,
+      // An answer's status comes from `reply` (its connection is confirmed); untracked has none.
+      confirmed: false,
     };
     if (wasTracked) {
       answer.reply = { osrc: q.saddr, osport: q.sport, rsrc: from, rsport: q.dport, rdst: back, rdport: q.sport };
@@ -480,6 +483,9 @@ class PreparedSimulator implements Simulator {
             if (why === 'undecidable') return { ...o, disposition: 'unknown', fatal: run.fatal };
             if (why !== undefined) return lost(why);
           }
+        } else {
+          // Bridged frames keep their TTL; this answer is routed.
+          routed(run);
         }
         r = runHook(run, this.plan(a.family, 'forward'), 'forward');
         if (r !== ACCEPT) return stop(r, 'forward');
@@ -526,6 +532,11 @@ class PreparedSimulator implements Simulator {
         return r === ACCEPT ? this.reached(run, 'local') : this.stopped(run, r);
       case 'forward':
         p.oif = d.oif;
+        if (d.oif === p.iif && this.host.isBridge(p.iif) && this.host.sysctl(p.family === 'ip' ? 'net.bridge.bridge-nf-call-iptables' : 'net.bridge.bridge-nf-call-ip6tables') !== '0') {
+          // br_netfilter's "bridged DNAT" (br_nf_pre_routing_finish): a DNAT back out of the bridge
+          // the frame came in on is bridged to the target, not routed, so the TTL is not lowered.
+          run.note(`bridged DNAT: the target is on ${p.iif}, where the frame came from; it is bridged, not routed (TTL kept)`, 'routing');
+        } else routed(run);
         r = runHook(run, this.plan(p.family, 'forward'), 'forward');
         if (r !== ACCEPT) return this.stopped(run, r);
         r = runHook(run, this.plan(p.family, 'postrouting'), 'postrouting');
@@ -554,6 +565,9 @@ class PreparedSimulator implements Simulator {
       run.note(`leaves via ${d.oif}: locally generated traffic does not cross FORWARD`, 'routing');
       return this.reached(run, 'forward');
     }
+    // Conntrack confirms the new entry as the packet leaves POSTROUTING (nf_confirm, last on the
+    // hook): back on lo it is still NEW, but `ct status confirmed` / `--ctstatus CONFIRMED` hold.
+    if (tracked(p)) p.confirmed = true;
     // Looped back: PREROUTING and INPUT again with iif lo; the NAT binding already exists.
     p.iif = 'lo';
     p.oif = '';
@@ -589,6 +603,17 @@ class PreparedSimulator implements Simulator {
     if (r === REJECT) return this.dropped(run, 'rule', run.rejectWith ?? 'default');
     return { disposition: 'unknown', daddr: run.p.daddr.text, dport: run.p.dport, fatal: run.fatal ?? 'undecidable' };
   }
+}
+
+/**
+ * A routed (forwarded) packet: ip_forward() and ip6_forward() lower the TTL / hop limit *before*
+ * the FORWARD hook (net/ipv4/ip_forward.c: ip_decrease_ttl, then NF_HOOK(NF_INET_FORWARD);
+ * net/ipv6/ip6_output.c: hdr->hop_limit--), so `-m ttl`/`-m hl` in FORWARD and POSTROUTING see
+ * one less than PREROUTING did. A packet with TTL 1 would be answered with time-exceeded
+ * instead; the simulated packets start at 64.
+ */
+function routed(run: Run): void {
+  if (run.p.hopLimit > 1) run.p.hopLimit--;
 }
 
 function same(a: Outcome, b: Outcome): boolean {

@@ -17,6 +17,8 @@ export interface HostFacts {
   routes: { family: 4 | 6; dst: string; dev?: string; gateway?: string; type?: string }[];
   /** sysctls by dotted name, e.g. "net.ipv4.ip_forward": "1", "net.ipv4.conf.eth0.route_localnet": "0". Missing = kernel default. */
   sysctl: Record<string, string>;
+  /** Interfaces that are bridges (link kind `bridge`): a DNAT back out of the bridge a packet came in on is bridged, not routed. */
+  bridges?: string[];
   /** ipset contents from `ipset save`, by set name: CIDRs/addresses (hash:net, hash:ip); other types left out. */
   ipsets?: Record<string, string[]>;
 }

@@ -26,6 +26,8 @@ export interface RandomRuleset {
   iptables?: string;
   ip6tables?: string;
   nft?: string;
+  /** `ipset restore` input: the sets the iptables rules' `-m set` matches name. */
+  ipset?: string;
 }
 
 /** mulberry32: small, fast, and the same sequence on every machine. */
@@ -193,8 +195,62 @@ function iptMatches(rng: Rng, ctx: IptCtx): { text: string; tcp: boolean } {
     parts.push(`-m addrtype ${type}`);
   }
   if (rng.chance(0.1)) parts.push('-m limit --limit 10000/sec --limit-burst 10000');
+  parts.push(...iptExtraMatches(rng, ctx, tcp));
   if (rng.chance(0.12)) parts.push(`-m comment --comment "r${rng.int(1, 999)}"`);
   return { text: parts.join(' '), tcp };
+}
+
+/** Marks MARK/CONNMARK rules in mangle set (iptablesDocument) and `-m mark`/`-m connmark` test. */
+const MARKS = ['0x1', '0x2', '0x1/0x1', '0x2/0x3', '0x4/0x4'];
+
+/**
+ * The rest of the supported matches, each rare: marks, conntrack's NAT state and original tuple,
+ * address ranges, TCP flags, TTL / hop limit (which routing lowers before FORWARD), packet type,
+ * ipsets, `recent --set` and `hashlimit`. Conntrack-dependent ones stay out of raw.
+ */
+function iptExtraMatches(rng: Rng, ctx: IptCtx, tcp: boolean): string[] {
+  const parts: string[] = [];
+  const neg = (p: number) => (rng.chance(p) ? '! ' : '');
+  const tracked = ctx.table !== 'raw';
+  if (tracked && rng.chance(0.08)) parts.push(`-m mark ${neg(0.2)}--mark ${rng.pick(MARKS)}`);
+  if (tracked && rng.chance(0.04)) parts.push(`-m connmark ${neg(0.2)}--mark ${rng.pick(['0x4/0x4', '0x8'])}`);
+  if (tracked && ctx.table === 'filter' && rng.chance(0.08)) {
+    const local = LOCAL[ctx.fam].filter((a) => a !== '127.0.0.1' && a !== '::1');
+    parts.push(
+      rng.pick([
+        `-m conntrack ${neg(0.3)}--ctstate DNAT`,
+        `-m conntrack ${neg(0.3)}--ctstatus ${rng.pick(['NONE', 'CONFIRMED', 'SEEN_REPLY', 'ASSURED', 'EXPECTED', 'CONFIRMED,SEEN_REPLY'])}`,
+        `-m conntrack ${neg(0.2)}--ctorigdst ${rng.chance(0.6) ? rng.pick(local) : rng.pick(PREFIXES[ctx.fam])}`,
+        `-m conntrack ${neg(0.2)}--ctorigdstport ${rng.pick(PORTS)}`,
+        `-m conntrack --ctstate NEW --ctorigdstport ${rng.pick(PORTS)}`,
+      ]),
+    );
+  }
+  if (rng.chance(0.06)) {
+    const [a, b] = rng.pick(RANGES[ctx.fam]);
+    parts.push(`-m iprange ${neg(0.2)}--${rng.chance(0.6) ? 'src' : 'dst'}-range ${a}-${b}`);
+  }
+  if (tcp && rng.chance(0.1)) parts.push(rng.pick(['-m tcp --syn', '-m tcp ! --syn', '-m tcp --tcp-flags SYN,ACK SYN', '-m tcp --tcp-flags FIN,SYN,RST,ACK SYN', '-m tcp --tcp-flags SYN,ACK SYN,ACK']));
+  if (rng.chance(0.06)) {
+    // Clients send with TTL / hop limit 64; routing lowers it by one before FORWARD.
+    const value = rng.pick([63, 64]);
+    parts.push(ctx.fam === 4 ? `-m ttl ${rng.pick([`--ttl-eq ${value}`, `! --ttl-eq ${value}`, '--ttl-lt 64', '--ttl-gt 63'])}` : `-m hl ${rng.pick([`--hl-eq ${value}`, `! --hl-eq ${value}`, '--hl-lt 64', '--hl-gt 63'])}`);
+  }
+  if (rng.chance(0.04)) parts.push(`-m pkttype ${neg(0.3)}--pkt-type ${rng.pick(['unicast', 'unicast', 'multicast', 'broadcast'])}`);
+  if (rng.chance(0.06)) parts.push(`-m set ${neg(0.25)}--match-set ${ctx.fam === 4 ? 'rs4' : 'rs6'} ${rng.chance(0.6) ? 'src' : 'dst'}`);
+  if (rng.chance(0.03)) parts.push(`-m recent --set --name rr${rng.int(1, 3)} --rsource`);
+  if (rng.chance(0.03)) parts.push(`-m hashlimit --hashlimit-upto 10000/sec --hashlimit-burst 10000 --hashlimit-mode srcip --hashlimit-name h${rng.int(1, 9)}`);
+  return parts;
+}
+
+/** The ipsets `-m set` names: one IPv4 and one IPv6 hash:net set. */
+function ipsetDocument(rng: Rng): string {
+  const out: string[] = ['create rs4 hash:net family inet', 'create rs6 hash:net family inet6'];
+  for (const [name, fam] of [['rs4', 4], ['rs6', 6]] as const) {
+    const pool = [...new Set([...PREFIXES[fam].filter((p) => !p.endsWith('/0')), ...SOURCES[fam], ...LOCAL[fam]])];
+    for (const e of rng.some(pool, 1, 4)) out.push(`add ${name} ${e}`);
+  }
+  return `${out.join('\n')}\n`;
 }
 
 function iptReject(rng: Rng, fam: Fam, tcp: boolean): string {
@@ -236,14 +292,16 @@ function iptablesDocument(rng: Rng, fam: Fam): string {
   if (rng.chance(0.3)) {
     out.push('*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]');
     const ctx: IptCtx = { fam, table: 'raw', inIface: true, outIface: false, needPort: true, targets: [], reject: false };
-    for (let i = rng.int(1, 3); i > 0; i--) out.push(`-A PREROUTING ${iptMatches(rng, ctx).text} ${rng.pick(['-j DROP', '-j DROP', '-j ACCEPT', '-j LOG --log-prefix "raw "'])}`);
+    // CT --notrack: the connection is never tracked (no NAT; its answers are INVALID to conntrack).
+    for (let i = rng.int(1, 3); i > 0; i--) out.push(`-A PREROUTING ${iptMatches(rng, ctx).text} ${rng.pick(['-j DROP', '-j DROP', '-j ACCEPT', '-j LOG --log-prefix "raw "', '-j CT --notrack'])}`);
     out.push('COMMIT');
   }
   if (rng.chance(0.25)) {
     out.push('*mangle', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]');
     out.push(`-A PREROUTING ${established}`);
     const ctx: IptCtx = { fam, table: 'mangle', inIface: true, outIface: false, needPort: false, targets: [], reject: false };
-    for (let i = rng.int(1, 3); i > 0; i--) out.push(`-A PREROUTING ${iptMatches(rng, ctx).text} ${rng.pick(['-j DROP', '-j ACCEPT', '-j ACCEPT', '-j LOG --log-prefix "mg "', '-j RETURN'])}`);
+    const marks = ['-j MARK --set-xmark 0x1/0xffffffff', '-j MARK --set-mark 0x2', '-j MARK --or-mark 0x1', '-j CONNMARK --set-xmark 0x4/0x4', '-j CONNMARK --set-mark 0x8'];
+    for (let i = rng.int(1, 3); i > 0; i--) out.push(`-A PREROUTING ${iptMatches(rng, ctx).text} ${rng.pick(['-j DROP', '-j ACCEPT', '-j ACCEPT', '-j LOG --log-prefix "mg "', '-j RETURN', ...marks])}`);
     if (rng.chance(0.4)) {
       out.push(`-A INPUT ${established}`);
       out.push(`-A INPUT ${iptMatches(rng, { ...ctx }).text} ${rng.pick(['-j DROP', '-j ACCEPT'])}`);
@@ -412,8 +470,44 @@ function nftMatches(rng: Rng, ctx: NftCtx): { text: string; tcp: boolean; fam: F
   }
   if (rng.chance(0.15)) parts.push(rng.pick(['fib daddr type local', 'fib daddr type != local', 'fib daddr type { local, broadcast }']));
   if (rng.chance(0.1)) parts.push('limit rate 10000/second burst 10000 packets');
+  const extra = nftExtraMatches(rng, ctx, tcp, fam);
+  parts.push(...extra.parts);
+  fam = extra.fam;
   if (rng.chance(0.15)) parts.push('counter');
   return { text: parts.join(' '), tcp, fam };
+}
+
+/**
+ * The rest of the supported nft matches, each rare: marks (set by `meta mark set` / `ct mark set`
+ * in the prerouting chain), `ct status dnat`, the original destination, TCP flags, packet type,
+ * `meta nfproto`, and concatenated sets of address and port.
+ */
+function nftExtraMatches(rng: Rng, ctx: NftCtx, tcp: boolean, fam: Fam | undefined): { parts: string[]; fam: Fam | undefined } {
+  const parts: string[] = [];
+  const ne = (p: number) => (rng.chance(p) ? '!= ' : '');
+  if (ctx.ct && rng.chance(0.08)) parts.push(`meta mark ${ne(0.2)}${rng.pick(['0x1', '0x2', '0x3'])}`);
+  if (ctx.ct && rng.chance(0.04)) parts.push(`ct mark ${ne(0.2)}${rng.pick(['0x4', '0x8'])}`);
+  if (ctx.ct && rng.chance(0.06)) parts.push(`ct status ${ne(0.3)}dnat`);
+  if (ctx.ct && rng.chance(0.05)) {
+    const f: Fam = fam ?? rng.pick(famsOf(ctx.family));
+    fam = f;
+    const local = LOCAL[f].filter((a) => a !== '127.0.0.1' && a !== '::1');
+    // nft reads `proto-dst` only after a TCP match has set the protocol context.
+    parts.push(!tcp || rng.chance(0.5) ? `ct original ${f === 4 ? 'ip' : 'ip6'} daddr ${ne(0.2)}${rng.chance(0.6) ? rng.pick(local) : rng.pick(PREFIXES[f])}` : `ct original proto-dst ${ne(0.2)}${rng.pick(PORTS)}`);
+  }
+  if (tcp && rng.chance(0.1)) parts.push(rng.pick(['tcp flags syn', 'tcp flags & (syn | ack) == syn', 'tcp flags & (fin | syn | rst | ack) == syn', 'tcp flags & (syn | ack) == syn | ack', 'tcp flags != syn']));
+  if (rng.chance(0.04)) parts.push(`meta pkttype ${ne(0.3)}${rng.pick(['host', 'host', 'multicast', 'broadcast'])}`);
+  if (ctx.family === 'inet' && fam === undefined && rng.chance(0.05)) {
+    fam = rng.pick([4, 6] as const);
+    parts.push(`meta nfproto ${fam === 4 ? 'ipv4' : 'ipv6'}`);
+  }
+  if (tcp && rng.chance(0.05)) {
+    const f: Fam = fam ?? rng.pick(famsOf(ctx.family));
+    fam = f;
+    const elements = Array.from({ length: rng.int(1, 3) }, () => `${rng.pick(rng.chance(0.5) ? SOURCES[f] : PREFIXES[f].filter((p) => !p.endsWith('/0')))} . ${rng.pick(PORTS)}`);
+    parts.push(`${f === 4 ? 'ip' : 'ip6'} saddr . tcp dport { ${[...new Set(elements)].join(', ')} }`);
+  }
+  return { parts, fam };
 }
 
 function nftReject(rng: Rng, fam: Fam | undefined, family: NftFamily, tcp: boolean): string {
@@ -555,7 +649,15 @@ function nftTable(rng: Rng, index: number, needInput: boolean): string {
     const priority = rng.pick([-300, -150, -50, 0]);
     const early = priority < -200;
     const ctx: NftCtx = { ...narrowCtx, needPort: early, ct: !early, reject: false };
-    base('c_pre', 'filter', 'prerouting', priority, 'accept', [...(early ? [] : [established]), ...rules(ctx, rng.int(1, 3), false)]);
+    const body = [...(early ? [] : [established]), ...rules(ctx, rng.int(1, 3), false)];
+    // Marks for the later chains to test (after conntrack: a connection mark needs its entry),
+    // or, before conntrack, notrack: the connection is never tracked, so never NATed.
+    for (let i = rng.int(0, 2); i > 0; i--) {
+      const m = nftMatches(rng, ctx).text;
+      const stmt = early ? 'notrack' : rng.pick(['meta mark set 0x1', 'meta mark set 0x2', 'meta mark set mark | 0x1', 'ct mark set 0x4', 'ct mark set 0x8']);
+      body.push(line(`${m} ${stmt}`));
+    }
+    base('c_pre', 'filter', 'prerouting', priority, 'accept', body);
   }
   if (rng.chance(0.4)) {
     const ctx: NftCtx = { ...narrowCtx, needPort: true, reject: false };
@@ -600,12 +702,12 @@ function nftDocument(rng: Rng): string {
 /** The ruleset for a seed: even seeds are iptables-restore input (IPv4 and IPv6), odd seeds nft. */
 export function randomRuleset(seed: number): RandomRuleset {
   const rng = new Rng(seed * 2654435761);
-  if (seed % 2 === 0) return { seed, kind: 'iptables', iptables: iptablesDocument(rng, 4), ip6tables: iptablesDocument(rng, 6) };
+  if (seed % 2 === 0) return { seed, kind: 'iptables', iptables: iptablesDocument(rng, 4), ip6tables: iptablesDocument(rng, 6), ipset: ipsetDocument(rng) };
   return { seed, kind: 'nft', nft: nftDocument(rng) };
 }
 
 /** The whole ruleset as one text, for printing and for the failure directory. */
 export function describeRuleset(r: RandomRuleset): string {
   if (r.kind === 'nft') return `# seed ${r.seed}: nft -f\n${r.nft}`;
-  return `# seed ${r.seed}: iptables-restore\n${r.iptables}# ip6tables-restore\n${r.ip6tables}`;
+  return `# seed ${r.seed}: iptables-restore\n${r.iptables}# ip6tables-restore\n${r.ip6tables}${r.ipset ? `# ipset restore\n${r.ipset}` : ''}`;
 }
