@@ -21,8 +21,19 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Build dist/ when it is missing or older than src/: the system tests run the CLI a user runs, not the sources. */
-export async function ensureBuilt(): Promise<void> {
+let built: Promise<void> | undefined;
+
+/**
+ * Build dist/ when it is missing or older than src/: the system tests run the CLI a user runs,
+ * not the sources. Once per test process: rebuilding while another lab runs the CLI (sources
+ * edited during a run) would swap files under it.
+ */
+export function ensureBuilt(): Promise<void> {
+  built ??= buildIfStale();
+  return built;
+}
+
+async function buildIfStale(): Promise<void> {
   if (existsSync(CLI) && statSync(CLI).mtimeMs >= newestMtime(join(REPO, 'src'))) return;
   const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
   const started = Date.now();
