@@ -5,13 +5,15 @@
 // release in .cache/openclaw, `--bind lan`, token auth), some of them bound to 127.0.0.1 or to
 // one address, some DROPped or REJECTed by iptables in H; two clients, internet and LAN, in
 // namespaces on veth links (bench/lib/lab.mjs). In one hyperfine run:
-//   - `clawmoat probe --netns INET --netns LAN --json`, run inside H (it collects H's snapshot,
-//     then probes from both namespaces at once), with the default --timeout (2000 ms) and with
-//     --timeout matched to what nmap waits before it calls a port filtered (measured here);
+//   - `clawmoat probe --netns INET --netns LAN --json`, run inside H (it starts an agent in each
+//     namespace, collects H's snapshot meanwhile, then probes from both at once), with the default
+//     --timeout (2000 ms), with --timeout matched to what nmap waits before it calls a port
+//     filtered (measured here), and with that wait fixed (--no-adaptive-timeout): what the
+//     adaptive timeout buys, apart from the rest;
 //   - `nmap -sT -Pn -n -p <the same ports> <H's same addresses>` from both namespaces at once.
 // Every target's answer is checked: clawmoat open / refused / timeout against nmap open / closed /
 // filtered, and the gateway's fingerprint (version, auth). Then where clawmoat's time goes:
-// a timeline of traced runs (strace: process starts, connects, exits), the parts timed alone,
+// a timeline of traced runs (strace: process starts, connects, the job's hand-over, exits), the parts timed alone,
 // the fingerprint timed in process, and CPU profiles of the CLI and of the agent.
 // Results: bench/results/probe.md and probe.json, and the README between the bench:probe markers.
 // Machines are shared and noisy: compare ratios, not absolute times.
@@ -42,6 +44,9 @@ const dist = resolve(process.env.CLAWMOAT_BENCH_DIST ?? join(root, 'dist'));
 const cli = join(dist, 'clawmoat.mjs');
 // The same code unbundled (tsc output): its profiles name src/ files.
 const cliUnbundled = join(dist, 'cli/main.js');
+// The namespace agent: its own bundle, and unbundled; a build without them runs the CLI's hidden command.
+const agentCmd = existsSync(join(dist, 'probe-agent.mjs')) ? [join(dist, 'probe-agent.mjs')] : [cli, 'probe-agent'];
+const agentCmdUnbundled = existsSync(join(dist, 'probe/agent-main.js')) ? [join(dist, 'probe/agent-main.js')] : [cliUnbundled, 'probe-agent'];
 const fingerprintTime = join(root, 'bench/lib/fingerprint-time.mjs');
 const predictTime = join(root, 'bench/lib/predict-time.mjs');
 const node = process.execPath;
@@ -186,12 +191,14 @@ const H = lab.h;
 // ------------------------------------------------------------------------------------------------
 // 2. The commands
 
-const probeArgv = (timeout) => ['ip', 'netns', 'exec', H, node, cli, 'probe', '--netns', A, '--netns', B, '--json', ...(timeout ? ['--timeout', String(timeout)] : [])];
-const shown = (argv) => argv.join(' ').replaceAll(H, 'H').replaceAll(A, 'INET').replaceAll(B, 'LAN').replaceAll(node, 'node').replaceAll(cli, 'dist/clawmoat.mjs');
+/** `fixed`: --no-adaptive-timeout, every silent port waits the whole --timeout (as before the adaptive wait). */
+const probeArgv = (timeout, fixed = false) => ['ip', 'netns', 'exec', H, node, cli, 'probe', '--netns', A, '--netns', B, '--json', ...(timeout ? ['--timeout', String(timeout)] : []), ...(fixed ? ['--no-adaptive-timeout'] : [])];
+const shown = (argv) => argv.join(' ').replaceAll(H, 'H').replaceAll(A, 'INET').replaceAll(B, 'LAN').replaceAll(node, 'node').replaceAll(cli, 'dist/clawmoat.mjs').replaceAll(dist, 'dist');
 
 /** One clawmoat probe run: its report and exit code. */
-function probeOnce(timeout) {
-  const r = spawnSync(probeArgv(timeout)[0], probeArgv(timeout).slice(1), { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+function probeOnce(timeout, fixed = false) {
+  const argv = probeArgv(timeout, fixed);
+  const r = spawnSync(argv[0], argv.slice(1), { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0 && r.status !== 1) throw new Error(`clawmoat probe exited with ${r.status}: ${r.stderr.trim()}`);
   const report = JSON.parse(r.stdout);
   if (report.errors.length > 0) throw new Error(`clawmoat probe: ${report.errors.map((e) => `${e.vantage}: ${e.message}`).join('; ')}`);
@@ -278,6 +285,11 @@ function gatewayFingerprints(report) {
     .filter((r) => r.port === GATEWAY_PORT)
     .map((r) => ({ zone: zoneOf[r.vantage.replace(/^netns:/, '')], address: r.address, observed: r.observed, detected: r.openclaw.detected, product: r.openclaw.product, version: r.openclaw.version, protocol: r.openclaw.protocol, auth: r.openclaw.auth, evidence: r.openclaw.evidence }));
 }
+/** How long the silent ports were waited for, each attempt, and how many attempts (adaptive: 2). */
+function waitsOf(report) {
+  const t = report.results.filter((r) => r.observed === 'timeout');
+  return { timeoutMs: [...new Set(t.map((r) => r.timeoutMs))].sort((a, b) => a - b), attempts: [...new Set(t.map((r) => r.attempts ?? 1))], totalMs: t.length ? Math.max(...t.map((r) => r.ms)) : 0, detail: t[0]?.detail };
+}
 const counts = (report) => {
   const c = {};
   for (const r of report.results) c[r.observed] = (c[r.observed] ?? 0) + 1;
@@ -286,10 +298,10 @@ const counts = (report) => {
 function check(label) {
   const nmap = nmapStates();
   const out = {};
-  for (const [variant, timeout] of [['default', undefined], ['matched', matched]]) {
-    const { status, report } = variant === 'default' && label === 'before' ? firstCheck : probeOnce(timeout);
+  for (const [variant, timeout, fixed] of [['default', undefined, false], ['matched', matched, false], ['fixed', matched, true]]) {
+    const { status, report } = variant === 'default' && label === 'before' ? firstCheck : probeOnce(timeout, fixed);
     const cmp = compare(report, nmap.states);
-    out[variant] = { exitCode: status, ...cmp, observed: counts(report), mismatches: report.results.filter((r) => r.mismatch).map((r) => `${r.vantage} ${r.address}:${r.port} observed ${r.observed}, predicted ${r.predicted}`), gateway: gatewayFingerprints(report), report };
+    out[variant] = { exitCode: status, ...cmp, observed: counts(report), waits: waitsOf(report), mismatches: report.results.filter((r) => r.mismatch).map((r) => `${r.vantage} ${r.address}:${r.port} observed ${r.observed}, predicted ${r.predicted}`), gateway: gatewayFingerprints(report), report };
     log(`check ${label}, clawmoat ${variant} timeout: nmap agrees on ${cmp.agree}/${cmp.total} targets${cmp.differences.length ? `; differences:\n  ${cmp.differences.join('\n  ')}` : ''}`);
   }
   out.nmapElapsed = nmap.elapsed;
@@ -301,30 +313,31 @@ const gw = before.matched.gateway;
 log(`gateway fingerprint: ${gw.map((g) => `${g.zone} ${g.address}: ${g.detected ? `${g.product} ${g.version}, protocol ${g.protocol}, auth ${g.auth}` : 'not detected'}`).join('; ')}`);
 
 // ------------------------------------------------------------------------------------------------
-// 5. The race, with a fourth command: the matched run again under strace, each run writing its
+// 5. The race, with a fifth command: the default run again under strace, each run writing its
 // own trace (the timeline of section 6), so that traced and untraced runs meet the same load.
-// strace stops the processes at execve, connect and exit only (--seccomp-bpf).
+// strace stops the processes at execve, connect, read, write and exit only (--seccomp-bpf).
 
 const traceDir = join(work, 'traces');
 mkdirSync(traceDir);
-const STRACE = ['strace', '-f', '-ttt', '-qq', '--seccomp-bpf', '-e', 'trace=execve,connect,exit_group', '-e', 'signal=none'];
-log('hyperfine: clawmoat probe (default and matched --timeout) in H vs nmap -sT from both zones at once');
+const STRACE = ['strace', '-f', '-ttt', '-qq', '--seccomp-bpf', '-e', 'trace=execve,connect,read,write,exit_group', '-e', 'signal=none'];
+log('hyperfine: clawmoat probe (default, matched and fixed --timeout) in H vs nmap -sT from both zones at once');
 const raceCommands = [
-  { name: 'clawmoat probe --json, default --timeout 2000', argv: probeArgv() },
-  { name: `clawmoat probe --json --timeout ${matched} (nmap's wait)`, argv: probeArgv(matched) },
+  { name: 'clawmoat probe --json, default --timeout 2000 (adaptive)', argv: probeArgv() },
+  { name: `clawmoat probe --json --timeout ${matched} (nmap's wait, adaptive)`, argv: probeArgv(matched) },
+  { name: `clawmoat probe --json --timeout ${matched} --no-adaptive-timeout (nmap's wait, fixed)`, argv: probeArgv(matched, true) },
 ].map((c) => ({ ...c, command: c.argv.join(' '), shown: shown(c.argv) }));
 raceCommands.push({ name: 'nmap -sT -Pn -n from both zones at once', command: nmapBoth(), shown: nmapBoth().replaceAll(A, 'INET').replaceAll(B, 'LAN') });
 raceCommands.push({
-  name: `the same clawmoat --timeout ${matched}, traced by strace (for the timeline)`,
-  command: `sh -c 'exec ${STRACE.join(' ')} -o $(mktemp -p ${traceDir} trace.XXXXXX) ${probeArgv(matched).join(' ')}'`,
-  shown: `strace ${STRACE.slice(1).join(' ')} -o FILE ${shown(probeArgv(matched))}`,
+  name: 'the same clawmoat, default --timeout, traced by strace (for the timeline)',
+  command: `sh -c 'exec ${STRACE.join(' ')} -o $(mktemp -p ${traceDir} trace.XXXXXX) ${probeArgv().join(' ')}'`,
+  shown: `strace ${STRACE.slice(1).join(' ')} -o FILE ${shown(probeArgv())}`,
 });
 // clawmoat exits 1 on a mismatch or an unauthenticated gateway: neither is expected here, but
 // should the check runs have seen one, the timing goes on (and the results say so).
-const raceExit = [before.default.exitCode, before.matched.exitCode];
+const raceExit = [before.default.exitCode, before.matched.exitCode, before.fixed.exitCode];
 if (raceExit.some((c) => c !== 0)) console.warn(`bench: clawmoat probe exited ${raceExit.join(', ')} in the checks (1: a mismatch or an unauthenticated gateway); timing anyway`);
 const race = hyperfine(raceCommands, { name: 'race', ignoreFailure: raceExit.some((c) => c !== 0) });
-const [ours, oursMatched, theirs, traced] = race;
+const [ours, oursMatched, oursFixed, theirs, traced] = race;
 
 // ------------------------------------------------------------------------------------------------
 // 6. Where clawmoat's time goes
@@ -333,7 +346,7 @@ const [ours, oursMatched, theirs, traced] = race;
 const jobOf = (ns, timeoutMs) => {
   const targets = before.matched.report.results.filter((r) => r.vantage === `netns:${ns}`).map((r) => ({ address: r.address, port: r.port }));
   const file = join(work, `job-${ns}-${timeoutMs}.json`);
-  writeFileSync(file, JSON.stringify({ targets, settings: { timeoutMs, concurrency: 64 } }));
+  writeFileSync(file, JSON.stringify({ targets, settings: { timeoutMs, concurrency: 64, adaptiveTimeout: true } }));
   return file;
 };
 const emptyJob = join(work, 'job-empty.json');
@@ -345,16 +358,16 @@ const parts = hyperfine(
     { name: 'node start-up (node -e 0, in H)', command: `ip netns exec ${H} ${node} -e 0` },
     { name: 'node + loading the CLI (clawmoat --version, in H)', command: `ip netns exec ${H} ${node} ${cli} --version` },
     { name: 'collecting H (clawmoat collect, in H)', command: `ip netns exec ${H} ${node} ${cli} collect -o ${join(work, 'collect.json')}` },
-    { name: 'the agent with nothing to do (in INET)', command: `sh -c 'ip netns exec ${A} ${node} ${cli} probe-agent < ${emptyJob} >/dev/null'` },
-    { name: `the agent with the internet zone's ${JSON.parse(readFileSync(jobA, 'utf8')).targets.length} targets, --timeout ${matched} (in INET)`, command: `sh -c 'ip netns exec ${A} ${node} ${cli} probe-agent < ${jobA} >/dev/null'` },
+    { name: 'the agent with nothing to do (in INET)', command: `sh -c 'ip netns exec ${A} ${node} ${agentCmd.join(' ')} < ${emptyJob} >/dev/null'` },
+    { name: `the agent with the internet zone's ${JSON.parse(readFileSync(jobA, 'utf8')).targets.length} targets, --timeout ${matched} (in INET)`, command: `sh -c 'ip netns exec ${A} ${node} ${agentCmd.join(' ')} < ${jobA} >/dev/null'` },
     { name: 'nmap -sT of one open port (in INET)', command: `ip netns exec ${A} nmap -sT -Pn -n -p 80 ${addresses[0]}` },
-  ].map((c) => ({ ...c, shown: c.command.replaceAll(H, 'H').replaceAll(A, 'INET').replaceAll(node, 'node').replaceAll(cli, 'dist/clawmoat.mjs').replaceAll(work, '$WORK') })),
+  ].map((c) => ({ ...c, shown: c.command.replaceAll(H, 'H').replaceAll(A, 'INET').replaceAll(node, 'node').replaceAll(cli, 'dist/clawmoat.mjs').replaceAll(dist, 'dist').replaceAll(work, '$WORK') })),
   { name: 'parts' },
 );
 const collectTimings = JSON.parse(readFileSync(join(work, 'collect.json'), 'utf8')).timings;
 
 // 6b. A timeline of whole runs, from the traced runs of the race (warm-ups left out): process
-// starts (execve), connects and exits.
+// starts (execve), connects, the job written to the agents and read by them, exits.
 function timeline(file) {
   const events = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
@@ -369,24 +382,28 @@ function timeline(file) {
   for (const e of events) {
     if (e.what.startsWith('execve(')) {
       if (!firstExec.has(e.pid)) firstExec.set(e.pid, e.t);
-      if (e.what.includes('"probe-agent"') && !agents.includes(e.pid)) agents.push(e.pid);
+      if (e.what.includes('probe-agent') && !agents.includes(e.pid)) agents.push(e.pid);
     }
     if (e.what.startsWith('exit_group(')) exits.set(e.pid, e.t);
   }
   const mainNode = Math.max(...events.filter((e) => e.pid === mainPid && e.what.startsWith('execve(')).map((e) => e.t));
   const agentSpawn = Math.min(...agents.map((p) => firstExec.get(p)));
-  const collectors = [...firstExec.keys()].filter((p) => p !== mainPid && !agents.includes(p) && firstExec.get(p) < agentSpawn);
+  // The CLI writes each agent its job ({"targets":…}) once the model has planned them.
+  const jobSent = Math.max(...events.filter((e) => e.pid === mainPid && /^write\(\d+, "\{\\"targets/.test(e.what)).map((e) => e.t));
+  const collectors = [...firstExec.keys()].filter((p) => p !== mainPid && !agents.includes(p) && firstExec.get(p) < jobSent);
   const collectStart = Math.min(...collectors.map((p) => firstExec.get(p)));
   const collectEnd = Math.max(...collectors.map((p) => exits.get(p) ?? firstExec.get(p)));
   const perAgent = agents.map((p) => {
     const connects = events.filter((e) => e.pid === p && e.what.startsWith('connect(') && e.what.includes('sin_port='));
     const gw = connects.filter((e) => e.what.includes(`htons(${GATEWAY_PORT})`));
-    const node = Math.max(...events.filter((e) => e.pid === p && e.what.startsWith('execve(')).map((e) => e.t));
+    // The agent reads stdin only once something is there: its first read is the job, when the
+    // agent was waiting for it, or the moment the agent got ready, when the job was there first.
+    const jobRead = events.find((e) => e.pid === p && e.what.startsWith('read(0,'))?.t ?? jobSent;
     return {
-      zone: zoneOf[/"netns", "exec", "([^"]+)"/.exec(events.find((e) => e.pid === p && e.what.includes('"probe-agent"')).what)?.[1]],
+      zone: zoneOf[/"netns", "exec", "([^"]+)"/.exec(events.find((e) => e.pid === p && e.what.includes('probe-agent')).what)?.[1]],
       spawn: firstExec.get(p) - t0,
-      startup: connects[0].t - firstExec.get(p),
-      startupAfterExec: connects[0].t - node,
+      jobReadAfterSent: jobRead - jobSent,
+      jobToConnect: connects[0].t - jobRead,
       probing: exits.get(p) - connects[0].t,
       gatewayConnects: gw.length,
       gatewaySpan: gw.length ? gw[gw.length - 1].t - gw[0].t : 0,
@@ -394,14 +411,20 @@ function timeline(file) {
     };
   });
   const lastAgentExit = Math.max(...agents.map((p) => exits.get(p)));
+  const firstConnect = Math.min(...agents.map((p) => events.find((e) => e.pid === p && e.what.startsWith('connect(') && e.what.includes('sin_port=')).t));
   return {
     total: exits.get(mainPid) - t0,
-    startup: collectStart - t0,
     nodeExec: mainNode - t0,
+    startup: agentSpawn - t0,
+    agentSpawn: agentSpawn - t0,
+    collectStart: collectStart - t0,
     collect: collectEnd - collectStart,
     collectors: collectors.length,
-    model: agentSpawn - collectEnd,
-    agentStartup: Math.max(...perAgent.map((a) => a.startup)),
+    model: jobSent - collectEnd,
+    jobSent: jobSent - t0,
+    agentLate: Math.max(...perAgent.map((a) => a.jobReadAfterSent)),
+    handover: Math.max(...perAgent.map((a) => a.jobReadAfterSent + a.jobToConnect)),
+    firstConnect: firstConnect - t0,
     probing: Math.max(...perAgent.map((a) => a.probing)),
     agentsDone: lastAgentExit - agentSpawn,
     after: exits.get(mainPid) - lastAgentExit,
@@ -414,10 +437,10 @@ const traceFiles = readdirSync(traceDir)
   .slice(warmup);
 const traces = traceFiles.map(timeline);
 const phase = (k) => median(traces.map((t) => t[k]));
-const tl = Object.fromEntries(['total', 'nodeExec', 'startup', 'collect', 'model', 'agentStartup', 'probing', 'agentsDone', 'after'].map((k) => [k, phase(k)]));
+const tl = Object.fromEntries(['total', 'nodeExec', 'startup', 'agentSpawn', 'collectStart', 'collect', 'model', 'jobSent', 'agentLate', 'handover', 'firstConnect', 'probing', 'agentsDone', 'after'].map((k) => [k, phase(k)]));
 tl.gatewaySpan = median(traces.flatMap((t) => t.agents.map((a) => a.gatewaySpan)));
 tl.gatewayConnects = median(traces.flatMap((t) => t.agents.map((a) => a.gatewayConnects)));
-log(`timeline (medians of ${traces.length} traced runs): start-up ${fmt(tl.startup)}, collect ${fmt(tl.collect)}, model ${fmt(tl.model)}, agent start-up ${fmt(tl.agentStartup)}, probing ${fmt(tl.probing)}, after ${fmt(tl.after)}; total ${fmt(tl.total)}`);
+log(`timeline (medians of ${traces.length} traced runs): start-up ${fmt(tl.startup)}, collect ${fmt(tl.collect)}, model ${fmt(tl.model)}, job to first connect ${fmt(tl.handover)} (agents late by ${fmt(tl.agentLate)}), probing ${fmt(tl.probing)}, after ${fmt(tl.after)}; total ${fmt(tl.total)}`);
 
 // 6c. The fingerprint alone, in process, from the internet zone (warm: the first call is left out).
 log('fingerprint round trips, in process, from INET');
@@ -451,12 +474,16 @@ function merged(summaries) {
   const totalMs = summaries.reduce((a, x) => a + x.totalMs, 0) / summaries.length;
   return { totalMs, functions: [...by.values()].sort((a, b) => b.selfMs - a.selfMs) };
 }
-function profile(kind, entry) {
+/** `bundled`: what users run (start-up costs); else the tsc output, whose profiles name the src/ files. */
+function profile(kind, bundled) {
   const all = [];
   for (let k = 0; k < PROFILE_RUNS; k++) {
-    const dir = join(work, `prof-${kind}-${entry === cli ? 'bundle' : 'tsc'}-${k}`);
+    const dir = join(work, `prof-${kind}-${bundled ? 'bundle' : 'tsc'}-${k}`);
     const prof = `--cpu-prof --cpu-prof-interval 100 --cpu-prof-dir ${dir}`;
-    const script = kind === 'cli' ? `ip netns exec ${H} ${node} ${prof} ${entry} probe --netns ${A} --netns ${B} --json --timeout ${matched} >/dev/null` : `ip netns exec ${A} ${node} ${prof} ${entry} probe-agent < ${jobA} >/dev/null`;
+    const script =
+      kind === 'cli'
+        ? `ip netns exec ${H} ${node} ${prof} ${bundled ? cli : cliUnbundled} probe --netns ${A} --netns ${B} --json >/dev/null`
+        : `ip netns exec ${A} ${node} ${prof} ${(bundled ? agentCmd : agentCmdUnbundled).join(' ')} < ${jobA} >/dev/null`;
     execFileSync('sh', ['-c', script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     all.push(summariseProfile(join(dir, readdirSync(dir)[0]), `${resolve(dist, '..')}/`));
   }
@@ -469,10 +496,10 @@ const COMPILE = ['compileSourceTextModule', 'compileForInternalLoader', 'compile
 const top = (s, n = 8) => s.functions.slice(0, n).map((f) => ({ name: f.name, file: f.file, selfMs: r1(f.selfMs), totalMs: r1(f.totalMs) }));
 /** Inclusive time of named src/ functions (unbundled profile). */
 const named = (s, list) => list.map(([name, file, label]) => ({ name, file, label, totalMs: r1(totalOf(s, name, file)) }));
-const cliBundle = profile('cli', cli);
-const agentBundle = profile('agent', cli);
-const cliTsc = profile('cli', cliUnbundled);
-const agentTsc = profile('agent', cliUnbundled);
+const cliBundle = profile('cli', true);
+const agentBundle = profile('agent', true);
+const cliTsc = profile('cli', false);
+const agentTsc = profile('agent', false);
 const profiles = {
   cli: {
     busyMs: r1(cliBundle.totalMs),
@@ -486,11 +513,11 @@ const profiles = {
     probeFunctions: named(cliTsc, [
       ['runProbe', 'src/probe/run.ts', 'runProbe, all of it'],
       ['planTargets', 'src/probe/targets.ts', 'planning the targets'],
-      ['predictor', 'src/probe/predict.ts', "the predictor's set-up (reach matrix, simulator)"],
-      ['(anonymous)', 'src/probe/predict.ts', 'the predictions, one per result'],
-      ['ingressFor', 'src/probe/predict.ts', 'of which ingressFor'],
+      ['predictor', 'src/probe/predict.ts', "the predictor's set-up (zones, simulator; while the agents probe)"],
+      ['(anonymous)', 'src/probe/predict.ts', 'the predictions with their route look-ups, one per result'],
       ['toResult', 'src/probe/run.ts', 'building the results'],
-      ['probeFromNetns', 'src/probe/vantage/netns.ts', 'spawning the agents, reading their lines'],
+      ['startNetnsAgent', 'src/probe/vantage/netns.ts', 'spawning the agents'],
+      ['run', 'src/probe/vantage/netns.ts', 'handing them their jobs, reading their lines'],
     ]),
   },
   agent: {
@@ -501,7 +528,7 @@ const profiles = {
     top: top(agentBundle),
     probeFunctions: named(agentTsc, [
       ['probeFromHere', 'src/probe/vantage/local.ts', 'probeFromHere, all of it'],
-      ['tcpConnect', 'src/probe/tcp.ts', 'the connects'],
+      ['probeConnect', 'src/probe/connect.ts', 'the connects (adaptive waits, retries)'],
       ['sourceTowards', 'src/probe/vantage/local.ts', 'source address look-ups'],
       ['fingerprint', 'src/probe/fingerprint.ts', 'fingerprints'],
       ['httpGet', 'src/probe/http-get.ts', 'of which the GETs'],
@@ -530,12 +557,16 @@ const faster = (r) => (r >= 1 ? `clawmoat **${r.toFixed(2)}×** as fast as nmap`
 const met = (x) => (ratio(x) >= 1 ? 'met' : 'missed');
 const targetsPerZone = before.default.report.results.length / 2;
 const answers = (c) => `${c.agree}/${c.total}`;
-const allAgree = [before.default, before.matched, after.default, after.matched].every((c) => c.differences.length === 0);
-const g0 = before.matched.gateway[0];
-const fpSame = [before.default, before.matched, after.default, after.matched].every((c) => c.gateway.every((g) => g.detected && g.version === g0.version && g.auth === g0.auth));
-const obs = before.matched.observed;
-const mismatches = [...new Set([before, after].flatMap((c) => [...c.default.mismatches, ...c.matched.mismatches]))];
+const VARIANTS = ['default', 'matched', 'fixed'];
+const checks = [before, after].flatMap((c) => VARIANTS.map((v) => c[v]));
+const allAgree = checks.every((c) => c.differences.length === 0);
+const g0 = before.default.gateway[0];
+const fpSame = checks.every((c) => c.gateway.every((g) => g.detected && g.version === g0.version && g.auth === g0.auth));
+const obs = before.default.observed;
+const mismatches = [...new Set(checks.flatMap((c) => c.mismatches))];
 const overhead = median(traces.map((t) => t.total - t.probing));
+const w = before.default.waits;
+const waitText = (x) => (x.timeoutMs.length ? `${x.attempts.join(' or ')} connect(s) of ${x.timeoutMs.join(' or ')} ms` : 'no silent port');
 
 const lines = [
   `Measured ${date}, ${code.what}, on this machine (shared, ${nproc} CPUs, other work running: load average ${load} at the end; hyperfine, ${runs} runs after ${warmup} warm-ups, in rounds of 2 so that every command meets the same bursts of load; \`npm run bench:probe\`, ${Math.round((Date.now() - started) / 60000)} min). Times are median / best run.`,
@@ -546,24 +577,25 @@ const lines = [
   '|---|---:|---:|---:|',
   ...race.map((r) => `| ${r.name} | ${fmt(r.median)} | ${fmt(r.min)} | ${fmt(r.max)} |`),
   '',
-  `\`${ours.command}\` (run in H) against \`${theirs.command}\`. nmap waits **${Object.entries(nmapWait).map(([z, w]) => `${fmt(w)} (${z})`).join(', ')}** before it calls a port filtered (from its first probe of one to the end of its scan, \`--packet-trace\`, median of ${WAIT_ROUNDS}; ${median(Object.values(probesPerFiltered).flat())} probes per filtered port), hence the matched \`--timeout ${matched}\`.`,
+  `\`${ours.command}\` (run in H) against \`${theirs.command}\`. nmap waits **${Object.entries(nmapWait).map(([z, x]) => `${fmt(x)} (${z})`).join(', ')}** before it calls a port filtered (from its first probe of one to the end of its scan, \`--packet-trace\`, median of ${WAIT_ROUNDS}; ${median(Object.values(probesPerFiltered).flat())} probes per filtered port), hence the matched \`--timeout ${matched}\`. \`--timeout\` is the upper bound of clawmoat's wait: once other ports on the same address have answered, a silent port gets ${waitText(w)} (in the default run's results: "${w.detail}"; the last silent port was given up ${fmt(w.totalMs)} after its first connect), with \`--timeout ${matched}\` ${waitText(before.matched.waits)}; with \`--no-adaptive-timeout\` ${waitText(before.fixed.waits)}, as before the adaptive wait.`,
   '',
-  `Target (at least as fast as nmap): **${met(oursMatched)}** with the matched timeout (${faster(ratio(oursMatched))}, ratio of medians; best runs ${faster(bestRatio(oursMatched)).replaceAll('**', '')}), **${met(ours)}** with the default one (${faster(ratio(ours))}; best runs ${faster(bestRatio(ours)).replaceAll('**', '')}).`,
+  `Target (at least as fast as nmap): **${met(ours)}** with the default timeout (${faster(ratio(ours))}, ratio of medians; best runs ${faster(bestRatio(ours)).replaceAll('**', '')}), **${met(oursMatched)}** with the matched one (${faster(ratio(oursMatched))}; best runs ${faster(bestRatio(oursMatched)).replaceAll('**', '')}); with the matched wait fixed (\`--no-adaptive-timeout\`, what start-up and the rest cost on top of nmap's own wait) ${faster(ratio(oursFixed)).replaceAll('**', '')} (best runs ${faster(bestRatio(oursFixed)).replaceAll('**', '')}).`,
   '',
-  `**Same answers**: clawmoat's open / refused / timeout against nmap's open / closed / filtered, target by target from each zone: **${answers(before.default)}** (default timeout) and **${answers(before.matched)}** (matched) before the timed runs, ${answers(after.default)} and ${answers(after.matched)} after them${allAgree ? '' : `; differences: ${[...new Set([before, after].flatMap((c) => [...c.default.differences, ...c.matched.differences]))].join('; ')}`}. clawmoat's own check against the reach model: ${mismatches.length === 0 ? 'no mismatch' : `mismatches: ${mismatches.join('; ')}`}. **Plus the fingerprint**, which nmap -sT does not give: the gateway was recognised from both zones on both addresses in every check run: ${g0.product} **${g0.version}**, protocol ${g0.protocol}, auth **${g0.auth}**${fpSame ? '' : ' (but not the same in every run: see probe.json)'} (${g0.evidence.length} exchanges: ${g0.evidence.join('; ')}).`,
+  `**Same answers**: clawmoat's open / refused / timeout against nmap's open / closed / filtered, target by target from each zone: **${answers(before.default)}** (default timeout), **${answers(before.matched)}** (matched) and **${answers(before.fixed)}** (matched, fixed) before the timed runs, ${answers(after.default)}, ${answers(after.matched)} and ${answers(after.fixed)} after them${allAgree ? '' : `; differences: ${[...new Set(checks.flatMap((c) => c.differences))].join('; ')}`}. clawmoat's own check against the reach model: ${mismatches.length === 0 ? 'no mismatch' : `mismatches: ${mismatches.join('; ')}`}. **Plus the fingerprint**, which nmap -sT does not give: the gateway was recognised from both zones on both addresses in every check run: ${g0.product} **${g0.version}**, protocol ${g0.protocol}, auth **${g0.auth}**${fpSame ? '' : ' (but not the same in every run: see probe.json)'} (${g0.evidence.length} exchanges: ${g0.evidence.join('; ')}).`,
   '',
-  `**Where clawmoat's time goes**: a timeline of the ${traces.length} traced runs of the race (\`--timeout ${matched}\` under strace, which stops the processes only at execve, connect and exit; medians; ${fmt(tl.total)} traced against ${fmt(oursMatched.median)} untraced in the same rounds):`,
+  `**Where clawmoat's time goes**: a timeline of the ${traces.length} traced runs of the race (default \`--timeout\` under strace, which stops the processes only at execve, connect, read, write and exit; medians; ${fmt(tl.total)} traced against ${fmt(ours.median)} untraced in the same rounds):`,
   '',
   '| phase | time | measured from → to |',
   '|---|---:|---|',
-  `| start-up of the CLI in H | ${fmt(tl.startup)} | \`ip netns exec H node …\` → its first collector command |`,
-  `| collecting H's snapshot | ${fmt(tl.collect)} | first → last collector command (${median(traces.map((t) => t.collectors))} commands) |`,
-  `| model (buildContext, reach, targets) | ${fmt(tl.model)} | last collector → the agents are spawned |`,
-  `| agent start-up, per namespace (in parallel) | ${fmt(tl.agentStartup)} | \`ip netns exec INET\|LAN node … probe-agent\` → its first connect (slower agent) |`,
-  `| probing (connects, timeouts, fingerprints) | ${fmt(tl.probing)} | first connect → agent exit (slower agent); the gateway's ${tl.gatewayConnects} fingerprint connections span ${fmt(tl.gatewaySpan)} |`,
-  `| predictions, report, exit | ${fmt(tl.after)} | last agent exit → exit |`,
+  `| start-up of the CLI in H | ${fmt(tl.startup)} | \`ip netns exec H node …\` → the namespace agents are spawned, the probe command's first act |`,
+  `| collecting H's snapshot | ${fmt(tl.collect)} | first → last collector command (${median(traces.map((t) => t.collectors))} commands, from ${fmt(tl.collectStart)}) |`,
+  `| model (buildContext, targets) | ${fmt(tl.model)} | last collector → the targets are written to the agents (at ${fmt(tl.jobSent)}) |`,
+  `| the agents' start-up (spawned at ${fmt(tl.agentSpawn)}, in parallel with the two rows above) | hidden when 0 ms: ${fmt(tl.agentLate)} | the job written → read by the agent (slower agent; an agent not yet ready reads it late) |`,
+  `| the job → the first connects | ${fmt(tl.handover)} | the job written → the agent's first connect (slower agent) |`,
+  `| probing (connects, waits, retries, fingerprints) | ${fmt(tl.probing)} | first connect → agent exit (slower agent); the gateway's ${tl.gatewayConnects} fingerprint connections span ${fmt(tl.gatewaySpan)} |`,
+  `| predictions, report, exit | ${fmt(tl.after)} | last agent exit → exit (the predictor was set up while the agents probed) |`,
   '',
-  `Everything but the probing itself — ${fmt(overhead)} a run — is what clawmoat costs beyond the timeout nmap also waits; nmap's own fixed cost (one open port) is ${fmt(parts[5].median)}.`,
+  `Everything but the probing itself — ${fmt(overhead)} a run — is what clawmoat costs beyond waiting on the network; nmap's own fixed cost (one open port) is ${fmt(parts[5].median)}.`,
   '',
   'Each part alone (same hyperfine rounds):',
   '',
@@ -591,9 +623,9 @@ const results = {
   nmap: { argv: nmapArgv, waitMs: nmapWait, waitRounds: waits, probesPerFiltered },
   matchedTimeoutMs: matched,
   race: race.map((r) => ({ ...r, ratioNmapOverThis: theirs.median / r.median, bestRatioNmapOverThis: theirs.min / r.min })),
-  target: { default: met(ours), matched: met(oursMatched) },
+  target: { default: met(ours), matched: met(oursMatched), fixed: met(oursFixed) },
   checks: { before: strip(before), after: strip(after) },
-  reports: { default: before.default.report, matched: before.matched.report },
+  reports: { default: before.default.report, matched: before.matched.report, fixed: before.fixed.report },
   timeline: { medians: tl, runs: traces },
   parts,
   collectTimings,

@@ -8,16 +8,30 @@ import { readFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-await build({
-  entryPoints: [new URL('../src/cli/main.ts', import.meta.url).pathname],
-  outfile: new URL('../dist/clawmoat.mjs', import.meta.url).pathname,
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   legalComments: 'linked',
-  define: { __CLAWMOAT_VERSION__: JSON.stringify(version) },
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: { js: "import { createRequire as __clawmoatCreateRequire } from 'node:module'; const require = __clawmoatCreateRequire(import.meta.url);" },
   logLevel: 'warning',
-});
+};
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: [new URL('../src/cli/main.ts', import.meta.url).pathname],
+    outfile: new URL('../dist/clawmoat.mjs', import.meta.url).pathname,
+    // The probe's namespace agent is a file of its own (below), found next to this one.
+    define: { __CLAWMOAT_VERSION__: JSON.stringify(version), __CLAWMOAT_AGENT_BUNDLE__: JSON.stringify('./probe-agent.mjs') },
+  }),
+  // What `clawmoat probe --netns` runs inside each namespace: the probe code alone, a fraction of
+  // the CLI, so the agent is ready sooner.
+  build({
+    ...common,
+    entryPoints: [new URL('../src/probe/agent-main.ts', import.meta.url).pathname],
+    outfile: new URL('../dist/probe-agent.mjs', import.meta.url).pathname,
+  }),
+]);

@@ -3,6 +3,7 @@ import type { AnalysisContext } from '../model/context.js';
 import { publishedWithoutSocket } from '../model/docker.js';
 import { socketAccepts } from '../model/listeners.js';
 import { hostFacts, judge, type ReachVerdict } from '../model/reach.js';
+import { buildZones } from '../model/zones.js';
 import { prepare } from '../netfilter/simulate/index.js';
 import type { Packet } from '../netfilter/simulate/types.js';
 import type { Socket } from '../snapshot/types.js';
@@ -36,8 +37,10 @@ export function predictor(ctx: AnalysisContext): (address: string, port: number,
   const containers = snapshot.docker.status === 'ok' ? snapshot.docker.data.containers : [];
   const listening = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
   const sockets = [...listening, ...publishedWithoutSocket(containers, listening, ctx.gateway.ports)].filter((s) => s.protocol === 'tcp');
-  const zones = ctx.reach().zones;
+  // The zones alone, not ctx.reach(): the whole matrix would cost as much again as every prediction.
+  const zones = buildZones(snapshot, ctx.zoneSpecs);
   const owners = new Map(facts.addresses.map((a) => [normalize(a.address), a.iface]));
+  const ingressFor = ingressLookup(facts);
 
   return (address, port, origin) => {
     const daddr = normalize(address);
@@ -50,7 +53,7 @@ export function predictor(ctx: AnalysisContext): (address: string, port: number,
       iif = 'lo';
       saddr = daddr;
     } else {
-      const via = origin.kind === 'client' ? ingressFor(facts, origin.source) ?? owner : owner;
+      const via = origin.kind === 'client' ? ingressFor(origin.source) ?? owner : owner;
       const zone = zones.find((z) => z.interface === via);
       iif = via;
       saddr = origin.kind === 'client' ? origin.source : zone?.source[family] ?? (family === 4 ? '203.0.113.77' : '2001:db8:ffff::77');
@@ -74,22 +77,42 @@ function pickSocket(sockets: Socket[], packet: Packet, family: 4 | 6): Socket | 
   return sockets.find((s) => socketAccepts(s, query)) ?? sockets.find((s) => s.port === packet.dport);
 }
 
-/** The interface the host would answer `source` through: its connected subnets first, then its routes. */
-function ingressFor(facts: ReturnType<typeof hostFacts>, source: string): string | undefined {
-  if (!ipaddr.isValid(source)) return undefined;
-  const ip = ipaddr.process(source);
-  let best: { iface: string; length: number } | undefined;
-  const consider = (iface: string | undefined, cidr: string) => {
+type Prefix = { iface: string; net: ipaddr.IPv4 | ipaddr.IPv6; length: number };
+
+/**
+ * The interface the host would answer a source through: its connected subnets first, then its
+ * routes, longest prefix wins. The prefixes are parsed once, and each source looked up once:
+ * every result from one vantage point comes from the same source.
+ */
+function ingressLookup(facts: ReturnType<typeof hostFacts>): (source: string) => string | undefined {
+  const prefixes: Prefix[] = [];
+  const add = (iface: string | undefined, cidr: string) => {
     if (!iface) return;
     try {
-      const [net, length] = cidr === 'default' ? [ip.kind() === 'ipv4' ? ipaddr.parse('0.0.0.0') : ipaddr.parse('::'), 0] : ipaddr.parseCIDR(cidr);
-      if (net.kind() !== ip.kind() || !ip.match(net, length)) return;
-      if (!best || length > best.length) best = { iface, length };
+      if (cidr === 'default') {
+        prefixes.push({ iface, net: ipaddr.parse('0.0.0.0'), length: 0 }, { iface, net: ipaddr.parse('::'), length: 0 });
+        return;
+      }
+      const [net, length] = ipaddr.parseCIDR(cidr);
+      prefixes.push({ iface, net, length });
     } catch {
-      // A route we cannot read says nothing about this source.
+      // A route we cannot read says nothing about any source.
     }
   };
-  for (const a of facts.addresses) consider(a.iface, `${a.address}/${a.prefixlen}`);
-  for (const r of facts.routes) consider(r.dev, r.dst);
-  return best?.iface;
+  for (const a of facts.addresses) add(a.iface, `${a.address}/${a.prefixlen}`);
+  for (const r of facts.routes) add(r.dev, r.dst);
+  const known = new Map<string, string | undefined>();
+  return (source) => {
+    if (known.has(source)) return known.get(source);
+    let best: Prefix | undefined;
+    if (ipaddr.isValid(source)) {
+      const ip = ipaddr.process(source);
+      for (const p of prefixes) {
+        if (p.net.kind() !== ip.kind() || (best && p.length <= best.length)) continue;
+        if (ip.match(p.net, p.length)) best = p;
+      }
+    }
+    known.set(source, best?.iface);
+    return best?.iface;
+  };
 }

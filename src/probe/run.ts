@@ -1,11 +1,11 @@
 import type { AnalysisContext } from '../model/context.js';
 import { describeSocket } from '../model/gateway.js';
 import type { ReachVerdict } from '../model/reach.js';
-import type { Socket } from '../snapshot/types.js';
+import type { Snapshot, Socket } from '../snapshot/types.js';
 import { predictor, type Origin, type Prediction } from './predict.js';
-import { planTargets, type Target } from './targets.js';
+import { byCodepoint, planTargets, type Target } from './targets.js';
 import { probeFromHere, type ProbeSettings, type Sighting } from './vantage/local.js';
-import { probeFromNetns } from './vantage/netns.js';
+import { startNetnsAgent, type NetnsAgent } from './vantage/netns.js';
 import { parseSshUrl, probeOverSsh } from './vantage/ssh.js';
 import type { Observed, ProbeReport, ProbeResult, ProbeVantage } from './types.js';
 
@@ -14,9 +14,11 @@ export interface ProbeOptions extends ProbeSettings {
   via: string[];
   target?: { host: string; port?: number };
   onProgress?: (text: string) => void;
+  /** Agents started earlier for (some of) these namespaces (startNetnsAgent), so their start-up overlapped the collection. */
+  agents?: NetnsAgent[];
 }
 
-export const PROBE_DEFAULTS: ProbeSettings = { timeoutMs: 2_000, concurrency: 64 };
+export const PROBE_DEFAULTS: ProbeSettings = { timeoutMs: 2_000, concurrency: 64, adaptiveTimeout: true };
 
 /** Does what happened agree with what the model said? A REJECT is `filtered` in the model and `refused` on the wire. */
 export function agrees(observed: Observed | 'error', predicted: ReachVerdict | null, reason = ''): boolean {
@@ -26,52 +28,89 @@ export function agrees(observed: Observed | 'error', predicted: ReachVerdict | n
   return predicted === 'filtered';
 }
 
+type Run = (targets: Target[], onSighting: (sighting: Sighting) => void) => Promise<Sighting[]>;
+
+/**
+ * The model, or the snapshot and how to build the model: the targets need only the snapshot, so
+ * the namespace agents can be probing while the model (the firewall parsed, the gateway found…)
+ * is built.
+ */
+export type ProbeModel = AnalysisContext | { snapshot: Snapshot; build: () => AnalysisContext };
+
 /** Run every vantage point against the planned targets and put what happened next to what reach predicted. */
-export async function runProbe(ctx: AnalysisContext, options: ProbeOptions): Promise<ProbeReport> {
-  const plan = planTargets(ctx.snapshot, options.target ? { target: options.target } : {});
-  const predict = predictor(ctx);
+export async function runProbe(model: ProbeModel, options: ProbeOptions): Promise<ProbeReport> {
+  const snapshot = model.snapshot;
+  const plan = planTargets(snapshot, options.target ? { target: options.target } : {});
   const report: ProbeReport = { schemaVersion: 1, vantages: [], results: [], errors: [], notes: [...plan.notes] };
-  const settings: ProbeSettings = { timeoutMs: options.timeoutMs, concurrency: options.concurrency };
-  const vantages: { vantage: ProbeVantage; targets: Target[]; run: (targets: Target[], onDone: (n: number) => void) => Promise<Sighting[]>; origin: (s: Sighting) => Origin }[] = [];
+  const settings: ProbeSettings = { timeoutMs: options.timeoutMs, concurrency: options.concurrency, adaptiveTimeout: options.adaptiveTimeout !== false };
+  const waits: ProbeVantage['timeout'] = { policy: settings.adaptiveTimeout ? 'adaptive' : 'fixed', maxMs: settings.timeoutMs };
+  const vantages: { vantage: ProbeVantage; targets: Target[]; run: Run; origin: (s: Sighting) => Origin }[] = [];
   const remote = options.netns.length > 0 || options.via.length > 0;
   if (!remote) {
-    vantages.push({ vantage: { name: 'host', kind: 'host', zone: 'loopback' }, targets: plan.targets, run: (t, d) => probeFromHere(t, settings, d), origin: () => ({ kind: 'host' }) });
+    vantages.push({ vantage: { name: 'host', kind: 'host', zone: 'loopback', timeout: waits }, targets: plan.targets, run: (t, on) => probeFromHere(t, settings, on), origin: () => ({ kind: 'host' }) });
     report.notes.push("probed from this host itself: its own connections to its own addresses loop back and skip the path a remote client takes, so this is not the internet's view; use --via ssh://a-machine-elsewhere for that");
   }
+  const destinations = options.via.map(parseSshUrl);
+  const started = [...(options.agents ?? [])];
   for (const name of options.netns) {
-    vantages.push({ vantage: { name: `netns:${name}`, kind: 'netns' }, targets: plan.targets, run: (t, d) => probeFromNetns(name, t, settings, d), origin: (s) => (s.source ? { kind: 'client', source: s.source } : { kind: 'owner' }) });
+    // One agent per --netns given: a namespace named twice gets two.
+    const i = started.findIndex((a) => a.name === name);
+    const agent = i >= 0 ? started.splice(i, 1)[0]! : startNetnsAgent(name);
+    vantages.push({ vantage: { name: `netns:${name}`, kind: 'netns', timeout: waits }, targets: plan.targets, run: (t, on) => agent.run(t, settings, on), origin: (s) => (s.source ? { kind: 'client', source: s.source } : { kind: 'owner' }) });
   }
-  for (const url of options.via) {
-    const destination = parseSshUrl(url);
-    const targets = withSshPorts(plan.targets, ctx);
-    vantages.push({ vantage: { name: destination.name, kind: 'ssh' }, targets, run: (t, d) => probeOverSsh(destination, t, settings, d), origin: () => ({ kind: 'owner' }) });
+  for (const destination of destinations) {
+    const targets = withSshPorts(plan.targets, snapshot);
+    // bash /dev/tcp under timeout(1) over there: a fixed wait, in whole seconds.
+    const timeout: ProbeVantage['timeout'] = { policy: 'fixed', maxMs: Math.max(1, Math.ceil(settings.timeoutMs / 1000)) * 1000 };
+    vantages.push({ vantage: { name: destination.name, kind: 'ssh', timeout }, targets, run: (t, on) => probeOverSsh(destination, t, settings, on), origin: () => ({ kind: 'owner' }) });
   }
+  const prepare = () => {
+    const ctx = 'build' in model ? model.build() : model;
+    return { ctx, predict: predictor(ctx) };
+  };
+  // From the host itself the connects are timed in this process: the model and the predictor are
+  // set up before they start, or that work would count in their round trips (and lengthen the
+  // adaptive wait). Agents time theirs elsewhere: then it is done while they probe.
+  const early = remote ? undefined : prepare();
   const total = vantages.reduce((n, v) => n + v.targets.length, 0);
   let finished = 0;
+  const running = vantages.map((v) =>
+    v
+      .run(v.targets, () => options.onProgress?.(`probed ${++finished}/${total}`))
+      .then(
+        (sightings) => ({ sightings }),
+        (error: unknown) => ({ error: error as Error }),
+      ),
+  );
+  const { ctx, predict } = early ?? prepare();
   await Promise.all(
-    vantages.map(async (v) => {
+    vantages.map(async (v, i) => {
       report.vantages.push(v.vantage);
-      let mine = 0;
-      let sightings: Sighting[];
-      try {
-        sightings = await v.run(v.targets, (n) => {
-          finished += n - mine;
-          mine = n;
-          options.onProgress?.(`probed ${finished}/${total}`);
-        });
-      } catch (error) {
-        report.errors.push({ vantage: v.vantage.name, message: (error as Error).message });
+      const outcome = await running[i]!;
+      if ('error' in outcome) {
+        report.errors.push({ vantage: v.vantage.name, message: outcome.error.message });
         return;
       }
-      for (const s of sightings) report.results.push(toResult(ctx, v.vantage, s, predict(s.address, s.port, v.origin(s))));
+      for (const s of outcome.sightings) report.results.push(toResult(ctx, v.vantage, s, predict(s.address, s.port, v.origin(s))));
     }),
   );
-  report.vantages.sort((a, b) => a.name.localeCompare(b.name));
-  report.results.sort((a, b) => a.vantage.localeCompare(b.vantage) || a.port - b.port || a.address.localeCompare(b.address));
+  report.vantages.sort((a, b) => byCodepoint(a.name, b.name));
+  report.results.sort((a, b) => byCodepoint(a.vantage, b.vantage) || a.port - b.port || byCodepoint(a.address, b.address));
   for (const v of report.vantages) if (v.kind !== 'host') v.zone = report.results.find((r) => r.vantage === v.name && r.prediction)?.prediction?.zone ?? 'unknown';
   if (report.results.some((r) => r.openclaw.detected)) report.notes.push('every fingerprint leaves a line in the gateway log ("closed before connect"): that is this probe');
-  sshLockoutNotes(ctx, report);
+  adaptiveTimeoutNotes(report);
+  sshLockoutNotes(snapshot, report);
   return report;
+}
+
+/** Said in the text report too: which silent ports were called timeout before the full --timeout, and why that is sound. */
+function adaptiveTimeoutNotes(report: ProbeReport): void {
+  for (const v of report.vantages) {
+    const early = report.results.filter((r) => r.vantage === v.name && r.observed === 'timeout' && (r.attempts ?? 1) > 1);
+    if (early.length === 0) continue;
+    const waits = [...new Set(early.map((r) => r.timeoutMs))].sort((a, b) => (a ?? 0) - (b ?? 0));
+    report.notes.push(`from ${v.name}, ${early.length} silent port(s) were called timeout after 2 connects of ${waits.join(' or ')} ms each, not the full --timeout ${v.timeout?.maxMs ?? '?'} ms: other ports on the same address answered far sooner (each result's JSON detail says how fast); --no-adaptive-timeout waits the full --timeout`);
+  }
 }
 
 function toResult(ctx: AnalysisContext, vantage: ProbeVantage, s: Sighting, prediction: Prediction | null): ProbeResult {
@@ -85,7 +124,11 @@ function toResult(ctx: AnalysisContext, vantage: ProbeVantage, s: Sighting, pred
     mismatch: false,
     openclaw: s.openclaw,
   };
-  if (s.outcome.observed === 'error') result.detail = s.outcome.detail;
+  if (s.outcome.observed === 'error' || s.outcome.observed === 'timeout') {
+    if (s.outcome.detail) result.detail = s.outcome.detail;
+  }
+  if (s.outcome.observed === 'timeout' && s.outcome.timeoutMs !== undefined) result.timeoutMs = s.outcome.timeoutMs;
+  if (s.outcome.attempts !== undefined && s.outcome.attempts > 1) result.attempts = s.outcome.attempts;
   if (prediction) {
     result.prediction = { zone: prediction.zone, reason: prediction.reason, path: prediction.path };
     result.mismatch = !agrees(s.outcome.observed, prediction.verdict, `${prediction.reason} ${prediction.path.join(' ')}`);
@@ -104,24 +147,24 @@ function listenerFor(ctx: AnalysisContext, port: number): ProbeResult['listener'
   return listener;
 }
 
-function sshPorts(ctx: AnalysisContext): number[] {
-  const sshd = ctx.snapshot.sshd;
+function sshPorts(snapshot: Snapshot): number[] {
+  const sshd = snapshot.sshd;
   const configured = sshd.status === 'ok' && sshd.data.effective.status === 'ok' ? (sshd.data.effective.data.port ?? []).map(Number) : [];
-  const sockets = ctx.snapshot.sockets.status === 'ok' ? ctx.snapshot.sockets.data : [];
+  const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
   const listening = sockets.filter((s) => s.protocol === 'tcp' && s.process === 'sshd').map((s) => s.port);
   return [...new Set([...configured, ...listening])].filter((p) => Number.isInteger(p) && p > 0);
 }
 
 /** From a machine elsewhere the SSH ports are probed too: the path an administrator needs must stay open. */
-function withSshPorts(targets: Target[], ctx: AnalysisContext): Target[] {
+function withSshPorts(targets: Target[], snapshot: Snapshot): Target[] {
   const addresses = [...new Set(targets.map((t) => t.address))];
-  const extra = sshPorts(ctx).flatMap((port) => addresses.map((address) => ({ address, port })));
+  const extra = sshPorts(snapshot).flatMap((port) => addresses.map((address) => ({ address, port })));
   const seen = new Set(targets.map((t) => `${t.address}|${t.port}`));
   return [...targets, ...extra.filter((t) => !seen.has(`${t.address}|${t.port}`))];
 }
 
-function sshLockoutNotes(ctx: AnalysisContext, report: ProbeReport): void {
-  const ports = sshPorts(ctx);
+function sshLockoutNotes(snapshot: Snapshot, report: ProbeReport): void {
+  const ports = sshPorts(snapshot);
   for (const v of report.vantages.filter((x) => x.kind === 'ssh')) {
     const sshResults = report.results.filter((r) => r.vantage === v.name && ports.includes(r.port));
     if (sshResults.length > 0 && !sshResults.some((r) => r.observed === 'open')) {

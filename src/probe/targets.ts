@@ -28,6 +28,11 @@ export function parseTargetSpec(text: string): { host: string; port?: number } {
   return { host, port };
 }
 
+/** Plain string order: localeCompare would load ICU's collator, 20 ms and more, on the probe's critical path. */
+export function byCodepoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function isLoopback(address: string): boolean {
   return ipaddr.isValid(address) && ipaddr.parse(address).range() === 'loopback';
 }
@@ -85,7 +90,7 @@ export function planTargets(snapshot: Snapshot, options: { target?: { host: stri
       targets.push({ address, port: socket.port });
     }
   }
-  targets.sort((a, b) => a.port - b.port || a.address.localeCompare(b.address));
+  targets.sort((a, b) => a.port - b.port || byCodepoint(a.address, b.address));
   if (addresses.length === 0) notes.push('the host has no non-loopback address to probe');
   return { targets, notes };
 }

@@ -7,8 +7,15 @@ import type { ReachVerdict } from '../model/reach.js';
 
 export type Observed = 'open' | 'refused' | 'timeout';
 
-/** What a connection attempt can end in; `error` is anything else (no route, reset mid-handshake…). */
-export type ConnectOutcome = { observed: Observed; ms: number } | { observed: 'error'; ms: number; detail: string };
+/**
+ * What a connection attempt can end in; `error` is anything else (no route, reset mid-handshake…).
+ * `attempts`: connects made when more than one (a silent port is tried again after an adaptive
+ * wait); a `timeout` says how long each attempt waited (`timeoutMs`) and why (`detail`).
+ */
+export type ConnectOutcome =
+  | { observed: 'open' | 'refused'; ms: number; attempts?: number }
+  | { observed: 'timeout'; ms: number; timeoutMs?: number; attempts?: number; detail?: string }
+  | { observed: 'error'; ms: number; detail: string; attempts?: number };
 
 /** enforced: token or password required; none: gateway auth off; open: hello-ok without credentials. */
 export type AuthPosture = 'enforced' | 'none' | 'open' | 'unknown';
@@ -34,6 +41,12 @@ export interface ProbeVantage {
   kind: 'host' | 'netns' | 'ssh';
   /** The reach zone this vantage is compared with, when one applies. */
   zone?: string;
+  /**
+   * How long a silent port was waited for: `adaptive` (the wait shrinks once other ports on the
+   * same address have answered, and the port is tried twice) or `fixed` (every attempt waits
+   * `maxMs`, the --timeout; over ssh, rounded up to whole seconds).
+   */
+  timeout?: { policy: 'adaptive' | 'fixed'; maxMs: number };
 }
 
 export interface ProbeResult {
@@ -41,9 +54,14 @@ export interface ProbeResult {
   address: string;
   port: number;
   observed: Observed | 'error';
-  /** Why an `error` (or a notable timeout) happened, one line. */
+  /** Why an `error` or a `timeout` happened, one line: for a timeout, the wait and what it was based on. */
   detail?: string;
+  /** From the first connect to the answer, or to giving up. */
   ms: number;
+  /** A `timeout`: how long each connect waited for an answer. */
+  timeoutMs?: number;
+  /** Connects made, when more than one (a port silent after an adaptive wait is tried again). */
+  attempts?: number;
   /** The reach model's verdict for this address and port from the vantage's zone; null without one. */
   predicted: ReachVerdict | null;
   /** The zone the prediction is for, and the model's one-line reason. */

@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { buildContext } from '../../model/context.js';
 import { PROBE_DEFAULTS, runProbe } from '../../probe/run.js';
 import { parseTargetSpec } from '../../probe/targets.js';
+import { runAgent } from '../../probe/agent.js';
+import { startNetnsAgent } from '../../probe/vantage/netns.js';
 import { parseSshUrl } from '../../probe/vantage/ssh.js';
-import { probeFromHere } from '../../probe/vantage/local.js';
 import type { ProbeReport } from '../../probe/types.js';
-import type { Target } from '../../probe/targets.js';
 import { renderProbeReport } from '../../report/probe.js';
 import { UserError } from '../../snapshot/io.js';
 import { emit, useColor } from '../output.js';
@@ -18,6 +18,8 @@ interface ProbeFlags extends AnalyseFlags {
   target?: string;
   timeout: string;
   concurrency: string;
+  /** false with --no-adaptive-timeout. */
+  adaptiveTimeout?: boolean;
   json?: boolean;
   output?: string;
   color?: boolean;
@@ -44,11 +46,12 @@ export function probeOptions(command: Command): Command {
     .option('--netns <name>', 'probe from this network namespace (repeatable; needs root)', collectList)
     .option('--via <ssh-url>', 'probe from a machine you control, over your own ssh: ssh://user@host[:port] (repeatable)', collectList)
     .option('--target <addr[:port]>', 'only this address (one of the host\'s, or the one host you name), and port')
-    .option('--timeout <ms>', 'per-connection timeout', String(PROBE_DEFAULTS.timeoutMs))
+    .option('--timeout <ms>', 'per-connection timeout: the longest a silent port is waited for', String(PROBE_DEFAULTS.timeoutMs))
+    .option('--no-adaptive-timeout', 'always wait the full --timeout for a silent port (by default the wait shrinks once ports on the same address have answered, and the port is tried twice)')
     .option('--concurrency <n>', 'connections in flight at most', String(PROBE_DEFAULTS.concurrency));
 }
 
-export function probeSettings(flags: Pick<ProbeFlags, 'netns' | 'via' | 'target' | 'timeout' | 'concurrency'>) {
+export function probeSettings(flags: Pick<ProbeFlags, 'netns' | 'via' | 'target' | 'timeout' | 'concurrency' | 'adaptiveTimeout'>) {
   const target = flags.target ? parseTargetSpec(flags.target) : undefined;
   // A malformed --via fails now, before the host is read.
   for (const url of flags.via ?? []) parseSshUrl(url);
@@ -58,6 +61,7 @@ export function probeSettings(flags: Pick<ProbeFlags, 'netns' | 'via' | 'target'
     ...(target ? { target } : {}),
     timeoutMs: positiveInt('--timeout', flags.timeout, 60_000),
     concurrency: positiveInt('--concurrency', flags.concurrency, 1024),
+    adaptiveTimeout: flags.adaptiveTimeout !== false,
   };
 }
 
@@ -86,14 +90,22 @@ probed: never a range. Exit codes: 0 no mismatch and no unauthenticated gateway,
     );
   probeOptions(analyseOptions(command)).action(async (flags: ProbeFlags) => {
     const settings = probeSettings(flags);
-    const snapshot = await obtainSnapshot(flags);
-    const ctx = buildContext(snapshot, { zones: zoneSpecs(flags) });
-    const progress = startProgress('probing', { enabled: true });
+    // The namespace agents start now and wait for their targets: their start-up (a Node process
+    // each) overlaps reading the host and building the model instead of following it.
+    const agents = settings.netns.map(startNetnsAgent);
     let report: ProbeReport;
     try {
-      report = await runProbe(ctx, { ...settings, onProgress: (t) => progress.update(t) });
+      const zones = zoneSpecs(flags);
+      const snapshot = await obtainSnapshot(flags);
+      const progress = startProgress('probing', { enabled: true });
+      try {
+        // The model is built once the agents have their targets, while they probe.
+        report = await runProbe({ snapshot, build: () => buildContext(snapshot, { zones }) }, { ...settings, agents, onProgress: (t) => progress.update(t) });
+      } finally {
+        progress.stop();
+      }
     } finally {
-      progress.stop();
+      for (const agent of agents) agent.dismiss();
     }
     if (report.results.length === 0 && report.errors.length > 0 && report.errors.length === report.vantages.length) {
       throw new UserError(report.errors.map((e) => `${e.vantage}: ${e.message}`).join('; '));
@@ -103,15 +115,10 @@ probed: never a range. Exit codes: 0 no mismatch and no unauthenticated gateway,
     process.exitCode = probeExitCode(report);
   });
 
-  // Internal: what `--netns` runs inside the namespace. Reads {targets, settings} on stdin.
+  // Internal: the namespace agent, for a build without its own file (dist/probe-agent.mjs is
+  // what `--netns` runs). Reads {targets, settings} on stdin, writes JSON lines.
   program
     .command('probe-agent', { hidden: true })
     .description('internal: probe from the current network namespace; job on stdin, JSON lines out')
-    .action(async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      const job = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { targets: Target[]; settings: { timeoutMs: number; concurrency: number } };
-      const sightings = await probeFromHere(job.targets, job.settings);
-      for (const s of sightings) process.stdout.write(`${JSON.stringify(s)}\n`);
-    });
+    .action(() => runAgent(process.stdin, process.stdout));
 }

@@ -127,7 +127,16 @@ export function parseRemoteCheck(stdout: string): Map<number, ConnectOutcome> {
   return outcomes;
 }
 
-export async function probeOverSsh(d: SshDestination, targets: Target[], settings: ProbeSettings, onDone?: (done: number) => void): Promise<Sighting[]> {
+/**
+ * The remote check keeps a fixed wait: bash's /dev/tcp under timeout(1) learns nothing of round
+ * trips, and the wait there is --timeout rounded up to whole seconds (no adaptive timeout here).
+ */
+function withFixedWait(outcome: ConnectOutcome, timeoutS: number): ConnectOutcome {
+  if (outcome.observed !== 'timeout') return outcome;
+  return { ...outcome, timeoutMs: timeoutS * 1000, attempts: 1, detail: `no answer within ${timeoutS} s; fixed wait over ssh (--timeout rounded up to whole seconds; no adaptive timeout there)` };
+}
+
+export async function probeOverSsh(d: SshDestination, targets: Target[], settings: ProbeSettings, onSighting?: (sighting: Sighting, done: number) => void): Promise<Sighting[]> {
   const controlDir = mkdtempSync(join(tmpdir(), 'clawmoat-ssh-'));
   const timeoutS = Math.max(1, Math.ceil(settings.timeoutMs / 1000));
   const base = sshArgs(d, controlDir, Math.max(3, timeoutS + 2));
@@ -140,16 +149,14 @@ export async function probeOverSsh(d: SshDestination, targets: Target[], setting
     const outcomes = parseRemoteCheck(run.stdout);
     // Nothing came back: ssh failed (or the remote shell did), and says why on stderr.
     if (outcomes.size === 0 && (run.code !== 0 || targets.length > 0)) throw new Error(explainSshFailure(run.code, run.stderr));
-    return await mapConcurrent(
-      targets,
-      Math.min(settings.concurrency, 8),
-      async (target, i) => {
-        const outcome = outcomes.get(i) ?? { observed: 'error' as const, ms: 0, detail: 'no answer from the remote check' };
-        const openclaw = outcome.observed === 'open' ? await fingerprint(sshDial(base, target), target.address, target.port, { timeoutMs: settings.timeoutMs + 2000 }) : { ...NOT_PROBED, evidence: [] };
-        return { ...target, outcome, openclaw };
-      },
-      onDone,
-    );
+    let done = 0;
+    return await mapConcurrent(targets, Math.min(settings.concurrency, 8), async (target, i) => {
+      const outcome = withFixedWait(outcomes.get(i) ?? { observed: 'error' as const, ms: 0, detail: 'no answer from the remote check' }, timeoutS);
+      const openclaw = outcome.observed === 'open' ? await fingerprint(sshDial(base, target), target.address, target.port, { timeoutMs: settings.timeoutMs + 2000 }) : { ...NOT_PROBED, evidence: [] };
+      const sighting: Sighting = { ...target, outcome, openclaw };
+      onSighting?.(sighting, ++done);
+      return sighting;
+    });
   } finally {
     await runSsh(['-O', 'exit', ...base], '', '', 5_000).catch(() => undefined);
     rmSync(controlDir, { recursive: true, force: true });

@@ -236,7 +236,7 @@ describe.skipIf(spawnSync('bash', ['-c', 'command -v timeout'], { stdio: 'ignore
   it('checks on the far side and fingerprints over -W streams', async () => {
     const d = parseSshUrl('ssh://me@far.example:2222');
     const done: number[] = [];
-    const sightings = await probeOverSsh(d, [{ address: '127.0.0.1', port }, { address: '127.0.0.1', port: closed }], { timeoutMs: 1_000, concurrency: 4 }, (n) => done.push(n));
+    const sightings = await probeOverSsh(d, [{ address: '127.0.0.1', port }, { address: '127.0.0.1', port: closed }], { timeoutMs: 1_000, concurrency: 4 }, (_sighting, n) => done.push(n));
     expect(sightings.map((s) => [s.port, s.outcome.observed])).toEqual([
       [port, 'open'],
       [closed, 'refused'],
