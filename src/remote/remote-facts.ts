@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { DEFAULT_GATEWAY_PORT } from '../model/gateway.js';
 import { parseGatewayFlags } from '../openclaw/flags.js';
 import { UserError } from '../snapshot/io.js';
 import { collectArgs, explainSshFailure, type SshFeatures, type SshOptions } from './ssh-args.js';
+import { runSsh } from './run-ssh.js';
 
 /**
  * What the tunnel needs to know about the remote host, read over one ssh login with nothing
@@ -374,36 +374,6 @@ export function checkSshd(sshd: SshdFacts, host: string, port: number): SshdChec
 
 // ---------------------------------------------------------------------------------------
 // Running it.
-
-interface SshRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function runSsh(args: string[], input: string, timeoutMs: number): Promise<SshRun> {
-  return new Promise((resolve) => {
-    const child = spawn('ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    const timer = setTimeout(() => {
-      stderr += `\nssh did not finish within ${Math.round(timeoutMs / 1000)} s`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      resolve({ code: -1, stdout, stderr: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'ssh is not installed on this machine' : error.message });
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
-  });
-}
 
 /**
  * Log in once and read the facts. A failure is one line naming what was not checked and why;

@@ -11,6 +11,7 @@ import { mapConcurrent } from '../pool.js';
 import type { Target } from '../targets.js';
 import type { ConnectOutcome } from '../types.js';
 import { NOT_PROBED, type ProbeSettings, type Sighting } from './local.js';
+import { runSsh } from '../../remote/run-ssh.js';
 
 /**
  * Probes from a machine the user controls, over their own OpenSSH (their config, agent and
@@ -145,7 +146,7 @@ export async function probeOverSsh(d: SshDestination, targets: Target[], setting
     const input = targets.map((t, i) => `${i} ${t.address} ${t.port}`).join('\n') + '\n';
     // The remote check runs `parallel` at a time, each for at most timeoutS (whole seconds there).
     const budget = 15_000 + Math.ceil(targets.length / parallel) * (timeoutS + 1) * 1000;
-    const run = await runSsh([...base, 'bash', '-s', '--', String(timeoutS), String(parallel)], `${REMOTE_CHECK}\n`, input, budget);
+    const run = await runSsh([...base, 'bash', '-s', '--', String(timeoutS), String(parallel)], `${REMOTE_CHECK}\n${input}`, budget);
     const outcomes = parseRemoteCheck(run.stdout);
     // Nothing came back: ssh failed (or the remote shell did), and says why on stderr.
     if (outcomes.size === 0 && (run.code !== 0 || targets.length > 0)) throw new Error(explainSshFailure(run.code, run.stderr));
@@ -158,7 +159,7 @@ export async function probeOverSsh(d: SshDestination, targets: Target[], setting
       return sighting;
     });
   } finally {
-    await runSsh(['-O', 'exit', ...base], '', '', 5_000).catch(() => undefined);
+    await runSsh(['-O', 'exit', ...base], '', 5_000).catch(() => undefined);
     rmSync(controlDir, { recursive: true, force: true });
   }
 }
@@ -178,35 +179,6 @@ function sshDial(base: string[], target: Target): Dial {
   };
 }
 
-interface SshRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runSsh(args: string[], script: string, input: string, timeoutMs: number): Promise<SshRun> {
-  return new Promise((resolve) => {
-    const child = spawn('ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    const timer = setTimeout(() => {
-      stderr += `\nssh did not finish within ${Math.round(timeoutMs / 1000)} s`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      resolve({ code: -1, stdout, stderr: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'ssh is not installed on this machine' : error.message });
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(script + input);
-  });
-}
 
 /** One line for a vantage that could not run; the report and the CLI put the vantage's name before it. */
 export function explainSshFailure(code: number | null, stderr: string): string {

@@ -39,7 +39,7 @@ describe('free local port', () => {
     expect(await isPortFree((taken.address() as net.AddressInfo).port)).toBe(false);
   });
 
-  it.runIf(process.getuid?.() !== 0)('a privileged port without root is not free', async () => {
+  it.runIf(process.getuid?.() !== 0)('a privileged port without root is not free (runs only when the tests run without root; skipped as root)', async () => {
     expect((await pickLocalPort(80)).same).toBe(false);
   });
 
