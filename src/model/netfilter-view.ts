@@ -81,7 +81,11 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
     errors.push(...parsed.errors.map((e) => `${file}${e.line ? `:${e.line}` : ''}: ${e.message}`));
   }
   if (nf.nftRuleset.status === 'ok') {
-    const parsed = parseNftJson(nf.nftRuleset.data, { file: 'nft -j list ruleset' });
+    // mergeRulesets drops the iptables-nft tables iptables-save already gave: the nft parser
+    // skips their rules (decoding them was a third of a kube-proxy host's analysis).
+    const tablesFromIptables = new Set<string>();
+    for (const p of parts) for (const t of p.tables) if (t.source === 'iptables') tablesFromIptables.add(`${t.family} ${t.name}`);
+    const parsed = parseNftJson(nf.nftRuleset.data, { file: 'nft -j list ruleset', tablesFromIptables });
     parts.push(parsed.ruleset);
     errors.push(...parsed.errors.map((e) => `nft -j list ruleset: ${e.message}`));
   }

@@ -1,6 +1,7 @@
 import { builtinChain, isXtablesTable } from '../builtins.js';
-import type { Chain, Match, PacketFamily, ParseError, ParseResult, Rule, SourceInfo, Table } from '../model.js';
-import { parseRuleArgs } from './rule.js';
+import type { Chain, Match, PacketFamily, ParseError, ParseResult, Rule, RuleOrigin, SourceInfo, Table } from '../model.js';
+import { parseRuleArgs, type RuleContext } from './rule.js';
+import { SharedParts } from './shared.js';
 import { tokenize, type Token } from './tokenize.js';
 
 /**
@@ -19,6 +20,8 @@ interface OpenTable {
   byName: Map<string, Chain>;
   /** From the dump's header: decides the security table's priority. */
   backend: SourceInfo['backend'];
+  /** What every rule line of this table is parsed with (one object per table, not per line). */
+  ruleContext: RuleContext;
 }
 
 const COUNTERS = /^\[\d+:\d+\]$/;
@@ -37,68 +40,104 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOptions): Pars
   return { ruleset: { tables, sources: [info] }, errors };
 }
 
+/** The parse of one dump: the table being read, and what every line adds to. */
+interface ParseState {
+  opts: IptablesSaveOptions;
+  info: SourceInfo;
+  tables: Table[];
+  errors: ParseError[];
+  open: OpenTable | undefined;
+}
+
 function parseInto(text: string, opts: IptablesSaveOptions, info: SourceInfo, tables: Table[], errors: ParseError[]): void {
   const lines = text.split('\n');
-  let open: OpenTable | undefined;
+  const state: ParseState = { opts, info, tables, errors, open: undefined };
   let lastLine = 0;
-
-  const close = (lineNo: number, why: string): void => {
-    if (!open) return;
-    finishTable(open);
-    if (!open.table.committed) {
-      errors.push({ line: lineNo, message: `table ${open.table.name} (line ${open.table.line ?? '?'}) has no COMMIT ${why}; its rules are kept but iptables-restore would not have loaded them` });
-    }
-    open = undefined;
-  };
-
+  // The loop stays small (it is what gets optimised first, on stack): rule lines, nearly all of
+  // a dump, go straight to command(); every other kind of line to otherLine().
   for (let idx = 0; idx < lines.length; idx++) {
-    const lineNo = idx + 1;
-    const raw = (lines[idx] as string).replace(/\r$/, '');
-    const line = raw.trim();
+    // trim() also drops a CRLF dump's \r (and returns the line itself when there is nothing to trim).
+    const line = (lines[idx] as string).trim();
     if (line === '') continue;
-    lastLine = lineNo;
-
-    if (line.startsWith('#')) {
-      readComment(line, info);
-      continue;
-    }
-    if (line.startsWith('*')) {
-      close(lineNo, 'before the next table');
-      const name = line.slice(1).trim();
-      if (name === '' || /\s/.test(name)) {
-        errors.push({ line: lineNo, message: `bad table line ${JSON.stringify(line)}` });
-        continue;
-      }
-      if (!isXtablesTable(name)) errors.push({ line: lineNo, message: `unknown table ${name}: its chains are read as user chains (no hook)` });
-      const table: Table = { family: opts.family, name, source: 'iptables', line: lineNo, committed: false, managedByIptables: false, chains: [], sets: [] };
-      if (opts.file !== undefined) table.file = opts.file;
-      tables.push(table);
-      open = { table, byName: new Map(), backend: info.backend };
-      continue;
-    }
-    if (line === 'COMMIT') {
-      if (!open) {
-        errors.push({ line: lineNo, message: 'COMMIT outside a table' });
-        continue;
-      }
-      open.table.committed = true;
-      close(lineNo, '');
-      continue;
-    }
-    if (!open) {
-      errors.push({ line: lineNo, message: `line outside a table (no *table before it): ${truncate(line)}` });
-      continue;
-    }
-    if (line.startsWith(':')) {
-      declareChain(open, line, lineNo, errors);
-      continue;
-    }
-    command(open, raw.trim(), lineNo, opts, errors);
+    lastLine = idx + 1;
+    const open = state.open;
+    if (open && line.charCodeAt(0) === 45) command(open, line, lastLine, opts, errors);
+    else otherLine(state, line, lastLine);
   }
-
-  if (open) {
+  if (state.open) {
     const endsCleanly = text.endsWith('\n');
-    close(lastLine, `before the end of the input${endsCleanly ? '' : ' (the last line has no newline: the dump looks cut off and that line may be incomplete)'}`);
+    closeTable(state, lastLine, `before the end of the input${endsCleanly ? '' : ' (the last line has no newline: the dump looks cut off and that line may be incomplete)'}`);
+  }
+}
+
+function closeTable(state: ParseState, lineNo: number, why: string): void {
+  const open = state.open;
+  if (!open) return;
+  finishTable(open);
+  if (!open.table.committed) {
+    state.errors.push({ line: lineNo, message: `table ${open.table.name} (line ${open.table.line ?? '?'}) has no COMMIT ${why}; its rules are kept but iptables-restore would not have loaded them` });
+  }
+  state.open = undefined;
+}
+
+/** Everything but a rule line inside a table: comments, `*table`, COMMIT, `:CHAIN`, stray lines. */
+function otherLine(state: ParseState, line: string, lineNo: number): void {
+  const { opts, errors } = state;
+  if (line.startsWith('#')) {
+    readComment(line, state.info);
+    return;
+  }
+  if (line.startsWith('*')) {
+    closeTable(state, lineNo, 'before the next table');
+    const name = line.slice(1).trim();
+    if (name === '' || /\s/.test(name)) {
+      errors.push({ line: lineNo, message: `bad table line ${JSON.stringify(line)}` });
+      return;
+    }
+    if (!isXtablesTable(name)) errors.push({ line: lineNo, message: `unknown table ${name}: its chains are read as user chains (no hook)` });
+    const table: Table = { family: opts.family, name, source: 'iptables', line: lineNo, committed: false, managedByIptables: false, chains: [], sets: [] };
+    if (opts.file !== undefined) table.file = opts.file;
+    state.tables.push(table);
+    const byName = new Map<string, Chain>();
+    state.open = { table, byName, backend: state.info.backend, ruleContext: new TableChains(opts.family, byName) };
+    return;
+  }
+  const open = state.open;
+  if (line === 'COMMIT') {
+    if (!open) {
+      errors.push({ line: lineNo, message: 'COMMIT outside a table' });
+      return;
+    }
+    open.table.committed = true;
+    closeTable(state, lineNo, '');
+    return;
+  }
+  if (!open) {
+    errors.push({ line: lineNo, message: `line outside a table (no *table before it): ${truncate(line)}` });
+    return;
+  }
+  if (line.startsWith(':')) {
+    declareChain(open, line, lineNo, errors);
+    return;
+  }
+  command(open, line, lineNo, opts, errors);
+}
+
+/**
+ * The RuleContext of one table. A class, not a closure per table: the rule parser's call to
+ * isChain then always has the same target, and optimised code is not thrown away at the
+ * second table.
+ */
+class TableChains implements RuleContext {
+  readonly shared = new SharedParts();
+
+  constructor(
+    readonly family: PacketFamily,
+    private readonly byName: ReadonlyMap<string, Chain>,
+  ) {}
+
+  isChain(name: string): boolean {
+    return this.byName.has(name);
   }
 }
 
@@ -118,8 +157,8 @@ function readComment(line: string, info: SourceInfo): void {
 }
 
 function newChain(open: OpenTable, name: string, lineNo: number | undefined): Chain {
-  const chain: Chain = { name, family: open.table.family, table: open.table.name, rules: [] };
-  if (lineNo !== undefined) chain.line = lineNo;
+  // One literal with the line (as the key was always added, after rules): see command().
+  const chain: Chain = lineNo === undefined ? { name, family: open.table.family, table: open.table.name, rules: [] } : { name, family: open.table.family, table: open.table.name, rules: [], line: lineNo };
   open.table.chains.push(chain);
   open.byName.set(name, chain);
   return chain;
@@ -171,64 +210,60 @@ function chainFor(open: OpenTable, name: string, lineNo: number, errors: ParseEr
 
 function command(open: OpenTable, line: string, lineNo: number, opts: IptablesSaveOptions, errors: ParseError[]): void {
   const tok = tokenize(line);
-  const tokens: Token[] = [...tok.tokens];
-  if (tokens[0] && !tokens[0].quoted && COUNTERS.test(tokens[0].text)) tokens.shift();
-  const cmd = tokens[0]?.text ?? '';
+  const tokens: Token[] = tok.tokens;
+  // `[packets:bytes] -A …` (iptables-save -c): skip the counters, never copy the token list.
+  const first = tokens[0];
+  const at = first && !first.quoted && first.text.charCodeAt(0) === 91 && COUNTERS.test(first.text) ? 1 : 0;
+  const cmd = tokens[at]?.text ?? '';
   switch (cmd) {
     case '-A':
     case '--append':
     case '-I':
     case '--insert': {
-      const chainName = tokens[1]?.text;
+      const chainName = tokens[at + 1]?.text;
       if (chainName === undefined || chainName === '') {
         errors.push({ line: lineNo, message: `${cmd} without a chain name` });
         return;
       }
       const chain = chainFor(open, chainName, lineNo, errors);
-      let argsFrom = 2;
+      let argsFrom = at + 2;
       let position = chain.rules.length;
       if (cmd === '-I' || cmd === '--insert') {
         position = 0;
-        const n = tokens[2];
+        const n = tokens[at + 2];
         if (n && !n.quoted && /^\d+$/.test(n.text)) {
           position = Math.min(Math.max(Number(n.text) - 1, 0), chain.rules.length);
-          argsFrom = 3;
+          argsFrom = at + 3;
         }
       }
-      const parsed = parseRuleArgs(tokens.slice(argsFrom), {
-        family: opts.family,
-        isChain: (name) => open.byName.has(name),
-      });
-      const matches: Match[] = [...parsed.matches];
-      const problems = [...parsed.errors];
-      if (!tok.ok) problems.unshift(tok.message);
-      // A garbage line can hold thousands of problems; the first few say enough.
-      for (const p of problems.slice(0, 5)) errors.push({ line: lineNo, message: `${p}: ${truncate(line)}` });
-      if (problems.length > 5) errors.push({ line: lineNo, message: `${problems.length - 5} more problems on this line` });
-      // The rule existed in the kernel even if its line is damaged: keep it, marked unknowable.
-      if (problems.length > 0) matches.push({ kind: 'unsupported', text: line, reason: `unparsable rule: ${problems.slice(0, 5).join('; ')}` });
-      const rule: Rule = {
-        matches,
-        effects: parsed.effects,
-        verdict: parsed.verdict,
-        origin: {
-          source: 'iptables',
-          family: opts.family,
-          table: open.table.name,
-          chain: chain.name,
-          index: 0,
-          line: lineNo,
-          text: line,
-        },
-      };
-      if (opts.file !== undefined) rule.origin.file = opts.file;
-      if (parsed.comment !== undefined) rule.comment = parsed.comment;
-      chain.rules.splice(position, 0, rule);
+      const parsed = parseRuleArgs(tokens, open.ruleContext, argsFrom);
+      const matches: Match[] = parsed.matches;
+      if (!tok.ok || parsed.errors.length > 0) {
+        const problems = [...parsed.errors];
+        if (!tok.ok) problems.unshift(tok.message);
+        // A garbage line can hold thousands of problems; the first few say enough.
+        for (const p of problems.slice(0, 5)) errors.push({ line: lineNo, message: `${p}: ${truncate(line)}` });
+        if (problems.length > 5) errors.push({ line: lineNo, message: `${problems.length - 5} more problems on this line` });
+        // The rule existed in the kernel even if its line is damaged: keep it, marked unknowable.
+        matches.push({ kind: 'unsupported', text: line, reason: `unparsable rule: ${problems.slice(0, 5).join('; ')}` });
+      }
+      // Whole literals, optional keys last as before: a key added afterwards would move the
+      // object's properties out of line (one more allocation per rule, kept for good).
+      const origin: RuleOrigin =
+        opts.file === undefined
+          ? { source: 'iptables', family: opts.family, table: open.table.name, chain: chain.name, index: 0, line: lineNo, text: line }
+          : { source: 'iptables', family: opts.family, table: open.table.name, chain: chain.name, index: 0, line: lineNo, text: line, file: opts.file };
+      const rule: Rule =
+        parsed.comment === undefined
+          ? { matches, effects: parsed.effects, verdict: parsed.verdict, origin }
+          : { matches, effects: parsed.effects, verdict: parsed.verdict, origin, comment: parsed.comment };
+      if (position === chain.rules.length) chain.rules.push(rule);
+      else chain.rules.splice(position, 0, rule);
       return;
     }
     case '-N':
     case '--new-chain': {
-      const name = tokens[1]?.text;
+      const name = tokens[at + 1]?.text;
       if (!name) errors.push({ line: lineNo, message: '-N without a chain name' });
       else if (open.byName.has(name)) errors.push({ line: lineNo, message: `chain ${name} declared twice` });
       else newChain(open, name, lineNo);
@@ -236,8 +271,8 @@ function command(open: OpenTable, line: string, lineNo: number, opts: IptablesSa
     }
     case '-P':
     case '--policy': {
-      const name = tokens[1]?.text ?? '';
-      const policy = tokens[2]?.text ?? '';
+      const name = tokens[at + 1]?.text ?? '';
+      const policy = tokens[at + 2]?.text ?? '';
       const chain = open.byName.get(name) ?? (builtinChain(open.table.name, name) ? chainFor(open, name, lineNo, errors) : undefined);
       if (!chain?.base || (policy !== 'ACCEPT' && policy !== 'DROP')) {
         errors.push({ line: lineNo, message: `bad policy command: ${truncate(line)}` });

@@ -14,60 +14,65 @@ export interface Token {
 
 export type TokenizeResult = { ok: true; tokens: Token[] } | { ok: false; tokens: Token[]; message: string };
 
-const BLANK = /[ \t\n\r"]/g;
-const QUOTED_SPECIAL = /["\\]/g;
+const QUOTE = 34;
+const BACKSLASH = 92;
 
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+/**
+ * One pass over the character codes: an unquoted argument is one slice of the line, a quoted
+ * one is assembled from the runs between escapes. A dump has a line per rule, so this loop is
+ * the parser's innermost; it allocates only the tokens (a multi-megabyte line costs one pass).
+ */
 export function tokenize(line: string): TokenizeResult {
   const tokens: Token[] = [];
-  let current = '';
-  let inToken = false;
-  let quoted = false;
+  const n = line.length;
   let i = 0;
-  const finish = (): void => {
-    tokens.push({ text: current, quoted });
-    current = '';
-    inToken = false;
-    quoted = false;
-  };
-  // Whole runs are appended at once (regex scans), so a multi-megabyte line costs one pass.
-  while (i < line.length) {
-    const ch = line[i] as string;
-    if (ch === '"') {
-      inToken = true;
+  while (i < n) {
+    if (isBlank(line.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    // An argument starts here; it ends at a blank, at the end of the line, or at a closing quote.
+    let current = '';
+    let quoted = false;
+    let start = i;
+    while (i < n) {
+      const c = line.charCodeAt(i);
+      if (isBlank(c)) break;
+      if (c !== QUOTE) {
+        i++;
+        continue;
+      }
+      current += line.slice(start, i);
       quoted = true;
       i++;
+      start = i;
       for (;;) {
-        QUOTED_SPECIAL.lastIndex = i;
-        const m = QUOTED_SPECIAL.exec(line);
-        if (!m) {
-          current += line.slice(i);
-          return { ok: false, tokens, message: 'unterminated quote' };
-        }
-        current += line.slice(i, m.index);
-        if (m[0] === '"') {
-          i = m.index + 1;
-          finish();
+        if (i >= n) return { ok: false, tokens, message: 'unterminated quote' };
+        const q = line.charCodeAt(i);
+        if (q === QUOTE) {
+          current += line.slice(start, i);
+          i++;
           break;
         }
-        // A backslash escapes the next character, whatever it is.
-        if (m.index + 1 >= line.length) return { ok: false, tokens, message: 'unterminated quote' };
-        current += line[m.index + 1] as string;
-        i = m.index + 2;
+        if (q === BACKSLASH) {
+          // A backslash escapes the next character, whatever it is.
+          if (i + 1 >= n) return { ok: false, tokens, message: 'unterminated quote' };
+          current += line.slice(start, i) + line.charAt(i + 1);
+          i += 2;
+          start = i;
+          continue;
+        }
+        i++;
       }
-      continue;
+      // A closing quote ends the argument, even when a non-blank follows it.
+      break;
     }
-    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') {
-      if (inToken) finish();
-      i++;
-      continue;
-    }
-    BLANK.lastIndex = i;
-    const m = BLANK.exec(line);
-    const end = m ? m.index : line.length;
-    current += line.slice(i, end);
-    inToken = true;
-    i = end;
+    tokens.push({ text: quoted ? current : line.slice(start, i), quoted });
   }
-  if (inToken) finish();
   return { ok: true, tokens };
 }
+

@@ -15,7 +15,11 @@ const PORT_PROTOCOLS: readonly string[] = ['tcp', 'udp', 'sctp', 'dccp', 'udplit
 const MAX_DEPTH = 16;
 
 export function keyOf(expr: unknown): Key | undefined {
-  const kv = single(expr);
+  return keyOfKv(single(expr));
+}
+
+/** keyOf on an expression already split by single() (decodeMatch splits each left side once). */
+function keyOfKv(kv: [string, unknown] | undefined): Key | undefined {
   if (!kv) return undefined;
   const [k, v] = kv;
   if (!isObject(v)) return undefined;
@@ -65,7 +69,10 @@ export function keyOf(expr: unknown): Key | undefined {
 
 /** Keys of a (possibly concatenated) left side, or undefined if any component is unknown. */
 export function keysOf(expr: unknown): Key[] | undefined {
-  const kv = single(expr);
+  return keysOfKv(single(expr));
+}
+
+function keysOfKv(kv: [string, unknown] | undefined): Key[] | undefined {
   if (kv && kv[0] === 'concat') {
     if (!Array.isArray(kv[1])) return undefined;
     const keys: Key[] = [];
@@ -76,7 +83,7 @@ export function keysOf(expr: unknown): Key[] | undefined {
     }
     return keys;
   }
-  const key = keyOf(expr);
+  const key = keyOfKv(kv);
   return key ? [key] : undefined;
 }
 
@@ -95,8 +102,10 @@ export function decodeScalar(raw: unknown, key: Key | undefined, depth = 0): Val
   if (typeof raw === 'number' && Number.isFinite(raw)) return { kind: 'exact', value: raw };
   if (typeof raw === 'string') {
     // nft prints interface wildcards as "eth*"; a literal star is escaped ("eth\*").
-    if (isIfnameKey(key) && raw.endsWith('*') && !raw.endsWith('\\*')) return { kind: 'wildcard', prefix: raw.slice(0, -1) };
-    if (isIfnameKey(key)) return { kind: 'exact', value: raw.replace(/\\\*$/, '*') };
+    if (isIfnameKey(key)) {
+      if (raw.endsWith('*') && !raw.endsWith('\\*')) return { kind: 'wildcard', prefix: raw.slice(0, -1) };
+      return { kind: 'exact', value: raw.endsWith('\\*') ? `${raw.slice(0, -2)}*` : raw };
+    }
     return { kind: 'exact', value: raw.includes('.') || raw.includes(':') ? normaliseAddressText(raw) : raw };
   }
   const kv = single(raw);
@@ -298,9 +307,9 @@ function typedMatch(key: Key, values: Value[][], negate: boolean): Match[] | und
       return undefined;
     default: {
       // `${proto} sport|dport`
-      const [proto, field] = key.split(' ') as [PortProtocol, 'sport' | 'dport'];
+      const space = key.indexOf(' ');
       const ports = portRanges(values);
-      return ports ? [{ kind: 'port', dir: field === 'sport' ? 'src' : 'dst', protocol: proto, ports, negate }] : undefined;
+      return ports ? [{ kind: 'port', dir: key.endsWith('sport') ? 'src' : 'dst', protocol: key.slice(0, space) as PortProtocol, ports, negate }] : undefined;
     }
   }
 }
@@ -315,8 +324,7 @@ function unsupported(statement: unknown, reason: string): Match {
 }
 
 /** `ip protocol X` / `ip6 nexthdr X`: a protocol match on one address family. */
-function l3ProtocolMatch(left: unknown, right: unknown, negate: boolean): Match[] | undefined {
-  const kv = single(left);
+function l3ProtocolMatch(kv: [string, unknown] | undefined, right: unknown, negate: boolean): Match[] | undefined {
   if (!kv || kv[0] !== 'payload' || !isObject(kv[1])) return undefined;
   const proto = str(kv[1].protocol);
   const field = str(kv[1].field);
@@ -332,8 +340,7 @@ function l3ProtocolMatch(left: unknown, right: unknown, negate: boolean): Match[
 }
 
 /** `fib daddr [. iif] type local` (addrtype) and `fib saddr [. mark] [. iif] oif missing` (rpfilter). */
-function fibMatch(left: unknown, op: string, right: unknown): Match[] | undefined {
-  const kv = single(left);
+function fibMatch(kv: [string, unknown] | undefined, op: string, right: unknown): Match[] | undefined {
   if (!kv || kv[0] !== 'fib' || !isObject(kv[1])) return undefined;
   const result = str(kv[1].result);
   const flags = Array.isArray(kv[1].flags) ? kv[1].flags.filter((f): f is string => typeof f === 'string') : [str(kv[1].flags) ?? ''];
@@ -360,8 +367,7 @@ function fibMatch(left: unknown, op: string, right: unknown): Match[] | undefine
 }
 
 /** Original/reply tuple: `ct original ip daddr`, `ct original proto-dst`. */
-function ctTupleMatch(left: unknown, right: unknown, negate: boolean): Match[] | undefined {
-  const kv = single(left);
+function ctTupleMatch(kv: [string, unknown] | undefined, right: unknown, negate: boolean): Match[] | undefined {
   if (!kv || kv[0] !== 'ct' || !isObject(kv[1])) return undefined;
   const dir = str(kv[1].dir);
   const key = str(kv[1].key);
@@ -384,8 +390,7 @@ function ctTupleMatch(left: unknown, right: unknown, negate: boolean): Match[] |
 }
 
 /** `meta mark & MASK == VALUE` (and the same on ct mark). */
-function maskedMarkMatch(left: unknown, op: string, right: unknown): Match[] | undefined {
-  const kv = single(left);
+function maskedMarkMatch(kv: [string, unknown] | undefined, op: string, right: unknown): Match[] | undefined {
   if (!kv || kv[0] !== '&' || !Array.isArray(kv[1]) || kv[1].length !== 2) return undefined;
   const key = keyOf(kv[1][0]);
   const mask = num(kv[1][1]);
@@ -413,15 +418,17 @@ function flagList(x: unknown, depth = 0): string[] | undefined {
 }
 
 function isTcpFlags(x: unknown): boolean {
-  const kv = single(x);
+  return isTcpFlagsKv(single(x));
+}
+
+function isTcpFlagsKv(kv: [string, unknown] | undefined): boolean {
   return kv !== undefined && kv[0] === 'payload' && isObject(kv[1]) && kv[1].protocol === 'tcp' && kv[1].field === 'flags';
 }
 
 /** `tcp flags & (fin|syn|rst|ack) == syn`, `tcp flags == syn`, `tcp flags syn` (one flag set). */
-function tcpFlagsMatch(left: unknown, op: string, right: unknown): Match[] | undefined {
-  const kv = single(left);
+function tcpFlagsMatch(kv: [string, unknown] | undefined, op: string, right: unknown): Match[] | undefined {
   const masked = kv && kv[0] === '&' && Array.isArray(kv[1]) && kv[1].length === 2 && isTcpFlags(kv[1][0]);
-  if (!masked && !isTcpFlags(left)) return undefined;
+  if (!masked && !isTcpFlagsKv(kv)) return undefined;
   const set = flagList(right);
   if (!set) return undefined;
   if (op === 'in') {
@@ -440,14 +447,16 @@ export function decodeMatch(body: unknown, statement: unknown): Match[] {
   const op = str(body.op) ?? '==';
   const { left, right } = body;
 
-  const special = fibMatch(left, op, right) ?? maskedMarkMatch(left, op, right) ?? tcpFlagsMatch(left, op, right);
+  // The left side is split once: each test below looks at its kind.
+  const lkv = single(left);
+  const special = fibMatch(lkv, op, right) ?? maskedMarkMatch(lkv, op, right) ?? tcpFlagsMatch(lkv, op, right);
   if (special) return special;
   if (op === '==' || op === '!=') {
-    const l3 = l3ProtocolMatch(left, right, op === '!=') ?? ctTupleMatch(left, right, op === '!=');
+    const l3 = l3ProtocolMatch(lkv, right, op === '!=') ?? ctTupleMatch(lkv, right, op === '!=');
     if (l3) return l3;
   }
 
-  const keys = keysOf(left);
+  const keys = keysOfKv(lkv);
   if (!keys) return [unsupported(statement, `expression ${brief(left, 80)} is not modelled`)];
   const onlyKey = keys.length === 1 ? keys[0] : undefined;
 

@@ -1,4 +1,5 @@
-import type { Chain, ChainType, Family, Hook, Key, Match, NamedSet, ParseError, ParseResult, Rule, SourceInfo, Table, Value, Verdict } from '../model.js';
+import { isXtablesTable } from '../builtins.js';
+import type { Chain, ChainType, Family, Hook, Key, Match, NamedSet, ParseError, ParseResult, Rule, RuleOrigin, SourceInfo, Table, Value, Verdict } from '../model.js';
 import { decodeElement } from './expressions.js';
 import { brief, isObject, num, single, str, strList, type JsonObject } from './json.js';
 import { classifyIptablesManaged } from './managed.js';
@@ -14,6 +15,15 @@ import { decodeRuleExpr, decodeVerdict } from './statements.js';
 
 export interface NftJsonOptions {
   file?: string;
+  /**
+   * `family name` of every table an iptables-save parse supplied. mergeRulesets drops an nft
+   * table that iptables-nft manages when iptables-save gave the same table, so such a table's
+   * rules are not decoded at all (on a kube-proxy host that is most of the JSON): only what its
+   * classification needs (xt expressions, base chains) and the errors a rule raises on its own
+   * are read. The result then holds that table with its chains but without rules: pass this only
+   * when the result is merged with those iptables-save parses.
+   */
+  tablesFromIptables?: ReadonlySet<string>;
 }
 
 const FAMILIES: readonly Family[] = ['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev'];
@@ -30,6 +40,8 @@ interface State {
   byChain: Map<string, Chain>;
   xtCount: Map<Table, number>;
   errors: ParseError[];
+  /** readRule's last lookup (ruleChain). */
+  lastRuleChain?: { family: Family; tableName: string; chainName: string; table: Table; chain: Chain };
 }
 
 function tableKey(family: string, name: string): string {
@@ -89,9 +101,10 @@ export function parseNftJson(json: unknown, opts: NftJsonOptions = {}): ParseRes
         state.errors.push({ message: `nftables[${index}] (${kind}): internal error: ${(error as Error).message}` });
       }
     });
+    const skipped = state.opts.tablesFromIptables ? twinsOfIptables(state, state.opts.tablesFromIptables, rules) : undefined;
     for (const [index, body] of rules) {
       try {
-        readRule(state, body, index);
+        readRule(state, body, index, skipped);
       } catch (error) {
         state.errors.push({ message: `nftables[${index}] (rule): internal error: ${(error as Error).message}` });
       }
@@ -240,18 +253,60 @@ function readSet(state: State, body: unknown, index: number, kind: 'set' | 'map'
 
 function countXt(expr: unknown): number {
   if (!Array.isArray(expr)) return 0;
-  return expr.filter((s) => single(s)?.[0] === 'xt').length;
+  let n = 0;
+  for (const s of expr) if (single(s)?.[0] === 'xt') n++;
+  return n;
 }
 
-function readRule(state: State, body: unknown, index: number): void {
-  if (!isObject(body)) return void state.errors.push({ message: `nftables[${index}]: malformed rule` });
-  const family = familyOf(body, index, state);
-  const tableName = str(body.table);
-  const chainName = str(body.chain);
-  if (!family || tableName === undefined || chainName === undefined) {
-    if (family) state.errors.push({ message: `nftables[${index}]: rule without table or chain` });
-    return;
+/** Whether a `"@name"` string (a named set or map reference) appears anywhere in X. */
+function mentionsNamedSet(x: unknown, depth: number): boolean {
+  if (typeof x === 'string') return x.startsWith('@');
+  if (typeof x !== 'object' || x === null || depth > 64) return false;
+  if (Array.isArray(x)) {
+    for (const e of x) if (mentionsNamedSet(e, depth + 1)) return true;
+    return false;
   }
+  for (const k of Object.keys(x)) if (mentionsNamedSet((x as JsonObject)[k], depth + 1)) return true;
+  return false;
+}
+
+/**
+ * The tables whose rules need not be decoded (NftJsonOptions.tablesFromIptables): managed by
+ * iptables-nft by the same test as the end of the parse (classifyIptablesManaged, fed the same
+ * xt count: rules never add base chains), and with a twin from iptables-save. A table with a
+ * `@set` reference is decoded anyway, so a missing set is still reported as before.
+ */
+function twinsOfIptables(state: State, fromIptables: ReadonlySet<string>, rules: readonly [number, unknown][]): Set<Table> | undefined {
+  const candidates = new Map<Table, { xt: number; refs: boolean }>();
+  for (const t of state.tables) {
+    if ((t.family === 'ip' || t.family === 'ip6') && isXtablesTable(t.name) && fromIptables.has(`${t.family} ${t.name}`)) candidates.set(t, { xt: 0, refs: false });
+  }
+  if (candidates.size === 0) return undefined;
+  for (const [, body] of rules) {
+    // The rules readRule counts xt expressions of: a family, a table and a chain name.
+    if (!isObject(body) || str(body.chain) === undefined) continue;
+    const family = str(body.family);
+    const tableName = str(body.table);
+    if (family === undefined || tableName === undefined) continue;
+    const table = state.byTable.get(tableKey(family, tableName));
+    const c = table ? candidates.get(table) : undefined;
+    if (!c) continue;
+    c.xt += countXt(body.expr);
+    if (!c.refs && mentionsNamedSet(body.expr, 0)) c.refs = true;
+  }
+  const out = new Set<Table>();
+  for (const [table, c] of candidates) if (!c.refs && classifyIptablesManaged(table, c.xt).managed) out.add(table);
+  return out.size > 0 ? out : undefined;
+}
+
+/**
+ * The table and chain a rule goes into (created, with an error, when not listed). nft lists a
+ * chain's rules together, so the previous rule's answer is reused when the names repeat: the
+ * maps only grow, and the key strings are not built and hashed again per rule.
+ */
+function ruleChain(state: State, family: Family, tableName: string, chainName: string, index: number): { table: Table; chain: Chain } {
+  const last = state.lastRuleChain;
+  if (last && last.family === family && last.tableName === tableName && last.chainName === chainName) return last;
   const table = getTable(state, family, tableName, index, true) as Table;
   const key = `${tableKey(family, tableName)}\u0000${chainName}`;
   let chain = state.byChain.get(key);
@@ -261,31 +316,53 @@ function readRule(state: State, body: unknown, index: number): void {
     table.chains.push(chain);
     state.byChain.set(key, chain);
   }
+  state.lastRuleChain = { family, tableName, chainName, table, chain };
+  return state.lastRuleChain;
+}
+
+function readRule(state: State, body: unknown, index: number, skipped: ReadonlySet<Table> | undefined): void {
+  if (!isObject(body)) return void state.errors.push({ message: `nftables[${index}]: malformed rule` });
+  const family = familyOf(body, index, state);
+  const tableName = str(body.table);
+  const chainName = str(body.chain);
+  if (!family || tableName === undefined || chainName === undefined) {
+    if (family) state.errors.push({ message: `nftables[${index}]: rule without table or chain` });
+    return;
+  }
+  const { table, chain } = ruleChain(state, family, tableName, chainName, index);
+  if (skipped?.has(table)) {
+    // Dropped by mergeRulesets: keep only what decoding would have reported, and the xt count.
+    if (!Array.isArray(body.expr)) state.errors.push({ message: `nftables[${index}]: rule has no expr list` });
+    const xt = countXt(body.expr);
+    if (xt > 0) state.xtCount.set(table, (state.xtCount.get(table) ?? 0) + xt);
+    return;
+  }
   const decoded = decodeRuleExpr(body.expr);
   for (const p of decoded.problems) state.errors.push({ message: `nftables[${index}]: ${p}` });
   const xt = countXt(body.expr);
   if (xt > 0) state.xtCount.set(table, (state.xtCount.get(table) ?? 0) + xt);
   const comment = str(body.comment);
-  const matches: Match[] = decoded.matches;
-  if (comment !== undefined) matches.unshift({ kind: 'comment', text: comment });
-  const rule: Rule = {
-    matches,
-    effects: decoded.effects,
-    verdict: decoded.verdict,
-    origin: {
-      source: 'nft',
-      family,
-      table: tableName,
-      chain: chainName,
-      index: chain.rules.length + 1,
-      text: printRule(body.expr) + (comment !== undefined ? ` comment ${JSON.stringify(comment)}` : ''),
-    },
-  };
-  if (state.opts.file !== undefined) rule.origin.file = state.opts.file;
-  const handle = num(body.handle);
-  if (handle !== undefined) rule.origin.handle = handle;
-  if (comment !== undefined) rule.comment = comment;
+  const matches: Match[] = comment === undefined ? decoded.matches : [{ kind: 'comment', text: comment }, ...decoded.matches];
+  const text = printRule(body.expr) + (comment !== undefined ? ` comment ${JSON.stringify(comment)}` : '');
+  const origin = ruleOrigin(family, tableName, chainName, chain.rules.length + 1, text, state.opts.file, num(body.handle));
+  const rule: Rule =
+    comment === undefined ? { matches, effects: decoded.effects, verdict: decoded.verdict, origin } : { matches, effects: decoded.effects, verdict: decoded.verdict, origin, comment };
   chain.rules.push(rule);
+}
+
+/**
+ * A rule's origin as one literal per combination of the optional keys (in the order they were
+ * always added: file, then handle): a key added to an object afterwards moves its properties out
+ * of line, one more allocation for each of a large ruleset's rules.
+ */
+function ruleOrigin(family: Family, table: string, chain: string, index: number, text: string, file: string | undefined, handle: number | undefined): RuleOrigin {
+  if (file === undefined) return handle === undefined ? { source: 'nft', family, table, chain, index, text } : { source: 'nft', family, table, chain, index, text, handle };
+  return handle === undefined ? { source: 'nft', family, table, chain, index, text, file } : { source: 'nft', family, table, chain, index, text, file, handle };
+}
+
+/** A rule named in a message (built when one is needed, not for each of a large ruleset's rules). */
+function where(table: Table, chain: Chain, rule: Rule): string {
+  return `${table.family} ${table.name} ${chain.name} rule ${rule.origin.index}`;
 }
 
 /** Copies named set/map contents into the matches and vmaps that use them. */
@@ -294,12 +371,11 @@ function resolveReferences(state: State): void {
     const sets = new Map(table.sets.map((s) => [s.name, s]));
     for (const chain of table.chains) {
       for (const rule of chain.rules) {
-        const where = `${table.family} ${table.name} ${chain.name} rule ${rule.origin.index}`;
         for (const m of rule.matches) {
           if (m.kind !== 'set' || m.name === undefined) continue;
           const set = sets.get(m.name);
           if (!set || set.map !== undefined) {
-            state.errors.push({ message: `${where}: set @${m.name} not found` });
+            state.errors.push({ message: `${where(table, chain, rule)}: set @${m.name} not found` });
             m.dynamic = true;
             continue;
           }
@@ -312,7 +388,7 @@ function resolveReferences(state: State): void {
             if (!m || m.map === undefined) continue;
             const map = sets.get(m.map);
             if (!map || map.map === undefined || map.map === 'verdict' || !map.dataValues) {
-              state.errors.push({ message: `${where}: map @${m.map} not found` });
+              state.errors.push({ message: `${where(table, chain, rule)}: map @${m.map} not found` });
               m.dynamic = true;
               continue;
             }
@@ -324,7 +400,7 @@ function resolveReferences(state: State): void {
         if (v.kind === 'vmap' && v.map !== undefined) {
           const map = sets.get(v.map);
           if (!map || map.map !== 'verdict' || !map.data) {
-            state.errors.push({ message: `${where}: verdict map @${v.map} not found` });
+            state.errors.push({ message: `${where(table, chain, rule)}: verdict map @${v.map} not found` });
             v.dynamic = true;
             continue;
           }

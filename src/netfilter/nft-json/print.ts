@@ -76,7 +76,7 @@ export function printStatement(s: unknown, depth = 0): string {
       const op = str(o.op) ?? '==';
       const left = printExpr(o.left, depth + 1);
       // nft quotes interface names: `iifname "eth0"`.
-      const right = typeof o.right === 'string' && !o.right.startsWith('@') && /^[io]ifname$/.test(left) ? JSON.stringify(o.right) : printExpr(o.right, depth + 1);
+      const right = typeof o.right === 'string' && !o.right.startsWith('@') && (left === 'iifname' || left === 'oifname') ? JSON.stringify(o.right) : printExpr(o.right, depth + 1);
       return `${left}${op === '==' ? '' : ` ${op}`} ${right}`;
     }
     case 'accept':
@@ -119,8 +119,14 @@ export function printStatement(s: unknown, depth = 0): string {
 
 export function printRule(expr: unknown): string {
   if (!Array.isArray(expr)) return brief(expr);
-  return expr
-    .map((s) => printStatement(s))
-    .filter((s) => s !== 'counter')
-    .join(' ');
+  // As map/filter/join(' '), without the two arrays per rule.
+  let out = '';
+  let first = true;
+  for (const s of expr) {
+    const text = printStatement(s);
+    if (text === 'counter') continue;
+    out = first ? text : `${out} ${text}`;
+    first = false;
+  }
+  return out;
 }

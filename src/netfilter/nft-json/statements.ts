@@ -21,7 +21,11 @@ export interface DecodedRule {
 
 /** A verdict object (`{"accept":null}`, `{"jump":{"target":"c"}}`, …) or undefined if it is not one. */
 export function decodeVerdict(raw: unknown): Verdict | undefined {
-  const kv = single(raw);
+  return decodeVerdictKv(single(raw), raw);
+}
+
+/** decodeVerdict of RAW already split by single() (each statement is split once). */
+function decodeVerdictKv(kv: [string, unknown] | undefined, raw: unknown): Verdict | undefined {
   if (!kv) return undefined;
   const [k, v] = kv;
   switch (k) {
@@ -209,7 +213,7 @@ export function decodeRuleExpr(expr: unknown): DecodedRule {
       continue;
     }
     const [k, body] = kv;
-    const verdict = decodeVerdict(statement);
+    const verdict = decodeVerdictKv(kv, statement);
     if (verdict) {
       setVerdict(verdict, statement);
       continue;
@@ -287,5 +291,8 @@ export function decodeRuleExpr(expr: unknown): DecodedRule {
         addMatches([{ kind: 'unsupported', text: printStatement(statement), reason: `statement "${k}" is not modelled` }], statement);
     }
   }
+  // Exact copies: arrays grown by push keep room for 17 elements, and every rule keeps them.
+  out.matches = out.matches.slice();
+  if (out.effects.length > 0) out.effects = out.effects.slice();
   return out;
 }
