@@ -1,6 +1,6 @@
 import type { Match } from '../model.js';
 import type { HostTable } from './host.js';
-import { inNet, netOfSpec, type Net } from './ip.js';
+import { inNet, netOfSpec, type Ip, type Net } from './ip.js';
 import { ctStateOf, ctStatuses, icmpType, PORT_PROTOS, protoNumber, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, tracked, type Pkt } from './packet.js';
 import { compileSet, lookup, NO_ELEMENT, UNKNOWN_ELEMENT } from './sets.js';
 
@@ -154,24 +154,7 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
       return {
         test: (p) => {
           if (!tracked(p) || p.family !== m.family) return F;
-          // Original tuple: the packet as it arrived; reply tuple: source = translated destination, destination = source (no SNAT yet).
-          // An answer carries its connection's tuples.
-          const r = p.reply;
-          const a = r
-            ? m.tuple === 'original'
-              ? m.dir === 'src'
-                ? r.osrc
-                : p.origDaddr
-              : m.dir === 'src'
-                ? r.rsrc
-                : r.rdst
-            : m.tuple === 'original'
-              ? m.dir === 'src'
-                ? p.saddr
-                : p.origDaddr
-              : m.dir === 'src'
-                ? p.daddr
-                : p.saddr;
+          const a = ctAddress(p, m.tuple, m.dir);
           const hit = nets.some((n) => inNet(n, p.family, a.words));
           return hit !== m.negate ? T : F;
         },
@@ -183,22 +166,7 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
       return {
         test: (p) => {
           if (!tracked(p) || !PORT_PROTOS.has(p.proto)) return F;
-          const r = p.reply;
-          const port = r
-            ? m.tuple === 'original'
-              ? m.dir === 'src'
-                ? r.osport
-                : p.origDport
-              : m.dir === 'src'
-                ? r.rsport
-                : r.rdport
-            : m.tuple === 'original'
-              ? m.dir === 'src'
-                ? p.sport
-                : p.origDport
-              : m.dir === 'src'
-                ? p.dport
-                : p.sport;
+          const port = ctPort(p, m.tuple, m.dir);
           const hit = m.ports.some((r) => port >= r.from && port <= r.to);
           return hit !== m.negate ? T : F;
         },
@@ -335,6 +303,29 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
     case 'unsupported':
       return unknown(`unsupported match ${m.text}${m.reason ? ` (${m.reason})` : ''}`);
   }
+}
+
+type CtTuple = 'original' | 'reply';
+type CtDir = 'src' | 'dst';
+
+/**
+ * An address of the packet's connection (`--ctorigsrc` …). The original tuple is the packet as it
+ * first arrived; the reply tuple is what the answer carries: from the translated destination back to
+ * the source (no SNAT yet). An answer carries its connection's tuples.
+ */
+function ctAddress(p: Pkt, tuple: CtTuple, dir: CtDir): Ip {
+  const r = p.reply;
+  if (tuple === 'original') return dir === 'dst' ? p.origDaddr : r ? r.osrc : p.saddr;
+  if (r) return dir === 'src' ? r.rsrc : r.rdst;
+  return dir === 'src' ? p.daddr : p.saddr;
+}
+
+/** The same for ports (`--ctorigdstport` …). */
+function ctPort(p: Pkt, tuple: CtTuple, dir: CtDir): number {
+  const r = p.reply;
+  if (tuple === 'original') return dir === 'dst' ? p.origDport : r ? r.osport : p.sport;
+  if (r) return dir === 'src' ? r.rsport : r.rdport;
+  return dir === 'src' ? p.dport : p.sport;
 }
 
 function unknown(why: string): CompiledMatch {
