@@ -4,6 +4,7 @@ import { probeConnect } from '../../../src/probe/connect.js';
 import { tcpConnect, type Deadline } from '../../../src/probe/tcp.js';
 import type { ConnectOutcome } from '../../../src/probe/types.js';
 import { ADAPTIVE_FLOOR_MS, RoundTrips } from '../../../src/probe/wait.js';
+import { loopbackPorts } from './loopback-ports.js';
 
 /**
  * A stand-in for tcpConnect: `answers[port]` lists, attempt by attempt, what the port does
@@ -96,20 +97,15 @@ describe('probeConnect: the adaptive wait and the retry', () => {
 });
 
 describe('tcpConnect on loopback', () => {
-  let server: net.Server;
+  let ports: Awaited<ReturnType<typeof loopbackPorts>>;
   let open: number;
   let closed: number;
   beforeAll(async () => {
-    server = net.createServer((c) => c.destroy());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    open = (server.address() as net.AddressInfo).port;
-    const spare = net.createServer();
-    await new Promise<void>((resolve) => spare.listen(0, '127.0.0.1', resolve));
-    closed = (spare.address() as net.AddressInfo).port;
-    await new Promise((resolve) => spare.close(resolve));
+    ports = await loopbackPorts();
+    ({ open, closed } = ports);
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await ports.close();
   });
 
   it('tells open from refused', async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/snapshot/io.js';
 import http from 'node:http';
 import { explainSshFailure, parseRemoteCheck, parseSshUrl, probeOverSsh, REMOTE_CHECK } from '../../../src/probe/vantage/ssh.js';
+import { loopbackPorts } from './loopback-ports.js';
 
 describe('parseSshUrl', () => {
   it('reads user, host and port', () => {
@@ -113,23 +114,18 @@ describe('explainSshFailure', () => {
 
 /** The remote script, run here by bash against loopback listeners: what R would run. */
 describe.skipIf(spawnSync('bash', ['-c', 'command -v timeout'], { stdio: 'ignore' }).status !== 0)('REMOTE_CHECK run by bash', () => {
-  let server: net.Server;
+  let ports: Awaited<ReturnType<typeof loopbackPorts>>;
   let open: number;
   let closed: number;
   let dir: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'clawmoat-remote-check-'));
-    server = net.createServer((s) => s.destroy());
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    open = (server.address() as net.AddressInfo).port;
-    const spare = net.createServer();
-    await new Promise<void>((resolve) => spare.listen(0, '127.0.0.1', resolve));
-    closed = (spare.address() as net.AddressInfo).port;
-    await new Promise((resolve) => spare.close(resolve));
+    ports = await loopbackPorts();
+    ({ open, closed } = ports);
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await ports.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
