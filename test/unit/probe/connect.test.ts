@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeConnect } from '../../../src/probe/connect.js';
 import { tcpConnect, type Deadline } from '../../../src/probe/tcp.js';
