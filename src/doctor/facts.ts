@@ -76,25 +76,6 @@ export function sshTarget(ctx: DoctorContext): { target: string; portFlag: strin
   return { target: `${login}@${host}`, portFlag, why };
 }
 
-export type TailscaleFacts =
-  | { state: 'not-installed' }
-  | { state: 'not-checked'; detail: string }
-  | { state: 'not-running'; backend: string }
-  | { state: 'running'; dnsName?: string; ips: string[] };
-
-export function tailscaleFacts(ctx: DoctorContext): TailscaleFacts {
-  const ts = ctx.analysis.snapshot.tailscale;
-  if (ts.status !== 'ok') return ts.reason === 'not-installed' ? { state: 'not-installed' } : { state: 'not-checked', detail: ts.detail };
-  if (ts.data.status.status !== 'ok') return { state: 'not-checked', detail: ts.data.status.detail };
-  const status = ts.data.status.data;
-  const backend = typeof status.BackendState === 'string' ? status.BackendState : 'unknown';
-  if (backend !== 'Running') return { state: 'not-running', backend };
-  const self = (status.Self ?? {}) as Record<string, unknown>;
-  const ips = Array.isArray(status.TailscaleIPs) ? status.TailscaleIPs.filter((x): x is string => typeof x === 'string') : [];
-  const dns = typeof self.DNSName === 'string' && self.DNSName ? self.DNSName.replace(/\.$/, '') : undefined;
-  return dns ? { state: 'running', dnsName: dns, ips } : { state: 'running', ips };
-}
-
 /** "internet:eth0", or "office (eth1)" for a zone whose name does not say its interface. */
 export function zoneLabel(zone: { name: string; interface: string }): string {
   return zone.name.includes(zone.interface) ? zone.name : `${zone.name} (${zone.interface})`;

@@ -2,7 +2,8 @@ import type { Evidence } from '../../checks/types.js';
 import { describeSocket } from '../../model/gateway.js';
 import type { ReachCell } from '../../model/reach.js';
 import { dockerState, describeContainer, isGatewayContainer, runningContainers } from '../docker-facts.js';
-import { isLoopback, joinAnd, note, sshTarget, tailscaleFacts, unavailableDetail, unknown, zoneLabel } from '../facts.js';
+import { isLoopback, joinAnd, note, sshTarget, unavailableDetail, unknown, zoneLabel } from '../facts.js';
+import { tailscaleFacts } from '../../remote/tailscale/facts.js';
 import type { DoctorContext, Symptom } from '../symptom.js';
 import type { Diagnosis, DoctorFix } from '../types.js';
 
@@ -16,19 +17,20 @@ import type { Diagnosis, DoctorFix } from '../types.js';
 const REMOTE_KINDS = new Set(['internet', 'lan', 'tailnet', 'custom']);
 
 function tailscaleLine(ctx: DoctorContext): { evidence: Evidence; commands: string[] } {
-  const ts = tailscaleFacts(ctx);
+  const ts = tailscaleFacts(ctx.analysis);
   const port = ctx.analysis.gateway.port.value;
   switch (ts.state) {
     case 'not-installed':
       return { evidence: note('Tailscale is not installed on this host (the SSH tunnel needs nothing new)'), commands: [] };
-    case 'not-checked':
-      return { evidence: note(`Tailscale not checked: ${ts.detail}`), commands: [] };
     case 'not-running':
-      return { evidence: note(`Tailscale is installed but not connected (BackendState ${ts.backend}): \`sudo tailscale up\` joins the tailnet`), commands: [] };
+    case 'unreadable':
+      return { evidence: note(`Tailscale not checked: ${ts.unreadableBecause ?? 'its state could not be read'}`), commands: [] };
+    case 'logged-out':
+      return { evidence: note(`Tailscale is installed but not connected (BackendState ${ts.backendState ?? 'unknown'}): \`sudo tailscale up\` joins the tailnet`), commands: [] };
     case 'running': {
       const url = ts.dnsName ? `https://${ts.dnsName}/` : 'https://<this machine>.<tailnet>.ts.net/';
       return {
-        evidence: note(`Tailscale is connected${ts.dnsName ? ` as ${ts.dnsName}` : ''}${ts.ips.length ? ` (${ts.ips.join(', ')})` : ''}`),
+        evidence: note(`Tailscale is connected${ts.dnsName ? ` as ${ts.dnsName}` : ''}${ts.addresses.length ? ` (${ts.addresses.join(', ')})` : ''}`),
         commands: [`sudo tailscale serve --bg ${port}   # tailnet only (never funnel); then open ${url} from a tailnet device`],
       };
     }

@@ -30,6 +30,8 @@ export interface TailscaleFacts {
   gatewayRoutes: ServeRoute[];
   /** One line: what was not checked, and why. */
   notChecked?: string;
+  /** Why Tailscale's state could not be read (the collector's words), when it could not. */
+  unreadableBecause?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -69,11 +71,13 @@ export function tailscaleFacts(ctx: AnalysisContext): TailscaleFacts {
 
   if (ts.status !== 'ok') {
     facts.state = ts.reason === 'not-installed' ? 'not-installed' : ts.reason === 'not-running' ? 'not-running' : 'unreadable';
+    facts.unreadableBecause = ts.detail;
     facts.notChecked = `Tailscale Serve/Funnel not checked: ${ts.detail}${seen}.`;
     return facts;
   }
   if (ts.data.status.status !== 'ok') {
     facts.state = ts.data.status.reason === 'not-running' ? 'not-running' : 'unreadable';
+    facts.unreadableBecause = ts.data.status.detail;
     facts.notChecked = `Tailscale Serve/Funnel not checked: ${ts.data.status.detail}${seen}.`;
     return facts;
   }
