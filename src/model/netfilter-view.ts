@@ -67,7 +67,8 @@ function opensPortToAnyone(rule: Rule, ports: number[]): boolean {
 export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
   const nf = snapshot.netfilter;
   const parts: Ruleset[] = [];
-  const errors: string[] = [];
+  // Read when asked: reading a parse's errors parses the chains no question has entered yet.
+  const errorSources: (() => string[])[] = [];
   const dumps: [string, typeof nf.iptablesSave, PacketFamily][] = [
     ['iptables-save', nf.iptablesSave, 'ip'],
     ['ip6tables-save', nf.ip6tablesSave, 'ip6'],
@@ -78,7 +79,7 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
     if (dump.status !== 'ok') continue;
     const parsed = parseIptablesSave(dump.data, { family, file });
     parts.push(parsed.ruleset);
-    errors.push(...parsed.errors.map((e) => `${file}${e.line ? `:${e.line}` : ''}: ${e.message}`));
+    errorSources.push(() => parsed.errors.map((e) => `${file}${e.line ? `:${e.line}` : ''}: ${e.message}`));
   }
   if (nf.nftRuleset.status === 'ok') {
     // mergeRulesets drops the iptables-nft tables iptables-save already gave: the nft parser
@@ -87,7 +88,7 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
     for (const p of parts) for (const t of p.tables) if (t.source === 'iptables') tablesFromIptables.add(`${t.family} ${t.name}`);
     const parsed = parseNftJson(nf.nftRuleset.data, { file: 'nft -j list ruleset', tablesFromIptables });
     parts.push(parsed.ruleset);
-    errors.push(...parsed.errors.map((e) => `nft -j list ruleset: ${e.message}`));
+    errorSources.push(() => parsed.errors.map((e) => `nft -j list ruleset: ${e.message}`));
   }
   // iptables-nft tables are read from iptables-save; their nft JSON hides xtables matches.
   const ruleset = mergeRulesets(parts);
@@ -100,7 +101,9 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
     readable,
     reason,
     ruleset,
-    errors,
+    get errors() {
+      return errorSources.flatMap((read) => read());
+    },
     inputFiltering() {
       return (['ip', 'ip6'] as const).map((family) => {
         const chains = inputChains(ruleset, family);

@@ -1,13 +1,14 @@
 import { builtinChain, isXtablesTable } from '../builtins.js';
-import type { Chain, Match, PacketFamily, ParseError, ParseResult, Rule, RuleOrigin, SourceInfo, Table } from '../model.js';
-import { parseRuleArgs, type RuleContext } from './rule.js';
-import { SharedParts } from './shared.js';
+import type { Chain, PacketFamily, ParseError, ParseResult, SourceInfo, Table } from '../model.js';
+import { DumpErrors, TableRules } from './chain-rules.js';
 import { tokenize, type Token } from './tokenize.js';
 
 /**
  * iptables-save / ip6tables-save (and iptables-restore input, which is the same format) into
  * the neutral model. Line by line, never throws: a bad line is reported with its number and
- * the rest is still read, so a truncated dump yields the tables seen so far.
+ * the rest is still read, so a truncated dump yields the tables seen so far. Rule lines are
+ * parsed when their chain's rules are first read (chain-rules.ts); reading `errors` parses
+ * every chain that is left.
  */
 
 export interface IptablesSaveOptions {
@@ -20,24 +21,35 @@ interface OpenTable {
   byName: Map<string, Chain>;
   /** From the dump's header: decides the security table's priority. */
   backend: SourceInfo['backend'];
-  /** What every rule line of this table is parsed with (one object per table, not per line). */
-  ruleContext: RuleContext;
+  /** The table's rule lines, parsed chain by chain when first read. */
+  rules: TableRules;
 }
 
 const COUNTERS = /^\[\d+:\d+\]$/;
 
 export function parseIptablesSave(text: string, opts: IptablesSaveOptions): ParseResult {
-  const errors: ParseError[] = [];
+  const dumpErrors = new DumpErrors();
   const info: SourceInfo = { source: 'iptables', family: opts.family, warnings: [] };
   if (opts.file !== undefined) info.file = opts.file;
   const tables: Table[] = [];
   try {
-    parseInto(String(text), opts, info, tables, errors);
+    parseInto(String(text), opts, info, tables, dumpErrors);
   } catch (error) {
     // A bug here must not take the audit down; report it like bad input.
-    errors.push({ message: `internal error while parsing: ${(error as Error).message}` });
+    dumpErrors.scan.push({ message: `internal error while parsing: ${(error as Error).message}` });
   }
-  return { ruleset: { tables, sources: [info] }, errors };
+  let errors: ParseError[] | undefined;
+  return {
+    ruleset: { tables, sources: [info] },
+    get errors(): ParseError[] {
+      if (!errors) {
+        // Every rule line's errors: parse the chains nothing has read yet.
+        for (const table of tables) for (const chain of table.chains) void chain.rules;
+        errors = dumpErrors.merged();
+      }
+      return errors;
+    },
+  };
 }
 
 /** The parse of one dump: the table being read, and what every line adds to. */
@@ -46,12 +58,14 @@ interface ParseState {
   info: SourceInfo;
   tables: Table[];
   errors: ParseError[];
+  dumpErrors: DumpErrors;
   open: OpenTable | undefined;
 }
 
-function parseInto(text: string, opts: IptablesSaveOptions, info: SourceInfo, tables: Table[], errors: ParseError[]): void {
+function parseInto(text: string, opts: IptablesSaveOptions, info: SourceInfo, tables: Table[], dumpErrors: DumpErrors): void {
   const lines = text.split('\n');
-  const state: ParseState = { opts, info, tables, errors, open: undefined };
+  const errors = dumpErrors.scan;
+  const state: ParseState = { opts, info, tables, errors, dumpErrors, open: undefined };
   let lastLine = 0;
   // The loop stays small (it is what gets optimised first, on stack): rule lines, nearly all of
   // a dump, go straight to command(); every other kind of line to otherLine().
@@ -61,7 +75,7 @@ function parseInto(text: string, opts: IptablesSaveOptions, info: SourceInfo, ta
     if (line === '') continue;
     lastLine = idx + 1;
     const open = state.open;
-    if (open && line.charCodeAt(0) === 45) command(open, line, lastLine, opts, errors);
+    if (open && line.charCodeAt(0) === 45) command(open, line, lastLine, errors);
     else otherLine(state, line, lastLine);
   }
   if (state.open) {
@@ -73,7 +87,6 @@ function parseInto(text: string, opts: IptablesSaveOptions, info: SourceInfo, ta
 function closeTable(state: ParseState, lineNo: number, why: string): void {
   const open = state.open;
   if (!open) return;
-  finishTable(open);
   if (!open.table.committed) {
     state.errors.push({ line: lineNo, message: `table ${open.table.name} (line ${open.table.line ?? '?'}) has no COMMIT ${why}; its rules are kept but iptables-restore would not have loaded them` });
   }
@@ -98,8 +111,7 @@ function otherLine(state: ParseState, line: string, lineNo: number): void {
     const table: Table = { family: opts.family, name, source: 'iptables', line: lineNo, committed: false, managedByIptables: false, chains: [], sets: [] };
     if (opts.file !== undefined) table.file = opts.file;
     state.tables.push(table);
-    const byName = new Map<string, Chain>();
-    state.open = { table, byName, backend: state.info.backend, ruleContext: new TableChains(opts.family, byName) };
+    state.open = { table, byName: new Map<string, Chain>(), backend: state.info.backend, rules: new TableRules(opts.family, name, opts.file, state.dumpErrors) };
     return;
   }
   const open = state.open;
@@ -120,25 +132,7 @@ function otherLine(state: ParseState, line: string, lineNo: number): void {
     declareChain(open, line, lineNo, errors);
     return;
   }
-  command(open, line, lineNo, opts, errors);
-}
-
-/**
- * The RuleContext of one table. A class, not a closure per table: the rule parser's call to
- * isChain then always has the same target, and optimised code is not thrown away at the
- * second table.
- */
-class TableChains implements RuleContext {
-  readonly shared = new SharedParts();
-
-  constructor(
-    readonly family: PacketFamily,
-    private readonly byName: ReadonlyMap<string, Chain>,
-  ) {}
-
-  isChain(name: string): boolean {
-    return this.byName.has(name);
-  }
+  command(open, line, lineNo, errors);
 }
 
 function truncate(s: string): string {
@@ -161,6 +155,7 @@ function newChain(open: OpenTable, name: string, lineNo: number | undefined): Ch
   const chain: Chain = lineNo === undefined ? { name, family: open.table.family, table: open.table.name, rules: [] } : { name, family: open.table.family, table: open.table.name, rules: [], line: lineNo };
   open.table.chains.push(chain);
   open.byName.set(name, chain);
+  open.rules.addChain(chain);
   return chain;
 }
 
@@ -208,7 +203,34 @@ function chainFor(open: OpenTable, name: string, lineNo: number, errors: ParseEr
   return chain;
 }
 
-function command(open: OpenTable, line: string, lineNo: number, opts: IptablesSaveOptions, errors: ParseError[]): void {
+/** CHAIN of `-A CHAIN …` when the name is plain (unquoted); undefined for any other line. */
+function appendedChain(line: string): string | undefined {
+  const n = line.length;
+  if (n < 4 || line.charCodeAt(0) !== 45 || line.charCodeAt(1) !== 65 || !isBlank(line.charCodeAt(2))) return undefined;
+  let i = 3;
+  while (i < n && isBlank(line.charCodeAt(i))) i++;
+  const start = i;
+  for (; i < n; i++) {
+    const c = line.charCodeAt(i);
+    if (isBlank(c)) break;
+    // A quote in the name: the tokenizer's rules apply.
+    if (c === 34) return undefined;
+  }
+  return i > start ? line.slice(start, i) : undefined;
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+function command(open: OpenTable, line: string, lineNo: number, errors: ParseError[]): void {
+  // Nearly every line of a dump: `-A CHAIN …`, kept for its chain without being split.
+  const appendTo = appendedChain(line);
+  if (appendTo !== undefined) {
+    const chain = chainFor(open, appendTo, lineNo, errors);
+    open.rules.add(chain, { line, lineNo, tokens: undefined, argsFrom: 2, chainsKnown: open.rules.chainCount, errorsBefore: errors.length }, open.rules.ruleCount(chain));
+    return;
+  }
   const tok = tokenize(line);
   const tokens: Token[] = tok.tokens;
   // `[packets:bytes] -A …` (iptables-save -c): skip the counters, never copy the token list.
@@ -226,39 +248,18 @@ function command(open: OpenTable, line: string, lineNo: number, opts: IptablesSa
         return;
       }
       const chain = chainFor(open, chainName, lineNo, errors);
+      const count = open.rules.ruleCount(chain);
       let argsFrom = at + 2;
-      let position = chain.rules.length;
+      let position = count;
       if (cmd === '-I' || cmd === '--insert') {
         position = 0;
         const n = tokens[at + 2];
         if (n && !n.quoted && /^\d+$/.test(n.text)) {
-          position = Math.min(Math.max(Number(n.text) - 1, 0), chain.rules.length);
+          position = Math.min(Math.max(Number(n.text) - 1, 0), count);
           argsFrom = at + 3;
         }
       }
-      const parsed = parseRuleArgs(tokens, open.ruleContext, argsFrom);
-      const matches: Match[] = parsed.matches;
-      if (!tok.ok || parsed.errors.length > 0) {
-        const problems = [...parsed.errors];
-        if (!tok.ok) problems.unshift(tok.message);
-        // A garbage line can hold thousands of problems; the first few say enough.
-        for (const p of problems.slice(0, 5)) errors.push({ line: lineNo, message: `${p}: ${truncate(line)}` });
-        if (problems.length > 5) errors.push({ line: lineNo, message: `${problems.length - 5} more problems on this line` });
-        // The rule existed in the kernel even if its line is damaged: keep it, marked unknowable.
-        matches.push({ kind: 'unsupported', text: line, reason: `unparsable rule: ${problems.slice(0, 5).join('; ')}` });
-      }
-      // Whole literals, optional keys last as before: a key added afterwards would move the
-      // object's properties out of line (one more allocation per rule, kept for good).
-      const origin: RuleOrigin =
-        opts.file === undefined
-          ? { source: 'iptables', family: opts.family, table: open.table.name, chain: chain.name, index: 0, line: lineNo, text: line }
-          : { source: 'iptables', family: opts.family, table: open.table.name, chain: chain.name, index: 0, line: lineNo, text: line, file: opts.file };
-      const rule: Rule =
-        parsed.comment === undefined
-          ? { matches, effects: parsed.effects, verdict: parsed.verdict, origin }
-          : { matches, effects: parsed.effects, verdict: parsed.verdict, origin, comment: parsed.comment };
-      if (position === chain.rules.length) chain.rules.push(rule);
-      else chain.rules.splice(position, 0, rule);
+      open.rules.add(chain, { line, lineNo, tokens: tok, argsFrom, chainsKnown: open.rules.chainCount, errorsBefore: errors.length }, position);
       return;
     }
     case '-N':
@@ -284,13 +285,5 @@ function command(open: OpenTable, line: string, lineNo: number, opts: IptablesSa
     }
     default:
       errors.push({ line: lineNo, message: `unrecognised line: ${truncate(line)}` });
-  }
-}
-
-function finishTable(open: OpenTable): void {
-  for (const chain of open.table.chains) {
-    chain.rules.forEach((rule, i) => {
-      rule.origin.index = i + 1;
-    });
   }
 }

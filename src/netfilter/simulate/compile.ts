@@ -1,4 +1,5 @@
 import type { Chain, Rule, Table, Verdict } from '../model.js';
+import { pendingRulesOf, type PendingRules, type RuleKeys } from '../pending-rules.js';
 import type { HostTable } from './host.js';
 import { compileMatch, F, T, U, type Test, type Tri } from './matches.js';
 import { parseIp } from './ip.js';
@@ -33,6 +34,10 @@ export interface CRule {
 export interface CChain {
   chain: Chain;
   table: CTable;
+  /** The rule count, known once entered. */
+  count?: number;
+  /** Rules the parser still holds as text when the chain was entered: parsed one by one, as packets reach them. */
+  text?: PendingRules;
   /** Compiled rules by index, filled on first use. */
   compiled?: (CRule | undefined)[];
   /** null for chains too short (or too unselective) to be worth it. */
@@ -124,18 +129,38 @@ export class CTable {
 
   /** Prepares a chain for walking (its index); returns its rule count. */
   enter(c: CChain): number {
-    if (!c.compiled) {
-      c.compiled = new Array<CRule | undefined>(c.chain.rules.length);
-      c.index = c.chain.rules.length >= INDEX_MIN_RULES ? buildIndex(c.chain.rules) : null;
-      c.pre = buildPrefilter(c.chain.rules, this.names);
+    if (c.count === undefined) {
+      const text = pendingRulesOf(c.chain);
+      if (text) {
+        // Keys from the rules' text; each rule's prefilter entry is filled when it is parsed.
+        c.text = text;
+        c.count = text.count;
+        c.index = text.count >= INDEX_MIN_RULES ? buildIndex(text.count, (i) => text.keys(i)) : null;
+        c.pre = emptyPrefilter(text.count);
+      } else {
+        const rules = c.chain.rules;
+        c.count = rules.length;
+        c.index = rules.length >= INDEX_MIN_RULES ? buildIndex(rules.length, (i) => keysOf(rules[i] as Rule)) : null;
+        c.pre = emptyPrefilter(rules.length);
+        for (let i = 0; i < rules.length; i++) prefilterEntry(c.pre, i, rules[i] as Rule, this.names);
+      }
+      c.compiled = new Array<CRule | undefined>(c.count);
     }
-    return c.chain.rules.length;
+    return c.count;
   }
 
   rule(c: CChain, i: number): CRule {
     const compiled = c.compiled as (CRule | undefined)[];
     let r = compiled[i];
-    if (!r) compiled[i] = r = this.compileRule(c.chain.rules[i] as Rule, c);
+    if (!r) {
+      if (c.text) {
+        const rule = c.text.rule(i);
+        prefilterEntry(c.pre as Prefilter, i, rule, this.names);
+        compiled[i] = r = this.compileRule(rule, c);
+      } else {
+        compiled[i] = r = this.compileRule(c.chain.rules[i] as Rule, c);
+      }
+    }
     return r;
   }
 
@@ -179,9 +204,8 @@ function v4Prefix(a: { kind: string; address?: string; length?: number }): { net
   return { net: ((ip.words[0] ?? 0) & mask) >>> 0, mask };
 }
 
-function buildPrefilter(rules: readonly Rule[], names: Names): Prefilter {
-  const n = rules.length;
-  const pre: Prefilter = {
+function emptyPrefilter(n: number): Prefilter {
+  return {
     flags: new Uint8Array(n),
     proto: new Uint8Array(n),
     dlo: new Uint16Array(n),
@@ -193,55 +217,50 @@ function buildPrefilter(rules: readonly Rule[], names: Names): Prefilter {
     iif: new Int32Array(n),
     oif: new Int32Array(n),
   };
-  rules.forEach((rule, i) => {
-    let f = 0;
-    for (const m of rule.matches) {
-      if (m.kind === 'protocol' && !m.negate && m.protocols.length === 1 && !(f & P_PROTO)) {
-        const num = protoNumber(m.protocols[0] as string);
-        if (num !== undefined && num < 256) {
-          f |= P_PROTO;
-          pre.proto[i] = num;
-        }
-      } else if (m.kind === 'port' && m.dir === 'dst' && !m.negate && m.ports.length === 1 && !(f & P_DPORT)) {
-        f |= P_DPORT;
-        pre.dlo[i] = (m.ports[0] as { from: number }).from;
-        pre.dhi[i] = (m.ports[0] as { to: number }).to;
-      } else if (m.kind === 'addr' && !m.negate && m.family === 'ip' && m.addrs.length === 1) {
-        const v = v4Prefix(m.addrs[0] as { kind: string });
-        if (!v) continue;
-        if (m.dir === 'src' && !(f & P_S4)) {
-          f |= P_S4;
-          pre.s4[i] = v.net;
-          pre.s4m[i] = v.mask;
-        } else if (m.dir === 'dst' && !(f & P_D4)) {
-          f |= P_D4;
-          pre.d4[i] = v.net;
-          pre.d4m[i] = v.mask;
-        }
-      } else if (m.kind === 'iface' && m.patterns.length === 1 && !(m.patterns[0] as { wildcard: boolean }).wildcard) {
-        const id = names.id((m.patterns[0] as { name: string }).name);
-        if (m.dir === 'in' && !(f & P_IIF)) {
-          f |= P_IIF | (m.negate ? P_IIF_NEG : 0);
-          pre.iif[i] = id;
-        } else if (m.dir === 'out' && !(f & P_OIF)) {
-          f |= P_OIF | (m.negate ? P_OIF_NEG : 0);
-          pre.oif[i] = id;
-        }
+}
+
+/** Rule I's necessary conditions in the chain's prefilter (flags 0: the rule is always tested). */
+function prefilterEntry(pre: Prefilter, i: number, rule: Rule, names: Names): void {
+  let f = 0;
+  for (const m of rule.matches) {
+    if (m.kind === 'protocol' && !m.negate && m.protocols.length === 1 && !(f & P_PROTO)) {
+      const num = protoNumber(m.protocols[0] as string);
+      if (num !== undefined && num < 256) {
+        f |= P_PROTO;
+        pre.proto[i] = num;
+      }
+    } else if (m.kind === 'port' && m.dir === 'dst' && !m.negate && m.ports.length === 1 && !(f & P_DPORT)) {
+      f |= P_DPORT;
+      pre.dlo[i] = (m.ports[0] as { from: number }).from;
+      pre.dhi[i] = (m.ports[0] as { to: number }).to;
+    } else if (m.kind === 'addr' && !m.negate && m.family === 'ip' && m.addrs.length === 1) {
+      const v = v4Prefix(m.addrs[0] as { kind: string });
+      if (!v) continue;
+      if (m.dir === 'src' && !(f & P_S4)) {
+        f |= P_S4;
+        pre.s4[i] = v.net;
+        pre.s4m[i] = v.mask;
+      } else if (m.dir === 'dst' && !(f & P_D4)) {
+        f |= P_D4;
+        pre.d4[i] = v.net;
+        pre.d4m[i] = v.mask;
+      }
+    } else if (m.kind === 'iface' && m.patterns.length === 1 && !(m.patterns[0] as { wildcard: boolean }).wildcard) {
+      const id = names.id((m.patterns[0] as { name: string }).name);
+      if (m.dir === 'in' && !(f & P_IIF)) {
+        f |= P_IIF | (m.negate ? P_IIF_NEG : 0);
+        pre.iif[i] = id;
+      } else if (m.dir === 'out' && !(f & P_OIF)) {
+        f |= P_OIF | (m.negate ? P_OIF_NEG : 0);
+        pre.oif[i] = id;
       }
     }
-    pre.flags[i] = f;
-  });
-  return pre;
+  }
+  pre.flags[i] = f;
 }
 
-/** The bucket keys a rule cannot match without, of one kind. */
-interface RuleKeys {
-  ports?: number[];
-  daddrs?: string[];
-  saddrs?: string[];
-}
-
-function keysOf(rule: Rule): RuleKeys | undefined {
+/** The bucket keys a rule cannot match without (exported for the test that holds text keys to them). */
+export function keysOf(rule: Rule): RuleKeys | undefined {
   let out: RuleKeys | undefined;
   for (const m of rule.matches) {
     if (m.kind === 'port' && m.dir === 'dst' && !m.negate && !out?.ports) {
@@ -282,8 +301,9 @@ function add<K>(map: Map<K, number[]>, keys: readonly K[], i: number): void {
   }
 }
 
-function buildIndex(rules: readonly Rule[]): ChainIndex | null {
-  const keys = rules.map(keysOf);
+function buildIndex(n: number, keysAt: (i: number) => RuleKeys | undefined): ChainIndex | null {
+  const keys: (RuleKeys | undefined)[] = new Array<RuleKeys | undefined>(n);
+  for (let i = 0; i < n; i++) keys[i] = keysAt(i);
   const portN = new Map<number, number>();
   const daddrN = new Map<string, number>();
   const saddrN = new Map<string, number>();
@@ -308,7 +328,7 @@ function buildIndex(rules: readonly Rule[]): ChainIndex | null {
     else if (k.saddrs) add(bySaddr, k.saddrs, i);
     else rest.push(i);
   });
-  if (rest.length > rules.length / 2) return null;
+  if (rest.length > n / 2) return null;
   return { byPort, byDaddr, bySaddr, rest, cache: new Map() };
 }
 

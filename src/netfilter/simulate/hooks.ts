@@ -1,4 +1,5 @@
 import type { Family, Hook, PacketFamily } from '../model.js';
+import { ruleCount } from '../pending-rules.js';
 import type { CChain, CTable } from './compile.js';
 import type { Run } from './run.js';
 import { ACCEPT, runChain, STOP, type ChainResult } from './verdicts.js';
@@ -109,7 +110,7 @@ export function planHook(tables: readonly CTable[], family: PacketFamily | 'netd
       const isNat = b.type === 'nat';
       // An empty chain with an accept policy does nothing wherever it runs: its unknown place
       // among equals (an empty iptables-legacy table left behind) is no ambiguity.
-      const inert = chain.rules.length === 0 && b.policy !== 'drop';
+      const inert = ruleCount(chain) === 0 && b.policy !== 'drop';
       const rank = tableRank !== undefined ? [tableRank, index] : inert ? [-1, index] : undefined;
       const e: HookEntry = { chain: t.of(chain), priority: isNat ? (NAT_CORE_PRIORITY[hook] ?? b.priority) : b.priority, own: b.priority, nat: isNat, rank };
       (isNat ? nat : plain).push(e);
@@ -207,7 +208,7 @@ export function runHook(run: Run, plan: HookPlan, hook: Hook, natBound = false):
     if (e.nat) {
       if (run.p.ct !== 'new') continue;
       if (run.natDone) {
-        if (e.chain.chain.rules.length > 0) {
+        if (ruleCount(e.chain.chain) > 0) {
           run.step({ hook, table: e.chain.table.label, chain: e.chain.chain.name, text: 'skipped: the connection already has its NAT binding', action: 'skip' });
         }
         continue;

@@ -1,0 +1,47 @@
+import type { Chain, Rule } from './model.js';
+
+/**
+ * A chain whose rules a parser still holds as text. `chain.rules` parses them all; a reader
+ * that needs only some (the simulator, which visits the rules a packet's destination port or
+ * address can select) asks for them one at a time and skips the rest unparsed. A kube-proxy
+ * or UFW chain of thousands of rules, one per service or port, is then mostly never parsed.
+ */
+export interface PendingRules {
+  /** How many rules the chain has. */
+  readonly count: number;
+  /** Keys rule I cannot match without, read from its text; undefined when the text shows none for certain. */
+  keys(i: number): RuleKeys | undefined;
+  /** Rule I, parsed on first request (the same object `chain.rules[I]` later holds). */
+  rule(i: number): Rule;
+}
+
+/**
+ * What a rule requires of every packet it matches, one kind per field: its destination port is
+ * one of `ports`, its destination (source) address is one of `daddrs` (`saddrs`), as canonical
+ * address text. A rule without such a key can still match any packet.
+ */
+export interface RuleKeys {
+  ports?: number[];
+  daddrs?: string[];
+  saddrs?: string[];
+}
+
+const pending = new WeakMap<Chain, PendingRules>();
+
+/** The chain's rules still held as text, or undefined when `chain.rules` is a plain array. */
+export function pendingRulesOf(chain: Chain): PendingRules | undefined {
+  return pending.get(chain);
+}
+
+export function holdPendingRules(chain: Chain, rules: PendingRules): void {
+  pending.set(chain, rules);
+}
+
+export function releasePendingRules(chain: Chain): void {
+  pending.delete(chain);
+}
+
+/** The chain's rule count, without parsing rules still held as text. */
+export function ruleCount(chain: Chain): number {
+  return pending.get(chain)?.count ?? chain.rules.length;
+}

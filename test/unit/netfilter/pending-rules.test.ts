@@ -1,0 +1,218 @@
+import fc from 'fast-check';
+import { isDeepStrictEqual } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parseIptablesSave } from '../../../src/netfilter/iptables-save/parse.js';
+import type { Chain, PacketFamily, ParseResult } from '../../../src/netfilter/model.js';
+import { pendingRulesOf, ruleCount } from '../../../src/netfilter/pending-rules.js';
+import { keysOf } from '../../../src/netfilter/simulate/compile.js';
+import { prepare } from '../../../src/netfilter/simulate/index.js';
+import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../corpus.js';
+import { labHost, tcp } from '../simulate/helpers.js';
+import { familyOfFile, IPTABLES_FILES } from './helpers.js';
+
+/**
+ * iptables-save rules are parsed when first read (src/netfilter/iptables-save/chain-rules.ts):
+ * a chain when its `rules` are read, a single rule when the simulator reaches it, and the
+ * simulator skips the rules whose keys, read from their text, the packet lacks. What must hold:
+ * the rules, their numbers and every error are the same whatever is read first, and a key read
+ * from the text is exactly the key of the parsed rule, or absent. A wrong key would let a packet
+ * pass a rule that matches it.
+ */
+
+const skipNote = corpusAvailable ? '' : ` (${CORPUS_SKIP_REASON})`;
+
+function parse(text: string, family: PacketFamily = 'ip'): ParseResult {
+  return parseIptablesSave(text, { family, file: 'test' });
+}
+
+function chains(result: ParseResult): Chain[] {
+  return result.ruleset.tables.flatMap((t) => t.chains);
+}
+
+/** Every rule's text key against the key of its parse; the number of lines that had one. */
+function checkTextKeys(text: string, family: PacketFamily): { lines: number; keyed: number; wrong: string[] } {
+  const wrong: string[] = [];
+  let lines = 0;
+  let keyed = 0;
+  for (const chain of chains(parse(text, family))) {
+    const pending = pendingRulesOf(chain);
+    if (!pending) continue;
+    for (let i = 0; i < pending.count; i++) {
+      lines++;
+      const fromText = pending.keys(i);
+      if (fromText === undefined) continue;
+      keyed++;
+      const rule = pending.rule(i);
+      const parsed = keysOf(rule);
+      if (!isDeepStrictEqual(fromText, parsed)) wrong.push(`${rule.origin.text}: text ${JSON.stringify(fromText)}, parsed ${JSON.stringify(parsed)}`);
+    }
+  }
+  return { lines, keyed, wrong };
+}
+
+/** kube-proxy, Docker and UFW lines as iptables-save prints them: the shapes text keys are for. */
+const TYPICAL = `*nat
+:PREROUTING ACCEPT [0:0]
+:DOCKER - [0:0]
+:KUBE-SERVICES - [0:0]
+:KUBE-SVC-NPX46M4PTMTKRN6Y - [0:0]
+-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
+-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+-A DOCKER -i br-1 -j RETURN
+-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j KUBE-SVC-NPX46M4PTMTKRN6Y
+-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment "kube-system/kube-dns:dns cluster IP" -m udp --dport 53 -j KUBE-SVC-NPX46M4PTMTKRN6Y
+COMMIT
+*filter
+:INPUT DROP [0:0]
+:DOCKER - [0:0]
+:ufw-user-input - [0:0]
+-A INPUT -j ufw-user-input
+-A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT
+-A ufw-user-input -p tcp -m tcp --dport 22 -j ACCEPT
+-A ufw-user-input -s 192.168.1.0/24 -p tcp -m tcp --dport 18789 -j ACCEPT
+-A ufw-user-input -s 203.0.113.7/32 -j DROP
+-A ufw-user-input -p udp -m multiport --dports 60000:61000 -j ACCEPT
+COMMIT
+`;
+
+describe('text keys', () => {
+  it('are read from the lines kube-proxy, Docker and UFW write, and equal the parsed keys', () => {
+    const { lines, keyed, wrong } = checkTextKeys(TYPICAL, 'ip');
+    expect(wrong).toEqual([]);
+    expect(lines).toBe(12);
+    // All but the jumps from PREROUTING and INPUT, DOCKER's RETURN and the multiport rule.
+    expect(keyed).toBe(7);
+  });
+
+  it.skipIf(!corpusAvailable)(`equal the parsed keys on every line of the corpus${skipNote}`, () => {
+    let keyed = 0;
+    const wrong: string[] = [];
+    for (const file of IPTABLES_FILES) {
+      const r = checkTextKeys(corpusFile(file), familyOfFile(file));
+      keyed += r.keyed;
+      wrong.push(...r.wrong.map((w) => `${file}: ${w}`));
+    }
+    expect(wrong).toEqual([]);
+    expect(keyed).toBeGreaterThan(1000);
+  });
+
+  it('are absent or right on lines changed at random (negations, ranges, modules, order, quoting)', () => {
+    const base = TYPICAL.split('\n').filter((l) => l.startsWith('-A '));
+    const extras = ['!', '-p', 'udp', 'tcp', '-m', 'multiport', '--dports', '--dport', '80:90', '-d', '10.0.0.1/32', '010.0.0.1/32', '-s', '::1/128', '"x y"', '--to-destination', '-j', 'ACCEPT', '-i', 'eth0', '--comment', '65536', '7', '-g'];
+    const mutation = fc.record({
+      line: fc.integer({ min: 0, max: base.length - 1 }),
+      edits: fc.array(fc.tuple(fc.constantFrom('insert', 'delete', 'swap'), fc.nat(), fc.constantFrom(...extras)), { minLength: 1, maxLength: 4 }),
+      family: fc.constantFrom<PacketFamily>('ip', 'ip6'),
+    });
+    fc.assert(
+      fc.property(mutation, ({ line, edits, family }) => {
+        const words = (base[line] as string).split(' ');
+        for (const [kind, at, word] of edits) {
+          // Never the `-A CHAIN` at the start: that is how the scan finds the rule's chain.
+          const i = 2 + (at % Math.max(1, words.length - 2));
+          if (kind === 'insert') words.splice(i, 0, word);
+          else if (kind === 'delete' && words.length > 3) words.splice(i, 1);
+          else if (kind === 'swap' && i + 1 < words.length) [words[i], words[i + 1]] = [words[i + 1] as string, words[i] as string];
+        }
+        const text = `*filter\n:INPUT ACCEPT [0:0]\n:${words[1]} - [0:0]\n${words.join(' ')}\nCOMMIT\n`;
+        expect(checkTextKeys(text, family).wrong).toEqual([]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+/** Rules with errors in several chains, a jump to a chain created after it, and -I. */
+const DAMAGED = `*filter
+:INPUT ACCEPT [0:0]
+:A - [0:0]
+-A A -p tcp --dport 1 -j ACCPT "x
+-A B -j C
+-N C
+-A C -p tcp --dprt 2 -j ACCEPT
+-I A 1 -p udp -m udp --dport 3 -j ACCEPT
+bogus line
+-A A -j C
+-A INPUT ! ! -j A
+`;
+
+describe('rules parsed when first read', () => {
+  /** The parse as it was before rules were kept as text: every chain read in order, then the errors. */
+  function inOrder(text: string): string {
+    const r = parse(text);
+    return JSON.stringify({ tables: r.ruleset.tables, errors: r.errors });
+  }
+
+  it('give the same rules, numbers and errors whatever is read first', () => {
+    const expected = inOrder(DAMAGED);
+    // Errors first: every chain is parsed to answer.
+    const errorsFirst = parse(DAMAGED);
+    const errors = errorsFirst.errors;
+    expect(JSON.stringify({ tables: errorsFirst.ruleset.tables, errors })).toBe(expected);
+    // Chains in reverse, single rules out of order, then the rest.
+    const scattered = parse(DAMAGED);
+    for (const c of chains(scattered).reverse()) {
+      const pending = pendingRulesOf(c);
+      if (pending) for (let i = pending.count - 1; i >= 0; i -= 2) pending.rule(i);
+    }
+    for (const c of chains(scattered).reverse()) void c.rules;
+    expect(JSON.stringify({ tables: scattered.ruleset.tables, errors: scattered.errors })).toBe(expected);
+  });
+
+  it('report errors in line order, the scan’s and the rules’ interleaved, for chains nothing read', () => {
+    const { errors } = parse(DAMAGED);
+    expect(errors.map((e) => e.line)).toEqual([...errors.map((e) => e.line)].sort((a, b) => (a ?? 0) - (b ?? 0)));
+    expect(errors.map((e) => `${e.line}: ${e.message.split(':')[0]}`)).toEqual([
+      '4: unterminated quote',
+      '5: chain B used before it was declared',
+      '9: unrecognised line',
+      '11: "!" given twice',
+      '11: "!" before -j',
+      '11: table filter (line 1) has no COMMIT before the end of the input; its rules are kept but iptables-restore would not have loaded them',
+    ]);
+  });
+
+  it('keep -I positions and jump only to chains that existed when the line was read', () => {
+    const r = parse(DAMAGED);
+    const [a, b] = [chains(r).find((c) => c.name === 'A'), chains(r).find((c) => c.name === 'B')];
+    expect(a?.rules.map((x) => [x.origin.index, x.origin.line])).toEqual([
+      [1, 8],
+      [2, 4],
+      [3, 10],
+    ]);
+    // `-A B -j C` came before `-N C`: C was a target name then, not a chain.
+    expect(b?.rules[0]?.verdict.kind).toBe('unsupported');
+    expect(a?.rules[2]?.verdict).toEqual({ kind: 'jump', target: 'C' });
+  });
+
+  it('are the same objects through the simulator and through chain.rules', () => {
+    const r = parse(TYPICAL);
+    const docker = chains(r).find((c) => c.name === 'DOCKER' && c.table === 'nat') as Chain;
+    const one = pendingRulesOf(docker)?.rule(0);
+    expect(docker.rules[0]).toBe(one);
+    expect(pendingRulesOf(docker)).toBeUndefined();
+    expect(ruleCount(docker)).toBe(2);
+  });
+
+  it('leave the chains a packet never enters unparsed, and the verdict is the same as with every chain parsed', () => {
+    const lines = ['*filter', ':INPUT DROP [0:0]', ':ufw-user-input - [0:0]', ':unused - [0:0]', '-A INPUT -j ufw-user-input'];
+    for (let port = 1000; port < 1400; port++) lines.push(`-A ufw-user-input -p tcp -m tcp --dport ${port} -j ACCEPT`);
+    for (let i = 0; i < 50; i++) lines.push(`-A unused -s 10.0.${i}.0/24 -j ACCEPT`);
+    const text = `${lines.join('\n')}\nCOMMIT\n`;
+    const lazy = parse(text).ruleset;
+    const eager = parse(text).ruleset;
+    for (const t of eager.tables) for (const c of t.chains) void c.rules;
+    for (const port of [999, 1000, 1234, 1399, 1400]) {
+      const packet = tcp('eth0', '203.0.113.9', '198.51.100.10', port);
+      const a = prepare(lazy, labHost()).simulate(packet);
+      const b = prepare(eager, labHost()).simulate(packet);
+      expect(a.disposition).toBe(b.disposition);
+      expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    }
+    const [input, user, unused] = lazy.tables[0]?.chains ?? [];
+    expect(pendingRulesOf(input as Chain)).toBeDefined();
+    expect(pendingRulesOf(user as Chain)?.count).toBe(400);
+    expect(pendingRulesOf(unused as Chain)?.count).toBe(50);
+  });
+});
