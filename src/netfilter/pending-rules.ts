@@ -26,6 +26,10 @@ export interface RuleKeys {
   saddrs?: string[];
 }
 
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+/** A dotted quad as the parsers store it and packets carry it (no leading zeros): a key's text. */
+export const CANONICAL_V4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+
 const pending = new WeakMap<Chain, PendingRules>();
 
 /** The chain's rules still held as text, or undefined when `chain.rules` is a plain array. */
@@ -33,12 +37,28 @@ export function pendingRulesOf(chain: Chain): PendingRules | undefined {
   return pending.get(chain);
 }
 
+/**
+ * Makes CHAIN's `rules` an accessor that parses every pending rule on first read and then
+ * becomes the plain array; until then the simulator can take rules one by one from PENDING.
+ */
 export function holdPendingRules(chain: Chain, rules: PendingRules): void {
   pending.set(chain, rules);
+  Object.defineProperty(chain, 'rules', {
+    get: () => {
+      const all = new Array<Rule>(rules.count);
+      for (let i = 0; i < all.length; i++) all[i] = rules.rule(i);
+      settle(chain, all);
+      return all;
+    },
+    set: (all: Rule[]) => settle(chain, all),
+    enumerable: true,
+    configurable: true,
+  });
 }
 
-export function releasePendingRules(chain: Chain): void {
+function settle(chain: Chain, rules: Rule[]): void {
   pending.delete(chain);
+  Object.defineProperty(chain, 'rules', { value: rules, writable: true, enumerable: true, configurable: true });
 }
 
 /** The chain's rule count, without parsing rules still held as text. */

@@ -1,5 +1,5 @@
 import type { Chain, Match, PacketFamily, ParseError, Rule, RuleOrigin } from '../model.js';
-import { holdPendingRules, releasePendingRules, type PendingRules, type RuleKeys } from '../pending-rules.js';
+import { holdPendingRules, type PendingRules, type RuleKeys } from '../pending-rules.js';
 import { parseRuleArgs, type RuleContext } from './rule.js';
 import { SharedParts } from './shared.js';
 import { textKeys } from './text-keys.js';
@@ -104,13 +104,6 @@ export class TableRules implements RuleContext {
       text = new ChainText(this, chain);
       this.pending.set(chain, text);
       holdPendingRules(chain, text);
-      const all = text;
-      Object.defineProperty(chain, 'rules', {
-        get: () => all.parseAll(),
-        set: (rules: Rule[]) => settle(chain, rules),
-        enumerable: true,
-        configurable: true,
-      });
     }
     text.insert(rule, position);
   }
@@ -180,17 +173,4 @@ class ChainText implements PendingRules {
     if (!rule) this.parsed[i] = rule = this.table.parseLine(this.chain, this.lines[i] as PendingRule, i + 1);
     return rule;
   }
-
-  parseAll(): Rule[] {
-    const rules = new Array<Rule>(this.lines.length);
-    for (let i = 0; i < rules.length; i++) rules[i] = this.rule(i);
-    settle(this.chain, rules);
-    return rules;
-  }
-}
-
-/** Replaces the lazy `rules` accessor with the parsed rules, as a plain property. */
-function settle(chain: Chain, rules: Rule[]): void {
-  releasePendingRules(chain);
-  Object.defineProperty(chain, 'rules', { value: rules, writable: true, enumerable: true, configurable: true });
 }

@@ -1,5 +1,5 @@
 import type { PacketFamily } from '../model.js';
-import type { RuleKeys } from '../pending-rules.js';
+import { CANONICAL_V4, type RuleKeys } from '../pending-rules.js';
 import { tokenize } from './tokenize.js';
 
 /**
@@ -16,9 +16,6 @@ import { tokenize } from './tokenize.js';
  * over every corpus line.
  */
 
-const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
-/** Canonical dotted quad with /32: the text a parsed address and a packet's address carry. */
-const V4_HOST = new RegExp(`^(${OCTET}(?:\\.${OCTET}){3})/32$`);
 const PORT = /^\d{1,5}$/;
 
 /** Target options that no match module knows, with their argument counts. */
@@ -67,12 +64,12 @@ export function textKeys(line: string, family: PacketFamily): RuleKeys | undefin
         if (arg.quoted || (option.text === '-d' ? sawDst : sawSrc)) return undefined;
         if (option.text === '-d') sawDst = true;
         else sawSrc = true;
-        const host = family === 'ip' ? V4_HOST.exec(arg.text) : null;
+        const host = family === 'ip' && arg.text.endsWith('/32') ? arg.text.slice(0, -3) : undefined;
         // Another prefix is a condition without a key; an IPv6 one is left to the parser.
-        if (host === null && (family !== 'ip' || arg.text.endsWith('/32'))) return undefined;
-        if (host !== null) {
-          if (option.text === '-d') daddr = host[1];
-          else saddr = host[1];
+        if (family !== 'ip' || (host !== undefined && !CANONICAL_V4.test(host))) return undefined;
+        if (host !== undefined) {
+          if (option.text === '-d') daddr = host;
+          else saddr = host;
         }
         break;
       }

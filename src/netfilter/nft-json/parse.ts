@@ -1,16 +1,18 @@
 import { isXtablesTable } from '../builtins.js';
-import type { Chain, ChainType, Family, Hook, Key, Match, NamedSet, ParseError, ParseResult, Rule, RuleOrigin, SourceInfo, Table, Value, Verdict } from '../model.js';
+import type { Chain, ChainType, Family, Hook, Key, NamedSet, ParseError, ParseResult, SourceInfo, Table, Value, Verdict } from '../model.js';
+import { pendingRulesOf } from '../pending-rules.js';
+import { ChainJson, NftErrors } from './chain-rules.js';
 import { decodeElement } from './expressions.js';
 import { brief, isObject, num, single, str, strList, type JsonObject } from './json.js';
 import { classifyIptablesManaged } from './managed.js';
-import { printRule } from './print.js';
-import { decodeRuleExpr, decodeVerdict } from './statements.js';
+import { decodeVerdict } from './statements.js';
 
 /**
  * `nft -j list ruleset` (libnftables-json(5)) into the neutral model. Accepts the parsed JSON
  * or its text. Objects are read in any order; set and map references are resolved once all are
  * read. Never throws: each bad object is reported (by its index in the `nftables` array, since
- * JSON has no useful line numbers) and skipped or kept as `unsupported`.
+ * JSON has no useful line numbers) and skipped or kept as `unsupported`. Rules are decoded when
+ * first read (chain-rules.ts); reading `errors` decodes every rule that is left.
  */
 
 export interface NftJsonOptions {
@@ -39,7 +41,11 @@ interface State {
   byTable: Map<string, Table>;
   byChain: Map<string, Chain>;
   xtCount: Map<Table, number>;
+  /** The scan's errors (nftErrors.scan). */
   errors: ParseError[];
+  nftErrors: NftErrors;
+  /** Each chain's rules, held as JSON until read. */
+  held: Map<Chain, ChainJson>;
   /** readRule's last lookup (ruleChain). */
   lastRuleChain?: { family: Family; tableName: string; chainName: string; table: Table; chain: Chain };
 }
@@ -51,7 +57,8 @@ function tableKey(family: string, name: string): string {
 export function parseNftJson(json: unknown, opts: NftJsonOptions = {}): ParseResult {
   const info: SourceInfo = { source: 'nft', warnings: [] };
   if (opts.file !== undefined) info.file = opts.file;
-  const state: State = { opts, info, tables: [], byTable: new Map(), byChain: new Map(), xtCount: new Map(), errors: [] };
+  const nftErrors = new NftErrors();
+  const state: State = { opts, info, tables: [], byTable: new Map(), byChain: new Map(), xtCount: new Map(), errors: nftErrors.scan, nftErrors, held: new Map() };
   try {
     let doc = json;
     if (typeof json === 'string') {
@@ -109,7 +116,6 @@ export function parseNftJson(json: unknown, opts: NftJsonOptions = {}): ParseRes
         state.errors.push({ message: `nftables[${index}] (rule): internal error: ${(error as Error).message}` });
       }
     }
-    resolveReferences(state);
     for (const table of state.tables) {
       const m = classifyIptablesManaged(table, state.xtCount.get(table) ?? 0);
       table.managedByIptables = m.managed;
@@ -122,7 +128,18 @@ export function parseNftJson(json: unknown, opts: NftJsonOptions = {}): ParseRes
 }
 
 function result(state: State): ParseResult {
-  return { ruleset: { tables: state.tables, sources: [state.info] }, errors: state.errors };
+  let errors: ParseError[] | undefined;
+  return {
+    ruleset: { tables: state.tables, sources: [state.info] },
+    get errors(): ParseError[] {
+      if (!errors) {
+        // What decoding reports: decode the rules nothing has read yet.
+        for (const table of state.tables) for (const chain of table.chains) if (pendingRulesOf(chain)) void chain.rules;
+        errors = state.nftErrors.merged();
+      }
+      return errors;
+    },
+  };
 }
 
 function familyOf(body: JsonObject, index: number, state: State): Family | undefined {
@@ -337,77 +354,12 @@ function readRule(state: State, body: unknown, index: number, skipped: ReadonlyS
     if (xt > 0) state.xtCount.set(table, (state.xtCount.get(table) ?? 0) + xt);
     return;
   }
-  const decoded = decodeRuleExpr(body.expr);
-  for (const p of decoded.problems) state.errors.push({ message: `nftables[${index}]: ${p}` });
   const xt = countXt(body.expr);
   if (xt > 0) state.xtCount.set(table, (state.xtCount.get(table) ?? 0) + xt);
-  const comment = str(body.comment);
-  const matches: Match[] = comment === undefined ? decoded.matches : [{ kind: 'comment', text: comment }, ...decoded.matches];
-  const text = printRule(body.expr) + (comment !== undefined ? ` comment ${JSON.stringify(comment)}` : '');
-  const origin = ruleOrigin(family, tableName, chainName, chain.rules.length + 1, text, state.opts.file, num(body.handle));
-  const rule: Rule =
-    comment === undefined ? { matches, effects: decoded.effects, verdict: decoded.verdict, origin } : { matches, effects: decoded.effects, verdict: decoded.verdict, origin, comment };
-  chain.rules.push(rule);
-}
-
-/**
- * A rule's origin as one literal per combination of the optional keys (in the order they were
- * always added: file, then handle): a key added to an object afterwards moves its properties out
- * of line, one more allocation for each of a large ruleset's rules.
- */
-function ruleOrigin(family: Family, table: string, chain: string, index: number, text: string, file: string | undefined, handle: number | undefined): RuleOrigin {
-  if (file === undefined) return handle === undefined ? { source: 'nft', family, table, chain, index, text } : { source: 'nft', family, table, chain, index, text, handle };
-  return handle === undefined ? { source: 'nft', family, table, chain, index, text, file } : { source: 'nft', family, table, chain, index, text, file, handle };
-}
-
-/** A rule named in a message (built when one is needed, not for each of a large ruleset's rules). */
-function where(table: Table, chain: Chain, rule: Rule): string {
-  return `${table.family} ${table.name} ${chain.name} rule ${rule.origin.index}`;
-}
-
-/** Copies named set/map contents into the matches and vmaps that use them. */
-function resolveReferences(state: State): void {
-  for (const table of state.tables) {
-    const sets = new Map(table.sets.map((s) => [s.name, s]));
-    for (const chain of table.chains) {
-      for (const rule of chain.rules) {
-        for (const m of rule.matches) {
-          if (m.kind !== 'set' || m.name === undefined) continue;
-          const set = sets.get(m.name);
-          if (!set || set.map !== undefined) {
-            state.errors.push({ message: `${where(table, chain, rule)}: set @${m.name} not found` });
-            m.dynamic = true;
-            continue;
-          }
-          m.elements = set.elements;
-          m.dynamic = set.dynamic;
-        }
-        const v = rule.verdict;
-        if (v.kind === 'dnat' || v.kind === 'snat') {
-          for (const m of [v.addrMap, v.portMap]) {
-            if (!m || m.map === undefined) continue;
-            const map = sets.get(m.map);
-            if (!map || map.map === undefined || map.map === 'verdict' || !map.dataValues) {
-              state.errors.push({ message: `${where(table, chain, rule)}: map @${m.map} not found` });
-              m.dynamic = true;
-              continue;
-            }
-            m.elements = map.elements;
-            m.data = map.dataValues;
-            m.dynamic = map.dynamic;
-          }
-        }
-        if (v.kind === 'vmap' && v.map !== undefined) {
-          const map = sets.get(v.map);
-          if (!map || map.map !== 'verdict' || !map.data) {
-            state.errors.push({ message: `${where(table, chain, rule)}: verdict map @${v.map} not found` });
-            v.dynamic = true;
-            continue;
-          }
-          v.dynamic = map.dynamic;
-          v.elements = map.elements.map((key, i) => ({ key, verdict: map.data?.[i] as Verdict }));
-        }
-      }
-    }
+  let held = state.held.get(chain);
+  if (!held) {
+    held = ChainJson.hold({ file: state.opts.file, errors: state.nftErrors, tables: state.tables }, table, chain);
+    state.held.set(chain, held);
   }
+  held.add({ index, body, errorsBefore: state.errors.length });
 }

@@ -3,15 +3,16 @@ import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseIptablesSave } from '../../../src/netfilter/iptables-save/parse.js';
 import type { Chain, PacketFamily, ParseResult } from '../../../src/netfilter/model.js';
-import { pendingRulesOf, ruleCount } from '../../../src/netfilter/pending-rules.js';
+import { parseNftJson } from '../../../src/netfilter/nft-json/parse.js';
+import { pendingRulesOf, ruleCount, type RuleKeys } from '../../../src/netfilter/pending-rules.js';
 import { keysOf } from '../../../src/netfilter/simulate/compile.js';
 import { prepare } from '../../../src/netfilter/simulate/index.js';
 import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../corpus.js';
 import { labHost, tcp } from '../simulate/helpers.js';
-import { familyOfFile, IPTABLES_FILES } from './helpers.js';
+import { familyOfFile, IPTABLES_FILES, NFT_JSON_FILES } from './helpers.js';
 
 /**
- * iptables-save rules are parsed when first read (src/netfilter/iptables-save/chain-rules.ts):
+ * iptables-save and nft rules are parsed when first read (chain-rules.ts in src/netfilter/iptables-save and nft-json):
  * a chain when its `rules` are read, a single rule when the simulator reaches it, and the
  * simulator skips the rules whose keys, read from their text, the packet lacks. What must hold:
  * the rules, their numbers and every error are the same whatever is read first, and a key read
@@ -31,10 +32,19 @@ function chains(result: ParseResult): Chain[] {
 
 /** Every rule's text key against the key of its parse; the number of lines that had one. */
 function checkTextKeys(text: string, family: PacketFamily): { lines: number; keyed: number; wrong: string[] } {
+  return checkKeys(parse(text, family), 'equal');
+}
+
+/**
+ * EQUAL: the keys read are all the parsed rule's keys. CLAIMED: each kind of key read (port,
+ * destination, source) is the parsed rule's; the parse may find more (an nft match after a
+ * statement), which only leaves the rule visited by more packets.
+ */
+function checkKeys(result: ParseResult, how: 'equal' | 'claimed'): { lines: number; keyed: number; wrong: string[] } {
   const wrong: string[] = [];
   let lines = 0;
   let keyed = 0;
-  for (const chain of chains(parse(text, family))) {
+  for (const chain of chains(result)) {
     const pending = pendingRulesOf(chain);
     if (!pending) continue;
     for (let i = 0; i < pending.count; i++) {
@@ -44,7 +54,8 @@ function checkTextKeys(text: string, family: PacketFamily): { lines: number; key
       keyed++;
       const rule = pending.rule(i);
       const parsed = keysOf(rule);
-      if (!isDeepStrictEqual(fromText, parsed)) wrong.push(`${rule.origin.text}: text ${JSON.stringify(fromText)}, parsed ${JSON.stringify(parsed)}`);
+      const right = how === 'equal' ? isDeepStrictEqual(fromText, parsed) : (Object.keys(fromText) as (keyof RuleKeys)[]).every((k) => isDeepStrictEqual(fromText[k], parsed?.[k]));
+      if (!right) wrong.push(`${rule.origin.text}: text ${JSON.stringify(fromText)}, parsed ${JSON.stringify(parsed)}`);
     }
   }
   return { lines, keyed, wrong };
@@ -214,5 +225,116 @@ describe('rules parsed when first read', () => {
     expect(pendingRulesOf(input as Chain)).toBeDefined();
     expect(pendingRulesOf(user as Chain)?.count).toBe(400);
     expect(pendingRulesOf(unused as Chain)?.count).toBe(50);
+  });
+});
+
+/** kube-proxy's nftables mode and a firewalld-style filter, as `nft -j` prints them. */
+function nftRule(chain: string, expr: unknown[], table = 'host', family = 'inet'): unknown {
+  return { rule: { family, table, chain, handle: 1, expr } };
+}
+const tcpDport = (port: unknown, op = '==') => ({ match: { op, left: { payload: { protocol: 'tcp', field: 'dport' } }, right: port } });
+const ipDaddr = (addr: unknown, op = '==') => ({ match: { op, left: { payload: { protocol: 'ip', field: 'daddr' } }, right: addr } });
+const ipSaddr = (addr: unknown) => ({ match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: addr } });
+const NFT_TYPICAL = {
+  nftables: [
+    { table: { family: 'inet', name: 'host' } },
+    { chain: { family: 'inet', table: 'host', name: 'input', type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+    { chain: { family: 'inet', table: 'host', name: 'allow' } },
+    { set: { family: 'inet', table: 'host', name: 'admins', type: 'ipv4_addr', elem: ['192.0.2.1'] } },
+    nftRule('input', [{ match: { op: 'in', left: { ct: { key: 'state' } }, right: ['established', 'related'] } }, { accept: null }]),
+    nftRule('input', [{ jump: { target: 'allow' } }]),
+    nftRule('allow', [tcpDport(22), { accept: null }]),
+    nftRule('allow', [ipSaddr({ prefix: { addr: '10.0.0.0', len: 8 } }), tcpDport(18789), { accept: null }]),
+    nftRule('allow', [ipDaddr('198.51.100.10'), tcpDport(443), { counter: { packets: 0, bytes: 0 } }, { accept: null }]),
+    nftRule('allow', [ipSaddr({ prefix: { addr: '192.0.2.7', len: 32 } }), { drop: null }]),
+    nftRule('allow', [{ match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: '@admins' } }, { accept: null }]),
+    nftRule('allow', [{ match: { op: '==', left: { meta: { key: 'iifname' } }, right: 'eth1' } }, tcpDport({ set: [80, 443] }), { accept: null }]),
+  ],
+};
+
+describe('JSON keys of nft rules', () => {
+  it('are read from plain matches and equal the decoded keys', () => {
+    const { lines, keyed, wrong } = checkKeys(parseNftJson(NFT_TYPICAL), 'claimed');
+    expect(wrong).toEqual([]);
+    expect(lines).toBe(8);
+    // tcp dport 22; tcp dport 18789 (the /8 gives no key); daddr + dport 443; saddr /32.
+    expect(keyed).toBe(4);
+  });
+
+  it.skipIf(!corpusAvailable)(`equal the decoded keys on every rule of the corpus${skipNote}`, () => {
+    const wrong: string[] = [];
+    let keyed = 0;
+    for (const file of NFT_JSON_FILES) {
+      const r = checkKeys(parseNftJson(corpusFile(file)), 'claimed');
+      keyed += r.keyed;
+      wrong.push(...r.wrong.map((w) => `${file}: ${w}`));
+    }
+    expect(wrong).toEqual([]);
+    expect(keyed).toBeGreaterThan(100);
+  });
+
+  it('are absent or right on rules changed at random (operators, order, statements first, sets, other fields)', () => {
+    const parts = [
+      tcpDport(80),
+      tcpDport(80, '!='),
+      tcpDport({ set: [80] }),
+      tcpDport('80'),
+      tcpDport(70000),
+      ipDaddr('10.0.0.1'),
+      ipDaddr('010.0.0.1'),
+      ipDaddr('10.0.0.1', '!='),
+      ipDaddr({ prefix: { addr: '10.0.0.1', len: 32 } }),
+      ipDaddr({ prefix: { addr: '10.0.0.0', len: 8 } }),
+      ipSaddr('192.0.2.9'),
+      { match: { op: '==', left: { payload: { protocol: 'th', field: 'dport' } }, right: 80 } },
+      { match: { op: '==', left: { payload: { protocol: 'udp', field: 'sport' } }, right: 53 } },
+      { match: { op: '==', left: { payload: { protocol: 'ip6', field: 'daddr' } }, right: '::1' } },
+      { match: { op: '==', left: { meta: { key: 'l4proto' } }, right: 'udp' } },
+      { match: { op: '==', left: { ct: { key: 'daddr', dir: 'original' } }, right: '10.0.0.1' } },
+      { counter: null },
+      { mangle: { key: { meta: { key: 'mark' } }, value: 1 } },
+      { accept: null },
+      { jump: { target: 'allow' } },
+      { match: 'bogus' },
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...parts), { minLength: 1, maxLength: 5 }), (expr) => {
+        const doc = { nftables: [{ table: { family: 'inet', name: 'host' } }, { chain: { family: 'inet', table: 'host', name: 'allow' } }, nftRule('allow', expr)] };
+        expect(checkKeys(parseNftJson(doc), 'claimed').wrong).toEqual([]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('give the same rules and errors whatever is decoded first', () => {
+    const doc = {
+      nftables: [
+        nftRule('late', [{ match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: '@missing' } }, { accept: null }]),
+        ...NFT_TYPICAL.nftables,
+        nftRule('allow', [{ mangle: { key: { meta: { key: 'mark' } }, value: 1 } }, tcpDport(25), { accept: null }]),
+        nftRule('allow', [{ match: { op: '==', left: { payload: { protocol: 'ip', field: 'daddr' } }, right: '@nowhere' } }, { drop: null }]),
+        { rule: { family: 'inet', table: 'host', chain: 'allow', handle: 9 } },
+        nftRule('nochain', [{ frobnicate: {} }]),
+        { chain: { family: 'inet', table: 'host', name: 'late' } },
+      ],
+    };
+    const inOrder = parseNftJson(doc);
+    const expected = JSON.stringify({ tables: inOrder.ruleset.tables, errors: inOrder.errors });
+    const errorsFirst = parseNftJson(doc);
+    const errors = errorsFirst.errors;
+    expect(JSON.stringify({ tables: errorsFirst.ruleset.tables, errors })).toBe(expected);
+    const scattered = parseNftJson(doc);
+    for (const c of chains(scattered).reverse()) {
+      const pending = pendingRulesOf(c);
+      if (pending) for (let i = pending.count - 1; i >= 0; i -= 2) pending.rule(i);
+    }
+    expect(JSON.stringify({ tables: scattered.ruleset.tables, errors: scattered.errors })).toBe(expected);
+    expect(errors.map((e) => e.message)).toEqual([
+      // Decoding's own problem, where the scan reached that rule; then the scan's; then references.
+      'nftables[15]: rule has no expr list',
+      'nftables[16]: rule in chain nochain that was not listed',
+      'inet host allow rule 8: set @nowhere not found',
+      'inet host late rule 1: set @missing not found',
+    ]);
   });
 });
