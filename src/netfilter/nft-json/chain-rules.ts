@@ -1,5 +1,5 @@
 import type { Chain, Match, NamedSet, ParseError, Rule, RuleOrigin, Table, Verdict } from '../model.js';
-import { holdPendingRules, type PendingRules, type RuleKeys } from '../pending-rules.js';
+import type { PendingRules, RuleKeys } from '../pending-rules.js';
 import { num, str, type JsonObject } from './json.js';
 import { jsonKeys } from './json-keys.js';
 import { printRule } from './print.js';
@@ -73,16 +73,9 @@ export class ChainJson implements PendingRules {
 
   constructor(
     private readonly context: NftRuleContext,
-    private readonly table: Table,
+    readonly table: Table,
     private readonly chain: Chain,
   ) {}
-
-  /** Holds CHAIN's rules as JSON until read (the chain must have no rules yet). */
-  static hold(context: NftRuleContext, table: Table, chain: Chain): ChainJson {
-    const held = new ChainJson(context, table, chain);
-    holdPendingRules(chain, held);
-    return held;
-  }
 
   get count(): number {
     return this.entries.length;

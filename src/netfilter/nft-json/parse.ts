@@ -1,6 +1,5 @@
-import { isXtablesTable } from '../builtins.js';
 import type { Chain, ChainType, Family, Hook, Key, NamedSet, ParseError, ParseResult, SourceInfo, Table, Value, Verdict } from '../model.js';
-import { pendingRulesOf } from '../pending-rules.js';
+import { holdPendingRules } from '../pending-rules.js';
 import { ChainJson, NftErrors } from './chain-rules.js';
 import { decodeElement } from './expressions.js';
 import { brief, isObject, num, single, str, strList, type JsonObject } from './json.js';
@@ -20,10 +19,10 @@ export interface NftJsonOptions {
   /**
    * `family name` of every table an iptables-save parse supplied. mergeRulesets drops an nft
    * table that iptables-nft manages when iptables-save gave the same table, so such a table's
-   * rules are not decoded at all (on a kube-proxy host that is most of the JSON): only what its
-   * classification needs (xt expressions, base chains) and the errors a rule raises on its own
-   * are read. The result then holds that table with its chains but without rules: pass this only
-   * when the result is merged with those iptables-save parses.
+   * rules are not even held for decoding: the result holds that table with its chains but
+   * without rules (their xt expressions are counted for the classification, and reading
+   * `errors` still decodes them for what they report). Pass this only when the result is merged
+   * with those iptables-save parses.
    */
   tablesFromIptables?: ReadonlySet<string>;
 }
@@ -108,10 +107,9 @@ export function parseNftJson(json: unknown, opts: NftJsonOptions = {}): ParseRes
         state.errors.push({ message: `nftables[${index}] (${kind}): internal error: ${(error as Error).message}` });
       }
     });
-    const skipped = state.opts.tablesFromIptables ? twinsOfIptables(state, state.opts.tablesFromIptables, rules) : undefined;
     for (const [index, body] of rules) {
       try {
-        readRule(state, body, index, skipped);
+        readRule(state, body, index);
       } catch (error) {
         state.errors.push({ message: `nftables[${index}] (rule): internal error: ${(error as Error).message}` });
       }
@@ -121,6 +119,7 @@ export function parseNftJson(json: unknown, opts: NftJsonOptions = {}): ParseRes
       table.managedByIptables = m.managed;
       if (m.reason !== undefined) table.managedReason = m.reason;
     }
+    holdRules(state);
   } catch (error) {
     state.errors.push({ message: `internal error while parsing: ${(error as Error).message}` });
   }
@@ -133,8 +132,9 @@ function result(state: State): ParseResult {
     ruleset: { tables: state.tables, sources: [state.info] },
     get errors(): ParseError[] {
       if (!errors) {
-        // What decoding reports: decode the rules nothing has read yet.
-        for (const table of state.tables) for (const chain of table.chains) if (pendingRulesOf(chain)) void chain.rules;
+        // What decoding reports: decode the rules nothing has read yet (also those of tables
+        // left without rules, see holdRules).
+        for (const held of state.held.values()) for (let i = 0; i < held.count; i++) held.rule(i);
         errors = state.nftErrors.merged();
       }
       return errors;
@@ -275,45 +275,18 @@ function countXt(expr: unknown): number {
   return n;
 }
 
-/** Whether a `"@name"` string (a named set or map reference) appears anywhere in X. */
-function mentionsNamedSet(x: unknown, depth: number): boolean {
-  if (typeof x === 'string') return x.startsWith('@');
-  if (typeof x !== 'object' || x === null || depth > 64) return false;
-  if (Array.isArray(x)) {
-    for (const e of x) if (mentionsNamedSet(e, depth + 1)) return true;
-    return false;
-  }
-  for (const k of Object.keys(x)) if (mentionsNamedSet((x as JsonObject)[k], depth + 1)) return true;
-  return false;
-}
-
 /**
- * The tables whose rules need not be decoded (NftJsonOptions.tablesFromIptables): managed by
- * iptables-nft by the same test as the end of the parse (classifyIptablesManaged, fed the same
- * xt count: rules never add base chains), and with a twin from iptables-save. A table with a
- * `@set` reference is decoded anyway, so a missing set is still reported as before.
+ * Each chain's rules become readable (decoded when read), but for the tables iptables-save also
+ * gave (NftJsonOptions.tablesFromIptables), which mergeRulesets drops: holding a chain's rules
+ * has a cost per chain, and a kube-proxy host has thousands of chains there.
  */
-function twinsOfIptables(state: State, fromIptables: ReadonlySet<string>, rules: readonly [number, unknown][]): Set<Table> | undefined {
-  const candidates = new Map<Table, { xt: number; refs: boolean }>();
-  for (const t of state.tables) {
-    if ((t.family === 'ip' || t.family === 'ip6') && isXtablesTable(t.name) && fromIptables.has(`${t.family} ${t.name}`)) candidates.set(t, { xt: 0, refs: false });
+function holdRules(state: State): void {
+  const twins = state.opts.tablesFromIptables;
+  for (const [chain, held] of state.held) {
+    const table = held.table;
+    if (twins && table.managedByIptables && twins.has(`${table.family} ${table.name}`)) continue;
+    holdPendingRules(chain, held);
   }
-  if (candidates.size === 0) return undefined;
-  for (const [, body] of rules) {
-    // The rules readRule counts xt expressions of: a family, a table and a chain name.
-    if (!isObject(body) || str(body.chain) === undefined) continue;
-    const family = str(body.family);
-    const tableName = str(body.table);
-    if (family === undefined || tableName === undefined) continue;
-    const table = state.byTable.get(tableKey(family, tableName));
-    const c = table ? candidates.get(table) : undefined;
-    if (!c) continue;
-    c.xt += countXt(body.expr);
-    if (!c.refs && mentionsNamedSet(body.expr, 0)) c.refs = true;
-  }
-  const out = new Set<Table>();
-  for (const [table, c] of candidates) if (!c.refs && classifyIptablesManaged(table, c.xt).managed) out.add(table);
-  return out.size > 0 ? out : undefined;
 }
 
 /**
@@ -337,7 +310,7 @@ function ruleChain(state: State, family: Family, tableName: string, chainName: s
   return state.lastRuleChain;
 }
 
-function readRule(state: State, body: unknown, index: number, skipped: ReadonlySet<Table> | undefined): void {
+function readRule(state: State, body: unknown, index: number): void {
   if (!isObject(body)) return void state.errors.push({ message: `nftables[${index}]: malformed rule` });
   const family = familyOf(body, index, state);
   const tableName = str(body.table);
@@ -347,18 +320,11 @@ function readRule(state: State, body: unknown, index: number, skipped: ReadonlyS
     return;
   }
   const { table, chain } = ruleChain(state, family, tableName, chainName, index);
-  if (skipped?.has(table)) {
-    // Dropped by mergeRulesets: keep only what decoding would have reported, and the xt count.
-    if (!Array.isArray(body.expr)) state.errors.push({ message: `nftables[${index}]: rule has no expr list` });
-    const xt = countXt(body.expr);
-    if (xt > 0) state.xtCount.set(table, (state.xtCount.get(table) ?? 0) + xt);
-    return;
-  }
   const xt = countXt(body.expr);
   if (xt > 0) state.xtCount.set(table, (state.xtCount.get(table) ?? 0) + xt);
   let held = state.held.get(chain);
   if (!held) {
-    held = ChainJson.hold({ file: state.opts.file, errors: state.nftErrors, tables: state.tables }, table, chain);
+    held = new ChainJson({ file: state.opts.file, errors: state.nftErrors, tables: state.tables }, table, chain);
     state.held.set(chain, held);
   }
   held.add({ index, body, errorsBefore: state.errors.length });

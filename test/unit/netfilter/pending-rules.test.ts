@@ -337,4 +337,28 @@ describe('JSON keys of nft rules', () => {
       'inet host late rule 1: set @missing not found',
     ]);
   });
+
+  it('hold no rules for the tables iptables-save also gave, yet still report their errors', () => {
+    const xt = { xt: { type: 'match', name: 'comment' } };
+    const doc = {
+      nftables: [
+        { table: { family: 'ip', name: 'filter' } },
+        { chain: { family: 'ip', table: 'filter', name: 'INPUT', type: 'filter', hook: 'input', prio: 0, policy: 'accept' } },
+        nftRule('INPUT', [xt, tcpDport(22), { accept: null }], 'filter', 'ip'),
+        { rule: { family: 'ip', table: 'filter', chain: 'INPUT', handle: 3 } },
+        { table: { family: 'inet', name: 'host' } },
+        { chain: { family: 'inet', table: 'host', name: 'input', type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+        nftRule('input', [tcpDport(22), { accept: null }]),
+      ],
+    };
+    const twins = parseNftJson(doc, { tablesFromIptables: new Set(['ip filter']) });
+    const alone = parseNftJson(doc);
+    const [filterInput, hostInput] = chains(twins);
+    expect(filterInput?.rules).toEqual([]);
+    expect(hostInput?.rules).toHaveLength(1);
+    expect(chains(alone)[0]?.rules).toHaveLength(2);
+    expect(twins.ruleset.tables[0]?.managedByIptables).toBe(true);
+    expect(twins.errors).toEqual(alone.errors);
+    expect(twins.errors.map((e) => e.message)).toEqual(['nftables[3]: rule has no expr list']);
+  });
 });
