@@ -48,7 +48,7 @@ export function auditSnapshot(snapshot: Snapshot, options: AnalysisOptions = {})
     checks,
     findings,
     summary: { pass: count('pass'), fail: count('fail'), unknown: count('unknown'), skipped: count('skipped'), critical: sev('critical'), warn: sev('warn'), info: sev('info') },
-    limitations: limitations(snapshot),
+    limitations: [...limitations(snapshot), ...ctx.netfilter.limitations],
   };
   if (g.effectiveBind) report.gateway.bind = { value: g.effectiveBind.value, source: g.effectiveBind.source };
   if (g.auth.mode) report.gateway.auth = { mode: g.auth.mode.value, source: g.auth.mode.source };

@@ -60,7 +60,12 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions = {}):
       if (!matrix) {
         const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
         const published = publishedWithoutSocket(containers, sockets, gateway.ports);
-        matrix = computeReach(snapshot, netfilter.ruleset, { zones: zoneSpecs, gatewaySockets: new Set([...gateway.listeners, ...published]), extraSockets: published });
+        matrix = computeReach(snapshot, netfilter.ruleset, {
+          zones: zoneSpecs,
+          gatewaySockets: new Set([...gateway.listeners, ...published]),
+          extraSockets: published,
+          rulesetLimitations: netfilter.limitations,
+        });
       }
       return matrix;
     },

@@ -1,5 +1,5 @@
 import type { Snapshot } from '../snapshot/types.js';
-import type { Chain, PacketFamily, Rule, Ruleset, Table } from '../netfilter/model.js';
+import type { Chain, PacketFamily, ParseError, Rule, Ruleset, Table } from '../netfilter/model.js';
 import { deniesOnPath, inputChains, mergeRulesets, parseIptablesSave, parseNftJson, reachableChains } from '../netfilter/index.js';
 
 /**
@@ -26,7 +26,13 @@ export interface NetfilterView {
   /** Why the ruleset could not be read (when not readable). */
   reason: string;
   ruleset: Ruleset;
+  /** Every parse error, `file:line: message`. Reading it parses every rule. */
   errors: string[];
+  /**
+   * What is wrong with the rulesets' structure (a dump cut off, lines not understood), found
+   * without parsing rules, as limitations to show: the model may then differ from the kernel.
+   */
+  limitations: string[];
   inputFiltering(): FamilyFiltering[];
   openAcceptRules(ports: number[]): OpenRule[];
 }
@@ -64,11 +70,23 @@ function opensPortToAnyone(rule: Rule, ports: number[]): boolean {
   return coversPort;
 }
 
+/** How many structure problems are shown one by one; the rest are counted. */
+const SHOWN_PROBLEMS = 5;
+
+function rulesetLimitations(problems: readonly string[]): string[] {
+  if (problems.length === 0) return [];
+  const out = problems.slice(0, SHOWN_PROBLEMS).map((p) => `firewall ruleset: ${p}`);
+  if (problems.length > SHOWN_PROBLEMS) out.push(`firewall ruleset: ${problems.length - SHOWN_PROBLEMS} more problem(s) of this kind`);
+  out.push('the firewall ruleset above is damaged or not fully understood: where it matters, the answers may differ from the kernel; collect the snapshot again (sudo clawmoat collect -o FILE) or check the dump');
+  return out;
+}
+
 export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
   const nf = snapshot.netfilter;
   const parts: Ruleset[] = [];
   // Read when asked: reading a parse's errors parses the chains no question has entered yet.
   const errorSources: (() => string[])[] = [];
+  const structure: string[] = [];
   const dumps: [string, typeof nf.iptablesSave, PacketFamily][] = [
     ['iptables-save', nf.iptablesSave, 'ip'],
     ['ip6tables-save', nf.ip6tablesSave, 'ip6'],
@@ -79,7 +97,9 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
     if (dump.status !== 'ok') continue;
     const parsed = parseIptablesSave(dump.data, { family, file });
     parts.push(parsed.ruleset);
-    errorSources.push(() => parsed.errors.map((e) => `${file}${e.line ? `:${e.line}` : ''}: ${e.message}`));
+    const where = (e: ParseError) => `${file}${e.line ? `:${e.line}` : ''}: ${e.message}`;
+    errorSources.push(() => parsed.errors.map(where));
+    structure.push(...parsed.structureErrors.map(where));
   }
   if (nf.nftRuleset.status === 'ok') {
     // mergeRulesets drops the iptables-nft tables iptables-save already gave: the nft parser
@@ -89,6 +109,7 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
     const parsed = parseNftJson(nf.nftRuleset.data, { file: 'nft -j list ruleset', tablesFromIptables });
     parts.push(parsed.ruleset);
     errorSources.push(() => parsed.errors.map((e) => `nft -j list ruleset: ${e.message}`));
+    structure.push(...parsed.structureErrors.map((e) => `nft -j list ruleset: ${e.message}`));
   }
   // iptables-nft tables are read from iptables-save; their nft JSON hides xtables matches.
   const ruleset = mergeRulesets(parts);
@@ -104,6 +125,7 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
     get errors() {
       return errorSources.flatMap((read) => read());
     },
+    limitations: rulesetLimitations(structure),
     inputFiltering() {
       return (['ip', 'ip6'] as const).map((family) => {
         const chains = inputChains(ruleset, family);

@@ -141,7 +141,7 @@ export function judge(result: SimResult, socket: Socket, packet: Packet, family:
 export function computeReach(
   snapshot: Snapshot,
   ruleset: Ruleset,
-  options: { zones?: ZoneSpec[]; gatewaySockets?: Set<Socket>; extraSockets?: Socket[] } = {},
+  options: { zones?: ZoneSpec[]; gatewaySockets?: Set<Socket>; extraSockets?: Socket[]; rulesetLimitations?: readonly string[] } = {},
 ): ReachMatrix {
   const zones = buildZones(snapshot, options.zones ?? []);
   const sockets = [...(snapshot.sockets.status === 'ok' ? snapshot.sockets.data : []), ...(options.extraSockets ?? [])];
@@ -150,6 +150,7 @@ export function computeReach(
   const rulesetKnown = snapshot.netfilter.iptablesSave.status === 'ok' || snapshot.netfilter.nftRuleset.status === 'ok';
   if (!rulesetKnown) limitations.push('the firewall ruleset could not be read: every non-loopback cell is unknown (run as root)');
   if (snapshot.sockets.status !== 'ok') limitations.push(`sockets could not be read: ${snapshot.sockets.detail}`);
+  limitations.push(...(options.rulesetLimitations ?? []));
   const simulator = prepare(ruleset, hostFacts(snapshot));
   const cells: ReachCell[] = [];
   for (const socket of sockets) {

@@ -521,5 +521,12 @@ export interface ParseError {
 
 export interface ParseResult {
   ruleset: Ruleset;
+  /** Every error, in input order. Reading it parses the rules nothing has read yet. */
   errors: ParseError[];
+  /**
+   * The errors found in the input's structure, without parsing a rule: a dump cut off before
+   * COMMIT, lines or objects that are not understood, chains used before they exist. A rule's
+   * own damage is not here: that rule is `unsupported`, and so is every answer that depends on it.
+   */
+  structureErrors: ParseError[];
 }

@@ -36,7 +36,7 @@ export function renderMarkdown(report: Report, _options: RenderOptions = {}): st
   }
 
   if (report.limitations.length > 0) {
-    out.push('## Limitations', '', 'Could not read:', '');
+    out.push('## Limitations', '', 'What could not be read or understood:', '');
     for (const l of report.limitations) out.push(`- ${inline(l)}`);
     out.push('');
   }

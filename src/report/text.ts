@@ -160,7 +160,7 @@ function footer(report: Report, c: Colors): string[] {
     lines.push(`${c.bold('Findings:')} ${c.green('none')}`);
   }
   if (report.limitations.length > 0) {
-    lines.push(c.yellow('Could not read:'));
+    lines.push(c.yellow('Limitations (what could not be read or understood):'));
     for (const l of report.limitations) lines.push(...wrap(sanitize(l), '  - ', '    ').map((x) => c.dim(x)));
   }
   return lines;

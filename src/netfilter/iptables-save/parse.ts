@@ -41,6 +41,7 @@ export function parseIptablesSave(text: string, opts: IptablesSaveOptions): Pars
   let errors: ParseError[] | undefined;
   return {
     ruleset: { tables, sources: [info] },
+    structureErrors: dumpErrors.scan,
     get errors(): ParseError[] {
       if (!errors) {
         // Every rule line's errors: parse the chains nothing has read yet.

@@ -130,6 +130,7 @@ function result(state: State): ParseResult {
   let errors: ParseError[] | undefined;
   return {
     ruleset: { tables: state.tables, sources: [state.info] },
+    structureErrors: state.errors,
     get errors(): ParseError[] {
       if (!errors) {
         // What decoding reports: decode the rules nothing has read yet (also those of tables

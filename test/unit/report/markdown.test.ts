@@ -68,7 +68,7 @@ describe('renderMarkdown', () => {
 
   it('lists the limitations and the summary', () => {
     const md = renderMarkdown(sampleReport());
-    expect(md).toContain('## Limitations\n\nCould not read:\n\n- iptables-save: permission denied (run as root)\n- docker: not running\n');
+    expect(md).toContain('## Limitations\n\nWhat could not be read or understood:\n\n- iptables-save: permission denied (run as root)\n- docker: not running\n');
     expect(md).toContain('**Summary:** 1 pass · 2 fail · 1 unknown · 1 skipped');
   });
 

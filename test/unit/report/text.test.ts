@@ -101,7 +101,7 @@ describe('renderText', () => {
     expect(lines.slice(-5)).toEqual([
       'Summary: 5 checks: 1 pass, 2 fail, 1 unknown, 1 skipped',
       'Findings: 2 critical, 1 warn, 0 info',
-      'Could not read:',
+      'Limitations (what could not be read or understood):',
       '  - iptables-save: permission denied (run as root)',
       '  - docker: not running',
     ]);
