@@ -26,6 +26,16 @@ export interface RuleKeys {
   saddrs?: string[];
 }
 
+/** The keys of one port, destination and source (each may be absent); undefined when none is. */
+export function ruleKeys(port: number | undefined, daddr: string | undefined, saddr: string | undefined): RuleKeys | undefined {
+  if (port === undefined && daddr === undefined && saddr === undefined) return undefined;
+  const keys: RuleKeys = {};
+  if (port !== undefined) keys.ports = [port];
+  if (daddr !== undefined) keys.daddrs = [daddr];
+  if (saddr !== undefined) keys.saddrs = [saddr];
+  return keys;
+}
+
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 /** A dotted quad as the parsers store it and packets carry it (no leading zeros): a key's text. */
 export const CANONICAL_V4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);

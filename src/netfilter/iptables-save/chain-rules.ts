@@ -1,4 +1,5 @@
 import type { Chain, Match, PacketFamily, ParseError, Rule, RuleOrigin } from '../model.js';
+import { interleave, type LateErrors } from '../late-errors.js';
 import { holdPendingRules, type PendingRules, type RuleKeys } from '../pending-rules.js';
 import { parseRuleArgs, type RuleContext } from './rule.js';
 import { SharedParts } from './shared.js';
@@ -35,23 +36,15 @@ export interface PendingRule {
 /** The dump's errors: the scan's, in line order, and each parsed rule line's, put back in place. */
 export class DumpErrors {
   readonly scan: ParseError[] = [];
-  private readonly ofRules: { errorsBefore: number; lineNo: number; errors: ParseError[] }[] = [];
+  private readonly ofRules: LateErrors[] = [];
 
   addRuleErrors(rule: PendingRule, errors: ParseError[]): void {
-    this.ofRules.push({ errorsBefore: rule.errorsBefore, lineNo: rule.lineNo, errors });
+    this.ofRules.push({ errorsBefore: rule.errorsBefore, at: rule.lineNo, errors });
   }
 
   /** Every error in the order of the lines they were found on. Call once every chain is parsed. */
   merged(): ParseError[] {
-    if (this.ofRules.length === 0) return this.scan.slice();
-    const rules = this.ofRules.slice().sort((a, b) => a.errorsBefore - b.errorsBefore || a.lineNo - b.lineNo);
-    const out: ParseError[] = [];
-    let r = 0;
-    for (let k = 0; k <= this.scan.length; k++) {
-      for (; r < rules.length && (rules[r] as (typeof rules)[number]).errorsBefore === k; r++) out.push(...(rules[r] as (typeof rules)[number]).errors);
-      if (k < this.scan.length) out.push(this.scan[k] as ParseError);
-    }
-    return out;
+    return interleave(this.scan, this.ofRules);
   }
 }
 

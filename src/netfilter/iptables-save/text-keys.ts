@@ -1,5 +1,5 @@
 import type { PacketFamily } from '../model.js';
-import { CANONICAL_V4, type RuleKeys } from '../pending-rules.js';
+import { CANONICAL_V4, ruleKeys, type RuleKeys } from '../pending-rules.js';
 import { tokenize } from './tokenize.js';
 
 /**
@@ -96,12 +96,7 @@ export function textKeys(line: string, family: PacketFamily): RuleKeys | undefin
     }
     i += 2;
   }
-  if (port === undefined && daddr === undefined && saddr === undefined) return undefined;
-  const keys: RuleKeys = {};
-  if (port !== undefined) keys.ports = [port];
-  if (daddr !== undefined) keys.daddrs = [daddr];
-  if (saddr !== undefined) keys.saddrs = [saddr];
-  return keys;
+  return ruleKeys(port, daddr, saddr);
 }
 
 function targetOptionsOnly(t: readonly { text: string; quoted: boolean }[], from: number): boolean {

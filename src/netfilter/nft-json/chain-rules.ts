@@ -1,4 +1,5 @@
 import type { Chain, Match, NamedSet, ParseError, Rule, RuleOrigin, Table, Verdict } from '../model.js';
+import { interleave, type LateErrors } from '../late-errors.js';
 import type { PendingRules, RuleKeys } from '../pending-rules.js';
 import { num, str, type JsonObject } from './json.js';
 import { jsonKeys } from './json-keys.js';
@@ -29,11 +30,11 @@ export interface PendingNftRule {
  */
 export class NftErrors {
   readonly scan: ParseError[] = [];
-  private readonly decoding: { errorsBefore: number; index: number; errors: ParseError[] }[] = [];
+  private readonly decoding: LateErrors[] = [];
   private readonly references: { order: readonly number[]; errors: ParseError[] }[] = [];
 
   addDecoding(rule: PendingNftRule, errors: ParseError[]): void {
-    this.decoding.push({ errorsBefore: rule.errorsBefore, index: rule.index, errors });
+    this.decoding.push({ errorsBefore: rule.errorsBefore, at: rule.index, errors });
   }
 
   addReferences(order: readonly number[], errors: ParseError[]): void {
@@ -41,13 +42,7 @@ export class NftErrors {
   }
 
   merged(): ParseError[] {
-    const decoding = this.decoding.slice().sort((a, b) => a.errorsBefore - b.errorsBefore || a.index - b.index);
-    const out: ParseError[] = [];
-    let d = 0;
-    for (let k = 0; k <= this.scan.length; k++) {
-      for (; d < decoding.length && (decoding[d] as (typeof decoding)[number]).errorsBefore === k; d++) out.push(...(decoding[d] as (typeof decoding)[number]).errors);
-      if (k < this.scan.length) out.push(this.scan[k] as ParseError);
-    }
+    const out = interleave(this.scan, this.decoding);
     const references = this.references.slice().sort((a, b) => compareOrder(a.order, b.order));
     for (const r of references) out.push(...r.errors);
     return out;

@@ -1,4 +1,4 @@
-import { CANONICAL_V4, type RuleKeys } from '../pending-rules.js';
+import { CANONICAL_V4, ruleKeys, type RuleKeys } from '../pending-rules.js';
 import { isObject, single } from './json.js';
 
 /**
@@ -46,12 +46,7 @@ export function jsonKeys(expr: unknown): RuleKeys | undefined {
       return undefined;
     }
   }
-  if (port === undefined && daddr === undefined && saddr === undefined) return undefined;
-  const keys: RuleKeys = {};
-  if (port !== undefined) keys.ports = [port];
-  if (daddr !== undefined) keys.daddrs = [daddr];
-  if (saddr !== undefined) keys.saddrs = [saddr];
-  return keys;
+  return ruleKeys(port, daddr, saddr);
 }
 
 /** The address of a single-host right side; undefined for a wider prefix (no key); null for anything else. */

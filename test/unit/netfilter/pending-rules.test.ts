@@ -148,27 +148,30 @@ bogus line
 -A INPUT ! ! -j A
 `;
 
-describe('rules parsed when first read', () => {
-  /** The parse as it was before rules were kept as text: every chain read in order, then the errors. */
-  function inOrder(text: string): string {
-    const r = parse(text);
-    return JSON.stringify({ tables: r.ruleset.tables, errors: r.errors });
+/**
+ * The rules and errors of three parses of one input, read in three orders: every chain in order
+ * then the errors (as a whole parse gave them), the errors first, and single rules out of order
+ * from the last chain back. All three must be the same; returns the errors.
+ */
+function expectSameWhateverTheOrder(parseOnce: () => ParseResult): ParseResult['errors'] {
+  const whole = (r: ParseResult, errors = r.errors) => JSON.stringify({ tables: r.ruleset.tables, errors });
+  const inOrder = parseOnce();
+  const expected = JSON.stringify({ tables: inOrder.ruleset.tables, errors: inOrder.errors });
+  const errorsFirst = parseOnce();
+  const errors = errorsFirst.errors;
+  expect(whole(errorsFirst, errors)).toBe(expected);
+  const scattered = parseOnce();
+  for (const c of chains(scattered).reverse()) {
+    const pending = pendingRulesOf(c);
+    if (pending) for (let i = pending.count - 1; i >= 0; i -= 2) pending.rule(i);
   }
+  expect(whole(scattered)).toBe(expected);
+  return errors;
+}
 
+describe('rules parsed when first read', () => {
   it('give the same rules, numbers and errors whatever is read first', () => {
-    const expected = inOrder(DAMAGED);
-    // Errors first: every chain is parsed to answer.
-    const errorsFirst = parse(DAMAGED);
-    const errors = errorsFirst.errors;
-    expect(JSON.stringify({ tables: errorsFirst.ruleset.tables, errors })).toBe(expected);
-    // Chains in reverse, single rules out of order, then the rest.
-    const scattered = parse(DAMAGED);
-    for (const c of chains(scattered).reverse()) {
-      const pending = pendingRulesOf(c);
-      if (pending) for (let i = pending.count - 1; i >= 0; i -= 2) pending.rule(i);
-    }
-    for (const c of chains(scattered).reverse()) void c.rules;
-    expect(JSON.stringify({ tables: scattered.ruleset.tables, errors: scattered.errors })).toBe(expected);
+    expectSameWhateverTheOrder(() => parse(DAMAGED));
   });
 
   it('report errors in line order, the scan’s and the rules’ interleaved, for chains nothing read', () => {
@@ -318,17 +321,7 @@ describe('JSON keys of nft rules', () => {
         { chain: { family: 'inet', table: 'host', name: 'late' } },
       ],
     };
-    const inOrder = parseNftJson(doc);
-    const expected = JSON.stringify({ tables: inOrder.ruleset.tables, errors: inOrder.errors });
-    const errorsFirst = parseNftJson(doc);
-    const errors = errorsFirst.errors;
-    expect(JSON.stringify({ tables: errorsFirst.ruleset.tables, errors })).toBe(expected);
-    const scattered = parseNftJson(doc);
-    for (const c of chains(scattered).reverse()) {
-      const pending = pendingRulesOf(c);
-      if (pending) for (let i = pending.count - 1; i >= 0; i -= 2) pending.rule(i);
-    }
-    expect(JSON.stringify({ tables: scattered.ruleset.tables, errors: scattered.errors })).toBe(expected);
+    const errors = expectSameWhateverTheOrder(() => parseNftJson(doc));
     expect(errors.map((e) => e.message)).toEqual([
       // Decoding's own problem, where the scan reached that rule; then the scan's; then references.
       'nftables[15]: rule has no expr list',
