@@ -48,7 +48,8 @@ export class DumpErrors {
   }
 }
 
-function truncate(s: string): string {
+/** A line as messages quote it. */
+export function truncate(s: string): string {
   return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 }
 

@@ -1,6 +1,6 @@
 import { builtinChain, isXtablesTable } from '../builtins.js';
 import type { Chain, PacketFamily, ParseError, ParseResult, SourceInfo, Table } from '../model.js';
-import { DumpErrors, TableRules } from './chain-rules.js';
+import { DumpErrors, TableRules, truncate } from './chain-rules.js';
 import { tokenize, type Token } from './tokenize.js';
 
 /**
@@ -134,10 +134,6 @@ function otherLine(state: ParseState, line: string, lineNo: number): void {
     return;
   }
   command(open, line, lineNo, errors);
-}
-
-function truncate(s: string): string {
-  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 }
 
 function readComment(line: string, info: SourceInfo): void {
