@@ -8,6 +8,8 @@ import { buildNetfilterView, type NetfilterView } from './netfilter-view.js';
 import { computeReach, type ReachMatrix } from './reach.js';
 import type { ZoneSpec } from './zones.js';
 import type { ProbeReport } from '../probe/types.js';
+import { gatewayTargetPorts, tailscaleFacts } from '../remote/tailscale/facts.js';
+import { servePorts } from './serve-reach.js';
 
 /**
  * Everything checks read, derived once from a snapshot. Building it is pure:
@@ -47,7 +49,7 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions = {}):
   const netfilter = buildNetfilterView(snapshot);
   const zoneSpecs = options.zones ?? [];
   let matrix: ReachMatrix | undefined;
-  return {
+  const ctx: AnalysisContext = {
     snapshot,
     gateway,
     ufw: buildUfwModel(snapshot),
@@ -60,14 +62,19 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions = {}):
       if (!matrix) {
         const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
         const published = publishedWithoutSocket(containers, sockets, gateway.ports);
+        const tailscale = tailscaleFacts(ctx);
+        // Serve answers only while tailscaled is up; a Tailscale Service has an address of its own.
+        const routes = tailscale.state === 'running' ? tailscale.routes.filter((r) => !r.scope.startsWith('svc:')) : [];
         matrix = computeReach(snapshot, netfilter.ruleset, {
           zones: zoneSpecs,
           gatewaySockets: new Set([...gateway.listeners, ...published]),
           extraSockets: published,
-          rulesetLimitations: netfilter.limitations,
+          limitations: [...netfilter.limitations, ...(tailscale.interface && tailscale.notChecked ? [tailscale.notChecked] : [])],
+          serve: servePorts(routes, tailscale.addresses, gatewayTargetPorts(ctx)),
         });
       }
       return matrix;
     },
   };
+  return ctx;
 }

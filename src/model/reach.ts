@@ -4,6 +4,7 @@ import type { HostFacts, Packet, SimResult, Step } from '../netfilter/simulate/t
 import { prepare } from '../netfilter/simulate/index.js';
 import type { Ruleset } from '../netfilter/model.js';
 import { socketAccepts } from './listeners.js';
+import { describeServePort, judgeWithoutServe, servedByTailscaled, type ServeAttempt, type ServePort } from './serve-reach.js';
 import { buildZones, type Zone, type ZoneSpec } from './zones.js';
 
 /**
@@ -22,6 +23,8 @@ export interface ReachListener {
   process?: string;
   pid?: number;
   gateway: boolean;
+  /** A Tailscale Serve/Funnel port (process "tailscaled"): where tailscaled sends what it takes there. */
+  serve?: string;
 }
 
 export interface ReachCell {
@@ -141,7 +144,7 @@ export function judge(result: SimResult, socket: Socket, packet: Packet, family:
 export function computeReach(
   snapshot: Snapshot,
   ruleset: Ruleset,
-  options: { zones?: ZoneSpec[]; gatewaySockets?: Set<Socket>; extraSockets?: Socket[]; rulesetLimitations?: readonly string[] } = {},
+  options: { zones?: ZoneSpec[]; gatewaySockets?: Set<Socket>; extraSockets?: Socket[]; limitations?: readonly string[]; serve?: readonly ServePort[] } = {},
 ): ReachMatrix {
   const zones = buildZones(snapshot, options.zones ?? []);
   const sockets = [...(snapshot.sockets.status === 'ok' ? snapshot.sockets.data : []), ...(options.extraSockets ?? [])];
@@ -150,7 +153,7 @@ export function computeReach(
   const rulesetKnown = snapshot.netfilter.iptablesSave.status === 'ok' || snapshot.netfilter.nftRuleset.status === 'ok';
   if (!rulesetKnown) limitations.push('the firewall ruleset could not be read: every non-loopback cell is unknown (run as root)');
   if (snapshot.sockets.status !== 'ok') limitations.push(`sockets could not be read: ${snapshot.sockets.detail}`);
-  limitations.push(...(options.rulesetLimitations ?? []));
+  limitations.push(...(options.limitations ?? []));
   const simulator = prepare(ruleset, hostFacts(snapshot));
   const cells: ReachCell[] = [];
   for (const socket of sockets) {
@@ -186,7 +189,39 @@ export function computeReach(
       });
     }
   }
-  return { zones, listeners: sockets.map((s) => listenerOf(s, gatewaySockets)), cells, limitations };
+  const serveListeners: ReachListener[] = [];
+  for (const s of options.serve ?? []) {
+    const listener: ReachListener = { address: s.address, port: s.port, protocol: 'tcp', process: 'tailscaled', gateway: s.gateway, serve: describeServePort(s) };
+    serveListeners.push(listener);
+    for (const zone of zones) {
+      const saddr = zone.source[s.family];
+      let best: (ServeAttempt & { destination: string }) | undefined;
+      const served = servedByTailscaled(s, zone);
+      if (served) best = { ...served, destination: served.destination ?? s.address };
+      else if (!rulesetKnown && zone.kind !== 'loopback') best = { verdict: 'unknown', reason: 'the firewall ruleset could not be read', path: [], destination: zone.targets[s.family][0] ?? '' };
+      else if (saddr) {
+        // The Serve address first: of equal answers, the cell names the one the row is about.
+        const targets = [...zone.targets[s.family]].sort((a, b) => Number(b === s.address) - Number(a === s.address));
+        for (const daddr of targets) {
+          const packet: Packet = { family: s.family === 4 ? 'ip' : 'ip6', iif: zone.interface, saddr, daddr, protocol: 'tcp', sport: 40000, dport: s.port };
+          const answer = (at: { daddr: string; dport: number }): 'synack' | 'rst' =>
+            sockets.some((k) => socketAccepts(k, { family: s.family, protocol: 'tcp', daddr: at.daddr, dport: at.dport, iif: packet.iif })) ? 'synack' : 'rst';
+          const attempt = judgeWithoutServe(simulator.simulate(packet, answer), packet, s.family, sockets);
+          if (!best || RANK[attempt.verdict] > RANK[best.verdict]) best = { ...attempt, destination: daddr };
+          if (best.verdict === 'open') break;
+        }
+      }
+      cells.push({
+        listener,
+        zone: { name: zone.name, kind: zone.kind, interface: zone.interface, source: saddr ?? '' },
+        verdict: best?.verdict ?? 'closed',
+        destination: best?.destination ?? '',
+        reason: best?.reason ?? `no ${s.family === 4 ? 'IPv4' : 'IPv6'} address in this zone to send from`,
+        path: best?.path ?? [],
+      });
+    }
+  }
+  return { zones, listeners: [...sockets.map((s) => listenerOf(s, gatewaySockets)), ...serveListeners], cells, limitations };
 }
 
 function isIpv6Loopback(address: string): boolean {

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { runChecks } from '../../../src/checks/run.js';
+import { CHECKS } from '../../../src/checks/catalogue.js';
+import { withIptables } from '../../../src/snapshot/fixture.js';
+import { gatewayOn, host, LAN, TAILSCALE0, withTailscale } from '../remote/tailscale/hosts.js';
+
+/**
+ * Tailscale Serve and Funnel in the matrix: tailscaled answers tailnet peers on a Serve port
+ * itself, before netfilter, and Funnel brings the whole internet there. A loopback-bound
+ * gateway behind Funnel is open from the internet, whatever the host firewall says.
+ * (Fixtures: test/fixtures/tailscale, tailscale's documented JSON; Tailscale cannot run here.)
+ */
+
+/** A host firewall that drops everything new from outside: Serve does not pass through it. */
+const CLOSED = withIptables(['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -i lo -j ACCEPT', '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', 'COMMIT', ''].join('\n'));
+
+function cell(ctx: ReturnType<typeof host>, port: number, kind: string) {
+  return ctx.reach().cells.find((c) => c.listener.port === port && c.listener.process === 'tailscaled' && c.zone.kind === kind);
+}
+
+describe('Tailscale Serve in the reach matrix', () => {
+  it('Serve of a loopback gateway: open from the tailnet past a firewall that drops all, not from the LAN or the internet', () => {
+    const ctx = host(LAN, TAILSCALE0, CLOSED, withTailscale('status-running.json', 'serve-loopback-gateway.json'), gatewayOn(['127.0.0.1'], { bind: 'loopback' }));
+    const row = ctx.reach().listeners.find((l) => l.process === 'tailscaled');
+    expect(row).toMatchObject({ address: '100.101.102.103', port: 443, gateway: true, serve: 'serve https://gw.tail1234.ts.net:443 → http://127.0.0.1:18789' });
+    expect(cell(ctx, 443, 'tailnet')).toMatchObject({ verdict: 'open', path: [{ hook: 'tailscale', action: 'accept' }] });
+    expect(cell(ctx, 443, 'tailnet')?.reason).toMatch(/before the host firewall/);
+    expect(cell(ctx, 443, 'lan')?.verdict).toBe('filtered');
+    expect(cell(ctx, 443, 'internet')?.verdict).toBe('filtered');
+  });
+
+  it('without a firewall, the LAN reaches the tailnet address (weak host) but no kernel socket takes the port', () => {
+    const ctx = host(LAN, TAILSCALE0, withTailscale('status-running.json', 'serve-loopback-gateway.json'), gatewayOn(['127.0.0.1'], { bind: 'loopback' }));
+    expect(cell(ctx, 443, 'lan')).toMatchObject({ verdict: 'closed', destination: '100.101.102.103' });
+    expect(cell(ctx, 443, 'lan')?.reason).toMatch(/tailnet peers only/);
+  });
+
+  it('Funnel: the gateway is open from the internet through Tailscale, and exposure.internet names the path', () => {
+    const ctx = host(LAN, TAILSCALE0, CLOSED, withTailscale('status-running.json', 'serve-funnel-gateway.json'), gatewayOn(['127.0.0.1'], { bind: 'loopback' }));
+    expect(cell(ctx, 8443, 'internet')).toMatchObject({ verdict: 'open', listener: { gateway: true } });
+    expect(cell(ctx, 8443, 'internet')?.reason).toMatch(/Funnel/);
+    // Funnel's clients connect to the node's public name, at Tailscale's relays.
+    expect(cell(ctx, 8443, 'internet')?.destination).toBe('gw.tail1234.ts.net');
+    // Port 443 is served to the tailnet only, and proxies another app, not the gateway.
+    expect(cell(ctx, 443, 'internet')?.verdict).toBe('filtered');
+    expect(ctx.reach().listeners.find((l) => l.port === 443 && l.process === 'tailscaled')?.gateway).toBe(false);
+    const { findings } = runChecks(ctx, CHECKS);
+    const exposure = findings.find((f) => f.id === 'exposure.internet');
+    expect(exposure?.severity).toBe('critical');
+    expect(JSON.stringify(exposure)).toMatch(/Funnel/);
+  });
+
+  it('no Serve config, or Tailscale stopped: no tailscaled rows', () => {
+    const none = host(TAILSCALE0, withTailscale('status-running.json', 'serve-none.json'), gatewayOn(['127.0.0.1'], { bind: 'loopback' }));
+    expect(none.reach().listeners.some((l) => l.process === 'tailscaled')).toBe(false);
+    const stopped = host(TAILSCALE0, withTailscale('status-stopped.json', 'serve-loopback-gateway.json'), gatewayOn(['127.0.0.1'], { bind: 'loopback' }));
+    expect(stopped.reach().listeners.some((l) => l.process === 'tailscaled')).toBe(false);
+  });
+});
