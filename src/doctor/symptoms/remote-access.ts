@@ -37,10 +37,12 @@ function tailscaleLine(ctx: DoctorContext): { evidence: Evidence; commands: stri
   }
 }
 
-function tunnelFix(ctx: DoctorContext, lead: string): { fix: DoctorFix; saw: Evidence[] } {
+function tunnelFix(ctx: DoctorContext, lead: string, options: { serveOn?: boolean } = {}): { fix: DoctorFix; saw: Evidence[] } {
   const port = ctx.analysis.gateway.port.value;
   const { target, portFlag, why } = sshTarget(ctx);
-  const ts = tailscaleLine(ctx);
+  const line = tailscaleLine(ctx);
+  // With Serve already on, it is not suggested again.
+  const ts = options.serveOn ? { ...line, commands: [] } : line;
   return {
     saw: [note(`this host for SSH: ${target.replace(/^[^@]*@/, '')} (${why})`), ts.evidence],
     fix: {
@@ -95,6 +97,21 @@ export const remoteAccess: Symptom = {
     const saw: Evidence[] = listeners.map((s) => ({ kind: 'socket', text: describeSocket(s) }));
     const bind = a.gateway.effectiveBind;
     if (bind) saw.push({ kind: bind.location ? 'file' : 'config', text: `bind "${bind.value}" from ${bind.source}`, ...(bind.location ? { location: bind.location } : {}) });
+
+    // Already served by Tailscale (to the tailnet, or to everyone with Funnel): tailscaled takes
+    // the connection in user space and hands it to the loopback socket.
+    const served = a.reach().cells.filter((c) => c.listener.gateway && c.listener.serve !== undefined && c.verdict === 'open' && REMOTE_KINDS.has(c.zone.kind));
+    if (served.length > 0 && listeners.every((s) => isLoopback(s.address))) {
+      const zones = [...new Set(served.map((c) => zoneLabel(c.zone)))];
+      const routes = [...new Set(served.map((c) => c.listener.serve as string))];
+      const { fix, saw: more } = tunnelFix(ctx, 'A machine outside the tailnet comes in the same way as ever.', { serveOn: true });
+      return {
+        status: 'ok',
+        cause: `the gateway listens on loopback, and Tailscale Serve makes it reachable from ${joinAnd(zones)} (${routes.join('; ')}): a device there connects to that address, not to port ${port}${served.some((c) => c.zone.kind === 'internet') ? ' (Funnel: the whole internet, wider than the guide allows: see `clawmoat audit`)' : ''}`,
+        saw: [...saw, ...served.map(cellLine), ...more],
+        fix,
+      };
+    }
 
     if (listeners.every((s) => isLoopback(s.address))) {
       const where = listeners.map((s) => `${s.family === 6 ? `[${s.address}]` : s.address}:${s.port}`).join(', ');

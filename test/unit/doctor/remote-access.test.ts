@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { remoteAccess } from '../../../src/doctor/symptoms/remote-access.js';
-import { compose, tcpListener, withConfig, withGatewayProcess, withIptables, withSockets, withSshd } from '../../../src/snapshot/fixture.js';
+import { compose, tcpListener, withConfig, withGatewayProcess, withInterface, withIptables, withSockets, withSshd } from '../../../src/snapshot/fixture.js';
 import { diagnose, fixOf, loopbackGateway, textOf, withTailscale } from './helpers.js';
 
 const DROP_INPUT = ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -i lo -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n');
@@ -33,6 +33,27 @@ describe('remote-access', () => {
     );
     expect(r.fix?.commands).toContain('sudo tailscale serve --bg 18789   # tailnet only (never funnel); then open https://vps.tail1234.ts.net/ from a tailnet device');
     expect(textOf(r)).toContain('Tailscale is connected as vps.tail1234.ts.net (100.101.102.103)');
+  });
+
+  it('already behind Tailscale Serve: reachable from the tailnet at the Serve address; the tunnel for the rest, no second serve', () => {
+    const serve = { TCP: { '443': { HTTPS: true } }, Web: { 'vps.tail1234.ts.net:443': { Handlers: { '/': { Proxy: 'http://127.0.0.1:18789' } } } } };
+    const running = { BackendState: 'Running', TailscaleIPs: ['100.101.102.103'], Self: { DNSName: 'vps.tail1234.ts.net.' } };
+    const r = diagnose(
+      remoteAccess,
+      compose(
+        loopbackGateway(),
+        withInterface('tailscale0', '100.101.102.103', 10),
+        withTailscale({ status: 'ok', data: { binary: '/usr/bin/tailscale', status: { status: 'ok', data: running }, serve: { status: 'ok', data: serve } } }),
+      ),
+      { login: 'alice' },
+    );
+    expect(r.status).toBe('ok');
+    expect(r.cause).toBe(
+      'the gateway listens on loopback, and Tailscale Serve makes it reachable from tailnet:tailscale0 (serve https://vps.tail1234.ts.net:443 → http://127.0.0.1:18789): a device there connects to that address, not to port 18789',
+    );
+    expect(textOf(r)).toMatch(/100\.101\.102\.103:443 from .*: open \(tailscaled answers tailnet peers/);
+    expect(r.fix?.commands?.[0]).toMatch(/^clawmoat tunnel alice@/);
+    expect(fixOf(r)).not.toContain('tailscale serve --bg');
   });
 
   it('tailscaled not running: one line saying Tailscale was not checked and why; the tunnel still answers', () => {
