@@ -1,6 +1,6 @@
 import type { Snapshot } from '../snapshot/types.js';
 import type { Chain, PacketFamily, ParseError, Rule, Ruleset, Table } from '../netfilter/model.js';
-import { deniesOnPath, inputChains, mergeRulesets, parseIptablesSave, parseNftJson, reachableChains } from '../netfilter/index.js';
+import { firstDenyOnPath, inputChains, mergeRulesets, parseIptablesSave, parseNftJson, reachableChains } from '../netfilter/index.js';
 
 /**
  * The host's netfilter rulesets, parsed once, and the two questions the audit
@@ -132,11 +132,16 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
         if (chains.length === 0) return { family, filtered: false, evidence: ['no INPUT chain is loaded: the kernel accepts every inbound packet'] };
         let filtered = false;
         const evidence = chains.map(({ table, chain, policy }) => {
-          const denies = deniesOnPath(ruleset, chain);
-          const denyRule = denies.rules[0];
-          if (denies.dropPolicies.length > 0 || denyRule) filtered = true;
+          // A DROP policy answers alone: the path behind it need not be read.
+          if (policy === 'drop') {
+            filtered = true;
+            return `${describeChain(table, chain)} policy DROP`;
+          }
+          const first = firstDenyOnPath(ruleset, chain);
+          const denyRule = first.rule;
+          if (first.dropPolicy || denyRule) filtered = true;
           const denyText = denyRule ? `; denies in rule ${denyRule.origin.index} of ${denyRule.origin.chain}` : '; no DROP/REJECT on its path';
-          return `${describeChain(table, chain)} policy ${policy.toUpperCase()}${policy === 'drop' ? '' : denyText}`;
+          return `${describeChain(table, chain)} policy ${policy.toUpperCase()}${denyText}`;
         });
         return { family, filtered, evidence };
       });

@@ -86,6 +86,33 @@ export function deniesOnPath(ruleset: Ruleset, chain: Chain): PathDenies {
   return out;
 }
 
+/**
+ * The first drop/reject rule on the path from `chain`, in deniesOnPath's order (chains
+ * breadth-first, rules in order), and whether a drop policy comes before it: the walk stops
+ * there, so the chains after it are never read (nor, with rules parsed when read, parsed).
+ */
+export function firstDenyOnPath(ruleset: Ruleset, chain: Chain): { rule?: Rule; dropPolicy: boolean } {
+  const table = tableOf(ruleset, chain);
+  const seen = new Set<Chain>([chain]);
+  const order: Chain[] = [chain];
+  let dropPolicy = false;
+  for (let i = 0; i < order.length; i++) {
+    const c = order[i] as Chain;
+    if (c.base?.policy === 'drop') dropPolicy = true;
+    for (const rule of c.rules) {
+      if (denies(rule.verdict)) return { rule, dropPolicy };
+      for (const name of targetsOf(rule.verdict)) {
+        const next = table ? findChain(table, name) : undefined;
+        if (next && !seen.has(next)) {
+          seen.add(next);
+          order.push(next);
+        }
+      }
+    }
+  }
+  return { dropPolicy };
+}
+
 /** Whether any drop/reject rule, or a drop policy, is reachable from `chain`. */
 export function hasDenyOnPath(ruleset: Ruleset, chain: Chain): boolean {
   const d = deniesOnPath(ruleset, chain);

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseIptablesSave } from '../../../src/netfilter/iptables-save/parse.js';
 import { parseNftJson } from '../../../src/netfilter/nft-json/parse.js';
 import { emptyRuleset, mergeRulesets } from '../../../src/netfilter/ruleset.js';
-import { deniesOnPath, filtersInbound, hasDenyOnPath, inputChains, reachableChains } from '../../../src/netfilter/summary.js';
+import { deniesOnPath, filtersInbound, firstDenyOnPath, hasDenyOnPath, inputChains, reachableChains } from '../../../src/netfilter/summary.js';
 import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../corpus.js';
-import { chain, table } from './helpers.js';
+import { chain, familyOfFile, IPTABLES_FILES, NFT_JSON_FILES, table } from './helpers.js';
 
 const skipNote = corpusAvailable ? '' : ` (${CORPUS_SKIP_REASON})`;
 
@@ -117,5 +117,29 @@ describe('summary: corpus', () => {
     const names = reachableChains(ruleset, fwd).map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(['filter-forward-in__docker0', 'filter-forward-in__bridge1', 'filter-forward-out__bridge1']));
     expect(hasDenyOnPath(ruleset, fwd)).toBe(true);
+  });
+});
+
+describe('firstDenyOnPath', () => {
+  it.skipIf(!corpusAvailable)(`finds the rule deniesOnPath lists first, for every input chain of the corpus${skipNote}`, () => {
+    let compared = 0;
+    const wrong: string[] = [];
+    const rulesets = [
+      ...IPTABLES_FILES.map((f) => ({ f, r: parseIptablesSave(corpusFile(f), { family: familyOfFile(f) }).ruleset })),
+      ...NFT_JSON_FILES.map((f) => ({ f, r: parseNftJson(corpusFile(f)).ruleset })),
+    ];
+    for (const { f, r } of rulesets) {
+      for (const family of ['ip', 'ip6'] as const) {
+        for (const { chain: c } of inputChains(r, family)) {
+          const all = deniesOnPath(r, c);
+          const first = firstDenyOnPath(r, c);
+          compared++;
+          if (first.rule !== all.rules[0]) wrong.push(`${f} ${c.name}: first deny differs`);
+          if (!first.rule && first.dropPolicy !== all.dropPolicies.length > 0) wrong.push(`${f} ${c.name}: drop policy differs`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(compared).toBeGreaterThan(100);
   });
 });
