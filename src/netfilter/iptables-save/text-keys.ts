@@ -9,7 +9,7 @@ import { tokenize } from './tokenize.js';
  * The simulator skips a rule whose keys a packet lacks, so a key given here must be one the
  * parsed rule really requires, or a packet would pass a rule that matches it. Only lines in
  * the plain shape kube-proxy, Docker and UFW write get keys: addresses, interfaces, one
- * `-p tcp|udp`, its own `-m tcp|udp`, comments, one `--dport N`, and a target with the usual
+ * `-p tcp|udp`, its own `-m tcp|udp`, `-m comment --comment`, one `--dport N`, and a target with the usual
  * target options. Anything else — a negation other than `! -i`/`! -o`, another module, a port
  * range, quoting where none is expected — gives undefined: the rule is then visited by every
  * packet, as a rule without keys is. The test checks these keys against the parsed rule's
@@ -43,6 +43,7 @@ export function textKeys(line: string, family: PacketFamily): RuleKeys | undefin
   let saddr: string | undefined;
   let sawDst = false;
   let sawSrc = false;
+  let commentModule = false;
   // t[0] is -A, t[1] the chain (the caller only asks of lines in that plain form).
   let i = 2;
   while (i < t.length) {
@@ -57,7 +58,11 @@ export function textKeys(line: string, family: PacketFamily): RuleKeys | undefin
         continue;
       case '-i':
       case '-o':
+        break;
       case '--comment':
+        // Only the comment module's option takes exactly one argument; before `-m comment` the
+        // parser gives an unknown option every token up to the next option, which may be none.
+        if (!commentModule) return undefined;
         break;
       case '-s':
       case '-d': {
@@ -79,7 +84,10 @@ export function textKeys(line: string, family: PacketFamily): RuleKeys | undefin
         break;
       case '-m':
         if (arg.quoted) return undefined;
-        if (arg.text === 'comment') break;
+        if (arg.text === 'comment') {
+          commentModule = true;
+          break;
+        }
         // The protocol's own module, after -p: --dport is then that protocol's.
         if (protocol === undefined || arg.text !== protocol) return undefined;
         break;
