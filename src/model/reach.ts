@@ -201,14 +201,13 @@ export function computeReach(
       else if (!rulesetKnown && zone.kind !== 'loopback') best = { verdict: 'unknown', reason: 'the firewall ruleset could not be read', path: [], destination: zone.targets[s.family][0] ?? '' };
       else if (saddr) {
         // The Serve address first: of equal answers, the cell names the one the row is about.
-        const targets = [...zone.targets[s.family]].sort((a, b) => Number(b === s.address) - Number(a === s.address));
+        const targets = [...zone.targets[s.family]].sort((x, y) => Number(y === s.address) - Number(x === s.address));
         for (const daddr of targets) {
           const packet: Packet = { family: s.family === 4 ? 'ip' : 'ip6', iif: zone.interface, saddr, daddr, protocol: 'tcp', sport: 40000, dport: s.port };
           const answer = (at: { daddr: string; dport: number }): 'synack' | 'rst' =>
             sockets.some((k) => socketAccepts(k, { family: s.family, protocol: 'tcp', daddr: at.daddr, dport: at.dport, iif: packet.iif })) ? 'synack' : 'rst';
           const attempt = judgeWithoutServe(simulator.simulate(packet, answer), packet, s.family, sockets);
           if (!best || RANK[attempt.verdict] > RANK[best.verdict]) best = { ...attempt, destination: daddr };
-          if (best.verdict === 'open') break;
         }
       }
       cells.push({

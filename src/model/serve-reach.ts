@@ -70,7 +70,11 @@ export function servedByTailscaled(s: ServePort, zone: Zone): ServeAttempt | und
   return undefined;
 }
 
-/** A packet to the Serve port that reaches the kernel (not through the tailnet): only a kernel socket could take it. */
+/**
+ * A packet to the Serve address from outside the tailnet: it meets the kernel, not tailscaled,
+ * so it never reaches what Serve leads to. A kernel socket on the same port (a web server on
+ * 0.0.0.0:443) has its own row; for this one the packet is `closed` when it gets to the host.
+ */
 export function judgeWithoutServe(result: SimResult, packet: Packet, family: 4 | 6, sockets: readonly Socket[]): ServeAttempt {
   const path = [...result.steps];
   if ((result.disposition === 'local' || result.disposition === 'forward') && result.answer && !result.answer.delivered) {
@@ -82,15 +86,15 @@ export function judgeWithoutServe(result: SimResult, packet: Packet, family: 4 |
       return { verdict: 'unknown', reason: result.unknownReasons.join('; ') || 'the model cannot decide this path', path };
     case 'dropped':
       return { verdict: 'filtered', reason: result.rejected ? 'rejected on the way in' : 'dropped on the way in', path };
-    case 'forward':
-      return { verdict: 'open', reason: `forwarded to ${result.daddr}:${result.dport}${result.oif ? ` via ${result.oif}` : ''}`, path };
+    case 'forward': {
+      const text = `forwarded to ${result.daddr}:${result.dport}, not to tailscaled: Serve answers tailnet peers only`;
+      return { verdict: 'closed', reason: text, path: [...path, { hook: 'socket', table: '', chain: '', text, action: 'closed' }] };
+    }
     case 'local': {
       const taker = sockets.find((s) => socketAccepts(s, { family, protocol: 'tcp', daddr: result.daddr, dport: result.dport, iif: packet.iif }));
-      if (taker) {
-        const text = `delivered to ${taker.address}:${taker.port}${taker.process ? ` (${taker.process})` : ''}`;
-        return { verdict: 'open', reason: text, path: [...path, { hook: 'socket', table: '', chain: '', text, action: 'accept' }] };
-      }
-      const text = `reaches the host, but no socket of the kernel takes :${result.dport}: tailscaled serves it to tailnet peers only`;
+      const text = taker
+        ? `reaches the host's kernel, where ${taker.address}:${taker.port}${taker.process ? ` (${taker.process})` : ''} takes it (its own row), not tailscaled: Serve answers tailnet peers only`
+        : `reaches the host, but no socket of the kernel takes :${result.dport}: tailscaled serves it to tailnet peers only`;
       return { verdict: 'closed', reason: text, path: [...path, { hook: 'socket', table: '', chain: '', text, action: 'closed' }] };
     }
   }

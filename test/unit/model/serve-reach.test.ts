@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../../src/checks/run.js';
 import { CHECKS } from '../../../src/checks/catalogue.js';
-import { withIptables } from '../../../src/snapshot/fixture.js';
+import { tcpListener, withIptables, withSockets } from '../../../src/snapshot/fixture.js';
 import { gatewayOn, host, LAN, TAILSCALE0, withTailscale } from '../remote/tailscale/hosts.js';
 
 /**
@@ -32,6 +32,8 @@ describe('Tailscale Serve in the reach matrix', () => {
   it('without a firewall, the LAN reaches the tailnet address (weak host) but no kernel socket takes the port', () => {
     const ctx = host(LAN, TAILSCALE0, withTailscale('status-running.json', 'serve-loopback-gateway.json'), gatewayOn(['127.0.0.1'], { bind: 'loopback' }));
     expect(cell(ctx, 443, 'lan')).toMatchObject({ verdict: 'closed', destination: '100.101.102.103' });
+    // An internet client aims at the host's public address, where only the kernel answers.
+    expect(cell(ctx, 443, 'internet')).toMatchObject({ verdict: 'closed', destination: '198.51.100.10' });
     expect(cell(ctx, 443, 'lan')?.reason).toMatch(/tailnet peers only/);
   });
 
@@ -48,6 +50,19 @@ describe('Tailscale Serve in the reach matrix', () => {
     const exposure = findings.find((f) => f.id === 'exposure.internet');
     expect(exposure?.severity).toBe('critical');
     expect(JSON.stringify(exposure)).toMatch(/Funnel/);
+  });
+
+  it('a web server on 0.0.0.0:443 beside Serve :443 keeps its own row; the Serve row to the gateway stays closed outside the tailnet', () => {
+    // Found in review: the Serve row once took the kernel socket's answer, and exposure.* blamed the gateway.
+    const ctx = host(LAN, TAILSCALE0, withTailscale('status-running.json', 'serve-loopback-gateway.json'), gatewayOn(['127.0.0.1'], { bind: 'loopback' }), withSockets(tcpListener('0.0.0.0', 443, 77, 'nginx')));
+    for (const kind of ['lan', 'internet']) expect(cell(ctx, 443, kind)?.verdict).toBe('closed');
+    expect(cell(ctx, 443, 'lan')?.reason).toMatch(/0\.0\.0\.0:443 \(nginx\) takes it \(its own row\)/);
+    expect(ctx.reach().cells.find((c) => c.listener.process === 'nginx' && c.zone.kind === 'internet')?.verdict).toBe('open');
+    const { checks } = runChecks(ctx, CHECKS);
+    expect(checks.filter((c) => c.id.startsWith('exposure.')).map((c) => [c.id, c.result])).toEqual([
+      ['exposure.internet', 'pass'],
+      ['exposure.lan', 'pass'],
+    ]);
   });
 
   it('no Serve config, or Tailscale stopped: no tailscaled rows', () => {
