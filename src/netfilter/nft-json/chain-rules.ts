@@ -1,7 +1,7 @@
 import type { Chain, Match, NamedSet, ParseError, Rule, RuleOrigin, Table, Verdict } from '../model.js';
 import { interleave, type LateErrors } from '../late-errors.js';
 import type { PendingRules, RuleKeys } from '../pending-rules.js';
-import { num, str, type JsonObject } from './json.js';
+import { brief, num, str, type JsonObject } from './json.js';
 import { jsonKeys } from './json-keys.js';
 import { printRule } from './print.js';
 import { decodeRuleExpr } from './statements.js';
@@ -86,8 +86,21 @@ export class ChainJson implements PendingRules {
 
   rule(i: number): Rule {
     let rule = this.decoded[i];
-    if (!rule) this.decoded[i] = rule = this.decode(this.entries[i] as PendingNftRule, i + 1);
+    if (!rule) this.decoded[i] = rule = this.decodeSafely(this.entries[i] as PendingNftRule, i + 1);
     return rule;
+  }
+
+  /** A bug in decoding must not take the audit down: the rule is kept, unknowable, and the error reported. */
+  private decodeSafely(entry: PendingNftRule, position: number): Rule {
+    try {
+      return this.decode(entry, position);
+    } catch (error) {
+      const reason = `internal error: ${(error as Error).message}`;
+      this.context.errors.addDecoding(entry, [{ message: `nftables[${entry.index}] (rule): ${reason}` }]);
+      const text = brief(entry.body.expr);
+      const origin = ruleOrigin(this.table.family, this.table.name, this.chain.name, position, text, this.context.file, num(entry.body.handle));
+      return { matches: [{ kind: 'unsupported', text, reason }], effects: [], verdict: { kind: 'unsupported', text, reason }, origin };
+    }
   }
 
   private decode(entry: PendingNftRule, position: number): Rule {
