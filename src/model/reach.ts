@@ -3,8 +3,9 @@ import type { Snapshot, Socket } from '../snapshot/types.js';
 import type { HostFacts, Packet, SimResult, Step } from '../netfilter/simulate/types.js';
 import { prepare } from '../netfilter/simulate/index.js';
 import type { Ruleset } from '../netfilter/model.js';
+import { answerFor, cellOf, judgePath, RANK, type Attempt, type ReachVerdict } from './attempt.js';
 import { socketAccepts } from './listeners.js';
-import { describeServePort, judgeWithoutServe, servedByTailscaled, type ServeAttempt, type ServePort } from './serve-reach.js';
+import { serveRows, type ServePort } from './serve-reach.js';
 import { buildZones, type Zone, type ZoneSpec } from './zones.js';
 
 /**
@@ -14,7 +15,7 @@ import { buildZones, type Zone, type ZoneSpec } from './zones.js';
  * the matrix out.
  */
 
-export type ReachVerdict = 'open' | 'filtered' | 'closed' | 'unknown';
+export type { Attempt, ReachVerdict } from './attempt.js';
 
 export interface ReachListener {
   address: string;
@@ -45,9 +46,6 @@ export interface ReachMatrix {
   /** Why the matrix may be incomplete (e.g. the ruleset could not be read). */
   limitations: string[];
 }
-
-/** Most permissive first: a cell is as open as its most open attempt. */
-const RANK: Record<ReachVerdict, number> = { open: 3, unknown: 2, closed: 1, filtered: 0 };
 
 export function hostFacts(snapshot: Snapshot): HostFacts {
   const interfaces = snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data : [];
@@ -92,27 +90,11 @@ function families(socket: Socket): (4 | 6)[] {
   return socket.address === '::' && socket.v6only !== true ? [6, 4] : [6];
 }
 
-export interface Attempt {
-  verdict: ReachVerdict;
-  destination: string;
-  source: string;
-  reason: string;
-  path: Step[];
-}
-
 export function judge(result: SimResult, socket: Socket, packet: Packet, family: 4 | 6): Attempt {
+  const decided = judgePath(result, packet);
+  if (decided) return decided;
   const base = { destination: packet.daddr, source: packet.saddr, path: [...result.steps] };
-  if ((result.disposition === 'local' || result.disposition === 'forward') && result.answer && !result.answer.delivered) {
-    // The first packet got through, but the host's answer never reaches the client: it times out.
-    const why = `the first packet gets through, but the ${result.answer.kind === 'synack' ? 'SYN-ACK' : 'reset'} back does not: ${result.answer.why ?? 'lost'}`;
-    base.path.push({ hook: 'socket', table: '', chain: '', text: why, action: 'drop' });
-    return { ...base, verdict: 'filtered', reason: why };
-  }
   switch (result.disposition) {
-    case 'unknown':
-      return { ...base, verdict: 'unknown', reason: result.unknownReasons.join('; ') || 'the model cannot decide this path' };
-    case 'dropped':
-      return { ...base, verdict: 'filtered', reason: result.rejected ? 'rejected on the way in' : 'dropped on the way in' };
     case 'forward':
       return {
         ...base,
@@ -138,6 +120,9 @@ export function judge(result: SimResult, socket: Socket, packet: Packet, family:
       base.path.push({ hook: 'socket', table: '', chain: '', text: `reaches the host, but ${why}`, action: 'closed' });
       return { ...base, verdict: 'closed', reason: `reaches the host, but ${why}` };
     }
+    default:
+      // judgePath has decided every other disposition.
+      return decided as never;
   }
 }
 
@@ -165,62 +150,21 @@ export function computeReach(
         if (!saddr) continue;
         for (const daddr of zone.targets[family]) {
           const packet: Packet = { family: family === 4 ? 'ip' : 'ip6', iif: zone.interface, saddr, daddr, protocol: socket.protocol, sport: 40000, dport: socket.port };
-          // What answers where the packet lands: a SYN-ACK if any socket takes it (a DNAT may
-          // move it to another one), else the stack's RST; the simulator walks that answer back.
-          const answer = (at: { daddr: string; dport: number }): 'synack' | 'rst' =>
-            sockets.some((s) => socketAccepts(s, { family, protocol: socket.protocol, daddr: at.daddr, dport: at.dport, iif: packet.iif })) ? 'synack' : 'rst';
           const attempt: Attempt =
             !rulesetKnown && zone.kind !== 'loopback'
               ? { verdict: 'unknown', destination: daddr, source: saddr, reason: 'the firewall ruleset could not be read', path: [] }
-              : judge(simulator.simulate(packet, answer), socket, packet, family);
+              : judge(simulator.simulate(packet, answerFor(sockets, family, socket.protocol, packet.iif)), socket, packet, family);
           if (!best || RANK[attempt.verdict] > RANK[best.verdict]) best = attempt;
           if (best.verdict === 'open') break;
         }
         if (best?.verdict === 'open') break;
       }
-      const source = best?.source ?? zone.source[4] ?? zone.source[6] ?? '';
-      cells.push({
-        listener,
-        zone: { name: zone.name, kind: zone.kind, interface: zone.interface, source },
-        verdict: best?.verdict ?? 'closed',
-        destination: best?.destination ?? '',
-        reason: best?.reason ?? `no ${socket.family === 4 ? 'IPv4' : 'IPv6'} address in this zone to send from`,
-        path: best?.path ?? [],
-      });
+      cells.push(cellOf(listener, zone, best, socket.family, zone.source[4] ?? zone.source[6] ?? ''));
     }
   }
-  const serveListeners: ReachListener[] = [];
-  for (const s of options.serve ?? []) {
-    const listener: ReachListener = { address: s.address, port: s.port, protocol: 'tcp', process: 'tailscaled', gateway: s.gateway, serve: describeServePort(s) };
-    serveListeners.push(listener);
-    for (const zone of zones) {
-      const saddr = zone.source[s.family];
-      let best: (ServeAttempt & { destination: string }) | undefined;
-      const served = servedByTailscaled(s, zone);
-      if (served) best = { ...served, destination: served.destination ?? s.address };
-      else if (!rulesetKnown && zone.kind !== 'loopback') best = { verdict: 'unknown', reason: 'the firewall ruleset could not be read', path: [], destination: zone.targets[s.family][0] ?? '' };
-      else if (saddr) {
-        // The Serve address first: of equal answers, the cell names the one the row is about.
-        const targets = [...zone.targets[s.family]].sort((x, y) => Number(y === s.address) - Number(x === s.address));
-        for (const daddr of targets) {
-          const packet: Packet = { family: s.family === 4 ? 'ip' : 'ip6', iif: zone.interface, saddr, daddr, protocol: 'tcp', sport: 40000, dport: s.port };
-          const answer = (at: { daddr: string; dport: number }): 'synack' | 'rst' =>
-            sockets.some((k) => socketAccepts(k, { family: s.family, protocol: 'tcp', daddr: at.daddr, dport: at.dport, iif: packet.iif })) ? 'synack' : 'rst';
-          const attempt = judgeWithoutServe(simulator.simulate(packet, answer), packet, s.family, sockets);
-          if (!best || RANK[attempt.verdict] > RANK[best.verdict]) best = { ...attempt, destination: daddr };
-        }
-      }
-      cells.push({
-        listener,
-        zone: { name: zone.name, kind: zone.kind, interface: zone.interface, source: saddr ?? '' },
-        verdict: best?.verdict ?? 'closed',
-        destination: best?.destination ?? '',
-        reason: best?.reason ?? `no ${s.family === 4 ? 'IPv4' : 'IPv6'} address in this zone to send from`,
-        path: best?.path ?? [],
-      });
-    }
-  }
-  return { zones, listeners: [...sockets.map((s) => listenerOf(s, gatewaySockets)), ...serveListeners], cells, limitations };
+  const served = serveRows(options.serve ?? [], zones, { simulator, sockets, rulesetKnown });
+  cells.push(...served.cells);
+  return { zones, listeners: [...sockets.map((s) => listenerOf(s, gatewaySockets)), ...served.listeners], cells, limitations };
 }
 
 function isIpv6Loopback(address: string): boolean {

@@ -1,7 +1,10 @@
-import type { Packet, SimResult, Step } from '../netfilter/simulate/types.js';
+import type { Simulator } from '../netfilter/simulate/index.js';
+import type { Packet, SimResult } from '../netfilter/simulate/types.js';
 import { describeRoute, type ServeRoute } from '../remote/tailscale/serve-config.js';
 import type { Socket } from '../snapshot/types.js';
+import { answerFor, cellOf, judgePath, RANK, type Attempt } from './attempt.js';
 import { socketAccepts } from './listeners.js';
+import type { ReachCell, ReachListener } from './reach.js';
 import type { Zone } from './zones.js';
 
 /**
@@ -45,57 +48,69 @@ export function describeServePort(s: ServePort): string {
   return s.routes.map(describeRoute).join('; ');
 }
 
-export interface ServeAttempt {
-  verdict: 'open' | 'filtered' | 'closed' | 'unknown';
-  reason: string;
-  path: Step[];
-  /** Where the client connects, when not one of the zone's addresses for the host (Funnel's public name). */
-  destination?: string;
-}
-
 /** Served by tailscaled itself, before netfilter: from the tailnet, and from anywhere with Funnel. */
-export function servedByTailscaled(s: ServePort, zone: Zone): ServeAttempt | undefined {
+export function servedByTailscaled(s: ServePort, zone: Zone): Attempt | undefined {
   const served = describeServePort(s);
+  const source = zone.source[s.family] ?? '';
+  const attempt = (reason: string, destination: string): Attempt => ({ verdict: 'open', destination, source, reason, path: [{ hook: 'tailscale', table: '', chain: '', text: reason, action: 'accept' }] });
   if (zone.kind === 'tailnet') {
-    const reason = `tailscaled answers tailnet peers on :${s.port} itself, before the host firewall, and proxies them (${served}); the tailnet's access rules decide which peers`;
-    return { verdict: 'open', reason, path: [{ hook: 'tailscale', table: '', chain: '', text: reason, action: 'accept' }] };
+    return attempt(`tailscaled answers tailnet peers on :${s.port} itself, before the host firewall, and proxies them (${served}); the tailnet's access rules decide which peers`, s.address);
   }
   if (s.funnel && zone.kind !== 'loopback') {
-    const reason = `Tailscale Funnel: anyone on the internet reaches :${s.port} through Tailscale's relays, and tailscaled proxies them (${served}); the host firewall never sees it`;
+    // Funnel's clients connect to the node's public name, at Tailscale's relays.
     const name = s.routes.find((r) => r.funnel)?.listen.replace(/:\d+$/, '');
-    const attempt: ServeAttempt = { verdict: 'open', reason, path: [{ hook: 'tailscale', table: '', chain: '', text: reason, action: 'accept' }] };
-    if (name) attempt.destination = name;
-    return attempt;
+    return attempt(`Tailscale Funnel: anyone on the internet reaches :${s.port} through Tailscale's relays, and tailscaled proxies them (${served}); the host firewall never sees it`, name || s.address);
   }
   return undefined;
 }
 
 /**
- * A packet to the Serve address from outside the tailnet: it meets the kernel, not tailscaled,
+ * A packet to the Serve port from outside the tailnet: it meets the kernel, not tailscaled,
  * so it never reaches what Serve leads to. A kernel socket on the same port (a web server on
  * 0.0.0.0:443) has its own row; for this one the packet is `closed` when it gets to the host.
  */
-export function judgeWithoutServe(result: SimResult, packet: Packet, family: 4 | 6, sockets: readonly Socket[]): ServeAttempt {
-  const path = [...result.steps];
-  if ((result.disposition === 'local' || result.disposition === 'forward') && result.answer && !result.answer.delivered) {
-    const why = `the first packet gets through, but the answer back does not: ${result.answer.why ?? 'lost'}`;
-    return { verdict: 'filtered', reason: why, path: [...path, { hook: 'socket', table: '', chain: '', text: why, action: 'drop' }] };
+export function judgeWithoutServe(result: SimResult, packet: Packet, family: 4 | 6, sockets: readonly Socket[]): Attempt {
+  const decided = judgePath(result, packet);
+  if (decided) return decided;
+  let text: string;
+  if (result.disposition === 'forward') {
+    text = `forwarded to ${result.daddr}:${result.dport}, not to tailscaled: Serve answers tailnet peers only`;
+  } else {
+    const taker = sockets.find((s) => socketAccepts(s, { family, protocol: 'tcp', daddr: result.daddr, dport: result.dport, iif: packet.iif }));
+    text = taker
+      ? `reaches the host's kernel, where ${taker.address}:${taker.port}${taker.process ? ` (${taker.process})` : ''} takes it (its own row), not tailscaled: Serve answers tailnet peers only`
+      : `reaches the host, but no socket of the kernel takes :${result.dport}: tailscaled serves it to tailnet peers only`;
   }
-  switch (result.disposition) {
-    case 'unknown':
-      return { verdict: 'unknown', reason: result.unknownReasons.join('; ') || 'the model cannot decide this path', path };
-    case 'dropped':
-      return { verdict: 'filtered', reason: result.rejected ? 'rejected on the way in' : 'dropped on the way in', path };
-    case 'forward': {
-      const text = `forwarded to ${result.daddr}:${result.dport}, not to tailscaled: Serve answers tailnet peers only`;
-      return { verdict: 'closed', reason: text, path: [...path, { hook: 'socket', table: '', chain: '', text, action: 'closed' }] };
-    }
-    case 'local': {
-      const taker = sockets.find((s) => socketAccepts(s, { family, protocol: 'tcp', daddr: result.daddr, dport: result.dport, iif: packet.iif }));
-      const text = taker
-        ? `reaches the host's kernel, where ${taker.address}:${taker.port}${taker.process ? ` (${taker.process})` : ''} takes it (its own row), not tailscaled: Serve answers tailnet peers only`
-        : `reaches the host, but no socket of the kernel takes :${result.dport}: tailscaled serves it to tailnet peers only`;
-      return { verdict: 'closed', reason: text, path: [...path, { hook: 'socket', table: '', chain: '', text, action: 'closed' }] };
+  return { destination: packet.daddr, source: packet.saddr, verdict: 'closed', reason: text, path: [...result.steps, { hook: 'socket', table: '', chain: '', text, action: 'closed' }] };
+}
+
+/** The Serve ports' rows and their cells, one per zone. */
+export function serveRows(
+  ports: readonly ServePort[],
+  zones: readonly Zone[],
+  host: { simulator: Simulator; sockets: readonly Socket[]; rulesetKnown: boolean },
+): { listeners: ReachListener[]; cells: ReachCell[] } {
+  const listeners: ReachListener[] = [];
+  const cells: ReachCell[] = [];
+  for (const s of ports) {
+    const listener: ReachListener = { address: s.address, port: s.port, protocol: 'tcp', process: 'tailscaled', gateway: s.gateway, serve: describeServePort(s) };
+    listeners.push(listener);
+    for (const zone of zones) {
+      const saddr = zone.source[s.family];
+      let best = servedByTailscaled(s, zone);
+      if (!best && !host.rulesetKnown && zone.kind !== 'loopback') {
+        best = { verdict: 'unknown', destination: zone.targets[s.family][0] ?? '', source: saddr ?? '', reason: 'the firewall ruleset could not be read', path: [] };
+      } else if (!best && saddr) {
+        // The Serve address first: of equal answers, the cell names the one the row is about.
+        const targets = [...zone.targets[s.family]].sort((x, y) => Number(y === s.address) - Number(x === s.address));
+        for (const daddr of targets) {
+          const packet: Packet = { family: s.family === 4 ? 'ip' : 'ip6', iif: zone.interface, saddr, daddr, protocol: 'tcp', sport: 40000, dport: s.port };
+          const attempt = judgeWithoutServe(host.simulator.simulate(packet, answerFor(host.sockets, s.family, 'tcp', packet.iif)), packet, s.family, host.sockets);
+          if (!best || RANK[attempt.verdict] > RANK[best.verdict]) best = attempt;
+        }
+      }
+      cells.push(cellOf(listener, zone, best, s.family, saddr ?? ''));
     }
   }
+  return { listeners, cells };
 }

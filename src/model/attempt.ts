@@ -1,0 +1,60 @@
+import type { Packet, SimResult, Step } from '../netfilter/simulate/types.js';
+import type { Socket } from '../snapshot/types.js';
+import type { ReachCell, ReachListener } from './reach.js';
+import { socketAccepts } from './listeners.js';
+import type { Zone } from './zones.js';
+
+/**
+ * One client's first packet to one destination, judged: what the matrix keeps of it, and the
+ * parts of judging it that do not depend on which row (kernel socket or Serve port) is asked.
+ */
+
+export type ReachVerdict = 'open' | 'filtered' | 'closed' | 'unknown';
+
+export interface Attempt {
+  verdict: ReachVerdict;
+  destination: string;
+  source: string;
+  reason: string;
+  path: Step[];
+}
+
+/** Most permissive first: a cell is as open as its most open attempt. */
+export const RANK: Record<ReachVerdict, number> = { open: 3, unknown: 2, closed: 1, filtered: 0 };
+
+/**
+ * What answers where the packet lands: a SYN-ACK if any socket takes it (a DNAT may move it to
+ * another one), else the stack's RST; the simulator walks that answer back.
+ */
+export function answerFor(sockets: readonly Socket[], family: 4 | 6, protocol: Socket['protocol'], iif: string): (at: { daddr: string; dport: number }) => 'synack' | 'rst' {
+  return (at) => (sockets.some((s) => socketAccepts(s, { family, protocol, daddr: at.daddr, dport: at.dport, iif })) ? 'synack' : 'rst');
+}
+
+/**
+ * What the path decides before a socket is asked: an answer lost on its way back, a rule the
+ * model cannot decide, a drop. Undefined when the packet is delivered or forwarded.
+ */
+export function judgePath(result: SimResult, packet: Packet): Attempt | undefined {
+  const base = { destination: packet.daddr, source: packet.saddr, path: [...result.steps] };
+  if ((result.disposition === 'local' || result.disposition === 'forward') && result.answer && !result.answer.delivered) {
+    // The first packet got through, but the host's answer never reaches the client: it times out.
+    const why = `the first packet gets through, but the ${result.answer.kind === 'synack' ? 'SYN-ACK' : 'reset'} back does not: ${result.answer.why ?? 'lost'}`;
+    base.path.push({ hook: 'socket', table: '', chain: '', text: why, action: 'drop' });
+    return { ...base, verdict: 'filtered', reason: why };
+  }
+  if (result.disposition === 'unknown') return { ...base, verdict: 'unknown', reason: result.unknownReasons.join('; ') || 'the model cannot decide this path' };
+  if (result.disposition === 'dropped') return { ...base, verdict: 'filtered', reason: result.rejected ? 'rejected on the way in' : 'dropped on the way in' };
+  return undefined;
+}
+
+/** The cell of LISTENER from ZONE, from its most open attempt (none: the zone had no source address of FAMILY). */
+export function cellOf(listener: ReachListener, zone: Zone, best: Attempt | undefined, family: 4 | 6, source: string): ReachCell {
+  return {
+    listener,
+    zone: { name: zone.name, kind: zone.kind, interface: zone.interface, source: best?.source ?? source },
+    verdict: best?.verdict ?? 'closed',
+    destination: best?.destination ?? '',
+    reason: best?.reason ?? `no ${family === 4 ? 'IPv4' : 'IPv6'} address in this zone to send from`,
+    path: best?.path ?? [],
+  };
+}
