@@ -9,6 +9,11 @@ import type { Zone } from './zones.js';
  * parts of judging it that do not depend on which row (kernel socket or Serve port) is asked.
  */
 
+/**
+ * What a client in a zone gets: open (a connection completes), filtered (dropped or rejected on
+ * the way, or the answer is lost), closed (it reaches the host, but no socket takes it), unknown
+ * (the model cannot decide; the reason names the rule).
+ */
 export type ReachVerdict = 'open' | 'filtered' | 'closed' | 'unknown';
 
 export interface Attempt {
