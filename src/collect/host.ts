@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFile, readdir, readlink, stat } from 'node:fs/promises';
+import { readdir, readlink, stat } from 'node:fs/promises';
+import { readUntrusted, type ReadFailure, type ReadOptions } from '../safe-fs/read.js';
 import type { Collected, Unavailable, UnavailableReason } from '../snapshot/types.js';
 
 /**
@@ -74,16 +75,25 @@ export function firstLine(text: string | undefined): string {
   return (text ?? '').split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
 }
 
-export async function readText(path: string): Promise<Collected<string>> {
-  try {
-    return ok(await readFile(path, 'utf8'));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = reasonFromErrno(code);
-    const what = reason === 'not-found' ? 'does not exist' : reason === 'permission-denied' ? 'is not readable (permission denied)' : `could not be read (${code ?? 'error'})`;
-    return unavailable(reason, `${path} ${what}`);
-  }
+/**
+ * Read a file for a snapshot. Many are written by users the agent may act as (configs, units,
+ * compose files), so every read goes through the hostile-input-safe reader: regular files
+ * only, capped, never blocking on a FIFO, and only what the path's owners could read.
+ */
+export async function readText(path: string, options: ReadOptions = {}): Promise<Collected<string>> {
+  const read = await readUntrusted(path, options);
+  if (read.ok) return ok(read.data.toString('utf8'));
+  return unavailable(READ_REASON[read.reason], read.reason === 'not-found' ? `${path} does not exist` : read.detail);
 }
+
+const READ_REASON: Record<ReadFailure, UnavailableReason> = {
+  'not-found': 'not-found',
+  'permission-denied': 'permission-denied',
+  'not-regular': 'error',
+  'too-large': 'error',
+  unsafe: 'error',
+  error: 'error',
+};
 
 export async function exists(path: string): Promise<boolean> {
   try {

@@ -1,4 +1,5 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
+import { readUntrusted } from '../safe-fs/read.js';
 import { dirname, isAbsolute, normalize, relative, resolve } from 'node:path';
 import type { SourceLocation } from '../snapshot/types.js';
 import { nestingExceededAt, scanKeyLocations } from './config-locate.js';
@@ -156,19 +157,18 @@ class IncludeResolver {
   }
 
   private async readIncluded(includePath: string, resolved: string, at: SourceLocation): Promise<string> {
-    try {
-      const info = await stat(resolved);
-      if (!info.isFile()) throw new ConfigError(`$include ${includePath} is not a regular file (${resolved})`, at);
-      if (info.size > this.maxBytes) throw new ConfigError(`$include ${includePath} is larger than ${this.maxBytes} bytes (${resolved})`, at);
-      return await readFile(resolved, 'utf8');
-    } catch (error) {
-      if (error instanceof ConfigError) throw error;
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') throw new ConfigError(`$include file not found: ${includePath} (${resolved})`, at);
-      if (code === 'EACCES' || code === 'EPERM') {
-        throw new ConfigAccessError(`${resolved} (included from ${at.file}:${at.line}) is not readable (permission denied)`, 'permission-denied');
-      }
-      throw new ConfigAccessError(`${resolved} (included from ${at.file}:${at.line}) could not be read (${code ?? 'error'})`, 'error');
+    const read = await readUntrusted(resolved, { maxBytes: this.maxBytes });
+    if (read.ok) return read.data.toString('utf8');
+    switch (read.reason) {
+      case 'not-found':
+        throw new ConfigError(`$include file not found: ${includePath} (${resolved})`, at);
+      case 'not-regular':
+      case 'too-large':
+        throw new ConfigError(`$include ${includePath}: ${read.detail}`, at);
+      case 'permission-denied':
+        throw new ConfigAccessError(`${read.detail} (included from ${at.file}:${at.line})`, 'permission-denied');
+      default:
+        throw new ConfigAccessError(`${read.detail} (included from ${at.file}:${at.line})`, 'error');
     }
   }
 }

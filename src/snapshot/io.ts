@@ -1,10 +1,8 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import { UserError } from '../errors.js';
 import { SNAPSHOT_VERSION, type Snapshot } from './types.js';
 
-/** A problem the user can fix, printed as one line; never a stack trace. */
-export class UserError extends Error {
-  override readonly name = 'UserError';
-}
+export { UserError } from '../errors.js';
 
 const REQUIRED_KEYS: (keyof Snapshot)[] = ['schemaVersion', 'tool', 'collectedAt', 'host', 'sockets', 'network', 'netfilter', 'ufw', 'docker', 'compose', 'tailscale', 'sshd', 'openclaw'];
 

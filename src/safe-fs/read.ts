@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { constants, type BigIntStats } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { deniedRead, describeController, walkPath, WalkError, type PathWalk } from './walk.js';
+
+/**
+ * Read a file that someone other than root may control (a user's config, .env, unit or
+ * compose file) without letting them turn the read against us: only a regular file, only
+ * up to a size cap, never blocking on a FIFO or device, and only what every owner of the path
+ * could read themselves, so a symlink to a root-only file reads nothing. The file is opened
+ * once; its descriptor's device and inode must be the ones the walk approved, so swapping a
+ * component between the walk and the open is caught, not followed.
+ */
+
+/** Configs, includes, units, compose files: a few MiB is far beyond any real one. */
+export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Which file, exactly: what a later write or restore must still find there. */
+export interface FileIdentity {
+  /** The path with every symlink resolved. */
+  real: string;
+  dev: string;
+  ino: string;
+  /** The directory holding it: a write goes into this very directory or not at all. */
+  parentDev: string;
+  parentIno: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  sha256: string;
+}
+
+export type ReadFailure = 'not-found' | 'permission-denied' | 'not-regular' | 'too-large' | 'unsafe' | 'error';
+
+export interface ReadFailed {
+  ok: false;
+  reason: ReadFailure;
+  detail: string;
+}
+
+export type SafeRead = { ok: true; data: Buffer; identity: FileIdentity } | ReadFailed;
+
+export interface ReadOptions {
+  maxBytes?: number;
+}
+
+export function sha256(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function kindOf(st: BigIntStats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  return 'not a regular file';
+}
+
+function fail(reason: ReadFailure, detail: string): ReadFailed {
+  return { ok: false, reason, detail };
+}
+
+const FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+export function sameInode(a: BigIntStats, b: { dev: bigint; ino: bigint }): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
+}
+
+export function walkOrFailure(path: string): PathWalk | ReadFailed {
+  try {
+    return walkPath(path);
+  } catch (error) {
+    if (error instanceof WalkError) return fail(error.code === 'not-found' || error.code === 'not-a-directory' ? 'not-found' : 'unsafe', error.message);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return fail('permission-denied', `${path} is not readable (permission denied)`);
+    return fail('error', `${path} could not be read (${code ?? (error as Error).message})`);
+  }
+}
+
+export async function readUntrusted(path: string, options: ReadOptions = {}): Promise<SafeRead> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const walk = walkOrFailure(path);
+  if ('ok' in walk) return walk;
+  const { final, real } = walk;
+  if (!final) return fail('not-found', `${path} does not exist`);
+  if (!final.isFile()) return fail('not-regular', `${path} is ${kindOf(final)}, not a regular file; clawmoat reads only regular files`);
+  const denied = deniedRead(walk);
+  if (denied !== undefined) {
+    return fail('permission-denied', `${path} is not readable by ${describeController(denied)}, who controls ${real === path ? 'its directory' : `the path (it leads to ${real})`}; clawmoat reads for root only what that user could read`);
+  }
+  if (final.size > BigInt(maxBytes)) return fail('too-large', `${path} is ${final.size} bytes, over the ${maxBytes}-byte limit for a file of this kind; is it the right file?`);
+  let handle;
+  try {
+    handle = await open(real, FLAGS);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return fail('not-found', `${path} does not exist`);
+    if (code === 'ELOOP') return fail('unsafe', `${path} was replaced by a symbolic link while it was being read`);
+    if (code === 'EACCES' || code === 'EPERM') return fail('permission-denied', `${path} is not readable (permission denied)`);
+    return fail('error', `${path} could not be read (${code ?? 'error'})`);
+  }
+  try {
+    const st = await handle.stat({ bigint: true });
+    if (!sameInode(st, final)) return fail('unsafe', `${path} was replaced while it was being read; run again`);
+    if (!st.isFile()) return fail('not-regular', `${path} is ${kindOf(st)}, not a regular file`);
+    // One byte more than the size says: a file that grows while read is seen to, up to the cap.
+    let buffer = Buffer.alloc(Math.min(Number(st.size), maxBytes) + 1);
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        if (length > maxBytes) return fail('too-large', `${path} is over the ${maxBytes}-byte limit for a file of this kind; is it the right file?`);
+        const grown = Buffer.alloc(Math.min(buffer.length * 2, maxBytes + 1));
+        buffer.copy(grown);
+        buffer = grown;
+      }
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > maxBytes) return fail('too-large', `${path} is over the ${maxBytes}-byte limit for a file of this kind; is it the right file?`);
+    const data = buffer.subarray(0, length);
+    return {
+      ok: true,
+      data,
+      identity: {
+        real,
+        dev: String(st.dev),
+        ino: String(st.ino),
+        parentDev: String(walk.parent.dev),
+        parentIno: String(walk.parent.ino),
+        mode: Number(st.mode & 0o7777n),
+        uid: Number(st.uid),
+        gid: Number(st.gid),
+        sha256: sha256(data),
+      },
+    };
+  } finally {
+    await handle.close();
+  }
+}
