@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { constants, type BigIntStats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type BigIntStats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { deniedRead, describeController, walkPath, WalkError, type PathWalk } from './walk.js';
 
@@ -78,8 +78,8 @@ export function walkOrFailure(path: string): PathWalk | ReadFailed {
   }
 }
 
-export async function readUntrusted(path: string, options: ReadOptions = {}): Promise<SafeRead> {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+/** Everything decided before the file is opened: where it leads, what it is, who may read it. */
+function approve(path: string, maxBytes: number): { walk: PathWalk; final: BigIntStats } | ReadFailed {
   const walk = walkOrFailure(path);
   if ('ok' in walk) return walk;
   const { final, real } = walk;
@@ -89,53 +89,112 @@ export async function readUntrusted(path: string, options: ReadOptions = {}): Pr
   if (denied !== undefined) {
     return fail('permission-denied', `${path} is not readable by ${describeController(denied)}, who controls ${real === path ? 'its directory' : `the path (it leads to ${real})`}; clawmoat reads for root only what that user could read`);
   }
-  if (final.size > BigInt(maxBytes)) return fail('too-large', `${path} is ${final.size} bytes, over the ${maxBytes}-byte limit for a file of this kind; is it the right file?`);
+  if (final.size > BigInt(maxBytes)) return fail('too-large', tooLarge(path, maxBytes, final.size));
+  return { walk, final };
+}
+
+function tooLarge(path: string, maxBytes: number, size?: bigint): string {
+  return `${path} is ${size === undefined ? 'over' : `${size} bytes, over`} the ${maxBytes}-byte limit for a file of this kind; is it the right file?`;
+}
+
+function openFailure(path: string, error: unknown): ReadFailed {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return fail('not-found', `${path} does not exist`);
+  if (code === 'ELOOP') return fail('unsafe', `${path} was replaced by a symbolic link while it was being read`);
+  if (code === 'EACCES' || code === 'EPERM') return fail('permission-denied', `${path} is not readable (permission denied)`);
+  return fail('error', `${path} could not be read (${code ?? 'error'})`);
+}
+
+/** The descriptor must hold the inode the walk approved, and still be a regular file. */
+function checkOpened(path: string, st: BigIntStats, final: BigIntStats): ReadFailed | undefined {
+  if (!sameInode(st, final)) return fail('unsafe', `${path} was replaced while it was being read; run again`);
+  if (!st.isFile()) return fail('not-regular', `${path} is ${kindOf(st)}, not a regular file`);
+  return undefined;
+}
+
+function identityOf(walk: PathWalk, st: BigIntStats, data: Buffer): FileIdentity {
+  return {
+    real: walk.real,
+    dev: String(st.dev),
+    ino: String(st.ino),
+    parentDev: String(walk.parent.dev),
+    parentIno: String(walk.parent.ino),
+    mode: Number(st.mode & 0o7777n),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    sha256: sha256(data),
+  };
+}
+
+export async function readUntrusted(path: string, options: ReadOptions = {}): Promise<SafeRead> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const approved = approve(path, maxBytes);
+  if ('ok' in approved) return approved;
   let handle;
   try {
-    handle = await open(real, FLAGS);
+    handle = await open(approved.walk.real, FLAGS);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return fail('not-found', `${path} does not exist`);
-    if (code === 'ELOOP') return fail('unsafe', `${path} was replaced by a symbolic link while it was being read`);
-    if (code === 'EACCES' || code === 'EPERM') return fail('permission-denied', `${path} is not readable (permission denied)`);
-    return fail('error', `${path} could not be read (${code ?? 'error'})`);
+    return openFailure(path, error);
   }
   try {
     const st = await handle.stat({ bigint: true });
-    if (!sameInode(st, final)) return fail('unsafe', `${path} was replaced while it was being read; run again`);
-    if (!st.isFile()) return fail('not-regular', `${path} is ${kindOf(st)}, not a regular file`);
-    // One byte more than the size says: a file that grows while read is seen to, up to the cap.
-    let buffer = Buffer.alloc(Math.min(Number(st.size), maxBytes) + 1);
+    const wrong = checkOpened(path, st, approved.final);
+    if (wrong) return wrong;
+    let buffer: Buffer = Buffer.alloc(Math.min(Number(st.size), maxBytes) + 1);
     let length = 0;
     for (;;) {
       if (length === buffer.length) {
-        if (length > maxBytes) return fail('too-large', `${path} is over the ${maxBytes}-byte limit for a file of this kind; is it the right file?`);
-        const grown = Buffer.alloc(Math.min(buffer.length * 2, maxBytes + 1));
-        buffer.copy(grown);
-        buffer = grown;
+        if (length > maxBytes) return fail('too-large', tooLarge(path, maxBytes));
+        buffer = grow(buffer, maxBytes);
       }
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    if (length > maxBytes) return fail('too-large', `${path} is over the ${maxBytes}-byte limit for a file of this kind; is it the right file?`);
+    if (length > maxBytes) return fail('too-large', tooLarge(path, maxBytes));
     const data = buffer.subarray(0, length);
-    return {
-      ok: true,
-      data,
-      identity: {
-        real,
-        dev: String(st.dev),
-        ino: String(st.ino),
-        parentDev: String(walk.parent.dev),
-        parentIno: String(walk.parent.ino),
-        mode: Number(st.mode & 0o7777n),
-        uid: Number(st.uid),
-        gid: Number(st.gid),
-        sha256: sha256(data),
-      },
-    };
+    return { ok: true, data, identity: identityOf(approved.walk, st, data) };
   } finally {
     await handle.close();
   }
+}
+
+/** The same read, synchronous: for planners, which ask for files one at a time as they decide. */
+export function readUntrustedSync(path: string, options: ReadOptions = {}): SafeRead {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const approved = approve(path, maxBytes);
+  if ('ok' in approved) return approved;
+  let fd: number;
+  try {
+    fd = openSync(approved.walk.real, FLAGS);
+  } catch (error) {
+    return openFailure(path, error);
+  }
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    const wrong = checkOpened(path, st, approved.final);
+    if (wrong) return wrong;
+    let buffer: Buffer = Buffer.alloc(Math.min(Number(st.size), maxBytes) + 1);
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        if (length > maxBytes) return fail('too-large', tooLarge(path, maxBytes));
+        buffer = grow(buffer, maxBytes);
+      }
+      const bytesRead = readSync(fd, buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > maxBytes) return fail('too-large', tooLarge(path, maxBytes));
+    const data = buffer.subarray(0, length);
+    return { ok: true, data, identity: identityOf(approved.walk, st, data) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function grow(buffer: Buffer, maxBytes: number): Buffer {
+  const grown = Buffer.alloc(Math.min(buffer.length * 2, maxBytes + 1));
+  buffer.copy(grown);
+  return grown;
 }

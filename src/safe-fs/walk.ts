@@ -89,8 +89,9 @@ export function walkPath(input: string, euid: number = process.geteuid?.() ?? 0)
       if (queue.length === 0) break;
       throw new WalkError(`${next} does not exist`, 'not-found');
     }
-    if (st.uid !== 0n && Number(st.uid) !== euid) controllers.add(Number(st.uid));
     if (st.isSymbolicLink()) {
+      // Whoever owns a link decides where the path goes on. A regular file's owner only decides its content.
+      if (st.uid !== 0n && Number(st.uid) !== euid) controllers.add(Number(st.uid));
       if (++links > MAX_LINKS) throw new WalkError(`${input}: too many levels of symbolic links`, 'loop');
       if (PROC_MAGIC.test(next)) throw new WalkError(`${input} goes through ${next}, a view into another process; name the file by its own path`, 'unsafe');
       const target = readlinkSync(next);

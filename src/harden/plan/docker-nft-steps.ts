@@ -3,7 +3,9 @@ import type { AnalysisContext } from '../../model/context.js';
 import { checkLockout, type AdminContext } from '../lockout.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import type { CommandStep, FileStep, LockoutVerdict, Plan, Step } from '../types.js';
-import { dockerNftBackend, hasPolicyTable, NFT_FAMILY, NFT_FILE, NFT_TABLE, nftPolicyText, withPolicyTable } from './docker-nft.js';
+import { dockerNftBackend, hasPolicyTable, NFT_FAMILY, NFT_FILE, NFT_TABLE, NFT_UNDO_ARGV, NFT_UNIT, nftPolicyText, withPolicyTable } from './docker-nft.js';
+
+export { NFT_UNDO_ARGV, NFT_UNIT };
 import { fileDiff } from './file-diff.js';
 
 /**
@@ -21,17 +23,10 @@ import { fileDiff } from './file-diff.js';
  * remove our table) and before docker.service (no boot window where a published port is open).
  */
 
-export const NFT_UNIT = 'clawmoat-docker-nft.service';
 export const NFT_UNIT_PATH = `/etc/systemd/system/${NFT_UNIT}`;
 /** Where `systemctl enable` links the unit (its [Install] WantedBy). */
 export const NFT_UNIT_LINK = `/etc/systemd/system/multi-user.target.wants/${NFT_UNIT}`;
 
-/**
- * Remove the table if it is there, and succeed if it is not: rollback may run an undo for a
- * command that never ran (see rollback.ts). nft 1.0.6 has no `destroy`; declaring the table
- * first makes the delete always find it, in one transaction.
- */
-export const NFT_UNDO_ARGV = ['nft', `add table ${NFT_FAMILY} ${NFT_TABLE}; delete table ${NFT_FAMILY} ${NFT_TABLE}`];
 
 export function unitText(finding: string): string {
   return [

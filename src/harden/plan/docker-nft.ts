@@ -144,3 +144,13 @@ export function withPolicyTable(snapshot: Snapshot): Snapshot {
   const data = { nftables: [...nftItems(snapshot), ...nftPolicyJson()] };
   return { ...snapshot, netfilter: { ...snapshot.netfilter, nftRuleset: { status: 'ok', data } } };
 }
+
+/** The unit that loads the table at boot; its name is also one of the undo commands rollback may run. */
+export const NFT_UNIT = 'clawmoat-docker-nft.service';
+
+/**
+ * Remove the table if it is there, and succeed if it is not: rollback may run an undo for a
+ * command that never ran (see rollback.ts). nft 1.0.6 has no `destroy`; declaring the table
+ * first makes the delete always find it, in one transaction.
+ */
+export const NFT_UNDO_ARGV = ['nft', `add table ${NFT_FAMILY} ${NFT_TABLE}; delete table ${NFT_FAMILY} ${NFT_TABLE}`];

@@ -1,7 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, readFile, readdir, rename } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fsyncDirectory, resolveWriteTarget, writeFileAtomic, type AtomicWriteOptions } from './atomic-write.js';
+import { RefusedError } from '../../errors.js';
+import { readUntrusted } from '../../safe-fs/read.js';
+import { absentTarget, replaceChecked, targetFrom, type TargetBefore, type Written } from '../../safe-fs/write.js';
+import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
+import { undoRefusal } from './undo-commands.js';
 
 /**
  * One backup set per `clawmoat harden` apply: a directory holding a copy of every file the
@@ -41,12 +45,22 @@ export interface FileAction extends ActionBase {
   /** The real path (symlinks followed): what was written and what rollback restores. */
   path: string;
   existed: boolean;
+  /** The directory holding it: rollback restores into this very directory or not at all. */
+  parentDev?: string;
+  parentIno?: string;
   /** Relative to the set directory; only when the file existed. */
   backup?: string;
   sha256?: string;
   mode?: number;
   uid?: number;
   gid?: number;
+  /** SHA-256 of what apply is about to write, journaled before it writes. */
+  planned?: string;
+  /**
+   * The file apply left there (written by harden, or by ufw's own commands, read when apply
+   * ended). Rollback restores only over this very file: a later change by anyone is kept.
+   */
+  written?: Written;
 }
 
 export interface CommandAction extends ActionBase {
@@ -115,6 +129,8 @@ export class BackupSet {
   /** Journal writes are chained so concurrent callers never write an older journal over a newer one. */
   private writes: Promise<void> = Promise.resolve();
   private nextId: number;
+  /** What recordFile last verified at each file action's path: where writeFile may write. */
+  private readonly targets = new Map<number, TargetBefore>();
 
   private constructor(
     readonly dir: string,
@@ -178,25 +194,36 @@ export class BackupSet {
   /**
    * Back a file up before it is touched: copy its content (or note that it does not exist)
    * and journal "about to write". Call it before every write; a path recorded earlier in
-   * this set returns the first record, whose backup holds the original.
+   * this set returns the first record, whose backup holds the original. When `before` is
+   * given (what the plan read), the file must still be exactly that, or nothing is recorded.
    */
-  async recordFile(path: string, options: { step?: string } = {}): Promise<number> {
-    const target = await resolveWriteTarget(path);
-    const earlier = this.data.actions.find((a) => a.kind === 'file' && a.path === target);
-    if (earlier) return earlier.id;
+  async recordFile(path: string, options: { step?: string; before?: TargetBefore } = {}): Promise<number> {
+    const read = await readUntrusted(path);
+    if (!read.ok && read.reason !== 'not-found') throw new RefusedError(`refused: ${read.detail}`);
+    const target = read.ok ? targetFrom(read.identity) : absentTarget(path);
+    if ('error' in target) throw new RefusedError(`refused: ${target.error}`);
+    const before = options.before;
+    if (before) {
+      const same = before.real === target.real && before.parentDev === target.parentDev && before.parentIno === target.parentIno && before.file?.dev === target.file?.dev && before.file?.ino === target.file?.ino && before.file?.sha256 === target.file?.sha256;
+      if (!same) throw new RefusedError(`refused: ${path} is not the file the plan read (it was ${target.file ? 'changed or replaced' : 'removed'} after the plan); nothing was written: run clawmoat harden again`);
+    }
+    const earlier = this.data.actions.find((a) => a.kind === 'file' && a.path === target.real);
+    if (earlier) {
+      this.targets.set(earlier.id, target);
+      return earlier.id;
+    }
     const id = this.nextId++;
+    this.targets.set(id, target);
+    const where = { path: target.real, parentDev: target.parentDev, parentIno: target.parentIno };
     let action: FileAction;
-    try {
-      const st = await lstat(target);
-      if (!st.isFile()) throw new Error(`${target} is not a regular file; harden only edits regular files`);
-      const content = await readFile(target);
+    if (read.ok) {
       const backup = join('files', String(id));
       // The copy is durable before the journal mentions it: a journal entry never points at a missing backup.
-      await writeFileAtomic(join(this.dir, backup), content, { mode: 0o600 });
-      action = { id, kind: 'file', path: target, existed: true, backup, sha256: sha256(content), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, state: 'pending', at: now() };
-    } catch (error) {
-      if (!isErrno(error, 'ENOENT')) throw error;
-      action = { id, kind: 'file', path: target, existed: false, state: 'pending', at: now() };
+      await writeFileAtomic(join(this.dir, backup), read.data, { mode: 0o600 });
+      const { mode, uid, gid, sha256: hash } = read.identity;
+      action = { id, kind: 'file', ...where, existed: true, backup, sha256: hash, mode, uid, gid, state: 'pending', at: now() };
+    } else {
+      action = { id, kind: 'file', ...where, existed: false, state: 'pending', at: now() };
     }
     if (options.step) action.step = options.step;
     this.data.actions.push(action);
@@ -226,6 +253,8 @@ export class BackupSet {
   /** Journal "about to run `run` (undo: `undo`)"; call it before running the command. */
   async recordCommand(spec: CommandSpec): Promise<number> {
     if (spec.run.length === 0) throw new Error('recordCommand: empty command');
+    const refused = spec.undo.map(undoRefusal).find(Boolean);
+    if (refused) throw new Error(`recordCommand: ${refused}`);
     const id = this.nextId++;
     const action: CommandAction = { id, kind: 'command', run: [...spec.run], undo: spec.undo.map((u) => [...u]), state: 'pending', at: now() };
     if (spec.step) action.step = spec.step;
@@ -254,12 +283,34 @@ export class BackupSet {
     await this.persist();
   }
 
-  /** Back up, write atomically, mark done: the whole journaled file step. */
-  async writeFile(path: string, content: string | Uint8Array, options: AtomicWriteOptions & { step?: string } = {}): Promise<void> {
-    const { step, ...write } = options;
-    const id = await this.recordFile(path, step ? { step } : {});
-    await writeFileAtomic(path, content, write);
-    await this.markDone(id);
+  /**
+   * Back up, write, mark done: the whole journaled file step. The write lands only on the
+   * file and directory the backup was taken of (safe-fs/write.ts), keeping its owner and mode.
+   */
+  async writeFile(path: string, content: string | Uint8Array, options: { step?: string; before?: TargetBefore; mode?: number; uid?: number; gid?: number } = {}): Promise<void> {
+    const id = await this.recordFile(path, { ...(options.step ? { step: options.step } : {}), ...(options.before ? { before: options.before } : {}) });
+    const action = this.action(id) as FileAction;
+    action.planned = sha256(typeof content === 'string' ? Buffer.from(content) : content);
+    await this.persist();
+    // A file that existed keeps its owner and mode; a new one gets what the caller asks for.
+    const uid = options.uid ?? action.uid;
+    const owner = { mode: options.mode ?? action.mode ?? 0o644, ...(uid !== undefined ? { uid, gid: options.gid ?? action.gid ?? uid } : {}) };
+    action.written = await replaceChecked(path, this.targets.get(id)!, content, owner);
+    action.state = 'done';
+    await this.persist();
+  }
+
+  /**
+   * When apply ends: note what every recorded file now is (ufw's own commands rewrote some),
+   * so a rollback can tell what apply left from what someone changed afterwards.
+   */
+  async sealFiles(): Promise<void> {
+    for (const action of this.data.actions) {
+      if (action.kind !== 'file' || action.written) continue;
+      const read = await readUntrusted(action.path);
+      if (read.ok) action.written = { dev: read.identity.dev, ino: read.identity.ino, sha256: read.identity.sha256 };
+    }
+    await this.persist();
   }
 
   /** Journal, run, mark done: the whole journaled command step. A failing command stays `pending`, so rollback undoes it. */

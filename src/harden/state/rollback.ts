@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { link, readFile, unlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { removeFileDurably, removeStaleTemps, writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from './atomic-write.js';
 import type { BackupSet, CommandRunner } from './backup-set.js';
-import { isSameProcessAlive, processIdentity, type ProcessIdentity } from './process-identity.js';
+import { acquireLock } from './lock.js';
+import { restoreFile } from './restore-file.js';
 import { restoreScript, systemNetfilter, type NetfilterIo } from './ruleset.js';
+import { SYSTEM_PATH, undoRefusal } from './undo-commands.js';
+import { sha256 } from '../../safe-fs/read.js';
 
 /**
  * Undo a backup set: visit its journaled actions newest first, restore each file from its
@@ -33,21 +35,22 @@ export interface RollbackResult {
   restored: string[];
   removed: string[];
   commands: string[][];
+  /**
+   * Files changed by someone after apply: kept as they are now, the backup saved beside them
+   * (or left in the set) and named here, never overwritten without a word.
+   */
+  conflicts: string[];
   errors: string[];
 }
 
 const LOCK = 'rollback.lock';
 
-function errno(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException)?.code;
-}
-
-/** Runs a command with the output going where ours goes; rejects on a non-zero exit. */
+/** Runs a command with the output going where ours goes; rejects on a non-zero exit. Programs come from the system's own directories. */
 export const spawnRunner: CommandRunner = (argv) =>
   new Promise((resolvePromise, reject) => {
     const [file, ...args] = argv;
     if (!file) return reject(new Error('empty command'));
-    const child = spawn(file, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(file, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PATH: SYSTEM_PATH } });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (code === 0) resolvePromise();
@@ -55,49 +58,10 @@ export const spawnRunner: CommandRunner = (argv) =>
     });
   });
 
-/**
- * One rollback at a time per set (the dead-man watcher and a hand-run `--rollback` can meet).
- * The lock file appears whole via link(2), which fails if it exists; a lock whose holder
- * (PID + start time) is gone was left by a killed rollback and is taken over.
- */
-async function acquireLock(dir: string): Promise<() => Promise<void>> {
-  const me: ProcessIdentity = processIdentity(process.pid) ?? { pid: process.pid, startTime: 'unknown' };
-  const lock = join(dir, LOCK);
-  const temp = join(dir, `.${LOCK}.${process.pid}.tmp`);
-  await writeFile(temp, JSON.stringify(me), { mode: 0o600 });
-  try {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await link(temp, lock);
-        return async () => {
-          await unlink(lock).catch(() => undefined);
-        };
-      } catch (error) {
-        if (errno(error) !== 'EEXIST') throw error;
-      }
-      let holder: ProcessIdentity | undefined;
-      try {
-        holder = JSON.parse(await readFile(lock, 'utf8')) as ProcessIdentity;
-      } catch {
-        holder = undefined;
-      }
-      if (holder && isSameProcessAlive(holder)) throw new Error(`a rollback of ${dir} is already running (pid ${holder.pid})`);
-      await unlink(lock).catch(() => undefined);
-    }
-    throw new Error(`could not take the rollback lock in ${dir}`);
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
-}
-
-function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 export async function rollback(set: BackupSet, options: RollbackOptions): Promise<RollbackResult> {
   const log = options.log ?? (() => undefined);
-  const result: RollbackResult = { status: 'rolled-back', restored: [], removed: [], commands: [], errors: [] };
-  const release = await acquireLock(set.dir);
+  const result: RollbackResult = { status: 'rolled-back', restored: [], removed: [], commands: [], conflicts: [], errors: [] };
+  const release = await acquireLock(set.dir, LOCK, `a rollback of ${set.dir}`);
   try {
     // The caller's copy may predate another process's rollback or confirm.
     await set.reload();
@@ -110,33 +74,30 @@ export async function rollback(set: BackupSet, options: RollbackOptions): Promis
       if (action.rollback?.state === 'done') continue;
       try {
         if (action.kind === 'file') {
-          if (action.existed) {
-            const backup = set.backupPath(action);
-            if (!backup) throw new Error(`journal entry ${action.id} for ${action.path} has no backup`);
-            const content = await readFile(backup);
-            if (action.sha256 && sha256(content) !== action.sha256) throw new Error(`backup ${backup} of ${action.path} is damaged (checksum mismatch); not restoring it`);
-            await writeFileAtomic(action.path, content, { mode: action.mode, uid: action.uid, gid: action.gid });
-            result.restored.push(action.path);
-            log(`restored ${action.path}`);
-          } else {
-            await removeFileDurably(action.path);
-            result.removed.push(action.path);
-            log(`removed ${action.path} (it did not exist before)`);
-          }
-          await removeStaleTemps(action.path);
+          const outcome = await restoreFile(set, action);
+          if (outcome.kind === 'restored') result.restored.push(action.path);
+          else if (outcome.kind === 'removed') result.removed.push(action.path);
+          else if (outcome.kind === 'conflict') result.conflicts.push(outcome.message);
+          if (outcome.kind !== 'unchanged') log(outcome.message);
         } else if (action.kind === 'ruleset') {
           const io = options.netfilter ?? systemNetfilter;
           for (const save of action.saves) {
             const before = await readFile(join(set.dir, save.backup));
             if (sha256(before) !== save.sha256) throw new Error(`backup ${save.backup} of the IPv${save.family} ruleset is damaged (checksum mismatch); not restoring it`);
-            const script = restoreScript(before.toString('utf8'), await io.save(save.family), action.chains);
+            const now = await io.save(save.family);
+            const script = restoreScript(before.toString('utf8'), now, action.chains);
             if (script === undefined) continue;
+            // Whatever someone changed after apply is not lost without a word: the ruleset as it is now stays in the set.
+            const kept = join('files', `${action.id}.v${save.family}.before-rollback`);
+            await writeFileAtomic(join(set.dir, kept), now, { mode: 0o600 });
             await io.restore(save.family, script);
-            log(`restored the IPv${save.family} filter chains ${['INPUT', 'FORWARD', 'OUTPUT', 'ufw*', ...action.chains].join(', ')}`);
+            log(`restored the IPv${save.family} filter chains ${['INPUT', 'FORWARD', 'OUTPUT', 'ufw*', ...action.chains].join(', ')} (the ruleset as it was just before is kept in ${join(set.dir, kept)})`);
           }
         } else {
           // Journal the start first: a killed rollback then knows these undos may have run.
           await set.markRollback(action.id, { state: 'started' });
+          const refused = action.undo.map(undoRefusal).find(Boolean);
+          if (refused) throw new Error(`not running the undo of ${action.run.join(' ')}: ${refused}; the journal may have been tampered with`);
           for (const undo of action.undo) {
             log(`running ${undo.join(' ')}`);
             await options.runCommand(undo);

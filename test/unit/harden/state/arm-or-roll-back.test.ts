@@ -22,7 +22,7 @@ describe('armOrRollBack', () => {
     const runner = fakeFirewall(fw);
     const set = await openBackupSet(join(dir, 'state'), { plan: 'test' });
     await set.writeFile(config, '{ gateway: { bind: "loopback" } }\n');
-    await set.runCommand({ run: ['fw', 'default', 'deny'], undo: [['fw', 'default', 'allow']] }, runner);
+    await set.runCommand({ run: ['ufw', 'default', 'deny', 'incoming'], undo: [['ufw', 'default', 'allow', 'incoming']] }, runner);
     await set.finish('applied');
 
     const failingArm = () => Promise.reject(new Error('cannot spawn the watcher: EAGAIN'));

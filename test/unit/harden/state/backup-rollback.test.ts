@@ -36,12 +36,12 @@ describe('backup set and rollback', () => {
 
     const runner = fakeFirewall(fw);
     const set = await openBackupSet(stateDir, { plan: 'test' });
-    await set.runCommand({ run: ['fw', 'add', 'ssh-22'], undo: [['fw', 'remove', 'ssh-22']], step: 'ufw.allow-ssh-22' }, runner);
+    await set.runCommand({ run: ['ufw', 'allow', 'ssh-22'], undo: [['ufw', 'delete', 'allow', 'ssh-22']], step: 'ufw.allow-ssh-22' }, runner);
     await set.writeFile(sshd, 'PasswordAuthentication no\n');
     // Apply changes the mode and owner too: rollback must put the old ones back.
     await set.writeFile(config, '{ gateway: { bind: "loopback" } }\n', isRoot ? { mode: 0o644, uid: 0, gid: 0 } : { mode: 0o644 });
     await set.writeFile(dropIn, 'PermitRootLogin no\n');
-    await set.runCommand({ run: ['fw', 'default', 'deny'], undo: [['fw', 'default', 'allow'], ['fw', 'remove', 'noop']] }, runner);
+    await set.runCommand({ run: ['ufw', 'default', 'deny', 'incoming'], undo: [['ufw', 'default', 'allow', 'incoming'], ['ufw', 'delete', 'allow', 'noop']] }, runner);
     await set.writeFile(sshd, 'PasswordAuthentication no\nX11Forwarding no\n'); // a second write to the same file
     await set.finish('applied');
     expect(await readFirewall(fw)).toEqual({ policy: 'deny', rules: ['ssh', 'ssh-22'] });
@@ -57,7 +57,7 @@ describe('backup set and rollback', () => {
     expect(existsSync(dropIn)).toBe(false);
     expect(await readFirewall(fw)).toEqual(INITIAL_FIREWALL);
     // Newest command first; within one command its undo list in order.
-    expect(readFileSync(`${fw}.log`, 'utf8')).toBe('fw default allow\nfw remove noop\nfw remove ssh-22\n');
+    expect(readFileSync(`${fw}.log`, 'utf8')).toBe('ufw default allow incoming\nufw delete allow noop\nufw delete allow ssh-22\n');
     expect(journalOnDisk(set).status).toBe('rolled-back');
 
     // Twice is harmless: nothing runs, nothing is written.
@@ -78,8 +78,8 @@ describe('backup set and rollback', () => {
     const pending = journalOnDisk(set).actions[0]!;
     expect(pending).toMatchObject({ id, kind: 'file', path: file, existed: true, state: 'pending', mode: 0o640, step: 'config.bind' });
     expect(pending.kind === 'file' && readFileSync(join(set.dir, pending.backup!), 'utf8')).toBe('orig');
-    const cmd = await set.recordCommand({ run: ['fw', 'add', 'x'], undo: [['fw', 'remove', 'x']] });
-    expect(journalOnDisk(set).actions[1]).toMatchObject({ id: cmd, kind: 'command', run: ['fw', 'add', 'x'], undo: [['fw', 'remove', 'x']], state: 'pending' });
+    const cmd = await set.recordCommand({ run: ['ufw', 'allow', 'x'], undo: [['ufw', 'delete', 'allow', 'x']] });
+    expect(journalOnDisk(set).actions[1]).toMatchObject({ id: cmd, kind: 'command', run: ['ufw', 'allow', 'x'], undo: [['ufw', 'delete', 'allow', 'x']], state: 'pending' });
     await set.markDone(id);
     expect(journalOnDisk(set).actions.map((a) => a.state)).toEqual(['done', 'pending']);
     const missing = await set.recordFile(join(dir, 'missing'));
@@ -96,7 +96,7 @@ describe('backup set and rollback', () => {
     await first.finish('applied');
     await new Promise((r) => setTimeout(r, 5));
     const second = await openBackupSet(stateDir, { n: 2 });
-    await second.runCommand({ run: ['fw', 'add', 'y'], undo: [['fw', 'remove', 'y']] }, fakeFirewall(fw));
+    await second.runCommand({ run: ['ufw', 'allow', 'y'], undo: [['ufw', 'delete', 'allow', 'y']] }, fakeFirewall(fw));
     const list = await listBackupSets(stateDir);
     expect(list.map((s) => [s.id, s.status, s.files, s.commands, s.meta])).toEqual([
       [second.id, 'applying', 0, 1, { n: 2 }],
@@ -124,12 +124,12 @@ describe('backup set and rollback', () => {
     writeFileSync(file, 'orig');
     const runner = fakeFirewall(fw);
     const set = await openBackupSet(stateDir);
-    await set.runCommand({ run: ['fw', 'add', 'a'], undo: [['fw', 'remove', 'a']] }, runner);
-    await set.runCommand({ run: ['fw', 'add', 'b'], undo: [['fw', 'fail']] }, runner);
+    await set.runCommand({ run: ['ufw', 'allow', 'a'], undo: [['ufw', 'delete', 'allow', 'a']] }, runner);
+    await set.runCommand({ run: ['ufw', 'allow', 'b'], undo: [['ufw', 'limit', 'fail']] }, runner);
     await set.writeFile(file, 'new');
     const first = await rollback(set, { runCommand: runner });
     expect(first.status).toBe('incomplete');
-    expect(first.errors).toEqual([expect.stringMatching(/^fw add b: fw fail/)]);
+    expect(first.errors).toEqual([expect.stringMatching(/^ufw allow b: ufw limit fail/)]);
     expect(readFileSync(file, 'utf8')).toBe('orig');
     expect((await readFirewall(fw)).rules).toEqual(['ssh', 'b']);
     expect(journalOnDisk(set).status).toBe('rolling-back');
@@ -137,14 +137,14 @@ describe('backup set and rollback', () => {
     writeFileSync(`${fw}.log`, '');
     const second = await rollback(set, { runCommand: runner });
     expect(second.status).toBe('incomplete');
-    expect(readFileSync(`${fw}.log`, 'utf8')).toBe('fw fail\n');
+    expect(readFileSync(`${fw}.log`, 'utf8')).toBe('ufw limit fail\n');
   });
 
   it('runs the undo of a command that was journaled but never marked done (it may have run)', async () => {
     const runner = fakeFirewall(fw);
     const set = await openBackupSet(stateDir);
-    await set.recordCommand({ run: ['fw', 'add', 'z'], undo: [['fw', 'remove', 'z']] });
-    await runner(['fw', 'add', 'z']); // ran, then the process "died" before markDone
+    await set.recordCommand({ run: ['ufw', 'allow', 'z'], undo: [['ufw', 'delete', 'allow', 'z']] });
+    await runner(['ufw', 'allow', 'z']); // ran, then the process "died" before markDone
     await rollback(set, { runCommand: runner });
     expect(await readFirewall(fw)).toEqual(INITIAL_FIREWALL);
   });

@@ -81,9 +81,9 @@ async function makeRound(n: number): Promise<Round> {
     const content = body(`new ${n}/${i}`, size + 7);
     news.set(path, Buffer.from(content));
     steps.push({ kind: 'file', path, content });
-    if (i % 4 === 1) steps.push({ kind: 'command', run: ['fw', 'add', `rule-${i}`], undo: [['fw', 'remove', `rule-${i}`]] });
+    if (i % 4 === 1) steps.push({ kind: 'command', run: ['ufw', 'allow', `rule-${i}`], undo: [['ufw', 'delete', 'allow', `rule-${i}`]] });
   }
-  steps.splice(6, 0, { kind: 'command', run: ['fw', 'default', 'deny'], undo: [['fw', 'default', 'allow']] });
+  steps.splice(6, 0, { kind: 'command', run: ['ufw', 'default', 'deny', 'incoming'], undo: [['ufw', 'default', 'allow', 'incoming']] });
   const planPath = join(dir, 'plan.json');
   writeFileSync(planPath, JSON.stringify(steps));
   return { dir, filesDir, stateDir: join(dir, 'state'), fw, planPath, originals, news };

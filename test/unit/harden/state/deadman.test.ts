@@ -62,7 +62,7 @@ async function applySample(name: string): Promise<Applied> {
   const set = await openBackupSet(stateDir, { test: name });
   await set.writeFile(config, 'new config\n');
   await set.writeFile(dropIn, 'PasswordAuthentication no\n');
-  await set.runCommand({ run: ['fw', 'default', 'deny'], undo: [['fw', 'default', 'allow']] }, fakeFirewall(fw));
+  await set.runCommand({ run: ['ufw', 'default', 'deny', 'incoming'], undo: [['ufw', 'default', 'allow', 'incoming']] }, fakeFirewall(fw));
   await set.finish('applied');
   return { stateDir, fw, set, config, dropIn, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', CLAWMOAT_TEST_FIREWALL: fw } };
 }

@@ -3,8 +3,9 @@ import { writeFileAtomic } from '../../../../src/harden/state/atomic-write.js';
 import type { CommandRunner } from '../../../../src/harden/state/backup-set.js';
 
 /**
- * A stand-in for ufw: a JSON file holding a default policy and a rule list, changed by
- * `fw add <rule>`, `fw remove <rule>`, `fw default <policy>`; `fw fail` always fails.
+ * A stand-in for ufw, speaking the argv harden writes (rollback runs no other): a JSON file
+ * holding a default policy and a rule list, changed by `ufw allow <rule>`, `ufw delete allow
+ * <rule>`, `ufw default <policy> incoming`; `ufw limit fail` always fails.
  * Like ufw's own undo commands, remove of a missing rule is a no-op, so undo is safe to
  * repeat. Every command is appended to `<state>.log` for order checks.
  */
@@ -26,13 +27,14 @@ export async function resetFirewall(path: string): Promise<void> {
 export function fakeFirewall(path: string): CommandRunner {
   return async (argv) => {
     await appendFile(`${path}.log`, `${argv.join(' ')}\n`);
-    const [tool, verb, arg] = argv;
-    if (tool !== 'fw') throw new Error(`unknown command ${argv.join(' ')}`);
-    if (verb === 'fail') throw new Error('fw fail: failed as asked');
+    const [tool, verb, ...rest] = argv;
+    if (tool !== 'ufw') throw new Error(`unknown command ${argv.join(' ')}`);
+    if (verb === 'limit' && rest[0] === 'fail') throw new Error('ufw limit fail: failed as asked');
     const state = await readFirewall(path);
-    if (verb === 'add' && arg && !state.rules.includes(arg)) state.rules.push(arg);
-    else if (verb === 'remove' && arg) state.rules = state.rules.filter((r) => r !== arg);
-    else if (verb === 'default' && arg) state.policy = arg;
+    const rule = verb === 'delete' ? rest[1] : rest[0];
+    if (verb === 'allow' && rule && !state.rules.includes(rule)) state.rules.push(rule);
+    else if (verb === 'delete' && rest[0] === 'allow' && rule) state.rules = state.rules.filter((r) => r !== rule);
+    else if (verb === 'default' && rest[0]) state.policy = rest[0];
     await writeFileAtomic(path, JSON.stringify(state));
   };
 }
