@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeOutputFile } from '../safe-fs/write.js';
 
 /** Colour only on a terminal, never when NO_COLOR is set (https://no-color.org) or --no-color is given. */
 export function useColor(flag: boolean | undefined, stream: NodeJS.WriteStream = process.stdout): boolean {
@@ -10,6 +10,6 @@ export function useColor(flag: boolean | undefined, stream: NodeJS.WriteStream =
 
 export async function emit(text: string, outputFile: string | undefined): Promise<void> {
   const body = text.endsWith('\n') ? text : `${text}\n`;
-  if (outputFile) await writeFile(outputFile, body);
+  if (outputFile) await writeOutputFile(outputFile, body);
   else process.stdout.write(body);
 }

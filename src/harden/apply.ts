@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { openBackupSet, type BackupSet, type CommandRunner } from './state/backup-set.js';
 import { rollback } from './state/rollback.js';
 import { chainsDeclared, systemNetfilter, type NetfilterIo } from './state/ruleset.js';
+import { SYSTEM_PATH } from './state/undo-commands.js';
 import type { Plan, Step } from './types.js';
 
 /**
@@ -10,14 +11,13 @@ import type { Plan, Step } from './types.js';
  * the apply did so far, so a half-applied plan is never left behind.
  */
 
-const SBIN = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** Runs quietly (ufw talks a lot); a failure carries the command's last words. */
+/** Runs quietly (ufw talks a lot); a failure carries the command's last words. Programs come from the system's directories, not the caller's PATH. */
 export const quietRunner: CommandRunner = (argv) =>
   new Promise((resolve, reject) => {
     const [file, ...args] = argv;
     if (!file) return reject(new Error('empty command'));
-    execFile(file, args, { env: { ...process.env, PATH: `${process.env.PATH ?? ''}:${SBIN}`, LC_ALL: 'C' }, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(file, args, { env: { ...process.env, PATH: SYSTEM_PATH, LC_ALL: 'C' }, timeout: 120_000 }, (error, stdout, stderr) => {
       if (!error) return resolve();
       const last = `${String(stderr)}\n${String(stdout)}`.trim().split('\n').filter(Boolean).pop() ?? error.message;
       reject(new Error(`${argv.join(' ')} failed: ${last}`));
@@ -74,11 +74,12 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Back
       }
       if (step.kind === 'file') {
         if (step.content === undefined) throw new Error(`step ${step.id} has no content to write`);
-        await set.writeFile(step.path, step.content, { step: step.id });
+        await set.writeFile(step.path, step.content, { step: step.id, ...(step.before ? { before: step.before } : {}) });
       } else {
         await set.runCommand({ run: step.argv, undo: step.undoArgv, step: step.id }, runner);
       }
     }
+    await set.sealFiles();
     await set.finish('applied');
     return set;
   } catch (error) {

@@ -1,3 +1,5 @@
+import type { TargetBefore } from '../safe-fs/write.js';
+
 /**
  * The plan `clawmoat harden` shows and applies (`--json` prints `{ "steps": [...] }`).
  * The names `steps`, `id`, `finding`, `kind`, `description` and `undo` are stable.
@@ -23,6 +25,8 @@ export interface FileStep extends StepBase {
   diff: string;
   /** The new content, secrets included: never printed, never in JSON output. */
   content?: string;
+  /** The file as the plan read it (safe-fs): apply writes only onto that very file. Not in JSON output. */
+  before?: TargetBefore;
 }
 
 export interface CommandStep extends StepBase {

@@ -36,6 +36,6 @@ export function renderPlan(plan: Plan, options: { color: boolean }): string {
 
 /** `--json`: the plan without the secrets that file contents may hold. */
 export function planJson(plan: Plan): string {
-  const steps = plan.steps.map((s) => (s.kind === 'file' ? (({ content: _content, ...rest }) => rest)(s) : s));
+  const steps = plan.steps.map((s) => (s.kind === 'file' ? (({ content: _content, before: _before, ...rest }) => rest)(s) : s));
   return `${JSON.stringify({ schemaVersion: 1, steps, notes: plan.notes, lockout: plan.lockout ?? null, restart: plan.restart ?? null }, null, 2)}\n`;
 }

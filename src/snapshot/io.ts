@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readUntrusted } from '../safe-fs/read.js';
+import { writeOutputFile } from '../safe-fs/write.js';
 import { UserError } from '../errors.js';
 import { SNAPSHOT_VERSION, type Snapshot } from './types.js';
 
@@ -24,14 +25,13 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - before.lastIndexOf('\n') };
 }
 
+/** A snapshot of a host with a 100k-rule ruleset is tens of MB; far beyond that is not a snapshot. */
+export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+
 export async function readSnapshot(file: string): Promise<Snapshot> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read (${code})`}; pass a file written by \`clawmoat collect -o\``);
-  }
+  const read = await readUntrusted(file, { maxBytes: MAX_SNAPSHOT_BYTES });
+  if (!read.ok) throw new UserError(`${read.reason === 'not-found' ? `${file}: no such file` : read.detail}; pass a file written by \`clawmoat collect -o\``);
+  const text = read.data.toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -45,9 +45,11 @@ export async function readSnapshot(file: string): Promise<Snapshot> {
   return validateSnapshot(parsed, file);
 }
 
-/** Write atomically, so an interrupted run never leaves half a snapshot behind. */
+/**
+ * Write atomically, so an interrupted run never leaves half a snapshot behind, and safely:
+ * an exclusive temp file under a random name, renamed over the path (a link there is
+ * replaced, never followed). 0600: a snapshot describes the host in detail.
+ */
 export async function writeSnapshot(file: string, snapshot: Snapshot): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(snapshot, null, 2)}\n`, { mode: 0o600 });
-  await rename(tmp, file);
+  await writeOutputFile(file, `${JSON.stringify(snapshot, null, 2)}\n`, 0o600);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Option, type Command } from 'commander';
 import { auditSnapshot } from '../../audit.js';
@@ -11,9 +11,12 @@ import { checkLockout } from '../../harden/lockout.js';
 import { buildPlan, selectSteps, adminSshPorts } from '../../harden/plan/index.js';
 import { rehearse } from '../../harden/rehearse.js';
 import { withPlannedTable } from '../../harden/plan/docker-nft-steps.js';
-import { BackupSet, latestBackupSet, listBackupSets, resolveStateDir } from '../../harden/state/backup-set.js';
+import { LiveFiles } from '../../harden/live-files.js';
+import { BackupSet, KEEP_BACKUP_SETS, latestBackupSet, listBackupSets, pruneBackupSets, resolveStateDir } from '../../harden/state/backup-set.js';
+import { acquireLock } from '../../harden/state/lock.js';
+import { trustedStateDir } from '../../harden/state/trust.js';
 import { blocksNewApply, confirm, DEADMAN_FIRE_FLAG, deadmanStatus, DEFAULT_DEADMAN_SECONDS, runDeadmanWatcher } from '../../harden/state/deadman.js';
-import { rollback } from '../../harden/state/rollback.js';
+import { rollback, type RollbackResult } from '../../harden/state/rollback.js';
 import type { Plan } from '../../harden/types.js';
 import { runProbe } from '../../probe/run.js';
 import { planJson, renderPlan } from '../../report/harden.js';
@@ -43,12 +46,10 @@ interface HardenFlags extends AnalyseFlags {
 
 const list = (text: string | undefined) => (text ? text.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
 
-function readLive(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
+/** The lines a rollback owes its user: what it kept because someone changed it after apply. */
+function rollbackSummary(label: string, result: RollbackResult): string {
+  const counts = `restored ${result.restored.length} file(s), removed ${result.removed.length}, undid ${result.commands.length} command(s)`;
+  return [`${label}: ${result.status}; ${counts}`, ...result.conflicts.map((c) => `kept: ${c}`)].join('\n') + '\n';
 }
 
 async function ask(question: string): Promise<boolean> {
@@ -66,13 +67,21 @@ export async function planFor(snapshot: Snapshot, flags: HardenFlags): Promise<P
   const report = auditSnapshot(snapshot, { zones });
   const ctx = buildContext(snapshot, { zones });
   const sshConnection = process.env.SSH_CONNECTION;
+  const live = new LiveFiles();
   let plan = buildPlan(ctx, report, {
     remote: flags.remote,
     noPublish: !flags.publish,
     newToken: randomBytes(32).toString('hex'),
-    readFile: readLive,
+    readFile: live.read,
     ...(sshConnection ? { sshConnection } : {}),
   });
+  // Each file step remembers the very file the plan read: apply writes there or nowhere.
+  for (const step of plan.steps) {
+    if (step.kind !== 'file') continue;
+    const before = live.before(step.path);
+    if ('error' in before) plan.notes.push(`${step.path}: ${before.error}; apply will refuse this step`);
+    else step.before = before;
+  }
   try {
     plan = selectSteps(plan, list(flags.only), list(flags.skip));
   } catch (error) {
@@ -146,28 +155,41 @@ sshd port that is open now is refused. Exit codes: 0 done (or nothing to do), 1 
 refused or rolled back, 2 usage or runtime error.`,
     );
   analyseOptions(command).action(async (flags: HardenFlags) => {
-    const stateDir = resolveStateDir(flags.stateDir);
+    // Only the verbs that use it look at the state directory, and only once it is safe.
+    const state = () => trustedStateDir(resolveStateDir(flags.stateDir));
     if (flags.deadmanFire) {
+      // The set lives in <state>/backups/<set>: that state directory must be safe, whatever the default is.
+      await trustedStateDir(dirname(dirname(resolve(flags.deadmanFire))));
       await runDeadmanWatcher(flags.deadmanFire, { runCommand: quietRunner });
       return;
     }
     if (flags.history) {
+      const stateDir = await state();
       const sets = await listBackupSets(stateDir);
-      const text = flags.json ? `${JSON.stringify({ sets }, null, 2)}\n` : sets.length === 0 ? `no backup sets in ${stateDir}\n` : `${sets.map((s) => `${s.id}  ${s.status}  ${s.createdAt}  ${s.dir}`).join('\n')}\n`;
+      const kept = `the newest ${KEEP_BACKUP_SETS} sets are kept; older confirmed or rolled-back ones are removed when harden next applies, confirms or rolls back`;
+      const text = flags.json
+        ? `${JSON.stringify({ sets, keep: KEEP_BACKUP_SETS }, null, 2)}\n`
+        : sets.length === 0
+          ? `no backup sets in ${stateDir}\n`
+          : `${sets.map((s) => `${s.id}  ${s.status}  ${s.createdAt}  ${s.dir}`).join('\n')}\n(${kept})\n`;
       await emit(text, undefined);
       return;
     }
     if (flags.confirm) {
+      const stateDir = await state();
       const result = await confirm(stateDir);
       process.stderr.write(`kept: ${result.setDir}${result.alreadyConfirmed ? ' (already confirmed)' : ''}\n`);
+      await pruneBackupSets(stateDir);
       return;
     }
     if (flags.rollback) {
+      const stateDir = await state();
       const set = await latestBackupSet(stateDir);
       if (!set) throw new UserError(`nothing to roll back: no backup set in ${stateDir}`);
       const result = await rollback(set, { runCommand: quietRunner });
-      process.stderr.write(`rollback of ${set.id}: ${result.status}; restored ${result.restored.length} file(s), removed ${result.removed.length}, undid ${result.commands.length} command(s)\n`);
+      process.stderr.write(rollbackSummary(`rollback of ${set.id}`, result));
       if (result.errors.length > 0) throw new UserError(`rollback incomplete: ${result.errors.join('; ')} (run --rollback again)`);
+      await pruneBackupSets(stateDir);
       return;
     }
     if (flags.apply && flags.snapshot) throw new UserError('--apply works on this host, not on a --snapshot: run harden on the host itself');
@@ -184,46 +206,57 @@ refused or rolled back, 2 usage or runtime error.`,
     }
     await emit(flags.json ? planJson(plan) : renderPlan(plan, { color: useColor(flags.color) }), undefined);
     if (!flags.apply) return;
-    const last = await latestBackupSet(stateDir);
-    const waiting = last && blocksNewApply(last, await deadmanStatus(last.dir));
-    if (waiting) {
-      process.stderr.write(`clawmoat: refused: ${waiting}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    if (plan.steps.filter((s) => !(s.kind === 'command' && s.manual)).length === 0) {
-      process.stderr.write('nothing to apply\n');
-      return;
-    }
-    if (plan.lockout && plan.lockout.status !== 'safe') {
-      process.stderr.write(`clawmoat: refused: ${plan.lockout.status === 'refused' ? 'this plan would lock you out' : 'the lockout check could not decide'}: ${plan.lockout.reason}. Skip the firewall steps (--skip ufw) or fix the cause first.\n`);
-      process.exitCode = 1;
-      return;
-    }
-    if (process.getuid?.() !== 0) throw new UserError('applying needs root (it writes system files and runs ufw): sudo clawmoat harden --apply');
-    if (!flags.yes) {
-      if (!process.stdin.isTTY) throw new UserError('no terminal to ask on: add --yes to apply unattended');
-      if (!(await ask(`Apply these ${plan.steps.length} step(s)? [y/N] `))) {
-        process.stderr.write('nothing changed\n');
+    const stateDir = await state();
+    // One apply at a time, from the check of the last one until this one's timer is armed: a
+    // second apply would back up the first one's result as "before".
+    const unlock = await acquireLock(stateDir, 'apply.lock', 'another clawmoat harden --apply');
+    let set: BackupSet;
+    try {
+      const last = await latestBackupSet(stateDir);
+      const waiting = last && blocksNewApply(last, await deadmanStatus(last.dir));
+      if (waiting) {
+        process.stderr.write(`clawmoat: refused: ${waiting}\n`);
+        process.exitCode = 1;
         return;
       }
-    }
-    // From here until the dead-man timer is armed, losing the SSH session must not stop harden
-    // half-way: that is when the timer is needed most. A hangup is ignored, and so are writes
-    // to a terminal that is gone (EPIPE would otherwise end the process).
-    process.on('SIGHUP', () => undefined);
-    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-    const set = await applyPlan(plan, { stateDir, onStep: (id, i, n) => process.stderr.write(`[${i + 1}/${n}] ${id}\n`) });
-    process.stderr.write(`applied; backup set ${set.id} (${set.dir})\n`);
-    if (plan.restart) process.stderr.write(`now ${plan.restart}\n`);
-    if (seconds === 0) {
-      await set.finish('confirmed');
-      return;
-    }
-    try {
-      await armOrRollBack(set, seconds, quietRunner);
-    } catch (error) {
-      throw new UserError((error as Error).message);
+      if (plan.steps.filter((s) => !(s.kind === 'command' && s.manual)).length === 0) {
+        process.stderr.write('nothing to apply\n');
+        return;
+      }
+      if (plan.lockout && plan.lockout.status !== 'safe') {
+        process.stderr.write(`clawmoat: refused: ${plan.lockout.status === 'refused' ? 'this plan would lock you out' : 'the lockout check could not decide'}: ${plan.lockout.reason}. Skip the firewall steps (--skip ufw) or fix the cause first.\n`);
+        process.exitCode = 1;
+        return;
+      }
+      if (process.getuid?.() !== 0) throw new UserError('applying needs root (it writes system files and runs ufw): sudo clawmoat harden --apply');
+      if (!flags.yes) {
+        if (!process.stdin.isTTY) throw new UserError('no terminal to ask on: add --yes to apply unattended');
+        if (!(await ask(`Apply these ${plan.steps.length} step(s)? [y/N] `))) {
+          process.stderr.write('nothing changed\n');
+          return;
+        }
+      }
+      const pruned = await pruneBackupSets(stateDir);
+      if (pruned.length > 0) process.stderr.write(`removed ${pruned.length} old backup set(s) (the newest ${KEEP_BACKUP_SETS} are kept)\n`);
+      // From here until the dead-man timer is armed, losing the SSH session must not stop harden
+      // half-way: that is when the timer is needed most. A hangup is ignored, and so are writes
+      // to a terminal that is gone (EPIPE would otherwise end the process).
+      process.on('SIGHUP', () => undefined);
+      for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+      set = await applyPlan(plan, { stateDir, onStep: (id, i, n) => process.stderr.write(`[${i + 1}/${n}] ${id}\n`) });
+      process.stderr.write(`applied; backup set ${set.id} (${set.dir})\n`);
+      if (plan.restart) process.stderr.write(`now ${plan.restart}\n`);
+      if (seconds === 0) {
+        await set.finish('confirmed');
+        return;
+      }
+      try {
+        await armOrRollBack(set, seconds, quietRunner);
+      } catch (error) {
+        throw new UserError((error as Error).message);
+      }
+    } finally {
+      await unlock();
     }
     if (flags.verify) {
       const verdict = await verifiedByProbe(flags.verify, flags);
@@ -233,7 +266,7 @@ refused or rolled back, 2 usage or runtime error.`,
         return;
       }
       const undone = await rollback(await BackupSet.load(set.dir), { runCommand: quietRunner });
-      process.stderr.write(`verification failed (${verdict.why}): rolled back (${undone.status})\n`);
+      process.stderr.write(rollbackSummary(`verification failed (${verdict.why}): rolled back`, undone));
       process.exitCode = 1;
       return;
     }
@@ -245,7 +278,7 @@ refused or rolled back, 2 usage or runtime error.`,
         return;
       }
       const undone = await rollback(await BackupSet.load(set.dir), { runCommand: quietRunner });
-      process.stderr.write(`not confirmed: rolled back (${undone.status})\n`);
+      process.stderr.write(rollbackSummary('not confirmed: rolled back', undone));
       process.exitCode = 1;
       return;
     }

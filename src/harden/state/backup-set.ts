@@ -399,3 +399,27 @@ export async function latestBackupSet(stateDir: string): Promise<BackupSet | und
   if (latest.status === 'unreadable') throw new Error(`latest backup set ${latest.dir} is unreadable: ${latest.error ?? 'unknown error'}`);
   return BackupSet.load(latest.dir);
 }
+
+/**
+ * How many backup sets are kept. Each holds copies of the files it replaced (old tokens
+ * among them), so they are not kept forever; ten covers any sane run of applies to undo.
+ */
+export const KEEP_BACKUP_SETS = 10;
+
+const FINISHED: ReadonlySet<BackupSetSummary['status']> = new Set(['confirmed', 'rolled-back']);
+
+/**
+ * Remove finished sets beyond the newest KEEP_BACKUP_SETS. A set still applying, waiting for
+ * its confirmation or half rolled back is never removed, nor one whose journal cannot be read
+ * (it may be the only record of what to undo). Returns the ids removed.
+ */
+export async function pruneBackupSets(stateDir: string, keep = KEEP_BACKUP_SETS): Promise<string[]> {
+  const sets = await listBackupSets(stateDir);
+  const removed: string[] = [];
+  for (const set of sets.slice(keep)) {
+    if (!FINISHED.has(set.status)) continue;
+    await rm(set.dir, { recursive: true, force: true });
+    removed.push(set.id);
+  }
+  return removed;
+}
