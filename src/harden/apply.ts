@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { UserError } from '../errors.js';
 import { openBackupSet, type BackupSet, type CommandRunner } from './state/backup-set.js';
 import { rollback } from './state/rollback.js';
 import { chainsDeclared, systemNetfilter, type NetfilterIo } from './state/ruleset.js';
@@ -85,6 +86,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Back
   } catch (error) {
     const undone = await rollback(set, { runCommand: runner, ...(options.netfilter ? { netfilter: options.netfilter } : {}) });
     const detail = undone.status === 'incomplete' ? `; rollback incomplete: ${undone.errors.join('; ')} (run clawmoat harden --rollback)` : '; everything it had changed was rolled back';
-    throw new Error(`${(error as Error).message}${detail}`);
+    // A refusal (a file changed after the plan) is the user's to act on, and stays one line.
+    const Kind = error instanceof UserError ? UserError : Error;
+    throw new Kind(`${(error as Error).message}${detail}`);
   }
 }

@@ -13,7 +13,7 @@ import { rehearse } from '../../harden/rehearse.js';
 import { withPlannedTable } from '../../harden/plan/docker-nft-steps.js';
 import { LiveFiles } from '../../harden/live-files.js';
 import { BackupSet, KEEP_BACKUP_SETS, latestBackupSet, listBackupSets, pruneBackupSets, resolveStateDir } from '../../harden/state/backup-set.js';
-import { acquireLock } from '../../harden/state/lock.js';
+import { acquireLock, LockHeldError } from '../../harden/state/lock.js';
 import { trustedStateDir } from '../../harden/state/trust.js';
 import { blocksNewApply, confirm, DEADMAN_FIRE_FLAG, deadmanStatus, DEFAULT_DEADMAN_SECONDS, runDeadmanWatcher } from '../../harden/state/deadman.js';
 import { rollback, type RollbackResult } from '../../harden/state/rollback.js';
@@ -209,7 +209,16 @@ refused or rolled back, 2 usage or runtime error.`,
     const stateDir = await state();
     // One apply at a time, from the check of the last one until this one's timer is armed: a
     // second apply would back up the first one's result as "before".
-    const unlock = await acquireLock(stateDir, 'apply.lock', 'another clawmoat harden --apply');
+    let unlock: () => Promise<void>;
+    try {
+      unlock = await acquireLock(stateDir, 'apply.lock', 'another clawmoat harden --apply');
+    } catch (error) {
+      if (!(error instanceof LockHeldError)) throw error;
+      // Refused like a plan that would lock you out: exit 1, nothing changed.
+      process.stderr.write(`clawmoat: ${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
     let set: BackupSet;
     try {
       const last = await latestBackupSet(stateDir);

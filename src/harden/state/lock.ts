@@ -9,6 +9,9 @@ import { isSameProcessAlive, processIdentity, type ProcessIdentity } from './pro
  * The lock file appears whole via link(2), which fails if it exists; a lock whose holder
  * (PID and start time) is gone was left by a killed run and is taken over.
  */
+/** The lock is held by a live process: the caller refuses rather than waits. */
+export class LockHeldError extends UserError {}
+
 export async function acquireLock(dir: string, name: string, what: string): Promise<() => Promise<void>> {
   const me: ProcessIdentity = processIdentity(process.pid) ?? { pid: process.pid, startTime: 'unknown' };
   const lock = join(dir, name);
@@ -35,7 +38,7 @@ export async function acquireLock(dir: string, name: string, what: string): Prom
       } catch {
         holder = undefined;
       }
-      if (holder && isSameProcessAlive(holder)) throw new UserError(`refused: ${what} is already running (pid ${holder.pid}); wait for it to finish`);
+      if (holder && isSameProcessAlive(holder)) throw new LockHeldError(`refused: ${what} is already running (pid ${holder.pid}); wait for it to finish`);
       await unlink(lock).catch(() => undefined);
     }
     throw new UserError(`could not take the lock ${lock} for ${what}; remove it if no clawmoat runs`);
