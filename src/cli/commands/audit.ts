@@ -9,6 +9,7 @@ import { buildContext } from '../../model/context.js';
 import { runProbe } from '../../probe/run.js';
 import { startProgress } from '../progress.js';
 import { probeOptions, probeSettings } from './probe.js';
+import { PathOption } from '../paths.js';
 
 interface AuditFlags extends AnalyseFlags {
   probe?: boolean;
@@ -31,7 +32,7 @@ export function registerAudit(program: Command): void {
     .addOption(new Option('-f, --format <format>', 'output format').choices([...REPORT_FORMATS]).default('text'))
     .option('--json', 'same as --format json')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding (fail or unknown) is at or above this severity').choices(['info', 'warn', 'critical', 'none']).default('warn'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new PathOption('-o, --output <file>', 'write the report to a file instead of stdout', 'output', ''))
     .option('--no-color', 'no colours in text output (NO_COLOR is honoured too)')
     .option('--probe', 'also connect for real (see `clawmoat probe`): adds probe.auth.none, probe.auth.open and probe.mismatch')
     .addHelpText(

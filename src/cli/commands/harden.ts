@@ -22,6 +22,7 @@ import { emit, useColor } from '../output.js';
 import { startProgress } from '../progress.js';
 import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
 import type { Snapshot } from '../../snapshot/types.js';
+import { PathOption } from '../paths.js';
 
 interface HardenFlags extends AnalyseFlags {
   apply?: boolean;
@@ -125,8 +126,8 @@ export function registerHarden(program: Command): void {
     .option('--confirm', 'keep the changes of the last apply (from any session)')
     .option('--rollback', 'restore the last backup set now')
     .option('--history', 'list the backup sets')
-    .option('--state-dir <dir>', 'where backup sets live (default /var/lib/clawmoat, or CLAWMOAT_STATE_DIR)')
-    .addOption(new Option(`${DEADMAN_FIRE_FLAG} <setDir>`).hideHelp())
+    .addOption(new PathOption('--state-dir <dir>', 'where backup sets live (default /var/lib/clawmoat, or CLAWMOAT_STATE_DIR)', 'dir', ''))
+    .addOption(new PathOption(`${DEADMAN_FIRE_FLAG} <setDir>`, 'internal: the dead-man watcher of this backup set', 'dir', '').hideHelp())
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addHelpText(
       'after',

@@ -11,6 +11,7 @@ import { UserError } from '../../snapshot/io.js';
 import { emit, useColor } from '../output.js';
 import { startProgress } from '../progress.js';
 import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
+import { PathOption } from '../paths.js';
 
 interface ProbeFlags extends AnalyseFlags {
   netns?: string[];
@@ -70,7 +71,7 @@ export function registerProbe(program: Command): void {
     .command('probe')
     .description("connect to this host's listeners for real, from here, a namespace or a machine elsewhere; fingerprint OpenClaw gateways and their auth without credentials")
     .option('--json', 'print the results as JSON (schema: docs/probe-format.md)')
-    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .addOption(new PathOption('-o, --output <file>', 'write to a file instead of stdout', 'output', ''))
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addHelpText(
       'after',

@@ -6,6 +6,7 @@ import { parseZoneSpec, type ZoneSpec } from '../../model/zones.js';
 import { UserError } from '../../snapshot/io.js';
 import { emit, useColor } from '../output.js';
 import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
+import { PathOption } from '../paths.js';
 
 interface ReachFlags extends AnalyseFlags {
   port?: string;
@@ -36,7 +37,7 @@ export function registerReach(program: Command): void {
     .option('--port <port>', 'only listeners on this port (and explain them)')
     .option('--from <zone>', 'only this zone: a zone name, a kind (internet, lan, tailnet, docker), or an interface')
     .option('--json', 'print the whole matrix with paths as JSON (schema: docs/reach-format.md)')
-    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .addOption(new PathOption('-o, --output <file>', 'write to a file instead of stdout', 'output', ''))
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addOption(new Option('--fail-on-open <kind>', 'exit 1 when a gateway listener is open from a zone of this kind').choices(['internet', 'lan', 'any']))
     .addHelpText(
