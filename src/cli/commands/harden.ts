@@ -16,6 +16,7 @@ import { blocksNewApply, confirm, DEADMAN_FIRE_FLAG, deadmanStatus, DEFAULT_DEAD
 import { rollback } from '../../harden/state/rollback.js';
 import type { Plan } from '../../harden/types.js';
 import { runProbe } from '../../probe/run.js';
+import { parseSshUrl } from '../../probe/vantage/ssh.js';
 import { planJson, renderPlan } from '../../report/harden.js';
 import { UserError } from '../../snapshot/io.js';
 import { emit, useColor } from '../output.js';
@@ -94,12 +95,21 @@ export async function planFor(snapshot: Snapshot, flags: HardenFlags): Promise<P
   return plan;
 }
 
+/** --verify's vantage point: ssh://user@host[:port] or netns:NAME. */
+function verifyVantage(vantage: string): { netns: string[]; via: string[] } {
+  if (vantage.startsWith('ssh://')) {
+    parseSshUrl(vantage);
+    return { netns: [], via: [vantage] };
+  }
+  if (/^netns:[A-Za-z0-9_.-]+$/.test(vantage)) return { netns: [vantage.slice('netns:'.length)], via: [] };
+  throw new UserError(`--verify ${vantage}: expected ssh://user@host[:port] or netns:NAME`);
+}
+
 /** After apply: confirmed by a probe from the named vantage point, when it sees the gateway closed and SSH open. */
 async function verifiedByProbe(vantage: string, flags: HardenFlags): Promise<{ ok: boolean; why: string }> {
   const snapshot = await obtainSnapshot(flags);
   const ctx = buildContext(snapshot, { zones: zoneSpecs(flags) });
-  const probeOptions = { netns: vantage.startsWith('netns:') ? [vantage.slice('netns:'.length)] : [], via: vantage.startsWith('ssh://') ? [vantage] : [], timeoutMs: 2000, concurrency: 32 };
-  if (probeOptions.netns.length + probeOptions.via.length === 0) throw new UserError(`--verify ${vantage}: expected ssh://user@host[:port] or netns:NAME`);
+  const probeOptions = { ...verifyVantage(vantage), timeoutMs: 2000, concurrency: 32 };
   const report = await runProbe(ctx, probeOptions);
   if (report.errors.length > 0) return { ok: false, why: report.errors.map((e) => e.message).join('; ') };
   const ssh = adminSshPorts(ctx, process.env.SSH_CONNECTION);
@@ -148,6 +158,12 @@ refused or rolled back, 2 usage or runtime error.`,
     );
   analyseOptions(command).action(async (flags: HardenFlags) => {
     const stateDir = resolveStateDir(flags.stateDir);
+    // Checked before anything is read or changed: a typo must not surface after an apply.
+    const seconds = Number(flags.confirmTimeout);
+    if (!/^\d+$/.test(flags.confirmTimeout) || !Number.isInteger(seconds)) throw new UserError(`--confirm-timeout ${flags.confirmTimeout}: a whole number of seconds (0 turns the timer off)`);
+    if (flags.verify !== undefined) verifyVantage(flags.verify);
+    const modes = (['confirm', 'rollback', 'history', 'apply'] as const).filter((m) => flags[m]);
+    if (modes.length > 1) throw new UserError(`${modes.map((m) => `--${m}`).join(' and ')}: give one`);
     if (flags.deadmanFire) {
       await runDeadmanWatcher(flags.deadmanFire, { runCommand: quietRunner });
       return;
@@ -172,8 +188,6 @@ refused or rolled back, 2 usage or runtime error.`,
       return;
     }
     if (flags.apply && flags.snapshot) throw new UserError('--apply works on this host, not on a --snapshot: run harden on the host itself');
-    const seconds = Number(flags.confirmTimeout);
-    if (!Number.isInteger(seconds) || seconds < 0) throw new UserError(`--confirm-timeout ${flags.confirmTimeout}: a whole number of seconds (0 turns the timer off)`);
 
     const snapshot = await obtainSnapshot(flags);
     const progress = startProgress('planning', { enabled: true });

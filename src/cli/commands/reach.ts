@@ -54,14 +54,15 @@ on the way), closed (reaches the host, but no socket takes it), unknown (the mod
 decide; the reason names the rule). Exit codes: 0 done, 1 --fail-on-open matched, 2 error.`,
     );
   analyseOptions(command).action(async (flags: ReachFlags & { failOnOpen?: string }) => {
+    // A typo in --port should not cost a collection.
+    const port = flags.port === undefined ? undefined : Number(flags.port);
+    if (port !== undefined && (!/^\d+$/.test(flags.port!) || port < 1 || port > 65535)) throw new UserError(`--port ${flags.port}: not a port number (1-65535)`);
     const snapshot = await obtainSnapshot(flags);
     const adHoc = adHocZone(flags.from);
     const ctx = buildContext(snapshot, { zones: [...zoneSpecs(flags), ...(adHoc ? [adHoc] : [])] });
     const matrix = ctx.reach();
     let cells = matrix.cells;
-    if (flags.port !== undefined) {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--port ${flags.port}: not a port number (1-65535)`);
+    if (port !== undefined) {
       cells = cells.filter((c) => c.listener.port === port);
       if (cells.length === 0) throw new UserError(`--port ${port}: nothing listens on port ${port} on this host (listeners: ${[...new Set(matrix.listeners.map((l) => l.port))].join(', ') || 'none'})`);
     }

@@ -80,7 +80,7 @@ Exit codes: 0 plan printed, 1 Tailscale Funnel exposes the gateway to the intern
     let port: number | undefined;
     if (flags.port !== undefined) {
       port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--port ${flags.port}: not a port number (1-65535)`);
+      if (!/^\d+$/.test(flags.port) || port < 1 || port > 65535) throw new UserError(`--port ${flags.port}: not a port number (1-65535)`);
     }
     const snapshot = await obtainSnapshot(flags);
     const ctx = buildContext(snapshot, { zones: zoneSpecs(flags) });
