@@ -61,7 +61,7 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
     // Naming a vantage point or a target asks for a probe as clearly as --probe does. The probe's
     // flags are checked either way: a bad --timeout is refused, not ignored.
     const checked = probeSettings(flags);
-    const settings = flags.probe || flags.netns || flags.via || flags.target ? checked : undefined;
+    const settings = flags.probe || flags.netns || flags.via || flags.target !== undefined ? checked : undefined;
     const snapshot = await obtainSnapshot(flags);
     let probe;
     if (settings) {

@@ -53,7 +53,10 @@ export function probeOptions(command: Command): Command {
 }
 
 export function probeSettings(flags: Pick<ProbeFlags, 'netns' | 'via' | 'target' | 'timeout' | 'concurrency' | 'adaptiveTimeout'>) {
-  const target = flags.target ? parseTargetSpec(flags.target) : undefined;
+  const target = flags.target !== undefined ? parseTargetSpec(flags.target) : undefined;
+  for (const name of flags.netns ?? []) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(name) || name === '.' || name === '..') throw new UserError(`--netns ${JSON.stringify(name)}: not a network namespace name (see \`ip netns list\`)`);
+  }
   // A malformed --via fails now, before the host is read.
   for (const url of flags.via ?? []) parseSshUrl(url);
   return {
