@@ -164,10 +164,6 @@ refused or rolled back, 2 usage or runtime error.`,
     if (flags.verify !== undefined) verifyVantage(flags.verify);
     const modes = (['confirm', 'rollback', 'history', 'apply'] as const).filter((m) => flags[m]);
     if (modes.length > 1) throw new UserError(`${modes.map((m) => `--${m}`).join(' and ')}: give one`);
-    // --history, --confirm and --rollback act on the state directory alone: a host to analyse is not read.
-    const mode = modes.find((m) => m !== 'apply');
-    const analysing = ([['snapshot', '--snapshot'], ['compose', '--compose'], ['openclawConfig', '--openclaw-config'], ['zone', '--zone'], ['ufwStatus', '--ufw-status'], ['only', '--only'], ['skip', '--skip'], ['verify', '--verify']] as const).filter(([k]) => flags[k] !== undefined);
-    if (mode && analysing.length > 0) throw new UserError(`--${mode} reads only the state directory: ${analysing.map(([, f]) => f).join(', ')} would be ignored; drop ${analysing.length > 1 ? 'them' : 'it'}`);
     if (flags.deadmanFire) {
       try {
         await runDeadmanWatcher(flags.deadmanFire, { runCommand: quietRunner });
