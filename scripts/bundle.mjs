@@ -5,8 +5,13 @@
 // dist/ stays for library use and type declarations.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+// `--outdir DIR`: bundle there instead of dist/ (the tests bundle the sources they test, apart).
+const outdirIndex = process.argv.indexOf('--outdir');
+const outdir = outdirIndex > 0 ? resolve(process.argv[outdirIndex + 1]) : fileURLToPath(new URL('../dist', import.meta.url));
 
 const common = {
   bundle: true,
@@ -23,7 +28,7 @@ await Promise.all([
   build({
     ...common,
     entryPoints: [new URL('../src/cli/main.ts', import.meta.url).pathname],
-    outfile: new URL('../dist/clawmoat.mjs', import.meta.url).pathname,
+    outfile: join(outdir, 'clawmoat.mjs'),
     // The probe's namespace agent is a file of its own (below), found next to this one.
     define: { __CLAWMOAT_VERSION__: JSON.stringify(version), __CLAWMOAT_AGENT_BUNDLE__: JSON.stringify('./probe-agent.mjs') },
   }),
@@ -32,6 +37,6 @@ await Promise.all([
   build({
     ...common,
     entryPoints: [new URL('../src/probe/agent-main.ts', import.meta.url).pathname],
-    outfile: new URL('../dist/probe-agent.mjs', import.meta.url).pathname,
+    outfile: join(outdir, 'probe-agent.mjs'),
   }),
 ]);

@@ -26,7 +26,7 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
 }
 
 /** A snapshot of a host with a 100k-rule ruleset is tens of MB; far beyond that is not a snapshot. */
-export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+export const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
 
 export async function readSnapshot(file: string): Promise<Snapshot> {
   const read = await readUntrusted(file, { maxBytes: MAX_SNAPSHOT_BYTES });

@@ -9,6 +9,7 @@ import { buildContext } from '../../model/context.js';
 import { runProbe } from '../../probe/run.js';
 import { startProgress } from '../progress.js';
 import { probeOptions, probeSettings } from './probe.js';
+import { PathOption } from '../paths.js';
 
 interface AuditFlags extends AnalyseFlags {
   probe?: boolean;
@@ -31,7 +32,7 @@ export function registerAudit(program: Command): void {
     .addOption(new Option('-f, --format <format>', 'output format').choices([...REPORT_FORMATS]).default('text'))
     .option('--json', 'same as --format json')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding (fail or unknown) is at or above this severity').choices(['info', 'warn', 'critical', 'none']).default('warn'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new PathOption('-o, --output <file>', 'write the report to a file instead of stdout', 'output', ''))
     .option('--no-color', 'no colours in text output (NO_COLOR is honoured too)')
     .option('--probe', 'also connect for real (see `clawmoat probe`): adds probe.auth.none, probe.auth.open and probe.mismatch')
     .addHelpText(
@@ -45,16 +46,22 @@ Examples:
   $ clawmoat audit --compose ./docker-compose.yml
   $ clawmoat audit --zone office=eth1:192.168.1.50   # judge exposure from that zone too
   $ clawmoat audit --snapshot host.json        # a snapshot from \`clawmoat collect\`
+  $ clawmoat audit --snapshot host.json --compose ./compose.yaml   # this compose file on that host
   $ sudo clawmoat audit --probe --via ssh://me@elsewhere.example   # prove it from outside
 
+With --snapshot, --compose files are read here and checked against the snapshot's host (in place
+of the compose files in the snapshot); --openclaw-config and --ufw-status read this host, so they
+are refused with --snapshot: give them to \`clawmoat collect\` instead.
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or runtime error.
 Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: schema/report.schema.json.`,
     );
   probeOptions(analyseOptions(command)).action(async (flags: AuditFlags) => {
     const format: ReportFormat = flags.json ? 'json' : flags.format;
     const zones = zoneSpecs(flags);
-    // Naming a vantage point or a target asks for a probe as clearly as --probe does.
-    const settings = flags.probe || flags.netns || flags.via || flags.target ? probeSettings(flags) : undefined;
+    // Naming a vantage point or a target asks for a probe as clearly as --probe does. The probe's
+    // flags are checked either way: a bad --timeout is refused, not ignored.
+    const checked = probeSettings(flags);
+    const settings = flags.probe || flags.netns || flags.via || flags.target !== undefined ? checked : undefined;
     const snapshot = await obtainSnapshot(flags);
     let probe;
     if (settings) {

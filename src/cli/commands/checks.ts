@@ -5,7 +5,8 @@ export function registerChecks(program: Command): void {
   program
     .command('checks')
     .description('list every check: id, severity, guide section and what it looks at')
-    .option('--json', 'print the catalogue as JSON')
+    .option('--json', 'print the catalogue as JSON (each entry: id, title, severity, section, docs; src/checks/types.ts CheckMeta)')
+    .option('--no-color', 'accepted for symmetry: this list has no colours')
     .addHelpText('after', `
 Examples:
   $ clawmoat checks

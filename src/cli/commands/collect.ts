@@ -3,12 +3,14 @@ import { collectSnapshot } from '../../collect/index.js';
 import { writeSnapshot } from '../../snapshot/io.js';
 import { startProgress } from '../progress.js';
 import { collectOptions, toCollectOptions, type CollectFlags } from './shared.js';
+import { PathOption } from '../paths.js';
 
 export function registerCollect(program: Command): void {
   const command = program
     .command('collect')
     .description('read this host (sockets, netfilter, UFW, Docker, Tailscale, sshd, OpenClaw) into a snapshot file')
-    .option('-o, --output <file>', 'write the snapshot here (default: stdout)')
+    .addOption(new PathOption('-o, --output <file>', 'write the snapshot here (default: stdout)', 'output', ''))
+    .option('--no-color', 'accepted for symmetry: a snapshot has no colours')
     .addHelpText(
       'after',
       `

@@ -5,6 +5,7 @@ import type { Session } from '../../doctor/symptom.js';
 import { UserError } from '../../snapshot/io.js';
 import { emit, useColor } from '../output.js';
 import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
+import { PathOption } from '../paths.js';
 
 /**
  * `clawmoat doctor [symptom]`: the guide's common issues, each diagnosed from this host's
@@ -34,7 +35,7 @@ export function registerDoctor(program: Command): void {
     .argument('[symptom]', `one symptom to check (default: all): ${SYMPTOMS.map((s) => s.meta.id).join(', ')}`)
     .description("diagnose the guide's common issues from this host's real state: what was seen, the cause, and the fix")
     .option('--json', 'print the results as JSON (docs/doctor.md, schema/doctor.schema.json)')
-    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .addOption(new PathOption('-o, --output <file>', 'write to a file instead of stdout', 'output', ''))
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addHelpText(
       'after',

@@ -19,12 +19,14 @@ import { blocksNewApply, confirm, DEADMAN_FIRE_FLAG, deadmanStatus, DEFAULT_DEAD
 import { rollback, type RollbackResult } from '../../harden/state/rollback.js';
 import type { Plan } from '../../harden/types.js';
 import { runProbe } from '../../probe/run.js';
+import { parseSshUrl } from '../../probe/vantage/ssh.js';
 import { planJson, renderPlan } from '../../report/harden.js';
 import { UserError } from '../../snapshot/io.js';
 import { emit, useColor } from '../output.js';
 import { startProgress } from '../progress.js';
 import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
 import type { Snapshot } from '../../snapshot/types.js';
+import { PathOption } from '../paths.js';
 
 interface HardenFlags extends AnalyseFlags {
   apply?: boolean;
@@ -102,12 +104,21 @@ export async function planFor(snapshot: Snapshot, flags: HardenFlags): Promise<P
   return plan;
 }
 
+/** --verify's vantage point: ssh://user@host[:port] or netns:NAME. */
+function verifyVantage(vantage: string): { netns: string[]; via: string[] } {
+  if (vantage.startsWith('ssh://')) {
+    parseSshUrl(vantage);
+    return { netns: [], via: [vantage] };
+  }
+  if (/^netns:[A-Za-z0-9_.-]+$/.test(vantage)) return { netns: [vantage.slice('netns:'.length)], via: [] };
+  throw new UserError(`--verify ${vantage}: expected ssh://user@host[:port] or netns:NAME`);
+}
+
 /** After apply: confirmed by a probe from the named vantage point, when it sees the gateway closed and SSH open. */
 async function verifiedByProbe(vantage: string, flags: HardenFlags): Promise<{ ok: boolean; why: string }> {
   const snapshot = await obtainSnapshot(flags);
   const ctx = buildContext(snapshot, { zones: zoneSpecs(flags) });
-  const probeOptions = { netns: vantage.startsWith('netns:') ? [vantage.slice('netns:'.length)] : [], via: vantage.startsWith('ssh://') ? [vantage] : [], timeoutMs: 2000, concurrency: 32 };
-  if (probeOptions.netns.length + probeOptions.via.length === 0) throw new UserError(`--verify ${vantage}: expected ssh://user@host[:port] or netns:NAME`);
+  const probeOptions = { ...verifyVantage(vantage), timeoutMs: 2000, concurrency: 32 };
   const report = await runProbe(ctx, probeOptions);
   if (report.errors.length > 0) return { ok: false, why: report.errors.map((e) => e.message).join('; ') };
   const ssh = adminSshPorts(ctx, process.env.SSH_CONNECTION);
@@ -134,8 +145,8 @@ export function registerHarden(program: Command): void {
     .option('--confirm', 'keep the changes of the last apply (from any session)')
     .option('--rollback', 'restore the last backup set now')
     .option('--history', 'list the backup sets')
-    .option('--state-dir <dir>', 'where backup sets live (default /var/lib/clawmoat, or CLAWMOAT_STATE_DIR)')
-    .addOption(new Option(`${DEADMAN_FIRE_FLAG} <setDir>`).hideHelp())
+    .addOption(new PathOption('--state-dir <dir>', 'where backup sets live (default /var/lib/clawmoat, or CLAWMOAT_STATE_DIR)', 'dir', ''))
+    .addOption(new PathOption(`${DEADMAN_FIRE_FLAG} <setDir>`, 'internal: the dead-man watcher of this backup set', 'dir', '').hideHelp())
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addHelpText(
       'after',
@@ -157,10 +168,22 @@ refused or rolled back, 2 usage or runtime error.`,
   analyseOptions(command).action(async (flags: HardenFlags) => {
     // Only the verbs that use it look at the state directory, and only once it is safe.
     const state = () => trustedStateDir(resolveStateDir(flags.stateDir));
+    // Checked before anything is read or changed: a typo must not surface after an apply.
+    const seconds = Number(flags.confirmTimeout);
+    if (!/^\d+$/.test(flags.confirmTimeout) || !Number.isInteger(seconds)) throw new UserError(`--confirm-timeout ${flags.confirmTimeout}: a whole number of seconds (0 turns the timer off)`);
+    if (flags.verify !== undefined) verifyVantage(flags.verify);
+    const modes = (['confirm', 'rollback', 'history', 'apply'] as const).filter((m) => flags[m]);
+    if (modes.length > 1) throw new UserError(`${modes.map((m) => `--${m}`).join(' and ')}: give one`);
     if (flags.deadmanFire) {
       // The set lives in <state>/backups/<set>: that state directory must be safe, whatever the default is.
       await trustedStateDir(dirname(dirname(resolve(flags.deadmanFire))));
-      await runDeadmanWatcher(flags.deadmanFire, { runCommand: quietRunner });
+      try {
+        await runDeadmanWatcher(flags.deadmanFire, { runCommand: quietRunner });
+      } catch (error) {
+        // A directory that is not an armed backup set: the caller's mistake, said in one line.
+        if (/no dead-man timer was armed/.test((error as Error).message)) throw new UserError((error as Error).message);
+        throw error;
+      }
       return;
     }
     if (flags.history) {
@@ -193,8 +216,6 @@ refused or rolled back, 2 usage or runtime error.`,
       return;
     }
     if (flags.apply && flags.snapshot) throw new UserError('--apply works on this host, not on a --snapshot: run harden on the host itself');
-    const seconds = Number(flags.confirmTimeout);
-    if (!Number.isInteger(seconds) || seconds < 0) throw new UserError(`--confirm-timeout ${flags.confirmTimeout}: a whole number of seconds (0 turns the timer off)`);
 
     const snapshot = await obtainSnapshot(flags);
     const progress = startProgress('planning', { enabled: true });

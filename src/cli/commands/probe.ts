@@ -11,6 +11,7 @@ import { UserError } from '../../snapshot/io.js';
 import { emit, useColor } from '../output.js';
 import { startProgress } from '../progress.js';
 import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
+import { PathOption } from '../paths.js';
 
 interface ProbeFlags extends AnalyseFlags {
   netns?: string[];
@@ -52,7 +53,10 @@ export function probeOptions(command: Command): Command {
 }
 
 export function probeSettings(flags: Pick<ProbeFlags, 'netns' | 'via' | 'target' | 'timeout' | 'concurrency' | 'adaptiveTimeout'>) {
-  const target = flags.target ? parseTargetSpec(flags.target) : undefined;
+  const target = flags.target !== undefined ? parseTargetSpec(flags.target) : undefined;
+  for (const name of flags.netns ?? []) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(name) || name === '.' || name === '..') throw new UserError(`--netns ${JSON.stringify(name)}: not a network namespace name (see \`ip netns list\`)`);
+  }
   // A malformed --via fails now, before the host is read.
   for (const url of flags.via ?? []) parseSshUrl(url);
   return {
@@ -70,7 +74,7 @@ export function registerProbe(program: Command): void {
     .command('probe')
     .description("connect to this host's listeners for real, from here, a namespace or a machine elsewhere; fingerprint OpenClaw gateways and their auth without credentials")
     .option('--json', 'print the results as JSON (schema: docs/probe-format.md)')
-    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .addOption(new PathOption('-o, --output <file>', 'write to a file instead of stdout', 'output', ''))
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addHelpText(
       'after',

@@ -6,6 +6,7 @@ import { parseZoneSpec, type ZoneSpec } from '../../model/zones.js';
 import { UserError } from '../../snapshot/io.js';
 import { emit, useColor } from '../output.js';
 import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
+import { PathOption } from '../paths.js';
 
 interface ReachFlags extends AnalyseFlags {
   port?: string;
@@ -36,7 +37,7 @@ export function registerReach(program: Command): void {
     .option('--port <port>', 'only listeners on this port (and explain them)')
     .option('--from <zone>', 'only this zone: a zone name, a kind (internet, lan, tailnet, docker), or an interface')
     .option('--json', 'print the whole matrix with paths as JSON (schema: docs/reach-format.md)')
-    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .addOption(new PathOption('-o, --output <file>', 'write to a file instead of stdout', 'output', ''))
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addOption(new Option('--fail-on-open <kind>', 'exit 1 when a gateway listener is open from a zone of this kind').choices(['internet', 'lan', 'any']))
     .addHelpText(
@@ -53,14 +54,15 @@ on the way), closed (reaches the host, but no socket takes it), unknown (the mod
 decide; the reason names the rule). Exit codes: 0 done, 1 --fail-on-open matched, 2 error.`,
     );
   analyseOptions(command).action(async (flags: ReachFlags & { failOnOpen?: string }) => {
+    // A typo in --port should not cost a collection.
+    const port = flags.port === undefined ? undefined : Number(flags.port);
+    if (port !== undefined && (!/^\d+$/.test(flags.port!) || port < 1 || port > 65535)) throw new UserError(`--port ${flags.port}: not a port number (1-65535)`);
     const snapshot = await obtainSnapshot(flags);
     const adHoc = adHocZone(flags.from);
     const ctx = buildContext(snapshot, { zones: [...zoneSpecs(flags), ...(adHoc ? [adHoc] : [])] });
     const matrix = ctx.reach();
     let cells = matrix.cells;
-    if (flags.port !== undefined) {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--port ${flags.port}: not a port number (1-65535)`);
+    if (port !== undefined) {
       cells = cells.filter((c) => c.listener.port === port);
       if (cells.length === 0) throw new UserError(`--port ${port}: nothing listens on port ${port} on this host (listeners: ${[...new Set(matrix.listeners.map((l) => l.port))].join(', ') || 'none'})`);
     }

@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import { collectSnapshot } from '../../collect/index.js';
-import { readSnapshot } from '../../snapshot/io.js';
+import { collectCompose } from '../../collect/compose.js';
+import { MAX_SNAPSHOT_BYTES, readSnapshot, UserError } from '../../snapshot/io.js';
+import { SecretVault } from '../../snapshot/redact.js';
 import type { Snapshot } from '../../snapshot/types.js';
-import { parseZoneSpec, type ZoneSpec } from '../../model/zones.js';
+import { buildZones, parseZoneSpec, type ZoneSpec } from '../../model/zones.js';
 import { startProgress } from '../progress.js';
+import { PathOption } from '../paths.js';
+import { DEFAULT_MAX_BYTES } from '../../safe-fs/read.js';
 
 export interface CollectFlags {
   compose?: string[];
@@ -23,15 +27,18 @@ function collectList(value: string, previous: string[] = []): string[] {
 /** Flags that shape what is read from the host; shared by collect and every analysing command. */
 export function collectOptions(command: Command): Command {
   return command
-    .option('--compose <file>', 'a docker compose file to check (repeatable; default: compose files in the working directory)', collectList)
-    .option('--openclaw-config <path>', 'the OpenClaw config to read (default: resolved like OpenClaw does)')
+    .addOption(
+      new PathOption('--compose <file>', 'a docker compose file to check (repeatable; default: compose files in the working directory; with --snapshot: checked against that snapshot)', 'input', 'pass a docker compose file (compose.yaml)', DEFAULT_MAX_BYTES).argParser(collectList),
+    )
+    .addOption(new PathOption('--openclaw-config <path>', 'the OpenClaw config to read (default: resolved like OpenClaw does)', 'input', "pass the gateway's openclaw.json (usually ~/.openclaw/openclaw.json)", DEFAULT_MAX_BYTES))
     .option('--ufw-status', 'also run `ufw status verbose` (slower; needs root)');
 }
 
 /** Flags of every command that analyses a host or a snapshot. */
 export function analyseOptions(command: Command): Command {
   return collectOptions(command)
-    .option('--snapshot <file>', 'analyse a snapshot written by `clawmoat collect` instead of this host')
+    // Snapshots of hosts with 100k-rule firewalls are ~50 MB.
+    .addOption(new PathOption('--snapshot <file>', 'analyse a snapshot written by `clawmoat collect` instead of this host', 'input', 'pass a file written by `clawmoat collect -o FILE`', MAX_SNAPSHOT_BYTES))
     .option('--zone <NAME=IFACE[:SRC]>', 'an extra zone: clients on IFACE (from SRC); repeatable', collectList);
 }
 
@@ -48,13 +55,39 @@ export function zoneSpecs(flags: AnalyseFlags): ZoneSpec[] {
   return (flags.zone ?? []).map(parseZoneSpec);
 }
 
-/** The snapshot to analyse: read from --snapshot, or collected from this host with a progress spinner. */
+/**
+ * A snapshot is another host as it was: what is read from this host cannot join it, except
+ * compose files, which are files the user holds (a compose file checked against that host).
+ */
+function refuseWithSnapshot(flags: AnalyseFlags): void {
+  if (!flags.snapshot) return;
+  if (flags.openclawConfig) throw new UserError(`--openclaw-config ${flags.openclawConfig} with --snapshot ${flags.snapshot}: the snapshot holds its host's OpenClaw config already; give one or the other (to use this config, collect with it: clawmoat collect --openclaw-config ${flags.openclawConfig} -o FILE)`);
+  if (flags.ufwStatus) throw new UserError(`--ufw-status with --snapshot ${flags.snapshot}: the snapshot was collected already; run \`clawmoat collect --ufw-status -o FILE\` on its host instead`);
+}
+
+/**
+ * The snapshot to analyse: read from --snapshot (with any --compose files read here in place
+ * of its own), or collected from this host with a progress spinner. Every --zone is checked
+ * against it, for every command alike.
+ */
 export async function obtainSnapshot(flags: AnalyseFlags): Promise<Snapshot> {
-  if (flags.snapshot) return readSnapshot(flags.snapshot);
-  const progress = startProgress('reading this host', { enabled: true });
-  try {
-    return await collectSnapshot(toCollectOptions(flags, (s) => progress.update(`read ${s}`)));
-  } finally {
-    progress.stop();
+  refuseWithSnapshot(flags);
+  const zones = zoneSpecs(flags);
+  let snapshot: Snapshot;
+  if (flags.snapshot) {
+    snapshot = await readSnapshot(flags.snapshot);
+    if (flags.compose && flags.compose.length > 0) {
+      const vault = new SecretVault();
+      snapshot = { ...snapshot, compose: vault.scrub(await collectCompose(flags.compose, process.cwd(), vault)) };
+    }
+  } else {
+    const progress = startProgress('reading this host', { enabled: true });
+    try {
+      snapshot = await collectSnapshot(toCollectOptions(flags, (s) => progress.update(`read ${s}`)));
+    } finally {
+      progress.stop();
+    }
   }
+  buildZones(snapshot, zones);
+  return snapshot;
 }

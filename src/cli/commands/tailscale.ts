@@ -8,6 +8,7 @@ import type { Audience } from '../../remote/tailscale/recommend.js';
 import { UserError } from '../../snapshot/io.js';
 import { emit, useColor } from '../output.js';
 import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
+import { PathOption } from '../paths.js';
 
 interface PlanFlags extends AnalyseFlags {
   for?: Audience;
@@ -34,7 +35,21 @@ function reader(flags: PlanFlags): (path: string) => string | undefined {
 }
 
 export function registerTailscale(program: Command): void {
-  const group = program.command('tailscale').description('remote access through Tailscale: the right setup for this gateway, its commands and a tailnet policy');
+  const group = program
+    .command('tailscale')
+    .description('remote access through Tailscale: the right setup for this gateway, its commands and a tailnet policy')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ clawmoat tailscale plan                     # Serve or a tailnet bind, for this host
+  $ clawmoat tailscale plan --for cli --allow alice@example.com
+  $ clawmoat tailscale plan --help              # every option of the plan`,
+    );
+  // Only `plan` so far: without it, one line says so (commander would print the whole help as an error).
+  group.action(() => {
+    throw new UserError('tailscale: give a command: plan; see `clawmoat tailscale --help`');
+  });
   const plan = group
     .command('plan')
     .description('recommend Serve (browser UI) or a tailnet bind (CLI, agents); print the commands, the config change and a tailnet policy snippet with tests')
@@ -43,7 +58,7 @@ export function registerTailscale(program: Command): void {
     .option('--acls', 'write the policy with "acls" instead of "grants"')
     .option('--port <port>', 'the gateway port (default: the one this host shows)')
     .option('--json', 'print the plan as JSON (schema: docs/tailscale.md)')
-    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .addOption(new PathOption('-o, --output <file>', 'write to a file instead of stdout', 'output', ''))
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addHelpText(
       'after',
@@ -65,7 +80,7 @@ Exit codes: 0 plan printed, 1 Tailscale Funnel exposes the gateway to the intern
     let port: number | undefined;
     if (flags.port !== undefined) {
       port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--port ${flags.port}: not a port number (1-65535)`);
+      if (!/^\d+$/.test(flags.port) || port < 1 || port > 65535) throw new UserError(`--port ${flags.port}: not a port number (1-65535)`);
     }
     const snapshot = await obtainSnapshot(flags);
     const ctx = buildContext(snapshot, { zones: zoneSpecs(flags) });

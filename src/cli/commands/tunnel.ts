@@ -24,6 +24,7 @@ import { REAL_SEAMS, TunnelProcess, TunnelSupervisor, describeEvent, stopOnSigna
 import { UserError } from '../../snapshot/io.js';
 import { useColor } from '../output.js';
 import { startProgress } from '../progress.js';
+import { PathOption } from '../paths.js';
 
 /**
  * `clawmoat tunnel user@host`: reach a gateway that listens on loopback on another machine,
@@ -161,8 +162,8 @@ export function registerTunnel(program: Command): void {
     .command('tunnel')
     .argument('<destination>', '[user@]host, an alias from your ssh config, or ssh://[user@]host[:port]')
     .description("reach a remote OpenClaw gateway over your own ssh: find its real port and bind there, check that sshd allows the forwarding, forward it to 127.0.0.1 here and keep the tunnel up")
-    .option('-F <file>', 'ssh config file, passed to ssh')
-    .option('-i <key>', 'identity file, passed to ssh (repeatable)', collectList)
+    .addOption(new PathOption('-F <file>', 'ssh config file, passed to ssh', 'input', 'pass your ssh config file (e.g. ~/.ssh/config)', 1024 * 1024))
+    .addOption(new PathOption('-i <key>', 'identity file, passed to ssh (repeatable)', 'input', 'pass a private key file (e.g. ~/.ssh/id_ed25519)', 1024 * 1024).argParser(collectList))
     .option('-p <port>', 'ssh port, passed to ssh')
     .option('-o <option>', 'ssh option as Key=Value, passed to ssh (repeatable)', collectList)
     .option('--print', 'print the ssh command and a ~/.ssh/config block instead of running the tunnel')

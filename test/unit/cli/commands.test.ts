@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Command } from 'commander';
+import { allCommands, buildProgram, commandPath } from '../../../src/cli/program.js';
+import { PATH_PLACEHOLDER, PathOption } from '../../../src/cli/paths.js';
+import { bundleCli } from '../../support/cli-bundle.js';
+
+/**
+ * The README's claims about flags, held true by walking commander's command tree: a command
+ * added later is covered without touching this file.
+ */
+
+const program = buildProgram();
+const visible = allCommands(program).filter((c) => !(c as unknown as { _hidden: boolean })._hidden);
+/** Commands that run something (not groups like `tailscale`, whose subcommands do). */
+const runnable = visible.filter((c) => c !== program && c.commands.length === 0);
+const words = (c: Command) => commandPath(c).split(' ').slice(1);
+
+let bundle: ReturnType<typeof bundleCli>;
+beforeAll(() => {
+  bundle = bundleCli();
+}, 60_000);
+afterAll(() => bundle?.dispose());
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [bundle.cli, ...args], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, NO_COLOR: '1' } });
+}
+
+describe('the command tree', () => {
+  it('has the commands the README lists', () => {
+    expect(runnable.map(commandPath).sort()).toEqual(
+      ['audit', 'checks', 'collect', 'doctor', 'harden', 'probe', 'reach', 'tailscale plan', 'tunnel'].map((c) => `clawmoat ${c}`).sort(),
+    );
+  });
+
+  it.each(visible.map((c) => [commandPath(c), c] as const))('%s --help has examples of itself and exit codes or a pointer', (_name, command) => {
+    const result = run([...words(command), '--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/\nExamples:\n/);
+    const examples = result.stdout.slice(result.stdout.indexOf('Examples:'));
+    expect(examples).toContain(`clawmoat ${words(command).join(' ')}`.trim());
+  });
+
+  it.each(runnable.map((c) => [commandPath(c), c] as const))('%s accepts --no-color', (_name, command) => {
+    expect(command.options.some((o) => o.long === '--no-color')).toBe(true);
+  });
+
+  it('every option that names a path is a PathOption, checked before the command acts', () => {
+    for (const command of allCommands(program)) {
+      for (const option of command.options) {
+        if (PATH_PLACEHOLDER.test(option.flags)) expect(option, `${commandPath(command)} ${option.flags}`).toBeInstanceOf(PathOption);
+      }
+    }
+  });
+
+  it.each(runnable.map((c) => [commandPath(c), c] as const))('%s: an unknown option is one line on stderr and exit 2', (_name, command) => {
+    const result = run([...words(command), '--no-such-flag']);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^clawmoat: unknown option '--no-such-flag'.*--help/);
+  });
+});
