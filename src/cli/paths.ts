@@ -1,7 +1,8 @@
-import { accessSync, closeSync, constants, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { UserError } from '../snapshot/io.js';
+import { peekUntrusted } from '../safe-fs/read.js';
 
 /**
  * Every flag that names a path is a PathOption: its role says what the file is for, and
@@ -95,32 +96,18 @@ function statOrFail(flag: string, path: string, todo: string): Stats | undefined
 
 function checkInput(option: PathOption, flag: string, path: string): void {
   const todo = option.hint;
-  const stats = statOrFail(flag, path, todo);
-  if (!stats) throw new UserError(`${path} (${flag}): no such file; ${todo}`);
-  if (stats.isDirectory()) throw new UserError(`${path} (${flag}): is a directory; give a file in it; ${todo}`);
-  if (!stats.isFile()) throw new UserError(`${path} (${flag}): is ${kindOf(stats)}, not a regular file; save it to a file first; ${todo}`);
-  if (stats.size === 0) throw new UserError(`${path} (${flag}): the file is empty; ${todo}`);
-  if (stats.size > option.maxBytes) {
-    throw new UserError(`${path} (${flag}): ${(stats.size / 1048576).toFixed(0)} MiB, more than the ${(option.maxBytes / 1048576).toFixed(0)} MiB such a file can be; is it the right file? ${todo}`);
+  // What, how big, and who may read it: the readers' own checks (safe-fs), so the CLI and the
+  // command never disagree, and root never reads through a path a user planted.
+  const peek = peekUntrusted(path, option.maxBytes);
+  if (!peek.ok) {
+    if (peek.reason === 'not-found') throw new UserError(`${path} (${flag}): no such file; ${todo}`);
+    if (peek.reason === 'not-regular' && peek.detail.includes('is a directory')) throw new UserError(`${path} (${flag}): is a directory; give a file in it; ${todo}`);
+    const why = peek.detail.startsWith(path) ? peek.detail.slice(path.length).trim() : peek.detail;
+    const advice = peek.reason === 'not-regular' ? `save it to a file first; ${todo}` : peek.reason === 'permission-denied' ? asRoot() : todo;
+    throw new UserError(`${path} (${flag}): ${why.replace(/;.*$/, '')}; ${advice}`);
   }
-  let fd: number;
-  try {
-    // A regular file: opening it cannot block.
-    fd = openSync(path, constants.O_RDONLY);
-  } catch (error) {
-    const code = errnoOf(error);
-    throw new UserError(`${path} (${flag}): ${describeErrno(code)}; ${code === 'EACCES' || code === 'EPERM' ? asRoot() : todo}`);
-  }
-  try {
-    const head = Buffer.alloc(Math.min(stats.size, 8192));
-    const n = readSync(fd, head, 0, head.length, 0);
-    if (head.subarray(0, n).includes(0)) throw new UserError(`${path} (${flag}): binary data, not a text file; ${todo}`);
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    throw new UserError(`${path} (${flag}): ${describeErrno(errnoOf(error))}; ${todo}`);
-  } finally {
-    closeSync(fd);
-  }
+  if (peek.size === 0) throw new UserError(`${path} (${flag}): the file is empty; ${todo}`);
+  if (peek.head.includes(0)) throw new UserError(`${path} (${flag}): binary data, not a text file; ${todo}`);
 }
 
 function checkOutput(flag: string, path: string): void {

@@ -198,3 +198,29 @@ function grow(buffer: Buffer, maxBytes: number): Buffer {
   buffer.copy(grown);
   return grown;
 }
+
+/**
+ * The same checks without reading the whole file: its first `peekBytes` and its size. For a
+ * CLI that vets a file the user named before a command reads it (an empty or binary file is
+ * then refused in one line); the command's own read still goes through readUntrusted.
+ */
+export function peekUntrusted(path: string, maxBytes: number, peekBytes = 8192): { ok: true; head: Buffer; size: number } | ReadFailed {
+  const approved = approve(path, maxBytes);
+  if ('ok' in approved) return approved;
+  let fd: number;
+  try {
+    fd = openSync(approved.walk.real, FLAGS);
+  } catch (error) {
+    return openFailure(path, error);
+  }
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    const wrong = checkOpened(path, st, approved.final);
+    if (wrong) return wrong;
+    const head = Buffer.alloc(Math.min(Number(st.size), peekBytes));
+    const n = readSync(fd, head, 0, head.length, 0);
+    return { ok: true, head: head.subarray(0, n), size: Number(st.size) };
+  } finally {
+    closeSync(fd);
+  }
+}
