@@ -144,7 +144,8 @@ export function redactEnvEntry(entry: string, vault?: SecretVault): string {
 
 /** A value that only names where a secret lives (`$VAR`, `${VAR}`, `${VAR:?msg}`), or nothing at all: shown as is. */
 export function isReference(value: string): boolean {
-  return value === '' || value === REDACTED_TEXT || /^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*(?::?\?[^}]*)?\})$/.test(value);
+  // `<redacted>` is how a plan's diff shows a masked value (src/harden/edit/diff.ts).
+  return value === '' || value === REDACTED_TEXT || value === '<redacted>' || /^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*(?::?\?[^}]*)?\})$/.test(value);
 }
 
 /**
@@ -174,18 +175,18 @@ export function redactText(text: string, vault?: SecretVault): string {
       isSecretName(name) ? `${name}=${hide(value)}` : `${name}=${assignments(value)}`,
     );
   out = assignments(out);
-  out = out.replace(
-    // key: value (YAML) and "key": "value" (JSON, JSON5)
-    /(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\1([ \t]*:[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s,#{}[\]\n][^,#\n]*?)(\s*(?:,|#|\n|$))/g,
-    (match, quote: string, name: string, sep: string, value: string, tail: string) =>
-      isSecretName(name) ? `${quote}${name}${quote}${sep}${hide(value.trimEnd())}${tail}` : match,
-  );
+  // key: value (YAML) and "key": "value" (JSON, JSON5), a quoted value first: it may sit in `{ token: "x" }`.
+  const keyValue = (value: string, tail: string): RegExp => new RegExp(`(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\\1([ \\t]*:[ \\t]*)(${value})(${tail})`, 'g');
+  const byKey = (match: string, quote: string, name: string, sep: string, value: string, tail: string): string =>
+    isSecretName(name) && !/^(["'])(\[REDACTED\]|<redacted>)\1/.test(value) ? `${quote}${name}${quote}${sep}${hide(value.trimEnd())}${tail}` : match;
+  out = out.replace(keyValue(`"[^"\\n]*"|'[^'\\n]*'`, '\\s*(?:[,#}\\]]|\\n|$)'), byKey);
+  out = out.replace(keyValue(`[^\\s,#{}[\\]\\n][^,#\\n]*?`, '\\s*(?:,|#|\\n|$)'), byKey);
   // ["--token", "X"] written on one line (a JSON or YAML flow list).
   out = out.replace(/(["'])(--[A-Za-z][A-Za-z0-9-]*)\1([ \t]*,[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s,\]\n]+)/g, (match, quote: string, flag: string, sep: string, value: string) =>
     isSecretFlag(flag) && !/^["']?-/.test(value) ? `${quote}${flag}${quote}${sep}${hide(value)}` : match,
   );
   out = out.replace(/\b(Bearer|Basic)([ \t]+)([A-Za-z0-9._~+/=-]{6,})/g, (match, scheme: string, sep: string, value: string) => (value === REDACTED_TEXT ? match : `${scheme}${sep}${hide(value)}`));
-  out = out.replace(/(--[A-Za-z][A-Za-z0-9-]*)(=|[ \t]+|[ \t]*\\\n[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s"'\n]+)/g, (match, flag: string, sep: string, value: string) =>
+  out = out.replace(/(--[A-Za-z][A-Za-z0-9-]*)(=|[ \t]*\\\n[ \t]*|[ \t]+)("[^"\n]*"|'[^'\n]*'|[^\s"'\n]+)/g, (match, flag: string, sep: string, value: string) =>
     isSecretFlag(flag) && !(sep !== '=' && value.startsWith('-')) ? `${flag}${sep}${hide(value)}` : match,
   );
   return vault ? vault.scrubText(out) : out;
