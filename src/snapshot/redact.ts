@@ -175,12 +175,12 @@ export function redactText(text: string, vault?: SecretVault): string {
       isSecretName(name) ? `${name}=${hide(value)}` : `${name}=${assignments(value)}`,
     );
   out = assignments(out);
-  // key: value (YAML) and "key": "value" (JSON, JSON5), a quoted value first: it may sit in `{ token: "x" }`.
+  // key: value (YAML) and "key": "value" (JSON, JSON5): a quoted value is the quoted string, wherever it sits (`{ token: "x" }`).
   const keyValue = (value: string, tail: string): RegExp => new RegExp(`(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\\1([ \\t]*:[ \\t]*)(${value})(${tail})`, 'g');
   const byKey = (match: string, quote: string, name: string, sep: string, value: string, tail: string): string =>
-    isSecretName(name) && !/^(["'])(\[REDACTED\]|<redacted>)\1/.test(value) ? `${quote}${name}${quote}${sep}${hide(value.trimEnd())}${tail}` : match;
-  out = out.replace(keyValue(`"[^"\\n]*"|'[^'\\n]*'`, '\\s*(?:[,#}\\]]|\\n|$)'), byKey);
-  out = out.replace(keyValue(`[^\\s,#{}[\\]\\n][^,#\\n]*?`, '\\s*(?:,|#|\\n|$)'), byKey);
+    isSecretName(name) ? `${quote}${name}${quote}${sep}${hide(value.trimEnd())}${tail}` : match;
+  out = out.replace(keyValue(`"[^"\\n]*"|'[^'\\n]*'`, ''), byKey);
+  out = out.replace(keyValue(`[^\\s,#{}[\\]\\n"'][^,#\\n]*?`, '\\s*(?:,|#|\\n|$)'), byKey);
   // ["--token", "X"] written on one line (a JSON or YAML flow list).
   out = out.replace(/(["'])(--[A-Za-z][A-Za-z0-9-]*)\1([ \t]*,[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s,\]\n]+)/g, (match, quote: string, flag: string, sep: string, value: string) =>
     isSecretFlag(flag) && !/^["']?-/.test(value) ? `${quote}${flag}${quote}${sep}${hide(value)}` : match,
@@ -210,7 +210,7 @@ export function redactObject(
     for (const [key, v] of Object.entries(value)) {
       const childPath = path ? `${path}.${key}` : key;
       if ((typeof v === 'string' || typeof v === 'number') && isSecretName(key)) {
-        vault?.remember(String(v));
+        if (!isReference(String(v))) vault?.remember(String(v));
         out[key] = redactedSecret(String(v), origins?.(childPath));
       } else {
         out[key] = redactObject(v, vault, origins, childPath);

@@ -75,6 +75,14 @@ describe('fileDiff masks every secret of the file on every line', () => {
     expect(diff).toContain('+      - "127.0.0.1:18789:18789"');
   });
 
+  it('a reference (${VAR}) is shown as written, and a quoted value inside braces keeps the brace', () => {
+    const token = secret('t');
+    const before = `{\n  hooks: { token: "\${HOOK_TOKEN}" },\n  gateway: { auth: { token: "${token}" }, bind: "lan" },\n}\n`;
+    const diff = fileDiff(CONFIG, before, before.replace('"lan"', '"loopback"'));
+    expect(diff).toContain('   hooks: { token: "${HOOK_TOKEN}" },');
+    expect(diff).toContain('-  gateway: { auth: { token: "<redacted>" }, bind: "lan" },');
+  });
+
   it('a secret too short to mask by value is hidden where it stands as a word, and after its key', () => {
     const before = '{\n  gateway: { auth: { token: "k9z" }, bind: "lan" },\n}\n';
     const diff = fileDiff(CONFIG, before, before.replace('"lan"', '"loopback"'));
