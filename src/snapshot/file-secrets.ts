@@ -1,4 +1,3 @@
-import { parseAllDocuments } from 'yaml';
 import { parseJson5 } from '../openclaw/config-parse.js';
 import { redactObject, redactText, type SecretVault } from './redact.js';
 import { redactYaml } from './redact-yaml.js';
@@ -10,18 +9,11 @@ import { redactYaml } from './redact-yaml.js';
  * harden, tailscale plan and doctor show diffs of live files: each value found here is masked
  * on every line of the diff (context, `-` and `+`), the old token included.
  */
-export function rememberFileSecrets(text: string, vault: SecretVault, path = ''): void {
+export function rememberFileSecrets(text: string, vault: SecretVault): void {
   const json = parseJson5(text);
   if (json.ok && typeof json.value === 'object') redactObject(json.value, vault);
-  // A compose file; one that does not parse is masked line by line, strictly.
-  else if (/\.ya?ml$/i.test(path) || looksLikeYaml(text)) redactYaml(text, vault);
+  // A compose file; anything that is not YAML (a unit, an .env) is masked line by line, strictly.
+  else redactYaml(text, vault);
   // Comments of a config, lines of a unit or an .env: the loose text rules catch what structure does not.
   redactText(text, vault);
-}
-
-/** A YAML text that parses to a mapping or a list (a unit file or an .env is neither). */
-function looksLikeYaml(text: string): boolean {
-  const docs = parseAllDocuments(text);
-  if (!Array.isArray(docs) || docs.length === 0) return false;
-  return docs.every((d) => d.errors.length === 0) && docs.some((d) => d.contents !== null && typeof (d.contents as { items?: unknown }).items === 'object');
 }

@@ -168,12 +168,12 @@ function applyEdits(text: string, edits: Edit[]): string {
 }
 
 /** The documents of a YAML text as plain values, or undefined when any has an error. */
-function structure(text: string): unknown[] | undefined {
-  const docs = parseAllDocuments(text);
-  if (!Array.isArray(docs)) return [];
+function structure(parsed: ReturnType<typeof parseAllDocuments>): unknown[] | undefined {
+  const docs = Array.isArray(parsed) ? parsed : [];
   if (docs.some((d) => d.errors.length > 0)) return undefined;
   try {
-    return docs.map((d) => d.toJS({ maxAliasCount: -1 }) as unknown);
+    // The default alias limit: a billion-laughs file falls back to the line mask instead of eating memory.
+    return docs.map((d) => d.toJS() as unknown);
   } catch {
     return undefined;
   }
@@ -213,8 +213,8 @@ export function redactYaml(text: string, vault: SecretVault = new SecretVault())
   }
   const out = applyEdits(text, edits);
   // The promise: the same structure. Should an edit ever break it, the strict line mask is the answer.
-  const before = structure(text);
-  const after = structure(out);
+  const before = structure(docs);
+  const after = structure(parseAllDocuments(out));
   if (!before || !after || !sameShape(before, after)) {
     return { text: redactYamlLines(text, vault), fallback: 'the redacted YAML did not keep its structure: masked line by line instead' };
   }

@@ -95,7 +95,7 @@ export function isSecretFlag(flag: string): boolean {
  * `scheme://user:password@host`: the password of a URL's userinfo, wherever a URL sits in
  * a value (a config string, `DB_URL=…`, an argv word). The user name stays: it says who.
  */
-const URL_USERINFO = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^\s/?#@:'"`]*):([^\s/?#'"`]*)@(?=[^\s@/?#'"`]*(?:[\s/?#'"`]|$))/g;
+const URL_USERINFO = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^\s/?#@:'"`]*):([^\s/?#'"`]*)@(?=[^\s@/?#'"`]*(?:[\s/?#'"`]|$))/g;
 
 /** Mask the password of every `scheme://user:password@host` in a string, remembering it. */
 export function redactUrlUserinfo(text: string, vault?: SecretVault): string {
@@ -166,17 +166,16 @@ export function redactText(text: string, vault?: SecretVault): string {
   };
   let out = redactUrlUserinfo(text, vault);
   // A quoted assignment ("TOKEN=a b" in a unit's Environment=): the value runs to the closing quote.
-  out = out.replace(/(["'])([A-Za-z_][A-Za-z0-9_]*)=((?:(?!\1)[^\n])*)\1/g, (match, quote: string, name: string, value: string) =>
-    isSecretName(name) && !isReference(value) ? (vault?.remember(value), `${quote}${name}=${REDACTED_TEXT}${quote}`) : match,
-  );
+  out = out.replace(/"([A-Za-z_][A-Za-z0-9_]*)=([^"\n]*)"|'([A-Za-z_][A-Za-z0-9_]*)=([^'\n]*)'/g, (match, n1?: string, v1?: string, n2?: string, v2?: string) => {
+    const [name, value, quote] = n1 !== undefined ? [n1, v1!, '"'] : [n2!, v2!, "'"];
+    if (!isSecretName(name) || isReference(value)) return match;
+    vault?.remember(value);
+    return `${quote}${name}=${REDACTED_TEXT}${quote}`;
+  });
   // NAME=value (env files, `- NAME=value` YAML items) and nested ones (`Environment=NAME=value` in units).
-  const assignments = (input: string): string =>
-    input.replace(/([A-Za-z_][A-Za-z0-9_]*)=("[^"\n]*"|'[^'\n]*'|[^\s"'\n]+)/g, (_match, name: string, value: string) =>
-      isSecretName(name) ? `${name}=${hide(value)}` : `${name}=${assignments(value)}`,
-    );
-  out = assignments(out);
+  out = maskAssignments(out, hide);
   // key: value (YAML) and "key": "value" (JSON, JSON5): a quoted value is the quoted string, wherever it sits (`{ token: "x" }`).
-  const keyValue = (value: string, tail: string): RegExp => new RegExp(`(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\\1([ \\t]*:[ \\t]*)(${value})(${tail})`, 'g');
+  const keyValue = (value: string, tail: string): RegExp => new RegExp(`(?<![A-Za-z0-9_.-])(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\\1([ \\t]*:[ \\t]*)(${value})(${tail})`, 'g');
   const byKey = (match: string, quote: string, name: string, sep: string, value: string, tail: string): string =>
     isSecretName(name) ? `${quote}${name}${quote}${sep}${hide(value.trimEnd())}${tail}` : match;
   out = out.replace(keyValue(`"[^"\\n]*"|'[^'\\n]*'`, ''), byKey);
@@ -186,10 +185,31 @@ export function redactText(text: string, vault?: SecretVault): string {
     isSecretFlag(flag) && !/^["']?-/.test(value) ? `${quote}${flag}${quote}${sep}${hide(value)}` : match,
   );
   out = out.replace(/\b(Bearer|Basic)([ \t]+)([A-Za-z0-9._~+/=-]{6,})/g, (match, scheme: string, sep: string, value: string) => (value === REDACTED_TEXT ? match : `${scheme}${sep}${hide(value)}`));
-  out = out.replace(/(--[A-Za-z][A-Za-z0-9-]*)(=|[ \t]*\\\n[ \t]*|[ \t]+)("[^"\n]*"|'[^'\n]*'|[^\s"'\n]+)/g, (match, flag: string, sep: string, value: string) =>
+  out = out.replace(/(?<![A-Za-z0-9-])(--[A-Za-z][A-Za-z0-9-]*)(=|[ \t]*\\\n[ \t]*|[ \t]+)("[^"\n]*"|'[^'\n]*'|[^\s"'\n]+)/g, (match, flag: string, sep: string, value: string) =>
     isSecretFlag(flag) && !(sep !== '=' && value.startsWith('-')) ? `${flag}${sep}${hide(value)}` : match,
   );
   return vault ? vault.scrubText(out) : out;
+}
+
+/**
+ * `NAME=value` anywhere in a text, a secret NAME's value hidden; a name of no secret is passed
+ * over, so one nested in its value is still found (`Environment=TOKEN=x`). One pass, no
+ * recursion, and each name is read from where it starts only: linear in the text, whatever it holds.
+ */
+function maskAssignments(input: string, hide: (value: string) => string): string {
+  const names = /(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)=/g;
+  const valueAt = /"[^"\n]*"|'[^'\n]*'|[^\s"'\n]+/y;
+  let out = '';
+  let done = 0;
+  for (let m = names.exec(input); m; m = names.exec(input)) {
+    if (!isSecretName(m[1]!)) continue;
+    valueAt.lastIndex = names.lastIndex;
+    const value = valueAt.exec(input);
+    if (!value) continue;
+    out += input.slice(done, names.lastIndex) + hide(value[0]);
+    done = names.lastIndex = valueAt.lastIndex;
+  }
+  return out + input.slice(done);
 }
 
 /**

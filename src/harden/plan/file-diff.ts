@@ -15,8 +15,8 @@ const MIN_MASK_LENGTH = 4;
 
 export function fileDiff(path: string, before: string, after: string, mask: readonly string[] = []): string {
   const vault = new SecretVault({ minLength: 1 });
-  rememberFileSecrets(before, vault, path);
-  rememberFileSecrets(after, vault, path);
+  rememberFileSecrets(before, vault);
+  rememberFileSecrets(after, vault);
   const values = vault.values();
   const diff = unifiedDiff(path, before, after, { mask: [...mask, ...values.filter((v) => v.length >= MIN_MASK_LENGTH)] });
   const short = values.filter((v) => v.length < MIN_MASK_LENGTH && /\w/.test(v));

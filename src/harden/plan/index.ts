@@ -53,7 +53,7 @@ export function buildPlan(ctx: AnalysisContext, report: Report, planOptions: Pla
     ...planOptions,
     readFile: (path) => {
       const text = planOptions.readFile(path);
-      if (text !== undefined) rememberFileSecrets(text, vault, path);
+      if (text !== undefined) rememberFileSecrets(text, vault);
       return text;
     },
   };

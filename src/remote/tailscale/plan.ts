@@ -118,7 +118,7 @@ export function buildTailscalePlan(base: AnalysisContext, options: TailscalePlan
   const vault = new SecretVault();
   const readFile = (path: string): string | undefined => {
     const text = options.readFile(path);
-    if (text !== undefined) rememberFileSecrets(text, vault, path);
+    if (text !== undefined) rememberFileSecrets(text, vault);
     return text;
   };
   const plan: TailscalePlan = {

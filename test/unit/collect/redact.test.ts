@@ -62,6 +62,16 @@ describe('redaction', () => {
     expect(redactObject({ password: 12345678 })).toEqual({ password: { $redacted: true, length: 8 } });
   });
 
+  it('stays linear on hostile text: long runs that nearly match take milliseconds, and nothing recurses', () => {
+    const n = 200_000;
+    const hostile = ['a'.repeat(n), 'A='.repeat(n / 2), 'TOKEN='.repeat(n / 6), '--a'.repeat(n / 3), 'x://u:'.repeat(n / 6), 'a.'.repeat(n / 2), '"A='.repeat(n / 3), 'a: "'.repeat(n / 4), '"--a'.repeat(n / 4)];
+    for (const text of hostile) {
+      const started = performance.now();
+      redactText(text);
+      expect(performance.now() - started, text.slice(0, 12)).toBeLessThan(1500);
+    }
+  });
+
   it('replaces secret-named config values with their length', () => {
     const vault = new SecretVault();
     expect(redactObject({ gateway: { auth: { mode: 'token', token: TOKEN } } }, vault)).toEqual({ gateway: { auth: { mode: 'token', token: { $redacted: true, length: TOKEN.length } } } });
