@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import type { ComposeFile } from '../snapshot/types.js';
-import { SecretVault, isSecretName, redactText } from '../snapshot/redact.js';
+import { REDACTED_TEXT, SecretVault, isSecretName, redactUrlUserinfo } from '../snapshot/redact.js';
+import { redactYaml } from '../snapshot/redact-yaml.js';
 import { ok, readText } from './host.js';
 import { parseShellAssignments } from './ufw.js';
 
@@ -15,8 +16,8 @@ async function readDotenv(dir: string, vault: SecretVault): Promise<Record<strin
   for (const [name, value] of Object.entries(parseShellAssignments(text.data))) {
     if (isSecretName(name)) {
       vault.remember(value);
-      values[name] = '[REDACTED]';
-    } else values[name] = value;
+      values[name] = REDACTED_TEXT;
+    } else values[name] = redactUrlUserinfo(value, vault);
   }
   return values;
 }
@@ -30,10 +31,23 @@ function referencedEnvironment(text: string, vault: SecretVault): Record<string,
     if (value === undefined) continue;
     if (isSecretName(name)) {
       vault.remember(value);
-      values[name] = '[REDACTED]';
-    } else values[name] = value;
+      values[name] = REDACTED_TEXT;
+    } else values[name] = redactUrlUserinfo(value, vault);
   }
   return values;
+}
+
+/**
+ * The file text with its secrets masked on the parsed YAML (redact-yaml.ts): the model parses it
+ * again later, so ports, volumes and networks must come through unchanged. Run again with the
+ * full vault once every source is read, so a secret another source saw is masked here too.
+ */
+export function redactComposeFile(file: ComposeFile, vault: SecretVault): ComposeFile {
+  if (file.content.status !== 'ok') return file;
+  const { text, fallback } = redactYaml(file.content.data, vault);
+  const out: ComposeFile = { ...file, content: ok(text) };
+  if (fallback) out.redaction = fallback;
+  return out;
 }
 
 export async function collectCompose(paths: string[], cwd: string, vault: SecretVault): Promise<ComposeFile[]> {
@@ -43,7 +57,7 @@ export async function collectCompose(paths: string[], cwd: string, vault: Secret
   for (const path of candidates) {
     const text = await readText(path);
     if (!explicit && text.status !== 'ok') continue;
-    const file: ComposeFile = { path, origin: explicit ? 'argument' : 'cwd', content: text.status === 'ok' ? ok(redactText(text.data, vault)) : text };
+    const file: ComposeFile = redactComposeFile({ path, origin: explicit ? 'argument' : 'cwd', content: text }, vault);
     const dotenv = await readDotenv(dirname(path), vault);
     if (dotenv) file.dotenv = dotenv;
     if (text.status === 'ok') {

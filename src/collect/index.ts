@@ -2,7 +2,7 @@ import { hostname, release } from 'node:os';
 import { SNAPSHOT_VERSION, type Snapshot } from '../snapshot/types.js';
 import { SecretVault } from '../snapshot/redact.js';
 import { TOOL_VERSION } from '../version.js';
-import { collectCompose } from './compose.js';
+import { collectCompose, redactComposeFile } from './compose.js';
 import { collectDocker } from './docker.js';
 import { collectNetfilter } from './netfilter.js';
 import { collectNetwork } from './network.js';
@@ -67,7 +67,8 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
     netfilter,
     ufw,
     docker,
-    compose,
+    // Masked again on the YAML with every secret now known: the final scrub below is plain text.
+    compose: compose.map((file) => redactComposeFile(file, vault)),
     tailscale,
     sshd,
     openclaw,

@@ -9,7 +9,7 @@ import type { RedactedSecret } from './types.js';
  */
 
 /** Names whose values are secrets: tokens, passwords, API keys and the like. */
-const SECRET_NAME = /(token|password|passwd|secret|api[_-]?key|apikey|private[_-]?key|credential|auth[_-]?key|cookie|session[_-]?key)/i;
+const SECRET_NAME = /(token|password|passwd|secret|api[_-]?key|apikey|private[_-]?key|credential|auth[_-]?key|authorization|cookie|session[_-]?key)/i;
 /** Names that look secret but hold a mode or a path, not a secret. */
 const NOT_SECRET_NAME = /(mode|file|path|ttl|timeout|enabled|length|header|scopes|policy|type)$/i;
 
@@ -35,21 +35,35 @@ const MIN_SCRUB_LENGTH = 6;
 
 export class SecretVault {
   private readonly secrets = new Set<string>();
+  private readonly minLength: number;
+
+  /** `minLength`: the shortest value remembered (a vault that only gathers values for a mask may take any). */
+  constructor(options: { minLength?: number } = {}) {
+    this.minLength = options.minLength ?? MIN_SCRUB_LENGTH;
+  }
 
   remember(value: string): void {
     const trimmed = value.trim();
-    if (trimmed.length >= MIN_SCRUB_LENGTH) this.secrets.add(trimmed);
+    if (trimmed.length < Math.max(1, this.minLength) || trimmed === REDACTED_TEXT) return;
+    this.secrets.add(trimmed);
+    // A multi-line secret (a YAML block scalar, a PEM key) is also hidden line by line: a diff shows it so.
+    if (trimmed.includes('\n')) for (const line of trimmed.split('\n')) this.remember(line);
   }
 
   get size(): number {
     return this.secrets.size;
   }
 
-  /** Replace every remembered secret inside a string. */
+  /** Every remembered value, the longest first. */
+  values(): string[] {
+    return [...this.secrets].sort((a, b) => b.length - a.length);
+  }
+
+  /** Replace every remembered secret inside a string, as it is and as it appears escaped in a JSON string. */
   scrubText(text: string): string {
     let out = text;
-    for (const secret of this.secrets) {
-      if (out.includes(secret)) out = out.split(secret).join(REDACTED_TEXT);
+    for (const secret of this.values()) {
+      for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) if (out.includes(form)) out = out.split(form).join(REDACTED_TEXT);
     }
     return out;
   }
@@ -72,14 +86,35 @@ function scrubValue(value: unknown, scrubText: (s: string) => string): unknown {
   return value;
 }
 
-/** Redact secret flags in an argv: `--token X`, `--token=X`, `--password X`. */
+/** Is this argv word a flag whose value is a secret (`--token`, `--gateway-password`)? */
+export function isSecretFlag(flag: string): boolean {
+  return flag.startsWith('--') && (SECRET_FLAGS.has(flag) || isSecretName(flag.slice(2)));
+}
+
+/**
+ * `scheme://user:password@host`: the password of a URL's userinfo, wherever a URL sits in
+ * a value (a config string, `DB_URL=…`, an argv word). The user name stays: it says who.
+ */
+const URL_USERINFO = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^\s/?#@:'"`]*):([^\s/?#'"`]*)@(?=[^\s@/?#'"`]*(?:[\s/?#'"`]|$))/g;
+
+/** Mask the password of every `scheme://user:password@host` in a string, remembering it. */
+export function redactUrlUserinfo(text: string, vault?: SecretVault): string {
+  if (!text.includes('://')) return text;
+  return text.replace(URL_USERINFO, (match, scheme: string, user: string, password: string) => {
+    if (password === '' || password === REDACTED_TEXT) return match;
+    vault?.remember(password);
+    return `${scheme}${user}:${REDACTED_TEXT}@`;
+  });
+}
+
+/** Redact secret flags in an argv: `--token X`, `--token=X`, `--password X`; and URL passwords in any word. */
 export function redactArgv(argv: string[], vault?: SecretVault): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.indexOf('=');
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (flag.startsWith('--') && (SECRET_FLAGS.has(flag) || isSecretName(flag.slice(2)))) {
+    if (isSecretFlag(flag)) {
       if (eq > 0) {
         vault?.remember(arg.slice(eq + 1));
         out.push(`${flag}=${REDACTED_TEXT}`);
@@ -92,57 +127,95 @@ export function redactArgv(argv: string[], vault?: SecretVault): string[] {
       }
       continue;
     }
-    out.push(arg);
+    out.push(redactText(arg, vault));
   }
   return out;
 }
 
-/** Redact `NAME=value` environment entries whose name is secret. */
+/** Redact `NAME=value` environment entries whose name is secret (the whole rest is the value), and URL passwords in any. */
 export function redactEnvEntry(entry: string, vault?: SecretVault): string {
   const eq = entry.indexOf('=');
   if (eq <= 0) return entry;
   const name = entry.slice(0, eq);
-  if (!isSecretName(name)) return entry;
+  if (!isSecretName(name)) return `${name}=${redactUrlUserinfo(entry.slice(eq + 1), vault)}`;
   vault?.remember(entry.slice(eq + 1));
   return `${name}=${REDACTED_TEXT}`;
 }
 
+/** A value that only names where a secret lives (`$VAR`, `${VAR}`, `${VAR:?msg}`), or nothing at all: shown as is. */
+export function isReference(value: string): boolean {
+  // `<redacted>` is how a plan's diff shows a masked value (src/harden/edit/diff.ts).
+  return value === '' || value === REDACTED_TEXT || value === '<redacted>' || /^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*(?::?\?[^}]*)?\})$/.test(value);
+}
+
 /**
  * Redact secrets in free text whose shape we know only loosely: unit files
- * (`Environment=OPENCLAW_GATEWAY_TOKEN=...`, `ExecStart=... --token X`), .env
- * files, YAML (`OPENCLAW_GATEWAY_TOKEN: x`, `- TOKEN=x`) and JSON-ish
- * (`"token": "x"`). Values that are variable references (`${VAR}`) are kept:
- * they name where the secret lives without revealing it.
+ * (`Environment=OPENCLAW_GATEWAY_TOKEN=...`, `Environment="TOKEN=a b"`, `ExecStart=... --token X`),
+ * .env files, a line of YAML (`OPENCLAW_GATEWAY_TOKEN: x`, `- TOKEN=x`), JSON-ish
+ * (`"token": "x"`) and URL userinfo anywhere. Values that are variable references
+ * (`${VAR}`) are kept: they name where the secret lives without revealing it; a
+ * reference with a default (`${VAR:-x}`) is not, as the default may be the secret.
+ * Compose files are YAML and are redacted on the parsed document instead (redact-yaml.ts).
  */
 export function redactText(text: string, vault?: SecretVault): string {
-  const keep = (value: string): boolean => /^\$\{?[A-Za-z_][A-Za-z0-9_]*(:?[-?][^}]*)?\}?$/.test(value) || value === '';
   const hide = (value: string): string => {
-    const unquoted = value.replace(/^(["'])(.*)\1$/, '$2');
-    if (keep(unquoted)) return value;
+    const unquoted = value.replace(/^(["'])(.*)\1$/s, '$2');
+    if (isReference(unquoted)) return value;
     vault?.remember(unquoted);
     return value.startsWith('"') ? `"${REDACTED_TEXT}"` : value.startsWith("'") ? `'${REDACTED_TEXT}'` : REDACTED_TEXT;
   };
+  let out = redactUrlUserinfo(text, vault);
+  // A quoted assignment ("TOKEN=a b" in a unit's Environment=): the value runs to the closing quote.
+  out = out.replace(/"([A-Za-z_][A-Za-z0-9_]*)=([^"\n]*)"|'([A-Za-z_][A-Za-z0-9_]*)=([^'\n]*)'/g, (match, n1?: string, v1?: string, n2?: string, v2?: string) => {
+    const [name, value, quote] = n1 !== undefined ? [n1, v1!, '"'] : [n2!, v2!, "'"];
+    if (!isSecretName(name) || isReference(value)) return match;
+    vault?.remember(value);
+    return `${quote}${name}=${REDACTED_TEXT}${quote}`;
+  });
   // NAME=value (env files, `- NAME=value` YAML items) and nested ones (`Environment=NAME=value` in units).
-  const assignments = (input: string): string =>
-    input.replace(/([A-Za-z_][A-Za-z0-9_]*)=("[^"\n]*"|'[^'\n]*'|[^\s"'\n]+)/g, (_match, name: string, value: string) =>
-      isSecretName(name) ? `${name}=${hide(value)}` : `${name}=${assignments(value)}`,
-    );
-  let out = assignments(text);
-  out = out.replace(
-    // key: value (YAML) and "key": "value" (JSON, JSON5)
-    /(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\1([ \t]*:[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s,#{}[\]\n][^,#\n]*?)(\s*(?:,|#|\n|$))/g,
-    (match, quote: string, name: string, sep: string, value: string, tail: string) =>
-      isSecretName(name) ? `${quote}${name}${quote}${sep}${hide(value.trimEnd())}${tail}` : match,
+  out = maskAssignments(out, hide);
+  // key: value (YAML) and "key": "value" (JSON, JSON5): a quoted value is the quoted string, wherever it sits (`{ token: "x" }`).
+  const keyValue = (value: string, tail: string): RegExp => new RegExp(`(?<![A-Za-z0-9_.-])(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\\1([ \\t]*:[ \\t]*)(${value})(${tail})`, 'g');
+  const byKey = (match: string, quote: string, name: string, sep: string, value: string, tail: string): string =>
+    isSecretName(name) ? `${quote}${name}${quote}${sep}${hide(value.trimEnd())}${tail}` : match;
+  out = out.replace(keyValue(`"[^"\\n]*"|'[^'\\n]*'`, ''), byKey);
+  out = out.replace(keyValue(`[^\\s,#{}[\\]\\n"'][^,#\\n]*?`, '\\s*(?:,|#|\\n|$)'), byKey);
+  // ["--token", "X"] written on one line (a JSON or YAML flow list).
+  out = out.replace(/(["'])(--[A-Za-z][A-Za-z0-9-]*)\1([ \t]*,[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s,\]\n]+)/g, (match, quote: string, flag: string, sep: string, value: string) =>
+    isSecretFlag(flag) && !/^["']?-/.test(value) ? `${quote}${flag}${quote}${sep}${hide(value)}` : match,
   );
-  out = out.replace(/(--[A-Za-z][A-Za-z0-9-]*)(=|\s+)("[^"\n]*"|'[^'\n]*'|[^\s"'\n]+)/g, (match, flag: string, sep: string, value: string) =>
-    SECRET_FLAGS.has(flag) || isSecretName(flag.slice(2)) ? `${flag}${sep}${hide(value)}` : match,
+  out = out.replace(/\b(Bearer|Basic)([ \t]+)([A-Za-z0-9._~+/=-]{6,})/g, (match, scheme: string, sep: string, value: string) => (value === REDACTED_TEXT ? match : `${scheme}${sep}${hide(value)}`));
+  out = out.replace(/(?<![A-Za-z0-9-])(--[A-Za-z][A-Za-z0-9-]*)(=|[ \t]*\\\n[ \t]*|[ \t]+)("[^"\n]*"|'[^'\n]*'|[^\s"'\n]+)/g, (match, flag: string, sep: string, value: string) =>
+    isSecretFlag(flag) && !(sep !== '=' && value.startsWith('-')) ? `${flag}${sep}${hide(value)}` : match,
   );
   return vault ? vault.scrubText(out) : out;
 }
 
 /**
- * Redact a parsed config object: every string under a secret-named key becomes
- * a RedactedSecret. `from` records where a substituted value came from.
+ * `NAME=value` anywhere in a text, a secret NAME's value hidden; a name of no secret is passed
+ * over, so one nested in its value is still found (`Environment=TOKEN=x`). One pass, no
+ * recursion, and each name is read from where it starts only: linear in the text, whatever it holds.
+ */
+function maskAssignments(input: string, hide: (value: string) => string): string {
+  const names = /(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)=/g;
+  const valueAt = /"[^"\n]*"|'[^'\n]*'|[^\s"'\n]+/y;
+  let out = '';
+  let done = 0;
+  for (let m = names.exec(input); m; m = names.exec(input)) {
+    if (!isSecretName(m[1]!)) continue;
+    valueAt.lastIndex = names.lastIndex;
+    const value = valueAt.exec(input);
+    if (!value) continue;
+    out += input.slice(done, names.lastIndex) + hide(value[0]);
+    done = names.lastIndex = valueAt.lastIndex;
+  }
+  return out + input.slice(done);
+}
+
+/**
+ * Redact a parsed config object: every string or number under a secret-named key becomes
+ * a RedactedSecret, and the password of every URL in any other string is masked.
+ * `from` records where a substituted value came from.
  */
 export function redactObject(
   value: unknown,
@@ -150,14 +223,15 @@ export function redactObject(
   origins?: (path: string) => string | undefined,
   path = '',
 ): unknown {
+  if (typeof value === 'string') return redactUrlUserinfo(value, vault);
   if (Array.isArray(value)) return value.map((v, i) => redactObject(v, vault, origins, `${path}[${i}]`));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
       const childPath = path ? `${path}.${key}` : key;
-      if (typeof v === 'string' && isSecretName(key)) {
-        vault?.remember(v);
-        out[key] = redactedSecret(v, origins?.(childPath));
+      if ((typeof v === 'string' || typeof v === 'number') && isSecretName(key)) {
+        if (!isReference(String(v))) vault?.remember(String(v));
+        out[key] = redactedSecret(String(v), origins?.(childPath));
       } else {
         out[key] = redactObject(v, vault, origins, childPath);
       }

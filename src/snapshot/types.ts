@@ -177,6 +177,8 @@ export interface ComposeFile {
   dotenv?: Record<string, string>;
   /** Variables the file references that were set in the collecting shell (they override .env, as in compose). */
   environment?: Record<string, string>;
+  /** Set when the file was not valid YAML, so its secrets were masked line by line (strictly): why. */
+  redaction?: string;
 }
 
 export interface TailscaleState {

@@ -11,6 +11,8 @@ import { planDockerNft } from './docker-nft-steps.js';
 import { dockerNftBackend } from './docker-nft.js';
 import { planConfig, type ConfigPlanOptions } from './config-steps.js';
 import { planCompose } from './compose-steps.js';
+import { rememberFileSecrets } from '../../snapshot/file-secrets.js';
+import { SecretVault } from '../../snapshot/redact.js';
 
 export interface PlanOptions extends ConfigPlanOptions {
   /** --no-publish: drop the gateway's published ports instead of moving them to 127.0.0.1. */
@@ -43,7 +45,35 @@ function tailnetInterface(ctx: AnalysisContext): string | undefined {
 }
 
 /** Every fixable finding of the audit, turned into steps in the guide's order: config, firewall, Docker. */
-export function buildPlan(ctx: AnalysisContext, report: Report, options: PlanOptions): Plan {
+export function buildPlan(ctx: AnalysisContext, report: Report, planOptions: PlanOptions): Plan {
+  // Every secret of every file the plan reads (and the new token) is scrubbed from what it shows.
+  const vault = new SecretVault();
+  vault.remember(planOptions.newToken);
+  const options: PlanOptions = {
+    ...planOptions,
+    readFile: (path) => {
+      const text = planOptions.readFile(path);
+      if (text !== undefined) rememberFileSecrets(text, vault);
+      return text;
+    },
+  };
+  return scrubPlan(plannedSteps(ctx, report, options), vault);
+}
+
+/** What a person or a log sees of a plan, scrubbed; what apply writes and runs (content, argv) stays exact. */
+export function scrubPlan(plan: Plan, vault: SecretVault): Plan {
+  const t = (text: string): string => vault.scrubText(text);
+  const steps = plan.steps.map((s): Step => {
+    const shown = { ...s, description: t(s.description), undo: t(s.undo) };
+    if (shown.kind === 'file') return { ...shown, diff: t(shown.diff) };
+    return shown.dryRun === undefined ? shown : { ...shown, dryRun: t(shown.dryRun) };
+  });
+  const out: Plan = { ...plan, steps, notes: plan.notes.map(t) };
+  if (plan.restart !== undefined) out.restart = t(plan.restart);
+  return out;
+}
+
+function plannedSteps(ctx: AnalysisContext, report: Report, options: PlanOptions): Plan {
   const findings = failing(report);
   const steps: Step[] = [];
   const notes: string[] = [];

@@ -6,6 +6,8 @@ import { tailscaleFacts, type TailscaleFacts } from './facts.js';
 import { policySnippet, type PolicyFormat, type PolicySnippet } from './policy.js';
 import { recommend, type Audience, type Recommendation } from './recommend.js';
 import { planSteps, type PlanStep } from './steps.js';
+import { rememberFileSecrets } from '../../snapshot/file-secrets.js';
+import { SecretVault } from '../../snapshot/redact.js';
 
 /**
  * `clawmoat tailscale plan`: what this host has (Tailscale state, Serve/Funnel routes to the
@@ -112,15 +114,23 @@ export function buildTailscalePlan(base: AnalysisContext, options: TailscalePlan
   const { bind, ...recommendation } = rec;
   const gateway: TailscalePlan['gateway'] = { detected: g.detected, port: g.port.value, portSource: g.port.source, bind, auth: authOf(ctx) };
   if (g.tailscaleMode) gateway.tailscaleMode = g.tailscaleMode.value;
-  return {
+  // The config is read live: every secret it holds is scrubbed from the whole plan, text and JSON.
+  const vault = new SecretVault();
+  const readFile = (path: string): string | undefined => {
+    const text = options.readFile(path);
+    if (text !== undefined) rememberFileSecrets(text, vault);
+    return text;
+  };
+  const plan: TailscalePlan = {
     schemaVersion: 1,
     gateway,
     tailscale: facts,
     recommendation,
     exposure: exposures(ctx, facts),
     reach,
-    steps: planSteps(ctx, facts, rec, { readFile: options.readFile }),
+    steps: planSteps(ctx, facts, rec, { readFile }),
     policy,
     notes,
   };
+  return vault.scrub(plan);
 }

@@ -31,6 +31,47 @@ describe('redaction', () => {
     expect(redactText(`{ "token": "${TOKEN}", mode: "token" }`)).toBe('{ "token": "[REDACTED]", mode: "token" }');
   });
 
+  it('redacts units whatever the quoting: quoted Environment=, continued ExecStart, URL userinfo, flags on one line', () => {
+    const [a, b, c, d, e, f] = ['a', 'b', 'c', 'd', 'e', 'f'].map((x) => `${x}${TOKEN}`);
+    const unit = [
+      '[Service]',
+      `Environment="OPENCLAW_GATEWAY_TOKEN=${a} tail${b}" OPENCLAW_GATEWAY_PORT=18789`,
+      `Environment=OPENCLAW_GATEWAY_URL=wss://bob:${c}@gw.example/x`,
+      `ExecStart=/usr/bin/openclaw gateway --bind lan --token \\`,
+      `    ${d} --port 18789`,
+      `ExecStartPost=/bin/sh -c 'curl -H "Authorization: Bearer ${e}" http://127.0.0.1/'`,
+      `# ["--password", "${f}"]`,
+      '',
+    ].join('\n');
+    const vault = new SecretVault();
+    const out = redactText(unit, vault);
+    for (const s of [a, b, c, d, e, f]) expect(out).not.toContain(s);
+    expect(out).toContain('OPENCLAW_GATEWAY_PORT=18789');
+    expect(out).toContain('wss://bob:[REDACTED]@gw.example/x');
+    expect(out).toContain('--port 18789');
+    expect(vault.size).toBeGreaterThanOrEqual(5);
+    expect(redactText(`{ auth: { token: "${a}" }, bind: "lan" }`)).toBe('{ auth: { token: "[REDACTED]" }, bind: "lan" }');
+    expect(redactText('TOKEN=${GATEWAY_TOKEN:-' + b + '}')).not.toContain(b);
+  });
+
+  it('masks URL passwords in argv, env entries and config strings, keeping scheme, user and host', () => {
+    const vault = new SecretVault();
+    expect(redactArgv(['openclaw', 'gateway', '--url', `ws://me:${TOKEN}@h:1/p`], vault)).toEqual(['openclaw', 'gateway', '--url', 'ws://me:[REDACTED]@h:1/p']);
+    expect(redactEnvEntry(`DB_URL=postgres://app:${TOKEN}@db/app`)).toBe('DB_URL=postgres://app:[REDACTED]@db/app');
+    expect(redactObject({ gateway: { remote: { url: `wss://u:p@ss${TOKEN}@gw/` } } }, vault)).toEqual({ gateway: { remote: { url: 'wss://u:[REDACTED]@gw/' } } });
+    expect(redactObject({ password: 12345678 })).toEqual({ password: { $redacted: true, length: 8 } });
+  });
+
+  it('stays linear on hostile text: long runs that nearly match take milliseconds, and nothing recurses', () => {
+    const n = 200_000;
+    const hostile = ['a'.repeat(n), 'A='.repeat(n / 2), 'TOKEN='.repeat(n / 6), '--a'.repeat(n / 3), 'x://u:'.repeat(n / 6), 'a.'.repeat(n / 2), '"A='.repeat(n / 3), 'a: "'.repeat(n / 4), '"--a'.repeat(n / 4)];
+    for (const text of hostile) {
+      const started = performance.now();
+      redactText(text);
+      expect(performance.now() - started, text.slice(0, 12)).toBeLessThan(1500);
+    }
+  });
+
   it('replaces secret-named config values with their length', () => {
     const vault = new SecretVault();
     expect(redactObject({ gateway: { auth: { mode: 'token', token: TOKEN } } }, vault)).toEqual({ gateway: { auth: { mode: 'token', token: { $redacted: true, length: TOKEN.length } } } });
