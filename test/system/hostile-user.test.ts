@@ -300,6 +300,17 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     }, 30_000);
   }
 
+  it('survives a compose file built to crash the YAML parser\'s regular expressions', async () => {
+    const f = fixture('yaml');
+    const compose = join(f.home, 'compose.yaml');
+    writeFileSync(compose, 'a: "'.repeat(25_000));
+    chownSync(compose, HOSTILE, HOSTILE);
+    const result = await clawmoat(f, ['audit', '--format', 'json', '--compose', compose]);
+    expect(result.stderr).not.toMatch(/FATAL ERROR|RegExpCompiler/);
+    expect([0, 1], result.stderr).toContain(result.code);
+    expect(result.stdout).toContain(compose);
+  });
+
   it('does not read a config named through another process\'s /proc/PID/root', async () => {
     const f = fixture('proc');
     const result = await clawmoat(f, ['audit', '--format', 'json', '--openclaw-config', `/proc/1/root${f.sentinel}`]);
