@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readdir, readlink, stat } from 'node:fs/promises';
-import { readUntrusted, type ReadFailure, type ReadOptions } from '../safe-fs/read.js';
+import { readUntrusted, type ReadFailure, type ReadOptions, type SafeRead } from '../safe-fs/read.js';
 import type { Collected, Unavailable, UnavailableReason } from '../snapshot/types.js';
 
 /**
@@ -81,7 +81,17 @@ export function firstLine(text: string | undefined): string {
  * only, capped, never blocking on a FIFO, and only what the path's owners could read.
  */
 export async function readText(path: string, options: ReadOptions = {}): Promise<Collected<string>> {
-  const read = await readUntrusted(path, options);
+  return withTimeout(
+    readUntrusted(path, options).then((read) => asCollected(path, read)),
+    READ_TIMEOUT_MS,
+    `reading ${path}`,
+  );
+}
+
+/** A file that cannot be read in this long (a hung network mount) is recorded as such; the read itself is left behind. */
+const READ_TIMEOUT_MS = 5000;
+
+function asCollected(path: string, read: SafeRead): Collected<string> {
   if (read.ok) return ok(read.data.toString('utf8'));
   return unavailable(READ_REASON[read.reason], read.reason === 'not-found' ? `${path} does not exist` : read.detail);
 }

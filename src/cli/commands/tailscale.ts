@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { LiveFiles } from '../../harden/live-files.js';
 import { Option, type Command } from 'commander';
 import { buildContext } from '../../model/context.js';
 import { validPrincipal } from '../../remote/tailscale/policy.js';
@@ -25,13 +25,8 @@ const collectList = (value: string, previous: string[] = []): string[] => [...pr
 /** The live config file; with --snapshot the host is elsewhere, so nothing local is read. */
 function reader(flags: PlanFlags): (path: string) => string | undefined {
   if (flags.snapshot) return () => undefined;
-  return (path) => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
+  // The gateway's user owns its config: read it as harden does, never through a link they planted.
+  return new LiveFiles().read;
 }
 
 export function registerTailscale(program: Command): void {
