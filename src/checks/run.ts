@@ -1,9 +1,40 @@
-import type { AnalysisContext } from '../model/context.js';
-import { SEVERITY_ORDER, type Check, type CheckResult, type Finding } from './types.js';
+import { trackInputs, type AnalysisContext } from '../model/context.js';
+import { describeProblem, type InputId, type InputProblem } from '../model/inputs.js';
+import { SEVERITY_ORDER, type Check, type CheckOutcome, type CheckResult, type Finding, type FindingDraft } from './types.js';
+
+/**
+ * The problems a check's result rests on: those of every input it declared or read.
+ * Exported for the catalogue test, which checks that what a check reads it declares.
+ */
+export function evaluateTracked(ctx: AnalysisContext, check: Check): { outcome: CheckOutcome; read: Set<InputId> } {
+  const view = trackInputs(ctx);
+  let outcome: CheckOutcome;
+  try {
+    outcome = check.evaluate(view.ctx);
+  } catch (error) {
+    outcome = { result: 'unknown', reason: `internal error in ${check.meta.id}: ${(error as Error).message}`, findings: [] };
+  }
+  return { outcome, read: view.read };
+}
+
+/** A pass (or a skip) that rests on an input that was not fully read is not a pass: it is unknown, and says why. */
+function notDecided(outcome: CheckOutcome & { result: 'pass' | 'skipped' }, problems: InputProblem[]): CheckOutcome {
+  const [first] = problems as [InputProblem, ...InputProblem[]];
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  const draft: FindingDraft = {
+    status: 'unknown',
+    message: `Not decided: ${describeProblem(first)}${more}. Without it this check would have said: ${outcome.reason}.`,
+    evidence: problems.map((p) => ({ kind: 'note' as const, text: describeProblem(p), ...(p.line !== undefined ? { location: { file: p.source, line: p.line } } : {}) })),
+    remediation: { summary: first.advice, steps: [...new Set(problems.map((p) => p.advice))], automatic: false },
+  };
+  if (first.line !== undefined) draft.location = { file: first.source, line: first.line };
+  return { result: 'unknown', reason: `${describeProblem(first)}${more}`, findings: [draft] };
+}
 
 /**
  * Run checks over a context. A check that throws is a bug in clawmoat, not a
  * property of the host: it becomes `unknown` with the error, and the others still run.
+ * A check never passes on an input that could not be read: see `CheckMeta.inputs`.
  */
 export function runChecks(ctx: AnalysisContext, checks: readonly Check[]): { checks: CheckResult[]; findings: Finding[] } {
   const results: CheckResult[] = [];
@@ -11,11 +42,11 @@ export function runChecks(ctx: AnalysisContext, checks: readonly Check[]): { che
   for (const check of checks) {
     const { meta } = check;
     const base = { id: meta.id, title: meta.title, severity: meta.severity, guide: meta.guide };
-    let outcome;
-    try {
-      outcome = check.evaluate(ctx);
-    } catch (error) {
-      outcome = { result: 'unknown' as const, reason: `internal error in ${meta.id}: ${(error as Error).message}`, findings: [] };
+    let { outcome, read } = evaluateTracked(ctx, check);
+    if (outcome.result === 'pass' || outcome.result === 'skipped') {
+      const inputs = new Set([...meta.inputs, ...read]);
+      const problems = [...inputs].flatMap((i) => ctx.inputs[i]);
+      if (problems.length > 0) outcome = notDecided(outcome, problems);
     }
     if (outcome.result === 'pass' || outcome.result === 'skipped') {
       results.push({ ...base, result: outcome.result, reason: outcome.reason });

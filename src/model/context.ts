@@ -10,6 +10,7 @@ import type { ZoneSpec } from './zones.js';
 import type { ProbeReport } from '../probe/types.js';
 import { gatewayTargetPorts, tailscaleFacts } from '../remote/tailscale/facts.js';
 import { servePorts } from './serve-reach.js';
+import { inputProblems, type InputId, type InputProblems } from './inputs.js';
 
 /**
  * Everything checks read, derived once from a snapshot. Building it is pure:
@@ -28,6 +29,60 @@ export interface AnalysisContext {
   reach(): ReachMatrix;
   /** Live probe results (`audit --probe`): an input like the snapshot, so the analysis stays pure. */
   probe: ProbeReport | undefined;
+  /** What could not be read of each input; a check that rests on one of these cannot pass. */
+  inputs: InputProblems;
+}
+
+/**
+ * The inputs each field of the context is derived from. A check that reads a field depends on
+ * these inputs whether it declared them or not; `trackInputs` records it.
+ */
+const FIELD_INPUTS: Record<keyof AnalysisContext, readonly InputId[]> = {
+  snapshot: [],
+  gateway: ['openclaw', 'sockets'],
+  ufw: ['ufw'],
+  compose: ['compose'],
+  workloads: ['docker', 'compose', 'openclaw', 'sockets'],
+  netfilter: ['netfilter'],
+  zoneSpecs: [],
+  reach: ['sockets', 'network', 'netfilter', 'docker', 'tailscale', 'openclaw'],
+  probe: ['probe'],
+  inputs: [],
+};
+
+const SNAPSHOT_INPUTS: Partial<Record<keyof Snapshot, InputId>> = {
+  sockets: 'sockets',
+  network: 'network',
+  netfilter: 'netfilter',
+  ufw: 'ufw',
+  docker: 'docker',
+  compose: 'compose',
+  tailscale: 'tailscale',
+  sshd: 'sshd',
+  openclaw: 'openclaw',
+};
+
+/**
+ * A view of the context that records which inputs are read through it: each derived field
+ * counts as the inputs it is built from, each part of the snapshot as its own input.
+ */
+export function trackInputs(ctx: AnalysisContext): { ctx: AnalysisContext; read: Set<InputId> } {
+  const read = new Set<InputId>();
+  const snapshot = new Proxy(ctx.snapshot, {
+    get(target, key, receiver) {
+      const input = SNAPSHOT_INPUTS[key as keyof Snapshot];
+      if (input) read.add(input);
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  const view = new Proxy(ctx, {
+    get(target, key, receiver) {
+      if (key === 'snapshot') return snapshot;
+      for (const input of FIELD_INPUTS[key as keyof AnalysisContext] ?? []) read.add(input);
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  return { ctx: view, read };
 }
 
 export interface AnalysisOptions {
@@ -48,6 +103,8 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions = {}):
   const containers = snapshot.docker.status === 'ok' ? snapshot.docker.data.containers : [];
   const netfilter = buildNetfilterView(snapshot);
   const zoneSpecs = options.zones ?? [];
+  // Compose files that could not be read or parsed are kept as models with an error: they are
+  // problems of the compose input (see inputs.ts), never a silent "no compose file".
   let matrix: ReachMatrix | undefined;
   const ctx: AnalysisContext = {
     snapshot,
@@ -58,6 +115,7 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions = {}):
     netfilter,
     zoneSpecs,
     probe: options.probe,
+    inputs: inputProblems(snapshot, compose),
     reach() {
       if (!matrix) {
         const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];

@@ -105,11 +105,22 @@ export interface NetfilterState {
   ipsetSave: Collected<string>;
 }
 
+/** A file that was looked for and exists (or may) but could not be read. */
+export interface UnreadableFile {
+  path: string;
+  reason: UnavailableReason;
+  detail: string;
+}
+
 export interface UfwFiles {
   /** ENABLED= from /etc/ufw/ufw.conf. */
   enabledInConfig: boolean;
   /** DEFAULT_*_POLICY from /etc/default/ufw, e.g. { input: "DROP", output: "ACCEPT", forward: "DROP" }. */
   defaults: { input?: string; output?: string; forward?: string };
+  /** The line of /etc/default/ufw each default was read from, for evidence. */
+  defaultsLines?: { input?: number; output?: number; forward?: number };
+  /** ufw.conf or /etc/default/ufw when they could not be read: the values above are then ufw's defaults, not the host's. */
+  unreadable?: UnreadableFile[];
   /** The rule files ufw maintains, by name (user.rules, user6.rules, before.rules, after.rules, ...). */
   ruleFiles: Record<string, Collected<string>>;
   /** `ufw status verbose`, when it could be run (needs root). */
@@ -266,6 +277,11 @@ export interface OpenClawState {
   configCandidates: string[];
   config: OpenClawConfigState;
   processes: OpenClawProcess[];
+  /**
+   * Processes that look like a gateway but whose network namespace could not be read (another
+   * user's process, read without root): not counted as this host's gateway, and said so.
+   */
+  uncounted?: { pid: number; detail: string }[];
   units: OpenClawUnit[];
   version: Collected<{ version: string; source: string }>;
   /** Legacy state directories (~/.clawdbot, ~/.moltbot) still present; they may hold old tokens. */

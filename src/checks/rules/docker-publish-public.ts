@@ -16,6 +16,7 @@ export const dockerPublishPublic: Check = {
       'gateway port (18789, 18790 legacy bridge, 18791/18792 derived) published on 0.0.0.0, `::`, no address, or a ' +
       'non-loopback address.',
     fixable: true,
+    inputs: ['docker', 'compose', 'openclaw', 'sockets'],
   },
   evaluate(ctx) {
     const { workloads, gateway } = ctx;

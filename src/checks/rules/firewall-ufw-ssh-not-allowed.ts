@@ -45,6 +45,7 @@ export const firewallUfwSshNotAllowed: Check = {
       'incoming default and no allow/limit rule covers every port sshd listens on (from `sshd -T` and its sockets). ' +
       'Critical when UFW is enabled; warn when it is not yet (the lockout happens at `ufw enable`).',
     fixable: true,
+    inputs: ['ufw', 'sshd', 'sockets'],
   },
   evaluate(ctx) {
     const { ufw } = ctx;

@@ -16,6 +16,7 @@ export const gatewayAuthWeakToken: Check = {
       'Measures the token that wins (the `--token` flag, else OPENCLAW_GATEWAY_TOKEN, else `gateway.auth.token`) and ' +
       'fails under 24 characters. Only the length is kept in the snapshot; the token itself is redacted when it is read.',
     fixable: true,
+    inputs: ['openclaw', 'sockets'],
   },
   evaluate(ctx) {
     const { gateway } = ctx;

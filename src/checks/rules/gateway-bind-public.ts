@@ -20,6 +20,7 @@ export const gatewayBindPublic: Check = {
       'pass. When the gateway is not running, the configured bind is judged instead (`lan`, or `custom` with a ' +
       'non-loopback host, fails). Sockets held by docker-proxy are left to `docker.publish.public`.',
     fixable: true,
+    inputs: ['openclaw', 'sockets', 'network'],
   },
   evaluate(ctx) {
     const { gateway, snapshot } = ctx;
