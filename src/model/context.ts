@@ -2,6 +2,7 @@ import type { Snapshot } from '../snapshot/types.js';
 import { buildGatewayModel, type GatewayModel } from './gateway.js';
 import { buildUfwModel, type UfwModel } from './ufw.js';
 import { parseCompose } from './compose/parse.js';
+import { mergeProject } from './compose/merge.js';
 import type { ComposeModel } from './compose/types.js';
 import { gatewayWorkloads, publishedWithoutSocket, type GatewayWorkload } from './docker.js';
 import { buildNetfilterView, type NetfilterView } from './netfilter-view.js';
@@ -95,16 +96,30 @@ function composeEnv(file: Snapshot['compose'][number]): Record<string, string> {
   return { ...(file.dotenv ?? {}), ...(file.environment ?? {}) };
 }
 
+/**
+ * Each compose file parsed on its own (its errors name its own path and line), then the files
+ * of one project merged in order into what `docker compose` would run. A file that could not be
+ * read has no model; it is a problem of the compose input (see inputs.ts), never "no compose file".
+ */
+function composeModels(snapshot: Snapshot): { files: ComposeModel[]; projects: ComposeModel[] } {
+  const files: ComposeModel[] = [];
+  const groups = new Map<string, ComposeModel[]>();
+  snapshot.compose.forEach((f, index) => {
+    if (f.content.status !== 'ok') return;
+    const model = parseCompose({ path: f.path, text: f.content.data, env: composeEnv(f) });
+    files.push(model);
+    const key = f.project !== undefined ? `project:${f.project}` : `file:${index}`;
+    groups.set(key, [...(groups.get(key) ?? []), model]);
+  });
+  return { files, projects: [...groups.values()].map(mergeProject) };
+}
+
 export function buildContext(snapshot: Snapshot, options: AnalysisOptions = {}): AnalysisContext {
   const gateway = buildGatewayModel(snapshot);
-  const compose = snapshot.compose
-    .filter((f) => f.content.status === 'ok')
-    .map((f) => parseCompose({ path: f.path, text: (f.content as { data: string }).data, env: composeEnv(f) }));
+  const { files: composeFiles, projects: compose } = composeModels(snapshot);
   const containers = snapshot.docker.status === 'ok' ? snapshot.docker.data.containers : [];
   const netfilter = buildNetfilterView(snapshot);
   const zoneSpecs = options.zones ?? [];
-  // Compose files that could not be read or parsed are kept as models with an error: they are
-  // problems of the compose input (see inputs.ts), never a silent "no compose file".
   let matrix: ReachMatrix | undefined;
   const ctx: AnalysisContext = {
     snapshot,
@@ -115,7 +130,7 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions = {}):
     netfilter,
     zoneSpecs,
     probe: options.probe,
-    inputs: inputProblems(snapshot, compose),
+    inputs: inputProblems(snapshot, composeFiles, compose),
     reach() {
       if (!matrix) {
         const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];

@@ -52,7 +52,7 @@ function problemOf(input: InputId, source: string, c: Collected<unknown>, facts?
   return isProblem(c, facts) ? [{ input, source, detail: c.detail, advice: advice(source, c) }] : [];
 }
 
-function composeProblems(snapshot: Snapshot, models: readonly ComposeModel[]): InputProblem[] {
+function composeProblems(snapshot: Snapshot, models: readonly ComposeModel[], projects: readonly ComposeModel[]): InputProblem[] {
   const out: InputProblem[] = [];
   for (const file of snapshot.compose) {
     if (file.content.status !== 'ok') {
@@ -69,6 +69,12 @@ function composeProblems(snapshot: Snapshot, models: readonly ComposeModel[]): I
       detail: `${model.path} cannot be parsed: ${model.error.message}`,
       advice: `fix line ${model.error.line} (\`docker compose config\` shows the same error)`,
     });
+  }
+  for (const project of projects) {
+    for (const u of project.unresolved ?? []) {
+      const file = u.file ?? project.path;
+      out.push({ input: 'compose', source: file, ...(u.line !== undefined ? { line: u.line } : {}), detail: `${file} is not fully read: ${u.message}`, advice: 'check what it pulls in by hand, or audit the output of `docker compose config` saved to a file (--compose)' });
+    }
   }
   return out;
 }
@@ -103,8 +109,11 @@ function openclawProblems(snapshot: Snapshot): InputProblem[] {
   return out;
 }
 
-/** Every problem of every input, read from the snapshot (and the compose files as parsed). Pure. */
-export function inputProblems(snapshot: Snapshot, compose: readonly ComposeModel[]): InputProblems {
+/**
+ * Every problem of every input, read from the snapshot and the compose files: `composeFiles`
+ * one model per file as parsed, `composeProjects` the merged projects. Pure.
+ */
+export function inputProblems(snapshot: Snapshot, composeFiles: readonly ComposeModel[], composeProjects: readonly ComposeModel[]): InputProblems {
   const nf = snapshot.netfilter;
   const net = snapshot.network;
   const sshd = snapshot.sshd;
@@ -122,7 +131,7 @@ export function inputProblems(snapshot: Snapshot, compose: readonly ComposeModel
     ],
     ufw: ufwProblems(snapshot),
     docker: docker.status === 'ok' ? [] : problemOf('docker', 'the Docker Engine API', docker),
-    compose: composeProblems(snapshot, compose),
+    compose: composeProblems(snapshot, composeFiles, composeProjects),
     tailscale: ts.status === 'ok' ? [...problemOf('tailscale', 'tailscale status', ts.data.status), ...problemOf('tailscale', 'tailscale serve status', ts.data.serve)] : problemOf('tailscale', 'tailscale', ts),
     sshd: sshd.status === 'ok' ? problemOf('sshd', sshd.data.source === 'config-files' ? (sshd.data.configFile ?? '/etc/ssh/sshd_config') : 'sshd -T', sshd.data.effective) : problemOf('sshd', 'sshd', sshd),
     openclaw: openclawProblems(snapshot),

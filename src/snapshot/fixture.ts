@@ -1,4 +1,4 @@
-import { SNAPSHOT_VERSION, type DockerContainer, type OpenClawProcess, type Snapshot, type Socket } from './types.js';
+import { SNAPSHOT_VERSION, type DockerContainer, type OpenClawProcess, type Snapshot, type Socket, type UnavailableReason } from './types.js';
 
 /**
  * Small snapshot builders for the check case tables: a quiet baseline host (no
@@ -137,6 +137,16 @@ export function withContainers(...containers: Partial<DockerContainer>[]): Patch
 
 export function withComposeFile(path: string, text: string, dotenv?: Record<string, string>): Patch {
   return (s) => ({ ...s, compose: [...s.compose, { path, origin: 'argument', content: { status: 'ok', data: text }, ...(dotenv ? { dotenv } : {}) }] });
+}
+
+/** Several compose files of one project, merged in order (like `docker compose -f a -f b`, or a file and its override). */
+export function withComposeProject(project: string, ...files: [path: string, text: string][]): Patch {
+  return (s) => ({ ...s, compose: [...s.compose, ...files.map(([path, text]) => ({ path, origin: 'cwd' as const, project, content: { status: 'ok' as const, data: text } }))] });
+}
+
+/** A compose file that was named but could not be read. */
+export function withUnreadableCompose(path: string, reason: UnavailableReason, detail: string): Patch {
+  return (s) => ({ ...s, compose: [...s.compose, { path, origin: 'argument', content: { status: 'unavailable', reason, detail } }] });
 }
 
 export function withSshd(effective: Record<string, string[]>): Patch {

@@ -180,8 +180,16 @@ export interface DockerState {
 
 export interface ComposeFile {
   path: string;
-  /** How it was found: passed with --compose, or found in the working directory. */
-  origin: 'argument' | 'cwd';
+  /**
+   * How it was found: passed with --compose (like `docker compose -f`), named by COMPOSE_FILE, or found
+   * the way docker compose finds it (compose.yaml & co. in the working directory or a parent, and its override).
+   */
+  origin: 'argument' | 'COMPOSE_FILE' | 'cwd';
+  /**
+   * The project it belongs to (its directory). Files of one project are merged in snapshot order, as
+   * `docker compose` merges `-f a.yml -f b.yml` or a file and its override. Absent: a project of its own.
+   */
+  project?: string;
   /** The file text, secrets redacted. Parsed during analysis so parse errors become findings. */
   content: Collected<string>;
   /** Values of the .env beside the compose file, for ${VAR} interpolation; secrets redacted. */
