@@ -1,6 +1,7 @@
 import { trackInputs, type AnalysisContext } from '../model/context.js';
-import { describeProblem, type InputId, type InputProblem } from '../model/inputs.js';
-import { SEVERITY_ORDER, type Check, type CheckOutcome, type CheckResult, type Finding, type FindingDraft } from './types.js';
+import type { InputId } from '../model/inputs.js';
+import { notDecided } from './helpers.js';
+import { SEVERITY_ORDER, type Check, type CheckOutcome, type CheckResult, type Finding } from './types.js';
 
 /**
  * The problems a check's result rests on: those of every input it declared or read.
@@ -15,20 +16,6 @@ export function evaluateTracked(ctx: AnalysisContext, check: Check): { outcome: 
     outcome = { result: 'unknown', reason: `internal error in ${check.meta.id}: ${(error as Error).message}`, findings: [] };
   }
   return { outcome, read: view.read };
-}
-
-/** A pass (or a skip) that rests on an input that was not fully read is not a pass: it is unknown, and says why. */
-function notDecided(outcome: CheckOutcome & { result: 'pass' | 'skipped' }, problems: InputProblem[]): CheckOutcome {
-  const [first] = problems as [InputProblem, ...InputProblem[]];
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-  const draft: FindingDraft = {
-    status: 'unknown',
-    message: `Not decided: ${describeProblem(first)}${more}. Without it this check would have said: ${outcome.reason}.`,
-    evidence: problems.map((p) => ({ kind: 'note' as const, text: describeProblem(p), ...(p.line !== undefined ? { location: { file: p.source, line: p.line } } : {}) })),
-    remediation: { summary: first.advice, steps: [...new Set(problems.map((p) => p.advice))], automatic: false },
-  };
-  if (first.line !== undefined) draft.location = { file: first.source, line: first.line };
-  return { result: 'unknown', reason: `${describeProblem(first)}${more}`, findings: [draft] };
 }
 
 /**
@@ -46,7 +33,7 @@ export function runChecks(ctx: AnalysisContext, checks: readonly Check[]): { che
     if (outcome.result === 'pass' || outcome.result === 'skipped') {
       const inputs = new Set([...meta.inputs, ...read]);
       const problems = [...inputs].flatMap((i) => ctx.inputs[i]);
-      if (problems.length > 0) outcome = notDecided(outcome, problems);
+      if (problems.length > 0) outcome = notDecided(problems, outcome.reason);
     }
     if (outcome.result === 'pass' || outcome.result === 'skipped') {
       results.push({ ...base, result: outcome.result, reason: outcome.reason });

@@ -106,6 +106,16 @@ export function withUfw(enabled: boolean, userRules: string, defaults = { input:
   });
 }
 
+/** A UFW file the audit could not read (user.rules is 0640 on Ubuntu: a non-root audit cannot). */
+export function withUnreadableUfwRules(name: string, reason: UnavailableReason = 'permission-denied', detail = `/etc/ufw/${name}: permission denied`): Patch {
+  return (s) => (s.ufw.status !== 'ok' ? s : { ...s, ufw: { ...s.ufw, data: { ...s.ufw.data, files: { ...s.ufw.data.files, ruleFiles: { ...s.ufw.data.files.ruleFiles, [name]: { status: 'unavailable', reason, detail } } } } } });
+}
+
+/** The lines of /etc/default/ufw the default policies were read from. */
+export function withUfwDefaultsLines(lines: { input?: number; output?: number; forward?: number }): Patch {
+  return (s) => (s.ufw.status !== 'ok' ? s : { ...s, ufw: { ...s.ufw, data: { ...s.ufw.data, files: { ...s.ufw.data.files, defaultsLines: lines } } } });
+}
+
 export function withContainers(...containers: Partial<DockerContainer>[]): Patch {
   return (s) => ({
     ...s,
