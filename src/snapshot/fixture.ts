@@ -75,6 +75,11 @@ export function withGatewayProcess(pid: number, argv: string[], env: Record<stri
   });
 }
 
+/** A gateway-like process whose network namespace could not be read (another user's, audited without root). */
+export function withUncountedProcess(pid: number): Patch {
+  return (s) => ({ ...s, openclaw: { ...s.openclaw, uncounted: [...(s.openclaw.uncounted ?? []), { pid, detail: `its network namespace (/proc/${pid}/ns/net) could not be read` }] } });
+}
+
 export function withConfig(value: Record<string, unknown>, locations: Record<string, number> = {}, path = '/home/u/.openclaw/openclaw.json'): Patch {
   const loc = Object.fromEntries(Object.entries(locations).map(([k, line]) => [k, { file: path, line, column: 3 }]));
   return (s) => ({
