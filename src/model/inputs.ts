@@ -102,6 +102,21 @@ function openclawProblems(snapshot: Snapshot): InputProblem[] {
     // Not finding a config where OpenClaw looks is a fact (the defaults apply); anything else is not.
     out.push(...problemOf('openclaw', oc.configCandidates[0] ?? 'the OpenClaw config', config, ['not-installed', 'not-running', 'not-found']));
   }
+  if (config.status === 'ok') {
+    // OpenClaw throws MissingEnvVarError for an unset ${VAR}: what the file says is not what would run.
+    const env = oc.processes[0] && oc.processes[0].env.status === 'ok' ? `the environment of gateway pid ${oc.processes[0].pid}` : "clawmoat's own environment (no gateway's environment could be read)";
+    for (const [key, names] of Object.entries(config.data.unset ?? {})) {
+      const at = config.data.locations[key];
+      const list = names.map((n) => `\${${n}}`).join(', ');
+      out.push({
+        input: 'openclaw',
+        source: at?.file ?? config.data.path,
+        ...(at ? { line: at.line } : {}),
+        detail: `${key} uses ${list}, not set in ${env}: OpenClaw refuses to load a config with an unset variable, so the gateway will not start with it`,
+        advice: `set ${names.join(', ')} where the gateway runs (its service environment or ~/.openclaw/.env), or audit as the gateway's user so its environment is read`,
+      });
+    }
+  }
   for (const p of oc.processes) out.push(...problemOf('openclaw', `/proc/${p.pid}/environ`, p.env));
   for (const u of oc.uncounted ?? []) {
     out.push({ input: 'openclaw', source: `/proc/${u.pid}/ns/net`, detail: `gateway-like process ${u.pid} was not counted: ${u.detail}`, advice: `run as root to see whether pid ${u.pid} is a gateway in this network namespace` });

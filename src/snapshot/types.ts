@@ -235,6 +235,12 @@ export interface OpenClawConfigResolved {
   locations: Record<string, SourceLocation>;
   /** Non-fatal notes: missing ${VAR}, an include outside the allowed roots... */
   warnings: string[];
+  /**
+   * Dotted key path → the `${VAR}` names it uses that were unset (or empty) in the environment the
+   * config was resolved with. OpenClaw refuses to load such a config (MissingEnvVarError); the
+   * value keeps the text as written, so nothing may be judged on it.
+   */
+  unset?: Record<string, string[]>;
 }
 
 export interface OpenClawConfigInvalid {
