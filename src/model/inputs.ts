@@ -26,8 +26,10 @@ export type InputProblems = Record<InputId, InputProblem[]>;
 
 /** "detail (source:line); advice" — the line a report prints as a limitation. */
 export function describeProblem(p: InputProblem): string {
+  // A collector's detail may already say "(run as root to read it)": the advice says it with the file.
+  const detail = p.advice.startsWith('run as root') ? p.detail.replace(/\s*\(run as root to read it\)/, '') : p.detail;
   const where = p.line !== undefined ? ` (${p.source}:${p.line})` : p.detail.includes(p.source) ? '' : ` (${p.source})`;
-  return `${p.detail}${where}; ${p.advice}`;
+  return `${detail}${where}; ${p.advice}`;
 }
 
 function advice(source: string, u: Pick<Unavailable, 'reason'>): string {
