@@ -1,30 +1,20 @@
-import type { Collected, Snapshot } from './snapshot/types.js';
-import { buildContext, type AnalysisOptions } from './model/context.js';
+import type { Snapshot } from './snapshot/types.js';
+import { buildContext, type AnalysisContext, type AnalysisOptions } from './model/context.js';
+import { INPUT_IDS, describeProblem } from './model/inputs.js';
 import { describeSocket } from './model/gateway.js';
 import { runChecks } from './checks/run.js';
 import { CHECKS } from './checks/catalogue.js';
 import { REPORT_VERSION, type Report } from './report/types.js';
 import { SEVERITY_ORDER, type Severity } from './checks/types.js';
 
-/** Sources that limit the audit when missing (not-installed is a fact about the host, not a limitation). */
-function limitations(snapshot: Snapshot): string[] {
-  const sources: [string, Collected<unknown>][] = [
-    ['sockets', snapshot.sockets],
-    ['interfaces', snapshot.network.interfaces],
-    ['routes', snapshot.network.routes],
-    ['iptables-save', snapshot.netfilter.iptablesSave],
-    ['ip6tables-save', snapshot.netfilter.ip6tablesSave],
-    ['nft ruleset', snapshot.netfilter.nftRuleset],
-    ['ufw', snapshot.ufw],
-    ['docker', snapshot.docker],
-    ['tailscale', snapshot.tailscale],
-    ['sshd', snapshot.sshd],
-  ];
-  if (snapshot.sshd.status === 'ok') sources.push(['sshd config', snapshot.sshd.data.effective]);
-  for (const p of snapshot.openclaw.processes) sources.push([`environment of gateway pid ${p.pid}`, p.env]);
-  return sources
-    .filter(([, c]) => c.status === 'unavailable' && c.reason !== 'not-installed' && c.reason !== 'not-running')
-    .map(([name, c]) => `${name}: ${(c as { detail: string }).detail}`);
+/**
+ * What limits the audit: every input that was named or looked for and could not be read,
+ * parsed or fully seen (not-installed is a fact about the host, not a limitation), each
+ * with where and what to do; then the ruleset's own limitations.
+ */
+function limitations(ctx: AnalysisContext): string[] {
+  const lines = INPUT_IDS.flatMap((id) => ctx.inputs[id].map(describeProblem));
+  return [...new Set([...lines, ...ctx.netfilter.limitations])];
 }
 
 /** The audit, from a snapshot to a report. Pure: no I/O. */
@@ -48,7 +38,7 @@ export function auditSnapshot(snapshot: Snapshot, options: AnalysisOptions = {})
     checks,
     findings,
     summary: { pass: count('pass'), fail: count('fail'), unknown: count('unknown'), skipped: count('skipped'), critical: sev('critical'), warn: sev('warn'), info: sev('info') },
-    limitations: [...limitations(snapshot), ...ctx.netfilter.limitations],
+    limitations: limitations(ctx),
   };
   if (g.effectiveBind) report.gateway.bind = { value: g.effectiveBind.value, source: g.effectiveBind.source };
   if (g.auth.mode) report.gateway.auth = { mode: g.auth.mode.value, source: g.auth.mode.source };

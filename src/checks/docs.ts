@@ -9,6 +9,7 @@ export function renderCheckDocs(checks: readonly Check[]): string {
     '',
     'Every check has a stable id: scripts may depend on it (`clawmoat audit --json | jq \'.findings[].id\'`).',
     'A check reports `pass`, `fail`, `unknown` (it could not decide, and says why) or `skipped` (it does not apply).',
+    'A check never passes on what was not read: when an input it rests on (listed under each check) was named or looked for but could not be read, parsed or fully seen, a `pass` or `skipped` becomes `unknown`, with the file, the line where known, and what to do.',
     'A finding\'s severity may be raised or lowered from the default below when the host makes it more or less serious (the text says when).',
     '',
     '| id | default severity | guide section | harden can fix |',
@@ -18,6 +19,7 @@ export function renderCheckDocs(checks: readonly Check[]): string {
   ];
   for (const c of checks) {
     lines.push(`## ${c.meta.id}`, '', `**${c.meta.title}** — ${c.meta.severity}, guide section “${c.meta.guide}”.`, '', c.meta.docs, '');
+    lines.push(`Rests on: ${c.meta.inputs.join(', ')}.`, '');
     lines.push('Fails for:', '', ...c.cases.invalid.map((x) => `- ${x.name}${x.result === 'unknown' ? ' (unknown)' : ''}`), '');
     lines.push('Passes for:', '', ...c.cases.valid.map((x) => `- ${x.name}${x.result === 'skipped' ? ' (skipped)' : ''}`), '');
   }

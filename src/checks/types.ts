@@ -1,6 +1,7 @@
 import type { Snapshot, SourceLocation } from '../snapshot/types.js';
 import type { AnalysisContext } from '../model/context.js';
 import type { ProbeReport } from '../probe/types.js';
+import type { InputId } from '../model/inputs.js';
 
 export type Severity = 'info' | 'warn' | 'critical';
 export const SEVERITY_ORDER: Record<Severity, number> = { info: 0, warn: 1, critical: 2 };
@@ -61,6 +62,11 @@ export interface CheckMeta {
   docs: string;
   /** Whether `harden` can fix it. */
   fixable: boolean;
+  /**
+   * Every input the check rests on. When one of them could not be read, parsed or fully seen,
+   * the runner makes a `pass` or `skipped` `unknown`, with the problem as its limitation.
+   */
+  inputs: readonly InputId[];
 }
 
 /** A finding as a check returns it; id, title, severity and guide are filled from meta. */

@@ -1,13 +1,22 @@
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ComposeFile } from '../snapshot/types.js';
 import { REDACTED_TEXT, SecretVault, isSecretName, redactUrlUserinfo } from '../snapshot/redact.js';
 import { redactYaml } from '../snapshot/redact-yaml.js';
-import { ok, readText } from './host.js';
+import { exists, ok, readText } from './host.js';
 import { parseShellAssignments } from './ufw.js';
 
-/** Compose files: given with --compose, else the ones docker compose would pick in the working directory. */
+/**
+ * Compose files, found the way `docker compose` finds them: the files given with --compose
+ * (like `-f`, in order), else COMPOSE_FILE (from the shell or the working directory's .env,
+ * split on COMPOSE_PATH_SEPARATOR), else the first of compose.yaml, compose.yml,
+ * docker-compose.yml, docker-compose.yaml in the working directory or the nearest parent
+ * that has one, followed by its override file. All files found form one project, merged in
+ * order during analysis. A file that was named but cannot be read is recorded, never dropped.
+ */
 
-const DEFAULT_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
+/** docker compose's precedence (compose-go `DefaultFileNames` / `DefaultOverrideFileNames`). */
+export const DEFAULT_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
+export const OVERRIDE_NAMES = ['compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
 
 async function readDotenv(dir: string, vault: SecretVault): Promise<Record<string, string> | undefined> {
   const text = await readText(join(dir, '.env'));
@@ -23,11 +32,11 @@ async function readDotenv(dir: string, vault: SecretVault): Promise<Record<strin
 }
 
 /** Shell variables the file interpolates, with their current values (secret ones redacted). */
-function referencedEnvironment(text: string, vault: SecretVault): Record<string, string> {
+function referencedEnvironment(text: string, vault: SecretVault, env: NodeJS.ProcessEnv): Record<string, string> {
   const values: Record<string, string> = {};
   for (const match of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
     const name = match[1]!;
-    const value = process.env[name];
+    const value = env[name];
     if (value === undefined) continue;
     if (isSecretName(name)) {
       vault.remember(value);
@@ -50,18 +59,49 @@ export function redactComposeFile(file: ComposeFile, vault: SecretVault): Compos
   return out;
 }
 
-export async function collectCompose(paths: string[], cwd: string, vault: SecretVault): Promise<ComposeFile[]> {
-  const explicit = paths.length > 0;
-  const candidates = explicit ? paths.map((p) => resolve(cwd, p)) : DEFAULT_NAMES.map((n) => join(cwd, n));
+async function firstExisting(dir: string, names: string[]): Promise<string | undefined> {
+  for (const name of names) if (await exists(join(dir, name))) return join(dir, name);
+  return undefined;
+}
+
+/** The default file in `cwd` or the nearest parent that has one, then its override. */
+async function defaultFiles(cwd: string): Promise<string[]> {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const winner = await firstExisting(dir, DEFAULT_NAMES);
+    if (winner) {
+      const override = await firstExisting(dir, OVERRIDE_NAMES);
+      return override ? [winner, override] : [winner];
+    }
+    if (dirname(dir) === dir) return [];
+  }
+}
+
+/** Which files docker compose would load, and how it found them. */
+export async function composeFilesToRead(paths: string[], cwd: string, env: NodeJS.ProcessEnv, cwdDotenv: Record<string, string> | undefined): Promise<{ files: string[]; origin: ComposeFile['origin'] }> {
+  if (paths.length > 0) return { files: paths.map((p) => resolve(cwd, p)), origin: 'argument' };
+  const list = env.COMPOSE_FILE ?? cwdDotenv?.COMPOSE_FILE;
+  if (list) {
+    const separator = env.COMPOSE_PATH_SEPARATOR ?? cwdDotenv?.COMPOSE_PATH_SEPARATOR ?? ':';
+    const files = list.split(separator).filter((f) => f !== '');
+    if (files.length > 0) return { files: files.map((f) => (isAbsolute(f) ? f : resolve(cwd, f))), origin: 'COMPOSE_FILE' };
+  }
+  return { files: await defaultFiles(cwd), origin: 'cwd' };
+}
+
+export async function collectCompose(paths: string[], cwd: string, vault: SecretVault, env: NodeJS.ProcessEnv = process.env): Promise<ComposeFile[]> {
+  const cwdDotenv = await readDotenv(cwd, vault);
+  const { files: candidates, origin } = await composeFilesToRead(paths, cwd, env, cwdDotenv);
+  if (candidates.length === 0) return [];
+  // The project directory is the first file's; its .env feeds the interpolation of every file.
+  const project = dirname(candidates[0]!);
+  const dotenv = await readDotenv(project, vault);
   const files: ComposeFile[] = [];
   for (const path of candidates) {
     const text = await readText(path);
-    if (!explicit && text.status !== 'ok') continue;
-    const file: ComposeFile = redactComposeFile({ path, origin: explicit ? 'argument' : 'cwd', content: text }, vault);
-    const dotenv = await readDotenv(dirname(path), vault);
+    const file: ComposeFile = redactComposeFile({ path, origin, project, content: text }, vault);
     if (dotenv) file.dotenv = dotenv;
     if (text.status === 'ok') {
-      const environment = referencedEnvironment(text.data, vault);
+      const environment = referencedEnvironment(text.data, vault, env);
       if (Object.keys(environment).length > 0) file.environment = environment;
     }
     files.push(file);

@@ -39,14 +39,24 @@ function gatewayEnv(env: Record<string, string>, vault: SecretVault): Record<str
   return out;
 }
 
-async function findGatewayProcesses(vault: SecretVault, table: Map<number, string[]>): Promise<{ process: OpenClawProcess; rawEnv?: Record<string, string>; home?: string }[]> {
+async function findGatewayProcesses(
+  vault: SecretVault,
+  table: Map<number, string[]>,
+  uncounted: NonNullable<OpenClawState['uncounted']>,
+): Promise<{ process: OpenClawProcess; rawEnv?: Record<string, string>; home?: string }[]> {
   const ours = await netnsOf('self');
   const found: { process: OpenClawProcess; rawEnv?: Record<string, string>; home?: string }[] = [];
   for (const [pid, argv] of table) {
     if (pid === process.pid || !isGatewayArgv(argv)) continue;
-    // A gateway in another network namespace (a container, another test) is not listening here.
+    // Only a gateway in this network namespace listens here (not one in a container or another
+    // namespace). When its namespace cannot be read (another user's process, read without root)
+    // it is not counted, and the audit says so rather than judging a stranger's process.
     const theirs = await netnsOf(pid);
-    if (ours && theirs && ours !== theirs) continue;
+    if (!ours || !theirs) {
+      uncounted.push({ pid, detail: `its network namespace (/proc/${pid}/ns/net) could not be read` });
+      continue;
+    }
+    if (ours !== theirs) continue;
     const [environ, cwd, exe, user] = await Promise.all([readEnviron(pid), cwdOf(pid), exeOf(pid), userOf(pid)]);
     const entry: OpenClawProcess = {
       pid,
@@ -126,7 +136,8 @@ async function findVersion(processes: OpenClawProcess[], homes: string[]): Promi
 }
 
 export async function collectOpenClaw(vault: SecretVault, table: Map<number, string[]>, options: { configPath?: string } = {}): Promise<OpenClawState> {
-  const found = await findGatewayProcesses(vault, table);
+  const uncounted: NonNullable<OpenClawState['uncounted']> = [];
+  const found = await findGatewayProcesses(vault, table, uncounted);
   const processes = found.map((f) => f.process);
   // Resolve the config the way the running gateway did: with its environment and HOME.
   const primary = found.find((f) => f.rawEnv) ?? found[0];
@@ -141,5 +152,7 @@ export async function collectOpenClaw(vault: SecretVault, table: Map<number, str
   const resolved = await resolveOpenClawConfig(input, vault);
   const homes = [...new Set([homeDir, ...found.map((f) => f.home).filter((h): h is string => !!h)])];
   const [units, version] = await Promise.all([findUnits(homes, vault), findVersion(processes, homes)]);
-  return { configCandidates: resolved.candidates, config: resolved.config, processes, units, version, legacyDirs: resolved.legacyDirs };
+  const state: OpenClawState = { configCandidates: resolved.candidates, config: resolved.config, processes, units, version, legacyDirs: resolved.legacyDirs };
+  if (uncounted.length > 0) state.uncounted = uncounted;
+  return state;
 }

@@ -1,4 +1,4 @@
-import type { Collected, UfwState } from '../snapshot/types.js';
+import type { Collected, UfwState, UnreadableFile } from '../snapshot/types.js';
 import { readText, run, unavailable, which } from './host.js';
 
 /**
@@ -20,6 +20,16 @@ export function parseShellAssignments(text: string): Record<string, string> {
   return values;
 }
 
+/** The 1-based line of each assignment (the last one wins, as in the shell). */
+export function assignmentLines(text: string): Record<string, number> {
+  const lines: Record<string, number> = {};
+  text.split('\n').forEach((line, index) => {
+    const match = /^\s*([A-Z_][A-Z0-9_]*)\s*=/.exec(line);
+    if (match) lines[match[1]!] = index + 1;
+  });
+  return lines;
+}
+
 export async function collectUfw(options: { withStatus: boolean; etc?: string } = { withStatus: false }): Promise<Collected<UfwState>> {
   const etc = options.etc ?? '/etc';
   const [binary, conf, defaults] = await Promise.all([which('ufw'), readText(`${etc}/ufw/ufw.conf`), readText(`${etc}/default/ufw`)]);
@@ -28,18 +38,29 @@ export async function collectUfw(options: { withStatus: boolean; etc?: string } 
   await Promise.all(RULE_FILES.map(async (name) => (ruleFiles[name] = await readText(`${etc}/ufw/${name}`))));
   const confValues = conf.status === 'ok' ? parseShellAssignments(conf.data) : {};
   const defaultValues = defaults.status === 'ok' ? parseShellAssignments(defaults.data) : {};
+  const defaultLines = defaults.status === 'ok' ? assignmentLines(defaults.data) : {};
   const policy: UfwState['files']['defaults'] = {};
-  if (defaultValues.DEFAULT_INPUT_POLICY) policy.input = defaultValues.DEFAULT_INPUT_POLICY;
-  if (defaultValues.DEFAULT_OUTPUT_POLICY) policy.output = defaultValues.DEFAULT_OUTPUT_POLICY;
-  if (defaultValues.DEFAULT_FORWARD_POLICY) policy.forward = defaultValues.DEFAULT_FORWARD_POLICY;
+  const lines: NonNullable<UfwState['files']['defaultsLines']> = {};
+  for (const [key, name] of [['input', 'DEFAULT_INPUT_POLICY'], ['output', 'DEFAULT_OUTPUT_POLICY'], ['forward', 'DEFAULT_FORWARD_POLICY']] as const) {
+    if (!defaultValues[name]) continue;
+    policy[key] = defaultValues[name];
+    if (defaultLines[name] !== undefined) lines[key] = defaultLines[name];
+  }
+  // ufw.conf and /etc/default/ufw are world-readable on a stock host; when one is not, what was
+  // read from it (ENABLED, the default policies) is ufw's default, and the audit must say so.
+  const unreadable: UnreadableFile[] = [];
+  for (const [path, file] of [[`${etc}/ufw/ufw.conf`, conf], [`${etc}/default/ufw`, defaults]] as const) {
+    if (file.status !== 'ok' && file.reason !== 'not-found') unreadable.push({ path, reason: file.reason, detail: file.detail });
+  }
   const statusVerbose =
     options.withStatus && binary
       ? await run(binary, ['status', 'verbose'])
       : unavailable('not-running', options.withStatus ? 'ufw is not installed' : '`ufw status verbose` not run (pass --ufw-status to include it)');
   const state: UfwState = {
     installed: binary !== undefined,
-    files: { enabledInConfig: /^yes$/i.test(confValues.ENABLED ?? ''), defaults: policy, ruleFiles, statusVerbose },
+    files: { enabledInConfig: /^yes$/i.test(confValues.ENABLED ?? ''), defaults: policy, defaultsLines: lines, ruleFiles, statusVerbose },
   };
+  if (unreadable.length > 0) state.files.unreadable = unreadable;
   if (binary) state.binary = binary;
   return { status: 'ok', data: state };
 }

@@ -2,6 +2,7 @@ import type { Snapshot } from '../snapshot/types.js';
 import { buildGatewayModel, type GatewayModel } from './gateway.js';
 import { buildUfwModel, type UfwModel } from './ufw.js';
 import { parseCompose } from './compose/parse.js';
+import { mergeProject } from './compose/merge.js';
 import type { ComposeModel } from './compose/types.js';
 import { gatewayWorkloads, publishedWithoutSocket, type GatewayWorkload } from './docker.js';
 import { buildNetfilterView, type NetfilterView } from './netfilter-view.js';
@@ -10,6 +11,7 @@ import type { ZoneSpec } from './zones.js';
 import type { ProbeReport } from '../probe/types.js';
 import { gatewayTargetPorts, tailscaleFacts } from '../remote/tailscale/facts.js';
 import { servePorts } from './serve-reach.js';
+import { inputProblems, type InputId, type InputProblems } from './inputs.js';
 
 /**
  * Everything checks read, derived once from a snapshot. Building it is pure:
@@ -28,6 +30,60 @@ export interface AnalysisContext {
   reach(): ReachMatrix;
   /** Live probe results (`audit --probe`): an input like the snapshot, so the analysis stays pure. */
   probe: ProbeReport | undefined;
+  /** What could not be read of each input; a check that rests on one of these cannot pass. */
+  inputs: InputProblems;
+}
+
+/**
+ * The inputs each field of the context is derived from. A check that reads a field depends on
+ * these inputs whether it declared them or not; `trackInputs` records it.
+ */
+const FIELD_INPUTS: Record<keyof AnalysisContext, readonly InputId[]> = {
+  snapshot: [],
+  gateway: ['openclaw', 'sockets'],
+  ufw: ['ufw'],
+  compose: ['compose'],
+  workloads: ['docker', 'compose', 'openclaw', 'sockets'],
+  netfilter: ['netfilter'],
+  zoneSpecs: [],
+  reach: ['sockets', 'network', 'netfilter', 'docker', 'tailscale', 'openclaw'],
+  probe: ['probe'],
+  inputs: [],
+};
+
+const SNAPSHOT_INPUTS: Partial<Record<keyof Snapshot, InputId>> = {
+  sockets: 'sockets',
+  network: 'network',
+  netfilter: 'netfilter',
+  ufw: 'ufw',
+  docker: 'docker',
+  compose: 'compose',
+  tailscale: 'tailscale',
+  sshd: 'sshd',
+  openclaw: 'openclaw',
+};
+
+/**
+ * A view of the context that records which inputs are read through it: each derived field
+ * counts as the inputs it is built from, each part of the snapshot as its own input.
+ */
+export function trackInputs(ctx: AnalysisContext): { ctx: AnalysisContext; read: Set<InputId> } {
+  const read = new Set<InputId>();
+  const snapshot = new Proxy(ctx.snapshot, {
+    get(target, key, receiver) {
+      const input = SNAPSHOT_INPUTS[key as keyof Snapshot];
+      if (input) read.add(input);
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  const view = new Proxy(ctx, {
+    get(target, key, receiver) {
+      if (key === 'snapshot') return snapshot;
+      for (const input of FIELD_INPUTS[key as keyof AnalysisContext] ?? []) read.add(input);
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  return { ctx: view, read };
 }
 
 export interface AnalysisOptions {
@@ -40,11 +96,27 @@ function composeEnv(file: Snapshot['compose'][number]): Record<string, string> {
   return { ...(file.dotenv ?? {}), ...(file.environment ?? {}) };
 }
 
+/**
+ * Each compose file parsed on its own (its errors name its own path and line), then the files
+ * of one project merged in order into what `docker compose` would run. A file that could not be
+ * read has no model; it is a problem of the compose input (see inputs.ts), never "no compose file".
+ */
+function composeModels(snapshot: Snapshot): { files: ComposeModel[]; projects: ComposeModel[] } {
+  const files: ComposeModel[] = [];
+  const groups = new Map<string, ComposeModel[]>();
+  snapshot.compose.forEach((f, index) => {
+    if (f.content.status !== 'ok') return;
+    const model = parseCompose({ path: f.path, text: f.content.data, env: composeEnv(f) });
+    files.push(model);
+    const key = f.project !== undefined ? `project:${f.project}` : `file:${index}`;
+    groups.set(key, [...(groups.get(key) ?? []), model]);
+  });
+  return { files, projects: [...groups.values()].map(mergeProject) };
+}
+
 export function buildContext(snapshot: Snapshot, options: AnalysisOptions = {}): AnalysisContext {
   const gateway = buildGatewayModel(snapshot);
-  const compose = snapshot.compose
-    .filter((f) => f.content.status === 'ok')
-    .map((f) => parseCompose({ path: f.path, text: (f.content as { data: string }).data, env: composeEnv(f) }));
+  const { files: composeFiles, projects: compose } = composeModels(snapshot);
   const containers = snapshot.docker.status === 'ok' ? snapshot.docker.data.containers : [];
   const netfilter = buildNetfilterView(snapshot);
   const zoneSpecs = options.zones ?? [];
@@ -58,6 +130,7 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions = {}):
     netfilter,
     zoneSpecs,
     probe: options.probe,
+    inputs: inputProblems(snapshot, composeFiles, compose),
     reach() {
       if (!matrix) {
         const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];

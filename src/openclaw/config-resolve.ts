@@ -89,7 +89,9 @@ async function resolveConfig(input: ConfigResolveInput, candidates: ConfigCandid
   applyConfigEnvBlock(merged, env);
   const substituted = substituteEnv(merged, env);
   for (const [keyPath, names] of substituted.missing) {
-    for (const name of names) warnings.push(`${keyPath}: environment variable ${name} is not set; the value is used as written`);
+    // OpenClaw's env substitution throws MissingEnvVarError for an unset or empty variable: the
+    // gateway refuses to load this config until it is set.
+    for (const name of names) warnings.push(`${keyPath}: environment variable ${name} is not set; OpenClaw refuses to load the config until it is`);
   }
   const origin = (keyPath: string): string | undefined => {
     const used = substituted.used.get(keyPath);
@@ -106,6 +108,7 @@ async function resolveConfig(input: ConfigResolveInput, candidates: ConfigCandid
     value,
     locations: locationsFor(included.located.node),
     warnings: warnings.map((w) => vault.scrubText(w)),
+    ...(substituted.missing.size > 0 ? { unset: Object.fromEntries(substituted.missing) } : {}),
   });
 }
 

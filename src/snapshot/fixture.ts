@@ -1,4 +1,4 @@
-import { SNAPSHOT_VERSION, type DockerContainer, type OpenClawProcess, type Snapshot, type Socket } from './types.js';
+import { SNAPSHOT_VERSION, type DockerContainer, type OpenClawProcess, type Snapshot, type Socket, type UnavailableReason } from './types.js';
 
 /**
  * Small snapshot builders for the check case tables: a quiet baseline host (no
@@ -75,6 +75,11 @@ export function withGatewayProcess(pid: number, argv: string[], env: Record<stri
   });
 }
 
+/** A gateway-like process whose network namespace could not be read (another user's, audited without root). */
+export function withUncountedProcess(pid: number): Patch {
+  return (s) => ({ ...s, openclaw: { ...s.openclaw, uncounted: [...(s.openclaw.uncounted ?? []), { pid, detail: `its network namespace (/proc/${pid}/ns/net) could not be read` }] } });
+}
+
 export function withConfig(value: Record<string, unknown>, locations: Record<string, number> = {}, path = '/home/u/.openclaw/openclaw.json'): Patch {
   const loc = Object.fromEntries(Object.entries(locations).map(([k, line]) => [k, { file: path, line, column: 3 }]));
   return (s) => ({
@@ -104,6 +109,16 @@ export function withUfw(enabled: boolean, userRules: string, defaults = { input:
       },
     },
   });
+}
+
+/** A UFW file the audit could not read (user.rules is 0640 on Ubuntu: a non-root audit cannot). */
+export function withUnreadableUfwRules(name: string, reason: UnavailableReason = 'permission-denied', detail = `/etc/ufw/${name}: permission denied`): Patch {
+  return (s) => (s.ufw.status !== 'ok' ? s : { ...s, ufw: { ...s.ufw, data: { ...s.ufw.data, files: { ...s.ufw.data.files, ruleFiles: { ...s.ufw.data.files.ruleFiles, [name]: { status: 'unavailable', reason, detail } } } } } });
+}
+
+/** The lines of /etc/default/ufw the default policies were read from. */
+export function withUfwDefaultsLines(lines: { input?: number; output?: number; forward?: number }): Patch {
+  return (s) => (s.ufw.status !== 'ok' ? s : { ...s, ufw: { ...s.ufw, data: { ...s.ufw.data, files: { ...s.ufw.data.files, defaultsLines: lines } } } });
 }
 
 export function withContainers(...containers: Partial<DockerContainer>[]): Patch {
@@ -137,6 +152,16 @@ export function withContainers(...containers: Partial<DockerContainer>[]): Patch
 
 export function withComposeFile(path: string, text: string, dotenv?: Record<string, string>): Patch {
   return (s) => ({ ...s, compose: [...s.compose, { path, origin: 'argument', content: { status: 'ok', data: text }, ...(dotenv ? { dotenv } : {}) }] });
+}
+
+/** Several compose files of one project, merged in order (like `docker compose -f a -f b`, or a file and its override). */
+export function withComposeProject(project: string, ...files: [path: string, text: string][]): Patch {
+  return (s) => ({ ...s, compose: [...s.compose, ...files.map(([path, text]) => ({ path, origin: 'cwd' as const, project, content: { status: 'ok' as const, data: text } }))] });
+}
+
+/** A compose file that was named but could not be read. */
+export function withUnreadableCompose(path: string, reason: UnavailableReason, detail: string): Patch {
+  return (s) => ({ ...s, compose: [...s.compose, { path, origin: 'argument', content: { status: 'unavailable', reason, detail } }] });
 }
 
 export function withSshd(effective: Record<string, string[]>): Patch {

@@ -105,11 +105,22 @@ export interface NetfilterState {
   ipsetSave: Collected<string>;
 }
 
+/** A file that was looked for and exists (or may) but could not be read. */
+export interface UnreadableFile {
+  path: string;
+  reason: UnavailableReason;
+  detail: string;
+}
+
 export interface UfwFiles {
   /** ENABLED= from /etc/ufw/ufw.conf. */
   enabledInConfig: boolean;
   /** DEFAULT_*_POLICY from /etc/default/ufw, e.g. { input: "DROP", output: "ACCEPT", forward: "DROP" }. */
   defaults: { input?: string; output?: string; forward?: string };
+  /** The line of /etc/default/ufw each default was read from, for evidence. */
+  defaultsLines?: { input?: number; output?: number; forward?: number };
+  /** ufw.conf or /etc/default/ufw when they could not be read: the values above are then ufw's defaults, not the host's. */
+  unreadable?: UnreadableFile[];
   /** The rule files ufw maintains, by name (user.rules, user6.rules, before.rules, after.rules, ...). */
   ruleFiles: Record<string, Collected<string>>;
   /** `ufw status verbose`, when it could be run (needs root). */
@@ -169,8 +180,16 @@ export interface DockerState {
 
 export interface ComposeFile {
   path: string;
-  /** How it was found: passed with --compose, or found in the working directory. */
-  origin: 'argument' | 'cwd';
+  /**
+   * How it was found: passed with --compose (like `docker compose -f`), named by COMPOSE_FILE, or found
+   * the way docker compose finds it (compose.yaml & co. in the working directory or a parent, and its override).
+   */
+  origin: 'argument' | 'COMPOSE_FILE' | 'cwd';
+  /**
+   * The project it belongs to (its directory). Files of one project are merged in snapshot order, as
+   * `docker compose` merges `-f a.yml -f b.yml` or a file and its override. Absent: a project of its own.
+   */
+  project?: string;
   /** The file text, secrets redacted. Parsed during analysis so parse errors become findings. */
   content: Collected<string>;
   /** Values of the .env beside the compose file, for ${VAR} interpolation; secrets redacted. */
@@ -218,6 +237,12 @@ export interface OpenClawConfigResolved {
   locations: Record<string, SourceLocation>;
   /** Non-fatal notes: missing ${VAR}, an include outside the allowed roots... */
   warnings: string[];
+  /**
+   * Dotted key path → the `${VAR}` names it uses that were unset (or empty) in the environment the
+   * config was resolved with. OpenClaw refuses to load such a config (MissingEnvVarError); the
+   * value keeps the text as written, so nothing may be judged on it.
+   */
+  unset?: Record<string, string[]>;
 }
 
 export interface OpenClawConfigInvalid {
@@ -268,6 +293,11 @@ export interface OpenClawState {
   configCandidates: string[];
   config: OpenClawConfigState;
   processes: OpenClawProcess[];
+  /**
+   * Processes that look like a gateway but whose network namespace could not be read (another
+   * user's process, read without root): not counted as this host's gateway, and said so.
+   */
+  uncounted?: { pid: number; detail: string }[];
   units: OpenClawUnit[];
   version: Collected<{ version: string; source: string }>;
   /** Legacy state directories (~/.clawdbot, ~/.moltbot) still present; they may hold old tokens. */

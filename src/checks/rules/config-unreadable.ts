@@ -12,6 +12,7 @@ export const configUnreadable: Check = {
       'legacy clawdbot/moltbot paths, JSON5, `$include`, `${VAR}`) and fails when it cannot be parsed, naming the file, ' +
       'line and column. OpenClaw refuses to start on such a file, and every config-based check is blind until it is fixed.',
     fixable: false,
+    inputs: ['openclaw'],
   },
   evaluate(ctx) {
     const config = ctx.snapshot.openclaw.config;

@@ -14,6 +14,7 @@ export const dockerNetworkDefaultBridge: Check = {
       'reach the gateway. Fails for a gateway container whose network mode is `default`/`bridge` or that is attached ' +
       'to `bridge`, and for a compose service with `network_mode: bridge`.',
     fixable: true,
+    inputs: ['docker', 'compose', 'openclaw', 'sockets'],
   },
   evaluate: workloadCheck({
     matches: (w) => w.networkMode === 'default' || w.networkMode === 'bridge' || w.networks.includes('bridge'),

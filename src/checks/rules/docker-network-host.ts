@@ -14,6 +14,7 @@ export const dockerNetworkHost: Check = {
       'publish step to restrict, and the gateway inside (which defaults to binding 0.0.0.0 in a container) listens ' +
       'on every host interface.',
     fixable: false,
+    inputs: ['docker', 'compose', 'openclaw', 'sockets'],
   },
   evaluate: workloadCheck({
     matches: (w) => w.networkMode === 'host',

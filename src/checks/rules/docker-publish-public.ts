@@ -1,7 +1,7 @@
 import type { Check, Evidence } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { isPublicPublish, publishesGatewayPort } from '../../model/docker.js';
-import { withComposeFile, withContainers } from '../../snapshot/fixture.js';
+import { withComposeFile, withComposeProject, withContainers, withUnreadableCompose } from '../../snapshot/fixture.js';
 
 export const dockerPublishPublic: Check = {
   meta: {
@@ -16,6 +16,7 @@ export const dockerPublishPublic: Check = {
       'gateway port (18789, 18790 legacy bridge, 18791/18792 derived) published on 0.0.0.0, `::`, no address, or a ' +
       'non-loopback address.',
     fixable: true,
+    inputs: ['docker', 'compose', 'openclaw', 'sockets'],
   },
   evaluate(ctx) {
     const { workloads, gateway } = ctx;
@@ -53,6 +54,11 @@ export const dockerPublishPublic: Check = {
       { name: 'no Docker', snapshot: (s) => s, result: 'pass' },
       { name: 'published on 127.0.0.1', snapshot: withContainers({ name: 'openclaw', ports: [{ containerPort: 18789, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: '18789' }] }), result: 'pass' },
       { name: 'compose on ::1 and 127.0.0.1', snapshot: withComposeFile('/srv/compose.yaml', 'services:\n  gw:\n    image: openclaw:local\n    ports:\n      - "127.0.0.1:18789:18789"\n      - "[::1]:18789:18789"\n'), result: 'pass' },
+      {
+        name: 'an override republishes on loopback with !override',
+        snapshot: withComposeProject('/srv', ['/srv/compose.yaml', 'services:\n  gw:\n    image: openclaw\n    ports: ["18789:18789"]\n'], ['/srv/compose.override.yaml', 'services:\n  gw:\n    ports: !override ["127.0.0.1:18789:18789"]\n']),
+        result: 'pass',
+      },
       { name: 'other containers may publish publicly', snapshot: withContainers({ name: 'web', image: 'nginx', ports: [{ containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: '80' }] }), result: 'pass' },
     ],
     invalid: [
@@ -69,6 +75,32 @@ export const dockerPublishPublic: Check = {
         snapshot: withComposeFile('/srv/compose.yaml', 'services:\n  gateway:\n    image: openclaw\n    ports:\n      - target: 18789\n        published: 18789\n        host_ip: 0.0.0.0\n'),
         result: 'fail',
         evidenceIncludes: ['compose.yaml'],
+      },
+      {
+        name: 'bad YAML after a public ports entry is unknown, not "no compose file"',
+        snapshot: withComposeFile('/srv/compose.yaml', 'services:\n  gw:\n    image: openclaw\n    ports: ["18789:18789"]\n  other: [\n'),
+        result: 'unknown',
+        evidenceIncludes: ['/srv/compose.yaml cannot be parsed', '/srv/compose.yaml:6', 'fix line 6'],
+      },
+      { name: 'a named compose file that is missing', snapshot: withUnreadableCompose('/srv/typo.yaml', 'not-found', '/srv/typo.yaml does not exist'), result: 'unknown', evidenceIncludes: ['/srv/typo.yaml does not exist', 'check that /srv/typo.yaml exists'] },
+      { name: 'a directory given as a compose file', snapshot: withUnreadableCompose('/srv', 'error', '/srv is a directory, not a file'), result: 'unknown', evidenceIncludes: ['/srv is a directory'] },
+      {
+        name: 'the override publishes on every address (merged as docker compose does)',
+        snapshot: withComposeProject('/srv', ['/srv/compose.yaml', 'services:\n  gw:\n    image: openclaw\n    ports: ["127.0.0.1:18789:18789"]\n'], ['/srv/compose.override.yaml', 'services:\n  gw:\n    ports:\n      - "18789:18789"\n']),
+        result: 'fail',
+        evidenceIncludes: ['/srv/compose.override.yaml:4', '18789:18789'],
+      },
+      {
+        name: 'a service extends one that publishes publicly',
+        snapshot: withComposeFile('/srv/compose.yaml', 'services:\n  base:\n    image: busybox\n    ports: ["18789:18789"]\n  gw:\n    extends: base\n    image: openclaw\n'),
+        result: 'fail',
+        evidenceIncludes: ['service gw', '/srv/compose.yaml:4'],
+      },
+      {
+        name: 'extends from a file that is not read is unknown',
+        snapshot: withComposeFile('/srv/compose.yaml', 'services:\n  gw:\n    extends: { service: gw, file: common.yaml }\n    image: openclaw\n'),
+        result: 'unknown',
+        evidenceIncludes: ['from common.yaml', '/srv/compose.yaml:3'],
       },
       { name: 'compose port from .env', snapshot: withComposeFile('/srv/compose.yaml', 'services:\n  gw:\n    image: openclaw\n    ports: ["${PORT}:18789"]\n', { PORT: '28789' }), result: 'fail', evidenceIncludes: ['28789:18789'] },
     ],

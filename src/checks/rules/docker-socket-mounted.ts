@@ -21,6 +21,7 @@ export const dockerSocketMounted: Check = {
       'drives the gateway (anyone who reaches it, or a prompt injection) can then start a privileged container. ' +
       'Fails for a gateway container or compose service that mounts a docker.sock.',
     fixable: false,
+    inputs: ['docker', 'compose', 'openclaw', 'sockets'],
   },
   evaluate: workloadCheck({
     matches: (w) => socketMounts(w).length > 0,

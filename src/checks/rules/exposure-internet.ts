@@ -18,6 +18,7 @@ export const exposureInternet: Check = {
       'Fails when a gateway listener is open from one, and shows the path rule by rule. `unknown` when a rule on the ' +
       'path cannot be modelled; the rule is named. See `clawmoat reach --port PORT --from internet`.',
     fixable: true,
+    inputs: ['openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale'],
   },
   evaluate: (ctx) =>
     exposureOutcome(ctx, ['internet'], {

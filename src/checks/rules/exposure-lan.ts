@@ -18,6 +18,7 @@ export const exposureLan: Check = {
       'bound to the tailnet address is reachable from the LAN unless a rule filters it; the path names the ' +
       'destination address used.',
     fixable: true,
+    inputs: ['openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale'],
   },
   evaluate: (ctx) =>
     exposureOutcome(ctx, ['lan', 'custom'], {

@@ -15,6 +15,7 @@ export const firewallGatewayPortAllowed: Check = {
       'source restriction. Rules limited to an interface such as tailscale0, or to a source range, are left to ' +
       '`clawmoat reach`, which works out who they admit.',
     fixable: true,
+    inputs: ['ufw', 'netfilter', 'openclaw', 'sockets'],
   },
   evaluate(ctx) {
     const { ufw, netfilter, gateway } = ctx;

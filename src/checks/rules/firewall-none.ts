@@ -19,6 +19,7 @@ export const firewallNone: Check = {
       '`unknown`. Critical when the gateway also listens beyond loopback. A cloud firewall, which this host cannot ' +
       'see, may still protect it.',
     fixable: true,
+    inputs: ['ufw', 'netfilter', 'openclaw', 'sockets'],
   },
   evaluate(ctx) {
     const { ufw, netfilter, gateway, snapshot } = ctx;

@@ -1,34 +1,61 @@
-import type { Check } from '../types.js';
+import type { Check, Evidence } from '../types.js';
+import { unlessRead } from '../helpers.js';
 import { GUIDE } from '../guide.js';
 import { ufwPortCovers } from '../../model/ufw.js';
 import type { AnalysisContext } from '../../model/context.js';
-import { compose, tcpListener, withIptables, withSockets, withSshd, withUfw } from '../../snapshot/fixture.js';
+import { compose, tcpListener, withIptables, withSockets, withSshd, withUfw, withUfwDefaultsLines, withUnreadableUfwRules } from '../../snapshot/fixture.js';
 
-/** Every port sshd serves: its effective config (default 22) plus the sockets sshd holds. */
-export function sshPorts(ctx: AnalysisContext): { ports: number[]; source: string } {
+/**
+ * Every port sshd serves: its effective config (default 22) plus the sockets sshd holds.
+ * `text` keeps the two apart: "configured for" comes from `sshd -T` (or sshd_config), "listens
+ * on" from the sockets, and it says which, so nothing that does not listen is said to.
+ */
+export function sshPorts(ctx: AnalysisContext): { ports: number[]; source: string; text: string } {
   const ports = new Set<number>();
   const sources: string[] = [];
+  const configured: number[] = [];
+  let configText: string;
   const sshd = ctx.snapshot.sshd;
   if (sshd.status === 'ok' && sshd.data.effective.status === 'ok') {
-    for (const p of sshd.data.effective.data.port ?? []) if (Number(p) > 0) ports.add(Number(p));
-    if (ports.size > 0) sources.push(sshd.data.source === 'config-files' ? 'sshd_config' : 'sshd -T');
+    for (const p of sshd.data.effective.data.port ?? []) if (Number(p) > 0) configured.push(Number(p));
+    const from = sshd.data.source === 'config-files' ? 'sshd_config' : 'sshd -T';
+    if (configured.length > 0) sources.push(from);
     else {
-      ports.add(22);
+      configured.push(22);
       sources.push('sshd_config sets no Port: the default 22');
     }
-  }
-  const sockets = ctx.snapshot.sockets.status === 'ok' ? ctx.snapshot.sockets.data : [];
-  for (const s of sockets) {
-    if (s.protocol === 'tcp' && s.process === 'sshd' && !ports.has(s.port)) {
-      ports.add(s.port);
+    configText = `sshd is configured for port ${configured.join(', ')} (${sources[0]})`;
+  } else configText = sshd.status === 'ok' || sshd.reason !== 'not-installed' ? "sshd's configuration could not be read" : 'sshd is not installed';
+  for (const p of configured) ports.add(p);
+  const socketsRead = ctx.snapshot.sockets;
+  const sockets = socketsRead.status === 'ok' ? socketsRead.data : [];
+  const listening = [...new Set(sockets.filter((s) => s.protocol === 'tcp' && s.process === 'sshd').map((s) => s.port))].sort((a, b) => a - b);
+  for (const port of listening) {
+    if (!ports.has(port)) {
+      ports.add(port);
       if (!sources.includes('sshd sockets')) sources.push('sshd sockets');
     }
+  }
+  let listenText: string;
+  if (socketsRead.status !== 'ok') listenText = "whether it listens is unknown (the sockets could not be read)";
+  else if (listening.length > 0) listenText = `sshd listens on ${listening.join(', ')} (its sockets)`;
+  else {
+    const ownerless = sockets.filter((s) => s.protocol === 'tcp' && s.pid === undefined && configured.includes(s.port)).map((s) => s.port);
+    listenText = ownerless.length > 0 ? `something listens on ${[...new Set(ownerless)].join(', ')}, owner not visible (run as root to see it is sshd)` : 'no sshd socket is listening';
   }
   if (ports.size === 0) {
     ports.add(22);
     sources.push('the default port (sshd config not readable)');
   }
-  return { ports: [...ports].sort((a, b) => a - b), source: sources.join(' and ') };
+  return { ports: [...ports].sort((a, b) => a - b), source: sources.join(' and '), text: `${configText}; ${listenText}` };
+}
+
+/** Where the default incoming policy was read: its line in /etc/default/ufw, or that it is not set there. */
+function defaultPolicyEvidence(ctx: AnalysisContext, policy: string): Evidence {
+  const ufw = ctx.snapshot.ufw;
+  const line = ufw.status === 'ok' ? ufw.data.files.defaultsLines?.input : undefined;
+  if (line === undefined) return { kind: 'file', text: ctx.ufw?.defaults.input ? `DEFAULT_INPUT_POLICY="${policy}" in /etc/default/ufw` : `DEFAULT_INPUT_POLICY is not set in /etc/default/ufw: ufw's default, ${policy}` };
+  return { kind: 'file', text: `DEFAULT_INPUT_POLICY="${policy}" in /etc/default/ufw`, location: { file: '/etc/default/ufw', line } };
 }
 
 const DENY = new Set(['DROP', 'REJECT', 'deny', 'reject']);
@@ -45,17 +72,21 @@ export const firewallUfwSshNotAllowed: Check = {
       'incoming default and no allow/limit rule covers every port sshd listens on (from `sshd -T` and its sockets). ' +
       'Critical when UFW is enabled; warn when it is not yet (the lockout happens at `ufw enable`).',
     fixable: true,
+    inputs: ['ufw', 'sshd', 'sockets'],
   },
   evaluate(ctx) {
     const { ufw } = ctx;
     if (!ufw) return { result: 'skipped', reason: 'ufw is not installed' };
     const policy = ufw.defaults.input ?? 'DROP';
     if (!DENY.has(policy)) return { result: 'pass', reason: `UFW's default incoming policy is ${policy}, so enabling it cannot cut SSH` };
-    const { ports, source } = sshPorts(ctx);
+    const { ports, source, text } = sshPorts(ctx);
     const allows = (port: number) =>
       ufw.rules.some((r) => !r.route && r.direction === 'in' && (r.action === 'allow' || r.action === 'limit') && (r.protocol === 'tcp' || r.protocol === 'any') && ufwPortCovers(r.dport, port));
     const missing = ports.filter((p) => !allows(p));
     if (missing.length === 0) return { result: 'pass', reason: `UFW allows SSH on ${ports.join(', ')} (${source})` };
+    // "No rule admits SSH" is only a fact when every rule file was read.
+    const unread = unlessRead(ctx, ['ufw'], `no rule admits SSH on ${missing.join(', ')} among the ${ufw.rules.length} rule(s) that could be read`);
+    if (unread) return unread;
     const enabled = ufw.active === true || ufw.enabledInConfig;
     return {
       result: 'fail',
@@ -67,8 +98,8 @@ export const firewallUfwSshNotAllowed: Check = {
             ? `UFW is enabled with default ${policy.toLowerCase()} incoming and no rule admits SSH on ${missing.join(', ')}: SSH is cut off (at the latest, after the next reload or reboot).`
             : `UFW has no rule admitting SSH on ${missing.join(', ')}; \`ufw enable\` would lock you out.`,
           evidence: [
-            { kind: 'service', text: `sshd listens on ${ports.join(', ')} (${source})` },
-            { kind: 'file', text: `DEFAULT_INPUT_POLICY="${policy}" in /etc/default/ufw`, location: { file: '/etc/default/ufw', line: 1 } },
+            { kind: 'service', text },
+            defaultPolicyEvidence(ctx, policy),
             { kind: 'file', text: `no allow/limit rule for tcp ${missing.join(', ')} among ${ufw.rules.length} rule(s) in /etc/ufw/user.rules` },
           ],
           remediation: { summary: 'Allow SSH before anything else.', steps: missing.map((p) => `sudo ufw allow ${p}/tcp`), automatic: true },
@@ -86,6 +117,24 @@ export const firewallUfwSshNotAllowed: Check = {
       { name: 'ssh on 2222 allowed', snapshot: compose(withSshd({ port: ['2222'] }), withUfw(true, '### tuple ### allow tcp 2222 0.0.0.0/0 any 0.0.0.0/0 in\n')), result: 'pass' },
     ],
     invalid: [
+      {
+        name: 'user.rules unreadable (a non-root audit on Ubuntu, where it is 0640)',
+        snapshot: compose(withUfw(true, ''), withUnreadableUfwRules('user.rules')),
+        result: 'unknown',
+        evidenceIncludes: ['run as root to read /etc/ufw/user.rules'],
+      },
+      {
+        name: 'the default policy cited at its own line of /etc/default/ufw',
+        snapshot: compose(withUfw(true, ''), withUfwDefaultsLines({ input: 11 })),
+        result: 'fail',
+        evidenceIncludes: ['/etc/default/ufw:11'],
+      },
+      {
+        name: 'sshd configured for 22 but not listening: the text says configured, not listens',
+        snapshot: compose(withSshd({ port: ['22'] }), withUfw(true, '')),
+        result: 'fail',
+        evidenceIncludes: ['sshd is configured for port 22 (sshd -T)', 'no sshd socket is listening'],
+      },
       { name: 'enabled with no rules', snapshot: compose(withUfw(true, ''), withIptables('*filter\n:ufw-user-input - [0:0]\nCOMMIT\n')), result: 'fail', evidenceIncludes: ['DEFAULT_INPUT_POLICY="DROP"'] },
       { name: 'not yet enabled, no ssh rule', snapshot: withUfw(false, '### tuple ### allow tcp 80 0.0.0.0/0 any 0.0.0.0/0 in\n'), result: 'fail', evidenceIncludes: ['tcp 22'] },
       { name: 'sshd moved to 2222, rule still for 22', snapshot: compose(withSshd({ port: ['2222'] }), withUfw(true, '### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in\n')), result: 'fail', evidenceIncludes: ['2222'] },

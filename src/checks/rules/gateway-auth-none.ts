@@ -20,6 +20,7 @@ export const gatewayAuthNone: Check = {
       'versions generate an ephemeral token in that case; with the version unknown the answer is `unknown`. Critical ' +
       'when the gateway listens beyond loopback, warn otherwise (any local process or reverse proxy could drive it).',
     fixable: true,
+    inputs: ['openclaw', 'sockets'],
   },
   evaluate(ctx) {
     const { gateway, snapshot } = ctx;

@@ -2,6 +2,7 @@ import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { compose, withConfig, withGatewayProcess } from '../../snapshot/fixture.js';
 import { restartHint } from '../remediation.js';
+import { notDecided } from '../helpers.js';
 
 /** OpenClaw's own audit warns below 24 characters (gateway.token_too_short). */
 export const MIN_TOKEN_LENGTH = 24;
@@ -16,6 +17,7 @@ export const gatewayAuthWeakToken: Check = {
       'Measures the token that wins (the `--token` flag, else OPENCLAW_GATEWAY_TOKEN, else `gateway.auth.token`) and ' +
       'fails under 24 characters. Only the length is kept in the snapshot; the token itself is redacted when it is read.',
     fixable: true,
+    inputs: ['openclaw', 'sockets'],
   },
   evaluate(ctx) {
     const { gateway } = ctx;
@@ -24,6 +26,13 @@ export const gatewayAuthWeakToken: Check = {
     if (gateway.auth.mode && gateway.auth.mode.value !== 'token') return { result: 'skipped', reason: `auth mode is "${gateway.auth.mode.value}", not token` };
     if (!token) return { result: 'skipped', reason: 'no token configured' };
     const length = token.value.length;
+    // An unset ${VAR} is not an 11-character token: OpenClaw will not load the config at all.
+    const unset = token.value.from?.startsWith('unresolved-env:') ? token.value.from.slice('unresolved-env:'.length) : undefined;
+    if (unset !== undefined) {
+      const named = ctx.inputs.openclaw.filter((p) => p.detail.includes(`\${${unset.split(',')[0]}}`));
+      const problems = named.length > 0 ? named : [{ input: 'openclaw' as const, source: token.location?.file ?? token.source, ...(token.location ? { line: token.location.line } : {}), detail: `the token is \${${unset}}, which is not set`, advice: `set ${unset} where the gateway runs` }];
+      return notDecided(problems, `the token is the text \${${unset}}, not a token to measure`);
+    }
     if (length >= MIN_TOKEN_LENGTH) return { result: 'pass', reason: `token of ${length} characters (${token.source})` };
     const finding: FindingDraft = {
       status: 'fail',
@@ -45,6 +54,14 @@ export const gatewayAuthWeakToken: Check = {
       { name: 'exactly 24', snapshot: withConfig({ gateway: { auth: { token: { $redacted: true, length: 24 } } } }), result: 'pass' },
     ],
     invalid: [
+      {
+        name: 'an unset ${OC_TOKEN} is not an 11-character token: unknown, the gateway will not start',
+        snapshot: compose(withConfig({ gateway: { auth: { mode: 'token', token: { $redacted: true, length: 11, from: 'unresolved-env:OC_TOKEN' } } } }, { 'gateway.auth.token': 4 }), (s) =>
+          s.openclaw.config.status === 'ok' ? { ...s, openclaw: { ...s.openclaw, config: { ...s.openclaw.config, data: { ...s.openclaw.config.data, unset: { 'gateway.auth.token': ['OC_TOKEN'] } } } } } : s,
+        ),
+        result: 'unknown',
+        evidenceIncludes: ['${OC_TOKEN}', 'refuses to load', 'openclaw.json:4', 'set OC_TOKEN'],
+      },
       { name: 'short token in config', snapshot: withConfig({ gateway: { auth: { mode: 'token', token: { $redacted: true, length: 8 } } } }, { 'gateway.auth.token': 6 }), result: 'fail', evidenceIncludes: ['8 characters', 'openclaw.json:6'] },
       {
         name: 'short --token flag wins over a long config token',

@@ -39,6 +39,7 @@ export const gatewayBindDrift: Check = {
       "OpenClaw's own `security audit`, which reads only the config, cannot see. Critical when the real listener is " +
       'more exposed than the config; info when it is less.',
     fixable: true,
+    inputs: ['openclaw', 'sockets', 'network'],
   },
   evaluate(ctx) {
     const { gateway, snapshot } = ctx;

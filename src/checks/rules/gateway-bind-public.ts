@@ -2,7 +2,7 @@ import type { Check, Evidence, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { classifyAddress, isSafeBindAddress } from '../../model/addresses.js';
 import { describeSocket } from '../../model/gateway.js';
-import { compose, tcpListener, withConfig, withGatewayProcess, withSockets } from '../../snapshot/fixture.js';
+import { compose, tcpListener, withConfig, withGatewayProcess, withSockets, withUncountedProcess } from '../../snapshot/fixture.js';
 import { restartHint } from '../remediation.js';
 
 /** Binds that make OpenClaw listen on every IPv4 address. */
@@ -20,6 +20,7 @@ export const gatewayBindPublic: Check = {
       'pass. When the gateway is not running, the configured bind is judged instead (`lan`, or `custom` with a ' +
       'non-loopback host, fails). Sockets held by docker-proxy are left to `docker.publish.public`.',
     fixable: true,
+    inputs: ['openclaw', 'sockets', 'network'],
   },
   evaluate(ctx) {
     const { gateway, snapshot } = ctx;
@@ -75,6 +76,12 @@ export const gatewayBindPublic: Check = {
       { name: 'a LAN address', snapshot: compose(withGatewayProcess(42, ['openclaw', 'gateway']), withSockets(tcpListener('192.168.1.10', 18789, 42))), result: 'fail', evidenceIncludes: ['192.168.1.10:18789', 'private address'] },
       { name: 'owner not visible, but on the gateway port', snapshot: compose(withConfig({ gateway: { bind: 'lan' } }, { 'gateway.bind': 2 }), withSockets(tcpListener('0.0.0.0', 18789))), result: 'fail', evidenceIncludes: ['owner not visible'] },
       { name: 'not running, config says lan', snapshot: withConfig({ gateway: { bind: 'lan' } }, { 'gateway.bind': 4 }), result: 'fail', evidenceIncludes: ['openclaw.json:4'] },
+      {
+        name: "a gateway-like process whose namespace could not be read is not counted, and the pass is unknown",
+        snapshot: compose(withUncountedProcess(4242), withSockets(tcpListener('127.0.0.1', 18789, 42))),
+        result: 'unknown',
+        evidenceIncludes: ['process 4242 was not counted', 'run as root to see whether pid 4242'],
+      },
     ],
   },
 };

@@ -17,6 +17,7 @@ export const gatewayDangerousFlags: Check = {
       '`gateway.controlUi.allowInsecureAuth` or `gateway.allowRealIpFallback`. Third-party compose setups ship some of them. ' +
       'Critical when the gateway listens beyond loopback, warn otherwise. `harden` removes the keys, keeping the file\'s comments.',
     fixable: true,
+    inputs: ['openclaw', 'sockets'],
   },
   evaluate(ctx) {
     const g = ctx.gateway;

@@ -14,6 +14,7 @@ export const probeAuthNone: Check = {
       'this with GET requests and one `connect` that carries no credentials and no device identity, so it never acts on ' +
       'the gateway. Whoever reaches that address can call the HTTP tools API and drive the agent. Skipped without `--probe`.',
     fixable: true,
+    inputs: ['probe', 'openclaw', 'sockets'],
   },
   evaluate(ctx) {
     return authPostureOutcome(ctx, 'none', (r) => `The gateway at ${endpointOf(r)} answered ${r.vantage} with auth off: anyone who reaches it can drive the agent.`);

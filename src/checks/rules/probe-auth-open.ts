@@ -14,6 +14,7 @@ export const probeAuthOpen: Check = {
       'trusted path that should not be trusted). The probe closes the connection at once and sends no other method. ' +
       'Skipped without `--probe`.',
     fixable: true,
+    inputs: ['probe', 'openclaw', 'sockets'],
   },
   evaluate(ctx) {
     return authPostureOutcome(ctx, 'open', (r) => `The gateway at ${endpointOf(r)} accepted a connect from ${r.vantage} with no credentials: its control plane is open.`);

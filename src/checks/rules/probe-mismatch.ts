@@ -14,6 +14,7 @@ export const probeMismatch: Check = {
       'something about this host: a rule it cannot see, a proxy, policy routing. Every other reach-based finding on ' +
       'this host deserves a second look until the cause is found; the finding shows both the observation and the path.',
     fixable: false,
+    inputs: ['probe'],
   },
   evaluate(ctx) {
     const report = ctx.probe;

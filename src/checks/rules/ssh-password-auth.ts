@@ -13,6 +13,7 @@ export const sshPasswordAuth: Check = {
       'effective config (`sshd -T`, or the config files when that cannot run) and fails when PasswordAuthentication is ' +
       'yes, or when keyboard-interactive auth through PAM would still ask for a password.',
     fixable: false,
+    inputs: ['sshd'],
   },
   evaluate(ctx) {
     const sshd = ctx.snapshot.sshd;

@@ -29,6 +29,7 @@ export const tailscaleFunnel: Check = {
       'entry (background or foreground, web handler or TCP forward) whose target is a gateway port. Serve alone, which ' +
       'keeps the gateway inside the tailnet, passes.',
     fixable: false,
+    inputs: ['openclaw', 'sockets', 'tailscale', 'network'],
   },
   evaluate(ctx) {
     const { gateway, snapshot } = ctx;

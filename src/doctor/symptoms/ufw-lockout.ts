@@ -52,11 +52,11 @@ export const ufwLockout: Symptom = {
     const sockets = a.snapshot.sockets.status === 'ok' ? a.snapshot.sockets.data : [];
     if (sshd.status !== 'ok' && sshd.reason === 'not-installed' && !sockets.some((s) => s.process === 'sshd')) return ok('sshd is not installed on this host: there is no SSH for UFW to cut');
 
-    const { ports, source } = sshPorts(a);
+    const { ports, text } = sshPorts(a);
     const policy = (ufw.defaults.input ?? 'DROP').toUpperCase();
     const loaded = ufw.active === true;
     const saw: Evidence[] = [
-      { kind: 'service', text: `sshd listens on ${ports.join(', ')} (${source})` },
+      { kind: 'service', text },
       { kind: 'file', text: `DEFAULT_INPUT_POLICY="${policy}" in /etc/default/ufw` },
       note(
         loaded

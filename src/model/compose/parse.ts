@@ -48,13 +48,14 @@ function parse(file: ComposeInput): ComposeModel {
   }
   if (r.error) model.error = r.error;
   model.warnings = r.warnings;
+  if (r.notFollowed.length > 0) model.unresolved = r.notFollowed;
   return model;
 }
 
 function readServices(r: Reader, root: YAMLMap): ComposeService[] {
   const entries = r.entries(root);
   for (const e of entries) {
-    if (e.key === 'include') r.warn(e.keyNode, '"include" pulls in other compose files; they are not read');
+    if (e.key === 'include') r.unresolved(e.keyNode, '"include" pulls in other compose files, and clawmoat does not read them');
   }
   const servicesEntry = entries.find((e) => e.key === 'services');
   const servicesNode = r.resolve(servicesEntry?.value ?? null);

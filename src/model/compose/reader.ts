@@ -53,6 +53,13 @@ export class Reader {
     return node;
   }
 
+  /** What the file pulls in and the model does not follow. */
+  readonly notFollowed: ComposeWarning[] = [];
+
+  unresolved(node: Node | null | undefined, message: string): void {
+    this.notFollowed.push({ line: this.position(node).line, message });
+  }
+
   /** Records a problem that would make compose refuse the file; the first one becomes `error`. */
   fail(node: Node | null | undefined, message: string): void {
     const { line, column } = this.position(node);

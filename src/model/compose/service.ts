@@ -19,6 +19,9 @@ export function readService(r: Reader, name: string, keyNode: Node, value: Node 
   let networksNode: Node | undefined;
   let modeNode: Node | undefined;
   for (const entry of r.entries(node)) {
+    // `ports: !reset []` and `ports: !override [...]` replace the base file's value in a merge.
+    const tag = (entry.value as { tag?: string } | null)?.tag;
+    if (tag === '!reset' || tag === '!override') (service.replace ??= []).push(entry.key);
     switch (entry.key) {
       case 'image': {
         const image = r.text(entry.value, `service "${name}" image`);
@@ -50,9 +53,11 @@ export function readService(r: Reader, name: string, keyNode: Node, value: Node 
       case 'environment':
         service.environment = readEnvironment(r, name, entry.value);
         break;
-      case 'extends':
-        r.warn(entry.keyNode, `service "${name}" extends another service; what it inherits is not read`);
+      case 'extends': {
+        const ext = readExtends(r, name, entry.value);
+        if (ext) service.extends = { ...ext, line: r.position(entry.keyNode).line };
         break;
+      }
       case 'env_file':
         r.warn(entry.keyNode, `service "${name}" has env_file; those variables are not read`);
         break;
@@ -67,6 +72,23 @@ export function readService(r: Reader, name: string, keyNode: Node, value: Node 
     r.warn(modeNode, `service "${name}" uses network_mode: host, so its "ports" are ignored and its sockets listen on the host directly`);
   }
   return service;
+}
+
+/** `extends: base` or `extends: { service: base, file: other.yaml }`. */
+function readExtends(r: Reader, service: string, value: Node | null): { service: string; file?: string } | undefined {
+  const node = r.resolve(value);
+  if (isMap(node)) {
+    const entries = r.entries(node);
+    const base = r.text(entries.find((e) => e.key === 'service')?.value, `service "${service}" extends.service`);
+    const file = r.text(entries.find((e) => e.key === 'file')?.value, `service "${service}" extends.file`);
+    if (base === undefined) {
+      r.fail(node, `service "${service}": extends needs a "service"`);
+      return undefined;
+    }
+    return file !== undefined ? { service: base, file } : { service: base };
+  }
+  const base = r.text(node, `service "${service}" extends`);
+  return base !== undefined ? { service: base } : undefined;
 }
 
 function isNull(node: Node | null): boolean {

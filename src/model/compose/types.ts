@@ -22,6 +22,8 @@ export interface ComposePort {
    * Long syntax: the mapping written inline, keys in file order ("{target: 18789, published: 18789}").
    */
   raw: string;
+  /** The file the entry was written in, when the model merges several files (else the model's path). */
+  file?: string;
 }
 
 export interface ComposeVolume {
@@ -32,6 +34,8 @@ export interface ComposeVolume {
   /** "bind", "volume", "tmpfs", ... as compose would infer it for the short syntax. */
   type?: string;
   readOnly?: boolean;
+  /** The file the entry was written in, when the model merges several files. */
+  file?: string;
 }
 
 export interface ComposeService {
@@ -49,6 +53,12 @@ export interface ComposeService {
   /** entrypoint then command, the order Docker runs them in (as the Docker collector records it). */
   command: string[];
   environment: Record<string, string>;
+  /** The file the service was first defined in, when the model merges several files. */
+  file?: string;
+  /** `extends`: the service it builds on; `file` when that service lives in another file. */
+  extends?: { service: string; file?: string; line: number };
+  /** Keys tagged `!reset` or `!override`: in a merge they replace the base's value instead of merging with it. */
+  replace?: string[];
 }
 
 export interface ComposeError {
@@ -60,6 +70,8 @@ export interface ComposeError {
 export interface ComposeWarning {
   line?: number;
   message: string;
+  /** The file, when the model merges several. */
+  file?: string;
 }
 
 export interface ComposeModel {
@@ -72,6 +84,11 @@ export interface ComposeModel {
    */
   error?: ComposeError;
   warnings: ComposeWarning[];
+  /**
+   * What the file pulls in but the model does not follow (`include`, `extends` from another
+   * file): the services seen are then not all there is, so nothing can pass on them.
+   */
+  unresolved?: ComposeWarning[];
 }
 
 export interface ComposeInput {

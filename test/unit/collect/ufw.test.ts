@@ -62,3 +62,27 @@ describe('shell assignment files (/etc/default/ufw, ufw.conf, .env)', () => {
     expect(parseShellAssignments('# c\nIPV6=yes\nDEFAULT_INPUT_POLICY="DROP"\n  ENABLED = no \n')).toEqual({ IPV6: 'yes', DEFAULT_INPUT_POLICY: 'DROP', ENABLED: 'no' });
   });
 });
+
+describe('collectUfw on a private /etc', () => {
+  it('records the line of each default policy in /etc/default/ufw (evidence cites line 11, not 1)', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { collectUfw } = await import('../../../src/collect/ufw.js');
+    const etc = mkdtempSync(join(tmpdir(), 'clawmoat-ufw-'));
+    try {
+      mkdirSync(join(etc, 'ufw'));
+      mkdirSync(join(etc, 'default'));
+      writeFileSync(join(etc, 'ufw/ufw.conf'), 'ENABLED=yes\n');
+      writeFileSync(join(etc, 'default/ufw'), `${'# comment\n'.repeat(10)}DEFAULT_INPUT_POLICY="DROP"\nDEFAULT_OUTPUT_POLICY="ACCEPT"\n`);
+      const state = await collectUfw({ withStatus: false, etc });
+      expect(state.status).toBe('ok');
+      if (state.status !== 'ok') return;
+      expect(state.data.files.defaults).toEqual({ input: 'DROP', output: 'ACCEPT' });
+      expect(state.data.files.defaultsLines).toEqual({ input: 11, output: 12 });
+      expect(state.data.files.unreadable).toBeUndefined();
+    } finally {
+      rmSync(etc, { recursive: true, force: true });
+    }
+  });
+});

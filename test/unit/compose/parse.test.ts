@@ -298,8 +298,6 @@ describe('problems become error or warnings, never exceptions', () => {
   const warnings: [string, string, ComposeModel['warnings']][] = [
     ['no services key', 'name: x\n', [{ message: 'the file defines no services' }]],
     ['services: null', 'services:\n', [{ line: 1, message: 'the file defines no services' }]],
-    ['include', 'include: [other.yml]\nservices: {}\n', [{ line: 1, message: '"include" pulls in other compose files; they are not read' }]],
-    ['extends', svc('extends: { service: base }'), [{ line: 3, message: 'service "s" extends another service; what it inherits is not read' }]],
     ['env_file', svc('env_file: .env.gateway'), [{ line: 3, message: 'service "s" has env_file; those variables are not read' }]],
     ['an unknown tag', svc('ports: !reset []'), [{ line: 3, message: 'Unresolved tag: !reset' }]],
   ];
@@ -307,6 +305,18 @@ describe('problems become error or warnings, never exceptions', () => {
     const model = parse(text);
     expect(model.error).toBeUndefined();
     expect(model.warnings).toEqual(expected);
+  });
+
+  it('include is recorded as not followed (nothing can pass on the services it would add)', () => {
+    const model = parse('include: [other.yml]\nservices: {}\n');
+    expect(model.error).toBeUndefined();
+    expect(model.unresolved).toEqual([{ line: 1, message: '"include" pulls in other compose files, and clawmoat does not read them' }]);
+  });
+
+  it('extends is recorded for the merge, in both forms', () => {
+    expect(parse(svc('extends: { service: base }')).services[0]?.extends).toEqual({ service: 'base', line: 3 });
+    expect(parse(svc('extends: { service: base, file: common.yml }')).services[0]?.extends).toEqual({ service: 'base', file: 'common.yml', line: 3 });
+    expect(parse(svc('extends: base')).services[0]?.extends).toEqual({ service: 'base', line: 3 });
   });
 
   it('a self-referencing merge is bounded', () => {

@@ -27,12 +27,18 @@ describe('ufw-lockout', () => {
     expect(diagnose(ufwLockout, sshdOn(22))).toMatchObject({ status: 'ok', cause: 'UFW is not installed: it cannot lock you out' });
   });
 
+  it('says "configured for" from sshd -T and never "listens" when no sshd socket listens', () => {
+    const r = diagnose(ufwLockout, compose(withSshd({ port: ['22'] }), withUfw(false, '')));
+    expect(textOf(r)).toContain('sshd is configured for port 22 (sshd -T); no sshd socket is listening');
+    expect(textOf(r)).not.toContain('sshd listens');
+  });
+
   it('before enabling: predicted from the rule files, with the exact rule for sshd\'s real port', () => {
     const r = diagnose(ufwLockout, compose(sshdOn(2222), withUfw(false, '### tuple ### allow tcp 80 0.0.0.0/0 any 0.0.0.0/0 in\n')));
     expect(r.status).toBe('problem');
     expect(r.cause).toBe('UFW is not enabled yet, but with default deny incoming and no rule for SSH on port 2222, `ufw enable` would lock you out');
     expect(r.fix?.commands).toEqual(['sudo ufw allow 2222/tcp', 'sudo ufw enable', 'sudo clawmoat harden   # or: the lockout-checked plan']);
-    expect(textOf(r)).toContain('sshd listens on 2222 (sshd -T)');
+    expect(textOf(r)).toContain('sshd is configured for port 2222 (sshd -T); sshd listens on 2222 (its sockets)');
   });
 
   it('after enabling: detected in the loaded ruleset, with the console path back in', () => {

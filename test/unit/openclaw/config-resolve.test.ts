@@ -65,11 +65,12 @@ describe('${VAR} and .env', () => {
     expect(get(expectOk((await resolveIn(h)).config).value, 'gateway.bind')).toBe('lan');
   });
 
-  it('keeps an unset ${VAR} as written and warns, naming the key', async () => {
+  it('keeps an unset ${VAR} as written, warns that OpenClaw refuses the config, and names the key', async () => {
     const { home: h } = home('{ gateway: { bind: "${OC_BIND}", customBindHost: "$${OC_HOST}" } }');
     const data = expectOk((await resolveIn(h)).config);
     expect(data.value).toEqual({ gateway: { bind: '${OC_BIND}', customBindHost: '${OC_HOST}' } });
-    expect(data.warnings).toEqual(['gateway.bind: environment variable OC_BIND is not set; the value is used as written']);
+    expect(data.warnings).toEqual(['gateway.bind: environment variable OC_BIND is not set; OpenClaw refuses to load the config until it is']);
+    expect(data.unset).toEqual({ 'gateway.bind': ['OC_BIND'] });
   });
 
   it('treats an empty variable as unset', async () => {

@@ -1,0 +1,157 @@
+import type { Collected, Snapshot, Unavailable } from '../snapshot/types.js';
+import type { ComposeModel } from './compose/types.js';
+
+/**
+ * The inputs a check can rest on, and what could not be read of each. A check declares
+ * the inputs it depends on (`meta.inputs`); the runner turns its `pass` into `unknown`
+ * whenever one of them has a problem, so no check can pass on what was not read.
+ */
+export const INPUT_IDS = ['sockets', 'network', 'netfilter', 'ufw', 'docker', 'compose', 'tailscale', 'sshd', 'openclaw', 'probe'] as const;
+export type InputId = (typeof INPUT_IDS)[number];
+
+/** One thing that was named or looked for but could not be read, parsed or fully seen. */
+export interface InputProblem {
+  input: InputId;
+  /** The file or command, e.g. "/etc/ufw/user.rules" or "iptables-save". */
+  source: string;
+  /** 1-based line in `source`, when the problem is at a place in it. */
+  line?: number;
+  /** What happened, in one line. */
+  detail: string;
+  /** What to do about it, in one line. */
+  advice: string;
+}
+
+export type InputProblems = Record<InputId, InputProblem[]>;
+
+/** "detail (source:line); advice" — the line a report prints as a limitation. */
+export function describeProblem(p: InputProblem): string {
+  // A collector's detail may already say "(run as root to read it)": the advice says it with the file.
+  const detail = p.advice.startsWith('run as root') ? p.detail.replace(/\s*\(run as root to read it\)/, '') : p.detail;
+  const where = p.line !== undefined ? ` (${p.source}:${p.line})` : p.detail.includes(p.source) ? '' : ` (${p.source})`;
+  return `${detail}${where}; ${p.advice}`;
+}
+
+function advice(source: string, u: Pick<Unavailable, 'reason'>): string {
+  switch (u.reason) {
+    case 'permission-denied':
+      return `run as root to read ${source}`;
+    case 'not-found':
+      return `check that ${source} exists, or stop naming it`;
+    case 'timeout':
+      return `run the audit again; if ${source} keeps timing out, collect on the host with more time`;
+    default:
+      return `fix what stops ${source} from being read, then run the audit again`;
+  }
+}
+
+/** A fact about the host (not installed, not running) is not a problem; anything else is. */
+function isProblem(c: Collected<unknown>, facts: readonly Unavailable['reason'][] = ['not-installed', 'not-running']): c is Unavailable {
+  return c.status === 'unavailable' && !facts.includes(c.reason);
+}
+
+function problemOf(input: InputId, source: string, c: Collected<unknown>, facts?: readonly Unavailable['reason'][]): InputProblem[] {
+  return isProblem(c, facts) ? [{ input, source, detail: c.detail, advice: advice(source, c) }] : [];
+}
+
+function composeProblems(snapshot: Snapshot, models: readonly ComposeModel[], projects: readonly ComposeModel[]): InputProblem[] {
+  const out: InputProblem[] = [];
+  for (const file of snapshot.compose) {
+    if (file.content.status !== 'ok') {
+      // A compose file that was named or found but could not be read is never a fact about the host.
+      out.push({ input: 'compose', source: file.path, detail: file.content.detail, advice: advice(file.path, file.content) });
+    }
+  }
+  for (const model of models) {
+    if (!model.error) continue;
+    out.push({
+      input: 'compose',
+      source: model.path,
+      line: model.error.line,
+      detail: `${model.path} cannot be parsed: ${model.error.message}`,
+      advice: `fix line ${model.error.line} (\`docker compose config\` shows the same error)`,
+    });
+  }
+  for (const project of projects) {
+    for (const u of project.unresolved ?? []) {
+      const file = u.file ?? project.path;
+      out.push({ input: 'compose', source: file, ...(u.line !== undefined ? { line: u.line } : {}), detail: `${file} is not fully read: ${u.message}`, advice: 'check what it pulls in by hand, or audit the output of `docker compose config` saved to a file (--compose)' });
+    }
+  }
+  return out;
+}
+
+function ufwProblems(snapshot: Snapshot): InputProblem[] {
+  const ufw = snapshot.ufw;
+  if (ufw.status !== 'ok') return problemOf('ufw', 'ufw', ufw);
+  const out: InputProblem[] = [];
+  for (const u of ufw.data.files.unreadable ?? []) out.push({ input: 'ufw', source: u.path, detail: u.detail, advice: advice(u.path, u) });
+  for (const [name, file] of Object.entries(ufw.data.files.ruleFiles)) {
+    // ufw creates the rule files it needs; a missing one holds no rules.
+    out.push(...problemOf('ufw', `/etc/ufw/${name}`, file, ['not-installed', 'not-running', 'not-found']));
+  }
+  return out;
+}
+
+function openclawProblems(snapshot: Snapshot): InputProblem[] {
+  const oc = snapshot.openclaw;
+  const out: InputProblem[] = [];
+  const config = oc.config;
+  if (config.status === 'invalid') {
+    const { file, line, message } = config.error;
+    out.push({ input: 'openclaw', source: file, ...(line !== undefined ? { line } : {}), detail: `OpenClaw config ${file} cannot be read: ${message}`, advice: `fix ${file}${line !== undefined ? ` at line ${line}` : ''}; the gateway refuses to start with it too` });
+  } else if (config.status === 'unavailable') {
+    // Not finding a config where OpenClaw looks is a fact (the defaults apply); anything else is not.
+    out.push(...problemOf('openclaw', oc.configCandidates[0] ?? 'the OpenClaw config', config, ['not-installed', 'not-running', 'not-found']));
+  }
+  if (config.status === 'ok') {
+    // OpenClaw throws MissingEnvVarError for an unset ${VAR}: what the file says is not what would run.
+    const env = oc.processes[0] && oc.processes[0].env.status === 'ok' ? `the environment of gateway pid ${oc.processes[0].pid}` : "clawmoat's own environment (no gateway's environment could be read)";
+    for (const [key, names] of Object.entries(config.data.unset ?? {})) {
+      const at = config.data.locations[key];
+      const list = names.map((n) => `\${${n}}`).join(', ');
+      out.push({
+        input: 'openclaw',
+        source: at?.file ?? config.data.path,
+        ...(at ? { line: at.line } : {}),
+        detail: `${key} uses ${list}, not set in ${env}: OpenClaw refuses to load a config with an unset variable, so the gateway will not start with it`,
+        advice: `set ${names.join(', ')} where the gateway runs (its service environment or ~/.openclaw/.env), or audit as the gateway's user so its environment is read`,
+      });
+    }
+  }
+  for (const p of oc.processes) out.push(...problemOf('openclaw', `/proc/${p.pid}/environ`, p.env));
+  for (const u of oc.uncounted ?? []) {
+    out.push({ input: 'openclaw', source: `/proc/${u.pid}/ns/net`, detail: `gateway-like process ${u.pid} was not counted: ${u.detail}`, advice: `run as root to see whether pid ${u.pid} is a gateway in this network namespace` });
+  }
+  return out;
+}
+
+/**
+ * Every problem of every input, read from the snapshot and the compose files: `composeFiles`
+ * one model per file as parsed, `composeProjects` the merged projects. Pure.
+ */
+export function inputProblems(snapshot: Snapshot, composeFiles: readonly ComposeModel[], composeProjects: readonly ComposeModel[]): InputProblems {
+  const nf = snapshot.netfilter;
+  const net = snapshot.network;
+  const sshd = snapshot.sshd;
+  const ts = snapshot.tailscale;
+  const docker = snapshot.docker;
+  return {
+    sockets: problemOf('sockets', 'ss', snapshot.sockets, []),
+    network: [...problemOf('network', 'ip address', net.interfaces, []), ...problemOf('network', 'ip route', net.routes, []), ...problemOf('network', 'sysctl', net.sysctl, [])],
+    netfilter: [
+      ...problemOf('netfilter', 'iptables-save', nf.iptablesSave),
+      ...problemOf('netfilter', 'ip6tables-save', nf.ip6tablesSave),
+      ...(nf.iptablesLegacySave ? problemOf('netfilter', 'iptables-legacy-save', nf.iptablesLegacySave) : []),
+      ...(nf.ip6tablesLegacySave ? problemOf('netfilter', 'ip6tables-legacy-save', nf.ip6tablesLegacySave) : []),
+      ...problemOf('netfilter', 'nft list ruleset', nf.nftRuleset),
+    ],
+    ufw: ufwProblems(snapshot),
+    docker: docker.status === 'ok' ? [] : problemOf('docker', 'the Docker Engine API', docker),
+    compose: composeProblems(snapshot, composeFiles, composeProjects),
+    tailscale: ts.status === 'ok' ? [...problemOf('tailscale', 'tailscale status', ts.data.status), ...problemOf('tailscale', 'tailscale serve status', ts.data.serve)] : problemOf('tailscale', 'tailscale', ts),
+    sshd: sshd.status === 'ok' ? problemOf('sshd', sshd.data.source === 'config-files' ? (sshd.data.configFile ?? '/etc/ssh/sshd_config') : 'sshd -T', sshd.data.effective) : problemOf('sshd', 'sshd', sshd),
+    openclaw: openclawProblems(snapshot),
+    probe: [],
+  };
+}
