@@ -153,23 +153,8 @@ describe('bad input to every command', () => {
     for (const f of ['audit --snapshot', 'audit --compose', 'audit --openclaw-config', 'audit --output', 'collect --output', 'harden --state-dir', 'tunnel -F', 'tunnel -i']) expect(flags).toContain(`clawmoat ${f}`);
   });
 
-  it.concurrent.each(cases.map((c) => [c.name, c] as const))('%s', async (name, c) => {
-    const pending = PENDING.find(([pattern]) => pattern.test(name));
-    if (!pending) return badPathCase(c);
-    // Known to fail because of code another change owns: asserted to fail, so that the fix
-    // shows up here as a failure telling to remove the entry.
-    await expect(badPathCase(c), `${name} passes now: remove it from PENDING`).rejects.toThrow();
-  });
+  it.concurrent.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => badPathCase(c));
 });
-
-/**
- * Cases that fail today because of code outside the CLI, each with who owns the fix (issue 12).
- * Not skipped: each must still fail, so the day it passes this list has to shrink.
- */
-const PENDING: [RegExp, string][] = [
-  [/^clawmoat audit --compose <wrong-format>$/, 'model: a compose file that does not parse makes the Docker checks unknown, with a limitation naming it'],
-  [/^clawmoat audit --openclaw-config <wrong-format>$/, 'model: a config that does not parse makes the checks resting on it unknown, with a limitation naming it'],
-];
 
 async function badPathCase({ command, option, kind }: (typeof cases)[number]): Promise<void> {
   {
