@@ -9,7 +9,7 @@ import { buildNetfilterView, type NetfilterView } from './netfilter-view.js';
 import { computeReach, type ReachMatrix } from './reach.js';
 import type { ZoneSpec } from './zones.js';
 import type { ProbeReport } from '../probe/types.js';
-import { gatewayTargetPorts, tailscaleFacts } from '../remote/tailscale/facts.js';
+import { gatewayTargetPorts, tailscaleFacts } from './tailscale/facts.js';
 import { servePorts } from './serve-reach.js';
 import { inputProblems, type InputId, type InputProblems } from './inputs.js';
 

@@ -1,6 +1,6 @@
 import type { Simulator } from '../netfilter/simulate/index.js';
 import type { Packet, SimResult } from '../netfilter/simulate/types.js';
-import { describeRoute, type ServeRoute } from '../remote/tailscale/serve-config.js';
+import { describeRoute, type ServeRoute } from './tailscale/serve-config.js';
 import type { Socket } from '../snapshot/types.js';
 import { answerFor, cellOf, judgePath, RANK, type Attempt } from './attempt.js';
 import { socketAccepts } from './listeners.js';

@@ -1,7 +1,7 @@
 import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { isSafeBindAddress } from '../../model/addresses.js';
-import { dangerousKeysOn } from '../../harden/edit/dangerous-keys.js';
+import { dangerousKeysOn } from '../../model/dangerous-keys.js';
 import { compose, tcpListener, withConfig, withGatewayProcess, withSockets } from '../../snapshot/fixture.js';
 import { restartHint } from '../remediation.js';
 

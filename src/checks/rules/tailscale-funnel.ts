@@ -2,8 +2,8 @@ import type { Check, Evidence } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { compose, withConfig } from '../../snapshot/fixture.js';
 import type { Snapshot } from '../../snapshot/types.js';
-import { gatewayTargetPorts } from '../../remote/tailscale/facts.js';
-import { routesTo, serveRoutes } from '../../remote/tailscale/serve-config.js';
+import { gatewayTargetPorts } from '../../model/tailscale/facts.js';
+import { routesTo, serveRoutes } from '../../model/tailscale/serve-config.js';
 
 /** The ServeConfig shape the cases below are written in (tailscale serve status --json). */
 interface ServeConfig {

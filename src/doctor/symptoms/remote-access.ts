@@ -3,7 +3,7 @@ import { describeSocket } from '../../model/gateway.js';
 import type { ReachCell } from '../../model/reach.js';
 import { dockerState, describeContainer, isGatewayContainer, runningContainers } from '../docker-facts.js';
 import { isLoopback, joinAnd, note, sshTarget, unavailableDetail, unknown, zoneLabel } from '../facts.js';
-import { tailscaleFacts } from '../../remote/tailscale/facts.js';
+import { tailscaleFacts } from '../../model/tailscale/facts.js';
 import type { DoctorContext, Symptom } from '../symptom.js';
 import type { Diagnosis, DoctorFix } from '../types.js';
 

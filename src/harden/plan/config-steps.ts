@@ -2,7 +2,7 @@ import { GUIDE } from '../../checks/guide.js';
 import type { AnalysisContext } from '../../model/context.js';
 import { removeFlagFromExecStart } from '../edit/unit-edit.js';
 import { removeJson5Path, setJson5Path } from '../edit/json5-edit.js';
-import { dangerousKeysOn } from '../edit/dangerous-keys.js';
+import { dangerousKeysOn } from '../../model/dangerous-keys.js';
 import { fileDiff } from './file-diff.js';
 import type { FileStep } from '../types.js';
 

@@ -1,8 +1,8 @@
 import type { AnalysisContext } from '../../model/context.js';
 import type { ReachVerdict } from '../../model/reach.js';
 import { LEGACY_BRIDGE_PORT } from '../../model/gateway.js';
-import { describeRoute } from './serve-config.js';
-import { tailscaleFacts, type TailscaleFacts } from './facts.js';
+import { describeRoute } from '../../model/tailscale/serve-config.js';
+import { tailscaleFacts, type TailscaleFacts } from '../../model/tailscale/facts.js';
 import { policySnippet, type PolicyFormat, type PolicySnippet } from './policy.js';
 import { recommend, type Audience, type Recommendation } from './recommend.js';
 import { planSteps, type PlanStep } from './steps.js';

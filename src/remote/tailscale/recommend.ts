@@ -1,6 +1,6 @@
 import type { AnalysisContext } from '../../model/context.js';
 import { classifyAddress } from '../../model/addresses.js';
-import type { TailscaleFacts } from './facts.js';
+import type { TailscaleFacts } from '../../model/tailscale/facts.js';
 
 /**
  * Which of OpenClaw's two Tailscale setups fits this host (reference: docs/gateway/tailscale.md,

@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import { describeRoute } from './serve-config.js';
+import { describeRoute } from '../../model/tailscale/serve-config.js';
 import type { TailscalePlan } from './plan.js';
 
 /** The plan as text: what the host has, the recommendation, the steps, the policy snippet. */

@@ -2,7 +2,7 @@ import type { AnalysisContext } from '../../model/context.js';
 import { restartHint } from '../../checks/remediation.js';
 import { setJson5Path, type JsonValue } from '../../harden/edit/json5-edit.js';
 import { fileDiff } from '../../harden/plan/file-diff.js';
-import type { TailscaleFacts } from './facts.js';
+import type { TailscaleFacts } from '../../model/tailscale/facts.js';
 import { GATEWAY_TAG } from './policy.js';
 import type { Recommendation } from './recommend.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import JSON5 from 'json5';
 import { describe, expect, it } from 'vitest';
-import { DANGEROUS_CONFIG_KEYS } from '../../../../src/harden/edit/dangerous-keys.js';
+import { DANGEROUS_CONFIG_KEYS } from '../../../../src/model/dangerous-keys.js';
 import { unifiedDiff } from '../../../../src/harden/edit/diff.js';
 import { EditError } from '../../../../src/harden/edit/errors.js';
 import { locateJson5Path, removeJson5Path, setJson5Path } from '../../../../src/harden/edit/json5-edit.js';

@@ -1,4 +1,4 @@
-import { parseAddress } from '../../model/addresses.js';
+import { parseAddress } from '../addresses.js';
 
 /**
  * Reads `tailscale serve status --json`, which prints tailscaled's ipn.ServeConfig as is

@@ -1,5 +1,5 @@
-import type { AnalysisContext } from '../../model/context.js';
-import { classifyAddress } from '../../model/addresses.js';
+import type { GatewayModel } from '../gateway.js';
+import { classifyAddress } from '../addresses.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { routesTo, serveRoutes, type ServeRoute } from './serve-config.js';
 
@@ -55,13 +55,19 @@ function interfaceTailnet(snapshot: Snapshot): { iface?: string; addresses: stri
 }
 
 /** The ports a Serve route may aim at to reach the gateway: its own, and any socket its process holds (OpenClaw's Serve uses an ephemeral one). */
-export function gatewayTargetPorts(ctx: AnalysisContext): number[] {
+/** What the Tailscale facts are read from: the snapshot and its gateway (an AnalysisContext has both). */
+export interface TailscaleInput {
+  snapshot: Snapshot;
+  gateway: GatewayModel;
+}
+
+export function gatewayTargetPorts(ctx: Pick<TailscaleInput, 'gateway'>): number[] {
   const pids = new Set(ctx.gateway.processes.map((p) => p.pid));
   const owned = ctx.gateway.listeners.filter((s) => s.pid !== undefined && pids.has(s.pid)).map((s) => s.port);
   return [...new Set([...ctx.gateway.ports, ...owned])];
 }
 
-export function tailscaleFacts(ctx: AnalysisContext): TailscaleFacts {
+export function tailscaleFacts(ctx: TailscaleInput): TailscaleFacts {
   const snapshot = ctx.snapshot;
   const ts = snapshot.tailscale;
   const kernel = interfaceTailnet(snapshot);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { summariseServe } from '../../../../src/collect/tailscale.js';
-import { localTargetPort, routesTo, serveRoutes } from '../../../../src/remote/tailscale/serve-config.js';
-import { fixture } from './hosts.js';
+import { localTargetPort, routesTo, serveRoutes } from '../../../../src/model/tailscale/serve-config.js';
+import { fixture } from '../../remote/tailscale/hosts.js';
 
 const routes = (name: string, own: string[] = []) => serveRoutes(summariseServe(fixture(name)), own);
 
