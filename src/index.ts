@@ -19,7 +19,9 @@ export { parseZoneSpec, type Zone, type ZoneSpec } from './model/zones.js';
 export type { AnalysisOptions } from './model/context.js';
 export type { ReachCell, ReachMatrix } from './model/reach.js';
 export type { Report } from './report/types.js';
-export type { Severity } from './checks/types.js';
+export type { Finding, Severity } from './checks/types.js';
+export { planHost as planHardening, type HostPlanOptions } from './harden/plan-host.js';
+export type { Plan, Step } from './harden/types.js';
 export type { Snapshot } from './snapshot/types.js';
 export { TOOL_VERSION as VERSION } from './version.js';
 

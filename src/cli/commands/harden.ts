@@ -1,32 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Option, type Command } from 'commander';
-import { auditSnapshot } from '../../audit.js';
-import { buildContext } from '../../model/context.js';
-import { applyPlan, quietRunner } from '../../harden/apply.js';
-import { armOrRollBack } from '../../harden/arm.js';
-import { addUfwDryRuns } from '../../harden/dry-run.js';
-import { checkLockout } from '../../harden/lockout.js';
-import { buildPlan, selectSteps, adminSshPorts } from '../../harden/plan/index.js';
-import { rehearse } from '../../harden/rehearse.js';
-import { withPlannedTable } from '../../harden/plan/docker-nft-steps.js';
-import { LiveFiles } from '../../harden/live-files.js';
-import { BackupSet, KEEP_BACKUP_SETS, latestBackupSet, listBackupSets, pruneBackupSets, resolveStateDir } from '../../harden/state/backup-set.js';
-import { acquireLock, LockHeldError } from '../../harden/state/lock.js';
-import { trustedStateDir } from '../../harden/state/trust.js';
-import { blocksNewApply, confirm, DEADMAN_FIRE_FLAG, deadmanStatus, DEFAULT_DEADMAN_SECONDS, runDeadmanWatcher } from '../../harden/state/deadman.js';
-import { rollback, type RollbackResult } from '../../harden/state/rollback.js';
-import type { Plan } from '../../harden/types.js';
-import { runProbe } from '../../probe/run.js';
-import { parseSshUrl } from '../../probe/vantage/ssh.js';
+import { planHost } from '../../harden/plan-host.js';
+import { applySession, confirmLast, deadmanFire, history, rollbackLast, type SessionIo } from '../../harden/session.js';
+import { DEADMAN_FIRE_FLAG, DEFAULT_DEADMAN_SECONDS } from '../../harden/state/deadman.js';
+import { resolveStateDir } from '../../harden/state/backup-set.js';
+import { verifiedByProbe, verifyVantage } from '../../harden/verify.js';
 import { planJson, renderPlan } from '../../report/harden.js';
 import { UserError } from '../../snapshot/io.js';
 import { emit, useColor } from '../output.js';
 import { startProgress } from '../progress.js';
-import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
-import type { Snapshot } from '../../snapshot/types.js';
 import { PathOption } from '../paths.js';
+import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
 
 interface HardenFlags extends AnalyseFlags {
   apply?: boolean;
@@ -48,12 +32,6 @@ interface HardenFlags extends AnalyseFlags {
 
 const list = (text: string | undefined) => (text ? text.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
 
-/** The lines a rollback owes its user: what it kept because someone changed it after apply. */
-function rollbackSummary(label: string, result: RollbackResult): string {
-  const counts = `restored ${result.restored.length} file(s), removed ${result.removed.length}, undid ${result.commands.length} command(s)`;
-  return [`${label}: ${result.status}; ${counts}`, ...result.conflicts.map((c) => `kept: ${c}`)].join('\n') + '\n';
-}
-
 async function ask(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -63,70 +41,13 @@ async function ask(question: string): Promise<boolean> {
   }
 }
 
-/** The plan for this host, with ufw's dry-run and, when it touches the firewall, the lockout rehearsal. */
-export async function planFor(snapshot: Snapshot, flags: HardenFlags): Promise<Plan> {
-  const zones = zoneSpecs(flags);
-  const report = auditSnapshot(snapshot, { zones });
-  const ctx = buildContext(snapshot, { zones });
-  const sshConnection = process.env.SSH_CONNECTION;
-  const live = new LiveFiles();
-  let plan = buildPlan(ctx, report, {
-    remote: flags.remote,
-    noPublish: !flags.publish,
-    newToken: randomBytes(32).toString('hex'),
-    readFile: live.read,
-    ...(sshConnection ? { sshConnection } : {}),
-  });
-  // Each file step remembers the very file the plan read: apply writes there or nowhere.
-  for (const step of plan.steps) {
-    if (step.kind !== 'file') continue;
-    const before = live.before(step.path);
-    if ('error' in before) plan.notes.push(`${step.path}: ${before.error}; apply will refuse this step`);
-    else step.before = before;
-  }
-  try {
-    plan = selectSteps(plan, list(flags.only), list(flags.skip));
-  } catch (error) {
-    throw new UserError(`--only/--skip: ${(error as Error).message}`);
-  }
-  await addUfwDryRuns(plan);
-  const touchesFirewall = plan.steps.some((s) => (s.kind === 'command' && s.argv[0] === 'ufw') || (s.kind === 'file' && s.path.startsWith('/etc/ufw/')));
-  if (touchesFirewall) {
-    const rehearsal = await rehearse(snapshot, plan.steps.filter((s) => s.kind === 'command'), plan.steps.filter((s) => s.kind === 'file'));
-    const admin = { sshPorts: adminSshPorts(ctx, sshConnection), zones, ...(sshConnection ? { sshConnection } : {}) };
-    if ('error' in rehearsal) plan.lockout = { status: 'unknown', paths: [], reason: rehearsal.error };
-    else {
-      // The nft table of a Docker 29 host is not ufw's to rehearse: the model adds it to what ufw built.
-      const after: Snapshot = withPlannedTable({ ...snapshot, netfilter: { ...snapshot.netfilter, iptablesSave: { status: 'ok', data: rehearsal.iptablesSave }, ip6tablesSave: { status: 'ok', data: rehearsal.ip6tablesSave } } }, plan);
-      plan.lockout = checkLockout(snapshot, after, admin);
-    }
-  }
-  return plan;
-}
-
-/** --verify's vantage point: ssh://user@host[:port] or netns:NAME. */
-function verifyVantage(vantage: string): { netns: string[]; via: string[] } {
-  if (vantage.startsWith('ssh://')) {
-    parseSshUrl(vantage);
-    return { netns: [], via: [vantage] };
-  }
-  if (/^netns:[A-Za-z0-9_.-]+$/.test(vantage)) return { netns: [vantage.slice('netns:'.length)], via: [] };
-  throw new UserError(`--verify ${vantage}: expected ssh://user@host[:port] or netns:NAME`);
-}
-
-/** After apply: confirmed by a probe from the named vantage point, when it sees the gateway closed and SSH open. */
-async function verifiedByProbe(vantage: string, flags: HardenFlags): Promise<{ ok: boolean; why: string }> {
-  const snapshot = await obtainSnapshot(flags);
-  const ctx = buildContext(snapshot, { zones: zoneSpecs(flags) });
-  const probeOptions = { ...verifyVantage(vantage), timeoutMs: 2000, concurrency: 32 };
-  const report = await runProbe(ctx, probeOptions);
-  if (report.errors.length > 0) return { ok: false, why: report.errors.map((e) => e.message).join('; ') };
-  const ssh = adminSshPorts(ctx, process.env.SSH_CONNECTION);
-  const gatewayOpen = report.results.filter((r) => ctx.gateway.ports.includes(r.port) && r.observed === 'open');
-  const sshOpen = report.results.some((r) => ssh.includes(r.port) && r.observed === 'open');
-  if (gatewayOpen.length > 0) return { ok: false, why: `the gateway still answers from ${vantage} on ${gatewayOpen.map((r) => `${r.address}:${r.port}`).join(', ')}` };
-  if (!sshOpen) return { ok: false, why: `no SSH port answers from ${vantage}` };
-  return { ok: true, why: `from ${vantage}: the gateway is filtered and SSH answers` };
+/** This process's terminal, as the harden session sees it. */
+function processIo(): SessionIo {
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    ...(process.stdin.isTTY ? { ask } : {}),
+  };
 }
 
 export function registerHarden(program: Command): void {
@@ -166,152 +87,49 @@ sshd port that is open now is refused. Exit codes: 0 done (or nothing to do), 1 
 refused or rolled back, 2 usage or runtime error.`,
     );
   analyseOptions(command).action(async (flags: HardenFlags) => {
-    // Only the verbs that use it look at the state directory, and only once it is safe.
-    const state = () => trustedStateDir(resolveStateDir(flags.stateDir));
     // Checked before anything is read or changed: a typo must not surface after an apply.
     const seconds = Number(flags.confirmTimeout);
     if (!/^\d+$/.test(flags.confirmTimeout) || !Number.isInteger(seconds)) throw new UserError(`--confirm-timeout ${flags.confirmTimeout}: a whole number of seconds (0 turns the timer off)`);
     if (flags.verify !== undefined) verifyVantage(flags.verify);
     const modes = (['confirm', 'rollback', 'history', 'apply'] as const).filter((m) => flags[m]);
     if (modes.length > 1) throw new UserError(`${modes.map((m) => `--${m}`).join(' and ')}: give one`);
-    if (flags.deadmanFire) {
-      // The set lives in <state>/backups/<set>: that state directory must be safe, whatever the default is.
-      await trustedStateDir(dirname(dirname(resolve(flags.deadmanFire))));
-      try {
-        await runDeadmanWatcher(flags.deadmanFire, { runCommand: quietRunner });
-      } catch (error) {
-        // A directory that is not an armed backup set: the caller's mistake, said in one line.
-        if (/no dead-man timer was armed/.test((error as Error).message)) throw new UserError((error as Error).message);
-        throw error;
-      }
-      return;
-    }
-    if (flags.history) {
-      const stateDir = await state();
-      const sets = await listBackupSets(stateDir);
-      const kept = `the newest ${KEEP_BACKUP_SETS} sets are kept; older confirmed or rolled-back ones are removed when harden next applies, confirms or rolls back`;
-      const text = flags.json
-        ? `${JSON.stringify({ sets, keep: KEEP_BACKUP_SETS }, null, 2)}\n`
-        : sets.length === 0
-          ? `no backup sets in ${stateDir}\n`
-          : `${sets.map((s) => `${s.id}  ${s.status}  ${s.createdAt}  ${s.dir}`).join('\n')}\n(${kept})\n`;
-      await emit(text, undefined);
-      return;
-    }
-    if (flags.confirm) {
-      const stateDir = await state();
-      const result = await confirm(stateDir);
-      process.stderr.write(`kept: ${result.setDir}${result.alreadyConfirmed ? ' (already confirmed)' : ''}\n`);
-      await pruneBackupSets(stateDir);
-      return;
-    }
-    if (flags.rollback) {
-      const stateDir = await state();
-      const set = await latestBackupSet(stateDir);
-      if (!set) throw new UserError(`nothing to roll back: no backup set in ${stateDir}`);
-      const result = await rollback(set, { runCommand: quietRunner });
-      process.stderr.write(rollbackSummary(`rollback of ${set.id}`, result));
-      if (result.errors.length > 0) throw new UserError(`rollback incomplete: ${result.errors.join('; ')} (run --rollback again)`);
-      await pruneBackupSets(stateDir);
-      return;
-    }
+    const io = processIo();
+    const stateDir = resolveStateDir(flags.stateDir);
+    if (flags.deadmanFire) return void (process.exitCode = await deadmanFire(flags.deadmanFire));
+    if (flags.history) return void (process.exitCode = await history(stateDir, flags.json === true, io));
+    if (flags.confirm) return void (process.exitCode = await confirmLast(stateDir, io));
+    if (flags.rollback) return void (process.exitCode = await rollbackLast(stateDir, io));
     if (flags.apply && flags.snapshot) throw new UserError('--apply works on this host, not on a --snapshot: run harden on the host itself');
 
     const snapshot = await obtainSnapshot(flags);
+    const zones = zoneSpecs(flags);
+    const sshConnection = process.env.SSH_CONNECTION;
+    const only = list(flags.only);
+    const skip = list(flags.skip);
     const progress = startProgress('planning', { enabled: true });
-    let plan: Plan;
-    try {
-      plan = await planFor(snapshot, flags);
-    } finally {
-      progress.stop();
-    }
+    const plan = await planHost(snapshot, { zones, remote: flags.remote, publish: flags.publish, ...(only ? { only } : {}), ...(skip ? { skip } : {}), ...(sshConnection ? { sshConnection } : {}) }).finally(() => progress.stop());
     await emit(flags.json ? planJson(plan) : renderPlan(plan, { color: useColor(flags.color) }), undefined);
     if (!flags.apply) return;
-    const stateDir = await state();
-    // One apply at a time, from the check of the last one until this one's timer is armed: a
-    // second apply would back up the first one's result as "before".
-    let unlock: () => Promise<void>;
-    try {
-      unlock = await acquireLock(stateDir, 'apply.lock', 'another clawmoat harden --apply');
-    } catch (error) {
-      if (!(error instanceof LockHeldError)) throw error;
-      // Refused like a plan that would lock you out: exit 1, nothing changed.
-      process.stderr.write(`clawmoat: ${error.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    let set: BackupSet;
-    try {
-      const last = await latestBackupSet(stateDir);
-      const waiting = last && blocksNewApply(last, await deadmanStatus(last.dir));
-      if (waiting) {
-        process.stderr.write(`clawmoat: refused: ${waiting}\n`);
-        process.exitCode = 1;
-        return;
-      }
-      if (plan.steps.filter((s) => !(s.kind === 'command' && s.manual)).length === 0) {
-        process.stderr.write('nothing to apply\n');
-        return;
-      }
-      if (plan.lockout && plan.lockout.status !== 'safe') {
-        process.stderr.write(`clawmoat: refused: ${plan.lockout.status === 'refused' ? 'this plan would lock you out' : 'the lockout check could not decide'}: ${plan.lockout.reason}. Skip the firewall steps (--skip ufw) or fix the cause first.\n`);
-        process.exitCode = 1;
-        return;
-      }
-      if (process.getuid?.() !== 0) throw new UserError('applying needs root (it writes system files and runs ufw): sudo clawmoat harden --apply');
-      if (!flags.yes) {
-        if (!process.stdin.isTTY) throw new UserError('no terminal to ask on: add --yes to apply unattended');
-        if (!(await ask(`Apply these ${plan.steps.length} step(s)? [y/N] `))) {
-          process.stderr.write('nothing changed\n');
-          return;
-        }
-      }
-      const pruned = await pruneBackupSets(stateDir);
-      if (pruned.length > 0) process.stderr.write(`removed ${pruned.length} old backup set(s) (the newest ${KEEP_BACKUP_SETS} are kept)\n`);
-      // From here until the dead-man timer is armed, losing the SSH session must not stop harden
-      // half-way: that is when the timer is needed most. A hangup is ignored, and so are writes
-      // to a terminal that is gone (EPIPE would otherwise end the process).
-      process.on('SIGHUP', () => undefined);
-      for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-      set = await applyPlan(plan, { stateDir, onStep: (id, i, n) => process.stderr.write(`[${i + 1}/${n}] ${id}\n`) });
-      process.stderr.write(`applied; backup set ${set.id} (${set.dir})\n`);
-      if (plan.restart) process.stderr.write(`now ${plan.restart}\n`);
-      if (seconds === 0) {
-        await set.finish('confirmed');
-        return;
-      }
-      try {
-        await armOrRollBack(set, seconds, quietRunner);
-      } catch (error) {
-        throw new UserError((error as Error).message);
-      }
-    } finally {
-      await unlock();
-    }
-    if (flags.verify) {
-      const verdict = await verifiedByProbe(flags.verify, flags);
-      if (verdict.ok) {
-        await confirm(stateDir, { setDir: set.dir });
-        process.stderr.write(`verified and kept: ${verdict.why}\n`);
-        return;
-      }
-      const undone = await rollback(await BackupSet.load(set.dir), { runCommand: quietRunner });
-      process.stderr.write(rollbackSummary(`verification failed (${verdict.why}): rolled back`, undone));
-      process.exitCode = 1;
-      return;
-    }
-    if (!flags.yes && process.stdin.isTTY) {
-      const keep = await Promise.race([ask(`Keep these changes? Check that you can still log in from a new session first. [y/N] (rolled back in ${seconds} s) `), new Promise<boolean>((r) => setTimeout(() => r(false), seconds * 1000).unref())]);
-      if (keep) {
-        await confirm(stateDir, { setDir: set.dir });
-        process.stderr.write('kept\n');
-        return;
-      }
-      const undone = await rollback(await BackupSet.load(set.dir), { runCommand: quietRunner });
-      process.stderr.write(rollbackSummary('not confirmed: rolled back', undone));
-      process.exitCode = 1;
-      return;
-    }
-    process.stderr.write(`run \`clawmoat harden --confirm\` within ${seconds} s (from a new session is best: it proves you can still get in), or everything is rolled back\n`);
+    const vantage = flags.verify;
+    process.exitCode = await applySession(
+      {
+        plan,
+        stateDir,
+        seconds,
+        yes: flags.yes === true,
+        isRoot: process.getuid?.() === 0,
+        ...(vantage ? { verify: async () => verifiedByProbe(vantage, await obtainSnapshot(flags), zones, sshConnection) } : {}),
+      },
+      {
+        ...io,
+        // From here until the dead-man timer is armed, losing the SSH session must not stop harden
+        // half-way: that is when the timer is needed most. A hangup is ignored, and so are writes
+        // to a terminal that is gone (EPIPE would otherwise end the process).
+        onApplyStart: () => {
+          process.on('SIGHUP', () => undefined);
+          for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+        },
+      },
+    );
   });
 }
