@@ -5,6 +5,7 @@ import { RefusedError } from '../../errors.js';
 import { readUntrusted } from '../../safe-fs/read.js';
 import { absentTarget, replaceChecked, targetFrom, type TargetBefore, type Written } from '../../safe-fs/write.js';
 import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
+import type { FileState } from './restore-file.js';
 import { undoRefusal } from './undo-commands.js';
 
 /**
@@ -28,6 +29,11 @@ export type SetStatus = 'applying' | 'applied' | 'confirmed' | 'rolling-back' | 
 export interface ActionRollback {
   state: 'started' | 'done';
   error?: string;
+  /**
+   * A file as it was when the rollback began, before any undo command ran (restore-file.ts):
+   * kept so that a rollback killed and run again judges the file by the same look.
+   */
+  before?: FileState;
 }
 
 interface ActionBase {

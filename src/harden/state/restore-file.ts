@@ -21,33 +21,54 @@ function conflictName(action: FileAction, set: BackupSet): string {
 }
 
 /** The path must still lead where it did, through directories its owners could write. */
-function pathProblem(path: string): string | undefined {
+function pathProblem(path: string): { problem?: string; userControlled: boolean } {
   try {
     const walk = walkPath(path);
-    if (walk.real !== path) return `it now leads to ${walk.real}`;
+    if (walk.real !== path) return { problem: `it now leads to ${walk.real}`, userControlled: true };
     const denied = deniedWrite(walk);
-    return denied === undefined ? undefined : `${describeController(denied)} controls the path but could not write ${dirname(path)}`;
+    return { ...(denied === undefined ? {} : { problem: `${describeController(denied)} controls the path but could not write ${dirname(path)}` }), userControlled: walk.controllers.size > 0 };
   } catch (error) {
-    return (error as Error).message;
+    return { problem: (error as Error).message, userControlled: true };
   }
 }
 
-export async function restoreFile(set: BackupSet, action: FileAction): Promise<RestoreOutcome> {
-  const backupPath = set.backupPath(action);
-  const keep = (why: string): RestoreOutcome => ({ kind: 'conflict', message: `${action.path}: ${why}; kept as it is${backupPath ? `, the version from before apply stays in ${backupPath}` : ''}` });
-  const problem = pathProblem(action.path);
-  if (problem) return keep(problem);
-  let dir: AnchoredDir;
+/** A file action's path as it is now, against what apply left there. */
+export interface FileState {
+  problem?: string;
+  /** Someone but root could change it (a user's home, a world-writable directory). */
+  userControlled: boolean;
+  exists: boolean;
+  /** Still the file apply left: its inode and content. */
+  left: boolean;
+  /** Already the content from before apply. */
+  original: boolean;
+  hash?: string;
+  description: string;
+}
+
+async function openDir(action: FileAction): Promise<AnchoredDir | string> {
   try {
-    dir = await AnchoredDir.open(dirname(action.path), action.parentDev && action.parentIno ? { dev: action.parentDev, ino: action.parentIno } : undefined);
+    return await AnchoredDir.open(dirname(action.path), action.parentDev && action.parentIno ? { dev: action.parentDev, ino: action.parentIno } : undefined);
   } catch (error) {
-    if (error instanceof RefusedError) return keep('its directory was replaced after apply');
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return action.existed ? keep('its directory is gone') : { kind: 'unchanged', message: `${action.path}: already gone` };
+    if (error instanceof RefusedError) return 'its directory was replaced after apply';
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'its directory is gone';
     throw error;
   }
+}
+
+/**
+ * Look at a file action's path now. Rollback looks at every file before it runs any undo
+ * command: ufw's own undo commands rewrite user.rules, and what decides is whether the file
+ * was still what apply left when the rollback began.
+ */
+export async function fileState(action: FileAction): Promise<FileState> {
+  const { problem, userControlled } = pathProblem(action.path);
+  const base = { userControlled, exists: false, left: false, original: false };
+  if (problem) return { ...base, problem, description: problem };
+  const dir = await openDir(action);
+  if (typeof dir === 'string') return { ...base, ...(action.existed ? { problem: dir } : {}), description: dir };
   try {
     const name = basename(action.path);
-    await removeStaleTemps(dir, name);
     const current = await dir.entry(name);
     const content = current?.isFile() && current.nlink === 1n ? await dir.content(name, current) : undefined;
     const hash = content ? sha256(content) : undefined;
@@ -56,22 +77,45 @@ export async function restoreFile(set: BackupSet, action: FileAction): Promise<R
     const left = action.written
       ? current !== undefined && String(current.dev) === action.written.dev && String(current.ino) === action.written.ino && hash === action.written.sha256
       : hash !== undefined && (action.planned === undefined || hash === action.planned);
+    const description = !current ? 'it was removed' : current.isSymbolicLink() ? 'it is a symbolic link now' : 'someone edited or replaced it';
+    return { userControlled, exists: current !== undefined, left, original: hash !== undefined && hash === action.sha256, ...(hash ? { hash } : {}), description };
+  } finally {
+    await dir.close();
+  }
+}
+
+/** Undo one file action, judged by `before`: its state when the rollback began (fileState). */
+export async function restoreFile(set: BackupSet, action: FileAction, before: FileState): Promise<RestoreOutcome> {
+  const backupPath = set.backupPath(action);
+  const keep = (why: string): RestoreOutcome => ({ kind: 'conflict', message: `${action.path}: ${why}; kept as it is${backupPath ? `, the version from before apply stays in ${backupPath}` : ''}` });
+  if (before.problem) return keep(before.problem);
+  const dir = await openDir(action);
+  if (typeof dir === 'string') return action.existed ? keep(dir) : { kind: 'unchanged', message: `${action.path}: already gone` };
+  try {
+    const name = basename(action.path);
+    // Whatever the outcome, no temp file of a killed apply stays behind.
+    await removeStaleTemps(dir, name);
+    if (action.existed && before.original) return { kind: 'unchanged', message: `${action.path}: already as before apply` };
+    if (!action.existed && !before.exists) return { kind: 'unchanged', message: `${action.path}: already gone` };
+    const now = await fileState(action);
+    if (now.problem) return keep(now.problem);
+    // A file someone else could change must still be what it was when the rollback began; one only
+    // root can change may have been rewritten by the rollback's own undo commands (ufw's files).
+    if (before.left && before.userControlled && now.hash !== before.hash) return keep('it changed while the rollback ran');
     if (action.existed) {
-      if (hash !== undefined && hash === action.sha256) return { kind: 'unchanged', message: `${action.path}: already as before apply` };
-      if (!left) {
+      if (!before.left) {
         const copy = conflictName(action, set);
         const saved = await dir.createNew(copy, await readBackup(set, action), 0o600).then(
           () => true,
-          (error: NodeJS.ErrnoException) => (error.code === 'EEXIST' ? true : false),
+          (error: NodeJS.ErrnoException) => error.code === 'EEXIST',
         );
-        return { kind: 'conflict', message: `${action.path} changed after apply (${current ? (current.isSymbolicLink() ? 'it is a symbolic link now' : 'someone edited or replaced it') : 'it was removed'}): kept as it is; the version from before apply is ${saved ? `saved beside it as ${copy} (root-only)` : `in ${backupPath}`}` };
+        return { kind: 'conflict', message: `${action.path} changed after apply (${before.description}): kept as it is; the version from before apply is ${saved ? `saved beside it as ${copy} (root-only)` : `in ${backupPath}`}` };
       }
       await dir.install(name, await readBackup(set, action), { mode: action.mode ?? 0o644, ...(action.uid !== undefined ? { uid: action.uid, gid: action.gid ?? action.uid } : {}) });
       return { kind: 'restored', message: `restored ${action.path}` };
     }
-    if (!current) return { kind: 'unchanged', message: `${action.path}: already gone` };
-    if (!left) return { kind: 'conflict', message: `${action.path} was created by apply and changed since: kept as it is` };
-    await dir.remove(name);
+    if (!before.left) return { kind: 'conflict', message: `${action.path} was created by apply and changed since: kept as it is` };
+    if (now.exists) await dir.remove(name);
     return { kind: 'removed', message: `removed ${action.path} (it did not exist before)` };
   } finally {
     await dir.close();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import type { BackupSet, CommandRunner } from './backup-set.js';
 import { acquireLock } from './lock.js';
-import { restoreFile } from './restore-file.js';
+import { fileState, restoreFile, type FileState } from './restore-file.js';
 import { restoreScript, systemNetfilter, type NetfilterIo } from './ruleset.js';
 import { SYSTEM_PATH, undoRefusal } from './undo-commands.js';
 import { sha256 } from '../../safe-fs/read.js';
@@ -70,11 +70,21 @@ export async function rollback(set: BackupSet, options: RollbackOptions): Promis
       return result;
     }
     await set.finish('rolling-back');
-    for (const action of set.journal.actions.reverse()) {
+    const actions = set.journal.actions.reverse();
+    // Every file as it is before any undo runs: the undo commands rewrite some (ufw's).
+    const before = new Map<number, FileState>();
+    // Journaled, so a rollback run again after a kill judges each file by the same first look.
+    for (const action of actions) {
+      if (action.kind !== 'file' || action.rollback?.state === 'done') continue;
+      const seen = action.rollback?.before ?? (await fileState(action));
+      before.set(action.id, seen);
+      if (!action.rollback?.before) await set.markRollback(action.id, { state: 'started', before: seen });
+    }
+    for (const action of actions) {
       if (action.rollback?.state === 'done') continue;
       try {
         if (action.kind === 'file') {
-          const outcome = await restoreFile(set, action);
+          const outcome = await restoreFile(set, action, before.get(action.id)!);
           if (outcome.kind === 'restored') result.restored.push(action.path);
           else if (outcome.kind === 'removed') result.removed.push(action.path);
           else if (outcome.kind === 'conflict') result.conflicts.push(outcome.message);
@@ -110,7 +120,7 @@ export async function rollback(set: BackupSet, options: RollbackOptions): Promis
         const message = `${action.kind === 'file' ? action.path : action.kind === 'ruleset' ? 'the firewall ruleset' : action.run.join(' ')}: ${(error as Error).message}`;
         result.errors.push(message);
         log(`error: ${message}`);
-        await set.markRollback(action.id, { state: 'started', error: (error as Error).message });
+        await set.markRollback(action.id, { ...(before.has(action.id) ? { before: before.get(action.id)! } : {}), state: 'started', error: (error as Error).message });
       }
     }
     if (result.errors.length > 0) {
