@@ -9,7 +9,7 @@ import { armOrRollBack } from '../../harden/arm.js';
 import { addUfwDryRuns } from '../../harden/dry-run.js';
 import { checkLockout } from '../../harden/lockout.js';
 import { buildPlan, selectSteps, adminSshPorts } from '../../harden/plan/index.js';
-import { rehearse } from '../../harden/rehearse.js';
+import { rehearse, sweepRehearsalLeftovers } from '../../harden/rehearse.js';
 import { withPlannedTable } from '../../harden/plan/docker-nft-steps.js';
 import { BackupSet, latestBackupSet, listBackupSets, resolveStateDir } from '../../harden/state/backup-set.js';
 import { blocksNewApply, confirm, DEADMAN_FIRE_FLAG, deadmanStatus, DEFAULT_DEADMAN_SECONDS, runDeadmanWatcher } from '../../harden/state/deadman.js';
@@ -62,6 +62,11 @@ async function ask(question: string): Promise<boolean> {
 
 /** The plan for this host, with ufw's dry-run and, when it touches the firewall, the lockout rehearsal. */
 export async function planFor(snapshot: Snapshot, flags: HardenFlags): Promise<Plan> {
+  // What rehearsals of earlier runs that were killed left behind (their process is gone).
+  if (process.getuid?.() === 0) {
+    const swept = sweepRehearsalLeftovers();
+    if (swept.message) process.stderr.write(`${swept.message}\n`);
+  }
   const zones = zoneSpecs(flags);
   const report = auditSnapshot(snapshot, { zones });
   const ctx = buildContext(snapshot, { zones });
