@@ -12,11 +12,16 @@ import { readText, run, unavailable, which } from './host.js';
 const RULE_FILES = ['user.rules', 'user6.rules', 'before.rules', 'before6.rules', 'after.rules', 'after6.rules'];
 
 export function parseShellAssignments(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of text.split('\n')) {
+  return Object.fromEntries(Object.entries(shellAssignmentLines(text)).map(([name, { value }]) => [name, value]));
+}
+
+/** Like parseShellAssignments, with the 1-based line each value came from (the last assignment wins, as in sh). */
+export function shellAssignmentLines(text: string): Record<string, { value: string; line: number }> {
+  const values: Record<string, { value: string; line: number }> = {};
+  text.split('\n').forEach((line, i) => {
     const match = /^\s*([A-Z_][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (match) values[match[1]!] = match[2]!.replace(/^(["'])(.*)\1$/, '$2');
-  }
+    if (match) values[match[1]!] = { value: match[2]!.replace(/^(["'])(.*)\1$/, '$2'), line: i + 1 };
+  });
   return values;
 }
 
@@ -27,18 +32,22 @@ export async function collectUfw(options: { withStatus: boolean; etc?: string } 
   const ruleFiles: Record<string, Collected<string>> = {};
   await Promise.all(RULE_FILES.map(async (name) => (ruleFiles[name] = await readText(`${etc}/ufw/${name}`))));
   const confValues = conf.status === 'ok' ? parseShellAssignments(conf.data) : {};
-  const defaultValues = defaults.status === 'ok' ? parseShellAssignments(defaults.data) : {};
+  const defaultValues = defaults.status === 'ok' ? shellAssignmentLines(defaults.data) : {};
   const policy: UfwState['files']['defaults'] = {};
-  if (defaultValues.DEFAULT_INPUT_POLICY) policy.input = defaultValues.DEFAULT_INPUT_POLICY;
-  if (defaultValues.DEFAULT_OUTPUT_POLICY) policy.output = defaultValues.DEFAULT_OUTPUT_POLICY;
-  if (defaultValues.DEFAULT_FORWARD_POLICY) policy.forward = defaultValues.DEFAULT_FORWARD_POLICY;
+  const policyLines: NonNullable<UfwState['files']['defaultLines']> = {};
+  for (const [key, name] of [['input', 'DEFAULT_INPUT_POLICY'], ['output', 'DEFAULT_OUTPUT_POLICY'], ['forward', 'DEFAULT_FORWARD_POLICY']] as const) {
+    const found = defaultValues[name];
+    if (!found?.value) continue;
+    policy[key] = found.value;
+    policyLines[key] = found.line;
+  }
   const statusVerbose =
     options.withStatus && binary
       ? await run(binary, ['status', 'verbose'])
       : unavailable('not-running', options.withStatus ? 'ufw is not installed' : '`ufw status verbose` not run (pass --ufw-status to include it)');
   const state: UfwState = {
     installed: binary !== undefined,
-    files: { enabledInConfig: /^yes$/i.test(confValues.ENABLED ?? ''), defaults: policy, ruleFiles, statusVerbose },
+    files: { enabledInConfig: /^yes$/i.test(confValues.ENABLED ?? ''), defaults: policy, defaultLines: policyLines, ruleFiles, statusVerbose },
   };
   if (binary) state.binary = binary;
   return { status: 'ok', data: state };

@@ -99,6 +99,8 @@ export interface UfwModel {
   /** Enabled in config and loaded; `undefined` when the ruleset could not be read. */
   active: boolean | undefined;
   defaults: { input?: string; output?: string; forward?: string };
+  /** Where in /etc/default/ufw each default was set, when known. */
+  defaultLines: { input?: number; output?: number; forward?: number };
   rules: UfwRule[];
   errors: { file: string; line: number; message: string }[];
 }
@@ -122,7 +124,7 @@ export function buildUfwModel(snapshot: Snapshot): UfwModel | undefined {
   let active: boolean | undefined = loaded === undefined ? undefined : files.enabledInConfig && loaded;
   // `ufw status` is authoritative when it was run.
   if (statusText) active = /^Status: active/m.test(statusText);
-  return { installed, enabledInConfig: files.enabledInConfig, loaded, active, defaults: files.defaults, rules, errors };
+  return { installed, enabledInConfig: files.enabledInConfig, loaded, active, defaults: files.defaults, defaultLines: files.defaultLines ?? {}, rules, errors };
 }
 
 /** Does a ufw port spec ("22", "80,443", "9000:9100", "any") cover this port? */

@@ -110,6 +110,8 @@ export interface UfwFiles {
   enabledInConfig: boolean;
   /** DEFAULT_*_POLICY from /etc/default/ufw, e.g. { input: "DROP", output: "ACCEPT", forward: "DROP" }. */
   defaults: { input?: string; output?: string; forward?: string };
+  /** The line of /etc/default/ufw each of `defaults` was read from (1-based); absent in snapshots from before it was recorded. */
+  defaultLines?: { input?: number; output?: number; forward?: number };
   /** The rule files ufw maintains, by name (user.rules, user6.rules, before.rules, after.rules, ...). */
   ruleFiles: Record<string, Collected<string>>;
   /** `ufw status verbose`, when it could be run (needs root). */

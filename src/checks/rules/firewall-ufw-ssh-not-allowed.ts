@@ -68,7 +68,14 @@ export const firewallUfwSshNotAllowed: Check = {
             : `UFW has no rule admitting SSH on ${missing.join(', ')}; \`ufw enable\` would lock you out.`,
           evidence: [
             { kind: 'service', text: `sshd listens on ${ports.join(', ')} (${source})` },
-            { kind: 'file', text: `DEFAULT_INPUT_POLICY="${policy}" in /etc/default/ufw`, location: { file: '/etc/default/ufw', line: 1 } },
+            // At the line it was set on (unknown in older snapshots); not set at all, ufw drops.
+            ufw.defaults.input === undefined
+              ? { kind: 'file', text: 'DEFAULT_INPUT_POLICY is not set in /etc/default/ufw (ufw then drops)' }
+              : {
+                  kind: 'file',
+                  text: `DEFAULT_INPUT_POLICY="${policy}" in /etc/default/ufw`,
+                  ...(ufw.defaultLines.input !== undefined ? { location: { file: '/etc/default/ufw', line: ufw.defaultLines.input } } : {}),
+                },
             { kind: 'file', text: `no allow/limit rule for tcp ${missing.join(', ')} among ${ufw.rules.length} rule(s) in /etc/ufw/user.rules` },
           ],
           remediation: { summary: 'Allow SSH before anything else.', steps: missing.map((p) => `sudo ufw allow ${p}/tcp`), automatic: true },

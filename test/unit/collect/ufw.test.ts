@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseUfwStatusVerbose, parseUfwTuples, ufwPortCovers } from '../../../src/model/ufw.js';
-import { parseShellAssignments } from '../../../src/collect/ufw.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collectUfw, parseShellAssignments, shellAssignmentLines } from '../../../src/collect/ufw.js';
+import { buildContext } from '../../../src/model/context.js';
+import { CHECKS } from '../../../src/checks/catalogue.js';
+import { baselineSnapshot } from '../../../src/snapshot/fixture.js';
 import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../corpus.js';
 
 describe('ufw tuples', () => {
@@ -60,5 +66,55 @@ describe('ufw status verbose', () => {
 describe('shell assignment files (/etc/default/ufw, ufw.conf, .env)', () => {
   it('unquotes values and ignores comments', () => {
     expect(parseShellAssignments('# c\nIPV6=yes\nDEFAULT_INPUT_POLICY="DROP"\n  ENABLED = no \n')).toEqual({ IPV6: 'yes', DEFAULT_INPUT_POLICY: 'DROP', ENABLED: 'no' });
+  });
+});
+
+/** Debian's /etc/default/ufw as shipped: the input policy is on line 11. */
+const DEBIAN_DEFAULT_UFW = [
+  '# /etc/default/ufw',
+  '#',
+  '',
+  '# Set to yes to apply rules to support IPv6 (no means only IPv6 on loopback',
+  '# accepted). You will need to \'disable\' and then \'enable\' the firewall for',
+  '# the changes to take affect.',
+  'IPV6=yes',
+  '',
+  '# Set the default input policy to ACCEPT, DROP, or REJECT. Please note that if',
+  '# you change this you will most likely want to adjust your rules.',
+  'DEFAULT_INPUT_POLICY="DROP"',
+  '',
+  '# Set the default output policy to ACCEPT, DROP, or REJECT. Please note that if',
+  '# you change this you will most likely want to adjust your rules.',
+  'DEFAULT_OUTPUT_POLICY="ACCEPT"',
+  '',
+].join('\n');
+
+describe('/etc/default/ufw lines', () => {
+  it('records the line each assignment came from; the last one wins, as in sh', () => {
+    expect(shellAssignmentLines('A=1\n# c\nB="x"\nA=2\n')).toEqual({ A: { value: '2', line: 4 }, B: { value: 'x', line: 3 } });
+  });
+
+  it('the collector keeps the line of each default policy, and the check cites it (not line 1)', async () => {
+    const etc = mkdtempSync(join(tmpdir(), 'clawmoat-ufw-'));
+    try {
+      mkdirSync(join(etc, 'ufw'));
+      mkdirSync(join(etc, 'default'));
+      writeFileSync(join(etc, 'ufw', 'ufw.conf'), 'ENABLED=no\n');
+      writeFileSync(join(etc, 'ufw', 'user.rules'), '*filter\nCOMMIT\n');
+      writeFileSync(join(etc, 'default', 'ufw'), DEBIAN_DEFAULT_UFW);
+      const ufw = await collectUfw({ withStatus: false, etc });
+      if (ufw.status !== 'ok') throw new Error(ufw.detail);
+      expect(ufw.data.files.defaults).toEqual({ input: 'DROP', output: 'ACCEPT' });
+      expect(ufw.data.files.defaultLines).toEqual({ input: 11, output: 15 });
+
+      const snapshot = { ...baselineSnapshot(), ufw: { status: 'ok' as const, data: { ...ufw.data, installed: true } } };
+      const check = CHECKS.find((c) => c.meta.id === 'firewall.ufw.ssh_not_allowed')!;
+      const outcome = check.evaluate(buildContext(snapshot));
+      if (outcome.result !== 'fail') throw new Error(`expected a fail, got ${outcome.result}`);
+      const evidence = outcome.findings[0]!.evidence.find((e) => e.text.startsWith('DEFAULT_INPUT_POLICY'));
+      expect(evidence).toEqual({ kind: 'file', text: 'DEFAULT_INPUT_POLICY="DROP" in /etc/default/ufw', location: { file: '/etc/default/ufw', line: 11 } });
+    } finally {
+      rmSync(etc, { recursive: true, force: true });
+    }
   });
 });
