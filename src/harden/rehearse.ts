@@ -46,7 +46,7 @@ const PREFIX = 'clawmoat-rehearse-';
 const NETNS_DIR = '/run/netns';
 /** `clawmoat-rehearse-<pid>-<start time>-<hex>`; the temp dir has mkdtemp's six characters after it. */
 const OWNED = /^clawmoat-rehearse-(\d+)-(\d+)-[0-9a-f]+(?:-[A-Za-z0-9]{6})?$/;
-/** Names from before the owner was in the name: removed once empty and older than this. */
+/** Names from before the owner was in the name: removed once older than this (a rehearsal lasts seconds, 2 minutes at most). */
 const LEGACY = /^clawmoat-rehearse-(?:[0-9a-f]{8}|[A-Za-z0-9]{6})$/;
 const LEGACY_AGE_MS = 10 * 60_000;
 
@@ -69,7 +69,11 @@ function removeScratch(scratch: Scratch): void {
     // Already gone.
   }
   if (scratch.netns) deleteNetns(scratch.netns);
-  if (scratch.dir) rmSync(scratch.dir, { recursive: true, force: true });
+  try {
+    if (scratch.dir) rmSync(scratch.dir, { recursive: true, force: true });
+  } catch {
+    // Left for the next run's sweep (its owner, this process, will be gone by then).
+  }
 }
 
 function deleteNetns(name: string): void {
