@@ -9,7 +9,7 @@ import { LiveFiles } from './live-files.js';
 import { checkLockout } from './lockout.js';
 import { withPlannedTable } from './plan/docker-nft-steps.js';
 import { adminSshPorts, buildPlan, selectSteps } from './plan/index.js';
-import { rehearse } from './rehearse.js';
+import { rehearse, sweepRehearsalLeftovers } from './rehearse.js';
 import type { Plan } from './types.js';
 
 /**
@@ -27,10 +27,17 @@ export interface HostPlanOptions {
   skip?: string[];
   /** The SSH session harden runs in (SSH_CONNECTION): its port stays open. */
   sshConnection?: string;
+  /** Where to say what was cleaned up (leftovers of interrupted earlier runs). */
+  say?: (line: string) => void;
 }
 
 export async function planHost(snapshot: Snapshot, options: HostPlanOptions): Promise<Plan> {
   const { zones, sshConnection } = options;
+  // What rehearsals of earlier runs that were killed left behind (their process is gone).
+  if (process.getuid?.() === 0) {
+    const swept = sweepRehearsalLeftovers();
+    if (swept.message) options.say?.(swept.message);
+  }
   const report = auditSnapshot(snapshot, { zones });
   const ctx = buildContext(snapshot, { zones });
   const live = new LiveFiles();

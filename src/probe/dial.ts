@@ -15,3 +15,23 @@ export function directDial(host: string, port: number): Dial {
 export function hostPort(host: string, port: number): string {
   return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+/**
+ * The same dial, but a stream that has brought more than `maxBytes` is destroyed, after
+ * `onCap` hears why: one exchange reads a small fixed amount, whatever the listener sends.
+ */
+export function cappedDial(dial: Dial, maxBytes: number, onCap: (why: string) => void): Dial {
+  return () => {
+    const stream = dial();
+    let read = 0;
+    // Counts beside the consumer's own 'data' listener; an HTTP upgrade pauses the stream
+    // (readableFlowing = null) until the WebSocket attaches its own, so nothing is lost.
+    stream.on('data', (chunk: Buffer | string) => {
+      read += chunk.length;
+      if (read <= maxBytes || stream.destroyed) return;
+      onCap(`the listener sent more than ${Math.round(maxBytes / 1024)} KiB: cut off`);
+      stream.destroy();
+    });
+    return stream;
+  };
+}

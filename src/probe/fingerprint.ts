@@ -46,7 +46,7 @@ export async function fingerprint(dial: Dial, host: string, port: number, option
     const version = versionOfPage(page.body);
     if (product) result.product = product;
     if (version) result.version = version;
-    evidence.push(`GET / → ${page.status}${product ? `, the ${product === 'openclaw' ? 'OpenClaw' : product === 'clawdbot' ? 'Clawdbot' : 'Moltbot'} Control UI` : ''}${version ? `, build ${version}` : ''}`);
+    evidence.push(`GET / → ${page.status}${product ? `, the ${product === 'openclaw' ? 'OpenClaw' : product === 'clawdbot' ? 'Clawdbot' : 'Moltbot'} Control UI` : ''}${version ? `, build ${version}` : ''}${truncation(page)}`);
   } else evidence.push(`GET / → ${page.error}`);
 
   const mismatch = await connectOnce(dial, host, port, IMPOSSIBLE, timeoutMs);
@@ -121,7 +121,12 @@ async function httpAuthSignal(dial: Dial, host: string, port: number, timeoutMs:
 }
 
 function describe(answer: HttpAnswer): string {
-  return 'status' in answer ? `${answer.status}` : answer.error;
+  return 'status' in answer ? `${answer.status}${truncation(answer)}` : answer.error;
+}
+
+/** A page read only in part says so: what follows was judged on its first bytes. */
+function truncation(answer: HttpAnswer): string {
+  return 'truncated' in answer && answer.truncated ? ` (page truncated: ${answer.truncated})` : '';
 }
 
 function describeWs(exchange: WsExchange): string {

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { hostPort, type Dial } from './dial.js';
+import { cappedDial, hostPort, type Dial } from './dial.js';
 
 /** What one WebSocket exchange with a gateway came to. */
 export interface WsExchange {
@@ -23,16 +23,20 @@ export interface ConnectRange {
  * request), no Origin header (which would trip the browser-origin check). Then close.
  * `connect` is the only method this tool ever sends.
  */
+/** One exchange reads at most this much off the wire (a frame at most WS_MAX_FRAME), whatever the listener sends. */
+export const WS_MAX_BYTES = 2 * 1024 * 1024;
+const WS_MAX_FRAME = 1024 * 1024;
+
 export function connectOnce(dial: Dial, host: string, port: number, range: ConnectRange, timeoutMs: number): Promise<WsExchange> {
   return new Promise((resolve) => {
     const result: WsExchange = { challenge: false };
     let settled = false;
     const ws = new WebSocket(`ws://${hostPort(host, port)}/`, {
       // ws types it as net.Socket; any Duplex serves (an ssh -W stream, say).
-      createConnection: dial as unknown as WebSocket.ClientOptions['createConnection'],
+      createConnection: cappedDial(dial, WS_MAX_BYTES, (why) => finish(why)) as unknown as WebSocket.ClientOptions['createConnection'],
       handshakeTimeout: timeoutMs,
       perMessageDeflate: false,
-      maxPayload: 1024 * 1024,
+      maxPayload: WS_MAX_FRAME,
       followRedirects: false,
       headers: { 'User-Agent': 'clawmoat-probe (read-only)' },
     });

@@ -12,6 +12,11 @@ export interface RenderOptions {
    * fullDescription per rule; without it the renderers fall back to the title and guide section.
    */
   checkDocs?: Readonly<Record<string, string>>;
+  /**
+   * The directory the report is about (the CLI passes its working directory, absolute): SARIF
+   * names files inside it relative to `%SRCROOT%`, so code scanning can place them in a checkout.
+   */
+  workingDirectory?: string;
 }
 
 /** The guide's own order, so every format reads like the guide it audits against. */

@@ -1,4 +1,6 @@
-import type { Location, Log, ReportingDescriptor, Result } from 'sarif';
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import type { ArtifactLocation, Location, Log, ReportingDescriptor, Result } from 'sarif';
 import type { CheckResult, Finding, Severity } from '../checks/types.js';
 import type { SourceLocation } from '../snapshot/types.js';
 import { checksToShow, evidenceLine, fenceFor, formatLocation, primaryLocation, sameLocation, withTrailingNewline, type RenderOptions } from './common.js';
@@ -24,6 +26,12 @@ const SARIF_VERSION = '2.1.0';
  * cannot carry the check's severity as a level; the severity is kept in `properties.severity` and
  * on the rule, and `properties.status` says "unknown".
  */
+/** Files inside the working directory are named relative to it (SARIF §3.14.14); GitHub code scanning takes it as the checkout. */
+export const SRCROOT = '%SRCROOT%';
+
+/** The partialFingerprints key: bumped if what goes into the hash ever changes meaning. */
+export const FINGERPRINT_KEY = 'clawmoat/v1';
+
 export function renderSarif(report: Report, options: RenderOptions = {}): string {
   const rules: ReportingDescriptor[] = [];
   const ruleIndex = new Map<string, number>();
@@ -34,7 +42,8 @@ export function renderSarif(report: Report, options: RenderOptions = {}): string
   };
   for (const check of checksToShow(report)) addRule(ruleFor(check, report, options));
 
-  const results = report.findings.map((f) => resultFor(f, ruleIndex.get(f.id) ?? 0));
+  const uris = new UriMaker(options.workingDirectory);
+  const results = report.findings.map((f) => resultFor(f, ruleIndex.get(f.id) ?? 0, uris));
 
   const log: Log = {
     $schema: SARIF_SCHEMA,
@@ -57,6 +66,12 @@ export function renderSarif(report: Report, options: RenderOptions = {}): string
             machine: report.host.hostname,
           },
         ],
+        // Always there: a relative location names %SRCROOT%, which a consumer must be able to look up.
+        originalUriBaseIds: {
+          [SRCROOT]: uris.root
+            ? { uri: uris.root, description: { text: 'The directory clawmoat ran in; files inside it are named relative to it.' } }
+            : { description: { text: 'The directory clawmoat ran in (not recorded); files given by a relative path are relative to it.' } },
+        },
         results,
         properties: {
           hostname: report.host.hostname,
@@ -94,24 +109,47 @@ function ruleFor(check: CheckResult, report: Report, options: RenderOptions): Re
   return rule;
 }
 
-function resultFor(finding: Finding, ruleIndex: number): Result {
+function resultFor(finding: Finding, ruleIndex: number, uris: UriMaker): Result {
   const result: Result = {
     ruleId: finding.id,
     ruleIndex,
     kind: finding.status === 'fail' ? 'fail' : 'review',
     level: finding.status === 'fail' ? LEVEL[finding.severity] : 'none',
     message: { text: messageText(finding) },
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding, uris) },
     properties: { severity: finding.severity, status: finding.status, guide: finding.guide, evidence: finding.evidence, remediation: finding.remediation },
   };
   const primary = primaryLocation(finding);
   if (primary) {
-    result.locations = [location(primary)];
+    result.locations = [location(primary, uris)];
     const related = finding.evidence.filter((e) => e.location && !sameLocation(e.location, primary));
     if (related.length > 0) {
-      result.relatedLocations = related.map((e, i) => ({ ...location(e.location as SourceLocation), id: i + 1, message: { text: e.text } }));
+      result.relatedLocations = related.map((e, i) => ({ ...location(e.location as SourceLocation, uris), id: i + 1, message: { text: e.text } }));
     }
   }
   return result;
+}
+
+/**
+ * The same finding on the next run gets the same fingerprint, so code scanning updates one alert
+ * instead of opening another: the check, the file it points at (as named in the log: relative to
+ * %SRCROOT%, so the checkout's path does not count), and each evidence item's kind, file and text
+ * with what changes from run to run masked (process ids, timings, timestamps, counts of rules).
+ * Line numbers are left out: an edit above the setting moves it without making it another finding.
+ */
+export function fingerprint(finding: Finding, uris: UriMaker = new UriMaker(undefined)): string {
+  const primary = primaryLocation(finding);
+  const parts = [finding.id, primary ? uris.name(primary.file) : ''];
+  for (const e of finding.evidence) parts.push(`${e.kind}|${e.location ? uris.name(e.location.file) : ''}|${stableText(e.text)}`);
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+}
+
+function stableText(text: string): string {
+  return text
+    .replace(/\b(pid|PID)[ =:]+\d+/g, '$1 *')
+    .replace(/\b\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?/g, '*')
+    .replace(/\b\d+(?:\.\d+)?\s?(ms|s)\b/g, '* $1')
+    .replace(/\b\d+ rule\(s\)/g, '* rule(s)');
 }
 
 /** Code-scanning UIs show only the message, so the evidence is folded into it as plain lines. */
@@ -124,7 +162,7 @@ function messageText(finding: Finding): string {
   return lines.length > 0 ? `${head}\n${lines.join('\n')}` : head;
 }
 
-function location(loc: SourceLocation): Location {
+function location(loc: SourceLocation, uris: UriMaker): Location {
   const region: { startLine?: number; startColumn?: number } = {};
   // SARIF lines and columns are 1-based; a 0 from a collector means "unknown", not "line zero".
   if (Number.isInteger(loc.line) && loc.line >= 1) {
@@ -133,10 +171,53 @@ function location(loc: SourceLocation): Location {
   }
   return {
     physicalLocation: {
-      artifactLocation: { uri: fileUri(loc.file) },
+      artifactLocation: uris.artifact(loc.file),
       ...(region.startLine !== undefined ? { region } : {}),
     },
   };
+}
+
+/**
+ * Where a file goes in the log. Inside the working directory: a relative reference against
+ * %SRCROOT% (what code scanning resolves against the checkout). Elsewhere (/etc/ufw, a config in
+ * a home directory): an absolute file:// URI, with no uriBaseId, as SARIF §3.4.4 requires of an
+ * absolute URI; resolved against %SRCROOT% it would name a file of the repository that it is not.
+ * A relative path with no working directory known stays relative to %SRCROOT%, which is what it
+ * was relative to. Pure: the working directory is given, never read from the process.
+ */
+export class UriMaker {
+  /** The working directory as a file URI ending in '/', as originalUriBaseIds wants. */
+  readonly root: string | undefined;
+  private readonly cwd: string | undefined;
+
+  constructor(workingDirectory: string | undefined) {
+    this.cwd = workingDirectory && posix.isAbsolute(workingDirectory) ? posix.normalize(workingDirectory).replace(/\/+$/, '') || '/' : undefined;
+    this.root = this.cwd === undefined ? undefined : fileUri(this.cwd === '/' ? '/' : `${this.cwd}/`);
+  }
+
+  artifact(path: string): ArtifactLocation {
+    const relative = this.relative(path);
+    return relative === undefined ? { uri: fileUri(posix.normalize(this.absolute(path))) } : { uri: fileUri(relative), uriBaseId: SRCROOT };
+  }
+
+  /** How the log names the file: relative to %SRCROOT% when inside it, else its absolute path. */
+  name(path: string): string {
+    return this.relative(path) ?? posix.normalize(this.absolute(path));
+  }
+
+  private absolute(path: string): string {
+    return this.cwd !== undefined ? posix.resolve(this.cwd, path) : path;
+  }
+
+  private relative(path: string): string | undefined {
+    if (this.cwd === undefined) {
+      if (posix.isAbsolute(path)) return undefined;
+      const normal = posix.normalize(path);
+      return normal.startsWith('../') || normal === '..' ? undefined : normal;
+    }
+    const rel = posix.relative(this.cwd, posix.resolve(this.cwd, path));
+    return rel === '' || rel.startsWith('../') || rel === '..' || posix.isAbsolute(rel) ? undefined : rel;
+  }
 }
 
 /**

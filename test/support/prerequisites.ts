@@ -9,7 +9,7 @@ import { openclawInstalled, OPENCLAW_PREFIX } from '../system/lab/openclaw.js';
  * meta for the skip-summary reporter, when any is missing.
  */
 
-export type Capability = 'root' | 'netns' | 'netfilter' | 'ufw' | 'sshd' | 'docker' | 'openclaw' | 'busybox';
+export type Capability = 'root' | 'netns' | 'netfilter' | 'ipset' | 'ufw' | 'sshd' | 'docker' | 'openclaw' | 'busybox' | 'patch' | 'pty';
 
 export interface CapabilityStatus {
   ok: boolean;
@@ -17,7 +17,12 @@ export interface CapabilityStatus {
   missing: string[];
 }
 
-/** Binaries and the Debian package that ships them. */
+/**
+ * Binaries and the Debian package that ships them: every program a system test or the lab
+ * (test/system/lab) spawns, and every one clawmoat itself runs in those tests. .ci/run installs
+ * each package named here; a package that is Essential on Debian (coreutils, util-linux,
+ * bsdutils, mount) is named all the same, so a trimmed image says what it lacks.
+ */
 const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string][]> = {
   netns: [
     ['ip', 'iproute2'],
@@ -25,12 +30,28 @@ const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string
     ['nsenter', 'util-linux'],
     ['unshare', 'util-linux'],
     ['mount', 'mount'],
+    ['umount', 'mount'],
+    ['sysctl', 'procps'],
+    ['sh', 'dash'],
+    ['bash', 'bash'],
   ],
   netfilter: [
     ['iptables', 'iptables'],
     ['iptables-save', 'iptables'],
     ['ip6tables-save', 'iptables'],
+    ['iptables-restore', 'iptables'],
+    ['ip6tables-restore', 'iptables'],
+    ['iptables-legacy', 'iptables'],
     ['nft', 'nftables'],
+  ],
+  // The kernel reach test loads rulesets that match on ipsets (Docker 28's corpus, random rulesets).
+  ipset: [['ipset', 'ipset']],
+  // The doctor test applies the diff doctor prints, as a user would.
+  patch: [['patch', 'patch']],
+  // A pseudo-terminal with a chosen width: `script` (bsdutils, Essential on Debian) and `stty`.
+  pty: [
+    ['script', 'bsdutils'],
+    ['stty', 'coreutils'],
   ],
   ufw: [['ufw', 'ufw']],
   busybox: [['busybox', 'busybox']],

@@ -54,7 +54,7 @@ function describeResult(r: DoctorResult): string {
   return JSON.stringify(r, null, 2);
 }
 
-const req = requires('doctor', ['root', 'netns', 'netfilter', 'ufw', 'sshd', 'docker', 'openclaw']);
+const req = requires('doctor', ['root', 'netns', 'netfilter', 'ufw', 'sshd', 'docker', 'openclaw', 'patch']);
 describe.skipIf(req.skip)(req.name, req.options, () => {
   const scope = new Scope();
   let lab: Wan;

@@ -410,7 +410,7 @@ function rulesetText(files: RulesetFiles): string {
     .join('\n');
 }
 
-const coreReq = requires('reach vs the kernel: corpus and random rulesets', ['root', 'netns', 'netfilter']);
+const coreReq = requires('reach vs the kernel: corpus and random rulesets', ['root', 'netns', 'netfilter', 'ipset']);
 describe.skipIf(coreReq.skip)(coreReq.name, coreReq.options, () => {
   const scope = new Scope();
   /** `clawmoat collect` in H, once: everything but the ruleset, which each case reads afresh. */

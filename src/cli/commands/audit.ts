@@ -75,7 +75,7 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
     const report = auditSnapshot(snapshot, { zones, ...(probe ? { probe } : {}) });
     if (probe) report.limitations.push(...probe.errors.map((e) => `probe from ${e.vantage}: ${e.message}`));
     const checkDocs = Object.fromEntries(CHECKS.map((c) => [c.meta.id, c.meta.docs]));
-    const text = renderReport(report, format, { color: format === 'text' && !flags.output && useColor(flags.color), checkDocs });
+    const text = renderReport(report, format, { color: format === 'text' && !flags.output && useColor(flags.color), checkDocs, workingDirectory: process.cwd() });
     await emit(text, flags.output);
     process.exitCode = exitCodeFor(report, flags.failOn);
   });

@@ -107,7 +107,7 @@ refused or rolled back, 2 usage or runtime error.`,
     const only = list(flags.only);
     const skip = list(flags.skip);
     const progress = startProgress('planning', { enabled: true });
-    const plan = await planHost(snapshot, { zones, remote: flags.remote, publish: flags.publish, ...(only ? { only } : {}), ...(skip ? { skip } : {}), ...(sshConnection ? { sshConnection } : {}) }).finally(() => progress.stop());
+    const plan = await planHost(snapshot, { zones, remote: flags.remote, publish: flags.publish, ...(only ? { only } : {}), ...(skip ? { skip } : {}), ...(sshConnection ? { sshConnection } : {}), say: (line) => process.stderr.write(`${line}\n`) }).finally(() => progress.stop());
     await emit(flags.json ? planJson(plan) : renderPlan(plan, { color: useColor(flags.color) }), undefined);
     if (!flags.apply) return;
     const vantage = flags.verify;
