@@ -9,7 +9,7 @@ import { openclawInstalled, OPENCLAW_PREFIX } from '../system/lab/openclaw.js';
  * meta for the skip-summary reporter, when any is missing.
  */
 
-export type Capability = 'root' | 'netns' | 'netfilter' | 'ipset' | 'ufw' | 'sshd' | 'docker' | 'openclaw' | 'busybox' | 'patch' | 'pty';
+export type Capability = 'root' | 'netns' | 'netfilter' | 'ipset' | 'ufw' | 'sshd' | 'docker' | 'openclaw' | 'busybox' | 'patch' | 'pty' | 'hostile-user';
 
 export interface CapabilityStatus {
   ok: boolean;
@@ -52,6 +52,12 @@ const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string
   pty: [
     ['script', 'bsdutils'],
     ['stty', 'coreutils'],
+  ],
+  // A bare uid as the attacker (setpriv), and a peak-memory measure of what it makes root read (GNU time).
+  'hostile-user': [
+    ['setpriv', 'util-linux'],
+    ['time', 'time'],
+    ['mkfifo', 'coreutils'],
   ],
   ufw: [['ufw', 'ufw']],
   busybox: [['busybox', 'busybox']],

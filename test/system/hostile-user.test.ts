@@ -117,7 +117,7 @@ function newestSet(f: Fixture): string {
   return join(f.state, 'backups', sets[sets.length - 1]!);
 }
 
-const req = requires('clawmoat against a hostile local user (an unprivileged uid owns the gateway\'s files)', ['root', 'netns', 'ufw']);
+const req = requires('clawmoat against a hostile local user (an unprivileged uid owns the gateway\'s files)', ['root', 'netns', 'ufw', 'pty', 'hostile-user']);
 describe.skipIf(req.skip)(req.name, req.options, () => {
   beforeAll(async () => {
     scope = new Scope();
