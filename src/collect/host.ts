@@ -18,21 +18,6 @@ export function ok<T>(data: T): Collected<T> {
   return { status: 'ok', data };
 }
 
-function reasonFromErrno(code: string | undefined): UnavailableReason {
-  switch (code) {
-    case 'ENOENT':
-    case 'ENOTDIR':
-      return 'not-found';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission-denied';
-    case 'ETIMEDOUT':
-      return 'timeout';
-    default:
-      return 'error';
-  }
-}
-
 const PERMISSION_HINT = /permission denied|operation not permitted|must be root|you need to be root|are you root|EPERM/i;
 
 export interface ExecOptions {

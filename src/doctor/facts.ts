@@ -1,6 +1,6 @@
-import { classifyAddress } from '../model/addresses.js';
+import { isLoopback, bracketed } from '../model/addresses.js';
 import { parseSshConnection } from '../harden/lockout.js';
-import { sshPorts } from '../checks/rules/firewall-ufw-ssh-not-allowed.js';
+import { sshPorts } from '../model/sshd.js';
 import type { Evidence } from '../checks/types.js';
 import type { Collected } from '../snapshot/types.js';
 import type { DoctorContext } from './symptom.js';
@@ -26,9 +26,7 @@ export function unavailableDetail(c: Collected<unknown>): string {
   return c.status === 'ok' ? '' : c.detail;
 }
 
-export function isLoopback(address: string): boolean {
-  return classifyAddress(address) === 'loopback';
-}
+export { isLoopback };
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return n === 1 ? one : many;
@@ -70,7 +68,7 @@ export function sshAddress(ctx: DoctorContext): { address: string; why: string }
 export function sshTarget(ctx: DoctorContext): { target: string; portFlag: string; why: string } {
   const { address, why } = sshAddress(ctx);
   const login = ctx.session.login && /^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/.test(ctx.session.login) ? ctx.session.login : 'YOU';
-  const host = address.includes(':') ? `[${address}]` : address;
+  const host = bracketed(address);
   const { ports } = sshPorts(ctx.analysis);
   const portFlag = ports.includes(22) || ports.length === 0 ? '' : ` -p ${ports[0]}`;
   return { target: `${login}@${host}`, portFlag, why };

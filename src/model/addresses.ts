@@ -32,8 +32,10 @@ export function interfaceOf(snapshot: Snapshot, address: string): string | undef
 export function classifyAddress(address: string, snapshot?: Snapshot): AddressClass {
   const bare = address.replace(/^\[|\]$/g, '');
   if (bare === '' || bare === '*' || bare === '0.0.0.0' || bare === '::') return 'wildcard';
-  const parsed = parseAddress(bare);
-  if (!parsed) return 'invalid';
+  const given = parseAddress(bare);
+  if (!given) return 'invalid';
+  // ::ffff:127.0.0.1 is 127.0.0.1 to the kernel: judge an IPv4-mapped address as the IPv4 one.
+  const parsed = given.kind() === 'ipv6' && (given as ipaddr.IPv6).isIPv4MappedAddress() ? (given as ipaddr.IPv6).toIPv4Address() : given;
   const range = parsed.range();
   if (range === 'loopback') return 'loopback';
   if (range === 'unspecified') return 'wildcard';
@@ -49,4 +51,19 @@ export function classifyAddress(address: string, snapshot?: Snapshot): AddressCl
 export function isSafeBindAddress(address: string, snapshot?: Snapshot): boolean {
   const cls = classifyAddress(address, snapshot);
   return cls === 'loopback' || cls === 'tailnet' || cls === 'vpn';
+}
+
+/** The one loopback test: 127.0.0.0/8, ::1, and their IPv4-mapped forms. */
+export function isLoopback(address: string): boolean {
+  return classifyAddress(address) === 'loopback';
+}
+
+/** An address as it goes before a port or in a URL: IPv6 in brackets. */
+export function bracketed(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+/** `127.0.0.1:18789`, `[::1]:18789`. */
+export function hostPort(address: string, port: number | string): string {
+  return `${bracketed(address)}:${port}`;
 }

@@ -1,6 +1,7 @@
 import type { AnalysisContext } from '../model/context.js';
 import { describeSocket } from '../model/gateway.js';
 import type { ReachVerdict } from '../model/reach.js';
+import { sshPorts } from '../model/sshd.js';
 import type { Snapshot, Socket } from '../snapshot/types.js';
 import { predictor, type Origin, type Prediction } from './predict.js';
 import { byCodepoint, planTargets, type Target } from './targets.js';
@@ -147,24 +148,16 @@ function listenerFor(ctx: AnalysisContext, port: number): ProbeResult['listener'
   return listener;
 }
 
-function sshPorts(snapshot: Snapshot): number[] {
-  const sshd = snapshot.sshd;
-  const configured = sshd.status === 'ok' && sshd.data.effective.status === 'ok' ? (sshd.data.effective.data.port ?? []).map(Number) : [];
-  const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
-  const listening = sockets.filter((s) => s.protocol === 'tcp' && s.process === 'sshd').map((s) => s.port);
-  return [...new Set([...configured, ...listening])].filter((p) => Number.isInteger(p) && p > 0);
-}
-
 /** From a machine elsewhere the SSH ports are probed too: the path an administrator needs must stay open. */
 function withSshPorts(targets: Target[], snapshot: Snapshot): Target[] {
   const addresses = [...new Set(targets.map((t) => t.address))];
-  const extra = sshPorts(snapshot).flatMap((port) => addresses.map((address) => ({ address, port })));
+  const extra = sshPorts({ snapshot }).ports.flatMap((port) => addresses.map((address) => ({ address, port })));
   const seen = new Set(targets.map((t) => `${t.address}|${t.port}`));
   return [...targets, ...extra.filter((t) => !seen.has(`${t.address}|${t.port}`))];
 }
 
 function sshLockoutNotes(snapshot: Snapshot, report: ProbeReport): void {
-  const ports = sshPorts(snapshot);
+  const ports = sshPorts({ snapshot }).ports;
   for (const v of report.vantages.filter((x) => x.kind === 'ssh')) {
     const sshResults = report.results.filter((r) => r.vantage === v.name && ports.includes(r.port));
     if (sshResults.length > 0 && !sshResults.some((r) => r.observed === 'open')) {

@@ -1,7 +1,7 @@
 import net from 'node:net';
-import ipaddr from 'ipaddr.js';
 import type { Snapshot, Socket } from '../snapshot/types.js';
 import { UserError } from '../snapshot/io.js';
+import { isLoopback } from '../model/addresses.js';
 
 /** One address and port to connect to. */
 export interface Target {
@@ -31,10 +31,6 @@ export function parseTargetSpec(text: string): { host: string; port?: number } {
 /** Plain string order: localeCompare would load ICU's collator, 20 ms and more, on the probe's critical path. */
 export function byCodepoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function isLoopback(address: string): boolean {
-  return ipaddr.isValid(address) && ipaddr.parse(address).range() === 'loopback';
 }
 
 function familyOf(address: string): 4 | 6 | undefined {

@@ -8,6 +8,7 @@ import { parseGatewayFlags } from '../openclaw/flags.js';
 import { UserError } from '../snapshot/io.js';
 import { collectArgs, explainSshFailure, type SshFeatures, type SshOptions } from './ssh-args.js';
 import { runSsh } from './run-ssh.js';
+import { isLoopback, hostPort } from '../model/addresses.js';
 
 /**
  * What the tunnel needs to know about the remote host, read over one ssh login with nothing
@@ -261,10 +262,6 @@ export interface GatewayLocation {
 const GATEWAY_COMM = /^(openclaw|clawdbot|moltbot)-gatewa/i;
 const PRODUCT_COMM = /^(openclaw|clawdbot|moltbot)$/i;
 
-function isLoopback(address: string): boolean {
-  return /^127\./.test(address) || address === '::1' || /^::ffff:127\./i.test(address);
-}
-
 function isWildcard(s: ParsedSsLine): boolean {
   return s.address === '0.0.0.0' || s.address === '::';
 }
@@ -361,7 +358,7 @@ export function checkSshd(sshd: SshdFacts, host: string, port: number): SshdChec
     forwarding = 'refused';
     forwardingReason = `AllowTcpForwarding ${sshd.allowTcpForwarding} (${from})`;
   } else if (!sshd.permitOpen.includes('any')) {
-    const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const target = hostPort(host, port);
     if (sshd.permitOpen.includes('none') || !sshd.permitOpen.some((e) => permitOpenMatches(e, host, port))) {
       forwarding = 'refused';
       forwardingReason = `PermitOpen ${sshd.permitOpen.join(' ')} does not include ${target} (${from})`;

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import type { ProbeReport, ProbeResult } from '../probe/types.js';
+import { hostPort } from '../model/addresses.js';
 
 /** The probe as a person reads it: one table per vantage point, then every mismatch with its path. */
 export function renderProbeReport(report: ProbeReport, options: { color: boolean }): string {
@@ -37,7 +38,7 @@ export function renderProbeReport(report: ProbeReport, options: { color: boolean
 }
 
 function endpoint(r: ProbeResult): string {
-  return r.address.includes(':') ? `[${r.address}]:${r.port}` : `${r.address}:${r.port}`;
+  return hostPort(r.address, r.port);
 }
 
 function observed(r: ProbeResult, c: ReturnType<typeof pc.createColors>): string {

@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { ReachCell, ReachMatrix, ReachVerdict } from '../model/reach.js';
 import { sanitize } from './common.js';
+import { bracketed } from '../model/addresses.js';
 
 /** The reachability matrix for a terminal, and the rule-by-rule explanation of cells. */
 
@@ -13,7 +14,7 @@ function paint(verdict: ReachVerdict, text: string, color: boolean): string {
 
 function listenerLabel(cell: ReachCell): string {
   const l = cell.listener;
-  const address = l.address.includes(':') ? `[${l.address}]` : l.address;
+  const address = bracketed(l.address);
   return `${l.protocol} ${address}:${l.port}${l.process ? ` ${sanitize(l.process)}` : ''}${l.gateway ? ' (gateway)' : ''}`;
 }
 

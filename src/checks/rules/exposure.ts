@@ -2,6 +2,7 @@ import type { AnalysisContext } from '../../model/context.js';
 import type { ReachCell } from '../../model/reach.js';
 import type { Zone } from '../../model/zones.js';
 import type { CheckOutcome, Evidence, FindingDraft } from '../types.js';
+import { hostPort } from '../../model/addresses.js';
 
 /** Shared by the reach-based checks: gateway cells from zones of some kinds, and their paths as evidence. */
 
@@ -11,7 +12,7 @@ export function gatewayCells(ctx: AnalysisContext, kinds: Zone['kind'][]): Reach
 
 export function describeListener(cell: ReachCell): string {
   const l = cell.listener;
-  return `${l.protocol} ${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}${l.process ? ` (${l.process})` : ''}`;
+  return `${l.protocol} ${hostPort(l.address, l.port)}${l.process ? ` (${l.process})` : ''}`;
 }
 
 export function pathEvidence(cell: ReachCell): Evidence[] {

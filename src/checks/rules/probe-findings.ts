@@ -1,18 +1,14 @@
-import ipaddr from 'ipaddr.js';
 import type { AnalysisContext } from '../../model/context.js';
 import type { AuthPosture, ProbeReport, ProbeResult } from '../../probe/types.js';
 import type { CheckOutcome, Evidence, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { restartHint } from '../remediation.js';
+import { isLoopback, hostPort } from '../../model/addresses.js';
 
 /** Shared by probe.auth.none and probe.auth.open: a fingerprinted gateway with that posture, answering beyond loopback. */
 
-function isLoopback(address: string): boolean {
-  return ipaddr.isValid(address) && ipaddr.process(address).range() === 'loopback';
-}
-
 export function endpointOf(r: ProbeResult): string {
-  return r.address.includes(':') ? `[${r.address}]:${r.port}` : `${r.address}:${r.port}`;
+  return hostPort(r.address, r.port);
 }
 
 export function probeEvidence(r: ProbeResult): Evidence[] {

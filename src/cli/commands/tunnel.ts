@@ -25,6 +25,7 @@ import { UserError } from '../../snapshot/io.js';
 import { useColor } from '../output.js';
 import { startProgress } from '../progress.js';
 import { PathOption } from '../paths.js';
+import { hostPort } from '../../model/addresses.js';
 
 /**
  * `clawmoat tunnel user@host`: reach a gateway that listens on loopback on another machine,
@@ -66,10 +67,6 @@ function readSshFeatures(): SshFeatures {
     throw new UserError(missing ? 'ssh is not installed on this machine (clawmoat tunnel uses your own OpenSSH client)' : `cannot run ssh: ${version.error.message}`);
   }
   return version.stderr ? sshFeatures(version.stderr) : NO_FEATURES;
-}
-
-function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 function describeBind(g: GatewayLocation): string {

@@ -1,7 +1,7 @@
 import type { Evidence } from '../../checks/types.js';
 import type { DockerContainer } from '../../snapshot/types.js';
 import { composeLabels, describeContainer, dockerState, isGatewayContainer, portOfContainer, runningContainers } from '../docker-facts.js';
-import { joinAnd, note, unknown } from '../facts.js';
+import { joinAnd, unknown } from '../facts.js';
 import type { DoctorContext, Symptom } from '../symptom.js';
 import type { Diagnosis } from '../types.js';
 

@@ -1,4 +1,4 @@
-import { sshPorts } from '../../checks/rules/firewall-ufw-ssh-not-allowed.js';
+import { sshPorts } from '../../model/sshd.js';
 import type { Evidence } from '../../checks/types.js';
 import type { AnalysisContext } from '../../model/context.js';
 import { ufwPortCovers, type UfwRule } from '../../model/ufw.js';

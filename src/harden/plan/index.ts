@@ -1,6 +1,6 @@
 import type { AnalysisContext } from '../../model/context.js';
 import type { Report } from '../../report/types.js';
-import { sshPorts } from '../../checks/rules/firewall-ufw-ssh-not-allowed.js';
+import { sshPorts } from '../../model/sshd.js';
 import { restartHint } from '../../checks/remediation.js';
 import { GUIDE } from '../../checks/guide.js';
 import { parseSshConnection } from '../lockout.js';

@@ -12,6 +12,7 @@ import type { Target } from '../targets.js';
 import type { ConnectOutcome } from '../types.js';
 import { NOT_PROBED, type ProbeSettings, type Sighting } from './local.js';
 import { runSsh } from '../../remote/run-ssh.js';
+import { hostPort } from '../../model/addresses.js';
 
 /**
  * Probes from a machine the user controls, over their own OpenSSH (their config, agent and
@@ -166,7 +167,7 @@ export async function probeOverSsh(d: SshDestination, targets: Target[], setting
 
 /** A byte stream to the target, opened by the remote machine (`ssh -W`). */
 function sshDial(base: string[], target: Target): Dial {
-  const forward = `${target.address.includes(':') ? `[${target.address}]` : target.address}:${target.port}`;
+  const forward = hostPort(target.address, target.port);
   return () => {
     // -W goes before the options and the `--` that ends them in `base`.
     const child = spawn('ssh', ['-W', forward, ...base], { stdio: ['pipe', 'pipe', 'ignore'] });

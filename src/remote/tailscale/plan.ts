@@ -8,6 +8,7 @@ import { recommend, type Audience, type Recommendation } from './recommend.js';
 import { planSteps, type PlanStep } from './steps.js';
 import { rememberFileSecrets } from '../../snapshot/file-secrets.js';
 import { SecretVault } from '../../snapshot/redact.js';
+import { hostPort } from '../../model/addresses.js';
 
 /**
  * `clawmoat tailscale plan`: what this host has (Tailscale state, Serve/Funnel routes to the
@@ -92,7 +93,7 @@ function reachSummary(ctx: AnalysisContext): ReachSummary[] {
   return ctx
     .reach()
     .cells.filter((c) => c.listener.port === port && c.listener.protocol === 'tcp' && c.zone.kind !== 'loopback')
-    .map((c) => ({ zone: c.zone.name, kind: c.zone.kind, listener: `${c.listener.address.includes(':') ? `[${c.listener.address}]` : c.listener.address}:${c.listener.port}`, verdict: c.verdict }));
+    .map((c) => ({ zone: c.zone.name, kind: c.zone.kind, listener: hostPort(c.listener.address, c.listener.port), verdict: c.verdict }));
 }
 
 export function buildTailscalePlan(base: AnalysisContext, options: TailscalePlanOptions): TailscalePlan {
