@@ -3,7 +3,7 @@ import type { ProbeReport } from '../../probe/types.js';
 import type { Report } from '../types.js';
 import { checklistSection, summaryCounts } from './checklist.js';
 import { html, type Html } from './escape.js';
-import { matrixSection, pathsSection, reachAnswer } from './matrix.js';
+import { keptPaths, matrixSection, pathsSection, reachAnswer } from './matrix.js';
 import { renderPage } from './page.js';
 import { limitationsSection, metaList, probeSection, type HostMeta, type RenderInfo } from './sections.js';
 
@@ -38,18 +38,19 @@ export function hostParts(view: HostView, prefix = ''): Part[] {
   const cells = view.cells ?? view.matrix.cells;
   const answer = reachAnswer(cells, view.report?.gateway);
   const gateway = view.report?.gateway;
+  const kept = keptPaths(cells);
   const parts: Part[] = [];
   parts.push({
     id: `${prefix}reach`,
     label: 'Who can reach the gateway',
     body: html`<div class="answer ${answer.tone}" role="status"><p class="lead">${answer.lead}</p>${answer.detail.map((d) => html`<p>${d}</p>`)}
 ${gateway?.detected ? html`<p class="note">Gateway: ${gateway.listeners.length > 0 ? gateway.listeners.join('; ') : 'no listener'}${gateway.bind ? ` · bind ${gateway.bind.value} (${gateway.bind.source})` : ''}${gateway.auth ? ` · auth ${gateway.auth.mode} (${gateway.auth.source})` : ''}${gateway.version ? ` · version ${gateway.version}` : ''}</p>` : ''}</div>
-${matrixSection(view.matrix, cells, prefix)}`,
+${matrixSection(view.matrix, cells, prefix, kept)}`,
   });
   if (view.report) parts.push({ id: `${prefix}checklist`, label: 'Checklist', body: html`${summaryCounts(view.report)}${checklistSection(view.report, prefix)}` });
   if (view.probe) parts.push({ id: `${prefix}probe`, label: 'Probe: observed vs predicted', body: probeSection(view.probe) });
   parts.push({ id: `${prefix}limitations`, label: 'Limitations', body: limitationsSection([...(view.report?.limitations ?? []), ...view.matrix.limitations]) });
-  parts.push({ id: `${prefix}paths`, label: 'Paths, rule by rule', body: pathsSection(cells, prefix) });
+  parts.push({ id: `${prefix}paths`, label: 'Paths, rule by rule', body: pathsSection(cells, prefix, kept) });
   return parts;
 }
 

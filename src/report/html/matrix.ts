@@ -70,8 +70,22 @@ export function legend(): Html {
   return html`<ul class="legend">${verdicts.map((v) => html`<li>${verdictBadge(v)} ${VERDICT_MEANING[v]}</li>`)}</ul>`;
 }
 
+/**
+ * A page keeps at most this many paths (about 1 kB each), so a host with thousands of listeners
+ * still makes a page a browser opens at once; which ones is `keptPaths`.
+ */
+export const MAX_PATHS = 2000;
+
+/** The cells whose path the page holds: all of them up to `limit`, else the gateway's first, then what is open or undecided from outside, then the rest in order. */
+export function keptPaths(cells: readonly ReachCell[], limit = MAX_PATHS): Set<number> {
+  if (cells.length <= limit) return new Set(cells.keys());
+  const rank = (c: ReachCell) => (c.listener.gateway ? 0 : c.zone.kind !== 'loopback' && (c.verdict === 'open' || c.verdict === 'unknown') ? 1 : 2);
+  const order = [...cells.keys()].sort((a, b) => rank(cells[a]!) - rank(cells[b]!) || a - b);
+  return new Set(order.slice(0, limit));
+}
+
 /** The grid; `cells` may be a subset of the matrix (reach --port/--from). */
-export function matrixSection(matrix: ReachMatrix, cells: readonly ReachCell[], prefix: string): Html {
+export function matrixSection(matrix: ReachMatrix, cells: readonly ReachCell[], prefix: string, kept: ReadonlySet<number>): Html {
   const rows = matrixRows(cells);
   const zones = zonesOf(matrix, cells);
   const limits = matrix.limitations.length > 0 ? html`<ul>${matrix.limitations.map((l) => html`<li>${l}</li>`)}</ul>` : '';
@@ -83,7 +97,7 @@ export function matrixSection(matrix: ReachMatrix, cells: readonly ReachCell[], 
       const entry = row.cells.get(z.name);
       if (!entry) return html`<td><span class="note">—</span></td>`;
       const v = entry.cell.verdict;
-      return html`<td><a class="cell v v-${v}" href="#${prefix}p${entry.index}"><span aria-hidden="true">${VERDICT_MARK[v]} </span>${v}</a></td>`;
+      return html`<td><a class="cell v v-${v}" href="#${prefix}${kept.has(entry.index) ? `p${entry.index}` : 'paths-left-out'}"><span aria-hidden="true">${VERDICT_MARK[v]} </span>${v}</a></td>`;
     });
     return html`<tr${row.listener.gateway ? html` class="gw"` : ''}><th scope="row">${listenerHeader(row.listener)}</th>${tds}</tr>\n`;
   });
@@ -118,14 +132,21 @@ function pathEntry(cell: ReachCell, index: number, prefix: string): Html {
 ${steps}<p>⇒ ${cell.reason}</p></div>`;
 }
 
-/** Every cell's path, listener by listener, in the grid's order: what the grid links to, and what prints. */
-export function pathsSection(cells: readonly ReachCell[], prefix: string): Html {
+/** Every kept cell's path, listener by listener, in the grid's order: what the grid links to, and what prints. */
+export function pathsSection(cells: readonly ReachCell[], prefix: string, kept: ReadonlySet<number>): Html {
   const rows = matrixRows(cells);
   if (rows.length === 0) return html`<p class="note">No paths: the matrix is empty.</p>`;
-  return join(
-    rows.map((row) => html`<section class="listener-paths"><h3>${listenerEndpoint(row.listener)}${row.listener.process ? ` (${row.listener.process})` : ''}${row.listener.gateway ? ' — gateway' : ''}</h3>
-${[...row.cells.values()].map(({ cell, index }) => pathEntry(cell, index, prefix))}</section>\n`),
-  );
+  const leftOut = cells.length - kept.size;
+  const note = leftOut > 0
+    ? html`<p class="statement" id="${prefix}paths-left-out" tabindex="-1">This page holds ${kept.size} of the ${cells.length} paths (the gateway's first, then what is open or undecided from outside the host): ${leftOut} more would make it too big to open. Any cell's path, rule by rule: <code>clawmoat reach --port PORT --from ZONE</code> on this host or its snapshot.</p>`
+    : '';
+  const sections = rows.flatMap((row) => {
+    const entries = [...row.cells.values()].filter(({ index }) => kept.has(index));
+    if (entries.length === 0) return [];
+    return [html`<section class="listener-paths"><h3>${listenerEndpoint(row.listener)}${row.listener.process ? ` (${row.listener.process})` : ''}${row.listener.gateway ? ' — gateway' : ''}</h3>
+${entries.map(({ cell, index }) => pathEntry(cell, index, prefix))}</section>\n`];
+  });
+  return html`${note}${join(sections)}`;
 }
 
 /** The one-line answer at the top: who can reach the gateway. */
