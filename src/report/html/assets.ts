@@ -48,6 +48,8 @@ table.matrix th,table.matrix td{border-bottom:1px solid var(--line);padding:3px 
 table.matrix thead th{position:sticky;top:0;background:var(--soft);z-index:2;font-size:.85em}
 table.matrix tbody th{position:sticky;left:0;background:var(--bg);z-index:1;font-weight:normal;min-width:11rem;max-width:24rem}
 table.matrix tr.gw th{background:#fff8e6}
+/* A column that sticks costs a repaint of every row on each scroll: only for matrices of a few hundred rows. */
+table.matrix.many tbody th{position:static}
 table.matrix td{padding:2px 4px}
 a.cell{display:block;text-decoration:none;border-radius:4px;padding:1px 5px;font-size:.85em;white-space:nowrap}
 a.cell:focus-visible,a.cell[aria-current=true]{outline:3px solid #0645ad;outline-offset:1px}

@@ -76,6 +76,9 @@ export function legend(): Html {
  */
 export const MAX_PATHS = 2000;
 
+/** Above this many rows the listener column no longer sticks while scrolling sideways (scrolling stays smooth). */
+const STICKY_ROWS = 300;
+
 /** The cells whose path the page holds: all of them up to `limit`, else the gateway's first, then what is open or undecided from outside, then the rest in order. */
 export function keptPaths(cells: readonly ReachCell[], limit = MAX_PATHS): Set<number> {
   if (cells.length <= limit) return new Set(cells.keys());
@@ -103,7 +106,7 @@ export function matrixSection(matrix: ReachMatrix, cells: readonly ReachCell[], 
   });
   return html`${legend()}
 <p class="note screen-only">${rows.length} listener${rows.length === 1 ? '' : 's'} × ${zones.length} zone${zones.length === 1 ? '' : 's'}. Choose a cell to see its path, rule by rule.</p>
-<div class="matrix-wrap" tabindex="0" role="region" aria-label="Reachability matrix"><table class="matrix">
+<div class="matrix-wrap" tabindex="0" role="region" aria-label="Reachability matrix"><table class="matrix${rows.length > STICKY_ROWS ? ' many' : ''}">
 <caption class="note">Who can reach each listener (rows) from each zone (columns)</caption>
 <thead><tr><th scope="col">Listener</th>${zones.map(zoneHeader)}</tr></thead>
 <tbody>
