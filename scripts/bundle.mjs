@@ -30,7 +30,17 @@ await Promise.all([
     entryPoints: [new URL('../src/cli/main.ts', import.meta.url).pathname],
     outfile: join(outdir, 'clawmoat.mjs'),
     // The probe's namespace agent is a file of its own (below), found next to this one.
-    define: { __CLAWMOAT_VERSION__: JSON.stringify(version), __CLAWMOAT_AGENT_BUNDLE__: JSON.stringify('./probe-agent.mjs') },
+    define: {
+      __CLAWMOAT_VERSION__: JSON.stringify(version),
+      __CLAWMOAT_AGENT_BUNDLE__: JSON.stringify('./probe-agent.mjs'),
+      __CLAWMOAT_HTML_BUNDLE__: JSON.stringify('./report-html.mjs'),
+    },
+  }),
+  // The HTML/PDF renderer, imported only for `--format html|pdf`: the CLI's start-up does not carry it.
+  build({
+    ...common,
+    entryPoints: [new URL('../src/report/html/entry.ts', import.meta.url).pathname],
+    outfile: join(outdir, 'report-html.mjs'),
   }),
   // What `clawmoat probe --netns` runs inside each namespace: the probe code alone, a fraction of
   // the CLI, so the agent is ready sooner.

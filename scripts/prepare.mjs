@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outputs = ['dist/clawmoat.mjs', 'dist/probe-agent.mjs', 'dist/index.js', 'dist/index.d.ts'].map((p) => join(root, p));
+const outputs = ['dist/clawmoat.mjs', 'dist/probe-agent.mjs', 'dist/report-html.mjs', 'dist/index.js', 'dist/index.d.ts'].map((p) => join(root, p));
 const inputs = ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/bundle.mjs'].map((p) => join(root, p));
 
 function newest(path) {

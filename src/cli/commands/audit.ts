@@ -10,6 +10,7 @@ import { runProbe } from '../../probe/run.js';
 import { startProgress } from '../progress.js';
 import { probeOptions, probeSettings } from './probe.js';
 import { PathOption } from '../paths.js';
+import { DOCUMENT_FORMATS, documentWriter, hostMeta, isDocumentFormat, type DocumentFormat } from '../../report/html/load.js';
 
 interface AuditFlags extends AnalyseFlags {
   probe?: boolean;
@@ -18,7 +19,7 @@ interface AuditFlags extends AnalyseFlags {
   target?: string;
   timeout: string;
   concurrency: string;
-  format: ReportFormat;
+  format: ReportFormat | DocumentFormat;
   json?: boolean;
   failOn: Severity | 'none';
   output?: string;
@@ -29,7 +30,7 @@ export function registerAudit(program: Command): void {
   const command = program
     .command('audit')
     .description("check this host against the OpenClaw network-isolation guide: each item pass, fail or unknown, with evidence and the fix")
-    .addOption(new Option('-f, --format <format>', 'output format').choices([...REPORT_FORMATS]).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...REPORT_FORMATS, ...DOCUMENT_FORMATS]).default('text'))
     .option('--json', 'same as --format json')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding (fail or unknown) is at or above this severity').choices(['info', 'warn', 'critical', 'none']).default('warn'))
     .addOption(new PathOption('-o, --output <file>', 'write the report to a file instead of stdout', 'output', ''))
@@ -43,6 +44,7 @@ Examples:
   $ sudo clawmoat audit                        # as root: every socket owner and the firewall rules
   $ clawmoat audit --json | jq '.findings[].id'
   $ clawmoat audit --format sarif -o clawmoat.sarif --fail-on critical
+  $ sudo clawmoat audit --format html -o report.html   # one page to open offline (pdf: needs Chromium)
   $ clawmoat audit --compose ./docker-compose.yml
   $ clawmoat audit --zone office=eth1:192.168.1.50   # judge exposure from that zone too
   $ clawmoat audit --snapshot host.json        # a snapshot from \`clawmoat collect\`
@@ -56,7 +58,8 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage 
 Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: schema/report.schema.json.`,
     );
   probeOptions(analyseOptions(command)).action(async (flags: AuditFlags) => {
-    const format: ReportFormat = flags.json ? 'json' : flags.format;
+    const format = flags.json ? 'json' : flags.format;
+    const document = isDocumentFormat(format) ? await documentWriter(format, flags.output) : undefined;
     const zones = zoneSpecs(flags);
     // Naming a vantage point or a target asks for a probe as clearly as --probe does. The probe's
     // flags are checked either way: a bad --timeout is refused, not ignored.
@@ -74,9 +77,14 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
     }
     const report = auditSnapshot(snapshot, { zones, ...(probe ? { probe } : {}) });
     if (probe) report.limitations.push(...probe.errors.map((e) => `probe from ${e.vantage}: ${e.message}`));
-    const checkDocs = Object.fromEntries(CHECKS.map((c) => [c.meta.id, c.meta.docs]));
-    const text = renderReport(report, format, { color: format === 'text' && !flags.output && useColor(flags.color), checkDocs, workingDirectory: process.cwd() });
-    await emit(text, flags.output);
+    if (document) {
+      const matrix = buildContext(snapshot, { zones }).reach();
+      await document.write('audit', { meta: hostMeta(snapshot, flags.snapshot), report, matrix, ...(probe ? { probe } : {}) }, flags.output);
+    } else {
+      const checkDocs = Object.fromEntries(CHECKS.map((c) => [c.meta.id, c.meta.docs]));
+      const text = renderReport(report, format as ReportFormat, { color: format === 'text' && !flags.output && useColor(flags.color), checkDocs, workingDirectory: process.cwd() });
+      await emit(text, flags.output);
+    }
     process.exitCode = exitCodeFor(report, flags.failOn);
   });
 }

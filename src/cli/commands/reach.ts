@@ -7,11 +7,13 @@ import { UserError } from '../../snapshot/io.js';
 import { emit, useColor } from '../output.js';
 import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
 import { PathOption } from '../paths.js';
+import { DOCUMENT_FORMATS, documentWriter, hostMeta, isDocumentFormat } from '../../report/html/load.js';
 
 interface ReachFlags extends AnalyseFlags {
   port?: string;
   from?: string;
   json?: boolean;
+  format: 'text' | 'json' | 'html' | 'pdf';
   output?: string;
   color?: boolean;
 }
@@ -37,6 +39,7 @@ export function registerReach(program: Command): void {
     .option('--port <port>', 'only listeners on this port (and explain them)')
     .option('--from <zone>', 'only this zone: a zone name, a kind (internet, lan, tailnet, docker), or an interface')
     .option('--json', 'print the whole matrix with paths as JSON (schema: docs/reach-format.md)')
+    .addOption(new Option('-f, --format <format>', 'output format: html is one page to open offline, pdf needs Chromium').choices(['text', 'json', ...DOCUMENT_FORMATS]).default('text'))
     .addOption(new PathOption('-o, --output <file>', 'write to a file instead of stdout', 'output', ''))
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addOption(new Option('--fail-on-open <kind>', 'exit 1 when a gateway listener is open from a zone of this kind').choices(['internet', 'lan', 'any']))
@@ -48,6 +51,7 @@ Examples:
   $ sudo clawmoat reach --port 18789 --from internet # explain one cell, rule by rule
   $ clawmoat reach --snapshot host.json --json | jq '.cells[] | select(.verdict=="open")'
   $ sudo clawmoat reach --zone office=eth1:192.168.1.50
+  $ sudo clawmoat reach --format html -o reach.html   # the matrix as a page; click a cell for its path
 
 Verdicts: open (a client there completes a connection), filtered (dropped or rejected
 on the way), closed (reaches the host, but no socket takes it), unknown (the model cannot
@@ -57,6 +61,7 @@ decide; the reason names the rule). Exit codes: 0 done, 1 --fail-on-open matched
     // A typo in --port should not cost a collection.
     const port = flags.port === undefined ? undefined : Number(flags.port);
     if (port !== undefined && (!/^\d+$/.test(flags.port!) || port < 1 || port > 65535)) throw new UserError(`--port ${flags.port}: not a port number (1-65535)`);
+    const document = isDocumentFormat(flags.format) && !flags.json ? await documentWriter(flags.format, flags.output) : undefined;
     const snapshot = await obtainSnapshot(flags);
     const adHoc = adHocZone(flags.from);
     const ctx = buildContext(snapshot, { zones: [...zoneSpecs(flags), ...(adHoc ? [adHoc] : [])] });
@@ -72,11 +77,14 @@ decide; the reason names the rule). Exit codes: 0 done, 1 --fail-on-open matched
       if (cells.length === 0) throw new UserError(`--from ${from}: no such zone (zones: ${matrix.zones.map((z) => z.name).join(', ')})`);
     }
     const color = !flags.output && useColor(flags.color);
-    let text: string;
-    if (flags.json) text = `${JSON.stringify({ schemaVersion: 1, zones: matrix.zones, cells, limitations: matrix.limitations }, null, 2)}\n`;
-    else if (flags.port !== undefined || flags.from !== undefined) text = renderReachExplanation(cells, { color });
-    else text = renderReachMatrix(matrix, { color });
-    await emit(text, flags.output);
+    if (document) await document.write('reach', { meta: hostMeta(snapshot, flags.snapshot), matrix, cells }, flags.output);
+    else {
+      let text: string;
+      if (flags.json || flags.format === 'json') text = `${JSON.stringify({ schemaVersion: 1, zones: matrix.zones, cells, limitations: matrix.limitations }, null, 2)}\n`;
+      else if (flags.port !== undefined || flags.from !== undefined) text = renderReachExplanation(cells, { color });
+      else text = renderReachMatrix(matrix, { color });
+      await emit(text, flags.output);
+    }
     if (flags.failOnOpen) {
       const kinds = flags.failOnOpen === 'any' ? ['internet', 'lan', 'tailnet', 'docker', 'custom'] : [flags.failOnOpen];
       if (cells.some((c) => c.listener.gateway && c.verdict === 'open' && kinds.includes(c.zone.kind))) process.exitCode = 1;

@@ -1,0 +1,72 @@
+import { UserError } from '../../errors.js';
+import { writeOutputFile } from '../../safe-fs/write.js';
+import type { Snapshot } from '../../snapshot/types.js';
+import { TOOL_VERSION } from '../../version.js';
+import type { HostMeta, HostView } from './index.js';
+
+/**
+ * The CLI's side of the HTML and PDF formats: small, in the main bundle. The renderer itself is
+ * imported only when one of these formats is asked for (./entry.ts, bundled apart).
+ */
+
+/** Set by the bundler (scripts/bundle.mjs): the renderer's own bundle, next to the CLI's. */
+declare const __CLAWMOAT_HTML_BUNDLE__: string | undefined;
+
+export const DOCUMENT_FORMATS = ['html', 'pdf'] as const;
+export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
+
+export function isDocumentFormat(value: string): value is DocumentFormat {
+  return (DOCUMENT_FORMATS as readonly string[]).includes(value);
+}
+
+type Renderer = typeof import('./entry.js');
+
+function loadRenderer(): Promise<Renderer> {
+  // A specifier the bundler cannot follow, so the renderer stays out of the CLI's bundle.
+  const specifier = typeof __CLAWMOAT_HTML_BUNDLE__ === 'string' ? __CLAWMOAT_HTML_BUNDLE__ : new URL('./entry.js', import.meta.url).href;
+  return import(specifier) as Promise<Renderer>;
+}
+
+/** Who and what the page is about: the snapshot's host, and where the snapshot came from. */
+export function hostMeta(snapshot: Snapshot, snapshotFile: string | undefined): HostMeta {
+  return {
+    hostname: snapshot.host.hostname,
+    collectedAt: snapshot.collectedAt,
+    uid: snapshot.host.uid,
+    collectedBy: snapshot.tool.version,
+    source: snapshotFile ? `snapshot file ${snapshotFile}` : 'read live from this host',
+  };
+}
+
+export interface DocumentWriter {
+  write(kind: 'audit' | 'reach', view: HostView, output: string | undefined): Promise<void>;
+}
+
+/**
+ * Ready to write an HTML or PDF report. Called before the host is read, so that a PDF without a
+ * browser to print it is refused at once, in one line.
+ */
+export async function documentWriter(format: DocumentFormat, output: string | undefined): Promise<DocumentWriter> {
+  const renderer = await loadRenderer();
+  let chromium: string | undefined;
+  if (format === 'pdf') {
+    const found = renderer.findChromium();
+    if ('missing' in found) throw new UserError(found.missing);
+    chromium = found.path;
+    if (!output && process.stdout.isTTY) throw new UserError('--format pdf writes a binary file: give -o FILE (or redirect the output)');
+  }
+  return {
+    async write(kind, view, out) {
+      const info = { version: TOOL_VERSION, renderedAt: new Date().toISOString() };
+      const page = kind === 'audit' && view.report ? renderer.renderAuditHtml({ ...view, report: view.report }, info) : renderer.renderReachHtml(view, info);
+      let body: string | Uint8Array = page;
+      if (chromium) {
+        const printed = await renderer.htmlToPdf(page, chromium);
+        if ('error' in printed) throw new UserError(`--format pdf: ${printed.error}`);
+        body = printed.pdf;
+      }
+      if (out) await writeOutputFile(out, body);
+      else process.stdout.write(body);
+    },
+  };
+}
