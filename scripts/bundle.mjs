@@ -25,10 +25,17 @@ const common = {
 };
 
 await Promise.all([
+  // Split along the CLI's per-command dynamic imports (src/cli/program.ts): each command's code
+  // is a chunk of its own, loaded only when that command runs; what several share is one chunk.
   build({
     ...common,
-    entryPoints: [new URL('../src/cli/main.ts', import.meta.url).pathname],
-    outfile: join(outdir, 'clawmoat.mjs'),
+    entryPoints: { clawmoat: new URL('../src/cli/main.ts', import.meta.url).pathname },
+    outdir,
+    splitting: true,
+    outExtension: { '.js': '.mjs' },
+    // Beside the entry: code that finds the probe agent or the HTML renderer by import.meta.url
+    // (./probe-agent.mjs, ./report-html.mjs) works from any chunk.
+    chunkNames: 'clawmoat-[name]-[hash]',
     // The probe's namespace agent is a file of its own (below), found next to this one.
     define: {
       __CLAWMOAT_VERSION__: JSON.stringify(version),

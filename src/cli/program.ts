@@ -1,15 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../version.js';
 import { UserError } from '../snapshot/io.js';
-import { registerAudit } from './commands/audit.js';
-import { registerCollect } from './commands/collect.js';
-import { registerChecks } from './commands/checks.js';
-import { registerReach } from './commands/reach.js';
-import { registerProbe } from './commands/probe.js';
-import { registerHarden } from './commands/harden.js';
-import { registerTunnel } from './commands/tunnel.js';
-import { registerTailscale } from './commands/tailscale.js';
-import { registerDoctor } from './commands/doctor.js';
 import { checkPathOptions, describeErrno } from './paths.js';
 
 /** Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error. */
@@ -33,21 +24,45 @@ function oneLine(text: string, command: Command): string {
   return `clawmoat: ${message}; see \`${commandPath(command)} --help\`\n`;
 }
 
-/** The whole command tree, ready to parse; nothing runs until parseAsync. */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every command, in --help's order, each loaded only when needed: a command's module (its
+ * options, and through them everything its action uses) is imported when that command runs,
+ * so `clawmoat audit --snapshot` never loads the prober, harden or the tunnel, and `--version`
+ * loads none of them. The bundle is split along these imports (scripts/bundle.mjs).
+ */
+const COMMANDS: [string, () => Promise<Register>][] = [
+  ['audit', async () => (await import('./commands/audit.js')).registerAudit],
+  ['reach', async () => (await import('./commands/reach.js')).registerReach],
+  ['probe', async () => (await import('./commands/probe.js')).registerProbe],
+  ['harden', async () => (await import('./commands/harden.js')).registerHarden],
+  ['tunnel', async () => (await import('./commands/tunnel.js')).registerTunnel],
+  ['tailscale', async () => (await import('./commands/tailscale.js')).registerTailscale],
+  ['doctor', async () => (await import('./commands/doctor.js')).registerDoctor],
+  ['collect', async () => (await import('./commands/collect.js')).registerCollect],
+  ['checks', async () => (await import('./commands/checks.js')).registerChecks],
+];
+
+/** The command argv names, or undefined when it names none of ours (then every command is loaded: help, an unknown command). */
+function commandNamed(argv: string[]): string | undefined {
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  // `--version` and `-V` alone need no command at all.
+  if (first === undefined && argv.slice(2).some((a) => a === '--version' || a === '-V')) return '';
+  return COMMANDS.some(([name]) => name === first) ? first : undefined;
+}
+
+/**
+ * The command tree, ready to parse; nothing runs until parseAsync. `only`: just that command
+ * ('' for none); by default every command (for --help, and for the tests that walk the tree).
+ */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command()
     .name('clawmoat')
     .description('Keeps OpenClaw gateways off networks they should not be on: who can really reach your gateway?')
     .version(TOOL_VERSION);
-  registerAudit(program);
-  registerReach(program);
-  registerProbe(program);
-  registerHarden(program);
-  registerTunnel(program);
-  registerTailscale(program);
-  registerDoctor(program);
-  registerCollect(program);
-  registerChecks(program);
+  const wanted = COMMANDS.filter(([name]) => only === undefined || name === only);
+  for (const register of await Promise.all(wanted.map(([, load]) => load()))) register(program);
   program.addHelpText('after', `
 Examples:
   $ npx clawmoat audit
@@ -76,7 +91,7 @@ export function errorLine(error: unknown): string {
 }
 
 export async function runCli(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(commandNamed(argv));
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import { buildContext } from '../model/context.js';
 import type { ZoneSpec } from '../model/zones.js';
 import { runProbe } from '../probe/run.js';
-import { parseSshUrl } from '../probe/vantage/ssh.js';
+import { parseSshUrl } from '../probe/vantage/ssh-url.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { adminSshPorts } from './plan/index.js';
 

@@ -19,7 +19,7 @@ export interface ProbeOptions extends ProbeSettings {
   agents?: NetnsAgent[];
 }
 
-export const PROBE_DEFAULTS: ProbeSettings = { timeoutMs: 2_000, concurrency: 64, adaptiveTimeout: true };
+export { PROBE_DEFAULTS } from './defaults.js';
 
 /** Does what happened agree with what the model said? A REJECT is `filtered` in the model and `refused` on the wire. */
 export function agrees(observed: Observed | 'error', predicted: ReachVerdict | null, reason = ''): boolean {

@@ -6,8 +6,9 @@ import { renderSarif } from './sarif.js';
 import { renderText } from './text.js';
 import type { Report } from './types.js';
 
-export const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+import { REPORT_FORMATS, type ReportFormat } from './formats.js';
+
+export { REPORT_FORMATS, type ReportFormat };
 
 export type { RenderOptions } from './common.js';
 export { renderJson, renderJunit, renderMarkdown, renderSarif, renderText };

@@ -23,7 +23,7 @@ const SNAPSHOT = join(REPO, 'test/fixtures/readme/host.json');
 const UNPRIVILEGED = ['--reuid=12345', '--regid=12345', '--clear-groups'];
 const BOUND_MS = 8_000;
 
-const program = buildProgram();
+const program = await buildProgram();
 const runnable = allCommands(program).filter((c) => c !== program && c.commands.length === 0 && c.name() !== 'probe-agent');
 const words = (c: Command) => commandPath(c).split(' ').slice(1);
 

@@ -1,14 +1,10 @@
 import { Option, type Command } from 'commander';
-import { auditSnapshot, exitCodeFor } from '../../audit.js';
-import { CHECKS } from '../../checks/catalogue.js';
-import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../report/index.js';
+import { REPORT_FORMATS, type ReportFormat } from '../../report/formats.js';
 import type { Severity } from '../../checks/types.js';
 import { emit, useColor } from '../output.js';
 import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
-import { buildContext } from '../../model/context.js';
-import { runProbe } from '../../probe/run.js';
 import { startProgress } from '../progress.js';
-import { probeOptions, probeSettings } from './probe.js';
+import { probeOptions, probeSettings } from './probe-options.js';
 import { PathOption } from '../paths.js';
 import { DOCUMENT_FORMATS, documentWriter, hostMeta, isDocumentFormat, type DocumentFormat } from '../../report/html/load.js';
 
@@ -66,8 +62,11 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
     const checked = probeSettings(flags);
     const settings = flags.probe || flags.netns || flags.via || flags.target !== undefined ? checked : undefined;
     const snapshot = await obtainSnapshot(flags);
+    // The analysis, and the prober only when asked: loaded here, not when the command is registered.
+    const [{ auditSnapshot, exitCodeFor }, { buildContext }] = await Promise.all([import('../../audit.js'), import('../../model/context.js')]);
     let probe;
     if (settings) {
+      const { runProbe } = await import('../../probe/run.js');
       const progress = startProgress('probing', { enabled: true });
       try {
         probe = await runProbe(buildContext(snapshot, { zones }), { ...settings, onProgress: (t) => progress.update(t) });
@@ -81,6 +80,7 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
       const matrix = buildContext(snapshot, { zones }).reach();
       await document.write('audit', { meta: hostMeta(snapshot, flags.snapshot), report, matrix, ...(probe ? { probe } : {}) }, flags.output);
     } else {
+      const [{ CHECKS }, { renderReport }] = await Promise.all([import('../../checks/catalogue.js'), import('../../report/index.js')]);
       const checkDocs = Object.fromEntries(CHECKS.map((c) => [c.meta.id, c.meta.docs]));
       const text = renderReport(report, format as ReportFormat, { color: format === 'text' && !flags.output && useColor(flags.color), checkDocs, workingDirectory: process.cwd() });
       await emit(text, flags.output);

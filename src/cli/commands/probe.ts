@@ -1,72 +1,22 @@
 import type { Command } from 'commander';
 import { buildContext } from '../../model/context.js';
-import { PROBE_DEFAULTS, runProbe } from '../../probe/run.js';
-import { parseTargetSpec } from '../../probe/targets.js';
+import { runProbe } from '../../probe/run.js';
 import { runAgent } from '../../probe/agent.js';
 import { startNetnsAgent } from '../../probe/vantage/netns.js';
-import { parseSshUrl } from '../../probe/vantage/ssh.js';
 import type { ProbeReport } from '../../probe/types.js';
 import { renderProbeReport } from '../../report/probe.js';
 import { UserError } from '../../snapshot/io.js';
 import { emit, useColor } from '../output.js';
 import { startProgress } from '../progress.js';
-import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
+import { analyseOptions, obtainSnapshot, zoneSpecs } from './shared.js';
+import { probeOptions, probeSettings, type ProbeFlags } from './probe-options.js';
 import { PathOption } from '../paths.js';
 
-interface ProbeFlags extends AnalyseFlags {
-  netns?: string[];
-  via?: string[];
-  target?: string;
-  timeout: string;
-  concurrency: string;
-  /** false with --no-adaptive-timeout. */
-  adaptiveTimeout?: boolean;
-  json?: boolean;
-  output?: string;
-  color?: boolean;
-}
-
-function collectList(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-function positiveInt(name: string, text: string, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UserError(`${name} ${text}: expected a whole number from 1 to ${max}`);
-  return n;
-}
 
 /** Critical: a gateway without auth (or wide open) that answers on a non-loopback address. */
 export function probeExitCode(report: ProbeReport): number {
   const exposed = report.results.some((r) => r.openclaw.detected && (r.openclaw.auth === 'none' || r.openclaw.auth === 'open'));
   return report.results.some((r) => r.mismatch) || exposed ? 1 : 0;
-}
-
-export function probeOptions(command: Command): Command {
-  return command
-    .option('--netns <name>', 'probe from this network namespace (repeatable; needs root)', collectList)
-    .option('--via <ssh-url>', 'probe from a machine you control, over your own ssh: ssh://user@host[:port] (repeatable)', collectList)
-    .option('--target <addr[:port]>', 'only this address (one of the host\'s, or the one host you name), and port')
-    .option('--timeout <ms>', 'per-connection timeout: the longest a silent port is waited for', String(PROBE_DEFAULTS.timeoutMs))
-    .option('--no-adaptive-timeout', 'always wait the full --timeout for a silent port (by default the wait shrinks once ports on the same address have answered, and the port is tried twice)')
-    .option('--concurrency <n>', 'connections in flight at most', String(PROBE_DEFAULTS.concurrency));
-}
-
-export function probeSettings(flags: Pick<ProbeFlags, 'netns' | 'via' | 'target' | 'timeout' | 'concurrency' | 'adaptiveTimeout'>) {
-  const target = flags.target !== undefined ? parseTargetSpec(flags.target) : undefined;
-  for (const name of flags.netns ?? []) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(name) || name === '.' || name === '..') throw new UserError(`--netns ${JSON.stringify(name)}: not a network namespace name (see \`ip netns list\`)`);
-  }
-  // A malformed --via fails now, before the host is read.
-  for (const url of flags.via ?? []) parseSshUrl(url);
-  return {
-    netns: flags.netns ?? [],
-    via: flags.via ?? [],
-    ...(target ? { target } : {}),
-    timeoutMs: positiveInt('--timeout', flags.timeout, 60_000),
-    concurrency: positiveInt('--concurrency', flags.concurrency, 1024),
-    adaptiveTimeout: flags.adaptiveTimeout !== false,
-  };
 }
 
 export function registerProbe(program: Command): void {

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { collectSnapshot } from '../../collect/index.js';
-import { collectCompose } from '../../collect/compose.js';
 import { MAX_SNAPSHOT_BYTES, readSnapshot, UserError } from '../../snapshot/io.js';
-import { SecretVault } from '../../snapshot/redact.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { buildZones, parseZoneSpec, type ZoneSpec } from '../../model/zones.js';
 import { startProgress } from '../progress.js';
@@ -77,11 +74,14 @@ export async function obtainSnapshot(flags: AnalyseFlags): Promise<Snapshot> {
   if (flags.snapshot) {
     snapshot = await readSnapshot(flags.snapshot);
     if (flags.compose && flags.compose.length > 0) {
+      const [{ collectCompose }, { SecretVault }] = await Promise.all([import('../../collect/compose.js'), import('../../snapshot/redact.js')]);
       const vault = new SecretVault();
       snapshot = { ...snapshot, compose: vault.scrub(await collectCompose(flags.compose, process.cwd(), vault)) };
     }
   } else {
     const progress = startProgress('reading this host', { enabled: true });
+    // Loaded only when this host is read: an analysis of a --snapshot never carries the collectors.
+    const { collectSnapshot } = await import('../../collect/index.js');
     try {
       snapshot = await collectSnapshot(toCollectOptions(flags, (s) => progress.update(`read ${s}`)));
     } finally {

@@ -10,7 +10,7 @@ import { bundleCli } from '../../support/cli-bundle.js';
  * added later is covered without touching this file.
  */
 
-const program = buildProgram();
+const program = await buildProgram();
 const visible = allCommands(program).filter((c) => !(c as unknown as { _hidden: boolean })._hidden);
 /** Commands that run something (not groups like `tailscale`, whose subcommands do). */
 const runnable = visible.filter((c) => c !== program && c.commands.length === 0);
