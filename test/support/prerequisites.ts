@@ -9,7 +9,7 @@ import { openclawInstalled, OPENCLAW_PREFIX } from '../system/lab/openclaw.js';
  * meta for the skip-summary reporter, when any is missing.
  */
 
-export type Capability = 'root' | 'netns' | 'netfilter' | 'ufw' | 'sshd' | 'docker' | 'openclaw' | 'busybox';
+export type Capability = 'root' | 'netns' | 'netfilter' | 'ufw' | 'sshd' | 'docker' | 'openclaw' | 'busybox' | 'socat' | 'nginx' | 'caddy' | 'haproxy' | 'apache';
 
 export interface CapabilityStatus {
   ok: boolean;
@@ -33,6 +33,12 @@ const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string
     ['nft', 'nftables'],
   ],
   ufw: [['ufw', 'ufw']],
+  // Doors: the reverse proxies and forwarders test/system/doors.test.ts runs for real.
+  socat: [['socat', 'socat']],
+  nginx: [['nginx', 'nginx-light']],
+  caddy: [['caddy', 'caddy']],
+  haproxy: [['haproxy', 'haproxy']],
+  apache: [['apache2', 'apache2']],
   busybox: [['busybox', 'busybox']],
   sshd: [
     ['sshd', 'openssh-server'],
