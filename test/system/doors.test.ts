@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReachCell } from '../../src/model/reach.js';
@@ -149,8 +149,11 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   const refusedForwarded = new Set<string>();
   const servedUi = new Set<string>();
 
+  const dirs = new Map<string, string>();
+
   async function startDoor(spec: DoorSpec): Promise<void> {
     const dir = tempDir(scope, `door-${spec.name}`);
+    dirs.set(spec.name, dir);
     const { command, args, env } = spec.start(dir);
     const daemon = spawnDaemon(...gw.argv(command, args), { env: { PATH: labPath(), ...env }, logFile: join(dir, 'stdout.log'), cwd: dir });
     const resource: Resource = { kind: 'process', pid: daemon.pid, startTime: daemon.startTime, label: spec.name };
@@ -264,5 +267,36 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(evidence).toContain('socat TCP-LISTEN:443');
     expect(evidence).toMatch(/sites\/openclaw\.conf:5/);
     expect(evidence).not.toMatch(/:8444\b.*reachable/);
+  });
+
+  it('bad input: a config nginx -T rejects and a Caddyfile gone from disk make their doors unknown, naming the file and line', async () => {
+    const site = join(dirs.get('nginx')!, 'sites', 'openclaw.conf');
+    const caddyfile = join(dirs.get('caddy')!, 'Caddyfile');
+    const siteText = readFileSync(site, 'utf8');
+    const caddyText = readFileSync(caddyfile, 'utf8');
+    // Both keep running with what they loaded; what is on disk is what clawmoat can read.
+    writeFileSync(site, `${siteText}}\n`);
+    rmSync(caddyfile);
+    try {
+      const result = await clawmoat.run(['reach', '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      const matrix = JSON.parse(result.stdout) as { cells: ReachCell[]; limitations: string[] };
+      const cell = (process: string, port: number) => matrix.cells.find((c) => c.listener.process === process && c.listener.port === port && c.zone.kind === 'internet');
+      const lines = siteText.split('\n').length;
+      expect(cell('nginx', 8080)).toMatchObject({ verdict: 'unknown' });
+      expect(cell('nginx', 8080)?.reason).toContain(`${site}:${lines}`);
+      // A door only on loopback stays closed from the internet: the kernel decides that, not the config.
+      expect(cell('nginx', 8081)?.verdict).toBe('closed');
+      expect(cell('caddy', 8445)).toMatchObject({ verdict: 'unknown' });
+      expect(cell('caddy', 8445)?.reason).toContain(caddyfile);
+      expect(matrix.limitations.join('\n')).toContain(`${site}:${lines}`);
+      const report = await clawmoat.audit();
+      // Still a failure (socat), never a pass; the door checks that would pass are unknown.
+      expect(checkResult(report, 'exposure.internet')?.result).toBe('fail');
+      expect(checkResult(report, 'door.no_auth')?.result).toBe('unknown');
+    } finally {
+      writeFileSync(site, siteText);
+      writeFileSync(caddyfile, caddyText);
+    }
   });
 });
