@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReachCell } from '../../src/model/reach.js';
@@ -297,6 +297,28 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     } finally {
       writeFileSync(site, siteText);
       writeFileSync(caddyfile, caddyText);
+    }
+  });
+
+  it("root-safety: another user's process titled like nginx, whose config includes a root-only file, cannot make clawmoat print it", async () => {
+    const dir = tempDir(scope, 'hostile');
+    const marker = `clawmoat-root-only-${Date.now()}`;
+    writeFileSync(join(dir, 'secret'), `${marker};\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'evil.conf'), `events {}\nhttp {\n  include ${dir}/secret;\n  server { listen 18080; location / { proxy_pass http://127.0.0.1:${GATEWAY_PORT}; } }\n}\n`, { mode: 0o644 });
+    chmodSync(dir, 0o755);
+    // A bare uid with no account, whose process calls itself an nginx master (argv[0] is the owner's to write).
+    const fake = spawnDaemon(...gw.argv(binary('setpriv'), ['--reuid=12345', '--regid=12345', '--clear-groups', 'bash', '-c', `exec -a "nginx: master process nginx -c ${dir}/evil.conf" sleep 120`]), { env: { PATH: labPath() }, logFile: join(dir, 'fake.log'), cwd: dir });
+    const resource: Resource = { kind: 'process', pid: fake.pid, startTime: fake.startTime, label: 'fake nginx' };
+    hold(resource);
+    try {
+      await waitFor(async () => (readFileSync(`/proc/${fake.pid}/cmdline`, 'utf8').startsWith('nginx: master') ? true : undefined), { what: 'the fake nginx title', timeoutMs: 5_000 });
+      for (const args of [['reach', '--json'], ['audit', '--format', 'json'], ['collect']]) {
+        const result = await clawmoat.run(args);
+        expect(result.stdout + result.stderr).not.toContain(marker);
+      }
+    } finally {
+      await stopPid(fake.pid, fake.startTime, 2_000);
+      release(resource);
     }
   });
 });

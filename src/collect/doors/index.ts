@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { Collected, Door, DoorKind, DoorProblem, DoorsState } from '../../snapshot/types.js';
-import { firstLine, listDir, ok, readText, run, which } from '../host.js';
+import { firstLine, listDir, ok, readText, run, unavailable, which } from '../host.js';
 import { netnsOf, userOf, cwdOf } from '../proc.js';
 import { kubectlDoors, programName, socatDoor, sshDoors } from './forwarders.js';
 import { globToRegExp, isGlob, nginxDoors, nginxErrorPlace, nginxIncludes, parseNginxFile, resolveIncludePath, splitNginxDump } from './nginx.js';
@@ -71,6 +71,28 @@ export function nginxArgs(argv: readonly string[]): { binary: string; conf?: str
     else if (words[i] === '-e') out.errorLog = words[++i];
   }
   return out;
+}
+
+/** The real uid and gid of a process (from /proc/PID/status), to run its dump command as its owner. */
+async function ownerOf(pid: number): Promise<{ uid: number; gid: number } | undefined> {
+  const status = await readText(`/proc/${pid}/status`);
+  if (status.status !== 'ok') return undefined;
+  const uid = /^Uid:\s+(\d+)/m.exec(status.data);
+  const gid = /^Gid:\s+(\d+)/m.exec(status.data);
+  return uid && gid ? { uid: Number(uid[1]), gid: Number(gid[1]) } : undefined;
+}
+
+/**
+ * How to run a program's own dump command for the process PID: the binary from PATH (never a path
+ * from the process's argv, which its owner writes), as the process's owner when clawmoat is root
+ * and the owner is not, so the command reads only what that owner could. Undefined: do not run it.
+ */
+async function dumpAs(pid: number): Promise<{ uid?: number; gid?: number } | undefined> {
+  const me = process.getuid?.() ?? -1;
+  if (me !== 0) return {};
+  const owner = await ownerOf(pid);
+  if (!owner) return undefined;
+  return owner.uid === 0 ? {} : owner;
 }
 
 async function sameNetns(processes: Map<number, string[]>): Promise<Running[]> {
@@ -147,11 +169,12 @@ const PERMISSION = /permission denied|operation not permitted|\(13:/i;
 
 async function readNginx(r: Running, state: DoorsState): Promise<void> {
   const args = nginxArgs(r.argv);
-  const binary = args.binary.startsWith('/') ? args.binary : ((await which('nginx')) ?? 'nginx');
+  const binary = await which('nginx');
   const prefix = args.prefix;
   const main = args.conf ? (args.conf.startsWith('/') || !prefix ? args.conf : `${prefix.replace(/\/$/, '')}/${args.conf}`) : '/etc/nginx/nginx.conf';
   const dumpArgs = ['-T', ...(prefix ? ['-p', prefix] : []), ...(args.errorLog ? ['-e', args.errorLog] : []), '-c', main];
-  const dump = await run(binary, dumpArgs, { timeoutMs: 10_000 });
+  const as = await dumpAs(r.pid);
+  const dump = binary && as ? await run(binary, dumpArgs, { timeoutMs: 10_000, ...as }) : unavailable('not-installed', binary ? `the owner of nginx pid ${r.pid} could not be read` : 'nginx is not on PATH');
   if (dump.status === 'ok' && dump.data.includes('# configuration file ')) {
     state.read.push(`nginx ${dumpArgs.join(' ')} (pid ${r.pid})`);
     const result = nginxDoors({ files: splitNginxDump(dump.data), main, confDir: dirname(main), pid: r.pid });
@@ -187,8 +210,13 @@ async function readCaddy(r: Running, state: DoorsState): Promise<void> {
   if (args.adapter === 'json' || (!args.adapter && /\.json$/.test(args.config))) {
     json = text.data;
   } else {
-    const binary = (await which('caddy')) ?? 'caddy';
-    const adapted = await run(binary, ['adapt', '--config', args.config, '--adapter', args.adapter ?? 'caddyfile'], { timeoutMs: 10_000, env: { HOME: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent', XDG_DATA_HOME: '/nonexistent' } });
+    const binary = await which('caddy');
+    const as = await dumpAs(r.pid);
+    if (!binary || !as) {
+      state.problems.push({ kind: 'caddy', pid: r.pid, source: args.config, detail: `caddy (pid ${r.pid}) runs with ${args.config}, but ${binary ? 'its owner could not be read' : 'caddy is not on PATH'}, so its Caddyfile cannot be adapted` });
+      return;
+    }
+    const adapted = await run(binary, ['adapt', '--config', args.config, '--adapter', args.adapter ?? 'caddyfile'], { timeoutMs: 10_000, ...as, env: { HOME: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent', XDG_DATA_HOME: '/nonexistent' } });
     if (adapted.status !== 'ok') {
       const m = /:(\d+)\b/.exec(adapted.detail);
       state.problems.push({ kind: 'caddy', pid: r.pid, source: args.config, ...(m && adapted.reason === 'error' ? { line: Number(m[1]) } : {}), detail: `caddy adapt --config ${args.config} fails (pid ${r.pid}): ${adapted.detail}` });
