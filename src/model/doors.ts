@@ -57,7 +57,9 @@ export function describeLocation(l: SourceLocation | undefined): string {
 
 /** "nginx proxy_pass http://127.0.0.1:18789 (/etc/nginx/sites-enabled/openclaw:12)". */
 export function describeDoor(d: Pick<Door, 'kind' | 'via' | 'location'>): string {
-  return `${doorName(d.kind)} ${d.via}${d.location ? ` (${describeLocation(d.location)})` : ''}`;
+  // "socat TCP-LISTEN:…", "autossh -R …", "kubectl port-forward …" already say who they are.
+  const named = DOOR_PROCESSES[d.kind].includes(d.via.split(' ')[0] ?? '') || d.via.startsWith(doorName(d.kind));
+  return `${named ? '' : `${doorName(d.kind)} `}${d.via}${d.location ? ` (${describeLocation(d.location)})` : ''}`;
 }
 
 function hopOf(d: Door): DoorHop {
