@@ -20,6 +20,13 @@ import { dockerUfwBypass } from './rules/docker-ufw-bypass.js';
 import { probeAuthNone } from './rules/probe-auth-none.js';
 import { probeAuthOpen } from './rules/probe-auth-open.js';
 import { probeMismatch } from './rules/probe-mismatch.js';
+import { doorNoAuth } from './rules/door-no-auth.js';
+import { proxyTrustedProxyDirect } from './rules/proxy-trusted-proxy-direct.js';
+import { proxyTrustedProxies } from './rules/proxy-trusted-proxies.js';
+import { proxyAllowLoopback } from './rules/proxy-allow-loopback.js';
+import { proxyXffAppend } from './rules/proxy-xff-append.js';
+import { gatewayOriginsWildcard } from './rules/gateway-origins-wildcard.js';
+import { gatewayAdvisories } from './rules/gateway-advisories.js';
 
 /** Every check, in the order the guide's checklist reads. Ids are stable: see docs/checks.md. */
 export const CHECKS: readonly Check[] = [
@@ -33,6 +40,13 @@ export const CHECKS: readonly Check[] = [
   firewallGatewayPortAllowed,
   exposureInternet,
   exposureLan,
+  doorNoAuth,
+  proxyTrustedProxyDirect,
+  proxyTrustedProxies,
+  proxyAllowLoopback,
+  proxyXffAppend,
+  gatewayOriginsWildcard,
+  gatewayAdvisories,
   dockerPublishPublic,
   dockerUfwBypass,
   dockerNetworkDefaultBridge,

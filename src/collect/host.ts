@@ -25,6 +25,13 @@ export interface ExecOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra directories to search: sbin tools (ufw, sshd, iptables) are often off a user's PATH. */
   searchSbin?: boolean;
+  /**
+   * Run as this user and group: a dump command (nginx -T, caddy adapt) run for another user's
+   * program reads only what that user could read, so a config written to `include /etc/shadow`
+   * cannot make root print it.
+   */
+  uid?: number;
+  gid?: number;
 }
 
 const SBIN_DIRS = ['/usr/sbin', '/sbin', '/usr/local/sbin'];
@@ -42,7 +49,8 @@ export function run(command: string, args: string[], options: ExecOptions = {}):
   const env = options.searchSbin === false ? baseEnv : withSbinPath(baseEnv);
   const label = [command, ...args].join(' ');
   return new Promise((resolve) => {
-    execFile(command, args, { timeout, env, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+    const as = options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {};
+    execFile(command, args, { timeout, env, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8', ...as }, (error, stdout, stderr) => {
       if (!error) return resolve(ok(stdout));
       const err = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string; code?: string | number };
       if (err.code === 'ENOENT') return resolve(unavailable('not-installed', `${command} is not installed (not on PATH or in /usr/sbin)`));

@@ -12,6 +12,7 @@ import { collectSshd } from './sshd.js';
 import { collectTailscale } from './tailscale.js';
 import { collectUfw } from './ufw.js';
 import { readProcessTable } from './proc.js';
+import { collectDoors } from './doors/index.js';
 
 export interface CollectOptions {
   composeFiles?: string[];
@@ -45,7 +46,7 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
   const processes = await t('processes', () => readProcessTable());
   // The vault fills up as collectors run; the final scrub covers what one source
   // saw and another printed (a token from the config echoed in a unit file).
-  const [openclaw, sockets, network, netfilter, ufw, docker, compose, tailscale, sshd] = await Promise.all([
+  const [openclaw, sockets, network, netfilter, ufw, docker, compose, tailscale, sshd, doors] = await Promise.all([
     t('openclaw', () => collectOpenClaw(vault, processes, options.openclawConfig ? { configPath: options.openclawConfig } : {})),
     t('sockets', () => collectSockets(vault, processes)),
     t('network', () => collectNetwork()),
@@ -55,6 +56,7 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
     t('compose', () => collectCompose(options.composeFiles ?? [], cwd, vault)),
     t('tailscale', () => collectTailscale()),
     t('sshd', () => collectSshd(processes)),
+    t('doors', () => collectDoors(processes)),
   ]);
   const snapshot: Snapshot = {
     schemaVersion: SNAPSHOT_VERSION,
@@ -72,6 +74,7 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
     tailscale,
     sshd,
     openclaw,
+    doors,
   };
   return vault.scrub(snapshot);
 }

@@ -11,7 +11,8 @@ import type { ZoneSpec } from './zones.js';
 import type { ProbeReport } from '../probe/types.js';
 import { gatewayTargetPorts, tailscaleFacts } from './tailscale/facts.js';
 import { servePorts } from './serve-reach.js';
-import { inputProblems, type InputId, type InputProblems } from './inputs.js';
+import { describeProblem, inputProblems, type InputId, type InputProblems } from './inputs.js';
+import { gatewayBehind, snapshotDoors, socketDoors, tunnelRow, unreadTunnelRow } from './doors.js';
 
 /**
  * Everything checks read, derived once from a snapshot. Building it is pure:
@@ -46,7 +47,7 @@ const FIELD_INPUTS: Record<keyof AnalysisContext, readonly InputId[]> = {
   workloads: ['docker', 'compose', 'openclaw', 'sockets'],
   netfilter: ['netfilter'],
   zoneSpecs: [],
-  reach: ['sockets', 'network', 'netfilter', 'docker', 'tailscale', 'openclaw'],
+  reach: ['sockets', 'network', 'netfilter', 'docker', 'tailscale', 'openclaw', 'doors'],
   probe: ['probe'],
   inputs: [],
 };
@@ -61,6 +62,7 @@ const SNAPSHOT_INPUTS: Partial<Record<keyof Snapshot, InputId>> = {
   tailscale: 'tailscale',
   sshd: 'sshd',
   openclaw: 'openclaw',
+  doors: 'doors',
 };
 
 /**
@@ -138,11 +140,17 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions = {}):
         const tailscale = tailscaleFacts(ctx);
         // Serve answers only while tailscaled is up; a Tailscale Service has an address of its own.
         const routes = tailscale.state === 'running' ? tailscale.routes.filter((r) => !r.scope.startsWith('svc:')) : [];
+        const doors = snapshotDoors(snapshot);
+        const targetPorts = gatewayTargetPorts(ctx);
+        const hostAddresses = snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
+        const behind = (d: (typeof doors.doors)[number]) => gatewayBehind(d, targetPorts, gateway.listeners, hostAddresses);
         matrix = computeReach(snapshot, netfilter.ruleset, {
+          socketDoors: socketDoors(doors.doors, doors.problems, [...sockets, ...published], behind),
+          userSpace: [...doors.doors.filter((d) => d.remote).map((d) => tunnelRow(d, behind(d))), ...doors.problems.filter((p) => p.tunnel).map(unreadTunnelRow)],
           zones: zoneSpecs,
           gatewaySockets: new Set([...gateway.listeners, ...published]),
           extraSockets: published,
-          limitations: [...netfilter.limitations, ...(tailscale.interface && tailscale.notChecked ? [tailscale.notChecked] : [])],
+          limitations: [...netfilter.limitations, ...(tailscale.interface && tailscale.notChecked ? [tailscale.notChecked] : []), ...ctx.inputs.doors.map(describeProblem)],
           serve: servePorts(routes, tailscale.addresses, gatewayTargetPorts(ctx)),
         });
       }

@@ -6,7 +6,7 @@ import type { ComposeModel } from './compose/types.js';
  * the inputs it depends on (`meta.inputs`); the runner turns its `pass` into `unknown`
  * whenever one of them has a problem, so no check can pass on what was not read.
  */
-export const INPUT_IDS = ['sockets', 'network', 'netfilter', 'ufw', 'docker', 'compose', 'tailscale', 'sshd', 'openclaw', 'probe'] as const;
+export const INPUT_IDS = ['sockets', 'network', 'netfilter', 'ufw', 'docker', 'compose', 'tailscale', 'sshd', 'openclaw', 'doors', 'probe'] as const;
 export type InputId = (typeof INPUT_IDS)[number];
 
 /** One thing that was named or looked for but could not be read, parsed or fully seen. */
@@ -126,6 +126,22 @@ function openclawProblems(snapshot: Snapshot): InputProblem[] {
   return out;
 }
 
+/** What could not be read of a reverse proxy, forwarder or tunnel: every cell it could decide is unknown. */
+function doorProblems(snapshot: Snapshot): InputProblem[] {
+  const doors = snapshot.doors;
+  if (!doors) return [];
+  if (doors.status !== 'ok') return problemOf('doors', 'the process table', doors);
+  return doors.data.problems.map((p) => ({
+    input: 'doors' as const,
+    source: p.source,
+    ...(p.line !== undefined ? { line: p.line } : {}),
+    detail: p.detail,
+    advice: p.tunnel
+      ? 'check by hand where this tunnel sends connections and who its far end admits'
+      : `fix ${p.source}${p.line !== undefined ? ` at line ${p.line}` : ''} (or run as root so it can be read); until then every cell this program decides is unknown`,
+  }));
+}
+
 /**
  * Every problem of every input, read from the snapshot and the compose files: `composeFiles`
  * one model per file as parsed, `composeProjects` the merged projects. Pure.
@@ -152,6 +168,7 @@ export function inputProblems(snapshot: Snapshot, composeFiles: readonly Compose
     tailscale: ts.status === 'ok' ? [...problemOf('tailscale', 'tailscale status', ts.data.status), ...problemOf('tailscale', 'tailscale serve status', ts.data.serve)] : problemOf('tailscale', 'tailscale', ts),
     sshd: sshd.status === 'ok' ? problemOf('sshd', sshd.data.source === 'config-files' ? (sshd.data.configFile ?? '/etc/ssh/sshd_config') : 'sshd -T', sshd.data.effective) : problemOf('sshd', 'sshd', sshd),
     openclaw: openclawProblems(snapshot),
+    doors: doorProblems(snapshot),
     probe: [],
   };
 }

@@ -5,7 +5,8 @@ import { prepare } from '../netfilter/simulate/index.js';
 import type { Ruleset } from '../netfilter/model.js';
 import { answerFor, cellOf, judgePath, RANK, type Attempt, type ReachVerdict } from './attempt.js';
 import { socketAccepts } from './listeners.js';
-import { serveRows, type ServePort } from './serve-reach.js';
+import { serveRow, userSpaceRows, type ServePort } from './serve-reach.js';
+import { throughDoor, type DoorHop, type SocketDoor, type UserSpaceRow } from './doors.js';
 import { buildZones, type Zone, type ZoneSpec } from './zones.js';
 
 /**
@@ -26,6 +27,12 @@ export interface ReachListener {
   gateway: boolean;
   /** A Tailscale Serve/Funnel port (process "tailscaled"): where tailscaled sends what it takes there. */
   serve?: string;
+  /**
+   * The row is a door: a user-space program that carries what it takes to `door.target` (a reverse
+   * proxy or forwarder on this socket, tailscaled for a Serve port, an outbound tunnel with no
+   * listener here). `gateway` is then true when the door leads to a gateway port.
+   */
+  door?: DoorHop;
 }
 
 export interface ReachCell {
@@ -78,10 +85,11 @@ export function parseIpsetSave(text: string): Record<string, string[]> {
   return sets;
 }
 
-function listenerOf(socket: Socket, gatewaySockets: Set<Socket>): ReachListener {
-  const l: ReachListener = { address: socket.address, port: socket.port, protocol: socket.protocol, gateway: gatewaySockets.has(socket) };
+function listenerOf(socket: Socket, gatewaySockets: Set<Socket>, door: SocketDoor | undefined): ReachListener {
+  const l: ReachListener = { address: socket.address, port: socket.port, protocol: socket.protocol, gateway: gatewaySockets.has(socket) || door?.gateway === true };
   if (socket.process) l.process = socket.process;
   if (socket.pid !== undefined) l.pid = socket.pid;
+  if (door && (door.gateway || door.hop.unknown)) l.door = door.hop;
   return l;
 }
 
@@ -129,7 +137,17 @@ export function judge(result: SimResult, socket: Socket, packet: Packet, family:
 export function computeReach(
   snapshot: Snapshot,
   ruleset: Ruleset,
-  options: { zones?: ZoneSpec[]; gatewaySockets?: Set<Socket>; extraSockets?: Socket[]; limitations?: readonly string[]; serve?: readonly ServePort[] } = {},
+  options: {
+    zones?: ZoneSpec[];
+    gatewaySockets?: Set<Socket>;
+    extraSockets?: Socket[];
+    limitations?: readonly string[];
+    serve?: readonly ServePort[];
+    /** Doors on kernel sockets (reverse proxies, forwarders), by socket. */
+    socketDoors?: ReadonlyMap<Socket, SocketDoor>;
+    /** Doors with no kernel listener here (outbound tunnels); Serve ports are added from `serve`. */
+    userSpace?: readonly UserSpaceRow[];
+  } = {},
 ): ReachMatrix {
   const zones = buildZones(snapshot, options.zones ?? []);
   const sockets = [...(snapshot.sockets.status === 'ok' ? snapshot.sockets.data : []), ...(options.extraSockets ?? [])];
@@ -141,8 +159,10 @@ export function computeReach(
   limitations.push(...(options.limitations ?? []));
   const simulator = prepare(ruleset, hostFacts(snapshot));
   const cells: ReachCell[] = [];
+  const listeners = new Map(sockets.map((s) => [s, listenerOf(s, gatewaySockets, options.socketDoors?.get(s))]));
   for (const socket of sockets) {
-    const listener = listenerOf(socket, gatewaySockets);
+    const listener = listeners.get(socket)!;
+    const door = options.socketDoors?.get(socket);
     for (const zone of zones) {
       let best: Attempt | undefined;
       for (const family of families(socket)) {
@@ -159,12 +179,14 @@ export function computeReach(
         }
         if (best?.verdict === 'open') break;
       }
+      if (best && door) best = throughDoor(best, door);
       cells.push(cellOf(listener, zone, best, socket.family, zone.source[4] ?? zone.source[6] ?? ''));
     }
   }
-  const served = serveRows(options.serve ?? [], zones, { simulator, sockets, rulesetKnown });
+  const rows = [...(options.serve ?? []).map(serveRow), ...(options.userSpace ?? [])];
+  const served = userSpaceRows(rows, zones, { simulator, sockets, rulesetKnown });
   cells.push(...served.cells);
-  return { zones, listeners: [...sockets.map((s) => listenerOf(s, gatewaySockets)), ...served.listeners], cells, limitations };
+  return { zones, listeners: [...listeners.values(), ...served.listeners], cells, limitations };
 }
 
 function isIpv6Loopback(address: string): boolean {

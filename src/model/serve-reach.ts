@@ -6,6 +6,7 @@ import { answerFor, cellOf, judgePath, RANK, type Attempt } from './attempt.js';
 import { socketAccepts } from './listeners.js';
 import type { ReachCell, ReachListener } from './reach.js';
 import type { Zone } from './zones.js';
+import type { UserSpaceRow } from './doors.js';
 
 /**
  * Tailscale Serve and Funnel as rows of the matrix. tailscaled answers a tailnet peer's
@@ -84,24 +85,47 @@ export function judgeWithoutServe(result: SimResult, packet: Packet, family: 4 |
   return { destination: packet.daddr, source: packet.saddr, verdict: 'closed', reason: text, path: [...result.steps, { hook: 'socket', table: '', chain: '', text, action: 'closed' }] };
 }
 
-/** The Serve ports' rows and their cells, one per zone. */
-export function serveRows(
-  ports: readonly ServePort[],
+/** A Serve port as a door with no kernel listener: tailscaled answers its tailnet peers (and Funnel's). */
+export function serveRow(s: ServePort): UserSpaceRow {
+  const target = s.routes.find((r) => r.targetPort !== undefined)?.target ?? s.routes[0]?.target ?? '';
+  return {
+    address: s.address,
+    port: s.port,
+    family: s.family,
+    process: 'tailscaled',
+    gateway: s.gateway,
+    serve: describeServePort(s),
+    door: { kind: 'tailscale', via: describeServePort(s), target },
+    answer: (zone) => servedByTailscaled(s, zone),
+  };
+}
+
+/**
+ * The rows of doors with no kernel listener (Serve ports, outbound tunnels) and their cells, one
+ * per zone: what the door answers itself first; else what `otherwise` says; else the packet
+ * meets the kernel at the row's address, where no socket of the door is.
+ */
+export function userSpaceRows(
+  rows: readonly UserSpaceRow[],
   zones: readonly Zone[],
   host: { simulator: Simulator; sockets: readonly Socket[]; rulesetKnown: boolean },
 ): { listeners: ReachListener[]; cells: ReachCell[] } {
   const listeners: ReachListener[] = [];
   const cells: ReachCell[] = [];
-  for (const s of ports) {
-    const listener: ReachListener = { address: s.address, port: s.port, protocol: 'tcp', process: 'tailscaled', gateway: s.gateway, serve: describeServePort(s) };
+  for (const s of rows) {
+    const listener: ReachListener = { address: s.address, port: s.port, protocol: 'tcp', process: s.process, gateway: s.gateway, door: s.door };
+    if (s.pid !== undefined) listener.pid = s.pid;
+    if (s.serve !== undefined) listener.serve = s.serve;
     listeners.push(listener);
     for (const zone of zones) {
       const saddr = zone.source[s.family];
-      let best = servedByTailscaled(s, zone);
-      if (!best && !host.rulesetKnown && zone.kind !== 'loopback') {
+      let best = s.answer(zone);
+      if (!best && s.otherwise) {
+        best = s.otherwise(zone);
+      } else if (!best && !host.rulesetKnown && zone.kind !== 'loopback') {
         best = { verdict: 'unknown', destination: zone.targets[s.family][0] ?? '', source: saddr ?? '', reason: 'the firewall ruleset could not be read', path: [] };
       } else if (!best && saddr) {
-        // The Serve address first: of equal answers, the cell names the one the row is about.
+        // The row's address first: of equal answers, the cell names the one the row is about.
         const targets = [...zone.targets[s.family]].sort((x, y) => Number(y === s.address) - Number(x === s.address));
         for (const daddr of targets) {
           const packet: Packet = { family: s.family === 4 ? 'ip' : 'ip6', iif: zone.interface, saddr, daddr, protocol: 'tcp', sport: 40000, dport: s.port };

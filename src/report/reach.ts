@@ -15,7 +15,7 @@ function paint(verdict: ReachVerdict, text: string, color: boolean): string {
 function listenerLabel(cell: ReachCell): string {
   const l = cell.listener;
   const address = bracketed(l.address);
-  return `${l.protocol} ${address}:${l.port}${l.process ? ` ${sanitize(l.process)}` : ''}${l.gateway ? ' (gateway)' : ''}`;
+  return `${l.protocol} ${address}:${l.port}${l.process ? ` ${sanitize(l.process)}` : ''}${l.gateway ? (l.door && l.door.kind !== 'tailscale' ? (l.door.unknown ? ' (door: unknown)' : ' (door to gateway)') : ' (gateway)') : ''}`;
 }
 
 export function renderReachMatrix(matrix: ReachMatrix, options: { color?: boolean } = {}): string {

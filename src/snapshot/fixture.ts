@@ -1,4 +1,4 @@
-import { SNAPSHOT_VERSION, type DockerContainer, type OpenClawProcess, type Snapshot, type Socket, type UnavailableReason } from './types.js';
+import { SNAPSHOT_VERSION, type Door, type DoorProblem, type DockerContainer, type OpenClawProcess, type Snapshot, type Socket, type UnavailableReason } from './types.js';
 
 /**
  * Small snapshot builders for the check case tables: a quiet baseline host (no
@@ -197,4 +197,18 @@ export function withDockerNetwork(name: string, bridgeName: string, subnet: stri
     if (s.docker.status !== 'ok') return s;
     return { ...s, docker: { ...s.docker, data: { ...s.docker.data, networks: [...s.docker.data.networks, { id: `${name}-id`, name, driver: 'bridge', internal: false, subnets: [subnet], bridgeName, options: {} }] } } };
   };
+}
+
+/** Doors (reverse proxies, forwarders, tunnels) as the collector reports them. */
+export function withDoors(doors: Door[], problems: DoorProblem[] = []): Patch {
+  return (s) => {
+    const before = s.doors?.status === 'ok' ? s.doors.data : { doors: [], problems: [], read: [] };
+    return { ...s, doors: { status: 'ok', data: { doors: [...before.doors, ...doors], problems: [...before.problems, ...problems], read: before.read } } };
+  };
+}
+
+/** A socat forwarder `TCP-LISTEN:PORT,fork[,bind=ADDRESS] TCP:127.0.0.1:TARGET`, with its listening socket. */
+export function withSocat(pid: number, port: number, target: number, address = '0.0.0.0'): Patch {
+  const door: Door = { kind: 'socat', pid, listen: [{ address, port }], upstream: { host: '127.0.0.1', port: target }, via: `socat TCP-LISTEN:${port},fork${address === '0.0.0.0' ? '' : `,bind=${address}`} TCP:127.0.0.1:${target}`, layer: 'tcp', forwardedFor: 'none', auth: [] };
+  return compose(withSockets(tcpListener(address, port, pid, 'socat')), withDoors([door]));
 }

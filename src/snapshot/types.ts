@@ -304,6 +304,82 @@ export interface OpenClawState {
   legacyDirs: string[];
 }
 
+/**
+ * A door: a user-space program that takes connections somewhere (its own listener, or the far
+ * end of an outbound tunnel) and carries them to an upstream on this host. Read from the
+ * program's real config (nginx -T, caddy adapt, haproxy.cfg, apache2.conf, cloudflared
+ * config.yml, ngrok.yml, frpc.toml, rinetd.conf) or its command line (socat, ssh -L/-R,
+ * autossh, kubectl port-forward). Secrets in a proxy config never reach the snapshot: only
+ * these facts do.
+ */
+export type DoorKind = 'nginx' | 'caddy' | 'haproxy' | 'apache' | 'socat' | 'rinetd' | 'ssh' | 'kubectl' | 'cloudflared' | 'ngrok' | 'frp';
+
+export interface DoorListen {
+  /** As the program binds it: "0.0.0.0", "::", "127.0.0.1", a host address. */
+  address: string;
+  port: number;
+  location?: SourceLocation;
+}
+
+/** The far end of an outbound tunnel: nothing listens on this host for it. */
+export interface DoorRemote {
+  /** Where its clients connect: "https://gw.example.com", "tcp://frps.example.net:6000". */
+  url: string;
+  /** The port clients connect to there (443 for an https URL). */
+  port: number;
+  /** Who can connect there: anyone on the internet, or only whoever reaches the remote host. */
+  audience: 'internet' | 'remote-host';
+  /**
+   * A policy outside this host decides who gets through (Cloudflare Access, an ngrok IP policy,
+   * the remote sshd's GatewayPorts): why the cell is unknown rather than open. Absent: nothing
+   * stands between the far end's audience and the upstream.
+   */
+  gate?: string;
+}
+
+export interface Door {
+  kind: DoorKind;
+  /** The process carrying it, when one is running. */
+  pid?: number;
+  /** Listeners on this host (absent or empty for an outbound tunnel). */
+  listen?: DoorListen[];
+  remote?: DoorRemote;
+  /** Where it sends connections: a host and port, or a unix socket. */
+  upstream: { host: string; port: number } | { unix: string };
+  /** The directive or argument that sends it there, as written: "proxy_pass http://127.0.0.1:18789". */
+  via: string;
+  location?: SourceLocation;
+  /** http: it speaks HTTP to the upstream and may set headers; tcp: bytes only (looks local to the gateway). */
+  layer: 'http' | 'tcp';
+  /** What the door does with X-Forwarded-For: none (not sent), overwrite, append (keeps the client's). */
+  forwardedFor: 'none' | 'overwrite' | 'append' | 'unknown';
+  forwardedForLocation?: SourceLocation;
+  /** Authentication the door itself adds in front of the upstream, each as written with its place. */
+  auth: { text: string; location?: SourceLocation }[];
+  /** Names it answers to (server_name, Caddy site addresses, cloudflared hostname), for SNI. */
+  serverNames?: string[];
+  tls?: boolean;
+}
+
+/** Something about a door that could not be read: every cell it could decide is unknown. */
+export interface DoorProblem {
+  kind: DoorKind;
+  /** The process it concerns: its sockets cannot be judged. */
+  pid?: number;
+  /** A tunnel: it has no listener here, so the problem gets a row of its own. */
+  tunnel?: boolean;
+  source: string;
+  line?: number;
+  detail: string;
+}
+
+export interface DoorsState {
+  doors: Door[];
+  problems: DoorProblem[];
+  /** How each program's config was read, for the report: "nginx -T -c /etc/nginx/nginx.conf (pid 812)". */
+  read: string[];
+}
+
 export interface Snapshot {
   schemaVersion: typeof SNAPSHOT_VERSION;
   tool: { name: 'clawmoat'; version: string };
@@ -320,4 +396,6 @@ export interface Snapshot {
   tailscale: Collected<TailscaleState>;
   sshd: Collected<SshdState>;
   openclaw: OpenClawState;
+  /** Reverse proxies, forwarders and tunnels (absent in snapshots taken before doors were read). */
+  doors?: Collected<DoorsState>;
 }

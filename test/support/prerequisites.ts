@@ -9,7 +9,7 @@ import { openclawInstalled, OPENCLAW_PREFIX } from '../system/lab/openclaw.js';
  * meta for the skip-summary reporter, when any is missing.
  */
 
-export type Capability = 'root' | 'netns' | 'netfilter' | 'ipset' | 'ufw' | 'sshd' | 'docker' | 'openclaw' | 'busybox' | 'patch' | 'pty' | 'hostile-user';
+export type Capability = 'root' | 'netns' | 'netfilter' | 'ipset' | 'ufw' | 'sshd' | 'docker' | 'openclaw' | 'busybox' | 'patch' | 'pty' | 'hostile-user' | 'socat' | 'nginx' | 'caddy' | 'haproxy' | 'apache';
 
 export interface CapabilityStatus {
   ok: boolean;
@@ -60,6 +60,12 @@ const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string
     ['mkfifo', 'coreutils'],
   ],
   ufw: [['ufw', 'ufw']],
+  // Doors: the reverse proxies and forwarders test/system/doors.test.ts runs for real.
+  socat: [['socat', 'socat']],
+  nginx: [['nginx', 'nginx-light']],
+  caddy: [['caddy', 'caddy']],
+  haproxy: [['haproxy', 'haproxy']],
+  apache: [['apache2', 'apache2']],
   busybox: [['busybox', 'busybox']],
   sshd: [
     ['sshd', 'openssh-server'],
@@ -116,6 +122,8 @@ function detect(capability: Capability): CapabilityStatus {
       if (capability === 'ufw' && !existsSync('/etc/ufw')) missing.push('/etc/ufw (ufw)');
       if (capability === 'sshd' && !existsSync('/etc/ssh/sshd_config')) missing.push('/etc/ssh/sshd_config (openssh-server)');
       if (capability === 'docker' && missing.length === 0 && !isStaticElf(findBinary('busybox')!)) missing.push('a static busybox (busybox-static)');
+      // nginx-light has no stream module: the doors test loads it for its `stream {}` door.
+      if (capability === 'nginx' && !existsSync('/usr/lib/nginx/modules/ngx_stream_module.so')) missing.push('the nginx stream module (libnginx-mod-stream)');
       // Root without CAP_SYS_ADMIN (an unprivileged container) cannot make namespaces.
       if (capability === 'netns' && missing.length === 0 && isRoot()) {
         const probe = spawnSync(findBinary('unshare')!, ['--net', '--mount', 'true'], { stdio: 'ignore', timeout: 5_000 });

@@ -47,7 +47,7 @@ export const dockerUfwBypass: Check = {
       'the gateway port, yet the walk through the real ruleset finds it open from a non-local zone via FORWARD. The ' +
       'fix is to publish on 127.0.0.1 (or not at all), or to filter in DOCKER-USER.',
     fixable: true,
-    inputs: ['ufw', 'openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale'],
+    inputs: ['ufw', 'openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale', 'doors'],
   },
   evaluate(ctx) {
     const { ufw } = ctx;

@@ -12,7 +12,9 @@ export function gatewayCells(ctx: AnalysisContext, kinds: Zone['kind'][]): Reach
 
 export function describeListener(cell: ReachCell): string {
   const l = cell.listener;
-  return `${l.protocol} ${hostPort(l.address, l.port)}${l.process ? ` (${l.process})` : ''}`;
+  const base = `${l.protocol} ${hostPort(l.address, l.port)}${l.process ? ` (${l.process})` : ''}`;
+  if (!l.door || l.door.kind === 'tailscale') return base;
+  return `${base}, a door to ${l.door.unknown ? 'what may be the gateway' : `the gateway at ${l.door.target}`} (${l.door.via}${l.door.location ? ` at ${l.door.location.file}:${l.door.location.line}` : ''})`;
 }
 
 export function pathEvidence(cell: ReachCell): Evidence[] {
@@ -36,7 +38,7 @@ export function exposureOutcome(ctx: AnalysisContext, kinds: Zone['kind'][], des
       result: 'fail',
       findings: open.map((cell) => ({
         status: 'fail' as const,
-        message: `The gateway ${describeListener(cell)} is open from ${cell.zone.name}: ${describe.what}`,
+        message: `${cell.listener.door && cell.listener.door.kind !== 'tailscale' ? 'The gateway is reachable through' : 'The gateway'} ${describeListener(cell)} ${cell.listener.door && cell.listener.door.kind !== 'tailscale' ? 'from' : 'is open from'} ${cell.zone.name}: ${describe.what}`,
         evidence: pathEvidence(cell),
         remediation: describe.remediation,
       })),

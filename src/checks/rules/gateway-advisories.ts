@@ -1,0 +1,93 @@
+import type { Check, FindingDraft } from '../types.js';
+import { GUIDE } from '../guide.js';
+import { compose, tcpListener, withGatewayProcess, withSockets } from '../../snapshot/fixture.js';
+import { ADVISORIES, affects, describeRange, type Advisory } from '../../openclaw/advisories.js';
+import { authMode, configAt, gatewayDoors, LOOPBACK_GATEWAY, nginxDoor, openBeyondLoopback, withNginx } from '../doors.js';
+import type { AnalysisContext } from '../../model/context.js';
+import type { Snapshot } from '../../snapshot/types.js';
+
+function withVersion(version: string) {
+  return (s: Snapshot): Snapshot => ({ ...s, openclaw: { ...s.openclaw, version: { status: 'ok', data: { version, source: '/usr/lib/node_modules/openclaw/package.json' } } } });
+}
+
+function applies(ctx: AnalysisContext, a: Advisory): string | undefined {
+  switch (a.applies) {
+    case 'always':
+      return '';
+    case 'trusted-proxies': {
+      const v = configAt(ctx, 'gateway.trustedProxies').value;
+      return Array.isArray(v) && v.length > 0 ? ` (gateway.trustedProxies is set)` : undefined;
+    }
+    case 'trusted-proxy-mode':
+      return authMode(ctx) === 'trusted-proxy' ? ' (auth mode trusted-proxy)' : undefined;
+    case 'http-door': {
+      const d = gatewayDoors(ctx).find((g) => g.door.layer === 'http');
+      return d ? ` (an HTTP door leads to the gateway: ${d.door.via})` : undefined;
+    }
+  }
+}
+
+/** The version the gateway runs: its package, else what the probe read from it. */
+function versionOf(ctx: AnalysisContext): { version: string; source: string } | undefined {
+  if (ctx.gateway.version) {
+    const v = ctx.snapshot.openclaw.version;
+    return { version: ctx.gateway.version, source: v.status === 'ok' ? v.data.source : 'the OpenClaw package' };
+  }
+  const seen = ctx.probe?.results.find((r) => r.openclaw.detected && r.openclaw.version);
+  return seen?.openclaw.version ? { version: seen.openclaw.version, source: `the probe's fingerprint of ${seen.address}:${seen.port}` } : undefined;
+}
+
+export const gatewayAdvisories: Check = {
+  meta: {
+    id: 'gateway.advisories',
+    title: 'The gateway runs no version with a known exposure or auth advisory',
+    severity: 'warn',
+    guide: GUIDE.config,
+    docs:
+      'The gateway\'s version (its package, or the probe\'s fingerprint with `--probe`) against the published advisories ' +
+      'on exposure, authentication and forwarded headers kept in src/openclaw/advisories.ts with their sources ' +
+      '(GHSA/CVE id, affected range, fixed version). An advisory that only matters with a feature (trustedProxies, ' +
+      'trusted-proxy mode, a reverse proxy in front) counts only when the host uses it. Critical when the gateway is ' +
+      'reachable beyond loopback, itself or through a door; warn otherwise. Skipped when the version cannot be read.',
+    fixable: false,
+    inputs: ['openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale', 'doors', 'probe'],
+  },
+  evaluate(ctx) {
+    if (!ctx.gateway.detected) return { result: 'skipped', reason: 'no OpenClaw gateway on this host' };
+    const v = versionOf(ctx);
+    if (!v) return { result: 'skipped', reason: 'the OpenClaw version could not be read (run with --probe to read it from the gateway)' };
+    const hits = ADVISORIES.flatMap((a) => {
+      if (!affects(a, v.version)) return [];
+      const why = applies(ctx, a);
+      return why === undefined ? [] : [{ a, why }];
+    });
+    if (hits.length === 0) return { result: 'pass', reason: `OpenClaw ${v.version} (${v.source}) is past every advisory on file that applies here` };
+    const open = openBeyondLoopback(ctx);
+    const zones = [...new Set(open.map((c) => c.zone.name))];
+    const findings: FindingDraft[] = hits.map(({ a, why }) => ({
+      status: 'fail',
+      severity: open.length > 0 ? 'critical' : 'warn',
+      message: `OpenClaw ${v.version} is affected by ${a.id}${a.aliases.length > 0 ? ` (${a.aliases.join(', ')})` : ''}: ${a.summary}${why}. Fixed in ${a.fixed}${zones.length > 0 ? `; the gateway is reachable from ${zones.join(', ')}` : ''}.`,
+      evidence: [
+        { kind: 'config', text: `version ${v.version} from ${v.source}; affected ${describeRange(a)}, fixed ${a.fixed}` },
+        { kind: 'note', text: `sources: ${a.sources.join('; ')}${a.note ? ` (${a.note})` : ''}` },
+      ],
+      remediation: { summary: `Upgrade OpenClaw to ${a.fixed} or later.`, steps: ['npm i -g openclaw@latest', 'openclaw gateway restart'], automatic: false },
+    }));
+    return { result: 'fail', findings };
+  },
+  cases: {
+    valid: [
+      { name: 'no gateway', snapshot: (s) => s, result: 'skipped' },
+      { name: 'version unknown', snapshot: LOOPBACK_GATEWAY({ gateway: {} }), result: 'skipped' },
+      { name: 'a current version', snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withVersion('2026.9.6')), result: 'pass' },
+      { name: '2026.4.1 in token mode: the trusted-proxy advisories do not apply', snapshot: compose(LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'token' } } }), withVersion('2026.4.1')), result: 'pass' },
+    ],
+    invalid: [
+      { name: 'Clawdbot 2026.1.24 on loopback: warn', snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withVersion('2026.1.24')), result: 'fail', evidenceIncludes: ['GHSA-g8p2-7wf7-98mq', 'CVE-2026-25253', 'fixed 2026.1.29'] },
+      { name: '2026.5.1 in trusted-proxy mode', snapshot: compose(LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'trusted-proxy' }, trustedProxies: ['127.0.0.1'] } }), withVersion('2026.5.1')), result: 'fail', evidenceIncludes: ['GHSA-rggc-m335-3wvj', 'CVE-2026-53832', 'GHSA-qjpc-qf9m-xwmr'] },
+      { name: '2026.3.28 behind nginx, exposed: critical', snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(443)), withVersion('2026.3.28')), result: 'fail', evidenceIncludes: ['CVE-2026-41403', 'reachable from internet:eth0'] },
+      { name: 'an old gateway on 0.0.0.0', snapshot: compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 18789, 8)), withVersion('2026.2.10')), result: 'fail', evidenceIncludes: ['GHSA-943q-mwmv-hhvh'] },
+    ],
+  },
+};

@@ -1,0 +1,69 @@
+import type { Check, FindingDraft } from '../types.js';
+import { GUIDE } from '../guide.js';
+import { compose } from '../../snapshot/fixture.js';
+import { doorEvidence, gatewayDoors, LOOPBACK_GATEWAY, nginxDoor, withNginx } from '../doors.js';
+import { describeDoor, describeLocation } from '../../model/doors.js';
+
+const FIX: Record<string, string> = {
+  nginx: 'proxy_set_header X-Forwarded-For $remote_addr;',
+  haproxy: 'http-request set-header X-Forwarded-For %[src]   # instead of option forwardfor',
+  apache: 'RequestHeader unset X-Forwarded-For early   # before mod_proxy adds the peer',
+  caddy: 'remove trusted_proxies, or list only real proxies in it',
+};
+
+export const proxyXffAppend: Check = {
+  meta: {
+    id: 'proxy.xff_append',
+    title: 'Doors overwrite X-Forwarded-For instead of appending to it',
+    severity: 'warn',
+    guide: GUIDE.remote,
+    docs:
+      'The OpenClaw docs: a proxy must overwrite X-Forwarded-For (`$remote_addr`), not append to the client\'s ' +
+      '(`$proxy_add_x_forwarded_for`). Fails for each door to the gateway that appends: nginx with ' +
+      '`$proxy_add_x_forwarded_for` or `$http_x_forwarded_for`, HAProxy `option forwardfor`, Apache\'s mod_proxy_http ' +
+      '(it appends unless `ProxyAddHeaders Off`), Caddy with `trusted_proxies`. The evidence names the line. Tunnels ' +
+      '(whose edge sets the header) are not judged here.',
+    fixable: false,
+    inputs: ['openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale', 'doors'],
+  },
+  evaluate(ctx) {
+    if (!ctx.gateway.detected) return { result: 'skipped', reason: 'no OpenClaw gateway on this host' };
+    const doors = gatewayDoors(ctx).filter((d) => !d.door.remote && d.door.layer === 'http');
+    if (doors.length === 0) return { result: 'pass', reason: 'no HTTP door leads to the gateway' };
+    const appending = doors.filter((d) => d.door.forwardedFor === 'append');
+    if (appending.length === 0) return { result: 'pass', reason: doors.map((d) => `${describeDoor(d.door)}: X-Forwarded-For ${d.door.forwardedFor === 'none' ? 'not sent' : d.door.forwardedFor}`).join('; ') };
+    const findings: FindingDraft[] = appending.map((d) => {
+      const at = d.door.forwardedForLocation ?? d.door.location;
+      const finding: FindingDraft = {
+        status: 'fail',
+        message: `${describeDoor(d.door)} appends the peer to the client's own X-Forwarded-For${d.door.forwardedForLocation ? ` (${describeLocation(d.door.forwardedForLocation)})` : ' (its default)'}: a client can put any address first, and OpenClaw 2026.8 and later refuse the chain (403 proxy_attribution_required).`,
+        evidence: [...doorEvidence(d), ...(d.door.forwardedForLocation ? [{ kind: 'file' as const, text: `X-Forwarded-For appended at ${describeLocation(d.door.forwardedForLocation)}`, location: d.door.forwardedForLocation }] : [])],
+        remediation: { summary: 'Make the door overwrite X-Forwarded-For with the peer address.', steps: [FIX[d.door.kind] ?? 'overwrite X-Forwarded-For with the peer address'], automatic: false },
+      };
+      if (at) finding.location = at;
+      return finding;
+    });
+    return { result: 'fail', findings };
+  },
+  cases: {
+    valid: [
+      { name: 'no door', snapshot: LOOPBACK_GATEWAY({ gateway: {} }), result: 'pass' },
+      { name: 'nginx overwrites with $remote_addr', snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(443, { forwardedFor: 'overwrite' }))), result: 'pass' },
+      { name: 'nginx sends no XFF (its default)', snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(443))), result: 'pass' },
+    ],
+    invalid: [
+      {
+        name: 'nginx with $proxy_add_x_forwarded_for',
+        snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(443, { forwardedFor: 'append', forwardedForLocation: { file: '/etc/nginx/sites-enabled/openclaw', line: 7 } }))),
+        result: 'fail',
+        evidenceIncludes: ['/etc/nginx/sites-enabled/openclaw:7', 'appends'],
+      },
+      {
+        name: 'HAProxy option forwardfor',
+        snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(8447, { kind: 'haproxy', via: 'frontend web → backend gw server s1 127.0.0.1:18789', location: { file: '/etc/haproxy/haproxy.cfg', line: 13 }, forwardedFor: 'append', forwardedForLocation: { file: '/etc/haproxy/haproxy.cfg', line: 10 } }))),
+        result: 'fail',
+        evidenceIncludes: ['/etc/haproxy/haproxy.cfg:10', 'HAProxy frontend web'],
+      },
+    ],
+  },
+};

@@ -1,0 +1,387 @@
+import type { Door, DoorListen, DoorProblem, SourceLocation } from '../../snapshot/types.js';
+
+/**
+ * nginx's config as doors: every `proxy_pass` (http and stream) with the listeners of its
+ * server block, what it does with X-Forwarded-For and the authentication in front of it.
+ * Pure: the files' text in (from `nginx -T`, or read one by one), doors and problems out.
+ * Semantics from the nginx docs (reference/doors.md §1.1).
+ */
+
+export interface NginxDirective {
+  name: string;
+  args: string[];
+  file: string;
+  line: number;
+  block?: NginxDirective[];
+}
+
+export class NginxSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Tokenise and nest one file: words, quoted strings, `;`, `{`, `}`, `#` comments. */
+export function parseNginxFile(text: string, file: string): NginxDirective[] {
+  const root: NginxDirective[] = [];
+  const stack: NginxDirective[][] = [root];
+  const parents: NginxDirective[] = [];
+  let words: string[] = [];
+  let wordLine = 0;
+  let line = 1;
+  let i = 0;
+  const flush = (terminator: ';' | '{') => {
+    if (words.length === 0) throw new NginxSyntaxError(`unexpected "${terminator}"`, file, line);
+    const d: NginxDirective = { name: words[0]!, args: words.slice(1), file, line: wordLine };
+    stack.at(-1)!.push(d);
+    words = [];
+    if (terminator === '{') {
+      d.block = [];
+      stack.push(d.block);
+      parents.push(d);
+    }
+  };
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '\n') {
+      line++;
+      i++;
+    } else if (/\s/.test(c)) {
+      i++;
+    } else if (c === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === ';' || c === '{') {
+      flush(c);
+      i++;
+    } else if (c === '}') {
+      if (words.length > 0) throw new NginxSyntaxError(`unexpected "}" after "${words.join(' ')}" (missing ";")`, file, line);
+      if (stack.length === 1) throw new NginxSyntaxError('unexpected "}"', file, line);
+      stack.pop();
+      parents.pop();
+      i++;
+    } else {
+      if (words.length === 0) wordLine = line;
+      let word = '';
+      if (c === '"' || c === "'") {
+        const quote = c;
+        i++;
+        while (i < text.length && text[i] !== quote) {
+          if (text[i] === '\\' && i + 1 < text.length) i++;
+          if (text[i] === '\n') line++;
+          word += text[i];
+          i++;
+        }
+        if (i >= text.length) throw new NginxSyntaxError('unterminated string', file, line);
+        i++;
+      } else {
+        while (i < text.length && !/[\s;{}]/.test(text[i]!)) {
+          // `${var}` keeps its braces.
+          if (text[i] === '$' && text[i + 1] === '{') {
+            const end = text.indexOf('}', i);
+            if (end < 0) break;
+            word += text.slice(i, end + 1);
+            i = end + 1;
+            continue;
+          }
+          word += text[i];
+          i++;
+        }
+      }
+      words.push(word);
+    }
+  }
+  if (words.length > 0) throw new NginxSyntaxError(`unexpected end of file, expecting ";" or "}" after "${words.join(' ')}"`, file, line);
+  if (stack.length > 1) throw new NginxSyntaxError(`unexpected end of file, expecting "}" (the block at line ${parents.at(-1)!.line} is not closed)`, file, line);
+  return root;
+}
+
+/** `nginx -T` prints every file it read after a `# configuration file PATH:` line. */
+export function splitNginxDump(dump: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const re = /^# configuration file (.+):$/gm;
+  const marks = [...dump.matchAll(re)];
+  marks.forEach((m, k) => {
+    const start = m.index + m[0].length + 1;
+    const end = k + 1 < marks.length ? marks[k + 1]!.index : dump.length;
+    // -T adds one blank line after each file.
+    files.set(m[1]!, dump.slice(start, end).replace(/\n\n$/, '\n'));
+  });
+  return files;
+}
+
+/** An include pattern as a RegExp over paths (nginx uses glob(3)). */
+export function globToRegExp(pattern: string): RegExp {
+  let re = '';
+  for (const ch of pattern) {
+    if (ch === '*') re += '[^/]*';
+    else if (ch === '?') re += '[^/]';
+    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+export function isGlob(pattern: string): boolean {
+  return /[*?[]/.test(pattern);
+}
+
+export function resolveIncludePath(pattern: string, confDir: string): string {
+  return pattern.startsWith('/') ? pattern : `${confDir.replace(/\/$/, '')}/${pattern}`;
+}
+
+interface Context {
+  files: Map<string, string>;
+  confDir: string;
+  problems: DoorProblem[];
+  pid?: number;
+  parsed: Map<string, NginxDirective[]>;
+}
+
+function parsed(ctx: Context, file: string): NginxDirective[] | undefined {
+  if (ctx.parsed.has(file)) return ctx.parsed.get(file);
+  const text = ctx.files.get(file);
+  if (text === undefined) return undefined;
+  try {
+    const tree = parseNginxFile(text, file);
+    ctx.parsed.set(file, tree);
+    return tree;
+  } catch (error) {
+    const e = error as NginxSyntaxError;
+    ctx.problems.push(problem(ctx, e.file ?? file, e.line, `nginx config ${e.file ?? file} does not parse: ${e.message}`));
+    ctx.parsed.set(file, []);
+    return undefined;
+  }
+}
+
+function problem(ctx: Context, source: string, line: number | undefined, detail: string): DoorProblem {
+  const p: DoorProblem = { kind: 'nginx', source, detail };
+  if (line !== undefined) p.line = line;
+  if (ctx.pid !== undefined) p.pid = ctx.pid;
+  return p;
+}
+
+/** Replace every `include` by the directives of the files it names, in place order. */
+function expand(ctx: Context, directives: NginxDirective[], depth = 0): NginxDirective[] {
+  const out: NginxDirective[] = [];
+  for (const d of directives) {
+    if (d.name === 'include' && d.args[0] !== undefined) {
+      const path = resolveIncludePath(d.args[0], ctx.confDir);
+      const matches = isGlob(path) ? [...ctx.files.keys()].filter((f) => globToRegExp(path).test(f)).sort() : ctx.files.has(path) ? [path] : [];
+      if (matches.length === 0 && !isGlob(path)) ctx.problems.push(problem(ctx, d.file, d.line, `nginx includes ${path} (${d.file}:${d.line}), which could not be read`));
+      if (depth > 20) {
+        ctx.problems.push(problem(ctx, d.file, d.line, `nginx includes nest deeper than 20 at ${d.file}:${d.line}`));
+        continue;
+      }
+      for (const m of matches) out.push(...expand(ctx, parsed(ctx, m) ?? [], depth + 1));
+      continue;
+    }
+    out.push(d.block ? { ...d, block: expand(ctx, d.block, depth) } : d);
+  }
+  return out;
+}
+
+const at = (d: NginxDirective): SourceLocation => ({ file: d.file, line: d.line });
+const all = (block: readonly NginxDirective[] | undefined, name: string) => (block ?? []).filter((d) => d.name === name);
+const first = (block: readonly NginxDirective[] | undefined, name: string) => (block ?? []).find((d) => d.name === name);
+
+/** `listen` → address and port (ngx_http_core_module): no port means 80, a bare port means *:port (IPv4). */
+export function nginxListen(arg: string, defaultPort = 80): { address: string; port: number } | undefined {
+  if (arg.startsWith('unix:')) return undefined;
+  let m = /^\[([^\]]+)\](?::(\d+))?$/.exec(arg);
+  if (m) return { address: m[1]!, port: m[2] ? Number(m[2]) : defaultPort };
+  if (/^\d+$/.test(arg)) return { address: '0.0.0.0', port: Number(arg) };
+  m = /^([^:]+)(?::(\d+))?$/.exec(arg);
+  if (!m) return undefined;
+  const host = m[1] === '*' ? '0.0.0.0' : m[1] === 'localhost' ? '127.0.0.1' : m[1]!;
+  return { address: host, port: m[2] ? Number(m[2]) : defaultPort };
+}
+
+interface Inherited {
+  headers?: NginxDirective[];
+  auth: { text: string; location: SourceLocation }[];
+  authBasic?: NginxDirective;
+  authRequest?: NginxDirective;
+  access?: NginxDirective[];
+}
+
+/** What a level adds: proxy_set_header replaces the whole inherited set; auth_* and allow/deny likewise per kind. */
+function inherit(parent: Inherited, block: readonly NginxDirective[]): Inherited {
+  const next: Inherited = { ...parent };
+  const headers = all(block, 'proxy_set_header');
+  if (headers.length > 0) next.headers = headers;
+  const basic = first(block, 'auth_basic');
+  if (basic) next.authBasic = basic;
+  const request = first(block, 'auth_request');
+  if (request) next.authRequest = request;
+  const access = block.filter((d) => d.name === 'allow' || d.name === 'deny');
+  if (access.length > 0) next.access = access;
+  return next;
+}
+
+function authOf(i: Inherited): Door['auth'] {
+  const out: Door['auth'] = [];
+  if (i.authBasic && i.authBasic.args[0] !== 'off') out.push({ text: `auth_basic ${i.authBasic.args.join(' ')}`, location: at(i.authBasic) });
+  if (i.authRequest && i.authRequest.args[0] !== 'off') out.push({ text: `auth_request ${i.authRequest.args.join(' ')}`, location: at(i.authRequest) });
+  if (i.access && i.access.some((d) => d.name === 'deny' && d.args[0] === 'all')) {
+    out.push({ text: i.access.map((d) => `${d.name} ${d.args.join(' ')}`).join('; '), location: at(i.access[0]!) });
+  }
+  return out;
+}
+
+function forwardedFor(i: Inherited): Pick<Door, 'forwardedFor' | 'forwardedForLocation'> {
+  const xff = (i.headers ?? []).find((d) => d.args[0]?.toLowerCase() === 'x-forwarded-for');
+  if (!xff) return { forwardedFor: 'none' };
+  const value = xff.args.slice(1).join(' ');
+  const mode = value === '' ? 'none' : /\$proxy_add_x_forwarded_for|\$http_x_forwarded_for/.test(value) ? 'append' : 'overwrite';
+  return { forwardedFor: mode, forwardedForLocation: at(xff) };
+}
+
+type Upstreams = Map<string, { host: string; port: number; d: NginxDirective }[] | 'unknown'>;
+
+function upstreamBlocks(block: readonly NginxDirective[], defaultPort: number): Upstreams {
+  const map: Upstreams = new Map();
+  for (const u of all(block, 'upstream')) {
+    const servers: { host: string; port: number; d: NginxDirective }[] = [];
+    let unknown = false;
+    for (const s of all(u.block, 'server')) {
+      const target = s.args[0] ?? '';
+      if (target.startsWith('unix:')) continue;
+      const hp = nginxListen(target, defaultPort);
+      if (hp) servers.push({ host: hp.address, port: hp.port, d: s });
+      else unknown = true;
+    }
+    map.set(u.args[0] ?? '', unknown && servers.length === 0 ? 'unknown' : servers);
+  }
+  return map;
+}
+
+interface Target {
+  upstream: Door['upstream'];
+  location: SourceLocation;
+}
+
+function proxyTargets(ctx: Context, pass: NginxDirective, upstreams: Upstreams, stream: boolean): Target[] | undefined {
+  const raw = pass.args[0] ?? '';
+  if (raw.includes('$')) {
+    ctx.problems.push(problem(ctx, pass.file, pass.line, `proxy_pass ${raw} at ${pass.file}:${pass.line} uses a variable: where it leads is decided per request`));
+    return undefined;
+  }
+  const m = stream ? /^()(.*)$/.exec(raw)! : /^(https?):\/\/([^/]*)/.exec(raw);
+  if (!m) {
+    ctx.problems.push(problem(ctx, pass.file, pass.line, `proxy_pass ${raw} at ${pass.file}:${pass.line} is not understood`));
+    return undefined;
+  }
+  const scheme = m[1] ?? '';
+  const authority = m[2] ?? '';
+  if (authority.startsWith('unix:')) return [{ upstream: { unix: authority.slice(5).replace(/:$/, '') }, location: at(pass) }];
+  const named = upstreams.get(authority);
+  if (named === 'unknown') {
+    ctx.problems.push(problem(ctx, pass.file, pass.line, `the upstream "${authority}" of proxy_pass at ${pass.file}:${pass.line} has servers clawmoat does not understand`));
+    return undefined;
+  }
+  if (named) return named.map((s) => ({ upstream: { host: s.host, port: s.port }, location: at(pass) }));
+  const defaultPort = scheme === 'https' ? 443 : 80;
+  const hp = nginxListen(authority, defaultPort);
+  if (!hp || (stream && !/:\d+$/.test(authority))) {
+    ctx.problems.push(problem(ctx, pass.file, pass.line, `proxy_pass ${raw} at ${pass.file}:${pass.line} names no port clawmoat can read`));
+    return undefined;
+  }
+  return [{ upstream: { host: hp.address, port: hp.port }, location: at(pass) }];
+}
+
+function serverListens(server: NginxDirective, root: boolean, stream: boolean): { listens: DoorListen[]; tls: boolean } {
+  const listens: DoorListen[] = [];
+  let tls = false;
+  for (const l of all(server.block, 'listen')) {
+    if (l.args.includes('udp')) continue;
+    if (l.args.includes('ssl') || l.args.includes('quic')) tls = true;
+    const hp = nginxListen(l.args[0] ?? '');
+    if (hp) listens.push({ ...hp, location: at(l) });
+  }
+  if (first(server.block, 'ssl')?.args[0] === 'on') tls = true;
+  // No listen in an http server: *:80 as root, *:8000 otherwise (ngx_http_core_module).
+  if (listens.length === 0 && !stream) listens.push({ address: '0.0.0.0', port: root ? 80 : 8000, location: at(server) });
+  return { listens, tls };
+}
+
+function locations(block: readonly NginxDirective[] | undefined, parent: Inherited, visit: (pass: NginxDirective, i: Inherited) => void): void {
+  for (const d of block ?? []) {
+    if (d.name === 'location' || d.name === 'if' || d.name === 'limit_except') {
+      locations(d.block, inherit(parent, d.block ?? []), visit);
+    } else if (d.name === 'proxy_pass') {
+      visit(d, parent);
+    }
+  }
+}
+
+export interface NginxInput {
+  /** Every file read, by absolute path. */
+  files: Map<string, string>;
+  main: string;
+  /** Relative includes are resolved against this (the directory of the main file). */
+  confDir?: string;
+  pid?: number;
+  /** nginx runs as root (listens without a port default to 80 rather than 8000). */
+  root?: boolean;
+}
+
+export function nginxDoors(input: NginxInput): { doors: Door[]; problems: DoorProblem[] } {
+  const ctx: Context = { files: input.files, confDir: input.confDir ?? input.main.replace(/\/[^/]*$/, ''), problems: [], parsed: new Map() };
+  if (input.pid !== undefined) ctx.pid = input.pid;
+  const doors: Door[] = [];
+  const tree = parsed(ctx, input.main);
+  if (!tree) {
+    if (!input.files.has(input.main)) ctx.problems.push(problem(ctx, input.main, undefined, `nginx config ${input.main} could not be read`));
+    return { doors, problems: ctx.problems };
+  }
+  const top = expand(ctx, tree);
+  for (const section of top.filter((d) => (d.name === 'http' || d.name === 'stream') && d.block)) {
+    const stream = section.name === 'stream';
+    const upstreams = upstreamBlocks(section.block!, 80);
+    const base = inherit({ auth: [] }, section.block!);
+    for (const server of all(section.block, 'server')) {
+      const { listens, tls } = serverListens(server, input.root ?? true, stream);
+      const serverNames = all(server.block, 'server_name').flatMap((d) => d.args);
+      const level = inherit(base, server.block ?? []);
+      const visit = (pass: NginxDirective, i: Inherited) => {
+        for (const t of proxyTargets(ctx, pass, upstreams, stream) ?? []) {
+          const door: Door = {
+            kind: 'nginx',
+            listen: listens,
+            upstream: t.upstream,
+            via: `proxy_pass ${pass.args.join(' ')}`,
+            location: t.location,
+            layer: stream ? 'tcp' : 'http',
+            ...(stream ? { forwardedFor: 'none' as const } : forwardedFor(i)),
+            auth: authOf(i),
+          };
+          if (serverNames.length > 0) door.serverNames = serverNames;
+          if (tls) door.tls = true;
+          if (input.pid !== undefined) door.pid = input.pid;
+          doors.push(door);
+        }
+      };
+      if (stream) {
+        const pass = first(server.block, 'proxy_pass');
+        if (pass) visit(pass, level);
+      } else {
+        locations(server.block, level, visit);
+      }
+    }
+  }
+  return { doors, problems: ctx.problems };
+}
+
+/** The `include` patterns of one file's text (for reading the files one by one, without nginx -T). */
+export function nginxIncludes(tree: readonly NginxDirective[]): NginxDirective[] {
+  return tree.flatMap((d) => (d.name === 'include' ? [d] : nginxIncludes(d.block ?? [])));
+}
+
+/** `nginx -t`/`-T` errors: `nginx: [emerg] unexpected "}" in /etc/nginx/nginx.conf:12`. */
+export function nginxErrorPlace(stderr: string): { file: string; line: number; message: string } | undefined {
+  const m = /\[(?:emerg|crit|alert|error)\]\s+(.*?)\s+in\s+(\/\S+):(\d+)/.exec(stderr);
+  return m ? { message: m[1]!, file: m[2]!, line: Number(m[3]) } : undefined;
+}

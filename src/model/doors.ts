@@ -1,0 +1,273 @@
+import type { Door, DoorKind, DoorProblem, Snapshot, Socket, SourceLocation } from '../snapshot/types.js';
+import type { Step } from '../netfilter/simulate/types.js';
+import { classifyAddress, parseAddress } from './addresses.js';
+import { socketAccepts } from './listeners.js';
+import type { Attempt } from './attempt.js';
+import type { Zone } from './zones.js';
+
+/**
+ * Doors in the matrix. A door is a user-space program between a client and the gateway: a
+ * reverse proxy or forwarder with a listener of its own (its row is that kernel socket, and the
+ * hop through it extends the path), or something with no kernel listener at all (Tailscale
+ * Serve and Funnel, answered by tailscaled; an outbound tunnel, answered at its far end). Pure.
+ */
+
+/** What a matrix row says about the door it is: the hop, where it is written, what it leads to. */
+export interface DoorHop {
+  kind: DoorKind | 'tailscale';
+  /** The directive, as written: "proxy_pass http://127.0.0.1:18789", "serve https://gw…:443 → http://127.0.0.1:18789". */
+  via: string;
+  location?: SourceLocation;
+  /** Where it sends connections: "127.0.0.1:18789", "unix:/run/openclaw.sock". */
+  target: string;
+  /** The authentication the door adds itself (auth_basic, basic_auth, Cloudflare Access verified locally…). */
+  auth?: string[];
+  /** Set when what the door does could not be read: every cell it would decide is unknown, for this reason. */
+  unknown?: string;
+}
+
+export const DOOR_PROCESSES: Record<DoorKind, readonly string[]> = {
+  nginx: ['nginx'],
+  caddy: ['caddy'],
+  haproxy: ['haproxy'],
+  apache: ['apache2', 'httpd'],
+  socat: ['socat'],
+  rinetd: ['rinetd'],
+  ssh: ['ssh', 'autossh'],
+  kubectl: ['kubectl'],
+  cloudflared: ['cloudflared'],
+  ngrok: ['ngrok'],
+  frp: ['frpc'],
+};
+
+const KIND_NAME: Record<DoorKind, string> = { nginx: 'nginx', caddy: 'Caddy', haproxy: 'HAProxy', apache: 'Apache', socat: 'socat', rinetd: 'rinetd', ssh: 'ssh', kubectl: 'kubectl port-forward', cloudflared: 'cloudflared', ngrok: 'ngrok', frp: 'frpc' };
+
+export function doorName(kind: DoorKind | 'tailscale'): string {
+  return kind === 'tailscale' ? 'Tailscale' : KIND_NAME[kind];
+}
+
+export function describeTarget(upstream: Door['upstream']): string {
+  if ('unix' in upstream) return `unix:${upstream.unix}`;
+  return `${upstream.host.includes(':') ? `[${upstream.host}]` : upstream.host}:${upstream.port}`;
+}
+
+export function describeLocation(l: SourceLocation | undefined): string {
+  return l ? `${l.file}:${l.line}` : '';
+}
+
+/** "nginx proxy_pass http://127.0.0.1:18789 (/etc/nginx/sites-enabled/openclaw:12)". */
+export function describeDoor(d: Pick<Door, 'kind' | 'via' | 'location'>): string {
+  // "socat TCP-LISTEN:…", "autossh -R …", "kubectl port-forward …" already say who they are.
+  const named = DOOR_PROCESSES[d.kind].includes(d.via.split(' ')[0] ?? '') || d.via.startsWith(doorName(d.kind));
+  return `${named ? '' : `${doorName(d.kind)} `}${d.via}${d.location ? ` (${describeLocation(d.location)})` : ''}`;
+}
+
+function hopOf(d: Door): DoorHop {
+  const hop: DoorHop = { kind: d.kind, via: d.via, target: describeTarget(d.upstream) };
+  if (d.location) hop.location = d.location;
+  if (d.auth.length > 0) hop.auth = d.auth.map((a) => `${a.text}${a.location ? ` (${describeLocation(a.location)})` : ''}`);
+  return hop;
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::', '*', '']);
+
+function sameOrWild(a: string, b: string): boolean {
+  if (WILDCARDS.has(a) && WILDCARDS.has(b)) return true;
+  const pa = parseAddress(a);
+  const pb = parseAddress(b);
+  return pa !== undefined && pb !== undefined && pa.kind() === pb.kind() && pa.toString() === pb.toString();
+}
+
+/** The kernel sockets that are this door's listeners: same program, same port, same (or a wildcard) address. */
+export function doorSockets(door: Door, sockets: readonly Socket[]): Socket[] {
+  const names = DOOR_PROCESSES[door.kind];
+  return sockets.filter(
+    (s) =>
+      s.protocol === 'tcp' &&
+      (door.listen ?? []).some((l) => l.port === s.port && sameOrWild(l.address, s.address)) &&
+      (s.pid === door.pid || s.process === undefined || names.includes(s.process)),
+  );
+}
+
+/** Would the upstream reach a gateway socket of this host (or a gateway in a pod, for kubectl)? */
+export interface GatewayTarget {
+  gateway: boolean;
+  /** The gateway socket that takes it, when one does. */
+  socket?: Socket;
+  /** One sentence for the path. */
+  text: string;
+}
+
+const LOCAL_NAMES = new Set(['localhost', 'ip6-localhost', 'ip6-loopback']);
+
+export function gatewayBehind(door: Door, gatewayPorts: readonly number[], gatewaySockets: readonly Socket[], hostAddresses: readonly string[]): GatewayTarget {
+  const up = door.upstream;
+  if ('unix' in up) return { gateway: false, text: `${doorName(door.kind)} sends it to the unix socket ${up.unix}` };
+  if (!gatewayPorts.includes(up.port)) return { gateway: false, text: `${doorName(door.kind)} sends it to ${describeTarget(up)}, not a gateway port` };
+  if (door.kind === 'kubectl' && up.host.startsWith('pod ')) {
+    return { gateway: true, text: `kubectl port-forward sends it to port ${up.port} inside ${up.host.slice(4)}, the gateway's port; the pod sees a loopback client` };
+  }
+  const host = LOCAL_NAMES.has(up.host) ? '127.0.0.1' : up.host;
+  const local = classifyAddress(host) === 'loopback' || WILDCARDS.has(host) || hostAddresses.some((a) => sameOrWild(a, host));
+  if (!local) return { gateway: false, text: `${doorName(door.kind)} sends it to ${describeTarget(up)}, another host` };
+  const family: 4 | 6 = host.includes(':') ? 6 : 4;
+  const daddr = WILDCARDS.has(host) ? (family === 6 ? '::1' : '127.0.0.1') : host;
+  const socket = gatewaySockets.find((s) => socketAccepts(s, { family, protocol: 'tcp', daddr, dport: up.port, iif: 'lo' }));
+  if (socket) {
+    const where = `${socket.family === 6 ? `[${socket.address}]` : socket.address}:${socket.port}`;
+    return { gateway: true, socket, text: `${describeDoor(door)} forwards it to ${describeTarget(up)}, where the gateway (${where}${socket.pid !== undefined ? `, pid ${socket.pid}` : ''}) takes it from ${door.layer === 'tcp' || door.forwardedFor === 'none' ? 'a loopback address: it looks local' : 'the door'}` };
+  }
+  return { gateway: true, text: `${describeDoor(door)} forwards it to ${describeTarget(up)}, the gateway's port (no gateway socket takes it now: it answers once the gateway runs)` };
+}
+
+/** A step of the path: the hop through the door. */
+export function hopStep(text: string, action: 'accept' | 'unknown' = 'accept'): Step {
+  return { hook: 'door', table: '', chain: '', text, action };
+}
+
+/** The doors of a snapshot, and what could not be read about them. */
+export function snapshotDoors(snapshot: Snapshot): { doors: Door[]; problems: DoorProblem[]; readable: boolean; detail?: string } {
+  const d = snapshot.doors;
+  if (!d) return { doors: [], problems: [], readable: true };
+  if (d.status !== 'ok') return { doors: [], problems: [], readable: d.reason === 'not-installed', detail: d.detail };
+  return { doors: d.data.doors, problems: d.data.problems, readable: true };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Rows with no kernel listener: Serve/Funnel (tailscaled) and outbound tunnels
+
+/**
+ * A row answered in user space: `answer` says what happens to a client of a zone before the
+ * kernel is involved (tailscaled taking a tailnet peer, a tunnel's far end taking an internet
+ * client); otherwise the packet meets the kernel at `kernel` (Serve's tailnet address), or, with
+ * no address here at all (a tunnel), `otherwise` says why the zone does not reach it.
+ */
+export interface UserSpaceRow {
+  address: string;
+  port: number;
+  family: 4 | 6;
+  process: string;
+  pid?: number;
+  gateway: boolean;
+  door: DoorHop;
+  /** The listener's `serve` text (Tailscale Serve rows, kept for reach-format readers). */
+  serve?: string;
+  answer(zone: Zone): Attempt | undefined;
+  /** With no answer: the packet meets this host's kernel at `address` (Serve), unless `otherwise` decides. */
+  otherwise?(zone: Zone): Attempt;
+}
+
+/** An outbound tunnel's row: its far end takes clients of its audience; a policy there we cannot see makes it unknown. */
+export function tunnelRow(door: Door, behind: GatewayTarget): UserSpaceRow {
+  const remote = door.remote!;
+  const hop = hopOf(door);
+  const name = doorName(door.kind);
+  const urlHost = remote.url.replace(/^\w+:\/\//, '').replace(/[:/].*$/, '') || remote.url;
+  const row: UserSpaceRow = {
+    address: urlHost,
+    port: remote.port,
+    family: 4,
+    process: DOOR_PROCESSES[door.kind][0]!,
+    gateway: behind.gateway,
+    door: hop,
+    answer(zone) {
+      if (zone.kind !== 'internet') return undefined;
+      const arrive = `${name} carries connections from its far end, ${remote.url} (${remote.audience === 'internet' ? 'on the internet' : 'on the remote host'}), out through its own outbound connection: no listener here, no firewall of this host sees them`;
+      const through = behind.text;
+      if (remote.gate) {
+        const reason = `${remote.url}: ${remote.gate}`;
+        return { verdict: 'unknown', destination: remote.url, source: zone.source[4] ?? zone.source[6] ?? '', reason, path: [hopStep(arrive, 'unknown'), hopStep(`unknown: ${remote.gate}`, 'unknown'), hopStep(through)] };
+      }
+      const reason = `anyone on the internet reaches ${remote.url}, and ${name} brings them here: ${through}`;
+      return { verdict: 'open', destination: remote.url, source: zone.source[4] ?? zone.source[6] ?? '', reason, path: [hopStep(arrive), hopStep(through)] };
+    },
+    otherwise(zone) {
+      const reason = `no listener on this host for this tunnel: its clients come through its far end, ${remote.url}${remote.audience === 'internet' ? ' (see the internet zone)' : ''}`;
+      return { verdict: 'closed', destination: remote.url, source: zone.source[4] ?? zone.source[6] ?? '', reason, path: [hopStep(reason, 'accept')] };
+    },
+  };
+  if (door.pid !== undefined) row.pid = door.pid;
+  return row;
+}
+
+/** A tunnel that runs but whose routes could not be read: unknown from the internet, with why. */
+export function unreadTunnelRow(problem: DoorProblem): UserSpaceRow {
+  const why = `${problem.detail}${problem.line !== undefined ? ` (${problem.source}:${problem.line})` : ''}`;
+  const row: UserSpaceRow = {
+    address: `${DOOR_PROCESSES[problem.kind][0]}${problem.pid !== undefined ? ` pid ${problem.pid}` : ''}`,
+    port: 0,
+    family: 4,
+    process: DOOR_PROCESSES[problem.kind][0]!,
+    gateway: true,
+    door: { kind: problem.kind, via: 'routes not read', target: 'unknown', unknown: why },
+    answer(zone) {
+      if (zone.kind !== 'internet') return undefined;
+      return { verdict: 'unknown', destination: '', source: zone.source[4] ?? zone.source[6] ?? '', reason: why, path: [hopStep(why, 'unknown')] };
+    },
+    otherwise(zone) {
+      const reason = 'no listener on this host for this tunnel (see the internet zone)';
+      return { verdict: 'closed', destination: '', source: zone.source[4] ?? zone.source[6] ?? '', reason, path: [hopStep(reason)] };
+    },
+  };
+  if (problem.pid !== undefined) row.pid = problem.pid;
+  return row;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Rows that are kernel sockets: what the door adds to them
+
+export interface SocketDoor {
+  hop: DoorHop;
+  /** The door leads to a gateway port. */
+  gateway: boolean;
+  /** One sentence: the hop through the door to what is behind it. */
+  text: string;
+}
+
+/**
+ * For each socket that is a door's listener: the hop, and whether it leads to the gateway. A
+ * socket of a program whose config could not be read is a door we cannot see through: unknown.
+ * Of several doors on one socket (server blocks of one nginx port), one leading to the gateway wins.
+ */
+export function socketDoors(
+  doors: readonly Door[],
+  problems: readonly DoorProblem[],
+  sockets: readonly Socket[],
+  behind: (d: Door) => GatewayTarget,
+): Map<Socket, SocketDoor> {
+  const out = new Map<Socket, SocketDoor>();
+  for (const door of doors) {
+    if (!door.listen || door.listen.length === 0) continue;
+    const target = behind(door);
+    for (const socket of doorSockets(door, sockets)) {
+      const current = out.get(socket);
+      if (current && (current.gateway || !target.gateway)) continue;
+      out.set(socket, { hop: hopOf(door), gateway: target.gateway, text: target.text });
+    }
+  }
+  for (const p of problems) {
+    if (p.tunnel) continue;
+    const names = DOOR_PROCESSES[p.kind];
+    const why = `${p.detail}${p.line !== undefined && !p.detail.includes(`${p.source}:${p.line}`) ? ` (${p.source}:${p.line})` : ''}`;
+    for (const socket of sockets) {
+      if (socket.protocol !== 'tcp' || !(socket.pid === p.pid || (socket.process !== undefined && names.includes(socket.process)))) continue;
+      const current = out.get(socket);
+      out.set(socket, {
+        hop: { kind: p.kind, via: current?.hop.via ?? 'config not fully read', target: current?.hop.target ?? 'unknown', unknown: why, ...(current?.hop.location ? { location: current.hop.location } : {}) },
+        gateway: true,
+        text: `whether ${doorName(p.kind)} leads to the gateway is unknown: ${why}`,
+      });
+    }
+  }
+  return out;
+}
+
+/** The cell of a door's socket, from the kernel's attempt: the hop appended, or unknown when the door is. */
+export function throughDoor(attempt: Attempt, door: SocketDoor): Attempt {
+  if (attempt.verdict !== 'open') return attempt;
+  if (door.hop.unknown) {
+    return { ...attempt, verdict: 'unknown', reason: `${attempt.reason}; ${door.text}`, path: [...attempt.path, hopStep(door.text, 'unknown')] };
+  }
+  if (!door.gateway) return attempt;
+  return { ...attempt, reason: `${attempt.reason}; ${door.text}`, path: [...attempt.path, hopStep(door.text)] };
+}
