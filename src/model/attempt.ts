@@ -1,6 +1,8 @@
 import type { Packet, SimResult, Step } from '../netfilter/simulate/types.js';
 import type { Socket } from '../snapshot/types.js';
-import type { ReachCell, ReachListener } from './reach.js';
+import type { ReachCell, ReachListener, ReachVerdict } from './reach-types.js';
+
+export type { ReachVerdict };
 import { socketAccepts } from './listeners.js';
 import type { Zone } from './zones.js';
 
@@ -14,7 +16,6 @@ import type { Zone } from './zones.js';
  * the way, or the answer is lost), closed (it reaches the host, but no socket takes it), unknown
  * (the model cannot decide; the reason names the rule).
  */
-export type ReachVerdict = 'open' | 'filtered' | 'closed' | 'unknown';
 
 export interface Attempt {
   verdict: ReachVerdict;

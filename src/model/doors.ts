@@ -3,6 +3,9 @@ import type { Step } from '../netfilter/simulate/types.js';
 import { classifyAddress, parseAddress } from './addresses.js';
 import { socketAccepts } from './listeners.js';
 import type { Attempt } from './attempt.js';
+import type { DoorHop } from './reach-types.js';
+
+export type { DoorHop };
 import type { Zone } from './zones.js';
 
 /**
@@ -12,19 +15,6 @@ import type { Zone } from './zones.js';
  * Serve and Funnel, answered by tailscaled; an outbound tunnel, answered at its far end). Pure.
  */
 
-/** What a matrix row says about the door it is: the hop, where it is written, what it leads to. */
-export interface DoorHop {
-  kind: DoorKind | 'tailscale';
-  /** The directive, as written: "proxy_pass http://127.0.0.1:18789", "serve https://gw…:443 → http://127.0.0.1:18789". */
-  via: string;
-  location?: SourceLocation;
-  /** Where it sends connections: "127.0.0.1:18789", "unix:/run/openclaw.sock". */
-  target: string;
-  /** The authentication the door adds itself (auth_basic, basic_auth, Cloudflare Access verified locally…). */
-  auth?: string[];
-  /** Set when what the door does could not be read: every cell it would decide is unknown, for this reason. */
-  unknown?: string;
-}
 
 export const DOOR_PROCESSES: Record<DoorKind, readonly string[]> = {
   nginx: ['nginx'],

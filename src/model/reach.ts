@@ -3,10 +3,10 @@ import type { Snapshot, Socket } from '../snapshot/types.js';
 import type { HostFacts, Packet, SimResult, Step } from '../netfilter/simulate/types.js';
 import { prepare } from '../netfilter/simulate/index.js';
 import type { Ruleset } from '../netfilter/model.js';
-import { answerFor, cellOf, judgePath, RANK, type Attempt, type ReachVerdict } from './attempt.js';
+import { answerFor, cellOf, judgePath, RANK, type Attempt } from './attempt.js';
 import { socketAccepts } from './listeners.js';
 import { serveRow, userSpaceRows, type ServePort } from './serve-reach.js';
-import { throughDoor, type DoorHop, type SocketDoor, type UserSpaceRow } from './doors.js';
+import { throughDoor, type SocketDoor, type UserSpaceRow } from './doors.js';
 import { buildZones, type Zone, type ZoneSpec } from './zones.js';
 
 /**
@@ -16,43 +16,10 @@ import { buildZones, type Zone, type ZoneSpec } from './zones.js';
  * the matrix out.
  */
 
-export type { Attempt, ReachVerdict } from './attempt.js';
+export type { Attempt } from './attempt.js';
+export type { DoorHop, ReachCell, ReachListener, ReachMatrix, ReachVerdict } from './reach-types.js';
+import type { DoorHop, ReachCell, ReachListener, ReachMatrix, ReachVerdict } from './reach-types.js';
 
-export interface ReachListener {
-  address: string;
-  port: number;
-  protocol: 'tcp' | 'udp';
-  process?: string;
-  pid?: number;
-  gateway: boolean;
-  /** A Tailscale Serve/Funnel port (process "tailscaled"): where tailscaled sends what it takes there. */
-  serve?: string;
-  /**
-   * The row is a door: a user-space program that carries what it takes to `door.target` (a reverse
-   * proxy or forwarder on this socket, tailscaled for a Serve port, an outbound tunnel with no
-   * listener here). `gateway` is then true when the door leads to a gateway port.
-   */
-  door?: DoorHop;
-}
-
-export interface ReachCell {
-  listener: ReachListener;
-  zone: { name: string; kind: Zone['kind']; interface: string; source: string };
-  verdict: ReachVerdict;
-  /** The destination address the deciding packet was sent to (weak host: not always the bind address). */
-  destination: string;
-  /** One sentence: why this verdict. */
-  reason: string;
-  path: Step[];
-}
-
-export interface ReachMatrix {
-  zones: Zone[];
-  listeners: ReachListener[];
-  cells: ReachCell[];
-  /** Why the matrix may be incomplete (e.g. the ruleset could not be read). */
-  limitations: string[];
-}
 
 export function hostFacts(snapshot: Snapshot): HostFacts {
   const interfaces = snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data : [];

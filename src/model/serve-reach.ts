@@ -4,7 +4,7 @@ import { describeRoute, type ServeRoute } from './tailscale/serve-config.js';
 import type { Socket } from '../snapshot/types.js';
 import { answerFor, cellOf, judgePath, RANK, type Attempt } from './attempt.js';
 import { socketAccepts } from './listeners.js';
-import type { ReachCell, ReachListener } from './reach.js';
+import type { ReachCell, ReachListener } from './reach-types.js';
 import type { Zone } from './zones.js';
 import type { UserSpaceRow } from './doors.js';
 

@@ -5,7 +5,6 @@ import { RefusedError } from '../../errors.js';
 import { readUntrusted } from '../../safe-fs/read.js';
 import { absentTarget, replaceChecked, targetFrom, type TargetBefore, type Written } from '../../safe-fs/write.js';
 import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
-import type { FileState } from './restore-file.js';
 import { undoRefusal } from './undo-commands.js';
 
 /**
@@ -24,6 +23,20 @@ const FORMAT = 1;
 
 /** `applying` until the apply ends; a set still `applying` or `rolling-back` was interrupted. */
 export type SetStatus = 'applying' | 'applied' | 'confirmed' | 'rolling-back' | 'rolled-back';
+
+/** A file action's path as it is now, against what apply left there. */
+export interface FileState {
+  problem?: string;
+  /** Someone but root could change it (a user's home, a world-writable directory). */
+  userControlled: boolean;
+  exists: boolean;
+  /** Still the file apply left: its inode and content. */
+  left: boolean;
+  /** Already the content from before apply. */
+  original: boolean;
+  hash?: string;
+  description: string;
+}
 
 /** Progress of undoing one action; a re-run of rollback skips `done`, retries the rest. */
 export interface ActionRollback {

@@ -4,7 +4,9 @@ import { RefusedError } from '../../errors.js';
 import { sha256 } from '../../safe-fs/read.js';
 import { AnchoredDir, TEMP_MARK, TEMP_SUFFIX } from '../../safe-fs/write.js';
 import { deniedWrite, describeController, walkPath } from '../../safe-fs/walk.js';
-import type { BackupSet, FileAction } from './backup-set.js';
+import type { BackupSet, FileAction, FileState } from './backup-set.js';
+
+export type { FileState };
 
 /**
  * Undo one file action of a set. Rollback restores only over what apply left there: the very
@@ -32,19 +34,6 @@ function pathProblem(path: string): { problem?: string; userControlled: boolean 
   }
 }
 
-/** A file action's path as it is now, against what apply left there. */
-export interface FileState {
-  problem?: string;
-  /** Someone but root could change it (a user's home, a world-writable directory). */
-  userControlled: boolean;
-  exists: boolean;
-  /** Still the file apply left: its inode and content. */
-  left: boolean;
-  /** Already the content from before apply. */
-  original: boolean;
-  hash?: string;
-  description: string;
-}
 
 async function openDir(action: FileAction): Promise<AnchoredDir | string> {
   try {

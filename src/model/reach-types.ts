@@ -1,0 +1,60 @@
+import type { Step } from '../netfilter/simulate/types.js';
+import type { DoorKind, SourceLocation } from '../snapshot/types.js';
+import type { Zone } from './zones.js';
+
+/**
+ * The reachability matrix's types, in a leaf: the modules that compute it (reach.ts, attempt.ts,
+ * serve-reach.ts, doors.ts) and everything that reads it name these without importing each other.
+ */
+
+export type ReachVerdict = 'open' | 'filtered' | 'closed' | 'unknown';
+
+/** What a matrix row says about the door it is: the hop, where it is written, what it leads to. */
+export interface DoorHop {
+  kind: DoorKind | 'tailscale';
+  /** The directive, as written: "proxy_pass http://127.0.0.1:18789", "serve https://gw…:443 → http://127.0.0.1:18789". */
+  via: string;
+  location?: SourceLocation;
+  /** Where it sends connections: "127.0.0.1:18789", "unix:/run/openclaw.sock". */
+  target: string;
+  /** The authentication the door adds itself (auth_basic, basic_auth, Cloudflare Access verified locally…). */
+  auth?: string[];
+  /** Set when what the door does could not be read: every cell it would decide is unknown, for this reason. */
+  unknown?: string;
+}
+
+export interface ReachListener {
+  address: string;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  process?: string;
+  pid?: number;
+  gateway: boolean;
+  /** A Tailscale Serve/Funnel port (process "tailscaled"): where tailscaled sends what it takes there. */
+  serve?: string;
+  /**
+   * The row is a door: a user-space program that carries what it takes to `door.target` (a reverse
+   * proxy or forwarder on this socket, tailscaled for a Serve port, an outbound tunnel with no
+   * listener here). `gateway` is then true when the door leads to a gateway port.
+   */
+  door?: DoorHop;
+}
+
+export interface ReachCell {
+  listener: ReachListener;
+  zone: { name: string; kind: Zone['kind']; interface: string; source: string };
+  verdict: ReachVerdict;
+  /** The destination address the deciding packet was sent to (weak host: not always the bind address). */
+  destination: string;
+  /** One sentence: why this verdict. */
+  reason: string;
+  path: Step[];
+}
+
+export interface ReachMatrix {
+  zones: Zone[];
+  listeners: ReachListener[];
+  cells: ReachCell[];
+  /** Why the matrix may be incomplete (e.g. the ruleset could not be read). */
+  limitations: string[];
+}
