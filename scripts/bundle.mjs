@@ -4,7 +4,7 @@
 // and the audit's budget is 300 ms for the whole run. The unbundled tsc output in
 // dist/ stays for library use and type declarations.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +23,10 @@ const common = {
   banner: { js: "import { createRequire as __clawmoatCreateRequire } from 'node:module'; const require = __clawmoatCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 };
+
+// Chunks of an earlier build have other hashes: remove them, so dist/ holds this build's only.
+mkdirSync(outdir, { recursive: true });
+for (const name of readdirSync(outdir)) if (/^clawmoat-.*\.mjs(\.map)?$/.test(name)) rmSync(join(outdir, name));
 
 await Promise.all([
   // Split along the CLI's per-command dynamic imports (src/cli/program.ts): each command's code

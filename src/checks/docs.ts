@@ -20,8 +20,8 @@ export function renderCheckDocs(checks: readonly Check[]): string {
   for (const c of checks) {
     lines.push(`## ${c.meta.id}`, '', `**${c.meta.title}** — ${c.meta.severity}, guide section “${c.meta.guide}”.`, '', c.meta.docs, '');
     lines.push(`Rests on: ${c.meta.inputs.join(', ')}.`, '');
-    lines.push('Fails for:', '', ...c.cases.invalid.map((x) => `- ${x.name}${x.result === 'unknown' ? ' (unknown)' : ''}`), '');
-    lines.push('Passes for:', '', ...c.cases.valid.map((x) => `- ${x.name}${x.result === 'skipped' ? ' (skipped)' : ''}`), '');
+    lines.push('Fails for:', '', ...c.meta.examples.fails.map((x) => `- ${x}`), '');
+    lines.push('Passes for:', '', ...c.meta.examples.passes.map((x) => `- ${x}`), '');
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -67,6 +67,8 @@ export interface CheckMeta {
    * the runner makes a `pass` or `skipped` `unknown`, with the problem as its limitation.
    */
   inputs: readonly InputId[];
+  /** What docs/checks.md lists under "Fails for" and "Passes for": the names of the check's test cases. */
+  examples: { fails: readonly string[]; passes: readonly string[] };
 }
 
 /** A finding as a check returns it; id, title, severity and guide are filled from meta. */
@@ -86,6 +88,10 @@ export interface CheckCase {
 
 export interface InvalidCase extends CheckCase {
   result: 'fail' | 'unknown';
+  /** The severity of what it reports (several when its findings differ), pinned: --fail-on depends on it. */
+  severity: Severity | Severity[];
+  /** How many findings it reports. */
+  findings: number;
   /** Every string must appear in the finding's message or evidence. */
   evidenceIncludes?: string[];
 }
@@ -97,6 +103,13 @@ export interface ValidCase extends CheckCase {
 export interface Check {
   meta: CheckMeta;
   evaluate(ctx: AnalysisContext): CheckOutcome;
-  /** ESLint-style table: cases that must pass and cases that must be reported. */
-  cases: { valid: ValidCase[]; invalid: InvalidCase[] };
+}
+
+/**
+ * ESLint-style table of a check's cases: snapshots it must pass and snapshots it must report.
+ * The tables are test data and live under test/unit/checks/cases/, one file per check.
+ */
+export interface CheckCases {
+  valid: ValidCase[];
+  invalid: InvalidCase[];
 }

@@ -1,20 +1,14 @@
 import type { Packet, SimResult, Step } from '../netfilter/simulate/types.js';
 import type { Socket } from '../snapshot/types.js';
+import { socketAccepts } from './listeners.js';
 import type { ReachCell, ReachListener, ReachVerdict } from './reach-types.js';
+import type { Zone } from './zones.js';
 
 export type { ReachVerdict };
-import { socketAccepts } from './listeners.js';
-import type { Zone } from './zones.js';
 
 /**
  * One client's first packet to one destination, judged: what the matrix keeps of it, and the
  * parts of judging it that do not depend on which row (kernel socket or Serve port) is asked.
- */
-
-/**
- * What a client in a zone gets: open (a connection completes), filtered (dropped or rejected on
- * the way, or the answer is lost), closed (it reaches the host, but no socket takes it), unknown
- * (the model cannot decide; the reason names the rule).
  */
 
 export interface Attempt {

@@ -7,6 +7,11 @@ import type { Zone } from './zones.js';
  * serve-reach.ts, doors.ts) and everything that reads it name these without importing each other.
  */
 
+/**
+ * What a client in a zone gets: open (a connection completes), filtered (dropped or rejected on
+ * the way, or the answer is lost), closed (it reaches the host, but no socket takes it), unknown
+ * (the model cannot decide; the reason names the rule).
+ */
 export type ReachVerdict = 'open' | 'filtered' | 'closed' | 'unknown';
 
 /** What a matrix row says about the door it is: the hop, where it is written, what it leads to. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NFT_UNDO_ARGV } from '../../src/harden/plan/docker-nft-steps.js';
 import { dockerNftBackend, hasPolicyTable, nftPolicyJson, nftPolicyText } from '../../src/harden/plan/docker-nft.js';
-import { baselineSnapshot } from '../../src/snapshot/fixture.js';
+import { baselineSnapshot } from '../fixtures/builders/snapshot.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { binary } from '../support/binaries.js';
 import { requires } from '../support/prerequisites.js';

@@ -13,6 +13,17 @@ export const configUnreadable: Check = {
       'line and column. OpenClaw refuses to start on such a file, and every config-based check is blind until it is fixed.',
     fixable: false,
     inputs: ['openclaw'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "JSON5 syntax error",
+        "permission denied",
+      ],
+      passes: [
+        "no config (skipped)",
+        "config parsed",
+      ],
+    },
   },
   evaluate(ctx) {
     const config = ctx.snapshot.openclaw.config;
@@ -46,25 +57,5 @@ export const configUnreadable: Check = {
         },
       ],
     };
-  },
-  cases: {
-    valid: [
-      { name: 'no config', snapshot: (s) => s, result: 'skipped' },
-      { name: 'config parsed', snapshot: (s) => ({ ...s, openclaw: { ...s.openclaw, config: { status: 'ok', data: { path: '/h/.openclaw/openclaw.json', resolvedBy: 'default', files: ['/h/.openclaw/openclaw.json'], value: {}, locations: {}, warnings: [] } } } }), result: 'pass' },
-    ],
-    invalid: [
-      {
-        name: 'JSON5 syntax error',
-        snapshot: (s) => ({ ...s, openclaw: { ...s.openclaw, config: { status: 'invalid', path: '/h/.openclaw/openclaw.json', resolvedBy: 'default', error: { file: '/h/.openclaw/openclaw.json', line: 7, column: 12, message: "invalid character '}'" } } } }),
-        result: 'fail',
-        evidenceIncludes: ['/h/.openclaw/openclaw.json:7:12'],
-      },
-      {
-        name: 'permission denied',
-        snapshot: (s) => ({ ...s, openclaw: { ...s.openclaw, config: { status: 'unavailable', reason: 'permission-denied', detail: '/h/.openclaw/openclaw.json is not readable (permission denied)' } } }),
-        result: 'fail',
-        evidenceIncludes: ['permission denied'],
-      },
-    ],
   },
 };

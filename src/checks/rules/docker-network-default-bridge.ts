@@ -1,6 +1,5 @@
 import type { Check } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { withComposeFile, withContainers } from '../../snapshot/fixture.js';
 import { workloadCheck } from './docker-workload-check.js';
 
 export const dockerNetworkDefaultBridge: Check = {
@@ -15,6 +14,18 @@ export const dockerNetworkDefaultBridge: Check = {
       'to `bridge`, and for a compose service with `network_mode: bridge`.',
     fixable: true,
     inputs: ['docker', 'compose', 'openclaw', 'sockets'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "docker run without --network",
+        "compose network_mode: bridge",
+      ],
+      passes: [
+        "no Docker (skipped)",
+        "dedicated network",
+        "compose default project network",
+      ],
+    },
   },
   evaluate: workloadCheck({
     matches: (w) => w.networkMode === 'default' || w.networkMode === 'bridge' || w.networks.includes('bridge'),
@@ -27,15 +38,4 @@ export const dockerNetworkDefaultBridge: Check = {
     },
     passReason: 'every gateway container is on a user-defined network',
   }),
-  cases: {
-    valid: [
-      { name: 'no Docker', snapshot: (s) => s, result: 'skipped' },
-      { name: 'dedicated network', snapshot: withContainers({ name: 'openclaw', networkMode: 'openclaw-net', networks: [{ name: 'openclaw-net' }] }), result: 'pass' },
-      { name: 'compose default project network', snapshot: withComposeFile('/srv/compose.yaml', 'services:\n  openclaw-gateway:\n    image: openclaw\n'), result: 'pass' },
-    ],
-    invalid: [
-      { name: 'docker run without --network', snapshot: withContainers({ name: 'openclaw', networkMode: 'default', networks: [{ name: 'bridge', ipAddress: '172.17.0.2' }] }), result: 'fail', evidenceIncludes: ['network mode "default"'] },
-      { name: 'compose network_mode: bridge', snapshot: withComposeFile('/srv/compose.yaml', 'services:\n  openclaw-gateway:\n    image: openclaw\n    network_mode: bridge\n'), result: 'fail', evidenceIncludes: ['compose.yaml'] },
-    ],
-  },
 };

@@ -1,6 +1,5 @@
 import type { Check } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { withComposeFile, withContainers } from '../../snapshot/fixture.js';
 import { workloadCheck } from './docker-workload-check.js';
 
 export const dockerNetworkHost: Check = {
@@ -15,6 +14,17 @@ export const dockerNetworkHost: Check = {
       'on every host interface.',
     fixable: false,
     inputs: ['docker', 'compose', 'openclaw', 'sockets'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "live container with host networking",
+        "compose network_mode: host",
+      ],
+      passes: [
+        "no Docker (skipped)",
+        "own network",
+      ],
+    },
   },
   evaluate: workloadCheck({
     matches: (w) => w.networkMode === 'host',
@@ -27,14 +37,4 @@ export const dockerNetworkHost: Check = {
     },
     passReason: 'no gateway container uses host networking',
   }),
-  cases: {
-    valid: [
-      { name: 'no Docker', snapshot: (s) => s, result: 'skipped' },
-      { name: 'own network', snapshot: withContainers({ name: 'openclaw', networkMode: 'openclaw-net' }), result: 'pass' },
-    ],
-    invalid: [
-      { name: 'live container with host networking', snapshot: withContainers({ name: 'openclaw', networkMode: 'host', networks: [{ name: 'host' }] }), result: 'fail', evidenceIncludes: ['network mode "host"'] },
-      { name: 'compose network_mode: host', snapshot: withComposeFile('/srv/compose.yaml', 'services:\n  openclaw-gateway:\n    image: openclaw\n    network_mode: host\n'), result: 'fail', evidenceIncludes: ['compose.yaml'] },
-    ],
-  },
 };

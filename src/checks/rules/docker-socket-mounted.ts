@@ -1,6 +1,5 @@
 import type { Check } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { withComposeFile, withContainers } from '../../snapshot/fixture.js';
 import { workloadCheck } from './docker-workload-check.js';
 import type { GatewayWorkload } from '../../model/docker.js';
 
@@ -22,6 +21,17 @@ export const dockerSocketMounted: Check = {
       'Fails for a gateway container or compose service that mounts a docker.sock.',
     fixable: false,
     inputs: ['docker', 'compose', 'openclaw', 'sockets'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "live container with the socket",
+        "compose volume",
+      ],
+      passes: [
+        "no Docker (skipped)",
+        "ordinary volume",
+      ],
+    },
   },
   evaluate: workloadCheck({
     matches: (w) => socketMounts(w).length > 0,
@@ -35,14 +45,4 @@ export const dockerSocketMounted: Check = {
     },
     passReason: 'no gateway container mounts the Docker socket',
   }),
-  cases: {
-    valid: [
-      { name: 'no Docker', snapshot: (s) => s, result: 'skipped' },
-      { name: 'ordinary volume', snapshot: withContainers({ name: 'openclaw', mounts: [{ type: 'bind', source: '/home/u/.openclaw', destination: '/home/node/.openclaw' }] }), result: 'pass' },
-    ],
-    invalid: [
-      { name: 'live container with the socket', snapshot: withContainers({ name: 'openclaw', mounts: [{ type: 'bind', source: '/var/run/docker.sock', destination: '/var/run/docker.sock' }] }), result: 'fail', evidenceIncludes: ['/var/run/docker.sock'] },
-      { name: 'compose volume', snapshot: withComposeFile('/srv/compose.yaml', 'services:\n  openclaw-gateway:\n    image: openclaw\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n'), result: 'fail', evidenceIncludes: ['compose.yaml:'] },
-    ],
-  },
 };

@@ -1,7 +1,6 @@
 import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { compose, withConfig } from '../../snapshot/fixture.js';
-import { doorEvidence, gatewayDoors, LOOPBACK_GATEWAY, nginxDoor, withNginx } from '../doors.js';
+import { doorEvidence, gatewayDoors } from '../doors.js';
 import { restartHint } from '../remediation.js';
 import { describeDoor } from '../../model/doors.js';
 
@@ -20,6 +19,20 @@ export const doorNoAuth: Check = {
       'loopback, warn otherwise.',
     fixable: false,
     inputs: ['openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale', 'doors'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "auth none behind nginx on 0.0.0.0:443 with no auth of its own: critical",
+        "auth none behind nginx on 127.0.0.1 only: warn",
+      ],
+      passes: [
+        "no gateway (skipped)",
+        "no door",
+        "door in front of a token gateway",
+        "auth none, but the door asks for basic auth",
+        "auth none, a door to another port",
+      ],
+    },
   },
   evaluate(ctx) {
     if (!ctx.gateway.detected) return { result: 'skipped', reason: 'no OpenClaw gateway on this host' };
@@ -46,28 +59,5 @@ export const doorNoAuth: Check = {
       return finding;
     });
     return { result: 'fail', findings };
-  },
-  cases: {
-    valid: [
-      { name: 'no gateway', snapshot: (s) => s, result: 'skipped' },
-      { name: 'no door', snapshot: LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'none' } } }), result: 'pass' },
-      { name: 'door in front of a token gateway', snapshot: compose(LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'token' } } }), withNginx(nginxDoor(443))), result: 'pass' },
-      { name: 'auth none, but the door asks for basic auth', snapshot: compose(LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'none' } } }), withNginx(nginxDoor(443, { auth: [{ text: 'auth_basic "OpenClaw"', location: { file: '/etc/nginx/sites-enabled/openclaw', line: 6 } }] }))), result: 'pass' },
-      { name: 'auth none, a door to another port', snapshot: compose(LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'none' } } }), withNginx(nginxDoor(443, { upstream: { host: '127.0.0.1', port: 3000 } }))), result: 'pass' },
-    ],
-    invalid: [
-      {
-        name: 'auth none behind nginx on 0.0.0.0:443 with no auth of its own: critical',
-        snapshot: compose(LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'none' } } }, { 'gateway.auth.mode': 3 }), withNginx(nginxDoor(443))),
-        result: 'fail',
-        evidenceIncludes: ['/etc/nginx/sites-enabled/openclaw:5', 'open from internet', 'openclaw.json:3'],
-      },
-      {
-        name: 'auth none behind nginx on 127.0.0.1 only: warn',
-        snapshot: compose(withConfig({ gateway: { auth: { mode: 'none' } } }), LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'none' } } }), withNginx(nginxDoor(8080, { address: '127.0.0.1' }))),
-        result: 'fail',
-        evidenceIncludes: ['any local process'],
-      },
-    ],
   },
 };

@@ -4,7 +4,6 @@ import { GUIDE } from '../guide.js';
 import { ufwPortCovers } from '../../model/ufw.js';
 import type { AnalysisContext } from '../../model/context.js';
 import { sshPorts } from '../../model/sshd.js';
-import { compose, tcpListener, withIptables, withSockets, withSshd, withUfw, withUfwDefaultsLines, withUnreadableUfwRules } from '../../snapshot/fixture.js';
 
 export { sshPorts };
 
@@ -31,6 +30,26 @@ export const firewallUfwSshNotAllowed: Check = {
       'Critical when UFW is enabled; warn when it is not yet (the lockout happens at `ufw enable`).',
     fixable: true,
     inputs: ['ufw', 'sshd', 'sockets'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "user.rules unreadable (a non-root audit on Ubuntu, where it is 0640) (unknown)",
+        "the default policy cited at its own line of /etc/default/ufw",
+        "sshd configured for 22 but not listening: the text says configured, not listens",
+        "enabled with no rules",
+        "not yet enabled, no ssh rule",
+        "sshd moved to 2222, rule still for 22",
+        "sshd socket on an extra port",
+      ],
+      passes: [
+        "UFW not installed (skipped)",
+        "allow 22/tcp",
+        "limit ssh",
+        "OpenSSH app profile",
+        "default allow incoming",
+        "ssh on 2222 allowed",
+      ],
+    },
   },
   evaluate(ctx) {
     const { ufw } = ctx;
@@ -64,39 +83,5 @@ export const firewallUfwSshNotAllowed: Check = {
         },
       ],
     };
-  },
-  cases: {
-    valid: [
-      { name: 'UFW not installed', snapshot: (s) => s, result: 'skipped' },
-      { name: 'allow 22/tcp', snapshot: withUfw(true, '### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in\n'), result: 'pass' },
-      { name: 'limit ssh', snapshot: withUfw(true, '### tuple ### limit tcp 22 0.0.0.0/0 any 0.0.0.0/0 in comment=726174652d6c696d6974656420737368\n'), result: 'pass' },
-      { name: 'OpenSSH app profile', snapshot: withUfw(false, '### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 OpenSSH - in\n'), result: 'pass' },
-      { name: 'default allow incoming', snapshot: withUfw(true, '', { input: 'ACCEPT', output: 'ACCEPT', forward: 'DROP' }), result: 'pass' },
-      { name: 'ssh on 2222 allowed', snapshot: compose(withSshd({ port: ['2222'] }), withUfw(true, '### tuple ### allow tcp 2222 0.0.0.0/0 any 0.0.0.0/0 in\n')), result: 'pass' },
-    ],
-    invalid: [
-      {
-        name: 'user.rules unreadable (a non-root audit on Ubuntu, where it is 0640)',
-        snapshot: compose(withUfw(true, ''), withUnreadableUfwRules('user.rules')),
-        result: 'unknown',
-        evidenceIncludes: ['run as root to read /etc/ufw/user.rules'],
-      },
-      {
-        name: 'the default policy cited at its own line of /etc/default/ufw',
-        snapshot: compose(withUfw(true, ''), withUfwDefaultsLines({ input: 11 })),
-        result: 'fail',
-        evidenceIncludes: ['/etc/default/ufw:11'],
-      },
-      {
-        name: 'sshd configured for 22 but not listening: the text says configured, not listens',
-        snapshot: compose(withSshd({ port: ['22'] }), withUfw(true, '')),
-        result: 'fail',
-        evidenceIncludes: ['sshd is configured for port 22 (sshd -T)', 'no sshd socket is listening'],
-      },
-      { name: 'enabled with no rules', snapshot: compose(withUfw(true, ''), withIptables('*filter\n:ufw-user-input - [0:0]\nCOMMIT\n')), result: 'fail', evidenceIncludes: ['DEFAULT_INPUT_POLICY="DROP"'] },
-      { name: 'not yet enabled, no ssh rule', snapshot: withUfw(false, '### tuple ### allow tcp 80 0.0.0.0/0 any 0.0.0.0/0 in\n'), result: 'fail', evidenceIncludes: ['tcp 22'] },
-      { name: 'sshd moved to 2222, rule still for 22', snapshot: compose(withSshd({ port: ['2222'] }), withUfw(true, '### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in\n')), result: 'fail', evidenceIncludes: ['2222'] },
-      { name: 'sshd socket on an extra port', snapshot: compose(withSockets(tcpListener('0.0.0.0', 2200, 77, 'sshd')), withSshd({ port: ['22'] }), withUfw(true, '### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in\n')), result: 'fail', evidenceIncludes: ['2200'] },
-    ],
   },
 };

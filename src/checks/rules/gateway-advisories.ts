@@ -1,14 +1,9 @@
 import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { compose, tcpListener, withGatewayProcess, withSockets } from '../../snapshot/fixture.js';
 import { ADVISORIES, affects, describeRange, type Advisory } from '../../openclaw/advisories.js';
-import { authMode, configAt, gatewayDoors, LOOPBACK_GATEWAY, nginxDoor, openBeyondLoopback, withNginx } from '../doors.js';
+import { authMode, configAt, gatewayDoors, openBeyondLoopback } from '../doors.js';
 import type { AnalysisContext } from '../../model/context.js';
-import type { Snapshot } from '../../snapshot/types.js';
 
-function withVersion(version: string) {
-  return (s: Snapshot): Snapshot => ({ ...s, openclaw: { ...s.openclaw, version: { status: 'ok', data: { version, source: '/usr/lib/node_modules/openclaw/package.json' } } } });
-}
 
 function applies(ctx: AnalysisContext, a: Advisory): string | undefined {
   switch (a.applies) {
@@ -51,6 +46,21 @@ export const gatewayAdvisories: Check = {
       'reachable beyond loopback, itself or through a door; warn otherwise. Skipped when the version cannot be read.',
     fixable: false,
     inputs: ['openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale', 'doors', 'probe'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "Clawdbot 2026.1.24 on loopback: warn",
+        "2026.5.1 in trusted-proxy mode",
+        "2026.3.28 behind nginx, exposed: critical",
+        "an old gateway on 0.0.0.0",
+      ],
+      passes: [
+        "no gateway (skipped)",
+        "version unknown (skipped)",
+        "a current version",
+        "2026.4.1 in token mode: the trusted-proxy advisories do not apply",
+      ],
+    },
   },
   evaluate(ctx) {
     if (!ctx.gateway.detected) return { result: 'skipped', reason: 'no OpenClaw gateway on this host' };
@@ -75,19 +85,5 @@ export const gatewayAdvisories: Check = {
       remediation: { summary: `Upgrade OpenClaw to ${a.fixed} or later.`, steps: ['npm i -g openclaw@latest', 'openclaw gateway restart'], automatic: false },
     }));
     return { result: 'fail', findings };
-  },
-  cases: {
-    valid: [
-      { name: 'no gateway', snapshot: (s) => s, result: 'skipped' },
-      { name: 'version unknown', snapshot: LOOPBACK_GATEWAY({ gateway: {} }), result: 'skipped' },
-      { name: 'a current version', snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withVersion('2026.9.6')), result: 'pass' },
-      { name: '2026.4.1 in token mode: the trusted-proxy advisories do not apply', snapshot: compose(LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'token' } } }), withVersion('2026.4.1')), result: 'pass' },
-    ],
-    invalid: [
-      { name: 'Clawdbot 2026.1.24 on loopback: warn', snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withVersion('2026.1.24')), result: 'fail', evidenceIncludes: ['GHSA-g8p2-7wf7-98mq', 'CVE-2026-25253', 'fixed 2026.1.29'] },
-      { name: '2026.5.1 in trusted-proxy mode', snapshot: compose(LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'trusted-proxy' }, trustedProxies: ['127.0.0.1'] } }), withVersion('2026.5.1')), result: 'fail', evidenceIncludes: ['GHSA-rggc-m335-3wvj', 'CVE-2026-53832', 'GHSA-qjpc-qf9m-xwmr'] },
-      { name: '2026.3.28 behind nginx, exposed: critical', snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(443)), withVersion('2026.3.28')), result: 'fail', evidenceIncludes: ['CVE-2026-41403', 'reachable from internet:eth0'] },
-      { name: 'an old gateway on 0.0.0.0', snapshot: compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 18789, 8)), withVersion('2026.2.10')), result: 'fail', evidenceIncludes: ['GHSA-943q-mwmv-hhvh'] },
-    ],
   },
 };

@@ -1,7 +1,6 @@
 import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { isSafeBindAddress } from '../../model/addresses.js';
-import { compose, tcpListener, withConfig, withGatewayProcess, withSockets } from '../../snapshot/fixture.js';
 import { restartHint } from '../remediation.js';
 import { compareCalver } from '../../openclaw/version.js';
 
@@ -21,6 +20,21 @@ export const gatewayAuthNone: Check = {
       'when the gateway listens beyond loopback, warn otherwise (any local process or reverse proxy could drive it).',
     fixable: true,
     inputs: ['openclaw', 'sockets'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "auth.mode none in config",
+        "--auth none on the command line, exposed",
+        "old Clawdbot with nothing set",
+        "nothing set, version unknown (unknown)",
+      ],
+      passes: [
+        "no OpenClaw (skipped)",
+        "token mode in config",
+        "token from the environment",
+        "new version, nothing set: ephemeral token",
+      ],
+    },
   },
   evaluate(ctx) {
     const { gateway, snapshot } = ctx;
@@ -78,19 +92,5 @@ export const gatewayAuthNone: Check = {
       };
     }
     return { result: 'pass', reason: `no secret configured; OpenClaw ${gateway.version} generates an ephemeral token` };
-  },
-  cases: {
-    valid: [
-      { name: 'no OpenClaw', snapshot: (s) => s, result: 'skipped' },
-      { name: 'token mode in config', snapshot: withConfig({ gateway: { auth: { mode: 'token', token: { $redacted: true, length: 64 } } } }), result: 'pass' },
-      { name: 'token from the environment', snapshot: compose(withConfig({ gateway: {} }), withGatewayProcess(5, ['openclaw', 'gateway'], { OPENCLAW_GATEWAY_TOKEN: { $redacted: true, length: 64 } as never })), result: 'pass' },
-      { name: 'new version, nothing set: ephemeral token', snapshot: compose(withConfig({ gateway: {} }), (s) => ({ ...s, openclaw: { ...s.openclaw, version: { status: 'ok', data: { version: '2026.9.6', source: 'package.json' } } } })), result: 'pass' },
-    ],
-    invalid: [
-      { name: 'auth.mode none in config', snapshot: withConfig({ gateway: { auth: { mode: 'none' } } }, { 'gateway.auth.mode': 5 }), result: 'fail', evidenceIncludes: ['openclaw.json:5'] },
-      { name: '--auth none on the command line, exposed', snapshot: compose(withGatewayProcess(5, ['openclaw', 'gateway', '--auth', 'none'], {}, { auth: 'none' }), withSockets(tcpListener('0.0.0.0', 18789, 5))), result: 'fail', evidenceIncludes: ['--auth flag of pid 5'] },
-      { name: 'old Clawdbot with nothing set', snapshot: compose(withConfig({ gateway: {} }), (s) => ({ ...s, openclaw: { ...s.openclaw, version: { status: 'ok', data: { version: '2026.1.24-3', source: 'package.json' } } } })), result: 'fail', evidenceIncludes: ['2026.1.24-3'] },
-      { name: 'nothing set, version unknown', snapshot: withConfig({ gateway: {} }), result: 'unknown', evidenceIncludes: ['gateway.auth not set'] },
-    ],
   },
 };

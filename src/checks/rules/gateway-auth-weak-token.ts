@@ -1,6 +1,5 @@
 import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { compose, withConfig, withGatewayProcess } from '../../snapshot/fixture.js';
 import { restartHint } from '../remediation.js';
 import { notDecided } from '../helpers.js';
 
@@ -18,6 +17,19 @@ export const gatewayAuthWeakToken: Check = {
       'fails under 24 characters. Only the length is kept in the snapshot; the token itself is redacted when it is read.',
     fixable: true,
     inputs: ['openclaw', 'sockets'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "an unset ${OC_TOKEN} is not an 11-character token: unknown, the gateway will not start (unknown)",
+        "short token in config",
+        "short --token flag wins over a long config token",
+      ],
+      passes: [
+        "64-character token",
+        "password mode (skipped)",
+        "exactly 24",
+      ],
+    },
   },
   evaluate(ctx) {
     const { gateway } = ctx;
@@ -46,29 +58,5 @@ export const gatewayAuthWeakToken: Check = {
     };
     if (token.location) finding.location = token.location;
     return { result: 'fail', findings: [finding] };
-  },
-  cases: {
-    valid: [
-      { name: '64-character token', snapshot: withConfig({ gateway: { auth: { mode: 'token', token: { $redacted: true, length: 64 } } } }), result: 'pass' },
-      { name: 'password mode', snapshot: withConfig({ gateway: { auth: { mode: 'password', password: { $redacted: true, length: 12 } } } }), result: 'skipped' },
-      { name: 'exactly 24', snapshot: withConfig({ gateway: { auth: { token: { $redacted: true, length: 24 } } } }), result: 'pass' },
-    ],
-    invalid: [
-      {
-        name: 'an unset ${OC_TOKEN} is not an 11-character token: unknown, the gateway will not start',
-        snapshot: compose(withConfig({ gateway: { auth: { mode: 'token', token: { $redacted: true, length: 11, from: 'unresolved-env:OC_TOKEN' } } } }, { 'gateway.auth.token': 4 }), (s) =>
-          s.openclaw.config.status === 'ok' ? { ...s, openclaw: { ...s.openclaw, config: { ...s.openclaw.config, data: { ...s.openclaw.config.data, unset: { 'gateway.auth.token': ['OC_TOKEN'] } } } } } : s,
-        ),
-        result: 'unknown',
-        evidenceIncludes: ['${OC_TOKEN}', 'refuses to load', 'openclaw.json:4', 'set OC_TOKEN'],
-      },
-      { name: 'short token in config', snapshot: withConfig({ gateway: { auth: { mode: 'token', token: { $redacted: true, length: 8 } } } }, { 'gateway.auth.token': 6 }), result: 'fail', evidenceIncludes: ['8 characters', 'openclaw.json:6'] },
-      {
-        name: 'short --token flag wins over a long config token',
-        snapshot: compose(withConfig({ gateway: { auth: { token: { $redacted: true, length: 64 } } } }), withGatewayProcess(3, ['openclaw', 'gateway', '--token', '[REDACTED]'], {}, { token: { $redacted: true, length: 23, from: 'cmdline' } })),
-        result: 'fail',
-        evidenceIncludes: ['23 characters', '--token flag of pid 3'],
-      },
-    ],
   },
 };

@@ -3,7 +3,6 @@ import { GUIDE } from '../guide.js';
 import { classifyAddress, isSafeBindAddress } from '../../model/addresses.js';
 import { describeSocket, type GatewayModel } from '../../model/gateway.js';
 import type { Snapshot, Socket } from '../../snapshot/types.js';
-import { compose, tcpListener, withConfig, withGatewayProcess, withSockets, withUnit } from '../../snapshot/fixture.js';
 import { restartHint } from '../remediation.js';
 
 /** Does a listener's address fit what OpenClaw binds for this mode? */
@@ -40,6 +39,23 @@ export const gatewayBindDrift: Check = {
       'more exposed than the config; info when it is less.',
     fixable: true,
     inputs: ['openclaw', 'sockets', 'network'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "config loopback, started with --bind lan",
+        "config loopback, OPENCLAW_GATEWAY_BIND=lan in the environment",
+        "config tailnet, socket on a public address",
+        "renamed process hides --bind and --port; its socket shows both",
+        "renamed process; the systemd unit shows --bind lan",
+        "flags disagree, sockets unreadable",
+      ],
+      passes: [
+        "nothing running (skipped)",
+        "loopback config, loopback sockets",
+        "lan config, wildcard socket (exposed, but as configured)",
+        "no config file, default loopback honoured",
+      ],
+    },
   },
   evaluate(ctx) {
     const { gateway, snapshot } = ctx;
@@ -78,56 +94,5 @@ export const gatewayBindDrift: Check = {
     };
     if (configBind.location) finding.location = configBind.location;
     return { result: 'fail', findings: [finding] };
-  },
-  cases: {
-    valid: [
-      { name: 'nothing running', snapshot: withConfig({ gateway: { bind: 'lan' } }), result: 'skipped' },
-      { name: 'loopback config, loopback sockets', snapshot: compose(withConfig({ gateway: { bind: 'loopback' } }), withGatewayProcess(9, ['openclaw', 'gateway']), withSockets(tcpListener('127.0.0.1', 18789, 9), tcpListener('::1', 18789, 9))), result: 'pass' },
-      { name: 'lan config, wildcard socket (exposed, but as configured)', snapshot: compose(withConfig({ gateway: { bind: 'lan' } }), withGatewayProcess(9, ['openclaw', 'gateway']), withSockets(tcpListener('0.0.0.0', 18789, 9))), result: 'pass' },
-      { name: 'no config file, default loopback honoured', snapshot: compose(withGatewayProcess(9, ['openclaw', 'gateway']), withSockets(tcpListener('127.0.0.1', 18789, 9))), result: 'pass' },
-    ],
-    invalid: [
-      {
-        name: 'config loopback, started with --bind lan',
-        snapshot: compose(withConfig({ gateway: { bind: 'loopback' } }, { 'gateway.bind': 3 }), withGatewayProcess(9, ['openclaw', 'gateway', 'run', '--bind', 'lan'], {}, { bind: 'lan' }), withSockets(tcpListener('0.0.0.0', 18789, 9))),
-        result: 'fail',
-        evidenceIncludes: ['openclaw.json:3', '--bind flag of pid 9', '0.0.0.0:18789'],
-      },
-      {
-        name: 'config loopback, OPENCLAW_GATEWAY_BIND=lan in the environment',
-        snapshot: compose(withConfig({ gateway: { bind: 'loopback' } }, { 'gateway.bind': 3 }), withGatewayProcess(9, ['openclaw', 'gateway'], { OPENCLAW_GATEWAY_BIND: 'lan' }), withSockets(tcpListener('0.0.0.0', 18789, 9))),
-        result: 'fail',
-        evidenceIncludes: ['OPENCLAW_GATEWAY_BIND'],
-      },
-      {
-        name: 'config tailnet, socket on a public address',
-        snapshot: compose(withConfig({ gateway: { bind: 'tailnet' } }), withGatewayProcess(9, ['openclaw', 'gateway']), withSockets(tcpListener('198.51.100.10', 18789, 9))),
-        result: 'fail',
-        evidenceIncludes: ['198.51.100.10:18789'],
-      },
-      {
-        name: 'renamed process hides --bind and --port; its socket shows both',
-        snapshot: compose(withConfig({ gateway: { bind: 'loopback' } }, { 'gateway.bind': 3 }), withGatewayProcess(9, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 28789, 9, 'openclaw-gateway'), tcpListener('127.0.0.1', 28791, 9, 'openclaw-gateway'))),
-        result: 'fail',
-        evidenceIncludes: ['0.0.0.0:28789', 'openclaw.json:3'],
-      },
-      {
-        name: 'renamed process; the systemd unit shows --bind lan',
-        snapshot: compose(
-          withConfig({ gateway: { bind: 'loopback' } }, { 'gateway.bind': 3 }),
-          withGatewayProcess(9, ['openclaw-gateway']),
-          withUnit('/home/u/.config/systemd/user/openclaw-gateway.service', '[Unit]\nDescription=OpenClaw\n\n[Service]\nExecStart=/usr/bin/openclaw gateway run --bind lan --port 18789\n'),
-          withSockets(tcpListener('0.0.0.0', 18789, 9, 'openclaw-gateway')),
-        ),
-        result: 'fail',
-        evidenceIncludes: ['--bind in ExecStart of openclaw-gateway.service', 'openclaw-gateway.service:5'],
-      },
-      {
-        name: 'flags disagree, sockets unreadable',
-        snapshot: compose(withConfig({ gateway: { bind: 'loopback' } }), withGatewayProcess(9, ['openclaw', 'gateway', '--bind=lan'], {}, { bind: 'lan' }), (s) => ({ ...s, sockets: { status: 'unavailable', reason: 'not-installed', detail: 'ss is not installed' } })),
-        result: 'fail',
-        evidenceIncludes: ['started with bind "lan"'],
-      },
-    ],
   },
 };

@@ -2,7 +2,6 @@ import type { Check, Evidence, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { classifyAddress, isSafeBindAddress } from '../../model/addresses.js';
 import { describeSocket } from '../../model/gateway.js';
-import { compose, tcpListener, withConfig, withGatewayProcess, withSockets, withUncountedProcess } from '../../snapshot/fixture.js';
 import { restartHint } from '../remediation.js';
 
 /** Binds that make OpenClaw listen on every IPv4 address. */
@@ -21,6 +20,24 @@ export const gatewayBindPublic: Check = {
       'non-loopback host, fails). Sockets held by docker-proxy are left to `docker.publish.public`.',
     fixable: true,
     inputs: ['openclaw', 'sockets', 'network'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "started with --bind lan: 0.0.0.0",
+        "dual-stack wildcard on a custom port",
+        "a LAN address",
+        "owner not visible, but on the gateway port",
+        "not running, config says lan",
+        "a gateway-like process whose namespace could not be read is not counted, and the pass is unknown (unknown)",
+      ],
+      passes: [
+        "no OpenClaw at all (skipped)",
+        "gateway on loopback v4 and v6",
+        "gateway on its tailnet address",
+        "not running, config says loopback",
+        "docker-proxy on the port is left to docker.publish.public",
+      ],
+    },
   },
   evaluate(ctx) {
     const { gateway, snapshot } = ctx;
@@ -61,27 +78,5 @@ export const gatewayBindPublic: Check = {
     };
     if (bind.location) finding.location = bind.location;
     return { result: 'fail', findings: [finding] };
-  },
-  cases: {
-    valid: [
-      { name: 'no OpenClaw at all', snapshot: (s) => s, result: 'skipped' },
-      { name: 'gateway on loopback v4 and v6', snapshot: compose(withGatewayProcess(42, ['openclaw', 'gateway']), withSockets(tcpListener('127.0.0.1', 18789, 42), tcpListener('::1', 18789, 42))), result: 'pass' },
-      { name: 'gateway on its tailnet address', snapshot: compose(withGatewayProcess(42, ['openclaw', 'gateway', '--bind', 'tailnet'], {}, { bind: 'tailnet' }), withSockets(tcpListener('100.101.102.103', 18789, 42), tcpListener('127.0.0.1', 18789, 42))), result: 'pass' },
-      { name: 'not running, config says loopback', snapshot: withConfig({ gateway: { bind: 'loopback' } }, { 'gateway.bind': 3 }), result: 'pass' },
-      { name: 'docker-proxy on the port is left to docker.publish.public', snapshot: compose(withConfig({ gateway: {} }), withSockets(tcpListener('0.0.0.0', 18789, 7, 'docker-proxy'))), result: 'pass' },
-    ],
-    invalid: [
-      { name: 'started with --bind lan: 0.0.0.0', snapshot: compose(withGatewayProcess(42, ['openclaw', 'gateway', '--bind', 'lan'], {}, { bind: 'lan' }), withSockets(tcpListener('0.0.0.0', 18789, 42))), result: 'fail', evidenceIncludes: ['0.0.0.0:18789', '--bind flag of pid 42'] },
-      { name: 'dual-stack wildcard on a custom port', snapshot: compose(withConfig({ gateway: { port: 28789 } }, { 'gateway.port': 2 }), withGatewayProcess(42, ['openclaw', 'gateway']), withSockets(tcpListener('::', 28789, 42))), result: 'fail', evidenceIncludes: ['[::]:28789', 'IPv4 too'] },
-      { name: 'a LAN address', snapshot: compose(withGatewayProcess(42, ['openclaw', 'gateway']), withSockets(tcpListener('192.168.1.10', 18789, 42))), result: 'fail', evidenceIncludes: ['192.168.1.10:18789', 'private address'] },
-      { name: 'owner not visible, but on the gateway port', snapshot: compose(withConfig({ gateway: { bind: 'lan' } }, { 'gateway.bind': 2 }), withSockets(tcpListener('0.0.0.0', 18789))), result: 'fail', evidenceIncludes: ['owner not visible'] },
-      { name: 'not running, config says lan', snapshot: withConfig({ gateway: { bind: 'lan' } }, { 'gateway.bind': 4 }), result: 'fail', evidenceIncludes: ['openclaw.json:4'] },
-      {
-        name: "a gateway-like process whose namespace could not be read is not counted, and the pass is unknown",
-        snapshot: compose(withUncountedProcess(4242), withSockets(tcpListener('127.0.0.1', 18789, 42))),
-        result: 'unknown',
-        evidenceIncludes: ['process 4242 was not counted', 'run as root to see whether pid 4242'],
-      },
-    ],
   },
 };

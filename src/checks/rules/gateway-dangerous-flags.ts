@@ -2,7 +2,6 @@ import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { isSafeBindAddress } from '../../model/addresses.js';
 import { dangerousKeysOn } from '../../model/dangerous-keys.js';
-import { compose, tcpListener, withConfig, withGatewayProcess, withSockets } from '../../snapshot/fixture.js';
 import { restartHint } from '../remediation.js';
 
 export const gatewayDangerousFlags: Check = {
@@ -18,6 +17,18 @@ export const gatewayDangerousFlags: Check = {
       'Critical when the gateway listens beyond loopback, warn otherwise. `harden` removes the keys, keeping the file\'s comments.',
     fixable: true,
     inputs: ['openclaw', 'sockets'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "device auth disabled, on loopback",
+        "real-IP fallback on a gateway listening on 0.0.0.0",
+      ],
+      passes: [
+        "no gateway (skipped)",
+        "a plain config",
+        "flags set to false",
+      ],
+    },
   },
   evaluate(ctx) {
     const g = ctx.gateway;
@@ -39,21 +50,5 @@ export const gatewayDangerousFlags: Check = {
       return finding;
     });
     return { result: 'fail', findings };
-  },
-  cases: {
-    valid: [
-      { name: 'no gateway', snapshot: (s) => s, result: 'skipped' },
-      { name: 'a plain config', snapshot: withConfig({ gateway: { bind: 'loopback', controlUi: { enabled: true } } }), result: 'pass' },
-      { name: 'flags set to false', snapshot: withConfig({ gateway: { allowRealIpFallback: false, controlUi: { allowInsecureAuth: false } } }), result: 'pass' },
-    ],
-    invalid: [
-      { name: 'device auth disabled, on loopback', snapshot: withConfig({ gateway: { controlUi: { dangerouslyDisableDeviceAuth: true } } }, { 'gateway.controlUi.dangerouslyDisableDeviceAuth': 4 }), result: 'fail', evidenceIncludes: ['gateway.controlUi.dangerouslyDisableDeviceAuth', 'openclaw.json:4'] },
-      {
-        name: 'real-IP fallback on a gateway listening on 0.0.0.0',
-        snapshot: compose(withConfig({ gateway: { allowRealIpFallback: true } }), withGatewayProcess(4242, ['openclaw', 'gateway']), withSockets(tcpListener('0.0.0.0', 18789, 4242))),
-        result: 'fail',
-        evidenceIncludes: ['gateway.allowRealIpFallback'],
-      },
-    ],
   },
 };

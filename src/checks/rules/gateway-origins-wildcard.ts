@@ -1,8 +1,6 @@
 import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { compose, tcpListener, withGatewayProcess, withSockets } from '../../snapshot/fixture.js';
-import { configAt, configEvidence, LOOPBACK_GATEWAY, openBeyondLoopback } from '../doors.js';
-import { withConfig } from '../../snapshot/fixture.js';
+import { configAt, configEvidence, openBeyondLoopback } from '../doors.js';
 import { compareCalver } from '../../openclaw/version.js';
 import { restartHint } from '../remediation.js';
 
@@ -22,6 +20,18 @@ export const gatewayOriginsWildcard: Check = {
       '`gateway.publicOrigin` as the allowlist (an explicit list, even `[]`, wins); the pass reason says which applies.',
     fixable: false,
     inputs: ['openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale', 'doors'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "\"*\" on a loopback gateway: warn",
+        "\"*\" on a gateway open to the internet: critical",
+      ],
+      passes: [
+        "no gateway (skipped)",
+        "explicit origins",
+        "publicOrigin as the implicit policy",
+      ],
+    },
   },
   evaluate(ctx) {
     if (!ctx.gateway.detected || !ctx.gateway.config) return { result: 'skipped', reason: ctx.gateway.detected ? 'the OpenClaw config could not be read' : 'no OpenClaw gateway on this host' };
@@ -47,21 +57,5 @@ export const gatewayOriginsWildcard: Check = {
       return { result: 'pass', reason: `allowedOrigins is not set; ${inherits ? `OpenClaw ${v} uses publicOrigin ${publicOrigin} as the allowlist` : `from ${PUBLIC_ORIGIN_POLICY} publicOrigin ${publicOrigin} becomes the allowlist${v ? ` (this is ${v})` : ''}`}` };
     }
     return { result: 'pass', reason: list ? `allowedOrigins ${JSON.stringify(list)}` : 'allowedOrigins is not set' };
-  },
-  cases: {
-    valid: [
-      { name: 'no gateway', snapshot: (s) => s, result: 'skipped' },
-      { name: 'explicit origins', snapshot: LOOPBACK_GATEWAY({ gateway: { controlUi: { allowedOrigins: ['https://gw.example.com'] } } }), result: 'pass' },
-      { name: 'publicOrigin as the implicit policy', snapshot: LOOPBACK_GATEWAY({ gateway: { publicOrigin: 'https://gw.example.com' } }), result: 'pass' },
-    ],
-    invalid: [
-      { name: '"*" on a loopback gateway: warn', snapshot: LOOPBACK_GATEWAY({ gateway: { controlUi: { allowedOrigins: ['*'] } } }, { 'gateway.controlUi.allowedOrigins': 4 }), result: 'fail', evidenceIncludes: ['openclaw.json:4'] },
-      {
-        name: '"*" on a gateway open to the internet: critical',
-        snapshot: compose(withConfig({ gateway: { controlUi: { allowedOrigins: ['*'] } } }), withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 18789, 8))),
-        result: 'fail',
-        evidenceIncludes: ['reachable from internet:eth0'],
-      },
-    ],
   },
 };

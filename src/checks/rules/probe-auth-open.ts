@@ -1,5 +1,4 @@
 import type { Check } from '../types.js';
-import { gatewayFingerprint, probeReport, probeResult } from '../../probe/fixture.js';
 import { authPostureOutcome, endpointOf, PROBE_GUIDE } from './probe-findings.js';
 
 export const probeAuthOpen: Check = {
@@ -15,19 +14,20 @@ export const probeAuthOpen: Check = {
       'Skipped without `--probe`.',
     fixable: true,
     inputs: ['probe', 'openclaw', 'sockets'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "hello-ok from the internet link",
+        "hello-ok from the host itself on its LAN address",
+      ],
+      passes: [
+        "no probe in this run (skipped)",
+        "nothing OpenClaw answered",
+        "open only on ::1",
+      ],
+    },
   },
   evaluate(ctx) {
     return authPostureOutcome(ctx, 'open', (r) => `The gateway at ${endpointOf(r)} accepted a connect from ${r.vantage} with no credentials: its control plane is open.`);
-  },
-  cases: {
-    valid: [
-      { name: 'no probe in this run', snapshot: (s) => s, result: 'skipped' },
-      { name: 'nothing OpenClaw answered', snapshot: (s) => s, options: { probe: probeReport(probeResult({ address: '198.51.100.1', port: 8080 })) }, result: 'pass' },
-      { name: 'open only on ::1', snapshot: (s) => s, options: { probe: probeReport(probeResult({ vantage: 'host', address: '::1', port: 18789, openclaw: gatewayFingerprint('open') })) }, result: 'pass' },
-    ],
-    invalid: [
-      { name: 'hello-ok from the internet link', snapshot: (s) => s, options: { probe: probeReport(probeResult({ address: '203.0.113.10', port: 18789, openclaw: gatewayFingerprint('open', '2026.1.5') })) }, result: 'fail', evidenceIncludes: ['203.0.113.10:18789', 'auth open', '2026.1.5'] },
-      { name: 'hello-ok from the host itself on its LAN address', snapshot: (s) => s, options: { probe: probeReport(probeResult({ vantage: 'host', address: '192.168.1.10', port: 18789, openclaw: gatewayFingerprint('open') })) }, result: 'fail', evidenceIncludes: ['192.168.1.10:18789'] },
-    ],
   },
 };

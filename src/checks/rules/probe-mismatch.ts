@@ -1,5 +1,4 @@
 import type { Check, FindingDraft } from '../types.js';
-import { probeReport, probeResult } from '../../probe/fixture.js';
 import { endpointOf, PROBE_GUIDE } from './probe-findings.js';
 
 export const probeMismatch: Check = {
@@ -15,6 +14,17 @@ export const probeMismatch: Check = {
       'this host deserves a second look until the cause is found; the finding shows both the observation and the path.',
     fixable: false,
     inputs: ['probe'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "open where the model said filtered",
+        "timeout where the model said open",
+      ],
+      passes: [
+        "no probe in this run (skipped)",
+        "every probe agrees",
+      ],
+    },
   },
   evaluate(ctx) {
     const report = ctx.probe;
@@ -36,27 +46,5 @@ export const probeMismatch: Check = {
       },
     }));
     return { result: 'fail', findings };
-  },
-  cases: {
-    valid: [
-      { name: 'no probe in this run', snapshot: (s) => s, result: 'skipped' },
-      { name: 'every probe agrees', snapshot: (s) => s, options: { probe: probeReport(probeResult({ address: '198.51.100.1', port: 22 }), probeResult({ address: '198.51.100.1', port: 18789, observed: 'timeout', predicted: 'filtered' })) }, result: 'pass' },
-    ],
-    invalid: [
-      {
-        name: 'open where the model said filtered',
-        snapshot: (s) => s,
-        options: { probe: probeReport(probeResult({ address: '198.51.100.1', port: 18789, observed: 'open', predicted: 'filtered', mismatch: true, prediction: { zone: 'internet:eth0', reason: 'dropped on the way in', path: ['input ip filter INPUT: policy DROP'] } })) },
-        result: 'fail',
-        evidenceIncludes: ['predicted filtered', 'policy DROP'],
-      },
-      {
-        name: 'timeout where the model said open',
-        snapshot: (s) => s,
-        options: { probe: probeReport(probeResult({ vantage: 'ssh://me@elsewhere', address: '203.0.113.5', port: 18789, observed: 'timeout', predicted: 'open', mismatch: true })) },
-        result: 'fail',
-        evidenceIncludes: ['observed timeout'],
-      },
-    ],
   },
 };

@@ -1,21 +1,9 @@
 import type { Check, Evidence, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { compose, tcpListener, withGatewayProcess, withInterface, withIptables, withSockets } from '../../snapshot/fixture.js';
-import { authMode, networksOverlap, configAt, configEvidence, LOOPBACK_GATEWAY, nginxDoor, withNginx } from '../doors.js';
-import { withConfig } from '../../snapshot/fixture.js';
+import { authMode, networksOverlap, configAt, configEvidence } from '../doors.js';
 import { pathEvidence, describeListener } from './exposure.js';
 
-const LAN = withInterface('eth1', '192.168.1.10', 24, '192.168.1.0/24');
 
-/** A gateway in trusted-proxy mode listening on every address, behind nginx. */
-function exposedTrustedProxy(trusted: string[]) {
-  return compose(
-    withConfig({ gateway: { bind: 'lan', auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user' } }, trustedProxies: trusted } }, { 'gateway.auth.mode': 4, 'gateway.trustedProxies': 6 }),
-    withGatewayProcess(8, ['openclaw-gateway']),
-    withSockets(tcpListener('0.0.0.0', 18789, 8)),
-    withNginx(nginxDoor(443, { forwardedFor: 'overwrite' })),
-  );
-}
 
 export const proxyTrustedProxyDirect: Check = {
   meta: {
@@ -31,6 +19,18 @@ export const proxyTrustedProxyDirect: Check = {
       'or one trustedProxies entry away from an open door).',
     fixable: false,
     inputs: ['openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale', 'doors'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "trusted-proxy on 0.0.0.0, no firewall: the internet reaches it directly",
+        "trusted-proxy on 0.0.0.0 with the LAN in trustedProxies: any LAN host is anyone",
+      ],
+      passes: [
+        "token mode (skipped)",
+        "trusted-proxy, gateway on loopback behind nginx",
+        "trusted-proxy on 0.0.0.0, but INPUT drops the port from outside",
+      ],
+    },
   },
   evaluate(ctx) {
     if (!ctx.gateway.detected) return { result: 'skipped', reason: 'no OpenClaw gateway on this host' };
@@ -59,20 +59,5 @@ export const proxyTrustedProxyDirect: Check = {
       } satisfies FindingDraft;
     });
     return findings.some((f) => f.status === 'fail') ? { result: 'fail', findings } : { result: 'unknown', findings };
-  },
-  cases: {
-    valid: [
-      { name: 'token mode', snapshot: LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'token' } } }), result: 'skipped' },
-      { name: 'trusted-proxy, gateway on loopback behind nginx', snapshot: compose(LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'trusted-proxy' }, trustedProxies: ['127.0.0.1'] } }), withNginx(nginxDoor(443, { forwardedFor: 'overwrite' }))), result: 'pass' },
-      {
-        name: 'trusted-proxy on 0.0.0.0, but INPUT drops the port from outside',
-        snapshot: compose(exposedTrustedProxy(['127.0.0.1']), withIptables('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp --dport 18789 -j DROP\nCOMMIT\n')),
-        result: 'pass',
-      },
-    ],
-    invalid: [
-      { name: 'trusted-proxy on 0.0.0.0, no firewall: the internet reaches it directly', snapshot: exposedTrustedProxy(['127.0.0.1']), result: 'fail', evidenceIncludes: ['not only through the proxy', 'internet:eth0'] },
-      { name: 'trusted-proxy on 0.0.0.0 with the LAN in trustedProxies: any LAN host is anyone', snapshot: compose(LAN, exposedTrustedProxy(['192.168.1.0/24'])), result: 'fail', evidenceIncludes: ['whose network is in gateway.trustedProxies', 'openclaw.json:6'] },
-    ],
   },
 };

@@ -1,7 +1,6 @@
 import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { compose } from '../../snapshot/fixture.js';
-import { doorEvidence, gatewayDoors, LOOPBACK_GATEWAY, nginxDoor, withNginx } from '../doors.js';
+import { doorEvidence, gatewayDoors } from '../doors.js';
 import { describeDoor, describeLocation } from '../../model/doors.js';
 
 const FIX: Record<string, string> = {
@@ -25,6 +24,18 @@ export const proxyXffAppend: Check = {
       '(whose edge sets the header) are not judged here.',
     fixable: false,
     inputs: ['openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale', 'doors'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "nginx with $proxy_add_x_forwarded_for",
+        "HAProxy option forwardfor",
+      ],
+      passes: [
+        "no door",
+        "nginx overwrites with $remote_addr",
+        "nginx sends no XFF (its default)",
+      ],
+    },
   },
   evaluate(ctx) {
     if (!ctx.gateway.detected) return { result: 'skipped', reason: 'no OpenClaw gateway on this host' };
@@ -44,26 +55,5 @@ export const proxyXffAppend: Check = {
       return finding;
     });
     return { result: 'fail', findings };
-  },
-  cases: {
-    valid: [
-      { name: 'no door', snapshot: LOOPBACK_GATEWAY({ gateway: {} }), result: 'pass' },
-      { name: 'nginx overwrites with $remote_addr', snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(443, { forwardedFor: 'overwrite' }))), result: 'pass' },
-      { name: 'nginx sends no XFF (its default)', snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(443))), result: 'pass' },
-    ],
-    invalid: [
-      {
-        name: 'nginx with $proxy_add_x_forwarded_for',
-        snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(443, { forwardedFor: 'append', forwardedForLocation: { file: '/etc/nginx/sites-enabled/openclaw', line: 7 } }))),
-        result: 'fail',
-        evidenceIncludes: ['/etc/nginx/sites-enabled/openclaw:7', 'appends'],
-      },
-      {
-        name: 'HAProxy option forwardfor',
-        snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(8447, { kind: 'haproxy', via: 'frontend web → backend gw server s1 127.0.0.1:18789', location: { file: '/etc/haproxy/haproxy.cfg', line: 13 }, forwardedFor: 'append', forwardedForLocation: { file: '/etc/haproxy/haproxy.cfg', line: 10 } }))),
-        result: 'fail',
-        evidenceIncludes: ['/etc/haproxy/haproxy.cfg:10', 'HAProxy frontend web'],
-      },
-    ],
   },
 };

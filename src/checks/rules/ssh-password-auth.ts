@@ -1,6 +1,5 @@
 import type { Check } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { withSshd } from '../../snapshot/fixture.js';
 
 export const sshPasswordAuth: Check = {
   meta: {
@@ -14,6 +13,18 @@ export const sshPasswordAuth: Check = {
       'yes, or when keyboard-interactive auth through PAM would still ask for a password.',
     fixable: false,
     inputs: ['sshd'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "PasswordAuthentication yes",
+        "password through keyboard-interactive PAM",
+        "config unreadable (unknown)",
+      ],
+      passes: [
+        "sshd not installed (skipped)",
+        "keys only",
+      ],
+    },
   },
   evaluate(ctx) {
     const sshd = ctx.snapshot.sshd;
@@ -49,20 +60,5 @@ export const sshPasswordAuth: Check = {
         },
       ],
     };
-  },
-  cases: {
-    valid: [
-      { name: 'sshd not installed', snapshot: (s) => s, result: 'skipped' },
-      { name: 'keys only', snapshot: withSshd({ passwordauthentication: ['no'], kbdinteractiveauthentication: ['no'], usepam: ['yes'] }), result: 'pass' },
-    ],
-    invalid: [
-      { name: 'PasswordAuthentication yes', snapshot: withSshd({ passwordauthentication: ['yes'], port: ['22'] }), result: 'fail', evidenceIncludes: ['passwordauthentication yes'] },
-      { name: 'password through keyboard-interactive PAM', snapshot: withSshd({ passwordauthentication: ['no'], kbdinteractiveauthentication: ['yes'], usepam: ['yes'] }), result: 'fail', evidenceIncludes: ['usepam yes'] },
-      {
-        name: 'config unreadable',
-        snapshot: (s) => ({ ...s, sshd: { status: 'ok', data: { binary: '/usr/sbin/sshd', effective: { status: 'unavailable', reason: 'permission-denied', detail: 'sshd -T needs root' } } } }),
-        result: 'unknown',
-      },
-    ],
   },
 };

@@ -1,21 +1,9 @@
 import type { Check, Evidence } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { compose, withConfig } from '../../snapshot/fixture.js';
-import type { Snapshot } from '../../snapshot/types.js';
 import { gatewayTargetPorts } from '../../model/tailscale/facts.js';
 import { routesTo, serveRoutes } from '../../model/tailscale/serve-config.js';
 
-/** The ServeConfig shape the cases below are written in (tailscale serve status --json). */
-interface ServeConfig {
-  TCP?: Record<string, { TCPForward?: string; HTTPS?: boolean }>;
-  Web?: Record<string, { Handlers?: Record<string, { Proxy?: string }> }>;
-  AllowFunnel?: Record<string, boolean>;
-  Foreground?: Record<string, ServeConfig>;
-}
 
-function withServe(serve: ServeConfig) {
-  return (s: Snapshot): Snapshot => ({ ...s, tailscale: { status: 'ok', data: { binary: '/usr/bin/tailscale', status: { status: 'ok', data: { BackendState: 'Running' } }, serve: { status: 'ok', data: serve as Record<string, unknown> } } } });
-}
 
 export const tailscaleFunnel: Check = {
   meta: {
@@ -30,6 +18,21 @@ export const tailscaleFunnel: Check = {
       'keeps the gateway inside the tailnet, passes.',
     fixable: false,
     inputs: ['openclaw', 'sockets', 'tailscale', 'network'],
+    /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
+    examples: {
+      fails: [
+        "config says funnel",
+        "Funnel entry forwarding to the gateway",
+        "Funnel on a raw TCP forward to the gateway",
+        "Funnel held by a foreground session (tailscale funnel without --bg)",
+      ],
+      passes: [
+        "no Tailscale",
+        "Serve only (tailnet)",
+        "Serve as a raw TCP forward to the gateway, no Funnel",
+        "Funnel for another service",
+      ],
+    },
   },
   evaluate(ctx) {
     const { gateway, snapshot } = ctx;
@@ -68,37 +71,5 @@ export const tailscaleFunnel: Check = {
     // Serve to a loopback gateway is the guide's recommended remote access: tailnet only.
     if (routes.length > 0) return { result: 'pass', reason: `Serve (tailnet only) routes to the gateway: ${routes.map((r) => `${r.listen} → ${r.target}`).join(', ')}` };
     return { result: 'pass', reason: 'no Funnel entry points at a gateway port' };
-  },
-  cases: {
-    valid: [
-      { name: 'no Tailscale', snapshot: (s) => s, result: 'pass' },
-      { name: 'Serve only (tailnet)', snapshot: compose(withConfig({ gateway: {} }), withServe({ TCP: { '443': { HTTPS: true } }, Web: { 'gw.tail1.ts.net:443': { Handlers: { '/': { Proxy: 'http://127.0.0.1:18789' } } } } })), result: 'pass' },
-      { name: 'Serve as a raw TCP forward to the gateway, no Funnel', snapshot: compose(withConfig({ gateway: {} }), withServe({ TCP: { '18789': { TCPForward: '127.0.0.1:18789' } } })), result: 'pass' },
-      { name: 'Funnel for another service', snapshot: compose(withConfig({ gateway: {} }), withServe({ Web: { 'gw.tail1.ts.net:443': { Handlers: { '/': { Proxy: 'http://127.0.0.1:3000' } } } }, AllowFunnel: { 'gw.tail1.ts.net:443': true } })), result: 'pass' },
-    ],
-    invalid: [
-      { name: 'config says funnel', snapshot: withConfig({ gateway: { tailscale: { mode: 'funnel' } } }, { 'gateway.tailscale.mode': 4 }), result: 'fail', evidenceIncludes: ['openclaw.json:4'] },
-      {
-        name: 'Funnel entry forwarding to the gateway',
-        snapshot: compose(withConfig({ gateway: {} }), withServe({ Web: { 'gw.tail1.ts.net:443': { Handlers: { '/': { Proxy: 'http://127.0.0.1:18789' } } } }, AllowFunnel: { 'gw.tail1.ts.net:443': true } })),
-        result: 'fail',
-        evidenceIncludes: ['gw.tail1.ts.net:443 → http://127.0.0.1:18789'],
-      },
-      {
-        name: 'Funnel on a raw TCP forward to the gateway',
-        snapshot: compose(withConfig({ gateway: {} }), withServe({ TCP: { '10000': { TCPForward: '127.0.0.1:18789' } }, AllowFunnel: { 'gw.tail1.ts.net:10000': true } })),
-        result: 'fail',
-        evidenceIncludes: [':10000 → 127.0.0.1:18789'],
-      },
-      {
-        name: 'Funnel held by a foreground session (tailscale funnel without --bg)',
-        snapshot: compose(
-          withConfig({ gateway: {} }),
-          withServe({ Foreground: { 'a1b2c3': { TCP: { '443': { HTTPS: true } }, Web: { 'gw.tail1.ts.net:443': { Handlers: { '/': { Proxy: 'http://127.0.0.1:18789' } } } }, AllowFunnel: { 'gw.tail1.ts.net:443': true } } } }),
-        ),
-        result: 'fail',
-        evidenceIncludes: ['(foreground)'],
-      },
-    ],
   },
 };

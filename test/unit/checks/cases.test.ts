@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../src/checks/catalogue.js';
 import { buildContext } from '../../../src/model/context.js';
 import { runChecks } from '../../../src/checks/run.js';
-import { baselineSnapshot } from '../../../src/snapshot/fixture.js';
+import { baselineSnapshot } from '../../fixtures/builders/snapshot.js';
 import { parseZoneSpec } from '../../../src/model/zones.js';
 import type { CheckCase } from '../../../src/checks/types.js';
+import { CASES } from './cases/index.js';
 
 function contextOf(c: CheckCase) {
   const options = { zones: (c.options?.zones ?? []).map(parseZoneSpec), ...(c.options?.probe ? { probe: c.options.probe } : {}) };
@@ -16,14 +17,24 @@ function contextOf(c: CheckCase) {
  * Each case runs the check on its snapshot and must give the stated result.
  */
 describe.each(CHECKS.map((c) => [c.meta.id, c] as const))('%s', (_id, check) => {
+  const cases = CASES[check.meta.id];
+  if (!cases) throw new Error(`${check.meta.id} has no case table in test/unit/checks/cases/`);
+
   it('has docs, a guide section and at least two valid and two invalid cases', () => {
     expect(check.meta.docs.length).toBeGreaterThan(80);
     expect(check.meta.guide).not.toBe('');
-    expect(check.cases.valid.length).toBeGreaterThanOrEqual(2);
-    expect(check.cases.invalid.length).toBeGreaterThanOrEqual(2);
+    expect(cases.valid.length).toBeGreaterThanOrEqual(2);
+    expect(cases.invalid.length).toBeGreaterThanOrEqual(2);
   });
 
-  for (const c of check.cases.valid) {
+  it('lists its cases in meta.examples, as docs/checks.md shows them', () => {
+    expect(check.meta.examples).toEqual({
+      fails: cases.invalid.map((x) => `${x.name}${x.result === 'unknown' ? ' (unknown)' : ''}`),
+      passes: cases.valid.map((x) => `${x.name}${x.result === 'skipped' ? ' (skipped)' : ''}`),
+    });
+  });
+
+  for (const c of cases.valid) {
     it(`valid: ${c.name}`, () => {
       const { checks, findings } = runChecks(contextOf(c), [check]);
       expect(findings).toEqual([]);
@@ -31,11 +42,12 @@ describe.each(CHECKS.map((c) => [c.meta.id, c] as const))('%s', (_id, check) => 
     });
   }
 
-  for (const c of check.cases.invalid) {
+  for (const c of cases.invalid) {
     it(`invalid: ${c.name}`, () => {
       const { checks, findings } = runChecks(contextOf(c), [check]);
       expect(checks[0]?.result, checks[0]?.reason).toBe(c.result);
-      expect(findings.length).toBeGreaterThan(0);
+      expect(findings.length).toBe(c.findings);
+      expect([...new Set(findings.map((f) => f.severity))]).toEqual([c.severity].flat());
       for (const f of findings) {
         expect(f.id).toBe(check.meta.id);
         expect(f.status).toBe(c.result);

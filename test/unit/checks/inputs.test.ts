@@ -3,9 +3,10 @@ import { CHECKS } from '../../../src/checks/catalogue.js';
 import { buildContext } from '../../../src/model/context.js';
 import { evaluateTracked, runChecks } from '../../../src/checks/run.js';
 import { INPUT_IDS, type InputId, type InputProblem } from '../../../src/model/inputs.js';
-import { baselineSnapshot } from '../../../src/snapshot/fixture.js';
+import { baselineSnapshot } from '../../fixtures/builders/snapshot.js';
 import { parseZoneSpec } from '../../../src/model/zones.js';
 import type { Check, CheckCase, InvalidCase, ValidCase } from '../../../src/checks/types.js';
+import { CASES } from './cases/index.js';
 
 /**
  * "Never a pass for what was not read", for every check in the catalogue, present and future:
@@ -19,7 +20,8 @@ function contextOf(c: CheckCase) {
 }
 
 function allCases(check: Check): (ValidCase | InvalidCase)[] {
-  return [...check.cases.valid, ...check.cases.invalid];
+  const cases = CASES[check.meta.id]!;
+  return [...cases.valid, ...cases.invalid];
 }
 
 const problem = (input: InputId): InputProblem => ({ input, source: `/fixture/${input}`, line: 7, detail: `/fixture/${input} could not be read`, advice: `run as root to read /fixture/${input}` });

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collectCompose } from '../../../src/collect/compose.js';
 import { SecretVault } from '../../../src/snapshot/redact.js';
 import { auditSnapshot, exitCodeFor } from '../../../src/audit.js';
-import { baselineSnapshot } from '../../../src/snapshot/fixture.js';
+import { baselineSnapshot } from '../../fixtures/builders/snapshot.js';
 
 /** Compose files are found the way `docker compose` finds them, and what was named is never dropped. */
 

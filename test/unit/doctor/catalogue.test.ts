@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findSymptom, runDoctor, SYMPTOMS } from '../../../src/doctor/index.js';
 import { renderDoctor } from '../../../src/doctor/render.js';
-import { baselineSnapshot, compose, tcpListener, withComposeFile, withContainers, withGatewayProcess, withSockets, withSshd, withUfw } from '../../../src/snapshot/fixture.js';
+import { baselineSnapshot, compose, tcpListener, withComposeFile, withContainers, withGatewayProcess, withSockets, withSshd, withUfw } from '../../fixtures/builders/snapshot.js';
 import { loopbackGateway } from './helpers.js';
 
 /** A host with all four problems at once, a redacted token in the gateway's argv and in its compose file. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { containerNetwork } from '../../../src/doctor/symptoms/container-network.js';
-import { compose, withContainers, withGatewayProcess } from '../../../src/snapshot/fixture.js';
+import { compose, withContainers, withGatewayProcess } from '../../fixtures/builders/snapshot.js';
 import type { DockerContainer } from '../../../src/snapshot/types.js';
 import { diagnose, fixOf } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dockerPublish } from '../../../src/doctor/symptoms/docker-publish.js';
-import { compose, tcpListener, withComposeFile, withContainers, withSockets } from '../../../src/snapshot/fixture.js';
+import { compose, tcpListener, withComposeFile, withContainers, withSockets } from '../../fixtures/builders/snapshot.js';
 import type { DockerContainer } from '../../../src/snapshot/types.js';
 import { diagnose, fixOf } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { runDoctor } from '../../../src/doctor/index.js';
 import type { Session, Symptom } from '../../../src/doctor/symptom.js';
 import type { DoctorResult } from '../../../src/doctor/types.js';
-import { baselineSnapshot, compose, tcpListener, withConfig, withGatewayProcess, withSockets } from '../../../src/snapshot/fixture.js';
+import { baselineSnapshot, compose, tcpListener, withConfig, withGatewayProcess, withSockets } from '../../fixtures/builders/snapshot.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
 
 type Patch = (s: Snapshot) => Snapshot;

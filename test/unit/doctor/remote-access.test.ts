@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { remoteAccess } from '../../../src/doctor/symptoms/remote-access.js';
-import { compose, tcpListener, withConfig, withGatewayProcess, withInterface, withIptables, withSockets, withSshd } from '../../../src/snapshot/fixture.js';
+import { compose, tcpListener, withConfig, withGatewayProcess, withInterface, withIptables, withSockets, withSshd } from '../../fixtures/builders/snapshot.js';
 import { diagnose, fixOf, loopbackGateway, textOf, withTailscale } from './helpers.js';
 
 const DROP_INPUT = ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -i lo -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT', 'COMMIT', ''].join('\n');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { runDoctor } from '../../../src/doctor/index.js';
-import { baselineSnapshot, compose, withComposeFile, withContainers, withSshd, withUfw } from '../../../src/snapshot/fixture.js';
+import { baselineSnapshot, compose, withComposeFile, withContainers, withSshd, withUfw } from '../../fixtures/builders/snapshot.js';
 import { loopbackGateway } from './helpers.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../../schema/doctor.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ufwLockout } from '../../../src/doctor/symptoms/ufw-lockout.js';
-import { compose, tcpListener, withIptables, withSockets, withSshd, withUfw } from '../../../src/snapshot/fixture.js';
+import { compose, tcpListener, withIptables, withSockets, withSshd, withUfw } from '../../fixtures/builders/snapshot.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
 import { diagnose, fixOf, textOf } from './helpers.js';
 

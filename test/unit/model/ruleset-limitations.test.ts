@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditSnapshot } from '../../../src/audit.js';
 import { buildContext } from '../../../src/model/context.js';
-import { baselineSnapshot, compose, tcpListener, withInterface, withIptables, withSockets } from '../../../src/snapshot/fixture.js';
+import { baselineSnapshot, compose, tcpListener, withInterface, withIptables, withSockets } from '../../fixtures/builders/snapshot.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
 
 /**

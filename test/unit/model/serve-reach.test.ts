@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../../src/checks/run.js';
 import { CHECKS } from '../../../src/checks/catalogue.js';
-import { tcpListener, withIptables, withSockets } from '../../../src/snapshot/fixture.js';
+import { tcpListener, withIptables, withSockets } from '../../fixtures/builders/snapshot.js';
 import { gatewayOn, host, LAN, TAILSCALE0, withTailscale } from '../remote/tailscale/hosts.js';
 
 /**

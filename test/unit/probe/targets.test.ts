@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTargetSpec, planTargets } from '../../../src/probe/targets.js';
-import { baselineSnapshot, compose, tcpListener, withInterface, withSockets } from '../../../src/snapshot/fixture.js';
+import { baselineSnapshot, compose, tcpListener, withInterface, withSockets } from '../../fixtures/builders/snapshot.js';
 
 const host = compose(withInterface('eth1', '192.168.1.10', 24), withInterface('eth1', 'fd00:1::10', 64), withInterface('eth1', 'fe80::1', 64));
 

@@ -16,7 +16,7 @@ import {
   withSockets,
   withSshd,
   withUfw,
-} from '../../../src/snapshot/fixture.js';
+} from '../../fixtures/builders/snapshot.js';
 import type { Snapshot, Socket } from '../../../src/snapshot/types.js';
 
 /**

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { auditSnapshot } from '../../../src/audit.js';
 import { FINGERPRINT_KEY, renderSarif, SRCROOT } from '../../../src/report/sarif.js';
 import type { Report } from '../../../src/report/types.js';
-import { baselineSnapshot, compose, withIptables, withUfw } from '../../../src/snapshot/fixture.js';
+import { baselineSnapshot, compose, withIptables, withUfw } from '../../fixtures/builders/snapshot.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
 import { CONFIG_PATH, sampleReport } from './sample.js';
 

@@ -16,11 +16,11 @@ import {
   withSockets,
   withSshd,
   withUfw,
-} from '../../../src/snapshot/fixture.js';
+} from '../../fixtures/builders/snapshot.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
 import type { Report } from '../../../src/report/types.js';
 import { sampleReport } from './sample.js';
-import { gatewayFingerprint, probeReport, probeResult } from '../../../src/probe/fixture.js';
+import { gatewayFingerprint, probeReport, probeResult } from '../../fixtures/builders/probe.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 

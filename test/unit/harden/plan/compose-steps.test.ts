@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planCompose } from '../../../../src/harden/plan/compose-steps.js';
 import { buildContext } from '../../../../src/model/context.js';
-import { baselineSnapshot, compose, withContainers } from '../../../../src/snapshot/fixture.js';
+import { baselineSnapshot, compose, withContainers } from '../../../fixtures/builders/snapshot.js';
 
 describe('planCompose: a gateway container without a compose file', () => {
   it('gives the docker run flags that keep each host port, on 127.0.0.1 only', () => {

@@ -2,7 +2,7 @@ import JSON5 from 'json5';
 import { describe, expect, it } from 'vitest';
 import { buildContext } from '../../../../src/model/context.js';
 import { planConfig } from '../../../../src/harden/plan/config-steps.js';
-import { baselineSnapshot, withConfig } from '../../../../src/snapshot/fixture.js';
+import { baselineSnapshot, withConfig } from '../../../fixtures/builders/snapshot.js';
 
 const PATH = '/home/u/.openclaw/openclaw.json';
 const TOKEN = 'a'.repeat(64);

@@ -1,6 +1,6 @@
 import { auditSnapshot } from '../../../../src/audit.js';
 import { buildContext } from '../../../../src/model/context.js';
-import { baselineSnapshot, compose, tcpListener, withConfig, withContainers, withDockerNetwork, withIptables, withInterface, withSockets, withSshd, withSysctl, withUfw } from '../../../../src/snapshot/fixture.js';
+import { baselineSnapshot, compose, tcpListener, withConfig, withContainers, withDockerNetwork, withIptables, withInterface, withSockets, withSshd, withSysctl, withUfw } from '../../../fixtures/builders/snapshot.js';
 import type { Snapshot } from '../../../../src/snapshot/types.js';
 import { corpusFile } from '../../corpus.js';
 

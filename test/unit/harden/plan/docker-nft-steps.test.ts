@@ -3,7 +3,7 @@ import { NFT_UNIT_LINK, NFT_UNIT_PATH, NFT_UNDO_ARGV, unitText, withPlannedTable
 import { dockerNftBackend, hasPolicyTable, NFT_FILE, nftPolicyJson, nftPolicyText, withPolicyTable } from '../../../../src/harden/plan/docker-nft.js';
 import { buildPlan, type PlanOptions } from '../../../../src/harden/plan/index.js';
 import type { CommandStep, Plan } from '../../../../src/harden/types.js';
-import { baselineSnapshot, withContainers } from '../../../../src/snapshot/fixture.js';
+import { baselineSnapshot, withContainers } from '../../../fixtures/builders/snapshot.js';
 import type { Snapshot } from '../../../../src/snapshot/types.js';
 import { CORPUS_SKIP_REASON, corpusAvailable } from '../../corpus.js';
 import { analyse, docker29Snapshot } from './docker-nft-fixture.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dockerUserBlock } from '../../../../src/harden/plan/docker-user-steps.js';
 import { buildContext } from '../../../../src/model/context.js';
-import { baselineSnapshot, compose, tcpListener, withContainers, withDockerNetwork, withInterface, withIptables, withSockets, withSysctl } from '../../../../src/snapshot/fixture.js';
+import { baselineSnapshot, compose, tcpListener, withContainers, withDockerNetwork, withInterface, withIptables, withSockets, withSysctl } from '../../../fixtures/builders/snapshot.js';
 
 /**
  * The guide's DOCKER-USER policy (after.rules), judged by the reach model on a Docker 20 host:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkLockout, parseSshConnection } from '../../../../src/harden/lockout.js';
-import { baselineSnapshot, compose, tcpListener, withInterface, withIptables, withSockets, withSshd } from '../../../../src/snapshot/fixture.js';
+import { baselineSnapshot, compose, tcpListener, withInterface, withIptables, withSockets, withSshd } from '../../../fixtures/builders/snapshot.js';
 
 /**
  * The lockout check compares admin paths before and after a plan. The "after" rulesets here

@@ -8,7 +8,7 @@ import { fileDiff } from '../../../../src/harden/plan/file-diff.js';
 import { planJson, renderPlan } from '../../../../src/report/harden.js';
 import { buildTailscalePlan } from '../../../../src/remote/tailscale/plan.js';
 import { renderTailscalePlan } from '../../../../src/remote/tailscale/render.js';
-import { baselineSnapshot, compose, withConfig, withGatewayProcess, withSockets, withUnit, tcpListener } from '../../../../src/snapshot/fixture.js';
+import { baselineSnapshot, compose, withConfig, withGatewayProcess, withSockets, withUnit, tcpListener } from '../../../fixtures/builders/snapshot.js';
 import { LAN, TAILSCALE0, withTailscale } from '../../remote/tailscale/hosts.js';
 
 /**

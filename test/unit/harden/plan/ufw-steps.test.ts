@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildContext } from '../../../../src/model/context.js';
 import { planUfw, ufwRuleArgs } from '../../../../src/harden/plan/ufw-steps.js';
 import { parseUfwTuples } from '../../../../src/model/ufw.js';
-import { baselineSnapshot, compose, withIptables, withUfw } from '../../../../src/snapshot/fixture.js';
+import { baselineSnapshot, compose, withIptables, withUfw } from '../../../fixtures/builders/snapshot.js';
 
 const reasons = new Map([['firewall.none', 'nothing filters inbound']]);
 const LOADED = withIptables('*filter\n:INPUT DROP [0:0]\n:ufw-user-input - [0:0]\n-A INPUT -j ufw-user-input\nCOMMIT\n');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { summariseServe, summariseStatus } from '../../../../src/collect/tailscale.js';
 import { buildContext, type AnalysisContext } from '../../../../src/model/context.js';
-import { baselineSnapshot, compose, tcpListener, withConfig, withGatewayProcess, withInterface, withSockets } from '../../../../src/snapshot/fixture.js';
+import { baselineSnapshot, compose, tcpListener, withConfig, withGatewayProcess, withInterface, withSockets } from '../../../fixtures/builders/snapshot.js';
 import type { Snapshot } from '../../../../src/snapshot/types.js';
 
 /** Host shapes for the Tailscale planner, built on the documented JSON of test/fixtures/tailscale/. */

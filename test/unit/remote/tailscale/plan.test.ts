@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildTailscalePlan, type TailscalePlanOptions } from '../../../../src/remote/tailscale/plan.js';
 import { renderTailscalePlan } from '../../../../src/remote/tailscale/render.js';
 import type { AnalysisContext } from '../../../../src/model/context.js';
-import { compose, withConfig, withGatewayProcess, withSockets, tcpListener } from '../../../../src/snapshot/fixture.js';
+import { compose, withConfig, withGatewayProcess, withSockets, tcpListener } from '../../../fixtures/builders/snapshot.js';
 import { CONFIG_TEXT, gatewayOn, host, LAN, TAILSCALE0, TOKEN, withTailscale } from './hosts.js';
 
 const CONFIG = '/home/u/.openclaw/openclaw.json';
