@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import type { ArtifactLocation, Location, Log, ReportingDescriptor, Result } from 'sarif';
+import type { Location, Log, ReportingDescriptor, Result } from 'sarif';
 import type { CheckResult, Finding, Severity } from '../checks/types.js';
 import type { SourceLocation } from '../snapshot/types.js';
 import { checksToShow, evidenceLine, fenceFor, formatLocation, primaryLocation, sameLocation, withTrailingNewline, type RenderOptions } from './common.js';
@@ -195,7 +195,9 @@ export class UriMaker {
     this.root = this.cwd === undefined ? undefined : fileUri(this.cwd === '/' ? '/' : `${this.cwd}/`);
   }
 
-  artifact(path: string): ArtifactLocation {
+  // The SARIF artifactLocation shape, written out: this class is exported, and naming the `sarif`
+  // types package here would make the published declarations need it.
+  artifact(path: string): { uri: string; uriBaseId?: string } {
     const relative = this.relative(path);
     return relative === undefined ? { uri: fileUri(posix.normalize(this.absolute(path))) } : { uri: fileUri(relative), uriBaseId: SRCROOT };
   }
