@@ -19,7 +19,15 @@ function limitations(ctx: AnalysisContext): string[] {
 
 /** The audit, from a snapshot to a report. Pure: no I/O. */
 export function auditSnapshot(snapshot: Snapshot, options: AnalysisOptions = {}): Report {
-  const ctx = buildContext(snapshot, options);
+  return auditContext(buildContext(snapshot, options));
+}
+
+/**
+ * The audit of a context already built: a command that also plans (harden) or draws the matrix
+ * (the HTML report) builds the context once and hands it here, so the matrix is computed once.
+ */
+export function auditContext(ctx: AnalysisContext): Report {
+  const snapshot = ctx.snapshot;
   const { checks, findings } = runChecks(ctx, CHECKS);
   const g = ctx.gateway;
   const count = (r: string) => checks.filter((c) => c.result === r).length;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { auditSnapshot } from '../audit.js';
+import { auditContext } from '../audit.js';
 import { UserError } from '../errors.js';
 import { buildContext } from '../model/context.js';
 import type { ZoneSpec } from '../model/zones.js';
@@ -38,8 +38,8 @@ export async function planHost(snapshot: Snapshot, options: HostPlanOptions): Pr
     const swept = sweepRehearsalLeftovers();
     if (swept.message) options.say?.(swept.message);
   }
-  const report = auditSnapshot(snapshot, { zones });
   const ctx = buildContext(snapshot, { zones });
+  const report = auditContext(ctx);
   const live = new LiveFiles();
   let plan = buildPlan(ctx, report, {
     remote: options.remote,

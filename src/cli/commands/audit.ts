@@ -63,21 +63,24 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
     const settings = flags.probe || flags.netns || flags.via || flags.target !== undefined ? checked : undefined;
     const snapshot = await obtainSnapshot(flags);
     // The analysis, and the prober only when asked: loaded here, not when the command is registered.
-    const [{ auditSnapshot, exitCodeFor }, { buildContext }] = await Promise.all([import('../../audit.js'), import('../../model/context.js')]);
+    const [{ auditContext, exitCodeFor }, { buildContext }] = await Promise.all([import('../../audit.js'), import('../../model/context.js')]);
+    // One context, so the matrix is computed once for the checks and the page (and the probe's predictions).
+    const base = buildContext(snapshot, { zones });
     let probe;
     if (settings) {
       const { runProbe } = await import('../../probe/run.js');
       const progress = startProgress('probing', { enabled: true });
       try {
-        probe = await runProbe(buildContext(snapshot, { zones }), { ...settings, onProgress: (t) => progress.update(t) });
+        probe = await runProbe(base, { ...settings, onProgress: (t) => progress.update(t) });
       } finally {
         progress.stop();
       }
     }
-    const report = auditSnapshot(snapshot, { zones, ...(probe ? { probe } : {}) });
+    const ctx = probe ? buildContext(snapshot, { zones, probe }) : base;
+    const report = auditContext(ctx);
     if (probe) report.limitations.push(...probe.errors.map((e) => `probe from ${e.vantage}: ${e.message}`));
     if (document) {
-      const matrix = buildContext(snapshot, { zones }).reach();
+      const matrix = ctx.reach();
       await document.write('audit', { meta: hostMeta(snapshot, flags.snapshot), report, matrix, ...(probe ? { probe } : {}) }, flags.output);
     } else {
       const [{ CHECKS }, { renderReport }] = await Promise.all([import('../../checks/catalogue.js'), import('../../report/index.js')]);
