@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TunnelReport } from '../../src/cli/commands/tunnel.js';
+import type { TunnelReport } from '../../src/remote/tunnel-check.js';
 import { binary, labPath } from '../support/binaries.js';
 import { requires } from '../support/prerequisites.js';
 import { hold, release, tempDir, Scope, type Resource } from './lab/cleanup.js';
