@@ -28,7 +28,7 @@ export interface FleetReport {
 }
 
 export interface FleetHost {
-  /** The snapshot's hostname. */
+  /** The snapshot's hostname; "hostname (file)" when two snapshots name the same host, so every host is one name. */
   host: string;
   /** The file it was read from. */
   file: string;

@@ -52,4 +52,11 @@ describe('--format prometheus', () => {
     expect(text).toContain('clawmoat_gateway_exposed{host="db",zone_kind="internet"} 0');
     expect(text).toContain('clawmoat_fleet_hosts{state="unreadable"} 1');
   });
+
+  it('never writes two series with the same labels, even when two snapshots name the same host', () => {
+    const fleet = analyseFleet([{ file: 'a.json', report: auditSnapshot(exposedHost('gw')) }, { file: 'b.json', report: auditSnapshot(loopbackHost('gw')) }], [], '0');
+    expect(fleet.hosts.map((h) => h.host).sort()).toEqual(['gw (a.json)', 'gw (b.json)']);
+    const series = renderFleetPrometheus(fleet).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/ [^ ]+$/, ''));
+    expect(new Set(series).size).toBe(series.length);
+  });
 });
