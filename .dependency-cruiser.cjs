@@ -41,7 +41,8 @@ module.exports = {
     layer('netfilter', ['collect', 'model', 'checks', 'report', 'probe', 'harden', 'remote', 'doctor', 'cli'], 'The netfilter model is pure and vendor-neutral.'),
     layer('model', ['collect', 'checks', 'report', 'probe', 'harden', 'remote', 'doctor', 'cli'], 'The model derives facts from a snapshot, purely.'),
     layer('checks', ['collect', 'report', 'probe', 'harden', 'remote', 'doctor', 'cli'], 'Checks judge the model; they do not render or act.'),
-    layer('report', ['collect', 'harden', 'remote', 'doctor', 'cli'], 'Renderers turn results into text; they do not act.'),
+    layer('report', ['collect', 'harden', 'remote', 'doctor', 'fleet', 'cli'], 'Renderers turn results into text; they do not act.'),
+    layer('fleet', ['collect', 'probe', 'harden', 'remote', 'doctor', 'cli'], 'A fleet is many snapshots audited: it reads files and reports, never a host.'),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -41,6 +41,13 @@ export const SCHEMAS = [
     title: 'clawmoat doctor report',
     description: 'The common-issue diagnoses (`clawmoat doctor --json`). Generated from src/doctor/types.ts.',
   },
+  {
+    type: 'FleetReport',
+    source: 'src/fleet/types.ts',
+    output: 'schema/fleet.schema.json',
+    title: 'clawmoat fleet report',
+    description: 'Many hosts audited at once (`clawmoat fleet --format json`). Generated from src/fleet/types.ts.',
+  },
 ];
 
 /**
@@ -52,7 +59,7 @@ export function generateSchemas(root = ROOT) {
   // One program for both types: building it is most of the cost. skipTypeCheck because other
   // modules may be mid-edit; the types we publish only need to parse.
   const generator = createGenerator({
-    path: join(root, 'src/{snapshot,report,probe,doctor}/types.ts'),
+    path: join(root, 'src/{snapshot,report,probe,doctor,fleet}/types.ts'),
     tsconfig: join(root, 'tsconfig.json'),
     skipTypeCheck: true,
     expose: 'export',

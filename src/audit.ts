@@ -4,7 +4,8 @@ import { INPUT_IDS, describeProblem } from './model/inputs.js';
 import { describeSocket } from './model/gateway.js';
 import { runChecks } from './checks/run.js';
 import { CHECKS } from './checks/catalogue.js';
-import { REPORT_VERSION, type Report } from './report/types.js';
+import { REPORT_VERSION, type ReachCellSummary, type Report } from './report/types.js';
+import type { ReachMatrix } from './model/reach-types.js';
 import { SEVERITY_ORDER, type Severity } from './checks/types.js';
 
 /**
@@ -47,12 +48,24 @@ export function auditContext(ctx: AnalysisContext): Report {
     findings,
     summary: { pass: count('pass'), fail: count('fail'), unknown: count('unknown'), skipped: count('skipped'), critical: sev('critical'), warn: sev('warn'), info: sev('info') },
     limitations: limitations(ctx),
+    reach: summariseReach(ctx.reach()),
   };
   if (g.effectiveBind) report.gateway.bind = { value: g.effectiveBind.value, source: g.effectiveBind.source };
   if (g.auth.mode) report.gateway.auth = { mode: g.auth.mode.value, source: g.auth.mode.source };
   else if (g.auth.token) report.gateway.auth = { mode: 'token', source: g.auth.token.source };
   if (g.version) report.gateway.version = g.version;
   return report;
+}
+
+/** The matrix's cells as a report carries them: enough to tell, next run, which opened or closed. */
+export function summariseReach(matrix: ReachMatrix): ReachCellSummary[] {
+  return matrix.cells.map((c) => ({
+    listener: `${c.listener.protocol} ${c.listener.address}:${c.listener.port}${c.listener.door ? ` via ${c.listener.door.kind}` : ''}`,
+    gateway: c.listener.gateway,
+    zone: c.zone.name,
+    zoneKind: c.zone.kind,
+    verdict: c.verdict,
+  }));
 }
 
 /** Exit code for --fail-on: 1 when a finding (fail or unknown) is at or above the threshold. */

@@ -15,7 +15,9 @@ export type PathRole =
   /** A file written (a report): its directory exists, it is not a directory, and a FIFO there has a reader. */
   | 'output'
   /** A directory used or created (state). */
-  | 'dir';
+  | 'dir'
+  /** An input that may be a file (checked as 'input') or a directory of them (checked as 'dir'). */
+  | 'input-or-dir';
 
 export class PathOption extends Option {
   constructor(
@@ -161,7 +163,16 @@ function checkDir(flag: string, path: string): void {
 export function checkPath(option: PathOption, path: string): void {
   const flag = option.long ?? option.short ?? option.flags;
   if (path === '') throw new UserError(`${flag}: an empty path; give a file name`);
-  if (option.role === 'input') checkInput(option, flag, path);
+  if (option.role === 'input-or-dir') {
+    let isDir = false;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      // Not there, or not ours to stat: checkInput says which, in its words.
+    }
+    if (isDir) checkDir(flag, path);
+    else checkInput(option, flag, path);
+  } else if (option.role === 'input') checkInput(option, flag, path);
   else if (option.role === 'output') checkOutput(flag, path);
   else checkDir(flag, path);
 }

@@ -34,6 +34,7 @@ type Register = (program: Command) => void;
  */
 const COMMANDS: [string, () => Promise<Register>][] = [
   ['audit', async () => (await import('./commands/audit.js')).registerAudit],
+  ['fleet', async () => (await import('./commands/fleet.js')).registerFleet],
   ['reach', async () => (await import('./commands/reach.js')).registerReach],
   ['probe', async () => (await import('./commands/probe.js')).registerProbe],
   ['harden', async () => (await import('./commands/harden.js')).registerHarden],

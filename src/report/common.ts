@@ -17,6 +17,10 @@ export interface RenderOptions {
    * names files inside it relative to `%SRCROOT%`, so code scanning can place them in a checkout.
    */
   workingDirectory?: string;
+  /** Prometheus: Unix time (seconds) the run finished; the caller owns the clock. */
+  runFinishedAt?: number;
+  /** Prometheus: how long the run took, in seconds. */
+  runDurationSeconds?: number;
 }
 
 /** The guide's own order, so every format reads like the guide it audits against. */

@@ -4,6 +4,7 @@ import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
 import { renderText } from './text.js';
+import { renderPrometheus } from './prometheus.js';
 import type { Report } from './types.js';
 
 import { REPORT_FORMATS, type ReportFormat } from './formats.js';
@@ -11,7 +12,7 @@ import { REPORT_FORMATS, type ReportFormat } from './formats.js';
 export { REPORT_FORMATS, type ReportFormat };
 
 export type { RenderOptions } from './common.js';
-export { renderJson, renderJunit, renderMarkdown, renderSarif, renderText };
+export { renderJson, renderJunit, renderMarkdown, renderPrometheus, renderSarif, renderText };
 
 const RENDERERS: Record<ReportFormat, (report: Report, options: RenderOptions) => string> = {
   text: renderText,
@@ -19,6 +20,7 @@ const RENDERERS: Record<ReportFormat, (report: Report, options: RenderOptions) =
   sarif: renderSarif,
   junit: renderJunit,
   markdown: renderMarkdown,
+  prometheus: renderPrometheus,
 };
 
 export function isReportFormat(value: string): value is ReportFormat {

@@ -9,7 +9,7 @@ import { openclawInstalled, OPENCLAW_PREFIX } from '../system/lab/openclaw.js';
  * meta for the skip-summary reporter, when any is missing.
  */
 
-export type Capability = 'root' | 'netns' | 'netfilter' | 'ipset' | 'ufw' | 'sshd' | 'docker' | 'openclaw' | 'busybox' | 'patch' | 'pty' | 'hostile-user' | 'socat' | 'nginx' | 'caddy' | 'haproxy' | 'apache';
+export type Capability = 'root' | 'netns' | 'netfilter' | 'ipset' | 'ufw' | 'sshd' | 'docker' | 'openclaw' | 'busybox' | 'patch' | 'pty' | 'hostile-user' | 'socat' | 'nginx' | 'caddy' | 'haproxy' | 'apache' | 'promtool' | 'node-exporter';
 
 export interface CapabilityStatus {
   ok: boolean;
@@ -67,6 +67,9 @@ const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string
   haproxy: [['haproxy', 'haproxy']],
   apache: [['apache2', 'apache2']],
   busybox: [['busybox', 'busybox']],
+  // The Prometheus output and the shipped alert rules, checked by Prometheus's own tools.
+  promtool: [['promtool', 'prometheus']],
+  'node-exporter': [['prometheus-node-exporter', 'prometheus-node-exporter']],
   sshd: [
     ['sshd', 'openssh-server'],
     ['ssh', 'openssh-client'],

@@ -20,6 +20,7 @@ interface AuditFlags extends AnalyseFlags {
   failOn: Severity | 'none';
   output?: string;
   color?: boolean;
+  baseline?: string;
 }
 
 export function registerAudit(program: Command): void {
@@ -31,6 +32,7 @@ export function registerAudit(program: Command): void {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding (fail or unknown) is at or above this severity').choices(['info', 'warn', 'critical', 'none']).default('warn'))
     .addOption(new PathOption('-o, --output <file>', 'write the report to a file instead of stdout', 'output', ''))
     .option('--no-color', 'no colours in text output (NO_COLOR is honoured too)')
+    .addOption(new PathOption('--baseline <file>', 'compare with a previous run (its `audit --format json` report, or its snapshot): findings new, resolved, changed in severity; reach cells opened or closed. Exit 1 only when something NEW is at or above --fail-on', 'input', 'pass a report written by `clawmoat audit --format json -o FILE`', 512 * 1024 * 1024))
     .option('--probe', 'also connect for real (see `clawmoat probe`): adds probe.auth.none, probe.auth.open and probe.mismatch')
     .addHelpText(
       'after',
@@ -46,14 +48,19 @@ Examples:
   $ clawmoat audit --snapshot host.json        # a snapshot from \`clawmoat collect\`
   $ clawmoat audit --snapshot host.json --compose ./compose.yaml   # this compose file on that host
   $ sudo clawmoat audit --probe --via ssh://me@elsewhere.example   # prove it from outside
+  $ clawmoat audit --snapshot host.json --baseline last.json   # what changed since last.json (a --format json report)
+  $ sudo clawmoat audit --format prometheus -o /var/lib/prometheus/node-exporter/clawmoat.prom
 
 With --snapshot, --compose files are read here and checked against the snapshot's host (in place
 of the compose files in the snapshot); --openclaw-config and --ufw-status read this host, so they
 are refused with --snapshot: give them to \`clawmoat collect\` instead.
-Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or runtime error.
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it (with --baseline: a finding
+NEW since the baseline, or raised to it, so a timer alerts on change, not on a steady state), 2 usage
+or runtime error. --format prometheus writes node_exporter's textfile format (docs/fleet-format.md).
 Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: schema/report.schema.json.`,
     );
   probeOptions(analyseOptions(command)).action(async (flags: AuditFlags) => {
+    const started = Date.now();
     const format = flags.json ? 'json' : flags.format;
     const document = isDocumentFormat(format) ? await documentWriter(format, flags.output) : undefined;
     const zones = zoneSpecs(flags);
@@ -79,15 +86,27 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
     const ctx = probe ? buildContext(snapshot, { zones, probe }) : base;
     const report = auditContext(ctx);
     if (probe) report.limitations.push(...probe.errors.map((e) => `probe from ${e.vantage}: ${e.message}`));
+    let driftCode: 0 | 1 | undefined;
+    if (flags.baseline) {
+      const [{ readBaselineReport }, { computeDrift, driftExitCode }] = await Promise.all([import('../../fleet/read.js'), import('../../fleet/drift.js')]);
+      const before = await readBaselineReport(flags.baseline, zones);
+      report.drift = computeDrift(before, report, { source: flags.baseline, collectedAt: before.host.collectedAt });
+      driftCode = driftExitCode(report.drift, flags.failOn);
+    }
     if (document) {
       const matrix = ctx.reach();
       await document.write('audit', { meta: hostMeta(snapshot, flags.snapshot), report, matrix, ...(probe ? { probe } : {}) }, flags.output);
     } else {
       const [{ CHECKS }, { renderReport }] = await Promise.all([import('../../checks/catalogue.js'), import('../../report/index.js')]);
       const checkDocs = Object.fromEntries(CHECKS.map((c) => [c.meta.id, c.meta.docs]));
-      const text = renderReport(report, format as ReportFormat, { color: format === 'text' && !flags.output && useColor(flags.color), checkDocs, workingDirectory: process.cwd() });
+      const finished = Date.now();
+      let text = renderReport(report, format as ReportFormat, { color: format === 'text' && !flags.output && useColor(flags.color), checkDocs, workingDirectory: process.cwd(), runFinishedAt: finished / 1000, runDurationSeconds: (finished - started) / 1000 });
+      if (report.drift && (format === 'text' || format === 'markdown')) {
+        const { driftLines, driftMarkdown } = await import('../../report/drift.js');
+        text = `${text.replace(/\n+$/, '')}\n\n${(format === 'text' ? driftLines(report.drift) : driftMarkdown(report.drift)).join('\n').replace(/\n+$/, '')}\n`;
+      }
       await emit(text, flags.output);
     }
-    process.exitCode = exitCodeFor(report, flags.failOn);
+    process.exitCode = driftCode ?? exitCodeFor(report, flags.failOn);
   });
 }

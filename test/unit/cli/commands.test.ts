@@ -29,7 +29,7 @@ function run(args: string[]) {
 describe('the command tree', () => {
   it('has the commands the README lists', () => {
     expect(runnable.map(commandPath).sort()).toEqual(
-      ['audit', 'checks', 'collect', 'doctor', 'harden', 'probe', 'reach', 'tailscale plan', 'tunnel'].map((c) => `clawmoat ${c}`).sort(),
+      ['audit', 'checks', 'collect', 'doctor', 'fleet', 'harden', 'probe', 'reach', 'tailscale plan', 'tunnel'].map((c) => `clawmoat ${c}`).sort(),
     );
   });
 

@@ -30,7 +30,7 @@ describe('renderReport', () => {
   });
 
   it('knows its formats', () => {
-    expect(REPORT_FORMATS).toEqual(['text', 'json', 'sarif', 'junit', 'markdown']);
+    expect(REPORT_FORMATS).toEqual(['text', 'json', 'sarif', 'junit', 'markdown', 'prometheus']);
     expect(isReportFormat('sarif')).toBe(true);
     expect(isReportFormat('html')).toBe(false);
   });

@@ -1,0 +1,73 @@
+import { Option, type Command } from 'commander';
+import type { Severity } from '../../checks/types.js';
+import { FLEET_FORMATS, type FleetFormat } from '../../fleet/render.js';
+import { parseZoneSpec } from '../../model/zones.js';
+import { emit } from '../output.js';
+import { PathOption } from '../paths.js';
+import { startProgress } from '../progress.js';
+import { TOOL_VERSION } from '../../version.js';
+import { MAX_SNAPSHOT_BYTES } from '../../snapshot/io.js';
+
+interface FleetFlags {
+  format: FleetFormat;
+  json?: boolean;
+  failOn: Severity | 'none';
+  output?: string;
+  baseline?: string;
+  zone?: string[];
+}
+
+export function registerFleet(program: Command): void {
+  program
+    .command('fleet')
+    .description('audit many snapshots at once: hosts × checks, worst host first, each gateway\'s exposure by zone, the hosts that could not be read')
+    .argument('<paths...>', 'snapshots (`clawmoat collect -o FILE`), or directories of them (*.json)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...FLEET_FORMATS]).default('text'))
+    .option('--json', 'same as --format json')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a host has a finding (fail or unknown) at or above this severity; with --baseline, only when one is new').choices(['info', 'warn', 'critical', 'none']).default('warn'))
+    .addOption(new PathOption('--baseline <path>', 'compare with a previous run: a `fleet --format json` report, or a directory of snapshots or `audit --format json` reports (matched by hostname)', 'input-or-dir', 'pass a report written by `clawmoat fleet --format json -o FILE`, or the directory of the previous snapshots', MAX_SNAPSHOT_BYTES))
+    .option('--zone <NAME=IFACE[:SRC]>', 'an extra zone on every host: clients on IFACE (from SRC); repeatable', (v: string, p: string[] = []) => [...p, v])
+    .option('--no-color', 'accepted for symmetry: the fleet report has no colours')
+    .addOption(new PathOption('-o, --output <file>', 'write the report to a file instead of stdout (atomically: temp file, then rename)', 'output', ''))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ clawmoat fleet snapshots/                          # every snapshots/*.json, worst host first
+  $ clawmoat fleet web1.json web2.json --format markdown
+  $ clawmoat fleet snapshots/ --json | jq '.hosts[] | select(.exposure.internet > 0) | .host'
+  $ clawmoat fleet snapshots/ --format json -o last.json
+  $ clawmoat fleet snapshots/ --baseline last.json     # only what changed since: new, resolved, reach opened/closed
+  $ clawmoat fleet snapshots/ --format prometheus -o /var/lib/prometheus/node-exporter/clawmoat.prom
+
+A file that cannot be read as a snapshot (truncated, empty, another version) is one line in the
+report, with the reason; the others are still analysed.
+Exit codes: 0 nothing at or above --fail-on, 1 a host has a finding at or above it (with
+--baseline: a NEW one, or one raised to it, so a timer alerts on change; a host absent from the
+baseline counts as new) or a file could not be read, 2 usage or runtime error.
+JSON schema: schema/fleet.schema.json (docs/fleet-format.md). Prometheus metrics and alert rules:
+docs/fleet-format.md and deploy/prometheus/clawmoat.rules.yml.`,
+    )
+    .action(async (paths: string[], flags: FleetFlags) => {
+      const started = Date.now();
+      const format: FleetFormat = flags.json ? 'json' : flags.format;
+      const zones = (flags.zone ?? []).map(parseZoneSpec);
+      const [{ auditFiles, readFleetBaseline }, { analyseFleet, fleetExitCode }, { renderFleet }] = await Promise.all([
+        import('../../fleet/read.js'),
+        import('../../fleet/analyse.js'),
+        import('../../fleet/render.js'),
+      ]);
+      const baseline = flags.baseline ? await readFleetBaseline([flags.baseline], zones) : undefined;
+      const progress = startProgress('auditing', { enabled: true });
+      let result;
+      try {
+        result = await auditFiles(paths, { zones, onProgress: (f) => progress.update(f) });
+      } finally {
+        progress.stop();
+      }
+      const report = analyseFleet(result.audited, result.unreadable, TOOL_VERSION, baseline);
+      const finished = Date.now();
+      await emit(renderFleet(report, format, { runFinishedAt: finished / 1000, runDurationSeconds: (finished - started) / 1000 }), flags.output);
+      process.exitCode = fleetExitCode(report, flags.failOn);
+    });
+}

@@ -1,0 +1,113 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { auditSnapshot } from '../audit.js';
+import type { ZoneSpec } from '../model/zones.js';
+import { MAX_SNAPSHOT_BYTES, readSnapshot, UserError, validateSnapshot } from '../snapshot/io.js';
+import { readUntrusted } from '../safe-fs/read.js';
+import { TEMP_MARK } from '../safe-fs/write.js';
+import type { Report } from '../report/types.js';
+import type { AuditedHost, FleetBaseline } from './analyse.js';
+import type { FleetUnreadable } from './types.js';
+
+/**
+ * The files named: each FILE as is, each DIR's `*.json` entries (not recursive, sorted; hidden
+ * files and our own temp files left out). A path that cannot be listed is one unreadable line.
+ */
+export async function expandInputs(paths: readonly string[]): Promise<{ files: string[]; unreadable: FleetUnreadable[] }> {
+  const files: string[] = [];
+  const unreadable: FleetUnreadable[] = [];
+  for (const path of paths) {
+    let isDir = false;
+    try {
+      isDir = (await stat(path)).isDirectory();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      unreadable.push({ file: path, reason: code === 'ENOENT' ? 'no such file or directory' : `cannot read it (${code ?? 'error'})` });
+      continue;
+    }
+    if (!isDir) {
+      files.push(path);
+      continue;
+    }
+    const names = (await readdir(path, { withFileTypes: true }))
+      .filter((e) => !e.isDirectory() && e.name.endsWith('.json') && !e.name.startsWith('.') && !e.name.includes(TEMP_MARK))
+      .map((e) => e.name)
+      .sort();
+    if (names.length === 0) throw new UserError(`${path}: no *.json files in it; pass the directory where \`clawmoat collect -o\` wrote the snapshots`);
+    files.push(...names.map((n) => join(path, n)));
+  }
+  return { files, unreadable };
+}
+
+export interface FleetReadOptions {
+  zones?: ZoneSpec[];
+  onProgress?: (file: string) => void;
+}
+
+/** Read and audit every snapshot, one at a time (a fleet of big rulesets stays within memory). One bad file is one line, never the end. */
+export async function auditFiles(paths: readonly string[], options: FleetReadOptions = {}): Promise<{ audited: AuditedHost[]; unreadable: FleetUnreadable[] }> {
+  const { files, unreadable } = await expandInputs(paths);
+  const audited: AuditedHost[] = [];
+  for (const file of files) {
+    options.onProgress?.(file);
+    try {
+      const snapshot = await readSnapshot(file);
+      audited.push({ file, report: auditSnapshot(snapshot, { zones: options.zones ?? [] }) });
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      unreadable.push({ file, reason: error.message.startsWith(`${file}`) ? error.message.slice(file.length).replace(/^[:\s]+/, '') : error.message });
+    }
+  }
+  return { audited, unreadable };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A previous run, as a report, from one file: an `audit --format json` report (returned as is),
+ * or a snapshot (audited now). Anything else is a UserError: a baseline that cannot be read must
+ * not pass for "nothing changed".
+ */
+export async function readBaselineReport(file: string, zones: ZoneSpec[] = []): Promise<Report> {
+  const parsed = await readJson(file);
+  if (isReport(parsed)) return parsed;
+  return auditSnapshot(validateSnapshot(parsed, file), { zones });
+}
+
+function isReport(v: unknown): v is Report {
+  return isRecord(v) && Array.isArray(v.findings) && Array.isArray(v.checks) && isRecord(v.host) && isRecord(v.summary);
+}
+
+async function readJson(file: string): Promise<unknown> {
+  const read = await readUntrusted(file, { maxBytes: MAX_SNAPSHOT_BYTES });
+  if (!read.ok) throw new UserError(`baseline ${read.reason === 'not-found' ? `${file}: no such file` : read.detail}; pass a previous \`--format json\` report or snapshot`);
+  try {
+    return JSON.parse(read.data.toString('utf8'));
+  } catch {
+    throw new UserError(`baseline ${file}: not JSON (truncated?); pass a previous \`--format json\` report or snapshot`);
+  }
+}
+
+/**
+ * The baseline of a fleet: a previous `fleet --format json` report, or a directory (or files) of
+ * snapshots or `audit --format json` reports, matched to hosts by hostname.
+ */
+export async function readFleetBaseline(paths: readonly string[], zones: ZoneSpec[] = []): Promise<FleetBaseline> {
+  const { files, unreadable } = await expandInputs(paths);
+  if (unreadable.length > 0) throw new UserError(`baseline ${unreadable[0]!.file}: ${unreadable[0]!.reason}`);
+  const hosts: FleetBaseline['hosts'] = new Map();
+  for (const file of files) {
+    const parsed = await readJson(file);
+    if (isRecord(parsed) && Array.isArray(parsed.hosts) && Array.isArray(parsed.unreadable)) {
+      for (const h of parsed.hosts as { host: string; collectedAt?: string; findings: Report['findings']; reach?: Report['reach'] }[]) {
+        hosts.set(h.host, { findings: h.findings, ...(h.reach ? { reach: h.reach } : {}), ...(h.collectedAt ? { collectedAt: h.collectedAt } : {}), source: file });
+      }
+      continue;
+    }
+    const report = isReport(parsed) ? parsed : auditSnapshot(validateSnapshot(parsed, file), { zones });
+    hosts.set(report.host.hostname, { findings: report.findings, ...(report.reach ? { reach: report.reach } : {}), collectedAt: report.host.collectedAt, source: file });
+  }
+  return { source: paths.join(' '), hosts };
+}

@@ -1,0 +1,55 @@
+import type { CheckResultKind, Severity } from '../checks/types.js';
+import type { Drift, ReachCellSummary, Report, ZoneKindName } from '../report/types.js';
+
+export const FLEET_REPORT_VERSION = 1;
+
+/** `clawmoat fleet --format json`. Published in schema/fleet.schema.json; scripts depend on these names. */
+export interface FleetReport {
+  schemaVersion: typeof FLEET_REPORT_VERSION;
+  tool: { name: 'clawmoat'; version: string };
+  /** Every host read, worst first (by its worst finding, then its number of findings, then name). */
+  hosts: FleetHost[];
+  /** Files that could not be read as a snapshot, each with the one-line reason: never a pass. */
+  unreadable: FleetUnreadable[];
+  /** The checks, in catalogue order: the columns of the hosts × checks table. */
+  checks: { id: string; title: string; severity: Severity }[];
+  summary: {
+    hosts: number;
+    unreadable: number;
+    /** Findings per severity over all hosts. */
+    critical: number;
+    warn: number;
+    info: number;
+    /** Hosts whose gateway is open to a zone of that kind (loopback not counted). */
+    exposed: Record<ZoneKindName, number>;
+  };
+  /** With `--baseline`: what was compared against. */
+  baseline?: { source: string; missing: string[] };
+}
+
+export interface FleetHost {
+  /** The snapshot's hostname; "hostname (file)" when two snapshots name the same host, so every host is one name. */
+  host: string;
+  /** The file it was read from. */
+  file: string;
+  collectedAt: string;
+  /** The worst severity among its findings; "none" when it has none. */
+  worst: Severity | 'none';
+  /** Each check id → its result. */
+  checks: Record<string, CheckResultKind>;
+  findings: { id: string; severity: Severity; status: 'fail' | 'unknown'; title: string; message: string }[];
+  summary: Report['summary'];
+  /** Open cells of the gateway's rows per zone kind. */
+  exposure: Record<ZoneKindName, number>;
+  /** The open cells of the reach matrix (what a later `fleet --baseline` compares). */
+  reach: ReachCellSummary[];
+  limitations: string[];
+  /** With `--baseline`: what changed on this host; absent when the baseline has no such host. */
+  drift?: Drift;
+}
+
+export interface FleetUnreadable {
+  file: string;
+  /** One line: why it could not be read (truncated, empty, another schema version...). */
+  reason: string;
+}
