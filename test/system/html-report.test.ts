@@ -50,6 +50,21 @@ describe.skipIf(missing !== undefined)(title, { meta: missing ? { systemSkip: mi
     return out;
   }
 
+  /** `clawmoat fleet --format html` over a directory of these snapshots (and a truncated file when asked). */
+  function renderFleet(name: string, snapshots: Snapshot[], withBroken: boolean): string {
+    const hostsDir = join(dir, `${name}-hosts`);
+    mkdirSync(hostsDir);
+    snapshots.forEach((s, i) => writeFileSync(join(hostsDir, `host-${String(i).padStart(4, '0')}.json`), JSON.stringify(s)));
+    if (withBroken) writeFileSync(join(hostsDir, 'broken.json'), '{"schemaVersion": 1, "tool":');
+    const out = join(dir, `${name}.html`);
+    const started = performance.now();
+    const r = clawmoat(['fleet', hostsDir, '--format', 'html', '-o', out]);
+    expect(r.stderr).toBe('');
+    expect([0, 1]).toContain(r.status);
+    figures.push(`${name}: ${snapshots.length} hosts, ${statSync(out).size} bytes, CLI ${Math.round(performance.now() - started)} ms`);
+    return out;
+  }
+
   async function check(open: OpenPage, name: string): Promise<void> {
     expect(open.problems).toEqual([]);
     expect(open.requests.filter((u) => !u.startsWith('file://'))).toEqual([]);
@@ -70,6 +85,7 @@ describe.skipIf(missing !== undefined)(title, { meta: missing ? { systemSkip: mi
     pages.nogw = render('no-gateway', 'audit', noGatewayHost());
     pages.empty = render('empty', 'reach', emptyHost());
     pages.big = render('big', 'audit', bigHost(3000));
+    pages.fleet = renderFleet('fleet', [typicalHost(), hostileHost(), noGatewayHost()], true);
     // The probe's section: `--probe` connects for real, so this page is rendered directly.
     pages.probe = join(dir, 'probe.html');
     writeFileSync(pages.probe, auditPage(typicalHost(), sampleProbe()));
@@ -254,6 +270,59 @@ describe.skipIf(missing !== undefined)(title, { meta: missing ? { systemSkip: mi
       expect(open.requests).toHaveLength(1);
       // Its markup is the typical page's, scanned by axe above; a scan of 12,000 cells takes a minute.
       await open.page.screenshot({ path: join(artifacts, 'big-1280.png') });
+    } finally {
+      await open.close();
+    }
+  }, 300_000);
+
+  it('the fleet page: hosts × checks worst first, each host name leads to its section, a file not read is said as such', async () => {
+    const open = await openPage(browser, pages.fleet!, 1280);
+    try {
+      const links = await open.page.locator('table.fleet tbody th a').all();
+      expect(links).toHaveLength(3);
+      for (const link of links) {
+        const target = (await link.getAttribute('href'))!;
+        await link.click();
+        expect(await open.page.evaluate(() => location.hash)).toBe(target);
+        const heading = open.page.locator(target);
+        expect(await heading.innerText()).toBe(await link.innerText());
+        expect(await heading.isVisible()).toBe(true);
+      }
+      expect(await open.page.locator('#unreadable + *').innerText()).toContain('nothing is known of them');
+      expect(await open.page.locator('section[aria-labelledby="unreadable"]').innerText()).toContain('broken.json');
+      // The hostile host's markup is text here too.
+      expect(await open.page.evaluate(() => document.querySelectorAll('script').length)).toBe(1);
+      await check(open, 'fleet-1280');
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('a fleet of 1,000 hosts: the page opens and scrolls in the browser', async () => {
+    const many = Array.from({ length: 1000 }, (_, i) => ({ ...typicalHost(), host: { ...typicalHost().host, hostname: `gw-${String(i).padStart(4, '0')}` } }));
+    const file = renderFleet('fleet-1000', many, false);
+    const size = statSync(file).size;
+    const started = performance.now();
+    const open = await openPage(browser, file, 1280);
+    try {
+      const loadMs = performance.now() - started;
+      const result = await open.page.evaluate(async () => {
+        const frame = () => new Promise((r) => requestAnimationFrame(() => r(undefined)));
+        const rows = document.querySelectorAll('table.fleet tbody tr').length;
+        const t0 = performance.now();
+        for (let i = 1; i <= 40; i++) {
+          window.scrollTo(0, (document.documentElement.scrollHeight * i) / 40);
+          await frame();
+        }
+        return { rows, scrollMs: Math.round(performance.now() - t0) };
+      });
+      figures.push(`fleet of 1,000 hosts: ${size} bytes; open ${Math.round(loadMs)} ms; scrolled to the end in 40 frames: ${result.scrollMs} ms`);
+      expect(result.rows).toBe(1000);
+      expect(size).toBeLessThan(20 * 1024 * 1024);
+      expect(loadMs).toBeLessThan(15_000);
+      expect(result.scrollMs).toBeLessThan(10_000);
+      expect(open.problems).toEqual([]);
+      expect(open.requests).toHaveLength(1);
     } finally {
       await open.close();
     }

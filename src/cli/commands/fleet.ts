@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Severity } from '../../checks/types.js';
 import { FLEET_FORMATS, type FleetFormat } from '../../fleet/render.js';
+import { DOCUMENT_FORMATS, documentWriter, isDocumentFormat, type DocumentFormat } from '../../report/html/load.js';
 import { parseZoneSpec } from '../../model/zones.js';
 import { emit } from '../output.js';
 import { PathOption } from '../paths.js';
@@ -9,7 +10,7 @@ import { TOOL_VERSION } from '../../version.js';
 import { MAX_SNAPSHOT_BYTES } from '../../snapshot/io.js';
 
 interface FleetFlags {
-  format: FleetFormat;
+  format: FleetFormat | DocumentFormat;
   json?: boolean;
   failOn: Severity | 'none';
   output?: string;
@@ -22,7 +23,7 @@ export function registerFleet(program: Command): void {
     .command('fleet')
     .description('audit many snapshots at once: hosts × checks, worst host first, each gateway\'s exposure by zone, the hosts that could not be read')
     .argument('<paths...>', 'snapshots (`clawmoat collect -o FILE`), or directories of them (*.json)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices([...FLEET_FORMATS]).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...FLEET_FORMATS, ...DOCUMENT_FORMATS]).default('text'))
     .option('--json', 'same as --format json')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a host has a finding (fail or unknown) at or above this severity; with --baseline, only when one is new').choices(['info', 'warn', 'critical', 'none']).default('warn'))
     .addOption(new PathOption('--baseline <path>', 'compare with a previous run: a `fleet --format json` report, or a directory of snapshots or `audit --format json` reports (matched by hostname)', 'input-or-dir', 'pass a report written by `clawmoat fleet --format json -o FILE`, or the directory of the previous snapshots', MAX_SNAPSHOT_BYTES))
@@ -39,6 +40,7 @@ Examples:
   $ clawmoat fleet snapshots/ --format json -o last.json
   $ clawmoat fleet snapshots/ --baseline last.json     # only what changed since: new, resolved, reach opened/closed
   $ clawmoat fleet snapshots/ --format prometheus -o /var/lib/prometheus/node-exporter/clawmoat.prom
+  $ clawmoat fleet snapshots/ --format html -o fleet.html   # one page: hosts × checks, each host linked
 
 A file that cannot be read as a snapshot (truncated, empty, another version) is one line in the
 report, with the reason; the others are still analysed.
@@ -50,7 +52,9 @@ docs/fleet-format.md and deploy/prometheus/clawmoat.rules.yml.`,
     )
     .action(async (paths: string[], flags: FleetFlags) => {
       const started = Date.now();
-      const format: FleetFormat = flags.json ? 'json' : flags.format;
+      const format = flags.json ? 'json' : flags.format;
+      // A PDF without a browser to print it is refused now, before any host is read.
+      const document = isDocumentFormat(format) ? await documentWriter(format, flags.output) : undefined;
       const zones = (flags.zone ?? []).map(parseZoneSpec);
       const [{ auditFiles, readFleetBaseline }, { analyseFleet, fleetExitCode }, { renderFleet }] = await Promise.all([
         import('../../fleet/read.js'),
@@ -67,7 +71,8 @@ docs/fleet-format.md and deploy/prometheus/clawmoat.rules.yml.`,
       }
       const report = analyseFleet(result.audited, result.unreadable, TOOL_VERSION, baseline);
       const finished = Date.now();
-      await emit(renderFleet(report, format, { runFinishedAt: finished / 1000, runDurationSeconds: (finished - started) / 1000 }), flags.output);
+      if (document) await document.writeFleet(report, flags.output);
+      else await emit(renderFleet(report, format as FleetFormat, { runFinishedAt: finished / 1000, runDurationSeconds: (finished - started) / 1000 }), flags.output);
       process.exitCode = fleetExitCode(report, flags.failOn);
     });
 }

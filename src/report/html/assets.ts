@@ -30,6 +30,7 @@ dl.meta dd{margin:0;overflow-wrap:anywhere}
 .answer.bad{border-color:var(--open-fg)}
 .answer.warn{border-color:#b58100}
 .answer.good{border-color:var(--filtered-fg)}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .answer p.lead{font-size:1.1rem;font-weight:600}
 .counts{display:flex;flex-wrap:wrap;gap:.4em;padding:0;margin:.5em 0;list-style:none}
 .chip{display:inline-block;border:1px solid currentColor;border-radius:999px;padding:0 .6em;font-size:.85em;font-weight:600;white-space:nowrap}

@@ -4,3 +4,4 @@
  */
 export { renderAuditHtml, renderReachHtml, type HostView, type RenderInfo } from './index.js';
 export { findChromium, htmlToPdf } from './pdf.js';
+export { renderFleetHtml } from './fleet.js';

@@ -3,6 +3,7 @@ import { writeOutputFile } from '../../safe-fs/write.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { HostMeta, HostView } from './index.js';
+import type { FleetReport } from '../../fleet/types.js';
 
 /**
  * The CLI's side of the HTML and PDF formats: small, in the main bundle. The renderer itself is
@@ -40,6 +41,8 @@ export function hostMeta(snapshot: Snapshot, snapshotFile: string | undefined): 
 
 export interface DocumentWriter {
   write(kind: 'audit' | 'reach', view: HostView, output: string | undefined): Promise<void>;
+  /** `clawmoat fleet --format html|pdf`. */
+  writeFleet(report: FleetReport, output: string | undefined): Promise<void>;
 }
 
 /**
@@ -55,18 +58,23 @@ export async function documentWriter(format: DocumentFormat, output: string | un
     chromium = found.path;
     if (!output && process.stdout.isTTY) throw new UserError('--format pdf writes a binary file: give -o FILE (or redirect the output)');
   }
+  const info = () => ({ version: TOOL_VERSION, renderedAt: new Date().toISOString() });
+  const deliver = async (page: string, out: string | undefined): Promise<void> => {
+    let body: string | Uint8Array = page;
+    if (chromium) {
+      const printed = await renderer.htmlToPdf(page, chromium);
+      if ('error' in printed) throw new UserError(`--format pdf: ${printed.error}`);
+      body = printed.pdf;
+    }
+    if (out) await writeOutputFile(out, body);
+    else process.stdout.write(body);
+  };
   return {
     async write(kind, view, out) {
-      const info = { version: TOOL_VERSION, renderedAt: new Date().toISOString() };
-      const page = kind === 'audit' && view.report ? renderer.renderAuditHtml({ ...view, report: view.report }, info) : renderer.renderReachHtml(view, info);
-      let body: string | Uint8Array = page;
-      if (chromium) {
-        const printed = await renderer.htmlToPdf(page, chromium);
-        if ('error' in printed) throw new UserError(`--format pdf: ${printed.error}`);
-        body = printed.pdf;
-      }
-      if (out) await writeOutputFile(out, body);
-      else process.stdout.write(body);
+      await deliver(kind === 'audit' && view.report ? renderer.renderAuditHtml({ ...view, report: view.report }, info()) : renderer.renderReachHtml(view, info()), out);
+    },
+    async writeFleet(report, out) {
+      await deliver(renderer.renderFleetHtml(report, info()), out);
     },
   };
 }
