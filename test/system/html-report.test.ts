@@ -298,6 +298,19 @@ describe.skipIf(missing !== undefined)(title, { meta: missing ? { systemSkip: mi
     }
   });
 
+  it('an empty fleet (no file could be read) renders a clear statement, not a blank page', async () => {
+    const file = renderFleet('fleet-empty', [], true);
+    const open = await openPage(browser, file, 1280);
+    try {
+      expect(await open.page.locator('section[aria-labelledby="grid"]').innerText()).toContain('No host could be read');
+      expect(await open.page.locator('section[aria-labelledby="unreadable"]').innerText()).toContain('broken.json');
+      expect(await axeViolations(open.page)).toEqual([]);
+      await check(open, 'fleet-empty-1280');
+    } finally {
+      await open.close();
+    }
+  });
+
   it('a fleet of 1,000 hosts: the page opens and scrolls in the browser', async () => {
     const many = Array.from({ length: 1000 }, (_, i) => ({ ...typicalHost(), host: { ...typicalHost().host, hostname: `gw-${String(i).padStart(4, '0')}` } }));
     const file = renderFleet('fleet-1000', many, false);
