@@ -121,3 +121,25 @@ export function publishedWithoutSocket(containers: DockerContainer[], sockets: S
   }
   return out;
 }
+
+/*
+ * What is wrong with a gateway workload, decided once: the checks report it and harden fixes
+ * exactly it (no planner re-derives a check's condition).
+ */
+
+const DOCKER_SOCKET = /(^|\/)docker\.sock$/;
+
+/** Mounts that hand the workload the Docker daemon: the socket as source or as target. */
+export function dockerSocketMounts(w: GatewayWorkload): GatewayWorkload['mounts'] {
+  return w.mounts.filter((m) => DOCKER_SOCKET.test(m.source) || DOCKER_SOCKET.test(m.target));
+}
+
+/** On Docker's default bridge, shared with every other container. */
+export function onDefaultBridge(w: GatewayWorkload): boolean {
+  return w.networkMode === 'default' || w.networkMode === 'bridge' || w.networks.includes('bridge');
+}
+
+/** On the host's own network stack. */
+export function onHostNetwork(w: GatewayWorkload): boolean {
+  return w.networkMode === 'host';
+}

@@ -1,6 +1,7 @@
 import type { Check } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { workloadCheck } from './docker-workload-check.js';
+import { onDefaultBridge } from '../../model/docker.js';
 
 export const dockerNetworkDefaultBridge: Check = {
   meta: {
@@ -28,7 +29,7 @@ export const dockerNetworkDefaultBridge: Check = {
     },
   },
   evaluate: workloadCheck({
-    matches: (w) => w.networkMode === 'default' || w.networkMode === 'bridge' || w.networks.includes('bridge'),
+    matches: onDefaultBridge,
     describe: (w) => `${w.label}: network mode "${w.networkMode}"${w.networks.length ? `, networks ${w.networks.join(', ')}` : ''}`,
     message: (w) => `${w.label} shares Docker's default bridge with every other container on the host.`,
     remediation: {

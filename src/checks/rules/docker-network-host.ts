@@ -1,6 +1,7 @@
 import type { Check } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { workloadCheck } from './docker-workload-check.js';
+import { onHostNetwork } from '../../model/docker.js';
 
 export const dockerNetworkHost: Check = {
   meta: {
@@ -12,7 +13,7 @@ export const dockerNetworkHost: Check = {
       'With `--network host` / `network_mode: host` the container shares the host network stack: there is no ' +
       'publish step to restrict, and the gateway inside (which defaults to binding 0.0.0.0 in a container) listens ' +
       'on every host interface.',
-    fixable: false,
+    fixable: true,
     inputs: ['docker', 'compose', 'openclaw', 'sockets'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
@@ -27,13 +28,13 @@ export const dockerNetworkHost: Check = {
     },
   },
   evaluate: workloadCheck({
-    matches: (w) => w.networkMode === 'host',
+    matches: onHostNetwork,
     describe: (w) => `${w.label}: network mode "host"`,
     message: (w) => `${w.label} uses the host's network stack, so its listeners are the host's listeners.`,
     remediation: {
       summary: 'Run the gateway on a user-defined network and publish on 127.0.0.1 only.',
       steps: ['compose: remove network_mode: host; add networks: [openclaw-net] and ports: ["127.0.0.1:18789:18789"]'],
-      automatic: false,
+      automatic: true,
     },
     passReason: 'no gateway container uses host networking',
   }),

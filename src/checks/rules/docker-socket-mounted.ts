@@ -1,13 +1,7 @@
 import type { Check } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { workloadCheck } from './docker-workload-check.js';
-import type { GatewayWorkload } from '../../model/docker.js';
-
-const DOCKER_SOCKET = /(^|\/)docker\.sock$/;
-
-function socketMounts(w: GatewayWorkload) {
-  return w.mounts.filter((m) => DOCKER_SOCKET.test(m.source) || DOCKER_SOCKET.test(m.target));
-}
+import { dockerSocketMounts as socketMounts } from '../../model/docker.js';
 
 export const dockerSocketMounted: Check = {
   meta: {
@@ -19,7 +13,7 @@ export const dockerSocketMounted: Check = {
       'A container holding /var/run/docker.sock controls the Docker daemon, which is root on the host. Whoever ' +
       'drives the gateway (anyone who reaches it, or a prompt injection) can then start a privileged container. ' +
       'Fails for a gateway container or compose service that mounts a docker.sock.',
-    fixable: false,
+    fixable: true,
     inputs: ['docker', 'compose', 'openclaw', 'sockets'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
@@ -41,7 +35,7 @@ export const dockerSocketMounted: Check = {
     remediation: {
       summary: 'Remove the Docker socket mount; if sandboxing needs Docker, use a socket proxy that allows only the calls it needs.',
       steps: ['compose: delete the "/var/run/docker.sock:/var/run/docker.sock" volume', 'docker compose up -d'],
-      automatic: false,
+      automatic: true,
     },
     passReason: 'no gateway container mounts the Docker socket',
   }),

@@ -4,6 +4,7 @@ import type { GatewayWorkload } from '../../model/docker.js';
 import { joinDedicatedNetwork, publishOnLoopback, removeDockerSocketMounts, removeHostNetwork, removePublishedPorts } from '../edit/compose-edit.js';
 import { fileDiff } from './file-diff.js';
 import type { FileStep } from '../types.js';
+import { dockerSocketMounts, onDefaultBridge, onHostNetwork } from '../../model/docker.js';
 
 /**
  * Docker, the compose way: a compose file is what runs after the next `docker compose up`, so
@@ -43,9 +44,10 @@ export function planCompose(ctx: AnalysisContext, findings: Map<string, string>,
     const publicPorts = w.publishes.filter((p) => !LOOPBACK.has(p.hostIp)).map((p) => Number(p.containerPort.split('-')[0])).filter((n) => Number.isInteger(n));
     const wants = {
       publish: findings.has('docker.publish.public') && publicPorts.length > 0,
-      host: findings.has('docker.network.host') && w.networkMode === 'host',
-      bridge: findings.has('docker.network.default_bridge') && (w.networkMode === 'default' || w.networkMode === 'bridge' || (w.networks.length === 0 && w.networkMode !== 'host')),
-      socket: findings.has('docker.socket_mounted') && w.mounts.some((m) => /(^|\/)docker\.sock$/.test(m.source)),
+      // The checks' own predicates (model/docker.ts): harden fixes exactly what they report.
+      host: findings.has('docker.network.host') && onHostNetwork(w),
+      bridge: findings.has('docker.network.default_bridge') && onDefaultBridge(w),
+      socket: findings.has('docker.socket_mounted') && dockerSocketMounts(w).length > 0,
     };
     if (!Object.values(wants).some(Boolean)) continue;
     const where = serviceOf(w);

@@ -20,8 +20,9 @@ export interface ConfigPlanOptions {
   readFile: (path: string) => string | undefined;
 }
 
-const BIND_FINDINGS = ['gateway.bind.public', 'gateway.bind.drift', 'exposure.internet', 'exposure.lan'];
-const AUTH_FINDINGS = ['gateway.auth.none', 'gateway.auth.weak_token'];
+export const BIND_FINDINGS = ['gateway.bind.public', 'gateway.bind.drift', 'exposure.internet', 'exposure.lan'];
+/** A live probe that found auth off (or wide open) is fixed the same way: a token in the config. */
+export const AUTH_FINDINGS = ['gateway.auth.none', 'gateway.auth.weak_token', 'probe.auth.none', 'probe.auth.open'];
 
 export function planConfig(ctx: AnalysisContext, findings: Map<string, string>, options: ConfigPlanOptions): { steps: FileStep[]; notes: string[] } {
   const g = ctx.gateway;

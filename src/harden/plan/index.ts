@@ -9,7 +9,7 @@ import { planUfw } from './ufw-steps.js';
 import { planDockerUser } from './docker-user-steps.js';
 import { planDockerNft } from './docker-nft-steps.js';
 import { dockerNftBackend } from './docker-nft.js';
-import { planConfig, type ConfigPlanOptions } from './config-steps.js';
+import { AUTH_FINDINGS, BIND_FINDINGS, planConfig, type ConfigPlanOptions } from './config-steps.js';
 import { planCompose } from './compose-steps.js';
 import { rememberFileSecrets } from '../../snapshot/file-secrets.js';
 import { SecretVault } from '../../snapshot/redact.js';
@@ -24,6 +24,9 @@ export interface PlanOptions extends ConfigPlanOptions {
 }
 
 /** Findings that call for a host firewall, and so for the UFW steps. */
+/** The compose edits planCompose makes, by the finding that asks for each. */
+const COMPOSE_FINDINGS = ['docker.publish.public', 'docker.network.host', 'docker.network.default_bridge', 'docker.socket_mounted'];
+
 const FIREWALL_FINDINGS = ['firewall.none', 'firewall.ufw.ssh_not_allowed', 'firewall.gateway_port_allowed', 'exposure.internet', 'exposure.lan'];
 
 function failing(report: Report): Map<string, string> {
@@ -31,6 +34,12 @@ function failing(report: Report): Map<string, string> {
   for (const f of report.findings) if (f.status === 'fail' && !out.has(f.id)) out.set(f.id, f.message);
   return out;
 }
+
+/**
+ * Every finding some planner acts on: a check's meta.fixable must say exactly this (a test holds
+ * them together, so "harden can apply this" is never a promise the planner does not keep).
+ */
+export const PLANNED_FINDINGS: ReadonlySet<string> = new Set([...BIND_FINDINGS, ...AUTH_FINDINGS, 'gateway.dangerous_flags', ...FIREWALL_FINDINGS, ...COMPOSE_FINDINGS, 'docker.ufw_bypass']);
 
 /** The ports an admin's SSH comes in on: sshd's own, plus the one this session uses. */
 export function adminSshPorts(ctx: AnalysisContext, sshConnection: string | undefined): number[] {

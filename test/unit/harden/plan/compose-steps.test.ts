@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { planCompose } from '../../../../src/harden/plan/compose-steps.js';
 import { buildContext } from '../../../../src/model/context.js';
-import { baselineSnapshot, compose, withContainers } from '../../../fixtures/builders/snapshot.js';
+import { baselineSnapshot, compose, withComposeFile, withContainers } from '../../../fixtures/builders/snapshot.js';
+import { auditSnapshot } from '../../../../src/audit.js';
 
 describe('planCompose: a gateway container without a compose file', () => {
   it('gives the docker run flags that keep each host port, on 127.0.0.1 only', () => {
@@ -21,5 +22,21 @@ describe('planCompose: a gateway container without a compose file', () => {
     const { steps, notes } = planCompose(buildContext(snapshot), new Map([['docker.publish.public', '']]), { noPublish: false, readFile: () => undefined });
     expect(steps).toEqual([]);
     expect(notes.join('\n')).toMatch(/docker run … -p 127\.0\.0\.1:8080:18789 -p 127\.0\.0\.1:18790:18790\/udp\)/);
+  });
+});
+
+describe('planCompose fixes what the check reports, by the same predicate', () => {
+  const FILE = '/srv/openclaw/compose.yaml';
+  const TEXT = ['services:', '  openclaw-gateway:', '    image: openclaw:latest', '    volumes:', '      - /srv/socket-proxy/api.sock:/var/run/docker.sock', '      - ./data:/data', ''].join('\n');
+
+  it('removes a socket mounted only by its target (the check flags source or target)', () => {
+    const ctx = buildContext(withComposeFile(FILE, TEXT)(baselineSnapshot()));
+    const report = auditSnapshot(ctx.snapshot);
+    expect(report.findings.map((f) => f.id)).toContain('docker.socket_mounted');
+    const { steps } = planCompose(ctx, new Map([['docker.socket_mounted', '']]), { noPublish: false, readFile: (p) => (p === FILE ? TEXT : undefined) });
+    expect(steps.map((s) => s.id)).toEqual(['compose.openclaw-gateway']);
+    const after = steps[0]!.kind === 'file' ? steps[0]!.content! : '';
+    expect(after).not.toContain('docker.sock');
+    expect(after).toContain('./data:/data');
   });
 });

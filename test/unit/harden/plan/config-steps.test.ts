@@ -69,3 +69,16 @@ describe('planConfig: gateway.dangerous_flags', () => {
     expect(notes.join('\n')).toMatch(/gateway\.allowRealIpFallback is set in a file .*openclaw\.json includes .*remove it there/);
   });
 });
+
+describe('planConfig: a live probe that found auth off', () => {
+  it('plans the same fresh token as gateway.auth.none', () => {
+    const text = '{ gateway: { bind: "loopback", auth: { mode: "none" } } }\n';
+    for (const finding of ['probe.auth.none', 'probe.auth.open']) {
+      const { steps } = plan(text, [finding]);
+      expect(steps.map((s) => s.id), finding).toEqual(['config.gateway']);
+      expect(steps[0]!.finding).toBe(finding);
+      const after = steps[0]!.kind === 'file' ? steps[0]!.content! : '';
+      expect(JSON5.parse(after)).toMatchObject({ gateway: { auth: { mode: 'token', token: TOKEN } } });
+    }
+  });
+});
