@@ -162,6 +162,18 @@ export class AnchoredDir {
     }
   }
 
+  /** Write into an existing character device or FIFO, the very one looked at (no link followed, no rename). */
+  async writeInto(name: string, expected: BigIntStats, content: string | Uint8Array): Promise<void> {
+    const handle = await open(this.path(name), constants.O_WRONLY | constants.O_NOFOLLOW);
+    try {
+      const st = await handle.stat({ bigint: true });
+      if (!sameInode(st, expected) || !(st.isCharacterDevice() || st.isFIFO())) throw new RefusedError(`refused: ${this.real}/${name} was replaced while being written`);
+      await handle.writeFile(content);
+    } finally {
+      await handle.close();
+    }
+  }
+
   /** Create a new entry that must not exist yet (a conflict copy), never through a link. */
   async createNew(name: string, content: Uint8Array | string, mode: number): Promise<void> {
     const handle = await open(this.path(name), CREATE, mode);
@@ -247,9 +259,17 @@ export async function writeOutputFile(path: string, content: string | Uint8Array
   if (denied !== undefined) throw new RefusedError(`refused to write ${path}: ${describeController(denied)} controls ${parent} but could not write it itself; choose a directory of your own`);
   const dir = await AnchoredDir.open(walk.real, { dev: String(walk.final.dev), ino: String(walk.final.ino) });
   try {
-    const existing = await dir.entry(basename(target));
+    const name = basename(target);
+    const existing = await dir.entry(name);
     if (existing?.isDirectory()) throw new RefusedError(`cannot write ${path}: it is a directory`);
-    await dir.install(basename(target), content, { mode });
+    if (existing && (existing.isCharacterDevice() || existing.isFIFO())) {
+      // /dev/null, /dev/stdout's pty, a pipe someone reads: written into, never renamed over (a
+      // rename would put a regular file in place of the device, for everyone on the host).
+      await dir.writeInto(name, existing, content);
+      return;
+    }
+    if (existing && (existing.isBlockDevice() || existing.isSocket())) throw new RefusedError(`cannot write ${path}: it is ${kindOf(existing)}`);
+    await dir.install(name, content, { mode });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') throw new RefusedError(`cannot write ${path}: permission denied`);

@@ -1,4 +1,5 @@
 import { chmodSync, chownSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -130,5 +131,20 @@ describe('writeOutputFile', () => {
   it('refuses to replace a directory', async () => {
     mkdirSync(join(dir, 'd'));
     await expect(writeOutputFile(join(dir, 'd'), 'x')).rejects.toThrow(/is a directory/);
+  });
+});
+
+describe('writeOutputFile and devices', () => {
+  // A null device of the test's own (mknod needs root), never the host's /dev/null: if this
+  // regressed, the host's would be the one replaced.
+  it.runIf(isRoot)('writes into a character device and leaves it a device (a rename would replace it with a file)', async () => {
+    const device = join(dir, 'null');
+    execFileSync('mknod', ['-m', '666', device, 'c', '1', '3']);
+    const before = statSync(device);
+    await writeOutputFile(device, 'report\n');
+    const after = statSync(device);
+    expect(after.isCharacterDevice()).toBe(true);
+    expect(after.ino).toBe(before.ino);
+    expect(readdirSync(dir)).toEqual(['null']);
   });
 });
