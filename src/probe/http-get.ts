@@ -59,7 +59,9 @@ export function httpGet(dial: Dial, host: string, port: number, path: string, ti
       if (cut) cut(`the body was still coming after ${timeoutMs} ms`);
       else finish({ error: `no complete HTTP answer to GET ${path} within ${timeoutMs} ms`, timedOut: true });
     }, timeoutMs);
-    request.once('error', (error) => {
+    // `on`, not `once`: a stream from a dial (ssh -W, TLS) can fail again after the parser has
+    // (a banner that is not HTTP, then the stream torn down): an unheard 'error' would kill the process.
+    request.on('error', (error) => {
       if (!cut) finish({ error: `GET ${path}: ${error.message.split('\n')[0]}` });
     });
     request.once('response', (response) => {
@@ -80,7 +82,7 @@ export function httpGet(dial: Dial, host: string, port: number, path: string, ti
       });
       response.once('end', () => end());
       // Closed mid-answer: not a complete HTTP answer.
-      response.once('error', (error) => {
+      response.on('error', (error) => {
         if (!ending) finish({ error: `GET ${path}: ${error.message}` });
       });
     });

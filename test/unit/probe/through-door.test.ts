@@ -1,12 +1,13 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { directDial } from '../../../src/probe/dial.js';
+import { directDial, type Dial } from '../../../src/probe/dial.js';
 import { fingerprint } from '../../../src/probe/fingerprint.js';
 import { planTargets } from '../../../src/probe/targets.js';
 import { renderProbeReport } from '../../../src/report/probe.js';
@@ -130,5 +131,36 @@ describe('the text report names the door', () => {
       ],
     };
     expect(renderProbeReport(report, { color: false })).toContain('OpenClaw 2026.9.6 answered on 443 through nginx (/etc/nginx/sites-enabled/openclaw:12), over TLS (SNI gw.example.test): proxy_pass http://127.0.0.1:18789 → 127.0.0.1:18789');
+  });
+});
+
+describe.skipIf(spawnSync('socat', ['-V'], { stdio: 'ignore' }).status !== 0)('a stream dial (ssh -W) to a listener that is not HTTP', () => {
+  it('a banner, then the stream torn down: one error answer, never an unheard error event', async () => {
+    const accepted = new Set<net.Socket>();
+    const banner = net.createServer((socket) => {
+      accepted.add(socket);
+      socket.on('error', () => undefined);
+      socket.end('SSH-2.0-OpenSSH_9.6\r\n');
+    });
+    await new Promise<void>((resolve) => banner.listen(0, '127.0.0.1', resolve));
+    const port = (banner.address() as AddressInfo).port;
+    // What ssh -W gives: a child's pipes as one Duplex (a relay in its place).
+    const dial: Dial = () => {
+      const child = spawn('socat', ['-', `TCP:127.0.0.1:${port}`], { stdio: ['pipe', 'pipe', 'ignore'] });
+      const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
+      stream.once('close', () => child.kill());
+      child.once('close', () => stream.destroy());
+      return stream;
+    };
+    try {
+      const started = Date.now();
+      const result = await fingerprint(dial, '127.0.0.1', port, { timeoutMs: 1_500 });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(result.detected).toBe(false);
+      expect(result.evidence[0]).toMatch(/^GET \/healthz → GET \/healthz: /);
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      await new Promise((resolve) => banner.close(resolve));
+    }
   });
 });
