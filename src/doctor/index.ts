@@ -3,12 +3,13 @@ import type { Snapshot } from '../snapshot/types.js';
 import type { Session, Symptom } from './symptom.js';
 import { containerNetwork } from './symptoms/container-network.js';
 import { dockerPublish } from './symptoms/docker-publish.js';
+import { internetExposure } from './symptoms/internet-exposure.js';
 import { remoteAccess } from './symptoms/remote-access.js';
 import { ufwLockout } from './symptoms/ufw-lockout.js';
 import { DOCTOR_VERSION, type DoctorReport, type DoctorResult } from './types.js';
 
-/** The guide's "common issues", in its order. */
-export const SYMPTOMS: readonly Symptom[] = [remoteAccess, ufwLockout, containerNetwork, dockerPublish];
+/** The guide's "common issues", in its order; then why the gateway is reachable from the internet (its doors). */
+export const SYMPTOMS: readonly Symptom[] = [remoteAccess, ufwLockout, containerNetwork, dockerPublish, internetExposure];
 
 /** A symptom by id or alias (case-insensitive), or undefined. */
 export function findSymptom(name: string): Symptom | undefined {

@@ -79,6 +79,19 @@ export function doorSockets(door: Door, sockets: readonly Socket[]): Socket[] {
   );
 }
 
+/**
+ * The doors that take connections on this port (on this address, or on a wildcard): the probe
+ * names the door it went through. Several server blocks of one proxy can share a port.
+ */
+export function doorsListeningOn(doors: readonly Door[], port: number, address?: string): Door[] {
+  return doors.filter((d) => (d.listen ?? []).some((l) => l.port === port && (address === undefined || WILDCARDS.has(l.address) || sameOrWild(l.address, address))));
+}
+
+/** A server name a client could send as SNI: not nginx's catch-all "_", a wildcard, a regex or an address. */
+export function sniName(door: Pick<Door, 'serverNames'>): string | undefined {
+  return (door.serverNames ?? []).map((n) => n.replace(/^https?:\/\//, '').replace(/:\d+$/, '')).find((n) => /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.?$/.test(n) && !/^\d+(\.\d+)*$/.test(n));
+}
+
 /** Would the upstream reach a gateway socket of this host (or a gateway in a pod, for kubectl)? */
 export interface GatewayTarget {
   gateway: boolean;

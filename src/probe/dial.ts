@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 
 /**
  * How the fingerprint reaches a target: straight from this process, or through a stream a
@@ -33,5 +34,20 @@ export function cappedDial(dial: Dial, maxBytes: number, onCap: (why: string) =>
       stream.destroy();
     });
     return stream;
+  };
+}
+
+/**
+ * The same dial, wrapped in TLS: for a door that terminates TLS in front of the gateway (nginx
+ * `listen 443 ssl`, Caddy). SNI names the door's server name when one is known (never an IP
+ * address, which SNI does not carry). The certificate is not verified: this is a fingerprint, not
+ * a trust decision, and a self-signed door must still be recognised. Nothing else changes: the
+ * same GETs and WebSocket connect go through it, within the same caps.
+ */
+export function tlsDial(dial: Dial, servername: string | undefined): Dial {
+  return () => {
+    const options: tls.ConnectionOptions = { socket: dial(), rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] };
+    if (servername && net.isIP(servername) === 0) options.servername = servername;
+    return tls.connect(options);
   };
 }

@@ -1,7 +1,7 @@
 import { connectOnce, type WsExchange } from './gateway-ws.js';
 import { httpGet, type HttpAnswer } from './http-get.js';
 import { calver, isGatewayHealth, productOfPage, versionOfPage } from './page-signals.js';
-import type { Dial } from './dial.js';
+import { tlsDial, type Dial } from './dial.js';
 import type { AuthPosture, OpenclawFingerprint } from './types.js';
 
 /**
@@ -24,14 +24,45 @@ const STARTING_PATIENCE_MS = 5_000;
 
 export interface FingerprintOptions {
   timeoutMs: number;
+  /**
+   * Speak TLS first (a door of the model terminates TLS here), with this SNI name when known.
+   * Without it, plain HTTP is tried first, and TLS (no SNI) when the answer says the port wants it.
+   */
+  tls?: { servername?: string };
 }
 
 export async function fingerprint(dial: Dial, host: string, port: number, options: FingerprintOptions): Promise<OpenclawFingerprint> {
-  const { timeoutMs } = options;
+  if (options.tls) return fingerprintOver(dial, host, port, options.timeoutMs, options.tls, []);
   const evidence: string[] = [];
-  const result: OpenclawFingerprint = { detected: false, version: null, auth: 'unknown', evidence };
+  const health = await httpGet(dial, host, port, '/healthz', options.timeoutMs);
+  if (wantsTls(health)) {
+    evidence.push(`GET /healthz → ${describe(health)}: the port speaks TLS, so again over TLS`);
+    return fingerprintOver(dial, host, port, options.timeoutMs, {}, evidence);
+  }
+  return fingerprintOver(dial, host, port, options.timeoutMs, undefined, evidence, health);
+}
 
-  const health = await httpGet(dial, host, port, '/healthz', timeoutMs);
+/**
+ * A plain-HTTP request to a TLS port: nginx and Caddy answer 400 and say so; others send a TLS
+ * alert (not HTTP) or close. A timeout is not that: a silent listener stays silent over TLS too.
+ */
+function wantsTls(answer: HttpAnswer): boolean {
+  if ('status' in answer) return answer.status === 400 && /plain HTTP request was sent to HTTPS|HTTP request to an HTTPS server|speaks? (TLS|SSL|HTTPS)/i.test(answer.body);
+  return !answer.timedOut && /Parse Error|socket hang up|ECONNRESET|Expected HTTP/i.test(answer.error);
+}
+
+async function fingerprintOver(plain: Dial, address: string, port: number, timeoutMs: number, tls: { servername?: string } | undefined, evidence: string[], plainHealth?: HttpAnswer): Promise<OpenclawFingerprint> {
+  const result: OpenclawFingerprint = { detected: false, version: null, auth: 'unknown', evidence };
+  // Over TLS the Host header (and the WebSocket URL) name the door's server name: a proxy picks its server block by it.
+  const dial = tls ? tlsDial(plain, tls.servername) : plain;
+  // `host` names the server in the Host header and the WebSocket URL; connections go where `dial` takes them.
+  const host = tls?.servername ?? address;
+  if (tls) {
+    result.tls = tls.servername ? { servername: tls.servername } : {};
+    evidence.push(`TLS${tls.servername ? ` with SNI ${tls.servername}` : ' (no SNI name known)'}; the certificate is not verified (a fingerprint, not a trust decision)`);
+  }
+
+  const health = plainHealth ?? (await httpGet(dial, address, port, '/healthz', timeoutMs, host));
   const healthy = 'status' in health && isGatewayHealth(health.status, health.body);
   evidence.push(`GET /healthz → ${describe(health)}${healthy ? ' (the gateway health answer)' : ''}`);
   if ('timedOut' in health) {
@@ -40,8 +71,11 @@ export async function fingerprint(dial: Dial, host: string, port: number, option
     return result;
   }
 
-  const page = await httpGet(dial, host, port, '/', timeoutMs);
-  if ('status' in page) {
+  const page = await httpGet(dial, address, port, '/', timeoutMs, host);
+  // Forwarded headers from a proxy the gateway does not trust: OpenClaw's own refusal, and its own words.
+  const attribution = 'status' in page && page.status === 403 && /proxy_attribution_required/.test(page.body);
+  if (attribution) evidence.push('GET / → 403 proxy_attribution_required: OpenClaw refuses the forwarded headers of a proxy it does not trust');
+  else if ('status' in page) {
     const product = productOfPage(page.body);
     const version = versionOfPage(page.body);
     if (product) result.product = product;
@@ -53,7 +87,7 @@ export async function fingerprint(dial: Dial, host: string, port: number, option
   evidence.push(`WebSocket connect (protocol 999) → ${describeWs(mismatch)}`);
   const expected = Number(mismatch.response?.error?.details?.expectedProtocol);
   if (Number.isInteger(expected) && expected > 0) result.protocol = expected;
-  result.detected = mismatch.challenge || result.product !== undefined;
+  result.detected = mismatch.challenge || result.product !== undefined || (healthy && attribution);
   if (!result.detected) return result;
   result.product ??= 'openclaw';
 
@@ -62,7 +96,7 @@ export async function fingerprint(dial: Dial, host: string, port: number, option
   result.auth = posture.auth;
   if (posture.version) result.version = posture.version;
   if (posture.auth === 'unknown' && posture.deviceRequired) {
-    const http = await httpAuthSignal(dial, host, port, timeoutMs, evidence);
+    const http = await httpAuthSignal(dial, address, port, timeoutMs, evidence, host);
     result.auth = http.auth;
     if (http.version) result.version ??= http.version;
   }
@@ -101,9 +135,9 @@ async function connectWithoutCredentials(dial: Dial, host: string, port: number,
 }
 
 /** The Control UI bootstrap config sits behind gateway HTTP auth: 401 with auth on, 200 (with serverVersion) without. */
-async function httpAuthSignal(dial: Dial, host: string, port: number, timeoutMs: number, evidence: string[]): Promise<Posture> {
+async function httpAuthSignal(dial: Dial, host: string, port: number, timeoutMs: number, evidence: string[], authority = host): Promise<Posture> {
   for (const path of ['/control-ui-config.json', '/__openclaw/control-ui-config.json']) {
-    const answer = await httpGet(dial, host, port, path, timeoutMs);
+    const answer = await httpGet(dial, host, port, path, timeoutMs, authority);
     evidence.push(`GET ${path} → ${describe(answer)}`);
     if (!('status' in answer)) continue;
     if (answer.status === 401 || answer.status === 403) return { auth: 'enforced' };

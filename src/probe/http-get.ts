@@ -29,9 +29,10 @@ export const HTTP_LIMITS = {
  * One GET, with no Origin, no cookies and no credentials. A listener that is not HTTP, that
  * closes mid-answer or that stalls before its head ends as `{ error }` within `timeoutMs`; one
  * whose body never ends (endless, a slow drip, a compression bomb) gives what was read by then,
- * at most HTTP_LIMITS, marked `truncated`.
+ * at most HTTP_LIMITS, marked `truncated`. `authority`: the Host header's name, when it is not
+ * `host` (a TLS door's server name, whose block a proxy picks by it).
  */
-export function httpGet(dial: Dial, host: string, port: number, path: string, timeoutMs: number): Promise<HttpAnswer> {
+export function httpGet(dial: Dial, host: string, port: number, path: string, timeoutMs: number, authority = host): Promise<HttpAnswer> {
   return new Promise((resolve) => {
     let settled = false;
     /** Set once the head is in: ends the body read early, and answers with what was read. */
@@ -44,20 +45,23 @@ export function httpGet(dial: Dial, host: string, port: number, path: string, ti
       resolve(answer);
     };
     const request = http.request({
+      // No `agent`: with `agent: false` Node makes an Agent of its own, which ignores createConnection
+      // and connects to host:port itself (never through ssh -W, never through TLS).
       createConnection: dial,
       host,
       port,
       path,
       method: 'GET',
-      agent: false,
       maxHeaderSize: HTTP_LIMITS.headerBytes,
-      headers: { Host: hostPort(host, port), 'User-Agent': 'clawmoat-probe (read-only; https://www.npmjs.com/package/clawmoat)', Accept: '*/*', Connection: 'close' },
+      headers: { Host: hostPort(authority, port), 'User-Agent': 'clawmoat-probe (read-only; https://www.npmjs.com/package/clawmoat)', Accept: '*/*', Connection: 'close' },
     });
     const timer = setTimeout(() => {
       if (cut) cut(`the body was still coming after ${timeoutMs} ms`);
       else finish({ error: `no complete HTTP answer to GET ${path} within ${timeoutMs} ms`, timedOut: true });
     }, timeoutMs);
-    request.once('error', (error) => {
+    // `on`, not `once`: a stream from a dial (ssh -W, TLS) can fail again after the parser has
+    // (a banner that is not HTTP, then the stream torn down): an unheard 'error' would kill the process.
+    request.on('error', (error) => {
       if (!cut) finish({ error: `GET ${path}: ${error.message.split('\n')[0]}` });
     });
     request.once('response', (response) => {
@@ -78,7 +82,7 @@ export function httpGet(dial: Dial, host: string, port: number, path: string, ti
       });
       response.once('end', () => end());
       // Closed mid-answer: not a complete HTTP answer.
-      response.once('error', (error) => {
+      response.on('error', (error) => {
         if (!ending) finish({ error: `GET ${path}: ${error.message}` });
       });
     });

@@ -1,5 +1,7 @@
 import type { AnalysisContext } from '../model/context.js';
+import { describeTarget, doorName, doorsListeningOn, gatewayBehind, snapshotDoors } from '../model/doors.js';
 import { describeSocket } from '../model/gateway.js';
+import { gatewayTargetPorts } from '../model/tailscale/facts.js';
 import type { ReachVerdict } from '../model/reach.js';
 import { sshPorts } from '../model/sshd.js';
 import type { Snapshot, Socket } from '../snapshot/types.js';
@@ -67,7 +69,7 @@ export async function runProbe(model: ProbeModel, options: ProbeOptions): Promis
   }
   const prepare = () => {
     const ctx = 'build' in model ? model.build() : model;
-    return { ctx, predict: predictor(ctx) };
+    return { ctx, predict: predictor(ctx), doorAt: doorFinder(ctx) };
   };
   // From the host itself the connects are timed in this process: the model and the predictor are
   // set up before they start, or that work would count in their round trips (and lengthen the
@@ -83,7 +85,7 @@ export async function runProbe(model: ProbeModel, options: ProbeOptions): Promis
         (error: unknown) => ({ error: error as Error }),
       ),
   );
-  const { ctx, predict } = early ?? prepare();
+  const { ctx, predict, doorAt } = early ?? prepare();
   await Promise.all(
     vantages.map(async (v, i) => {
       report.vantages.push(v.vantage);
@@ -92,7 +94,12 @@ export async function runProbe(model: ProbeModel, options: ProbeOptions): Promis
         report.errors.push({ vantage: v.vantage.name, message: outcome.error.message });
         return;
       }
-      for (const s of outcome.sightings) report.results.push(toResult(ctx, v.vantage, s, predict(s.address, s.port, v.origin(s))));
+      for (const s of outcome.sightings) {
+        const result = toResult(ctx, v.vantage, s, predict(s.address, s.port, v.origin(s)));
+        const door = doorAt(s.address, s.port);
+        if (door) result.door = door;
+        report.results.push(result);
+      }
     }),
   );
   report.vantages.sort((a, b) => byCodepoint(a.name, b.name));
@@ -102,6 +109,28 @@ export async function runProbe(model: ProbeModel, options: ProbeOptions): Promis
   adaptiveTimeoutNotes(report);
   sshLockoutNotes(snapshot, report);
   return report;
+}
+
+/**
+ * The door a target port belongs to, from the model: of several (server blocks sharing a port),
+ * one that leads to the gateway first. Only targets that are this host's own addresses, or a
+ * --target port the door listens on everywhere, get one.
+ */
+function doorFinder(ctx: AnalysisContext): (address: string, port: number) => ProbeResult['door'] | undefined {
+  const { doors } = snapshotDoors(ctx.snapshot);
+  if (doors.length === 0) return () => undefined;
+  const ports = gatewayTargetPorts(ctx);
+  const hostAddresses = ctx.snapshot.network.interfaces.status === 'ok' ? ctx.snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
+  return (address, port) => {
+    const here = doorsListeningOn(doors, port, address);
+    const judged = here.map((d) => ({ d, gateway: gatewayBehind(d, ports, ctx.gateway.listeners, hostAddresses).gateway }));
+    const pick = judged.find((j) => j.gateway) ?? judged[0];
+    if (!pick) return undefined;
+    const door: NonNullable<ProbeResult['door']> = { kind: pick.d.kind, name: doorName(pick.d.kind), via: pick.d.via, upstream: describeTarget(pick.d.upstream), gateway: pick.gateway };
+    if (pick.d.location) door.location = pick.d.location;
+    if (pick.d.tls) door.tls = true;
+    return door;
+  };
 }
 
 /** Said in the text report too: which silent ports were called timeout before the full --timeout, and why that is sound. */

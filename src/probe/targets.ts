@@ -2,11 +2,14 @@ import net from 'node:net';
 import type { Snapshot, Socket } from '../snapshot/types.js';
 import { UserError } from '../snapshot/io.js';
 import { isLoopback } from '../model/addresses.js';
+import { doorsListeningOn, sniName, snapshotDoors } from '../model/doors.js';
 
 /** One address and port to connect to. */
 export interface Target {
   address: string;
   port: number;
+  /** A door of this host's model terminates TLS on this port: fingerprint over TLS, with this SNI name when it has one. */
+  tls?: { servername?: string };
 }
 
 export interface TargetPlan {
@@ -68,7 +71,7 @@ export function planTargets(snapshot: Snapshot, options: { target?: { host: stri
     const ports = port !== undefined ? [port] : [...new Set(tcp.map((s) => s.port))].sort((a, b) => a - b);
     const family = familyOf(host);
     const wanted = family ? ports.filter((p) => tcp.some((s) => s.port === p && servesFamily(s, family)) || port !== undefined || tcp.every((s) => s.port !== p)) : ports;
-    return { targets: wanted.map((p) => ({ address: host, port: p })), notes };
+    return { targets: withTls(snapshot, wanted.map((p) => ({ address: host, port: p }))), notes };
   }
 
   const seen = new Set<string>();
@@ -88,5 +91,23 @@ export function planTargets(snapshot: Snapshot, options: { target?: { host: stri
   }
   targets.sort((a, b) => a.port - b.port || byCodepoint(a.address, b.address));
   if (addresses.length === 0) notes.push('the host has no non-loopback address to probe');
-  return { targets, notes };
+  return { targets: withTls(snapshot, targets), notes };
+}
+
+/**
+ * A port where a door of the model terminates TLS is fingerprinted over TLS, with the door's
+ * server name as SNI (of several server blocks, one that names a host and proxies to a host
+ * port, not a unix socket, first). Other ports are tried in plain HTTP first (fingerprint.ts).
+ */
+function withTls(snapshot: Snapshot, targets: Target[]): Target[] {
+  const { doors } = snapshotDoors(snapshot);
+  if (!doors.some((d) => d.tls)) return targets;
+  return targets.map((t) => {
+    const tlsDoors = doorsListeningOn(doors, t.port, t.address).filter((d) => d.tls);
+    if (tlsDoors.length === 0) return t;
+    const named = tlsDoors.filter((d) => sniName(d) !== undefined);
+    const best = named.find((d) => !('unix' in d.upstream)) ?? named[0];
+    const servername = best ? sniName(best) : undefined;
+    return { ...t, tls: servername ? { servername } : {} };
+  });
 }

@@ -1,4 +1,5 @@
 import type { ReachVerdict } from '../model/reach.js';
+import type { DoorKind, SourceLocation } from '../snapshot/types.js';
 
 /**
  * The JSON of `clawmoat probe --json` (docs/probe-format.md). The names `results`, `vantage`,
@@ -31,6 +32,8 @@ export interface OpenclawFingerprint {
   /** The WebSocket protocol version it expects, from a deliberately impossible connect. */
   protocol?: number;
   auth: AuthPosture;
+  /** Spoken over TLS (a door terminating it, or a port that asked for it), with the SNI name sent; certificates are not verified. */
+  tls?: { servername?: string };
   /** Each signal, one line: what was sent and what came back. */
   evidence: string[];
 }
@@ -70,6 +73,11 @@ export interface ProbeResult {
   mismatch: boolean;
   /** The listener on the host that the port belongs to, when the host's sockets are known. */
   listener?: { address: string; process?: string; gateway: boolean };
+  /**
+   * The door of the host's model this port belongs to (a reverse proxy or forwarder listening
+   * here): what answered came through it. `gateway`: the model says it leads to a gateway port.
+   */
+  door?: { kind: DoorKind; name: string; via: string; location?: SourceLocation; upstream: string; gateway: boolean; tls?: boolean };
   openclaw: OpenclawFingerprint;
 }
 

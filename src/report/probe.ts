@@ -30,6 +30,7 @@ export function renderProbeReport(report: ProbeReport, options: { color: boolean
   }
   for (const r of report.results.filter((x) => x.openclaw.detected)) {
     lines.push(`${endpoint(r)} from ${r.vantage}: ${gatewayText(r)}`);
+    if (r.door) lines.push(`    ${throughDoor(r)}`);
     for (const e of r.openclaw.evidence) lines.push(`    ${e}`);
   }
   for (const e of report.errors) lines.push(c.red(`${e.vantage}: ${e.message}`));
@@ -51,8 +52,21 @@ function gatewayText(r: ProbeResult): string {
   const o = r.openclaw;
   if (r.observed !== 'open') return '';
   if (!o.detected) return 'not OpenClaw';
-  const name = o.product === 'clawdbot' ? 'Clawdbot' : o.product === 'moltbot' ? 'Moltbot' : 'OpenClaw';
-  return `${name} ${o.version ?? '(version unknown)'}, auth ${o.auth}`;
+  return `${productName(o.product)} ${o.version ?? '(version unknown)'}, auth ${o.auth}`;
+}
+
+function productName(product: ProbeResult['openclaw']['product']): string {
+  return product === 'clawdbot' ? 'Clawdbot' : product === 'moltbot' ? 'Moltbot' : 'OpenClaw';
+}
+
+/** "OpenClaw 2026.9.6 answered on 443 through nginx (/etc/nginx/sites-enabled/openclaw:5)", with the hop. */
+export function throughDoor(r: ProbeResult): string {
+  const door = r.door!;
+  const o = r.openclaw;
+  const name = productName(o.product);
+  const where = door.location ? ` (${door.location.file}:${door.location.line})` : '';
+  const tls = o.tls ? `, over TLS${o.tls.servername ? ` (SNI ${o.tls.servername})` : ''}` : '';
+  return `${name}${o.version ? ` ${o.version}` : ''} answered on ${r.port} through ${door.name}${where}${tls}: ${door.via} → ${door.upstream}`;
 }
 
 /** Width without ANSI colour codes. */

@@ -206,12 +206,12 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(fixed.result.status, describeResult(fixed.result)).toBe('ok');
   });
 
-  it('all four at once, as text and from a snapshot file: NO_COLOR honoured, the gateway token never printed', async () => {
+  it('all five at once, as text and from a snapshot file: NO_COLOR honoured, the gateway token never printed', async () => {
     const out = await clawmoat.run(['doctor']);
     outputs.push(out.stdout, out.stderr);
-    // Only the loopback bind is left: the other three were fixed above.
+    // Only the loopback bind is left: the other three were fixed above, and nothing makes the gateway reachable from the internet.
     expect(out.code).toBe(1);
-    expect(out.stdout).toMatch(/1 problem found, 3 not the cause here, 0 not checked\.\n$/);
+    expect(out.stdout).toMatch(/1 problem found, 4 not the cause here, 0 not checked\.\n$/);
     expect(out.stdout).not.toMatch(/\x1b\[/);
     for (const title of ["Can't reach the gateway from another machine", 'Locked out after enabling UFW', "A container can't reach the gateway", "The host CLI can't reach a gateway in Docker"]) {
       expect(out.stdout).toContain(title);
@@ -225,6 +225,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       ['ufw-lockout', 'ok'],
       ['container-network', 'ok'],
       ['docker-publish', 'ok'],
+      ['internet-exposure', 'ok'],
     ]);
     for (const text of outputs) expect(text).not.toContain(gateway.token);
   });

@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReachCell } from '../../src/model/reach.js';
+import type { ProbeReport } from '../../src/probe/types.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { binary, labPath } from '../support/binaries.js';
 import { requires } from '../support/prerequisites.js';
@@ -269,6 +271,21 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(evidence).not.toMatch(/:8444\b.*reachable/);
   });
 
+  it('doctor internet-exposure names the doors that make the gateway reachable, with file and line, and the fix', async () => {
+    const result = await clawmoat.run(['doctor', 'internet-exposure', '--json']);
+    // 1: a problem was found.
+    expect(result.code, result.stderr).toBe(1);
+    const r = (JSON.parse(result.stdout) as { results: { status: string; cause: string; saw: { text: string }[]; fix?: { commands?: string[] } }[] }).results[0]!;
+    expect(r.status).toBe('problem');
+    expect(r.cause).toMatch(/though it listens on loopback only, is reachable from the internet through \d+ doors: .*socat/);
+    expect(r.cause).toMatch(/nginx \(.*sites\/openclaw\.conf:5\)/);
+    const fix = (r.fix?.commands ?? []).join('\n');
+    expect(fix).toContain('TCP-LISTEN:443,fork,bind=127.0.0.1');
+    expect(fix).toMatch(/`listen 127\.0\.0\.1:8080;` at .*sites\/openclaw\.conf:2/);
+    // The loopback-only doors are not the cause.
+    expect(r.cause).not.toMatch(/8444|8081/);
+  });
+
   it('bad input: a config nginx -T rejects and a Caddyfile gone from disk make their doors unknown, naming the file and line', async () => {
     const site = join(dirs.get('nginx')!, 'sites', 'openclaw.conf');
     const caddyfile = join(dirs.get('caddy')!, 'Caddyfile');
@@ -318,6 +335,75 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       }
     } finally {
       await stopPid(fake.pid, fake.startTime, 2_000);
+      release(resource);
+    }
+  });
+
+  it('probe from the internet identifies OpenClaw through the doors, over TLS with SNI through a self-signed nginx, and names each door', async () => {
+    // Last: an nginx terminating TLS (server_name, a self-signed certificate made here) joins the
+    // doors for this test only, with the WebSocket upgrade a real site sets.
+    const dir = tempDir(scope, 'door-nginx-tls');
+    execFileSync(binary('openssl'), ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=gw.lab.test', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const site = join(dir, 'nginx.conf');
+    writeFileSync(
+      site,
+      [
+        'worker_processes 1;',
+        'events { worker_connections 64; }',
+        'http {',
+        `  access_log ${dir}/access.log;`,
+        // A catch-all first: only the right SNI and Host reach the gateway.
+        `  server { listen 8443 ssl default_server; server_name _; ssl_certificate ${dir}/cert.pem; ssl_certificate_key ${dir}/key.pem; return 404; }`,
+        '  server {',
+        '    listen 8443 ssl;',
+        '    server_name gw.lab.test;',
+        `    ssl_certificate ${dir}/cert.pem;`,
+        `    ssl_certificate_key ${dir}/key.pem;`,
+        '    location / {',
+        `      proxy_pass http://127.0.0.1:${GATEWAY_PORT};`,
+        '      proxy_http_version 1.1;',
+        '      proxy_set_header Upgrade $http_upgrade;',
+        '      proxy_set_header Connection "upgrade";',
+        '    }',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const daemon = spawnDaemon(...gw.argv(binary('nginx'), ['-p', `${dir}/`, '-e', `${dir}/error.log`, '-c', site, '-g', `daemon off; pid ${dir}/nginx.pid;`]), { env: { PATH: labPath() }, logFile: join(dir, 'stdout.log'), cwd: dir });
+    const resource: Resource = { kind: 'process', pid: daemon.pid, startTime: daemon.startTime, label: 'nginx-tls' };
+    hold(resource);
+    try {
+      await waitFor(async () => ((await gw.exec(binary('ss'), ['-Hltn', 'sport', '=', ':8443'])).stdout.trim() ? true : undefined), {
+        what: 'nginx-tls',
+        timeoutMs: 15_000,
+        abort: () => (daemon.exited() ? `${daemon.exited()!}\n${daemon.logTail()}` : undefined),
+      });
+      const run = await clawmoat.run(['probe', '--json', '--netns', inet.name, '--timeout', '1500']);
+      expect([0, 1], run.stderr).toContain(run.code);
+      const report = JSON.parse(run.stdout) as ProbeReport;
+      const at = (port: number) => report.results.find((r) => r.address === '198.51.100.1' && r.port === port);
+      const summary = report.results.filter((r) => r.address === '198.51.100.1').map((r) => `${r.port} ${r.observed} ${r.openclaw.detected ? `OpenClaw ${r.openclaw.version ?? '?'}${r.openclaw.tls ? ' tls' : ''}` : '-'} ${r.door ? `${r.door.name}@${r.door.location?.line ?? ''}` : ''}`);
+      console.log(`probe through doors from the internet:\n  ${summary.join('\n  ')}`);
+
+      // TLS, SNI from server_name: the catch-all would have answered 404 without it.
+      const tls = at(8443);
+      expect(tls?.openclaw, summary.join('\n')).toMatchObject({ detected: true, product: 'openclaw', tls: { servername: 'gw.lab.test' } });
+      expect(tls?.openclaw.version).toMatch(/^\d{4}\.\d+\.\d+/);
+      expect(tls?.door).toMatchObject({ kind: 'nginx', name: 'nginx', via: `proxy_pass http://127.0.0.1:${GATEWAY_PORT}`, gateway: true, tls: true, location: { file: site, line: 12 } });
+      // The plain doors: a TCP forwarder (the gateway's own answers) and proxies the gateway refuses for attribution.
+      for (const [port, kind] of [[443, 'socat'], [9443, 'nginx'], [8080, 'nginx'], [8445, 'caddy'], [8447, 'haproxy']] as const) {
+        expect(at(port)?.openclaw.detected, `${port}: ${summary.join('\n')}\n${at(port)?.openclaw.evidence.join('\n')}`).toBe(true);
+        expect(at(port)?.door?.kind).toBe(kind);
+        expect(at(port)?.openclaw.tls).toBeUndefined();
+      }
+      // A door on loopback is not reached from the internet, and not fingerprinted.
+      expect(at(8444)?.openclaw.detected ?? false).toBe(false);
+
+      const text = await clawmoat.run(['probe', '--netns', inet.name, '--timeout', '1500', '--target', '198.51.100.1:8443']);
+      expect(text.stdout).toMatch(new RegExp(`OpenClaw \\d{4}\\.\\d+\\.\\d+\\S* answered on 8443 through nginx \\(${site.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:12\\), over TLS \\(SNI gw\\.lab\\.test\\)`));
+    } finally {
+      await stopPid(daemon.pid, daemon.startTime, 5_000);
       release(resource);
     }
   });

@@ -44,8 +44,9 @@ Symptoms:
 ${symptomList()}
 
 Examples:
-  $ sudo clawmoat doctor                      # all four, from this host
+  $ sudo clawmoat doctor                      # all five, from this host
   $ sudo clawmoat doctor remote-access        # "I can't reach the gateway from another machine"
+  $ sudo clawmoat doctor internet-exposure    # "why is it reachable from the internet?": the doors, file:line, fix
   $ sudo clawmoat doctor ufw-lockout          # before \`ufw enable\`: would it lock me out?
   $ clawmoat doctor docker-publish --compose ./docker-compose.yml   # with the compose diff
   $ clawmoat doctor --snapshot host.json --json | jq '.results[] | select(.status=="problem")'

@@ -124,7 +124,7 @@ export async function probeOverSsh(d: SshDestination, targets: Target[], setting
     let done = 0;
     return await mapConcurrent(targets, Math.min(settings.concurrency, 8), async (target, i) => {
       const outcome = withFixedWait(outcomes.get(i) ?? { observed: 'error' as const, ms: 0, detail: 'no answer from the remote check' }, timeoutS);
-      const openclaw = outcome.observed === 'open' ? await fingerprint(sshDial(base, target), target.address, target.port, { timeoutMs: settings.timeoutMs + 2000 }) : { ...NOT_PROBED, evidence: [] };
+      const openclaw = outcome.observed === 'open' ? await fingerprint(sshDial(base, target), target.address, target.port, { timeoutMs: settings.timeoutMs + 2000, ...(target.tls ? { tls: target.tls } : {}) }) : { ...NOT_PROBED, evidence: [] };
       const sighting: Sighting = { ...target, outcome, openclaw };
       onSighting?.(sighting, ++done);
       return sighting;

@@ -19,8 +19,8 @@ const everything = compose(
 );
 
 describe('the symptom catalogue', () => {
-  it('has the four symptoms of the guide, with unique ids and aliases', () => {
-    expect(SYMPTOMS.map((s) => s.meta.id)).toEqual(['remote-access', 'ufw-lockout', 'container-network', 'docker-publish']);
+  it('has the four symptoms of the guide and the doors one, with unique ids and aliases', () => {
+    expect(SYMPTOMS.map((s) => s.meta.id)).toEqual(['remote-access', 'ufw-lockout', 'container-network', 'docker-publish', 'internet-exposure']);
     const names = SYMPTOMS.flatMap((s) => [s.meta.id, ...s.meta.aliases]);
     expect(new Set(names).size).toBe(names.length);
     for (const s of SYMPTOMS) expect(s.meta.question).not.toBe('');
@@ -42,8 +42,9 @@ describe('the symptom catalogue', () => {
       ['ufw-lockout', 'problem'],
       ['container-network', 'problem'],
       ['docker-publish', 'problem'],
+      ['internet-exposure', 'ok'],
     ]);
-    expect(report.summary).toEqual({ problem: 4, ok: 0, unknown: 0 });
+    expect(report.summary).toEqual({ problem: 4, ok: 1, unknown: 0 });
     for (const r of report.results) {
       const fix = [...(r.fix?.commands ?? []), r.fix?.diff ?? ''].join('\n');
       expect(fix, r.id).not.toMatch(/0\.0\.0\.0|--bind (lan|all)|bind: "?lan/);
@@ -59,7 +60,7 @@ describe('the symptom catalogue', () => {
     expect(text).toContain('    +    ports:');
     // A location the evidence already names is not repeated after it.
     expect(text).toContain('    - bind "loopback" from gateway.bind in /home/u/.openclaw/openclaw.json:3\n');
-    expect(text).toMatch(/4 problems found, 0 not the cause here, 0 not checked\.\n$/);
+    expect(text).toMatch(/4 problems found, 1 not the cause here, 0 not checked\.\n$/);
     expect(renderDoctor(runDoctor(everything(baselineSnapshot())), { color: true })).toMatch(/\x1b\[31m✖/);
   });
 });

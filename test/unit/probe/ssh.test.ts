@@ -184,8 +184,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ -n "$w" ]; then
-  exec 3<>"/dev/tcp/\${w%:*}/\${w##*:}" || exit 255
-  cat >&3 & up=$!
+  # A background job's stdin is /dev/null unless handed another descriptor (fd 4: ours).
+  exec 3<>"/dev/tcp/\${w%:*}/\${w##*:}" 4<&0 || exit 255
+  cat <&4 >&3 & up=$!
   cat <&3
   kill $up 2>/dev/null
   exit 0
