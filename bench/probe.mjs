@@ -77,7 +77,8 @@ function newest(dir) {
 }
 for (const built of [cli, cliUnbundled, join(dist, 'probe/fingerprint.js')]) {
   if (!existsSync(built)) fail(`missing ${built}: run \`npm run build\``);
-  if (dist === join(root, 'dist') && statSync(built).mtimeMs < newest(join(root, 'src'))) console.warn(`bench: warning: ${built} is older than src/ (run \`npm run build\`): timing the build that is there`);
+  if (dist === join(root, 'dist') && statSync(built).mtimeMs < newest(join(root, 'src')))
+    console.warn(`bench: warning: ${built} is older than src/ (run \`npm run build\`): timing the build that is there`);
 }
 const git = (args) => {
   try {
@@ -119,7 +120,18 @@ function hyperfine(commands, { name, runs: r = runs, warmup: w = warmup, ignoreF
   const times = commands.map(() => []);
   rounds.forEach((n, k) => {
     const exported = join(work, `${name}-${k}.json`);
-    const args = ['--warmup', String(k === 0 ? w : 0), '--runs', String(n), '-N', '--export-json', exported, '--style', k === 0 ? 'basic' : 'none', ...(ignoreFailure ? ['-i'] : [])];
+    const args = [
+      '--warmup',
+      String(k === 0 ? w : 0),
+      '--runs',
+      String(n),
+      '-N',
+      '--export-json',
+      exported,
+      '--style',
+      k === 0 ? 'basic' : 'none',
+      ...(ignoreFailure ? ['-i'] : []),
+    ];
     for (const c of commands) args.push('-n', c.name, c.command);
     execFileSync('hyperfine', args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
     const out = JSON.parse(readFileSync(exported, 'utf8'));
@@ -192,8 +204,31 @@ const H = lab.h;
 // 2. The commands
 
 /** `fixed`: --no-adaptive-timeout, every silent port waits the whole --timeout (as before the adaptive wait). */
-const probeArgv = (timeout, fixed = false) => ['ip', 'netns', 'exec', H, node, cli, 'probe', '--netns', A, '--netns', B, '--json', ...(timeout ? ['--timeout', String(timeout)] : []), ...(fixed ? ['--no-adaptive-timeout'] : [])];
-const shown = (argv) => argv.join(' ').replaceAll(H, 'H').replaceAll(A, 'INET').replaceAll(B, 'LAN').replaceAll(node, 'node').replaceAll(cli, 'dist/clawmoat.mjs').replaceAll(dist, 'dist');
+const probeArgv = (timeout, fixed = false) => [
+  'ip',
+  'netns',
+  'exec',
+  H,
+  node,
+  cli,
+  'probe',
+  '--netns',
+  A,
+  '--netns',
+  B,
+  '--json',
+  ...(timeout ? ['--timeout', String(timeout)] : []),
+  ...(fixed ? ['--no-adaptive-timeout'] : []),
+];
+const shown = (argv) =>
+  argv
+    .join(' ')
+    .replaceAll(H, 'H')
+    .replaceAll(A, 'INET')
+    .replaceAll(B, 'LAN')
+    .replaceAll(node, 'node')
+    .replaceAll(cli, 'dist/clawmoat.mjs')
+    .replaceAll(dist, 'dist');
 
 /** One clawmoat probe run: its report and exit code. */
 function probeOnce(timeout, fixed = false) {
@@ -260,7 +295,11 @@ for (let k = 0; k < WAIT_ROUNDS; k++) {
 }
 const nmapWait = Object.fromEntries(Object.entries(waits).map(([z, w]) => [z, median(w)]));
 const matched = Math.ceil(Math.max(...Object.values(nmapWait)) / 10) * 10;
-log(`nmap waits ${Object.entries(nmapWait).map(([z, w]) => `${fmt(w)} (${z})`).join(', ')} with ${median(Object.values(probesPerFiltered).flat())} probes per filtered port: matched --timeout ${matched}`);
+log(
+  `nmap waits ${Object.entries(nmapWait)
+    .map(([z, w]) => `${fmt(w)} (${z})`)
+    .join(', ')} with ${median(Object.values(probesPerFiltered).flat())} probes per filtered port: matched --timeout ${matched}`,
+);
 
 // ------------------------------------------------------------------------------------------------
 // 4. Same answers? Every target from each zone: clawmoat's observation against nmap's state.
@@ -283,12 +322,27 @@ function compare(report, states) {
 function gatewayFingerprints(report) {
   return report.results
     .filter((r) => r.port === GATEWAY_PORT)
-    .map((r) => ({ zone: zoneOf[r.vantage.replace(/^netns:/, '')], address: r.address, observed: r.observed, detected: r.openclaw.detected, product: r.openclaw.product, version: r.openclaw.version, protocol: r.openclaw.protocol, auth: r.openclaw.auth, evidence: r.openclaw.evidence }));
+    .map((r) => ({
+      zone: zoneOf[r.vantage.replace(/^netns:/, '')],
+      address: r.address,
+      observed: r.observed,
+      detected: r.openclaw.detected,
+      product: r.openclaw.product,
+      version: r.openclaw.version,
+      protocol: r.openclaw.protocol,
+      auth: r.openclaw.auth,
+      evidence: r.openclaw.evidence,
+    }));
 }
 /** How long the silent ports were waited for, each attempt, and how many attempts (adaptive: 2). */
 function waitsOf(report) {
   const t = report.results.filter((r) => r.observed === 'timeout');
-  return { timeoutMs: [...new Set(t.map((r) => r.timeoutMs))].sort((a, b) => a - b), attempts: [...new Set(t.map((r) => r.attempts ?? 1))], totalMs: t.length ? Math.max(...t.map((r) => r.ms)) : 0, detail: t[0]?.detail };
+  return {
+    timeoutMs: [...new Set(t.map((r) => r.timeoutMs))].sort((a, b) => a - b),
+    attempts: [...new Set(t.map((r) => r.attempts ?? 1))],
+    totalMs: t.length ? Math.max(...t.map((r) => r.ms)) : 0,
+    detail: t[0]?.detail,
+  };
 }
 const counts = (report) => {
   const c = {};
@@ -298,11 +352,25 @@ const counts = (report) => {
 function check(label) {
   const nmap = nmapStates();
   const out = {};
-  for (const [variant, timeout, fixed] of [['default', undefined, false], ['matched', matched, false], ['fixed', matched, true]]) {
+  for (const [variant, timeout, fixed] of [
+    ['default', undefined, false],
+    ['matched', matched, false],
+    ['fixed', matched, true],
+  ]) {
     const { status, report } = variant === 'default' && label === 'before' ? firstCheck : probeOnce(timeout, fixed);
     const cmp = compare(report, nmap.states);
-    out[variant] = { exitCode: status, ...cmp, observed: counts(report), waits: waitsOf(report), mismatches: report.results.filter((r) => r.mismatch).map((r) => `${r.vantage} ${r.address}:${r.port} observed ${r.observed}, predicted ${r.predicted}`), gateway: gatewayFingerprints(report), report };
-    log(`check ${label}, clawmoat ${variant} timeout: nmap agrees on ${cmp.agree}/${cmp.total} targets${cmp.differences.length ? `; differences:\n  ${cmp.differences.join('\n  ')}` : ''}`);
+    out[variant] = {
+      exitCode: status,
+      ...cmp,
+      observed: counts(report),
+      waits: waitsOf(report),
+      mismatches: report.results.filter((r) => r.mismatch).map((r) => `${r.vantage} ${r.address}:${r.port} observed ${r.observed}, predicted ${r.predicted}`),
+      gateway: gatewayFingerprints(report),
+      report,
+    };
+    log(
+      `check ${label}, clawmoat ${variant} timeout: nmap agrees on ${cmp.agree}/${cmp.total} targets${cmp.differences.length ? `; differences:\n  ${cmp.differences.join('\n  ')}` : ''}`,
+    );
   }
   out.nmapElapsed = nmap.elapsed;
   out.nmapStates = Object.fromEntries(nmap.states);
@@ -310,7 +378,9 @@ function check(label) {
 }
 const before = check('before');
 const gw = before.matched.gateway;
-log(`gateway fingerprint: ${gw.map((g) => `${g.zone} ${g.address}: ${g.detected ? `${g.product} ${g.version}, protocol ${g.protocol}, auth ${g.auth}` : 'not detected'}`).join('; ')}`);
+log(
+  `gateway fingerprint: ${gw.map((g) => `${g.zone} ${g.address}: ${g.detected ? `${g.product} ${g.version}, protocol ${g.protocol}, auth ${g.auth}` : 'not detected'}`).join('; ')}`,
+);
 
 // ------------------------------------------------------------------------------------------------
 // 5. The race, with a fifth command: the default run again under strace, each run writing its
@@ -335,7 +405,8 @@ raceCommands.push({
 // clawmoat exits 1 on a mismatch or an unauthenticated gateway: neither is expected here, but
 // should the check runs have seen one, the timing goes on (and the results say so).
 const raceExit = [before.default.exitCode, before.matched.exitCode, before.fixed.exitCode];
-if (raceExit.some((c) => c !== 0)) console.warn(`bench: clawmoat probe exited ${raceExit.join(', ')} in the checks (1: a mismatch or an unauthenticated gateway); timing anyway`);
+if (raceExit.some((c) => c !== 0))
+  console.warn(`bench: clawmoat probe exited ${raceExit.join(', ')} in the checks (1: a mismatch or an unauthenticated gateway); timing anyway`);
 const race = hyperfine(raceCommands, { name: 'race', ignoreFailure: raceExit.some((c) => c !== 0) });
 const [ours, oursMatched, oursFixed, theirs, traced] = race;
 
@@ -359,9 +430,21 @@ const parts = hyperfine(
     { name: 'node + loading the CLI (clawmoat --version, in H)', command: `ip netns exec ${H} ${node} ${cli} --version` },
     { name: 'collecting H (clawmoat collect, in H)', command: `ip netns exec ${H} ${node} ${cli} collect -o ${join(work, 'collect.json')}` },
     { name: 'the agent with nothing to do (in INET)', command: `sh -c 'ip netns exec ${A} ${node} ${agentCmd.join(' ')} < ${emptyJob} >/dev/null'` },
-    { name: `the agent with the internet zone's ${JSON.parse(readFileSync(jobA, 'utf8')).targets.length} targets, --timeout ${matched} (in INET)`, command: `sh -c 'ip netns exec ${A} ${node} ${agentCmd.join(' ')} < ${jobA} >/dev/null'` },
+    {
+      name: `the agent with the internet zone's ${JSON.parse(readFileSync(jobA, 'utf8')).targets.length} targets, --timeout ${matched} (in INET)`,
+      command: `sh -c 'ip netns exec ${A} ${node} ${agentCmd.join(' ')} < ${jobA} >/dev/null'`,
+    },
     { name: 'nmap -sT of one open port (in INET)', command: `ip netns exec ${A} nmap -sT -Pn -n -p 80 ${addresses[0]}` },
-  ].map((c) => ({ ...c, shown: c.command.replaceAll(H, 'H').replaceAll(A, 'INET').replaceAll(node, 'node').replaceAll(cli, 'dist/clawmoat.mjs').replaceAll(dist, 'dist').replaceAll(work, '$WORK') })),
+  ].map((c) => ({
+    ...c,
+    shown: c.command
+      .replaceAll(H, 'H')
+      .replaceAll(A, 'INET')
+      .replaceAll(node, 'node')
+      .replaceAll(cli, 'dist/clawmoat.mjs')
+      .replaceAll(dist, 'dist')
+      .replaceAll(work, '$WORK'),
+  })),
   { name: 'parts' },
 );
 const collectTimings = JSON.parse(readFileSync(join(work, 'collect.json'), 'utf8')).timings;
@@ -437,24 +520,51 @@ const traceFiles = readdirSync(traceDir)
   .slice(warmup);
 const traces = traceFiles.map(timeline);
 const phase = (k) => median(traces.map((t) => t[k]));
-const tl = Object.fromEntries(['total', 'nodeExec', 'startup', 'agentSpawn', 'collectStart', 'collect', 'model', 'jobSent', 'agentLate', 'handover', 'firstConnect', 'probing', 'agentsDone', 'after'].map((k) => [k, phase(k)]));
+const tl = Object.fromEntries(
+  [
+    'total',
+    'nodeExec',
+    'startup',
+    'agentSpawn',
+    'collectStart',
+    'collect',
+    'model',
+    'jobSent',
+    'agentLate',
+    'handover',
+    'firstConnect',
+    'probing',
+    'agentsDone',
+    'after',
+  ].map((k) => [k, phase(k)]),
+);
 tl.gatewaySpan = median(traces.flatMap((t) => t.agents.map((a) => a.gatewaySpan)));
 tl.gatewayConnects = median(traces.flatMap((t) => t.agents.map((a) => a.gatewayConnects)));
-log(`timeline (medians of ${traces.length} traced runs): start-up ${fmt(tl.startup)}, collect ${fmt(tl.collect)}, model ${fmt(tl.model)}, job to first connect ${fmt(tl.handover)} (agents late by ${fmt(tl.agentLate)}), probing ${fmt(tl.probing)}, after ${fmt(tl.after)}; total ${fmt(tl.total)}`);
+log(
+  `timeline (medians of ${traces.length} traced runs): start-up ${fmt(tl.startup)}, collect ${fmt(tl.collect)}, model ${fmt(tl.model)}, job to first connect ${fmt(tl.handover)} (agents late by ${fmt(tl.agentLate)}), probing ${fmt(tl.probing)}, after ${fmt(tl.after)}; total ${fmt(tl.total)}`,
+);
 
 // 6c. The fingerprint alone, in process, from the internet zone (warm: the first call is left out).
 log('fingerprint round trips, in process, from INET');
 const fingerprintCost = {};
-for (const [label, port] of [['OpenClaw gateway', GATEWAY_PORT], ['HTTP listener', 80], ['listener that closes at once', 443], ['SSH banner', 22]]) {
+for (const [label, port] of [
+  ['OpenClaw gateway', GATEWAY_PORT],
+  ['HTTP listener', 80],
+  ['listener that closes at once', 443],
+  ['SSH banner', 22],
+]) {
   const out = JSON.parse(sh('ip', ['netns', 'exec', A, node, fingerprintTime, '198.51.100.10', String(port), '7'], { env }));
   fingerprintCost[label] = { port, median: median(out.times), min: Math.min(...out.times), exchanges: out.exchanges, detected: out.detected, auth: out.auth };
 }
 
 // 6d. The predictions alone, in process (bench/lib/predict-time.mjs), with H's snapshot as
 // collected, and with 500 routes more: what each result costs, and the route look-up in it.
-log('predictions, in process, with H\'s routes and with 500 more');
+log("predictions, in process, with H's routes and with 500 more");
 const internetSource = reachOut.zones.find((z) => z.interface === 'eth0')?.source?.[4] ?? '198.51.100.20';
-const predictCost = [0, 500].map((extra) => ({ extra, ...JSON.parse(sh(node, [predictTime, join(work, 'collect.json'), internetSource, String(extra), '9'], { env })) }));
+const predictCost = [0, 500].map((extra) => ({
+  extra,
+  ...JSON.parse(sh(node, [predictTime, join(work, 'collect.json'), internetSource, String(extra), '9'], { env })),
+}));
 
 // 6e. CPU profiles (sampled every 100 µs): the CLI in H (its agents are not profiled: node 20
 // refuses --cpu-prof in NODE_OPTIONS) and the agent alone with the internet zone's job. Bundled
@@ -571,13 +681,21 @@ const waitText = (x) => (x.timeoutMs.length ? `${x.attempts.join(' or ')} connec
 const lines = [
   `Measured ${date}, ${code.what}, on this machine (shared, ${nproc} CPUs, other work running: load average ${load} at the end; hyperfine, ${runs} runs after ${warmup} warm-ups, in rounds of 2 so that every command meets the same bursts of load; \`npm run bench:probe\`, ${Math.round((Date.now() - started) / 60000)} min). Times are median / best run.`,
   '',
-  `**The lab**: host namespace H with eth0 198.51.100.10/24 (internet: default route) and eth1 192.168.1.10/24 (LAN), ${LISTENERS.length} plain listeners and a real OpenClaw ${gateway.version} gateway (\`--bind lan\`, token auth) on ${GATEWAY_PORT}; ${LISTENERS.filter((l) => l.host === '127.0.0.1').length} listeners on 127.0.0.1, one on each address alone, iptables in H DROPping 3306 and 11211 from everywhere and 5432 and 9100 from the internet, REJECTing 25 from the internet. Clients in two namespaces on veth links, INET and LAN. clawmoat probes ${ports.length} ports × ${addresses.length} addresses = ${targetsPerZone} targets from each zone (${Object.entries(obs).map(([k, v]) => `${v} ${k}`).join(', ')}, both zones together) and fingerprints every open one; nmap scans the same ports on the same addresses.`,
+  `**The lab**: host namespace H with eth0 198.51.100.10/24 (internet: default route) and eth1 192.168.1.10/24 (LAN), ${LISTENERS.length} plain listeners and a real OpenClaw ${gateway.version} gateway (\`--bind lan\`, token auth) on ${GATEWAY_PORT}; ${LISTENERS.filter((l) => l.host === '127.0.0.1').length} listeners on 127.0.0.1, one on each address alone, iptables in H DROPping 3306 and 11211 from everywhere and 5432 and 9100 from the internet, REJECTing 25 from the internet. Clients in two namespaces on veth links, INET and LAN. clawmoat probes ${ports.length} ports × ${addresses.length} addresses = ${targetsPerZone} targets from each zone (${Object.entries(
+    obs,
+  )
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ')}, both zones together) and fingerprints every open one; nmap scans the same ports on the same addresses.`,
   '',
   '| command | median | min | max |',
   '|---|---:|---:|---:|',
   ...race.map((r) => `| ${r.name} | ${fmt(r.median)} | ${fmt(r.min)} | ${fmt(r.max)} |`),
   '',
-  `\`${ours.command}\` (run in H) against \`${theirs.command}\`. nmap waits **${Object.entries(nmapWait).map(([z, x]) => `${fmt(x)} (${z})`).join(', ')}** before it calls a port filtered (from its first probe of one to the end of its scan, \`--packet-trace\`, median of ${WAIT_ROUNDS}; ${median(Object.values(probesPerFiltered).flat())} probes per filtered port), hence the matched \`--timeout ${matched}\`. \`--timeout\` is the upper bound of clawmoat's wait: once other ports on the same address have answered, a silent port gets ${waitText(w)} (in the default run's results: "${w.detail}"; the last silent port was given up ${fmt(w.totalMs)} after its first connect), with \`--timeout ${matched}\` ${waitText(before.matched.waits)}; with \`--no-adaptive-timeout\` ${waitText(before.fixed.waits)}, as before the adaptive wait.`,
+  `\`${ours.command}\` (run in H) against \`${theirs.command}\`. nmap waits **${Object.entries(nmapWait)
+    .map(([z, x]) => `${fmt(x)} (${z})`)
+    .join(
+      ', ',
+    )}** before it calls a port filtered (from its first probe of one to the end of its scan, \`--packet-trace\`, median of ${WAIT_ROUNDS}; ${median(Object.values(probesPerFiltered).flat())} probes per filtered port), hence the matched \`--timeout ${matched}\`. \`--timeout\` is the upper bound of clawmoat's wait: once other ports on the same address have answered, a silent port gets ${waitText(w)} (in the default run's results: "${w.detail}"; the last silent port was given up ${fmt(w.totalMs)} after its first connect), with \`--timeout ${matched}\` ${waitText(before.matched.waits)}; with \`--no-adaptive-timeout\` ${waitText(before.fixed.waits)}, as before the adaptive wait.`,
   '',
   `Target (at least as fast as nmap): **${met(ours)}** with the default timeout (${faster(ratio(ours))}, ratio of medians; best runs ${faster(bestRatio(ours)).replaceAll('**', '')}), **${met(oursMatched)}** with the matched one (${faster(ratio(oursMatched))}; best runs ${faster(bestRatio(oursMatched)).replaceAll('**', '')}); with the matched wait fixed (\`--no-adaptive-timeout\`, what start-up and the rest cost on top of nmap's own wait) ${faster(ratio(oursFixed)).replaceAll('**', '')} (best runs ${faster(bestRatio(oursFixed)).replaceAll('**', '')}).`,
   '',
@@ -603,7 +721,13 @@ const lines = [
   '|---|---:|---:|',
   ...parts.map((r) => `| ${r.name} | ${fmt(r.median)} | ${fmt(r.min)} |`),
   '',
-  `Collectors in H (parallel, the snapshot's \`timings\`): ${Object.entries(collectTimings).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}, …. The fingerprint in process, warm, from INET (median / best of 7): ${Object.entries(fingerprintCost).map(([k, v]) => `${k} ${fmt(v.median)} / ${fmt(v.min)} (${v.exchanges} exchanges)`).join(', ')}.`,
+  `Collectors in H (parallel, the snapshot's \`timings\`): ${Object.entries(collectTimings)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([k, v]) => `${k} ${fmt(v)}`)
+    .join(', ')}, …. The fingerprint in process, warm, from INET (median / best of 7): ${Object.entries(fingerprintCost)
+    .map(([k, v]) => `${k} ${fmt(v.median)} / ${fmt(v.min)} (${v.exchanges} exchanges)`)
+    .join(', ')}.`,
   '',
   `**Predictions** (in process, bench/lib/predict-time.mjs, median of 9 rounds over the ${predictCost[0].targets} targets from INET's source): ${predictCost.map((p) => `with ${p.routes} routes${p.extra ? ` (${p.extra} /26 routes added)` : " (H's own)"}, ${p.perPredictionUs} µs a result, ${p.ingressForUs} µs of them the route look-up alone (ruleset left out)`).join('; ')}; set-up ${fmt(predictCost[0].setupMs)}.`,
   '',
@@ -612,14 +736,22 @@ const lines = [
 ];
 const table = lines.join('\n');
 
-const strip = (c) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v && typeof v === 'object' && 'report' in v ? (({ report, ...rest }) => rest)(v) : v]));
+const strip = (c) =>
+  Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v && typeof v === 'object' && 'report' in v ? (({ report, ...rest }) => rest)(v) : v]));
 const results = {
   date,
   machine: { loadavg: loadavg(), node: process.version, nproc },
   code,
   runs,
   warmup,
-  lab: { listeners: LISTENERS, gateway: { port: GATEWAY_PORT, version: gateway.version, readyMs: gateway.readyMs }, iptables: RULES_V4, ports, addresses, targetsPerZone },
+  lab: {
+    listeners: LISTENERS,
+    gateway: { port: GATEWAY_PORT, version: gateway.version, readyMs: gateway.readyMs },
+    iptables: RULES_V4,
+    ports,
+    addresses,
+    targetsPerZone,
+  },
   nmap: { argv: nmapArgv, waitMs: nmapWait, waitRounds: waits, probesPerFiltered },
   matchedTimeoutMs: matched,
   race: race.map((r) => ({ ...r, ratioNmapOverThis: theirs.median / r.median, bestRatioNmapOverThis: theirs.min / r.min })),

@@ -38,18 +38,48 @@ try {
   const clearNpx = `rm -rf ${join(cache, '_npx')}`;
   execFileSync(
     'hyperfine',
-    ['--runs', String(runs), '-i', '--export-json', exported, '-N',
-      '--prepare', clearNpx, '-n', 'first `npx clawmoat audit` after install (empty npx cache)', `npx clawmoat ${audit}`,
-      '--prepare', 'true', '-n', 'later `npx clawmoat audit`', `npx clawmoat ${audit}`,
-      '--prepare', 'true', '-n', '`node dist/clawmoat.mjs audit` (no npm)', `node dist/clawmoat.mjs ${audit}`],
+    [
+      '--runs',
+      String(runs),
+      '-i',
+      '--export-json',
+      exported,
+      '-N',
+      '--prepare',
+      clearNpx,
+      '-n',
+      'first `npx clawmoat audit` after install (empty npx cache)',
+      `npx clawmoat ${audit}`,
+      '--prepare',
+      'true',
+      '-n',
+      'later `npx clawmoat audit`',
+      `npx clawmoat ${audit}`,
+      '--prepare',
+      'true',
+      '-n',
+      '`node dist/clawmoat.mjs audit` (no npm)',
+      `node dist/clawmoat.mjs ${audit}`,
+    ],
     { cwd: clone, env, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   const results = JSON.parse(readFileSync(exported, 'utf8')).results;
   const before = join(work, 'before.json');
   execFileSync(
     'hyperfine',
-    ['--runs', String(Math.min(runs, 3)), '-i', '--export-json', before, '-N', '--prepare', clearNpx,
-      '-n', 'first `npx clawmoat audit` as before (prepare rebuilt every time)', `npx clawmoat ${audit}`],
+    [
+      '--runs',
+      String(Math.min(runs, 3)),
+      '-i',
+      '--export-json',
+      before,
+      '-N',
+      '--prepare',
+      clearNpx,
+      '-n',
+      'first `npx clawmoat audit` as before (prepare rebuilt every time)',
+      `npx clawmoat ${audit}`,
+    ],
     { cwd: clone, env: { ...env, CLAWMOAT_FORCE_BUILD: '1' }, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   results.push(...JSON.parse(readFileSync(before, 'utf8')).results);

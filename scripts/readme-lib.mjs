@@ -10,7 +10,10 @@ export function renderChecksTable(checks) {
   return [
     '| id | severity | passes when | harden fixes |',
     '|---|---|---|---|',
-    ...checks.map((c) => `| [\`${c.meta.id}\`](docs/checks.md#${c.meta.id.replace(/[^a-z0-9_-]/g, '')}) | ${c.meta.severity} | ${c.meta.title} | ${c.meta.fixable ? 'yes' : 'no'} |`),
+    ...checks.map(
+      (c) =>
+        `| [\`${c.meta.id}\`](docs/checks.md#${c.meta.id.replace(/[^a-z0-9_-]/g, '')}) | ${c.meta.severity} | ${c.meta.title} | ${c.meta.fixable ? 'yes' : 'no'} |`,
+    ),
     '',
   ].join('\n');
 }

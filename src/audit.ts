@@ -46,7 +46,15 @@ export function auditContext(ctx: AnalysisContext): Report {
     },
     checks,
     findings,
-    summary: { pass: count('pass'), fail: count('fail'), unknown: count('unknown'), skipped: count('skipped'), critical: sev('critical'), warn: sev('warn'), info: sev('info') },
+    summary: {
+      pass: count('pass'),
+      fail: count('fail'),
+      unknown: count('unknown'),
+      skipped: count('skipped'),
+      critical: sev('critical'),
+      warn: sev('warn'),
+      info: sev('info'),
+    },
     limitations: limitations(ctx),
     reach: summariseReach(ctx.reach()),
   };

@@ -20,4 +20,6 @@ for (let i = 0; i <= runs; i++) {
   last = await fingerprint(directDial(host, port), host, port, { timeoutMs: 2000 });
   if (i > 0) times.push(Math.round((performance.now() - t) * 10) / 10);
 }
-console.log(JSON.stringify({ times, exchanges: last.evidence.length, evidence: last.evidence, detected: last.detected, version: last.version, auth: last.auth }));
+console.log(
+  JSON.stringify({ times, exchanges: last.evidence.length, evidence: last.evidence, detected: last.detected, version: last.version, auth: last.auth }),
+);

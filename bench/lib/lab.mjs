@@ -175,7 +175,11 @@ export async function createLab({ interfaces = ['eth0', 'eth1', 'tailscale0'], l
   // A Kubernetes node forwards (Docker and kube-proxy turn this on).
   sh('ip', ['netns', 'exec', h, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
 
-  const child = spawn('ip', ['netns', 'exec', h, process.execPath, '-e', LISTENER_SCRIPT, JSON.stringify(listeners.map(({ host, port, reply }) => ({ host, port, reply })))], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    'ip',
+    ['netns', 'exec', h, process.execPath, '-e', LISTENER_SCRIPT, JSON.stringify(listeners.map(({ host, port, reply }) => ({ host, port, reply })))],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   // `ip netns exec` execs node: this PID is the listener process itself.
   track(child.pid);
   await new Promise((resolve, reject) => {

@@ -73,14 +73,32 @@ export async function startGateway(ns, { port = 18789, timeoutMs = 180_000 } = {
   mkdirSync(join(home, 'tmp'));
   writeFileSync(
     join(home, '.openclaw', 'openclaw.json'),
-    ['// Written by clawmoat bench/lib/openclaw.mjs.', '{', '  gateway: { bind: "lan" },', `  logging: { file: "${join(home, 'openclaw.log')}" },`, '}', ''].join('\n'),
+    [
+      '// Written by clawmoat bench/lib/openclaw.mjs.',
+      '{',
+      '  gateway: { bind: "lan" },',
+      `  logging: { file: "${join(home, 'openclaw.log')}" },`,
+      '}',
+      '',
+    ].join('\n'),
   );
   const logFile = join(home, 'gateway.stdout.log');
   const fd = openSync(logFile, 'a');
   const lockDirExisted = existsSync(LOCK_DIR);
-  const env = { PATH: `${NODE_BIN}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}:/usr/sbin:/sbin`, HOME: home, TMPDIR: join(home, 'tmp'), LANG: 'C.UTF-8', NO_COLOR: '1', OPENCLAW_GATEWAY_TOKEN: token };
+  const env = {
+    PATH: `${NODE_BIN}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}:/usr/sbin:/sbin`,
+    HOME: home,
+    TMPDIR: join(home, 'tmp'),
+    LANG: 'C.UTF-8',
+    NO_COLOR: '1',
+    OPENCLAW_GATEWAY_TOKEN: token,
+  };
   const started = Date.now();
-  const child = spawn('ip', ['netns', 'exec', ns, OPENCLAW_BIN, 'gateway', 'run', '--allow-unconfigured', '--bind', 'lan', '--port', String(port), '--auth', 'token'], { env, cwd: home, stdio: ['ignore', fd, fd] });
+  const child = spawn(
+    'ip',
+    ['netns', 'exec', ns, OPENCLAW_BIN, 'gateway', 'run', '--allow-unconfigured', '--bind', 'lan', '--port', String(port), '--auth', 'token'],
+    { env, cwd: home, stdio: ['ignore', fd, fd] },
+  );
   closeSync(fd);
   // `ip netns exec` execs the script, whose `#!/usr/bin/env node` execs node: one PID throughout.
   const pid = child.pid;

@@ -13,7 +13,9 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const dist = process.env.CLAWMOAT_BENCH_DIST ? pathToFileURL(`${process.env.CLAWMOAT_BENCH_DIST}/`) : new URL('../../dist/', import.meta.url);
-const [{ buildContext }, { predictor }, { planTargets }] = await Promise.all(['model/context.js', 'probe/predict.js', 'probe/targets.js'].map((m) => import(new URL(m, dist).href)));
+const [{ buildContext }, { predictor }, { planTargets }] = await Promise.all(
+  ['model/context.js', 'probe/predict.js', 'probe/targets.js'].map((m) => import(new URL(m, dist).href)),
+);
 const [file, source, extraText, roundsText] = process.argv.slice(2);
 const snapshot = JSON.parse(readFileSync(file, 'utf8'));
 const extra = Number(extraText ?? 0);
@@ -39,7 +41,8 @@ function measure(snap) {
 const full = measure(snapshot);
 // Without a readable ruleset the predictor stops right after ingressFor: what is left is the route look-up.
 const blind = structuredClone(snapshot);
-for (const k of ['iptablesSave', 'ip6tablesSave', 'nftRuleset', 'iptablesLegacySave', 'ip6tablesLegacySave']) if (blind.netfilter[k]) blind.netfilter[k] = { status: 'error', reason: 'failed', detail: 'left out by predict-time.mjs' };
+for (const k of ['iptablesSave', 'ip6tablesSave', 'nftRuleset', 'iptablesLegacySave', 'ip6tablesLegacySave'])
+  if (blind.netfilter[k]) blind.netfilter[k] = { status: 'error', reason: 'failed', detail: 'left out by predict-time.mjs' };
 const routeOnly = measure(blind);
 console.log(
   JSON.stringify({

@@ -88,12 +88,38 @@ function ufwUserRule(l) {
 }
 
 const UFW_CHAINS = [
-  'ufw-after-forward', 'ufw-after-input', 'ufw-after-logging-forward', 'ufw-after-logging-input', 'ufw-after-logging-output', 'ufw-after-output',
-  'ufw-before-forward', 'ufw-before-input', 'ufw-before-logging-forward', 'ufw-before-logging-input', 'ufw-before-logging-output', 'ufw-before-output',
-  'ufw-logging-allow', 'ufw-logging-deny', 'ufw-not-local', 'ufw-reject-forward', 'ufw-reject-input', 'ufw-reject-output',
-  'ufw-skip-to-policy-forward', 'ufw-skip-to-policy-input', 'ufw-skip-to-policy-output', 'ufw-track-forward', 'ufw-track-input', 'ufw-track-output',
-  'ufw-user-forward', 'ufw-user-input', 'ufw-user-limit', 'ufw-user-limit-accept', 'ufw-user-logging-forward', 'ufw-user-logging-input',
-  'ufw-user-logging-output', 'ufw-user-output',
+  'ufw-after-forward',
+  'ufw-after-input',
+  'ufw-after-logging-forward',
+  'ufw-after-logging-input',
+  'ufw-after-logging-output',
+  'ufw-after-output',
+  'ufw-before-forward',
+  'ufw-before-input',
+  'ufw-before-logging-forward',
+  'ufw-before-logging-input',
+  'ufw-before-logging-output',
+  'ufw-before-output',
+  'ufw-logging-allow',
+  'ufw-logging-deny',
+  'ufw-not-local',
+  'ufw-reject-forward',
+  'ufw-reject-input',
+  'ufw-reject-output',
+  'ufw-skip-to-policy-forward',
+  'ufw-skip-to-policy-input',
+  'ufw-skip-to-policy-output',
+  'ufw-track-forward',
+  'ufw-track-input',
+  'ufw-track-output',
+  'ufw-user-forward',
+  'ufw-user-input',
+  'ufw-user-limit',
+  'ufw-user-limit-accept',
+  'ufw-user-logging-forward',
+  'ufw-user-logging-input',
+  'ufw-user-logging-output',
+  'ufw-user-output',
 ];
 
 /** UFW's own chains as `ufw enable` leaves them (Debian 12, ufw 0.36.2), v4 or v6. */
@@ -127,8 +153,12 @@ function ufwBase(v6) {
     '-A ufw-before-input -m conntrack --ctstate INVALID -j DROP',
     ...icmp,
     ...(v6 ? [] : ['-A ufw-before-input -p udp -m udp --sport 67 --dport 68 -j ACCEPT', '-A ufw-before-input -j ufw-not-local']),
-    v6 ? '-A ufw-before-input -d ff02::fb/128 -p udp -m udp --dport 5353 -j ACCEPT' : '-A ufw-before-input -d 224.0.0.251/32 -p udp -m udp --dport 5353 -j ACCEPT',
-    v6 ? '-A ufw-before-input -d ff02::f/128 -p udp -m udp --dport 1900 -j ACCEPT' : '-A ufw-before-input -d 239.255.255.250/32 -p udp -m udp --dport 1900 -j ACCEPT',
+    v6
+      ? '-A ufw-before-input -d ff02::fb/128 -p udp -m udp --dport 5353 -j ACCEPT'
+      : '-A ufw-before-input -d 224.0.0.251/32 -p udp -m udp --dport 5353 -j ACCEPT',
+    v6
+      ? '-A ufw-before-input -d ff02::f/128 -p udp -m udp --dport 1900 -j ACCEPT'
+      : '-A ufw-before-input -d 239.255.255.250/32 -p udp -m udp --dport 1900 -j ACCEPT',
     '-A ufw-before-input -j ufw-user-input',
     '-A ufw-before-output -o lo -j ACCEPT',
     '-A ufw-before-output -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
@@ -163,7 +193,9 @@ const ufwTail = (v6) => [
 const probability = (p) => (Math.round(p * 0x80000000) / 0x80000000).toFixed(11);
 
 function table(name, policies, chains, rules) {
-  return [`*${name}`, ...policies.map(([c, p]) => `:${c} ${p} [0:0]`), ...[...new Set(chains)].sort().map((c) => `:${c} - [0:0]`), ...rules, 'COMMIT'].join('\n');
+  return [`*${name}`, ...policies.map(([c, p]) => `:${c} ${p} [0:0]`), ...[...new Set(chains)].sort().map((c) => `:${c} - [0:0]`), ...rules, 'COMMIT'].join(
+    '\n',
+  );
 }
 
 /**
@@ -172,7 +204,13 @@ function table(name, policies, chains, rules) {
  */
 export function generateIptables({ rules, seed = 1 }) {
   const rng = new Rng(seed * 1_000_003 + rules);
-  const v6Rules = [...ufwBase(true), ...LISTENERS.filter((l) => l.host === '::' || l.host === '0.0.0.0').flatMap(ufwUserRule).filter((r) => !r.includes(' -s ')), ...ufwTail(true)];
+  const v6Rules = [
+    ...ufwBase(true),
+    ...LISTENERS.filter((l) => l.host === '::' || l.host === '0.0.0.0')
+      .flatMap(ufwUserRule)
+      .filter((r) => !r.includes(' -s ')),
+    ...ufwTail(true),
+  ];
   const ufw4 = ufwBase(false);
   const ownUfw = LISTENERS.flatMap(ufwUserRule);
   const kubeFixedFilter = [
@@ -220,7 +258,8 @@ export function generateIptables({ rules, seed = 1 }) {
     '-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE',
     '-A DOCKER -i docker0 -j RETURN',
   ];
-  const fixed = v6Rules.length + ufw4.length + ownUfw.length + 3 + kubeFixedFilter.length + kubeFixedNat.length + dockerFixedFilter.length + dockerFixedNat.length + 1; // +1: KUBE-SERVICES nodeports jump
+  const fixed =
+    v6Rules.length + ufw4.length + ownUfw.length + 3 + kubeFixedFilter.length + kubeFixedNat.length + dockerFixedFilter.length + dockerFixedNat.length + 1; // +1: KUBE-SERVICES nodeports jump
   const budget = Math.max(0, rules - fixed);
   const dockerBudget = Math.floor(budget * 0.05);
   const ufwBudget = Math.floor(budget * 0.15);
@@ -242,7 +281,8 @@ export function generateIptables({ rules, seed = 1 }) {
   // UFW user rules: allows from 10.30-33.x.0/24 to ports 7000-7299, denies from 198.18.0.0/15.
   const ufwBulk = [];
   for (let i = 0; i < ufwBudget; i++) {
-    if (rng.chance(0.8)) ufwBulk.push(`-A ufw-user-input -s 10.${30 + rng.int(0, 3)}.${rng.int(0, 255)}.0/24 -p tcp -m tcp --dport ${7000 + rng.int(0, 299)} -j ACCEPT`);
+    if (rng.chance(0.8))
+      ufwBulk.push(`-A ufw-user-input -s 10.${30 + rng.int(0, 3)}.${rng.int(0, 255)}.0/24 -p tcp -m tcp --dport ${7000 + rng.int(0, 299)} -j ACCEPT`);
     else ufwBulk.push(`-A ufw-user-input -s 198.${18 + rng.int(0, 1)}.${rng.int(0, 255)}.${rng.int(1, 254)}/32 -j DROP`);
   }
 
@@ -267,10 +307,14 @@ export function generateIptables({ rules, seed = 1 }) {
     const isNodePort = rng.chance(0.2) && nodePort < 32767;
     const np = isNodePort ? nodePort++ : 0;
     if (endpoints === 0) {
-      filterServices.push(`-A KUBE-SERVICES -d ${cip}/32 -p tcp -m comment --comment "${name} has no endpoints" -m tcp --dport ${port} -j REJECT --reject-with icmp-port-unreachable`);
+      filterServices.push(
+        `-A KUBE-SERVICES -d ${cip}/32 -p tcp -m comment --comment "${name} has no endpoints" -m tcp --dport ${port} -j REJECT --reject-with icmp-port-unreachable`,
+      );
       kubeLeft--;
       if (isNodePort) {
-        filterExternal.push(`-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "${name} has no endpoints" -m addrtype --dst-type LOCAL -m tcp --dport ${np} -j REJECT --reject-with icmp-port-unreachable`);
+        filterExternal.push(
+          `-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "${name} has no endpoints" -m addrtype --dst-type LOCAL -m tcp --dport ${np} -j REJECT --reject-with icmp-port-unreachable`,
+        );
         kubeLeft--;
       }
       continue;
@@ -278,7 +322,9 @@ export function generateIptables({ rules, seed = 1 }) {
     const svcChain = `KUBE-SVC-${hex(rng, 16)}`;
     natChains.push(svcChain);
     natServices.push(`-A KUBE-SERVICES -d ${cip}/32 -p tcp -m comment --comment "${name} cluster IP" -m tcp --dport ${port} -j ${svcChain}`);
-    natChainsRules.push(`-A ${svcChain} ! -s 10.0.0.0/8 -d ${cip}/32 -p tcp -m comment --comment "${name} cluster IP" -m tcp --dport ${port} -j KUBE-MARK-MASQ`);
+    natChainsRules.push(
+      `-A ${svcChain} ! -s 10.0.0.0/8 -d ${cip}/32 -p tcp -m comment --comment "${name} cluster IP" -m tcp --dport ${port} -j KUBE-MARK-MASQ`,
+    );
     kubeLeft -= 2;
     for (let e = 0; e < endpoints; e++) {
       const ep = `10.${180 + (svc % 60)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
@@ -300,7 +346,9 @@ export function generateIptables({ rules, seed = 1 }) {
       kubeLeft -= 3;
     }
   }
-  natServices.push('-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS');
+  natServices.push(
+    '-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS',
+  );
 
   // iptables-save orders a table's rules by chain (built-ins first, in hook order), then as added.
   const byChain = (lines) => {
@@ -317,17 +365,59 @@ export function generateIptables({ rules, seed = 1 }) {
     const names = [...builtins.filter((b) => g.has(b)), ...[...g.keys()].filter((c) => !builtins.includes(c)).sort()];
     return names.flatMap((n) => g.get(n));
   };
-  const filterRules = [...kubeFixedFilter, ...dockerFixedFilter, ...ufw4, ...dFilter, ...filterServices, ...filterExternal, ...ufwBulk, ...ownUfw, ...ufwTail(false)];
+  const filterRules = [
+    ...kubeFixedFilter,
+    ...dockerFixedFilter,
+    ...ufw4,
+    ...dFilter,
+    ...filterServices,
+    ...filterExternal,
+    ...ufwBulk,
+    ...ownUfw,
+    ...ufwTail(false),
+  ];
   const natRules = [...kubeFixedNat, ...dockerFixedNat, ...dPost, ...dNat, ...natServices, ...natNodeports, ...natChainsRules];
   const userFilterChains = [...filterChains, 'DOCKER', 'DOCKER-ISOLATION-STAGE-1', 'DOCKER-ISOLATION-STAGE-2', 'DOCKER-USER', ...UFW_CHAINS];
   const header = '# Generated by bench/lib/rulesets.mjs (iptables-save format)';
   const v4 = [
     header,
-    table('filter', [['INPUT', 'DROP'], ['FORWARD', 'DROP'], ['OUTPUT', 'ACCEPT']], userFilterChains, ordered(filterRules, ['INPUT', 'FORWARD', 'OUTPUT'])),
-    table('nat', [['PREROUTING', 'ACCEPT'], ['INPUT', 'ACCEPT'], ['OUTPUT', 'ACCEPT'], ['POSTROUTING', 'ACCEPT']], [...natChains, 'DOCKER'], ordered(natRules, ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'])),
+    table(
+      'filter',
+      [
+        ['INPUT', 'DROP'],
+        ['FORWARD', 'DROP'],
+        ['OUTPUT', 'ACCEPT'],
+      ],
+      userFilterChains,
+      ordered(filterRules, ['INPUT', 'FORWARD', 'OUTPUT']),
+    ),
+    table(
+      'nat',
+      [
+        ['PREROUTING', 'ACCEPT'],
+        ['INPUT', 'ACCEPT'],
+        ['OUTPUT', 'ACCEPT'],
+        ['POSTROUTING', 'ACCEPT'],
+      ],
+      [...natChains, 'DOCKER'],
+      ordered(natRules, ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING']),
+    ),
     '',
   ].join('\n');
-  const v6 = [header, table('filter', [['INPUT', 'DROP'], ['FORWARD', 'DROP'], ['OUTPUT', 'ACCEPT']], UFW_CHAINS, ordered(v6Rules, ['INPUT', 'FORWARD', 'OUTPUT'])), ''].join('\n');
+  const v6 = [
+    header,
+    table(
+      'filter',
+      [
+        ['INPUT', 'DROP'],
+        ['FORWARD', 'DROP'],
+        ['OUTPUT', 'ACCEPT'],
+      ],
+      UFW_CHAINS,
+      ordered(v6Rules, ['INPUT', 'FORWARD', 'OUTPUT']),
+    ),
+    '',
+  ].join('\n');
   const count = (t) => t.split('\n').filter((l) => l.startsWith('-A ')).length;
   return {
     v4,
@@ -384,8 +474,12 @@ export function generateNft({ rules, seed = 1 }) {
   }
   for (let i = 0; i < nForward; i++) forward.push(`ip daddr 172.17.${2 + Math.floor(i / 250)}.${2 + (i % 250)} tcp dport ${[80, 443, 8080][i % 3]} accept`);
   for (let i = 0; i < nServices; i++) {
-    if (i % 10 === 9) services.push(`fib daddr type local tcp dport ${20000 + Math.floor(i / 10)} dnat to 172.17.${2 + (Math.floor(i / 10) % 250)}.${2 + (i % 250)}:80`);
-    else services.push(`ip daddr 172.30.${Math.floor(i / 250) % 256}.${1 + (i % 250)} tcp dport ${[80, 443, 8080, 53][i % 4]} dnat to 10.${180 + (i % 60)}.${rng.int(0, 255)}.${rng.int(1, 254)}:${[80, 443, 8080, 53][i % 4]}`);
+    if (i % 10 === 9)
+      services.push(`fib daddr type local tcp dport ${20000 + Math.floor(i / 10)} dnat to 172.17.${2 + (Math.floor(i / 10) % 250)}.${2 + (i % 250)}:80`);
+    else
+      services.push(
+        `ip daddr 172.30.${Math.floor(i / 250) % 256}.${1 + (i % 250)} tcp dport ${[80, 443, 8080, 53][i % 4]} dnat to 10.${180 + (i % 60)}.${rng.int(0, 255)}.${rng.int(1, 254)}:${[80, 443, 8080, 53][i % 4]}`,
+      );
   }
   const chain = (name, hook, body) => [`\tchain ${name} {`, ...(hook ? [`\t\t${hook}`] : []), ...body.map((r) => `\t\t${r}`), '\t}'].join('\n');
   const text = [

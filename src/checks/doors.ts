@@ -20,22 +20,33 @@ export function gatewayDoors(ctx: AnalysisContext): GatewayDoor[] {
   const { doors } = snapshotDoors(ctx.snapshot);
   if (doors.length === 0) return [];
   const ports = gatewayTargetPorts(ctx);
-  const hostAddresses = ctx.snapshot.network.interfaces.status === 'ok' ? ctx.snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
+  const hostAddresses =
+    ctx.snapshot.network.interfaces.status === 'ok' ? ctx.snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
   const cells = ctx.reach().cells;
   return doors
     .filter((d) => gatewayBehind(d, ports, ctx.gateway.listeners, hostAddresses).gateway)
     .map((door) => {
-      const mine = cells.filter((c) => c.listener.door?.via === door.via && describeLocation(c.listener.door.location) === describeLocation(door.location) && c.zone.kind !== 'loopback');
+      const mine = cells.filter(
+        (c) =>
+          c.listener.door?.via === door.via && describeLocation(c.listener.door.location) === describeLocation(door.location) && c.zone.kind !== 'loopback',
+      );
       return { door, openBeyondLoopback: mine.filter((c) => c.verdict === 'open'), unknownBeyondLoopback: mine.filter((c) => c.verdict === 'unknown') };
     });
 }
 
 export function doorEvidence(d: GatewayDoor): Evidence[] {
   const door = d.door;
-  const where = door.remote ? `its far end ${door.remote.url}` : (door.listen ?? []).map((l) => `${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`).join(', ');
-  const head: Evidence = { kind: door.location ? 'file' : 'process', text: `${describeDoor(door)} → ${'unix' in door.upstream ? door.upstream.unix : `${door.upstream.host}:${door.upstream.port}`}, taking connections on ${where}`, ...(door.location ? { location: door.location } : {}) };
+  const where = door.remote
+    ? `its far end ${door.remote.url}`
+    : (door.listen ?? []).map((l) => `${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`).join(', ');
+  const head: Evidence = {
+    kind: door.location ? 'file' : 'process',
+    text: `${describeDoor(door)} → ${'unix' in door.upstream ? door.upstream.unix : `${door.upstream.host}:${door.upstream.port}`}, taking connections on ${where}`,
+    ...(door.location ? { location: door.location } : {}),
+  };
   const zones = [...new Set(d.openBeyondLoopback.map((c) => c.zone.name))];
-  const reach: Evidence[] = zones.length > 0 ? [{ kind: 'note', text: `open from ${zones.join(', ')} (clawmoat reach --port ${d.openBeyondLoopback[0]!.listener.port})` }] : [];
+  const reach: Evidence[] =
+    zones.length > 0 ? [{ kind: 'note', text: `open from ${zones.join(', ')} (clawmoat reach --port ${d.openBeyondLoopback[0]!.listener.port})` }] : [];
   return [head, ...reach];
 }
 
@@ -48,7 +59,9 @@ export function configAt(ctx: AnalysisContext, key: string): { value: unknown; l
 
 export function configEvidence(ctx: AnalysisContext, key: string, text: string): Evidence {
   const { location } = configAt(ctx, key);
-  return location ? { kind: 'file', text: `${text} (${describeLocation(location)})`, location } : { kind: 'config', text: `${text} in ${ctx.gateway.configPath ?? 'the OpenClaw config'}` };
+  return location
+    ? { kind: 'file', text: `${text} (${describeLocation(location)})`, location }
+    : { kind: 'config', text: `${text} in ${ctx.gateway.configPath ?? 'the OpenClaw config'}` };
 }
 
 /** The auth mode in force: --auth, else gateway.auth.mode. */

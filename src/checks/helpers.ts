@@ -29,7 +29,11 @@ export function notDecided(problems: readonly InputProblem[], would: string): Ch
   const draft: FindingDraft = {
     status: 'unknown',
     message: `Not decided: ${describeProblem(first)}${more}. With what was read, this check would say: ${would}.`,
-    evidence: problems.map((p) => ({ kind: 'note' as const, text: describeProblem(p), ...(p.line !== undefined ? { location: { file: p.source, line: p.line } } : {}) })),
+    evidence: problems.map((p) => ({
+      kind: 'note' as const,
+      text: describeProblem(p),
+      ...(p.line !== undefined ? { location: { file: p.source, line: p.line } } : {}),
+    })),
     remediation: { summary: first.advice, steps: [...new Set(problems.map((p) => p.advice))], automatic: false },
   };
   if (first.line !== undefined) draft.location = { file: first.source, line: first.line };

@@ -39,14 +39,17 @@ export function runChecks(ctx: AnalysisContext, checks: readonly Check[]): { che
       results.push({ ...base, result: outcome.result, reason: outcome.reason });
       continue;
     }
-    const drafts = outcome.findings.length > 0 ? outcome.findings : [
-      {
-        status: 'unknown' as const,
-        message: outcome.reason ?? 'could not decide',
-        evidence: [{ kind: 'note' as const, text: outcome.reason ?? 'could not decide' }],
-        remediation: { summary: 'See the reason; running as root usually lets clawmoat read what it needs.', steps: [], automatic: false },
-      },
-    ];
+    const drafts =
+      outcome.findings.length > 0
+        ? outcome.findings
+        : [
+            {
+              status: 'unknown' as const,
+              message: outcome.reason ?? 'could not decide',
+              evidence: [{ kind: 'note' as const, text: outcome.reason ?? 'could not decide' }],
+              remediation: { summary: 'See the reason; running as root usually lets clawmoat read what it needs.', steps: [], automatic: false },
+            },
+          ];
     for (const draft of drafts) {
       findings.push({ ...draft, id: meta.id, title: draft.title ?? meta.title, severity: draft.severity ?? meta.severity, guide: meta.guide });
     }

@@ -75,9 +75,7 @@ export interface CheckMeta {
 export type FindingDraft = Omit<Finding, 'id' | 'title' | 'severity' | 'guide'> & { severity?: Severity; title?: string };
 
 export type CheckOutcome =
-  | { result: 'pass'; reason: string }
-  | { result: 'skipped'; reason: string }
-  | { result: 'fail' | 'unknown'; findings: FindingDraft[]; reason?: string };
+  { result: 'pass'; reason: string } | { result: 'skipped'; reason: string } | { result: 'fail' | 'unknown'; findings: FindingDraft[]; reason?: string };
 
 /** A fixture case: a snapshot patch, and for invalid cases what must be reported. */
 export interface CheckCase {

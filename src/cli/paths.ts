@@ -103,7 +103,8 @@ function checkInput(option: PathOption, flag: string, path: string): void {
   const peek = peekUntrusted(path, option.maxBytes);
   if (!peek.ok) {
     if (peek.reason === 'not-found') throw new UserError(`${path} (${flag}): no such file; ${todo}`);
-    if (peek.reason === 'not-regular' && peek.detail.includes('is a directory')) throw new UserError(`${path} (${flag}): is a directory; give a file in it; ${todo}`);
+    if (peek.reason === 'not-regular' && peek.detail.includes('is a directory'))
+      throw new UserError(`${path} (${flag}): is a directory; give a file in it; ${todo}`);
     const why = peek.detail.startsWith(path) ? peek.detail.slice(path.length).trim() : peek.detail;
     const advice = peek.reason === 'not-regular' ? `save it to a file first; ${todo}` : peek.reason === 'permission-denied' ? asRoot() : todo;
     throw new UserError(`${path} (${flag}): ${why.replace(/;.*$/, '')}; ${advice}`);
@@ -148,7 +149,8 @@ function checkDir(flag: string, path: string): void {
   if (!stats) {
     const parent = dirname(resolve(path));
     const up = statOrFail(flag, parent, 'give a directory');
-    if (!up || !up.isDirectory()) throw new UserError(`${path} (${flag}): no such directory, and ${parent} does not exist to create it in; create it first (mkdir -p ${path})`);
+    if (!up || !up.isDirectory())
+      throw new UserError(`${path} (${flag}): no such directory, and ${parent} does not exist to create it in; create it first (mkdir -p ${path})`);
     return;
   }
   if (!stats.isDirectory()) throw new UserError(`${path} (${flag}): is ${stats.isFile() ? 'a file' : kindOf(stats)}, not a directory; give a directory`);

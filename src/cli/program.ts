@@ -20,7 +20,11 @@ export function commandPath(command: Command): string {
 
 /** commander's messages ("error: unknown option '--x'\n(Did you mean --y?)") as one line. */
 function oneLine(text: string, command: Command): string {
-  const message = text.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim().replace(/\.$/, '');
+  const message = text
+    .replace(/^error:\s*/, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim()
+    .replace(/\.$/, '');
   return `clawmoat: ${message}; see \`${commandPath(command)} --help\`\n`;
 }
 
@@ -64,12 +68,15 @@ export async function buildProgram(only?: string): Promise<Command> {
     .version(TOOL_VERSION);
   const wanted = COMMANDS.filter(([name]) => only === undefined || name === only);
   for (const register of await Promise.all(wanted.map(([, load]) => load()))) register(program);
-  program.addHelpText('after', `
+  program.addHelpText(
+    'after',
+    `
 Examples:
   $ npx clawmoat audit
   $ sudo clawmoat collect -o host.json && clawmoat audit --snapshot host.json
 
-Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error.`);
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error.`,
+  );
   for (const command of allCommands(program)) {
     command.exitOverride().configureOutput({
       writeErr: (s) => process.stderr.write(s),

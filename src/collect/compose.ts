@@ -77,7 +77,12 @@ async function defaultFiles(cwd: string): Promise<string[]> {
 }
 
 /** Which files docker compose would load, and how it found them. */
-export async function composeFilesToRead(paths: string[], cwd: string, env: NodeJS.ProcessEnv, cwdDotenv: Record<string, string> | undefined): Promise<{ files: string[]; origin: ComposeFile['origin'] }> {
+export async function composeFilesToRead(
+  paths: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  cwdDotenv: Record<string, string> | undefined,
+): Promise<{ files: string[]; origin: ComposeFile['origin'] }> {
   if (paths.length > 0) return { files: paths.map((p) => resolve(cwd, p)), origin: 'argument' };
   const list = env.COMPOSE_FILE ?? cwdDotenv?.COMPOSE_FILE;
   if (list) {

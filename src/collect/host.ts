@@ -65,7 +65,12 @@ export function run(command: string, args: string[], options: ExecOptions = {}):
 }
 
 export function firstLine(text: string | undefined): string {
-  return (text ?? '').split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+  return (
+    (text ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.length > 0) ?? ''
+  );
 }
 
 /**

@@ -37,7 +37,10 @@ export async function collectNetfilter(): Promise<NetfilterState> {
   // them per network namespace; iptables-nft only warns about them on stderr.
   if (backend !== 'legacy') {
     const [v4, v6] = await Promise.all([legacyTablesPresent('ip_tables_names'), legacyTablesPresent('ip6_tables_names')]);
-    const [legacy4, legacy6] = await Promise.all([v4 ? run('iptables-legacy-save', [], { timeoutMs: DUMP_TIMEOUT_MS }) : undefined, v6 ? run('ip6tables-legacy-save', [], { timeoutMs: DUMP_TIMEOUT_MS }) : undefined]);
+    const [legacy4, legacy6] = await Promise.all([
+      v4 ? run('iptables-legacy-save', [], { timeoutMs: DUMP_TIMEOUT_MS }) : undefined,
+      v6 ? run('ip6tables-legacy-save', [], { timeoutMs: DUMP_TIMEOUT_MS }) : undefined,
+    ]);
     if (legacy4) state.iptablesLegacySave = legacy4;
     if (legacy6) state.ip6tablesLegacySave = legacy6;
   }

@@ -18,7 +18,12 @@ export function parseIpAddrJson(json: unknown): NetInterface[] {
     .map((i) => {
       const addresses: InterfaceAddress[] = (i.addr_info ?? [])
         .filter((a) => typeof a.local === 'string' && (a.family === 'inet' || a.family === 'inet6'))
-        .map((a) => ({ family: a.family === 'inet' ? 4 : 6, address: a.local!, prefixlen: a.prefixlen ?? (a.family === 'inet' ? 32 : 128), scope: a.scope ?? 'global' }));
+        .map((a) => ({
+          family: a.family === 'inet' ? 4 : 6,
+          address: a.local!,
+          prefixlen: a.prefixlen ?? (a.family === 'inet' ? 32 : 128),
+          scope: a.scope ?? 'global',
+        }));
       const iface: NetInterface = { name: i.ifname!, up: (i.flags ?? []).includes('UP'), linkType: i.link_type ?? 'unknown', addresses };
       if (i.linkinfo?.info_kind) iface.kind = i.linkinfo.info_kind;
       return iface;

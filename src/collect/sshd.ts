@@ -51,8 +51,16 @@ export async function readSshdConfigFiles(path: string, depth = 0, values: Recor
 async function expandGlob(path: string): Promise<string[]> {
   if (!path.includes('*')) return [path];
   const dir = dirname(path);
-  const pattern = new RegExp(`^${path.slice(dir.length + 1).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-  return (await listDir(dir)).filter((n) => pattern.test(n)).sort().map((n) => join(dir, n));
+  const pattern = new RegExp(
+    `^${path
+      .slice(dir.length + 1)
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')}$`,
+  );
+  return (await listDir(dir))
+    .filter((n) => pattern.test(n))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /** The -f config of an sshd running in our network namespace, if it was started with one. */

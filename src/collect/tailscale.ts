@@ -26,7 +26,9 @@ export function summariseStatus(json: unknown): Record<string, unknown> {
  * to local tailscaled; it doesn't appear to be running" (or the socket's ENOENT / ECONNREFUSED).
  */
 export function daemonDown(detail: string): boolean {
-  return /failed to connect to local tailscaled|tailscaled.*(not running|doesn't appear to be running)|tailscaled\.sock.*(no such file|connection refused)/i.test(detail);
+  return /failed to connect to local tailscaled|tailscaled.*(not running|doesn't appear to be running)|tailscaled\.sock.*(no such file|connection refused)/i.test(
+    detail,
+  );
 }
 
 /** `tailscale serve status --json` prints `null` when nothing is served: an empty ServeConfig. */
@@ -37,7 +39,8 @@ export function summariseServe(json: unknown): Record<string, unknown> {
 async function runJson(binary: string, args: string[], shape: (j: unknown) => Record<string, unknown>): Promise<Collected<Record<string, unknown>>> {
   const result = await run(binary, args, { timeoutMs: 2000 });
   if (result.status !== 'ok') {
-    if (result.reason === 'error' && daemonDown(result.detail)) return unavailable('not-running', `tailscaled is not running (tailscale ${args.join(' ')}: ${result.detail.replace(/^.*?: /, '').split(';')[0]})`);
+    if (result.reason === 'error' && daemonDown(result.detail))
+      return unavailable('not-running', `tailscaled is not running (tailscale ${args.join(' ')}: ${result.detail.replace(/^.*?: /, '').split(';')[0]})`);
     return result;
   }
   try {

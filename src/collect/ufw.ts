@@ -41,7 +41,11 @@ export async function collectUfw(options: { withStatus: boolean; etc?: string } 
   const defaultLines = defaults.status === 'ok' ? assignmentLines(defaults.data) : {};
   const policy: UfwState['files']['defaults'] = {};
   const lines: NonNullable<UfwState['files']['defaultsLines']> = {};
-  for (const [key, name] of [['input', 'DEFAULT_INPUT_POLICY'], ['output', 'DEFAULT_OUTPUT_POLICY'], ['forward', 'DEFAULT_FORWARD_POLICY']] as const) {
+  for (const [key, name] of [
+    ['input', 'DEFAULT_INPUT_POLICY'],
+    ['output', 'DEFAULT_OUTPUT_POLICY'],
+    ['forward', 'DEFAULT_FORWARD_POLICY'],
+  ] as const) {
     if (!defaultValues[name]) continue;
     policy[key] = defaultValues[name];
     if (defaultLines[name] !== undefined) lines[key] = defaultLines[name];
@@ -49,7 +53,10 @@ export async function collectUfw(options: { withStatus: boolean; etc?: string } 
   // ufw.conf and /etc/default/ufw are world-readable on a stock host; when one is not, what was
   // read from it (ENABLED, the default policies) is ufw's default, and the audit must say so.
   const unreadable: UnreadableFile[] = [];
-  for (const [path, file] of [[`${etc}/ufw/ufw.conf`, conf], [`${etc}/default/ufw`, defaults]] as const) {
+  for (const [path, file] of [
+    [`${etc}/ufw/ufw.conf`, conf],
+    [`${etc}/default/ufw`, defaults],
+  ] as const) {
     if (file.status !== 'ok' && file.reason !== 'not-found') unreadable.push({ path, reason: file.reason, detail: file.detail });
   }
   const statusVerbose =

@@ -45,7 +45,11 @@ export function containerGatewayPort(command: string[], env: string[] | Record<s
 }
 
 export function portOfContainer(c: DockerContainer): number {
-  return containerGatewayPort(c.command, c.env, c.ports.map((p) => p.containerPort));
+  return containerGatewayPort(
+    c.command,
+    c.env,
+    c.ports.map((p) => p.containerPort),
+  );
 }
 
 export interface ComposeOrigin {
@@ -64,7 +68,10 @@ function collected(ctx: DoctorContext, path: string): ComposeFile | undefined {
 export function composeLabels(ctx: DoctorContext, c: DockerContainer): ComposeOrigin | undefined {
   const service = c.labels['com.docker.compose.service'];
   if (!service) return undefined;
-  const files = (c.labels['com.docker.compose.project.config_files'] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const files = (c.labels['com.docker.compose.project.config_files'] ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const file = files.map((f) => collected(ctx, f)).find((f) => f !== undefined);
   return file ? { service, files, file } : { service, files };
 }

@@ -51,7 +51,10 @@ export function sshAddress(ctx: DoctorContext): { address: string; why: string }
   const interfaces = snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data : [];
   const routes = snapshot.network.routes.status === 'ok' ? snapshot.network.routes.data : [];
   const globalOf = (name: string) =>
-    interfaces.find((i) => i.name === name)?.addresses.filter((a) => a.scope === 'global' && !isLoopback(a.address)).sort((a, b) => a.family - b.family)[0];
+    interfaces
+      .find((i) => i.name === name)
+      ?.addresses.filter((a) => a.scope === 'global' && !isLoopback(a.address))
+      .sort((a, b) => a.family - b.family)[0];
   for (const route of routes.filter((r) => r.dst === 'default' && r.dev)) {
     const a = globalOf(route.dev!);
     if (a) return { address: a.address, why: `the address of ${route.dev}, the default route's interface` };

@@ -42,7 +42,9 @@ function resultLines(r: DoctorResult, c: Colors): string[] {
 
 export function renderDoctor(report: DoctorReport, options: { color: boolean }): string {
   const c = pc.createColors(options.color);
-  const lines: string[] = [`${c.bold(`clawmoat doctor`)} ${c.dim(`· host ${sanitize(report.host.hostname)} · collected ${sanitize(report.host.collectedAt)}`)}`];
+  const lines: string[] = [
+    `${c.bold(`clawmoat doctor`)} ${c.dim(`· host ${sanitize(report.host.hostname)} · collected ${sanitize(report.host.collectedAt)}`)}`,
+  ];
   for (const r of report.results) lines.push('', ...resultLines(r, c));
   const { problem, ok, unknown } = report.summary;
   lines.push('', `${problem} ${problem === 1 ? 'problem' : 'problems'} found, ${ok} not the cause here, ${unknown} not checked.`);

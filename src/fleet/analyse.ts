@@ -48,10 +48,15 @@ export function analyseFleet(audited: readonly AuditedHost[], unreadable: readon
   const seenNames = new Map<string, number>();
   for (const h of named) seenNames.set(h.host, (seenNames.get(h.host) ?? 0) + 1);
   for (const h of named) if (seenNames.get(h.host)! > 1) h.host = `${h.host} (${h.file})`;
-  const hosts = named.sort((a, b) => rank(b.worst) - rank(a.worst) || b.findings.length - a.findings.length || a.host.localeCompare(b.host) || a.file.localeCompare(b.file));
+  const hosts = named.sort(
+    (a, b) => rank(b.worst) - rank(a.worst) || b.findings.length - a.findings.length || a.host.localeCompare(b.host) || a.file.localeCompare(b.file),
+  );
   const checks = [...new Map(audited.flatMap((a) => a.report.checks.map((c) => [c.id, { id: c.id, title: c.title, severity: c.severity }] as const))).values()];
   const count = (s: Severity) => hosts.reduce((n, h) => n + h.summary[s], 0);
-  const exposed = Object.fromEntries(ZONE_KINDS.map((k) => [k, k === 'loopback' ? 0 : hosts.filter((h) => h.exposure[k] > 0).length])) as Record<ZoneKindName, number>;
+  const exposed = Object.fromEntries(ZONE_KINDS.map((k) => [k, k === 'loopback' ? 0 : hosts.filter((h) => h.exposure[k] > 0).length])) as Record<
+    ZoneKindName,
+    number
+  >;
   const report: FleetReport = {
     schemaVersion: FLEET_REPORT_VERSION,
     tool: { name: 'clawmoat', version },

@@ -39,7 +39,9 @@ export function computeDrift(before: DriftSide, after: DriftSide, baseline: Drif
     drift.resolved.push(...was.map(summary));
   }
   if (!before.reach || !after.reach) {
-    drift.limitations.push(`${!before.reach ? 'the baseline' : 'this run'} has no reach cells (a report of an older clawmoat?): cells that opened or closed are not compared`);
+    drift.limitations.push(
+      `${!before.reach ? 'the baseline' : 'this run'} has no reach cells (a report of an older clawmoat?): cells that opened or closed are not compared`,
+    );
   } else {
     const openBefore = new Map(before.reach.filter((c) => c.verdict === 'open').map((c) => [cellKey(c), c]));
     const openAfter = new Map(after.reach.filter((c) => c.verdict === 'open').map((c) => [cellKey(c), c]));

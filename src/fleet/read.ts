@@ -82,7 +82,10 @@ function isReport(v: unknown): v is Report {
 
 async function readJson(file: string): Promise<unknown> {
   const read = await readUntrusted(file, { maxBytes: MAX_SNAPSHOT_BYTES });
-  if (!read.ok) throw new UserError(`baseline ${read.reason === 'not-found' ? `${file}: no such file` : read.detail}; pass a previous \`--format json\` report or snapshot`);
+  if (!read.ok)
+    throw new UserError(
+      `baseline ${read.reason === 'not-found' ? `${file}: no such file` : read.detail}; pass a previous \`--format json\` report or snapshot`,
+    );
   try {
     return JSON.parse(read.data.toString('utf8'));
   } catch {
@@ -102,12 +105,22 @@ export async function readFleetBaseline(paths: readonly string[], zones: ZoneSpe
     const parsed = await readJson(file);
     if (isRecord(parsed) && Array.isArray(parsed.hosts) && Array.isArray(parsed.unreadable)) {
       for (const h of parsed.hosts as { host: string; collectedAt?: string; findings: Report['findings']; reach?: Report['reach'] }[]) {
-        hosts.set(h.host, { findings: h.findings, ...(h.reach ? { reach: h.reach } : {}), ...(h.collectedAt ? { collectedAt: h.collectedAt } : {}), source: file });
+        hosts.set(h.host, {
+          findings: h.findings,
+          ...(h.reach ? { reach: h.reach } : {}),
+          ...(h.collectedAt ? { collectedAt: h.collectedAt } : {}),
+          source: file,
+        });
       }
       continue;
     }
     const report = isReport(parsed) ? parsed : auditSnapshot(validateSnapshot(parsed, file), { zones });
-    hosts.set(report.host.hostname, { findings: report.findings, ...(report.reach ? { reach: report.reach } : {}), collectedAt: report.host.collectedAt, source: file });
+    hosts.set(report.host.hostname, {
+      findings: report.findings,
+      ...(report.reach ? { reach: report.reach } : {}),
+      collectedAt: report.host.collectedAt,
+      source: file,
+    });
   }
   return { source: paths.join(' '), hosts };
 }

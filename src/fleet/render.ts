@@ -17,7 +17,9 @@ function counts(h: FleetHost): string {
 /** Plain text: one block per host (worst first), the hosts × checks grid, then the hosts that could not be read. */
 export function renderFleetText(report: FleetReport): string {
   const s = report.summary;
-  const out: string[] = [`clawmoat fleet: ${s.hosts} host${s.hosts === 1 ? '' : 's'} read, ${s.unreadable} unreadable; findings ${s.critical} critical, ${s.warn} warn, ${s.info} info`];
+  const out: string[] = [
+    `clawmoat fleet: ${s.hosts} host${s.hosts === 1 ? '' : 's'} read, ${s.unreadable} unreadable; findings ${s.critical} critical, ${s.warn} warn, ${s.info} info`,
+  ];
   const exposed = ZONE_KINDS.filter((k) => k !== 'loopback' && s.exposed[k] > 0).map((k) => `${s.exposed[k]} to ${k}`);
   out.push(`gateways exposed: ${exposed.length === 0 ? 'none beyond loopback' : exposed.join(', ')}`, '');
   for (const h of report.hosts) {
@@ -32,7 +34,12 @@ export function renderFleetText(report: FleetReport): string {
     for (const u of report.unreadable) out.push(`  ${u.file}: ${u.reason}`);
   }
   if (report.hosts.length > 0) {
-    out.push('', `checks (${Object.entries(MARK).map(([k, v]) => `${v} ${k}`).join(', ')}):`);
+    out.push(
+      '',
+      `checks (${Object.entries(MARK)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}):`,
+    );
     const width = Math.max(...report.hosts.map((h) => h.host.length));
     for (const h of report.hosts) out.push(`  ${h.host.padEnd(width)}  ${report.checks.map((c) => MARK[h.checks[c.id] ?? 'skipped']).join('')}`);
     out.push('', 'columns:', ...report.checks.map((c, i) => `  ${String(i + 1).padStart(3)} ${c.id} (${c.severity})`));
@@ -50,9 +57,15 @@ function cell(text: string): string {
 
 export function renderFleetMarkdown(report: FleetReport): string {
   const s = report.summary;
-  const out: string[] = ['# clawmoat fleet', '', `**${s.hosts}** hosts read, **${s.unreadable}** unreadable — findings: ${s.critical} critical · ${s.warn} warn · ${s.info} info`, ''];
+  const out: string[] = [
+    '# clawmoat fleet',
+    '',
+    `**${s.hosts}** hosts read, **${s.unreadable}** unreadable — findings: ${s.critical} critical · ${s.warn} warn · ${s.info} info`,
+    '',
+  ];
   out.push('| Host | Worst | Gateway reachable from | Critical | Warn | Info |', '|---|---|---|---|---|---|');
-  for (const h of report.hosts) out.push(`| ${cell(h.host)} | ${h.worst} | ${cell(exposureLine(h.exposure))} | ${h.summary.critical} | ${h.summary.warn} | ${h.summary.info} |`);
+  for (const h of report.hosts)
+    out.push(`| ${cell(h.host)} | ${h.worst} | ${cell(exposureLine(h.exposure))} | ${h.summary.critical} | ${h.summary.warn} | ${h.summary.info} |`);
   out.push('');
   if (report.unreadable.length > 0) {
     out.push('## Could not be read', '', ...report.unreadable.map((u) => `- \`${u.file.replace(/`/g, "'")}\`: ${cell(u.reason)}`), '');
@@ -77,11 +90,36 @@ export function renderFleetPrometheus(report: FleetReport, options: RenderOption
   const hosts = report.hosts;
   return withTrailingNewline(
     [
-      ...family('clawmoat_check_status', HELP.checkStatus, hosts.flatMap((h) => report.checks.filter((c) => h.checks[c.id] !== undefined).map((c): [Record<string, string>, number] => [{ host: h.host, check: c.id, severity: c.severity }, CHECK_STATUS_VALUE[h.checks[c.id]!]]))),
-      ...family('clawmoat_findings', HELP.findings, hosts.flatMap((h) => (['critical', 'warn', 'info'] as const).map((s): [Record<string, string>, number] => [{ host: h.host, severity: s }, h.summary[s]]))),
-      ...family('clawmoat_gateway_exposed', HELP.exposed, hosts.flatMap((h) => ZONE_KINDS.map((k): [Record<string, string>, number] => [{ host: h.host, zone_kind: k }, h.exposure[k]]))),
-      ...family('clawmoat_snapshot_collected_timestamp_seconds', HELP.collected, hosts.map((h): [Record<string, string>, number] => [{ host: h.host }, Date.parse(h.collectedAt) / 1000])),
-      ...family('clawmoat_fleet_hosts', 'Hosts in the fleet run, by whether their snapshot could be read.', [[{ state: 'read' }, report.summary.hosts], [{ state: 'unreadable' }, report.summary.unreadable]]),
+      ...family(
+        'clawmoat_check_status',
+        HELP.checkStatus,
+        hosts.flatMap((h) =>
+          report.checks
+            .filter((c) => h.checks[c.id] !== undefined)
+            .map((c): [Record<string, string>, number] => [{ host: h.host, check: c.id, severity: c.severity }, CHECK_STATUS_VALUE[h.checks[c.id]!]]),
+        ),
+      ),
+      ...family(
+        'clawmoat_findings',
+        HELP.findings,
+        hosts.flatMap((h) =>
+          (['critical', 'warn', 'info'] as const).map((s): [Record<string, string>, number] => [{ host: h.host, severity: s }, h.summary[s]]),
+        ),
+      ),
+      ...family(
+        'clawmoat_gateway_exposed',
+        HELP.exposed,
+        hosts.flatMap((h) => ZONE_KINDS.map((k): [Record<string, string>, number] => [{ host: h.host, zone_kind: k }, h.exposure[k]])),
+      ),
+      ...family(
+        'clawmoat_snapshot_collected_timestamp_seconds',
+        HELP.collected,
+        hosts.map((h): [Record<string, string>, number] => [{ host: h.host }, Date.parse(h.collectedAt) / 1000]),
+      ),
+      ...family('clawmoat_fleet_hosts', 'Hosts in the fleet run, by whether their snapshot could be read.', [
+        [{ state: 'read' }, report.summary.hosts],
+        [{ state: 'unreadable' }, report.summary.unreadable],
+      ]),
       ...runFamilies(options),
     ].join('\n'),
   );

@@ -12,7 +12,6 @@ import type { Plan, Step } from './types.js';
  * the apply did so far, so a half-applied plan is never left behind.
  */
 
-
 /** Runs quietly (ufw talks a lot); a failure carries the command's last words. Programs come from the system's directories, not the caller's PATH. */
 export const quietRunner: CommandRunner = (argv) =>
   new Promise((resolve, reject) => {
@@ -85,7 +84,10 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Back
     return set;
   } catch (error) {
     const undone = await rollback(set, { runCommand: runner, ...(options.netfilter ? { netfilter: options.netfilter } : {}) });
-    const detail = undone.status === 'incomplete' ? `; rollback incomplete: ${undone.errors.join('; ')} (run clawmoat harden --rollback)` : '; everything it had changed was rolled back';
+    const detail =
+      undone.status === 'incomplete'
+        ? `; rollback incomplete: ${undone.errors.join('; ')} (run clawmoat harden --rollback)`
+        : '; everything it had changed was rolled back';
     // A refusal (a file changed after the plan) is the user's to act on, and stays one line.
     const Kind = error instanceof UserError ? UserError : Error;
     throw new Kind(`${(error as Error).message}${detail}`);

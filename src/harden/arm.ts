@@ -7,7 +7,12 @@ import { rollback } from './state/rollback.js';
  * confirmed, with no timer left to take them back, are the one state harden must never leave a
  * host in: the user may already be locked out and unable to say --rollback.
  */
-export async function armOrRollBack(set: BackupSet, seconds: number, runner: CommandRunner, arm: (options: ArmOptions) => Promise<unknown> = armDeadman): Promise<void> {
+export async function armOrRollBack(
+  set: BackupSet,
+  seconds: number,
+  runner: CommandRunner,
+  arm: (options: ArmOptions) => Promise<unknown> = armDeadman,
+): Promise<void> {
   try {
     await arm({ set, seconds });
   } catch (error) {

@@ -18,7 +18,10 @@ export async function addUfwDryRuns(plan: Plan): Promise<void> {
   for (const step of plan.steps) {
     if (step.kind !== 'command' || step.argv[0] !== 'ufw' || step.manual) continue;
     if (!ufwDryRunIsSafe(step.argv)) {
-      step.dryRun = `(not dry-run: \`ufw --dry-run ${step.argv.slice(1).filter((a) => a !== '--force').join(' ')}\` writes /etc/ufw/ufw.conf even in a dry run)`;
+      step.dryRun = `(not dry-run: \`ufw --dry-run ${step.argv
+        .slice(1)
+        .filter((a) => a !== '--force')
+        .join(' ')}\` writes /etc/ufw/ufw.conf even in a dry run)`;
       continue;
     }
     const args = step.argv.slice(1).filter((a) => a !== '--force');

@@ -33,7 +33,11 @@ function adminPaths(snapshot: Snapshot, admin: AdminContext): Map<string, PathVe
   const session = parseSshConnection(admin.sshConnection);
   if (session) {
     const prediction = predictor(ctx)(session.server, session.port, { kind: 'client', source: session.client });
-    out.set('session', { label: `this SSH session (${session.client} → ${session.server}:${session.port})`, verdict: prediction?.verdict ?? 'none', reason: prediction?.reason ?? 'not an address of this host' });
+    out.set('session', {
+      label: `this SSH session (${session.client} → ${session.server}:${session.port})`,
+      verdict: prediction?.verdict ?? 'none',
+      reason: prediction?.reason ?? 'not an address of this host',
+    });
   }
   for (const cell of ctx.reach().cells) {
     if (cell.listener.protocol !== 'tcp' || !admin.sshPorts.includes(cell.listener.port) || !ADMIN_KINDS.has(cell.zone.kind)) continue;

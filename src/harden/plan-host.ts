@@ -63,12 +63,26 @@ export async function planHost(snapshot: Snapshot, options: HostPlanOptions): Pr
   await addUfwDryRuns(plan);
   const touchesFirewall = plan.steps.some((s) => (s.kind === 'command' && s.argv[0] === 'ufw') || (s.kind === 'file' && s.path.startsWith('/etc/ufw/')));
   if (touchesFirewall) {
-    const rehearsal = await rehearse(snapshot, plan.steps.filter((s) => s.kind === 'command'), plan.steps.filter((s) => s.kind === 'file'));
+    const rehearsal = await rehearse(
+      snapshot,
+      plan.steps.filter((s) => s.kind === 'command'),
+      plan.steps.filter((s) => s.kind === 'file'),
+    );
     const admin = { sshPorts: adminSshPorts(ctx, sshConnection), zones, ...(sshConnection ? { sshConnection } : {}) };
     if ('error' in rehearsal) plan.lockout = { status: 'unknown', paths: [], reason: rehearsal.error };
     else {
       // The nft table of a Docker 29 host is not ufw's to rehearse: the model adds it to what ufw built.
-      const after: Snapshot = withPlannedTable({ ...snapshot, netfilter: { ...snapshot.netfilter, iptablesSave: { status: 'ok', data: rehearsal.iptablesSave }, ip6tablesSave: { status: 'ok', data: rehearsal.ip6tablesSave } } }, plan);
+      const after: Snapshot = withPlannedTable(
+        {
+          ...snapshot,
+          netfilter: {
+            ...snapshot.netfilter,
+            iptablesSave: { status: 'ok', data: rehearsal.iptablesSave },
+            ip6tablesSave: { status: 'ok', data: rehearsal.ip6tablesSave },
+          },
+        },
+        plan,
+      );
       plan.lockout = checkLockout(snapshot, after, admin);
     }
   }

@@ -22,12 +22,22 @@ export interface Rehearsal {
 
 const SBIN_PATH = `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
 
-function run(command: string, args: string[], timeoutMs = 60_000, started?: (child: ChildProcess) => void): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  timeoutMs = 60_000,
+  started?: (child: ChildProcess) => void,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(command, args, { timeout: timeoutMs, env: { PATH: SBIN_PATH, LC_ALL: 'C' }, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as NodeJS.ErrnoException).code === 'number' ? Number((error as NodeJS.ErrnoException).code) : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error ? error.message : '') });
-    });
+    const child = execFile(
+      command,
+      args,
+      { timeout: timeoutMs, env: { PATH: SBIN_PATH, LC_ALL: 'C' }, maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof (error as NodeJS.ErrnoException).code === 'number' ? Number((error as NodeJS.ErrnoException).code) : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error ? error.message : '') });
+      },
+    );
     started?.(child);
   });
 }
@@ -79,7 +89,12 @@ function removeScratch(scratch: Scratch): void {
 function deleteNetns(name: string): void {
   try {
     // A process still inside (a SIGKILLed run's script) would keep the namespace alive unnamed.
-    const pids = execFileSync('ip', ['netns', 'pids', name], { env: { PATH: SBIN_PATH }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+    const pids = execFileSync('ip', ['netns', 'pids', name], {
+      env: { PATH: SBIN_PATH },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+    });
     for (const pid of pids.split(/\s+/).filter(Boolean)) {
       try {
         process.kill(Number(pid), 'SIGKILL');
@@ -258,7 +273,12 @@ export async function rehearse(snapshot: Snapshot, commands: CommandStep[], file
     scratch.netns = name;
     const add = await run('ip', ['netns', 'add', name], 60_000, (child) => (scratch.child = child));
     if (add.code !== 0) return { error: `could not create a scratch namespace: ${add.stderr.trim()}` };
-    const result = await run('ip', ['netns', 'exec', name, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', SCRIPT, 'sh', dir], 120_000, (child) => (scratch.child = child));
+    const result = await run(
+      'ip',
+      ['netns', 'exec', name, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', SCRIPT, 'sh', dir],
+      120_000,
+      (child) => (scratch.child = child),
+    );
     if (result.code !== 0) return { error: `rehearsing the plan failed: ${result.stderr.trim().split('\n').pop() ?? `exit ${result.code}`}` };
     return { iptablesSave: readFileSync(join(dir, 'v4.after'), 'utf8'), ip6tablesSave: readFileSync(join(dir, 'v6.after'), 'utf8') };
   } finally {

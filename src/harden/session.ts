@@ -124,7 +124,9 @@ export async function applySession(request: ApplyRequest, io: SessionIo): Promis
       return 0;
     }
     if (plan.lockout && plan.lockout.status !== 'safe') {
-      io.err(`clawmoat: refused: ${plan.lockout.status === 'refused' ? 'this plan would lock you out' : 'the lockout check could not decide'}: ${plan.lockout.reason}. Skip the firewall steps (--skip ufw) or fix the cause first.\n`);
+      io.err(
+        `clawmoat: refused: ${plan.lockout.status === 'refused' ? 'this plan would lock you out' : 'the lockout check could not decide'}: ${plan.lockout.reason}. Skip the firewall steps (--skip ufw) or fix the cause first.\n`,
+      );
       return 1;
     }
     if (!request.isRoot) throw new UserError('applying needs root (it writes system files and runs ufw): sudo clawmoat harden --apply');
@@ -178,6 +180,8 @@ async function keepOrRollBack(set: BackupSet, request: ApplyRequest, io: Session
     io.err('kept\n');
     return 0;
   }
-  io.err(`run \`clawmoat harden --confirm\` within ${request.seconds} s (from a new session is best: it proves you can still get in), or everything is rolled back\n`);
+  io.err(
+    `run \`clawmoat harden --confirm\` within ${request.seconds} s (from a new session is best: it proves you can still get in), or everything is rolled back\n`,
+  );
   return 0;
 }

@@ -34,7 +34,8 @@ export async function verifiedByProbe(vantage: string, snapshot: Snapshot, zones
   const ssh = adminSshPorts(ctx, sshConnection);
   const gatewayOpen = report.results.filter((r) => ctx.gateway.ports.includes(r.port) && r.observed === 'open');
   const sshOpen = report.results.some((r) => ssh.includes(r.port) && r.observed === 'open');
-  if (gatewayOpen.length > 0) return { ok: false, why: `the gateway still answers from ${vantage} on ${gatewayOpen.map((r) => `${r.address}:${r.port}`).join(', ')}` };
+  if (gatewayOpen.length > 0)
+    return { ok: false, why: `the gateway still answers from ${vantage} on ${gatewayOpen.map((r) => `${r.address}:${r.port}`).join(', ')}` };
   if (!sshOpen) return { ok: false, why: `no SSH port answers from ${vantage}` };
   return { ok: true, why: `from ${vantage}: the gateway is filtered and SSH answers` };
 }

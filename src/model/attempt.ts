@@ -26,7 +26,12 @@ export const RANK: Record<ReachVerdict, number> = { open: 3, unknown: 2, closed:
  * What answers where the packet lands: a SYN-ACK if any socket takes it (a DNAT may move it to
  * another one), else the stack's RST; the simulator walks that answer back.
  */
-export function answerFor(sockets: readonly Socket[], family: 4 | 6, protocol: Socket['protocol'], iif: string): (at: { daddr: string; dport: number }) => 'synack' | 'rst' {
+export function answerFor(
+  sockets: readonly Socket[],
+  family: 4 | 6,
+  protocol: Socket['protocol'],
+  iif: string,
+): (at: { daddr: string; dport: number }) => 'synack' | 'rst' {
   return (at) => (sockets.some((s) => socketAccepts(s, { family, protocol, daddr: at.daddr, dport: at.dport, iif })) ? 'synack' : 'rst');
 }
 

@@ -142,15 +142,23 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions = {}):
         const routes = tailscale.state === 'running' ? tailscale.routes.filter((r) => !r.scope.startsWith('svc:')) : [];
         const doors = snapshotDoors(snapshot);
         const targetPorts = gatewayTargetPorts(ctx);
-        const hostAddresses = snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
+        const hostAddresses =
+          snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
         const behind = (d: (typeof doors.doors)[number]) => gatewayBehind(d, targetPorts, gateway.listeners, hostAddresses);
         matrix = computeReach(snapshot, netfilter.ruleset, {
           socketDoors: socketDoors(doors.doors, doors.problems, [...sockets, ...published], behind),
-          userSpace: [...doors.doors.filter((d) => d.remote).map((d) => tunnelRow(d, behind(d))), ...doors.problems.filter((p) => p.tunnel).map(unreadTunnelRow)],
+          userSpace: [
+            ...doors.doors.filter((d) => d.remote).map((d) => tunnelRow(d, behind(d))),
+            ...doors.problems.filter((p) => p.tunnel).map(unreadTunnelRow),
+          ],
           zones: zoneSpecs,
           gatewaySockets: new Set([...gateway.listeners, ...published]),
           extraSockets: published,
-          limitations: [...netfilter.limitations, ...(tailscale.interface && tailscale.notChecked ? [tailscale.notChecked] : []), ...ctx.inputs.doors.map(describeProblem)],
+          limitations: [
+            ...netfilter.limitations,
+            ...(tailscale.interface && tailscale.notChecked ? [tailscale.notChecked] : []),
+            ...ctx.inputs.doors.map(describeProblem),
+          ],
           serve: servePorts(routes, tailscale.addresses, gatewayTargetPorts(ctx)),
         });
       }

@@ -56,7 +56,13 @@ function looksLikeGateway(name: string, image: string, command: string[], publis
 function fromContainer(c: DockerContainer, ports: number[]): GatewayWorkload | undefined {
   const publishes: Publish[] = c.ports
     .filter((p) => p.hostPort !== '')
-    .map((p) => ({ hostIp: p.hostIp, hostPort: p.hostPort, containerPort: String(p.containerPort), protocol: p.protocol, text: `${p.hostIp || '*'}:${p.hostPort}->${p.containerPort}/${p.protocol}` }));
+    .map((p) => ({
+      hostIp: p.hostIp,
+      hostPort: p.hostPort,
+      containerPort: String(p.containerPort),
+      protocol: p.protocol,
+      text: `${p.hostIp || '*'}:${p.hostPort}->${p.containerPort}/${p.protocol}`,
+    }));
   if (!looksLikeGateway(c.name, c.image, c.command, publishes, ports)) return undefined;
   return {
     kind: 'container',
@@ -70,7 +76,13 @@ function fromContainer(c: DockerContainer, ports: number[]): GatewayWorkload | u
 
 function fromService(model: ComposeModel, s: ComposeService, ports: number[]): GatewayWorkload | undefined {
   const publishes: Publish[] = s.ports.map((p) => {
-    const publish: Publish = { hostIp: p.hostIp, containerPort: p.containerPort, protocol: p.protocol, text: p.raw, location: { file: p.file ?? model.path, line: p.line, column: p.column } };
+    const publish: Publish = {
+      hostIp: p.hostIp,
+      containerPort: p.containerPort,
+      protocol: p.protocol,
+      text: p.raw,
+      location: { file: p.file ?? model.path, line: p.line, column: p.column },
+    };
     if (p.hostPort !== undefined) publish.hostPort = p.hostPort;
     return publish;
   });
@@ -81,7 +93,9 @@ function fromService(model: ComposeModel, s: ComposeService, ports: number[]): G
     networkMode: s.networkMode ?? s.networks[0] ?? 'project default network',
     networks: s.networks,
     publishes,
-    mounts: s.volumes.filter((v) => v.source !== undefined).map((v) => ({ source: v.source!, target: v.target, location: { file: v.file ?? model.path, line: v.line } })),
+    mounts: s.volumes
+      .filter((v) => v.source !== undefined)
+      .map((v) => ({ source: v.source!, target: v.target, location: { file: v.file ?? model.path, line: v.line } })),
     location: { file: s.file ?? model.path, line: s.line },
   };
   return workload;

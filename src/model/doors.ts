@@ -15,7 +15,6 @@ import type { Zone } from './zones.js';
  * Serve and Funnel, answered by tailscaled; an outbound tunnel, answered at its far end). Pure.
  */
 
-
 export const DOOR_PROCESSES: Record<DoorKind, readonly string[]> = {
   nginx: ['nginx'],
   caddy: ['caddy'],
@@ -30,7 +29,19 @@ export const DOOR_PROCESSES: Record<DoorKind, readonly string[]> = {
   frp: ['frpc'],
 };
 
-const KIND_NAME: Record<DoorKind, string> = { nginx: 'nginx', caddy: 'Caddy', haproxy: 'HAProxy', apache: 'Apache', socat: 'socat', rinetd: 'rinetd', ssh: 'ssh', kubectl: 'kubectl port-forward', cloudflared: 'cloudflared', ngrok: 'ngrok', frp: 'frpc' };
+const KIND_NAME: Record<DoorKind, string> = {
+  nginx: 'nginx',
+  caddy: 'Caddy',
+  haproxy: 'HAProxy',
+  apache: 'Apache',
+  socat: 'socat',
+  rinetd: 'rinetd',
+  ssh: 'ssh',
+  kubectl: 'kubectl port-forward',
+  cloudflared: 'cloudflared',
+  ngrok: 'ngrok',
+  frp: 'frpc',
+};
 
 export function doorName(kind: DoorKind | 'tailscale'): string {
   return kind === 'tailscale' ? 'Tailscale' : KIND_NAME[kind];
@@ -84,12 +95,16 @@ export function doorSockets(door: Door, sockets: readonly Socket[]): Socket[] {
  * names the door it went through. Several server blocks of one proxy can share a port.
  */
 export function doorsListeningOn(doors: readonly Door[], port: number, address?: string): Door[] {
-  return doors.filter((d) => (d.listen ?? []).some((l) => l.port === port && (address === undefined || WILDCARDS.has(l.address) || sameOrWild(l.address, address))));
+  return doors.filter((d) =>
+    (d.listen ?? []).some((l) => l.port === port && (address === undefined || WILDCARDS.has(l.address) || sameOrWild(l.address, address))),
+  );
 }
 
 /** A server name a client could send as SNI: not nginx's catch-all "_", a wildcard, a regex or an address. */
 export function sniName(door: Pick<Door, 'serverNames'>): string | undefined {
-  return (door.serverNames ?? []).map((n) => n.replace(/^https?:\/\//, '').replace(/:\d+$/, '')).find((n) => /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.?$/.test(n) && !/^\d+(\.\d+)*$/.test(n));
+  return (door.serverNames ?? [])
+    .map((n) => n.replace(/^https?:\/\//, '').replace(/:\d+$/, ''))
+    .find((n) => /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.?$/.test(n) && !/^\d+(\.\d+)*$/.test(n));
 }
 
 /** Would the upstream reach a gateway socket of this host (or a gateway in a pod, for kubectl)? */
@@ -108,7 +123,10 @@ export function gatewayBehind(door: Door, gatewayPorts: readonly number[], gatew
   if ('unix' in up) return { gateway: false, text: `${doorName(door.kind)} sends it to the unix socket ${up.unix}` };
   if (!gatewayPorts.includes(up.port)) return { gateway: false, text: `${doorName(door.kind)} sends it to ${describeTarget(up)}, not a gateway port` };
   if (door.kind === 'kubectl' && up.host.startsWith('pod ')) {
-    return { gateway: true, text: `kubectl port-forward sends it to port ${up.port} inside ${up.host.slice(4)}, the gateway's port; the pod sees a loopback client` };
+    return {
+      gateway: true,
+      text: `kubectl port-forward sends it to port ${up.port} inside ${up.host.slice(4)}, the gateway's port; the pod sees a loopback client`,
+    };
   }
   const host = LOCAL_NAMES.has(up.host) ? '127.0.0.1' : up.host;
   const local = classifyAddress(host) === 'loopback' || WILDCARDS.has(host) || hostAddresses.some((a) => sameOrWild(a, host));
@@ -118,9 +136,16 @@ export function gatewayBehind(door: Door, gatewayPorts: readonly number[], gatew
   const socket = gatewaySockets.find((s) => socketAccepts(s, { family, protocol: 'tcp', daddr, dport: up.port, iif: 'lo' }));
   if (socket) {
     const where = `${socket.family === 6 ? `[${socket.address}]` : socket.address}:${socket.port}`;
-    return { gateway: true, socket, text: `${describeDoor(door)} forwards it to ${describeTarget(up)}, where the gateway (${where}${socket.pid !== undefined ? `, pid ${socket.pid}` : ''}) takes it from ${door.layer === 'tcp' || door.forwardedFor === 'none' ? 'a loopback address: it looks local' : 'the door'}` };
+    return {
+      gateway: true,
+      socket,
+      text: `${describeDoor(door)} forwards it to ${describeTarget(up)}, where the gateway (${where}${socket.pid !== undefined ? `, pid ${socket.pid}` : ''}) takes it from ${door.layer === 'tcp' || door.forwardedFor === 'none' ? 'a loopback address: it looks local' : 'the door'}`,
+    };
   }
-  return { gateway: true, text: `${describeDoor(door)} forwards it to ${describeTarget(up)}, the gateway's port (no gateway socket takes it now: it answers once the gateway runs)` };
+  return {
+    gateway: true,
+    text: `${describeDoor(door)} forwards it to ${describeTarget(up)}, the gateway's port (no gateway socket takes it now: it answers once the gateway runs)`,
+  };
 }
 
 /** A step of the path: the hop through the door. */
@@ -179,7 +204,13 @@ export function tunnelRow(door: Door, behind: GatewayTarget): UserSpaceRow {
       const through = behind.text;
       if (remote.gate) {
         const reason = `${remote.url}: ${remote.gate}`;
-        return { verdict: 'unknown', destination: remote.url, source: zone.source[4] ?? zone.source[6] ?? '', reason, path: [hopStep(arrive, 'unknown'), hopStep(`unknown: ${remote.gate}`, 'unknown'), hopStep(through)] };
+        return {
+          verdict: 'unknown',
+          destination: remote.url,
+          source: zone.source[4] ?? zone.source[6] ?? '',
+          reason,
+          path: [hopStep(arrive, 'unknown'), hopStep(`unknown: ${remote.gate}`, 'unknown'), hopStep(through)],
+        };
       }
       const reason = `anyone on the internet reaches ${remote.url}, and ${name} brings them here: ${through}`;
       return { verdict: 'open', destination: remote.url, source: zone.source[4] ?? zone.source[6] ?? '', reason, path: [hopStep(arrive), hopStep(through)] };
@@ -256,7 +287,13 @@ export function socketDoors(
       if (socket.protocol !== 'tcp' || !(socket.pid === p.pid || (socket.process !== undefined && names.includes(socket.process)))) continue;
       const current = out.get(socket);
       out.set(socket, {
-        hop: { kind: p.kind, via: current?.hop.via ?? 'config not fully read', target: current?.hop.target ?? 'unknown', unknown: why, ...(current?.hop.location ? { location: current.hop.location } : {}) },
+        hop: {
+          kind: p.kind,
+          via: current?.hop.via ?? 'config not fully read',
+          target: current?.hop.target ?? 'unknown',
+          unknown: why,
+          ...(current?.hop.location ? { location: current.hop.location } : {}),
+        },
         gateway: true,
         text: `whether ${doorName(p.kind)} leads to the gateway is unknown: ${why}`,
       });

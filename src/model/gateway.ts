@@ -77,7 +77,9 @@ function launchFlags(processes: OpenClawProcess[], units: OpenClawUnit[]): Launc
     const lines = unit.content.split('\n');
     const index = lines.findIndex((l) => /^\s*ExecStart\s*=/.test(l) && /\bgateway\b/.test(l));
     if (index < 0) continue;
-    const argv = lines[index]!.replace(/^\s*ExecStart\s*=\s*[-@:+!]*/, '').trim().split(/\s+/);
+    const argv = lines[index]!.replace(/^\s*ExecStart\s*=\s*[-@:+!]*/, '')
+      .trim()
+      .split(/\s+/);
     const name = unit.path.split('/').pop()!;
     return { flags: parseGatewayFlags(argv), describe: (flag) => `--${flag} in ExecStart of ${name}`, location: { file: unit.path, line: index + 1 } };
   }
@@ -123,7 +125,10 @@ export function buildGatewayModel(snapshot: Snapshot): GatewayModel {
   let configBind: Sourced<string> | undefined;
   if (config) {
     const bind = get(config.value, 'gateway.bind');
-    configBind = typeof bind === 'string' ? { value: bind, ...at('gateway.bind', 'gateway.bind') } : { value: 'loopback', source: `default (gateway.bind not set in ${configPath})` };
+    configBind =
+      typeof bind === 'string'
+        ? { value: bind, ...at('gateway.bind', 'gateway.bind') }
+        : { value: 'loopback', source: `default (gateway.bind not set in ${configPath})` };
   }
   let effectiveBind: Sourced<string> | undefined = configBind;
   const envBind = processEnv.OPENCLAW_GATEWAY_BIND;
@@ -162,7 +167,9 @@ export function buildGatewayModel(snapshot: Snapshot): GatewayModel {
   }
   const ports = [...new Set([port.value, port.value + 2, port.value + 3, LEGACY_BRIDGE_PORT])];
   const listeners = sockets.filter(
-    (s) => s.protocol === 'tcp' && ((s.pid !== undefined && gatewayPids.has(s.pid)) || s.port === port.value || (s.port === LEGACY_BRIDGE_PORT && s.pid === undefined)),
+    (s) =>
+      s.protocol === 'tcp' &&
+      ((s.pid !== undefined && gatewayPids.has(s.pid)) || s.port === port.value || (s.port === LEGACY_BRIDGE_PORT && s.pid === undefined)),
   );
   if (listeners.length > 0 && processes.length === 0) detectedBy.push(`listener on the gateway port ${port.value}`);
   if (oc.units.length > 0) detectedBy.push(`service unit ${oc.units.map((u) => u.path).join(', ')}`);

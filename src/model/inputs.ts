@@ -75,7 +75,13 @@ function composeProblems(snapshot: Snapshot, models: readonly ComposeModel[], pr
   for (const project of projects) {
     for (const u of project.unresolved ?? []) {
       const file = u.file ?? project.path;
-      out.push({ input: 'compose', source: file, ...(u.line !== undefined ? { line: u.line } : {}), detail: `${file} is not fully read: ${u.message}`, advice: 'check what it pulls in by hand, or audit the output of `docker compose config` saved to a file (--compose)' });
+      out.push({
+        input: 'compose',
+        source: file,
+        ...(u.line !== undefined ? { line: u.line } : {}),
+        detail: `${file} is not fully read: ${u.message}`,
+        advice: 'check what it pulls in by hand, or audit the output of `docker compose config` saved to a file (--compose)',
+      });
     }
   }
   return out;
@@ -99,14 +105,23 @@ function openclawProblems(snapshot: Snapshot): InputProblem[] {
   const config = oc.config;
   if (config.status === 'invalid') {
     const { file, line, message } = config.error;
-    out.push({ input: 'openclaw', source: file, ...(line !== undefined ? { line } : {}), detail: `OpenClaw config ${file} cannot be read: ${message}`, advice: `fix ${file}${line !== undefined ? ` at line ${line}` : ''}; the gateway refuses to start with it too` });
+    out.push({
+      input: 'openclaw',
+      source: file,
+      ...(line !== undefined ? { line } : {}),
+      detail: `OpenClaw config ${file} cannot be read: ${message}`,
+      advice: `fix ${file}${line !== undefined ? ` at line ${line}` : ''}; the gateway refuses to start with it too`,
+    });
   } else if (config.status === 'unavailable') {
     // Not finding a config where OpenClaw looks is a fact (the defaults apply); anything else is not.
     out.push(...problemOf('openclaw', oc.configCandidates[0] ?? 'the OpenClaw config', config, ['not-installed', 'not-running', 'not-found']));
   }
   if (config.status === 'ok') {
     // OpenClaw throws MissingEnvVarError for an unset ${VAR}: what the file says is not what would run.
-    const env = oc.processes[0] && oc.processes[0].env.status === 'ok' ? `the environment of gateway pid ${oc.processes[0].pid}` : "clawmoat's own environment (no gateway's environment could be read)";
+    const env =
+      oc.processes[0] && oc.processes[0].env.status === 'ok'
+        ? `the environment of gateway pid ${oc.processes[0].pid}`
+        : "clawmoat's own environment (no gateway's environment could be read)";
     for (const [key, names] of Object.entries(config.data.unset ?? {})) {
       const at = config.data.locations[key];
       const list = names.map((n) => `\${${n}}`).join(', ');
@@ -121,7 +136,12 @@ function openclawProblems(snapshot: Snapshot): InputProblem[] {
   }
   for (const p of oc.processes) out.push(...problemOf('openclaw', `/proc/${p.pid}/environ`, p.env));
   for (const u of oc.uncounted ?? []) {
-    out.push({ input: 'openclaw', source: `/proc/${u.pid}/ns/net`, detail: `gateway-like process ${u.pid} was not counted: ${u.detail}`, advice: `run as root to see whether pid ${u.pid} is a gateway in this network namespace` });
+    out.push({
+      input: 'openclaw',
+      source: `/proc/${u.pid}/ns/net`,
+      detail: `gateway-like process ${u.pid} was not counted: ${u.detail}`,
+      advice: `run as root to see whether pid ${u.pid} is a gateway in this network namespace`,
+    });
   }
   return out;
 }
@@ -154,7 +174,11 @@ export function inputProblems(snapshot: Snapshot, composeFiles: readonly Compose
   const docker = snapshot.docker;
   return {
     sockets: problemOf('sockets', 'ss', snapshot.sockets, []),
-    network: [...problemOf('network', 'ip address', net.interfaces, []), ...problemOf('network', 'ip route', net.routes, []), ...problemOf('network', 'sysctl', net.sysctl, [])],
+    network: [
+      ...problemOf('network', 'ip address', net.interfaces, []),
+      ...problemOf('network', 'ip route', net.routes, []),
+      ...problemOf('network', 'sysctl', net.sysctl, []),
+    ],
     netfilter: [
       ...problemOf('netfilter', 'iptables-save', nf.iptablesSave),
       ...problemOf('netfilter', 'ip6tables-save', nf.ip6tablesSave),
@@ -165,8 +189,14 @@ export function inputProblems(snapshot: Snapshot, composeFiles: readonly Compose
     ufw: ufwProblems(snapshot),
     docker: docker.status === 'ok' ? [] : problemOf('docker', 'the Docker Engine API', docker),
     compose: composeProblems(snapshot, composeFiles, composeProjects),
-    tailscale: ts.status === 'ok' ? [...problemOf('tailscale', 'tailscale status', ts.data.status), ...problemOf('tailscale', 'tailscale serve status', ts.data.serve)] : problemOf('tailscale', 'tailscale', ts),
-    sshd: sshd.status === 'ok' ? problemOf('sshd', sshd.data.source === 'config-files' ? (sshd.data.configFile ?? '/etc/ssh/sshd_config') : 'sshd -T', sshd.data.effective) : problemOf('sshd', 'sshd', sshd),
+    tailscale:
+      ts.status === 'ok'
+        ? [...problemOf('tailscale', 'tailscale status', ts.data.status), ...problemOf('tailscale', 'tailscale serve status', ts.data.serve)]
+        : problemOf('tailscale', 'tailscale', ts),
+    sshd:
+      sshd.status === 'ok'
+        ? problemOf('sshd', sshd.data.source === 'config-files' ? (sshd.data.configFile ?? '/etc/ssh/sshd_config') : 'sshd -T', sshd.data.effective)
+        : problemOf('sshd', 'sshd', sshd),
     openclaw: openclawProblems(snapshot),
     doors: doorProblems(snapshot),
     probe: [],

@@ -77,7 +77,9 @@ function rulesetLimitations(problems: readonly string[]): string[] {
   if (problems.length === 0) return [];
   const out = problems.slice(0, SHOWN_PROBLEMS).map((p) => `firewall ruleset: ${p}`);
   if (problems.length > SHOWN_PROBLEMS) out.push(`firewall ruleset: ${problems.length - SHOWN_PROBLEMS} more problem(s) of this kind`);
-  out.push('the firewall ruleset above is damaged or not fully understood: where it matters, the answers may differ from the kernel; collect the snapshot again (sudo clawmoat collect -o FILE) or check the dump');
+  out.push(
+    'the firewall ruleset above is damaged or not fully understood: where it matters, the answers may differ from the kernel; collect the snapshot again (sudo clawmoat collect -o FILE) or check the dump',
+  );
   return out;
 }
 
@@ -116,7 +118,10 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
   const readable = nf.iptablesSave.status === 'ok' || nf.nftRuleset.status === 'ok';
   const reason = readable
     ? ''
-    : `the firewall ruleset could not be read (${[nf.iptablesSave, nf.nftRuleset].map((c) => (c.status === 'ok' ? '' : c.detail)).filter(Boolean).join('; ')})`;
+    : `the firewall ruleset could not be read (${[nf.iptablesSave, nf.nftRuleset]
+        .map((c) => (c.status === 'ok' ? '' : c.detail))
+        .filter(Boolean)
+        .join('; ')})`;
 
   return {
     readable,

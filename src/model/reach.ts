@@ -20,19 +20,20 @@ export type { Attempt } from './attempt.js';
 export type { DoorHop, ReachCell, ReachListener, ReachMatrix, ReachVerdict } from './reach-types.js';
 import type { DoorHop, ReachCell, ReachListener, ReachMatrix, ReachVerdict } from './reach-types.js';
 
-
 export function hostFacts(snapshot: Snapshot): HostFacts {
   const interfaces = snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data : [];
   const routes = snapshot.network.routes.status === 'ok' ? snapshot.network.routes.data : [];
   const facts: HostFacts = {
     addresses: interfaces.flatMap((i) => i.addresses.map((a) => ({ iface: i.name, address: a.address, prefixlen: a.prefixlen, family: a.family }))),
-    routes: routes.filter((r) => r.table === undefined || r.table === 'main' || r.table === 'local').map((r) => {
-      const route: HostFacts['routes'][number] = { family: r.family, dst: r.dst };
-      if (r.dev) route.dev = r.dev;
-      if (r.gateway) route.gateway = r.gateway;
-      if (r.type) route.type = r.type;
-      return route;
-    }),
+    routes: routes
+      .filter((r) => r.table === undefined || r.table === 'main' || r.table === 'local')
+      .map((r) => {
+        const route: HostFacts['routes'][number] = { family: r.family, dst: r.dst };
+        if (r.dev) route.dev = r.dev;
+        if (r.gateway) route.gateway = r.gateway;
+        if (r.type) route.type = r.type;
+        return route;
+      }),
     sysctl: snapshot.network.sysctl.status === 'ok' ? snapshot.network.sysctl.data : {},
     bridges: interfaces.filter((i) => i.kind === 'bridge').map((i) => i.name),
   };
@@ -53,7 +54,12 @@ export function parseIpsetSave(text: string): Record<string, string[]> {
 }
 
 function listenerOf(socket: Socket, gatewaySockets: Set<Socket>, door: SocketDoor | undefined): ReachListener {
-  const l: ReachListener = { address: socket.address, port: socket.port, protocol: socket.protocol, gateway: gatewaySockets.has(socket) || door?.gateway === true };
+  const l: ReachListener = {
+    address: socket.address,
+    port: socket.port,
+    protocol: socket.protocol,
+    gateway: gatewaySockets.has(socket) || door?.gateway === true,
+  };
   if (socket.process) l.process = socket.process;
   if (socket.pid !== undefined) l.pid = socket.pid;
   if (door && (door.gateway || door.hop.unknown)) l.door = door.hop;
@@ -81,7 +87,13 @@ export function judge(result: SimResult, socket: Socket, packet: Packet, family:
       const where = `${socket.family === 6 ? `[${socket.address}]` : socket.address}:${socket.port}`;
       if (accepted) {
         const proxy = socket.process === 'docker-proxy' ? '; docker-proxy forwards it to the container' : '';
-        base.path.push({ hook: 'socket', table: '', chain: '', text: `delivered to ${where}${socket.process ? ` (${socket.process})` : ''}${proxy}`, action: 'accept' });
+        base.path.push({
+          hook: 'socket',
+          table: '',
+          chain: '',
+          text: `delivered to ${where}${socket.process ? ` (${socket.process})` : ''}${proxy}`,
+          action: 'accept',
+        });
         return { ...base, verdict: 'open', reason: `delivered to ${where}${proxy}` };
       }
       const why = result.dport !== socket.port ? `redirected to port ${result.dport}` : `the socket is bound to ${socket.address}, not ${result.daddr}`;
@@ -136,7 +148,15 @@ export function computeReach(
         const saddr = zone.source[family];
         if (!saddr) continue;
         for (const daddr of zone.targets[family]) {
-          const packet: Packet = { family: family === 4 ? 'ip' : 'ip6', iif: zone.interface, saddr, daddr, protocol: socket.protocol, sport: 40000, dport: socket.port };
+          const packet: Packet = {
+            family: family === 4 ? 'ip' : 'ip6',
+            iif: zone.interface,
+            saddr,
+            daddr,
+            protocol: socket.protocol,
+            sport: 40000,
+            dport: socket.port,
+          };
           const attempt: Attempt =
             !rulesetKnown && zone.kind !== 'loopback'
               ? { verdict: 'unknown', destination: daddr, source: saddr, reason: 'the firewall ruleset could not be read', path: [] }

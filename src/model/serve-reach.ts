@@ -53,14 +53,26 @@ export function describeServePort(s: ServePort): string {
 export function servedByTailscaled(s: ServePort, zone: Zone): Attempt | undefined {
   const served = describeServePort(s);
   const source = zone.source[s.family] ?? '';
-  const attempt = (reason: string, destination: string): Attempt => ({ verdict: 'open', destination, source, reason, path: [{ hook: 'tailscale', table: '', chain: '', text: reason, action: 'accept' }] });
+  const attempt = (reason: string, destination: string): Attempt => ({
+    verdict: 'open',
+    destination,
+    source,
+    reason,
+    path: [{ hook: 'tailscale', table: '', chain: '', text: reason, action: 'accept' }],
+  });
   if (zone.kind === 'tailnet') {
-    return attempt(`tailscaled answers tailnet peers on :${s.port} itself, before the host firewall, and proxies them (${served}); the tailnet's access rules decide which peers`, s.address);
+    return attempt(
+      `tailscaled answers tailnet peers on :${s.port} itself, before the host firewall, and proxies them (${served}); the tailnet's access rules decide which peers`,
+      s.address,
+    );
   }
   if (s.funnel && zone.kind !== 'loopback') {
     // Funnel's clients connect to the node's public name, at Tailscale's relays.
     const name = s.routes.find((r) => r.funnel)?.listen.replace(/:\d+$/, '');
-    return attempt(`Tailscale Funnel: anyone on the internet reaches :${s.port} through Tailscale's relays, and tailscaled proxies them (${served}); the host firewall never sees it`, name || s.address);
+    return attempt(
+      `Tailscale Funnel: anyone on the internet reaches :${s.port} through Tailscale's relays, and tailscaled proxies them (${served}); the host firewall never sees it`,
+      name || s.address,
+    );
   }
   return undefined;
 }
@@ -82,7 +94,13 @@ export function judgeWithoutServe(result: SimResult, packet: Packet, family: 4 |
       ? `reaches the host's kernel, where ${taker.address}:${taker.port}${taker.process ? ` (${taker.process})` : ''} takes it (its own row), not tailscaled: Serve answers tailnet peers only`
       : `reaches the host, but no socket of the kernel takes :${result.dport}: tailscaled serves it to tailnet peers only`;
   }
-  return { destination: packet.daddr, source: packet.saddr, verdict: 'closed', reason: text, path: [...result.steps, { hook: 'socket', table: '', chain: '', text, action: 'closed' }] };
+  return {
+    destination: packet.daddr,
+    source: packet.saddr,
+    verdict: 'closed',
+    reason: text,
+    path: [...result.steps, { hook: 'socket', table: '', chain: '', text, action: 'closed' }],
+  };
 }
 
 /** A Serve port as a door with no kernel listener: tailscaled answers its tailnet peers (and Funnel's). */
@@ -123,13 +141,24 @@ export function userSpaceRows(
       if (!best && s.otherwise) {
         best = s.otherwise(zone);
       } else if (!best && !host.rulesetKnown && zone.kind !== 'loopback') {
-        best = { verdict: 'unknown', destination: zone.targets[s.family][0] ?? '', source: saddr ?? '', reason: 'the firewall ruleset could not be read', path: [] };
+        best = {
+          verdict: 'unknown',
+          destination: zone.targets[s.family][0] ?? '',
+          source: saddr ?? '',
+          reason: 'the firewall ruleset could not be read',
+          path: [],
+        };
       } else if (!best && saddr) {
         // The row's address first: of equal answers, the cell names the one the row is about.
         const targets = [...zone.targets[s.family]].sort((x, y) => Number(y === s.address) - Number(x === s.address));
         for (const daddr of targets) {
           const packet: Packet = { family: s.family === 4 ? 'ip' : 'ip6', iif: zone.interface, saddr, daddr, protocol: 'tcp', sport: 40000, dport: s.port };
-          const attempt = judgeWithoutServe(host.simulator.simulate(packet, answerFor(host.sockets, s.family, 'tcp', packet.iif)), packet, s.family, host.sockets);
+          const attempt = judgeWithoutServe(
+            host.simulator.simulate(packet, answerFor(host.sockets, s.family, 'tcp', packet.iif)),
+            packet,
+            s.family,
+            host.sockets,
+          );
           if (!best || RANK[attempt.verdict] > RANK[best.verdict]) best = attempt;
         }
       }

@@ -39,11 +39,14 @@ export function sshPorts(ctx: { snapshot: Snapshot }): SshPorts {
     }
   }
   let listenText: string;
-  if (socketsRead.status !== 'ok') listenText = "whether it listens is unknown (the sockets could not be read)";
+  if (socketsRead.status !== 'ok') listenText = 'whether it listens is unknown (the sockets could not be read)';
   else if (listening.length > 0) listenText = `sshd listens on ${listening.join(', ')} (its sockets)`;
   else {
     const ownerless = sockets.filter((s) => s.protocol === 'tcp' && s.pid === undefined && configured.includes(s.port)).map((s) => s.port);
-    listenText = ownerless.length > 0 ? `something listens on ${[...new Set(ownerless)].join(', ')}, owner not visible (run as root to see it is sshd)` : 'no sshd socket is listening';
+    listenText =
+      ownerless.length > 0
+        ? `something listens on ${[...new Set(ownerless)].join(', ')}, owner not visible (run as root to see it is sshd)`
+        : 'no sshd socket is listening';
   }
   if (ports.size === 0) {
     ports.add(22);

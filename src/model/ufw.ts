@@ -108,7 +108,10 @@ export function buildUfwModel(snapshot: Snapshot): UfwModel | undefined {
   const { files, installed } = snapshot.ufw.data;
   const rules: UfwRule[] = [];
   const errors: UfwModel['errors'] = [];
-  for (const [name, v6] of [['user.rules', false], ['user6.rules', true]] as const) {
+  for (const [name, v6] of [
+    ['user.rules', false],
+    ['user6.rules', true],
+  ] as const) {
     const content = files.ruleFiles[name];
     if (content?.status !== 'ok') continue;
     const file = `/etc/ufw/${name}`;
@@ -139,7 +142,11 @@ export function isAnySource(src: string): boolean {
 }
 
 /** Parse `ufw status verbose` (when collected): the status line and the default policies. */
-export function parseUfwStatusVerbose(text: string): { active?: boolean; defaults: Record<string, string>; rules: { to: string; action: string; from: string; comment?: string }[] } {
+export function parseUfwStatusVerbose(text: string): {
+  active?: boolean;
+  defaults: Record<string, string>;
+  rules: { to: string; action: string; from: string; comment?: string }[];
+} {
   const result: ReturnType<typeof parseUfwStatusVerbose> = { defaults: {}, rules: [] };
   const status = /^Status:\s*(\w+)/m.exec(text);
   if (status) result.active = status[1] === 'active';

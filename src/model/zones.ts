@@ -57,7 +57,9 @@ interface LocalAddress {
 
 function localAddresses(snapshot: Snapshot): LocalAddress[] {
   if (snapshot.network.interfaces.status !== 'ok') return [];
-  return snapshot.network.interfaces.data.flatMap((i) => i.addresses.filter((a) => a.scope !== 'link').map((a) => ({ iface: i.name, address: a.address, prefixlen: a.prefixlen, family: a.family })));
+  return snapshot.network.interfaces.data.flatMap((i) =>
+    i.addresses.filter((a) => a.scope !== 'link').map((a) => ({ iface: i.name, address: a.address, prefixlen: a.prefixlen, family: a.family })),
+  );
 }
 
 function inAnySubnet(address: string, locals: LocalAddress[]): boolean {
@@ -109,11 +111,25 @@ export function buildZones(snapshot: Snapshot, extra: ZoneSpec[] = []): Zone[] {
   // Same-link clients can also aim at 127.0.0.1 / ::1: routing drops those as martians unless a DNAT moves them first.
   const sameLink = { 4: [...new Set([...all[4], '127.0.0.1'])], 6: [...new Set([...all[6], '::1'])] };
   const routes = snapshot.network.routes.status === 'ok' ? snapshot.network.routes.data : [];
-  const defaultDevs = new Set(routes.filter((r) => r.dst === 'default' && (r.table === undefined || r.table === 'main')).map((r) => r.dev).filter(Boolean));
+  const defaultDevs = new Set(
+    routes
+      .filter((r) => r.dst === 'default' && (r.table === undefined || r.table === 'main'))
+      .map((r) => r.dev)
+      .filter(Boolean),
+  );
   const dockerBridges = new Map<string, string>();
   if (snapshot.docker.status === 'ok') for (const n of snapshot.docker.data.networks) if (n.bridgeName) dockerBridges.set(n.bridgeName, n.name);
 
-  const zones: Zone[] = [{ name: 'loopback', kind: 'loopback', interface: 'lo', source: { 4: '127.0.0.1', 6: '::1' }, targets: { 4: [...all[4].filter((a) => a !== '127.0.0.1'), '127.0.0.1'], 6: [...all[6].filter((a) => a !== '::1'), '::1'] }, reason: 'the host itself' }];
+  const zones: Zone[] = [
+    {
+      name: 'loopback',
+      kind: 'loopback',
+      interface: 'lo',
+      source: { 4: '127.0.0.1', 6: '::1' },
+      targets: { 4: [...all[4].filter((a) => a !== '127.0.0.1'), '127.0.0.1'], 6: [...all[6].filter((a) => a !== '::1'), '::1'] },
+      reason: 'the host itself',
+    },
+  ];
   const interfaces = snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data : [];
   for (const iface of interfaces) {
     if (iface.name === 'lo' || !iface.up) continue;
@@ -123,7 +139,10 @@ export function buildZones(snapshot: Snapshot, extra: ZoneSpec[] = []): Zone[] {
     const v6 = own.find((l) => l.family === 6);
     let kind: ZoneKind;
     let reason: string;
-    if (/^tailscale/.test(iface.name) || own.some((l) => l.family === 4 && parseAddress(l.address)?.kind() === 'ipv4' && (parseAddress(l.address) as ipaddr.IPv4).match(TAILNET_V4))) {
+    if (
+      /^tailscale/.test(iface.name) ||
+      own.some((l) => l.family === 4 && parseAddress(l.address)?.kind() === 'ipv4' && (parseAddress(l.address) as ipaddr.IPv4).match(TAILNET_V4))
+    ) {
       kind = 'tailnet';
       reason = /^tailscale/.test(iface.name) ? 'a Tailscale interface' : 'a 100.64.0.0/10 address';
     } else if (dockerBridges.has(iface.name)) {
@@ -147,13 +166,19 @@ export function buildZones(snapshot: Snapshot, extra: ZoneSpec[] = []): Zone[] {
       if (s6) source[6] = s6;
     }
     // The internet reaches only the addresses routed to this interface.
-    const targets = kind === 'internet' ? { 4: own.filter((l) => l.family === 4).map((l) => l.address), 6: own.filter((l) => l.family === 6).map((l) => l.address) } : sameLink;
+    const targets =
+      kind === 'internet'
+        ? { 4: own.filter((l) => l.family === 4).map((l) => l.address), 6: own.filter((l) => l.family === 6).map((l) => l.address) }
+        : sameLink;
     const name = kind === 'docker' ? `docker:${dockerBridges.get(iface.name)}` : `${kind}:${iface.name}`;
     zones.push({ name, kind, interface: iface.name, source, targets, reason });
   }
   for (const spec of extra) {
     const ifaceKnown = interfaces.some((i) => i.name === spec.iface);
-    if (!ifaceKnown) throw new UserError(`--zone ${spec.name}=${spec.iface}: this host has no interface ${spec.iface} (it has ${interfaces.map((i) => i.name).join(', ') || 'none that could be read'})`);
+    if (!ifaceKnown)
+      throw new UserError(
+        `--zone ${spec.name}=${spec.iface}: this host has no interface ${spec.iface} (it has ${interfaces.map((i) => i.name).join(', ') || 'none that could be read'})`,
+      );
     const own = locals.filter((l) => l.iface === spec.iface);
     const source: Zone['source'] = {};
     if (spec.source) source[spec.source.includes(':') ? 6 : 4] = spec.source;

@@ -137,9 +137,7 @@ export interface IfacePattern {
   wildcard: boolean;
 }
 
-export type AddrSpec =
-  | { kind: 'prefix'; address: string; length: number }
-  | { kind: 'range'; from: string; to: string };
+export type AddrSpec = { kind: 'prefix'; address: string; length: number } | { kind: 'range'; from: string; to: string };
 
 /** Inclusive. */
 export interface PortRange {

@@ -11,8 +11,7 @@ const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 // dotenv's grammar: `[export ]NAME=value` or `NAME: value`; values may be
 // quoted with ', " or ` (and then span lines); `#` starts a comment outside quotes.
-const DOTENV_LINE =
-  /^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$/gm;
+const DOTENV_LINE = /^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$/gm;
 
 /** Parse a .env file the way the dotenv package does. Later duplicates win, as there. */
 export function parseDotEnv(text: string): Record<string, string> {

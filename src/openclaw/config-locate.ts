@@ -39,9 +39,7 @@ type Frame =
   | { kind: 'object'; node: LocNode; state: 'key' | 'colon' | 'value' | 'after'; key: string; keyAt?: SourceLocation }
   | { kind: 'array'; node: LocNode; state: 'value' | 'after' };
 
-type Token =
-  | { kind: 'punct'; char: string; at: SourceLocation }
-  | { kind: 'word'; text: string; at: SourceLocation };
+type Token = { kind: 'punct'; char: string; at: SourceLocation } | { kind: 'word'; text: string; at: SourceLocation };
 
 const PUNCT = new Set(['{', '}', '[', ']', ':', ',']);
 const LINE_END = new Set(['\n', '\r', '\u2028', '\u2029']);

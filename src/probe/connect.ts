@@ -9,7 +9,13 @@ import { connectWait, type RoundTrips, type Wait, type WaitPolicy } from './wait
  * filtered port); after the fixed wait it is not (the kernel has retransmitted the SYN by then,
  * and a second full wait would break the bound `--timeout` promises). `connect` is for tests.
  */
-export async function probeConnect(address: string, port: number, policy: WaitPolicy, trips: RoundTrips, connect: typeof tcpConnect = tcpConnect): Promise<ConnectOutcome> {
+export async function probeConnect(
+  address: string,
+  port: number,
+  policy: WaitPolicy,
+  trips: RoundTrips,
+  connect: typeof tcpConnect = tcpConnect,
+): Promise<ConnectOutcome> {
   const started = performance.now();
   let wait: Wait = connectWait(address, trips.fastestFrom(address), policy);
   const deadline = (capMs: number): Deadline => ({

@@ -47,11 +47,20 @@ export async function fingerprint(dial: Dial, host: string, port: number, option
  * alert (not HTTP) or close. A timeout is not that: a silent listener stays silent over TLS too.
  */
 function wantsTls(answer: HttpAnswer): boolean {
-  if ('status' in answer) return answer.status === 400 && /plain HTTP request was sent to HTTPS|HTTP request to an HTTPS server|speaks? (TLS|SSL|HTTPS)/i.test(answer.body);
+  if ('status' in answer)
+    return answer.status === 400 && /plain HTTP request was sent to HTTPS|HTTP request to an HTTPS server|speaks? (TLS|SSL|HTTPS)/i.test(answer.body);
   return !answer.timedOut && /Parse Error|socket hang up|ECONNRESET|Expected HTTP/i.test(answer.error);
 }
 
-async function fingerprintOver(plain: Dial, address: string, port: number, timeoutMs: number, tls: { servername?: string } | undefined, evidence: string[], plainHealth?: HttpAnswer): Promise<OpenclawFingerprint> {
+async function fingerprintOver(
+  plain: Dial,
+  address: string,
+  port: number,
+  timeoutMs: number,
+  tls: { servername?: string } | undefined,
+  evidence: string[],
+  plainHealth?: HttpAnswer,
+): Promise<OpenclawFingerprint> {
   const result: OpenclawFingerprint = { detected: false, version: null, auth: 'unknown', evidence };
   // Over TLS the Host header (and the WebSocket URL) name the door's server name: a proxy picks its server block by it.
   const dial = tls ? tlsDial(plain, tls.servername) : plain;
@@ -59,7 +68,9 @@ async function fingerprintOver(plain: Dial, address: string, port: number, timeo
   const host = tls?.servername ?? address;
   if (tls) {
     result.tls = tls.servername ? { servername: tls.servername } : {};
-    evidence.push(`TLS${tls.servername ? ` with SNI ${tls.servername}` : ' (no SNI name known)'}; the certificate is not verified (a fingerprint, not a trust decision)`);
+    evidence.push(
+      `TLS${tls.servername ? ` with SNI ${tls.servername}` : ' (no SNI name known)'}; the certificate is not verified (a fingerprint, not a trust decision)`,
+    );
   }
 
   const health = plainHealth ?? (await httpGet(dial, address, port, '/healthz', timeoutMs, host));
@@ -80,7 +91,9 @@ async function fingerprintOver(plain: Dial, address: string, port: number, timeo
     const version = versionOfPage(page.body);
     if (product) result.product = product;
     if (version) result.version = version;
-    evidence.push(`GET / → ${page.status}${product ? `, the ${product === 'openclaw' ? 'OpenClaw' : product === 'clawdbot' ? 'Clawdbot' : 'Moltbot'} Control UI` : ''}${version ? `, build ${version}` : ''}${truncation(page)}`);
+    evidence.push(
+      `GET / → ${page.status}${product ? `, the ${product === 'openclaw' ? 'OpenClaw' : product === 'clawdbot' ? 'Clawdbot' : 'Moltbot'} Control UI` : ''}${version ? `, build ${version}` : ''}${truncation(page)}`,
+    );
   } else evidence.push(`GET / → ${page.error}`);
 
   const mismatch = await connectOnce(dial, host, port, IMPOSSIBLE, timeoutMs);
@@ -110,7 +123,14 @@ interface Posture {
   deviceRequired?: boolean;
 }
 
-async function connectWithoutCredentials(dial: Dial, host: string, port: number, range: { minProtocol: number; maxProtocol: number }, timeoutMs: number, evidence: string[]): Promise<Posture> {
+async function connectWithoutCredentials(
+  dial: Dial,
+  host: string,
+  port: number,
+  range: { minProtocol: number; maxProtocol: number },
+  timeoutMs: number,
+  evidence: string[],
+): Promise<Posture> {
   const deadline = Date.now() + STARTING_PATIENCE_MS;
   for (;;) {
     const exchange = await connectOnce(dial, host, port, range, timeoutMs);
@@ -123,7 +143,11 @@ async function connectWithoutCredentials(dial: Dial, host: string, port: number,
     }
     const error = response?.error;
     const message = error?.message ?? exchange.close?.reason ?? '';
-    if (/^unauthorized: (gateway (token|password)|tailscale|trusted[_ -]proxy|too many failed)/i.test(message) || /^AUTH_/.test(String(error?.details?.code ?? ''))) return { auth: 'enforced' };
+    if (
+      /^unauthorized: (gateway (token|password)|tailscale|trusted[_ -]proxy|too many failed)/i.test(message) ||
+      /^AUTH_/.test(String(error?.details?.code ?? ''))
+    )
+      return { auth: 'enforced' };
     if (error?.code === 'NOT_PAIRED' || /device identity required|requires device identity/i.test(message)) return { auth: 'unknown', deviceRequired: true };
     const retryAfter = Number(error?.retryAfterMs ?? 0);
     if ((error?.code === 'UNAVAILABLE' || exchange.close?.code === 1013) && Date.now() + retryAfter < deadline) {

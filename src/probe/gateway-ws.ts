@@ -6,7 +6,11 @@ export interface WsExchange {
   /** The first frame, when it was an OpenClaw `connect.challenge` event. */
   challenge: boolean;
   /** The `res` frame that answered our `connect`, as sent. */
-  response?: { ok?: boolean; payload?: Record<string, unknown>; error?: { code?: string; message?: string; details?: Record<string, unknown>; retryAfterMs?: number } };
+  response?: {
+    ok?: boolean;
+    payload?: Record<string, unknown>;
+    error?: { code?: string; message?: string; details?: Record<string, unknown>; retryAfterMs?: number };
+  };
   close?: { code: number; reason: string };
   /** Why the exchange did not get that far: not WebSocket, no challenge, a timeout… */
   error?: string;
@@ -50,7 +54,10 @@ export function connectOnce(dial: Dial, host: string, port: number, range: Conne
       else ws.terminate();
       resolve(result);
     };
-    const timer = setTimeout(() => finish(result.challenge ? `no answer to connect within ${timeoutMs} ms` : `no connect.challenge within ${timeoutMs} ms`), timeoutMs);
+    const timer = setTimeout(
+      () => finish(result.challenge ? `no answer to connect within ${timeoutMs} ms` : `no connect.challenge within ${timeoutMs} ms`),
+      timeoutMs,
+    );
     ws.on('unexpected-response', (_req, res) => finish(`HTTP ${res.statusCode} instead of a WebSocket upgrade`));
     ws.on('error', (error) => finish(`WebSocket: ${error.message.split('\n')[0]}`));
     ws.on('close', (code, reason) => {
@@ -65,7 +72,8 @@ export function connectOnce(dial: Dial, host: string, port: number, range: Conne
         return finish('a frame that is not JSON: not an OpenClaw gateway');
       }
       if (!result.challenge) {
-        if (frame.type !== 'event' || frame.event !== 'connect.challenge') return finish(`first frame was not connect.challenge (${String(frame.type)}/${String(frame.event)})`);
+        if (frame.type !== 'event' || frame.event !== 'connect.challenge')
+          return finish(`first frame was not connect.challenge (${String(frame.type)}/${String(frame.event)})`);
         result.challenge = true;
         ws.send(
           JSON.stringify({

@@ -53,7 +53,12 @@ export function httpGet(dial: Dial, host: string, port: number, path: string, ti
       path,
       method: 'GET',
       maxHeaderSize: HTTP_LIMITS.headerBytes,
-      headers: { Host: hostPort(authority, port), 'User-Agent': 'clawmoat-probe (read-only; https://www.npmjs.com/package/clawmoat)', Accept: '*/*', Connection: 'close' },
+      headers: {
+        Host: hostPort(authority, port),
+        'User-Agent': 'clawmoat-probe (read-only; https://www.npmjs.com/package/clawmoat)',
+        Accept: '*/*',
+        Connection: 'close',
+      },
     });
     const timer = setTimeout(() => {
       if (cut) cut(`the body was still coming after ${timeoutMs} ms`);
@@ -73,7 +78,11 @@ export function httpGet(dial: Dial, host: string, port: number, path: string, ti
         // Read no more: the socket goes now, the decoder gets what it already has.
         response.removeAllListeners('data');
         request.destroy();
-        void body.end(why).then(({ text, truncated }) => finish({ status: response.statusCode ?? 0, headers: response.headers, body: text, ...(truncated ? { truncated } : {}) }));
+        void body
+          .end(why)
+          .then(({ text, truncated }) =>
+            finish({ status: response.statusCode ?? 0, headers: response.headers, body: text, ...(truncated ? { truncated } : {}) }),
+          );
       };
       cut = end;
       response.on('data', (chunk: Buffer) => {

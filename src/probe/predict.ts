@@ -53,18 +53,24 @@ export function predictor(ctx: AnalysisContext): (address: string, port: number,
       iif = 'lo';
       saddr = daddr;
     } else {
-      const via = origin.kind === 'client' ? ingressFor(origin.source) ?? owner : owner;
+      const via = origin.kind === 'client' ? (ingressFor(origin.source) ?? owner) : owner;
       const zone = zones.find((z) => z.interface === via);
       iif = via;
-      saddr = origin.kind === 'client' ? origin.source : zone?.source[family] ?? (family === 4 ? '203.0.113.77' : '2001:db8:ffff::77');
+      saddr = origin.kind === 'client' ? origin.source : (zone?.source[family] ?? (family === 4 ? '203.0.113.77' : '2001:db8:ffff::77'));
     }
-    const zoneName = origin.kind === 'host' ? 'loopback (this host)' : zones.find((z) => z.interface === iif)?.name ?? iif;
-    if (!rulesetKnown && origin.kind !== 'host') return { zone: zoneName, verdict: 'unknown', reason: 'the firewall ruleset could not be read (run as root)', path: [] };
+    const zoneName = origin.kind === 'host' ? 'loopback (this host)' : (zones.find((z) => z.interface === iif)?.name ?? iif);
+    if (!rulesetKnown && origin.kind !== 'host')
+      return { zone: zoneName, verdict: 'unknown', reason: 'the firewall ruleset could not be read (run as root)', path: [] };
     const packet: Packet = { family: family === 4 ? 'ip' : 'ip6', iif, saddr, daddr, protocol: 'tcp', sport: 40000, dport: port };
     const socket = pickSocket(sockets, packet, family) ?? { protocol: 'tcp', address: family === 4 ? '0.0.0.0' : '::', port: -1, family };
     const attempt = judge(simulator.simulate(packet), socket, packet, family);
     const reason = socket.port === -1 && attempt.verdict === 'closed' ? 'reaches the host, but nothing listens on this port' : attempt.reason;
-    return { zone: zoneName, verdict: attempt.verdict, reason, path: attempt.path.map((s) => [s.hook, s.table, s.chain, s.rule ? `#${s.rule}` : '', s.text].filter(Boolean).join(' ')) };
+    return {
+      zone: zoneName,
+      verdict: attempt.verdict,
+      reason,
+      path: attempt.path.map((s) => [s.hook, s.table, s.chain, s.rule ? `#${s.rule}` : '', s.text].filter(Boolean).join(' ')),
+    };
   };
 }
 

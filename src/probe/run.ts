@@ -50,8 +50,15 @@ export async function runProbe(model: ProbeModel, options: ProbeOptions): Promis
   const vantages: { vantage: ProbeVantage; targets: Target[]; run: Run; origin: (s: Sighting) => Origin }[] = [];
   const remote = options.netns.length > 0 || options.via.length > 0;
   if (!remote) {
-    vantages.push({ vantage: { name: 'host', kind: 'host', zone: 'loopback', timeout: waits }, targets: plan.targets, run: (t, on) => probeFromHere(t, settings, on), origin: () => ({ kind: 'host' }) });
-    report.notes.push("probed from this host itself: its own connections to its own addresses loop back and skip the path a remote client takes, so this is not the internet's view; use --via ssh://a-machine-elsewhere for that");
+    vantages.push({
+      vantage: { name: 'host', kind: 'host', zone: 'loopback', timeout: waits },
+      targets: plan.targets,
+      run: (t, on) => probeFromHere(t, settings, on),
+      origin: () => ({ kind: 'host' }),
+    });
+    report.notes.push(
+      "probed from this host itself: its own connections to its own addresses loop back and skip the path a remote client takes, so this is not the internet's view; use --via ssh://a-machine-elsewhere for that",
+    );
   }
   const destinations = options.via.map(parseSshUrl);
   const started = [...(options.agents ?? [])];
@@ -59,13 +66,23 @@ export async function runProbe(model: ProbeModel, options: ProbeOptions): Promis
     // One agent per --netns given: a namespace named twice gets two.
     const i = started.findIndex((a) => a.name === name);
     const agent = i >= 0 ? started.splice(i, 1)[0]! : startNetnsAgent(name);
-    vantages.push({ vantage: { name: `netns:${name}`, kind: 'netns', timeout: waits }, targets: plan.targets, run: (t, on) => agent.run(t, settings, on), origin: (s) => (s.source ? { kind: 'client', source: s.source } : { kind: 'owner' }) });
+    vantages.push({
+      vantage: { name: `netns:${name}`, kind: 'netns', timeout: waits },
+      targets: plan.targets,
+      run: (t, on) => agent.run(t, settings, on),
+      origin: (s) => (s.source ? { kind: 'client', source: s.source } : { kind: 'owner' }),
+    });
   }
   for (const destination of destinations) {
     const targets = withSshPorts(plan.targets, snapshot);
     // bash /dev/tcp under timeout(1) over there: a fixed wait, in whole seconds.
     const timeout: ProbeVantage['timeout'] = { policy: 'fixed', maxMs: Math.max(1, Math.ceil(settings.timeoutMs / 1000)) * 1000 };
-    vantages.push({ vantage: { name: destination.name, kind: 'ssh', timeout }, targets, run: (t, on) => probeOverSsh(destination, t, settings, on), origin: () => ({ kind: 'owner' }) });
+    vantages.push({
+      vantage: { name: destination.name, kind: 'ssh', timeout },
+      targets,
+      run: (t, on) => probeOverSsh(destination, t, settings, on),
+      origin: () => ({ kind: 'owner' }),
+    });
   }
   const prepare = () => {
     const ctx = 'build' in model ? model.build() : model;
@@ -104,8 +121,10 @@ export async function runProbe(model: ProbeModel, options: ProbeOptions): Promis
   );
   report.vantages.sort((a, b) => byCodepoint(a.name, b.name));
   report.results.sort((a, b) => byCodepoint(a.vantage, b.vantage) || a.port - b.port || byCodepoint(a.address, b.address));
-  for (const v of report.vantages) if (v.kind !== 'host') v.zone = report.results.find((r) => r.vantage === v.name && r.prediction)?.prediction?.zone ?? 'unknown';
-  if (report.results.some((r) => r.openclaw.detected)) report.notes.push('every fingerprint leaves a line in the gateway log ("closed before connect"): that is this probe');
+  for (const v of report.vantages)
+    if (v.kind !== 'host') v.zone = report.results.find((r) => r.vantage === v.name && r.prediction)?.prediction?.zone ?? 'unknown';
+  if (report.results.some((r) => r.openclaw.detected))
+    report.notes.push('every fingerprint leaves a line in the gateway log ("closed before connect"): that is this probe');
   adaptiveTimeoutNotes(report);
   sshLockoutNotes(snapshot, report);
   return report;
@@ -120,13 +139,20 @@ function doorFinder(ctx: AnalysisContext): (address: string, port: number) => Pr
   const { doors } = snapshotDoors(ctx.snapshot);
   if (doors.length === 0) return () => undefined;
   const ports = gatewayTargetPorts(ctx);
-  const hostAddresses = ctx.snapshot.network.interfaces.status === 'ok' ? ctx.snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
+  const hostAddresses =
+    ctx.snapshot.network.interfaces.status === 'ok' ? ctx.snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
   return (address, port) => {
     const here = doorsListeningOn(doors, port, address);
     const judged = here.map((d) => ({ d, gateway: gatewayBehind(d, ports, ctx.gateway.listeners, hostAddresses).gateway }));
     const pick = judged.find((j) => j.gateway) ?? judged[0];
     if (!pick) return undefined;
-    const door: NonNullable<ProbeResult['door']> = { kind: pick.d.kind, name: doorName(pick.d.kind), via: pick.d.via, upstream: describeTarget(pick.d.upstream), gateway: pick.gateway };
+    const door: NonNullable<ProbeResult['door']> = {
+      kind: pick.d.kind,
+      name: doorName(pick.d.kind),
+      via: pick.d.via,
+      upstream: describeTarget(pick.d.upstream),
+      gateway: pick.gateway,
+    };
     if (pick.d.location) door.location = pick.d.location;
     if (pick.d.tls) door.tls = true;
     return door;
@@ -139,7 +165,9 @@ function adaptiveTimeoutNotes(report: ProbeReport): void {
     const early = report.results.filter((r) => r.vantage === v.name && r.observed === 'timeout' && (r.attempts ?? 1) > 1);
     if (early.length === 0) continue;
     const waits = [...new Set(early.map((r) => r.timeoutMs))].sort((a, b) => (a ?? 0) - (b ?? 0));
-    report.notes.push(`from ${v.name}, ${early.length} silent port(s) were called timeout after 2 connects of ${waits.join(' or ')} ms each, not the full --timeout ${v.timeout?.maxMs ?? '?'} ms: other ports on the same address answered far sooner (each result's JSON detail says how fast); --no-adaptive-timeout waits the full --timeout`);
+    report.notes.push(
+      `from ${v.name}, ${early.length} silent port(s) were called timeout after 2 connects of ${waits.join(' or ')} ms each, not the full --timeout ${v.timeout?.maxMs ?? '?'} ms: other ports on the same address answered far sooner (each result's JSON detail says how fast); --no-adaptive-timeout waits the full --timeout`,
+    );
   }
 }
 
@@ -172,7 +200,10 @@ function listenerFor(ctx: AnalysisContext, port: number): ProbeResult['listener'
   const sockets = ctx.snapshot.sockets.status === 'ok' ? ctx.snapshot.sockets.data : [];
   const socket: Socket | undefined = sockets.find((s) => s.protocol === 'tcp' && s.port === port);
   if (!socket) return undefined;
-  const listener: NonNullable<ProbeResult['listener']> = { address: describeSocket(socket), gateway: ctx.gateway.listeners.includes(socket) || ctx.gateway.ports.includes(port) };
+  const listener: NonNullable<ProbeResult['listener']> = {
+    address: describeSocket(socket),
+    gateway: ctx.gateway.listeners.includes(socket) || ctx.gateway.ports.includes(port),
+  };
   if (socket.process) listener.process = socket.process;
   return listener;
 }

@@ -21,9 +21,14 @@ export interface TargetPlan {
 /** `--target ADDR[:PORT]`: one address (v4, [v6] or a host name); never a range. */
 export function parseTargetSpec(text: string): { host: string; port?: number } {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
-  const [host, portText] = bracketed ? [bracketed[1]!, bracketed[2]] : net.isIPv6(text) ? [text, undefined] : (text.split(/:(?=\d+$)/) as [string, string | undefined]);
+  const [host, portText] = bracketed
+    ? [bracketed[1]!, bracketed[2]]
+    : net.isIPv6(text)
+      ? [text, undefined]
+      : (text.split(/:(?=\d+$)/) as [string, string | undefined]);
   // Digits, dots and dashes that are not one IP (10.0.0.1-10.0.0.9, 10.0.0.1-9) are a range, not a name.
-  if (/[/*]|\s|,/.test(host) || host === '' || (!net.isIP(host) && /^[\d.-]+$/.test(host))) throw new UserError(`--target ${text}: name one address or host (ADDR[:PORT]); ranges and lists are not probed`);
+  if (/[/*]|\s|,/.test(host) || host === '' || (!net.isIP(host) && /^[\d.-]+$/.test(host)))
+    throw new UserError(`--target ${text}: name one address or host (ADDR[:PORT]); ranges and lists are not probed`);
   if (!net.isIP(host) && !/^[A-Za-z0-9.-]+$/.test(host)) throw new UserError(`--target ${text}: "${host}" is neither an IP address nor a host name`);
   if (portText === undefined) return { host };
   const port = Number(portText);
@@ -70,8 +75,16 @@ export function planTargets(snapshot: Snapshot, options: { target?: { host: stri
     const { host, port } = options.target;
     const ports = port !== undefined ? [port] : [...new Set(tcp.map((s) => s.port))].sort((a, b) => a - b);
     const family = familyOf(host);
-    const wanted = family ? ports.filter((p) => tcp.some((s) => s.port === p && servesFamily(s, family)) || port !== undefined || tcp.every((s) => s.port !== p)) : ports;
-    return { targets: withTls(snapshot, wanted.map((p) => ({ address: host, port: p }))), notes };
+    const wanted = family
+      ? ports.filter((p) => tcp.some((s) => s.port === p && servesFamily(s, family)) || port !== undefined || tcp.every((s) => s.port !== p))
+      : ports;
+    return {
+      targets: withTls(
+        snapshot,
+        wanted.map((p) => ({ address: host, port: p })),
+      ),
+      notes,
+    };
   }
 
   const seen = new Set<string>();

@@ -45,10 +45,16 @@ export interface Wait {
 /** The pure policy: the wait for an attempt on `address`, given the fastest answer seen from it (undefined: none yet). */
 export function connectWait(address: string, fastestAnswerMs: number | undefined, policy: WaitPolicy): Wait {
   if (!policy.adaptive) return { ms: policy.maxMs, adaptive: false, why: 'fixed --timeout (adaptive timeout off)' };
-  if (fastestAnswerMs === undefined) return { ms: policy.maxMs, adaptive: false, why: `fixed --timeout: no port on ${address} answered, so no round trip to adapt to` };
+  if (fastestAnswerMs === undefined)
+    return { ms: policy.maxMs, adaptive: false, why: `fixed --timeout: no port on ${address} answered, so no round trip to adapt to` };
   const fastest = Math.max(0, Math.ceil(fastestAnswerMs));
   const ms = Math.max(ADAPTIVE_FLOOR_MS, ADAPTIVE_FACTOR * fastest);
-  if (2 * ms > policy.maxMs) return { ms: policy.maxMs, adaptive: false, why: `fixed --timeout: the fastest answer from ${address} took ${fastest} ms, too slow for two shorter connects to fit in it` };
+  if (2 * ms > policy.maxMs)
+    return {
+      ms: policy.maxMs,
+      adaptive: false,
+      why: `fixed --timeout: the fastest answer from ${address} took ${fastest} ms, too slow for two shorter connects to fit in it`,
+    };
   return { ms, adaptive: true, why: `adaptive: the fastest answer from ${address} took ${fastest} ms` };
 }
 

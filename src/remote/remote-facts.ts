@@ -136,7 +136,12 @@ function sshdFromDashT(lines: string[]): SshdFacts {
 /** A shell glob of an Include line as a test on a path ("sshd_config.d/*.conf" is relative to /etc/ssh). */
 function globTest(pattern: string): (path: string) => boolean {
   const absolute = pattern.startsWith('/') ? pattern : `/etc/ssh/${pattern}`;
-  const re = new RegExp(`^${absolute.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+  const re = new RegExp(
+    `^${absolute
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
   return (path) => re.test(path);
 }
 
@@ -222,7 +227,8 @@ export function parseRemoteFacts(stdout: string): RemoteFacts {
 
   const facts: RemoteFacts = { gatewayProcesses: [], sshd: unknownSshd('') };
   if (uid !== undefined) facts.uid = uid;
-  if (!flags.has('ss-missing') && !flags.has('ss-failed')) facts.sockets = parseSs((sections.get('ss') ?? []).join('\n')).sockets.filter((s) => s.protocol === 'tcp');
+  if (!flags.has('ss-missing') && !flags.has('ss-failed'))
+    facts.sockets = parseSs((sections.get('ss') ?? []).join('\n')).sockets.filter((s) => s.protocol === 'tcp');
   for (const line of sections.get('ps') ?? []) {
     const m = /^\s*(\d+)\s+(.+)$/.exec(line);
     if (!m) continue;
@@ -276,7 +282,11 @@ function isWildcard(s: ParsedSsLine): boolean {
 export function locateGateway(facts: RemoteFacts): GatewayLocation {
   const pids = new Set(facts.gatewayProcesses.map((p) => p.pid));
   const sockets = facts.sockets ?? [];
-  const owned = sockets.filter((s) => (s.pid !== undefined && pids.has(s.pid)) || (s.process !== undefined && (GATEWAY_COMM.test(s.process) || (pids.size === 0 && PRODUCT_COMM.test(s.process)))));
+  const owned = sockets.filter(
+    (s) =>
+      (s.pid !== undefined && pids.has(s.pid)) ||
+      (s.process !== undefined && (GATEWAY_COMM.test(s.process) || (pids.size === 0 && PRODUCT_COMM.test(s.process)))),
+  );
   const flagged = facts.gatewayProcesses.find((p) => p.portFlag !== undefined);
   let port: number;
   let portSource: string;
@@ -365,7 +375,10 @@ export function checkSshd(sshd: SshdFacts, host: string, port: number): SshdChec
     }
   }
   const keyLogin: Verdict = sshd.pubkeyAuthentication === 'no' ? 'refused' : 'allowed';
-  const keyLoginReason = keyLogin === 'allowed' ? `PubkeyAuthentication ${sshd.pubkeyAuthentication} (${from})` : `PubkeyAuthentication no (${from}), yet the login worked without a prompt`;
+  const keyLoginReason =
+    keyLogin === 'allowed'
+      ? `PubkeyAuthentication ${sshd.pubkeyAuthentication} (${from})`
+      : `PubkeyAuthentication no (${from}), yet the login worked without a prompt`;
   return { forwarding, forwardingReason, keyLogin, keyLoginReason };
 }
 
@@ -385,7 +398,10 @@ export async function collectRemoteFacts(o: SshOptions, features: SshFeatures, t
     try {
       return parseRemoteFacts(run.stdout);
     } catch {
-      if (run.code === 0 || run.code === 127) throw new UserError(`${notChecked}: the remote shell did not run the check (is there a POSIX sh?)${run.stderr.trim() ? `: ${run.stderr.trim().split('\n').pop()}` : ''}`);
+      if (run.code === 0 || run.code === 127)
+        throw new UserError(
+          `${notChecked}: the remote shell did not run the check (is there a POSIX sh?)${run.stderr.trim() ? `: ${run.stderr.trim().split('\n').pop()}` : ''}`,
+        );
       throw new UserError(`${notChecked}: ${explainSshFailure(run.code, run.stderr, o.destination.text)}`);
     }
   } finally {

@@ -121,10 +121,10 @@ const OWN_OPTIONS: Record<string, string> = {
   controlmaster: 'the tunnel must be its own connection, so that a drop ends it',
   controlpath: 'the tunnel must be its own connection, so that a drop ends it',
   controlpersist: 'the tunnel must be its own connection, so that a drop ends it',
-  forkafterauthentication: 'ssh must stay in the foreground, as the tunnel supervisor\'s child',
+  forkafterauthentication: "ssh must stay in the foreground, as the tunnel supervisor's child",
   remotecommand: 'the tunnel runs no command there',
   permitlocalcommand: 'no LocalCommand runs here on each reconnect',
-  clearallforwardings: 'it would clear the tunnel\'s own forwarding too',
+  clearallforwardings: "it would clear the tunnel's own forwarding too",
 };
 
 /** "Key=Value" from `-o Key=Value` or `-o "Key Value"`; clawmoat's own options are refused with the reason. */
@@ -241,7 +241,15 @@ export function tunnelArgs(o: SshOptions, forward: Forward, features: SshFeature
 
 /** The command a user would run themselves (`--print`): what the tunnel needs, without clawmoat's guard rails. */
 export function printableTunnelArgs(o: SshOptions, forward: Forward): string[] {
-  return ['ssh', '-N', '-L', forwardSpec(forward), ...optionArgs(['ExitOnForwardFailure=yes', ...KEEPALIVE_OPTIONS]), ...passThroughArgs(o), destinationArg(o.destination)];
+  return [
+    'ssh',
+    '-N',
+    '-L',
+    forwardSpec(forward),
+    ...optionArgs(['ExitOnForwardFailure=yes', ...KEEPALIVE_OPTIONS]),
+    ...passThroughArgs(o),
+    destinationArg(o.destination),
+  ];
 }
 
 /** POSIX shell quoting, only where needed. */
@@ -267,11 +275,13 @@ export function explainSshFailure(code: number | null, stderr: string, where: st
   if (/Permission denied|Too many authentication failures/i.test(stderr)) {
     return `${where} refused the login without a password (clawmoat never prompts): load the key into ssh-agent, or give it with -i or in ~/.ssh/config`;
   }
-  if (/closed by remote host|Connection reset|Broken pipe|not responding|Connection closed/i.test(stderr)) return `the connection was lost: ${last.replace(/^(ssh|client_loop): /, '')}`;
+  if (/closed by remote host|Connection reset|Broken pipe|not responding|Connection closed/i.test(stderr))
+    return `the connection was lost: ${last.replace(/^(ssh|client_loop): /, '')}`;
   if (/Could not resolve hostname|Name or service not known|nodename nor servname/i.test(stderr)) return `the host name of ${where} does not resolve`;
   if (/Connection refused/i.test(stderr)) return `no ssh server answers on ${where} (connection refused): is sshd running, and on this port?`;
   if (/timed out|No route to host|Network is unreachable|Host is down/i.test(stderr)) return `${where} cannot be reached: ${last.replace(/^ssh: /, '')}`;
-  if (/Bad configuration option|Unsupported option|command-line line|bad extended/i.test(stderr)) return `ssh refused its options: ${last.replace(/^ssh: /, '')}`;
+  if (/Bad configuration option|Unsupported option|command-line line|bad extended/i.test(stderr))
+    return `ssh refused its options: ${last.replace(/^ssh: /, '')}`;
   if (code === -1 && /not installed/.test(stderr)) return 'ssh is not installed on this machine (clawmoat uses your own OpenSSH client)';
   return `ssh failed: ${last.replace(/^ssh: /, '')}`;
 }
@@ -282,5 +292,7 @@ export function explainSshFailure(code: number | null, stderr: string, where: st
  * retrying forever; a name that does not resolve is retried (a laptop waking up has no DNS yet).
  */
 export function isPermanentSshFailure(stderr: string): boolean {
-  return /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|No \S+ host key is known|Permission denied|Too many authentication failures|Bad configuration option|Unsupported option/i.test(stderr);
+  return /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|No \S+ host key is known|Permission denied|Too many authentication failures|Bad configuration option|Unsupported option/i.test(
+    stderr,
+  );
 }

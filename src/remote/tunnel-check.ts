@@ -3,7 +3,16 @@ import http from 'node:http';
 import { hostPort } from '../model/addresses.js';
 import { UserError } from '../errors.js';
 import type { GatewayLocation, SshdCheck } from './remote-facts.js';
-import { explainSshFailure, KEEPALIVE_OPTIONS, NO_FEATURES, passThroughArgs, sshFeatures, type Forward, type SshFeatures, type SshOptions } from './ssh-args.js';
+import {
+  explainSshFailure,
+  KEEPALIVE_OPTIONS,
+  NO_FEATURES,
+  passThroughArgs,
+  sshFeatures,
+  type Forward,
+  type SshFeatures,
+  type SshOptions,
+} from './ssh-args.js';
 import { REAL_SEAMS, TunnelProcess } from './tunnel.js';
 
 /**
@@ -31,7 +40,9 @@ export function readSshFeatures(): SshFeatures {
   const version = spawnSync('ssh', ['-V'], { encoding: 'utf8', timeout: 5_000 });
   if (version.error) {
     const missing = (version.error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new UserError(missing ? 'ssh is not installed on this machine (clawmoat tunnel uses your own OpenSSH client)' : `cannot run ssh: ${version.error.message}`);
+    throw new UserError(
+      missing ? 'ssh is not installed on this machine (clawmoat tunnel uses your own OpenSSH client)' : `cannot run ssh: ${version.error.message}`,
+    );
   }
   return version.stderr ? sshFeatures(version.stderr) : NO_FEATURES;
 }
@@ -56,10 +67,13 @@ export function warningsFor(where: string, g: GatewayLocation, s: SshdCheck): st
   const warnings: string[] = [];
   if (g.exposure === 'all-interfaces' || g.exposure === 'address') {
     const what = g.exposure === 'all-interfaces' ? 'every interface' : g.binds.join(', ');
-    warnings.push(`the gateway on ${where} listens on ${what}, not only on loopback: the tunnel works, but whoever reaches that host may reach the gateway too; run \`clawmoat audit\` there, and \`clawmoat harden\` to bind it to loopback`);
+    warnings.push(
+      `the gateway on ${where} listens on ${what}, not only on loopback: the tunnel works, but whoever reaches that host may reach the gateway too; run \`clawmoat audit\` there, and \`clawmoat harden\` to bind it to loopback`,
+    );
   }
   if (g.exposure === 'not-listening') warnings.push(`nothing listens on port ${g.port} on ${where}: is the gateway running? (the tunnel starts anyway)`);
-  if (g.exposure === 'unknown') warnings.push(`the gateway's port and bind on ${where} were not checked: ss is missing or failed there; forwarding to ${g.port}`);
+  if (g.exposure === 'unknown')
+    warnings.push(`the gateway's port and bind on ${where} were not checked: ss is missing or failed there; forwarding to ${g.port}`);
   if (s.forwarding === 'unknown') warnings.push(`sshd's forwarding settings on ${where} were ${s.forwardingReason}`);
   if (s.keyLogin === 'refused') warnings.push(`sshd on ${where}: ${s.keyLoginReason}`);
   return warnings;
@@ -88,7 +102,7 @@ export function sshConfigBlock(o: SshOptions, forward: Forward, url: string): st
     `# start it with: ssh -N ${alias}`,
     `Host ${alias}`,
     `  HostName ${resolved.hostname ?? o.destination.host}`,
-    ...(o.destination.user ?? resolved.user ? [`  User ${o.destination.user ?? resolved.user}`] : []),
+    ...((o.destination.user ?? resolved.user) ? [`  User ${o.destination.user ?? resolved.user}`] : []),
     ...(o.port !== undefined || (resolved.port && resolved.port !== '22') ? [`  Port ${o.port ?? resolved.port}`] : []),
     ...(resolved.proxyjump && resolved.proxyjump !== 'none' ? [`  ProxyJump ${resolved.proxyjump}`] : []),
     ...o.identities.map((i) => `  IdentityFile ${i}`),
@@ -104,11 +118,14 @@ export function sshConfigBlock(o: SshOptions, forward: Forward, url: string): st
 export function getHealthz(port: number, timeoutMs: number): Promise<{ status: number; ms: number } | { error: string }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const request = http.get({ host: '127.0.0.1', port, path: '/healthz', agent: false, headers: { 'User-Agent': 'clawmoat-tunnel-check', Connection: 'close' } }, (response) => {
-      response.resume();
-      response.once('end', () => resolve({ status: response.statusCode ?? 0, ms: Date.now() - started }));
-      response.once('error', (error) => resolve({ error: `GET /healthz: ${error.message}` }));
-    });
+    const request = http.get(
+      { host: '127.0.0.1', port, path: '/healthz', agent: false, headers: { 'User-Agent': 'clawmoat-tunnel-check', Connection: 'close' } },
+      (response) => {
+        response.resume();
+        response.once('end', () => resolve({ status: response.statusCode ?? 0, ms: Date.now() - started }));
+        response.once('error', (error) => resolve({ error: `GET /healthz: ${error.message}` }));
+      },
+    );
     request.setTimeout(timeoutMs, () => {
       request.destroy();
       resolve({ error: `no answer to GET /healthz within ${timeoutMs} ms` });
@@ -133,7 +150,9 @@ export async function checkThrough(args: string[], forward: Forward, where: stri
       const refused = /open failed: [^\n]*/.exec(proc.stderr());
       return { ok: false, error: refused ? `${answer.error} (ssh: ${refused[0]})` : answer.error };
     }
-    return answer.status >= 200 && answer.status < 300 ? { ok: true, healthz: answer } : { ok: false, healthz: answer, error: `/healthz answered ${answer.status}` };
+    return answer.status >= 200 && answer.status < 300
+      ? { ok: true, healthz: answer }
+      : { ok: false, healthz: answer, error: `/healthz answered ${answer.status}` };
   } finally {
     await proc.kill();
   }

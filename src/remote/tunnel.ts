@@ -248,7 +248,9 @@ export function stopOnSignals(supervisor: TunnelSupervisor): () => void {
 export function describeEvent(event: TunnelEvent, localPort: number, where: string): string {
   switch (event.kind) {
     case 'connecting':
-      return event.attempt === 1 ? `connecting to ${where} (ssh pid ${event.pid ?? '?'})` : `reconnecting to ${where}, attempt ${event.attempt} (ssh pid ${event.pid ?? '?'})`;
+      return event.attempt === 1
+        ? `connecting to ${where} (ssh pid ${event.pid ?? '?'})`
+        : `reconnecting to ${where}, attempt ${event.attempt} (ssh pid ${event.pid ?? '?'})`;
     case 'up':
       return `tunnel ${event.again ? 'up again' : 'up'}: 127.0.0.1:${localPort} here → the gateway on ${where}`;
     case 'down':

@@ -14,7 +14,10 @@ export function renderPlan(plan: Plan, options: { color: boolean }): string {
     lines.push(c.bold(`${i + 1}. ${step.id}`) + c.dim(`  (${step.finding}; guide: ${step.guide})`));
     lines.push(`   ${step.description}`);
     if (step.kind === 'file') {
-      for (const line of step.diff.trimEnd().split('\n')) lines.push(`   ${line.startsWith('+') && !line.startsWith('+++') ? c.green(line) : line.startsWith('-') && !line.startsWith('---') ? c.red(line) : line}`);
+      for (const line of step.diff.trimEnd().split('\n'))
+        lines.push(
+          `   ${line.startsWith('+') && !line.startsWith('+++') ? c.green(line) : line.startsWith('-') && !line.startsWith('---') ? c.red(line) : line}`,
+        );
     } else {
       lines.push(`   ${step.manual ? 'run by hand: ' : '$ '}${step.argv.join(' ')}`);
       if (step.dryRun) for (const line of step.dryRun.trimEnd().split('\n').slice(0, 12)) lines.push(c.dim(`     ${line}`));
@@ -24,7 +27,8 @@ export function renderPlan(plan: Plan, options: { color: boolean }): string {
   }
   if (plan.lockout) {
     const l = plan.lockout;
-    const head = l.status === 'safe' ? c.green('lockout check: safe') : l.status === 'refused' ? c.red('lockout check: REFUSED') : c.yellow('lockout check: unknown');
+    const head =
+      l.status === 'safe' ? c.green('lockout check: safe') : l.status === 'refused' ? c.red('lockout check: REFUSED') : c.yellow('lockout check: unknown');
     lines.push(`${head} — ${l.reason}`);
     for (const p of l.paths) lines.push(c.dim(`   ${p}`));
     lines.push('');

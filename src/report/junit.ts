@@ -75,8 +75,7 @@ function xmlChars(s: string): string {
         continue;
       }
     }
-    const allowed =
-      code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd);
+    const allowed = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd);
     out += allowed ? s[i]! : `\\u${code.toString(16).padStart(4, '0')}`;
   }
   return out;

@@ -14,7 +14,12 @@ export function renderProbeReport(report: ProbeReport, options: { color: boolean
     lines.push(`  ${['TARGET', 'OBSERVED', 'PREDICTED', 'OPENCLAW'].map((h, i) => h.padEnd(widths[i]!)).join('  ')}  PROCESS`);
     for (const [i, row] of table.entries()) {
       const mark = rows[i]!.mismatch ? c.red(' ✗ mismatch') : '';
-      lines.push(`  ${row.slice(0, 4).map((cell, j) => cell + ' '.repeat(Math.max(0, widths[j]! - strip(cell).length))).join('  ')}  ${row[4]}${mark}`);
+      lines.push(
+        `  ${row
+          .slice(0, 4)
+          .map((cell, j) => cell + ' '.repeat(Math.max(0, widths[j]! - strip(cell).length)))
+          .join('  ')}  ${row[4]}${mark}`,
+      );
     }
     lines.push('');
   }

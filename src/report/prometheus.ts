@@ -27,7 +27,11 @@ export function labels(pairs: Record<string, string | undefined>): string {
 
 /** One metric family: HELP, TYPE, then its samples. */
 export function family(name: string, help: string, samples: [Record<string, string | undefined>, number][], type = 'gauge'): string[] {
-  return [`# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, ' ')}`, `# TYPE ${name} ${type}`, ...samples.map(([l, v]) => `${name}${labels(l)} ${Number.isFinite(v) ? v : 'NaN'}`)];
+  return [
+    `# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, ' ')}`,
+    `# TYPE ${name} ${type}`,
+    ...samples.map(([l, v]) => `${name}${labels(l)} ${Number.isFinite(v) ? v : 'NaN'}`),
+  ];
 }
 
 export const HELP = {

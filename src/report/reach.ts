@@ -32,15 +32,19 @@ export function renderReachMatrix(matrix: ReachMatrix, options: { color?: boolea
   lines.push(['listener'.padEnd(labelWidth), ...zones.map((z, i) => z.padEnd(widths[i]!))].join('  ').trimEnd());
   for (const [label, cells] of rows) {
     const byZone = new Map(cells.map((c) => [c.zone.name, c]));
-    const line = [label.padEnd(labelWidth), ...zones.map((z, i) => {
-      const cell = byZone.get(z);
-      const text = (cell ? MARK[cell.verdict] : '').padEnd(widths[i]!);
-      return cell ? paint(cell.verdict, text, color) : text;
-    })];
+    const line = [
+      label.padEnd(labelWidth),
+      ...zones.map((z, i) => {
+        const cell = byZone.get(z);
+        const text = (cell ? MARK[cell.verdict] : '').padEnd(widths[i]!);
+        return cell ? paint(cell.verdict, text, color) : text;
+      }),
+    ];
     lines.push(line.join('  ').trimEnd());
   }
   lines.push('');
-  for (const z of matrix.zones) lines.push(`${z.name}: ${z.kind} on ${z.interface} (${z.reason}); clients from ${[z.source[4], z.source[6]].filter(Boolean).join(', ') || 'no address'}`);
+  for (const z of matrix.zones)
+    lines.push(`${z.name}: ${z.kind} on ${z.interface} (${z.reason}); clients from ${[z.source[4], z.source[6]].filter(Boolean).join(', ') || 'no address'}`);
   if (matrix.limitations.length > 0) lines.push('', ...matrix.limitations.map((l) => `limitation: ${l}`));
   lines.push('', 'Explain one cell: clawmoat reach --port PORT --from ZONE');
   return `${lines.join('\n')}\n`;

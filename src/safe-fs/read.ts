@@ -87,7 +87,10 @@ function approve(path: string, maxBytes: number): { walk: PathWalk; final: BigIn
   if (!final.isFile()) return fail('not-regular', `${path} is ${kindOf(final)}, not a regular file; clawmoat reads only regular files`);
   const denied = deniedRead(walk);
   if (denied !== undefined) {
-    return fail('permission-denied', `${path} is not readable by ${describeController(denied)}, who controls ${real === path ? 'its directory' : `the path (it leads to ${real})`}; clawmoat reads for root only what that user could read`);
+    return fail(
+      'permission-denied',
+      `${path} is not readable by ${describeController(denied)}, who controls ${real === path ? 'its directory' : `the path (it leads to ${real})`}; clawmoat reads for root only what that user could read`,
+    );
   }
   if (final.size > BigInt(maxBytes)) return fail('too-large', tooLarge(path, maxBytes, final.size));
   return { walk, final };

@@ -43,7 +43,12 @@ const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | const
 const READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
 
 export function targetFrom(identity: FileIdentity): TargetBefore {
-  return { real: identity.real, parentDev: identity.parentDev, parentIno: identity.parentIno, file: { dev: identity.dev, ino: identity.ino, sha256: identity.sha256 } };
+  return {
+    real: identity.real,
+    parentDev: identity.parentDev,
+    parentIno: identity.parentIno,
+    file: { dev: identity.dev, ino: identity.ino, sha256: identity.sha256 },
+  };
 }
 
 /** Where a file that does not exist yet would go; undefined with a reason when the path is unusable. */
@@ -55,7 +60,10 @@ export function absentTarget(path: string): TargetBefore | { error: string } {
 }
 
 /** Read a file and note exactly what was read, for a later checked write. */
-export async function readForWrite(path: string, maxBytes?: number): Promise<{ text: string; before: TargetBefore } | { text?: undefined; before: TargetBefore } | { error: string }> {
+export async function readForWrite(
+  path: string,
+  maxBytes?: number,
+): Promise<{ text: string; before: TargetBefore } | { text?: undefined; before: TargetBefore } | { error: string }> {
   const read = await readUntrusted(path, maxBytes === undefined ? {} : { maxBytes });
   if (read.ok) return { text: read.data.toString('utf8'), before: targetFrom(read.identity) };
   if (read.reason !== 'not-found') return { error: read.detail };
@@ -153,7 +161,8 @@ export class AnchoredDir {
       if (!st.isFile()) throw new RefusedError(`refused: ${this.real}/${name} is ${kindOf(st)}, not a regular file`);
       await handle.truncate(0);
       await handle.write(typeof content === 'string' ? Buffer.from(content) : content, 0, undefined, 0);
-      if (owner.uid !== undefined && owner.gid !== undefined && (owner.uid !== Number(st.uid) || owner.gid !== Number(st.gid))) await handle.chown(owner.uid, owner.gid);
+      if (owner.uid !== undefined && owner.gid !== undefined && (owner.uid !== Number(st.uid) || owner.gid !== Number(st.gid)))
+        await handle.chown(owner.uid, owner.gid);
       await handle.chmod(owner.mode);
       await handle.sync();
       return { dev: String(st.dev), ino: String(st.ino), sha256: sha256(typeof content === 'string' ? Buffer.from(content) : content) };
@@ -167,7 +176,8 @@ export class AnchoredDir {
     const handle = await open(this.path(name), constants.O_WRONLY | constants.O_NOFOLLOW);
     try {
       const st = await handle.stat({ bigint: true });
-      if (!sameInode(st, expected) || !(st.isCharacterDevice() || st.isFIFO())) throw new RefusedError(`refused: ${this.real}/${name} was replaced while being written`);
+      if (!sameInode(st, expected) || !(st.isCharacterDevice() || st.isFIFO()))
+        throw new RefusedError(`refused: ${this.real}/${name} was replaced while being written`);
       await handle.writeFile(content);
     } finally {
       await handle.close();
@@ -209,10 +219,13 @@ export class AnchoredDir {
 function checkStillWritable(label: string, before: TargetBefore): PathWalk {
   const walk = walkOrFailure(before.real);
   if ('ok' in walk) throw new RefusedError(`refused: ${label}: ${walk.detail}; run clawmoat harden again`);
-  if (walk.real !== before.real) throw new RefusedError(`refused: ${label} now leads to ${walk.real}, not to ${before.real} as when the plan read it; run clawmoat harden again`);
+  if (walk.real !== before.real)
+    throw new RefusedError(`refused: ${label} now leads to ${walk.real}, not to ${before.real} as when the plan read it; run clawmoat harden again`);
   const denied = deniedWrite(walk);
   if (denied !== undefined) {
-    throw new RefusedError(`refused: ${label}: ${describeController(denied)} controls the path but could not write ${dirname(before.real)} itself, so root will not write it for them; edit the file as its owner`);
+    throw new RefusedError(
+      `refused: ${label}: ${describeController(denied)} controls the path but could not write ${dirname(before.real)} itself, so root will not write it for them; edit the file as its owner`,
+    );
   }
   return walk;
 }
@@ -231,11 +244,14 @@ export async function replaceChecked(label: string, before: TargetBefore, conten
       if (current) throw new RefusedError(`refused: ${label} did not exist when the plan was made and does now; run clawmoat harden again`);
     } else {
       if (!current) throw new RefusedError(`refused: ${label} was removed after the plan; run clawmoat harden again`);
-      if (current.isSymbolicLink() || !current.isFile()) throw new RefusedError(`refused: ${label} was replaced by ${kindOf(current)} after the plan; run clawmoat harden again`);
-      if (String(current.dev) !== before.file.dev || String(current.ino) !== before.file.ino) throw new RefusedError(`refused: ${label} was replaced by another file after the plan; run clawmoat harden again`);
+      if (current.isSymbolicLink() || !current.isFile())
+        throw new RefusedError(`refused: ${label} was replaced by ${kindOf(current)} after the plan; run clawmoat harden again`);
+      if (String(current.dev) !== before.file.dev || String(current.ino) !== before.file.ino)
+        throw new RefusedError(`refused: ${label} was replaced by another file after the plan; run clawmoat harden again`);
       if (current.nlink !== 1n) throw new RefusedError(`refused: ${label} has ${current.nlink} hard links; harden edits only files with one name`);
       const content = await dir.content(name, current);
-      if (!content || sha256(content) !== before.file.sha256) throw new RefusedError(`refused: ${label} changed after the plan was shown; run clawmoat harden again to see the plan for what is there now`);
+      if (!content || sha256(content) !== before.file.sha256)
+        throw new RefusedError(`refused: ${label} changed after the plan was shown; run clawmoat harden again to see the plan for what is there now`);
     }
     return await dir.install(name, content, owner);
   } finally {
@@ -252,11 +268,15 @@ export async function writeOutputFile(path: string, content: string | Uint8Array
   const parent = dirname(target);
   const walk = walkOrFailure(parent);
   if ('ok' in walk) throw new RefusedError(`cannot write ${path}: ${walk.reason === 'not-found' ? `the directory ${parent} does not exist` : walk.detail}`);
-  if (!walk.final?.isDirectory()) throw new RefusedError(`cannot write ${path}: ${walk.final ? `${parent} is not a directory` : `the directory ${parent} does not exist`}`);
+  if (!walk.final?.isDirectory())
+    throw new RefusedError(`cannot write ${path}: ${walk.final ? `${parent} is not a directory` : `the directory ${parent} does not exist`}`);
   const inside: PathWalk = { ...walk, parent: walk.final, dirs: [...walk.dirs, walk.final] };
   delete inside.final;
   const denied = deniedWrite(inside);
-  if (denied !== undefined) throw new RefusedError(`refused to write ${path}: ${describeController(denied)} controls ${parent} but could not write it itself; choose a directory of your own`);
+  if (denied !== undefined)
+    throw new RefusedError(
+      `refused to write ${path}: ${describeController(denied)} controls ${parent} but could not write it itself; choose a directory of your own`,
+    );
   const dir = await AnchoredDir.open(walk.real, { dev: String(walk.final.dev), ino: String(walk.final.ino) });
   try {
     const name = basename(target);
@@ -273,7 +293,8 @@ export async function writeOutputFile(path: string, content: string | Uint8Array
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') throw new RefusedError(`cannot write ${path}: permission denied`);
-    if (code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT') throw new RefusedError(`cannot write ${path}: ${code === 'EROFS' ? 'read-only filesystem' : 'no space left'}`);
+    if (code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT')
+      throw new RefusedError(`cannot write ${path}: ${code === 'EROFS' ? 'read-only filesystem' : 'no space left'}`);
     throw error;
   } finally {
     await dir.close();

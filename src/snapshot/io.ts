@@ -5,14 +5,31 @@ import { SNAPSHOT_VERSION, type Snapshot } from './types.js';
 
 export { UserError } from '../errors.js';
 
-const REQUIRED_KEYS: (keyof Snapshot)[] = ['schemaVersion', 'tool', 'collectedAt', 'host', 'sockets', 'network', 'netfilter', 'ufw', 'docker', 'compose', 'tailscale', 'sshd', 'openclaw'];
+const REQUIRED_KEYS: (keyof Snapshot)[] = [
+  'schemaVersion',
+  'tool',
+  'collectedAt',
+  'host',
+  'sockets',
+  'network',
+  'netfilter',
+  'ufw',
+  'docker',
+  'compose',
+  'tailscale',
+  'sshd',
+  'openclaw',
+];
 
 /** Check the shape of a parsed snapshot; the JSON Schema in schema/ is the full contract. */
 export function validateSnapshot(value: unknown, file: string): Snapshot {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UserError(`${file}: not a clawmoat snapshot (expected a JSON object); create one with \`clawmoat collect -o ${file}\``);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new UserError(`${file}: not a clawmoat snapshot (expected a JSON object); create one with \`clawmoat collect -o ${file}\``);
   const obj = value as Record<string, unknown>;
   if (obj.schemaVersion !== SNAPSHOT_VERSION) {
-    throw new UserError(`${file}: snapshot schemaVersion ${JSON.stringify(obj.schemaVersion)} is not supported (this clawmoat reads version ${SNAPSHOT_VERSION}); collect it again with this version`);
+    throw new UserError(
+      `${file}: snapshot schemaVersion ${JSON.stringify(obj.schemaVersion)} is not supported (this clawmoat reads version ${SNAPSHOT_VERSION}); collect it again with this version`,
+    );
   }
   const missing = REQUIRED_KEYS.filter((k) => !(k in obj));
   if (missing.length > 0) throw new UserError(`${file}: snapshot is missing ${missing.join(', ')}; it may be truncated; collect it again`);
@@ -39,7 +56,8 @@ export async function readSnapshot(file: string): Promise<Snapshot> {
     const message = (error as Error).message;
     const position = /position (\d+)/.exec(message);
     const where = position ? lineAndColumn(text, Number(position[1])) : text.trim().length === 0 ? { line: 1, column: 1 } : lineAndColumn(text, text.length);
-    const what = text.trim().length === 0 ? 'the file is empty' : position ? message.replace(/ in JSON at position \d+.*$/, '') : 'the JSON ends early (truncated?)';
+    const what =
+      text.trim().length === 0 ? 'the file is empty' : position ? message.replace(/ in JSON at position \d+.*$/, '') : 'the JSON ends early (truncated?)';
     throw new UserError(`${file}:${where.line}:${where.column}: ${what}; collect the snapshot again with \`clawmoat collect -o ${file}\``);
   }
   return validateSnapshot(parsed, file);

@@ -81,7 +81,8 @@ class Redactor {
     // A value written over several lines (a folded block, a long quoted string) is also
     // remembered as written, line by line: that is how a diff of the raw file shows it.
     const lines = this.text.slice(node.range[0], node.range[1]).split('\n');
-    if (lines.length > 1) for (const line of node.type?.startsWith('BLOCK') ? lines.slice(1) : lines) this.vault.remember(line.replace(/^\s*["']?|["']?\s*$/g, ''));
+    if (lines.length > 1)
+      for (const line of node.type?.startsWith('BLOCK') ? lines.slice(1) : lines) this.vault.remember(line.replace(/^\s*["']?|["']?\s*$/g, ''));
     this.whole.add(node);
   }
 
@@ -137,7 +138,13 @@ class Redactor {
         const next = node.items[i + 1] as Node | null | undefined;
         this.walk(item, false);
         // ["--token", "X"] or `- --password` then `- X`: the next item is the secret.
-        if (isScalar(item) && typeof item.value === 'string' && isSecretFlag(item.value.trim()) && next && !(isScalar(next) && String(next.value).startsWith('--'))) {
+        if (
+          isScalar(item) &&
+          typeof item.value === 'string' &&
+          isSecretFlag(item.value.trim()) &&
+          next &&
+          !(isScalar(next) && String(next.value).startsWith('--'))
+        ) {
           this.maskAll(next);
           i++;
         }
@@ -199,7 +206,10 @@ export function redactYaml(text: string, vault: SecretVault = new SecretVault())
   const broken = list.find((d) => d.errors.length > 0);
   if (broken) {
     const line = broken.errors[0]!.linePos?.[0]?.line;
-    return { text: redactYamlLines(text, vault), fallback: `not valid YAML${line ? ` (line ${line})` : ''}: every value after a secret-named key, and the lines under it, masked line by line` };
+    return {
+      text: redactYamlLines(text, vault),
+      fallback: `not valid YAML${line ? ` (line ${line})` : ''}: every value after a secret-named key, and the lines under it, masked line by line`,
+    };
   }
   const edits: Edit[] = [];
   for (const doc of list) {

@@ -145,7 +145,9 @@ export function redactEnvEntry(entry: string, vault?: SecretVault): string {
 /** A value that only names where a secret lives (`$VAR`, `${VAR}`, `${VAR:?msg}`), or nothing at all: shown as is. */
 export function isReference(value: string): boolean {
   // `<redacted>` is how a plan's diff shows a masked value (src/harden/edit/diff.ts).
-  return value === '' || value === REDACTED_TEXT || value === '<redacted>' || /^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*(?::?\?[^}]*)?\})$/.test(value);
+  return (
+    value === '' || value === REDACTED_TEXT || value === '<redacted>' || /^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*(?::?\?[^}]*)?\})$/.test(value)
+  );
 }
 
 /**
@@ -166,27 +168,37 @@ export function redactText(text: string, vault?: SecretVault): string {
   };
   let out = redactUrlUserinfo(text, vault);
   // A quoted assignment ("TOKEN=a b" in a unit's Environment=): the value runs to the closing quote.
-  out = out.replace(/"([A-Za-z_][A-Za-z0-9_]*)=([^"\n]*)"|'([A-Za-z_][A-Za-z0-9_]*)=([^'\n]*)'/g, (match, n1?: string, v1?: string, n2?: string, v2?: string) => {
-    const [name, value, quote] = n1 !== undefined ? [n1, v1!, '"'] : [n2!, v2!, "'"];
-    if (!isSecretName(name) || isReference(value)) return match;
-    vault?.remember(value);
-    return `${quote}${name}=${REDACTED_TEXT}${quote}`;
-  });
+  out = out.replace(
+    /"([A-Za-z_][A-Za-z0-9_]*)=([^"\n]*)"|'([A-Za-z_][A-Za-z0-9_]*)=([^'\n]*)'/g,
+    (match, n1?: string, v1?: string, n2?: string, v2?: string) => {
+      const [name, value, quote] = n1 !== undefined ? [n1, v1!, '"'] : [n2!, v2!, "'"];
+      if (!isSecretName(name) || isReference(value)) return match;
+      vault?.remember(value);
+      return `${quote}${name}=${REDACTED_TEXT}${quote}`;
+    },
+  );
   // NAME=value (env files, `- NAME=value` YAML items) and nested ones (`Environment=NAME=value` in units).
   out = maskAssignments(out, hide);
   // key: value (YAML) and "key": "value" (JSON, JSON5): a quoted value is the quoted string, wherever it sits (`{ token: "x" }`).
-  const keyValue = (value: string, tail: string): RegExp => new RegExp(`(?<![A-Za-z0-9_.-])(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\\1([ \\t]*:[ \\t]*)(${value})(${tail})`, 'g');
+  const keyValue = (value: string, tail: string): RegExp =>
+    new RegExp(`(?<![A-Za-z0-9_.-])(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\\1([ \\t]*:[ \\t]*)(${value})(${tail})`, 'g');
   const byKey = (match: string, quote: string, name: string, sep: string, value: string, tail: string): string =>
     isSecretName(name) ? `${quote}${name}${quote}${sep}${hide(value.trimEnd())}${tail}` : match;
   out = out.replace(keyValue(`"[^"\\n]*"|'[^'\\n]*'`, ''), byKey);
   out = out.replace(keyValue(`[^\\s,#{}[\\]\\n"'][^,#\\n]*?`, '\\s*(?:,|#|\\n|$)'), byKey);
   // ["--token", "X"] written on one line (a JSON or YAML flow list).
-  out = out.replace(/(["'])(--[A-Za-z][A-Za-z0-9-]*)\1([ \t]*,[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s,\]\n]+)/g, (match, quote: string, flag: string, sep: string, value: string) =>
-    isSecretFlag(flag) && !/^["']?-/.test(value) ? `${quote}${flag}${quote}${sep}${hide(value)}` : match,
+  out = out.replace(
+    /(["'])(--[A-Za-z][A-Za-z0-9-]*)\1([ \t]*,[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s,\]\n]+)/g,
+    (match, quote: string, flag: string, sep: string, value: string) =>
+      isSecretFlag(flag) && !/^["']?-/.test(value) ? `${quote}${flag}${quote}${sep}${hide(value)}` : match,
   );
-  out = out.replace(/\b(Bearer|Basic)([ \t]+)([A-Za-z0-9._~+/=-]{6,})/g, (match, scheme: string, sep: string, value: string) => (value === REDACTED_TEXT ? match : `${scheme}${sep}${hide(value)}`));
-  out = out.replace(/(?<![A-Za-z0-9-])(--[A-Za-z][A-Za-z0-9-]*)(=|[ \t]*\\\n[ \t]*|[ \t]+)("[^"\n]*"|'[^'\n]*'|[^\s"'\n]+)/g, (match, flag: string, sep: string, value: string) =>
-    isSecretFlag(flag) && !(sep !== '=' && value.startsWith('-')) ? `${flag}${sep}${hide(value)}` : match,
+  out = out.replace(/\b(Bearer|Basic)([ \t]+)([A-Za-z0-9._~+/=-]{6,})/g, (match, scheme: string, sep: string, value: string) =>
+    value === REDACTED_TEXT ? match : `${scheme}${sep}${hide(value)}`,
+  );
+  out = out.replace(
+    /(?<![A-Za-z0-9-])(--[A-Za-z][A-Za-z0-9-]*)(=|[ \t]*\\\n[ \t]*|[ \t]+)("[^"\n]*"|'[^'\n]*'|[^\s"'\n]+)/g,
+    (match, flag: string, sep: string, value: string) =>
+      isSecretFlag(flag) && !(sep !== '=' && value.startsWith('-')) ? `${flag}${sep}${hide(value)}` : match,
   );
   return vault ? vault.scrubText(out) : out;
 }
@@ -217,12 +229,7 @@ function maskAssignments(input: string, hide: (value: string) => string): string
  * a RedactedSecret, and the password of every URL in any other string is masked.
  * `from` records where a substituted value came from.
  */
-export function redactObject(
-  value: unknown,
-  vault?: SecretVault,
-  origins?: (path: string) => string | undefined,
-  path = '',
-): unknown {
+export function redactObject(value: unknown, vault?: SecretVault, origins?: (path: string) => string | undefined, path = ''): unknown {
   if (typeof value === 'string') return redactUrlUserinfo(value, vault);
   if (Array.isArray(value)) return value.map((v, i) => redactObject(v, vault, origins, `${path}[${i}]`));
   if (value && typeof value === 'object') {

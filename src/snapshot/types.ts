@@ -7,13 +7,7 @@
 export const SNAPSHOT_VERSION = 1;
 
 /** Why a source could not be read. A collector records this instead of failing. */
-export type UnavailableReason =
-  | 'not-installed'
-  | 'not-found'
-  | 'permission-denied'
-  | 'timeout'
-  | 'not-running'
-  | 'error';
+export type UnavailableReason = 'not-installed' | 'not-found' | 'permission-denied' | 'timeout' | 'not-running' | 'error';
 
 export interface Unavailable {
   status: 'unavailable';

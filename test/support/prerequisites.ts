@@ -9,7 +9,26 @@ import { openclawInstalled, OPENCLAW_PREFIX } from '../system/lab/openclaw.js';
  * meta for the skip-summary reporter, when any is missing.
  */
 
-export type Capability = 'root' | 'netns' | 'netfilter' | 'ipset' | 'ufw' | 'sshd' | 'docker' | 'openclaw' | 'busybox' | 'patch' | 'pty' | 'hostile-user' | 'socat' | 'nginx' | 'caddy' | 'haproxy' | 'apache' | 'promtool' | 'node-exporter';
+export type Capability =
+  | 'root'
+  | 'netns'
+  | 'netfilter'
+  | 'ipset'
+  | 'ufw'
+  | 'sshd'
+  | 'docker'
+  | 'openclaw'
+  | 'busybox'
+  | 'patch'
+  | 'pty'
+  | 'hostile-user'
+  | 'socat'
+  | 'nginx'
+  | 'caddy'
+  | 'haproxy'
+  | 'apache'
+  | 'promtool'
+  | 'node-exporter';
 
 export interface CapabilityStatus {
   ok: boolean;
@@ -116,7 +135,8 @@ function detect(capability: Capability): CapabilityStatus {
       break;
     case 'openclaw':
       if (openclawInstalled()) break;
-      if (process.env.CLAWMOAT_OPENCLAW_INSTALL === '0') missing.push(`OpenClaw in ${OPENCLAW_PREFIX} (not installed, and CLAWMOAT_OPENCLAW_INSTALL=0 forbids installing it)`);
+      if (process.env.CLAWMOAT_OPENCLAW_INSTALL === '0')
+        missing.push(`OpenClaw in ${OPENCLAW_PREFIX} (not installed, and CLAWMOAT_OPENCLAW_INSTALL=0 forbids installing it)`);
       else if (!findBinary('npm')) missing.push('npm (to install OpenClaw into .cache/openclaw)');
       else if (!findBinary('flock')) missing.push('flock (util-linux)');
       break;

@@ -57,7 +57,10 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(report.host.uid).toBe(UID);
     const check = checkResult(report, 'firewall.ufw.ssh_not_allowed');
     expect(check?.result, describeFindings(report)).toBe('unknown');
-    const text = report.findings.filter((f) => f.id === 'firewall.ufw.ssh_not_allowed').flatMap((f) => [f.message, ...f.evidence.map((e) => e.text)]).join('\n');
+    const text = report.findings
+      .filter((f) => f.id === 'firewall.ufw.ssh_not_allowed')
+      .flatMap((f) => [f.message, ...f.evidence.map((e) => e.text)])
+      .join('\n');
     expect(text).toContain('run as root to read /etc/ufw/user.rules');
     expect(text).not.toMatch(/0 rule\(s\) in \/etc\/ufw\/user\.rules/);
     expect(report.limitations.join('\n')).toContain('run as root to read /etc/ufw/user.rules');
@@ -65,7 +68,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     for (const c of report.checks.filter((c) => c.id.startsWith('firewall.'))) expect(c.result, `${c.id}: ${c.reason}`).not.toBe('pass');
   });
 
-  it("a gateway process in another network namespace is not counted, and a non-root audit says it could not tell", async () => {
+  it('a gateway process in another network namespace is not counted, and a non-root audit says it could not tell', async () => {
     const s = (scope = new Scope());
     const lab = await wan(s);
     const etc = PrivateEtc.create(s);
@@ -79,7 +82,11 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       await stopPid(daemon.pid, daemon.startTime, 2_000);
       release(resource);
     });
-    await waitFor(async () => ((await import('node:fs')).readFileSync(`/proc/${daemon.pid}/cmdline`, 'utf8').includes('openclaw-gateway') ? true : undefined), { what: 'fake gateway', timeoutMs: 5_000, intervalMs: 50 });
+    await waitFor(async () => ((await import('node:fs')).readFileSync(`/proc/${daemon.pid}/cmdline`, 'utf8').includes('openclaw-gateway') ? true : undefined), {
+      what: 'fake gateway',
+      timeoutMs: 5_000,
+      intervalMs: 50,
+    });
 
     // Root reads its namespace: another one, so it is simply not this host's gateway.
     const asRoot = await new Clawmoat(s, lab.gw, etc).audit();

@@ -97,7 +97,11 @@ function run(argv: string[], asUser: boolean): Promise<Outcome> {
   const started = Date.now();
   const [cmd, args] = asUser ? ['setpriv', [...UNPRIVILEGED, process.execPath, bundle.cli, ...argv]] : [process.execPath, [bundle.cli, ...argv]];
   return new Promise((resolve) => {
-    const child = spawn(cmd as string, args as string[], { cwd: tmp, env: { PATH: process.env.PATH, HOME: tmp, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd as string, args as string[], {
+      cwd: tmp,
+      env: { PATH: process.env.PATH, HOME: tmp, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -149,10 +153,19 @@ afterAll(() => {
 });
 
 describe('bad input to every command', () => {
-
   it('covers every path flag of every command', () => {
     const flags = new Set(cases.map((c) => `${commandPath(c.command)} ${c.option.long ?? c.option.short}`));
-    for (const f of ['audit --snapshot', 'audit --compose', 'audit --openclaw-config', 'audit --output', 'collect --output', 'harden --state-dir', 'tunnel -F', 'tunnel -i']) expect(flags).toContain(`clawmoat ${f}`);
+    for (const f of [
+      'audit --snapshot',
+      'audit --compose',
+      'audit --openclaw-config',
+      'audit --output',
+      'collect --output',
+      'harden --state-dir',
+      'tunnel -F',
+      'tunnel -i',
+    ])
+      expect(flags).toContain(`clawmoat ${f}`);
   });
 
   it.concurrent.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => badPathCase(c));
@@ -189,7 +202,10 @@ async function badPathCase({ command, option, kind }: (typeof cases)[number]): P
     if (commandPath(command) === 'clawmoat audit') {
       const again = await run([...argv.filter((a) => a !== out && a !== '--output'), '--json'], false);
       const report = JSON.parse(again.stdout) as { checks: { result: string }[]; limitations: string[] };
-      expect(report.checks.some((c) => c.result === 'unknown'), `no check is unknown for ${path}`).toBe(true);
+      expect(
+        report.checks.some((c) => c.result === 'unknown'),
+        `no check is unknown for ${path}`,
+      ).toBe(true);
       expect(report.limitations.join('\n'), 'a limitation names the file').toContain(path);
     }
   }
@@ -230,24 +246,27 @@ describe('bad values of every other flag', () => {
     expect(valueCases.filter((c) => c.value === '<missing from BAD_VALUES>').map((c) => `${commandPath(c.command)} ${c.flag}`)).toEqual([]);
   });
 
-  it.concurrent.each(valueCases.map((c) => [`${commandPath(c.command)} ${c.flag} ${JSON.stringify(c.value)}`, c] as const))('%s', async (_name, { command, flag, value }) => {
-    const name = words(command).join(' ');
-    const base = command.options.some((o) => o.long === '--snapshot') && name !== 'harden' ? ['--snapshot', SNAPSHOT] : [];
-    if (name === 'probe' || (name === 'audit' && ['--timeout', '--concurrency'].includes(flag))) base.push(...(flag === '--target' ? [] : ['--target', '127.0.0.1:9']));
-    if (name === 'harden') base.push('--snapshot', SNAPSHOT);
-    if (name === 'tunnel') base.push('--print', '127.0.0.1');
-    if (name === 'fleet') base.push(SNAPSHOT);
-    const o = await run([...words(command), ...base, flag, value], false);
-    expect(o.ms).toBeLessThan(BOUND_MS);
-    if (name === 'fleet' && flag === '--zone' && /=eth9$/.test(value)) {
-      // A zone on an interface one host lacks is that host's problem, not the fleet's: the host is
-      // reported as not read, with the reason, and never counts as a pass (exit 1).
-      expect(o.status).toBe(1);
-      expect(o.stdout).toContain('this host has no interface eth9');
-      return;
-    }
-    expectOneLineError(o);
-    if (value !== '') expect(o.stderr).toContain(flag.replace(/^--?/, ''));
-  });
+  it.concurrent.each(valueCases.map((c) => [`${commandPath(c.command)} ${c.flag} ${JSON.stringify(c.value)}`, c] as const))(
+    '%s',
+    async (_name, { command, flag, value }) => {
+      const name = words(command).join(' ');
+      const base = command.options.some((o) => o.long === '--snapshot') && name !== 'harden' ? ['--snapshot', SNAPSHOT] : [];
+      if (name === 'probe' || (name === 'audit' && ['--timeout', '--concurrency'].includes(flag)))
+        base.push(...(flag === '--target' ? [] : ['--target', '127.0.0.1:9']));
+      if (name === 'harden') base.push('--snapshot', SNAPSHOT);
+      if (name === 'tunnel') base.push('--print', '127.0.0.1');
+      if (name === 'fleet') base.push(SNAPSHOT);
+      const o = await run([...words(command), ...base, flag, value], false);
+      expect(o.ms).toBeLessThan(BOUND_MS);
+      if (name === 'fleet' && flag === '--zone' && /=eth9$/.test(value)) {
+        // A zone on an interface one host lacks is that host's problem, not the fleet's: the host is
+        // reported as not read, with the reason, and never counts as a pass (exit 1).
+        expect(o.status).toBe(1);
+        expect(o.stdout).toContain('this host has no interface eth9');
+        return;
+      }
+      expectOneLineError(o);
+      if (value !== '') expect(o.stderr).toContain(flag.replace(/^--?/, ''));
+    },
+  );
 });
-

@@ -83,7 +83,10 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     const lookup = await dockerd.docker(['exec', 'agent-worker', 'busybox', 'nslookup', '-type=a', 'openclaw-gateway', '127.0.0.11'], { allowFail: true });
     const address = /^Address:\s*(\d+\.\d+\.\d+\.\d+)\s*$/m.exec(lookup.stdout)?.[1];
     if (!address) return `cannot resolve openclaw-gateway: ${lookup.stdout}${lookup.stderr}`;
-    const out = await dockerd.docker(['exec', '-i', 'agent-worker', 'busybox', 'nc', '-w', '2', address, String(CONTAINER_PORT)], { allowFail: true, input: 'GET / HTTP/1.0\r\n\r\n' });
+    const out = await dockerd.docker(['exec', '-i', 'agent-worker', 'busybox', 'nc', '-w', '2', address, String(CONTAINER_PORT)], {
+      allowFail: true,
+      input: 'GET / HTTP/1.0\r\n\r\n',
+    });
     return `${out.stdout}${out.stderr}`;
   }
 
@@ -115,7 +118,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   });
   afterAll(() => scope.dispose());
 
-  it('remote-access: a gateway bound to loopback; the answer is the tunnel to this host, with sshd\'s real port', async () => {
+  it("remote-access: a gateway bound to loopback; the answer is the tunnel to this host, with sshd's real port", async () => {
     // The real cause: another machine cannot connect, the host itself can.
     expect((await tcpConnect(lab.client, lab.gwAddress, GATEWAY_PORT)).state).not.toBe('open');
     expect((await httpGet(lab.gw, `http://127.0.0.1:${GATEWAY_PORT}/healthz`, 5_000)).status).toBe(200);
@@ -134,7 +137,9 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(await workerFetch()).toMatch(/^cannot resolve openclaw-gateway/);
     const before = await doctor('container-network');
     expect(before.result.status, describeResult(before.result)).toBe('problem');
-    expect(before.result.cause).toBe('the two containers are on different Docker networks: the gateway openclaw-gateway is on openclaw-net, agent-worker is on tools-net');
+    expect(before.result.cause).toBe(
+      'the two containers are on different Docker networks: the gateway openclaw-gateway is on openclaw-net, agent-worker is on tools-net',
+    );
     expect(before.result.fix?.commands).toEqual(['docker network connect openclaw-net agent-worker']);
 
     // The fix, as given: the worker reaches the gateway by name (busybox httpd answers 404).
@@ -186,7 +191,9 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect((await tcpConnect(lab.client, lab.gwAddress, SSH_PORT)).state).toBe('open');
     const predicted = await doctor('ufw-lockout');
     expect(predicted.result.status, describeResult(predicted.result)).toBe('problem');
-    expect(predicted.result.cause).toBe(`UFW is not enabled yet, but with default deny incoming and no rule for SSH on port ${SSH_PORT}, \`ufw enable\` would lock you out`);
+    expect(predicted.result.cause).toBe(
+      `UFW is not enabled yet, but with default deny incoming and no rule for SSH on port ${SSH_PORT}, \`ufw enable\` would lock you out`,
+    );
     expect(predicted.result.fix?.commands?.[0]).toBe(`sudo ufw allow ${SSH_PORT}/tcp`);
 
     await ufw.enable();
@@ -213,7 +220,12 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(out.code).toBe(1);
     expect(out.stdout).toMatch(/1 problem found, 4 not the cause here, 0 not checked\.\n$/);
     expect(out.stdout).not.toMatch(/\x1b\[/);
-    for (const title of ["Can't reach the gateway from another machine", 'Locked out after enabling UFW', "A container can't reach the gateway", "The host CLI can't reach a gateway in Docker"]) {
+    for (const title of [
+      "Can't reach the gateway from another machine",
+      'Locked out after enabling UFW',
+      "A container can't reach the gateway",
+      "The host CLI can't reach a gateway in Docker",
+    ]) {
       expect(out.stdout).toContain(title);
     }
     const snapshotFile = join(tempDir(scope, 'doctor-snapshot'), 'host.json');

@@ -38,8 +38,18 @@ interface DoorSpec {
 }
 
 const DOORS: DoorSpec[] = [
-  { name: 'socat-public', port: 443, address: '0.0.0.0', start: () => ({ command: binary('socat'), args: [`TCP-LISTEN:443,fork,reuseaddr`, `TCP:127.0.0.1:${GATEWAY_PORT}`] }) },
-  { name: 'socat-loopback', port: 8444, address: '127.0.0.1', start: () => ({ command: binary('socat'), args: [`TCP-LISTEN:8444,fork,reuseaddr,bind=127.0.0.1`, `TCP:127.0.0.1:${GATEWAY_PORT}`] }) },
+  {
+    name: 'socat-public',
+    port: 443,
+    address: '0.0.0.0',
+    start: () => ({ command: binary('socat'), args: [`TCP-LISTEN:443,fork,reuseaddr`, `TCP:127.0.0.1:${GATEWAY_PORT}`] }),
+  },
+  {
+    name: 'socat-loopback',
+    port: 8444,
+    address: '127.0.0.1',
+    start: () => ({ command: binary('socat'), args: [`TCP-LISTEN:8444,fork,reuseaddr,bind=127.0.0.1`, `TCP:127.0.0.1:${GATEWAY_PORT}`] }),
+  },
   {
     name: 'nginx',
     port: 8080,
@@ -81,7 +91,10 @@ const DOORS: DoorSpec[] = [
           '',
         ].join('\n'),
       );
-      return { command: binary('nginx'), args: ['-p', `${dir}/`, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`, '-g', `daemon off; pid ${dir}/nginx.pid;`] };
+      return {
+        command: binary('nginx'),
+        args: ['-p', `${dir}/`, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`, '-g', `daemon off; pid ${dir}/nginx.pid;`],
+      };
     },
   },
   {
@@ -89,8 +102,15 @@ const DOORS: DoorSpec[] = [
     port: 8445,
     address: '::',
     start: (dir) => {
-      writeFileSync(join(dir, 'Caddyfile'), ['{', '\tadmin off', '\tauto_https off', '}', ':8445 {', `\treverse_proxy 127.0.0.1:${GATEWAY_PORT}`, '}', ''].join('\n'));
-      return { command: binary('caddy'), args: ['run', '--config', `${dir}/Caddyfile`, '--adapter', 'caddyfile'], env: { HOME: dir, XDG_DATA_HOME: `${dir}/data`, XDG_CONFIG_HOME: `${dir}/config` } };
+      writeFileSync(
+        join(dir, 'Caddyfile'),
+        ['{', '\tadmin off', '\tauto_https off', '}', ':8445 {', `\treverse_proxy 127.0.0.1:${GATEWAY_PORT}`, '}', ''].join('\n'),
+      );
+      return {
+        command: binary('caddy'),
+        args: ['run', '--config', `${dir}/Caddyfile`, '--adapter', 'caddyfile'],
+        env: { HOME: dir, XDG_DATA_HOME: `${dir}/data`, XDG_CONFIG_HOME: `${dir}/config` },
+      };
     },
   },
   {
@@ -100,7 +120,22 @@ const DOORS: DoorSpec[] = [
     start: (dir) => {
       writeFileSync(
         join(dir, 'haproxy.cfg'),
-        ['global', '    maxconn 64', 'defaults', '    mode http', '    timeout connect 5s', '    timeout client 30s', '    timeout server 30s', 'frontend web', '    bind :8447', '    option forwardfor', '    default_backend gw', 'backend gw', `    server s1 127.0.0.1:${GATEWAY_PORT}`, ''].join('\n'),
+        [
+          'global',
+          '    maxconn 64',
+          'defaults',
+          '    mode http',
+          '    timeout connect 5s',
+          '    timeout client 30s',
+          '    timeout server 30s',
+          'frontend web',
+          '    bind :8447',
+          '    option forwardfor',
+          '    default_backend gw',
+          'backend gw',
+          `    server s1 127.0.0.1:${GATEWAY_PORT}`,
+          '',
+        ].join('\n'),
       );
       return { command: binary('haproxy'), args: ['-db', '-f', `${dir}/haproxy.cfg`] };
     },
@@ -138,7 +173,17 @@ const DOORS: DoorSpec[] = [
   },
 ];
 
-const req = requires('doors: real proxies and forwarders in front of a real gateway', ['root', 'netns', 'netfilter', 'openclaw', 'socat', 'nginx', 'caddy', 'haproxy', 'apache']);
+const req = requires('doors: real proxies and forwarders in front of a real gateway', [
+  'root',
+  'netns',
+  'netfilter',
+  'openclaw',
+  'socat',
+  'nginx',
+  'caddy',
+  'haproxy',
+  'apache',
+]);
 describe.skipIf(req.skip)(req.name, req.options, () => {
   const scope = new Scope();
   let gw: Netns;
@@ -164,10 +209,11 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       await stopPid(daemon.pid, daemon.startTime, 5_000);
       release(resource);
     });
-    await waitFor(
-      async () => ((await gw.exec(binary('ss'), ['-Hltn', 'sport', '=', `:${spec.port}`])).stdout.trim() ? true : undefined),
-      { what: `${spec.name} in ${gw.name}`, timeoutMs: 15_000, abort: () => (daemon.exited() ? `${daemon.exited()!}\n${daemon.logTail()}` : undefined) },
-    );
+    await waitFor(async () => ((await gw.exec(binary('ss'), ['-Hltn', 'sport', '=', `:${spec.port}`])).stdout.trim() ? true : undefined), {
+      what: `${spec.name} in ${gw.name}`,
+      timeoutMs: 15_000,
+      abort: () => (daemon.exited() ? `${daemon.exited()!}\n${daemon.logTail()}` : undefined),
+    });
   }
 
   beforeAll(async () => {
@@ -185,7 +231,10 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     const etc = PrivateEtc.create(scope);
     await OpenclawGateway.start(scope, gw, { port: GATEWAY_PORT, bindFlag: 'loopback' });
     for (const door of DOORS) await startDoor(door);
-    await waitFor(async () => ((await gw.exec(binary('ss'), ['-Hltn', 'sport', '=', ':9443'])).stdout.trim() ? true : undefined), { what: 'nginx stream listener', timeoutMs: 10_000 });
+    await waitFor(async () => ((await gw.exec(binary('ss'), ['-Hltn', 'sport', '=', ':9443'])).stdout.trim() ? true : undefined), {
+      what: 'nginx stream listener',
+      timeoutMs: 10_000,
+    });
     clawmoat = new Clawmoat(scope, gw, etc);
     const result = await clawmoat.run(['reach', '--json']);
     expect(result.code, result.stderr).toBe(0);
@@ -203,9 +252,18 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
 
   it('every door to the gateway is a row: socat, nginx (http and stream), Caddy, HAProxy, Apache', () => {
     const rows = new Map(doorCells().map((c) => [`${c.listener.process}:${c.listener.port}`, c.listener]));
-    for (const key of ['socat:443', 'socat:8444', 'nginx:8080', 'nginx:8081', 'nginx:9443', 'caddy:8445', 'haproxy:8447']) expect(rows.has(key), `${key} in ${[...rows.keys()].join(', ')}`).toBe(true);
-    expect([...rows.keys()].some((k) => /^apache2?:8448$/.test(k)), [...rows.keys()].join(', ')).toBe(true);
-    expect(rows.get('nginx:8080')?.door).toMatchObject({ kind: 'nginx', via: `proxy_pass http://127.0.0.1:${GATEWAY_PORT}`, target: `127.0.0.1:${GATEWAY_PORT}`, location: { line: 5 } });
+    for (const key of ['socat:443', 'socat:8444', 'nginx:8080', 'nginx:8081', 'nginx:9443', 'caddy:8445', 'haproxy:8447'])
+      expect(rows.has(key), `${key} in ${[...rows.keys()].join(', ')}`).toBe(true);
+    expect(
+      [...rows.keys()].some((k) => /^apache2?:8448$/.test(k)),
+      [...rows.keys()].join(', '),
+    ).toBe(true);
+    expect(rows.get('nginx:8080')?.door).toMatchObject({
+      kind: 'nginx',
+      via: `proxy_pass http://127.0.0.1:${GATEWAY_PORT}`,
+      target: `127.0.0.1:${GATEWAY_PORT}`,
+      location: { line: 5 },
+    });
     expect(rows.get('nginx:8080')?.door?.location?.file).toMatch(/sites\/openclaw\.conf$/);
     expect(rows.get('haproxy:8447')?.door).toMatchObject({ kind: 'haproxy', target: `127.0.0.1:${GATEWAY_PORT}` });
   });
@@ -221,7 +279,14 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       const attribution = res.status === 403 && (res.body ?? '').includes('proxy_attribution');
       if (attribution) refusedForwarded.add(`${cell.listener.process}:${cell.listener.port}`);
       else if (res.body?.includes('OpenClaw Control')) servedUi.add(`${cell.listener.process}:${cell.listener.port}`);
-      const real = res.body?.includes('OpenClaw Control') || attribution ? 'open' : res.error === 'ECONNREFUSED' ? 'closed' : res.error === 'TimeoutError' ? 'filtered' : `other (${res.status ?? res.error} ${(res.body ?? '').slice(0, 200)})`;
+      const real =
+        res.body?.includes('OpenClaw Control') || attribution
+          ? 'open'
+          : res.error === 'ECONNREFUSED'
+            ? 'closed'
+            : res.error === 'TimeoutError'
+              ? 'filtered'
+              : `other (${res.status ?? res.error} ${(res.body ?? '').slice(0, 200)})`;
       const what = `${cell.listener.process} ${cell.listener.address}:${cell.listener.port} from ${cell.zone.name} → ${cell.destination}: model ${cell.verdict}, real ${real} (${cell.reason})`;
       if (cell.verdict === 'unknown') agreement.unknown++;
       else if (cell.verdict === real) agreement.agree++;
@@ -229,7 +294,8 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     }
     expect(agreement.disagree).toEqual([]);
     // The doors that should be open from the internet are, and the loopback-only ones are not.
-    const verdict = (process: string, port: number, kind: string) => doorCells().find((c) => c.listener.process?.startsWith(process) && c.listener.port === port && c.zone.kind === kind)?.verdict;
+    const verdict = (process: string, port: number, kind: string) =>
+      doorCells().find((c) => c.listener.process?.startsWith(process) && c.listener.port === port && c.zone.kind === kind)?.verdict;
     expect(verdict('socat', 443, 'internet')).toBe('open');
     expect(verdict('socat', 8444, 'internet')).toBe('closed');
     expect(verdict('nginx', 8080, 'lan')).toBe('filtered');
@@ -237,7 +303,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(verdict('caddy', 8445, 'internet')).toBe('open');
   });
 
-  it("the doors that send X-Forwarded-For are exactly those whose requests OpenClaw refuses for attribution (403)", async () => {
+  it('the doors that send X-Forwarded-For are exactly those whose requests OpenClaw refuses for attribution (403)', async () => {
     const file = join(tempDir(scope, 'snap'), 'snap.json');
     const collect = await clawmoat.run(['collect', '-o', file]);
     expect(collect.code, collect.stderr).toBe(0);
@@ -249,7 +315,12 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     const silent = new Set<string>();
     for (const d of state?.doors ?? []) for (const l of d.listen ?? []) (d.forwardedFor === 'none' ? silent : sends).add(`${d.kind}:${l.port}`);
     const kindOf = (key: string) => key.replace(/^apache2/, 'apache');
-    expect([...refusedForwarded].map(kindOf).sort()).toEqual([...refusedForwarded].map(kindOf).filter((k) => sends.has(k)).sort());
+    expect([...refusedForwarded].map(kindOf).sort()).toEqual(
+      [...refusedForwarded]
+        .map(kindOf)
+        .filter((k) => sends.has(k))
+        .sort(),
+    );
     expect([...servedUi].map(kindOf).filter((k) => sends.has(k))).toEqual([]);
     expect([...refusedForwarded].map(kindOf).sort()).toEqual(['apache:8448', 'caddy:8445', 'haproxy:8447', 'nginx:8080']);
   });
@@ -265,7 +336,9 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   it('audit: exposure.internet fails with the doors as evidence (the gateway itself listens on loopback only)', async () => {
     const report = await clawmoat.audit();
     expect(checkResult(report, 'exposure.internet')?.result, describeFindings(report)).toBe('fail');
-    const evidence = findings(report, 'exposure.internet').map((f) => `${f.message}\n${f.evidence.map((e) => e.text).join('\n')}`).join('\n');
+    const evidence = findings(report, 'exposure.internet')
+      .map((f) => `${f.message}\n${f.evidence.map((e) => e.text).join('\n')}`)
+      .join('\n');
     expect(evidence).toContain('socat TCP-LISTEN:443');
     expect(evidence).toMatch(/sites\/openclaw\.conf:5/);
     expect(evidence).not.toMatch(/:8444\b.*reachable/);
@@ -275,7 +348,8 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     const result = await clawmoat.run(['doctor', 'internet-exposure', '--json']);
     // 1: a problem was found.
     expect(result.code, result.stderr).toBe(1);
-    const r = (JSON.parse(result.stdout) as { results: { status: string; cause: string; saw: { text: string }[]; fix?: { commands?: string[] } }[] }).results[0]!;
+    const r = (JSON.parse(result.stdout) as { results: { status: string; cause: string; saw: { text: string }[]; fix?: { commands?: string[] } }[] })
+      .results[0]!;
     expect(r.status).toBe('problem');
     expect(r.cause).toMatch(/though it listens on loopback only, is reachable from the internet through \d+ doors: .*socat/);
     expect(r.cause).toMatch(/nginx \(.*sites\/openclaw\.conf:5\)/);
@@ -298,7 +372,8 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       const result = await clawmoat.run(['reach', '--json']);
       expect(result.code, result.stderr).toBe(0);
       const matrix = JSON.parse(result.stdout) as { cells: ReachCell[]; limitations: string[] };
-      const cell = (process: string, port: number) => matrix.cells.find((c) => c.listener.process === process && c.listener.port === port && c.zone.kind === 'internet');
+      const cell = (process: string, port: number) =>
+        matrix.cells.find((c) => c.listener.process === process && c.listener.port === port && c.zone.kind === 'internet');
       const lines = siteText.split('\n').length;
       expect(cell('nginx', 8080)).toMatchObject({ verdict: 'unknown' });
       expect(cell('nginx', 8080)?.reason).toContain(`${site}:${lines}`);
@@ -321,14 +396,31 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     const dir = tempDir(scope, 'hostile');
     const marker = `clawmoat-root-only-${Date.now()}`;
     writeFileSync(join(dir, 'secret'), `${marker};\n`, { mode: 0o600 });
-    writeFileSync(join(dir, 'evil.conf'), `events {}\nhttp {\n  include ${dir}/secret;\n  server { listen 18080; location / { proxy_pass http://127.0.0.1:${GATEWAY_PORT}; } }\n}\n`, { mode: 0o644 });
+    writeFileSync(
+      join(dir, 'evil.conf'),
+      `events {}\nhttp {\n  include ${dir}/secret;\n  server { listen 18080; location / { proxy_pass http://127.0.0.1:${GATEWAY_PORT}; } }\n}\n`,
+      { mode: 0o644 },
+    );
     chmodSync(dir, 0o755);
     // A bare uid with no account, whose process calls itself an nginx master (argv[0] is the owner's to write).
-    const fake = spawnDaemon(...gw.argv(binary('setpriv'), ['--reuid=12345', '--regid=12345', '--clear-groups', 'bash', '-c', `exec -a "nginx: master process nginx -c ${dir}/evil.conf" sleep 120`]), { env: { PATH: labPath() }, logFile: join(dir, 'fake.log'), cwd: dir });
+    const fake = spawnDaemon(
+      ...gw.argv(binary('setpriv'), [
+        '--reuid=12345',
+        '--regid=12345',
+        '--clear-groups',
+        'bash',
+        '-c',
+        `exec -a "nginx: master process nginx -c ${dir}/evil.conf" sleep 120`,
+      ]),
+      { env: { PATH: labPath() }, logFile: join(dir, 'fake.log'), cwd: dir },
+    );
     const resource: Resource = { kind: 'process', pid: fake.pid, startTime: fake.startTime, label: 'fake nginx' };
     hold(resource);
     try {
-      await waitFor(async () => (readFileSync(`/proc/${fake.pid}/cmdline`, 'utf8').startsWith('nginx: master') ? true : undefined), { what: 'the fake nginx title', timeoutMs: 5_000 });
+      await waitFor(async () => (readFileSync(`/proc/${fake.pid}/cmdline`, 'utf8').startsWith('nginx: master') ? true : undefined), {
+        what: 'the fake nginx title',
+        timeoutMs: 5_000,
+      });
       for (const args of [['reach', '--json'], ['audit', '--format', 'json'], ['collect']]) {
         const result = await clawmoat.run(args);
         expect(result.stdout + result.stderr).not.toContain(marker);
@@ -343,7 +435,25 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     // Last: an nginx terminating TLS (server_name, a self-signed certificate made here) joins the
     // doors for this test only, with the WebSocket upgrade a real site sets.
     const dir = tempDir(scope, 'door-nginx-tls');
-    execFileSync(binary('openssl'), ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=gw.lab.test', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      binary('openssl'),
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=gw.lab.test',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     const site = join(dir, 'nginx.conf');
     writeFileSync(
       site,
@@ -370,7 +480,10 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
         '',
       ].join('\n'),
     );
-    const daemon = spawnDaemon(...gw.argv(binary('nginx'), ['-p', `${dir}/`, '-e', `${dir}/error.log`, '-c', site, '-g', `daemon off; pid ${dir}/nginx.pid;`]), { env: { PATH: labPath() }, logFile: join(dir, 'stdout.log'), cwd: dir });
+    const daemon = spawnDaemon(
+      ...gw.argv(binary('nginx'), ['-p', `${dir}/`, '-e', `${dir}/error.log`, '-c', site, '-g', `daemon off; pid ${dir}/nginx.pid;`]),
+      { env: { PATH: labPath() }, logFile: join(dir, 'stdout.log'), cwd: dir },
+    );
     const resource: Resource = { kind: 'process', pid: daemon.pid, startTime: daemon.startTime, label: 'nginx-tls' };
     hold(resource);
     try {
@@ -383,16 +496,34 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       expect([0, 1], run.stderr).toContain(run.code);
       const report = JSON.parse(run.stdout) as ProbeReport;
       const at = (port: number) => report.results.find((r) => r.address === '198.51.100.1' && r.port === port);
-      const summary = report.results.filter((r) => r.address === '198.51.100.1').map((r) => `${r.port} ${r.observed} ${r.openclaw.detected ? `OpenClaw ${r.openclaw.version ?? '?'}${r.openclaw.tls ? ' tls' : ''}` : '-'} ${r.door ? `${r.door.name}@${r.door.location?.line ?? ''}` : ''}`);
+      const summary = report.results
+        .filter((r) => r.address === '198.51.100.1')
+        .map(
+          (r) =>
+            `${r.port} ${r.observed} ${r.openclaw.detected ? `OpenClaw ${r.openclaw.version ?? '?'}${r.openclaw.tls ? ' tls' : ''}` : '-'} ${r.door ? `${r.door.name}@${r.door.location?.line ?? ''}` : ''}`,
+        );
       console.log(`probe through doors from the internet:\n  ${summary.join('\n  ')}`);
 
       // TLS, SNI from server_name: the catch-all would have answered 404 without it.
       const tls = at(8443);
       expect(tls?.openclaw, summary.join('\n')).toMatchObject({ detected: true, product: 'openclaw', tls: { servername: 'gw.lab.test' } });
       expect(tls?.openclaw.version).toMatch(/^\d{4}\.\d+\.\d+/);
-      expect(tls?.door).toMatchObject({ kind: 'nginx', name: 'nginx', via: `proxy_pass http://127.0.0.1:${GATEWAY_PORT}`, gateway: true, tls: true, location: { file: site, line: 12 } });
+      expect(tls?.door).toMatchObject({
+        kind: 'nginx',
+        name: 'nginx',
+        via: `proxy_pass http://127.0.0.1:${GATEWAY_PORT}`,
+        gateway: true,
+        tls: true,
+        location: { file: site, line: 12 },
+      });
       // The plain doors: a TCP forwarder (the gateway's own answers) and proxies the gateway refuses for attribution.
-      for (const [port, kind] of [[443, 'socat'], [9443, 'nginx'], [8080, 'nginx'], [8445, 'caddy'], [8447, 'haproxy']] as const) {
+      for (const [port, kind] of [
+        [443, 'socat'],
+        [9443, 'nginx'],
+        [8080, 'nginx'],
+        [8445, 'caddy'],
+        [8447, 'haproxy'],
+      ] as const) {
         expect(at(port)?.openclaw.detected, `${port}: ${summary.join('\n')}\n${at(port)?.openclaw.evidence.join('\n')}`).toBe(true);
         expect(at(port)?.door?.kind).toBe(kind);
         expect(at(port)?.openclaw.tls).toBeUndefined();
@@ -401,7 +532,11 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       expect(at(8444)?.openclaw.detected ?? false).toBe(false);
 
       const text = await clawmoat.run(['probe', '--netns', inet.name, '--timeout', '1500', '--target', '198.51.100.1:8443']);
-      expect(text.stdout).toMatch(new RegExp(`OpenClaw \\d{4}\\.\\d+\\.\\d+\\S* answered on 8443 through nginx \\(${site.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:12\\), over TLS \\(SNI gw\\.lab\\.test\\)`));
+      expect(text.stdout).toMatch(
+        new RegExp(
+          `OpenClaw \\d{4}\\.\\d+\\.\\d+\\S* answered on 8443 through nginx \\(${site.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:12\\), over TLS \\(SNI gw\\.lab\\.test\\)`,
+        ),
+      );
     } finally {
       await stopPid(daemon.pid, daemon.startTime, 5_000);
       release(resource);

@@ -41,9 +41,19 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       'shift',
       'exec "$@"',
     ].join('\n');
-    return [binary('ip'), ['netns', 'exec', ns.name, binary('unshare'), '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', dir, process.execPath, CLI, 'harden']];
+    return [
+      binary('ip'),
+      ['netns', 'exec', ns.name, binary('unshare'), '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', dir, process.execPath, CLI, 'harden'],
+    ];
   };
-  const env = () => ({ PATH: labPath(), HOME: join(dir, 'home'), TMPDIR: tmp, LANG: 'C.UTF-8', NO_COLOR: '1', DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}` });
+  const env = () => ({
+    PATH: labPath(),
+    HOME: join(dir, 'home'),
+    TMPDIR: tmp,
+    LANG: 'C.UTF-8',
+    NO_COLOR: '1',
+    DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}`,
+  });
 
   interface Run {
     child: ChildProcess;
@@ -59,7 +69,9 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     let err = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
     child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
-    const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+    const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('close', (code, signal) => resolve({ code, signal })),
+    );
     return { child, stdout: () => out, stderr: () => err, done };
   }
 
@@ -82,7 +94,11 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
 
   /** The rehearsal script a SIGKILLed run leaves running: wait for it to finish on its own. */
   async function orphansGone(): Promise<void> {
-    await waitFor(async () => (pidsMentioning(tmp).length === 0 ? true : undefined), { what: 'the orphaned rehearsal script', timeoutMs: 60_000, intervalMs: 50 });
+    await waitFor(async () => (pidsMentioning(tmp).length === 0 ? true : undefined), {
+      what: 'the orphaned rehearsal script',
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
   }
 
   beforeAll(async () => {
@@ -141,7 +157,9 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     const next = start();
     const { code } = await next.done;
     expect(code, next.stderr()).toBe(0);
-    expect(next.stderr()).toContain(`removed 1 leftover rehearsal namespace and 1 leftover rehearsal temp directory of earlier interrupted runs (${left.namespaces[0]})`);
+    expect(next.stderr()).toContain(
+      `removed 1 leftover rehearsal namespace and 1 leftover rehearsal temp directory of earlier interrupted runs (${left.namespaces[0]})`,
+    );
     expect(next.stdout()).toMatch(/harden plan: \d+ step/);
     expect(leftovers()).toEqual({ namespaces: [], dirs: [] });
   });

@@ -57,7 +57,9 @@ const H = { wan: '198.51.100.1', lan: '192.168.50.1' };
 
 /** Drop the fields the kernel assigns (handles) and the ones that move (counters), keep the rest. */
 function normalise(items: unknown[]): unknown[] {
-  return JSON.parse(JSON.stringify(items), (key, value: unknown) => (key === 'handle' ? undefined : key === 'counter' ? { packets: 0, bytes: 0 } : value)) as unknown[];
+  return JSON.parse(JSON.stringify(items), (key, value: unknown) =>
+    key === 'handle' ? undefined : key === 'counter' ? { packets: 0, bytes: 0 } : value,
+  ) as unknown[];
 }
 
 const req = requires('harden: the Docker 29 nftables policy on the real kernel', ['root', 'netns', 'netfilter']);

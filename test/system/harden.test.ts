@@ -227,7 +227,13 @@ describe.skipIf(base.skip)(base.name, base.options, () => {
   const timings: string[] = [];
 
   function env(): Record<string, string> {
-    return { PATH: labPath(), HOME: host.home, LANG: 'C.UTF-8', NO_COLOR: '1', DOCKER_HOST: host.dockerd?.host ?? `unix://${join(host.home, 'no-docker.sock')}` };
+    return {
+      PATH: labPath(),
+      HOME: host.home,
+      LANG: 'C.UTF-8',
+      NO_COLOR: '1',
+      DOCKER_HOST: host.dockerd?.host ?? `unix://${join(host.home, 'no-docker.sock')}`,
+    };
   }
 
   /** harden's own arguments, plus the compose file when there is one. */
@@ -257,11 +263,29 @@ describe.skipIf(base.skip)(base.name, base.options, () => {
 
   /** Any command in H over a new SSH session from the admin's machine on the LAN. */
   function sshOptions(): string[] {
-    return ['-F', '/dev/null', '-i', host.sshKey, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${host.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5'];
+    return [
+      '-F',
+      '/dev/null',
+      '-i',
+      host.sshKey,
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      `UserKnownHostsFile=${host.knownHosts}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=5',
+    ];
   }
 
   function ssh(command: string[], timeoutMs = 120_000): Promise<RunResult> {
-    return host.admin.exec(binary('ssh'), [...sshOptions(), '-p', String(SSH_PORT), `root@${LAN.host}`, command.map(shellQuote).join(' ')], { allowFail: true, timeoutMs });
+    return host.admin.exec(binary('ssh'), [...sshOptions(), '-p', String(SSH_PORT), `root@${LAN.host}`, command.map(shellQuote).join(' ')], {
+      allowFail: true,
+      timeoutMs,
+    });
   }
 
   /** clawmoat in H over the admin's SSH session: SSH_CONNECTION is that session's. */
@@ -343,11 +367,14 @@ describe.skipIf(base.skip)(base.name, base.options, () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/run `clawmoat harden --confirm` within 3 s/);
     // The watcher's last words: "rollback rolled-back" (or "rollback incomplete …").
-    const log = await waitFor(async () => {
-      const set = journals(dir)[0];
-      const text = set && existsSync(join(set.dir, 'deadman.log')) ? readFileSync(join(set.dir, 'deadman.log'), 'utf8') : '';
-      return /rollback (rolled-back|already-rolled-back|incomplete)/.test(text) ? text : undefined;
-    }, { what: 'the dead-man rollback', timeoutMs: 60_000, intervalMs: 200 });
+    const log = await waitFor(
+      async () => {
+        const set = journals(dir)[0];
+        const text = set && existsSync(join(set.dir, 'deadman.log')) ? readFileSync(join(set.dir, 'deadman.log'), 'utf8') : '';
+        return /rollback (rolled-back|already-rolled-back|incomplete)/.test(text) ? text : undefined;
+      },
+      { what: 'the dead-man rollback', timeoutMs: 60_000, intervalMs: 200 },
+    );
     expect(log).toMatch(/not confirmed in time: rolling back/);
     expect(journals(dir)[0]!.status, log).toBe('rolled-back');
     await expectBaseline('after the dead-man rollback');
@@ -355,11 +382,18 @@ describe.skipIf(base.skip)(base.name, base.options, () => {
 
   it('kill -9 during apply, then --rollback, restores everything', async () => {
     const dir = stateDir('killed');
-    const [command, args] = host.etc.argv(host.lab.gw, process.execPath, [CLI, ...hardenArgs(['--apply', '--yes', '--confirm-timeout', '0', '--state-dir', dir])]);
+    const [command, args] = host.etc.argv(host.lab.gw, process.execPath, [
+      CLI,
+      ...hardenArgs(['--apply', '--yes', '--confirm-timeout', '0', '--state-dir', dir]),
+    ]);
     const child = spawn(command, args, { env: env(), stdio: 'ignore' });
     const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(`${signal ?? code}`)));
     // Killed once the journal says `ufw --force enable` is under way: files written, ufw rules added, ufw starting.
-    await waitFor(async () => (journals(dir)[0]?.actions.some((a) => a.step === 'ufw.enable') ? true : undefined), { what: 'harden to reach ufw.enable', timeoutMs: 60_000, intervalMs: 5 });
+    await waitFor(async () => (journals(dir)[0]?.actions.some((a) => a.step === 'ufw.enable') ? true : undefined), {
+      what: 'harden to reach ufw.enable',
+      timeoutMs: 60_000,
+      intervalMs: 5,
+    });
     process.kill(child.pid!, 'SIGKILL');
     expect(await exited).toBe('SIGKILL');
     // The ufw it had started runs on, orphaned; on a real host ufw's lock in /run would make the rollback wait for it.
@@ -375,18 +409,31 @@ describe.skipIf(base.skip)(base.name, base.options, () => {
   it('the SSH session dies mid-apply: the apply still completes, arms the timer, and it rolls back', async () => {
     const dir = stateDir('hangup');
     const vars = Object.entries(env()).map(([k, v]) => `${k}=${v}`);
-    const [command, args] = host.admin.argv(binary('ssh'), [...sshOptions(), '-p', String(SSH_PORT), `root@${LAN.host}`, ['env', ...vars, process.execPath, CLI, ...hardenArgs(['--apply', '--yes', '--confirm-timeout', '3', '--state-dir', dir])].map(shellQuote).join(' ')]);
+    const [command, args] = host.admin.argv(binary('ssh'), [
+      ...sshOptions(),
+      '-p',
+      String(SSH_PORT),
+      `root@${LAN.host}`,
+      ['env', ...vars, process.execPath, CLI, ...hardenArgs(['--apply', '--yes', '--confirm-timeout', '3', '--state-dir', dir])].map(shellQuote).join(' '),
+    ]);
     const client = spawn(command, args, { env: { PATH: labPath() }, stdio: 'ignore' });
     const exited = new Promise<string>((resolve) => client.on('exit', (code, signal) => resolve(`${signal ?? code}`)));
-    await waitFor(async () => (journals(dir)[0]?.actions.some((a) => a.step === `ufw.allow-ssh-${SSH_PORT}`) ? true : undefined), { what: 'harden to reach the ufw steps', timeoutMs: 60_000, intervalMs: 5 });
+    await waitFor(async () => (journals(dir)[0]?.actions.some((a) => a.step === `ufw.allow-ssh-${SSH_PORT}`) ? true : undefined), {
+      what: 'harden to reach the ufw steps',
+      timeoutMs: 60_000,
+      intervalMs: 5,
+    });
     // The admin's ssh client dies (a laptop lid, a lost network): sshd closes the session's pipes.
     process.kill(client.pid!, 'SIGKILL');
     expect(await exited).toBe('SIGKILL');
-    const log = await waitFor(async () => {
-      const set = journals(dir)[0];
-      const text = set && existsSync(join(set.dir, 'deadman.log')) ? readFileSync(join(set.dir, 'deadman.log'), 'utf8') : '';
-      return /rollback (rolled-back|already-rolled-back|incomplete)/.test(text) ? text : undefined;
-    }, { what: `the dead-man rollback (the set stayed ${journals(dir)[0]?.status})`, timeoutMs: 60_000, intervalMs: 200 });
+    const log = await waitFor(
+      async () => {
+        const set = journals(dir)[0];
+        const text = set && existsSync(join(set.dir, 'deadman.log')) ? readFileSync(join(set.dir, 'deadman.log'), 'utf8') : '';
+        return /rollback (rolled-back|already-rolled-back|incomplete)/.test(text) ? text : undefined;
+      },
+      { what: `the dead-man rollback (the set stayed ${journals(dir)[0]?.status})`, timeoutMs: 60_000, intervalMs: 200 },
+    );
     expect(journals(dir)[0]!.status, log).toBe('rolled-back');
     await expectBaseline('after the lost session and the dead-man rollback');
   });
@@ -431,7 +478,8 @@ describe.skipIf(base.skip)(base.name, base.options, () => {
 
       it('the compose edit keeps its comments and publishes on 127.0.0.1', () => {
         const text = readFileSync(host.compose!, 'utf8');
-        for (const line of COMPOSE.split('\n').filter((l) => l.includes('#'))) expect(text).toContain(line.includes(`"${CONTAINER_PORT}:`) ? '# browser control' : line);
+        for (const line of COMPOSE.split('\n').filter((l) => l.includes('#')))
+          expect(text).toContain(line.includes(`"${CONTAINER_PORT}:`) ? '# browser control' : line);
         expect(text).toContain(`- "127.0.0.1:${CONTAINER_PORT}:${CONTAINER_PORT}" # browser control`);
         const doc = parseYaml(text) as { services: Record<string, { ports: string[] }> };
         expect(doc.services['openclaw-gateway']!.ports).toEqual([`127.0.0.1:${CONTAINER_PORT}:${CONTAINER_PORT}`]);
@@ -494,7 +542,19 @@ describe.skipIf(base.skip)(base.name, base.options, () => {
     it('allows the gateway port on tailscale0 only, and binds the config to the tailnet', async () => {
       expect(applied.code, applied.stderr).toBe(0);
       const allow = appliedPlan.steps.find((s) => s.id === `ufw.allow-tailnet-${GATEWAY_PORT}`);
-      expect(allow?.kind === 'command' && allow.argv).toEqual(['ufw', 'allow', 'in', 'on', 'tailscale0', 'to', 'any', 'port', String(GATEWAY_PORT), 'proto', 'tcp']);
+      expect(allow?.kind === 'command' && allow.argv).toEqual([
+        'ufw',
+        'allow',
+        'in',
+        'on',
+        'tailscale0',
+        'to',
+        'any',
+        'port',
+        String(GATEWAY_PORT),
+        'proto',
+        'tcp',
+      ]);
       expect((JSON5.parse(readFileSync(host.gateway.configPath, 'utf8')) as { gateway: { bind: string } }).gateway.bind).toBe('tailnet');
       expect(appliedPlan.steps.filter((s) => s.id.startsWith('ufw.allow-tailnet'))).toHaveLength(1);
       expect((await host.gateway.cli(['config', 'get', 'gateway.bind'])).stdout.trim()).toBe('tailnet');

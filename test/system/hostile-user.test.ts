@@ -1,5 +1,19 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labPath } from '../support/binaries.js';
@@ -21,7 +35,7 @@ import { run, sleep, waitFor, type RunResult } from './lab/proc.js';
  */
 
 const HOSTILE = 12345;
-const ORIGINAL = ['{', '  // the user\'s own comment', '  gateway: { bind: "lan", auth: { mode: "token", token: "short" } },', '}', ''].join('\n');
+const ORIGINAL = ['{', "  // the user's own comment", '  gateway: { bind: "lan", auth: { mode: "token", token: "short" } },', '}', ''].join('\n');
 const SENTINEL = 'root-only data: the attacker wants this file\n';
 
 interface Fixture {
@@ -85,7 +99,10 @@ function hardenArgs(f: Fixture, ...more: string[]): string[] {
 
 /** One line on stderr that names what was refused: never a stack trace, never "internal error". */
 function expectOneLineRefusal(result: RunResult, pattern: RegExp): void {
-  const lines = result.stderr.trim().split('\n').filter((l) => l.startsWith('clawmoat:'));
+  const lines = result.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('clawmoat:'));
   expect(lines, result.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(pattern);
   expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
@@ -113,11 +130,13 @@ async function applyWithAttack(f: Fixture, attack: () => void): Promise<RunResul
 }
 
 function newestSet(f: Fixture): string {
-  const sets = readdirSync(join(f.state, 'backups')).filter((n) => !n.startsWith('.')).sort();
+  const sets = readdirSync(join(f.state, 'backups'))
+    .filter((n) => !n.startsWith('.'))
+    .sort();
   return join(f.state, 'backups', sets[sets.length - 1]!);
 }
 
-const req = requires('clawmoat against a hostile local user (an unprivileged uid owns the gateway\'s files)', ['root', 'netns', 'ufw', 'pty', 'hostile-user']);
+const req = requires("clawmoat against a hostile local user (an unprivileged uid owns the gateway's files)", ['root', 'netns', 'ufw', 'pty', 'hostile-user']);
 describe.skipIf(req.skip)(req.name, req.options, () => {
   beforeAll(async () => {
     scope = new Scope();
@@ -134,7 +153,10 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(readFileSync(f.config, 'utf8')).toContain('bind: "loopback"');
     asUser(`rm '${f.config}' && ln -s '${f.sentinel}' '${f.config}'`);
     const log = join(newestSet(f), 'deadman.log');
-    await waitFor(async () => (existsSync(log) && /rollback (rolled-back|incomplete)/.test(readFileSync(log, 'utf8')) ? true : undefined), { timeoutMs: 30_000, what: 'the dead-man timer to fire' });
+    await waitFor(async () => (existsSync(log) && /rollback (rolled-back|incomplete)/.test(readFileSync(log, 'utf8')) ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the dead-man timer to fire',
+    });
     expectSentinelIntact(f);
     expect(readFileSync(log, 'utf8')).toMatch(/openclaw\.json: it now leads to .*sentinel; kept as it is/);
   });
@@ -164,8 +186,16 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   });
 
   const betweenPlanAndApply: { name: string; attack: (f: Fixture) => void; refusal: RegExp }[] = [
-    { name: 'the config swapped for a symlink to a root file', attack: (f) => asUser(`rm '${f.config}' && ln -s '${f.sentinel}' '${f.config}'`), refusal: /refused: .*openclaw\.json/ },
-    { name: 'a line added to the config', attack: (f) => asUser(`echo '// a new line' >> '${f.config}'`), refusal: /refused: .*openclaw\.json is not the file the plan read/ },
+    {
+      name: 'the config swapped for a symlink to a root file',
+      attack: (f) => asUser(`rm '${f.config}' && ln -s '${f.sentinel}' '${f.config}'`),
+      refusal: /refused: .*openclaw\.json/,
+    },
+    {
+      name: 'a line added to the config',
+      attack: (f) => asUser(`echo '// a new line' >> '${f.config}'`),
+      refusal: /refused: .*openclaw\.json is not the file the plan read/,
+    },
     {
       name: 'the config directory swapped for a symlink to a root-only directory',
       attack: (f) => {
@@ -219,7 +249,14 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { status: string; actions: unknown[] };
     const planted = join(f.root, 'planted-by-undo');
     journal.status = 'applied';
-    journal.actions.push({ id: 99, kind: 'command', run: ['ufw', 'allow', '22/tcp'], undo: [['sh', '-c', `touch ${planted}`]], state: 'done', at: new Date().toISOString() });
+    journal.actions.push({
+      id: 99,
+      kind: 'command',
+      run: ['ufw', 'allow', '22/tcp'],
+      undo: [['sh', '-c', `touch ${planted}`]],
+      state: 'done',
+      at: new Date().toISOString(),
+    });
     writeFileSync(journalPath, JSON.stringify(journal));
     const result = await clawmoat(f, ['harden', '--rollback', '--state-dir', f.state]);
     expect(result.code).toBe(2);
@@ -243,7 +280,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(readFileSync(f.config, 'utf8')).toBe(ORIGINAL);
   });
 
-  it('refuses an apply while another live process holds the apply lock, and takes over a dead one\'s', async () => {
+  it("refuses an apply while another live process holds the apply lock, and takes over a dead one's", async () => {
     const f = fixture('lock');
     const me = { pid: process.pid, startTime: readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19] };
     writeFileSync(join(f.state, 'apply.lock'), JSON.stringify(me));
@@ -289,7 +326,17 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       const f = fixture('read');
       row.make(f);
       const started = Date.now();
-      const [file, args] = etc.argv(ns, '/usr/bin/time', ['-f', 'maxrss-kb=%M', process.execPath, CLI, 'audit', '--format', 'json', '--openclaw-config', f.config]);
+      const [file, args] = etc.argv(ns, '/usr/bin/time', [
+        '-f',
+        'maxrss-kb=%M',
+        process.execPath,
+        CLI,
+        'audit',
+        '--format',
+        'json',
+        '--openclaw-config',
+        f.config,
+      ]);
       const result = await run(file, args, { env: env(f), allowFail: true, timeoutMs: 20_000 });
       expect(Date.now() - started).toBeLessThan(15_000);
       const rss = Number(/maxrss-kb=(\d+)/.exec(result.stderr)?.[1]);
@@ -300,7 +347,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     }, 30_000);
   }
 
-  it('survives a compose file built to crash the YAML parser\'s regular expressions', async () => {
+  it("survives a compose file built to crash the YAML parser's regular expressions", async () => {
     const f = fixture('yaml');
     const compose = join(f.home, 'compose.yaml');
     writeFileSync(compose, 'a: "'.repeat(25_000));
@@ -311,7 +358,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(result.stdout).toContain(compose);
   });
 
-  it('does not read a config named through another process\'s /proc/PID/root', async () => {
+  it("does not read a config named through another process's /proc/PID/root", async () => {
     const f = fixture('proc');
     const result = await clawmoat(f, ['audit', '--format', 'json', '--openclaw-config', `/proc/1/root${f.sentinel}`]);
     expect(result.stdout + result.stderr).not.toContain('root-only data');
@@ -326,4 +373,3 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(result.stdout).toMatch(/the newest 10 sets are kept/);
   });
 });
-

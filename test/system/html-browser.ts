@@ -102,7 +102,11 @@ const AXE_SOURCE = (): string => readFileSync(require.resolve('axe-core/axe.min.
 export async function axeViolations(page: Page): Promise<string[]> {
   await page.evaluate(AXE_SOURCE());
   const results = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as {
+        axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: unknown }[] }[] }> };
+      }
+    ).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
   });
@@ -112,9 +116,7 @@ export async function axeViolations(page: Page): Promise<string[]> {
 /** Pairs of label boxes that overlap: the matrix's cells and headers, and the checklist's heads. */
 export async function overlappingLabels(page: Page, selector: string): Promise<string[]> {
   return page.evaluate((sel) => {
-    const boxes = [...document.querySelectorAll(sel)]
-      .map((el) => ({ el, r: el.getBoundingClientRect() }))
-      .filter(({ r }) => r.width > 0 && r.height > 0);
+    const boxes = [...document.querySelectorAll(sel)].map((el) => ({ el, r: el.getBoundingClientRect() })).filter(({ r }) => r.width > 0 && r.height > 0);
     const out: string[] = [];
     for (let i = 0; i < boxes.length; i++) {
       for (let j = i + 1; j < boxes.length; j++) {
@@ -128,7 +130,8 @@ export async function overlappingLabels(page: Page, selector: string): Promise<s
       }
     }
     // Text cut by its own box (a label wider than its cell) counts too.
-    for (const { el } of boxes) if ((el as HTMLElement).scrollWidth > (el as HTMLElement).clientWidth + 1) out.push(`clipped: ${el.textContent?.trim().slice(0, 40)}`);
+    for (const { el } of boxes)
+      if ((el as HTMLElement).scrollWidth > (el as HTMLElement).clientWidth + 1) out.push(`clipped: ${el.textContent?.trim().slice(0, 40)}`);
     return out;
   }, selector);
 }

@@ -102,13 +102,21 @@ describe.skipIf(missing !== undefined)(title, { meta: missing ? { systemSkip: mi
       const layout = await open.page.evaluate(() => {
         const table = document.querySelector('table.matrix')!.getBoundingClientRect();
         const wrap = document.querySelector('.matrix-wrap')!;
-        return { pageScroll: document.documentElement.scrollWidth - window.innerWidth, tableRight: table.right, innerWidth: window.innerWidth, wrapScroll: wrap.scrollWidth - wrap.clientWidth, rows: document.querySelectorAll('table.matrix tbody tr').length };
+        return {
+          pageScroll: document.documentElement.scrollWidth - window.innerWidth,
+          tableRight: table.right,
+          innerWidth: window.innerWidth,
+          wrapScroll: wrap.scrollWidth - wrap.clientWidth,
+          rows: document.querySelectorAll('table.matrix tbody tr').length,
+        };
       });
       expect(layout.pageScroll).toBeLessThanOrEqual(0);
       expect(layout.wrapScroll).toBeLessThanOrEqual(0);
       expect(layout.tableRight).toBeLessThanOrEqual(layout.innerWidth);
       expect(layout.rows).toBe(12);
-      expect(await overlappingLabels(open.page, 'table.matrix a.cell, table.matrix tbody th code, table.matrix tbody th .proc, table.matrix thead th span')).toEqual([]);
+      expect(
+        await overlappingLabels(open.page, 'table.matrix a.cell, table.matrix tbody th code, table.matrix tbody th .proc, table.matrix thead th span'),
+      ).toEqual([]);
       expect(await overlappingLabels(open.page, 'li.check .head > *')).toEqual([]);
       await check(open, 'audit-1280');
     } finally {
@@ -209,7 +217,10 @@ describe.skipIf(missing !== undefined)(title, { meta: missing ? { systemSkip: mi
   });
 
   it('bad input renders a clear statement: no gateway, an empty matrix; an older snapshot is refused in one line', async () => {
-    for (const [name, statement] of [['nogw', 'No OpenClaw gateway was found on this host'], ['empty', 'The matrix is empty: no listening socket was found on this host']] as const) {
+    for (const [name, statement] of [
+      ['nogw', 'No OpenClaw gateway was found on this host'],
+      ['empty', 'The matrix is empty: no listening socket was found on this host'],
+    ] as const) {
       const open = await openPage(browser, pages[name]!, 1280);
       try {
         expect(await open.page.locator('main').innerText()).toContain(statement);
@@ -235,7 +246,11 @@ describe.skipIf(missing !== undefined)(title, { meta: missing ? { systemSkip: mi
       const loadMs = performance.now() - started;
       const timing = await open.page.evaluate(() => {
         const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-        return { domContentLoaded: Math.round(nav.domContentLoadedEventEnd), load: Math.round(nav.loadEventEnd), rows: document.querySelectorAll('table.matrix tbody tr').length };
+        return {
+          domContentLoaded: Math.round(nav.domContentLoadedEventEnd),
+          load: Math.round(nav.loadEventEnd),
+          rows: document.querySelectorAll('table.matrix tbody tr').length,
+        };
       });
       expect(timing.rows).toBe(3012);
       // Scroll the matrix top to bottom in 40 steps, one frame each, and the page to its end.
@@ -257,7 +272,9 @@ describe.skipIf(missing !== undefined)(title, { meta: missing ? { systemSkip: mi
         const sorted = [...gaps].sort((a, b) => a - b);
         return { totalMs: Math.round(performance.now() - t0), medianFrameMs: Math.round(sorted[20]!), worstFrameMs: Math.round(sorted[39]!) };
       });
-      figures.push(`big page (3,000 listeners, 12,048 cells): ${size} bytes; open ${Math.round(loadMs)} ms (DOMContentLoaded ${timing.domContentLoaded} ms, load ${timing.load} ms); matrix scrolled top to bottom in 40 frames: ${scroll.totalMs} ms (median frame ${scroll.medianFrameMs} ms, worst ${scroll.worstFrameMs} ms)`);
+      figures.push(
+        `big page (3,000 listeners, 12,048 cells): ${size} bytes; open ${Math.round(loadMs)} ms (DOMContentLoaded ${timing.domContentLoaded} ms, load ${timing.load} ms); matrix scrolled top to bottom in 40 frames: ${scroll.totalMs} ms (median frame ${scroll.medianFrameMs} ms, worst ${scroll.worstFrameMs} ms)`,
+      );
       expect(timing.load).toBeLessThan(10_000);
       expect(scroll.totalMs).toBeLessThan(10_000);
       expect(await open.page.locator('table.matrix tbody tr').first().getAttribute('class')).toBe('gw');
@@ -358,7 +375,15 @@ describe.skipIf(missing !== undefined)(title, { meta: missing ? { systemSkip: mi
           headerRepeats: getComputedStyle(document.querySelector('table.matrix thead')!).display,
         };
       });
-      expect(print).toEqual({ overflow: 'visible', maxHeight: 'none', panel: 'none', copy: 'none', paths: 48, hiddenPaths: 0, headerRepeats: 'table-header-group' });
+      expect(print).toEqual({
+        overflow: 'visible',
+        maxHeight: 'none',
+        panel: 'none',
+        copy: 'none',
+        paths: 48,
+        hiddenPaths: 0,
+        headerRepeats: 'table-header-group',
+      });
       const pdf = await open.page.pdf({ format: 'A4', printBackground: true });
       writeFileSync(join(artifacts, 'audit-print.pdf'), pdf);
       expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');

@@ -22,7 +22,10 @@ import { Ufw } from './lab/ufw.js';
 
 async function namespaces(): Promise<string[]> {
   const { stdout } = await run(binary('ip'), ['netns', 'list']);
-  return stdout.split('\n').map((line) => line.split(' ')[0] ?? '').filter(Boolean);
+  return stdout
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter(Boolean);
 }
 
 /** Dispose, then prove it: the namespaces are gone and this process holds nothing. */

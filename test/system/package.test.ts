@@ -16,7 +16,9 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('the packed package', () => {
   it('imports by name with types, and audits a snapshot', () => {
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))[0];
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+    )[0];
     const files = (packed.files as { path: string }[]).map((f) => f.path);
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
     for (const file of [pkg.bin.clawmoat, pkg.main, pkg.types, 'dist/probe-agent.mjs']) expect(files).toContain(file);
@@ -38,9 +40,24 @@ const matrix = reachMatrix(snapshot);
 process.stdout.write(JSON.stringify({ code: exitCodeFor(report, 'critical'), cells: matrix.cells.length, text: renderReport(report, 'text').split('\\n')[0] }));
 `,
     );
-    writeFileSync(join(scratch, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, outDir: 'out', types: ['node'], skipLibCheck: false } }));
+    writeFileSync(
+      join(scratch, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          strict: true,
+          outDir: 'out',
+          types: ['node'],
+          skipLibCheck: false,
+        },
+      }),
+    );
     execFileSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', scratch], { cwd: scratch, encoding: 'utf8' });
-    const out = JSON.parse(execFileSync(process.execPath, [join(scratch, 'out/use.js'), join(REPO, 'test/fixtures/readme/host.json')], { cwd: scratch, encoding: 'utf8' }));
+    const out = JSON.parse(
+      execFileSync(process.execPath, [join(scratch, 'out/use.js'), join(REPO, 'test/fixtures/readme/host.json')], { cwd: scratch, encoding: 'utf8' }),
+    );
     expect(out).toEqual({ code: 1, cells: expect.any(Number), text: expect.stringContaining('host gw') });
     expect(out.cells).toBeGreaterThan(0);
   }, 120_000);

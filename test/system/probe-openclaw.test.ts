@@ -137,7 +137,10 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   it('audit --probe turns the auth-none gateway into a critical probe.auth.none finding, and the others pass', async () => {
     const result = await clawmoat.run(['audit', '--json', '--probe', '--netns', lab.client.name, '--timeout', '1500']);
     expect(result.code, result.stderr).toBe(1);
-    const report = JSON.parse(result.stdout) as { findings: { id: string; severity: string; evidence: { text: string }[] }[]; checks: { id: string; result: string }[] };
+    const report = JSON.parse(result.stdout) as {
+      findings: { id: string; severity: string; evidence: { text: string }[] }[];
+      checks: { id: string; result: string }[];
+    };
     const none = report.findings.filter((f) => f.id === 'probe.auth.none');
     expect(none).toHaveLength(1);
     expect(none[0]!.severity).toBe('critical');
@@ -150,7 +153,9 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   it('prints a readable table: observed next to predicted, and the gateway named', async () => {
     const result = await clawmoat.run(['probe', '--netns', lab.client.name, '--timeout', '1500']);
     console.log(result.stdout);
-    expect(result.stdout).toMatch(new RegExp(`${lab.gwAddress.replace(/\./g, '\\.')}:28789\\s+open\\s+open\\s+OpenClaw ${openclawVersion().replace(/\./g, '\\.')}, auth enforced`));
+    expect(result.stdout).toMatch(
+      new RegExp(`${lab.gwAddress.replace(/\./g, '\\.')}:28789\\s+open\\s+open\\s+OpenClaw ${openclawVersion().replace(/\./g, '\\.')}, auth enforced`),
+    );
     expect(result.stdout).toMatch(/18789\s+open\s+open\s+not OpenClaw/);
     expect(result.stdout).toMatch(/18796\s+timeout\s+filtered/);
     expect(result.stdout).not.toMatch(/✗ mismatch|mismatch\(es\)/);

@@ -129,7 +129,9 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   it('probes from R: one ssh vantage, no errors, in a few seconds', () => {
     expect(main.report.errors).toEqual([]);
     // Over ssh the wait stays fixed (bash /dev/tcp under timeout(1)), in whole seconds there.
-    expect(main.report.vantages).toEqual([{ name: via, kind: 'ssh', zone: expect.stringMatching(/^internet/) as string, timeout: { policy: 'fixed', maxMs: 2_000 } }]);
+    expect(main.report.vantages).toEqual([
+      { name: via, kind: 'ssh', zone: expect.stringMatching(/^internet/) as string, timeout: { policy: 'fixed', maxMs: 2_000 } },
+    ]);
     expect(main.report.results.every((r) => r.vantage === via)).toBe(true);
     // 4 targets checked in parallel within 1.5 s (2 s on R: whole seconds), one login, two
     // fingerprints over ssh -W, plus the host's snapshot: about 5 s here.
@@ -190,7 +192,9 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       const { report } = await probe(['--via', via, '--target', `${lab.gwAddress}:28789`, '--timeout', '1000']);
       expect(report.results.map((r) => r.port)).toEqual([22, 28789]);
       expect(at(report, 22)).toMatchObject({ observed: 'timeout', predicted: 'filtered', mismatch: false });
-      expect(report.notes.filter((n) => /lockout risk/.test(n))).toEqual([`lockout risk: from ${via} no SSH port of this host (22) answers; an administrator there could not get back in`]);
+      expect(report.notes.filter((n) => /lockout risk/.test(n))).toEqual([
+        `lockout risk: from ${via} no SSH port of this host (22) answers; an administrator there could not get back in`,
+      ]);
     } finally {
       await lab.gw.exec('iptables', ['-D', ...rule]);
     }
@@ -205,7 +209,9 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   it('an address where nobody is: one line, no hang', async () => {
     const nobody = '198.51.100.9';
     const { line, ms } = await failing(['--via', `ssh://root@${nobody}`, '--timeout', '1000']);
-    expect(line).toMatch(new RegExp(`^clawmoat: ssh://root@${nobody}: ssh failed: connect to host ${nobody} port 22: (No route to host|Connection timed out)$`));
+    expect(line).toMatch(
+      new RegExp(`^clawmoat: ssh://root@${nobody}: ssh failed: connect to host ${nobody} port 22: (No route to host|Connection timed out)$`),
+    );
     expect(ms).toBeLessThan(30_000);
   });
 

@@ -107,13 +107,19 @@ function report(source: string, caseName: string, rulesetText: string, compariso
 async function dumpRuleset(lab: ReachLab): Promise<string> {
   const nf = await lab.collectNetfilter(DIST);
   const text = (c: { status: string; data?: unknown }) => (c.status === 'ok' ? String(c.data) : `(${c.status})`);
-  return [`# iptables-save\n${text(nf.iptablesSave)}`, `# ip6tables-save\n${text(nf.ip6tablesSave)}`, nf.iptablesLegacySave ? `# iptables-legacy-save\n${text(nf.iptablesLegacySave)}` : '', `# nft -j list ruleset\n${nf.nftRuleset.status === 'ok' ? JSON.stringify(nf.nftRuleset.data) : '(unavailable)'}`].join('\n');
+  return [
+    `# iptables-save\n${text(nf.iptablesSave)}`,
+    `# ip6tables-save\n${text(nf.ip6tablesSave)}`,
+    nf.iptablesLegacySave ? `# iptables-legacy-save\n${text(nf.iptablesLegacySave)}` : '',
+    `# nft -j list ruleset\n${nf.nftRuleset.status === 'ok' ? JSON.stringify(nf.nftRuleset.data) : '(unavailable)'}`,
+  ].join('\n');
 }
 
 /** `clawmoat reach --json` inside H, then probe and compare. */
 async function viaCli(source: string, caseName: string, lab: ReachLab, clawmoat: Clawmoat, rulesetText?: string): Promise<CellComparison[]> {
   const result = await clawmoat.run(['reach', '--json', ...NAMED_ZONES.flatMap((z) => ['--zone', z])]);
-  if (result.code !== 0) throw new Error(`clawmoat reach exited with ${result.code} for ${source}/${caseName}: ${result.stderr.trim() || result.stdout.slice(0, 2000)}`);
+  if (result.code !== 0)
+    throw new Error(`clawmoat reach exited with ${result.code} for ${source}/${caseName}: ${result.stderr.trim() || result.stdout.slice(0, 2000)}`);
   const matrix = JSON.parse(result.stdout) as Pick<ReachMatrix, 'zones' | 'cells' | 'limitations'>;
   await lab.ensureZoneSources(matrix.zones);
   const comparisons = await checkMatrix(lab, matrix, await lab.socketTruth(), figuresFor(source));
@@ -135,7 +141,9 @@ afterAll(() => {
   if (FIGURES.size === 0) return;
   const seconds = ((Date.now() - fileStarted) / 1000).toFixed(0);
   const unknown = [...UNKNOWN].flatMap(([source, reasons]) => [...reasons].sort((a, b) => b[1] - a[1]).map(([reason, n]) => `  ${source}: ${n} × ${reason}`));
-  console.log(`\nreach model vs kernel (${new Date().toISOString().slice(0, 10)}, ${seconds} s):\n${figuresTable([...FIGURES])}${failDir ? `\ndisagreements saved in ${failDir}` : ''}${unknown.length > 0 ? `\nunknown cells:\n${unknown.join('\n')}` : ''}`);
+  console.log(
+    `\nreach model vs kernel (${new Date().toISOString().slice(0, 10)}, ${seconds} s):\n${figuresTable([...FIGURES])}${failDir ? `\ndisagreements saved in ${failDir}` : ''}${unknown.length > 0 ? `\nunknown cells:\n${unknown.join('\n')}` : ''}`,
+  );
 });
 
 // ------------------------------------------------------------------------------------------------
@@ -152,7 +160,13 @@ describe.skipIf(ufwReq.skip)(ufwReq.name, ufwReq.options, () => {
 
   /** Each configuration: ufw commands run in order on fresh copies of /etc/ufw, then `ufw --force enable`. */
   const configs: [string, string[][]][] = [
-    ['deny-incoming+ssh', [['default', 'deny', 'incoming'], ['allow', '22/tcp']]],
+    [
+      'deny-incoming+ssh',
+      [
+        ['default', 'deny', 'incoming'],
+        ['allow', '22/tcp'],
+      ],
+    ],
     [
       'rich',
       [
@@ -198,7 +212,15 @@ describe.skipIf(ufwReq.skip)(ufwReq.name, ufwReq.options, () => {
         ['insert', '1', 'deny', 'from', '192.168.1.50'],
       ],
     ],
-    ['reject-incoming', [['default', 'reject', 'incoming'], ['allow', '22'], ['allow', 'in', 'on', 'tailscale0', 'to', 'any', 'port', '443', 'proto', 'tcp'], ['logging', 'high']]],
+    [
+      'reject-incoming',
+      [
+        ['default', 'reject', 'incoming'],
+        ['allow', '22'],
+        ['allow', 'in', 'on', 'tailscale0', 'to', 'any', 'port', '443', 'proto', 'tcp'],
+        ['logging', 'high'],
+      ],
+    ],
   ];
 
   it('every cell agrees with real connections for each UFW configuration', async () => {
@@ -347,7 +369,8 @@ function corpusCases(): CorpusCase[] {
       const s = f.slice(0, -'.nft.txt'.length);
       const base = basename(s);
       // Listings of something loaded elsewhere: an iptables dump's view, or an .nft source's.
-      if (has.has(`${s}.iptables-save.txt`) || has.has(`${s}.iptables-nft-save.txt`) || has.has(`${s}.nft`) || has.has(join(dirname(f), 'src', `${base}.nft`))) continue;
+      if (has.has(`${s}.iptables-save.txt`) || has.has(`${s}.iptables-nft-save.txt`) || has.has(`${s}.nft`) || has.has(join(dirname(f), 'src', `${base}.nft`)))
+        continue;
       if (files.some((o) => o.startsWith(`${s}.`) && o.endsWith('.nft'))) continue;
       const native = nativeTables(read(f));
       if (native) cases.push({ name: name(f), files: { nft: native }, legacy: false });
@@ -466,7 +489,9 @@ describe.skipIf(coreReq.skip)(coreReq.name, coreReq.options, () => {
       }),
     );
     const per = (ms: number) => `${(ms / Math.max(1, figures.rulesets)).toFixed(0)} ms`;
-    console.log(`random: ${RANDOM_COUNT} rulesets in ${((Date.now() - started) / 1000).toFixed(1)} s on ${labs.length} labs; per ruleset: load ${per(phases.load)}, collect ${per(phases.collect)}, model ${per(phases.analyse)}, probe ${per(phases.probe)}`);
+    console.log(
+      `random: ${RANDOM_COUNT} rulesets in ${((Date.now() - started) / 1000).toFixed(1)} s on ${labs.length} labs; per ruleset: load ${per(phases.load)}, collect ${per(phases.collect)}, model ${per(phases.analyse)}, probe ${per(phases.probe)}`,
+    );
     // Both kinds are shown separately in the table; the combined row is asserted.
     FIGURES.delete('random');
     FIGURES.set('random', figures);
@@ -475,48 +500,56 @@ describe.skipIf(coreReq.skip)(coreReq.name, coreReq.options, () => {
     expectNoDisagreement('random');
   }, 900_000);
 
-  it.skipIf(!existsSync(CORPUS_DIR))(`corpus rulesets that load into a namespace (read in place from ${CORPUS_DIR}): every cell agrees`, async () => {
-    const cases = corpusCases();
-    const targets = dnatTargets(cases);
-    await Promise.all(labs.map(async (lab) => {
-      await lab.addTargets(targets.addresses);
-      await lab.listenEverywhere(targets.ports);
-    }));
-    const skipped: string[] = [];
-    const figures = figuresFor('corpus');
-    const etc = PrivateEtc.create(scope);
-    const zones = NAMED_ZONES.map(parseZoneSpec);
-    const queue = [...cases];
-    await Promise.all(
-      labs.map(async (lab) => {
-        // As for the random rulesets: the snapshot is collected once by the CLI, and for each
-        // ruleset only its netfilter part (the real collector, in H) is read again. Only the
-        // ruleset changes between cases; a `clawmoat reach` per case cost several seconds of
-        // process start and collection (UFW and Docker above still go through the CLI).
-        const base = await baseSnapshot(lab, etc);
-        await lab.ensureZoneSources(buildContext(base, { zones }).reach().zones);
-        const sockets = await lab.socketTruth();
-        for (let c = queue.shift(); c; c = queue.shift()) {
-          let files = c.files;
-          let loaded = await lab.load(files, c.name);
-          if (!loaded.ok && c.fallback) {
-            files = c.fallback;
-            loaded = await lab.load(files, c.name);
+  it.skipIf(!existsSync(CORPUS_DIR))(
+    `corpus rulesets that load into a namespace (read in place from ${CORPUS_DIR}): every cell agrees`,
+    async () => {
+      const cases = corpusCases();
+      const targets = dnatTargets(cases);
+      await Promise.all(
+        labs.map(async (lab) => {
+          await lab.addTargets(targets.addresses);
+          await lab.listenEverywhere(targets.ports);
+        }),
+      );
+      const skipped: string[] = [];
+      const figures = figuresFor('corpus');
+      const etc = PrivateEtc.create(scope);
+      const zones = NAMED_ZONES.map(parseZoneSpec);
+      const queue = [...cases];
+      await Promise.all(
+        labs.map(async (lab) => {
+          // As for the random rulesets: the snapshot is collected once by the CLI, and for each
+          // ruleset only its netfilter part (the real collector, in H) is read again. Only the
+          // ruleset changes between cases; a `clawmoat reach` per case cost several seconds of
+          // process start and collection (UFW and Docker above still go through the CLI).
+          const base = await baseSnapshot(lab, etc);
+          await lab.ensureZoneSources(buildContext(base, { zones }).reach().zones);
+          const sockets = await lab.socketTruth();
+          for (let c = queue.shift(); c; c = queue.shift()) {
+            let files = c.files;
+            let loaded = await lab.load(files, c.name);
+            if (!loaded.ok && c.fallback) {
+              files = c.fallback;
+              loaded = await lab.load(files, c.name);
+            }
+            if (!loaded.ok) {
+              skipped.push(`${c.name}: ${loaded.error.split('\n').find((l) => /error|fail|unknown|No such|not/i.test(l)) ?? loaded.error.split('\n')[0]}`);
+              figures.skipped++;
+              continue;
+            }
+            const netfilter = await lab.collectNetfilter(DIST);
+            const matrix = buildContext({ ...base, netfilter }, { zones }).reach();
+            const comparisons = await checkMatrix(lab, matrix, sockets, figures);
+            figures.rulesets++;
+            report('corpus', c.name, rulesetText(files), comparisons, matrix.limitations);
           }
-          if (!loaded.ok) {
-            skipped.push(`${c.name}: ${loaded.error.split('\n').find((l) => /error|fail|unknown|No such|not/i.test(l)) ?? loaded.error.split('\n')[0]}`);
-            figures.skipped++;
-            continue;
-          }
-          const netfilter = await lab.collectNetfilter(DIST);
-          const matrix = buildContext({ ...base, netfilter }, { zones }).reach();
-          const comparisons = await checkMatrix(lab, matrix, sockets, figures);
-          figures.rulesets++;
-          report('corpus', c.name, rulesetText(files), comparisons, matrix.limitations);
-        }
-      }),
-    );
-    console.log(`corpus: ${cases.length} rulesets found, ${cases.length - skipped.length} loaded; not loadable here (skipped):\n  ${skipped.join('\n  ') || '(none)'}`);
-    expectNoDisagreement('corpus');
-  }, 600_000);
+        }),
+      );
+      console.log(
+        `corpus: ${cases.length} rulesets found, ${cases.length - skipped.length} loaded; not loadable here (skipped):\n  ${skipped.join('\n  ') || '(none)'}`,
+      );
+      expectNoDisagreement('corpus');
+    },
+    600_000,
+  );
 });

@@ -194,7 +194,8 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
 
   it('audit in every format, from the snapshot and live; reach; a config that does not parse', async () => {
     const snap = join(out, 'snap.json');
-    for (const format of ['text', 'json', 'markdown', 'sarif', 'junit']) await clawmoat(`audit --format ${format}`, ['audit', '--snapshot', snap, '--format', format]);
+    for (const format of ['text', 'json', 'markdown', 'sarif', 'junit'])
+      await clawmoat(`audit --format ${format}`, ['audit', '--snapshot', snap, '--format', format]);
     const audited = await clawmoat('audit live --format json', ['audit', ...live(), '--format', 'json', '-o', join(out, 'audit.json')]);
     expect(audited.code).toBe(1);
     const report = JSON.parse(readFileSync(join(out, 'audit.json'), 'utf8')) as { findings: { id: string }[] };

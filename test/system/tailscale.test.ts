@@ -49,7 +49,10 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   it('reach: the tailnet zone reaches the listener on the tailnet address', async () => {
     const result = await clawmoat(['reach', '--port', String(PORT), '--json']);
     expect(result.code, result.stderr).toBe(0);
-    const matrix = JSON.parse(result.stdout) as { zones: { name: string; kind: string }[]; cells: { zone: { name: string; kind: string }; listener: { address: string }; verdict: string }[] };
+    const matrix = JSON.parse(result.stdout) as {
+      zones: { name: string; kind: string }[];
+      cells: { zone: { name: string; kind: string }; listener: { address: string }; verdict: string }[];
+    };
     expect(matrix.zones.find((z) => z.kind === 'tailnet')?.name).toBe('tailnet:tailscale0');
     const tailnet = matrix.cells.find((c) => c.zone.kind === 'tailnet');
     expect(tailnet).toMatchObject({ listener: { address: TAILNET }, verdict: 'open' });

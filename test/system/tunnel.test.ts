@@ -194,9 +194,19 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     const { report, result } = await tunnelJson([destination, '--print', '-o', 'ConnectTimeout=7']);
     expect(result.code, result.stderr).toBe(0);
     expect(report.print!.argv).toEqual([
-      'ssh', '-N', '-L', '127.0.0.1:28789:127.0.0.1:28789',
-      '-o', 'ExitOnForwardFailure=yes', '-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=3',
-      '-o', 'ConnectTimeout=7', destination,
+      'ssh',
+      '-N',
+      '-L',
+      '127.0.0.1:28789:127.0.0.1:28789',
+      '-o',
+      'ExitOnForwardFailure=yes',
+      '-o',
+      'ServerAliveInterval=15',
+      '-o',
+      'ServerAliveCountMax=3',
+      '-o',
+      'ConnectTimeout=7',
+      destination,
     ]);
     const text = await clawmoat.run(['tunnel', destination, '--print']);
     expect(text.code, text.stderr).toBe(0);
@@ -224,7 +234,11 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     });
     const log = () => readFileSync(daemon.logFile, 'utf8');
     const url = 'http://127.0.0.1:28789/';
-    await waitFor(async () => (log().includes(`\n${url}\n`) ? true : undefined), { what: 'the tunnel to print its URL', timeoutMs: 30_000, abort: () => (daemon.exited() ? `${daemon.exited()}\n${log()}` : undefined) });
+    await waitFor(async () => (log().includes(`\n${url}\n`) ? true : undefined), {
+      what: 'the tunnel to print its URL',
+      timeoutMs: 30_000,
+      abort: () => (daemon.exited() ? `${daemon.exited()}\n${log()}` : undefined),
+    });
     expect((await httpGet(lab.client, `${url}healthz`)).status).toBe(200);
 
     // Drop it: kill the sshd session processes serving the tunnel (children of the sshd this test started).
@@ -246,7 +260,9 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     console.log(`tunnel re-established ${back} ms after the drop`);
     // The first retry waits 1 s; a login takes well under a second here.
     expect(back).toBeLessThan(10_000);
-    expect(log()).toMatch(/tunnel down after \d+ m?s: the connection was lost: Connection to 198\.51\.100\.1 closed by remote host\.\n.*next attempt in 1 s\n.*reconnecting to \S+, attempt 2 \(ssh pid \d+\)\n.*tunnel up again/);
+    expect(log()).toMatch(
+      /tunnel down after \d+ m?s: the connection was lost: Connection to 198\.51\.100\.1 closed by remote host\.\n.*next attempt in 1 s\n.*reconnecting to \S+, attempt 2 \(ssh pid \d+\)\n.*tunnel up again/,
+    );
     expect(log().match(/\nhttp:\/\//g)).toHaveLength(1);
 
     // SIGTERM: it ends its ssh child and exits 0.
@@ -278,14 +294,18 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     const nobody = '198.51.100.9';
     const { line, ms } = await failing([`root@${nobody}`, '-o', 'ConnectTimeout=3']);
     expect(line).toMatch(
-      new RegExp(`^clawmoat: root@${nobody}: the gateway's port and bind and sshd's settings were not checked: root@${nobody} cannot be reached: connect to host ${nobody} port 22: (No route to host|Connection timed out)$`),
+      new RegExp(
+        `^clawmoat: root@${nobody}: the gateway's port and bind and sshd's settings were not checked: root@${nobody} cannot be reached: connect to host ${nobody} port 22: (No route to host|Connection timed out)$`,
+      ),
     );
     expect(ms).toBeLessThan(20_000);
   });
 
   it('no sshd on that port: one line, connection refused', async () => {
     const { line } = await failing([destination, '-p', '2299', '--check']);
-    expect(line).toBe(`clawmoat: ${destination}: the gateway's port and bind and sshd's settings were not checked: no ssh server answers on ${destination} (connection refused): is sshd running, and on this port?`);
+    expect(line).toBe(
+      `clawmoat: ${destination}: the gateway's port and bind and sshd's settings were not checked: no ssh server answers on ${destination} (connection refused): is sshd running, and on this port?`,
+    );
   });
 
   it('a changed host key: reported, never accepted, known_hosts untouched', async () => {

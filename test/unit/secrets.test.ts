@@ -28,10 +28,16 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'clawmoat-secrets-'));
   const state = join(dir, 'home/.openclaw');
   mkdirSync(state, { recursive: true });
-  writeFileSync(join(state, 'openclaw.json'), `{\n  // JSON5 with an include\n  gateway: { bind: "loopback", auth: { mode: "token", token: "${CONFIG_TOKEN}" }, remote: { $include: "./remote.json5" } },\n  hooks: { token: "\${HOOK_TOKEN}" },\n}\n`);
+  writeFileSync(
+    join(state, 'openclaw.json'),
+    `{\n  // JSON5 with an include\n  gateway: { bind: "loopback", auth: { mode: "token", token: "${CONFIG_TOKEN}" }, remote: { $include: "./remote.json5" } },\n  hooks: { token: "\${HOOK_TOKEN}" },\n}\n`,
+  );
   writeFileSync(join(state, 'remote.json5'), `{ password: "${INCLUDE_PASSWORD}" }\n`);
   writeFileSync(join(state, '.env'), `HOOK_TOKEN=${DOTENV_TOKEN}\n`);
-  writeFileSync(join(dir, 'compose.yaml'), `services:\n  openclaw-gateway:\n    image: openclaw\n    environment:\n      OPENCLAW_GATEWAY_TOKEN: ${COMPOSE_TOKEN}\n    command: ["openclaw", "gateway", "--token", "${COMPOSE_TOKEN}"]\n    ports: ["18789:18789"]\n`);
+  writeFileSync(
+    join(dir, 'compose.yaml'),
+    `services:\n  openclaw-gateway:\n    image: openclaw\n    environment:\n      OPENCLAW_GATEWAY_TOKEN: ${COMPOSE_TOKEN}\n    command: ["openclaw", "gateway", "--token", "${COMPOSE_TOKEN}"]\n    ports: ["18789:18789"]\n`,
+  );
   gateway = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', 'openclaw', 'gateway', '--bind', 'lan', '--token', ARGV_TOKEN], {
     env: { PATH: process.env.PATH ?? '', HOME: join(dir, 'home'), OPENCLAW_GATEWAY_TOKEN: PROCESS_ENV_TOKEN },
     stdio: 'ignore',

@@ -15,19 +15,14 @@ export const configUnreadable: Check = {
     inputs: ['openclaw'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
-      fails: [
-        "JSON5 syntax error",
-        "permission denied",
-      ],
-      passes: [
-        "no config (skipped)",
-        "config parsed",
-      ],
+      fails: ['JSON5 syntax error', 'permission denied'],
+      passes: ['no config (skipped)', 'config parsed'],
     },
   },
   evaluate(ctx) {
     const config = ctx.snapshot.openclaw.config;
-    if (config.status === 'ok') return { result: 'pass', reason: `${config.data.path} (${config.data.files.length} file${config.data.files.length === 1 ? '' : 's'})` };
+    if (config.status === 'ok')
+      return { result: 'pass', reason: `${config.data.path} (${config.data.files.length} file${config.data.files.length === 1 ? '' : 's'})` };
     if (config.status === 'unavailable') {
       if (config.reason === 'not-found') return { result: 'skipped', reason: 'no OpenClaw config on this host' };
       return {
@@ -37,7 +32,11 @@ export const configUnreadable: Check = {
             status: 'fail',
             message: `The OpenClaw config could not be read: ${config.detail}.`,
             evidence: [{ kind: 'file', text: config.detail }],
-            remediation: { summary: 'Run clawmoat as the gateway user or as root so the config can be read.', steps: ['sudo clawmoat audit'], automatic: false },
+            remediation: {
+              summary: 'Run clawmoat as the gateway user or as root so the config can be read.',
+              steps: ['sudo clawmoat audit'],
+              automatic: false,
+            },
           },
         ],
       };
@@ -52,7 +51,11 @@ export const configUnreadable: Check = {
           status: 'fail',
           message: `${where}: ${error.message}`,
           evidence: [{ kind: 'file', text: `${where}: ${error.message}`, location }],
-          remediation: { summary: `Fix the file at ${where}; OpenClaw will not start until it parses.`, steps: [`$EDITOR ${error.file} +${error.line ?? 1}`, 'openclaw config validate'], automatic: false },
+          remediation: {
+            summary: `Fix the file at ${where}; OpenClaw will not start until it parses.`,
+            steps: [`$EDITOR ${error.file} +${error.line ?? 1}`, 'openclaw config validate'],
+            automatic: false,
+          },
           location,
         },
       ],

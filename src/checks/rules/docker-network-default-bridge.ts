@@ -17,15 +17,8 @@ export const dockerNetworkDefaultBridge: Check = {
     inputs: ['docker', 'compose', 'openclaw', 'sockets'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
-      fails: [
-        "docker run without --network",
-        "compose network_mode: bridge",
-      ],
-      passes: [
-        "no Docker (skipped)",
-        "dedicated network",
-        "compose default project network",
-      ],
+      fails: ['docker run without --network', 'compose network_mode: bridge'],
+      passes: ['no Docker (skipped)', 'dedicated network', 'compose default project network'],
     },
   },
   evaluate: workloadCheck({
@@ -34,7 +27,11 @@ export const dockerNetworkDefaultBridge: Check = {
     message: (w) => `${w.label} shares Docker's default bridge with every other container on the host.`,
     remediation: {
       summary: 'Put the gateway on its own user-defined network.',
-      steps: ['docker network create openclaw-net', 'compose: networks: [openclaw-net] (and a top-level networks: { openclaw-net: {} })', 'docker run: --network openclaw-net'],
+      steps: [
+        'docker network create openclaw-net',
+        'compose: networks: [openclaw-net] (and a top-level networks: { openclaw-net: {} })',
+        'docker run: --network openclaw-net',
+      ],
       automatic: true,
     },
     passReason: 'every gateway container is on a user-defined network',

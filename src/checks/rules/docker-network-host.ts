@@ -17,14 +17,8 @@ export const dockerNetworkHost: Check = {
     inputs: ['docker', 'compose', 'openclaw', 'sockets'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
-      fails: [
-        "live container with host networking",
-        "compose network_mode: host",
-      ],
-      passes: [
-        "no Docker (skipped)",
-        "own network",
-      ],
+      fails: ['live container with host networking', 'compose network_mode: host'],
+      passes: ['no Docker (skipped)', 'own network'],
     },
   },
   evaluate: workloadCheck({

@@ -19,24 +19,24 @@ export const dockerPublishPublic: Check = {
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: [
-        "live container on 0.0.0.0",
-        "live container on ::",
-        "compose short syntax with ${VAR:-default}",
-        "compose long syntax on 0.0.0.0",
-        "bad YAML after a public ports entry is unknown, not \"no compose file\" (unknown)",
-        "a named compose file that is missing (unknown)",
-        "a directory given as a compose file (unknown)",
-        "the override publishes on every address (merged as docker compose does)",
-        "a service extends one that publishes publicly",
-        "extends from a file that is not read is unknown (unknown)",
-        "compose port from .env",
+        'live container on 0.0.0.0',
+        'live container on ::',
+        'compose short syntax with ${VAR:-default}',
+        'compose long syntax on 0.0.0.0',
+        'bad YAML after a public ports entry is unknown, not "no compose file" (unknown)',
+        'a named compose file that is missing (unknown)',
+        'a directory given as a compose file (unknown)',
+        'the override publishes on every address (merged as docker compose does)',
+        'a service extends one that publishes publicly',
+        'extends from a file that is not read is unknown (unknown)',
+        'compose port from .env',
       ],
       passes: [
-        "no Docker",
-        "published on 127.0.0.1",
-        "compose on ::1 and 127.0.0.1",
-        "an override republishes on loopback with !override",
-        "other containers may publish publicly",
+        'no Docker',
+        'published on 127.0.0.1',
+        'compose on ::1 and 127.0.0.1',
+        'an override republishes on loopback with !override',
+        'other containers may publish publicly',
       ],
     },
   },
@@ -47,12 +47,20 @@ export const dockerPublishPublic: Check = {
       if (docker.status !== 'ok' && docker.reason !== 'not-running' && docker.reason !== 'not-installed' && ctx.compose.length === 0) {
         return { result: 'unknown', reason: `Docker could not be read: ${docker.detail}`, findings: [] };
       }
-      return { result: 'pass', reason: docker.status === 'ok' || ctx.compose.length > 0 ? 'no gateway container or compose service' : 'Docker is not running and no compose file was given' };
+      return {
+        result: 'pass',
+        reason:
+          docker.status === 'ok' || ctx.compose.length > 0 ? 'no gateway container or compose service' : 'Docker is not running and no compose file was given',
+      };
     }
     const findings = workloads.flatMap((w) => {
       const bad = w.publishes.filter((p) => publishesGatewayPort(p, gateway.ports) && isPublicPublish(p));
       if (bad.length === 0) return [];
-      const evidence: Evidence[] = bad.map((p) => ({ kind: w.kind === 'compose' ? 'file' : 'container', text: `${w.label}: ports "${p.text}" publishes on ${p.hostIp || 'every address'}`, ...(p.location ? { location: p.location } : {}) }));
+      const evidence: Evidence[] = bad.map((p) => ({
+        kind: w.kind === 'compose' ? 'file' : 'container',
+        text: `${w.label}: ports "${p.text}" publishes on ${p.hostIp || 'every address'}`,
+        ...(p.location ? { location: p.location } : {}),
+      }));
       const first = bad[0]!;
       return [
         {
@@ -61,7 +69,15 @@ export const dockerPublishPublic: Check = {
           evidence,
           remediation: {
             summary: 'Publish on loopback only, or not at all (reach the gateway through an SSH tunnel or Tailscale).',
-            steps: w.kind === 'compose' ? bad.map((p) => `${p.location ? `${p.location.file}:${p.location.line}: ` : ''}ports: ["127.0.0.1:${p.hostPort ?? p.containerPort}:${p.containerPort}"]`).concat('docker compose up -d') : [`recreate it with -p 127.0.0.1:${first.hostPort}:${first.containerPort}`],
+            steps:
+              w.kind === 'compose'
+                ? bad
+                    .map(
+                      (p) =>
+                        `${p.location ? `${p.location.file}:${p.location.line}: ` : ''}ports: ["127.0.0.1:${p.hostPort ?? p.containerPort}:${p.containerPort}"]`,
+                    )
+                    .concat('docker compose up -d')
+                : [`recreate it with -p 127.0.0.1:${first.hostPort}:${first.containerPort}`],
             automatic: w.kind === 'compose',
           },
           ...(first.location ? { location: first.location } : {}),

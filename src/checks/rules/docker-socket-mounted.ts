@@ -17,14 +17,8 @@ export const dockerSocketMounted: Check = {
     inputs: ['docker', 'compose', 'openclaw', 'sockets'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
-      fails: [
-        "live container with the socket",
-        "compose volume",
-      ],
-      passes: [
-        "no Docker (skipped)",
-        "ordinary volume",
-      ],
+      fails: ['live container with the socket', 'compose volume'],
+      passes: ['no Docker (skipped)', 'ordinary volume'],
     },
   },
   evaluate: workloadCheck({

@@ -21,16 +21,13 @@ export const doorNoAuth: Check = {
     inputs: ['openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale', 'doors'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
-      fails: [
-        "auth none behind nginx on 0.0.0.0:443 with no auth of its own: critical",
-        "auth none behind nginx on 127.0.0.1 only: warn",
-      ],
+      fails: ['auth none behind nginx on 0.0.0.0:443 with no auth of its own: critical', 'auth none behind nginx on 127.0.0.1 only: warn'],
       passes: [
-        "no gateway (skipped)",
-        "no door",
-        "door in front of a token gateway",
-        "auth none, but the door asks for basic auth",
-        "auth none, a door to another port",
+        'no gateway (skipped)',
+        'no door',
+        'door in front of a token gateway',
+        'auth none, but the door asks for basic auth',
+        'auth none, a door to another port',
       ],
     },
   },
@@ -39,16 +36,27 @@ export const doorNoAuth: Check = {
     const doors = gatewayDoors(ctx);
     if (doors.length === 0) return { result: 'pass', reason: 'no door leads to the gateway' };
     const mode = ctx.gateway.auth.mode;
-    if (mode?.value !== 'none') return { result: 'pass', reason: `the gateway has its own auth (${mode ? `"${mode.value}" from ${mode.source}` : 'token or password, or the ephemeral token'})` };
+    if (mode?.value !== 'none')
+      return {
+        result: 'pass',
+        reason: `the gateway has its own auth (${mode ? `"${mode.value}" from ${mode.source}` : 'token or password, or the ephemeral token'})`,
+      };
     const bare = doors.filter((d) => d.door.auth.length === 0);
-    if (bare.length === 0) return { result: 'pass', reason: `every door adds its own auth: ${doors.map((d) => `${describeDoor(d.door)}: ${d.door.auth.map((a) => a.text).join(', ')}`).join('; ')}` };
+    if (bare.length === 0)
+      return {
+        result: 'pass',
+        reason: `every door adds its own auth: ${doors.map((d) => `${describeDoor(d.door)}: ${d.door.auth.map((a) => a.text).join(', ')}`).join('; ')}`,
+      };
     const findings: FindingDraft[] = bare.map((d) => {
       const beyond = d.openBeyondLoopback.length > 0 || d.unknownBeyondLoopback.length > 0;
       const finding: FindingDraft = {
         status: 'fail',
         severity: beyond ? 'critical' : 'warn',
         message: `${describeDoor(d.door)} leads to a gateway with auth "none" and asks for nothing itself: ${beyond ? 'anyone who reaches it' : 'any local process'} drives the agent${d.door.layer === 'tcp' || d.door.forwardedFor === 'none' ? ', and the gateway takes them for a local client' : ''}.`,
-        evidence: [...doorEvidence(d), { kind: mode.location ? 'file' : 'config', text: `auth mode "none" from ${mode.source}`, ...(mode.location ? { location: mode.location } : {}) }],
+        evidence: [
+          ...doorEvidence(d),
+          { kind: mode.location ? 'file' : 'config', text: `auth mode "none" from ${mode.source}`, ...(mode.location ? { location: mode.location } : {}) },
+        ],
         remediation: {
           summary: 'Give the gateway its own auth (a long random token); a door is not an authentication boundary.',
           steps: ['openclaw config set gateway.auth.mode token', 'openclaw doctor --generate-gateway-token', restartHint(ctx.gateway)],

@@ -3,7 +3,6 @@ import { GUIDE } from '../guide.js';
 
 import { exposureOutcome } from './exposure.js';
 
-
 export const exposureInternet: Check = {
   meta: {
     id: 'exposure.internet',
@@ -12,7 +11,7 @@ export const exposureInternet: Check = {
     guide: GUIDE.firewall,
     docs:
       "Computed, not guessed: a client's first packet is walked through the host's real netfilter ruleset " +
-      '(raw, mangle and nat PREROUTING with Docker\'s DNAT, the routing decision, filter INPUT or FORWARD, then the ' +
+      "(raw, mangle and nat PREROUTING with Docker's DNAT, the routing decision, filter INPUT or FORWARD, then the " +
       "socket's bind address) from each internet zone — an interface holding the default route or a public address. " +
       'Every door counts: a reverse proxy or forwarder (nginx, Caddy, HAProxy, Apache, socat, rinetd, ssh -L, kubectl ' +
       'port-forward) whose upstream is a gateway port is a row of its own, its kernel path extended by the hop through ' +
@@ -25,20 +24,20 @@ export const exposureInternet: Check = {
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: [
-        "loopback gateway behind socat TCP-LISTEN:443 on 0.0.0.0 (the door is the exposure)",
-        "a Cloudflare quick tunnel to the gateway (no Access exists for it)",
-        "a named Cloudflare Tunnel to the gateway: Access decides at Cloudflare, unknown (unknown)",
-        "nginx on 0.0.0.0:443 whose config does not parse: unknown, naming the file and line (unknown)",
-        "wildcard listener, no firewall",
-        "an ACCEPT for the port before the DROP",
+        'loopback gateway behind socat TCP-LISTEN:443 on 0.0.0.0 (the door is the exposure)',
+        'a Cloudflare quick tunnel to the gateway (no Access exists for it)',
+        'a named Cloudflare Tunnel to the gateway: Access decides at Cloudflare, unknown (unknown)',
+        'nginx on 0.0.0.0:443 whose config does not parse: unknown, naming the file and line (unknown)',
+        'wildcard listener, no firewall',
+        'an ACCEPT for the port before the DROP',
       ],
       passes: [
-        "no gateway (skipped)",
-        "wildcard listener, INPUT drops all but SSH",
-        "loopback listener, no firewall",
-        "loopback gateway behind socat on 127.0.0.1 only",
-        "socat on 0.0.0.0 to another service",
-        "loopback gateway behind socat on 0.0.0.0, INPUT drops all but SSH",
+        'no gateway (skipped)',
+        'wildcard listener, INPUT drops all but SSH',
+        'loopback listener, no firewall',
+        'loopback gateway behind socat on 127.0.0.1 only',
+        'socat on 0.0.0.0 to another service',
+        'loopback gateway behind socat on 0.0.0.0, INPUT drops all but SSH',
       ],
     },
   },

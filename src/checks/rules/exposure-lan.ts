@@ -10,7 +10,7 @@ export const exposureLan: Check = {
     guide: GUIDE.firewall,
     docs:
       'Like `exposure.internet`, for LAN zones (interfaces on private subnets) and zones named with `--zone`. A LAN ' +
-      'client can aim at *any* of the host\'s addresses through its link (Linux is a weak-host system), so a gateway ' +
+      "client can aim at *any* of the host's addresses through its link (Linux is a weak-host system), so a gateway " +
       'bound to the tailnet address is reachable from the LAN unless a rule filters it; the path names the ' +
       'destination address used.',
     fixable: true,
@@ -18,14 +18,14 @@ export const exposureLan: Check = {
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: [
-        "loopback gateway behind socat on 0.0.0.0:8443",
-        "wildcard listener, INPUT admits eth1",
-        "tailnet-bound gateway, no firewall: the LAN aims at the tailnet address (weak host)",
+        'loopback gateway behind socat on 0.0.0.0:8443',
+        'wildcard listener, INPUT admits eth1',
+        'tailnet-bound gateway, no firewall: the LAN aims at the tailnet address (weak host)',
       ],
       passes: [
-        "loopback gateway behind socat bound to the tailnet address",
-        "no LAN interface (skipped)",
-        "tailnet-bound gateway, INPUT admits only tailscale0",
+        'loopback gateway behind socat bound to the tailnet address',
+        'no LAN interface (skipped)',
+        'tailnet-bound gateway, INPUT admits only tailscale0',
       ],
     },
   },

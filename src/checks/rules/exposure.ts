@@ -18,14 +18,24 @@ export function describeListener(cell: ReachCell): string {
 }
 
 export function pathEvidence(cell: ReachCell): Evidence[] {
-  const head: Evidence = { kind: 'note', text: `${describeListener(cell)} from ${cell.zone.name} (${cell.zone.source} → ${cell.destination}): ${cell.verdict}, ${cell.reason}` };
+  const head: Evidence = {
+    kind: 'note',
+    text: `${describeListener(cell)} from ${cell.zone.name} (${cell.zone.source} → ${cell.destination}): ${cell.verdict}, ${cell.reason}`,
+  };
   const steps: Evidence[] = cell.path
     .filter((s) => s.action !== 'continue')
-    .map((s) => ({ kind: 'rule', text: `${s.hook}${s.table ? ` ${s.table}` : ''}${s.chain ? ` ${s.chain}` : ''}${s.rule !== undefined ? ` rule ${s.rule}` : ''}: ${s.text}` }));
+    .map((s) => ({
+      kind: 'rule',
+      text: `${s.hook}${s.table ? ` ${s.table}` : ''}${s.chain ? ` ${s.chain}` : ''}${s.rule !== undefined ? ` rule ${s.rule}` : ''}: ${s.text}`,
+    }));
   return [head, ...steps];
 }
 
-export function exposureOutcome(ctx: AnalysisContext, kinds: Zone['kind'][], describe: { what: string; remediation: FindingDraft['remediation'] }): CheckOutcome {
+export function exposureOutcome(
+  ctx: AnalysisContext,
+  kinds: Zone['kind'][],
+  describe: { what: string; remediation: FindingDraft['remediation'] },
+): CheckOutcome {
   if (!ctx.gateway.detected) return { result: 'skipped', reason: 'no OpenClaw gateway on this host' };
   const zones = ctx.reach().zones.filter((z) => kinds.includes(z.kind));
   if (zones.length === 0) return { result: 'skipped', reason: `this host has no ${kinds.join('/')} zone` };
@@ -48,7 +58,12 @@ export function exposureOutcome(ctx: AnalysisContext, kinds: Zone['kind'][], des
     return {
       result: 'unknown',
       reason: unknown.map((c) => `${describeListener(c)} from ${c.zone.name}: ${c.reason}`).join('; '),
-      findings: unknown.map((cell) => ({ status: 'unknown' as const, message: `Cannot tell whether ${describeListener(cell)} is reachable from ${cell.zone.name}: ${cell.reason}.`, evidence: pathEvidence(cell), remediation: describe.remediation })),
+      findings: unknown.map((cell) => ({
+        status: 'unknown' as const,
+        message: `Cannot tell whether ${describeListener(cell)} is reachable from ${cell.zone.name}: ${cell.reason}.`,
+        evidence: pathEvidence(cell),
+        remediation: describe.remediation,
+      })),
     };
   }
   return { result: 'pass', reason: cells.map((c) => `${describeListener(c)} ${c.verdict} from ${c.zone.name}`).join('; ') };

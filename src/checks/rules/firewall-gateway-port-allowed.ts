@@ -17,17 +17,12 @@ export const firewallGatewayPortAllowed: Check = {
     inputs: ['ufw', 'netfilter', 'openclaw', 'sockets'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
-      fails: [
-        "ufw allow 18789",
-        "ufw allow a range covering the custom port",
-        "iptables ACCEPT for 18789 in INPUT",
-        "multiport in a user chain",
-      ],
+      fails: ['ufw allow 18789', 'ufw allow a range covering the custom port', 'iptables ACCEPT for 18789 in INPUT', 'multiport in a user chain'],
       passes: [
-        "only ssh allowed",
-        "gateway port allowed on tailscale0 only",
-        "gateway port allowed from the LAN only",
-        "iptables accepts 18789 from one address",
+        'only ssh allowed',
+        'gateway port allowed on tailscale0 only',
+        'gateway port allowed from the LAN only',
+        'iptables accepts 18789 from one address',
       ],
     },
   },
@@ -40,7 +35,11 @@ export const firewallGatewayPortAllowed: Check = {
       if (rule.inInterface || !isAnySource(rule.src) || rule.dport === 'any' || (rule.protocol !== 'tcp' && rule.protocol !== 'any')) continue;
       const port = gateway.ports.find((p) => ufwPortCovers(rule.dport, p));
       if (port === undefined) continue;
-      evidence.push({ kind: 'rule', text: `ufw: ${rule.action} ${rule.protocol} ${rule.dport} from ${rule.src}${rule.v6 ? ' (v6)' : ''}`, location: rule.location });
+      evidence.push({
+        kind: 'rule',
+        text: `ufw: ${rule.action} ${rule.protocol} ${rule.dport} from ${rule.src}${rule.v6 ? ' (v6)' : ''}`,
+        location: rule.location,
+      });
       steps.push(`sudo ufw delete ${rule.action} ${rule.dport === String(port) && rule.protocol !== 'any' ? `${rule.dport}/${rule.protocol}` : rule.dport}`);
     }
     if (netfilter.readable) {
@@ -51,7 +50,10 @@ export const firewallGatewayPortAllowed: Check = {
     }
     if (evidence.length === 0) {
       if (!netfilter.readable && !ufw) return { result: 'unknown', reason: netfilter.reason, findings: [] };
-      return { result: 'pass', reason: `no rule admits ${gateway.ports.join('/')} from anywhere${netfilter.readable ? '' : ` (UFW rules only: ${netfilter.reason})`}` };
+      return {
+        result: 'pass',
+        reason: `no rule admits ${gateway.ports.join('/')} from anywhere${netfilter.readable ? '' : ` (UFW rules only: ${netfilter.reason})`}`,
+      };
     }
     const location = evidence.find((e) => e.location)?.location;
     return {
@@ -61,7 +63,11 @@ export const firewallGatewayPortAllowed: Check = {
           status: 'fail',
           message: `The firewall explicitly admits the gateway port from anywhere (${evidence.length} rule${evidence.length === 1 ? '' : 's'}).`,
           evidence,
-          remediation: { summary: 'Delete the rule; reach the gateway through an SSH tunnel or Tailscale instead.', steps: [...new Set(steps)], automatic: true },
+          remediation: {
+            summary: 'Delete the rule; reach the gateway through an SSH tunnel or Tailscale instead.',
+            steps: [...new Set(steps)],
+            automatic: true,
+          },
           ...(location ? { location } : {}),
         },
       ],

@@ -2,7 +2,6 @@ import type { Check } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { isSafeBindAddress } from '../../model/addresses.js';
 
-
 export const firewallNone: Check = {
   meta: {
     id: 'firewall.none',
@@ -20,16 +19,12 @@ export const firewallNone: Check = {
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: [
-        "empty ruleset, no UFW",
-        "UFW installed but disabled, gateway on 0.0.0.0",
-        "Docker rules only (FORWARD), INPUT accepts",
-        "ruleset unreadable (not root) (unknown)",
+        'empty ruleset, no UFW',
+        'UFW installed but disabled, gateway on 0.0.0.0',
+        'Docker rules only (FORWARD), INPUT accepts',
+        'ruleset unreadable (not root) (unknown)',
       ],
-      passes: [
-        "UFW active",
-        "hand-written iptables with DROP policy",
-        "nftables input chain with policy drop",
-      ],
+      passes: ['UFW active', 'hand-written iptables with DROP policy', 'nftables input chain with policy drop'],
     },
   },
   evaluate(ctx) {
@@ -43,7 +38,12 @@ export const firewallNone: Check = {
           {
             status: 'unknown',
             message: `Cannot tell whether anything filters inbound traffic: ${netfilter.reason}.`,
-            evidence: [{ kind: 'note', text: netfilter.reason }, ...(ufw ? [{ kind: 'service' as const, text: `ufw ${ufw.enabledInConfig ? 'enabled in /etc/ufw/ufw.conf' : 'disabled in /etc/ufw/ufw.conf'}` }] : [])],
+            evidence: [
+              { kind: 'note', text: netfilter.reason },
+              ...(ufw
+                ? [{ kind: 'service' as const, text: `ufw ${ufw.enabledInConfig ? 'enabled in /etc/ufw/ufw.conf' : 'disabled in /etc/ufw/ufw.conf'}` }]
+                : []),
+            ],
             remediation: { summary: 'Run the audit as root to read the firewall.', steps: ['sudo clawmoat audit'], automatic: false },
           },
         ],
@@ -61,12 +61,20 @@ export const firewallNone: Check = {
           severity: exposed ? 'critical' : 'warn',
           message: `Nothing filters inbound ${unfiltered.map((f) => (f.family === 'ip' ? 'IPv4' : 'IPv6')).join(' or ')} traffic: UFW is ${ufw ? (ufw.enabledInConfig ? 'enabled but not loaded' : 'inactive') : 'not installed'} and the INPUT path accepts by default${exposed ? ', while the gateway listens beyond loopback' : ''}.`,
           evidence: [
-            { kind: 'service', text: ufw ? `ufw installed, ${ufw.enabledInConfig ? 'ENABLED=yes but its chains are not loaded' : 'ENABLED=no'}` : 'ufw not installed' },
+            {
+              kind: 'service',
+              text: ufw ? `ufw installed, ${ufw.enabledInConfig ? 'ENABLED=yes but its chains are not loaded' : 'ENABLED=no'}` : 'ufw not installed',
+            },
             ...unfiltered.flatMap((f) => f.evidence.map((text) => ({ kind: 'rule' as const, text: `${f.family}: ${text}` }))),
           ],
           remediation: {
             summary: 'Enable UFW in the guide’s order: allow SSH first, then deny incoming by default.',
-            steps: ['sudo ufw allow OpenSSH   # or: sudo ufw allow 22/tcp', 'sudo ufw default deny incoming', 'sudo ufw default allow outgoing', 'sudo ufw enable'],
+            steps: [
+              'sudo ufw allow OpenSSH   # or: sudo ufw allow 22/tcp',
+              'sudo ufw default deny incoming',
+              'sudo ufw default allow outgoing',
+              'sudo ufw enable',
+            ],
             automatic: true,
           },
         },

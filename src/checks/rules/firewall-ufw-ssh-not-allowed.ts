@@ -11,7 +11,13 @@ export { sshPorts };
 function defaultPolicyEvidence(ctx: AnalysisContext, policy: string): Evidence {
   const ufw = ctx.snapshot.ufw;
   const line = ufw.status === 'ok' ? ufw.data.files.defaultsLines?.input : undefined;
-  if (line === undefined) return { kind: 'file', text: ctx.ufw?.defaults.input ? `DEFAULT_INPUT_POLICY="${policy}" in /etc/default/ufw` : `DEFAULT_INPUT_POLICY is not set in /etc/default/ufw: ufw's default, ${policy}` };
+  if (line === undefined)
+    return {
+      kind: 'file',
+      text: ctx.ufw?.defaults.input
+        ? `DEFAULT_INPUT_POLICY="${policy}" in /etc/default/ufw`
+        : `DEFAULT_INPUT_POLICY is not set in /etc/default/ufw: ufw's default, ${policy}`,
+    };
   return { kind: 'file', text: `DEFAULT_INPUT_POLICY="${policy}" in /etc/default/ufw`, location: { file: '/etc/default/ufw', line } };
 }
 
@@ -33,22 +39,15 @@ export const firewallUfwSshNotAllowed: Check = {
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: [
-        "user.rules unreadable (a non-root audit on Ubuntu, where it is 0640) (unknown)",
-        "the default policy cited at its own line of /etc/default/ufw",
-        "sshd configured for 22 but not listening: the text says configured, not listens",
-        "enabled with no rules",
-        "not yet enabled, no ssh rule",
-        "sshd moved to 2222, rule still for 22",
-        "sshd socket on an extra port",
+        'user.rules unreadable (a non-root audit on Ubuntu, where it is 0640) (unknown)',
+        'the default policy cited at its own line of /etc/default/ufw',
+        'sshd configured for 22 but not listening: the text says configured, not listens',
+        'enabled with no rules',
+        'not yet enabled, no ssh rule',
+        'sshd moved to 2222, rule still for 22',
+        'sshd socket on an extra port',
       ],
-      passes: [
-        "UFW not installed (skipped)",
-        "allow 22/tcp",
-        "limit ssh",
-        "OpenSSH app profile",
-        "default allow incoming",
-        "ssh on 2222 allowed",
-      ],
+      passes: ['UFW not installed (skipped)', 'allow 22/tcp', 'limit ssh', 'OpenSSH app profile', 'default allow incoming', 'ssh on 2222 allowed'],
     },
   },
   evaluate(ctx) {
@@ -58,7 +57,14 @@ export const firewallUfwSshNotAllowed: Check = {
     if (!DENY.has(policy)) return { result: 'pass', reason: `UFW's default incoming policy is ${policy}, so enabling it cannot cut SSH` };
     const { ports, source, text } = sshPorts(ctx);
     const allows = (port: number) =>
-      ufw.rules.some((r) => !r.route && r.direction === 'in' && (r.action === 'allow' || r.action === 'limit') && (r.protocol === 'tcp' || r.protocol === 'any') && ufwPortCovers(r.dport, port));
+      ufw.rules.some(
+        (r) =>
+          !r.route &&
+          r.direction === 'in' &&
+          (r.action === 'allow' || r.action === 'limit') &&
+          (r.protocol === 'tcp' || r.protocol === 'any') &&
+          ufwPortCovers(r.dport, port),
+      );
     const missing = ports.filter((p) => !allows(p));
     if (missing.length === 0) return { result: 'pass', reason: `UFW allows SSH on ${ports.join(', ')} (${source})` };
     // "No rule admits SSH" is only a fact when every rule file was read.

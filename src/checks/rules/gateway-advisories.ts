@@ -4,7 +4,6 @@ import { ADVISORIES, affects, describeRange, type Advisory } from '../../opencla
 import { authMode, configAt, gatewayDoors, openBeyondLoopback } from '../doors.js';
 import type { AnalysisContext } from '../../model/context.js';
 
-
 function applies(ctx: AnalysisContext, a: Advisory): string | undefined {
   switch (a.applies) {
     case 'always':
@@ -39,7 +38,7 @@ export const gatewayAdvisories: Check = {
     severity: 'warn',
     guide: GUIDE.config,
     docs:
-      'The gateway\'s version (its package, or the probe\'s fingerprint with `--probe`) against the published advisories ' +
+      "The gateway's version (its package, or the probe's fingerprint with `--probe`) against the published advisories " +
       'on exposure, authentication and forwarded headers kept in src/openclaw/advisories.ts with their sources ' +
       '(GHSA/CVE id, affected range, fixed version). An advisory that only matters with a feature (trustedProxies, ' +
       'trusted-proxy mode, a reverse proxy in front) counts only when the host uses it. Critical when the gateway is ' +
@@ -49,17 +48,12 @@ export const gatewayAdvisories: Check = {
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: [
-        "Clawdbot 2026.1.24 on loopback: warn",
-        "2026.5.1 in trusted-proxy mode",
-        "2026.3.28 behind nginx, exposed: critical",
-        "an old gateway on 0.0.0.0",
+        'Clawdbot 2026.1.24 on loopback: warn',
+        '2026.5.1 in trusted-proxy mode',
+        '2026.3.28 behind nginx, exposed: critical',
+        'an old gateway on 0.0.0.0',
       ],
-      passes: [
-        "no gateway (skipped)",
-        "version unknown (skipped)",
-        "a current version",
-        "2026.4.1 in token mode: the trusted-proxy advisories do not apply",
-      ],
+      passes: ['no gateway (skipped)', 'version unknown (skipped)', 'a current version', '2026.4.1 in token mode: the trusted-proxy advisories do not apply'],
     },
   },
   evaluate(ctx) {

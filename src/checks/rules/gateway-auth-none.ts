@@ -23,17 +23,12 @@ export const gatewayAuthNone: Check = {
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: [
-        "auth.mode none in config",
-        "--auth none on the command line, exposed",
-        "old Clawdbot with nothing set",
-        "nothing set, version unknown (unknown)",
+        'auth.mode none in config',
+        '--auth none on the command line, exposed',
+        'old Clawdbot with nothing set',
+        'nothing set, version unknown (unknown)',
       ],
-      passes: [
-        "no OpenClaw (skipped)",
-        "token mode in config",
-        "token from the environment",
-        "new version, nothing set: ephemeral token",
-      ],
+      passes: ['no OpenClaw (skipped)', 'token mode in config', 'token from the environment', 'new version, nothing set: ephemeral token'],
     },
   },
   evaluate(ctx) {
@@ -53,14 +48,19 @@ export const gatewayAuthNone: Check = {
         status: 'fail',
         severity,
         message: `Gateway auth is off (${mode.source}): whoever reaches the port can drive the agent${exposed ? ', and it listens beyond loopback' : ''}.`,
-        evidence: [{ kind: mode.location ? 'file' : 'config', text: `auth mode "none" from ${mode.source}`, ...(mode.location ? { location: mode.location } : {}) }],
+        evidence: [
+          { kind: mode.location ? 'file' : 'config', text: `auth mode "none" from ${mode.source}`, ...(mode.location ? { location: mode.location } : {}) },
+        ],
         remediation,
       };
       if (mode.location) finding.location = mode.location;
       return { result: 'fail', findings: [finding] };
     }
     if (mode || gateway.auth.token || gateway.auth.password) {
-      return { result: 'pass', reason: `auth ${mode ? `"${mode.value}" (${mode.source})` : gateway.auth.token ? `token (${gateway.auth.token.source})` : `password (${gateway.auth.password!.source})`}` };
+      return {
+        result: 'pass',
+        reason: `auth ${mode ? `"${mode.value}" (${mode.source})` : gateway.auth.token ? `token (${gateway.auth.token.source})` : `password (${gateway.auth.password!.source})`}`,
+      };
     }
     if (!gateway.version) {
       return {

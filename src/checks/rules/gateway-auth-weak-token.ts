@@ -20,15 +20,11 @@ export const gatewayAuthWeakToken: Check = {
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: [
-        "an unset ${OC_TOKEN} is not an 11-character token: unknown, the gateway will not start (unknown)",
-        "short token in config",
-        "short --token flag wins over a long config token",
+        'an unset ${OC_TOKEN} is not an 11-character token: unknown, the gateway will not start (unknown)',
+        'short token in config',
+        'short --token flag wins over a long config token',
       ],
-      passes: [
-        "64-character token",
-        "password mode (skipped)",
-        "exactly 24",
-      ],
+      passes: ['64-character token', 'password mode (skipped)', 'exactly 24'],
     },
   },
   evaluate(ctx) {
@@ -42,14 +38,31 @@ export const gatewayAuthWeakToken: Check = {
     const unset = token.value.from?.startsWith('unresolved-env:') ? token.value.from.slice('unresolved-env:'.length) : undefined;
     if (unset !== undefined) {
       const named = ctx.inputs.openclaw.filter((p) => p.detail.includes(`\${${unset.split(',')[0]}}`));
-      const problems = named.length > 0 ? named : [{ input: 'openclaw' as const, source: token.location?.file ?? token.source, ...(token.location ? { line: token.location.line } : {}), detail: `the token is \${${unset}}, which is not set`, advice: `set ${unset} where the gateway runs` }];
+      const problems =
+        named.length > 0
+          ? named
+          : [
+              {
+                input: 'openclaw' as const,
+                source: token.location?.file ?? token.source,
+                ...(token.location ? { line: token.location.line } : {}),
+                detail: `the token is \${${unset}}, which is not set`,
+                advice: `set ${unset} where the gateway runs`,
+              },
+            ];
       return notDecided(problems, `the token is the text \${${unset}}, not a token to measure`);
     }
     if (length >= MIN_TOKEN_LENGTH) return { result: 'pass', reason: `token of ${length} characters (${token.source})` };
     const finding: FindingDraft = {
       status: 'fail',
       message: `The gateway token is ${length} characters long; short tokens can be guessed, and the gateway is an RCE surface.`,
-      evidence: [{ kind: token.location ? 'file' : 'config', text: token.location ? `token of ${length} characters (gateway.auth.token)` : `token of ${length} characters from ${token.source}`, ...(token.location ? { location: token.location } : {}) }],
+      evidence: [
+        {
+          kind: token.location ? 'file' : 'config',
+          text: token.location ? `token of ${length} characters (gateway.auth.token)` : `token of ${length} characters from ${token.source}`,
+          ...(token.location ? { location: token.location } : {}),
+        },
+      ],
       remediation: {
         summary: 'Replace it with 32 random bytes.',
         steps: ['openclaw doctor --generate-gateway-token   # or: openssl rand -hex 32', restartHint(gateway)],

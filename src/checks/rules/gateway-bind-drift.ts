@@ -42,18 +42,18 @@ export const gatewayBindDrift: Check = {
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: [
-        "config loopback, started with --bind lan",
-        "config loopback, OPENCLAW_GATEWAY_BIND=lan in the environment",
-        "config tailnet, socket on a public address",
-        "renamed process hides --bind and --port; its socket shows both",
-        "renamed process; the systemd unit shows --bind lan",
-        "flags disagree, sockets unreadable",
+        'config loopback, started with --bind lan',
+        'config loopback, OPENCLAW_GATEWAY_BIND=lan in the environment',
+        'config tailnet, socket on a public address',
+        'renamed process hides --bind and --port; its socket shows both',
+        'renamed process; the systemd unit shows --bind lan',
+        'flags disagree, sockets unreadable',
       ],
       passes: [
-        "nothing running (skipped)",
-        "loopback config, loopback sockets",
-        "lan config, wildcard socket (exposed, but as configured)",
-        "no config file, default loopback honoured",
+        'nothing running (skipped)',
+        'loopback config, loopback sockets',
+        'lan config, wildcard socket (exposed, but as configured)',
+        'no config file, default loopback honoured',
       ],
     },
   },
@@ -61,32 +61,48 @@ export const gatewayBindDrift: Check = {
     const { gateway, snapshot } = ctx;
     if (gateway.processes.length === 0 && gateway.listeners.length === 0) return { result: 'skipped', reason: 'no running gateway to compare with its config' };
     const configBind = gateway.configBind ?? { value: 'loopback', source: 'the default (no config file found)' };
-    const configText = configBind.location ? `config says bind "${configBind.value}" (gateway.bind)` : `config says bind "${configBind.value}" (${configBind.source})`;
-    const configEvidence: Evidence = configBind.location ? { kind: 'file', text: configText, location: configBind.location } : { kind: 'config', text: configText };
+    const configText = configBind.location
+      ? `config says bind "${configBind.value}" (gateway.bind)`
+      : `config says bind "${configBind.value}" (${configBind.source})`;
+    const configEvidence: Evidence = configBind.location
+      ? { kind: 'file', text: configText, location: configBind.location }
+      : { kind: 'config', text: configText };
     const override = gateway.effectiveBind && gateway.effectiveBind.value !== configBind.value ? gateway.effectiveBind : undefined;
     const own = gateway.listeners.filter((s) => s.process !== 'docker-proxy');
     const drifted = own.filter((s) => !fitsBind(configBind.value, s, gateway, snapshot));
     if (drifted.length === 0 && !override) {
       if (own.length === 0 && snapshot.sockets.status !== 'ok') {
-        return { result: 'unknown', reason: `sockets could not be read (${snapshot.sockets.detail}) and the process flags agree with the config`, findings: [] };
+        return {
+          result: 'unknown',
+          reason: `sockets could not be read (${snapshot.sockets.detail}) and the process flags agree with the config`,
+          findings: [],
+        };
       }
       return { result: 'pass', reason: `config says "${configBind.value}" and the gateway listens on ${own.map(describeSocket).join(', ') || 'nothing yet'}` };
     }
     const evidence: Evidence[] = [configEvidence];
-    if (override) evidence.push({ kind: override.location ? 'file' : 'process', text: `started with bind "${override.value}" (${override.source})`, ...(override.location ? { location: override.location } : {}) });
+    if (override)
+      evidence.push({
+        kind: override.location ? 'file' : 'process',
+        text: `started with bind "${override.value}" (${override.source})`,
+        ...(override.location ? { location: override.location } : {}),
+      });
     for (const s of drifted) evidence.push({ kind: 'socket', text: `listening on ${describeSocket(s)}` });
     const moreExposed = drifted.some((s) => !isSafeBindAddress(s.address, snapshot)) || override?.value === 'lan';
     const finding: FindingDraft = {
       status: 'fail',
       severity: moreExposed ? 'critical' : 'info',
-      message: drifted.length > 0
-        ? `The config says "${configBind.value}", but the gateway listens on ${drifted.map((s) => `${s.address}:${s.port}`).join(', ')}${override ? ` because it was started with ${override.source}` : ''}.`
-        : `The config says "${configBind.value}", but the gateway was started with bind "${override!.value}" (${override!.source}).`,
+      message:
+        drifted.length > 0
+          ? `The config says "${configBind.value}", but the gateway listens on ${drifted.map((s) => `${s.address}:${s.port}`).join(', ')}${override ? ` because it was started with ${override.source}` : ''}.`
+          : `The config says "${configBind.value}", but the gateway was started with bind "${override!.value}" (${override!.source}).`,
       evidence,
       remediation: {
         summary: 'Make the process follow the config: remove the bind override from how the gateway is started, keep gateway.bind at loopback.',
         steps: [
-          override ? `remove the ${override.source.replace(/ of pid \d+$/, '')} from the gateway's command line, unit file or compose command` : 'check the service definition for a --bind flag',
+          override
+            ? `remove the ${override.source.replace(/ of pid \d+$/, '')} from the gateway's command line, unit file or compose command`
+            : 'check the service definition for a --bind flag',
           restartHint(gateway),
         ],
         automatic: true,

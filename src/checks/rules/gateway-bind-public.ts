@@ -23,19 +23,19 @@ export const gatewayBindPublic: Check = {
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: [
-        "started with --bind lan: 0.0.0.0",
-        "dual-stack wildcard on a custom port",
-        "a LAN address",
-        "owner not visible, but on the gateway port",
-        "not running, config says lan",
-        "a gateway-like process whose namespace could not be read is not counted, and the pass is unknown (unknown)",
+        'started with --bind lan: 0.0.0.0',
+        'dual-stack wildcard on a custom port',
+        'a LAN address',
+        'owner not visible, but on the gateway port',
+        'not running, config says lan',
+        'a gateway-like process whose namespace could not be read is not counted, and the pass is unknown (unknown)',
       ],
       passes: [
-        "no OpenClaw at all (skipped)",
-        "gateway on loopback v4 and v6",
-        "gateway on its tailnet address",
-        "not running, config says loopback",
-        "docker-proxy on the port is left to docker.publish.public",
+        'no OpenClaw at all (skipped)',
+        'gateway on loopback v4 and v6',
+        'gateway on its tailnet address',
+        'not running, config says loopback',
+        'docker-proxy on the port is left to docker.publish.public',
       ],
     },
   },
@@ -73,7 +73,9 @@ export const gatewayBindPublic: Check = {
     const finding: FindingDraft = {
       status: 'fail',
       message: `The gateway is not running, but its bind "${bind.value}" (${bind.source}) would make it listen on every address when it starts.`,
-      evidence: [{ kind: bind.location ? 'file' : 'config', text: `bind "${bind.value}" from ${bind.source}`, ...(bind.location ? { location: bind.location } : {}) }],
+      evidence: [
+        { kind: bind.location ? 'file' : 'config', text: `bind "${bind.value}" from ${bind.source}`, ...(bind.location ? { location: bind.location } : {}) },
+      ],
       remediation: { summary: 'Set the bind to loopback before starting the gateway.', steps: ['openclaw config set gateway.bind loopback'], automatic: true },
     };
     if (bind.location) finding.location = bind.location;

@@ -14,20 +14,13 @@ export const gatewayDangerousFlags: Check = {
       'Fails when the OpenClaw config turns on a flag whose only safe value is its default: ' +
       '`gateway.controlUi.dangerouslyDisableDeviceAuth`, `gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback`, ' +
       '`gateway.controlUi.allowInsecureAuth` or `gateway.allowRealIpFallback`. Third-party compose setups ship some of them. ' +
-      'Critical when the gateway listens beyond loopback, warn otherwise. `harden` removes the keys, keeping the file\'s comments.',
+      "Critical when the gateway listens beyond loopback, warn otherwise. `harden` removes the keys, keeping the file's comments.",
     fixable: true,
     inputs: ['openclaw', 'sockets'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
-      fails: [
-        "device auth disabled, on loopback",
-        "real-IP fallback on a gateway listening on 0.0.0.0",
-      ],
-      passes: [
-        "no gateway (skipped)",
-        "a plain config",
-        "flags set to false",
-      ],
+      fails: ['device auth disabled, on loopback', 'real-IP fallback on a gateway listening on 0.0.0.0'],
+      passes: ['no gateway (skipped)', 'a plain config', 'flags set to false'],
     },
   },
   evaluate(ctx) {
@@ -43,7 +36,13 @@ export const gatewayDangerousFlags: Check = {
         status: 'fail',
         severity: exposed ? 'critical' : 'warn',
         message: `${key} is true: it ${k.why}.`,
-        evidence: [{ kind: location ? 'file' : 'config', text: `${key}: true${location ? '' : ` in ${g.configPath ?? 'the config'}`}`, ...(location ? { location } : {}) }],
+        evidence: [
+          {
+            kind: location ? 'file' : 'config',
+            text: `${key}: true${location ? '' : ` in ${g.configPath ?? 'the config'}`}`,
+            ...(location ? { location } : {}),
+          },
+        ],
         remediation: { summary: `Remove ${key} from the config.`, steps: [`openclaw config unset ${key}`, restartHint(g)], automatic: true },
       };
       if (location) finding.location = location;

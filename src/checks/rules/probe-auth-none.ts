@@ -16,18 +16,15 @@ export const probeAuthNone: Check = {
     inputs: ['probe', 'openclaw', 'sockets'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
-      fails: [
-        "auth none from a client namespace",
-        "auth none over ssh on an IPv6 address",
-      ],
-      passes: [
-        "no probe in this run (skipped)",
-        "the gateway enforces auth",
-        "auth none, but only on loopback",
-      ],
+      fails: ['auth none from a client namespace', 'auth none over ssh on an IPv6 address'],
+      passes: ['no probe in this run (skipped)', 'the gateway enforces auth', 'auth none, but only on loopback'],
     },
   },
   evaluate(ctx) {
-    return authPostureOutcome(ctx, 'none', (r) => `The gateway at ${endpointOf(r)} answered ${r.vantage} with auth off: anyone who reaches it can drive the agent.`);
+    return authPostureOutcome(
+      ctx,
+      'none',
+      (r) => `The gateway at ${endpointOf(r)} answered ${r.vantage} with auth off: anyone who reaches it can drive the agent.`,
+    );
   },
 };

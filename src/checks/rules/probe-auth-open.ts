@@ -16,18 +16,15 @@ export const probeAuthOpen: Check = {
     inputs: ['probe', 'openclaw', 'sockets'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
-      fails: [
-        "hello-ok from the internet link",
-        "hello-ok from the host itself on its LAN address",
-      ],
-      passes: [
-        "no probe in this run (skipped)",
-        "nothing OpenClaw answered",
-        "open only on ::1",
-      ],
+      fails: ['hello-ok from the internet link', 'hello-ok from the host itself on its LAN address'],
+      passes: ['no probe in this run (skipped)', 'nothing OpenClaw answered', 'open only on ::1'],
     },
   },
   evaluate(ctx) {
-    return authPostureOutcome(ctx, 'open', (r) => `The gateway at ${endpointOf(r)} accepted a connect from ${r.vantage} with no credentials: its control plane is open.`);
+    return authPostureOutcome(
+      ctx,
+      'open',
+      (r) => `The gateway at ${endpointOf(r)} accepted a connect from ${r.vantage} with no credentials: its control plane is open.`,
+    );
   },
 };

@@ -19,7 +19,11 @@ export function probeEvidence(r: ProbeResult): Evidence[] {
   ];
 }
 
-export function authPostureOutcome(ctx: AnalysisContext, posture: Exclude<AuthPosture, 'enforced' | 'unknown'>, message: (r: ProbeResult) => string): CheckOutcome {
+export function authPostureOutcome(
+  ctx: AnalysisContext,
+  posture: Exclude<AuthPosture, 'enforced' | 'unknown'>,
+  message: (r: ProbeResult) => string,
+): CheckOutcome {
   const report: ProbeReport | undefined = ctx.probe;
   if (!report) return { result: 'skipped', reason: 'no live probe in this run (add --probe)' };
   const gateways = report.results.filter((r) => r.openclaw.detected);
@@ -27,7 +31,13 @@ export function authPostureOutcome(ctx: AnalysisContext, posture: Exclude<AuthPo
   const exposed = gateways.filter((r) => r.openclaw.auth === posture && !isLoopback(r.address));
   if (exposed.length === 0) {
     const local = gateways.filter((r) => r.openclaw.auth === posture);
-    return { result: 'pass', reason: local.length > 0 ? `auth ${posture} only on loopback (${local.map(endpointOf).join(', ')})` : `every gateway that answered: auth ${[...new Set(gateways.map((r) => r.openclaw.auth))].join(', ')}` };
+    return {
+      result: 'pass',
+      reason:
+        local.length > 0
+          ? `auth ${posture} only on loopback (${local.map(endpointOf).join(', ')})`
+          : `every gateway that answered: auth ${[...new Set(gateways.map((r) => r.openclaw.auth))].join(', ')}`,
+    };
   }
   const findings: FindingDraft[] = exposed.map((r) => ({
     status: 'fail',
@@ -35,7 +45,12 @@ export function authPostureOutcome(ctx: AnalysisContext, posture: Exclude<AuthPo
     evidence: probeEvidence(r),
     remediation: {
       summary: 'Turn gateway auth on with a long random token, and keep the port off every network but loopback or the tailnet.',
-      steps: ['openclaw config set gateway.auth.mode token', 'openclaw doctor --generate-gateway-token', 'openclaw config set gateway.bind loopback', restartHint(ctx.gateway)],
+      steps: [
+        'openclaw config set gateway.auth.mode token',
+        'openclaw doctor --generate-gateway-token',
+        'openclaw config set gateway.bind loopback',
+        restartHint(ctx.gateway),
+      ],
       automatic: true,
     },
   }));

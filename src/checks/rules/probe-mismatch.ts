@@ -16,21 +16,16 @@ export const probeMismatch: Check = {
     inputs: ['probe'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
-      fails: [
-        "open where the model said filtered",
-        "timeout where the model said open",
-      ],
-      passes: [
-        "no probe in this run (skipped)",
-        "every probe agrees",
-      ],
+      fails: ['open where the model said filtered', 'timeout where the model said open'],
+      passes: ['no probe in this run (skipped)', 'every probe agrees'],
     },
   },
   evaluate(ctx) {
     const report = ctx.probe;
     if (!report) return { result: 'skipped', reason: 'no live probe in this run (add --probe)' };
     const mismatches = report.results.filter((r) => r.mismatch);
-    if (mismatches.length === 0) return { result: 'pass', reason: `${report.results.filter((r) => r.predicted !== null).length} probe(s) agree with the model` };
+    if (mismatches.length === 0)
+      return { result: 'pass', reason: `${report.results.filter((r) => r.predicted !== null).length} probe(s) agree with the model` };
     const findings: FindingDraft[] = mismatches.map((r) => ({
       status: 'fail',
       message: `From ${r.vantage}, ${endpointOf(r)} was ${r.observed}, but reach predicted ${r.predicted} (${r.prediction?.zone ?? 'no zone'}): the model is missing something here.`,
@@ -40,7 +35,8 @@ export const probeMismatch: Check = {
         ...(r.prediction?.path ?? []).map((text) => ({ kind: 'rule' as const, text })),
       ],
       remediation: {
-        summary: 'Trust the observation. Look for what the model cannot see (another firewall, a proxy, policy routing), and report the case with `clawmoat collect` output.',
+        summary:
+          'Trust the observation. Look for what the model cannot see (another firewall, a proxy, policy routing), and report the case with `clawmoat collect` output.',
         steps: ['sudo clawmoat collect -o host.json', `clawmoat reach --snapshot host.json --port ${r.port}`],
         automatic: false,
       },

@@ -39,21 +39,17 @@ export const proxyTrustedProxies: Check = {
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: [
-        "0.0.0.0/0 is trusted: critical",
-        "all of RFC 1918 (NemoClaw PR #740)",
-        "the LAN subnet is trusted (home-ops PR #9811)",
-        "nginx forwards with XFF, trustedProxies empty",
+        '0.0.0.0/0 is trusted: critical',
+        'all of RFC 1918 (NemoClaw PR #740)',
+        'the LAN subnet is trusted (home-ops PR #9811)',
+        'nginx forwards with XFF, trustedProxies empty',
       ],
-      passes: [
-        "no gateway (skipped)",
-        "loopback proxy, loopback trusted",
-        "a headerless door and no trustedProxies",
-        "one proxy host on the LAN",
-      ],
+      passes: ['no gateway (skipped)', 'loopback proxy, loopback trusted', 'a headerless door and no trustedProxies', 'one proxy host on the LAN'],
     },
   },
   evaluate(ctx) {
-    if (!ctx.gateway.detected || !ctx.gateway.config) return { result: 'skipped', reason: ctx.gateway.detected ? 'the OpenClaw config could not be read' : 'no OpenClaw gateway on this host' };
+    if (!ctx.gateway.detected || !ctx.gateway.config)
+      return { result: 'skipped', reason: ctx.gateway.detected ? 'the OpenClaw config could not be read' : 'no OpenClaw gateway on this host' };
     const value = configAt(ctx, 'gateway.trustedProxies').value;
     const entries = Array.isArray(value) ? value.map(String) : [];
     const findings: FindingDraft[] = [];
@@ -67,22 +63,28 @@ export const proxyTrustedProxies: Check = {
         severity: broad.startsWith('every') ? 'critical' : 'warn',
         message: `gateway.trustedProxies trusts ${entry}: ${broad}. Any peer in it may set X-Forwarded-For and be whoever it says.`,
         evidence: [listed],
-        remediation: { summary: 'List only the proxies\' own addresses (127.0.0.1 and ::1 for a proxy on this host).', steps: ['openclaw config set gateway.trustedProxies \'["127.0.0.1","::1"]\''], automatic: false },
+        remediation: {
+          summary: "List only the proxies' own addresses (127.0.0.1 and ::1 for a proxy on this host).",
+          steps: ['openclaw config set gateway.trustedProxies \'["127.0.0.1","::1"]\''],
+          automatic: false,
+        },
         ...(location ? { location } : {}),
       });
     }
     const zones = ctx.reach().zones.filter((z) => z.kind === 'lan' || z.kind === 'docker' || z.kind === 'custom');
     const interfaces = ctx.snapshot.network.interfaces.status === 'ok' ? ctx.snapshot.network.interfaces.data : [];
     for (const z of zones) {
-      const nets = interfaces.filter((i) => i.name === z.interface).flatMap((i) => i.addresses.filter((a) => a.scope !== 'link').map((a) => `${a.address}/${a.prefixlen}`));
-      const hit = entries.filter((e) => !tooBroad(e) && nets.some((n) => networksOverlap(e, n) && Number((e.split('/')[1] ?? '32')) <= Number(n.split('/')[1])));
+      const nets = interfaces
+        .filter((i) => i.name === z.interface)
+        .flatMap((i) => i.addresses.filter((a) => a.scope !== 'link').map((a) => `${a.address}/${a.prefixlen}`));
+      const hit = entries.filter((e) => !tooBroad(e) && nets.some((n) => networksOverlap(e, n) && Number(e.split('/')[1] ?? '32') <= Number(n.split('/')[1])));
       if (hit.length === 0) continue;
       findings.push({
         status: 'fail',
         severity: 'warn',
         message: `gateway.trustedProxies (${hit.join(', ')}) covers the whole network of ${z.name} (${nets.join(', ')}): every host there may forge its client address.`,
         evidence: [listed],
-        remediation: { summary: 'Trust the proxy\'s own address, not its network.', steps: [], automatic: false },
+        remediation: { summary: "Trust the proxy's own address, not its network.", steps: [], automatic: false },
         ...(location ? { location } : {}),
       });
     }
@@ -94,12 +96,22 @@ export const proxyTrustedProxies: Check = {
           severity: 'warn',
           message: `${describeDoor(d.door)} forwards to the gateway with X-Forwarded-For (${d.door.forwardedFor}), but gateway.trustedProxies is empty: OpenClaw cannot attribute its clients (403 proxy_attribution_required since 2026.8), and the usual workaround, stripping the headers, makes every client look local.`,
           evidence: [...doorEvidence(d), listed],
-          remediation: { summary: 'List the proxy in gateway.trustedProxies and make it overwrite X-Forwarded-For.', steps: ['openclaw config set gateway.trustedProxies \'["127.0.0.1","::1"]\'', 'nginx: proxy_set_header X-Forwarded-For $remote_addr;'], automatic: false },
+          remediation: {
+            summary: 'List the proxy in gateway.trustedProxies and make it overwrite X-Forwarded-For.',
+            steps: ['openclaw config set gateway.trustedProxies \'["127.0.0.1","::1"]\'', 'nginx: proxy_set_header X-Forwarded-For $remote_addr;'],
+            automatic: false,
+          },
           ...(d.door.location ? { location: d.door.location } : {}),
         });
       }
     }
     if (findings.length > 0) return { result: 'fail', findings };
-    return { result: 'pass', reason: entries.length > 0 ? `trustedProxies ${JSON.stringify(entries)} names no more than proxies` : 'no door forwards with X-Forwarded-* and trustedProxies is empty' };
+    return {
+      result: 'pass',
+      reason:
+        entries.length > 0
+          ? `trustedProxies ${JSON.stringify(entries)} names no more than proxies`
+          : 'no door forwards with X-Forwarded-* and trustedProxies is empty',
+    };
   },
 };

@@ -17,24 +17,17 @@ export const proxyXffAppend: Check = {
     severity: 'warn',
     guide: GUIDE.remote,
     docs:
-      'The OpenClaw docs: a proxy must overwrite X-Forwarded-For (`$remote_addr`), not append to the client\'s ' +
+      "The OpenClaw docs: a proxy must overwrite X-Forwarded-For (`$remote_addr`), not append to the client's " +
       '(`$proxy_add_x_forwarded_for`). Fails for each door to the gateway that appends: nginx with ' +
-      '`$proxy_add_x_forwarded_for` or `$http_x_forwarded_for`, HAProxy `option forwardfor`, Apache\'s mod_proxy_http ' +
+      "`$proxy_add_x_forwarded_for` or `$http_x_forwarded_for`, HAProxy `option forwardfor`, Apache's mod_proxy_http " +
       '(it appends unless `ProxyAddHeaders Off`), Caddy with `trusted_proxies`. The evidence names the line. Tunnels ' +
       '(whose edge sets the header) are not judged here.',
     fixable: false,
     inputs: ['openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale', 'doors'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
-      fails: [
-        "nginx with $proxy_add_x_forwarded_for",
-        "HAProxy option forwardfor",
-      ],
-      passes: [
-        "no door",
-        "nginx overwrites with $remote_addr",
-        "nginx sends no XFF (its default)",
-      ],
+      fails: ['nginx with $proxy_add_x_forwarded_for', 'HAProxy option forwardfor'],
+      passes: ['no door', 'nginx overwrites with $remote_addr', 'nginx sends no XFF (its default)'],
     },
   },
   evaluate(ctx) {
@@ -42,14 +35,33 @@ export const proxyXffAppend: Check = {
     const doors = gatewayDoors(ctx).filter((d) => !d.door.remote && d.door.layer === 'http');
     if (doors.length === 0) return { result: 'pass', reason: 'no HTTP door leads to the gateway' };
     const appending = doors.filter((d) => d.door.forwardedFor === 'append');
-    if (appending.length === 0) return { result: 'pass', reason: doors.map((d) => `${describeDoor(d.door)}: X-Forwarded-For ${d.door.forwardedFor === 'none' ? 'not sent' : d.door.forwardedFor}`).join('; ') };
+    if (appending.length === 0)
+      return {
+        result: 'pass',
+        reason: doors.map((d) => `${describeDoor(d.door)}: X-Forwarded-For ${d.door.forwardedFor === 'none' ? 'not sent' : d.door.forwardedFor}`).join('; '),
+      };
     const findings: FindingDraft[] = appending.map((d) => {
       const at = d.door.forwardedForLocation ?? d.door.location;
       const finding: FindingDraft = {
         status: 'fail',
         message: `${describeDoor(d.door)} appends the peer to the client's own X-Forwarded-For${d.door.forwardedForLocation ? ` (${describeLocation(d.door.forwardedForLocation)})` : ' (its default)'}: a client can put any address first, and OpenClaw 2026.8 and later refuse the chain (403 proxy_attribution_required).`,
-        evidence: [...doorEvidence(d), ...(d.door.forwardedForLocation ? [{ kind: 'file' as const, text: `X-Forwarded-For appended at ${describeLocation(d.door.forwardedForLocation)}`, location: d.door.forwardedForLocation }] : [])],
-        remediation: { summary: 'Make the door overwrite X-Forwarded-For with the peer address.', steps: [FIX[d.door.kind] ?? 'overwrite X-Forwarded-For with the peer address'], automatic: false },
+        evidence: [
+          ...doorEvidence(d),
+          ...(d.door.forwardedForLocation
+            ? [
+                {
+                  kind: 'file' as const,
+                  text: `X-Forwarded-For appended at ${describeLocation(d.door.forwardedForLocation)}`,
+                  location: d.door.forwardedForLocation,
+                },
+              ]
+            : []),
+        ],
+        remediation: {
+          summary: 'Make the door overwrite X-Forwarded-For with the peer address.',
+          steps: [FIX[d.door.kind] ?? 'overwrite X-Forwarded-For with the peer address'],
+          automatic: false,
+        },
       };
       if (at) finding.location = at;
       return finding;

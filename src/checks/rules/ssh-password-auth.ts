@@ -15,24 +15,23 @@ export const sshPasswordAuth: Check = {
     inputs: ['sshd'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
-      fails: [
-        "PasswordAuthentication yes",
-        "password through keyboard-interactive PAM",
-        "config unreadable (unknown)",
-      ],
-      passes: [
-        "sshd not installed (skipped)",
-        "keys only",
-      ],
+      fails: ['PasswordAuthentication yes', 'password through keyboard-interactive PAM', 'config unreadable (unknown)'],
+      passes: ['sshd not installed (skipped)', 'keys only'],
     },
   },
   evaluate(ctx) {
     const sshd = ctx.snapshot.sshd;
-    if (sshd.status !== 'ok') return sshd.reason === 'not-installed' ? { result: 'skipped', reason: 'sshd is not installed' } : { result: 'unknown', reason: sshd.detail, findings: [] };
+    if (sshd.status !== 'ok')
+      return sshd.reason === 'not-installed'
+        ? { result: 'skipped', reason: 'sshd is not installed' }
+        : { result: 'unknown', reason: sshd.detail, findings: [] };
     const effective = sshd.data.effective;
     if (effective.status !== 'ok') return { result: 'unknown', reason: `sshd config could not be read: ${effective.detail}`, findings: [] };
     const value = (key: string): string | undefined => effective.data[key]?.[0]?.toLowerCase();
-    const source = sshd.data.source === 'config-files' ? `${sshd.data.configFile ?? '/etc/ssh/sshd_config'} (read directly)` : `sshd -T${sshd.data.configFile ? ` -f ${sshd.data.configFile}` : ''}`;
+    const source =
+      sshd.data.source === 'config-files'
+        ? `${sshd.data.configFile ?? '/etc/ssh/sshd_config'} (read directly)`
+        : `sshd -T${sshd.data.configFile ? ` -f ${sshd.data.configFile}` : ''}`;
     // sshd's compiled-in default is yes; sshd -T always prints it, config files may not.
     const password = value('passwordauthentication') ?? 'yes';
     const kbd = value('kbdinteractiveauthentication') ?? value('challengeresponseauthentication');

@@ -3,8 +3,6 @@ import { GUIDE } from '../guide.js';
 import { gatewayTargetPorts } from '../../model/tailscale/facts.js';
 import { routesTo, serveRoutes } from '../../model/tailscale/serve-config.js';
 
-
-
 export const tailscaleFunnel: Check = {
   meta: {
     id: 'tailscale.funnel',
@@ -21,30 +19,31 @@ export const tailscaleFunnel: Check = {
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: [
-        "config says funnel",
-        "Funnel entry forwarding to the gateway",
-        "Funnel on a raw TCP forward to the gateway",
-        "Funnel held by a foreground session (tailscale funnel without --bg)",
+        'config says funnel',
+        'Funnel entry forwarding to the gateway',
+        'Funnel on a raw TCP forward to the gateway',
+        'Funnel held by a foreground session (tailscale funnel without --bg)',
       ],
-      passes: [
-        "no Tailscale",
-        "Serve only (tailnet)",
-        "Serve as a raw TCP forward to the gateway, no Funnel",
-        "Funnel for another service",
-      ],
+      passes: ['no Tailscale', 'Serve only (tailnet)', 'Serve as a raw TCP forward to the gateway, no Funnel', 'Funnel for another service'],
     },
   },
   evaluate(ctx) {
     const { gateway, snapshot } = ctx;
     const evidence: Evidence[] = [];
     const mode = gateway.tailscaleMode;
-    if (mode?.value === 'funnel') evidence.push({ kind: mode.location ? 'file' : 'config', text: `tailscale mode "funnel" from ${mode.source}`, ...(mode.location ? { location: mode.location } : {}) });
+    if (mode?.value === 'funnel')
+      evidence.push({
+        kind: mode.location ? 'file' : 'config',
+        text: `tailscale mode "funnel" from ${mode.source}`,
+        ...(mode.location ? { location: mode.location } : {}),
+      });
     const ts = snapshot.tailscale;
     const serve = ts.status === 'ok' && ts.data.serve.status === 'ok' ? ts.data.serve.data : undefined;
     const hostAddresses = snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
     // Foreground sessions count: OpenClaw's own Serve/Funnel is one, aimed at an ephemeral port of the gateway process.
     const routes = serve ? routesTo(serveRoutes(serve, hostAddresses), gatewayTargetPorts(ctx)) : [];
-    for (const r of routes.filter((r) => r.funnel)) evidence.push({ kind: 'service', text: `tailscale funnel on ${r.listen} → ${r.target}${r.scope === 'foreground' ? ' (foreground)' : ''}` });
+    for (const r of routes.filter((r) => r.funnel))
+      evidence.push({ kind: 'service', text: `tailscale funnel on ${r.listen} → ${r.target}${r.scope === 'foreground' ? ' (foreground)' : ''}` });
     if (evidence.length > 0) {
       return {
         result: 'fail',
@@ -64,12 +63,14 @@ export const tailscaleFunnel: Check = {
       };
     }
     if (ts.status !== 'ok') {
-      if (!gateway.detected || ts.reason === 'not-installed') return { result: 'pass', reason: ts.reason === 'not-installed' ? 'Tailscale is not installed' : 'no gateway and no Tailscale' };
+      if (!gateway.detected || ts.reason === 'not-installed')
+        return { result: 'pass', reason: ts.reason === 'not-installed' ? 'Tailscale is not installed' : 'no gateway and no Tailscale' };
       return { result: 'unknown', reason: `tailscale could not be read: ${ts.detail}`, findings: [] };
     }
     if (ts.data.serve.status !== 'ok') return { result: 'unknown', reason: `tailscale serve status could not be read: ${ts.data.serve.detail}`, findings: [] };
     // Serve to a loopback gateway is the guide's recommended remote access: tailnet only.
-    if (routes.length > 0) return { result: 'pass', reason: `Serve (tailnet only) routes to the gateway: ${routes.map((r) => `${r.listen} → ${r.target}`).join(', ')}` };
+    if (routes.length > 0)
+      return { result: 'pass', reason: `Serve (tailnet only) routes to the gateway: ${routes.map((r) => `${r.listen} → ${r.target}`).join(', ')}` };
     return { result: 'pass', reason: 'no Funnel entry points at a gateway port' };
   },
 };

@@ -26,13 +26,25 @@ interface AuditFlags extends AnalyseFlags {
 export function registerAudit(program: Command): void {
   const command = program
     .command('audit')
-    .description("check this host against the OpenClaw network-isolation guide: each item pass, fail or unknown, with evidence and the fix")
+    .description('check this host against the OpenClaw network-isolation guide: each item pass, fail or unknown, with evidence and the fix')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...REPORT_FORMATS, ...DOCUMENT_FORMATS]).default('text'))
     .option('--json', 'same as --format json')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding (fail or unknown) is at or above this severity').choices(['info', 'warn', 'critical', 'none']).default('warn'))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a finding (fail or unknown) is at or above this severity')
+        .choices(['info', 'warn', 'critical', 'none'])
+        .default('warn'),
+    )
     .addOption(new PathOption('-o, --output <file>', 'write the report to a file instead of stdout', 'output', ''))
     .option('--no-color', 'no colours in text output (NO_COLOR is honoured too)')
-    .addOption(new PathOption('--baseline <file>', 'compare with a previous run (its `audit --format json` report, or its snapshot): findings new, resolved, changed in severity; reach cells opened or closed. Exit 1 only when something NEW is at or above --fail-on', 'input', 'pass a report written by `clawmoat audit --format json -o FILE`', 512 * 1024 * 1024))
+    .addOption(
+      new PathOption(
+        '--baseline <file>',
+        'compare with a previous run (its `audit --format json` report, or its snapshot): findings new, resolved, changed in severity; reach cells opened or closed. Exit 1 only when something NEW is at or above --fail-on',
+        'input',
+        'pass a report written by `clawmoat audit --format json -o FILE`',
+        512 * 1024 * 1024,
+      ),
+    )
     .option('--probe', 'also connect for real (see `clawmoat probe`): adds probe.auth.none, probe.auth.open and probe.mismatch')
     .addHelpText(
       'after',
@@ -100,7 +112,13 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
       const [{ CHECKS }, { renderReport }] = await Promise.all([import('../../checks/catalogue.js'), import('../../report/index.js')]);
       const checkDocs = Object.fromEntries(CHECKS.map((c) => [c.meta.id, c.meta.docs]));
       const finished = Date.now();
-      let text = renderReport(report, format as ReportFormat, { color: format === 'text' && !flags.output && useColor(flags.color), checkDocs, workingDirectory: process.cwd(), runFinishedAt: finished / 1000, runDurationSeconds: (finished - started) / 1000 });
+      let text = renderReport(report, format as ReportFormat, {
+        color: format === 'text' && !flags.output && useColor(flags.color),
+        checkDocs,
+        workingDirectory: process.cwd(),
+        runFinishedAt: finished / 1000,
+        runDurationSeconds: (finished - started) / 1000,
+      });
       if (report.drift && (format === 'text' || format === 'markdown')) {
         const { driftLines, driftMarkdown } = await import('../../report/drift.js');
         text = `${text.replace(/\n+$/, '')}\n\n${(format === 'text' ? driftLines(report.drift) : driftMarkdown(report.drift)).join('\n').replace(/\n+$/, '')}\n`;

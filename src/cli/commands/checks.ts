@@ -7,10 +7,13 @@ export function registerChecks(program: Command): void {
     .description('list every check: id, severity, guide section and what it looks at')
     .option('--json', 'print the catalogue as JSON (each entry: id, title, severity, section, docs; src/checks/types.ts CheckMeta)')
     .option('--no-color', 'accepted for symmetry: this list has no colours')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ clawmoat checks
-  $ clawmoat checks --json | jq -r '.[].id'`)
+  $ clawmoat checks --json | jq -r '.[].id'`,
+    )
     .action((flags: { json?: boolean }) => {
       const catalogue = CHECKS.map((c) => c.meta);
       if (flags.json) {

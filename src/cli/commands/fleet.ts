@@ -21,12 +21,24 @@ interface FleetFlags {
 export function registerFleet(program: Command): void {
   program
     .command('fleet')
-    .description('audit many snapshots at once: hosts × checks, worst host first, each gateway\'s exposure by zone, the hosts that could not be read')
+    .description("audit many snapshots at once: hosts × checks, worst host first, each gateway's exposure by zone, the hosts that could not be read")
     .argument('<paths...>', 'snapshots (`clawmoat collect -o FILE`), or directories of them (*.json)')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FLEET_FORMATS, ...DOCUMENT_FORMATS]).default('text'))
     .option('--json', 'same as --format json')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a host has a finding (fail or unknown) at or above this severity; with --baseline, only when one is new').choices(['info', 'warn', 'critical', 'none']).default('warn'))
-    .addOption(new PathOption('--baseline <path>', 'compare with a previous run: a `fleet --format json` report, or a directory of snapshots or `audit --format json` reports (matched by hostname)', 'input-or-dir', 'pass a report written by `clawmoat fleet --format json -o FILE`, or the directory of the previous snapshots', MAX_SNAPSHOT_BYTES))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a host has a finding (fail or unknown) at or above this severity; with --baseline, only when one is new')
+        .choices(['info', 'warn', 'critical', 'none'])
+        .default('warn'),
+    )
+    .addOption(
+      new PathOption(
+        '--baseline <path>',
+        'compare with a previous run: a `fleet --format json` report, or a directory of snapshots or `audit --format json` reports (matched by hostname)',
+        'input-or-dir',
+        'pass a report written by `clawmoat fleet --format json -o FILE`, or the directory of the previous snapshots',
+        MAX_SNAPSHOT_BYTES,
+      ),
+    )
     .option('--zone <NAME=IFACE[:SRC]>', 'an extra zone on every host: clients on IFACE (from SRC); repeatable', (v: string, p: string[] = []) => [...p, v])
     .option('--no-color', 'accepted for symmetry: the fleet report has no colours')
     .addOption(new PathOption('-o, --output <file>', 'write the report to a file instead of stdout (atomically: temp file, then rename)', 'output', ''))
@@ -72,7 +84,11 @@ docs/fleet-format.md and deploy/prometheus/clawmoat.rules.yml.`,
       const report = analyseFleet(result.audited, result.unreadable, TOOL_VERSION, baseline);
       const finished = Date.now();
       if (document) await document.writeFleet(report, flags.output);
-      else await emit(renderFleet(report, format as FleetFormat, { runFinishedAt: finished / 1000, runDurationSeconds: (finished - started) / 1000 }), flags.output);
+      else
+        await emit(
+          renderFleet(report, format as FleetFormat, { runFinishedAt: finished / 1000, runDurationSeconds: (finished - started) / 1000 }),
+          flags.output,
+        );
       process.exitCode = fleetExitCode(report, flags.failOn);
     });
 }

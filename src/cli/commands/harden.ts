@@ -30,7 +30,13 @@ interface HardenFlags extends AnalyseFlags {
   color?: boolean;
 }
 
-const list = (text: string | undefined) => (text ? text.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+const list = (text: string | undefined) =>
+  text
+    ? text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 
 async function ask(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -53,14 +59,14 @@ function processIo(): SessionIo {
 export function registerHarden(program: Command): void {
   const command = program
     .command('harden')
-    .description('fix what the audit found, in the guide\'s order, without ever locking you out: plan first, backups, dead-man rollback')
+    .description("fix what the audit found, in the guide's order, without ever locking you out: plan first, backups, dead-man rollback")
     .option('--apply', 'apply the plan (nothing changes without it)')
     .option('-y, --yes', 'do not ask before applying (unattended use)')
     .option('--json', 'print the plan as JSON: {"steps": [...]}')
     .option('--only <ids>', 'only these steps (comma-separated ids or id prefixes)')
     .option('--skip <ids>', 'skip these steps')
     .addOption(new Option('--remote <how>', 'how you reach the gateway from elsewhere').choices(['loopback', 'tailnet']).default('loopback'))
-    .option('--no-publish', 'remove the gateway\'s published Docker ports instead of moving them to 127.0.0.1')
+    .option('--no-publish', "remove the gateway's published Docker ports instead of moving them to 127.0.0.1")
     .option('--confirm-timeout <seconds>', 'roll back unless confirmed within this time (0: no dead-man timer)', String(DEFAULT_DEADMAN_SECONDS))
     .option('--verify <vantage>', 'confirm by probing from ssh://user@host or netns:NAME: the gateway filtered and SSH open')
     .option('--confirm', 'keep the changes of the last apply (from any session)')
@@ -89,7 +95,8 @@ refused or rolled back, 2 usage or runtime error.`,
   analyseOptions(command).action(async (flags: HardenFlags) => {
     // Checked before anything is read or changed: a typo must not surface after an apply.
     const seconds = Number(flags.confirmTimeout);
-    if (!/^\d+$/.test(flags.confirmTimeout) || !Number.isInteger(seconds)) throw new UserError(`--confirm-timeout ${flags.confirmTimeout}: a whole number of seconds (0 turns the timer off)`);
+    if (!/^\d+$/.test(flags.confirmTimeout) || !Number.isInteger(seconds))
+      throw new UserError(`--confirm-timeout ${flags.confirmTimeout}: a whole number of seconds (0 turns the timer off)`);
     if (flags.verify !== undefined) verifyVantage(flags.verify);
     const modes = (['confirm', 'rollback', 'history', 'apply'] as const).filter((m) => flags[m]);
     if (modes.length > 1) throw new UserError(`${modes.map((m) => `--${m}`).join(' and ')}: give one`);
@@ -107,7 +114,15 @@ refused or rolled back, 2 usage or runtime error.`,
     const only = list(flags.only);
     const skip = list(flags.skip);
     const progress = startProgress('planning', { enabled: true });
-    const plan = await planHost(snapshot, { zones, remote: flags.remote, publish: flags.publish, ...(only ? { only } : {}), ...(skip ? { skip } : {}), ...(sshConnection ? { sshConnection } : {}), say: (line) => process.stderr.write(`${line}\n`) }).finally(() => progress.stop());
+    const plan = await planHost(snapshot, {
+      zones,
+      remote: flags.remote,
+      publish: flags.publish,
+      ...(only ? { only } : {}),
+      ...(skip ? { skip } : {}),
+      ...(sshConnection ? { sshConnection } : {}),
+      say: (line) => process.stderr.write(`${line}\n`),
+    }).finally(() => progress.stop());
     await emit(flags.json ? planJson(plan) : renderPlan(plan, { color: useColor(flags.color) }), undefined);
     if (!flags.apply) return;
     const vantage = flags.verify;

@@ -34,16 +34,20 @@ export function probeOptions(command: Command): Command {
   return command
     .option('--netns <name>', 'probe from this network namespace (repeatable; needs root)', collectList)
     .option('--via <ssh-url>', 'probe from a machine you control, over your own ssh: ssh://user@host[:port] (repeatable)', collectList)
-    .option('--target <addr[:port]>', 'only this address (one of the host\'s, or the one host you name), and port')
+    .option('--target <addr[:port]>', "only this address (one of the host's, or the one host you name), and port")
     .option('--timeout <ms>', 'per-connection timeout: the longest a silent port is waited for', String(PROBE_DEFAULTS.timeoutMs))
-    .option('--no-adaptive-timeout', 'always wait the full --timeout for a silent port (by default the wait shrinks once ports on the same address have answered, and the port is tried twice)')
+    .option(
+      '--no-adaptive-timeout',
+      'always wait the full --timeout for a silent port (by default the wait shrinks once ports on the same address have answered, and the port is tried twice)',
+    )
     .option('--concurrency <n>', 'connections in flight at most', String(PROBE_DEFAULTS.concurrency));
 }
 
 export function probeSettings(flags: Pick<ProbeFlags, 'netns' | 'via' | 'target' | 'timeout' | 'concurrency' | 'adaptiveTimeout'>) {
   const target = flags.target !== undefined ? parseTargetSpec(flags.target) : undefined;
   for (const name of flags.netns ?? []) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(name) || name === '.' || name === '..') throw new UserError(`--netns ${JSON.stringify(name)}: not a network namespace name (see \`ip netns list\`)`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(name) || name === '.' || name === '..')
+      throw new UserError(`--netns ${JSON.stringify(name)}: not a network namespace name (see \`ip netns list\`)`);
   }
   // A malformed --via fails now, before the host is read.
   for (const url of flags.via ?? []) parseSshUrl(url);
@@ -56,4 +60,3 @@ export function probeSettings(flags: Pick<ProbeFlags, 'netns' | 'via' | 'target'
     adaptiveTimeout: flags.adaptiveTimeout !== false,
   };
 }
-

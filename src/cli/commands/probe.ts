@@ -12,7 +12,6 @@ import { analyseOptions, obtainSnapshot, zoneSpecs } from './shared.js';
 import { probeOptions, probeSettings, type ProbeFlags } from './probe-options.js';
 import { PathOption } from '../paths.js';
 
-
 /** Critical: a gateway without auth (or wide open) that answers on a non-loopback address. */
 export function probeExitCode(report: ProbeReport): number {
   const exposed = report.results.some((r) => r.openclaw.detected && (r.openclaw.auth === 'none' || r.openclaw.auth === 'open'));
@@ -22,7 +21,9 @@ export function probeExitCode(report: ProbeReport): number {
 export function registerProbe(program: Command): void {
   const command = program
     .command('probe')
-    .description("connect to this host's listeners for real, from here, a namespace or a machine elsewhere; fingerprint OpenClaw gateways and their auth without credentials")
+    .description(
+      "connect to this host's listeners for real, from here, a namespace or a machine elsewhere; fingerprint OpenClaw gateways and their auth without credentials",
+    )
     .option('--json', 'print the results as JSON (schema: docs/probe-format.md)')
     .addOption(new PathOption('-o, --output <file>', 'write to a file instead of stdout', 'output', ''))
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')

@@ -39,7 +39,11 @@ export function registerReach(program: Command): void {
     .option('--port <port>', 'only listeners on this port (and explain them)')
     .option('--from <zone>', 'only this zone: a zone name, a kind (internet, lan, tailnet, docker), or an interface')
     .option('--json', 'print the whole matrix with paths as JSON (schema: docs/reach-format.md)')
-    .addOption(new Option('-f, --format <format>', 'output format: html is one page to open offline, pdf needs Chromium').choices(['text', 'json', ...DOCUMENT_FORMATS]).default('text'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format: html is one page to open offline, pdf needs Chromium')
+        .choices(['text', 'json', ...DOCUMENT_FORMATS])
+        .default('text'),
+    )
     .addOption(new PathOption('-o, --output <file>', 'write to a file instead of stdout', 'output', ''))
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addOption(new Option('--fail-on-open <kind>', 'exit 1 when a gateway listener is open from a zone of this kind').choices(['internet', 'lan', 'any']))
@@ -60,7 +64,8 @@ decide; the reason names the rule). Exit codes: 0 done, 1 --fail-on-open matched
   analyseOptions(command).action(async (flags: ReachFlags & { failOnOpen?: string }) => {
     // A typo in --port should not cost a collection.
     const port = flags.port === undefined ? undefined : Number(flags.port);
-    if (port !== undefined && (!/^\d+$/.test(flags.port!) || port < 1 || port > 65535)) throw new UserError(`--port ${flags.port}: not a port number (1-65535)`);
+    if (port !== undefined && (!/^\d+$/.test(flags.port!) || port < 1 || port > 65535))
+      throw new UserError(`--port ${flags.port}: not a port number (1-65535)`);
     const document = isDocumentFormat(flags.format) && !flags.json ? await documentWriter(flags.format, flags.output) : undefined;
     const snapshot = await obtainSnapshot(flags);
     const adHoc = adHocZone(flags.from);
@@ -69,7 +74,10 @@ decide; the reason names the rule). Exit codes: 0 done, 1 --fail-on-open matched
     let cells = matrix.cells;
     if (port !== undefined) {
       cells = cells.filter((c) => c.listener.port === port);
-      if (cells.length === 0) throw new UserError(`--port ${port}: nothing listens on port ${port} on this host (listeners: ${[...new Set(matrix.listeners.map((l) => l.port))].join(', ') || 'none'})`);
+      if (cells.length === 0)
+        throw new UserError(
+          `--port ${port}: nothing listens on port ${port} on this host (listeners: ${[...new Set(matrix.listeners.map((l) => l.port))].join(', ') || 'none'})`,
+        );
     }
     if (flags.from !== undefined) {
       const from = flags.from;
@@ -80,7 +88,8 @@ decide; the reason names the rule). Exit codes: 0 done, 1 --fail-on-open matched
     if (document) await document.write('reach', { meta: hostMeta(snapshot, flags.snapshot), matrix, cells }, flags.output);
     else {
       let text: string;
-      if (flags.json || flags.format === 'json') text = `${JSON.stringify({ schemaVersion: 1, zones: matrix.zones, cells, limitations: matrix.limitations }, null, 2)}\n`;
+      if (flags.json || flags.format === 'json')
+        text = `${JSON.stringify({ schemaVersion: 1, zones: matrix.zones, cells, limitations: matrix.limitations }, null, 2)}\n`;
       else if (flags.port !== undefined || flags.from !== undefined) text = renderReachExplanation(cells, { color });
       else text = renderReachMatrix(matrix, { color });
       await emit(text, flags.output);

@@ -25,18 +25,42 @@ function collectList(value: string, previous: string[] = []): string[] {
 export function collectOptions(command: Command): Command {
   return command
     .addOption(
-      new PathOption('--compose <file>', 'a docker compose file to check (repeatable; default: compose files in the working directory; with --snapshot: checked against that snapshot)', 'input', 'pass a docker compose file (compose.yaml)', DEFAULT_MAX_BYTES).argParser(collectList),
+      new PathOption(
+        '--compose <file>',
+        'a docker compose file to check (repeatable; default: compose files in the working directory; with --snapshot: checked against that snapshot)',
+        'input',
+        'pass a docker compose file (compose.yaml)',
+        DEFAULT_MAX_BYTES,
+      ).argParser(collectList),
     )
-    .addOption(new PathOption('--openclaw-config <path>', 'the OpenClaw config to read (default: resolved like OpenClaw does)', 'input', "pass the gateway's openclaw.json (usually ~/.openclaw/openclaw.json)", DEFAULT_MAX_BYTES))
+    .addOption(
+      new PathOption(
+        '--openclaw-config <path>',
+        'the OpenClaw config to read (default: resolved like OpenClaw does)',
+        'input',
+        "pass the gateway's openclaw.json (usually ~/.openclaw/openclaw.json)",
+        DEFAULT_MAX_BYTES,
+      ),
+    )
     .option('--ufw-status', 'also run `ufw status verbose` (slower; needs root)');
 }
 
 /** Flags of every command that analyses a host or a snapshot. */
 export function analyseOptions(command: Command): Command {
-  return collectOptions(command)
-    // Snapshots of hosts with 100k-rule firewalls are ~50 MB.
-    .addOption(new PathOption('--snapshot <file>', 'analyse a snapshot written by `clawmoat collect` instead of this host', 'input', 'pass a file written by `clawmoat collect -o FILE`', MAX_SNAPSHOT_BYTES))
-    .option('--zone <NAME=IFACE[:SRC]>', 'an extra zone: clients on IFACE (from SRC); repeatable', collectList);
+  return (
+    collectOptions(command)
+      // Snapshots of hosts with 100k-rule firewalls are ~50 MB.
+      .addOption(
+        new PathOption(
+          '--snapshot <file>',
+          'analyse a snapshot written by `clawmoat collect` instead of this host',
+          'input',
+          'pass a file written by `clawmoat collect -o FILE`',
+          MAX_SNAPSHOT_BYTES,
+        ),
+      )
+      .option('--zone <NAME=IFACE[:SRC]>', 'an extra zone: clients on IFACE (from SRC); repeatable', collectList)
+  );
 }
 
 export function toCollectOptions(flags: CollectFlags, onProgress?: (source: string) => void) {
@@ -58,8 +82,14 @@ export function zoneSpecs(flags: AnalyseFlags): ZoneSpec[] {
  */
 function refuseWithSnapshot(flags: AnalyseFlags): void {
   if (!flags.snapshot) return;
-  if (flags.openclawConfig) throw new UserError(`--openclaw-config ${flags.openclawConfig} with --snapshot ${flags.snapshot}: the snapshot holds its host's OpenClaw config already; give one or the other (to use this config, collect with it: clawmoat collect --openclaw-config ${flags.openclawConfig} -o FILE)`);
-  if (flags.ufwStatus) throw new UserError(`--ufw-status with --snapshot ${flags.snapshot}: the snapshot was collected already; run \`clawmoat collect --ufw-status -o FILE\` on its host instead`);
+  if (flags.openclawConfig)
+    throw new UserError(
+      `--openclaw-config ${flags.openclawConfig} with --snapshot ${flags.snapshot}: the snapshot holds its host's OpenClaw config already; give one or the other (to use this config, collect with it: clawmoat collect --openclaw-config ${flags.openclawConfig} -o FILE)`,
+    );
+  if (flags.ufwStatus)
+    throw new UserError(
+      `--ufw-status with --snapshot ${flags.snapshot}: the snapshot was collected already; run \`clawmoat collect --ufw-status -o FILE\` on its host instead`,
+    );
 }
 
 /**

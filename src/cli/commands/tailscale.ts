@@ -49,7 +49,11 @@ Examples:
     .command('plan')
     .description('recommend Serve (browser UI) or a tailnet bind (CLI, agents); print the commands, the config change and a tailnet policy snippet with tests')
     .addOption(new Option('--for <use>', 'what the remote access is for (default: decided from where the gateway listens)').choices(['browser', 'cli']))
-    .option('--allow <principal>', 'a user (user@example.com), tag (tag:ci) or group admitted to the gateway; repeatable (default: a placeholder group:openclaw-admins)', collectList)
+    .option(
+      '--allow <principal>',
+      'a user (user@example.com), tag (tag:ci) or group admitted to the gateway; repeatable (default: a placeholder group:openclaw-admins)',
+      collectList,
+    )
     .option('--acls', 'write the policy with "acls" instead of "grants"')
     .option('--port <port>', 'the gateway port (default: the one this host shows)')
     .option('--json', 'print the plan as JSON (schema: docs/tailscale.md)')

@@ -2,15 +2,7 @@ import type { Command } from 'commander';
 import { createColors } from 'picocolors';
 import { collectRemoteFacts, checkSshd, locateGateway } from '../../remote/remote-facts.js';
 import { pickLocalPort } from '../../remote/free-port.js';
-import {
-  forwardSpec,
-  printableTunnelArgs,
-  shellQuote,
-  sshOptions,
-  tunnelArgs,
-  type Forward,
-  type PassThroughFlags,
-} from '../../remote/ssh-args.js';
+import { forwardSpec, printableTunnelArgs, shellQuote, sshOptions, tunnelArgs, type Forward, type PassThroughFlags } from '../../remote/ssh-args.js';
 import { TunnelSupervisor, describeEvent, stopOnSignals, type TunnelEvent } from '../../remote/tunnel.js';
 import { UserError } from '../../snapshot/io.js';
 import { useColor } from '../output.js';
@@ -33,16 +25,9 @@ interface TunnelFlags extends PassThroughFlags {
   color?: boolean;
 }
 
-
 function collectList(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
-
-
-
-
-
-
 
 function timestamp(): string {
   return new Date().toTimeString().slice(0, 8);
@@ -52,9 +37,19 @@ export function registerTunnel(program: Command): void {
   program
     .command('tunnel')
     .argument('<destination>', '[user@]host, an alias from your ssh config, or ssh://[user@]host[:port]')
-    .description("reach a remote OpenClaw gateway over your own ssh: find its real port and bind there, check that sshd allows the forwarding, forward it to 127.0.0.1 here and keep the tunnel up")
+    .description(
+      'reach a remote OpenClaw gateway over your own ssh: find its real port and bind there, check that sshd allows the forwarding, forward it to 127.0.0.1 here and keep the tunnel up',
+    )
     .addOption(new PathOption('-F <file>', 'ssh config file, passed to ssh', 'input', 'pass your ssh config file (e.g. ~/.ssh/config)', 1024 * 1024))
-    .addOption(new PathOption('-i <key>', 'identity file, passed to ssh (repeatable)', 'input', 'pass a private key file (e.g. ~/.ssh/id_ed25519)', 1024 * 1024).argParser(collectList))
+    .addOption(
+      new PathOption(
+        '-i <key>',
+        'identity file, passed to ssh (repeatable)',
+        'input',
+        'pass a private key file (e.g. ~/.ssh/id_ed25519)',
+        1024 * 1024,
+      ).argParser(collectList),
+    )
     .option('-p <port>', 'ssh port, passed to ssh')
     .option('-o <option>', 'ssh option as Key=Value, passed to ssh (repeatable)', collectList)
     .option('--print', 'print the ssh command and a ~/.ssh/config block instead of running the tunnel')
@@ -96,7 +91,9 @@ Exit codes: 0 ok (or stopped with Ctrl-C), 2 usage or runtime error.`,
       const gateway = locateGateway(facts);
       const sshd = checkSshd(facts.sshd, gateway.forwardHost, gateway.port);
       if (sshd.forwarding === 'refused') {
-        throw new UserError(`${where}: no tunnel: sshd there does not allow forwarding to ${hostPort(gateway.forwardHost, gateway.port)}: ${sshd.forwardingReason}; allow it there (AllowTcpForwarding local, PermitOpen ${hostPort(gateway.forwardHost, gateway.port)})`);
+        throw new UserError(
+          `${where}: no tunnel: sshd there does not allow forwarding to ${hostPort(gateway.forwardHost, gateway.port)}: ${sshd.forwardingReason}; allow it there (AllowTcpForwarding local, PermitOpen ${hostPort(gateway.forwardHost, gateway.port)})`,
+        );
       }
       const local = await pickLocalPort(gateway.port);
       const forward: Forward = { localPort: local.port, remoteHost: gateway.forwardHost, remotePort: gateway.port };
@@ -178,4 +175,3 @@ Exit codes: 0 ok (or stopped with Ctrl-C), 2 usage or runtime error.`,
       }
     });
 }
-

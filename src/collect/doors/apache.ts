@@ -87,7 +87,13 @@ export function apacheDoors(files: Map<string, string>, main: string, serverRoot
       if (/^include(optional)?$/i.test(l.words[0]!)) {
         const p = l.words[1] ?? '';
         const full = p.startsWith('/') ? p : `${serverRoot}/${p}`;
-        const re = new RegExp(`^${full.replace(/\/$/, '').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}(/[^/]+)?$`);
+        const re = new RegExp(
+          `^${full
+            .replace(/\/$/, '')
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '[^/]')}(/[^/]+)?$`,
+        );
         for (const f of [...files.keys()].filter((k) => re.test(k)).sort()) splice(f, depth + 1);
         continue;
       }
@@ -119,14 +125,29 @@ export function apacheDoors(files: Map<string, string>, main: string, serverRoot
   const emit = (scope: Scope, url: string, via: string, at: SourceLocation) => {
     const targets = url.startsWith('balancer://') ? (balancers.get(url.replace(/\/$/, '')) ?? balancers.get(url) ?? []).map((b) => b.target) : [urlTarget(url)];
     if (targets.length === 0 || targets.some((t) => !t || ('host' in t && /[$%{]/.test(t.host)))) {
-      problems.push({ kind: 'apache', ...(pid !== undefined ? { pid } : {}), source: at.file, line: at.line, detail: `${via} at ${at.file}:${at.line}: a target clawmoat cannot read` });
+      problems.push({
+        kind: 'apache',
+        ...(pid !== undefined ? { pid } : {}),
+        source: at.file,
+        line: at.line,
+        detail: `${via} at ${at.file}:${at.line}: a target clawmoat cannot read`,
+      });
       return;
     }
     const front = scope.vhost
       ? scope.vhost.addresses.flatMap((a) => (a.address === '*' || a.address === '_default_' ? listens.filter((l) => l.port === a.port) : [{ ...a }]))
       : listens;
     for (const upstream of targets as Door['upstream'][]) {
-      const door: Door = { kind: 'apache', listen: front, upstream, via, location: at, layer: /^wss?:/i.test(url) ? 'http' : 'http', forwardedFor: scope.addHeaders ? 'append' : 'none', auth: scope.auth };
+      const door: Door = {
+        kind: 'apache',
+        listen: front,
+        upstream,
+        via,
+        location: at,
+        layer: /^wss?:/i.test(url) ? 'http' : 'http',
+        forwardedFor: scope.addHeaders ? 'append' : 'none',
+        auth: scope.auth,
+      };
       if (scope.vhost?.names.length) door.serverNames = scope.vhost.names;
       if (scope.vhost?.tls) door.tls = true;
       if (pid !== undefined) door.pid = pid;
@@ -146,10 +167,14 @@ export function apacheDoors(files: Map<string, string>, main: string, serverRoot
       if (/^<(ifmodule|ifdefine|ifversion|if|else|elseif)\b/i.test(w0)) continue;
       const next: Scope = { ...top, auth: [...top.auth] };
       if (w0 === '<virtualhost') {
-        const addresses = l.words.slice(1).map((w) => w.replace(/>$/, '')).filter(Boolean).flatMap((a) => {
-          const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+|\*)$/.exec(a);
-          return m && m[3] !== '*' ? [{ address: m[1] ?? m[2]!, port: Number(m[3]) }] : [];
-        });
+        const addresses = l.words
+          .slice(1)
+          .map((w) => w.replace(/>$/, ''))
+          .filter(Boolean)
+          .flatMap((a) => {
+            const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+|\*)$/.exec(a);
+            return m && m[3] !== '*' ? [{ address: m[1] ?? m[2]!, port: Number(m[3]) }] : [];
+          });
         next.vhost = { addresses, names: [], tls: false };
       }
       if (w0 === '<location' || w0 === '<locationmatch') location = (l.words[1] ?? '').replace(/>$/, '');
@@ -172,7 +197,8 @@ export function apacheDoors(files: Map<string, string>, main: string, serverRoot
         break;
       case 'require': {
         const rest = l.words.slice(1).join(' ');
-        if (/^(valid-user|user|group)\b/.test(rest) && top.authType) top.auth.push({ text: `AuthType ${top.authType.words[1] ?? ''}; Require ${rest}`, location: l.at });
+        if (/^(valid-user|user|group)\b/.test(rest) && top.authType)
+          top.auth.push({ text: `AuthType ${top.authType.words[1] ?? ''}; Require ${rest}`, location: l.at });
         else if (/^(ip|host)\b/.test(rest)) top.auth.push({ text: `Require ${rest}`, location: l.at });
         break;
       }

@@ -68,7 +68,12 @@ export function caddyDoors(jsonText: string, source: { file: string; text: strin
   try {
     config = obj(JSON.parse(jsonText));
   } catch (error) {
-    problems.push({ kind: 'caddy', ...(source.pid !== undefined ? { pid: source.pid } : {}), source: source.file, detail: `the Caddy config of ${source.file} is not valid JSON: ${(error as Error).message}` });
+    problems.push({
+      kind: 'caddy',
+      ...(source.pid !== undefined ? { pid: source.pid } : {}),
+      source: source.file,
+      detail: `the Caddy config of ${source.file} is not valid JSON: ${(error as Error).message}`,
+    });
     return { doors, problems };
   }
   const servers = obj(obj(obj(config?.apps)?.http)?.servers) ?? {};
@@ -111,11 +116,24 @@ export function caddyDoors(jsonText: string, source: { file: string; text: strin
             for (const dial of dials) {
               const upstream = dialOf(dial);
               if (!upstream || dial.includes('{')) {
-                problems.push({ kind: 'caddy', ...(source.pid !== undefined ? { pid: source.pid } : {}), source: source.file, detail: `reverse_proxy to "${dial}" in ${source.file}: an upstream clawmoat cannot read (placeholder or dynamic)` });
+                problems.push({
+                  kind: 'caddy',
+                  ...(source.pid !== undefined ? { pid: source.pid } : {}),
+                  source: source.file,
+                  detail: `reverse_proxy to "${dial}" in ${source.file}: an upstream clawmoat cannot read (placeholder or dynamic)`,
+                });
                 continue;
               }
               const line = lineOf(source.text, dial, /reverse_proxy|to\s/);
-              const door: Door = { kind: 'caddy', listen: w.listens, upstream, via: `reverse_proxy ${dial}`, layer: 'http', forwardedFor: xff, auth: here.auth };
+              const door: Door = {
+                kind: 'caddy',
+                listen: w.listens,
+                upstream,
+                via: `reverse_proxy ${dial}`,
+                layer: 'http',
+                forwardedFor: xff,
+                auth: here.auth,
+              };
               const loc = where(line);
               if (loc) door.location = loc;
               if (here.hosts.length > 0) door.serverNames = here.hosts;

@@ -19,7 +19,11 @@ function flag(argv: readonly string[], name: string): string | undefined {
 export function cloudflaredConfigPaths(argv: readonly string[], home: string | undefined): string[] {
   const explicit = flag(argv, '--config');
   if (explicit) return [explicit];
-  const dirs = [...(home ? [`${home}/.cloudflared`, `${home}/.cloudflare-warp`, `${home}/cloudflare-warp`] : []), '/etc/cloudflared', '/usr/local/etc/cloudflared'];
+  const dirs = [
+    ...(home ? [`${home}/.cloudflared`, `${home}/.cloudflare-warp`, `${home}/cloudflare-warp`] : []),
+    '/etc/cloudflared',
+    '/usr/local/etc/cloudflared',
+  ];
   return dirs.flatMap((d) => [`${d}/config.yml`, `${d}/config.yaml`]);
 }
 
@@ -36,7 +40,11 @@ function serviceTarget(service: string): { upstream: Door['upstream']; layer: Do
 
 const ACCESS_GATE = (host: string) => `Cloudflare Access may guard ${host}: its policy lives at Cloudflare, not on this host`;
 
-export function cloudflaredDoors(argv: readonly string[], config: { path: string; text: string } | undefined, pid?: number): { doors: Door[]; problems: DoorProblem[] } {
+export function cloudflaredDoors(
+  argv: readonly string[],
+  config: { path: string; text: string } | undefined,
+  pid?: number,
+): { doors: Door[]; problems: DoorProblem[] } {
   const doors: Door[] = [];
   const problems: DoorProblem[] = [];
   const withPid = <T extends object>(x: T): T => (pid !== undefined ? { ...x, pid } : x);
@@ -46,13 +54,34 @@ export function cloudflaredDoors(argv: readonly string[], config: { path: string
     // A quick tunnel: a random *.trycloudflare.com name, no account, no Access.
     const t = serviceTarget(url);
     if (t) {
-      doors.push(withPid({ kind: 'cloudflared', remote: { url: 'https://*.trycloudflare.com', port: 443, audience: 'internet' }, upstream: t.upstream, via: `cloudflared tunnel --url ${url} (a quick tunnel: no Cloudflare Access)`, layer: t.layer, forwardedFor: 'append', auth: [] } as Door));
+      doors.push(
+        withPid({
+          kind: 'cloudflared',
+          remote: { url: 'https://*.trycloudflare.com', port: 443, audience: 'internet' },
+          upstream: t.upstream,
+          via: `cloudflared tunnel --url ${url} (a quick tunnel: no Cloudflare Access)`,
+          layer: t.layer,
+          forwardedFor: 'append',
+          auth: [],
+        } as Door),
+      );
     }
     return { doors, problems };
   }
   if (url) {
     const t = serviceTarget(url);
-    if (t) doors.push(withPid({ kind: 'cloudflared', remote: { url: 'https://(the tunnel’s routes)', port: 443, audience: 'internet', gate: ACCESS_GATE('the tunnel’s hostnames') }, upstream: t.upstream, via: `cloudflared tunnel --url ${url} run`, layer: t.layer, forwardedFor: 'append', auth: [] } as Door));
+    if (t)
+      doors.push(
+        withPid({
+          kind: 'cloudflared',
+          remote: { url: 'https://(the tunnel’s routes)', port: 443, audience: 'internet', gate: ACCESS_GATE('the tunnel’s hostnames') },
+          upstream: t.upstream,
+          via: `cloudflared tunnel --url ${url} run`,
+          layer: t.layer,
+          forwardedFor: 'append',
+          auth: [],
+        } as Door),
+      );
     return { doors, problems };
   }
   if (!config) {
@@ -72,7 +101,15 @@ export function cloudflaredDoors(argv: readonly string[], config: { path: string
   const doc = parseDocument(config.text);
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    problems.push(withPid({ kind: 'cloudflared', tunnel: true, source: config.path, ...(e.linePos ? { line: e.linePos[0].line } : {}), detail: `cloudflared config ${config.path} does not parse: ${e.message.split('\n')[0]}` } as DoorProblem));
+    problems.push(
+      withPid({
+        kind: 'cloudflared',
+        tunnel: true,
+        source: config.path,
+        ...(e.linePos ? { line: e.linePos[0].line } : {}),
+        detail: `cloudflared config ${config.path} does not parse: ${e.message.split('\n')[0]}`,
+      } as DoorProblem),
+    );
     return { doors, problems };
   }
   const lineOf = (offset: number | undefined) => (offset === undefined ? undefined : config.text.slice(0, offset).split('\n').length);
@@ -86,16 +123,37 @@ export function cloudflaredDoors(argv: readonly string[], config: { path: string
     const line = lineOf(ingress?.items?.[index]?.range?.[0]);
     const location = line !== undefined ? { file: config.path, line } : undefined;
     if (!t) {
-      if (!/^http_status:|^hello_world$|^bastion$/.test(service)) problems.push(withPid({ kind: 'cloudflared', tunnel: true, source: config.path, ...(line !== undefined ? { line } : {}), detail: `ingress rule ${index + 1} of ${config.path}: service "${service}" is not understood` } as DoorProblem));
+      if (!/^http_status:|^hello_world$|^bastion$/.test(service))
+        problems.push(
+          withPid({
+            kind: 'cloudflared',
+            tunnel: true,
+            source: config.path,
+            ...(line !== undefined ? { line } : {}),
+            detail: `ingress rule ${index + 1} of ${config.path}: service "${service}" is not understood`,
+          } as DoorProblem),
+        );
       return;
     }
     const host = typeof rule.hostname === 'string' && rule.hostname !== '' ? rule.hostname : '*';
     const origin = (rule.originRequest ?? {}) as { access?: { required?: boolean; teamName?: string } };
-    const auth: Door['auth'] = origin.access?.required ? [{ text: `originRequest.access (cloudflared checks the Cloudflare Access token of team ${origin.access.teamName ?? '?'})`, ...(location ? { location } : {}) }] : [];
+    const auth: Door['auth'] = origin.access?.required
+      ? [
+          {
+            text: `originRequest.access (cloudflared checks the Cloudflare Access token of team ${origin.access.teamName ?? '?'})`,
+            ...(location ? { location } : {}),
+          },
+        ]
+      : [];
     const catchAll = host === '*' && rule.path === undefined;
     const door: Door = {
       kind: 'cloudflared',
-      remote: { url: `https://${host}${typeof rule.path === 'string' ? rule.path : ''}`, port: 443, audience: 'internet', gate: catchAll ? `${ACCESS_GATE('every hostname routed to this tunnel')} (a catch-all rule serves any of them)` : ACCESS_GATE(host) },
+      remote: {
+        url: `https://${host}${typeof rule.path === 'string' ? rule.path : ''}`,
+        port: 443,
+        audience: 'internet',
+        gate: catchAll ? `${ACCESS_GATE('every hostname routed to this tunnel')} (a catch-all rule serves any of them)` : ACCESS_GATE(host),
+      },
       upstream: t.upstream,
       via: `ingress ${host} → ${service}`,
       layer: t.layer,

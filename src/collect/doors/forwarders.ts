@@ -40,7 +40,14 @@ function socatAddress(text: string): SocatAddress {
   return { type: parts[0]!.toUpperCase(), params: parts.slice(1), options };
 }
 
-const LISTEN_TYPES: Record<string, 4 | 6 | undefined> = { 'TCP-LISTEN': undefined, 'TCP-L': undefined, 'TCP4-LISTEN': 4, 'TCP4-L': 4, 'TCP6-LISTEN': 6, 'TCP6-L': 6 };
+const LISTEN_TYPES: Record<string, 4 | 6 | undefined> = {
+  'TCP-LISTEN': undefined,
+  'TCP-L': undefined,
+  'TCP4-LISTEN': 4,
+  'TCP4-L': 4,
+  'TCP6-LISTEN': 6,
+  'TCP6-L': 6,
+};
 const CONNECT_TYPES = new Set(['TCP', 'TCP4', 'TCP6', 'TCP-CONNECT', 'TCP4-CONNECT', 'TCP6-CONNECT']);
 const UNIX_TYPES = new Set(['UNIX-CONNECT', 'UNIX', 'UNIX-CLIENT']);
 
@@ -69,7 +76,10 @@ export function socatDoor(argv: readonly string[], pid?: number): Door | undefin
   let upstream: Door['upstream'];
   if (CONNECT_TYPES.has(back.type)) {
     const port2 = Number(back.params.at(-1));
-    const host = back.params.slice(0, -1).join(':').replace(/^\[|\]$/g, '');
+    const host = back.params
+      .slice(0, -1)
+      .join(':')
+      .replace(/^\[|\]$/g, '');
     if (!Number.isInteger(port2) || !host) return undefined;
     upstream = { host, port: port2 };
   } else if (UNIX_TYPES.has(back.type) && back.params[0]) {
@@ -151,14 +161,34 @@ export function sshDoors(argv: readonly string[], pid?: number): Door[] {
     }
     if (destination === undefined) destination = a;
   }
-  const host = (destination ?? '').replace(/^ssh:\/\//, '').replace(/^[^@]*@/, '').replace(/:\d+$/, '');
+  const host = (destination ?? '')
+    .replace(/^ssh:\/\//, '')
+    .replace(/^[^@]*@/, '')
+    .replace(/:\d+$/, '');
   const doors: Door[] = [];
   for (const f of forwards) {
     if (f.kind === 'L') {
       // -L sends to host:hostport as seen from the ssh server: this host only when the server is this host.
       if (!LOCAL_NAMES.has(host)) continue;
-      const address = f.bind === undefined ? (gatewayPorts ? '0.0.0.0' : '127.0.0.1') : f.bind === '' || f.bind === '*' ? '0.0.0.0' : f.bind === 'localhost' ? '127.0.0.1' : f.bind;
-      const door: Door = { kind: 'ssh', listen: [{ address, port: f.port }], upstream: { host: f.host, port: f.hostPort }, via: `${name} ${f.text} ${destination}`, layer: 'tcp', forwardedFor: 'none', auth: [] };
+      const address =
+        f.bind === undefined
+          ? gatewayPorts
+            ? '0.0.0.0'
+            : '127.0.0.1'
+          : f.bind === '' || f.bind === '*'
+            ? '0.0.0.0'
+            : f.bind === 'localhost'
+              ? '127.0.0.1'
+              : f.bind;
+      const door: Door = {
+        kind: 'ssh',
+        listen: [{ address, port: f.port }],
+        upstream: { host: f.host, port: f.hostPort },
+        via: `${name} ${f.text} ${destination}`,
+        layer: 'tcp',
+        forwardedFor: 'none',
+        auth: [],
+      };
       if (pid !== undefined) door.pid = pid;
       doors.push(door);
     } else {

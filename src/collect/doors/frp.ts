@@ -38,7 +38,7 @@ export function parseSimpleToml(text: string): { value: Record<string, Value>; l
       let cur: Record<string, Value> = root;
       for (const key of path.slice(0, -1)) {
         const next = cur[key];
-        cur = (Array.isArray(next) ? next.at(-1) : next ?? (cur[key] = {})) as Record<string, Value>;
+        cur = (Array.isArray(next) ? next.at(-1) : (next ?? (cur[key] = {}))) as Record<string, Value>;
       }
       const last = path.at(-1)!;
       table = {};
@@ -110,7 +110,8 @@ interface Proxy {
 
 export function frpDoors(text: string, path: string, pid?: number): { doors: Door[]; problems: DoorProblem[] } {
   const problems: DoorProblem[] = [];
-  const problem = (detail: string, line?: number) => problems.push({ kind: 'frp', tunnel: true, ...(pid !== undefined ? { pid } : {}), source: path, ...(line !== undefined ? { line } : {}), detail });
+  const problem = (detail: string, line?: number) =>
+    problems.push({ kind: 'frp', tunnel: true, ...(pid !== undefined ? { pid } : {}), source: path, ...(line !== undefined ? { line } : {}), detail });
   let server = '';
   const proxies: Proxy[] = [];
   if (/\.ini$/.test(path)) {
@@ -119,7 +120,19 @@ export function frpDoors(text: string, path: string, pid?: number): { doors: Doo
     server = `${common.server_addr ?? '0.0.0.0'}:${common.server_port ?? 7000}`;
     for (const [name, s] of sections) {
       if (name === 'common' || s.role === 'visitor') continue;
-      proxies.push({ name, type: s.type ?? 'tcp', localIP: s.local_ip ?? '127.0.0.1', localPort: Number(s.local_port), ...(s.remote_port ? { remotePort: Number(s.remote_port) } : {}), customDomains: (s.custom_domains ?? '').split(',').map((d) => d.trim()).filter(Boolean), httpUser: Boolean(s.http_user), ...(lines.has(name) ? { line: lines.get(name)! } : {}) });
+      proxies.push({
+        name,
+        type: s.type ?? 'tcp',
+        localIP: s.local_ip ?? '127.0.0.1',
+        localPort: Number(s.local_port),
+        ...(s.remote_port ? { remotePort: Number(s.remote_port) } : {}),
+        customDomains: (s.custom_domains ?? '')
+          .split(',')
+          .map((d) => d.trim())
+          .filter(Boolean),
+        httpUser: Boolean(s.http_user),
+        ...(lines.has(name) ? { line: lines.get(name)! } : {}),
+      });
     }
   } else {
     let value: Record<string, unknown>;
@@ -141,7 +154,16 @@ export function frpDoors(text: string, path: string, pid?: number): { doors: Doo
     server = `${String(value.serverAddr ?? '0.0.0.0')}:${String(value.serverPort ?? 7000)}`;
     for (const p of (Array.isArray(value.proxies) ? value.proxies : []) as Record<string, unknown>[]) {
       const line = lineOf(p);
-      proxies.push({ name: String(p.name ?? ''), type: String(p.type ?? 'tcp'), localIP: String(p.localIP ?? '127.0.0.1'), localPort: Number(p.localPort), ...(p.remotePort !== undefined ? { remotePort: Number(p.remotePort) } : {}), customDomains: Array.isArray(p.customDomains) ? p.customDomains.map(String) : [], httpUser: Boolean(p.httpUser), ...(line !== undefined ? { line } : {}) });
+      proxies.push({
+        name: String(p.name ?? ''),
+        type: String(p.type ?? 'tcp'),
+        localIP: String(p.localIP ?? '127.0.0.1'),
+        localPort: Number(p.localPort),
+        ...(p.remotePort !== undefined ? { remotePort: Number(p.remotePort) } : {}),
+        customDomains: Array.isArray(p.customDomains) ? p.customDomains.map(String) : [],
+        httpUser: Boolean(p.httpUser),
+        ...(line !== undefined ? { line } : {}),
+      });
     }
   }
   const host = server.replace(/:\d+$/, '');
@@ -154,12 +176,27 @@ export function frpDoors(text: string, path: string, pid?: number): { doors: Doo
     }
     let remote: Door['remote'];
     if (p.type === 'stcp' || p.type === 'xtcp') {
-      remote = { url: `${p.type}://${host} (visitors only)`, port: p.localPort, audience: 'remote-host', gate: `only frp visitors holding proxy "${p.name}"'s secretKey connect; who holds it is not visible here` };
+      remote = {
+        url: `${p.type}://${host} (visitors only)`,
+        port: p.localPort,
+        audience: 'remote-host',
+        gate: `only frp visitors holding proxy "${p.name}"'s secretKey connect; who holds it is not visible here`,
+      };
     } else if (p.type === 'http' || p.type === 'https') {
       const domain = p.customDomains[0] ?? host;
-      remote = { url: `${p.type}://${domain}`, port: p.type === 'https' ? 443 : 80, audience: 'internet', gate: `frps on ${host} serves ${p.customDomains.join(', ') || 'its subdomain'} on its vhost port; frps's config is not on this host` };
+      remote = {
+        url: `${p.type}://${domain}`,
+        port: p.type === 'https' ? 443 : 80,
+        audience: 'internet',
+        gate: `frps on ${host} serves ${p.customDomains.join(', ') || 'its subdomain'} on its vhost port; frps's config is not on this host`,
+      };
     } else {
-      remote = { url: `tcp://${host}:${p.remotePort ?? '?'}`, port: p.remotePort ?? 0, audience: 'internet', gate: `frps on ${host} binds remotePort ${p.remotePort ?? '?'} on its proxyBindAddr (0.0.0.0, public, unless its config says otherwise); frps's config is not on this host` };
+      remote = {
+        url: `tcp://${host}:${p.remotePort ?? '?'}`,
+        port: p.remotePort ?? 0,
+        audience: 'internet',
+        gate: `frps on ${host} binds remotePort ${p.remotePort ?? '?'} on its proxyBindAddr (0.0.0.0, public, unless its config says otherwise); frps's config is not on this host`,
+      };
     }
     const door: Door = {
       kind: 'frp',

@@ -27,7 +27,21 @@ interface Section {
   lines: Line[];
 }
 
-const SECTIONS = new Set(['global', 'defaults', 'frontend', 'backend', 'listen', 'userlist', 'peers', 'resolvers', 'mailers', 'program', 'http-errors', 'ring', 'cache']);
+const SECTIONS = new Set([
+  'global',
+  'defaults',
+  'frontend',
+  'backend',
+  'listen',
+  'userlist',
+  'peers',
+  'resolvers',
+  'mailers',
+  'program',
+  'http-errors',
+  'ring',
+  'cache',
+]);
 
 function sections(files: Map<string, string>): Section[] {
   const out: Section[] = [];
@@ -89,7 +103,13 @@ export function haproxyDoors(files: Map<string, string>, pid?: number): { doors:
     for (const l of [...find(s.lines, 'default_backend'), ...find(s.lines, 'use_backend')]) {
       const name = l.words[1] ?? '';
       if (name.includes('%[')) {
-        problems.push({ kind: 'haproxy', ...(pid !== undefined ? { pid } : {}), source: l.at.file, line: l.at.line, detail: `${l.words.join(' ')} at ${l.at.file}:${l.at.line} picks its backend per request: clawmoat cannot tell where it leads` });
+        problems.push({
+          kind: 'haproxy',
+          ...(pid !== undefined ? { pid } : {}),
+          source: l.at.file,
+          line: l.at.line,
+          detail: `${l.words.join(' ')} at ${l.at.file}:${l.at.line} picks its backend per request: clawmoat cannot tell where it leads`,
+        });
         continue;
       }
       used.add(name);
@@ -98,14 +118,22 @@ export function haproxyDoors(files: Map<string, string>, pid?: number): { doors:
     for (const name of used) {
       const backend = backends.get(name);
       if (!backend) {
-        problems.push({ kind: 'haproxy', ...(pid !== undefined ? { pid } : {}), source: s.at.file, line: s.at.line, detail: `${s.type} ${s.name} (${s.at.file}:${s.at.line}) uses backend ${name}, which is not in the config read` });
+        problems.push({
+          kind: 'haproxy',
+          ...(pid !== undefined ? { pid } : {}),
+          source: s.at.file,
+          line: s.at.line,
+          detail: `${s.type} ${s.name} (${s.at.file}:${s.at.line}) uses backend ${name}, which is not in the config read`,
+        });
         continue;
       }
       const lines = backend === s ? frontLines : [...frontLines, ...backend.lines];
       // The last `mode` wins: defaults, then frontend, then backend.
       const mode = find(lines, 'mode').at(-1)?.words[1] ?? 'tcp';
       const forwardfor = lines.find((l) => l.words[0] === 'option' && l.words[1] === 'forwardfor');
-      const setXff = lines.find((l) => l.words[0] === 'http-request' && /^(set|add)-header$/.test(l.words[1] ?? '') && (l.words[2] ?? '').toLowerCase() === 'x-forwarded-for');
+      const setXff = lines.find(
+        (l) => l.words[0] === 'http-request' && /^(set|add)-header$/.test(l.words[1] ?? '') && (l.words[2] ?? '').toLowerCase() === 'x-forwarded-for',
+      );
       let forwardedFor: Door['forwardedFor'] = 'none';
       let xffAt: SourceLocation | undefined;
       if (mode === 'http' && setXff) {
@@ -117,13 +145,26 @@ export function haproxyDoors(files: Map<string, string>, pid?: number): { doors:
         xffAt = forwardfor.at;
       }
       const auth: Door['auth'] = lines
-        .filter((l) => (l.words[0] === 'http-request' && l.words[1] === 'auth') || ((l.words[0] === 'tcp-request' || l.words[0] === 'http-request') && /reject|deny/.test(l.words.join(' ')) && /\bsrc\b|!\{ ?src/.test(l.words.join(' '))))
+        .filter(
+          (l) =>
+            (l.words[0] === 'http-request' && l.words[1] === 'auth') ||
+            ((l.words[0] === 'tcp-request' || l.words[0] === 'http-request') &&
+              /reject|deny/.test(l.words.join(' ')) &&
+              /\bsrc\b|!\{ ?src/.test(l.words.join(' '))),
+        )
         .map((l) => ({ text: l.words.join(' '), location: l.at }));
       for (const server of find(backend.lines, 'server')) {
         const target = server.words[2] ?? '';
         const [hp] = haproxyBind(target);
         if (!hp) {
-          if (!/^(unix@|\/)/.test(target)) problems.push({ kind: 'haproxy', ...(pid !== undefined ? { pid } : {}), source: server.at.file, line: server.at.line, detail: `server ${target} at ${server.at.file}:${server.at.line}: an address clawmoat cannot read` });
+          if (!/^(unix@|\/)/.test(target))
+            problems.push({
+              kind: 'haproxy',
+              ...(pid !== undefined ? { pid } : {}),
+              source: server.at.file,
+              line: server.at.line,
+              detail: `server ${target} at ${server.at.file}:${server.at.line}: an address clawmoat cannot read`,
+            });
           continue;
         }
         const door: Door = {

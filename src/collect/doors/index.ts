@@ -63,7 +63,11 @@ export function doorKindOf(argv: readonly string[]): DoorKind | undefined {
 
 /** nginx rewrites its title: "nginx: master process /usr/sbin/nginx -c /etc/nginx/nginx.conf". */
 export function nginxArgs(argv: readonly string[]): { binary: string; conf?: string; prefix?: string; errorLog?: string } {
-  const words = argv.join(' ').replace(/^nginx: master process\s+/, '').trim().split(/\s+/);
+  const words = argv
+    .join(' ')
+    .replace(/^nginx: master process\s+/, '')
+    .trim()
+    .split(/\s+/);
   const out: { binary: string; conf?: string; prefix?: string; errorLog?: string } = { binary: words[0] ?? 'nginx' };
   for (let i = 1; i < words.length; i++) {
     if (words[i] === '-c') out.conf = words[++i];
@@ -106,25 +110,44 @@ async function sameNetns(processes: Map<number, string[]>): Promise<Running[]> {
   }
   // A forking forwarder (socat fork) has children with the same argv: the parent holds the listener.
   const seen = new Set<string>();
-  return out.sort((a, b) => a.pid - b.pid).filter((r) => {
-    const key = r.argv.join('\0');
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return out
+    .sort((a, b) => a.pid - b.pid)
+    .filter((r) => {
+      const key = r.argv.join('\0');
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
 }
 
 /** Every file a glob or path names, read through the safe reader; unreadable ones are problems. */
-async function readPattern(kind: DoorKind, pid: number, pattern: string, from: { file: string; line: number }, files: Map<string, string>, problems: DoorProblem[], optional: boolean): Promise<string[]> {
+async function readPattern(
+  kind: DoorKind,
+  pid: number,
+  pattern: string,
+  from: { file: string; line: number },
+  files: Map<string, string>,
+  problems: DoorProblem[],
+  optional: boolean,
+): Promise<string[]> {
   let paths: string[];
   if (isGlob(pattern)) {
     const dir = dirname(pattern);
     if (isGlob(dir)) {
-      problems.push({ kind, pid, source: from.file, line: from.line, detail: `${from.file}:${from.line} includes ${pattern}, a pattern with wildcards in its directories, which clawmoat does not expand` });
+      problems.push({
+        kind,
+        pid,
+        source: from.file,
+        line: from.line,
+        detail: `${from.file}:${from.line} includes ${pattern}, a pattern with wildcards in its directories, which clawmoat does not expand`,
+      });
       return [];
     }
     const re = globToRegExp(pattern);
-    paths = (await listDir(dir)).map((n) => `${dir}/${n}`).filter((p) => re.test(p)).sort();
+    paths = (await listDir(dir))
+      .map((n) => `${dir}/${n}`)
+      .filter((p) => re.test(p))
+      .sort();
   } else {
     paths = [pattern];
   }
@@ -136,7 +159,13 @@ async function readPattern(kind: DoorKind, pid: number, pattern: string, from: {
       files.set(path, text.data);
       read.push(path);
     } else if (!(optional && text.reason === 'not-found')) {
-      problems.push({ kind, pid, source: from.file, line: from.line, detail: `${from.file}:${from.line} includes ${path}, which could not be read: ${text.detail}` });
+      problems.push({
+        kind,
+        pid,
+        source: from.file,
+        line: from.line,
+        detail: `${from.file}:${from.line} includes ${path}, which could not be read: ${text.detail}`,
+      });
     }
   }
   return read;
@@ -145,7 +174,11 @@ async function readPattern(kind: DoorKind, pid: number, pattern: string, from: {
 async function nginxFromFiles(r: Running, main: string, problems: DoorProblem[]): Promise<{ doors: Door[]; problems: DoorProblem[] }> {
   const files = new Map<string, string>();
   const top = await readText(main);
-  if (top.status !== 'ok') return { doors: [], problems: [{ kind: 'nginx', pid: r.pid, source: main, detail: `nginx (pid ${r.pid}) runs with ${main}, which could not be read: ${top.detail}` }] };
+  if (top.status !== 'ok')
+    return {
+      doors: [],
+      problems: [{ kind: 'nginx', pid: r.pid, source: main, detail: `nginx (pid ${r.pid}) runs with ${main}, which could not be read: ${top.detail}` }],
+    };
   files.set(main, top.data);
   const queue = [main];
   const confDir = dirname(main);
@@ -174,7 +207,10 @@ async function readNginx(r: Running, state: DoorsState): Promise<void> {
   const main = args.conf ? (args.conf.startsWith('/') || !prefix ? args.conf : `${prefix.replace(/\/$/, '')}/${args.conf}`) : '/etc/nginx/nginx.conf';
   const dumpArgs = ['-T', ...(prefix ? ['-p', prefix] : []), ...(args.errorLog ? ['-e', args.errorLog] : []), '-c', main];
   const as = await dumpAs(r.pid);
-  const dump = binary && as ? await run(binary, dumpArgs, { timeoutMs: 10_000, ...as }) : unavailable('not-installed', binary ? `the owner of nginx pid ${r.pid} could not be read` : 'nginx is not on PATH');
+  const dump =
+    binary && as
+      ? await run(binary, dumpArgs, { timeoutMs: 10_000, ...as })
+      : unavailable('not-installed', binary ? `the owner of nginx pid ${r.pid} could not be read` : 'nginx is not on PATH');
   if (dump.status === 'ok' && dump.data.includes('# configuration file ')) {
     state.read.push(`nginx ${dumpArgs.join(' ')} (pid ${r.pid})`);
     const result = nginxDoors({ files: splitNginxDump(dump.data), main, confDir: dirname(main), pid: r.pid });
@@ -186,7 +222,13 @@ async function readNginx(r: Running, state: DoorsState): Promise<void> {
   if (dump.status !== 'ok' && dump.reason !== 'not-installed' && !PERMISSION.test(dump.detail)) {
     // nginx itself rejects the config: where it says, and nothing it would decide is known.
     const place = nginxErrorPlace(dump.detail);
-    problems.push({ kind: 'nginx', pid: r.pid, source: place?.file ?? main, ...(place ? { line: place.line } : {}), detail: `nginx -T fails for the nginx of pid ${r.pid}: ${place?.message ?? firstLine(dump.detail)}` });
+    problems.push({
+      kind: 'nginx',
+      pid: r.pid,
+      source: place?.file ?? main,
+      ...(place ? { line: place.line } : {}),
+      detail: `nginx -T fails for the nginx of pid ${r.pid}: ${place?.message ?? firstLine(dump.detail)}`,
+    });
   }
   state.read.push(`nginx config files from ${main} (pid ${r.pid}; nginx -T ${dump.status === 'ok' ? 'printed no config' : `could not run: ${dump.detail}`})`);
   const result = await nginxFromFiles(r, main, problems);
@@ -198,12 +240,22 @@ async function readCaddy(r: Running, state: DoorsState): Promise<void> {
   const cwd = await cwdOf(r.pid);
   const args = caddyConfigArgs(r.argv, cwd);
   if (!args.config) {
-    state.problems.push({ kind: 'caddy', pid: r.pid, source: `/proc/${r.pid}/cmdline`, detail: `caddy (pid ${r.pid}) runs without a config file clawmoat can see (${args.why}); its routes cannot be read` });
+    state.problems.push({
+      kind: 'caddy',
+      pid: r.pid,
+      source: `/proc/${r.pid}/cmdline`,
+      detail: `caddy (pid ${r.pid}) runs without a config file clawmoat can see (${args.why}); its routes cannot be read`,
+    });
     return;
   }
   const text = await readText(args.config);
   if (text.status !== 'ok') {
-    state.problems.push({ kind: 'caddy', pid: r.pid, source: args.config, detail: `caddy (pid ${r.pid}) runs with ${args.config}, which could not be read: ${text.detail}` });
+    state.problems.push({
+      kind: 'caddy',
+      pid: r.pid,
+      source: args.config,
+      detail: `caddy (pid ${r.pid}) runs with ${args.config}, which could not be read: ${text.detail}`,
+    });
     return;
   }
   let json: string | undefined;
@@ -213,13 +265,28 @@ async function readCaddy(r: Running, state: DoorsState): Promise<void> {
     const binary = await which('caddy');
     const as = await dumpAs(r.pid);
     if (!binary || !as) {
-      state.problems.push({ kind: 'caddy', pid: r.pid, source: args.config, detail: `caddy (pid ${r.pid}) runs with ${args.config}, but ${binary ? 'its owner could not be read' : 'caddy is not on PATH'}, so its Caddyfile cannot be adapted` });
+      state.problems.push({
+        kind: 'caddy',
+        pid: r.pid,
+        source: args.config,
+        detail: `caddy (pid ${r.pid}) runs with ${args.config}, but ${binary ? 'its owner could not be read' : 'caddy is not on PATH'}, so its Caddyfile cannot be adapted`,
+      });
       return;
     }
-    const adapted = await run(binary, ['adapt', '--config', args.config, '--adapter', args.adapter ?? 'caddyfile'], { timeoutMs: 10_000, ...as, env: { HOME: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent', XDG_DATA_HOME: '/nonexistent' } });
+    const adapted = await run(binary, ['adapt', '--config', args.config, '--adapter', args.adapter ?? 'caddyfile'], {
+      timeoutMs: 10_000,
+      ...as,
+      env: { HOME: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent', XDG_DATA_HOME: '/nonexistent' },
+    });
     if (adapted.status !== 'ok') {
       const m = /:(\d+)\b/.exec(adapted.detail);
-      state.problems.push({ kind: 'caddy', pid: r.pid, source: args.config, ...(m && adapted.reason === 'error' ? { line: Number(m[1]) } : {}), detail: `caddy adapt --config ${args.config} fails (pid ${r.pid}): ${adapted.detail}` });
+      state.problems.push({
+        kind: 'caddy',
+        pid: r.pid,
+        source: args.config,
+        ...(m && adapted.reason === 'error' ? { line: Number(m[1]) } : {}),
+        detail: `caddy adapt --config ${args.config} fails (pid ${r.pid}): ${adapted.detail}`,
+      });
       return;
     }
     json = adapted.data;
@@ -258,7 +325,12 @@ async function readApache(r: Running, state: DoorsState): Promise<void> {
   const files = new Map<string, string>();
   const top = await readText(args.config);
   if (top.status !== 'ok') {
-    state.problems.push({ kind: 'apache', pid: r.pid, source: args.config, detail: `apache (pid ${r.pid}) runs with ${args.config}, which could not be read: ${top.detail}` });
+    state.problems.push({
+      kind: 'apache',
+      pid: r.pid,
+      source: args.config,
+      detail: `apache (pid ${r.pid}) runs with ${args.config}, which could not be read: ${top.detail}`,
+    });
     return;
   }
   files.set(args.config, top.data);
@@ -266,7 +338,10 @@ async function readApache(r: Running, state: DoorsState): Promise<void> {
   while (queue.length > 0 && files.size < 2000) {
     const file = queue.shift()!;
     for (const inc of apacheIncludes(files.get(file)!, file, args.serverRoot)) {
-      const listed = inc.pattern.endsWith('/') || !/\.[^/]*$|[*?]/.test(inc.pattern.split('/').pop() ?? '') ? (await listDir(inc.pattern)).map((n) => `${inc.pattern.replace(/\/$/, '')}/${n}`) : [];
+      const listed =
+        inc.pattern.endsWith('/') || !/\.[^/]*$|[*?]/.test(inc.pattern.split('/').pop() ?? '')
+          ? (await listDir(inc.pattern)).map((n) => `${inc.pattern.replace(/\/$/, '')}/${n}`)
+          : [];
       const patterns = listed.length > 0 ? listed.sort() : [inc.pattern];
       for (const p of patterns) queue.push(...(await readPattern('apache', r.pid, p, { file, line: inc.line }, files, state.problems, inc.optional)));
     }
@@ -282,7 +357,13 @@ async function homeOf(pid: number): Promise<string | undefined> {
 }
 
 /** The first config that exists of several candidates; unreadable ones are problems. */
-async function firstReadable(kind: DoorKind, pid: number, candidates: string[], state: DoorsState, tunnel: boolean): Promise<{ path: string; text: string } | undefined> {
+async function firstReadable(
+  kind: DoorKind,
+  pid: number,
+  candidates: string[],
+  state: DoorsState,
+  tunnel: boolean,
+): Promise<{ path: string; text: string } | undefined> {
   for (const path of candidates) {
     const text = await readText(path);
     if (text.status === 'ok') return { path, text: text.data };
@@ -311,7 +392,13 @@ async function readTunnel(r: Running, kind: DoorKind, state: DoorsState): Promis
     const path = frpConfigPath(r.argv, await cwdOf(r.pid));
     const text = await readText(path);
     if (text.status !== 'ok') {
-      state.problems.push({ kind, pid: r.pid, tunnel: true, source: path, detail: `frpc (pid ${r.pid}) runs with ${path}, which could not be read: ${text.detail}` });
+      state.problems.push({
+        kind,
+        pid: r.pid,
+        tunnel: true,
+        source: path,
+        detail: `frpc (pid ${r.pid}) runs with ${path}, which could not be read: ${text.detail}`,
+      });
       return;
     }
     const result = frpDoors(text.data, path, r.pid);

@@ -95,7 +95,8 @@ export function parseNginxFile(text: string, file: string): NginxDirective[] {
     }
   }
   if (words.length > 0) throw new NginxSyntaxError(`unexpected end of file, expecting ";" or "}" after "${words.join(' ')}"`, file, line);
-  if (stack.length > 1) throw new NginxSyntaxError(`unexpected end of file, expecting "}" (the block at line ${parents.at(-1)!.line} is not closed)`, file, line);
+  if (stack.length > 1)
+    throw new NginxSyntaxError(`unexpected end of file, expecting "}" (the block at line ${parents.at(-1)!.line} is not closed)`, file, line);
   return root;
 }
 
@@ -170,7 +171,8 @@ function expand(ctx: Context, directives: NginxDirective[], depth = 0): NginxDir
     if (d.name === 'include' && d.args[0] !== undefined) {
       const path = resolveIncludePath(d.args[0], ctx.confDir);
       const matches = isGlob(path) ? [...ctx.files.keys()].filter((f) => globToRegExp(path).test(f)).sort() : ctx.files.has(path) ? [path] : [];
-      if (matches.length === 0 && !isGlob(path)) ctx.problems.push(problem(ctx, d.file, d.line, `nginx includes ${path} (${d.file}:${d.line}), which could not be read`));
+      if (matches.length === 0 && !isGlob(path))
+        ctx.problems.push(problem(ctx, d.file, d.line, `nginx includes ${path} (${d.file}:${d.line}), which could not be read`));
       if (depth > 20) {
         ctx.problems.push(problem(ctx, d.file, d.line, `nginx includes nest deeper than 20 at ${d.file}:${d.line}`));
         continue;
@@ -266,7 +268,9 @@ interface Target {
 function proxyTargets(ctx: Context, pass: NginxDirective, upstreams: Upstreams, stream: boolean): Target[] | undefined {
   const raw = pass.args[0] ?? '';
   if (raw.includes('$')) {
-    ctx.problems.push(problem(ctx, pass.file, pass.line, `proxy_pass ${raw} at ${pass.file}:${pass.line} uses a variable: where it leads is decided per request`));
+    ctx.problems.push(
+      problem(ctx, pass.file, pass.line, `proxy_pass ${raw} at ${pass.file}:${pass.line} uses a variable: where it leads is decided per request`),
+    );
     return undefined;
   }
   const m = stream ? /^()(.*)$/.exec(raw)! : /^(https?):\/\/([^/]*)/.exec(raw);
@@ -279,7 +283,9 @@ function proxyTargets(ctx: Context, pass: NginxDirective, upstreams: Upstreams, 
   if (authority.startsWith('unix:')) return [{ upstream: { unix: authority.slice(5).replace(/:$/, '') }, location: at(pass) }];
   const named = upstreams.get(authority);
   if (named === 'unknown') {
-    ctx.problems.push(problem(ctx, pass.file, pass.line, `the upstream "${authority}" of proxy_pass at ${pass.file}:${pass.line} has servers clawmoat does not understand`));
+    ctx.problems.push(
+      problem(ctx, pass.file, pass.line, `the upstream "${authority}" of proxy_pass at ${pass.file}:${pass.line} has servers clawmoat does not understand`),
+    );
     return undefined;
   }
   if (named) return named.map((s) => ({ upstream: { host: s.host, port: s.port }, location: at(pass) }));

@@ -39,10 +39,21 @@ interface TunnelSpec {
 function door(spec: TunnelSpec, via: string, file: string | undefined, pid: number | undefined): Door | undefined {
   const upstream = addrTarget(spec.addr);
   if (!upstream) return undefined;
-  const url = spec.url ? (/^\w+:\/\//.test(spec.url) ? spec.url : `https://${spec.url}`) : spec.proto === 'tcp' ? 'tcp://(an ngrok TCP address)' : 'https://(a random ngrok domain)';
+  const url = spec.url
+    ? /^\w+:\/\//.test(spec.url)
+      ? spec.url
+      : `https://${spec.url}`
+    : spec.proto === 'tcp'
+      ? 'tcp://(an ngrok TCP address)'
+      : 'https://(a random ngrok domain)';
   const d: Door = {
     kind: 'ngrok',
-    remote: { url, port: Number(/:(\d+)$/.exec(url)?.[1] ?? (spec.proto === 'tcp' ? 0 : 443)), audience: 'internet', ...(spec.gates.length > 0 ? { gate: `${spec.gates.join(', ')} decide who gets through, at ngrok's edge` } : {}) },
+    remote: {
+      url,
+      port: Number(/:(\d+)$/.exec(url)?.[1] ?? (spec.proto === 'tcp' ? 0 : 443)),
+      audience: 'internet',
+      ...(spec.gates.length > 0 ? { gate: `${spec.gates.join(', ')} decide who gets through, at ngrok's edge` } : {}),
+    },
     upstream,
     via,
     layer: spec.proto === 'tcp' || spec.proto === 'tls' ? 'tcp' : 'http',
@@ -54,7 +65,11 @@ function door(spec: TunnelSpec, via: string, file: string | undefined, pid: numb
   return d;
 }
 
-export function ngrokDoors(argv: readonly string[], config: { path: string; text: string } | undefined, pid?: number): { doors: Door[]; problems: DoorProblem[] } {
+export function ngrokDoors(
+  argv: readonly string[],
+  config: { path: string; text: string } | undefined,
+  pid?: number,
+): { doors: Door[]; problems: DoorProblem[] } {
   const doors: Door[] = [];
   const problems: DoorProblem[] = [];
   const sub = argv.findIndex((a, i) => i > 0 && /^(http|tcp|tls|start|service)$/.test(a));
@@ -72,7 +87,16 @@ export function ngrokDoors(argv: readonly string[], config: { path: string; text
       } else if (name === '--oauth' || name === '--oidc') spec.gates.push(`${name} ${value()}`);
       else if (name === '--traffic-policy-file' || name === '--policy-file') spec.gates.push(`the traffic policy in ${value()}`);
       else if (name === '--cidr-allow' || name === '--cidr-deny') spec.gates.push(`${name} ${value()}`);
-      else if (name === '--authtoken' || name === '--config' || name === '--region' || name === '--log' || name === '--log-level' || name === '--log-format' || name === '--host-header' || name === '--api-key') {
+      else if (
+        name === '--authtoken' ||
+        name === '--config' ||
+        name === '--region' ||
+        name === '--log' ||
+        name === '--log-level' ||
+        name === '--log-format' ||
+        name === '--host-header' ||
+        name === '--api-key'
+      ) {
         if (inline === undefined) i++;
       } else if (!a.startsWith('-') && spec.addr === '') spec.addr = a;
     }
@@ -81,13 +105,29 @@ export function ngrokDoors(argv: readonly string[], config: { path: string; text
     return { doors, problems };
   }
   if (!config) {
-    problems.push({ kind: 'ngrok', tunnel: true, ...(pid !== undefined ? { pid } : {}), source: `/proc/${pid ?? '?'}/cmdline`, detail: `ngrok runs (${argv.slice(1).filter((a) => !/token|auth/i.test(a)).join(' ')}) but its config was not found: where it sends connections is not known` });
+    problems.push({
+      kind: 'ngrok',
+      tunnel: true,
+      ...(pid !== undefined ? { pid } : {}),
+      source: `/proc/${pid ?? '?'}/cmdline`,
+      detail: `ngrok runs (${argv
+        .slice(1)
+        .filter((a) => !/token|auth/i.test(a))
+        .join(' ')}) but its config was not found: where it sends connections is not known`,
+    });
     return { doors, problems };
   }
   const doc = parseDocument(config.text);
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    problems.push({ kind: 'ngrok', tunnel: true, ...(pid !== undefined ? { pid } : {}), source: config.path, ...(e.linePos ? { line: e.linePos[0].line } : {}), detail: `ngrok config ${config.path} does not parse: ${e.message.split('\n')[0]}` });
+    problems.push({
+      kind: 'ngrok',
+      tunnel: true,
+      ...(pid !== undefined ? { pid } : {}),
+      source: config.path,
+      ...(e.linePos ? { line: e.linePos[0].line } : {}),
+      detail: `ngrok config ${config.path} does not parse: ${e.message.split('\n')[0]}`,
+    });
     return { doors, problems };
   }
   const value = (doc.toJS() ?? {}) as Record<string, unknown>;
@@ -115,7 +155,13 @@ export function ngrokDoors(argv: readonly string[], config: { path: string; text
   for (const e of (Array.isArray(value.endpoints) ? value.endpoints : []) as Record<string, unknown>[]) {
     const name = String(e.name ?? '');
     const upstream = (e.upstream ?? {}) as Record<string, unknown>;
-    const spec: TunnelSpec = { name, proto: String(e.url ?? '').startsWith('tcp') ? 'tcp' : 'http', addr: String(upstream.url ?? ''), basicAuth: false, gates: e.traffic_policy ? ['a traffic policy'] : [] };
+    const spec: TunnelSpec = {
+      name,
+      proto: String(e.url ?? '').startsWith('tcp') ? 'tcp' : 'http',
+      addr: String(upstream.url ?? ''),
+      basicAuth: false,
+      gates: e.traffic_policy ? ['a traffic policy'] : [],
+    };
     if (typeof e.url === 'string') spec.url = e.url;
     const line = lineOf(name);
     if (line !== undefined) spec.line = line;
@@ -125,7 +171,15 @@ export function ngrokDoors(argv: readonly string[], config: { path: string; text
     if (!everything && !wanted.includes(spec.name)) continue;
     const d = door(spec, `ngrok tunnel "${spec.name}" → ${spec.addr}`, config.path, pid);
     if (d) doors.push(d);
-    else problems.push({ kind: 'ngrok', tunnel: true, ...(pid !== undefined ? { pid } : {}), source: config.path, ...(spec.line ? { line: spec.line } : {}), detail: `ngrok tunnel "${spec.name}" in ${config.path}: upstream "${spec.addr}" is not understood` });
+    else
+      problems.push({
+        kind: 'ngrok',
+        tunnel: true,
+        ...(pid !== undefined ? { pid } : {}),
+        source: config.path,
+        ...(spec.line ? { line: spec.line } : {}),
+        detail: `ngrok tunnel "${spec.name}" in ${config.path}: upstream "${spec.addr}" is not understood`,
+      });
   }
   return { doors, problems };
 }

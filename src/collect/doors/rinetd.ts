@@ -25,12 +25,27 @@ export function rinetdDoors(text: string, path: string, pid?: number): { doors: 
     }
     if (words[0] === 'logfile' || words[0] === 'logcommon' || words[0] === 'pidlogfile' || words[0] === 'include') return;
     if (words.length >= 4 && /^\d+$/.test(words[1]!) && /^\d+$/.test(words[3]!)) {
-      last = { kind: 'rinetd', listen: [{ address: words[0] === '0.0.0.0' ? '0.0.0.0' : words[0]!, port: Number(words[1]), location: at }], upstream: { host: words[2]!, port: Number(words[3]) }, via: `rinetd ${words.slice(0, 4).join(' ')}`, location: at, layer: 'tcp', forwardedFor: 'none', auth: [...global] };
+      last = {
+        kind: 'rinetd',
+        listen: [{ address: words[0] === '0.0.0.0' ? '0.0.0.0' : words[0]!, port: Number(words[1]), location: at }],
+        upstream: { host: words[2]!, port: Number(words[3]) },
+        via: `rinetd ${words.slice(0, 4).join(' ')}`,
+        location: at,
+        layer: 'tcp',
+        forwardedFor: 'none',
+        auth: [...global],
+      };
       if (pid !== undefined) last.pid = pid;
       doors.push(last);
       return;
     }
-    problems.push({ kind: 'rinetd', ...(pid !== undefined ? { pid } : {}), source: path, line: index + 1, detail: `${path}:${index + 1}: "${line.slice(0, 60)}" is not a rinetd rule clawmoat understands` });
+    problems.push({
+      kind: 'rinetd',
+      ...(pid !== undefined ? { pid } : {}),
+      source: path,
+      line: index + 1,
+      detail: `${path}:${index + 1}: "${line.slice(0, 60)}" is not a rinetd rule clawmoat understands`,
+    });
   });
   return { doors, problems };
 }

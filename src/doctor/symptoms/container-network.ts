@@ -21,7 +21,7 @@ function networksOf(c: DockerContainer): string[] {
 
 function networkText(c: DockerContainer): string {
   const names = networksOf(c);
-  return names.length > 0 ? joinAnd(names.map((n) => (n === DEFAULT_BRIDGE ? 'bridge (Docker\'s default)' : n))) : `no network (network mode ${c.networkMode})`;
+  return names.length > 0 ? joinAnd(names.map((n) => (n === DEFAULT_BRIDGE ? "bridge (Docker's default)" : n))) : `no network (network mode ${c.networkMode})`;
 }
 
 /** The compose change that keeps a live fix across `docker compose up`. */
@@ -80,7 +80,11 @@ export const containerNetwork: Symptom = {
       }
     }
     if (cut.length === 0 && bridgeOnly.length === 0) {
-      return { status: 'ok', cause: `every running container shares a user-defined network with ${gw.name}: each can reach it as http://${gw.name}:${port}/`, saw };
+      return {
+        status: 'ok',
+        cause: `every running container shares a user-defined network with ${gw.name}: each can reach it as http://${gw.name}:${port}/`,
+        saw,
+      };
     }
     const stranded = [...cut, ...bridgeOnly];
     const names = joinAnd(stranded.map((c) => c.name));
@@ -92,7 +96,11 @@ export const containerNetwork: Symptom = {
         saw,
         fix: {
           text: `Put the gateway and ${names} on one user-defined network (the guide's dedicated network), then use http://${gw.name}:${port}/ from ${names}.`,
-          commands: [`docker network create ${NEW_NETWORK}`, `docker network connect ${NEW_NETWORK} ${gw.name}`, ...stranded.map((c) => `docker network connect ${NEW_NETWORK} ${c.name}`)],
+          commands: [
+            `docker network create ${NEW_NETWORK}`,
+            `docker network connect ${NEW_NETWORK} ${gw.name}`,
+            ...stranded.map((c) => `docker network connect ${NEW_NETWORK} ${c.name}`),
+          ],
         },
       };
     }

@@ -59,15 +59,32 @@ function composeDiff(path: string, text: string, service: string, hostPort: numb
   }
 }
 
-function publishFix(where: { service: string; files: string[]; text?: string; path?: string } | undefined, c: DockerContainer | undefined, hostPort: number, port: number): DoctorFix {
+function publishFix(
+  where: { service: string; files: string[]; text?: string; path?: string } | undefined,
+  c: DockerContainer | undefined,
+  hostPort: number,
+  port: number,
+): DoctorFix {
   const publish = `127.0.0.1:${hostPort}:${port}`;
   const taken = hostPort !== port ? ` Port ${port} is already held on this host, so the host side is ${hostPort}.` : '';
   const why = `Publish it on 127.0.0.1 only: never on every address, where Docker opens it past UFW to the whole network.${taken}`;
   if (where?.text !== undefined && where.path) {
     const { diff, error } = composeDiff(where.path, where.text, where.service, hostPort, port);
-    if (diff) return { text: `${why} In ${where.path}, service ${where.service}: add "${publish}" to its ports, then recreate it.`, commands: [`docker compose -f ${where.path} up -d ${where.service}`], diff };
-    if (!error) return { text: `${where.path} already publishes ${port} for service ${where.service}; the running container predates it: recreate it.`, commands: [`docker compose -f ${where.path} up -d ${where.service}`] };
-    return { text: `${why} Add "${publish}" to the ports of service ${where.service} by hand (${error}), then recreate it.`, commands: [`docker compose -f ${where.path} up -d ${where.service}`] };
+    if (diff)
+      return {
+        text: `${why} In ${where.path}, service ${where.service}: add "${publish}" to its ports, then recreate it.`,
+        commands: [`docker compose -f ${where.path} up -d ${where.service}`],
+        diff,
+      };
+    if (!error)
+      return {
+        text: `${where.path} already publishes ${port} for service ${where.service}; the running container predates it: recreate it.`,
+        commands: [`docker compose -f ${where.path} up -d ${where.service}`],
+      };
+    return {
+      text: `${why} Add "${publish}" to the ports of service ${where.service} by hand (${error}), then recreate it.`,
+      commands: [`docker compose -f ${where.path} up -d ${where.service}`],
+    };
   }
   if (where) {
     const files = where.files.join(', ') || 'its compose file';
@@ -99,13 +116,18 @@ function hostSockets(ctx: DoctorContext, port: number): Evidence {
   const sockets = ctx.analysis.snapshot.sockets;
   if (sockets.status !== 'ok') return note(`this host's sockets were not read: ${sockets.detail}`);
   const on = sockets.data.filter((s) => s.protocol === 'tcp' && s.port === port);
-  return on.length === 0 ? { kind: 'socket', text: `nothing on this host listens on port ${port}` } : { kind: 'socket', text: `on this host, port ${port} is held by ${on.map((s) => `${s.address} (${s.process ?? 'owner not visible'})`).join(', ')}` };
+  return on.length === 0
+    ? { kind: 'socket', text: `nothing on this host listens on port ${port}` }
+    : { kind: 'socket', text: `on this host, port ${port} is held by ${on.map((s) => `${s.address} (${s.process ?? 'owner not visible'})`).join(', ')}` };
 }
 
 function fromContainer(ctx: DoctorContext, c: DockerContainer): Diagnosis {
   const port = portOfContainer(c);
   const saw: Evidence[] = [
-    { kind: 'container', text: `${describeContainer(c)} on ${joinAnd(c.networks.map((n) => n.name)) || c.networkMode}, the gateway listening on ${port} inside` },
+    {
+      kind: 'container',
+      text: `${describeContainer(c)} on ${joinAnd(c.networks.map((n) => n.name)) || c.networkMode}, the gateway listening on ${port} inside`,
+    },
     { kind: 'container', text: c.ports.length > 0 ? `its ports: ${c.ports.map(bindingText).join(', ')}` : 'its ports: none published' },
   ];
   if (c.networkMode === 'host') return ok(`${c.name} uses the host's network: the gateway listens on the host itself, at 127.0.0.1:${port}`, saw);
@@ -114,7 +136,10 @@ function fromContainer(ctx: DoctorContext, c: DockerContainer): Diagnosis {
   if (reachable.length > 0) {
     const p = reachable[0]!;
     const wide = reachable.some((x) => x.hostIp !== '127.0.0.1');
-    return ok(`${c.name} publishes ${port} as ${bindingText(p)}: the host CLI reaches it at http://127.0.0.1:${p.hostPort}/${wide ? ' (on every address too: `clawmoat harden` moves it to 127.0.0.1)' : ''}`, saw);
+    return ok(
+      `${c.name} publishes ${port} as ${bindingText(p)}: the host CLI reaches it at http://127.0.0.1:${p.hostPort}/${wide ? ' (on every address too: `clawmoat harden` moves it to 127.0.0.1)' : ''}`,
+      saw,
+    );
   }
   saw.push(hostSockets(ctx, port));
   const cause =
@@ -132,11 +157,17 @@ function fromCompose(ctx: DoctorContext, g: ComposeGateway): Diagnosis {
   const port = portOfService(g);
   const where = `service ${g.service.name} in ${g.model.path}:${g.service.line}`;
   const saw: Evidence[] = [
-    { kind: 'file', text: `${where}: ${g.service.ports.length > 0 ? `ports ${g.service.ports.map((p: ComposePort) => p.raw).join(', ')}` : 'no ports'}`, location: { file: g.model.path, line: g.service.line } },
+    {
+      kind: 'file',
+      text: `${where}: ${g.service.ports.length > 0 ? `ports ${g.service.ports.map((p: ComposePort) => p.raw).join(', ')}` : 'no ports'}`,
+      location: { file: g.model.path, line: g.service.line },
+    },
     note('no running gateway container (Docker: the compose file decides what runs after `docker compose up`)'),
   ];
   if (g.service.networkMode === 'host') return ok(`${g.service.name} uses the host's network: the gateway listens on the host itself`, saw);
-  const published = g.service.ports.filter((p) => p.protocol === 'tcp' && covers(p.containerPort, port) && p.hostPort !== undefined && HOST_REACHABLE.has(p.hostIp));
+  const published = g.service.ports.filter(
+    (p) => p.protocol === 'tcp' && covers(p.containerPort, port) && p.hostPort !== undefined && HOST_REACHABLE.has(p.hostIp),
+  );
   if (published.length > 0) return ok(`${where} publishes ${port} (${published[0]!.raw}): the host CLI reaches it once it runs`, saw);
   return {
     status: 'problem',

@@ -23,7 +23,9 @@ function cellLine(c: ReachCell): Evidence {
 
 /** Where the door listens, written as the program writes it, with the place it is written. */
 function listenText(door: Door): string {
-  return (door.listen ?? []).map((l) => `${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}${l.location ? ` (${describeLocation(l.location)})` : ''}`).join(', ');
+  return (door.listen ?? [])
+    .map((l) => `${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}${l.location ? ` (${describeLocation(l.location)})` : ''}`)
+    .join(', ');
 }
 
 /** The concrete change for one door: its listener to `bindTo`, or the tunnel's far end closed. */
@@ -46,7 +48,8 @@ function doorFix(door: Door, bindTo: string): string {
     case 'rinetd':
       return `${name}: bind the rule to ${bindTo}${where} instead of 0.0.0.0, or add an \`allow\` rule; then restart rinetd`;
     case 'ssh':
-      if (door.remote) return `${name}: stop it (pid ${door.pid ?? '?'}), or have the far end bind the forwarded port to 127.0.0.1 there (\`GatewayPorts no\` in that host's sshd_config, \`-R 127.0.0.1:…\`)`;
+      if (door.remote)
+        return `${name}: stop it (pid ${door.pid ?? '?'}), or have the far end bind the forwarded port to 127.0.0.1 there (\`GatewayPorts no\` in that host's sshd_config, \`-R 127.0.0.1:…\`)`;
       return `${name}: restart it with \`-L ${bindTo}:${port ?? '<port>'}:…\` and without \`-g\``;
     case 'kubectl':
       return `${name}: restart it with \`--address ${bindTo}\` (127.0.0.1 is its default)`;
@@ -76,19 +79,26 @@ export const internetExposure: Symptom = {
     const funnel = open.filter((c) => c.listener.serve !== undefined || c.listener.door?.kind === 'tailscale');
 
     const doors = gatewayDoors(a);
-    const viaDoor = (d: GatewayDoor, verdict: 'open' | 'unknown') => (verdict === 'open' ? d.openBeyondLoopback : d.unknownBeyondLoopback).filter((c) => c.zone.kind === 'internet');
+    const viaDoor = (d: GatewayDoor, verdict: 'open' | 'unknown') =>
+      (verdict === 'open' ? d.openBeyondLoopback : d.unknownBeyondLoopback).filter((c) => c.zone.kind === 'internet');
     const openDoors = doors.filter((d) => viaDoor(d, 'open').length > 0);
     const unknownDoors = doors.filter((d) => viaDoor(d, 'open').length === 0 && viaDoor(d, 'unknown').length > 0);
 
     const ts = tailscaleFacts(a);
     const tailnet = ts.state === 'running' ? ts.addresses.find((x) => !x.includes(':')) : undefined;
     const bindTo = '127.0.0.1';
-    const orTailnet = tailnet ? ` (or the tailnet address ${tailnet}, to reach it from your tailnet)` : ' (or this host\'s tailnet address, to reach it from your tailnet)';
+    const orTailnet = tailnet
+      ? ` (or the tailnet address ${tailnet}, to reach it from your tailnet)`
+      : " (or this host's tailnet address, to reach it from your tailnet)";
 
     const doorSaw = (d: GatewayDoor, verdict: 'open' | 'unknown'): Evidence[] => {
       const door = d.door;
       const where = door.remote ? `its far end ${door.remote.url}` : listenText(door);
-      const head: Evidence = { kind: door.location ? 'file' : 'process', text: `${describeDoor(door)} → ${'unix' in door.upstream ? door.upstream.unix : `${door.upstream.host}:${door.upstream.port}`}, taking connections on ${where}${door.auth.length === 0 ? ', with no authentication of its own' : `, behind ${door.auth.map((x) => x.text).join(', ')}`}`, ...(door.location ? { location: door.location } : {}) };
+      const head: Evidence = {
+        kind: door.location ? 'file' : 'process',
+        text: `${describeDoor(door)} → ${'unix' in door.upstream ? door.upstream.unix : `${door.upstream.host}:${door.upstream.port}`}, taking connections on ${where}${door.auth.length === 0 ? ', with no authentication of its own' : `, behind ${door.auth.map((x) => x.text).join(', ')}`}`,
+        ...(door.location ? { location: door.location } : {}),
+      };
       return [head, ...viaDoor(d, verdict).slice(0, 2).map(cellLine)];
     };
 
@@ -99,8 +109,14 @@ export const internetExposure: Symptom = {
 
     if (openDoors.length + direct.length + funnel.length > 0) {
       const reasons: string[] = [];
-      if (openDoors.length > 0) reasons.push(`through ${openDoors.length === 1 ? 'a door' : `${openDoors.length} doors`}: ${openDoors.map((d) => `${doorName(d.door.kind)} (${describeLocation(d.door.location) || (d.door.pid !== undefined ? `pid ${d.door.pid}` : d.door.via)})`).join(', ')}`);
-      if (direct.length > 0) reasons.push(`directly: its own socket ${[...new Set(direct.map((c) => `${c.listener.address}:${c.listener.port}`))].join(', ')} is open from the internet`);
+      if (openDoors.length > 0)
+        reasons.push(
+          `through ${openDoors.length === 1 ? 'a door' : `${openDoors.length} doors`}: ${openDoors.map((d) => `${doorName(d.door.kind)} (${describeLocation(d.door.location) || (d.door.pid !== undefined ? `pid ${d.door.pid}` : d.door.via)})`).join(', ')}`,
+        );
+      if (direct.length > 0)
+        reasons.push(
+          `directly: its own socket ${[...new Set(direct.map((c) => `${c.listener.address}:${c.listener.port}`))].join(', ')} is open from the internet`,
+        );
       if (funnel.length > 0) reasons.push('through Tailscale Funnel');
       const loopbackOnly = a.gateway.listeners.length > 0 && a.gateway.listeners.every((s) => isLoopback(s.address));
       const steps = [
@@ -125,14 +141,21 @@ export const internetExposure: Symptom = {
         status: 'unknown',
         cause: `whether the internet reaches the gateway could not be decided: ${undecided[0]!.reason}`,
         saw: [...saw, ...(lines.length > 0 ? lines : undecided.slice(0, 3).map(cellLine))],
-        ...(unknownDoors.length > 0 ? { fix: { text: 'If the policy at the far end is not what you expect, close the door:', commands: unknownDoors.map((d) => doorFix(d.door, bindTo)) } } : {}),
+        ...(unknownDoors.length > 0
+          ? {
+              fix: { text: 'If the policy at the far end is not what you expect, close the door:', commands: unknownDoors.map((d) => doorFix(d.door, bindTo)) },
+            }
+          : {}),
       };
     }
 
     const closedDoors = doors.filter((d) => d.door.listen && d.door.listen.length > 0);
     return {
       status: 'ok',
-      cause: cells.length === 0 ? 'no internet zone was found on this host (no default route), so nothing reaches the gateway from there' : `nothing makes the gateway reachable from the internet: not its own socket${closedDoors.length > 0 ? `, nor ${closedDoors.length === 1 ? 'the door' : `the ${closedDoors.length} doors`} in front of it (${closedDoors.map((d) => `${doorName(d.door.kind)} on ${listenText(d.door)}`).join('; ')})` : ''}`,
+      cause:
+        cells.length === 0
+          ? 'no internet zone was found on this host (no default route), so nothing reaches the gateway from there'
+          : `nothing makes the gateway reachable from the internet: not its own socket${closedDoors.length > 0 ? `, nor ${closedDoors.length === 1 ? 'the door' : `the ${closedDoors.length} doors`} in front of it (${closedDoors.map((d) => `${doorName(d.door.kind)} on ${listenText(d.door)}`).join('; ')})` : ''}`,
       saw: [...saw, ...closedDoors.map((d) => note(`${describeDoor(d.door)}: listens on ${listenText(d.door)}, not reachable from the internet`))],
     };
   },

@@ -26,7 +26,10 @@ function tailscaleLine(ctx: DoctorContext): { evidence: Evidence; commands: stri
     case 'unreadable':
       return { evidence: note(`Tailscale not checked: ${ts.unreadableBecause ?? 'its state could not be read'}`), commands: [] };
     case 'logged-out':
-      return { evidence: note(`Tailscale is installed but not connected (BackendState ${ts.backendState ?? 'unknown'}): \`sudo tailscale up\` joins the tailnet`), commands: [] };
+      return {
+        evidence: note(`Tailscale is installed but not connected (BackendState ${ts.backendState ?? 'unknown'}): \`sudo tailscale up\` joins the tailnet`),
+        commands: [],
+      };
     case 'running': {
       const url = ts.dnsName ? `https://${ts.dnsName}/` : 'https://<this machine>.<tailnet>.ts.net/';
       return {
@@ -69,7 +72,10 @@ function notListening(ctx: DoctorContext, port: number): Diagnosis {
       status: 'problem',
       cause: `the gateway runs in ${describeContainer(container)} and nothing on this host listens on port ${port}`,
       saw: [{ kind: 'container', text: `${describeContainer(container)} on ${joinAnd(container.networks.map((n) => n.name)) || container.networkMode}` }],
-      fix: { text: 'Publish it on 127.0.0.1 first (see `clawmoat doctor docker-publish`), then tunnel to this host from the other machine.', commands: ['clawmoat doctor docker-publish'] },
+      fix: {
+        text: 'Publish it on 127.0.0.1 first (see `clawmoat doctor docker-publish`), then tunnel to this host from the other machine.',
+        commands: ['clawmoat doctor docker-publish'],
+      },
     };
   }
   if (!g.detected) return unknown(`no OpenClaw gateway was found on this host (no gateway process, config, service unit or listener on port ${port})`);
@@ -77,7 +83,10 @@ function notListening(ctx: DoctorContext, port: number): Diagnosis {
     status: 'problem',
     cause: `nothing listens on the gateway port ${port} (${g.port.source}): the gateway is not running`,
     saw: [note(`gateway found by ${g.detectedBy.join(', ')}, but no socket on port ${port}`)],
-    fix: { text: 'Start the gateway (it listens on loopback by default), then reach it through an SSH tunnel from the other machine.', commands: ['openclaw gateway run'] },
+    fix: {
+      text: 'Start the gateway (it listens on loopback by default), then reach it through an SSH tunnel from the other machine.',
+      commands: ['openclaw gateway run'],
+    },
   };
 }
 
@@ -96,7 +105,12 @@ export const remoteAccess: Symptom = {
     if (listeners.length === 0) return notListening(ctx, port);
     const saw: Evidence[] = listeners.map((s) => ({ kind: 'socket', text: describeSocket(s) }));
     const bind = a.gateway.effectiveBind;
-    if (bind) saw.push({ kind: bind.location ? 'file' : 'config', text: `bind "${bind.value}" from ${bind.source}`, ...(bind.location ? { location: bind.location } : {}) });
+    if (bind)
+      saw.push({
+        kind: bind.location ? 'file' : 'config',
+        text: `bind "${bind.value}" from ${bind.source}`,
+        ...(bind.location ? { location: bind.location } : {}),
+      });
 
     // Already served by Tailscale (to the tailnet, or to everyone with Funnel): tailscaled takes
     // the connection in user space and hands it to the loopback socket.
@@ -115,8 +129,13 @@ export const remoteAccess: Symptom = {
 
     if (listeners.every((s) => isLoopback(s.address))) {
       const where = listeners.map((s) => `${s.family === 6 ? `[${s.address}]` : s.address}:${s.port}`).join(', ');
-      const { fix, saw: more } = tunnelFix(ctx, 'Keep it on loopback: that is the guide\'s setting, and the reason no one else can reach it.');
-      return { status: 'problem', cause: `the gateway is bound to loopback (${where}): no other machine can connect to it directly`, saw: [...saw, ...more], fix };
+      const { fix, saw: more } = tunnelFix(ctx, "Keep it on loopback: that is the guide's setting, and the reason no one else can reach it.");
+      return {
+        status: 'problem',
+        cause: `the gateway is bound to loopback (${where}): no other machine can connect to it directly`,
+        saw: [...saw, ...more],
+        fix,
+      };
     }
 
     // It listens beyond loopback: what the firewall does with a connection from elsewhere decides.
@@ -132,7 +151,8 @@ export const remoteAccess: Symptom = {
       };
     }
     const undecided = cells.filter((c) => c.verdict === 'unknown');
-    if (undecided.length > 0) return unknown(`whether another machine can connect could not be decided: ${undecided[0]!.reason}`, [...saw, ...undecided.map(cellLine)]);
+    if (undecided.length > 0)
+      return unknown(`whether another machine can connect could not be decided: ${undecided[0]!.reason}`, [...saw, ...undecided.map(cellLine)]);
     const { fix, saw: more } = tunnelFix(ctx, 'Do not open the gateway port; `clawmoat harden` binds it to loopback, where the tunnel reaches it.');
     return {
       status: 'problem',

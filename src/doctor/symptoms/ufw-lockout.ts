@@ -17,7 +17,12 @@ const ADMIN_KINDS = new Set(['internet', 'lan', 'tailnet', 'custom']);
 
 function sshRule(rules: UfwRule[], port: number): UfwRule | undefined {
   return rules.find(
-    (r) => !r.route && r.direction === 'in' && (r.action === 'allow' || r.action === 'limit') && (r.protocol === 'tcp' || r.protocol === 'any') && ufwPortCovers(r.dport, port),
+    (r) =>
+      !r.route &&
+      r.direction === 'in' &&
+      (r.action === 'allow' || r.action === 'limit') &&
+      (r.protocol === 'tcp' || r.protocol === 'any') &&
+      ufwPortCovers(r.dport, port),
   );
 }
 
@@ -44,13 +49,16 @@ export const ufwLockout: Symptom = {
   diagnose(ctx) {
     const a = ctx.analysis;
     const state = a.snapshot.ufw;
-    if (state.status !== 'ok') return state.reason === 'not-installed' ? ok('UFW is not installed: it cannot lock you out') : unknown(`UFW was not checked: ${state.detail}`);
+    if (state.status !== 'ok')
+      return state.reason === 'not-installed' ? ok('UFW is not installed: it cannot lock you out') : unknown(`UFW was not checked: ${state.detail}`);
     const ufw = a.ufw!;
     const userRules = state.data.files.ruleFiles['user.rules'];
-    if (userRules?.status !== 'ok') return unknown(`UFW's rules were not checked: /etc/ufw/user.rules could not be read (${userRules?.detail ?? 'not collected'}); run as root`);
+    if (userRules?.status !== 'ok')
+      return unknown(`UFW's rules were not checked: /etc/ufw/user.rules could not be read (${userRules?.detail ?? 'not collected'}); run as root`);
     const sshd = a.snapshot.sshd;
     const sockets = a.snapshot.sockets.status === 'ok' ? a.snapshot.sockets.data : [];
-    if (sshd.status !== 'ok' && sshd.reason === 'not-installed' && !sockets.some((s) => s.process === 'sshd')) return ok('sshd is not installed on this host: there is no SSH for UFW to cut');
+    if (sshd.status !== 'ok' && sshd.reason === 'not-installed' && !sockets.some((s) => s.process === 'sshd'))
+      return ok('sshd is not installed on this host: there is no SSH for UFW to cut');
 
     const { ports, text } = sshPorts(a);
     const policy = (ufw.defaults.input ?? 'DROP').toUpperCase();
@@ -60,7 +68,7 @@ export const ufwLockout: Symptom = {
       { kind: 'file', text: `DEFAULT_INPUT_POLICY="${policy}" in /etc/default/ufw` },
       note(
         loaded
-          ? "UFW is active: its chains are in the loaded ruleset"
+          ? 'UFW is active: its chains are in the loaded ruleset'
           : ufw.enabledInConfig
             ? 'UFW is set to start (ENABLED=yes in /etc/ufw/ufw.conf) but its rules are not loaded now'
             : 'UFW is not enabled (ENABLED=no in /etc/ufw/ufw.conf)',
@@ -77,7 +85,10 @@ export const ufwLockout: Symptom = {
 
     const allow = missing.map((p) => `sudo ufw allow ${p}/tcp`);
     const portText = `${plural(missing.length, 'port')} ${joinAnd(missing.map(String))}`;
-    saw.push({ kind: 'file', text: `no allow or limit rule for tcp ${missing.join(', ')} among the ${ufw.rules.length} rule(s) of /etc/ufw/user.rules and user6.rules` });
+    saw.push({
+      kind: 'file',
+      text: `no allow or limit rule for tcp ${missing.join(', ')} among the ${ufw.rules.length} rule(s) of /etc/ufw/user.rules and user6.rules`,
+    });
     if (!loaded) {
       return {
         status: 'problem',
@@ -86,7 +97,7 @@ export const ufwLockout: Symptom = {
           : `UFW is not enabled yet, but with default deny incoming and no rule for SSH on ${portText}, \`ufw enable\` would lock you out`,
         saw,
         fix: {
-          text: 'Allow SSH before enabling UFW. `clawmoat harden` plans the whole UFW setup in the guide\'s order (SSH first) and refuses a plan that would cut your session.',
+          text: "Allow SSH before enabling UFW. `clawmoat harden` plans the whole UFW setup in the guide's order (SSH first) and refuses a plan that would cut your session.",
           commands: [...allow, 'sudo ufw enable', 'sudo clawmoat harden   # or: the lockout-checked plan'],
         },
       };

@@ -1,5 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+  type Pair,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import { interpolate } from '../../model/compose/interpolate.js';
 import { isMergeKey } from '../../model/compose/reader.js';
 import { coversPort, isLiteralLoopback, isSocketLongVolume, isSocketShortVolume, LOOPBACK, shortPortOnLoopback, splitShortPort } from './compose-ports.js';
@@ -100,7 +114,9 @@ function mergedMaps(l: Loaded, map: YAMLMap): YAMLMap[] {
 function servicePair(l: Loaded, service: Service, key: string): Pair | undefined {
   const own = ownPair(service.map, key);
   if (own) return own;
-  const inherited = mergedMaps(l, service.map).map((m) => ownPair(m, key)).find((p) => p !== undefined);
+  const inherited = mergedMaps(l, service.map)
+    .map((m) => ownPair(m, key))
+    .find((p) => p !== undefined);
   if (inherited) {
     const message = `service "${service.name}" inherits "${key}" through "<<:" (defined at line ${lineOf(l, inherited.key as Node)}); change it there or override it in the service by hand`;
     l.blockers.push(new EditError(message, 'shared', lineOf(l, service.map)));
@@ -459,11 +475,17 @@ export function joinDedicatedNetwork(text: string, service: string, network: str
       s['networks'] = [network];
     } else if (isSeq(svcNetworks)) {
       guardShared(l, svcNetworks, `"networks" of service "${service}"`);
-      patches.push(svcNetworks.flow || svcNetworks.items.length === 0 ? appendToFlow(svcNetworks, network) : appendToBlockSeq(l.text, svcNetworks, network, l.eol));
+      patches.push(
+        svcNetworks.flow || svcNetworks.items.length === 0 ? appendToFlow(svcNetworks, network) : appendToBlockSeq(l.text, svcNetworks, network, l.eol),
+      );
       (s['networks'] as unknown[]).push(network);
     } else if (isMap(svcNetworks)) {
       guardShared(l, svcNetworks, `"networks" of service "${service}"`);
-      patches.push(svcNetworks.flow || svcNetworks.items.length === 0 ? appendToFlow(svcNetworks, `${network}: {}`) : appendToBlockMap(l.text, svcNetworks, [`${network}: {}`], l.eol));
+      patches.push(
+        svcNetworks.flow || svcNetworks.items.length === 0
+          ? appendToFlow(svcNetworks, `${network}: {}`)
+          : appendToBlockMap(l.text, svcNetworks, [`${network}: {}`], l.eol),
+      );
       (s['networks'] as Record<string, unknown>)[network] = {};
     } else if (svcNetworks === null || (isScalar(svcNetworks) && svcNetworks.value === null)) {
       patches.push(fillEmptyKey(l.text, svcPair, [`- ${network}`], listIndent(l, step), l.eol));

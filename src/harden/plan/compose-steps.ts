@@ -41,7 +41,10 @@ export function planCompose(ctx: AnalysisContext, findings: Map<string, string>,
   const notes: string[] = [];
   const edits = new Map<string, { before: string; after: string; what: string[]; finding: string; services: string[] }>();
   for (const w of ctx.workloads) {
-    const publicPorts = w.publishes.filter((p) => !LOOPBACK.has(p.hostIp)).map((p) => Number(p.containerPort.split('-')[0])).filter((n) => Number.isInteger(n));
+    const publicPorts = w.publishes
+      .filter((p) => !LOOPBACK.has(p.hostIp))
+      .map((p) => Number(p.containerPort.split('-')[0]))
+      .filter((n) => Number.isInteger(n));
     const wants = {
       publish: findings.has('docker.publish.public') && publicPorts.length > 0,
       // The checks' own predicates (model/docker.ts): harden fixes exactly what they report.
@@ -52,17 +55,25 @@ export function planCompose(ctx: AnalysisContext, findings: Map<string, string>,
     if (!Object.values(wants).some(Boolean)) continue;
     const where = serviceOf(w);
     if (w.kind === 'container' || !where) {
-      const fixes = [wants.publish ? loopbackRunFlags(w.publishes) : '', wants.bridge || wants.host ? `--network ${NETWORK}` : '', wants.socket ? 'without -v /var/run/docker.sock' : ''].filter(Boolean);
-      notes.push(`${w.label} runs without a compose file clawmoat can edit: recreate it (docker network create ${NETWORK}; docker rm -f …; docker run … ${fixes.join(' ')})`);
+      const fixes = [
+        wants.publish ? loopbackRunFlags(w.publishes) : '',
+        wants.bridge || wants.host ? `--network ${NETWORK}` : '',
+        wants.socket ? 'without -v /var/run/docker.sock' : '',
+      ].filter(Boolean);
+      notes.push(
+        `${w.label} runs without a compose file clawmoat can edit: recreate it (docker network create ${NETWORK}; docker rm -f …; docker run … ${fixes.join(' ')})`,
+      );
       continue;
     }
-    const edit = edits.get(where.file) ?? (() => {
-      const text = options.readFile(where.file);
-      if (text === undefined) return undefined;
-      const fresh = { before: text, after: text, what: [] as string[], finding: '', services: [] as string[] };
-      edits.set(where.file, fresh);
-      return fresh;
-    })();
+    const edit =
+      edits.get(where.file) ??
+      (() => {
+        const text = options.readFile(where.file);
+        if (text === undefined) return undefined;
+        const fresh = { before: text, after: text, what: [] as string[], finding: '', services: [] as string[] };
+        edits.set(where.file, fresh);
+        return fresh;
+      })();
     if (!edit) {
       notes.push(`${where.file} could not be read: fix ${w.label} by hand`);
       continue;

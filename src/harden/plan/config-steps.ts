@@ -51,7 +51,9 @@ export function planConfig(ctx: AnalysisContext, findings: Map<string, string>, 
   }
   if (needsToken) {
     if (g.auth.token && !g.auth.token.source.includes(g.configPath) && !g.auth.token.source.startsWith('gateway.')) {
-      notes.push(`the gateway token comes from ${g.auth.token.source}: put a new 32-byte token there (openssl rand -hex 32); the config's token is not read while it is set`);
+      notes.push(
+        `the gateway token comes from ${g.auth.token.source}: put a new 32-byte token there (openssl rand -hex 32); the config's token is not read while it is set`,
+      );
     }
     after = setJson5Path(after, ['gateway', 'auth', 'mode'], 'token');
     after = setJson5Path(after, ['gateway', 'auth', 'token'], options.newToken);
@@ -62,7 +64,9 @@ export function planConfig(ctx: AnalysisContext, findings: Map<string, string>, 
     const removed = removeJson5Path(after, key.path);
     if (removed === after) {
       // Not in this file's own text: it comes from an $include, which harden does not edit.
-      notes.push(`${name} is set in a file ${g.configPath} includes (${g.locations[name] ? `${g.locations[name]!.file}:${g.locations[name]!.line}` : 'see the audit'}): remove it there`);
+      notes.push(
+        `${name} is set in a file ${g.configPath} includes (${g.locations[name] ? `${g.locations[name]!.file}:${g.locations[name]!.line}` : 'see the audit'}): remove it there`,
+      );
       continue;
     }
     after = removed;
@@ -104,7 +108,9 @@ export function planConfig(ctx: AnalysisContext, findings: Map<string, string>, 
     });
   }
   if (bindFinding && g.processes.some((p) => p.flags.bind !== undefined) && !steps.some((s) => s.id.startsWith('unit.'))) {
-    notes.push(`the running gateway was started with --bind ${g.processes.find((p) => p.flags.bind)?.flags.bind}: start it without that flag, or the config change has no effect`);
+    notes.push(
+      `the running gateway was started with --bind ${g.processes.find((p) => p.flags.bind)?.flags.bind}: start it without that flag, or the config change has no effect`,
+    );
   }
   return { steps, notes };
 }

@@ -27,7 +27,6 @@ export const NFT_UNIT_PATH = `/etc/systemd/system/${NFT_UNIT}`;
 /** Where `systemctl enable` links the unit (its [Install] WantedBy). */
 export const NFT_UNIT_LINK = `/etc/systemd/system/multi-user.target.wants/${NFT_UNIT}`;
 
-
 export function unitText(finding: string): string {
   return [
     `# Written by \`clawmoat harden\` (${finding}); \`clawmoat harden --rollback\` removes it.`,
@@ -69,7 +68,17 @@ export interface DockerNftPart {
 }
 
 function fileStep(id: string, finding: string, path: string, current: string | undefined, content: string, description: string): FileStep {
-  return { id, finding, guide: GUIDE.docker, kind: 'file', path, description, diff: fileDiff(path, current ?? '', content), content, undo: `${current === undefined ? `delete ${path}` : `restore ${path} from the backup`} (clawmoat harden --rollback)` };
+  return {
+    id,
+    finding,
+    guide: GUIDE.docker,
+    kind: 'file',
+    path,
+    description,
+    diff: fileDiff(path, current ?? '', content),
+    content,
+    undo: `${current === undefined ? `delete ${path}` : `restore ${path} from the backup`} (clawmoat harden --rollback)`,
+  };
 }
 
 export function planDockerNft(ctx: AnalysisContext, input: DockerNftInput): DockerNftPart {
@@ -77,20 +86,43 @@ export function planDockerNft(ctx: AnalysisContext, input: DockerNftInput): Dock
   if (!backend) return { steps: [], notes: [] };
   const { finding, readFile } = input;
   const steps: Step[] = [];
-  const notes = [`Docker filters with nftables here (${backend.evidence}): it has no DOCKER-USER chain, so the guide's policy goes in a table of our own, table ${NFT_FAMILY} ${NFT_TABLE}, not in UFW's after.rules.`];
+  const notes = [
+    `Docker filters with nftables here (${backend.evidence}): it has no DOCKER-USER chain, so the guide's policy goes in a table of our own, table ${NFT_FAMILY} ${NFT_TABLE}, not in UFW's after.rules.`,
+  ];
   const policy = nftPolicyText(finding);
   const systemd = readFile('/proc/1/comm')?.trim() === 'systemd';
 
   const onDisk = readFile(NFT_FILE);
   if (onDisk !== policy) {
-    steps.push(fileStep('docker.nft-file', finding, NFT_FILE, onDisk, policy, `Write ${NFT_FILE}: table ${NFT_FAMILY} ${NFT_TABLE}, a forward-hook chain that runs before Docker's and drops new connections to published container ports, except from private ranges, the tailnet and on 80/443.`));
+    steps.push(
+      fileStep(
+        'docker.nft-file',
+        finding,
+        NFT_FILE,
+        onDisk,
+        policy,
+        `Write ${NFT_FILE}: table ${NFT_FAMILY} ${NFT_TABLE}, a forward-hook chain that runs before Docker's and drops new connections to published container ports, except from private ranges, the tailnet and on 80/443.`,
+      ),
+    );
   }
   if (systemd) {
     const unit = unitText(finding);
     const current = readFile(NFT_UNIT_PATH);
-    if (current !== unit) steps.push(fileStep('docker.nft-unit', finding, NFT_UNIT_PATH, current, unit, `Add ${NFT_UNIT}, which loads ${NFT_FILE} at every boot, after nftables.service and before Docker.`));
+    if (current !== unit)
+      steps.push(
+        fileStep(
+          'docker.nft-unit',
+          finding,
+          NFT_UNIT_PATH,
+          current,
+          unit,
+          `Add ${NFT_UNIT}, which loads ${NFT_FILE} at every boot, after nftables.service and before Docker.`,
+        ),
+      );
   } else {
-    notes.push(`PID 1 is not systemd: nothing here will load ${NFT_FILE} at boot; have your init run \`nft -f ${NFT_FILE}\` after any \`flush ruleset\` and before Docker starts.`);
+    notes.push(
+      `PID 1 is not systemd: nothing here will load ${NFT_FILE} at boot; have your init run \`nft -f ${NFT_FILE}\` after any \`flush ruleset\` and before Docker starts.`,
+    );
   }
   const loaded = hasPolicyTable(ctx.snapshot);
   if (!loaded) {
@@ -107,7 +139,16 @@ export function planDockerNft(ctx: AnalysisContext, input: DockerNftInput): Dock
     steps.push(load);
   }
   if (systemd && readFile(NFT_UNIT_LINK) === undefined) {
-    steps.push({ id: 'docker.nft-enable', finding, guide: GUIDE.docker, kind: 'command', description: `Enable ${NFT_UNIT}, so the table is back after a reboot.`, argv: ['systemctl', 'enable', NFT_UNIT], undoArgv: [['systemctl', 'disable', NFT_UNIT]], undo: `systemctl disable ${NFT_UNIT}` });
+    steps.push({
+      id: 'docker.nft-enable',
+      finding,
+      guide: GUIDE.docker,
+      kind: 'command',
+      description: `Enable ${NFT_UNIT}, so the table is back after a reboot.`,
+      argv: ['systemctl', 'enable', NFT_UNIT],
+      undoArgv: [['systemctl', 'disable', NFT_UNIT]],
+      undo: `systemctl disable ${NFT_UNIT}`,
+    });
   }
   if (loaded) return { steps, notes };
 
@@ -115,7 +156,9 @@ export function planDockerNft(ctx: AnalysisContext, input: DockerNftInput): Dock
   // model on the snapshot with the table added. Its chain sits on the forward hook, so it can
   // only cut an admin path that Docker DNATs into a container (an SSH port published by one).
   const lockout = checkLockout(ctx.snapshot, withPolicyTable(ctx.snapshot), input.admin);
-  notes.push(`docker.nft-load is not rehearsed in a scratch namespace (the rehearsal replays ufw and iptables): the reach model judged the host with table ${NFT_FAMILY} ${NFT_TABLE} loaded: ${lockout.status}, ${lockout.reason}.`);
+  notes.push(
+    `docker.nft-load is not rehearsed in a scratch namespace (the rehearsal replays ufw and iptables): the reach model judged the host with table ${NFT_FAMILY} ${NFT_TABLE} loaded: ${lockout.status}, ${lockout.reason}.`,
+  );
   return { steps, notes, lockout };
 }
 

@@ -71,7 +71,7 @@ export function nftPolicyText(finding: string): string {
     '\t\t# Loopback, private ranges and the tailnet.',
     `\t\tip saddr { ${V4.map(cidr).join(', ')} } accept`,
     `\t\tip6 saddr { ${V6.map(cidr).join(', ')} } accept`,
-    '\t\t# The host\'s web ports (a reverse proxy published on 80/443), as published, before DNAT.',
+    "\t\t# The host's web ports (a reverse proxy published on 80/443), as published, before DNAT.",
     ...WEB_PORTS.map((p) => `\t\tmeta l4proto tcp ct original proto-dst ${p} accept`),
     '\t\t# Anything else new that Docker DNATed to a container: dropped before Docker can accept it.',
     `\t\tct status dnat ct state new counter drop comment "${DROP_COMMENT}"`,
@@ -97,7 +97,10 @@ export function nftPolicyJson(): Json[] {
     rule([match('==', { payload: { protocol: 'ip', field: 'saddr' } }, { set: V4.map(prefix) }), accept]),
     rule([match('==', { payload: { protocol: 'ip6', field: 'saddr' } }, { set: V6.map(prefix) }), accept]),
     ...WEB_PORTS.map((p) => rule([match('==', { meta: { key: 'l4proto' } }, 'tcp'), match('==', { ct: { key: 'proto-dst', dir: 'original' } }, p), accept])),
-    rule([match('in', { ct: { key: 'status' } }, 'dnat'), match('in', { ct: { key: 'state' } }, 'new'), { counter: { packets: 0, bytes: 0 } }, { drop: null }], { comment: DROP_COMMENT }),
+    rule(
+      [match('in', { ct: { key: 'status' } }, 'dnat'), match('in', { ct: { key: 'state' } }, 'new'), { counter: { packets: 0, bytes: 0 } }, { drop: null }],
+      { comment: DROP_COMMENT },
+    ),
   ];
 }
 

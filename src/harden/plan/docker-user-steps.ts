@@ -39,10 +39,15 @@ export function planDockerUser(ctx: AnalysisContext, finding: string): { steps: 
   const files = ctx.snapshot.ufw.status === 'ok' ? ctx.snapshot.ufw.data.files.ruleFiles : {};
   const steps: FileStep[] = [];
   const notes: string[] = [];
-  for (const [name, v6] of [['after.rules', false], ['after6.rules', true]] as const) {
+  for (const [name, v6] of [
+    ['after.rules', false],
+    ['after6.rules', true],
+  ] as const) {
     const current = files[name];
     if (current?.status !== 'ok') {
-      notes.push(`/etc/ufw/${name} could not be read (${current ? current.detail : 'not collected'}): the DOCKER-USER policy for ${v6 ? 'IPv6' : 'IPv4'} is not planned`);
+      notes.push(
+        `/etc/ufw/${name} could not be read (${current ? current.detail : 'not collected'}): the DOCKER-USER policy for ${v6 ? 'IPv6' : 'IPv4'} is not planned`,
+      );
       continue;
     }
     if (current.data.includes(MARK_BEGIN)) continue;

@@ -39,7 +39,14 @@ function failing(report: Report): Map<string, string> {
  * Every finding some planner acts on: a check's meta.fixable must say exactly this (a test holds
  * them together, so "harden can apply this" is never a promise the planner does not keep).
  */
-export const PLANNED_FINDINGS: ReadonlySet<string> = new Set([...BIND_FINDINGS, ...AUTH_FINDINGS, 'gateway.dangerous_flags', ...FIREWALL_FINDINGS, ...COMPOSE_FINDINGS, 'docker.ufw_bypass']);
+export const PLANNED_FINDINGS: ReadonlySet<string> = new Set([
+  ...BIND_FINDINGS,
+  ...AUTH_FINDINGS,
+  'gateway.dangerous_flags',
+  ...FIREWALL_FINDINGS,
+  ...COMPOSE_FINDINGS,
+  'docker.ufw_bypass',
+]);
 
 /** The ports an admin's SSH comes in on: sshd's own, plus the one this session uses. */
 export function adminSshPorts(ctx: AnalysisContext, sshConnection: string | undefined): number[] {
@@ -95,17 +102,31 @@ function plannedSteps(ctx: AnalysisContext, report: Report, options: PlanOptions
 
   const reasons = new Map([...findings].filter(([id]) => FIREWALL_FINDINGS.includes(id)));
   const tailnet = options.remote === 'tailnet' ? tailnetInterface(ctx) : undefined;
-  if (options.remote === 'tailnet' && !tailnet) notes.push('--remote tailnet: no tailnet interface (tailscale0, or an address in 100.64.0.0/10) on this host; install and log in to Tailscale first');
-  const ufw = planUfw(ctx, { sshPorts: adminSshPorts(ctx, options.sshConnection), gatewayPorts: ctx.gateway.ports, reasons, ...(tailnet ? { tailnetInterface: tailnet } : {}) });
+  if (options.remote === 'tailnet' && !tailnet)
+    notes.push('--remote tailnet: no tailnet interface (tailscale0, or an address in 100.64.0.0/10) on this host; install and log in to Tailscale first');
+  const ufw = planUfw(ctx, {
+    sshPorts: adminSshPorts(ctx, options.sshConnection),
+    gatewayPorts: ctx.gateway.ports,
+    reasons,
+    ...(tailnet ? { tailnetInterface: tailnet } : {}),
+  });
 
   add(planCompose(ctx, findings, options));
   // UFW never sees Docker's published ports: a UFW that is (or is about to be) on needs the DOCKER-USER policy beside it.
   const ufwWillBeOn = ctx.ufw?.active === true || ufw.steps.some((s) => s.id === 'ufw.enable');
-  const bypassFinding = findings.has('docker.ufw_bypass') ? 'docker.ufw_bypass' : findings.has('docker.publish.public') && ctx.snapshot.docker.status === 'ok' && ufwWillBeOn ? 'docker.publish.public' : undefined;
+  const bypassFinding = findings.has('docker.ufw_bypass')
+    ? 'docker.ufw_bypass'
+    : findings.has('docker.publish.public') && ctx.snapshot.docker.status === 'ok' && ufwWillBeOn
+      ? 'docker.publish.public'
+      : undefined;
   let lockout: Plan['lockout'];
   if (bypassFinding && dockerNftBackend(ctx.snapshot)) {
     // Docker 29's nftables backend: no DOCKER-USER to fill, a table of our own instead (docker-nft.ts).
-    const admin = { sshPorts: adminSshPorts(ctx, options.sshConnection), zones: ctx.zoneSpecs, ...(options.sshConnection ? { sshConnection: options.sshConnection } : {}) };
+    const admin = {
+      sshPorts: adminSshPorts(ctx, options.sshConnection),
+      zones: ctx.zoneSpecs,
+      ...(options.sshConnection ? { sshConnection: options.sshConnection } : {}),
+    };
     const nft = planDockerNft(ctx, { finding: bypassFinding, readFile: options.readFile, admin });
     add(nft);
     lockout = nft.lockout;
@@ -114,7 +135,16 @@ function plannedSteps(ctx: AnalysisContext, report: Report, options: PlanOptions
     add(dockerUser);
     // ufw loads after.rules when it starts; if it is already running, it must reload them.
     if (dockerUser.steps.length > 0 && ctx.ufw?.active === true && !ufw.steps.some((s) => s.id === 'ufw.enable')) {
-      const reload: CommandStep = { id: 'ufw.reload', finding: bypassFinding, guide: GUIDE.docker, kind: 'command', description: 'Reload UFW so the DOCKER-USER policy takes effect.', argv: ['ufw', 'reload'], undoArgv: [['ufw', 'reload']], undo: 'ufw reload (after the after.rules files are restored)' };
+      const reload: CommandStep = {
+        id: 'ufw.reload',
+        finding: bypassFinding,
+        guide: GUIDE.docker,
+        kind: 'command',
+        description: 'Reload UFW so the DOCKER-USER policy takes effect.',
+        argv: ['ufw', 'reload'],
+        undoArgv: [['ufw', 'reload']],
+        undo: 'ufw reload (after the after.rules files are restored)',
+      };
       ufw.steps.push(reload);
     }
   }
@@ -130,7 +160,8 @@ function plannedSteps(ctx: AnalysisContext, report: Report, options: PlanOptions
 export function selectSteps(plan: Plan, only: string[] | undefined, skip: string[] | undefined): Plan {
   const known = new Set(plan.steps.map((s) => s.id));
   for (const id of [...(only ?? []), ...(skip ?? [])]) {
-    if (!known.has(id) && !plan.steps.some((s) => s.id.startsWith(`${id}`))) throw new Error(`no step "${id}" in the plan (steps: ${[...known].join(', ') || 'none'})`);
+    if (!known.has(id) && !plan.steps.some((s) => s.id.startsWith(`${id}`)))
+      throw new Error(`no step "${id}" in the plan (steps: ${[...known].join(', ') || 'none'})`);
   }
   // An exact id names that step alone: `--skip ufw.allow-ssh-22` must not also skip ufw.allow-ssh-2222.
   const matches = (id: string, list: string[]) => list.some((x) => id === x || (!known.has(x) && id.startsWith(x)));

@@ -23,7 +23,13 @@ const ANY4 = '0.0.0.0/0';
 const ANY6 = '::/0';
 
 function admits(rule: UfwRule, port: number): boolean {
-  return !rule.route && rule.direction === 'in' && (rule.action === 'allow' || rule.action === 'limit') && ufwPortCovers(rule.dport, port) && (rule.protocol === 'tcp' || rule.protocol === 'any');
+  return (
+    !rule.route &&
+    rule.direction === 'in' &&
+    (rule.action === 'allow' || rule.action === 'limit') &&
+    ufwPortCovers(rule.dport, port) &&
+    (rule.protocol === 'tcp' || rule.protocol === 'any')
+  );
 }
 
 function anyAddr(a: string): string {
@@ -72,12 +78,28 @@ export function planUfw(ctx: AnalysisContext, input: UfwPlanInput): { steps: Com
   const incoming = (ufw.defaults.input ?? '').toUpperCase();
   if (incoming !== 'DROP' && incoming !== 'REJECT') {
     const previous = incoming === 'ACCEPT' ? 'allow' : incoming.toLowerCase() || 'allow';
-    steps.push({ ...common, id: 'ufw.default-deny-incoming', kind: 'command', description: 'Deny incoming connections by default: only what a rule allows gets in.', argv: ['ufw', 'default', 'deny', 'incoming'], undoArgv: [['ufw', 'default', previous, 'incoming']], undo: `ufw default ${previous} incoming` });
+    steps.push({
+      ...common,
+      id: 'ufw.default-deny-incoming',
+      kind: 'command',
+      description: 'Deny incoming connections by default: only what a rule allows gets in.',
+      argv: ['ufw', 'default', 'deny', 'incoming'],
+      undoArgv: [['ufw', 'default', previous, 'incoming']],
+      undo: `ufw default ${previous} incoming`,
+    });
   }
   const outgoing = (ufw.defaults.output ?? '').toUpperCase();
   if (outgoing !== 'ACCEPT') {
     const previous = outgoing === 'DROP' ? 'deny' : outgoing === 'REJECT' ? 'reject' : 'deny';
-    steps.push({ ...common, id: 'ufw.default-allow-outgoing', kind: 'command', description: 'Allow outgoing connections by default (the gateway calls model APIs and channels).', argv: ['ufw', 'default', 'allow', 'outgoing'], undoArgv: [['ufw', 'default', previous, 'outgoing']], undo: `ufw default ${previous} outgoing` });
+    steps.push({
+      ...common,
+      id: 'ufw.default-allow-outgoing',
+      kind: 'command',
+      description: 'Allow outgoing connections by default (the gateway calls model APIs and channels).',
+      argv: ['ufw', 'default', 'allow', 'outgoing'],
+      undoArgv: [['ufw', 'default', previous, 'outgoing']],
+      undo: `ufw default ${previous} outgoing`,
+    });
   }
   const seen = new Set<string>();
   for (const rule of ufw.rules) {
@@ -103,11 +125,28 @@ export function planUfw(ctx: AnalysisContext, input: UfwPlanInput): { steps: Com
     const port = input.gatewayPorts[0];
     if (port !== undefined && !ufw.rules.some((r) => admits(r, port) && r.inInterface === iface)) {
       const args = ['allow', 'in', 'on', iface, 'to', 'any', 'port', String(port), 'proto', 'tcp'];
-      steps.push({ ...common, id: `ufw.allow-tailnet-${port}`, guide: GUIDE.remote, kind: 'command', description: `Allow the gateway port ${port} on ${iface} only: devices on your tailnet reach it, nothing else does.`, argv: ['ufw', ...args], undoArgv: [['ufw', 'delete', ...args]], undo: `ufw delete ${args.join(' ')}` });
+      steps.push({
+        ...common,
+        id: `ufw.allow-tailnet-${port}`,
+        guide: GUIDE.remote,
+        kind: 'command',
+        description: `Allow the gateway port ${port} on ${iface} only: devices on your tailnet reach it, nothing else does.`,
+        argv: ['ufw', ...args],
+        undoArgv: [['ufw', 'delete', ...args]],
+        undo: `ufw delete ${args.join(' ')}`,
+      });
     }
   }
   if (ufw.active !== true) {
-    steps.push({ ...common, id: 'ufw.enable', kind: 'command', description: `Enable UFW (it is ${ufw.active === false ? 'inactive' : 'in an unknown state'}): from now on its rules filter what reaches this host.`, argv: ['ufw', '--force', 'enable'], undoArgv: [['ufw', '--force', 'disable']], undo: 'ufw --force disable' });
+    steps.push({
+      ...common,
+      id: 'ufw.enable',
+      kind: 'command',
+      description: `Enable UFW (it is ${ufw.active === false ? 'inactive' : 'in an unknown state'}): from now on its rules filter what reaches this host.`,
+      argv: ['ufw', '--force', 'enable'],
+      undoArgv: [['ufw', '--force', 'disable']],
+      undo: 'ufw --force disable',
+    });
   }
   return { steps, notes };
 }

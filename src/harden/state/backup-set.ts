@@ -168,7 +168,8 @@ export class BackupSet {
   static async load(dir: string): Promise<BackupSet> {
     const path = join(dir, JOURNAL);
     const journal = JSON.parse(await readFile(path, 'utf8')) as Journal;
-    if (journal?.format !== FORMAT || !Array.isArray(journal.actions)) throw new Error(`${path}: not a clawmoat backup journal (format ${String(journal?.format)})`);
+    if (journal?.format !== FORMAT || !Array.isArray(journal.actions))
+      throw new Error(`${path}: not a clawmoat backup journal (format ${String(journal?.format)})`);
     return new BackupSet(resolve(dir), journal);
   }
 
@@ -223,8 +224,17 @@ export class BackupSet {
     if ('error' in target) throw new RefusedError(`refused: ${target.error}`);
     const before = options.before;
     if (before) {
-      const same = before.real === target.real && before.parentDev === target.parentDev && before.parentIno === target.parentIno && before.file?.dev === target.file?.dev && before.file?.ino === target.file?.ino && before.file?.sha256 === target.file?.sha256;
-      if (!same) throw new RefusedError(`refused: ${path} is not the file the plan read (it was ${target.file ? 'changed or replaced' : 'removed'} after the plan); nothing was written: run clawmoat harden again`);
+      const same =
+        before.real === target.real &&
+        before.parentDev === target.parentDev &&
+        before.parentIno === target.parentIno &&
+        before.file?.dev === target.file?.dev &&
+        before.file?.ino === target.file?.ino &&
+        before.file?.sha256 === target.file?.sha256;
+      if (!same)
+        throw new RefusedError(
+          `refused: ${path} is not the file the plan read (it was ${target.file ? 'changed or replaced' : 'removed'} after the plan); nothing was written: run clawmoat harden again`,
+        );
     }
     const earlier = this.data.actions.find((a) => a.kind === 'file' && a.path === target.real);
     if (earlier) {
@@ -306,7 +316,11 @@ export class BackupSet {
    * Back up, write, mark done: the whole journaled file step. The write lands only on the
    * file and directory the backup was taken of (safe-fs/write.ts), keeping its owner and mode.
    */
-  async writeFile(path: string, content: string | Uint8Array, options: { step?: string; before?: TargetBefore; mode?: number; uid?: number; gid?: number } = {}): Promise<void> {
+  async writeFile(
+    path: string,
+    content: string | Uint8Array,
+    options: { step?: string; before?: TargetBefore; mode?: number; uid?: number; gid?: number } = {},
+  ): Promise<void> {
     const id = await this.recordFile(path, { ...(options.step ? { step: options.step } : {}), ...(options.before ? { before: options.before } : {}) });
     const action = this.action(id) as FileAction;
     action.planned = sha256(typeof content === 'string' ? Buffer.from(content) : content);
@@ -356,7 +370,15 @@ export async function openBackupSet(stateDir: string, meta: Record<string, unkno
   const partial = join(parent, `.${name}.partial`);
   await mkdir(join(partial, 'files'), { recursive: true, mode: 0o700 });
   const at = created.toISOString();
-  await BackupSet.create(partial, { format: FORMAT, id, createdAt: at, meta: structuredClone(meta), status: 'applying', statusHistory: [{ status: 'applying', at }], actions: [] });
+  await BackupSet.create(partial, {
+    format: FORMAT,
+    id,
+    createdAt: at,
+    meta: structuredClone(meta),
+    status: 'applying',
+    statusHistory: [{ status: 'applying', at }],
+    actions: [],
+  });
   const dir = join(parent, name);
   await rename(partial, dir);
   await fsyncDirectory(parent);
@@ -388,7 +410,10 @@ export async function listBackupSets(stateDir: string): Promise<BackupSetSummary
     throw error;
   }
   const summaries: BackupSetSummary[] = [];
-  for (const name of names.filter((n) => SET_NAME.test(n)).sort().reverse()) {
+  for (const name of names
+    .filter((n) => SET_NAME.test(n))
+    .sort()
+    .reverse()) {
     const dir = join(parent, name);
     try {
       const { journal } = await BackupSet.load(dir);

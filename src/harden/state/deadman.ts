@@ -4,7 +4,18 @@ import { join, resolve } from 'node:path';
 import { UserError } from '../../snapshot/io.js';
 import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
 import { BackupSet, latestBackupSet, type CommandRunner, type SetStatus } from './backup-set.js';
-import { chooseWatcherLaunch, detectSystemd, execCommand, stopUnit, systemdRunArgv, unitActive, unitMainPid, watcherUnitName, type CommandExec, type SystemdFacts } from './deadman-systemd.js';
+import {
+  chooseWatcherLaunch,
+  detectSystemd,
+  execCommand,
+  stopUnit,
+  systemdRunArgv,
+  unitActive,
+  unitMainPid,
+  watcherUnitName,
+  type CommandExec,
+  type SystemdFacts,
+} from './deadman-systemd.js';
 import { isSameProcessAlive, processIdentity, type ProcessIdentity } from './process-identity.js';
 import { rollback, type RollbackResult } from './rollback.js';
 
@@ -259,9 +270,11 @@ export async function confirm(stateDir: string, options: { setDir?: string; exec
   if (!set) throw new UserError('nothing to confirm: no harden apply has been recorded');
   const record = await readDeadmanRecord(set.dir);
   if (!record) throw new UserError(`nothing to confirm: the last apply (${set.id}) has no dead-man timer`);
-  if (set.status === 'rolled-back' || set.status === 'rolling-back') throw new UserError(`nothing to confirm: apply ${set.id} has been rolled back; run harden again`);
+  if (set.status === 'rolled-back' || set.status === 'rolling-back')
+    throw new UserError(`nothing to confirm: apply ${set.id} has been rolled back; run harden again`);
   const { won, standing } = await claimDecision(set.dir, 'confirmed');
-  if (standing.decision === 'rollback') throw new UserError(`too late: the dead-man timer of apply ${set.id} already fired at ${standing.at} and rolled it back; run harden again`);
+  if (standing.decision === 'rollback')
+    throw new UserError(`too late: the dead-man timer of apply ${set.id} already fired at ${standing.at} and rolled it back; run harden again`);
   if (set.status === 'applied' || set.status === 'applying') await set.finish('confirmed');
   // Only the very process we started (PID and start time), or the unit we named, and only once
   // it can no longer be rolling back. It also leaves by itself within a poll interval of seeing the decision.
@@ -309,7 +322,12 @@ export async function deadmanStatus(setDir: string, options: { exec?: CommandExe
     const systemctl = (options.systemd ?? detectSystemd()).systemctl;
     watcherAlive = systemctl ? await unitActive(options.exec ?? execCommand, systemctl, record.unit) : false;
   }
-  const status: DeadmanStatus = { armed: true, deadlineMs: record.deadlineMs, watcherAlive, overdue: !decision && !watcherAlive && Date.now() > record.deadlineMs };
+  const status: DeadmanStatus = {
+    armed: true,
+    deadlineMs: record.deadlineMs,
+    watcherAlive,
+    overdue: !decision && !watcherAlive && Date.now() > record.deadlineMs,
+  };
   if (decision) status.decision = decision;
   return status;
 }

@@ -28,12 +28,14 @@ function pathProblem(path: string): { problem?: string; userControlled: boolean 
     const walk = walkPath(path);
     if (walk.real !== path) return { problem: `it now leads to ${walk.real}`, userControlled: true };
     const denied = deniedWrite(walk);
-    return { ...(denied === undefined ? {} : { problem: `${describeController(denied)} controls the path but could not write ${dirname(path)}` }), userControlled: walk.controllers.size > 0 };
+    return {
+      ...(denied === undefined ? {} : { problem: `${describeController(denied)} controls the path but could not write ${dirname(path)}` }),
+      userControlled: walk.controllers.size > 0,
+    };
   } catch (error) {
     return { problem: (error as Error).message, userControlled: true };
   }
 }
-
 
 async function openDir(action: FileAction): Promise<AnchoredDir | string> {
   try {
@@ -67,7 +69,14 @@ export async function fileState(action: FileAction): Promise<FileState> {
       ? current !== undefined && String(current.dev) === action.written.dev && String(current.ino) === action.written.ino && hash === action.written.sha256
       : hash !== undefined && (action.planned === undefined || hash === action.planned);
     const description = !current ? 'it was removed' : current.isSymbolicLink() ? 'it is a symbolic link now' : 'someone edited or replaced it';
-    return { userControlled, exists: current !== undefined, left, original: hash !== undefined && hash === action.sha256, ...(hash ? { hash } : {}), description };
+    return {
+      userControlled,
+      exists: current !== undefined,
+      left,
+      original: hash !== undefined && hash === action.sha256,
+      ...(hash ? { hash } : {}),
+      description,
+    };
   } finally {
     await dir.close();
   }
@@ -76,7 +85,10 @@ export async function fileState(action: FileAction): Promise<FileState> {
 /** Undo one file action, judged by `before`: its state when the rollback began (fileState). */
 export async function restoreFile(set: BackupSet, action: FileAction, before: FileState): Promise<RestoreOutcome> {
   const backupPath = set.backupPath(action);
-  const keep = (why: string): RestoreOutcome => ({ kind: 'conflict', message: `${action.path}: ${why}; kept as it is${backupPath ? `, the version from before apply stays in ${backupPath}` : ''}` });
+  const keep = (why: string): RestoreOutcome => ({
+    kind: 'conflict',
+    message: `${action.path}: ${why}; kept as it is${backupPath ? `, the version from before apply stays in ${backupPath}` : ''}`,
+  });
   if (before.problem) return keep(before.problem);
   const dir = await openDir(action);
   if (typeof dir === 'string') return action.existed ? keep(dir) : { kind: 'unchanged', message: `${action.path}: already gone` };
@@ -98,9 +110,15 @@ export async function restoreFile(set: BackupSet, action: FileAction, before: Fi
           () => true,
           (error: NodeJS.ErrnoException) => error.code === 'EEXIST',
         );
-        return { kind: 'conflict', message: `${action.path} changed after apply (${before.description}): kept as it is; the version from before apply is ${saved ? `saved beside it as ${copy} (root-only)` : `in ${backupPath}`}` };
+        return {
+          kind: 'conflict',
+          message: `${action.path} changed after apply (${before.description}): kept as it is; the version from before apply is ${saved ? `saved beside it as ${copy} (root-only)` : `in ${backupPath}`}`,
+        };
       }
-      await dir.install(name, await readBackup(set, action), { mode: action.mode ?? 0o644, ...(action.uid !== undefined ? { uid: action.uid, gid: action.gid ?? action.uid } : {}) });
+      await dir.install(name, await readBackup(set, action), {
+        mode: action.mode ?? 0o644,
+        ...(action.uid !== undefined ? { uid: action.uid, gid: action.gid ?? action.uid } : {}),
+      });
       return { kind: 'restored', message: `restored ${action.path}` };
     }
     if (!before.left) return { kind: 'conflict', message: `${action.path} was created by apply and changed since: kept as it is` };
@@ -115,7 +133,8 @@ async function readBackup(set: BackupSet, action: FileAction): Promise<Buffer> {
   const backup = set.backupPath(action);
   if (!backup) throw new Error(`journal entry ${action.id} for ${action.path} has no backup`);
   const content = await readFile(backup);
-  if (action.sha256 && sha256(content) !== action.sha256) throw new Error(`backup ${backup} of ${action.path} is damaged (checksum mismatch); not restoring it`);
+  if (action.sha256 && sha256(content) !== action.sha256)
+    throw new Error(`backup ${backup} of ${action.path} is damaged (checksum mismatch); not restoring it`);
   return content;
 }
 

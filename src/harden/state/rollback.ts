@@ -93,7 +93,8 @@ export async function rollback(set: BackupSet, options: RollbackOptions): Promis
           const io = options.netfilter ?? systemNetfilter;
           for (const save of action.saves) {
             const before = await readFile(join(set.dir, save.backup));
-            if (sha256(before) !== save.sha256) throw new Error(`backup ${save.backup} of the IPv${save.family} ruleset is damaged (checksum mismatch); not restoring it`);
+            if (sha256(before) !== save.sha256)
+              throw new Error(`backup ${save.backup} of the IPv${save.family} ruleset is damaged (checksum mismatch); not restoring it`);
             const now = await io.save(save.family);
             const script = restoreScript(before.toString('utf8'), now, action.chains);
             if (script === undefined) continue;
@@ -101,7 +102,9 @@ export async function rollback(set: BackupSet, options: RollbackOptions): Promis
             const kept = join('files', `${action.id}.v${save.family}.before-rollback`);
             await writeFileAtomic(join(set.dir, kept), now, { mode: 0o600 });
             await io.restore(save.family, script);
-            log(`restored the IPv${save.family} filter chains ${['INPUT', 'FORWARD', 'OUTPUT', 'ufw*', ...action.chains].join(', ')} (the ruleset as it was just before is kept in ${join(set.dir, kept)})`);
+            log(
+              `restored the IPv${save.family} filter chains ${['INPUT', 'FORWARD', 'OUTPUT', 'ufw*', ...action.chains].join(', ')} (the ruleset as it was just before is kept in ${join(set.dir, kept)})`,
+            );
           }
         } else {
           // Journal the start first: a killed rollback then knows these undos may have run.
@@ -120,7 +123,11 @@ export async function rollback(set: BackupSet, options: RollbackOptions): Promis
         const message = `${action.kind === 'file' ? action.path : action.kind === 'ruleset' ? 'the firewall ruleset' : action.run.join(' ')}: ${(error as Error).message}`;
         result.errors.push(message);
         log(`error: ${message}`);
-        await set.markRollback(action.id, { ...(before.has(action.id) ? { before: before.get(action.id)! } : {}), state: 'started', error: (error as Error).message });
+        await set.markRollback(action.id, {
+          ...(before.has(action.id) ? { before: before.get(action.id)! } : {}),
+          state: 'started',
+          error: (error as Error).message,
+        });
       }
     }
     if (result.errors.length > 0) {

@@ -96,7 +96,7 @@ export function restoreScript(before: string, now: string, extraChains: readonly
   for (const name of is.chains.keys()) if (!chains.has(name) && (!owned(name) || was.chains.has(name))) take(name, owned(name) ? was : is);
   for (const name of was.chains.keys()) if (!chains.has(name) && owned(name)) take(name, was);
   // A rule restored from before may jump to a chain that is gone now: bring it back as it was.
-  for (let added = true; added; ) {
+  for (let added = true; added;) {
     added = false;
     for (const list of [...rules.values()]) {
       for (const target of list.flatMap(targets)) {
@@ -122,10 +122,15 @@ export interface NetfilterIo {
 
 function exec(file: string, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(file, args, { env: { PATH: `${process.env.PATH ?? ''}:${SBIN}`, LC_ALL: 'C' }, timeout: 60_000, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${file} ${args.join(' ')} failed: ${String(stderr).trim().split('\n').pop() || error.message}`));
-      else resolve(String(stdout));
-    });
+    const child = execFile(
+      file,
+      args,
+      { env: { PATH: `${process.env.PATH ?? ''}:${SBIN}`, LC_ALL: 'C' }, timeout: 60_000, maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${file} ${args.join(' ')} failed: ${String(stderr).trim().split('\n').pop() || error.message}`));
+        else resolve(String(stdout));
+      },
+    );
     if (input !== undefined) child.stdin?.end(input);
   });
 }

@@ -13,7 +13,9 @@ import { WalkError, walkPath, describeController } from '../../safe-fs/walk.js';
  */
 
 function refuse(dir: string, why: string): never {
-  throw new RefusedError(`refused: the state directory ${dir} is not safe for root: ${why}; use a directory only root can write (the default is /var/lib/clawmoat)`);
+  throw new RefusedError(
+    `refused: the state directory ${dir} is not safe for root: ${why}; use a directory only root can write (the default is /var/lib/clawmoat)`,
+  );
 }
 
 async function check(dir: string, euid: number): Promise<boolean> {
@@ -30,7 +32,8 @@ async function check(dir: string, euid: number): Promise<boolean> {
   if (!walk.final.isDirectory()) refuse(dir, 'it is not a directory');
   const owner = Number(walk.final.uid);
   if (owner !== 0 && owner !== euid) refuse(dir, `it is owned by uid ${owner}`);
-  if ((walk.final.mode & 0o022n) !== 0n) refuse(dir, `it is writable by ${(walk.final.mode & 0o002n) !== 0n ? 'others' : 'its group'} (mode ${(walk.final.mode & 0o7777n).toString(8)})`);
+  if ((walk.final.mode & 0o022n) !== 0n)
+    refuse(dir, `it is writable by ${(walk.final.mode & 0o002n) !== 0n ? 'others' : 'its group'} (mode ${(walk.final.mode & 0o7777n).toString(8)})`);
   return true;
 }
 
@@ -41,7 +44,14 @@ export async function trustedStateDir(option: string): Promise<string> {
   if (await check(dir, euid)) return dir;
   // Missing: the nearest existing ancestor must be safe, then everything below is ours.
   let ancestor = dirname(dir);
-  while (ancestor !== '/' && !(await lstat(ancestor).then(() => true, () => false))) ancestor = dirname(ancestor);
+  while (
+    ancestor !== '/' &&
+    !(await lstat(ancestor).then(
+      () => true,
+      () => false,
+    ))
+  )
+    ancestor = dirname(ancestor);
   await check(ancestor, euid);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (!(await check(dir, euid))) refuse(dir, 'it could not be created');

@@ -11,9 +11,7 @@
 
 type Operator = ':-' | '-' | ':?' | '?' | ':+' | '+';
 
-type Part =
-  | { kind: 'text'; text: string }
-  | { kind: 'var'; name: string; op?: Operator; arg: Part[] };
+type Part = { kind: 'text'; text: string } | { kind: 'var'; name: string; op?: Operator; arg: Part[] };
 
 export interface Interpolated {
   value: string;
@@ -94,7 +92,9 @@ function parseParts(s: string, start: number, inBraces: boolean, depth: number):
       parts.push({ kind: 'var', name, op, arg: inner.parts });
       i = inner.end + 1;
     } else {
-      throw new TemplateError(next === undefined ? 'a lone "$" at the end (write "$$" for a literal "$")' : `"$" followed by "${next}" (write "$$" for a literal "$")`);
+      throw new TemplateError(
+        next === undefined ? 'a lone "$" at the end (write "$$" for a literal "$")' : `"$" followed by "${next}" (write "$$" for a literal "$")`,
+      );
     }
   }
   if (inBraces) throw new TemplateError('unclosed "${"');

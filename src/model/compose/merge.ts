@@ -62,14 +62,20 @@ function resolveExtends(services: Map<string, ComposeService>, model: ComposeMod
     const s = services.get(name);
     if (!s?.extends || s.extends.file !== undefined) return s;
     if (resolving.has(name)) {
-      model.unresolved = [...(model.unresolved ?? []), { line: s.extends.line, message: `service "${name}" extends itself through a cycle`, ...(s.file ? { file: s.file } : {}) }];
+      model.unresolved = [
+        ...(model.unresolved ?? []),
+        { line: s.extends.line, message: `service "${name}" extends itself through a cycle`, ...(s.file ? { file: s.file } : {}) },
+      ];
       return s;
     }
     resolving.add(name);
     const base = resolve(s.extends.service);
     resolving.delete(name);
     if (!base) {
-      model.unresolved = [...(model.unresolved ?? []), { line: s.extends.line, message: `service "${name}" extends "${s.extends.service}", which is not defined`, ...(s.file ? { file: s.file } : {}) }];
+      model.unresolved = [
+        ...(model.unresolved ?? []),
+        { line: s.extends.line, message: `service "${name}" extends "${s.extends.service}", which is not defined`, ...(s.file ? { file: s.file } : {}) },
+      ];
       return s;
     }
     const { extends: _done, ...own } = s;
@@ -81,7 +87,14 @@ function resolveExtends(services: Map<string, ComposeService>, model: ComposeMod
   for (const name of [...services.keys()]) resolve(name);
   for (const s of services.values()) {
     if (s.extends?.file !== undefined) {
-      model.unresolved = [...(model.unresolved ?? []), { line: s.extends.line, message: `service "${s.name}" extends "${s.extends.service}" from ${s.extends.file}, which clawmoat does not read`, ...(s.file ? { file: s.file } : {}) }];
+      model.unresolved = [
+        ...(model.unresolved ?? []),
+        {
+          line: s.extends.line,
+          message: `service "${s.name}" extends "${s.extends.service}" from ${s.extends.file}, which clawmoat does not read`,
+          ...(s.file ? { file: s.file } : {}),
+        },
+      ];
     }
   }
 }

@@ -14,7 +14,12 @@ export function parseCompose(file: ComposeInput): ComposeModel {
   } catch (e) {
     // A safety net: the parser is written not to throw, but a snapshot from an unknown
     // host must never crash the analysis of everything else.
-    return { path: file.path, services: [], warnings: [], error: { line: 1, column: 1, message: `internal error while reading the file: ${e instanceof Error ? e.message : String(e)}` } };
+    return {
+      path: file.path,
+      services: [],
+      warnings: [],
+      error: { line: 1, column: 1, message: `internal error while reading the file: ${e instanceof Error ? e.message : String(e)}` },
+    };
   }
 }
 

@@ -80,7 +80,10 @@ function buildSpec(hostIpWritten: string, hostPortWritten: string, containerWrit
   }
   const protocol = parseProtocol(protocolWritten);
   if (protocol === undefined) return { ok: false, message: `invalid protocol "${protocolWritten}"` };
-  const spec: PortSpec = hostPort === undefined ? { hostIp, containerPort: formatRange(container), protocol } : { hostIp, hostPort, containerPort: formatRange(container), protocol };
+  const spec: PortSpec =
+    hostPort === undefined
+      ? { hostIp, containerPort: formatRange(container), protocol }
+      : { hostIp, hostPort, containerPort: formatRange(container), protocol };
   return { ok: true, spec };
 }
 
@@ -111,7 +114,12 @@ export interface LongPortFields {
 
 export function parseLongPort(fields: LongPortFields): PortResult {
   if (fields.target === undefined || fields.target === '') return { ok: false, message: 'long port syntax without "target"' };
-  return buildSpec(fields.hostIp ?? '', fields.published ?? '', fields.target, fields.protocol === undefined || fields.protocol === '' ? 'tcp' : fields.protocol);
+  return buildSpec(
+    fields.hostIp ?? '',
+    fields.published ?? '',
+    fields.target,
+    fields.protocol === undefined || fields.protocol === '' ? 'tcp' : fields.protocol,
+  );
 }
 
 /**

@@ -4,9 +4,7 @@
  * bind mount, anything else names a volume.
  */
 
-export type VolumeResult =
-  | { ok: true; source?: string; target: string; type: string; readOnly: boolean }
-  | { ok: false; message: string };
+export type VolumeResult = { ok: true; source?: string; target: string; type: string; readOnly: boolean } | { ok: false; message: string };
 
 function splitVolume(spec: string): string[] {
   const parts: string[] = [];

@@ -48,7 +48,9 @@ function interfaceTailnet(snapshot: Snapshot): { iface?: string; addresses: stri
   if (snapshot.network.interfaces.status !== 'ok') return { addresses: [] };
   for (const i of snapshot.network.interfaces.data) {
     if (!i.up) continue;
-    const own = i.addresses.filter((a) => a.scope !== 'link' && (i.name.startsWith('tailscale') || classifyAddress(a.address) === 'tailnet')).map((a) => a.address);
+    const own = i.addresses
+      .filter((a) => a.scope !== 'link' && (i.name.startsWith('tailscale') || classifyAddress(a.address) === 'tailnet'))
+      .map((a) => a.address);
     if (own.length > 0) return { iface: i.name, addresses: own };
   }
   return { addresses: [] };

@@ -355,7 +355,9 @@ const recent: ModuleSpec = {
     const mode = modes[0];
     if (modes.length !== 1 || !mode) return [unsupported('recent', opts, 'recent needs exactly one of --set/--rcheck/--update/--remove')];
     const name = first(opts.find((o) => o.name === '--name') ?? { name: '', args: ['DEFAULT'], negate: false });
-    return [{ kind: 'recent', mode: mode.name.slice(2) as 'set' | 'rcheck' | 'update' | 'remove', name, negate: mode.negate, text: optionText('recent', opts) }];
+    return [
+      { kind: 'recent', mode: mode.name.slice(2) as 'set' | 'rcheck' | 'update' | 'remove', name, negate: mode.negate, text: optionText('recent', opts) },
+    ];
   },
 };
 

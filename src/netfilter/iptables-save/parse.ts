@@ -81,7 +81,11 @@ function parseInto(text: string, opts: IptablesSaveOptions, info: SourceInfo, ta
   }
   if (state.open) {
     const endsCleanly = text.endsWith('\n');
-    closeTable(state, lastLine, `before the end of the input${endsCleanly ? '' : ' (the last line has no newline: the dump looks cut off and that line may be incomplete)'}`);
+    closeTable(
+      state,
+      lastLine,
+      `before the end of the input${endsCleanly ? '' : ' (the last line has no newline: the dump looks cut off and that line may be incomplete)'}`,
+    );
   }
 }
 
@@ -89,7 +93,10 @@ function closeTable(state: ParseState, lineNo: number, why: string): void {
   const open = state.open;
   if (!open) return;
   if (!open.table.committed) {
-    state.errors.push({ line: lineNo, message: `table ${open.table.name} (line ${open.table.line ?? '?'}) has no COMMIT ${why}; its rules are kept but iptables-restore would not have loaded them` });
+    state.errors.push({
+      line: lineNo,
+      message: `table ${open.table.name} (line ${open.table.line ?? '?'}) has no COMMIT ${why}; its rules are kept but iptables-restore would not have loaded them`,
+    });
   }
   state.open = undefined;
 }
@@ -112,7 +119,12 @@ function otherLine(state: ParseState, line: string, lineNo: number): void {
     const table: Table = { family: opts.family, name, source: 'iptables', line: lineNo, committed: false, managedByIptables: false, chains: [], sets: [] };
     if (opts.file !== undefined) table.file = opts.file;
     state.tables.push(table);
-    state.open = { table, byName: new Map<string, Chain>(), backend: state.info.backend, rules: new TableRules(opts.family, name, opts.file, state.dumpErrors) };
+    state.open = {
+      table,
+      byName: new Map<string, Chain>(),
+      backend: state.info.backend,
+      rules: new TableRules(opts.family, name, opts.file, state.dumpErrors),
+    };
     return;
   }
   const open = state.open;
@@ -149,7 +161,10 @@ function readComment(line: string, info: SourceInfo): void {
 
 function newChain(open: OpenTable, name: string, lineNo: number | undefined): Chain {
   // One literal with the line (as the key was always added, after rules): see command().
-  const chain: Chain = lineNo === undefined ? { name, family: open.table.family, table: open.table.name, rules: [] } : { name, family: open.table.family, table: open.table.name, rules: [], line: lineNo };
+  const chain: Chain =
+    lineNo === undefined
+      ? { name, family: open.table.family, table: open.table.name, rules: [] }
+      : { name, family: open.table.family, table: open.table.name, rules: [], line: lineNo };
   open.table.chains.push(chain);
   open.byName.set(name, chain);
   open.rules.addChain(chain);
@@ -171,7 +186,8 @@ function declareChain(open: OpenTable, line: string, lineNo: number, errors: Par
   const builtin = builtinChain(open.table.name, name, open.backend);
   const chain = newChain(open, name, lineNo);
   if (builtin) {
-    if (policy !== 'ACCEPT' && policy !== 'DROP') errors.push({ line: lineNo, message: `built-in chain ${name} needs policy ACCEPT or DROP, not ${policy}; read as ACCEPT` });
+    if (policy !== 'ACCEPT' && policy !== 'DROP')
+      errors.push({ line: lineNo, message: `built-in chain ${name} needs policy ACCEPT or DROP, not ${policy}; read as ACCEPT` });
     chain.base = {
       type: builtin.type,
       hook: builtin.hook,
@@ -225,7 +241,11 @@ function command(open: OpenTable, line: string, lineNo: number, errors: ParseErr
   const appendTo = appendedChain(line);
   if (appendTo !== undefined) {
     const chain = chainFor(open, appendTo, lineNo, errors);
-    open.rules.add(chain, { line, lineNo, tokens: undefined, argsFrom: 2, chainsKnown: open.rules.chainCount, errorsBefore: errors.length }, open.rules.ruleCount(chain));
+    open.rules.add(
+      chain,
+      { line, lineNo, tokens: undefined, argsFrom: 2, chainsKnown: open.rules.chainCount, errorsBefore: errors.length },
+      open.rules.ruleCount(chain),
+    );
     return;
   }
   const tok = tokenize(line);

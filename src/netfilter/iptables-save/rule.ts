@@ -217,7 +217,12 @@ function coreOption(st: ArgState, name: string, arg: string, neg: boolean): void
       const p = parsePrefix(arg);
       let m: Match;
       if (!p.ok) m = { kind: 'unsupported', text: `${neg ? '! ' : ''}${dir === 'src' ? '-s' : '-d'} ${arg}`, reason: p.message };
-      else if (p.value.family !== st.ctx.family) m = { kind: 'unsupported', text: `${neg ? '! ' : ''}${dir === 'src' ? '-s' : '-d'} ${arg}`, reason: `address family does not match the ${st.ctx.family} table` };
+      else if (p.value.family !== st.ctx.family)
+        m = {
+          kind: 'unsupported',
+          text: `${neg ? '! ' : ''}${dir === 'src' ? '-s' : '-d'} ${arg}`,
+          reason: `address family does not match the ${st.ctx.family} table`,
+        };
       else m = { kind: 'addr', dir, family: p.value.family, addrs: [p.value.spec], negate: neg };
       st.items.push(st.ctx.shared ? st.ctx.shared.keep(slot, neg, arg, m) : m);
       break;
@@ -348,10 +353,18 @@ function targetVerdict(target: TargetClause, ctx: RuleContext, errors: string[])
       errors.push(`goto to undeclared chain ${target.name}`);
       return { verdict: { kind: 'unsupported', text: `-g ${target.name}`, reason: 'goto to a chain that does not exist' }, effects: [] };
     }
-    if (target.opts.length > 0) return { verdict: { kind: 'unsupported', text: targetText(target.name, target.opts), reason: 'options after a jump to a chain' }, effects: [] };
+    if (target.opts.length > 0)
+      return { verdict: { kind: 'unsupported', text: targetText(target.name, target.opts), reason: 'options after a jump to a chain' }, effects: [] };
     const kind = target.goto ? 'goto' : 'jump';
     return { verdict: ctx.shared ? ctx.shared.jump(kind, target.name) : { kind, target: target.name }, effects: [] };
   }
   if (target.spec) return target.spec.build(target.opts, ctx.family);
-  return { verdict: { kind: 'unsupported', text: targetText(target.name, target.opts), reason: `target "${target.name}" is neither a chain of this table nor a modelled extension` }, effects: [] };
+  return {
+    verdict: {
+      kind: 'unsupported',
+      text: targetText(target.name, target.opts),
+      reason: `target "${target.name}" is neither a chain of this table nor a modelled extension`,
+    },
+    effects: [],
+  };
 }

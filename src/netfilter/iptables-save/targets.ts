@@ -16,7 +16,8 @@ export interface TargetSpec {
 
 export function targetText(name: string, opts: ModuleOption[]): string {
   const parts = [`-j ${name}`];
-  for (const o of opts) parts.push([o.negate ? '!' : '', o.name, ...o.args.map((a) => (/^[\w.:/,+@%[\]-]+$/.test(a) ? a : JSON.stringify(a)))].filter(Boolean).join(' '));
+  for (const o of opts)
+    parts.push([o.negate ? '!' : '', o.name, ...o.args.map((a) => (/^[\w.:/,+@%[\]-]+$/.test(a) ? a : JSON.stringify(a)))].filter(Boolean).join(' '));
   return parts.join(' ');
 }
 

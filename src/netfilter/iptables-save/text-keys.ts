@@ -108,7 +108,7 @@ export function textKeys(line: string, family: PacketFamily): RuleKeys | undefin
 }
 
 function targetOptionsOnly(t: readonly { text: string; quoted: boolean }[], from: number): boolean {
-  for (let i = from; i < t.length; ) {
+  for (let i = from; i < t.length;) {
     const option = t[i] as { text: string; quoted: boolean };
     const n = option.quoted ? undefined : TARGET_OPTIONS[option.text];
     if (n === undefined || !Object.hasOwn(TARGET_OPTIONS, option.text) || i + n >= t.length) return false;

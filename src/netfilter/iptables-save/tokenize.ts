@@ -75,4 +75,3 @@ export function tokenize(line: string): TokenizeResult {
   }
   return { ok: true, tokens };
 }
-

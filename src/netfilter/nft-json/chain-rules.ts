@@ -118,7 +118,9 @@ export class ChainJson implements PendingRules {
     const text = printRule(body.expr) + (comment !== undefined ? ` comment ${JSON.stringify(comment)}` : '');
     const origin = ruleOrigin(family, tableName, this.chain.name, position, text, this.context.file, num(body.handle));
     const rule: Rule =
-      comment === undefined ? { matches, effects: decoded.effects, verdict: decoded.verdict, origin } : { matches, effects: decoded.effects, verdict: decoded.verdict, origin, comment };
+      comment === undefined
+        ? { matches, effects: decoded.effects, verdict: decoded.verdict, origin }
+        : { matches, effects: decoded.effects, verdict: decoded.verdict, origin, comment };
     this.resolveReferences(rule);
     return rule;
   }
@@ -185,7 +187,16 @@ function setsOf(table: Table): Map<string, NamedSet> {
  * always added: file, then handle): a key added to an object afterwards moves its properties out
  * of line, one more allocation for each of a large ruleset's rules.
  */
-function ruleOrigin(family: Table['family'], table: string, chain: string, index: number, text: string, file: string | undefined, handle: number | undefined): RuleOrigin {
-  if (file === undefined) return handle === undefined ? { source: 'nft', family, table, chain, index, text } : { source: 'nft', family, table, chain, index, text, handle };
+function ruleOrigin(
+  family: Table['family'],
+  table: string,
+  chain: string,
+  index: number,
+  text: string,
+  file: string | undefined,
+  handle: number | undefined,
+): RuleOrigin {
+  if (file === undefined)
+    return handle === undefined ? { source: 'nft', family, table, chain, index, text } : { source: 'nft', family, table, chain, index, text, handle };
   return handle === undefined ? { source: 'nft', family, table, chain, index, text, file } : { source: 'nft', family, table, chain, index, text, file, handle };
 }

@@ -153,10 +153,12 @@ type Right = { kind: 'values'; values: Value[][] } | { kind: 'named'; name: stri
 function decodeRight(raw: unknown, keys: readonly Key[]): Right {
   if (typeof raw === 'string' && raw.startsWith('@')) return { kind: 'named', name: raw.slice(1) };
   // Flag lists (`ct state in ["established","related"]`) are plain arrays.
-  const list = Array.isArray(raw) ? raw : (() => {
-    const kv = single(raw);
-    return kv && kv[0] === 'set' && Array.isArray(kv[1]) ? kv[1] : undefined;
-  })();
+  const list = Array.isArray(raw)
+    ? raw
+    : (() => {
+        const kv = single(raw);
+        return kv && kv[0] === 'set' && Array.isArray(kv[1]) ? kv[1] : undefined;
+      })();
   const items = list ?? [raw];
   const values: Value[][] = [];
   for (const item of items) {

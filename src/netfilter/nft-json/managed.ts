@@ -27,5 +27,8 @@ export function classifyIptablesManaged(table: Table, xtExpressions: number): { 
     return b !== undefined && c.base !== undefined && b.hook === c.base.hook && b.priority === c.base.priority;
   });
   if (!allBuiltin) return { managed: false };
-  return { managed: true, reason: `base chains ${bases.map((c) => c.name).join(', ')} are the iptables built-ins of table ${table.name} at standard priorities` };
+  return {
+    managed: true,
+    reason: `base chains ${bases.map((c) => c.name).join(', ')} are the iptables built-ins of table ${table.name} at standard priorities`,
+  };
 }

@@ -31,7 +31,19 @@ const FAMILIES: readonly Family[] = ['ip', 'ip6', 'inet', 'arp', 'bridge', 'netd
 const HOOKS: readonly Hook[] = ['prerouting', 'input', 'forward', 'output', 'postrouting', 'ingress', 'egress'];
 const CHAIN_TYPES: readonly ChainType[] = ['filter', 'nat', 'route'];
 /** Objects that carry no packet-path logic of their own (helpers are referenced by `ct helper set`). */
-const IGNORED_OBJECTS = new Set(['metainfo', 'ct helper', 'ct timeout', 'ct expectation', 'flowtable', 'counter', 'quota', 'limit', 'secmark', 'synproxy', 'element']);
+const IGNORED_OBJECTS = new Set([
+  'metainfo',
+  'ct helper',
+  'ct timeout',
+  'ct expectation',
+  'flowtable',
+  'counter',
+  'quota',
+  'limit',
+  'secmark',
+  'synproxy',
+  'element',
+]);
 
 interface State {
   opts: NftJsonOptions;
@@ -57,7 +69,17 @@ export function parseNftJson(json: unknown, opts: NftJsonOptions = {}): ParseRes
   const info: SourceInfo = { source: 'nft', warnings: [] };
   if (opts.file !== undefined) info.file = opts.file;
   const nftErrors = new NftErrors();
-  const state: State = { opts, info, tables: [], byTable: new Map(), byChain: new Map(), xtCount: new Map(), errors: nftErrors.scan, nftErrors, held: new Map() };
+  const state: State = {
+    opts,
+    info,
+    tables: [],
+    byTable: new Map(),
+    byChain: new Map(),
+    xtCount: new Map(),
+    errors: nftErrors.scan,
+    nftErrors,
+    held: new Map(),
+  };
   try {
     let doc = json;
     if (typeof json === 'string') {
@@ -194,11 +216,14 @@ function readChain(state: State, body: unknown, index: number): void {
     const type = str(body.type) ?? 'filter';
     const prio = num(body.prio);
     if (hook === undefined || !(HOOKS as readonly string[]).includes(hook) || !(CHAIN_TYPES as readonly string[]).includes(type)) {
-      state.errors.push({ message: `nftables[${index}]: chain ${name}: unknown hook ${brief(body.hook, 40)} or type ${brief(body.type, 40)}; read as a regular chain` });
+      state.errors.push({
+        message: `nftables[${index}]: chain ${name}: unknown hook ${brief(body.hook, 40)} or type ${brief(body.type, 40)}; read as a regular chain`,
+      });
     } else {
       if (prio === undefined) state.errors.push({ message: `nftables[${index}]: base chain ${name} has no numeric prio; read as 0` });
       const policy = str(body.policy) ?? 'accept';
-      if (policy !== 'accept' && policy !== 'drop') state.errors.push({ message: `nftables[${index}]: chain ${name}: unknown policy ${policy}; read as accept` });
+      if (policy !== 'accept' && policy !== 'drop')
+        state.errors.push({ message: `nftables[${index}]: chain ${name}: unknown policy ${policy}; read as accept` });
       chain.base = { type: type as ChainType, hook: hook as Hook, priority: prio ?? 0, policy: policy === 'drop' ? 'drop' : 'accept' };
       if (body.policy === undefined) chain.base.policyImplicit = true;
       const dev = str(body.dev) ?? str(body.device);

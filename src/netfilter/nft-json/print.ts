@@ -30,7 +30,7 @@ export function printExpr(e: unknown, depth = 0): string {
     case 'ct':
       return ['ct', str(o.dir), str(o.family), str(o.key)].filter(Boolean).join(' ');
     case 'fib':
-      return `fib ${Array.isArray(o.flags) ? o.flags.map(String).join(' . ') : str(o.flags) ?? ''} ${str(o.result) ?? ''}`;
+      return `fib ${Array.isArray(o.flags) ? o.flags.map(String).join(' . ') : (str(o.flags) ?? '')} ${str(o.result) ?? ''}`;
     case 'concat':
       return Array.isArray(v) ? v.map((x) => printExpr(x, depth + 1)).join(' . ') : brief(v, 80);
     case 'set':
@@ -76,7 +76,10 @@ export function printStatement(s: unknown, depth = 0): string {
       const op = str(o.op) ?? '==';
       const left = printExpr(o.left, depth + 1);
       // nft quotes interface names: `iifname "eth0"`.
-      const right = typeof o.right === 'string' && !o.right.startsWith('@') && (left === 'iifname' || left === 'oifname') ? JSON.stringify(o.right) : printExpr(o.right, depth + 1);
+      const right =
+        typeof o.right === 'string' && !o.right.startsWith('@') && (left === 'iifname' || left === 'oifname')
+          ? JSON.stringify(o.right)
+          : printExpr(o.right, depth + 1);
       return `${left}${op === '==' ? '' : ` ${op}`} ${right}`;
     }
     case 'accept':
@@ -90,7 +93,9 @@ export function printStatement(s: unknown, depth = 0): string {
     case 'goto':
       return `${k} ${quoteName(str(o.target) ?? '?')}`;
     case 'reject':
-      return o.type !== undefined || o.expr !== undefined ? `reject with ${[str(o.type), printExpr(o.expr ?? '', depth + 1)].filter(Boolean).join(' ')}` : 'reject';
+      return o.type !== undefined || o.expr !== undefined
+        ? `reject with ${[str(o.type), printExpr(o.expr ?? '', depth + 1)].filter(Boolean).join(' ')}`
+        : 'reject';
     case 'counter':
       return 'counter';
     case 'log':

@@ -126,9 +126,12 @@ function vmapVerdict(body: unknown, statement: unknown): Verdict {
     return { kind: 'vmap', keys, map: body.data.slice(1), elements: [], dynamic: false };
   }
   const kv = single(body.data);
-  if (!kv || kv[0] !== 'set' || !Array.isArray(kv[1])) return { kind: 'unsupported', text: printStatement(statement), reason: 'vmap data is neither @map nor { … }' };
+  if (!kv || kv[0] !== 'set' || !Array.isArray(kv[1]))
+    return { kind: 'unsupported', text: printStatement(statement), reason: 'vmap data is neither @map nor { … }' };
   const elements = decodeVmapElements(kv[1], keys);
-  return elements ? { kind: 'vmap', keys, elements, dynamic: false } : { kind: 'unsupported', text: printStatement(statement), reason: 'vmap element not understood' };
+  return elements
+    ? { kind: 'vmap', keys, elements, dynamic: false }
+    : { kind: 'unsupported', text: printStatement(statement), reason: 'vmap element not understood' };
 }
 
 /** `[[key, verdict], …]` as found in inline vmaps and in verdict-map objects. */
@@ -197,7 +200,11 @@ export function decodeRuleExpr(expr: unknown): DecodedRule {
       return;
     }
     if (sideEffectSeen && ms.some((m) => m.kind !== 'comment' && m.kind !== 'limit')) {
-      out.matches.push({ kind: 'unsupported', text: printStatement(statement), reason: 'a side effect precedes this match, so it happens even when the rule does not match' });
+      out.matches.push({
+        kind: 'unsupported',
+        text: printStatement(statement),
+        reason: 'a side effect precedes this match, so it happens even when the rule does not match',
+      });
     }
     out.matches.push(...ms);
   };

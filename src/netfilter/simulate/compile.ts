@@ -189,7 +189,11 @@ export class CTable {
     }
     if (v.kind === 'vmap') {
       const out: CVerdict = { v, elements: v.elements.map((e) => this.compileVerdict(e.verdict)) };
-      if (!v.dynamic) out.set = compileSet(v.keys, v.elements.map((e) => e.key));
+      if (!v.dynamic)
+        out.set = compileSet(
+          v.keys,
+          v.elements.map((e) => e.key),
+        );
       return out;
     }
     return { v };

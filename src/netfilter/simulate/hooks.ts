@@ -68,7 +68,7 @@ function compareRank(a: readonly number[], b: readonly number[]): number {
 function orderings<T>(items: readonly T[], key: (t: T) => number, rank: (t: T) => readonly number[] | undefined, ambiguous: T[][]): T[][] {
   const sorted = [...items].sort((a, b) => key(a) - key(b));
   let out: T[][] = [[]];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j < sorted.length && key(sorted[j] as T) === key(sorted[i] as T)) j++;
     const group = sorted.slice(i, j);
@@ -76,7 +76,8 @@ function orderings<T>(items: readonly T[], key: (t: T) => number, rank: (t: T) =
     const known = group.filter((t) => rank(t) !== undefined).sort((a, b) => compareRank(rank(b) as readonly number[], rank(a) as readonly number[]));
     const unknown = group.filter((t) => rank(t) === undefined);
     let arrangements: T[][] = [known];
-    for (const u of unknown) arrangements = arrangements.flatMap((arr) => Array.from({ length: arr.length + 1 }, (_, k) => [...arr.slice(0, k), u, ...arr.slice(k)]));
+    for (const u of unknown)
+      arrangements = arrangements.flatMap((arr) => Array.from({ length: arr.length + 1 }, (_, k) => [...arr.slice(0, k), u, ...arr.slice(k)]));
     if (arrangements.length > 1) ambiguous.push(group);
     out = out.flatMap((prefix) => arrangements.map((a) => [...prefix, ...a]));
     if (out.length > MAX_ORDERS * 4) break;
@@ -119,7 +120,12 @@ export function planHook(tables: readonly CTable[], family: PacketFamily | 'netd
   const ambiguous: HookEntry[][] = [];
   // The nat chains run from the nat core, in their own priority order; the core itself is one
   // hook, registered with the first nat chain.
-  const natOrders = orderings(nat, (e) => e.own, (e) => e.rank, ambiguous);
+  const natOrders = orderings(
+    nat,
+    (e) => e.own,
+    (e) => e.rank,
+    ambiguous,
+  );
   type Unit = { entries: HookEntry[] | 'nat'; priority: number; rank: readonly number[] | undefined };
   const units: Unit[] = plain.map((e) => ({ entries: [e], priority: e.priority, rank: e.rank }));
   if (nat.length > 0) {
@@ -129,11 +135,19 @@ export function planHook(tables: readonly CTable[], family: PacketFamily | 'netd
     units.push({ entries: 'nat', priority: first.priority, rank: natRank });
   }
   const unitAmbiguous: Unit[][] = [];
-  const unitOrders = orderings(units, (u) => u.priority, (u) => u.rank, unitAmbiguous);
+  const unitOrders = orderings(
+    units,
+    (u) => u.priority,
+    (u) => u.rank,
+    unitAmbiguous,
+  );
   const orders: HookEntry[][] = [];
   for (const uo of unitOrders) for (const no of natOrders) orders.push(uo.flatMap((u) => (u.entries === 'nat' ? no : u.entries)));
   const plan: HookPlan = { orders: orders.slice(0, MAX_ORDERS) };
-  const groups = [...ambiguous.map((g) => g.map(label)), ...unitAmbiguous.map((g) => g.map((u) => (u.entries === 'nat' ? 'the nat chains' : u.entries.map(label).join(''))))];
+  const groups = [
+    ...ambiguous.map((g) => g.map(label)),
+    ...unitAmbiguous.map((g) => g.map((u) => (u.entries === 'nat' ? 'the nat chains' : u.entries.map(label).join('')))),
+  ];
   if (groups.length > 0) {
     plan.why = `${hook}: the order of ${groups.map((g) => g.join(' and ')).join('; of ')} (equal priority) depends on when each registered, which the snapshot does not show for iptables-legacy tables`;
   }
@@ -209,7 +223,13 @@ export function runHook(run: Run, plan: HookPlan, hook: Hook, natBound = false):
       if (run.p.ct !== 'new') continue;
       if (run.natDone) {
         if (ruleCount(e.chain.chain) > 0) {
-          run.step({ hook, table: e.chain.table.label, chain: e.chain.chain.name, text: 'skipped: the connection already has its NAT binding', action: 'skip' });
+          run.step({
+            hook,
+            table: e.chain.table.label,
+            chain: e.chain.chain.name,
+            text: 'skipped: the connection already has its NAT binding',
+            action: 'skip',
+          });
         }
         continue;
       }

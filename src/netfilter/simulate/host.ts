@@ -1,5 +1,18 @@
 import type { PacketFamily } from '../model.js';
-import { inNet, ipFromWords, isLinkLocal6, isLoopback4, isLoopback6, isMulticast, maskWords, netOfPrefix, parseIp, sameWords, type Ip, type Net } from './ip.js';
+import {
+  inNet,
+  ipFromWords,
+  isLinkLocal6,
+  isLoopback4,
+  isLoopback6,
+  isMulticast,
+  maskWords,
+  netOfPrefix,
+  parseIp,
+  sameWords,
+  type Ip,
+  type Net,
+} from './ip.js';
 import type { HostFacts } from './types.js';
 
 /**
@@ -83,7 +96,14 @@ export class HostTable {
       const length = slash < 0 ? (family === 'ip' ? 32 : 128) : Number(dst.slice(slash + 1));
       const net = netOfPrefix(addr, length);
       if (!net || net.family !== family) continue;
-      const route: Route = { family, net, length, type: r.type ?? 'unicast', connected: false, text: `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}` };
+      const route: Route = {
+        family,
+        net,
+        length,
+        type: r.type ?? 'unicast',
+        connected: false,
+        text: `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}`,
+      };
       if (r.dev !== undefined) route.dev = r.dev;
       if (r.gateway !== undefined) route.gateway = r.gateway;
       this.routes.push(route);
@@ -95,9 +115,20 @@ export class HostTable {
       if (a.iface === 'lo' || a.prefixlen >= max) continue;
       const net = netOfPrefix(a.ip.text, a.prefixlen);
       if (!net) continue;
-      const exists = this.routes.some((r) => r.family === a.ip.family && r.length === a.prefixlen && r.dev === a.iface && r.net.net && net.net && sameWords(r.net.net, net.net));
+      const exists = this.routes.some(
+        (r) => r.family === a.ip.family && r.length === a.prefixlen && r.dev === a.iface && r.net.net && net.net && sameWords(r.net.net, net.net),
+      );
       const network = net.net ? ipFromWords(a.ip.family, net.net).text : a.ip.text;
-      if (!exists) this.routes.push({ family: a.ip.family, net, length: a.prefixlen, dev: a.iface, type: 'unicast', connected: true, text: `${network}/${a.prefixlen} dev ${a.iface}` });
+      if (!exists)
+        this.routes.push({
+          family: a.ip.family,
+          net,
+          length: a.prefixlen,
+          dev: a.iface,
+          type: 'unicast',
+          connected: true,
+          text: `${network}/${a.prefixlen} dev ${a.iface}`,
+        });
     }
     // Longest prefix first; for equal prefixes the given order (the kernel's metric order) wins.
     this.routes.sort((x, y) => y.length - x.length);
@@ -313,4 +344,3 @@ export class HostTable {
 function wordsToV4(w: number): string {
   return `${w >>> 24}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`;
 }
-

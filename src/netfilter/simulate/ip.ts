@@ -134,7 +134,7 @@ function compare(a: Words, b: Words): number {
 export function inNet(n: Net, family: PacketFamily, words: Words): boolean {
   if (n.family !== family) return false;
   if (n.net && n.mask) {
-    for (let i = 0; i < words.length; i++) if ((((words[i] ?? 0) & (n.mask[i] ?? 0)) >>> 0) !== n.net[i]) return false;
+    for (let i = 0; i < words.length; i++) if (((words[i] ?? 0) & (n.mask[i] ?? 0)) >>> 0 !== n.net[i]) return false;
     return true;
   }
   return n.from !== undefined && n.to !== undefined && compare(words, n.from) >= 0 && compare(words, n.to) <= 0;
@@ -147,15 +147,15 @@ export function sameWords(a: Words, b: Words): boolean {
 }
 
 export function isLoopback4(words: Words): boolean {
-  return ((words[0] ?? 0) >>> 24) === 127;
+  return (words[0] ?? 0) >>> 24 === 127;
 }
 
 export function isMulticast(family: PacketFamily, words: Words): boolean {
-  return family === 'ip' ? ((words[0] ?? 0) >>> 28) === 0xe : ((words[0] ?? 0) >>> 24) === 0xff;
+  return family === 'ip' ? (words[0] ?? 0) >>> 28 === 0xe : (words[0] ?? 0) >>> 24 === 0xff;
 }
 
 export function isLinkLocal6(words: Words): boolean {
-  return ((words[0] ?? 0) >>> 22) === 0x3fa; // fe80::/10
+  return (words[0] ?? 0) >>> 22 === 0x3fa; // fe80::/10
 }
 
 export function isLoopback6(words: Words): boolean {

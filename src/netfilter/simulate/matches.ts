@@ -1,7 +1,21 @@
 import type { Match } from '../model.js';
 import type { HostTable } from './host.js';
 import { inNet, netOfSpec, type Ip, type Net } from './ip.js';
-import { ctStateOf, ctStatuses, icmpType, PORT_PROTOS, protoNumber, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, tracked, type Pkt } from './packet.js';
+import {
+  ctStateOf,
+  ctStatuses,
+  icmpType,
+  PORT_PROTOS,
+  protoNumber,
+  TCP_ACK,
+  TCP_FIN,
+  TCP_PSH,
+  TCP_RST,
+  TCP_SYN,
+  TCP_URG,
+  tracked,
+  type Pkt,
+} from './packet.js';
 import { compileSet, lookup, NO_ELEMENT, UNKNOWN_ELEMENT } from './sets.js';
 
 /**
@@ -38,7 +52,6 @@ export interface CompiledMatch {
   unknownWhy?: string;
 }
 
-
 function neg(negate: boolean, test: (p: Pkt) => boolean): Test {
   return negate ? (p) => (test(p) ? F : T) : (p) => (test(p) ? T : F);
 }
@@ -48,7 +61,17 @@ function tri(negate: boolean, r: Tri): Tri {
 }
 
 /** iptables spells bit 0x40 ECE, nft `ecn` (nft's whole flag list, as `tcp flags != syn` compares it, ends in ECN,CWR). */
-const TCP_BITS: Readonly<Record<string, number>> = { FIN: TCP_FIN, SYN: TCP_SYN, RST: TCP_RST, PSH: TCP_PSH, ACK: TCP_ACK, URG: TCP_URG, ECE: 64, ECN: 64, CWR: 128 };
+const TCP_BITS: Readonly<Record<string, number>> = {
+  FIN: TCP_FIN,
+  SYN: TCP_SYN,
+  RST: TCP_RST,
+  PSH: TCP_PSH,
+  ACK: TCP_ACK,
+  URG: TCP_URG,
+  ECE: 64,
+  ECN: 64,
+  CWR: 128,
+};
 
 /** Flag names → bits; undefined when a name is unknown. */
 function flagBits(list: readonly string[]): number | undefined {
@@ -129,7 +152,10 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
     case 'ctstate': {
       const states = new Set(m.states.map((s) => s.toUpperCase()));
       // The virtual SNAT/DNAT states of xt_conntrack: the connection has that binding.
-      return { test: neg(m.negate, (p) => states.has(ctStateOf(p)) || (p.dnat && states.has('DNAT')) || (p.snatTo !== undefined && states.has('SNAT'))), cost: 3 };
+      return {
+        test: neg(m.negate, (p) => states.has(ctStateOf(p)) || (p.dnat && states.has('DNAT')) || (p.snatTo !== undefined && states.has('SNAT'))),
+        cost: 3,
+      };
     }
 
     case 'ctstatus': {
@@ -230,7 +256,7 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
       const { value, mask } = m;
       if (m.on === 'packet') {
         return {
-          test: (p) => (p.markKnown ? tri(m.negate, ((p.mark & mask) >>> 0) === value ? T : F) : U),
+          test: (p) => (p.markKnown ? tri(m.negate, (p.mark & mask) >>> 0 === value ? T : F) : U),
           cost: 3,
           unknownWhy: 'packet mark changed by a rule the model cannot read',
         };
@@ -238,7 +264,7 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
       return {
         test: (p) => {
           if (!tracked(p)) return F;
-          return p.ctmarkKnown ? tri(m.negate, ((p.ctmark & mask) >>> 0) === value ? T : F) : U;
+          return p.ctmarkKnown ? tri(m.negate, (p.ctmark & mask) >>> 0 === value ? T : F) : U;
         },
         cost: 3,
         unknownWhy: 'connection mark changed by a rule the model cannot read',
@@ -291,7 +317,11 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
     case 'recent': {
       const hit = m.mode === 'set';
       // An answer may find the address its own connection's first packet recorded: not modelled.
-      return { test: (p) => (p.reply && !hit ? U : hit !== m.negate ? T : F), cost: 2, unknownWhy: `recent (${m.mode}) on an answer depends on what the connection's first packet recorded` };
+      return {
+        test: (p) => (p.reply && !hit ? U : hit !== m.negate ? T : F),
+        cost: 2,
+        unknownWhy: `recent (${m.mode}) on an answer depends on what the connection's first packet recorded`,
+      };
     }
 
     case 'statistic':
@@ -331,4 +361,3 @@ function ctPort(p: Pkt, tuple: CtTuple, dir: CtDir): number {
 function unknown(why: string): CompiledMatch {
   return { test: () => U, cost: 6, unknownWhy: why };
 }
-

@@ -41,7 +41,12 @@ export function routeInput(host: HostTable, p: Pkt): RouteDecision {
     // Only after a DNAT to ::1 (the raw address is a martian before any hook): the input route
     // lookup for a loopback address must match the input device strictly (rt6_need_strict),
     // the ::1 route is on lo, so there is no route; the kernel answers ICMPv6 no-route.
-    return { kind: 'drop', reason: 'no-route', text: `route: ${d.text} is only reachable on lo, not from ${iif}: no route`, rejectWith: 'icmp6 no-route (route)' };
+    return {
+      kind: 'drop',
+      reason: 'no-route',
+      text: `route: ${d.text} is only reachable on lo, not from ${iif}: no route`,
+      rejectWith: 'icmp6 no-route (route)',
+    };
   } else if (isMulticast('ip6', d.words)) {
     // Neighbour discovery goes to the solicited-node group, which every interface joins for its addresses.
     if (p.proto === 58) return { kind: 'local', text: `route: multicast ${d.text} delivered locally on ${iif}` };
@@ -94,7 +99,11 @@ export function routeOutput(host: HostTable, p: Pkt): RouteDecision {
   // A loopback source may not leave the host (e.g. 127.0.0.1 → a published port that OUTPUT DNATs
   // to a container): the kernel refuses the route unless route_localnet is set on the way out.
   if (p.family === 'ip' && isLoopback4(p.saddr.words) && !host.ipv4ConfOr(decision.oif, 'route_localnet')) {
-    return { kind: 'drop', reason: 'martian', text: `${decision.text}, but the source ${p.saddr.text} may not leave via ${decision.oif} without route_localnet: dropped` };
+    return {
+      kind: 'drop',
+      reason: 'martian',
+      text: `${decision.text}, but the source ${p.saddr.text} may not leave via ${decision.oif} without route_localnet: dropped`,
+    };
   }
   if (p.family === 'ip6' && isLoopback6(p.saddr.words)) {
     return { kind: 'drop', reason: 'martian', text: `${decision.text}, but the source ${p.saddr.text} never leaves the host: dropped` };

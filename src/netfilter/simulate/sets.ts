@@ -11,11 +11,7 @@ import { ctStateOf, icmpType, PORT_PROTOS, protoNumber, tracked, type Pkt } from
 type KeyKind = 'addr' | 'num' | 'str' | 'iface' | 'opaque';
 
 type Component =
-  | { k: 'net'; net: Net; exact?: string }
-  | { k: 'num'; from: number; to: number }
-  | { k: 'str'; s: string }
-  | { k: 'pre'; s: string }
-  | { k: 'bad' };
+  { k: 'net'; net: Net; exact?: string } | { k: 'num'; from: number; to: number } | { k: 'str'; s: string } | { k: 'pre'; s: string } | { k: 'bad' };
 
 export const NO_ELEMENT = -1;
 export const UNKNOWN_ELEMENT = -2;
@@ -272,7 +268,8 @@ export function lookup(set: CompiledSet, p: Pkt): number {
   let best = set.exact.get(joined) ?? Number.MAX_SAFE_INTEGER;
   if (set.intervals) {
     const v = values[0];
-    if (typeof v === 'object' && v.family === (set.scan[0]?.parts[0] as { net: Net } | undefined)?.net.family) best = Math.min(best, searchIntervals(set.intervals, v.words));
+    if (typeof v === 'object' && v.family === (set.scan[0]?.parts[0] as { net: Net } | undefined)?.net.family)
+      best = Math.min(best, searchIntervals(set.intervals, v.words));
     return best === Number.MAX_SAFE_INTEGER ? NO_ELEMENT : best;
   }
   for (const el of set.scan) {

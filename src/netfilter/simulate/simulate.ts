@@ -82,7 +82,8 @@ function qualifiers(ruleset: Ruleset): Map<Table, string> {
     if (g.length < 2) continue;
     g.forEach((t, i) => {
       const src = ruleset.sources.find((s) => s.file !== undefined && s.file === t.file && s.source === t.source);
-      const q = src?.backend === 'legacy' ? 'iptables-legacy' : src?.backend === 'nf_tables' ? 'iptables-nft' : t.source === 'nft' ? 'nft' : (t.file ?? `#${i + 1}`);
+      const q =
+        src?.backend === 'legacy' ? 'iptables-legacy' : src?.backend === 'nf_tables' ? 'iptables-nft' : t.source === 'nft' ? 'nft' : (t.file ?? `#${i + 1}`);
       out.set(t, q);
     });
   }
@@ -123,7 +124,12 @@ class PreparedSimulator implements Simulator {
       return this.result({
         outcome: { disposition: 'dropped', daddr: packet.daddr, dport: packet.dport, reason: 'neighbour-discovery' },
         steps: [
-          { hook: 'note', table: '', chain: '', text: `neighbour discovery: the host drops neighbour solicitations from ${packet.saddr} on ${packet.iif}, so no IPv6 packet from it arrives on that link` },
+          {
+            hook: 'note',
+            table: '',
+            chain: '',
+            text: `neighbour discovery: the host drops neighbour solicitations from ${packet.saddr} on ${packet.iif}, so no IPv6 packet from it arrives on that link`,
+          },
           ...nd.steps,
         ],
         unknownReasons: [],
@@ -146,7 +152,12 @@ class PreparedSimulator implements Simulator {
     const o = ev.outcome;
     const steps = ev.steps;
     if (ev.irrelevant.length > 0) {
-      steps.push({ hook: 'note', table: '', chain: '', text: `undecidable but irrelevant (every answer gives this result): ${[...new Set(ev.irrelevant)].join(' | ')}` });
+      steps.push({
+        hook: 'note',
+        table: '',
+        chain: '',
+        text: `undecidable but irrelevant (every answer gives this result): ${[...new Set(ev.irrelevant)].join(' | ')}`,
+      });
     }
     const r: SimResult = { disposition: o.disposition, daddr: o.daddr, dport: o.dport, steps, unknownReasons: ev.unknownReasons };
     if (o.oif !== undefined) r.oif = o.oif;
@@ -170,7 +181,8 @@ class PreparedSimulator implements Simulator {
     const saddr = parseIp(packet.saddr);
     const daddr = parseIp(packet.daddr);
     if (!saddr || !daddr) return `not an IP address: ${!saddr ? packet.saddr : packet.daddr}`;
-    if (saddr.family !== packet.family || daddr.family !== packet.family) return `addresses ${packet.saddr} → ${packet.daddr} are not ${packet.family === 'ip' ? 'IPv4' : 'IPv6'}`;
+    if (saddr.family !== packet.family || daddr.family !== packet.family)
+      return `addresses ${packet.saddr} → ${packet.daddr} are not ${packet.family === 'ip' ? 'IPv4' : 'IPv6'}`;
     const okPort = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 65535;
     if (!okPort(packet.sport) || !okPort(packet.dport)) return `bad port in ${packet.sport} → ${packet.dport}`;
     const proto = packet.protocol === 'tcp' ? 6 : 17;
@@ -427,7 +439,10 @@ class PreparedSimulator implements Simulator {
     }
     Object.assign(q, answer);
     const a = run.p;
-    run.note(`answer: ${kind === 'synack' ? 'SYN-ACK' : 'RST'} ${formatEndpoint(a.saddr.text, a.sport, a.family)} → ${formatEndpoint(a.daddr.text, a.dport, a.family)}${forward ? ` arriving on ${a.iif}` : ''}`, 'note');
+    run.note(
+      `answer: ${kind === 'synack' ? 'SYN-ACK' : 'RST'} ${formatEndpoint(a.saddr.text, a.sport, a.family)} → ${formatEndpoint(a.daddr.text, a.dport, a.family)}${forward ? ` arriving on ${a.iif}` : ''}`,
+      'note',
+    );
     const lost = (why: string): Outcome => ({ ...o, answer: kind, answerLost: why });
     const stop = (r: ChainResult, where: string): Outcome => {
       if (r === DROP || r === REJECT) return lost(`the answer is ${r === DROP ? 'dropped' : 'rejected'} in ${where}`);
@@ -476,8 +491,12 @@ class PreparedSimulator implements Simulator {
           // those bridged frames meet the host's hooks, and conntrack undo the DNAT on them.
           const key = a.family === 'ip' ? 'net.bridge.bridge-nf-call-iptables' : 'net.bridge.bridge-nf-call-ip6tables';
           const setting = this.host.sysctl(key);
-          if (setting === '0') return lost(`the far end answers the client directly across ${a.iif}, and with ${key}=0 the host never translates that answer back`);
-          run.note(`hairpin: the far end answers the client directly across ${a.iif}; bridged frames cross the host's hooks (br_netfilter, ${key}${setting === undefined ? ' not in the snapshot: assumed 1, as on Docker hosts' : '=1'})`, 'routing');
+          if (setting === '0')
+            return lost(`the far end answers the client directly across ${a.iif}, and with ${key}=0 the host never translates that answer back`);
+          run.note(
+            `hairpin: the far end answers the client directly across ${a.iif}; bridged frames cross the host's hooks (br_netfilter, ${key}${setting === undefined ? ' not in the snapshot: assumed 1, as on Docker hosts' : '=1'})`,
+            'routing',
+          );
           if (a.family === 'ip6') {
             const why = this.bridgedResolved(run, a.iif, a.saddr, a.daddr);
             if (why === 'undecidable') return { ...o, disposition: 'unknown', fatal: run.fatal };
@@ -532,7 +551,11 @@ class PreparedSimulator implements Simulator {
         return r === ACCEPT ? this.reached(run, 'local') : this.stopped(run, r);
       case 'forward':
         p.oif = d.oif;
-        if (d.oif === p.iif && this.host.isBridge(p.iif) && this.host.sysctl(p.family === 'ip' ? 'net.bridge.bridge-nf-call-iptables' : 'net.bridge.bridge-nf-call-ip6tables') !== '0') {
+        if (
+          d.oif === p.iif &&
+          this.host.isBridge(p.iif) &&
+          this.host.sysctl(p.family === 'ip' ? 'net.bridge.bridge-nf-call-iptables' : 'net.bridge.bridge-nf-call-ip6tables') !== '0'
+        ) {
           // br_netfilter's "bridged DNAT" (br_nf_pre_routing_finish): a DNAT back out of the bridge
           // the frame came in on is bridged to the target, not routed, so the TTL is not lowered.
           run.note(`bridged DNAT: the target is on ${p.iif}, where the frame came from; it is bridged, not routed (TTL kept)`, 'routing');
@@ -582,7 +605,12 @@ class PreparedSimulator implements Simulator {
     const p = run.p;
     const o: Outcome = { disposition, daddr: p.daddr.text, dport: p.dport };
     if (disposition === 'forward') o.oif = p.oif;
-    run.note(disposition === 'local' ? `deliver to a local socket on ${formatEndpoint(p.daddr.text, p.dport, p.family)}` : `forwarded to ${formatEndpoint(p.daddr.text, p.dport, p.family)} via ${p.oif}`, 'socket');
+    run.note(
+      disposition === 'local'
+        ? `deliver to a local socket on ${formatEndpoint(p.daddr.text, p.dport, p.family)}`
+        : `forwarded to ${formatEndpoint(p.daddr.text, p.dport, p.family)} via ${p.oif}`,
+      'socket',
+    );
     return o;
   }
 
@@ -595,7 +623,12 @@ class PreparedSimulator implements Simulator {
   private routeDrop(run: Run, d: Extract<RouteDecision, { kind: 'drop' } | { kind: 'special' }>): Outcome {
     if (d.kind === 'drop') return this.dropped(run, d.reason, d.rejectWith);
     if (run.p.proto === 6) return this.dropped(run, 'broadcast');
-    return { disposition: 'unknown', daddr: run.p.daddr.text, dport: run.p.dport, fatal: `${d.text}: delivery of broadcast/multicast datagrams is not modelled` };
+    return {
+      disposition: 'unknown',
+      daddr: run.p.daddr.text,
+      dport: run.p.dport,
+      fatal: `${d.text}: delivery of broadcast/multicast datagrams is not modelled`,
+    };
   }
 
   private stopped(run: Run, r: ChainResult): Outcome {

@@ -1,5 +1,21 @@
 import type { Effect, Verdict } from '../model.js';
-import { candidates, evalRule, P_D4, P_DPORT, P_IIF, P_IIF_NEG, P_OIF, P_OIF_NEG, P_PROTO, P_S4, unknownWhy, type CChain, type CRule, type CVerdict, type Prefilter } from './compile.js';
+import {
+  candidates,
+  evalRule,
+  P_D4,
+  P_DPORT,
+  P_IIF,
+  P_IIF_NEG,
+  P_OIF,
+  P_OIF_NEG,
+  P_PROTO,
+  P_S4,
+  unknownWhy,
+  type CChain,
+  type CRule,
+  type CVerdict,
+  type Prefilter,
+} from './compile.js';
 import { formatEndpoint, parseIp, type Ip } from './ip.js';
 import { F, U } from './matches.js';
 import { PORT_PROTOS } from './packet.js';
@@ -66,8 +82,8 @@ export function runChain(run: Run, base: CChain): ChainResult {
       f !== 0 &&
       ((f & P_PROTO && pre.proto[i] !== proto) ||
         (f & P_DPORT && (dport < (pre.dlo[i] as number) || dport > (pre.dhi[i] as number))) ||
-        (f & P_S4 && (!v4 || ((s4 & (pre.s4m[i] as number)) >>> 0) !== pre.s4[i])) ||
-        (f & P_D4 && (!v4 || ((d4 & (pre.d4m[i] as number)) >>> 0) !== pre.d4[i])) ||
+        (f & P_S4 && (!v4 || (s4 & (pre.s4m[i] as number)) >>> 0 !== pre.s4[i])) ||
+        (f & P_D4 && (!v4 || (d4 & (pre.d4m[i] as number)) >>> 0 !== pre.d4[i])) ||
         (f & P_IIF && (pre.iif[i] === iif) === ((f & P_IIF_NEG) !== 0)) ||
         (f & P_OIF && (pre.oif[i] === oif) === ((f & P_OIF_NEG) !== 0)))
     ) {
@@ -242,7 +258,14 @@ function execute(run: Run, r: CRule, cv: CVerdict, chain: CChain, state: { targe
       const p = run.p;
       const to = v.kind === 'snat' ? (v.addr !== undefined ? parseIp(v.addr) : undefined) : run.host.primaryAddress(p.oif, p.family);
       p.snatTo = to && to.family === p.family ? to : p.saddr;
-      run.step({ hook: run.hook, table: chain.table.label, chain: chain.chain.name, rule: r.rule.origin.index, text: `${v.kind === 'snat' ? `SNAT to ${v.addr ?? '?'}` : 'MASQUERADE'}: only the source changes`, action: v.kind });
+      run.step({
+        hook: run.hook,
+        table: chain.table.label,
+        chain: chain.chain.name,
+        rule: r.rule.origin.index,
+        text: `${v.kind === 'snat' ? `SNAT to ${v.addr ?? '?'}` : 'MASQUERADE'}: only the source changes`,
+        action: v.kind,
+      });
       return ACCEPT;
     }
     case 'vmap':
@@ -355,7 +378,10 @@ function natMapTarget(
   v: Extract<Verdict, { kind: 'dnat' }>,
 ): { addr?: Ip; port?: { from: number; to: number | undefined }; notes: string[] } | typeof NEXT | typeof STOP {
   const out: { addr?: Ip; port?: { from: number; to: number | undefined }; notes: string[] } = { notes: [] };
-  for (const [which, m] of [['address', v.addrMap], ['port', v.portMap]] as const) {
+  for (const [which, m] of [
+    ['address', v.addrMap],
+    ['port', v.portMap],
+  ] as const) {
     if (!m) continue;
     if (m.dynamic) {
       run.fatal = `${r.where}: DNAT ${which} map is filled at run time — ${r.rule.origin.text}`;

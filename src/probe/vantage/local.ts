@@ -50,7 +50,14 @@ export async function probeFromHere(targets: Target[], settings: ProbeSettings, 
     // would otherwise count in their round trips, and those set the wait for silent ports.
     await new Promise((resolve) => setImmediate(resolve));
     const [openclaw, source] = await Promise.all([
-      outcome.observed === 'open' ? loadFingerprint().then(({ fingerprint }) => fingerprint(directDial(target.address, target.port), target.address, target.port, { timeoutMs: settings.timeoutMs, ...(target.tls ? { tls: target.tls } : {}) })) : { ...NOT_PROBED, evidence: [] },
+      outcome.observed === 'open'
+        ? loadFingerprint().then(({ fingerprint }) =>
+            fingerprint(directDial(target.address, target.port), target.address, target.port, {
+              timeoutMs: settings.timeoutMs,
+              ...(target.tls ? { tls: target.tls } : {}),
+            }),
+          )
+        : { ...NOT_PROBED, evidence: [] },
       sourceTowards(target),
     ]);
     const sighting: Sighting = { ...target, outcome, openclaw };

@@ -41,7 +41,10 @@ export function startNetnsAgent(name: string): NetnsAgent {
     if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`"${name}" is not a network namespace name`);
     if (!existsSync(`/run/netns/${name}`)) throw new Error(`no network namespace "${name}" (ip netns list shows the ones there are)`);
     if (process.getuid?.() !== 0) throw new Error(`entering namespace "${name}" needs root (run with sudo)`);
-    child = spawn('ip', ['netns', 'exec', name, process.execPath, ...agentArgv()], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` } });
+    child = spawn('ip', ['netns', 'exec', name, process.execPath, ...agentArgv()], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` },
+    });
   } catch (error) {
     return { name, run: () => Promise.reject(error as Error), dismiss: () => undefined };
   }
@@ -90,6 +93,11 @@ export function startNetnsAgent(name: string): NetnsAgent {
   };
 }
 
-export function probeFromNetns(name: string, targets: Target[], settings: ProbeSettings, onSighting?: (sighting: Sighting, done: number) => void): Promise<Sighting[]> {
+export function probeFromNetns(
+  name: string,
+  targets: Target[],
+  settings: ProbeSettings,
+  onSighting?: (sighting: Sighting, done: number) => void,
+): Promise<Sighting[]> {
   return startNetnsAgent(name).run(targets, settings, onSighting);
 }

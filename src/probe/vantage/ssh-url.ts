@@ -14,7 +14,9 @@ export interface SshDestination {
 export function parseSshUrl(text: string): SshDestination {
   // A password in the URL is never used, and never repeated back (the error would print it).
   if (/^ssh:\/\/[^@/\s]*:[^@/\s]*@/.test(text) && !/^ssh:\/\/\[/.test(text)) {
-    throw new UserError('--via: the ssh:// URL carries a password, which clawmoat never sends: give ssh://user@host[:port] and a key (ssh-agent or ~/.ssh/config)');
+    throw new UserError(
+      '--via: the ssh:// URL carries a password, which clawmoat never sends: give ssh://user@host[:port] and a key (ssh-agent or ~/.ssh/config)',
+    );
   }
   const match = /^ssh:\/\/(?:([^@/:\s]+)@)?(\[[^\]\s/@]+\]|[^:/@\s\[\]]+)(?::(\d+))?\/?$/.exec(text);
   if (!match) throw new UserError(`--via ${text}: expected ssh://[user@]host[:port]`);

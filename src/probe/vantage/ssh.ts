@@ -22,8 +22,6 @@ import { hostPort } from '../../model/addresses.js';
  * prompting: a password request ends the vantage with one line instead of a hang.
  */
 
-
-
 /**
  * Reuse one authenticated connection for every check and stream. The user's config chooses
  * keys, agent, proxies and jump hosts; what it may say that would break the probe or act
@@ -33,14 +31,22 @@ import { hostPort } from '../../model/addresses.js';
 function sshArgs(d: SshDestination, controlDir: string, connectTimeoutS: number): string[] {
   return [
     '-T',
-    '-o', 'BatchMode=yes',
-    '-o', 'RemoteCommand=none',
-    '-o', 'ClearAllForwardings=yes',
-    '-o', 'PermitLocalCommand=no',
-    '-o', `ConnectTimeout=${connectTimeoutS}`,
-    '-o', 'ControlMaster=auto',
-    '-o', `ControlPath=${join(controlDir, 'cm')}`,
-    '-o', 'ControlPersist=30',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'RemoteCommand=none',
+    '-o',
+    'ClearAllForwardings=yes',
+    '-o',
+    'PermitLocalCommand=no',
+    '-o',
+    `ConnectTimeout=${connectTimeoutS}`,
+    '-o',
+    'ControlMaster=auto',
+    '-o',
+    `ControlPath=${join(controlDir, 'cm')}`,
+    '-o',
+    'ControlPersist=30',
     ...(d.port ? ['-p', String(d.port)] : []),
     '--',
     d.user ? `${d.user}@${d.host}` : d.host,
@@ -94,7 +100,10 @@ export function parseRemoteCheck(stdout: string): Map<number, ConnectOutcome> {
     const m = /^(\d+) (open|refused|timeout|error) (\d+)(?: (.*))?$/.exec(line.trim());
     if (!m) continue;
     const ms = Number(m[3]);
-    outcomes.set(Number(m[1]), m[2] === 'error' ? { observed: 'error', ms, detail: m[4]?.trim() || 'the connection failed' } : { observed: m[2] as 'open' | 'refused' | 'timeout', ms });
+    outcomes.set(
+      Number(m[1]),
+      m[2] === 'error' ? { observed: 'error', ms, detail: m[4]?.trim() || 'the connection failed' } : { observed: m[2] as 'open' | 'refused' | 'timeout', ms },
+    );
   }
   return outcomes;
 }
@@ -105,10 +114,20 @@ export function parseRemoteCheck(stdout: string): Map<number, ConnectOutcome> {
  */
 function withFixedWait(outcome: ConnectOutcome, timeoutS: number): ConnectOutcome {
   if (outcome.observed !== 'timeout') return outcome;
-  return { ...outcome, timeoutMs: timeoutS * 1000, attempts: 1, detail: `no answer within ${timeoutS} s; fixed wait over ssh (--timeout rounded up to whole seconds; no adaptive timeout there)` };
+  return {
+    ...outcome,
+    timeoutMs: timeoutS * 1000,
+    attempts: 1,
+    detail: `no answer within ${timeoutS} s; fixed wait over ssh (--timeout rounded up to whole seconds; no adaptive timeout there)`,
+  };
 }
 
-export async function probeOverSsh(d: SshDestination, targets: Target[], settings: ProbeSettings, onSighting?: (sighting: Sighting, done: number) => void): Promise<Sighting[]> {
+export async function probeOverSsh(
+  d: SshDestination,
+  targets: Target[],
+  settings: ProbeSettings,
+  onSighting?: (sighting: Sighting, done: number) => void,
+): Promise<Sighting[]> {
   const controlDir = mkdtempSync(join(tmpdir(), 'clawmoat-ssh-'));
   const timeoutS = Math.max(1, Math.ceil(settings.timeoutMs / 1000));
   const base = sshArgs(d, controlDir, Math.max(3, timeoutS + 2));
@@ -124,7 +143,13 @@ export async function probeOverSsh(d: SshDestination, targets: Target[], setting
     let done = 0;
     return await mapConcurrent(targets, Math.min(settings.concurrency, 8), async (target, i) => {
       const outcome = withFixedWait(outcomes.get(i) ?? { observed: 'error' as const, ms: 0, detail: 'no answer from the remote check' }, timeoutS);
-      const openclaw = outcome.observed === 'open' ? await fingerprint(sshDial(base, target), target.address, target.port, { timeoutMs: settings.timeoutMs + 2000, ...(target.tls ? { tls: target.tls } : {}) }) : { ...NOT_PROBED, evidence: [] };
+      const openclaw =
+        outcome.observed === 'open'
+          ? await fingerprint(sshDial(base, target), target.address, target.port, {
+              timeoutMs: settings.timeoutMs + 2000,
+              ...(target.tls ? { tls: target.tls } : {}),
+            })
+          : { ...NOT_PROBED, evidence: [] };
       const sighting: Sighting = { ...target, outcome, openclaw };
       onSighting?.(sighting, ++done);
       return sighting;
@@ -150,16 +175,24 @@ function sshDial(base: string[], target: Target): Dial {
   };
 }
 
-
 /** One line for a vantage that could not run; the report and the CLI put the vantage's name before it. */
 export function explainSshFailure(code: number | null, stderr: string): string {
-  const last = stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? (code === 0 ? 'the remote check printed nothing' : `exit ${String(code)}`);
+  const last =
+    stderr
+      .trim()
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .pop() ?? (code === 0 ? 'the remote check printed nothing' : `exit ${String(code)}`);
   // First: the changed-key warning speaks of passwords too.
-  if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(stderr)) return "ssh does not know this machine's host key, or it changed (clawmoat never answers ssh's questions): connect once with ssh yourself";
-  if (/Permission denied|password|passphrase|keyboard-interactive/i.test(stderr)) return 'ssh wants a password or a key it was not given (clawmoat never prompts): load the key into ssh-agent or add it to ~/.ssh/config';
+  if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(stderr))
+    return "ssh does not know this machine's host key, or it changed (clawmoat never answers ssh's questions): connect once with ssh yourself";
+  if (/Permission denied|password|passphrase|keyboard-interactive/i.test(stderr))
+    return 'ssh wants a password or a key it was not given (clawmoat never prompts): load the key into ssh-agent or add it to ~/.ssh/config';
   if (/Could not resolve|Name or service not known/i.test(stderr)) return 'the host name does not resolve';
   if (/timed out|Connection refused|No route to host|Network is unreachable/i.test(stderr)) return `ssh failed: ${last.replace(/^ssh: /, '')}`;
-  if (code === 127 || /\bbash\b.*not found|not found.*\bbash\b|bash: No such file/i.test(stderr)) return 'there is no bash there: the probe needs bash on that machine';
+  if (code === 127 || /\bbash\b.*not found|not found.*\bbash\b|bash: No such file/i.test(stderr))
+    return 'there is no bash there: the probe needs bash on that machine';
   return `ssh failed: ${last.replace(/^ssh: /, '')}`;
 }
 

@@ -85,7 +85,9 @@ function exposures(ctx: AnalysisContext, facts: TailscaleFacts): Exposure[] {
   const mode = ctx.gateway.tailscaleMode;
   if (mode?.value === 'funnel') evidence.unshift(`tailscale mode "funnel" from ${mode.source}`);
   if (evidence.length === 0) return [];
-  return [{ id: 'tailscale.funnel', severity: 'critical', message: 'Tailscale Funnel publishes the gateway to the whole internet, not only the tailnet.', evidence }];
+  return [
+    { id: 'tailscale.funnel', severity: 'critical', message: 'Tailscale Funnel publishes the gateway to the whole internet, not only the tailnet.', evidence },
+  ];
 }
 
 function reachSummary(ctx: AnalysisContext): ReachSummary[] {
@@ -107,10 +109,19 @@ export function buildTailscalePlan(base: AnalysisContext, options: TailscalePlan
   if (!g.detected) notes.push(`no OpenClaw gateway found here (no process, config or listener on port ${g.port.value}): the plan assumes its defaults`);
   const wide = reach.filter((r) => r.verdict === 'open' && r.kind !== 'tailnet');
   if (wide.length > 0) notes.push(`the gateway is open now from ${[...new Set(wide.map((r) => r.zone))].join(', ')}: the plan closes that`);
-  if (rec.setup === 'tailnet' && !facts.interface && facts.addresses.length === 0) notes.push('no tailnet address yet: with bind "tailnet" and no 100.x address the gateway listens on loopback only until Tailscale is up and it restarts');
+  if (rec.setup === 'tailnet' && !facts.interface && facts.addresses.length === 0)
+    notes.push('no tailnet address yet: with bind "tailnet" and no 100.x address the gateway listens on loopback only until Tailscale is up and it restarts');
 
-  const policy = policySnippet({ allow: options.allow, port: rec.setup === 'serve' ? SERVE_HTTPS_PORT : g.port.value, format: options.format, ...(facts.dnsName ? { host: facts.dnsName } : {}) });
-  if (policy.placeholder) notes.push(`no --allow given: the policy admits the placeholder ${policy.principals[0]}; put your logins in it, or rerun with --allow user@example.com (repeatable)`);
+  const policy = policySnippet({
+    allow: options.allow,
+    port: rec.setup === 'serve' ? SERVE_HTTPS_PORT : g.port.value,
+    format: options.format,
+    ...(facts.dnsName ? { host: facts.dnsName } : {}),
+  });
+  if (policy.placeholder)
+    notes.push(
+      `no --allow given: the policy admits the placeholder ${policy.principals[0]}; put your logins in it, or rerun with --allow user@example.com (repeatable)`,
+    );
 
   const { bind, ...recommendation } = rec;
   const gateway: TailscalePlan['gateway'] = { detected: g.detected, port: g.port.value, portSource: g.port.source, bind, auth: authOf(ctx) };

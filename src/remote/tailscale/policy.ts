@@ -40,7 +40,12 @@ export interface PolicySnippet {
 
 /** A principal the policy file accepts in `src`: a login (user@domain, user@github), a tag, a group. */
 export function validPrincipal(text: string): boolean {
-  return /^[^\s@"]+@[^\s@"]+$/.test(text) || /^tag:[A-Za-z0-9][A-Za-z0-9-]*$/.test(text) || /^group:[A-Za-z0-9][A-Za-z0-9._-]*$/.test(text) || text === 'autogroup:admin';
+  return (
+    /^[^\s@"]+@[^\s@"]+$/.test(text) ||
+    /^tag:[A-Za-z0-9][A-Za-z0-9-]*$/.test(text) ||
+    /^group:[A-Za-z0-9][A-Za-z0-9._-]*$/.test(text) ||
+    text === 'autogroup:admin'
+  );
 }
 
 const q = (v: unknown): string => JSON.stringify(v);

@@ -64,27 +64,48 @@ export function recommend(ctx: AnalysisContext, facts: TailscaleFacts, audience?
   const observed = seen.bind !== 'unknown' ? seen.bind : fromConfig(configured);
   let source = `listening on ${seen.addresses.join(', ')}:${g.port.value}`;
   if (seen.bind === 'unknown') {
-    source = g.effectiveBind ? `${g.effectiveBind.source} (nothing listens on port ${g.port.value} now)` : `OpenClaw's default, loopback: nothing listens on port ${g.port.value} and no config was read`;
+    source = g.effectiveBind
+      ? `${g.effectiveBind.source} (nothing listens on port ${g.port.value} now)`
+      : `OpenClaw's default, loopback: nothing listens on port ${g.port.value} and no config was read`;
   }
   const bind = { observed, source, addresses: seen.addresses, ...(configured !== undefined ? { configured } : {}) };
 
   if (audience) {
     const setup: Setup = audience === 'browser' ? 'serve' : 'tailnet';
-    const why = audience === 'browser'
-      ? 'asked for the browser UI (--for browser): Serve gives it HTTPS on the MagicDNS name, and the gateway stays on loopback'
-      : 'asked for the CLI and agents (--for cli): they connect over ws:// to the tailnet address with the gateway token';
+    const why =
+      audience === 'browser'
+        ? 'asked for the browser UI (--for browser): Serve gives it HTTPS on the MagicDNS name, and the gateway stays on loopback'
+        : 'asked for the CLI and agents (--for cli): they connect over ws:// to the tailnet address with the gateway token';
     return { setup, for: audience, chosenBy: 'option', why, bind };
   }
   const mode = g.tailscaleMode?.value;
   if (mode === 'serve' || mode === 'funnel') {
-    return { setup: 'serve', for: 'browser', chosenBy: 'host', why: `OpenClaw already runs Tailscale ${mode} (${g.tailscaleMode!.source}); Serve on a loopback gateway is the setup to keep`, bind };
+    return {
+      setup: 'serve',
+      for: 'browser',
+      chosenBy: 'host',
+      why: `OpenClaw already runs Tailscale ${mode} (${g.tailscaleMode!.source}); Serve on a loopback gateway is the setup to keep`,
+      bind,
+    };
   }
   if (observed === 'tailnet') {
-    return { setup: 'tailnet', for: 'cli', chosenBy: 'host', why: `the gateway is bound to the tailnet (${source}): keep it there with a token, for the CLI and agents; use --for browser to move to Serve for the Control UI`, bind };
+    return {
+      setup: 'tailnet',
+      for: 'cli',
+      chosenBy: 'host',
+      why: `the gateway is bound to the tailnet (${source}): keep it there with a token, for the CLI and agents; use --for browser to move to Serve for the Control UI`,
+      bind,
+    };
   }
   if (observed === 'loopback') {
     const already = facts.gatewayRoutes.some((r) => !r.funnel) ? ' and a Serve route already reaches it' : '';
-    return { setup: 'serve', for: 'browser', chosenBy: 'host', why: `the gateway is on loopback (${source})${already}: add Serve, and it stays off every network but the tailnet`, bind };
+    return {
+      setup: 'serve',
+      for: 'browser',
+      chosenBy: 'host',
+      why: `the gateway is on loopback (${source})${already}: add Serve, and it stays off every network but the tailnet`,
+      bind,
+    };
   }
   return {
     setup: 'serve',

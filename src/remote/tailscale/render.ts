@@ -15,9 +15,13 @@ export function renderTailscalePlan(plan: TailscalePlan, options: { color: boole
   }
 
   lines.push(c.bold('This host'));
-  lines.push(`  gateway    port ${g.port} (${g.portSource}); ${g.bind.source}${g.bind.configured ? `; config bind "${g.bind.configured}"` : ''}; auth ${g.auth}${g.tailscaleMode ? `; tailscale.mode "${g.tailscaleMode}"` : ''}`);
+  lines.push(
+    `  gateway    port ${g.port} (${g.portSource}); ${g.bind.source}${g.bind.configured ? `; config bind "${g.bind.configured}"` : ''}; auth ${g.auth}${g.tailscaleMode ? `; tailscale.mode "${g.tailscaleMode}"` : ''}`,
+  );
   const state = t.state === 'running' ? `running${t.version ? ` ${t.version.split('-')[0]}` : ''}` : t.state + (t.backendState ? ` (${t.backendState})` : '');
-  lines.push(`  tailscale  ${state}${t.addresses.length ? `; ${t.addresses.join(', ')}` : ''}${t.dnsName ? `; ${t.dnsName}` : ''}${t.interface ? ` on ${t.interface}` : ''}${t.tags.length ? `; tags ${t.tags.join(', ')}` : ''}`);
+  lines.push(
+    `  tailscale  ${state}${t.addresses.length ? `; ${t.addresses.join(', ')}` : ''}${t.dnsName ? `; ${t.dnsName}` : ''}${t.interface ? ` on ${t.interface}` : ''}${t.tags.length ? `; tags ${t.tags.join(', ')}` : ''}`,
+  );
   if (t.notChecked) lines.push(`  ${c.yellow(t.notChecked)}`);
   if (t.gatewayRoutes.length > 0) for (const r of t.gatewayRoutes) lines.push(`  route      ${r.funnel ? c.red(describeRoute(r)) : describeRoute(r)}`);
   else if (!t.notChecked) lines.push('  route      no Serve or Funnel route reaches the gateway');
@@ -34,7 +38,11 @@ export function renderTailscalePlan(plan: TailscalePlan, options: { color: boole
   for (const [i, step] of plan.steps.entries()) {
     lines.push(c.bold(`${i + 1}. ${step.title}`) + c.dim(`  [${step.id}]`));
     for (const cmd of step.commands) lines.push(`   $ ${cmd}`);
-    if (step.diff) for (const line of step.diff.trimEnd().split('\n')) lines.push(`   ${line.startsWith('+') && !line.startsWith('+++') ? c.green(line) : line.startsWith('-') && !line.startsWith('---') ? c.red(line) : line}`);
+    if (step.diff)
+      for (const line of step.diff.trimEnd().split('\n'))
+        lines.push(
+          `   ${line.startsWith('+') && !line.startsWith('+++') ? c.green(line) : line.startsWith('-') && !line.startsWith('---') ? c.red(line) : line}`,
+        );
     for (const n of step.notes) lines.push(c.dim(`   ${n}`));
     lines.push('');
   }

@@ -36,18 +36,38 @@ interface ConfigChange {
 
 function installSteps(facts: TailscaleFacts): PlanStep[] {
   if (facts.state === 'not-installed') {
-    return [{ id: 'tailscale.install', title: 'Install Tailscale and join the tailnet', commands: ['curl -fsSL https://tailscale.com/install.sh | sh', 'sudo tailscale up'], notes: [] }];
+    return [
+      {
+        id: 'tailscale.install',
+        title: 'Install Tailscale and join the tailnet',
+        commands: ['curl -fsSL https://tailscale.com/install.sh | sh', 'sudo tailscale up'],
+        notes: [],
+      },
+    ];
   }
-  if (facts.state === 'not-running') return [{ id: 'tailscale.start', title: 'Start tailscaled and join the tailnet', commands: ['sudo systemctl enable --now tailscaled', 'sudo tailscale up'], notes: [] }];
-  if (facts.state === 'logged-out') return [{ id: 'tailscale.up', title: `Bring Tailscale up (it is ${facts.backendState})`, commands: ['sudo tailscale up'], notes: [] }];
+  if (facts.state === 'not-running')
+    return [
+      {
+        id: 'tailscale.start',
+        title: 'Start tailscaled and join the tailnet',
+        commands: ['sudo systemctl enable --now tailscaled', 'sudo tailscale up'],
+        notes: [],
+      },
+    ];
+  if (facts.state === 'logged-out')
+    return [{ id: 'tailscale.up', title: `Bring Tailscale up (it is ${facts.backendState})`, commands: ['sudo tailscale up'], notes: [] }];
   return [];
 }
 
 function funnelSteps(facts: TailscaleFacts): PlanStep[] {
   const funnels = facts.gatewayRoutes.filter((r) => r.funnel);
   if (funnels.length === 0) return [];
-  const commands = [...new Set(funnels.map((r) => (r.kind === 'web' ? `sudo tailscale funnel --https=${r.port} off` : `sudo tailscale funnel --tcp=${r.port} off`)))];
-  const notes = funnels.some((r) => r.scope === 'foreground') ? ['a foreground session holds a Funnel: stop the `tailscale funnel` (or OpenClaw with tailscale.mode funnel) that runs it'] : [];
+  const commands = [
+    ...new Set(funnels.map((r) => (r.kind === 'web' ? `sudo tailscale funnel --https=${r.port} off` : `sudo tailscale funnel --tcp=${r.port} off`))),
+  ];
+  const notes = funnels.some((r) => r.scope === 'foreground')
+    ? ['a foreground session holds a Funnel: stop the `tailscale funnel` (or OpenClaw with tailscale.mode funnel) that runs it']
+    : [];
   return [{ id: 'funnel.off', title: 'Turn Funnel off: it publishes the gateway to the whole internet', commands, notes }];
 }
 
@@ -56,14 +76,23 @@ function configChanges(ctx: AnalysisContext, rec: Recommendation): ConfigChange[
   const mode = g.tailscaleMode?.value;
   const changes: ConfigChange[] = [];
   if (rec.setup === 'serve') {
-    if (rec.bind.observed !== 'loopback' || (rec.bind.configured !== undefined && rec.bind.configured !== 'loopback')) changes.push({ path: ['gateway', 'bind'], value: 'loopback', why: 'Serve needs the gateway on loopback' });
-    if (mode !== 'serve') changes.push({ path: ['gateway', 'tailscale', 'mode'], value: 'serve', why: mode === 'funnel' ? 'Serve instead of Funnel: the tailnet only' : 'OpenClaw runs Serve itself' });
+    if (rec.bind.observed !== 'loopback' || (rec.bind.configured !== undefined && rec.bind.configured !== 'loopback'))
+      changes.push({ path: ['gateway', 'bind'], value: 'loopback', why: 'Serve needs the gateway on loopback' });
+    if (mode !== 'serve')
+      changes.push({
+        path: ['gateway', 'tailscale', 'mode'],
+        value: 'serve',
+        why: mode === 'funnel' ? 'Serve instead of Funnel: the tailnet only' : 'OpenClaw runs Serve itself',
+      });
     return changes;
   }
-  if (rec.bind.configured !== 'tailnet' || rec.bind.observed !== 'tailnet') changes.push({ path: ['gateway', 'bind'], value: 'tailnet', why: 'listen on the tailnet address (and 127.0.0.1)' });
+  if (rec.bind.configured !== 'tailnet' || rec.bind.observed !== 'tailnet')
+    changes.push({ path: ['gateway', 'bind'], value: 'tailnet', why: 'listen on the tailnet address (and 127.0.0.1)' });
   // Serve and Funnel force a loopback bind, so a tailnet bind needs them off.
-  if (mode === 'serve' || mode === 'funnel') changes.push({ path: ['gateway', 'tailscale', 'mode'], value: 'off', why: 'Serve/Funnel would force the bind back to loopback' });
-  if (!g.auth.token && !g.auth.password && g.auth.mode?.value !== 'token') changes.push({ path: ['gateway', 'auth', 'mode'], value: 'token', why: 'a bind beyond loopback needs auth' });
+  if (mode === 'serve' || mode === 'funnel')
+    changes.push({ path: ['gateway', 'tailscale', 'mode'], value: 'off', why: 'Serve/Funnel would force the bind back to loopback' });
+  if (!g.auth.token && !g.auth.password && g.auth.mode?.value !== 'token')
+    changes.push({ path: ['gateway', 'auth', 'mode'], value: 'token', why: 'a bind beyond loopback needs auth' });
   return changes;
 }
 
@@ -116,7 +145,9 @@ function firewallStep(ctx: AnalysisContext, facts: TailscaleFacts, rec: Recommen
     id: 'firewall.tailnet-only',
     title: `Admit the gateway port on ${iface} only`,
     commands: [`sudo ufw allow in on ${iface} to any port ${ctx.gateway.port.value} proto tcp`],
-    notes: ['a LAN neighbour can still aim at the 100.x address through eth0 (Linux is a weak host): keep incoming denied by default (`clawmoat harden --remote tailnet` plans the whole firewall)'],
+    notes: [
+      'a LAN neighbour can still aim at the 100.x address through eth0 (Linux is a weak host): keep incoming denied by default (`clawmoat harden --remote tailnet` plans the whole firewall)',
+    ],
   };
 }
 
@@ -132,7 +163,12 @@ function verifyStep(ctx: AnalysisContext, facts: TailscaleFacts, rec: Recommenda
   const port = ctx.gateway.port.value;
   if (rec.setup === 'serve') {
     const url = facts.dnsName ? `https://${facts.dnsName}/` : 'https://<this machine>.<tailnet>.ts.net/';
-    return { id: 'verify', title: 'Check it', commands: ['tailscale serve status', `clawmoat reach --port ${port}`], notes: [`open ${url} from a device of an admitted user`] };
+    return {
+      id: 'verify',
+      title: 'Check it',
+      commands: ['tailscale serve status', `clawmoat reach --port ${port}`],
+      notes: [`open ${url} from a device of an admitted user`],
+    };
   }
   const address = facts.addresses.find((a) => !a.includes(':')) ?? '<100.x address>';
   return {

@@ -10,9 +10,13 @@ export function resultBadge(result: CheckResultKind): Html {
 }
 
 function evidenceItems(finding: Finding): Html[] {
-  const items = finding.evidence.map((e) => html`<li><span class="where">${e.kind}:</span> <code>${e.text}</code>${e.location ? html` <span class="where">at <code>${formatLocation(e.location)}</code></span>` : ''}</li>`);
+  const items = finding.evidence.map(
+    (e) =>
+      html`<li><span class="where">${e.kind}:</span> <code>${e.text}</code>${e.location ? html` <span class="where">at <code>${formatLocation(e.location)}</code></span>` : ''}</li>`,
+  );
   const loc = finding.location;
-  if (loc && !finding.evidence.some((e) => e.location && sameLocation(e.location, loc))) items.unshift(html`<li><span class="where">at</span> <code>${formatLocation(loc)}</code></li>`);
+  if (loc && !finding.evidence.some((e) => e.location && sameLocation(e.location, loc)))
+    items.unshift(html`<li><span class="where">at</span> <code>${formatLocation(loc)}</code></li>`);
   return items;
 }
 
@@ -41,7 +45,12 @@ export function checklistSection(report: Report, prefix = ''): Html {
 
 export function summaryCounts(report: Report): Html {
   const s = report.summary;
-  const results: [CheckResultKind, number][] = [['pass', s.pass], ['fail', s.fail], ['unknown', s.unknown], ['skipped', s.skipped]];
+  const results: [CheckResultKind, number][] = [
+    ['pass', s.pass],
+    ['fail', s.fail],
+    ['unknown', s.unknown],
+    ['skipped', s.skipped],
+  ];
   return html`<ul class="counts" aria-label="Check results">${results.map(([r, n]) => html`<li class="chip r-${r}"><span aria-hidden="true">${RESULT_MARK[r]} </span>${n} ${r}</li>`)}
 <li class="chip s-critical">${s.critical} critical</li><li class="chip s-warn">${s.warn} warn</li><li class="chip s-info">${s.info} info</li></ul>`;
 }

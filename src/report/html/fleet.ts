@@ -26,10 +26,14 @@ function grid(report: FleetReport): Html {
   const head = html`<tr><th scope="col">host</th><th scope="col">worst</th><th scope="col">gateway</th>${report.checks.map((c) => html`<th scope="col"><abbr title="${c.title}">${c.id}</abbr></th>`)}</tr>`;
   const rows = report.hosts.map(
     (h, i) =>
-      html`<tr><th scope="row"><a href="#${hostId(i)}">${h.host}</a></th><td><span class="chip s-${h.worst === 'none' ? 'none' : h.worst}">${h.worst}</span></td><td>${exposureText(h)}</td>${report.checks.map((c) => {
-        const result = h.checks[c.id];
-        return result ? html`<td class="result r-${result}" title="${c.id}: ${result}"><span aria-hidden="true">${RESULT_MARK[result]}</span><span class="sr-only"> ${result}</span></td>` : html`<td class="note">—</td>`;
-      })}</tr>`,
+      html`<tr><th scope="row"><a href="#${hostId(i)}">${h.host}</a></th><td><span class="chip s-${h.worst === 'none' ? 'none' : h.worst}">${h.worst}</span></td><td>${exposureText(h)}</td>${report.checks.map(
+        (c) => {
+          const result = h.checks[c.id];
+          return result
+            ? html`<td class="result r-${result}" title="${c.id}: ${result}"><span aria-hidden="true">${RESULT_MARK[result]}</span><span class="sr-only"> ${result}</span></td>`
+            : html`<td class="note">—</td>`;
+        },
+      )}</tr>`,
   );
   return html`<div class="matrix-wrap" tabindex="0" role="region" aria-label="Hosts and checks"><table class="matrix fleet"><thead>${head}</thead><tbody>${rows}</tbody></table></div>`;
 }
@@ -65,7 +69,9 @@ export function renderFleetHtml(report: FleetReport, info: RenderInfo): string {
     main: html`<section aria-labelledby="overview"><h2 id="overview">Overview</h2>
 <div class="answer ${exposedInternet > 0 ? 'bad' : 'good'}" role="status"><p class="lead">${lead}</p></div>
 <ul class="counts" aria-label="Fleet"><li class="chip">${s.hosts} read</li><li class="chip ${s.unreadable > 0 ? 'r-unknown' : ''}">${s.unreadable} not read</li><li class="chip s-critical">${s.critical} critical</li><li class="chip s-warn">${s.warn} warn</li><li class="chip s-info">${s.info} info</li></ul>
-<p>Hosts whose gateway is open beyond loopback: ${ZONE_KINDS.filter((k) => k !== 'loopback').map((k) => `${k} ${s.exposed[k] ?? 0}`).join(', ')}.</p></section>
+<p>Hosts whose gateway is open beyond loopback: ${ZONE_KINDS.filter((k) => k !== 'loopback')
+      .map((k) => `${k} ${s.exposed[k] ?? 0}`)
+      .join(', ')}.</p></section>
 <section aria-labelledby="grid"><h2 id="grid">Hosts × checks</h2><p class="note">Worst host first; ${Object.values(RESULT_MARK).join(' ')} mark pass, fail, unknown, skipped. A host's name leads to its section.</p>${grid(report)}</section>
 <section aria-labelledby="unreadable"><h2 id="unreadable">Hosts not read</h2>${report.unreadable.length === 0 ? html`<p class="statement">Every file was read.</p>` : html`<p>These are not a pass: nothing is known of them.</p><ul>${report.unreadable.map((u) => html`<li><code>${u.file}</code>: ${u.reason}</li>`)}</ul>`}</section>
 <section aria-labelledby="hosts"><h2 id="hosts">Each host</h2>${report.hosts.map(hostSection)}</section>`,

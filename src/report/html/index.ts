@@ -47,7 +47,8 @@ export function hostParts(view: HostView, prefix = ''): Part[] {
 ${gateway?.detected ? html`<p class="note">Gateway: ${gateway.listeners.length > 0 ? gateway.listeners.join('; ') : 'no listener'}${gateway.bind ? ` · bind ${gateway.bind.value} (${gateway.bind.source})` : ''}${gateway.auth ? ` · auth ${gateway.auth.mode} (${gateway.auth.source})` : ''}${gateway.version ? ` · version ${gateway.version}` : ''}</p>` : ''}</div>
 ${matrixSection(view.matrix, cells, prefix, kept)}`,
   });
-  if (view.report) parts.push({ id: `${prefix}checklist`, label: 'Checklist', body: html`${summaryCounts(view.report)}${checklistSection(view.report, prefix)}` });
+  if (view.report)
+    parts.push({ id: `${prefix}checklist`, label: 'Checklist', body: html`${summaryCounts(view.report)}${checklistSection(view.report, prefix)}` });
   if (view.probe) parts.push({ id: `${prefix}probe`, label: 'Probe: observed vs predicted', body: probeSection(view.probe) });
   parts.push({ id: `${prefix}limitations`, label: 'Limitations', body: limitationsSection([...(view.report?.limitations ?? []), ...view.matrix.limitations]) });
   parts.push({ id: `${prefix}paths`, label: 'Paths, rule by rule', body: pathsSection(cells, prefix, kept) });
@@ -61,8 +62,10 @@ function page(kind: 'audit' | 'reach', view: HostView, info: RenderInfo): string
     title,
     header: html`<h1>${title}</h1>${metaList(view.meta, info)}`,
     toc: parts.map(({ id, label }) => ({ id, label })),
-    main: html`${parts.map((p) => html`<section aria-labelledby="${p.id}"><h2 id="${p.id}">${p.label}</h2>
-${p.body}</section>\n`)}`,
+    main: html`${parts.map(
+      (p) => html`<section aria-labelledby="${p.id}"><h2 id="${p.id}">${p.label}</h2>
+${p.body}</section>\n`,
+    )}`,
     footer: html`<p>Made by clawmoat ${info.version}. This page loads nothing from anywhere: it can be kept, mailed and opened offline. Secrets were redacted when the host was read.</p>`,
   });
 }

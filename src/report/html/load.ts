@@ -71,7 +71,10 @@ export async function documentWriter(format: DocumentFormat, output: string | un
   };
   return {
     async write(kind, view, out) {
-      await deliver(kind === 'audit' && view.report ? renderer.renderAuditHtml({ ...view, report: view.report }, info()) : renderer.renderReachHtml(view, info()), out);
+      await deliver(
+        kind === 'audit' && view.report ? renderer.renderAuditHtml({ ...view, report: view.report }, info()) : renderer.renderReachHtml(view, info()),
+        out,
+      );
     },
     async writeFleet(report, out) {
       await deliver(renderer.renderFleetHtml(report, info()), out);

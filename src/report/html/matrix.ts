@@ -33,7 +33,16 @@ interface Row {
 }
 
 function sameListener(a: ReachListener, b: ReachListener): boolean {
-  return a === b || (a.address === b.address && a.port === b.port && a.protocol === b.protocol && a.pid === b.pid && a.process === b.process && a.serve === b.serve && a.gateway === b.gateway);
+  return (
+    a === b ||
+    (a.address === b.address &&
+      a.port === b.port &&
+      a.protocol === b.protocol &&
+      a.pid === b.pid &&
+      a.process === b.process &&
+      a.serve === b.serve &&
+      a.gateway === b.gateway)
+  );
 }
 
 /** Rows in the matrix's own order (cells come listener by listener), the gateway's first. */
@@ -125,7 +134,9 @@ export function stepSource(step: Step): string {
 }
 
 function stepItem(step: Step): Html {
-  const where = [step.hook, [step.table, step.chain].filter(Boolean).join(' '), step.rule !== undefined ? `rule ${step.rule}` : '', stepSource(step)].filter(Boolean).join(' · ');
+  const where = [step.hook, [step.table, step.chain].filter(Boolean).join(' '), step.rule !== undefined ? `rule ${step.rule}` : '', stepSource(step)]
+    .filter(Boolean)
+    .join(' · ');
   return html`<li><span class="where">${where}</span>${step.action ? html` <strong>${step.action}</strong>` : ''}<br><code>${step.text}</code></li>`;
 }
 
@@ -140,28 +151,44 @@ export function pathsSection(cells: readonly ReachCell[], prefix: string, kept: 
   const rows = matrixRows(cells);
   if (rows.length === 0) return html`<p class="note">No paths: the matrix is empty.</p>`;
   const leftOut = cells.length - kept.size;
-  const note = leftOut > 0
-    ? html`<p class="statement" id="${prefix}paths-left-out" tabindex="-1">This page holds ${kept.size} of the ${cells.length} paths (the gateway's first, then what is open or undecided from outside the host): ${leftOut} more would make it too big to open. Any cell's path, rule by rule: <code>clawmoat reach --port PORT --from ZONE</code> on this host or its snapshot.</p>`
-    : '';
+  const note =
+    leftOut > 0
+      ? html`<p class="statement" id="${prefix}paths-left-out" tabindex="-1">This page holds ${kept.size} of the ${cells.length} paths (the gateway's first, then what is open or undecided from outside the host): ${leftOut} more would make it too big to open. Any cell's path, rule by rule: <code>clawmoat reach --port PORT --from ZONE</code> on this host or its snapshot.</p>`
+      : '';
   const sections = rows.flatMap((row) => {
     const entries = [...row.cells.values()].filter(({ index }) => kept.has(index));
     if (entries.length === 0) return [];
-    return [html`<section class="listener-paths"><h3>${listenerEndpoint(row.listener)}${row.listener.process ? ` (${row.listener.process})` : ''}${row.listener.gateway ? ' — gateway' : ''}</h3>
-${entries.map(({ cell, index }) => pathEntry(cell, index, prefix))}</section>\n`];
+    return [
+      html`<section class="listener-paths"><h3>${listenerEndpoint(row.listener)}${row.listener.process ? ` (${row.listener.process})` : ''}${row.listener.gateway ? ' — gateway' : ''}</h3>
+${entries.map(({ cell, index }) => pathEntry(cell, index, prefix))}</section>\n`,
+    ];
   });
   return html`${note}${join(sections)}`;
 }
 
 /** The one-line answer at the top: who can reach the gateway. */
-export function reachAnswer(cells: readonly ReachCell[], gateway: GatewaySummary | undefined): { tone: 'good' | 'warn' | 'bad'; lead: string; detail: string[] } {
+export function reachAnswer(
+  cells: readonly ReachCell[],
+  gateway: GatewaySummary | undefined,
+): { tone: 'good' | 'warn' | 'bad'; lead: string; detail: string[] } {
   const gw = cells.filter((c) => c.listener.gateway);
   if (gw.length === 0) {
     if (gateway && gateway.detected) {
-      return { tone: 'warn', lead: `A gateway was found (${gateway.detectedBy.join(', ')}), but no socket of it is listening now, so the matrix has no gateway row.`, detail: [`Its port: ${gateway.port?.value ?? gateway.ports.join(', ')}.`] };
+      return {
+        tone: 'warn',
+        lead: `A gateway was found (${gateway.detectedBy.join(', ')}), but no socket of it is listening now, so the matrix has no gateway row.`,
+        detail: [`Its port: ${gateway.port?.value ?? gateway.ports.join(', ')}.`],
+      };
     }
-    return { tone: 'warn', lead: 'No OpenClaw gateway was found on this host: no gateway process, config or listener on its port.', detail: ['The matrix below still shows every listener.'] };
+    return {
+      tone: 'warn',
+      lead: 'No OpenClaw gateway was found on this host: no gateway process, config or listener on its port.',
+      detail: ['The matrix below still shows every listener.'],
+    };
   }
-  const zonesWhere = (v: ReachVerdict) => [...new Set(gw.filter((c) => c.verdict === v && c.zone.kind !== 'loopback').map((c) => `${c.zone.name} (${c.zone.kind} on ${c.zone.interface})`))];
+  const zonesWhere = (v: ReachVerdict) => [
+    ...new Set(gw.filter((c) => c.verdict === v && c.zone.kind !== 'loopback').map((c) => `${c.zone.name} (${c.zone.kind} on ${c.zone.interface})`)),
+  ];
   const open = zonesWhere('open');
   const unknown = zonesWhere('unknown');
   const detail = unknown.length > 0 ? [`Not decided (unknown) from: ${unknown.join(', ')}.`] : [];

@@ -59,7 +59,13 @@ export async function htmlToPdf(page: string, chromium: string, timeoutMs = 90_0
       `--print-to-pdf=${output}`,
       pathToFileURL(input).href,
     ];
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache'), LANG: 'C.UTF-8' };
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: dir,
+      XDG_CONFIG_HOME: join(dir, 'config'),
+      XDG_CACHE_HOME: join(dir, 'cache'),
+      LANG: 'C.UTF-8',
+    };
     const outcome = await new Promise<{ code: number | null; stderr: string; timedOut: boolean }>((resolve) => {
       const child = spawn(chromium, args, { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
       let stderr = '';
@@ -95,7 +101,11 @@ export async function htmlToPdf(page: string, chromium: string, timeoutMs = 90_0
     }
     if (pdf && pdf.subarray(0, 5).toString('latin1') === '%PDF-') return { pdf };
     if (outcome.timedOut) return { error: `${chromium} did not print the page within ${Math.round(timeoutMs / 1000)} s` };
-    const why = outcome.stderr.split('\n').filter((l) => l.trim() && !/dbus|Fontconfig/i.test(l)).slice(-1)[0] ?? `exit code ${outcome.code}`;
+    const why =
+      outcome.stderr
+        .split('\n')
+        .filter((l) => l.trim() && !/dbus|Fontconfig/i.test(l))
+        .slice(-1)[0] ?? `exit code ${outcome.code}`;
     return { error: `${chromium} did not print the page: ${why.trim()}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });

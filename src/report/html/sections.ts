@@ -49,8 +49,12 @@ export function probeSection(probe: ProbeReport): Html {
   const tables = probe.vantages.map((v) => {
     const rows = probe.results.filter((r) => r.vantage === v.name);
     return html`<h3>From ${v.name}${v.zone ? html` <span class="note">(compared with reach from ${v.zone})</span>` : ''}</h3>
-${rows.length === 0 ? html`<p class="note">No target was probed from here.</p>` : html`<div class="table-wrap"><table class="data"><thead><tr><th scope="col">Target</th><th scope="col">Observed</th><th scope="col">Predicted</th><th scope="col">Agrees</th><th scope="col">Fingerprint</th></tr></thead><tbody>
-${rows.map((r) => html`<tr><td><code>${listenerEndpoint(r)}</code>${r.listener?.process ? html`<br><span class="proc">${r.listener.process}</span>` : ''}</td><td>${observedText(r)}</td><td>${r.predicted ? verdictBadge(r.predicted) : html`<span class="note">no prediction</span>`}</td><td>${r.mismatch ? html`<strong class="r-fail"><span aria-hidden="true">✖ </span>mismatch</strong>${r.prediction ? html`<br><span class="note">${r.prediction.zone}: ${r.prediction.reason}</span>` : ''}` : r.predicted ? html`<span class="r-pass"><span aria-hidden="true">✔ </span>yes</span>` : html`<span class="note">—</span>`}</td><td>${fingerprint(r)}</td></tr>\n`)}</tbody></table></div>`}`;
+${
+  rows.length === 0
+    ? html`<p class="note">No target was probed from here.</p>`
+    : html`<div class="table-wrap"><table class="data"><thead><tr><th scope="col">Target</th><th scope="col">Observed</th><th scope="col">Predicted</th><th scope="col">Agrees</th><th scope="col">Fingerprint</th></tr></thead><tbody>
+${rows.map((r) => html`<tr><td><code>${listenerEndpoint(r)}</code>${r.listener?.process ? html`<br><span class="proc">${r.listener.process}</span>` : ''}</td><td>${observedText(r)}</td><td>${r.predicted ? verdictBadge(r.predicted) : html`<span class="note">no prediction</span>`}</td><td>${r.mismatch ? html`<strong class="r-fail"><span aria-hidden="true">✖ </span>mismatch</strong>${r.prediction ? html`<br><span class="note">${r.prediction.zone}: ${r.prediction.reason}</span>` : ''}` : r.predicted ? html`<span class="r-pass"><span aria-hidden="true">✔ </span>yes</span>` : html`<span class="note">—</span>`}</td><td>${fingerprint(r)}</td></tr>\n`)}</tbody></table></div>`
+}`;
   });
   return html`<p>${probe.results.length} connection${probe.results.length === 1 ? '' : 's'} made from ${probe.vantages.length} vantage point${probe.vantages.length === 1 ? '' : 's'}; ${mismatches === 0 ? 'every observation agrees with the reach model' : html`<strong class="r-fail">${mismatches} disagree with the reach model</strong> (it is missing something about this host)`}.</p>
 ${tables}

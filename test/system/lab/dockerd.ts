@@ -81,7 +81,12 @@ export class Dockerd {
         const version = await dockerd.docker(['version', '--format', '{{.Server.Version}}'], { allowFail: true, timeoutMs: 5_000 });
         return version.code === 0 ? version.stdout.trim() : undefined;
       },
-      { what: `dockerd in ${ns.name}`, timeoutMs: 60_000, intervalMs: 100, abort: () => (daemon.exited() ? `${daemon.exited()!}\n${daemon.logTail()}` : undefined) },
+      {
+        what: `dockerd in ${ns.name}`,
+        timeoutMs: 60_000,
+        intervalMs: 100,
+        abort: () => (daemon.exited() ? `${daemon.exited()!}\n${daemon.logTail()}` : undefined),
+      },
     );
     return dockerd;
   }

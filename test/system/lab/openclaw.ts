@@ -100,16 +100,16 @@ export class OpenclawGateway {
     writeFileSync(
       join(home, '.openclaw', 'openclaw.json'),
       options.config?.(home) ??
-      [
-        '// Written by the clawmoat system-test lab. The file says one bind,',
-        '// the process is started with another: the drift clawmoat must see.',
-        '{',
-        `  gateway: { bind: "${options.configBind ?? 'loopback'}" },`,
-        // Its log would otherwise go to the shared /tmp/openclaw.
-        `  logging: { file: "${join(home, 'openclaw.log')}" },`,
-        '}',
-        '',
-      ].join('\n'),
+        [
+          '// Written by the clawmoat system-test lab. The file says one bind,',
+          '// the process is started with another: the drift clawmoat must see.',
+          '{',
+          `  gateway: { bind: "${options.configBind ?? 'loopback'}" },`,
+          // Its log would otherwise go to the shared /tmp/openclaw.
+          `  logging: { file: "${join(home, 'openclaw.log')}" },`,
+          '}',
+          '',
+        ].join('\n'),
     );
     const env: NodeJS.ProcessEnv = {
       PATH: `${NODE_BIN}:${labPath()}`,
@@ -122,7 +122,17 @@ export class OpenclawGateway {
       ...(auth === 'token' ? { OPENCLAW_GATEWAY_TOKEN: token } : {}),
     };
     const secretFlag = auth === 'token' ? ['--token', token] : auth === 'password' ? ['--password', token] : [];
-    const args = ['gateway', 'run', '--allow-unconfigured', ...(options.bindFlag === null ? [] : ['--bind', options.bindFlag ?? 'lan']), '--port', String(port), '--auth', auth, ...secretFlag];
+    const args = [
+      'gateway',
+      'run',
+      '--allow-unconfigured',
+      ...(options.bindFlag === null ? [] : ['--bind', options.bindFlag ?? 'lan']),
+      '--port',
+      String(port),
+      '--auth',
+      auth,
+      ...secretFlag,
+    ];
     const lockDirExisted = existsSync(LOCK_DIR);
     const started = Date.now();
     const daemon = spawnDaemon(...ns.argv(OPENCLAW_BIN, args), { env, logFile: join(home, 'gateway.stdout.log'), cwd: home });
@@ -146,17 +156,22 @@ export class OpenclawGateway {
       },
     );
     // /healthz answers while sidecars still start; until /readyz does, a WebSocket connect gets 1013.
-    await waitFor(
-      async () => ((await httpGet(ns, `http://127.0.0.1:${port}/readyz`, 1_000)).status === 200 ? true : undefined),
-      { what: `openclaw gateway in ${ns.name} to be ready`, timeoutMs: 120_000, intervalMs: 250, abort: () => (daemon.exited() ? `${daemon.exited()!}\n${daemon.logTail()}` : undefined) },
-    );
+    await waitFor(async () => ((await httpGet(ns, `http://127.0.0.1:${port}/readyz`, 1_000)).status === 200 ? true : undefined), {
+      what: `openclaw gateway in ${ns.name} to be ready`,
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      abort: () => (daemon.exited() ? `${daemon.exited()!}\n${daemon.logTail()}` : undefined),
+    });
     gateway.readyMs = Date.now() - started;
     return gateway;
   }
 
   /** The openclaw CLI with this gateway's HOME, e.g. `config get gateway.bind`: OpenClaw's own reading of its config. */
   cli(args: string[]): Promise<RunResult> {
-    return this.ns.exec(OPENCLAW_BIN, args, { env: { PATH: `${NODE_BIN}:${labPath()}`, HOME: this.home, TMPDIR: join(this.home, 'tmp'), LANG: 'C.UTF-8', NO_COLOR: '1' }, timeoutMs: 60_000 });
+    return this.ns.exec(OPENCLAW_BIN, args, {
+      env: { PATH: `${NODE_BIN}:${labPath()}`, HOME: this.home, TMPDIR: join(this.home, 'tmp'), LANG: 'C.UTF-8', NO_COLOR: '1' },
+      timeoutMs: 60_000,
+    });
   }
 
   async stop(): Promise<void> {

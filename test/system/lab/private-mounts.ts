@@ -78,7 +78,20 @@ export class PrivateEtc {
   /** The argv that runs `command` inside `ns` with the private mounts in place. */
   argv(ns: Netns, command: string, args: string[]): [string, string[]] {
     const pairs = this.mounts.flatMap((m) => [m.source, m.target]);
-    return ns.argv(binary('unshare'), ['--mount', '--propagation', 'private', 'sh', '-c', SCRIPT, 'sh', join(this.dir, 'netns-stash'), String(this.mounts.length), ...pairs, command, ...args]);
+    return ns.argv(binary('unshare'), [
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      SCRIPT,
+      'sh',
+      join(this.dir, 'netns-stash'),
+      String(this.mounts.length),
+      ...pairs,
+      command,
+      ...args,
+    ]);
   }
 
   exec(ns: Netns, command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {

@@ -82,7 +82,21 @@ const SOURCES: Record<Fam, string[]> = {
   6: [CLIENTS.inet.v6, '2001:db8:ffff::77', CLIENTS.lan.v6, 'fd00:1::c8', 'fd00:dead:beef::c8', '::1'],
 };
 const PREFIXES: Record<Fam, string[]> = {
-  4: ['198.51.100.0/24', '203.0.113.0/24', '192.168.1.0/24', '192.168.0.0/16', '100.64.0.0/10', '172.16.0.0/12', '172.17.0.0/16', '10.0.0.0/8', '0.0.0.0/0', '192.168.1.48/29', '192.168.1.192/26', '127.0.0.0/8', '198.51.100.0/25'],
+  4: [
+    '198.51.100.0/24',
+    '203.0.113.0/24',
+    '192.168.1.0/24',
+    '192.168.0.0/16',
+    '100.64.0.0/10',
+    '172.16.0.0/12',
+    '172.17.0.0/16',
+    '10.0.0.0/8',
+    '0.0.0.0/0',
+    '192.168.1.48/29',
+    '192.168.1.192/26',
+    '127.0.0.0/8',
+    '198.51.100.0/25',
+  ],
   6: ['2001:db8:100::/64', '2001:db8::/32', 'fd00::/8', 'fd00:1::/64', '::/0', '2001:db8:ffff::/48', 'fd00:dead:beef::/64'],
 };
 const RANGES: Record<Fam, [string, string][]> = {
@@ -230,11 +244,24 @@ function iptExtraMatches(rng: Rng, ctx: IptCtx, tcp: boolean): string[] {
     const [a, b] = rng.pick(RANGES[ctx.fam]);
     parts.push(`-m iprange ${neg(0.2)}--${rng.chance(0.6) ? 'src' : 'dst'}-range ${a}-${b}`);
   }
-  if (tcp && rng.chance(0.1)) parts.push(rng.pick(['-m tcp --syn', '-m tcp ! --syn', '-m tcp --tcp-flags SYN,ACK SYN', '-m tcp --tcp-flags FIN,SYN,RST,ACK SYN', '-m tcp --tcp-flags SYN,ACK SYN,ACK']));
+  if (tcp && rng.chance(0.1))
+    parts.push(
+      rng.pick([
+        '-m tcp --syn',
+        '-m tcp ! --syn',
+        '-m tcp --tcp-flags SYN,ACK SYN',
+        '-m tcp --tcp-flags FIN,SYN,RST,ACK SYN',
+        '-m tcp --tcp-flags SYN,ACK SYN,ACK',
+      ]),
+    );
   if (rng.chance(0.06)) {
     // Clients send with TTL / hop limit 64; routing lowers it by one before FORWARD.
     const value = rng.pick([63, 64]);
-    parts.push(ctx.fam === 4 ? `-m ttl ${rng.pick([`--ttl-eq ${value}`, `! --ttl-eq ${value}`, '--ttl-lt 64', '--ttl-gt 63'])}` : `-m hl ${rng.pick([`--hl-eq ${value}`, `! --hl-eq ${value}`, '--hl-lt 64', '--hl-gt 63'])}`);
+    parts.push(
+      ctx.fam === 4
+        ? `-m ttl ${rng.pick([`--ttl-eq ${value}`, `! --ttl-eq ${value}`, '--ttl-lt 64', '--ttl-gt 63'])}`
+        : `-m hl ${rng.pick([`--hl-eq ${value}`, `! --hl-eq ${value}`, '--hl-lt 64', '--hl-gt 63'])}`,
+    );
   }
   if (rng.chance(0.04)) parts.push(`-m pkttype ${neg(0.3)}--pkt-type ${rng.pick(['unicast', 'unicast', 'multicast', 'broadcast'])}`);
   if (rng.chance(0.06)) parts.push(`-m set ${neg(0.25)}--match-set ${ctx.fam === 4 ? 'rs4' : 'rs6'} ${rng.chance(0.6) ? 'src' : 'dst'}`);
@@ -246,7 +273,10 @@ function iptExtraMatches(rng: Rng, ctx: IptCtx, tcp: boolean): string[] {
 /** The ipsets `-m set` names: one IPv4 and one IPv6 hash:net set. */
 function ipsetDocument(rng: Rng): string {
   const out: string[] = ['create rs4 hash:net family inet', 'create rs6 hash:net family inet6'];
-  for (const [name, fam] of [['rs4', 4], ['rs6', 6]] as const) {
+  for (const [name, fam] of [
+    ['rs4', 4],
+    ['rs6', 6],
+  ] as const) {
     const pool = [...new Set([...PREFIXES[fam].filter((p) => !p.endsWith('/0')), ...SOURCES[fam], ...LOCAL[fam]])];
     for (const e of rng.some(pool, 1, 4)) out.push(`add ${name} ${e}`);
   }
@@ -293,15 +323,25 @@ function iptablesDocument(rng: Rng, fam: Fam): string {
     out.push('*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]');
     const ctx: IptCtx = { fam, table: 'raw', inIface: true, outIface: false, needPort: true, targets: [], reject: false };
     // CT --notrack: the connection is never tracked (no NAT; its answers are INVALID to conntrack).
-    for (let i = rng.int(1, 3); i > 0; i--) out.push(`-A PREROUTING ${iptMatches(rng, ctx).text} ${rng.pick(['-j DROP', '-j DROP', '-j ACCEPT', '-j LOG --log-prefix "raw "', '-j CT --notrack'])}`);
+    for (let i = rng.int(1, 3); i > 0; i--)
+      out.push(`-A PREROUTING ${iptMatches(rng, ctx).text} ${rng.pick(['-j DROP', '-j DROP', '-j ACCEPT', '-j LOG --log-prefix "raw "', '-j CT --notrack'])}`);
     out.push('COMMIT');
   }
   if (rng.chance(0.25)) {
     out.push('*mangle', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]');
     out.push(`-A PREROUTING ${established}`);
     const ctx: IptCtx = { fam, table: 'mangle', inIface: true, outIface: false, needPort: false, targets: [], reject: false };
-    const marks = ['-j MARK --set-xmark 0x1/0xffffffff', '-j MARK --set-mark 0x2', '-j MARK --or-mark 0x1', '-j CONNMARK --set-xmark 0x4/0x4', '-j CONNMARK --set-mark 0x8'];
-    for (let i = rng.int(1, 3); i > 0; i--) out.push(`-A PREROUTING ${iptMatches(rng, ctx).text} ${rng.pick(['-j DROP', '-j ACCEPT', '-j ACCEPT', '-j LOG --log-prefix "mg "', '-j RETURN', ...marks])}`);
+    const marks = [
+      '-j MARK --set-xmark 0x1/0xffffffff',
+      '-j MARK --set-mark 0x2',
+      '-j MARK --or-mark 0x1',
+      '-j CONNMARK --set-xmark 0x4/0x4',
+      '-j CONNMARK --set-mark 0x8',
+    ];
+    for (let i = rng.int(1, 3); i > 0; i--)
+      out.push(
+        `-A PREROUTING ${iptMatches(rng, ctx).text} ${rng.pick(['-j DROP', '-j ACCEPT', '-j ACCEPT', '-j LOG --log-prefix "mg "', '-j RETURN', ...marks])}`,
+      );
     if (rng.chance(0.4)) {
       out.push(`-A INPUT ${established}`);
       out.push(`-A INPUT ${iptMatches(rng, { ...ctx }).text} ${rng.pick(['-j DROP', '-j ACCEPT'])}`);
@@ -310,7 +350,14 @@ function iptablesDocument(rng: Rng, fam: Fam): string {
   }
   if (rng.chance(0.6)) {
     const natChains = rng.chance(0.4) ? ['NATU'] : [];
-    out.push('*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...natChains.map((c) => `:${c} - [0:0]`));
+    out.push(
+      '*nat',
+      ':PREROUTING ACCEPT [0:0]',
+      ':INPUT ACCEPT [0:0]',
+      ':OUTPUT ACCEPT [0:0]',
+      ':POSTROUTING ACCEPT [0:0]',
+      ...natChains.map((c) => `:${c} - [0:0]`),
+    );
     const ctx: IptCtx = { fam, table: 'nat', inIface: true, outIface: false, needPort: true, targets: [], reject: false };
     for (let i = rng.int(1, 4); i > 0; i--) {
       const m = iptMatches(rng, ctx).text;
@@ -328,7 +375,9 @@ function iptablesDocument(rng: Rng, fam: Fam): string {
     if (rng.chance(0.2)) {
       // Locally generated connections (the loopback zone) meet nat OUTPUT.
       const m = iptMatches(rng, { ...ctx, inIface: false, outIface: true }).text;
-      out.push(`-A OUTPUT ${m} ${rng.chance(0.5) ? `-j REDIRECT --to-ports ${rng.pick(PORTS)}` : `-j DNAT --to-destination ${fam === 6 ? `[${rng.pick(LOCAL[6])}]` : rng.pick(LOCAL[4])}:${rng.pick(PORTS)}`}`);
+      out.push(
+        `-A OUTPUT ${m} ${rng.chance(0.5) ? `-j REDIRECT --to-ports ${rng.pick(PORTS)}` : `-j DNAT --to-destination ${fam === 6 ? `[${rng.pick(LOCAL[6])}]` : rng.pick(LOCAL[4])}:${rng.pick(PORTS)}`}`,
+      );
     }
     if (rng.chance(0.3)) out.push('-A POSTROUTING -o docker0 -j MASQUERADE');
     out.push('COMMIT');
@@ -433,7 +482,13 @@ function nftMatches(rng: Rng, ctx: NftCtx): { text: string; tcp: boolean; fam: F
     const r = rng.next();
     if (r < 0.15 && ifSets.length > 0) parts.push(`iifname @${rng.pick(ifSets).name}`);
     else if (r < 0.3) parts.push(`iifname "${rng.pick(NFT_WILDCARDS)}"`);
-    else if (r < 0.45) parts.push(`iifname { ${rng.some(IFACES, 2, 3).map((i) => `"${i}"`).join(', ')} }`);
+    else if (r < 0.45)
+      parts.push(
+        `iifname { ${rng
+          .some(IFACES, 2, 3)
+          .map((i) => `"${i}"`)
+          .join(', ')} }`,
+      );
     else if (r < 0.55) parts.push('iif "lo"');
     else parts.push(`iifname ${rng.chance(0.2) ? '!= ' : ''}"${rng.pick(IFACES)}"`);
   }
@@ -463,10 +518,26 @@ function nftMatches(rng: Rng, ctx: NftCtx): { text: string; tcp: boolean; fam: F
   } else if (p < 0.75) {
     parts.push(rng.chance(0.5) ? 'udp dport 53' : 'meta l4proto udp');
   } else if (p < 0.8) {
-    parts.push(fam === 6 || (fam === undefined && ctx.family === 'ip6') ? 'meta l4proto ipv6-icmp' : fam === 4 || ctx.family === 'ip' ? 'meta l4proto icmp' : 'meta l4proto { icmp, ipv6-icmp }');
+    parts.push(
+      fam === 6 || (fam === undefined && ctx.family === 'ip6')
+        ? 'meta l4proto ipv6-icmp'
+        : fam === 4 || ctx.family === 'ip'
+          ? 'meta l4proto icmp'
+          : 'meta l4proto { icmp, ipv6-icmp }',
+    );
   }
   if (rng.chance(ctx.ct ? 0.2 : 0.03)) {
-    parts.push(rng.pick(['ct state new', 'ct state new', 'ct state { new, established }', 'ct state established', 'ct state invalid', 'ct state != new', 'ct state related,established']));
+    parts.push(
+      rng.pick([
+        'ct state new',
+        'ct state new',
+        'ct state { new, established }',
+        'ct state established',
+        'ct state invalid',
+        'ct state != new',
+        'ct state related,established',
+      ]),
+    );
   }
   if (rng.chance(0.15)) parts.push(rng.pick(['fib daddr type local', 'fib daddr type != local', 'fib daddr type { local, broadcast }']));
   if (rng.chance(0.1)) parts.push('limit rate 10000/second burst 10000 packets');
@@ -493,9 +564,22 @@ function nftExtraMatches(rng: Rng, ctx: NftCtx, tcp: boolean, fam: Fam | undefin
     fam = f;
     const local = LOCAL[f].filter((a) => a !== '127.0.0.1' && a !== '::1');
     // nft reads `proto-dst` only after a TCP match has set the protocol context.
-    parts.push(!tcp || rng.chance(0.5) ? `ct original ${f === 4 ? 'ip' : 'ip6'} daddr ${ne(0.2)}${rng.chance(0.6) ? rng.pick(local) : rng.pick(PREFIXES[f])}` : `ct original proto-dst ${ne(0.2)}${rng.pick(PORTS)}`);
+    parts.push(
+      !tcp || rng.chance(0.5)
+        ? `ct original ${f === 4 ? 'ip' : 'ip6'} daddr ${ne(0.2)}${rng.chance(0.6) ? rng.pick(local) : rng.pick(PREFIXES[f])}`
+        : `ct original proto-dst ${ne(0.2)}${rng.pick(PORTS)}`,
+    );
   }
-  if (tcp && rng.chance(0.1)) parts.push(rng.pick(['tcp flags syn', 'tcp flags & (syn | ack) == syn', 'tcp flags & (fin | syn | rst | ack) == syn', 'tcp flags & (syn | ack) == syn | ack', 'tcp flags != syn']));
+  if (tcp && rng.chance(0.1))
+    parts.push(
+      rng.pick([
+        'tcp flags syn',
+        'tcp flags & (syn | ack) == syn',
+        'tcp flags & (fin | syn | rst | ack) == syn',
+        'tcp flags & (syn | ack) == syn | ack',
+        'tcp flags != syn',
+      ]),
+    );
   if (rng.chance(0.04)) parts.push(`meta pkttype ${ne(0.3)}${rng.pick(['host', 'host', 'multicast', 'broadcast'])}`);
   if (ctx.family === 'inet' && fam === undefined && rng.chance(0.05)) {
     fam = rng.pick([4, 6] as const);
@@ -504,7 +588,10 @@ function nftExtraMatches(rng: Rng, ctx: NftCtx, tcp: boolean, fam: Fam | undefin
   if (tcp && rng.chance(0.05)) {
     const f: Fam = fam ?? rng.pick(famsOf(ctx.family));
     fam = f;
-    const elements = Array.from({ length: rng.int(1, 3) }, () => `${rng.pick(rng.chance(0.5) ? SOURCES[f] : PREFIXES[f].filter((p) => !p.endsWith('/0')))} . ${rng.pick(PORTS)}`);
+    const elements = Array.from(
+      { length: rng.int(1, 3) },
+      () => `${rng.pick(rng.chance(0.5) ? SOURCES[f] : PREFIXES[f].filter((p) => !p.endsWith('/0')))} . ${rng.pick(PORTS)}`,
+    );
     parts.push(`${f === 4 ? 'ip' : 'ip6'} saddr . tcp dport { ${[...new Set(elements)].join(', ')} }`);
   }
   return { parts, fam };
@@ -539,10 +626,22 @@ function nftVmap(rng: Rng, ctx: NftCtx): string {
   const r = rng.next();
   const portVmaps = ctx.sets.filter((s) => s.kind === 'portvmap');
   if (r < 0.15 && portVmaps.length > 0) return `tcp dport vmap @${rng.pick(portVmaps).name}`;
-  if (r < 0.55 || ctx.needPort) return `tcp dport vmap { ${rng.some(PORTS, 2, 4).map((p) => `${p} : ${rng.pick(verdicts)}`).join(', ')} }`;
-  if (r < 0.8 && ctx.inIface) return `iifname vmap { ${rng.some(IFACES, 2, 3).map((i) => `"${i}" : ${rng.pick(verdicts)}`).join(', ')} }`;
+  if (r < 0.55 || ctx.needPort)
+    return `tcp dport vmap { ${rng
+      .some(PORTS, 2, 4)
+      .map((p) => `${p} : ${rng.pick(verdicts)}`)
+      .join(', ')} }`;
+  if (r < 0.8 && ctx.inIface)
+    return `iifname vmap { ${rng
+      .some(IFACES, 2, 3)
+      .map((i) => `"${i}" : ${rng.pick(verdicts)}`)
+      .join(', ')} }`;
   const fam: Fam = ctx.family === 'ip6' ? 6 : ctx.family === 'ip' ? 4 : rng.pick([4, 6] as const);
-  const nets = rng.some(PREFIXES[fam].filter((p) => !p.endsWith('/0')), 2, 3);
+  const nets = rng.some(
+    PREFIXES[fam].filter((p) => !p.endsWith('/0')),
+    2,
+    3,
+  );
   // Interval vmaps must not overlap: keep the first of any nested pair.
   const kept = nets.filter((n, i) => !nets.slice(0, i).some((o) => overlaps(o, n)));
   return `${fam === 4 ? 'ip' : 'ip6'} saddr vmap { ${kept.map((n) => `${n} : ${rng.pick(verdicts)}`).join(', ')} }`;
@@ -554,7 +653,11 @@ function overlaps(a: string, b: string): boolean {
   const [nb, lb] = b.split('/') as [string, string];
   if (na.includes(':') !== nb.includes(':')) return false;
   const bits = (x: string) => {
-    if (!x.includes(':')) return x.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
+    if (!x.includes(':'))
+      return x
+        .split('.')
+        .map((o) => Number(o).toString(2).padStart(8, '0'))
+        .join('');
     const full = expand6(x);
     return full.map((h) => parseInt(h, 16).toString(2).padStart(16, '0')).join('');
   };
@@ -599,26 +702,50 @@ function nftTable(rng: Rng, index: number, needInput: boolean): string {
   if (rng.chance(0.4)) {
     const f = rng.pick(fams);
     sets.push({ name: `a${f}`, kind: f === 4 ? 'addr4' : 'addr6' });
-    const nets = rng.some(PREFIXES[f].filter((p) => !p.endsWith('/0')), 1, 3);
+    const nets = rng.some(
+      PREFIXES[f].filter((p) => !p.endsWith('/0')),
+      1,
+      3,
+    );
     const kept = nets.filter((n, i) => !nets.slice(0, i).some((o) => overlaps(o, n)));
     setLines.push(`  set a${f} {`, `    type ${f === 4 ? 'ipv4_addr' : 'ipv6_addr'}`, '    flags interval', `    elements = { ${kept.join(', ')} }`, '  }');
   }
   if (rng.chance(0.4)) {
     sets.push({ name: 'ports', kind: 'port' });
     const [a, b] = rng.pick(PORT_RANGES);
-    const singles = rng.some(PORTS.filter((p) => p < a || p > b), 1, 4);
+    const singles = rng.some(
+      PORTS.filter((p) => p < a || p > b),
+      1,
+      4,
+    );
     setLines.push('  set ports {', '    type inet_service', '    flags interval', `    elements = { ${[...singles, `${a}-${b}`].join(', ')} }`, '  }');
   }
   if (rng.chance(0.25)) {
     sets.push({ name: 'ifs', kind: 'ifname' });
-    setLines.push('  set ifs {', '    type ifname', `    elements = { ${rng.some(IFACES, 1, 3).map((i) => `"${i}"`).join(', ')} }`, '  }');
+    setLines.push(
+      '  set ifs {',
+      '    type ifname',
+      `    elements = { ${rng
+        .some(IFACES, 1, 3)
+        .map((i) => `"${i}"`)
+        .join(', ')} }`,
+      '  }',
+    );
   }
   const users = Array.from({ length: rng.int(0, 2) }, (_, i) => `u${i}`);
   const plainSets = [...sets];
   if (rng.chance(0.25)) {
     sets.push({ name: 'pv', kind: 'portvmap' });
     const verdicts = ['accept', 'drop', ...users.map((u) => `jump ${u}`)];
-    mapLines.push('  map pv {', '    type inet_service : verdict', `    elements = { ${rng.some(PORTS, 2, 4).map((p) => `${p} : ${rng.pick(verdicts)}`).join(', ')} }`, '  }');
+    mapLines.push(
+      '  map pv {',
+      '    type inet_service : verdict',
+      `    elements = { ${rng
+        .some(PORTS, 2, 4)
+        .map((p) => `${p} : ${rng.pick(verdicts)}`)
+        .join(', ')} }`,
+      '  }',
+    );
   }
   const established = '    ct state established,related accept';
   const line = (text: string) => `    ${text.replace(/ +/g, ' ').trim()}`;
@@ -643,7 +770,10 @@ function nftTable(rng: Rng, index: number, needInput: boolean): string {
   const narrowCtx: NftCtx = { ...filterCtx, targets: [], sets: plainSets };
   const inputs = needInput ? rng.int(1, 2) : rng.int(0, 1);
   for (let i = 0; i < inputs; i++) {
-    base(`c_input${i}`, 'filter', 'input', rng.pick([-150, -10, 0, 0, 5, 10, 100]), rng.chance(0.5) ? 'drop' : 'accept', [established, ...rules(filterCtx, rng.int(1, 8), false)]);
+    base(`c_input${i}`, 'filter', 'input', rng.pick([-150, -10, 0, 0, 5, 10, 100]), rng.chance(0.5) ? 'drop' : 'accept', [
+      established,
+      ...rules(filterCtx, rng.int(1, 8), false),
+    ]);
   }
   if (rng.chance(0.3)) {
     const priority = rng.pick([-300, -150, -50, 0]);
@@ -669,7 +799,10 @@ function nftTable(rng: Rng, index: number, needInput: boolean): string {
     base('c_prenat', 'nat', 'prerouting', rng.pick([-100, -100, -110, -90]), 'accept', body);
   }
   if (rng.chance(0.4)) {
-    base('c_fwd', 'filter', 'forward', rng.pick([-5, 0, 10]), rng.chance(0.5) ? 'drop' : 'accept', [established, ...rules({ ...filterCtx, outIface: true }, rng.int(0, 4), false)]);
+    base('c_fwd', 'filter', 'forward', rng.pick([-5, 0, 10]), rng.chance(0.5) ? 'drop' : 'accept', [
+      established,
+      ...rules({ ...filterCtx, outIface: true }, rng.int(0, 4), false),
+    ]);
   }
   if (rng.chance(0.12)) {
     const ctx: NftCtx = { ...narrowCtx, inIface: false, outIface: true, needPort: true };

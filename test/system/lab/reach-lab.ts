@@ -304,7 +304,13 @@ export const CLIENTS = {
 } as const;
 
 /** The clients the brief names, as `--zone` specs: the model is also asked about exactly them. */
-export const NAMED_ZONES = ['inet4=eth0:198.51.100.20', 'inet6=eth0:2001:db8:100::20', 'lan4=eth1:192.168.1.50', 'lan6=eth1:fd00:1::50', 'tailnet4=tailscale0:100.64.0.5'];
+export const NAMED_ZONES = [
+  'inet4=eth0:198.51.100.20',
+  'inet6=eth0:2001:db8:100::20',
+  'lan4=eth1:192.168.1.50',
+  'lan6=eth1:fd00:1::50',
+  'tailnet4=tailscale0:100.64.0.5',
+];
 
 const LOOPBACK_ALIAS = { 4: '10.255.255.1', 6: 'fd00:ffff::1' } as const;
 
@@ -385,10 +391,22 @@ export class ReachLab {
     const dir = tempDir(scope, 'reach');
     const listeners = options.listeners ?? LISTENERS;
     const lab = new ReachLab(scope, h, Agent.start(scope, h, h.name), dir);
-    await h.exec(binary('sysctl'), ['-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.all.accept_dad=0']);
+    await h.exec(binary('sysctl'), [
+      '-qw',
+      'net.ipv4.ip_forward=1',
+      'net.ipv6.conf.all.forwarding=1',
+      'net.ipv6.conf.default.accept_dad=0',
+      'net.ipv6.conf.all.accept_dad=0',
+    ]);
     await Promise.all([
-      lab.addLink('eth0', 'inet', [`${HOST.eth0.v4}/24`, `${HOST.eth0.v6}/64`], [`${CLIENTS.inet.v4}/24`, `${CLIENTS.inet.v6}/64`], { 4: HOST.eth0.v4, 6: HOST.eth0.v6 }),
-      lab.addLink('eth1', 'lan', [`${HOST.eth1.v4}/24`, `${HOST.eth1.v6}/64`], [`${CLIENTS.lan.v4}/24`, `${CLIENTS.lan.v6}/64`], { 4: HOST.eth1.v4, 6: HOST.eth1.v6 }),
+      lab.addLink('eth0', 'inet', [`${HOST.eth0.v4}/24`, `${HOST.eth0.v6}/64`], [`${CLIENTS.inet.v4}/24`, `${CLIENTS.inet.v6}/64`], {
+        4: HOST.eth0.v4,
+        6: HOST.eth0.v6,
+      }),
+      lab.addLink('eth1', 'lan', [`${HOST.eth1.v4}/24`, `${HOST.eth1.v6}/64`], [`${CLIENTS.lan.v4}/24`, `${CLIENTS.lan.v6}/64`], {
+        4: HOST.eth1.v4,
+        6: HOST.eth1.v6,
+      }),
       lab.addLink('tailscale0', 'ts', [`${HOST.tailscale0.v4}/10`], [`${CLIENTS.ts.v4}/10`], { 4: HOST.tailscale0.v4 }),
     ]);
     await h.ip('route', 'add', 'default', 'via', CLIENTS.inet.v4);
@@ -420,8 +438,20 @@ export class ReachLab {
    */
   private async addContainers(): Promise<void> {
     const bridges = [
-      { bridge: 'docker0', port: 'vc0', hostCidrs: [`${HOST.docker0.v4}/16`, `${HOST.docker0.v6}/64`], cidrs: [...CLIENTS.ctr.v4.map((a) => `${a}/16`), `${CLIENTS.ctr.v6}/64`], gateways: { 4: HOST.docker0.v4, 6: HOST.docker0.v6 } },
-      { bridge: 'br-app', port: 'vc1', hostCidrs: [`${HOST['br-app'].v4}/16`], cidrs: CLIENTS.ctr.v4app.map((a) => `${a}/16`), gateways: { 4: HOST['br-app'].v4 } },
+      {
+        bridge: 'docker0',
+        port: 'vc0',
+        hostCidrs: [`${HOST.docker0.v4}/16`, `${HOST.docker0.v6}/64`],
+        cidrs: [...CLIENTS.ctr.v4.map((a) => `${a}/16`), `${CLIENTS.ctr.v6}/64`],
+        gateways: { 4: HOST.docker0.v4, 6: HOST.docker0.v6 },
+      },
+      {
+        bridge: 'br-app',
+        port: 'vc1',
+        hostCidrs: [`${HOST['br-app'].v4}/16`],
+        cidrs: CLIENTS.ctr.v4app.map((a) => `${a}/16`),
+        gateways: { 4: HOST['br-app'].v4 },
+      },
     ];
     for (const b of bridges) {
       const ctr = await Netns.create(this.scope, 'ctr');
@@ -504,13 +534,18 @@ export class ReachLab {
     // A new bridge port may pass through listening/learning first: probe only once it forwards.
     await waitFor(
       async () => {
-        const json = JSON.parse((await this.h.ip('-j', '-d', 'link', 'show', 'dev', port)).stdout) as { operstate?: string; linkinfo?: { info_slave_data?: { state?: string } } }[];
+        const json = JSON.parse((await this.h.ip('-j', '-d', 'link', 'show', 'dev', port)).stdout) as {
+          operstate?: string;
+          linkinfo?: { info_slave_data?: { state?: string } };
+        }[];
         const state = json[0]?.linkinfo?.info_slave_data?.state;
         return json[0]?.operstate === 'UP' && (state === undefined || state === 'forwarding') ? true : undefined;
       },
       { what: `bridge port ${port} on ${bridge}`, timeoutMs: 30_000, intervalMs: 50 },
     );
-    const addresses = JSON.parse((await this.h.ip('-j', 'addr', 'show', 'dev', bridge)).stdout) as { addr_info: { family: string; local: string; prefixlen: number; scope: string }[] }[];
+    const addresses = JSON.parse((await this.h.ip('-j', 'addr', 'show', 'dev', bridge)).stdout) as {
+      addr_info: { family: string; local: string; prefixlen: number; scope: string }[];
+    }[];
     const info = addresses[0]?.addr_info ?? [];
     const own = { 4: info.find((a) => a.family === 'inet'), 6: info.find((a) => a.family === 'inet6' && a.scope === 'global') };
     const prefix = { 4: own[4]?.prefixlen ?? 16, 6: own[6]?.prefixlen ?? 64 };
@@ -643,7 +678,14 @@ export class ReachLab {
         if (!source) continue;
         for (const target of zone.targets[family]) {
           const executor = zone.kind === 'loopback' ? 'H' : zone.interface;
-          attempts.push({ key: `${executor}|${source}|${canonical(target)}|${cell.listener.port}`, executor, family, source, target: canonical(target), port: cell.listener.port });
+          attempts.push({
+            key: `${executor}|${source}|${canonical(target)}|${cell.listener.port}`,
+            executor,
+            family,
+            source,
+            target: canonical(target),
+            port: cell.listener.port,
+          });
         }
       }
       plan.set(cell, attempts);
@@ -853,14 +895,22 @@ export function addComparison(f: Figures, c: CellComparison): void {
 }
 
 /** Probe a matrix, re-probe disagreeing cells with a long timeout, and compare every cell. */
-export async function checkMatrix(lab: ReachLab, matrix: Pick<ReachMatrix, 'zones' | 'cells'>, sockets: SocketTruth, figures: Figures): Promise<CellComparison[]> {
+export async function checkMatrix(
+  lab: ReachLab,
+  matrix: Pick<ReachMatrix, 'zones' | 'cells'>,
+  sockets: SocketTruth,
+  figures: Figures,
+): Promise<CellComparison[]> {
   const plan = lab.plan(matrix, sockets);
   const results = await lab.probe([...plan.values()].flat());
   let comparisons = [...plan].map(([cell, attempts]) => compareCell(cell, attempts, results));
   const doubtful = comparisons.filter((c) => c.outcome === 'disagree' || c.outcome === 'error');
   if (doubtful.length > 0) {
     // A dropped SYN and a slow answer look alike at 400 ms: ask again, patiently, before blaming the model.
-    const again = await lab.probe(doubtful.flatMap((c) => plan.get(c.cell)!), 2_000);
+    const again = await lab.probe(
+      doubtful.flatMap((c) => plan.get(c.cell)!),
+      2_000,
+    );
     comparisons = comparisons.map((c) => {
       if (c.outcome !== 'disagree' && c.outcome !== 'error') return c;
       const redone = compareCell(c.cell, plan.get(c.cell)!, again);
@@ -880,9 +930,15 @@ export function describeComparison(c: CellComparison): string {
   const lines = [
     `listener ${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}/${l.protocol}${l.process ? ` (${l.process})` : ''} from zone ${c.cell.zone.name} (${c.cell.zone.kind}, ${c.cell.zone.interface})`,
     `  model:  ${c.cell.verdict} via ${c.cell.destination || '-'} from ${c.cell.zone.source || '-'}: ${c.cell.reason}`,
-    ...c.cell.path.map((s) => `          ${s.hook}${s.table ? ` ${s.table}` : ''}${s.chain ? ` ${s.chain}` : ''}${s.rule !== undefined ? ` #${s.rule}` : ''}: ${s.text}${s.action ? ` [${s.action}]` : ''}`),
+    ...c.cell.path.map(
+      (s) =>
+        `          ${s.hook}${s.table ? ` ${s.table}` : ''}${s.chain ? ` ${s.chain}` : ''}${s.rule !== undefined ? ` #${s.rule}` : ''}: ${s.text}${s.action ? ` [${s.action}]` : ''}`,
+    ),
     `  kernel: ${c.kernel}`,
-    ...c.attempts.map((a) => `          ${a.attempt.source} -> ${a.attempt.target}:${a.attempt.port}: ${a.result.state}${a.result.code ? ` ${a.result.code}` : ''}${a.result.banner ? ` "${a.result.banner}"` : ''} (${a.result.ms} ms) => ${a.verdict}${a.diverted ? ' (another listener)' : ''}`),
+    ...c.attempts.map(
+      (a) =>
+        `          ${a.attempt.source} -> ${a.attempt.target}:${a.attempt.port}: ${a.result.state}${a.result.code ? ` ${a.result.code}` : ''}${a.result.banner ? ` "${a.result.banner}"` : ''} (${a.result.ms} ms) => ${a.verdict}${a.diverted ? ' (another listener)' : ''}`,
+    ),
   ];
   return lines.join('\n');
 }

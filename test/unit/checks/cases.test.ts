@@ -53,7 +53,9 @@ describe.each(CHECKS.map((c) => [c.meta.id, c] as const))('%s', (_id, check) => 
         expect(f.status).toBe(c.result);
         expect(f.remediation.summary).not.toBe('');
       }
-      const text = findings.map((f) => [f.message, ...f.evidence.map((e) => `${e.text} ${e.location ? `${e.location.file}:${e.location.line}` : ''}`)].join('\n')).join('\n');
+      const text = findings
+        .map((f) => [f.message, ...f.evidence.map((e) => `${e.text} ${e.location ? `${e.location.file}:${e.location.line}` : ''}`)].join('\n'))
+        .join('\n');
       for (const expected of c.evidenceIncludes ?? []) expect(text).toContain(expected);
     });
   }
@@ -69,9 +71,21 @@ describe('catalogue', () => {
   it('includes every id the guide checklist promises', () => {
     const ids = CHECKS.map((c) => c.meta.id);
     for (const id of [
-      'gateway.bind.public', 'gateway.bind.drift', 'gateway.auth.none', 'gateway.auth.weak_token', 'firewall.none',
-      'firewall.ufw.ssh_not_allowed', 'firewall.gateway_port_allowed', 'docker.publish.public', 'docker.network.default_bridge',
-      'docker.network.host', 'docker.socket_mounted', 'tailscale.funnel', 'ssh.password_auth', 'config.unreadable',
-    ]) expect(ids).toContain(id);
+      'gateway.bind.public',
+      'gateway.bind.drift',
+      'gateway.auth.none',
+      'gateway.auth.weak_token',
+      'firewall.none',
+      'firewall.ufw.ssh_not_allowed',
+      'firewall.gateway_port_allowed',
+      'docker.publish.public',
+      'docker.network.default_bridge',
+      'docker.network.host',
+      'docker.socket_mounted',
+      'tailscale.funnel',
+      'ssh.password_auth',
+      'config.unreadable',
+    ])
+      expect(ids).toContain(id);
   });
 });

@@ -24,7 +24,13 @@ function allCases(check: Check): (ValidCase | InvalidCase)[] {
   return [...cases.valid, ...cases.invalid];
 }
 
-const problem = (input: InputId): InputProblem => ({ input, source: `/fixture/${input}`, line: 7, detail: `/fixture/${input} could not be read`, advice: `run as root to read /fixture/${input}` });
+const problem = (input: InputId): InputProblem => ({
+  input,
+  source: `/fixture/${input}`,
+  line: 7,
+  detail: `/fixture/${input} could not be read`,
+  advice: `run as root to read /fixture/${input}`,
+});
 
 describe.each(CHECKS.map((c) => [c.meta.id, c] as const))('%s', (_id, check) => {
   it('declares only known inputs, each once', () => {

@@ -29,7 +29,11 @@ describe('README.md', () => {
   it('the sample output is a real run of the CLI on that snapshot (`node scripts/readme.mjs` after `npm run build`)', () => {
     let output: string;
     try {
-      output = execFileSync(process.execPath, [bundle.cli, ...(SAMPLE_ARGS as string[])], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      output = execFileSync(process.execPath, [bundle.cli, ...(SAMPLE_ARGS as string[])], {
+        cwd: REPO,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
     } catch (error) {
       const e = error as { status: number; stdout: string };
       expect(e.status).toBe(1);

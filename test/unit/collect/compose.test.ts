@@ -82,7 +82,11 @@ describe('compose discovery', () => {
 
 describe('an audit on compose files that could not be read', () => {
   const cases: [string, () => Promise<string[]>, RegExp][] = [
-    ['bad YAML after a public port', async () => [write('compose.yaml', 'services:\n  gw:\n    image: openclaw\n    ports: ["18789:18789"]\n  bad: [\n')], /compose\.yaml cannot be parsed.*:6/],
+    [
+      'bad YAML after a public port',
+      async () => [write('compose.yaml', 'services:\n  gw:\n    image: openclaw\n    ports: ["18789:18789"]\n  bad: [\n')],
+      /compose\.yaml cannot be parsed.*:6/,
+    ],
     ['a missing file', async () => [join(dir, 'nope.yaml')], /nope\.yaml/],
     ['a directory', async () => (mkdirSync(join(dir, 'd')), [join(dir, 'd')]), /\/d\b/],
   ];

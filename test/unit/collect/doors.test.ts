@@ -18,16 +18,32 @@ import { doorKindOf, nginxArgs } from '../../../src/collect/doors/index.js';
 
 describe('forwarders from the command line', () => {
   it('socat TCP-LISTEN on the wildcard, bind=, range=, TCP6-LISTEN, reversed order', () => {
-    expect(socatDoor(['socat', 'TCP-LISTEN:443,fork,reuseaddr', 'TCP:127.0.0.1:18789'], 7)).toMatchObject({ kind: 'socat', pid: 7, listen: [{ address: '0.0.0.0', port: 443 }], upstream: { host: '127.0.0.1', port: 18789 }, layer: 'tcp', forwardedFor: 'none', auth: [] });
-    expect(socatDoor(['socat', '-d', '-d', '-lf', '/tmp/log', 'tcp-l:8080,bind=127.0.0.1,fork', 'tcp:localhost:18789'])).toMatchObject({ listen: [{ address: '127.0.0.1', port: 8080 }], upstream: { host: 'localhost', port: 18789 } });
-    expect(socatDoor(['socat', 'TCP6-LISTEN:8443,fork', 'TCP:[::1]:18789'])).toMatchObject({ listen: [{ address: '::', port: 8443 }], upstream: { host: '::1', port: 18789 } });
+    expect(socatDoor(['socat', 'TCP-LISTEN:443,fork,reuseaddr', 'TCP:127.0.0.1:18789'], 7)).toMatchObject({
+      kind: 'socat',
+      pid: 7,
+      listen: [{ address: '0.0.0.0', port: 443 }],
+      upstream: { host: '127.0.0.1', port: 18789 },
+      layer: 'tcp',
+      forwardedFor: 'none',
+      auth: [],
+    });
+    expect(socatDoor(['socat', '-d', '-d', '-lf', '/tmp/log', 'tcp-l:8080,bind=127.0.0.1,fork', 'tcp:localhost:18789'])).toMatchObject({
+      listen: [{ address: '127.0.0.1', port: 8080 }],
+      upstream: { host: 'localhost', port: 18789 },
+    });
+    expect(socatDoor(['socat', 'TCP6-LISTEN:8443,fork', 'TCP:[::1]:18789'])).toMatchObject({
+      listen: [{ address: '::', port: 8443 }],
+      upstream: { host: '::1', port: 18789 },
+    });
     expect(socatDoor(['socat', 'TCP:127.0.0.1:18789', 'TCP-LISTEN:9000,fork,range=10.0.0.0/8'])?.auth[0]?.text).toMatch(/range=10\.0\.0\.0\/8/);
     expect(socatDoor(['socat', 'TCP-LISTEN:9000', 'UNIX-CONNECT:/run/gw.sock'])?.upstream).toEqual({ unix: '/run/gw.sock' });
     expect(socatDoor(['socat', 'STDIO', 'TCP:example.com:80'])).toBeUndefined();
   });
 
   it('ssh -L to this host is a door; -R is a tunnel whose far end the remote sshd decides', () => {
-    expect(sshDoors(['ssh', '-N', '-L', '0.0.0.0:8443:127.0.0.1:18789', 'localhost'])).toMatchObject([{ kind: 'ssh', listen: [{ address: '0.0.0.0', port: 8443 }], upstream: { host: '127.0.0.1', port: 18789 } }]);
+    expect(sshDoors(['ssh', '-N', '-L', '0.0.0.0:8443:127.0.0.1:18789', 'localhost'])).toMatchObject([
+      { kind: 'ssh', listen: [{ address: '0.0.0.0', port: 8443 }], upstream: { host: '127.0.0.1', port: 18789 } },
+    ]);
     expect(sshDoors(['ssh', '-gNL', '8443:127.0.0.1:18789', 'u@127.0.0.1'])[0]?.listen).toEqual([{ address: '0.0.0.0', port: 8443 }]);
     // -L to another host sends to that host's 127.0.0.1: not a door to this gateway.
     expect(sshDoors(['ssh', '-L', '18789:127.0.0.1:18789', 'user@vps.example.net'])).toEqual([]);
@@ -38,8 +54,18 @@ describe('forwarders from the command line', () => {
   });
 
   it('kubectl port-forward: localhost by default, --address 0.0.0.0 exposes it', () => {
-    expect(kubectlDoors(['kubectl', 'port-forward', 'pod/openclaw-0', '18789'])).toMatchObject([{ listen: [{ address: '127.0.0.1', port: 18789 }, { address: '::1', port: 18789 }], upstream: { host: 'pod pod/openclaw-0', port: 18789 } }]);
-    expect(kubectlDoors(['kubectl', '-n', 'ai', 'port-forward', '--address', '0.0.0.0', 'svc/openclaw', '8443:18789'])[0]?.listen).toEqual([{ address: '0.0.0.0', port: 8443 }]);
+    expect(kubectlDoors(['kubectl', 'port-forward', 'pod/openclaw-0', '18789'])).toMatchObject([
+      {
+        listen: [
+          { address: '127.0.0.1', port: 18789 },
+          { address: '::1', port: 18789 },
+        ],
+        upstream: { host: 'pod pod/openclaw-0', port: 18789 },
+      },
+    ]);
+    expect(kubectlDoors(['kubectl', '-n', 'ai', 'port-forward', '--address', '0.0.0.0', 'svc/openclaw', '8443:18789'])[0]?.listen).toEqual([
+      { address: '0.0.0.0', port: 8443 },
+    ]);
   });
 
   it('knows each program from its argv, nginx by its rewritten title', () => {
@@ -48,7 +74,12 @@ describe('forwarders from the command line', () => {
     expect(doorKindOf(['/usr/bin/caddy', 'run', '--environ', '--config', '/etc/caddy/Caddyfile'])).toBe('caddy');
     expect(doorKindOf(['/usr/bin/caddy', 'version'])).toBeUndefined();
     expect(doorKindOf(['cloudflared', '--no-autoupdate', 'tunnel', 'run'])).toBe('cloudflared');
-    expect(nginxArgs(['nginx: master process nginx -p /tmp/t/ -e /tmp/t/error.log -c /tmp/t/nginx.conf -g daemon off; pid /tmp/t/nginx.pid;'])).toEqual({ binary: 'nginx', prefix: '/tmp/t/', errorLog: '/tmp/t/error.log', conf: '/tmp/t/nginx.conf' });
+    expect(nginxArgs(['nginx: master process nginx -p /tmp/t/ -e /tmp/t/error.log -c /tmp/t/nginx.conf -g daemon off; pid /tmp/t/nginx.pid;'])).toEqual({
+      binary: 'nginx',
+      prefix: '/tmp/t/',
+      errorLog: '/tmp/t/error.log',
+      conf: '/tmp/t/nginx.conf',
+    });
   });
 });
 
@@ -85,7 +116,10 @@ describe('nginx', () => {
     expect(doors).toHaveLength(3);
     expect(doors[0]).toMatchObject({
       kind: 'nginx',
-      listen: [{ address: '0.0.0.0', port: 443, location: { file: '/etc/nginx/sites-enabled/openclaw', line: 3 } }, { address: '::', port: 443 }],
+      listen: [
+        { address: '0.0.0.0', port: 443, location: { file: '/etc/nginx/sites-enabled/openclaw', line: 3 } },
+        { address: '::', port: 443 },
+      ],
       upstream: { host: '127.0.0.1', port: 18789 },
       via: 'proxy_pass http://openclaw',
       location: { file: '/etc/nginx/sites-enabled/openclaw', line: 8 },
@@ -108,18 +142,24 @@ describe('nginx', () => {
     broken.set('/etc/nginx/sites-enabled/openclaw', `${site}}\n`);
     const { problems } = nginxDoors({ files: broken, main, pid: 5 });
     expect(problems[0]).toMatchObject({ kind: 'nginx', pid: 5, source: '/etc/nginx/sites-enabled/openclaw', line: 17 });
-    expect(nginxErrorPlace('nginx: [emerg] unexpected "}" in /etc/nginx/sites-enabled/openclaw:10\nnginx: configuration file /etc/nginx/nginx.conf test failed')).toEqual({ message: 'unexpected "}"', file: '/etc/nginx/sites-enabled/openclaw', line: 10 });
+    expect(
+      nginxErrorPlace('nginx: [emerg] unexpected "}" in /etc/nginx/sites-enabled/openclaw:10\nnginx: configuration file /etc/nginx/nginx.conf test failed'),
+    ).toEqual({ message: 'unexpected "}"', file: '/etc/nginx/sites-enabled/openclaw', line: 10 });
   });
 
   it('a missing include and a proxy_pass with a variable are problems, never silence', () => {
-    const f = new Map([[main, 'http {\n include /etc/nginx/conf.d/openclaw.conf;\n server { listen 80; location / { set $b 127.0.0.1:18789; proxy_pass http://$b; } }\n}\n']]);
+    const f = new Map([
+      [main, 'http {\n include /etc/nginx/conf.d/openclaw.conf;\n server { listen 80; location / { set $b 127.0.0.1:18789; proxy_pass http://$b; } }\n}\n'],
+    ]);
     const { problems } = nginxDoors({ files: f, main });
     expect(problems.map((p) => p.line)).toEqual([2, 3]);
     expect(problems[1]?.detail).toMatch(/variable/);
   });
 
   it('a server with no listen takes *:80; `listen 8080` is IPv4 only', () => {
-    const f = new Map([[main, 'http { server { location / { proxy_pass http://localhost:18789; } } server { listen 8080; location / { proxy_pass http://[::1]:18789; } } }']]);
+    const f = new Map([
+      [main, 'http { server { location / { proxy_pass http://localhost:18789; } } server { listen 8080; location / { proxy_pass http://[::1]:18789; } } }'],
+    ]);
     const { doors } = nginxDoors({ files: f, main });
     expect(doors.map((d) => d.listen)).toMatchObject([[{ address: '0.0.0.0', port: 80 }], [{ address: '0.0.0.0', port: 8080 }]]);
     expect(doors[1]?.upstream).toEqual({ host: '::1', port: 18789 });
@@ -129,12 +169,46 @@ describe('nginx', () => {
 describe('Caddy (the JSON `caddy adapt` prints)', () => {
   it('reverse_proxy under a host matcher, basic_auth before it, listen :443', () => {
     const json = JSON.stringify({
-      apps: { http: { servers: { srv0: { listen: [':443'], routes: [{ match: [{ host: ['gw.example.com'] }], handle: [{ handler: 'subroute', routes: [{ handle: [{ handler: 'authentication', providers: { http_basic: { accounts: [{ username: 'a', password: 'JDJhJDE0...' }] } } }] }, { handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: '127.0.0.1:18789' }] }] }] }], terminal: true }] } } } },
+      apps: {
+        http: {
+          servers: {
+            srv0: {
+              listen: [':443'],
+              routes: [
+                {
+                  match: [{ host: ['gw.example.com'] }],
+                  handle: [
+                    {
+                      handler: 'subroute',
+                      routes: [
+                        { handle: [{ handler: 'authentication', providers: { http_basic: { accounts: [{ username: 'a', password: 'JDJhJDE0...' }] } } }] },
+                        { handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: '127.0.0.1:18789' }] }] },
+                      ],
+                    },
+                  ],
+                  terminal: true,
+                },
+              ],
+            },
+          },
+        },
+      },
     });
     const caddyfile = 'gw.example.com {\n\tbasic_auth {\n\t\ta JDJhJDE0...\n\t}\n\treverse_proxy 127.0.0.1:18789\n}\n';
     const { doors, problems } = caddyDoors(json, { file: '/etc/caddy/Caddyfile', text: caddyfile, pid: 3 });
     expect(problems).toEqual([]);
-    expect(doors).toMatchObject([{ kind: 'caddy', listen: [{ address: '::', port: 443 }], upstream: { host: '127.0.0.1', port: 18789 }, location: { line: 5 }, forwardedFor: 'overwrite', serverNames: ['gw.example.com'], tls: true, auth: [{ text: 'authentication (http_basic)', location: { line: 2 } }] }]);
+    expect(doors).toMatchObject([
+      {
+        kind: 'caddy',
+        listen: [{ address: '::', port: 443 }],
+        upstream: { host: '127.0.0.1', port: 18789 },
+        location: { line: 5 },
+        forwardedFor: 'overwrite',
+        serverNames: ['gw.example.com'],
+        tls: true,
+        auth: [{ text: 'authentication (http_basic)', location: { line: 2 } }],
+      },
+    ]);
     // The password hash never becomes part of a door.
     expect(JSON.stringify(doors)).not.toContain('JDJh');
   });
@@ -142,11 +216,33 @@ describe('Caddy (the JSON `caddy adapt` prints)', () => {
 
 describe('HAProxy', () => {
   it('frontend → default_backend → server; option forwardfor appends; mode tcp sends no headers', () => {
-    const cfg = ['defaults', '    mode http', 'frontend web', '    bind :8443', '    option forwardfor', '    default_backend gw', 'backend gw', '    server s1 127.0.0.1:18789 check', 'listen raw', '    mode tcp', '    bind 127.0.0.1:9000', '    server s 127.0.0.1:18789', ''].join('\n');
+    const cfg = [
+      'defaults',
+      '    mode http',
+      'frontend web',
+      '    bind :8443',
+      '    option forwardfor',
+      '    default_backend gw',
+      'backend gw',
+      '    server s1 127.0.0.1:18789 check',
+      'listen raw',
+      '    mode tcp',
+      '    bind 127.0.0.1:9000',
+      '    server s 127.0.0.1:18789',
+      '',
+    ].join('\n');
     const { doors, problems } = haproxyDoors(new Map([['/etc/haproxy/haproxy.cfg', cfg]]), 9);
     expect(problems).toEqual([]);
     expect(doors).toMatchObject([
-      { kind: 'haproxy', listen: [{ address: '0.0.0.0', port: 8443, location: { line: 4 } }], upstream: { host: '127.0.0.1', port: 18789 }, location: { line: 8 }, layer: 'http', forwardedFor: 'append', forwardedForLocation: { line: 5 } },
+      {
+        kind: 'haproxy',
+        listen: [{ address: '0.0.0.0', port: 8443, location: { line: 4 } }],
+        upstream: { host: '127.0.0.1', port: 18789 },
+        location: { line: 8 },
+        layer: 'http',
+        forwardedFor: 'append',
+        forwardedForLocation: { line: 5 },
+      },
       { listen: [{ address: '127.0.0.1', port: 9000 }], layer: 'tcp', forwardedFor: 'none' },
     ]);
   });
@@ -154,11 +250,35 @@ describe('HAProxy', () => {
 
 describe('Apache', () => {
   it('ProxyPass in a VirtualHost, RewriteRule [P], Listen; XFF appended; Require valid-user is auth', () => {
-    const conf = ['Listen 8081', 'Listen 127.0.0.1:8082', '<VirtualHost *:8081>', '  ServerName gw.example.com', '  ProxyPass / http://127.0.0.1:18789/', '  <Location /x>', '    AuthType Basic', '    Require valid-user', '  </Location>', '</VirtualHost>', '<VirtualHost 127.0.0.1:8082>', '  RewriteEngine On', '  RewriteRule ^/(.*)$ http://localhost:18789/$1 [P,L]', '  ProxyAddHeaders Off', '</VirtualHost>', ''].join('\n');
+    const conf = [
+      'Listen 8081',
+      'Listen 127.0.0.1:8082',
+      '<VirtualHost *:8081>',
+      '  ServerName gw.example.com',
+      '  ProxyPass / http://127.0.0.1:18789/',
+      '  <Location /x>',
+      '    AuthType Basic',
+      '    Require valid-user',
+      '  </Location>',
+      '</VirtualHost>',
+      '<VirtualHost 127.0.0.1:8082>',
+      '  RewriteEngine On',
+      '  RewriteRule ^/(.*)$ http://localhost:18789/$1 [P,L]',
+      '  ProxyAddHeaders Off',
+      '</VirtualHost>',
+      '',
+    ].join('\n');
     const { doors, problems } = apacheDoors(new Map([['/t/httpd.conf', conf]]), '/t/httpd.conf', '/t', 4);
     expect(problems).toEqual([]);
     expect(doors).toMatchObject([
-      { kind: 'apache', listen: [{ address: '::', port: 8081 }], upstream: { host: '127.0.0.1', port: 18789 }, location: { line: 5 }, forwardedFor: 'append', serverNames: ['gw.example.com'] },
+      {
+        kind: 'apache',
+        listen: [{ address: '::', port: 8081 }],
+        upstream: { host: '127.0.0.1', port: 18789 },
+        location: { line: 5 },
+        forwardedFor: 'append',
+        serverNames: ['gw.example.com'],
+      },
       { listen: [{ address: '127.0.0.1', port: 8082 }], upstream: { host: 'localhost', port: 18789 }, location: { line: 13 } },
     ]);
   });
@@ -166,42 +286,88 @@ describe('Apache', () => {
 
 describe('outbound tunnels (fixtures from the documented formats)', () => {
   it('cloudflared: a quick tunnel is open to the internet; named ingress rules are gated by Access; a token tunnel is not visible', () => {
-    expect(cloudflaredDoors(['cloudflared', 'tunnel', '--url', 'http://localhost:18789'], undefined).doors).toMatchObject([{ remote: { url: 'https://*.trycloudflare.com', audience: 'internet' }, upstream: { host: 'localhost', port: 18789 } }]);
+    expect(cloudflaredDoors(['cloudflared', 'tunnel', '--url', 'http://localhost:18789'], undefined).doors).toMatchObject([
+      { remote: { url: 'https://*.trycloudflare.com', audience: 'internet' }, upstream: { host: 'localhost', port: 18789 } },
+    ]);
     expect(cloudflaredDoors(['cloudflared', 'tunnel', '--url', 'http://localhost:18789'], undefined).doors[0]?.remote?.gate).toBeUndefined();
-    const config = ['tunnel: 6ff42ae2-765d-4adf-8112-31c55c1551ef', 'credentials-file: /root/.cloudflared/6ff42ae2.json', 'ingress:', '  - hostname: gw.example.com', '    service: http://localhost:18789', '    originRequest:', '      access:', '        required: true', '        teamName: acme', '  - service: http_status:404', ''].join('\n');
+    const config = [
+      'tunnel: 6ff42ae2-765d-4adf-8112-31c55c1551ef',
+      'credentials-file: /root/.cloudflared/6ff42ae2.json',
+      'ingress:',
+      '  - hostname: gw.example.com',
+      '    service: http://localhost:18789',
+      '    originRequest:',
+      '      access:',
+      '        required: true',
+      '        teamName: acme',
+      '  - service: http_status:404',
+      '',
+    ].join('\n');
     const { doors, problems } = cloudflaredDoors(['cloudflared', 'tunnel', 'run'], { path: '/etc/cloudflared/config.yml', text: config }, 11);
     expect(problems).toEqual([]);
-    expect(doors).toMatchObject([{ kind: 'cloudflared', pid: 11, remote: { url: 'https://gw.example.com', port: 443 }, location: { file: '/etc/cloudflared/config.yml', line: 4 }, auth: [{ text: expect.stringMatching(/Access token of team acme/) }] }]);
+    expect(doors).toMatchObject([
+      {
+        kind: 'cloudflared',
+        pid: 11,
+        remote: { url: 'https://gw.example.com', port: 443 },
+        location: { file: '/etc/cloudflared/config.yml', line: 4 },
+        auth: [{ text: expect.stringMatching(/Access token of team acme/) }],
+      },
+    ]);
     expect(doors[0]?.remote?.gate).toMatch(/Cloudflare Access/);
-    expect(cloudflaredDoors(['cloudflared', 'tunnel', 'run', '--token', '[redacted]'], undefined, 11).problems).toMatchObject([{ tunnel: true, detail: expect.stringMatching(/dashboard/) }]);
-    expect(cloudflaredDoors(['cloudflared', 'tunnel', 'run'], { path: '/etc/cloudflared/config.yml', text: 'ingress:\n  - service: [\n' }).problems[0]).toMatchObject({ source: '/etc/cloudflared/config.yml', line: expect.any(Number) });
+    expect(cloudflaredDoors(['cloudflared', 'tunnel', 'run', '--token', '[redacted]'], undefined, 11).problems).toMatchObject([
+      { tunnel: true, detail: expect.stringMatching(/dashboard/) },
+    ]);
+    expect(
+      cloudflaredDoors(['cloudflared', 'tunnel', 'run'], { path: '/etc/cloudflared/config.yml', text: 'ingress:\n  - service: [\n' }).problems[0],
+    ).toMatchObject({ source: '/etc/cloudflared/config.yml', line: expect.any(Number) });
   });
 
   it('ngrok: `ngrok http 18789` is public; a traffic policy makes it unknown; config v2 and v3', () => {
-    expect(ngrokDoors(['ngrok', 'http', '18789'], undefined).doors).toMatchObject([{ remote: { audience: 'internet' }, upstream: { host: 'localhost', port: 18789 } }]);
+    expect(ngrokDoors(['ngrok', 'http', '18789'], undefined).doors).toMatchObject([
+      { remote: { audience: 'internet' }, upstream: { host: 'localhost', port: 18789 } },
+    ]);
     expect(ngrokDoors(['ngrok', 'http', '18789'], undefined).doors[0]?.remote?.gate).toBeUndefined();
     expect(ngrokDoors(['ngrok', 'http', '--traffic-policy-file', 'p.yml', '127.0.0.1:18789'], undefined).doors[0]?.remote?.gate).toMatch(/traffic policy/);
     expect(ngrokDoors(['ngrok', 'http', '18789', '--basic-auth', 'u:secretpw'], undefined).doors[0]?.auth).toHaveLength(1);
     expect(JSON.stringify(ngrokDoors(['ngrok', 'http', '18789', '--basic-auth', 'u:secretpw'], undefined))).not.toContain('secretpw');
     const v2 = 'version: "2"\nauthtoken: abc\ntunnels:\n  gw:\n    proto: http\n    addr: 18789\n    domain: gw.ngrok.app\n';
-    expect(ngrokDoors(['ngrok', 'start', '--all'], { path: '/root/.config/ngrok/ngrok.yml', text: v2 }).doors).toMatchObject([{ remote: { url: 'https://gw.ngrok.app' }, location: { line: 4 } }]);
-    const v3 = 'version: 3\nagent:\n  authtoken: abc\nendpoints:\n  - name: gw\n    url: https://gw.ngrok.app\n    upstream:\n      url: 18789\n    traffic_policy:\n      on_http_request: []\n';
+    expect(ngrokDoors(['ngrok', 'start', '--all'], { path: '/root/.config/ngrok/ngrok.yml', text: v2 }).doors).toMatchObject([
+      { remote: { url: 'https://gw.ngrok.app' }, location: { line: 4 } },
+    ]);
+    const v3 =
+      'version: 3\nagent:\n  authtoken: abc\nendpoints:\n  - name: gw\n    url: https://gw.ngrok.app\n    upstream:\n      url: 18789\n    traffic_policy:\n      on_http_request: []\n';
     expect(ngrokDoors(['ngrok', 'start', 'gw'], { path: '/root/.config/ngrok/ngrok.yml', text: v3 }).doors[0]?.remote?.gate).toMatch(/traffic policy/);
   });
 
   it('frp: tcp proxies in frpc.toml and frpc.ini; stcp only for visitors', () => {
-    const toml = 'serverAddr = "frps.example.net"\nserverPort = 7000\n\n[[proxies]]\nname = "openclaw"\ntype = "tcp"\nlocalIP = "127.0.0.1"\nlocalPort = 18789\nremotePort = 6000\n';
+    const toml =
+      'serverAddr = "frps.example.net"\nserverPort = 7000\n\n[[proxies]]\nname = "openclaw"\ntype = "tcp"\nlocalIP = "127.0.0.1"\nlocalPort = 18789\nremotePort = 6000\n';
     const { doors } = frpDoors(toml, '/etc/frp/frpc.toml', 8);
-    expect(doors).toMatchObject([{ kind: 'frp', remote: { url: 'tcp://frps.example.net:6000', port: 6000, audience: 'internet' }, upstream: { host: '127.0.0.1', port: 18789 }, location: { line: 4 } }]);
+    expect(doors).toMatchObject([
+      {
+        kind: 'frp',
+        remote: { url: 'tcp://frps.example.net:6000', port: 6000, audience: 'internet' },
+        upstream: { host: '127.0.0.1', port: 18789 },
+        location: { line: 4 },
+      },
+    ]);
     expect(doors[0]?.remote?.gate).toMatch(/proxyBindAddr/);
-    const ini = '[common]\nserver_addr = 203.0.113.9\nserver_port = 7000\n\n[ssh]\ntype = tcp\nlocal_port = 22\nremote_port = 6001\n\n[gw]\ntype = stcp\nsk = s3cret\nlocal_port = 18789\n';
+    const ini =
+      '[common]\nserver_addr = 203.0.113.9\nserver_port = 7000\n\n[ssh]\ntype = tcp\nlocal_port = 22\nremote_port = 6001\n\n[gw]\ntype = stcp\nsk = s3cret\nlocal_port = 18789\n';
     expect(frpDoors(ini, '/etc/frp/frpc.ini').doors.map((d) => d.remote?.audience)).toEqual(['internet', 'remote-host']);
     expect(frpDoors('serverAddr = \n', '/etc/frp/frpc.toml').problems[0]).toMatchObject({ line: 1, source: '/etc/frp/frpc.toml' });
   });
 
   it('rinetd: forwarding lines with their allow rules; a line it cannot read is a problem', () => {
-    const { doors, problems } = rinetdDoors('allow 192.168.1.*\n0.0.0.0 8443 127.0.0.1 18789\n127.0.0.1 9000 127.0.0.1 18789\ndeny *\nbogus\n', '/etc/rinetd.conf');
-    expect(doors).toMatchObject([{ listen: [{ address: '0.0.0.0', port: 8443 }], auth: [{ text: 'allow 192.168.1.*' }] }, { auth: [{ text: 'allow 192.168.1.*' }, { text: 'deny *' }] }]);
+    const { doors, problems } = rinetdDoors(
+      'allow 192.168.1.*\n0.0.0.0 8443 127.0.0.1 18789\n127.0.0.1 9000 127.0.0.1 18789\ndeny *\nbogus\n',
+      '/etc/rinetd.conf',
+    );
+    expect(doors).toMatchObject([
+      { listen: [{ address: '0.0.0.0', port: 8443 }], auth: [{ text: 'allow 192.168.1.*' }] },
+      { auth: [{ text: 'allow 192.168.1.*' }, { text: 'deny *' }] },
+    ]);
     expect(problems).toMatchObject([{ line: 5 }]);
   });
 });

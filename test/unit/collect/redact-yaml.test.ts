@@ -45,7 +45,11 @@ function check(text: string, secrets: string[], changed: string[], comments: str
   for (const c of comments) expect(out.text).toContain(c);
   // Every line keeps its number: findings point into the real file.
   expect(out.text.split('\n').length).toBe(text.split('\n').length);
-  for (const s of secrets) expect(vault.values().some((v) => v.includes(s) || s.includes(v)), `${s} not remembered`).toBe(true);
+  for (const s of secrets)
+    expect(
+      vault.values().some((v) => v.includes(s) || s.includes(v)),
+      `${s} not remembered`,
+    ).toBe(true);
   return out.text;
 }
 
@@ -75,10 +79,17 @@ describe('redactYaml: compose files on the parsed YAML', () => {
       '',
     ].join('\n');
     const env = '$0.services.gw.environment';
-    const out = check(text, [folded1!, folded2!, literal!, keep!, plain!, single!, double!], ['OPENCLAW_GATEWAY_TOKEN', 'API_KEY', 'SESSION_SECRET', 'PASSWORD', 'DB_PASSWORD', 'HOOK_TOKEN'].map((k) => `${env}.${k}`), ['# the gateway', '# pinned', '# set by ops']);
+    const out = check(
+      text,
+      [folded1!, folded2!, literal!, keep!, plain!, single!, double!],
+      ['OPENCLAW_GATEWAY_TOKEN', 'API_KEY', 'SESSION_SECRET', 'PASSWORD', 'DB_PASSWORD', 'HOOK_TOKEN'].map((k) => `${env}.${k}`),
+      ['# the gateway', '# pinned', '# set by ops'],
+    );
     expect(out).toContain('REF_TOKEN: ${OPENCLAW_GATEWAY_TOKEN}');
     expect(out).toContain('OPENCLAW_GATEWAY_PORT: "18789"');
-    expect(docs(out)[0]).toMatchObject({ services: { gw: { environment: { OPENCLAW_GATEWAY_TOKEN: '[REDACTED]', PASSWORD: '[REDACTED]' }, ports: ['18789:18789'] } } });
+    expect(docs(out)[0]).toMatchObject({
+      services: { gw: { environment: { OPENCLAW_GATEWAY_TOKEN: '[REDACTED]', PASSWORD: '[REDACTED]' }, ports: ['18789:18789'] } },
+    });
   });
 
   it('masks environment as a list of NAME=value, the whole value, and URL passwords in any value', () => {
@@ -96,9 +107,18 @@ describe('redactYaml: compose files on the parsed YAML', () => {
       `      DB_URL: postgres://app:${dburl}@db:5432/app`,
       '',
     ].join('\n');
-    const out = check(text, [listed!, spaced!, urlpw!, dburl!], ['$0.services.gw.environment[0]', '$0.services.gw.environment[1]', '$0.services.gw.environment[2]', '$0.services.db.environment.DB_URL']);
+    const out = check(
+      text,
+      [listed!, spaced!, urlpw!, dburl!],
+      ['$0.services.gw.environment[0]', '$0.services.gw.environment[1]', '$0.services.gw.environment[2]', '$0.services.db.environment.DB_URL'],
+    );
     const env = docs(out)[0] as { services: { gw: { environment: string[] }; db: { environment: { DB_URL: string } } } };
-    expect(env.services.gw.environment).toEqual(['OPENCLAW_GATEWAY_TOKEN=[REDACTED]', 'OPENCLAW_GATEWAY_PASSWORD=[REDACTED]', 'OPENCLAW_GATEWAY_URL=ws://bob:[REDACTED]@gw.example:18789', 'OPENCLAW_GATEWAY_BIND=lan']);
+    expect(env.services.gw.environment).toEqual([
+      'OPENCLAW_GATEWAY_TOKEN=[REDACTED]',
+      'OPENCLAW_GATEWAY_PASSWORD=[REDACTED]',
+      'OPENCLAW_GATEWAY_URL=ws://bob:[REDACTED]@gw.example:18789',
+      'OPENCLAW_GATEWAY_BIND=lan',
+    ]);
     expect(env.services.db.environment.DB_URL).toBe('postgres://app:[REDACTED]@db:5432/app');
   });
 
@@ -122,7 +142,11 @@ describe('redactYaml: compose files on the parsed YAML', () => {
       `    command: ["sh", "-c", "exec openclaw gateway --password '${sh}'"]`,
       '',
     ].join('\n');
-    const out = check(text, [flow!, block!, eq!, str!, sh!], ['$0.services.a.command[3]', '$0.services.b.command[2]', '$0.services.c.entrypoint[2]', '$0.services.c.command', '$0.services.d.command[2]']);
+    const out = check(
+      text,
+      [flow!, block!, eq!, str!, sh!],
+      ['$0.services.a.command[3]', '$0.services.b.command[2]', '$0.services.c.entrypoint[2]', '$0.services.c.command', '$0.services.d.command[2]'],
+    );
     const s = (docs(out)[0] as { services: Record<string, { command: unknown; entrypoint?: unknown }> }).services;
     expect(s.a!.command).toEqual(['openclaw', 'gateway', '--token', '[REDACTED]', '--bind', 'lan']);
     expect(s.b!.command).toEqual(['openclaw', '--password', '[REDACTED]', '--port', '18789']);
@@ -147,7 +171,18 @@ describe('redactYaml: compose files on the parsed YAML', () => {
       '',
     ].join('\n');
     // The alias target is masked where it is written; every alias to it follows.
-    const out = check(text, [anchored!, viaAlias!, flowMap!, second!], ['$0.x-env.OPENCLAW_GATEWAY_TOKEN', '$0.x-plain', '$0.services.gw.environment.OPENCLAW_GATEWAY_TOKEN', '$0.services.gw.environment.HOOK_TOKEN', '$0.services.gw.labels.secret', '$1.token']);
+    const out = check(
+      text,
+      [anchored!, viaAlias!, flowMap!, second!],
+      [
+        '$0.x-env.OPENCLAW_GATEWAY_TOKEN',
+        '$0.x-plain',
+        '$0.services.gw.environment.OPENCLAW_GATEWAY_TOKEN',
+        '$0.services.gw.environment.HOOK_TOKEN',
+        '$0.services.gw.labels.secret',
+        '$1.token',
+      ],
+    );
     expect(out).toContain('&env');
     expect(out).toContain('*plain');
   });
@@ -189,7 +224,19 @@ describe('redactYaml: compose files on the parsed YAML', () => {
 
   it('a file that is not YAML leaks nothing: strict line masking, and it says so', () => {
     const [value, folded, next, flagged, url] = ['v', 'f', 'n', 'fl', 'u'].map(secret);
-    const text = ['services: [', `  OPENCLAW_GATEWAY_TOKEN: ${value}`, '  PASSWORD: >-', `    ${folded}`, `    ${next}`, '  command:', '    - --token', `    - ${flagged}`, `  DB: mysql://u:${url}@h`, '  ports: ["1:1"]', ''].join('\n');
+    const text = [
+      'services: [',
+      `  OPENCLAW_GATEWAY_TOKEN: ${value}`,
+      '  PASSWORD: >-',
+      `    ${folded}`,
+      `    ${next}`,
+      '  command:',
+      '    - --token',
+      `    - ${flagged}`,
+      `  DB: mysql://u:${url}@h`,
+      '  ports: ["1:1"]',
+      '',
+    ].join('\n');
     const vault = new SecretVault();
     const out = redactYaml(text, vault);
     expect(out.fallback).toMatch(/not valid YAML/);
@@ -215,7 +262,12 @@ describe('redactYaml: compose files on the parsed YAML', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[A-Za-z0-9]{8,24}$/), fc.constantFrom(...styles), fc.boolean(), (s, style, nested) => {
         const body = style(s);
-        const text = nested ? `services:\n  gw:\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n` : `${body}\n`;
+        const text = nested
+          ? `services:\n  gw:\n${body
+              .split('\n')
+              .map((l) => `    ${l}`)
+              .join('\n')}\n`
+          : `${body}\n`;
         const out = redactYaml(text);
         expect(out.fallback).toBeUndefined();
         expect(out.text).not.toContain(s);

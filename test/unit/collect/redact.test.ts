@@ -12,7 +12,14 @@ describe('redaction', () => {
 
   it('redacts --token in both argv forms and remembers the value', () => {
     const vault = new SecretVault();
-    expect(redactArgv(['openclaw', 'gateway', '--token', TOKEN, '--bind', 'lan'], vault)).toEqual(['openclaw', 'gateway', '--token', '[REDACTED]', '--bind', 'lan']);
+    expect(redactArgv(['openclaw', 'gateway', '--token', TOKEN, '--bind', 'lan'], vault)).toEqual([
+      'openclaw',
+      'gateway',
+      '--token',
+      '[REDACTED]',
+      '--bind',
+      'lan',
+    ]);
     expect(redactArgv(['x', `--password=${TOKEN}`], vault)).toEqual(['x', '--password=[REDACTED]']);
     expect(vault.scrubText(`echo ${TOKEN}`)).toBe('echo [REDACTED]');
   });
@@ -58,13 +65,25 @@ describe('redaction', () => {
     const vault = new SecretVault();
     expect(redactArgv(['openclaw', 'gateway', '--url', `ws://me:${TOKEN}@h:1/p`], vault)).toEqual(['openclaw', 'gateway', '--url', 'ws://me:[REDACTED]@h:1/p']);
     expect(redactEnvEntry(`DB_URL=postgres://app:${TOKEN}@db/app`)).toBe('DB_URL=postgres://app:[REDACTED]@db/app');
-    expect(redactObject({ gateway: { remote: { url: `wss://u:p@ss${TOKEN}@gw/` } } }, vault)).toEqual({ gateway: { remote: { url: 'wss://u:[REDACTED]@gw/' } } });
+    expect(redactObject({ gateway: { remote: { url: `wss://u:p@ss${TOKEN}@gw/` } } }, vault)).toEqual({
+      gateway: { remote: { url: 'wss://u:[REDACTED]@gw/' } },
+    });
     expect(redactObject({ password: 12345678 })).toEqual({ password: { $redacted: true, length: 8 } });
   });
 
   it('stays linear on hostile text: long runs that nearly match take milliseconds, and nothing recurses', () => {
     const n = 200_000;
-    const hostile = ['a'.repeat(n), 'A='.repeat(n / 2), 'TOKEN='.repeat(n / 6), '--a'.repeat(n / 3), 'x://u:'.repeat(n / 6), 'a.'.repeat(n / 2), '"A='.repeat(n / 3), 'a: "'.repeat(n / 4), '"--a'.repeat(n / 4)];
+    const hostile = [
+      'a'.repeat(n),
+      'A='.repeat(n / 2),
+      'TOKEN='.repeat(n / 6),
+      '--a'.repeat(n / 3),
+      'x://u:'.repeat(n / 6),
+      'a.'.repeat(n / 2),
+      '"A='.repeat(n / 3),
+      'a: "'.repeat(n / 4),
+      '"--a'.repeat(n / 4),
+    ];
     for (const text of hostile) {
       const started = performance.now();
       redactText(text);
@@ -74,18 +93,24 @@ describe('redaction', () => {
 
   it('replaces secret-named config values with their length', () => {
     const vault = new SecretVault();
-    expect(redactObject({ gateway: { auth: { mode: 'token', token: TOKEN } } }, vault)).toEqual({ gateway: { auth: { mode: 'token', token: { $redacted: true, length: TOKEN.length } } } });
+    expect(redactObject({ gateway: { auth: { mode: 'token', token: TOKEN } } }, vault)).toEqual({
+      gateway: { auth: { mode: 'token', token: { $redacted: true, length: TOKEN.length } } },
+    });
     expect(vault.size).toBe(1);
   });
 
   it('the vault scrubs any remembered secret from any JSON value', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 8, maxLength: 40 }).filter((s) => s.trim() === s && s.length >= 8), fc.jsonValue(), (secret, value) => {
-        const vault = new SecretVault();
-        vault.remember(secret);
-        const scrubbed = vault.scrub({ value, nested: [`prefix ${secret} suffix`, { k: secret }] });
-        expect(JSON.stringify(scrubbed)).not.toContain(JSON.stringify(secret).slice(1, -1));
-      }),
+      fc.property(
+        fc.string({ minLength: 8, maxLength: 40 }).filter((s) => s.trim() === s && s.length >= 8),
+        fc.jsonValue(),
+        (secret, value) => {
+          const vault = new SecretVault();
+          vault.remember(secret);
+          const scrubbed = vault.scrub({ value, nested: [`prefix ${secret} suffix`, { k: secret }] });
+          expect(JSON.stringify(scrubbed)).not.toContain(JSON.stringify(secret).slice(1, -1));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -25,16 +25,19 @@ describe('parseSs', () => {
     ]);
   });
 
-  it.skipIf(!corpusAvailable)(`tells dual-stack "*" from IPv6-only "[::]" (corpus sockets/ss-ltn-bind-kinds.txt) ${corpusAvailable ? '' : CORPUS_SKIP_REASON}`, () => {
-    const { sockets, errors } = parseSs(corpusFile('sockets', 'ss-ltn-bind-kinds.txt'));
-    expect(errors).toEqual([]);
-    const byPort = Object.fromEntries(sockets.map((s) => [s.port, s]));
-    expect(byPort[7001]).toMatchObject({ address: '::', v6only: false });
-    expect(byPort[7002]).toMatchObject({ address: '::', v6only: true });
-    expect(byPort[7003]).toMatchObject({ address: '0.0.0.0', family: 4 });
-    expect(byPort[7004]).toMatchObject({ address: '127.0.0.1' });
-    expect(byPort[7005]).toMatchObject({ address: '::1', family: 6 });
-  });
+  it.skipIf(!corpusAvailable)(
+    `tells dual-stack "*" from IPv6-only "[::]" (corpus sockets/ss-ltn-bind-kinds.txt) ${corpusAvailable ? '' : CORPUS_SKIP_REASON}`,
+    () => {
+      const { sockets, errors } = parseSs(corpusFile('sockets', 'ss-ltn-bind-kinds.txt'));
+      expect(errors).toEqual([]);
+      const byPort = Object.fromEntries(sockets.map((s) => [s.port, s]));
+      expect(byPort[7001]).toMatchObject({ address: '::', v6only: false });
+      expect(byPort[7002]).toMatchObject({ address: '::', v6only: true });
+      expect(byPort[7003]).toMatchObject({ address: '0.0.0.0', family: 4 });
+      expect(byPort[7004]).toMatchObject({ address: '127.0.0.1' });
+      expect(byPort[7005]).toMatchObject({ address: '::1', family: 6 });
+    },
+  );
 
   it.skipIf(!corpusAvailable)('reads a docker-proxy host dump (corpus ground-truth/docker20-proxy/ss-ltnp.txt)', () => {
     const { sockets, errors } = parseSs(corpusFile('ground-truth', 'docker20-proxy', 'ss-ltnp.txt'));

@@ -53,13 +53,20 @@ describe('ufw status verbose', () => {
   });
 
   it('never throws on arbitrary text', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 500 }), (text) => void parseUfwStatusVerbose(text)), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 500 }), (text) => void parseUfwStatusVerbose(text)),
+      { numRuns: 500 },
+    );
   });
 });
 
 describe('shell assignment files (/etc/default/ufw, ufw.conf, .env)', () => {
   it('unquotes values and ignores comments', () => {
-    expect(parseShellAssignments('# c\nIPV6=yes\nDEFAULT_INPUT_POLICY="DROP"\n  ENABLED = no \n')).toEqual({ IPV6: 'yes', DEFAULT_INPUT_POLICY: 'DROP', ENABLED: 'no' });
+    expect(parseShellAssignments('# c\nIPV6=yes\nDEFAULT_INPUT_POLICY="DROP"\n  ENABLED = no \n')).toEqual({
+      IPV6: 'yes',
+      DEFAULT_INPUT_POLICY: 'DROP',
+      ENABLED: 'no',
+    });
   });
 });
 

@@ -66,14 +66,26 @@ describe('the OpenClaw compose file', () => {
     });
     const gw = model.services[0];
     expect(gw?.image).toBe('ghcr.io/openclaw/openclaw:1.2');
-    expect(gw?.ports[0]).toEqual({ hostIp: '127.0.0.1', hostPort: '18789', containerPort: '18789', protocol: 'tcp', line: 12, column: 9, raw: '127.0.0.1:18789:18789' });
+    expect(gw?.ports[0]).toEqual({
+      hostIp: '127.0.0.1',
+      hostPort: '18789',
+      containerPort: '18789',
+      protocol: 'tcp',
+      line: 12,
+      column: 9,
+      raw: '127.0.0.1:18789:18789',
+    });
     expect(gw?.command).toContain('loopback');
   });
 
   it('warns, with the line, for each unset variable without a default', () => {
     expect(parseCompose({ path: 'c', text: openclawText, env: {} })).toMatchObject({
       warnings: [
-        { line: 7, message: 'variable "OPENCLAW_GATEWAY_TOKEN" is not set; service "openclaw-gateway" environment OPENCLAW_GATEWAY_TOKEN uses an empty string in its place' },
+        {
+          line: 7,
+          message:
+            'variable "OPENCLAW_GATEWAY_TOKEN" is not set; service "openclaw-gateway" environment OPENCLAW_GATEWAY_TOKEN uses an empty string in its place',
+        },
         { line: 9, message: 'variable "OPENCLAW_CONFIG_DIR" is not set; service "openclaw-gateway" volume uses an empty string in its place' },
         { line: 10, message: 'variable "OPENCLAW_WORKSPACE_DIR" is not set; service "openclaw-gateway" volume uses an empty string in its place' },
         { line: 10, message: 'service "openclaw-gateway": invalid volume ":/home/node/.openclaw/workspace"' },
@@ -91,7 +103,19 @@ describe('network_mode and networks', () => {
     const text = 'services:\n  gateway:\n    image: openclaw\n    network_mode: host\n    command: node dist/index.js gateway --bind lan\n';
     expect(parse(text)).toEqual({
       path: 'compose.yaml',
-      services: [{ name: 'gateway', image: 'openclaw', line: 2, ports: [], networkMode: 'host', networks: [], volumes: [], command: ['node', 'dist/index.js', 'gateway', '--bind', 'lan'], environment: {} }],
+      services: [
+        {
+          name: 'gateway',
+          image: 'openclaw',
+          line: 2,
+          ports: [],
+          networkMode: 'host',
+          networks: [],
+          volumes: [],
+          command: ['node', 'dist/index.js', 'gateway', '--bind', 'lan'],
+          environment: {},
+        },
+      ],
       warnings: [],
     });
   });
@@ -99,7 +123,9 @@ describe('network_mode and networks', () => {
   it('warns that ports are dropped in host mode', () => {
     const model = parse(svc('network_mode: host\nports: ["18789:18789"]'));
     expect(model.services[0]?.ports).toHaveLength(1);
-    expect(model.warnings).toEqual([{ line: 3, message: 'service "s" uses network_mode: host, so its "ports" are ignored and its sockets listen on the host directly' }]);
+    expect(model.warnings).toEqual([
+      { line: 3, message: 'service "s" uses network_mode: host, so its "ports" are ignored and its sockets listen on the host directly' },
+    ]);
   });
 
   it.each(['host', 'none', 'bridge', 'service:vpn', 'container:abc123', 'default'])('network_mode: %s', (mode) => {
@@ -135,8 +161,14 @@ describe('network_mode and networks', () => {
 
 describe('volumes', () => {
   const cases: [string, ComposeService['volumes']][] = [
-    ['- /var/run/docker.sock:/var/run/docker.sock', [{ source: '/var/run/docker.sock', target: '/var/run/docker.sock', line: 4, type: 'bind', readOnly: false }]],
-    ['- /var/run/docker.sock:/var/run/docker.sock:ro', [{ source: '/var/run/docker.sock', target: '/var/run/docker.sock', line: 4, type: 'bind', readOnly: true }]],
+    [
+      '- /var/run/docker.sock:/var/run/docker.sock',
+      [{ source: '/var/run/docker.sock', target: '/var/run/docker.sock', line: 4, type: 'bind', readOnly: false }],
+    ],
+    [
+      '- /var/run/docker.sock:/var/run/docker.sock:ro',
+      [{ source: '/var/run/docker.sock', target: '/var/run/docker.sock', line: 4, type: 'bind', readOnly: true }],
+    ],
     ['- ./data:/data:rw,z', [{ source: './data', target: '/data', line: 4, type: 'bind', readOnly: false }]],
     ['- ~/.openclaw:/home/node/.openclaw:z,ro', [{ source: '~/.openclaw', target: '/home/node/.openclaw', line: 4, type: 'bind', readOnly: true }]],
     ['- state:/home/node/.openclaw', [{ source: 'state', target: '/home/node/.openclaw', line: 4, type: 'volume', readOnly: false }]],
@@ -242,7 +274,8 @@ describe('YAML features compose files use', () => {
   });
 
   it('ignores top-level keys other than services, and x- extensions', () => {
-    const text = 'version: "3.8"\nname: claw\nnetworks:\n  front: {}\nvolumes:\n  state:\nx-anything: [1, 2]\nservices:\n  a:\n    image: x\n    x-note: { deep: [1] }\n';
+    const text =
+      'version: "3.8"\nname: claw\nnetworks:\n  front: {}\nvolumes:\n  state:\nx-anything: [1, 2]\nservices:\n  a:\n    image: x\n    x-note: { deep: [1] }\n';
     expect(parse(text)).toEqual({
       path: 'compose.yaml',
       services: [{ name: 'a', image: 'x', line: 9, ports: [], networks: [], volumes: [], command: [], environment: {} }],
@@ -274,9 +307,17 @@ describe('problems become error or warnings, never exceptions', () => {
     ['a service with no body', 'services:\n  a:\n', { line: 2, column: 3, message: 'service "a" must be a mapping' }],
     ['ports as a string', svc('ports: "80:80"'), { line: 3, column: 12, message: 'service "s": "ports" must be a list' }],
     ['volumes as a map', svc('volumes: {a: b}'), { line: 3, column: 14, message: 'service "s": "volumes" must be a list' }],
-    ['a required variable', svc('image: ${IMAGE:?set IMAGE in .env}'), { line: 3, column: 12, message: 'service "s" image: required variable IMAGE is missing a value: set IMAGE in .env' }],
+    [
+      'a required variable',
+      svc('image: ${IMAGE:?set IMAGE in .env}'),
+      { line: 3, column: 12, message: 'service "s" image: required variable IMAGE is missing a value: set IMAGE in .env' },
+    ],
     ['image as a list', svc('image: [a]'), { line: 3, column: 12, message: 'service "s" image must be a single value, not a list' }],
-    ['two documents', 'services: {}\n---\nservices: {}\n', { line: 2, column: 1, message: 'Source contains multiple documents; please use YAML.parseAllDocuments()' }],
+    [
+      'two documents',
+      'services: {}\n---\nservices: {}\n',
+      { line: 2, column: 1, message: 'Source contains multiple documents; please use YAML.parseAllDocuments()' },
+    ],
     ['merging a scalar', 'x: &x 1\nservices:\n  a:\n    <<: *x\n', { line: 4, column: 9, message: '"<<" must merge a mapping or a list of mappings' }],
   ];
   it.each(errors)('%s', (_name, text, error) => {

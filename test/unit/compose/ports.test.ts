@@ -120,8 +120,15 @@ describe('long port syntax', () => {
       item: '{ target: 53, published: 53, protocol: udp, mode: host, host_ip: "::1" }',
       port: all('53', '53', '{target: 53, published: 53, protocol: udp, mode: host, host_ip: ::1}', { hostIp: '::1', protocol: 'udp' }),
     },
-    { item: '{ published: "${P:-18789}", target: 18789, host_ip: "${IP}" }', env: { IP: '127.0.0.1' }, port: all('18789', '18789', '{published: 18789, target: 18789, host_ip: 127.0.0.1}', { hostIp: '127.0.0.1' }) },
-    { item: '{ target: 80, published: "", name: web, app_protocol: http }', port: all(undefined, '80', '{target: 80, published: , name: web, app_protocol: http}') },
+    {
+      item: '{ published: "${P:-18789}", target: 18789, host_ip: "${IP}" }',
+      env: { IP: '127.0.0.1' },
+      port: all('18789', '18789', '{published: 18789, target: 18789, host_ip: 127.0.0.1}', { hostIp: '127.0.0.1' }),
+    },
+    {
+      item: '{ target: 80, published: "", name: web, app_protocol: http }',
+      port: all(undefined, '80', '{target: 80, published: , name: web, app_protocol: http}'),
+    },
     { item: '{ target: 80, host_ip: "[::1]", x-note: ignored }', port: all(undefined, '80', '{target: 80, host_ip: [::1]}', { hostIp: '::1' }) },
   ];
   it.each(cases)('$item', ({ item, env, port }) => {
@@ -133,7 +140,15 @@ describe('long port syntax', () => {
   it('positions a block mapping at its first key', () => {
     const text = 'services:\n  gw:\n    ports:\n      - target: 18789\n        published: 18789\n        host_ip: 0.0.0.0\n';
     expect(parseCompose({ path: 'c', text, env: {} }).services[0]?.ports).toEqual([
-      { hostIp: '0.0.0.0', hostPort: '18789', containerPort: '18789', protocol: 'tcp', line: 4, column: 9, raw: '{target: 18789, published: 18789, host_ip: 0.0.0.0}' },
+      {
+        hostIp: '0.0.0.0',
+        hostPort: '18789',
+        containerPort: '18789',
+        protocol: 'tcp',
+        line: 4,
+        column: 9,
+        raw: '{target: 18789, published: 18789, host_ip: 0.0.0.0}',
+      },
     ]);
   });
 

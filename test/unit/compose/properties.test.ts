@@ -62,10 +62,65 @@ function checkShape(model: ComposeModel): void {
 const yamlish = fc
   .array(
     fc.constantFrom(
-      'services:', 'ports:', 'volumes:', 'networks:', 'network_mode:', 'command:', 'entrypoint:', 'environment:', 'image:',
-      'target:', 'published:', 'host_ip:', '<<:', '&a ', '*a', '!reset ', '!!str ', '\n', '  ', '    ', '- ', '\t', ' ', '#',
-      '"', "'", '[', ']', '{', '}', ',', ':', '?', '|', '>', '---', '...', '%YAML 1.1', '$', '$$', '${', '${A:-', '${A:?x}', 'a',
-      'gw', '80', '18789', '80:80', '127.0.0.1', '[::1]', '::1', '-', '/udp', '0.0.0.0', 'host', 'K=V', '\\', '\u0000', '\ufeff',
+      'services:',
+      'ports:',
+      'volumes:',
+      'networks:',
+      'network_mode:',
+      'command:',
+      'entrypoint:',
+      'environment:',
+      'image:',
+      'target:',
+      'published:',
+      'host_ip:',
+      '<<:',
+      '&a ',
+      '*a',
+      '!reset ',
+      '!!str ',
+      '\n',
+      '  ',
+      '    ',
+      '- ',
+      '\t',
+      ' ',
+      '#',
+      '"',
+      "'",
+      '[',
+      ']',
+      '{',
+      '}',
+      ',',
+      ':',
+      '?',
+      '|',
+      '>',
+      '---',
+      '...',
+      '%YAML 1.1',
+      '$',
+      '$$',
+      '${',
+      '${A:-',
+      '${A:?x}',
+      'a',
+      'gw',
+      '80',
+      '18789',
+      '80:80',
+      '127.0.0.1',
+      '[::1]',
+      '::1',
+      '-',
+      '/udp',
+      '0.0.0.0',
+      'host',
+      'K=V',
+      '\\',
+      '\u0000',
+      '\ufeff',
     ),
     { maxLength: 60 },
   )
@@ -133,9 +188,12 @@ describe('interpolate never throws', () => {
 
   it('returns text without "$" unchanged', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 100 }).filter((s) => !s.includes('$')), (text) => {
-        expect(interpolate(text, {})).toEqual({ value: text, unset: [] });
-      }),
+      fc.property(
+        fc.string({ maxLength: 100 }).filter((s) => !s.includes('$')),
+        (text) => {
+          expect(interpolate(text, {})).toEqual({ value: text, unset: [] });
+        },
+      ),
     );
   });
 });

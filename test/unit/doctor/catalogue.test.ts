@@ -1,13 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { findSymptom, runDoctor, SYMPTOMS } from '../../../src/doctor/index.js';
 import { renderDoctor } from '../../../src/doctor/render.js';
-import { baselineSnapshot, compose, tcpListener, withComposeFile, withContainers, withGatewayProcess, withSockets, withSshd, withUfw } from '../../fixtures/builders/snapshot.js';
+import {
+  baselineSnapshot,
+  compose,
+  tcpListener,
+  withComposeFile,
+  withContainers,
+  withGatewayProcess,
+  withSockets,
+  withSshd,
+  withUfw,
+} from '../../fixtures/builders/snapshot.js';
 import { loopbackGateway } from './helpers.js';
 
 /** A host with all four problems at once, a redacted token in the gateway's argv and in its compose file. */
 const everything = compose(
   loopbackGateway(),
-  withGatewayProcess(4243, ['openclaw', 'gateway', '--token', '[REDACTED]'], { OPENCLAW_GATEWAY_TOKEN: '[REDACTED]' }, { token: { $redacted: true, length: 64, from: 'argv:--token' } }),
+  withGatewayProcess(
+    4243,
+    ['openclaw', 'gateway', '--token', '[REDACTED]'],
+    { OPENCLAW_GATEWAY_TOKEN: '[REDACTED]' },
+    { token: { $redacted: true, length: 64, from: 'argv:--token' } },
+  ),
   withSshd({ port: ['22'] }),
   withSockets(tcpListener('0.0.0.0', 22, 700, 'sshd')),
   withUfw(false, ''),

@@ -8,10 +8,12 @@ import { EditError } from '../../../src/harden/edit/errors.js';
 const lines = (...l: string[]) => `${l.join('\n')}\n`;
 
 describe('addLoopbackPublish', () => {
-  it('adds a ports list to a service without one, at the file\'s list indent, comments kept', () => {
+  it("adds a ports list to a service without one, at the file's list indent, comments kept", () => {
     const before = lines('services:', '  gw:', '    image: openclaw # pinned', '    networks:', '    - net', '# end');
     const after = addLoopbackPublish(before, 'gw', 18789, 18789);
-    expect(after).toBe(lines('services:', '  gw:', '    image: openclaw # pinned', '    networks:', '    - net', '    ports:', '    - "127.0.0.1:18789:18789"', '# end'));
+    expect(after).toBe(
+      lines('services:', '  gw:', '    image: openclaw # pinned', '    networks:', '    - net', '    ports:', '    - "127.0.0.1:18789:18789"', '# end'),
+    );
   });
 
   it('appends to an existing block list that does not publish the port', () => {
@@ -22,8 +24,12 @@ describe('addLoopbackPublish', () => {
   });
 
   it('appends to a flow list and fills an empty ports key', () => {
-    expect(addLoopbackPublish(lines('services:', '  gw:', '    ports: ["9000:9000"]'), 'gw', 18789, 18789)).toBe(lines('services:', '  gw:', '    ports: ["9000:9000", "127.0.0.1:18789:18789"]'));
-    expect(parse(addLoopbackPublish(lines('services:', '  gw:', '    image: x', '    ports:'), 'gw', 18789, 18789))).toEqual({ services: { gw: { image: 'x', ports: ['127.0.0.1:18789:18789'] } } });
+    expect(addLoopbackPublish(lines('services:', '  gw:', '    ports: ["9000:9000"]'), 'gw', 18789, 18789)).toBe(
+      lines('services:', '  gw:', '    ports: ["9000:9000", "127.0.0.1:18789:18789"]'),
+    );
+    expect(parse(addLoopbackPublish(lines('services:', '  gw:', '    image: x', '    ports:'), 'gw', 18789, 18789))).toEqual({
+      services: { gw: { image: 'x', ports: ['127.0.0.1:18789:18789'] } },
+    });
   });
 
   it('leaves a service that already publishes the port (short or long syntax) as it is', () => {

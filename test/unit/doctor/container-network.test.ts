@@ -4,7 +4,12 @@ import { compose, withContainers, withGatewayProcess } from '../../fixtures/buil
 import type { DockerContainer } from '../../../src/snapshot/types.js';
 import { diagnose, fixOf } from './helpers.js';
 
-const gateway: Partial<DockerContainer> = { name: 'openclaw-gateway', image: 'ghcr.io/openclaw/openclaw:2026.9.6', networkMode: 'openclaw-net', networks: [{ name: 'openclaw-net', ipAddress: '172.18.0.2' }] };
+const gateway: Partial<DockerContainer> = {
+  name: 'openclaw-gateway',
+  image: 'ghcr.io/openclaw/openclaw:2026.9.6',
+  networkMode: 'openclaw-net',
+  networks: [{ name: 'openclaw-net', ipAddress: '172.18.0.2' }],
+};
 const worker = (networks: string[], extra: Partial<DockerContainer> = {}): Partial<DockerContainer> => ({
   name: 'agent-worker',
   image: 'python:3.12-slim',
@@ -14,7 +19,7 @@ const worker = (networks: string[], extra: Partial<DockerContainer> = {}): Parti
 });
 
 describe('container-network', () => {
-  it('different networks: names both and gives docker network connect to the gateway\'s network', () => {
+  it("different networks: names both and gives docker network connect to the gateway's network", () => {
     const r = diagnose(containerNetwork, withContainers(gateway, worker(['tools-net'])));
     expect(r.status).toBe('problem');
     expect(r.cause).toBe('the two containers are on different Docker networks: the gateway openclaw-gateway is on openclaw-net, agent-worker is on tools-net');
@@ -29,7 +34,10 @@ describe('container-network', () => {
   });
 
   it('the gateway listens on another port inside: the URL says so', () => {
-    const r = diagnose(containerNetwork, withContainers({ ...gateway, command: ['node', 'openclaw.mjs', 'gateway', '--port', '28789'] }, worker(['openclaw-net'])));
+    const r = diagnose(
+      containerNetwork,
+      withContainers({ ...gateway, command: ['node', 'openclaw.mjs', 'gateway', '--port', '28789'] }, worker(['openclaw-net'])),
+    );
     expect(r.cause).toContain('http://openclaw-gateway:28789/');
   });
 
@@ -37,7 +45,11 @@ describe('container-network', () => {
     const r = diagnose(containerNetwork, withContainers({ ...gateway, networkMode: 'default', networks: [{ name: 'bridge' }] }, worker(['bridge'])));
     expect(r.status).toBe('problem');
     expect(r.cause).toContain("only on Docker's default bridge");
-    expect(r.fix?.commands).toEqual(['docker network create openclaw-net', 'docker network connect openclaw-net openclaw-gateway', 'docker network connect openclaw-net agent-worker']);
+    expect(r.fix?.commands).toEqual([
+      'docker network create openclaw-net',
+      'docker network connect openclaw-net openclaw-gateway',
+      'docker network connect openclaw-net agent-worker',
+    ]);
   });
 
   it('a container from compose: the compose change that keeps the fix', () => {
@@ -48,8 +60,18 @@ describe('container-network', () => {
   });
 
   it('Docker not reachable: unknown, one line with the reason', () => {
-    const r = diagnose(containerNetwork, (s) => ({ ...s, docker: { status: 'unavailable', reason: 'not-running', detail: 'cannot connect to /var/run/docker.sock: ENOENT (is dockerd running?)' } }));
-    expect(r).toEqual({ id: 'container-network', title: expect.any(String), question: expect.any(String), status: 'unknown', cause: 'Docker was not checked: cannot connect to /var/run/docker.sock: ENOENT (is dockerd running?)', saw: [] });
+    const r = diagnose(containerNetwork, (s) => ({
+      ...s,
+      docker: { status: 'unavailable', reason: 'not-running', detail: 'cannot connect to /var/run/docker.sock: ENOENT (is dockerd running?)' },
+    }));
+    expect(r).toEqual({
+      id: 'container-network',
+      title: expect.any(String),
+      question: expect.any(String),
+      status: 'unknown',
+      cause: 'Docker was not checked: cannot connect to /var/run/docker.sock: ENOENT (is dockerd running?)',
+      saw: [],
+    });
   });
 
   it('no gateway container (the gateway runs on the host): unknown, saying so', () => {

@@ -31,9 +31,14 @@ describe('docker-publish', () => {
   it('not published, no compose file: recreate it with the port on 127.0.0.1 only', () => {
     const r = diagnose(dockerPublish, withContainers(gateway()));
     expect(r.status).toBe('problem');
-    expect(r.cause).toBe("the port is not published: openclaw-gateway's gateway port 18789 is reachable only inside Docker (openclaw-net), not at 127.0.0.1:18789 on this host");
+    expect(r.cause).toBe(
+      "the port is not published: openclaw-gateway's gateway port 18789 is reachable only inside Docker (openclaw-net), not at 127.0.0.1:18789 on this host",
+    );
     expect(r.saw.map((e) => e.text)).toContain('its ports: 18789/tcp (exposed, not published)');
-    expect(r.fix?.commands).toEqual(['docker rm -f openclaw-gateway', 'docker run -d --name openclaw-gateway --network openclaw-net -p 127.0.0.1:18789:18789 ghcr.io/openclaw/openclaw:2026.9.6 …']);
+    expect(r.fix?.commands).toEqual([
+      'docker rm -f openclaw-gateway',
+      'docker run -d --name openclaw-gateway --network openclaw-net -p 127.0.0.1:18789:18789 ghcr.io/openclaw/openclaw:2026.9.6 …',
+    ]);
   });
 
   it('not published, its compose file read: the compose diff publishing on 127.0.0.1, comments kept', () => {
@@ -48,7 +53,14 @@ describe('docker-publish', () => {
   });
 
   it('the gateway port already held on the host: publishes on a free host port instead', () => {
-    const r = diagnose(dockerPublish, compose(withSockets(tcpListener('127.0.0.1', 18789, 4242, 'openclaw-gatewa')), withContainers(gateway()), withComposeFile('/srv/openclaw/compose.yaml', COMPOSE)));
+    const r = diagnose(
+      dockerPublish,
+      compose(
+        withSockets(tcpListener('127.0.0.1', 18789, 4242, 'openclaw-gatewa')),
+        withContainers(gateway()),
+        withComposeFile('/srv/openclaw/compose.yaml', COMPOSE),
+      ),
+    );
     expect(r.fix?.diff).toContain('+      - "127.0.0.1:19789:18789"');
     expect(r.fix?.text).toContain('Port 18789 is already held on this host, so the host side is 19789.');
   });
@@ -66,8 +78,11 @@ describe('docker-publish', () => {
     expect(r.cause).toContain('http://127.0.0.1:18789/');
   });
 
-  it('published on a LAN address only: the host\'s 127.0.0.1 does not reach it', () => {
-    const r = diagnose(dockerPublish, withContainers(gateway({ ports: [{ containerPort: 18789, protocol: 'tcp', hostIp: '192.168.1.10', hostPort: '18789' }] })));
+  it("published on a LAN address only: the host's 127.0.0.1 does not reach it", () => {
+    const r = diagnose(
+      dockerPublish,
+      withContainers(gateway({ ports: [{ containerPort: 18789, protocol: 'tcp', hostIp: '192.168.1.10', hostPort: '18789' }] })),
+    );
     expect(r.status).toBe('problem');
     expect(r.cause).toContain('only on 192.168.1.10, not on 127.0.0.1');
   });
@@ -75,7 +90,10 @@ describe('docker-publish', () => {
   it('no container, a compose service without ports: problem from the file, with the diff', () => {
     const r = diagnose(dockerPublish, withComposeFile('/srv/openclaw/compose.yaml', COMPOSE));
     expect(r.status).toBe('problem');
-    expect(r.saw[0]).toMatchObject({ text: 'service openclaw-gateway in /srv/openclaw/compose.yaml:3: no ports', location: { file: '/srv/openclaw/compose.yaml', line: 3 } });
+    expect(r.saw[0]).toMatchObject({
+      text: 'service openclaw-gateway in /srv/openclaw/compose.yaml:3: no ports',
+      location: { file: '/srv/openclaw/compose.yaml', line: 3 },
+    });
     expect(r.fix?.diff).toContain('+      - "127.0.0.1:18789:18789"');
   });
 

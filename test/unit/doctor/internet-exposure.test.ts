@@ -38,9 +38,13 @@ describe('doctor internet-exposure', () => {
     expect(r.status).toBe('problem');
     expect(r.cause).toBe(`the gateway, though it listens on loopback only, is reachable from the internet through a door: nginx (${NGINX_FILE}:5)`);
     const door = r.saw.find((e) => e.location?.line === 5);
-    expect(door?.text).toBe(`nginx proxy_pass http://127.0.0.1:18789 (${NGINX_FILE}:5) → 127.0.0.1:18789, taking connections on 0.0.0.0:443 (${NGINX_FILE}:2), with no authentication of its own`);
+    expect(door?.text).toBe(
+      `nginx proxy_pass http://127.0.0.1:18789 (${NGINX_FILE}:5) → 127.0.0.1:18789, taking connections on 0.0.0.0:443 (${NGINX_FILE}:2), with no authentication of its own`,
+    );
     expect(textOf(r)).toMatch(/0\.0\.0\.0:443 from internet.*: open/);
-    expect(r.fix?.commands?.[0]).toBe(`nginx proxy_pass http://127.0.0.1:18789 (${NGINX_FILE}:5): write \`listen 127.0.0.1:443 ssl;\` at ${NGINX_FILE}:2, or keep it public and add \`allow <your network>; deny all;\` or \`auth_basic\` in front of proxy_pass; then \`nginx -t && systemctl reload nginx\``);
+    expect(r.fix?.commands?.[0]).toBe(
+      `nginx proxy_pass http://127.0.0.1:18789 (${NGINX_FILE}:5): write \`listen 127.0.0.1:443 ssl;\` at ${NGINX_FILE}:2, or keep it public and add \`allow <your network>; deny all;\` or \`auth_basic\` in front of proxy_pass; then \`nginx -t && systemctl reload nginx\``,
+    );
     expect(r.fix?.text).toMatch(/bind its listener to 127\.0\.0\.1 \(or this host's tailnet address/);
   });
 
@@ -55,12 +59,23 @@ describe('doctor internet-exposure', () => {
   it('a door on loopback only is not the cause: ok, and it says which door it looked at', () => {
     const r = diagnose(internetExposure, compose(loopbackGateway(), withNginx(nginx('127.0.0.1'))));
     expect(r.status).toBe('ok');
-    expect(r.cause).toBe(`nothing makes the gateway reachable from the internet: not its own socket, nor the door in front of it (nginx on 127.0.0.1:443 (${NGINX_FILE}:2))`);
+    expect(r.cause).toBe(
+      `nothing makes the gateway reachable from the internet: not its own socket, nor the door in front of it (nginx on 127.0.0.1:443 (${NGINX_FILE}:2))`,
+    );
     expect(r.fix).toBeUndefined();
   });
 
   it('a public Cloudflare quick tunnel: an Access policy or stopping the tunnel', () => {
-    const tunnel: Door = { kind: 'cloudflared', pid: 12, remote: { url: 'https://abc.trycloudflare.com', port: 443, audience: 'internet' }, upstream: { host: 'localhost', port: 18789 }, via: 'cloudflared tunnel --url http://localhost:18789', layer: 'http', forwardedFor: 'append', auth: [] };
+    const tunnel: Door = {
+      kind: 'cloudflared',
+      pid: 12,
+      remote: { url: 'https://abc.trycloudflare.com', port: 443, audience: 'internet' },
+      upstream: { host: 'localhost', port: 18789 },
+      via: 'cloudflared tunnel --url http://localhost:18789',
+      layer: 'http',
+      forwardedFor: 'append',
+      auth: [],
+    };
     const r = diagnose(internetExposure, compose(loopbackGateway(), withDoors([tunnel])));
     expect(r.status).toBe('problem');
     expect(r.cause).toMatch(/through a door: cloudflared \(pid 12\)/);
@@ -70,7 +85,22 @@ describe('doctor internet-exposure', () => {
   });
 
   it('a tunnel gated by a policy outside the host: unknown, with the reason, the door and its fix', () => {
-    const tunnel: Door = { kind: 'cloudflared', pid: 12, remote: { url: 'https://gw.example.com', port: 443, audience: 'internet', gate: 'Cloudflare Access may guard gw.example.com: its policy lives at Cloudflare, not on this host' }, upstream: { host: 'localhost', port: 18789 }, via: 'ingress gw.example.com → http://localhost:18789', location: { file: '/etc/cloudflared/config.yml', line: 4 }, layer: 'http', forwardedFor: 'append', auth: [] };
+    const tunnel: Door = {
+      kind: 'cloudflared',
+      pid: 12,
+      remote: {
+        url: 'https://gw.example.com',
+        port: 443,
+        audience: 'internet',
+        gate: 'Cloudflare Access may guard gw.example.com: its policy lives at Cloudflare, not on this host',
+      },
+      upstream: { host: 'localhost', port: 18789 },
+      via: 'ingress gw.example.com → http://localhost:18789',
+      location: { file: '/etc/cloudflared/config.yml', line: 4 },
+      layer: 'http',
+      forwardedFor: 'append',
+      auth: [],
+    };
     const r = diagnose(internetExposure, compose(loopbackGateway(), withDoors([tunnel])));
     expect(r.status).toBe('unknown');
     expect(r.cause).toMatch(/could not be decided: .*Cloudflare Access may guard gw\.example\.com/);

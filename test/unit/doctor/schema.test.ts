@@ -13,7 +13,15 @@ describe('schema/doctor.schema.json', () => {
   it('accepts what doctor prints: problems with commands and a diff, ok, unknown', () => {
     const reports = [
       runDoctor(baselineSnapshot()),
-      runDoctor(compose(loopbackGateway(), withSshd({ port: ['22'] }), withUfw(false, ''), withContainers({ name: 'openclaw-gateway' }), withComposeFile('/srv/c.yaml', 'services:\n  openclaw-gateway:\n    image: x\n'))(baselineSnapshot())),
+      runDoctor(
+        compose(
+          loopbackGateway(),
+          withSshd({ port: ['22'] }),
+          withUfw(false, ''),
+          withContainers({ name: 'openclaw-gateway' }),
+          withComposeFile('/srv/c.yaml', 'services:\n  openclaw-gateway:\n    image: x\n'),
+        )(baselineSnapshot()),
+      ),
     ];
     for (const report of reports) {
       const json = JSON.parse(JSON.stringify(report)) as unknown;

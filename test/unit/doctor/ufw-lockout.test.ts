@@ -33,7 +33,7 @@ describe('ufw-lockout', () => {
     expect(textOf(r)).not.toContain('sshd listens');
   });
 
-  it('before enabling: predicted from the rule files, with the exact rule for sshd\'s real port', () => {
+  it("before enabling: predicted from the rule files, with the exact rule for sshd's real port", () => {
     const r = diagnose(ufwLockout, compose(sshdOn(2222), withUfw(false, '### tuple ### allow tcp 80 0.0.0.0/0 any 0.0.0.0/0 in\n')));
     expect(r.status).toBe('problem');
     expect(r.cause).toBe('UFW is not enabled yet, but with default deny incoming and no rule for SSH on port 2222, `ufw enable` would lock you out');
@@ -60,7 +60,10 @@ describe('ufw-lockout', () => {
   });
 
   it('SSH allowed: not this cause, citing the rule and its line', () => {
-    const r = diagnose(ufwLockout, compose(sshdOn(22), withUfw(true, '# comment\n### tuple ### limit tcp 22 0.0.0.0/0 any 0.0.0.0/0 in\n'), withIptables(UFW_LOADED)));
+    const r = diagnose(
+      ufwLockout,
+      compose(sshdOn(22), withUfw(true, '# comment\n### tuple ### limit tcp 22 0.0.0.0/0 any 0.0.0.0/0 in\n'), withIptables(UFW_LOADED)),
+    );
     expect(r.status).toBe('ok');
     const rule = r.saw.find((e) => e.kind === 'rule');
     expect(rule).toMatchObject({ text: '"limit 22/tcp" admits SSH on 22', location: { file: '/etc/ufw/user.rules', line: 2 } });
@@ -81,7 +84,8 @@ describe('ufw-lockout', () => {
   it('rule files unreadable (not root): unknown, saying why', () => {
     const unreadable = (s: Snapshot): Snapshot => {
       const next = withUfw(false, '')(s);
-      if (next.ufw.status === 'ok') next.ufw.data.files.ruleFiles['user.rules'] = { status: 'unavailable', reason: 'permission-denied', detail: '/etc/ufw/user.rules: permission denied' };
+      if (next.ufw.status === 'ok')
+        next.ufw.data.files.ruleFiles['user.rules'] = { status: 'unavailable', reason: 'permission-denied', detail: '/etc/ufw/user.rules: permission denied' };
       return next;
     };
     const r = diagnose(ufwLockout, compose(sshdOn(22), unreadable));

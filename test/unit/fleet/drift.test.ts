@@ -5,7 +5,13 @@ import type { ReachCellSummary } from '../../../src/report/types.js';
 import { exposedHost, loopbackHost } from './hosts.js';
 
 const f = (id: string, severity: 'info' | 'warn' | 'critical', message = `${id} message`) => ({ id, severity, status: 'fail' as const, title: id, message });
-const cell = (listener: string, zone: string, verdict: ReachCellSummary['verdict']): ReachCellSummary => ({ listener, gateway: true, zone, zoneKind: zone.startsWith('internet') ? 'internet' : 'loopback', verdict });
+const cell = (listener: string, zone: string, verdict: ReachCellSummary['verdict']): ReachCellSummary => ({
+  listener,
+  gateway: true,
+  zone,
+  zoneKind: zone.startsWith('internet') ? 'internet' : 'loopback',
+  verdict,
+});
 const base = { source: 'last.json' };
 
 describe('computeDrift', () => {
@@ -29,7 +35,14 @@ describe('computeDrift', () => {
   });
 
   it('names reach cells that opened or closed, by listener × zone', () => {
-    const before: DriftSide = { findings: [], reach: [cell('tcp 0.0.0.0:18789', 'internet:eth0', 'filtered'), cell('tcp 0.0.0.0:18789', 'loopback', 'open'), cell('tcp 0.0.0.0:22', 'internet:eth0', 'open')] };
+    const before: DriftSide = {
+      findings: [],
+      reach: [
+        cell('tcp 0.0.0.0:18789', 'internet:eth0', 'filtered'),
+        cell('tcp 0.0.0.0:18789', 'loopback', 'open'),
+        cell('tcp 0.0.0.0:22', 'internet:eth0', 'open'),
+      ],
+    };
     const after: DriftSide = { findings: [], reach: [cell('tcp 0.0.0.0:18789', 'internet:eth0', 'open'), cell('tcp 0.0.0.0:18789', 'loopback', 'open')] };
     const d = computeDrift(before, after, base);
     expect(d.opened.map((c) => `${c.listener} ${c.zone}`)).toEqual(['tcp 0.0.0.0:18789 internet:eth0']);

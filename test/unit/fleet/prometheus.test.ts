@@ -26,7 +26,14 @@ describe('--format prometheus', () => {
   it('has HELP and TYPE for every family, the naming guide’s names, and the run metrics the caller passes', () => {
     const text = renderPrometheus(auditSnapshot(exposedHost('h')), { runFinishedAt: 1700000000.5, runDurationSeconds: 0.25 });
     const families = parse(text);
-    expect([...families.keys()]).toEqual(['clawmoat_check_status', 'clawmoat_findings', 'clawmoat_gateway_exposed', 'clawmoat_snapshot_collected_timestamp_seconds', 'clawmoat_last_run_timestamp_seconds', 'clawmoat_run_duration_seconds']);
+    expect([...families.keys()]).toEqual([
+      'clawmoat_check_status',
+      'clawmoat_findings',
+      'clawmoat_gateway_exposed',
+      'clawmoat_snapshot_collected_timestamp_seconds',
+      'clawmoat_last_run_timestamp_seconds',
+      'clawmoat_run_duration_seconds',
+    ]);
     for (const [, fam] of families) expect(fam).toMatchObject({ type: 'gauge', help: expect.any(String) });
     expect(text).toContain('clawmoat_check_status{check="gateway.bind.public",severity="critical"} 1');
     expect(text).toMatch(/clawmoat_gateway_exposed\{zone_kind="internet"\} [1-9]/);
@@ -45,7 +52,14 @@ describe('--format prometheus', () => {
   });
 
   it('writes one file for a fleet, each series with its host', () => {
-    const fleet = analyseFleet([{ file: 'a.json', report: auditSnapshot(exposedHost('web"1')) }, { file: 'b.json', report: auditSnapshot(loopbackHost('db')) }], [{ file: 'c.json', reason: 'empty' }], '0');
+    const fleet = analyseFleet(
+      [
+        { file: 'a.json', report: auditSnapshot(exposedHost('web"1')) },
+        { file: 'b.json', report: auditSnapshot(loopbackHost('db')) },
+      ],
+      [{ file: 'c.json', reason: 'empty' }],
+      '0',
+    );
     const text = renderFleetPrometheus(fleet, { runFinishedAt: 1, runDurationSeconds: 2 });
     parse(text);
     expect(text).toMatch(/clawmoat_gateway_exposed\{host="web\\"1",zone_kind="internet"\} [1-9]/);
@@ -54,9 +68,19 @@ describe('--format prometheus', () => {
   });
 
   it('never writes two series with the same labels, even when two snapshots name the same host', () => {
-    const fleet = analyseFleet([{ file: 'a.json', report: auditSnapshot(exposedHost('gw')) }, { file: 'b.json', report: auditSnapshot(loopbackHost('gw')) }], [], '0');
+    const fleet = analyseFleet(
+      [
+        { file: 'a.json', report: auditSnapshot(exposedHost('gw')) },
+        { file: 'b.json', report: auditSnapshot(loopbackHost('gw')) },
+      ],
+      [],
+      '0',
+    );
     expect(fleet.hosts.map((h) => h.host).sort()).toEqual(['gw (a.json)', 'gw (b.json)']);
-    const series = renderFleetPrometheus(fleet).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/ [^ ]+$/, ''));
+    const series = renderFleetPrometheus(fleet)
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.replace(/ [^ ]+$/, ''));
     expect(new Set(series).size).toBe(series.length);
   });
 });

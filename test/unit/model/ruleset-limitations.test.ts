@@ -22,7 +22,11 @@ const FULL = [
 ].join('\n');
 
 function host(v4: string): Snapshot {
-  return compose(withInterface('eth0', '198.51.100.10', 24, 'default'), withIptables(v4), withSockets(tcpListener('0.0.0.0', 22, 100, 'sshd'), tcpListener('0.0.0.0', 18789, 200)))(baselineSnapshot());
+  return compose(
+    withInterface('eth0', '198.51.100.10', 24, 'default'),
+    withIptables(v4),
+    withSockets(tcpListener('0.0.0.0', 22, 100, 'sshd'), tcpListener('0.0.0.0', 18789, 200)),
+  )(baselineSnapshot());
 }
 
 describe('a damaged ruleset', () => {

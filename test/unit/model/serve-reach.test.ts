@@ -12,7 +12,18 @@ import { gatewayOn, host, LAN, TAILSCALE0, withTailscale } from '../remote/tails
  */
 
 /** A host firewall that drops everything new from outside: Serve does not pass through it. */
-const CLOSED = withIptables(['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -i lo -j ACCEPT', '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', 'COMMIT', ''].join('\n'));
+const CLOSED = withIptables(
+  [
+    '*filter',
+    ':INPUT DROP [0:0]',
+    ':FORWARD DROP [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    '-A INPUT -i lo -j ACCEPT',
+    '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+    'COMMIT',
+    '',
+  ].join('\n'),
+);
 
 function cell(ctx: ReturnType<typeof host>, port: number, kind: string) {
   return ctx.reach().cells.find((c) => c.listener.port === port && c.listener.process === 'tailscaled' && c.zone.kind === kind);
@@ -20,7 +31,13 @@ function cell(ctx: ReturnType<typeof host>, port: number, kind: string) {
 
 describe('Tailscale Serve in the reach matrix', () => {
   it('Serve of a loopback gateway: open from the tailnet past a firewall that drops all, not from the LAN or the internet', () => {
-    const ctx = host(LAN, TAILSCALE0, CLOSED, withTailscale('status-running.json', 'serve-loopback-gateway.json'), gatewayOn(['127.0.0.1'], { bind: 'loopback' }));
+    const ctx = host(
+      LAN,
+      TAILSCALE0,
+      CLOSED,
+      withTailscale('status-running.json', 'serve-loopback-gateway.json'),
+      gatewayOn(['127.0.0.1'], { bind: 'loopback' }),
+    );
     const row = ctx.reach().listeners.find((l) => l.process === 'tailscaled');
     expect(row).toMatchObject({ address: '100.101.102.103', port: 443, gateway: true, serve: 'serve https://gw.tail1234.ts.net:443 → http://127.0.0.1:18789' });
     expect(cell(ctx, 443, 'tailnet')).toMatchObject({ verdict: 'open', path: [{ hook: 'tailscale', action: 'accept' }] });
@@ -38,7 +55,13 @@ describe('Tailscale Serve in the reach matrix', () => {
   });
 
   it('Funnel: the gateway is open from the internet through Tailscale, and exposure.internet names the path', () => {
-    const ctx = host(LAN, TAILSCALE0, CLOSED, withTailscale('status-running.json', 'serve-funnel-gateway.json'), gatewayOn(['127.0.0.1'], { bind: 'loopback' }));
+    const ctx = host(
+      LAN,
+      TAILSCALE0,
+      CLOSED,
+      withTailscale('status-running.json', 'serve-funnel-gateway.json'),
+      gatewayOn(['127.0.0.1'], { bind: 'loopback' }),
+    );
     expect(cell(ctx, 8443, 'internet')).toMatchObject({ verdict: 'open', listener: { gateway: true } });
     expect(cell(ctx, 8443, 'internet')?.reason).toMatch(/Funnel/);
     // Funnel's clients connect to the node's public name, at Tailscale's relays.
@@ -54,7 +77,13 @@ describe('Tailscale Serve in the reach matrix', () => {
 
   it('a web server on 0.0.0.0:443 beside Serve :443 keeps its own row; the Serve row to the gateway stays closed outside the tailnet', () => {
     // Found in review: the Serve row once took the kernel socket's answer, and exposure.* blamed the gateway.
-    const ctx = host(LAN, TAILSCALE0, withTailscale('status-running.json', 'serve-loopback-gateway.json'), gatewayOn(['127.0.0.1'], { bind: 'loopback' }), withSockets(tcpListener('0.0.0.0', 443, 77, 'nginx')));
+    const ctx = host(
+      LAN,
+      TAILSCALE0,
+      withTailscale('status-running.json', 'serve-loopback-gateway.json'),
+      gatewayOn(['127.0.0.1'], { bind: 'loopback' }),
+      withSockets(tcpListener('0.0.0.0', 443, 77, 'nginx')),
+    );
     for (const kind of ['lan', 'internet']) expect(cell(ctx, 443, kind)?.verdict).toBe('closed');
     expect(cell(ctx, 443, 'lan')?.reason).toMatch(/0\.0\.0\.0:443 \(nginx\) takes it \(its own row\)/);
     expect(ctx.reach().cells.find((c) => c.listener.process === 'nginx' && c.zone.kind === 'internet')?.verdict).toBe('open');

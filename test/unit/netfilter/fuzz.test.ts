@@ -28,18 +28,27 @@ function timed<T>(f: () => T): T {
 function checkIptables(text: string, result: ParseResult): void {
   const lines = text.split('\n');
   const errorLines = new Set<number>();
-  const badErrors = result.errors.filter((e) => typeof e.message !== 'string' || (e.line !== undefined && !(Number.isInteger(e.line) && e.line >= 1 && e.line <= lines.length)));
+  const badErrors = result.errors.filter(
+    (e) => typeof e.message !== 'string' || (e.line !== undefined && !(Number.isInteger(e.line) && e.line >= 1 && e.line <= lines.length)),
+  );
   expect(badErrors).toEqual([]);
   for (const e of result.errors) if (e.line !== undefined) errorLines.add(e.line);
   const ruleLines = new Set(allRules(result.ruleset).map((r) => r.origin.line));
   // Plain loop, one assertion: per-line expect() calls would cost more than the parse.
-  const unaccounted = lines.map((l, i) => (/^\s*-A\s+\S/.test(l) && !ruleLines.has(i + 1) && !errorLines.has(i + 1) ? `${i + 1}: ${l.slice(0, 80)}` : '')).filter(Boolean);
+  const unaccounted = lines
+    .map((l, i) => (/^\s*-A\s+\S/.test(l) && !ruleLines.has(i + 1) && !errorLines.has(i + 1) ? `${i + 1}: ${l.slice(0, 80)}` : ''))
+    .filter(Boolean);
   expect(unaccounted).toEqual([]);
 }
 
 const skipNote = corpusAvailable ? '' : ` (${CORPUS_SKIP_REASON})`;
 
-const SAMPLES = ['ufw/ufw-rich.iptables-save.txt', 'docker/real-docker20/docker20-proxy.1-containers.iptables-save.txt', 'kubernetes/kube-proxy-iptables-TestOverallIPTablesRules.restore', 'firewalld/fw-rich-iptables.iptables-save.txt'];
+const SAMPLES = [
+  'ufw/ufw-rich.iptables-save.txt',
+  'docker/real-docker20/docker20-proxy.1-containers.iptables-save.txt',
+  'kubernetes/kube-proxy-iptables-TestOverallIPTablesRules.restore',
+  'firewalld/fw-rich-iptables.iptables-save.txt',
+];
 
 describe('fuzz: iptables-save', () => {
   it.skipIf(!corpusAvailable)(`truncated real dumps: errors with line numbers when a table is left open${skipNote}`, () => {
@@ -62,7 +71,10 @@ describe('fuzz: iptables-save', () => {
     fc.assert(
       fc.property(fc.shuffledSubarray(lines, { minLength: lines.length, maxLength: lines.length }), (shuffled) => {
         const text = shuffled.join('\n');
-        checkIptables(text, timed(() => parseIptablesSave(text, { family: 'ip' })));
+        checkIptables(
+          text,
+          timed(() => parseIptablesSave(text, { family: 'ip' })),
+        );
       }),
       BUDGET,
     );
@@ -72,7 +84,10 @@ describe('fuzz: iptables-save', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 4000 }), (bytes) => {
         const text = Buffer.from(bytes).toString('latin1');
-        checkIptables(text, timed(() => parseIptablesSave(text, { family: 'ip6' })));
+        checkIptables(
+          text,
+          timed(() => parseIptablesSave(text, { family: 'ip6' })),
+        );
       }),
       BUDGET,
     );
@@ -119,7 +134,10 @@ describe('fuzz: iptables-save', () => {
     fc.assert(
       fc.property(fc.array(word, { maxLength: 80 }), (words) => {
         const text = words.join('');
-        checkIptables(text, timed(() => parseIptablesSave(text, { family: 'ip' })));
+        checkIptables(
+          text,
+          timed(() => parseIptablesSave(text, { family: 'ip' })),
+        );
       }),
       BUDGET,
     );
@@ -152,7 +170,8 @@ function replaceAt(value: unknown, path: (string | number)[], replacement: unkno
   if (path.length === 0) return replacement;
   const [head, ...rest] = path;
   if (Array.isArray(value)) return value.map((x, i) => (i === head ? replaceAt(x, rest, replacement) : x));
-  if (value !== null && typeof value === 'object') return { ...(value as object), [head as string]: replaceAt((value as Record<string, unknown>)[head as string], rest, replacement) };
+  if (value !== null && typeof value === 'object')
+    return { ...(value as object), [head as string]: replaceAt((value as Record<string, unknown>)[head as string], rest, replacement) };
   return value;
 }
 
@@ -175,7 +194,11 @@ describe('fuzz: nft -j', () => {
   });
 
   it.skipIf(!corpusAvailable)(`real rulesets with one part replaced by arbitrary JSON${skipNote}`, () => {
-    const docs = ['kubernetes/kube-proxy-nft.nft.json', 'docker/moby-nftablesdoc/v29.7.2/usernet-portmap.nft.json', 'nftables/generated/multi-table-same-hook.nft.json'].map((f) => JSON.parse(corpusFile(...f.split('/'))) as unknown);
+    const docs = [
+      'kubernetes/kube-proxy-nft.nft.json',
+      'docker/moby-nftablesdoc/v29.7.2/usernet-portmap.nft.json',
+      'nftables/generated/multi-table-same-hook.nft.json',
+    ].map((f) => JSON.parse(corpusFile(...f.split('/'))) as unknown);
     const docPaths = docs.map((d) => paths(d));
     fc.assert(
       fc.property(fc.integer({ min: 0, max: docs.length - 1 }), fc.nat(), fc.jsonValue({ maxDepth: 4 }), (which, pick, replacement) => {
@@ -197,6 +220,12 @@ describe('fuzz: nft -j', () => {
     );
     let deep: unknown = { accept: null };
     for (let i = 0; i < 20_000; i++) deep = { match: { op: '==', left: { concat: [deep] }, right: deep } };
-    checkNft(timed(() => parseNftJson({ nftables: [{ table: { family: 'ip', name: '__proto__' } }, { rule: { family: 'ip', table: '__proto__', chain: 'constructor', expr: [deep] } }] })));
+    checkNft(
+      timed(() =>
+        parseNftJson({
+          nftables: [{ table: { family: 'ip', name: '__proto__' } }, { rule: { family: 'ip', table: '__proto__', chain: 'constructor', expr: [deep] } }],
+        }),
+      ),
+    );
   });
 });

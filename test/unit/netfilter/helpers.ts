@@ -9,7 +9,11 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
-const all = corpusAvailable ? walk(CORPUS_DIR).map((f) => relative(CORPUS_DIR, f)).sort() : [];
+const all = corpusAvailable
+  ? walk(CORPUS_DIR)
+      .map((f) => relative(CORPUS_DIR, f))
+      .sort()
+  : [];
 
 /** iptables-save output (also -legacy/-nft variants), moby's iptabler goldens, and kube-proxy's iptables-restore input. */
 export const IPTABLES_FILES = all.filter((f) => /\.ip6?tables(-legacy|-nft)?-save\.txt$/.test(f) || /__ip6?tables\.golden$/.test(f) || f.endsWith('.restore'));

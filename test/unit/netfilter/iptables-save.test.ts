@@ -80,7 +80,14 @@ describe('parseIptablesSave: structure', () => {
     const { ruleset, errors } = parse4(text);
     expect(errors).toEqual([]);
     const prio = (t: string, c: string) => chain(table(ruleset, t), c).base?.priority;
-    expect([prio('raw', 'PREROUTING'), prio('mangle', 'INPUT'), prio('nat', 'PREROUTING'), prio('nat', 'POSTROUTING'), prio('nat', 'OUTPUT'), prio('nat', 'INPUT')]).toEqual([-300, -150, -100, 100, -100, 100]);
+    expect([
+      prio('raw', 'PREROUTING'),
+      prio('mangle', 'INPUT'),
+      prio('nat', 'PREROUTING'),
+      prio('nat', 'POSTROUTING'),
+      prio('nat', 'OUTPUT'),
+      prio('nat', 'INPUT'),
+    ]).toEqual([-300, -150, -100, 100, -100, 100]);
     expect([prio('filter', 'INPUT'), prio('security', 'INPUT')]).toEqual([0, 50]);
     expect(chain(table(ruleset, 'filter'), 'INPUT').base).toMatchObject({ hook: 'input', type: 'filter', policy: 'drop', priorityImplicit: true });
     expect(chain(table(ruleset, 'mangle'), 'OUTPUT').base?.type).toBe('route');
@@ -101,7 +108,9 @@ describe('parseIptablesSave: structure', () => {
   });
 
   it('numbers rules per chain and records the source line, -I included', () => {
-    const { ruleset, errors } = parse4('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -j ACCEPT\n-A INPUT -p udp -j ACCEPT\n-I INPUT 1 -p icmp -j ACCEPT\nCOMMIT\n');
+    const { ruleset, errors } = parse4(
+      '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -j ACCEPT\n-A INPUT -p udp -j ACCEPT\n-I INPUT 1 -p icmp -j ACCEPT\nCOMMIT\n',
+    );
     expect(errors).toEqual([]);
     const rules = chain(table(ruleset, 'filter'), 'INPUT').rules;
     expect(rules.map((r) => [r.origin.index, r.origin.line, r.origin.text])).toEqual([
@@ -120,7 +129,19 @@ describe('parseIptablesSave: structure', () => {
 });
 
 describe('parseIptablesSave: damaged input', () => {
-  const dump = ['*filter', ':INPUT DROP [0:0]', ':X - [0:0]', '-A INPUT -j X', '-A X -p tcp -m tcp --dport 22 -j ACCEPT', 'COMMIT', '*nat', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.0.0.2:80', 'COMMIT', ''].join('\n');
+  const dump = [
+    '*filter',
+    ':INPUT DROP [0:0]',
+    ':X - [0:0]',
+    '-A INPUT -j X',
+    '-A X -p tcp -m tcp --dport 22 -j ACCEPT',
+    'COMMIT',
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    '-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.0.0.2:80',
+    'COMMIT',
+    '',
+  ].join('\n');
 
   it('without COMMIT: an error at the last line, and the tables read so far', () => {
     const cut = dump.slice(0, dump.indexOf('COMMIT\n*nat'));
@@ -163,7 +184,16 @@ describe('parseIptablesSave: damaged input', () => {
   });
 
   it('never throws on garbage', () => {
-    for (const text of ['', '\u0000\u0001', '*', '*filter\n:', ':::', '-A', '*filter\n-A\n-A X ! ! -s\n-A X -m\n-A X -j', '*filter\n:constructor - [0:0]\n-A constructor -m __proto__ --toString 1 -j hasOwnProperty\nCOMMIT']) {
+    for (const text of [
+      '',
+      '\u0000\u0001',
+      '*',
+      '*filter\n:',
+      ':::',
+      '-A',
+      '*filter\n-A\n-A X ! ! -s\n-A X -m\n-A X -j',
+      '*filter\n:constructor - [0:0]\n-A constructor -m __proto__ --toString 1 -j hasOwnProperty\nCOMMIT',
+    ]) {
       const r = parse4(text);
       expect(r.ruleset).toBeDefined();
       for (const e of r.errors) expect(e.line ?? 1).toBeGreaterThan(0);
@@ -187,7 +217,9 @@ describe('parseIptablesSave: matches', () => {
   });
 
   it('conntrack states, original destination and addrtype with --limit-iface-in', () => {
-    const r = onlyRule('-A INPUT -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT --ctorigdst 198.51.100.10/32 --ctorigdstport 8080 -m addrtype --dst-type LOCAL --limit-iface-in -j DROP');
+    const r = onlyRule(
+      '-A INPUT -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT --ctorigdst 198.51.100.10/32 --ctorigdstport 8080 -m addrtype --dst-type LOCAL --limit-iface-in -j DROP',
+    );
     expect(r.matches).toEqual<Match[]>([
       { kind: 'ctstate', states: ['RELATED', 'ESTABLISHED', 'DNAT'], negate: true },
       { kind: 'ctaddr', tuple: 'original', dir: 'dst', family: 'ip', addrs: [{ kind: 'prefix', address: '198.51.100.10', length: 32 }], negate: false },
@@ -197,7 +229,9 @@ describe('parseIptablesSave: matches', () => {
   });
 
   it('ipset, mark, limit, comment, icmp', () => {
-    const r = onlyRule('-A INPUT -p icmp -m icmp --icmp-type 8 -m set ! --match-set blocklist src,dst -m mark --mark 0x40000/0xff0000 -m limit --limit 3/min -m comment --comment "ping from \\"friends\\"" -j ACCEPT');
+    const r = onlyRule(
+      '-A INPUT -p icmp -m icmp --icmp-type 8 -m set ! --match-set blocklist src,dst -m mark --mark 0x40000/0xff0000 -m limit --limit 3/min -m comment --comment "ping from \\"friends\\"" -j ACCEPT',
+    );
     expect(r.matches).toEqual<Match[]>([
       { kind: 'protocol', protocols: ['icmp'], negate: false },
       { kind: 'icmp', version: 'icmp', types: ['8'], negate: false },
@@ -248,7 +282,13 @@ describe('parseIptablesSave: targets', () => {
       return allRules(ruleset)[0]?.verdict;
     };
     expect(nat('-A PREROUTING -p tcp -j DNAT --to-destination 172.17.0.2:80')).toEqual({ kind: 'dnat', addr: '172.17.0.2', port: 80 });
-    expect(nat('-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1-10.0.0.3:8000-8010')).toEqual({ kind: 'dnat', addr: '10.0.0.1', addrTo: '10.0.0.3', port: 8000, portTo: 8010 });
+    expect(nat('-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1-10.0.0.3:8000-8010')).toEqual({
+      kind: 'dnat',
+      addr: '10.0.0.1',
+      addrTo: '10.0.0.3',
+      port: 8000,
+      portTo: 8010,
+    });
     expect(nat('-A PREROUTING -j DNAT --to-destination 10.0.0.1')).toEqual({ kind: 'dnat', addr: '10.0.0.1' });
     expect(nat('-A PREROUTING -p tcp -j DNAT --to-destination [fd00::2]:80', 'ip6')).toEqual({ kind: 'dnat', addr: 'fd00::2', port: 80 });
     expect(nat('-A PREROUTING -j DNAT --to-destination fd00::2', 'ip6')).toEqual({ kind: 'dnat', addr: 'fd00::2' });
@@ -273,7 +313,10 @@ describe('parseIptablesSave: targets', () => {
   });
 
   it('an unknown target, or a target with a bad value, is an unsupported verdict', () => {
-    expect(onlyRule('-A INPUT -j TPROXY --on-port 1234 --tproxy-mark 0x1').verdict).toMatchObject({ kind: 'unsupported', text: '-j TPROXY --on-port 1234 --tproxy-mark 0x1' });
+    expect(onlyRule('-A INPUT -j TPROXY --on-port 1234 --tproxy-mark 0x1').verdict).toMatchObject({
+      kind: 'unsupported',
+      text: '-j TPROXY --on-port 1234 --tproxy-mark 0x1',
+    });
     expect(onlyRule('-A INPUT -j NFQUEUE --queue-num 1').verdict).toEqual({ kind: 'queue', text: '-j NFQUEUE --queue-num 1' });
   });
 });
@@ -311,7 +354,9 @@ describe('parseIptablesSave: corpus rules decoded exactly', () => {
   it.skipIf(!corpusAvailable)(`Docker 28.0 ipset match and raw direct-access drop (docker/moby-iptablesdoc/v28.0.0)${skipNote}`, () => {
     const { ruleset } = parse4(corpusFile('docker', 'moby-iptablesdoc', 'v28.0.0', 'usernet-portmap.iptables-save.txt'));
     const set = ruleByText(ruleset, '-A FORWARD -m set --match-set docker-ext-bridges-v4 dst -j DOCKER');
-    expect(set.matches).toEqual([{ kind: 'ipset', name: 'docker-ext-bridges-v4', flags: ['dst'], negate: false, text: '-m set --match-set docker-ext-bridges-v4 dst' }]);
+    expect(set.matches).toEqual([
+      { kind: 'ipset', name: 'docker-ext-bridges-v4', flags: ['dst'], negate: false, text: '-m set --match-set docker-ext-bridges-v4 dst' },
+    ]);
     expect(set.verdict).toEqual({ kind: 'jump', target: 'DOCKER' });
     const raw = chain(table(ruleset, 'raw'), 'PREROUTING');
     expect(raw.base).toMatchObject({ hook: 'prerouting', priority: -300 });
@@ -325,10 +370,19 @@ describe('parseIptablesSave: corpus rules decoded exactly', () => {
       { kind: 'protocol', protocols: ['tcp'], negate: false },
       { kind: 'port', dir: 'dst', protocol: 'tcp', ports: [{ from: 9000, to: 9100 }], negate: false, multiport: true },
     ]);
-    expect(ruleByText(ruleset, '-A ufw-user-input -p udp -m multiport --dports 60000:61000 -j ACCEPT').matches[1]).toMatchObject({ protocol: 'udp', ports: [{ from: 60000, to: 61000 }] });
-    const limit = ruleByText(ruleset, '-A ufw-user-input -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -m recent --update --seconds 30 --hitcount 6 --name DEFAULT --mask 255.255.255.255 --rsource -j ufw-user-limit');
+    expect(ruleByText(ruleset, '-A ufw-user-input -p udp -m multiport --dports 60000:61000 -j ACCEPT').matches[1]).toMatchObject({
+      protocol: 'udp',
+      ports: [{ from: 60000, to: 61000 }],
+    });
+    const limit = ruleByText(
+      ruleset,
+      '-A ufw-user-input -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -m recent --update --seconds 30 --hitcount 6 --name DEFAULT --mask 255.255.255.255 --rsource -j ufw-user-limit',
+    );
     expect(limit.matches.at(-1)).toMatchObject({ kind: 'recent', mode: 'update', name: 'DEFAULT' });
-    expect(ruleByText(ruleset, '-A ufw-user-input -p tcp -m tcp --dport 25 -j REJECT --reject-with tcp-reset').verdict).toEqual({ kind: 'reject', with: 'tcp-reset' });
+    expect(ruleByText(ruleset, '-A ufw-user-input -p tcp -m tcp --dport 25 -j REJECT --reject-with tcp-reset').verdict).toEqual({
+      kind: 'reject',
+      with: 'tcp-reset',
+    });
   });
 
   it.skipIf(!corpusAvailable)(`iptables-nft multiport and the legacy-tables warning (mixed-backends)${skipNote}`, () => {
@@ -370,14 +424,23 @@ describe('parseIptablesSave: corpus rules decoded exactly', () => {
 
   it.skipIf(!corpusAvailable)(`Tailscale-style chains: mark set and matched (ufw-docker/ufw-docker20-tailscale)${skipNote}`, () => {
     const { ruleset } = parse4(corpusFile('ufw-docker', 'ufw-docker20-tailscale.1-containers.iptables-save.txt'));
-    expect(ruleByText(ruleset, '-A ts-forward -i tailscale0 -j MARK --set-xmark 0x40000/0xff0000').effects[0]).toMatchObject({ kind: 'mark', mask: 0xff0000, xor: 0x40000 });
-    expect(ruleByText(ruleset, '-A ts-forward -m mark --mark 0x40000/0xff0000 -j ACCEPT').matches).toEqual([{ kind: 'mark', on: 'packet', value: 0x40000, mask: 0xff0000, negate: false }]);
+    expect(ruleByText(ruleset, '-A ts-forward -i tailscale0 -j MARK --set-xmark 0x40000/0xff0000').effects[0]).toMatchObject({
+      kind: 'mark',
+      mask: 0xff0000,
+      xor: 0x40000,
+    });
+    expect(ruleByText(ruleset, '-A ts-forward -m mark --mark 0x40000/0xff0000 -j ACCEPT').matches).toEqual([
+      { kind: 'mark', on: 'packet', value: 0x40000, mask: 0xff0000, negate: false },
+    ]);
   });
 
   it.skipIf(!corpusAvailable)(`kube-proxy restore input with interleaved options (kubernetes/*.restore)${skipNote}`, () => {
     const { ruleset, errors } = parse4(corpusFile('kubernetes', 'kube-proxy-iptables-TestOverallIPTablesRules.restore'));
     expect(errors).toEqual([]);
-    const r = ruleByText(ruleset, '-A KUBE-NODEPORTS -m comment --comment ns2/svc2:p80 -m tcp -p tcp -d 127.0.0.0/8 --dport 3001 -m nfacct --nfacct-name localhost_nps_accepted_pkts -j KUBE-EXT-GNZBNJ2PO5MGZ6GT');
+    const r = ruleByText(
+      ruleset,
+      '-A KUBE-NODEPORTS -m comment --comment ns2/svc2:p80 -m tcp -p tcp -d 127.0.0.0/8 --dport 3001 -m nfacct --nfacct-name localhost_nps_accepted_pkts -j KUBE-EXT-GNZBNJ2PO5MGZ6GT',
+    );
     expect(r.matches.map((m) => m.kind)).toEqual(['comment', 'port', 'protocol', 'addr', 'nfacct']);
   });
 });

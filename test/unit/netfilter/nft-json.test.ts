@@ -56,11 +56,33 @@ describe('parseNftJson: structure', () => {
       nftables: [
         { table: { family: 'ip', name: 'x' } },
         { chain: { family: 'ip', table: 'x', name: 'in', type: 'filter', hook: 'input', prio: 0, policy: 'accept' } },
-        { rule: { family: 'ip', table: 'x', chain: 'in', handle: 7, comment: 'ssh', expr: [{ match: { op: '==', left: { meta: { key: 'iifname' } }, right: 'eth0' } }, tcpDport(22), { counter: { packets: 1, bytes: 2 } }, { accept: null }] } },
+        {
+          rule: {
+            family: 'ip',
+            table: 'x',
+            chain: 'in',
+            handle: 7,
+            comment: 'ssh',
+            expr: [
+              { match: { op: '==', left: { meta: { key: 'iifname' } }, right: 'eth0' } },
+              tcpDport(22),
+              { counter: { packets: 1, bytes: 2 } },
+              { accept: null },
+            ],
+          },
+        },
       ],
     });
     const [r] = allRules(ruleset);
-    expect(r?.origin).toEqual({ source: 'nft', family: 'ip', table: 'x', chain: 'in', index: 1, handle: 7, text: 'iifname "eth0" tcp dport 22 accept comment "ssh"' });
+    expect(r?.origin).toEqual({
+      source: 'nft',
+      family: 'ip',
+      table: 'x',
+      chain: 'in',
+      index: 1,
+      handle: 7,
+      text: 'iifname "eth0" tcp dport 22 accept comment "ssh"',
+    });
     expect(r?.comment).toBe('ssh');
     expect(r?.matches[0]).toEqual({ kind: 'comment', text: 'ssh' });
   });
@@ -76,12 +98,28 @@ describe('parseNftJson: expressions', () => {
   it('interfaces (wildcards), addresses (prefix, range, set), ports (set, range, comparison)', () => {
     const rules = rulesOf([
       [{ match: { op: '!=', left: { meta: { key: 'iifname' } }, right: { set: ['lo', 'veth*'] } } }, { accept: null }],
-      [{ match: { op: '==', left: { payload: { protocol: 'ip6', field: 'saddr' } }, right: { set: [{ prefix: { addr: '2001:db8::', len: 32 } }, { range: ['fd00::1', 'fd00::9'] }, '::1'] } } }],
+      [
+        {
+          match: {
+            op: '==',
+            left: { payload: { protocol: 'ip6', field: 'saddr' } },
+            right: { set: [{ prefix: { addr: '2001:db8::', len: 32 } }, { range: ['fd00::1', 'fd00::9'] }, '::1'] },
+          },
+        },
+      ],
       [tcpDport({ set: [22, { range: [8000, 8100] }] })],
       [{ match: { op: '<', left: { payload: { protocol: 'udp', field: 'sport' } }, right: 1024 } }],
     ]);
     expect(rules.map((r) => r.matches[0])).toEqual<Match[]>([
-      { kind: 'iface', dir: 'in', patterns: [{ name: 'lo', wildcard: false }, { name: 'veth', wildcard: true }], negate: true },
+      {
+        kind: 'iface',
+        dir: 'in',
+        patterns: [
+          { name: 'lo', wildcard: false },
+          { name: 'veth', wildcard: true },
+        ],
+        negate: true,
+      },
       {
         kind: 'addr',
         dir: 'src',
@@ -93,7 +131,16 @@ describe('parseNftJson: expressions', () => {
         ],
         negate: false,
       },
-      { kind: 'port', dir: 'dst', protocol: 'tcp', ports: [{ from: 22, to: 22 }, { from: 8000, to: 8100 }], negate: false },
+      {
+        kind: 'port',
+        dir: 'dst',
+        protocol: 'tcp',
+        ports: [
+          { from: 22, to: 22 },
+          { from: 8000, to: 8100 },
+        ],
+        negate: false,
+      },
       { kind: 'port', dir: 'src', protocol: 'udp', ports: [{ from: 0, to: 1023 }], negate: false },
     ]);
   });
@@ -151,11 +198,40 @@ describe('parseNftJson: expressions', () => {
 
   it('named sets are resolved; concatenations with anonymous sets become set matches', () => {
     const rules = rulesOf(
-      [[tcpDport('@ports'), { drop: null }], [{ match: { op: '==', left: { concat: [{ meta: { key: 'iifname' } }, { payload: { protocol: 'tcp', field: 'dport' } }] }, right: { set: [{ concat: ['eth0', 22] }] } } }]],
+      [
+        [tcpDport('@ports'), { drop: null }],
+        [
+          {
+            match: {
+              op: '==',
+              left: { concat: [{ meta: { key: 'iifname' } }, { payload: { protocol: 'tcp', field: 'dport' } }] },
+              right: { set: [{ concat: ['eth0', 22] }] },
+            },
+          },
+        ],
+      ],
       [{ set: { family: 'inet', table: 't', name: 'ports', type: 'inet_service', handle: 3, elem: [8080, { range: [9000, 9100] }] } }],
     );
-    expect(rules[0]?.matches[0]).toEqual({ kind: 'set', keys: ['tcp dport'], name: 'ports', elements: [[{ kind: 'exact', value: 8080 }], [{ kind: 'range', from: 9000, to: 9100 }]], dynamic: false, negate: false });
-    expect(rules[1]?.matches[0]).toEqual({ kind: 'set', keys: ['iifname', 'tcp dport'], elements: [[{ kind: 'exact', value: 'eth0' }, { kind: 'exact', value: 22 }]], dynamic: false, negate: false });
+    expect(rules[0]?.matches[0]).toEqual({
+      kind: 'set',
+      keys: ['tcp dport'],
+      name: 'ports',
+      elements: [[{ kind: 'exact', value: 8080 }], [{ kind: 'range', from: 9000, to: 9100 }]],
+      dynamic: false,
+      negate: false,
+    });
+    expect(rules[1]?.matches[0]).toEqual({
+      kind: 'set',
+      keys: ['iifname', 'tcp dport'],
+      elements: [
+        [
+          { kind: 'exact', value: 'eth0' },
+          { kind: 'exact', value: 22 },
+        ],
+      ],
+      dynamic: false,
+      negate: false,
+    });
   });
 
   it('a missing set is an error and the match is marked dynamic (unknowable)', () => {
@@ -207,25 +283,64 @@ describe('parseNftJson: verdicts and effects', () => {
 
   it('a dnat from maps keeps the lookups; one from an expression the model cannot read says the target is computed', () => {
     const dport = { payload: { protocol: 'tcp', field: 'dport' } };
-    const [r] = rulesOf([[{ dnat: { addr: { map: { key: dport, data: { set: [[1000, '1.1.1.1']] } } }, port: { map: { key: dport, data: { set: [[1000, 1234]] } } } } }]]);
+    const [r] = rulesOf([
+      [{ dnat: { addr: { map: { key: dport, data: { set: [[1000, '1.1.1.1']] } } }, port: { map: { key: dport, data: { set: [[1000, 1234]] } } } } }],
+    ]);
     expect(r?.verdict).toEqual({
       kind: 'dnat',
       addrMap: { keys: ['tcp dport'], elements: [[{ kind: 'exact', value: 1000 }]], data: [[{ kind: 'exact', value: '1.1.1.1' }]], dynamic: false },
       portMap: { keys: ['tcp dport'], elements: [[{ kind: 'exact', value: 1000 }]], data: [[{ kind: 'exact', value: 1234 }]], dynamic: false },
     });
-    const [h] = rulesOf([[{ dnat: { addr: { map: { key: { jhash: { expr: { payload: { protocol: 'ip', field: 'saddr' } }, mod: 2 } }, data: { set: [[0, '1.1.1.1']] } } } } }]]);
+    const [h] = rulesOf([
+      [{ dnat: { addr: { map: { key: { jhash: { expr: { payload: { protocol: 'ip', field: 'saddr' } }, mod: 2 } }, data: { set: [[0, '1.1.1.1']] } } } } }],
+    ]);
     expect(h?.verdict).toMatchObject({ kind: 'dnat', computed: expect.stringContaining('map') });
   });
 
   it('inline and named verdict maps, numgen keys, mark arithmetic', () => {
     const rules = rulesOf(
       [
-        [{ vmap: { key: { meta: { key: 'iifname' } }, data: { set: [['eth0', { jump: { target: 'c' } }], ['wg*', { drop: null }]] } } }],
+        [
+          {
+            vmap: {
+              key: { meta: { key: 'iifname' } },
+              data: {
+                set: [
+                  ['eth0', { jump: { target: 'c' } }],
+                  ['wg*', { drop: null }],
+                ],
+              },
+            },
+          },
+        ],
         [{ vmap: { key: { concat: [{ meta: { key: 'l4proto' } }, { payload: { protocol: 'th', field: 'dport' } }] }, data: '@m' } }],
-        [{ vmap: { key: { numgen: { mode: 'random', mod: 2, offset: 0 } }, data: { set: [[0, { goto: { target: 'c' } }], [1, { goto: { target: 'c' } }]] } } }],
+        [
+          {
+            vmap: {
+              key: { numgen: { mode: 'random', mod: 2, offset: 0 } },
+              data: {
+                set: [
+                  [0, { goto: { target: 'c' } }],
+                  [1, { goto: { target: 'c' } }],
+                ],
+              },
+            },
+          },
+        ],
         [{ mangle: { key: { meta: { key: 'mark' } }, value: { '^': [{ meta: { key: 'mark' } }, 16384] } } }],
       ],
-      [{ map: { family: 'inet', table: 't', name: 'm', type: ['inet_proto', 'inet_service'], map: 'verdict', elem: [[{ elem: { val: { concat: ['tcp', 3001] }, comment: 'svc' } }, { drop: null }]] } }],
+      [
+        {
+          map: {
+            family: 'inet',
+            table: 't',
+            name: 'm',
+            type: ['inet_proto', 'inet_service'],
+            map: 'verdict',
+            elem: [[{ elem: { val: { concat: ['tcp', 3001] }, comment: 'svc' } }, { drop: null }]],
+          },
+        },
+      ],
     );
     expect(rules[0]?.verdict).toEqual({
       kind: 'vmap',
@@ -236,7 +351,21 @@ describe('parseNftJson: verdicts and effects', () => {
       ],
       dynamic: false,
     });
-    expect(rules[1]?.verdict).toEqual({ kind: 'vmap', keys: ['meta l4proto', 'th dport'], map: 'm', elements: [{ key: [{ kind: 'exact', value: 'tcp' }, { kind: 'exact', value: 3001 }], verdict: { kind: 'drop' } }], dynamic: false });
+    expect(rules[1]?.verdict).toEqual({
+      kind: 'vmap',
+      keys: ['meta l4proto', 'th dport'],
+      map: 'm',
+      elements: [
+        {
+          key: [
+            { kind: 'exact', value: 'tcp' },
+            { kind: 'exact', value: 3001 },
+          ],
+          verdict: { kind: 'drop' },
+        },
+      ],
+      dynamic: false,
+    });
     expect(rules[2]?.verdict).toMatchObject({ kind: 'vmap', keys: ['numgen'] });
     expect(rules[3]?.effects[0]).toMatchObject({ kind: 'mark', on: 'packet', mask: 0, xor: 0x4000 });
   });
@@ -246,7 +375,13 @@ describe('parseNftJson: tables written by iptables-nft', () => {
   const base = (name: string, hook: string, prio: number) => ({ chain: { family: 'ip', table: 'filter', name, type: 'filter', hook, prio, policy: 'accept' } });
 
   it('is managed when a rule has xt expressions', () => {
-    const { ruleset } = parseNftJson({ nftables: [{ table: { family: 'ip', name: 'filter' } }, { chain: { family: 'ip', table: 'filter', name: 'DOCKER' } }, { rule: { family: 'ip', table: 'filter', chain: 'DOCKER', expr: [{ xt: { type: 'match', name: 'conntrack' } }, { accept: null }] } }] });
+    const { ruleset } = parseNftJson({
+      nftables: [
+        { table: { family: 'ip', name: 'filter' } },
+        { chain: { family: 'ip', table: 'filter', name: 'DOCKER' } },
+        { rule: { family: 'ip', table: 'filter', chain: 'DOCKER', expr: [{ xt: { type: 'match', name: 'conntrack' } }, { accept: null }] } },
+      ],
+    });
     expect(ruleset.tables[0]).toMatchObject({ managedByIptables: true, managedReason: expect.stringMatching(/xt/) as unknown });
   });
 
@@ -259,7 +394,12 @@ describe('parseNftJson: tables written by iptables-nft', () => {
     const native = (objs: unknown[]) => parseNftJson({ nftables: objs }).ruleset.tables[0]?.managedByIptables;
     expect(native([{ table: { family: 'ip', name: 'filter' } }, base('input', 'input', 0)])).toBe(false);
     expect(native([{ table: { family: 'ip', name: 'filter' } }, base('INPUT', 'input', 10)])).toBe(false);
-    expect(native([{ table: { family: 'inet', name: 'filter' } }, { chain: { family: 'inet', table: 'filter', name: 'INPUT', type: 'filter', hook: 'input', prio: 0 } }])).toBe(false);
+    expect(
+      native([
+        { table: { family: 'inet', name: 'filter' } },
+        { chain: { family: 'inet', table: 'filter', name: 'INPUT', type: 'filter', hook: 'input', prio: 0 } },
+      ]),
+    ).toBe(false);
   });
 });
 
@@ -294,7 +434,11 @@ describe('parseNftJson: corpus rules decoded exactly', () => {
     const r = allRules(ruleset).find((x) => x.verdict.kind === 'vmap' && x.verdict.map === 'no-endpoint-services');
     expect(r?.verdict).toMatchObject({ kind: 'vmap', keys: ['ip daddr', 'meta l4proto', 'th dport'] });
     expect(r?.verdict.kind === 'vmap' ? r.verdict.elements : []).toContainEqual({
-      key: [{ kind: 'exact', value: '172.30.0.46' }, { kind: 'exact', value: 'tcp' }, { kind: 'exact', value: 80 }],
+      key: [
+        { kind: 'exact', value: '172.30.0.46' },
+        { kind: 'exact', value: 'tcp' },
+        { kind: 'exact', value: 80 },
+      ],
       verdict: { kind: 'goto', target: 'reject-chain' },
     });
     const affinity = allRules(ruleset).find((x) => x.effects.some((e) => e.kind === 'set-update'));
@@ -312,7 +456,9 @@ describe('parseNftJson: corpus rules decoded exactly', () => {
       keys: ['ip saddr'],
       elements: [[{ kind: 'prefix', address: '192.0.2.0', length: 24 }], [{ kind: 'prefix', address: '198.18.0.0', length: 15 }]],
     });
-    expect(chain(t, 'filter_INPUT').rules.some((r) => r.matches.some((m) => m.kind === 'ctstatus' && m.statuses.includes('DNAT')) && r.verdict.kind === 'accept')).toBe(true);
+    expect(
+      chain(t, 'filter_INPUT').rules.some((r) => r.matches.some((m) => m.kind === 'ctstatus' && m.statuses.includes('DNAT')) && r.verdict.kind === 'accept'),
+    ).toBe(true);
     expect(allRules(ruleset).some((r) => r.matches.some((m) => m.kind === 'rpfilter' && m.invert) && r.verdict.kind === 'drop')).toBe(true);
     expect(chain(t, 'filter_INPUT').rules.at(-1)?.verdict).toEqual({ kind: 'reject', with: 'icmpx admin-prohibited' });
   });
@@ -324,7 +470,12 @@ describe('parseNftJson: corpus rules decoded exactly', () => {
       ['ip6', 'filter', true],
     ]);
     const mixed = parseNftJson(corpusJson('firewalld-docker', 'fw-nftables-docker20.nft.json')).ruleset;
-    expect(mixed.tables.filter((t) => t.managedByIptables).map((t) => `${t.family} ${t.name}`).sort()).toEqual(expect.arrayContaining(['ip filter', 'ip nat']));
+    expect(
+      mixed.tables
+        .filter((t) => t.managedByIptables)
+        .map((t) => `${t.family} ${t.name}`)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['ip filter', 'ip nat']));
     expect(table(mixed, 'firewalld', 'inet').managedByIptables).toBe(false);
     expect(parseNftJson(corpusJson('ufw', 'ufw-basic-legacy.nft.json')).ruleset.tables).toEqual([]);
   });

@@ -54,7 +54,10 @@ function checkKeys(result: ParseResult, how: 'equal' | 'claimed'): { lines: numb
       keyed++;
       const rule = pending.rule(i);
       const parsed = keysOf(rule);
-      const right = how === 'equal' ? isDeepStrictEqual(fromText, parsed) : (Object.keys(fromText) as (keyof RuleKeys)[]).every((k) => isDeepStrictEqual(fromText[k], parsed?.[k]));
+      const right =
+        how === 'equal'
+          ? isDeepStrictEqual(fromText, parsed)
+          : (Object.keys(fromText) as (keyof RuleKeys)[]).every((k) => isDeepStrictEqual(fromText[k], parsed?.[k]));
       if (!right) wrong.push(`${rule.origin.text}: text ${JSON.stringify(fromText)}, parsed ${JSON.stringify(parsed)}`);
     }
   }
@@ -111,18 +114,52 @@ describe('text keys', () => {
   it('are absent for a --comment before -m comment, whose arguments the parser counts differently', () => {
     // Found in review: without -m comment, `--comment` takes every token up to the next option
     // (none here), so `!` negates the port and `-i` swallows `--dport`.
-    for (const line of ['-A X -p tcp --comment ! --dport 80 -j DROP', '-A X -p tcp -m tcp --comment ! --dport 80 -j DROP', '-A X -p tcp --comment -i --dport 80 -j DROP', '-A X --comment -p -d 10.0.0.1/32']) {
+    for (const line of [
+      '-A X -p tcp --comment ! --dport 80 -j DROP',
+      '-A X -p tcp -m tcp --comment ! --dport 80 -j DROP',
+      '-A X -p tcp --comment -i --dport 80 -j DROP',
+      '-A X --comment -p -d 10.0.0.1/32',
+    ]) {
       const r = checkTextKeys(`*filter\n:X - [0:0]\n${line}\nCOMMIT\n`, 'ip');
       expect({ line, ...r }).toEqual({ line, lines: 1, keyed: 0, wrong: [] });
     }
-    expect(checkTextKeys('*filter\n:X - [0:0]\n-A X -p tcp -m comment --comment ! --dport 80 -j DROP\nCOMMIT\n', 'ip')).toEqual({ lines: 1, keyed: 1, wrong: [] });
+    expect(checkTextKeys('*filter\n:X - [0:0]\n-A X -p tcp -m comment --comment ! --dport 80 -j DROP\nCOMMIT\n', 'ip')).toEqual({
+      lines: 1,
+      keyed: 1,
+      wrong: [],
+    });
   });
 
   it('are absent or right on lines changed at random (negations, ranges, modules, order, quoting)', () => {
     // Also each line without its `-m comment`, which changes how `--comment` is read.
     const typical = TYPICAL.split('\n').filter((l) => l.startsWith('-A '));
     const base = [...typical, ...typical.filter((l) => l.includes('-m comment')).map((l) => l.replace('-m comment ', ''))];
-    const extras = ['!', '-p', 'udp', 'tcp', '-m', 'multiport', '--dports', '--dport', '80:90', '-d', '10.0.0.1/32', '010.0.0.1/32', '-s', '::1/128', '"x y"', '--to-destination', '-j', 'ACCEPT', '-i', 'eth0', '--comment', '65536', '7', '-g'];
+    const extras = [
+      '!',
+      '-p',
+      'udp',
+      'tcp',
+      '-m',
+      'multiport',
+      '--dports',
+      '--dport',
+      '80:90',
+      '-d',
+      '10.0.0.1/32',
+      '010.0.0.1/32',
+      '-s',
+      '::1/128',
+      '"x y"',
+      '--to-destination',
+      '-j',
+      'ACCEPT',
+      '-i',
+      'eth0',
+      '--comment',
+      '65536',
+      '7',
+      '-g',
+    ];
     const mutation = fc.record({
       line: fc.integer({ min: 0, max: base.length - 1 }),
       edits: fc.array(fc.tuple(fc.constantFrom('insert', 'delete', 'swap'), fc.nat(), fc.constantFrom(...extras)), { minLength: 1, maxLength: 4 }),
@@ -314,7 +351,9 @@ describe('JSON keys of nft rules', () => {
     ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...parts), { minLength: 1, maxLength: 5 }), (expr) => {
-        const doc = { nftables: [{ table: { family: 'inet', name: 'host' } }, { chain: { family: 'inet', table: 'host', name: 'allow' } }, nftRule('allow', expr)] };
+        const doc = {
+          nftables: [{ table: { family: 'inet', name: 'host' } }, { chain: { family: 'inet', table: 'host', name: 'allow' } }, nftRule('allow', expr)],
+        };
         expect(checkKeys(parseNftJson(doc), 'claimed').wrong).toEqual([]);
       }),
       { numRuns: 3000 },

@@ -17,7 +17,10 @@ describe('summary: synthetic rulesets', () => {
   });
 
   it('an all-ACCEPT ruleset has input chains but no deny on their path', () => {
-    const { ruleset } = parseIptablesSave('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:X - [0:0]\n-A INPUT -j X\n-A X -p tcp -j ACCEPT\n-A X -j LOG\nCOMMIT\n', { family: 'ip' });
+    const { ruleset } = parseIptablesSave(
+      '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:X - [0:0]\n-A INPUT -j X\n-A X -p tcp -j ACCEPT\n-A X -j LOG\nCOMMIT\n',
+      { family: 'ip' },
+    );
     const [input] = inputChains(ruleset, 'ip');
     expect(input).toMatchObject({ policy: 'accept', priority: 0 });
     expect(input && reachableChains(ruleset, input.chain).map((c) => c.name)).toEqual(['INPUT', 'X']);
@@ -45,7 +48,14 @@ describe('summary: synthetic rulesets', () => {
         { table: { family: 'inet', name: 't' } },
         { chain: { family: 'inet', table: 't', name: 'in', type: 'filter', hook: 'input', prio: 0, policy: 'accept' } },
         { chain: { family: 'inet', table: 't', name: 'wan' } },
-        { rule: { family: 'inet', table: 't', chain: 'in', expr: [{ vmap: { key: { meta: { key: 'iifname' } }, data: { set: [['eth0', { jump: { target: 'wan' } }]] } } }] } },
+        {
+          rule: {
+            family: 'inet',
+            table: 't',
+            chain: 'in',
+            expr: [{ vmap: { key: { meta: { key: 'iifname' } }, data: { set: [['eth0', { jump: { target: 'wan' } }]] } } }],
+          },
+        },
         { rule: { family: 'inet', table: 't', chain: 'wan', expr: [{ accept: null }] } },
       ],
     });
@@ -95,21 +105,24 @@ describe('summary: corpus', () => {
     expect(chains.map((c) => hasDenyOnPath(ruleset, c.chain))).toEqual([false, true, true]);
   });
 
-  it.skipIf(!corpusAvailable)(`legacy + iptables-nft + native nft on one host: merged, nft copies of iptables-nft tables dropped (mixed-backends/)${skipNote}`, () => {
-    const nftSave = parseIptablesSave(corpusFile('mixed-backends', 'legacy-and-nft.iptables-nft-save.txt'), { family: 'ip', file: 'iptables-nft-save' });
-    const legacy = parseIptablesSave(corpusFile('mixed-backends', 'legacy-and-nft.iptables-legacy-save.txt'), { family: 'ip', file: 'iptables-legacy-save' });
-    const nft = parseNftJson(JSON.parse(corpusFile('mixed-backends', 'legacy-and-nft.nft.json')) as unknown, { file: 'nft' });
-    expect(nft.ruleset.tables.find((t) => t.name === 'filter')?.managedByIptables).toBe(true);
-    const merged = mergeRulesets([nftSave.ruleset, legacy.ruleset, nft.ruleset]);
-    const chains = inputChains(merged, 'ip');
-    expect(chains.map((c) => `${c.table.source}:${c.table.file ?? ''} ${c.table.family} ${c.table.name} ${c.chain.name} ${c.policy}`)).toEqual([
-      'iptables:iptables-nft-save ip filter INPUT drop',
-      'iptables:iptables-legacy-save ip filter INPUT accept',
-      'nft:nft inet extra input accept',
-    ]);
-    expect(legacy.ruleset.sources[0]?.backend).toBe('legacy');
-    expect(chains.map((c) => hasDenyOnPath(merged, c.chain))).toEqual([true, true, expect.any(Boolean)]);
-  });
+  it.skipIf(!corpusAvailable)(
+    `legacy + iptables-nft + native nft on one host: merged, nft copies of iptables-nft tables dropped (mixed-backends/)${skipNote}`,
+    () => {
+      const nftSave = parseIptablesSave(corpusFile('mixed-backends', 'legacy-and-nft.iptables-nft-save.txt'), { family: 'ip', file: 'iptables-nft-save' });
+      const legacy = parseIptablesSave(corpusFile('mixed-backends', 'legacy-and-nft.iptables-legacy-save.txt'), { family: 'ip', file: 'iptables-legacy-save' });
+      const nft = parseNftJson(JSON.parse(corpusFile('mixed-backends', 'legacy-and-nft.nft.json')) as unknown, { file: 'nft' });
+      expect(nft.ruleset.tables.find((t) => t.name === 'filter')?.managedByIptables).toBe(true);
+      const merged = mergeRulesets([nftSave.ruleset, legacy.ruleset, nft.ruleset]);
+      const chains = inputChains(merged, 'ip');
+      expect(chains.map((c) => `${c.table.source}:${c.table.file ?? ''} ${c.table.family} ${c.table.name} ${c.chain.name} ${c.policy}`)).toEqual([
+        'iptables:iptables-nft-save ip filter INPUT drop',
+        'iptables:iptables-legacy-save ip filter INPUT accept',
+        'nft:nft inet extra input accept',
+      ]);
+      expect(legacy.ruleset.sources[0]?.backend).toBe('legacy');
+      expect(chains.map((c) => hasDenyOnPath(merged, c.chain))).toEqual([true, true, expect.any(Boolean)]);
+    },
+  );
 
   it.skipIf(!corpusAvailable)(`Docker 29 nftables: forward reaches per-bridge chains through verdict maps (docker/moby-nftablesdoc)${skipNote}`, () => {
     const { ruleset } = parseNftJson(JSON.parse(corpusFile('docker', 'moby-nftablesdoc', 'v29.7.2', 'usernet-portmap.nft.json')) as unknown);

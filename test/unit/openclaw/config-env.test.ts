@@ -121,7 +121,10 @@ describe('layerEnv', () => {
 describe('applyConfigEnvBlock', () => {
   it('fills unset names from env.vars and env.NAME, never overriding', () => {
     const env: Record<string, string> = { SET: 'proc', BLANK: '  ' };
-    const filled = applyConfigEnvBlock({ env: { SET: 'cfg', NEW: 'cfg', BLANK: 'cfg', lower: 'x', NUM: 3, shellEnv: { enabled: true }, vars: { V: 'v' } } }, env);
+    const filled = applyConfigEnvBlock(
+      { env: { SET: 'cfg', NEW: 'cfg', BLANK: 'cfg', lower: 'x', NUM: 3, shellEnv: { enabled: true }, vars: { V: 'v' } } },
+      env,
+    );
     expect(env).toEqual({ SET: 'proc', BLANK: 'cfg', NEW: 'cfg', V: 'v' });
     expect(filled.sort()).toEqual(['BLANK', 'NEW', 'V']);
   });

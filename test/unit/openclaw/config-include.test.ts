@@ -153,9 +153,17 @@ describe('$include', () => {
     let s = setup('{ $include: "./sub" }', { 'sub/x': '' });
     expect(expectInvalid((await resolveIn(s.home)).config).error.message).toMatch(/not a regular file/);
     s = setup('{ $include: 42 }');
-    expect(expectInvalid((await resolveIn(s.home)).config).error).toMatchObject({ line: 1, column: 3, message: expect.stringMatching(/path or an array/) as unknown });
+    expect(expectInvalid((await resolveIn(s.home)).config).error).toMatchObject({
+      line: 1,
+      column: 3,
+      message: expect.stringMatching(/path or an array/) as unknown,
+    });
     s = setup('{ $include: ["./a.json5",\n 7] }', { 'a.json5': '{}' });
-    expect(expectInvalid((await resolveIn(s.home)).config).error).toMatchObject({ line: 2, column: 2, message: expect.stringMatching(/item 1 is a number/) as unknown });
+    expect(expectInvalid((await resolveIn(s.home)).config).error).toMatchObject({
+      line: 2,
+      column: 2,
+      message: expect.stringMatching(/item 1 is a number/) as unknown,
+    });
     s = setup('{ $include: "" }');
     expect(expectInvalid((await resolveIn(s.home)).config).error.message).toMatch(/empty/);
   });
@@ -167,7 +175,11 @@ describe('$include', () => {
 
   it('needs the root to stay an object', async () => {
     const { home } = setup('{ $include: "./arr.json5" }', { 'arr.json5': '[1]' });
-    expect(expectInvalid((await resolveIn(home)).config).error).toMatchObject({ line: 1, column: 3, message: expect.stringMatching(/root must be an object/) as unknown });
+    expect(expectInvalid((await resolveIn(home)).config).error).toMatchObject({
+      line: 1,
+      column: 3,
+      message: expect.stringMatching(/root must be an object/) as unknown,
+    });
   });
 
   it('does not substitute ${VAR} in include paths (includes come first)', async () => {

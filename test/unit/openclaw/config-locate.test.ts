@@ -17,7 +17,7 @@ describe('scanKeyLocations', () => {
     '  /* a { block } comment',
     '     spanning lines with "quotes" */',
     '  gateway: {',
-    "    'bind': \"lan\", // trailing { comment",
+    '    \'bind\': "lan", // trailing { comment',
     '    "port": 18789,',
     '    auth: { mode: "token", token: "a}b\\"c{" },',
     '    controlUi: { allowedOrigins: ["https://a", { nested: 1 }], },',

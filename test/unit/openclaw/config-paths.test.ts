@@ -69,9 +69,7 @@ describe('configCandidates', () => {
   });
 
   it('uses the profile dir, and only it', () => {
-    expect(configCandidates({ env: {}, homeDir: H, profile: 'work' })).toEqual([
-      { path: `${H}/.openclaw-work/openclaw.json`, resolvedBy: 'profile work' },
-    ]);
+    expect(configCandidates({ env: {}, homeDir: H, profile: 'work' })).toEqual([{ path: `${H}/.openclaw-work/openclaw.json`, resolvedBy: 'profile work' }]);
   });
 
   it('maps the profile "default" to ~/.openclaw', () => {

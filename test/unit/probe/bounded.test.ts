@@ -97,7 +97,9 @@ describe('an HTTP GET costs a small fixed amount, whatever the listener sends', 
   it.each(['gzip', 'deflate', 'br'] as const)('a %s bomb inflates only to the cap; the page comes back truncated', async (encoding) => {
     const bomb = bombs[encoding];
     const port = await listen((socket) =>
-      afterRequest(socket, `HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: ${encoding}\r\nContent-Length: ${bomb.length}\r\n\r\n`, (s) => s.end(bomb)),
+      afterRequest(socket, `HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: ${encoding}\r\nContent-Length: ${bomb.length}\r\n\r\n`, (s) =>
+        s.end(bomb),
+      ),
     );
     const { result, grewBy, ms } = await measured(() => httpGet(directDial('127.0.0.1', port), '127.0.0.1', port, '/', TIMEOUT_MS));
     expect(result).toMatchObject({ status: 200 });
@@ -111,7 +113,9 @@ describe('an HTTP GET costs a small fixed amount, whatever the listener sends', 
   });
 
   it('an endless body is read up to the raw cap, then the connection is dropped', async () => {
-    const port = await listen((socket) => afterRequest(socket, 'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<title>x</title>', (s) => endless(s, Buffer.alloc(64 * 1024, 'a'))));
+    const port = await listen((socket) =>
+      afterRequest(socket, 'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<title>x</title>', (s) => endless(s, Buffer.alloc(64 * 1024, 'a'))),
+    );
     const { result, grewBy, ms } = await measured(() => httpGet(directDial('127.0.0.1', port), '127.0.0.1', port, '/', TIMEOUT_MS));
     if (!('status' in result)) throw new Error(`no page: ${result.error}`);
     expect(result.body.startsWith('<title>x</title>')).toBe(true);
@@ -159,7 +163,9 @@ describe('an HTTP GET costs a small fixed amount, whatever the listener sends', 
 
   it('a whole small gzip page still decodes, untruncated', async () => {
     const page = gzipSync('<title>OpenClaw Control</title>');
-    const port = await listen((socket) => afterRequest(socket, `HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${page.length}\r\n\r\n`, (s) => s.end(page)));
+    const port = await listen((socket) =>
+      afterRequest(socket, `HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${page.length}\r\n\r\n`, (s) => s.end(page)),
+    );
     const result = await httpGet(directDial('127.0.0.1', port), '127.0.0.1', port, '/', TIMEOUT_MS);
     expect(result).toEqual({ status: 200, headers: expect.any(Object) as unknown, body: '<title>OpenClaw Control</title>' });
   });
@@ -200,7 +206,9 @@ describe('the fingerprint goes on past a hostile page', () => {
   it('a gzip bomb on every path: the probe finishes, and its evidence says the page was truncated', async () => {
     const bomb = bombs.gzip;
     const port = await listen((socket) =>
-      afterRequest(socket, `HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: ${bomb.length}\r\n\r\n`, (s) => s.end(bomb)),
+      afterRequest(socket, `HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: ${bomb.length}\r\n\r\n`, (s) =>
+        s.end(bomb),
+      ),
     );
     const { result, grewBy, ms } = await measured(() => fingerprint(directDial('127.0.0.1', port), '127.0.0.1', port, { timeoutMs: TIMEOUT_MS }));
     expect(result.detected).toBe(false);

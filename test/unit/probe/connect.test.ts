@@ -43,7 +43,9 @@ describe('probeConnect: the adaptive wait and the retry', () => {
     const { connect, attempts } = fakeNetwork({});
     const outcome = await probeConnect('192.0.2.10', 3306, { maxMs: 300, adaptive: true }, new RoundTrips(), connect);
     expect(outcome).toMatchObject({ observed: 'timeout', timeoutMs: 300, attempts: 1 });
-    expect(outcome.observed === 'timeout' && outcome.detail).toBe('no answer within 300 ms; fixed --timeout: no port on 192.0.2.10 answered, so no round trip to adapt to');
+    expect(outcome.observed === 'timeout' && outcome.detail).toBe(
+      'no answer within 300 ms; fixed --timeout: no port on 192.0.2.10 answered, so no round trip to adapt to',
+    );
     expect(outcome.ms).toBeGreaterThanOrEqual(295);
     expect(attempts).toHaveLength(1);
   });
@@ -54,7 +56,9 @@ describe('probeConnect: the adaptive wait and the retry', () => {
     const { connect, attempts } = fakeNetwork({});
     const outcome = await probeConnect('192.0.2.10', 3306, { maxMs: 2_000, adaptive: true }, trips, connect);
     expect(outcome).toMatchObject({ observed: 'timeout', timeoutMs: ADAPTIVE_FLOOR_MS, attempts: 2 });
-    expect(outcome.observed === 'timeout' && outcome.detail).toBe(`no answer to 2 connects, ${ADAPTIVE_FLOOR_MS} ms each; adaptive: the fastest answer from 192.0.2.10 took 2 ms`);
+    expect(outcome.observed === 'timeout' && outcome.detail).toBe(
+      `no answer to 2 connects, ${ADAPTIVE_FLOOR_MS} ms each; adaptive: the fastest answer from 192.0.2.10 took 2 ms`,
+    );
     expect(outcome.ms).toBeLessThan(1_000);
     expect(attempts.map((a) => a.port)).toEqual([3306, 3306]);
   });
@@ -90,7 +94,12 @@ describe('probeConnect: the adaptive wait and the retry', () => {
     const trips = new RoundTrips();
     trips.record('192.0.2.10', 1);
     const { connect, attempts } = fakeNetwork({});
-    expect(await probeConnect('192.0.2.10', 3306, { maxMs: 250, adaptive: false }, trips, connect)).toMatchObject({ observed: 'timeout', timeoutMs: 250, attempts: 1, detail: 'no answer within 250 ms; fixed --timeout (adaptive timeout off)' });
+    expect(await probeConnect('192.0.2.10', 3306, { maxMs: 250, adaptive: false }, trips, connect)).toMatchObject({
+      observed: 'timeout',
+      timeoutMs: 250,
+      attempts: 1,
+      detail: 'no answer within 250 ms; fixed --timeout (adaptive timeout off)',
+    });
     expect(attempts).toHaveLength(1);
   });
 });

@@ -52,7 +52,14 @@ export async function startFakeGateway(capture: Capture, options: { startingFor?
       recorded.frames.push(frame as Record<string, unknown>);
       if (starting > 0) {
         starting--;
-        ws.send(JSON.stringify({ type: 'res', id: 'clawmoat-probe', ok: false, error: { code: 'UNAVAILABLE', message: 'gateway starting; retry shortly', retryable: true, retryAfterMs: 50 } }));
+        ws.send(
+          JSON.stringify({
+            type: 'res',
+            id: 'clawmoat-probe',
+            ok: false,
+            error: { code: 'UNAVAILABLE', message: 'gateway starting; retry shortly', retryable: true, retryAfterMs: 50 },
+          }),
+        );
         ws.close(1013, 'gateway starting');
         return;
       }

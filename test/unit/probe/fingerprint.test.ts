@@ -60,18 +60,32 @@ describe('fingerprint of a real 2026.9.6 gateway (replayed)', () => {
 
 describe('answers of other releases', () => {
   it('older builds that name the missing token: enforced, without asking HTTP', async () => {
-    const legacy = withPlausibleAnswer(TOKEN, { type: 'res', id: 'clawmoat-probe', ok: false, error: { code: 'INVALID_REQUEST', message: 'unauthorized: gateway token missing (set gateway.remote.token)', details: { code: 'AUTH_TOKEN_MISSING' } } });
+    const legacy = withPlausibleAnswer(TOKEN, {
+      type: 'res',
+      id: 'clawmoat-probe',
+      ok: false,
+      error: { code: 'INVALID_REQUEST', message: 'unauthorized: gateway token missing (set gateway.remote.token)', details: { code: 'AUTH_TOKEN_MISSING' } },
+    });
     expect(await probe(legacy)).toMatchObject({ detected: true, auth: 'enforced' });
     expect(gateway!.recorded.http.map((r) => r.path)).not.toContain('/control-ui-config.json');
   });
 
   it('password mode names the password', async () => {
-    const legacy = withPlausibleAnswer(TOKEN, { type: 'res', id: 'clawmoat-probe', ok: false, error: { code: 'INVALID_REQUEST', message: 'unauthorized: gateway password missing (set gateway.remote.password)' } });
+    const legacy = withPlausibleAnswer(TOKEN, {
+      type: 'res',
+      id: 'clawmoat-probe',
+      ok: false,
+      error: { code: 'INVALID_REQUEST', message: 'unauthorized: gateway password missing (set gateway.remote.password)' },
+    });
     expect((await probe(legacy)).auth).toBe('enforced');
   });
 
   it('hello-ok without credentials: open, with the version the server reports', async () => {
-    const open = withPlausibleAnswer(TOKEN, { type: 'res', id: 'clawmoat-probe', ok: true, payload: { type: 'hello-ok', protocol: 3, server: { version: '2026.1.5', connId: 'x' } } }, { code: 1000, reason: '' });
+    const open = withPlausibleAnswer(
+      TOKEN,
+      { type: 'res', id: 'clawmoat-probe', ok: true, payload: { type: 'hello-ok', protocol: 3, server: { version: '2026.1.5', connId: 'x' } } },
+      { code: 1000, reason: '' },
+    );
     const page = { ...open.http['/']!, body: '<!doctype html><title>OpenClaw Control</title><openclaw-app></openclaw-app>' };
     expect(await probe({ ...open, http: { ...open.http, '/': page } })).toMatchObject({ detected: true, version: '2026.1.5', auth: 'open' });
   });
@@ -91,7 +105,15 @@ describe('listeners that are not OpenClaw', () => {
   async function serve(handler: http.RequestListener): Promise<number> {
     const server = http.createServer(handler);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    gateway = { port: (server.address() as AddressInfo).port, recorded: { http: [], upgrades: [], frames: [] }, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+    gateway = {
+      port: (server.address() as AddressInfo).port,
+      recorded: { http: [], upgrades: [], frames: [] },
+      close: () =>
+        new Promise((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    };
     return gateway.port;
   }
 

@@ -4,7 +4,8 @@ import { calver, isGatewayHealth, productOfPage, versionOfPage } from '../../../
 
 describe('Control UI page signals', () => {
   it('reads product and release from the page OpenClaw 2026.9.6 serves', () => {
-    const html = '<!doctype html><html data-openclaw-control-ui-base-path="" data-openclaw-control-ui-build-id="2026.9.6-release-eb377ac59e6c-2026-09-23T16-33-12.144Z-314f" lang="en"><head><title>OpenClaw Control</title></head><body><openclaw-app></openclaw-app></body></html>';
+    const html =
+      '<!doctype html><html data-openclaw-control-ui-base-path="" data-openclaw-control-ui-build-id="2026.9.6-release-eb377ac59e6c-2026-09-23T16-33-12.144Z-314f" lang="en"><head><title>OpenClaw Control</title></head><body><openclaw-app></openclaw-app></body></html>';
     expect(productOfPage(html)).toBe('openclaw');
     expect(versionOfPage(html)).toBe('2026.9.6');
   });

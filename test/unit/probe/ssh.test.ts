@@ -96,7 +96,11 @@ describe('explainSshFailure', () => {
   it.each([
     ['root@198.51.100.2: Permission denied (publickey,password).', 255, /^ssh wants a password or a key it was not given \(clawmoat never prompts\)/],
     ['Host key verification failed.', 255, /host key, or it changed/],
-    ['@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@\nPassword authentication is disabled to avoid man-in-the-middle attacks.\nroot@h: Permission denied (publickey).', 255, /host key, or it changed/],
+    [
+      '@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@\nPassword authentication is disabled to avoid man-in-the-middle attacks.\nroot@h: Permission denied (publickey).',
+      255,
+      /host key, or it changed/,
+    ],
     ['ssh: Could not resolve hostname nope: Name or service not known', 255, /^the host name does not resolve$/],
     ['ssh: connect to host 198.51.100.2 port 2222: Connection timed out', 255, /^ssh failed: connect to host 198\.51\.100\.2 port 2222: Connection timed out$/],
     ['ssh: connect to host 198.51.100.2 port 2222: Connection refused\r\n', 255, /^ssh failed: connect to host 198\.51\.100\.2 port 2222: Connection refused$/],
@@ -233,7 +237,15 @@ describe.skipIf(spawnSync('bash', ['-c', 'command -v timeout'], { stdio: 'ignore
   it('checks on the far side and fingerprints over -W streams', async () => {
     const d = parseSshUrl('ssh://me@far.example:2222');
     const done: number[] = [];
-    const sightings = await probeOverSsh(d, [{ address: '127.0.0.1', port }, { address: '127.0.0.1', port: closed }], { timeoutMs: 1_000, concurrency: 4 }, (_sighting, n) => done.push(n));
+    const sightings = await probeOverSsh(
+      d,
+      [
+        { address: '127.0.0.1', port },
+        { address: '127.0.0.1', port: closed },
+      ],
+      { timeoutMs: 1_000, concurrency: 4 },
+      (_sighting, n) => done.push(n),
+    );
     expect(sightings.map((s) => [s.port, s.outcome.observed])).toEqual([
       [port, 'open'],
       [closed, 'refused'],
@@ -252,7 +264,9 @@ describe.skipIf(spawnSync('bash', ['-c', 'command -v timeout'], { stdio: 'ignore
   it('turns an ssh that fails into one line', async () => {
     process.env.FAKE_SSH_FAIL = 'me@far.example: Permission denied (publickey,password).';
     try {
-      await expect(probeOverSsh(parseSshUrl('ssh://me@far.example'), [{ address: '127.0.0.1', port }], { timeoutMs: 1_000, concurrency: 4 })).rejects.toThrow(/^ssh wants a password or a key it was not given/);
+      await expect(probeOverSsh(parseSshUrl('ssh://me@far.example'), [{ address: '127.0.0.1', port }], { timeoutMs: 1_000, concurrency: 4 })).rejects.toThrow(
+        /^ssh wants a password or a key it was not given/,
+      );
       await expect(probeOverSsh(parseSshUrl('ssh://me@far.example'), [], { timeoutMs: 1_000, concurrency: 4 })).rejects.toThrow(/wants a password/);
     } finally {
       delete process.env.FAKE_SSH_FAIL;

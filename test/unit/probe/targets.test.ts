@@ -6,7 +6,10 @@ const host = compose(withInterface('eth1', '192.168.1.10', 24), withInterface('e
 
 describe('planTargets: the host view', () => {
   it('probes each TCP listener port on every non-loopback address of a family it serves', () => {
-    const snapshot = compose(host, withSockets(tcpListener('0.0.0.0', 18789), { protocol: 'tcp', address: '::', port: 22, family: 6, v6only: false }))(baselineSnapshot());
+    const snapshot = compose(
+      host,
+      withSockets(tcpListener('0.0.0.0', 18789), { protocol: 'tcp', address: '::', port: 22, family: 6, v6only: false }),
+    )(baselineSnapshot());
     const { targets } = planTargets(snapshot);
     expect(targets).toEqual([
       { address: '192.168.1.10', port: 22 },
@@ -41,7 +44,10 @@ describe('planTargets: the host view', () => {
   });
 
   it('refuses to guess when the listeners are unknown and no port is named', () => {
-    const snapshot = { ...baselineSnapshot(), sockets: { status: 'unavailable' as const, reason: 'permission-denied' as const, detail: 'ss: permission denied' } };
+    const snapshot = {
+      ...baselineSnapshot(),
+      sockets: { status: 'unavailable' as const, reason: 'permission-denied' as const, detail: 'ss: permission denied' },
+    };
     expect(() => planTargets(snapshot)).toThrow(/run as root, or name a port/);
   });
 });

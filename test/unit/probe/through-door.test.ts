@@ -32,7 +32,25 @@ const servernames: (string | false)[] = [];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'clawmoat-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=gw.example.test', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=gw.example.test',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   key = readFileSync(join(dir, 'key.pem'));
   cert = readFileSync(join(dir, 'cert.pem'));
 });
@@ -101,11 +119,17 @@ const nginxTls: Door = {
 
 describe('planTargets: TLS doors', () => {
   it('a port where a door terminates TLS is probed over TLS with its server name as SNI (not "_" or a wildcard)', () => {
-    const snapshot = compose(withInterface('eth0', '198.51.100.10', 24), withSockets(tcpListener('0.0.0.0', 443, 700, 'nginx'), tcpListener('127.0.0.1', 18789)), withDoors([nginxTls]))(baselineSnapshot());
+    const snapshot = compose(
+      withInterface('eth0', '198.51.100.10', 24),
+      withSockets(tcpListener('0.0.0.0', 443, 700, 'nginx'), tcpListener('127.0.0.1', 18789)),
+      withDoors([nginxTls]),
+    )(baselineSnapshot());
     const targets = planTargets(snapshot).targets;
     expect(targets.filter((t) => t.port === 443).every((t) => t.tls?.servername === 'gw.example.test')).toBe(true);
     expect(targets.filter((t) => t.port === 18789).every((t) => t.tls === undefined)).toBe(true);
-    expect(planTargets(snapshot, { target: { host: '203.0.113.5', port: 443 } }).targets).toEqual([{ address: '203.0.113.5', port: 443, tls: { servername: 'gw.example.test' } }]);
+    expect(planTargets(snapshot, { target: { host: '203.0.113.5', port: 443 } }).targets).toEqual([
+      { address: '203.0.113.5', port: 443, tls: { servername: 'gw.example.test' } },
+    ]);
   });
 });
 
@@ -125,12 +149,22 @@ describe('the text report names the door', () => {
           ms: 1,
           predicted: 'open',
           mismatch: false,
-          door: { kind: 'nginx', name: 'nginx', via: 'proxy_pass http://127.0.0.1:18789', location: { file: '/etc/nginx/sites-enabled/openclaw', line: 12 }, upstream: '127.0.0.1:18789', gateway: true, tls: true },
+          door: {
+            kind: 'nginx',
+            name: 'nginx',
+            via: 'proxy_pass http://127.0.0.1:18789',
+            location: { file: '/etc/nginx/sites-enabled/openclaw', line: 12 },
+            upstream: '127.0.0.1:18789',
+            gateway: true,
+            tls: true,
+          },
           openclaw: { detected: true, product: 'openclaw', version: '2026.9.6', auth: 'enforced', tls: { servername: 'gw.example.test' }, evidence: [] },
         },
       ],
     };
-    expect(renderProbeReport(report, { color: false })).toContain('OpenClaw 2026.9.6 answered on 443 through nginx (/etc/nginx/sites-enabled/openclaw:12), over TLS (SNI gw.example.test): proxy_pass http://127.0.0.1:18789 → 127.0.0.1:18789');
+    expect(renderProbeReport(report, { color: false })).toContain(
+      'OpenClaw 2026.9.6 answered on 443 through nginx (/etc/nginx/sites-enabled/openclaw:12), over TLS (SNI gw.example.test): proxy_pass http://127.0.0.1:18789 → 127.0.0.1:18789',
+    );
   });
 });
 

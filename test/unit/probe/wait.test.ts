@@ -6,17 +6,28 @@ const adaptive = { maxMs: 2_000, adaptive: true };
 
 describe('connectWait: how long a connect waits for a silent port', () => {
   it('waits the whole --timeout while nothing on the address has answered', () => {
-    expect(connectWait('192.0.2.10', undefined, adaptive)).toEqual({ ms: 2_000, adaptive: false, why: 'fixed --timeout: no port on 192.0.2.10 answered, so no round trip to adapt to' });
+    expect(connectWait('192.0.2.10', undefined, adaptive)).toEqual({
+      ms: 2_000,
+      adaptive: false,
+      why: 'fixed --timeout: no port on 192.0.2.10 answered, so no round trip to adapt to',
+    });
   });
 
   it('waits the floor when the address answers fast, and says from what', () => {
-    expect(connectWait('192.0.2.10', 2, adaptive)).toEqual({ ms: ADAPTIVE_FLOOR_MS, adaptive: true, why: 'adaptive: the fastest answer from 192.0.2.10 took 2 ms' });
+    expect(connectWait('192.0.2.10', 2, adaptive)).toEqual({
+      ms: ADAPTIVE_FLOOR_MS,
+      adaptive: true,
+      why: 'adaptive: the fastest answer from 192.0.2.10 took 2 ms',
+    });
     expect(connectWait('192.0.2.10', 0, adaptive).ms).toBe(ADAPTIVE_FLOOR_MS);
   });
 
   it('waits a multiple of the fastest answer above the floor, in whole ms', () => {
     expect(connectWait('192.0.2.10', 40, adaptive)).toMatchObject({ ms: 40 * ADAPTIVE_FACTOR, adaptive: true });
-    expect(connectWait('192.0.2.10', 39.2, adaptive)).toMatchObject({ ms: 40 * ADAPTIVE_FACTOR, why: 'adaptive: the fastest answer from 192.0.2.10 took 40 ms' });
+    expect(connectWait('192.0.2.10', 39.2, adaptive)).toMatchObject({
+      ms: 40 * ADAPTIVE_FACTOR,
+      why: 'adaptive: the fastest answer from 192.0.2.10 took 40 ms',
+    });
   });
 
   it('keeps the fixed wait when two adaptive attempts would not fit in --timeout', () => {
@@ -29,21 +40,30 @@ describe('connectWait: how long a connect waits for a silent port', () => {
   });
 
   it('waits the whole --timeout with the adaptive timeout off, whatever answered', () => {
-    expect(connectWait('192.0.2.10', 1, { maxMs: 1_210, adaptive: false })).toEqual({ ms: 1_210, adaptive: false, why: 'fixed --timeout (adaptive timeout off)' });
+    expect(connectWait('192.0.2.10', 1, { maxMs: 1_210, adaptive: false })).toEqual({
+      ms: 1_210,
+      adaptive: false,
+      why: 'fixed --timeout (adaptive timeout off)',
+    });
   });
 
   it('never waits less than the floor nor more than --timeout, and two adaptive waits fit in it', () => {
     fc.assert(
-      fc.property(fc.option(fc.double({ min: 0, max: 10_000, noNaN: true }), { nil: undefined }), fc.integer({ min: 1, max: 60_000 }), fc.boolean(), (fastest, maxMs, on) => {
-        const wait = connectWait('192.0.2.10', fastest, { maxMs, adaptive: on });
-        expect(wait.ms).toBeLessThanOrEqual(maxMs);
-        if (wait.adaptive) {
-          expect(on && fastest !== undefined).toBe(true);
-          expect(wait.ms).toBeGreaterThanOrEqual(ADAPTIVE_FLOOR_MS);
-          expect(wait.ms).toBeGreaterThanOrEqual(ADAPTIVE_FACTOR * (fastest ?? 0));
-          expect(2 * wait.ms).toBeLessThanOrEqual(maxMs);
-        } else expect(wait.ms).toBe(maxMs);
-      }),
+      fc.property(
+        fc.option(fc.double({ min: 0, max: 10_000, noNaN: true }), { nil: undefined }),
+        fc.integer({ min: 1, max: 60_000 }),
+        fc.boolean(),
+        (fastest, maxMs, on) => {
+          const wait = connectWait('192.0.2.10', fastest, { maxMs, adaptive: on });
+          expect(wait.ms).toBeLessThanOrEqual(maxMs);
+          if (wait.adaptive) {
+            expect(on && fastest !== undefined).toBe(true);
+            expect(wait.ms).toBeGreaterThanOrEqual(ADAPTIVE_FLOOR_MS);
+            expect(wait.ms).toBeGreaterThanOrEqual(ADAPTIVE_FACTOR * (fastest ?? 0));
+            expect(2 * wait.ms).toBeLessThanOrEqual(maxMs);
+          } else expect(wait.ms).toBe(maxMs);
+        },
+      ),
     );
   });
 });

@@ -43,7 +43,7 @@ describe('free local port', () => {
     expect((await pickLocalPort(80)).same).toBe(false);
   });
 
-  it('an out-of-range preference falls back to the kernel\'s choice', async () => {
+  it("an out-of-range preference falls back to the kernel's choice", async () => {
     expect((await pickLocalPort(0)).same).toBe(false);
     expect((await pickLocalPort(70000)).same).toBe(false);
   });

@@ -52,7 +52,16 @@ function facts(over: Partial<RemoteFacts> = {}): RemoteFacts {
 }
 
 function sshd(over: Partial<SshdFacts>): SshdFacts {
-  return { source: 'sshd -T', allowTcpForwarding: 'yes', disableForwarding: 'no', permitOpen: ['any'], pubkeyAuthentication: 'yes', authenticationMethods: 'any', matchBlocks: false, ...over };
+  return {
+    source: 'sshd -T',
+    allowTcpForwarding: 'yes',
+    disableForwarding: 'no',
+    permitOpen: ['any'],
+    pubkeyAuthentication: 'yes',
+    authenticationMethods: 'any',
+    matchBlocks: false,
+    ...over,
+  };
 }
 
 describe('parseRemoteFacts', () => {
@@ -69,11 +78,20 @@ describe('parseRemoteFacts', () => {
     const f = parseRemoteFacts(USER_VPS);
     expect(f.uid).toBe(1000);
     expect(f.sockets!.every((s) => s.pid === undefined)).toBe(true);
-    expect(f.sshd).toMatchObject({ source: 'sshd_config', allowTcpForwarding: 'local', permitOpen: ['127.0.0.1:28789', 'localhost:28789'], pubkeyAuthentication: 'yes', matchBlocks: true });
+    expect(f.sshd).toMatchObject({
+      source: 'sshd_config',
+      allowTcpForwarding: 'local',
+      permitOpen: ['127.0.0.1:28789', 'localhost:28789'],
+      pubkeyAuthentication: 'yes',
+      matchBlocks: true,
+    });
   });
 
   it('reads the --port of a gateway whose argv shows it, never keeping its token', () => {
-    const text = ROOT_VPS.replace('16446 openclaw-gateway', '16446 node /usr/lib/node_modules/openclaw/openclaw.mjs gateway run --port 28789 --token 0123456789abcdef');
+    const text = ROOT_VPS.replace(
+      '16446 openclaw-gateway',
+      '16446 node /usr/lib/node_modules/openclaw/openclaw.mjs gateway run --port 28789 --token 0123456789abcdef',
+    );
     const f = parseRemoteFacts(text);
     expect(f.gatewayProcesses).toEqual([{ pid: 16446, portFlag: 28789 }]);
     expect(JSON.stringify(f)).not.toContain('0123456789abcdef');
@@ -85,10 +103,14 @@ describe('parseRemoteFacts', () => {
   });
 
   it('records what could not be read: no ss, no sshd, an unreadable sshd_config', () => {
-    const noSs = parseRemoteFacts('@@clawmoat facts 1\n@@clawmoat uid 1000\n@@clawmoat ss\n@@clawmoat ss-missing\n@@clawmoat ps\n@@clawmoat sshd-missing\n@@clawmoat end\n');
+    const noSs = parseRemoteFacts(
+      '@@clawmoat facts 1\n@@clawmoat uid 1000\n@@clawmoat ss\n@@clawmoat ss-missing\n@@clawmoat ps\n@@clawmoat sshd-missing\n@@clawmoat end\n',
+    );
     expect(noSs.sockets).toBeUndefined();
     expect(noSs.sshd).toMatchObject({ source: 'unknown', why: 'there is no sshd binary on the PATH there' });
-    const unreadable = parseRemoteFacts('@@clawmoat facts 1\n@@clawmoat uid 1000\n@@clawmoat ss\n@@clawmoat ps\n@@clawmoat sshd_config-unreadable\n@@clawmoat end\n');
+    const unreadable = parseRemoteFacts(
+      '@@clawmoat facts 1\n@@clawmoat uid 1000\n@@clawmoat ss\n@@clawmoat ps\n@@clawmoat sshd_config-unreadable\n@@clawmoat end\n',
+    );
     expect(unreadable.sockets).toEqual([]);
     expect(unreadable.sshd).toMatchObject({ source: 'unknown', why: 'sshd -T needs root there, and /etc/ssh/sshd_config is not readable' });
   });
@@ -101,7 +123,7 @@ describe('parseRemoteFacts', () => {
     expect(() => parseRemoteFacts(text)).toThrow(/did not run to its end/);
   });
 
-  it('the script runs in this machine\'s sh and its output parses', () => {
+  it("the script runs in this machine's sh and its output parses", () => {
     const run = spawnSync('sh', ['-s'], { input: REMOTE_FACTS_SCRIPT, encoding: 'utf8', timeout: 15_000 });
     expect(run.status, run.stderr).toBe(0);
     const f = parseRemoteFacts(run.stdout);
@@ -142,7 +164,13 @@ describe('locateGateway', () => {
         { protocol: 'tcp', address: '127.0.0.1', port: 5432, family: 4, pid: 9, process: 'postgres' },
       ],
     });
-    expect(locateGateway(f)).toMatchObject({ port: 18789, portSource: 'socket of pid 42 node', exposure: 'all-interfaces', binds: ['0.0.0.0'], forwardHost: '127.0.0.1' });
+    expect(locateGateway(f)).toMatchObject({
+      port: 18789,
+      portSource: 'socket of pid 42 node',
+      exposure: 'all-interfaces',
+      binds: ['0.0.0.0'],
+      forwardHost: '127.0.0.1',
+    });
   });
 
   it('nothing seen: the default port, and whatever listens on it', () => {
@@ -163,10 +191,21 @@ describe('locateGateway', () => {
     ['IPv6-only "[::]"', [{ address: '::', family: 6 as const, v6only: true }], 'all-interfaces', '::1'],
     ['::1 only', [{ address: '::1', family: 6 as const }], 'loopback', '::1'],
     ['a tailnet address', [{ address: '100.101.102.103', family: 4 as const }], 'address', '100.101.102.103'],
-    ['a LAN address and loopback', [{ address: '192.168.1.5', family: 4 as const }, { address: '127.0.0.1', family: 4 as const }], 'address', '127.0.0.1'],
+    [
+      'a LAN address and loopback',
+      [
+        { address: '192.168.1.5', family: 4 as const },
+        { address: '127.0.0.1', family: 4 as const },
+      ],
+      'address',
+      '127.0.0.1',
+    ],
     ['127.0.1.1', [{ address: '127.0.1.1', family: 4 as const }], 'loopback', '127.0.1.1'],
   ])('bind %s: exposure and the address to forward to', (_name, listeners, exposure, forwardHost) => {
-    const f = facts({ gatewayProcesses: [{ pid: 3 }], sockets: listeners.map((l) => ({ protocol: 'tcp' as const, port: 18789, pid: 3, process: 'openclaw-gatewa', ...l })) });
+    const f = facts({
+      gatewayProcesses: [{ pid: 3 }],
+      sockets: listeners.map((l) => ({ protocol: 'tcp' as const, port: 18789, pid: 3, process: 'openclaw-gatewa', ...l })),
+    });
     expect(locateGateway(f)).toMatchObject({ port: 18789, exposure, forwardHost });
   });
 });
@@ -193,9 +232,12 @@ describe('checkSshd', () => {
     expect(checkSshd(sshd(over), '127.0.0.1', 28789)).toMatchObject({ forwarding: 'refused', forwardingReason: reason });
   });
 
-  it.each([[['127.0.0.1:28789']], [['*:28789']], [['127.0.0.1:*']], [['10.0.0.1:1', '127.0.0.1:28789']]])('PermitOpen %j lets 127.0.0.1:28789 through', (permitOpen) => {
-    expect(checkSshd(sshd({ permitOpen, allowTcpForwarding: 'local' }), '127.0.0.1', 28789).forwarding).toBe('allowed');
-  });
+  it.each([[['127.0.0.1:28789']], [['*:28789']], [['127.0.0.1:*']], [['10.0.0.1:1', '127.0.0.1:28789']]])(
+    'PermitOpen %j lets 127.0.0.1:28789 through',
+    (permitOpen) => {
+      expect(checkSshd(sshd({ permitOpen, allowTcpForwarding: 'local' }), '127.0.0.1', 28789).forwarding).toBe('allowed');
+    },
+  );
 
   it('matches a bracketed IPv6 entry', () => {
     expect(checkSshd(sshd({ permitOpen: ['[::1]:28789'] }), '::1', 28789).forwarding).toBe('allowed');
@@ -203,7 +245,10 @@ describe('checkSshd', () => {
 
   it('says where a value came from, and that Match blocks were not evaluated', () => {
     const check = checkSshd(parseRemoteFacts(USER_VPS).sshd, '127.0.0.1', 28789);
-    expect(check).toMatchObject({ forwarding: 'allowed', forwardingReason: 'AllowTcpForwarding local, PermitOpen 127.0.0.1:28789 localhost:28789 (sshd_config; Match blocks there not evaluated without root)' });
+    expect(check).toMatchObject({
+      forwarding: 'allowed',
+      forwardingReason: 'AllowTcpForwarding local, PermitOpen 127.0.0.1:28789 localhost:28789 (sshd_config; Match blocks there not evaluated without root)',
+    });
   });
 
   it('not checked: says why, and the login (which worked without a prompt) stands for key login', () => {

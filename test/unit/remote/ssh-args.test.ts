@@ -61,9 +61,12 @@ describe('parseSshOption', () => {
     expect(parseSshOption('StrictHostKeyChecking=yes')).toBe('StrictHostKeyChecking=yes');
   });
 
-  it.each(['StrictHostKeyChecking=no', 'StrictHostKeyChecking=accept-new', 'stricthostkeychecking off', 'StrictHostKeyChecking=ask'])('never relaxes host key checking: %s', (text) => {
-    expect(() => parseSshOption(text)).toThrow(/never relaxes host key checking/);
-  });
+  it.each(['StrictHostKeyChecking=no', 'StrictHostKeyChecking=accept-new', 'stricthostkeychecking off', 'StrictHostKeyChecking=ask'])(
+    'never relaxes host key checking: %s',
+    (text) => {
+      expect(() => parseSshOption(text)).toThrow(/never relaxes host key checking/);
+    },
+  );
 
   it.each([
     ['BatchMode=no', /sets BatchMode itself \(reconnects run unattended/],
@@ -97,12 +100,45 @@ describe('ssh argv', () => {
   it('tunnel: -N -L on 127.0.0.1, clawmoat\'s options first, the user\'s next, keep-alives last, "--" before the host', () => {
     const args = tunnelArgs(o, forward, { forkAfterAuthentication: true });
     expect(args).toEqual([
-      '-N', '-L', '127.0.0.1:18789:127.0.0.1:28789',
-      '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', 'ExitOnForwardFailure=yes', '-o', 'ControlMaster=no', '-o', 'ControlPath=none',
-      '-o', 'RemoteCommand=none', '-o', 'PermitLocalCommand=no', '-o', 'ForkAfterAuthentication=no',
-      '-F', '/home/me/.ssh/other', '-i', '/k1', '-i', '/k2', '-p', '2222', '-o', 'ProxyJump=bastion', '-o', 'ServerAliveInterval=5',
-      '-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=3', '-o', 'ConnectTimeout=10',
-      '--', 'me@vps',
+      '-N',
+      '-L',
+      '127.0.0.1:18789:127.0.0.1:28789',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'ExitOnForwardFailure=yes',
+      '-o',
+      'ControlMaster=no',
+      '-o',
+      'ControlPath=none',
+      '-o',
+      'RemoteCommand=none',
+      '-o',
+      'PermitLocalCommand=no',
+      '-o',
+      'ForkAfterAuthentication=no',
+      '-F',
+      '/home/me/.ssh/other',
+      '-i',
+      '/k1',
+      '-i',
+      '/k2',
+      '-p',
+      '2222',
+      '-o',
+      'ProxyJump=bastion',
+      '-o',
+      'ServerAliveInterval=5',
+      '-o',
+      'ServerAliveInterval=15',
+      '-o',
+      'ServerAliveCountMax=3',
+      '-o',
+      'ConnectTimeout=10',
+      '--',
+      'me@vps',
     ]);
     // ssh keeps the first value: the user's ServerAliveInterval=5 comes before clawmoat's default.
     expect(args.indexOf('ServerAliveInterval=5')).toBeLessThan(args.indexOf('ServerAliveInterval=15'));
@@ -131,10 +167,26 @@ describe('ssh argv', () => {
     expect(forwardSpec({ localPort: 40000, remoteHost: '10.0.0.5', remotePort: 18789 })).toBe('127.0.0.1:40000:10.0.0.5:18789');
   });
 
-  it('--print: the command a user runs, without clawmoat\'s guard rails, quoted for a shell', () => {
+  it("--print: the command a user runs, without clawmoat's guard rails, quoted for a shell", () => {
     const printable = printableTunnelArgs(sshOptions('me@vps', { i: ['/home/me/my key'] }), forward);
-    expect(printable).toEqual(['ssh', '-N', '-L', '127.0.0.1:18789:127.0.0.1:28789', '-o', 'ExitOnForwardFailure=yes', '-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=3', '-i', '/home/me/my key', 'me@vps']);
-    expect(shellQuote(printable)).toBe("ssh -N -L 127.0.0.1:18789:127.0.0.1:28789 -o ExitOnForwardFailure=yes -o ServerAliveInterval=15 -o ServerAliveCountMax=3 -i '/home/me/my key' me@vps");
+    expect(printable).toEqual([
+      'ssh',
+      '-N',
+      '-L',
+      '127.0.0.1:18789:127.0.0.1:28789',
+      '-o',
+      'ExitOnForwardFailure=yes',
+      '-o',
+      'ServerAliveInterval=15',
+      '-o',
+      'ServerAliveCountMax=3',
+      '-i',
+      '/home/me/my key',
+      'me@vps',
+    ]);
+    expect(shellQuote(printable)).toBe(
+      "ssh -N -L 127.0.0.1:18789:127.0.0.1:28789 -o ExitOnForwardFailure=yes -o ServerAliveInterval=15 -o ServerAliveCountMax=3 -i '/home/me/my key' me@vps",
+    );
     expect(shellQuote(["it's"])).toBe(`'it'\\''s'`);
   });
 });
@@ -170,10 +222,16 @@ describe('explainSshFailure (stderr captured from OpenSSH 9.2)', () => {
 
   it.each([
     [changed, /^the host key of root@198\.51\.100\.1 CHANGED since known_hosts recorded it .*never accepts a changed key/],
-    ['No ED25519 host key is known for 198.51.100.1 and you have requested strict checking.\nHost key verification failed.\n', /^ssh does not know the host key of root@198\.51\.100\.1/],
+    [
+      'No ED25519 host key is known for 198.51.100.1 and you have requested strict checking.\nHost key verification failed.\n',
+      /^ssh does not know the host key of root@198\.51\.100\.1/,
+    ],
     ['root@198.51.100.1: Permission denied (publickey).\n', /refused the login without a password \(clawmoat never prompts\)/],
     ['ssh: connect to host 198.51.100.1 port 2299: Connection refused\n', /^no ssh server answers on root@198\.51\.100\.1 \(connection refused\)/],
-    ['ssh: connect to host 198.51.100.9 port 22: Connection timed out\n', /^root@198\.51\.100\.1 cannot be reached: connect to host 198\.51\.100\.9 port 22: Connection timed out$/],
+    [
+      'ssh: connect to host 198.51.100.9 port 22: Connection timed out\n',
+      /^root@198\.51\.100\.1 cannot be reached: connect to host 198\.51\.100\.9 port 22: Connection timed out$/,
+    ],
     ['ssh: connect to host 198.51.100.9 port 22: No route to host\n', /cannot be reached: .*No route to host$/],
     ['ssh: Could not resolve hostname nohost.invalid: Name or service not known\n', /^the host name of root@198\.51\.100\.1 does not resolve$/],
     ['Connection to 198.51.100.1 closed by remote host.\n', /^the connection was lost: Connection to 198\.51\.100\.1 closed by remote host\.$/],
@@ -194,6 +252,10 @@ describe('explainSshFailure (stderr captured from OpenSSH 9.2)', () => {
     expect(isPermanentSshFailure('ssh: connect to host h port 22: Connection refused')).toBe(false);
     expect(isPermanentSshFailure('Connection to h closed by remote host.')).toBe(false);
     expect(isPermanentSshFailure('ssh: Could not resolve hostname vps: Temporary failure in name resolution')).toBe(false);
-    expect(isPermanentSshFailure('bind [127.0.0.1]:18789: Address already in use\nchannel_setup_fwd_listener_tcpip: cannot listen to port: 18789\nCould not request local forwarding.')).toBe(false);
+    expect(
+      isPermanentSshFailure(
+        'bind [127.0.0.1]:18789: Address already in use\nchannel_setup_fwd_listener_tcpip: cannot listen to port: 18789\nCould not request local forwarding.',
+      ),
+    ).toBe(false);
   });
 });

@@ -66,7 +66,14 @@ describe('TunnelSupervisor', () => {
     const steady = { upAfterMs: 10, exitAfterMs: 60_000, code: 0, stderr: '' };
     const { seams, argvs, pids } = fakeSsh([dropped, refused, refused, steady]);
     const events: TunnelEvent[] = [];
-    const supervisor = new TunnelSupervisor({ sshArgs: ['-N', 'x'], localPort: 18789, where: 'root@vps', backoff: fast, seams, onEvent: (e) => events.push(e) });
+    const supervisor = new TunnelSupervisor({
+      sshArgs: ['-N', 'x'],
+      localPort: 18789,
+      where: 'root@vps',
+      backoff: fast,
+      seams,
+      onEvent: (e) => events.push(e),
+    });
     const outcome = supervisor.run();
     while (events.filter((e) => e.kind === 'up').length < 2) await new Promise((r) => setTimeout(r, 10));
     await supervisor.stop();
@@ -74,8 +81,30 @@ describe('TunnelSupervisor', () => {
 
     expect(argvs).toHaveLength(4);
     expect(argvs.every((a) => a.join(' ') === '-N x')).toBe(true);
-    const summary = events.map((e) => (e.kind === 'retry' ? `retry ${e.delayMs}` : e.kind === 'connecting' ? `connecting ${e.attempt}` : e.kind === 'up' ? `up${e.again ? ' again' : ''}` : e.kind));
-    expect(summary).toEqual(['connecting 1', 'up', 'down', 'retry 20', 'connecting 2', 'down', 'retry 40', 'connecting 3', 'down', 'retry 80', 'connecting 4', 'up again', 'stopped']);
+    const summary = events.map((e) =>
+      e.kind === 'retry'
+        ? `retry ${e.delayMs}`
+        : e.kind === 'connecting'
+          ? `connecting ${e.attempt}`
+          : e.kind === 'up'
+            ? `up${e.again ? ' again' : ''}`
+            : e.kind,
+    );
+    expect(summary).toEqual([
+      'connecting 1',
+      'up',
+      'down',
+      'retry 20',
+      'connecting 2',
+      'down',
+      'retry 40',
+      'connecting 3',
+      'down',
+      'retry 80',
+      'connecting 4',
+      'up again',
+      'stopped',
+    ]);
     const downs = events.filter((e): e is Extract<TunnelEvent, { kind: 'down' }> => e.kind === 'down');
     expect(downs[0]).toMatchObject({ reason: 'the connection was lost: Connection to 198.51.100.1 closed by remote host.' });
     expect(downs[0]!.upMs).toBeGreaterThan(50);
@@ -90,7 +119,14 @@ describe('TunnelSupervisor', () => {
     const steady = { upAfterMs: 5, exitAfterMs: 60_000, code: 0, stderr: '' };
     const { seams } = fakeSsh([flaky, flaky, stable, flaky, steady]);
     const events: TunnelEvent[] = [];
-    const supervisor = new TunnelSupervisor({ sshArgs: [], localPort: 1, where: 'h', backoff: { ...fast, stableMs: 60 }, seams, onEvent: (e) => events.push(e) });
+    const supervisor = new TunnelSupervisor({
+      sshArgs: [],
+      localPort: 1,
+      where: 'h',
+      backoff: { ...fast, stableMs: 60 },
+      seams,
+      onEvent: (e) => events.push(e),
+    });
     const outcome = supervisor.run();
     while (events.filter((e) => e.kind === 'up').length < 2) await new Promise((r) => setTimeout(r, 10));
     await supervisor.stop();
@@ -99,7 +135,11 @@ describe('TunnelSupervisor', () => {
   });
 
   it.each([
-    ['a changed host key', '@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\nHost key verification failed.\n', /CHANGED since known_hosts recorded it/],
+    [
+      'a changed host key',
+      '@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\nHost key verification failed.\n',
+      /CHANGED since known_hosts recorded it/,
+    ],
     ['a login that needs a password', 'root@vps: Permission denied (publickey,password).\n', /refused the login without a password/],
   ])('gives up at once on %s', async (_name, stderr, reason) => {
     const { seams, argvs } = fakeSsh([{ exitAfterMs: 5, code: 255, stderr }]);
@@ -114,7 +154,10 @@ describe('TunnelSupervisor', () => {
 
   it('reports a forwarded connection the other side refused, once per connection', async () => {
     const stderr = 'channel 2: open failed: administratively prohibited: open failed\nchannel 3: open failed: administratively prohibited: open failed\n';
-    const { seams } = fakeSsh([{ upAfterMs: 5, exitAfterMs: 60, code: 255, stderr }, { upAfterMs: 5, exitAfterMs: 60_000, code: 0, stderr: '' }]);
+    const { seams } = fakeSsh([
+      { upAfterMs: 5, exitAfterMs: 60, code: 255, stderr },
+      { upAfterMs: 5, exitAfterMs: 60_000, code: 0, stderr: '' },
+    ]);
     const events: TunnelEvent[] = [];
     const supervisor = new TunnelSupervisor({ sshArgs: [], localPort: 1, where: 'root@vps', backoff: fast, seams, onEvent: (e) => events.push(e) });
     const outcome = supervisor.run();
@@ -134,7 +177,9 @@ describe('describeEvent', () => {
     expect(describeEvent({ kind: 'connecting', attempt: 1, pid: 7 }, 18789, 'me@vps')).toBe('connecting to me@vps (ssh pid 7)');
     expect(describeEvent({ kind: 'connecting', attempt: 3, pid: 9 }, 18789, 'me@vps')).toBe('reconnecting to me@vps, attempt 3 (ssh pid 9)');
     expect(describeEvent({ kind: 'up', pid: 7, again: false }, 18789, 'me@vps')).toBe('tunnel up: 127.0.0.1:18789 here → the gateway on me@vps');
-    expect(describeEvent({ kind: 'down', reason: 'the connection was lost: x', upMs: 125_000 }, 18789, 'me@vps')).toBe('tunnel down after 2 min: the connection was lost: x');
+    expect(describeEvent({ kind: 'down', reason: 'the connection was lost: x', upMs: 125_000 }, 18789, 'me@vps')).toBe(
+      'tunnel down after 2 min: the connection was lost: x',
+    );
     expect(describeEvent({ kind: 'retry', delayMs: 30_000, failures: 6 }, 18789, 'me@vps')).toBe('next attempt in 30 s');
     expect(describeEvent({ kind: 'stopped' }, 18789, 'me@vps')).toBe('tunnel closed');
   });

@@ -53,7 +53,10 @@ const GATEWAY_ARGV = ['openclaw-gateway', '--bind', 'lan'];
 function gatewayHost(extraSockets: Socket[], hostname = 'gw'): Snapshot {
   const snapshot = compose(
     withGatewayProcess(4242, GATEWAY_ARGV, {}, parseGatewayFlags(GATEWAY_ARGV)),
-    withConfig({ gateway: { mode: 'local', bind: 'loopback', auth: { mode: 'token', token: { $redacted: true, length: 64 } } } }, { 'gateway.bind': 3, 'gateway.auth.token': 5 }),
+    withConfig(
+      { gateway: { mode: 'local', bind: 'loopback', auth: { mode: 'token', token: { $redacted: true, length: 64 } } } },
+      { 'gateway.bind': 3, 'gateway.auth.token': 5 },
+    ),
     withSockets(tcpListener('0.0.0.0', 18789, 4242, 'openclaw-gatewa'), tcpListener('0.0.0.0', 22, 612, 'sshd'), ...extraSockets),
     withSshd({ port: ['22'], passwordauthentication: ['yes'], pubkeyauthentication: ['yes'], permitrootlogin: ['prohibit-password'] }),
     withInterface('eth1', '192.168.1.10', 24, '192.168.1.0/24'),
@@ -93,7 +96,11 @@ export function hostileHost(): Snapshot {
   return compose(
     withUfw(true, ufwRuleset(`"${HOSTILE.closeCode}"`)),
     withIptables(ufwRuleset(`"${HOSTILE.closeCode}"`)),
-    withConfig({ gateway: { mode: 'local', bind: HOSTILE.script, auth: { mode: HOSTILE.img } } }, { 'gateway.bind': 3 }, `/home/u/.openclaw/${HOSTILE.attr}.json`),
+    withConfig(
+      { gateway: { mode: 'local', bind: HOSTILE.script, auth: { mode: HOSTILE.img } } },
+      { 'gateway.bind': 3 },
+      `/home/u/.openclaw/${HOSTILE.attr}.json`,
+    ),
     withContainers({ name: HOSTILE.script, image: HOSTILE.img, ports: [{ hostIp: '0.0.0.0', hostPort: '18789', containerPort: 18789, protocol: 'tcp' }] }),
     withComposeFile(`/srv/${HOSTILE.img}/compose.yaml`, `services:\n  "${HOSTILE.script}":\n    image: openclaw\n    ports: ["0.0.0.0:18789:18789"]\n`),
   )(base);
@@ -101,7 +108,10 @@ export function hostileHost(): Snapshot {
 
 /** sshd and a web server, no OpenClaw anywhere. */
 export function noGatewayHost(): Snapshot {
-  const s = compose(withSockets(tcpListener('0.0.0.0', 22, 612, 'sshd'), tcpListener('0.0.0.0', 80, 900, 'nginx')), withSshd({ port: ['22'], passwordauthentication: ['no'] }))(baselineSnapshot());
+  const s = compose(
+    withSockets(tcpListener('0.0.0.0', 22, 612, 'sshd'), tcpListener('0.0.0.0', 80, 900, 'nginx')),
+    withSshd({ port: ['22'], passwordauthentication: ['no'] }),
+  )(baselineSnapshot());
   return { ...s, host: { ...s.host, hostname: 'plain' } };
 }
 
@@ -135,7 +145,14 @@ export function sampleProbe(): ProbeReport {
         prediction: { zone: 'internet:eth0', reason: 'delivered to 0.0.0.0:18789', path: [] },
         mismatch: false,
         listener: { address: '0.0.0.0', process: 'openclaw-gatewa', gateway: true },
-        openclaw: { detected: true, product: 'openclaw', version: '2026.9.6', protocol: 3, auth: 'enforced', evidence: ['GET / → <title>OpenClaw Control</title>', 'connect without token → 1008 unauthorized'] },
+        openclaw: {
+          detected: true,
+          product: 'openclaw',
+          version: '2026.9.6',
+          protocol: 3,
+          auth: 'enforced',
+          evidence: ['GET / → <title>OpenClaw Control</title>', 'connect without token → 1008 unauthorized'],
+        },
       },
       {
         vantage: 'netns:inet',

@@ -30,10 +30,16 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'clawmoat-html-secrets-'));
   const state = join(dir, 'home/.openclaw');
   mkdirSync(state, { recursive: true });
-  writeFileSync(join(state, 'openclaw.json'), `{\n  gateway: { bind: "lan", auth: { mode: "token", token: "${SECRETS.config}" }, remote: { $include: "./remote.json5" } },\n  hooks: { token: "\${HOOK_TOKEN}" },\n}\n`);
+  writeFileSync(
+    join(state, 'openclaw.json'),
+    `{\n  gateway: { bind: "lan", auth: { mode: "token", token: "${SECRETS.config}" }, remote: { $include: "./remote.json5" } },\n  hooks: { token: "\${HOOK_TOKEN}" },\n}\n`,
+  );
   writeFileSync(join(state, 'remote.json5'), `{ password: "${SECRETS.include}" }\n`);
   writeFileSync(join(state, '.env'), `HOOK_TOKEN=${SECRETS.dotenv}\n`);
-  writeFileSync(join(dir, 'compose.yaml'), `services:\n  openclaw-gateway:\n    image: openclaw\n    environment:\n      OPENCLAW_GATEWAY_TOKEN: ${SECRETS.compose}\n    command: ["openclaw", "gateway", "--token", "${SECRETS.compose}"]\n    ports: ["18789:18789"]\n`);
+  writeFileSync(
+    join(dir, 'compose.yaml'),
+    `services:\n  openclaw-gateway:\n    image: openclaw\n    environment:\n      OPENCLAW_GATEWAY_TOKEN: ${SECRETS.compose}\n    command: ["openclaw", "gateway", "--token", "${SECRETS.compose}"]\n    ports: ["18789:18789"]\n`,
+  );
   gateway = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', 'openclaw', 'gateway', '--bind', 'lan', '--token', SECRETS.argv], {
     env: { PATH: process.env.PATH ?? '', HOME: join(dir, 'home'), OPENCLAW_GATEWAY_TOKEN: SECRETS.processEnv },
     stdio: 'ignore',
@@ -52,9 +58,16 @@ describe('the HTML report holds no secret', () => {
     expect(snapshot.openclaw.processes.some((p) => p.pid === gateway?.pid)).toBe(true);
     const report = auditSnapshot(snapshot);
     const matrix = buildContext(snapshot).reach();
-    const meta = { hostname: snapshot.host.hostname, collectedAt: snapshot.collectedAt, uid: snapshot.host.uid, collectedBy: snapshot.tool.version, source: 'read live from this host' };
+    const meta = {
+      hostname: snapshot.host.hostname,
+      collectedAt: snapshot.collectedAt,
+      uid: snapshot.host.uid,
+      collectedBy: snapshot.tool.version,
+      source: 'read live from this host',
+    };
     const pages = [renderAuditHtml({ meta, report, matrix }, { version: 'test' }), renderReachHtml({ meta, matrix }, { version: 'test' })];
-    for (const page of pages) for (const [where, secret] of Object.entries(SECRETS)) expect(page.includes(secret), `the page holds the ${where} secret`).toBe(false);
+    for (const page of pages)
+      for (const [where, secret] of Object.entries(SECRETS)) expect(page.includes(secret), `the page holds the ${where} secret`).toBe(false);
     // The page still carries what the analysis found from them.
     expect(pages[0]).toContain('docker.publish.public');
   });

@@ -31,7 +31,9 @@ describe('the audit page', () => {
   it('is one self-contained document: a CSP that forbids every outside request, no external reference', () => {
     expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(page).toContain('http-equiv="Content-Security-Policy"');
-    expect(CONTENT_SECURITY_POLICY).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; script-src 'sha256-[A-Za-z0-9+/=]+'; base-uri 'none'; form-action 'none'$/);
+    expect(CONTENT_SECURITY_POLICY).toMatch(
+      /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; script-src 'sha256-[A-Za-z0-9+/=]+'; base-uri 'none'; form-action 'none'$/,
+    );
     expect(page).not.toMatch(/\b(src|href)\s*=\s*["']?(https?:|\/\/|data:)/i);
     expect(page).not.toMatch(/@import|url\(/i);
     expect(page.match(/<script\b/g)).toHaveLength(1);
@@ -50,7 +52,11 @@ describe('the audit page', () => {
   });
 
   it('marks every verdict with a shape and a word, and every cell links to its path', () => {
-    for (const [verdict, mark] of [['open', '▲'], ['filtered', '■'], ['closed', '○']] as const) {
+    for (const [verdict, mark] of [
+      ['open', '▲'],
+      ['filtered', '■'],
+      ['closed', '○'],
+    ] as const) {
       expect(page).toMatch(new RegExp(`<a class="cell v v-${verdict}" href="#p\\d+"><span aria-hidden="true">${mark} </span>${verdict}</a>`));
     }
     const targets = [...page.matchAll(/<a class="cell[^"]*" href="#(p\d+)"/g)].map((m) => m[1]!);
@@ -66,11 +72,18 @@ describe('the audit page', () => {
     const positions = GUIDE_ORDER.map((g) => page.indexOf(`>${g.replace(/&/g, '&amp;')}</h3>`)).filter((i) => i >= 0);
     expect(positions.length).toBeGreaterThanOrEqual(3);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    for (const [r, mark] of [['pass', '✔'], ['fail', '✖'], ['skipped', '–']]) expect(page).toContain(`<span class="result r-${r}"><span aria-hidden="true">${mark} </span>${r}</span>`);
+    for (const [r, mark] of [
+      ['pass', '✔'],
+      ['fail', '✖'],
+      ['skipped', '–'],
+    ])
+      expect(page).toContain(`<span class="result r-${r}"><span aria-hidden="true">${mark} </span>${r}</span>`);
   });
 
   it('gives each finding its evidence and its fix, ready to copy, saying which harden can apply', () => {
-    expect(page).toContain('<div class="cmd"><pre><code>sudo sshd -t &amp;&amp; sudo systemctl reload ssh</code></pre><button type="button" class="copy">Copy</button></div>');
+    expect(page).toContain(
+      '<div class="cmd"><pre><code>sudo sshd -t &amp;&amp; sudo systemctl reload ssh</code></pre><button type="button" class="copy">Copy</button></div>',
+    );
     expect(page).toContain('clawmoat harden can apply this');
     expect(page).toContain('by hand');
     expect(page).toMatch(/at <code>\/home\/u\/\.openclaw\/openclaw\.json:3:3<\/code>/);

@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  REPORT_FORMATS,
-  isReportFormat,
-  renderJson,
-  renderJunit,
-  renderMarkdown,
-  renderReport,
-  renderSarif,
-  renderText,
-} from '../../../src/report/index.js';
+import { REPORT_FORMATS, isReportFormat, renderJson, renderJunit, renderMarkdown, renderReport, renderSarif, renderText } from '../../../src/report/index.js';
 import { sampleReport } from './sample.js';
 
 describe('renderReport', () => {

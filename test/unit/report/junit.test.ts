@@ -104,7 +104,9 @@ describe('renderJunit', () => {
 
   const awkward = fc.oneof(
     fc.string({ unit: 'binary' }),
-    fc.string({ unit: fc.constantFrom('<', '>', '&', '"', "'", ']]>', '\n', '\r', '\t', '\u0000', '\u001b', '\ud800', '\udfff', '\ufffe', 'a', ' ', '&#1;', '&amp;') }),
+    fc.string({
+      unit: fc.constantFrom('<', '>', '&', '"', "'", ']]>', '\n', '\r', '\t', '\u0000', '\u001b', '\ud800', '\udfff', '\ufffe', 'a', ' ', '&#1;', '&amp;'),
+    }),
   );
   const validXmlText = (s: string): boolean => [...s].every((ch) => /^[\t\n\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]$/u.test(ch));
 

@@ -11,7 +11,12 @@ function tableRows(md: string): string[][] {
   const rows: string[][] = [];
   for (const line of lines.slice(header + 2)) {
     if (!line.startsWith('|')) break;
-    rows.push(line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map((c) => c.trim()),
+    );
   }
   return rows;
 }
@@ -68,7 +73,9 @@ describe('renderMarkdown', () => {
 
   it('lists the limitations and the summary', () => {
     const md = renderMarkdown(sampleReport());
-    expect(md).toContain('## Limitations\n\nWhat could not be read or understood:\n\n- iptables-save: permission denied (run as root)\n- docker: not running\n');
+    expect(md).toContain(
+      '## Limitations\n\nWhat could not be read or understood:\n\n- iptables-save: permission denied (run as root)\n- docker: not running\n',
+    );
     expect(md).toContain('**Summary:** 1 pass · 2 fail · 1 unknown · 1 skipped');
   });
 

@@ -57,9 +57,30 @@ export function sampleFindings(): Finding[] {
 export function sampleChecks(): CheckResult[] {
   return [
     { id: 'gateway.bind.public', title: 'Gateway listens on a public address', severity: 'critical', guide: 'Bind to localhost only', result: 'fail' },
-    { id: 'gateway.bind.drift', title: 'Running gateway matches its config', severity: 'warn', guide: 'Bind to localhost only', result: 'pass', reason: 'process and config agree' },
-    { id: 'firewall.none', title: 'Nothing filters inbound traffic', severity: 'critical', guide: 'Host firewall (UFW)', result: 'unknown', reason: 'ruleset unreadable' },
-    { id: 'docker.publish.public', title: 'Container publishes the gateway port publicly', severity: 'critical', guide: 'Docker network isolation', result: 'skipped', reason: 'Docker is not running' },
+    {
+      id: 'gateway.bind.drift',
+      title: 'Running gateway matches its config',
+      severity: 'warn',
+      guide: 'Bind to localhost only',
+      result: 'pass',
+      reason: 'process and config agree',
+    },
+    {
+      id: 'firewall.none',
+      title: 'Nothing filters inbound traffic',
+      severity: 'critical',
+      guide: 'Host firewall (UFW)',
+      result: 'unknown',
+      reason: 'ruleset unreadable',
+    },
+    {
+      id: 'docker.publish.public',
+      title: 'Container publishes the gateway port publicly',
+      severity: 'critical',
+      guide: 'Docker network isolation',
+      result: 'skipped',
+      reason: 'Docker is not running',
+    },
     { id: 'ssh.password_auth', title: 'sshd accepts passwords', severity: 'warn', guide: 'Remote access (Tailscale / SSH)', result: 'fail' },
   ];
 }

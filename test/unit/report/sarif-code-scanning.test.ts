@@ -112,7 +112,7 @@ describe('SARIF for GitHub code scanning', () => {
     expect(new Set(prints).size).toBe(prints.length);
   });
 
-  it('cites the line of /etc/default/ufw that sets the policy (line 11 in Debian\'s file), not line 1', () => {
+  it("cites the line of /etc/default/ufw that sets the policy (line 11 in Debian's file), not line 1", () => {
     const patch = (s: Snapshot): Snapshot => {
       const ufw = s.ufw.status === 'ok' ? s.ufw.data : undefined;
       if (!ufw) throw new Error('no ufw in the fixture');

@@ -70,10 +70,15 @@ describe('snapshot.schema.json', () => {
       () =>
         compose(
           withSockets(tcpListener('0.0.0.0', 18789, 4242), tcpListener('::', 18791, 4242)),
-          withGatewayProcess(4242, ['node', 'openclaw', 'gateway', 'run', '--bind', 'lan'], { OPENCLAW_GATEWAY_PORT: '18789' }, {
-            bind: 'lan',
-            token: { $redacted: true, length: 32, from: 'argv:--token' },
-          }),
+          withGatewayProcess(
+            4242,
+            ['node', 'openclaw', 'gateway', 'run', '--bind', 'lan'],
+            { OPENCLAW_GATEWAY_PORT: '18789' },
+            {
+              bind: 'lan',
+              token: { $redacted: true, length: 32, from: 'argv:--token' },
+            },
+          ),
           withConfig({ gateway: { bind: 'loopback', auth: { token: { $redacted: true, length: 12 } } } }, { 'gateway.bind': 3 }),
         )(baselineSnapshot()),
     ],
@@ -178,7 +183,13 @@ describe('schema/probe.schema.json', () => {
 
   const sample = () =>
     probeReport(
-      probeResult({ address: '198.51.100.1', port: 18789, openclaw: gatewayFingerprint('enforced'), prediction: { zone: 'internet:eth0', reason: 'delivered to 0.0.0.0:18789', path: ['input ip filter INPUT: policy ACCEPT'] }, listener: { address: 'tcp 0.0.0.0:18789', process: 'openclaw-gateway', gateway: true } }),
+      probeResult({
+        address: '198.51.100.1',
+        port: 18789,
+        openclaw: gatewayFingerprint('enforced'),
+        prediction: { zone: 'internet:eth0', reason: 'delivered to 0.0.0.0:18789', path: ['input ip filter INPUT: policy ACCEPT'] },
+        listener: { address: 'tcp 0.0.0.0:18789', process: 'openclaw-gateway', gateway: true },
+      }),
       probeResult({ address: '198.51.100.1', port: 9, observed: 'error', detail: 'no route to host', predicted: null }),
     );
 

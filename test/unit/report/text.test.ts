@@ -26,13 +26,7 @@ describe('renderText', () => {
   it('writes one line per check with its mark', () => {
     const lines = renderText(sampleReport()).split('\n');
     const marks = lines.filter((l) => /^ {2}[✔✖?–] /.test(l)).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '));
-    expect(marks).toEqual([
-      '✖ gateway.bind.public',
-      '✔ gateway.bind.drift',
-      '? firewall.none',
-      '– docker.publish.public',
-      '✖ ssh.password_auth',
-    ]);
+    expect(marks).toEqual(['✖ gateway.bind.public', '✔ gateway.bind.drift', '? firewall.none', '– docker.publish.public', '✖ ssh.password_auth']);
   });
 
   it('groups checks under guide sections in the guide order', () => {

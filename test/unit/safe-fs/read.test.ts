@@ -48,7 +48,7 @@ describe('readUntrusted', () => {
     expect(await readUntrusted(join(dir, 'small.json'), { maxBytes: 11 })).toMatchObject({ ok: true });
   });
 
-  it.runIf(isRoot)('as root: reads nothing through a user\'s link to a root-only file', async () => {
+  it.runIf(isRoot)("as root: reads nothing through a user's link to a root-only file", async () => {
     const home = join(dir, 'home');
     mkdirSync(home);
     writeFileSync(join(dir, 'shadow'), 'root:secret-hash:');
@@ -60,7 +60,7 @@ describe('readUntrusted', () => {
     expect(JSON.stringify(read)).not.toContain('secret-hash');
   });
 
-  it.runIf(isRoot)('as root: reads a user\'s own file in the user\'s own directory', async () => {
+  it.runIf(isRoot)("as root: reads a user's own file in the user's own directory", async () => {
     const home = join(dir, 'home');
     mkdirSync(home);
     writeFileSync(join(home, 'openclaw.json'), '{ gateway: {} }');
@@ -70,7 +70,7 @@ describe('readUntrusted', () => {
     expect(await readUntrusted(join(home, 'openclaw.json'))).toMatchObject({ ok: true });
   });
 
-  it('refuses a path through another process\'s root', async () => {
+  it("refuses a path through another process's root", async () => {
     expect(await readUntrusted(`/proc/${process.pid}/root${dir}/x`)).toMatchObject({ ok: false, reason: 'unsafe' });
   });
 });

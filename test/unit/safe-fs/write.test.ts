@@ -1,4 +1,18 @@
-import { chmodSync, chownSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,7 +114,7 @@ describe('replaceChecked', () => {
     expect(readFileSync(file, 'utf8')).toBe('planted');
   });
 
-  it.runIf(isRoot)('as root: refuses to write where the path\'s owner could not write', async () => {
+  it.runIf(isRoot)("as root: refuses to write where the path's owner could not write", async () => {
     // The user owns home/ but not home/etc-like/ (root's, 0755): root must not write there for them.
     const home = join(dir, 'home');
     mkdirSync(join(home, 'rootdir'), { recursive: true });
@@ -125,7 +139,9 @@ describe('writeOutputFile', () => {
   });
 
   it('says in one line that the directory does not exist', async () => {
-    await expect(writeOutputFile(join(dir, 'nope', 'x.json'), 'x')).rejects.toThrow(`cannot write ${join(dir, 'nope', 'x.json')}: the directory ${join(dir, 'nope')} does not exist`);
+    await expect(writeOutputFile(join(dir, 'nope', 'x.json'), 'x')).rejects.toThrow(
+      `cannot write ${join(dir, 'nope', 'x.json')}: the directory ${join(dir, 'nope')} does not exist`,
+    );
   });
 
   it('refuses to replace a directory', async () => {

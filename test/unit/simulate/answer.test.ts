@@ -27,7 +27,9 @@ describe('the answer to a connection', () => {
   });
 
   it('an established rule lets it back, and the stack RST of a closed port takes the same way', () => {
-    const ok = ipt('*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n');
+    const ok = ipt(
+      '*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n',
+    );
     expect(simulate(ok, labHost(), tcp('lo', '127.0.0.1', '192.168.1.10', 22), SYNACK).answer).toEqual({ kind: 'synack', delivered: true });
     expect(simulate(ok, labHost(), tcp('lo', '127.0.0.1', '192.168.1.10', 22), RST).answer).toEqual({ kind: 'rst', delivered: true });
   });
@@ -42,7 +44,13 @@ describe('the answer to a connection', () => {
   it('conntrack undoes the DNAT only at the nat core (postrouting 100): chains before it see the translated source', () => {
     const nat = '*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 8080 -j REDIRECT --to-ports 22\nCOMMIT\n';
     const at = (prio: number) =>
-      nft(nftDoc({ family: 'ip', name: 'f', chains: [{ name: 'post', base: { hook: 'postrouting', prio }, rules: [[x.match(x.payload('tcp', 'sport'), 22), x.drop]] }] }));
+      nft(
+        nftDoc({
+          family: 'ip',
+          name: 'f',
+          chains: [{ name: 'post', base: { hook: 'postrouting', prio }, rules: [[x.match(x.payload('tcp', 'sport'), 22), x.drop]] }],
+        }),
+      );
     const p = tcp('eth0', '203.0.113.9', '198.51.100.10', 8080);
     const merged = (prio: number) => ({ ...at(prio), tables: [...ipt(nat).tables, ...at(prio).tables] });
     expect(simulate(merged(50), labHost(), p, SYNACK).answer).toMatchObject({ delivered: false });
@@ -78,7 +86,10 @@ describe('IPv6: the host resolves its next hop', () => {
 
   it("answering a client behind a gateway needs the gateway's advertisement in: dropping it loses every answer", () => {
     const far = tcp('eth0', '2001:db8:ffff::77', '2001:db8:100::10', 22);
-    expect(simulate(input(''), host6, far, SYNACK).answer).toMatchObject({ delivered: false, why: expect.stringContaining('cannot resolve its neighbour 2001:db8:100::20 on eth0') });
+    expect(simulate(input(''), host6, far, SYNACK).answer).toMatchObject({
+      delivered: false,
+      why: expect.stringContaining('cannot resolve its neighbour 2001:db8:100::20 on eth0'),
+    });
     expect(simulate(input('-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 136 -j ACCEPT\n'), host6, far, SYNACK).answer).toMatchObject({ delivered: true });
     // A client on the link taught the host its address with its own solicitation.
     expect(simulate(input(''), host6, tcp('eth0', '2001:db8:100::20', '2001:db8:100::10', 22), SYNACK).answer).toMatchObject({ delivered: true });
@@ -89,7 +100,10 @@ describe('IPv6: the host resolves its next hop', () => {
     const ruleset = (extra: string) => ipt(`${dnat}*filter\n:INPUT DROP [0:0]\n${accept}${extra}COMMIT\n`, 'ip6');
     const p = tcp('eth0', '2001:db8:100::20', '2001:db8:100::10', 8080);
     expect(simulate(ruleset(''), host6, p)).toMatchObject({ disposition: 'dropped', reason: 'neighbour-discovery' });
-    expect(simulate(ruleset('-A INPUT -s fd00:dead:beef::2 -p ipv6-icmp -j ACCEPT\n'), host6, p)).toMatchObject({ disposition: 'forward', daddr: 'fd00:dead:beef::2' });
+    expect(simulate(ruleset('-A INPUT -s fd00:dead:beef::2 -p ipv6-icmp -j ACCEPT\n'), host6, p)).toMatchObject({
+      disposition: 'forward',
+      daddr: 'fd00:dead:beef::2',
+    });
   });
 });
 
@@ -109,12 +123,18 @@ describe('hairpin: a client and the DNAT target on one bridge', () => {
 
   it('the target answers the client across the bridge, after resolving it there: bridged ND meets FORWARD (br_netfilter)', () => {
     const tcpOnly = simulate(ruleset('-A FORWARD -i docker+ -p tcp -j ACCEPT\n'), host6, p, SYNACK);
-    expect(tcpOnly).toMatchObject({ disposition: 'forward', answer: { delivered: false, why: expect.stringContaining('cannot resolve fd00:dead:beef::c8 across docker0') } });
+    expect(tcpOnly).toMatchObject({
+      disposition: 'forward',
+      answer: { delivered: false, why: expect.stringContaining('cannot resolve fd00:dead:beef::c8 across docker0') },
+    });
     expect(simulate(ruleset('-A FORWARD -i docker+ -j ACCEPT\n'), host6, p, SYNACK).answer).toEqual({ kind: 'synack', delivered: true });
   });
 
   it('without br_netfilter the direct answer is never translated back', () => {
     const off: HostFacts = { ...host6, sysctl: { ...host6.sysctl, 'net.bridge.bridge-nf-call-ip6tables': '0' } };
-    expect(simulate(ruleset('-A FORWARD -i docker+ -j ACCEPT\n'), off, p, SYNACK).answer).toMatchObject({ delivered: false, why: expect.stringContaining('never translates that answer back') });
+    expect(simulate(ruleset('-A FORWARD -i docker+ -j ACCEPT\n'), off, p, SYNACK).answer).toMatchObject({
+      delivered: false,
+      why: expect.stringContaining('never translates that answer back'),
+    });
   });
 });

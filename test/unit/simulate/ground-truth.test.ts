@@ -15,7 +15,13 @@ import { allowedObservations, hasListener, hostFromIp, ipt, listenersFromSs, mer
 
 const GT = 'ground-truth';
 const gtDir = join(CORPUS_DIR, GT);
-const scenarios = corpusAvailable && existsSync(gtDir) ? readdirSync(gtDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort() : [];
+const scenarios =
+  corpusAvailable && existsSync(gtDir)
+    ? readdirSync(gtDir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort()
+    : [];
 
 /** Client → input interface (corpus README, ground-truth/). */
 const CLIENT_IFACE: Readonly<Record<string, string>> = { W: 'eth0', W6: 'eth0', L: 'eth1', T: 'tailscale0', WLO: 'eth0', H: 'lo' };
@@ -119,7 +125,9 @@ describe('simulator vs ground truth', () => {
         const packet: Packet = { family, iif, saddr, daddr: probe.dst, protocol: 'tcp', sport: 40000, dport: probe.port };
         const r = sim.simulate(packet);
         const reached = (res: SimResult): boolean =>
-          res.disposition === 'local' ? hasListener(listeners, family, res.daddr, res.dport) : (CONTAINER_LISTENERS[res.daddr] ?? [res.dport]).includes(res.dport);
+          res.disposition === 'local'
+            ? hasListener(listeners, family, res.daddr, res.dport)
+            : (CONTAINER_LISTENERS[res.daddr] ?? [res.dport]).includes(res.dport);
         const allowed = allowedObservations(r, reached);
         const seen = observed(probe);
         t.cases++;
@@ -134,7 +142,9 @@ describe('simulator vs ground truth', () => {
         if (ok) {
           t.agree++;
         } else {
-          t.disagree.push(`${label}: observed ${seen}, simulated ${r.disposition}${r.reason ? ` (${r.reason})` : ''} → ${allowed.join('/')}\n${r.steps.map((s) => `      ${s.hook} ${s.table} ${s.chain} ${s.rule ?? ''} ${s.text} [${s.action ?? ''}]`).join('\n')}`);
+          t.disagree.push(
+            `${label}: observed ${seen}, simulated ${r.disposition}${r.reason ? ` (${r.reason})` : ''} → ${allowed.join('/')}\n${r.steps.map((s) => `      ${s.hook} ${s.table} ${s.chain} ${s.rule ?? ''} ${s.text} [${s.action ?? ''}]`).join('\n')}`,
+          );
         }
       }
       totals.cases += t.cases;

@@ -178,7 +178,14 @@ export function nftDoc(...tables: NftTableSpec[]): unknown {
       out.push({ [kind]: { family: t.family, table: t.name, ...body } });
     }
     for (const c of t.chains) {
-      out.push({ chain: { family: t.family, table: t.name, name: c.name, ...(c.base ? { type: c.base.type ?? 'filter', hook: c.base.hook, prio: c.base.prio, policy: c.base.policy ?? 'accept' } : {}) } });
+      out.push({
+        chain: {
+          family: t.family,
+          table: t.name,
+          name: c.name,
+          ...(c.base ? { type: c.base.type ?? 'filter', hook: c.base.hook, prio: c.base.prio, policy: c.base.policy ?? 'accept' } : {}),
+        },
+      });
     }
     for (const c of t.chains) for (const expr of c.rules) out.push({ rule: { family: t.family, table: t.name, chain: c.name, expr } });
   }

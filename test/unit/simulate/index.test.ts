@@ -68,7 +68,7 @@ function inPrefix(addr: string, prefix: string): boolean {
   const n = (a: string): number => a.split('.').reduce((x, o) => x * 256 + Number(o), 0);
   const bits = Number(len);
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return ((n(addr) & mask) >>> 0) === ((n(net) & mask) >>> 0);
+  return (n(addr) & mask) >>> 0 === (n(net) & mask) >>> 0;
 }
 
 function matches(g: GenRule, p: Packet): boolean {
@@ -103,7 +103,9 @@ describe('chain index and prefilter', () => {
       const r = rng(seed);
       const input = Array.from({ length: 120 }, () => genRule(r, ['ACCEPT', 'DROP', 'SUB', 'SUB', 'RETURN']));
       const sub = Array.from({ length: 80 }, () => genRule(r, ['ACCEPT', 'DROP', 'RETURN', 'RETURN']));
-      const ruleset = ipt(`*filter\n:INPUT DROP [0:0]\n:SUB - [0:0]\n${input.map((g) => text('INPUT', g)).join('\n')}\n${sub.map((g) => text('SUB', g)).join('\n')}\nCOMMIT\n`);
+      const ruleset = ipt(
+        `*filter\n:INPUT DROP [0:0]\n:SUB - [0:0]\n${input.map((g) => text('INPUT', g)).join('\n')}\n${sub.map((g) => text('SUB', g)).join('\n')}\nCOMMIT\n`,
+      );
       const sim = prepare(ruleset, labHost());
       let checked = 0;
       for (const iif of IFACES) {

@@ -29,7 +29,13 @@ describe('a connection the host makes to itself is CONFIRMED when it comes back 
   it('the state is still NEW there, and nft `ct status confirmed` reads the same bit', () => {
     const stillNew = ipt('*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m conntrack --ctstate NEW --ctstatus CONFIRMED -j ACCEPT\nCOMMIT\n');
     expect(simulate(stillNew, labHost(), LO)).toMatchObject({ disposition: 'local' });
-    const native = nft(nftDoc({ family: 'inet', name: 'f', chains: [{ name: 'in', base: { hook: 'input', prio: 0 }, rules: [[x.match({ ct: { key: 'status' } }, 'confirmed', 'in'), x.drop]] }] }));
+    const native = nft(
+      nftDoc({
+        family: 'inet',
+        name: 'f',
+        chains: [{ name: 'in', base: { hook: 'input', prio: 0 }, rules: [[x.match({ ct: { key: 'status' } }, 'confirmed', 'in'), x.drop]] }],
+      }),
+    );
     expect(simulate(native, labHost(), LO)).toMatchObject({ disposition: 'dropped' });
     expect(simulate(native, labHost(), WAN)).toMatchObject({ disposition: 'local' });
   });
@@ -49,11 +55,17 @@ describe('routing lowers the TTL / hop limit before FORWARD', () => {
     `*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination ${target}\nCOMMIT\n` +
     `*mangle\n:PREROUTING ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n-A PREROUTING -m ${fam === 4 ? 'ttl --ttl-eq 63' : 'hl --hl-eq 63'} -j DROP\nCOMMIT\n`;
   const forward = (fam: 4 | 6, target: string, test: string) =>
-    ipt(`${dnat(fam, target)}*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A FORWARD -p tcp -m ${test} -j DROP\nCOMMIT\n`, fam === 4 ? 'ip' : 'ip6');
+    ipt(
+      `${dnat(fam, target)}*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A FORWARD -p tcp -m ${test} -j DROP\nCOMMIT\n`,
+      fam === 4 ? 'ip' : 'ip6',
+    );
   const p4 = tcp('eth0', '203.0.113.9', '198.51.100.10', 8080);
 
   it('IPv4: PREROUTING sees the TTL the client sent (64), FORWARD one less', () => {
-    expect(simulate(forward(4, '172.17.0.2:80', 'ttl --ttl-eq 64'), labHost(), p4, SYNACK)).toMatchObject({ disposition: 'forward', answer: { delivered: true } });
+    expect(simulate(forward(4, '172.17.0.2:80', 'ttl --ttl-eq 64'), labHost(), p4, SYNACK)).toMatchObject({
+      disposition: 'forward',
+      answer: { delivered: true },
+    });
     expect(simulate(forward(4, '172.17.0.2:80', 'ttl --ttl-eq 63'), labHost(), p4)).toMatchObject({ disposition: 'dropped' });
     expect(simulate(forward(4, '172.17.0.2:80', 'ttl --ttl-lt 64'), labHost(), p4)).toMatchObject({ disposition: 'dropped' });
   });
@@ -91,9 +103,21 @@ describe("nft's whole TCP flag list names bit 0x40 `ecn` (iptables: ECE)", () =>
   it('`tcp flags != syn` compares all eight flags: a SYN does not match it, a SYN-ACK does', () => {
     // The JSON of `tcp flags != syn` as nft 1.0.6 lists it (the parser reads the unmasked form as all eight flags).
     const flags = x.payload('tcp', 'flags');
-    const ruleset = nft(nftDoc({ family: 'inet', name: 'f', chains: [{ name: 'in', base: { hook: 'input', prio: 0, policy: 'accept' }, rules: [[x.match(flags, 'syn', '!='), x.drop]] }] }));
+    const ruleset = nft(
+      nftDoc({
+        family: 'inet',
+        name: 'f',
+        chains: [{ name: 'in', base: { hook: 'input', prio: 0, policy: 'accept' }, rules: [[x.match(flags, 'syn', '!='), x.drop]] }],
+      }),
+    );
     expect(simulate(ruleset, labHost(), WAN)).toMatchObject({ disposition: 'local', unknownReasons: [] });
-    const out = nft(nftDoc({ family: 'inet', name: 'f', chains: [{ name: 'out', base: { hook: 'output', prio: 0, policy: 'accept' }, rules: [[x.match(flags, 'syn', '!='), x.drop]] }] }));
+    const out = nft(
+      nftDoc({
+        family: 'inet',
+        name: 'f',
+        chains: [{ name: 'out', base: { hook: 'output', prio: 0, policy: 'accept' }, rules: [[x.match(flags, 'syn', '!='), x.drop]] }],
+      }),
+    );
     expect(simulate(out, labHost(), WAN, SYNACK)).toMatchObject({ disposition: 'local', answer: { delivered: false } });
   });
 });

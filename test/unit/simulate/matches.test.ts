@@ -123,12 +123,37 @@ describe('iptables matches against a first SYN', () => {
 
 describe('nft matches against a first SYN', () => {
   const rule = (...expr: unknown[]) =>
-    nft(nftDoc({ family: 'inet', name: 't', chains: [{ name: 'input', base: { hook: 'input', prio: 0, policy: 'drop' }, rules: [[x.match(x.payload('icmpv6', 'type'), 'nd-neighbor-solicit'), x.accept], [...expr, x.accept]] }] }));
+    nft(
+      nftDoc({
+        family: 'inet',
+        name: 't',
+        chains: [
+          {
+            name: 'input',
+            base: { hook: 'input', prio: 0, policy: 'drop' },
+            rules: [
+              [x.match(x.payload('icmpv6', 'type'), 'nd-neighbor-solicit'), x.accept],
+              [...expr, x.accept],
+            ],
+          },
+        ],
+      }),
+    );
   const cases: [string, unknown[], Packet, Expect][] = [
     ['fib daddr type local', [x.match({ fib: { result: 'type', flags: ['daddr'] } }, 'local')], W, 'local'],
-    ['fib daddr type unicast on a local IPv6 address: fib gives one type, local', [x.match({ fib: { result: 'type', flags: ['daddr'] } }, 'unicast')], W6, 'dropped'],
+    [
+      'fib daddr type unicast on a local IPv6 address: fib gives one type, local',
+      [x.match({ fib: { result: 'type', flags: ['daddr'] } }, 'unicast')],
+      W6,
+      'dropped',
+    ],
     ['fib daddr type local on IPv6', [x.match({ fib: { result: 'type', flags: ['daddr'] } }, 'local')], W6, 'local'],
-    ['fib daddr . iif type local (other interface)', [x.match({ fib: { result: 'type', flags: ['daddr', 'iif'] } }, 'local')], tcp('eth0', '203.0.113.9', '192.168.1.10', 22), 'dropped'],
+    [
+      'fib daddr . iif type local (other interface)',
+      [x.match({ fib: { result: 'type', flags: ['daddr', 'iif'] } }, 'local')],
+      tcp('eth0', '203.0.113.9', '192.168.1.10', 22),
+      'dropped',
+    ],
     ['meta nfproto ipv6 on IPv4', [x.match(x.meta('nfproto'), 'ipv6')], W, 'dropped'],
     ['ip saddr != 10.0.0.0/8 on IPv6: the family is a precondition', [x.ipSaddr({ prefix: { addr: '10.0.0.0', len: 8 } }, '!=')], W6, 'dropped'],
     ['ip saddr != 10.0.0.0/8 on IPv4', [x.ipSaddr({ prefix: { addr: '10.0.0.0', len: 8 } }, '!=')], W, 'local'],
@@ -143,7 +168,12 @@ describe('nft matches against a first SYN', () => {
     ['iifname { "wg0", "tailscale0" }', [x.iifname(x.set('wg0', 'tailscale0'))], T, 'local'],
     ['limit rate 10/second', [{ limit: { rate: 10, per: 'second' } }], W, 'local'],
     ['limit rate over 10/second', [{ limit: { rate: 10, per: 'second', inv: true } }], W, 'dropped'],
-    ['ip saddr . tcp dport in an anonymous concatenated set', [x.match({ concat: [x.payload('ip', 'saddr'), x.payload('tcp', 'dport')] }, x.set({ concat: ['203.0.113.9', 22] }))], W, 'local'],
+    [
+      'ip saddr . tcp dport in an anonymous concatenated set',
+      [x.match({ concat: [x.payload('ip', 'saddr'), x.payload('tcp', 'dport')] }, x.set({ concat: ['203.0.113.9', 22] }))],
+      W,
+      'local',
+    ],
     ['meta mark & 0xff == 0x1', [x.match({ '&': [x.meta('mark'), 255] }, 1)], W, 'dropped'],
     ['numgen in a match', [x.match({ numgen: { mode: 'random', mod: 2 } }, 0)], W, 'unknown'],
   ];

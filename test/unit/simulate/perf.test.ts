@@ -24,7 +24,9 @@ const ZONES: { iif: string; family: PacketFamily; saddr: string; daddr: string }
 ];
 
 function matrix(ports: readonly number[]): Packet[] {
-  return ports.flatMap((dport) => ZONES.map((z) => ({ family: z.family, iif: z.iif, saddr: z.saddr, daddr: z.daddr, protocol: 'tcp' as const, sport: 40000, dport })));
+  return ports.flatMap((dport) =>
+    ZONES.map((z) => ({ family: z.family, iif: z.iif, saddr: z.saddr, daddr: z.daddr, protocol: 'tcp' as const, sport: 40000, dport })),
+  );
 }
 
 function time(ruleset: Ruleset, host: HostFacts, packets: readonly Packet[]): { ms: number; unknown: number } {
@@ -42,11 +44,29 @@ function ruleCount(r: Ruleset): number {
 /** A Docker-and-ufw-shaped iptables-save with about `n` rules: per-port DNAT, per-container ACCEPT, per-source ufw rules. */
 function generated(n: number): string {
   const third = Math.floor(n / 3);
-  const nat = ['*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ':DOCKER - [0:0]', '-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER'];
-  const filter = ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ':DOCKER - [0:0]', ':ufw-user-input - [0:0]', '-A INPUT -i lo -j ACCEPT', '-A INPUT -j ufw-user-input', '-A FORWARD -o docker0 -j DOCKER'];
+  const nat = [
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+    ':DOCKER - [0:0]',
+    '-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER',
+  ];
+  const filter = [
+    '*filter',
+    ':INPUT DROP [0:0]',
+    ':FORWARD DROP [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':DOCKER - [0:0]',
+    ':ufw-user-input - [0:0]',
+    '-A INPUT -i lo -j ACCEPT',
+    '-A INPUT -j ufw-user-input',
+    '-A FORWARD -o docker0 -j DOCKER',
+  ];
   for (let i = 0; i < third; i++) {
     const port = 20000 + (i % 40000);
-    const ip = `172.17.${(i >> 8) & 255}.${(i & 255) || 1}`;
+    const ip = `172.17.${(i >> 8) & 255}.${i & 255 || 1}`;
     nat.push(`-A DOCKER ! -i docker0 -p tcp -m tcp --dport ${port} -j DNAT --to-destination ${ip}:80`);
     filter.push(`-A DOCKER -d ${ip}/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT`);
     filter.push(`-A ufw-user-input -s 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 -p tcp -m tcp --dport ${7000 + (i % 300)} -j ACCEPT`);
@@ -56,7 +76,15 @@ function generated(n: number): string {
 
 /** The worst case for the chain index: `n` rules with only prefixes and wide port ranges, none of which matches, so every packet visits all of them. */
 function unindexable(n: number): string {
-  const lines = ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ':allow - [0:0]', '-A INPUT -i lo -j ACCEPT', '-A INPUT -j allow'];
+  const lines = [
+    '*filter',
+    ':INPUT DROP [0:0]',
+    ':FORWARD DROP [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':allow - [0:0]',
+    '-A INPUT -i lo -j ACCEPT',
+    '-A INPUT -j allow',
+  ];
   for (let i = 0; i < n; i++) lines.push(`-A allow -s 10.${(i >> 8) & 255}.${i & 255}.0/24 -p tcp -m tcp --dport 7000:7999 -j ACCEPT`);
   return `${lines.join('\n')}\nCOMMIT\n`;
 }
@@ -86,7 +114,11 @@ describe('simulator timing', () => {
       },
       {
         name: 'ufw-large',
-        ruleset: merge(ipt(corpusFile('large', 'ufw-large.iptables-save.txt'), 'ip'), ipt(corpusFile('large', 'ufw-large.ip6tables-save.txt'), 'ip6'), nft(JSON.parse(corpusFile('large', 'ufw-large.nft.json')))),
+        ruleset: merge(
+          ipt(corpusFile('large', 'ufw-large.iptables-save.txt'), 'ip'),
+          ipt(corpusFile('large', 'ufw-large.ip6tables-save.txt'), 'ip6'),
+          nft(JSON.parse(corpusFile('large', 'ufw-large.nft.json'))),
+        ),
         host: labHost(),
         ports: Array.from({ length: 60 }, (_, i) => 7000 + i * 5),
       },

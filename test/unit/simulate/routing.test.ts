@@ -68,7 +68,10 @@ describe('weak host', () => {
 
 describe('forwarding and routes', () => {
   it('a non-local destination needs forwarding', () => {
-    expect(simulate(EMPTY, labHost({ 'net.ipv4.ip_forward': '0' }), tcp('eth0', '203.0.113.9', '172.17.0.2', 80))).toMatchObject({ disposition: 'dropped', reason: 'forwarding-off' });
+    expect(simulate(EMPTY, labHost({ 'net.ipv4.ip_forward': '0' }), tcp('eth0', '203.0.113.9', '172.17.0.2', 80))).toMatchObject({
+      disposition: 'dropped',
+      reason: 'forwarding-off',
+    });
     expect(simulate(EMPTY, labHost(), tcp('eth0', '203.0.113.9', '172.17.0.2', 80))).toMatchObject({ disposition: 'forward', oif: 'docker0' });
   });
 
@@ -104,7 +107,9 @@ describe('forwarding and routes', () => {
       nftDoc({
         family: 'inet',
         name: 'fw',
-        chains: [{ name: 'pre', base: { hook: 'prerouting', prio: -290 }, rules: [[x.match({ fib: { result: 'oif', flags: ['saddr', 'iif'] } }, false), x.drop]] }],
+        chains: [
+          { name: 'pre', base: { hook: 'prerouting', prio: -290 }, rules: [[x.match({ fib: { result: 'oif', flags: ['saddr', 'iif'] } }, false), x.drop]] },
+        ],
       }),
     );
     expect(simulate(ruleset, labHost(), tcp('eth1', '192.168.1.50', '192.168.1.10', 22)).disposition).toBe('local');
@@ -117,7 +122,8 @@ describe('forwarding and routes', () => {
 });
 
 describe('IPv6 neighbour discovery', () => {
-  const v6 = (rules: unknown[][]) => nft(nftDoc({ family: 'inet', name: 'filter', chains: [{ name: 'input', base: { hook: 'input', prio: 0, policy: 'drop' }, rules }] }));
+  const v6 = (rules: unknown[][]) =>
+    nft(nftDoc({ family: 'inet', name: 'filter', chains: [{ name: 'input', base: { hook: 'input', prio: 0, policy: 'drop' }, rules }] }));
   const W6 = (port: number) => tcp('eth0', '2001:db8:100::20', '2001:db8:100::10', port);
 
   it('a drop policy without ICMPv6 neighbour discovery breaks IPv6 on the link, whatever the port rules say', () => {
@@ -129,7 +135,10 @@ describe('IPv6 neighbour discovery', () => {
   it('accepting neighbour solicitations (hop limit 255, untracked) restores it', () => {
     const nd = [x.match(x.payload('icmpv6', 'type'), 'nd-neighbor-solicit'), x.accept];
     expect(simulate(v6([[x.tcpDport(22), x.accept], nd]), labHost(), W6(22)).disposition).toBe('local');
-    const ufwStyle = ipt('*filter\n:INPUT DROP [0:0]\n-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 135 -m hl --hl-eq 255 -j ACCEPT\n-A INPUT -m conntrack --ctstate INVALID -j DROP\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n', 'ip6');
+    const ufwStyle = ipt(
+      '*filter\n:INPUT DROP [0:0]\n-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type 135 -m hl --hl-eq 255 -j ACCEPT\n-A INPUT -m conntrack --ctstate INVALID -j DROP\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n',
+      'ip6',
+    );
     expect(simulate(ufwStyle, labHost(), W6(22)).disposition).toBe('local');
     expect(simulate(ufwStyle, labHost(), W6(80)).disposition).toBe('dropped');
   });

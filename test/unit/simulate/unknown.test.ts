@@ -12,7 +12,9 @@ describe('undecidable rules', () => {
     const r = simulate(filter('-A INPUT -p tcp -m tcp --dport 22 -m foo --bar x -j ACCEPT\n'), labHost(), W(22));
     expect(r.disposition).toBe('unknown');
     expect(r.unknownReasons).toHaveLength(1);
-    expect(r.unknownReasons[0]).toMatch(/^ip filter INPUT rule 1 \(line 3\): unsupported match -m foo --bar x .*-A INPUT -p tcp -m tcp --dport 22 -m foo --bar x -j ACCEPT$/);
+    expect(r.unknownReasons[0]).toMatch(
+      /^ip filter INPUT rule 1 \(line 3\): unsupported match -m foo --bar x .*-A INPUT -p tcp -m tcp --dport 22 -m foo --bar x -j ACCEPT$/,
+    );
   });
 
   it('one whose other matches fail does not matter', () => {
@@ -47,7 +49,13 @@ describe('undecidable rules', () => {
   });
 
   it('an unsupported target is tried as continue, accept and drop', () => {
-    const ruleset = nft(nftDoc({ family: 'inet', name: 't', chains: [{ name: 'input', base: { hook: 'input', prio: 0 }, rules: [[x.tcpDport(22), { xt: { type: 'target', name: 'FOO' } }]] }] }));
+    const ruleset = nft(
+      nftDoc({
+        family: 'inet',
+        name: 't',
+        chains: [{ name: 'input', base: { hook: 'input', prio: 0 }, rules: [[x.tcpDport(22), { xt: { type: 'target', name: 'FOO' } }]] }],
+      }),
+    );
     const r = simulate(ruleset, labHost(), W(22));
     expect(r.disposition).toBe('unknown');
     expect(r.unknownReasons[0]).toMatch(/inet t input rule 1: unsupported target/);
@@ -68,7 +76,13 @@ describe('undecidable rules', () => {
       nftDoc({
         family: 'ip',
         name: 'n',
-        chains: [{ name: 'pre', base: { type: 'nat', hook: 'prerouting', prio: -100 }, rules: [[{ dnat: { addr: { map: { key: { jhash: { expr: x.payload('ip', 'saddr'), mod: 2 } }, data: { set: [[0, '172.17.0.2']] } } } } }]] }],
+        chains: [
+          {
+            name: 'pre',
+            base: { type: 'nat', hook: 'prerouting', prio: -100 },
+            rules: [[{ dnat: { addr: { map: { key: { jhash: { expr: x.payload('ip', 'saddr'), mod: 2 } }, data: { set: [[0, '172.17.0.2']] } } } } }]],
+          },
+        ],
       }),
     );
     const r = simulate(ruleset, labHost(), W(80));
@@ -77,7 +91,11 @@ describe('undecidable rules', () => {
   });
 
   it('too many undecidable points that all matter give up, saying so', () => {
-    const rules = Array.from({ length: 8 }, (_, i) => `-A INPUT -p tcp -m tcp --dport 22 -m statistic --mode nth --every ${i + 2} -j MARK --set-xmark 0x${(1 << i).toString(16)}/0x${(1 << i).toString(16)}\n`).join('');
+    const rules = Array.from(
+      { length: 8 },
+      (_, i) =>
+        `-A INPUT -p tcp -m tcp --dport 22 -m statistic --mode nth --every ${i + 2} -j MARK --set-xmark 0x${(1 << i).toString(16)}/0x${(1 << i).toString(16)}\n`,
+    ).join('');
     const r = simulate(filter(`${rules}-A INPUT -m mark --mark 0xff -j ACCEPT\n`), labHost(), W(22));
     // Only the last of the 256 combinations accepts; the walk gives up before it.
     expect(r.disposition).toBe('unknown');
@@ -85,7 +103,10 @@ describe('undecidable rules', () => {
   });
 
   it('a bad packet is unknown, not an exception', () => {
-    expect(simulate(ipt(''), labHost(), { ...W(22), saddr: 'nonsense' })).toMatchObject({ disposition: 'unknown', unknownReasons: ['not an IP address: nonsense'] });
+    expect(simulate(ipt(''), labHost(), { ...W(22), saddr: 'nonsense' })).toMatchObject({
+      disposition: 'unknown',
+      unknownReasons: ['not an IP address: nonsense'],
+    });
     expect(simulate(ipt(''), labHost(), { ...W(22), family: 'ip6' }).disposition).toBe('unknown');
   });
 });

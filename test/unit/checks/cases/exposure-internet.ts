@@ -3,49 +3,124 @@ import type { CheckCases } from '../../../../src/checks/types.js';
 
 const LOOPBACK_GATEWAY = compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('127.0.0.1', 18789, 8)));
 
-const DROP_ALL_BUT_SSH = '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n';
+const DROP_ALL_BUT_SSH =
+  '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n';
 
 /** exposureInternet: the snapshots it must pass and those it must report. */
 export const cases: CheckCases = {
-    valid: [
-      { name: 'no gateway', snapshot: (s) => s, result: 'skipped' },
-      { name: 'wildcard listener, INPUT drops all but SSH', snapshot: compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 18789, 8)), withIptables(DROP_ALL_BUT_SSH)), result: 'pass' },
-      { name: 'loopback listener, no firewall', snapshot: compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('127.0.0.1', 18789, 8))), result: 'pass' },
-      { name: 'loopback gateway behind socat on 127.0.0.1 only', snapshot: compose(LOOPBACK_GATEWAY, withSocat(9, 8443, 18789, '127.0.0.1')), result: 'pass' },
-      { name: 'socat on 0.0.0.0 to another service', snapshot: compose(LOOPBACK_GATEWAY, withSocat(9, 443, 3000)), result: 'pass' },
-      { name: 'loopback gateway behind socat on 0.0.0.0, INPUT drops all but SSH', snapshot: compose(LOOPBACK_GATEWAY, withSocat(9, 443, 18789), withIptables(DROP_ALL_BUT_SSH)), result: 'pass' },
-    ],
-    invalid: [
-      {
-        name: 'loopback gateway behind socat TCP-LISTEN:443 on 0.0.0.0 (the door is the exposure)',
-        snapshot: compose(LOOPBACK_GATEWAY, withSocat(9, 443, 18789)),
-        result: 'fail', severity: 'critical', findings: 1,
-        evidenceIncludes: ['0.0.0.0:443 (socat)', 'door', 'socat TCP-LISTEN:443,fork TCP:127.0.0.1:18789', 'the gateway (127.0.0.1:18789, pid 8)'],
-      },
-      {
-        name: 'a Cloudflare quick tunnel to the gateway (no Access exists for it)',
-        snapshot: compose(LOOPBACK_GATEWAY, withDoors([{ kind: 'cloudflared', pid: 12, remote: { url: 'https://*.trycloudflare.com', port: 443, audience: 'internet' }, upstream: { host: 'localhost', port: 18789 }, via: 'cloudflared tunnel --url http://localhost:18789', layer: 'http', forwardedFor: 'append', auth: [] }])),
-        result: 'fail', severity: 'critical', findings: 1,
-        evidenceIncludes: ['trycloudflare.com', 'no listener here'],
-      },
-      {
-        name: 'a named Cloudflare Tunnel to the gateway: Access decides at Cloudflare, unknown',
-        snapshot: compose(LOOPBACK_GATEWAY, withDoors([{ kind: 'cloudflared', pid: 12, remote: { url: 'https://gw.example.com', port: 443, audience: 'internet', gate: 'Cloudflare Access may guard gw.example.com: its policy lives at Cloudflare, not on this host' }, upstream: { host: 'localhost', port: 18789 }, via: 'ingress gw.example.com → http://localhost:18789', location: { file: '/etc/cloudflared/config.yml', line: 4 }, layer: 'http', forwardedFor: 'append', auth: [] }])),
-        result: 'unknown', severity: 'critical', findings: 1,
-        evidenceIncludes: ['Cloudflare Access', '/etc/cloudflared/config.yml:4'],
-      },
-      {
-        name: "nginx on 0.0.0.0:443 whose config does not parse: unknown, naming the file and line",
-        snapshot: compose(LOOPBACK_GATEWAY, withSockets(tcpListener('0.0.0.0', 443, 20, 'nginx')), withDoors([], [{ kind: 'nginx', pid: 20, source: '/etc/nginx/sites-enabled/openclaw', line: 12, detail: 'nginx -T fails for the nginx of pid 20: unexpected "}"' }])),
-        result: 'unknown', severity: 'critical', findings: 1,
-        evidenceIncludes: ['/etc/nginx/sites-enabled/openclaw:12', 'unexpected'],
-      },
-      { name: 'wildcard listener, no firewall', snapshot: compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 18789, 8))), result: 'fail', severity: 'critical', findings: 1, evidenceIncludes: ['internet:eth0', 'delivered to 0.0.0.0:18789'] },
-      {
-        name: 'an ACCEPT for the port before the DROP',
-        snapshot: compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('::', 18789, 8)), withIptables('*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 18789 -j ACCEPT\nCOMMIT\n')),
-        result: 'fail', severity: 'critical', findings: 1,
-        evidenceIncludes: ['--dport 18789 -j ACCEPT'],
-      },
-    ],
-  };
+  valid: [
+    { name: 'no gateway', snapshot: (s) => s, result: 'skipped' },
+    {
+      name: 'wildcard listener, INPUT drops all but SSH',
+      snapshot: compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 18789, 8)), withIptables(DROP_ALL_BUT_SSH)),
+      result: 'pass',
+    },
+    {
+      name: 'loopback listener, no firewall',
+      snapshot: compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('127.0.0.1', 18789, 8))),
+      result: 'pass',
+    },
+    { name: 'loopback gateway behind socat on 127.0.0.1 only', snapshot: compose(LOOPBACK_GATEWAY, withSocat(9, 8443, 18789, '127.0.0.1')), result: 'pass' },
+    { name: 'socat on 0.0.0.0 to another service', snapshot: compose(LOOPBACK_GATEWAY, withSocat(9, 443, 3000)), result: 'pass' },
+    {
+      name: 'loopback gateway behind socat on 0.0.0.0, INPUT drops all but SSH',
+      snapshot: compose(LOOPBACK_GATEWAY, withSocat(9, 443, 18789), withIptables(DROP_ALL_BUT_SSH)),
+      result: 'pass',
+    },
+  ],
+  invalid: [
+    {
+      name: 'loopback gateway behind socat TCP-LISTEN:443 on 0.0.0.0 (the door is the exposure)',
+      snapshot: compose(LOOPBACK_GATEWAY, withSocat(9, 443, 18789)),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      evidenceIncludes: ['0.0.0.0:443 (socat)', 'door', 'socat TCP-LISTEN:443,fork TCP:127.0.0.1:18789', 'the gateway (127.0.0.1:18789, pid 8)'],
+    },
+    {
+      name: 'a Cloudflare quick tunnel to the gateway (no Access exists for it)',
+      snapshot: compose(
+        LOOPBACK_GATEWAY,
+        withDoors([
+          {
+            kind: 'cloudflared',
+            pid: 12,
+            remote: { url: 'https://*.trycloudflare.com', port: 443, audience: 'internet' },
+            upstream: { host: 'localhost', port: 18789 },
+            via: 'cloudflared tunnel --url http://localhost:18789',
+            layer: 'http',
+            forwardedFor: 'append',
+            auth: [],
+          },
+        ]),
+      ),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      evidenceIncludes: ['trycloudflare.com', 'no listener here'],
+    },
+    {
+      name: 'a named Cloudflare Tunnel to the gateway: Access decides at Cloudflare, unknown',
+      snapshot: compose(
+        LOOPBACK_GATEWAY,
+        withDoors([
+          {
+            kind: 'cloudflared',
+            pid: 12,
+            remote: {
+              url: 'https://gw.example.com',
+              port: 443,
+              audience: 'internet',
+              gate: 'Cloudflare Access may guard gw.example.com: its policy lives at Cloudflare, not on this host',
+            },
+            upstream: { host: 'localhost', port: 18789 },
+            via: 'ingress gw.example.com → http://localhost:18789',
+            location: { file: '/etc/cloudflared/config.yml', line: 4 },
+            layer: 'http',
+            forwardedFor: 'append',
+            auth: [],
+          },
+        ]),
+      ),
+      result: 'unknown',
+      severity: 'critical',
+      findings: 1,
+      evidenceIncludes: ['Cloudflare Access', '/etc/cloudflared/config.yml:4'],
+    },
+    {
+      name: 'nginx on 0.0.0.0:443 whose config does not parse: unknown, naming the file and line',
+      snapshot: compose(
+        LOOPBACK_GATEWAY,
+        withSockets(tcpListener('0.0.0.0', 443, 20, 'nginx')),
+        withDoors(
+          [],
+          [{ kind: 'nginx', pid: 20, source: '/etc/nginx/sites-enabled/openclaw', line: 12, detail: 'nginx -T fails for the nginx of pid 20: unexpected "}"' }],
+        ),
+      ),
+      result: 'unknown',
+      severity: 'critical',
+      findings: 1,
+      evidenceIncludes: ['/etc/nginx/sites-enabled/openclaw:12', 'unexpected'],
+    },
+    {
+      name: 'wildcard listener, no firewall',
+      snapshot: compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 18789, 8))),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      evidenceIncludes: ['internet:eth0', 'delivered to 0.0.0.0:18789'],
+    },
+    {
+      name: 'an ACCEPT for the port before the DROP',
+      snapshot: compose(
+        withGatewayProcess(8, ['openclaw-gateway']),
+        withSockets(tcpListener('::', 18789, 8)),
+        withIptables('*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 18789 -j ACCEPT\nCOMMIT\n'),
+      ),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      evidenceIncludes: ['--dport 18789 -j ACCEPT'],
+    },
+  ],
+};

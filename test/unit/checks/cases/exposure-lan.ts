@@ -7,28 +7,65 @@ const TAILNET = withInterface('tailscale0', '100.101.102.103', 32);
 
 /** exposureLan: the snapshots it must pass and those it must report. */
 export const cases: CheckCases = {
-    valid: [
-      { name: 'loopback gateway behind socat bound to the tailnet address', snapshot: compose(LAN, TAILNET, withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('127.0.0.1', 18789, 8)), withSocat(9, 8443, 18789, '100.101.102.103'), withIptables('*filter\n:INPUT DROP [0:0]\n-A INPUT -i tailscale0 -j ACCEPT\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n')), result: 'pass' },
-      { name: 'no LAN interface', snapshot: compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 18789, 8))), result: 'skipped' },
-      {
-        name: 'tailnet-bound gateway, INPUT admits only tailscale0',
-        snapshot: compose(LAN, TAILNET, withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('100.101.102.103', 18789, 8)), withIptables('*filter\n:INPUT DROP [0:0]\n-A INPUT -i tailscale0 -j ACCEPT\nCOMMIT\n')),
-        result: 'pass',
-      },
-    ],
-    invalid: [
-      {
-        name: 'loopback gateway behind socat on 0.0.0.0:8443',
-        snapshot: compose(LAN, withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('127.0.0.1', 18789, 8)), withSocat(9, 8443, 18789)),
-        result: 'fail', severity: 'warn', findings: 1,
-        evidenceIncludes: ['lan:eth1', 'socat TCP-LISTEN:8443'],
-      },
-      { name: 'wildcard listener, INPUT admits eth1', snapshot: compose(LAN, withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 18789, 8)), withIptables('*filter\n:INPUT DROP [0:0]\n-A INPUT -i eth1 -j ACCEPT\nCOMMIT\n')), result: 'fail', severity: 'warn', findings: 1, evidenceIncludes: ['lan:eth1', '-i eth1 -j ACCEPT'] },
-      {
-        name: 'tailnet-bound gateway, no firewall: the LAN aims at the tailnet address (weak host)',
-        snapshot: compose(LAN, TAILNET, withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('100.101.102.103', 18789, 8))),
-        result: 'fail', severity: 'warn', findings: 1,
-        evidenceIncludes: ['→ 100.101.102.103'],
-      },
-    ],
-  };
+  valid: [
+    {
+      name: 'loopback gateway behind socat bound to the tailnet address',
+      snapshot: compose(
+        LAN,
+        TAILNET,
+        withGatewayProcess(8, ['openclaw-gateway']),
+        withSockets(tcpListener('127.0.0.1', 18789, 8)),
+        withSocat(9, 8443, 18789, '100.101.102.103'),
+        withIptables('*filter\n:INPUT DROP [0:0]\n-A INPUT -i tailscale0 -j ACCEPT\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n'),
+      ),
+      result: 'pass',
+    },
+    {
+      name: 'no LAN interface',
+      snapshot: compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 18789, 8))),
+      result: 'skipped',
+    },
+    {
+      name: 'tailnet-bound gateway, INPUT admits only tailscale0',
+      snapshot: compose(
+        LAN,
+        TAILNET,
+        withGatewayProcess(8, ['openclaw-gateway']),
+        withSockets(tcpListener('100.101.102.103', 18789, 8)),
+        withIptables('*filter\n:INPUT DROP [0:0]\n-A INPUT -i tailscale0 -j ACCEPT\nCOMMIT\n'),
+      ),
+      result: 'pass',
+    },
+  ],
+  invalid: [
+    {
+      name: 'loopback gateway behind socat on 0.0.0.0:8443',
+      snapshot: compose(LAN, withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('127.0.0.1', 18789, 8)), withSocat(9, 8443, 18789)),
+      result: 'fail',
+      severity: 'warn',
+      findings: 1,
+      evidenceIncludes: ['lan:eth1', 'socat TCP-LISTEN:8443'],
+    },
+    {
+      name: 'wildcard listener, INPUT admits eth1',
+      snapshot: compose(
+        LAN,
+        withGatewayProcess(8, ['openclaw-gateway']),
+        withSockets(tcpListener('0.0.0.0', 18789, 8)),
+        withIptables('*filter\n:INPUT DROP [0:0]\n-A INPUT -i eth1 -j ACCEPT\nCOMMIT\n'),
+      ),
+      result: 'fail',
+      severity: 'warn',
+      findings: 1,
+      evidenceIncludes: ['lan:eth1', '-i eth1 -j ACCEPT'],
+    },
+    {
+      name: 'tailnet-bound gateway, no firewall: the LAN aims at the tailnet address (weak host)',
+      snapshot: compose(LAN, TAILNET, withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('100.101.102.103', 18789, 8))),
+      result: 'fail',
+      severity: 'warn',
+      findings: 1,
+      evidenceIncludes: ['→ 100.101.102.103'],
+    },
+  ],
+};

@@ -3,16 +3,61 @@ import type { CheckCases } from '../../../../src/checks/types.js';
 
 /** gatewayAuthNone: the snapshots it must pass and those it must report. */
 export const cases: CheckCases = {
-    valid: [
-      { name: 'no OpenClaw', snapshot: (s) => s, result: 'skipped' },
-      { name: 'token mode in config', snapshot: withConfig({ gateway: { auth: { mode: 'token', token: { $redacted: true, length: 64 } } } }), result: 'pass' },
-      { name: 'token from the environment', snapshot: compose(withConfig({ gateway: {} }), withGatewayProcess(5, ['openclaw', 'gateway'], { OPENCLAW_GATEWAY_TOKEN: { $redacted: true, length: 64 } as never })), result: 'pass' },
-      { name: 'new version, nothing set: ephemeral token', snapshot: compose(withConfig({ gateway: {} }), (s) => ({ ...s, openclaw: { ...s.openclaw, version: { status: 'ok', data: { version: '2026.9.6', source: 'package.json' } } } })), result: 'pass' },
-    ],
-    invalid: [
-      { name: 'auth.mode none in config', snapshot: withConfig({ gateway: { auth: { mode: 'none' } } }, { 'gateway.auth.mode': 5 }), result: 'fail', severity: 'warn', findings: 1, evidenceIncludes: ['openclaw.json:5'] },
-      { name: '--auth none on the command line, exposed', snapshot: compose(withGatewayProcess(5, ['openclaw', 'gateway', '--auth', 'none'], {}, { auth: 'none' }), withSockets(tcpListener('0.0.0.0', 18789, 5))), result: 'fail', severity: 'critical', findings: 1, evidenceIncludes: ['--auth flag of pid 5'] },
-      { name: 'old Clawdbot with nothing set', snapshot: compose(withConfig({ gateway: {} }), (s) => ({ ...s, openclaw: { ...s.openclaw, version: { status: 'ok', data: { version: '2026.1.24-3', source: 'package.json' } } } })), result: 'fail', severity: 'warn', findings: 1, evidenceIncludes: ['2026.1.24-3'] },
-      { name: 'nothing set, version unknown', snapshot: withConfig({ gateway: {} }), result: 'unknown', severity: 'warn', findings: 1, evidenceIncludes: ['gateway.auth not set'] },
-    ],
-  };
+  valid: [
+    { name: 'no OpenClaw', snapshot: (s) => s, result: 'skipped' },
+    { name: 'token mode in config', snapshot: withConfig({ gateway: { auth: { mode: 'token', token: { $redacted: true, length: 64 } } } }), result: 'pass' },
+    {
+      name: 'token from the environment',
+      snapshot: compose(
+        withConfig({ gateway: {} }),
+        withGatewayProcess(5, ['openclaw', 'gateway'], { OPENCLAW_GATEWAY_TOKEN: { $redacted: true, length: 64 } as never }),
+      ),
+      result: 'pass',
+    },
+    {
+      name: 'new version, nothing set: ephemeral token',
+      snapshot: compose(withConfig({ gateway: {} }), (s) => ({
+        ...s,
+        openclaw: { ...s.openclaw, version: { status: 'ok', data: { version: '2026.9.6', source: 'package.json' } } },
+      })),
+      result: 'pass',
+    },
+  ],
+  invalid: [
+    {
+      name: 'auth.mode none in config',
+      snapshot: withConfig({ gateway: { auth: { mode: 'none' } } }, { 'gateway.auth.mode': 5 }),
+      result: 'fail',
+      severity: 'warn',
+      findings: 1,
+      evidenceIncludes: ['openclaw.json:5'],
+    },
+    {
+      name: '--auth none on the command line, exposed',
+      snapshot: compose(withGatewayProcess(5, ['openclaw', 'gateway', '--auth', 'none'], {}, { auth: 'none' }), withSockets(tcpListener('0.0.0.0', 18789, 5))),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      evidenceIncludes: ['--auth flag of pid 5'],
+    },
+    {
+      name: 'old Clawdbot with nothing set',
+      snapshot: compose(withConfig({ gateway: {} }), (s) => ({
+        ...s,
+        openclaw: { ...s.openclaw, version: { status: 'ok', data: { version: '2026.1.24-3', source: 'package.json' } } },
+      })),
+      result: 'fail',
+      severity: 'warn',
+      findings: 1,
+      evidenceIncludes: ['2026.1.24-3'],
+    },
+    {
+      name: 'nothing set, version unknown',
+      snapshot: withConfig({ gateway: {} }),
+      result: 'unknown',
+      severity: 'warn',
+      findings: 1,
+      evidenceIncludes: ['gateway.auth not set'],
+    },
+  ],
+};

@@ -4,23 +4,45 @@ import type { CheckCases } from '../../../../src/checks/types.js';
 
 /** proxyXffAppend: the snapshots it must pass and those it must report. */
 export const cases: CheckCases = {
-    valid: [
-      { name: 'no door', snapshot: LOOPBACK_GATEWAY({ gateway: {} }), result: 'pass' },
-      { name: 'nginx overwrites with $remote_addr', snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(443, { forwardedFor: 'overwrite' }))), result: 'pass' },
-      { name: 'nginx sends no XFF (its default)', snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(443))), result: 'pass' },
-    ],
-    invalid: [
-      {
-        name: 'nginx with $proxy_add_x_forwarded_for',
-        snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(443, { forwardedFor: 'append', forwardedForLocation: { file: '/etc/nginx/sites-enabled/openclaw', line: 7 } }))),
-        result: 'fail', severity: 'warn', findings: 1,
-        evidenceIncludes: ['/etc/nginx/sites-enabled/openclaw:7', 'appends'],
-      },
-      {
-        name: 'HAProxy option forwardfor',
-        snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(8447, { kind: 'haproxy', via: 'frontend web → backend gw server s1 127.0.0.1:18789', location: { file: '/etc/haproxy/haproxy.cfg', line: 13 }, forwardedFor: 'append', forwardedForLocation: { file: '/etc/haproxy/haproxy.cfg', line: 10 } }))),
-        result: 'fail', severity: 'warn', findings: 1,
-        evidenceIncludes: ['/etc/haproxy/haproxy.cfg:10', 'HAProxy frontend web'],
-      },
-    ],
-  };
+  valid: [
+    { name: 'no door', snapshot: LOOPBACK_GATEWAY({ gateway: {} }), result: 'pass' },
+    {
+      name: 'nginx overwrites with $remote_addr',
+      snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(443, { forwardedFor: 'overwrite' }))),
+      result: 'pass',
+    },
+    { name: 'nginx sends no XFF (its default)', snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(443))), result: 'pass' },
+  ],
+  invalid: [
+    {
+      name: 'nginx with $proxy_add_x_forwarded_for',
+      snapshot: compose(
+        LOOPBACK_GATEWAY({ gateway: {} }),
+        withNginx(nginxDoor(443, { forwardedFor: 'append', forwardedForLocation: { file: '/etc/nginx/sites-enabled/openclaw', line: 7 } })),
+      ),
+      result: 'fail',
+      severity: 'warn',
+      findings: 1,
+      evidenceIncludes: ['/etc/nginx/sites-enabled/openclaw:7', 'appends'],
+    },
+    {
+      name: 'HAProxy option forwardfor',
+      snapshot: compose(
+        LOOPBACK_GATEWAY({ gateway: {} }),
+        withNginx(
+          nginxDoor(8447, {
+            kind: 'haproxy',
+            via: 'frontend web → backend gw server s1 127.0.0.1:18789',
+            location: { file: '/etc/haproxy/haproxy.cfg', line: 13 },
+            forwardedFor: 'append',
+            forwardedForLocation: { file: '/etc/haproxy/haproxy.cfg', line: 10 },
+          }),
+        ),
+      ),
+      result: 'fail',
+      severity: 'warn',
+      findings: 1,
+      evidenceIncludes: ['/etc/haproxy/haproxy.cfg:10', 'HAProxy frontend web'],
+    },
+  ],
+};

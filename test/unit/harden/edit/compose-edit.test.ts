@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { joinDedicatedNetwork, publishOnLoopback, removeDockerSocketMounts, removeHostNetwork, removePublishedPorts } from '../../../../src/harden/edit/compose-edit.js';
+import {
+  joinDedicatedNetwork,
+  publishOnLoopback,
+  removeDockerSocketMounts,
+  removeHostNetwork,
+  removePublishedPorts,
+} from '../../../../src/harden/edit/compose-edit.js';
 import { EditError } from '../../../../src/harden/edit/errors.js';
 import { crlf, expectChanges, expectCommentsKept, fixture } from './helpers.js';
 
@@ -70,7 +76,14 @@ describe.each([
     expectChanges(
       before,
       after,
-      ['    ports:', '      - "${OPENCLAW_GATEWAY_PORT:-18789}:18789"', "      - '${OPENCLAW_BRIDGE_PORT:-18790}:18790'", '      - target: 18791 # browser control', '        published: "18791"', '        protocol: tcp'],
+      [
+        '    ports:',
+        '      - "${OPENCLAW_GATEWAY_PORT:-18789}:18789"',
+        "      - '${OPENCLAW_BRIDGE_PORT:-18790}:18790'",
+        '      - target: 18791 # browser control',
+        '        published: "18791"',
+        '        protocol: tcp',
+      ],
       ['    ports: []'],
     );
     expect(service(after, GW)['ports']).toEqual([]);
@@ -94,7 +107,12 @@ describe.each([
   it('removes the Docker socket mount written in long syntax (/run/docker.sock)', () => {
     const edit = (t: string): string => removeDockerSocketMounts(t, 'openclaw-canary');
     const after = edit(before);
-    expectChanges(before, after, ['      - type: bind', '        source: /run/docker.sock', '        target: /var/run/docker.sock', '        read_only: true'], []);
+    expectChanges(
+      before,
+      after,
+      ['      - type: bind', '        source: /run/docker.sock', '        target: /var/run/docker.sock', '        read_only: true'],
+      [],
+    );
     expect(service(after, 'openclaw-canary')['volumes']).toEqual([{ type: 'volume', source: 'canary-state', target: '/home/node/.openclaw' }]);
     check(after, edit);
   });
@@ -123,13 +141,18 @@ describe.each([
 
   it('moves a host-network service to openclaw-net: network_mode goes, networks comes', () => {
     const after = joinDedicatedNetwork(before, 'openclaw-canary');
-    expectChanges(before, after, ['    network_mode: host # quick hack, remove later'], ['    networks:', '      - openclaw-net', '', 'networks:', '  openclaw-net:', '    driver: bridge']);
+    expectChanges(
+      before,
+      after,
+      ['    network_mode: host # quick hack, remove later'],
+      ['    networks:', '      - openclaw-net', '', 'networks:', '  openclaw-net:', '    driver: bridge'],
+    );
     const canary = service(after, 'openclaw-canary');
     expect(canary['network_mode']).toBeUndefined();
     expect(canary['networks']).toEqual(['openclaw-net']);
   });
 
-  it('refuses a service that shares another\'s network namespace, naming the line', () => {
+  it("refuses a service that shares another's network namespace, naming the line", () => {
     const e = editError(() => joinDedicatedNetwork(before, 'openclaw-cli'));
     expect(e.code).toBe('unsupported');
     expect(e.line).toBe(46);
@@ -167,7 +190,7 @@ describe('a file indented by four, lists flush with their keys', () => {
     expect(service(after, 'gateway')['ports']).toEqual(['127.0.0.1:18790:18790']);
   });
 
-  it('adds openclaw-net beside the networks already listed, in the file\'s indentation', () => {
+  it("adds openclaw-net beside the networks already listed, in the file's indentation", () => {
     const after = joinDedicatedNetwork(INDENT4, 'gateway');
     expectChanges(INDENT4, after, [], ['        - openclaw-net', '    openclaw-net:', '        driver: bridge']);
     expect(service(after, 'gateway')['networks']).toEqual(['default', 'openclaw-net']);
@@ -180,7 +203,9 @@ describe('a file indented by four, lists flush with their keys', () => {
 
   it('adds a service "networks:" in the file\'s list style', () => {
     const text = 'services:\n    gw:\n        image: x\n        ports:\n        - 1:1\n';
-    expect(joinDedicatedNetwork(text, 'gw')).toBe('services:\n    gw:\n        image: x\n        ports:\n        - 1:1\n        networks:\n        - openclaw-net\nnetworks:\n    openclaw-net:\n        driver: bridge\n');
+    expect(joinDedicatedNetwork(text, 'gw')).toBe(
+      'services:\n    gw:\n        image: x\n        ports:\n        - 1:1\n        networks:\n        - openclaw-net\nnetworks:\n    openclaw-net:\n        driver: bridge\n',
+    );
   });
 });
 
@@ -189,13 +214,29 @@ describe('smaller shapes', () => {
 
   it.each([
     ['flow list', '    ports: ["18789:18789", "127.0.0.1:18790:18790"] # both\n', '    ports: ["127.0.0.1:18789:18789", "127.0.0.1:18790:18790"] # both\n'],
-    ['flow long syntax', '    ports:\n      - { target: 18789, published: 18789 }\n', '    ports:\n      - { target: 18789, published: 18789, host_ip: 127.0.0.1 }\n'],
-    ['host_ip on every address', '    ports:\n      - target: 18789\n        host_ip: 0.0.0.0 # all\n', '    ports:\n      - target: 18789\n        host_ip: 127.0.0.1 # all\n'],
-    ['host_ip quoted', "    ports:\n      - target: \"18789\"\n        host_ip: '::'\n", "    ports:\n      - target: \"18789\"\n        host_ip: '127.0.0.1'\n"],
+    [
+      'flow long syntax',
+      '    ports:\n      - { target: 18789, published: 18789 }\n',
+      '    ports:\n      - { target: 18789, published: 18789, host_ip: 127.0.0.1 }\n',
+    ],
+    [
+      'host_ip on every address',
+      '    ports:\n      - target: 18789\n        host_ip: 0.0.0.0 # all\n',
+      '    ports:\n      - target: 18789\n        host_ip: 127.0.0.1 # all\n',
+    ],
+    [
+      'host_ip quoted',
+      '    ports:\n      - target: "18789"\n        host_ip: \'::\'\n',
+      '    ports:\n      - target: "18789"\n        host_ip: \'127.0.0.1\'\n',
+    ],
     ['IP from a variable', '    ports:\n      - "${BIND_IP:-0.0.0.0}:18789:18789"\n', '    ports:\n      - "127.0.0.1:18789:18789"\n'],
     ['a port range', '    ports:\n      - 18789-18790:18789-18790\n', '    ports:\n      - 127.0.0.1:18789-18790:18789-18790\n'],
     ['a number', '    ports:\n      - 18789\n', '    ports:\n      - "127.0.0.1::18789"\n'],
-    ['already loopback', '    ports:\n      - "127.0.0.1:18789:18789"\n      - "[::1]:18789:18789"\n', '    ports:\n      - "127.0.0.1:18789:18789"\n      - "[::1]:18789:18789"\n'],
+    [
+      'already loopback',
+      '    ports:\n      - "127.0.0.1:18789:18789"\n      - "[::1]:18789:18789"\n',
+      '    ports:\n      - "127.0.0.1:18789:18789"\n      - "[::1]:18789:18789"\n',
+    ],
     ['another container port', '    ports:\n      - "8080:80"\n', '    ports:\n      - "8080:80"\n'],
     ['no ports', '    restart: always\n', '    restart: always\n'],
   ])('publishOnLoopback: %s', (_, body, expected) => {
@@ -211,23 +252,55 @@ describe('smaller shapes', () => {
   });
 
   it.each([
-    ['read-only, /var/run', '    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock:ro\n      - ./data:/data\n', '    volumes:\n      - ./data:/data\n'],
+    [
+      'read-only, /var/run',
+      '    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock:ro\n      - ./data:/data\n',
+      '    volumes:\n      - ./data:/data\n',
+    ],
     ['only the target tells', '    volumes:\n      - ${SOCK}:/var/run/docker.sock\n', '    volumes: []\n'],
-    ['rootless socket, long syntax', '    volumes:\n      - type: bind\n        source: /run/user/1000/docker.sock\n        target: /docker.sock\n', '    volumes: []\n'],
+    [
+      'rootless socket, long syntax',
+      '    volumes:\n      - type: bind\n        source: /run/user/1000/docker.sock\n        target: /docker.sock\n',
+      '    volumes: []\n',
+    ],
     ['podman', '    volumes: ["/run/podman/podman.sock:/var/run/docker.sock", "x:/x"]\n', '    volumes: ["x:/x"]\n'],
-    ['no socket', '    volumes:\n      - /var/run:/host-run\n      - sockets:/var/run/sockets\n', '    volumes:\n      - /var/run:/host-run\n      - sockets:/var/run/sockets\n'],
+    [
+      'no socket',
+      '    volumes:\n      - /var/run:/host-run\n      - sockets:/var/run/sockets\n',
+      '    volumes:\n      - /var/run:/host-run\n      - sockets:/var/run/sockets\n',
+    ],
   ])('removeDockerSocketMounts: %s', (_, body, expected) => {
     expect(removeDockerSocketMounts(svc(body), 'gw')).toBe(svc(expected));
   });
 
   it.each([
     ['network_mode: bridge', '    network_mode: bridge\n', '', '    networks:\n      - openclaw-net\nnetworks:\n  openclaw-net:\n    driver: bridge\n'],
-    ['network_mode from a variable', '    network_mode: ${NET:-host}\n', '', '    networks:\n      - openclaw-net\nnetworks:\n  openclaw-net:\n    driver: bridge\n'],
-    ['networks as a mapping', '    networks:\n      default:\n        aliases: [gw]\n', '', '    networks:\n      default:\n        aliases: [gw]\n      openclaw-net: {}\nnetworks:\n  openclaw-net:\n    driver: bridge\n'],
+    [
+      'network_mode from a variable',
+      '    network_mode: ${NET:-host}\n',
+      '',
+      '    networks:\n      - openclaw-net\nnetworks:\n  openclaw-net:\n    driver: bridge\n',
+    ],
+    [
+      'networks as a mapping',
+      '    networks:\n      default:\n        aliases: [gw]\n',
+      '',
+      '    networks:\n      default:\n        aliases: [gw]\n      openclaw-net: {}\nnetworks:\n  openclaw-net:\n    driver: bridge\n',
+    ],
     ['empty networks keys', '    networks:\n', 'networks:\n', '    networks:\n      - openclaw-net\nnetworks:\n  openclaw-net:\n    driver: bridge\n'],
     ['flow networks', '    networks: [default]\n', 'networks: {}\n', '    networks: [default, openclaw-net]\nnetworks: { openclaw-net: { driver: bridge } }\n'],
-    ['openclaw-net declared already', '', 'networks:\n  openclaw-net: # mine\n    internal: true\n', '    networks:\n      - openclaw-net\nnetworks:\n  openclaw-net: # mine\n    internal: true\n'],
-    ['no final newline', '    restart: always', '', '    restart: always\n    networks:\n      - openclaw-net\nnetworks:\n  openclaw-net:\n    driver: bridge\n'],
+    [
+      'openclaw-net declared already',
+      '',
+      'networks:\n  openclaw-net: # mine\n    internal: true\n',
+      '    networks:\n      - openclaw-net\nnetworks:\n  openclaw-net: # mine\n    internal: true\n',
+    ],
+    [
+      'no final newline',
+      '    restart: always',
+      '',
+      '    restart: always\n    networks:\n      - openclaw-net\nnetworks:\n  openclaw-net:\n    driver: bridge\n',
+    ],
   ])('joinDedicatedNetwork: %s', (_, body, tail, expected) => {
     const after = joinDedicatedNetwork(svc(body, tail), 'gw');
     expect(after).toBe(`services:\n  gw:\n    image: openclaw:local\n${expected}`);
@@ -236,7 +309,9 @@ describe('smaller shapes', () => {
 
   it('keeps a document marker and trailing comments', () => {
     const text = '---\n# top\nservices:\n  gw:\n    image: x\n    network_mode: host\n# the end\n';
-    expect(joinDedicatedNetwork(text, 'gw')).toBe('---\n# top\nservices:\n  gw:\n    image: x\n    networks:\n      - openclaw-net\n# the end\nnetworks:\n  openclaw-net:\n    driver: bridge\n');
+    expect(joinDedicatedNetwork(text, 'gw')).toBe(
+      '---\n# top\nservices:\n  gw:\n    image: x\n    networks:\n      - openclaw-net\n# the end\nnetworks:\n  openclaw-net:\n    driver: bridge\n',
+    );
   });
 });
 
@@ -255,7 +330,8 @@ describe('anchors and merges', () => {
   });
 
   it('refuses a key inherited through <<:, naming where it is defined', () => {
-    const text = 'x-base: &base\n  network_mode: host\n  volumes:\n    - /var/run/docker.sock:/var/run/docker.sock\nservices:\n  gw:\n    <<: *base\n    image: x\n';
+    const text =
+      'x-base: &base\n  network_mode: host\n  volumes:\n    - /var/run/docker.sock:/var/run/docker.sock\nservices:\n  gw:\n    <<: *base\n    image: x\n';
     const e = editError(() => removeHostNetwork(text, 'gw'));
     expect(e.code).toBe('shared');
     expect(e.message).toContain('line 2');
@@ -263,7 +339,8 @@ describe('anchors and merges', () => {
   });
 
   it('returns a file that needs no change as it is, whatever it shares', () => {
-    const text = 'x-base: &base\n  network_mode: bridge\n  ports: ["8080:80", "127.0.0.1:18789:18789"]\nservices:\n  gw:\n    <<: *base\n  gw3: &gw3\n    ports: &ports ["127.0.0.1:18789:18789"]\n    networks: &nets [openclaw-net]\n  gw2:\n    ports: *ports\n  gw4:\n    <<: *gw3\nnetworks: { openclaw-net: {} }\n';
+    const text =
+      'x-base: &base\n  network_mode: bridge\n  ports: ["8080:80", "127.0.0.1:18789:18789"]\nservices:\n  gw:\n    <<: *base\n  gw3: &gw3\n    ports: &ports ["127.0.0.1:18789:18789"]\n    networks: &nets [openclaw-net]\n  gw2:\n    ports: *ports\n  gw4:\n    <<: *gw3\nnetworks: { openclaw-net: {} }\n';
     for (const name of ['gw', 'gw2', 'gw3', 'gw4']) {
       expect(publishOnLoopback(text, name, [18789])).toBe(text);
       expect(removePublishedPorts(text, name, [18789])).toBe(text);
@@ -328,7 +405,9 @@ describe('ports lists made up at random (property)', () => {
     const mark = q === '' && spec.startsWith('[') ? '"' : q;
     return `${mark}${spec}${mark}`;
   });
-  const long = fc.tuple(fc.constantFrom('18789', '80'), fc.constantFrom('', '0.0.0.0', '127.0.0.1')).map(([t, ip]) => (ip === '' ? `target: ${t}` : `target: ${t}\n        host_ip: ${ip}`));
+  const long = fc
+    .tuple(fc.constantFrom('18789', '80'), fc.constantFrom('', '0.0.0.0', '127.0.0.1'))
+    .map(([t, ip]) => (ip === '' ? `target: ${t}` : `target: ${t}\n        host_ip: ${ip}`));
   const entries = fc.array(fc.oneof(short, long), { minLength: 1, maxLength: 5 });
 
   it('rewrites exactly the public entries for the asked ports, and a second run changes nothing', () => {

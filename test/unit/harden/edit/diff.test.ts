@@ -9,7 +9,9 @@ describe('unifiedDiff', () => {
   it('has git-style headers and hunks with the asked context', () => {
     const before = 'one\ntwo\nthree\nfour\nfive\n';
     const after = 'one\ntwo\nTHREE\nfour\nfive\n';
-    expect(unifiedDiff('/etc/ufw/after.rules', before, after, { context: 1 })).toBe('--- a/etc/ufw/after.rules\n+++ b/etc/ufw/after.rules\n@@ -2,3 +2,3 @@\n two\n-three\n+THREE\n four\n');
+    expect(unifiedDiff('/etc/ufw/after.rules', before, after, { context: 1 })).toBe(
+      '--- a/etc/ufw/after.rules\n+++ b/etc/ufw/after.rules\n@@ -2,3 +2,3 @@\n two\n-three\n+THREE\n four\n',
+    );
     expect(unifiedDiff('docker-compose.yml', before, after)).toMatch(/^--- a\/docker-compose\.yml\n\+\+\+ b\/docker-compose\.yml\n@@ -1,5 \+1,5 @@\n/);
   });
 

@@ -82,7 +82,7 @@ describe.each([
 });
 
 describe('setJson5Path', () => {
-  it('creates the gateway block in a file that has none, in the file\'s style (tabs, quoted keys, no trailing commas)', () => {
+  it("creates the gateway block in a file that has none, in the file's style (tabs, quoted keys, no trailing commas)", () => {
     const before = fixture('openclaw.no-gateway.json5');
     let after = setJson5Path(before, ['gateway', 'bind'], 'loopback');
     expectChanges(before, after, ['\t"channels": {}'], ['\t"channels": {},', '\t"gateway": {', '\t\t"bind": "loopback"', '\t}']);
@@ -92,7 +92,7 @@ describe('setJson5Path', () => {
     expect(parse(after)['gateway']).toEqual({ bind: 'loopback', auth: { mode: 'token' } });
   });
 
-  it('writes into plain JSON as JSON (OpenClaw\'s own writes look like this)', () => {
+  it("writes into plain JSON as JSON (OpenClaw's own writes look like this)", () => {
     const before = fixture('openclaw.plain.json');
     const after = setJson5Path(before, ['gateway', 'auth', 'token'], TOKEN);
     // The old "}" of controlUi now closes auth: the diff adds the lines above it.
@@ -124,16 +124,22 @@ describe('setJson5Path', () => {
     ['{\n  a: 1\n}', '{\n  a: 1,\n  gateway: {\n    bind: "loopback"\n  }\n}'],
     ['{\n  gateway: {\n    // nothing yet\n  },\n}\n', '{\n  gateway: {\n    // nothing yet\n    bind: "loopback",\n  },\n}\n'],
     ['{\n  gateway: {\n    mode: "local" // last\n  }\n}', '{\n  gateway: {\n    mode: "local", // last\n    bind: "loopback"\n  }\n}'],
-    ['{\n  gateway: {\n    mode: "local", /* one */ /* two */\n  },\n}', '{\n  gateway: {\n    mode: "local", /* one */ /* two */\n    bind: "loopback",\n  },\n}'],
+    [
+      '{\n  gateway: {\n    mode: "local", /* one */ /* two */\n  },\n}',
+      '{\n  gateway: {\n    mode: "local", /* one */ /* two */\n    bind: "loopback",\n  },\n}',
+    ],
     ['{\n  gateway: { bind: /* was */ "lan" },\n}', '{\n  gateway: { bind: /* was */ "loopback" },\n}'],
     ["{\n  'gateway': {\n    'bind': 'lan',\n  },\n}", "{\n  'gateway': {\n    'bind': 'loopback',\n  },\n}"],
-    ['{\n  gateway: {\n    bind: "custom",\n    customBindHost: "0.0.0.0",\n  }}', '{\n  gateway: {\n    bind: "loopback",\n    customBindHost: "0.0.0.0",\n  }}'],
+    [
+      '{\n  gateway: {\n    bind: "custom",\n    customBindHost: "0.0.0.0",\n  }}',
+      '{\n  gateway: {\n    bind: "loopback",\n    customBindHost: "0.0.0.0",\n  }}',
+    ],
   ])('%j → %j', (before, after) => {
     expect(setJson5Path(before, ['gateway', 'bind'], 'loopback')).toBe(after);
   });
 
   it('writes strings that need escapes, and keys that need quotes', () => {
-    const before = "{\n  hooks: {},\n}\n";
+    const before = '{\n  hooks: {},\n}\n';
     const value = 'it\'s "quoted"\n\\ \u2028';
     const after = setJson5Path(before, ['hooks', 'x-odd key'], value);
     expect(parse(after)).toEqual({ hooks: { 'x-odd key': value } });
@@ -145,7 +151,9 @@ describe('setJson5Path', () => {
     const value = { enabled: true, n: 2.5, none: null, list: ['a', 1], nested: { deep: {} } };
     const after = setJson5Path(before, ['gateway', 'tls'], value);
     expect(gatewayOf(after)).toEqual({ port: 1, tls: value });
-    expect(after).toContain('    tls: {\n      enabled: true,\n      n: 2.5,\n      none: null,\n      list: ["a", 1],\n      nested: {\n        deep: {},\n      },\n    },\n');
+    expect(after).toContain(
+      '    tls: {\n      enabled: true,\n      n: 2.5,\n      none: null,\n      list: ["a", 1],\n      nested: {\n        deep: {},\n      },\n    },\n',
+    );
   });
 
   it('replaces an object value in place', () => {
@@ -218,7 +226,7 @@ describe('removeJson5Path', () => {
     expect(gatewayOf(after)).toEqual({ mode: 'local' });
   });
 
-  it('keeps the last member\'s style: no trailing comma where the object had none', () => {
+  it("keeps the last member's style: no trailing comma where the object had none", () => {
     const before = fixture('openclaw.plain.json');
     const after = removeJson5Path(before, ['channels', 'whatsapp']);
     expectChanges(before, after, ['  "channels": {', '    "whatsapp": {', '      "groupPolicy": "allowlist"', '    }', '  }'], ['  "channels": {}']);

@@ -27,7 +27,15 @@ describe('planCompose: a gateway container without a compose file', () => {
 
 describe('planCompose fixes what the check reports, by the same predicate', () => {
   const FILE = '/srv/openclaw/compose.yaml';
-  const TEXT = ['services:', '  openclaw-gateway:', '    image: openclaw:latest', '    volumes:', '      - /srv/socket-proxy/api.sock:/var/run/docker.sock', '      - ./data:/data', ''].join('\n');
+  const TEXT = [
+    'services:',
+    '  openclaw-gateway:',
+    '    image: openclaw:latest',
+    '    volumes:',
+    '      - /srv/socket-proxy/api.sock:/var/run/docker.sock',
+    '      - ./data:/data',
+    '',
+  ].join('\n');
 
   it('removes a socket mounted only by its target (the check flags source or target)', () => {
     const ctx = buildContext(withComposeFile(FILE, TEXT)(baselineSnapshot()));

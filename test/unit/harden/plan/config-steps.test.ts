@@ -25,7 +25,9 @@ const TEXT = `{
 
 function plan(text: string, findings: string[]) {
   const value = JSON5.parse(text) as Record<string, unknown>;
-  const ctx = buildContext(withConfig(value, { 'gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback': 9, 'gateway.allowRealIpFallback': 11 }, PATH)(baselineSnapshot()));
+  const ctx = buildContext(
+    withConfig(value, { 'gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback': 9, 'gateway.allowRealIpFallback': 11 }, PATH)(baselineSnapshot()),
+  );
   return planConfig(ctx, new Map(findings.map((id) => [id, id])), { remote: 'loopback', newToken: TOKEN, readFile: (p) => (p === PATH ? text : undefined) });
 }
 
@@ -53,7 +55,9 @@ describe('planConfig: gateway.dangerous_flags', () => {
   it('joins the removal to the bind change in one edit of the file', () => {
     const { steps } = plan(TEXT.replace('bind: "loopback"', 'bind: "lan"'), ['gateway.bind.public', 'gateway.dangerous_flags']);
     expect(steps).toHaveLength(1);
-    expect(steps[0]!.description).toMatch(/^Set gateway\.bind "loopback", remove gateway\.controlUi\.dangerouslyAllowHostHeaderOriginFallback, remove gateway\.allowRealIpFallback in /);
+    expect(steps[0]!.description).toMatch(
+      /^Set gateway\.bind "loopback", remove gateway\.controlUi\.dangerouslyAllowHostHeaderOriginFallback, remove gateway\.allowRealIpFallback in /,
+    );
     const after = JSON5.parse(steps[0]!.kind === 'file' ? steps[0]!.content! : '') as { gateway: Record<string, unknown> };
     expect(after.gateway.bind).toBe('loopback');
     expect(after.gateway.allowRealIpFallback).toBeUndefined();
@@ -75,7 +79,10 @@ describe('planConfig: a live probe that found auth off', () => {
     const text = '{ gateway: { bind: "loopback", auth: { mode: "none" } } }\n';
     for (const finding of ['probe.auth.none', 'probe.auth.open']) {
       const { steps } = plan(text, [finding]);
-      expect(steps.map((s) => s.id), finding).toEqual(['config.gateway']);
+      expect(
+        steps.map((s) => s.id),
+        finding,
+      ).toEqual(['config.gateway']);
       expect(steps[0]!.finding).toBe(finding);
       const after = steps[0]!.kind === 'file' ? steps[0]!.content! : '';
       expect(JSON5.parse(after)).toMatchObject({ gateway: { auth: { mode: 'token', token: TOKEN } } });

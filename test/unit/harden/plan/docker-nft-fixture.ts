@@ -1,6 +1,19 @@
 import { auditSnapshot } from '../../../../src/audit.js';
 import { buildContext } from '../../../../src/model/context.js';
-import { baselineSnapshot, compose, tcpListener, withConfig, withContainers, withDockerNetwork, withIptables, withInterface, withSockets, withSshd, withSysctl, withUfw } from '../../../fixtures/builders/snapshot.js';
+import {
+  baselineSnapshot,
+  compose,
+  tcpListener,
+  withConfig,
+  withContainers,
+  withDockerNetwork,
+  withIptables,
+  withInterface,
+  withSockets,
+  withSshd,
+  withSysctl,
+  withUfw,
+} from '../../../fixtures/builders/snapshot.js';
 import type { Snapshot } from '../../../../src/snapshot/types.js';
 import { corpusFile } from '../../corpus.js';
 
@@ -13,13 +26,19 @@ import { corpusFile } from '../../corpus.js';
 export const PORTMAP = ['docker', 'moby-nftablesdoc', 'v29.7.2', 'usernet-portmap.nft.json'];
 
 const UFW_IPTABLES = [
-  '*filter', ':INPUT DROP [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':ufw-before-input - [0:0]', ':ufw-user-input - [0:0]',
+  '*filter',
+  ':INPUT DROP [0:0]',
+  ':FORWARD ACCEPT [0:0]',
+  ':OUTPUT ACCEPT [0:0]',
+  ':ufw-before-input - [0:0]',
+  ':ufw-user-input - [0:0]',
   '-A INPUT -j ufw-before-input',
   '-A ufw-before-input -i lo -j ACCEPT',
   '-A ufw-before-input -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
   '-A ufw-before-input -j ufw-user-input',
   '-A ufw-user-input -p tcp --dport 22 -j ACCEPT',
-  'COMMIT', '',
+  'COMMIT',
+  '',
 ].join('\n');
 
 export function docker29Snapshot(nftJson: unknown = JSON.parse(corpusFile(...PORTMAP))): Snapshot {
@@ -32,7 +51,12 @@ export function docker29Snapshot(nftJson: unknown = JSON.parse(corpusFile(...POR
     withSshd({ port: ['22'] }),
     withSockets(tcpListener('0.0.0.0', 22, 100, 'sshd')),
     withConfig({ gateway: { port: 8080, bind: 'loopback' } }),
-    withContainers({ name: 'openclaw-gateway', networkMode: 'bridge1', networks: [{ name: 'bridge1', ipAddress: '192.0.2.2' }], ports: [{ containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: '8080' }] }),
+    withContainers({
+      name: 'openclaw-gateway',
+      networkMode: 'bridge1',
+      networks: [{ name: 'bridge1', ipAddress: '192.0.2.2' }],
+      ports: [{ containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: '8080' }],
+    }),
     withDockerNetwork('bridge1', 'bridge1', '192.0.2.0/24'),
   )(baselineSnapshot());
   return { ...host, netfilter: { ...host.netfilter, nftRuleset: { status: 'ok', data: nftJson } } };

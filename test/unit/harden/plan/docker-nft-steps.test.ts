@@ -31,14 +31,22 @@ function plan(snapshot: Snapshot, readFile = files('systemd'), sshConnection?: s
 }
 
 const dockerSteps = (p: Plan) => p.steps.filter((s) => s.id.startsWith('docker.'));
-const cell = (snapshot: Snapshot, zone: string) => analyse(snapshot).ctx.reach().cells.find((c) => c.listener.port === 8080 && c.zone.kind === zone);
+const cell = (snapshot: Snapshot, zone: string) =>
+  analyse(snapshot)
+    .ctx.reach()
+    .cells.find((c) => c.listener.port === 8080 && c.zone.kind === zone);
 
 describe('planDockerNft on the corpus Docker 29 ruleset', () => {
   it.skipIf(skip)(title('plans the file, the boot unit, nft -f and systemctl enable, and no DOCKER-USER or ufw reload'), () => {
     const p = plan(docker29Snapshot());
     expect(p.steps.some((s) => s.id.startsWith('docker.docker-user') || s.id === 'ufw.reload')).toBe(false);
     expect(dockerSteps(p).map((s) => s.id)).toEqual(['docker.nft-file', 'docker.nft-unit', 'docker.nft-load', 'docker.nft-enable']);
-    const [file, unit, load, enable] = dockerSteps(p) as [Extract<typeof p.steps[number], { kind: 'file' }>, Extract<typeof p.steps[number], { kind: 'file' }>, CommandStep, CommandStep];
+    const [file, unit, load, enable] = dockerSteps(p) as [
+      Extract<(typeof p.steps)[number], { kind: 'file' }>,
+      Extract<(typeof p.steps)[number], { kind: 'file' }>,
+      CommandStep,
+      CommandStep,
+    ];
     expect(file).toMatchObject({ kind: 'file', path: NFT_FILE, finding: FINDING, content: nftPolicyText(FINDING) });
     expect(file.diff).toContain('+\t\ttype filter hook forward priority filter - 1; policy accept;');
     expect(unit).toMatchObject({ kind: 'file', path: NFT_UNIT_PATH, content: unitText(FINDING) });
@@ -60,13 +68,13 @@ describe('planDockerNft on the corpus Docker 29 ruleset', () => {
     expect(analyse(after).ctx.netfilter.errors).toEqual([]);
   });
 
-  it.skipIf(skip)(title('the lockout verdict is the model\'s: safe for sshd on the host (forward hook only)'), () => {
+  it.skipIf(skip)(title("the lockout verdict is the model's: safe for sshd on the host (forward hook only)"), () => {
     const p = plan(docker29Snapshot());
     expect(p.lockout?.status).toBe('safe');
     expect(p.lockout?.paths.join('\n')).toMatch(/sshd port 22 from internet:eth0: open → open/);
   });
 
-  it.skipIf(skip)(title('refuses when the admin\'s own SSH session comes in through the published port the table would close'), () => {
+  it.skipIf(skip)(title("refuses when the admin's own SSH session comes in through the published port the table would close"), () => {
     // This session reaches a container's sshd through Docker's DNAT of 8080 from the internet.
     const p = plan(docker29Snapshot(), files('systemd'), '203.0.113.9 50022 198.51.100.10 8080');
     expect(p.lockout?.status).toBe('refused');
@@ -107,13 +115,19 @@ describe('dockerNftBackend', () => {
   it('reads daemon.json when Docker has not made its tables yet', () => {
     const s = withContainers({ name: 'openclaw-gateway' })(baselineSnapshot());
     if (s.docker.status !== 'ok') throw new Error('fixture');
-    const configured: Snapshot = { ...s, docker: { ...s.docker, data: { ...s.docker.data, daemonConfig: { status: 'ok', data: { 'firewall-backend': 'nftables' } } } } };
+    const configured: Snapshot = {
+      ...s,
+      docker: { ...s.docker, data: { ...s.docker.data, daemonConfig: { status: 'ok', data: { 'firewall-backend': 'nftables' } } } },
+    };
     expect(dockerNftBackend(configured)?.evidence).toMatch(/firewall-backend/);
   });
 
   it('finds an ip6-only docker-bridges table too', () => {
     const s = baselineSnapshot();
-    const ip6: Snapshot = { ...s, netfilter: { ...s.netfilter, nftRuleset: { status: 'ok', data: { nftables: [{ table: { family: 'ip6', name: 'docker-bridges', handle: 3 } }] } } } };
+    const ip6: Snapshot = {
+      ...s,
+      netfilter: { ...s.netfilter, nftRuleset: { status: 'ok', data: { nftables: [{ table: { family: 'ip6', name: 'docker-bridges', handle: 3 } }] } } },
+    };
     expect(dockerNftBackend(ip6)?.evidence).toBe('nft ruleset has table ip6 docker-bridges');
   });
 });
@@ -121,11 +135,17 @@ describe('dockerNftBackend', () => {
 describe('the policy file and its JSON twin', () => {
   it('every rule of the JSON is a line of the file, in order (the system test compares the JSON with real nft)', () => {
     const text = nftPolicyText(FINDING);
-    const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const lines = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     const rules = lines.slice(lines.indexOf('type filter hook forward priority filter - 1; policy accept;') + 1, lines.lastIndexOf('}') - 1);
     expect(rules).toHaveLength(nftPolicyJson().filter((i) => 'rule' in i).length);
     expect(rules.at(-1)).toMatch(/^ct status dnat ct state new counter drop comment/);
-    expect(rules.filter((r) => r.includes('ct original proto-dst'))).toEqual(['meta l4proto tcp ct original proto-dst 80 accept', 'meta l4proto tcp ct original proto-dst 443 accept']);
+    expect(rules.filter((r) => r.includes('ct original proto-dst'))).toEqual([
+      'meta l4proto tcp ct original proto-dst 80 accept',
+      'meta l4proto tcp ct original proto-dst 443 accept',
+    ]);
   });
 
   it('loads idempotently: declare, delete, define', () => {

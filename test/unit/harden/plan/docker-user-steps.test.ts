@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { dockerUserBlock } from '../../../../src/harden/plan/docker-user-steps.js';
 import { buildContext } from '../../../../src/model/context.js';
-import { baselineSnapshot, compose, tcpListener, withContainers, withDockerNetwork, withInterface, withIptables, withSockets, withSysctl } from '../../../fixtures/builders/snapshot.js';
+import {
+  baselineSnapshot,
+  compose,
+  tcpListener,
+  withContainers,
+  withDockerNetwork,
+  withInterface,
+  withIptables,
+  withSockets,
+  withSysctl,
+} from '../../../fixtures/builders/snapshot.js';
 
 /**
  * The guide's DOCKER-USER policy (after.rules), judged by the reach model on a Docker 20 host:
@@ -10,14 +20,24 @@ import { baselineSnapshot, compose, tcpListener, withContainers, withDockerNetwo
  */
 function dockerHost(dockerUser: string[]): string {
   return [
-    '*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ':DOCKER - [0:0]',
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+    ':DOCKER - [0:0]',
     '-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER',
     '-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE',
     '-A DOCKER -i docker0 -j RETURN',
     '-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80',
     '-A DOCKER ! -i docker0 -p tcp -m tcp --dport 443 -j DNAT --to-destination 172.17.0.3:443',
     'COMMIT',
-    '*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ':DOCKER - [0:0]', ':DOCKER-USER - [0:0]',
+    '*filter',
+    ':INPUT DROP [0:0]',
+    ':FORWARD DROP [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':DOCKER - [0:0]',
+    ':DOCKER-USER - [0:0]',
     '-A INPUT -i lo -j ACCEPT',
     '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
     '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
@@ -29,12 +49,15 @@ function dockerHost(dockerUser: string[]): string {
     '-A DOCKER -d 172.17.0.3/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 443 -j ACCEPT',
     ...dockerUser,
     '-A DOCKER-USER -j RETURN',
-    'COMMIT', '',
+    'COMMIT',
+    '',
   ].join('\n');
 }
 
 /** The rules the block appends to DOCKER-USER, as iptables-restore leaves them. */
-const policyRules = dockerUserBlock(false).split('\n').filter((l) => l.startsWith('-A DOCKER-USER') && l !== '-A DOCKER-USER -j RETURN');
+const policyRules = dockerUserBlock(false)
+  .split('\n')
+  .filter((l) => l.startsWith('-A DOCKER-USER') && l !== '-A DOCKER-USER -j RETURN');
 
 function cells(dockerUser: string[]) {
   const snapshot = compose(
@@ -45,8 +68,18 @@ function cells(dockerUser: string[]) {
     // docker-proxy holds the host ports; traffic from outside is DNATed before it could reach them.
     withSockets(tcpListener('0.0.0.0', 22, 100, 'sshd'), tcpListener('0.0.0.0', 8080, 200, 'docker-proxy'), tcpListener('0.0.0.0', 443, 201, 'docker-proxy')),
     withContainers(
-      { name: 'openclaw-gateway', networkMode: 'bridge', networks: [{ name: 'bridge', ipAddress: '172.17.0.2' }], ports: [{ containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: '8080' }] },
-      { name: 'nginx', networkMode: 'bridge', networks: [{ name: 'bridge', ipAddress: '172.17.0.3' }], ports: [{ containerPort: 443, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: '443' }] },
+      {
+        name: 'openclaw-gateway',
+        networkMode: 'bridge',
+        networks: [{ name: 'bridge', ipAddress: '172.17.0.2' }],
+        ports: [{ containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: '8080' }],
+      },
+      {
+        name: 'nginx',
+        networkMode: 'bridge',
+        networks: [{ name: 'bridge', ipAddress: '172.17.0.3' }],
+        ports: [{ containerPort: 443, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: '443' }],
+      },
     ),
     withDockerNetwork('bridge', 'docker0', '172.17.0.0/16'),
   )(baselineSnapshot());

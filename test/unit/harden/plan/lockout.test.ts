@@ -7,13 +7,33 @@ import { baselineSnapshot, compose, tcpListener, withInterface, withIptables, wi
  * have the shape `ufw enable` loads (policy DROP, ufw-user-input holding the allows).
  */
 
-const HOST = compose(withInterface('eth1', '192.168.1.10', 24), withSshd({ port: ['2222'] }), withSockets({ ...tcpListener('0.0.0.0', 2222, 100, 'sshd') }, tcpListener('0.0.0.0', 18789, 200)));
+const HOST = compose(
+  withInterface('eth1', '192.168.1.10', 24),
+  withSshd({ port: ['2222'] }),
+  withSockets({ ...tcpListener('0.0.0.0', 2222, 100, 'sshd') }, tcpListener('0.0.0.0', 18789, 200)),
+);
 const OPEN = withIptables('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n');
 
 function ufwLike(allowPorts: number[]): ReturnType<typeof withIptables> {
   const allows = allowPorts.map((p) => `-A ufw-user-input -p tcp --dport ${p} -j ACCEPT`).join('\n');
   return withIptables(
-    ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ':ufw-before-input - [0:0]', ':ufw-user-input - [0:0]', '-A INPUT -j ufw-before-input', '-A ufw-before-input -i lo -j ACCEPT', '-A ufw-before-input -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', '-A ufw-before-input -j ufw-user-input', allows, 'COMMIT', ''].filter((l) => l !== '').join('\n') + '\n',
+    [
+      '*filter',
+      ':INPUT DROP [0:0]',
+      ':FORWARD DROP [0:0]',
+      ':OUTPUT ACCEPT [0:0]',
+      ':ufw-before-input - [0:0]',
+      ':ufw-user-input - [0:0]',
+      '-A INPUT -j ufw-before-input',
+      '-A ufw-before-input -i lo -j ACCEPT',
+      '-A ufw-before-input -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+      '-A ufw-before-input -j ufw-user-input',
+      allows,
+      'COMMIT',
+      '',
+    ]
+      .filter((l) => l !== '')
+      .join('\n') + '\n',
   );
 }
 
@@ -35,8 +55,12 @@ describe('checkLockout', () => {
   it('checks the SSH session it runs in, from its real client address', () => {
     const session = { ...admin, sshConnection: '192.168.1.77 50022 192.168.1.10 2222' };
     const before = compose(HOST, OPEN)(baselineSnapshot());
-    expect(checkLockout(before, compose(HOST, ufwLike([2222]))(baselineSnapshot()), session).paths[0]).toMatch(/this SSH session \(192\.168\.1\.77 → 192\.168\.1\.10:2222\): open → open/);
-    const onlyFromLan = withIptables('*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 2222 -j ACCEPT\nCOMMIT\n');
+    expect(checkLockout(before, compose(HOST, ufwLike([2222]))(baselineSnapshot()), session).paths[0]).toMatch(
+      /this SSH session \(192\.168\.1\.77 → 192\.168\.1\.10:2222\): open → open/,
+    );
+    const onlyFromLan = withIptables(
+      '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp --dport 2222 -j ACCEPT\nCOMMIT\n',
+    );
     const verdict = checkLockout(before, compose(HOST, onlyFromLan)(baselineSnapshot()), session);
     expect(verdict.status).toBe('refused');
     expect(verdict.reason).toMatch(/this SSH session/);

@@ -93,7 +93,14 @@ describe('fileDiff masks every secret of the file on every line', () => {
 
 describe('harden plan: text and --json carry no secret', () => {
   it('old and new token, remote.token, URL password, unit Environment= and ExecStart --token: none shows anywhere', () => {
-    const s = { oldToken: secret('old'), remoteToken: secret('rt'), urlPassword: secret('up'), unitEnv: secret('ue'), unitFlag: secret('uf'), newToken: secret('nt') };
+    const s = {
+      oldToken: secret('old'),
+      remoteToken: secret('rt'),
+      urlPassword: secret('up'),
+      unitEnv: secret('ue'),
+      unitFlag: secret('uf'),
+      newToken: secret('nt'),
+    };
     const configText = `{\n  // ${'the gateway'}\n  gateway: {\n    bind: "lan",\n    auth: { mode: "token", token: "${s.oldToken.slice(0, 8)}" },\n    remote: { url: "wss://bob:${s.urlPassword}@h", token: "${s.remoteToken}" },\n  },\n}\n`;
     const unitText = `[Service]\nEnvironment=OPENCLAW_GATEWAY_TOKEN=${s.unitEnv}\nExecStart=/usr/bin/openclaw gateway --bind lan --token ${s.unitFlag}\n`;
     const files: Record<string, string> = { [CONFIG]: configText, [UNIT]: unitText };
@@ -125,7 +132,14 @@ describe('tailscale plan: text and --json carry no secret of the config it diffs
     const s = { token: secret('t'), remoteToken: secret('r'), urlPassword: secret('p') };
     const configText = `// my gateway\n{\n  gateway: {\n    port: 18789,\n    bind: "lan",\n    auth: { token: "${s.token}" },\n    remote: { url: "ws://me:${s.urlPassword}@gw:18789", token: "${s.remoteToken}" },\n  },\n}\n`;
     const ctx = buildContext(
-      compose(LAN, TAILSCALE0, withTailscale('status-running.json', 'serve-none.json'), withGatewayProcess(42, ['openclaw-gateway']), withConfig({ gateway: { bind: 'lan', port: 18789 } }, {}, CONFIG), withSockets(tcpListener('0.0.0.0', 18789, 42, 'openclaw-gateway')))(baselineSnapshot()),
+      compose(
+        LAN,
+        TAILSCALE0,
+        withTailscale('status-running.json', 'serve-none.json'),
+        withGatewayProcess(42, ['openclaw-gateway']),
+        withConfig({ gateway: { bind: 'lan', port: 18789 } }, {}, CONFIG),
+        withSockets(tcpListener('0.0.0.0', 18789, 42, 'openclaw-gateway')),
+      )(baselineSnapshot()),
     );
     const plan = buildTailscalePlan(ctx, { allow: [], format: 'grants', readFile: (p) => (p === CONFIG ? configText : undefined) });
     const diff = plan.steps.find((st) => st.id === 'config.gateway')?.diff ?? '';

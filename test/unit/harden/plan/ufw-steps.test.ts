@@ -15,12 +15,22 @@ function plan(userRules: string, enabled: boolean, defaults = { input: 'ACCEPT',
 describe('planUfw: the guide order', () => {
   it('on an inactive UFW: SSH first, then the defaults, then enable', () => {
     const { steps } = plan('', false, { input: 'ACCEPT', output: 'DROP', forward: 'DROP' }, [22, 2222]);
-    expect(steps.map((s) => s.argv.join(' '))).toEqual(['ufw allow 22/tcp', 'ufw allow 2222/tcp', 'ufw default deny incoming', 'ufw default allow outgoing', 'ufw --force enable']);
+    expect(steps.map((s) => s.argv.join(' '))).toEqual([
+      'ufw allow 22/tcp',
+      'ufw allow 2222/tcp',
+      'ufw default deny incoming',
+      'ufw default allow outgoing',
+      'ufw --force enable',
+    ]);
     expect(steps.find((s) => s.id === 'ufw.default-deny-incoming')?.undoArgv).toEqual([['ufw', 'default', 'allow', 'incoming']]);
   });
 
   it('deletes what admits the gateway port, and keeps every other rule', () => {
-    const rules = ['### tuple ### allow tcp 18789 0.0.0.0/0 any 0.0.0.0/0 in', '### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in', '### tuple ### allow tcp 5432 0.0.0.0/0 any 192.168.1.0/24 in'].join('\n');
+    const rules = [
+      '### tuple ### allow tcp 18789 0.0.0.0/0 any 0.0.0.0/0 in',
+      '### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in',
+      '### tuple ### allow tcp 5432 0.0.0.0/0 any 192.168.1.0/24 in',
+    ].join('\n');
     const { steps } = plan(rules, true, { input: 'DROP', output: 'ACCEPT', forward: 'DROP' });
     expect(steps.map((s) => s.argv.join(' '))).toEqual(['ufw delete allow 18789/tcp']);
     expect(steps[0]!.undoArgv).toEqual([['ufw', 'allow', '18789/tcp']]);

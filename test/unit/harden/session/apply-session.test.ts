@@ -24,7 +24,20 @@ async function plan(): Promise<Plan> {
   const read = await readForWrite(config);
   if ('error' in read) throw new Error(read.error);
   return {
-    steps: [{ id: 'config.gateway', finding: 'gateway.bind.public', guide: 'bind', description: 'bind to loopback', undo: 'rollback', kind: 'file', path: config, diff: '', content: '{ gateway: { bind: "loopback" } }\n', before: read.before }],
+    steps: [
+      {
+        id: 'config.gateway',
+        finding: 'gateway.bind.public',
+        guide: 'bind',
+        description: 'bind to loopback',
+        undo: 'rollback',
+        kind: 'file',
+        path: config,
+        diff: '',
+        content: '{ gateway: { bind: "loopback" } }\n',
+        before: read.before,
+      },
+    ],
     notes: [],
   };
 }
@@ -44,7 +57,6 @@ function io(answers: boolean[] = []): SessionIo & { said: string[] } {
   };
 }
 
-
 describe('applySession', () => {
   it('changes nothing when the user says no', async () => {
     const term = io([false]);
@@ -55,7 +67,9 @@ describe('applySession', () => {
 
   it('refuses to ask where there is no terminal, before changing anything', async () => {
     const term = { ...io(), ask: undefined };
-    await expect(applySession({ plan: await plan(), stateDir: state, seconds: 0, yes: false, isRoot: true }, term)).rejects.toThrow(/no terminal to ask on: add --yes/);
+    await expect(applySession({ plan: await plan(), stateDir: state, seconds: 0, yes: false, isRoot: true }, term)).rejects.toThrow(
+      /no terminal to ask on: add --yes/,
+    );
     expect(readFileSync(config, 'utf8')).toContain('"lan"');
   });
 
@@ -75,7 +89,10 @@ describe('applySession', () => {
     // The watcher is not started here (it would be a second process): arming is recorded instead.
     const armed: number[] = [];
     const arm = async (options: { seconds?: number }) => armed.push(options.seconds ?? -1);
-    const code = await applySession({ plan: await plan(), stateDir: state, seconds: 30, yes: true, isRoot: true, verify: async () => ({ ok: false, why: 'the gateway still answers' }) }, { ...term, arm });
+    const code = await applySession(
+      { plan: await plan(), stateDir: state, seconds: 30, yes: true, isRoot: true, verify: async () => ({ ok: false, why: 'the gateway still answers' }) },
+      { ...term, arm },
+    );
     expect(armed).toEqual([30]);
     expect(code).toBe(1);
     expect(readFileSync(config, 'utf8')).toContain('"lan"');

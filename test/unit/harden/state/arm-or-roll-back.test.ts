@@ -26,7 +26,9 @@ describe('armOrRollBack', () => {
     await set.finish('applied');
 
     const failingArm = () => Promise.reject(new Error('cannot spawn the watcher: EAGAIN'));
-    await expect(armOrRollBack(set, 60, runner, failingArm)).rejects.toThrow(/dead-man timer could not be armed \(cannot spawn the watcher: EAGAIN\), so everything applied was rolled back$/);
+    await expect(armOrRollBack(set, 60, runner, failingArm)).rejects.toThrow(
+      /dead-man timer could not be armed \(cannot spawn the watcher: EAGAIN\), so everything applied was rolled back$/,
+    );
     expect(readFileSync(config, 'utf8')).toBe('{ gateway: { bind: "lan" } } // mine\n');
     expect(await readFirewall(fw)).toEqual(before);
     expect((await BackupSet.load(set.dir)).status).toBe('rolled-back');

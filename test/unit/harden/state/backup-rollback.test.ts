@@ -41,7 +41,16 @@ describe('backup set and rollback', () => {
     // Apply changes the mode and owner too: rollback must put the old ones back.
     await set.writeFile(config, '{ gateway: { bind: "loopback" } }\n', isRoot ? { mode: 0o644, uid: 0, gid: 0 } : { mode: 0o644 });
     await set.writeFile(dropIn, 'PermitRootLogin no\n');
-    await set.runCommand({ run: ['ufw', 'default', 'deny', 'incoming'], undo: [['ufw', 'default', 'allow', 'incoming'], ['ufw', 'delete', 'allow', 'noop']] }, runner);
+    await set.runCommand(
+      {
+        run: ['ufw', 'default', 'deny', 'incoming'],
+        undo: [
+          ['ufw', 'default', 'allow', 'incoming'],
+          ['ufw', 'delete', 'allow', 'noop'],
+        ],
+      },
+      runner,
+    );
     await set.writeFile(sshd, 'PasswordAuthentication no\nX11Forwarding no\n'); // a second write to the same file
     await set.finish('applied');
     expect(await readFirewall(fw)).toEqual({ policy: 'deny', rules: ['ssh', 'ssh-22'] });
@@ -79,7 +88,13 @@ describe('backup set and rollback', () => {
     expect(pending).toMatchObject({ id, kind: 'file', path: file, existed: true, state: 'pending', mode: 0o640, step: 'config.bind' });
     expect(pending.kind === 'file' && readFileSync(join(set.dir, pending.backup!), 'utf8')).toBe('orig');
     const cmd = await set.recordCommand({ run: ['ufw', 'allow', 'x'], undo: [['ufw', 'delete', 'allow', 'x']] });
-    expect(journalOnDisk(set).actions[1]).toMatchObject({ id: cmd, kind: 'command', run: ['ufw', 'allow', 'x'], undo: [['ufw', 'delete', 'allow', 'x']], state: 'pending' });
+    expect(journalOnDisk(set).actions[1]).toMatchObject({
+      id: cmd,
+      kind: 'command',
+      run: ['ufw', 'allow', 'x'],
+      undo: [['ufw', 'delete', 'allow', 'x']],
+      state: 'pending',
+    });
     await set.markDone(id);
     expect(journalOnDisk(set).actions.map((a) => a.state)).toEqual(['done', 'pending']);
     const missing = await set.recordFile(join(dir, 'missing'));

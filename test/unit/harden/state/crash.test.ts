@@ -113,7 +113,10 @@ function runChild(args: string[], fw: string, aim?: { step: number; jitterMs: nu
     let stderr = '';
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     proc.stdout.on('data', (d: Buffer) => {
-      ticks += d.toString().split('\n').filter((l) => l.startsWith('step ')).length;
+      ticks += d
+        .toString()
+        .split('\n')
+        .filter((l) => l.startsWith('step ')).length;
       if (aim && !timer && ticks > aim.step) timer = setTimeout(() => proc.kill('SIGKILL'), Math.random() * aim.jitterMs);
     });
     proc.on('error', reject);
@@ -204,7 +207,9 @@ describe('kill -9 during apply and rollback', () => {
     const outcomes = await Promise.allSettled(Array.from({ length: PARALLEL }, worker));
     for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
     // The kills landed at many different points of the apply, not all before or after it.
-    console.log(`apply ${applyMs.toFixed(0)} ms in ${apply.ticks} steps, rollback in ${undo.ticks}; ${midApply}/${ROUNDS} kills mid-apply, at ${progress.size} distinct journal states; ${midRollback}/${ROUNDS / 2} mid-rollback`);
+    console.log(
+      `apply ${applyMs.toFixed(0)} ms in ${apply.ticks} steps, rollback in ${undo.ticks}; ${midApply}/${ROUNDS} kills mid-apply, at ${progress.size} distinct journal states; ${midRollback}/${ROUNDS / 2} mid-rollback`,
+    );
     expect(midApply).toBeGreaterThanOrEqual(ROUNDS / 4);
     expect(progress.size).toBeGreaterThanOrEqual(8);
   }, 60_000);

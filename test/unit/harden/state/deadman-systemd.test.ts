@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openBackupSet } from '../../../../src/harden/state/backup-set.js';
-import { chooseWatcherLaunch, stopUnit, systemdRunArgv, watcherUnitName, type CommandExec, type SystemdFacts } from '../../../../src/harden/state/deadman-systemd.js';
+import {
+  chooseWatcherLaunch,
+  stopUnit,
+  systemdRunArgv,
+  watcherUnitName,
+  type CommandExec,
+  type SystemdFacts,
+} from '../../../../src/harden/state/deadman-systemd.js';
 import { armDeadman, confirm, deadmanStatus, readDecision } from '../../../../src/harden/state/deadman.js';
 import { isSameProcessAlive, processIdentity, type ProcessIdentity } from '../../../../src/harden/state/process-identity.js';
 
@@ -49,7 +56,13 @@ describe('choosing how to start the watcher (injected facts: PID 1 here is not s
   });
 
   it('the exact systemd-run argv: named unit, collected, exec type, quiet, log appended, PATH passed', () => {
-    const argv = systemdRunArgv('/usr/bin/systemd-run', 'clawmoat-deadman-0a1b2c3d.service', '/var/lib/clawmoat/backups/x/deadman.log', ['/usr/bin/node', '/usr/lib/clawmoat/clawmoat.mjs', 'harden', '--deadman-fire', '/var/lib/clawmoat/backups/x'], '/usr/sbin:/usr/bin');
+    const argv = systemdRunArgv(
+      '/usr/bin/systemd-run',
+      'clawmoat-deadman-0a1b2c3d.service',
+      '/var/lib/clawmoat/backups/x/deadman.log',
+      ['/usr/bin/node', '/usr/lib/clawmoat/clawmoat.mjs', 'harden', '--deadman-fire', '/var/lib/clawmoat/backups/x'],
+      '/usr/sbin:/usr/bin',
+    );
     expect(argv).toEqual([
       '/usr/bin/systemd-run',
       '--unit=clawmoat-deadman-0a1b2c3d.service',
@@ -75,8 +88,16 @@ describe('choosing how to start the watcher (injected facts: PID 1 here is not s
   });
 
   it('stopping a unit that already ended (collected) is not an error; other failures are', async () => {
-    await expect(stopUnit(() => Promise.reject(new Error('systemctl stop u failed (exit 5): Failed to stop u.service: Unit u.service not loaded.')), 'systemctl', 'u.service')).resolves.toBeUndefined();
-    await expect(stopUnit(() => Promise.reject(new Error('systemctl stop u failed (exit 1): Access denied')), 'systemctl', 'u.service')).rejects.toThrow(/Access denied/);
+    await expect(
+      stopUnit(
+        () => Promise.reject(new Error('systemctl stop u failed (exit 5): Failed to stop u.service: Unit u.service not loaded.')),
+        'systemctl',
+        'u.service',
+      ),
+    ).resolves.toBeUndefined();
+    await expect(stopUnit(() => Promise.reject(new Error('systemctl stop u failed (exit 1): Access denied')), 'systemctl', 'u.service')).rejects.toThrow(
+      /Access denied/,
+    );
   });
 });
 
@@ -96,12 +117,27 @@ describe('arm, status and confirm with a transient unit (injected systemd-run an
       }
       return '';
     };
-    const record = await armDeadman({ set, seconds: 30, command: ['/usr/bin/node', '/cli.mjs', 'harden', '--deadman-fire'], env: { PATH: '/usr/bin' }, systemd: SYSTEMD, exec });
+    const record = await armDeadman({
+      set,
+      seconds: 30,
+      command: ['/usr/bin/node', '/cli.mjs', 'harden', '--deadman-fire'],
+      env: { PATH: '/usr/bin' },
+      systemd: SYSTEMD,
+      exec,
+    });
     const unit = `clawmoat-deadman-${set.id}.service`;
     expect(record.unit).toBe(unit);
     expect(record.launch).toBe(`systemd-run: transient unit ${unit}`);
     expect(record.watcher).toEqual(main);
-    expect(calls[0]).toEqual(systemdRunArgv('/usr/bin/systemd-run', unit, join(set.dir, 'deadman.log'), ['/usr/bin/node', '/cli.mjs', 'harden', '--deadman-fire', set.dir], '/usr/bin'));
+    expect(calls[0]).toEqual(
+      systemdRunArgv(
+        '/usr/bin/systemd-run',
+        unit,
+        join(set.dir, 'deadman.log'),
+        ['/usr/bin/node', '/cli.mjs', 'harden', '--deadman-fire', set.dir],
+        '/usr/bin',
+      ),
+    );
     expect(calls[1]).toEqual(['/usr/bin/systemctl', 'show', '--property=MainPID', '--value', unit]);
 
     expect(await deadmanStatus(set.dir, { systemd: SYSTEMD, exec })).toMatchObject({ armed: true, watcherAlive: true, overdue: false });

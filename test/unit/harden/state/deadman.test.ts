@@ -120,7 +120,11 @@ describe.concurrent('dead-man timer', () => {
   it('fires even when the process that armed it and its whole process group are killed', async ({ expect }) => {
     const a = await applySample('orphaned');
     // The "interactive harden": arms the timer, then waits at its prompt in its own process group.
-    const parent = spawn(process.execPath, [child, 'arm', a.set.dir, String(SECONDS), process.execPath, child, 'watch'], { env: a.env, detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn(process.execPath, [child, 'arm', a.set.dir, String(SECONDS), process.execPath, child, 'watch'], {
+      env: a.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const watcherPid = await new Promise<number>((resolvePid, reject) => {
       parent.stdout.once('data', (d: Buffer) => resolvePid(Number(d.toString().trim())));
       parent.once('exit', (code) => reject(new Error(`arm exited ${code}`)));

@@ -92,17 +92,22 @@ describe('restoreScript', () => {
   });
 
   it('a host that had no filter table gets empty built-ins at ACCEPT and no ufw chain', () => {
-    expect(restoreScript('', NOW.replace(/^.*DOCKER.*\n/gm, ''), [])).toBe('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n');
+    expect(restoreScript('', NOW.replace(/^.*DOCKER.*\n/gm, ''), [])).toBe(
+      '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n',
+    );
   });
 
   it('keeps ufw chains that existed before (UFW was active), as they were', () => {
-    const before = '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:ufw-user-input - [0:0]\n-A INPUT -j ufw-user-input\n-A ufw-user-input -p tcp --dport 22 -j ACCEPT\nCOMMIT\n';
-    const now = '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:ufw-user-input - [0:0]\n-A INPUT -j ufw-user-input\n-A ufw-user-input -p tcp --dport 22 -j ACCEPT\n-A ufw-user-input -p tcp --dport 2222 -j ACCEPT\nCOMMIT\n';
+    const before =
+      '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:ufw-user-input - [0:0]\n-A INPUT -j ufw-user-input\n-A ufw-user-input -p tcp --dport 22 -j ACCEPT\nCOMMIT\n';
+    const now =
+      '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:ufw-user-input - [0:0]\n-A INPUT -j ufw-user-input\n-A ufw-user-input -p tcp --dport 22 -j ACCEPT\n-A ufw-user-input -p tcp --dport 2222 -j ACCEPT\nCOMMIT\n';
     expect(restoreScript(before, now, [])).toBe(before);
   });
 
   it('brings back a chain a restored rule jumps to when it is gone now', () => {
-    const before = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:f2b-sshd - [0:0]\n-A INPUT -p tcp --dport 22 -j f2b-sshd\n-A f2b-sshd -j RETURN\nCOMMIT\n';
+    const before =
+      '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:f2b-sshd - [0:0]\n-A INPUT -p tcp --dport 22 -j f2b-sshd\n-A f2b-sshd -j RETURN\nCOMMIT\n';
     const now = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n';
     expect(restoreScript(before, now, [])).toBe(before);
   });
@@ -114,7 +119,22 @@ describe('restoreScript', () => {
 
 describe('chainsDeclared', () => {
   it("names the chains a rules file's *filter sections declare, not the built-ins or ufw's", () => {
-    const afterRules = ['*filter', ':ufw-after-input - [0:0]', '-A ufw-after-input -j RETURN', 'COMMIT', '*nat', ':POSTROUTING ACCEPT [0:0]', ':MASQ - [0:0]', 'COMMIT', '# BEGIN clawmoat docker-user', '*filter', ':DOCKER-USER - [0:0]', '-F DOCKER-USER', 'COMMIT', ''].join('\n');
+    const afterRules = [
+      '*filter',
+      ':ufw-after-input - [0:0]',
+      '-A ufw-after-input -j RETURN',
+      'COMMIT',
+      '*nat',
+      ':POSTROUTING ACCEPT [0:0]',
+      ':MASQ - [0:0]',
+      'COMMIT',
+      '# BEGIN clawmoat docker-user',
+      '*filter',
+      ':DOCKER-USER - [0:0]',
+      '-F DOCKER-USER',
+      'COMMIT',
+      '',
+    ].join('\n');
     expect(chainsDeclared(afterRules)).toEqual(['DOCKER-USER']);
   });
 });

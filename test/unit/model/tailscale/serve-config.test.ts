@@ -35,7 +35,17 @@ describe('serveRoutes on `tailscale serve status --json`', () => {
 
   it('reads a Web handler proxying to the gateway as tailnet-only Serve', () => {
     expect(routes('serve-loopback-gateway.json')).toEqual([
-      { listen: 'gw.tail1234.ts.net:443', port: 443, kind: 'web', scheme: 'https', mount: '/', target: 'http://127.0.0.1:18789', targetPort: 18789, funnel: false, scope: 'background' },
+      {
+        listen: 'gw.tail1234.ts.net:443',
+        port: 443,
+        kind: 'web',
+        scheme: 'https',
+        mount: '/',
+        target: 'http://127.0.0.1:18789',
+        targetPort: 18789,
+        funnel: false,
+        scope: 'background',
+      },
     ]);
   });
 
@@ -56,7 +66,9 @@ describe('serveRoutes on `tailscale serve status --json`', () => {
   });
 
   it('walks foreground sessions (OpenClaw claims Serve/Funnel in the foreground)', () => {
-    expect(routes('serve-foreground-openclaw.json')).toMatchObject([{ listen: 'gw.tail1234.ts.net:443', target: 'http://127.0.0.1:41873', targetPort: 41873, funnel: true, scope: 'foreground' }]);
+    expect(routes('serve-foreground-openclaw.json')).toMatchObject([
+      { listen: 'gw.tail1234.ts.net:443', target: 'http://127.0.0.1:41873', targetPort: 41873, funnel: true, scope: 'foreground' },
+    ]);
   });
 
   it('walks Tailscale Services, which are never funnelled', () => {
@@ -64,7 +76,9 @@ describe('serveRoutes on `tailscale serve status --json`', () => {
   });
 
   it('ignores handlers that serve files or text, and junk', () => {
-    expect(serveRoutes({ Web: { 'gw.ts.net:443': { Handlers: { '/': { Path: '/srv' }, '/t': { Text: 'hi' } } } }, TCP: { '443': { HTTPS: true } } })).toEqual([]);
+    expect(serveRoutes({ Web: { 'gw.ts.net:443': { Handlers: { '/': { Path: '/srv' }, '/t': { Text: 'hi' } } } }, TCP: { '443': { HTTPS: true } } })).toEqual(
+      [],
+    );
     expect(serveRoutes({ Web: 'nope', TCP: [1, 2], Foreground: null })).toEqual([]);
     expect(serveRoutes('null')).toEqual([]);
   });

@@ -72,7 +72,7 @@ describe('collectTailscale', () => {
     expect(result.data.serve).toMatchObject({ status: 'ok', data: { AllowFunnel: { 'gw.tail1234.ts.net:8443': true } } });
   });
 
-  it('knows the CLI\'s words for a daemon that is down', () => {
+  it("knows the CLI's words for a daemon that is down", () => {
     expect(daemonDown("failed to connect to local tailscaled; it doesn't appear to be running")).toBe(true);
     expect(daemonDown('dial unix /var/run/tailscale/tailscaled.sock: connect: no such file or directory')).toBe(true);
     expect(daemonDown('dial unix /var/run/tailscale/tailscaled.sock: connect: connection refused')).toBe(true);

@@ -16,7 +16,14 @@ export function fixture(name: string): unknown {
 export function withTailscale(status: string, serve: string): Patch {
   return (s) => ({
     ...s,
-    tailscale: { status: 'ok', data: { binary: '/usr/bin/tailscale', status: { status: 'ok', data: summariseStatus(fixture(status)) }, serve: { status: 'ok', data: summariseServe(fixture(serve)) } } },
+    tailscale: {
+      status: 'ok',
+      data: {
+        binary: '/usr/bin/tailscale',
+        status: { status: 'ok', data: summariseStatus(fixture(status)) },
+        serve: { status: 'ok', data: summariseServe(fixture(serve)) },
+      },
+    },
   });
 }
 
@@ -26,7 +33,11 @@ export const TOKEN = { $redacted: true as const, length: 64 };
 
 /** An OpenClaw gateway (pid 42) listening on these addresses of port 18789, with this gateway config. */
 export function gatewayOn(addresses: string[], gateway: Record<string, unknown>): Patch {
-  return compose(withGatewayProcess(42, ['openclaw-gateway']), withConfig({ gateway }), withSockets(...addresses.map((a) => tcpListener(a, 18789, 42, 'openclaw-gateway'))));
+  return compose(
+    withGatewayProcess(42, ['openclaw-gateway']),
+    withConfig({ gateway }),
+    withSockets(...addresses.map((a) => tcpListener(a, 18789, 42, 'openclaw-gateway'))),
+  );
 }
 
 export function host(...patches: Patch[]): AnalysisContext {

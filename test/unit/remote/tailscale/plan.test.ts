@@ -24,11 +24,18 @@ describe('tailscale plan: the recommendation per host', () => {
     expect(p.steps.find((s) => s.id === 'tailnet.policy')!.commands).toEqual(['sudo tailscale up --advertise-tags=tag:openclaw-gateway']);
     expect(p.steps.find((s) => s.id === 'verify')!.notes.join()).toContain('https://gw.tail1234.ts.net/');
     expect(p.policy).toMatchObject({ port: 443, placeholder: true });
-    expect(p.tailscale).toMatchObject({ state: 'running', addresses: ['100.101.102.103', 'fd7a:115c:a1e0::1234:5678'], dnsName: 'gw.tail1234.ts.net', interface: 'tailscale0' });
+    expect(p.tailscale).toMatchObject({
+      state: 'running',
+      addresses: ['100.101.102.103', 'fd7a:115c:a1e0::1234:5678'],
+      dnsName: 'gw.tail1234.ts.net',
+      interface: 'tailscale0',
+    });
   });
 
   it('loopback gateway already behind OpenClaw Serve (foreground claim, no Funnel) and tagged: nothing to change but the policy', () => {
-    const serve = { Foreground: { s1: { TCP: { '443': { HTTPS: true } }, Web: { 'gw.tail1234.ts.net:443': { Handlers: { '/': { Proxy: 'http://127.0.0.1:41873' } } } } } } };
+    const serve = {
+      Foreground: { s1: { TCP: { '443': { HTTPS: true } }, Web: { 'gw.tail1234.ts.net:443': { Handlers: { '/': { Proxy: 'http://127.0.0.1:41873' } } } } } },
+    };
     const ctx = host(
       TAILSCALE0,
       withTailscale('status-tagged.json', 'serve-none.json'),
@@ -45,7 +52,13 @@ describe('tailscale plan: the recommendation per host', () => {
   });
 
   it('tailnet-bound gateway: keeps the tailnet bind for CLI and agents, admits the port on tailscale0 only', () => {
-    const p = plan(host(TAILSCALE0, withTailscale('status-running.json', 'serve-none.json'), gatewayOn(['100.101.102.103', '127.0.0.1'], { bind: 'tailnet', auth: { mode: 'token', token: TOKEN } })));
+    const p = plan(
+      host(
+        TAILSCALE0,
+        withTailscale('status-running.json', 'serve-none.json'),
+        gatewayOn(['100.101.102.103', '127.0.0.1'], { bind: 'tailnet', auth: { mode: 'token', token: TOKEN } }),
+      ),
+    );
     expect(p.recommendation).toMatchObject({ setup: 'tailnet', for: 'cli', chosenBy: 'host' });
     expect(p.gateway.bind).toMatchObject({ observed: 'tailnet', configured: 'tailnet' });
     expect(stepIds(p)).toEqual(['firewall.tailnet-only', 'tailnet.policy', 'verify']);
@@ -75,7 +88,11 @@ describe('tailscale plan: the recommendation per host', () => {
     const p = plan(ctx, { for: 'cli', readFile: () => CONFIG_TEXT });
     expect(p.recommendation).toMatchObject({ setup: 'tailnet', chosenBy: 'option' });
     const config = p.steps.find((s) => s.id === 'config.gateway')!;
-    expect(config.commands).toEqual(['openclaw config set gateway.bind tailnet', 'openclaw config set gateway.auth.mode token', 'openclaw doctor --generate-gateway-token']);
+    expect(config.commands).toEqual([
+      'openclaw config set gateway.bind tailnet',
+      'openclaw config set gateway.auth.mode token',
+      'openclaw doctor --generate-gateway-token',
+    ]);
     expect(config.diff).toMatch(/^\+\s+bind: "tailnet",$/m);
   });
 
@@ -91,7 +108,20 @@ describe('tailscale plan: the recommendation per host', () => {
   });
 
   it('tailscaled not running: says so, and still sees the tailnet interface', () => {
-    const p = plan(host(TAILSCALE0, (s) => ({ ...s, tailscale: { status: 'unavailable', reason: 'not-running', detail: 'tailscaled is not running (tailscale status --json: failed to connect to local tailscaled); Serve and Funnel were not checked' } }), gatewayOn(['127.0.0.1'], {})));
+    const p = plan(
+      host(
+        TAILSCALE0,
+        (s) => ({
+          ...s,
+          tailscale: {
+            status: 'unavailable',
+            reason: 'not-running',
+            detail: 'tailscaled is not running (tailscale status --json: failed to connect to local tailscaled); Serve and Funnel were not checked',
+          },
+        }),
+        gatewayOn(['127.0.0.1'], {}),
+      ),
+    );
     expect(p.tailscale.state).toBe('not-running');
     expect(p.tailscale.notChecked).toContain('tailscaled is not running');
     expect(p.tailscale.interface).toBe('tailscale0');
@@ -108,7 +138,14 @@ describe('tailscale plan: the recommendation per host', () => {
 describe('tailscale plan: Funnel is public exposure', () => {
   it('flags a Funnel route to the gateway as critical and turns it off first', () => {
     const p = plan(host(TAILSCALE0, withTailscale('status-running.json', 'serve-funnel-gateway.json'), gatewayOn(['127.0.0.1'], {})));
-    expect(p.exposure).toEqual([{ id: 'tailscale.funnel', severity: 'critical', message: expect.stringContaining('whole internet'), evidence: ['funnel https://gw.tail1234.ts.net:8443 → http://127.0.0.1:18789'] }]);
+    expect(p.exposure).toEqual([
+      {
+        id: 'tailscale.funnel',
+        severity: 'critical',
+        message: expect.stringContaining('whole internet'),
+        evidence: ['funnel https://gw.tail1234.ts.net:8443 → http://127.0.0.1:18789'],
+      },
+    ]);
     expect(p.steps[0]).toMatchObject({ id: 'funnel.off', commands: ['sudo tailscale funnel --https=8443 off'] });
     expect(renderTailscalePlan(p, { color: false })).toMatch(/^CRITICAL tailscale\.funnel: /);
   });
@@ -119,8 +156,13 @@ describe('tailscale plan: Funnel is public exposure', () => {
     expect(p.steps[0]!.commands).toEqual(['sudo tailscale funnel --tcp=10000 off']);
   });
 
-  it('flags OpenClaw\'s own Funnel: a foreground claim on an ephemeral port of the gateway process', () => {
-    const ctx = host(TAILSCALE0, withTailscale('status-running.json', 'serve-foreground-openclaw.json'), gatewayOn(['127.0.0.1'], {}), withSockets(tcpListener('127.0.0.1', 41873, 42, 'openclaw-gateway')));
+  it("flags OpenClaw's own Funnel: a foreground claim on an ephemeral port of the gateway process", () => {
+    const ctx = host(
+      TAILSCALE0,
+      withTailscale('status-running.json', 'serve-foreground-openclaw.json'),
+      gatewayOn(['127.0.0.1'], {}),
+      withSockets(tcpListener('127.0.0.1', 41873, 42, 'openclaw-gateway')),
+    );
     const p = plan(ctx);
     expect(p.exposure[0]!.evidence).toEqual(['funnel https://gw.tail1234.ts.net:443 → http://127.0.0.1:41873 (foreground)']);
   });
@@ -132,8 +174,13 @@ describe('tailscale plan: Funnel is public exposure', () => {
   });
 
   it('does not flag a Funnel to another service', () => {
-    const serve = { Web: { 'gw.tail1234.ts.net:443': { Handlers: { '/': { Proxy: 'http://127.0.0.1:3000' } } } }, AllowFunnel: { 'gw.tail1234.ts.net:443': true } };
-    const ctx = host(withTailscale('status-running.json', 'serve-none.json'), gatewayOn(['127.0.0.1'], {}), (s) => (s.tailscale.status === 'ok' ? { ...s, tailscale: { ...s.tailscale, data: { ...s.tailscale.data, serve: { status: 'ok', data: serve } } } } : s));
+    const serve = {
+      Web: { 'gw.tail1234.ts.net:443': { Handlers: { '/': { Proxy: 'http://127.0.0.1:3000' } } } },
+      AllowFunnel: { 'gw.tail1234.ts.net:443': true },
+    };
+    const ctx = host(withTailscale('status-running.json', 'serve-none.json'), gatewayOn(['127.0.0.1'], {}), (s) =>
+      s.tailscale.status === 'ok' ? { ...s, tailscale: { ...s.tailscale, data: { ...s.tailscale.data, serve: { status: 'ok', data: serve } } } } : s,
+    );
     expect(plan(ctx).exposure).toEqual([]);
   });
 
@@ -154,7 +201,10 @@ describe('tailscale plan: options', () => {
   });
 
   it('the JSON form round-trips and names its schema version', () => {
-    const p = plan(host(TAILSCALE0, withTailscale('status-running.json', 'serve-none.json'), gatewayOn(['127.0.0.1'], {})), { allow: ['alice@example.com'], format: 'acls' });
+    const p = plan(host(TAILSCALE0, withTailscale('status-running.json', 'serve-none.json'), gatewayOn(['127.0.0.1'], {})), {
+      allow: ['alice@example.com'],
+      format: 'acls',
+    });
     const json = JSON.parse(JSON.stringify(p)) as typeof p;
     expect(json.schemaVersion).toBe(1);
     expect(json.policy).toMatchObject({ format: 'acls', principals: ['alice@example.com'], placeholder: false });
