@@ -304,10 +304,45 @@ export interface CommentMatch {
   text: string;
 }
 
-/** Rate limits. `above: false` is true for a single SYN (within the burst); `above: true` is false. */
+/**
+ * Rate limits and quotas (`limit`, `hashlimit`, nft `quota`). The question is a fresh client's
+ * first connection: the limit is not exceeded, so `above: false` is true and `above: true` false.
+ */
 export interface LimitMatch {
   kind: 'limit';
   above: boolean;
+  text: string;
+}
+
+/**
+ * Connection counts (nft `ct count`, iptables `connlimit`): for a fresh client's first
+ * connection the count is 1, this connection. `over`: matches when the count is above `value`;
+ * else when it is at most `value`.
+ */
+export interface ConnCountMatch {
+  kind: 'conncount';
+  over: boolean;
+  value: number;
+  text: string;
+}
+
+/**
+ * nft `add @set { key [stmt] }`, `update @set { … }`, `delete @set { … }`, the legacy
+ * `meter NAME { key stmt }`: a match with a side effect. The key is added to (or deleted from)
+ * the set when the statement is reached, whatever the rest of the rule does; then the element's
+ * own statements (`limit`, `ct count`, `quota`, `counter`) decide whether the rule goes on, as
+ * for a fresh client (an element just created: under every limit).
+ */
+export interface DynsetMatch {
+  kind: 'dynset';
+  op: 'add' | 'update' | 'delete';
+  /** Set name (without @); a meter's name. */
+  set: string;
+  /** Table-qualified identity (`inet filter rl`), shared with the SetMatch lookups of that set. */
+  setId: string;
+  keys: Key[];
+  /** The element's statements, as matches (limit, conncount); counters are left out. */
+  stmts: Match[];
   text: string;
 }
 
@@ -328,8 +363,16 @@ export interface SetMatch extends Negatable {
   name?: string;
   /** Resolved elements (from the named set, or inline). */
   elements: Value[][];
-  /** A named set whose contents change at run time, or that was not found. */
+  /**
+   * A named set filled at run time (`flags dynamic`, timeouts): the model takes its listed
+   * elements (what the snapshot saw) plus what this walk added, the question being a fresh
+   * client's first connection; the path says so.
+   */
   dynamic: boolean;
+  /** The named set was not found: a lookup cannot be decided. */
+  missing?: boolean;
+  /** Table-qualified identity (`inet filter rl`) for sets a rule may add to. */
+  setId?: string;
 }
 
 /** Packet mark (`meta mark`, `-m mark`) or conntrack mark (`ct mark`, `-m connmark`): (x & mask) == value. */
@@ -378,11 +421,47 @@ export interface HopLimitMatch extends Negatable {
   value: number;
 }
 
-/** `-m recent`: `set` always matches; `rcheck`/`update` depend on history (false for a first connection). */
+/**
+ * `-m recent`: `set` records the address and matches; `rcheck`/`update`/`remove` find what this
+ * walk recorded (a fresh client has no history before it).
+ */
 export interface RecentMatch extends Negatable {
   kind: 'recent';
   mode: 'set' | 'rcheck' | 'update' | 'remove';
   name: string;
+  /** `--rdest`: the destination address is recorded/checked (default the source). */
+  side?: 'src' | 'dst';
+  /** `--hitcount N`: at least N packets recorded. */
+  hitcount?: number;
+  text: string;
+}
+
+/**
+ * `-m u32`: tests on the packet's bytes. `tests` holds what a TCP SYN's fixed header fields
+ * decide; the parser leaves anything else `unsupported`.
+ */
+export interface U32Match extends Negatable {
+  kind: 'u32';
+  /** Each an OR alternative: all of its conditions must hold. */
+  tests: U32Test[][];
+  text: string;
+}
+
+/** One `u32` location: `(value at offset & mask) >> shift` in ranges (IPv4 header-relative, `@` jumps resolved by the simulator). */
+export interface U32Test {
+  /** The u32 location expression: operations in order. */
+  ops: { op: 'at' | '&' | '<<' | '>>' | '@'; value: number }[];
+  ranges: { from: number; to: number }[];
+}
+
+/**
+ * `-m owner`, nft `meta skuid/skgid`, `-m socket`: facts of the local socket a packet belongs to.
+ * Only a locally generated packet has an owner (OUTPUT, POSTROUTING); `socket` matches packets of
+ * an established local socket.
+ */
+export interface SocketMatch extends Negatable {
+  kind: 'socket';
+  test: 'owner' | 'socket-exists';
   text: string;
 }
 
@@ -423,6 +502,10 @@ export type Match =
   | RpFilterMatch
   | CommentMatch
   | LimitMatch
+  | ConnCountMatch
+  | DynsetMatch
+  | U32Match
+  | SocketMatch
   | IpsetMatch
   | SetMatch
   | MarkMatch
@@ -466,8 +549,10 @@ export interface NatMap {
   elements: Value[][];
   /** Per element: [address], [port] or [address, port]. */
   data: Value[][];
-  /** Filled at run time, or not found: the lookup cannot be decided. */
+  /** Filled at run time: the listed elements are taken (a fresh client adds none). */
   dynamic: boolean;
+  /** The named map was not found: the lookup cannot be decided. */
+  missing?: boolean;
 }
 
 export interface VmapElement {
@@ -493,7 +578,7 @@ export type Verdict =
    * nft verdict map: look the key up; an element's verdict is executed, no element = the rule
    * does not match. Named maps are resolved into `elements` after parsing.
    */
-  | { kind: 'vmap'; keys: Key[]; map?: string; elements: VmapElement[]; dynamic: boolean }
+  | { kind: 'vmap'; keys: Key[]; map?: string; elements: VmapElement[]; dynamic: boolean; missing?: boolean }
   /** Hands the packet to user space: the outcome is not in the ruleset. */
   | { kind: 'queue'; text: string }
   | { kind: 'unsupported'; text: string; reason?: string };

@@ -236,6 +236,18 @@ const hashlimit: ModuleSpec = {
   },
 };
 
+/** `-m connlimit --connlimit-above N` / `--connlimit-upto N` (`!` swaps them). */
+const connlimit: ModuleSpec = {
+  options: { '--connlimit-upto': 1, '--connlimit-above': 1, '--connlimit-mask': 1, '--connlimit-saddr': 0, '--connlimit-daddr': 0 },
+  build(opts) {
+    const limits = opts.filter((o) => o.name === '--connlimit-upto' || o.name === '--connlimit-above');
+    const o = limits[0];
+    const value = o ? Number(first(o)) : NaN;
+    if (limits.length !== 1 || !o || !Number.isInteger(value) || value < 0) return [unsupported('connlimit', opts, 'connlimit needs one --connlimit-upto or --connlimit-above count')];
+    return [{ kind: 'conncount', over: (o.name === '--connlimit-above') !== o.negate, value, text: optionText('connlimit', opts) }];
+  },
+};
+
 const set: ModuleSpec = {
   options: {
     '--match-set': 2,
@@ -355,7 +367,17 @@ const recent: ModuleSpec = {
     const mode = modes[0];
     if (modes.length !== 1 || !mode) return [unsupported('recent', opts, 'recent needs exactly one of --set/--rcheck/--update/--remove')];
     const name = first(opts.find((o) => o.name === '--name') ?? { name: '', args: ['DEFAULT'], negate: false });
-    return [{ kind: 'recent', mode: mode.name.slice(2) as 'set' | 'rcheck' | 'update' | 'remove', name, negate: mode.negate, text: optionText('recent', opts) }];
+    const m: Match = { kind: 'recent', mode: mode.name.slice(2) as 'set' | 'rcheck' | 'update' | 'remove', name, negate: mode.negate, text: optionText('recent', opts) };
+    const hit = opts.find((o) => o.name === '--hitcount');
+    if (hit) {
+      const n = Number(first(hit));
+      if (!Number.isInteger(n) || n < 0) return [unsupported('recent', opts, `--hitcount ${first(hit)} is not a count`)];
+      m.hitcount = n;
+    }
+    if (opts.some((o) => o.name === '--rdest')) m.side = 'dst';
+    // --mask groups addresses and --rttl adds the TTL to what is compared: one walk records and
+    // finds the same client with the same TTL before routing, so neither changes a first connection.
+    return [m];
   },
 };
 
@@ -408,6 +430,7 @@ export const MODULES: Readonly<Record<string, ModuleSpec>> = {
   comment,
   limit,
   hashlimit,
+  connlimit,
   set,
   mark: markModule('mark', 'packet'),
   connmark: markModule('connmark', 'conn'),

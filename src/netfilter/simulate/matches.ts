@@ -1,8 +1,8 @@
 import type { Match } from '../model.js';
 import type { HostTable } from './host.js';
 import { inNet, netOfSpec, type Ip, type Net } from './ip.js';
-import { ctStateOf, ctStatuses, icmpType, PORT_PROTOS, protoNumber, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, tracked, type Pkt } from './packet.js';
-import { compileSet, lookup, NO_ELEMENT, UNKNOWN_ELEMENT } from './sets.js';
+import { ctStateOf, ctStatuses, dynCount, dynSet, icmpType, PORT_PROTOS, protoNumber, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, tracked, type Pkt } from './packet.js';
+import { compileSet, keyText, lookup, NO_ELEMENT, UNKNOWN_ELEMENT } from './sets.js';
 
 /**
  * Each model match → a test of the packet: F (does not match), T, or U (cannot be decided
@@ -36,6 +36,13 @@ export interface CompiledMatch {
   cost: number;
   /** Why this match can be U (for unknownReasons); absent when it cannot. */
   unknownWhy?: string;
+  /**
+   * The test changes the walk's run-time sets (nft `add @set`, `-m recent --set`) or rests on an
+   * assumption about them: it runs in the rule's own order, after the matches before it held.
+   */
+  ordered?: boolean;
+  /** The assumption the answer rests on, said in the path when the test is reached. */
+  assume?: string;
 }
 
 
@@ -69,7 +76,16 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
     case 'nfacct':
       return undefined;
     case 'limit':
-      return m.above ? { test: () => F, cost: 2 } : undefined;
+      return m.above ? { test: () => F, cost: 2, ordered: true, assume: `a fresh client is under the limit of "${m.text}", so it does not match` } : undefined;
+
+    case 'conncount': {
+      // The count includes this connection (nft_connlimit, xt_connlimit add it before comparing): 1.
+      const hit = m.over ? 1 > m.value : 1 <= m.value;
+      return { test: () => (hit ? T : F), cost: 2, ordered: true, assume: `a fresh client has only this connection: "${m.text}" ${hit ? 'matches' : 'does not match'}` };
+    }
+
+    case 'dynset':
+      return compileDynset(m);
 
     case 'iface': {
       const exact = m.patterns.filter((x) => !x.wildcard).map((x) => x.name);
@@ -214,16 +230,28 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
 
     case 'set': {
       const label = m.name !== undefined ? `@${m.name}` : 'anonymous set';
-      if (m.dynamic) return unknown(`set ${label} is filled at run time (or was not found)`);
+      if (m.missing) return unknown(`set ${label} was not found`);
       const set = compileSet(m.keys, m.elements);
-      return {
+      const id = m.setId;
+      const c: CompiledMatch = {
         test: (p) => {
+          // The key's own protocol is a dependency the negation does not flip (`ip saddr != @s` on IPv6 breaks).
+          const key = keyText(m.keys, p);
+          if (key === undefined) return F;
+          if (key === null) return U;
+          const added = id === undefined ? undefined : dynCount(p, id, key);
+          if (added !== undefined) return tri(m.negate, added > 0 ? T : F);
           const i = lookup(set, p);
           return i === UNKNOWN_ELEMENT ? U : tri(m.negate, i === NO_ELEMENT ? F : T);
         },
         cost: 4,
         unknownWhy: `lookup of ${m.keys.join(' . ')} in ${label} cannot be decided`,
       };
+      if (m.dynamic) {
+        c.ordered = true;
+        c.assume = `${label} is filled at run time: it holds what the snapshot lists${m.elements.length === 0 ? ' (nothing)' : ''} and what this connection added, so a fresh client is not in it otherwise`;
+      }
+      return c;
     }
 
     case 'mark': {
@@ -288,11 +316,8 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
       return { test: neg(m.negate, (p) => (op === 'eq' ? p.hopLimit === value : op === 'lt' ? p.hopLimit < value : p.hopLimit > value)), cost: 2 };
     }
 
-    case 'recent': {
-      const hit = m.mode === 'set';
-      // An answer may find the address its own connection's first packet recorded: not modelled.
-      return { test: (p) => (p.reply && !hit ? U : hit !== m.negate ? T : F), cost: 2, unknownWhy: `recent (${m.mode}) on an answer depends on what the connection's first packet recorded` };
-    }
+    case 'recent':
+      return compileRecent(m);
 
     case 'statistic':
       return unknown(`statistic (${m.text}) is random or counts packets`);
@@ -300,9 +325,87 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
     case 'fragment':
       return { test: () => (m.negate ? T : F), cost: 2 };
 
+    case 'u32':
+      return compileU32(m);
+
+    case 'socket':
+      return unknown(`${m.text}: the local socket's owner is not in the snapshot`);
+
     case 'unsupported':
       return unknown(`unsupported match ${m.text}${m.reason ? ` (${m.reason})` : ''}`);
   }
+}
+
+/**
+ * nft dynset (nft_dynset_eval): the key is added (or refreshed, or deleted) when the statement is
+ * reached; then the element's statements run, on an element that is new for a fresh client, so
+ * under every limit. A key the packet does not have (`ip saddr` on IPv6) breaks the rule first.
+ */
+function compileDynset(m: Extract<Match, { kind: 'dynset' }>): CompiledMatch {
+  const stmts = m.stmts.map((s) => compileMatch(s, undefined as unknown as HostTable)).filter((c): c is CompiledMatch => c !== undefined);
+  const unknownStmt = stmts.find((c) => c.unknownWhy !== undefined && c.assume === undefined);
+  const assumed = stmts.map((c) => c.assume).filter((a): a is string => a !== undefined);
+  const out: CompiledMatch = {
+    test: (p) => {
+      const key = keyText(m.keys, p);
+      if (key === undefined) return F;
+      if (key === null) return U;
+      const before = dynCount(p, m.setId, key) ?? 0;
+      dynSet(p, m.setId, key, m.op === 'delete' ? 0 : before + 1);
+      if (m.op === 'delete') return T;
+      let r: Tri = T;
+      for (const s of stmts) {
+        const x = s.test(p);
+        if (x === F) return F;
+        if (x === U) r = U;
+      }
+      return r;
+    },
+    cost: 5,
+    ordered: true,
+    assume: `${m.op === 'delete' ? 'deletes' : 'records'} ${m.keys.join(' . ')} in @${m.set}${assumed.length > 0 ? `; ${assumed.join('; ')}` : ''}`,
+  };
+  if (unknownStmt) out.unknownWhy = unknownStmt.unknownWhy;
+  return out;
+}
+
+/**
+ * xt_recent for a fresh client: the lists start without it; `--set` records it, `--rcheck` and
+ * `--update` find what this walk recorded (`--hitcount N`: N packets), `--update` records one
+ * more hit when it matches, `--remove` deletes. `--seconds` always holds: it is all one moment.
+ */
+function compileRecent(m: Extract<Match, { kind: 'recent' }>): CompiledMatch {
+  const id = `recent ${m.name}`;
+  const dst = m.side === 'dst';
+  return {
+    test: (p) => {
+      const key = (dst ? p.daddr : p.saddr).text;
+      const hits = dynCount(p, id, key) ?? 0;
+      let hit: boolean;
+      switch (m.mode) {
+        case 'set':
+          dynSet(p, id, key, hits + 1);
+          return m.negate ? F : T;
+        case 'remove':
+          if (hits > 0) dynSet(p, id, key, 0);
+          hit = hits > 0;
+          break;
+        default:
+          hit = hits > 0 && (m.hitcount === undefined || m.hitcount === 0 || hits >= m.hitcount);
+      }
+      const r = hit !== m.negate;
+      if (m.mode === 'update' && r && hits > 0) dynSet(p, id, key, hits + 1);
+      return r ? T : F;
+    },
+    cost: 5,
+    ordered: true,
+    assume: `recent list ${m.name} holds only what this connection recorded (a fresh client)`,
+  };
+}
+
+/** `-m u32`: see u32.ts. */
+function compileU32(m: Extract<Match, { kind: 'u32' }>): CompiledMatch {
+  return unknown(`u32 test "${m.text}" is not modelled`);
 }
 
 type CtTuple = 'original' | 'reply';

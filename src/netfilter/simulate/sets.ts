@@ -256,6 +256,22 @@ function componentMatches(c: Component, v: Exclude<KeyValue, undefined | null>):
   }
 }
 
+/**
+ * The packet's key for KEYS as one text (components joined as the exact-element index joins
+ * them): undefined when an expression does not apply to the packet (the rule breaks there),
+ * null when it cannot be read.
+ */
+export function keyText(keys: readonly Key[], p: Pkt): string | undefined | null {
+  let joined = '';
+  for (let i = 0; i < keys.length; i++) {
+    const v = readKey(keys[i] as Key, p);
+    if (v === undefined || v === null) return v;
+    const t = typeof v === 'object' ? v.text : String(v);
+    joined = i === 0 ? t : `${joined}\u0000${t}`;
+  }
+  return joined;
+}
+
 /** Index of the element the packet's key hits, NO_ELEMENT, or UNKNOWN_ELEMENT. */
 export function lookup(set: CompiledSet, p: Pkt): number {
   const n = set.keys.length;

@@ -1,7 +1,7 @@
 import type { Effect, Verdict } from '../model.js';
-import { candidates, evalRule, P_D4, P_DPORT, P_IIF, P_IIF_NEG, P_OIF, P_OIF_NEG, P_PROTO, P_S4, unknownWhy, type CChain, type CRule, type CVerdict, type Prefilter } from './compile.js';
+import { candidates, evalRule, type CStep, P_D4, P_DPORT, P_IIF, P_IIF_NEG, P_OIF, P_OIF_NEG, P_PROTO, P_S4, unknownWhy, type CChain, type CRule, type CVerdict, type Prefilter } from './compile.js';
 import { formatEndpoint, parseIp, type Ip } from './ip.js';
-import { F, U } from './matches.js';
+import { F, T, U, type Test, type Tri } from './matches.js';
 import { PORT_PROTOS } from './packet.js';
 import { MAX_JUMP_DEPTH, type Run } from './run.js';
 import { compileSet, lookup, NO_ELEMENT, UNKNOWN_ELEMENT } from './sets.js';
@@ -79,7 +79,7 @@ export function runChain(run: Run, base: CChain): ChainResult {
       return STOP;
     }
     const r = chain.table.rule(chain, i);
-    let res = evalRule(r, p);
+    let res = r.steps ? evalSteps(run, r) : evalRule(r, p);
     if (res === U) {
       const why = unknownWhy(r, p);
       res = run.decide(2, `${r.where}: ${why} — ${r.rule.origin.text}`) === 1 ? 1 : F;
@@ -141,6 +141,38 @@ export function runChain(run: Run, base: CChain): ChainResult {
         return action;
     }
   }
+}
+
+/**
+ * A rule with ordered steps (compile.ts CStep): each step only when the ones before it held, as
+ * the kernel runs a rule's expressions; an undecidable step is decided here, so that a set update
+ * after it happens (or not) in that answer's walk. Never U.
+ */
+function evalSteps(run: Run, r: CRule): typeof F | typeof T {
+  const p = run.p;
+  for (const step of r.steps as CStep[]) {
+    let res: Tri = T;
+    const whys: string[] = [];
+    for (let k = 0; k < step.tests.length; k++) {
+      const x = (step.tests[k] as Test)(p);
+      if (x === F) {
+        res = F;
+        break;
+      }
+      if (x === U) {
+        res = U;
+        whys.push(step.whys[k] ?? 'undecidable match');
+      }
+    }
+    if (step.assume !== undefined) run.note(`${r.where}: assumed ${step.assume}`, run.hook);
+    if (res === U) {
+      const why = whys.join('; ');
+      res = run.decide(2, `${r.where}: ${why} — ${r.rule.origin.text}`) === 1 ? T : F;
+      run.note(`undecidable: ${r.where} taken as ${res === F ? 'not matching' : 'matching'} (${why})`, run.hook);
+    }
+    if (res === F) return F;
+  }
+  return T;
 }
 
 /** Where to resume in a chain at rule index `from`: that position among the candidates, if any. */
@@ -268,12 +300,13 @@ function vmapElement(run: Run, r: CRule, cv: CVerdict): { cv: CVerdict; text: st
   const elements = cv.elements ?? [];
   const label = v.map !== undefined ? `@${v.map}` : 'inline map';
   if (!cv.set) {
-    // Filled at run time: no element, or any verdict.
-    const c = run.decide(3, `${r.where}: verdict map ${label} is filled at run time — ${r.rule.origin.text}`);
+    // Not found: no element, or any verdict.
+    const c = run.decide(3, `${r.where}: verdict map ${label} was not found — ${r.rule.origin.text}`);
     run.note(`undecidable: ${r.where} verdict map ${label} taken as ${['no element', 'accept', 'drop'][c] ?? '?'}`, run.hook);
     if (c === 0) return undefined;
     return { cv: { v: c === 1 ? { kind: 'accept' } : { kind: 'drop' } }, text: `${label}: assumed ${c === 1 ? 'accept' : 'drop'}` };
   }
+  if (v.dynamic) run.note(`${r.where}: verdict map ${label} is filled at run time: its listed elements are taken (a fresh client added none)`, run.hook);
   let idx = lookup(cv.set, run.p);
   if (idx === UNKNOWN_ELEMENT) {
     const c = run.decide(elements.length + 1, `${r.where}: key ${v.keys.join(' . ')} of verdict map ${label} cannot be decided — ${r.rule.origin.text}`);
@@ -357,10 +390,11 @@ function natMapTarget(
   const out: { addr?: Ip; port?: { from: number; to: number | undefined }; notes: string[] } = { notes: [] };
   for (const [which, m] of [['address', v.addrMap], ['port', v.portMap]] as const) {
     if (!m) continue;
-    if (m.dynamic) {
-      run.fatal = `${r.where}: DNAT ${which} map is filled at run time — ${r.rule.origin.text}`;
+    if (m.missing) {
+      run.fatal = `${r.where}: DNAT ${which} map was not found — ${r.rule.origin.text}`;
       return STOP;
     }
+    if (m.dynamic) run.note(`${r.where}: the DNAT ${which} map is filled at run time: its listed elements are taken`, run.hook);
     let idx = lookup(compileSet(m.keys, m.elements), run.p);
     if (idx === UNKNOWN_ELEMENT) {
       const c = run.decide(m.elements.length + 1, `${r.where}: key ${m.keys.join(' . ')} of the DNAT ${which} map cannot be decided — ${r.rule.origin.text}`);
