@@ -1,7 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import type { Snapshot, Socket } from '../snapshot/types.js';
 import type { HostFacts, Packet, SimResult, Step } from '../netfilter/simulate/types.js';
-import { prepare } from '../netfilter/simulate/index.js';
+import { prepare, type Simulator } from '../netfilter/simulate/index.js';
+import { entrancesTo } from '../netfilter/entrances.js';
 import type { Ruleset } from '../netfilter/model.js';
 import { answerFor, cellOf, judgePath, RANK, type Attempt, type ReachVerdict } from './attempt.js';
 import { socketAccepts } from './listeners.js';
@@ -34,6 +35,8 @@ export interface ReachCell {
   verdict: ReachVerdict;
   /** The destination address the deciding packet was sent to (weak host: not always the bind address). */
   destination: string;
+  /** The port the deciding packet was sent to, when a DNAT/REDIRECT took it from there to the listener's port. */
+  destinationPort?: number;
   /** One sentence: why this verdict. */
   reason: string;
   path: Step[];
@@ -154,10 +157,14 @@ export function computeReach(
             !rulesetKnown && zone.kind !== 'loopback'
               ? { verdict: 'unknown', destination: daddr, source: saddr, reason: 'the firewall ruleset could not be read', path: [] }
               : judge(simulator.simulate(packet, answerFor(sockets, family, socket.protocol, packet.iif)), socket, packet, family);
-          if (!best || RANK[attempt.verdict] > RANK[best.verdict]) best = attempt;
+          if (!best || RANK[attempt.verdict] > RANK[best.verdict] || (RANK[attempt.verdict] === RANK[best.verdict] && zone.kind !== 'loopback' && isLoopback(best.destination) && !isLoopback(attempt.destination))) best = attempt;
           if (best.verdict === 'open') break;
         }
         if (best?.verdict === 'open') break;
+      }
+      if (best?.verdict !== 'open' && (rulesetKnown || zone.kind === 'loopback')) {
+        const other = throughTranslations(simulator, ruleset, sockets, socket, zone);
+        if (other && (other.verdict === 'open' || !best || RANK[other.verdict] > RANK[best.verdict])) best = other;
       }
       cells.push(cellOf(listener, zone, best, socket.family, zone.source[4] ?? zone.source[6] ?? ''));
     }
@@ -165,6 +172,62 @@ export function computeReach(
   const served = serveRows(options.serve ?? [], zones, { simulator, sockets, rulesetKnown });
   cells.push(...served.cells);
   return { zones, listeners: [...sockets.map((s) => listenerOf(s, gatewaySockets)), ...served.listeners], cells, limitations };
+}
+
+/** At most this many other (address, port) pairs are tried per cell through translations. */
+const MAX_TRANSLATED_ATTEMPTS = 256;
+
+/**
+ * A cell answers "by any port and any address the client can aim at": every DNAT/REDIRECT that
+ * can land on the socket's port is a path (entrances.ts). Tried when the socket's own port did
+ * not open: the first attempt that a translation delivers to this socket decides (open); one the
+ * model cannot decide makes the cell unknown; anything else is about other ports and is left out.
+ */
+function throughTranslations(simulator: Simulator, ruleset: Ruleset, sockets: readonly Socket[], socket: Socket, zone: Zone): Attempt | undefined {
+  const entrances = entrancesTo(ruleset, socket.port);
+  if (entrances.length === 0) return undefined;
+  let unknown: Attempt | undefined;
+  const tried = new Set<string>();
+  for (const family of families(socket)) {
+    const saddr = zone.source[family];
+    if (!saddr) continue;
+    const pf = family === 4 ? 'ip' : 'ip6';
+    for (const e of entrances) {
+      if (e.family !== undefined && e.family !== pf) continue;
+      if (e.toAddr !== undefined && !socketAccepts(socket, { family, protocol: socket.protocol, daddr: e.toAddr, dport: socket.port, iif: zone.interface })) continue;
+      // A same-link client can aim at any address through the host; the internet only at the host's.
+      const extra = zone.kind === 'internet' ? [] : e.addrs.filter((a) => a.includes(':') === (family === 6));
+      // The addresses a client there would use first (loopback last): the first path found is the one shown.
+      const daddrs = [...new Set([...zone.targets[family], ...extra])].sort((a, b) => Number(isLoopback(a)) - Number(isLoopback(b)));
+      for (const dport of e.ports) {
+        for (const daddr of daddrs) {
+          if (dport === socket.port && zone.targets[family].includes(daddr)) continue;
+          const key = `${daddr}|${dport}`;
+          if (tried.has(key)) continue;
+          if (tried.size >= MAX_TRANSLATED_ATTEMPTS) return unknown;
+          tried.add(key);
+          const packet: Packet = { family: pf, iif: zone.interface, saddr, daddr, protocol: socket.protocol, sport: 40000, dport };
+          const result = simulator.simulate(packet, answerFor(sockets, family, socket.protocol, packet.iif));
+          const decided = judgePath(result, packet);
+          if (decided?.verdict === 'unknown') {
+            unknown ??= { ...decided, port: dport, reason: `through ${e.where} (aimed at ${daddr} port ${dport}): ${decided.reason}` };
+            continue;
+          }
+          if (decided || result.disposition !== 'local') continue;
+          if (!socketAccepts(socket, { family, protocol: socket.protocol, daddr: result.daddr, dport: result.dport, iif: packet.iif })) continue;
+          const where = `${socket.family === 6 ? `[${socket.address}]` : socket.address}:${socket.port}`;
+          const reason = `aimed at ${family === 6 ? `[${daddr}]` : daddr}:${dport}, translated by ${e.where} and delivered to ${where}`;
+          const path = [...result.steps, { hook: 'socket', table: '', chain: '', text: `delivered to ${where}${socket.process ? ` (${socket.process})` : ''}`, action: 'accept' }];
+          return { verdict: 'open', destination: daddr, port: dport, source: saddr, reason, path };
+        }
+      }
+    }
+  }
+  return unknown;
+}
+
+function isLoopback(address: string): boolean {
+  return address === '127.0.0.1' || address.startsWith('127.') || address === '::1';
 }
 
 function isIpv6Loopback(address: string): boolean {

@@ -23,6 +23,7 @@ import {
   figuresTable,
   NAMED_ZONES,
   summarizeComparison,
+  OTHER_PORTS,
   ReachLab,
   type CellComparison,
   type Figures,
@@ -110,13 +111,18 @@ async function dumpRuleset(lab: ReachLab): Promise<string> {
   return [`# iptables-save\n${text(nf.iptablesSave)}`, `# ip6tables-save\n${text(nf.ip6tablesSave)}`, nf.iptablesLegacySave ? `# iptables-legacy-save\n${text(nf.iptablesLegacySave)}` : '', `# nft -j list ruleset\n${nf.nftRuleset.status === 'ok' ? JSON.stringify(nf.nftRuleset.data) : '(unavailable)'}`].join('\n');
 }
 
+/** A ruleset that translates destinations: other ports may lead into a listener, so they are probed too. */
+function translates(text: string): boolean {
+  return /\b(DNAT|REDIRECT|dnat|redirect)\b/.test(text);
+}
+
 /** `clawmoat reach --json` inside H, then probe and compare. */
 async function viaCli(source: string, caseName: string, lab: ReachLab, clawmoat: Clawmoat, rulesetText?: string): Promise<CellComparison[]> {
   const result = await clawmoat.run(['reach', '--json', ...NAMED_ZONES.flatMap((z) => ['--zone', z])]);
   if (result.code !== 0) throw new Error(`clawmoat reach exited with ${result.code} for ${source}/${caseName}: ${result.stderr.trim() || result.stdout.slice(0, 2000)}`);
   const matrix = JSON.parse(result.stdout) as Pick<ReachMatrix, 'zones' | 'cells' | 'limitations'>;
   await lab.ensureZoneSources(matrix.zones);
-  const comparisons = await checkMatrix(lab, matrix, await lab.socketTruth(), figuresFor(source));
+  const comparisons = await checkMatrix(lab, matrix, await lab.socketTruth(), figuresFor(source), source === 'docker' ? OTHER_PORTS : []);
   figuresFor(source).rulesets++;
   const failed = comparisons.some((c) => c.outcome === 'disagree' || c.outcome === 'error');
   report(source, caseName, failed ? (rulesetText ?? (await dumpRuleset(lab))) : '', comparisons, matrix.limitations);
@@ -458,7 +464,7 @@ describe.skipIf(coreReq.skip)(coreReq.name, coreReq.options, () => {
           const netfilter = await timed('collect', () => lab.collectNetfilter(DIST));
           const matrix = await timed('analyse', () => buildContext({ ...base, netfilter }, { zones }).reach());
           const one = emptyFigures();
-          const comparisons = await timed('probe', () => checkMatrix(lab, matrix, sockets, one));
+          const comparisons = await timed('probe', () => checkMatrix(lab, matrix, sockets, one, translates(describeRuleset(ruleset)) ? OTHER_PORTS : []));
           one.rulesets = 1;
           for (const target of [figures, perKind[ruleset.kind]]) for (const k of Object.keys(one) as (keyof Figures)[]) target[k] += one[k];
           report('random', `seed-${seed}-${ruleset.kind}`, describeRuleset(ruleset), comparisons, matrix.limitations);
@@ -510,7 +516,7 @@ describe.skipIf(coreReq.skip)(coreReq.name, coreReq.options, () => {
           }
           const netfilter = await lab.collectNetfilter(DIST);
           const matrix = buildContext({ ...base, netfilter }, { zones }).reach();
-          const comparisons = await checkMatrix(lab, matrix, sockets, figures);
+          const comparisons = await checkMatrix(lab, matrix, sockets, figures, translates(rulesetText(files)) ? OTHER_PORTS : []);
           figures.rulesets++;
           report('corpus', c.name, rulesetText(files), comparisons, matrix.limitations);
         }

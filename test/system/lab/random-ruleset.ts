@@ -1,5 +1,6 @@
 import { CLIENTS, CTR_PORTS, HOST, LISTENER_PORTS } from './reach-lab.js';
 
+
 /**
  * Seeded random rulesets for the reach lab (reach-lab.ts), half `iptables-restore` input and
  * half `nft -f` input, over the matches and targets the model claims to support.
@@ -240,6 +241,12 @@ function iptExtraMatches(rng: Rng, ctx: IptCtx, tcp: boolean): string[] {
   if (rng.chance(0.06)) parts.push(`-m set ${neg(0.25)}--match-set ${ctx.fam === 4 ? 'rs4' : 'rs6'} ${rng.chance(0.6) ? 'src' : 'dst'}`);
   if (rng.chance(0.03)) parts.push(`-m recent --set --name rr${rng.int(1, 3)} --rsource`);
   if (rng.chance(0.03)) parts.push(`-m hashlimit --hashlimit-upto 10000/sec --hashlimit-burst 10000 --hashlimit-mode srcip --hashlimit-name h${rng.int(1, 9)}`);
+  // Counted limits a fresh client is under (issue 15): above never matches, upto always does.
+  // Nothing here may depend on the lab's earlier probes: the limits are far beyond them, and the
+  // recent list checked is one nothing records into.
+  if (rng.chance(0.03)) parts.push(`-m hashlimit --hashlimit-above 10000/sec --hashlimit-burst 10000 --hashlimit-mode srcip --hashlimit-name ha${rng.int(1, 9)}`);
+  if (rng.chance(0.03)) parts.push('-m recent --rcheck --seconds 60 --name never --rsource');
+  if (ctx.table === 'filter' && rng.chance(0.04)) parts.push(`-m connlimit --connlimit-${rng.pick(['above', 'upto'])} 1000 --connlimit-mask ${ctx.fam === 4 ? 32 : 128} --connlimit-saddr`);
   return parts;
 }
 
@@ -276,24 +283,40 @@ function iptFilterTarget(rng: Rng, ctx: IptCtx, tcp: boolean, inUserChain: boole
 
 function dnatTarget(rng: Rng, fam: Fam): string {
   const r = rng.next();
-  if (r < 0.25) return `-j REDIRECT --to-ports ${rng.pick(PORTS)}`;
+  if (r < 0.25) return `-j REDIRECT --to-ports ${rng.pick(rng.chance(0.6) ? LISTENER_PORTS : PORTS)}`;
   const local = r < 0.6;
   let addr: string;
   if (local) addr = rng.chance(0.08) ? (fam === 4 ? '127.0.0.1' : '::1') : rng.pick(LOCAL[fam].filter((a) => a !== '127.0.0.1' && a !== '::1'));
   else addr = rng.pick(CTR_TARGETS[fam]);
-  const port = rng.chance(0.5) ? (local ? rng.pick(PORTS) : rng.pick(CTR_PORTS)) : undefined;
+  // A local target mostly names a listener's port: another port becomes a way into it.
+  const port = rng.chance(local ? 0.7 : 0.5) ? (local ? rng.pick(rng.chance(0.7) ? LISTENER_PORTS : PORTS) : rng.pick(CTR_PORTS)) : undefined;
   const host = fam === 6 && port !== undefined ? `[${addr}]` : addr;
   return `-j DNAT --to-destination ${host}${port !== undefined ? `:${port}` : ''}`;
+}
+
+/** The client link, a listener port, the port the client aims at instead, and a host address of another interface. */
+function translationDetour(rng: Rng, fam: Fam): { iface: string; port: number; from: number; to: string } {
+  const ifaces = fam === 4 ? ['eth0', 'eth1', 'tailscale0'] : ['eth0', 'eth1'];
+  const iface = rng.pick(ifaces);
+  const port = rng.pick(LISTENER_PORTS);
+  const from = rng.pick(PORTS.filter((p) => p !== port));
+  const own = (HOST as Record<string, { v4?: string; v6?: string }>)[iface];
+  const others = LOCAL[fam].filter((a) => a !== '127.0.0.1' && a !== '::1' && a !== (fam === 4 ? own?.v4 : own?.v6));
+  return { iface, port, from, to: rng.pick(others) };
 }
 
 function iptablesDocument(rng: Rng, fam: Fam): string {
   const out: string[] = [];
   const established = '-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT';
-  if (rng.chance(0.3)) {
+  // A way in through another port (issue 15): a DNAT from port X to a listener's port on a host
+  // address of another interface, beside a raw drop of that listener's port on the client's link.
+  const detour = rng.chance(0.2) ? translationDetour(rng, fam) : undefined;
+  if (rng.chance(0.3) || detour) {
     out.push('*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]');
     const ctx: IptCtx = { fam, table: 'raw', inIface: true, outIface: false, needPort: true, targets: [], reject: false };
+    if (detour) out.push(`-A PREROUTING -i ${detour.iface} -p tcp -m tcp --dport ${detour.port} -j DROP`);
     // CT --notrack: the connection is never tracked (no NAT; its answers are INVALID to conntrack).
-    for (let i = rng.int(1, 3); i > 0; i--) out.push(`-A PREROUTING ${iptMatches(rng, ctx).text} ${rng.pick(['-j DROP', '-j DROP', '-j ACCEPT', '-j LOG --log-prefix "raw "', '-j CT --notrack'])}`);
+    for (let i = detour ? rng.int(0, 2) : rng.int(1, 3); i > 0; i--) out.push(`-A PREROUTING ${iptMatches(rng, ctx).text} ${rng.pick(['-j DROP', '-j DROP', '-j ACCEPT', '-j LOG --log-prefix "raw "', '-j CT --notrack'])}`);
     out.push('COMMIT');
   }
   if (rng.chance(0.25)) {
@@ -308,10 +331,11 @@ function iptablesDocument(rng: Rng, fam: Fam): string {
     }
     out.push('COMMIT');
   }
-  if (rng.chance(0.6)) {
+  if (rng.chance(0.6) || detour) {
     const natChains = rng.chance(0.4) ? ['NATU'] : [];
     out.push('*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...natChains.map((c) => `:${c} - [0:0]`));
     const ctx: IptCtx = { fam, table: 'nat', inIface: true, outIface: false, needPort: true, targets: [], reject: false };
+    if (detour) out.push(`-A PREROUTING -i ${detour.iface} -p tcp -m tcp --dport ${detour.from} -j DNAT --to-destination ${fam === 6 ? `[${detour.to}]` : detour.to}:${detour.port}`);
     for (let i = rng.int(1, 4); i > 0; i--) {
       const m = iptMatches(rng, ctx).text;
       const r = rng.next();
@@ -390,6 +414,8 @@ interface NftCtx {
   reject: boolean;
   targets: string[];
   sets: NftSet[];
+  /** Run-time sets the table's rules use (declared once the rules are written), and meters made. */
+  dyn: { used: Set<string>; meters: number };
 }
 
 function famsOf(family: NftFamily): Fam[] {
@@ -501,11 +527,36 @@ function nftExtraMatches(rng: Rng, ctx: NftCtx, tcp: boolean, fam: Fam | undefin
     fam = rng.pick([4, 6] as const);
     parts.push(`meta nfproto ${fam === 4 ? 'ipv4' : 'ipv6'}`);
   }
+  if (ctx.ct && rng.chance(0.08)) {
+    // Dynamic sets and counted limits, for a fresh client (issue 15). The limits are far beyond
+    // what the lab's probes send, and membership is only tested in sets no rule adds to: the
+    // kernel's answer must not depend on the lab's earlier probes.
+    const f: Fam = fam ?? rng.pick(famsOf(ctx.family));
+    fam = f;
+    const key = f === 4 ? 'ip saddr' : 'ip6 saddr';
+    const set = (name: string) => {
+      ctx.dyn.used.add(`${name}${f}`);
+      return `@${name}${f}`;
+    };
+    const r = rng.next();
+    if (r < 0.2) parts.push(`add ${set('d')} { ${key} limit rate over 100000/second burst 100000 packets }`);
+    else if (r < 0.35) parts.push(`update ${set('d')} { ${key} limit rate 100000/second burst 100000 packets }`);
+    else if (r < 0.45) parts.push(`update ${set('d')} { ${key} counter }`);
+    // ct count needs a set without timeouts.
+    else if (r < 0.55) parts.push(`add ${set('c')} { ${key} ct count over ${rng.pick([1000, 2000])} }`);
+    else if (r < 0.62) parts.push(`delete ${set('d')} { ${key} }`);
+    else if (r < 0.75) parts.push(`${key} ${rng.chance(0.3) ? '!= ' : ''}${set('e')}`);
+    else if (r < 0.83) parts.push(`meter m${ctx.dyn.meters++} { ${key} limit rate over 100000/second burst 100000 packets }`);
+    else if (r < 0.9) parts.push(rng.pick(['quota over 1000 mbytes', 'quota until 1000 mbytes']));
+    else parts.push(rng.pick(['ct count over 1000', 'ct count 1000']));
+  }
   if (tcp && rng.chance(0.05)) {
     const f: Fam = fam ?? rng.pick(famsOf(ctx.family));
     fam = f;
-    const elements = Array.from({ length: rng.int(1, 3) }, () => `${rng.pick(rng.chance(0.5) ? SOURCES[f] : PREFIXES[f].filter((p) => !p.endsWith('/0')))} . ${rng.pick(PORTS)}`);
-    parts.push(`${f === 4 ? 'ip' : 'ip6'} saddr . tcp dport { ${[...new Set(elements)].join(', ')} }`);
+    const pairs = Array.from({ length: rng.int(1, 3) }, () => [rng.pick(rng.chance(0.5) ? SOURCES[f] : PREFIXES[f].filter((p) => !p.endsWith('/0'))), rng.pick(PORTS)] as const);
+    // Interval elements must not overlap: of two nested prefixes on one port keep the first.
+    const kept = pairs.filter(([a, p], i) => !pairs.slice(0, i).some(([b, q]) => q === p && overlaps(a.includes('/') ? a : `${a}/${f === 4 ? 32 : 128}`, b.includes('/') ? b : `${b}/${f === 4 ? 32 : 128}`)));
+    parts.push(`${f === 4 ? 'ip' : 'ip6'} saddr . tcp dport { ${[...new Set(kept.map(([a, p]) => `${a} . ${p}`))].join(', ')} }`);
   }
   return { parts, fam };
 }
@@ -571,13 +622,13 @@ function expand6(x: string): string[] {
 
 function nftDnat(rng: Rng, family: NftFamily, matched: Fam | undefined): string {
   const r = rng.next();
-  if (r < 0.25) return `redirect to :${rng.pick(PORTS)}`;
+  if (r < 0.25) return `redirect to :${rng.pick(rng.chance(0.6) ? LISTENER_PORTS : PORTS)}`;
   const fam: Fam = matched ?? (family === 'inet' ? rng.pick([4, 4, 6] as const) : family === 'ip' ? 4 : 6);
   const local = r < 0.6;
   let addr: string;
   if (local) addr = rng.chance(0.08) ? (fam === 4 ? '127.0.0.1' : '::1') : rng.pick(LOCAL[fam].filter((a) => a !== '127.0.0.1' && a !== '::1'));
   else addr = rng.pick(CTR_TARGETS[fam]);
-  const port = rng.chance(0.5) ? (local ? rng.pick(PORTS) : rng.pick(CTR_PORTS)) : undefined;
+  const port = rng.chance(local ? 0.7 : 0.5) ? (local ? rng.pick(rng.chance(0.7) ? LISTENER_PORTS : PORTS) : rng.pick(CTR_PORTS)) : undefined;
   const host = fam === 6 && port !== undefined ? `[${addr}]` : addr;
   const verb = family === 'inet' ? `dnat ${fam === 4 ? 'ip' : 'ip6'} to` : 'dnat to';
   // In an inet table the DNAT's family must be pinned by the rule itself.
@@ -638,7 +689,8 @@ function nftTable(rng: Rng, index: number, needInput: boolean): string {
   const base = (chain: string, type: string, hook: string, priority: number, policy: string, body: string[]) => {
     baseLines.push(`  chain ${chain} {`, `    type ${type} hook ${hook} priority ${priority}; policy ${policy};`, ...body, '  }');
   };
-  const filterCtx: NftCtx = { family, inIface: true, outIface: false, needPort: false, ct: true, reject: true, targets: users, sets };
+  const dyn = { used: new Set<string>(), meters: 0 };
+  const filterCtx: NftCtx = { family, inIface: true, outIface: false, needPort: false, ct: true, reject: true, targets: users, sets, dyn };
   // Chains that must not reach a user chain (prerouting: no reject there; output: invariant 2) see no verdict map.
   const narrowCtx: NftCtx = { ...filterCtx, targets: [], sets: plainSets };
   const inputs = needInput ? rng.int(1, 2) : rng.int(0, 1);
@@ -658,6 +710,17 @@ function nftTable(rng: Rng, index: number, needInput: boolean): string {
       body.push(line(`${m} ${stmt}`));
     }
     base('c_pre', 'filter', 'prerouting', priority, 'accept', body);
+  }
+  if (rng.chance(0.2)) {
+    // A way in through another port (issue 15): a raw drop of a listener's port on one link, and a
+    // DNAT there from another port to that listener on a host address of another interface.
+    const f: Fam = rng.pick(famsOf(family));
+    const d = translationDetour(rng, f);
+    const verb = family === 'inet' ? `meta nfproto ${f === 4 ? 'ipv4' : 'ipv6'} dnat ${f === 4 ? 'ip' : 'ip6'} to` : 'dnat to';
+    base('c_detour_raw', 'filter', 'prerouting', -300, 'accept', [`    iifname "${d.iface}" tcp dport ${d.port} drop`]);
+    const target = rng.chance(0.3) ? `tcp dport map { ${d.from} : ${f === 6 ? `[${d.to}]` : d.to} . ${d.port} }` : `${f === 6 ? `[${d.to}]` : d.to}:${d.port}`;
+    const rule = target.includes('map') ? `iifname "${d.iface}" ${verb} ${target.replace(' . ', ' . ').replace(/\[|\]/g, '')}` : `iifname "${d.iface}" tcp dport ${d.from} ${verb} ${target}`;
+    base('c_detour_nat', 'nat', 'prerouting', rng.pick([-100, -105]), 'accept', [`    ${rule}`]);
   }
   if (rng.chance(0.4)) {
     const ctx: NftCtx = { ...narrowCtx, needPort: true, reject: false };
@@ -689,6 +752,9 @@ function nftTable(rng: Rng, index: number, needInput: boolean): string {
     const ctx: NftCtx = { ...filterCtx, targets: users.slice(i + 1), sets: plainSets };
     userLines.unshift(`  chain ${u} {`, ...rules(ctx, rng.int(1, 5), true), '  }');
   });
+  for (const s of [...dyn.used].sort()) {
+    setLines.push(`  set ${s} {`, `    type ${s.endsWith('4') ? 'ipv4_addr' : 'ipv6_addr'}`, `    flags dynamic${s.startsWith('d') && rng.chance(0.5) ? ',timeout\n    timeout 1m' : ''}`, '  }');
+  }
   return [`table ${family} ${name} {`, ...setLines, ...userLines, ...mapLines, ...baseLines, '}'].join('\n');
 }
 

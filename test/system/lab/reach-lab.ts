@@ -363,7 +363,19 @@ export interface Attempt {
   source: string;
   target: string;
   port: number;
+  /**
+   * Aimed at another port than the cell's listener: it counts for the cell only when a
+   * translation delivers it to this listener (its banner answers).
+   */
+  other?: boolean;
 }
+
+/**
+ * Ports a client also aims at when the ruleset translates destinations: every port the generator
+ * writes and the DNAT target ports. A DNAT/REDIRECT from one of them to a listener is a path into
+ * that listener (the cell stands for any port the client can aim at).
+ */
+export const OTHER_PORTS = [...new Set([...LISTENER_PORTS, ...CTR_PORTS, 23, 25, 8000])].sort((a, b) => a - b);
 
 export class ReachLab {
   readonly links = new Map<string, Link>();
@@ -629,8 +641,12 @@ export class ReachLab {
   // ----------------------------------------------------------------------------------------------
   // Probing a matrix
 
-  /** Every attempt the cells of `matrix` stand for, deduplicated. */
-  plan(matrix: Pick<ReachMatrix, 'zones' | 'cells'>, sockets: SocketTruth): Map<ReachCell, Attempt[]> {
+  /**
+   * Every attempt the cells of `matrix` stand for, deduplicated: the listener's port at every
+   * address the zone can aim at, the port the model's deciding path aimed at, and (when the
+   * ruleset translates destinations: `otherPorts`) those ports too.
+   */
+  plan(matrix: Pick<ReachMatrix, 'zones' | 'cells'>, sockets: SocketTruth, otherPorts: readonly number[] = []): Map<ReachCell, Attempt[]> {
     const zones = new Map(matrix.zones.map((z) => [z.name, z]));
     const plan = new Map<ReachCell, Attempt[]>();
     for (const cell of matrix.cells) {
@@ -641,9 +657,17 @@ export class ReachLab {
       for (const family of socketFamilies(cell.listener.address, cell.listener.port, sockets)) {
         const source = zone.source[family];
         if (!source) continue;
-        for (const target of zone.targets[family]) {
-          const executor = zone.kind === 'loopback' ? 'H' : zone.interface;
-          attempts.push({ key: `${executor}|${source}|${canonical(target)}|${cell.listener.port}`, executor, family, source, target: canonical(target), port: cell.listener.port });
+        const executor = zone.kind === 'loopback' ? 'H' : zone.interface;
+        const ports = new Set([cell.listener.port, ...otherPorts, ...(cell.destinationPort !== undefined ? [cell.destinationPort] : [])]);
+        const targets = new Set(zone.targets[family].map(canonical));
+        // The model may have aimed past the host's own addresses (a DNAT's `-d`).
+        if (cell.destinationPort !== undefined && cell.destination && cell.destination.includes(':') === (family === 6)) targets.add(canonical(cell.destination));
+        for (const port of ports) {
+          for (const target of targets) {
+            const a: Attempt = { key: `${executor}|${source}|${target}|${port}`, executor, family, source, target, port };
+            if (port !== cell.listener.port || !zone.targets[family].map(canonical).includes(target)) a.other = true;
+            attempts.push(a);
+          }
         }
       }
       plan.set(cell, attempts);
@@ -795,6 +819,8 @@ export function compareCell(cell: ReachCell, attempts: Attempt[], results: Map<s
       kernel = 'error';
       break;
     }
+    // Another port or address counts only when it reached this very listener (its banner).
+    if (o.attempt.other && !(o.result.state === 'open' && o.result.banner === listenerBanner(cell.listener.address, cell.listener.port))) continue;
     if (kernel === 'n/a' || RANK[o.verdict] > RANK[kernel as KernelVerdict]) kernel = o.verdict;
   }
   let outcome: CellOutcome;
@@ -853,8 +879,8 @@ export function addComparison(f: Figures, c: CellComparison): void {
 }
 
 /** Probe a matrix, re-probe disagreeing cells with a long timeout, and compare every cell. */
-export async function checkMatrix(lab: ReachLab, matrix: Pick<ReachMatrix, 'zones' | 'cells'>, sockets: SocketTruth, figures: Figures): Promise<CellComparison[]> {
-  const plan = lab.plan(matrix, sockets);
+export async function checkMatrix(lab: ReachLab, matrix: Pick<ReachMatrix, 'zones' | 'cells'>, sockets: SocketTruth, figures: Figures, otherPorts: readonly number[] = []): Promise<CellComparison[]> {
+  const plan = lab.plan(matrix, sockets, otherPorts);
   const results = await lab.probe([...plan.values()].flat());
   let comparisons = [...plan].map(([cell, attempts]) => compareCell(cell, attempts, results));
   const doubtful = comparisons.filter((c) => c.outcome === 'disagree' || c.outcome === 'error');
@@ -879,10 +905,10 @@ export function describeComparison(c: CellComparison): string {
   const l = c.cell.listener;
   const lines = [
     `listener ${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}/${l.protocol}${l.process ? ` (${l.process})` : ''} from zone ${c.cell.zone.name} (${c.cell.zone.kind}, ${c.cell.zone.interface})`,
-    `  model:  ${c.cell.verdict} via ${c.cell.destination || '-'} from ${c.cell.zone.source || '-'}: ${c.cell.reason}`,
+    `  model:  ${c.cell.verdict} via ${c.cell.destination || '-'}${c.cell.destinationPort !== undefined ? ` port ${c.cell.destinationPort}` : ''} from ${c.cell.zone.source || '-'}: ${c.cell.reason}`,
     ...c.cell.path.map((s) => `          ${s.hook}${s.table ? ` ${s.table}` : ''}${s.chain ? ` ${s.chain}` : ''}${s.rule !== undefined ? ` #${s.rule}` : ''}: ${s.text}${s.action ? ` [${s.action}]` : ''}`),
     `  kernel: ${c.kernel}`,
-    ...c.attempts.map((a) => `          ${a.attempt.source} -> ${a.attempt.target}:${a.attempt.port}: ${a.result.state}${a.result.code ? ` ${a.result.code}` : ''}${a.result.banner ? ` "${a.result.banner}"` : ''} (${a.result.ms} ms) => ${a.verdict}${a.diverted ? ' (another listener)' : ''}`),
+    ...c.attempts.filter((a) => !a.attempt.other || a.result.state === 'open').map((a) => `          ${a.attempt.source} -> ${a.attempt.target}:${a.attempt.port}: ${a.result.state}${a.result.code ? ` ${a.result.code}` : ''}${a.result.banner ? ` "${a.result.banner}"` : ''} (${a.result.ms} ms) => ${a.verdict}${a.diverted ? ' (another listener)' : ''}`),
   ];
   return lines.join('\n');
 }

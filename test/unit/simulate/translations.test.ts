@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { buildContext } from '../../../src/model/context.js';
+import { entrancesTo, portPoints } from '../../../src/netfilter/entrances.js';
+import { baselineSnapshot, compose, tcpListener, withInterface, withIptables, withSockets } from '../../../src/snapshot/fixture.js';
+import type { Snapshot } from '../../../src/snapshot/types.js';
+import { ipt, nft, nftDoc, x } from './helpers.js';
+
+/**
+ * Every path into a listener counts (issue 15): a cell answers "by any port and any address the
+ * client can aim at", so a DNAT or REDIRECT that lands on the listener's port is a path.
+ */
+
+const LAN = withInterface('eth1', '192.168.1.10', 24);
+const TS = withInterface('tailscale0', '100.100.0.1', 10);
+
+function matrix(...patches: ((s: Snapshot) => Snapshot)[]) {
+  return buildContext(compose(...patches)(baselineSnapshot())).reach();
+}
+
+const withNft = (doc: unknown) => (s: Snapshot): Snapshot => ({ ...s, netfilter: { ...s.netfilter, nftRuleset: { status: 'ok', data: doc } } });
+
+describe('a DNAT from another port is a path (the seed that found it)', () => {
+  // `-t nat -A PREROUTING -i eth1 -p tcp --dport 80 -j DNAT --to-destination 100.100.0.1:22` (the host's
+  // tailnet address) and a raw drop of port 22 on eth1: the kernel connects through port 80.
+  const rules = [
+    '*raw',
+    ':PREROUTING ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    '-A PREROUTING -i eth1 -p tcp -m tcp --dport 22 -j DROP',
+    'COMMIT',
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+    '-A PREROUTING -i eth1 -p tcp -m tcp --dport 80 -j DNAT --to-destination 100.100.0.1:22',
+    'COMMIT',
+    '',
+  ].join('\n');
+
+  it('the LAN cell of 0.0.0.0:22 is open, aimed at port 80 of an address the LAN client can use', () => {
+    const m = matrix(LAN, TS, withIptables(rules), withSockets(tcpListener('0.0.0.0', 22, 7, 'sshd')));
+    const cell = m.cells.find((c) => c.listener.port === 22 && c.zone.interface === 'eth1');
+    expect(cell).toMatchObject({ verdict: 'open', destinationPort: 80 });
+    expect(cell?.destination).not.toBe('127.0.0.1');
+    expect(cell?.reason).toMatch(/aimed at .*:80, translated by ip nat PREROUTING rule 1 and delivered to 0\.0\.0\.0:22/);
+    expect(cell?.path.map((s) => s.text).join('\n')).toMatch(/DNAT .*:80 → 100\.100\.0\.1:22/);
+    // The internet (eth0) meets no such rule: its own port 22 is open and needs no translation.
+    const inet = m.cells.find((c) => c.listener.port === 22 && c.zone.interface === 'eth0');
+    expect(inet).toMatchObject({ verdict: 'open' });
+    expect(inet?.destinationPort).toBeUndefined();
+  });
+
+  it('a DNAT to a socket bound elsewhere is no path to it', () => {
+    const m = matrix(LAN, TS, withIptables(rules), withSockets(tcpListener('192.168.1.10', 22, 7, 'sshd')));
+    const cell = m.cells.find((c) => c.listener.port === 22 && c.zone.interface === 'eth1');
+    expect(cell?.verdict).toBe('filtered');
+  });
+});
+
+describe('REDIRECT and nft dnat (maps too) from other ports', () => {
+  it('`tcp dport 2222 redirect to :22` beside a drop of 22 on eth1', () => {
+    const doc = nftDoc(
+      { family: 'inet', name: 'f', chains: [{ name: 'input', base: { hook: 'input', prio: 0 }, rules: [[x.iifname('eth1'), x.tcpDport(22), x.drop]] }] },
+      { family: 'ip', name: 'n', chains: [{ name: 'pre', base: { type: 'nat', hook: 'prerouting', prio: -100 }, rules: [[x.tcpDport(2222), { redirect: { port: 22 } }]] }] },
+    );
+    const m = matrix(LAN, withNft(doc), withSockets(tcpListener('0.0.0.0', 22, 7, 'sshd')));
+    const cell = m.cells.find((c) => c.listener.port === 22 && c.zone.interface === 'eth1');
+    // The input chain sees port 22 after the REDIRECT, and drops it too: filtered.
+    expect(cell?.verdict).toBe('filtered');
+    const doc2 = nftDoc(
+      { family: 'inet', name: 'f', chains: [{ name: 'pre', base: { hook: 'prerouting', prio: -300 }, rules: [[x.iifname('eth1'), x.tcpDport(22), x.drop]] }] },
+      { family: 'ip', name: 'n', chains: [{ name: 'pre', base: { type: 'nat', hook: 'prerouting', prio: -100 }, rules: [[x.tcpDport(2222), { redirect: { port: 22 } }]] }] },
+    );
+    const m2 = matrix(LAN, withNft(doc2), withSockets(tcpListener('0.0.0.0', 22, 7, 'sshd')));
+    expect(m2.cells.find((c) => c.listener.port === 22 && c.zone.interface === 'eth1')).toMatchObject({ verdict: 'open', destinationPort: 2222 });
+  });
+
+  it('`dnat to tcp dport map { 8022 : 192.168.1.10 . 22 }` offers port 8022', () => {
+    const dnat = { dnat: { addr: { map: { key: x.payload('tcp', 'dport'), data: { set: [[8022, { concat: ['192.168.1.10', 22] }]] } } } } };
+    const ruleset = nft(nftDoc({ family: 'ip', name: 'n', chains: [{ name: 'pre', base: { type: 'nat', hook: 'prerouting', prio: -100 }, rules: [[dnat]] }] }));
+    expect(entrancesTo(ruleset, 22)).toEqual([expect.objectContaining({ ports: [8022] })]);
+    expect(entrancesTo(ruleset, 80)).toEqual([]);
+  });
+
+  it('a DNAT rule without a port condition is met on any port: the ruleset port bounds stand for them', () => {
+    const ruleset = ipt('*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -i eth1 -p tcp -j DNAT --to-destination 192.168.1.10:22\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 1000:2000 -j DROP\nCOMMIT\n');
+    expect(portPoints(ruleset)).toEqual([999, 1000, 2000, 2001]);
+    const [e] = entrancesTo(ruleset, 22);
+    expect(e?.ports).toEqual(expect.arrayContaining([22, 1, 65535, 999, 1000, 2000, 2001]));
+  });
+});
