@@ -167,6 +167,9 @@ export type Key =
   | `${PortProtocol} dport`
   | 'meta l4proto'
   | 'meta nfproto'
+  | 'meta protocol'
+  | 'ip protocol'
+  | 'ip6 nexthdr'
   | 'meta mark'
   | 'meta pkttype'
   | 'ct state'
@@ -402,10 +405,17 @@ export interface PktTypeMatch extends Negatable {
   types: string[];
 }
 
+/**
+ * (flags & mask) == set; with `anyOf`, equal to any one of them (nft `tcp flags { syn, syn|ack }`);
+ * with `nonzero`, any flag of the mask on (nft `tcp flags syn,ack`). Flags are names (FIN … CWR,
+ * ECE = ECN) or numbers (`0x12`).
+ */
 export interface TcpFlagsMatch extends Negatable {
   kind: 'tcpflags';
   mask: string[];
   set: string[];
+  anyOf?: string[][];
+  nonzero?: boolean;
 }
 
 /** IPv6 routing header (`-m rt`): a TCP SYN without one never matches. */

@@ -64,6 +64,7 @@ function flagBits(list: readonly string[]): number | undefined {
     const u = f.toUpperCase();
     if (u === 'ALL') bits |= TCP_FIN | TCP_SYN | TCP_RST | TCP_PSH | TCP_ACK | TCP_URG;
     else if (u === 'NONE') continue;
+    else if (/^(0X[0-9A-F]+|\d+)$/.test(u) && Number(u) <= 255) bits |= Number(u);
     else if (Object.hasOwn(TCP_BITS, u)) bits |= TCP_BITS[u] as number;
     else return undefined;
   }
@@ -302,7 +303,10 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
     case 'tcpflags': {
       const mask = flagBits(m.mask);
       const set = flagBits(m.set);
-      if (mask === undefined || set === undefined) return unknown(`TCP flags ${m.mask.join(',')} ${m.set.join(',')} not understood`);
+      const anyOf = m.anyOf?.map(flagBits);
+      if (mask === undefined || set === undefined || anyOf?.some((b) => b === undefined)) return unknown(`TCP flags ${m.mask.join(',')} ${m.set.join(',')} not understood`);
+      if (anyOf) return { test: (p) => (p.proto !== 6 ? F : anyOf.includes(p.tcpFlags & mask) !== m.negate ? T : F), cost: 2 };
+      if (m.nonzero) return { test: (p) => (p.proto !== 6 ? F : ((p.tcpFlags & mask) !== 0) !== m.negate ? T : F), cost: 2 };
       // Of the flags in the mask, exactly those in `set` must be on.
       return { test: (p) => (p.proto !== 6 ? F : ((p.tcpFlags & mask) === set) !== m.negate ? T : F), cost: 2 };
     }

@@ -48,6 +48,7 @@ function kindOf(key: Key): KeyKind {
     case 'ip6 daddr':
       return 'addr';
     case 'meta nfproto':
+    case 'meta protocol':
     case 'meta pkttype':
     case 'ct state':
       return 'str';
@@ -61,7 +62,7 @@ function kindOf(key: Key): KeyKind {
 
 function numberOf(key: Key, v: string | number): number | undefined {
   if (typeof v === 'number') return v;
-  if (key === 'meta l4proto') return protoNumber(v);
+  if (key === 'meta l4proto' || key === 'ip protocol' || key === 'ip6 nexthdr') return protoNumber(v);
   if (key === 'icmp type' || key === 'icmpv6 type') {
     const t = icmpType(v, key === 'icmp type' ? 'icmp' : 'icmpv6');
     return t !== undefined && t !== 'any' && t.code === undefined ? t.type : undefined;
@@ -214,6 +215,12 @@ function readKey(key: Key, p: Pkt): KeyValue {
       return p.proto;
     case 'meta nfproto':
       return p.family === 'ip' ? 'ipv4' : 'ipv6';
+    case 'meta protocol':
+      return p.family === 'ip' ? 'ip' : 'ip6';
+    case 'ip protocol':
+      return p.family === 'ip' ? p.proto : undefined;
+    case 'ip6 nexthdr':
+      return p.family === 'ip6' ? p.proto : undefined;
     case 'meta mark':
       return p.markKnown ? p.mark : null;
     case 'meta pkttype':

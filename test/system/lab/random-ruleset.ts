@@ -521,7 +521,26 @@ function nftExtraMatches(rng: Rng, ctx: NftCtx, tcp: boolean, fam: Fam | undefin
     // nft reads `proto-dst` only after a TCP match has set the protocol context.
     parts.push(!tcp || rng.chance(0.5) ? `ct original ${f === 4 ? 'ip' : 'ip6'} daddr ${ne(0.2)}${rng.chance(0.6) ? rng.pick(local) : rng.pick(PREFIXES[f])}` : `ct original proto-dst ${ne(0.2)}${rng.pick(PORTS)}`);
   }
-  if (tcp && rng.chance(0.1)) parts.push(rng.pick(['tcp flags syn', 'tcp flags & (syn | ack) == syn', 'tcp flags & (fin | syn | rst | ack) == syn', 'tcp flags & (syn | ack) == syn | ack', 'tcp flags != syn']));
+  if (tcp && rng.chance(0.12)) {
+    parts.push(
+      rng.pick([
+        'tcp flags syn',
+        'tcp flags & (syn | ack) == syn',
+        'tcp flags & (fin | syn | rst | ack) == syn',
+        'tcp flags & (syn | ack) == syn | ack',
+        'tcp flags != syn',
+        // iptables-restore-translate's forms and nft's own shorthands (issue 15).
+        'tcp flags & (fin | syn | rst | psh | ack | urg) == 0x0',
+        'tcp flags & (fin | syn | rst | psh | ack | urg) != 0x0',
+        'tcp flags syn / fin,syn,rst,ack',
+        'tcp flags & 0x12 == 0x2',
+        'tcp flags { syn, syn | ack }',
+        'tcp flags != { fin, rst }',
+        'tcp flags syn,ack',
+        'tcp flags fin,rst',
+      ]),
+    );
+  }
   if (rng.chance(0.04)) parts.push(`meta pkttype ${ne(0.3)}${rng.pick(['host', 'host', 'multicast', 'broadcast'])}`);
   if (ctx.family === 'inet' && fam === undefined && rng.chance(0.05)) {
     fam = rng.pick([4, 6] as const);
@@ -584,9 +603,25 @@ function nftVerdict(rng: Rng, ctx: NftCtx, m: { tcp: boolean; fam: Fam | undefin
   return 'drop';
 }
 
-/** A verdict map rule: port, interface or source address to verdicts. */
+/** A verdict map rule: port, interface or source address to verdicts, and keys over the other selectors, single and concatenated. */
 function nftVmap(rng: Rng, ctx: NftCtx): string {
   const verdicts = ['accept', 'drop', ...(ctx.targets.length > 0 ? ctx.targets.map((t) => `jump ${t}`) : []), 'accept', 'drop'];
+  if (!ctx.needPort && rng.chance(0.4)) {
+    const v = () => rng.pick(verdicts);
+    const ports = () => rng.some(PORTS, 1, 3);
+    const forms = [
+      `meta protocol vmap { ip : ${v()}, ip6 : ${v()} }`,
+      ...(ctx.family === 'inet' ? [`meta nfproto vmap { ${rng.pick(['ipv4', 'ipv6'])} : ${v()} }`] : []),
+      `meta l4proto . th dport vmap { ${ports().map((p) => `tcp . ${p} : ${v()}`).join(', ')}, udp . 53 : ${v()} }`,
+      `meta l4proto vmap { tcp : ${v()}, udp : ${v()} }`,
+      ...(ctx.family !== 'ip6' ? [`ip protocol . th dport vmap { ${ports().map((p) => `tcp . ${p} : ${v()}`).join(', ')}, udp . 67 : accept }`] : []),
+      ...(ctx.family !== 'ip' ? [`ip6 nexthdr . th dport vmap { ${ports().map((p) => `tcp . ${p} : ${v()}`).join(', ')} }`] : []),
+      ...(ctx.ct ? ['ct state vmap { established : accept, related : accept, invalid : drop }'] : []),
+      ...(ctx.inIface ? [`iifname . tcp dport vmap { ${rng.some(IFACES, 1, 3).map((i) => `"${i}" . ${rng.pick(PORTS)} : ${v()}`).join(', ')} }`] : []),
+      `tcp dport vmap { ${rng.pick(PORT_RANGES).join('-')} : ${v()} }`,
+    ];
+    return rng.pick(forms);
+  }
   const r = rng.next();
   const portVmaps = ctx.sets.filter((s) => s.kind === 'portvmap');
   if (r < 0.15 && portVmaps.length > 0) return `tcp dport vmap @${rng.pick(portVmaps).name}`;

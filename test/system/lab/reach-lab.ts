@@ -848,10 +848,12 @@ export interface Figures {
   reprobed: number;
   /** Rulesets that did not load into the kernel (corpus: not loadable here). */
   skipped: number;
+  /** Cells the model found open only through a translation from another port or address (destinationPort). */
+  translated: number;
 }
 
 export function emptyFigures(): Figures {
-  return { rulesets: 0, cases: 0, agree: 0, unknown: 0, disagree: 0, na: 0, errors: 0, diverted: 0, reprobed: 0, skipped: 0 };
+  return { rulesets: 0, cases: 0, agree: 0, unknown: 0, disagree: 0, na: 0, errors: 0, diverted: 0, reprobed: 0, skipped: 0, translated: 0 };
 }
 
 export function addComparison(f: Figures, c: CellComparison): void {
@@ -875,7 +877,8 @@ export function addComparison(f: Figures, c: CellComparison): void {
       f.errors++;
       break;
   }
-  f.diverted += c.attempts.filter((a) => a.diverted).length;
+  f.diverted += c.attempts.filter((a) => a.diverted && !a.attempt.other).length;
+  if (c.cell.destinationPort !== undefined && c.cell.verdict === 'open') f.translated++;
 }
 
 /** Probe a matrix, re-probe disagreeing cells with a long timeout, and compare every cell. */
