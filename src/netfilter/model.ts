@@ -447,31 +447,35 @@ export interface RecentMatch extends Negatable {
 }
 
 /**
- * `-m u32`: tests on the packet's bytes. `tests` holds what a TCP SYN's fixed header fields
- * decide; the parser leaves anything else `unsupported`.
+ * `-m u32 --u32 "TESTS"`: the packet's bytes from the network header on. Alternatives are `||`
+ * of iptables' `&&`-joined tests; each test reads a location (`ops` in order: the first `at`
+ * reads 4 bytes there, `&`, `<<`, `>>` transform, `@` moves on by the value and reads again) and
+ * compares it with ranges. The simulator knows a SYN's fixed fields and nothing else.
  */
 export interface U32Match extends Negatable {
   kind: 'u32';
-  /** Each an OR alternative: all of its conditions must hold. */
-  tests: U32Test[][];
+  /** All must hold (iptables joins them with `&&`). */
+  tests: U32Test[];
   text: string;
 }
 
-/** One `u32` location: `(value at offset & mask) >> shift` in ranges (IPv4 header-relative, `@` jumps resolved by the simulator). */
 export interface U32Test {
-  /** The u32 location expression: operations in order. */
   ops: { op: 'at' | '&' | '<<' | '>>' | '@'; value: number }[];
   ranges: { from: number; to: number }[];
 }
 
 /**
- * `-m owner`, nft `meta skuid/skgid`, `-m socket`: facts of the local socket a packet belongs to.
- * Only a locally generated packet has an owner (OUTPUT, POSTROUTING); `socket` matches packets of
- * an established local socket.
+ * The sending socket: iptables `-m owner` (`--uid-owner`, `--gid-owner`, `--socket-exists`), nft
+ * `meta skuid`/`skgid`. Only packets the host sends have one (OUTPUT, POSTROUTING): a connection's
+ * SYN from a local client, a listener's SYN-ACK (its listening socket); the stack's RST and
+ * neighbour discovery come from kernel sockets that have no owner.
  */
-export interface SocketMatch extends Negatable {
+export interface SocketMatch {
   kind: 'socket';
-  test: 'owner' | 'socket-exists';
+  /** xt_owner's ANDed tests, each possibly inverted; nft meta skuid/skgid is one uid/gid test (`nft: true`). */
+  tests: { what: 'uid' | 'gid' | 'socket-exists'; negate: boolean; value?: string }[];
+  /** nft meta: no socket (or no owner) breaks the rule whatever the operator. */
+  nft?: boolean;
   text: string;
 }
 

@@ -1,6 +1,7 @@
 import { parseAddrRange, parsePrefix } from '../addr.js';
 import type { AddrSpec, Match, PacketFamily, PortProtocol, PortRange } from '../model.js';
 import { parsePortList, parsePortRange } from './ports.js';
+import { parseU32 } from '../u32.js';
 
 /**
  * The match extensions (`-m NAME --opt …`) that occur in real dumps, each with its option
@@ -340,6 +341,31 @@ const rpfilter: ModuleSpec = {
   },
 };
 
+const u32: ModuleSpec = {
+  options: { '--u32': 1 },
+  build(opts) {
+    return opts.map((o): Match => {
+      const tests = parseU32(first(o));
+      return tests ? { kind: 'u32', tests, negate: o.negate, text: optionText('u32', [o]) } : unsupported('u32', [o], 'u32 test not understood');
+    });
+  },
+};
+
+/** xt_owner: its tests are ANDed; `!` inverts each. */
+const owner: ModuleSpec = {
+  options: { '--uid-owner': 1, '--gid-owner': 1, '--socket-exists': 0, '--suppl-groups': 0 },
+  build(opts) {
+    const tests: Extract<Match, { kind: 'socket' }>['tests'] = [];
+    for (const o of opts) {
+      if (o.name === '--uid-owner') tests.push({ what: 'uid', negate: o.negate, value: first(o) });
+      else if (o.name === '--gid-owner') tests.push({ what: 'gid', negate: o.negate, value: first(o) });
+      else if (o.name === '--socket-exists') tests.push({ what: 'socket-exists', negate: o.negate });
+    }
+    if (tests.length === 0) return [unsupported('owner', opts, 'owner without a test')];
+    return [{ kind: 'socket', tests, text: optionText('owner', opts) }];
+  },
+};
+
 const nfacct: ModuleSpec = {
   options: { '--nfacct-name': 1 },
   build(opts) {
@@ -442,6 +468,8 @@ export const MODULES: Readonly<Record<string, ModuleSpec>> = {
   pkttype,
   rpfilter,
   nfacct,
+  u32,
+  owner,
   recent,
   statistic,
   iprange,

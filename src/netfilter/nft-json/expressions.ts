@@ -475,6 +475,17 @@ function tcpFlagsMatch(kv: [string, unknown] | undefined, op: string, right: unk
   return [{ kind: 'tcpflags', mask: [...mask], set, negate: op === '!=' }];
 }
 
+/** `meta skuid 1000`, `meta skgid != 0`: the sending socket's owner. */
+function skMatch(kv: [string, unknown] | undefined, op: string, right: unknown, statement: unknown): Match[] | undefined {
+  if (!kv || kv[0] !== 'meta' || !isObject(kv[1])) return undefined;
+  const key = str(kv[1].key);
+  if (key !== 'skuid' && key !== 'skgid') return undefined;
+  if (op !== '==' && op !== '!=') return undefined;
+  const value = typeof right === 'number' || typeof right === 'string' ? String(right) : undefined;
+  if (value === undefined) return undefined;
+  return [{ kind: 'socket', tests: [{ what: key === 'skuid' ? 'uid' : 'gid', negate: op === '!=', value }], nft: true, text: printStatement(statement) }];
+}
+
 /** One `{"match": …}` statement body → matches. Never throws. */
 export function decodeMatch(body: unknown, statement: unknown): Match[] {
   if (!isObject(body)) return [unsupported(statement, 'malformed match')];
@@ -490,6 +501,8 @@ export function decodeMatch(body: unknown, statement: unknown): Match[] {
     if (l3) return l3;
   }
 
+  const owner = skMatch(lkv, op, right, statement);
+  if (owner) return owner;
   const keys = keysOfKv(lkv);
   if (!keys) return [unsupported(statement, `expression ${brief(left, 80)} is not modelled`)];
   const onlyKey = keys.length === 1 ? keys[0] : undefined;

@@ -3,6 +3,7 @@ import type { HostTable } from './host.js';
 import { inNet, netOfSpec, type Ip, type Net } from './ip.js';
 import { ctStateOf, ctStatuses, dynCount, dynSet, icmpType, PORT_PROTOS, protoNumber, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, tracked, type Pkt } from './packet.js';
 import { compileSet, keyText, lookup, NO_ELEMENT, UNKNOWN_ELEMENT } from './sets.js';
+import { evalU32, type KnownBytes } from '../u32.js';
 
 /**
  * Each model match → a test of the packet: F (does not match), T, or U (cannot be decided
@@ -333,7 +334,7 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
       return compileU32(m);
 
     case 'socket':
-      return unknown(`${m.text}: the local socket's owner is not in the snapshot`);
+      return compileSocket(m);
 
     case 'unsupported':
       return unknown(`unsupported match ${m.text}${m.reason ? ` (${m.reason})` : ''}`);
@@ -407,9 +408,127 @@ function compileRecent(m: Extract<Match, { kind: 'recent' }>): CompiledMatch {
   };
 }
 
-/** `-m u32`: see u32.ts. */
+/**
+ * `-m u32`: the bytes of the packet as far as the model knows them (u32.ts): the IPv4/IPv6 header
+ * and a TCP SYN's fixed fields; identification, checksums, sequence number, window, TCP options and
+ * the IPv4 TOS / IPv6 traffic class and flow label are not known. A test that needs them is U, named.
+ */
 function compileU32(m: Extract<Match, { kind: 'u32' }>): CompiledMatch {
-  return unknown(`u32 test "${m.text}" is not modelled`);
+  return {
+    test: (p) => {
+      const { bytes, length } = knownBytes(p);
+      let unknownWhy: string | undefined;
+      for (const t of m.tests) {
+        const r = evalU32(t, bytes, length);
+        if (r === false) return m.negate ? T : F;
+        if (typeof r === 'string') unknownWhy ??= r;
+      }
+      return unknownWhy !== undefined ? U : m.negate ? F : T;
+    },
+    cost: 5,
+    unknownWhy: `u32 test "${m.text}" reads a field the snapshot does not know`,
+  };
+}
+
+/** What a first packet (SYN or datagram) carries, byte by byte; known[i] = which bits are certain. */
+function knownBytes(p: Pkt): { bytes: KnownBytes; length: number } {
+  const value: number[] = [];
+  const known: number[] = [];
+  const put = (v: number, k = 0xff) => {
+    value.push(v & 0xff);
+    known.push(k);
+  };
+  const word = (w: number, k = 0xff) => {
+    for (let s = 24; s >= 0; s -= 8) put(w >>> s, k);
+  };
+  if (p.family === 'ip') {
+    put(0x45); // version 4, IHL 5 (no options)
+    put(0, 0); // TOS
+    put(0, 0);
+    put(0, 0); // total length
+    put(0, 0);
+    put(0, 0); // identification
+    put(0, 0xbf); // flags: DF unknown, MF and the offset 0
+    put(0);
+    put(p.hopLimit);
+    put(p.proto);
+    put(0, 0);
+    put(0, 0); // checksum
+    word(p.saddr.words[0] ?? 0);
+    word(p.daddr.words[0] ?? 0);
+  } else {
+    put(0x60, 0xf0); // version 6, traffic class and flow label unknown
+    put(0, 0);
+    put(0, 0);
+    put(0, 0);
+    put(0, 0);
+    put(0, 0); // payload length
+    put(p.proto);
+    put(p.hopLimit);
+    for (const w of p.saddr.words) word(w);
+    for (const w of p.daddr.words) word(w);
+  }
+  if (p.proto === 6) {
+    put(p.sport >>> 8);
+    put(p.sport);
+    put(p.dport >>> 8);
+    put(p.dport);
+    word(0, 0); // sequence number
+    word(0, (p.tcpFlags & TCP_ACK) === 0 ? 0xff : 0); // acknowledgement number: 0 on a SYN
+    put(0, 0x0f); // data offset unknown, reserved 0
+    put(p.tcpFlags);
+    put(0, 0);
+    put(0, 0); // window
+    put(0, 0);
+    put(0, 0); // checksum
+    put(0);
+    put(0); // urgent pointer
+    // A SYN carries options (MSS, SACK, timestamps, window scale): present, not known.
+    for (let i = 0; i < 20; i++) put(0, 0);
+  } else if (p.proto === 17) {
+    put(p.sport >>> 8);
+    put(p.sport);
+    put(p.dport >>> 8);
+    put(p.dport);
+    put(0, 0);
+    put(0, 0);
+    put(0, 0);
+    put(0, 0);
+  }
+  return { bytes: { value, known }, length: value.length };
+}
+
+/**
+ * The sending socket's owner (xt_owner, nft meta skuid/skgid). Packets the host did not send have
+ * no socket: xt_owner then matches only if every test is inverted, nft breaks. The stack's RST
+ * and neighbour discovery come from kernel sockets without a file: a socket exists, uid/gid tests
+ * fail. A local client's SYN and a listener's SYN-ACK come from user sockets whose uid the
+ * snapshot does not hold: U, named.
+ */
+function compileSocket(m: Extract<Match, { kind: 'socket' }>): CompiledMatch {
+  const ownerTests = m.tests.filter((t) => t.what !== 'socket-exists');
+  return {
+    test: (p) => {
+      const local = p.iif === '';
+      if (!local) return m.nft ? F : m.tests.every((t) => t.negate) ? T : F;
+      const userSocket = p.proto === 6 && (p.tcpFlags & TCP_SYN) !== 0;
+      let result: Tri = T;
+      for (const t of m.tests) {
+        if (t.what === 'socket-exists') {
+          if (t.negate) return F;
+          continue;
+        }
+        if (!userSocket) {
+          if (m.nft || !t.negate) return F;
+          continue;
+        }
+        result = U;
+      }
+      return result;
+    },
+    cost: 5,
+    unknownWhy: `${m.text}: the ${ownerTests.map((t) => t.what).join('/')} of the local socket that sends it is not in the snapshot`,
+  };
 }
 
 type CtTuple = 'original' | 'reply';

@@ -246,6 +246,19 @@ function iptExtraMatches(rng: Rng, ctx: IptCtx, tcp: boolean): string[] {
   // recent list checked is one nothing records into.
   if (rng.chance(0.03)) parts.push(`-m hashlimit --hashlimit-above 10000/sec --hashlimit-burst 10000 --hashlimit-mode srcip --hashlimit-name ha${rng.int(1, 9)}`);
   if (rng.chance(0.03)) parts.push('-m recent --rcheck --seconds 60 --name never --rsource');
+  // u32 on what a SYN fixes: protocol, TTL / hop limit, destination port.
+  if (tcp && rng.chance(0.04)) {
+    const port = rng.pick(PORTS);
+    parts.push(
+      `-m u32 ${neg(0.2)}--u32 "${rng.pick(
+        ctx.fam === 4
+          ? ['0x6&0xff=0x6', `0x0>>0x16&0x3c@0x0&0xffff=0x${port.toString(16)}`, '0x8>>0x18=0x40', '0x8>>0x18=0x3f:0x40&&0x6&0xff=0x6', '0x0&0xffff=0x0:0xffff']
+          : ['0x4&0xff00=0x600', `0x28&0xffff=0x${port.toString(16)}`, '0x4&0xff=0x40'],
+      )}"`,
+    );
+  }
+  // The sending socket: only output chains see one (a local client's SYN).
+  if (ctx.table === 'filter' && ctx.outIface && !ctx.inIface && rng.chance(0.1)) parts.push(`-m owner ${neg(0.3)}--socket-exists`);
   if (ctx.table === 'filter' && rng.chance(0.04)) parts.push(`-m connlimit --connlimit-${rng.pick(['above', 'upto'])} 1000 --connlimit-mask ${ctx.fam === 4 ? 32 : 128} --connlimit-saddr`);
   return parts;
 }

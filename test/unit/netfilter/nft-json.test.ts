@@ -167,12 +167,12 @@ describe('parseNftJson: expressions', () => {
 
   it('anything not understood is unsupported with its printed text, never dropped', () => {
     const rules = rulesOf([
-      [{ match: { op: '==', left: { meta: { key: 'skuid' } }, right: 1000 } }, { accept: null }],
+      [{ match: { op: '==', left: { meta: { key: 'cpu' } }, right: 1 } }, { accept: null }],
       [{ synproxy: { mss: 1460 } }, { accept: null }],
       [{ xt: { type: 'match', name: 'conntrack' } }, { xt: { type: 'target', name: 'REJECT' } }],
       [{ mangle: { key: { meta: { key: 'mark' } }, value: 1 } }, tcpDport(22), { accept: null }],
     ]);
-    expect(rules[0]?.matches[0]).toMatchObject({ kind: 'unsupported', text: 'meta skuid 1000' });
+    expect(rules[0]?.matches[0]).toMatchObject({ kind: 'unsupported', text: 'meta cpu 1' });
     expect(rules[1]?.matches[0]).toMatchObject({ kind: 'unsupported', reason: 'statement "synproxy" is not modelled' });
     expect(rules[2]?.matches[0]).toMatchObject({ kind: 'unsupported', text: 'xt match conntrack' });
     expect(rules[2]?.verdict).toMatchObject({ kind: 'unsupported', text: 'xt target REJECT' });
