@@ -237,6 +237,14 @@ const hashlimit: ModuleSpec = {
   },
 };
 
+/** xt_quota: matches while bytes remain; a fresh client's first packet finds them (the snapshot does not say how many were used). */
+const quota: ModuleSpec = {
+  options: { '--quota': 1 },
+  build(opts) {
+    return [{ kind: 'limit', above: opts.some((o) => o.negate), text: optionText('quota', opts) }];
+  },
+};
+
 /** `-m connlimit --connlimit-above N` / `--connlimit-upto N` (`!` swaps them). */
 const connlimit: ModuleSpec = {
   options: { '--connlimit-upto': 1, '--connlimit-above': 1, '--connlimit-mask': 1, '--connlimit-saddr': 0, '--connlimit-daddr': 0 },
@@ -457,6 +465,7 @@ export const MODULES: Readonly<Record<string, ModuleSpec>> = {
   limit,
   hashlimit,
   connlimit,
+  quota,
   set,
   mark: markModule('mark', 'packet'),
   connmark: markModule('connmark', 'conn'),

@@ -336,6 +336,14 @@ export function decodeRuleExpr(expr: unknown): DecodedRule {
       case 'ct helper':
         addEffect({ kind: 'ct-helper', helper: str(body) ?? brief(body) });
         break;
+      // Offload of established flows, conntrack timeouts and expectations, a copy sent elsewhere:
+      // the first packet itself goes on unchanged.
+      case 'flow':
+      case 'ct timeout':
+      case 'ct expectation':
+      case 'dup':
+        out.effects.push({ kind: 'other', text: printStatement(statement) });
+        break;
       case 'notrack':
         addEffect({ kind: 'notrack' });
         break;
