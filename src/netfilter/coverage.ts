@@ -48,7 +48,7 @@ export const COVERAGE: readonly CoverageEntry[] = [
   S('jump / goto', 'modelled', 'with return to the caller; goto does not return', [{ jump: { target: 'c' } }]),
   S('match', 'modelled', 'see the expressions below', [tcp22]),
   S('counter', 'modelled', 'no effect', [{ counter: { packets: 0, bytes: 0 } }]),
-  S('mangle', 'modelled', 'meta mark / ct mark set (and |, &, ^ of them) change the marks; other fields: later mark tests become unknown', [{ mangle: { key: meta('mark'), value: 1 } }]),
+  S('mangle', 'modelled', 'meta mark / ct mark set (and |, &, ^ of them) change the marks; dscp, ecn, priority, secmark, labels change nothing the model reads; a rewrite of an address or port (stateless NAT) makes the path unknown, named', [{ mangle: { key: meta('mark'), value: 1 } }]),
   S('quota', 'modelled', 'a fresh client is within the quota (over: no match), said in the path', [{ quota: { val: 10, val_unit: 'mbytes', inv: true } }]),
   S('limit', 'modelled', 'a fresh client is under the rate (over: no match)', [{ limit: { rate: 10, per: 'second', burst: 5 } }]),
   S('fwd', 'unknown', 'netdev: steals the packet to another device, which the model does not follow', [{ fwd: { dev: 'eth1' } }]),

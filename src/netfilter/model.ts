@@ -608,7 +608,8 @@ export type Effect =
   | { kind: 'set-update'; set: string; text: string }
   /** A documented non-terminating target with no effect on filtering (TCPMSS, TRACE, …). */
   | { kind: 'other'; text: string }
-  | { kind: 'unsupported'; text: string; reason?: string };
+  /** `rewrites`: it changes a field the walk reads (an address, a port): the walk cannot go on. */
+  | { kind: 'unsupported'; text: string; reason?: string; rewrites?: boolean };
 
 // ---------------------------------------------------------------------------------------------
 // Parser results

@@ -410,6 +410,34 @@ function dnatTargets(cases: CorpusCase[]): { addresses: string[]; ports: number[
   return { addresses: [...addresses], ports: [...ports] };
 }
 
+/** The example configs Debian's nftables package ships, read in place (test/fixtures/nftables-wiki holds the wiki's). */
+const DEBIAN_EXAMPLES = '/usr/share/doc/nftables/examples';
+const WIKI_EXAMPLES = join(REPO, 'test', 'fixtures', 'nftables-wiki');
+/** Interfaces some examples name (`iif bond0`, `define ext_if1 = eth2`): made, down and without addresses, in H. */
+const EXAMPLE_INTERFACES: [string, string][] = [
+  ['eth2', 'eth3'],
+  ['bond0', 'bond1'],
+];
+
+/**
+ * Each example as nft -f input: `include "./x.nft"` inlined from its own directory (all-in-one),
+ * and a table an example deletes first (`delete table filter`, sets_and_maps) created empty
+ * before it, so that the delete has something to delete on a fresh host.
+ */
+function exampleCases(): { name: string; text: string }[] {
+  const out: { name: string; text: string }[] = [];
+  for (const [dir, label] of [[DEBIAN_EXAMPLES, 'debian'], [WIKI_EXAMPLES, 'wiki']] as const) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.nft')).sort()) {
+      let text = readFileSync(join(dir, f), 'utf8').replace(/^\s*include\s+"\.\/([^"]+)"\s*$/gm, (_, inc: string) => readFileSync(join(dir, inc), 'utf8'));
+      const deleted = [...text.matchAll(/^\s*delete table (?:(ip6?|inet|arp|bridge|netdev)\s+)?(\S+)\s*$/gm)].map((x) => `table ${x[1] ?? 'ip'} ${x[2]} {}`);
+      if (deleted.length > 0) text = `${deleted.join('\n')}\n${text}`;
+      out.push({ name: `${label}/${f}`, text });
+    }
+  }
+  return out;
+}
+
 function rulesetText(files: RulesetFiles): string {
   return Object.entries(files)
     .map(([kind, text]) => `# ${kind}\n${String(text)}`)
@@ -480,6 +508,37 @@ describe.skipIf(coreReq.skip)(coreReq.name, coreReq.options, () => {
     expect(figures.rulesets).toBeGreaterThanOrEqual(Math.min(RANDOM_COUNT, 500));
     expectNoDisagreement('random');
   }, 900_000);
+
+  it.skipIf(!existsSync(DEBIAN_EXAMPLES) && !existsSync(WIKI_EXAMPLES))(`the nftables wiki's example rulesets (${WIKI_EXAMPLES}) and Debian's (${DEBIAN_EXAMPLES}): every cell agrees, none unknown`, async () => {
+    const cases = exampleCases();
+    const targets = dnatTargets(cases.map((c) => ({ name: c.name, files: { nft: c.text }, legacy: false })));
+    const lab = labs[0]!;
+    await lab.addTargets(targets.addresses);
+    await lab.listenEverywhere(targets.ports);
+    for (const [a, b] of EXAMPLE_INTERFACES) await lab.h.ip('link', 'add', a, 'type', 'veth', 'peer', 'name', b).catch(() => undefined);
+    const figures = figuresFor('examples');
+    const zones = NAMED_ZONES.map(parseZoneSpec);
+    const base = await baseSnapshot(lab, PrivateEtc.create(scope));
+    await lab.ensureZoneSources(buildContext(base, { zones }).reach().zones);
+    const sockets = await lab.socketTruth();
+    const skipped: string[] = [];
+    for (const c of cases) {
+      const loaded = await lab.load({ nft: c.text }, c.name.replace('/', '-'));
+      if (!loaded.ok) {
+        skipped.push(`${c.name}: ${loaded.error.split('\n').find((l) => /error/i.test(l)) ?? loaded.error.split('\n')[0]}`);
+        figures.skipped++;
+        continue;
+      }
+      const netfilter = await lab.collectNetfilter(DIST);
+      const matrix = buildContext({ ...base, netfilter }, { zones }).reach();
+      const comparisons = await checkMatrix(lab, matrix, sockets, figures, translates(c.text) ? OTHER_PORTS : []);
+      figures.rulesets++;
+      report('examples', c.name, c.text, comparisons, matrix.limitations);
+    }
+    console.log(`examples: ${cases.length} found, ${cases.length - skipped.length} loaded; not loadable here:\n  ${skipped.join('\n  ') || '(none)'}`);
+    expectNoDisagreement('examples');
+    expect(figures.unknown, 'examples: cells the model left unknown (reasons listed with the figures)').toBe(0);
+  }, 600_000);
 
   it.skipIf(!existsSync(CORPUS_DIR))(`corpus rulesets that load into a namespace (read in place from ${CORPUS_DIR}): every cell agrees`, async () => {
     const cases = corpusCases();

@@ -147,6 +147,9 @@ export function decodeVmapElements(raw: readonly unknown[], keys: readonly Key[]
   return out;
 }
 
+/** `ip dscp set cs1`, `meta priority set …`: changes to fields no match of the model reads. */
+const HARMLESS_FIELDS = new Set(['payload ip dscp', 'payload ip6 dscp', 'payload ip ecn', 'payload ip6 ecn', 'payload ip6 flowlabel', 'meta priority', 'meta secmark', 'meta nftrace', 'ct label', 'ct helper', 'ct zone', 'ct expectation', 'ct timeout', 'payload ether saddr', 'payload ether daddr']);
+
 /** `meta mark set …` / `ct mark set …` → the kernel's (mark & ~mask) ^ xor form. */
 function mangleEffect(body: unknown, statement: unknown): Effect {
   const text = printStatement(statement);
@@ -154,7 +157,13 @@ function mangleEffect(body: unknown, statement: unknown): Effect {
   const kv = single(body.key);
   const target = kv && isObject(kv[1]) && kv[1].dir === undefined ? `${kv[0]} ${str(kv[1].key) ?? ''}` : '';
   const on = target === 'meta mark' ? 'packet' : target === 'ct mark' ? 'conn' : undefined;
-  if (!on) return { kind: 'unsupported', text, reason: 'only mark changes are modelled' };
+  if (!on) {
+    // Fields nothing in the model reads: the packet goes on as it was for the walk.
+    const field = kv && isObject(kv[1]) ? `${kv[0]} ${str(kv[1].protocol) ?? ''} ${str(kv[1].key) ?? str(kv[1].field) ?? ''}`.replace(/\s+/g, ' ').trim() : '';
+    if (HARMLESS_FIELDS.has(field) || (kv?.[0] === 'tcp option')) return { kind: 'other', text };
+    if (field === 'payload ip ttl' || field === 'payload ip6 hoplimit') return { kind: 'unsupported', text, reason: 'TTL / hop limit changes are not modelled' };
+    return { kind: 'unsupported', text, reason: `it rewrites ${printExpr(body.key)}, which the model does not follow`, rewrites: true };
+  }
   const literal = num(body.value);
   if (literal !== undefined) return { kind: 'mark', on, mask: 0xffffffff, xor: literal >>> 0, text };
   const op = single(body.value);

@@ -90,7 +90,7 @@ export function runChain(run: Run, base: CChain): ChainResult {
       continue;
     }
 
-    if (r.rule.effects.length > 0) applyEffects(run, r.rule.effects, r);
+    if (r.rule.effects.length > 0 && !applyEffects(run, r.rule.effects, r)) return STOP;
     let verdict = r.verdict;
     if (verdict.v.kind === 'vmap') {
       // A verdict map without an element for the packet is a rule that did not match.
@@ -216,9 +216,14 @@ function effectAction(effects: readonly Effect[]): string {
   return 'continue';
 }
 
-function applyEffects(run: Run, effects: readonly Effect[], r: CRule): void {
+/** false when an effect rewrites what the walk reads (run.fatal says which): the walk stops, unknown. */
+function applyEffects(run: Run, effects: readonly Effect[], r: CRule): boolean {
   const p = run.p;
   for (const e of effects) {
+    if (e.kind === 'unsupported' && e.rewrites) {
+      run.fatal = `${r.where}: ${e.text}: ${e.reason ?? 'not modelled'} — ${r.rule.origin.text}`;
+      return false;
+    }
     switch (e.kind) {
       case 'mark':
         if (e.on === 'packet') p.mark = ((p.mark & ~e.mask) ^ e.xor) >>> 0;
@@ -238,6 +243,7 @@ function applyEffects(run: Run, effects: readonly Effect[], r: CRule): void {
         break;
     }
   }
+  return true;
 }
 
 /** Runs one verdict; for jump/goto leaves the target in `state.target`. */

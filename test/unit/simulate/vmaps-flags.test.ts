@@ -116,3 +116,14 @@ describe('TCP flags in every form nft writes', () => {
     expect(simulate(rule(x.match(flags, x.set('fin', 'rst'), '!=')), labHost(), syn).disposition).toBe('dropped');
   });
 });
+
+describe('a statement that rewrites what the walk reads stops it, named; one that changes nothing it reads does not', () => {
+  it('`tcp dport 80 ip daddr set 192.0.2.1` is unknown; `ip dscp set cs1` and `meta priority set` go on', () => {
+    const set = (key: unknown, value: unknown) => ({ mangle: { key, value } });
+    const r = simulate(input([[x.tcpDport(80), set(x.payload('ip', 'daddr'), '192.0.2.1')], [x.accept]]), labHost(), W(80));
+    expect(r.disposition).toBe('unknown');
+    expect(r.unknownReasons.join()).toMatch(/inet t input rule 2: .*it rewrites ip daddr, which the model does not follow/);
+    expect(simulate(input([[x.tcpDport(80), set(x.payload('ip', 'dscp'), 'cs1')], [x.accept]]), labHost(), W(80)).disposition).toBe('local');
+    expect(simulate(input([[set(x.meta('priority'), 1)], [x.accept]]), labHost(), W(80)).disposition).toBe('local');
+  });
+});
