@@ -142,7 +142,10 @@ export function computeReach(
   if (!rulesetKnown) limitations.push('the firewall ruleset could not be read: every non-loopback cell is unknown (run as root)');
   if (snapshot.sockets.status !== 'ok') limitations.push(`sockets could not be read: ${snapshot.sockets.detail}`);
   limitations.push(...(options.limitations ?? []));
-  const simulator = prepare(ruleset, hostFacts(snapshot));
+  const facts = hostFacts(snapshot);
+  const simulator = prepare(ruleset, facts);
+  const local = new Set(facts.addresses.map((a) => canonicalAddress(a.address)));
+  const isLocal = (a: string): boolean => local.has(canonicalAddress(a)) || a.startsWith('127.');
   const cells: ReachCell[] = [];
   for (const socket of sockets) {
     const listener = listenerOf(socket, gatewaySockets);
@@ -163,7 +166,7 @@ export function computeReach(
         if (best?.verdict === 'open') break;
       }
       if (best?.verdict !== 'open' && (rulesetKnown || zone.kind === 'loopback')) {
-        const other = throughTranslations(simulator, ruleset, sockets, socket, zone);
+        const other = throughTranslations(simulator, ruleset, sockets, socket, zone, isLocal);
         if (other && (other.verdict === 'open' || !best || RANK[other.verdict] > RANK[best.verdict])) best = other;
       }
       cells.push(cellOf(listener, zone, best, socket.family, zone.source[4] ?? zone.source[6] ?? ''));
@@ -183,8 +186,9 @@ const MAX_TRANSLATED_ATTEMPTS = 256;
  * not open: the first attempt that a translation delivers to this socket decides (open); one the
  * model cannot decide makes the cell unknown; anything else is about other ports and is left out.
  */
-function throughTranslations(simulator: Simulator, ruleset: Ruleset, sockets: readonly Socket[], socket: Socket, zone: Zone): Attempt | undefined {
-  const entrances = entrancesTo(ruleset, socket.port);
+function throughTranslations(simulator: Simulator, ruleset: Ruleset, sockets: readonly Socket[], socket: Socket, zone: Zone, isLocal: (address: string) => boolean): Attempt | undefined {
+  const accepts = (a: string): boolean => socketAccepts(socket, { family: a.includes(':') ? 6 : 4, protocol: socket.protocol, daddr: a, dport: socket.port, iif: zone.interface });
+  const entrances = entrancesTo(ruleset, socket.port, accepts, isLocal);
   if (entrances.length === 0) return undefined;
   let unknown: Attempt | undefined;
   const tried = new Set<string>();
@@ -207,16 +211,28 @@ function throughTranslations(simulator: Simulator, ruleset: Ruleset, sockets: re
           if (tried.size >= MAX_TRANSLATED_ATTEMPTS) return unknown;
           tried.add(key);
           const packet: Packet = { family: pf, iif: zone.interface, saddr, daddr, protocol: socket.protocol, sport: 40000, dport };
-          const result = simulator.simulate(packet, answerFor(sockets, family, socket.protocol, packet.iif));
-          const decided = judgePath(result, packet);
-          if (decided?.verdict === 'unknown') {
-            unknown ??= { ...decided, port: dport, reason: `through ${e.where} (aimed at ${daddr} port ${dport}): ${decided.reason}` };
-            continue;
+          const answer = answerFor(sockets, family, socket.protocol, packet.iif);
+          let result = simulator.simulate(packet, answer);
+          let chance = '';
+          const delivers = (r: SimResult): boolean =>
+            !judgePath(r, packet) && r.disposition === 'local' && socketAccepts(socket, { family, protocol: socket.protocol, daddr: r.daddr, dport: r.dport, iif: packet.iif });
+          if (result.disposition === 'unknown') {
+            // Undecidable points: a branch the kernel picks at random for each connection (kube-proxy's
+            // endpoint choice) that delivers here is a path a client meets by retrying.
+            const branches = simulator.branches(packet, answer);
+            const hit = branches?.find((b) => delivers(b.result));
+            if (hit && hit.random) {
+              result = hit.result;
+              chance = ` (one of ${branches?.length ?? 0} choices the kernel makes at random for each connection)`;
+            } else {
+              const decided = judgePath(result, packet);
+              if (hit || branches === undefined) unknown ??= { ...(decided as Attempt), port: dport, reason: `through ${e.where} (aimed at ${daddr} port ${dport}): ${decided?.reason ?? ''}` };
+              continue;
+            }
           }
-          if (decided || result.disposition !== 'local') continue;
-          if (!socketAccepts(socket, { family, protocol: socket.protocol, daddr: result.daddr, dport: result.dport, iif: packet.iif })) continue;
+          if (!delivers(result)) continue;
           const where = `${socket.family === 6 ? `[${socket.address}]` : socket.address}:${socket.port}`;
-          const reason = `aimed at ${family === 6 ? `[${daddr}]` : daddr}:${dport}, translated by ${e.where} and delivered to ${where}`;
+          const reason = `aimed at ${family === 6 ? `[${daddr}]` : daddr}:${dport}, translated by ${e.where} and delivered to ${where}${chance}`;
           const path = [...result.steps, { hook: 'socket', table: '', chain: '', text: `delivered to ${where}${socket.process ? ` (${socket.process})` : ''}`, action: 'accept' }];
           return { verdict: 'open', destination: daddr, port: dport, source: saddr, reason, path };
         }
@@ -224,6 +240,10 @@ function throughTranslations(simulator: Simulator, ruleset: Ruleset, sockets: re
     }
   }
   return unknown;
+}
+
+function canonicalAddress(address: string): string {
+  return ipaddr.isValid(address) ? ipaddr.parse(address).toString() : address;
 }
 
 function isLoopback(address: string): boolean {

@@ -1,4 +1,5 @@
 import type { Chain, Key, Match, NatMap, PacketFamily, PortRange, Rule, Ruleset, Table, Value } from './model.js';
+import { pendingRulesOf } from './pending-rules.js';
 
 /**
  * Every other way into a local port: the DNAT and REDIRECT rules (iptables and nft, literal
@@ -163,54 +164,93 @@ function mapEntries(map: NatMap, dataPort: (d: Value[]) => Value | undefined, li
  * The DNAT/REDIRECT rules that can take a client to local port LISTENER, with what to aim at.
  * A rule without a port condition is met on any port: the ruleset's port points stand for them.
  */
-export function entrancesTo(ruleset: Ruleset, listener: number): Entrance[] {
+export function entrancesTo(ruleset: Ruleset, listener: number, canLand: (address: string) => boolean = () => true, isLocal: (address: string) => boolean = () => true): Entrance[] {
   let byPort = cache.get(ruleset);
   if (!byPort) cache.set(ruleset, (byPort = new Map()));
   const key = String(listener);
-  const hit = byPort.get(key);
-  if (hit) return hit;
-  const out: Entrance[] = [];
-  const tables = natTables(ruleset);
-  if (tables.length > 0) {
-    const points = portPoints(ruleset);
-    for (const t of tables) {
-      for (const c of t.chains) collect(t, c, listener, points, out);
-    }
+  let all = byPort.get(key);
+  if (!all) {
+    all = [];
+    for (const { table, chain, rule } of translatingRules(ruleset, isLocal)) collect(table, chain, rule, listener, all);
+    byPort.set(key, all);
   }
-  byPort.set(key, out);
+  const out = all.filter((e) => e.toAddr === undefined || canLand(e.toAddr));
+  for (const e of out) {
+    const r = pendingPorts.get(e);
+    if (!r) continue;
+    // The ruleset's port bounds (every rule parsed) only when a range must be stood for.
+    const points = r.wide ? portPoints(ruleset) : [];
+    e.ports = r.ranges ? representatives(r.ranges, points, []) : representatives([{ from: 1, to: 65535 }], points, [listener]);
+    pendingPorts.delete(e);
+  }
   return out;
 }
 
-function collect(t: Table, c: Chain, listener: number, points: readonly number[], out: Entrance[]): void {
-  for (const rule of c.rules) {
+/** Entrances whose ports are not worked out yet (see entrancesTo). */
+const pendingPorts = new WeakMap<Entrance, { ranges: PortRange[] | undefined; wide: boolean }>();
+
+const rulesCache = new WeakMap<Ruleset, { table: Table; chain: Chain; rule: Rule }[]>();
+
+/**
+ * The ruleset's DNAT/REDIRECT rules that may land on the host itself, found once: a chain still
+ * held as text is read line by line and only those rules parsed (a kube-proxy or Docker host has
+ * thousands of DNATs to pods and containers, whose literal targets are not local). The host's
+ * addresses are the same for every question about one ruleset.
+ */
+function translatingRules(ruleset: Ruleset, isLocal: (address: string) => boolean): { table: Table; chain: Chain; rule: Rule }[] {
+  let out = rulesCache.get(ruleset);
+  if (out) return out;
+  out = [];
+  for (const table of natTables(ruleset)) {
+    for (const chain of table.chains) {
+      const pending = pendingRulesOf(chain);
+      const n = pending ? pending.count : chain.rules.length;
+      for (let i = 0; i < n; i++) {
+        if (pending?.mayTranslate && !pending.mayTranslate(i, isLocal)) continue;
+        const rule = pending ? pending.rule(i) : (chain.rules[i] as Rule);
+        const v = rule.verdict;
+        if (v.kind === 'redirect' || (v.kind === 'dnat' && (v.addr === undefined || isLocal(v.addr)))) out.push({ table, chain, rule });
+      }
+    }
+  }
+  rulesCache.set(ruleset, out);
+  return out;
+}
+
+function setRanges(e: Entrance, r: PortRange[] | undefined): void {
+  pendingPorts.set(e, { ranges: r, wide: !r || r.some((x) => x.to > x.from) });
+}
+
+function collect(t: Table, c: Chain, rule: Rule, listener: number, out: Entrance[]): void {
+  {
     const v = rule.verdict;
-    if (v.kind !== 'dnat' && v.kind !== 'redirect') continue;
+    if (v.kind !== 'dnat' && v.kind !== 'redirect') return;
     const where = `${t.family} ${t.name} ${c.name} rule ${rule.origin.index}`;
     const own = rulePortRanges(rule);
     const addrs = positiveDaddrs(rule);
     let ranges: PortRange[] | undefined = own;
     let toAddr: string | undefined;
     if (v.kind === 'redirect') {
-      if (!landsOn(v.port, v.portTo, listener)) continue;
+      if (!landsOn(v.port, v.portTo, listener)) return;
       if (v.port === undefined) ranges = [{ from: listener, to: listener }];
     } else {
-      if (v.computed !== undefined) continue;
+      if (v.computed !== undefined) return;
       if (v.portMap || v.addrMap) {
         const portOf = (d: Value[]): Value | undefined => (v.portMap ? d[0] : d[1]);
         const m = v.portMap ? mapEntries(v.portMap, portOf, listener) : v.addrMap ? mapEntries(v.addrMap, portOf, listener) : undefined;
-        if (!m?.any) continue;
+        if (!m?.any) return;
         if (m.ports.length > 0) ranges = m.ports;
         addrs.push(...m.addrs);
         const keepsPort = v.portMap === undefined && v.port === undefined && !(v.addrMap?.data.some((d) => d.length > 1) ?? false);
         if (keepsPort) ranges = [{ from: listener, to: listener }];
       } else {
-        if (!landsOn(v.port, v.portTo, listener)) continue;
+        if (!landsOn(v.port, v.portTo, listener)) return;
         if (v.port === undefined) ranges = [{ from: listener, to: listener }];
       }
       if (v.addr !== undefined) toAddr = v.addr;
     }
-    const ports = ranges ? representatives(ranges, points, []) : representatives([{ from: 1, to: 65535 }], points, [listener]);
-    const e: Entrance = { where, ports, addrs };
+    const e: Entrance = { where, ports: [], addrs };
+    setRanges(e, ranges);
     if (toAddr !== undefined) e.toAddr = toAddr;
     if (t.family === 'ip' || t.family === 'ip6') e.family = t.family;
     else if (toAddr !== undefined) e.family = toAddr.includes(':') ? 'ip6' : 'ip';

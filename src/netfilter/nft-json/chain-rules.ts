@@ -84,6 +84,19 @@ export class ChainJson implements PendingRules {
     return jsonKeys((this.entries[i] as PendingNftRule).body.expr);
   }
 
+  mayTranslate(i: number, isLocal: (address: string) => boolean): boolean {
+    const expr = (this.entries[i] as PendingNftRule).body.expr;
+    if (!Array.isArray(expr)) return true;
+    for (const s of expr) {
+      if (s === null || typeof s !== 'object' || 'redirect' in s) return true;
+      if ('dnat' in s) {
+        const addr = (s as { dnat?: { addr?: unknown } }).dnat?.addr;
+        return typeof addr !== 'string' || isLocal(addr);
+      }
+    }
+    return false;
+  }
+
   rule(i: number): Rule {
     let rule = this.decoded[i];
     if (!rule) this.decoded[i] = rule = this.decodeSafely(this.entries[i] as PendingNftRule, i + 1);

@@ -26,6 +26,8 @@ export interface CRule {
   tests: Test[];
   /** Per test: why it can be undecidable. */
   whys: (string | undefined)[];
+  /** Per test: its undecidability is the kernel's random choice per connection. */
+  randoms?: boolean[];
   verdict: CVerdict;
   /** "ip filter INPUT rule 3 (line 12)". */
   where: string;
@@ -213,6 +215,7 @@ export class CTable {
       rule,
       tests: steps ? [] : compiled.map((x) => x.test),
       whys: steps ? [] : compiled.map((x) => x.unknownWhy),
+      ...(compiled.some((x) => x.random) ? { randoms: compiled.map((x) => x.random === true) } : {}),
       verdict: this.compileVerdict(rule.verdict),
       where: `${this.label} ${c.chain.name} rule ${o.index}${o.line !== undefined ? ` (line ${o.line})` : ''}`,
     };
@@ -412,6 +415,12 @@ export function evalRule(r: CRule, p: Pkt): Tri {
     if (x === U) unknown = true;
   }
   return unknown ? U : T;
+}
+
+/** Every test of R that returned U is a random choice of the kernel. */
+export function randomOnly(r: CRule, p: Pkt): boolean {
+  if (!r.randoms) return false;
+  return r.tests.every((t, i) => t(p) !== U || r.randoms?.[i] === true);
 }
 
 /** Why a rule evaluated to U: the reasons of the tests that returned U. */

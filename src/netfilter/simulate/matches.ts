@@ -44,6 +44,8 @@ export interface CompiledMatch {
   ordered?: boolean;
   /** The assumption the answer rests on, said in the path when the test is reached. */
   assume?: string;
+  /** Its U is a choice the kernel makes at random for every connection (statistic --mode random). */
+  random?: boolean;
 }
 
 
@@ -325,7 +327,7 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
       return compileRecent(m);
 
     case 'statistic':
-      return unknown(`statistic (${m.text}) is random or counts packets`);
+      return { ...unknown(`statistic (${m.text}) is random or counts packets`), ...(/--mode random/.test(m.text) ? { random: true } : {}) };
 
     case 'fragment':
       return { test: () => (m.negate ? T : F), cost: 2 };

@@ -1,5 +1,5 @@
 import type { Effect, Verdict } from '../model.js';
-import { candidates, evalRule, type CStep, P_D4, P_DPORT, P_IIF, P_IIF_NEG, P_OIF, P_OIF_NEG, P_PROTO, P_S4, unknownWhy, type CChain, type CRule, type CVerdict, type Prefilter } from './compile.js';
+import { candidates, evalRule, randomOnly, type CStep, P_D4, P_DPORT, P_IIF, P_IIF_NEG, P_OIF, P_OIF_NEG, P_PROTO, P_S4, unknownWhy, type CChain, type CRule, type CVerdict, type Prefilter } from './compile.js';
 import { formatEndpoint, parseIp, type Ip } from './ip.js';
 import { F, T, U, type Test, type Tri } from './matches.js';
 import { PORT_PROTOS } from './packet.js';
@@ -82,7 +82,7 @@ export function runChain(run: Run, base: CChain): ChainResult {
     let res = r.steps ? evalSteps(run, r) : evalRule(r, p);
     if (res === U) {
       const why = unknownWhy(r, p);
-      res = run.decide(2, `${r.where}: ${why} — ${r.rule.origin.text}`) === 1 ? 1 : F;
+      res = run.decide(2, `${r.where}: ${why} — ${r.rule.origin.text}`, randomOnly(r, p)) === 1 ? 1 : F;
       run.note(`undecidable: ${r.where} taken as ${res === F ? 'not matching' : 'matching'} (${why})`, run.hook);
     }
     if (res === F) {
@@ -315,7 +315,7 @@ function vmapElement(run: Run, r: CRule, cv: CVerdict): { cv: CVerdict; text: st
   if (v.dynamic) run.note(`${r.where}: verdict map ${label} is filled at run time: its listed elements are taken (a fresh client added none)`, run.hook);
   let idx = lookup(cv.set, run.p);
   if (idx === UNKNOWN_ELEMENT) {
-    const c = run.decide(elements.length + 1, `${r.where}: key ${v.keys.join(' . ')} of verdict map ${label} cannot be decided — ${r.rule.origin.text}`);
+    const c = run.decide(elements.length + 1, `${r.where}: key ${v.keys.join(' . ')} of verdict map ${label} cannot be decided — ${r.rule.origin.text}`, v.keys.includes('numgen'));
     idx = c === 0 ? NO_ELEMENT : c - 1;
     run.note(`undecidable: ${r.where} verdict map ${label} lookup taken as ${idx === NO_ELEMENT ? 'no element' : `element ${idx + 1}`}`, run.hook);
   }
@@ -403,7 +403,7 @@ function natMapTarget(
     if (m.dynamic) run.note(`${r.where}: the DNAT ${which} map is filled at run time: its listed elements are taken`, run.hook);
     let idx = lookup(compileSet(m.keys, m.elements), run.p);
     if (idx === UNKNOWN_ELEMENT) {
-      const c = run.decide(m.elements.length + 1, `${r.where}: key ${m.keys.join(' . ')} of the DNAT ${which} map cannot be decided — ${r.rule.origin.text}`);
+      const c = run.decide(m.elements.length + 1, `${r.where}: key ${m.keys.join(' . ')} of the DNAT ${which} map cannot be decided — ${r.rule.origin.text}`, m.keys.includes('numgen'));
       idx = c === 0 ? NO_ELEMENT : c - 1;
       run.note(`undecidable: ${r.where} DNAT ${which} map lookup taken as ${idx === NO_ELEMENT ? 'no element' : `element ${idx + 1}`}`, run.hook);
     }

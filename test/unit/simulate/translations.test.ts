@@ -90,3 +90,39 @@ describe('REDIRECT and nft dnat (maps too) from other ports', () => {
     expect(e?.ports).toEqual(expect.arrayContaining([22, 1, 65535, 999, 1000, 2000, 2001]));
   });
 });
+
+describe('a path the kernel picks at random for each connection counts (kube-proxy endpoints)', () => {
+  const rules = (probability: string) =>
+    [
+      '*raw',
+      ':PREROUTING ACCEPT [0:0]',
+      '-A PREROUTING -i eth0 -p tcp -m tcp --dport 8080 -j DROP',
+      'COMMIT',
+      '*nat',
+      ':PREROUTING ACCEPT [0:0]',
+      ':SVC - [0:0]',
+      ':SEP1 - [0:0]',
+      ':SEP2 - [0:0]',
+      '-A PREROUTING -p tcp -m tcp --dport 30022 -j SVC',
+      `-A SVC -m statistic --mode ${probability} -j SEP1`,
+      '-A SVC -j SEP2',
+      '-A SEP1 -p tcp -m tcp -j DNAT --to-destination 198.51.100.10:8080',
+      '-A SEP2 -p tcp -m tcp -j DNAT --to-destination 10.244.0.5:8080',
+      'COMMIT',
+      '',
+    ].join('\n');
+
+  it('NodePort 30022 reaches the local endpoint half the time: open, and the reason says it is chosen at random', () => {
+    const m = matrix(LAN, withIptables(rules('random --probability 0.50000000000')), withSockets(tcpListener('0.0.0.0', 8080, 7, 'app')));
+    const cell = m.cells.find((c) => c.listener.port === 8080 && c.zone.interface === 'eth0');
+    expect(cell).toMatchObject({ verdict: 'open', destinationPort: 30022 });
+    expect(cell?.reason).toMatch(/chosen|at random/);
+  });
+
+  it('a choice that counts packets (--mode nth) is not random: unknown, named', () => {
+    const m = matrix(LAN, withIptables(rules('nth --every 2 --packet 0')), withSockets(tcpListener('0.0.0.0', 8080, 7, 'app')));
+    const cell = m.cells.find((c) => c.listener.port === 8080 && c.zone.interface === 'eth0');
+    expect(cell?.verdict).toBe('unknown');
+    expect(cell?.reason).toMatch(/statistic/);
+  });
+});
