@@ -49,14 +49,16 @@ import { Ufw } from './lab/ufw.js';
  * printed with the cell, both outcomes and the path of the failing ruleset (saved under a
  * temp directory that is kept).
  *
- * CLAWMOAT_REACH_RANDOM (default 500) and CLAWMOAT_REACH_SEED (default 1) choose the random
- * rulesets; CLAWMOAT_REACH_SHARDS (default 6) how many labs run them side by side.
+ * CLAWMOAT_REACH_RANDOM (default 500) and CLAWMOAT_REACH_SEED choose the random rulesets: the
+ * seeds SEED … SEED+RANDOM-1. Without CLAWMOAT_REACH_SEED every run takes fresh ones (a random
+ * first seed, printed, and each failing ruleset is saved under its seed), so CI keeps exploring;
+ * set it to replay. CLAWMOAT_REACH_SHARDS (default 6) sets how many labs run them side by side.
  */
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const DIST = join(REPO, 'dist');
 const RANDOM_COUNT = Number(process.env.CLAWMOAT_REACH_RANDOM ?? 500);
-const RANDOM_FIRST_SEED = Number(process.env.CLAWMOAT_REACH_SEED ?? 1);
+const RANDOM_FIRST_SEED = Number(process.env.CLAWMOAT_REACH_SEED ?? 1 + Math.floor(Math.random() * 1_000_000_000));
 const SHARDS = Math.max(1, Number(process.env.CLAWMOAT_REACH_SHARDS ?? 6));
 /** Rulesets printed in full; later failing ones are only saved. */
 const PRINT_RULESETS = 8;
@@ -500,6 +502,7 @@ describe.skipIf(coreReq.skip)(coreReq.name, coreReq.options, () => {
       }),
     );
     const per = (ms: number) => `${(ms / Math.max(1, figures.rulesets)).toFixed(0)} ms`;
+    console.log(`random: seeds ${RANDOM_FIRST_SEED}–${RANDOM_FIRST_SEED + RANDOM_COUNT - 1}${process.env.CLAWMOAT_REACH_SEED === undefined ? ' (fresh: CLAWMOAT_REACH_SEED unset; replay one with CLAWMOAT_REACH_SEED=N CLAWMOAT_REACH_RANDOM=1)' : ''}`);
     console.log(`random: ${RANDOM_COUNT} rulesets in ${((Date.now() - started) / 1000).toFixed(1)} s on ${labs.length} labs; per ruleset: load ${per(phases.load)}, collect ${per(phases.collect)}, model ${per(phases.analyse)}, probe ${per(phases.probe)}`);
     // Both kinds are shown separately in the table; the combined row is asserted.
     FIGURES.delete('random');

@@ -815,7 +815,7 @@ function nftDocument(rng: Rng): string {
 
 /** The ruleset for a seed: even seeds are iptables-restore input (IPv4 and IPv6), odd seeds nft. */
 export function randomRuleset(seed: number): RandomRuleset {
-  const rng = new Rng(seed * 2654435761);
+  const rng = new Rng(Math.imul(seed, 2654435761) >>> 0);
   if (seed % 2 === 0) return { seed, kind: 'iptables', iptables: iptablesDocument(rng, 4), ip6tables: iptablesDocument(rng, 6), ipset: ipsetDocument(rng) };
   return { seed, kind: 'nft', nft: nftDocument(rng) };
 }
