@@ -258,6 +258,12 @@ export interface CtStateMatch extends Negatable {
 export interface CtStatusMatch extends Negatable {
   kind: 'ctstatus';
   statuses: string[];
+  /**
+   * nft `ct status == X` / `!= X` (and `{ … }` sets): the whole status word equals X, not "bit X
+   * is set" (that is nft's `ct status X`, op `in`, and iptables' --ctstatus). A DNATed connection's
+   * status is never exactly `dnat` (DST_NAT_DONE is set with it): `ct status != dnat` matches it.
+   */
+  exact?: boolean;
 }
 
 /** Conntrack original/reply tuple addresses: the destination before DNAT (`--ctorigdst`). */

@@ -253,7 +253,7 @@ function comparisonRange(op: string, value: number): PortRange | undefined {
   }
 }
 
-function typedMatch(key: Key, values: Value[][], negate: boolean): Match[] | undefined {
+function typedMatch(key: Key, values: Value[][], negate: boolean, op = '=='): Match[] | undefined {
   switch (key) {
     case 'iifname':
     case 'oifname':
@@ -304,7 +304,11 @@ function typedMatch(key: Key, values: Value[][], negate: boolean): Match[] | und
     }
     case 'ct status': {
       const statuses = exactStrings(values);
-      return statuses ? [{ kind: 'ctstatus', statuses: statuses.map((s) => s.toUpperCase().replace(/-/g, '_')), negate }] : undefined;
+      if (!statuses) return undefined;
+      const m: Match = { kind: 'ctstatus', statuses: statuses.map((s) => s.toUpperCase().replace(/-/g, '_')), negate };
+      // `==`/`!=` compare the whole word; `in` (nft's `ct status dnat`) tests bits.
+      if (op === '==' || op === '!=') m.exact = true;
+      return [m];
     }
     case 'meta mark':
     case 'ct mark': {
@@ -520,7 +524,7 @@ export function decodeMatch(body: unknown, statement: unknown): Match[] {
   if (r.kind === 'bad') return [unsupported(statement, `value ${brief(right, 80)} is not understood`)];
   if (r.kind === 'named') return [{ kind: 'set', keys, name: r.name, elements: [], dynamic: false, negate }];
   if (onlyKey) {
-    const typed = typedMatch(onlyKey, r.values, negate);
+    const typed = typedMatch(onlyKey, r.values, negate, op);
     if (typed) return typed;
     if (onlyKey === 'numgen') return [unsupported(statement, 'numgen outside a verdict map is not modelled')];
     return [unsupported(statement, `value ${brief(right, 80)} does not fit ${onlyKey}`)];

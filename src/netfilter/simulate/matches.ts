@@ -156,6 +156,28 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
       // `--ctstatus NONE` adds no bit to the mask (libxt_conntrack: `statusmask |= 0`), and the
       // kernel tests `status & mask` != 0: NONE never matches by itself (negated: always).
       const st = m.statuses.map((s) => s.toUpperCase()).filter((s) => s !== 'NONE');
+      if (m.exact) {
+        // The whole word equals one of them: never for a bit the packet lacks, nor for DNAT/SNAT
+        // (their *_NAT_DONE bit comes with them), nor beside another bit it has; a lone CONFIRMED
+        // may carry the NAT null bindings' DONE bits or not: U.
+        return {
+          test: (p) => {
+            if (!tracked(p)) return F;
+            const have = ctStatuses(p);
+            let eq: Tri = F;
+            for (const x of m.statuses.map((s) => s.toUpperCase())) {
+              if (x === 'NONE' ? have.size === 0 : !have.has(x) || x === 'DNAT' || x === 'SNAT' || have.size > 1) {
+                if (x === 'NONE' && have.size === 0) eq = U;
+                continue;
+              }
+              eq = U;
+            }
+            return tri(m.negate, eq);
+          },
+          cost: 3,
+          unknownWhy: `ct status ${m.negate ? '!=' : '=='} ${m.statuses.join(',').toLowerCase()} compares the whole status word, whose NAT bookkeeping bits the snapshot does not show`,
+        };
+      }
       return {
         test: (p) => {
           // No conntrack entry (raw, untracked): the expression does not match, negated or not.

@@ -279,7 +279,9 @@ function execute(run: Run, r: CRule, cv: CVerdict, chain: CChain, state: { targe
       // output interface's address. A map-chosen SNAT address is not looked up: the source is kept.
       const p = run.p;
       const to = v.kind === 'snat' ? (v.addr !== undefined ? parseIp(v.addr) : undefined) : run.host.primaryAddress(p.oif, p.family);
-      p.snatTo = to && to.family === p.family ? to : p.saddr;
+      const snatTo = to && to.family === p.family ? to : p.saddr;
+      // A binding that changes nothing sets no SNAT status (nf_nat_setup_info: the tuple is unchanged).
+      p.snatTo = snatTo.text === p.saddr.text && !(v.kind === 'snat' && v.port !== undefined) ? undefined : snatTo;
       run.step({ hook: run.hook, table: chain.table.label, chain: chain.chain.name, rule: r.rule.origin.index, text: `${v.kind === 'snat' ? `SNAT to ${v.addr ?? '?'}` : 'MASQUERADE'}: only the source changes`, action: v.kind });
       return ACCEPT;
     }
@@ -368,9 +370,12 @@ function dnat(run: Run, r: CRule, v: Extract<Verdict, { kind: 'dnat' } | { kind:
     addr = a;
     if (v.port !== undefined && PORT_PROTOS.has(p.proto)) port = natPort(p.dport, v.port, v.portTo, notes);
   }
+  // A translation to where the packet already goes changes no tuple: conntrack records no DNAT
+  // (nf_nat_setup_info sets IPS_DST_NAT only when the tuple changes), so --ctstate DNAT does not match.
+  const changed = addr.text !== p.daddr.text || port !== p.dport;
   p.daddr = addr;
   p.dport = port;
-  p.dnat = true;
+  if (changed) p.dnat = true;
   run.natDone = true;
   const after = formatEndpoint(addr.text, port, p.family);
   run.step({

@@ -231,7 +231,9 @@ function iptExtraMatches(rng: Rng, ctx: IptCtx, tcp: boolean): string[] {
     const [a, b] = rng.pick(RANGES[ctx.fam]);
     parts.push(`-m iprange ${neg(0.2)}--${rng.chance(0.6) ? 'src' : 'dst'}-range ${a}-${b}`);
   }
-  if (tcp && rng.chance(0.1)) parts.push(rng.pick(['-m tcp --syn', '-m tcp ! --syn', '-m tcp --tcp-flags SYN,ACK SYN', '-m tcp --tcp-flags FIN,SYN,RST,ACK SYN', '-m tcp --tcp-flags SYN,ACK SYN,ACK']));
+  // Not before conntrack: there a flag test tells the client's later packets (its ACK) from its
+  // SYN, and a NOTRACK or DROP of those breaks the handshake the model does not follow (seed 976003396).
+  if (tcp && ctx.table !== 'raw' && rng.chance(0.1)) parts.push(rng.pick(['-m tcp --syn', '-m tcp ! --syn', '-m tcp --tcp-flags SYN,ACK SYN', '-m tcp --tcp-flags FIN,SYN,RST,ACK SYN', '-m tcp --tcp-flags SYN,ACK SYN,ACK']));
   if (rng.chance(0.06)) {
     // Clients send with TTL / hop limit 64; routing lowers it by one before FORWARD.
     const value = rng.pick([63, 64]);
@@ -534,7 +536,7 @@ function nftExtraMatches(rng: Rng, ctx: NftCtx, tcp: boolean, fam: Fam | undefin
     // nft reads `proto-dst` only after a TCP match has set the protocol context.
     parts.push(!tcp || rng.chance(0.5) ? `ct original ${f === 4 ? 'ip' : 'ip6'} daddr ${ne(0.2)}${rng.chance(0.6) ? rng.pick(local) : rng.pick(PREFIXES[f])}` : `ct original proto-dst ${ne(0.2)}${rng.pick(PORTS)}`);
   }
-  if (tcp && rng.chance(0.12)) {
+  if (tcp && ctx.ct && rng.chance(0.12)) {
     parts.push(
       rng.pick([
         'tcp flags syn',

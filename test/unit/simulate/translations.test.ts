@@ -126,3 +126,33 @@ describe('a path the kernel picks at random for each connection counts (kube-pro
     expect(cell?.reason).toMatch(/statistic/);
   });
 });
+
+describe('what conntrack records of a translation (seeds 976003495, 976003426)', () => {
+  it('nft `ct status != dnat` compares the whole status word: it matches a DNATed connection (DST_NAT_DONE is set too); `ct status dnat` tests the bit', async () => {
+    const { simulate } = await import('../../../src/netfilter/simulate/index.js');
+    const { labHost, tcp } = await import('./helpers.js');
+    const status = (op: string) =>
+      nft(
+        nftDoc(
+          { family: 'ip', name: 'n', chains: [{ name: 'pre', base: { type: 'nat', hook: 'prerouting', prio: -100 }, rules: [[x.tcpDport(80), x.dnat('192.168.1.10', 22)]] }] },
+          { family: 'inet', name: 'f', chains: [{ name: 'in', base: { hook: 'input', prio: 0 }, rules: [[x.match({ ct: { key: 'status' } }, 'dnat', op), x.drop]] }] },
+        ),
+      );
+    const p = tcp('eth1', '192.168.1.50', '192.168.1.10', 80);
+    expect(simulate(status('!='), labHost(), p).disposition).toBe('dropped');
+    expect(simulate(status('=='), labHost(), p).disposition).toBe('local');
+    expect(simulate(status('in'), labHost(), p).disposition).toBe('dropped');
+    // Without a DNAT the bit is not there: `!=` still matches, `in` does not.
+    const q = tcp('eth1', '192.168.1.50', '192.168.1.10', 22);
+    expect(simulate(status('!='), labHost(), q).disposition).toBe('dropped');
+    expect(simulate(status('in'), labHost(), q).disposition).toBe('local');
+  });
+
+  it('a DNAT to where the packet already goes changes no tuple: no DNAT state (iptables --ctstate DNAT does not match)', async () => {
+    const { simulate } = await import('../../../src/netfilter/simulate/index.js');
+    const { labHost, tcp } = await import('./helpers.js');
+    const rules = ipt('*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 8443 -j DNAT --to-destination 198.51.100.10\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m conntrack --ctstate DNAT -j DROP\nCOMMIT\n');
+    expect(simulate(rules, labHost(), tcp('eth1', '192.168.1.50', '198.51.100.10', 8443)).disposition).toBe('local');
+    expect(simulate(rules, labHost(), tcp('eth1', '192.168.1.50', '192.168.1.10', 8443)).disposition).toBe('dropped');
+  });
+});
