@@ -368,6 +368,11 @@ export interface Attempt {
    * translation delivers it to this listener (its banner answers).
    */
   other?: boolean;
+  /**
+   * An address that is not the host's (a DNAT rule's `-d`): the client sends it to H, as a
+   * same-link client can (a route through H's address on the link, added before the probe).
+   */
+  via?: boolean;
 }
 
 /**
@@ -384,6 +389,8 @@ export class ReachLab {
   /** Every agent that answers on CTR_PORTS (all namespaces but H), and the extra ports they took since. */
   private readonly answerers: Agent[] = [];
   private readonly extraPorts = new Set<number>();
+  /** Host routes through H added in clients for targets that are not H's addresses (`executor|address`). */
+  private readonly routedVia = new Set<string>();
 
   private constructor(
     private readonly scope: Scope,
@@ -665,7 +672,9 @@ export class ReachLab {
         for (const port of ports) {
           for (const target of targets) {
             const a: Attempt = { key: `${executor}|${source}|${target}|${port}`, executor, family, source, target, port };
-            if (port !== cell.listener.port || !zone.targets[family].map(canonical).includes(target)) a.other = true;
+            const own = zone.targets[family].map(canonical).includes(target);
+            if (port !== cell.listener.port || !own) a.other = true;
+            if (!own) a.via = true;
             attempts.push(a);
           }
         }
@@ -695,6 +704,15 @@ export class ReachLab {
       // open. The patient re-probe of doubtful cells waits for it as long as for the handshake.
       list.push({ key: a.key, host, port: a.port, localAddress: a.source, timeoutMs, bannerMs: timeoutMs > 400 ? Math.min(1_000, timeoutMs / 2) : 150 });
       byExecutor.set(a.executor, list);
+    }
+    // Addresses that are not H's: the client routes them through H on its link.
+    for (const a of unique.values()) {
+      if (!a.via || a.executor === 'H' || this.routedVia.has(`${a.executor}|${a.target}`)) continue;
+      const link = this.links.get(a.executor);
+      const gw = (HOST as Record<string, { v4?: string; v6?: string }>)[a.executor]?.[a.family === 4 ? 'v4' : 'v6'];
+      if (!link || !gw) continue;
+      await link.client.ip(a.family === 4 ? '-4' : '-6', 'route', 'replace', `${a.target}/${a.family === 4 ? 32 : 128}`, 'via', gw, 'dev', link.clientIface);
+      this.routedVia.add(`${a.executor}|${a.target}`);
     }
     const results = new Map<string, ProbeResult>();
     const loopback = byExecutor.get('H') ?? [];
