@@ -12,9 +12,12 @@ import { evalU32, type KnownBytes } from '../u32.js';
  * - conntrack: state NEW (INVALID before conntrack, in raw; UNTRACKED after NOTRACK); the
  *   virtual state and status DNAT once a DNAT/REDIRECT was applied; SNAT never (it happens
  *   last); original tuple = the pre-NAT destination.
- * - rate limits (`limit`, `hashlimit` upto) are within their burst; `above` is not.
- * - `recent --set` matches; `--rcheck/--update/--remove` find no history.
- * - `statistic` (random/nth) and `numgen` are undecidable: U.
+ * - the client is fresh (its first connection): rate limits (`limit`, `hashlimit`, quotas) are
+ *   not exceeded, a connection count (`ct count`, `connlimit`) is 1, run-time sets and `recent`
+ *   lists hold what the snapshot lists plus what this walk added or deleted (dynset, recent
+ *   --set); tests that rest on that say so in the path (CompiledMatch.assume).
+ * - `statistic` (random/nth) and `numgen` are undecidable: U (random ones marked: a client that
+ *   retries meets every answer).
  * - the packet is a unicast (pkttype host) TCP SYN or UDP datagram, hop limit/TTL 64, no
  *   fragments, no IPv6 routing header.
  * - marks start at 0 and follow MARK/CONNMARK/`meta mark set` on this walk.
@@ -89,7 +92,7 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
     }
 
     case 'dynset':
-      return compileDynset(m);
+      return compileDynset(m, host);
 
     case 'iface': {
       const exact = m.patterns.filter((x) => !x.wildcard).map((x) => x.name);
@@ -370,8 +373,8 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
  * reached; then the element's statements run, on an element that is new for a fresh client, so
  * under every limit. A key the packet does not have (`ip saddr` on IPv6) breaks the rule first.
  */
-function compileDynset(m: Extract<Match, { kind: 'dynset' }>): CompiledMatch {
-  const stmts = m.stmts.map((s) => compileMatch(s, undefined as unknown as HostTable)).filter((c): c is CompiledMatch => c !== undefined);
+function compileDynset(m: Extract<Match, { kind: 'dynset' }>, host: HostTable): CompiledMatch {
+  const stmts = m.stmts.map((s) => compileMatch(s, host)).filter((c): c is CompiledMatch => c !== undefined);
   const unknownStmt = stmts.find((c) => c.unknownWhy !== undefined && c.assume === undefined);
   const assumed = stmts.map((c) => c.assume).filter((a): a is string => a !== undefined);
   const out: CompiledMatch = {
