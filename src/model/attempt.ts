@@ -14,6 +14,8 @@ export type { ReachVerdict };
 export interface Attempt {
   verdict: ReachVerdict;
   destination: string;
+  /** The port the client aimed at, when a translation took it from there to the listener's. */
+  port?: number;
   source: string;
   reason: string;
   path: Step[];
@@ -54,7 +56,7 @@ export function judgePath(result: SimResult, packet: Packet): Attempt | undefine
 
 /** The cell of LISTENER from ZONE, from its most open attempt (none: the zone had no source address of FAMILY). */
 export function cellOf(listener: ReachListener, zone: Zone, best: Attempt | undefined, family: 4 | 6, source: string): ReachCell {
-  return {
+  const cell: ReachCell = {
     listener,
     zone: { name: zone.name, kind: zone.kind, interface: zone.interface, source: best?.source ?? source },
     verdict: best?.verdict ?? 'closed',
@@ -62,4 +64,6 @@ export function cellOf(listener: ReachListener, zone: Zone, best: Attempt | unde
     reason: best?.reason ?? `no ${family === 4 ? 'IPv4' : 'IPv6'} address in this zone to send from`,
     path: best?.path ?? [],
   };
+  if (best?.port !== undefined) cell.destinationPort = best.port;
+  return cell;
 }

@@ -51,6 +51,8 @@ export interface ReachCell {
   verdict: ReachVerdict;
   /** The destination address the deciding packet was sent to (weak host: not always the bind address). */
   destination: string;
+  /** The port the deciding packet was sent to, when a DNAT/REDIRECT took it from there to the listener's port. */
+  destinationPort?: number;
   /** One sentence: why this verdict. */
   reason: string;
   path: Step[];

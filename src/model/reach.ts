@@ -1,7 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import type { Snapshot, Socket } from '../snapshot/types.js';
 import type { HostFacts, Packet, SimResult, Step } from '../netfilter/simulate/types.js';
-import { prepare } from '../netfilter/simulate/index.js';
+import { prepare, type Simulator } from '../netfilter/simulate/index.js';
+import { entrancesTo } from '../netfilter/entrances.js';
 import type { Ruleset } from '../netfilter/model.js';
 import { answerFor, cellOf, judgePath, RANK, type Attempt } from './attempt.js';
 import { socketAccepts } from './listeners.js';
@@ -136,7 +137,10 @@ export function computeReach(
   if (!rulesetKnown) limitations.push('the firewall ruleset could not be read: every non-loopback cell is unknown (run as root)');
   if (snapshot.sockets.status !== 'ok') limitations.push(`sockets could not be read: ${snapshot.sockets.detail}`);
   limitations.push(...(options.limitations ?? []));
-  const simulator = prepare(ruleset, hostFacts(snapshot));
+  const facts = hostFacts(snapshot);
+  const simulator = prepare(ruleset, facts);
+  const local = new Set(facts.addresses.map((a) => canonicalAddress(a.address)));
+  const isLocal = (a: string): boolean => local.has(canonicalAddress(a)) || a.startsWith('127.');
   const cells: ReachCell[] = [];
   const listeners = new Map(sockets.map((s) => [s, listenerOf(s, gatewaySockets, options.socketDoors?.get(s))]));
   for (const socket of sockets) {
@@ -161,10 +165,19 @@ export function computeReach(
             !rulesetKnown && zone.kind !== 'loopback'
               ? { verdict: 'unknown', destination: daddr, source: saddr, reason: 'the firewall ruleset could not be read', path: [] }
               : judge(simulator.simulate(packet, answerFor(sockets, family, socket.protocol, packet.iif)), socket, packet, family);
-          if (!best || RANK[attempt.verdict] > RANK[best.verdict]) best = attempt;
+          if (
+            !best ||
+            RANK[attempt.verdict] > RANK[best.verdict] ||
+            (RANK[attempt.verdict] === RANK[best.verdict] && zone.kind !== 'loopback' && isLoopback(best.destination) && !isLoopback(attempt.destination))
+          )
+            best = attempt;
           if (best.verdict === 'open') break;
         }
         if (best?.verdict === 'open') break;
+      }
+      if (best?.verdict !== 'open' && (rulesetKnown || zone.kind === 'loopback')) {
+        const other = throughTranslations(simulator, ruleset, sockets, socket, zone, isLocal);
+        if (other && (other.verdict === 'open' || !best || RANK[other.verdict] > RANK[best.verdict])) best = other;
       }
       if (best && door) best = throughDoor(best, door);
       cells.push(cellOf(listener, zone, best, socket.family, zone.source[4] ?? zone.source[6] ?? ''));
@@ -174,6 +187,94 @@ export function computeReach(
   const served = userSpaceRows(rows, zones, { simulator, sockets, rulesetKnown });
   cells.push(...served.cells);
   return { zones, listeners: [...listeners.values(), ...served.listeners], cells, limitations };
+}
+
+/** At most this many other (address, port) pairs are tried per cell through translations. */
+const MAX_TRANSLATED_ATTEMPTS = 256;
+
+/**
+ * A cell answers "by any port and any address the client can aim at": every DNAT/REDIRECT that
+ * can land on the socket's port is a path (entrances.ts). Tried when the socket's own port did
+ * not open: the first attempt that a translation delivers to this socket decides (open); one the
+ * model cannot decide makes the cell unknown; anything else is about other ports and is left out.
+ */
+function throughTranslations(
+  simulator: Simulator,
+  ruleset: Ruleset,
+  sockets: readonly Socket[],
+  socket: Socket,
+  zone: Zone,
+  isLocal: (address: string) => boolean,
+): Attempt | undefined {
+  const accepts = (a: string): boolean =>
+    socketAccepts(socket, { family: a.includes(':') ? 6 : 4, protocol: socket.protocol, daddr: a, dport: socket.port, iif: zone.interface });
+  const entrances = entrancesTo(ruleset, socket.port, accepts, isLocal);
+  if (entrances.length === 0) return undefined;
+  let unknown: Attempt | undefined;
+  const tried = new Set<string>();
+  for (const family of families(socket)) {
+    const saddr = zone.source[family];
+    if (!saddr) continue;
+    const pf = family === 4 ? 'ip' : 'ip6';
+    for (const e of entrances) {
+      if (e.family !== undefined && e.family !== pf) continue;
+      if (e.toAddr !== undefined && !socketAccepts(socket, { family, protocol: socket.protocol, daddr: e.toAddr, dport: socket.port, iif: zone.interface }))
+        continue;
+      // A same-link client can aim at any address through the host; the internet only at the host's.
+      const extra = zone.kind === 'internet' ? [] : e.addrs.filter((a) => a.includes(':') === (family === 6));
+      // The addresses a client there would use first (loopback last): the first path found is the one shown.
+      const daddrs = [...new Set([...zone.targets[family], ...extra])].sort((a, b) => Number(isLoopback(a)) - Number(isLoopback(b)));
+      for (const dport of e.ports) {
+        for (const daddr of daddrs) {
+          if (dport === socket.port && zone.targets[family].includes(daddr)) continue;
+          const key = `${daddr}|${dport}`;
+          if (tried.has(key)) continue;
+          if (tried.size >= MAX_TRANSLATED_ATTEMPTS) return unknown;
+          tried.add(key);
+          const packet: Packet = { family: pf, iif: zone.interface, saddr, daddr, protocol: socket.protocol, sport: 40000, dport };
+          const answer = answerFor(sockets, family, socket.protocol, packet.iif);
+          let result = simulator.simulate(packet, answer);
+          let chance = '';
+          const delivers = (r: SimResult): boolean =>
+            !judgePath(r, packet) &&
+            r.disposition === 'local' &&
+            socketAccepts(socket, { family, protocol: socket.protocol, daddr: r.daddr, dport: r.dport, iif: packet.iif });
+          if (result.disposition === 'unknown') {
+            // Undecidable points: a branch the kernel picks at random for each connection (kube-proxy's
+            // endpoint choice) that delivers here is a path a client meets by retrying.
+            const branches = simulator.branches(packet, answer);
+            const hit = branches?.find((b) => delivers(b.result));
+            if (hit && hit.random) {
+              result = hit.result;
+              chance = ` (one of ${branches?.length ?? 0} choices the kernel makes at random for each connection)`;
+            } else {
+              const decided = judgePath(result, packet);
+              if (hit || branches === undefined)
+                unknown ??= { ...(decided as Attempt), port: dport, reason: `through ${e.where} (aimed at ${daddr} port ${dport}): ${decided?.reason ?? ''}` };
+              continue;
+            }
+          }
+          if (!delivers(result)) continue;
+          const where = `${socket.family === 6 ? `[${socket.address}]` : socket.address}:${socket.port}`;
+          const reason = `aimed at ${family === 6 ? `[${daddr}]` : daddr}:${dport}, translated by ${e.where} and delivered to ${where}${chance}`;
+          const path = [
+            ...result.steps,
+            { hook: 'socket', table: '', chain: '', text: `delivered to ${where}${socket.process ? ` (${socket.process})` : ''}`, action: 'accept' },
+          ];
+          return { verdict: 'open', destination: daddr, port: dport, source: saddr, reason, path };
+        }
+      }
+    }
+  }
+  return unknown;
+}
+
+function canonicalAddress(address: string): string {
+  return ipaddr.isValid(address) ? ipaddr.parse(address).toString() : address;
+}
+
+function isLoopback(address: string): boolean {
+  return address === '127.0.0.1' || address.startsWith('127.') || address === '::1';
 }
 
 function isIpv6Loopback(address: string): boolean {

@@ -165,6 +165,9 @@ export type Key =
   | `${PortProtocol} dport`
   | 'meta l4proto'
   | 'meta nfproto'
+  | 'meta protocol'
+  | 'ip protocol'
+  | 'ip6 nexthdr'
   | 'meta mark'
   | 'meta pkttype'
   | 'ct state'
@@ -253,6 +256,12 @@ export interface CtStateMatch extends Negatable {
 export interface CtStatusMatch extends Negatable {
   kind: 'ctstatus';
   statuses: string[];
+  /**
+   * nft `ct status == X` / `!= X` (and `{ … }` sets): the whole status word equals X, not "bit X
+   * is set" (that is nft's `ct status X`, op `in`, and iptables' --ctstatus). A DNATed connection's
+   * status is never exactly `dnat` (DST_NAT_DONE is set with it): `ct status != dnat` matches it.
+   */
+  exact?: boolean;
 }
 
 /** Conntrack original/reply tuple addresses: the destination before DNAT (`--ctorigdst`). */
@@ -302,10 +311,45 @@ export interface CommentMatch {
   text: string;
 }
 
-/** Rate limits. `above: false` is true for a single SYN (within the burst); `above: true` is false. */
+/**
+ * Rate limits and quotas (`limit`, `hashlimit`, nft `quota`). The question is a fresh client's
+ * first connection: the limit is not exceeded, so `above: false` is true and `above: true` false.
+ */
 export interface LimitMatch {
   kind: 'limit';
   above: boolean;
+  text: string;
+}
+
+/**
+ * Connection counts (nft `ct count`, iptables `connlimit`): for a fresh client's first
+ * connection the count is 1, this connection. `over`: matches when the count is above `value`;
+ * else when it is at most `value`.
+ */
+export interface ConnCountMatch {
+  kind: 'conncount';
+  over: boolean;
+  value: number;
+  text: string;
+}
+
+/**
+ * nft `add @set { key [stmt] }`, `update @set { … }`, `delete @set { … }`, the legacy
+ * `meter NAME { key stmt }`: a match with a side effect. The key is added to (or deleted from)
+ * the set when the statement is reached, whatever the rest of the rule does; then the element's
+ * own statements (`limit`, `ct count`, `quota`, `counter`) decide whether the rule goes on, as
+ * for a fresh client (an element just created: under every limit).
+ */
+export interface DynsetMatch {
+  kind: 'dynset';
+  op: 'add' | 'update' | 'delete';
+  /** Set name (without @); a meter's name. */
+  set: string;
+  /** Table-qualified identity (`inet filter rl`), shared with the SetMatch lookups of that set. */
+  setId: string;
+  keys: Key[];
+  /** The element's statements, as matches (limit, conncount); counters are left out. */
+  stmts: Match[];
   text: string;
 }
 
@@ -326,8 +370,16 @@ export interface SetMatch extends Negatable {
   name?: string;
   /** Resolved elements (from the named set, or inline). */
   elements: Value[][];
-  /** A named set whose contents change at run time, or that was not found. */
+  /**
+   * A named set filled at run time (`flags dynamic`, timeouts): the model takes its listed
+   * elements (what the snapshot saw) plus what this walk added, the question being a fresh
+   * client's first connection; the path says so.
+   */
   dynamic: boolean;
+  /** The named set was not found: a lookup cannot be decided. */
+  missing?: boolean;
+  /** Table-qualified identity (`inet filter rl`) for sets a rule may add to. */
+  setId?: string;
 }
 
 /** Packet mark (`meta mark`, `-m mark`) or conntrack mark (`ct mark`, `-m connmark`): (x & mask) == value. */
@@ -357,10 +409,17 @@ export interface PktTypeMatch extends Negatable {
   types: string[];
 }
 
+/**
+ * (flags & mask) == set; with `anyOf`, equal to any one of them (nft `tcp flags { syn, syn|ack }`);
+ * with `nonzero`, any flag of the mask on (nft `tcp flags syn,ack`). Flags are names (FIN … CWR,
+ * ECE = ECN) or numbers (`0x12`).
+ */
 export interface TcpFlagsMatch extends Negatable {
   kind: 'tcpflags';
   mask: string[];
   set: string[];
+  anyOf?: string[][];
+  nonzero?: boolean;
 }
 
 /** IPv6 routing header (`-m rt`): a TCP SYN without one never matches. */
@@ -376,11 +435,51 @@ export interface HopLimitMatch extends Negatable {
   value: number;
 }
 
-/** `-m recent`: `set` always matches; `rcheck`/`update` depend on history (false for a first connection). */
+/**
+ * `-m recent`: `set` records the address and matches; `rcheck`/`update`/`remove` find what this
+ * walk recorded (a fresh client has no history before it).
+ */
 export interface RecentMatch extends Negatable {
   kind: 'recent';
   mode: 'set' | 'rcheck' | 'update' | 'remove';
   name: string;
+  /** `--rdest`: the destination address is recorded/checked (default the source). */
+  side?: 'src' | 'dst';
+  /** `--hitcount N`: at least N packets recorded. */
+  hitcount?: number;
+  text: string;
+}
+
+/**
+ * `-m u32 --u32 "TESTS"`: the packet's bytes from the network header on. Alternatives are `||`
+ * of iptables' `&&`-joined tests; each test reads a location (`ops` in order: the first `at`
+ * reads 4 bytes there, `&`, `<<`, `>>` transform, `@` moves on by the value and reads again) and
+ * compares it with ranges. The simulator knows a SYN's fixed fields and nothing else.
+ */
+export interface U32Match extends Negatable {
+  kind: 'u32';
+  /** All must hold (iptables joins them with `&&`). */
+  tests: U32Test[];
+  text: string;
+}
+
+export interface U32Test {
+  ops: { op: 'at' | '&' | '<<' | '>>' | '@'; value: number }[];
+  ranges: { from: number; to: number }[];
+}
+
+/**
+ * The sending socket: iptables `-m owner` (`--uid-owner`, `--gid-owner`, `--socket-exists`), nft
+ * `meta skuid`/`skgid`. Only packets the host sends have one (OUTPUT, POSTROUTING): a connection's
+ * SYN from a local client, a listener's SYN-ACK (its listening socket); the stack's RST and
+ * neighbour discovery come from kernel sockets that have no owner.
+ */
+export interface SocketMatch {
+  kind: 'socket';
+  /** xt_owner's ANDed tests, each possibly inverted; nft meta skuid/skgid is one uid/gid test (`nft: true`). */
+  tests: { what: 'uid' | 'gid' | 'socket-exists'; negate: boolean; value?: string }[];
+  /** nft meta: no socket (or no owner) breaks the rule whatever the operator. */
+  nft?: boolean;
   text: string;
 }
 
@@ -421,6 +520,10 @@ export type Match =
   | RpFilterMatch
   | CommentMatch
   | LimitMatch
+  | ConnCountMatch
+  | DynsetMatch
+  | U32Match
+  | SocketMatch
   | IpsetMatch
   | SetMatch
   | MarkMatch
@@ -464,8 +567,10 @@ export interface NatMap {
   elements: Value[][];
   /** Per element: [address], [port] or [address, port]. */
   data: Value[][];
-  /** Filled at run time, or not found: the lookup cannot be decided. */
+  /** Filled at run time: the listed elements are taken (a fresh client adds none). */
   dynamic: boolean;
+  /** The named map was not found: the lookup cannot be decided. */
+  missing?: boolean;
 }
 
 export interface VmapElement {
@@ -491,7 +596,7 @@ export type Verdict =
    * nft verdict map: look the key up; an element's verdict is executed, no element = the rule
    * does not match. Named maps are resolved into `elements` after parsing.
    */
-  | { kind: 'vmap'; keys: Key[]; map?: string; elements: VmapElement[]; dynamic: boolean }
+  | { kind: 'vmap'; keys: Key[]; map?: string; elements: VmapElement[]; dynamic: boolean; missing?: boolean }
   /** Hands the packet to user space: the outcome is not in the ruleset. */
   | { kind: 'queue'; text: string }
   | { kind: 'unsupported'; text: string; reason?: string };
@@ -507,7 +612,8 @@ export type Effect =
   | { kind: 'set-update'; set: string; text: string }
   /** A documented non-terminating target with no effect on filtering (TCPMSS, TRACE, …). */
   | { kind: 'other'; text: string }
-  | { kind: 'unsupported'; text: string; reason?: string };
+  /** `rewrites`: it changes a field the walk reads (an address, a port): the walk cannot go on. */
+  | { kind: 'unsupported'; text: string; reason?: string; rewrites?: boolean };
 
 // ---------------------------------------------------------------------------------------------
 // Parser results

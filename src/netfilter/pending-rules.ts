@@ -13,6 +13,11 @@ export interface PendingRules {
   keys(i: number): RuleKeys | undefined;
   /** Rule I, parsed on first request (the same object `chain.rules[I]` later holds). */
   rule(i: number): Rule;
+  /**
+   * false when rule I surely has no DNAT/REDIRECT target that may land on the host (read from its
+   * text, without parsing it): no such target, or a literal DNAT address that is not local.
+   */
+  mayTranslate?(i: number, isLocal: (address: string) => boolean): boolean;
 }
 
 /**

@@ -167,4 +167,19 @@ class ChainText implements PendingRules {
     if (!rule) this.parsed[i] = rule = this.table.parseLine(this.chain, this.lines[i] as PendingRule, i + 1);
     return rule;
   }
+
+  mayTranslate(i: number, isLocal: (address: string) => boolean): boolean {
+    const line = (this.lines[i] as PendingRule).line;
+    if (line.includes('REDIRECT')) return true;
+    if (!line.includes('DNAT')) return false;
+    // `--to-destination A[-B][:P]` or `[A6]:P`: a first address that is not local cannot land here.
+    const to = /--to-destination\s+(\S+)/.exec(line)?.[1];
+    if (to === undefined || line.indexOf('--to-destination') !== line.lastIndexOf('--to-destination')) return true;
+    const addr = to.startsWith('[')
+      ? to.slice(1, to.indexOf(']'))
+      : to.includes('.')
+        ? ((to.split(':')[0] ?? '').split('-')[0] ?? '')
+        : (to.split('-')[0] ?? '');
+    return addr === '' || !/^[0-9a-fA-F:.]+$/.test(addr) || isLocal(addr);
+  }
 }

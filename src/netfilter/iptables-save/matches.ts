@@ -1,6 +1,7 @@
 import { parseAddrRange, parsePrefix } from '../addr.js';
 import type { AddrSpec, Match, PacketFamily, PortProtocol, PortRange } from '../model.js';
 import { parsePortList, parsePortRange } from './ports.js';
+import { parseU32 } from '../u32.js';
 
 /**
  * The match extensions (`-m NAME --opt …`) that occur in real dumps, each with its option
@@ -236,6 +237,27 @@ const hashlimit: ModuleSpec = {
   },
 };
 
+/** xt_quota: matches while bytes remain; a fresh client's first packet finds them (the snapshot does not say how many were used). */
+const quota: ModuleSpec = {
+  options: { '--quota': 1 },
+  build(opts) {
+    return [{ kind: 'limit', above: opts.some((o) => o.negate), text: optionText('quota', opts) }];
+  },
+};
+
+/** `-m connlimit --connlimit-above N` / `--connlimit-upto N` (`!` swaps them). */
+const connlimit: ModuleSpec = {
+  options: { '--connlimit-upto': 1, '--connlimit-above': 1, '--connlimit-mask': 1, '--connlimit-saddr': 0, '--connlimit-daddr': 0 },
+  build(opts) {
+    const limits = opts.filter((o) => o.name === '--connlimit-upto' || o.name === '--connlimit-above');
+    const o = limits[0];
+    const value = o ? Number(first(o)) : NaN;
+    if (limits.length !== 1 || !o || !Number.isInteger(value) || value < 0)
+      return [unsupported('connlimit', opts, 'connlimit needs one --connlimit-upto or --connlimit-above count')];
+    return [{ kind: 'conncount', over: (o.name === '--connlimit-above') !== o.negate, value, text: optionText('connlimit', opts) }];
+  },
+};
+
 const set: ModuleSpec = {
   options: {
     '--match-set': 2,
@@ -328,6 +350,31 @@ const rpfilter: ModuleSpec = {
   },
 };
 
+const u32: ModuleSpec = {
+  options: { '--u32': 1 },
+  build(opts) {
+    return opts.map((o): Match => {
+      const tests = parseU32(first(o));
+      return tests ? { kind: 'u32', tests, negate: o.negate, text: optionText('u32', [o]) } : unsupported('u32', [o], 'u32 test not understood');
+    });
+  },
+};
+
+/** xt_owner: its tests are ANDed; `!` inverts each. */
+const owner: ModuleSpec = {
+  options: { '--uid-owner': 1, '--gid-owner': 1, '--socket-exists': 0, '--suppl-groups': 0 },
+  build(opts) {
+    const tests: Extract<Match, { kind: 'socket' }>['tests'] = [];
+    for (const o of opts) {
+      if (o.name === '--uid-owner') tests.push({ what: 'uid', negate: o.negate, value: first(o) });
+      else if (o.name === '--gid-owner') tests.push({ what: 'gid', negate: o.negate, value: first(o) });
+      else if (o.name === '--socket-exists') tests.push({ what: 'socket-exists', negate: o.negate });
+    }
+    if (tests.length === 0) return [unsupported('owner', opts, 'owner without a test')];
+    return [{ kind: 'socket', tests, text: optionText('owner', opts) }];
+  },
+};
+
 const nfacct: ModuleSpec = {
   options: { '--nfacct-name': 1 },
   build(opts) {
@@ -355,9 +402,23 @@ const recent: ModuleSpec = {
     const mode = modes[0];
     if (modes.length !== 1 || !mode) return [unsupported('recent', opts, 'recent needs exactly one of --set/--rcheck/--update/--remove')];
     const name = first(opts.find((o) => o.name === '--name') ?? { name: '', args: ['DEFAULT'], negate: false });
-    return [
-      { kind: 'recent', mode: mode.name.slice(2) as 'set' | 'rcheck' | 'update' | 'remove', name, negate: mode.negate, text: optionText('recent', opts) },
-    ];
+    const m: Match = {
+      kind: 'recent',
+      mode: mode.name.slice(2) as 'set' | 'rcheck' | 'update' | 'remove',
+      name,
+      negate: mode.negate,
+      text: optionText('recent', opts),
+    };
+    const hit = opts.find((o) => o.name === '--hitcount');
+    if (hit) {
+      const n = Number(first(hit));
+      if (!Number.isInteger(n) || n < 0) return [unsupported('recent', opts, `--hitcount ${first(hit)} is not a count`)];
+      m.hitcount = n;
+    }
+    if (opts.some((o) => o.name === '--rdest')) m.side = 'dst';
+    // --mask groups addresses and --rttl adds the TTL to what is compared: one walk records and
+    // finds the same client with the same TTL before routing, so neither changes a first connection.
+    return [m];
   },
 };
 
@@ -410,6 +471,8 @@ export const MODULES: Readonly<Record<string, ModuleSpec>> = {
   comment,
   limit,
   hashlimit,
+  connlimit,
+  quota,
   set,
   mark: markModule('mark', 'packet'),
   connmark: markModule('connmark', 'conn'),
@@ -421,6 +484,8 @@ export const MODULES: Readonly<Record<string, ModuleSpec>> = {
   pkttype,
   rpfilter,
   nfacct,
+  u32,
+  owner,
   recent,
   statistic,
   iprange,

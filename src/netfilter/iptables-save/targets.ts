@@ -256,6 +256,15 @@ export const TARGETS: Readonly<Record<string, TargetSpec>> = {
   HL: other('HL', { '--hl-set': 1, '--hl-dec': 1, '--hl-inc': 1 }),
   CLASSIFY: other('CLASSIFY', { '--set-class': 1 }),
   AUDIT: other('AUDIT', { '--type': 1 }),
+  // Labels, timers, LEDs, estimators, a copy sent elsewhere: the packet itself goes on unchanged.
+  SECMARK: other('SECMARK', { '--selctx': 1 }),
+  CONNSECMARK: other('CONNSECMARK', { '--save': 0, '--restore': 0 }),
+  IDLETIMER: other('IDLETIMER', { '--timeout': 1, '--label': 1, '--alarm': 0 }),
+  LED: other('LED', { '--led-trigger-id': 1, '--led-delay': 1, '--led-always-blink': 0 }),
+  RATEEST: other('RATEEST', { '--rateest-name': 1, '--rateest-interval': 1, '--rateest-ewmalog': 1 }),
+  TEE: other('TEE', { '--gateway': 1 }),
+  ECN: other('ECN', { '--ecn-tcp-remove': 0, '--ecn-tcp-cwr': 1, '--ecn-tcp-ece': 1, '--ecn-ip-ect': 1 }),
+  TCPOPTSTRIP: other('TCPOPTSTRIP', { '--strip-options': 1 }),
   QUEUE: queue('QUEUE', {}),
   NFQUEUE: queue('NFQUEUE', { '--queue-num': 1, '--queue-balance': 1, '--queue-bypass': 0, '--fail-open': 0, '--queue-cpu-fanout': 0 }),
 };

@@ -84,6 +84,19 @@ export class ChainJson implements PendingRules {
     return jsonKeys((this.entries[i] as PendingNftRule).body.expr);
   }
 
+  mayTranslate(i: number, isLocal: (address: string) => boolean): boolean {
+    const expr = (this.entries[i] as PendingNftRule).body.expr;
+    if (!Array.isArray(expr)) return true;
+    for (const s of expr) {
+      if (s === null || typeof s !== 'object' || 'redirect' in s) return true;
+      if ('dnat' in s) {
+        const addr = (s as { dnat?: { addr?: unknown } }).dnat?.addr;
+        return typeof addr !== 'string' || isLocal(addr);
+      }
+    }
+    return false;
+  }
+
   rule(i: number): Rule {
     let rule = this.decoded[i];
     if (!rule) this.decoded[i] = rule = this.decodeSafely(this.entries[i] as PendingNftRule, i + 1);
@@ -130,12 +143,21 @@ export class ChainJson implements PendingRules {
     const errors: ParseError[] = [];
     const sets = setsOf(this.table);
     const where = `${this.table.family} ${this.table.name} ${this.chain.name} rule ${rule.origin.index}`;
+    const scope = `${this.table.family} ${this.table.name}`;
     for (const m of rule.matches) {
+      if (m.kind === 'dynset') {
+        // A meter makes its set; a set statement names one the table declares.
+        if (!m.text.startsWith('meter ') && !sets.has(m.set)) errors.push({ message: `${where}: set @${m.set} not found` });
+        m.setId = `${scope} ${m.set}`;
+        continue;
+      }
       if (m.kind !== 'set' || m.name === undefined) continue;
+      m.setId = `${scope} ${m.name}`;
       const set = sets.get(m.name);
       if (!set || set.map !== undefined) {
         errors.push({ message: `${where}: set @${m.name} not found` });
         m.dynamic = true;
+        m.missing = true;
         continue;
       }
       m.elements = set.elements;
@@ -149,6 +171,7 @@ export class ChainJson implements PendingRules {
         if (!map || map.map === undefined || map.map === 'verdict' || !map.dataValues) {
           errors.push({ message: `${where}: map @${m.map} not found` });
           m.dynamic = true;
+          m.missing = true;
           continue;
         }
         m.elements = map.elements;
@@ -161,6 +184,7 @@ export class ChainJson implements PendingRules {
       if (!map || map.map !== 'verdict' || !map.data) {
         errors.push({ message: `${where}: verdict map @${v.map} not found` });
         v.dynamic = true;
+        v.missing = true;
       } else {
         v.dynamic = map.dynamic;
         v.elements = map.elements.map((key, i) => ({ key, verdict: map.data?.[i] as Verdict }));

@@ -34,6 +34,8 @@ function keyOfKv(kv: [string, unknown] | undefined): Key | undefined {
         return 'meta l4proto';
       case 'nfproto':
         return 'meta nfproto';
+      case 'protocol':
+        return 'meta protocol';
       case 'mark':
         return 'meta mark';
       case 'pkttype':
@@ -46,6 +48,8 @@ function keyOfKv(kv: [string, unknown] | undefined): Key | undefined {
     const proto = str(v.protocol);
     const field = str(v.field);
     if ((proto === 'ip' || proto === 'ip6') && (field === 'saddr' || field === 'daddr')) return `${proto} ${field}`;
+    if (proto === 'ip' && field === 'protocol') return 'ip protocol';
+    if (proto === 'ip6' && field === 'nexthdr') return 'ip6 nexthdr';
     if (proto !== undefined && PORT_PROTOCOLS.includes(proto) && (field === 'sport' || field === 'dport')) return `${proto as PortProtocol} ${field}`;
     if (proto === 'icmp' && field === 'type') return 'icmp type';
     if (proto === 'icmpv6' && field === 'type') return 'icmpv6 type';
@@ -251,7 +255,7 @@ function comparisonRange(op: string, value: number): PortRange | undefined {
   }
 }
 
-function typedMatch(key: Key, values: Value[][], negate: boolean): Match[] | undefined {
+function typedMatch(key: Key, values: Value[][], negate: boolean, op = '=='): Match[] | undefined {
   switch (key) {
     case 'iifname':
     case 'oifname':
@@ -275,11 +279,22 @@ function typedMatch(key: Key, values: Value[][], negate: boolean): Match[] | und
       const protocols = exactStrings(values);
       return protocols ? [{ kind: 'protocol', protocols: protocols.map(normaliseL4), negate }] : undefined;
     }
-    case 'meta nfproto': {
+    case 'meta nfproto':
+    case 'meta protocol': {
+      // nfproto names the family (ipv4, ipv6), protocol the ethertype (ip, ip6): for an ip/ip6/inet packet they agree.
       const fams = exactStrings(values);
       if (!fams || fams.length !== 1) return undefined;
-      const f = fams[0] === 'ipv4' ? 'ip' : fams[0] === 'ipv6' ? 'ip6' : undefined;
+      const f = fams[0] === 'ipv4' || fams[0] === 'ip' ? 'ip' : fams[0] === 'ipv6' || fams[0] === 'ip6' ? 'ip6' : undefined;
       return f ? [{ kind: 'nfproto', family: f, negate }] : undefined;
+    }
+    case 'ip protocol':
+    case 'ip6 nexthdr': {
+      const protocols = exactStrings(values);
+      if (!protocols) return undefined;
+      return [
+        { kind: 'nfproto', family: key === 'ip protocol' ? 'ip' : 'ip6', negate: false },
+        { kind: 'protocol', protocols: protocols.map(normaliseL4), negate },
+      ];
     }
     case 'meta pkttype': {
       const types = exactStrings(values);
@@ -291,7 +306,11 @@ function typedMatch(key: Key, values: Value[][], negate: boolean): Match[] | und
     }
     case 'ct status': {
       const statuses = exactStrings(values);
-      return statuses ? [{ kind: 'ctstatus', statuses: statuses.map((s) => s.toUpperCase().replace(/-/g, '_')), negate }] : undefined;
+      if (!statuses) return undefined;
+      const m: Match = { kind: 'ctstatus', statuses: statuses.map((s) => s.toUpperCase().replace(/-/g, '_')), negate };
+      // `==`/`!=` compare the whole word; `in` (nft's `ct status dnat`) tests bits.
+      if (op === '==' || op === '!=') m.exact = true;
+      return [m];
     }
     case 'meta mark':
     case 'ct mark': {
@@ -404,10 +423,14 @@ function maskedMarkMatch(kv: [string, unknown] | undefined, op: string, right: u
 
 const TCP_FLAGS = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECN', 'CWR'];
 
-/** `"syn"`, `["fin","syn"]`, `{"|": ["fin", "syn"]}` → upper-case flag names. */
+/** `"syn"`, `["fin","syn"]`, `{"|": ["fin", "syn"]}`, `0x12` → upper-case flag names (numbers as hex text). */
 function flagList(x: unknown, depth = 0): string[] | undefined {
   if (depth > MAX_DEPTH) return undefined;
-  if (typeof x === 'string') return TCP_FLAGS.includes(x.toUpperCase()) ? [x.toUpperCase()] : undefined;
+  if (typeof x === 'number') return Number.isInteger(x) && x >= 0 && x <= 255 ? (x === 0 ? [] : [`0x${x.toString(16)}`]) : undefined;
+  if (typeof x === 'string') {
+    if (/^(0x[0-9a-f]{1,2}|\d{1,3})$/i.test(x)) return flagList(Number(x), depth + 1);
+    return TCP_FLAGS.includes(x.toUpperCase()) ? [x.toUpperCase()] : undefined;
+  }
   const items = Array.isArray(x) ? x : single(x)?.[0] === '|' ? single(x)?.[1] : undefined;
   if (!Array.isArray(items)) return undefined;
   const out: string[] = [];
@@ -431,16 +454,42 @@ function isTcpFlagsKv(kv: [string, unknown] | undefined): boolean {
 function tcpFlagsMatch(kv: [string, unknown] | undefined, op: string, right: unknown): Match[] | undefined {
   const masked = kv && kv[0] === '&' && Array.isArray(kv[1]) && kv[1].length === 2 && isTcpFlags(kv[1][0]);
   if (!masked && !isTcpFlagsKv(kv)) return undefined;
+  const mask = masked ? flagList((kv[1] as unknown[])[1]) : TCP_FLAGS;
+  if (!mask) return undefined;
+  // A set of values: `tcp flags { syn, syn | ack }` (each compared whole, or under the mask).
+  const rs = single(right);
+  if (rs && rs[0] === 'set' && Array.isArray(rs[1]) && (op === '==' || op === '!=')) {
+    const anyOf: string[][] = [];
+    for (const item of rs[1]) {
+      const f = flagList(item);
+      if (!f) return undefined;
+      anyOf.push(f);
+    }
+    return [{ kind: 'tcpflags', mask: [...mask], set: [], anyOf, negate: op === '!=' }];
+  }
   const set = flagList(right);
   if (!set) return undefined;
   if (op === 'in') {
-    // "any of these set": one flag is exactly (flags & F) == F; several are not a mask/compare.
-    return !masked && set.length === 1 ? [{ kind: 'tcpflags', mask: set, set, negate: false }] : undefined;
+    // `tcp flags syn,ack`: any of these on.
+    return [{ kind: 'tcpflags', mask: set, set, negate: false, ...(set.length > 1 ? { nonzero: true } : {}) }];
+  }
+  if (op === '!') {
+    // `tcp flags ! fin,syn,rst`: none of these on (what `& (…) == 0x0` lists as).
+    return [{ kind: 'tcpflags', mask: set, set: [], negate: false }];
   }
   if (op !== '==' && op !== '!=') return undefined;
-  const mask = masked ? flagList((kv[1] as unknown[])[1]) : TCP_FLAGS;
-  if (!mask || !set.every((f) => mask.includes(f))) return undefined;
   return [{ kind: 'tcpflags', mask: [...mask], set, negate: op === '!=' }];
+}
+
+/** `meta skuid 1000`, `meta skgid != 0`: the sending socket's owner. */
+function skMatch(kv: [string, unknown] | undefined, op: string, right: unknown, statement: unknown): Match[] | undefined {
+  if (!kv || kv[0] !== 'meta' || !isObject(kv[1])) return undefined;
+  const key = str(kv[1].key);
+  if (key !== 'skuid' && key !== 'skgid') return undefined;
+  if (op !== '==' && op !== '!=') return undefined;
+  const value = typeof right === 'number' || typeof right === 'string' ? String(right) : undefined;
+  if (value === undefined) return undefined;
+  return [{ kind: 'socket', tests: [{ what: key === 'skuid' ? 'uid' : 'gid', negate: op === '!=', value }], nft: true, text: printStatement(statement) }];
 }
 
 /** One `{"match": …}` statement body → matches. Never throws. */
@@ -458,6 +507,8 @@ export function decodeMatch(body: unknown, statement: unknown): Match[] {
     if (l3) return l3;
   }
 
+  const owner = skMatch(lkv, op, right, statement);
+  if (owner) return owner;
   const keys = keysOfKv(lkv);
   if (!keys) return [unsupported(statement, `expression ${brief(left, 80)} is not modelled`)];
   const onlyKey = keys.length === 1 ? keys[0] : undefined;
@@ -475,7 +526,7 @@ export function decodeMatch(body: unknown, statement: unknown): Match[] {
   if (r.kind === 'bad') return [unsupported(statement, `value ${brief(right, 80)} is not understood`)];
   if (r.kind === 'named') return [{ kind: 'set', keys, name: r.name, elements: [], dynamic: false, negate }];
   if (onlyKey) {
-    const typed = typedMatch(onlyKey, r.values, negate);
+    const typed = typedMatch(onlyKey, r.values, negate, op);
     if (typed) return typed;
     if (onlyKey === 'numgen') return [unsupported(statement, 'numgen outside a verdict map is not modelled')];
     return [unsupported(statement, `value ${brief(right, 80)} does not fit ${onlyKey}`)];

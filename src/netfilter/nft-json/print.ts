@@ -112,7 +112,17 @@ export function printStatement(s: unknown, depth = 0): string {
     case 'mangle':
       return `${printExpr(o.key, depth + 1)} set ${printExpr(o.value, depth + 1)}`;
     case 'set':
-      return `${str(o.op) ?? 'add'} ${str(o.set) ?? '?'} { ${printExpr(o.elem, depth + 1)} }`;
+    case 'map': {
+      const stmts = Array.isArray(o.stmt) ? o.stmt.map((x) => ` ${printStatement(x, depth + 1)}`).join('') : '';
+      const data = k === 'map' && o.data !== undefined ? ` : ${printExpr(o.data, depth + 1)}` : '';
+      return `${str(o.op) ?? 'add'} ${str(o.set) ?? str(o.map) ?? '?'} { ${printExpr(o.elem, depth + 1)}${stmts}${data} }`;
+    }
+    case 'meter':
+      return `meter ${str(o.name) ?? '?'} { ${printExpr(o.key, depth + 1)} ${printStatement(o.stmt, depth + 1)} }`;
+    case 'quota':
+      return `quota ${o.inv === true ? 'over ' : ''}${String(o.val)} ${str(o.val_unit) ?? 'bytes'}`;
+    case 'ct count':
+      return `ct count ${o.inv === true ? 'over ' : ''}${String(o.val)}`;
     case 'ct helper':
       return `ct helper set ${printExpr(v, depth + 1)}`;
     case 'xt':

@@ -150,6 +150,25 @@ export function decodeVmapElements(raw: readonly unknown[], keys: readonly Key[]
   return out;
 }
 
+/** `ip dscp set cs1`, `meta priority set …`: changes to fields no match of the model reads. */
+const HARMLESS_FIELDS = new Set([
+  'payload ip dscp',
+  'payload ip6 dscp',
+  'payload ip ecn',
+  'payload ip6 ecn',
+  'payload ip6 flowlabel',
+  'meta priority',
+  'meta secmark',
+  'meta nftrace',
+  'ct label',
+  'ct helper',
+  'ct zone',
+  'ct expectation',
+  'ct timeout',
+  'payload ether saddr',
+  'payload ether daddr',
+]);
+
 /** `meta mark set …` / `ct mark set …` → the kernel's (mark & ~mask) ^ xor form. */
 function mangleEffect(body: unknown, statement: unknown): Effect {
   const text = printStatement(statement);
@@ -157,7 +176,14 @@ function mangleEffect(body: unknown, statement: unknown): Effect {
   const kv = single(body.key);
   const target = kv && isObject(kv[1]) && kv[1].dir === undefined ? `${kv[0]} ${str(kv[1].key) ?? ''}` : '';
   const on = target === 'meta mark' ? 'packet' : target === 'ct mark' ? 'conn' : undefined;
-  if (!on) return { kind: 'unsupported', text, reason: 'only mark changes are modelled' };
+  if (!on) {
+    // Fields nothing in the model reads: the packet goes on as it was for the walk.
+    const field = kv && isObject(kv[1]) ? `${kv[0]} ${str(kv[1].protocol) ?? ''} ${str(kv[1].key) ?? str(kv[1].field) ?? ''}`.replace(/\s+/g, ' ').trim() : '';
+    if (HARMLESS_FIELDS.has(field) || kv?.[0] === 'tcp option') return { kind: 'other', text };
+    if (field === 'payload ip ttl' || field === 'payload ip6 hoplimit')
+      return { kind: 'unsupported', text, reason: 'TTL / hop limit changes are not modelled' };
+    return { kind: 'unsupported', text, reason: `it rewrites ${printExpr(body.key)}, which the model does not follow`, rewrites: true };
+  }
   const literal = num(body.value);
   if (literal !== undefined) return { kind: 'mark', on, mask: 0xffffffff, xor: literal >>> 0, text };
   const op = single(body.value);
@@ -173,6 +199,56 @@ function mangleEffect(body: unknown, statement: unknown): Effect {
     }
   }
   return { kind: 'unsupported', text, reason: 'mark expression not modelled' };
+}
+
+/** One statement nested in a set element or a meter → a match (counters: none). */
+function elementStatement(raw: unknown): Match | undefined {
+  const kv = single(raw);
+  const text = printStatement(raw);
+  if (!kv) return { kind: 'unsupported', text, reason: 'malformed statement in a set element' };
+  const [k, body] = kv;
+  switch (k) {
+    case 'counter':
+      return undefined;
+    case 'limit':
+    case 'quota':
+      return { kind: 'limit', above: isObject(body) && body.inv === true, text };
+    case 'ct count': {
+      const value = isObject(body) ? num(body.val) : undefined;
+      if (value === undefined || !Number.isInteger(value) || value < 0) return { kind: 'unsupported', text, reason: 'ct count without a number' };
+      return { kind: 'conncount', over: isObject(body) && body.inv === true, value, text };
+    }
+    default:
+      return { kind: 'unsupported', text, reason: `statement "${k}" in a set element is not modelled` };
+  }
+}
+
+/**
+ * `add @s { key stmt… }` / `update` / `delete` (JSON `set`, `map` for maps) and the legacy
+ * `meter NAME { key stmt }`: a dynset match. The table-qualified set identity is filled in when
+ * the rule is placed in its table (chain-rules.ts).
+ */
+function dynsetMatch(k: string, body: unknown, statement: unknown): Match {
+  const text = printStatement(statement);
+  if (!isObject(body)) return { kind: 'unsupported', text, reason: `malformed ${k} statement` };
+  const isMeter = k === 'meter';
+  const op = isMeter ? 'update' : str(body.op);
+  if (op !== 'add' && op !== 'update' && op !== 'delete') return { kind: 'unsupported', text, reason: `set operation ${String(op)} is not modelled` };
+  const name = (isMeter ? str(body.name) : (str(body.set) ?? str(body.map)))?.replace(/^@/, '');
+  if (name === undefined || name === '') return { kind: 'unsupported', text, reason: `${k} statement without a set name` };
+  let keyExpr = isMeter ? body.key : body.elem;
+  // `{"elem": {"val": key, "timeout": …}}`: the element's options do not change the first connection.
+  const wrapped = single(keyExpr);
+  if (wrapped && wrapped[0] === 'elem' && isObject(wrapped[1])) keyExpr = wrapped[1].val;
+  const keys = keysOf(keyExpr);
+  if (!keys) return { kind: 'unsupported', text, reason: `set key ${printExpr(keyExpr)} is not modelled` };
+  const rawStmts = isMeter ? [body.stmt] : Array.isArray(body.stmt) ? body.stmt : [];
+  const stmts: Match[] = [];
+  for (const raw of rawStmts) {
+    const m = elementStatement(raw);
+    if (m) stmts.push(m);
+  }
+  return { kind: 'dynset', op, set: name, setId: name, keys, stmts, text };
 }
 
 const SIDE_EFFECTS: readonly Effect['kind'][] = ['mark', 'notrack', 'ct-helper', 'set-update', 'unsupported'];
@@ -277,10 +353,30 @@ export function decodeRuleExpr(expr: unknown): DecodedRule {
         addEffect(mangleEffect(body, statement));
         break;
       case 'set':
-        addEffect({ kind: 'set-update', set: isObject(body) ? (str(body.set) ?? '').replace(/^@/, '') : '', text: printStatement(statement) });
+      case 'map':
+      case 'meter':
+        addMatches([dynsetMatch(k, body, statement)], statement);
         break;
+      case 'quota':
+        addMatches([{ kind: 'limit', above: isObject(body) && body.inv === true, text: printStatement(statement) }], statement);
+        break;
+      case 'ct count': {
+        const value = isObject(body) ? num(body.val) : undefined;
+        if (value === undefined || !Number.isInteger(value) || value < 0)
+          addMatches([{ kind: 'unsupported', text: printStatement(statement), reason: 'ct count without a number' }], statement);
+        else addMatches([{ kind: 'conncount', over: isObject(body) && body.inv === true, value, text: printStatement(statement) }], statement);
+        break;
+      }
       case 'ct helper':
         addEffect({ kind: 'ct-helper', helper: str(body) ?? brief(body) });
+        break;
+      // Offload of established flows, conntrack timeouts and expectations, a copy sent elsewhere:
+      // the first packet itself goes on unchanged.
+      case 'flow':
+      case 'ct timeout':
+      case 'ct expectation':
+      case 'dup':
+        out.effects.push({ kind: 'other', text: printStatement(statement) });
         break;
       case 'notrack':
         addEffect({ kind: 'notrack' });

@@ -1,7 +1,7 @@
-import type { Chain, Rule, Table, Verdict } from '../model.js';
+import type { Chain, Match, Rule, Table, Verdict } from '../model.js';
 import { pendingRulesOf, type PendingRules, type RuleKeys } from '../pending-rules.js';
 import type { HostTable } from './host.js';
-import { compileMatch, F, T, U, type Test, type Tri } from './matches.js';
+import { compileMatch, F, T, U, type CompiledMatch, type Test, type Tri } from './matches.js';
 import { parseIp } from './ip.js';
 import { protoNumber, type Pkt } from './packet.js';
 import { compileSet, type CompiledSet } from './sets.js';
@@ -26,9 +26,29 @@ export interface CRule {
   tests: Test[];
   /** Per test: why it can be undecidable. */
   whys: (string | undefined)[];
+  /** Per test: its undecidability is the kernel's random choice per connection. */
+  randoms?: boolean[];
   verdict: CVerdict;
   /** "ip filter INPUT rule 3 (line 12)". */
   where: string;
+  /**
+   * Rules with ordered tests (run-time sets, assumptions; see CompiledMatch.ordered): the tests
+   * in the rule's own order, each step ANDed and run only when the steps before it held. `tests`
+   * is then empty: the walker runs these steps instead (verdicts.ts).
+   */
+  steps?: CStep[];
+}
+
+export interface CStep {
+  tests: Test[];
+  whys: (string | undefined)[];
+  /** Said in the path when the step is reached. */
+  assume?: string;
+}
+
+/** A match with an effect on the walk's run-time sets: nothing after it may be skipped ahead of it. */
+function effectful(m: Match): boolean {
+  return m.kind === 'dynset' || m.kind === 'recent';
 }
 
 export interface CChain {
@@ -165,21 +185,42 @@ export class CTable {
   }
 
   private compileRule(rule: Rule, c: CChain): CRule {
-    const compiled = [];
+    const compiled: CompiledMatch[] = [];
+    let steps: CStep[] | undefined;
+    let segment: CompiledMatch[] = [];
+    const flush = (): void => {
+      if (segment.length === 0) return;
+      segment.sort((a, b) => a.cost - b.cost);
+      (steps ??= []).push({ tests: segment.map((x) => x.test), whys: segment.map((x) => x.unknownWhy) });
+      segment = [];
+    };
     for (const m of rule.matches) {
       const cm = compileMatch(m, this.host);
-      if (cm) compiled.push(cm);
+      if (!cm) continue;
+      compiled.push(cm);
+      if (cm.ordered) {
+        flush();
+        const step: CStep = { tests: [cm.test], whys: [cm.unknownWhy] };
+        if (cm.assume !== undefined) step.assume = cm.assume;
+        (steps ??= []).push(step);
+      } else {
+        segment.push(cm);
+      }
     }
+    if (steps) flush();
     // Stable: equal costs keep the rule's own order.
     compiled.sort((a, b) => a.cost - b.cost);
     const o = rule.origin;
-    return {
+    const out: CRule = {
       rule,
-      tests: compiled.map((x) => x.test),
-      whys: compiled.map((x) => x.unknownWhy),
+      tests: steps ? [] : compiled.map((x) => x.test),
+      whys: steps ? [] : compiled.map((x) => x.unknownWhy),
+      ...(compiled.some((x) => x.random) ? { randoms: compiled.map((x) => x.random === true) } : {}),
       verdict: this.compileVerdict(rule.verdict),
       where: `${this.label} ${c.chain.name} rule ${o.index}${o.line !== undefined ? ` (line ${o.line})` : ''}`,
     };
+    if (steps) out.steps = steps;
+    return out;
   }
 
   private compileVerdict(v: Verdict): CVerdict {
@@ -189,7 +230,7 @@ export class CTable {
     }
     if (v.kind === 'vmap') {
       const out: CVerdict = { v, elements: v.elements.map((e) => this.compileVerdict(e.verdict)) };
-      if (!v.dynamic)
+      if (!v.missing)
         out.set = compileSet(
           v.keys,
           v.elements.map((e) => e.key),
@@ -227,6 +268,8 @@ function emptyPrefilter(n: number): Prefilter {
 function prefilterEntry(pre: Prefilter, i: number, rule: Rule, names: Names): void {
   let f = 0;
   for (const m of rule.matches) {
+    // What follows a set update is tested only after the update happened.
+    if (effectful(m)) break;
     if (m.kind === 'protocol' && !m.negate && m.protocols.length === 1 && !(f & P_PROTO)) {
       const num = protoNumber(m.protocols[0] as string);
       if (num !== undefined && num < 256) {
@@ -267,6 +310,7 @@ function prefilterEntry(pre: Prefilter, i: number, rule: Rule, names: Names): vo
 export function keysOf(rule: Rule): RuleKeys | undefined {
   let out: RuleKeys | undefined;
   for (const m of rule.matches) {
+    if (effectful(m)) break;
     if (m.kind === 'port' && m.dir === 'dst' && !m.negate && !out?.ports) {
       let span = 0;
       for (const r of m.ports) span += r.to - r.from + 1;
@@ -375,6 +419,12 @@ export function evalRule(r: CRule, p: Pkt): Tri {
     if (x === U) unknown = true;
   }
   return unknown ? U : T;
+}
+
+/** Every test of R that returned U is a random choice of the kernel. */
+export function randomOnly(r: CRule, p: Pkt): boolean {
+  if (!r.randoms) return false;
+  return r.tests.every((t, i) => t(p) !== U || r.randoms?.[i] === true);
 }
 
 /** Why a rule evaluated to U: the reasons of the tests that returned U. */

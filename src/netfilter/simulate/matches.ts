@@ -4,6 +4,8 @@ import { inNet, netOfSpec, type Ip, type Net } from './ip.js';
 import {
   ctStateOf,
   ctStatuses,
+  dynCount,
+  dynSet,
   icmpType,
   PORT_PROTOS,
   protoNumber,
@@ -16,7 +18,8 @@ import {
   tracked,
   type Pkt,
 } from './packet.js';
-import { compileSet, lookup, NO_ELEMENT, UNKNOWN_ELEMENT } from './sets.js';
+import { compileSet, keyText, lookup, NO_ELEMENT, UNKNOWN_ELEMENT } from './sets.js';
+import { evalU32, type KnownBytes } from '../u32.js';
 
 /**
  * Each model match → a test of the packet: F (does not match), T, or U (cannot be decided
@@ -25,9 +28,12 @@ import { compileSet, lookup, NO_ELEMENT, UNKNOWN_ELEMENT } from './sets.js';
  * - conntrack: state NEW (INVALID before conntrack, in raw; UNTRACKED after NOTRACK); the
  *   virtual state and status DNAT once a DNAT/REDIRECT was applied; SNAT never (it happens
  *   last); original tuple = the pre-NAT destination.
- * - rate limits (`limit`, `hashlimit` upto) are within their burst; `above` is not.
- * - `recent --set` matches; `--rcheck/--update/--remove` find no history.
- * - `statistic` (random/nth) and `numgen` are undecidable: U.
+ * - the client is fresh (its first connection): rate limits (`limit`, `hashlimit`, quotas) are
+ *   not exceeded, a connection count (`ct count`, `connlimit`) is 1, run-time sets and `recent`
+ *   lists hold what the snapshot lists plus what this walk added or deleted (dynset, recent
+ *   --set); tests that rest on that say so in the path (CompiledMatch.assume).
+ * - `statistic` (random/nth) and `numgen` are undecidable: U (random ones marked: a client that
+ *   retries meets every answer).
  * - the packet is a unicast (pkttype host) TCP SYN or UDP datagram, hop limit/TTL 64, no
  *   fragments, no IPv6 routing header.
  * - marks start at 0 and follow MARK/CONNMARK/`meta mark set` on this walk.
@@ -50,6 +56,15 @@ export interface CompiledMatch {
   cost: number;
   /** Why this match can be U (for unknownReasons); absent when it cannot. */
   unknownWhy?: string;
+  /**
+   * The test changes the walk's run-time sets (nft `add @set`, `-m recent --set`) or rests on an
+   * assumption about them: it runs in the rule's own order, after the matches before it held.
+   */
+  ordered?: boolean;
+  /** The assumption the answer rests on, said in the path when the test is reached. */
+  assume?: string;
+  /** Its U is a choice the kernel makes at random for every connection (statistic --mode random). */
+  random?: boolean;
 }
 
 function neg(negate: boolean, test: (p: Pkt) => boolean): Test {
@@ -80,6 +95,7 @@ function flagBits(list: readonly string[]): number | undefined {
     const u = f.toUpperCase();
     if (u === 'ALL') bits |= TCP_FIN | TCP_SYN | TCP_RST | TCP_PSH | TCP_ACK | TCP_URG;
     else if (u === 'NONE') continue;
+    else if (/^(0X[0-9A-F]+|\d+)$/.test(u) && Number(u) <= 255) bits |= Number(u);
     else if (Object.hasOwn(TCP_BITS, u)) bits |= TCP_BITS[u] as number;
     else return undefined;
   }
@@ -92,7 +108,21 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
     case 'nfacct':
       return undefined;
     case 'limit':
-      return m.above ? { test: () => F, cost: 2 } : undefined;
+      return m.above ? { test: () => F, cost: 2, ordered: true, assume: `a fresh client is under the limit of "${m.text}", so it does not match` } : undefined;
+
+    case 'conncount': {
+      // The count includes this connection (nft_connlimit, xt_connlimit add it before comparing): 1.
+      const hit = m.over ? 1 > m.value : 1 <= m.value;
+      return {
+        test: () => (hit ? T : F),
+        cost: 2,
+        ordered: true,
+        assume: `a fresh client has only this connection: "${m.text}" ${hit ? 'matches' : 'does not match'}`,
+      };
+    }
+
+    case 'dynset':
+      return compileDynset(m, host);
 
     case 'iface': {
       const exact = m.patterns.filter((x) => !x.wildcard).map((x) => x.name);
@@ -162,6 +192,28 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
       // `--ctstatus NONE` adds no bit to the mask (libxt_conntrack: `statusmask |= 0`), and the
       // kernel tests `status & mask` != 0: NONE never matches by itself (negated: always).
       const st = m.statuses.map((s) => s.toUpperCase()).filter((s) => s !== 'NONE');
+      if (m.exact) {
+        // The whole word equals one of them: never for a bit the packet lacks, nor for DNAT/SNAT
+        // (their *_NAT_DONE bit comes with them), nor beside another bit it has; a lone CONFIRMED
+        // may carry the NAT null bindings' DONE bits or not: U.
+        return {
+          test: (p) => {
+            if (!tracked(p)) return F;
+            const have = ctStatuses(p);
+            let eq: Tri = F;
+            for (const x of m.statuses.map((s) => s.toUpperCase())) {
+              if (x === 'NONE' ? have.size === 0 : !have.has(x) || x === 'DNAT' || x === 'SNAT' || have.size > 1) {
+                if (x === 'NONE' && have.size === 0) eq = U;
+                continue;
+              }
+              eq = U;
+            }
+            return tri(m.negate, eq);
+          },
+          cost: 3,
+          unknownWhy: `ct status ${m.negate ? '!=' : '=='} ${m.statuses.join(',').toLowerCase()} compares the whole status word, whose NAT bookkeeping bits the snapshot does not show`,
+        };
+      }
       return {
         test: (p) => {
           // No conntrack entry (raw, untracked): the expression does not match, negated or not.
@@ -240,16 +292,28 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
 
     case 'set': {
       const label = m.name !== undefined ? `@${m.name}` : 'anonymous set';
-      if (m.dynamic) return unknown(`set ${label} is filled at run time (or was not found)`);
+      if (m.missing) return unknown(`set ${label} was not found`);
       const set = compileSet(m.keys, m.elements);
-      return {
+      const id = m.setId;
+      const c: CompiledMatch = {
         test: (p) => {
+          // The key's own protocol is a dependency the negation does not flip (`ip saddr != @s` on IPv6 breaks).
+          const key = keyText(m.keys, p);
+          if (key === undefined) return F;
+          if (key === null) return U;
+          const added = id === undefined ? undefined : dynCount(p, id, key);
+          if (added !== undefined) return tri(m.negate, added > 0 ? T : F);
           const i = lookup(set, p);
           return i === UNKNOWN_ELEMENT ? U : tri(m.negate, i === NO_ELEMENT ? F : T);
         },
         cost: 4,
         unknownWhy: `lookup of ${m.keys.join(' . ')} in ${label} cannot be decided`,
       };
+      if (m.dynamic) {
+        c.ordered = true;
+        c.assume = `${label} is filled at run time: it holds what the snapshot lists${m.elements.length === 0 ? ' (nothing)' : ''} and what this connection added, so a fresh client is not in it otherwise`;
+      }
+      return c;
     }
 
     case 'mark': {
@@ -300,7 +364,11 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
     case 'tcpflags': {
       const mask = flagBits(m.mask);
       const set = flagBits(m.set);
-      if (mask === undefined || set === undefined) return unknown(`TCP flags ${m.mask.join(',')} ${m.set.join(',')} not understood`);
+      const anyOf = m.anyOf?.map(flagBits);
+      if (mask === undefined || set === undefined || anyOf?.some((b) => b === undefined))
+        return unknown(`TCP flags ${m.mask.join(',')} ${m.set.join(',')} not understood`);
+      if (anyOf) return { test: (p) => (p.proto !== 6 ? F : anyOf.includes(p.tcpFlags & mask) !== m.negate ? T : F), cost: 2 };
+      if (m.nonzero) return { test: (p) => (p.proto !== 6 ? F : ((p.tcpFlags & mask) !== 0) !== m.negate ? T : F), cost: 2 };
       // Of the flags in the mask, exactly those in `set` must be on.
       return { test: (p) => (p.proto !== 6 ? F : ((p.tcpFlags & mask) === set) !== m.negate ? T : F), cost: 2 };
     }
@@ -314,25 +382,214 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
       return { test: neg(m.negate, (p) => (op === 'eq' ? p.hopLimit === value : op === 'lt' ? p.hopLimit < value : p.hopLimit > value)), cost: 2 };
     }
 
-    case 'recent': {
-      const hit = m.mode === 'set';
-      // An answer may find the address its own connection's first packet recorded: not modelled.
-      return {
-        test: (p) => (p.reply && !hit ? U : hit !== m.negate ? T : F),
-        cost: 2,
-        unknownWhy: `recent (${m.mode}) on an answer depends on what the connection's first packet recorded`,
-      };
-    }
+    case 'recent':
+      return compileRecent(m);
 
     case 'statistic':
-      return unknown(`statistic (${m.text}) is random or counts packets`);
+      return { ...unknown(`statistic (${m.text}) is random or counts packets`), ...(/--mode random/.test(m.text) ? { random: true } : {}) };
 
     case 'fragment':
       return { test: () => (m.negate ? T : F), cost: 2 };
 
+    case 'u32':
+      return compileU32(m);
+
+    case 'socket':
+      return compileSocket(m);
+
     case 'unsupported':
       return unknown(`unsupported match ${m.text}${m.reason ? ` (${m.reason})` : ''}`);
   }
+}
+
+/**
+ * nft dynset (nft_dynset_eval): the key is added (or refreshed, or deleted) when the statement is
+ * reached; then the element's statements run, on an element that is new for a fresh client, so
+ * under every limit. A key the packet does not have (`ip saddr` on IPv6) breaks the rule first.
+ */
+function compileDynset(m: Extract<Match, { kind: 'dynset' }>, host: HostTable): CompiledMatch {
+  const stmts = m.stmts.map((s) => compileMatch(s, host)).filter((c): c is CompiledMatch => c !== undefined);
+  const unknownStmt = stmts.find((c) => c.unknownWhy !== undefined && c.assume === undefined);
+  const assumed = stmts.map((c) => c.assume).filter((a): a is string => a !== undefined);
+  const out: CompiledMatch = {
+    test: (p) => {
+      const key = keyText(m.keys, p);
+      if (key === undefined) return F;
+      if (key === null) return U;
+      const before = dynCount(p, m.setId, key) ?? 0;
+      dynSet(p, m.setId, key, m.op === 'delete' ? 0 : before + 1);
+      if (m.op === 'delete') return T;
+      let r: Tri = T;
+      for (const s of stmts) {
+        const x = s.test(p);
+        if (x === F) return F;
+        if (x === U) r = U;
+      }
+      return r;
+    },
+    cost: 5,
+    ordered: true,
+    assume: `${m.op === 'delete' ? 'deletes' : 'records'} ${m.keys.join(' . ')} in @${m.set}${assumed.length > 0 ? `; ${assumed.join('; ')}` : ''}`,
+  };
+  if (unknownStmt) out.unknownWhy = unknownStmt.unknownWhy;
+  return out;
+}
+
+/**
+ * xt_recent for a fresh client: the lists start without it; `--set` records it, `--rcheck` and
+ * `--update` find what this walk recorded (`--hitcount N`: N packets), `--update` records one
+ * more hit when it matches, `--remove` deletes. `--seconds` always holds: it is all one moment.
+ */
+function compileRecent(m: Extract<Match, { kind: 'recent' }>): CompiledMatch {
+  const id = `recent ${m.name}`;
+  const dst = m.side === 'dst';
+  return {
+    test: (p) => {
+      const key = (dst ? p.daddr : p.saddr).text;
+      const hits = dynCount(p, id, key) ?? 0;
+      let hit: boolean;
+      switch (m.mode) {
+        case 'set':
+          dynSet(p, id, key, hits + 1);
+          return m.negate ? F : T;
+        case 'remove':
+          if (hits > 0) dynSet(p, id, key, 0);
+          hit = hits > 0;
+          break;
+        default:
+          hit = hits > 0 && (m.hitcount === undefined || m.hitcount === 0 || hits >= m.hitcount);
+      }
+      const r = hit !== m.negate;
+      if (m.mode === 'update' && r && hits > 0) dynSet(p, id, key, hits + 1);
+      return r ? T : F;
+    },
+    cost: 5,
+    ordered: true,
+    assume: `recent list ${m.name} holds only what this connection recorded (a fresh client)`,
+  };
+}
+
+/**
+ * `-m u32`: the bytes of the packet as far as the model knows them (u32.ts): the IPv4/IPv6 header
+ * and a TCP SYN's fixed fields; identification, checksums, sequence number, window, TCP options and
+ * the IPv4 TOS / IPv6 traffic class and flow label are not known. A test that needs them is U, named.
+ */
+function compileU32(m: Extract<Match, { kind: 'u32' }>): CompiledMatch {
+  return {
+    test: (p) => {
+      const { bytes, length } = knownBytes(p);
+      let unknownWhy: string | undefined;
+      for (const t of m.tests) {
+        const r = evalU32(t, bytes, length);
+        if (r === false) return m.negate ? T : F;
+        if (typeof r === 'string') unknownWhy ??= r;
+      }
+      return unknownWhy !== undefined ? U : m.negate ? F : T;
+    },
+    cost: 5,
+    unknownWhy: `u32 test "${m.text}" reads a field the snapshot does not know`,
+  };
+}
+
+/** What a first packet (SYN or datagram) carries, byte by byte; known[i] = which bits are certain. */
+function knownBytes(p: Pkt): { bytes: KnownBytes; length: number } {
+  const value: number[] = [];
+  const known: number[] = [];
+  const put = (v: number, k = 0xff) => {
+    value.push(v & 0xff);
+    known.push(k);
+  };
+  const word = (w: number, k = 0xff) => {
+    for (let s = 24; s >= 0; s -= 8) put(w >>> s, k);
+  };
+  if (p.family === 'ip') {
+    put(0x45); // version 4, IHL 5 (no options)
+    put(0, 0); // TOS
+    put(0, 0);
+    put(0, 0); // total length
+    put(0, 0);
+    put(0, 0); // identification
+    put(0, 0xbf); // flags: DF unknown, MF and the offset 0
+    put(0);
+    put(p.hopLimit);
+    put(p.proto);
+    put(0, 0);
+    put(0, 0); // checksum
+    word(p.saddr.words[0] ?? 0);
+    word(p.daddr.words[0] ?? 0);
+  } else {
+    put(0x60, 0xf0); // version 6, traffic class and flow label unknown
+    put(0, 0);
+    put(0, 0);
+    put(0, 0);
+    put(0, 0);
+    put(0, 0); // payload length
+    put(p.proto);
+    put(p.hopLimit);
+    for (const w of p.saddr.words) word(w);
+    for (const w of p.daddr.words) word(w);
+  }
+  if (p.proto === 6) {
+    put(p.sport >>> 8);
+    put(p.sport);
+    put(p.dport >>> 8);
+    put(p.dport);
+    word(0, 0); // sequence number
+    word(0, (p.tcpFlags & TCP_ACK) === 0 ? 0xff : 0); // acknowledgement number: 0 on a SYN
+    put(0, 0x0f); // data offset unknown, reserved 0
+    put(p.tcpFlags);
+    put(0, 0);
+    put(0, 0); // window
+    put(0, 0);
+    put(0, 0); // checksum
+    put(0);
+    put(0); // urgent pointer
+    // A SYN carries options (MSS, SACK, timestamps, window scale): present, not known.
+    for (let i = 0; i < 20; i++) put(0, 0);
+  } else if (p.proto === 17) {
+    put(p.sport >>> 8);
+    put(p.sport);
+    put(p.dport >>> 8);
+    put(p.dport);
+    put(0, 0);
+    put(0, 0);
+    put(0, 0);
+    put(0, 0);
+  }
+  return { bytes: { value, known }, length: value.length };
+}
+
+/**
+ * The sending socket's owner (xt_owner, nft meta skuid/skgid). Packets the host did not send have
+ * no socket: xt_owner then matches only if every test is inverted, nft breaks. The stack's RST
+ * and neighbour discovery come from kernel sockets without a file: a socket exists, uid/gid tests
+ * fail. A local client's SYN and a listener's SYN-ACK come from user sockets whose uid the
+ * snapshot does not hold: U, named.
+ */
+function compileSocket(m: Extract<Match, { kind: 'socket' }>): CompiledMatch {
+  const ownerTests = m.tests.filter((t) => t.what !== 'socket-exists');
+  return {
+    test: (p) => {
+      const local = p.iif === '';
+      if (!local) return m.nft ? F : m.tests.every((t) => t.negate) ? T : F;
+      const userSocket = p.proto === 6 && (p.tcpFlags & TCP_SYN) !== 0;
+      let result: Tri = T;
+      for (const t of m.tests) {
+        if (t.what === 'socket-exists') {
+          if (t.negate) return F;
+          continue;
+        }
+        if (!userSocket) {
+          if (m.nft || !t.negate) return F;
+          continue;
+        }
+        result = U;
+      }
+      return result;
+    },
+    cost: 5,
+    unknownWhy: `${m.text}: the ${ownerTests.map((t) => t.what).join('/')} of the local socket that sends it is not in the snapshot`,
+  };
 }
 
 type CtTuple = 'original' | 'reply';

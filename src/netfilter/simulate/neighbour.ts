@@ -30,6 +30,7 @@ export function ndPacket(base: Pkt, m: { type: 135 | 136; saddr: Ip; daddr: Ip; 
     sport: 0,
     dport: 0,
     origDport: 0,
+    dyn: undefined,
     icmpType: m.type,
     icmpCode: 0,
     hopLimit: 255,

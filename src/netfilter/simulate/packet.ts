@@ -76,6 +76,25 @@ export interface Pkt {
   confirmed: boolean;
   origDaddr: Ip;
   origDport: number;
+  /**
+   * What this walk added to (count > 0) or deleted from (0) run-time sets: nft `add/update/delete
+   * @set`, meters, `-m recent` lists; by set identity, then key text. Created on first use; a
+   * fresh client's first connection starts with none.
+   */
+  dyn?: Map<string, Map<string, number>>;
+}
+
+/** The hit count this walk gave KEY in set SET (undefined: untouched). */
+export function dynCount(p: Pkt, set: string, key: string): number | undefined {
+  return p.dyn?.get(set)?.get(key);
+}
+
+/** Records KEY in SET with COUNT hits (0 = deleted). */
+export function dynSet(p: Pkt, set: string, key: string, count: number): void {
+  const all = (p.dyn ??= new Map());
+  let s = all.get(set);
+  if (!s) all.set(set, (s = new Map()));
+  s.set(key, count);
 }
 
 export const PROTO_NUMBERS: Readonly<Record<string, number>> = {

@@ -22,6 +22,8 @@ export interface Decision {
   /** Which one this walk took. */
   taken: number;
   why: string;
+  /** The kernel picks this anew for every connection (statistic --mode random, numgen, jhash): a client that retries meets every answer. */
+  random?: boolean;
 }
 
 export class Run {
@@ -46,11 +48,11 @@ export class Run {
   ) {}
 
   /** Answer for the next undecidable point, 0 .. alternatives-1. */
-  decide(alternatives: number, why: string): number {
+  decide(alternatives: number, why: string, random = false): number {
     const k = this.decisions.length;
     const forced = this.forced[k];
     const taken = forced !== undefined && forced < alternatives ? forced : 0;
-    this.decisions.push({ alternatives, taken, why });
+    this.decisions.push(random ? { alternatives, taken, why, random } : { alternatives, taken, why });
     return taken;
   }
 

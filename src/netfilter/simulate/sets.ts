@@ -44,6 +44,7 @@ function kindOf(key: Key): KeyKind {
     case 'ip6 daddr':
       return 'addr';
     case 'meta nfproto':
+    case 'meta protocol':
     case 'meta pkttype':
     case 'ct state':
       return 'str';
@@ -57,7 +58,7 @@ function kindOf(key: Key): KeyKind {
 
 function numberOf(key: Key, v: string | number): number | undefined {
   if (typeof v === 'number') return v;
-  if (key === 'meta l4proto') return protoNumber(v);
+  if (key === 'meta l4proto' || key === 'ip protocol' || key === 'ip6 nexthdr') return protoNumber(v);
   if (key === 'icmp type' || key === 'icmpv6 type') {
     const t = icmpType(v, key === 'icmp type' ? 'icmp' : 'icmpv6');
     return t !== undefined && t !== 'any' && t.code === undefined ? t.type : undefined;
@@ -210,6 +211,12 @@ function readKey(key: Key, p: Pkt): KeyValue {
       return p.proto;
     case 'meta nfproto':
       return p.family === 'ip' ? 'ipv4' : 'ipv6';
+    case 'meta protocol':
+      return p.family === 'ip' ? 'ip' : 'ip6';
+    case 'ip protocol':
+      return p.family === 'ip' ? p.proto : undefined;
+    case 'ip6 nexthdr':
+      return p.family === 'ip6' ? p.proto : undefined;
     case 'meta mark':
       return p.markKnown ? p.mark : null;
     case 'meta pkttype':
@@ -250,6 +257,22 @@ function componentMatches(c: Component, v: Exclude<KeyValue, undefined | null>):
     default:
       return false;
   }
+}
+
+/**
+ * The packet's key for KEYS as one text (components joined as the exact-element index joins
+ * them): undefined when an expression does not apply to the packet (the rule breaks there),
+ * null when it cannot be read.
+ */
+export function keyText(keys: readonly Key[], p: Pkt): string | undefined | null {
+  let joined = '';
+  for (let i = 0; i < keys.length; i++) {
+    const v = readKey(keys[i] as Key, p);
+    if (v === undefined || v === null) return v;
+    const t = typeof v === 'object' ? v.text : String(v);
+    joined = i === 0 ? t : `${joined}\u0000${t}`;
+  }
+  return joined;
 }
 
 /** Index of the element the packet's key hits, NO_ELEMENT, or UNKNOWN_ELEMENT. */

@@ -32,6 +32,13 @@ import { ACCEPT, DROP, REJECT, type ChainResult } from './verdicts.js';
 export interface Simulator {
   /** `answer`: what answers at a local destination; given, the answer's way back is walked too. */
   simulate(packet: Packet, answer?: AnswerFn): SimResult;
+  /**
+   * Every answer to the undecidable points, walked one by one (IPv4; at most MAX_RUNS): each
+   * branch's result, and whether only the kernel's random choices (statistic --mode random,
+   * numgen) led there, so that a client retrying meets it. undefined when a point stops every
+   * walk, or there are more branches.
+   */
+  branches(packet: Packet, answer?: AnswerFn): { result: SimResult; random: boolean }[] | undefined;
 }
 
 /** How many combinations of undecidable answers are tried before giving up. */
@@ -146,6 +153,26 @@ class PreparedSimulator implements Simulator {
       };
     }
     return this.result(ev);
+  }
+
+  branches(packet: Packet, answer?: AnswerFn): { result: SimResult; random: boolean }[] | undefined {
+    const init = this.initial(packet);
+    if (typeof init === 'string' || packet.family !== 'ip') return undefined;
+    const out: { result: SimResult; random: boolean }[] = [];
+    let forced: number[] = [];
+    for (let runs = 1; ; runs++) {
+      const run = new Run(init(), this.host, forced);
+      const outcome = this.walkConnection(run, answer);
+      if (outcome.fatal !== undefined) return undefined;
+      out.push({
+        result: this.result({ outcome, steps: run.steps, unknownReasons: [], irrelevant: [] }),
+        random: run.decisions.every((d) => d.random === true),
+      });
+      const next = nextChoices(run.decisions);
+      if (!next) return out;
+      if (runs >= MAX_RUNS) return undefined;
+      forced = next;
+    }
   }
 
   private result(ev: Evaluation): SimResult {

@@ -2,6 +2,8 @@ import type { Effect, Verdict } from '../model.js';
 import {
   candidates,
   evalRule,
+  randomOnly,
+  type CStep,
   P_D4,
   P_DPORT,
   P_IIF,
@@ -17,7 +19,7 @@ import {
   type Prefilter,
 } from './compile.js';
 import { formatEndpoint, parseIp, type Ip } from './ip.js';
-import { F, U } from './matches.js';
+import { F, T, U, type Test, type Tri } from './matches.js';
 import { PORT_PROTOS } from './packet.js';
 import { MAX_JUMP_DEPTH, type Run } from './run.js';
 import { compileSet, lookup, NO_ELEMENT, UNKNOWN_ELEMENT } from './sets.js';
@@ -95,10 +97,10 @@ export function runChain(run: Run, base: CChain): ChainResult {
       return STOP;
     }
     const r = chain.table.rule(chain, i);
-    let res = evalRule(r, p);
+    let res = r.steps ? evalSteps(run, r) : evalRule(r, p);
     if (res === U) {
       const why = unknownWhy(r, p);
-      res = run.decide(2, `${r.where}: ${why} — ${r.rule.origin.text}`) === 1 ? 1 : F;
+      res = run.decide(2, `${r.where}: ${why} — ${r.rule.origin.text}`, randomOnly(r, p)) === 1 ? 1 : F;
       run.note(`undecidable: ${r.where} taken as ${res === F ? 'not matching' : 'matching'} (${why})`, run.hook);
     }
     if (res === F) {
@@ -106,7 +108,7 @@ export function runChain(run: Run, base: CChain): ChainResult {
       continue;
     }
 
-    if (r.rule.effects.length > 0) applyEffects(run, r.rule.effects, r);
+    if (r.rule.effects.length > 0 && !applyEffects(run, r.rule.effects, r)) return STOP;
     let verdict = r.verdict;
     if (verdict.v.kind === 'vmap') {
       // A verdict map without an element for the packet is a rule that did not match.
@@ -159,6 +161,38 @@ export function runChain(run: Run, base: CChain): ChainResult {
   }
 }
 
+/**
+ * A rule with ordered steps (compile.ts CStep): each step only when the ones before it held, as
+ * the kernel runs a rule's expressions; an undecidable step is decided here, so that a set update
+ * after it happens (or not) in that answer's walk. Never U.
+ */
+function evalSteps(run: Run, r: CRule): typeof F | typeof T {
+  const p = run.p;
+  for (const step of r.steps as CStep[]) {
+    let res: Tri = T;
+    const whys: string[] = [];
+    for (let k = 0; k < step.tests.length; k++) {
+      const x = (step.tests[k] as Test)(p);
+      if (x === F) {
+        res = F;
+        break;
+      }
+      if (x === U) {
+        res = U;
+        whys.push(step.whys[k] ?? 'undecidable match');
+      }
+    }
+    if (step.assume !== undefined) run.note(`${r.where}: assumed ${step.assume}`, run.hook);
+    if (res === U) {
+      const why = whys.join('; ');
+      res = run.decide(2, `${r.where}: ${why} — ${r.rule.origin.text}`) === 1 ? T : F;
+      run.note(`undecidable: ${r.where} taken as ${res === F ? 'not matching' : 'matching'} (${why})`, run.hook);
+    }
+    if (res === F) return F;
+  }
+  return T;
+}
+
 /** Where to resume in a chain at rule index `from`: that position among the candidates, if any. */
 function startAt(cand: Int32Array | undefined, from: number): number {
   return cand ? lowerBound(cand, from) : from;
@@ -200,9 +234,14 @@ function effectAction(effects: readonly Effect[]): string {
   return 'continue';
 }
 
-function applyEffects(run: Run, effects: readonly Effect[], r: CRule): void {
+/** false when an effect rewrites what the walk reads (run.fatal says which): the walk stops, unknown. */
+function applyEffects(run: Run, effects: readonly Effect[], r: CRule): boolean {
   const p = run.p;
   for (const e of effects) {
+    if (e.kind === 'unsupported' && e.rewrites) {
+      run.fatal = `${r.where}: ${e.text}: ${e.reason ?? 'not modelled'} — ${r.rule.origin.text}`;
+      return false;
+    }
     switch (e.kind) {
       case 'mark':
         if (e.on === 'packet') p.mark = ((p.mark & ~e.mask) ^ e.xor) >>> 0;
@@ -222,6 +261,7 @@ function applyEffects(run: Run, effects: readonly Effect[], r: CRule): void {
         break;
     }
   }
+  return true;
 }
 
 /** Runs one verdict; for jump/goto leaves the target in `state.target`. */
@@ -257,7 +297,9 @@ function execute(run: Run, r: CRule, cv: CVerdict, chain: CChain, state: { targe
       // output interface's address. A map-chosen SNAT address is not looked up: the source is kept.
       const p = run.p;
       const to = v.kind === 'snat' ? (v.addr !== undefined ? parseIp(v.addr) : undefined) : run.host.primaryAddress(p.oif, p.family);
-      p.snatTo = to && to.family === p.family ? to : p.saddr;
+      const snatTo = to && to.family === p.family ? to : p.saddr;
+      // A binding that changes nothing sets no SNAT status (nf_nat_setup_info: the tuple is unchanged).
+      p.snatTo = snatTo.text === p.saddr.text && !(v.kind === 'snat' && v.port !== undefined) ? undefined : snatTo;
       run.step({
         hook: run.hook,
         table: chain.table.label,
@@ -291,15 +333,20 @@ function vmapElement(run: Run, r: CRule, cv: CVerdict): { cv: CVerdict; text: st
   const elements = cv.elements ?? [];
   const label = v.map !== undefined ? `@${v.map}` : 'inline map';
   if (!cv.set) {
-    // Filled at run time: no element, or any verdict.
-    const c = run.decide(3, `${r.where}: verdict map ${label} is filled at run time — ${r.rule.origin.text}`);
+    // Not found: no element, or any verdict.
+    const c = run.decide(3, `${r.where}: verdict map ${label} was not found — ${r.rule.origin.text}`);
     run.note(`undecidable: ${r.where} verdict map ${label} taken as ${['no element', 'accept', 'drop'][c] ?? '?'}`, run.hook);
     if (c === 0) return undefined;
     return { cv: { v: c === 1 ? { kind: 'accept' } : { kind: 'drop' } }, text: `${label}: assumed ${c === 1 ? 'accept' : 'drop'}` };
   }
+  if (v.dynamic) run.note(`${r.where}: verdict map ${label} is filled at run time: its listed elements are taken (a fresh client added none)`, run.hook);
   let idx = lookup(cv.set, run.p);
   if (idx === UNKNOWN_ELEMENT) {
-    const c = run.decide(elements.length + 1, `${r.where}: key ${v.keys.join(' . ')} of verdict map ${label} cannot be decided — ${r.rule.origin.text}`);
+    const c = run.decide(
+      elements.length + 1,
+      `${r.where}: key ${v.keys.join(' . ')} of verdict map ${label} cannot be decided — ${r.rule.origin.text}`,
+      v.keys.includes('numgen'),
+    );
     idx = c === 0 ? NO_ELEMENT : c - 1;
     run.note(`undecidable: ${r.where} verdict map ${label} lookup taken as ${idx === NO_ELEMENT ? 'no element' : `element ${idx + 1}`}`, run.hook);
   }
@@ -352,9 +399,12 @@ function dnat(run: Run, r: CRule, v: Extract<Verdict, { kind: 'dnat' } | { kind:
     addr = a;
     if (v.port !== undefined && PORT_PROTOS.has(p.proto)) port = natPort(p.dport, v.port, v.portTo, notes);
   }
+  // A translation to where the packet already goes changes no tuple: conntrack records no DNAT
+  // (nf_nat_setup_info sets IPS_DST_NAT only when the tuple changes), so --ctstate DNAT does not match.
+  const changed = addr.text !== p.daddr.text || port !== p.dport;
   p.daddr = addr;
   p.dport = port;
-  p.dnat = true;
+  if (changed) p.dnat = true;
   run.natDone = true;
   const after = formatEndpoint(addr.text, port, p.family);
   run.step({
@@ -383,13 +433,18 @@ function natMapTarget(
     ['port', v.portMap],
   ] as const) {
     if (!m) continue;
-    if (m.dynamic) {
-      run.fatal = `${r.where}: DNAT ${which} map is filled at run time — ${r.rule.origin.text}`;
+    if (m.missing) {
+      run.fatal = `${r.where}: DNAT ${which} map was not found — ${r.rule.origin.text}`;
       return STOP;
     }
+    if (m.dynamic) run.note(`${r.where}: the DNAT ${which} map is filled at run time: its listed elements are taken`, run.hook);
     let idx = lookup(compileSet(m.keys, m.elements), run.p);
     if (idx === UNKNOWN_ELEMENT) {
-      const c = run.decide(m.elements.length + 1, `${r.where}: key ${m.keys.join(' . ')} of the DNAT ${which} map cannot be decided — ${r.rule.origin.text}`);
+      const c = run.decide(
+        m.elements.length + 1,
+        `${r.where}: key ${m.keys.join(' . ')} of the DNAT ${which} map cannot be decided — ${r.rule.origin.text}`,
+        m.keys.includes('numgen'),
+      );
       idx = c === 0 ? NO_ELEMENT : c - 1;
       run.note(`undecidable: ${r.where} DNAT ${which} map lookup taken as ${idx === NO_ELEMENT ? 'no element' : `element ${idx + 1}`}`, run.hook);
     }

@@ -369,7 +369,24 @@ export interface Attempt {
   source: string;
   target: string;
   port: number;
+  /**
+   * Aimed at another port than the cell's listener: it counts for the cell only when a
+   * translation delivers it to this listener (its banner answers).
+   */
+  other?: boolean;
+  /**
+   * An address that is not the host's (a DNAT rule's `-d`): the client sends it to H, as a
+   * same-link client can (a route through H's address on the link, added before the probe).
+   */
+  via?: boolean;
 }
+
+/**
+ * Ports a client also aims at when the ruleset translates destinations: every port the generator
+ * writes and the DNAT target ports. A DNAT/REDIRECT from one of them to a listener is a path into
+ * that listener (the cell stands for any port the client can aim at).
+ */
+export const OTHER_PORTS = [...new Set([...LISTENER_PORTS, ...CTR_PORTS, 23, 25, 8000])].sort((a, b) => a - b);
 
 export class ReachLab {
   readonly links = new Map<string, Link>();
@@ -378,6 +395,8 @@ export class ReachLab {
   /** Every agent that answers on CTR_PORTS (all namespaces but H), and the extra ports they took since. */
   private readonly answerers: Agent[] = [];
   private readonly extraPorts = new Set<number>();
+  /** Host routes through H added in clients for targets that are not H's addresses (`executor|address`). */
+  private readonly routedVia = new Set<string>();
 
   private constructor(
     private readonly scope: Scope,
@@ -664,8 +683,12 @@ export class ReachLab {
   // ----------------------------------------------------------------------------------------------
   // Probing a matrix
 
-  /** Every attempt the cells of `matrix` stand for, deduplicated. */
-  plan(matrix: Pick<ReachMatrix, 'zones' | 'cells'>, sockets: SocketTruth): Map<ReachCell, Attempt[]> {
+  /**
+   * Every attempt the cells of `matrix` stand for, deduplicated: the listener's port at every
+   * address the zone can aim at, the port the model's deciding path aimed at, and (when the
+   * ruleset translates destinations: `otherPorts`) those ports too.
+   */
+  plan(matrix: Pick<ReachMatrix, 'zones' | 'cells'>, sockets: SocketTruth, otherPorts: readonly number[] = []): Map<ReachCell, Attempt[]> {
     const zones = new Map(matrix.zones.map((z) => [z.name, z]));
     const plan = new Map<ReachCell, Attempt[]>();
     for (const cell of matrix.cells) {
@@ -676,16 +699,20 @@ export class ReachLab {
       for (const family of socketFamilies(cell.listener.address, cell.listener.port, sockets)) {
         const source = zone.source[family];
         if (!source) continue;
-        for (const target of zone.targets[family]) {
-          const executor = zone.kind === 'loopback' ? 'H' : zone.interface;
-          attempts.push({
-            key: `${executor}|${source}|${canonical(target)}|${cell.listener.port}`,
-            executor,
-            family,
-            source,
-            target: canonical(target),
-            port: cell.listener.port,
-          });
+        const executor = zone.kind === 'loopback' ? 'H' : zone.interface;
+        const ports = new Set([cell.listener.port, ...otherPorts, ...(cell.destinationPort !== undefined ? [cell.destinationPort] : [])]);
+        const targets = new Set(zone.targets[family].map(canonical));
+        // The model may have aimed past the host's own addresses (a DNAT's `-d`).
+        if (cell.destinationPort !== undefined && cell.destination && cell.destination.includes(':') === (family === 6))
+          targets.add(canonical(cell.destination));
+        for (const port of ports) {
+          for (const target of targets) {
+            const a: Attempt = { key: `${executor}|${source}|${target}|${port}`, executor, family, source, target, port };
+            const own = zone.targets[family].map(canonical).includes(target);
+            if (port !== cell.listener.port || !own) a.other = true;
+            if (!own) a.via = true;
+            attempts.push(a);
+          }
         }
       }
       plan.set(cell, attempts);
@@ -713,6 +740,15 @@ export class ReachLab {
       // open. The patient re-probe of doubtful cells waits for it as long as for the handshake.
       list.push({ key: a.key, host, port: a.port, localAddress: a.source, timeoutMs, bannerMs: timeoutMs > 400 ? Math.min(1_000, timeoutMs / 2) : 150 });
       byExecutor.set(a.executor, list);
+    }
+    // Addresses that are not H's: the client routes them through H on its link.
+    for (const a of unique.values()) {
+      if (!a.via || a.executor === 'H' || this.routedVia.has(`${a.executor}|${a.target}`)) continue;
+      const link = this.links.get(a.executor);
+      const gw = (HOST as Record<string, { v4?: string; v6?: string }>)[a.executor]?.[a.family === 4 ? 'v4' : 'v6'];
+      if (!link || !gw) continue;
+      await link.client.ip(a.family === 4 ? '-4' : '-6', 'route', 'replace', `${a.target}/${a.family === 4 ? 32 : 128}`, 'via', gw, 'dev', link.clientIface);
+      this.routedVia.add(`${a.executor}|${a.target}`);
     }
     const results = new Map<string, ProbeResult>();
     const loopback = byExecutor.get('H') ?? [];
@@ -837,6 +873,8 @@ export function compareCell(cell: ReachCell, attempts: Attempt[], results: Map<s
       kernel = 'error';
       break;
     }
+    // Another port or address counts only when it reached this very listener (its banner).
+    if (o.attempt.other && !(o.result.state === 'open' && o.result.banner === listenerBanner(cell.listener.address, cell.listener.port))) continue;
     if (kernel === 'n/a' || RANK[o.verdict] > RANK[kernel as KernelVerdict]) kernel = o.verdict;
   }
   let outcome: CellOutcome;
@@ -864,10 +902,12 @@ export interface Figures {
   reprobed: number;
   /** Rulesets that did not load into the kernel (corpus: not loadable here). */
   skipped: number;
+  /** Cells the model found open only through a translation from another port or address (destinationPort). */
+  translated: number;
 }
 
 export function emptyFigures(): Figures {
-  return { rulesets: 0, cases: 0, agree: 0, unknown: 0, disagree: 0, na: 0, errors: 0, diverted: 0, reprobed: 0, skipped: 0 };
+  return { rulesets: 0, cases: 0, agree: 0, unknown: 0, disagree: 0, na: 0, errors: 0, diverted: 0, reprobed: 0, skipped: 0, translated: 0 };
 }
 
 export function addComparison(f: Figures, c: CellComparison): void {
@@ -891,7 +931,8 @@ export function addComparison(f: Figures, c: CellComparison): void {
       f.errors++;
       break;
   }
-  f.diverted += c.attempts.filter((a) => a.diverted).length;
+  f.diverted += c.attempts.filter((a) => a.diverted && !a.attempt.other).length;
+  if (c.cell.destinationPort !== undefined && c.cell.verdict === 'open') f.translated++;
 }
 
 /** Probe a matrix, re-probe disagreeing cells with a long timeout, and compare every cell. */
@@ -900,8 +941,9 @@ export async function checkMatrix(
   matrix: Pick<ReachMatrix, 'zones' | 'cells'>,
   sockets: SocketTruth,
   figures: Figures,
+  otherPorts: readonly number[] = [],
 ): Promise<CellComparison[]> {
-  const plan = lab.plan(matrix, sockets);
+  const plan = lab.plan(matrix, sockets, otherPorts);
   const results = await lab.probe([...plan.values()].flat());
   let comparisons = [...plan].map(([cell, attempts]) => compareCell(cell, attempts, results));
   const doubtful = comparisons.filter((c) => c.outcome === 'disagree' || c.outcome === 'error');
@@ -929,16 +971,18 @@ export function describeComparison(c: CellComparison): string {
   const l = c.cell.listener;
   const lines = [
     `listener ${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}/${l.protocol}${l.process ? ` (${l.process})` : ''} from zone ${c.cell.zone.name} (${c.cell.zone.kind}, ${c.cell.zone.interface})`,
-    `  model:  ${c.cell.verdict} via ${c.cell.destination || '-'} from ${c.cell.zone.source || '-'}: ${c.cell.reason}`,
+    `  model:  ${c.cell.verdict} via ${c.cell.destination || '-'}${c.cell.destinationPort !== undefined ? ` port ${c.cell.destinationPort}` : ''} from ${c.cell.zone.source || '-'}: ${c.cell.reason}`,
     ...c.cell.path.map(
       (s) =>
         `          ${s.hook}${s.table ? ` ${s.table}` : ''}${s.chain ? ` ${s.chain}` : ''}${s.rule !== undefined ? ` #${s.rule}` : ''}: ${s.text}${s.action ? ` [${s.action}]` : ''}`,
     ),
     `  kernel: ${c.kernel}`,
-    ...c.attempts.map(
-      (a) =>
-        `          ${a.attempt.source} -> ${a.attempt.target}:${a.attempt.port}: ${a.result.state}${a.result.code ? ` ${a.result.code}` : ''}${a.result.banner ? ` "${a.result.banner}"` : ''} (${a.result.ms} ms) => ${a.verdict}${a.diverted ? ' (another listener)' : ''}`,
-    ),
+    ...c.attempts
+      .filter((a) => !a.attempt.other || a.result.state === 'open')
+      .map(
+        (a) =>
+          `          ${a.attempt.source} -> ${a.attempt.target}:${a.attempt.port}: ${a.result.state}${a.result.code ? ` ${a.result.code}` : ''}${a.result.banner ? ` "${a.result.banner}"` : ''} (${a.result.ms} ms) => ${a.verdict}${a.diverted ? ' (another listener)' : ''}`,
+      ),
   ];
   return lines.join('\n');
 }

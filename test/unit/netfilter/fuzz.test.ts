@@ -4,6 +4,8 @@ import { parseIptablesSave } from '../../../src/netfilter/iptables-save/parse.js
 import type { ParseResult } from '../../../src/netfilter/model.js';
 import { parseNftJson } from '../../../src/netfilter/nft-json/parse.js';
 import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../corpus.js';
+import { COVERAGE } from '../../../src/netfilter/coverage.js';
+import { simulate } from '../../../src/netfilter/simulate/index.js';
 import { allRules } from './helpers.js';
 
 /**
@@ -130,6 +132,21 @@ describe('fuzz: iptables-save', () => {
       ' DNAT --to-destination [::1]:80',
       ' MARK --set-xmark 0x1/0xff',
       ' REJECT --reject-with',
+      // Issue 15's constructs, whole and cut.
+      ' -m u32 --u32 "0x0>>0x16&0x3c@0x0&0xffff=0x16"',
+      ' -m u32 --u32 "0x0>>',
+      ' -m u32 --u32 "6&0xff=1:2,3&&"',
+      ' -m owner --uid-owner 0',
+      ' -m owner ! --socket-exists',
+      ' -m connlimit --connlimit-above 3 --connlimit-mask 32',
+      ' -m connlimit --connlimit-upto x',
+      ' -m recent --rcheck --hitcount',
+      ' -m recent --update --seconds 30 --hitcount 6 --name DEFAULT --rsource',
+      ' -m hashlimit --hashlimit-above 10/sec --hashlimit-name h',
+      ' -m quota --quota',
+      ' -m tcp --tcp-flags FIN,SYN SYN',
+      ' --syn',
+      ' REDIRECT --to-ports 22',
     );
     fc.assert(
       fc.property(fc.array(word, { maxLength: 80 }), (words) => {
@@ -179,6 +196,67 @@ function checkNft(result: ParseResult): void {
   expect(Array.isArray(result.ruleset.tables)).toBe(true);
   for (const e of result.errors) expect(typeof e.message).toBe('string');
 }
+
+describe('fuzz: issue 15 constructs (every nft sample of src/netfilter/coverage.ts), mutated and cut', () => {
+  const samples = COVERAGE.filter((e) => Array.isArray(e.sample)).map((e) => e.sample as unknown[]);
+  const docOf = (expr: unknown) => ({
+    nftables: [
+      { table: { family: 'inet', name: 't' } },
+      { set: { family: 'inet', table: 't', name: 's', type: 'ipv4_addr', flags: ['dynamic'] } },
+      { chain: { family: 'inet', table: 't', name: 'c' } },
+      { chain: { family: 'inet', table: 't', name: 'input', type: 'filter', hook: 'input', prio: 0, policy: 'drop' } },
+      { rule: { family: 'inet', table: 't', chain: 'input', expr } },
+    ],
+  });
+  const host = { addresses: [{ iface: 'eth0', address: '198.51.100.10', prefixlen: 24, family: 4 as const }], routes: [], sysctl: {} };
+  const packet = { family: 'ip' as const, iif: 'eth0', saddr: '198.51.100.20', daddr: '198.51.100.10', protocol: 'tcp' as const, sport: 40000, dport: 22 };
+
+  /** Never throws; a rule the parser did not understand is named by an unknown answer, never guessed. */
+  function check(doc: unknown): void {
+    const result = timed(() => parseNftJson(doc));
+    checkNft(result);
+    const r = simulate(result.ruleset, host, packet);
+    expect(['local', 'dropped', 'unknown']).toContain(r.disposition);
+    const unsupported = allRules(result.ruleset).some((x) => x.matches.some((m) => m.kind === 'unsupported') || x.verdict.kind === 'unsupported');
+    if (r.disposition === 'unknown') expect(r.unknownReasons.join(' ')).toMatch(/rule|set|map|u32|owner/);
+    else if (unsupported) expect(r.steps.length).toBeGreaterThan(0);
+  }
+
+  it('one part of a sample replaced by arbitrary JSON', () => {
+    const samplePaths = samples.map((s) => paths(s));
+    fc.assert(
+      fc.property(fc.nat(), fc.nat(), fc.jsonValue({ maxDepth: 3 }), (which, pick, replacement) => {
+        const i = which % samples.length;
+        const ps = samplePaths[i] as (string | number)[][];
+        check(docOf(replaceAt(samples[i], ps[pick % ps.length] as (string | number)[], replacement)));
+      }),
+      { ...BUDGET, numRuns: 300 },
+    );
+  });
+
+  it('a sample cut anywhere (its JSON text truncated, then what still parses)', () => {
+    fc.assert(
+      fc.property(fc.nat(), fc.double({ min: 0, max: 1, noNaN: true }), (which, at) => {
+        const text = JSON.stringify(docOf(samples[which % samples.length]));
+        const cut = text.slice(0, Math.floor(text.length * at));
+        checkNft(timed(() => parseNftJson(cut)));
+        // Closing what was cut (as a broken writer might): whatever it parses into is still answered.
+        let fixed: unknown;
+        try {
+          fixed = JSON.parse(cut + ']}}]}'.slice(0, 6));
+        } catch {
+          return;
+        }
+        check(fixed);
+      }),
+      BUDGET,
+    );
+  });
+
+  it('every sample element dropped in turn (a statement missing from a rule)', () => {
+    for (const s of samples) for (let i = 0; i < s.length; i++) check(docOf(s.filter((_, j) => j !== i)));
+  });
+});
 
 describe('fuzz: nft -j', () => {
   it.skipIf(!corpusAvailable)(`truncated JSON text is reported, not thrown${skipNote}`, () => {

@@ -249,8 +249,8 @@ describe('parseIptablesSave: matches', () => {
   });
 
   it('an unknown module becomes an unsupported match naming its text; the rest is still read', () => {
-    const r = onlyRule('-A INPUT -m owner --uid-owner 1000 -p tcp -m tcp --dport 22 -j ACCEPT');
-    expect(r.matches[0]).toEqual({ kind: 'unsupported', text: '-m owner --uid-owner 1000', reason: 'match extension "owner" is not modelled' });
+    const r = onlyRule('-A INPUT -m cgroup --path user.slice -p tcp -m tcp --dport 22 -j ACCEPT');
+    expect(r.matches[0]).toEqual({ kind: 'unsupported', text: '-m cgroup --path user.slice', reason: 'match extension "cgroup" is not modelled' });
     expect(r.matches.slice(1).map((m) => m.kind)).toEqual(['protocol', 'port']);
   });
 

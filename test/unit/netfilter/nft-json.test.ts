@@ -179,7 +179,8 @@ describe('parseNftJson: expressions', () => {
       { kind: 'tcpflags', mask: ['FIN', 'SYN', 'RST', 'ACK'], set: ['SYN'], negate: true },
       { kind: 'tcpflags', mask: ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECN', 'CWR'], set: ['SYN'], negate: false },
       { kind: 'tcpflags', mask: ['SYN'], set: ['SYN'], negate: false },
-      expect.objectContaining({ kind: 'unsupported' }) as Match,
+      // Several flags with `in`: any of them on.
+      { kind: 'tcpflags', mask: ['SYN', 'ACK'], set: ['SYN', 'ACK'], negate: false, nonzero: true },
     ]);
   });
 
@@ -219,6 +220,7 @@ describe('parseNftJson: expressions', () => {
       elements: [[{ kind: 'exact', value: 8080 }], [{ kind: 'range', from: 9000, to: 9100 }]],
       dynamic: false,
       negate: false,
+      setId: 'inet t ports',
     });
     expect(rules[1]?.matches[0]).toEqual({
       kind: 'set',
@@ -237,18 +239,18 @@ describe('parseNftJson: expressions', () => {
   it('a missing set is an error and the match is marked dynamic (unknowable)', () => {
     const { ruleset, errors } = parseNftJson(doc([[tcpDport('@nope'), { drop: null }]]));
     expect(errors[0]?.message).toMatch(/@nope not found/);
-    expect(allRules(ruleset)[0]?.matches[0]).toMatchObject({ kind: 'set', dynamic: true });
+    expect(allRules(ruleset)[0]?.matches[0]).toMatchObject({ kind: 'set', dynamic: true, missing: true });
   });
 
   it('anything not understood is unsupported with its printed text, never dropped', () => {
     const rules = rulesOf([
-      [{ match: { op: '==', left: { meta: { key: 'skuid' } }, right: 1000 } }, { accept: null }],
-      [{ quota: { val: 10, val_unit: 'mbytes' } }, { accept: null }],
+      [{ match: { op: '==', left: { meta: { key: 'cpu' } }, right: 1 } }, { accept: null }],
+      [{ synproxy: { mss: 1460 } }, { accept: null }],
       [{ xt: { type: 'match', name: 'conntrack' } }, { xt: { type: 'target', name: 'REJECT' } }],
       [{ mangle: { key: { meta: { key: 'mark' } }, value: 1 } }, tcpDport(22), { accept: null }],
     ]);
-    expect(rules[0]?.matches[0]).toMatchObject({ kind: 'unsupported', text: 'meta skuid 1000' });
-    expect(rules[1]?.matches[0]).toMatchObject({ kind: 'unsupported', reason: 'statement "quota" is not modelled' });
+    expect(rules[0]?.matches[0]).toMatchObject({ kind: 'unsupported', text: 'meta cpu 1' });
+    expect(rules[1]?.matches[0]).toMatchObject({ kind: 'unsupported', reason: 'statement "synproxy" is not modelled' });
     expect(rules[2]?.matches[0]).toMatchObject({ kind: 'unsupported', text: 'xt match conntrack' });
     expect(rules[2]?.verdict).toMatchObject({ kind: 'unsupported', text: 'xt target REJECT' });
     // The mark is set even when dport is not 22: the model cannot express that order.
@@ -441,8 +443,13 @@ describe('parseNftJson: corpus rules decoded exactly', () => {
       ],
       verdict: { kind: 'goto', target: 'reject-chain' },
     });
-    const affinity = allRules(ruleset).find((x) => x.effects.some((e) => e.kind === 'set-update'));
-    expect(affinity?.effects[0]).toMatchObject({ kind: 'set-update', set: 'affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80' });
+    const affinity = allRules(ruleset).find((x) => x.matches.some((m) => m.kind === 'dynset'));
+    expect(affinity?.matches.find((m) => m.kind === 'dynset')).toMatchObject({
+      kind: 'dynset',
+      op: 'update',
+      set: 'affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80',
+      keys: ['ip saddr'],
+    });
     const sticky = allRules(ruleset).find((x) => x.matches.some((m) => m.kind === 'set' && m.name?.startsWith('affinity')));
     expect(sticky?.matches[0]).toMatchObject({ kind: 'set', dynamic: true });
   });

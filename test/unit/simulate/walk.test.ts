@@ -359,14 +359,16 @@ describe('verdict maps and sets', () => {
     expect(sim.simulate(tcp('eth1', '192.168.1.50', '192.168.1.10', 22))).toMatchObject({ disposition: 'dropped', reason: 'policy' });
   });
 
-  it('a named verdict map is resolved from its elements; a dynamic one makes the result unknown', () => {
+  it('a named verdict map is resolved from its elements; a dynamic one holds what is listed (a fresh client added nothing), said in the path', () => {
     const map = (flags: string[], elem: unknown[]) => [{ kind: 'map' as const, name: 'm', type: 'ifname', map: 'verdict', flags, elem }];
     const named = vmapRuleset('@m', map([], [['eth0', x.jump('wan')]]));
     expect(simulate(named, labHost(), W(22)).disposition).toBe('local');
     const dynamic = vmapRuleset('@m', map(['dynamic'], []));
     const r = simulate(dynamic, labHost(), W(22));
-    expect(r.disposition).toBe('unknown');
-    expect(r.unknownReasons.join()).toMatch(/@m is filled at run time/);
+    expect(r).toMatchObject({ disposition: 'dropped', reason: 'policy' });
+    expect(r.steps.map((s) => s.text).join('\n')).toMatch(/@m is filled at run time: its listed elements are taken/);
+    const listed = vmapRuleset('@m', map(['dynamic'], [['eth0', x.jump('wan')]]));
+    expect(simulate(listed, labHost(), W(22)).disposition).toBe('local');
   });
 
   it('named sets with prefixes and intervals', () => {
