@@ -1,5 +1,6 @@
 import type { Collected, NetfilterState } from '../snapshot/types.js';
 import { ok, readText, run, unavailable } from './host.js';
+import { anyRuleMayHideFamily } from '../netfilter/nft-json/hidden-family.js';
 
 /** Raw netfilter dumps; the parsers in src/netfilter/ read them during analysis. */
 
@@ -22,6 +23,12 @@ async function nftRuleset(): Promise<Collected<unknown>> {
   }
 }
 
+/** The bytecode, only where the JSON listing may have dropped a family match (hidden-family.ts). */
+async function nftNetlink(json: Collected<unknown>): Promise<Collected<string> | undefined> {
+  if (json.status !== 'ok' || !anyRuleMayHideFamily(json.data)) return undefined;
+  return run('nft', ['--debug=netlink', 'list', 'ruleset'], { timeoutMs: DUMP_TIMEOUT_MS });
+}
+
 export async function collectNetfilter(): Promise<NetfilterState> {
   const [version, iptablesSave, ip6tablesSave, nft, ipsetSave] = await Promise.all([
     run('iptables', ['-V']),
@@ -32,6 +39,8 @@ export async function collectNetfilter(): Promise<NetfilterState> {
   ]);
   const backend = version.status === 'ok' ? backendFromVersion(version.data) : 'unknown';
   const state: NetfilterState = { backend, iptablesSave, ip6tablesSave, nftRuleset: nft, ipsetSave };
+  const netlink = await nftNetlink(nft);
+  if (netlink) state.nftNetlink = netlink;
   if (version.status === 'ok') state.iptablesVersion = version.data.trim();
   // Legacy x_tables beside nf_tables still hook every packet, so read them too. The kernel lists
   // them per network namespace; iptables-nft only warns about them on stderr.

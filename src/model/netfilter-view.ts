@@ -1,6 +1,15 @@
-import type { Snapshot } from '../snapshot/types.js';
+import type { Collected, Snapshot } from '../snapshot/types.js';
 import type { Chain, PacketFamily, ParseError, Rule, Ruleset, Table } from '../netfilter/model.js';
-import { firstDenyOnPath, inputChains, mergeRulesets, parseIptablesSave, parseNftJson, reachableChains } from '../netfilter/index.js';
+import {
+  firstDenyOnPath,
+  inputChains,
+  mergeRulesets,
+  parseIptablesSave,
+  parseNetlinkFamilies,
+  parseNftJson,
+  reachableChains,
+  rulesThatMayHideFamily,
+} from '../netfilter/index.js';
 
 /**
  * The host's netfilter rulesets, parsed once, and the two questions the audit
@@ -73,6 +82,22 @@ function opensPortToAnyone(rule: Rule, ports: number[]): boolean {
 /** How many structure problems are shown one by one; the rest are counted. */
 const SHOWN_PROBLEMS = 5;
 
+/**
+ * Rules whose family nft's listing may have hidden, when their bytecode was not collected (a
+ * snapshot of an older clawmoat, or `nft --debug=netlink` failed): taken to apply to IPv4 and
+ * IPv6 alike, which is what the listing says, and named so a user knows to collect again.
+ */
+function hiddenFamilyLimitations(doc: unknown, netlink: Collected<string> | undefined): string[] {
+  const rules = rulesThatMayHideFamily(doc);
+  if (rules.length === 0) return [];
+  const why = netlink
+    ? `nft --debug=netlink list ruleset could not be read (${netlink.status === 'ok' ? '' : netlink.detail})`
+    : 'the snapshot has no rule bytecode (nft --debug=netlink list ruleset)';
+  return [
+    `firewall ruleset: ${rules.length} inet rule(s) ending in \`reject with tcp reset\` (first: ${rules[0]!.key}) may hold a \`meta nfproto\` match that nft's listing does not print; ${why}, so they are taken to apply to IPv4 and IPv6 alike; collect the snapshot again as root (sudo clawmoat collect -o FILE)`,
+  ];
+}
+
 function rulesetLimitations(problems: readonly string[]): string[] {
   if (problems.length === 0) return [];
   const out = problems.slice(0, SHOWN_PROBLEMS).map((p) => `firewall ruleset: ${p}`);
@@ -89,6 +114,7 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
   // Read when asked: reading a parse's errors parses the chains no question has entered yet.
   const errorSources: (() => string[])[] = [];
   const structure: string[] = [];
+  const hiddenFamily: string[] = [];
   const dumps: [string, typeof nf.iptablesSave, PacketFamily][] = [
     ['iptables-save', nf.iptablesSave, 'ip'],
     ['ip6tables-save', nf.ip6tablesSave, 'ip6'],
@@ -108,7 +134,9 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
     // skips their rules (decoding them was a third of a kube-proxy host's analysis).
     const tablesFromIptables = new Set<string>();
     for (const p of parts) for (const t of p.tables) if (t.source === 'iptables') tablesFromIptables.add(`${t.family} ${t.name}`);
-    const parsed = parseNftJson(nf.nftRuleset.data, { file: 'nft -j list ruleset', tablesFromIptables });
+    const familyMatches = nf.nftNetlink?.status === 'ok' ? parseNetlinkFamilies(nf.nftNetlink.data) : undefined;
+    if (!familyMatches) hiddenFamily.push(...hiddenFamilyLimitations(nf.nftRuleset.data, nf.nftNetlink));
+    const parsed = parseNftJson(nf.nftRuleset.data, { file: 'nft -j list ruleset', tablesFromIptables, familyMatches });
     parts.push(parsed.ruleset);
     errorSources.push(() => parsed.errors.map((e) => `nft -j list ruleset: ${e.message}`));
     structure.push(...parsed.structureErrors.map((e) => `nft -j list ruleset: ${e.message}`));
@@ -130,7 +158,7 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
     get errors() {
       return errorSources.flatMap((read) => read());
     },
-    limitations: rulesetLimitations(structure),
+    limitations: [...rulesetLimitations(structure), ...hiddenFamily],
     inputFiltering() {
       return (['ip', 'ip6'] as const).map((family) => {
         const chains = inputChains(ruleset, family);

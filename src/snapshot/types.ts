@@ -96,6 +96,12 @@ export interface NetfilterState {
   ip6tablesLegacySave?: Collected<string>;
   /** The parsed output of `nft -j list ruleset`. */
   nftRuleset: Collected<unknown>;
+  /**
+   * `nft --debug=netlink list ruleset`: the rules' bytecode. Collected only when the JSON has an
+   * inet rule ending in `reject with tcp reset` without a family match, whose listing may have
+   * dropped one (src/netfilter/nft-json/hidden-family.ts).
+   */
+  nftNetlink?: Collected<string>;
   ipsetSave: Collected<string>;
 }
 

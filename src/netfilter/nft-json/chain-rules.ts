@@ -5,6 +5,7 @@ import { brief, num, str, type JsonObject } from './json.js';
 import { jsonKeys } from './json-keys.js';
 import { printRule } from './print.js';
 import { decodeRuleExpr } from './statements.js';
+import { impliedByReject, keyOfRule, mayHideFamily, type FamilyMatchesByRule } from './hidden-family.js';
 
 /**
  * The rules of `nft -j` decoded when first read, as iptables-save rules are (see
@@ -59,6 +60,7 @@ export interface NftRuleContext {
   file: string | undefined;
   errors: NftErrors;
   tables: readonly Table[];
+  familyMatches: FamilyMatchesByRule | undefined;
 }
 
 /** One chain's rule objects, and those decoded so far. */
@@ -127,7 +129,8 @@ export class ChainJson implements PendingRules {
       );
     }
     const comment = str(body.comment);
-    const matches: Match[] = comment === undefined ? decoded.matches : [{ kind: 'comment', text: comment }, ...decoded.matches];
+    const restored = [...this.hiddenFamily(body), ...impliedByReject(family, body.expr), ...decoded.matches];
+    const matches: Match[] = comment === undefined ? restored : [{ kind: 'comment', text: comment }, ...restored];
     const text = printRule(body.expr) + (comment !== undefined ? ` comment ${JSON.stringify(comment)}` : '');
     const origin = ruleOrigin(family, tableName, this.chain.name, position, text, this.context.file, num(body.handle));
     const rule: Rule =
@@ -136,6 +139,14 @@ export class ChainJson implements PendingRules {
         : { matches, effects: decoded.effects, verdict: decoded.verdict, origin, comment };
     this.resolveReferences(rule);
     return rule;
+  }
+
+  /** The family matches the listing dropped and the bytecode shows (hidden-family.ts). */
+  private hiddenFamily(body: JsonObject): readonly Match[] {
+    const known = this.context.familyMatches;
+    if (!known || !mayHideFamily(this.table.family, body.expr)) return [];
+    const key = keyOfRule(body);
+    return (key === undefined ? undefined : known.get(key)) ?? [];
   }
 
   /** Copies named set and map contents into the rule's matches and verdict. */

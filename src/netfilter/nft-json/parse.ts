@@ -1,6 +1,7 @@
 import type { Chain, ChainType, Family, Hook, Key, NamedSet, ParseError, ParseResult, SourceInfo, Table, Value, Verdict } from '../model.js';
 import { holdPendingRules } from '../pending-rules.js';
 import { ChainJson, NftErrors } from './chain-rules.js';
+import type { FamilyMatchesByRule } from './hidden-family.js';
 import { decodeElement } from './expressions.js';
 import { brief, isObject, num, single, str, strList, type JsonObject } from './json.js';
 import { classifyIptablesManaged } from './managed.js';
@@ -25,6 +26,11 @@ export interface NftJsonOptions {
    * with those iptables-save parses.
    */
   tablesFromIptables?: ReadonlySet<string>;
+  /**
+   * The family matches of each rule's bytecode (nft-netlink.ts), put back into the rules whose
+   * listing may have dropped them (hidden-family.ts).
+   */
+  familyMatches?: FamilyMatchesByRule;
 }
 
 const FAMILIES: readonly Family[] = ['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev'];
@@ -350,7 +356,7 @@ function readRule(state: State, body: unknown, index: number): void {
   if (xt > 0) state.xtCount.set(table, (state.xtCount.get(table) ?? 0) + xt);
   let held = state.held.get(chain);
   if (!held) {
-    held = new ChainJson({ file: state.opts.file, errors: state.nftErrors, tables: state.tables }, table, chain);
+    held = new ChainJson({ file: state.opts.file, errors: state.nftErrors, tables: state.tables, familyMatches: state.opts.familyMatches }, table, chain);
     state.held.set(chain, held);
   }
   held.add({ index, body, errorsBefore: state.errors.length });
