@@ -763,13 +763,36 @@ export class ReachLab {
     await this.resetNeighbours();
     await Promise.all(
       [...byExecutor].map(async ([executor, probes]) => {
-        const agent = this.links.get(executor)?.agent;
-        if (!agent) throw new Error(`no client on ${executor}`);
-        for (const r of await agent.request<ProbeResult[]>('probe', { probes })) results.set(r.key, r);
+        const link = this.links.get(executor);
+        if (!link) throw new Error(`no client on ${executor}`);
+        let first = true;
+        for (const group of bySourceV6(probes)) {
+          // One client machine holds the sources of several zones on one link. Each zone is its
+          // own client in the model: what one source's neighbour discovery taught the machine
+          // (H's link-layer address) must not carry a second source past a ruleset that drops
+          // the second one's solicitations (seed 380150881).
+          if (!first) await link.client.ip('-6', 'neigh', 'flush', 'all');
+          first = false;
+          for (const r of await link.agent.request<ProbeResult[]>('probe', { probes: group })) results.set(r.key, r);
+        }
       }),
     );
     return results;
   }
+}
+
+/** Probes in groups: the IPv4 ones with the first IPv6 source's, then one group per other IPv6 source. */
+function bySourceV6(probes: readonly ProbeRequest[]): ProbeRequest[][] {
+  const groups = new Map<string, ProbeRequest[]>();
+  const v4: ProbeRequest[] = [];
+  for (const p of probes) {
+    if (!p.localAddress.includes(':')) v4.push(p);
+    else groups.set(p.localAddress, [...(groups.get(p.localAddress) ?? []), p]);
+  }
+  const out = [...groups.values()];
+  if (out.length === 0) return v4.length > 0 ? [v4] : [];
+  out[0] = [...v4, ...out[0]!];
+  return out;
 }
 
 export interface RulesetFiles {
