@@ -9,6 +9,7 @@ import { socketAccepts } from './listeners.js';
 import { serveRow, userSpaceRows, type ServePort } from './serve-reach.js';
 import { throughDoor, type SocketDoor, type UserSpaceRow } from './doors.js';
 import { buildZones, type Zone, type ZoneSpec } from './zones.js';
+import { hostPort, isLoopback } from './addresses.js';
 
 /**
  * The reachability matrix: for each listener and each zone, what happens to a
@@ -85,7 +86,7 @@ export function judge(result: SimResult, socket: Socket, packet: Packet, family:
       };
     case 'local': {
       const accepted = socketAccepts(socket, { family, protocol: socket.protocol, daddr: result.daddr, dport: result.dport, iif: packet.iif });
-      const where = `${socket.family === 6 ? `[${socket.address}]` : socket.address}:${socket.port}`;
+      const where = hostPort(socket.address, socket.port);
       if (accepted) {
         const proxy = socket.process === 'docker-proxy' ? '; docker-proxy forwards it to the container' : '';
         base.path.push({
@@ -255,8 +256,8 @@ function throughTranslations(
             }
           }
           if (!delivers(result)) continue;
-          const where = `${socket.family === 6 ? `[${socket.address}]` : socket.address}:${socket.port}`;
-          const reason = `aimed at ${family === 6 ? `[${daddr}]` : daddr}:${dport}, translated by ${e.where} and delivered to ${where}${chance}`;
+          const where = hostPort(socket.address, socket.port);
+          const reason = `aimed at ${hostPort(daddr, dport)}, translated by ${e.where} and delivered to ${where}${chance}`;
           const path = [
             ...result.steps,
             { hook: 'socket', table: '', chain: '', text: `delivered to ${where}${socket.process ? ` (${socket.process})` : ''}`, action: 'accept' },
@@ -271,10 +272,6 @@ function throughTranslations(
 
 function canonicalAddress(address: string): string {
   return ipaddr.isValid(address) ? ipaddr.parse(address).toString() : address;
-}
-
-function isLoopback(address: string): boolean {
-  return address === '127.0.0.1' || address.startsWith('127.') || address === '::1';
 }
 
 function isIpv6Loopback(address: string): boolean {
