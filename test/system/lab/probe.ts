@@ -20,9 +20,11 @@ s.on('error', (e) => done(e.code === 'ECONNREFUSED' ? 'refused' : 'error:' + e.c
 
 const HTTP = `
 const [url, ms] = process.argv.slice(1);
+// Exit once answered: an aborted fetch can leave its SYN retrying, which keeps Node alive for minutes.
+const done = (o) => process.stdout.write(JSON.stringify(o), () => process.exit(0));
 fetch(url, { signal: AbortSignal.timeout(Number(ms)) })
-  .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() })))
-  .catch((e) => process.stdout.write(JSON.stringify({ error: String(e.cause?.code ?? e.name) })));
+  .then(async (r) => done({ status: r.status, body: await r.text() }))
+  .catch((e) => done({ error: String(e.cause?.code ?? e.name) }));
 `;
 
 export interface TcpResult {
