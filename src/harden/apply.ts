@@ -76,7 +76,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Back
         if (step.content === undefined) throw new Error(`step ${step.id} has no content to write`);
         await set.writeFile(step.path, step.content, { step: step.id, ...(step.before ? { before: step.before } : {}) });
       } else {
-        await set.runCommand({ run: step.argv, undo: step.undoArgv, step: step.id }, runner);
+        await set.runCommand({ run: step.argv, undo: step.undoArgv, step: step.id, ...(step.undoAfterFiles ? { undoAfterFiles: true } : {}) }, runner);
       }
     }
     await set.sealFiles();
