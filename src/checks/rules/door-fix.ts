@@ -1,6 +1,6 @@
 import type { AnalysisContext } from '../../model/context.js';
 import { describeLocation, doorName, snapshotDoors } from '../../model/doors.js';
-import { hostPort, isLoopback, parseAddress } from '../../model/addresses.js';
+import { hostPort, isLoopback, isSafeBindAddress, parseAddress } from '../../model/addresses.js';
 import type { ReachCell } from '../../model/reach.js';
 import type { Door } from '../../snapshot/types.js';
 import type { DoorListenRef, DoorRef, FixIntent } from '../fix-intents.js';
@@ -123,8 +123,11 @@ export function doorFix(ctx: AnalysisContext, cell: ReachCell): { fix?: FixInten
     const remote = { url: door.remote.url, ...(door.remote.gate ? { gate: door.remote.gate } : {}) };
     return { fix: { kind: 'door.explain-tunnel', door: doorRef(door), remote }, remediation: tunnelAdvice(door) };
   }
+  // Every listener of the door beyond loopback and the tailnet, not only this cell's: the same
+  // server block on [::]:443 is the same exposure over IPv6, whether or not a zone here has IPv6.
   const listens: DoorListenRef[] = (door.listen ?? [])
-    .filter((l) => l.port === cell.listener.port && sameAddress(l.address, cell.listener.address) && !isLoopback(l.address))
+    .filter((l) => (l.port === cell.listener.port && sameAddress(l.address, cell.listener.address)) || !isSafeBindAddress(l.address, ctx.snapshot))
+    .filter((l) => !isLoopback(l.address))
     .map((l) => ({ address: l.address, port: l.port, ...(l.location ? { location: l.location } : {}) }));
   if (!REWRITABLE.has(door.kind) || listens.length === 0) return { remediation: manualAdvice(door, listens) };
   const at = listens.map((l) => (l.location ? describeLocation(l.location) : hostPort(l.address, l.port))).join(', ');

@@ -37,6 +37,8 @@ interface Planned {
   listens: DoorListenRef[];
 }
 
+const WILDCARDS = new Set(['0.0.0.0', '::', '*', '']);
+
 const doorKey = (d: DoorRef) => `${d.kind}\0${d.pid ?? ''}\0${d.location?.file ?? d.via}`;
 const listenKey = (l: DoorListenRef) => (l.location ? describeLocation(l.location) : hostPort(l.address, l.port));
 
@@ -109,6 +111,7 @@ function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanO
   let edits: ReturnType<typeof editFiles>;
   let check: string[];
   let reload: string[];
+  let restart = false;
   if (runtime.kind === 'nginx') {
     const unplaced = p.listens.find((l) => !l.location);
     if (unplaced) return { steps: [], note: manualNote(p, `no listen directive names ${hostPort(unplaced.address, unplaced.port)}`) };
@@ -116,6 +119,19 @@ function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanO
     // nginx -t reads the whole tree as root: its main file must be root's too.
     const mainRefused = options.refusal?.(runtime.conf);
     if (mainRefused) return { steps: [], note: manualNote(p, `${mainRefused}: nginx -t would read it as root`) };
+    // A reload opens the new sockets while the old ones are still held, and the kernel will not
+    // bind 127.0.0.1:443 beside a listening *:443 (nginx logs "Address already in use" and keeps
+    // the old config): moving a wildcard listener takes a restart.
+    const wildcard = p.listens.filter((l) => WILDCARDS.has(l.address));
+    if (wildcard.length > 0 && !runtime.unit)
+      return {
+        steps: [],
+        note: manualNote(
+          p,
+          `it listens on ${wildcard.map((l) => hostPort(l.address, l.port)).join(', ')}: a reload cannot give up a wildcard socket, so this takes a restart, and this nginx (pid ${door.pid}) is not a systemd unit clawmoat could restart`,
+        ),
+      };
+    restart = wildcard.length > 0;
     edits = editFiles(
       p,
       options,
@@ -128,7 +144,7 @@ function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanO
       files,
     );
     check = ['nginx', '-t', ...runtime.args];
-    reload = runtime.unit ? ['systemctl', 'reload', runtime.unit] : ['nginx', '-s', 'reload', ...runtime.args];
+    reload = runtime.unit ? ['systemctl', restart ? 'restart' : 'reload', runtime.unit] : ['nginx', '-s', 'reload', ...runtime.args];
   } else {
     if (runtime.adapter !== 'caddyfile')
       return {
@@ -183,7 +199,7 @@ function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanO
     commandStep(
       `door.${door.kind}.reload${suffix}`,
       p.finding.id,
-      `Reload ${name}${runtime.unit ? ` (${runtime.unit})` : ` (pid ${door.pid})`} so it listens on ${v4} only (${where}).`,
+      `${restart ? 'Restart' : 'Reload'} ${name}${runtime.unit ? ` (${runtime.unit})` : ` (pid ${door.pid})`} so it listens on ${v4} only (${where}).`,
       reload,
       [reload],
       `after the config is restored: ${reload.join(' ')}`,

@@ -57,7 +57,7 @@ export function undoRefusal(argv: readonly string[]): string | undefined {
       return ufwRule(args);
     }
     if (program === 'nft') return args.length === 1 && args[0] === NFT_UNDO_ARGV[1];
-    if (program === 'systemctl' && args[0] === 'reload') return args.length === 2 && UNIT.test(args[1]!);
+    if (program === 'systemctl' && (args[0] === 'reload' || args[0] === 'restart')) return args.length === 2 && UNIT.test(args[1]!);
     if (program === 'systemctl') return args.length === 2 && args[0] === 'disable' && args[1] === NFT_UNIT;
     if (program === 'nginx') return nginxReload(args);
     if (program === 'caddy') return caddyReload(args);
