@@ -95,6 +95,8 @@ export interface InvalidCase extends CheckCase {
   findings: number;
   /** Every string must appear in the finding's message or evidence. */
   evidenceIncludes?: string[];
+  /** The fix intent each finding carries, in order (absent: none does): the check owns its fix, as ESLint's rule tests pin `output`. */
+  fixes?: FixIntent['kind'][];
 }
 
 export interface ValidCase extends CheckCase {

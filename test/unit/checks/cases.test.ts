@@ -53,6 +53,7 @@ describe.each(CHECKS.map((c) => [c.meta.id, c] as const))('%s', (_id, check) => 
         expect(f.status).toBe(c.result);
         expect(f.remediation.summary).not.toBe('');
       }
+      expect(findings.flatMap((f) => (f.fix ? [f.fix.kind] : []))).toEqual(c.fixes ?? []);
       const text = findings
         .map((f) => [f.message, ...f.evidence.map((e) => `${e.text} ${e.location ? `${e.location.file}:${e.location.line}` : ''}`)].join('\n'))
         .join('\n');
