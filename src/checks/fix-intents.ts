@@ -46,4 +46,18 @@ export interface DoorTunnelIntent {
   remote: { url: string; gate?: string };
 }
 
-export type FixIntent = DoorBindIntent | DoorTunnelIntent;
+/** A gateway container or compose service, by the label the model gives it ("service openclaw-gateway in /srv/compose.yaml"). */
+export interface WorkloadRef {
+  kind: 'container' | 'compose';
+  label: string;
+}
+
+/** Drop the Docker socket mounts of a gateway workload: from its compose file, or, for a bare container, told how to recreate it. */
+export interface DropSocketMountIntent {
+  kind: 'docker.drop-socket-mount';
+  workload: WorkloadRef;
+  /** Each mount of a docker.sock, by source or target, with where it is written. */
+  mounts: { source: string; target: string; location?: SourceLocation }[];
+}
+
+export type FixIntent = DoorBindIntent | DoorTunnelIntent | DropSocketMountIntent;

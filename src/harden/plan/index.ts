@@ -124,7 +124,8 @@ function plannedSteps(ctx: AnalysisContext, report: Report, options: PlanOptions
     ...(tailnet ? { tailnetInterface: tailnet } : {}),
   });
 
-  add(planCompose(ctx, findings, options));
+  const fixes = report.findings.flatMap((f) => (f.status === 'fail' && f.fix ? [f.fix] : []));
+  add(planCompose(ctx, findings, options, fixes));
   // UFW never sees Docker's published ports: a UFW that is (or is about to be) on needs the DOCKER-USER policy beside it.
   const ufwWillBeOn = ctx.ufw?.active === true || ufw.steps.some((s) => s.id === 'ufw.enable');
   const bypassFinding = findings.has('docker.ufw_bypass')

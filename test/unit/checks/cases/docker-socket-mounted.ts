@@ -19,6 +19,7 @@ export const cases: CheckCases = {
       severity: 'critical',
       findings: 1,
       evidenceIncludes: ['/var/run/docker.sock'],
+      fixes: ['docker.drop-socket-mount'],
     },
     {
       name: 'compose volume',
@@ -30,6 +31,7 @@ export const cases: CheckCases = {
       severity: 'critical',
       findings: 1,
       evidenceIncludes: ['compose.yaml:'],
+      fixes: ['docker.drop-socket-mount'],
     },
   ],
 };
