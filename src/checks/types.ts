@@ -97,6 +97,12 @@ export interface InvalidCase extends CheckCase {
   evidenceIncludes?: string[];
   /** The fix intent each finding carries, in order (absent: none does): the check owns its fix, as ESLint's rule tests pin `output`. */
   fixes?: FixIntent['kind'][];
+  /**
+   * The ids of the steps `harden` plans for its findings (steps whose `finding` is this check), in
+   * order, planned from the case's snapshot with test/unit/checks/cases.test.ts's view of the live
+   * host. Pinned for fixable checks whose fix comes from an intent.
+   */
+  steps?: string[];
 }
 
 export interface ValidCase extends CheckCase {

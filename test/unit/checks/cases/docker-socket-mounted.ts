@@ -20,6 +20,8 @@ export const cases: CheckCases = {
       findings: 1,
       evidenceIncludes: ['/var/run/docker.sock'],
       fixes: ['docker.drop-socket-mount'],
+      // A bare container has no file to edit: the plan's notes say how to recreate it.
+      steps: [],
     },
     {
       name: 'compose volume',
@@ -32,6 +34,7 @@ export const cases: CheckCases = {
       findings: 1,
       evidenceIncludes: ['compose.yaml:'],
       fixes: ['docker.drop-socket-mount'],
+      steps: ['compose.openclaw-gateway'],
     },
   ],
 };

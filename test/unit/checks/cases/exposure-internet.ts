@@ -46,6 +46,7 @@ export const cases: CheckCases = {
       findings: 1,
       evidenceIncludes: ['proxy_pass http://127.0.0.1:18789 at /etc/nginx/sites-enabled/openclaw:5'],
       fixes: ['door.bind-private'],
+      steps: ['door.nginx.listen', 'door.nginx.check', 'door.nginx.reload'],
     },
     {
       name: 'a Cloudflare quick tunnel to the gateway (no Access exists for it)',
