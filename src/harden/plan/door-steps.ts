@@ -1,12 +1,12 @@
 import type { DoorBindIntent, DoorListenRef, DoorRef, FixIntent } from '../../checks/fix-intents.js';
 import type { Finding } from '../../checks/types.js';
-import { GUIDE } from '../../checks/guide.js';
 import type { AnalysisContext } from '../../model/context.js';
 import { describeDoor, describeLocation, doorName } from '../../model/doors.js';
 import { hostPort, parseAddress } from '../../model/addresses.js';
 import type { SourceLocation } from '../../snapshot/types.js';
 import type { DoorRuntime } from '../door-runtime.js';
 import { bindCaddySite } from '../edit/caddyfile-bind.js';
+import { bindCaddyJson } from '../edit/caddy-json-listen.js';
 import { moveNginxListens } from '../edit/nginx-listen.js';
 import { undoRefusal } from '../state/undo-commands.js';
 import type { CommandStep, FileStep, Step } from '../types.js';
@@ -91,8 +91,8 @@ function editFiles(
   return out;
 }
 
-function commandStep(id: string, finding: string, description: string, argv: string[], undoArgv: string[][], undo: string, at: SourceLocation[]): CommandStep {
-  const step: CommandStep = { id, finding, guide: GUIDE.firewall, kind: 'command', description, argv, undoArgv, undo, at };
+function commandStep(id: string, finding: Finding, description: string, argv: string[], undoArgv: string[][], undo: string, at: SourceLocation[]): CommandStep {
+  const step: CommandStep = { id, finding: finding.id, guide: finding.guide, kind: 'command', description, argv, undoArgv, undo, at };
   if (undoArgv.length > 0) step.undoAfterFiles = true;
   return step;
 }
@@ -146,22 +146,23 @@ function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanO
     check = ['nginx', '-t', ...runtime.args];
     reload = runtime.unit ? ['systemctl', restart ? 'restart' : 'reload', runtime.unit] : ['nginx', '-s', 'reload', ...runtime.args];
   } else {
-    if (runtime.adapter !== 'caddyfile')
-      return {
-        steps: [],
-        note: manualNote(p, `caddy runs a ${runtime.adapter} config (${runtime.config}): set apps.http.servers.*.listen to "${v4}:PORT" by hand`),
-      };
+    if (runtime.adapter !== 'caddyfile' && runtime.adapter !== 'json')
+      return { steps: [], note: manualNote(p, `caddy runs its config through the ${runtime.adapter} adapter (${runtime.config}): bind it to ${v4} by hand`) };
     if (!door.location || door.location.file !== runtime.config)
       return { steps: [], note: manualNote(p, `the reverse_proxy line is not in ${runtime.config} itself (an import)`) };
     const text = options.readFile(runtime.config);
     if (text !== undefined && /^\s*admin\s+off\b/m.test(text))
       return { steps: [], note: manualNote(p, `${runtime.config} turns Caddy's admin API off, so it cannot be reloaded: add the bind and restart Caddy`) };
+    if (text !== undefined && runtime.adapter === 'json' && /"admin"\s*:\s*\{[^}]*"disabled"\s*:\s*true/.test(text))
+      return { steps: [], note: manualNote(p, `${runtime.config} turns Caddy's admin API off, so it cannot be reloaded: change the listen and restart Caddy`) };
     files.set(runtime.config, p.listens);
+    const dial = door.via.replace(/^reverse_proxy\s+/, '');
     edits = editFiles(
       p,
       options,
       (t) => {
-        const bound = bindCaddySite(t, door.location!.line, [v4]);
+        // A Caddyfile: `bind` in the site block; a JSON config: the server's listen list.
+        const bound = runtime.adapter === 'json' ? bindCaddyJson(t, dial, { v4, v6: '::1' }) : bindCaddySite(t, door.location!.line, [v4]);
         return 'error' in bound ? bound : { text: bound.text };
       },
       files,
@@ -177,9 +178,9 @@ function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanO
   const steps: Step[] = edits.map((e, k): FileStep => ({
     id: `door.${door.kind}.listen${suffix}${edits.length > 1 ? `-${k + 1}` : ''}`,
     finding: p.finding.id,
-    guide: GUIDE.firewall,
+    guide: p.finding.guide,
     kind: 'file',
-    description: `Make ${name} (pid ${door.pid}) listen on ${v4} instead of ${from}: it proxies to the gateway (${describeDoor(door)}), and those listeners are reachable beyond this host. ${runtime.kind === 'nginx' ? `listen at ${e.at.map(describeLocation).join(', ')}` : `bind in the site block of ${e.path}`}.`,
+    description: `Make ${name} (pid ${door.pid}) listen on ${v4} instead of ${from}: it proxies to the gateway (${describeDoor(door)}), and those listeners are reachable beyond this host. ${runtime.kind === 'nginx' ? `listen at ${e.at.map(describeLocation).join(', ')}` : runtime.adapter === 'json' ? `the listen list of its server in ${e.path}` : `bind in the site block of ${e.path}`}.`,
     path: e.path,
     diff: fileDiff(e.path, e.before, e.after),
     content: e.after,
@@ -189,7 +190,7 @@ function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanO
   steps.push(
     commandStep(
       `door.${door.kind}.check${suffix}`,
-      p.finding.id,
+      p.finding,
       `Check the edited config with ${name}'s own validator before anything is reloaded: if it fails, apply stops here and the file is restored.`,
       check,
       [],
@@ -198,7 +199,7 @@ function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanO
     ),
     commandStep(
       `door.${door.kind}.reload${suffix}`,
-      p.finding.id,
+      p.finding,
       `${restart ? 'Restart' : 'Reload'} ${name}${runtime.unit ? ` (${runtime.unit})` : ` (pid ${door.pid})`} so it listens on ${v4} only (${where}).`,
       reload,
       [reload],
