@@ -2,6 +2,7 @@ import type { Snapshot, SourceLocation } from '../snapshot/types.js';
 import type { AnalysisContext } from '../model/context.js';
 import type { ProbeReport } from '../probe/types.js';
 import type { InputId } from '../model/inputs.js';
+import type { FixIntent } from './fix-intents.js';
 
 export type Severity = 'info' | 'warn' | 'critical';
 export const SEVERITY_ORDER: Record<Severity, number> = { info: 0, warn: 1, critical: 2 };
@@ -38,6 +39,8 @@ export interface Finding {
   guide: string;
   /** Primary location for SARIF and editors, when there is one. */
   location?: SourceLocation;
+  /** What must change, as data: `harden` turns it into steps (checks/fix-intents.ts). Absent when the fix is not one change the check can name. */
+  fix?: FixIntent;
 }
 
 export type CheckResultKind = 'pass' | 'fail' | 'unknown' | 'skipped';
@@ -92,6 +95,14 @@ export interface InvalidCase extends CheckCase {
   findings: number;
   /** Every string must appear in the finding's message or evidence. */
   evidenceIncludes?: string[];
+  /** The fix intent each finding carries, in order (absent: none does): the check owns its fix, as ESLint's rule tests pin `output`. */
+  fixes?: FixIntent['kind'][];
+  /**
+   * The ids of the steps `harden` plans for its findings (steps whose `finding` is this check), in
+   * order, planned from the case's snapshot with test/unit/checks/cases.test.ts's view of the live
+   * host. Pinned for fixable checks whose fix comes from an intent.
+   */
+  steps?: string[];
 }
 
 export interface ValidCase extends CheckCase {

@@ -19,10 +19,22 @@ export const quietRunner: CommandRunner = (argv) =>
     if (!file) return reject(new Error('empty command'));
     execFile(file, args, { env: { ...process.env, PATH: SYSTEM_PATH, LC_ALL: 'C' }, timeout: 120_000 }, (error, stdout, stderr) => {
       if (!error) return resolve();
-      const last = `${String(stderr)}\n${String(stdout)}`.trim().split('\n').filter(Boolean).pop() ?? error.message;
+      const lines = `${String(stderr)}\n${String(stdout)}`.trim().split('\n').filter(Boolean);
+      // nginx -t ends with "test failed"; the line that says why is its [emerg].
+      const last = lines.find((l) => /\[(emerg|alert|crit)\]/.test(l)) ?? lines.pop() ?? error.message;
       reject(new Error(`${argv.join(' ')} failed: ${last}`));
     });
   });
+
+/** A step failed (a proxy's own config check, a ufw command) and apply undid what it had done: exit 1, one line. */
+export class ApplyFailed extends Error {
+  constructor(
+    message: string,
+    readonly rolledBack: boolean,
+  ) {
+    super(message);
+  }
+}
 
 export interface ApplyOptions {
   stateDir: string;
@@ -76,7 +88,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Back
         if (step.content === undefined) throw new Error(`step ${step.id} has no content to write`);
         await set.writeFile(step.path, step.content, { step: step.id, ...(step.before ? { before: step.before } : {}) });
       } else {
-        await set.runCommand({ run: step.argv, undo: step.undoArgv, step: step.id }, runner);
+        await set.runCommand({ run: step.argv, undo: step.undoArgv, step: step.id, ...(step.undoAfterFiles ? { undoAfterFiles: true } : {}) }, runner);
       }
     }
     await set.sealFiles();
@@ -89,7 +101,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Back
         ? `; rollback incomplete: ${undone.errors.join('; ')} (run clawmoat harden --rollback)`
         : '; everything it had changed was rolled back';
     // A refusal (a file changed after the plan) is the user's to act on, and stays one line.
-    const Kind = error instanceof UserError ? UserError : Error;
-    throw new Kind(`${(error as Error).message}${detail}`);
+    if (error instanceof UserError) throw new UserError(`${error.message}${detail}`);
+    throw new ApplyFailed(`${(error as Error).message}${detail}`, undone.status !== 'incomplete');
   }
 }

@@ -6,6 +6,7 @@ import type { ZoneSpec } from '../model/zones.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { addUfwDryRuns } from './dry-run.js';
 import { LiveFiles } from './live-files.js';
+import { configRefusal, doorRuntime } from './door-runtime.js';
 import { checkLockout } from './lockout.js';
 import { withPlannedTable } from './plan/docker-nft-steps.js';
 import { adminSshPorts, buildPlan, selectSteps } from './plan/index.js';
@@ -46,6 +47,8 @@ export async function planHost(snapshot: Snapshot, options: HostPlanOptions): Pr
     noPublish: !options.publish,
     newToken: randomBytes(32).toString('hex'),
     readFile: live.read,
+    doorRuntime,
+    configRefusal,
     ...(sshConnection ? { sshConnection } : {}),
   });
   // Each file step remembers the very file the plan read: apply writes there or nowhere.

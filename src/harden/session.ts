@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { applyPlan, quietRunner } from './apply.js';
+import { ApplyFailed, applyPlan, quietRunner } from './apply.js';
 import { armOrRollBack } from './arm.js';
 import { BackupSet, KEEP_BACKUP_SETS, latestBackupSet, listBackupSets, pruneBackupSets, type CommandRunner } from './state/backup-set.js';
 import { blocksNewApply, confirm, deadmanStatus, runDeadmanWatcher, type ArmOptions } from './state/deadman.js';
@@ -140,7 +140,15 @@ export async function applySession(request: ApplyRequest, io: SessionIo): Promis
     const pruned = await pruneBackupSets(stateDir);
     if (pruned.length > 0) io.err(`removed ${pruned.length} old backup set(s) (the newest ${KEEP_BACKUP_SETS} are kept)\n`);
     io.onApplyStart?.();
-    set = await applyPlan(plan, { stateDir, runner, onStep: (id, i, n) => io.err(`[${i + 1}/${n}] ${id}\n`) });
+    try {
+      set = await applyPlan(plan, { stateDir, runner, onStep: (id, i, n) => io.err(`[${i + 1}/${n}] ${id}\n`) });
+    } catch (error) {
+      // A failed step (nginx -t refusing the edit) was rolled back: said in one line, exit 1.
+      if (!(error instanceof ApplyFailed)) throw error;
+      if (!error.rolledBack) throw new UserError(error.message);
+      io.err(`clawmoat: apply failed: ${error.message}\n`);
+      return 1;
+    }
     io.err(`applied; backup set ${set.id} (${set.dir})\n`);
     if (plan.restart) io.err(`now ${plan.restart}\n`);
     if (seconds === 0) {

@@ -1,4 +1,5 @@
 import type { TargetBefore } from '../safe-fs/write.js';
+import type { SourceLocation } from '../snapshot/types.js';
 
 /**
  * The plan `clawmoat harden` shows and applies (`--json` prints `{ "steps": [...] }`).
@@ -16,6 +17,8 @@ interface StepBase {
   description: string;
   /** How to undo it by hand (apply records the exact undo itself). */
   undo: string;
+  /** The lines of config it changes or acts on (a proxy's `listen` directives), for the reader. */
+  at?: SourceLocation[];
 }
 
 export interface FileStep extends StepBase {
@@ -39,6 +42,11 @@ export interface CommandStep extends StepBase {
   undoArgv: string[][];
   /** Printed for the user to run (recreating a container); never run by apply. */
   manual?: boolean;
+  /**
+   * Rollback runs the undo once every file is restored, not in reverse order: a reload must load
+   * the config as it was, and apply's later steps cannot put it back before the reload runs.
+   */
+  undoAfterFiles?: boolean;
 }
 
 export type Step = FileStep | CommandStep;

@@ -13,6 +13,7 @@ export function renderPlan(plan: Plan, options: { color: boolean }): string {
   for (const [i, step] of plan.steps.entries()) {
     lines.push(c.bold(`${i + 1}. ${step.id}`) + c.dim(`  (${step.finding}; guide: ${step.guide})`));
     lines.push(`   ${step.description}`);
+    if (step.at && step.at.length > 0) lines.push(c.dim(`   at: ${step.at.map((l) => `${l.file}:${l.line}`).join(', ')}`));
     if (step.kind === 'file') {
       for (const line of step.diff.trimEnd().split('\n'))
         lines.push(

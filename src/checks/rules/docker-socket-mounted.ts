@@ -32,5 +32,7 @@ export const dockerSocketMounted: Check = {
       automatic: true,
     },
     passReason: 'no gateway container mounts the Docker socket',
+    // The check names the mounts it found; harden drops exactly those (compose-steps.ts).
+    fix: (w) => ({ kind: 'docker.drop-socket-mount', workload: { kind: w.kind, label: w.label }, mounts: socketMounts(w) }),
   }),
 };

@@ -2,6 +2,7 @@ import type { AnalysisContext } from '../../model/context.js';
 import type { GatewayWorkload } from '../../model/docker.js';
 import type { SourceLocation } from '../../snapshot/types.js';
 import type { CheckOutcome, Evidence, Remediation } from '../types.js';
+import type { FixIntent } from '../fix-intents.js';
 
 /** The shared shape of the Docker checks that judge each gateway workload on its own. */
 export interface WorkloadRule {
@@ -11,6 +12,8 @@ export interface WorkloadRule {
   locate?(w: GatewayWorkload): SourceLocation | undefined;
   remediation: Remediation;
   passReason: string;
+  /** The change that fixes this workload, for harden (checks/fix-intents.ts). */
+  fix?(w: GatewayWorkload): FixIntent;
 }
 
 export function workloadCheck(rule: WorkloadRule): (ctx: AnalysisContext) => CheckOutcome {
@@ -32,7 +35,14 @@ export function workloadCheck(rule: WorkloadRule): (ctx: AnalysisContext) => Che
         const evidence: Evidence[] = (Array.isArray(described) ? described : [described]).map((text) =>
           location ? { kind: 'file', text, location } : { kind: 'container', text },
         );
-        return { status: 'fail' as const, message: rule.message(w), evidence, remediation: rule.remediation, ...(location ? { location } : {}) };
+        return {
+          status: 'fail' as const,
+          message: rule.message(w),
+          evidence,
+          remediation: rule.remediation,
+          ...(location ? { location } : {}),
+          ...(rule.fix ? { fix: rule.fix(w) } : {}),
+        };
       }),
     };
   };

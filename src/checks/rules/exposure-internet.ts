@@ -18,13 +18,17 @@ export const exposureInternet: Check = {
       'it (config file and line); an outbound tunnel (cloudflared, ngrok, frp, ssh -R) is reachable from its far end, ' +
       '`unknown` where a policy outside the host (Cloudflare Access, an ngrok policy) decides. ' +
       'Fails when a gateway listener or a door to it is open from one, and shows the path rule by rule. `unknown` when a rule on the ' +
-      'path cannot be modelled; the rule is named. See `clawmoat reach --port PORT --from internet`.',
+      'path cannot be modelled; the rule is named. See `clawmoat reach --port PORT --from internet`. ' +
+      'A finding through a door carries its own fix: nginx or Caddy listeners that `harden` moves to loopback (or the ' +
+      'tailnet address) in the file and line the config names, checked with `nginx -t` / `caddy validate` before a reload; ' +
+      'for a tunnel, the policy at its far end or stopping it, explained and never applied.',
     fixable: true,
     inputs: ['openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale', 'doors'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: [
         'loopback gateway behind socat TCP-LISTEN:443 on 0.0.0.0 (the door is the exposure)',
+        'loopback gateway behind nginx listening on 0.0.0.0:443: its fix moves that listen directive',
         'a Cloudflare quick tunnel to the gateway (no Access exists for it)',
         'a named Cloudflare Tunnel to the gateway: Access decides at Cloudflare, unknown (unknown)',
         'nginx on 0.0.0.0:443 whose config does not parse: unknown, naming the file and line (unknown)',

@@ -3,6 +3,7 @@ import type { ReachCell } from '../../model/reach.js';
 import type { Zone } from '../../model/zones.js';
 import type { CheckOutcome, Evidence, FindingDraft } from '../types.js';
 import { hostPort } from '../../model/addresses.js';
+import { doorFix } from './door-fix.js';
 
 /** Shared by the reach-based checks: gateway cells from zones of some kinds, and their paths as evidence. */
 
@@ -46,24 +47,35 @@ export function exposureOutcome(
   if (open.length > 0) {
     return {
       result: 'fail',
-      findings: open.map((cell) => ({
-        status: 'fail' as const,
-        message: `${cell.listener.door && cell.listener.door.kind !== 'tailscale' ? 'The gateway is reachable through' : 'The gateway'} ${describeListener(cell)} ${cell.listener.door && cell.listener.door.kind !== 'tailscale' ? 'from' : 'is open from'} ${cell.zone.name}: ${describe.what}`,
-        evidence: pathEvidence(cell),
-        remediation: describe.remediation,
-      })),
+      findings: open.map((cell) => {
+        // A door's cell carries the door's own fix (the check owns it; harden turns it into steps).
+        const door = doorFix(ctx, cell);
+        return {
+          status: 'fail' as const,
+          message: `${cell.listener.door && cell.listener.door.kind !== 'tailscale' ? 'The gateway is reachable through' : 'The gateway'} ${describeListener(cell)} ${cell.listener.door && cell.listener.door.kind !== 'tailscale' ? 'from' : 'is open from'} ${cell.zone.name}: ${describe.what}`,
+          evidence: pathEvidence(cell),
+          remediation: door?.remediation ?? describe.remediation,
+          ...(door?.fix ? { fix: door.fix } : {}),
+        };
+      }),
     };
   }
   if (unknown.length > 0) {
     return {
       result: 'unknown',
       reason: unknown.map((c) => `${describeListener(c)} from ${c.zone.name}: ${c.reason}`).join('; '),
-      findings: unknown.map((cell) => ({
-        status: 'unknown' as const,
-        message: `Cannot tell whether ${describeListener(cell)} is reachable from ${cell.zone.name}: ${cell.reason}.`,
-        evidence: pathEvidence(cell),
-        remediation: describe.remediation,
-      })),
+      findings: unknown.map((cell) => {
+        // Only a tunnel's explanation is worth giving for an undecided cell: nothing is rewritten on a guess.
+        const door = doorFix(ctx, cell);
+        const tunnel = door?.fix?.kind === 'door.explain-tunnel' ? door : undefined;
+        return {
+          status: 'unknown' as const,
+          message: `Cannot tell whether ${describeListener(cell)} is reachable from ${cell.zone.name}: ${cell.reason}.`,
+          evidence: pathEvidence(cell),
+          remediation: tunnel?.remediation ?? describe.remediation,
+          ...(tunnel?.fix ? { fix: tunnel.fix } : {}),
+        };
+      }),
     };
   }
   return { result: 'pass', reason: cells.map((c) => `${describeListener(c)} ${c.verdict} from ${c.zone.name}`).join('; ') };

@@ -4,7 +4,8 @@ import type { GatewayWorkload } from '../../model/docker.js';
 import { joinDedicatedNetwork, publishOnLoopback, removeDockerSocketMounts, removeHostNetwork, removePublishedPorts } from '../edit/compose-edit.js';
 import { fileDiff } from './file-diff.js';
 import type { FileStep } from '../types.js';
-import { dockerSocketMounts, onDefaultBridge, onHostNetwork } from '../../model/docker.js';
+import { onDefaultBridge, onHostNetwork } from '../../model/docker.js';
+import type { FixIntent } from '../../checks/fix-intents.js';
 
 /**
  * Docker, the compose way: a compose file is what runs after the next `docker compose up`, so
@@ -36,7 +37,17 @@ function serviceOf(w: GatewayWorkload): { service: string; file: string } | unde
   return m ? { service: m[1]!, file: m[2]! } : undefined;
 }
 
-export function planCompose(ctx: AnalysisContext, findings: Map<string, string>, options: ComposePlanOptions): { steps: FileStep[]; notes: string[] } {
+/**
+ * `findings`: the failing check ids (the publish and network fixes still key on them);
+ * `fixes`: the fix intents the checks returned (the socket mount is fixed from its intent alone).
+ */
+export function planCompose(
+  ctx: AnalysisContext,
+  findings: Map<string, string>,
+  options: ComposePlanOptions,
+  fixes: readonly FixIntent[] = [],
+): { steps: FileStep[]; notes: string[] } {
+  const dropSocket = new Set(fixes.flatMap((f) => (f.kind === 'docker.drop-socket-mount' ? [f.workload.label] : [])));
   const steps: FileStep[] = [];
   const notes: string[] = [];
   const edits = new Map<string, { before: string; after: string; what: string[]; finding: string; services: string[] }>();
@@ -50,7 +61,7 @@ export function planCompose(ctx: AnalysisContext, findings: Map<string, string>,
       // The checks' own predicates (model/docker.ts): harden fixes exactly what they report.
       host: findings.has('docker.network.host') && onHostNetwork(w),
       bridge: findings.has('docker.network.default_bridge') && onDefaultBridge(w),
-      socket: findings.has('docker.socket_mounted') && dockerSocketMounts(w).length > 0,
+      socket: dropSocket.has(w.label),
     };
     if (!Object.values(wants).some(Boolean)) continue;
     const where = serviceOf(w);

@@ -11,6 +11,7 @@ import { planDockerNft } from './docker-nft-steps.js';
 import { dockerNftBackend } from './docker-nft.js';
 import { AUTH_FINDINGS, BIND_FINDINGS, planConfig, type ConfigPlanOptions } from './config-steps.js';
 import { planCompose } from './compose-steps.js';
+import { planDoors, type DoorPlanOptions } from './door-steps.js';
 import { rememberFileSecrets } from '../../snapshot/file-secrets.js';
 import { SecretVault } from '../../snapshot/redact.js';
 
@@ -21,6 +22,9 @@ export interface PlanOptions extends ConfigPlanOptions {
   sshConnection?: string;
   /** Files as they are on disk now, read by the caller (harden acts on the live host). */
   readFile: (path: string) => string | undefined;
+  /** How each door's program runs now, and which configs root may write (harden/door-runtime.ts); absent from a snapshot file. */
+  doorRuntime?: DoorPlanOptions['runtime'];
+  configRefusal?: DoorPlanOptions['refusal'];
 }
 
 /** Findings that call for a host firewall, and so for the UFW steps. */
@@ -99,6 +103,15 @@ function plannedSteps(ctx: AnalysisContext, report: Report, options: PlanOptions
   };
 
   add(planConfig(ctx, findings, options));
+  // Doors: from the fix intents their checks returned, not from finding ids.
+  add(
+    planDoors(ctx, report.findings, {
+      remote: options.remote,
+      readFile: options.readFile,
+      ...(options.doorRuntime ? { runtime: options.doorRuntime } : {}),
+      ...(options.configRefusal ? { refusal: options.configRefusal } : {}),
+    }),
+  );
 
   const reasons = new Map([...findings].filter(([id]) => FIREWALL_FINDINGS.includes(id)));
   const tailnet = options.remote === 'tailnet' ? tailnetInterface(ctx) : undefined;
@@ -111,7 +124,8 @@ function plannedSteps(ctx: AnalysisContext, report: Report, options: PlanOptions
     ...(tailnet ? { tailnetInterface: tailnet } : {}),
   });
 
-  add(planCompose(ctx, findings, options));
+  const fixes = report.findings.flatMap((f) => (f.status === 'fail' && f.fix ? [f.fix] : []));
+  add(planCompose(ctx, findings, options, fixes));
   // UFW never sees Docker's published ports: a UFW that is (or is about to be) on needs the DOCKER-USER policy beside it.
   const ufwWillBeOn = ctx.ufw?.active === true || ufw.steps.some((s) => s.id === 'ufw.enable');
   const bypassFinding = findings.has('docker.ufw_bypass')

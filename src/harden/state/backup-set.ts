@@ -87,6 +87,8 @@ export interface CommandAction extends ActionBase {
   run: string[];
   /** Commands that undo `run`, run in this order; rollback visits actions in reverse. */
   undo: string[][];
+  /** Run the undo after rollback has restored every file (a proxy's reload), not in reverse order. */
+  undoAfterFiles?: true;
 }
 
 /**
@@ -121,6 +123,7 @@ export interface CommandSpec {
   run: string[];
   undo: string[][];
   step?: string;
+  undoAfterFiles?: boolean;
 }
 
 function isErrno(error: unknown, code: string): boolean {
@@ -287,6 +290,7 @@ export class BackupSet {
     const id = this.nextId++;
     const action: CommandAction = { id, kind: 'command', run: [...spec.run], undo: spec.undo.map((u) => [...u]), state: 'pending', at: now() };
     if (spec.step) action.step = spec.step;
+    if (spec.undoAfterFiles) action.undoAfterFiles = true;
     this.data.actions.push(action);
     await this.persist();
     return id;

@@ -70,7 +70,10 @@ export async function rollback(set: BackupSet, options: RollbackOptions): Promis
       return result;
     }
     await set.finish('rolling-back');
-    const actions = set.journal.actions.reverse();
+    // Newest first; a reload whose undo must load the restored config goes after every file.
+    const late = (a: (typeof set.journal.actions)[number]) => a.kind === 'command' && a.undoAfterFiles === true;
+    const reversed = set.journal.actions.reverse();
+    const actions = [...reversed.filter((a) => !late(a)), ...reversed.filter(late)];
     // Every file as it is before any undo runs: the undo commands rewrite some (ufw's).
     const before = new Map<number, FileState>();
     // Journaled, so a rollback run again after a kill judges each file by the same first look.

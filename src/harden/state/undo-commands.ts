@@ -16,6 +16,35 @@ function ufwRule(words: string[]): boolean {
   return words.length > 0 && UFW_VERBS.has(words[0]!) && words.every((w) => UFW_WORD.test(w));
 }
 
+/** An absolute path of plain characters: no option, no glob, nothing a shell or nginx could read twice. */
+const PLAIN_PATH = /^\/[A-Za-z0-9_.@+\/-]*$/;
+/** nginx -g as harden passes it on: only the directives that place the master (never load_module or include). */
+const NGINX_GLOBALS = /^(?:\s*(?:daemon (?:on|off)|master_process (?:on|off)|pid \/[A-Za-z0-9_.@+\/-]*|error_log \/[A-Za-z0-9_.@+\/-]*(?: [a-z]+)?);)+\s*$/;
+const UNIT = /^[A-Za-z0-9@_.:-]+\.service$/;
+
+/** `nginx -s reload [-p P] [-e E] [-c C] [-g G]`: the reload of a proxy whose config a door step restored. */
+function nginxReload(args: string[]): boolean {
+  if (args[0] !== '-s' || args[1] !== 'reload') return false;
+  for (let i = 2; i < args.length; i += 2) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (value === undefined) return false;
+    if (flag === '-g' ? !NGINX_GLOBALS.test(value) : !(flag === '-p' || flag === '-e' || flag === '-c') || !PLAIN_PATH.test(value)) return false;
+  }
+  return true;
+}
+
+/** `caddy reload --config ABS --adapter caddyfile|json`. */
+function caddyReload(args: string[]): boolean {
+  return (
+    args.length === 5 &&
+    args[0] === 'reload' &&
+    args[1] === '--config' &&
+    PLAIN_PATH.test(args[2]!) &&
+    args[3] === '--adapter' &&
+    (args[4] === 'caddyfile' || args[4] === 'json')
+  );
+}
+
 /** Why this undo command may not run, or undefined when it is one harden writes. */
 export function undoRefusal(argv: readonly string[]): string | undefined {
   const [program, ...args] = argv;
@@ -28,7 +57,10 @@ export function undoRefusal(argv: readonly string[]): string | undefined {
       return ufwRule(args);
     }
     if (program === 'nft') return args.length === 1 && args[0] === NFT_UNDO_ARGV[1];
+    if (program === 'systemctl' && (args[0] === 'reload' || args[0] === 'restart')) return args.length === 2 && UNIT.test(args[1]!);
     if (program === 'systemctl') return args.length === 2 && args[0] === 'disable' && args[1] === NFT_UNIT;
+    if (program === 'nginx') return nginxReload(args);
+    if (program === 'caddy') return caddyReload(args);
     return false;
   })();
   return ok ? undefined : `${JSON.stringify(argv)} is not a command clawmoat harden writes as an undo`;

@@ -6,6 +6,41 @@ import { baselineSnapshot } from '../../fixtures/builders/snapshot.js';
 import { parseZoneSpec } from '../../../src/model/zones.js';
 import type { CheckCase } from '../../../src/checks/types.js';
 import { CASES } from './cases/index.js';
+import { buildPlan } from '../../../src/harden/plan/index.js';
+import type { Report } from '../../../src/report/types.js';
+import type { Finding } from '../../../src/checks/types.js';
+import type { AnalysisContext } from '../../../src/model/context.js';
+
+/**
+ * The live host as the planner would see it for a case: the files the fixtures name (the
+ * snapshot's compose files; an nginx site whose listen is at line 2 and proxy_pass at line 5),
+ * every proxy a root process under systemd, every config root's alone.
+ */
+const FIXTURE_FILES: Record<string, string> = {
+  '/etc/nginx/sites-enabled/openclaw':
+    'server {\n    listen 443;\n    server_name _;\n    location / {\n        proxy_pass http://127.0.0.1:18789;\n    }\n}\n',
+};
+
+function plannedSteps(ctx: AnalysisContext, findings: Finding[], id: string): string[] {
+  const readFile = (path: string): string | undefined => {
+    const compose = ctx.snapshot.compose.find((c) => c.path === path)?.content;
+    return FIXTURE_FILES[path] ?? (compose?.status === 'ok' ? compose.data : undefined);
+  };
+  // Only the findings matter to the planners; the rest of a Report is for renderers.
+  const report = { findings } as unknown as Report;
+  const plan = buildPlan(ctx, report, {
+    remote: 'loopback',
+    noPublish: false,
+    newToken: 'a'.repeat(64),
+    readFile,
+    doorRuntime: (door) =>
+      door.kind === 'nginx'
+        ? { kind: 'nginx', args: [], conf: '/etc/nginx/nginx.conf', unit: 'nginx.service' }
+        : { kind: 'caddy', config: door.location?.file ?? '/etc/caddy/Caddyfile', adapter: 'caddyfile', unit: 'caddy.service' },
+    configRefusal: () => undefined,
+  });
+  return plan.steps.filter((s) => s.finding === id).map((s) => s.id);
+}
 
 function contextOf(c: CheckCase) {
   const options = { zones: (c.options?.zones ?? []).map(parseZoneSpec), ...(c.options?.probe ? { probe: c.options.probe } : {}) };
@@ -52,6 +87,12 @@ describe.each(CHECKS.map((c) => [c.meta.id, c] as const))('%s', (_id, check) => 
         expect(f.id).toBe(check.meta.id);
         expect(f.status).toBe(c.result);
         expect(f.remediation.summary).not.toBe('');
+      }
+      expect(findings.flatMap((f) => (f.fix ? [f.fix.kind] : []))).toEqual(c.fixes ?? []);
+      if (c.steps) {
+        expect(check.meta.fixable).toBe(true);
+        const ctx = contextOf(c);
+        expect(plannedSteps(ctx, runChecks(ctx, [check]).findings, check.meta.id)).toEqual(c.steps);
       }
       const text = findings
         .map((f) => [f.message, ...f.evidence.map((e) => `${e.text} ${e.location ? `${e.location.file}:${e.location.line}` : ''}`)].join('\n'))

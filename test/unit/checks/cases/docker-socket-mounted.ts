@@ -19,6 +19,9 @@ export const cases: CheckCases = {
       severity: 'critical',
       findings: 1,
       evidenceIncludes: ['/var/run/docker.sock'],
+      fixes: ['docker.drop-socket-mount'],
+      // A bare container has no file to edit: the plan's notes say how to recreate it.
+      steps: [],
     },
     {
       name: 'compose volume',
@@ -30,6 +33,8 @@ export const cases: CheckCases = {
       severity: 'critical',
       findings: 1,
       evidenceIncludes: ['compose.yaml:'],
+      fixes: ['docker.drop-socket-mount'],
+      steps: ['compose.openclaw-gateway'],
     },
   ],
 };

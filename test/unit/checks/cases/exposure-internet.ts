@@ -1,4 +1,5 @@
 import { compose, tcpListener, withDoors, withGatewayProcess, withIptables, withSockets, withSocat } from '../../../fixtures/builders/snapshot.js';
+import { nginxDoor, withNginx } from './doors-fixtures.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
 
 const LOOPBACK_GATEWAY = compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('127.0.0.1', 18789, 8)));
@@ -38,6 +39,16 @@ export const cases: CheckCases = {
       evidenceIncludes: ['0.0.0.0:443 (socat)', 'door', 'socat TCP-LISTEN:443,fork TCP:127.0.0.1:18789', 'the gateway (127.0.0.1:18789, pid 8)'],
     },
     {
+      name: 'loopback gateway behind nginx listening on 0.0.0.0:443: its fix moves that listen directive',
+      snapshot: compose(LOOPBACK_GATEWAY, withNginx(nginxDoor(443))),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      evidenceIncludes: ['proxy_pass http://127.0.0.1:18789 at /etc/nginx/sites-enabled/openclaw:5'],
+      fixes: ['door.bind-private'],
+      steps: ['door.nginx.listen', 'door.nginx.check', 'door.nginx.reload'],
+    },
+    {
       name: 'a Cloudflare quick tunnel to the gateway (no Access exists for it)',
       snapshot: compose(
         LOOPBACK_GATEWAY,
@@ -58,6 +69,7 @@ export const cases: CheckCases = {
       severity: 'critical',
       findings: 1,
       evidenceIncludes: ['trycloudflare.com', 'no listener here'],
+      fixes: ['door.explain-tunnel'],
     },
     {
       name: 'a named Cloudflare Tunnel to the gateway: Access decides at Cloudflare, unknown',
@@ -86,6 +98,7 @@ export const cases: CheckCases = {
       severity: 'critical',
       findings: 1,
       evidenceIncludes: ['Cloudflare Access', '/etc/cloudflared/config.yml:4'],
+      fixes: ['door.explain-tunnel'],
     },
     {
       name: 'nginx on 0.0.0.0:443 whose config does not parse: unknown, naming the file and line',

@@ -41,7 +41,16 @@ describe('planCompose fixes what the check reports, by the same predicate', () =
     const ctx = buildContext(withComposeFile(FILE, TEXT)(baselineSnapshot()));
     const report = auditSnapshot(ctx.snapshot);
     expect(report.findings.map((f) => f.id)).toContain('docker.socket_mounted');
-    const { steps } = planCompose(ctx, new Map([['docker.socket_mounted', '']]), { noPublish: false, readFile: (p) => (p === FILE ? TEXT : undefined) });
+    const fixes = report.findings.flatMap((f) => (f.fix ? [f.fix] : []));
+    expect(fixes).toEqual([
+      {
+        kind: 'docker.drop-socket-mount',
+        workload: { kind: 'compose', label: `service openclaw-gateway in ${FILE}` },
+        mounts: [expect.objectContaining({ target: '/var/run/docker.sock' })],
+      },
+    ]);
+    // The planner acts on the intent, not on the finding id: no id in the map, the mount still goes.
+    const { steps } = planCompose(ctx, new Map(), { noPublish: false, readFile: (p) => (p === FILE ? TEXT : undefined) }, fixes);
     expect(steps.map((s) => s.id)).toEqual(['compose.openclaw-gateway']);
     const after = steps[0]!.kind === 'file' ? steps[0]!.content! : '';
     expect(after).not.toContain('docker.sock');

@@ -164,6 +164,24 @@ describe('backup set and rollback', () => {
     expect(await readFirewall(fw)).toEqual(INITIAL_FIREWALL);
   });
 
+  it('runs a reload undo only once every file is restored, so the proxy loads the config as it was', async () => {
+    const conf = join(dir, 'site.conf');
+    writeFileSync(conf, 'listen 443;\n');
+    const seen: string[] = [];
+    // The runner stands in for `nginx -s reload`: it notes what the config says when it runs.
+    const runner = async (argv: string[]) => {
+      seen.push(`${argv.join(' ')}: ${readFileSync(conf, 'utf8').trim()}`);
+    };
+    const set = await openBackupSet(stateDir);
+    await set.writeFile(conf, 'listen 127.0.0.1:443;\n');
+    await set.runCommand({ run: ['nginx', '-t'], undo: [] }, runner);
+    await set.runCommand({ run: ['nginx', '-s', 'reload'], undo: [['nginx', '-s', 'reload']], undoAfterFiles: true }, runner);
+    const result = await rollback(set, { runCommand: runner });
+    expect(result.status).toBe('rolled-back');
+    expect(readFileSync(conf, 'utf8')).toBe('listen 443;\n');
+    expect(seen).toEqual(['nginx -t: listen 127.0.0.1:443;', 'nginx -s reload: listen 127.0.0.1:443;', 'nginx -s reload: listen 443;']);
+  });
+
   it('refuses to restore from a damaged backup', async () => {
     const file = join(dir, 'f');
     writeFileSync(file, 'orig');
