@@ -8,6 +8,7 @@ import { TEMP_MARK } from '../safe-fs/write.js';
 import type { Report } from '../report/types.js';
 import type { AuditedHost, FleetBaseline } from './analyse.js';
 import type { FleetUnreadable } from './types.js';
+import { isFailureRecordName, readFailureRecord } from './failed.js';
 
 /**
  * The files named: each FILE as is, each DIR's `*.json` entries (not recursive, sorted; hidden
@@ -50,6 +51,10 @@ export async function auditFiles(paths: readonly string[], options: FleetReadOpt
   const audited: AuditedHost[] = [];
   for (const file of files) {
     options.onProgress?.(file);
+    if (isFailureRecordName(file)) {
+      unreadable.push(await readFailureRecord(file));
+      continue;
+    }
     try {
       const snapshot = await readSnapshot(file);
       audited.push({ file, report: auditSnapshot(snapshot, { zones: options.zones ?? [] }) });
@@ -102,6 +107,7 @@ export async function readFleetBaseline(paths: readonly string[], zones: ZoneSpe
   if (unreadable.length > 0) throw new UserError(`baseline ${unreadable[0]!.file}: ${unreadable[0]!.reason}`);
   const hosts: FleetBaseline['hosts'] = new Map();
   for (const file of files) {
+    if (isFailureRecordName(file)) continue; // a host that could not be read then has no baseline: all it has now is new
     const parsed = await readJson(file);
     if (isRecord(parsed) && Array.isArray(parsed.hosts) && Array.isArray(parsed.unreadable)) {
       for (const h of parsed.hosts as { host: string; collectedAt?: string; findings: Report['findings']; reach?: Report['reach'] }[]) {

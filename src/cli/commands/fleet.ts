@@ -51,11 +51,15 @@ Examples:
   $ clawmoat fleet snapshots/ --json | jq '.hosts[] | select(.exposure.internet > 0) | .host'
   $ clawmoat fleet snapshots/ --format json -o last.json
   $ clawmoat fleet snapshots/ --baseline last.json     # only what changed since: new, resolved, reach opened/closed
+  $ clawmoat fleet snapshots/ --format sarif -o fleet.sarif   # one result per host × finding, for code scanning
+  $ clawmoat fleet snapshots/ --format junit -o fleet.xml     # one testsuite per host, for CI dashboards
   $ clawmoat fleet snapshots/ --format prometheus -o /var/lib/prometheus/node-exporter/clawmoat.prom
   $ clawmoat fleet snapshots/ --format html -o fleet.html   # one page: hosts × checks, each host linked
 
 A file that cannot be read as a snapshot (truncated, empty, another version) is one line in the
-report, with the reason; the others are still analysed.
+report, with the reason; the others are still analysed. HOST.failed.json, written by the Ansible
+play (ansible/audit.yml) for a host it could not reach or read, is that host's line with
+Ansible's reason.
 Exit codes: 0 nothing at or above --fail-on, 1 a host has a finding at or above it (with
 --baseline: a NEW one, or one raised to it, so a timer alerts on change; a host absent from the
 baseline counts as new) or a file could not be read, 2 usage or runtime error.
@@ -84,11 +88,18 @@ docs/fleet-format.md and deploy/prometheus/clawmoat.rules.yml.`,
       const report = analyseFleet(result.audited, result.unreadable, TOOL_VERSION, baseline);
       const finished = Date.now();
       if (document) await document.writeFleet(report, flags.output);
-      else
-        await emit(
-          renderFleet(report, format as FleetFormat, { runFinishedAt: finished / 1000, runDurationSeconds: (finished - started) / 1000 }),
-          flags.output,
-        );
+      else {
+        // SARIF's rules carry each check's docs paragraph, as the audit's do.
+        const checkDocs =
+          format === 'sarif' ? Object.fromEntries((await import('../../checks/catalogue.js')).CHECKS.map((c) => [c.meta.id, c.meta.docs])) : undefined;
+        const options = {
+          runFinishedAt: finished / 1000,
+          runDurationSeconds: (finished - started) / 1000,
+          workingDirectory: process.cwd(),
+          ...(checkDocs ? { checkDocs } : {}),
+        };
+        await emit(renderFleet(report, format as FleetFormat, options), flags.output);
+      }
       process.exitCode = fleetExitCode(report, flags.failOn);
     });
 }
