@@ -28,7 +28,8 @@ export type Capability =
   | 'haproxy'
   | 'apache'
   | 'promtool'
-  | 'node-exporter';
+  | 'node-exporter'
+  | 'ansible';
 
 export interface CapabilityStatus {
   ok: boolean;
@@ -89,6 +90,11 @@ const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string
   // The Prometheus output and the shipped alert rules, checked by Prometheus's own tools.
   promtool: [['promtool', 'prometheus']],
   'node-exporter': [['prometheus-node-exporter', 'prometheus-node-exporter']],
+  // The shipped playbook (ansible/audit.yml), run for real against lab hosts; become is sudo there.
+  ansible: [
+    ['ansible-playbook', 'ansible-core'],
+    ['sudo', 'sudo'],
+  ],
   sshd: [
     ['sshd', 'openssh-server'],
     ['ssh', 'openssh-client'],
