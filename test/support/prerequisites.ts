@@ -29,7 +29,8 @@ export type Capability =
   | 'apache'
   | 'promtool'
   | 'node-exporter'
-  | 'ansible';
+  | 'ansible'
+  | 'systemd';
 
 export interface CapabilityStatus {
   ok: boolean;
@@ -95,6 +96,8 @@ const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string
     ['ansible-playbook', 'ansible-core'],
     ['sudo', 'sudo'],
   ],
+  // deploy/systemd's units, checked by systemd's own verifier (no running systemd needed).
+  systemd: [['systemd-analyze', 'systemd']],
   sshd: [
     ['sshd', 'openssh-server'],
     ['ssh', 'openssh-client'],
