@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import type { Collected, DockerContainer, DockerNetwork, DockerPortBinding, DockerState } from '../snapshot/types.js';
 import { SecretVault, redactArgv, redactEnvEntry } from '../snapshot/redact.js';
-import { ok, readText, unavailable, withTimeout } from './host.js';
+import { currentHost, hostFacts, ok, readText, unavailable, withTimeout } from './host.js';
 
 /**
  * Docker, read through the Engine API on its unix socket, the same data
@@ -18,6 +18,8 @@ export function dockerSocketPath(env: NodeJS.ProcessEnv): Collected<string> {
 }
 
 function getJson(socketPath: string, path: string): Promise<Collected<unknown>> {
+  const recorded = currentHost().dockerGet;
+  if (recorded) return recorded(socketPath, path);
   return new Promise((resolve) => {
     const req = request({ socketPath, path, method: 'GET', headers: { Host: 'docker' } }, (res) => {
       const chunks: Buffer[] = [];
@@ -151,7 +153,7 @@ async function collect(socketPath: string, vault: SecretVault): Promise<Collecte
   return ok({ endpoint: socketPath, version: versionInfo, daemonConfig, containers, networks });
 }
 
-export async function collectDocker(vault: SecretVault, env: NodeJS.ProcessEnv = process.env): Promise<Collected<DockerState>> {
+export async function collectDocker(vault: SecretVault, env: NodeJS.ProcessEnv = hostFacts().env): Promise<Collected<DockerState>> {
   const socket = dockerSocketPath(env);
   if (socket.status !== 'ok') return socket;
   return withTimeout(collect(socket.data, vault), API_TIMEOUT_MS * 2, 'Docker');

@@ -1,4 +1,3 @@
-import { hostname, release } from 'node:os';
 import { SNAPSHOT_VERSION, type Snapshot } from '../snapshot/types.js';
 import { SecretVault } from '../snapshot/redact.js';
 import { TOOL_VERSION } from '../version.js';
@@ -12,6 +11,7 @@ import { collectSshd } from './sshd.js';
 import { collectTailscale } from './tailscale.js';
 import { collectUfw } from './ufw.js';
 import { readProcessTable } from './proc.js';
+import { hostFacts } from './host.js';
 import { collectDoors } from './doors/index.js';
 
 export interface CollectOptions {
@@ -41,7 +41,8 @@ async function timed<T>(name: string, timings: Record<string, number>, work: () 
 export async function collectSnapshot(options: CollectOptions = {}): Promise<Snapshot> {
   const vault = new SecretVault();
   const timings: Record<string, number> = {};
-  const cwd = options.cwd ?? process.cwd();
+  const facts = hostFacts();
+  const cwd = options.cwd ?? facts.cwd;
   const t = <T>(name: string, work: () => Promise<T>) => timed(name, timings, work, options.onProgress);
   const processes = await t('processes', () => readProcessTable());
   // The vault fills up as collectors run; the final scrub covers what one source
@@ -62,7 +63,7 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
     schemaVersion: SNAPSHOT_VERSION,
     tool: { name: 'clawmoat', version: TOOL_VERSION },
     collectedAt: new Date().toISOString(),
-    host: { hostname: hostname(), kernel: release(), uid: process.getuid?.() ?? -1, platform: process.platform },
+    host: { hostname: facts.hostname, kernel: facts.kernel, uid: facts.uid, platform: facts.platform },
     timings,
     sockets,
     network,

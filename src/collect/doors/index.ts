@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { Collected, Door, DoorKind, DoorProblem, DoorsState } from '../../snapshot/types.js';
-import { firstLine, listDir, ok, readText, run, unavailable, which } from '../host.js';
+import { firstLine, hostFacts, listDir, ok, readText, run, unavailable, which } from '../host.js';
 import { netnsOf, userOf, cwdOf } from '../proc.js';
 import { kubectlDoors, programName, socatDoor, sshDoors } from './forwarders.js';
 import { globToRegExp, isGlob, nginxDoors, nginxErrorPlace, nginxIncludes, parseNginxFile, resolveIncludePath, splitNginxDump } from './nginx.js';
@@ -92,7 +92,7 @@ async function ownerOf(pid: number): Promise<{ uid: number; gid: number } | unde
  * and the owner is not, so the command reads only what that owner could. Undefined: do not run it.
  */
 async function dumpAs(pid: number): Promise<{ uid?: number; gid?: number } | undefined> {
-  const me = process.getuid?.() ?? -1;
+  const me = hostFacts().uid;
   if (me !== 0) return {};
   const owner = await ownerOf(pid);
   if (!owner) return undefined;
@@ -103,7 +103,7 @@ async function sameNetns(processes: Map<number, string[]>): Promise<Running[]> {
   const ours = await netnsOf('self');
   const out: Running[] = [];
   for (const [pid, argv] of processes) {
-    if (pid === process.pid || !doorKindOf(argv)) continue;
+    if (pid === hostFacts().pid || !doorKindOf(argv)) continue;
     const ns = await netnsOf(pid);
     if (ours !== undefined && ns !== ours) continue;
     out.push({ pid, argv, name: programName(argv) });
