@@ -4,6 +4,7 @@ import { REDACTED_TEXT, SecretVault, isSecretName, redactUrlUserinfo } from '../
 import { redactYaml } from '../snapshot/redact-yaml.js';
 import { exists, hostFacts, ok, readText } from './host.js';
 import { parseShellAssignments } from './ufw.js';
+import type { ScriptReads } from './script/declare.js';
 
 /**
  * Compose files, found the way `docker compose` finds them: the files given with --compose
@@ -113,3 +114,6 @@ export async function collectCompose(paths: string[], cwd: string, vault: Secret
   }
   return files;
 }
+
+/** What collectCompose reads, for the collection script: discovery from the script's working directory. */
+export const COMPOSE_READS: ScriptReads = { env: ['COMPOSE_FILE', 'COMPOSE_PATH_SEPARATOR'], rounds: ['compose'] };

@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import type { Collected, DockerContainer, DockerNetwork, DockerPortBinding, DockerState } from '../snapshot/types.js';
 import { SecretVault, redactArgv, redactEnvEntry } from '../snapshot/redact.js';
 import { currentHost, hostFacts, ok, readText, unavailable, withTimeout } from './host.js';
+import type { ScriptReads } from './script/declare.js';
 
 /**
  * Docker, read through the Engine API on its unix socket, the same data
@@ -158,3 +159,6 @@ export async function collectDocker(vault: SecretVault, env: NodeJS.ProcessEnv =
   if (socket.status !== 'ok') return socket;
   return withTimeout(collect(socket.data, vault), API_TIMEOUT_MS * 2, 'Docker');
 }
+
+/** What collectDocker reads, for the collection script. */
+export const DOCKER_READS: ScriptReads = { env: ['DOCKER_HOST'], files: ['/etc/docker/daemon.json'], rounds: ['docker'] };

@@ -11,7 +11,9 @@ import { collectSshd } from './sshd.js';
 import { collectTailscale } from './tailscale.js';
 import { collectUfw } from './ufw.js';
 import { readProcessTable } from './proc.js';
-import { hostFacts } from './host.js';
+import { hostFacts, withHost } from './host.js';
+import { parseFrames } from './script/frame.js';
+import { replayHost } from './script/replay.js';
 import { collectDoors } from './doors/index.js';
 
 export interface CollectOptions {
@@ -78,4 +80,15 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
     doors,
   };
   return vault.scrub(snapshot);
+}
+
+/**
+ * A snapshot of another host from the collection script's output: the same collectors, reading
+ * the recording instead of this machine (script/replay.ts). A truncated or altered output is a
+ * UserError; a read that failed on the host is that section's `unavailable`, as it would be here.
+ */
+export async function collectFromScriptOutput(output: Buffer, source: string, options: Pick<CollectOptions, 'onProgress'> = {}): Promise<Snapshot> {
+  const { host, missing } = replayHost(parseFrames(output, source));
+  const snapshot = await withHost(host, () => collectSnapshot({ ...options, cwd: host.facts().cwd }));
+  return { ...snapshot, collection: { transport: 'script', source, missing } };
 }

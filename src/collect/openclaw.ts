@@ -5,6 +5,7 @@ import { resolveOpenClawConfig } from '../openclaw/config-resolve.js';
 import { parseGatewayFlags } from '../openclaw/flags.js';
 import { exists, hostFacts, listDir, ok, readText, tryRealpath, unavailable, which } from './host.js';
 import { cwdOf, exeOf, netnsOf, readEnviron, userOf } from './proc.js';
+import type { ScriptReads } from './script/declare.js';
 
 /**
  * OpenClaw on this host: the gateway processes in our network namespace (their
@@ -88,7 +89,8 @@ async function findUnits(homes: string[], vault: SecretVault): Promise<OpenClawU
   const units: OpenClawUnit[] = [];
   const seen = new Set<string>();
   for (const { dir, scope } of dirs) {
-    for (const name of await listDir(dir)) {
+    // Sorted: a directory's order is the filesystem's, and both transports must list units alike.
+    for (const name of (await listDir(dir)).sort()) {
       if (!UNIT_NAME.test(name)) continue;
       const path = join(dir, name);
       const real = (await tryRealpath(path)) ?? path;
@@ -156,3 +158,12 @@ export async function collectOpenClaw(vault: SecretVault, table: Map<number, str
   if (uncounted.length > 0) state.uncounted = uncounted;
   return state;
 }
+
+/** What collectOpenClaw reads, for the collection script. */
+export const OPENCLAW_READS: ScriptReads = {
+  which: ['openclaw', 'clawdbot'],
+  files: ['/etc/passwd'],
+  env: ['HOME', 'USER', 'PWD', 'PATH', 'OPENCLAW_CONFIG_PATH', 'OPENCLAW_STATE_DIR', 'OPENCLAW_HOME', 'OPENCLAW_PROFILE', 'OPENCLAW_INCLUDE_ROOTS'],
+  processes: [{ pattern: 'openclaw|clawdbot|moltbot|clawdis', ignoreCase: true, reads: ['netns', 'environ', 'status', 'cwd', 'exe'] }],
+  rounds: ['openclaw'],
+};

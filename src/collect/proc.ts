@@ -1,10 +1,14 @@
 import type { Collected } from '../snapshot/types.js';
 import { listDir, ok, readRaw, readText, tryReadlink, unavailable } from './host.js';
+import type { ScriptReads } from './script/declare.js';
 
 /** Reading /proc: processes, their argv, environment and network namespace. */
 
 export async function listPids(): Promise<number[]> {
-  return (await listDir('/proc')).filter((n) => /^\d+$/.test(n)).map(Number);
+  return (await listDir('/proc'))
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 function splitNul(buffer: Buffer): string[] {
@@ -90,3 +94,6 @@ export async function readProcessTable(): Promise<Map<number, string[]>> {
   });
   return table;
 }
+
+/** The process table, for the collection script: every pid's argv. */
+export const PROC_READS: ScriptReads = { rounds: ['process-table'] };

@@ -11,6 +11,7 @@ import { cloudflaredConfigPaths, cloudflaredDoors } from './cloudflared.js';
 import { ngrokConfigPaths, ngrokDoors } from './ngrok.js';
 import { frpDoors, frpConfigPath } from './frp.js';
 import { rinetdConfigPath, rinetdDoors } from './rinetd.js';
+import type { ScriptReads } from '../script/declare.js';
 
 /**
  * Doors: every running program that forwards connections, read from its real config or its
@@ -452,3 +453,13 @@ export async function collectDoors(processes: Map<number, string[]>): Promise<Co
   );
   return ok(state);
 }
+
+/**
+ * What collectDoors reads, for the collection script: which forwarders run, in which namespace,
+ * as whom. Their config files and dump commands (nginx -T as the process's owner, includes
+ * followed as parsed) are not read by the script yet: each such door becomes a problem naming
+ * the file the script did not read, so the cells it decides are `unknown`, never `filtered`.
+ */
+export const DOOR_READS: ScriptReads = {
+  processes: [{ pattern: 'nginx|caddy|haproxy|apache2|httpd|socat|rinetd|ssh|kubectl|cloudflared|ngrok|frpc', reads: ['netns', 'status', 'cwd'] }],
+};
