@@ -277,10 +277,11 @@ check_path() {
 }
 
 # Every process's argv: the sizes, then the bytes, then the sizes again; a process that changed
-# in between makes them disagree, and the table is read again (three tries, then recorded as such).
+# in between (an exec, a new title) makes them disagree, and the table is read again. On a host
+# too busy for that, each process is read on its own: slower (two processes per pid), as exact.
 process_table() {
   tries=0
-  while [ $tries -lt 3 ]; do
+  while [ $tries -lt 5 ]; do
     tries=$((tries + 1))
     # Not in a subshell: a subshell's pid would be in the list, then exec its last command.
     cd /proc || break
@@ -298,7 +299,12 @@ process_table() {
       fi
     fi
   done
-  outv cmdlines changing /proc 'the process table kept changing while it was read'
+  cd /proc || return
+  set -- [0-9]*
+  cd /
+  for p in "$@"; do printf '%s\\0' "$p"; done > "$T/l"
+  out list ok /proc "$T/l"
+  for p in "$@"; do proc_raw "/proc/$p/cmdline"; done
 }
 `;
 
@@ -368,7 +374,7 @@ while IFS= read -r h; do
   for sd in .openclaw ${LEGACY}; do
     dir=\${sd%%:*}; file=\${sd#*:}
     stat_path "$h/$dir"
-    for n in openclaw.json clawdbot.json $file .env; do stat_path "$h/$dir/$n"; [ -f "$h/$dir/$n" ] && read_file "$h/$dir/$n"; done
+    for n in openclaw.json clawdbot.json $file .env; do stat_path "$h/$dir/$n"; read_file "$h/$dir/$n"; done
   done
   for d in "$h"/.openclaw-*; do [ -d "$d" ] && DIRS="$DIRS
 $d"; done
@@ -380,7 +386,7 @@ printf '%s\\n' "$DIRS" | sort -u > "$T/dirs"
 while IFS= read -r d; do
   [ -n "$d" ] || continue
   stat_path "$d"
-  for n in openclaw.json clawdbot.json .env; do stat_path "$d/$n"; [ -f "$d/$n" ] && read_file "$d/$n"; done
+  for n in openclaw.json clawdbot.json .env; do stat_path "$d/$n"; read_file "$d/$n"; done
 done < "$T/dirs"
 for n in openclaw clawdbot; do
   find_prog $n || continue

@@ -104,11 +104,9 @@ export function replayHost(records: readonly ScriptRecord[]): Replay {
     },
 
     async readRaw(path): Promise<RawRead> {
-      const fromTable = /^\/proc\/\d+\/cmdline$/.test(path) ? cmdlines?.get(path) : undefined;
-      if (fromTable) return { ok: true, data: fromTable };
-      if (/^\/proc\/\d+\/cmdline$/.test(path)) {
-        if (!cmdlines) miss('read the process table');
-        return { ok: false, code: 'ENOENT' };
+      if (cmdlines && /^\/proc\/\d+\/cmdline$/.test(path)) {
+        const argv = cmdlines.get(path);
+        return argv ? { ok: true, data: argv } : { ok: false, code: 'ENOENT' };
       }
       const r = get('raw', path);
       if (!r) {
