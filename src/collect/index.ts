@@ -12,7 +12,7 @@ import { collectTailscale } from './tailscale.js';
 import { collectUfw } from './ufw.js';
 import { readProcessTable } from './proc.js';
 import { hostFacts, withHost } from './host.js';
-import { parseFrames } from './script/frame.js';
+import { isScriptOutput, parseFrames } from './script/frame.js';
 import { replayHost } from './script/replay.js';
 import { collectDoors } from './doors/index.js';
 
@@ -91,4 +91,9 @@ export async function collectFromScriptOutput(output: Buffer, source: string, op
   const { host, missing } = replayHost(parseFrames(output, source));
   const snapshot = await withHost(host, () => collectSnapshot({ ...options, cwd: host.facts().cwd }));
   return { ...snapshot, collection: { transport: 'script', source, missing } };
+}
+
+/** The snapshot of a file that is the collection script's output (known by its first line), else undefined. */
+export function snapshotIfScriptOutput(data: Buffer, source: string): Promise<Snapshot> | undefined {
+  return isScriptOutput(data) ? collectFromScriptOutput(data, source) : undefined;
 }
