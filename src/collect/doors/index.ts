@@ -461,5 +461,6 @@ export async function collectDoors(processes: Map<number, string[]>): Promise<Co
  * the file the script did not read, so the cells it decides are `unknown`, never `filtered`.
  */
 export const DOOR_READS: ScriptReads = {
+  which: ['nginx', 'caddy'],
   processes: [{ pattern: 'nginx|caddy|haproxy|apache2|httpd|socat|rinetd|ssh|kubectl|cloudflared|ngrok|frpc', reads: ['netns', 'status', 'cwd'] }],
 };

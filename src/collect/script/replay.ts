@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { sha256, type SafeRead } from '../../safe-fs/read.js';
+import { DEFAULT_MAX_BYTES, sha256, type SafeRead } from '../../safe-fs/read.js';
 import type { Collected } from '../../snapshot/types.js';
 import { commandResult, DEFAULT_TIMEOUT_MS, ok, unavailable, type HostAccess, type HostFacts, type PathKind, type RawRead } from '../host.js';
 import type { ScriptRecord } from './frame.js';
@@ -89,11 +89,15 @@ export function replayHost(records: readonly ScriptRecord[]): Replay {
       return commandResult(label, { stdout: text(out), stderr, exit: Number(out.status) }, command, timeout);
     },
 
-    async readSafe(path) {
+    async readSafe(path, options) {
       const r = get('read', path);
       if (!r) {
         miss(`read ${path}`);
         return { ok: false, reason: 'error', detail: `${path} ${NOT_RECORDED}` };
+      }
+      const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+      if (r.status === 'ok' && r.data.length > maxBytes) {
+        return { ok: false, reason: 'too-large', detail: `${path} is over the ${maxBytes}-byte limit for a file of this kind; is it the right file?` };
       }
       if (r.status === 'ok') {
         const identity = { real: path, dev: '', ino: '', parentDev: '', parentIno: '', mode: 0, uid: -1, gid: -1, sha256: sha256(r.data) };

@@ -1,10 +1,10 @@
-import { FORMAT_LINE, frameRecord } from '../../../src/collect/script/frame.js';
+import { frameOutput } from '../../../src/collect/script/frame.js';
 
 /** Outputs of the collection script, written record by record: what it prints on a host. */
 
-/** A whole output: the format line, the records, the end line. */
+/** A whole output: the format line, the headers, the bytes, the end line. */
 export function output(records: [op: string, status: string, id: string, data: string | Buffer][]): Buffer {
-  return Buffer.concat([Buffer.from(`${FORMAT_LINE}\n`), ...records.map((r) => frameRecord(...r)), Buffer.from(`E ${records.length}\n`)]);
+  return frameOutput(records.map(([op, status, id, data]) => ({ op, status, id, data })));
 }
 
 /** A recording of a small host: what the script prints there, record by record. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collectFromScriptOutput } from '../../../src/collect/index.js';
-import { FORMAT_LINE, frameRecord, isScriptOutput, parseFrames } from '../../../src/collect/script/frame.js';
+import { FORMAT_LINE, frameOutput, isScriptOutput, parseFrames } from '../../../src/collect/script/frame.js';
 import { ALL_READS, generateScript } from '../../../src/collect/script/generate.js';
 import { UserError } from '../../../src/errors.js';
 import { hostRecording, output } from './recording.js';
@@ -60,11 +60,14 @@ describe('the collection output framing', () => {
   });
 
   it('refuses an end line that miscounts, output after it, and a file that is not an output', () => {
-    const one = frameRecord('fact', 'ok', 'pid', '1');
-    expect(() => parseFrames(Buffer.concat([Buffer.from(`${FORMAT_LINE}\n`), one, Buffer.from('E 2\n')]), 'a')).toThrow(/truncated/);
-    expect(() => parseFrames(Buffer.concat([Buffer.from(`${FORMAT_LINE}\n`), one, Buffer.from('E 1\nmore\n')]), 'a')).toThrow(/after its end line/);
+    const one = frameOutput([{ op: 'fact', status: 'ok', id: 'pid', data: '1' }]);
+    expect(() => parseFrames(Buffer.from(one.toString().replace('E 1', 'E 2')), 'a')).toThrow(/truncated/);
+    expect(() => parseFrames(Buffer.concat([one, Buffer.from('more\n')]), 'a')).toThrow(/after its end line/);
+    // A header that says more bytes than there are, or fewer: the end line is not where it must be.
+    expect(() => parseFrames(Buffer.from(one.toString().replace('R fact ok 3 1', 'R fact ok 3 2')), 'a')).toThrow(/truncated/);
+    expect(() => parseFrames(Buffer.from(one.toString().replace('R fact ok 3 1', 'R fact ok 3 0')), 'a')).toThrow(/truncated/);
     expect(() => parseFrames(Buffer.from('{"schemaVersion":1}\n'), 'snap.json')).toThrow(/not the output of/);
-    expect(isScriptOutput(Buffer.from(`${FORMAT_LINE}\nE 0\n`))).toBe(true);
+    expect(isScriptOutput(frameOutput([]))).toBe(true);
     expect(isScriptOutput('{}')).toBe(false);
   });
 });
@@ -116,7 +119,7 @@ describe('collectors parsing a recording (collect --from)', () => {
   });
 
   it('says when the host has no curl for the Docker API', async () => {
-    const recording = hostRecording().toString('latin1').replace('R docker down 8 0\n/version\n', 'R docker noclient 8 0\n/version\n');
+    const recording = hostRecording().toString('latin1').replace('R docker down 8 0\n', 'R docker noclient 8 0\n');
     const snapshot = await collectFromScriptOutput(Buffer.from(recording, 'latin1'), 'vps1.out');
     expect(snapshot.docker).toMatchObject({ status: 'unavailable', detail: expect.stringMatching(/curl/) as string });
   });
