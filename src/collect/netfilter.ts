@@ -1,5 +1,6 @@
 import type { Collected, NetfilterState } from '../snapshot/types.js';
 import { ok, readText, run, unavailable } from './host.js';
+import type { ScriptReads } from './script/declare.js';
 
 /** Raw netfilter dumps; the parsers in src/netfilter/ read them during analysis. */
 
@@ -51,3 +52,17 @@ async function legacyTablesPresent(procFile: string): Promise<boolean> {
   const names = await readText(`/proc/net/${procFile}`);
   return names.status === 'ok' && names.data.trim() !== '';
 }
+
+/** What collectNetfilter reads, for the collection script. */
+export const NETFILTER_READS: ScriptReads = {
+  commands: [
+    { argv: ['iptables', '-V'] },
+    { argv: ['iptables-save'], timeoutMs: DUMP_TIMEOUT_MS },
+    { argv: ['ip6tables-save'], timeoutMs: DUMP_TIMEOUT_MS },
+    { argv: ['nft', '-j', 'list', 'ruleset'], timeoutMs: DUMP_TIMEOUT_MS },
+    { argv: ['ipset', 'save'], timeoutMs: DUMP_TIMEOUT_MS },
+    { argv: ['iptables-legacy-save'], timeoutMs: DUMP_TIMEOUT_MS, ifNonEmpty: '/proc/net/ip_tables_names' },
+    { argv: ['ip6tables-legacy-save'], timeoutMs: DUMP_TIMEOUT_MS, ifNonEmpty: '/proc/net/ip6_tables_names' },
+  ],
+  files: ['/proc/net/ip_tables_names', '/proc/net/ip6_tables_names'],
+};

@@ -22,7 +22,7 @@ export function registerFleet(program: Command): void {
   program
     .command('fleet')
     .description("audit many snapshots at once: hosts × checks, worst host first, each gateway's exposure by zone, the hosts that could not be read")
-    .argument('<paths...>', 'snapshots (`clawmoat collect -o FILE`), or directories of them (*.json)')
+    .argument('<paths...>', "snapshots (`clawmoat collect -o FILE`), or directories of them (*.json, and the collection script's raw *.out)")
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FLEET_FORMATS, ...DOCUMENT_FORMATS]).default('text'))
     .option('--json', 'same as --format json')
     .addOption(
@@ -72,16 +72,17 @@ docs/fleet-format.md and deploy/prometheus/clawmoat.rules.yml.`,
       // A PDF without a browser to print it is refused now, before any host is read.
       const document = isDocumentFormat(format) ? await documentWriter(format, flags.output) : undefined;
       const zones = (flags.zone ?? []).map(parseZoneSpec);
-      const [{ auditFiles, readFleetBaseline }, { analyseFleet, fleetExitCode }, { renderFleet }] = await Promise.all([
+      const [{ auditFiles, readFleetBaseline }, { analyseFleet, fleetExitCode }, { renderFleet }, { snapshotIfScriptOutput }] = await Promise.all([
         import('../../fleet/read.js'),
         import('../../fleet/analyse.js'),
         import('../../fleet/render.js'),
+        import('../../collect/index.js'),
       ]);
       const baseline = flags.baseline ? await readFleetBaseline([flags.baseline], zones) : undefined;
       const progress = startProgress('auditing', { enabled: true });
       let result;
       try {
-        result = await auditFiles(paths, { zones, onProgress: (f) => progress.update(f) });
+        result = await auditFiles(paths, { zones, onProgress: (f) => progress.update(f), fromOther: snapshotIfScriptOutput });
       } finally {
         progress.stop();
       }
