@@ -78,11 +78,11 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   async function startGateway(host: LabHost, bind: 'lan' | 'loopback'): Promise<void> {
     const gwHome = tempDir(scope, `gw-${host.name}`);
     mkdirSync(join(gwHome, '.openclaw'), { mode: 0o700 });
-    writeFileSync(
-      join(gwHome, '.openclaw', 'openclaw.json'),
-      `// ${host.name}\n{\n  gateway: { bind: "${bind}", port: 18789, auth: { mode: "token" } },\n}\n`,
-      { mode: 0o600 },
-    );
+    // The host's own text reaches the control machine: Jinja in it must stay text there, never run.
+    const comment = `// ${host.name} {{ lookup('pipe', 'touch ${join(home, 'templated')}') }} {% raw %}`;
+    writeFileSync(join(gwHome, '.openclaw', 'openclaw.json'), `${comment}\n{\n  gateway: { bind: "${bind}", port: 18789, auth: { mode: "token" } },\n}\n`, {
+      mode: 0o600,
+    });
     const address = bind === 'lan' ? '0.0.0.0' : '127.0.0.1';
     const script = `process.title = 'openclaw-gateway'; require('node:net').createServer((s) => s.on('error', () => {})).listen(18789, '${address}');`;
     const daemon = spawnDaemon(...host.ns.argv(process.execPath, ['-e', script]), {
@@ -201,6 +201,11 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(noexec).toMatchObject({ clawmoat: 'collection-failed', host: 'noexec' });
     // Ansible counts a temp directory it cannot make as a connection failure.
     expect(noexec.reason).toMatch(/^unreachable: Failed to create temporary directory/);
+  });
+
+  it("keeps a host's text as text on the control machine: Jinja in a config file is not evaluated", () => {
+    expect(readFileSync(join(results, 'exposed.out'), 'utf8')).toContain(`{{ lookup('pipe', 'touch ${join(home, 'templated')}') }} {% raw %}`);
+    expect(existsSync(join(home, 'templated'))).toBe(false);
   });
 
   it("clawmoat fleet names each host right: exposed, clean, and unreadable with Ansible's reason", () => {
