@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,8 @@ import { Sshd } from './lab/sshd.js';
  *             listening on 0.0.0.0:18789, its openclaw.json saying bind "lan", no firewall
  *   hardened  the same gateway on 127.0.0.1:18789, its config saying "loopback"
  *   down      its sshd stopped after its key was scanned: unreachable
+ *   nosudo    reachable as a user who is not root and not in sudoers: sudo asks for a password,
+ *             which nobody gives (a user of its own in the host's private /etc/passwd)
  *   noexec    reachable, but Ansible cannot make its temp directory there (remote_tmp under /proc,
  *             as on a host whose home is read-only): the collection fails before the script runs
  *
@@ -33,6 +35,14 @@ import { Sshd } from './lab/sshd.js';
  */
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
+/** nosudo's login: a user that exists only in that host's private /etc/passwd. */
+const LAB_USER = 'clawmoat-lab';
+const LAB_UID = 4242;
+/** Per-host inventory variables: how each broken host is broken. */
+const HOST_VARS: Record<string, string> = {
+  noexec: ' ansible_remote_tmp=/proc/clawmoat-lab-no-tmp',
+  nosudo: ` ansible_user=${LAB_USER}`,
+};
 const PLAYBOOK = join(REPO, 'ansible', 'audit.yml');
 
 interface LabHost {
@@ -145,7 +155,10 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
 
     control = await Netns.create(scope, 'ctl');
     controlEtc = PrivateEtc.create(scope, { home });
-    const names = ['exposed', 'hardened', 'down', 'noexec'];
+    const names = ['exposed', 'hardened', 'down', 'noexec', 'nosudo'];
+    // nosudo's user: a home of its own, in that host's passwd only.
+    const userHome = tempDir(scope, 'lab-user-home');
+    chownSync(userHome, LAB_UID, LAB_UID);
     for (const [i, name] of names.entries()) {
       const ns = await Netns.create(scope, `fl${i}`);
       // Public (documentation) addresses and a default route: each host's eth0 faces the internet, as a VPS's does.
@@ -155,8 +168,17 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       const root = tempDir(scope, `root-${name}`);
       chmodSync(root, 0o700);
       writeFileSync(join(root, '.profile'), `# ${name}'s own root profile\n`);
-      const etc = PrivateEtc.create(scope, { home: root });
-      const sshd = await Sshd.start(scope, ns, etc, { passwordAuthentication: false, authorizedKeys: [publicKey] });
+      const user = name === 'nosudo';
+      const etc = PrivateEtc.create(scope, {
+        home: root,
+        files: user
+          ? [
+              { target: '/etc/passwd', append: `${LAB_USER}:x:${LAB_UID}:${LAB_UID}:clawmoat lab:${userHome}:/bin/sh\n` },
+              { target: '/etc/group', append: `${LAB_USER}:x:${LAB_UID}:\n` },
+            ]
+          : [],
+      });
+      const sshd = await Sshd.start(scope, ns, etc, { passwordAuthentication: false, authorizedKeys: [publicKey], otherUsers: user });
       hosts.push({ name, ns, address, root, etc, sshd });
     }
     const [exposed, hardened, down] = hosts;
@@ -167,7 +189,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       join(home, 'inventory.ini'),
       [
         '[openclaw]',
-        ...hosts.map((h) => `${h.name} ansible_host=${h.address}${h.name === 'noexec' ? ' ansible_remote_tmp=/proc/clawmoat-lab-no-tmp' : ''}`),
+        ...hosts.map((h) => `${h.name} ansible_host=${h.address}${HOST_VARS[h.name] ?? ''}`),
         '',
         '[openclaw:vars]',
         'ansible_user=root',
@@ -191,7 +213,11 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
 
   it('saves each reachable host as HOST.out (0600) and each broken one as HOST.failed.json with the reason from Ansible', () => {
     const entries = readdirSync(results).sort();
-    expect(entries, first.stdout).toEqual(['down.failed.json', 'exposed.out', 'hardened.out', 'noexec.failed.json']);
+    expect(entries, first.stdout).toEqual(['down.failed.json', 'exposed.out', 'hardened.out', 'noexec.failed.json', 'nosudo.failed.json']);
+    const nosudo = JSON.parse(readFileSync(join(results, 'nosudo.failed.json'), 'utf8')) as Record<string, string>;
+    expect(nosudo).toMatchObject({ clawmoat: 'collection-failed', host: 'nosudo' });
+    expect(nosudo.reason).toMatch(/sudo/i);
+    expect(nosudo.reason).toMatch(/password/i);
     expect(statSync(results).mode & 0o777).toBe(0o700);
     for (const e of entries) expect(statSync(join(results, e)).mode & 0o777, e).toBe(0o600);
     const down = JSON.parse(readFileSync(join(results, 'down.failed.json'), 'utf8')) as Record<string, string>;
@@ -220,15 +246,16 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(hardened!.exposure.loopback).toBeGreaterThan(0);
     expect(hardened!.checks['gateway.bind.public']).toBe('pass');
     expect(hardened!.findings.filter((f) => f.severity === 'critical')).toEqual([]);
-    expect(fleet.summary).toMatchObject({ hosts: 2, unreadable: 2 });
+    expect(fleet.summary).toMatchObject({ hosts: 2, unreadable: 3 });
     const unread = Object.fromEntries(fleet.unreadable.map((u) => [u.host, u.reason]));
     expect(unread.down).toMatch(/^collection failed: unreachable: Failed to connect to the host via ssh/);
+    expect(unread.nosudo).toMatch(/^collection failed: .*sudo.*password/i);
     expect(unread.noexec).toMatch(/^collection failed: unreachable: Failed to create temporary directory/);
   });
 
   it('fails the play by the fleet exit code, after showing the report; the broken hosts did not stop it', () => {
     expect(first.code, first.stdout).not.toBe(0);
-    expect(first.stdout).toContain('clawmoat fleet: 2 hosts read, 2 unreadable');
+    expect(first.stdout).toContain('clawmoat fleet: 2 hosts read, 3 unreadable');
     expect(first.stdout).toMatch(/clawmoat fleet exit 1: a host has a finding at or above\s+critical/);
     // Every host reached the recording step on the control machine, the broken ones included.
     for (const h of hosts) expect(first.stdout).toContain(`changed: [${h.name} -> localhost]`);
@@ -247,9 +274,9 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     await down.sshd.restart({ passwordAuthentication: false, authorizedKeys: [readFileSync(join(home, '.ssh', 'id_ed25519.pub'), 'utf8').trim()] });
     const again = await playbook(['-e', 'clawmoat_fail_on=none']);
     expect(again.code, again.stdout).toBe(0);
-    expect(readdirSync(results).sort()).toEqual(['down.out', 'exposed.out', 'hardened.out', 'noexec.failed.json']);
+    expect(readdirSync(results).sort()).toEqual(['down.out', 'exposed.out', 'hardened.out', 'noexec.failed.json', 'nosudo.failed.json']);
     const report = await fleetJson();
     expect(byFile(report, 'down')).toBeDefined();
-    expect(report.unreadable.map((u) => u.host)).toEqual(['noexec']);
+    expect(report.unreadable.map((u) => u.host)).toEqual(['noexec', 'nosudo']);
   });
 });
