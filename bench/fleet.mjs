@@ -148,11 +148,15 @@ function measure(stderr) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const dirs = new Map(sizes.map((n) => [n, fleetDir(n)]));
-const rounds = { audit: new Map(kinds.map((k) => [k.id, []])), fleet: new Map(sizes.map((n) => [n, []])) };
+// The default (--jobs: as many worker threads as CPUs) and --jobs 1 (one thread), which is the work itself.
+const rounds = { audit: new Map(kinds.map((k) => [k.id, []])), fleet: new Map(sizes.map((n) => [n, []])), oneThread: new Map(sizes.map((n) => [n, []])) };
 for (let r = 0; r < runs; r++) {
   log(`round ${r + 1}/${runs}`);
   for (const k of kinds) rounds.audit.get(k.id).push(timed(['audit', '--snapshot', join(work, `${k.id}.json`), '--format', 'json', '--fail-on', 'none']));
-  for (const n of sizes) rounds.fleet.get(n).push(timed(['fleet', dirs.get(n), '--format', 'json', '-o', join(work, `out-${n}.json`), '--fail-on', 'none']));
+  for (const n of sizes) {
+    rounds.fleet.get(n).push(timed(['fleet', dirs.get(n), '--format', 'json', '-o', join(work, `out-${n}.json`), '--fail-on', 'none']));
+    rounds.oneThread.get(n).push(timed(['fleet', dirs.get(n), '--format', 'json', '-o', join(work, `out-${n}-1.json`), '--fail-on', 'none', '--jobs', '1']));
+  }
 }
 const summary = (list) => ({
   ms: median(list.map((x) => x.ms)),
@@ -165,10 +169,12 @@ const audits = kinds.map((k) => ({ ...k, ...summary(rounds.audit.get(k.id)) }));
 const oneAudit = audits.reduce((t, a) => t + a.share * a.ms, 0);
 const oneAuditCpu = audits.reduce((t, a) => t + a.share * a.cpuMs, 0);
 const fleets = sizes.map((n) => ({ n, ...summary(rounds.fleet.get(n)) }));
+const oneThread = sizes.map((n) => ({ n, ...summary(rounds.oneThread.get(n)) }));
 for (const f of fleets) {
-  const report = JSON.parse(readFileSync(join(work, `out-${f.n}.json`), 'utf8'));
-  if (report.hosts.length !== f.n || report.unreadable.length !== 0)
-    fail(`fleet of ${f.n}: ${report.hosts.length} hosts read, ${report.unreadable.length} unreadable`);
+  const report = readFileSync(join(work, `out-${f.n}.json`), 'utf8');
+  const { hosts, unreadable } = JSON.parse(report);
+  if (hosts.length !== f.n || unreadable.length !== 0) fail(`fleet of ${f.n}: ${hosts.length} hosts read, ${unreadable.length} unreadable`);
+  if (readFileSync(join(work, `out-${f.n}-1.json`), 'utf8') !== report) fail(`fleet of ${f.n}: --jobs 1 gave another report`);
 }
 
 if (profile) {
@@ -195,7 +201,9 @@ const per100 = (f) => (f.ms / f.n) * 100;
 const per100Cpu = (f) => (f.cpuMs / f.n) * 100;
 const at100 = fleets.find((f) => f.n === 100) ?? fleets.at(-1);
 const ratio = per100(at100) / oneAudit;
-const ratioCpu = per100Cpu(at100) / oneAuditCpu;
+const at100one = oneThread.find((f) => f.n === at100.n);
+const ratioOne = per100(at100one) / oneAudit;
+const ratioCpu = per100Cpu(at100one) / oneAuditCpu;
 const growth = fleets
   .slice(1)
   .map(
@@ -218,12 +226,15 @@ const table = [
   '|---|---:|---:|---:|---:|---:|---:|',
   ...audits.map((a) => `| \`audit --snapshot\` (${a.id}) | 1 | ${fmt(a.ms)} (${fmt(a.best)}) | | ${fmt(a.cpuMs)} | | ${a.rssMiB.toFixed(0)} MiB |`),
   `| one \`audit --snapshot\`, the fleet's average host | 1 | ${fmt(oneAudit)} | | ${fmt(oneAuditCpu)} | | |`,
-  ...fleets.map(
-    (f) =>
-      `| \`fleet DIR --format json\` | ${f.n.toLocaleString('en-US')} | ${fmt(f.ms)} (${fmt(f.best)}) | ${fmt(per100(f))} | ${fmt(f.cpuMs)} | ${fmt(per100Cpu(f))} | ${f.rssMiB.toFixed(0)} MiB |`,
+  ...[
+    ...fleets.map((f) => [f, `fleet DIR --format json\` (${cpus().length} worker threads`]),
+    ...oneThread.map((f) => [f, 'fleet DIR --format json --jobs 1\` (one thread']),
+  ].map(
+    ([f, what]) =>
+      `| \`${what}) | ${f.n.toLocaleString('en-US')} | ${fmt(f.ms)} (${fmt(f.best)}) | ${fmt(per100(f))} | ${fmt(f.cpuMs)} | ${fmt(per100Cpu(f))} | ${f.rssMiB.toFixed(0)} MiB |`,
   ),
   '',
-  `Fleet per 100 hosts / one audit --snapshot: **${ratio.toFixed(1)}×** in wall time, **${ratioCpu.toFixed(1)}×** in CPU time (user + system, least disturbed by other work; target: under 10×). Growth: ${growth.join('; ')}.`,
+  `Fleet per 100 hosts / one audit --snapshot: **${ratio.toFixed(1)}×** in wall time (worker threads; ${ratioOne.toFixed(1)}× in one thread), **${ratioCpu.toFixed(1)}×** in CPU time in one thread (user + system, least disturbed by other work). Target: under 10×. Growth (worker threads): ${growth.join('; ')}.`,
   '',
 ].join('\n');
 mkdirSync(join(root, 'bench/results'), { recursive: true });

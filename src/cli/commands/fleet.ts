@@ -1,4 +1,7 @@
-import { Option, type Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Severity } from '../../checks/types.js';
 import { FLEET_FORMATS, type FleetFormat } from '../../fleet/render.js';
 import { DOCUMENT_FORMATS, documentWriter, isDocumentFormat, type DocumentFormat } from '../../report/html/load.js';
@@ -9,6 +12,22 @@ import { startProgress } from '../progress.js';
 import { TOOL_VERSION } from '../../version.js';
 import { MAX_SNAPSHOT_BYTES } from '../../snapshot/io.js';
 
+/** Set by the bundler (scripts/bundle.mjs): the fleet worker's own bundle, next to the CLI's chunks. */
+declare const __CLAWMOAT_FLEET_WORKER__: string | undefined;
+
+/** The worker program for --jobs: the bundle's, else the unbundled build's; none (one thread) when neither is there. */
+function fleetWorker(): URL | undefined {
+  const candidates: URL[] = [];
+  if (typeof __CLAWMOAT_FLEET_WORKER__ === 'string') candidates.push(new URL(__CLAWMOAT_FLEET_WORKER__, import.meta.url));
+  if (import.meta.url.endsWith('.js')) candidates.push(new URL('../fleet-worker.js', import.meta.url));
+  return candidates.find((c) => existsSync(fileURLToPath(c)));
+}
+
+function jobsOption(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
+  return Number(value);
+}
+
 interface FleetFlags {
   format: FleetFormat | DocumentFormat;
   json?: boolean;
@@ -16,6 +35,7 @@ interface FleetFlags {
   output?: string;
   baseline?: string;
   zone?: string[];
+  jobs: number;
 }
 
 export function registerFleet(program: Command): void {
@@ -40,6 +60,11 @@ export function registerFleet(program: Command): void {
       ),
     )
     .option('--zone <NAME=IFACE[:SRC]>', 'an extra zone on every host: clients on IFACE (from SRC); repeatable', (v: string, p: string[] = []) => [...p, v])
+    .addOption(
+      new Option('-j, --jobs <n>', 'audit this many snapshots at once, in worker threads (1: one at a time, in this thread)')
+        .argParser(jobsOption)
+        .default(Math.min(availableParallelism(), 8), 'the number of CPUs, at most 8'),
+    )
     .option('--no-color', 'accepted for symmetry: the fleet report has no colours')
     .addOption(new PathOption('-o, --output <file>', 'write the report to a file instead of stdout (atomically: temp file, then rename)', 'output', ''))
     .addHelpText(
@@ -72,17 +97,27 @@ docs/fleet-format.md and deploy/prometheus/clawmoat.rules.yml.`,
       // A PDF without a browser to print it is refused now, before any host is read.
       const document = isDocumentFormat(format) ? await documentWriter(format, flags.output) : undefined;
       const zones = (flags.zone ?? []).map(parseZoneSpec);
-      const [{ auditFiles, readFleetBaseline }, { analyseFleet, fleetExitCode }, { renderFleet }, { snapshotIfScriptOutput }] = await Promise.all([
-        import('../../fleet/read.js'),
-        import('../../fleet/analyse.js'),
-        import('../../fleet/render.js'),
-        import('../../collect/index.js'),
-      ]);
+      const [{ readFleetBaseline }, { auditFilesInParallel }, { analyseFleet, fleetExitCode }, { renderFleet }, { snapshotIfScriptOutput }] = await Promise.all(
+        [
+          import('../../fleet/read.js'),
+          import('../../fleet/pool.js'),
+          import('../../fleet/analyse.js'),
+          import('../../fleet/render.js'),
+          import('../../collect/index.js'),
+        ],
+      );
       const baseline = flags.baseline ? await readFleetBaseline([flags.baseline], zones) : undefined;
       const progress = startProgress('auditing', { enabled: true });
       let result;
       try {
-        result = await auditFiles(paths, { zones, onProgress: (f) => progress.update(f), fromOther: snapshotIfScriptOutput });
+        const worker = fleetWorker();
+        result = await auditFilesInParallel(paths, {
+          zones,
+          onProgress: (f) => progress.update(f),
+          fromOther: snapshotIfScriptOutput,
+          jobs: flags.jobs,
+          ...(worker ? { worker } : {}),
+        });
       } finally {
         progress.stop();
       }
