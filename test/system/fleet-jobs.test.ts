@@ -17,7 +17,7 @@ describe('clawmoat fleet --jobs', () => {
   beforeAll(async () => {
     await ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'clawmoat-fleet-jobs-'));
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 260; i++) {
       const name = `host-${String(i).padStart(2, '0')}`;
       writeFileSync(join(dir, `${name}.json`), JSON.stringify(i % 3 === 0 ? exposedHost(name) : loopbackHost(name)));
     }
@@ -36,7 +36,7 @@ describe('clawmoat fleet --jobs', () => {
 
   it('gives the same report and exit code with 1, 2 and 4 jobs', async () => {
     const one = await fleet(1);
-    expect(one.report.hosts).toHaveLength(40);
+    expect(one.report.hosts).toHaveLength(260);
     expect(one.report.unreadable.map((u) => u.host ?? u.file.slice(dir.length + 1))).toEqual(['cut.json', 'gone']);
     expect(one.code).toBe(1);
     for (const jobs of [2, 4]) {
