@@ -28,7 +28,8 @@ export type Capability =
   | 'haproxy'
   | 'apache'
   | 'promtool'
-  | 'node-exporter';
+  | 'node-exporter'
+  | 'sudo';
 
 export interface CapabilityStatus {
   ok: boolean;
@@ -86,6 +87,8 @@ const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string
   haproxy: [['haproxy', 'haproxy']],
   apache: [['apache2', 'apache2']],
   busybox: [['busybox', 'busybox']],
+  // `collect --via --sudo` against a lab login that sudo asks a password of.
+  sudo: [['sudo', 'sudo']],
   // The Prometheus output and the shipped alert rules, checked by Prometheus's own tools.
   promtool: [['promtool', 'prometheus']],
   'node-exporter': [['prometheus-node-exporter', 'prometheus-node-exporter']],
