@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lchownSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/types.js';
@@ -203,6 +203,25 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/truncated/);
+  });
+
+  it("never reads a root-only file through the gateway user's symlink (the script's safe read)", async () => {
+    const config = join(work, 'gateway-home', '.openclaw', 'openclaw.json');
+    const saved = join(work, 'openclaw.json.saved');
+    const secret = join(work, 'root-only');
+    writeFileSync(secret, 'ROOT-ONLY-MARKER-7f3a\n', { mode: 0o600 });
+    renameSync(config, saved);
+    symlinkSync(secret, config);
+    lchownSync(config, HOSTILE, HOSTILE);
+    try {
+      const out = await runScript(['dash', '-s'], 'symlink');
+      expect(readFileSync(out, 'utf8')).not.toContain('ROOT-ONLY-MARKER');
+      const parsed = await collectJson(['--from', out], join(work, 'symlink.json'));
+      expect(parsed.openclaw.config).toMatchObject({ status: 'unavailable', detail: expect.stringMatching(/symbolic link owned by uid 12345/) as string });
+    } finally {
+      rmSync(config);
+      renameSync(saved, config);
+    }
   });
 
   describe('collect --via ssh:// against the lab host', () => {
