@@ -30,7 +30,8 @@ export type Capability =
   | 'promtool'
   | 'node-exporter'
   | 'ansible'
-  | 'systemd';
+  | 'systemd'
+  | 'sudo';
 
 export interface CapabilityStatus {
   ok: boolean;
@@ -88,6 +89,8 @@ const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string
   haproxy: [['haproxy', 'haproxy']],
   apache: [['apache2', 'apache2']],
   busybox: [['busybox', 'busybox']],
+  // `collect --via --sudo` against a lab login that sudo asks a password of.
+  sudo: [['sudo', 'sudo']],
   // The Prometheus output and the shipped alert rules, checked by Prometheus's own tools.
   promtool: [['promtool', 'prometheus']],
   'node-exporter': [['prometheus-node-exporter', 'prometheus-node-exporter']],

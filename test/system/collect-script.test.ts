@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lchownSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/types.js';
@@ -9,7 +9,7 @@ import { hold, release, Scope, tempDir, type Resource } from './lab/cleanup.js';
 import { Clawmoat, ensureBuilt } from './lab/clawmoat.js';
 import { wan, type Wan } from './lab/netns.js';
 import { PrivateEtc } from './lab/private-mounts.js';
-import { run, stopPid, waitFor } from './lab/proc.js';
+import { run, spawnDaemon, stopPid, waitFor } from './lab/proc.js';
 import { Sshd } from './lab/sshd.js';
 
 /**
@@ -43,6 +43,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   let work: string;
   let unitText: string;
   let local: Snapshot;
+  let gatewayPid: number;
 
   /** What differs between two collections of one unchanged host: when, how long, and how. */
   function comparable(snapshot: Snapshot): Omit<Snapshot, 'collectedAt' | 'timings' | 'collection'> {
@@ -127,6 +128,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       ],
       { env: { PATH: labPath(), HOME: home }, logFile: join(work, 'gateway.log') },
     );
+    gatewayPid = daemon.pid;
     const resource: Resource = { kind: 'process', pid: daemon.pid, startTime: daemon.startTime, label: 'fake-gateway' };
     hold(resource);
     scope.defer('fake-gateway', async () => {
@@ -203,6 +205,25 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(result.stderr).toMatch(/truncated/);
   });
 
+  it("never reads a root-only file through the gateway user's symlink (the script's safe read)", async () => {
+    const config = join(work, 'gateway-home', '.openclaw', 'openclaw.json');
+    const saved = join(work, 'openclaw.json.saved');
+    const secret = join(work, 'root-only');
+    writeFileSync(secret, 'ROOT-ONLY-MARKER-7f3a\n', { mode: 0o600 });
+    renameSync(config, saved);
+    symlinkSync(secret, config);
+    lchownSync(config, HOSTILE, HOSTILE);
+    try {
+      const out = await runScript(['dash', '-s'], 'symlink');
+      expect(readFileSync(out, 'utf8')).not.toContain('ROOT-ONLY-MARKER');
+      const parsed = await collectJson(['--from', out], join(work, 'symlink.json'));
+      expect(parsed.openclaw.config).toMatchObject({ status: 'unavailable', detail: expect.stringMatching(/symbolic link owned by uid 12345/) as string });
+    } finally {
+      rmSync(config);
+      renameSync(saved, config);
+    }
+  });
+
   describe('collect --via ssh:// against the lab host', () => {
     let sshHome: string;
     let client: Clawmoat;
@@ -249,6 +270,91 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       expect(via.network).toEqual(local.network);
       expect(via.host.hostname).toBe(local.host.hostname);
       expect(via.sockets.status === 'ok' && via.sockets.data.some((s) => s.port === GATEWAY_PORT && s.cmdline?.[0] === 'openclaw-gateway')).toBe(true);
+    });
+
+    /**
+     * A login that is not root: an sshd of its own whose mount namespace holds private copies of
+     * /etc/passwd, /etc/group, /etc/shadow and /etc/sudoers naming a lab user that sudo asks a
+     * password of. --sudo must say so in one line (sudo -n never prompts); without --sudo the
+     * script runs as that user and what needs root is unavailable, never a pass.
+     */
+    const sudoReq = requires('a login that sudo asks a password of', ['sudo']);
+    describe.skipIf(sudoReq.skip)(sudoReq.name, sudoReq.options, () => {
+      const USER = 'clawlab';
+      const UID = 23456;
+      let port: number;
+
+      beforeAll(async () => {
+        const dir = tempDir(scope, 'sudo-host');
+        chmodSync(dir, 0o755);
+        const home = join(dir, 'home');
+        mkdirSync(home, { mode: 0o755 });
+        chownSync(home, UID, UID);
+        writeFileSync(join(dir, 'passwd'), `${readFileSync('/etc/passwd', 'utf8').trimEnd()}\n${USER}:x:${UID}:${UID}::${home}:/bin/sh\n`);
+        writeFileSync(join(dir, 'group'), `${readFileSync('/etc/group', 'utf8').trimEnd()}\n${USER}:x:${UID}:\n`);
+        writeFileSync(join(dir, 'shadow'), `root:*:19000:0:99999:7:::\n${USER}:*:19000:0:99999:7:::\n`, { mode: 0o640 });
+        writeFileSync(join(dir, 'sudoers'), `Defaults !lecture\nroot ALL=(ALL) ALL\n${USER} ALL=(ALL) ALL\n`, { mode: 0o440 });
+        const publicKey = readFileSync(join(sshHome, '.ssh', 'id_ed25519.pub'), 'utf8').trim();
+        writeFileSync(join(dir, 'authorized_keys'), `${publicKey}\n`, { mode: 0o644 });
+        await run(binary('ssh-keygen'), ['-q', '-N', '', '-t', 'ed25519', '-f', join(dir, 'host_key')]);
+        port = 2223;
+        writeFileSync(
+          join(dir, 'sshd_config'),
+          [
+            `Port ${port}`,
+            'ListenAddress 0.0.0.0',
+            `HostKey ${join(dir, 'host_key')}`,
+            `PidFile ${join(dir, 'sshd.pid')}`,
+            'PasswordAuthentication no',
+            'KbdInteractiveAuthentication no',
+            'UsePAM no',
+            `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+            'StrictModes no',
+            '',
+          ].join('\n'),
+        );
+        const mounts = ['passwd', 'group', 'shadow', 'sudoers'].map((f) => `mount --bind ${join(dir, f)} /etc/${f}`).join(' && ');
+        const script = `mount -t tmpfs -o mode=0755 clawmoat-lab /run && mkdir -m 0755 /run/sshd && ${mounts} && exec ${binary('sshd')} -D -e -f ${join(dir, 'sshd_config')}`;
+        const daemon = spawnDaemon(...lab.gw.argv(binary('unshare'), ['--mount', '--propagation', 'private', 'sh', '-c', script]), {
+          env: { PATH: labPath() },
+          logFile: join(dir, 'sshd.log'),
+        });
+        const resource: Resource = { kind: 'process', pid: daemon.pid, startTime: daemon.startTime, label: 'sudo-sshd' };
+        hold(resource);
+        scope.defer('sudo-sshd', async () => {
+          await stopPid(daemon.pid, daemon.startTime, 3_000);
+          release(resource);
+        });
+        await waitFor(
+          async () => ((await lab.gw.exec(binary('ss'), ['-Hltn', 'sport', '=', `:${port}`], { env: { PATH: labPath() } })).stdout.trim() ? true : undefined),
+          { what: 'the sudo lab sshd', timeoutMs: 10_000, abort: () => (daemon.exited() ? `${daemon.exited()!}\n${daemon.logTail()}` : undefined) },
+        );
+        const hostKey = readFileSync(join(dir, 'host_key.pub'), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+        writeFileSync(join(sshHome, '.ssh', 'known_hosts'), `[${lab.gwAddress}]:2222 ${sshd.hostKey}\n[${lab.gwAddress}]:${port} ${hostKey}\n`, {
+          mode: 0o600,
+        });
+      }, 2 * 60_000);
+
+      it('--sudo: sudo asking for a password is one line, exit 2', async () => {
+        const result = await client.run(['collect', '--via', `ssh://${USER}@${lab.gwAddress}:${port}`, '--sudo']);
+        expect(result.code, result.stderr).toBe(2);
+        expect(result.stdout).toBe('');
+        expect(result.stderr.trim().split('\n')).toHaveLength(1);
+        expect(result.stderr).toMatch(/sudo asks for a password/);
+      });
+
+      it('without --sudo: collected as that user, and what needs root says so', async () => {
+        const file = join(tempDir(scope, 'via-user'), 'user.json');
+        const result = await client.run(['collect', '--via', `ssh://${USER}@${lab.gwAddress}:${port}`, '-o', file]);
+        expect(result.code, result.stderr).toBe(0);
+        const snapshot = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
+        expect(snapshot.host.uid).toBe(UID);
+        expect(snapshot.netfilter.nftRuleset).toMatchObject({ status: 'unavailable', reason: 'permission-denied' });
+        // The gateway belongs to another uid: its namespace cannot be read, so it is not counted, and the snapshot says so.
+        expect(snapshot.openclaw.processes).toEqual([]);
+        const ours = snapshot.openclaw.uncounted?.find((u) => u.pid === gatewayPid);
+        expect(ours?.detail).toMatch(/network namespace .* could not be read/);
+      });
     });
   });
 });

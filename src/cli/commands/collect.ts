@@ -81,7 +81,14 @@ async function collectViaSsh(via: string, flags: CollectCommandFlags): Promise<S
     import('../../remote/tunnel-check.js'),
     import('../../remote/collect-via.js'),
   ]);
-  return collectVia(sshOptions(via, { o: flags.sshOption ?? [] }), readSshFeatures(), { sudo: flags.sudo === true });
+  let options;
+  try {
+    options = sshOptions(via, { o: flags.sshOption ?? [] });
+  } catch (error) {
+    if (error instanceof UserError) throw new UserError(`--via ${error.message}`);
+    throw error;
+  }
+  return collectVia(options, readSshFeatures(), { sudo: flags.sudo === true });
 }
 
 async function readScriptOutput(from: string): Promise<Buffer> {

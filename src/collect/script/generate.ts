@@ -48,18 +48,38 @@ function unique<T>(items: T[]): T[] {
 }
 
 function processLoops(reads: ProcessReads[]): string {
-  return reads
-    .map((p, i) => {
-      const body = p.reads.map((r) => `    proc_${r} "$pid"`).join('\n');
-      return [
-        `PIDS${i}=$(cd /proc && grep -l ${p.ignoreCase ? '-i ' : ''}-E ${shQuote(p.pattern)} [0-9]*/cmdline 2>/dev/null)`,
-        `for pid in $PIDS${i}; do`,
-        '    pid=${pid%/cmdline}',
-        body,
+  const groups = reads.map((_, i) => `$PIDS${i}`).join(' ');
+  return [
+    ...reads.map((p, i) => `PIDS${i}=$(cd /proc && grep -l ${p.ignoreCase ? '-i ' : ''}-E ${shQuote(p.pattern)} [0-9]*/cmdline 2>/dev/null)`),
+    // Every candidate's network namespace in one ls (its targets are the kernel's "net:[N]"): the
+    // collectors count only processes in the script's own, so only those are read further.
+    `set --`,
+    `for f in ${groups}; do set -- "$@" "/proc/\${f%/cmdline}/ns/net"; done`,
+    `: > "$T/ns"`,
+    `if [ $# -gt 0 ]; then ls -l "$@" > "$T/ns" 2>/dev/null; fi`,
+    `while IFS= read -r line; do`,
+    `  case $line in *" -> "*) ;; *) continue ;; esac`,
+    `  t=\${line##* -> }; l=\${line% -> *}; l=\${l##* }; pid=\${l#/proc/}; pid=\${pid%%/*}`,
+    `  case $pid in *[!0-9]*|'') continue ;; esac`,
+    `  eval "NS_$pid=\\$t"`,
+    `  outv link ok "$l" "$t"`,
+    `done < "$T/ns"`,
+    `for f in ${groups}; do`,
+    `  pid=\${f%/cmdline}`,
+    `  eval "ns=\\\${NS_$pid:-}"`,
+    `  [ -n "$ns" ] || { eval "NS_$pid=-"; outv link missing "/proc/$pid/ns/net" ''; }`,
+    `done`,
+    ...reads.map((p, i) =>
+      [
+        `for f in $PIDS${i}; do`,
+        '  pid=${f%/cmdline}',
+        '  eval "ns=\\${NS_$pid:-}"',
+        '  [ "$ns" = "$OURNS" ] || continue',
+        ...p.reads.filter((r) => r !== 'netns').map((r) => `  proc_${r} "$pid"`),
         'done',
-      ].join('\n');
-    })
-    .join('\n');
+      ].join('\n'),
+    ),
+  ].join('\n');
 }
 
 export function generateScript(reads: readonly ScriptReads[] = ALL_READS): string {
@@ -73,7 +93,12 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
     HEADER,
     ...all('env').map((name) => `env_var ${name}`),
     ...all('which').map((p) => `which_prog ${shQuote(p)}`),
+    `prefetch_stats ${all('files')
+      .filter((f) => !f.startsWith('/proc/'))
+      .map(shQuote)
+      .join(' ')}`,
     ...all('files').map((f) => `read_file ${shQuote(f)}`),
+    'flush_reads',
     ...all('dirs').map((d) => `list_dir ${shQuote(d)}`),
     ...all('stats').map((s) => `stat_path ${shQuote(s)}`),
     ...kernel.filter((k) => !k.includes('{iface}')).map((k) => `kernel_value ${shQuote(k)}`),
@@ -90,11 +115,13 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
       return c.ifNonEmpty ? `if [ -s ${shQuote(c.ifNonEmpty)} ]; then ${call}; fi` : call;
     }),
     ...(rounds.has('process-table') ? ['process_table'] : []),
+    'OURNS=$(readlink /proc/$$/ns/net 2>/dev/null)',
     processLoops(processes),
     ...(rounds.has('sshd-config') ? [SSHD_ROUND(processes.findIndex((p) => p.pattern === 'sshd'))] : []),
     ...(rounds.has('openclaw') ? [OPENCLAW_HELPERS, OPENCLAW_ROUND(processes.findIndex((p) => p.reads.includes('environ')))] : []),
     ...(rounds.has('compose') ? [COMPOSE_ROUND] : []),
     ...(rounds.has('docker') ? [DOCKER_ROUND] : []),
+    'flush_reads',
     'finish',
     '',
   ];
@@ -123,37 +150,57 @@ N=0
 TO=
 if command -v timeout >/dev/null 2>&1; then TO=timeout; fi
 
-# Records are kept in the temp directory (record N: its id in r/N.i, its data in r/N.d, its op and
-# status as line N of meta) and printed at the end: one header line per record, "R OP STATUS
-# IDLEN DATALEN", then every id and data back to back, then the count. Lengths are bytes counted
-# by one wc, so no content (a file a user wrote, a process title) can end a record early or forge
-# another; and no process is started per record.
-mkdir "$T/r" || exit 1
-: > "$T/meta"
-new_rec() { N=$((N + 1)); D="$T/r/$N.d"; }
-end_rec() { # OP STATUS ID: record N is what D holds
-  printf '%s' "$3" > "$T/r/$N.i"
-  [ -e "$D" ] || : > "$D"
-  printf '%s %s\\n' "$1" "$2" >> "$T/meta"
+# Records are kept in the temp directory and printed at the end: one header line per record,
+# "R OP STATUS IDLEN DATALEN", then every id and data back to back, then the count. A value the
+# shell holds (a link, a kind, a path found) is measured with \${#v} (bytes: LC_ALL=C) and appended
+# to the current chunk file; a file's or a command's bytes stay in their own file (d/K.f), counted by
+# one wc at the end. No content can end a record early or forge another, no process is started per
+# record, and the directory holds a few files per command or file read, not per record.
+mkdir "$T/d" || exit 1
+: > "$T/meta"; : > "$T/done"; : > "$T/batch"; : > "$T/failed"
+TAB=$(printf '\\t')
+NL='
+'
+K=0; C=0; ORDER=
+outv() { # OP STATUS ID VALUE
+  N=$((N + 1))
+  printf 'R %s %s %s %s\\n' "$1" "$2" "\${#3}" "\${#4}" >> "$T/meta"
+  printf '%s%s' "$3" "$4" >> "$T/d/$C.c"
 }
-outv() { new_rec; printf '%s' "$4" > "$D"; end_rec "$1" "$2" "$3"; }
+new_file() { K=$((K + 1)); D="$T/d/$K.f"; }
+end_file() { # OP STATUS ID: a record whose data is the file D
+  N=$((N + 1))
+  printf 'R %s %s %s @%s\\n' "$1" "$2" "\${#3}" $K >> "$T/meta"
+  printf '%s' "$3" >> "$T/d/$C.c"
+  [ -e "$D" ] || : > "$D"
+  ORDER="$ORDER $C.c $K.f"
+  C=$((C + 1))
+}
 finish() {
-  i=0
+  : >> "$T/d/$C.c"
+  ORDER="$ORDER $C.c"
+  cd "$T/d" || exit 1
   set --
-  while [ $i -lt $N ]; do i=$((i + 1)); set -- "$@" "$T/r/$i.i" "$T/r/$i.d"; done
+  for f in $ORDER; do case $f in *.f) set -- "$@" "$f" ;; esac; done
   wc -c "$@" /dev/null > "$T/sizes" || exit 1
   printf '%s\\n' '${FORMAT_LINE}'
-  exec 3< "$T/meta" 4< "$T/sizes"
-  i=0
-  while [ $i -lt $N ]; do
-    i=$((i + 1))
-    read -r op st <&3; read -r il x <&4; read -r dl x <&4
-    printf 'R %s %s %s %s\\n' "$op" "$st" "$il" "$dl"
-  done
-  exec 3<&- 4<&-
+  FAILED=" $(tr '\\n' ' ' < "$T/failed" 2>/dev/null) "
+  exec 4< "$T/sizes"
+  while IFS= read -r line; do
+    case $line in
+      *@*)
+        read -r size x <&4
+        set -- $line
+        case $FAILED in *" \${5#@} "*) printf 'R %s error %s %s\\n' "$2" "$4" "$size" ;; *) printf 'R %s %s %s %s\\n' "$2" "$3" "$4" "$size" ;; esac
+        ;;
+      *) printf '%s\\n' "$line" ;;
+    esac
+  done < "$T/meta"
+  exec 4<&-
   printf 'D\\n'
-  cat "$@" /dev/null
+  cat $ORDER
   printf '\\nE %s\\n' $N
+  cd /
 }
 outv fact ok pid "$$"
 outv fact ok uid "$ME"
@@ -194,11 +241,11 @@ kernel_value() { # one-line kernel files (/proc/sys): the shell's own read, no p
 }
 list_dir() { # names NUL-separated
   if [ ! -d "$1" ]; then outv list missing "$1" ''; return; fi
-  new_rec
+  new_file
   for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do
     if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\\0' "\${f##*/}"; fi
   done > "$D"
-  end_rec list ok "$1"
+  end_file list ok "$1"
 }
 proc_link() { # OP PATH
   if v=$(readlink "$2" 2>/dev/null); then outv link ok "$2" "$v"; else outv link missing "$2" ''; fi
@@ -207,15 +254,15 @@ proc_netns() { proc_link link "/proc/$1/ns/net"; }
 proc_cwd() { proc_link link "/proc/$1/cwd"; }
 proc_exe() { proc_link link "/proc/$1/exe"; }
 proc_raw() { # /proc files: generated by the kernel, read as they are
-  new_rec
-  if cat "$1" > "$D" 2> "$T/re"; then end_rec raw ok "$1"
-  elif : > "$D"; grep -q -i -E 'denied|not permitted' "$T/re"; then end_rec raw EACCES "$1"
-  else end_rec raw ENOENT "$1"; fi
+  new_file
+  if cat "$1" > "$D" 2> "$T/re"; then end_file raw ok "$1"
+  elif grep -q -i -E 'denied|not permitted' "$T/re"; then outv raw EACCES "$1" ''
+  else outv raw ENOENT "$1" ''; fi
 }
 proc_environ() { proc_raw "/proc/$1/environ"; }
 proc_status() {
-  new_rec
-  if cat "/proc/$1/status" > "$D" 2>/dev/null; then end_rec read ok "/proc/$1/status"; else : > "$D"; end_rec read missing "/proc/$1/status"; fi
+  new_file
+  if cat "/proc/$1/status" > "$D" 2>/dev/null; then end_file read ok "/proc/$1/status"; else outv read missing "/proc/$1/status" ''; fi
 }
 
 # run_cmd SECONDS ARGV...: stdout as one record, stderr as the next.
@@ -224,13 +271,14 @@ run_cmd() {
   id="$*"
   if ! find_prog "$1"; then outv run absent "$id" ''; return; fi
   shift
-  new_rec
-  $TO \${TO:+$t} "$FOUND" "$@" > "$D" 2> "$T/r/$((N + 1)).d" < /dev/null
+  new_file
+  $TO \${TO:+$t} "$FOUND" "$@" > "$D" 2> "$T/e" < /dev/null
   rc=$?
   if [ -n "$TO" ] && { [ $rc = 124 ] || [ $rc = 143 ]; }; then rc=timeout; fi
-  end_rec run $rc "$id"
-  new_rec
-  end_rec stderr $rc "$id"
+  end_file run $rc "$id"
+  e=
+  if [ -s "$T/e" ]; then e=$(head -c 4096 "$T/e"); fi
+  outv stderr $rc "$id" "$e"
 }
 
 # read_file PATH: the safe read of src/safe-fs/ as far as sh allows. A regular file only, at most
@@ -239,10 +287,12 @@ run_cmd() {
 read_file() {
   p=$1
   case $p in /*) ;; *) outv read error "$p" "$p is not an absolute path"; return ;; esac
+  # (one path per line in the batch of reads: a name with a newline could smuggle in another path)
+  case $p in *"$NL"*) outv read unsafe "$p" "$p has a newline in its name; the collection script does not read such a path"; return ;; esac
   if [ ! -e "$p" ] && [ ! -L "$p" ]; then outv read missing "$p" ''; return; fi
   case $p in /proc/[0-9]*/*|/proc/net/*|/proc/sys/*)
-    new_rec
-    if cat "$p" > "$D" 2>/dev/null; then end_rec read ok "$p"; else printf '%s' "$p is not readable (permission denied)" > "$D"; end_rec read denied "$p"; fi
+    new_file
+    if cat "$p" > "$D" 2>/dev/null; then end_file read ok "$p"; else outv read denied "$p" "$p is not readable (permission denied)"; fi
     return ;;
   esac
   CTL=
@@ -264,10 +314,36 @@ read_file() {
     outv read denied "$p" "$p is not readable by uid $c, who controls the path; clawmoat reads for root only what that user could read"
     return
   done
-  # (over MAX bytes now: grown since its stat; the parser refuses it as too large)
-  new_rec
-  if $TO \${TO:+5} head -c $((MAX + 1)) "$real" > "$D" 2>/dev/null; then end_rec read ok "$p"
-  else printf '%s' "$p could not be read" > "$D"; end_rec read error "$p"; fi
+  # Approved: read with the others at the next flush_reads, under one timeout.
+  new_file
+  end_file read ok "$p"
+  printf '%s\\t%s\\n' $K "$real" >> "$T/batch"
+}
+# flush_reads: the approved files' bytes (at most MAX + 1: over MAX, grown since its stat, the
+# parser refuses it as too large). One timeout for all: a file swapped for a FIFO cannot hang us.
+flush_reads() {
+  [ -s "$T/batch" ] || return 0
+  $TO \${TO:+10} sh -c 'while IFS= read -r l; do k=\${l%%"$2"*}; head -c '$((MAX + 1))' "\${l#*"$2"}" > "$1/d/$k.f" 2>/dev/null && echo $k >> "$1/done"; done < "$1/batch"' sh "$T" "$TAB"
+  done=" $(tr '\\n' ' ' < "$T/done") "
+  while IFS= read -r l; do
+    k=\${l%%"$TAB"*}
+    case $done in *" $k "*) ;; *) printf '%s could not be read' "\${l#*"$TAB"}" > "$T/d/$k.f"; echo $k >> "$T/failed" ;; esac
+  done < "$T/batch"
+  : > "$T/batch"
+}
+
+# prefetch_stats PATH...: one stat for every component of every path, for check_path to look up.
+prefetch_stats() {
+  for f; do
+    q=
+    rest=\${f#/}
+    while [ -n "$rest" ]; do
+      q="$q/\${rest%%/*}"
+      case $rest in */*) rest=\${rest#*/} ;; *) rest= ;; esac
+      set -- "$@" "$q"
+    done
+  done
+  stat -c '%u %g %f %s %n' "$@" > "$T/statcache" 2>/dev/null
 }
 
 # check_path PATH: stat every component (one stat for all); note who controls it in CTL, whether
@@ -282,7 +358,16 @@ check_path() {
     set -- "$@" "$q"
   done
   count=$#
-  if ! stat -c '%u %g %f %s' "$@" > "$T/s" 2>/dev/null; then outv read denied "$p" "$p cannot be checked (permission denied on a directory on the way)"; return 1; fi
+  # From the cache of prefetch_stats when it holds every component, else one stat now.
+  : > "$T/s"
+  for q; do
+    hit=
+    if [ -s "$T/statcache" ]; then
+      while read -r cu cg cm cs cn; do [ "$cn" = "$q" ] && { printf '%s %s %s %s\\n' "$cu" "$cg" "$cm" "$cs" >> "$T/s"; hit=1; break; }; done < "$T/statcache"
+    fi
+    [ -n "$hit" ] || break
+  done
+  if [ -z "$hit" ] && ! stat -c '%u %g %f %s' "$@" > "$T/s" 2>/dev/null; then outv read denied "$p" "$p cannot be checked (permission denied on a directory on the way)"; return 1; fi
   LINKED=
   i=0
   while read -r u g m s; do
@@ -300,47 +385,20 @@ check_path() {
   return 0
 }
 
-# Every process's argv: the sizes, then the bytes, then the sizes again; a process that changed
-# in between (an exec, a new title) makes them disagree, and the table is read again. On a host
-# too busy for that, each process is read on its own: slower (two processes per pid), as exact.
+# Every process's argv in one read: grep -z prints each NUL-ended argument of each file as
+# "PID/cmdline:ARG" and a NUL. An argument cannot hold a NUL, so each entry starts with its own
+# file's name, whatever the process put in its title; a process that exits is simply absent.
 process_table() {
-  new_rec; C=$D
-  new_rec; W=$D
-  tries=0
-  while [ $tries -lt 5 ]; do
-    tries=$((tries + 1))
-    # Not in a subshell: a subshell's pid would be in the list, then exec its last command.
-    cd /proc || break
-    set -- [0-9]*/cmdline
-    wc -c "$@" > "$W" 2>/dev/null
-    cat "$@" > "$C" 2>/dev/null
-    wc -c "$@" > "$T/w2" 2>/dev/null
-    cd /
-    if cmp -s "$W" "$T/w2"; then
-      set -- $(tail -n 1 "$W")
-      if [ "$1" = "$(wc -c < "$C" | tr -d ' ')" ]; then
-        N=$((N - 1)); D=$C; end_rec cmdlines ok /proc
-        N=$((N + 1)); D=$W; end_rec cmdsizes ok /proc
-        return
-      fi
-    fi
-  done
-  : > "$C"; : > "$W"
-  N=$((N - 1)); D=$C; end_rec cmdlines changing /proc
-  N=$((N + 1)); D=$W; end_rec cmdsizes changing /proc
+  new_file
   cd /proc || return
-  set -- [0-9]*
+  grep -H -z '' [0-9]*/cmdline > "$D" 2>/dev/null
   cd /
-  new_rec
-  for p in "$@"; do printf '%s\\0' "$p"; done > "$D"
-  end_rec list ok /proc
-  for p in "$@"; do proc_raw "/proc/$p/cmdline"; done
+  end_file argv ok /proc
 }
 `;
 
 /** Mirrors sshd.ts runningSshdConfig: the -f of the first sshd in our namespace, then sshd -T. */
 const SSHD_ROUND = (index: number) => `
-OURNS=$(readlink /proc/$$/ns/net 2>/dev/null)
 SSHDCFG=
 best=
 for pid in \${PIDS${index}:-}; do
@@ -350,7 +408,8 @@ for pid in \${PIDS${index}:-}; do
   tr '\\000' '\\n' 2>/dev/null < /proc/$pid/cmdline > "$T/a" || continue
   IFS= read -r a0 < "$T/a" || continue
   case $a0 in sshd|*/sshd) ;; *) continue ;; esac
-  [ "$(readlink /proc/$pid/ns/net 2>/dev/null)" = "$OURNS" ] || continue
+  eval "ns=\\\${NS_$pid:-}"
+  [ "$ns" = "$OURNS" ] || continue
   f=; prev=
   while IFS= read -r a; do [ "$prev" = -f ] && [ -z "$f" ] && f=$a; prev=$a; done < "$T/a"
   [ -n "$f" ] && { SSHDCFG=$f; best=$pid; }
@@ -387,6 +446,8 @@ $1"
 add_home "\${HOME:-/root}"
 for pid in \${PIDS${index}:-}; do
   pid=\${pid%/cmdline}
+  eval "ns=\\\${NS_$pid:-}"
+  [ "$ns" = "$OURNS" ] || continue
   tr '\\000' '\\n' 2>/dev/null < /proc/$pid/environ > "$T/env" || continue
   eh=; eoh=; esd=; ecp=
   while IFS= read -r e; do
@@ -497,10 +558,10 @@ docker_get() { # API path
   if [ -z "$DSOCK" ]; then return; fi
   if [ ! -S "$DSOCK" ]; then outv docker down "$1" ''; return; fi
   if [ -z "$CURL" ]; then outv docker noclient "$1" ''; return; fi
-  new_rec
-  if code=$("$CURL" -s -m 3 --unix-socket "$DSOCK" -o "$D" -w '%{http_code}' "http://docker$1" 2> "$T/de"); then end_rec docker "$code" "$1"
-  elif : > "$D"; grep -q -i denied "$T/de"; then code=; end_rec docker denied "$1"
-  else code=; end_rec docker down "$1"; fi
+  new_file
+  if code=$("$CURL" -s -m 3 --unix-socket "$DSOCK" -o "$D" -w '%{http_code}' "http://docker$1" 2> "$T/de"); then end_file docker "$code" "$1"
+  elif grep -q -i denied "$T/de"; then code=; outv docker denied "$1" ''
+  else code=; outv docker down "$1" ''; fi
 }
 CURL=
 if find_prog curl; then CURL=$FOUND; fi

@@ -19,22 +19,29 @@ export interface Replay {
 
 const NOT_RECORDED = 'was not read by the collection script';
 
-/** The first `cmdsizes` line per file: "  123 45/cmdline". */
+/**
+ * The process table from `grep -H -z '' PID/cmdline...`: "PID/cmdline:ARG\0" per argument, a
+ * file's arguments together and in order. Back to each /proc/PID/cmdline as the kernel has it.
+ */
 function processTable(records: Map<string, ScriptRecord>): Map<string, Buffer> | undefined {
-  const blob = records.get('cmdlines\0/proc');
-  const sizes = records.get('cmdsizes\0/proc');
-  if (!blob || !sizes || blob.status !== 'ok') return undefined;
-  const table = new Map<string, Buffer>();
+  const blob = records.get('argv\0/proc');
+  if (!blob || blob.status !== 'ok') return undefined;
+  const args = new Map<string, Buffer[]>();
   let at = 0;
-  for (const line of sizes.data.toString('latin1').split('\n')) {
-    const m = /^\s*(\d+)\s+(\d+)\/cmdline$/.exec(line);
-    if (!m) continue;
-    const size = Number(m[1]);
-    table.set(`/proc/${m[2]}/cmdline`, blob.data.subarray(at, at + size));
-    at += size;
+  while (at < blob.data.length) {
+    let end = blob.data.indexOf(0, at);
+    if (end < 0) end = blob.data.length;
+    const entry = blob.data.subarray(at, end);
+    const colon = entry.indexOf(0x3a);
+    const name = colon > 0 ? entry.subarray(0, colon).toString('latin1') : '';
+    if (/^\d+\/cmdline$/.test(name)) {
+      const key = `/proc/${name}`;
+      if (!args.has(key)) args.set(key, []);
+      args.get(key)!.push(entry.subarray(colon + 1), Buffer.from([0]));
+    }
+    at = end + 1;
   }
-  // The sizes must account for every byte, or the split would hand one process's argv to another.
-  return at === blob.data.length ? table : undefined;
+  return new Map([...args].map(([key, parts]) => [key, Buffer.concat(parts)]));
 }
 
 const READ_FAILURE: Record<string, Exclude<SafeRead, { ok: true }>['reason']> = {

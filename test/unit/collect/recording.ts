@@ -9,10 +9,9 @@ export function output(records: [op: string, status: string, id: string, data: s
 
 /** A recording of a small host: what the script prints there, record by record. */
 export function hostRecording(extra: [string, string, string, string | Buffer][] = []): Buffer {
-  const gatewayArgv = Buffer.from(`${['openclaw-gateway', '--port', '18789'].join('\0')}\0`);
-  const sshdArgv = Buffer.from('/usr/sbin/sshd\0-D\0');
-  const cmdlines = Buffer.concat([Buffer.from('/sbin/init\0'), sshdArgv, gatewayArgv]);
-  const sizes = `   11 1/cmdline\n   ${sshdArgv.length} 200/cmdline\n   ${gatewayArgv.length} 4242/cmdline\n   ${cmdlines.length} total\n`;
+  // As grep -H -z prints them: "PID/cmdline:ARG\0" per argument.
+  const argv = (pid: number, args: string[]) => args.map((a) => `${pid}/cmdline:${a}\0`).join('');
+  const cmdlines = argv(1, ['/sbin/init']) + argv(200, ['/usr/sbin/sshd', '-D']) + argv(4242, ['openclaw-gateway', '--port', '18789']);
   const token = 'f'.repeat(48);
   return output([
     ['fact', 'ok', 'pid', '999'],
@@ -37,8 +36,7 @@ export function hostRecording(extra: [string, string, string, string | Buffer][]
     ['stderr', 'timeout', 'iptables-save', ''],
     ['run', '1', 'nft -j list ruleset', ''],
     ['stderr', '1', 'nft -j list ruleset', 'Operation not permitted (you must be root)\n'],
-    ['cmdlines', 'ok', '/proc', cmdlines],
-    ['cmdsizes', 'ok', '/proc', sizes],
+    ['argv', 'ok', '/proc', cmdlines],
     ['link', 'ok', '/proc/200/ns/net', 'net:[4026531840]'],
     ['link', 'ok', '/proc/4242/ns/net', 'net:[4026531840]'],
     ['raw', 'ok', '/proc/4242/environ', `HOME=/home/claw\0OPENCLAW_GATEWAY_TOKEN=${token}\0PATH=/usr/bin\0`],
