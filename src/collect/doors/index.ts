@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { Collected, Door, DoorKind, DoorProblem, DoorsState } from '../../snapshot/types.js';
-import { firstLine, listDir, ok, readText, run, unavailable, which } from '../host.js';
+import { firstLine, hostFacts, listDir, ok, readText, run, unavailable, which } from '../host.js';
 import { netnsOf, userOf, cwdOf } from '../proc.js';
 import { kubectlDoors, programName, socatDoor, sshDoors } from './forwarders.js';
 import { globToRegExp, isGlob, nginxDoors, nginxErrorPlace, nginxIncludes, parseNginxFile, resolveIncludePath, splitNginxDump } from './nginx.js';
@@ -11,6 +11,7 @@ import { cloudflaredConfigPaths, cloudflaredDoors } from './cloudflared.js';
 import { ngrokConfigPaths, ngrokDoors } from './ngrok.js';
 import { frpDoors, frpConfigPath } from './frp.js';
 import { rinetdConfigPath, rinetdDoors } from './rinetd.js';
+import type { ScriptReads } from '../script/declare.js';
 
 /**
  * Doors: every running program that forwards connections, read from its real config or its
@@ -92,7 +93,7 @@ async function ownerOf(pid: number): Promise<{ uid: number; gid: number } | unde
  * and the owner is not, so the command reads only what that owner could. Undefined: do not run it.
  */
 async function dumpAs(pid: number): Promise<{ uid?: number; gid?: number } | undefined> {
-  const me = process.getuid?.() ?? -1;
+  const me = hostFacts().uid;
   if (me !== 0) return {};
   const owner = await ownerOf(pid);
   if (!owner) return undefined;
@@ -103,7 +104,7 @@ async function sameNetns(processes: Map<number, string[]>): Promise<Running[]> {
   const ours = await netnsOf('self');
   const out: Running[] = [];
   for (const [pid, argv] of processes) {
-    if (pid === process.pid || !doorKindOf(argv)) continue;
+    if (pid === hostFacts().pid || !doorKindOf(argv)) continue;
     const ns = await netnsOf(pid);
     if (ours !== undefined && ns !== ours) continue;
     out.push({ pid, argv, name: programName(argv) });
@@ -452,3 +453,14 @@ export async function collectDoors(processes: Map<number, string[]>): Promise<Co
   );
   return ok(state);
 }
+
+/**
+ * What collectDoors reads, for the collection script: which forwarders run, in which namespace,
+ * as whom. Their config files and dump commands (nginx -T as the process's owner, includes
+ * followed as parsed) are not read by the script yet: each such door becomes a problem naming
+ * the file the script did not read, so the cells it decides are `unknown`, never `filtered`.
+ */
+export const DOOR_READS: ScriptReads = {
+  which: ['nginx', 'caddy'],
+  processes: [{ pattern: 'nginx|caddy|haproxy|apache2|httpd|socat|rinetd|ssh|kubectl|cloudflared|ngrok|frpc', reads: ['netns', 'status', 'cwd'] }],
+};
