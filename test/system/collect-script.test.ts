@@ -224,6 +224,56 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     }
   });
 
+  const nginxReq = requires('a door: nginx in front of the gateway, read through its own nginx -T', ['nginx']);
+  describe.skipIf(nginxReq.skip)(nginxReq.name, nginxReq.options, () => {
+    beforeAll(async () => {
+      const dir = tempDir(scope, 'nginx');
+      chmodSync(dir, 0o755);
+      mkdirSync(join(dir, 'sites'));
+      writeFileSync(
+        join(dir, 'nginx.conf'),
+        [
+          'worker_processes 1;',
+          'events { worker_connections 64; }',
+          'http {',
+          `  access_log ${dir}/access.log;`,
+          `  include ${dir}/sites/*.conf;`,
+          '}',
+          '',
+        ].join('\n'),
+      );
+      writeFileSync(join(dir, 'sites', 'openclaw.conf'), `server {\n  listen 8080;\n  location / { proxy_pass http://127.0.0.1:${GATEWAY_PORT}; }\n}\n`);
+      const daemon = etc.spawn(
+        lab.gw,
+        binary('nginx'),
+        ['-p', `${dir}/`, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`, '-g', `daemon off; pid ${dir}/nginx.pid;`],
+        {
+          logFile: join(dir, 'nginx.log'),
+        },
+      );
+      const resource: Resource = { kind: 'process', pid: daemon.pid, startTime: daemon.startTime, label: 'nginx' };
+      hold(resource);
+      scope.defer('nginx', async () => {
+        await stopPid(daemon.pid, daemon.startTime, 3_000);
+        release(resource);
+      });
+      await waitFor(
+        async () => ((await lab.gw.exec(binary('ss'), ['-Hltn', 'sport', '=', ':8080'], { env: { PATH: labPath() } })).stdout.trim() ? true : undefined),
+        { what: 'nginx in the lab host', timeoutMs: 10_000, abort: () => (daemon.exited() ? `${daemon.exited()!}\n${daemon.logTail()}` : undefined) },
+      );
+    }, 2 * 60_000);
+
+    it('the script reads the door as collect does: same doors, same snapshot, nothing missing', async () => {
+      const withDoor = await collectJson([], join(work, 'local-nginx.json'));
+      expect(withDoor.doors?.status === 'ok' && withDoor.doors.data.doors.some((d) => d.kind === 'nginx')).toBe(true);
+      const out = await runScript(['dash', '-s'], 'nginx');
+      const parsed = await collectJson(['--from', out], join(work, 'script-nginx.json'));
+      expect(parsed.collection?.missing).toEqual([]);
+      expect(parsed.doors).toEqual(withDoor.doors);
+      expect(comparable(parsed)).toEqual(comparable(withDoor));
+    });
+  });
+
   describe('collect --via ssh:// against the lab host', () => {
     let sshHome: string;
     let client: Clawmoat;

@@ -26,7 +26,9 @@ export type ScriptRound =
   /** compose: the working directory's .env and the default compose files up its parents. */
   | 'compose'
   /** docker: the Engine API through `curl --unix-socket`, containers listed then inspected. */
-  | 'docker';
+  | 'docker'
+  /** doors: `nginx -T` for each nginx master in the script's namespace that runs as root. */
+  | 'nginx';
 
 export interface ProcessReads {
   /** An extended regular expression over a process's argv (NULs as they are); a superset of what the collector picks. */
