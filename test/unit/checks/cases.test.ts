@@ -88,7 +88,7 @@ describe.each(CHECKS.map((c) => [c.meta.id, c] as const))('%s', (_id, check) => 
         expect(f.status).toBe(c.result);
         expect(f.remediation.summary).not.toBe('');
       }
-      expect(findings.flatMap((f) => (f.fix ? [f.fix.kind] : []))).toEqual(c.fixes ?? []);
+      expect(findings.flatMap((f) => (f.fixes ?? []).map((x) => x.kind))).toEqual(c.fixes ?? []);
       if (c.steps) {
         expect(check.meta.fixable).toBe(true);
         const ctx = contextOf(c);
