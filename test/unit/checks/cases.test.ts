@@ -13,8 +13,9 @@ import type { AnalysisContext } from '../../../src/model/context.js';
 
 /**
  * The live host as the planner would see it for a case: the files the fixtures name (the
- * snapshot's compose files; an nginx site whose listen is at line 2 and proxy_pass at line 5),
- * every proxy a root process under systemd, every config root's alone.
+ * snapshot's compose files and systemd units, the OpenClaw config as the JSON of what the
+ * snapshot parsed; an nginx site whose listen is at line 2 and proxy_pass at line 5), every
+ * proxy a root process under systemd, every config root's alone.
  */
 const FIXTURE_FILES: Record<string, string> = {
   '/etc/nginx/sites-enabled/openclaw':
@@ -24,6 +25,9 @@ const FIXTURE_FILES: Record<string, string> = {
 function plannedSteps(ctx: AnalysisContext, findings: Finding[], id: string): string[] {
   const readFile = (path: string): string | undefined => {
     const compose = ctx.snapshot.compose.find((c) => c.path === path)?.content;
+    if (path === ctx.gateway.configPath && ctx.gateway.config) return JSON.stringify(ctx.gateway.config, null, 2);
+    const unit = ctx.gateway.units.find((u) => u.path === path);
+    if (unit) return unit.content;
     return FIXTURE_FILES[path] ?? (compose?.status === 'ok' ? compose.data : undefined);
   };
   // Only the findings matter to the planners; the rest of a Report is for renderers.

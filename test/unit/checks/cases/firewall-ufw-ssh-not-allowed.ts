@@ -43,6 +43,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['firewall.allow-ssh'],
+      steps: ['ufw.allow-ssh-22', 'ufw.enable'],
       evidenceIncludes: ['/etc/default/ufw:11'],
     },
     {
@@ -51,6 +53,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['firewall.allow-ssh'],
+      steps: ['ufw.allow-ssh-22', 'ufw.enable'],
       evidenceIncludes: ['sshd is configured for port 22 (sshd -T)', 'no sshd socket is listening'],
     },
     {
@@ -59,6 +63,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['firewall.allow-ssh'],
+      steps: ['ufw.allow-ssh-22'],
       evidenceIncludes: ['DEFAULT_INPUT_POLICY="DROP"'],
     },
     {
@@ -67,6 +73,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['firewall.allow-ssh'],
+      steps: ['ufw.allow-ssh-22', 'ufw.enable'],
       evidenceIncludes: ['tcp 22'],
     },
     {
@@ -75,6 +83,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['firewall.allow-ssh'],
+      steps: ['ufw.allow-ssh-2222', 'ufw.enable'],
       evidenceIncludes: ['2222'],
     },
     {
@@ -87,6 +97,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['firewall.allow-ssh'],
+      steps: ['ufw.allow-ssh-2200', 'ufw.enable'],
       evidenceIncludes: ['2200'],
     },
   ],

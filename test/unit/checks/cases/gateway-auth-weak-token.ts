@@ -38,6 +38,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['gateway.set-token'],
+      steps: ['config.gateway'],
       evidenceIncludes: ['8 characters', 'openclaw.json:6'],
     },
     {
@@ -49,6 +51,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['gateway.set-token'],
+      steps: ['config.gateway'],
       evidenceIncludes: ['23 characters', '--token flag of pid 3'],
     },
   ],

@@ -42,7 +42,7 @@ describe('planCompose fixes what the check reports, by the same predicate', () =
     const ctx = buildContext(withComposeFile(FILE, TEXT)(baselineSnapshot()));
     const report = auditSnapshot(ctx.snapshot);
     expect(report.findings.map((f) => f.id)).toContain('docker.socket_mounted');
-    const fixes = report.findings.flatMap((f) => f.fixes ?? []);
+    const fixes = report.findings.filter((f) => f.id === 'docker.socket_mounted').flatMap((f) => f.fixes ?? []);
     expect(fixes).toEqual([
       {
         kind: 'docker.drop-socket-mount',
@@ -51,7 +51,7 @@ describe('planCompose fixes what the check reports, by the same predicate', () =
       },
     ]);
     // The planner acts on the intent, not on the finding id: a finding of another name with the same intent plans the same step.
-    const renamed = report.findings.filter((f) => f.fixes).map((f) => ({ ...f, id: 'some.other_check' }));
+    const renamed = report.findings.filter((f) => f.id === 'docker.socket_mounted').map((f) => ({ ...f, id: 'some.other_check' }));
     const { steps } = planCompose(ctx, renamed, { noPublish: false, readFile: (p) => (p === FILE ? TEXT : undefined) });
     expect(steps.map((s) => s.id)).toEqual(['compose.openclaw-gateway']);
     const after = steps[0]!.kind === 'file' ? steps[0]!.content! : '';
