@@ -103,7 +103,8 @@ export interface InvalidCase extends CheckCase {
   /**
    * The ids of the steps `harden` plans for its findings (steps whose `finding` is this check), in
    * order, planned from the case's snapshot with test/unit/checks/cases.test.ts's view of the live
-   * host. Pinned for every case of a fixable check whose findings carry an intent.
+   * host. Pinned for every invalid case of a fixable check (`[]` where nothing is planned: an
+   * undecided finding, a container with no file to edit, a host without ufw).
    */
   steps?: string[];
 }

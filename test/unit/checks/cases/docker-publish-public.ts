@@ -86,6 +86,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'critical',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['/srv/compose.yaml cannot be parsed', '/srv/compose.yaml:6', 'fix line 6'],
     },
     {
@@ -94,6 +95,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'critical',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['/srv/typo.yaml does not exist', 'check that /srv/typo.yaml exists'],
     },
     {
@@ -102,6 +104,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'critical',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['/srv is a directory'],
     },
     {
@@ -137,6 +140,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'critical',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['from common.yaml', '/srv/compose.yaml:3'],
     },
     {

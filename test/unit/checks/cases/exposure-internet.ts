@@ -101,6 +101,7 @@ export const cases: CheckCases = {
       severity: 'critical',
       findings: 1,
       fixes: ['door.explain-tunnel'],
+      steps: [],
       evidenceIncludes: ['Cloudflare Access', '/etc/cloudflared/config.yml:4'],
     },
     {
@@ -116,6 +117,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'critical',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['/etc/nginx/sites-enabled/openclaw:12', 'unexpected'],
     },
     {

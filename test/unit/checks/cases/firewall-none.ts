@@ -84,6 +84,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'warn',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['root'],
     },
   ],

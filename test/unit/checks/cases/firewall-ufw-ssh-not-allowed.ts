@@ -35,6 +35,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'critical',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['run as root to read /etc/ufw/user.rules'],
     },
     {

@@ -63,6 +63,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'warn',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['gateway.auth not set'],
     },
   ],

@@ -30,6 +30,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'warn',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['${OC_TOKEN}', 'refuses to load', 'openclaw.json:4', 'set OC_TOKEN'],
     },
     {

@@ -86,6 +86,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'critical',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['process 4242 was not counted', 'run as root to see whether pid 4242'],
     },
   ],

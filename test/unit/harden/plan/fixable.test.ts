@@ -33,10 +33,10 @@ describe('meta.fixable and the planners', () => {
         for (const kind of intentKinds(c.meta.id, x)) expect(Object.keys(PLANNER_OF), `${c.meta.id}: ${x.name}`).toContain(kind);
   });
 
-  it('every fixable check pins the steps planned for each failing case whose findings carry an intent, and plans a step for one', () => {
+  it('every fixable check pins the steps planned for each invalid case, and plans a step for one', () => {
     for (const c of CHECKS.filter((x) => x.meta.fixable)) {
       const invalid = CASES[c.meta.id]?.invalid ?? [];
-      const unpinned = invalid.filter((x) => x.result === 'fail' && (x.fixes ?? []).length > 0 && x.steps === undefined).map((x) => x.name);
+      const unpinned = invalid.filter((x) => x.steps === undefined).map((x) => x.name);
       expect(unpinned, c.meta.id).toEqual([]);
       expect(
         invalid.some((x) => (x.steps ?? []).length > 0),
