@@ -20,16 +20,13 @@ export interface ComposePlanOptions {
 }
 
 const NETWORK = 'openclaw-net';
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /**
  * `docker run` flags that publish the same ports on 127.0.0.1 only: the host side stays what it
  * was (a gateway published 8080->80 keeps 8080), an ephemeral one stays ephemeral.
  */
 export function loopbackRunFlags(publishes: readonly PublishRef[]): string {
-  const flags = publishes
-    .filter((p) => !LOOPBACK.has(p.hostIp))
-    .map((p) => `-p 127.0.0.1:${p.hostPort ?? ''}:${p.containerPort}${p.protocol === 'tcp' ? '' : `/${p.protocol}`}`);
+  const flags = publishes.map((p) => `-p 127.0.0.1:${p.hostPort ?? ''}:${p.containerPort}${p.protocol === 'tcp' ? '' : `/${p.protocol}`}`);
   return [...new Set(flags)].join(' ');
 }
 
@@ -59,7 +56,8 @@ export function planCompose(ctx: AnalysisContext, findings: readonly Finding[], 
     const host = askedFor(findings, 'docker.network-not-host', w)[0];
     const bridge = askedFor(findings, 'docker.network-dedicated', w)[0];
     const socket = askedFor(findings, 'docker.drop-socket-mount', w)[0];
-    const publishes = publish.flatMap((p) => p.intent.publishes).filter((p) => !LOOPBACK.has(p.hostIp));
+    // Exactly the publishes the check found beyond loopback: it owns that judgement.
+    const publishes = publish.flatMap((p) => p.intent.publishes);
     const publicPorts = publishes.map((p) => Number(p.containerPort.split('-')[0])).filter((n) => Number.isInteger(n));
     const wants = { publish: publicPorts.length > 0, host: host !== undefined, bridge: bridge !== undefined, socket: socket !== undefined };
     if (!Object.values(wants).some(Boolean)) continue;
