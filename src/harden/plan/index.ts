@@ -29,12 +29,6 @@ export interface PlanOptions extends ConfigPlanOptions {
   configRefusal?: DoorPlanOptions['refusal'];
 }
 
-/**
- * Harden plans from the fix intents the failing findings carry (checks/fix-intents.ts), never
- * from a check's id: a check is fixable exactly when it returns an intent (a test holds
- * meta.fixable to that, and every fixable check's cases pin the steps planned for them).
- */
-
 /** The findings whose intents ask for a host firewall, by id, with the first message of each (report order). */
 function firewallReasons(failing: readonly Finding[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -84,6 +78,11 @@ export function scrubPlan(plan: Plan, vault: SecretVault): Plan {
   return out;
 }
 
+/**
+ * Harden plans from the fix intents the failing findings carry (checks/fix-intents.ts), never
+ * from a check's id: a check is fixable exactly when it returns an intent (a test holds
+ * meta.fixable to that, and every fixable check's cases pin the steps planned for them).
+ */
 function plannedSteps(ctx: AnalysisContext, report: Report, options: PlanOptions): Plan {
   const failing = report.findings.filter((f) => f.status === 'fail');
   const steps: Step[] = [];
