@@ -96,7 +96,11 @@ describe.each(CHECKS.map((c) => [c.meta.id, c] as const))('%s', (_id, check) => 
       if (c.steps) {
         expect(check.meta.fixable).toBe(true);
         const ctx = contextOf(c);
-        expect(plannedSteps(ctx, runChecks(ctx, [check]).findings, check.meta.id)).toEqual(c.steps);
+        const planned = runChecks(ctx, [check]).findings;
+        expect(plannedSteps(ctx, planned, check.meta.id)).toEqual(c.steps);
+        // Planners read the intents, not the id: under another name the findings plan the same steps.
+        const renamed = planned.map((f) => ({ ...f, id: `renamed.${f.id}` }));
+        expect(plannedSteps(ctx, renamed, `renamed.${check.meta.id}`)).toEqual(c.steps);
       }
       const text = findings
         .map((f) => [f.message, ...f.evidence.map((e) => `${e.text} ${e.location ? `${e.location.file}:${e.location.line}` : ''}`)].join('\n'))
