@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interpolate } from '../../../src/model/compose/interpolate.js';
+import { interpolate } from '../../../../src/model/compose/interpolate.js';
 
 const env = { SET: 'v', EMPTY: '', PORT: '18789', B: 'b' };
 

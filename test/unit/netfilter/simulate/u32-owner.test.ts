@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../../src/netfilter/simulate/index.js';
-import type { AnswerFn } from '../../../src/netfilter/simulate/types.js';
-import { parseU32 } from '../../../src/netfilter/u32.js';
+import { simulate } from '../../../../src/netfilter/simulate/index.js';
+import type { AnswerFn } from '../../../../src/netfilter/simulate/types.js';
+import { parseU32 } from '../../../../src/netfilter/u32.js';
 import { ipt, labHost, nft, nftDoc, tcp, x } from './helpers.js';
 
 /** `-m u32` as far as a SYN's fields decide it, and the sending socket's owner where a packet has one. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prepare, simulate } from '../../../src/netfilter/simulate/index.js';
+import { prepare, simulate } from '../../../../src/netfilter/simulate/index.js';
 import { ipt, labHost, nft, nftDoc, tcp, x } from './helpers.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseCompose, type ComposeModel, type ComposeService } from '../../../src/model/compose/index.js';
+import { parseCompose, type ComposeModel, type ComposeService } from '../../../../src/model/compose/index.js';
 
 const openclawText = readFileSync(new URL('./fixtures/openclaw-compose.yml', import.meta.url), 'utf8');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCompose, publishesPort, type ComposePort } from '../../../src/model/compose/index.js';
-import { parseLongPort, parseShortPort } from '../../../src/model/compose/ports.js';
+import { parseCompose, publishesPort, type ComposePort } from '../../../../src/model/compose/index.js';
+import { parseLongPort, parseShortPort } from '../../../../src/model/compose/ports.js';
 
 /** One port entry in a minimal file: the entry always starts at line 4, column 9. */
 function parsePortEntry(item: string, env: Record<string, string> = {}) {

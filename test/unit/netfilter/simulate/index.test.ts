@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { prepare } from '../../../src/netfilter/simulate/index.js';
-import type { Packet } from '../../../src/netfilter/simulate/types.js';
+import { prepare } from '../../../../src/netfilter/simulate/index.js';
+import type { Packet } from '../../../../src/netfilter/simulate/types.js';
 import { ipt, labHost } from './helpers.js';
 
 /**

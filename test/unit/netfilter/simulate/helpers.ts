@@ -1,9 +1,9 @@
 import ipaddr from 'ipaddr.js';
-import { parseIptablesSave } from '../../../src/netfilter/iptables-save/parse.js';
-import type { PacketFamily, Ruleset } from '../../../src/netfilter/model.js';
-import { parseNftJson } from '../../../src/netfilter/nft-json/parse.js';
-import { mergeRulesets } from '../../../src/netfilter/ruleset.js';
-import type { HostFacts, Packet, SimResult } from '../../../src/netfilter/simulate/types.js';
+import { parseIptablesSave } from '../../../../src/netfilter/iptables-save/parse.js';
+import type { PacketFamily, Ruleset } from '../../../../src/netfilter/model.js';
+import { parseNftJson } from '../../../../src/netfilter/nft-json/parse.js';
+import { mergeRulesets } from '../../../../src/netfilter/ruleset.js';
+import type { HostFacts, Packet, SimResult } from '../../../../src/netfilter/simulate/types.js';
 
 /** Builders shared by the simulator tests: rulesets from text, HostFacts from `ip -j`, listeners from `ss`. */
 

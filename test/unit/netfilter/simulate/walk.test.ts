@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prepare, simulate } from '../../../src/netfilter/simulate/index.js';
+import { prepare, simulate } from '../../../../src/netfilter/simulate/index.js';
 import { ipt, labHost, merge, nft, nftDoc, tcp, x } from './helpers.js';
 
 /** Chains, hooks and verdicts: the order the kernel runs things in and what ends what. */

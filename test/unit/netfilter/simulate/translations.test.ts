@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildContext } from '../../../src/model/context.js';
-import { entrancesTo, portPoints } from '../../../src/netfilter/entrances.js';
-import { baselineSnapshot, compose, tcpListener, withInterface, withIptables, withSockets } from '../../fixtures/builders/snapshot.js';
-import type { Snapshot } from '../../../src/snapshot/types.js';
+import { buildContext } from '../../../../src/model/context.js';
+import { entrancesTo, portPoints } from '../../../../src/netfilter/entrances.js';
+import { baselineSnapshot, compose, tcpListener, withInterface, withIptables, withSockets } from '../../../fixtures/builders/snapshot.js';
+import type { Snapshot } from '../../../../src/snapshot/types.js';
 import { ipt, nft, nftDoc, x } from './helpers.js';
 
 /**
@@ -141,7 +141,7 @@ describe('a path the kernel picks at random for each connection counts (kube-pro
 
 describe('what conntrack records of a translation (seeds 976003495, 976003426)', () => {
   it('nft `ct status != dnat` compares the whole status word: it matches a DNATed connection (DST_NAT_DONE is set too); `ct status dnat` tests the bit', async () => {
-    const { simulate } = await import('../../../src/netfilter/simulate/index.js');
+    const { simulate } = await import('../../../../src/netfilter/simulate/index.js');
     const { labHost, tcp } = await import('./helpers.js');
     const status = (op: string) =>
       nft(
@@ -169,7 +169,7 @@ describe('what conntrack records of a translation (seeds 976003495, 976003426)',
   });
 
   it('a DNAT to where the packet already goes changes no tuple: no DNAT state (iptables --ctstate DNAT does not match)', async () => {
-    const { simulate } = await import('../../../src/netfilter/simulate/index.js');
+    const { simulate } = await import('../../../../src/netfilter/simulate/index.js');
     const { labHost, tcp } = await import('./helpers.js');
     const rules = ipt(
       '*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 8443 -j DNAT --to-destination 198.51.100.10\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m conntrack --ctstate DNAT -j DROP\nCOMMIT\n',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { prepare, simulate } from '../../../src/netfilter/simulate/index.js';
-import type { HostFacts } from '../../../src/netfilter/simulate/types.js';
+import { prepare, simulate } from '../../../../src/netfilter/simulate/index.js';
+import type { HostFacts } from '../../../../src/netfilter/simulate/types.js';
 import { ipt, labHost, nft, nftDoc, tcp, x } from './helpers.js';
 
 /** The routing decision and what happens around it: martians, weak host, forwarding, neighbour discovery, the host's own traffic. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../../src/netfilter/simulate/index.js';
+import { simulate } from '../../../../src/netfilter/simulate/index.js';
 import { labHost, nft, nftDoc, tcp, x } from './helpers.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../../../src/netfilter/simulate/index.js';
-import type { AnswerFn, HostFacts } from '../../../src/netfilter/simulate/types.js';
+import { simulate } from '../../../../src/netfilter/simulate/index.js';
+import type { AnswerFn, HostFacts } from '../../../../src/netfilter/simulate/types.js';
 import { ipt, labHost, nft, nftDoc, tcp, x } from './helpers.js';
 
 /**

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { interpolate } from '../../../src/model/compose/interpolate.js';
-import { isPublicHostIp, parseCompose, publishesPort, type ComposeModel, type ComposePort } from '../../../src/model/compose/index.js';
-import { parseShortPort } from '../../../src/model/compose/ports.js';
+import { interpolate } from '../../../../src/model/compose/interpolate.js';
+import { isPublicHostIp, parseCompose, publishesPort, type ComposeModel, type ComposePort } from '../../../../src/model/compose/index.js';
+import { parseShortPort } from '../../../../src/model/compose/ports.js';
 
 const openclawText = readFileSync(new URL('./fixtures/openclaw-compose.yml', import.meta.url), 'utf8');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { PacketFamily } from '../../../src/netfilter/model.js';
-import { simulate } from '../../../src/netfilter/simulate/index.js';
-import type { HostFacts, Packet } from '../../../src/netfilter/simulate/types.js';
+import type { PacketFamily } from '../../../../src/netfilter/model.js';
+import { simulate } from '../../../../src/netfilter/simulate/index.js';
+import type { HostFacts, Packet } from '../../../../src/netfilter/simulate/types.js';
 import { ipt, labHost, nft, nftDoc, tcp, x } from './helpers.js';
 
 /**

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PacketFamily, Ruleset } from '../../../src/netfilter/model.js';
-import { prepare } from '../../../src/netfilter/simulate/index.js';
-import type { HostFacts, Packet } from '../../../src/netfilter/simulate/types.js';
-import { CORPUS_DIR, corpusAvailable, corpusFile } from '../corpus.js';
+import type { PacketFamily, Ruleset } from '../../../../src/netfilter/model.js';
+import { prepare } from '../../../../src/netfilter/simulate/index.js';
+import type { HostFacts, Packet } from '../../../../src/netfilter/simulate/types.js';
+import { CORPUS_DIR, corpusAvailable, corpusFile } from '../../../support/corpus.js';
 import { hostFromIp, ipt, labHost, listenersFromSs, merge, nft } from './helpers.js';
 
 /**

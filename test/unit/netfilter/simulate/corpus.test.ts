@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { prepare } from '../../../src/netfilter/simulate/index.js';
-import type { HostFacts } from '../../../src/netfilter/simulate/types.js';
-import { CORPUS_DIR, corpusAvailable, corpusFile } from '../corpus.js';
-import { familyOfFile, IPTABLES_FILES, NFT_JSON_FILES } from '../netfilter/helpers.js';
+import { prepare } from '../../../../src/netfilter/simulate/index.js';
+import type { HostFacts } from '../../../../src/netfilter/simulate/types.js';
+import { CORPUS_DIR, corpusAvailable, corpusFile } from '../../../support/corpus.js';
+import { familyOfFile, IPTABLES_FILES, NFT_JSON_FILES } from '../helpers.js';
 import { ipt, labHost, nft, tcp } from './helpers.js';
 
 /**

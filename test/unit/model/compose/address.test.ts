@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPublicHostIp, parseHostIp } from '../../../src/model/compose/address.js';
+import { isPublicHostIp, parseHostIp } from '../../../../src/model/compose/address.js';
 
 describe('isPublicHostIp', () => {
   const cases: [string, boolean][] = [
