@@ -34,10 +34,13 @@ export function startProgress(text: string, options: { enabled: boolean; delayMs
   const timer = setTimeout(() => {
     // Still a terminal with a width when the spinner would appear (it may have changed since).
     if (terminalWidth(stderr) === undefined) return;
-    void import('nanospinner').then(({ createSpinner }) => {
-      // The work may have ended while the module loaded: then no spinner at all.
-      if (!stopped) spinner = createSpinner(current, { stream }).start();
-    }, () => undefined); // No spinner rather than a failed run.
+    void import('nanospinner').then(
+      ({ createSpinner }) => {
+        // The work may have ended while the module loaded: then no spinner at all.
+        if (!stopped) spinner = createSpinner(current, { stream }).start();
+      },
+      () => undefined,
+    ); // No spinner rather than a failed run.
   }, options.delayMs ?? 1000);
   return {
     update(next: string) {

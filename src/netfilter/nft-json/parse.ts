@@ -1,5 +1,5 @@
 import type { Chain, ChainType, Family, Hook, Key, NamedSet, ParseError, ParseResult, SourceInfo, Table, Value, Verdict } from '../model.js';
-import { holdPendingRules } from '../pending-rules.js';
+import { holdPendingRules, newHeldChain } from '../pending-rules.js';
 import { ChainJson, NftErrors } from './chain-rules.js';
 import { decodeElement } from './expressions.js';
 import { brief, isObject, num, single, str, strList, type JsonObject } from './json.js';
@@ -208,7 +208,8 @@ function readChain(state: State, body: unknown, index: number): void {
   const table = getTable(state, family, tableName, index, true) as Table;
   const key = `${tableKey(family, tableName)}\u0000${name}`;
   if (state.byChain.has(key)) return void state.errors.push({ message: `nftables[${index}]: chain ${name} listed twice in ${family} ${tableName}` });
-  const chain: Chain = { name, family, table: tableName, rules: [] };
+  // Its rules are held until read (holdRules): born with the accessor for them.
+  const chain = newHeldChain(name, family, tableName);
   const handle = num(body.handle);
   if (handle !== undefined) chain.handle = handle;
   if (body.hook !== undefined) {
@@ -328,7 +329,7 @@ function ruleChain(state: State, family: Family, tableName: string, chainName: s
   let chain = state.byChain.get(key);
   if (!chain) {
     state.errors.push({ message: `nftables[${index}]: rule in chain ${chainName} that was not listed` });
-    chain = { name: chainName, family, table: tableName, rules: [] };
+    chain = newHeldChain(chainName, family, tableName);
     table.chains.push(chain);
     state.byChain.set(key, chain);
   }
