@@ -39,8 +39,9 @@ export function startProgress(text: string, options: { enabled: boolean; delayMs
         // The work may have ended while the module loaded: then no spinner at all.
         if (!stopped) spinner = createSpinner(current, { stream }).start();
       },
+      // No spinner rather than a failed run.
       () => undefined,
-    ); // No spinner rather than a failed run.
+    );
   }, options.delayMs ?? 1000);
   return {
     update(next: string) {
