@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import type { Collected, Door, DoorKind, DoorProblem, DoorsState } from '../../snapshot/types.js';
+import type { Collected, DockerState, Door, DoorKind, DoorProblem, DoorsState } from '../../snapshot/types.js';
 import { firstLine, listDir, ok, readText, run, unavailable, which } from '../host.js';
 import { netnsOf, userOf, cwdOf } from '../proc.js';
 import { kubectlDoors, programName, socatDoor, sshDoors } from './forwarders.js';
@@ -11,6 +11,7 @@ import { cloudflaredConfigPaths, cloudflaredDoors } from './cloudflared.js';
 import { ngrokConfigPaths, ngrokDoors } from './ngrok.js';
 import { frpDoors, frpConfigPath } from './frp.js';
 import { rinetdConfigPath, rinetdDoors } from './rinetd.js';
+import { readTraefik } from './traefik-read.js';
 
 /**
  * Doors: every running program that forwards connections, read from its real config or its
@@ -56,6 +57,8 @@ export function doorKindOf(argv: readonly string[]): DoorKind | undefined {
       return 'ngrok';
     case 'frpc':
       return 'frp';
+    case 'traefik':
+      return argv[1] === 'version' || argv[1] === 'healthcheck' ? undefined : 'traefik';
     default:
       return undefined;
   }
@@ -407,7 +410,7 @@ async function readTunnel(r: Running, kind: DoorKind, state: DoorsState): Promis
   }
 }
 
-export async function collectDoors(processes: Map<number, string[]>): Promise<Collected<DoorsState>> {
+export async function collectDoors(processes: Map<number, string[]>, docker?: Promise<Collected<DockerState>>): Promise<Collected<DoorsState>> {
   const state: DoorsState = { doors: [], problems: [], read: [] };
   const running = await sameNetns(processes);
   await Promise.all(
@@ -422,6 +425,8 @@ export async function collectDoors(processes: Map<number, string[]>): Promise<Co
           return readHaproxy(r, state);
         case 'apache':
           return readApache(r, state);
+        case 'traefik':
+          return readTraefik(r.pid, r.argv, state, docker);
         case 'socat': {
           const door = socatDoor(r.argv, r.pid);
           if (door) state.doors.push(door);
