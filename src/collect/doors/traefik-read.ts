@@ -1,5 +1,6 @@
+import { realpath, stat } from 'node:fs/promises';
 import type { Collected, DockerState, DoorProblem, DoorsState } from '../../snapshot/types.js';
-import { listDir, readText } from '../host.js';
+import { listDir, readText, unavailable } from '../host.js';
 import { cwdOf, readEnviron, userOf } from '../proc.js';
 import { flattenEnv, flattenFile, flattenFlags, TraefikConfigError, type Settings } from './traefik-config.js';
 import { traefikDoors, traefikStatic, traefikStaticCandidates } from './traefik.js';
@@ -14,6 +15,65 @@ import { traefikDoors, traefikStatic, traefikStaticCandidates } from './traefik.
 
 const DYNAMIC = /\.(toml|ya?ml)$/i;
 
+/** Who Traefik runs as, for file access (the fsuid, fsgid and groups of /proc/PID/status). */
+interface Owner {
+  uid: number;
+  gids: number[];
+}
+
+async function ownerOf(pid: number): Promise<Owner | undefined> {
+  const status = await readText(`/proc/${pid}/status`);
+  if (status.status !== 'ok') return undefined;
+  const field = (name: string) => new RegExp(`^${name}:\\s+(.*)$`, 'm').exec(status.data)?.[1]?.trim().split(/\s+/).map(Number) ?? [];
+  const uid = field('Uid')[3];
+  const gid = field('Gid')[3];
+  return uid === undefined || gid === undefined ? undefined : { uid, gids: [gid, ...field('Groups')] };
+}
+
+/**
+ * Could Traefik's owner read this path (search every directory on the way, read the last)? Its
+ * config names the files, so clawmoat, as root, reads only what the owner could: a config a user
+ * wrote cannot make it read a root-only file. Mode bits only (no ACLs): when unsure, not read.
+ */
+async function ownerMayRead(path: string, owner: Owner, last: 'read' | 'list'): Promise<boolean> {
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch {
+    return true; // Missing: the reader says so.
+  }
+  const parts = real.split('/').filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const st = await stat(`/${parts.slice(0, i).join('/')}`).catch(() => undefined);
+    if (!st) return false;
+    const bits = i < parts.length ? 1 : last === 'read' ? 4 : 5;
+    const granted = st.uid === owner.uid ? (st.mode >> 6) & 7 : owner.gids.includes(st.gid) ? (st.mode >> 3) & 7 : st.mode & 7;
+    if ((granted & bits) !== bits) return false;
+  }
+  return true;
+}
+
+type Reader = ReturnType<typeof readerFor>;
+
+/** Read and list as Traefik's owner would (see ownerMayRead); only root needs the check. */
+function readerFor(pid: number): { read: typeof readText; list: typeof listDir } {
+  const me = process.getuid?.() ?? -1;
+  const owner = me === 0 ? ownerOf(pid) : Promise.resolve(undefined);
+  const refused = (path: string, o: Owner) => `${path} is not readable by the owner of traefik (uid ${o.uid}), so clawmoat does not read it as root`;
+  return {
+    async read(path) {
+      const o = await owner;
+      if (o && o.uid !== 0 && !(await ownerMayRead(path, o, 'read'))) return unavailable('permission-denied', refused(path, o));
+      return readText(path);
+    },
+    async list(path) {
+      const o = await owner;
+      if (o && o.uid !== 0 && !(await ownerMayRead(path, o, 'list'))) return [];
+      return listDir(path);
+    },
+  };
+}
+
 function problemOf(pid: number, error: unknown, fallback: string): DoorProblem {
   if (error instanceof TraefikConfigError)
     return {
@@ -26,13 +86,13 @@ function problemOf(pid: number, error: unknown, fallback: string): DoorProblem {
   return { kind: 'traefik', pid, source: fallback, detail: `traefik (pid ${pid}): ${fallback}: ${(error as Error).message}` };
 }
 
-async function readStatic(pid: number, argv: string[], state: DoorsState): Promise<{ settings: Settings; source: string } | undefined> {
+async function readStatic(pid: number, argv: string[], state: DoorsState, read: Reader['read']): Promise<{ settings: Settings; source: string } | undefined> {
   const cwd = await cwdOf(pid);
   const environ = await readEnviron(pid);
   const env = environ.status === 'ok' ? environ.data : {};
   const home = env.HOME ?? (await userOf(pid))?.home;
   for (const path of traefikStaticCandidates(argv, cwd, { ...(home ? { home } : {}), ...(env.XDG_CONFIG_HOME ? { xdg: env.XDG_CONFIG_HOME } : {}) })) {
-    const text = await readText(path);
+    const text = await read(path);
     if (text.status !== 'ok') {
       if (text.reason === 'not-found') continue;
       state.problems.push({ kind: 'traefik', pid, source: path, detail: `traefik (pid ${pid}) may use ${path}, which could not be read: ${text.detail}` });
@@ -60,11 +120,16 @@ async function readStatic(pid: number, argv: string[], state: DoorsState): Promi
 }
 
 /** The file provider's dynamic configuration: one file, or every .toml/.yml/.yaml in a directory (and below), merged. */
-async function readDynamic(pid: number, file: { filename?: { value: string }; directory?: { value: string } }, state: DoorsState): Promise<Settings> {
+async function readDynamic(
+  pid: number,
+  file: { filename?: { value: string }; directory?: { value: string } },
+  state: DoorsState,
+  { read, list }: Reader,
+): Promise<Settings> {
   const out: Settings = new Map();
   const paths: string[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
-    for (const name of (await listDir(dir)).sort()) {
+    for (const name of (await list(dir)).sort()) {
       if (DYNAMIC.test(name)) paths.push(`${dir}/${name}`);
       else if (depth < 4 && !name.includes('.')) await walk(`${dir}/${name}`, depth + 1);
     }
@@ -72,7 +137,7 @@ async function readDynamic(pid: number, file: { filename?: { value: string }; di
   if (file.filename) paths.push(file.filename.value);
   else if (file.directory) await walk(file.directory.value.replace(/\/$/, ''), 0);
   for (const path of paths) {
-    const text = await readText(path);
+    const text = await read(path);
     if (text.status !== 'ok') {
       state.problems.push({
         kind: 'traefik',
@@ -97,7 +162,8 @@ async function readDynamic(pid: number, file: { filename?: { value: string }; di
 }
 
 export async function readTraefik(pid: number, argv: string[], state: DoorsState, docker: Promise<Collected<DockerState>> | undefined): Promise<void> {
-  const found = await readStatic(pid, argv, state);
+  const reader = readerFor(pid);
+  const found = await readStatic(pid, argv, state, reader.read);
   if (!found) return;
   state.read.push(`traefik static configuration from ${found.source} (pid ${pid})`);
   const { config, problems } = traefikStatic(found.settings, found.source);
@@ -109,7 +175,7 @@ export async function readTraefik(pid: number, argv: string[], state: DoorsState
       source: found.source,
       detail: `traefik (pid ${pid}) also takes routes from its ${p} provider, which clawmoat does not read`,
     });
-  const dynamic = config.file ? await readDynamic(pid, config.file, state) : undefined;
+  const dynamic = config.file ? await readDynamic(pid, config.file, state, reader) : undefined;
   let containers;
   if (config.docker) {
     const d = docker ? await docker : undefined;
