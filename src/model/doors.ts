@@ -88,7 +88,8 @@ export function doorSockets(door: Door, sockets: readonly Socket[]): Socket[] {
     (s) =>
       s.protocol === 'tcp' &&
       (door.listen ?? []).some((l) => l.port === s.port && sameOrWild(l.address, s.address)) &&
-      (s.pid === door.pid || s.process === undefined || names.includes(s.process)),
+      // A door in a container listens through the port Docker publishes for it: docker-proxy's socket, or DNAT alone.
+      (s.pid === door.pid || s.process === undefined || names.includes(s.process) || (door.publishedBy !== undefined && /^docker/.test(s.process))),
   );
 }
 

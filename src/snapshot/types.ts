@@ -361,6 +361,8 @@ export interface Door {
   tls?: boolean;
   /** The Docker container the upstream address belongs to (a Traefik Docker-label route): not an address of this host. */
   container?: string;
+  /** The door runs in this Docker container: its listeners are the host ports Docker publishes for it (docker-proxy or DNAT). */
+  publishedBy?: string;
 }
 
 /** Something about a door that could not be read: every cell it could decide is unknown. */

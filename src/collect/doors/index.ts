@@ -12,6 +12,7 @@ import { ngrokConfigPaths, ngrokDoors } from './ngrok.js';
 import { frpDoors, frpConfigPath } from './frp.js';
 import { rinetdConfigPath, rinetdDoors } from './rinetd.js';
 import { readTraefik } from './traefik-read.js';
+import { addContainerDoors } from './containers.js';
 
 /**
  * Doors: every running program that forwards connections, read from its real config or its
@@ -455,5 +456,6 @@ export async function collectDoors(processes: Map<number, string[]>, docker?: Pr
       }
     }),
   );
+  await addContainerDoors(state, docker);
   return ok(state);
 }
