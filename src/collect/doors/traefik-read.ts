@@ -179,7 +179,16 @@ export async function readTraefik(pid: number, argv: string[], state: DoorsState
   let containers;
   if (config.docker) {
     const d = docker ? await docker : undefined;
-    if (d?.status === 'ok') containers = d.data.containers;
+    // Traefik's default endpoint is the local socket; one elsewhere is a daemon clawmoat did not read.
+    const endpoint = config.docker.endpoint?.replace(/^unix:\/\//, '');
+    if (d?.status === 'ok' && endpoint !== undefined && endpoint !== '/var/run/docker.sock' && endpoint !== d.data.endpoint.replace(/^unix:\/\//, ''))
+      state.problems.push({
+        kind: 'traefik',
+        pid,
+        source: found.source,
+        detail: `traefik (pid ${pid}) routes by the labels of the Docker daemon at ${config.docker.endpoint}, not the one clawmoat read (${d.data.endpoint})`,
+      });
+    else if (d?.status === 'ok') containers = d.data.containers;
     else
       state.problems.push({
         kind: 'traefik',

@@ -43,7 +43,7 @@ export interface TraefikStatic {
   source: string;
   entryPoints: EntryPoint[];
   file?: { filename?: Setting; directory?: Setting };
-  docker?: { exposedByDefault: boolean; network?: string };
+  docker?: { exposedByDefault: boolean; network?: string; endpoint?: string };
   /** Providers whose routes clawmoat does not read (kubernetesCRD, consul, …). */
   unread: string[];
 }
@@ -105,7 +105,12 @@ export function traefikStatic(s: Settings, source: string): { config: TraefikSta
   }
   if (on('providers.docker')) {
     const network = get(s, 'providers.docker.network')?.value;
-    config.docker = { exposedByDefault: !/^false$/i.test(get(s, 'providers.docker.exposedbydefault')?.value ?? 'true'), ...(network ? { network } : {}) };
+    const endpoint = get(s, 'providers.docker.endpoint')?.value;
+    config.docker = {
+      exposedByDefault: !/^false$/i.test(get(s, 'providers.docker.exposedbydefault')?.value ?? 'true'),
+      ...(network ? { network } : {}),
+      ...(endpoint ? { endpoint } : {}),
+    };
   }
   return { config, problems };
 }

@@ -131,6 +131,10 @@ describe('Traefik static configuration', () => {
     const flags = traefikStatic(flattenFlags(['traefik', '--entrypoints.web.address=:443', '--providers.docker=true', '--api.insecure']), 'flags').config;
     expect(flags.entryPoints.map((e) => e.listen)).toEqual([{ address: '::', port: 443 }]);
     expect(flags.docker).toEqual({ exposedByDefault: true });
+    expect(traefikStatic(flattenFlags(['traefik', '--providers.docker.endpoint=tcp://10.0.0.5:2375']), 'flags').config.docker).toEqual({
+      exposedByDefault: true,
+      endpoint: 'tcp://10.0.0.5:2375',
+    });
     const env = traefikStatic(flattenEnv({ TRAEFIK_ENTRYPOINTS_WEB_ADDRESS: '0.0.0.0:8000', PATH: '/bin' }), 'env').config;
     expect(env.entryPoints.map((e) => e.listen)).toEqual([{ address: '0.0.0.0', port: 8000 }]);
   });
