@@ -45,7 +45,14 @@ await Promise.all([
       __CLAWMOAT_VERSION__: JSON.stringify(version),
       __CLAWMOAT_AGENT_BUNDLE__: JSON.stringify('./probe-agent.mjs'),
       __CLAWMOAT_HTML_BUNDLE__: JSON.stringify('./report-html.mjs'),
+      __CLAWMOAT_FLEET_WORKER__: JSON.stringify('./fleet-worker.mjs'),
     },
+  }),
+  // A worker thread of `clawmoat fleet --jobs N`: it audits snapshots, nothing else.
+  build({
+    ...common,
+    entryPoints: [new URL('../src/cli/fleet-worker.ts', import.meta.url).pathname],
+    outfile: join(outdir, 'fleet-worker.mjs'),
   }),
   // The HTML/PDF renderer, imported only for `--format html|pdf`: the CLI's start-up does not carry it.
   build({

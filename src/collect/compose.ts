@@ -2,8 +2,9 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ComposeFile } from '../snapshot/types.js';
 import { REDACTED_TEXT, SecretVault, isSecretName, redactUrlUserinfo } from '../snapshot/redact.js';
 import { redactYaml } from '../snapshot/redact-yaml.js';
-import { exists, ok, readText } from './host.js';
+import { exists, hostFacts, ok, readText } from './host.js';
 import { parseShellAssignments } from './ufw.js';
+import type { ScriptReads } from './script/declare.js';
 
 /**
  * Compose files, found the way `docker compose` finds them: the files given with --compose
@@ -93,7 +94,7 @@ export async function composeFilesToRead(
   return { files: await defaultFiles(cwd), origin: 'cwd' };
 }
 
-export async function collectCompose(paths: string[], cwd: string, vault: SecretVault, env: NodeJS.ProcessEnv = process.env): Promise<ComposeFile[]> {
+export async function collectCompose(paths: string[], cwd: string, vault: SecretVault, env: NodeJS.ProcessEnv = hostFacts().env): Promise<ComposeFile[]> {
   const cwdDotenv = await readDotenv(cwd, vault);
   const { files: candidates, origin } = await composeFilesToRead(paths, cwd, env, cwdDotenv);
   if (candidates.length === 0) return [];
@@ -113,3 +114,6 @@ export async function collectCompose(paths: string[], cwd: string, vault: Secret
   }
   return files;
 }
+
+/** What collectCompose reads, for the collection script: discovery from the script's working directory. */
+export const COMPOSE_READS: ScriptReads = { env: ['COMPOSE_FILE', 'COMPOSE_PATH_SEPARATOR'], rounds: ['compose'] };

@@ -1,7 +1,8 @@
 import { request } from 'node:http';
 import type { Collected, DockerContainer, DockerNetwork, DockerPortBinding, DockerState } from '../snapshot/types.js';
 import { SecretVault, redactArgv, redactEnvEntry } from '../snapshot/redact.js';
-import { ok, readText, unavailable, withTimeout } from './host.js';
+import { currentHost, hostFacts, ok, readText, unavailable, withTimeout } from './host.js';
+import type { ScriptReads } from './script/declare.js';
 
 /**
  * Docker, read through the Engine API on its unix socket, the same data
@@ -18,6 +19,8 @@ export function dockerSocketPath(env: NodeJS.ProcessEnv): Collected<string> {
 }
 
 function getJson(socketPath: string, path: string): Promise<Collected<unknown>> {
+  const recorded = currentHost().dockerGet;
+  if (recorded) return recorded(socketPath, path);
   return new Promise((resolve) => {
     const req = request({ socketPath, path, method: 'GET', headers: { Host: 'docker' } }, (res) => {
       const chunks: Buffer[] = [];
@@ -151,8 +154,11 @@ async function collect(socketPath: string, vault: SecretVault): Promise<Collecte
   return ok({ endpoint: socketPath, version: versionInfo, daemonConfig, containers, networks });
 }
 
-export async function collectDocker(vault: SecretVault, env: NodeJS.ProcessEnv = process.env): Promise<Collected<DockerState>> {
+export async function collectDocker(vault: SecretVault, env: NodeJS.ProcessEnv = hostFacts().env): Promise<Collected<DockerState>> {
   const socket = dockerSocketPath(env);
   if (socket.status !== 'ok') return socket;
   return withTimeout(collect(socket.data, vault), API_TIMEOUT_MS * 2, 'Docker');
 }
+
+/** What collectDocker reads, for the collection script. */
+export const DOCKER_READS: ScriptReads = { env: ['DOCKER_HOST'], files: ['/etc/docker/daemon.json'], rounds: ['docker'] };

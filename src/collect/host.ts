@@ -1,12 +1,64 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFile } from 'node:child_process';
-import { readdir, readlink, stat } from 'node:fs/promises';
+import { readFile, readdir, readlink, realpath as fsRealpath, stat } from 'node:fs/promises';
+import { hostname, release } from 'node:os';
 import { readUntrusted, type ReadFailure, type ReadOptions, type SafeRead } from '../safe-fs/read.js';
 import type { Collected, Unavailable, UnavailableReason } from '../snapshot/types.js';
 
 /**
  * The only doorway collectors use to the host. Every failure becomes an
  * Unavailable with a reason a user can act on; nothing here throws.
+ *
+ * The doorway has two transports behind one interface (HostAccess): this machine, read live in
+ * Node, or a recording of another host made by the collection script (script/replay.ts). The
+ * collectors do not know which: `withHost` runs a collection against a recording, so the same
+ * collector code parses both, and a read the recording lacks is an honest `unavailable`.
  */
+
+export type PathKind = 'file' | 'directory' | 'other' | 'missing' | 'denied';
+
+/** A raw read of a /proc file (argv, environment): not a regular file, so not for the safe reader. */
+export type RawRead = { ok: true; data: Buffer } | { ok: false; code: string };
+
+export interface HostFacts {
+  pid: number;
+  uid: number;
+  hostname: string;
+  kernel: string;
+  platform: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface HostAccess {
+  facts(): HostFacts;
+  run(command: string, args: string[], options: ExecOptions): Promise<Collected<string>>;
+  readSafe(path: string, options: ReadOptions): Promise<SafeRead>;
+  readRaw(path: string): Promise<RawRead>;
+  listDir(path: string): Promise<string[]>;
+  readlink(path: string): Promise<string | undefined>;
+  realpath(path: string): Promise<string | undefined>;
+  stat(path: string): Promise<PathKind>;
+  which(program: string, env: NodeJS.ProcessEnv): Promise<string | undefined>;
+  /** GET on the Docker Engine API over its unix socket (docker.ts owns the HTTP). */
+  dockerGet?(socketPath: string, path: string): Promise<Collected<unknown>>;
+}
+
+const active = new AsyncLocalStorage<HostAccess>();
+
+/** Run a collection against another host's recording instead of this machine. */
+export function withHost<T>(host: HostAccess, work: () => Promise<T>): Promise<T> {
+  return active.run(host, work);
+}
+
+/** The host being read: a recording inside `withHost`, else this machine. */
+export function currentHost(): HostAccess {
+  return active.getStore() ?? LOCAL;
+}
+
+export function hostFacts(): HostFacts {
+  return currentHost().facts();
+}
 
 export const DEFAULT_TIMEOUT_MS = 3000;
 
@@ -44,6 +96,27 @@ function withSbinPath(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /** Run a command; stdout on success, or why it could not be read. */
 export function run(command: string, args: string[], options: ExecOptions = {}): Promise<Collected<string>> {
+  return currentHost().run(command, args, options);
+}
+
+/** How a finished command reads: one mapping for both transports, so both say the same thing. */
+export function commandResult(
+  label: string,
+  outcome: { stdout: string; stderr: string; exit: number | string | null; notFound?: boolean; timedOut?: boolean; message?: string },
+  command: string,
+  timeout: number,
+): Collected<string> {
+  if (outcome.notFound) return unavailable('not-installed', `${command} is not installed (not on PATH or in /usr/sbin)`);
+  if (outcome.timedOut) return unavailable('timeout', `${label} did not finish within ${timeout} ms`);
+  if (outcome.exit === 0) return ok(outcome.stdout);
+  const message = firstLine(outcome.stderr) || firstLine(outcome.message);
+  if (PERMISSION_HINT.test(outcome.stderr) || PERMISSION_HINT.test(outcome.message ?? '')) {
+    return unavailable('permission-denied', `${label}: ${message} (run as root to read it)`);
+  }
+  return unavailable('error', `${label} exited with ${String(outcome.exit)}: ${message}`);
+}
+
+function runLocal(command: string, args: string[], options: ExecOptions = {}): Promise<Collected<string>> {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const baseEnv = { ...process.env, ...options.env, LC_ALL: 'C' };
   const env = options.searchSbin === false ? baseEnv : withSbinPath(baseEnv);
@@ -53,13 +126,15 @@ export function run(command: string, args: string[], options: ExecOptions = {}):
     execFile(command, args, { timeout, env, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8', ...as }, (error, stdout, stderr) => {
       if (!error) return resolve(ok(stdout));
       const err = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string; code?: string | number };
-      if (err.code === 'ENOENT') return resolve(unavailable('not-installed', `${command} is not installed (not on PATH or in /usr/sbin)`));
-      if (err.killed || err.signal === 'SIGTERM') return resolve(unavailable('timeout', `${label} did not finish within ${timeout} ms`));
-      const message = firstLine(stderr) || firstLine(err.message);
-      if (PERMISSION_HINT.test(stderr) || PERMISSION_HINT.test(err.message)) {
-        return resolve(unavailable('permission-denied', `${label}: ${message} (run as root to read it)`));
-      }
-      resolve(unavailable('error', `${label} exited with ${String(err.code)}: ${message}`));
+      const outcome = {
+        stdout,
+        stderr,
+        exit: err.code === undefined ? 'undefined' : err.code,
+        notFound: err.code === 'ENOENT',
+        timedOut: err.killed || err.signal === 'SIGTERM',
+        message: err.message,
+      };
+      resolve(commandResult(label, outcome, command, timeout));
     });
   });
 }
@@ -80,7 +155,9 @@ export function firstLine(text: string | undefined): string {
  */
 export async function readText(path: string, options: ReadOptions = {}): Promise<Collected<string>> {
   return withTimeout(
-    readUntrusted(path, options).then((read) => asCollected(path, read)),
+    currentHost()
+      .readSafe(path, options)
+      .then((read) => asCollected(path, read)),
     READ_TIMEOUT_MS,
     `reading ${path}`,
   );
@@ -104,39 +181,85 @@ const READ_REASON: Record<ReadFailure, UnavailableReason> = {
 };
 
 export async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
+  const kind = await currentHost().stat(path);
+  return kind !== 'missing' && kind !== 'denied';
 }
 
-export async function listDir(path: string): Promise<string[]> {
-  try {
-    return await readdir(path);
-  } catch {
-    return [];
-  }
+export function statKind(path: string): Promise<PathKind> {
+  return currentHost().stat(path);
 }
 
-export async function tryReadlink(path: string): Promise<string | undefined> {
-  try {
-    return await readlink(path);
-  } catch {
-    return undefined;
-  }
+export function listDir(path: string): Promise<string[]> {
+  return currentHost().listDir(path);
+}
+
+export function tryReadlink(path: string): Promise<string | undefined> {
+  return currentHost().readlink(path);
+}
+
+export function tryRealpath(path: string): Promise<string | undefined> {
+  return currentHost().realpath(path);
+}
+
+/** A file of /proc read as it is (argv and environment are NUL-separated, their size is not known). */
+export function readRaw(path: string): Promise<RawRead> {
+  return currentHost().readRaw(path);
+}
+
+/** The hostile-input-safe read itself, for a caller that needs the bytes or the failure kind. */
+export function readSafe(path: string, options: ReadOptions = {}): Promise<SafeRead> {
+  return currentHost().readSafe(path, options);
 }
 
 /** Resolve a program name against PATH plus the sbin directories. */
-export async function which(program: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  const dirs = [...(env.PATH ?? '').split(':').filter(Boolean), ...SBIN_DIRS];
-  for (const dir of dirs) {
-    const candidate = `${dir}/${program}`;
-    if (await exists(candidate)) return candidate;
-  }
-  return undefined;
+export function which(program: string, env: NodeJS.ProcessEnv = hostFacts().env): Promise<string | undefined> {
+  return currentHost().which(program, env);
 }
+
+async function statLocal(path: string): Promise<PathKind> {
+  try {
+    const info = await stat(path);
+    return info.isFile() ? 'file' : info.isDirectory() ? 'directory' : 'other';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM' ? 'denied' : 'missing';
+  }
+}
+
+/** This machine, read live. */
+const LOCAL: HostAccess = {
+  facts: () => ({
+    pid: process.pid,
+    uid: process.getuid?.() ?? -1,
+    hostname: hostname(),
+    kernel: release(),
+    platform: process.platform,
+    cwd: process.cwd(),
+    env: process.env,
+  }),
+  run: runLocal,
+  readSafe: (path, options) => readUntrusted(path, options),
+  readRaw: async (path) => {
+    try {
+      return { ok: true, data: await readFile(path) };
+    } catch (error) {
+      return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'error' };
+    }
+  },
+  listDir: (path) => readdir(path).catch(() => []),
+  readlink: (path) => readlink(path).catch(() => undefined),
+  realpath: (path) => fsRealpath(path).catch(() => undefined),
+  stat: statLocal,
+  which: async (program, env) => {
+    const dirs = [...(env.PATH ?? '').split(':').filter(Boolean), ...SBIN_DIRS];
+    for (const dir of dirs) {
+      const candidate = `${dir}/${program}`;
+      const kind = await statLocal(candidate);
+      if (kind !== 'missing' && kind !== 'denied') return candidate;
+    }
+    return undefined;
+  },
+};
 
 /** Race a promise against a deadline, turning a hang into an Unavailable. */
 export async function withTimeout<T>(work: Promise<Collected<T>>, ms: number, what: string): Promise<Collected<T>> {

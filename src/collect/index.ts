@@ -1,4 +1,3 @@
-import { hostname, release } from 'node:os';
 import { SNAPSHOT_VERSION, type Snapshot } from '../snapshot/types.js';
 import { SecretVault } from '../snapshot/redact.js';
 import { TOOL_VERSION } from '../version.js';
@@ -12,6 +11,9 @@ import { collectSshd } from './sshd.js';
 import { collectTailscale } from './tailscale.js';
 import { collectUfw } from './ufw.js';
 import { readProcessTable } from './proc.js';
+import { hostFacts, withHost } from './host.js';
+import { isScriptOutput, parseFrames } from './script/frame.js';
+import { replayHost } from './script/replay.js';
 import { collectDoors } from './doors/index.js';
 
 export interface CollectOptions {
@@ -41,7 +43,8 @@ async function timed<T>(name: string, timings: Record<string, number>, work: () 
 export async function collectSnapshot(options: CollectOptions = {}): Promise<Snapshot> {
   const vault = new SecretVault();
   const timings: Record<string, number> = {};
-  const cwd = options.cwd ?? process.cwd();
+  const facts = hostFacts();
+  const cwd = options.cwd ?? facts.cwd;
   const t = <T>(name: string, work: () => Promise<T>) => timed(name, timings, work, options.onProgress);
   const processes = await t('processes', () => readProcessTable());
   // The vault fills up as collectors run; the final scrub covers what one source
@@ -64,7 +67,7 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
     schemaVersion: SNAPSHOT_VERSION,
     tool: { name: 'clawmoat', version: TOOL_VERSION },
     collectedAt: new Date().toISOString(),
-    host: { hostname: hostname(), kernel: release(), uid: process.getuid?.() ?? -1, platform: process.platform },
+    host: { hostname: facts.hostname, kernel: facts.kernel, uid: facts.uid, platform: facts.platform },
     timings,
     sockets,
     network,
@@ -79,4 +82,20 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
     doors,
   };
   return vault.scrub(snapshot);
+}
+
+/**
+ * A snapshot of another host from the collection script's output: the same collectors, reading
+ * the recording instead of this machine (script/replay.ts). A truncated or altered output is a
+ * UserError; a read that failed on the host is that section's `unavailable`, as it would be here.
+ */
+export async function collectFromScriptOutput(output: Buffer, source: string, options: Pick<CollectOptions, 'onProgress'> = {}): Promise<Snapshot> {
+  const { host, missing } = replayHost(parseFrames(output, source));
+  const snapshot = await withHost(host, () => collectSnapshot({ ...options, cwd: host.facts().cwd }));
+  return { ...snapshot, collection: { transport: 'script', source, missing } };
+}
+
+/** The snapshot of a file that is the collection script's output (known by its first line), else undefined. */
+export function snapshotIfScriptOutput(data: Buffer, source: string): Promise<Snapshot> | undefined {
+  return isScriptOutput(data) ? collectFromScriptOutput(data, source) : undefined;
 }

@@ -1,5 +1,6 @@
 import type { Collected, InterfaceAddress, NetInterface, NetworkState, Route } from '../snapshot/types.js';
 import { listDir, ok, readText, run, unavailable } from './host.js';
+import type { ScriptReads } from './script/declare.js';
 
 /** Interfaces, addresses, routes and the sysctls that decide routing. */
 
@@ -64,9 +65,12 @@ async function runJson<T>(args: string[], parse: (json: unknown) => T): Promise<
   }
 }
 
+const SYSCTL_KEYS = ['net/ipv4/ip_forward', 'net/ipv6/conf/all/forwarding', 'net/ipv4/conf/all/route_localnet', 'net/ipv4/conf/all/rp_filter'];
+const SYSCTL_PER_INTERFACE = ['route_localnet', 'rp_filter'];
+
 async function collectSysctl(interfaces: string[]): Promise<Collected<Record<string, string>>> {
-  const keys = ['net/ipv4/ip_forward', 'net/ipv6/conf/all/forwarding', 'net/ipv4/conf/all/route_localnet', 'net/ipv4/conf/all/rp_filter'];
-  for (const name of interfaces) keys.push(`net/ipv4/conf/${name}/route_localnet`, `net/ipv4/conf/${name}/rp_filter`);
+  const keys = [...SYSCTL_KEYS];
+  for (const name of interfaces) keys.push(...SYSCTL_PER_INTERFACE.map((k) => `net/ipv4/conf/${name}/${k}`));
   const values: Record<string, string> = {};
   await Promise.all(
     keys.map(async (key) => {
@@ -90,3 +94,14 @@ export async function collectNetwork(): Promise<NetworkState> {
   else routes = routes4;
   return { interfaces, routes, sysctl };
 }
+
+/** What collectNetwork reads, for the collection script. */
+export const NETWORK_READS: ScriptReads = {
+  commands: [
+    { argv: ['ip', '-j', '-d', 'addr'] },
+    { argv: ['ip', '-j', 'route', 'show', 'table', 'all'] },
+    { argv: ['ip', '-6', '-j', 'route', 'show', 'table', 'all'] },
+  ],
+  dirs: ['/sys/class/net'],
+  kernelValues: [...SYSCTL_KEYS.map((k) => `/proc/sys/${k}`), ...SYSCTL_PER_INTERFACE.map((k) => `/proc/sys/net/ipv4/conf/{iface}/${k}`)],
+};

@@ -1,11 +1,11 @@
-import { realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Collected, OpenClawProcess, OpenClawState, OpenClawUnit, RedactedSecret } from '../snapshot/types.js';
 import { SecretVault, isSecretName, redactArgv, redactText, redactedSecret } from '../snapshot/redact.js';
 import { resolveOpenClawConfig } from '../openclaw/config-resolve.js';
 import { parseGatewayFlags } from '../openclaw/flags.js';
-import { exists, listDir, ok, readText, unavailable, which } from './host.js';
+import { exists, hostFacts, listDir, ok, readText, tryRealpath, unavailable, which } from './host.js';
 import { cwdOf, exeOf, netnsOf, readEnviron, userOf } from './proc.js';
+import type { ScriptReads } from './script/declare.js';
 
 /**
  * OpenClaw on this host: the gateway processes in our network namespace (their
@@ -47,7 +47,7 @@ async function findGatewayProcesses(
   const ours = await netnsOf('self');
   const found: { process: OpenClawProcess; rawEnv?: Record<string, string>; home?: string }[] = [];
   for (const [pid, argv] of table) {
-    if (pid === process.pid || !isGatewayArgv(argv)) continue;
+    if (pid === hostFacts().pid || !isGatewayArgv(argv)) continue;
     // Only a gateway in this network namespace listens here (not one in a container or another
     // namespace). When its namespace cannot be read (another user's process, read without root)
     // it is not counted, and the audit says so rather than judging a stranger's process.
@@ -89,10 +89,11 @@ async function findUnits(homes: string[], vault: SecretVault): Promise<OpenClawU
   const units: OpenClawUnit[] = [];
   const seen = new Set<string>();
   for (const { dir, scope } of dirs) {
-    for (const name of await listDir(dir)) {
+    // Sorted: a directory's order is the filesystem's, and both transports must list units alike.
+    for (const name of (await listDir(dir)).sort()) {
       if (!UNIT_NAME.test(name)) continue;
       const path = join(dir, name);
-      const real = (await realpath(path).catch(() => path)) as string;
+      const real = (await tryRealpath(path)) ?? path;
       if (seen.has(real)) continue;
       seen.add(real);
       const text = await readText(path);
@@ -124,7 +125,7 @@ async function findVersion(processes: OpenClawProcess[], homes: string[]): Promi
   const starts: string[] = [];
   for (const p of processes) for (const arg of p.cmdline) if (arg.startsWith('/') && PRODUCT.test(arg)) starts.push(dirname(arg));
   const bin = (await which('openclaw')) ?? (await which('clawdbot'));
-  if (bin) starts.push(dirname(await realpath(bin).catch(() => bin)));
+  if (bin) starts.push(dirname((await tryRealpath(bin)) ?? bin));
   for (const root of ['/usr/lib/node_modules', '/usr/local/lib/node_modules', ...homes.map((h) => join(h, '.npm-global/lib/node_modules'))]) {
     for (const name of ['openclaw', 'clawdbot', 'moltbot']) if (await exists(join(root, name))) starts.push(join(root, name));
   }
@@ -141,8 +142,9 @@ export async function collectOpenClaw(vault: SecretVault, table: Map<number, str
   const processes = found.map((f) => f.process);
   // Resolve the config the way the running gateway did: with its environment and HOME.
   const primary = found.find((f) => f.rawEnv) ?? found[0];
-  const env: Record<string, string | undefined> = primary?.rawEnv ?? { ...process.env };
-  const homeDir = primary?.home ?? env.HOME ?? process.env.HOME ?? '/root';
+  const ownEnv = hostFacts().env;
+  const env: Record<string, string | undefined> = primary?.rawEnv ?? { ...ownEnv };
+  const homeDir = primary?.home ?? env.HOME ?? ownEnv.HOME ?? '/root';
   const flags = primary?.process.flags ?? {};
   const input: Parameters<typeof resolveOpenClawConfig>[0] = { env, homeDir, dev: flags.dev === true };
   const profile = flags.profile ?? env.OPENCLAW_PROFILE;
@@ -156,3 +158,12 @@ export async function collectOpenClaw(vault: SecretVault, table: Map<number, str
   if (uncounted.length > 0) state.uncounted = uncounted;
   return state;
 }
+
+/** What collectOpenClaw reads, for the collection script. */
+export const OPENCLAW_READS: ScriptReads = {
+  which: ['openclaw', 'clawdbot'],
+  files: ['/etc/passwd'],
+  env: ['HOME', 'USER', 'PWD', 'PATH', 'OPENCLAW_CONFIG_PATH', 'OPENCLAW_STATE_DIR', 'OPENCLAW_HOME', 'OPENCLAW_PROFILE', 'OPENCLAW_INCLUDE_ROOTS'],
+  processes: [{ pattern: 'openclaw|clawdbot|moltbot|clawdis', ignoreCase: true, reads: ['netns', 'environ', 'status', 'cwd', 'exe'] }],
+  rounds: ['openclaw'],
+};

@@ -1,11 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import type { Collected } from '../snapshot/types.js';
-import { listDir, ok, readText, tryReadlink, unavailable } from './host.js';
+import { listDir, ok, readRaw, readText, tryReadlink, unavailable } from './host.js';
+import type { ScriptReads } from './script/declare.js';
 
 /** Reading /proc: processes, their argv, environment and network namespace. */
 
 export async function listPids(): Promise<number[]> {
-  return (await listDir('/proc')).filter((n) => /^\d+$/.test(n)).map(Number);
+  return (await listDir('/proc'))
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 function splitNul(buffer: Buffer): string[] {
@@ -15,30 +18,27 @@ function splitNul(buffer: Buffer): string[] {
 }
 
 export async function readCmdline(pid: number): Promise<string[] | undefined> {
-  try {
-    const argv = splitNul(await readFile(`/proc/${pid}/cmdline`));
-    return argv.length > 0 ? argv : undefined;
-  } catch {
-    return undefined;
-  }
+  const read = await readRaw(`/proc/${pid}/cmdline`);
+  if (!read.ok) return undefined;
+  const argv = splitNul(read.data);
+  return argv.length > 0 ? argv : undefined;
 }
 
 /** A process's environment; readable only for our own processes or as root. */
 export async function readEnviron(pid: number): Promise<Collected<Record<string, string>>> {
-  try {
-    const env: Record<string, string> = {};
-    for (const entry of splitNul(await readFile(`/proc/${pid}/environ`))) {
-      const eq = entry.indexOf('=');
-      if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
-    }
-    return ok(env);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') {
+  const read = await readRaw(`/proc/${pid}/environ`);
+  if (!read.ok) {
+    if (read.code === 'EACCES' || read.code === 'EPERM') {
       return unavailable('permission-denied', `/proc/${pid}/environ is not readable (run as root or as the gateway's user)`);
     }
-    return unavailable('error', `/proc/${pid}/environ could not be read (${code ?? 'error'})`);
+    return unavailable('error', `/proc/${pid}/environ could not be read (${read.code})`);
   }
+  const env: Record<string, string> = {};
+  for (const entry of splitNul(read.data)) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return ok(env);
 }
 
 export function netnsOf(pid: number | 'self'): Promise<string | undefined> {
@@ -86,11 +86,14 @@ export interface ProcessEntry {
 export async function readProcessTable(): Promise<Map<number, string[]>> {
   const table = new Map<number, string[]>();
   const pids = await listPids();
-  await Promise.all(
-    pids.map(async (pid) => {
-      const argv = await readCmdline(pid);
-      if (argv) table.set(pid, argv);
-    }),
-  );
+  const argvs = await Promise.all(pids.map((pid) => readCmdline(pid)));
+  // In pid order, whichever read finished first: both transports then walk the table alike.
+  pids.forEach((pid, i) => {
+    const argv = argvs[i];
+    if (argv) table.set(pid, argv);
+  });
   return table;
 }
+
+/** The process table, for the collection script: every pid's argv. */
+export const PROC_READS: ScriptReads = { rounds: ['process-table'] };

@@ -1,6 +1,7 @@
 import type { Collected, Socket } from '../snapshot/types.js';
 import { SecretVault, redactArgv } from '../snapshot/redact.js';
 import { ok, run } from './host.js';
+import type { ScriptReads } from './script/declare.js';
 
 /**
  * Listening sockets come from `ss`, which (unlike /proc/net/tcp6) tells a
@@ -81,3 +82,6 @@ export async function collectSockets(vault: SecretVault, processes: Map<number, 
     }),
   );
 }
+
+/** What collectSockets reads, for the collection script. */
+export const SOCKET_READS: ScriptReads = { commands: [{ argv: ['ss', '-H', '-l', '-n', '-t', '-u', '-p'] }] };

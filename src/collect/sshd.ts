@@ -2,6 +2,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import type { Collected, SshdState } from '../snapshot/types.js';
 import { listDir, ok, readText, run, unavailable, which } from './host.js';
 import { netnsOf } from './proc.js';
+import type { ScriptReads } from './script/declare.js';
 
 /**
  * sshd's effective configuration. `sshd -T` is the truth (it applies defaults,
@@ -96,3 +97,12 @@ export async function collectSshd(processes: Map<number, string[]>): Promise<Col
   }
   return ok(state);
 }
+
+/** What collectSshd reads, for the collection script (`sshd -T` itself is run by the sshd-config round). */
+export const SSHD_READS: ScriptReads = {
+  which: ['sshd'],
+  files: ['/etc/ssh/sshd_config'],
+  dirs: ['/etc/ssh/sshd_config.d'],
+  processes: [{ pattern: 'sshd', reads: ['netns'] }],
+  rounds: ['sshd-config'],
+};

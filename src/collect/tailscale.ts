@@ -1,5 +1,6 @@
 import type { Collected, TailscaleState } from '../snapshot/types.js';
 import { ok, run, unavailable, which } from './host.js';
+import type { ScriptReads } from './script/declare.js';
 
 /** Tailscale: the node's state and its Serve/Funnel configuration, when installed. */
 
@@ -61,3 +62,12 @@ export async function collectTailscale(): Promise<Collected<TailscaleState>> {
   if (status.status !== 'ok' && status.reason === 'not-running') return unavailable('not-running', `${status.detail}; Serve and Funnel were not checked`);
   return ok({ binary, status, serve });
 }
+
+/** What collectTailscale reads, for the collection script. */
+export const TAILSCALE_READS: ScriptReads = {
+  which: ['tailscale'],
+  commands: [
+    { argv: ['tailscale', 'status', '--json'], timeoutMs: 2000 },
+    { argv: ['tailscale', 'serve', 'status', '--json'], timeoutMs: 2000 },
+  ],
+};

@@ -1,5 +1,6 @@
 import type { Collected, UfwState, UnreadableFile } from '../snapshot/types.js';
 import { readText, run, unavailable, which } from './host.js';
+import type { ScriptReads } from './script/declare.js';
 
 /**
  * UFW's state comes from its own files: ufw.conf says whether it should be on,
@@ -71,3 +72,9 @@ export async function collectUfw(options: { withStatus: boolean; etc?: string } 
   if (binary) state.binary = binary;
   return { status: 'ok', data: state };
 }
+
+/** What collectUfw reads, for the collection script (`ufw status verbose` is never run by it). */
+export const UFW_READS: ScriptReads = {
+  which: ['ufw'],
+  files: ['/etc/ufw/ufw.conf', '/etc/default/ufw', ...RULE_FILES.map((n) => `/etc/ufw/${n}`)],
+};

@@ -4,14 +4,17 @@ import { auditSnapshot } from '../audit.js';
 import type { ZoneSpec } from '../model/zones.js';
 import { MAX_SNAPSHOT_BYTES, readSnapshot, UserError, validateSnapshot } from '../snapshot/io.js';
 import { readUntrusted } from '../safe-fs/read.js';
+import type { Snapshot } from '../snapshot/types.js';
 import { TEMP_MARK } from '../safe-fs/write.js';
 import type { Report } from '../report/types.js';
 import type { AuditedHost, FleetBaseline } from './analyse.js';
 import type { FleetUnreadable } from './types.js';
+import { isFailureRecordName, readFailureRecord } from './failed.js';
 
 /**
- * The files named: each FILE as is, each DIR's `*.json` entries (not recursive, sorted; hidden
- * files and our own temp files left out). A path that cannot be listed is one unreadable line.
+ * The files named: each FILE as is, each DIR's `*.json` entries and the collection script's raw
+ * `*.out` outputs (not recursive, sorted; hidden files and our own temp files left out). A path
+ * that cannot be listed is one unreadable line.
  */
 export async function expandInputs(paths: readonly string[]): Promise<{ files: string[]; unreadable: FleetUnreadable[] }> {
   const files: string[] = [];
@@ -30,10 +33,11 @@ export async function expandInputs(paths: readonly string[]): Promise<{ files: s
       continue;
     }
     const names = (await readdir(path, { withFileTypes: true }))
-      .filter((e) => !e.isDirectory() && e.name.endsWith('.json') && !e.name.startsWith('.') && !e.name.includes(TEMP_MARK))
+      .filter((e) => !e.isDirectory() && /\.(json|out)$/.test(e.name) && !e.name.startsWith('.') && !e.name.includes(TEMP_MARK))
       .map((e) => e.name)
       .sort();
-    if (names.length === 0) throw new UserError(`${path}: no *.json files in it; pass the directory where \`clawmoat collect -o\` wrote the snapshots`);
+    if (names.length === 0)
+      throw new UserError(`${path}: no *.json or *.out files in it; pass the directory where \`clawmoat collect -o\` wrote the snapshots`);
     files.push(...names.map((n) => join(path, n)));
   }
   return { files, unreadable };
@@ -41,6 +45,11 @@ export async function expandInputs(paths: readonly string[]): Promise<{ files: s
 
 export interface FleetReadOptions {
   zones?: ZoneSpec[];
+  /**
+   * A snapshot from a file that is not one, or undefined: the collection script's raw output,
+   * parsed by the collectors (the CLI passes collect/'s parser; a fleet never reads a host).
+   */
+  fromOther?: (data: Buffer, file: string) => Promise<Snapshot> | undefined;
   onProgress?: (file: string) => void;
 }
 
@@ -50,8 +59,12 @@ export async function auditFiles(paths: readonly string[], options: FleetReadOpt
   const audited: AuditedHost[] = [];
   for (const file of files) {
     options.onProgress?.(file);
+    if (isFailureRecordName(file)) {
+      unreadable.push(await readFailureRecord(file));
+      continue;
+    }
     try {
-      const snapshot = await readSnapshot(file);
+      const snapshot = await readHost(file, options.fromOther);
       audited.push({ file, report: auditSnapshot(snapshot, { zones: options.zones ?? [] }) });
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
@@ -59,6 +72,16 @@ export async function auditFiles(paths: readonly string[], options: FleetReadOpt
     }
   }
   return { audited, unreadable };
+}
+
+/** A snapshot, or another file `fromOther` recognises (a script's raw output) parsed into one. */
+async function readHost(file: string, fromOther: FleetReadOptions['fromOther']): Promise<Snapshot> {
+  if (fromOther) {
+    const read = await readUntrusted(file, { maxBytes: MAX_SNAPSHOT_BYTES });
+    const parsed = read.ok ? fromOther(read.data, file) : undefined;
+    if (parsed) return parsed;
+  }
+  return readSnapshot(file);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -102,6 +125,7 @@ export async function readFleetBaseline(paths: readonly string[], zones: ZoneSpe
   if (unreadable.length > 0) throw new UserError(`baseline ${unreadable[0]!.file}: ${unreadable[0]!.reason}`);
   const hosts: FleetBaseline['hosts'] = new Map();
   for (const file of files) {
+    if (isFailureRecordName(file)) continue; // a host that could not be read then has no baseline: all it has now is new
     const parsed = await readJson(file);
     if (isRecord(parsed) && Array.isArray(parsed.hosts) && Array.isArray(parsed.unreadable)) {
       for (const h of parsed.hosts as { host: string; collectedAt?: string; findings: Report['findings']; reach?: Report['reach'] }[]) {

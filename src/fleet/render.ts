@@ -3,12 +3,19 @@ import { driftLines, driftMarkdown } from '../report/drift.js';
 import { ZONE_KINDS, exposureLine } from '../report/exposure.js';
 import { CHECK_STATUS_VALUE, HELP, family, runFamilies } from '../report/prometheus.js';
 import type { CheckResultKind } from '../checks/types.js';
-import type { FleetHost, FleetReport } from './types.js';
+import { renderFleetJunit } from './junit.js';
+import { renderFleetSarif } from './sarif.js';
+import type { FleetHost, FleetReport, FleetUnreadable } from './types.js';
 
-export const FLEET_FORMATS = ['text', 'json', 'markdown', 'prometheus'] as const;
+export const FLEET_FORMATS = ['text', 'json', 'markdown', 'sarif', 'junit', 'prometheus'] as const;
 export type FleetFormat = (typeof FLEET_FORMATS)[number];
 
 const MARK: Record<CheckResultKind, string> = { pass: '.', fail: 'F', unknown: '?', skipped: '-' };
+
+/** An unreadable row by its host when known (a collection-failure record), else by its file. */
+export function unreadableName(u: FleetUnreadable): string {
+  return u.host ? `${u.host} (${u.file})` : u.file;
+}
 
 function counts(h: FleetHost): string {
   return `${h.summary.critical} critical, ${h.summary.warn} warn, ${h.summary.info} info`;
@@ -31,7 +38,7 @@ export function renderFleetText(report: FleetReport): string {
   if (report.baseline && report.baseline.missing.length > 0) out.push('', `in the baseline, not in this run: ${report.baseline.missing.join(', ')}`);
   if (report.unreadable.length > 0) {
     out.push('', 'could not be read (their state is unknown):');
-    for (const u of report.unreadable) out.push(`  ${u.file}: ${u.reason}`);
+    for (const u of report.unreadable) out.push(`  ${unreadableName(u)}: ${u.reason}`);
   }
   if (report.hosts.length > 0) {
     out.push(
@@ -68,7 +75,12 @@ export function renderFleetMarkdown(report: FleetReport): string {
     out.push(`| ${cell(h.host)} | ${h.worst} | ${cell(exposureLine(h.exposure))} | ${h.summary.critical} | ${h.summary.warn} | ${h.summary.info} |`);
   out.push('');
   if (report.unreadable.length > 0) {
-    out.push('## Could not be read', '', ...report.unreadable.map((u) => `- \`${u.file.replace(/`/g, "'")}\`: ${cell(u.reason)}`), '');
+    out.push(
+      '## Could not be read',
+      '',
+      ...report.unreadable.map((u) => `- ${u.host ? `**${cell(u.host)}** ` : ''}\`${u.file.replace(/`/g, "'")}\`: ${cell(u.reason)}`),
+      '',
+    );
   }
   if (report.hosts.length > 0) {
     out.push('## Checks', '', `| Check | ${report.hosts.map((h) => cell(h.host)).join(' | ')} |`, `|---|${report.hosts.map(() => '---').join('|')}|`);
@@ -133,6 +145,10 @@ export function renderFleet(report: FleetReport, format: FleetFormat, options: R
       return renderFleetMarkdown(report);
     case 'prometheus':
       return renderFleetPrometheus(report, options);
+    case 'sarif':
+      return renderFleetSarif(report, options);
+    case 'junit':
+      return renderFleetJunit(report);
     default:
       return renderFleetText(report);
   }

@@ -9,7 +9,7 @@ export interface FleetReport {
   tool: { name: 'clawmoat'; version: string };
   /** Every host read, worst first (by its worst finding, then its number of findings, then name). */
   hosts: FleetHost[];
-  /** Files that could not be read as a snapshot, each with the one-line reason: never a pass. */
+  /** Files that could not be read as a snapshot, and hosts whose collection failed (`HOST.failed.json`), each with the one-line reason: never a pass. */
   unreadable: FleetUnreadable[];
   /** The checks, in catalogue order: the columns of the hosts × checks table. */
   checks: { id: string; title: string; severity: Severity }[];
@@ -50,6 +50,8 @@ export interface FleetHost {
 
 export interface FleetUnreadable {
   file: string;
+  /** The host, when the file says which (a collection-failure record, `HOST.failed.json`). */
+  host?: string;
   /** One line: why it could not be read (truncated, empty, another schema version...). */
   reason: string;
 }

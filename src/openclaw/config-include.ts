@@ -1,5 +1,4 @@
-import { realpath } from 'node:fs/promises';
-import { readUntrusted } from '../safe-fs/read.js';
+import { readSafe, tryRealpath } from '../collect/host.js';
 import { dirname, isAbsolute, normalize, relative, resolve } from 'node:path';
 import type { SourceLocation } from '../snapshot/types.js';
 import { nestingExceededAt, scanKeyLocations } from './config-locate.js';
@@ -50,11 +49,7 @@ function isInside(root: string, path: string): boolean {
 }
 
 async function realOrSelf(path: string): Promise<string> {
-  try {
-    return await realpath(path);
-  } catch {
-    return path;
-  }
+  return (await tryRealpath(path)) ?? path;
 }
 
 class IncludeResolver {
@@ -157,7 +152,7 @@ class IncludeResolver {
   }
 
   private async readIncluded(includePath: string, resolved: string, at: SourceLocation): Promise<string> {
-    const read = await readUntrusted(resolved, { maxBytes: this.maxBytes });
+    const read = await readSafe(resolved, { maxBytes: this.maxBytes });
     if (read.ok) return read.data.toString('utf8');
     switch (read.reason) {
       case 'not-found':

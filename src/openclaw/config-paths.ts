@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statKind, type PathKind } from '../collect/host.js';
 import { isAbsolute, join, normalize, resolve } from 'node:path';
 import type { ConfigResolveInput } from './config-types.js';
 
@@ -99,16 +99,11 @@ export function configCandidates(input: ConfigResolveInput): ConfigCandidate[] {
   return candidates.filter((c) => !seen.has(c.path) && seen.add(c.path));
 }
 
-export type PathKind = 'file' | 'directory' | 'other' | 'missing' | 'denied';
+export type { PathKind };
 
-export async function probePath(path: string): Promise<PathKind> {
-  try {
-    const info = await stat(path);
-    return info.isFile() ? 'file' : info.isDirectory() ? 'directory' : 'other';
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'EACCES' || code === 'EPERM' ? 'denied' : 'missing';
-  }
+/** What is at a path on the host being read (this machine, or a collection script's recording). */
+export function probePath(path: string): Promise<PathKind> {
+  return statKind(path);
 }
 
 /**

@@ -82,7 +82,7 @@ function xmlChars(s: string): string {
 }
 
 /** Element content. `>` is escaped too, so a "]]>" in host data can never look like a CDATA end. */
-function text(s: string): string {
+export function text(s: string): string {
   // A literal CR would be normalised away by the reader, so it is kept as a reference.
   return xmlChars(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
 }
@@ -91,7 +91,7 @@ function text(s: string): string {
  * A quoted attribute value. Newlines, tabs and CRs are written as character references because a
  * parser normalises literal ones in attributes to spaces, which would lose the line structure.
  */
-function attr(s: string): string {
+export function attr(s: string): string {
   const escaped = xmlChars(s)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

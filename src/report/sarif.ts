@@ -6,17 +6,17 @@ import type { SourceLocation } from '../snapshot/types.js';
 import { checksToShow, evidenceLine, fenceFor, formatLocation, primaryLocation, sameLocation, withTrailingNewline, type RenderOptions } from './common.js';
 import type { Report } from './types.js';
 
-const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', warn: 'warning', info: 'note' };
+export const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', warn: 'warning', info: 'note' };
 
 /**
  * GitHub code scanning ranks "security" rules by this number (its Critical/High/Medium/Low bands
  * start at 9.0/7.0/4.0/0.1) instead of the coarser error/warning/note.
  */
-const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.0', warn: '5.0', info: '2.0' };
+export const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.0', warn: '5.0', info: '2.0' };
 
-const SARIF_VERSION = '2.1.0';
+export const SARIF_VERSION = '2.1.0';
 
 /**
  * SARIF 2.1.0: one rule per check that ran, one result per finding.
@@ -144,7 +144,7 @@ export function fingerprint(finding: Finding, uris: UriMaker = new UriMaker(unde
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 }
 
-function stableText(text: string): string {
+export function stableText(text: string): string {
   return text
     .replace(/\b(pid|PID)[ =:]+\d+/g, '$1 *')
     .replace(/\b\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?/g, '*')

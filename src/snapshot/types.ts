@@ -402,4 +402,15 @@ export interface Snapshot {
   openclaw: OpenClawState;
   /** Reverse proxies, forwarders and tunnels (absent in snapshots taken before doors were read). */
   doors?: Collected<DoorsState>;
+  /** How the host was read when not by `clawmoat collect` on the host itself (absent then). */
+  collection?: SnapshotCollection;
+}
+
+/** A snapshot parsed from the collection script's output (`collect --from`, `collect --via`). */
+export interface SnapshotCollection {
+  transport: 'script';
+  /** Where it came from: the `--via` destination, or the output file parsed. */
+  source: string;
+  /** Reads the collectors asked for that the script did not make; each made its part `unavailable` or empty. */
+  missing: string[];
 }

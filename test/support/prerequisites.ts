@@ -28,7 +28,10 @@ export type Capability =
   | 'haproxy'
   | 'apache'
   | 'promtool'
-  | 'node-exporter';
+  | 'node-exporter'
+  | 'ansible'
+  | 'systemd'
+  | 'sudo';
 
 export interface CapabilityStatus {
   ok: boolean;
@@ -86,9 +89,18 @@ const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string
   haproxy: [['haproxy', 'haproxy']],
   apache: [['apache2', 'apache2']],
   busybox: [['busybox', 'busybox']],
+  // `collect --via --sudo` against a lab login that sudo asks a password of.
+  sudo: [['sudo', 'sudo']],
   // The Prometheus output and the shipped alert rules, checked by Prometheus's own tools.
   promtool: [['promtool', 'prometheus']],
   'node-exporter': [['prometheus-node-exporter', 'prometheus-node-exporter']],
+  // The shipped playbook (ansible/audit.yml), run for real against lab hosts; become is sudo there.
+  ansible: [
+    ['ansible-playbook', 'ansible-core'],
+    ['sudo', 'sudo'],
+  ],
+  // deploy/systemd's units, checked by systemd's own verifier (no running systemd needed).
+  systemd: [['systemd-analyze', 'systemd']],
   sshd: [
     ['sshd', 'openssh-server'],
     ['ssh', 'openssh-client'],

@@ -233,6 +233,7 @@ const BAD_VALUES: Record<string, string[]> = {
   '--allow': ['nope', ''],
   '-p': ['70000', 'x'],
   '-o': ['nope', '=x'],
+  '--ssh-option': ['nope', 'BatchMode=no'],
 };
 
 const valueCases = runnable.flatMap((command) =>

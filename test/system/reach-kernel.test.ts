@@ -10,7 +10,7 @@ import { parseZoneSpec } from '../../src/model/zones.js';
 import { readSnapshot } from '../../src/snapshot/io.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { requires } from '../support/prerequisites.js';
-import { CORPUS_DIR } from '../unit/corpus.js';
+import { CORPUS_DIR } from '../support/corpus.js';
 import { Scope, tempDir } from './lab/cleanup.js';
 import { Clawmoat, ensureBuilt } from './lab/clawmoat.js';
 import { BUSYBOX_IMAGE, Dockerd } from './lab/dockerd.js';

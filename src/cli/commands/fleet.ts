@@ -1,4 +1,7 @@
-import { Option, type Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Severity } from '../../checks/types.js';
 import { FLEET_FORMATS, type FleetFormat } from '../../fleet/render.js';
 import { DOCUMENT_FORMATS, documentWriter, isDocumentFormat, type DocumentFormat } from '../../report/html/load.js';
@@ -9,6 +12,22 @@ import { startProgress } from '../progress.js';
 import { TOOL_VERSION } from '../../version.js';
 import { MAX_SNAPSHOT_BYTES } from '../../snapshot/io.js';
 
+/** Set by the bundler (scripts/bundle.mjs): the fleet worker's own bundle, next to the CLI's chunks. */
+declare const __CLAWMOAT_FLEET_WORKER__: string | undefined;
+
+/** The worker program for --jobs: the bundle's, else the unbundled build's; none (one thread) when neither is there. */
+function fleetWorker(): URL | undefined {
+  const candidates: URL[] = [];
+  if (typeof __CLAWMOAT_FLEET_WORKER__ === 'string') candidates.push(new URL(__CLAWMOAT_FLEET_WORKER__, import.meta.url));
+  if (import.meta.url.endsWith('.js')) candidates.push(new URL('../fleet-worker.js', import.meta.url));
+  return candidates.find((c) => existsSync(fileURLToPath(c)));
+}
+
+function jobsOption(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
+  return Number(value);
+}
+
 interface FleetFlags {
   format: FleetFormat | DocumentFormat;
   json?: boolean;
@@ -16,13 +35,14 @@ interface FleetFlags {
   output?: string;
   baseline?: string;
   zone?: string[];
+  jobs: number;
 }
 
 export function registerFleet(program: Command): void {
   program
     .command('fleet')
     .description("audit many snapshots at once: hosts × checks, worst host first, each gateway's exposure by zone, the hosts that could not be read")
-    .argument('<paths...>', 'snapshots (`clawmoat collect -o FILE`), or directories of them (*.json)')
+    .argument('<paths...>', "snapshots (`clawmoat collect -o FILE`), or directories of them (*.json, and the collection script's raw *.out)")
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FLEET_FORMATS, ...DOCUMENT_FORMATS]).default('text'))
     .option('--json', 'same as --format json')
     .addOption(
@@ -40,6 +60,11 @@ export function registerFleet(program: Command): void {
       ),
     )
     .option('--zone <NAME=IFACE[:SRC]>', 'an extra zone on every host: clients on IFACE (from SRC); repeatable', (v: string, p: string[] = []) => [...p, v])
+    .addOption(
+      new Option('-j, --jobs <n>', 'audit this many snapshots at once, in worker threads (1: one at a time, in this thread)')
+        .argParser(jobsOption)
+        .default(Math.min(availableParallelism(), 8), 'the number of CPUs, at most 8'),
+    )
     .option('--no-color', 'accepted for symmetry: the fleet report has no colours')
     .addOption(new PathOption('-o, --output <file>', 'write the report to a file instead of stdout (atomically: temp file, then rename)', 'output', ''))
     .addHelpText(
@@ -51,11 +76,15 @@ Examples:
   $ clawmoat fleet snapshots/ --json | jq '.hosts[] | select(.exposure.internet > 0) | .host'
   $ clawmoat fleet snapshots/ --format json -o last.json
   $ clawmoat fleet snapshots/ --baseline last.json     # only what changed since: new, resolved, reach opened/closed
+  $ clawmoat fleet snapshots/ --format sarif -o fleet.sarif   # one result per host × finding, for code scanning
+  $ clawmoat fleet snapshots/ --format junit -o fleet.xml     # one testsuite per host, for CI dashboards
   $ clawmoat fleet snapshots/ --format prometheus -o /var/lib/prometheus/node-exporter/clawmoat.prom
   $ clawmoat fleet snapshots/ --format html -o fleet.html   # one page: hosts × checks, each host linked
 
 A file that cannot be read as a snapshot (truncated, empty, another version) is one line in the
-report, with the reason; the others are still analysed.
+report, with the reason; the others are still analysed. HOST.failed.json, written by the Ansible
+play (ansible/audit.yml) for a host it could not reach or read, is that host's line with
+Ansible's reason.
 Exit codes: 0 nothing at or above --fail-on, 1 a host has a finding at or above it (with
 --baseline: a NEW one, or one raised to it, so a timer alerts on change; a host absent from the
 baseline counts as new) or a file could not be read, 2 usage or runtime error.
@@ -68,27 +97,45 @@ docs/fleet-format.md and deploy/prometheus/clawmoat.rules.yml.`,
       // A PDF without a browser to print it is refused now, before any host is read.
       const document = isDocumentFormat(format) ? await documentWriter(format, flags.output) : undefined;
       const zones = (flags.zone ?? []).map(parseZoneSpec);
-      const [{ auditFiles, readFleetBaseline }, { analyseFleet, fleetExitCode }, { renderFleet }] = await Promise.all([
-        import('../../fleet/read.js'),
-        import('../../fleet/analyse.js'),
-        import('../../fleet/render.js'),
-      ]);
+      const [{ readFleetBaseline }, { auditFilesInParallel }, { analyseFleet, fleetExitCode }, { renderFleet }, { snapshotIfScriptOutput }] = await Promise.all(
+        [
+          import('../../fleet/read.js'),
+          import('../../fleet/pool.js'),
+          import('../../fleet/analyse.js'),
+          import('../../fleet/render.js'),
+          import('../../collect/index.js'),
+        ],
+      );
       const baseline = flags.baseline ? await readFleetBaseline([flags.baseline], zones) : undefined;
       const progress = startProgress('auditing', { enabled: true });
       let result;
       try {
-        result = await auditFiles(paths, { zones, onProgress: (f) => progress.update(f) });
+        const worker = fleetWorker();
+        result = await auditFilesInParallel(paths, {
+          zones,
+          onProgress: (f) => progress.update(f),
+          fromOther: snapshotIfScriptOutput,
+          jobs: flags.jobs,
+          ...(worker ? { worker } : {}),
+        });
       } finally {
         progress.stop();
       }
       const report = analyseFleet(result.audited, result.unreadable, TOOL_VERSION, baseline);
       const finished = Date.now();
       if (document) await document.writeFleet(report, flags.output);
-      else
-        await emit(
-          renderFleet(report, format as FleetFormat, { runFinishedAt: finished / 1000, runDurationSeconds: (finished - started) / 1000 }),
-          flags.output,
-        );
+      else {
+        // SARIF's rules carry each check's docs paragraph, as the audit's do.
+        const checkDocs =
+          format === 'sarif' ? Object.fromEntries((await import('../../checks/catalogue.js')).CHECKS.map((c) => [c.meta.id, c.meta.docs])) : undefined;
+        const options = {
+          runFinishedAt: finished / 1000,
+          runDurationSeconds: (finished - started) / 1000,
+          workingDirectory: process.cwd(),
+          ...(checkDocs ? { checkDocs } : {}),
+        };
+        await emit(renderFleet(report, format as FleetFormat, options), flags.output);
+      }
       process.exitCode = fleetExitCode(report, flags.failOn);
     });
 }

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { Collected, DockerState, Door, DoorKind, DoorProblem, DoorsState } from '../../snapshot/types.js';
-import { firstLine, listDir, ok, readText, run, unavailable, which } from '../host.js';
+import { firstLine, hostFacts, listDir, ok, readText, run, unavailable, which } from '../host.js';
 import { netnsOf, userOf, cwdOf } from '../proc.js';
 import { kubectlDoors, programName, socatDoor, sshDoors } from './forwarders.js';
 import { globToRegExp, isGlob, nginxDoors, nginxErrorPlace, nginxIncludes, parseNginxFile, resolveIncludePath, splitNginxDump } from './nginx.js';
@@ -13,6 +13,7 @@ import { frpDoors, frpConfigPath } from './frp.js';
 import { rinetdConfigPath, rinetdDoors } from './rinetd.js';
 import { readTraefik } from './traefik-read.js';
 import { addContainerDoors } from './containers.js';
+import type { ScriptReads } from '../script/declare.js';
 
 /**
  * Doors: every running program that forwards connections, read from its real config or its
@@ -96,7 +97,7 @@ async function ownerOf(pid: number): Promise<{ uid: number; gid: number } | unde
  * and the owner is not, so the command reads only what that owner could. Undefined: do not run it.
  */
 async function dumpAs(pid: number): Promise<{ uid?: number; gid?: number } | undefined> {
-  const me = process.getuid?.() ?? -1;
+  const me = hostFacts().uid;
   if (me !== 0) return {};
   const owner = await ownerOf(pid);
   if (!owner) return undefined;
@@ -107,7 +108,7 @@ async function sameNetns(processes: Map<number, string[]>): Promise<Running[]> {
   const ours = await netnsOf('self');
   const out: Running[] = [];
   for (const [pid, argv] of processes) {
-    if (pid === process.pid || !doorKindOf(argv)) continue;
+    if (pid === hostFacts().pid || !doorKindOf(argv)) continue;
     const ns = await netnsOf(pid);
     if (ours !== undefined && ns !== ours) continue;
     out.push({ pid, argv, name: programName(argv) });
@@ -459,3 +460,16 @@ export async function collectDoors(processes: Map<number, string[]>, docker?: Pr
   await addContainerDoors(state, docker);
   return ok(state);
 }
+
+/**
+ * What collectDoors reads, for the collection script: which forwarders run, in which namespace,
+ * as whom, and nginx's own dump (`nginx -T`) of a master that runs as root. The other configs
+ * (Caddy, HAProxy, Apache, tunnels; nginx run by another user, whose dump runs as that user; includes
+ * followed as parsed) are not read by the script yet: each such door becomes a problem naming the
+ * file the script did not read, so the cells it decides are `unknown`, never `filtered`.
+ */
+export const DOOR_READS: ScriptReads = {
+  which: ['nginx', 'caddy'],
+  processes: [{ pattern: 'nginx|caddy|haproxy|apache2|httpd|socat|rinetd|ssh|kubectl|cloudflared|ngrok|frpc|traefik', reads: ['netns', 'status', 'cwd'] }],
+  rounds: ['nginx'],
+};

@@ -1,6 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import type { Collected, DockerState, DoorProblem, DoorsState } from '../../snapshot/types.js';
-import { listDir, readText, unavailable } from '../host.js';
+import { hostFacts, listDir, readText, unavailable } from '../host.js';
 import { cwdOf, readEnviron, userOf } from '../proc.js';
 import { flattenEnv, flattenFile, flattenFlags, TraefikConfigError, type Settings } from './traefik-config.js';
 import { traefikDoors, traefikStatic, traefikStaticCandidates } from './traefik.js';
@@ -57,8 +57,10 @@ type Reader = ReturnType<typeof readerFor>;
 
 /** Read and list as Traefik's owner would (see ownerMayRead); only root needs the check. */
 function readerFor(pid: number): { read: typeof readText; list: typeof listDir } {
-  const me = process.getuid?.() ?? -1;
-  const owner = me === 0 ? ownerOf(pid) : Promise.resolve(undefined);
+  // Mode bits are checked on this machine's files, so only when reading this machine (a replayed
+  // recording carries the remote script's pid, and its script read only what it declared).
+  const local = hostFacts().pid === process.pid;
+  const owner = local && hostFacts().uid === 0 ? ownerOf(pid) : Promise.resolve(undefined);
   const refused = (path: string, o: Owner) => `${path} is not readable by the owner of traefik (uid ${o.uid}), so clawmoat does not read it as root`;
   return {
     async read(path) {

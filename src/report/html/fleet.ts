@@ -73,7 +73,7 @@ export function renderFleetHtml(report: FleetReport, info: RenderInfo): string {
       .map((k) => `${k} ${s.exposed[k] ?? 0}`)
       .join(', ')}.</p></section>
 <section aria-labelledby="grid"><h2 id="grid">Hosts × checks</h2><p class="note">Worst host first; ${Object.values(RESULT_MARK).join(' ')} mark pass, fail, unknown, skipped. A host's name leads to its section.</p>${grid(report)}</section>
-<section aria-labelledby="unreadable"><h2 id="unreadable">Hosts not read</h2>${report.unreadable.length === 0 ? html`<p class="statement">Every file was read.</p>` : html`<p>These are not a pass: nothing is known of them.</p><ul>${report.unreadable.map((u) => html`<li><code>${u.file}</code>: ${u.reason}</li>`)}</ul>`}</section>
+<section aria-labelledby="unreadable"><h2 id="unreadable">Hosts not read</h2>${report.unreadable.length === 0 ? html`<p class="statement">Every file was read.</p>` : html`<p>These are not a pass: nothing is known of them.</p><ul>${report.unreadable.map((u) => html`<li>${u.host ? html`<strong>${u.host}</strong> ` : ''}<code>${u.file}</code>: ${u.reason}</li>`)}</ul>`}</section>
 <section aria-labelledby="hosts"><h2 id="hosts">Each host</h2>${report.hosts.map(hostSection)}</section>`,
     footer: html`<p>Made by clawmoat ${info.version}. This page loads nothing from anywhere. Secrets were redacted when each host was read.</p>`,
   });

@@ -1,4 +1,4 @@
-import { cpSync, copyFileSync, existsSync } from 'node:fs';
+import { appendFileSync, cpSync, copyFileSync, existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { binary, labPath } from '../../support/binaries.js';
@@ -46,9 +46,10 @@ export class PrivateEtc {
   /**
    * Private copies of whichever of the files exist on this host (a host without ufw has nothing to hide).
    * `home` is mounted over this user's home directory from the passwd entry: ssh finds
-   * ~/.ssh/config and its keys there, and ignores $HOME.
+   * ~/.ssh/config and its keys there, and ignores $HOME. `files` are more private copies, made
+   * from the host's file with `append` added (e.g. a user of its own in /etc/passwd).
    */
-  static create(scope: Scope, options: { home?: string } = {}): PrivateEtc {
+  static create(scope: Scope, options: { home?: string; files?: { target: string; append: string }[] } = {}): PrivateEtc {
     const dir = tempDir(scope, 'etc');
     const mounts: BindMount[] = [];
     const home = options.home ? userInfo().homedir : undefined;
@@ -64,6 +65,12 @@ export class PrivateEtc {
     if (existsSync('/etc/ssh/sshd_config')) {
       copyFileSync('/etc/ssh/sshd_config', join(dir, 'sshd_config'));
       mounts.push({ source: join(dir, 'sshd_config'), target: '/etc/ssh/sshd_config' });
+    }
+    for (const [i, f] of (options.files ?? []).entries()) {
+      const copy = join(dir, `file-${i}`);
+      copyFileSync(f.target, copy);
+      appendFileSync(copy, f.append);
+      mounts.push({ source: copy, target: f.target });
     }
     return new PrivateEtc(dir, mounts, home);
   }

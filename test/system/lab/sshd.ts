@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binary, labPath } from '../../support/binaries.js';
 import { hold, release, tempDir, type Resource, type Scope } from './cleanup.js';
@@ -15,6 +15,11 @@ export interface SshdOptions {
   pubkeyAuthentication?: boolean;
   /** GatewayPorts: whether a client's `ssh -R` may bind beyond this host's loopback (sshd's default is no). */
   gatewayPorts?: 'yes' | 'no' | 'clientspecified';
+  /**
+   * Users other than root log in too: sshd reads the key file with the user's rights, so it (and
+   * the directory holding it) must be readable by them. The host key stays 0600.
+   */
+  otherUsers?: boolean;
 }
 
 /**
@@ -60,7 +65,13 @@ export class Sshd {
 
   private writeConfig(): void {
     const keys = this.options.authorizedKeys ?? [];
-    if (keys.length > 0) writeFileSync(join(this.dir, 'authorized_keys'), `${keys.join('\n')}\n`, { mode: 0o600 });
+    if (keys.length > 0) {
+      writeFileSync(join(this.dir, 'authorized_keys'), `${keys.join('\n')}\n`, { mode: 0o600 });
+      if (this.options.otherUsers) {
+        chmodSync(join(this.dir, 'authorized_keys'), 0o644);
+        chmodSync(this.dir, 0o755);
+      }
+    }
     const config = [
       '# Written by the clawmoat system-test lab.',
       `Port ${this.port}`,

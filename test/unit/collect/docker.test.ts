@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { containerFromInspect, dockerSocketPath, networkFromInspect } from '../../../src/collect/docker.js';
 import { SecretVault } from '../../../src/snapshot/redact.js';
-import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../corpus.js';
+import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../../support/corpus.js';
 
 describe('docker inspect → snapshot', () => {
   it.skipIf(!corpusAvailable)(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseSs } from '../../../src/collect/sockets.js';
-import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../corpus.js';
+import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../../support/corpus.js';
 
 describe('parseSs', () => {
   it('reads Netid, addresses, ports and owners from `ss -H -l -n -t -u -p`', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseUfwStatusVerbose, parseUfwTuples, ufwPortCovers } from '../../../src/model/ufw.js';
 import { parseShellAssignments } from '../../../src/collect/ufw.js';
-import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../corpus.js';
+import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../../support/corpus.js';
 
 describe('ufw tuples', () => {
   it.skipIf(!corpusAvailable)(`reads every rule of a real user.rules (corpus ufw/ufw-rich.user.rules) ${corpusAvailable ? '' : CORPUS_SKIP_REASON}`, () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIptablesSave } from '../../../src/netfilter/iptables-save/parse.js';
 import { parseNftJson } from '../../../src/netfilter/nft-json/parse.js';
-import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../corpus.js';
+import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../../support/corpus.js';
 import { allRules, familyOfFile, IPTABLES_FILES, NFT_JSON_FILES, unsupportedOf } from './helpers.js';
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIptablesSave } from '../../../src/netfilter/iptables-save/parse.js';
 import type { ParseResult } from '../../../src/netfilter/model.js';
 import { parseNftJson } from '../../../src/netfilter/nft-json/parse.js';
-import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../corpus.js';
+import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../../support/corpus.js';
 import { COVERAGE } from '../../../src/netfilter/coverage.js';
 import { simulate } from '../../../src/netfilter/simulate/index.js';
 import { allRules } from './helpers.js';

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CORPUS_DIR, corpusAvailable } from '../corpus.js';
+import { CORPUS_DIR, corpusAvailable } from '../../support/corpus.js';
 import type { Chain, Match, PacketFamily, Rule, Ruleset, Table } from '../../../src/netfilter/model.js';
 
 /** Corpus file lists and small ruleset walkers shared by the netfilter tests. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseNetlinkFamilies, parseNftJson, rulesThatMayHideFamily } from '../../../src/netfilter/index.js';
 import { simulate } from '../../../src/netfilter/simulate/index.js';
 import { buildNetfilterView } from '../../../src/model/netfilter-view.js';
-import { labHost, tcp } from '../simulate/helpers.js';
+import { labHost, tcp } from './simulate/helpers.js';
 import { baselineSnapshot } from '../../fixtures/builders/snapshot.js';
 import type { NetfilterState } from '../../../src/snapshot/types.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIptablesSave } from '../../../src/netfilter/iptables-save/parse.js';
 import { tokenize } from '../../../src/netfilter/iptables-save/tokenize.js';
 import type { Match, Rule } from '../../../src/netfilter/model.js';
-import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../corpus.js';
+import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../../support/corpus.js';
 import { allRules, chain, ruleByText, table } from './helpers.js';
 
 const skipNote = corpusAvailable ? '' : ` (${CORPUS_SKIP_REASON})`;

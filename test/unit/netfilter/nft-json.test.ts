@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Match, Rule } from '../../../src/netfilter/model.js';
 import { parseNftJson } from '../../../src/netfilter/nft-json/parse.js';
-import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../corpus.js';
+import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../../support/corpus.js';
 import { allRules, chain, table } from './helpers.js';
 
 const skipNote = corpusAvailable ? '' : ` (${CORPUS_SKIP_REASON})`;

@@ -7,8 +7,8 @@ import { parseNftJson } from '../../../src/netfilter/nft-json/parse.js';
 import { pendingRulesOf, ruleCount, type RuleKeys } from '../../../src/netfilter/pending-rules.js';
 import { keysOf } from '../../../src/netfilter/simulate/compile.js';
 import { prepare } from '../../../src/netfilter/simulate/index.js';
-import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../corpus.js';
-import { labHost, tcp } from '../simulate/helpers.js';
+import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../../support/corpus.js';
+import { labHost, tcp } from './simulate/helpers.js';
 import { familyOfFile, IPTABLES_FILES, NFT_JSON_FILES } from './helpers.js';
 
 /**

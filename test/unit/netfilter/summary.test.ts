@@ -3,7 +3,7 @@ import { parseIptablesSave } from '../../../src/netfilter/iptables-save/parse.js
 import { parseNftJson } from '../../../src/netfilter/nft-json/parse.js';
 import { emptyRuleset, mergeRulesets } from '../../../src/netfilter/ruleset.js';
 import { deniesOnPath, filtersInbound, firstDenyOnPath, hasDenyOnPath, inputChains, reachableChains } from '../../../src/netfilter/summary.js';
-import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../corpus.js';
+import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../../support/corpus.js';
 import { chain, familyOfFile, IPTABLES_FILES, NFT_JSON_FILES, table } from './helpers.js';
 
 const skipNote = corpusAvailable ? '' : ` (${CORPUS_SKIP_REASON})`;

@@ -15,7 +15,7 @@ import {
   withUfw,
 } from '../../../fixtures/builders/snapshot.js';
 import type { Snapshot } from '../../../../src/snapshot/types.js';
-import { corpusFile } from '../../corpus.js';
+import { corpusFile } from '../../../support/corpus.js';
 
 /**
  * A Docker 29 host on the nftables backend, from the corpus' real ruleset (read in place): moby's

@@ -5,7 +5,7 @@ import { buildPlan, type PlanOptions } from '../../../../src/harden/plan/index.j
 import type { CommandStep, Plan } from '../../../../src/harden/types.js';
 import { baselineSnapshot, withContainers } from '../../../fixtures/builders/snapshot.js';
 import type { Snapshot } from '../../../../src/snapshot/types.js';
-import { CORPUS_SKIP_REASON, corpusAvailable } from '../../corpus.js';
+import { CORPUS_SKIP_REASON, corpusAvailable } from '../../../support/corpus.js';
 import { analyse, docker29Snapshot } from './docker-nft-fixture.js';
 
 /**

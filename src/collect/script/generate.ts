@@ -1,0 +1,626 @@
+import { DEFAULT_MAX_BYTES } from '../../safe-fs/read.js';
+import { TOOL_VERSION } from '../../version.js';
+import { DEFAULT_TIMEOUT_MS } from '../host.js';
+import { COMPOSE_READS, DEFAULT_NAMES, OVERRIDE_NAMES } from '../compose.js';
+import { DOCKER_READS } from '../docker.js';
+import { DOOR_READS } from '../doors/index.js';
+import { NETFILTER_READS } from '../netfilter.js';
+import { NETWORK_READS } from '../network.js';
+import { OPENCLAW_READS } from '../openclaw.js';
+import { PROC_READS } from '../proc.js';
+import { SOCKET_READS } from '../sockets.js';
+import { SSHD_READS } from '../sshd.js';
+import { TAILSCALE_READS } from '../tailscale.js';
+import { UFW_READS } from '../ufw.js';
+import { LEGACY_STATE_DIRS } from '../../openclaw/config-paths.js';
+import type { ProcessReads, ScriptReads } from './declare.js';
+import { FORMAT_LINE } from './frame.js';
+
+/**
+ * The collection script: one POSIX sh program (dash, busybox sh, bash) built from the collectors'
+ * declarations. It only reads, prints framed records (frame.ts) and removes its temp directory on
+ * every exit. `clawmoat collect --print-script` prints it so an operator can read what runs as root.
+ */
+
+export const ALL_READS: readonly ScriptReads[] = [
+  PROC_READS,
+  SOCKET_READS,
+  NETWORK_READS,
+  NETFILTER_READS,
+  UFW_READS,
+  DOCKER_READS,
+  COMPOSE_READS,
+  TAILSCALE_READS,
+  SSHD_READS,
+  OPENCLAW_READS,
+  DOOR_READS,
+];
+
+/** Single-quoted for sh: nothing inside is expanded. */
+export function shQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+const seconds = (ms: number | undefined) => Math.max(1, Math.ceil((ms ?? DEFAULT_TIMEOUT_MS) / 1000));
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+function processLoops(reads: ProcessReads[]): string {
+  const groups = reads.map((_, i) => `$PIDS${i}`).join(' ');
+  return [
+    ...reads.map((p, i) => `PIDS${i}=$(cd /proc && grep -l ${p.ignoreCase ? '-i ' : ''}-E ${shQuote(p.pattern)} [0-9]*/cmdline 2>/dev/null)`),
+    // Every candidate's network namespace in one ls (its targets are the kernel's "net:[N]"): the
+    // collectors count only processes in the script's own, so only those are read further.
+    `set --`,
+    `for f in ${groups}; do set -- "$@" "/proc/\${f%/cmdline}/ns/net"; done`,
+    `: > "$T/ns"`,
+    `if [ $# -gt 0 ]; then ls -l "$@" > "$T/ns" 2>/dev/null; fi`,
+    `while IFS= read -r line; do`,
+    `  case $line in *" -> "*) ;; *) continue ;; esac`,
+    `  t=\${line##* -> }; l=\${line% -> *}; l=\${l##* }; pid=\${l#/proc/}; pid=\${pid%%/*}`,
+    `  case $pid in *[!0-9]*|'') continue ;; esac`,
+    `  eval "NS_$pid=\\$t"`,
+    `  outv link ok "$l" "$t"`,
+    `done < "$T/ns"`,
+    `for f in ${groups}; do`,
+    `  pid=\${f%/cmdline}`,
+    `  eval "ns=\\\${NS_$pid:-}"`,
+    `  [ -n "$ns" ] || { eval "NS_$pid=-"; outv link missing "/proc/$pid/ns/net" ''; }`,
+    `done`,
+    ...reads.map((p, i) =>
+      [
+        `for f in $PIDS${i}; do`,
+        '  pid=${f%/cmdline}',
+        '  eval "ns=\\${NS_$pid:-}"',
+        '  [ "$ns" = "$OURNS" ] || continue',
+        ...p.reads.filter((r) => r !== 'netns').map((r) => `  proc_${r} "$pid"`),
+        'done',
+      ].join('\n'),
+    ),
+  ].join('\n');
+}
+
+export function generateScript(reads: readonly ScriptReads[] = ALL_READS): string {
+  const all = (key: 'files' | 'kernelValues' | 'which' | 'dirs' | 'stats' | 'env') => unique(reads.flatMap((r) => r[key] ?? []));
+  const commands = reads.flatMap((r) => r.commands ?? []);
+  const rounds = new Set(reads.flatMap((r) => r.rounds ?? []));
+  const processes = reads.flatMap((r) => r.processes ?? []);
+  const kernel = all('kernelValues');
+  const perIface = kernel.filter((k) => k.includes('{iface}'));
+  const lines: string[] = [
+    HEADER,
+    ...all('env').map((name) => `env_var ${name}`),
+    ...all('which').map((p) => `which_prog ${shQuote(p)}`),
+    `prefetch_stats ${all('files')
+      .filter((f) => !f.startsWith('/proc/'))
+      .map(shQuote)
+      .join(' ')}`,
+    ...all('files').map((f) => `read_file ${shQuote(f)}`),
+    'flush_reads',
+    ...all('dirs').map((d) => `list_dir ${shQuote(d)}`),
+    ...all('stats').map((s) => `stat_path ${shQuote(s)}`),
+    ...kernel.filter((k) => !k.includes('{iface}')).map((k) => `kernel_value ${shQuote(k)}`),
+    ...(perIface.length > 0
+      ? [
+          'for iface in /sys/class/net/*; do',
+          '  [ -e "$iface" ] || continue; iface=${iface##*/}',
+          ...perIface.map((k) => `  kernel_value ${shQuote(k.split('{iface}')[0]!)}"$iface"${shQuote(k.split('{iface}')[1]!)}`),
+          'done',
+        ]
+      : []),
+    ...commands.map((c) => {
+      const call = `run_cmd ${seconds(c.timeoutMs)} ${c.argv.map(shQuote).join(' ')}`;
+      return c.ifNonEmpty ? `if [ -s ${shQuote(c.ifNonEmpty)} ]; then ${call}; fi` : call;
+    }),
+    ...(rounds.has('process-table') ? ['process_table'] : []),
+    'OURNS=$(readlink /proc/$$/ns/net 2>/dev/null)',
+    processLoops(processes),
+    ...(rounds.has('sshd-config') ? [SSHD_ROUND(processes.findIndex((p) => p.pattern === 'sshd'))] : []),
+    ...(rounds.has('openclaw') ? [OPENCLAW_HELPERS, OPENCLAW_ROUND(processes.findIndex((p) => p.reads.includes('environ')))] : []),
+    ...(rounds.has('compose') ? [COMPOSE_ROUND] : []),
+    ...(rounds.has('docker') ? [DOCKER_ROUND] : []),
+    ...(rounds.has('nginx') ? [NGINX_ROUND(processes.findIndex((p) => p.pattern.startsWith('nginx')))] : []),
+    'flush_reads',
+    'finish',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+const HEADER = `#!/bin/sh
+# clawmoat ${TOOL_VERSION} collection script. It reads this host (sockets, netfilter, UFW, Docker,
+# Tailscale, sshd, OpenClaw) and prints framed records on stdout; it changes nothing on the host.
+# Run it as root with sh (dash, busybox sh, bash): sh -s < script > HOST.out
+# Parse the output elsewhere: clawmoat collect --from HOST.out -o HOST.json
+# The output holds raw file contents (secrets included): keep it like the host's own files.
+# Secrets are redacted only when clawmoat parses it into a snapshot.
+set -u
+LC_ALL=C; export LC_ALL
+PATH="\${PATH:-/usr/bin:/bin}:/usr/sbin:/sbin:/usr/local/sbin:/usr/local/bin"; export PATH
+umask 077
+T=$(mktemp -d 2>/dev/null) || { echo 'clawmoat: mktemp -d failed' >&2; exit 1; }
+trap 'rm -rf "$T"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+ME=$(id -u)
+MAX=${DEFAULT_MAX_BYTES}
+N=0
+TO=
+if command -v timeout >/dev/null 2>&1; then TO=timeout; fi
+
+# Records are kept in the temp directory and printed at the end: one header line per record,
+# "R OP STATUS IDLEN DATALEN", then every id and data back to back, then the count. A value the
+# shell holds (a link, a kind, a path found) is measured with \${#v} (bytes: LC_ALL=C) and appended
+# to the current chunk file; a file's or a command's bytes stay in their own file (d/K.f), counted by
+# one wc at the end. No content can end a record early or forge another, no process is started per
+# record, and the directory holds a few files per command or file read, not per record.
+mkdir "$T/d" || exit 1
+: > "$T/meta"; : > "$T/done"; : > "$T/batch"; : > "$T/failed"
+TAB=$(printf '\\t')
+NL='
+'
+K=0; C=0; ORDER=
+outv() { # OP STATUS ID VALUE
+  N=$((N + 1))
+  printf 'R %s %s %s %s\\n' "$1" "$2" "\${#3}" "\${#4}" >> "$T/meta"
+  printf '%s%s' "$3" "$4" >> "$T/d/$C.c"
+}
+new_file() { K=$((K + 1)); D="$T/d/$K.f"; }
+end_file() { # OP STATUS ID: a record whose data is the file D
+  N=$((N + 1))
+  printf 'R %s %s %s @%s\\n' "$1" "$2" "\${#3}" $K >> "$T/meta"
+  printf '%s' "$3" >> "$T/d/$C.c"
+  [ -e "$D" ] || : > "$D"
+  ORDER="$ORDER $C.c $K.f"
+  C=$((C + 1))
+}
+finish() {
+  : >> "$T/d/$C.c"
+  ORDER="$ORDER $C.c"
+  cd "$T/d" || exit 1
+  set --
+  for f in $ORDER; do case $f in *.f) set -- "$@" "$f" ;; esac; done
+  wc -c "$@" /dev/null > "$T/sizes" || exit 1
+  printf '%s\\n' '${FORMAT_LINE}'
+  FAILED=" $(tr '\\n' ' ' < "$T/failed" 2>/dev/null) "
+  exec 4< "$T/sizes"
+  while IFS= read -r line; do
+    case $line in
+      *@*)
+        read -r size x <&4
+        set -- $line
+        case $FAILED in *" \${5#@} "*) printf 'R %s error %s %s\\n' "$2" "$4" "$size" ;; *) printf 'R %s %s %s %s\\n' "$2" "$3" "$4" "$size" ;; esac
+        ;;
+      *) printf '%s\\n' "$line" ;;
+    esac
+  done < "$T/meta"
+  exec 4<&-
+  printf 'D\\n'
+  cat $ORDER
+  printf '\\nE %s\\n' $N
+  cd /
+}
+outv fact ok pid "$$"
+outv fact ok uid "$ME"
+set -- $(uname -s -n -r)
+outv fact ok hostname "$2"
+outv fact ok kernel "$3"
+case $1 in Linux) outv fact ok platform linux ;; *) outv fact ok platform "$1" ;; esac
+START=$(pwd)
+outv fact ok cwd "$START"
+if v=$(readlink /proc/$$/ns/net 2>/dev/null); then outv link ok /proc/self/ns/net "$v"; else outv link missing /proc/self/ns/net ''; fi
+
+env_var() { # NAME: only set variables are recorded
+  eval "if [ -n \\"\\\${$1+set}\\" ]; then outv env ok $1 \\"\\\$$1\\"; fi"
+}
+# find_prog NAME: its path on PATH, in FOUND. By hand, not with command -v: busybox sh may answer
+# with its own applet (its ip, its sysctl) where the host has the real program, which Node would run.
+find_prog() {
+  FOUND=
+  oldifs=$IFS; IFS=:
+  for d in $PATH; do
+    if [ -n "$d" ] && [ -f "$d/$1" ] && [ -x "$d/$1" ]; then FOUND=$d/$1; break; fi
+  done
+  IFS=$oldifs
+  [ -n "$FOUND" ]
+}
+which_prog() {
+  if find_prog "$1"; then outv which ok "$1" "$FOUND"; else outv which missing "$1" ''; fi
+}
+stat_path() {
+  if [ -f "$1" ]; then k=file; elif [ -d "$1" ]; then k=directory; elif [ -e "$1" ]; then k=other; else k=missing; fi
+  outv stat ok "$1" $k
+}
+kernel_value() { # one-line kernel files (/proc/sys): the shell's own read, no process started
+  # (read may report end of file on /proc/sys, which answers a byte-at-a-time read oddly: the value is what counts)
+  v=
+  if [ -r "$1" ] && { IFS= read -r v < "$1" || [ -n "$v" ]; }; then outv read ok "$1" "$v
+"; else outv read missing "$1" ''; fi
+}
+list_dir() { # names NUL-separated
+  if [ ! -d "$1" ]; then outv list missing "$1" ''; return; fi
+  new_file
+  for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+    if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\\0' "\${f##*/}"; fi
+  done > "$D"
+  end_file list ok "$1"
+}
+proc_link() { # OP PATH
+  if v=$(readlink "$2" 2>/dev/null); then outv link ok "$2" "$v"; else outv link missing "$2" ''; fi
+}
+proc_netns() { proc_link link "/proc/$1/ns/net"; }
+proc_cwd() { proc_link link "/proc/$1/cwd"; }
+proc_exe() { proc_link link "/proc/$1/exe"; }
+proc_raw() { # /proc files: generated by the kernel, read as they are
+  new_file
+  if cat "$1" > "$D" 2> "$T/re"; then end_file raw ok "$1"
+  elif grep -q -i -E 'denied|not permitted' "$T/re"; then outv raw EACCES "$1" ''
+  else outv raw ENOENT "$1" ''; fi
+}
+proc_environ() { proc_raw "/proc/$1/environ"; }
+proc_status() {
+  new_file
+  if cat "/proc/$1/status" > "$D" 2>/dev/null; then end_file read ok "/proc/$1/status"; else outv read missing "/proc/$1/status" ''; fi
+}
+
+# run_cmd SECONDS ARGV...: stdout as one record, stderr as the next.
+run_cmd() {
+  t=$1; shift
+  id="$*"
+  if ! find_prog "$1"; then outv run absent "$id" ''; return; fi
+  shift
+  new_file
+  $TO \${TO:+$t} "$FOUND" "$@" > "$D" 2> "$T/e" < /dev/null
+  rc=$?
+  if [ -n "$TO" ] && { [ $rc = 124 ] || [ $rc = 143 ]; }; then rc=timeout; fi
+  end_file run $rc "$id"
+  e=
+  if [ -s "$T/e" ]; then e=$(head -c 4096 "$T/e"); fi
+  outv stderr $rc "$id" "$e"
+}
+
+# read_file PATH: the safe read of src/safe-fs/ as far as sh allows. A regular file only, at most
+# MAX bytes, never through a symbolic link a user owns, and never what a user who controls a
+# directory on the way could not read: a user's symlink to /etc/shadow reads nothing.
+read_file() {
+  p=$1
+  case $p in /*) ;; *) outv read error "$p" "$p is not an absolute path"; return ;; esac
+  # (one path per line in the batch of reads: a name with a newline could smuggle in another path)
+  case $p in *"$NL"*) outv read unsafe "$p" "$p has a newline in its name; the collection script does not read such a path"; return ;; esac
+  if [ ! -e "$p" ] && [ ! -L "$p" ]; then outv read missing "$p" ''; return; fi
+  case $p in /proc/[0-9]*/*|/proc/net/*|/proc/sys/*)
+    new_file
+    if cat "$p" > "$D" 2>/dev/null; then end_file read ok "$p"; else outv read denied "$p" "$p is not readable (permission denied)"; fi
+    return ;;
+  esac
+  CTL=
+  check_path "$p" || return
+  real=$p
+  if [ -n "$LINKED" ]; then
+    real=$(readlink -f "$p" 2>/dev/null) || { outv read missing "$p" ''; return; }
+    check_path "$real" || return
+  fi
+  # the last component: a regular file (0x8000 in the mode's type bits), within the cap
+  set -- $LAST
+  if [ $(( 0x$3 & 0xF000 )) -ne $(( 0x8000 )) ]; then outv read notreg "$p" "$p is not a regular file; clawmoat reads only regular files"; return; fi
+  if [ "$4" -gt $MAX ]; then outv read large "$p" "$p is $4 bytes, over the $MAX-byte limit for a file of this kind; is it the right file?"; return; fi
+  fu=$1; fm=$(( 0x$3 ))
+  for c in $CTL; do
+    if [ "$c" = any ]; then [ $((fm & 4)) -ne 0 ] && continue
+    elif [ "$c" = "$fu" ]; then [ $((fm & 256)) -ne 0 ] && continue
+    else [ $((fm & 4)) -ne 0 ] && [ $((fm & 32)) -ne 0 ] && continue; fi
+    outv read denied "$p" "$p is not readable by uid $c, who controls the path; clawmoat reads for root only what that user could read"
+    return
+  done
+  # Approved: read with the others at the next flush_reads, under one timeout.
+  new_file
+  end_file read ok "$p"
+  printf '%s\\t%s\\n' $K "$real" >> "$T/batch"
+}
+# flush_reads: the approved files' bytes (at most MAX + 1: over MAX, grown since its stat, the
+# parser refuses it as too large). One timeout for all: a file swapped for a FIFO cannot hang us.
+flush_reads() {
+  [ -s "$T/batch" ] || return 0
+  $TO \${TO:+10} sh -c 'while IFS= read -r l; do k=\${l%%"$2"*}; head -c '$((MAX + 1))' "\${l#*"$2"}" > "$1/d/$k.f" 2>/dev/null && echo $k >> "$1/done"; done < "$1/batch"' sh "$T" "$TAB"
+  done=" $(tr '\\n' ' ' < "$T/done") "
+  while IFS= read -r l; do
+    k=\${l%%"$TAB"*}
+    case $done in *" $k "*) ;; *) printf '%s could not be read' "\${l#*"$TAB"}" > "$T/d/$k.f"; echo $k >> "$T/failed" ;; esac
+  done < "$T/batch"
+  : > "$T/batch"
+}
+
+# prefetch_stats PATH...: one stat for every component of every path, for check_path to look up.
+prefetch_stats() {
+  for f; do
+    q=
+    rest=\${f#/}
+    while [ -n "$rest" ]; do
+      q="$q/\${rest%%/*}"
+      case $rest in */*) rest=\${rest#*/} ;; *) rest= ;; esac
+      set -- "$@" "$q"
+    done
+  done
+  stat -c '%u %g %f %s %n' "$@" > "$T/statcache" 2>/dev/null
+}
+
+# check_path PATH: stat every component (one stat for all); note who controls it in CTL, whether
+# a symbolic link is on the way in LINKED, and the last component's "uid gid mode size" in LAST.
+check_path() {
+  q=
+  rest=\${1#/}
+  set --
+  while [ -n "$rest" ]; do
+    q="$q/\${rest%%/*}"
+    case $rest in */*) rest=\${rest#*/} ;; *) rest= ;; esac
+    set -- "$@" "$q"
+  done
+  count=$#
+  # From the cache of prefetch_stats when it holds every component, else one stat now.
+  : > "$T/s"
+  for q; do
+    hit=
+    if [ -s "$T/statcache" ]; then
+      while read -r cu cg cm cs cn; do [ "$cn" = "$q" ] && { printf '%s %s %s %s\\n' "$cu" "$cg" "$cm" "$cs" >> "$T/s"; hit=1; break; }; done < "$T/statcache"
+    fi
+    [ -n "$hit" ] || break
+  done
+  if [ -z "$hit" ] && ! stat -c '%u %g %f %s' "$@" > "$T/s" 2>/dev/null; then outv read denied "$p" "$p cannot be checked (permission denied on a directory on the way)"; return 1; fi
+  LINKED=
+  i=0
+  while read -r u g m s; do
+    i=$((i + 1))
+    mode=$(( 0x$m ))
+    if [ $((mode & 0xF000)) -eq $((0xA000)) ]; then
+      LINKED=1
+      if [ "$u" != 0 ] && [ "$u" != "$ME" ]; then outv read unsafe "$p" "$p goes through a symbolic link owned by uid $u; the collection script follows only root's links"; return 1; fi
+    elif [ $i -lt $count ]; then
+      if [ "$u" != 0 ] && [ "$u" != "$ME" ]; then CTL="$CTL $u"; fi
+      if [ $((mode & 512)) -eq 0 ] && { [ $((mode & 2)) -ne 0 ] || { [ $((mode & 16)) -ne 0 ] && [ "$g" != 0 ]; }; }; then CTL="$CTL any"; fi
+    fi
+    LAST="$u $g $m $s"
+  done < "$T/s"
+  return 0
+}
+
+# Every process's argv in one read: grep -z prints each NUL-ended argument of each file as
+# "PID/cmdline:ARG" and a NUL. An argument cannot hold a NUL, so each entry starts with its own
+# file's name, whatever the process put in its title; a process that exits is simply absent.
+process_table() {
+  new_file
+  cd /proc || return
+  grep -H -z '' [0-9]*/cmdline > "$D" 2>/dev/null
+  cd /
+  end_file argv ok /proc
+}
+`;
+
+/** Mirrors sshd.ts runningSshdConfig: the -f of the first sshd in our namespace, then sshd -T. */
+const SSHD_ROUND = (index: number) => `
+SSHDCFG=
+best=
+for pid in \${PIDS${index}:-}; do
+  pid=\${pid%/cmdline}
+  # the first in pid order, as the collector walks the process table
+  [ -z "$best" ] || [ "$pid" -lt "$best" ] || continue
+  tr '\\000' '\\n' 2>/dev/null < /proc/$pid/cmdline > "$T/a" || continue
+  IFS= read -r a0 < "$T/a" || continue
+  case $a0 in sshd|*/sshd) ;; *) continue ;; esac
+  eval "ns=\\\${NS_$pid:-}"
+  [ "$ns" = "$OURNS" ] || continue
+  f=; prev=
+  while IFS= read -r a; do [ "$prev" = -f ] && [ -z "$f" ] && f=$a; prev=$a; done < "$T/a"
+  [ -n "$f" ] && { SSHDCFG=$f; best=$pid; }
+done
+if [ -n "$SSHDCFG" ]; then
+  read_file "$SSHDCFG"
+  run_cmd 3 sshd -T -f "$SSHDCFG"
+else
+  run_cmd 3 sshd -T
+fi
+for f in /etc/ssh/sshd_config.d/*; do [ -f "$f" ] && read_file "$f"; done
+`;
+
+const LEGACY = LEGACY_STATE_DIRS.map((l) => `${l.dir}:${l.file}`).join(' ');
+
+/**
+ * Mirrors openclaw.ts and openclaw/config-paths.ts: every home a gateway may use (its HOME, its
+ * user's home, the script's own), and in each the config candidates, state dirs, .env files,
+ * user units and npm prefix; the gateway's OPENCLAW_* paths; then the installed version.
+ */
+const OPENCLAW_ROUND = (index: number) => `
+HOMES=
+DIRS=
+add_home() { # once each
+  [ -n "$1" ] || return 0
+  case "
+$HOMES
+" in *"
+$1
+"*) return 0 ;; esac
+  HOMES="$HOMES
+$1"
+}
+add_home "\${HOME:-/root}"
+for pid in \${PIDS${index}:-}; do
+  pid=\${pid%/cmdline}
+  eval "ns=\\\${NS_$pid:-}"
+  [ "$ns" = "$OURNS" ] || continue
+  tr '\\000' '\\n' 2>/dev/null < /proc/$pid/environ > "$T/env" || continue
+  eh=; eoh=; esd=; ecp=
+  while IFS= read -r e; do
+    case $e in
+      HOME=*) [ -n "$eh" ] || eh=\${e#HOME=} ;;
+      OPENCLAW_HOME=*) [ -n "$eoh" ] || eoh=\${e#*=} ;;
+      OPENCLAW_STATE_DIR=*) [ -n "$esd" ] || esd=\${e#*=} ;;
+      OPENCLAW_CONFIG_PATH=*) [ -n "$ecp" ] || ecp=\${e#*=} ;;
+    esac
+  done < "$T/env"
+  add_home "$eh"
+  u=
+  while read -r k v rest; do [ "$k" = Uid: ] && u=$v && break; done < /proc/$pid/status
+  if [ -n "$u" ]; then
+    while IFS=: read -r n x pu pg g ph sh; do [ "$pu" = "$u" ] && { add_home "$ph"; break; }; done < /etc/passwd
+  fi
+  case $eoh in /*) add_home "$eoh" ;; esac
+  case $esd in /*) DIRS="$DIRS
+$esd" ;; esac
+  case $ecp in /*) stat_path "$ecp"; read_file "$ecp" ;; esac
+  c=$(readlink /proc/$pid/cwd 2>/dev/null) && read_file "$c/.env"
+  tr '\\000' '\\n' 2>/dev/null < /proc/$pid/cmdline > "$T/a"
+  while IFS= read -r a; do
+    case $a in /*[oO][pP][eE][nN][cC][lL][aA][wW]*|/*[cC][lL][aA][wW][dD][bB][oO][tT]*|/*[mM][oO][lL][tT][bB][oO][tT]*|/*[cC][lL][aA][wW][dD][iI][sS]*) version_walk "\${a%/*}" ;; esac
+  done < "$T/a"
+done
+for v in OPENCLAW_HOME OPENCLAW_STATE_DIR OPENCLAW_CONFIG_PATH; do
+  eval "d=\\\${$v:-}"
+  case $d in /*) case $v in OPENCLAW_HOME) HOMES="$HOMES
+$d" ;; OPENCLAW_STATE_DIR) DIRS="$DIRS
+$d" ;; *) stat_path "$d"; read_file "$d" ;; esac ;; esac
+done
+for d in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do units_in "$d"; done
+printf '%s\\n' "$HOMES" > "$T/homes"
+while IFS= read -r h; do
+  [ -n "$h" ] || continue
+  for sd in .openclaw ${LEGACY}; do
+    dir=\${sd%%:*}; file=\${sd#*:}
+    stat_path "$h/$dir"
+    for n in openclaw.json clawdbot.json $file .env; do stat_path "$h/$dir/$n"; read_file "$h/$dir/$n"; done
+  done
+  for d in "$h"/.openclaw-*; do [ -d "$d" ] && DIRS="$DIRS
+$d"; done
+  units_in "$h/.config/systemd/user"
+  for n in openclaw clawdbot moltbot; do stat_path "$h/.npm-global/lib/node_modules/$n"; done
+  for n in openclaw clawdbot moltbot; do [ -e "$h/.npm-global/lib/node_modules/$n" ] && version_walk "$h/.npm-global/lib/node_modules/$n"; done
+done < "$T/homes"
+printf '%s\\n' "$DIRS" > "$T/dirs"
+while IFS= read -r d; do
+  [ -n "$d" ] || continue
+  stat_path "$d"
+  for n in openclaw.json clawdbot.json .env; do stat_path "$d/$n"; read_file "$d/$n"; done
+done < "$T/dirs"
+for n in openclaw clawdbot; do
+  find_prog $n || continue
+  b=$FOUND
+  r=$(readlink -f "$b" 2>/dev/null) || r=$b
+  outv real ok "$b" "$r"
+  version_walk "\${r%/*}"
+done
+for root in /usr/lib/node_modules /usr/local/lib/node_modules; do
+  for n in openclaw clawdbot moltbot; do stat_path "$root/$n"; [ -e "$root/$n" ] && version_walk "$root/$n"; done
+done
+`;
+
+/** Helpers of the OpenClaw round, defined before it runs. */
+const OPENCLAW_HELPERS = `
+units_in() { # a systemd directory: its listing, then each gateway unit and where it really is
+  list_dir "$1"
+  for f in "$1"/openclaw-gateway*.service "$1"/clawdbot-gateway*.service "$1"/moltbot-gateway*.service; do
+    [ -e "$f" ] || continue
+    r=$(readlink -f "$f" 2>/dev/null) && outv real ok "$f" "$r"
+    read_file "$f"
+  done
+}
+version_walk() { # package.json in a directory and up to 7 parents (openclaw.ts packageVersionAbove)
+  d=$1; i=0
+  while [ $i -lt 8 ] && [ -n "$d" ] && [ "$d" != / ]; do
+    if [ -f "$d/package.json" ]; then read_file "$d/package.json"; else outv read missing "$d/package.json" ''; fi
+    d=\${d%/*}; i=$((i + 1))
+  done
+}
+`;
+
+/** Mirrors compose.ts composeFilesToRead for the default search: the working directory, then its parents. */
+const COMPOSE_ROUND = `
+d=$START
+dp=\${d%/}
+read_file "$dp/.env"
+while :; do
+  dp=\${d%/}
+  found=
+  for n in ${DEFAULT_NAMES.join(' ')}; do stat_path "$dp/$n"; if [ -z "$found" ] && [ -e "$dp/$n" ]; then found=$n; fi; done
+  if [ -n "$found" ]; then
+    read_file "$dp/$found"
+    read_file "$dp/.env"
+    for n in ${OVERRIDE_NAMES.join(' ')}; do stat_path "$dp/$n"; if [ -e "$dp/$n" ]; then read_file "$dp/$n"; break; fi; done
+    break
+  fi
+  [ "$d" = / ] && break
+  d=\${d%/*}; [ -n "$d" ] || d=/
+done
+`;
+
+/**
+ * Mirrors doors/index.ts readNginx and nginxArgs: for each nginx master in our namespace, its
+ * -c/-p/-e from its title, then the same \`nginx -T\` the collector runs, when the collector would
+ * run it without changing user (the script runs as root and so does nginx, or the script does not).
+ */
+const NGINX_ROUND = (index: number) => `
+for f in \${PIDS${index}:-}; do
+  pid=\${f%/cmdline}
+  eval "ns=\\\${NS_$pid:-}"
+  [ "$ns" = "$OURNS" ] || continue
+  tr '\\000' '\\n' 2>/dev/null < /proc/$pid/cmdline > "$T/a" || continue
+  IFS= read -r a0 < "$T/a" || continue
+  case $a0 in
+    'nginx: master process'*) ;;
+    'nginx: '*) continue ;;
+    *) p0=\${a0%%[[:space:]]*}; [ "\${p0##*/}" = nginx ] || continue ;;
+  esac
+  if [ "$ME" = 0 ]; then
+    u=
+    while read -r k v rest; do [ "$k" = Uid: ] && u=$v && break; done < /proc/$pid/status
+    [ "$u" = 0 ] || continue
+  fi
+  words=
+  while IFS= read -r l; do words="$words $l"; done < "$T/a"
+  words=\${words# }
+  case $words in 'nginx: master process'*) words=\${words#nginx: master process} ;; esac
+  set -f; set -- $words; set +f
+  [ $# -gt 0 ] && shift
+  conf=; prefix=; elog=
+  while [ $# -gt 0 ]; do
+    case $1 in
+      -c) conf=\${2:-}; [ $# -gt 1 ] && shift ;;
+      -p) prefix=\${2:-}; [ $# -gt 1 ] && shift ;;
+      -e) elog=\${2:-}; [ $# -gt 1 ] && shift ;;
+    esac
+    shift
+  done
+  main=/etc/nginx/nginx.conf
+  if [ -n "$conf" ]; then
+    case $conf in /*) main=$conf ;; *) if [ -n "$prefix" ]; then main=\${prefix%/}/$conf; else main=$conf; fi ;; esac
+  fi
+  set -- -T
+  [ -n "$prefix" ] && set -- "$@" -p "$prefix"
+  [ -n "$elog" ] && set -- "$@" -e "$elog"
+  run_cmd 10 nginx "$@" -c "$main"
+done
+`;
+
+/** Mirrors docker.ts: the Engine API on its unix socket, through curl when the host has it. */
+const DOCKER_ROUND = `
+docker_get() { # API path
+  if [ -z "$DSOCK" ]; then return; fi
+  if [ ! -S "$DSOCK" ]; then outv docker down "$1" ''; return; fi
+  if [ -z "$CURL" ]; then outv docker noclient "$1" ''; return; fi
+  new_file
+  if code=$("$CURL" -s -m 3 --unix-socket "$DSOCK" -o "$D" -w '%{http_code}' "http://docker$1" 2> "$T/de"); then end_file docker "$code" "$1"
+  elif grep -q -i denied "$T/de"; then code=; outv docker denied "$1" ''
+  else code=; outv docker down "$1" ''; fi
+}
+CURL=
+if find_prog curl; then CURL=$FOUND; fi
+DSOCK=/var/run/docker.sock
+case \${DOCKER_HOST:-} in '') ;; unix://*) DSOCK=\${DOCKER_HOST#unix://} ;; *) DSOCK= ;; esac
+docker_get /version
+if [ "\${code:-}" = 200 ]; then
+  docker_get '/containers/json?all=1'
+  LIST=$D
+  docker_get /networks
+  for id in $(grep -o '"Id":"[0-9a-f]*"' "$LIST" 2>/dev/null | cut -d'"' -f4); do docker_get "/containers/$id/json"; done
+fi
+`;
