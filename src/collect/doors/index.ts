@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import type { Collected, Door, DoorKind, DoorProblem, DoorsState } from '../../snapshot/types.js';
+import type { Collected, DockerState, Door, DoorKind, DoorProblem, DoorsState } from '../../snapshot/types.js';
 import { firstLine, hostFacts, listDir, ok, readText, run, unavailable, which } from '../host.js';
 import { netnsOf, userOf, cwdOf } from '../proc.js';
 import { kubectlDoors, programName, socatDoor, sshDoors } from './forwarders.js';
@@ -11,6 +11,8 @@ import { cloudflaredConfigPaths, cloudflaredDoors } from './cloudflared.js';
 import { ngrokConfigPaths, ngrokDoors } from './ngrok.js';
 import { frpDoors, frpConfigPath } from './frp.js';
 import { rinetdConfigPath, rinetdDoors } from './rinetd.js';
+import { readTraefik } from './traefik-read.js';
+import { addContainerDoors } from './containers.js';
 import type { ScriptReads } from '../script/declare.js';
 
 /**
@@ -57,6 +59,8 @@ export function doorKindOf(argv: readonly string[]): DoorKind | undefined {
       return 'ngrok';
     case 'frpc':
       return 'frp';
+    case 'traefik':
+      return argv[1] === 'version' || argv[1] === 'healthcheck' ? undefined : 'traefik';
     default:
       return undefined;
   }
@@ -408,7 +412,7 @@ async function readTunnel(r: Running, kind: DoorKind, state: DoorsState): Promis
   }
 }
 
-export async function collectDoors(processes: Map<number, string[]>): Promise<Collected<DoorsState>> {
+export async function collectDoors(processes: Map<number, string[]>, docker?: Promise<Collected<DockerState>>): Promise<Collected<DoorsState>> {
   const state: DoorsState = { doors: [], problems: [], read: [] };
   const running = await sameNetns(processes);
   await Promise.all(
@@ -423,6 +427,8 @@ export async function collectDoors(processes: Map<number, string[]>): Promise<Co
           return readHaproxy(r, state);
         case 'apache':
           return readApache(r, state);
+        case 'traefik':
+          return readTraefik(r.pid, r.argv, state, docker);
         case 'socat': {
           const door = socatDoor(r.argv, r.pid);
           if (door) state.doors.push(door);
@@ -451,6 +457,7 @@ export async function collectDoors(processes: Map<number, string[]>): Promise<Co
       }
     }),
   );
+  await addContainerDoors(state, docker);
   return ok(state);
 }
 
@@ -463,6 +470,6 @@ export async function collectDoors(processes: Map<number, string[]>): Promise<Co
  */
 export const DOOR_READS: ScriptReads = {
   which: ['nginx', 'caddy'],
-  processes: [{ pattern: 'nginx|caddy|haproxy|apache2|httpd|socat|rinetd|ssh|kubectl|cloudflared|ngrok|frpc', reads: ['netns', 'status', 'cwd'] }],
+  processes: [{ pattern: 'nginx|caddy|haproxy|apache2|httpd|socat|rinetd|ssh|kubectl|cloudflared|ngrok|frpc|traefik', reads: ['netns', 'status', 'cwd'] }],
   rounds: ['nginx'],
 };
