@@ -113,16 +113,25 @@ async function sameNetns(processes: Map<number, string[]>): Promise<Running[]> {
     if (ours !== undefined && ns !== ours) continue;
     out.push({ pid, argv, name: programName(argv) });
   }
-  // A forking forwarder (socat fork) has children with the same argv: the parent holds the listener.
-  const seen = new Set<string>();
-  return out
-    .sort((a, b) => a.pid - b.pid)
-    .filter((r) => {
-      const key = r.argv.join('\0');
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+  // A forking forwarder (socat fork) has children with the same argv: the parent holds the
+  // listener, so a child of a process with the same argv is left out. Only a child: two unrelated
+  // processes with one argv (another working directory, another owner) are both doors, or a decoy
+  // started first could hide a real one.
+  const byPid = new Map(out.map((r) => [r.pid, r]));
+  const kept: Running[] = [];
+  for (const r of out.sort((a, b) => a.pid - b.pid)) {
+    const parent = byPid.get((await parentOf(r.pid)) ?? -1);
+    if (parent && parent.argv.join('\0') === r.argv.join('\0')) continue;
+    kept.push(r);
+  }
+  return kept;
+}
+
+/** The parent pid (PPid of /proc/PID/status). */
+async function parentOf(pid: number): Promise<number | undefined> {
+  const status = await readText(`/proc/${pid}/status`);
+  const ppid = status.status === 'ok' ? /^PPid:\s+(\d+)/m.exec(status.data) : null;
+  return ppid ? Number(ppid[1]) : undefined;
 }
 
 /** Every file a glob or path names, read through the safe reader; unreadable ones are problems. */
