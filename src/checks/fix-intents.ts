@@ -1,4 +1,5 @@
 import type { DoorKind, SourceLocation } from '../snapshot/types.js';
+import type { Publish } from '../model/docker.js';
 
 /**
  * Fix intents: what a check says must change, beside the finding that shows why (ESLint's rule
@@ -125,15 +126,8 @@ export interface FirewallDenyGatewayIntent {
   rules: { text: string; location?: SourceLocation }[];
 }
 
-/** A published port as a compose file or `docker run` writes it. */
-export interface PublishRef {
-  hostIp: string;
-  hostPort?: string;
-  containerPort: string;
-  protocol: string;
-  text: string;
-  location?: SourceLocation;
-}
+/** A published port as a compose file or `docker run` writes it (the model's own type: one home). */
+export type PublishRef = Publish;
 
 /** Publish a gateway workload's ports on 127.0.0.1 only (or, with `harden --no-publish`, not at all). */
 export interface PublishLoopbackIntent {
