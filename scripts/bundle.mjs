@@ -26,6 +26,8 @@ const common = {
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: { js: "import { createRequire as __clawmoatCreateRequire } from 'node:module'; const require = __clawmoatCreateRequire(import.meta.url);" },
   logLevel: 'warning',
+  // Every bundle names its version without reading package.json (a bundle copied elsewhere has none beside it).
+  define: { __CLAWMOAT_VERSION__: JSON.stringify(version) },
 };
 
 // Chunks of an earlier build have other hashes: remove them, so dist/ holds this build's only.
@@ -47,7 +49,7 @@ const [cli] = await Promise.all([
     chunkNames: 'clawmoat-[name]-[hash]',
     // The probe's namespace agent is a file of its own (below), found next to this one.
     define: {
-      __CLAWMOAT_VERSION__: JSON.stringify(version),
+      ...common.define,
       __CLAWMOAT_AGENT_BUNDLE__: JSON.stringify('./probe-agent.mjs'),
       __CLAWMOAT_HTML_BUNDLE__: JSON.stringify('./report-html.mjs'),
       __CLAWMOAT_FLEET_WORKER__: JSON.stringify('./fleet-worker.mjs'),

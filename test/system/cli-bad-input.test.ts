@@ -221,6 +221,7 @@ const BAD_VALUES: Record<string, string[]> = {
   '--target': ['300.1.1.1', '127.0.0.1:70000', ''],
   '--timeout': ['-1', '0', 'x', '1e9'],
   '--concurrency': ['0', '-3', 'many'],
+  '--jobs': ['0', '-2', 'many', '1.5'],
   '--port': ['70000', '0', '1e3', 'x'],
   '--from': ['nowhere'],
   '--fail-on-open': ['nope'],
