@@ -456,13 +456,13 @@ export async function collectDoors(processes: Map<number, string[]>): Promise<Co
 
 /**
  * What collectDoors reads, for the collection script: which forwarders run, in which namespace,
- * as whom, and nginx's own dump (`nginx -T`) of a master that runs as root. The other configs
- * (Caddy, HAProxy, Apache, tunnels; nginx run by another user, whose dump runs as that user; includes
- * followed as parsed) are not read by the script yet: each such door becomes a problem naming the
- * file the script did not read, so the cells it decides are `unknown`, never `filtered`.
+ * as whom, nginx's own dump (`nginx -T`, as the master's owner), and the config files of Caddy
+ * (with `caddy adapt`), HAProxy, Apache and the tunnels found as the functions above find them
+ * (script/door-rounds.ts). What it still does not read (nginx's files one by one when `nginx -T`
+ * fails) becomes a problem naming the file, so the cells it decides are `unknown`, never `filtered`.
  */
 export const DOOR_READS: ScriptReads = {
   which: ['nginx', 'caddy'],
   processes: [{ pattern: 'nginx|caddy|haproxy|apache2|httpd|socat|rinetd|ssh|kubectl|cloudflared|ngrok|frpc', reads: ['netns', 'status', 'cwd'] }],
-  rounds: ['nginx'],
+  rounds: ['nginx', 'door-configs'],
 };

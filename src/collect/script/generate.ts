@@ -14,6 +14,7 @@ import { TAILSCALE_READS } from '../tailscale.js';
 import { UFW_READS } from '../ufw.js';
 import { LEGACY_STATE_DIRS } from '../../openclaw/config-paths.js';
 import type { ProcessReads, ScriptReads } from './declare.js';
+import { DOOR_CONFIG_ROUND, NGINX_ROUND, RUN_DUMP } from './door-rounds.js';
 import { FORMAT_LINE } from './frame.js';
 
 /**
@@ -89,6 +90,7 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
   const processes = reads.flatMap((r) => r.processes ?? []);
   const kernel = all('kernelValues');
   const perIface = kernel.filter((k) => k.includes('{iface}'));
+  const doorIndex = processes.findIndex((p) => p.pattern.startsWith('nginx'));
   const lines: string[] = [
     HEADER,
     ...all('env').map((name) => `env_var ${name}`),
@@ -121,7 +123,9 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
     ...(rounds.has('openclaw') ? [OPENCLAW_HELPERS, OPENCLAW_ROUND(processes.findIndex((p) => p.reads.includes('environ')))] : []),
     ...(rounds.has('compose') ? [COMPOSE_ROUND] : []),
     ...(rounds.has('docker') ? [DOCKER_ROUND] : []),
-    ...(rounds.has('nginx') ? [NGINX_ROUND(processes.findIndex((p) => p.pattern.startsWith('nginx')))] : []),
+    ...(rounds.has('nginx') || rounds.has('door-configs') ? [RUN_DUMP] : []),
+    ...(rounds.has('nginx') ? [NGINX_ROUND(doorIndex)] : []),
+    ...(rounds.has('door-configs') ? [DOOR_CONFIG_ROUND(doorIndex)] : []),
     'flush_reads',
     'finish',
     '',
@@ -550,54 +554,6 @@ while :; do
   fi
   [ "$d" = / ] && break
   d=\${d%/*}; [ -n "$d" ] || d=/
-done
-`;
-
-/**
- * Mirrors doors/index.ts readNginx and nginxArgs: for each nginx master in our namespace, its
- * -c/-p/-e from its title, then the same \`nginx -T\` the collector runs, when the collector would
- * run it without changing user (the script runs as root and so does nginx, or the script does not).
- */
-const NGINX_ROUND = (index: number) => `
-for f in \${PIDS${index}:-}; do
-  pid=\${f%/cmdline}
-  eval "ns=\\\${NS_$pid:-}"
-  [ "$ns" = "$OURNS" ] || continue
-  tr '\\000' '\\n' 2>/dev/null < /proc/$pid/cmdline > "$T/a" || continue
-  IFS= read -r a0 < "$T/a" || continue
-  case $a0 in
-    'nginx: master process'*) ;;
-    'nginx: '*) continue ;;
-    *) p0=\${a0%%[[:space:]]*}; [ "\${p0##*/}" = nginx ] || continue ;;
-  esac
-  if [ "$ME" = 0 ]; then
-    u=
-    while read -r k v rest; do [ "$k" = Uid: ] && u=$v && break; done < /proc/$pid/status
-    [ "$u" = 0 ] || continue
-  fi
-  words=
-  while IFS= read -r l; do words="$words $l"; done < "$T/a"
-  words=\${words# }
-  case $words in 'nginx: master process'*) words=\${words#nginx: master process} ;; esac
-  set -f; set -- $words; set +f
-  [ $# -gt 0 ] && shift
-  conf=; prefix=; elog=
-  while [ $# -gt 0 ]; do
-    case $1 in
-      -c) conf=\${2:-}; [ $# -gt 1 ] && shift ;;
-      -p) prefix=\${2:-}; [ $# -gt 1 ] && shift ;;
-      -e) elog=\${2:-}; [ $# -gt 1 ] && shift ;;
-    esac
-    shift
-  done
-  main=/etc/nginx/nginx.conf
-  if [ -n "$conf" ]; then
-    case $conf in /*) main=$conf ;; *) if [ -n "$prefix" ]; then main=\${prefix%/}/$conf; else main=$conf; fi ;; esac
-  fi
-  set -- -T
-  [ -n "$prefix" ] && set -- "$@" -p "$prefix"
-  [ -n "$elog" ] && set -- "$@" -e "$elog"
-  run_cmd 10 nginx "$@" -c "$main"
 done
 `;
 
