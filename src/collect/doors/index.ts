@@ -408,50 +408,57 @@ async function readTunnel(r: Running, kind: DoorKind, state: DoorsState): Promis
   }
 }
 
-export async function collectDoors(processes: Map<number, string[]>): Promise<Collected<DoorsState>> {
-  const state: DoorsState = { doors: [], problems: [], read: [] };
-  const running = await sameNetns(processes);
-  await Promise.all(
-    running.map(async (r) => {
-      const kind = doorKindOf(r.argv)!;
-      switch (kind) {
-        case 'nginx':
-          return readNginx(r, state);
-        case 'caddy':
-          return readCaddy(r, state);
-        case 'haproxy':
-          return readHaproxy(r, state);
-        case 'apache':
-          return readApache(r, state);
-        case 'socat': {
-          const door = socatDoor(r.argv, r.pid);
-          if (door) state.doors.push(door);
-          return;
-        }
-        case 'ssh':
-          state.doors.push(...sshDoors(r.argv, r.pid));
-          return;
-        case 'kubectl':
-          state.doors.push(...kubectlDoors(r.argv, r.pid));
-          return;
-        case 'rinetd': {
-          const path = rinetdConfigPath(r.argv);
-          const text = await readText(path);
-          if (text.status !== 'ok') {
-            state.problems.push({ kind, pid: r.pid, source: path, detail: `rinetd (pid ${r.pid}) runs with ${path}, which could not be read: ${text.detail}` });
-            return;
-          }
-          const result = rinetdDoors(text.data, path, r.pid);
-          state.doors.push(...result.doors);
-          state.problems.push(...result.problems);
-          return;
-        }
-        default:
-          return readTunnel(r, kind, state);
+/** One forwarder's doors, problems and what was read, into STATE. */
+async function readDoor(r: Running, state: DoorsState): Promise<void> {
+  const kind = doorKindOf(r.argv)!;
+  switch (kind) {
+    case 'nginx':
+      return readNginx(r, state);
+    case 'caddy':
+      return readCaddy(r, state);
+    case 'haproxy':
+      return readHaproxy(r, state);
+    case 'apache':
+      return readApache(r, state);
+    case 'socat': {
+      const door = socatDoor(r.argv, r.pid);
+      if (door) state.doors.push(door);
+      return;
+    }
+    case 'ssh':
+      state.doors.push(...sshDoors(r.argv, r.pid));
+      return;
+    case 'kubectl':
+      state.doors.push(...kubectlDoors(r.argv, r.pid));
+      return;
+    case 'rinetd': {
+      const path = rinetdConfigPath(r.argv);
+      const text = await readText(path);
+      if (text.status !== 'ok') {
+        state.problems.push({ kind, pid: r.pid, source: path, detail: `rinetd (pid ${r.pid}) runs with ${path}, which could not be read: ${text.detail}` });
+        return;
       }
+      const result = rinetdDoors(text.data, path, r.pid);
+      state.doors.push(...result.doors);
+      state.problems.push(...result.problems);
+      return;
+    }
+    default:
+      return readTunnel(r, kind, state);
+  }
+}
+
+export async function collectDoors(processes: Map<number, string[]>): Promise<Collected<DoorsState>> {
+  const running = await sameNetns(processes);
+  // Read in parallel, kept in pid order: two collections of one host (or its recording) list the same doors alike.
+  const parts = await Promise.all(
+    running.map(async (r) => {
+      const part: DoorsState = { doors: [], problems: [], read: [] };
+      await readDoor(r, part);
+      return part;
     }),
   );
-  return ok(state);
+  return ok({ doors: parts.flatMap((p) => p.doors), problems: parts.flatMap((p) => p.problems), read: parts.flatMap((p) => p.read) });
 }
 
 /**

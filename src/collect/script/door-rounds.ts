@@ -141,7 +141,7 @@ ap_include() { # one Include pattern, as readApache and readPattern take it
   esac
 }
 apache_configs() { # MAIN SERVERROOT
-  SEEN=
+  SEEN=; aroot=$2
   : > "$T/next"
   ap_queue "$1"
   level=0
@@ -155,7 +155,7 @@ apache_configs() { # MAIN SERVERROOT
     done < "$T/next"
     : > "$T/next"
     [ $# -gt 0 ] || break
-    awk -v root="$2" '{
+    awk -v root="$aroot" '{
       line = $0; sub(/^[ \\t]+/, "", line)
       n = split(line, w, /[ \\t]+/); k = tolower(w[1])
       if (k != "include" && k != "includeoptional") next
