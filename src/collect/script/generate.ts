@@ -16,6 +16,7 @@ import { LEGACY_STATE_DIRS } from '../../openclaw/config-paths.js';
 import type { ProcessReads, ScriptReads } from './declare.js';
 import { DOOR_CONFIG_ROUND, NGINX_ROUND, RUN_DUMP } from './door-rounds.js';
 import { FORMAT_LINE } from './frame.js';
+import { OPENCLAW_INCLUDE_HELPERS, OPENCLAW_INCLUDE_ROUND } from './openclaw-include-round.js';
 
 /**
  * The collection script: one POSIX sh program (dash, busybox sh, bash) built from the collectors'
@@ -120,7 +121,9 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
     'OURNS=$(readlink /proc/$$/ns/net 2>/dev/null)',
     processLoops(processes),
     ...(rounds.has('sshd-config') ? [SSHD_ROUND(processes.findIndex((p) => p.pattern === 'sshd'))] : []),
-    ...(rounds.has('openclaw') ? [OPENCLAW_HELPERS, OPENCLAW_ROUND(processes.findIndex((p) => p.reads.includes('environ')))] : []),
+    ...(rounds.has('openclaw')
+      ? [OPENCLAW_HELPERS, OPENCLAW_INCLUDE_HELPERS, OPENCLAW_ROUND(processes.findIndex((p) => p.reads.includes('environ'))), OPENCLAW_INCLUDE_ROUND]
+      : []),
     ...(rounds.has('compose') ? [COMPOSE_ROUND] : []),
     ...(rounds.has('docker') ? [DOCKER_ROUND] : []),
     ...(rounds.has('nginx') || rounds.has('door-configs') ? [RUN_DUMP] : []),
@@ -472,7 +475,7 @@ for pid in \${PIDS${index}:-}; do
   case $eoh in /*) add_home "$eoh" ;; esac
   case $esd in /*) DIRS="$DIRS
 $esd" ;; esac
-  case $ecp in /*) stat_path "$ecp"; read_file "$ecp" ;; esac
+  case $ecp in /*) stat_path "$ecp"; oc_read "$ecp" ;; esac
   c=$(readlink /proc/$pid/cwd 2>/dev/null) && read_file "$c/.env"
   tr '\\000' '\\n' 2>/dev/null < /proc/$pid/cmdline > "$T/a"
   while IFS= read -r a; do
@@ -483,7 +486,7 @@ for v in OPENCLAW_HOME OPENCLAW_STATE_DIR OPENCLAW_CONFIG_PATH; do
   eval "d=\\\${$v:-}"
   case $d in /*) case $v in OPENCLAW_HOME) HOMES="$HOMES
 $d" ;; OPENCLAW_STATE_DIR) DIRS="$DIRS
-$d" ;; *) stat_path "$d"; read_file "$d" ;; esac ;; esac
+$d" ;; *) stat_path "$d"; oc_read "$d" ;; esac ;; esac
 done
 for d in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do units_in "$d"; done
 printf '%s\\n' "$HOMES" > "$T/homes"
@@ -492,7 +495,7 @@ while IFS= read -r h; do
   for sd in .openclaw ${LEGACY}; do
     dir=\${sd%%:*}; file=\${sd#*:}
     stat_path "$h/$dir"
-    for n in openclaw.json clawdbot.json $file .env; do stat_path "$h/$dir/$n"; read_file "$h/$dir/$n"; done
+    for n in openclaw.json clawdbot.json $file .env; do stat_path "$h/$dir/$n"; oc_read "$h/$dir/$n"; done
   done
   for d in "$h"/.openclaw-*; do [ -d "$d" ] && DIRS="$DIRS
 $d"; done
@@ -504,7 +507,7 @@ printf '%s\\n' "$DIRS" > "$T/dirs"
 while IFS= read -r d; do
   [ -n "$d" ] || continue
   stat_path "$d"
-  for n in openclaw.json clawdbot.json .env; do stat_path "$d/$n"; read_file "$d/$n"; done
+  for n in openclaw.json clawdbot.json .env; do stat_path "$d/$n"; oc_read "$d/$n"; done
 done < "$T/dirs"
 for n in openclaw clawdbot; do
   find_prog $n || continue

@@ -18,11 +18,14 @@ import { spawnDaemon, stopPid, waitFor } from './lab/proc.js';
  * and processes whose argv is cloudflared's, ngrok's and frpc's with their config files (explicit,
  * from the owner's home, relative to the working directory). The script printed by `collect
  * --print-script` runs there under dash and busybox sh; `collect --from` must give the same doors
- * (and snapshot) as `collect`, with nothing missing.
+ * (and snapshot) as `collect`, with nothing missing. A gateway-like process of the hostile user
+ * has a config whose `$include`s nest two levels (an array, then a string, in a subdirectory):
+ * the script follows them as OpenClaw does.
  */
 
 const HOSTILE = 12345;
 const GATEWAY_PORT = 28789;
+const TOKEN = 'lab-include-token-0123456789abcdef0123456789';
 
 const req = requires(
   'collect script reads the doors of Caddy, HAProxy, Apache, nginx of a user, and tunnels (root, netns, hostile-user, busybox, caddy, haproxy, apache, nginx)',
@@ -215,6 +218,27 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     });
     await tunnel('frpc', 'frpc', ['-c', 'frpc.toml'], { cwd: frp, hostile: true });
 
+    // A gateway-like listener of the hostile user, whose config is spread over $include files.
+    mkdirSync(join(hostileHome, '.openclaw', 'parts'), { recursive: true });
+    writeFileSync(
+      join(hostileHome, '.openclaw', 'openclaw.json'),
+      `{\n  // the gateway's own\n  $include: [\n    "./parts/gateway.json5",\n  ],\n  gateway: { port: ${GATEWAY_PORT} },\n}\n`,
+    );
+    writeFileSync(
+      join(hostileHome, '.openclaw', 'parts', 'gateway.json5'),
+      `{ gateway: { bind: "lan", auth: { mode: "token", token: "${TOKEN}" } }, '$include': '../parts/./mode.json5' }\n`,
+    );
+    writeFileSync(join(hostileHome, '.openclaw', 'parts', 'mode.json5'), `{ gateway: { mode: "local" } }\n`);
+    for (const p of ['.openclaw', '.openclaw/openclaw.json', '.openclaw/parts', '.openclaw/parts/gateway.json5', '.openclaw/parts/mode.json5'])
+      chownSync(join(hostileHome, p), HOSTILE, HOSTILE);
+    const listener = `require('node:net').createServer((s) => s.destroy()).listen(${GATEWAY_PORT}, '0.0.0.0');`;
+    await start('gateway', binary('bash'), ['-c', `exec -a openclaw-gateway "${process.execPath}" -e "$1"`, 'bash', listener], {
+      cwd: hostileHome,
+      env: { HOME: hostileHome },
+      hostile: true,
+      listens: GATEWAY_PORT,
+    });
+
     clawmoat = new Clawmoat(scope, gw, etc, { dockerHost: `unix://${join(work, 'no-docker.sock')}` });
     const printed = await clawmoat.run(['collect', '--print-script']);
     expect(printed.code, printed.stderr).toBe(0);
@@ -241,6 +265,19 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(parsed.collection?.missing).toEqual([]);
     expect(parsed.doors).toEqual(local.doors);
     expect(comparable(parsed)).toEqual(comparable(local));
+  });
+
+  it("follows the gateway config's $include files as collect does, and prints no token", () => {
+    expect(local.openclaw.config.status).toBe('ok');
+    const files = local.openclaw.config.status === 'ok' ? local.openclaw.config.data.files : [];
+    expect(files).toEqual(['openclaw.json', 'parts/gateway.json5', 'parts/mode.json5'].map((f) => join(hostileHome, '.openclaw', f)));
+    for (const name of ['dash', 'busybox-sh']) {
+      const text = readFileSync(join(work, `${name}.json`), 'utf8');
+      expect(text).not.toContain(TOKEN);
+      const parsed = JSON.parse(text) as Snapshot;
+      expect(parsed.openclaw.config).toEqual(local.openclaw.config);
+      expect(parsed.openclaw.processes).toEqual(local.openclaw.processes);
+    }
   });
 
   it("runs the hostile user's dump commands as that user, never as root", () => {
