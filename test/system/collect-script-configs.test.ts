@@ -26,6 +26,7 @@ import { spawnDaemon, stopPid, waitFor } from './lab/proc.js';
 const HOSTILE = 12345;
 const GATEWAY_PORT = 28789;
 const TOKEN = 'lab-include-token-0123456789abcdef0123456789';
+const ROOT_ONLY = 'root-only-marker-7f3a9c';
 
 const req = requires(
   'collect script reads the doors of Caddy, HAProxy, Apache, nginx of a user, and tunnels (root, netns, hostile-user, busybox, caddy, haproxy, apache, nginx)',
@@ -229,6 +230,12 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       `{ gateway: { bind: "lan", auth: { mode: "token", token: "${TOKEN}" } }, '$include': '../parts/./mode.json5' }\n`,
     );
     writeFileSync(join(hostileHome, '.openclaw', 'parts', 'mode.json5'), `{ gateway: { mode: "local" } }\n`);
+    // A root-only file, and a legacy config of the hostile user's whose $include climbs out of its directory to it.
+    writeFileSync(join(work, 'root-only'), `${ROOT_ONLY}\n`, { mode: 0o600 });
+    mkdirSync(join(hostileHome, '.clawdbot'));
+    writeFileSync(join(hostileHome, '.clawdbot', 'clawdbot.json'), `{ $include: "../../root-only" }\n`);
+    chownSync(join(hostileHome, '.clawdbot'), HOSTILE, HOSTILE);
+    chownSync(join(hostileHome, '.clawdbot', 'clawdbot.json'), HOSTILE, HOSTILE);
     for (const p of ['.openclaw', '.openclaw/openclaw.json', '.openclaw/parts', '.openclaw/parts/gateway.json5', '.openclaw/parts/mode.json5'])
       chownSync(join(hostileHome, p), HOSTILE, HOSTILE);
     const listener = `require('node:net').createServer((s) => s.destroy()).listen(${GATEWAY_PORT}, '0.0.0.0');`;
@@ -277,6 +284,8 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       const parsed = JSON.parse(text) as Snapshot;
       expect(parsed.openclaw.config).toEqual(local.openclaw.config);
       expect(parsed.openclaw.processes).toEqual(local.openclaw.processes);
+      // An $include outside its config's directory is not read by the script: the raw output never holds that file.
+      expect(readFileSync(join(work, `${name}.out`), 'latin1')).not.toContain(ROOT_ONLY);
     }
   });
 

@@ -52,7 +52,19 @@ function unique<T>(items: T[]): T[] {
 function processLoops(reads: ProcessReads[]): string {
   const groups = reads.map((_, i) => `$PIDS${i}`).join(' ');
   return [
-    ...reads.map((p, i) => `PIDS${i}=$(cd /proc && grep -l ${p.ignoreCase ? '-i ' : ''}-E ${shQuote(p.pattern)} [0-9]*/cmdline 2>/dev/null)`),
+    // The candidates come from the process table read once (each argument a NUL-ended entry
+    // "PID/cmdline:ARG", the patterns being words), so a process that starts or exits meanwhile
+    // (a web server's workers come and go) is in both or in neither; without it, from /proc.
+    ...reads.map((p, i) => {
+      const flags = `${p.ignoreCase ? '-i ' : ''}-E ${shQuote(p.pattern)}`;
+      return [
+        `if [ -n "\${TABLE:-}" ]; then`,
+        `  PIDS${i}=$(grep -z ${flags} "$TABLE" 2>/dev/null | grep -z -o -E '^[0-9]+/cmdline:' | tr '\\000' '\\n' | sort -u | tr -d :)`,
+        'else',
+        `  PIDS${i}=$(cd /proc && grep -l ${flags} [0-9]*/cmdline 2>/dev/null)`,
+        'fi',
+      ].join('\n');
+    }),
     // Every candidate's network namespace in one ls (its targets are the kernel's "net:[N]"): the
     // collectors count only processes in the script's own, so only those are read further.
     `set --`,
@@ -398,6 +410,7 @@ check_path() {
 # file's name, whatever the process put in its title; a process that exits is simply absent.
 process_table() {
   new_file
+  TABLE=$D
   cd /proc || return
   grep -H -z '' [0-9]*/cmdline > "$D" 2>/dev/null
   cd /
