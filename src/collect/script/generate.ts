@@ -59,7 +59,7 @@ function processLoops(reads: ProcessReads[]): string {
       const flags = `${p.ignoreCase ? '-i ' : ''}-E ${shQuote(p.pattern)}`;
       return [
         `if [ -n "\${TABLE:-}" ]; then`,
-        `  PIDS${i}=$(grep -z ${flags} "$TABLE" 2>/dev/null | grep -z -o -E '^[0-9]+/cmdline:' | tr '\\000' '\\n' | sort -u | tr -d :)`,
+        `  PIDS${i}=$(grep -z ${flags} "$TABLE" 2>/dev/null | grep -z -o -E '^[0-9]+/cmdline' | tr '\\000' '\\n' | sort -u)`,
         'else',
         `  PIDS${i}=$(cd /proc && grep -l ${flags} [0-9]*/cmdline 2>/dev/null)`,
         'fi',
