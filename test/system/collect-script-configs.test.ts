@@ -1,11 +1,11 @@
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { binary, labPath } from '../support/binaries.js';
 import { requires } from '../support/prerequisites.js';
 import { hold, release, Scope, tempDir, type Resource } from './lab/cleanup.js';
-import { Clawmoat, ensureBuilt } from './lab/clawmoat.js';
+import { CLI, Clawmoat, ensureBuilt } from './lab/clawmoat.js';
 import { Netns } from './lab/netns.js';
 import { PrivateEtc } from './lab/private-mounts.js';
 import { spawnDaemon, stopPid, waitFor } from './lab/proc.js';
@@ -124,6 +124,9 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     hostileHome = hostileDir('home', {});
     etc = PrivateEtc.create(scope, { files: [{ target: '/etc/passwd', append: `clawtun:x:${HOSTILE}:${HOSTILE}::${hostileHome}:/bin/sh\n` }] });
     gw = await Netns.create(scope, 'csdoor');
+    // An sshd Include outside /etc/ssh/sshd_config.d, read when sshd -T cannot run (as a plain user).
+    writeFileSync(join(work, 'extra-sshd.conf'), 'MaxAuthTries 3\n');
+    appendFileSync(etc.copyOf('/etc/ssh/sshd_config'), `\nInclude ${join(work, 'extra-sshd.conf')}\n`);
 
     // Caddy as root, with an absolute Caddyfile.
     const caddyRoot = join(work, 'caddy-root');
@@ -287,6 +290,32 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       // An $include outside its config's directory is not read by the script: the raw output never holds that file.
       expect(readFileSync(join(work, `${name}.out`), 'latin1')).not.toContain(ROOT_ONLY);
     }
+  });
+
+  it("as a plain user, where sshd -T cannot run: the script follows sshd's Include outside sshd_config.d as collect does", async () => {
+    const asUser = [`--reuid=${HOSTILE}`, `--regid=${HOSTILE}`, '--clear-groups'];
+    const env = { PATH: labPath(), HOME: hostileHome, LANG: 'C.UTF-8', DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}` };
+    const localFile = join(hostileHome, 'user-local.json');
+    const collected = await etc.exec(gw, binary('setpriv'), [...asUser, process.execPath, CLI, 'collect', '-o', localFile], { env, allowFail: true });
+    expect(collected.code, collected.stderr).toBe(0);
+    const out = join(work, 'user.out');
+    const ran = await etc.exec(
+      gw,
+      binary('sh'),
+      ['-c', `exec "$@" < "${join(work, 'collect.sh')}" > "${out}"`, 'sh', binary('setpriv'), ...asUser, 'dash', '-s'],
+      {
+        env,
+        allowFail: true,
+        timeoutMs: 120_000,
+      },
+    );
+    expect(ran.code, ran.stderr).toBe(0);
+    const byUser = JSON.parse(readFileSync(localFile, 'utf8')) as Snapshot;
+    const parsed = await collectJson(['--from', out], join(work, 'user-script.json'));
+    expect(byUser.sshd.status === 'ok' && byUser.sshd.data.source).toBe('config-files');
+    expect(byUser.sshd.status === 'ok' && byUser.sshd.data.effective.status === 'ok' && byUser.sshd.data.effective.data.maxauthtries).toEqual(['3']);
+    expect(parsed.sshd).toEqual(byUser.sshd);
+    expect(parsed.collection?.missing.filter((m) => m.includes('ssh'))).toEqual([]);
   });
 
   it("runs the hostile user's dump commands as that user, never as root", () => {

@@ -16,6 +16,7 @@ import { LEGACY_STATE_DIRS } from '../../openclaw/config-paths.js';
 import type { ProcessReads, ScriptReads } from './declare.js';
 import { DOOR_CONFIG_ROUND, NGINX_ROUND, RUN_DUMP } from './door-rounds.js';
 import { FORMAT_LINE } from './frame.js';
+import { SSHD_INCLUDE_ROUND } from './sshd-include-round.js';
 import { OPENCLAW_INCLUDE_HELPERS, OPENCLAW_INCLUDE_ROUND } from './openclaw-include-round.js';
 
 /**
@@ -132,7 +133,7 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
     ...(rounds.has('process-table') ? ['process_table'] : []),
     'OURNS=$(readlink /proc/$$/ns/net 2>/dev/null)',
     processLoops(processes),
-    ...(rounds.has('sshd-config') ? [SSHD_ROUND(processes.findIndex((p) => p.pattern === 'sshd'))] : []),
+    ...(rounds.has('sshd-config') ? [SSHD_ROUND(processes.findIndex((p) => p.pattern === 'sshd')), SSHD_INCLUDE_ROUND] : []),
     ...(rounds.has('openclaw')
       ? [OPENCLAW_HELPERS, OPENCLAW_INCLUDE_HELPERS, OPENCLAW_ROUND(processes.findIndex((p) => p.reads.includes('environ'))), OPENCLAW_INCLUDE_ROUND]
       : []),
