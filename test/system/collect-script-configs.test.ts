@@ -15,12 +15,14 @@ import { spawnDaemon, stopPid, waitFor } from './lab/proc.js';
  * namespace, a private /etc/passwd) run the real Caddy (one as root, one as a hostile user with a
  * relative --config), HAProxy (-f a directory of *.cfg), Apache (-d/-f, an IncludeOptional glob
  * and an Include of a directory), nginx run by the hostile user (its nginx -T runs as that user),
+ * an nginx master whose config nginx -T rejects (its files are read one by one),
  * and processes whose argv is cloudflared's, ngrok's and frpc's with their config files (explicit,
  * from the owner's home, relative to the working directory). The script printed by `collect
  * --print-script` runs there under dash and busybox sh; `collect --from` must give the same doors
  * (and snapshot) as `collect`, with nothing missing. A gateway-like process of the hostile user
  * has a config whose `$include`s nest two levels (an array, then a string, in a subdirectory):
- * the script follows them as OpenClaw does.
+ * the script follows them as OpenClaw does, and never one outside the config's directory. As a
+ * plain user (no `sshd -T`), an sshd Include outside sshd_config.d is followed as collect does.
  */
 
 const HOSTILE = 12345;
@@ -201,6 +203,17 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       listens: 8081,
     });
 
+    // An nginx master whose config nginx -T rejects (an unknown directive in an included file): collect reads the files one by one.
+    const broken = join(work, 'nginx-broken');
+    mkdirSync(join(broken, 'sites'), { recursive: true });
+    writeFileSync(join(broken, 'nginx.conf'), 'events {}\nhttp {\n  include sites/*.conf;\n}\n');
+    writeFileSync(join(broken, 'sites', 'gw.conf'), `server {\n  listen 8090;\n  location / { proxy_pass http://127.0.0.1:${GATEWAY_PORT}; }\n}\n`);
+    writeFileSync(join(broken, 'sites', 'typo.conf'), 'no_such_directive on;\n');
+    await start('nginx-broken', binary('bash'), ['-c', `exec -a "nginx: master process nginx -c ${broken}/nginx.conf" sleep 600`], {
+      cwd: broken,
+      argv0: `nginx: master process nginx -c ${broken}/nginx.conf`,
+    });
+
     // Tunnels: cloudflared with --config, ngrok from its owner's home, frpc relative to its working directory.
     const cloudflared = join(work, 'cloudflared');
     mkdirSync(cloudflared);
@@ -263,7 +276,9 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     const seen = local.doors.data.doors.map((d) => `${d.kind}:${d.listen?.[0]?.port ?? d.remote?.url ?? ''}`).sort();
     for (const key of ['caddy:8445', 'caddy:8446', 'haproxy:8447', 'apache:8448', 'apache:8449', 'nginx:8081']) expect(seen).toContain(key);
     for (const kind of ['cloudflared', 'ngrok', 'frp']) expect(local.doors.data.doors.some((d) => d.kind === kind)).toBe(true);
-    expect(local.doors.data.problems).toEqual([]);
+    expect(seen).toContain('nginx:8090');
+    // The one problem: the nginx whose config nginx -T rejects, named where nginx says.
+    expect(local.doors.data.problems).toMatchObject([{ kind: 'nginx', source: join(work, 'nginx-broken', 'sites', 'typo.conf'), line: 1 }]);
   });
 
   it.each([

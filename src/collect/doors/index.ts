@@ -3,7 +3,17 @@ import type { Collected, Door, DoorKind, DoorProblem, DoorsState } from '../../s
 import { firstLine, hostFacts, listDir, ok, readText, run, unavailable, which } from '../host.js';
 import { netnsOf, userOf, cwdOf } from '../proc.js';
 import { kubectlDoors, programName, socatDoor, sshDoors } from './forwarders.js';
-import { globToRegExp, isGlob, nginxDoors, nginxErrorPlace, nginxIncludes, parseNginxFile, resolveIncludePath, splitNginxDump } from './nginx.js';
+import {
+  globToRegExp,
+  isGlob,
+  nginxDoors,
+  nginxErrorPlace,
+  nginxIncludes,
+  parseNginxFile,
+  resolveIncludePath,
+  splitNginxDump,
+  withoutNginxLogStamp,
+} from './nginx.js';
 import { caddyDoors, caddyConfigArgs } from './caddy.js';
 import { haproxyConfigArgs, haproxyDoors } from './haproxy.js';
 import { apacheConfigArgs, apacheDoors, apacheIncludes } from './apache.js';
@@ -228,10 +238,12 @@ async function readNginx(r: Running, state: DoorsState): Promise<void> {
       pid: r.pid,
       source: place?.file ?? main,
       ...(place ? { line: place.line } : {}),
-      detail: `nginx -T fails for the nginx of pid ${r.pid}: ${place?.message ?? firstLine(dump.detail)}`,
+      detail: `nginx -T fails for the nginx of pid ${r.pid}: ${place?.message ?? firstLine(withoutNginxLogStamp(dump.detail))}`,
     });
   }
-  state.read.push(`nginx config files from ${main} (pid ${r.pid}; nginx -T ${dump.status === 'ok' ? 'printed no config' : `could not run: ${dump.detail}`})`);
+  state.read.push(
+    `nginx config files from ${main} (pid ${r.pid}; nginx -T ${dump.status === 'ok' ? 'printed no config' : `could not run: ${withoutNginxLogStamp(dump.detail)}`})`,
+  );
   const result = await nginxFromFiles(r, main, problems);
   state.doors.push(...result.doors);
   state.problems.push(...problems, ...result.problems);

@@ -60,10 +60,63 @@ abs_to() {
 `;
 
 /**
+ * nginx's files one by one, mirroring doors/index.ts nginxFromFiles: from the main file, every
+ * \`include\` (relative to the main file's directory; a glob in its last component matched in its
+ * directory's listing), level by level, at most 2000 files, each once, through the safe read.
+ */
+const NGINX_FILES = `
+ng_queue() {
+  case "$NL$NSEEN$NL" in *"$NL$1$NL"*) return 0 ;; esac
+  NSEEN="$NSEEN$NL$1"; ncount=$((ncount + 1))
+  k0=$K
+  read_file "$1"
+  [ "$K" = "$k0" ] || printf '%s\\n' "$K" >> "$T/nnext"
+}
+nginx_files() { # MAIN
+  NSEEN=; ncount=0; nroot=\${1%/*}
+  : > "$T/nnext"
+  ng_queue "$1"
+  while [ -s "$T/nnext" ] && [ $ncount -lt 2000 ]; do
+    flush_reads
+    failed=" $(tr '\\n' ' ' < "$T/failed") "
+    set --
+    while IFS= read -r k; do
+      case $failed in *" $k "*) ;; *) set -- "$@" "$T/d/$k.f" ;; esac
+    done < "$T/nnext"
+    : > "$T/nnext"
+    [ $# -gt 0 ] || break
+    awk -v root="$nroot" '{
+      line = $0; sub(/#.*/, "", line)
+      while (match(line, /(^|[;{} \\t])include[ \\t]+[^;]+/)) {
+        arg = substr(line, RSTART, RLENGTH); line = substr(line, RSTART + RLENGTH)
+        sub(/^.*include[ \\t]+/, "", arg); sub(/[ \\t]+$/, "", arg); gsub(/["\\047]/, "", arg)
+        if (arg == "") continue
+        if (substr(arg, 1, 1) != "/") arg = root "/" arg
+        print arg
+      }
+    }' "$@" > "$T/ninc" 2>/dev/null
+    while IFS= read -r inc; do
+      case $inc in
+        *[*?[]*)
+          dir=\${inc%/*}; [ -n "$dir" ] || dir=/
+          case $dir in *[*?[]*) continue ;; esac
+          list_dir "$dir"
+          for f in "\${dir%/}"/* "\${dir%/}"/.[!.]* "\${dir%/}"/..?*; do
+            { [ -e "$f" ] || [ -L "$f" ]; } || continue
+            case $f in $inc) ng_queue "$f" ;; esac
+          done ;;
+        *) ng_queue "$inc" ;;
+      esac
+    done < "$T/ninc"
+  done
+}
+`;
+
+/**
  * Mirrors doors/index.ts readNginx and nginxArgs: for each nginx master in our namespace, its
  * -c/-p/-e from its title, then the same `nginx -T` the collector runs, as the master's owner.
  */
-export const NGINX_ROUND = (index: number) => `
+export const NGINX_ROUND = (index: number) => `${NGINX_FILES}
 for f in \${PIDS${index}:-}; do
   pid=\${f%/cmdline}
   eval "ns=\\\${NS_$pid:-}"
@@ -97,8 +150,11 @@ for f in \${PIDS${index}:-}; do
   set -- -T
   [ -n "$prefix" ] && set -- "$@" -p "$prefix"
   [ -n "$elog" ] && set -- "$@" -e "$elog"
-  DUMPENV=
+  DUMPENV=; rc=none
   run_dump "$OU" "$OG" 10 nginx "$@" -c "$main"
+  # The collector's fallback when nginx -T fails or did not run: the files, includes followed.
+  if [ "$rc" = 0 ] && grep -q '^# configuration file ' "$D" 2>/dev/null; then continue; fi
+  nginx_files "$main"
 done
 `;
 
