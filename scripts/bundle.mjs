@@ -4,7 +4,7 @@
 // and the audit's budget is 300 ms for the whole run. The unbundled tsc output in
 // dist/ stays for library use and type declarations.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,10 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
 // `--outdir DIR`: bundle there instead of dist/ (the tests bundle the sources they test, apart).
 const outdirIndex = process.argv.indexOf('--outdir');
 const outdir = outdirIndex > 0 ? resolve(process.argv[outdirIndex + 1]) : fileURLToPath(new URL('../dist', import.meta.url));
+// `--metafile FILE`: also write esbuild's metafile of the CLI's build (which chunk holds which
+// source, which chunk imports which): test/unit/cli/load-graph.test.ts reads it.
+const metafileIndex = process.argv.indexOf('--metafile');
+const metafile = metafileIndex > 0 ? resolve(process.argv[metafileIndex + 1]) : undefined;
 
 const common = {
   bundle: true,
@@ -28,11 +32,12 @@ const common = {
 mkdirSync(outdir, { recursive: true });
 for (const name of readdirSync(outdir)) if (/^clawmoat-.*\.mjs(\.map)?$/.test(name)) rmSync(join(outdir, name));
 
-await Promise.all([
+const [cli] = await Promise.all([
   // Split along the CLI's per-command dynamic imports (src/cli/program.ts): each command's code
   // is a chunk of its own, loaded only when that command runs; what several share is one chunk.
   build({
     ...common,
+    metafile: metafile !== undefined,
     entryPoints: { clawmoat: new URL('../src/cli/main.ts', import.meta.url).pathname },
     outdir,
     splitting: true,
@@ -68,3 +73,4 @@ await Promise.all([
     outfile: join(outdir, 'probe-agent.mjs'),
   }),
 ]);
+if (metafile) writeFileSync(metafile, JSON.stringify(cli.metafile));

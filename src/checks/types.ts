@@ -39,8 +39,11 @@ export interface Finding {
   guide: string;
   /** Primary location for SARIF and editors, when there is one. */
   location?: SourceLocation;
-  /** What must change, as data: `harden` turns it into steps (checks/fix-intents.ts). Absent when the fix is not one change the check can name. */
-  fix?: FixIntent;
+  /**
+   * What must change, as data: `harden` turns each into steps (checks/fix-intents.ts). Absent
+   * when the fix is not a change the check can name; a check that returns one is fixable.
+   */
+  fixes?: FixIntent[];
 }
 
 export type CheckResultKind = 'pass' | 'fail' | 'unknown' | 'skipped';
@@ -95,12 +98,13 @@ export interface InvalidCase extends CheckCase {
   findings: number;
   /** Every string must appear in the finding's message or evidence. */
   evidenceIncludes?: string[];
-  /** The fix intent each finding carries, in order (absent: none does): the check owns its fix, as ESLint's rule tests pin `output`. */
+  /** The fix intents the findings carry, in order (absent: none does): the check owns its fix, as ESLint's rule tests pin `output`. */
   fixes?: FixIntent['kind'][];
   /**
    * The ids of the steps `harden` plans for its findings (steps whose `finding` is this check), in
    * order, planned from the case's snapshot with test/unit/checks/cases.test.ts's view of the live
-   * host. Pinned for fixable checks whose fix comes from an intent.
+   * host. Pinned for every invalid case of a fixable check (`[]` where nothing is planned: an
+   * undecided finding, a container with no file to edit, a host without ufw).
    */
   steps?: string[];
 }

@@ -49,17 +49,19 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
   const processes = await t('processes', () => readProcessTable());
   // The vault fills up as collectors run; the final scrub covers what one source
   // saw and another printed (a token from the config echoed in a unit file).
+  // Doors wait for Docker only when a Traefik routes by container labels.
+  const dockerRead = t('docker', () => collectDocker(vault));
   const [openclaw, sockets, network, netfilter, ufw, docker, compose, tailscale, sshd, doors] = await Promise.all([
     t('openclaw', () => collectOpenClaw(vault, processes, options.openclawConfig ? { configPath: options.openclawConfig } : {})),
     t('sockets', () => collectSockets(vault, processes)),
     t('network', () => collectNetwork()),
     t('netfilter', () => collectNetfilter()),
     t('ufw', () => collectUfw({ withStatus: options.ufwStatus ?? false })),
-    t('docker', () => collectDocker(vault)),
+    dockerRead,
     t('compose', () => collectCompose(options.composeFiles ?? [], cwd, vault)),
     t('tailscale', () => collectTailscale()),
     t('sshd', () => collectSshd(processes)),
-    t('doors', () => collectDoors(processes)),
+    t('doors', () => collectDoors(processes, dockerRead)),
   ]);
   const snapshot: Snapshot = {
     schemaVersion: SNAPSHOT_VERSION,

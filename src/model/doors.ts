@@ -27,6 +27,7 @@ export const DOOR_PROCESSES: Record<DoorKind, readonly string[]> = {
   cloudflared: ['cloudflared'],
   ngrok: ['ngrok'],
   frp: ['frpc'],
+  traefik: ['traefik'],
 };
 
 const KIND_NAME: Record<DoorKind, string> = {
@@ -41,6 +42,7 @@ const KIND_NAME: Record<DoorKind, string> = {
   cloudflared: 'cloudflared',
   ngrok: 'ngrok',
   frp: 'frpc',
+  traefik: 'Traefik',
 };
 
 export function doorName(kind: DoorKind | 'tailscale'): string {
@@ -86,7 +88,8 @@ export function doorSockets(door: Door, sockets: readonly Socket[]): Socket[] {
     (s) =>
       s.protocol === 'tcp' &&
       (door.listen ?? []).some((l) => l.port === s.port && sameOrWild(l.address, s.address)) &&
-      (s.pid === door.pid || s.process === undefined || names.includes(s.process)),
+      // A door in a container listens through the port Docker publishes for it: docker-proxy's socket, or DNAT alone.
+      (s.pid === door.pid || s.process === undefined || names.includes(s.process) || (door.publishedBy !== undefined && /^docker/.test(s.process))),
   );
 }
 
@@ -127,6 +130,10 @@ export function gatewayBehind(door: Door, gatewayPorts: readonly number[], gatew
       gateway: true,
       text: `kubectl port-forward sends it to port ${up.port} inside ${up.host.slice(4)}, the gateway's port; the pod sees a loopback client`,
     };
+  }
+  if (door.container) {
+    // A Traefik Docker-label route: the address is the container's, on a Docker network of this host.
+    return { gateway: true, text: `${describeDoor(door)} forwards it to ${describeTarget(up)}, the gateway's port in container ${door.container}` };
   }
   const host = LOCAL_NAMES.has(up.host) ? '127.0.0.1' : up.host;
   const local = classifyAddress(host) === 'loopback' || WILDCARDS.has(host) || hostAddresses.some((a) => sameOrWild(a, host));

@@ -99,6 +99,12 @@ export function judge(result: SimResult, socket: Socket, packet: Packet, family:
         return { ...base, verdict: 'open', reason: `delivered to ${where}${proxy}` };
       }
       const why = result.dport !== socket.port ? `redirected to port ${result.dport}` : `the socket is bound to ${socket.address}, not ${result.daddr}`;
+      if (result.answer?.kind === 'synack') {
+        // Another listener takes the translated connection: the client talks to it, not to this one.
+        const other = `reaches the host, but ${why}, where another listener answers`;
+        base.path.push({ hook: 'socket', table: '', chain: '', text: other, action: 'closed' });
+        return { ...base, verdict: 'closed', reason: other };
+      }
       if (socket.protocol === 'tcp' && family === 6 && isIpv6Loopback(packet.saddr) && !isIpv6Loopback(result.daddr)) {
         // Observed on Linux 6.x: the stack's reset from a global address to ::1 is routed away
         // from lo, so the client never hears the refusal (test/system/reach-kernel.test.ts).

@@ -312,7 +312,7 @@ export interface OpenClawState {
  * autossh, kubectl port-forward). Secrets in a proxy config never reach the snapshot: only
  * these facts do.
  */
-export type DoorKind = 'nginx' | 'caddy' | 'haproxy' | 'apache' | 'socat' | 'rinetd' | 'ssh' | 'kubectl' | 'cloudflared' | 'ngrok' | 'frp';
+export type DoorKind = 'nginx' | 'caddy' | 'haproxy' | 'apache' | 'socat' | 'rinetd' | 'ssh' | 'kubectl' | 'cloudflared' | 'ngrok' | 'frp' | 'traefik';
 
 export interface DoorListen {
   /** As the program binds it: "0.0.0.0", "::", "127.0.0.1", a host address. */
@@ -359,6 +359,10 @@ export interface Door {
   /** Names it answers to (server_name, Caddy site addresses, cloudflared hostname), for SNI. */
   serverNames?: string[];
   tls?: boolean;
+  /** The Docker container the upstream address belongs to (a Traefik Docker-label route): not an address of this host. */
+  container?: string;
+  /** The door runs in this Docker container: its listeners are the host ports Docker publishes for it (docker-proxy or DNAT). */
+  publishedBy?: string;
 }
 
 /** Something about a door that could not be read: every cell it could decide is unknown. */

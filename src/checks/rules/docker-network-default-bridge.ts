@@ -35,5 +35,6 @@ export const dockerNetworkDefaultBridge: Check = {
       automatic: true,
     },
     passReason: 'every gateway container is on a user-defined network',
+    fix: (w) => ({ kind: 'docker.network-dedicated', workload: { kind: w.kind, label: w.label }, networkMode: w.networkMode, networks: w.networks }),
   }),
 };

@@ -31,5 +31,6 @@ export const dockerNetworkHost: Check = {
       automatic: true,
     },
     passReason: 'no gateway container uses host networking',
+    fix: (w) => ({ kind: 'docker.network-not-host', workload: { kind: w.kind, label: w.label } }),
   }),
 };

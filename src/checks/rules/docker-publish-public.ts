@@ -81,6 +81,8 @@ export const dockerPublishPublic: Check = {
             automatic: w.kind === 'compose',
           },
           ...(first.location ? { location: first.location } : {}),
+          // Harden moves exactly these to 127.0.0.1 (compose-steps.ts).
+          fixes: [{ kind: 'docker.publish-loopback' as const, workload: { kind: w.kind, label: w.label }, publishes: bad }],
         },
       ];
     });

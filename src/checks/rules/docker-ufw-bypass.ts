@@ -54,6 +54,7 @@ export const dockerUfwBypass: Check = {
           ],
           automatic: true,
         },
+        fixes: [{ kind: 'docker.filter-published' as const, ports: [{ port: cell.listener.port, from: cell.zone.name }] }],
       })),
     };
   },

@@ -13,7 +13,7 @@ export interface WorkloadRule {
   remediation: Remediation;
   passReason: string;
   /** The change that fixes this workload, for harden (checks/fix-intents.ts). */
-  fix?(w: GatewayWorkload): FixIntent;
+  fix(w: GatewayWorkload): FixIntent;
 }
 
 export function workloadCheck(rule: WorkloadRule): (ctx: AnalysisContext) => CheckOutcome {
@@ -41,7 +41,7 @@ export function workloadCheck(rule: WorkloadRule): (ctx: AnalysisContext) => Che
           evidence,
           remediation: rule.remediation,
           ...(location ? { location } : {}),
-          ...(rule.fix ? { fix: rule.fix(w) } : {}),
+          fixes: [rule.fix(w)],
         };
       }),
     };

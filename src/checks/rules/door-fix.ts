@@ -104,6 +104,7 @@ function manualAdvice(door: Door, listens: DoorListenRef[]): Remediation {
     rinetd: `use 127.0.0.1 as its bind address${where(door)} and restart rinetd`,
     ssh: 'bind the forward to 127.0.0.1 (`-L 127.0.0.1:PORT:…`), or drop GatewayPorts',
     kubectl: 'drop `--address 0.0.0.0` (the default is localhost)',
+    traefik: 'give the entry point a loopback address (`address: 127.0.0.1:PORT`), or an `ipAllowList` middleware on the router, then restart traefik',
   };
   return {
     summary: `Make ${doorName(door.kind)} listen on loopback only (now on ${at}); reach it through an SSH tunnel or Tailscale.`,

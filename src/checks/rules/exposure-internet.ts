@@ -13,8 +13,8 @@ export const exposureInternet: Check = {
       "Computed, not guessed: a client's first packet is walked through the host's real netfilter ruleset " +
       "(raw, mangle and nat PREROUTING with Docker's DNAT, the routing decision, filter INPUT or FORWARD, then the " +
       "socket's bind address) from each internet zone — an interface holding the default route or a public address. " +
-      'Every door counts: a reverse proxy or forwarder (nginx, Caddy, HAProxy, Apache, socat, rinetd, ssh -L, kubectl ' +
-      'port-forward) whose upstream is a gateway port is a row of its own, its kernel path extended by the hop through ' +
+      'Every door counts: a reverse proxy or forwarder (nginx, Caddy, HAProxy, Apache, Traefik, socat, rinetd, ssh -L, kubectl ' +
+      'port-forward, or one in a container whose port Docker publishes) whose upstream is a gateway port is a row of its own, its kernel path extended by the hop through ' +
       'it (config file and line); an outbound tunnel (cloudflared, ngrok, frp, ssh -R) is reachable from its far end, ' +
       '`unknown` where a policy outside the host (Cloudflare Access, an ngrok policy) decides. ' +
       'Fails when a gateway listener or a door to it is open from one, and shows the path rule by rule. `unknown` when a rule on the ' +

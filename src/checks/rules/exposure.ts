@@ -4,6 +4,8 @@ import type { Zone } from '../../model/zones.js';
 import type { CheckOutcome, Evidence, FindingDraft } from '../types.js';
 import { hostPort } from '../../model/addresses.js';
 import { doorFix } from './door-fix.js';
+import { bindIntent } from './gateway-fix.js';
+import type { FixIntent } from '../fix-intents.js';
 
 /** Shared by the reach-based checks: gateway cells from zones of some kinds, and their paths as evidence. */
 
@@ -32,6 +34,23 @@ export function pathEvidence(cell: ReachCell): Evidence[] {
   return [head, ...steps];
 }
 
+/**
+ * What closes an open cell: the door's own fix when it has one, and always the gateway's bind
+ * and a firewall that denies the port from that zone (harden plans both; a door's steps are
+ * named for the door).
+ */
+function openCellFixes(ctx: AnalysisContext, cell: ReachCell, door: FixIntent | undefined): FixIntent[] {
+  const listener = hostPort(cell.listener.address, cell.listener.port);
+  const rules = pathEvidence(cell)
+    .slice(1)
+    .map((e) => ({ text: e.text }));
+  return [
+    ...(door ? [door] : []),
+    bindIntent(ctx, [listener]),
+    { kind: 'firewall.deny-gateway-port', ports: [cell.listener.port], from: cell.zone.name, rules },
+  ];
+}
+
 export function exposureOutcome(
   ctx: AnalysisContext,
   kinds: Zone['kind'][],
@@ -55,7 +74,7 @@ export function exposureOutcome(
           message: `${cell.listener.door && cell.listener.door.kind !== 'tailscale' ? 'The gateway is reachable through' : 'The gateway'} ${describeListener(cell)} ${cell.listener.door && cell.listener.door.kind !== 'tailscale' ? 'from' : 'is open from'} ${cell.zone.name}: ${describe.what}`,
           evidence: pathEvidence(cell),
           remediation: door?.remediation ?? describe.remediation,
-          ...(door?.fix ? { fix: door.fix } : {}),
+          fixes: openCellFixes(ctx, cell, door?.fix),
         };
       }),
     };
@@ -73,7 +92,7 @@ export function exposureOutcome(
           message: `Cannot tell whether ${describeListener(cell)} is reachable from ${cell.zone.name}: ${cell.reason}.`,
           evidence: pathEvidence(cell),
           remediation: tunnel?.remediation ?? describe.remediation,
-          ...(tunnel?.fix ? { fix: tunnel.fix } : {}),
+          ...(tunnel?.fix ? { fixes: [tunnel.fix] } : {}),
         };
       }),
     };

@@ -30,11 +30,13 @@ export const firewallGatewayPortAllowed: Check = {
     const { ufw, netfilter, gateway } = ctx;
     const evidence: Evidence[] = [];
     const steps: string[] = [];
+    const ports = new Set<number>();
     for (const rule of ufw?.rules ?? []) {
       if (rule.route || rule.direction !== 'in' || (rule.action !== 'allow' && rule.action !== 'limit')) continue;
       if (rule.inInterface || !isAnySource(rule.src) || rule.dport === 'any' || (rule.protocol !== 'tcp' && rule.protocol !== 'any')) continue;
       const port = gateway.ports.find((p) => ufwPortCovers(rule.dport, p));
       if (port === undefined) continue;
+      ports.add(port);
       evidence.push({
         kind: 'rule',
         text: `ufw: ${rule.action} ${rule.protocol} ${rule.dport} from ${rule.src}${rule.v6 ? ' (v6)' : ''}`,
@@ -69,6 +71,13 @@ export const firewallGatewayPortAllowed: Check = {
             automatic: true,
           },
           ...(location ? { location } : {}),
+          fixes: [
+            {
+              kind: 'firewall.deny-gateway-port',
+              ports: ports.size > 0 ? [...ports].sort((a, b) => a - b) : gateway.ports,
+              rules: evidence.map((e) => ({ text: e.text, ...(e.location ? { location: e.location } : {}) })),
+            },
+          ],
         },
       ],
     };

@@ -77,6 +77,13 @@ export const firewallNone: Check = {
             ],
             automatic: true,
           },
+          fixes: [
+            {
+              kind: 'firewall.enable',
+              unfiltered: unfiltered.map((f) => (f.family === 'ip' ? 'ipv4' : 'ipv6')),
+              ufw: ufw ? (ufw.enabledInConfig ? 'not-loaded' : 'inactive') : 'not-installed',
+            },
+          ],
         },
       ],
     };

@@ -86,6 +86,7 @@ export const firewallUfwSshNotAllowed: Check = {
             { kind: 'file', text: `no allow/limit rule for tcp ${missing.join(', ')} among ${ufw.rules.length} rule(s) in /etc/ufw/user.rules` },
           ],
           remediation: { summary: 'Allow SSH before anything else.', steps: missing.map((p) => `sudo ufw allow ${p}/tcp`), automatic: true },
+          fixes: [{ kind: 'firewall.allow-ssh', ports: missing }],
         },
       ],
     };

@@ -3,6 +3,7 @@ import { GUIDE } from '../guide.js';
 import { isSafeBindAddress } from '../../model/addresses.js';
 import { restartHint } from '../remediation.js';
 import { compareCalver } from '../../openclaw/version.js';
+import { tokenIntent } from './gateway-fix.js';
 
 /** Before the rename to OpenClaw, a gateway with no secret configured ran without auth. */
 const FIRST_SAFE_DEFAULT = '2026.1.29';
@@ -52,6 +53,7 @@ export const gatewayAuthNone: Check = {
           { kind: mode.location ? 'file' : 'config', text: `auth mode "none" from ${mode.source}`, ...(mode.location ? { location: mode.location } : {}) },
         ],
         remediation,
+        fixes: [tokenIntent(ctx, 'auth-none')],
       };
       if (mode.location) finding.location = mode.location;
       return { result: 'fail', findings: [finding] };
@@ -87,6 +89,7 @@ export const gatewayAuthNone: Check = {
             message: `OpenClaw ${gateway.version} with no token or password configured runs without auth.`,
             evidence: [{ kind: 'config', text: `version ${gateway.version}; gateway.auth not set` }],
             remediation: { ...remediation, steps: ['upgrade OpenClaw (npm i -g openclaw@latest)', ...remediation.steps] },
+            fixes: [tokenIntent(ctx, 'auth-none')],
           },
         ],
       };

@@ -2,6 +2,7 @@ import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { restartHint } from '../remediation.js';
 import { notDecided } from '../helpers.js';
+import { tokenIntent } from './gateway-fix.js';
 
 /** OpenClaw's own audit warns below 24 characters (gateway.token_too_short). */
 export const MIN_TOKEN_LENGTH = 24;
@@ -68,6 +69,7 @@ export const gatewayAuthWeakToken: Check = {
         steps: ['openclaw doctor --generate-gateway-token   # or: openssl rand -hex 32', restartHint(gateway)],
         automatic: true,
       },
+      fixes: [tokenIntent(ctx, 'short-token')],
     };
     if (token.location) finding.location = token.location;
     return { result: 'fail', findings: [finding] };

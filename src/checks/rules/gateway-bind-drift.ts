@@ -1,9 +1,10 @@
 import type { Check, Evidence, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { classifyAddress, isSafeBindAddress } from '../../model/addresses.js';
+import { classifyAddress, hostPort, isSafeBindAddress } from '../../model/addresses.js';
 import { describeSocket, type GatewayModel } from '../../model/gateway.js';
 import type { Snapshot, Socket } from '../../snapshot/types.js';
 import { restartHint } from '../remediation.js';
+import { bindIntent } from './gateway-fix.js';
 
 /** Does a listener's address fit what OpenClaw binds for this mode? */
 function fitsBind(mode: string, socket: Socket, gateway: GatewayModel, snapshot: Snapshot): boolean {
@@ -107,6 +108,12 @@ export const gatewayBindDrift: Check = {
         ],
         automatic: true,
       },
+      fixes: [
+        bindIntent(
+          ctx,
+          drifted.map((s) => hostPort(s.address, s.port)),
+        ),
+      ],
     };
     if (configBind.location) finding.location = configBind.location;
     return { result: 'fail', findings: [finding] };

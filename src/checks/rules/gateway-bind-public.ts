@@ -1,8 +1,9 @@
 import type { Check, Evidence, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { classifyAddress, isSafeBindAddress } from '../../model/addresses.js';
+import { classifyAddress, hostPort, isSafeBindAddress } from '../../model/addresses.js';
 import { describeSocket } from '../../model/gateway.js';
 import { restartHint } from '../remediation.js';
+import { bindIntent } from './gateway-fix.js';
 
 /** Binds that make OpenClaw listen on every IPv4 address. */
 const PUBLIC_BINDS = new Set(['lan', '0.0.0.0']);
@@ -57,6 +58,12 @@ export const gatewayBindPublic: Check = {
           steps: ['openclaw config set gateway.bind loopback', 'remove any --bind lan / --bind custom from the service command line', restartHint(gateway)],
           automatic: true,
         },
+        fixes: [
+          bindIntent(
+            ctx,
+            exposed.map((s) => hostPort(s.address, s.port)),
+          ),
+        ],
       };
       const location = gateway.effectiveBind?.location;
       if (location) finding.location = location;
@@ -77,6 +84,7 @@ export const gatewayBindPublic: Check = {
         { kind: bind.location ? 'file' : 'config', text: `bind "${bind.value}" from ${bind.source}`, ...(bind.location ? { location: bind.location } : {}) },
       ],
       remediation: { summary: 'Set the bind to loopback before starting the gateway.', steps: ['openclaw config set gateway.bind loopback'], automatic: true },
+      fixes: [bindIntent(ctx, [])],
     };
     if (bind.location) finding.location = bind.location;
     return { result: 'fail', findings: [finding] };

@@ -3,6 +3,7 @@ import { GUIDE } from '../guide.js';
 import { isSafeBindAddress } from '../../model/addresses.js';
 import { dangerousKeysOn } from '../../model/dangerous-keys.js';
 import { restartHint } from '../remediation.js';
+import { configRef } from './gateway-fix.js';
 
 export const gatewayDangerousFlags: Check = {
   meta: {
@@ -44,6 +45,7 @@ export const gatewayDangerousFlags: Check = {
           },
         ],
         remediation: { summary: `Remove ${key} from the config.`, steps: [`openclaw config unset ${key}`, restartHint(g)], automatic: true },
+        fixes: [{ kind: 'gateway.drop-dangerous-flags', config: configRef(ctx), flags: [{ path: k.path, ...(location ? { location } : {}) }] }],
       };
       if (location) finding.location = location;
       return finding;

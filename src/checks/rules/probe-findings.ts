@@ -3,6 +3,7 @@ import type { AuthPosture, ProbeReport, ProbeResult } from '../../probe/types.js
 import type { CheckOutcome, Evidence, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { restartHint } from '../remediation.js';
+import { tokenIntent } from './gateway-fix.js';
 import { isLoopback, hostPort } from '../../model/addresses.js';
 
 /** Shared by probe.auth.none and probe.auth.open: a fingerprinted gateway with that posture, answering beyond loopback. */
@@ -53,6 +54,7 @@ export function authPostureOutcome(
       ],
       automatic: true,
     },
+    fixes: [tokenIntent(ctx, 'probe-open')],
   }));
   return { result: 'fail', findings };
 }

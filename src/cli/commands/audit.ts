@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { REPORT_FORMATS, type ReportFormat } from '../../report/formats.js';
 import type { Severity } from '../../checks/types.js';
 import { emit, useColor } from '../output.js';
-import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
+import { analyseOptions, obtainSnapshot, preload, zoneSpecs, type AnalyseFlags } from './shared.js';
 import { startProgress } from '../progress.js';
 import { probeOptions, probeSettings } from './probe-options.js';
 import { PathOption } from '../paths.js';
@@ -80,9 +80,15 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
     // flags are checked either way: a bad --timeout is refused, not ignored.
     const checked = probeSettings(flags);
     const settings = flags.probe || flags.netns || flags.via || flags.target !== undefined ? checked : undefined;
-    const snapshot = await obtainSnapshot(flags);
-    // The analysis, and the prober only when asked: loaded here, not when the command is registered.
-    const [{ auditContext, exitCodeFor }, { buildContext }] = await Promise.all([import('../../audit.js'), import('../../model/context.js')]);
+    // The analysis and the renderer, loaded while the snapshot is read (not when the command is
+    // registered); the prober only when asked.
+    const analysis = preload(() => Promise.all([import('../../audit.js'), import('../../model/context.js')]));
+    const renderer = preload(() => Promise.all([import('../../checks/catalogue.js'), import('../../report/index.js')]));
+    const snapshot = await obtainSnapshot(flags, () => {
+      void analysis();
+      if (!document) void renderer();
+    });
+    const [{ auditContext, exitCodeFor }, { buildContext }] = await analysis();
     // One context, so the matrix is computed once for the checks and the page (and the probe's predictions).
     const base = buildContext(snapshot, { zones });
     let probe;
@@ -109,7 +115,7 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
       const matrix = ctx.reach();
       await document.write('audit', { meta: hostMeta(snapshot, flags.snapshot), report, matrix, ...(probe ? { probe } : {}) }, flags.output);
     } else {
-      const [{ CHECKS }, { renderReport }] = await Promise.all([import('../../checks/catalogue.js'), import('../../report/index.js')]);
+      const [{ CHECKS }, { renderReport }] = await renderer();
       const checkDocs = Object.fromEntries(CHECKS.map((c) => [c.meta.id, c.meta.docs]));
       const finished = Date.now();
       let text = renderReport(report, format as ReportFormat, {

@@ -1,11 +1,9 @@
 import { Option, type Command } from 'commander';
-import { buildContext } from '../../model/context.js';
-import { renderReachExplanation, renderReachMatrix } from '../../report/reach.js';
 import type { ReachCell } from '../../model/reach.js';
 import { parseZoneSpec, type ZoneSpec } from '../../model/zones.js';
 import { UserError } from '../../snapshot/io.js';
 import { emit, useColor } from '../output.js';
-import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
+import { analyseOptions, obtainSnapshot, preload, zoneSpecs, type AnalyseFlags } from './shared.js';
 import { PathOption } from '../paths.js';
 import { DOCUMENT_FORMATS, documentWriter, hostMeta, isDocumentFormat } from '../../report/html/load.js';
 
@@ -67,8 +65,16 @@ decide; the reason names the rule). Exit codes: 0 done, 1 --fail-on-open matched
     if (port !== undefined && (!/^\d+$/.test(flags.port!) || port < 1 || port > 65535))
       throw new UserError(`--port ${flags.port}: not a port number (1-65535)`);
     const document = isDocumentFormat(flags.format) && !flags.json ? await documentWriter(flags.format, flags.output) : undefined;
-    const snapshot = await obtainSnapshot(flags);
+    // The model and the renderer load while the snapshot is read.
+    const model = preload(() => import('../../model/context.js'));
+    const renderer = preload(() => import('../../report/reach.js'));
+    const json = flags.json === true || flags.format === 'json';
+    const snapshot = await obtainSnapshot(flags, () => {
+      void model();
+      if (!document && !json) void renderer();
+    });
     const adHoc = adHocZone(flags.from);
+    const { buildContext } = await model();
     const ctx = buildContext(snapshot, { zones: [...zoneSpecs(flags), ...(adHoc ? [adHoc] : [])] });
     const matrix = ctx.reach();
     let cells = matrix.cells;
@@ -88,10 +94,11 @@ decide; the reason names the rule). Exit codes: 0 done, 1 --fail-on-open matched
     if (document) await document.write('reach', { meta: hostMeta(snapshot, flags.snapshot), matrix, cells }, flags.output);
     else {
       let text: string;
-      if (flags.json || flags.format === 'json')
-        text = `${JSON.stringify({ schemaVersion: 1, zones: matrix.zones, cells, limitations: matrix.limitations }, null, 2)}\n`;
-      else if (flags.port !== undefined || flags.from !== undefined) text = renderReachExplanation(cells, { color });
-      else text = renderReachMatrix(matrix, { color });
+      if (json) text = `${JSON.stringify({ schemaVersion: 1, zones: matrix.zones, cells, limitations: matrix.limitations }, null, 2)}\n`;
+      else {
+        const { renderReachExplanation, renderReachMatrix } = await renderer();
+        text = flags.port !== undefined || flags.from !== undefined ? renderReachExplanation(cells, { color }) : renderReachMatrix(matrix, { color });
+      }
       await emit(text, flags.output);
     }
     if (flags.failOnOpen) {

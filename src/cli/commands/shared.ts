@@ -63,6 +63,21 @@ export function analyseOptions(command: Command): Command {
   );
 }
 
+/**
+ * A module load to start early and await later (`load()` again returns the same promise): a
+ * failure surfaces where it is awaited, never as an unhandled rejection in between.
+ */
+export function preload<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => {
+    if (!loading) {
+      loading = load();
+      loading.catch(() => undefined);
+    }
+    return loading;
+  };
+}
+
 export function toCollectOptions(flags: CollectFlags, onProgress?: (source: string) => void) {
   return {
     composeFiles: flags.compose ?? [],
@@ -95,14 +110,18 @@ function refuseWithSnapshot(flags: AnalyseFlags): void {
 /**
  * The snapshot to analyse: read from --snapshot (with any --compose files read here in place
  * of its own), or collected from this host with a progress spinner. Every --zone is checked
- * against it, for every command alike.
+ * against it, for every command alike. `whileReading` is called once the reading is under way
+ * (the file being read, or the host's collectors started): a command loads its analysis code
+ * then, while this thread would otherwise wait on the file or on the collectors' child processes.
  */
-export async function obtainSnapshot(flags: AnalyseFlags): Promise<Snapshot> {
+export async function obtainSnapshot(flags: AnalyseFlags, whileReading?: () => void): Promise<Snapshot> {
   refuseWithSnapshot(flags);
   const zones = zoneSpecs(flags);
   let snapshot: Snapshot;
   if (flags.snapshot) {
-    snapshot = await readSnapshot(flags.snapshot);
+    const reading = readSnapshot(flags.snapshot);
+    whileReading?.();
+    snapshot = await reading;
     if (flags.compose && flags.compose.length > 0) {
       const [{ collectCompose }, { SecretVault }] = await Promise.all([import('../../collect/compose.js'), import('../../snapshot/redact.js')]);
       const vault = new SecretVault();
@@ -112,8 +131,16 @@ export async function obtainSnapshot(flags: AnalyseFlags): Promise<Snapshot> {
     const progress = startProgress('reading this host', { enabled: true });
     // Loaded only when this host is read: an analysis of a --snapshot never carries the collectors.
     const { collectSnapshot } = await import('../../collect/index.js');
+    let started = false;
+    const onRead = (source: string) => {
+      progress.update(`read ${source}`);
+      // The first source read is the process table; the other collectors start their child
+      // processes right after it, and this thread mostly waits on them from then on.
+      if (!started) setImmediate(() => whileReading?.());
+      started = true;
+    };
     try {
-      snapshot = await collectSnapshot(toCollectOptions(flags, (s) => progress.update(`read ${s}`)));
+      snapshot = await collectSnapshot(toCollectOptions(flags, onRead));
     } finally {
       progress.stop();
     }

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import type { Collected, Door, DoorKind, DoorProblem, DoorsState } from '../../snapshot/types.js';
+import type { Collected, DockerState, Door, DoorKind, DoorProblem, DoorsState } from '../../snapshot/types.js';
 import { firstLine, hostFacts, listDir, ok, readText, run, unavailable, which } from '../host.js';
 import { netnsOf, userOf, cwdOf } from '../proc.js';
 import { kubectlDoors, programName, socatDoor, sshDoors } from './forwarders.js';
@@ -21,6 +21,8 @@ import { cloudflaredConfigPaths, cloudflaredDoors } from './cloudflared.js';
 import { ngrokConfigPaths, ngrokDoors } from './ngrok.js';
 import { frpDoors, frpConfigPath } from './frp.js';
 import { rinetdConfigPath, rinetdDoors } from './rinetd.js';
+import { readTraefik } from './traefik-read.js';
+import { addContainerDoors } from './containers.js';
 import type { ScriptReads } from '../script/declare.js';
 
 /**
@@ -67,6 +69,8 @@ export function doorKindOf(argv: readonly string[]): DoorKind | undefined {
       return 'ngrok';
     case 'frpc':
       return 'frp';
+    case 'traefik':
+      return argv[1] === 'version' || argv[1] === 'healthcheck' ? undefined : 'traefik';
     default:
       return undefined;
   }
@@ -119,16 +123,25 @@ async function sameNetns(processes: Map<number, string[]>): Promise<Running[]> {
     if (ours !== undefined && ns !== ours) continue;
     out.push({ pid, argv, name: programName(argv) });
   }
-  // A forking forwarder (socat fork) has children with the same argv: the parent holds the listener.
-  const seen = new Set<string>();
-  return out
-    .sort((a, b) => a.pid - b.pid)
-    .filter((r) => {
-      const key = r.argv.join('\0');
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+  // A forking forwarder (socat fork) has children with the same argv: the parent holds the
+  // listener, so a child of a process with the same argv is left out. Only a child: two unrelated
+  // processes with one argv (another working directory, another owner) are both doors, or a decoy
+  // started first could hide a real one.
+  const byPid = new Map(out.map((r) => [r.pid, r]));
+  const kept: Running[] = [];
+  for (const r of out.sort((a, b) => a.pid - b.pid)) {
+    const parent = byPid.get((await parentOf(r.pid)) ?? -1);
+    if (parent && parent.argv.join('\0') === r.argv.join('\0')) continue;
+    kept.push(r);
+  }
+  return kept;
+}
+
+/** The parent pid (PPid of /proc/PID/status). */
+async function parentOf(pid: number): Promise<number | undefined> {
+  const status = await readText(`/proc/${pid}/status`);
+  const ppid = status.status === 'ok' ? /^PPid:\s+(\d+)/m.exec(status.data) : null;
+  return ppid ? Number(ppid[1]) : undefined;
 }
 
 /** Every file a glob or path names, read through the safe reader; unreadable ones are problems. */
@@ -421,7 +434,7 @@ async function readTunnel(r: Running, kind: DoorKind, state: DoorsState): Promis
 }
 
 /** One forwarder's doors, problems and what was read, into STATE. */
-async function readDoor(r: Running, state: DoorsState): Promise<void> {
+async function readDoor(r: Running, state: DoorsState, docker?: Promise<Collected<DockerState>>): Promise<void> {
   const kind = doorKindOf(r.argv)!;
   switch (kind) {
     case 'nginx':
@@ -432,6 +445,8 @@ async function readDoor(r: Running, state: DoorsState): Promise<void> {
       return readHaproxy(r, state);
     case 'apache':
       return readApache(r, state);
+    case 'traefik':
+      return readTraefik(r.pid, r.argv, state, docker);
     case 'socat': {
       const door = socatDoor(r.argv, r.pid);
       if (door) state.doors.push(door);
@@ -460,28 +475,31 @@ async function readDoor(r: Running, state: DoorsState): Promise<void> {
   }
 }
 
-export async function collectDoors(processes: Map<number, string[]>): Promise<Collected<DoorsState>> {
+export async function collectDoors(processes: Map<number, string[]>, docker?: Promise<Collected<DockerState>>): Promise<Collected<DoorsState>> {
   const running = await sameNetns(processes);
   // Read in parallel, kept in pid order: two collections of one host (or its recording) list the same doors alike.
   const parts = await Promise.all(
     running.map(async (r) => {
       const part: DoorsState = { doors: [], problems: [], read: [] };
-      await readDoor(r, part);
+      await readDoor(r, part, docker);
       return part;
     }),
   );
-  return ok({ doors: parts.flatMap((p) => p.doors), problems: parts.flatMap((p) => p.problems), read: parts.flatMap((p) => p.read) });
+  const state: DoorsState = { doors: parts.flatMap((p) => p.doors), problems: parts.flatMap((p) => p.problems), read: parts.flatMap((p) => p.read) };
+  await addContainerDoors(state, docker);
+  return ok(state);
 }
 
 /**
  * What collectDoors reads, for the collection script: which forwarders run, in which namespace,
  * as whom, nginx's own dump (`nginx -T`, as the master's owner), and the config files of Caddy
  * (with `caddy adapt`), HAProxy, Apache and the tunnels found as the functions above find them
- * (script/door-rounds.ts). What it still does not read (nginx's files one by one when `nginx -T`
- * fails) becomes a problem naming the file, so the cells it decides are `unknown`, never `filtered`.
+ * (script/door-rounds.ts), nginx's files one by one when `nginx -T` fails. What it still does not
+ * read (Traefik's configuration) becomes a problem naming the file, so the cells it decides are
+ * `unknown`, never `filtered`.
  */
 export const DOOR_READS: ScriptReads = {
   which: ['nginx', 'caddy'],
-  processes: [{ pattern: 'nginx|caddy|haproxy|apache2|httpd|socat|rinetd|ssh|kubectl|cloudflared|ngrok|frpc', reads: ['netns', 'status', 'cwd'] }],
+  processes: [{ pattern: 'nginx|caddy|haproxy|apache2|httpd|socat|rinetd|ssh|kubectl|cloudflared|ngrok|frpc|traefik', reads: ['netns', 'status', 'cwd'] }],
   rounds: ['nginx', 'door-configs'],
 };

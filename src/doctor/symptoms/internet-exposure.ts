@@ -59,6 +59,8 @@ function doorFix(door: Door, bindTo: string): string {
       return `${name}: add an ngrok traffic policy (IP restriction, OAuth or basic auth) to ${door.remote?.url ?? 'the endpoint'}, or stop ngrok${door.pid !== undefined ? ` (pid ${door.pid})` : ''}`;
     case 'frp':
       return `${name}: remove the proxy${where} from frpc's config or stop frpc; if it must stay, restrict it on the frps side (allow list, or an stcp/xtcp proxy with a secret key)`;
+    case 'traefik':
+      return `${name}: set the entry point's address to \`${bindTo}:${port ?? 443}\`${where}, or add an \`ipAllowList\` or \`basicAuth\` middleware to the router; then restart traefik`;
   }
 }
 

@@ -4,8 +4,9 @@ import type { GatewayWorkload } from '../../model/docker.js';
 import { joinDedicatedNetwork, publishOnLoopback, removeDockerSocketMounts, removeHostNetwork, removePublishedPorts } from '../edit/compose-edit.js';
 import { fileDiff } from './file-diff.js';
 import type { FileStep } from '../types.js';
-import { onDefaultBridge, onHostNetwork } from '../../model/docker.js';
-import type { FixIntent } from '../../checks/fix-intents.js';
+import type { IntentOf, PublishRef } from '../../checks/fix-intents.js';
+import type { Finding } from '../../checks/types.js';
+import { intentsOf, type Planned } from './intents.js';
 
 /**
  * Docker, the compose way: a compose file is what runs after the next `docker compose up`, so
@@ -19,16 +20,13 @@ export interface ComposePlanOptions {
 }
 
 const NETWORK = 'openclaw-net';
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /**
  * `docker run` flags that publish the same ports on 127.0.0.1 only: the host side stays what it
  * was (a gateway published 8080->80 keeps 8080), an ephemeral one stays ephemeral.
  */
-export function loopbackRunFlags(publishes: GatewayWorkload['publishes']): string {
-  const flags = publishes
-    .filter((p) => !LOOPBACK.has(p.hostIp))
-    .map((p) => `-p 127.0.0.1:${p.hostPort ?? ''}:${p.containerPort}${p.protocol === 'tcp' ? '' : `/${p.protocol}`}`);
+export function loopbackRunFlags(publishes: readonly PublishRef[]): string {
+  const flags = publishes.map((p) => `-p 127.0.0.1:${p.hostPort ?? ''}:${p.containerPort}${p.protocol === 'tcp' ? '' : `/${p.protocol}`}`);
   return [...new Set(flags)].join(' ');
 }
 
@@ -37,37 +35,36 @@ function serviceOf(w: GatewayWorkload): { service: string; file: string } | unde
   return m ? { service: m[1]!, file: m[2]! } : undefined;
 }
 
+type WorkloadChange = 'docker.publish-loopback' | 'docker.network-not-host' | 'docker.network-dedicated' | 'docker.drop-socket-mount';
+
+/** The findings that ask for a change of this kind to this workload, with their intents. */
+function askedFor<K extends WorkloadChange>(findings: readonly Finding[], kind: K, w: GatewayWorkload): Planned<K>[] {
+  return intentsOf(findings, kind).filter((p) => (p.intent as IntentOf<WorkloadChange>).workload.label === w.label);
+}
+
 /**
- * `findings`: the failing check ids (the publish and network fixes still key on them);
- * `fixes`: the fix intents the checks returned (the socket mount is fixed from its intent alone).
+ * `findings`: the failing findings. Each workload gets exactly the changes their intents name
+ * (`docker.publish-loopback`, `docker.network-not-host`, `docker.network-dedicated`,
+ * `docker.drop-socket-mount`), all in one edit of its compose file.
  */
-export function planCompose(
-  ctx: AnalysisContext,
-  findings: Map<string, string>,
-  options: ComposePlanOptions,
-  fixes: readonly FixIntent[] = [],
-): { steps: FileStep[]; notes: string[] } {
-  const dropSocket = new Set(fixes.flatMap((f) => (f.kind === 'docker.drop-socket-mount' ? [f.workload.label] : [])));
+export function planCompose(ctx: AnalysisContext, findings: readonly Finding[], options: ComposePlanOptions): { steps: FileStep[]; notes: string[] } {
   const steps: FileStep[] = [];
   const notes: string[] = [];
   const edits = new Map<string, { before: string; after: string; what: string[]; finding: string; services: string[] }>();
   for (const w of ctx.workloads) {
-    const publicPorts = w.publishes
-      .filter((p) => !LOOPBACK.has(p.hostIp))
-      .map((p) => Number(p.containerPort.split('-')[0]))
-      .filter((n) => Number.isInteger(n));
-    const wants = {
-      publish: findings.has('docker.publish.public') && publicPorts.length > 0,
-      // The checks' own predicates (model/docker.ts): harden fixes exactly what they report.
-      host: findings.has('docker.network.host') && onHostNetwork(w),
-      bridge: findings.has('docker.network.default_bridge') && onDefaultBridge(w),
-      socket: dropSocket.has(w.label),
-    };
+    const publish = askedFor(findings, 'docker.publish-loopback', w);
+    const host = askedFor(findings, 'docker.network-not-host', w)[0];
+    const bridge = askedFor(findings, 'docker.network-dedicated', w)[0];
+    const socket = askedFor(findings, 'docker.drop-socket-mount', w)[0];
+    // Exactly the publishes the check found beyond loopback: it owns that judgement.
+    const publishes = publish.flatMap((p) => p.intent.publishes);
+    const publicPorts = publishes.map((p) => Number(p.containerPort.split('-')[0])).filter((n) => Number.isInteger(n));
+    const wants = { publish: publicPorts.length > 0, host: host !== undefined, bridge: bridge !== undefined, socket: socket !== undefined };
     if (!Object.values(wants).some(Boolean)) continue;
     const where = serviceOf(w);
     if (w.kind === 'container' || !where) {
       const fixes = [
-        wants.publish ? loopbackRunFlags(w.publishes) : '',
+        wants.publish ? loopbackRunFlags(publishes) : '',
         wants.bridge || wants.host ? `--network ${NETWORK}` : '',
         wants.socket ? 'without -v /var/run/docker.sock' : '',
       ].filter(Boolean);
@@ -93,22 +90,22 @@ export function planCompose(
     if (wants.publish) {
       edit.after = options.noPublish ? removePublishedPorts(edit.after, where.service, publicPorts) : publishOnLoopback(edit.after, where.service, publicPorts);
       edit.what.push(options.noPublish ? `stop publishing ${publicPorts.join(', ')}` : `publish ${publicPorts.join(', ')} on 127.0.0.1 only`);
-      edit.finding ||= 'docker.publish.public';
+      edit.finding ||= publish[0]!.finding.id;
     }
     if (wants.host) {
       edit.after = removeHostNetwork(edit.after, where.service);
       edit.what.push('leave the host network');
-      edit.finding ||= 'docker.network.host';
+      edit.finding ||= host!.finding.id;
     }
     if (wants.host || wants.bridge) {
       edit.after = joinDedicatedNetwork(edit.after, where.service, NETWORK);
       edit.what.push(`join the dedicated network ${NETWORK}`);
-      edit.finding ||= 'docker.network.default_bridge';
+      edit.finding ||= (host ?? bridge)!.finding.id;
     }
     if (wants.socket) {
       edit.after = removeDockerSocketMounts(edit.after, where.service);
       edit.what.push('drop the Docker socket mount');
-      edit.finding ||= 'docker.socket_mounted';
+      edit.finding ||= socket!.finding.id;
     }
   }
   for (const [file, e] of edits) {

@@ -2,9 +2,10 @@ import { GUIDE } from '../../checks/guide.js';
 import type { AnalysisContext } from '../../model/context.js';
 import { removeFlagFromExecStart } from '../edit/unit-edit.js';
 import { removeJson5Path, setJson5Path } from '../edit/json5-edit.js';
-import { dangerousKeysOn } from '../../model/dangerous-keys.js';
 import { fileDiff } from './file-diff.js';
 import type { FileStep } from '../types.js';
+import type { Finding } from '../../checks/types.js';
+import { firstInGuideOrder, intentsOf } from './intents.js';
 
 /**
  * The OpenClaw side: where the gateway listens and whether it asks for a secret. Edits keep
@@ -20,27 +21,33 @@ export interface ConfigPlanOptions {
   readFile: (path: string) => string | undefined;
 }
 
-export const BIND_FINDINGS = ['gateway.bind.public', 'gateway.bind.drift', 'exposure.internet', 'exposure.lan'];
-/** A live probe that found auth off (or wide open) is fixed the same way: a token in the config. */
-export const AUTH_FINDINGS = ['gateway.auth.none', 'gateway.auth.weak_token', 'probe.auth.none', 'probe.auth.open'];
-
-export function planConfig(ctx: AnalysisContext, findings: Map<string, string>, options: ConfigPlanOptions): { steps: FileStep[]; notes: string[] } {
+/**
+ * `findings`: the failing findings; their `gateway.bind-private`, `gateway.set-token` and
+ * `gateway.drop-dangerous-flags` intents become one edit of the config (and of a unit whose
+ * `--bind` outranks it).
+ */
+export function planConfig(ctx: AnalysisContext, findings: readonly Finding[], options: ConfigPlanOptions): { steps: FileStep[]; notes: string[] } {
   const g = ctx.gateway;
   const steps: FileStep[] = [];
   const notes: string[] = [];
-  const bindFinding = BIND_FINDINGS.find((id) => findings.has(id));
-  const authFinding = AUTH_FINDINGS.find((id) => findings.has(id));
+  const binds = intentsOf(findings, 'gateway.bind-private');
+  const tokens = intentsOf(findings, 'gateway.set-token');
+  const flagged = intentsOf(findings, 'gateway.drop-dangerous-flags');
+  const bindFinding = firstInGuideOrder(binds)?.finding.id;
+  const authFinding = firstInGuideOrder(tokens)?.finding.id;
   // A tailnet bind is beyond loopback: OpenClaw then insists on auth, and so do we.
   const needsToken = authFinding !== undefined || (options.remote === 'tailnet' && bindFinding !== undefined && !g.auth.token && !g.auth.password);
-  const dangerous = findings.has('gateway.dangerous_flags') ? dangerousKeysOn(g.config) : [];
-  if (!bindFinding && !needsToken && dangerous.length === 0) return { steps, notes };
-  if (!g.configPath) {
+  // One key may be named by several findings; each is removed once, in the order the check gives.
+  const dangerous = new Map(flagged.flatMap((p) => p.intent.flags.map((flag) => [flag.path.join('.'), { flag, finding: p.finding.id }] as const)));
+  if (!bindFinding && !needsToken && dangerous.size === 0) return { steps, notes };
+  const configPath = [...binds, ...tokens, ...flagged].map((p) => p.intent.config.file).find((f) => f !== undefined);
+  if (!configPath) {
     notes.push('the OpenClaw config file is unknown: set gateway.bind and gateway.auth by hand (openclaw config set …)');
     return { steps, notes };
   }
-  const before = options.readFile(g.configPath);
+  const before = options.readFile(configPath);
   if (before === undefined) {
-    notes.push(`${g.configPath} could not be read: run harden as the user who owns it, or as root`);
+    notes.push(`${configPath} could not be read: run harden as the user who owns it, or as root`);
     return { steps, notes };
   }
   let after = before;
@@ -50,22 +57,22 @@ export function planConfig(ctx: AnalysisContext, findings: Map<string, string>, 
     changes.push(`set gateway.bind "${options.remote}"`);
   }
   if (needsToken) {
-    if (g.auth.token && !g.auth.token.source.includes(g.configPath) && !g.auth.token.source.startsWith('gateway.')) {
+    const current = firstInGuideOrder(tokens)?.intent.current;
+    if (current && !current.source.includes(configPath) && !current.source.startsWith('gateway.')) {
       notes.push(
-        `the gateway token comes from ${g.auth.token.source}: put a new 32-byte token there (openssl rand -hex 32); the config's token is not read while it is set`,
+        `the gateway token comes from ${current.source}: put a new 32-byte token there (openssl rand -hex 32); the config's token is not read while it is set`,
       );
     }
     after = setJson5Path(after, ['gateway', 'auth', 'mode'], 'token');
     after = setJson5Path(after, ['gateway', 'auth', 'token'], options.newToken);
     changes.push('set gateway.auth token (a new 32-byte random token)');
   }
-  for (const key of dangerous) {
-    const name = key.path.join('.');
-    const removed = removeJson5Path(after, key.path);
+  for (const [name, { flag }] of dangerous) {
+    const removed = removeJson5Path(after, flag.path);
     if (removed === after) {
       // Not in this file's own text: it comes from an $include, which harden does not edit.
       notes.push(
-        `${name} is set in a file ${g.configPath} includes (${g.locations[name] ? `${g.locations[name]!.file}:${g.locations[name]!.line}` : 'see the audit'}): remove it there`,
+        `${name} is set in a file ${configPath} includes (${flag.location ? `${flag.location.file}:${flag.location.line}` : 'see the audit'}): remove it there`,
       );
       continue;
     }
@@ -75,14 +82,14 @@ export function planConfig(ctx: AnalysisContext, findings: Map<string, string>, 
   if (after !== before) {
     steps.push({
       id: 'config.gateway',
-      finding: bindFinding ?? authFinding ?? 'gateway.dangerous_flags',
+      finding: bindFinding ?? authFinding ?? [...dangerous.values()][0]!.finding,
       guide: GUIDE.config,
       kind: 'file',
-      path: g.configPath,
-      description: `${changes.join(', ').replace(/^./, (c) => c.toUpperCase())} in ${g.configPath}, keeping its comments. The gateway must restart to use it.`,
-      diff: fileDiff(g.configPath, before, after, [options.newToken]),
+      path: configPath,
+      description: `${changes.join(', ').replace(/^./, (c) => c.toUpperCase())} in ${configPath}, keeping its comments. The gateway must restart to use it.`,
+      diff: fileDiff(configPath, before, after, [options.newToken]),
       content: after,
-      undo: `restore ${g.configPath} from the backup (clawmoat harden --rollback)`,
+      undo: `restore ${configPath} from the backup (clawmoat harden --rollback)`,
     });
   }
   // A --bind flag outranks the config: the launch itself has to change.

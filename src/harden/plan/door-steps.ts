@@ -1,4 +1,4 @@
-import type { DoorBindIntent, DoorListenRef, DoorRef, FixIntent } from '../../checks/fix-intents.js';
+import type { DoorBindIntent, DoorListenRef, DoorRef } from '../../checks/fix-intents.js';
 import type { Finding } from '../../checks/types.js';
 import type { AnalysisContext } from '../../model/context.js';
 import { describeDoor, describeLocation, doorName } from '../../model/doors.js';
@@ -11,6 +11,7 @@ import { moveNginxListens } from '../edit/nginx-listen.js';
 import { undoRefusal } from '../state/undo-commands.js';
 import type { CommandStep, FileStep, Step } from '../types.js';
 import { fileDiff } from './file-diff.js';
+import { intentsOf } from './intents.js';
 
 /**
  * Doors, from the fix intents their checks return (checks/fix-intents.ts): a reverse proxy's
@@ -59,11 +60,13 @@ function manualNote(p: Planned, why: string): string {
 /** Bind intents merged per door (one finding per zone and listener names the same door). */
 function mergeIntents(findings: readonly Finding[]): Planned[] {
   const out = new Map<string, Planned>();
-  for (const f of findings) {
-    if (f.status !== 'fail' || f.fix?.kind !== 'door.bind-private') continue;
-    const key = doorKey(f.fix.door);
-    const planned = out.get(key) ?? { intent: f.fix, finding: f, listens: [] };
-    for (const l of f.fix.listens) if (!planned.listens.some((x) => listenKey(x) === listenKey(l))) planned.listens.push(l);
+  for (const { finding, intent } of intentsOf(
+    findings.filter((f) => f.status === 'fail'),
+    'door.bind-private',
+  )) {
+    const key = doorKey(intent.door);
+    const planned = out.get(key) ?? { intent, finding, listens: [] };
+    for (const l of intent.listens) if (!planned.listens.some((x) => listenKey(x) === listenKey(l))) planned.listens.push(l);
     out.set(key, planned);
   }
   return [...out.values()];
@@ -214,9 +217,8 @@ function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanO
 function tunnelNotes(findings: readonly Finding[]): string[] {
   const seen = new Set<string>();
   const notes: string[] = [];
-  for (const f of findings) {
-    const fix: FixIntent | undefined = f.fix;
-    if (fix?.kind !== 'door.explain-tunnel') continue;
+  // Undecided findings too: a tunnel's advice holds whatever its far end's policy turns out to be.
+  for (const { finding: f, intent: fix } of intentsOf(findings, 'door.explain-tunnel')) {
     const key = doorKey(fix.door);
     if (seen.has(key)) continue;
     seen.add(key);

@@ -9,11 +9,13 @@ import { planUfw } from './ufw-steps.js';
 import { planDockerUser } from './docker-user-steps.js';
 import { planDockerNft } from './docker-nft-steps.js';
 import { dockerNftBackend } from './docker-nft.js';
-import { AUTH_FINDINGS, BIND_FINDINGS, planConfig, type ConfigPlanOptions } from './config-steps.js';
+import { planConfig, type ConfigPlanOptions } from './config-steps.js';
 import { planCompose } from './compose-steps.js';
 import { planDoors, type DoorPlanOptions } from './door-steps.js';
 import { rememberFileSecrets } from '../../snapshot/file-secrets.js';
 import { SecretVault } from '../../snapshot/redact.js';
+import type { Finding } from '../../checks/types.js';
+import { firstInGuideOrder, intentsOf } from './intents.js';
 
 export interface PlanOptions extends ConfigPlanOptions {
   /** --no-publish: drop the gateway's published ports instead of moving them to 127.0.0.1. */
@@ -27,30 +29,13 @@ export interface PlanOptions extends ConfigPlanOptions {
   configRefusal?: DoorPlanOptions['refusal'];
 }
 
-/** Findings that call for a host firewall, and so for the UFW steps. */
-/** The compose edits planCompose makes, by the finding that asks for each. */
-const COMPOSE_FINDINGS = ['docker.publish.public', 'docker.network.host', 'docker.network.default_bridge', 'docker.socket_mounted'];
-
-const FIREWALL_FINDINGS = ['firewall.none', 'firewall.ufw.ssh_not_allowed', 'firewall.gateway_port_allowed', 'exposure.internet', 'exposure.lan'];
-
-function failing(report: Report): Map<string, string> {
+/** The findings whose intents ask for a host firewall, by id, with the first message of each (report order). */
+function firewallReasons(failing: readonly Finding[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const f of report.findings) if (f.status === 'fail' && !out.has(f.id)) out.set(f.id, f.message);
+  for (const { finding } of intentsOf(failing, 'firewall.enable', 'firewall.allow-ssh', 'firewall.deny-gateway-port'))
+    if (!out.has(finding.id)) out.set(finding.id, finding.message);
   return out;
 }
-
-/**
- * Every finding some planner acts on: a check's meta.fixable must say exactly this (a test holds
- * them together, so "harden can apply this" is never a promise the planner does not keep).
- */
-export const PLANNED_FINDINGS: ReadonlySet<string> = new Set([
-  ...BIND_FINDINGS,
-  ...AUTH_FINDINGS,
-  'gateway.dangerous_flags',
-  ...FIREWALL_FINDINGS,
-  ...COMPOSE_FINDINGS,
-  'docker.ufw_bypass',
-]);
 
 /** The ports an admin's SSH comes in on: sshd's own, plus the one this session uses. */
 export function adminSshPorts(ctx: AnalysisContext, sshConnection: string | undefined): number[] {
@@ -93,8 +78,13 @@ export function scrubPlan(plan: Plan, vault: SecretVault): Plan {
   return out;
 }
 
+/**
+ * Harden plans from the fix intents the failing findings carry (checks/fix-intents.ts), never
+ * from a check's id: a check is fixable exactly when it returns an intent (a test holds
+ * meta.fixable to that, and every fixable check's cases pin the steps planned for them).
+ */
 function plannedSteps(ctx: AnalysisContext, report: Report, options: PlanOptions): Plan {
-  const findings = failing(report);
+  const failing = report.findings.filter((f) => f.status === 'fail');
   const steps: Step[] = [];
   const notes: string[] = [];
   const add = (part: { steps: Step[]; notes: string[] }) => {
@@ -102,7 +92,8 @@ function plannedSteps(ctx: AnalysisContext, report: Report, options: PlanOptions
     notes.push(...part.notes);
   };
 
-  add(planConfig(ctx, findings, options));
+  const config = planConfig(ctx, failing, options);
+  add(config);
   // Doors: from the fix intents their checks returned, not from finding ids.
   add(
     planDoors(ctx, report.findings, {
@@ -113,7 +104,8 @@ function plannedSteps(ctx: AnalysisContext, report: Report, options: PlanOptions
     }),
   );
 
-  const reasons = new Map([...findings].filter(([id]) => FIREWALL_FINDINGS.includes(id)));
+  const reasons = firewallReasons(failing);
+  const denyFinding = firstInGuideOrder(intentsOf(failing, 'firewall.deny-gateway-port'))?.finding.id;
   const tailnet = options.remote === 'tailnet' ? tailnetInterface(ctx) : undefined;
   if (options.remote === 'tailnet' && !tailnet)
     notes.push('--remote tailnet: no tailnet interface (tailscale0, or an address in 100.64.0.0/10) on this host; install and log in to Tailscale first');
@@ -121,18 +113,15 @@ function plannedSteps(ctx: AnalysisContext, report: Report, options: PlanOptions
     sshPorts: adminSshPorts(ctx, options.sshConnection),
     gatewayPorts: ctx.gateway.ports,
     reasons,
+    ...(denyFinding ? { denyFinding } : {}),
     ...(tailnet ? { tailnetInterface: tailnet } : {}),
   });
 
-  const fixes = report.findings.flatMap((f) => (f.status === 'fail' && f.fix ? [f.fix] : []));
-  add(planCompose(ctx, findings, options, fixes));
+  add(planCompose(ctx, failing, options));
   // UFW never sees Docker's published ports: a UFW that is (or is about to be) on needs the DOCKER-USER policy beside it.
   const ufwWillBeOn = ctx.ufw?.active === true || ufw.steps.some((s) => s.id === 'ufw.enable');
-  const bypassFinding = findings.has('docker.ufw_bypass')
-    ? 'docker.ufw_bypass'
-    : findings.has('docker.publish.public') && ctx.snapshot.docker.status === 'ok' && ufwWillBeOn
-      ? 'docker.publish.public'
-      : undefined;
+  const publishedPastUfw = ctx.snapshot.docker.status === 'ok' && ufwWillBeOn ? intentsOf(failing, 'docker.publish-loopback')[0] : undefined;
+  const bypassFinding = (intentsOf(failing, 'docker.filter-published')[0] ?? publishedPastUfw)?.finding.id;
   let lockout: Plan['lockout'];
   if (bypassFinding && dockerNftBackend(ctx.snapshot)) {
     // Docker 29's nftables backend: no DOCKER-USER to fill, a table of our own instead (docker-nft.ts).
@@ -167,7 +156,8 @@ function plannedSteps(ctx: AnalysisContext, report: Report, options: PlanOptions
   const plan: Plan = { steps, notes };
   // The caller's ufw rehearsal replaces this when the plan also runs ufw (see docker-nft-steps.ts).
   if (lockout) plan.lockout = lockout;
-  if (steps.some((s) => s.kind === 'file' && s.finding.startsWith('gateway.'))) plan.restart = restartHint(ctx.gateway);
+  // The gateway reads its config and unit at start: any edit of them needs a restart.
+  if (config.steps.length > 0) plan.restart = restartHint(ctx.gateway);
   return plan;
 }
 

@@ -13,8 +13,14 @@ export interface UfwPlanInput {
   /** Every port sshd really listens on, plus the one this session came in on (SSH_CONNECTION). */
   sshPorts: number[];
   gatewayPorts: number[];
-  /** The finding that asked for a firewall (firewall.none, exposure.*, firewall.gateway_port_allowed…). */
+  /** The findings whose intents ask for a firewall (`firewall.*`), by id, with their message: the first names the steps. */
   reasons: Map<string, string>;
+  /**
+   * The finding that asked to stop admitting the gateway port (a `firewall.deny-gateway-port`
+   * intent): without one, no rule is deleted (a rule for tailscale0 or the LAN alone is the
+   * user's choice until a check finds the port reachable).
+   */
+  denyFinding?: string;
   /** --remote tailnet: the gateway port stays open on the tailnet interface, and only there. */
   tailnetInterface?: string;
 }
@@ -102,7 +108,9 @@ export function planUfw(ctx: AnalysisContext, input: UfwPlanInput): { steps: Com
     });
   }
   const seen = new Set<string>();
+  const denyFinding = input.denyFinding;
   for (const rule of ufw.rules) {
+    if (!denyFinding) break;
     const port = input.gatewayPorts.find((p) => admits(rule, p));
     if (port === undefined || input.sshPorts.some((p) => admits(rule, p))) continue;
     const args = ufwRuleArgs(rule);
@@ -111,7 +119,7 @@ export function planUfw(ctx: AnalysisContext, input: UfwPlanInput): { steps: Com
     seen.add(key);
     steps.push({
       ...common,
-      finding: 'firewall.gateway_port_allowed',
+      finding: denyFinding,
       id: `ufw.delete-${args.join('-').replace(/[^A-Za-z0-9.-]+/g, '_')}`,
       kind: 'command',
       description: `Delete the rule that admits the gateway port ${port} (${rule.location.file}:${rule.location.line}): reach the gateway through an SSH tunnel or Tailscale instead.`,

@@ -2,6 +2,7 @@ import { builtinChain, isXtablesTable } from '../builtins.js';
 import type { Chain, PacketFamily, ParseError, ParseResult, SourceInfo, Table } from '../model.js';
 import { DumpErrors, TableRules, truncate } from './chain-rules.js';
 import { tokenize, type Token } from './tokenize.js';
+import { newHeldChain } from '../pending-rules.js';
 
 /**
  * iptables-save / ip6tables-save (and iptables-restore input, which is the same format) into
@@ -160,11 +161,8 @@ function readComment(line: string, info: SourceInfo): void {
 }
 
 function newChain(open: OpenTable, name: string, lineNo: number | undefined): Chain {
-  // One literal with the line (as the key was always added, after rules): see command().
-  const chain: Chain =
-    lineNo === undefined
-      ? { name, family: open.table.family, table: open.table.name, rules: [] }
-      : { name, family: open.table.family, table: open.table.name, rules: [], line: lineNo };
+  // Its rules are held as text until read (chain-rules.ts): born with the accessor for them.
+  const chain = newHeldChain(name, open.table.family, open.table.name, lineNo);
   open.table.chains.push(chain);
   open.byName.set(name, chain);
   open.rules.addChain(chain);

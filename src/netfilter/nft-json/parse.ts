@@ -1,5 +1,5 @@
 import type { Chain, ChainType, Family, Hook, Key, NamedSet, ParseError, ParseResult, SourceInfo, Table, Value, Verdict } from '../model.js';
-import { holdPendingRules } from '../pending-rules.js';
+import { holdPendingRules, newHeldChain } from '../pending-rules.js';
 import { ChainJson, NftErrors } from './chain-rules.js';
 import type { FamilyMatchesByRule } from './hidden-family.js';
 import { decodeElement } from './expressions.js';
@@ -214,7 +214,8 @@ function readChain(state: State, body: unknown, index: number): void {
   const table = getTable(state, family, tableName, index, true) as Table;
   const key = `${tableKey(family, tableName)}\u0000${name}`;
   if (state.byChain.has(key)) return void state.errors.push({ message: `nftables[${index}]: chain ${name} listed twice in ${family} ${tableName}` });
-  const chain: Chain = { name, family, table: tableName, rules: [] };
+  // Its rules are held until read (holdRules): born with the accessor for them.
+  const chain = newHeldChain(name, family, tableName);
   const handle = num(body.handle);
   if (handle !== undefined) chain.handle = handle;
   if (body.hook !== undefined) {
@@ -334,7 +335,7 @@ function ruleChain(state: State, family: Family, tableName: string, chainName: s
   let chain = state.byChain.get(key);
   if (!chain) {
     state.errors.push({ message: `nftables[${index}]: rule in chain ${chainName} that was not listed` });
-    chain = { name: chainName, family, table: tableName, rules: [] };
+    chain = newHeldChain(chainName, family, tableName);
     table.chains.push(chain);
     state.byChain.set(key, chain);
   }

@@ -13,6 +13,8 @@ export interface SshdOptions {
   authorizedKeys?: string[];
   /** PubkeyAuthentication no: an sshd that only takes passwords. */
   pubkeyAuthentication?: boolean;
+  /** GatewayPorts: whether a client's `ssh -R` may bind beyond this host's loopback (sshd's default is no). */
+  gatewayPorts?: 'yes' | 'no' | 'clientspecified';
   /**
    * Users other than root log in too: sshd reads the key file with the user's rights, so it (and
    * the directory holding it) must be readable by them. The host key stays 0600.
@@ -78,6 +80,7 @@ export class Sshd {
       `PidFile ${join(this.dir, 'sshd.pid')}`,
       `PasswordAuthentication ${this.options.passwordAuthentication ? 'yes' : 'no'}`,
       ...(this.options.pubkeyAuthentication === false ? ['PubkeyAuthentication no'] : []),
+      ...(this.options.gatewayPorts ? [`GatewayPorts ${this.options.gatewayPorts}`] : []),
       'KbdInteractiveAuthentication no',
       'UsePAM no',
       'PermitRootLogin prohibit-password',

@@ -13,8 +13,9 @@ import type { AnalysisContext } from '../../../src/model/context.js';
 
 /**
  * The live host as the planner would see it for a case: the files the fixtures name (the
- * snapshot's compose files; an nginx site whose listen is at line 2 and proxy_pass at line 5),
- * every proxy a root process under systemd, every config root's alone.
+ * snapshot's compose files and systemd units, the OpenClaw config as the JSON of what the
+ * snapshot parsed; an nginx site whose listen is at line 2 and proxy_pass at line 5), every
+ * proxy a root process under systemd, every config root's alone.
  */
 const FIXTURE_FILES: Record<string, string> = {
   '/etc/nginx/sites-enabled/openclaw':
@@ -24,6 +25,9 @@ const FIXTURE_FILES: Record<string, string> = {
 function plannedSteps(ctx: AnalysisContext, findings: Finding[], id: string): string[] {
   const readFile = (path: string): string | undefined => {
     const compose = ctx.snapshot.compose.find((c) => c.path === path)?.content;
+    if (path === ctx.gateway.configPath && ctx.gateway.config) return JSON.stringify(ctx.gateway.config, null, 2);
+    const unit = ctx.gateway.units.find((u) => u.path === path);
+    if (unit) return unit.content;
     return FIXTURE_FILES[path] ?? (compose?.status === 'ok' ? compose.data : undefined);
   };
   // Only the findings matter to the planners; the rest of a Report is for renderers.
@@ -88,11 +92,15 @@ describe.each(CHECKS.map((c) => [c.meta.id, c] as const))('%s', (_id, check) => 
         expect(f.status).toBe(c.result);
         expect(f.remediation.summary).not.toBe('');
       }
-      expect(findings.flatMap((f) => (f.fix ? [f.fix.kind] : []))).toEqual(c.fixes ?? []);
+      expect(findings.flatMap((f) => (f.fixes ?? []).map((x) => x.kind))).toEqual(c.fixes ?? []);
       if (c.steps) {
         expect(check.meta.fixable).toBe(true);
         const ctx = contextOf(c);
-        expect(plannedSteps(ctx, runChecks(ctx, [check]).findings, check.meta.id)).toEqual(c.steps);
+        const planned = runChecks(ctx, [check]).findings;
+        expect(plannedSteps(ctx, planned, check.meta.id)).toEqual(c.steps);
+        // Planners read the intents, not the id: under another name the findings plan the same steps.
+        const renamed = planned.map((f) => ({ ...f, id: `renamed.${f.id}` }));
+        expect(plannedSteps(ctx, renamed, `renamed.${check.meta.id}`)).toEqual(c.steps);
       }
       const text = findings
         .map((f) => [f.message, ...f.evidence.map((e) => `${e.text} ${e.location ? `${e.location.file}:${e.location.line}` : ''}`)].join('\n'))

@@ -258,6 +258,23 @@ describe('rules parsed when first read', () => {
     expect(ruleCount(docker)).toBe(2);
   });
 
+  it('leave each chain reading like a plain object: rules an own enumerable property, in JSON and in a copy', () => {
+    const r = parse(TYPICAL);
+    const docker = chains(r).find((c) => c.name === 'DOCKER' && c.table === 'nat') as Chain;
+    const empty = parse('*filter\n:INPUT ACCEPT [0:0]\n:quiet - [0:0]\nCOMMIT\n');
+    const quiet = chains(empty).find((c) => c.name === 'quiet') as Chain;
+    // Held, then read: the same keys in the same order as a chain written as a literal.
+    expect(Object.keys(docker)).toEqual(['name', 'family', 'table', 'rules', 'line']);
+    expect(Object.getOwnPropertyDescriptor(docker, 'rules')?.enumerable).toBe(true);
+    expect(JSON.parse(JSON.stringify(docker)).rules).toHaveLength(2);
+    expect({ ...docker }.rules).toBe(docker.rules);
+    // Nothing held: an empty array, like `rules: []`.
+    expect(quiet).toEqual({ name: 'quiet', family: 'ip', table: 'filter', rules: [], line: 3 });
+    expect(pendingRulesOf(quiet)).toBeUndefined();
+    quiet.rules = [docker.rules[0]!];
+    expect(quiet.rules).toHaveLength(1);
+  });
+
   it('leave the chains a packet never enters unparsed, and the verdict is the same as with every chain parsed', () => {
     const lines = ['*filter', ':INPUT DROP [0:0]', ':ufw-user-input - [0:0]', ':unused - [0:0]', '-A INPUT -j ufw-user-input'];
     for (let port = 1000; port < 1400; port++) lines.push(`-A ufw-user-input -p tcp -m tcp --dport ${port} -j ACCEPT`);

@@ -23,6 +23,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['docker.network-dedicated'],
+      steps: [],
       evidenceIncludes: ['network mode "default"'],
     },
     {
@@ -31,6 +33,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['docker.network-dedicated'],
+      steps: ['compose.openclaw-gateway'],
       evidenceIncludes: ['compose.yaml'],
     },
   ],

@@ -14,6 +14,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['docker.network-not-host'],
+      steps: [],
       evidenceIncludes: ['network mode "host"'],
     },
     {
@@ -22,6 +24,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['docker.network-not-host'],
+      steps: ['compose.openclaw-gateway'],
       evidenceIncludes: ['compose.yaml'],
     },
   ],

@@ -40,6 +40,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['docker.publish-loopback'],
+      steps: [],
       evidenceIncludes: ['openclaw-gateway', '0.0.0.0:18789->18789/tcp'],
     },
     {
@@ -48,6 +50,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['docker.publish-loopback'],
+      steps: [],
       evidenceIncludes: ['publishes on ::'],
     },
     {
@@ -59,6 +63,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['docker.publish-loopback'],
+      steps: ['compose.openclaw-gateway'],
       evidenceIncludes: ['/srv/compose.yaml', '18789:18789', '18790:18790'],
     },
     {
@@ -70,6 +76,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['docker.publish-loopback'],
+      steps: ['compose.gateway'],
       evidenceIncludes: ['compose.yaml'],
     },
     {
@@ -78,6 +86,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'critical',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['/srv/compose.yaml cannot be parsed', '/srv/compose.yaml:6', 'fix line 6'],
     },
     {
@@ -86,6 +95,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'critical',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['/srv/typo.yaml does not exist', 'check that /srv/typo.yaml exists'],
     },
     {
@@ -94,6 +104,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'critical',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['/srv is a directory'],
     },
     {
@@ -106,6 +117,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['docker.publish-loopback'],
+      steps: [],
       evidenceIncludes: ['/srv/compose.override.yaml:4', '18789:18789'],
     },
     {
@@ -117,6 +130,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 2,
+      fixes: ['docker.publish-loopback', 'docker.publish-loopback'],
+      steps: ['compose.base+gw'],
       evidenceIncludes: ['service gw', '/srv/compose.yaml:4'],
     },
     {
@@ -125,6 +140,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'critical',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['from common.yaml', '/srv/compose.yaml:3'],
     },
     {
@@ -133,6 +149,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['docker.publish-loopback'],
+      steps: ['compose.gw'],
       evidenceIncludes: ['28789:18789'],
     },
   ],

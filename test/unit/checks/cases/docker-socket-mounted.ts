@@ -18,10 +18,10 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
-      evidenceIncludes: ['/var/run/docker.sock'],
       fixes: ['docker.drop-socket-mount'],
       // A bare container has no file to edit: the plan's notes say how to recreate it.
       steps: [],
+      evidenceIncludes: ['/var/run/docker.sock'],
     },
     {
       name: 'compose volume',
@@ -32,9 +32,9 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
-      evidenceIncludes: ['compose.yaml:'],
       fixes: ['docker.drop-socket-mount'],
       steps: ['compose.openclaw-gateway'],
+      evidenceIncludes: ['compose.yaml:'],
     },
   ],
 };

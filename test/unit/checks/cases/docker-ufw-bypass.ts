@@ -11,6 +11,19 @@ import {
   withUfw,
 } from '../../../fixtures/builders/snapshot.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
+import type { Snapshot } from '../../../../src/snapshot/types.js';
+
+/** UFW's after.rules and after6.rules as Ubuntu ships them (trimmed): where harden adds the DOCKER-USER policy. */
+function withAfterRules(s: Snapshot): Snapshot {
+  if (s.ufw.status !== 'ok') return s;
+  const shipped = (chain: string) => `*filter\n:${chain}-after-input - [0:0]\nCOMMIT\n`;
+  const ruleFiles = {
+    ...s.ufw.data.files.ruleFiles,
+    'after.rules': { status: 'ok' as const, data: shipped('ufw') },
+    'after6.rules': { status: 'ok' as const, data: shipped('ufw6') },
+  };
+  return { ...s, ufw: { ...s.ufw, data: { ...s.ufw.data, files: { ...s.ufw.data.files, ruleFiles } } } };
+}
 
 /** A UFW host with Docker 20.10 publishing 18789 from 172.18.0.2 on bridge br-oc (the classic bypass). */
 const UFW_DOCKER = [
@@ -82,10 +95,12 @@ export const cases: CheckCases = {
   invalid: [
     {
       name: 'published on 0.0.0.0 under UFW default deny',
-      snapshot: compose(HOST, withIptables(UFW_DOCKER), withSockets(tcpListener('0.0.0.0', 18789, 70, 'docker-proxy'))),
+      snapshot: compose(HOST, withIptables(UFW_DOCKER), withSockets(tcpListener('0.0.0.0', 18789, 70, 'docker-proxy')), withAfterRules),
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['docker.filter-published'],
+      steps: ['docker.docker-user-v4', 'docker.docker-user-v6', 'ufw.reload'],
       evidenceIncludes: ['DNAT', 'forward'],
     },
     {
@@ -94,6 +109,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['docker.filter-published'],
+      steps: [],
       evidenceIncludes: ['DOCKER-USER'],
     },
   ],

@@ -36,6 +36,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: [],
       evidenceIncludes: ['0.0.0.0:443 (socat)', 'door', 'socat TCP-LISTEN:443,fork TCP:127.0.0.1:18789', 'the gateway (127.0.0.1:18789, pid 8)'],
     },
     {
@@ -44,9 +46,9 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
-      evidenceIncludes: ['proxy_pass http://127.0.0.1:18789 at /etc/nginx/sites-enabled/openclaw:5'],
-      fixes: ['door.bind-private'],
+      fixes: ['door.bind-private', 'gateway.bind-private', 'firewall.deny-gateway-port'],
       steps: ['door.nginx.listen', 'door.nginx.check', 'door.nginx.reload'],
+      evidenceIncludes: ['proxy_pass http://127.0.0.1:18789 at /etc/nginx/sites-enabled/openclaw:5'],
     },
     {
       name: 'a Cloudflare quick tunnel to the gateway (no Access exists for it)',
@@ -68,8 +70,9 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['door.explain-tunnel', 'gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: [],
       evidenceIncludes: ['trycloudflare.com', 'no listener here'],
-      fixes: ['door.explain-tunnel'],
     },
     {
       name: 'a named Cloudflare Tunnel to the gateway: Access decides at Cloudflare, unknown',
@@ -97,8 +100,9 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'critical',
       findings: 1,
-      evidenceIncludes: ['Cloudflare Access', '/etc/cloudflared/config.yml:4'],
       fixes: ['door.explain-tunnel'],
+      steps: [],
+      evidenceIncludes: ['Cloudflare Access', '/etc/cloudflared/config.yml:4'],
     },
     {
       name: 'nginx on 0.0.0.0:443 whose config does not parse: unknown, naming the file and line',
@@ -113,6 +117,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'critical',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['/etc/nginx/sites-enabled/openclaw:12', 'unexpected'],
     },
     {
@@ -121,6 +126,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: [],
       evidenceIncludes: ['internet:eth0', 'delivered to 0.0.0.0:18789'],
     },
     {
@@ -133,6 +140,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: [],
       evidenceIncludes: ['--dport 18789 -j ACCEPT'],
     },
   ],

@@ -1,4 +1,13 @@
-import { compose, tcpListener, withGatewayProcess, withInterface, withIptables, withSockets, withSocat } from '../../../fixtures/builders/snapshot.js';
+import {
+  compose,
+  tcpListener,
+  withConfig,
+  withGatewayProcess,
+  withInterface,
+  withIptables,
+  withSockets,
+  withSocat,
+} from '../../../fixtures/builders/snapshot.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
 
 const LAN = withInterface('eth1', '192.168.1.10', 24, '192.168.1.0/24');
@@ -44,6 +53,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: [],
       evidenceIncludes: ['lan:eth1', 'socat TCP-LISTEN:8443'],
     },
     {
@@ -53,10 +64,13 @@ export const cases: CheckCases = {
         withGatewayProcess(8, ['openclaw-gateway']),
         withSockets(tcpListener('0.0.0.0', 18789, 8)),
         withIptables('*filter\n:INPUT DROP [0:0]\n-A INPUT -i eth1 -j ACCEPT\nCOMMIT\n'),
+        withConfig({ gateway: { bind: 'lan' } }, { 'gateway.bind': 3 }),
       ),
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: ['config.gateway'],
       evidenceIncludes: ['lan:eth1', '-i eth1 -j ACCEPT'],
     },
     {
@@ -65,6 +79,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: [],
       evidenceIncludes: ['→ 100.101.102.103'],
     },
   ],

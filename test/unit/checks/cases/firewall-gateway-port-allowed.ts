@@ -28,6 +28,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['firewall.deny-gateway-port'],
+      steps: ['ufw.allow-ssh-22', 'ufw.delete-allow-18789_tcp', 'ufw.enable'],
       evidenceIncludes: ['ufw: allow tcp 18789', 'user.rules'],
     },
     {
@@ -36,6 +38,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['firewall.deny-gateway-port'],
+      steps: ['ufw.allow-ssh-22', 'ufw.delete-allow-28000_29000', 'ufw.enable'],
       evidenceIncludes: ['28000:29000'],
     },
     {
@@ -44,6 +48,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['firewall.deny-gateway-port'],
+      steps: [],
       evidenceIncludes: ['--dport 18789'],
     },
     {
@@ -52,6 +58,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['firewall.deny-gateway-port'],
+      steps: [],
       evidenceIncludes: ['18789'],
     },
   ],

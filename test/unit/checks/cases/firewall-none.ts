@@ -39,13 +39,25 @@ export const cases: CheckCases = {
     },
   ],
   invalid: [
-    { name: 'empty ruleset, no UFW', snapshot: (s) => s, result: 'fail', severity: 'warn', findings: 1, evidenceIncludes: ['ufw not installed'] },
+    {
+      name: 'empty ruleset, no UFW',
+      snapshot: (s) => s,
+      result: 'fail',
+      severity: 'warn',
+      findings: 1,
+      fixes: ['firewall.enable'],
+      // No ufw to run: the plan's notes say to install it.
+      steps: [],
+      evidenceIncludes: ['ufw not installed'],
+    },
     {
       name: 'UFW installed but disabled, gateway on 0.0.0.0',
       snapshot: compose(withUfw(false, UFW_ACTIVE_RULES), withGatewayProcess(4, ['openclaw', 'gateway']), withSockets(tcpListener('0.0.0.0', 18789, 4))),
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['firewall.enable'],
+      steps: ['ufw.enable'],
       evidenceIncludes: ['ENABLED=no'],
     },
     {
@@ -54,6 +66,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['firewall.enable'],
+      steps: [],
       evidenceIncludes: ['policy ACCEPT'],
     },
     {
@@ -70,6 +84,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'warn',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['root'],
     },
   ],

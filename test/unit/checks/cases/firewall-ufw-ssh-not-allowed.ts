@@ -35,6 +35,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'critical',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['run as root to read /etc/ufw/user.rules'],
     },
     {
@@ -43,6 +44,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['firewall.allow-ssh'],
+      steps: ['ufw.allow-ssh-22', 'ufw.enable'],
       evidenceIncludes: ['/etc/default/ufw:11'],
     },
     {
@@ -51,6 +54,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['firewall.allow-ssh'],
+      steps: ['ufw.allow-ssh-22', 'ufw.enable'],
       evidenceIncludes: ['sshd is configured for port 22 (sshd -T)', 'no sshd socket is listening'],
     },
     {
@@ -59,6 +64,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['firewall.allow-ssh'],
+      steps: ['ufw.allow-ssh-22'],
       evidenceIncludes: ['DEFAULT_INPUT_POLICY="DROP"'],
     },
     {
@@ -67,6 +74,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['firewall.allow-ssh'],
+      steps: ['ufw.allow-ssh-22', 'ufw.enable'],
       evidenceIncludes: ['tcp 22'],
     },
     {
@@ -75,6 +84,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['firewall.allow-ssh'],
+      steps: ['ufw.allow-ssh-2222', 'ufw.enable'],
       evidenceIncludes: ['2222'],
     },
     {
@@ -87,6 +98,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['firewall.allow-ssh'],
+      steps: ['ufw.allow-ssh-2200', 'ufw.enable'],
       evidenceIncludes: ['2200'],
     },
   ],

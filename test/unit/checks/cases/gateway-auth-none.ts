@@ -30,6 +30,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['gateway.set-token'],
+      steps: ['config.gateway'],
       evidenceIncludes: ['openclaw.json:5'],
     },
     {
@@ -38,6 +40,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.set-token'],
+      steps: [],
       evidenceIncludes: ['--auth flag of pid 5'],
     },
     {
@@ -49,6 +53,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['gateway.set-token'],
+      steps: ['config.gateway'],
       evidenceIncludes: ['2026.1.24-3'],
     },
     {
@@ -57,6 +63,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'warn',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['gateway.auth not set'],
     },
   ],

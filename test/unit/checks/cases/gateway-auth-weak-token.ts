@@ -30,6 +30,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'warn',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['${OC_TOKEN}', 'refuses to load', 'openclaw.json:4', 'set OC_TOKEN'],
     },
     {
@@ -38,6 +39,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['gateway.set-token'],
+      steps: ['config.gateway'],
       evidenceIncludes: ['8 characters', 'openclaw.json:6'],
     },
     {
@@ -49,6 +52,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['gateway.set-token'],
+      steps: ['config.gateway'],
       evidenceIncludes: ['23 characters', '--token flag of pid 3'],
     },
   ],

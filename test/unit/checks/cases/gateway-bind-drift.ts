@@ -40,6 +40,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.bind-private'],
+      steps: [],
       evidenceIncludes: ['openclaw.json:3', '--bind flag of pid 9', '0.0.0.0:18789'],
     },
     {
@@ -52,6 +54,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.bind-private'],
+      steps: [],
       evidenceIncludes: ['OPENCLAW_GATEWAY_BIND'],
     },
     {
@@ -64,6 +68,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.bind-private'],
+      steps: ['config.gateway'],
       evidenceIncludes: ['198.51.100.10:18789'],
     },
     {
@@ -76,6 +82,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.bind-private'],
+      steps: [],
       evidenceIncludes: ['0.0.0.0:28789', 'openclaw.json:3'],
     },
     {
@@ -92,6 +100,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.bind-private'],
+      steps: ['unit.bind-flag-openclaw-gateway.service'],
       evidenceIncludes: ['--bind in ExecStart of openclaw-gateway.service', 'openclaw-gateway.service:5'],
     },
     {
@@ -104,6 +114,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.bind-private'],
+      steps: [],
       evidenceIncludes: ['started with bind "lan"'],
     },
   ],

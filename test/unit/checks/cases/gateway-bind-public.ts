@@ -32,6 +32,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.bind-private'],
+      steps: [],
       evidenceIncludes: ['0.0.0.0:18789', '--bind flag of pid 42'],
     },
     {
@@ -44,6 +46,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.bind-private'],
+      steps: [],
       evidenceIncludes: ['[::]:28789', 'IPv4 too'],
     },
     {
@@ -52,6 +56,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.bind-private'],
+      steps: [],
       evidenceIncludes: ['192.168.1.10:18789', 'private address'],
     },
     {
@@ -60,6 +66,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.bind-private'],
+      steps: ['config.gateway'],
       evidenceIncludes: ['owner not visible'],
     },
     {
@@ -68,6 +76,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.bind-private'],
+      steps: ['config.gateway'],
       evidenceIncludes: ['openclaw.json:4'],
     },
     {
@@ -76,6 +86,7 @@ export const cases: CheckCases = {
       result: 'unknown',
       severity: 'critical',
       findings: 1,
+      steps: [],
       evidenceIncludes: ['process 4242 was not counted', 'run as root to see whether pid 4242'],
     },
   ],

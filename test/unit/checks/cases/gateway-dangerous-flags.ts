@@ -15,6 +15,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'warn',
       findings: 1,
+      fixes: ['gateway.drop-dangerous-flags'],
+      steps: ['config.gateway'],
       evidenceIncludes: ['gateway.controlUi.dangerouslyDisableDeviceAuth', 'openclaw.json:4'],
     },
     {
@@ -27,6 +29,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.drop-dangerous-flags'],
+      steps: ['config.gateway'],
       evidenceIncludes: ['gateway.allowRealIpFallback'],
     },
   ],

@@ -1,5 +1,6 @@
 import { gatewayFingerprint, probeReport, probeResult } from '../../../fixtures/builders/probe.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
+import { withConfig } from '../../../fixtures/builders/snapshot.js';
 
 /** probeAuthNone: the snapshots it must pass and those it must report. */
 export const cases: CheckCases = {
@@ -21,11 +22,14 @@ export const cases: CheckCases = {
   invalid: [
     {
       name: 'auth none from a client namespace',
-      snapshot: (s) => s,
+      // The config harden writes the fresh token into.
+      snapshot: withConfig({ gateway: { bind: 'lan', auth: { mode: 'none' } } }),
       options: { probe: probeReport(probeResult({ address: '198.51.100.1', port: 18789, openclaw: gatewayFingerprint('none') })) },
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.set-token'],
+      steps: ['config.gateway'],
       evidenceIncludes: ['198.51.100.1:18789', 'auth none'],
     },
     {
@@ -37,6 +41,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.set-token'],
+      steps: [],
       evidenceIncludes: ['[2001:db8::10]:18789', '(version unknown)'],
     },
   ],

@@ -1,5 +1,6 @@
 import { gatewayFingerprint, probeReport, probeResult } from '../../../fixtures/builders/probe.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
+import { withConfig } from '../../../fixtures/builders/snapshot.js';
 
 /** probeAuthOpen: the snapshots it must pass and those it must report. */
 export const cases: CheckCases = {
@@ -21,11 +22,14 @@ export const cases: CheckCases = {
   invalid: [
     {
       name: 'hello-ok from the internet link',
-      snapshot: (s) => s,
+      // The config harden writes the fresh token into.
+      snapshot: withConfig({ gateway: { bind: 'lan' } }),
       options: { probe: probeReport(probeResult({ address: '203.0.113.10', port: 18789, openclaw: gatewayFingerprint('open', '2026.1.5') })) },
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.set-token'],
+      steps: ['config.gateway'],
       evidenceIncludes: ['203.0.113.10:18789', 'auth open', '2026.1.5'],
     },
     {
@@ -35,6 +39,8 @@ export const cases: CheckCases = {
       result: 'fail',
       severity: 'critical',
       findings: 1,
+      fixes: ['gateway.set-token'],
+      steps: [],
       evidenceIncludes: ['192.168.1.10:18789'],
     },
   ],

@@ -19,7 +19,8 @@ describe('planCompose: a gateway container without a compose file', () => {
         ],
       }),
     )(baselineSnapshot());
-    const { steps, notes } = planCompose(buildContext(snapshot), new Map([['docker.publish.public', '']]), { noPublish: false, readFile: () => undefined });
+    const findings = auditSnapshot(snapshot).findings.filter((f) => f.id === 'docker.publish.public');
+    const { steps, notes } = planCompose(buildContext(snapshot), findings, { noPublish: false, readFile: () => undefined });
     expect(steps).toEqual([]);
     expect(notes.join('\n')).toMatch(/docker run … -p 127\.0\.0\.1:8080:18789 -p 127\.0\.0\.1:18790:18790\/udp\)/);
   });
@@ -41,7 +42,7 @@ describe('planCompose fixes what the check reports, by the same predicate', () =
     const ctx = buildContext(withComposeFile(FILE, TEXT)(baselineSnapshot()));
     const report = auditSnapshot(ctx.snapshot);
     expect(report.findings.map((f) => f.id)).toContain('docker.socket_mounted');
-    const fixes = report.findings.flatMap((f) => (f.fix ? [f.fix] : []));
+    const fixes = report.findings.filter((f) => f.id === 'docker.socket_mounted').flatMap((f) => f.fixes ?? []);
     expect(fixes).toEqual([
       {
         kind: 'docker.drop-socket-mount',
@@ -49,8 +50,9 @@ describe('planCompose fixes what the check reports, by the same predicate', () =
         mounts: [expect.objectContaining({ target: '/var/run/docker.sock' })],
       },
     ]);
-    // The planner acts on the intent, not on the finding id: no id in the map, the mount still goes.
-    const { steps } = planCompose(ctx, new Map(), { noPublish: false, readFile: (p) => (p === FILE ? TEXT : undefined) }, fixes);
+    // The planner acts on the intent, not on the finding id: a finding of another name with the same intent plans the same step.
+    const renamed = report.findings.filter((f) => f.id === 'docker.socket_mounted').map((f) => ({ ...f, id: 'some.other_check' }));
+    const { steps } = planCompose(ctx, renamed, { noPublish: false, readFile: (p) => (p === FILE ? TEXT : undefined) });
     expect(steps.map((s) => s.id)).toEqual(['compose.openclaw-gateway']);
     const after = steps[0]!.kind === 'file' ? steps[0]!.content! : '';
     expect(after).not.toContain('docker.sock');

@@ -3,6 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { buildContext } from '../../../../src/model/context.js';
 import { planConfig } from '../../../../src/harden/plan/config-steps.js';
 import { baselineSnapshot, withConfig } from '../../../fixtures/builders/snapshot.js';
+import { gatewayFingerprint, probeReport, probeResult } from '../../../fixtures/builders/probe.js';
+import { runChecks } from '../../../../src/checks/run.js';
+import { CHECKS } from '../../../../src/checks/catalogue.js';
+import type { AnalysisContext } from '../../../../src/model/context.js';
+import type { Finding } from '../../../../src/checks/types.js';
+
+/** The failing findings of these checks on the context, with the intents they carry: what the planner reads. */
+function failing(ctx: AnalysisContext, ids: string[]): Finding[] {
+  const found = runChecks(
+    ctx,
+    CHECKS.filter((c) => ids.includes(c.meta.id)),
+  ).findings.filter((f) => f.status === 'fail');
+  return found;
+}
 
 const PATH = '/home/u/.openclaw/openclaw.json';
 const TOKEN = 'a'.repeat(64);
@@ -25,10 +39,14 @@ const TEXT = `{
 
 function plan(text: string, findings: string[]) {
   const value = JSON5.parse(text) as Record<string, unknown>;
+  // A probe that got in without credentials, for the probe checks (the others ignore it).
+  const auth = findings.includes('probe.auth.open') ? 'open' : 'none';
+  const probe = probeReport(probeResult({ address: '198.51.100.1', port: 18789, openclaw: gatewayFingerprint(auth) }));
   const ctx = buildContext(
     withConfig(value, { 'gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback': 9, 'gateway.allowRealIpFallback': 11 }, PATH)(baselineSnapshot()),
+    { probe },
   );
-  return planConfig(ctx, new Map(findings.map((id) => [id, id])), { remote: 'loopback', newToken: TOKEN, readFile: (p) => (p === PATH ? text : undefined) });
+  return planConfig(ctx, failing(ctx, findings), { remote: 'loopback', newToken: TOKEN, readFile: (p) => (p === PATH ? text : undefined) });
 }
 
 describe('planConfig: gateway.dangerous_flags', () => {
@@ -68,7 +86,7 @@ describe('planConfig: gateway.dangerous_flags', () => {
     const value = JSON5.parse(TEXT) as Record<string, unknown>;
     const ctx = buildContext(withConfig(value, {}, PATH)(baselineSnapshot()));
     const text = TEXT.replace(/^.*allowRealIp.*\n/m, '');
-    const { steps, notes } = planConfig(ctx, new Map([['gateway.dangerous_flags', '']]), { remote: 'loopback', newToken: TOKEN, readFile: () => text });
+    const { steps, notes } = planConfig(ctx, failing(ctx, ['gateway.dangerous_flags']), { remote: 'loopback', newToken: TOKEN, readFile: () => text });
     expect(steps[0]!.description).not.toMatch(/allowRealIpFallback/);
     expect(notes.join('\n')).toMatch(/gateway\.allowRealIpFallback is set in a file .*openclaw\.json includes .*remove it there/);
   });

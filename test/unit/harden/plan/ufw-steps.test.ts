@@ -9,7 +9,7 @@ const LOADED = withIptables('*filter\n:INPUT DROP [0:0]\n:ufw-user-input - [0:0]
 
 function plan(userRules: string, enabled: boolean, defaults = { input: 'ACCEPT', output: 'ACCEPT', forward: 'DROP' }, sshPorts = [22]) {
   const snapshot = compose(withUfw(enabled, userRules, defaults), ...(enabled ? [LOADED] : []))(baselineSnapshot());
-  return planUfw(buildContext(snapshot), { sshPorts, gatewayPorts: [18789], reasons });
+  return planUfw(buildContext(snapshot), { sshPorts, gatewayPorts: [18789], reasons, denyFinding: 'firewall.gateway_port_allowed' });
 }
 
 describe('planUfw: the guide order', () => {
@@ -34,6 +34,12 @@ describe('planUfw: the guide order', () => {
     const { steps } = plan(rules, true, { input: 'DROP', output: 'ACCEPT', forward: 'DROP' });
     expect(steps.map((s) => s.argv.join(' '))).toEqual(['ufw delete allow 18789/tcp']);
     expect(steps[0]!.undoArgv).toEqual([['ufw', 'allow', '18789/tcp']]);
+  });
+
+  it('deletes nothing unless a finding asks to stop admitting the gateway port (a rule for the LAN alone is the user’s until then)', () => {
+    const rules = '### tuple ### allow tcp 18789 0.0.0.0/0 any 192.168.1.0/24 in';
+    const snapshot = compose(withUfw(true, rules, { input: 'DROP', output: 'ACCEPT', forward: 'DROP' }), LOADED)(baselineSnapshot());
+    expect(planUfw(buildContext(snapshot), { sshPorts: [22], gatewayPorts: [18789], reasons }).steps.map((s) => s.id)).toEqual(['ufw.allow-ssh-22']);
   });
 
   it('plans nothing on a hardened host (idempotent)', () => {

@@ -178,3 +178,39 @@ describe('what conntrack records of a translation (seeds 976003495, 976003426)',
     expect(simulate(rules, labHost(), tcp('eth1', '192.168.1.50', '192.168.1.10', 8443)).disposition).toBe('dropped');
   });
 });
+
+describe('a translation that lands on another listener (seed 633449098)', () => {
+  // From ::1, `-t nat -A OUTPUT -p tcp --dport 9090 -j DNAT --to-destination [fd00:dead:beef::1]:8080`
+  // hands the connection to the listener on [::]:8080: the kernel completes the handshake with it,
+  // so for the listener on 9090 the cell is closed, not a lost reset (which only a refusal meets).
+  const v6 = [
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+    '-A OUTPUT -p tcp -m tcp --dport 9090 -j DNAT --to-destination [fd00:dead:beef::1]:8080',
+    'COMMIT',
+    '',
+  ].join('\n');
+  const host = [
+    withInterface('eth0', '2001:db8:100::10', 64),
+    withInterface('docker0', 'fd00:dead:beef::1', 64),
+    withIptables('', v6),
+    withSockets(tcpListener('2001:db8:100::10', 9090, 7), tcpListener('::', 8080, 8)),
+  ];
+
+  it('the loopback cell of the 9090 listener is closed: another listener answers', () => {
+    const cell = matrix(...host).cells.find((c) => c.listener.port === 9090 && c.zone.kind === 'loopback');
+    expect(cell?.verdict).toBe('closed');
+    expect(cell?.reason).toMatch(/redirected to port 8080, where another listener answers/);
+  });
+
+  it('without a listener there, the reset to ::1 is lost and the client times out (filtered), as before', () => {
+    const cell = matrix(...host.slice(0, 3), withSockets(tcpListener('2001:db8:100::10', 9090, 7))).cells.find(
+      (c) => c.listener.port === 9090 && c.zone.kind === 'loopback',
+    );
+    expect(cell?.verdict).toBe('filtered');
+    expect(cell?.reason).toMatch(/reset to ::1 is lost/);
+  });
+});

@@ -1,0 +1,205 @@
+import { realpath, stat } from 'node:fs/promises';
+import type { Collected, DockerState, DoorProblem, DoorsState } from '../../snapshot/types.js';
+import { hostFacts, listDir, readText, unavailable } from '../host.js';
+import { cwdOf, readEnviron, userOf } from '../proc.js';
+import { flattenEnv, flattenFile, flattenFlags, TraefikConfigError, type Settings } from './traefik-config.js';
+import { traefikDoors, traefikStatic, traefikStaticCandidates } from './traefik.js';
+
+/**
+ * Read a running Traefik: its static file (the first that exists where Traefik looks), else its
+ * flags, else its TRAEFIK_* environment; then the file provider's files and, for the Docker
+ * provider, the labels the Docker collector read from the Engine API. Every file goes through
+ * the safe reader; what cannot be read is a problem naming it, and the model makes Traefik's
+ * sockets unknown.
+ */
+
+const DYNAMIC = /\.(toml|ya?ml)$/i;
+
+/** Who Traefik runs as, for file access (the fsuid, fsgid and groups of /proc/PID/status). */
+interface Owner {
+  uid: number;
+  gids: number[];
+}
+
+async function ownerOf(pid: number): Promise<Owner | undefined> {
+  const status = await readText(`/proc/${pid}/status`);
+  if (status.status !== 'ok') return undefined;
+  const field = (name: string) => new RegExp(`^${name}:\\s+(.*)$`, 'm').exec(status.data)?.[1]?.trim().split(/\s+/).map(Number) ?? [];
+  const uid = field('Uid')[3];
+  const gid = field('Gid')[3];
+  return uid === undefined || gid === undefined ? undefined : { uid, gids: [gid, ...field('Groups')] };
+}
+
+/**
+ * Could Traefik's owner read this path (search every directory on the way, read the last)? Its
+ * config names the files, so clawmoat, as root, reads only what the owner could: a config a user
+ * wrote cannot make it read a root-only file. Mode bits only (no ACLs): when unsure, not read.
+ */
+async function ownerMayRead(path: string, owner: Owner, last: 'read' | 'list'): Promise<boolean> {
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch {
+    return true; // Missing: the reader says so.
+  }
+  const parts = real.split('/').filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const st = await stat(`/${parts.slice(0, i).join('/')}`).catch(() => undefined);
+    if (!st) return false;
+    const bits = i < parts.length ? 1 : last === 'read' ? 4 : 5;
+    const granted = st.uid === owner.uid ? (st.mode >> 6) & 7 : owner.gids.includes(st.gid) ? (st.mode >> 3) & 7 : st.mode & 7;
+    if ((granted & bits) !== bits) return false;
+  }
+  return true;
+}
+
+type Reader = ReturnType<typeof readerFor>;
+
+/** Read and list as Traefik's owner would (see ownerMayRead); only root needs the check. */
+function readerFor(pid: number): { read: typeof readText; list: typeof listDir } {
+  // Mode bits are checked on this machine's files, so only when reading this machine (a replayed
+  // recording carries the remote script's pid, and its script read only what it declared).
+  const local = hostFacts().pid === process.pid;
+  const owner = local && hostFacts().uid === 0 ? ownerOf(pid) : Promise.resolve(undefined);
+  const refused = (path: string, o: Owner) => `${path} is not readable by the owner of traefik (uid ${o.uid}), so clawmoat does not read it as root`;
+  return {
+    async read(path) {
+      const o = await owner;
+      if (o && o.uid !== 0 && !(await ownerMayRead(path, o, 'read'))) return unavailable('permission-denied', refused(path, o));
+      return readText(path);
+    },
+    async list(path) {
+      const o = await owner;
+      if (o && o.uid !== 0 && !(await ownerMayRead(path, o, 'list'))) return [];
+      return listDir(path);
+    },
+  };
+}
+
+function problemOf(pid: number, error: unknown, fallback: string): DoorProblem {
+  if (error instanceof TraefikConfigError)
+    return {
+      kind: 'traefik',
+      pid,
+      source: error.file,
+      ...(error.line !== undefined ? { line: error.line } : {}),
+      detail: `traefik (pid ${pid}): ${error.file} does not parse: ${error.message}`,
+    };
+  return { kind: 'traefik', pid, source: fallback, detail: `traefik (pid ${pid}): ${fallback}: ${(error as Error).message}` };
+}
+
+async function readStatic(pid: number, argv: string[], state: DoorsState, read: Reader['read']): Promise<{ settings: Settings; source: string } | undefined> {
+  const cwd = await cwdOf(pid);
+  const environ = await readEnviron(pid);
+  const env = environ.status === 'ok' ? environ.data : {};
+  const home = env.HOME ?? (await userOf(pid))?.home;
+  for (const path of traefikStaticCandidates(argv, cwd, { ...(home ? { home } : {}), ...(env.XDG_CONFIG_HOME ? { xdg: env.XDG_CONFIG_HOME } : {}) })) {
+    const text = await read(path);
+    if (text.status !== 'ok') {
+      if (text.reason === 'not-found') continue;
+      state.problems.push({ kind: 'traefik', pid, source: path, detail: `traefik (pid ${pid}) may use ${path}, which could not be read: ${text.detail}` });
+      return undefined;
+    }
+    try {
+      return { settings: flattenFile(text.data, path), source: path };
+    } catch (error) {
+      state.problems.push(problemOf(pid, error, path));
+      return undefined;
+    }
+  }
+  const flags = flattenFlags(argv);
+  if (flags.size > 0) return { settings: flags, source: 'its command-line flags' };
+  if (environ.status !== 'ok') {
+    state.problems.push({
+      kind: 'traefik',
+      pid,
+      source: `/proc/${pid}/environ`,
+      detail: `traefik (pid ${pid}) has no config file or flags, and its environment (TRAEFIK_* variables) could not be read: ${environ.detail}`,
+    });
+    return undefined;
+  }
+  return { settings: flattenEnv(env), source: 'its TRAEFIK_* environment variables' };
+}
+
+/** The file provider's dynamic configuration: one file, or every .toml/.yml/.yaml in a directory (and below), merged. */
+async function readDynamic(
+  pid: number,
+  file: { filename?: { value: string }; directory?: { value: string } },
+  state: DoorsState,
+  { read, list }: Reader,
+): Promise<Settings> {
+  const out: Settings = new Map();
+  const paths: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    for (const name of (await list(dir)).sort()) {
+      if (DYNAMIC.test(name)) paths.push(`${dir}/${name}`);
+      else if (depth < 4 && !name.includes('.')) await walk(`${dir}/${name}`, depth + 1);
+    }
+  };
+  if (file.filename) paths.push(file.filename.value);
+  else if (file.directory) await walk(file.directory.value.replace(/\/$/, ''), 0);
+  for (const path of paths) {
+    const text = await read(path);
+    if (text.status !== 'ok') {
+      state.problems.push({
+        kind: 'traefik',
+        pid,
+        source: path,
+        detail: `traefik (pid ${pid}) reads routes from ${path}, which could not be read: ${text.detail}`,
+      });
+      continue;
+    }
+    if (text.data.includes('{{')) {
+      state.problems.push({ kind: 'traefik', pid, source: path, detail: `traefik (pid ${pid}): ${path} is a Go template, which clawmoat does not render` });
+      continue;
+    }
+    try {
+      flattenFile(text.data, path, out);
+    } catch (error) {
+      state.problems.push(problemOf(pid, error, path));
+    }
+  }
+  state.read.push(`traefik file provider ${paths.join(', ') || '(no files)'} (pid ${pid})`);
+  return out;
+}
+
+export async function readTraefik(pid: number, argv: string[], state: DoorsState, docker: Promise<Collected<DockerState>> | undefined): Promise<void> {
+  const reader = readerFor(pid);
+  const found = await readStatic(pid, argv, state, reader.read);
+  if (!found) return;
+  state.read.push(`traefik static configuration from ${found.source} (pid ${pid})`);
+  const { config, problems } = traefikStatic(found.settings, found.source);
+  for (const detail of problems) state.problems.push({ kind: 'traefik', pid, source: found.source, detail: `traefik (pid ${pid}): ${detail}` });
+  for (const p of config.unread)
+    state.problems.push({
+      kind: 'traefik',
+      pid,
+      source: found.source,
+      detail: `traefik (pid ${pid}) also takes routes from its ${p} provider, which clawmoat does not read`,
+    });
+  const dynamic = config.file ? await readDynamic(pid, config.file, state, reader) : undefined;
+  let containers;
+  if (config.docker) {
+    const d = docker ? await docker : undefined;
+    // Traefik's default endpoint is the local socket; one elsewhere is a daemon clawmoat did not read.
+    const endpoint = config.docker.endpoint?.replace(/^unix:\/\//, '');
+    if (d?.status === 'ok' && endpoint !== undefined && endpoint !== '/var/run/docker.sock' && endpoint !== d.data.endpoint.replace(/^unix:\/\//, ''))
+      state.problems.push({
+        kind: 'traefik',
+        pid,
+        source: found.source,
+        detail: `traefik (pid ${pid}) routes by the labels of the Docker daemon at ${config.docker.endpoint}, not the one clawmoat read (${d.data.endpoint})`,
+      });
+    else if (d?.status === 'ok') containers = d.data.containers;
+    else
+      state.problems.push({
+        kind: 'traefik',
+        pid,
+        source: found.source,
+        detail: `traefik (pid ${pid}) routes to Docker containers by their labels, and the Docker Engine API could not be read${d ? `: ${d.detail}` : ''}`,
+      });
+  }
+  const result = traefikDoors(config, dynamic, containers, pid);
+  state.doors.push(...result.doors);
+  state.problems.push(...result.problems.map((p) => ({ kind: 'traefik' as const, pid, ...p })));
+}
