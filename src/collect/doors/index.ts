@@ -3,7 +3,17 @@ import type { Collected, DockerState, Door, DoorKind, DoorProblem, DoorsState } 
 import { firstLine, hostFacts, listDir, ok, readText, run, unavailable, which } from '../host.js';
 import { netnsOf, userOf, cwdOf } from '../proc.js';
 import { kubectlDoors, programName, socatDoor, sshDoors } from './forwarders.js';
-import { globToRegExp, isGlob, nginxDoors, nginxErrorPlace, nginxIncludes, parseNginxFile, resolveIncludePath, splitNginxDump } from './nginx.js';
+import {
+  globToRegExp,
+  isGlob,
+  nginxDoors,
+  nginxErrorPlace,
+  nginxIncludes,
+  parseNginxFile,
+  resolveIncludePath,
+  splitNginxDump,
+  withoutNginxLogStamp,
+} from './nginx.js';
 import { caddyDoors, caddyConfigArgs } from './caddy.js';
 import { haproxyConfigArgs, haproxyDoors } from './haproxy.js';
 import { apacheConfigArgs, apacheDoors, apacheIncludes } from './apache.js';
@@ -241,10 +251,12 @@ async function readNginx(r: Running, state: DoorsState): Promise<void> {
       pid: r.pid,
       source: place?.file ?? main,
       ...(place ? { line: place.line } : {}),
-      detail: `nginx -T fails for the nginx of pid ${r.pid}: ${place?.message ?? firstLine(dump.detail)}`,
+      detail: `nginx -T fails for the nginx of pid ${r.pid}: ${place?.message ?? firstLine(withoutNginxLogStamp(dump.detail))}`,
     });
   }
-  state.read.push(`nginx config files from ${main} (pid ${r.pid}; nginx -T ${dump.status === 'ok' ? 'printed no config' : `could not run: ${dump.detail}`})`);
+  state.read.push(
+    `nginx config files from ${main} (pid ${r.pid}; nginx -T ${dump.status === 'ok' ? 'printed no config' : `could not run: ${withoutNginxLogStamp(dump.detail)}`})`,
+  );
   const result = await nginxFromFiles(r, main, problems);
   state.doors.push(...result.doors);
   state.problems.push(...problems, ...result.problems);
@@ -421,64 +433,73 @@ async function readTunnel(r: Running, kind: DoorKind, state: DoorsState): Promis
   }
 }
 
-export async function collectDoors(processes: Map<number, string[]>, docker?: Promise<Collected<DockerState>>): Promise<Collected<DoorsState>> {
-  const state: DoorsState = { doors: [], problems: [], read: [] };
-  const running = await sameNetns(processes);
-  await Promise.all(
-    running.map(async (r) => {
-      const kind = doorKindOf(r.argv)!;
-      switch (kind) {
-        case 'nginx':
-          return readNginx(r, state);
-        case 'caddy':
-          return readCaddy(r, state);
-        case 'haproxy':
-          return readHaproxy(r, state);
-        case 'apache':
-          return readApache(r, state);
-        case 'traefik':
-          return readTraefik(r.pid, r.argv, state, docker);
-        case 'socat': {
-          const door = socatDoor(r.argv, r.pid);
-          if (door) state.doors.push(door);
-          return;
-        }
-        case 'ssh':
-          state.doors.push(...sshDoors(r.argv, r.pid));
-          return;
-        case 'kubectl':
-          state.doors.push(...kubectlDoors(r.argv, r.pid));
-          return;
-        case 'rinetd': {
-          const path = rinetdConfigPath(r.argv);
-          const text = await readText(path);
-          if (text.status !== 'ok') {
-            state.problems.push({ kind, pid: r.pid, source: path, detail: `rinetd (pid ${r.pid}) runs with ${path}, which could not be read: ${text.detail}` });
-            return;
-          }
-          const result = rinetdDoors(text.data, path, r.pid);
-          state.doors.push(...result.doors);
-          state.problems.push(...result.problems);
-          return;
-        }
-        default:
-          return readTunnel(r, kind, state);
+/** One forwarder's doors, problems and what was read, into STATE. */
+async function readDoor(r: Running, state: DoorsState, docker?: Promise<Collected<DockerState>>): Promise<void> {
+  const kind = doorKindOf(r.argv)!;
+  switch (kind) {
+    case 'nginx':
+      return readNginx(r, state);
+    case 'caddy':
+      return readCaddy(r, state);
+    case 'haproxy':
+      return readHaproxy(r, state);
+    case 'apache':
+      return readApache(r, state);
+    case 'traefik':
+      return readTraefik(r.pid, r.argv, state, docker);
+    case 'socat': {
+      const door = socatDoor(r.argv, r.pid);
+      if (door) state.doors.push(door);
+      return;
+    }
+    case 'ssh':
+      state.doors.push(...sshDoors(r.argv, r.pid));
+      return;
+    case 'kubectl':
+      state.doors.push(...kubectlDoors(r.argv, r.pid));
+      return;
+    case 'rinetd': {
+      const path = rinetdConfigPath(r.argv);
+      const text = await readText(path);
+      if (text.status !== 'ok') {
+        state.problems.push({ kind, pid: r.pid, source: path, detail: `rinetd (pid ${r.pid}) runs with ${path}, which could not be read: ${text.detail}` });
+        return;
       }
+      const result = rinetdDoors(text.data, path, r.pid);
+      state.doors.push(...result.doors);
+      state.problems.push(...result.problems);
+      return;
+    }
+    default:
+      return readTunnel(r, kind, state);
+  }
+}
+
+export async function collectDoors(processes: Map<number, string[]>, docker?: Promise<Collected<DockerState>>): Promise<Collected<DoorsState>> {
+  const running = await sameNetns(processes);
+  // Read in parallel, kept in pid order: two collections of one host (or its recording) list the same doors alike.
+  const parts = await Promise.all(
+    running.map(async (r) => {
+      const part: DoorsState = { doors: [], problems: [], read: [] };
+      await readDoor(r, part, docker);
+      return part;
     }),
   );
+  const state: DoorsState = { doors: parts.flatMap((p) => p.doors), problems: parts.flatMap((p) => p.problems), read: parts.flatMap((p) => p.read) };
   await addContainerDoors(state, docker);
   return ok(state);
 }
 
 /**
  * What collectDoors reads, for the collection script: which forwarders run, in which namespace,
- * as whom, and nginx's own dump (`nginx -T`) of a master that runs as root. The other configs
- * (Caddy, HAProxy, Apache, tunnels; nginx run by another user, whose dump runs as that user; includes
- * followed as parsed) are not read by the script yet: each such door becomes a problem naming the
- * file the script did not read, so the cells it decides are `unknown`, never `filtered`.
+ * as whom, nginx's own dump (`nginx -T`, as the master's owner), and the config files of Caddy
+ * (with `caddy adapt`), HAProxy, Apache and the tunnels found as the functions above find them
+ * (script/door-rounds.ts), nginx's files one by one when `nginx -T` fails. What it still does not
+ * read (Traefik's configuration) becomes a problem naming the file, so the cells it decides are
+ * `unknown`, never `filtered`.
  */
 export const DOOR_READS: ScriptReads = {
   which: ['nginx', 'caddy'],
   processes: [{ pattern: 'nginx|caddy|haproxy|apache2|httpd|socat|rinetd|ssh|kubectl|cloudflared|ngrok|frpc|traefik', reads: ['netns', 'status', 'cwd'] }],
-  rounds: ['nginx'],
+  rounds: ['nginx', 'door-configs'],
 };

@@ -396,8 +396,16 @@ export function nginxIncludes(tree: readonly NginxDirective[]): NginxDirective[]
   return tree.flatMap((d) => (d.name === 'include' ? [d] : nginxIncludes(d.block ?? [])));
 }
 
-/** `nginx -t`/`-T` errors: `nginx: [emerg] unexpected "}" in /etc/nginx/nginx.conf:12`. */
+/**
+ * `nginx -t`/`-T` errors: `nginx: [emerg] unexpected "}" in /etc/nginx/nginx.conf:12`, or with
+ * nginx's own pid (`[emerg] 4421#4421: ...`), which is left out so two reads of one config agree.
+ */
 export function nginxErrorPlace(stderr: string): { file: string; line: number; message: string } | undefined {
-  const m = /\[(?:emerg|crit|alert|error)\]\s+(.*?)\s+in\s+(\/\S+):(\d+)/.exec(stderr);
+  const m = /\[(?:emerg|crit|alert|error)\]\s+(?:\d+#\d+:\s+)?(.*?)\s+in\s+(\/\S+):(\d+)/.exec(stderr);
   return m ? { message: m[1]!, file: m[2]!, line: Number(m[3]) } : undefined;
+}
+
+/** nginx's log prefix (`2026/12/07 06:29:20 [emerg] 4421#4421: `) without its time and pid: the same config reads the same. */
+export function withoutNginxLogStamp(text: string): string {
+  return text.replace(/\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (\[\w+\]) \d+#\d+: /g, '$1 ');
 }

@@ -27,8 +27,10 @@ export type ScriptRound =
   | 'compose'
   /** docker: the Engine API through `curl --unix-socket`, containers listed then inspected. */
   | 'docker'
-  /** doors: `nginx -T` for each nginx master in the script's namespace that runs as root. */
-  | 'nginx';
+  /** doors: `nginx -T` for each nginx master in the script's namespace, as its owner. */
+  | 'nginx'
+  /** doors: Caddy (and `caddy adapt` as its owner), HAProxy, Apache (includes followed) and tunnel configs from each process's argv. */
+  | 'door-configs';
 
 export interface ProcessReads {
   /** An extended regular expression over a process's argv (NULs as they are); a superset of what the collector picks. */

@@ -14,7 +14,10 @@ import { TAILSCALE_READS } from '../tailscale.js';
 import { UFW_READS } from '../ufw.js';
 import { LEGACY_STATE_DIRS } from '../../openclaw/config-paths.js';
 import type { ProcessReads, ScriptReads } from './declare.js';
+import { DOOR_CONFIG_ROUND, NGINX_ROUND, RUN_DUMP } from './door-rounds.js';
 import { FORMAT_LINE } from './frame.js';
+import { SSHD_INCLUDE_ROUND } from './sshd-include-round.js';
+import { OPENCLAW_INCLUDE_HELPERS, OPENCLAW_INCLUDE_ROUND } from './openclaw-include-round.js';
 
 /**
  * The collection script: one POSIX sh program (dash, busybox sh, bash) built from the collectors'
@@ -50,7 +53,19 @@ function unique<T>(items: T[]): T[] {
 function processLoops(reads: ProcessReads[]): string {
   const groups = reads.map((_, i) => `$PIDS${i}`).join(' ');
   return [
-    ...reads.map((p, i) => `PIDS${i}=$(cd /proc && grep -l ${p.ignoreCase ? '-i ' : ''}-E ${shQuote(p.pattern)} [0-9]*/cmdline 2>/dev/null)`),
+    // The candidates come from the process table read once (each argument a NUL-ended entry
+    // "PID/cmdline:ARG", the patterns being words), so a process that starts or exits meanwhile
+    // (a web server's workers come and go) is in both or in neither; without it, from /proc.
+    ...reads.map((p, i) => {
+      const flags = `${p.ignoreCase ? '-i ' : ''}-E ${shQuote(p.pattern)}`;
+      return [
+        `if [ -n "\${TABLE:-}" ]; then`,
+        `  PIDS${i}=$(grep -z ${flags} "$TABLE" 2>/dev/null | grep -z -o -E '^[0-9]+/cmdline' | tr '\\000' '\\n' | sort -u)`,
+        'else',
+        `  PIDS${i}=$(cd /proc && grep -l ${flags} [0-9]*/cmdline 2>/dev/null)`,
+        'fi',
+      ].join('\n');
+    }),
     // Every candidate's network namespace in one ls (its targets are the kernel's "net:[N]"): the
     // collectors count only processes in the script's own, so only those are read further.
     `set --`,
@@ -89,6 +104,7 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
   const processes = reads.flatMap((r) => r.processes ?? []);
   const kernel = all('kernelValues');
   const perIface = kernel.filter((k) => k.includes('{iface}'));
+  const doorIndex = processes.findIndex((p) => p.pattern.startsWith('nginx'));
   const lines: string[] = [
     HEADER,
     ...all('env').map((name) => `env_var ${name}`),
@@ -117,11 +133,15 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
     ...(rounds.has('process-table') ? ['process_table'] : []),
     'OURNS=$(readlink /proc/$$/ns/net 2>/dev/null)',
     processLoops(processes),
-    ...(rounds.has('sshd-config') ? [SSHD_ROUND(processes.findIndex((p) => p.pattern === 'sshd'))] : []),
-    ...(rounds.has('openclaw') ? [OPENCLAW_HELPERS, OPENCLAW_ROUND(processes.findIndex((p) => p.reads.includes('environ')))] : []),
+    ...(rounds.has('sshd-config') ? [SSHD_ROUND(processes.findIndex((p) => p.pattern === 'sshd')), SSHD_INCLUDE_ROUND] : []),
+    ...(rounds.has('openclaw')
+      ? [OPENCLAW_HELPERS, OPENCLAW_INCLUDE_HELPERS, OPENCLAW_ROUND(processes.findIndex((p) => p.reads.includes('environ'))), OPENCLAW_INCLUDE_ROUND]
+      : []),
     ...(rounds.has('compose') ? [COMPOSE_ROUND] : []),
     ...(rounds.has('docker') ? [DOCKER_ROUND] : []),
-    ...(rounds.has('nginx') ? [NGINX_ROUND(processes.findIndex((p) => p.pattern.startsWith('nginx')))] : []),
+    ...(rounds.has('nginx') || rounds.has('door-configs') ? [RUN_DUMP] : []),
+    ...(rounds.has('nginx') ? [NGINX_ROUND(doorIndex)] : []),
+    ...(rounds.has('door-configs') ? [DOOR_CONFIG_ROUND(doorIndex)] : []),
     'flush_reads',
     'finish',
     '',
@@ -391,6 +411,7 @@ check_path() {
 # file's name, whatever the process put in its title; a process that exits is simply absent.
 process_table() {
   new_file
+  TABLE=$D
   cd /proc || return
   grep -H -z '' [0-9]*/cmdline > "$D" 2>/dev/null
   cd /
@@ -468,7 +489,7 @@ for pid in \${PIDS${index}:-}; do
   case $eoh in /*) add_home "$eoh" ;; esac
   case $esd in /*) DIRS="$DIRS
 $esd" ;; esac
-  case $ecp in /*) stat_path "$ecp"; read_file "$ecp" ;; esac
+  case $ecp in /*) stat_path "$ecp"; oc_read "$ecp" ;; esac
   c=$(readlink /proc/$pid/cwd 2>/dev/null) && read_file "$c/.env"
   tr '\\000' '\\n' 2>/dev/null < /proc/$pid/cmdline > "$T/a"
   while IFS= read -r a; do
@@ -479,7 +500,7 @@ for v in OPENCLAW_HOME OPENCLAW_STATE_DIR OPENCLAW_CONFIG_PATH; do
   eval "d=\\\${$v:-}"
   case $d in /*) case $v in OPENCLAW_HOME) HOMES="$HOMES
 $d" ;; OPENCLAW_STATE_DIR) DIRS="$DIRS
-$d" ;; *) stat_path "$d"; read_file "$d" ;; esac ;; esac
+$d" ;; *) stat_path "$d"; oc_read "$d" ;; esac ;; esac
 done
 for d in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do units_in "$d"; done
 printf '%s\\n' "$HOMES" > "$T/homes"
@@ -488,7 +509,7 @@ while IFS= read -r h; do
   for sd in .openclaw ${LEGACY}; do
     dir=\${sd%%:*}; file=\${sd#*:}
     stat_path "$h/$dir"
-    for n in openclaw.json clawdbot.json $file .env; do stat_path "$h/$dir/$n"; read_file "$h/$dir/$n"; done
+    for n in openclaw.json clawdbot.json $file .env; do stat_path "$h/$dir/$n"; oc_read "$h/$dir/$n"; done
   done
   for d in "$h"/.openclaw-*; do [ -d "$d" ] && DIRS="$DIRS
 $d"; done
@@ -500,7 +521,7 @@ printf '%s\\n' "$DIRS" > "$T/dirs"
 while IFS= read -r d; do
   [ -n "$d" ] || continue
   stat_path "$d"
-  for n in openclaw.json clawdbot.json .env; do stat_path "$d/$n"; read_file "$d/$n"; done
+  for n in openclaw.json clawdbot.json .env; do stat_path "$d/$n"; oc_read "$d/$n"; done
 done < "$T/dirs"
 for n in openclaw clawdbot; do
   find_prog $n || continue
@@ -550,54 +571,6 @@ while :; do
   fi
   [ "$d" = / ] && break
   d=\${d%/*}; [ -n "$d" ] || d=/
-done
-`;
-
-/**
- * Mirrors doors/index.ts readNginx and nginxArgs: for each nginx master in our namespace, its
- * -c/-p/-e from its title, then the same \`nginx -T\` the collector runs, when the collector would
- * run it without changing user (the script runs as root and so does nginx, or the script does not).
- */
-const NGINX_ROUND = (index: number) => `
-for f in \${PIDS${index}:-}; do
-  pid=\${f%/cmdline}
-  eval "ns=\\\${NS_$pid:-}"
-  [ "$ns" = "$OURNS" ] || continue
-  tr '\\000' '\\n' 2>/dev/null < /proc/$pid/cmdline > "$T/a" || continue
-  IFS= read -r a0 < "$T/a" || continue
-  case $a0 in
-    'nginx: master process'*) ;;
-    'nginx: '*) continue ;;
-    *) p0=\${a0%%[[:space:]]*}; [ "\${p0##*/}" = nginx ] || continue ;;
-  esac
-  if [ "$ME" = 0 ]; then
-    u=
-    while read -r k v rest; do [ "$k" = Uid: ] && u=$v && break; done < /proc/$pid/status
-    [ "$u" = 0 ] || continue
-  fi
-  words=
-  while IFS= read -r l; do words="$words $l"; done < "$T/a"
-  words=\${words# }
-  case $words in 'nginx: master process'*) words=\${words#nginx: master process} ;; esac
-  set -f; set -- $words; set +f
-  [ $# -gt 0 ] && shift
-  conf=; prefix=; elog=
-  while [ $# -gt 0 ]; do
-    case $1 in
-      -c) conf=\${2:-}; [ $# -gt 1 ] && shift ;;
-      -p) prefix=\${2:-}; [ $# -gt 1 ] && shift ;;
-      -e) elog=\${2:-}; [ $# -gt 1 ] && shift ;;
-    esac
-    shift
-  done
-  main=/etc/nginx/nginx.conf
-  if [ -n "$conf" ]; then
-    case $conf in /*) main=$conf ;; *) if [ -n "$prefix" ]; then main=\${prefix%/}/$conf; else main=$conf; fi ;; esac
-  fi
-  set -- -T
-  [ -n "$prefix" ] && set -- "$@" -p "$prefix"
-  [ -n "$elog" ] && set -- "$@" -e "$elog"
-  run_cmd 10 nginx "$@" -c "$main"
 done
 `;
 

@@ -81,11 +81,12 @@ export function replayHost(records: readonly ScriptRecord[]): Replay {
     facts: () => facts,
 
     async run(command, args, options) {
-      const id = [basename(command), ...args].join(' ');
+      // A dump command run as another user (nginx -T, caddy adapt as the process's owner) is recorded as "as UID:GID ARGV".
+      const as = options.uid !== undefined ? `as ${options.uid}:${options.gid ?? options.uid} ` : '';
+      const id = `${as}${[basename(command), ...args].join(' ')}`;
       const label = [command, ...args].join(' ');
       const out = get('run', id);
-      // Dump commands run as another user (nginx -T as its owner) are not run by the script.
-      if (!out || options.uid !== undefined) {
+      if (!out) {
         miss(`run ${id}`);
         return unavailable('error', `${label} ${NOT_RECORDED}`);
       }

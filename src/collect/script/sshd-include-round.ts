@@ -1,0 +1,51 @@
+/**
+ * sshd's `Include`s, mirroring sshd.ts readSshdConfigFiles (the collector's reading when `sshd -T`
+ * fails, as for a plain user): from the running sshd's -f (or /etc/ssh/sshd_config), every
+ * Include's patterns up to the first Match, relative to /etc/ssh, a `*` expanded in its last
+ * component, level by level, at most 9 files deep, each file once, through the safe read.
+ */
+export const SSHD_INCLUDE_ROUND = `
+ss_queue() {
+  case "$NL$SSEEN$NL" in *"$NL$1$NL"*) return 0 ;; esac
+  SSEEN="$SSEEN$NL$1"
+  k0=$K
+  read_file "$1"
+  [ "$K" = "$k0" ] || printf '%s\\n' "$K" >> "$T/snext"
+}
+SSEEN=
+: > "$T/snext"
+ss_queue "\${SSHDCFG:-/etc/ssh/sshd_config}"
+level=0
+while [ -s "$T/snext" ] && [ $level -lt 9 ]; do
+  level=$((level + 1))
+  flush_reads
+  failed=" $(tr '\\n' ' ' < "$T/failed") "
+  set --
+  while IFS= read -r k; do
+    case $failed in *" $k "*) ;; *) set -- "$@" "$T/d/$k.f" ;; esac
+  done < "$T/snext"
+  : > "$T/snext"
+  [ $# -gt 0 ] || break
+  awk 'FNR == 1 { stop = 0 }
+    stop { next }
+    {
+      line = $0; sub(/#.*/, "", line); sub(/^[ \\t]+/, "", line)
+      n = split(line, w, /[ \\t=]+/); k = tolower(w[1])
+      if (k == "match") { stop = 1; next }
+      if (k != "include") next
+      for (i = 2; i <= n; i++) if (w[i] != "") print (substr(w[i], 1, 1) == "/" ? w[i] : "/etc/ssh/" w[i])
+    }' "$@" > "$T/sinc" 2>/dev/null
+  while IFS= read -r inc; do
+    case $inc in
+      *'*'*)
+        dir=\${inc%/*}; [ -n "$dir" ] || dir=/
+        list_dir "$dir"
+        for f in "\${dir%/}"/* "\${dir%/}"/.[!.]* "\${dir%/}"/..?*; do
+          { [ -e "$f" ] || [ -L "$f" ]; } || continue
+          case \${f##*/} in \${inc##*/}) ss_queue "$f" ;; esac
+        done ;;
+      *) ss_queue "$inc" ;;
+    esac
+  done < "$T/sinc"
+done
+`;
