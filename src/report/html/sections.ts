@@ -43,6 +43,14 @@ function fingerprint(r: ProbeResult): Html {
   return html`${name} ${o.version ?? '(version unknown)'}${o.protocol !== undefined ? `, protocol ${o.protocol}` : ''}, auth <strong>${o.auth}</strong>${o.evidence.length > 0 ? html`<ul>${o.evidence.map((e) => html`<li><code>${e}</code></li>`)}</ul>` : ''}`;
 }
 
+/** The door a probed port belongs to: what answered came through it (the proxy, its directive, where it is written, its upstream). */
+function doorLine(r: ProbeResult): Html | string {
+  const door = r.door;
+  if (!door) return '';
+  const where = door.location ? ` (${door.location.file}:${door.location.line})` : '';
+  return html`<br><span class="note">through ${door.name}${where}${door.tls ? ', over TLS' : ''}: <code>${door.via}</code> → <code>${door.upstream}</code>${door.gateway ? ', a gateway port' : ''}</span>`;
+}
+
 /** Observed versus predicted, per vantage point, with the gateway's fingerprint where one answered. */
 export function probeSection(probe: ProbeReport): Html {
   const mismatches = probe.results.filter((r) => r.mismatch).length;
@@ -53,7 +61,7 @@ ${
   rows.length === 0
     ? html`<p class="note">No target was probed from here.</p>`
     : html`<div class="table-wrap"><table class="data"><thead><tr><th scope="col">Target</th><th scope="col">Observed</th><th scope="col">Predicted</th><th scope="col">Agrees</th><th scope="col">Fingerprint</th></tr></thead><tbody>
-${rows.map((r) => html`<tr><td><code>${listenerEndpoint(r)}</code>${r.listener?.process ? html`<br><span class="proc">${r.listener.process}</span>` : ''}</td><td>${observedText(r)}</td><td>${r.predicted ? verdictBadge(r.predicted) : html`<span class="note">no prediction</span>`}</td><td>${r.mismatch ? html`<strong class="r-fail"><span aria-hidden="true">✖ </span>mismatch</strong>${r.prediction ? html`<br><span class="note">${r.prediction.zone}: ${r.prediction.reason}</span>` : ''}` : r.predicted ? html`<span class="r-pass"><span aria-hidden="true">✔ </span>yes</span>` : html`<span class="note">—</span>`}</td><td>${fingerprint(r)}</td></tr>\n`)}</tbody></table></div>`
+${rows.map((r) => html`<tr><td><code>${listenerEndpoint(r)}</code>${r.listener?.process ? html`<br><span class="proc">${r.listener.process}</span>` : ''}${doorLine(r)}</td><td>${observedText(r)}</td><td>${r.predicted ? verdictBadge(r.predicted) : html`<span class="note">no prediction</span>`}</td><td>${r.mismatch ? html`<strong class="r-fail"><span aria-hidden="true">✖ </span>mismatch</strong>${r.prediction ? html`<br><span class="note">${r.prediction.zone}: ${r.prediction.reason}</span>` : ''}` : r.predicted ? html`<span class="r-pass"><span aria-hidden="true">✔ </span>yes</span>` : html`<span class="note">—</span>`}</td><td>${fingerprint(r)}</td></tr>\n`)}</tbody></table></div>`
 }`;
   });
   return html`<p>${probe.results.length} connection${probe.results.length === 1 ? '' : 's'} made from ${probe.vantages.length} vantage point${probe.vantages.length === 1 ? '' : 's'}; ${mismatches === 0 ? 'every observation agrees with the reach model' : html`<strong class="r-fail">${mismatches} disagree with the reach model</strong> (it is missing something about this host)`}.</p>

@@ -96,6 +96,32 @@ describe('the audit page', () => {
     expect(page).toContain('ssh asked for a password');
   });
 
+  it('names the door a probed port answered through: the proxy, its directive with file and line, the upstream', () => {
+    const probe = sampleProbe();
+    const through = probe.results[0]!;
+    probe.results = [
+      {
+        ...through,
+        port: 443,
+        listener: { address: '0.0.0.0', process: 'nginx', gateway: true },
+        door: {
+          kind: 'nginx',
+          name: 'nginx',
+          via: 'proxy_pass http://127.0.0.1:18789',
+          location: { file: '/etc/nginx/sites-enabled/openclaw', line: 5 },
+          upstream: '127.0.0.1:18789',
+          gateway: true,
+          tls: true,
+        },
+      },
+    ];
+    const withDoor = auditPage(typicalHost(), probe);
+    expect(withDoor).toContain(
+      'through nginx (/etc/nginx/sites-enabled/openclaw:5), over TLS: <code>proxy_pass http://127.0.0.1:18789</code> → <code>127.0.0.1:18789</code>, a gateway port',
+    );
+    expect(page).not.toContain('through nginx');
+  });
+
   it('says where it came from: host, time, tool versions, source', () => {
     expect(page).toContain('<strong>gw</strong>');
     expect(page).toContain('2026-11-24T15:02:11.000Z');
