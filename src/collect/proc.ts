@@ -53,13 +53,30 @@ export function exeOf(pid: number): Promise<string | undefined> {
   return tryReadlink(`/proc/${pid}/exe`);
 }
 
-/** The user name owning a process, from its real uid and /etc/passwd. */
-export async function userOf(pid: number): Promise<{ uid: number; name?: string; home?: string } | undefined> {
+/** What /proc/PID/status says of a process's ids: Uid/Gid are [real, effective, saved, filesystem]. */
+export interface ProcessIds {
+  ppid?: number;
+  uid: number[];
+  gid: number[];
+  groups: number[];
+}
+
+/** The one reader of /proc/PID/status. */
+export async function processIds(pid: number): Promise<ProcessIds | undefined> {
   const status = await readText(`/proc/${pid}/status`);
   if (status.status !== 'ok') return undefined;
-  const match = /^Uid:\s+(\d+)/m.exec(status.data);
-  if (!match) return undefined;
-  const uid = Number(match[1]);
+  const field = (name: string): number[] =>
+    (new RegExp(`^${name}:[ \t]*(.*)$`, 'm').exec(status.data)?.[1] ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
+  const ids: ProcessIds = { uid: field('Uid'), gid: field('Gid'), groups: field('Groups') };
+  const ppid = field('PPid')[0];
+  if (ppid !== undefined) ids.ppid = ppid;
+  return ids;
+}
+
+/** The user name owning a process, from its real uid and /etc/passwd. */
+export async function userOf(pid: number): Promise<{ uid: number; name?: string; home?: string } | undefined> {
+  const uid = (await processIds(pid))?.uid[0];
+  if (uid === undefined) return undefined;
   const entry = await passwdEntry(uid);
   return entry ? { uid, ...entry } : { uid };
 }

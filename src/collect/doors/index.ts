@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import type { Collected, DockerState, Door, DoorKind, DoorProblem, DoorsState } from '../../snapshot/types.js';
 import { firstLine, hostFacts, listDir, ok, readText, run, unavailable, which } from '../host.js';
-import { netnsOf, userOf, cwdOf } from '../proc.js';
+import { netnsOf, processIds, userOf, cwdOf } from '../proc.js';
 import { kubectlDoors, programName, socatDoor, sshDoors } from './forwarders.js';
 import {
   globToRegExp,
@@ -94,11 +94,9 @@ export function nginxArgs(argv: readonly string[]): { binary: string; conf?: str
 
 /** The real uid and gid of a process (from /proc/PID/status), to run its dump command as its owner. */
 async function ownerOf(pid: number): Promise<{ uid: number; gid: number } | undefined> {
-  const status = await readText(`/proc/${pid}/status`);
-  if (status.status !== 'ok') return undefined;
-  const uid = /^Uid:\s+(\d+)/m.exec(status.data);
-  const gid = /^Gid:\s+(\d+)/m.exec(status.data);
-  return uid && gid ? { uid: Number(uid[1]), gid: Number(gid[1]) } : undefined;
+  const ids = await processIds(pid);
+  const [uid, gid] = [ids?.uid[0], ids?.gid[0]];
+  return uid === undefined || gid === undefined ? undefined : { uid, gid };
 }
 
 /**
@@ -130,18 +128,11 @@ async function sameNetns(processes: Map<number, string[]>): Promise<Running[]> {
   const byPid = new Map(out.map((r) => [r.pid, r]));
   const kept: Running[] = [];
   for (const r of out.sort((a, b) => a.pid - b.pid)) {
-    const parent = byPid.get((await parentOf(r.pid)) ?? -1);
+    const parent = byPid.get((await processIds(r.pid))?.ppid ?? -1);
     if (parent && parent.argv.join('\0') === r.argv.join('\0')) continue;
     kept.push(r);
   }
   return kept;
-}
-
-/** The parent pid (PPid of /proc/PID/status). */
-async function parentOf(pid: number): Promise<number | undefined> {
-  const status = await readText(`/proc/${pid}/status`);
-  const ppid = status.status === 'ok' ? /^PPid:\s+(\d+)/m.exec(status.data) : null;
-  return ppid ? Number(ppid[1]) : undefined;
 }
 
 /** Every file a glob or path names, read through the safe reader; unreadable ones are problems. */

@@ -1,7 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import type { Collected, DockerState, DoorProblem, DoorsState } from '../../snapshot/types.js';
 import { hostFacts, listDir, readText, unavailable } from '../host.js';
-import { cwdOf, readEnviron, userOf } from '../proc.js';
+import { cwdOf, processIds, readEnviron, userOf } from '../proc.js';
 import { flattenEnv, flattenFile, flattenFlags, TraefikConfigError, type Settings } from './traefik-config.js';
 import { traefikDoors, traefikStatic, traefikStaticCandidates } from './traefik.js';
 
@@ -22,12 +22,9 @@ interface Owner {
 }
 
 async function ownerOf(pid: number): Promise<Owner | undefined> {
-  const status = await readText(`/proc/${pid}/status`);
-  if (status.status !== 'ok') return undefined;
-  const field = (name: string) => new RegExp(`^${name}:\\s+(.*)$`, 'm').exec(status.data)?.[1]?.trim().split(/\s+/).map(Number) ?? [];
-  const uid = field('Uid')[3];
-  const gid = field('Gid')[3];
-  return uid === undefined || gid === undefined ? undefined : { uid, gids: [gid, ...field('Groups')] };
+  const ids = await processIds(pid);
+  const [uid, gid] = [ids?.uid[3], ids?.gid[3]];
+  return uid === undefined || gid === undefined ? undefined : { uid, gids: [gid, ...ids!.groups] };
 }
 
 /**
