@@ -1,4 +1,5 @@
 import { readUntrusted } from '../safe-fs/read.js';
+import { redactText } from '../snapshot/redact.js';
 import type { FleetUnreadable } from './types.js';
 
 /**
@@ -31,7 +32,7 @@ export function oneLine(text: string, max = MAX_REASON_CHARS): string {
 /** The unreadable row a failure record stands for; a record that is not one is an unreadable row too, saying so. */
 export async function readFailureRecord(file: string): Promise<FleetUnreadable> {
   const read = await readUntrusted(file, { maxBytes: MAX_RECORD_BYTES });
-  if (!read.ok) return { file, reason: `collection-failure record: ${read.reason === 'not-found' ? 'no such file' : oneLine(read.detail)}` };
+  if (!read.ok) return { file, reason: `collection-failure record: ${read.reason === 'not-found' ? 'no such file' : redactText(oneLine(read.detail))}` };
   let parsed: unknown;
   try {
     parsed = JSON.parse(read.data.toString('utf8'));
@@ -49,6 +50,7 @@ export async function readFailureRecord(file: string): Promise<FleetUnreadable> 
   ) {
     return { file, reason: `collection-failure record: not one (wants {"clawmoat":"${FAILED_MARK}","host":...,"reason":...})` };
   }
-  const reason = oneLine(record.reason) || 'no reason given';
+  // Ansible's reason can hold a whole stderr: redacted as every other text from a host is.
+  const reason = redactText(oneLine(record.reason)) || 'no reason given';
   return { file, host: oneLine(record.host, 253), reason: `collection failed: ${reason}` };
 }

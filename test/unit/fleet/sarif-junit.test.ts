@@ -176,7 +176,15 @@ describe('collection-failure records (HOST.failed.json)', () => {
     writeFileSync(join(d, 'b.failed.json'), JSON.stringify({ host: 'b', reason: 'x' }));
     writeFileSync(join(d, 'c.failed.json'), '{"clawmoat":"collection-fa');
     writeFileSync(join(d, 'd.failed.json'), JSON.stringify({ clawmoat: 'collection-failed', host: 'd', reason: 'x'.repeat(5000) }));
+    // Ansible's reason can hold a whole stderr: a password in a URL there is never shown.
+    writeFileSync(
+      join(d, 'e.failed.json'),
+      JSON.stringify({ clawmoat: 'collection-failed', host: 'e', reason: 'fatal: could not fetch https://deploy:Hunter2Secret@git.example/x' }),
+    );
     const report = await fleetOf([d]);
+    expect(report.unreadable.find((u) => u.host === 'e')?.reason).toMatch(/^collection failed: fatal: could not fetch https:\/\/.*git\.example\/x$/);
+    expect(JSON.stringify(report)).not.toContain('Hunter2Secret');
+    expect(['sarif', 'junit', 'text', 'markdown'].map((f) => renderFleet(report, f as 'text')).join('')).not.toContain('Hunter2Secret');
     expect(report.hosts.map((h) => h.host)).toEqual(['web']);
     const by = Object.fromEntries(report.unreadable.map((u) => [u.file.slice(d.length + 1), u]));
     expect(by['a.failed.json']).toEqual({ file: join(d, 'a.failed.json'), host: 'a', reason: 'collection failed: sudo: a password is required [31mred [0m' });
