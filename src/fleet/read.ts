@@ -76,7 +76,8 @@ export async function auditFiles(paths: readonly string[], options: FleetReadOpt
 
 /** A snapshot, or another file `fromOther` recognises (a script's raw output) parsed into one. */
 async function readHost(file: string, fromOther: FleetReadOptions['fromOther']): Promise<Snapshot> {
-  if (fromOther) {
+  // A `.json` is a snapshot, read once by readSnapshot; any other file may be a script's output.
+  if (fromOther && !file.endsWith('.json')) {
     const read = await readUntrusted(file, { maxBytes: MAX_SNAPSHOT_BYTES });
     const parsed = read.ok ? fromOther(read.data, file) : undefined;
     if (parsed) return parsed;
