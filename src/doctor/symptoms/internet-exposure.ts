@@ -2,6 +2,7 @@ import { gatewayDoors, type GatewayDoor } from '../../checks/doors.js';
 import type { Evidence } from '../../checks/types.js';
 import { describeDoor, describeLocation, doorName } from '../../model/doors.js';
 import { describeSocket } from '../../model/gateway.js';
+import { hostPort } from '../../model/addresses.js';
 import type { ReachCell } from '../../model/reach.js';
 import { tailscaleFacts } from '../../model/tailscale/facts.js';
 import type { Door } from '../../snapshot/types.js';
@@ -18,14 +19,12 @@ import type { Diagnosis } from '../types.js';
  */
 
 function cellLine(c: ReachCell): Evidence {
-  return { kind: 'rule', text: `${c.listener.address}:${c.listener.port} from ${zoneLabel(c.zone)}: ${c.verdict} (${c.reason})` };
+  return { kind: 'rule', text: `${hostPort(c.listener.address, c.listener.port)} from ${zoneLabel(c.zone)}: ${c.verdict} (${c.reason})` };
 }
 
 /** Where the door listens, written as the program writes it, with the place it is written. */
 function listenText(door: Door): string {
-  return (door.listen ?? [])
-    .map((l) => `${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}${l.location ? ` (${describeLocation(l.location)})` : ''}`)
-    .join(', ');
+  return (door.listen ?? []).map((l) => `${hostPort(l.address, l.port)}${l.location ? ` (${describeLocation(l.location)})` : ''}`).join(', ');
 }
 
 /** The concrete change for one door: its listener to `bindTo`, or the tunnel's far end closed. */
@@ -117,7 +116,7 @@ export const internetExposure: Symptom = {
         );
       if (direct.length > 0)
         reasons.push(
-          `directly: its own socket ${[...new Set(direct.map((c) => `${c.listener.address}:${c.listener.port}`))].join(', ')} is open from the internet`,
+          `directly: its own socket ${[...new Set(direct.map((c) => hostPort(c.listener.address, c.listener.port)))].join(', ')} is open from the internet`,
         );
       if (funnel.length > 0) reasons.push('through Tailscale Funnel');
       const loopbackOnly = a.gateway.listeners.length > 0 && a.gateway.listeners.every((s) => isLoopback(s.address));
@@ -152,6 +151,9 @@ export const internetExposure: Symptom = {
     }
 
     const closedDoors = doors.filter((d) => d.door.listen && d.door.listen.length > 0);
+    // No internet zone because the routes or interfaces were not read is not "no default route".
+    const network = [a.snapshot.network.routes, a.snapshot.network.interfaces].find((c) => c.status !== 'ok');
+    if (cells.length === 0 && network) return unknown(`whether the host has an internet zone was not checked: ${unavailableDetail(network)}`, saw);
     return {
       status: 'ok',
       cause:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findSymptom } from '../../../src/doctor/index.js';
 import { internetExposure } from '../../../src/doctor/symptoms/internet-exposure.js';
-import type { Door } from '../../../src/snapshot/types.js';
+import type { Door, Snapshot } from '../../../src/snapshot/types.js';
 import { compose, tcpListener, withDoors, withSockets, withSocat } from '../../fixtures/builders/snapshot.js';
 import { diagnose, fixOf, loopbackGateway, textOf } from './helpers.js';
 
@@ -118,5 +118,15 @@ describe('doctor internet-exposure', () => {
   it('no door and a loopback gateway: ok', () => {
     const r = diagnose(internetExposure, loopbackGateway());
     expect(r.status).toBe('ok');
+  });
+
+  it('routes that could not be read: unknown, naming why, never "no internet zone"', () => {
+    const noRoutes = (s: Snapshot): Snapshot => ({
+      ...s,
+      network: { ...s.network, routes: { status: 'unavailable', reason: 'permission-denied', detail: 'ip -j route: permission denied' } },
+    });
+    const r = diagnose(internetExposure, compose(loopbackGateway(), noRoutes));
+    expect(r.status).toBe('unknown');
+    expect(r.cause).toBe('whether the host has an internet zone was not checked: ip -j route: permission denied');
   });
 });
