@@ -79,7 +79,7 @@ export const COVERAGE: readonly CoverageEntry[] = [
   S(
     'set (add / update / delete @set)',
     'modelled',
-    'the key is recorded when reached; the element\u2019s limit / ct count / quota / counter decide for a fresh (new) element',
+    'the key is recorded when reached; the statements of the rule that made the element (limit / ct count / quota) decide, under every limit for a fresh client; unknown where another rule makes the set\u2019s elements with statements that answer otherwise',
     [{ set: { op: 'add', elem: { payload: { protocol: 'ip', field: 'saddr' } }, set: '@s', stmt: [{ limit: { rate: 10, per: 'second', inv: true } }] } }],
   ),
   S('map (add @map)', 'modelled', 'as set', [{ map: { op: 'update', elem: { payload: { protocol: 'ip', field: 'saddr' } }, data: 1, map: '@m' } }]),

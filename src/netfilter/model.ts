@@ -350,6 +350,13 @@ export interface DynsetMatch {
   keys: Key[];
   /** The element's statements, as matches (limit, conncount); counters are left out. */
   stmts: Match[];
+  /**
+   * The table's other `add`/`update` statements on this set whose element statements differ
+   * from these. An element keeps the statements of the statement that made it, and the kernel
+   * runs those on every later add or update (nft_set_elem_update_expr): a client that went
+   * through one of them first meets its statements here, not this rule's.
+   */
+  otherMakers?: { stmts: Match[]; text: string }[];
   text: string;
 }
 

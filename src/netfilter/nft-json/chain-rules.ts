@@ -4,6 +4,7 @@ import type { PendingRules, RuleKeys } from '../pending-rules.js';
 import { brief, num, str, type JsonObject } from './json.js';
 import { jsonKeys } from './json-keys.js';
 import { printRule } from './print.js';
+import type { SetMakers } from './set-makers.js';
 import { decodeRuleExpr } from './statements.js';
 import { impliedByReject, keyOfRule, mayHideFamily, type FamilyMatchesByRule } from './hidden-family.js';
 
@@ -61,6 +62,8 @@ export interface NftRuleContext {
   errors: NftErrors;
   tables: readonly Table[];
   familyMatches: FamilyMatchesByRule | undefined;
+  /** The table's statements that make run-time set elements (absent: none are known). */
+  setMakers?: SetMakers;
 }
 
 /** One chain's rule objects, and those decoded so far. */
@@ -160,6 +163,8 @@ export class ChainJson implements PendingRules {
         // A meter makes its set; a set statement names one the table declares.
         if (!m.text.startsWith('meter ') && !sets.has(m.set)) errors.push({ message: `${where}: set @${m.set} not found` });
         m.setId = `${scope} ${m.set}`;
+        const others = m.op === 'delete' ? undefined : this.context.setMakers?.othersThan(this.table, m);
+        if (others) m.otherMakers = others;
         continue;
       }
       if (m.kind !== 'set' || m.name === undefined) continue;

@@ -5,6 +5,7 @@ import type { FamilyMatchesByRule } from './hidden-family.js';
 import { decodeElement } from './expressions.js';
 import { brief, isObject, num, single, str, strList, type JsonObject } from './json.js';
 import { classifyIptablesManaged } from './managed.js';
+import { SetMakers } from './set-makers.js';
 import { decodeVerdict } from './statements.js';
 
 /**
@@ -63,6 +64,9 @@ interface State {
   nftErrors: NftErrors;
   /** Each chain's rules, held as JSON until read. */
   held: Map<Chain, ChainJson>;
+  /** Per table, the statements that may add to a run-time set (see SetMakers). */
+  setWriters: Map<Table, unknown[]>;
+  makers?: SetMakers;
   /** readRule's last lookup (ruleChain). */
   lastRuleChain?: { family: Family; tableName: string; chainName: string; table: Table; chain: Chain };
 }
@@ -85,6 +89,7 @@ export function parseNftJson(json: unknown, opts: NftJsonOptions = {}): ParseRes
     errors: nftErrors.scan,
     nftErrors,
     held: new Map(),
+    setWriters: new Map(),
   };
   try {
     let doc = json;
@@ -343,6 +348,22 @@ function ruleChain(state: State, family: Family, tableName: string, chainName: s
   return state.lastRuleChain;
 }
 
+/** Keeps the statements of a rule that may add to a run-time set: an `in` test per statement, the rare hit decoded later. */
+function noteSetWriters(state: State, table: Table, expr: unknown): void {
+  if (!Array.isArray(expr)) return;
+  for (const s of expr) {
+    if (s === null || typeof s !== 'object' || !('set' in s || 'map' in s || 'meter' in s)) continue;
+    let list = state.setWriters.get(table);
+    if (!list) state.setWriters.set(table, (list = []));
+    list.push(s);
+  }
+}
+
+/** One SetMakers per parse, over the writers noteSetWriters keeps. */
+function setMakersOf(state: State): SetMakers {
+  return (state.makers ??= new SetMakers(state.setWriters));
+}
+
 function readRule(state: State, body: unknown, index: number): void {
   if (!isObject(body)) return void state.errors.push({ message: `nftables[${index}]: malformed rule` });
   const family = familyOf(body, index, state);
@@ -355,9 +376,17 @@ function readRule(state: State, body: unknown, index: number): void {
   const { table, chain } = ruleChain(state, family, tableName, chainName, index);
   const xt = countXt(body.expr);
   if (xt > 0) state.xtCount.set(table, (state.xtCount.get(table) ?? 0) + xt);
+  noteSetWriters(state, table, body.expr);
   let held = state.held.get(chain);
   if (!held) {
-    held = new ChainJson({ file: state.opts.file, errors: state.nftErrors, tables: state.tables, familyMatches: state.opts.familyMatches }, table, chain);
+    const context = {
+      file: state.opts.file,
+      errors: state.nftErrors,
+      tables: state.tables,
+      familyMatches: state.opts.familyMatches,
+      setMakers: setMakersOf(state),
+    };
+    held = new ChainJson(context, table, chain);
     state.held.set(chain, held);
   }
   held.add({ index, body, errorsBefore: state.errors.length });

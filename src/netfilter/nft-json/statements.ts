@@ -223,6 +223,13 @@ function elementStatement(raw: unknown): Match | undefined {
   }
 }
 
+/** A top-level rule statement that may add to a run-time set (`set`, `map`, `meter`), decoded; undefined for any other statement. */
+export function setWriterMatch(statement: unknown): Match | undefined {
+  const kv = single(statement);
+  if (!kv || (kv[0] !== 'set' && kv[0] !== 'map' && kv[0] !== 'meter')) return undefined;
+  return dynsetMatch(kv[0], kv[1], statement);
+}
+
 /**
  * `add @s { key stmt… }` / `update` / `delete` (JSON `set`, `map` for maps) and the legacy
  * `meter NAME { key stmt }`: a dynset match. The table-qualified set identity is filled in when

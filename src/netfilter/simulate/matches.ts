@@ -5,10 +5,12 @@ import {
   ctStateOf,
   ctStatuses,
   dynCount,
+  dynMaker,
   dynSet,
   icmpType,
   PORT_PROTOS,
   protoNumber,
+  setDynMaker,
   TCP_ACK,
   TCP_FIN,
   TCP_PSH,
@@ -404,13 +406,21 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
 
 /**
  * nft dynset (nft_dynset_eval): the key is added (or refreshed, or deleted) when the statement is
- * reached; then the element's statements run, on an element that is new for a fresh client, so
- * under every limit. A key the packet does not have (`ip saddr` on IPv6) breaks the rule first.
+ * reached; then the element's statements run. Those are the statements of whichever statement
+ * made the element (nft_set_elem_update_expr), on an element that is new for a fresh client, so
+ * under every limit. When another statement of the table makes elements of this set with other
+ * statements, a client that went through it first meets those: where they answer otherwise, the
+ * match is unknown. A key the packet does not have (`ip saddr` on IPv6) breaks the rule first.
  */
 function compileDynset(m: Extract<Match, { kind: 'dynset' }>, host: HostTable): CompiledMatch {
-  const stmts = m.stmts.map((s) => compileMatch(s, host)).filter((c): c is CompiledMatch => c !== undefined);
-  const unknownStmt = stmts.find((c) => c.unknownWhy !== undefined && c.assume === undefined);
-  const assumed = stmts.map((c) => c.assume).filter((a): a is string => a !== undefined);
+  const own = compileStatements(m.stmts, host);
+  const others = (m.otherMakers ?? []).map((o) => ({ ...o, compiled: compileStatements(o.stmts, host) }));
+  const unknownStmt = own.find((c) => c.unknownWhy !== undefined && c.assume === undefined);
+  const assumed = own.map((c) => c.assume).filter((a): a is string => a !== undefined);
+  const historyWhy =
+    others.length > 0
+      ? `@${m.set} is also filled by ${others.map((o) => `"${o.text}"`).join(', ')}: an element a client made there earlier keeps those statements, and they, not "${m.text}", decide here`
+      : undefined;
   const out: CompiledMatch = {
     test: (p) => {
       const key = keyText(m.keys, p);
@@ -419,20 +429,37 @@ function compileDynset(m: Extract<Match, { kind: 'dynset' }>, host: HostTable): 
       const before = dynCount(p, m.setId, key) ?? 0;
       dynSet(p, m.setId, key, m.op === 'delete' ? 0 : before + 1);
       if (m.op === 'delete') return T;
-      let r: Tri = T;
-      for (const s of stmts) {
-        const x = s.test(p);
-        if (x === F) return F;
-        if (x === U) r = U;
+      if (before > 0) {
+        // Made earlier in this walk: its maker's statements run (packet.ts keeps them untyped).
+        return runStatements((dynMaker(p, m.setId, key) as readonly CompiledMatch[] | undefined) ?? own, p);
       }
-      return r;
+      setDynMaker(p, m.setId, key, own);
+      const r = runStatements(own, p);
+      // A client may have made this element before, through another statement.
+      return others.some((o) => runStatements(o.compiled, p) !== r) ? U : r;
     },
     cost: 5,
     ordered: true,
     assume: `${m.op === 'delete' ? 'deletes' : 'records'} ${m.keys.join(' . ')} in @${m.set}${assumed.length > 0 ? `; ${assumed.join('; ')}` : ''}`,
   };
   if (unknownStmt) out.unknownWhy = unknownStmt.unknownWhy;
+  else if (historyWhy) out.unknownWhy = historyWhy;
   return out;
+}
+
+function compileStatements(stmts: readonly Match[], host: HostTable): CompiledMatch[] {
+  return stmts.map((s) => compileMatch(s, host)).filter((c): c is CompiledMatch => c !== undefined);
+}
+
+/** An element's statements in order: false at the first that fails, unknown if one was. */
+function runStatements(stmts: readonly CompiledMatch[], p: Pkt): Tri {
+  let r: Tri = T;
+  for (const s of stmts) {
+    const x = s.test(p);
+    if (x === F) return F;
+    if (x === U) r = U;
+  }
+  return r;
 }
 
 /**

@@ -82,6 +82,11 @@ export interface Pkt {
    * fresh client's first connection starts with none.
    */
   dyn?: Map<string, Map<string, number>>;
+  /**
+   * Which statement made each run-time set element this walk made (by set identity, then key
+   * text): the element's statements are the maker's, whichever statement adds to it later.
+   */
+  made?: Map<string, Map<string, unknown>>;
 }
 
 /** The hit count this walk gave KEY in set SET (undefined: untouched). */
@@ -95,6 +100,19 @@ export function dynSet(p: Pkt, set: string, key: string, count: number): void {
   let s = all.get(set);
   if (!s) all.set(set, (s = new Map()));
   s.set(key, count);
+}
+
+/** The statement that made KEY in SET during this walk (undefined: not made by this walk). */
+export function dynMaker(p: Pkt, set: string, key: string): unknown {
+  return p.made?.get(set)?.get(key);
+}
+
+/** Records MAKER as the statement that made KEY in SET. */
+export function setDynMaker(p: Pkt, set: string, key: string, maker: unknown): void {
+  const all = (p.made ??= new Map());
+  let s = all.get(set);
+  if (!s) all.set(set, (s = new Map()));
+  s.set(key, maker);
 }
 
 export const PROTO_NUMBERS: Readonly<Record<string, number>> = {

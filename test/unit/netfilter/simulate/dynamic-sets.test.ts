@@ -110,6 +110,32 @@ describe('nft add/update @set with a nested limit (issue 15: read as matching ev
     expect(text(r)).toMatch(/records ip saddr in @m1/);
   });
 
+  // CI seed 299204197: `add @d4 { ip saddr limit rate over … }` on port 22 and `update @d4 { ip saddr
+  // counter } dnat to …` on 8443. The kernel keeps the statements of the rule that made an element:
+  // a client that first knocked on 22 fails the limit on 8443, is not translated, and reaches the
+  // address it asked for. The model cannot know the client's past, so it says so.
+  it('a set filled by two rules with different element statements: unknown for the rule whose answer the other would change', () => {
+    const rules = [
+      [x.tcpDport(22), dynsetAdd('rl', [limitOver]), x.accept],
+      [x.tcpDport(8443), dynsetAdd('rl', [{ counter: null }], 'update'), x.drop],
+      [x.accept],
+    ];
+    const r = simulate(table(rules), labHost(), W(8443));
+    expect(r.disposition).toBe('unknown');
+    expect(r.unknownReasons.join()).toMatch(/@rl is also filled by "add @rl \{ ip saddr limit rate over 6000\/minute burst 3000/);
+    // The same statements in both rules: the element answers alike whoever made it.
+    const alike = [[x.tcpDport(22), dynsetAdd('rl', [{ counter: null }]), x.accept], [x.tcpDport(8443), dynsetAdd('rl', [], 'update'), x.drop], [x.accept]];
+    expect(simulate(table(alike), labHost(), W(8443))).toMatchObject({ disposition: 'dropped', reason: 'rule' });
+  });
+
+  it("an element made earlier in the same walk answers with its maker's statements", () => {
+    // The first rule (no verdict) makes the element; the update finds it and runs its limit, which
+    // a fresh client is under: no drop. Run with the update's own (no) statements, it would drop.
+    const rules = [[dynsetAdd('rl', [limitOver])], [dynsetAdd('rl', [], 'update'), x.drop], [x.tcpDport(22), x.accept]];
+    expect(simulate(table(rules, 'drop'), labHost(), W(22)).disposition).toBe('local');
+    expect(simulate(table(rules, 'drop'), labHost(), W(80))).toMatchObject({ disposition: 'dropped', reason: 'policy' });
+  });
+
   it('an element statement the model does not know stays unknown, naming the rule', () => {
     const odd = table([[x.tcpDport(22), dynsetAdd('rl', [{ synproxy: { mss: 1460 } }]), x.drop]]);
     const r = simulate(odd, labHost(), W(22));
