@@ -28,6 +28,9 @@ import { Sshd } from './lab/sshd.js';
  *             which nobody gives (a user of its own in the host's private /etc/passwd)
  *   noexec    reachable, but Ansible cannot make its temp directory there (remote_tmp under /proc,
  *             as on a host whose home is read-only): the collection fails before the script runs
+ *   plain     the exposed host's gateway, collected as a user who is not root with
+ *             `clawmoat_become=false` (the role's documented way to audit without root): the
+ *             script runs, and what it could not read is unknown in the report, never a pass
  *
  * The play must not stop at the broken hosts, must record them with Ansible's reason, and
  * `clawmoat fleet` over the results must name each host's state right; the hosts' own files
@@ -42,7 +45,10 @@ const LAB_UID = 4242;
 const HOST_VARS: Record<string, string> = {
   noexec: ' ansible_remote_tmp=/proc/clawmoat-lab-no-tmp',
   nosudo: ` ansible_user=${LAB_USER}`,
+  plain: ` ansible_user=${LAB_USER} clawmoat_become=false`,
 };
+/** Hosts whose login is LAB_USER, a user of their own private /etc/passwd. */
+const USER_HOSTS = new Set(['nosudo', 'plain']);
 const PLAYBOOK = join(REPO, 'ansible', 'audit.yml');
 
 interface LabHost {
@@ -155,8 +161,8 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
 
     control = await Netns.create(scope, 'ctl');
     controlEtc = PrivateEtc.create(scope, { home });
-    const names = ['exposed', 'hardened', 'down', 'noexec', 'nosudo'];
-    // nosudo's user: a home of its own, in that host's passwd only.
+    const names = ['exposed', 'hardened', 'down', 'noexec', 'nosudo', 'plain'];
+    // LAB_USER: a home of its own, in the passwd of nosudo and plain only.
     const userHome = tempDir(scope, 'lab-user-home');
     chownSync(userHome, LAB_UID, LAB_UID);
     for (const [i, name] of names.entries()) {
@@ -168,7 +174,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       const root = tempDir(scope, `root-${name}`);
       chmodSync(root, 0o700);
       writeFileSync(join(root, '.profile'), `# ${name}'s own root profile\n`);
-      const user = name === 'nosudo';
+      const user = USER_HOSTS.has(name);
       const etc = PrivateEtc.create(scope, {
         home: root,
         files: user
@@ -184,6 +190,10 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     const [exposed, hardened, down] = hosts;
     await startGateway(exposed!, 'lan');
     await startGateway(hardened!, 'loopback');
+    await startGateway(
+      hosts.find((h) => h.name === 'plain')!,
+      'lan',
+    );
     writeFileSync(join(home, 'known_hosts'), hosts.map((h) => `${h.address} ${h.sshd.hostKey}`).join('\n') + '\n', { mode: 0o600 });
     writeFileSync(
       join(home, 'inventory.ini'),
@@ -213,7 +223,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
 
   it('saves each reachable host as HOST.out (0600) and each broken one as HOST.failed.json with the reason from Ansible', () => {
     const entries = readdirSync(results).sort();
-    expect(entries, first.stdout).toEqual(['down.failed.json', 'exposed.out', 'hardened.out', 'noexec.failed.json', 'nosudo.failed.json']);
+    expect(entries, first.stdout).toEqual(['down.failed.json', 'exposed.out', 'hardened.out', 'noexec.failed.json', 'nosudo.failed.json', 'plain.out']);
     const nosudo = JSON.parse(readFileSync(join(results, 'nosudo.failed.json'), 'utf8')) as Record<string, string>;
     expect(nosudo).toMatchObject({ clawmoat: 'collection-failed', host: 'nosudo' });
     expect(nosudo.reason).toMatch(/sudo/i);
@@ -246,16 +256,32 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(hardened!.exposure.loopback).toBeGreaterThan(0);
     expect(hardened!.checks['gateway.bind.public']).toBe('pass');
     expect(hardened!.findings.filter((f) => f.severity === 'critical')).toEqual([]);
-    expect(fleet.summary).toMatchObject({ hosts: 2, unreadable: 3 });
+    expect(fleet.summary).toMatchObject({ hosts: 3, unreadable: 3 });
     const unread = Object.fromEntries(fleet.unreadable.map((u) => [u.host, u.reason]));
     expect(unread.down).toMatch(/^collection failed: unreachable: Failed to connect to the host via ssh/);
     expect(unread.nosudo).toMatch(/^collection failed: .*sudo.*password/i);
     expect(unread.noexec).toMatch(/^collection failed: unreachable: Failed to create temporary directory/);
   });
 
+  it('clawmoat_become=false: the script runs as the login user, and what needs root is unknown in the report, never a pass', () => {
+    const plain = byFile(fleet, 'plain');
+    expect(plain, JSON.stringify(fleet.unreadable)).toBeDefined();
+    const exposed = byFile(fleet, 'exposed')!;
+    // The same gateway as on exposed: its socket on every address is seen without root.
+    expect(plain!.checks['gateway.bind.public']).toBe('fail');
+    // Root's firewall and the gateway's config (in root's home) are not readable by that user.
+    const unknown = Object.entries(plain!.checks)
+      .filter(([, status]) => status === 'unknown')
+      .map(([id]) => id);
+    expect(unknown.length, JSON.stringify(plain!.checks)).toBeGreaterThan(0);
+    for (const id of unknown) expect(exposed.checks[id], `${id}: unknown as a plain user, decided as root`).not.toBe('unknown');
+    expect(plain!.checks['firewall.none']).toBe('unknown');
+    expect(plain!.limitations.join('\n')).toMatch(/root/);
+  });
+
   it('fails the play by the fleet exit code, after showing the report; the broken hosts did not stop it', () => {
     expect(first.code, first.stdout).not.toBe(0);
-    expect(first.stdout).toContain('clawmoat fleet: 2 hosts read, 3 unreadable');
+    expect(first.stdout).toContain('clawmoat fleet: 3 hosts read, 3 unreadable');
     expect(first.stdout).toMatch(/clawmoat fleet exit 1: a host has a finding at or above\s+critical/);
     // Every host reached the recording step on the control machine, the broken ones included.
     for (const h of hosts) expect(first.stdout).toContain(`changed: [${h.name} -> localhost]`);
@@ -274,7 +300,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     await down.sshd.restart({ passwordAuthentication: false, authorizedKeys: [readFileSync(join(home, '.ssh', 'id_ed25519.pub'), 'utf8').trim()] });
     const again = await playbook(['-e', 'clawmoat_fail_on=none']);
     expect(again.code, again.stdout).toBe(0);
-    expect(readdirSync(results).sort()).toEqual(['down.out', 'exposed.out', 'hardened.out', 'noexec.failed.json', 'nosudo.failed.json']);
+    expect(readdirSync(results).sort()).toEqual(['down.out', 'exposed.out', 'hardened.out', 'noexec.failed.json', 'nosudo.failed.json', 'plain.out']);
     const report = await fleetJson();
     expect(byFile(report, 'down')).toBeDefined();
     expect(report.unreadable.map((u) => u.host)).toEqual(['noexec', 'nosudo']);
