@@ -2,6 +2,7 @@ import type { Snapshot } from './snapshot/types.js';
 import { buildContext, type AnalysisContext, type AnalysisOptions } from './model/context.js';
 import { INPUT_IDS, describeProblem } from './model/inputs.js';
 import { describeSocket } from './model/gateway.js';
+import { hostPort } from './model/addresses.js';
 import { runChecks } from './checks/run.js';
 import { CHECKS } from './checks/catalogue.js';
 import { REPORT_VERSION, type ReachCellSummary, type Report } from './report/types.js';
@@ -68,7 +69,7 @@ export function auditContext(ctx: AnalysisContext): Report {
 /** The matrix's cells as a report carries them: enough to tell, next run, which opened or closed. */
 export function summariseReach(matrix: ReachMatrix): ReachCellSummary[] {
   return matrix.cells.map((c) => ({
-    listener: `${c.listener.protocol} ${c.listener.address}:${c.listener.port}${c.listener.door ? ` via ${c.listener.door.kind}` : ''}`,
+    listener: `${c.listener.protocol} ${hostPort(c.listener.address, c.listener.port)}${c.listener.door ? ` via ${c.listener.door.kind}` : ''}`,
     gateway: c.listener.gateway,
     zone: c.zone.name,
     zoneKind: c.zone.kind,

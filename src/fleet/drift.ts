@@ -11,7 +11,12 @@ function summary(f: DriftSide['findings'][number]): DriftFinding {
   return { id: f.id, severity: f.severity, status: f.status, title: f.title, message: f.message };
 }
 
-const cellKey = (c: ReachCellSummary) => `${c.listener}\u0000${c.zone}`;
+/**
+ * A cell by listener × zone. Reports before 2026-12 wrote an IPv6 listener unbracketed
+ * (`tcp :::22`), later ones bracketed (`tcp [::]:22`): the key drops the brackets, so a baseline of
+ * either kind matches.
+ */
+const cellKey = (c: ReachCellSummary) => `${c.listener.replace(/\[([^\]]*)\]:/, '$1:')}\u0000${c.zone}`;
 
 /**
  * What changed from `before` to `after`. Findings are matched by check id: the same id with the

@@ -1,3 +1,4 @@
+import { hostPort } from './addresses.js';
 import type { OpenClawProcess, OpenClawUnit, RedactedSecret, Snapshot, Socket, SourceLocation } from '../snapshot/types.js';
 import { isRedactedSecret } from '../snapshot/redact.js';
 import { parseGatewayFlags } from '../openclaw/flags.js';
@@ -195,8 +196,7 @@ export function buildGatewayModel(snapshot: Snapshot): GatewayModel {
 }
 
 export function describeSocket(s: Socket): string {
-  const address = s.family === 6 ? `[${s.address}]` : s.address;
   const owner = s.pid !== undefined ? ` (pid ${s.pid}${s.process ? ` ${s.process}` : ''})` : ' (owner not visible; run as root)';
   const dual = s.address === '::' && s.v6only === false ? ', IPv4 too' : '';
-  return `${s.protocol} ${address}:${s.port}${owner}${dual}`;
+  return `${s.protocol} ${hostPort(s.address, s.port)}${owner}${dual}`;
 }

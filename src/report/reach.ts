@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import type { ReachCell, ReachMatrix, ReachVerdict } from '../model/reach.js';
 import { sanitize } from './common.js';
-import { bracketed } from '../model/addresses.js';
+import { hostPort } from '../model/addresses.js';
 
 /** The reachability matrix for a terminal, and the rule-by-rule explanation of cells. */
 
@@ -14,8 +14,7 @@ function paint(verdict: ReachVerdict, text: string, color: boolean): string {
 
 function listenerLabel(cell: ReachCell): string {
   const l = cell.listener;
-  const address = bracketed(l.address);
-  return `${l.protocol} ${address}:${l.port}${l.process ? ` ${sanitize(l.process)}` : ''}${l.gateway ? (l.door && l.door.kind !== 'tailscale' ? (l.door.unknown ? ' (door: unknown)' : ' (door to gateway)') : ' (gateway)') : ''}`;
+  return `${l.protocol} ${hostPort(l.address, l.port)}${l.process ? ` ${sanitize(l.process)}` : ''}${l.gateway ? (l.door && l.door.kind !== 'tailscale' ? (l.door.unknown ? ' (door: unknown)' : ' (door to gateway)') : ' (gateway)') : ''}`;
 }
 
 export function renderReachMatrix(matrix: ReachMatrix, options: { color?: boolean } = {}): string {

@@ -1,3 +1,4 @@
+import { hostPort } from '../../model/addresses.js';
 import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { ADVISORIES, affects, describeRange, type Advisory } from '../../openclaw/advisories.js';
@@ -28,7 +29,7 @@ function versionOf(ctx: AnalysisContext): { version: string; source: string } | 
     return { version: ctx.gateway.version, source: v.status === 'ok' ? v.data.source : 'the OpenClaw package' };
   }
   const seen = ctx.probe?.results.find((r) => r.openclaw.detected && r.openclaw.version);
-  return seen?.openclaw.version ? { version: seen.openclaw.version, source: `the probe's fingerprint of ${seen.address}:${seen.port}` } : undefined;
+  return seen?.openclaw.version ? { version: seen.openclaw.version, source: `the probe's fingerprint of ${hostPort(seen.address, seen.port)}` } : undefined;
 }
 
 export const gatewayAdvisories: Check = {

@@ -95,7 +95,7 @@ export const gatewayBindDrift: Check = {
       severity: moreExposed ? 'critical' : 'info',
       message:
         drifted.length > 0
-          ? `The config says "${configBind.value}", but the gateway listens on ${drifted.map((s) => `${s.address}:${s.port}`).join(', ')}${override ? ` because it was started with ${override.source}` : ''}.`
+          ? `The config says "${configBind.value}", but the gateway listens on ${drifted.map((s) => hostPort(s.address, s.port)).join(', ')}${override ? ` because it was started with ${override.source}` : ''}.`
           : `The config says "${configBind.value}", but the gateway was started with bind "${override!.value}" (${override!.source}).`,
       evidence,
       remediation: {

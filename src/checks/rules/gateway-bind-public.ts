@@ -51,7 +51,7 @@ export const gatewayBindPublic: Check = {
       if (gateway.effectiveBind) evidence.push({ kind: 'config', text: `bind "${gateway.effectiveBind.value}" from ${gateway.effectiveBind.source}` });
       const finding: FindingDraft = {
         status: 'fail',
-        message: `The gateway accepts connections on ${exposed.map((s) => `${s.address}:${s.port}`).join(', ')}, so anyone who can route to this host can reach its control plane.`,
+        message: `The gateway accepts connections on ${exposed.map((s) => hostPort(s.address, s.port)).join(', ')}, so anyone who can route to this host can reach its control plane.`,
         evidence,
         remediation: {
           summary: 'Bind the gateway to loopback and reach it through an SSH tunnel or Tailscale.',

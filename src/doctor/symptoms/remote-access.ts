@@ -1,3 +1,4 @@
+import { hostPort } from '../../model/addresses.js';
 import type { Evidence } from '../../checks/types.js';
 import { describeSocket } from '../../model/gateway.js';
 import type { ReachCell } from '../../model/reach.js';
@@ -60,7 +61,7 @@ function tunnelFix(ctx: DoctorContext, lead: string, options: { serveOn?: boolea
 }
 
 function cellLine(c: ReachCell): Evidence {
-  return { kind: 'rule', text: `${c.listener.address}:${c.listener.port} from ${zoneLabel(c.zone)}: ${c.verdict} (${c.reason})` };
+  return { kind: 'rule', text: `${hostPort(c.listener.address, c.listener.port)} from ${zoneLabel(c.zone)}: ${c.verdict} (${c.reason})` };
 }
 
 function notListening(ctx: DoctorContext, port: number): Diagnosis {
@@ -128,7 +129,7 @@ export const remoteAccess: Symptom = {
     }
 
     if (listeners.every((s) => isLoopback(s.address))) {
-      const where = listeners.map((s) => `${s.family === 6 ? `[${s.address}]` : s.address}:${s.port}`).join(', ');
+      const where = listeners.map((s) => hostPort(s.address, s.port)).join(', ');
       const { fix, saw: more } = tunnelFix(ctx, "Keep it on loopback: that is the guide's setting, and the reason no one else can reach it.");
       return {
         status: 'problem',

@@ -1,3 +1,4 @@
+import { hostPort } from '../../model/addresses.js';
 import { sshPorts } from '../../model/sshd.js';
 import type { Evidence } from '../../checks/types.js';
 import type { AnalysisContext } from '../../model/context.js';
@@ -36,7 +37,10 @@ function sshPaths(a: AnalysisContext, ports: number[]): Evidence[] {
   return a
     .reach()
     .cells.filter((c) => c.listener.protocol === 'tcp' && ports.includes(c.listener.port) && ADMIN_KINDS.has(c.zone.kind))
-    .map((c) => ({ kind: 'rule' as const, text: `sshd ${c.listener.address}:${c.listener.port} from ${zoneLabel(c.zone)}: ${c.verdict} (${c.reason})` }));
+    .map((c) => ({
+      kind: 'rule' as const,
+      text: `sshd ${hostPort(c.listener.address, c.listener.port)} from ${zoneLabel(c.zone)}: ${c.verdict} (${c.reason})`,
+    }));
 }
 
 export const ufwLockout: Symptom = {

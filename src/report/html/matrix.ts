@@ -1,3 +1,4 @@
+import { hostPort } from '../../model/addresses.js';
 import type { ReachCell, ReachListener, ReachMatrix, ReachVerdict } from '../../model/reach.js';
 import type { Step } from '../../netfilter/simulate/types.js';
 import type { GatewaySummary } from '../types.js';
@@ -23,8 +24,7 @@ export function verdictBadge(verdict: ReachVerdict): Html {
 }
 
 export function listenerEndpoint(l: { address: string; port: number; protocol?: string }): string {
-  const address = l.address.includes(':') ? `[${l.address}]` : l.address;
-  return `${l.protocol ? `${l.protocol} ` : ''}${address}:${l.port}`;
+  return `${l.protocol ? `${l.protocol} ` : ''}${hostPort(l.address, l.port)}`;
 }
 
 interface Row {

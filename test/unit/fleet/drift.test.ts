@@ -49,6 +49,14 @@ describe('computeDrift', () => {
     expect(d.closed.map((c) => `${c.listener} ${c.zone}`)).toEqual(['tcp 0.0.0.0:22 internet:eth0']);
   });
 
+  it('an IPv6 listener of an older report (unbracketed) is the same cell as the bracketed one of today', () => {
+    const before: DriftSide = { findings: [], reach: [cell('tcp :::18789', 'internet:eth0', 'open'), cell('tcp :::22', 'internet:eth0', 'open')] };
+    const after: DriftSide = { findings: [], reach: [cell('tcp [::]:18789', 'internet:eth0', 'open'), cell('tcp [::]:8080', 'internet:eth0', 'open')] };
+    const d = computeDrift(before, after, base);
+    expect(d.opened.map((c) => c.listener)).toEqual(['tcp [::]:8080']);
+    expect(d.closed.map((c) => c.listener)).toEqual(['tcp :::22']);
+  });
+
   it('says so when the baseline has no reach cells, instead of reporting none opened', () => {
     const d = computeDrift({ findings: [] }, { findings: [], reach: [cell('tcp 0.0.0.0:1', 'loopback', 'open')] }, base);
     expect(d.opened).toEqual([]);

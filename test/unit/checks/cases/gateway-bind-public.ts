@@ -48,7 +48,7 @@ export const cases: CheckCases = {
       findings: 1,
       fixes: ['gateway.bind-private'],
       steps: [],
-      evidenceIncludes: ['[::]:28789', 'IPv4 too'],
+      evidenceIncludes: ['accepts connections on [::]:28789,', 'IPv4 too'],
     },
     {
       name: 'a LAN address',
