@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import type { AnalysisContext } from '../model/context.js';
-import { describeDoor, describeLocation, gatewayBehind, snapshotDoors } from '../model/doors.js';
+import { describeDoor, describeLocation, snapshotDoors } from '../model/doors.js';
+import { snapshotDoorTargets } from '../model/door-chains.js';
 import type { ReachCell } from '../model/reach.js';
 import type { Door, SourceLocation } from '../snapshot/types.js';
 import { gatewayTargetPorts } from '../model/tailscale/facts.js';
@@ -20,11 +21,10 @@ export function gatewayDoors(ctx: AnalysisContext): GatewayDoor[] {
   const { doors } = snapshotDoors(ctx.snapshot);
   if (doors.length === 0) return [];
   const ports = gatewayTargetPorts(ctx);
-  const hostAddresses =
-    ctx.snapshot.network.interfaces.status === 'ok' ? ctx.snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
+  const behind = snapshotDoorTargets(ctx.snapshot, { ports, sockets: ctx.gateway.listeners });
   const cells = ctx.reach().cells;
   return doors
-    .filter((d) => gatewayBehind(d, ports, ctx.gateway.listeners, hostAddresses).gateway)
+    .filter((d) => behind(d).gateway)
     .map((door) => {
       const mine = cells.filter(
         (c) =>
