@@ -42,9 +42,15 @@ function problemText(p: DoorProblem): string {
   return `${p.detail}${p.line !== undefined && !p.detail.includes(`${p.source}:${p.line}`) ? ` (${p.source}:${p.line})` : ''}`;
 }
 
-/** Best first: the gateway for certain, then perhaps, then not. */
-function rank(t: GatewayTarget): number {
-  return !t.gateway ? 0 : t.unknown ? 1 : 2;
+/** What one door does by itself. */
+type Next = { kind: 'next'; step: string; doors: Door[] };
+type Direct = { kind: 'end'; target: GatewayTarget } | Next;
+
+/** A door on the way, with the door before it; depth counts the doors so far, the first one included. */
+interface Node {
+  door: Door;
+  parent?: Node;
+  depth: number;
 }
 
 export interface DoorTargetInput {
@@ -72,38 +78,40 @@ export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarg
       if (s.protocol === 'tcp' && (s.pid === p.pid || (s.process !== undefined && names.includes(s.process))) && !unread.has(s)) unread.set(s, p);
   }
 
-  function follow(door: Door, seen: readonly Door[]): GatewayTarget {
+  /** What a door does by itself: ends (at the gateway, or not), or hands the connection to another door's listener. */
+  function direct(door: Door): Direct {
     const up = door.upstream;
     const name = doorName(door.kind);
-    if ('unix' in up) return one([`${name} sends it to the unix socket ${up.unix}`], { gateway: false });
+    const end = (steps: string[], rest: Omit<GatewayTarget, 'steps' | 'text'>): Direct => ({ kind: 'end', target: one(steps, rest) });
+    if ('unix' in up) return end([`${name} sends it to the unix socket ${up.unix}`], { gateway: false });
     const gatewayPort = input.gatewayPorts.includes(up.port);
     if (door.kind === 'kubectl' && up.host.startsWith('pod ')) {
-      if (!gatewayPort) return one([`${name} sends it to ${describeTarget(up)}, not a gateway port`], { gateway: false });
-      return one([`kubectl port-forward sends it to port ${up.port} inside ${up.host.slice(4)}, the gateway's port; the pod sees a loopback client`], {
+      if (!gatewayPort) return end([`${name} sends it to ${describeTarget(up)}, not a gateway port`], { gateway: false });
+      return end([`kubectl port-forward sends it to port ${up.port} inside ${up.host.slice(4)}, the gateway's port; the pod sees a loopback client`], {
         gateway: true,
       });
     }
     if (door.container) {
       // A Traefik Docker-label route: the address is the container's, on a Docker network of this host.
-      if (!gatewayPort) return one([`${name} sends it to ${describeTarget(up)}, not a gateway port`], { gateway: false });
-      return one([`${describeDoor(door)} forwards it to ${describeTarget(up)}, the gateway's port in container ${door.container}`], { gateway: true });
+      if (!gatewayPort) return end([`${name} sends it to ${describeTarget(up)}, not a gateway port`], { gateway: false });
+      return end([`${describeDoor(door)} forwards it to ${describeTarget(up)}, the gateway's port in container ${door.container}`], { gateway: true });
     }
     const host = LOCAL_NAMES.has(up.host) ? '127.0.0.1' : up.host;
     const local = classifyAddress(host) === 'loopback' || WILDCARDS.has(host) || input.hostAddresses.some((a) => sameOrWild(a, host));
-    if (!local) return one([`${name} sends it to ${describeTarget(up)}, another host`], { gateway: false });
+    if (!local) return end([`${name} sends it to ${describeTarget(up)}, another host`], { gateway: false });
     const family: 4 | 6 = host.includes(':') ? 6 : 4;
     const daddr = WILDCARDS.has(host) ? (family === 6 ? '::1' : '127.0.0.1') : host;
     const packet = { family, protocol: 'tcp' as const, daddr, dport: up.port, iif: 'lo' };
     const socket = input.gatewaySockets.find((s) => socketAccepts(s, packet));
     if (socket) {
-      const looksLocal = door.layer === 'tcp' || door.forwardedFor === 'none' ? 'a loopback address: it looks local' : 'the door';
-      return one([`${describeDoor(door)} forwards it to ${describeTarget(up)}, where the gateway ${where(socket)} takes it from ${looksLocal}`], {
+      const from = door.layer === 'tcp' || door.forwardedFor === 'none' ? 'a loopback address: it looks local' : 'the door';
+      return end([`${describeDoor(door)} forwards it to ${describeTarget(up)}, where the gateway ${where(socket)} takes it from ${from}`], {
         gateway: true,
         socket,
       });
     }
     if (gatewayPort) {
-      return one(
+      return end(
         [`${describeDoor(door)} forwards it to ${describeTarget(up)}, the gateway's port (no gateway socket takes it now: it answers once the gateway runs)`],
         {
           gateway: true,
@@ -115,39 +123,86 @@ export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarg
       input.sockets.filter((s) => socketAccepts(s, packet)),
       family,
     );
-    const innerDoors = inner ? (listenersOf.get(inner) ?? []) : [];
+    const doors = inner ? (listenersOf.get(inner) ?? []) : [];
     const problem = inner ? unread.get(inner) : undefined;
-    if (!inner || (innerDoors.length === 0 && !problem)) return one([`${name} sends it to ${describeTarget(up)}, not a gateway port`], { gateway: false });
-    const arrive = `${describeDoor(door)} forwards it to ${describeTarget(up)}, where ${describeSocket(inner)} takes it`;
+    if (!inner || (doors.length === 0 && !problem)) return end([`${name} sends it to ${describeTarget(up)}, not a gateway port`], { gateway: false });
+    const step = `${describeDoor(door)} forwards it to ${describeTarget(up)}, where ${describeSocket(inner)} takes it`;
     if (problem) {
       const why = problemText(problem);
-      const hop: DoorHop = { kind: problem.kind, via: innerDoors[0]?.via ?? 'config not fully read', target: 'unknown', unknown: why };
-      return one([arrive, `whether ${doorName(problem.kind)} leads to the gateway is unknown: ${why}`], { gateway: true, chain: [hop], unknown: why });
+      const hop: DoorHop = { kind: problem.kind, via: doors[0]?.via ?? 'config not fully read', target: 'unknown', unknown: why };
+      return end([step, `whether ${doorName(problem.kind)} leads to the gateway is unknown: ${why}`], { gateway: true, chain: [hop], unknown: why });
     }
-    if (seen.length + 1 >= MAX_DOORS_IN_A_ROW) {
-      const why = `more than ${MAX_DOORS_IN_A_ROW} doors in a row: not followed further`;
-      return one([arrive, why], { gateway: true, unknown: why });
+    return { kind: 'next', step, doors };
+  }
+
+  const directs = new Map<Door, Direct>();
+  const directOf = (door: Door): Direct => {
+    let d = directs.get(door);
+    if (!d) directs.set(door, (d = direct(door)));
+    return d;
+  };
+
+  /** The way from the first door of NODE's line to NODE, then what ends it there. */
+  function way(node: Node, end: GatewayTarget): GatewayTarget {
+    const line: Node[] = [];
+    for (let n: Node | undefined = node; n; n = n.parent) line.unshift(n);
+    const steps = line.slice(0, -1).map((n) => (directOf(n.door) as Next).step);
+    const chain = [...line.slice(1).map((n) => hopOf(n.door)), ...(end.chain ?? [])];
+    return one([...steps, ...end.steps], {
+      gateway: end.gateway,
+      ...(chain.length > 0 ? { chain } : {}),
+      ...(end.socket ? { socket: end.socket } : {}),
+      ...(end.unknown ? { unknown: end.unknown } : {}),
+    });
+  }
+
+  /**
+   * Breadth first through the doors behind: each door is visited once, so loops end and many
+   * server blocks on one port do not multiply; the nearest way to the gateway wins, then the
+   * nearest that may lead there (an unread door, a chain too long).
+   */
+  function resolve(start: Door): GatewayTarget {
+    const first = directOf(start);
+    if (first.kind === 'end') return first.target;
+    const visited = new Set<Door>([start]);
+    let level: Node[] = [{ door: start, depth: 1 }];
+    let maybe: GatewayTarget | undefined;
+    let loop = false;
+    while (level.length > 0) {
+      const next: Node[] = [];
+      for (const node of level) {
+        const d = directOf(node.door);
+        if (d.kind === 'end') {
+          if (d.target.gateway && !d.target.unknown) return way(node, d.target);
+          if (d.target.gateway) maybe ??= way(node, d.target);
+          continue;
+        }
+        if (node.depth >= MAX_DOORS_IN_A_ROW) {
+          const why = `more than ${MAX_DOORS_IN_A_ROW} doors in a row: not followed further`;
+          maybe ??= way(node, one([d.step, why], { gateway: true, unknown: why }));
+          continue;
+        }
+        for (const door of d.doors) {
+          if (visited.has(door)) loop = true;
+          else {
+            visited.add(door);
+            next.push({ door, parent: node, depth: node.depth + 1 });
+          }
+        }
+      }
+      level = next;
     }
-    // Of several doors on that socket (server blocks of one port), one leading to the gateway wins.
-    let best: { door: Door; target: GatewayTarget } | undefined;
-    for (const next of innerDoors) {
-      const target =
-        next === door || seen.includes(next)
-          ? one([`${describeDoor(next)} is a door already on this way: a loop of doors, which never reaches the gateway`], { gateway: false })
-          : follow(next, [...seen, door]);
-      if (!best || rank(target) > rank(best.target)) best = { door: next, target };
-    }
-    const { door: next, target } = best!;
-    const steps = [arrive, ...target.steps];
-    if (!target.gateway) return one(steps, { gateway: false });
-    const chain = [hopOf(next), ...(target.chain ?? [])];
-    return one(steps, { gateway: true, chain, ...(target.socket ? { socket: target.socket } : {}), ...(target.unknown ? { unknown: target.unknown } : {}) });
+    if (maybe) return maybe;
+    const why = loop
+      ? 'the doors behind it lead only back to doors already on the way: a loop of doors, which never reaches the gateway'
+      : 'no door behind it leads to the gateway';
+    return one([first.step, why], { gateway: false });
   }
 
   const memo = new Map<Door, GatewayTarget>();
   return (door) => {
     let target = memo.get(door);
-    if (!target) memo.set(door, (target = follow(door, [])));
+    if (!target) memo.set(door, (target = resolve(door)));
     return target;
   };
 }

@@ -169,6 +169,34 @@ describe('doors in front of doors', () => {
     expect(target.text).toMatch(/a loop of doors, which never reaches the gateway/);
   });
 
+  it('200 server blocks on one port, proxying to that port and each other: each visited once, and the one that goes on to the gateway is found', () => {
+    const block = (i: number, target: string): Door => ({
+      kind: 'nginx',
+      pid: 20,
+      listen: [{ address: '0.0.0.0', port: 443 }],
+      upstream: { host: '127.0.0.1', port: Number(target.replace(/^.*:/, '')) },
+      via: `proxy_pass http://${target}`,
+      location: { file: SITE, line: 10 * i },
+      layer: 'http',
+      forwardedFor: 'none',
+      auth: [],
+    });
+    const loops = Array.from({ length: 200 }, (_, i) => block(i, '127.0.0.1:443'));
+    const started = performance.now();
+    const closed = host(withSockets(tcpListener('0.0.0.0', 443, 20, 'nginx')), withDoors(loops));
+    expect(cell(closed, 'nginx', 443)?.listener.gateway).toBe(false);
+    const snapshot = compose(GATEWAY, withSockets(tcpListener('0.0.0.0', 443, 20, 'nginx')), withDoors(loops))(baselineSnapshot());
+    expect(snapshotDoorTargets(snapshot, { ports: [18789], sockets: [] })(loops[0]!).text).toMatch(/a loop of doors/);
+    // One more block there that goes on to a socat before the gateway: every block leads there now.
+    const open = host(
+      withSockets(tcpListener('0.0.0.0', 443, 20, 'nginx')),
+      withDoors([...loops, block(200, '127.0.0.1:8080')]),
+      socat(9, 8080, '127.0.0.1:18789').patch,
+    );
+    expect(cell(open, 'nginx', 443)).toMatchObject({ verdict: 'open', listener: { gateway: true } });
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
   it(`a chain longer than ${MAX_DOORS_IN_A_ROW} doors is unknown, not closed`, () => {
     const patches = Array.from({ length: MAX_DOORS_IN_A_ROW + 2 }, (_, i) =>
       socat(100 + i, 9000 + i, i === MAX_DOORS_IN_A_ROW + 1 ? '127.0.0.1:18789' : `127.0.0.1:${9001 + i}`, i === 0 ? '0.0.0.0' : '127.0.0.1'),
