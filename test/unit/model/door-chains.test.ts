@@ -4,7 +4,16 @@ import { runChecks } from '../../../src/checks/run.js';
 import { buildContext } from '../../../src/model/context.js';
 import { MAX_DOORS_IN_A_ROW, snapshotDoorTargets } from '../../../src/model/door-chains.js';
 import type { Door, DoorProblem } from '../../../src/snapshot/types.js';
-import { baselineSnapshot, compose, tcpListener, withDoors, withGatewayProcess, withIptables, withSockets } from '../../fixtures/builders/snapshot.js';
+import {
+  baselineSnapshot,
+  compose,
+  tcpListener,
+  withConfig,
+  withDoors,
+  withGatewayProcess,
+  withIptables,
+  withSockets,
+} from '../../fixtures/builders/snapshot.js';
 
 /**
  * Doors in front of doors: nginx on 0.0.0.0:443 proxying to a socat on 127.0.0.1:8080 that
@@ -219,6 +228,22 @@ describe('doors in front of doors', () => {
     const e = exposure(ctx);
     expect(e.result).toBe('unknown');
     expect(e.text).toContain('/etc/haproxy/haproxy.cfg:7');
+  });
+
+  it('door.no_auth: the outer door of a chain in front of an auth-none gateway is critical, unless a door behind it asks for credentials', () => {
+    const run = (ctx: ReturnType<typeof host>) => runChecks(ctx, [CHECKS.find((c) => c.meta.id === 'door.no_auth')!]);
+    const noAuth = withConfig({ gateway: { auth: { mode: 'none' } } });
+    const bare = run(host(noAuth, nginx(443, '127.0.0.1:8080'), socat(9, 8080, '127.0.0.1:18789').patch));
+    expect(bare.checks[0]?.result).toBe('fail');
+    const outer = bare.findings.find((f) => f.message.startsWith('nginx proxy_pass http://127.0.0.1:8080'));
+    expect(outer?.severity).toBe('critical');
+    expect(outer?.message).toContain('asks for nothing itself (nor do the doors behind it, socat)');
+    // The inner socat is on loopback: any local process, a warning of its own.
+    expect(bare.findings.find((f) => f.message.startsWith('socat TCP-LISTEN:8080'))?.severity).toBe('warn');
+    const guarded = socat(9, 8080, '127.0.0.1:18789');
+    guarded.door.auth = [{ text: 'range=127.0.0.1/32' }];
+    const passed = run(host(noAuth, nginx(443, '127.0.0.1:8080'), compose(withSockets(tcpListener('127.0.0.1', 8080, 9, 'socat')), withDoors([guarded.door]))));
+    expect(passed.checks[0]?.result, passed.checks[0]?.reason).toBe('pass');
   });
 
   it('an outbound tunnel whose target is a local door counts the same way: cloudflared → Caddy on 127.0.0.1:8445 → the gateway', () => {
