@@ -1,7 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import type { AnalysisContext } from '../model/context.js';
-import { describeDoor, describeLocation, gatewayBehind, snapshotDoors } from '../model/doors.js';
-import type { ReachCell } from '../model/reach.js';
+import { describeDoor, describeLocation, snapshotDoors } from '../model/doors.js';
+import { snapshotDoorTargets } from '../model/door-chains.js';
+import type { DoorHop, ReachCell } from '../model/reach.js';
 import type { Door, SourceLocation } from '../snapshot/types.js';
 import { gatewayTargetPorts } from '../model/tailscale/facts.js';
 import type { Evidence } from './types.js';
@@ -14,23 +15,30 @@ export interface GatewayDoor {
   openBeyondLoopback: ReachCell[];
   /** Cells that are unknown (a policy outside the host, a rule the model cannot decide). */
   unknownBeyondLoopback: ReachCell[];
+  /** The doors behind this one on its way to the gateway (none when it forwards to the gateway itself). */
+  behind: DoorHop[];
 }
 
 export function gatewayDoors(ctx: AnalysisContext): GatewayDoor[] {
   const { doors } = snapshotDoors(ctx.snapshot);
   if (doors.length === 0) return [];
   const ports = gatewayTargetPorts(ctx);
-  const hostAddresses =
-    ctx.snapshot.network.interfaces.status === 'ok' ? ctx.snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
+  const behind = snapshotDoorTargets(ctx.snapshot, { ports, sockets: ctx.gateway.listeners });
   const cells = ctx.reach().cells;
   return doors
-    .filter((d) => gatewayBehind(d, ports, ctx.gateway.listeners, hostAddresses).gateway)
+    .filter((d) => behind(d).gateway)
     .map((door) => {
+      const chain = behind(door).chain ?? [];
       const mine = cells.filter(
         (c) =>
           c.listener.door?.via === door.via && describeLocation(c.listener.door.location) === describeLocation(door.location) && c.zone.kind !== 'loopback',
       );
-      return { door, openBeyondLoopback: mine.filter((c) => c.verdict === 'open'), unknownBeyondLoopback: mine.filter((c) => c.verdict === 'unknown') };
+      return {
+        door,
+        openBeyondLoopback: mine.filter((c) => c.verdict === 'open'),
+        unknownBeyondLoopback: mine.filter((c) => c.verdict === 'unknown'),
+        behind: chain,
+      };
     });
 }
 

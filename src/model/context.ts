@@ -12,7 +12,8 @@ import type { ProbeReport } from '../probe/types.js';
 import { gatewayTargetPorts, tailscaleFacts } from './tailscale/facts.js';
 import { servePorts } from './serve-reach.js';
 import { describeProblem, inputProblems, type InputId, type InputProblems } from './inputs.js';
-import { gatewayBehind, snapshotDoors, socketDoors, tunnelRow, unreadTunnelRow } from './doors.js';
+import { snapshotDoors, socketDoors, tunnelRow, unreadTunnelRow } from './doors.js';
+import { snapshotDoorTargets } from './door-chains.js';
 
 /**
  * Everything checks read, derived once from a snapshot. Building it is pure:
@@ -142,9 +143,7 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions = {}):
         const routes = tailscale.state === 'running' ? tailscale.routes.filter((r) => !r.scope.startsWith('svc:')) : [];
         const doors = snapshotDoors(snapshot);
         const targetPorts = gatewayTargetPorts(ctx);
-        const hostAddresses =
-          snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
-        const behind = (d: (typeof doors.doors)[number]) => gatewayBehind(d, targetPorts, gateway.listeners, hostAddresses);
+        const behind = snapshotDoorTargets(snapshot, { ports: targetPorts, sockets: gateway.listeners }, published);
         matrix = computeReach(snapshot, netfilter.ruleset, {
           socketDoors: socketDoors(doors.doors, doors.problems, [...sockets, ...published], behind),
           userSpace: [

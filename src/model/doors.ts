@@ -1,11 +1,10 @@
 import type { Door, DoorKind, DoorProblem, Snapshot, Socket, SourceLocation } from '../snapshot/types.js';
 import type { Step } from '../netfilter/simulate/types.js';
-import { classifyAddress, parseAddress } from './addresses.js';
-import { socketAccepts } from './listeners.js';
+import { parseAddress } from './addresses.js';
 import type { Attempt } from './attempt.js';
-import type { DoorHop } from './reach-types.js';
+import type { DoorHop, GatewayTarget } from './reach-types.js';
 
-export type { DoorHop };
+export type { DoorHop, GatewayTarget };
 import type { Zone } from './zones.js';
 
 /**
@@ -65,16 +64,16 @@ export function describeDoor(d: Pick<Door, 'kind' | 'via' | 'location'>): string
   return `${named ? '' : `${doorName(d.kind)} `}${d.via}${d.location ? ` (${describeLocation(d.location)})` : ''}`;
 }
 
-function hopOf(d: Door): DoorHop {
+export function hopOf(d: Door): DoorHop {
   const hop: DoorHop = { kind: d.kind, via: d.via, target: describeTarget(d.upstream) };
   if (d.location) hop.location = d.location;
   if (d.auth.length > 0) hop.auth = d.auth.map((a) => `${a.text}${a.location ? ` (${describeLocation(a.location)})` : ''}`);
   return hop;
 }
 
-const WILDCARDS = new Set(['0.0.0.0', '::', '*', '']);
+export const WILDCARDS = new Set(['0.0.0.0', '::', '*', '']);
 
-function sameOrWild(a: string, b: string): boolean {
+export function sameOrWild(a: string, b: string): boolean {
   if (WILDCARDS.has(a) && WILDCARDS.has(b)) return true;
   const pa = parseAddress(a);
   const pb = parseAddress(b);
@@ -108,51 +107,6 @@ export function sniName(door: Pick<Door, 'serverNames'>): string | undefined {
   return (door.serverNames ?? [])
     .map((n) => n.replace(/^https?:\/\//, '').replace(/:\d+$/, ''))
     .find((n) => /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.?$/.test(n) && !/^\d+(\.\d+)*$/.test(n));
-}
-
-/** Would the upstream reach a gateway socket of this host (or a gateway in a pod, for kubectl)? */
-export interface GatewayTarget {
-  gateway: boolean;
-  /** The gateway socket that takes it, when one does. */
-  socket?: Socket;
-  /** One sentence for the path. */
-  text: string;
-}
-
-const LOCAL_NAMES = new Set(['localhost', 'ip6-localhost', 'ip6-loopback']);
-
-export function gatewayBehind(door: Door, gatewayPorts: readonly number[], gatewaySockets: readonly Socket[], hostAddresses: readonly string[]): GatewayTarget {
-  const up = door.upstream;
-  if ('unix' in up) return { gateway: false, text: `${doorName(door.kind)} sends it to the unix socket ${up.unix}` };
-  if (!gatewayPorts.includes(up.port)) return { gateway: false, text: `${doorName(door.kind)} sends it to ${describeTarget(up)}, not a gateway port` };
-  if (door.kind === 'kubectl' && up.host.startsWith('pod ')) {
-    return {
-      gateway: true,
-      text: `kubectl port-forward sends it to port ${up.port} inside ${up.host.slice(4)}, the gateway's port; the pod sees a loopback client`,
-    };
-  }
-  if (door.container) {
-    // A Traefik Docker-label route: the address is the container's, on a Docker network of this host.
-    return { gateway: true, text: `${describeDoor(door)} forwards it to ${describeTarget(up)}, the gateway's port in container ${door.container}` };
-  }
-  const host = LOCAL_NAMES.has(up.host) ? '127.0.0.1' : up.host;
-  const local = classifyAddress(host) === 'loopback' || WILDCARDS.has(host) || hostAddresses.some((a) => sameOrWild(a, host));
-  if (!local) return { gateway: false, text: `${doorName(door.kind)} sends it to ${describeTarget(up)}, another host` };
-  const family: 4 | 6 = host.includes(':') ? 6 : 4;
-  const daddr = WILDCARDS.has(host) ? (family === 6 ? '::1' : '127.0.0.1') : host;
-  const socket = gatewaySockets.find((s) => socketAccepts(s, { family, protocol: 'tcp', daddr, dport: up.port, iif: 'lo' }));
-  if (socket) {
-    const where = `${socket.family === 6 ? `[${socket.address}]` : socket.address}:${socket.port}`;
-    return {
-      gateway: true,
-      socket,
-      text: `${describeDoor(door)} forwards it to ${describeTarget(up)}, where the gateway (${where}${socket.pid !== undefined ? `, pid ${socket.pid}` : ''}) takes it from ${door.layer === 'tcp' || door.forwardedFor === 'none' ? 'a loopback address: it looks local' : 'the door'}`,
-    };
-  }
-  return {
-    gateway: true,
-    text: `${describeDoor(door)} forwards it to ${describeTarget(up)}, the gateway's port (no gateway socket takes it now: it answers once the gateway runs)`,
-  };
 }
 
 /** A step of the path: the hop through the door. */
@@ -195,7 +149,7 @@ export interface UserSpaceRow {
 /** An outbound tunnel's row: its far end takes clients of its audience; a policy there we cannot see makes it unknown. */
 export function tunnelRow(door: Door, behind: GatewayTarget): UserSpaceRow {
   const remote = door.remote!;
-  const hop = hopOf(door);
+  const hop = withChain(hopOf(door), behind);
   const name = doorName(door.kind);
   const urlHost = remote.url.replace(/^\w+:\/\//, '').replace(/[:/].*$/, '') || remote.url;
   const row: UserSpaceRow = {
@@ -208,19 +162,25 @@ export function tunnelRow(door: Door, behind: GatewayTarget): UserSpaceRow {
     answer(zone) {
       if (zone.kind !== 'internet') return undefined;
       const arrive = `${name} carries connections from its far end, ${remote.url} (${remote.audience === 'internet' ? 'on the internet' : 'on the remote host'}), out through its own outbound connection: no listener here, no firewall of this host sees them`;
-      const through = behind.text;
+      const through = hopSteps(behind);
       if (remote.gate) {
-        const reason = `${remote.url}: ${remote.gate}`;
+        const reason = `${remote.url}: ${remote.gate}${behind.unknown ? `; ${behind.text}` : ''}`;
         return {
           verdict: 'unknown',
           destination: remote.url,
           source: zone.source[4] ?? zone.source[6] ?? '',
           reason,
-          path: [hopStep(arrive, 'unknown'), hopStep(`unknown: ${remote.gate}`, 'unknown'), hopStep(through)],
+          path: [hopStep(arrive, 'unknown'), hopStep(`unknown: ${remote.gate}`, 'unknown'), ...through],
         };
       }
-      const reason = `anyone on the internet reaches ${remote.url}, and ${name} brings them here: ${through}`;
-      return { verdict: 'open', destination: remote.url, source: zone.source[4] ?? zone.source[6] ?? '', reason, path: [hopStep(arrive), hopStep(through)] };
+      const reason = `anyone on the internet reaches ${remote.url}, and ${name} brings them here: ${behind.text}`;
+      return {
+        verdict: behind.unknown ? 'unknown' : 'open',
+        destination: remote.url,
+        source: zone.source[4] ?? zone.source[6] ?? '',
+        reason,
+        path: [hopStep(arrive), ...through],
+      };
     },
     otherwise(zone) {
       const reason = `no listener on this host for this tunnel: its clients come through its far end, ${remote.url}${remote.audience === 'internet' ? ' (see the internet zone)' : ''}`;
@@ -261,8 +221,24 @@ export interface SocketDoor {
   hop: DoorHop;
   /** The door leads to a gateway port. */
   gateway: boolean;
-  /** One sentence: the hop through the door to what is behind it. */
+  /** One sentence: the hop through the door (and the doors behind it) to what is behind it. */
   text: string;
+  /** One step of the path per hop. */
+  steps: string[];
+}
+
+/** The hop with the doors behind it, and why they are unknown when they are. */
+function withChain(hop: DoorHop, target: GatewayTarget): DoorHop {
+  return { ...hop, ...(target.chain && target.chain.length > 0 ? { chain: target.chain } : {}), ...(target.unknown ? { unknown: target.unknown } : {}) };
+}
+
+/** The path steps of the way through a door: each hop accepts, the last is unknown when the way is. */
+export function hopSteps(target: Pick<GatewayTarget, 'steps' | 'unknown'>): Step[] {
+  return target.steps.map((text, i) => hopStep(text, target.unknown && i === target.steps.length - 1 ? 'unknown' : 'accept'));
+}
+
+function rank(d: { gateway: boolean; hop: { unknown?: string | undefined } }): number {
+  return !d.gateway ? 0 : d.hop.unknown ? 1 : 2;
 }
 
 /**
@@ -282,8 +258,9 @@ export function socketDoors(
     const target = behind(door);
     for (const socket of doorSockets(door, sockets)) {
       const current = out.get(socket);
-      if (current && (current.gateway || !target.gateway)) continue;
-      out.set(socket, { hop: hopOf(door), gateway: target.gateway, text: target.text });
+      // Of several, one leading to the gateway for certain wins, then one that may.
+      if (current && rank(current) >= rank({ gateway: target.gateway, hop: { unknown: target.unknown } })) continue;
+      out.set(socket, { hop: withChain(hopOf(door), target), gateway: target.gateway, text: target.text, steps: target.steps });
     }
   }
   for (const p of problems) {
@@ -293,6 +270,7 @@ export function socketDoors(
     for (const socket of sockets) {
       if (socket.protocol !== 'tcp' || !(socket.pid === p.pid || (socket.process !== undefined && names.includes(socket.process)))) continue;
       const current = out.get(socket);
+      const text = `whether ${doorName(p.kind)} leads to the gateway is unknown: ${why}`;
       out.set(socket, {
         hop: {
           kind: p.kind,
@@ -302,7 +280,8 @@ export function socketDoors(
           ...(current?.hop.location ? { location: current.hop.location } : {}),
         },
         gateway: true,
-        text: `whether ${doorName(p.kind)} leads to the gateway is unknown: ${why}`,
+        text,
+        steps: [text],
       });
     }
   }
@@ -313,8 +292,13 @@ export function socketDoors(
 export function throughDoor(attempt: Attempt, door: SocketDoor): Attempt {
   if (attempt.verdict !== 'open') return attempt;
   if (door.hop.unknown) {
-    return { ...attempt, verdict: 'unknown', reason: `${attempt.reason}; ${door.text}`, path: [...attempt.path, hopStep(door.text, 'unknown')] };
+    return {
+      ...attempt,
+      verdict: 'unknown',
+      reason: `${attempt.reason}; ${door.text}`,
+      path: [...attempt.path, ...hopSteps({ steps: door.steps, unknown: door.hop.unknown })],
+    };
   }
   if (!door.gateway) return attempt;
-  return { ...attempt, reason: `${attempt.reason}; ${door.text}`, path: [...attempt.path, hopStep(door.text)] };
+  return { ...attempt, reason: `${attempt.reason}; ${door.text}`, path: [...attempt.path, ...hopSteps({ steps: door.steps })] };
 }

@@ -1,5 +1,5 @@
 import type { Step } from '../netfilter/simulate/types.js';
-import type { DoorKind, SourceLocation } from '../snapshot/types.js';
+import type { DoorKind, Socket, SourceLocation } from '../snapshot/types.js';
 import type { Zone } from './zones.js';
 
 /**
@@ -24,7 +24,30 @@ export interface DoorHop {
   target: string;
   /** The authentication the door adds itself (auth_basic, basic_auth, Cloudflare Access verified locally…). */
   auth?: string[];
-  /** Set when what the door does could not be read: every cell it would decide is unknown, for this reason. */
+  /**
+   * The doors behind this one, in order, when its target is another door's listener (nginx on :443 →
+   * socat on 127.0.0.1:8080 → the gateway): each hop with its own directive and place.
+   */
+  chain?: DoorHop[];
+  /**
+   * Set when what the door does, or what a door behind it does, could not be read (or the chain is
+   * too long to follow): every cell it would decide is unknown, for this reason.
+   */
+  unknown?: string;
+}
+
+/** Where a door leads: the gateway (through other doors, perhaps), or not, or unknown. */
+export interface GatewayTarget {
+  gateway: boolean;
+  /** The gateway socket that takes it, when one does. */
+  socket?: Socket;
+  /** One sentence per hop, for the path: this door's, then each door's behind it. */
+  steps: string[];
+  /** The steps as one sentence, for a reason. */
+  text: string;
+  /** The doors behind this one that it goes through (see DoorHop.chain). */
+  chain?: DoorHop[];
+  /** Why it cannot be told whether the doors behind lead to the gateway (`gateway` is then true: not a pass). */
   unknown?: string;
 }
 

@@ -9,7 +9,7 @@ import { socketAccepts } from './listeners.js';
 import { serveRow, userSpaceRows, type ServePort } from './serve-reach.js';
 import { throughDoor, type SocketDoor, type UserSpaceRow } from './doors.js';
 import { buildZones, type Zone, type ZoneSpec } from './zones.js';
-import { hostPort, isLoopback } from './addresses.js';
+import { hostPort, isLoopback, parseAddress } from './addresses.js';
 
 /**
  * The reachability matrix: for each listener and each zone, what happens to a
@@ -146,8 +146,9 @@ export function computeReach(
   limitations.push(...(options.limitations ?? []));
   const facts = hostFacts(snapshot);
   const simulator = prepare(ruleset, facts);
-  const local = new Set(facts.addresses.map((a) => canonicalAddress(a.address)));
-  const isLocal = (a: string): boolean => local.has(canonicalAddress(a)) || a.startsWith('127.');
+  const canonical = (a: string): string => parseAddress(a)?.toString() ?? a;
+  const local = new Set(facts.addresses.map((a) => canonical(a.address)));
+  const isLocal = (a: string): boolean => local.has(canonical(a)) || isLoopback(a);
   const cells: ReachCell[] = [];
   const listeners = new Map(sockets.map((s) => [s, listenerOf(s, gatewaySockets, options.socketDoors?.get(s))]));
   for (const socket of sockets) {
@@ -274,10 +275,6 @@ function throughTranslations(
     }
   }
   return unknown;
-}
-
-function canonicalAddress(address: string): string {
-  return ipaddr.isValid(address) ? ipaddr.parse(address).toString() : address;
 }
 
 function isIpv6Loopback(address: string): boolean {

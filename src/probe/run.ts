@@ -1,5 +1,6 @@
 import type { AnalysisContext } from '../model/context.js';
-import { describeTarget, doorName, doorsListeningOn, gatewayBehind, snapshotDoors } from '../model/doors.js';
+import { describeTarget, doorName, doorsListeningOn, snapshotDoors } from '../model/doors.js';
+import { snapshotDoorTargets } from '../model/door-chains.js';
 import { describeSocket } from '../model/gateway.js';
 import { gatewayTargetPorts } from '../model/tailscale/facts.js';
 import type { ReachVerdict } from '../model/reach.js';
@@ -139,11 +140,10 @@ function doorFinder(ctx: AnalysisContext): (address: string, port: number) => Pr
   const { doors } = snapshotDoors(ctx.snapshot);
   if (doors.length === 0) return () => undefined;
   const ports = gatewayTargetPorts(ctx);
-  const hostAddresses =
-    ctx.snapshot.network.interfaces.status === 'ok' ? ctx.snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
+  const behind = snapshotDoorTargets(ctx.snapshot, { ports, sockets: ctx.gateway.listeners });
   return (address, port) => {
     const here = doorsListeningOn(doors, port, address);
-    const judged = here.map((d) => ({ d, gateway: gatewayBehind(d, ports, ctx.gateway.listeners, hostAddresses).gateway }));
+    const judged = here.map((d) => ({ d, gateway: behind(d).gateway }));
     const pick = judged.find((j) => j.gateway) ?? judged[0];
     if (!pick) return undefined;
     const door: NonNullable<ProbeResult['door']> = {

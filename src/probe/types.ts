@@ -75,7 +75,7 @@ export interface ProbeResult {
   listener?: { address: string; process?: string; gateway: boolean };
   /**
    * The door of the host's model this port belongs to (a reverse proxy or forwarder listening
-   * here): what answered came through it. `gateway`: the model says it leads to a gateway port.
+   * here): what answered came through it. `gateway`: the model says it leads to a gateway port (directly, or through doors behind it).
    */
   door?: { kind: DoorKind; name: string; via: string; location?: SourceLocation; upstream: string; gateway: boolean; tls?: boolean };
   openclaw: OpenclawFingerprint;

@@ -2,7 +2,7 @@ import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { doorEvidence, gatewayDoors } from '../doors.js';
 import { restartHint } from '../remediation.js';
-import { describeDoor } from '../../model/doors.js';
+import { describeDoor, doorName } from '../../model/doors.js';
 
 export const doorNoAuth: Check = {
   meta: {
@@ -27,6 +27,7 @@ export const doorNoAuth: Check = {
         'no door',
         'door in front of a token gateway',
         'auth none, but the door asks for basic auth',
+        'auth none, socat on 0.0.0.0:443 in front of an nginx on 127.0.0.1:8080 that asks for basic auth',
         'auth none, a door to another port',
       ],
     },
@@ -41,18 +42,19 @@ export const doorNoAuth: Check = {
         result: 'pass',
         reason: `the gateway has its own auth (${mode ? `"${mode.value}" from ${mode.source}` : 'token or password, or the ephemeral token'})`,
       };
-    const bare = doors.filter((d) => d.door.auth.length === 0);
+    // A door in front of a door that asks for credentials is behind that door's auth too.
+    const bare = doors.filter((d) => d.door.auth.length === 0 && !d.behind.some((h) => (h.auth?.length ?? 0) > 0));
     if (bare.length === 0)
       return {
         result: 'pass',
-        reason: `every door adds its own auth: ${doors.map((d) => `${describeDoor(d.door)}: ${d.door.auth.map((a) => a.text).join(', ')}`).join('; ')}`,
+        reason: `every door adds its own auth, or is in front of one that does: ${doors.map((d) => `${describeDoor(d.door)}: ${[...d.door.auth.map((a) => a.text), ...d.behind.flatMap((h) => h.auth ?? [])].join(', ')}`).join('; ')}`,
       };
     const findings: FindingDraft[] = bare.map((d) => {
       const beyond = d.openBeyondLoopback.length > 0 || d.unknownBeyondLoopback.length > 0;
       const finding: FindingDraft = {
         status: 'fail',
         severity: beyond ? 'critical' : 'warn',
-        message: `${describeDoor(d.door)} leads to a gateway with auth "none" and asks for nothing itself: ${beyond ? 'anyone who reaches it' : 'any local process'} drives the agent${d.door.layer === 'tcp' || d.door.forwardedFor === 'none' ? ', and the gateway takes them for a local client' : ''}.`,
+        message: `${describeDoor(d.door)} leads to a gateway with auth "none" and asks for nothing itself${d.behind.length > 0 ? ` (nor do the doors behind it, ${d.behind.map((h) => doorName(h.kind)).join(' then ')})` : ''}: ${beyond ? 'anyone who reaches it' : 'any local process'} drives the agent${d.door.layer === 'tcp' || d.door.forwardedFor === 'none' ? ', and the gateway takes them for a local client' : ''}.`,
         evidence: [
           ...doorEvidence(d),
           { kind: mode.location ? 'file' : 'config', text: `auth mode "none" from ${mode.source}`, ...(mode.location ? { location: mode.location } : {}) },

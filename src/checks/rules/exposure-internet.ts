@@ -14,8 +14,9 @@ export const exposureInternet: Check = {
       "(raw, mangle and nat PREROUTING with Docker's DNAT, the routing decision, filter INPUT or FORWARD, then the " +
       "socket's bind address) from each internet zone — an interface holding the default route or a public address. " +
       'Every door counts: a reverse proxy or forwarder (nginx, Caddy, HAProxy, Apache, Traefik, socat, rinetd, ssh -L, kubectl ' +
-      'port-forward, or one in a container whose port Docker publishes) whose upstream is a gateway port is a row of its own, its kernel path extended by the hop through ' +
-      'it (config file and line); an outbound tunnel (cloudflared, ngrok, frp, ssh -R) is reachable from its far end, ' +
+      "port-forward, or one in a container whose port Docker publishes) whose upstream is a gateway port — or another door's listener that leads there " +
+      '(nginx → socat → the gateway) — is a row of its own, its kernel path extended by each hop (config file and line); ' +
+      'a door behind whose config could not be read makes it `unknown`; an outbound tunnel (cloudflared, ngrok, frp, ssh -R) is reachable from its far end, ' +
       '`unknown` where a policy outside the host (Cloudflare Access, an ngrok policy) decides. ' +
       'Fails when a gateway listener or a door to it is open from one, and shows the path rule by rule. `unknown` when a rule on the ' +
       'path cannot be modelled; the rule is named. See `clawmoat reach --port PORT --from internet`. ' +
@@ -29,6 +30,8 @@ export const exposureInternet: Check = {
       fails: [
         'loopback gateway behind socat TCP-LISTEN:443 on 0.0.0.0 (the door is the exposure)',
         'loopback gateway behind nginx listening on 0.0.0.0:443: its fix moves that listen directive',
+        'loopback gateway behind socat on 127.0.0.1:8080 behind nginx on 0.0.0.0:443: the fix moves the outer door, nginx',
+        'nginx on 0.0.0.0:443 in front of an HAProxy whose config could not be read: unknown, naming it (unknown)',
         'a Cloudflare quick tunnel to the gateway (no Access exists for it)',
         'a named Cloudflare Tunnel to the gateway: Access decides at Cloudflare, unknown (unknown)',
         'nginx on 0.0.0.0:443 whose config does not parse: unknown, naming the file and line (unknown)',
@@ -41,6 +44,7 @@ export const exposureInternet: Check = {
         'loopback listener, no firewall',
         'loopback gateway behind socat on 127.0.0.1 only',
         'socat on 0.0.0.0 to another service',
+        'nginx on 0.0.0.0:443 to a socat on 127.0.0.1:8080 that it cannot reach (it aims at the public address)',
         'loopback gateway behind socat on 0.0.0.0, INPUT drops all but SSH',
       ],
     },

@@ -3,6 +3,7 @@ import type { ReachCell } from '../../model/reach.js';
 import type { Zone } from '../../model/zones.js';
 import type { CheckOutcome, Evidence, FindingDraft } from '../types.js';
 import { hostPort } from '../../model/addresses.js';
+import { doorName } from '../../model/doors.js';
 import { doorFix } from './door-fix.js';
 import { bindIntent } from './gateway-fix.js';
 import type { FixIntent } from '../fix-intents.js';
@@ -17,7 +18,12 @@ export function describeListener(cell: ReachCell): string {
   const l = cell.listener;
   const base = `${l.protocol} ${hostPort(l.address, l.port)}${l.process ? ` (${l.process})` : ''}`;
   if (!l.door || l.door.kind === 'tailscale') return base;
-  return `${base}, a door to ${l.door.unknown ? 'what may be the gateway' : `the gateway at ${l.door.target}`} (${l.door.via}${l.door.location ? ` at ${l.door.location.file}:${l.door.location.line}` : ''})`;
+  // Doors behind this one: "the gateway at 127.0.0.1:18789 through socat on 127.0.0.1:8080".
+  const chain = l.door.chain ?? [];
+  const targets = [l.door.target, ...chain.map((h) => h.target)];
+  const through = chain.length > 0 ? ` through ${chain.map((h, i) => `${doorName(h.kind)} on ${targets[i]}`).join(', then ')}` : '';
+  const to = l.door.unknown ? `what may be the gateway${through}` : `the gateway at ${targets[targets.length - 1]}${through}`;
+  return `${base}, a door to ${to} (${l.door.via}${l.door.location ? ` at ${l.door.location.file}:${l.door.location.line}` : ''})`;
 }
 
 export function pathEvidence(cell: ReachCell): Evidence[] {

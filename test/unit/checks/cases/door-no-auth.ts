@@ -1,4 +1,4 @@
-import { compose, withConfig } from '../../../fixtures/builders/snapshot.js';
+import { compose, withConfig, withSocat } from '../../../fixtures/builders/snapshot.js';
 import { LOOPBACK_GATEWAY, nginxDoor, withNginx } from './doors-fixtures.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
 
@@ -17,6 +17,20 @@ export const cases: CheckCases = {
       snapshot: compose(
         LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'none' } } }),
         withNginx(nginxDoor(443, { auth: [{ text: 'auth_basic "OpenClaw"', location: { file: '/etc/nginx/sites-enabled/openclaw', line: 6 } }] })),
+      ),
+      result: 'pass',
+    },
+    {
+      name: 'auth none, socat on 0.0.0.0:443 in front of an nginx on 127.0.0.1:8080 that asks for basic auth',
+      snapshot: compose(
+        LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'none' } } }),
+        withNginx(
+          nginxDoor(8080, {
+            address: '127.0.0.1',
+            auth: [{ text: 'auth_basic "OpenClaw"', location: { file: '/etc/nginx/sites-enabled/openclaw', line: 6 } }],
+          }),
+        ),
+        withSocat(9, 443, 8080),
       ),
       result: 'pass',
     },

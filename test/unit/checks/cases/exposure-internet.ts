@@ -24,6 +24,15 @@ export const cases: CheckCases = {
     { name: 'loopback gateway behind socat on 127.0.0.1 only', snapshot: compose(LOOPBACK_GATEWAY, withSocat(9, 8443, 18789, '127.0.0.1')), result: 'pass' },
     { name: 'socat on 0.0.0.0 to another service', snapshot: compose(LOOPBACK_GATEWAY, withSocat(9, 443, 3000)), result: 'pass' },
     {
+      name: 'nginx on 0.0.0.0:443 to a socat on 127.0.0.1:8080 that it cannot reach (it aims at the public address)',
+      snapshot: compose(
+        LOOPBACK_GATEWAY,
+        withSocat(9, 8080, 18789, '127.0.0.1'),
+        withNginx(nginxDoor(443, { upstream: { host: '198.51.100.10', port: 8080 }, via: 'proxy_pass http://198.51.100.10:8080' })),
+      ),
+      result: 'pass',
+    },
+    {
       name: 'loopback gateway behind socat on 0.0.0.0, INPUT drops all but SSH',
       snapshot: compose(LOOPBACK_GATEWAY, withSocat(9, 443, 18789), withIptables(DROP_ALL_BUT_SSH)),
       result: 'pass',
@@ -49,6 +58,39 @@ export const cases: CheckCases = {
       fixes: ['door.bind-private', 'gateway.bind-private', 'firewall.deny-gateway-port'],
       steps: ['door.nginx.listen', 'door.nginx.check', 'door.nginx.reload'],
       evidenceIncludes: ['proxy_pass http://127.0.0.1:18789 at /etc/nginx/sites-enabled/openclaw:5'],
+    },
+    {
+      name: 'loopback gateway behind socat on 127.0.0.1:8080 behind nginx on 0.0.0.0:443: the fix moves the outer door, nginx',
+      snapshot: compose(
+        LOOPBACK_GATEWAY,
+        withSocat(9, 8080, 18789, '127.0.0.1'),
+        withNginx(nginxDoor(443, { upstream: { host: '127.0.0.1', port: 8080 }, via: 'proxy_pass http://127.0.0.1:8080' })),
+      ),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['door.bind-private', 'gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: ['door.nginx.listen', 'door.nginx.check', 'door.nginx.reload'],
+      evidenceIncludes: [
+        'through socat on 127.0.0.1:8080 (proxy_pass http://127.0.0.1:8080 at /etc/nginx/sites-enabled/openclaw:5)',
+        'door: nginx proxy_pass http://127.0.0.1:8080 (/etc/nginx/sites-enabled/openclaw:5) forwards it to 127.0.0.1:8080, where socat (127.0.0.1:8080, pid 9)',
+        'door: socat TCP-LISTEN:8080,fork,bind=127.0.0.1 TCP:127.0.0.1:18789 forwards it to 127.0.0.1:18789, where the gateway (127.0.0.1:18789, pid 8)',
+      ],
+    },
+    {
+      name: 'nginx on 0.0.0.0:443 in front of an HAProxy whose config could not be read: unknown, naming it',
+      snapshot: compose(
+        LOOPBACK_GATEWAY,
+        withSockets(tcpListener('127.0.0.1', 8081, 31, 'haproxy')),
+        // withNginx first: it starts the snapshot's doors afresh.
+        withNginx(nginxDoor(443, { upstream: { host: '127.0.0.1', port: 8081 }, via: 'proxy_pass http://127.0.0.1:8081' })),
+        withDoors([], [{ kind: 'haproxy', pid: 31, source: '/etc/haproxy/haproxy.cfg', line: 7, detail: 'unknown keyword "bnd"' }]),
+      ),
+      result: 'unknown',
+      severity: 'critical',
+      findings: 1,
+      steps: [],
+      evidenceIncludes: ['where haproxy (127.0.0.1:8081, pid 31) takes it', 'unknown keyword "bnd" (/etc/haproxy/haproxy.cfg:7)'],
     },
     {
       name: 'a Cloudflare quick tunnel to the gateway (no Access exists for it)',

@@ -58,6 +58,22 @@ export const cases: CheckCases = {
       evidenceIncludes: ['lan:eth1', 'socat TCP-LISTEN:8443'],
     },
     {
+      name: 'loopback gateway behind socat on 127.0.0.1:8080 behind socat on 0.0.0.0:8443',
+      snapshot: compose(
+        LAN,
+        withGatewayProcess(8, ['openclaw-gateway']),
+        withSockets(tcpListener('127.0.0.1', 18789, 8)),
+        withSocat(9, 8080, 18789, '127.0.0.1'),
+        withSocat(10, 8443, 8080),
+      ),
+      result: 'fail',
+      severity: 'warn',
+      findings: 1,
+      fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: [],
+      evidenceIncludes: ['lan:eth1', 'socat TCP-LISTEN:8443,fork TCP:127.0.0.1:8080', 'socat TCP-LISTEN:8080,fork,bind=127.0.0.1 TCP:127.0.0.1:18789'],
+    },
+    {
       name: 'wildcard listener, INPUT admits eth1',
       snapshot: compose(
         LAN,

@@ -6,7 +6,16 @@ import { planDoors, type DoorPlanOptions } from '../../../../src/harden/plan/doo
 import type { CommandStep, FileStep } from '../../../../src/harden/types.js';
 import { buildContext } from '../../../../src/model/context.js';
 import type { Door } from '../../../../src/snapshot/types.js';
-import { baselineSnapshot, compose, tcpListener, withDoors, withGatewayProcess, withInterface, withSockets } from '../../../fixtures/builders/snapshot.js';
+import {
+  baselineSnapshot,
+  compose,
+  tcpListener,
+  withDoors,
+  withGatewayProcess,
+  withInterface,
+  withSockets,
+  withSocat,
+} from '../../../fixtures/builders/snapshot.js';
 import { nginxDoor, withNginx } from '../../checks/cases/doors-fixtures.js';
 
 /**
@@ -157,5 +166,48 @@ describe('planDoors', () => {
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatch(/harden changes no tunnel: Put a Cloudflare Access policy in front of https:\/\/gw\.example\.com/);
     expect(notes[0]).toContain('in /etc/cloudflared/config.yml, under the ingress rule');
+  });
+
+  it('a chain (nginx on *:443 → socat on 127.0.0.1:8080 → the gateway): the outer nginx, the one reachable, is the one moved', () => {
+    const { steps, notes } = plan(
+      compose(
+        LOOPBACK_GATEWAY,
+        withSocat(9, 8080, 18789, '127.0.0.1'),
+        withNginx(nginxDoor(443, { upstream: { host: '127.0.0.1', port: 8080 }, via: 'proxy_pass http://127.0.0.1:8080' })),
+      ),
+    );
+    expect(notes).toEqual([]);
+    expect(steps.map((s) => s.id)).toEqual(['door.nginx.listen', 'door.nginx.check', 'door.nginx.reload']);
+    expect((steps[0] as FileStep).content).toContain('listen 127.0.0.1:443 ssl;');
+  });
+
+  it('a chain whose outer door is socat (not rewritten) before a loopback nginx: the inner nginx is left alone, the finding says how to bind socat', () => {
+    const ctx = buildContext(
+      compose(
+        LOOPBACK_GATEWAY,
+        withNginx(nginxDoor(8080, { address: '127.0.0.1' })),
+        withSockets(tcpListener('0.0.0.0', 443, 9, 'socat')),
+        withDoors([
+          {
+            kind: 'socat',
+            pid: 9,
+            listen: [{ address: '0.0.0.0', port: 443 }],
+            upstream: { host: '127.0.0.1', port: 8080 },
+            via: 'socat TCP-LISTEN:443,fork TCP:127.0.0.1:8080',
+            layer: 'tcp',
+            forwardedFor: 'none',
+            auth: [],
+          },
+        ]),
+      )(baselineSnapshot()),
+    );
+    const report = auditContext(ctx);
+    const found = report.findings.filter((f) => f.id === 'exposure.internet' && f.status === 'fail');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toContain('0.0.0.0:443 (socat), a door to the gateway at 127.0.0.1:18789 through nginx on 127.0.0.1:8080');
+    expect(found[0]!.remediation.steps.join('\n')).toContain('bind=127.0.0.1');
+    expect(found[0]!.fixes?.map((f) => f.kind)).not.toContain('door.bind-private');
+    const { steps } = planDoors(ctx, report.findings, { remote: 'loopback', readFile: () => SITE_TEXT, refusal: () => undefined });
+    expect(steps).toEqual([]);
   });
 });

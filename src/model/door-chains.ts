@@ -1,0 +1,220 @@
+import type { Door, DoorProblem, Snapshot, Socket } from '../snapshot/types.js';
+import { classifyAddress, hostPort } from './addresses.js';
+import { describeDoor, describeTarget, doorName, doorSockets, DOOR_PROCESSES, hopOf, sameOrWild, snapshotDoors, WILDCARDS } from './doors.js';
+import { socketAccepts } from './listeners.js';
+import type { DoorHop, GatewayTarget } from './reach-types.js';
+
+/**
+ * Where each door leads, doors in front of doors included: nginx on 0.0.0.0:443 proxying to
+ * 127.0.0.1:8080, where socat forwards to the gateway on 127.0.0.1:18789, makes the gateway as
+ * reachable as nginx is. A door's upstream on this host is a connection over loopback like any
+ * other: the socket the kernel would deliver it to (socketAccepts, from `lo`) decides; when that
+ * socket is another door's listener, the door leads wherever that one does. A door behind whose
+ * program could not be read makes the way unknown, never closed. A loop of doors ends (it never
+ * reaches the gateway), and so does a chain longer than MAX_DOORS_IN_A_ROW (unknown). Pure.
+ */
+
+/** Doors followed in a row before the answer is unknown: real setups have two or three. */
+export const MAX_DOORS_IN_A_ROW = 8;
+
+const LOCAL_NAMES = new Set(['localhost', 'ip6-localhost', 'ip6-loopback']);
+
+function one(steps: string[], rest: Omit<GatewayTarget, 'steps' | 'text'>): GatewayTarget {
+  return { ...rest, steps, text: steps.join('; ') };
+}
+
+/** Of the sockets that accept a packet, the one the kernel picks: the exact address before a wildcard, the packet's family first. */
+function taker(candidates: readonly Socket[], family: 4 | 6): Socket | undefined {
+  const score = (s: Socket) => (WILDCARDS.has(s.address) ? 0 : 2) + (s.family === family ? 1 : 0);
+  return [...candidates].sort((a, b) => score(b) - score(a))[0];
+}
+
+/** "(127.0.0.1:18789, pid 8)". */
+function where(s: Socket): string {
+  return `(${hostPort(s.address, s.port)}${s.pid !== undefined ? `, pid ${s.pid}` : ''})`;
+}
+
+function describeSocket(s: Socket): string {
+  return `${s.process ?? 'a process'} ${where(s)}`;
+}
+
+function problemText(p: DoorProblem): string {
+  return `${p.detail}${p.line !== undefined && !p.detail.includes(`${p.source}:${p.line}`) ? ` (${p.source}:${p.line})` : ''}`;
+}
+
+/** What one door does by itself. */
+type Next = { kind: 'next'; step: string; doors: Door[] };
+type Direct = { kind: 'end'; target: GatewayTarget } | Next;
+
+/** A door on the way, with the door before it; depth counts the doors so far, the first one included. */
+interface Node {
+  door: Door;
+  parent?: Node;
+  depth: number;
+}
+
+export interface DoorTargetInput {
+  doors: readonly Door[];
+  problems: readonly DoorProblem[];
+  /** Every listening socket of the host: the gateway's and the doors' among them. */
+  sockets: readonly Socket[];
+  gatewayPorts: readonly number[];
+  gatewaySockets: readonly Socket[];
+  hostAddresses: readonly string[];
+}
+
+/** Where each door leads (memoised: ask as often as needed). */
+export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarget {
+  const listenersOf = new Map<Socket, Door[]>();
+  for (const door of input.doors) {
+    if (!door.listen || door.listen.length === 0) continue;
+    for (const s of doorSockets(door, input.sockets)) listenersOf.set(s, [...(listenersOf.get(s) ?? []), door]);
+  }
+  const unread = new Map<Socket, DoorProblem>();
+  for (const p of input.problems) {
+    if (p.tunnel) continue;
+    const names = DOOR_PROCESSES[p.kind];
+    for (const s of input.sockets)
+      if (s.protocol === 'tcp' && (s.pid === p.pid || (s.process !== undefined && names.includes(s.process))) && !unread.has(s)) unread.set(s, p);
+  }
+
+  /** What a door does by itself: ends (at the gateway, or not), or hands the connection to another door's listener. */
+  function direct(door: Door): Direct {
+    const up = door.upstream;
+    const name = doorName(door.kind);
+    const end = (steps: string[], rest: Omit<GatewayTarget, 'steps' | 'text'>): Direct => ({ kind: 'end', target: one(steps, rest) });
+    if ('unix' in up) return end([`${name} sends it to the unix socket ${up.unix}`], { gateway: false });
+    const gatewayPort = input.gatewayPorts.includes(up.port);
+    if (door.kind === 'kubectl' && up.host.startsWith('pod ')) {
+      if (!gatewayPort) return end([`${name} sends it to ${describeTarget(up)}, not a gateway port`], { gateway: false });
+      return end([`kubectl port-forward sends it to port ${up.port} inside ${up.host.slice(4)}, the gateway's port; the pod sees a loopback client`], {
+        gateway: true,
+      });
+    }
+    if (door.container) {
+      // A Traefik Docker-label route: the address is the container's, on a Docker network of this host.
+      if (!gatewayPort) return end([`${name} sends it to ${describeTarget(up)}, not a gateway port`], { gateway: false });
+      return end([`${describeDoor(door)} forwards it to ${describeTarget(up)}, the gateway's port in container ${door.container}`], { gateway: true });
+    }
+    const host = LOCAL_NAMES.has(up.host) ? '127.0.0.1' : up.host;
+    const local = classifyAddress(host) === 'loopback' || WILDCARDS.has(host) || input.hostAddresses.some((a) => sameOrWild(a, host));
+    if (!local) return end([`${name} sends it to ${describeTarget(up)}, another host`], { gateway: false });
+    const family: 4 | 6 = host.includes(':') ? 6 : 4;
+    const daddr = WILDCARDS.has(host) ? (family === 6 ? '::1' : '127.0.0.1') : host;
+    const packet = { family, protocol: 'tcp' as const, daddr, dport: up.port, iif: 'lo' };
+    const socket = input.gatewaySockets.find((s) => socketAccepts(s, packet));
+    if (socket) {
+      const from = door.layer === 'tcp' || door.forwardedFor === 'none' ? 'a loopback address: it looks local' : 'the door';
+      return end([`${describeDoor(door)} forwards it to ${describeTarget(up)}, where the gateway ${where(socket)} takes it from ${from}`], {
+        gateway: true,
+        socket,
+      });
+    }
+    if (gatewayPort) {
+      return end(
+        [`${describeDoor(door)} forwards it to ${describeTarget(up)}, the gateway's port (no gateway socket takes it now: it answers once the gateway runs)`],
+        {
+          gateway: true,
+        },
+      );
+    }
+    // Another door's listener? The kernel delivers the door's connection there like any loopback client's.
+    const inner = taker(
+      input.sockets.filter((s) => socketAccepts(s, packet)),
+      family,
+    );
+    const doors = inner ? (listenersOf.get(inner) ?? []) : [];
+    const problem = inner ? unread.get(inner) : undefined;
+    if (!inner || (doors.length === 0 && !problem)) return end([`${name} sends it to ${describeTarget(up)}, not a gateway port`], { gateway: false });
+    const step = `${describeDoor(door)} forwards it to ${describeTarget(up)}, where ${describeSocket(inner)} takes it`;
+    if (problem) {
+      const why = problemText(problem);
+      const hop: DoorHop = { kind: problem.kind, via: doors[0]?.via ?? 'config not fully read', target: 'unknown', unknown: why };
+      return end([step, `whether ${doorName(problem.kind)} leads to the gateway is unknown: ${why}`], { gateway: true, chain: [hop], unknown: why });
+    }
+    return { kind: 'next', step, doors };
+  }
+
+  const directs = new Map<Door, Direct>();
+  const directOf = (door: Door): Direct => {
+    let d = directs.get(door);
+    if (!d) directs.set(door, (d = direct(door)));
+    return d;
+  };
+
+  /** The way from the first door of NODE's line to NODE, then what ends it there. */
+  function way(node: Node, end: GatewayTarget): GatewayTarget {
+    const line: Node[] = [];
+    for (let n: Node | undefined = node; n; n = n.parent) line.unshift(n);
+    const steps = line.slice(0, -1).map((n) => (directOf(n.door) as Next).step);
+    const chain = [...line.slice(1).map((n) => hopOf(n.door)), ...(end.chain ?? [])];
+    return one([...steps, ...end.steps], {
+      gateway: end.gateway,
+      ...(chain.length > 0 ? { chain } : {}),
+      ...(end.socket ? { socket: end.socket } : {}),
+      ...(end.unknown ? { unknown: end.unknown } : {}),
+    });
+  }
+
+  /**
+   * Breadth first through the doors behind: each door is visited once, so loops end and many
+   * server blocks on one port do not multiply; the nearest way to the gateway wins, then the
+   * nearest that may lead there (an unread door, a chain too long).
+   */
+  function resolve(start: Door): GatewayTarget {
+    const first = directOf(start);
+    if (first.kind === 'end') return first.target;
+    const visited = new Set<Door>([start]);
+    let level: Node[] = [{ door: start, depth: 1 }];
+    let maybe: GatewayTarget | undefined;
+    let loop = false;
+    while (level.length > 0) {
+      const next: Node[] = [];
+      for (const node of level) {
+        const d = directOf(node.door);
+        if (d.kind === 'end') {
+          if (d.target.gateway && !d.target.unknown) return way(node, d.target);
+          if (d.target.gateway) maybe ??= way(node, d.target);
+          continue;
+        }
+        if (node.depth >= MAX_DOORS_IN_A_ROW) {
+          const why = `more than ${MAX_DOORS_IN_A_ROW} doors in a row: not followed further`;
+          maybe ??= way(node, one([d.step, why], { gateway: true, unknown: why }));
+          continue;
+        }
+        for (const door of d.doors) {
+          if (visited.has(door)) loop = true;
+          else {
+            visited.add(door);
+            next.push({ door, parent: node, depth: node.depth + 1 });
+          }
+        }
+      }
+      level = next;
+    }
+    if (maybe) return maybe;
+    const why = loop
+      ? 'the doors behind it lead only back to doors already on the way: a loop of doors, which never reaches the gateway'
+      : 'no door behind it leads to the gateway';
+    return one([first.step, why], { gateway: false });
+  }
+
+  const memo = new Map<Door, GatewayTarget>();
+  return (door) => {
+    let target = memo.get(door);
+    if (!target) memo.set(door, (target = resolve(door)));
+    return target;
+  };
+}
+
+/** doorTargets for a snapshot: its doors, problems, sockets (and EXTRA ones, Docker's published ports) and addresses. */
+export function snapshotDoorTargets(
+  snapshot: Snapshot,
+  gateway: { ports: readonly number[]; sockets: readonly Socket[] },
+  extraSockets: readonly Socket[] = [],
+): (door: Door) => GatewayTarget {
+  const { doors, problems } = snapshotDoors(snapshot);
+  const sockets = [...(snapshot.sockets.status === 'ok' ? snapshot.sockets.data : []), ...extraSockets];
+  const hostAddresses = snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
+  return doorTargets({ doors, problems, sockets, gatewayPorts: gateway.ports, gatewaySockets: gateway.sockets, hostAddresses });
+}
