@@ -62,7 +62,9 @@ describe('fuzz: iptables-save', () => {
         const result = timed(() => parseIptablesSave(text, { family: 'ip' }));
         checkIptables(text, result);
         const open = text.lastIndexOf('\n*') > text.lastIndexOf('\nCOMMIT') || (text.startsWith('*') && !text.includes('\nCOMMIT'));
-        if (open) expect(result.errors.some((e) => e.line !== undefined && /COMMIT/.test(e.message))).toBe(true);
+        // Cut right after the `*` of a table line, the line names no table: that line is the error.
+        const nameless = /(^|\n)\*$/.test(text);
+        if (open) expect(result.errors.some((e) => e.line !== undefined && (nameless ? /bad table line "\*"/ : /COMMIT/).test(e.message))).toBe(true);
       }),
       BUDGET,
     );
