@@ -48,7 +48,7 @@ function doorLine(r: ProbeResult): Html | string {
   const door = r.door;
   if (!door) return '';
   const where = door.location ? ` (${door.location.file}:${door.location.line})` : '';
-  return html`<br><span class="note">through ${door.name}${where}${door.tls ? ', over TLS' : ''}: <code>${door.via}</code> → <code>${door.upstream}</code>${door.gateway ? ', a gateway port' : ''}</span>`;
+  return html`<br><span class="note">through ${door.name}${where}${door.tls ? ', over TLS' : ''}: <code>${door.via}</code> → <code>${door.upstream}</code>${door.gateway ? ', which leads to the gateway' : ''}</span>`;
 }
 
 /** Observed versus predicted, per vantage point, with the gateway's fingerprint where one answered. */

@@ -117,7 +117,7 @@ describe('the audit page', () => {
     ];
     const withDoor = auditPage(typicalHost(), probe);
     expect(withDoor).toContain(
-      'through nginx (/etc/nginx/sites-enabled/openclaw:5), over TLS: <code>proxy_pass http://127.0.0.1:18789</code> → <code>127.0.0.1:18789</code>, a gateway port',
+      'through nginx (/etc/nginx/sites-enabled/openclaw:5), over TLS: <code>proxy_pass http://127.0.0.1:18789</code> → <code>127.0.0.1:18789</code>, which leads to the gateway',
     );
     expect(page).not.toContain('through nginx');
   });
