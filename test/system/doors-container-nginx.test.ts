@@ -1,0 +1,134 @@
+import { chownSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReachCell } from '../../src/model/reach.js';
+import { binary } from '../support/binaries.js';
+import { requires } from '../support/prerequisites.js';
+import { tempDir, Scope } from './lab/cleanup.js';
+import { Clawmoat } from './lab/clawmoat.js';
+import { Dockerd } from './lab/dockerd.js';
+import { wan, type Wan } from './lab/netns.js';
+import { PrivateEtc } from './lab/private-mounts.js';
+import { httpGet } from './lab/probe.js';
+import { run } from './lab/proc.js';
+
+/**
+ * An nginx container in front of a gateway container, for real, the way docker compose sets it
+ * up: a real dockerd in the host namespace, a stand-in gateway on 18789 on the network
+ * openclaw-net (busybox httpd, not published), and the host's own nginx in a container on the same
+ * network, published on the host as 8443, its nginx.conf and conf.d bind-mounted from a
+ * compose directory that belongs to another user (nobody). clawmoat must read that config from
+ * the host through the mounts and make the published port a door to the gateway, open from the
+ * internet, as a real client there finds it.
+ *
+ * There is no registry: the nginx image is the host's nginx binary and the libraries it links.
+ */
+
+const NGINX_IMAGE = 'nginx:local';
+const NOBODY = 65534;
+
+async function importNginx(dockerd: Dockerd, dir: string): Promise<void> {
+  const root = join(dir, 'rootfs');
+  const nginx = binary('nginx');
+  const { stdout } = await run(binary('ldd'), [nginx]);
+  const files = [nginx, ...[...stdout.matchAll(/(\/\S+\.so[.\d]*)/g)].map((m) => m[1]!)];
+  for (const file of new Set(files)) {
+    mkdirSync(join(root, dirname(file)), { recursive: true });
+    copyFileSync(file, join(root, file));
+  }
+  for (const d of ['etc/nginx/conf.d', 'var/log/nginx', 'var/lib/nginx', 'run', 'tmp', 'var/lock']) mkdirSync(join(root, d), { recursive: true });
+  writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
+  writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+  await run(binary('tar'), ['-C', root, '-cf', join(dir, 'nginx.tar'), '.']);
+  await dockerd.docker(['import', join(dir, 'nginx.tar'), NGINX_IMAGE]);
+}
+
+/** The compose directory of the gateway's user: nginx.conf includes conf.d, where the server block proxies to the gateway container. */
+function composeDir(scope: Scope): string {
+  const dir = tempDir(scope, 'compose');
+  mkdirSync(join(dir, 'conf.d'));
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    [
+      'user nobody nogroup;',
+      'pid /run/nginx.pid;',
+      'error_log stderr;',
+      'events {}',
+      'http {',
+      '  access_log off;',
+      '  include /etc/nginx/conf.d/*.conf;',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'conf.d', 'openclaw.conf'),
+    ['server {', '  listen 8443;', '  location / {', '    proxy_pass http://openclaw:18789;', '  }', '}', ''].join('\n'),
+  );
+  for (const p of [dir, join(dir, 'conf.d'), join(dir, 'nginx.conf'), join(dir, 'conf.d', 'openclaw.conf')]) chownSync(p, NOBODY, NOBODY);
+  return dir;
+}
+
+const req = requires(
+  'doors: an nginx container with its config bind-mounted, published on the host in front of a gateway container (real dockerd, real nginx)',
+  ['root', 'netns', 'netfilter', 'docker', 'nginx'],
+);
+describe.skipIf(req.skip)(req.name, req.options, () => {
+  const scope = new Scope();
+  let lab: Wan;
+  let cells: ReachCell[];
+
+  beforeAll(async () => {
+    lab = await wan(scope);
+    const dockerd = await Dockerd.start(scope, lab.gw);
+    await dockerd.importBusybox();
+    await importNginx(dockerd, tempDir(scope, 'nginx-image'));
+    await dockerd.docker(['network', 'create', 'openclaw-net']);
+    await dockerd.runHttpd('openclaw', [], { network: 'openclaw-net' });
+    const dir = composeDir(scope);
+    await dockerd.docker([
+      'run',
+      '-d',
+      '--name',
+      'edge',
+      '--network',
+      'openclaw-net',
+      '-p',
+      '8443:8443',
+      '-v',
+      `${join(dir, 'nginx.conf')}:/etc/nginx/nginx.conf:ro`,
+      '-v',
+      `${join(dir, 'conf.d')}:/etc/nginx/conf.d:ro`,
+      NGINX_IMAGE,
+      binary('nginx'),
+      '-g',
+      'daemon off;',
+    ]);
+    const clawmoat = new Clawmoat(scope, lab.gw, PrivateEtc.create(scope), { dockerHost: dockerd.host });
+    const result = await clawmoat.run(['reach', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    cells = (JSON.parse(result.stdout) as { cells: ReachCell[] }).cells;
+  }, 5 * 60_000);
+
+  afterAll(() => scope.dispose());
+
+  it('a client on the internet reaches the gateway container through the nginx container', async () => {
+    // busybox httpd with no index answers 404: the gateway stand-in, through nginx, not a refusal or a 502.
+    const res = await httpGet(lab.client, `http://${lab.gwAddress}:8443/`, 5_000);
+    expect(res.status, JSON.stringify(res)).toBe(404);
+  });
+
+  it("the published port is the door's row: nginx in container edge, proxy_pass from the bind-mounted conf.d, to the gateway container, open", () => {
+    const internet = cells.filter((c) => c.listener.port === 8443 && c.zone.kind === 'internet');
+    expect(internet.length, cells.map((c) => `${c.listener.process} ${c.listener.address}:${c.listener.port}`).join('\n')).toBeGreaterThan(0);
+    for (const cell of internet) {
+      expect(cell.listener.gateway, JSON.stringify(cell.listener)).toBe(true);
+      expect(cell.listener.door).toMatchObject({ kind: 'nginx', via: 'proxy_pass http://openclaw:18789 (in container edge)' });
+      // The evidence names the file on the host, where the user can fix it.
+      expect(cell.listener.door?.location?.file).toMatch(/compose-[^/]*\/conf\.d\/openclaw\.conf$/);
+    }
+    const open = internet.find((c) => c.verdict === 'open');
+    expect(open, internet.map((c) => `${c.verdict}: ${c.reason}`).join('\n')).toBeDefined();
+    expect(open!.path.map((s) => s.text).join('\n')).toContain("the gateway's port in container openclaw");
+  });
+});
