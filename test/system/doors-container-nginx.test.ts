@@ -19,7 +19,9 @@ import { run } from './lab/proc.js';
  * network, published on the host as 8443, its nginx.conf and conf.d bind-mounted from a
  * compose directory that belongs to another user (nobody). clawmoat must read that config from
  * the host through the mounts and make the published port a door to the gateway, open from the
- * internet, as a real client there finds it.
+ * internet, as a real client there finds it. A second one, edge-baked on 9443, mounts only conf.d:
+ * its nginx.conf (and the mime.types it includes) are the image's, read through dockerd's archive
+ * endpoint.
  *
  * There is no registry: the nginx image is the host's nginx binary and the libraries it links.
  */
@@ -37,30 +39,32 @@ async function importNginx(dockerd: Dockerd, dir: string): Promise<void> {
     copyFileSync(file, join(root, file));
   }
   for (const d of ['etc/nginx/conf.d', 'var/log/nginx', 'var/lib/nginx', 'run', 'tmp', 'var/lock']) mkdirSync(join(root, d), { recursive: true });
+  // The image's own config, as an image ships it: the compose file of edge-baked mounts only conf.d.
+  writeFileSync(join(root, 'etc/nginx/mime.types'), 'types {\n  text/html html;\n}\n');
+  writeFileSync(join(root, 'etc/nginx/nginx.conf'), NGINX_CONF.replace('http {', 'http {\n  include mime.types;').replace('error_log', '# image\nerror_log'));
   writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
   writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
   await run(binary('tar'), ['-C', root, '-cf', join(dir, 'nginx.tar'), '.']);
   await dockerd.docker(['import', join(dir, 'nginx.tar'), NGINX_IMAGE]);
 }
 
+const NGINX_CONF = [
+  'user nobody nogroup;',
+  'pid /run/nginx.pid;',
+  'error_log stderr;',
+  'events {}',
+  'http {',
+  '  access_log off;',
+  '  include /etc/nginx/conf.d/*.conf;',
+  '}',
+  '',
+].join('\n');
+
 /** The compose directory of the gateway's user: nginx.conf includes conf.d, where the server block proxies to the gateway container. */
 function composeDir(scope: Scope): string {
   const dir = tempDir(scope, 'compose');
   mkdirSync(join(dir, 'conf.d'));
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    [
-      'user nobody nogroup;',
-      'pid /run/nginx.pid;',
-      'error_log stderr;',
-      'events {}',
-      'http {',
-      '  access_log off;',
-      '  include /etc/nginx/conf.d/*.conf;',
-      '}',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(join(dir, 'nginx.conf'), NGINX_CONF);
   writeFileSync(
     join(dir, 'conf.d', 'openclaw.conf'),
     ['server {', '  listen 8443;', '  location / {', '    proxy_pass http://openclaw:18789;', '  }', '}', ''].join('\n'),
@@ -104,6 +108,23 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       '-g',
       'daemon off;',
     ]);
+    // The same conf.d, with the image's own nginx.conf: read through the Engine API's archive endpoint.
+    await dockerd.docker([
+      'run',
+      '-d',
+      '--name',
+      'edge-baked',
+      '--network',
+      'openclaw-net',
+      '-p',
+      '9443:8443',
+      '-v',
+      `${join(dir, 'conf.d')}:/etc/nginx/conf.d:ro`,
+      NGINX_IMAGE,
+      binary('nginx'),
+      '-g',
+      'daemon off;',
+    ]);
     const clawmoat = new Clawmoat(scope, lab.gw, PrivateEtc.create(scope), { dockerHost: dockerd.host });
     const result = await clawmoat.run(['reach', '--json']);
     expect(result.code, result.stderr).toBe(0);
@@ -112,23 +133,29 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
 
   afterAll(() => scope.dispose());
 
-  it('a client on the internet reaches the gateway container through the nginx container', async () => {
+  it.each([8443, 9443])('a client on the internet reaches the gateway container through the nginx container on %i', async (port) => {
     // busybox httpd with no index answers 404: the gateway stand-in, through nginx, not a refusal or a 502.
-    const res = await httpGet(lab.client, `http://${lab.gwAddress}:8443/`, 5_000);
+    const res = await httpGet(lab.client, `http://${lab.gwAddress}:${port}/`, 5_000);
     expect(res.status, JSON.stringify(res)).toBe(404);
   });
 
-  it("the published port is the door's row: nginx in container edge, proxy_pass from the bind-mounted conf.d, to the gateway container, open", () => {
-    const internet = cells.filter((c) => c.listener.port === 8443 && c.zone.kind === 'internet');
-    expect(internet.length, cells.map((c) => `${c.listener.process} ${c.listener.address}:${c.listener.port}`).join('\n')).toBeGreaterThan(0);
-    for (const cell of internet) {
-      expect(cell.listener.gateway, JSON.stringify(cell.listener)).toBe(true);
-      expect(cell.listener.door).toMatchObject({ kind: 'nginx', via: 'proxy_pass http://openclaw:18789 (in container edge)' });
-      // The evidence names the file on the host, where the user can fix it.
-      expect(cell.listener.door?.location?.file).toMatch(/compose-[^/]*\/conf\.d\/openclaw\.conf$/);
-    }
-    const open = internet.find((c) => c.verdict === 'open');
-    expect(open, internet.map((c) => `${c.verdict}: ${c.reason}`).join('\n')).toBeDefined();
-    expect(open!.path.map((s) => s.text).join('\n')).toContain("the gateway's port in container openclaw");
-  });
+  it.each([
+    [8443, 'edge'],
+    [9443, 'edge-baked'],
+  ])(
+    "the published port %i is the door's row: nginx in container %s, proxy_pass from the bind-mounted conf.d, to the gateway container, open",
+    (port, name) => {
+      const internet = cells.filter((c) => c.listener.port === port && c.zone.kind === 'internet');
+      expect(internet.length, cells.map((c) => `${c.listener.process} ${c.listener.address}:${c.listener.port}`).join('\n')).toBeGreaterThan(0);
+      for (const cell of internet) {
+        expect(cell.listener.gateway, JSON.stringify(cell.listener)).toBe(true);
+        expect(cell.listener.door).toMatchObject({ kind: 'nginx', via: `proxy_pass http://openclaw:18789 (in container ${name})` });
+        // The evidence names the file on the host, where the user can fix it.
+        expect(cell.listener.door?.location?.file).toMatch(/compose-[^/]*\/conf\.d\/openclaw\.conf$/);
+      }
+      const open = internet.find((c) => c.verdict === 'open');
+      expect(open, internet.map((c) => `${c.verdict}: ${c.reason}`).join('\n')).toBeDefined();
+      expect(open!.path.map((s) => s.text).join('\n')).toContain("the gateway's port in container openclaw");
+    },
+  );
 });

@@ -53,6 +53,7 @@ class Files {
     readonly c: DockerContainer,
     readonly kind: DoorKind,
     readonly problems: DoorProblem[],
+    readonly socketPath: string | undefined,
   ) {}
 
   problem(source: string, detail: string, line?: number): void {
@@ -62,7 +63,7 @@ class Files {
   /** Read one file; a failure is a problem saying who wanted it (FROM) and why it could not be read. */
   async read(path: string, from?: { file: string; line: number }): Promise<boolean> {
     if (this.text.has(path)) return true;
-    const got = await readContainerFile(this.c, path);
+    const got = await readContainerFile(this.c, path, this.socketPath);
     if (got.status === 'ok') {
       this.text.set(path, got.data.text);
       this.host.set(path, got.data.hostPath);
@@ -77,16 +78,14 @@ class Files {
   async readPattern(pattern: string, from: { file: string; line: number }): Promise<string[]> {
     if (!isGlob(pattern)) return (await this.read(pattern, from)) ? [pattern] : [];
     const dir = posix.dirname(pattern);
-    const names = isGlob(dir) ? undefined : await listContainerDir(this.c, dir);
-    if (names === undefined) {
-      const why = isGlob(dir) ? 'a pattern with wildcards in its directories' : `${dir} is not on a mount (it is baked into the image ${this.c.image})`;
-      this.problem(
-        from.file,
-        `container ${this.c.name}: ${this.host.get(from.file) ?? from.file}:${from.line} includes ${pattern}, which clawmoat cannot list: ${why}`,
-        from.line,
-      );
+    const listed = isGlob(dir) ? undefined : await listContainerDir(this.c, dir, this.socketPath);
+    if (listed?.status !== 'ok') {
+      const why = listed ? listed.detail : 'a pattern with wildcards in its directories';
+      const at = `${this.host.get(from.file) ?? from.file}:${from.line}`;
+      this.problem(from.file, `container ${this.c.name}: ${at} includes ${pattern}, which clawmoat cannot list: ${why}`, from.line);
       return [];
     }
+    const names = listed.data;
     const re = globToRegExp(pattern);
     const paths = names
       .map((n) => `${dir.replace(/\/$/, '')}/${n}`)
@@ -128,9 +127,9 @@ function nginxMain(argv: readonly string[]): string {
   return conf.startsWith('/') || !prefix ? conf : `${prefix.replace(/\/$/, '')}/${conf}`;
 }
 
-async function readNginx(c: DockerContainer, problems: DoorProblem[]): Promise<ContainerProxyRead> {
+async function readNginx(c: DockerContainer, problems: DoorProblem[], socketPath?: string): Promise<ContainerProxyRead> {
   const main = nginxMain(proxyArgv(c, 'nginx'));
-  const files = new Files(c, 'nginx', problems);
+  const files = new Files(c, 'nginx', problems, socketPath);
   if (!(await files.read(main))) return { doors: [], problems, read: [] };
   const confDir = posix.dirname(main);
   const queue = [main];
@@ -150,9 +149,9 @@ async function readNginx(c: DockerContainer, problems: DoorProblem[]): Promise<C
   return { doors: result.doors, problems: [...problems, ...result.problems], read: [`nginx config of container ${c.name} from ${files.host.get(main)}`] };
 }
 
-async function readCaddy(c: DockerContainer, problems: DoorProblem[]): Promise<ContainerProxyRead> {
+async function readCaddy(c: DockerContainer, problems: DoorProblem[], socketPath?: string): Promise<ContainerProxyRead> {
   const args = caddyConfigArgs(proxyArgv(c, 'caddy'), undefined);
-  const files = new Files(c, 'caddy', problems);
+  const files = new Files(c, 'caddy', problems, socketPath);
   if (!args.config) {
     files.problem(`container ${c.name}`, `container ${c.name}: caddy runs without a config file clawmoat can see (${args.why}); its routes cannot be read`);
     return { doors: [], problems, read: [] };
@@ -173,12 +172,13 @@ async function readCaddy(c: DockerContainer, problems: DoorProblem[]): Promise<C
   return { doors: result.doors, problems: [...problems, ...result.problems], read: [`caddy config of container ${c.name} from ${hostPath}`] };
 }
 
-async function readHaproxy(c: DockerContainer, problems: DoorProblem[]): Promise<ContainerProxyRead> {
-  const files = new Files(c, 'haproxy', problems);
+async function readHaproxy(c: DockerContainer, problems: DoorProblem[], socketPath?: string): Promise<ContainerProxyRead> {
+  const files = new Files(c, 'haproxy', problems, socketPath);
   const paths = haproxyConfigArgs(proxyArgv(c, 'haproxy'));
   for (const p of paths) {
     // -f may name a directory: every *.cfg in it, in order.
-    const entries = ((await listContainerDir(c, p)) ?? []).filter((n) => n.endsWith('.cfg')).sort();
+    const listed = await listContainerDir(c, p, socketPath);
+    const entries = (listed.status === 'ok' ? listed.data : []).filter((n) => n.endsWith('.cfg')).sort();
     if (entries.length > 0) for (const n of entries) await files.read(`${p.replace(/\/$/, '')}/${n}`, { file: p, line: 0 });
     else await files.read(p);
   }
@@ -191,10 +191,10 @@ async function readHaproxy(c: DockerContainer, problems: DoorProblem[]): Promise
   };
 }
 
-/** The doors of proxy KIND running in container C, as the container sees them. */
-export function readContainerProxy(c: DockerContainer, kind: ContainerProxy): Promise<ContainerProxyRead> {
+/** The doors of proxy KIND running in container C, as the container sees them; SOCKETPATH reads files baked into its image. */
+export function readContainerProxy(c: DockerContainer, kind: ContainerProxy, socketPath?: string): Promise<ContainerProxyRead> {
   const problems: DoorProblem[] = [];
-  if (kind === 'nginx') return readNginx(c, problems);
-  if (kind === 'caddy') return readCaddy(c, problems);
-  return readHaproxy(c, problems);
+  if (kind === 'nginx') return readNginx(c, problems, socketPath);
+  if (kind === 'caddy') return readCaddy(c, problems, socketPath);
+  return readHaproxy(c, problems, socketPath);
 }

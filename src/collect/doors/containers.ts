@@ -145,7 +145,7 @@ export async function containerProxyDoors(docker: DockerState, processes: Readon
     if (c.state !== 'running' || !c.ports.some((p) => p.hostPort !== '')) continue;
     const kind = containerProxyOf(c);
     if (!kind) continue;
-    const result = await readContainerProxy(c, kind);
+    const result = await readContainerProxy(c, kind, docker.endpoint);
     for (const door of result.doors) {
       const placed = onHost(inContainer(door, c, docker), c);
       if (placed) out.doors.push(placed);

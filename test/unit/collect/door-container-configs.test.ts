@@ -1,6 +1,8 @@
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import { createTar } from 'nanotar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { containerProxyDoors } from '../../../src/collect/doors/containers.js';
 import { containerFromInspect, networkFromInspect } from '../../../src/collect/docker.js';
@@ -49,6 +51,38 @@ function inspected(name: string): DockerContainer {
     .split('@COMPOSE@')
     .join(dir);
   return containerFromInspect((JSON.parse(text) as object[])[0]!);
+}
+
+/**
+ * The Engine API's archive endpoint for an image's files, as dockerd answers it: HEAD gives the
+ * path's stat (a symlink's linkTarget resolved in the container), GET a tar of the file or the
+ * directory. The system test reads a real image through the real dockerd.
+ */
+async function engine(files: Record<string, string | { link: string } | 'dir'>): Promise<{ socket: string; server: Server }> {
+  const socket = join(dir, '..', `${dir.split('/').pop()}.sock`);
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '', 'http://docker').searchParams.get('path') ?? '';
+    const entry = files[path];
+    if (entry === undefined) return res.writeHead(404).end('{"message":"Could not find the file in container"}');
+    const link = typeof entry === 'object' ? entry.link : '';
+    const mode = entry === 'dir' ? 2 ** 31 + 0o755 : link ? 2 ** 27 + 0o777 : 0o644;
+    const stat = Buffer.from(JSON.stringify({ name: path.split('/').pop(), size: 0, mode, mtime: '', linkTarget: link })).toString('base64');
+    res.setHeader('X-Docker-Container-Path-Stat', stat);
+    if (req.method === 'HEAD') return res.writeHead(200).end();
+    const base = path.split('/').pop()!;
+    const tar =
+      entry === 'dir'
+        ? createTar([
+            { name: `${base}/` },
+            ...Object.entries(files)
+              .filter(([p, v]) => p.startsWith(`${path}/`) && typeof v === 'string' && v !== 'dir')
+              .map(([p, v]) => ({ name: `${base}/${p.slice(path.length + 1)}`, data: v as string })),
+          ])
+        : createTar([{ name: base, data: entry as string }]);
+    res.writeHead(200, { 'Content-Type': 'application/x-tar' }).end(Buffer.from(tar));
+  });
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  return { socket, server };
 }
 
 function docker(...containers: DockerContainer[]): DockerState {
@@ -111,18 +145,39 @@ describe('an nginx container with its config bind-mounted from the compose direc
     expect(cell?.path.map((s) => s.text).join('\n')).toContain("the gateway's port in container openclaw");
   });
 
-  it('nginx.conf baked into the image (only conf.d is mounted): a problem naming the container and the path, and the row is unknown', async () => {
+  it('nginx.conf and mime.types baked into the image, only conf.d mounted: read through the Engine API, the door found', async () => {
     write('conf.d/openclaw.conf', SERVER);
     const edge = inspected('edge');
     edge.mounts = edge.mounts.filter((m) => m.destination !== '/etc/nginx/nginx.conf');
-    const state = await containerProxyDoors(docker(edge), PROCESSES);
+    const { socket, server } = await engine({
+      '/etc/nginx/nginx.conf': { link: '/etc/nginx/image/nginx.conf' },
+      '/etc/nginx/image/nginx.conf': ['events {}', 'http {', '  include mime.types;', '  include /etc/nginx/conf.d/*.conf;', '}'].join('\n'),
+      '/etc/nginx/mime.types': 'types { text/html html; }\n',
+    });
+    try {
+      const state = await containerProxyDoors({ ...docker(edge), endpoint: socket }, PROCESSES);
+      expect(state.problems).toEqual([]);
+      expect(state.doors).toEqual([
+        expect.objectContaining({ kind: 'nginx', container: 'openclaw', publishedBy: 'edge', location: { file: join(dir, 'conf.d/openclaw.conf'), line: 4 } }),
+      ]);
+      expect(state.read).toEqual(['nginx config of container edge from edge:/etc/nginx/nginx.conf']);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a config baked into the image that cannot be read (the daemon gone): a problem naming the container and the path, and the row is unknown', async () => {
+    write('conf.d/openclaw.conf', SERVER);
+    const edge = inspected('edge');
+    edge.mounts = edge.mounts.filter((m) => m.destination !== '/etc/nginx/nginx.conf');
+    const state = await containerProxyDoors({ ...docker(edge), endpoint: join(dir, 'gone.sock') }, PROCESSES);
     expect(state.doors).toEqual([]);
     expect(state.problems.map((p) => p.pid)).toEqual([8178, 8184]);
     expect(state.problems[0]).toMatchObject({
       kind: 'nginx',
       source: '/etc/nginx/nginx.conf',
       detail: expect.stringContaining(
-        'container edge: nginx runs with /etc/nginx/nginx.conf, which could not be read: /etc/nginx/nginx.conf in container edge is not on a mount',
+        'container edge: nginx runs with /etc/nginx/nginx.conf, which could not be read: /etc/nginx/nginx.conf in the image of container edge',
       ),
     });
     const snapshot = compose(
@@ -134,17 +189,30 @@ describe('an nginx container with its config bind-mounted from the compose direc
       .reach()
       .cells.find((c) => c.listener.port === 8443 && c.zone.kind === 'internet');
     expect(cell?.verdict).toBe('unknown');
-    expect(cell?.reason).toContain('/etc/nginx/nginx.conf in container edge is not on a mount');
+    expect(cell?.reason).toContain('/etc/nginx/nginx.conf in the image of container edge');
   });
 
-  it('an include whose directory is baked into the image cannot be listed: a problem with the file and line', async () => {
+  it('an include of a directory of the image that cannot be listed: a problem with the file and line; one that does not exist matches nothing', async () => {
     write('nginx.conf', ['events {}', 'http {', '  include /etc/nginx/sites-enabled/*;', ...SERVER.map((l) => `  ${l}`), '}']);
-    const state = await containerProxyDoors(docker(inspected('edge')), PROCESSES);
+    const state = await containerProxyDoors({ ...docker(inspected('edge')), endpoint: join(dir, 'gone.sock') }, PROCESSES);
     expect(state.doors).toHaveLength(1);
     expect(state.problems).toEqual([
-      expect.objectContaining({ source: join(dir, 'nginx.conf'), line: 3, detail: expect.stringContaining('/etc/nginx/sites-enabled is not on a mount') }),
+      expect.objectContaining({
+        source: join(dir, 'nginx.conf'),
+        line: 3,
+        detail: expect.stringContaining('/etc/nginx/sites-enabled in the image of container edge could not be listed'),
+      }),
       expect.objectContaining({ pid: 8184 }),
     ]);
+    const { socket, server } = await engine({});
+    try {
+      expect(await containerProxyDoors({ ...docker(inspected('edge')), endpoint: socket }, PROCESSES)).toMatchObject({
+        problems: [],
+        doors: [expect.anything()],
+      });
+    } finally {
+      server.close();
+    }
   });
 
   it('proxy_pass to host.docker.internal (extra_hosts host-gateway) is this host: a gateway on the host is recognised', async () => {
@@ -270,5 +338,10 @@ describe('from the collection script', () => {
     expect(state.doors).toEqual([]);
     expect(state.problems[0]).toMatchObject({ kind: 'nginx', pid: 8178, detail: expect.stringContaining('was not read by the collection script') });
     expect(missing).toEqual([`read ${join(dir, 'nginx.conf')}`]);
+    // A file of the image is not asked of a recording's Docker either.
+    const edge = inspected('edge');
+    edge.mounts = [];
+    const baked = await withHost(host, () => containerProxyDoors(docker(edge), PROCESSES));
+    expect(baked.problems[0]).toMatchObject({ detail: expect.stringContaining('is baked into its image, which the collection script does not read') });
   });
 });
