@@ -2,7 +2,7 @@ import { chownSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReachCell } from '../../src/model/reach.js';
-import { binary } from '../support/binaries.js';
+import { binary, labPath } from '../support/binaries.js';
 import { requires } from '../support/prerequisites.js';
 import { tempDir, Scope } from './lab/cleanup.js';
 import { Clawmoat } from './lab/clawmoat.js';
@@ -74,13 +74,15 @@ function composeDir(scope: Scope): string {
 }
 
 const req = requires(
-  'doors: an nginx container with its config bind-mounted, published on the host in front of a gateway container (real dockerd, real nginx)',
-  ['root', 'netns', 'netfilter', 'docker', 'nginx'],
+  'doors: an nginx container with its config bind-mounted, published on the host in front of a gateway container (real dockerd, real nginx; the collection script reads Docker through curl)',
+  ['root', 'netns', 'netfilter', 'docker', 'nginx', 'curl'],
 );
 describe.skipIf(req.skip)(req.name, req.options, () => {
   const scope = new Scope();
   let lab: Wan;
   let cells: ReachCell[];
+  /** The same host read by the collection script (which does not read containers' files), then modelled. */
+  let scriptCells: ReachCell[];
 
   beforeAll(async () => {
     lab = await wan(scope);
@@ -125,10 +127,24 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       '-g',
       'daemon off;',
     ]);
-    const clawmoat = new Clawmoat(scope, lab.gw, PrivateEtc.create(scope), { dockerHost: dockerd.host });
+    const etc = PrivateEtc.create(scope);
+    const clawmoat = new Clawmoat(scope, lab.gw, etc, { dockerHost: dockerd.host });
     const result = await clawmoat.run(['reach', '--json']);
     expect(result.code, result.stderr).toBe(0);
     cells = (JSON.parse(result.stdout) as { cells: ReachCell[] }).cells;
+
+    const work = tempDir(scope, 'collect-script');
+    const printed = await clawmoat.run(['collect', '--print-script']);
+    expect(printed.code, printed.stderr).toBe(0);
+    writeFileSync(join(work, 'collect.sh'), printed.stdout);
+    const env = { PATH: labPath(), HOME: work, LANG: 'C.UTF-8', DOCKER_HOST: dockerd.host };
+    const ran = await etc.exec(lab.gw, binary('sh'), ['-c', `exec sh < "${join(work, 'collect.sh')}" > "${join(work, 'out')}"`], { env, timeoutMs: 60_000 });
+    expect(ran.code, ran.stderr).toBe(0);
+    const parsed = await clawmoat.run(['collect', '--from', join(work, 'out'), '-o', join(work, 'snapshot.json')]);
+    expect(parsed.code, parsed.stderr).toBe(0);
+    const fromScript = await clawmoat.run(['reach', '--json', '--snapshot', join(work, 'snapshot.json')]);
+    expect(fromScript.code, fromScript.stderr).toBe(0);
+    scriptCells = (JSON.parse(fromScript.stdout) as { cells: ReachCell[] }).cells;
   }, 5 * 60_000);
 
   afterAll(() => scope.dispose());
@@ -158,4 +174,20 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       expect(open!.path.map((s) => s.text).join('\n')).toContain("the gateway's port in container openclaw");
     },
   );
+
+  it.each([
+    [8443, 'edge'],
+    [9443, 'edge-baked'],
+  ])("from the collection script, which does not read containers' files, the published port %i is unknown, naming container %s, never a pass", (port, name) => {
+    // Each cell the live run found open (the kernel lets the client in, the door leads to the gateway) is unknown here.
+    const live = cells.filter((c) => c.listener.port === port && c.zone.kind === 'internet' && c.verdict === 'open');
+    expect(live.length).toBeGreaterThan(0);
+    for (const open of live) {
+      const cell = scriptCells.find((c) => c.zone.name === open.zone.name && c.listener.port === port && c.listener.address === open.listener.address);
+      expect(cell, scriptCells.map((c) => `${c.listener.process} ${c.listener.address}:${c.listener.port} ${c.verdict}`).join('\n')).toBeDefined();
+      expect(cell!.verdict, cell!.reason).toBe('unknown');
+      expect(cell!.reason).toContain(`container ${name}`);
+      expect(cell!.reason).toMatch(/not read by the collection script|which the collection script does not read/);
+    }
+  });
 });
