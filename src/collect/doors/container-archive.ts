@@ -76,16 +76,16 @@ async function statIn(socketPath: string, c: DockerContainer, path: string): Pro
 /** A recording of another host has no image to read from. */
 function recorded(c: DockerContainer, path: string): Collected<never> | undefined {
   if (!currentHost().dockerGet) return undefined;
-  return unavailable('error', `${path} in container ${c.name} is baked into its image, which the collection script does not read`);
+  return unavailable('error', `${path} in container ${c.name} is in its own filesystem (its image, not a mount), which the collection script does not read`);
 }
 
-/** A regular file baked into the image of container C. */
+/** A regular file of container C that no mount brings in: its image's, or one it wrote (the nginx image renders templates into conf.d). */
 export async function readBakedFile(socketPath: string, c: DockerContainer, path: string): Promise<Collected<string>> {
   const skip = recorded(c, path);
   if (skip) return skip;
   const found = await statIn(socketPath, c, path);
   if ('error' in found)
-    return unavailable(found.missing ? 'not-found' : 'error', `${path} in the image of container ${c.name} could not be read: ${found.error}`);
+    return unavailable(found.missing ? 'not-found' : 'error', `${path} in the filesystem of container ${c.name} could not be read: ${found.error}`);
   if ((found.stat.mode & MODE_TYPE) !== 0) {
     return unavailable('error', `${path} in container ${c.name} is not a regular file; clawmoat reads only regular files`);
   }
@@ -93,7 +93,7 @@ export async function readBakedFile(socketPath: string, c: DockerContainer, path
   if ('error' in answer || answer.status !== 200)
     return unavailable(
       'error',
-      `${path} in the image of container ${c.name} could not be read: ${'error' in answer ? answer.error : `the Docker API answered ${answer.status}`}`,
+      `${path} in the filesystem of container ${c.name} could not be read: ${'error' in answer ? answer.error : `the Docker API answered ${answer.status}`}`,
     );
   try {
     const entry = parseTar(Uint8Array.from(answer.body).buffer).find((e) => e.type === 'file');
@@ -109,13 +109,14 @@ export async function listBakedDir(socketPath: string, c: DockerContainer, dir: 
   const skip = recorded(c, dir);
   if (skip) return skip;
   const found = await statIn(socketPath, c, dir);
-  if ('error' in found) return found.missing ? ok([]) : unavailable('error', `${dir} in the image of container ${c.name} could not be listed: ${found.error}`);
+  if ('error' in found)
+    return found.missing ? ok([]) : unavailable('error', `${dir} in the filesystem of container ${c.name} could not be listed: ${found.error}`);
   if ((found.stat.mode & MODE_DIR) === 0) return ok([]);
   const answer = await call(socketPath, 'GET', c, found.path);
   if ('error' in answer || answer.status !== 200)
     return unavailable(
       'error',
-      `${dir} in the image of container ${c.name} could not be listed: ${'error' in answer ? answer.error : `the Docker API answered ${answer.status}`}`,
+      `${dir} in the filesystem of container ${c.name} could not be listed: ${'error' in answer ? answer.error : `the Docker API answered ${answer.status}`}`,
     );
   try {
     const base = posix.basename(found.path);

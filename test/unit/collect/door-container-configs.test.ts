@@ -177,7 +177,7 @@ describe('an nginx container with its config bind-mounted from the compose direc
       kind: 'nginx',
       source: '/etc/nginx/nginx.conf',
       detail: expect.stringContaining(
-        'container edge: nginx runs with /etc/nginx/nginx.conf, which could not be read: /etc/nginx/nginx.conf in the image of container edge',
+        'container edge: nginx runs with /etc/nginx/nginx.conf, which could not be read: /etc/nginx/nginx.conf in the filesystem of container edge',
       ),
     });
     const snapshot = compose(
@@ -189,7 +189,7 @@ describe('an nginx container with its config bind-mounted from the compose direc
       .reach()
       .cells.find((c) => c.listener.port === 8443 && c.zone.kind === 'internet');
     expect(cell?.verdict).toBe('unknown');
-    expect(cell?.reason).toContain('/etc/nginx/nginx.conf in the image of container edge');
+    expect(cell?.reason).toContain('/etc/nginx/nginx.conf in the filesystem of container edge');
   });
 
   it('an include of a directory of the image that cannot be listed: a problem with the file and line; one that does not exist matches nothing', async () => {
@@ -200,7 +200,7 @@ describe('an nginx container with its config bind-mounted from the compose direc
       expect.objectContaining({
         source: join(dir, 'nginx.conf'),
         line: 3,
-        detail: expect.stringContaining('/etc/nginx/sites-enabled in the image of container edge could not be listed'),
+        detail: expect.stringContaining('/etc/nginx/sites-enabled in the filesystem of container edge could not be listed'),
       }),
       expect.objectContaining({ pid: 8184 }),
     ]);
@@ -342,6 +342,8 @@ describe('from the collection script', () => {
     const edge = inspected('edge');
     edge.mounts = [];
     const baked = await withHost(host, () => containerProxyDoors(docker(edge), PROCESSES));
-    expect(baked.problems[0]).toMatchObject({ detail: expect.stringContaining('is baked into its image, which the collection script does not read') });
+    expect(baked.problems[0]).toMatchObject({
+      detail: expect.stringContaining('is in its own filesystem (its image, not a mount), which the collection script does not read'),
+    });
   });
 });
