@@ -60,7 +60,10 @@ interface InspectJson {
   HostConfig?: { NetworkMode?: string; PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null; ExtraHosts?: string[] | null };
   NetworkSettings?: {
     Ports?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
-    Networks?: Record<string, { IPAddress?: string; GlobalIPv6Address?: string; Gateway?: string }> | null;
+    Networks?: Record<
+      string,
+      { IPAddress?: string; GlobalIPv6Address?: string; Gateway?: string; Aliases?: string[] | null; DNSNames?: string[] | null }
+    > | null;
   };
   Mounts?: { Type?: string; Source?: string; Destination?: string }[] | null;
 }
@@ -81,6 +84,9 @@ export function containerFromInspect(json: InspectJson, vault?: SecretVault): Do
     if (n.IPAddress) entry.ipAddress = n.IPAddress;
     if (n.GlobalIPv6Address) entry.ipv6Address = n.GlobalIPv6Address;
     if (n.Gateway) entry.gateway = n.Gateway;
+    // Names other containers reach it by there: a compose service name is an alias ("openclaw" for "stack-openclaw-1").
+    const aliases = [...new Set([...(n.Aliases ?? []), ...(n.DNSNames ?? [])])];
+    if (aliases.length > 0) entry.aliases = aliases;
     return entry;
   });
   const container: DockerContainer = {

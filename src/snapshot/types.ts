@@ -150,8 +150,11 @@ export interface DockerContainer {
   /** HostConfig.NetworkMode: "default", "bridge", "host", "none", "container:<id>", or a network name. */
   networkMode: string;
   ports: DockerPortBinding[];
-  /** gateway: the network's gateway address as the container sees it, an address of this host on a bridge network. */
-  networks: { name: string; ipAddress?: string; ipv6Address?: string; gateway?: string }[];
+  /**
+   * gateway: the network's gateway address as the container sees it, an address of this host on a bridge network.
+   * aliases: the names other containers of that network reach it by besides its name (Aliases, DNSNames: a compose service name).
+   */
+  networks: { name: string; ipAddress?: string; ipv6Address?: string; gateway?: string; aliases?: string[] }[];
   /** Mounts: source on the host, destination in the container (a bind mount's source is a host path). */
   mounts: { type: string; source: string; destination: string }[];
   /** HostConfig.ExtraHosts, "name:address" as Docker keeps them ("host.docker.internal:host-gateway"). */

@@ -6,7 +6,7 @@ import { binary, labPath } from '../support/binaries.js';
 import { requires } from '../support/prerequisites.js';
 import { tempDir, Scope } from './lab/cleanup.js';
 import { Clawmoat } from './lab/clawmoat.js';
-import { Dockerd } from './lab/dockerd.js';
+import { BUSYBOX_IMAGE, Dockerd } from './lab/dockerd.js';
 import { wan, type Wan } from './lab/netns.js';
 import { PrivateEtc } from './lab/private-mounts.js';
 import { httpGet } from './lab/probe.js';
@@ -14,14 +14,15 @@ import { run } from './lab/proc.js';
 
 /**
  * An nginx container in front of a gateway container, for real, the way docker compose sets it
- * up: a real dockerd in the host namespace, a stand-in gateway on 18789 on the network
- * openclaw-net (busybox httpd, not published), and the host's own nginx in a container on the same
- * network, published on the host as 8443, its nginx.conf and conf.d bind-mounted from a
- * compose directory that belongs to another user (nobody). clawmoat must read that config from
- * the host through the mounts and make the published port a door to the gateway, open from the
- * internet, as a real client there finds it. A second one, edge-baked on 9443, mounts only conf.d:
- * its nginx.conf (and the mime.types it includes) are the image's, read through dockerd's archive
- * endpoint.
+ * up: a real dockerd in the host namespace; a stand-in gateway on 18789 on the network
+ * openclaw-net (busybox httpd, not published, named stack-openclaw-1 with its service name
+ * openclaw as a network alias); the host's own nginx in a container on the same network,
+ * published on the host as 8443, its nginx.conf and conf.d bind-mounted from a compose directory
+ * that belongs to another user (nobody). clawmoat must read that config from the host through the
+ * mounts and make the published port a door to the gateway, open from the internet, as a real
+ * client there finds it. A second one, edge-baked on 9443, mounts only conf.d: its nginx.conf (and
+ * the mime.types it includes) are the image's, read through dockerd's archive endpoint. The
+ * collection script's snapshot of the same host, which has none of those files, is unknown there.
  *
  * There is no registry: the nginx image is the host's nginx binary and the libraries it links.
  */
@@ -90,7 +91,23 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     await dockerd.importBusybox();
     await importNginx(dockerd, tempDir(scope, 'nginx-image'));
     await dockerd.docker(['network', 'create', 'openclaw-net']);
-    await dockerd.runHttpd('openclaw', [], { network: 'openclaw-net' });
+    // Named as compose names it; nginx reaches it by the service name, a network alias.
+    await dockerd.docker([
+      'run',
+      '-d',
+      '--name',
+      'stack-openclaw-1',
+      '--network',
+      'openclaw-net',
+      '--network-alias',
+      'openclaw',
+      BUSYBOX_IMAGE,
+      'busybox',
+      'httpd',
+      '-f',
+      '-p',
+      '18789',
+    ]);
     const dir = composeDir(scope);
     await dockerd.docker([
       'run',
@@ -171,7 +188,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       }
       const open = internet.find((c) => c.verdict === 'open');
       expect(open, internet.map((c) => `${c.verdict}: ${c.reason}`).join('\n')).toBeDefined();
-      expect(open!.path.map((s) => s.text).join('\n')).toContain("the gateway's port in container openclaw");
+      expect(open!.path.map((s) => s.text).join('\n')).toContain("the gateway's port in container stack-openclaw-1");
     },
   );
 

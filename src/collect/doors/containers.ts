@@ -22,13 +22,13 @@ function published(c: DockerContainer, port: number): DoorListen[] {
     .map((p) => ({ address: p.hostIp === '' ? '0.0.0.0' : p.hostIp, port: Number(p.hostPort) }));
 }
 
-/** The container a name or address reaches from `from`: same network, by container name or address. */
+/** The container a name or address reaches from `from`: same network, by container name, network alias (a compose service) or address. */
 function containerAt(host: string, from: DockerContainer, containers: readonly DockerContainer[]): { c: DockerContainer; address: string } | undefined {
   const shared = new Set(from.networks.map((n) => n.name));
   for (const c of containers) {
     for (const n of c.networks) {
       if (!shared.has(n.name) || !n.ipAddress) continue;
-      if (c.name === host || n.ipAddress === host) return { c, address: n.ipAddress };
+      if (c.name === host || n.ipAddress === host || n.aliases?.includes(host)) return { c, address: n.ipAddress };
     }
   }
   return undefined;

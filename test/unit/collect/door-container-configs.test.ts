@@ -248,6 +248,17 @@ describe('an nginx container with its config bind-mounted from the compose direc
     expect(cell?.path.map((s) => s.text).join('\n')).toContain('where the gateway (0.0.0.0:18789, pid 8) takes it');
   });
 
+  it('proxy_pass to a compose service name: the gateway container by its network alias (compose names it stack-openclaw-1)', async () => {
+    write('nginx.conf', NGINX_CONF);
+    write('conf.d/openclaw.conf', SERVER);
+    const d = docker(inspected('edge'));
+    const gateway = d.containers[0]!;
+    gateway.name = 'stack-openclaw-1';
+    gateway.networks = gateway.networks.map((n) => ({ ...n, aliases: ['openclaw', '637f2f37d1f7'] }));
+    const [door] = (await containerProxyDoors(d, PROCESSES)).doors;
+    expect(door).toMatchObject({ container: 'stack-openclaw-1', upstream: { host: '172.18.0.2', port: 18789 } });
+  });
+
   it('proxy_pass to localhost is the container itself, not this host', async () => {
     write('nginx.conf', ['events {}', 'http {', '  server {', '    listen 8443;', '    location / { proxy_pass http://127.0.0.1:18789; }', '  }', '}']);
     const [door] = (await containerProxyDoors(docker(inspected('edge')), PROCESSES)).doors;
