@@ -10,6 +10,7 @@ import { BUSYBOX_IMAGE, Dockerd } from './lab/dockerd.js';
 import { wan, type Wan } from './lab/netns.js';
 import { PrivateEtc } from './lab/private-mounts.js';
 import { httpGet } from './lab/probe.js';
+import { startBusyboxHttpd } from './lab/servers.js';
 import { run } from './lab/proc.js';
 
 /**
@@ -21,13 +22,17 @@ import { run } from './lab/proc.js';
  * that belongs to another user (nobody). clawmoat must read that config from the host through the
  * mounts and make the published port a door to the gateway, open from the internet, as a real
  * client there finds it. A second one, edge-baked on 9443, mounts only conf.d: its nginx.conf (and
- * the mime.types it includes) are the image's, read through dockerd's archive endpoint. The
- * collection script's snapshot of the same host, which has none of those files, is unknown there.
+ * the mime.types it includes) are the image's, read through dockerd's archive endpoint. A third,
+ * edge-host on 7443 on the default bridge, proxies to host.docker.internal (extra_hosts
+ * host-gateway), where a stand-in gateway listens on the host. The collection script's snapshot
+ * of the same host, which has none of those files, is unknown on 8443 and 9443.
  *
  * There is no registry: the nginx image is the host's nginx binary and the libraries it links.
  */
 
 const NGINX_IMAGE = 'nginx:local';
+/** The stand-in gateway on the host, on the gateway's default port (the gateway container's is not published). */
+const HOST_GATEWAY_PORT = 18789;
 const NOBODY = 65534;
 
 async function importNginx(dockerd: Dockerd, dir: string): Promise<void> {
@@ -144,6 +149,33 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       '-g',
       'daemon off;',
     ]);
+    // A gateway on the host (a stand-in on 0.0.0.0:18789), reached from a container on the default
+    // bridge as host.docker.internal, which extra_hosts maps to the host (host-gateway).
+    await startBusyboxHttpd(scope, lab.gw, HOST_GATEWAY_PORT);
+    mkdirSync(join(dir, 'to-host'));
+    writeFileSync(
+      join(dir, 'to-host', 'nginx.conf'),
+      NGINX_CONF.replace(
+        '  include /etc/nginx/conf.d/*.conf;',
+        `  server {\n    listen 8443;\n    location / { proxy_pass http://host.docker.internal:${HOST_GATEWAY_PORT}; }\n  }`,
+      ),
+    );
+    await dockerd.docker([
+      'run',
+      '-d',
+      '--name',
+      'edge-host',
+      '--add-host',
+      'host.docker.internal:host-gateway',
+      '-p',
+      '7443:8443',
+      '-v',
+      `${join(dir, 'to-host', 'nginx.conf')}:/etc/nginx/nginx.conf:ro`,
+      NGINX_IMAGE,
+      binary('nginx'),
+      '-g',
+      'daemon off;',
+    ]);
     const etc = PrivateEtc.create(scope);
     const clawmoat = new Clawmoat(scope, lab.gw, etc, { dockerHost: dockerd.host });
     const result = await clawmoat.run(['reach', '--json']);
@@ -170,6 +202,12 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     // busybox httpd with no index answers 404: the gateway stand-in, through nginx, not a refusal or a 502.
     const res = await httpGet(lab.client, `http://${lab.gwAddress}:${port}/`, 5_000);
     expect(res.status, JSON.stringify(res)).toBe(404);
+  });
+
+  it('a client on the internet reaches the gateway on the host through the nginx container on 7443', async () => {
+    // The host's stand-in serves a page of its own: nginx in the container got to the host, not a 502.
+    const res = await httpGet(lab.client, `http://${lab.gwAddress}:7443/`, 5_000);
+    expect(res, JSON.stringify(res)).toMatchObject({ status: 200, body: expect.stringContaining('Some other service') });
   });
 
   it.each([
@@ -206,5 +244,19 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       expect(cell!.reason).toContain(`container ${name}`);
       expect(cell!.reason).toMatch(/not read by the collection script|which the collection script does not read/);
     }
+  });
+
+  it('the published port 7443 is the door of container edge-host: host.docker.internal (host-gateway) is this host, where the gateway takes it', () => {
+    const internet = cells.filter((c) => c.listener.port === 7443 && c.zone.kind === 'internet');
+    expect(internet.length).toBeGreaterThan(0);
+    for (const cell of internet) {
+      expect(cell.listener.gateway, JSON.stringify(cell.listener)).toBe(true);
+      expect(cell.listener.door).toMatchObject({ kind: 'nginx', via: `proxy_pass http://host.docker.internal:${HOST_GATEWAY_PORT} (in container edge-host)` });
+    }
+    const open = internet.find((c) => c.verdict === 'open');
+    expect(open, internet.map((c) => `${c.verdict}: ${c.reason}`).join('\n')).toBeDefined();
+    expect(open!.path.map((s) => s.text).join('\n')).toMatch(
+      new RegExp(`forwards it to 172\\.17\\.0\\.1:${HOST_GATEWAY_PORT}, where the gateway \\(0\\.0\\.0\\.0:${HOST_GATEWAY_PORT}`),
+    );
   });
 });
