@@ -88,9 +88,12 @@ function inContainer(door: Door, c: DockerContainer, docker: DockerView): Door {
   return target ? { ...door, upstream: { host: target.address, port: up.port }, container: target.c.name } : door;
 }
 
-/** Listeners in the container's own namespace become the host ports Docker publishes for them. */
+/**
+ * Listeners in the container's own namespace become the host ports Docker publishes for them.
+ * One on the container's loopback is not among them: Docker connects to the container's address.
+ */
 function onHost(door: Door, c: DockerContainer): Door | undefined {
-  const listen = (door.listen ?? []).flatMap((l) => published(c, l.port));
+  const listen = (door.listen ?? []).filter((l) => !/^(127\.|::1$|localhost$)/.test(l.address)).flatMap((l) => published(c, l.port));
   if (listen.length === 0) return undefined;
   return { ...door, listen, publishedBy: c.name, via: `${door.via} (in container ${c.name})` };
 }

@@ -259,6 +259,23 @@ describe('an nginx container with its config bind-mounted from the compose direc
     expect(door).toMatchObject({ container: 'stack-openclaw-1', upstream: { host: '172.18.0.2', port: 18789 } });
   });
 
+  it("proxy_pass to the network's gateway address is this host; a listen on the container's loopback is not published", async () => {
+    write('nginx.conf', ['events {}', 'http {', '  server {', '    listen 8443;', '    location / { proxy_pass http://172.18.0.1:18789; }', '  }', '}']);
+    const [door] = (await containerProxyDoors(docker(inspected('edge')), PROCESSES)).doors;
+    expect(door).toMatchObject({ upstream: { host: '172.18.0.1', port: 18789 }, listen: [{ port: 8443 }, { port: 8443 }] });
+    expect(door!.container).toBeUndefined();
+    write('nginx.conf', [
+      'events {}',
+      'http {',
+      '  server {',
+      '    listen 127.0.0.1:8443;',
+      '    location / { proxy_pass http://openclaw:18789; }',
+      '  }',
+      '}',
+    ]);
+    expect((await containerProxyDoors(docker(inspected('edge')), PROCESSES)).doors).toEqual([]);
+  });
+
   it('proxy_pass to localhost is the container itself, not this host', async () => {
     write('nginx.conf', ['events {}', 'http {', '  server {', '    listen 8443;', '    location / { proxy_pass http://127.0.0.1:18789; }', '  }', '}']);
     const [door] = (await containerProxyDoors(docker(inspected('edge')), PROCESSES)).doors;
