@@ -74,7 +74,7 @@ class Files {
     return false;
   }
 
-  /** Every file a pattern names in the container (a glob is listed in its mounted directory). */
+  /** Every file a pattern names in the container (a glob is listed in its directory: mounted, or the container's own). */
   async readPattern(pattern: string, from: { file: string; line: number }): Promise<string[]> {
     if (!isGlob(pattern)) return (await this.read(pattern, from)) ? [pattern] : [];
     const dir = posix.dirname(pattern);
@@ -191,7 +191,7 @@ async function readHaproxy(c: DockerContainer, problems: DoorProblem[], socketPa
   };
 }
 
-/** The doors of proxy KIND running in container C, as the container sees them; SOCKETPATH reads files baked into its image. */
+/** The doors of proxy KIND running in container C, as the container sees them; SOCKETPATH (the Docker socket) reads the files no mount brings in. */
 export function readContainerProxy(c: DockerContainer, kind: ContainerProxy, socketPath?: string): Promise<ContainerProxyRead> {
   const problems: DoorProblem[] = [];
   if (kind === 'nginx') return readNginx(c, problems, socketPath);
