@@ -81,7 +81,7 @@ export function sameOrWild(a: string, b: string): boolean {
 }
 
 /** The kernel sockets that are this door's listeners: same program, same port, same (or a wildcard) address. */
-export function doorSockets(door: Door, sockets: readonly Socket[]): Socket[] {
+export function doorSockets(door: Pick<Door, 'kind' | 'listen' | 'pid' | 'publishedBy'>, sockets: readonly Socket[]): Socket[] {
   const names = DOOR_PROCESSES[door.kind];
   return sockets.filter(
     (s) =>
@@ -267,8 +267,14 @@ export function socketDoors(
     if (p.tunnel) continue;
     const names = DOOR_PROCESSES[p.kind];
     const why = `${p.detail}${p.line !== undefined && !p.detail.includes(`${p.source}:${p.line}`) ? ` (${p.source}:${p.line})` : ''}`;
+    // A container's problem names its published listeners: those sockets, not every socket of a program of that name.
+    const theirs = p.listen ? new Set(doorSockets({ kind: p.kind, listen: p.listen, publishedBy: p.publishedBy ?? '' }, sockets)) : undefined;
     for (const socket of sockets) {
-      if (socket.protocol !== 'tcp' || !(socket.pid === p.pid || (socket.process !== undefined && names.includes(socket.process)))) continue;
+      if (socket.protocol !== 'tcp') continue;
+      const matched = theirs
+        ? theirs.has(socket) || (p.pid !== undefined && socket.pid === p.pid)
+        : socket.pid === p.pid || (socket.process !== undefined && names.includes(socket.process));
+      if (!matched) continue;
       const current = out.get(socket);
       const text = `whether ${doorName(p.kind)} leads to the gateway is unknown: ${why}`;
       out.set(socket, {

@@ -381,6 +381,14 @@ export interface DoorProblem {
   pid?: number;
   /** A tunnel: it has no listener here, so the problem gets a row of its own. */
   tunnel?: boolean;
+  /**
+   * The host listeners of the program it concerns, when known without a process of its own here
+   * (a container's published ports): those sockets are the ones that cannot be judged, matched by
+   * address and port rather than by the program's name.
+   */
+  listen?: DoorListen[];
+  /** The container it concerns (a door in a container). */
+  publishedBy?: string;
   source: string;
   line?: number;
   detail: string;

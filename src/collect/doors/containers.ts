@@ -15,10 +15,10 @@ import { traefikDoors, traefikStatic } from './traefik.js';
  * published port is unknown.
  */
 
-/** The host listeners Docker publishes for a port of the container ("" is every address, as Docker says). */
-function published(c: DockerContainer, port: number): DoorListen[] {
+/** The host listeners Docker publishes for a port of the container (every port when none is given) ("" is every address, as Docker says). */
+function published(c: DockerContainer, port?: number): DoorListen[] {
   return c.ports
-    .filter((p) => p.protocol === 'tcp' && p.containerPort === port && p.hostPort !== '')
+    .filter((p) => p.protocol === 'tcp' && (port === undefined || p.containerPort === port) && p.hostPort !== '')
     .map((p) => ({ address: p.hostIp === '' ? '0.0.0.0' : p.hostIp, port: Number(p.hostPort) }));
 }
 
@@ -154,9 +154,13 @@ export async function containerProxyDoors(docker: DockerState, processes: Readon
       if (placed) out.doors.push(placed);
     }
     const pids = dockerProxyPids(c, processes);
+    // Its published ports are the rows its problems make unknown (matched by address and port, so a
+    // host nginx's own sockets are not), and its docker-proxy processes when there are some.
+    const listen = published(c);
     const tied = (p: DoorProblem, pid: number | undefined): DoorProblem => {
       const { pid: _inContainer, ...rest } = p;
-      return pid === undefined ? rest : { ...rest, pid };
+      const placed: DoorProblem = { ...rest, listen, publishedBy: c.name };
+      return pid === undefined ? placed : { ...placed, pid };
     };
     out.problems.push(...result.problems.flatMap((p, i) => (i === 0 && pids.length > 1 ? pids.map((pid) => tied(p, pid)) : [tied(p, pids[0])])));
     out.read.push(...result.read);

@@ -192,6 +192,35 @@ describe('an nginx container with its config bind-mounted from the compose direc
     expect(cell?.reason).toContain('/etc/nginx/nginx.conf in the filesystem of container edge');
   });
 
+  it("an unread container's problem makes its published ports unknown, not the sockets of a host nginx, and without a docker-proxy too", async () => {
+    write('conf.d/openclaw.conf', SERVER);
+    const edge = inspected('edge');
+    edge.mounts = edge.mounts.filter((m) => m.destination !== '/etc/nginx/nginx.conf');
+    // No docker-proxy process (userland-proxy off, or not visible): the problems carry the published listeners.
+    const state = await containerProxyDoors({ ...docker(edge), endpoint: join(dir, 'gone.sock') }, new Map());
+    expect(state.problems[0]).toMatchObject({
+      publishedBy: 'edge',
+      listen: [
+        { address: '0.0.0.0', port: 8443 },
+        { address: '::', port: 8443 },
+      ],
+    });
+    expect(state.problems[0]?.pid).toBeUndefined();
+    const snapshot = compose(
+      withGatewayProcess(8, ['openclaw-gateway']),
+      // The host's own nginx, serving something else on 80, and the published port's socket.
+      withSockets(tcpListener('0.0.0.0', 80, 700, 'nginx'), tcpListener('0.0.0.0', 8443, 8178, 'docker-proxy')),
+      withDoors(state.doors, state.problems),
+    )(baselineSnapshot());
+    const cells = buildContext(snapshot)
+      .reach()
+      .cells.filter((c) => c.zone.kind === 'internet');
+    expect(cells.find((c) => c.listener.port === 8443)?.verdict).toBe('unknown');
+    const hostNginx = cells.find((c) => c.listener.port === 80);
+    expect(hostNginx?.verdict).toBe('open');
+    expect(hostNginx?.listener.door).toBeUndefined();
+  });
+
   it('an include of a directory of the image that cannot be listed: a problem with the file and line; one that does not exist matches nothing', async () => {
     write('nginx.conf', ['events {}', 'http {', '  include /etc/nginx/sites-enabled/*;', ...SERVER.map((l) => `  ${l}`), '}']);
     const state = await containerProxyDoors({ ...docker(inspected('edge')), endpoint: join(dir, 'gone.sock') }, PROCESSES);
