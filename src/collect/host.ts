@@ -31,9 +31,7 @@ export interface DirEntry {
  * component down to it, for a check of what another user could read (Traefik's owner). A path
  * that does not exist says so (`missing`); any other failure is not a permission to assume.
  */
-export type PathOwners =
-  | { ok: true; real: string; chain: { uid: number; gid: number; mode: number }[] }
-  | { ok: false; missing: boolean; detail: string };
+export type PathOwners = { ok: true; real: string; chain: { uid: number; gid: number; mode: number }[] } | { ok: false; missing: boolean; detail: string };
 
 export interface HostFacts {
   pid: number;

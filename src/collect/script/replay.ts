@@ -1,7 +1,18 @@
 import { basename } from 'node:path';
 import { DEFAULT_MAX_BYTES, sha256, type SafeRead } from '../../safe-fs/read.js';
 import type { Collected } from '../../snapshot/types.js';
-import { commandResult, DEFAULT_TIMEOUT_MS, dirFailure, ok, unavailable, type HostAccess, type HostFacts, type PathKind, type PathOwners, type RawRead } from '../host.js';
+import {
+  commandResult,
+  DEFAULT_TIMEOUT_MS,
+  dirFailure,
+  ok,
+  unavailable,
+  type HostAccess,
+  type HostFacts,
+  type PathKind,
+  type PathOwners,
+  type RawRead,
+} from '../host.js';
 import type { ScriptRecord } from './frame.js';
 
 /**
@@ -168,7 +179,8 @@ export function replayHost(records: readonly ScriptRecord[]): Replay {
         return { uid: Number(uid), gid: Number(gid), mode: parseInt(mode ?? '', 16) };
       });
       const whole = chain.length === real.split('/').filter(Boolean).length + 1 && chain.every((c) => [c.uid, c.gid, c.mode].every(Number.isInteger));
-      if (r.status !== 'ok' || !real.startsWith('/') || !whole) return { ok: false, missing: false, detail: `the owners of ${path} could not be read on the host` };
+      if (r.status !== 'ok' || !real.startsWith('/') || !whole)
+        return { ok: false, missing: false, detail: `the owners of ${path} could not be read on the host` };
       return { ok: true, real, chain };
     },
 
