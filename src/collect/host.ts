@@ -264,7 +264,8 @@ async function pathOwnersLocal(path: string): Promise<PathOwners> {
     real = await fsRealpath(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return { ok: false, missing: code === 'ENOENT', detail: `${path} could not be resolved (${code})` };
+    // Nothing there to read (no such file, a file on the way, a loop of links): as the script's `[ -e ]` says.
+    return { ok: false, missing: ['ENOENT', 'ENOTDIR', 'ELOOP'].includes(code), detail: `${path} could not be resolved (${code})` };
   }
   const parts = real.split('/').filter(Boolean);
   const chain: { uid: number; gid: number; mode: number }[] = [];
