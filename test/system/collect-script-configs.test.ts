@@ -100,7 +100,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   }
 
   /** A process whose argv is a tunnel program's (argv[0] NAME, then ARGS), for as long as the test runs. */
-  function tunnel(label: string, name: string, args: string[], options: { cwd: string; hostile?: boolean; env?: NodeJS.ProcessEnv }) {
+  function tunnel(label: string, name: string, args: string[], options: { cwd: string; hostile?: boolean }) {
     return start(label, binary('bash'), ['-c', `exec -a ${name} "${process.execPath}" -e "setInterval(() => {}, 1e9)" -- "$@"`, 'bash', ...args], {
       ...options,
       argv0: name,
@@ -281,9 +281,11 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       join(traefikEnv, 'dynamic.yml'),
       `tcp:\n  routers:\n    env:\n      rule: "HostSNI(\`*\`)"\n      service: env\n  services:\n    env:\n      loadBalancer:\n        servers:\n          - address: "127.0.0.1:${GATEWAY_PORT}"\n`,
     );
-    await tunnel('traefik-env', 'traefik', [], {
+    // (sleep, not node: node's own -e would read as a flag, and Traefik reads its environment only without flags)
+    await start('traefik-env', binary('bash'), ['-c', 'exec -a traefik sleep 600'], {
       cwd: traefikEnv,
       env: { TRAEFIK_ENTRYPOINTS_RAW_ADDRESS: ':8454', TRAEFIK_PROVIDERS_FILE_FILENAME: join(traefikEnv, 'dynamic.yml') },
+      argv0: 'traefik',
     });
 
     // A gateway-like listener of the hostile user, whose config is spread over $include files.
