@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, chownSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, lchownSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/snapshot/types.js';
@@ -17,8 +17,12 @@ import { spawnDaemon, stopPid, waitFor } from './lab/proc.js';
  * and an Include of a directory), nginx run by the hostile user (its nginx -T runs as that user),
  * an nginx master whose config nginx -T rejects (its files are read one by one),
  * and processes whose argv is cloudflared's, ngrok's and frpc's with their config files (explicit,
- * from the owner's home, relative to the working directory). The script printed by `collect
- * --print-script` runs there under dash and busybox sh; `collect --from` must give the same doors
+ * from the owner's home, relative to the working directory), and traefik's (not a Debian package:
+ * a renamed node or sleep, with real files): a root one by --configFile (TOML, its file provider
+ * directory walked, a link to a directory not, a broken file by its line), the hostile user's by
+ * ./traefik.yml naming a root-only file, the hostile user's by flags (its own link to the root-only
+ * file, a subdirectory it cannot list), and a root one by its TRAEFIK_* environment. The script printed by `collect
+ * --print-script` runs there under dash, busybox sh and bash; `collect --from` must give the same doors
  * (and snapshot) as `collect`, with nothing missing. A gateway-like process of the hostile user
  * has a config whose `$include`s nest two levels (an array, then a string, in a subdirectory):
  * the script follows them as OpenClaw does, and never one outside the config's directory. As a
@@ -265,12 +269,15 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       'traefik.yml': `entryPoints:\n  web:\n    address: ":8452"\nproviders:\n  file:\n    filename: '${join(work, 'traefik-secret.yml')}'\n`,
     });
     await tunnel('traefik-user', 'traefik', [], { cwd: traefikUser, hostile: true });
-    // The hostile user's traefik by flags alone, its provider directory one it cannot list itself.
+    // The hostile user's traefik by flags alone. Its provider directory holds its own symbolic link to the root-only file
+    // and a subdirectory it cannot list itself. (Not a link of its own to a file it may read: the script refuses every
+    // user's link, stricter than collect, for want of O_NOFOLLOW in sh; src/collect/README.md.)
     const traefikFlags = hostileDir('traefik-flags', {});
-    mkdirSync(join(traefikFlags, 'locked'));
-    chownSync(join(traefikFlags, 'locked'), HOSTILE, HOSTILE);
-    chmodSync(join(traefikFlags, 'locked'), 0o000);
-    await tunnel('traefik-flags', 'traefik', ['--entrypoints.web.address=:8453', '--providers.file.directory', join(traefikFlags, 'locked')], {
+    mkdirSync(join(traefikFlags, 'conf', 'locked'), { recursive: true });
+    symlinkSync(join(work, 'traefik-secret.yml'), join(traefikFlags, 'conf', 'swapped.yml'));
+    for (const p of ['conf', 'conf/locked', 'conf/swapped.yml']) lchownSync(join(traefikFlags, p), HOSTILE, HOSTILE);
+    chmodSync(join(traefikFlags, 'conf', 'locked'), 0o000);
+    await tunnel('traefik-flags', 'traefik', ['--entrypoints.web.address=:8453', '--providers.file.directory', join(traefikFlags, 'conf')], {
       cwd: traefikFlags,
       hostile: true,
     });
@@ -335,7 +342,8 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     const problems = [...local.doors.data.problems].sort((a, b) => a.source.localeCompare(b.source));
     expect(problems).toMatchObject([
       { kind: 'nginx', source: join(work, 'nginx-broken', 'sites', 'typo.conf'), line: 1 },
-      { kind: 'traefik', source: join(work, 'traefik-flags', 'locked'), detail: expect.stringContaining('could not be listed') },
+      { kind: 'traefik', source: join(work, 'traefik-flags', 'conf', 'locked'), detail: expect.stringContaining('could not be listed') },
+      { kind: 'traefik', source: join(work, 'traefik-flags', 'conf', 'swapped.yml'), detail: expect.stringContaining(`not readable by the owner of traefik`) },
       { kind: 'traefik', source: join(work, 'traefik-root', 'dynamic', 'broken.yml'), line: expect.any(Number) },
       {
         kind: 'traefik',
