@@ -57,10 +57,13 @@ interface InspectJson {
   Name?: string;
   Config?: { Image?: string; Env?: string[] | null; Cmd?: string[] | null; Entrypoint?: string[] | null; Labels?: Record<string, string> | null };
   State?: { Status?: string };
-  HostConfig?: { NetworkMode?: string; PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null };
+  HostConfig?: { NetworkMode?: string; PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null; ExtraHosts?: string[] | null };
   NetworkSettings?: {
     Ports?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
-    Networks?: Record<string, { IPAddress?: string; GlobalIPv6Address?: string }> | null;
+    Networks?: Record<
+      string,
+      { IPAddress?: string; GlobalIPv6Address?: string; Gateway?: string; Aliases?: string[] | null; DNSNames?: string[] | null }
+    > | null;
   };
   Mounts?: { Type?: string; Source?: string; Destination?: string }[] | null;
 }
@@ -80,9 +83,13 @@ export function containerFromInspect(json: InspectJson, vault?: SecretVault): Do
     const entry: DockerContainer['networks'][number] = { name };
     if (n.IPAddress) entry.ipAddress = n.IPAddress;
     if (n.GlobalIPv6Address) entry.ipv6Address = n.GlobalIPv6Address;
+    if (n.Gateway) entry.gateway = n.Gateway;
+    // Names other containers reach it by there: a compose service name is an alias ("openclaw" for "stack-openclaw-1").
+    const aliases = [...new Set([...(n.Aliases ?? []), ...(n.DNSNames ?? [])])];
+    if (aliases.length > 0) entry.aliases = aliases;
     return entry;
   });
-  return {
+  const container: DockerContainer = {
     id: json.Id ?? '',
     name: (json.Name ?? '').replace(/^\//, ''),
     image: json.Config?.Image ?? '',
@@ -95,6 +102,9 @@ export function containerFromInspect(json: InspectJson, vault?: SecretVault): Do
     command: redactArgv([...(json.Config?.Entrypoint ?? []), ...(json.Config?.Cmd ?? [])], vault),
     env: (json.Config?.Env ?? []).map((e) => redactEnvEntry(e, vault)),
   };
+  const extraHosts = json.HostConfig?.ExtraHosts ?? [];
+  if (extraHosts.length > 0) container.extraHosts = [...extraHosts];
+  return container;
 }
 
 interface NetworkJson {
@@ -102,7 +112,7 @@ interface NetworkJson {
   Name?: string;
   Driver?: string;
   Internal?: boolean;
-  IPAM?: { Config?: { Subnet?: string }[] | null };
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] | null };
   Options?: Record<string, string> | null;
 }
 
@@ -116,6 +126,8 @@ export function networkFromInspect(json: NetworkJson): DockerNetwork {
     subnets: (json.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => typeof s === 'string'),
     options,
   };
+  const gateways = (json.IPAM?.Config ?? []).map((c) => c.Gateway).filter((g): g is string => typeof g === 'string' && g !== '');
+  if (gateways.length > 0) network.gateways = gateways;
   const bridge = options['com.docker.network.bridge.name'];
   if (bridge) network.bridgeName = bridge;
   else if (network.driver === 'bridge' && network.id) network.bridgeName = network.name === 'bridge' ? 'docker0' : `br-${network.id.slice(0, 12)}`;

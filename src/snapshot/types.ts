@@ -150,8 +150,15 @@ export interface DockerContainer {
   /** HostConfig.NetworkMode: "default", "bridge", "host", "none", "container:<id>", or a network name. */
   networkMode: string;
   ports: DockerPortBinding[];
-  networks: { name: string; ipAddress?: string; ipv6Address?: string }[];
+  /**
+   * gateway: the network's gateway address as the container sees it, an address of this host on a bridge network.
+   * aliases: the names other containers of that network reach it by besides its name (Aliases, DNSNames: a compose service name).
+   */
+  networks: { name: string; ipAddress?: string; ipv6Address?: string; gateway?: string; aliases?: string[] }[];
+  /** Mounts: source on the host, destination in the container (a bind mount's source is a host path). */
   mounts: { type: string; source: string; destination: string }[];
+  /** HostConfig.ExtraHosts, "name:address" as Docker keeps them ("host.docker.internal:host-gateway"). */
+  extraHosts?: string[];
   labels: Record<string, string>;
   /** Config.Cmd + Entrypoint joined, secrets redacted. */
   command: string[];
@@ -165,6 +172,8 @@ export interface DockerNetwork {
   driver: string;
   internal: boolean;
   subnets: string[];
+  /** IPAM gateway addresses: on a bridge network, this host's address on it (what host-gateway names by default, on "bridge"). */
+  gateways?: string[];
   bridgeName?: string;
   options: Record<string, string>;
 }

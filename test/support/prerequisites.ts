@@ -31,7 +31,8 @@ export type Capability =
   | 'node-exporter'
   | 'ansible'
   | 'systemd'
-  | 'sudo';
+  | 'sudo'
+  | 'curl';
 
 export interface CapabilityStatus {
   ok: boolean;
@@ -89,6 +90,8 @@ const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string
   haproxy: [['haproxy', 'haproxy']],
   apache: [['apache2', 'apache2']],
   busybox: [['busybox', 'busybox']],
+  // The collection script reads the Docker Engine API through curl.
+  curl: [['curl', 'curl']],
   // `collect --via --sudo` against a lab login that sudo asks a password of.
   sudo: [['sudo', 'sudo']],
   // The Prometheus output and the shipped alert rules, checked by Prometheus's own tools.

@@ -1,7 +1,10 @@
 import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { doorEvidence, gatewayDoors } from '../doors.js';
-import { describeDoor, describeLocation } from '../../model/doors.js';
+import { describeDoor, describeLocation, snapshotDoors, type DoorHop } from '../../model/doors.js';
+
+/** A door named as a hop names it: its directive and where that is written. */
+const hopKey = (hop: Pick<DoorHop, 'via' | 'location'>) => `${hop.via}\u0000${describeLocation(hop.location)}`;
 
 const FIX: Record<string, string> = {
   nginx: 'proxy_set_header X-Forwarded-For $remote_addr;',
@@ -21,24 +24,43 @@ export const proxyXffAppend: Check = {
       '(`$proxy_add_x_forwarded_for`). Fails for each door to the gateway that appends: nginx with ' +
       "`$proxy_add_x_forwarded_for` or `$http_x_forwarded_for`, HAProxy `option forwardfor`, Apache's mod_proxy_http " +
       '(it appends unless `ProxyAddHeaders Off`), Caddy with `trusted_proxies`. The evidence names the line. Tunnels ' +
-      '(whose edge sets the header) are not judged here.',
+      '(whose edge sets the header) are not judged here. In a chain of doors the gateway sees what the door nearest to it sends: ' +
+      'an appending door with one behind it that overwrites passes.',
     fixable: false,
     inputs: ['openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale', 'doors'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: ['nginx with $proxy_add_x_forwarded_for', 'HAProxy option forwardfor'],
-      passes: ['no door', 'nginx overwrites with $remote_addr', 'nginx sends no XFF (its default)'],
+      passes: [
+        'no door',
+        'nginx overwrites with $remote_addr',
+        'nginx sends no XFF (its default)',
+        'nginx appends, but the door behind it (127.0.0.1:8080) overwrites',
+      ],
     },
   },
   evaluate(ctx) {
     if (!ctx.gateway.detected) return { result: 'skipped', reason: 'no OpenClaw gateway on this host' };
     const doors = gatewayDoors(ctx).filter((d) => !d.door.remote && d.door.layer === 'http');
     if (doors.length === 0) return { result: 'pass', reason: 'no HTTP door leads to the gateway' };
-    const appending = doors.filter((d) => d.door.forwardedFor === 'append');
+    // In a chain, the gateway sees what the door nearest to it sends: one behind that overwrites
+    // the header makes whatever the doors in front of it did harmless.
+    const overwrittenBehind = (d: (typeof doors)[number]) => d.behind.some((hop) => overwriters.has(hopKey(hop)));
+    const overwriters = new Set(
+      snapshotDoors(ctx.snapshot)
+        .doors.filter((x) => x.layer === 'http' && x.forwardedFor === 'overwrite')
+        .map((x) => hopKey({ via: x.via, location: x.location })),
+    );
+    const appending = doors.filter((d) => d.door.forwardedFor === 'append' && !overwrittenBehind(d));
     if (appending.length === 0)
       return {
         result: 'pass',
-        reason: doors.map((d) => `${describeDoor(d.door)}: X-Forwarded-For ${d.door.forwardedFor === 'none' ? 'not sent' : d.door.forwardedFor}`).join('; '),
+        reason: doors
+          .map(
+            (d) =>
+              `${describeDoor(d.door)}: X-Forwarded-For ${d.door.forwardedFor === 'none' ? 'not sent' : d.door.forwardedFor}${d.door.forwardedFor === 'append' ? ', then overwritten by a door behind it' : ''}`,
+          )
+          .join('; '),
       };
     const findings: FindingDraft[] = appending.map((d) => {
       const at = d.door.forwardedForLocation ?? d.door.location;

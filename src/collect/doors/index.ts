@@ -477,7 +477,7 @@ export async function collectDoors(processes: Map<number, string[]>, docker?: Pr
     }),
   );
   const state: DoorsState = { doors: parts.flatMap((p) => p.doors), problems: parts.flatMap((p) => p.problems), read: parts.flatMap((p) => p.read) };
-  await addContainerDoors(state, docker);
+  await addContainerDoors(state, docker, processes);
   return ok(state);
 }
 

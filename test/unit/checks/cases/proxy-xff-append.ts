@@ -12,6 +12,30 @@ export const cases: CheckCases = {
       result: 'pass',
     },
     { name: 'nginx sends no XFF (its default)', snapshot: compose(LOOPBACK_GATEWAY({ gateway: {} }), withNginx(nginxDoor(443))), result: 'pass' },
+    {
+      // The gateway sees what the door nearest to it sends: the inner server block's $remote_addr.
+      name: 'nginx appends, but the door behind it (127.0.0.1:8080) overwrites',
+      snapshot: compose(
+        LOOPBACK_GATEWAY({ gateway: {} }),
+        withNginx(
+          nginxDoor(443, {
+            upstream: { host: '127.0.0.1', port: 8080 },
+            via: 'proxy_pass http://127.0.0.1:8080',
+            forwardedFor: 'append',
+            forwardedForLocation: { file: '/etc/nginx/sites-enabled/openclaw', line: 7 },
+          }),
+        ),
+        withNginx(
+          nginxDoor(8080, {
+            address: '127.0.0.1',
+            location: { file: '/etc/nginx/sites-enabled/inner', line: 5 },
+            forwardedFor: 'overwrite',
+            forwardedForLocation: { file: '/etc/nginx/sites-enabled/inner', line: 6 },
+          }),
+        ),
+      ),
+      result: 'pass',
+    },
   ],
   invalid: [
     {
