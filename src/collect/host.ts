@@ -20,6 +20,19 @@ export type PathKind = 'file' | 'directory' | 'other' | 'missing' | 'denied';
 /** A raw read of a /proc file (argv, environment): not a regular file, so not for the safe reader. */
 export type RawRead = { ok: true; data: Buffer } | { ok: false; code: string };
 
+/** One entry of a directory as readdir sees it: a symbolic link is not a directory (as Go's os.ReadDir, which Traefik walks with). */
+export interface DirEntry {
+  name: string;
+  dir: boolean;
+}
+
+/**
+ * Who may reach a path: its real path and the owner, group and mode bits of `/` and of each
+ * component down to it, for a check of what another user could read (Traefik's owner). A path
+ * that does not exist says so (`missing`); any other failure is not a permission to assume.
+ */
+export type PathOwners = { ok: true; real: string; chain: { uid: number; gid: number; mode: number }[] } | { ok: false; missing: boolean; detail: string };
+
 export interface HostFacts {
   pid: number;
   uid: number;
@@ -36,6 +49,9 @@ export interface HostAccess {
   readSafe(path: string, options: ReadOptions): Promise<SafeRead>;
   readRaw(path: string): Promise<RawRead>;
   listDir(path: string): Promise<string[]>;
+  /** A listing that says why it failed (listDir reads a failure as empty, which suits a search, not a config). */
+  readDir(path: string): Promise<Collected<DirEntry[]>>;
+  pathOwners(path: string): Promise<PathOwners>;
   readlink(path: string): Promise<string | undefined>;
   realpath(path: string): Promise<string | undefined>;
   stat(path: string): Promise<PathKind>;
@@ -193,6 +209,22 @@ export function listDir(path: string): Promise<string[]> {
   return currentHost().listDir(path);
 }
 
+export function readDir(path: string): Promise<Collected<DirEntry[]>> {
+  return currentHost().readDir(path);
+}
+
+export function pathOwners(path: string): Promise<PathOwners> {
+  return currentHost().pathOwners(path);
+}
+
+/** How a directory that could not be listed reads, from its errno: one wording for both transports. */
+export function dirFailure(path: string, code: string): Unavailable {
+  if (code === 'ENOENT') return unavailable('not-found', `${path} does not exist`);
+  if (code === 'EACCES' || code === 'EPERM') return unavailable('permission-denied', `${path} cannot be listed (permission denied; run as root to read it)`);
+  if (code === 'ENOTDIR') return unavailable('error', `${path} is not a directory`);
+  return unavailable('error', `${path} could not be listed (${code})`);
+}
+
 export function tryReadlink(path: string): Promise<string | undefined> {
   return currentHost().readlink(path);
 }
@@ -226,6 +258,29 @@ async function statLocal(path: string): Promise<PathKind> {
   }
 }
 
+async function pathOwnersLocal(path: string): Promise<PathOwners> {
+  let real: string;
+  try {
+    real = await fsRealpath(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    // Nothing there to read (no such file, a file on the way, a loop of links): as the script's `[ -e ]` says.
+    return { ok: false, missing: ['ENOENT', 'ENOTDIR', 'ELOOP'].includes(code), detail: `${path} could not be resolved (${code})` };
+  }
+  const parts = real.split('/').filter(Boolean);
+  const chain: { uid: number; gid: number; mode: number }[] = [];
+  for (let i = 0; i <= parts.length; i++) {
+    const at = `/${parts.slice(0, i).join('/')}`;
+    try {
+      const st = await stat(at);
+      chain.push({ uid: st.uid, gid: st.gid, mode: st.mode });
+    } catch (error) {
+      return { ok: false, missing: false, detail: `${at} could not be examined (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+    }
+  }
+  return { ok: true, real, chain };
+}
+
 /** This machine, read live. */
 const LOCAL: HostAccess = {
   facts: () => ({
@@ -247,6 +302,14 @@ const LOCAL: HostAccess = {
     }
   },
   listDir: (path) => readdir(path).catch(() => []),
+  readDir: async (path) => {
+    try {
+      return ok((await readdir(path, { withFileTypes: true })).map((e) => ({ name: e.name, dir: e.isDirectory() })));
+    } catch (error) {
+      return dirFailure(path, (error as NodeJS.ErrnoException).code ?? 'error');
+    }
+  },
+  pathOwners: pathOwnersLocal,
   readlink: (path) => readlink(path).catch(() => undefined),
   realpath: (path) => fsRealpath(path).catch(() => undefined),
   stat: statLocal,

@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, lchownSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/snapshot/types.js';
@@ -17,8 +17,12 @@ import { spawnDaemon, stopPid, waitFor } from './lab/proc.js';
  * and an Include of a directory), nginx run by the hostile user (its nginx -T runs as that user),
  * an nginx master whose config nginx -T rejects (its files are read one by one),
  * and processes whose argv is cloudflared's, ngrok's and frpc's with their config files (explicit,
- * from the owner's home, relative to the working directory). The script printed by `collect
- * --print-script` runs there under dash and busybox sh; `collect --from` must give the same doors
+ * from the owner's home, relative to the working directory), and traefik's (not a Debian package:
+ * a renamed node or sleep, with real files): a root one by --configFile (TOML, its file provider
+ * directory walked, a link to a directory not, a broken file by its line), the hostile user's by
+ * ./traefik.yml naming a root-only file, the hostile user's by flags (its own link to the root-only
+ * file, a subdirectory it cannot list), and a root one by its TRAEFIK_* environment. The script printed by `collect
+ * --print-script` runs there under dash, busybox sh and bash; `collect --from` must give the same doors
  * (and snapshot) as `collect`, with nothing missing. A gateway-like process of the hostile user
  * has a config whose `$include`s nest two levels (an array, then a string, in a subdirectory):
  * the script follows them as OpenClaw does, and never one outside the config's directory. As a
@@ -235,6 +239,62 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     });
     await tunnel('frpc', 'frpc', ['-c', 'frpc.toml'], { cwd: frp, hostile: true });
 
+    // Traefik (not a Debian package: a process titled traefik, with real config files). As root: a
+    // static TOML named relative to its working directory, a file provider directory of YAML and
+    // TOML with a subdirectory walked, a symbolic link to a directory not walked (as Traefik's
+    // os.ReadDir), a file that is not config, and a broken file named by its line.
+    const traefikRoot = join(work, 'traefik-root');
+    mkdirSync(join(traefikRoot, 'dynamic', 'sub'), { recursive: true });
+    mkdirSync(join(traefikRoot, 'elsewhere'));
+    writeFileSync(
+      join(traefikRoot, 'static.toml'),
+      `[entryPoints.web]\n  address = ":8451"\n\n[providers.file]\n  directory = "${join(traefikRoot, 'dynamic')}/"\n`,
+    );
+    writeFileSync(
+      join(traefikRoot, 'dynamic', 'gw.yml'),
+      `http:\n  routers:\n    gw:\n      rule: "Host(\`gw.example.com\`)"\n      service: gw\n  services:\n    gw:\n      loadBalancer:\n        servers:\n          - url: "http://127.0.0.1:${GATEWAY_PORT}"\n`,
+    );
+    writeFileSync(
+      join(traefikRoot, 'dynamic', 'sub', 'raw.toml'),
+      `[tcp.routers.raw]\n  rule = "HostSNI(\`*\`)"\n  service = "raw"\n\n[[tcp.services.raw.loadBalancer.servers]]\n  address = "127.0.0.1:${GATEWAY_PORT}"\n`,
+    );
+    writeFileSync(join(traefikRoot, 'dynamic', 'broken.yml'), 'http:\n  routers:\n    x: [\n');
+    writeFileSync(join(traefikRoot, 'dynamic', 'README'), 'not config\n');
+    writeFileSync(join(traefikRoot, 'elsewhere', 'hidden.yml'), 'http:\n  routers:\n    hidden:\n      service: nowhere\n');
+    symlinkSync(join(traefikRoot, 'elsewhere'), join(traefikRoot, 'dynamic', 'linked'));
+    await tunnel('traefik-root', 'traefik', ['--configFile=static.toml'], { cwd: traefikRoot });
+    // The hostile user's traefik: ./traefik.yml found in its working directory, naming a root-only file.
+    writeFileSync(join(work, 'traefik-secret.yml'), `# ${ROOT_ONLY}\nhttp:\n  routers:\n    r:\n      service: s\n`, { mode: 0o600 });
+    const traefikUser = hostileDir('traefik-user', {
+      'traefik.yml': `entryPoints:\n  web:\n    address: ":8452"\nproviders:\n  file:\n    filename: '${join(work, 'traefik-secret.yml')}'\n`,
+    });
+    await tunnel('traefik-user', 'traefik', [], { cwd: traefikUser, hostile: true });
+    // The hostile user's traefik by flags alone. Its provider directory holds its own symbolic link to the root-only file
+    // and a subdirectory it cannot list itself. (Not a link of its own to a file it may read: the script refuses every
+    // user's link, stricter than collect, for want of O_NOFOLLOW in sh; src/collect/README.md.)
+    const traefikFlags = hostileDir('traefik-flags', {});
+    mkdirSync(join(traefikFlags, 'conf', 'locked'), { recursive: true });
+    symlinkSync(join(work, 'traefik-secret.yml'), join(traefikFlags, 'conf', 'swapped.yml'));
+    for (const p of ['conf', 'conf/locked', 'conf/swapped.yml']) lchownSync(join(traefikFlags, p), HOSTILE, HOSTILE);
+    chmodSync(join(traefikFlags, 'conf', 'locked'), 0o000);
+    await tunnel('traefik-flags', 'traefik', ['--entrypoints.web.address=:8453', '--providers.file.directory', join(traefikFlags, 'conf')], {
+      cwd: traefikFlags,
+      hostile: true,
+    });
+    // A root traefik by its TRAEFIK_* environment alone, its file provider one file.
+    const traefikEnv = join(work, 'traefik-env');
+    mkdirSync(traefikEnv);
+    writeFileSync(
+      join(traefikEnv, 'dynamic.yml'),
+      `tcp:\n  routers:\n    env:\n      rule: "HostSNI(\`*\`)"\n      service: env\n  services:\n    env:\n      loadBalancer:\n        servers:\n          - address: "127.0.0.1:${GATEWAY_PORT}"\n`,
+    );
+    // (sleep, not node: node's own -e would read as a flag, and Traefik reads its environment only without flags)
+    await start('traefik-env', binary('bash'), ['-c', 'exec -a traefik sleep 600'], {
+      cwd: traefikEnv,
+      env: { TRAEFIK_ENTRYPOINTS_RAW_ADDRESS: ':8454', TRAEFIK_PROVIDERS_FILE_FILENAME: join(traefikEnv, 'dynamic.yml') },
+      argv0: 'traefik',
+    });
+
     // A gateway-like listener of the hostile user, whose config is spread over $include files.
     mkdirSync(join(hostileHome, '.openclaw', 'parts'), { recursive: true });
     writeFileSync(
@@ -277,19 +337,46 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     for (const key of ['caddy:8445', 'caddy:8446', 'haproxy:8447', 'apache:8448', 'apache:8449', 'nginx:8081']) expect(seen).toContain(key);
     for (const kind of ['cloudflared', 'ngrok', 'frp']) expect(local.doors.data.doors.some((d) => d.kind === kind)).toBe(true);
     expect(seen).toContain('nginx:8090');
-    // The one problem: the nginx whose config nginx -T rejects, named where nginx says.
-    expect(local.doors.data.problems).toMatchObject([{ kind: 'nginx', source: join(work, 'nginx-broken', 'sites', 'typo.conf'), line: 1 }]);
+    // The problems: the nginx whose config nginx -T rejects, named where nginx says; Traefik's broken file by its line, the
+    // root-only file the hostile user's traefik names, and the directory that traefik's owner cannot list.
+    const problems = [...local.doors.data.problems].sort((a, b) => a.source.localeCompare(b.source));
+    expect(problems).toMatchObject([
+      { kind: 'nginx', source: join(work, 'nginx-broken', 'sites', 'typo.conf'), line: 1 },
+      { kind: 'traefik', source: join(work, 'traefik-flags', 'conf', 'locked'), detail: expect.stringContaining('could not be listed') },
+      { kind: 'traefik', source: join(work, 'traefik-flags', 'conf', 'swapped.yml'), detail: expect.stringContaining(`not readable by the owner of traefik`) },
+      { kind: 'traefik', source: join(work, 'traefik-root', 'dynamic', 'broken.yml'), line: expect.any(Number) },
+      {
+        kind: 'traefik',
+        source: join(work, 'traefik-secret.yml'),
+        detail: expect.stringContaining(`is not readable by the owner of traefik (uid ${HOSTILE})`),
+      },
+    ]);
+  });
+
+  it('reads Traefik locally as Traefik would: its static file, flags or environment, the file provider walked', () => {
+    const doors = local.doors?.status === 'ok' ? local.doors.data.doors.filter((d) => d.kind === 'traefik') : [];
+    const described = doors.map((d) => `${d.listen?.[0]?.port} ${d.layer} ${d.location?.file ?? ''}`).sort();
+    expect(described).toEqual([
+      `8451 http ${join(work, 'traefik-root', 'dynamic', 'gw.yml')}`,
+      `8451 tcp ${join(work, 'traefik-root', 'dynamic', 'sub', 'raw.toml')}`,
+      `8454 tcp ${join(work, 'traefik-env', 'dynamic.yml')}`,
+    ]);
+    // The symbolic link to a directory is not walked (Traefik's os.ReadDir does not follow it).
+    expect(JSON.stringify(local.doors)).not.toContain('hidden');
   });
 
   it.each([
     ['dash', ['dash', '-s']],
     ['busybox sh', [binary('busybox'), 'sh', '-s']],
+    ['bash', [binary('bash'), '-s']],
   ])('under %s: collect --from gives the same doors and snapshot as collect, nothing missing', async (name, shell) => {
     const out = await runScript(shell, name.replace(' ', '-'));
     const parsed = await collectJson(['--from', out], join(work, `${name.replace(' ', '-')}.json`));
     expect(parsed.collection?.missing).toEqual([]);
     expect(parsed.doors).toEqual(local.doors);
     expect(comparable(parsed)).toEqual(comparable(local));
+    // The root-only file the hostile user's traefik names is never read by the script: its bytes are not in the output.
+    expect(readFileSync(out, 'latin1')).not.toContain(ROOT_ONLY);
   });
 
   it("follows the gateway config's $include files as collect does, and prints no token", () => {

@@ -485,12 +485,11 @@ export async function collectDoors(processes: Map<number, string[]>, docker?: Pr
  * What collectDoors reads, for the collection script: which forwarders run, in which namespace,
  * as whom, nginx's own dump (`nginx -T`, as the master's owner), and the config files of Caddy
  * (with `caddy adapt`), HAProxy, Apache and the tunnels found as the functions above find them
- * (script/door-rounds.ts), nginx's files one by one when `nginx -T` fails. What it still does not
- * read (Traefik's configuration) becomes a problem naming the file, so the cells it decides are
- * `unknown`, never `filtered`.
+ * (script/door-rounds.ts), nginx's files one by one when `nginx -T` fails, and Traefik's static
+ * and file-provider configuration as traefik-read.ts finds it (script/traefik-round.ts).
  */
 export const DOOR_READS: ScriptReads = {
   which: ['nginx', 'caddy'],
   processes: [{ pattern: 'nginx|caddy|haproxy|apache2|httpd|socat|rinetd|ssh|kubectl|cloudflared|ngrok|frpc|traefik', reads: ['netns', 'status', 'cwd'] }],
-  rounds: ['nginx', 'door-configs'],
+  rounds: ['nginx', 'door-configs', 'traefik'],
 };

@@ -1,6 +1,5 @@
-import { realpath, stat } from 'node:fs/promises';
 import type { Collected, DockerState, DoorProblem, DoorsState } from '../../snapshot/types.js';
-import { hostFacts, listDir, readText, unavailable } from '../host.js';
+import { hostFacts, pathOwners, readDir, readText, unavailable } from '../host.js';
 import { cwdOf, processIds, readEnviron, userOf } from '../proc.js';
 import { flattenEnv, flattenFile, flattenFlags, TraefikConfigError, type Settings } from './traefik-config.js';
 import { traefikDoors, traefikStatic, traefikStaticCandidates } from './traefik.js';
@@ -14,9 +13,11 @@ import { traefikDoors, traefikStatic, traefikStaticCandidates } from './traefik.
  */
 
 const DYNAMIC = /\.(toml|ya?ml)$/i;
+/** How deep below the file provider's directory clawmoat walks (the collection script's round walks as deep). */
+export const MAX_DEPTH = 4;
 
 /** Who Traefik runs as, for file access (the fsuid, fsgid and groups of /proc/PID/status). */
-interface Owner {
+export interface Owner {
   uid: number;
   gids: number[];
 }
@@ -28,47 +29,48 @@ async function ownerOf(pid: number): Promise<Owner | undefined> {
 }
 
 /**
- * Could Traefik's owner read this path (search every directory on the way, read the last)? Its
- * config names the files, so clawmoat, as root, reads only what the owner could: a config a user
- * wrote cannot make it read a root-only file. Mode bits only (no ACLs): when unsure, not read.
+ * Could Traefik's owner read this path (search every directory on the way, read or list the
+ * last)? Its config and argv name the files, so clawmoat, as root, reads only what the owner
+ * could: a config a user wrote cannot make it read a root-only file. Mode bits only (no ACLs).
+ * The owners come through HostAccess (this machine, or the script's record of the host), and
+ * anything that cannot be examined is not readable: only a path that does not exist passes, for
+ * the reader to report as missing (Traefik's default candidates mostly are).
  */
-async function ownerMayRead(path: string, owner: Owner, last: 'read' | 'list'): Promise<boolean> {
-  let real: string;
-  try {
-    real = await realpath(path);
-  } catch {
-    return true; // Missing: the reader says so.
-  }
-  const parts = real.split('/').filter(Boolean);
-  for (let i = 0; i <= parts.length; i++) {
-    const st = await stat(`/${parts.slice(0, i).join('/')}`).catch(() => undefined);
-    if (!st) return false;
-    const bits = i < parts.length ? 1 : last === 'read' ? 4 : 5;
+export async function ownerMayRead(path: string, owner: Owner, last: 'read' | 'list'): Promise<boolean> {
+  const found = await pathOwners(path);
+  if (!found.ok) return found.missing;
+  return found.chain.every((st, i) => {
+    const bits = i < found.chain.length - 1 ? 1 : last === 'read' ? 4 : 5;
     const granted = st.uid === owner.uid ? (st.mode >> 6) & 7 : owner.gids.includes(st.gid) ? (st.mode >> 3) & 7 : st.mode & 7;
-    if ((granted & bits) !== bits) return false;
-  }
-  return true;
+    return (granted & bits) === bits;
+  });
 }
 
 type Reader = ReturnType<typeof readerFor>;
 
-/** Read and list as Traefik's owner would (see ownerMayRead); only root needs the check. */
-function readerFor(pid: number): { read: typeof readText; list: typeof listDir } {
-  // Mode bits are checked on this machine's files, so only when reading this machine (a replayed
-  // recording carries the remote script's pid, and its script read only what it declared).
-  const local = hostFacts().pid === process.pid;
-  const owner = local && hostFacts().uid === 0 ? ownerOf(pid) : Promise.resolve(undefined);
-  const refused = (path: string, o: Owner) => `${path} is not readable by the owner of traefik (uid ${o.uid}), so clawmoat does not read it as root`;
+/**
+ * Read and list as Traefik's owner would (see ownerMayRead); only root needs the check. As root,
+ * an owner that cannot be read (its /proc status) refuses every read: never a read as root of a
+ * path whose owner is not known.
+ */
+function readerFor(pid: number): { read: typeof readText; list: typeof readDir } {
+  const root = hostFacts().uid === 0;
+  const owner = root ? ownerOf(pid) : Promise.resolve(undefined);
+  const refused = async (path: string, last: 'read' | 'list'): Promise<string | undefined> => {
+    if (!root) return undefined;
+    const o = await owner;
+    if (!o) return `the owner of traefik (pid ${pid}) could not be read from /proc/${pid}/status, so clawmoat does not read ${path} as root`;
+    if (o.uid === 0 || (await ownerMayRead(path, o, last))) return undefined;
+    return `${path} is not ${last === 'read' ? 'readable' : 'listable'} by the owner of traefik (uid ${o.uid}), so clawmoat does not ${last} it as root`;
+  };
   return {
     async read(path) {
-      const o = await owner;
-      if (o && o.uid !== 0 && !(await ownerMayRead(path, o, 'read'))) return unavailable('permission-denied', refused(path, o));
-      return readText(path);
+      const why = await refused(path, 'read');
+      return why ? unavailable('permission-denied', why) : readText(path);
     },
     async list(path) {
-      const o = await owner;
-      if (o && o.uid !== 0 && !(await ownerMayRead(path, o, 'list'))) return [];
-      return listDir(path);
+      const why = await refused(path, 'list');
+      return why ? unavailable('permission-denied', why) : readDir(path);
     },
   };
 }
@@ -127,10 +129,30 @@ async function readDynamic(
 ): Promise<Settings> {
   const out: Settings = new Map();
   const paths: string[] = [];
+  // As Traefik's file provider: every entry of the directory, a subdirectory (not a symbolic link to one) walked in turn.
   const walk = async (dir: string, depth: number): Promise<void> => {
-    for (const name of (await list(dir)).sort()) {
-      if (DYNAMIC.test(name)) paths.push(`${dir}/${name}`);
-      else if (depth < 4 && !name.includes('.')) await walk(`${dir}/${name}`, depth + 1);
+    const listed = await list(dir);
+    if (listed.status !== 'ok') {
+      state.problems.push({
+        kind: 'traefik',
+        pid,
+        source: dir,
+        detail: `traefik (pid ${pid}) reads routes from every file in ${dir}, which could not be listed: ${listed.detail}; its routes are unknown until clawmoat can list it`,
+      });
+      return;
+    }
+    for (const entry of [...listed.data].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const path = `${dir}/${entry.name}`;
+      if (!entry.dir) {
+        if (DYNAMIC.test(entry.name)) paths.push(path);
+      } else if (depth < MAX_DEPTH) await walk(path, depth + 1);
+      else
+        state.problems.push({
+          kind: 'traefik',
+          pid,
+          source: path,
+          detail: `traefik (pid ${pid}) reads routes from ${path}, deeper than the ${MAX_DEPTH} levels of directories clawmoat follows`,
+        });
     }
   };
   if (file.filename) paths.push(file.filename.value);

@@ -30,7 +30,9 @@ export type ScriptRound =
   /** doors: `nginx -T` for each nginx master in the script's namespace, as its owner. */
   | 'nginx'
   /** doors: Caddy (and `caddy adapt` as its owner), HAProxy, Apache (includes followed) and tunnel configs from each process's argv. */
-  | 'door-configs';
+  | 'door-configs'
+  /** doors: Traefik's static file, flags or environment, then its file provider's file or directory, as its owner could read them. */
+  | 'traefik';
 
 export interface ProcessReads {
   /** An extended regular expression over a process's argv (NULs as they are); a superset of what the collector picks. */

@@ -16,6 +16,7 @@ import { LEGACY_STATE_DIRS } from '../../openclaw/config-paths.js';
 import type { ProcessReads, ScriptReads } from './declare.js';
 import { DOOR_CONFIG_ROUND, NGINX_ROUND, RUN_DUMP } from './door-rounds.js';
 import { FORMAT_LINE } from './frame.js';
+import { TRAEFIK_HELPERS, TRAEFIK_ROUND } from './traefik-round.js';
 import { SSHD_INCLUDE_ROUND } from './sshd-include-round.js';
 import { OPENCLAW_INCLUDE_HELPERS, OPENCLAW_INCLUDE_ROUND } from './openclaw-include-round.js';
 
@@ -139,9 +140,10 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
       : []),
     ...(rounds.has('compose') ? [COMPOSE_ROUND] : []),
     ...(rounds.has('docker') ? [DOCKER_ROUND] : []),
-    ...(rounds.has('nginx') || rounds.has('door-configs') ? [RUN_DUMP] : []),
+    ...(rounds.has('nginx') || rounds.has('door-configs') || rounds.has('traefik') ? [RUN_DUMP] : []),
     ...(rounds.has('nginx') ? [NGINX_ROUND(doorIndex)] : []),
     ...(rounds.has('door-configs') ? [DOOR_CONFIG_ROUND(doorIndex)] : []),
+    ...(rounds.has('traefik') ? [TRAEFIK_HELPERS, TRAEFIK_ROUND(doorIndex)] : []),
     'flush_reads',
     'finish',
     '',

@@ -1,7 +1,18 @@
 import { basename } from 'node:path';
 import { DEFAULT_MAX_BYTES, sha256, type SafeRead } from '../../safe-fs/read.js';
 import type { Collected } from '../../snapshot/types.js';
-import { commandResult, DEFAULT_TIMEOUT_MS, ok, unavailable, type HostAccess, type HostFacts, type PathKind, type RawRead } from '../host.js';
+import {
+  commandResult,
+  DEFAULT_TIMEOUT_MS,
+  dirFailure,
+  ok,
+  unavailable,
+  type HostAccess,
+  type HostFacts,
+  type PathKind,
+  type PathOwners,
+  type RawRead,
+} from '../host.js';
 import type { ScriptRecord } from './frame.js';
 
 /**
@@ -136,6 +147,41 @@ export function replayHost(records: readonly ScriptRecord[]): Replay {
       return text(r)
         .split('\0')
         .filter((n) => n !== '');
+    },
+
+    async readDir(path) {
+      const r = get('dir', path);
+      if (!r) {
+        miss(`list ${path}`);
+        return unavailable('error', `${path} ${NOT_RECORDED}`);
+      }
+      if (r.status !== 'ok') return dirFailure(path, r.status);
+      // "d" or "-" (a directory or not, a symbolic link not followed), then the name; NUL-ended.
+      return ok(
+        text(r)
+          .split('\0')
+          .filter((e) => e.length > 1)
+          .map((e) => ({ name: e.slice(1), dir: e[0] === 'd' })),
+      );
+    },
+
+    async pathOwners(path): Promise<PathOwners> {
+      // The real path, then "UID GID MODE" (hex, as stat %f) for / and each component of it, one a line.
+      const r = get('owners', path);
+      if (!r) {
+        miss(`owners ${path}`);
+        return { ok: false, missing: false, detail: `the owners of ${path} ${NOT_RECORDED}` };
+      }
+      if (r.status === 'missing') return { ok: false, missing: true, detail: `${path} does not exist` };
+      const [real = '', ...lines] = text(r).split('\n');
+      const chain = lines.filter(Boolean).map((l) => {
+        const [uid, gid, mode] = l.split(' ');
+        return { uid: Number(uid), gid: Number(gid), mode: parseInt(mode ?? '', 16) };
+      });
+      const whole = chain.length === real.split('/').filter(Boolean).length + 1 && chain.every((c) => [c.uid, c.gid, c.mode].every(Number.isInteger));
+      if (r.status !== 'ok' || !real.startsWith('/') || !whole)
+        return { ok: false, missing: false, detail: `the owners of ${path} could not be read on the host` };
+      return { ok: true, real, chain };
     },
 
     async readlink(path) {
