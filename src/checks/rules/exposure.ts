@@ -41,11 +41,14 @@ export function pathEvidence(cell: ReachCell): Evidence[] {
 }
 
 /**
- * What closes an open cell: the door's own fix when it has one, and always the gateway's bind
- * and a firewall that denies the port from that zone (harden plans both; a door's steps are
- * named for the door).
+ * What closes an open cell. Through a door (a proxy, a forwarder, a tunnel): the door's own fix,
+ * and nothing else. The gateway's bind and a firewall on the gateway port cannot close a door
+ * that reaches the gateway on loopback, and a firewall on the door's port would also cut off
+ * whatever else it serves there; a gateway that is itself open has a cell, and fixes, of its own.
+ * Otherwise: the gateway's bind, and a firewall that denies the port from that zone.
  */
 function openCellFixes(ctx: AnalysisContext, cell: ReachCell, door: FixIntent | undefined): FixIntent[] {
+  if (cell.listener.door && cell.listener.door.kind !== 'tailscale') return door ? [door] : [];
   const listener = hostPort(cell.listener.address, cell.listener.port);
   const rules = pathEvidence(cell)
     .slice(1)
