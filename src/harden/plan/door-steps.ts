@@ -8,6 +8,7 @@ import type { DoorRuntime } from '../door-runtime.js';
 import { bindCaddySite } from '../edit/caddyfile-bind.js';
 import { bindCaddyJson } from '../edit/caddy-json-listen.js';
 import { moveNginxListens } from '../edit/nginx-listen.js';
+import { nginxOptions } from '../nginx-options.js';
 import { undoRefusal } from '../state/undo-commands.js';
 import type { CommandStep, FileStep, Step } from '../types.js';
 import { fileDiff } from './file-diff.js';
@@ -119,9 +120,17 @@ function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanO
     const unplaced = p.listens.find((l) => !l.location);
     if (unplaced) return { steps: [], note: manualNote(p, `no listen directive names ${hostPort(unplaced.address, unplaced.port)}`) };
     for (const l of p.listens) files.set(l.location!.file, [...(files.get(l.location!.file) ?? []), l]);
-    // nginx -t reads the whole tree as root: its main file must be root's too.
+    // nginx -t and its reload run as root with the master's own options: each must be on the
+    // allow list root's commands share, and each file they name root's alone (nginx -t reads the
+    // whole tree from the main file and opens the error log; a reload signals the pid in the pid file).
+    const named = nginxOptions(runtime.args);
+    if ('error' in named) return { steps: [], note: manualNote(p, `nginx (pid ${door.pid}): ${named.error}; not run as root by clawmoat`) };
     const mainRefused = options.refusal?.(runtime.conf);
     if (mainRefused) return { steps: [], note: manualNote(p, `${mainRefused}: nginx -t would read it as root`) };
+    for (const { option, path } of named.paths) {
+      const refused = options.refusal?.(path);
+      if (refused) return { steps: [], note: manualNote(p, `${refused} (the master's ${option}): nginx -t and its reload would open it as root`) };
+    }
     // A reload opens the new sockets while the old ones are still held, and the kernel will not
     // bind 127.0.0.1:443 beside a listening *:443 (nginx logs "Address already in use" and keeps
     // the old config): moving a wildcard listener takes a restart.

@@ -1,7 +1,10 @@
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditContext } from '../../../../src/audit.js';
 import type { DoorRef } from '../../../../src/checks/fix-intents.js';
-import type { DoorRuntime } from '../../../../src/harden/door-runtime.js';
+import { configRefusal, type DoorRuntime } from '../../../../src/harden/door-runtime.js';
 import { planDoors, type DoorPlanOptions } from '../../../../src/harden/plan/door-steps.js';
 import type { CommandStep, FileStep } from '../../../../src/harden/types.js';
 import { buildContext } from '../../../../src/model/context.js';
@@ -139,6 +142,65 @@ describe('planDoors', () => {
     });
     expect(fromFile.steps).toEqual([]);
     expect(fromFile.notes.join('\n')).toMatch(/on the live host, not from a snapshot file/);
+  });
+
+  it('an nginx master whose options are off the allow list, or name a file someone but root could change, gets no step: the manual fix instead', () => {
+    const door = compose(LOOPBACK_GATEWAY, withNginx(nginxDoor(443)));
+    const userFile = (p: string) => (p.startsWith('/home/u/') ? `${p} is owned by uid 1000, not root` : undefined);
+    const cases: [string[], RegExp][] = [
+      [['-g', 'load_module /tmp/x.so;'], /its -g "load_module \/tmp\/x\.so;" holds a directive other than .*not run as root/],
+      [['-g', 'daemon on; env LD_PRELOAD=/tmp/x.so;'], /holds a directive other than/],
+      [['-g', 'pid /home/u/x;'], /\/home\/u\/x is owned by uid 1000, not root \(the master's -g pid\)/],
+      [['-g', 'daemon on; error_log /home/u/log;'], /\/home\/u\/log is owned by uid 1000.*-g error_log/],
+      [['-p', '/home/u/'], /\/home\/u\/ is owned by uid 1000.*the master's -p/],
+      [['-e', '/home/u/error.log'], /the master's -e/],
+      [['-c', '/home/u/nginx.conf'], /\/home\/u\/nginx\.conf is owned by uid 1000/],
+    ];
+    for (const [args, why] of cases) {
+      const conf = args[0] === '-c' ? args[1]! : '/etc/nginx/nginx.conf';
+      const { steps, notes } = plan(door, { runtime: () => ({ kind: 'nginx', args, conf, unit: 'nginx.service' }), refusal: userFile });
+      expect(steps, args.join(' ')).toEqual([]);
+      expect(notes.join('\n'), args.join(' ')).toMatch(why);
+      expect(notes.join('\n')).toContain('By hand: in /etc/nginx/sites-enabled/openclaw:2: listen 127.0.0.1:443');
+    }
+  });
+
+  it('an nginx master with a -c in a directory its user owns, judged by the real config refusal: no step', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clawmoat-nginx-'));
+    try {
+      const conf = join(dir, 'nginx.conf');
+      writeFileSync(conf, 'events {}\n');
+      if (process.getuid?.() === 0) chownSync(dir, 1000, 1000);
+      const { steps, notes } = plan(compose(LOOPBACK_GATEWAY, withNginx(nginxDoor(443))), {
+        runtime: () => ({ kind: 'nginx', args: ['-c', conf], conf, unit: 'nginx.service' }),
+        refusal: (p) => (p === SITE ? undefined : configRefusal(p)),
+      });
+      expect(steps).toEqual([]);
+      expect(notes.join('\n')).toMatch(/can be changed by uid \d+|owned by uid \d+, not root/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an nginx master on the allow list, every file it names root’s: planned, and each of those files was judged', () => {
+    const args = [
+      '-p',
+      '/etc/nginx/',
+      '-e',
+      '/var/log/nginx/error.log',
+      '-c',
+      '/etc/nginx/nginx.conf',
+      '-g',
+      'daemon on; master_process on; pid /run/nginx.pid;',
+    ];
+    const judged: string[] = [];
+    const { steps, notes } = plan(compose(LOOPBACK_GATEWAY, withNginx(nginxDoor(443))), {
+      runtime: () => ({ kind: 'nginx', args, conf: '/etc/nginx/nginx.conf', unit: 'nginx.service' }),
+      refusal: (p) => void judged.push(p),
+    });
+    expect(notes).toEqual([]);
+    expect((steps[1] as CommandStep).argv).toEqual(['nginx', '-t', ...args]);
+    expect(new Set(judged)).toEqual(new Set([SITE, '/etc/nginx/', '/var/log/nginx/error.log', '/etc/nginx/nginx.conf', '/run/nginx.pid']));
   });
 
   it('Caddy with its admin API off cannot be reloaded: explained', () => {
