@@ -53,6 +53,11 @@ export function isSafeBindAddress(address: string, snapshot?: Snapshot): boolean
   return cls === 'loopback' || cls === 'tailnet' || cls === 'vpn';
 }
 
+/** Every address of the host: 0.0.0.0, ::, and the `*` or empty address a program writes for them. */
+export function isWildcard(address: string): boolean {
+  return classifyAddress(address) === 'wildcard';
+}
+
 /** The one loopback test: 127.0.0.0/8, ::1, and their IPv4-mapped forms. */
 export function isLoopback(address: string): boolean {
   return classifyAddress(address) === 'loopback';

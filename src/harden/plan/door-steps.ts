@@ -2,7 +2,7 @@ import type { DoorBindIntent, DoorListenRef, DoorRef } from '../../checks/fix-in
 import type { Finding } from '../../checks/types.js';
 import type { AnalysisContext } from '../../model/context.js';
 import { describeDoor, describeLocation, doorName } from '../../model/doors.js';
-import { hostPort, parseAddress } from '../../model/addresses.js';
+import { hostPort, isWildcard, parseAddress } from '../../model/addresses.js';
 import type { SourceLocation } from '../../snapshot/types.js';
 import type { DoorRuntime } from '../door-runtime.js';
 import { bindCaddySite } from '../edit/caddyfile-bind.js';
@@ -38,8 +38,6 @@ interface Planned {
   finding: Finding;
   listens: DoorListenRef[];
 }
-
-const WILDCARDS = new Set(['0.0.0.0', '::', '*', '']);
 
 const doorKey = (d: DoorRef) => `${d.kind}\0${d.pid ?? ''}\0${d.location?.file ?? d.via}`;
 const listenKey = (l: DoorListenRef) => (l.location ? describeLocation(l.location) : hostPort(l.address, l.port));
@@ -134,7 +132,7 @@ function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanO
     // A reload opens the new sockets while the old ones are still held, and the kernel will not
     // bind 127.0.0.1:443 beside a listening *:443 (nginx logs "Address already in use" and keeps
     // the old config): moving a wildcard listener takes a restart.
-    const wildcard = p.listens.filter((l) => WILDCARDS.has(l.address));
+    const wildcard = p.listens.filter((l) => isWildcard(l.address));
     if (wildcard.length > 0 && !runtime.unit)
       return {
         steps: [],

@@ -98,7 +98,7 @@ describe('planDoors', () => {
     const wildcard = plan(compose(LOOPBACK_GATEWAY, withNginx(nginxDoor(443))), { runtime });
     expect(wildcard.steps).toEqual([]);
     expect(wildcard.notes.join('\n')).toMatch(
-      /a reload cannot give up a wildcard socket.*not a systemd unit.*By hand: in \/etc\/nginx\/sites-enabled\/openclaw:2: listen 127\.0\.0\.1:443/,
+      /a reload cannot give up a wildcard socket.*not a systemd unit.*By hand: write `listen 127\.0\.0\.1:443;` at \/etc\/nginx\/sites-enabled\/openclaw:2/,
     );
   });
 
@@ -161,7 +161,7 @@ describe('planDoors', () => {
       const { steps, notes } = plan(door, { runtime: () => ({ kind: 'nginx', args, conf, unit: 'nginx.service' }), refusal: userFile });
       expect(steps, args.join(' ')).toEqual([]);
       expect(notes.join('\n'), args.join(' ')).toMatch(why);
-      expect(notes.join('\n')).toContain('By hand: in /etc/nginx/sites-enabled/openclaw:2: listen 127.0.0.1:443');
+      expect(notes.join('\n')).toContain('By hand: write `listen 127.0.0.1:443;` at /etc/nginx/sites-enabled/openclaw:2');
     }
   });
 
