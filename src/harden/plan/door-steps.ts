@@ -160,17 +160,16 @@ function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanO
       return { steps: [], note: manualNote(p, `caddy runs its config through the ${runtime.adapter} adapter (${runtime.config}): bind it to ${v4} by hand`) };
     if (!door.location || door.location.file !== runtime.config)
       return { steps: [], note: manualNote(p, `the reverse_proxy line is not in ${runtime.config} itself (an import)`) };
-    const text = options.readFile(runtime.config);
-    if (text !== undefined && /^\s*admin\s+off\b/m.test(text))
-      return { steps: [], note: manualNote(p, `${runtime.config} turns Caddy's admin API off, so it cannot be reloaded: add the bind and restart Caddy`) };
-    if (text !== undefined && runtime.adapter === 'json' && /"admin"\s*:\s*\{[^}]*"disabled"\s*:\s*true/.test(text))
-      return { steps: [], note: manualNote(p, `${runtime.config} turns Caddy's admin API off, so it cannot be reloaded: change the listen and restart Caddy`) };
     files.set(runtime.config, p.listens);
     const dial = door.via.replace(/^reverse_proxy\s+/, '');
+    // The config is read once, by editFiles, after the checks that refuse a file root must not read.
     edits = editFiles(
       p,
       options,
       (t) => {
+        if (/^\s*admin\s+off\b/m.test(t)) return { error: "it turns Caddy's admin API off, so Caddy cannot be reloaded: add the bind and restart Caddy" };
+        if (runtime.adapter === 'json' && /"admin"\s*:\s*\{[^}]*"disabled"\s*:\s*true/.test(t))
+          return { error: "it turns Caddy's admin API off, so Caddy cannot be reloaded: change the listen and restart Caddy" };
         // A Caddyfile: `bind` in the site block; a JSON config: the server's listen list.
         const bound = runtime.adapter === 'json' ? bindCaddyJson(t, dial, { v4, v6: '::1' }) : bindCaddySite(t, door.location!.line, [v4]);
         return 'error' in bound ? bound : { text: bound.text };

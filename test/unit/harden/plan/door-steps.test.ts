@@ -211,6 +211,19 @@ describe('planDoors', () => {
     expect(notes.join('\n')).toMatch(/admin API off/);
   });
 
+  it('Caddy: the config is read once, and never when root must not read it', () => {
+    const door = compose(LOOPBACK_GATEWAY, withSockets(tcpListener('::', 443, 30, 'caddy')), withDoors([caddyDoor]));
+    const reads: string[] = [];
+    const readFile = (p: string) => (reads.push(p), p === CADDYFILE ? `{\n\tadmin off\n}\n${CADDY_TEXT}` : undefined);
+    const refused = plan(door, { readFile, refusal: (p) => (p === CADDYFILE ? `${p} is owned by uid 1000, not root` : undefined) });
+    expect(refused.steps).toEqual([]);
+    expect(refused.notes.join('\n')).toMatch(/owned by uid 1000, not root: a proxy config the gateway's user could write/);
+    expect(reads).toEqual([]);
+    const adminOff = plan(door, { readFile });
+    expect(adminOff.notes.join('\n')).toMatch(/Caddyfile: it turns Caddy's admin API off/);
+    expect(reads).toEqual([CADDYFILE]);
+  });
+
   it('an outbound tunnel gets no step: the check’s advice, with its config file, in the notes', () => {
     const tunnel: Door = {
       kind: 'cloudflared',
