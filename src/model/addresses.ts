@@ -15,6 +15,12 @@ export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefine
   return parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
 }
 
+/** Every address on the host's interfaces, loopback included; none when the interfaces were not read. */
+export function hostAddresses(snapshot: Snapshot): string[] {
+  if (snapshot.network.interfaces.status !== 'ok') return [];
+  return snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address));
+}
+
 /** Which interface holds this address, per the snapshot. */
 export function interfaceOf(snapshot: Snapshot, address: string): string | undefined {
   if (snapshot.network.interfaces.status !== 'ok') return undefined;
