@@ -4,8 +4,9 @@ import { internetExposure } from '../../../src/doctor/symptoms/internet-exposure
 import { buildContext } from '../../../src/model/context.js';
 import { describeDoor, snapshotDoors } from '../../../src/model/doors.js';
 import type { Door } from '../../../src/snapshot/types.js';
-import { baselineSnapshot, compose, tcpListener, withDoors, withSockets, withSocat } from '../../fixtures/builders/snapshot.js';
+import { baselineSnapshot, compose, withSocat } from '../../fixtures/builders/snapshot.js';
 import { diagnose, loopbackGateway } from '../doctor/helpers.js';
+import { nginxDoor, withNginx } from './cases/doors-fixtures.js';
 
 /**
  * How to close a door has one wording (checks/door-advice.ts): the exposure check's remediation
@@ -14,22 +15,7 @@ import { diagnose, loopbackGateway } from '../doctor/helpers.js';
 
 const SITE = '/etc/nginx/sites-enabled/openclaw';
 
-function nginx(address: string): Door {
-  return {
-    kind: 'nginx',
-    pid: 812,
-    listen: [{ address, port: 443, location: { file: SITE, line: 2 } }],
-    upstream: { host: '127.0.0.1', port: 18789 },
-    via: 'proxy_pass http://127.0.0.1:18789',
-    location: { file: SITE, line: 5 },
-    layer: 'http',
-    forwardedFor: 'none',
-    auth: [],
-    tls: true,
-  };
-}
-
-const withNginx = (door: Door) => compose(withSockets(tcpListener(door.listen![0]!.address, 443, 812, 'nginx')), withDoors([door]));
+const nginx = (address: string): Door => nginxDoor(443, { address, tls: true });
 
 /** The check's first remediation step and doctor's fix for the same host. */
 function bothSay(patch: ReturnType<typeof compose>, door: Door): { check: string; doctor: string } {
