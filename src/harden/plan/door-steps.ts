@@ -29,7 +29,7 @@ export interface DoorPlanOptions {
   readFile: (path: string) => string | undefined;
   /** How the door's program runs now (door-runtime.ts); absent when planning from a snapshot file. */
   runtime?: (door: DoorRef) => DoorRuntime;
-  /** Why root must not write this config file, or undefined when only root can change it. */
+  /** Why root must not write this config file, or undefined when only root can change it; without it no door is changed. */
   refusal?: (path: string) => string | undefined;
 }
 
@@ -102,6 +102,8 @@ function commandStep(id: string, finding: Finding, description: string, argv: st
 function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanOptions): { steps: Step[]; note?: string } {
   const { door } = p.intent;
   if (!options.runtime) return { steps: [], note: manualNote(p, 'harden plans door changes on the live host, not from a snapshot file') };
+  // Every file root's commands would read or write is judged first: with no judge, no command.
+  if (!options.refusal) return { steps: [], note: manualNote(p, 'harden was not told who may change the proxy config files, so it changes none') };
   const runtime = options.runtime(door);
   if ('error' in runtime) return { steps: [], note: manualNote(p, runtime.error) };
   const v4 = options.remote === 'tailnet' ? tailnetV4(ctx) : '127.0.0.1';
