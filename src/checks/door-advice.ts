@@ -101,9 +101,12 @@ export function listenerAdvice(door: Door, listens: readonly ListenAt[], bindTo:
   }
 }
 
+/** A remediation as one line: its summary, then each step. */
+export function adviceLine(advice: Remediation): string {
+  return [advice.summary, ...advice.steps].join(' — ');
+}
+
 /** The one line for any door: a tunnel's advice, or its listeners' change. */
 export function doorAdvice(door: Door, listens: readonly ListenAt[], bindTo: string): string {
-  if (!door.remote) return listenerAdvice(door, listens, bindTo);
-  const advice = tunnelAdvice(door);
-  return [advice.summary, ...advice.steps].join(' — ');
+  return door.remote ? adviceLine(tunnelAdvice(door)) : listenerAdvice(door, listens, bindTo);
 }

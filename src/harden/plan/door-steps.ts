@@ -1,3 +1,4 @@
+import { adviceLine } from '../../checks/door-advice.js';
 import type { DoorBindIntent, DoorListenRef, DoorRef } from '../../checks/fix-intents.js';
 import type { Finding } from '../../checks/types.js';
 import type { AnalysisContext } from '../../model/context.js';
@@ -230,7 +231,7 @@ function tunnelNotes(findings: readonly Finding[]): string[] {
     const key = doorKey(fix.door);
     if (seen.has(key)) continue;
     seen.add(key);
-    const advice = [f.remediation.summary, ...f.remediation.steps].join(' — ');
+    const advice = adviceLine(f.remediation);
     notes.push(
       `${describeDoor(fix.door)}${fix.door.pid !== undefined ? ` (pid ${fix.door.pid})` : ''} carries the gateway to ${fix.remote.url}${fix.remote.gate ? ` (${fix.remote.gate})` : ''}; harden changes no tunnel: ${advice}`,
     );
