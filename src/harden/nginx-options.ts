@@ -10,7 +10,7 @@ export const PLAIN_PATH = /^\/[A-Za-z0-9_.@+/-]*$/;
 
 const PATH = '\\/[A-Za-z0-9_.@+/-]*';
 /** One `-g` directive as harden passes it on: only those that place the master (never load_module or include). */
-const GLOBAL = new RegExp(`^(?:daemon (?:on|off)|master_process (?:on|off)|pid (${PATH})|error_log (${PATH})(?: [a-z]+)?)$`);
+const GLOBAL = new RegExp(`^(?:daemon (?:on|off)|master_process (?:on|off)|pid (${PATH})|error_log (?:stderr|(${PATH}))(?: [a-z]+)?)$`);
 
 /** A path an nginx run with these options opens as root: what names it, and the path. */
 export interface NginxOptionPath {
@@ -45,9 +45,10 @@ export function nginxOptions(args: readonly string[]): { paths: NginxOptionPath[
     if (value === undefined) return { error: `its ${flag} has no value` };
     if (flag === '-g') {
       const named = globalPaths(value);
-      if (!named) return { error: `its -g "${value}" holds a directive other than daemon, master_process, pid or error_log with a plain absolute path` };
+      if (!named)
+        return { error: `its -g "${value}" holds a directive other than daemon, master_process, pid or error_log with a plain absolute path (or stderr)` };
       paths.push(...named);
-    } else {
+    } else if (!(flag === '-e' && value === 'stderr')) {
       if (!PLAIN_PATH.test(value)) return { error: `its ${flag} ${value} is not a plain absolute path` };
       paths.push({ option: flag, path: value });
     }

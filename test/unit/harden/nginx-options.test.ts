@@ -25,6 +25,8 @@ describe('nginxOptions: the nginx master options root’s commands may carry (on
     });
     expect(nginxOptions([])).toEqual({ paths: [] });
     expect(nginxOptions(['-g', 'daemon on; master_process on;'])).toEqual({ paths: [] });
+    // Arch's unit logs to stderr: no file to open.
+    expect(nginxOptions(['-e', 'stderr', '-g', 'pid /run/nginx.pid; error_log stderr;'])).toEqual({ paths: [{ option: '-g pid', path: '/run/nginx.pid' }] });
   });
 
   it('refuses every directive outside the list, and paths that are not plain and absolute', () => {
@@ -38,7 +40,8 @@ describe('nginxOptions: the nginx master options root’s commands may carry (on
       ['-g', 'lock_file /home/u/lock;'],
       ['-g', 'daemon off'],
       ['-g', 'pid relative.pid;'],
-      ['-g', 'error_log stderr;'],
+      ['-g', 'error_log syslog:server=10.0.0.1;'],
+      ['-e', 'stdout'],
       ['-c', 'conf/nginx.conf'],
       ['-c', '/etc/nginx/$(id).conf'],
       ['-c'],
