@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import { withTrailingNewline, type RenderOptions } from '../report/common.js';
-import { FINGERPRINT_KEY, LEVEL, SARIF_SCHEMA, SARIF_VERSION, SECURITY_SEVERITY, SRCROOT, UriMaker, stableText } from '../report/sarif.js';
+import { FINGERPRINT_KEY, LEVEL, fingerprintOf, SARIF_SCHEMA, SARIF_VERSION, SECURITY_SEVERITY, SRCROOT, UriMaker, stableText } from '../report/sarif.js';
 import type { Drift } from '../report/types.js';
 import type { FleetHost, FleetReport, FleetUnreadable } from './types.js';
 
@@ -91,7 +90,7 @@ function hostResult(h: FleetHost, f: FleetFinding, ruleIndex: number | undefined
         logicalLocations: [{ name: h.host, fullyQualifiedName: h.host, kind: 'host' }],
       },
     ],
-    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint([h.host, f.id, stableText(f.message)]) },
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprintOf([h.host, f.id, stableText(f.message)]) },
     ...(baselineState ? { baselineState } : {}),
     properties: { host: h.host, severity: f.severity, status: f.status, collectedAt: h.collectedAt },
   };
@@ -111,13 +110,9 @@ function unreadableResult(u: FleetUnreadable, ruleIndex: number, uris: UriMaker)
         ...(u.host ? { logicalLocations: [{ name: u.host, fullyQualifiedName: u.host, kind: 'host' }] } : {}),
       },
     ],
-    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint([name, UNREADABLE_RULE]) },
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprintOf([name, UNREADABLE_RULE]) },
     properties: { ...(u.host ? { host: u.host } : {}), file: u.file, status: 'unknown', reason: u.reason },
   };
-}
-
-function fingerprint(parts: string[]): string {
-  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 }
 
 /**

@@ -2,6 +2,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { caddyConfigArgs } from '../collect/doors/caddy.js';
 import type { DoorRef } from '../checks/fix-intents.js';
 import { describeController, walkPath } from '../safe-fs/walk.js';
+import { nginxOptions } from './nginx-options.js';
 
 /**
  * How a door's program runs on this host now, read from /proc when harden plans: the arguments
@@ -46,32 +47,28 @@ export function unitOf(cgroup: string): string | undefined {
   return undefined;
 }
 
-/** nginx rewrites its title into one string: "nginx: master process /usr/sbin/nginx -p P -c C -g daemon off; pid P;". */
+/**
+ * nginx rewrites its title into one string: "nginx: master process /usr/sbin/nginx -p P -c C -g daemon off; pid P;".
+ * Its options pass only through the allow list root's commands share (nginx-options.ts).
+ */
 export function nginxMasterArgs(title: string): { args: string[]; conf: string } | { error: string } {
   const rest = title.replace(/^nginx: master process\s+/, '').trim();
-  const words = rest.split(' ');
+  const words = rest.split(' ').slice(1);
   const args: string[] = [];
-  let prefix: string | undefined;
-  let conf: string | undefined;
-  for (let i = 1; i < words.length; i++) {
-    const w = words[i]!;
-    if (w === '-g') {
-      // -g takes the rest: nginx's own options come before it in every unit and script seen.
-      const value = words.slice(i + 1).join(' ');
-      if (/\b(load_module|include|user)\b/.test(value)) return { error: `its -g "${value}" loads code or files; not run as root by clawmoat` };
-      args.push('-g', value);
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] === '') continue;
+    // -g takes the rest: nginx's own options come before it in every unit and script seen.
+    if (words[i] === '-g') {
+      args.push('-g', words.slice(i + 1).join(' '));
       break;
     }
-    if (w === '-p' || w === '-c' || w === '-e') {
-      const value = words[++i];
-      if (value === undefined || !value.startsWith('/')) return { error: `its ${w} ${value ?? ''} is not an absolute path clawmoat can reuse` };
-      args.push(w, value);
-      if (w === '-p') prefix = value;
-      if (w === '-c') conf = value;
-    } else if (w !== '') {
-      return { error: `its command line has "${w}", which clawmoat does not pass on` };
-    }
+    args.push(words[i]!);
+    if (words[i + 1] !== undefined) args.push(words[++i]!);
   }
+  const checked = nginxOptions(args);
+  if ('error' in checked) return { error: `${checked.error}; not run as root by clawmoat` };
+  const prefix = checked.paths.find((p) => p.option === '-p')?.path;
+  const conf = checked.paths.find((p) => p.option === '-c')?.path;
   return { args, conf: conf ?? `${prefix ? prefix.replace(/\/$/, '') : '/etc/nginx'}/nginx.conf` };
 }
 

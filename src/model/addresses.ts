@@ -15,6 +15,12 @@ export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefine
   return parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
 }
 
+/** Every address on the host's interfaces, loopback included; none when the interfaces were not read. */
+export function hostAddresses(snapshot: Snapshot): string[] {
+  if (snapshot.network.interfaces.status !== 'ok') return [];
+  return snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address));
+}
+
 /** Which interface holds this address, per the snapshot. */
 export function interfaceOf(snapshot: Snapshot, address: string): string | undefined {
   if (snapshot.network.interfaces.status !== 'ok') return undefined;
@@ -51,6 +57,11 @@ export function classifyAddress(address: string, snapshot?: Snapshot): AddressCl
 export function isSafeBindAddress(address: string, snapshot?: Snapshot): boolean {
   const cls = classifyAddress(address, snapshot);
   return cls === 'loopback' || cls === 'tailnet' || cls === 'vpn';
+}
+
+/** Every address of the host: 0.0.0.0, ::, and the `*` or empty address a program writes for them. */
+export function isWildcard(address: string): boolean {
+  return classifyAddress(address) === 'wildcard';
 }
 
 /** The one loopback test: 127.0.0.0/8, ::1, and their IPv4-mapped forms. */

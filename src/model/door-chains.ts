@@ -1,5 +1,5 @@
 import type { Door, DoorProblem, Snapshot, Socket } from '../snapshot/types.js';
-import { classifyAddress, hostPort } from './addresses.js';
+import { classifyAddress, hostAddresses, hostPort } from './addresses.js';
 import { describeDoor, describeTarget, doorName, doorSockets, DOOR_PROCESSES, hopOf, sameOrWild, snapshotDoors, WILDCARDS } from './doors.js';
 import { socketAccepts } from './listeners.js';
 import type { DoorHop, GatewayTarget } from './reach-types.js';
@@ -215,6 +215,5 @@ export function snapshotDoorTargets(
 ): (door: Door) => GatewayTarget {
   const { doors, problems } = snapshotDoors(snapshot);
   const sockets = [...(snapshot.sockets.status === 'ok' ? snapshot.sockets.data : []), ...extraSockets];
-  const hostAddresses = snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address)) : [];
-  return doorTargets({ doors, problems, sockets, gatewayPorts: gateway.ports, gatewaySockets: gateway.sockets, hostAddresses });
+  return doorTargets({ doors, problems, sockets, gatewayPorts: gateway.ports, gatewaySockets: gateway.sockets, hostAddresses: hostAddresses(snapshot) });
 }

@@ -28,7 +28,18 @@ export interface Entrance {
 /** At most this many ports stand for one rule's range (bounds first). */
 const MAX_PORTS_PER_RULE = 24;
 
-const cache = new WeakMap<Ruleset, Map<string, Entrance[]>>();
+/**
+ * An entrance as cached per listener port. Its ports are worked out the first time a question
+ * keeps it (see entrancesTo): standing for a wide range needs the whole ruleset's port bounds.
+ */
+interface Found {
+  entrance: Entrance;
+  /** The destination ports the rule accepts (undefined: any port). */
+  ranges: PortRange[] | undefined;
+  resolved: boolean;
+}
+
+const cache = new WeakMap<Ruleset, Map<string, Found[]>>();
 const pointsCache = new WeakMap<Ruleset, number[]>();
 
 function natTables(ruleset: Ruleset): Table[] {
@@ -177,23 +188,27 @@ export function entrancesTo(
   let all = byPort.get(key);
   if (!all) {
     all = [];
-    for (const { table, chain, rule } of translatingRules(ruleset, isLocal)) collect(table, chain, rule, listener, all);
+    for (const { table, chain, rule } of translatingRules(ruleset, isLocal)) {
+      const found = collect(table, chain, rule, listener);
+      if (found) all.push(found);
+    }
     byPort.set(key, all);
   }
-  const out = all.filter((e) => e.toAddr === undefined || canLand(e.toAddr));
-  for (const e of out) {
-    const r = pendingPorts.get(e);
-    if (!r) continue;
-    // The ruleset's port bounds (every rule parsed) only when a range must be stood for.
-    const points = r.wide ? portPoints(ruleset) : [];
-    e.ports = r.ranges ? representatives(r.ranges, points, []) : representatives([{ from: 1, to: 65535 }], points, [listener]);
-    pendingPorts.delete(e);
+  const out: Entrance[] = [];
+  for (const found of all) {
+    const e = found.entrance;
+    if (e.toAddr !== undefined && !canLand(e.toAddr)) continue;
+    if (!found.resolved) {
+      const { ranges } = found;
+      // The ruleset's port bounds (every rule parsed) only when a range must be stood for.
+      const points = !ranges || ranges.some((x) => x.to > x.from) ? portPoints(ruleset) : [];
+      e.ports = ranges ? representatives(ranges, points, []) : representatives([{ from: 1, to: 65535 }], points, [listener]);
+      found.resolved = true;
+    }
+    out.push(e);
   }
   return out;
 }
-
-/** Entrances whose ports are not worked out yet (see entrancesTo). */
-const pendingPorts = new WeakMap<Entrance, { ranges: PortRange[] | undefined; wide: boolean }>();
 
 const rulesCache = new WeakMap<Ruleset, { table: Table; chain: Chain; rule: Rule }[]>();
 
@@ -223,43 +238,36 @@ function translatingRules(ruleset: Ruleset, isLocal: (address: string) => boolea
   return out;
 }
 
-function setRanges(e: Entrance, r: PortRange[] | undefined): void {
-  pendingPorts.set(e, { ranges: r, wide: !r || r.some((x) => x.to > x.from) });
-}
-
-function collect(t: Table, c: Chain, rule: Rule, listener: number, out: Entrance[]): void {
-  {
-    const v = rule.verdict;
-    if (v.kind !== 'dnat' && v.kind !== 'redirect') return;
-    const where = `${t.family} ${t.name} ${c.name} rule ${rule.origin.index}`;
-    const own = rulePortRanges(rule);
-    const addrs = positiveDaddrs(rule);
-    let ranges: PortRange[] | undefined = own;
-    let toAddr: string | undefined;
-    if (v.kind === 'redirect') {
-      if (!landsOn(v.port, v.portTo, listener)) return;
-      if (v.port === undefined) ranges = [{ from: listener, to: listener }];
+function collect(t: Table, c: Chain, rule: Rule, listener: number): Found | undefined {
+  const v = rule.verdict;
+  if (v.kind !== 'dnat' && v.kind !== 'redirect') return undefined;
+  const where = `${t.family} ${t.name} ${c.name} rule ${rule.origin.index}`;
+  const addrs = positiveDaddrs(rule);
+  let ranges: PortRange[] | undefined = rulePortRanges(rule);
+  let toAddr: string | undefined;
+  if (v.kind === 'redirect') {
+    if (!landsOn(v.port, v.portTo, listener)) return undefined;
+    if (v.port === undefined) ranges = [{ from: listener, to: listener }];
+  } else {
+    if (v.computed !== undefined) return undefined;
+    const map = v.portMap ?? v.addrMap;
+    if (map) {
+      const portOf = (d: Value[]): Value | undefined => (v.portMap ? d[0] : d[1]);
+      const m = mapEntries(map, portOf, listener);
+      if (!m.any) return undefined;
+      if (m.ports.length > 0) ranges = m.ports;
+      addrs.push(...m.addrs);
+      const keepsPort = v.portMap === undefined && v.port === undefined && !(v.addrMap?.data.some((d) => d.length > 1) ?? false);
+      if (keepsPort) ranges = [{ from: listener, to: listener }];
     } else {
-      if (v.computed !== undefined) return;
-      if (v.portMap || v.addrMap) {
-        const portOf = (d: Value[]): Value | undefined => (v.portMap ? d[0] : d[1]);
-        const m = v.portMap ? mapEntries(v.portMap, portOf, listener) : v.addrMap ? mapEntries(v.addrMap, portOf, listener) : undefined;
-        if (!m?.any) return;
-        if (m.ports.length > 0) ranges = m.ports;
-        addrs.push(...m.addrs);
-        const keepsPort = v.portMap === undefined && v.port === undefined && !(v.addrMap?.data.some((d) => d.length > 1) ?? false);
-        if (keepsPort) ranges = [{ from: listener, to: listener }];
-      } else {
-        if (!landsOn(v.port, v.portTo, listener)) return;
-        if (v.port === undefined) ranges = [{ from: listener, to: listener }];
-      }
-      if (v.addr !== undefined) toAddr = v.addr;
+      if (!landsOn(v.port, v.portTo, listener)) return undefined;
+      if (v.port === undefined) ranges = [{ from: listener, to: listener }];
     }
-    const e: Entrance = { where, ports: [], addrs };
-    setRanges(e, ranges);
-    if (toAddr !== undefined) e.toAddr = toAddr;
-    if (t.family === 'ip' || t.family === 'ip6') e.family = t.family;
-    else if (toAddr !== undefined) e.family = toAddr.includes(':') ? 'ip6' : 'ip';
-    out.push(e);
+    if (v.addr !== undefined) toAddr = v.addr;
   }
+  const e: Entrance = { where, ports: [], addrs };
+  if (toAddr !== undefined) e.toAddr = toAddr;
+  if (t.family === 'ip' || t.family === 'ip6') e.family = t.family;
+  else if (toAddr !== undefined) e.family = toAddr.includes(':') ? 'ip6' : 'ip';
+  return { entrance: e, ranges, resolved: false };
 }

@@ -141,6 +141,11 @@ export function fingerprint(finding: Finding, uris: UriMaker = new UriMaker(unde
   const primary = primaryLocation(finding);
   const parts = [finding.id, primary ? uris.name(primary.file) : ''];
   for (const e of finding.evidence) parts.push(`${e.kind}|${e.location ? uris.name(e.location.file) : ''}|${stableText(e.text)}`);
+  return fingerprintOf(parts);
+}
+
+/** The one hash behind every clawmoat SARIF fingerprint (this log's and the fleet's): 128 bits of sha256 over the parts, one per line. */
+export function fingerprintOf(parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 }
 

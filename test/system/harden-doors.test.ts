@@ -338,7 +338,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       expect(p.steps.filter((s) => s.id.startsWith('door.nginx'))).toEqual([]);
       const note = p.notes.find((n) => n.includes(path));
       expect(note, p.notes.join('\n')).toMatch(/owned by uid 12345, not root/);
-      expect(note).toContain('By hand: in ');
+      expect(note).toMatch(/By hand: write `listen 127\.0\.0\.1:8090;` at .*sites\/openclaw\.conf:2/);
       expect(readFileSync(path, 'utf8')).toBe(site);
     }, 120_000);
   });

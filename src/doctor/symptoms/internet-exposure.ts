@@ -1,3 +1,4 @@
+import { doorAdvice } from '../../checks/door-advice.js';
 import { gatewayDoors, type GatewayDoor } from '../../checks/doors.js';
 import type { Evidence } from '../../checks/types.js';
 import { describeDoor, describeLocation, doorName } from '../../model/doors.js';
@@ -27,40 +28,13 @@ function listenText(door: Door): string {
   return (door.listen ?? []).map((l) => `${hostPort(l.address, l.port)}${l.location ? ` (${describeLocation(l.location)})` : ''}`).join(', ');
 }
 
-/** The concrete change for one door: its listener to `bindTo`, or the tunnel's far end closed. */
+/** The concrete change for one door, in the words the exposure checks use (checks/door-advice.ts). */
 function doorFix(door: Door, bindTo: string): string {
-  const port = door.listen?.[0]?.port;
-  const at = door.listen?.find((l) => l.location)?.location ?? door.location;
-  const where = at ? ` at ${describeLocation(at)}` : '';
-  const name = describeDoor(door);
-  switch (door.kind) {
-    case 'nginx':
-      return `${name}: write \`listen ${bindTo}:${port ?? 443}${door.tls ? ' ssl' : ''};\`${where}, or keep it public and add \`allow <your network>; deny all;\` or \`auth_basic\` in front of proxy_pass; then \`nginx -t && systemctl reload nginx\``;
-    case 'caddy':
-      return `${name}: add \`bind ${bindTo}\` to the site block${where}, or \`basic_auth\` / a \`remote_ip\` matcher in front of reverse_proxy; then \`caddy validate\` and \`systemctl reload caddy\``;
-    case 'haproxy':
-      return `${name}: write \`bind ${bindTo}:${port ?? 443}\`${where}, or an ACL (\`tcp-request connection reject if !{ src <your network> }\`); then \`haproxy -c -f <config>\` and reload`;
-    case 'apache':
-      return `${name}: write \`Listen ${bindTo}:${port ?? 443}\`${where}, or \`Require ip <your network>\` / auth in the proxied location; then \`apachectl configtest\` and reload`;
-    case 'socat':
-      return `${name}: restart it with \`TCP-LISTEN:${port ?? '<port>'},fork,bind=${bindTo}\`, or with \`range=<your network>\``;
-    case 'rinetd':
-      return `${name}: bind the rule to ${bindTo}${where} instead of 0.0.0.0, or add an \`allow\` rule; then restart rinetd`;
-    case 'ssh':
-      if (door.remote)
-        return `${name}: stop it (pid ${door.pid ?? '?'}), or have the far end bind the forwarded port to 127.0.0.1 there (\`GatewayPorts no\` in that host's sshd_config, \`-R 127.0.0.1:…\`)`;
-      return `${name}: restart it with \`-L ${bindTo}:${port ?? '<port>'}:…\` and without \`-g\``;
-    case 'kubectl':
-      return `${name}: restart it with \`--address ${bindTo}\` (127.0.0.1 is its default)`;
-    case 'cloudflared':
-      return `${name}: put a Cloudflare Access policy on ${door.remote?.url ?? 'the hostname'} (Zero Trust → Access → Applications), or stop the tunnel (\`systemctl stop cloudflared\`, and remove the ingress rule${where})`;
-    case 'ngrok':
-      return `${name}: add an ngrok traffic policy (IP restriction, OAuth or basic auth) to ${door.remote?.url ?? 'the endpoint'}, or stop ngrok${door.pid !== undefined ? ` (pid ${door.pid})` : ''}`;
-    case 'frp':
-      return `${name}: remove the proxy${where} from frpc's config or stop frpc; if it must stay, restrict it on the frps side (allow list, or an stcp/xtcp proxy with a secret key)`;
-    case 'traefik':
-      return `${name}: set the entry point's address to \`${bindTo}:${port ?? 443}\`${where}, or add an \`ipAllowList\` or \`basicAuth\` middleware to the router; then restart traefik`;
-  }
+  return `${describeDoor(door)}: ${doorAdvice(
+    door,
+    (door.listen ?? []).filter((l) => !isLoopback(l.address)),
+    bindTo,
+  )}`;
 }
 
 export const internetExposure: Symptom = {

@@ -1,13 +1,15 @@
+import { adviceLine } from '../../checks/door-advice.js';
 import type { DoorBindIntent, DoorListenRef, DoorRef } from '../../checks/fix-intents.js';
 import type { Finding } from '../../checks/types.js';
 import type { AnalysisContext } from '../../model/context.js';
 import { describeDoor, describeLocation, doorName } from '../../model/doors.js';
-import { hostPort, parseAddress } from '../../model/addresses.js';
+import { hostPort, isWildcard, parseAddress } from '../../model/addresses.js';
 import type { SourceLocation } from '../../snapshot/types.js';
 import type { DoorRuntime } from '../door-runtime.js';
 import { bindCaddySite } from '../edit/caddyfile-bind.js';
 import { bindCaddyJson } from '../edit/caddy-json-listen.js';
 import { moveNginxListens } from '../edit/nginx-listen.js';
+import { nginxOptions } from '../nginx-options.js';
 import { undoRefusal } from '../state/undo-commands.js';
 import type { CommandStep, FileStep, Step } from '../types.js';
 import { fileDiff } from './file-diff.js';
@@ -28,7 +30,7 @@ export interface DoorPlanOptions {
   readFile: (path: string) => string | undefined;
   /** How the door's program runs now (door-runtime.ts); absent when planning from a snapshot file. */
   runtime?: (door: DoorRef) => DoorRuntime;
-  /** Why root must not write this config file, or undefined when only root can change it. */
+  /** Why root must not write this config file, or undefined when only root can change it; without it no door is changed. */
   refusal?: (path: string) => string | undefined;
 }
 
@@ -37,8 +39,6 @@ interface Planned {
   finding: Finding;
   listens: DoorListenRef[];
 }
-
-const WILDCARDS = new Set(['0.0.0.0', '::', '*', '']);
 
 const doorKey = (d: DoorRef) => `${d.kind}\0${d.pid ?? ''}\0${d.location?.file ?? d.via}`;
 const listenKey = (l: DoorListenRef) => (l.location ? describeLocation(l.location) : hostPort(l.address, l.port));
@@ -103,6 +103,8 @@ function commandStep(id: string, finding: Finding, description: string, argv: st
 function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanOptions): { steps: Step[]; note?: string } {
   const { door } = p.intent;
   if (!options.runtime) return { steps: [], note: manualNote(p, 'harden plans door changes on the live host, not from a snapshot file') };
+  // Every file root's commands would read or write is judged first: with no judge, no command.
+  if (!options.refusal) return { steps: [], note: manualNote(p, 'harden was not told who may change the proxy config files, so it changes none') };
   const runtime = options.runtime(door);
   if ('error' in runtime) return { steps: [], note: manualNote(p, runtime.error) };
   const v4 = options.remote === 'tailnet' ? tailnetV4(ctx) : '127.0.0.1';
@@ -119,13 +121,21 @@ function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanO
     const unplaced = p.listens.find((l) => !l.location);
     if (unplaced) return { steps: [], note: manualNote(p, `no listen directive names ${hostPort(unplaced.address, unplaced.port)}`) };
     for (const l of p.listens) files.set(l.location!.file, [...(files.get(l.location!.file) ?? []), l]);
-    // nginx -t reads the whole tree as root: its main file must be root's too.
+    // nginx -t and its reload run as root with the master's own options: each must be on the
+    // allow list root's commands share, and each file they name root's alone (nginx -t reads the
+    // whole tree from the main file and opens the error log; a reload signals the pid in the pid file).
+    const named = nginxOptions(runtime.args);
+    if ('error' in named) return { steps: [], note: manualNote(p, `nginx (pid ${door.pid}): ${named.error}; not run as root by clawmoat`) };
     const mainRefused = options.refusal?.(runtime.conf);
     if (mainRefused) return { steps: [], note: manualNote(p, `${mainRefused}: nginx -t would read it as root`) };
+    for (const { option, path } of named.paths) {
+      const refused = options.refusal?.(path);
+      if (refused) return { steps: [], note: manualNote(p, `${refused} (the master's ${option}): nginx -t and its reload would open it as root`) };
+    }
     // A reload opens the new sockets while the old ones are still held, and the kernel will not
     // bind 127.0.0.1:443 beside a listening *:443 (nginx logs "Address already in use" and keeps
     // the old config): moving a wildcard listener takes a restart.
-    const wildcard = p.listens.filter((l) => WILDCARDS.has(l.address));
+    const wildcard = p.listens.filter((l) => isWildcard(l.address));
     if (wildcard.length > 0 && !runtime.unit)
       return {
         steps: [],
@@ -153,17 +163,16 @@ function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanO
       return { steps: [], note: manualNote(p, `caddy runs its config through the ${runtime.adapter} adapter (${runtime.config}): bind it to ${v4} by hand`) };
     if (!door.location || door.location.file !== runtime.config)
       return { steps: [], note: manualNote(p, `the reverse_proxy line is not in ${runtime.config} itself (an import)`) };
-    const text = options.readFile(runtime.config);
-    if (text !== undefined && /^\s*admin\s+off\b/m.test(text))
-      return { steps: [], note: manualNote(p, `${runtime.config} turns Caddy's admin API off, so it cannot be reloaded: add the bind and restart Caddy`) };
-    if (text !== undefined && runtime.adapter === 'json' && /"admin"\s*:\s*\{[^}]*"disabled"\s*:\s*true/.test(text))
-      return { steps: [], note: manualNote(p, `${runtime.config} turns Caddy's admin API off, so it cannot be reloaded: change the listen and restart Caddy`) };
     files.set(runtime.config, p.listens);
     const dial = door.via.replace(/^reverse_proxy\s+/, '');
+    // The config is read once, by editFiles, after the checks that refuse a file root must not read.
     edits = editFiles(
       p,
       options,
       (t) => {
+        if (/^\s*admin\s+off\b/m.test(t)) return { error: "it turns Caddy's admin API off, so Caddy cannot be reloaded: add the bind and restart Caddy" };
+        if (runtime.adapter === 'json' && /"admin"\s*:\s*\{[^}]*"disabled"\s*:\s*true/.test(t))
+          return { error: "it turns Caddy's admin API off, so Caddy cannot be reloaded: change the listen and restart Caddy" };
         // A Caddyfile: `bind` in the site block; a JSON config: the server's listen list.
         const bound = runtime.adapter === 'json' ? bindCaddyJson(t, dial, { v4, v6: '::1' }) : bindCaddySite(t, door.location!.line, [v4]);
         return 'error' in bound ? bound : { text: bound.text };
@@ -222,7 +231,7 @@ function tunnelNotes(findings: readonly Finding[]): string[] {
     const key = doorKey(fix.door);
     if (seen.has(key)) continue;
     seen.add(key);
-    const advice = [f.remediation.summary, ...f.remediation.steps].join(' — ');
+    const advice = adviceLine(f.remediation);
     notes.push(
       `${describeDoor(fix.door)}${fix.door.pid !== undefined ? ` (pid ${fix.door.pid})` : ''} carries the gateway to ${fix.remote.url}${fix.remote.gate ? ` (${fix.remote.gate})` : ''}; harden changes no tunnel: ${advice}`,
     );

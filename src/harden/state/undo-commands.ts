@@ -1,3 +1,4 @@
+import { nginxOptions, PLAIN_PATH } from '../nginx-options.js';
 import { NFT_UNDO_ARGV, NFT_UNIT } from '../plan/docker-nft.js';
 
 /**
@@ -16,21 +17,11 @@ function ufwRule(words: string[]): boolean {
   return words.length > 0 && UFW_VERBS.has(words[0]!) && words.every((w) => UFW_WORD.test(w));
 }
 
-/** An absolute path of plain characters: no option, no glob, nothing a shell or nginx could read twice. */
-const PLAIN_PATH = /^\/[A-Za-z0-9_.@+\/-]*$/;
-/** nginx -g as harden passes it on: only the directives that place the master (never load_module or include). */
-const NGINX_GLOBALS = /^(?:\s*(?:daemon (?:on|off)|master_process (?:on|off)|pid \/[A-Za-z0-9_.@+\/-]*|error_log \/[A-Za-z0-9_.@+\/-]*(?: [a-z]+)?);)+\s*$/;
 const UNIT = /^[A-Za-z0-9@_.:-]+\.service$/;
 
 /** `nginx -s reload [-p P] [-e E] [-c C] [-g G]`: the reload of a proxy whose config a door step restored. */
 function nginxReload(args: string[]): boolean {
-  if (args[0] !== '-s' || args[1] !== 'reload') return false;
-  for (let i = 2; i < args.length; i += 2) {
-    const [flag, value] = [args[i], args[i + 1]];
-    if (value === undefined) return false;
-    if (flag === '-g' ? !NGINX_GLOBALS.test(value) : !(flag === '-p' || flag === '-e' || flag === '-c') || !PLAIN_PATH.test(value)) return false;
-  }
-  return true;
+  return args[0] === '-s' && args[1] === 'reload' && !('error' in nginxOptions(args.slice(2)));
 }
 
 /** `caddy reload --config ABS --adapter caddyfile|json`. */

@@ -1,5 +1,5 @@
 import type { GatewayModel } from '../gateway.js';
-import { classifyAddress } from '../addresses.js';
+import { classifyAddress, hostAddresses } from '../addresses.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { routesTo, serveRoutes, type ServeRoute } from './serve-config.js';
 
@@ -37,11 +37,6 @@ export interface TailscaleFacts {
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-
-function hostAddresses(snapshot: Snapshot): string[] {
-  if (snapshot.network.interfaces.status !== 'ok') return [];
-  return snapshot.network.interfaces.data.flatMap((i) => i.addresses.map((a) => a.address));
-}
 
 /** Addresses on tailscale* interfaces, or in 100.64.0.0/10 / fd7a:115c:a1e0::/48. */
 function interfaceTailnet(snapshot: Snapshot): { iface?: string; addresses: string[] } {

@@ -43,7 +43,7 @@ describe('doctor internet-exposure', () => {
     );
     expect(textOf(r)).toMatch(/0\.0\.0\.0:443 from internet.*: open/);
     expect(r.fix?.commands?.[0]).toBe(
-      `nginx proxy_pass http://127.0.0.1:18789 (${NGINX_FILE}:5): write \`listen 127.0.0.1:443 ssl;\` at ${NGINX_FILE}:2, or keep it public and add \`allow <your network>; deny all;\` or \`auth_basic\` in front of proxy_pass; then \`nginx -t && systemctl reload nginx\``,
+      `nginx proxy_pass http://127.0.0.1:18789 (${NGINX_FILE}:5): write \`listen 127.0.0.1:443 ssl;\` at ${NGINX_FILE}:2, or keep it public and add \`allow <your network>; deny all;\` or \`auth_basic\` in front of proxy_pass; then \`nginx -t && systemctl restart nginx\``,
     );
     expect(r.fix?.text).toMatch(/bind its listener to 127\.0\.0\.1 \(or this host's tailnet address/);
   });
@@ -65,7 +65,7 @@ describe('doctor internet-exposure', () => {
     expect(r.fix).toBeUndefined();
   });
 
-  it('a public Cloudflare quick tunnel: an Access policy or stopping the tunnel', () => {
+  it('a public Cloudflare quick tunnel: it cannot have an Access policy, so stop it', () => {
     const tunnel: Door = {
       kind: 'cloudflared',
       pid: 12,
@@ -80,7 +80,9 @@ describe('doctor internet-exposure', () => {
     expect(r.status).toBe('problem');
     expect(r.cause).toMatch(/through a door: cloudflared \(pid 12\)/);
     expect(textOf(r)).toContain('taking connections on its far end https://abc.trycloudflare.com');
-    expect(fixOf(r)).toMatch(/Cloudflare Access policy on https:\/\/abc\.trycloudflare\.com .*or stop the tunnel \(`systemctl stop cloudflared`/);
+    expect(fixOf(r)).toMatch(
+      /quick tunnel \(https:\/\/abc\.trycloudflare\.com\) has no Access policy and cannot have one: stop it: find its unit \(systemctl status 12\)/,
+    );
     expect(r.fix?.text).toMatch(/An outbound tunnel: an access policy at its far end, or stop it/);
   });
 
@@ -105,7 +107,7 @@ describe('doctor internet-exposure', () => {
     expect(r.status).toBe('unknown');
     expect(r.cause).toMatch(/could not be decided: .*Cloudflare Access may guard gw\.example\.com/);
     expect(r.saw.some((e) => e.location?.file === '/etc/cloudflared/config.yml' && e.location.line === 4)).toBe(true);
-    expect(fixOf(r)).toMatch(/Cloudflare Access policy on https:\/\/gw\.example\.com.*remove the ingress rule at \/etc\/cloudflared\/config\.yml:4/);
+    expect(fixOf(r)).toMatch(/Cloudflare Access policy in front of https:\/\/gw\.example\.com.*in \/etc\/cloudflared\/config\.yml, under the ingress rule/);
   });
 
   it('the gateway itself on every address: named as such, fixed by binding it to loopback', () => {

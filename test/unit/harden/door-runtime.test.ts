@@ -21,6 +21,11 @@ describe('nginxMasterArgs: the options of a running master, from its rewritten t
     expect(nginxMasterArgs('nginx: master process nginx -g load_module /tmp/x.so;')).toHaveProperty('error');
     expect(nginxMasterArgs('nginx: master process nginx -c conf/nginx.conf')).toHaveProperty('error');
     expect(nginxMasterArgs('nginx: master process nginx -q')).toHaveProperty('error');
+    // Directives no list of bad words names: only the allow list stops them.
+    expect(nginxMasterArgs('nginx: master process nginx -g env LD_PRELOAD=/tmp/x.so;')).toEqual({
+      error: expect.stringMatching(/its -g "env LD_PRELOAD=\/tmp\/x\.so;" holds a directive other than/),
+    });
+    expect(nginxMasterArgs('nginx: master process nginx -g working_directory /home/u;')).toHaveProperty('error');
   });
 });
 
