@@ -1,6 +1,6 @@
 import type { Door, DoorProblem, Snapshot, Socket } from '../snapshot/types.js';
-import { classifyAddress, hostAddresses, hostPort } from './addresses.js';
-import { describeDoor, describeTarget, doorName, doorSockets, DOOR_PROCESSES, hopOf, sameOrWild, snapshotDoors, WILDCARDS } from './doors.js';
+import { classifyAddress, hostAddresses, hostPort, isWildcard } from './addresses.js';
+import { describeDoor, describeTarget, doorName, doorSockets, DOOR_PROCESSES, hopOf, sameOrWild, snapshotDoors } from './doors.js';
 import { socketAccepts } from './listeners.js';
 import type { DoorHop, GatewayTarget } from './reach-types.js';
 
@@ -25,7 +25,7 @@ function one(steps: string[], rest: Omit<GatewayTarget, 'steps' | 'text'>): Gate
 
 /** Of the sockets that accept a packet, the one the kernel picks: the exact address before a wildcard, the packet's family first. */
 function taker(candidates: readonly Socket[], family: 4 | 6): Socket | undefined {
-  const score = (s: Socket) => (WILDCARDS.has(s.address) ? 0 : 2) + (s.family === family ? 1 : 0);
+  const score = (s: Socket) => (isWildcard(s.address) ? 0 : 2) + (s.family === family ? 1 : 0);
   return [...candidates].sort((a, b) => score(b) - score(a))[0];
 }
 
@@ -97,10 +97,10 @@ export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarg
       return end([`${describeDoor(door)} forwards it to ${describeTarget(up)}, the gateway's port in container ${door.container}`], { gateway: true });
     }
     const host = LOCAL_NAMES.has(up.host) ? '127.0.0.1' : up.host;
-    const local = classifyAddress(host) === 'loopback' || WILDCARDS.has(host) || input.hostAddresses.some((a) => sameOrWild(a, host));
+    const local = classifyAddress(host) === 'loopback' || isWildcard(host) || input.hostAddresses.some((a) => sameOrWild(a, host));
     if (!local) return end([`${name} sends it to ${describeTarget(up)}, another host`], { gateway: false });
     const family: 4 | 6 = host.includes(':') ? 6 : 4;
-    const daddr = WILDCARDS.has(host) ? (family === 6 ? '::1' : '127.0.0.1') : host;
+    const daddr = isWildcard(host) ? (family === 6 ? '::1' : '127.0.0.1') : host;
     const packet = { family, protocol: 'tcp' as const, daddr, dport: up.port, iif: 'lo' };
     const socket = input.gatewaySockets.find((s) => socketAccepts(s, packet));
     if (socket) {

@@ -1,6 +1,6 @@
 import type { Door, DoorKind, DoorProblem, Snapshot, Socket, SourceLocation } from '../snapshot/types.js';
 import type { Step } from '../netfilter/simulate/types.js';
-import { parseAddress } from './addresses.js';
+import { isWildcard, parseAddress } from './addresses.js';
 import type { Attempt } from './attempt.js';
 import type { DoorHop, GatewayTarget } from './reach-types.js';
 
@@ -71,10 +71,9 @@ export function hopOf(d: Door): DoorHop {
   return hop;
 }
 
-export const WILDCARDS = new Set(['0.0.0.0', '::', '*', '']);
 
 export function sameOrWild(a: string, b: string): boolean {
-  if (WILDCARDS.has(a) && WILDCARDS.has(b)) return true;
+  if (isWildcard(a) && isWildcard(b)) return true;
   const pa = parseAddress(a);
   const pb = parseAddress(b);
   return pa !== undefined && pb !== undefined && pa.kind() === pb.kind() && pa.toString() === pb.toString();
@@ -98,7 +97,7 @@ export function doorSockets(door: Pick<Door, 'kind' | 'listen' | 'pid' | 'publis
  */
 export function doorsListeningOn(doors: readonly Door[], port: number, address?: string): Door[] {
   return doors.filter((d) =>
-    (d.listen ?? []).some((l) => l.port === port && (address === undefined || WILDCARDS.has(l.address) || sameOrWild(l.address, address))),
+    (d.listen ?? []).some((l) => l.port === port && (address === undefined || isWildcard(l.address) || sameOrWild(l.address, address))),
   );
 }
 

@@ -1,5 +1,5 @@
 import { nginxListen } from '../../collect/doors/nginx.js';
-import { hostPort, parseAddress } from '../../model/addresses.js';
+import { hostPort, isWildcard, parseAddress } from '../../model/addresses.js';
 
 /**
  * Move nginx `listen` directives to another address, in place: only the address word of each
@@ -17,10 +17,9 @@ export interface ListenMove {
   port: number;
 }
 
-const WILDCARDS = new Set(['0.0.0.0', '::', '*', '']);
 
 function same(a: string, b: string): boolean {
-  if (WILDCARDS.has(a) || WILDCARDS.has(b)) return WILDCARDS.has(a) && WILDCARDS.has(b) && a.includes(':') === b.includes(':');
+  if (isWildcard(a) || isWildcard(b)) return isWildcard(a) && isWildcard(b) && a.includes(':') === b.includes(':');
   const pa = parseAddress(a);
   const pb = parseAddress(b);
   return pa !== undefined && pb !== undefined && pa.toString() === pb.toString();
@@ -46,7 +45,7 @@ export function moveNginxListens(text: string, moves: readonly ListenMove[], to:
     }
     const word = hit[3]!;
     if (/["'$]/.test(word) || word.startsWith('unix:')) return { error: `line ${move.line}: listen ${word} is not a plain address clawmoat rewrites` };
-    const v6 = word.startsWith('[') || (move.address.includes(':') && !WILDCARDS.has(move.address)) || move.address === '::';
+    const v6 = word.startsWith('[') || (move.address.includes(':') && !isWildcard(move.address)) || move.address === '::';
     const replacement = hostPort(v6 ? to.v6 : to.v4, move.port);
     const start = hit.index + hit[1]!.length + 'listen'.length + hit[2]!.length;
     lines[index] = line.slice(0, start) + replacement + line.slice(start + word.length);
