@@ -71,7 +71,6 @@ export function hopOf(d: Door): DoorHop {
   return hop;
 }
 
-
 export function sameOrWild(a: string, b: string): boolean {
   if (isWildcard(a) && isWildcard(b)) return true;
   const pa = parseAddress(a);

@@ -17,7 +17,6 @@ export interface ListenMove {
   port: number;
 }
 
-
 function same(a: string, b: string): boolean {
   if (isWildcard(a) || isWildcard(b)) return isWildcard(a) && isWildcard(b) && a.includes(':') === b.includes(':');
   const pa = parseAddress(a);
