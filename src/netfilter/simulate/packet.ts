@@ -96,10 +96,7 @@ export function dynCount(p: Pkt, set: string, key: string): number | undefined {
 
 /** Records KEY in SET with COUNT hits (0 = deleted). */
 export function dynSet(p: Pkt, set: string, key: string, count: number): void {
-  const all = (p.dyn ??= new Map());
-  let s = all.get(set);
-  if (!s) all.set(set, (s = new Map()));
-  s.set(key, count);
+  setIn((p.dyn ??= new Map()), set, key, count);
 }
 
 /** The statement that made KEY in SET during this walk (undefined: not made by this walk). */
@@ -109,10 +106,13 @@ export function dynMaker(p: Pkt, set: string, key: string): unknown {
 
 /** Records MAKER as the statement that made KEY in SET. */
 export function setDynMaker(p: Pkt, set: string, key: string, maker: unknown): void {
-  const all = (p.made ??= new Map());
+  setIn((p.made ??= new Map()), set, key, maker);
+}
+
+function setIn<V>(all: Map<string, Map<string, V>>, set: string, key: string, value: V): void {
   let s = all.get(set);
   if (!s) all.set(set, (s = new Map()));
-  s.set(key, maker);
+  s.set(key, value);
 }
 
 export const PROTO_NUMBERS: Readonly<Record<string, number>> = {
