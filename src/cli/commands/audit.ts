@@ -82,15 +82,15 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
     const settings = flags.probe || flags.netns || flags.via || flags.target !== undefined ? checked : undefined;
     // The analysis and the renderer, loaded while the snapshot is read (not when the command is
     // registered); the prober only when asked.
-    const analysis = preload(() => Promise.all([import('../../audit.js'), import('../../model/context.js')]));
+    const analysis = preload(() => Promise.all([import('../../audit-context.js'), import('../../model/analysis-context.js')]));
     const renderer = preload(() => Promise.all([import('../../checks/catalogue.js'), import('../../report/index.js')]));
     const snapshot = await obtainSnapshot(flags, () => {
       void analysis();
       if (!document) void renderer();
     });
-    const [{ auditContext, exitCodeFor }, { buildContext }] = await analysis();
+    const [{ auditContext, exitCodeFor }, { loadContext }] = await analysis();
     // One context, so the matrix is computed once for the checks and the page (and the probe's predictions).
-    const base = buildContext(snapshot, { zones });
+    const base = await loadContext(snapshot, { zones });
     let probe;
     if (settings) {
       const { runProbe } = await import('../../probe/run.js');
@@ -101,7 +101,7 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
         progress.stop();
       }
     }
-    const ctx = probe ? buildContext(snapshot, { zones, probe }) : base;
+    const ctx = probe ? await loadContext(snapshot, { zones, probe }) : base;
     const report = auditContext(ctx);
     if (probe) report.limitations.push(...probe.errors.map((e) => `probe from ${e.vantage}: ${e.message}`));
     let driftCode: 0 | 1 | undefined;

@@ -66,7 +66,7 @@ decide; the reason names the rule). Exit codes: 0 done, 1 --fail-on-open matched
       throw new UserError(`--port ${flags.port}: not a port number (1-65535)`);
     const document = isDocumentFormat(flags.format) && !flags.json ? await documentWriter(flags.format, flags.output) : undefined;
     // The model and the renderer load while the snapshot is read.
-    const model = preload(() => import('../../model/context.js'));
+    const model = preload(() => import('../../model/analysis-context.js'));
     const renderer = preload(() => import('../../report/reach.js'));
     const json = flags.json === true || flags.format === 'json';
     const snapshot = await obtainSnapshot(flags, () => {
@@ -74,8 +74,8 @@ decide; the reason names the rule). Exit codes: 0 done, 1 --fail-on-open matched
       if (!document && !json) void renderer();
     });
     const adHoc = adHocZone(flags.from);
-    const { buildContext } = await model();
-    const ctx = buildContext(snapshot, { zones: [...zoneSpecs(flags), ...(adHoc ? [adHoc] : [])] });
+    const { loadContext } = await model();
+    const ctx = await loadContext(snapshot, { zones: [...zoneSpecs(flags), ...(adHoc ? [adHoc] : [])] });
     const matrix = ctx.reach();
     let cells = matrix.cells;
     if (port !== undefined) {
