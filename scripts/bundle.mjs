@@ -26,6 +26,11 @@ const common = {
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: { js: "import { createRequire as __clawmoatCreateRequire } from 'node:module'; const require = __clawmoatCreateRequire(import.meta.url);" },
   logLevel: 'warning',
+  // Start-up is mostly V8 scanning the code it loads (bench/startup.mjs): without whitespace and
+  // with shorter syntax there is less to scan (~5 % of `audit --snapshot`'s instructions).
+  // Identifiers stay, so a CLAWMOAT_DEBUG stack still names its functions.
+  minifyWhitespace: true,
+  minifySyntax: true,
   // Every bundle names its version without reading package.json (a bundle copied elsewhere has none beside it).
   define: { __CLAWMOAT_VERSION__: JSON.stringify(version) },
 };

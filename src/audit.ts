@@ -1,84 +1,11 @@
 import type { Snapshot } from './snapshot/types.js';
-import { buildContext, type AnalysisContext, type AnalysisOptions } from './model/context.js';
-import { INPUT_IDS, describeProblem } from './model/inputs.js';
-import { describeSocket } from './model/gateway.js';
-import { hostPort } from './model/addresses.js';
-import { runChecks } from './checks/run.js';
-import { CHECKS } from './checks/catalogue.js';
-import { REPORT_VERSION, type ReachCellSummary, type Report } from './report/types.js';
-import type { ReachMatrix } from './model/reach-types.js';
-import { SEVERITY_ORDER, type Severity } from './checks/types.js';
+import { buildContext, type AnalysisOptions } from './model/context.js';
+import { auditContext } from './audit-context.js';
+import type { Report } from './report/types.js';
 
-/**
- * What limits the audit: every input that was named or looked for and could not be read,
- * parsed or fully seen (not-installed is a fact about the host, not a limitation), each
- * with where and what to do; then the ruleset's own limitations.
- */
-function limitations(ctx: AnalysisContext): string[] {
-  const lines = INPUT_IDS.flatMap((id) => ctx.inputs[id].map(describeProblem));
-  return [...new Set([...lines, ...ctx.netfilter.limitations])];
-}
+export { auditContext, exitCodeFor, summariseReach } from './audit-context.js';
 
-/** The audit, from a snapshot to a report. Pure: no I/O. */
+/** The audit, from a snapshot to a report. Pure: no I/O. (The CLI audits a context it loads itself: audit-context.ts.) */
 export function auditSnapshot(snapshot: Snapshot, options: AnalysisOptions = {}): Report {
   return auditContext(buildContext(snapshot, options));
-}
-
-/**
- * The audit of a context already built: a command that also plans (harden) or draws the matrix
- * (the HTML report) builds the context once and hands it here, so the matrix is computed once.
- */
-export function auditContext(ctx: AnalysisContext): Report {
-  const snapshot = ctx.snapshot;
-  const { checks, findings } = runChecks(ctx, CHECKS);
-  const g = ctx.gateway;
-  const count = (r: string) => checks.filter((c) => c.result === r).length;
-  const sev = (s: Severity) => findings.filter((f) => f.severity === s).length;
-  const report: Report = {
-    schemaVersion: REPORT_VERSION,
-    tool: { name: 'clawmoat', version: snapshot.tool.version },
-    host: { hostname: snapshot.host.hostname, collectedAt: snapshot.collectedAt, uid: snapshot.host.uid },
-    gateway: {
-      detected: g.detected,
-      detectedBy: g.detectedBy,
-      ports: g.ports,
-      port: { value: g.port.value, source: g.port.source },
-      listeners: g.listeners.map(describeSocket),
-    },
-    checks,
-    findings,
-    summary: {
-      pass: count('pass'),
-      fail: count('fail'),
-      unknown: count('unknown'),
-      skipped: count('skipped'),
-      critical: sev('critical'),
-      warn: sev('warn'),
-      info: sev('info'),
-    },
-    limitations: limitations(ctx),
-    reach: summariseReach(ctx.reach()),
-  };
-  if (g.effectiveBind) report.gateway.bind = { value: g.effectiveBind.value, source: g.effectiveBind.source };
-  if (g.auth.mode) report.gateway.auth = { mode: g.auth.mode.value, source: g.auth.mode.source };
-  else if (g.auth.token) report.gateway.auth = { mode: 'token', source: g.auth.token.source };
-  if (g.version) report.gateway.version = g.version;
-  return report;
-}
-
-/** The matrix's cells as a report carries them: enough to tell, next run, which opened or closed. */
-export function summariseReach(matrix: ReachMatrix): ReachCellSummary[] {
-  return matrix.cells.map((c) => ({
-    listener: `${c.listener.protocol} ${hostPort(c.listener.address, c.listener.port)}${c.listener.door ? ` via ${c.listener.door.kind}` : ''}`,
-    gateway: c.listener.gateway,
-    zone: c.zone.name,
-    zoneKind: c.zone.kind,
-    verdict: c.verdict,
-  }));
-}
-
-/** Exit code for --fail-on: 1 when a finding (fail or unknown) is at or above the threshold. */
-export function exitCodeFor(report: Report, failOn: Severity | 'none'): 0 | 1 {
-  if (failOn === 'none') return 0;
-  return report.findings.some((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[failOn]) ? 1 : 0;
 }

@@ -1,4 +1,4 @@
-import { trackInputs, type AnalysisContext } from '../model/context.js';
+import { trackInputs, type AnalysisContext } from '../model/analysis-context.js';
 import type { InputId } from '../model/inputs.js';
 import { notDecided } from './helpers.js';
 import { SEVERITY_ORDER, type Check, type CheckOutcome, type CheckResult, type Finding } from './types.js';

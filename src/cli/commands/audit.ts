@@ -1,27 +1,10 @@
 import { Option, type Command } from 'commander';
-import { REPORT_FORMATS, type ReportFormat } from '../../report/formats.js';
-import type { Severity } from '../../checks/types.js';
-import { emit, useColor } from '../output.js';
-import { analyseOptions, obtainSnapshot, preload, zoneSpecs, type AnalyseFlags } from './shared.js';
-import { startProgress } from '../progress.js';
+import { REPORT_FORMATS } from '../../report/formats.js';
+import { analyseOptions, obtainSnapshot, preload, zoneSpecs } from './shared.js';
 import { probeOptions, probeSettings } from './probe-options.js';
 import { PathOption } from '../paths.js';
-import { DOCUMENT_FORMATS, documentWriter, hostMeta, isDocumentFormat, type DocumentFormat } from '../../report/html/load.js';
-
-interface AuditFlags extends AnalyseFlags {
-  probe?: boolean;
-  netns?: string[];
-  via?: string[];
-  target?: string;
-  timeout: string;
-  concurrency: string;
-  format: ReportFormat | DocumentFormat;
-  json?: boolean;
-  failOn: Severity | 'none';
-  output?: string;
-  color?: boolean;
-  baseline?: string;
-}
+import { DOCUMENT_FORMATS, documentWriter, isDocumentFormat } from '../../report/html/load.js';
+import type { AuditFlags } from './audit-run.js';
 
 export function registerAudit(program: Command): void {
   const command = program
@@ -80,57 +63,12 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
     // flags are checked either way: a bad --timeout is refused, not ignored.
     const checked = probeSettings(flags);
     const settings = flags.probe || flags.netns || flags.via || flags.target !== undefined ? checked : undefined;
-    // The analysis and the renderer, loaded while the snapshot is read (not when the command is
-    // registered); the prober only when asked.
-    const analysis = preload(() => Promise.all([import('../../audit.js'), import('../../model/context.js')]));
-    const renderer = preload(() => Promise.all([import('../../checks/catalogue.js'), import('../../report/index.js')]));
-    const snapshot = await obtainSnapshot(flags, () => {
-      void analysis();
-      if (!document) void renderer();
-    });
-    const [{ auditContext, exitCodeFor }, { buildContext }] = await analysis();
-    // One context, so the matrix is computed once for the checks and the page (and the probe's predictions).
-    const base = buildContext(snapshot, { zones });
-    let probe;
-    if (settings) {
-      const { runProbe } = await import('../../probe/run.js');
-      const progress = startProgress('probing', { enabled: true });
-      try {
-        probe = await runProbe(base, { ...settings, onProgress: (t) => progress.update(t) });
-      } finally {
-        progress.stop();
-      }
-    }
-    const ctx = probe ? buildContext(snapshot, { zones, probe }) : base;
-    const report = auditContext(ctx);
-    if (probe) report.limitations.push(...probe.errors.map((e) => `probe from ${e.vantage}: ${e.message}`));
-    let driftCode: 0 | 1 | undefined;
-    if (flags.baseline) {
-      const [{ readBaselineReport }, { computeDrift, driftExitCode }] = await Promise.all([import('../../fleet/read.js'), import('../../fleet/drift.js')]);
-      const before = await readBaselineReport(flags.baseline, zones);
-      report.drift = computeDrift(before, report, { source: flags.baseline, collectedAt: before.host.collectedAt });
-      driftCode = driftExitCode(report.drift, flags.failOn);
-    }
-    if (document) {
-      const matrix = ctx.reach();
-      await document.write('audit', { meta: hostMeta(snapshot, flags.snapshot), report, matrix, ...(probe ? { probe } : {}) }, flags.output);
-    } else {
-      const [{ CHECKS }, { renderReport }] = await renderer();
-      const checkDocs = Object.fromEntries(CHECKS.map((c) => [c.meta.id, c.meta.docs]));
-      const finished = Date.now();
-      let text = renderReport(report, format as ReportFormat, {
-        color: format === 'text' && !flags.output && useColor(flags.color),
-        checkDocs,
-        workingDirectory: process.cwd(),
-        runFinishedAt: finished / 1000,
-        runDurationSeconds: (finished - started) / 1000,
-      });
-      if (report.drift && (format === 'text' || format === 'markdown')) {
-        const { driftLines, driftMarkdown } = await import('../../report/drift.js');
-        text = `${text.replace(/\n+$/, '')}\n\n${(format === 'text' ? driftLines(report.drift) : driftMarkdown(report.drift)).join('\n').replace(/\n+$/, '')}\n`;
-      }
-      await emit(text, flags.output);
-    }
-    process.exitCode = driftCode ?? exitCodeFor(report, flags.failOn);
+    // The analysis and the renderers (audit-run.ts, one chunk of the bundle) load while the
+    // snapshot is read, not when the command is registered; the prober only when asked.
+    const run = preload(() => import('./audit-run.js'));
+    const snapshot = await obtainSnapshot(flags, () => void run());
+    process.exitCode = await (
+      await run()
+    ).runAudit(snapshot, flags, { started, format, zones, ...(document ? { document } : {}), ...(settings ? { settings } : {}) });
   });
 }

@@ -1,22 +1,7 @@
 import type { Command } from 'commander';
-import { collectFromScriptOutput, collectSnapshot } from '../../collect/index.js';
-import { generateScript } from '../../collect/script/generate.js';
-import { UserError } from '../../errors.js';
-import { readUntrusted } from '../../safe-fs/read.js';
-import { MAX_SNAPSHOT_BYTES, writeSnapshot } from '../../snapshot/io.js';
-import type { Snapshot } from '../../snapshot/types.js';
-import { startProgress } from '../progress.js';
-import { collectOptions, toCollectOptions, type CollectFlags } from './shared.js';
+import { collectOptions } from './shared.js';
 import { PathOption } from '../paths.js';
-
-interface CollectCommandFlags extends CollectFlags {
-  output?: string;
-  printScript?: boolean;
-  from?: string;
-  via?: string;
-  sudo?: boolean;
-  sshOption?: string[];
-}
+import type { CollectCommandFlags } from './collect-run.js';
 
 function collectList(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -49,56 +34,6 @@ never holds them. The script's raw output does (it copies the host's files): kee
 it like those files, or use --via, which never writes it. Its format is
 schema/snapshot.schema.json (docs/snapshot-format.md).`,
     );
-  collectOptions(command).action(async (flags: CollectCommandFlags) => {
-    const transports = [flags.printScript, flags.from !== undefined, flags.via !== undefined].filter(Boolean).length;
-    if (transports > 1) throw new UserError('--print-script, --from and --via: give one');
-    if ((flags.sudo || flags.sshOption) && flags.via === undefined) throw new UserError('--sudo and --ssh-option go with --via');
-    if (flags.printScript) {
-      process.stdout.write(generateScript());
-      return;
-    }
-    if ((flags.from !== undefined || flags.via !== undefined) && (flags.compose || flags.openclawConfig || flags.ufwStatus)) {
-      throw new UserError('--compose, --openclaw-config and --ufw-status read this host; the collection script reads compose files from its working directory');
-    }
-    const progress = startProgress(flags.via ? `collecting ${flags.via}` : 'collecting', { enabled: true });
-    let snapshot: Snapshot;
-    try {
-      if (flags.from !== undefined) snapshot = await collectFromScriptOutput(await readScriptOutput(flags.from), flags.from === '-' ? 'stdin' : flags.from);
-      else if (flags.via !== undefined) snapshot = await collectViaSsh(flags.via, flags);
-      else snapshot = await collectSnapshot(toCollectOptions(flags, (s) => progress.update(`collected ${s}`)));
-    } finally {
-      progress.stop();
-    }
-    if (flags.output) await writeSnapshot(flags.output, snapshot);
-    else process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
-  });
-}
-
-async function collectViaSsh(via: string, flags: CollectCommandFlags): Promise<Snapshot> {
-  if (!/^ssh:\/\//.test(via)) throw new UserError(`--via ${via}: expected ssh://[user@]host[:port]`);
-  const [{ sshOptions }, { readSshFeatures }, { collectVia }] = await Promise.all([
-    import('../../remote/ssh-args.js'),
-    import('../../remote/tunnel-check.js'),
-    import('../../remote/collect-via.js'),
-  ]);
-  let options;
-  try {
-    options = sshOptions(via, { o: flags.sshOption ?? [] });
-  } catch (error) {
-    if (error instanceof UserError) throw new UserError(`--via ${error.message}`);
-    throw error;
-  }
-  return collectVia(options, readSshFeatures(), { sudo: flags.sudo === true });
-}
-
-async function readScriptOutput(from: string): Promise<Buffer> {
-  if (from === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  }
-  const read = await readUntrusted(from, { maxBytes: MAX_SNAPSHOT_BYTES });
-  if (!read.ok)
-    throw new UserError(`--from ${from}: ${read.reason === 'not-found' ? 'no such file' : read.detail}; pass the saved output of the collection script`);
-  return read.data;
+  // The collectors, the script and the ssh transport load only when the command runs (collect-run.ts).
+  collectOptions(command).action(async (flags: CollectCommandFlags) => (await import('./collect-run.js')).runCollect(flags));
 }

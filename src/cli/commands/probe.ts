@@ -1,22 +1,7 @@
 import type { Command } from 'commander';
-import { buildContext } from '../../model/context.js';
-import { runProbe } from '../../probe/run.js';
-import { runAgent } from '../../probe/agent.js';
-import { startNetnsAgent } from '../../probe/vantage/netns.js';
-import type { ProbeReport } from '../../probe/types.js';
-import { renderProbeReport } from '../../report/probe.js';
-import { UserError } from '../../snapshot/io.js';
-import { emit, useColor } from '../output.js';
-import { startProgress } from '../progress.js';
-import { analyseOptions, obtainSnapshot, zoneSpecs } from './shared.js';
-import { probeOptions, probeSettings, type ProbeFlags } from './probe-options.js';
+import { analyseOptions } from './shared.js';
+import { probeOptions, type ProbeFlags } from './probe-options.js';
 import { PathOption } from '../paths.js';
-
-/** Critical: a gateway without auth (or wide open) that answers on a non-loopback address. */
-export function probeExitCode(report: ProbeReport): number {
-  const exposed = report.results.some((r) => r.openclaw.detected && (r.openclaw.auth === 'none' || r.openclaw.auth === 'open'));
-  return report.results.some((r) => r.mismatch) || exposed ? 1 : 0;
-}
 
 export function registerProbe(program: Command): void {
   const command = program
@@ -43,37 +28,13 @@ leaves a line in the gateway's log. Only the host's own addresses, or the one --
 probed: never a range. Exit codes: 0 no mismatch and no unauthenticated gateway, 1 either,
 2 usage or runtime error.`,
     );
-  probeOptions(analyseOptions(command)).action(async (flags: ProbeFlags) => {
-    const settings = probeSettings(flags);
-    // The namespace agents start now and wait for their targets: their start-up (a Node process
-    // each) overlaps reading the host and building the model instead of following it.
-    const agents = settings.netns.map(startNetnsAgent);
-    let report: ProbeReport;
-    try {
-      const zones = zoneSpecs(flags);
-      const snapshot = await obtainSnapshot(flags);
-      const progress = startProgress('probing', { enabled: true });
-      try {
-        // The model is built once the agents have their targets, while they probe.
-        report = await runProbe({ snapshot, build: () => buildContext(snapshot, { zones }) }, { ...settings, agents, onProgress: (t) => progress.update(t) });
-      } finally {
-        progress.stop();
-      }
-    } finally {
-      for (const agent of agents) agent.dismiss();
-    }
-    if (report.results.length === 0 && report.errors.length > 0 && report.errors.length === report.vantages.length) {
-      throw new UserError(report.errors.map((e) => `${e.vantage}: ${e.message}`).join('; '));
-    }
-    const text = flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderProbeReport(report, { color: !flags.output && useColor(flags.color) });
-    await emit(text, flags.output);
-    process.exitCode = probeExitCode(report);
-  });
+  // The prober, the model and the renderer load only when the command runs (probe-run.ts).
+  probeOptions(analyseOptions(command)).action(async (flags: ProbeFlags) => (await import('./probe-run.js')).runProbeCommand(flags));
 
   // Internal: the namespace agent, for a build without its own file (dist/probe-agent.mjs is
   // what `--netns` runs). Reads {targets, settings} on stdin, writes JSON lines.
   program
     .command('probe-agent', { hidden: true })
     .description('internal: probe from the current network namespace; job on stdin, JSON lines out')
-    .action(() => runAgent(process.stdin, process.stdout));
+    .action(async () => (await import('../../probe/agent.js')).runAgent(process.stdin, process.stdout));
 }

@@ -67,6 +67,16 @@ const NEVER_ON_THE_ANALYSIS_PATH = [
 /** What an analysis of a snapshot never needs: the collectors, and JSON5 (the snapshot holds the OpenClaw config parsed). */
 const NOT_FROM_A_SNAPSHOT = [/^src\/collect\//, /^node_modules\/json5\//];
 
+/**
+ * What only a compose file to parse needs: the YAML library (a quarter of a megabyte) and the
+ * compose parser, imported by loadContext (src/model/analysis-context.ts) when the snapshot holds one.
+ */
+const ONLY_FOR_COMPOSE = [
+  /^node_modules\/yaml\//,
+  /^src\/model\/compose\/(models|parse|reader|service|read-ports|read-volumes)\.ts$/,
+  /^src\/snapshot\/redact-yaml\.ts$/,
+];
+
 function forbidden(loaded: string[], patterns: RegExp[]): string[] {
   return loaded.filter((source) => patterns.some((p) => p.test(source)));
 }
@@ -78,31 +88,36 @@ describe('what each command loads (esbuild metafile of the bundle)', () => {
     expect(loaded.filter((s) => s.startsWith('src/cli/commands/'))).toEqual([]);
   });
 
-  it('audit --snapshot loads no renderer but its own, no harden, prober, doctor, fleet or collector', () => {
+  it('audit --snapshot loads no renderer but its own, no harden, prober, doctor, fleet, collector, nor YAML without a compose file', () => {
     // The command, then what its action imports for a --snapshot run in a text format.
-    const loaded = loadedWith([
-      'src/cli/main.ts',
-      'src/cli/commands/audit.ts',
-      'src/audit.ts',
-      'src/model/context.ts',
-      'src/checks/catalogue.ts',
-      'src/report/index.ts',
-    ]);
+    const loaded = loadedWith(['src/cli/main.ts', 'src/cli/commands/audit.ts', 'src/cli/commands/audit-run.ts']);
     expect(loaded).toContain('src/checks/catalogue.ts');
+    expect(forbidden(loaded, [...NEVER_ON_THE_ANALYSIS_PATH, ...NOT_FROM_A_SNAPSHOT, ...ONLY_FOR_COMPOSE])).toEqual([]);
+  });
+
+  it('a snapshot with a compose file adds the compose parser and YAML, and nothing else forbidden', () => {
+    const loaded = loadedWith(['src/cli/main.ts', 'src/cli/commands/audit.ts', 'src/cli/commands/audit-run.ts', 'src/model/compose/models.ts']);
+    expect(loaded).toContain('node_modules/yaml/dist/index.js');
     expect(forbidden(loaded, [...NEVER_ON_THE_ANALYSIS_PATH, ...NOT_FROM_A_SNAPSHOT])).toEqual([]);
   });
 
   it('audit collecting this host adds the collectors, still without harden, the prober or the HTML renderer', () => {
-    const loaded = loadedWith(['src/cli/main.ts', 'src/cli/commands/audit.ts', 'src/collect/index.ts', 'src/audit.ts', 'src/report/index.ts']);
+    const loaded = loadedWith(['src/cli/main.ts', 'src/cli/commands/audit.ts', 'src/collect/index.ts', 'src/cli/commands/audit-run.ts']);
     expect(loaded).toContain('src/collect/index.ts');
     expect(forbidden(loaded, NEVER_ON_THE_ANALYSIS_PATH)).toEqual([]);
   });
 
-  it('reach --snapshot --json loads the model, not the checks nor any renderer', () => {
-    const loaded = loadedWith(['src/cli/main.ts', 'src/cli/commands/reach.ts', 'src/model/context.ts']);
+  it('reach --snapshot loads the model and its own renderer, not the checks nor the report renderers', () => {
+    const loaded = loadedWith(['src/cli/main.ts', 'src/cli/commands/reach.ts', 'src/cli/commands/reach-run.ts']);
     expect(loaded).toContain('src/model/reach.ts');
     expect(
-      forbidden(loaded, [...NEVER_ON_THE_ANALYSIS_PATH, ...NOT_FROM_A_SNAPSHOT, /^src\/checks\/rules\//, /^src\/report\/(reach|text|index)\.ts$/]),
+      forbidden(loaded, [
+        ...NEVER_ON_THE_ANALYSIS_PATH,
+        ...NOT_FROM_A_SNAPSHOT,
+        ...ONLY_FOR_COMPOSE,
+        /^src\/checks\/rules\//,
+        /^src\/report\/(text|index)\.ts$/,
+      ]),
     ).toEqual([]);
   });
 });

@@ -1,0 +1,44 @@
+import { buildContext } from '../../model/context.js';
+import { runProbe } from '../../probe/run.js';
+import { startNetnsAgent } from '../../probe/vantage/netns.js';
+import type { ProbeReport } from '../../probe/types.js';
+import { renderProbeReport } from '../../report/probe.js';
+import { UserError } from '../../snapshot/io.js';
+import { emit, useColor } from '../output.js';
+import { startProgress } from '../progress.js';
+import { obtainSnapshot, zoneSpecs } from './shared.js';
+import { probeSettings, type ProbeFlags } from './probe-options.js';
+
+/** Critical: a gateway without auth (or wide open) that answers on a non-loopback address. */
+export function probeExitCode(report: ProbeReport): number {
+  const exposed = report.results.some((r) => r.openclaw.detected && (r.openclaw.auth === 'none' || r.openclaw.auth === 'open'));
+  return report.results.some((r) => r.mismatch) || exposed ? 1 : 0;
+}
+
+/** What `clawmoat probe` does once its flags are parsed: loaded by probe.ts only when it runs. */
+export async function runProbeCommand(flags: ProbeFlags): Promise<void> {
+  const settings = probeSettings(flags);
+  // The namespace agents start now and wait for their targets: their start-up (a Node process
+  // each) overlaps reading the host and building the model instead of following it.
+  const agents = settings.netns.map(startNetnsAgent);
+  let report: ProbeReport;
+  try {
+    const zones = zoneSpecs(flags);
+    const snapshot = await obtainSnapshot(flags);
+    const progress = startProgress('probing', { enabled: true });
+    try {
+      // The model is built once the agents have their targets, while they probe.
+      report = await runProbe({ snapshot, build: () => buildContext(snapshot, { zones }) }, { ...settings, agents, onProgress: (t) => progress.update(t) });
+    } finally {
+      progress.stop();
+    }
+  } finally {
+    for (const agent of agents) agent.dismiss();
+  }
+  if (report.results.length === 0 && report.errors.length > 0 && report.errors.length === report.vantages.length) {
+    throw new UserError(report.errors.map((e) => `${e.vantage}: ${e.message}`).join('; '));
+  }
+  const text = flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderProbeReport(report, { color: !flags.output && useColor(flags.color) });
+  await emit(text, flags.output);
+  process.exitCode = probeExitCode(report);
+}

@@ -1,0 +1,158 @@
+import type { Snapshot } from '../snapshot/types.js';
+import { buildGatewayModel, type GatewayModel } from './gateway.js';
+import { buildUfwModel, type UfwModel } from './ufw.js';
+import type { ComposeModel } from './compose/types.js';
+import type { ComposeModels } from './compose/models.js';
+import { gatewayWorkloads, publishedWithoutSocket, type GatewayWorkload } from './docker.js';
+import { buildNetfilterView, type NetfilterView } from './netfilter-view.js';
+import { computeReach, type ReachMatrix } from './reach.js';
+import type { ZoneSpec } from './zones.js';
+import type { ProbeReport } from '../probe/types.js';
+import { gatewayTargetPorts, tailscaleFacts } from './tailscale/facts.js';
+import { servePorts } from './serve-reach.js';
+import { describeProblem, inputProblems, type InputId, type InputProblems } from './inputs.js';
+import { snapshotDoors, socketDoors, tunnelRow, unreadTunnelRow } from './doors.js';
+import { snapshotDoorTargets } from './door-chains.js';
+
+/**
+ * Everything checks read, derived once from a snapshot. Building it is pure:
+ * no I/O, no clock, no environment.
+ */
+export interface AnalysisContext {
+  snapshot: Snapshot;
+  gateway: GatewayModel;
+  ufw: UfwModel | undefined;
+  compose: ComposeModel[];
+  workloads: GatewayWorkload[];
+  netfilter: NetfilterView;
+  /** Zones named by the user (--zone); they take part in every reach-based finding. */
+  zoneSpecs: ZoneSpec[];
+  /** The reachability matrix, computed on first use (a check that needs it pays for it once). */
+  reach(): ReachMatrix;
+  /** Live probe results (`audit --probe`): an input like the snapshot, so the analysis stays pure. */
+  probe: ProbeReport | undefined;
+  /** What could not be read of each input; a check that rests on one of these cannot pass. */
+  inputs: InputProblems;
+}
+
+/**
+ * The inputs each field of the context is derived from. A check that reads a field depends on
+ * these inputs whether it declared them or not; `trackInputs` records it.
+ */
+const FIELD_INPUTS: Record<keyof AnalysisContext, readonly InputId[]> = {
+  snapshot: [],
+  gateway: ['openclaw', 'sockets'],
+  ufw: ['ufw'],
+  compose: ['compose'],
+  workloads: ['docker', 'compose', 'openclaw', 'sockets'],
+  netfilter: ['netfilter'],
+  zoneSpecs: [],
+  reach: ['sockets', 'network', 'netfilter', 'docker', 'tailscale', 'openclaw', 'doors'],
+  probe: ['probe'],
+  inputs: [],
+};
+
+const SNAPSHOT_INPUTS: Partial<Record<keyof Snapshot, InputId>> = {
+  sockets: 'sockets',
+  network: 'network',
+  netfilter: 'netfilter',
+  ufw: 'ufw',
+  docker: 'docker',
+  compose: 'compose',
+  tailscale: 'tailscale',
+  sshd: 'sshd',
+  openclaw: 'openclaw',
+  doors: 'doors',
+};
+
+/**
+ * A view of the context that records which inputs are read through it: each derived field
+ * counts as the inputs it is built from, each part of the snapshot as its own input.
+ */
+export function trackInputs(ctx: AnalysisContext): { ctx: AnalysisContext; read: Set<InputId> } {
+  const read = new Set<InputId>();
+  const snapshot = new Proxy(ctx.snapshot, {
+    get(target, key, receiver) {
+      const input = SNAPSHOT_INPUTS[key as keyof Snapshot];
+      if (input) read.add(input);
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  const view = new Proxy(ctx, {
+    get(target, key, receiver) {
+      if (key === 'snapshot') return snapshot;
+      for (const input of FIELD_INPUTS[key as keyof AnalysisContext] ?? []) read.add(input);
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  return { ctx: view, read };
+}
+
+export interface AnalysisOptions {
+  zones?: ZoneSpec[];
+  probe?: ProbeReport;
+}
+
+/** No compose file to parse: what composeModels returns for such a snapshot, without loading the YAML library. */
+const NO_COMPOSE: ComposeModels = { files: [], projects: [] };
+
+/**
+ * The context, for a command that reads a snapshot and has a moment to load code: the compose
+ * parser (and with it the YAML library, a quarter of a megabyte to compile) is imported only
+ * when the snapshot holds a compose file to parse. buildContext (context.ts) is the same, sync.
+ */
+export async function loadContext(snapshot: Snapshot, options: AnalysisOptions = {}): Promise<AnalysisContext> {
+  const compose = snapshot.compose.some((f) => f.content.status === 'ok') ? (await import('./compose/models.js')).composeModels(snapshot) : NO_COMPOSE;
+  return contextFrom(snapshot, compose, options);
+}
+
+/** The context of a snapshot whose compose files are parsed already (`composeModels`). */
+export function contextFrom(snapshot: Snapshot, composeParsed: ComposeModels, options: AnalysisOptions = {}): AnalysisContext {
+  const gateway = buildGatewayModel(snapshot);
+  const { files: composeFiles, projects: compose } = composeParsed;
+  const containers = snapshot.docker.status === 'ok' ? snapshot.docker.data.containers : [];
+  const netfilter = buildNetfilterView(snapshot);
+  const zoneSpecs = options.zones ?? [];
+  let matrix: ReachMatrix | undefined;
+  const ctx: AnalysisContext = {
+    snapshot,
+    gateway,
+    ufw: buildUfwModel(snapshot),
+    compose,
+    workloads: gatewayWorkloads(containers, compose, gateway),
+    netfilter,
+    zoneSpecs,
+    probe: options.probe,
+    inputs: inputProblems(snapshot, composeFiles, compose),
+    reach() {
+      if (!matrix) {
+        const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
+        const published = publishedWithoutSocket(containers, sockets, gateway.ports);
+        const tailscale = tailscaleFacts(ctx);
+        // Serve answers only while tailscaled is up; a Tailscale Service has an address of its own.
+        const routes = tailscale.state === 'running' ? tailscale.routes.filter((r) => !r.scope.startsWith('svc:')) : [];
+        const doors = snapshotDoors(snapshot);
+        const targetPorts = gatewayTargetPorts(ctx);
+        const behind = snapshotDoorTargets(snapshot, { ports: targetPorts, sockets: gateway.listeners }, published);
+        matrix = computeReach(snapshot, netfilter.ruleset, {
+          socketDoors: socketDoors(doors.doors, doors.problems, [...sockets, ...published], behind),
+          userSpace: [
+            ...doors.doors.filter((d) => d.remote).map((d) => tunnelRow(d, behind(d))),
+            ...doors.problems.filter((p) => p.tunnel).map(unreadTunnelRow),
+          ],
+          zones: zoneSpecs,
+          gatewaySockets: new Set([...gateway.listeners, ...published]),
+          extraSockets: published,
+          limitations: [
+            ...netfilter.limitations,
+            ...(tailscale.interface && tailscale.notChecked ? [tailscale.notChecked] : []),
+            ...ctx.inputs.doors.map(describeProblem),
+          ],
+          serve: servePorts(routes, tailscale.addresses, gatewayTargetPorts(ctx)),
+        });
+      }
+      return matrix;
+    },
+  };
+  return ctx;
+}
