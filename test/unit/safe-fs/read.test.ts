@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,10 @@ describe('readUntrusted', () => {
     expect(read.ok && read.data.toString()).toBe('{}');
     expect(read.ok && read.identity.real).toBe(join(dir, 'a.json'));
     expect(readUntrustedSync(join(dir, 'link.json'))).toEqual(read);
+    // The hash harden records is that of the bytes read (taken when first asked for), the same each time.
+    const digest = createHash('sha256').update('{}').digest('hex');
+    expect(read.ok && read.identity.sha256).toBe(digest);
+    expect(read.ok && { ...read.identity }.sha256).toBe(digest);
   });
 
   it('refuses a FIFO at once instead of hanging on it', async () => {
