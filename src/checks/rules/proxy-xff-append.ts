@@ -25,7 +25,7 @@ export const proxyXffAppend: Check = {
       "`$proxy_add_x_forwarded_for` or `$http_x_forwarded_for`, HAProxy `option forwardfor`, Apache's mod_proxy_http " +
       '(it appends unless `ProxyAddHeaders Off`), Caddy with `trusted_proxies`. The evidence names the line. Tunnels ' +
       '(whose edge sets the header) are not judged here. In a chain of doors the gateway sees what the door nearest to it sends: ' +
-      'an appending door with one behind it that overwrites passes.',
+      'an appending door with one behind it that overwrites passes, and so does one that clients reach only through doors that overwrite.',
     fixable: false,
     inputs: ['openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale', 'doors'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
@@ -36,6 +36,7 @@ export const proxyXffAppend: Check = {
         'nginx overwrites with $remote_addr',
         'nginx sends no XFF (its default)',
         'nginx appends, but the door behind it (127.0.0.1:8080) overwrites',
+        'nginx on 127.0.0.1:8080 appends, reached only through a door that overwrites',
       ],
     },
   },
@@ -51,14 +52,26 @@ export const proxyXffAppend: Check = {
         .doors.filter((x) => x.layer === 'http' && x.forwardedFor === 'overwrite')
         .map((x) => hopKey({ via: x.via, location: x.location })),
     );
-    const appending = doors.filter((d) => d.door.forwardedFor === 'append' && !overwrittenBehind(d));
+    // The usual chain: the first door overwrites, the ones behind it append the proxies they came
+    // through. An appending door clients reach only through doors that overwrite cannot be lied to.
+    const onlyBehindOverwriters = (d: (typeof doors)[number]) => {
+      const key = hopKey({ via: d.door.via, location: d.door.location });
+      const fronts = doors.filter((f) => f.behind.some((hop) => hopKey(hop) === key));
+      return (
+        fronts.length > 0 &&
+        fronts.every((f) => f.door.forwardedFor === 'overwrite') &&
+        d.openBeyondLoopback.length === 0 &&
+        d.unknownBeyondLoopback.length === 0
+      );
+    };
+    const appending = doors.filter((d) => d.door.forwardedFor === 'append' && !overwrittenBehind(d) && !onlyBehindOverwriters(d));
     if (appending.length === 0)
       return {
         result: 'pass',
         reason: doors
           .map(
             (d) =>
-              `${describeDoor(d.door)}: X-Forwarded-For ${d.door.forwardedFor === 'none' ? 'not sent' : d.door.forwardedFor}${d.door.forwardedFor === 'append' ? ', then overwritten by a door behind it' : ''}`,
+              `${describeDoor(d.door)}: X-Forwarded-For ${d.door.forwardedFor === 'none' ? 'not sent' : d.door.forwardedFor}${d.door.forwardedFor === 'append' ? (overwrittenBehind(d) ? ', then overwritten by a door behind it' : ', behind doors that overwrite it') : ''}`,
           )
           .join('; '),
       };

@@ -36,6 +36,30 @@ export const cases: CheckCases = {
       ),
       result: 'pass',
     },
+    {
+      // The usual chain: the outer door sets the header, the inner one appends the proxy it came through.
+      name: 'nginx on 127.0.0.1:8080 appends, reached only through a door that overwrites',
+      snapshot: compose(
+        LOOPBACK_GATEWAY({ gateway: {} }),
+        withNginx(
+          nginxDoor(443, {
+            upstream: { host: '127.0.0.1', port: 8080 },
+            via: 'proxy_pass http://127.0.0.1:8080',
+            forwardedFor: 'overwrite',
+            forwardedForLocation: { file: '/etc/nginx/sites-enabled/openclaw', line: 7 },
+          }),
+        ),
+        withNginx(
+          nginxDoor(8080, {
+            address: '127.0.0.1',
+            location: { file: '/etc/nginx/sites-enabled/inner', line: 5 },
+            forwardedFor: 'append',
+            forwardedForLocation: { file: '/etc/nginx/sites-enabled/inner', line: 6 },
+          }),
+        ),
+      ),
+      result: 'pass',
+    },
   ],
   invalid: [
     {
