@@ -2,6 +2,31 @@ import { compose } from '../../../fixtures/builders/snapshot.js';
 import { LOOPBACK_GATEWAY, nginxDoor, withNginx } from './doors-fixtures.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
 
+type Xff = 'append' | 'overwrite';
+
+/** nginx on 0.0.0.0:443 proxying to another server block on 127.0.0.1:8080, which proxies to the gateway. */
+function chain(outer: Xff, inner: Xff) {
+  return compose(
+    LOOPBACK_GATEWAY({ gateway: {} }),
+    withNginx(
+      nginxDoor(443, {
+        upstream: { host: '127.0.0.1', port: 8080 },
+        via: 'proxy_pass http://127.0.0.1:8080',
+        forwardedFor: outer,
+        forwardedForLocation: { file: '/etc/nginx/sites-enabled/openclaw', line: 7 },
+      }),
+    ),
+    withNginx(
+      nginxDoor(8080, {
+        address: '127.0.0.1',
+        location: { file: '/etc/nginx/sites-enabled/inner', line: 5 },
+        forwardedFor: inner,
+        forwardedForLocation: { file: '/etc/nginx/sites-enabled/inner', line: 6 },
+      }),
+    ),
+  );
+}
+
 /** proxyXffAppend: the snapshots it must pass and those it must report. */
 export const cases: CheckCases = {
   valid: [
@@ -15,49 +40,13 @@ export const cases: CheckCases = {
     {
       // The gateway sees what the door nearest to it sends: the inner server block's $remote_addr.
       name: 'nginx appends, but the door behind it (127.0.0.1:8080) overwrites',
-      snapshot: compose(
-        LOOPBACK_GATEWAY({ gateway: {} }),
-        withNginx(
-          nginxDoor(443, {
-            upstream: { host: '127.0.0.1', port: 8080 },
-            via: 'proxy_pass http://127.0.0.1:8080',
-            forwardedFor: 'append',
-            forwardedForLocation: { file: '/etc/nginx/sites-enabled/openclaw', line: 7 },
-          }),
-        ),
-        withNginx(
-          nginxDoor(8080, {
-            address: '127.0.0.1',
-            location: { file: '/etc/nginx/sites-enabled/inner', line: 5 },
-            forwardedFor: 'overwrite',
-            forwardedForLocation: { file: '/etc/nginx/sites-enabled/inner', line: 6 },
-          }),
-        ),
-      ),
+      snapshot: chain('append', 'overwrite'),
       result: 'pass',
     },
     {
       // The usual chain: the outer door sets the header, the inner one appends the proxy it came through.
       name: 'nginx on 127.0.0.1:8080 appends, reached only through a door that overwrites',
-      snapshot: compose(
-        LOOPBACK_GATEWAY({ gateway: {} }),
-        withNginx(
-          nginxDoor(443, {
-            upstream: { host: '127.0.0.1', port: 8080 },
-            via: 'proxy_pass http://127.0.0.1:8080',
-            forwardedFor: 'overwrite',
-            forwardedForLocation: { file: '/etc/nginx/sites-enabled/openclaw', line: 7 },
-          }),
-        ),
-        withNginx(
-          nginxDoor(8080, {
-            address: '127.0.0.1',
-            location: { file: '/etc/nginx/sites-enabled/inner', line: 5 },
-            forwardedFor: 'append',
-            forwardedForLocation: { file: '/etc/nginx/sites-enabled/inner', line: 6 },
-          }),
-        ),
-      ),
+      snapshot: chain('overwrite', 'append'),
       result: 'pass',
     },
   ],
