@@ -14,6 +14,7 @@ export type Capability =
   | 'netns'
   | 'netfilter'
   | 'ipset'
+  | 'conntrack'
   | 'ufw'
   | 'sshd'
   | 'docker'
@@ -69,6 +70,8 @@ const BINARIES: Record<Exclude<Capability, 'root' | 'openclaw'>, [string, string
   ],
   // The kernel reach test loads rulesets that match on ipsets (Docker 28's corpus, random rulesets).
   ipset: [['ipset', 'ipset']],
+  // The kernel reach lab empties its host's connection table before each ruleset (see ReachLab.load).
+  conntrack: [['conntrack', 'conntrack']],
   // The doctor test applies the diff doctor prints, as a user would.
   patch: [['patch', 'patch']],
   // A pseudo-terminal with a chosen width: `script` (bsdutils, Essential on Debian) and `stty`.

@@ -156,7 +156,7 @@ afterAll(() => {
 
 // ------------------------------------------------------------------------------------------------
 
-const ufwReq = requires('reach vs the kernel: rulesets written by real UFW', ['root', 'netns', 'netfilter', 'ufw']);
+const ufwReq = requires('reach vs the kernel: rulesets written by real UFW', ['root', 'netns', 'netfilter', 'conntrack', 'ufw']);
 describe.skipIf(ufwReq.skip)(ufwReq.name, ufwReq.options, () => {
   const scope = new Scope();
   let lab: ReachLab;
@@ -247,7 +247,7 @@ describe.skipIf(ufwReq.skip)(ufwReq.name, ufwReq.options, () => {
 
 // ------------------------------------------------------------------------------------------------
 
-const dockerReq = requires('reach vs the kernel: rulesets written by a real dockerd', ['root', 'netns', 'netfilter', 'docker', 'ufw']);
+const dockerReq = requires('reach vs the kernel: rulesets written by a real dockerd', ['root', 'netns', 'netfilter', 'conntrack', 'docker', 'ufw']);
 describe.skipIf(dockerReq.skip)(dockerReq.name, dockerReq.options, () => {
   const scope = new Scope();
   afterAll(() => scope.dispose());
@@ -474,7 +474,7 @@ function rulesetText(files: RulesetFiles): string {
     .join('\n');
 }
 
-const coreReq = requires('reach vs the kernel: corpus and random rulesets', ['root', 'netns', 'netfilter', 'ipset']);
+const coreReq = requires('reach vs the kernel: corpus and random rulesets', ['root', 'netns', 'netfilter', 'conntrack', 'ipset']);
 describe.skipIf(coreReq.skip)(coreReq.name, coreReq.options, () => {
   const scope = new Scope();
   /** `clawmoat collect` in H, once: everything but the ruleset, which each case reads afresh. */
@@ -522,7 +522,13 @@ describe.skipIf(coreReq.skip)(coreReq.name, coreReq.options, () => {
           const netfilter = await timed('collect', () => lab.collectNetfilter(DIST));
           const matrix = await timed('analyse', () => buildContext({ ...base, netfilter }, { zones }).reach());
           const one = emptyFigures();
-          const comparisons = await timed('probe', () => checkMatrix(lab, matrix, sockets, one, translates(describeRuleset(ruleset)) ? OTHER_PORTS : []));
+          const reload = async () => {
+            const again = await lab.load(ruleset, `random-${seed}`);
+            if (!again.ok) throw new Error(`seed ${seed} loaded once, then not: ${again.error}`);
+          };
+          const comparisons = await timed('probe', () =>
+            checkMatrix(lab, matrix, sockets, one, translates(describeRuleset(ruleset)) ? OTHER_PORTS : [], reload),
+          );
           one.rulesets = 1;
           for (const target of [figures, perKind[ruleset.kind]]) for (const k of Object.keys(one) as (keyof Figures)[]) target[k] += one[k];
           report('random', `seed-${seed}-${ruleset.kind}`, describeRuleset(ruleset), comparisons, matrix.limitations);

@@ -647,7 +647,12 @@ export class ReachLab {
       this.usedIpsets = true;
       reset.push('ipset destroy 2>/dev/null || true');
     }
-    const steps: string[] = [];
+    // Connections the previous ruleset's probes left (a SYN that went unanswered stays in the
+    // table for two minutes, with the NAT binding it got) would carry a later probe that happens
+    // to reuse its source port past the ruleset under test: CI seed 489193648 reached port 5432
+    // as a listener on 8080, through a DNAT of the ruleset loaded eleven rulesets earlier. A
+    // fresh client has no such entry, so each ruleset starts from an empty table.
+    const steps = [`'${binary('conntrack')}' -F 2>/dev/null`];
     if (files.ipset) steps.push(`ipset restore -exist < '${put('ipset', files.ipset)}'`);
     // nft first: a corpus .nft file may start with `flush ruleset`.
     if (files.nft) steps.push(`nft -f '${put('nft', files.nft)}'`);
@@ -923,6 +928,11 @@ export interface Figures {
   diverted: number;
   /** Disagreements that went away when re-probed with a long timeout (lab noise, not counted). */
   reprobed: number;
+  /**
+   * Disagreements that stayed through the patient re-probe and went away once the same ruleset was
+   * loaded again into an emptied lab (state left by earlier rulesets, not the model; each is printed).
+   */
+  reloaded: number;
   /** Rulesets that did not load into the kernel (corpus: not loadable here). */
   skipped: number;
   /** Cells the model found open only through a translation from another port or address (destinationPort). */
@@ -930,7 +940,7 @@ export interface Figures {
 }
 
 export function emptyFigures(): Figures {
-  return { rulesets: 0, cases: 0, agree: 0, unknown: 0, disagree: 0, na: 0, errors: 0, diverted: 0, reprobed: 0, skipped: 0, translated: 0 };
+  return { rulesets: 0, cases: 0, agree: 0, unknown: 0, disagree: 0, na: 0, errors: 0, diverted: 0, reprobed: 0, reloaded: 0, skipped: 0, translated: 0 };
 }
 
 export function addComparison(f: Figures, c: CellComparison): void {
@@ -958,33 +968,44 @@ export function addComparison(f: Figures, c: CellComparison): void {
   if (c.cell.destinationPort !== undefined && c.cell.verdict === 'open') f.translated++;
 }
 
-/** Probe a matrix, re-probe disagreeing cells with a long timeout, and compare every cell. */
+/**
+ * Probe a matrix, re-probe disagreeing cells with a long timeout, and compare every cell. With
+ * `reload` (which loads the same ruleset again into an emptied lab), cells that still disagree are
+ * probed once more after it: the model answers for a fresh client on a fresh host, and a lab that has
+ * run hundreds of rulesets carries state none of them wrote.
+ */
 export async function checkMatrix(
   lab: ReachLab,
   matrix: Pick<ReachMatrix, 'zones' | 'cells'>,
   sockets: SocketTruth,
   figures: Figures,
   otherPorts: readonly number[] = [],
+  reload?: () => Promise<void>,
 ): Promise<CellComparison[]> {
   const plan = lab.plan(matrix, sockets, otherPorts);
   const results = await lab.probe([...plan.values()].flat());
   let comparisons = [...plan].map(([cell, attempts]) => compareCell(cell, attempts, results));
-  const doubtful = comparisons.filter((c) => c.outcome === 'disagree' || c.outcome === 'error');
-  if (doubtful.length > 0) {
-    // A dropped SYN and a slow answer look alike at 400 ms: ask again, patiently, before blaming the model.
+  const doubtful = (c: CellComparison) => c.outcome === 'disagree' || c.outcome === 'error';
+  // A dropped SYN and a slow answer look alike at 400 ms: ask again, patiently, before blaming the model.
+  const askAgain = async (why: string, counted: 'reprobed' | 'reloaded', always: boolean) => {
     const again = await lab.probe(
-      doubtful.flatMap((c) => plan.get(c.cell)!),
+      comparisons.filter(doubtful).flatMap((c) => plan.get(c.cell)!),
       2_000,
     );
     comparisons = comparisons.map((c) => {
-      if (c.outcome !== 'disagree' && c.outcome !== 'error') return c;
+      if (!doubtful(c)) return c;
       const redone = compareCell(c.cell, plan.get(c.cell)!, again);
       if (redone.outcome !== c.outcome) {
-        figures.reprobed++;
-        if (process.env.CLAWMOAT_REACH_VERBOSE) console.log(`re-probed (${c.kernel} → ${redone.kernel}):\n${describeComparison(c)}`);
+        figures[counted]++;
+        if (always || process.env.CLAWMOAT_REACH_VERBOSE) console.log(`${why} (${c.kernel} → ${redone.kernel}):\n${describeComparison(c)}`);
       }
       return redone;
     });
+  };
+  if (comparisons.some(doubtful)) await askAgain('re-probed', 'reprobed', false);
+  if (reload && comparisons.some(doubtful)) {
+    await reload();
+    await askAgain('re-probed after reloading the ruleset into an emptied lab', 'reloaded', true);
   }
   for (const c of comparisons) addComparison(figures, c);
   return comparisons;
