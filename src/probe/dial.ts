@@ -12,11 +12,6 @@ export function directDial(host: string, port: number): Dial {
   return () => net.connect({ host, port });
 }
 
-/** `host:port` as it goes in a URL and a Host header. */
-export function hostPort(host: string, port: number): string {
-  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 /**
  * The same dial, but a stream that has brought more than `maxBytes` is destroyed, after
  * `onCap` hears why: one exchange reads a small fixed amount, whatever the listener sends.

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
-import { cappedDial, hostPort, type Dial } from './dial.js';
+import { hostPort } from '../model/addresses.js';
+import { cappedDial, type Dial } from './dial.js';
 
 /** What one WebSocket exchange with a gateway came to. */
 export interface WsExchange {

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { Transform } from 'node:stream';
 import zlib from 'node:zlib';
-import { hostPort, type Dial } from './dial.js';
+import { hostPort } from '../model/addresses.js';
+import type { Dial } from './dial.js';
 
 export type HttpAnswer =
   | {

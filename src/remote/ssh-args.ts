@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { bracketed } from '../model/addresses.js';
 import { UserError } from '../snapshot/io.js';
 
 /**
@@ -208,8 +209,7 @@ export function collectArgs(o: SshOptions, controlPath: string, features: SshFea
 
 /** `-L` with an explicit loopback bind address: a GatewayPorts in the user's config cannot put the tunnel on their LAN. */
 export function forwardSpec(f: Forward): string {
-  const host = net.isIPv6(f.remoteHost) ? `[${f.remoteHost}]` : f.remoteHost;
-  return `127.0.0.1:${f.localPort}:${host}:${f.remotePort}`;
+  return `127.0.0.1:${f.localPort}:${bracketed(f.remoteHost)}:${f.remotePort}`;
 }
 
 /**

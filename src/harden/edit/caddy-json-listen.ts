@@ -1,4 +1,4 @@
-import { isLoopback } from '../../model/addresses.js';
+import { hostPort, isLoopback } from '../../model/addresses.js';
 import { locateJson5Path, setJson5Path } from './json5-edit.js';
 
 /**
@@ -29,8 +29,7 @@ export function bindCaddyJson(text: string, dial: string, to: { v4: string; v6: 
       moved.push(entry as string);
       continue;
     }
-    const v6 = m[2] !== undefined;
-    moved.push(`${m[1] ?? ''}${v6 ? `[${to.v6}]` : to.v4}:${m[4]}`);
+    moved.push(`${m[1] ?? ''}${hostPort(m[2] !== undefined ? to.v6 : to.v4, m[4]!)}`);
   }
   const path = ['apps', 'http', 'servers', name, 'listen'];
   const edited = setJson5Path(text, path, moved);
