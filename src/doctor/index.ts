@@ -1,5 +1,6 @@
 import { buildContext, type AnalysisOptions } from '../model/context.js';
 import type { Snapshot } from '../snapshot/types.js';
+import { symptomIdOf } from './catalogue.js';
 import type { Session, Symptom } from './symptom.js';
 import { containerNetwork } from './symptoms/container-network.js';
 import { dockerPublish } from './symptoms/docker-publish.js';
@@ -8,13 +9,13 @@ import { remoteAccess } from './symptoms/remote-access.js';
 import { ufwLockout } from './symptoms/ufw-lockout.js';
 import { DOCTOR_VERSION, type DoctorReport, type DoctorResult } from './types.js';
 
-/** The guide's "common issues", in its order; then why the gateway is reachable from the internet (its doors). */
+/** Every symptom, in the catalogue's order (SYMPTOM_IDS: the guide's, then the doors'). */
 export const SYMPTOMS: readonly Symptom[] = [remoteAccess, ufwLockout, containerNetwork, dockerPublish, internetExposure];
 
 /** A symptom by id or alias (case-insensitive), or undefined. */
 export function findSymptom(name: string): Symptom | undefined {
-  const key = name.trim().toLowerCase();
-  return SYMPTOMS.find((s) => s.meta.id === key || s.meta.aliases.includes(key));
+  const id = symptomIdOf(name);
+  return SYMPTOMS.find((s) => s.meta.id === id);
 }
 
 /** The doctor, from a snapshot to a report. Pure: no I/O. */

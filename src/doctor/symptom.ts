@@ -25,7 +25,7 @@ export interface SymptomMeta {
   /** The question as a user asks it. */
   question: string;
   /** Other names accepted on the command line. */
-  aliases: string[];
+  aliases: readonly string[];
 }
 
 export interface Symptom {

@@ -1,38 +1,24 @@
 import type { Command } from 'commander';
-import { findSymptom, runDoctor, SYMPTOMS } from '../../doctor/index.js';
-import { renderDoctor } from '../../doctor/render.js';
-import type { Session } from '../../doctor/symptom.js';
+import { SYMPTOM_IDS, SYMPTOM_META, symptomIdOf } from '../../doctor/catalogue.js';
 import { UserError } from '../../snapshot/io.js';
-import { emit, useColor } from '../output.js';
-import { analyseOptions, obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
+import { analyseOptions, obtainSnapshot, preload } from './shared.js';
 import { PathOption } from '../paths.js';
+import type { DoctorFlags } from './doctor-run.js';
 
 /**
  * `clawmoat doctor [symptom]`: the guide's common issues, each diagnosed from this host's
- * real state. Collects once (or reads --snapshot), then every symptom is pure analysis.
+ * real state. Collects once (or reads --snapshot), then every symptom is pure analysis. These
+ * are the options; the symptoms' diagnoses load when it runs (doctor-run.ts).
  */
 
-interface DoctorFlags extends AnalyseFlags {
-  json?: boolean;
-  output?: string;
-  color?: boolean;
-}
-
 function symptomList(): string {
-  return SYMPTOMS.map((s) => `  ${s.meta.id.padEnd(18)} ${s.meta.question} (also: ${s.meta.aliases.join(', ')})`).join('\n');
-}
-
-/** Who is asking, on this host: only when doctor reads this host, never for a snapshot taken elsewhere. */
-function sessionOf(flags: DoctorFlags): Session {
-  if (flags.snapshot) return {};
-  const login = process.env.SUDO_USER || process.env.USER || process.env.LOGNAME;
-  return { ...(login ? { login } : {}), ...(process.env.SSH_CONNECTION ? { sshConnection: process.env.SSH_CONNECTION } : {}) };
+  return SYMPTOM_IDS.map((id) => `  ${id.padEnd(18)} ${SYMPTOM_META[id].question} (also: ${SYMPTOM_META[id].aliases.join(', ')})`).join('\n');
 }
 
 export function registerDoctor(program: Command): void {
   const command = program
     .command('doctor')
-    .argument('[symptom]', `one symptom to check (default: all): ${SYMPTOMS.map((s) => s.meta.id).join(', ')}`)
+    .argument('[symptom]', `one symptom to check (default: all): ${SYMPTOM_IDS.join(', ')}`)
     .description("diagnose the guide's common issues from this host's real state: what was seen, the cause, and the fix")
     .option('--json', 'print the results as JSON (docs/doctor.md, schema/doctor.schema.json)')
     .addOption(new PathOption('-o, --output <file>', 'write to a file instead of stdout', 'output', ''))
@@ -58,12 +44,11 @@ Exit codes: 0 no problem found, 1 a problem found, 2 usage or runtime error.`,
     );
   analyseOptions(command).action(async (name: string | undefined, flags: DoctorFlags) => {
     // Checked before reading the host: a typo should not cost a collection.
-    const symptom = name === undefined ? undefined : findSymptom(name);
+    const symptom = name === undefined ? undefined : symptomIdOf(name);
     if (name !== undefined && !symptom) throw new UserError(`unknown symptom "${name}"; the symptoms are:\n${symptomList()}`);
-    const snapshot = await obtainSnapshot(flags);
-    const report = runDoctor(snapshot, symptom ? [symptom] : SYMPTOMS, sessionOf(flags), { zones: zoneSpecs(flags) });
-    const text = flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report, { color: !flags.output && useColor(flags.color) });
-    await emit(text, flags.output);
-    process.exitCode = report.summary.problem > 0 ? 1 : 0;
+    // The diagnoses and their renderer (doctor-run.ts) load while the host is read.
+    const run = preload(() => import('./doctor-run.js'));
+    const snapshot = await obtainSnapshot(flags, () => void run());
+    await (await run()).runDoctorCommand(snapshot, symptom, flags);
   });
 }

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { DEADMAN_FIRE_FLAG, DEFAULT_DEADMAN_SECONDS } from '../../harden/state/deadman.js';
+import { DEADMAN_FIRE_FLAG, DEFAULT_DEADMAN_SECONDS } from '../../harden/state/deadman-flags.js';
 import { PathOption } from '../paths.js';
 import { analyseOptions } from './shared.js';
 import type { HardenFlags } from './harden-run.js';

@@ -4,6 +4,7 @@ import { composeLabels, describeContainer, dockerState, isGatewayContainer, port
 import { joinAnd, unknown } from '../facts.js';
 import type { DoctorContext, Symptom } from '../symptom.js';
 import type { Diagnosis } from '../types.js';
+import { SYMPTOM_META } from '../catalogue.js';
 
 /**
  * "A container can't reach the gateway." Containers talk only over a network they share,
@@ -33,12 +34,7 @@ function composeHint(ctx: DoctorContext, c: DockerContainer, network: string): s
 }
 
 export const containerNetwork: Symptom = {
-  meta: {
-    id: 'container-network',
-    title: "A container can't reach the gateway",
-    question: "A container can't reach the gateway",
-    aliases: ['container', 'containers', 'docker-network', 'network'],
-  },
+  meta: SYMPTOM_META['container-network'],
   diagnose(ctx): Diagnosis {
     const a = ctx.analysis;
     const docker = dockerState(ctx);

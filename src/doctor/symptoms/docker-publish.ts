@@ -19,6 +19,7 @@ import {
 import { joinAnd, note, ok, unknown } from '../facts.js';
 import type { DoctorContext, Symptom } from '../symptom.js';
 import type { Diagnosis, DoctorFix } from '../types.js';
+import { SYMPTOM_META } from '../catalogue.js';
 
 /**
  * "The host CLI can't reach a gateway in Docker." A container's port is reachable from the
@@ -178,12 +179,7 @@ function fromCompose(ctx: DoctorContext, g: ComposeGateway): Diagnosis {
 }
 
 export const dockerPublish: Symptom = {
-  meta: {
-    id: 'docker-publish',
-    title: "The host CLI can't reach a gateway in Docker",
-    question: "The host CLI can't reach the gateway running in Docker",
-    aliases: ['publish', 'host-cli', 'docker-port', 'docker'],
-  },
+  meta: SYMPTOM_META['docker-publish'],
   diagnose(ctx) {
     const a = ctx.analysis;
     const docker = dockerState(ctx);

@@ -10,6 +10,7 @@ import type { Door } from '../../snapshot/types.js';
 import { isLoopback, joinAnd, note, unavailableDetail, unknown, zoneLabel } from '../facts.js';
 import type { DoctorContext, Symptom } from '../symptom.js';
 import type { Diagnosis } from '../types.js';
+import { SYMPTOM_META } from '../catalogue.js';
 
 /**
  * "Why is the gateway reachable from the internet?" Usually not its own socket (that stays on
@@ -38,12 +39,7 @@ function doorFix(door: Door, bindTo: string): string {
 }
 
 export const internetExposure: Symptom = {
-  meta: {
-    id: 'internet-exposure',
-    title: 'The gateway is reachable from the internet',
-    question: 'Why is the gateway reachable from the internet?',
-    aliases: ['internet', 'exposed', 'public', 'why-reachable', 'doors', 'door'],
-  },
+  meta: SYMPTOM_META['internet-exposure'],
   diagnose(ctx: DoctorContext): Diagnosis {
     const a = ctx.analysis;
     if (a.snapshot.sockets.status !== 'ok') return unknown(`the host's sockets were not checked: ${unavailableDetail(a.snapshot.sockets)}`);

@@ -7,6 +7,7 @@ import { isLoopback, joinAnd, note, sshTarget, unavailableDetail, unknown, zoneL
 import { tailscaleFacts } from '../../model/tailscale/facts.js';
 import type { DoctorContext, Symptom } from '../symptom.js';
 import type { Diagnosis, DoctorFix } from '../types.js';
+import { SYMPTOM_META } from '../catalogue.js';
 
 /**
  * "I can't reach the gateway from another machine." The usual cause is the safe one: the
@@ -92,12 +93,7 @@ function notListening(ctx: DoctorContext, port: number): Diagnosis {
 }
 
 export const remoteAccess: Symptom = {
-  meta: {
-    id: 'remote-access',
-    title: "Can't reach the gateway from another machine",
-    question: "I can't reach the gateway from another machine",
-    aliases: ['remote', 'remote-unreachable', 'unreachable', 'another-machine'],
-  },
+  meta: SYMPTOM_META['remote-access'],
   diagnose(ctx) {
     const a = ctx.analysis;
     if (a.snapshot.sockets.status !== 'ok') return unknown(`the gateway's sockets were not checked: ${unavailableDetail(a.snapshot.sockets)}`);

@@ -5,6 +5,7 @@ import type { AnalysisContext } from '../../model/context.js';
 import { ufwPortCovers, type UfwRule } from '../../model/ufw.js';
 import { joinAnd, note, ok, plural, unknown, zoneLabel } from '../facts.js';
 import type { Symptom } from '../symptom.js';
+import { SYMPTOM_META } from '../catalogue.js';
 
 /**
  * "I'm locked out after enabling UFW." Enabling UFW with `default deny incoming` and no
@@ -44,12 +45,7 @@ function sshPaths(a: AnalysisContext, ports: number[]): Evidence[] {
 }
 
 export const ufwLockout: Symptom = {
-  meta: {
-    id: 'ufw-lockout',
-    title: 'Locked out after enabling UFW',
-    question: "I'm locked out after enabling UFW",
-    aliases: ['ufw', 'lockout', 'locked-out'],
-  },
+  meta: SYMPTOM_META['ufw-lockout'],
   diagnose(ctx) {
     const a = ctx.analysis;
     const state = a.snapshot.ufw;

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { link, open, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../snapshot/io.js';
+import { DEADMAN_FIRE_FLAG, DEFAULT_DEADMAN_SECONDS } from './deadman-flags.js';
 import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
 import { BackupSet, latestBackupSet, type CommandRunner, type SetStatus } from './backup-set.js';
 import {
@@ -33,10 +34,6 @@ import { rollback, type RollbackResult } from './rollback.js';
  * The watcher touches nothing before it wins; confirm signals the watcher only after
  * winning, so it never interrupts a rollback half-way.
  */
-
-export const DEFAULT_DEADMAN_SECONDS = 60;
-/** The hidden CLI flag the default watcher command uses: `clawmoat harden --deadman-fire <setDir>`. */
-export const DEADMAN_FIRE_FLAG = '--deadman-fire';
 
 const RECORD = 'deadman.json';
 const DECISION = 'decision';

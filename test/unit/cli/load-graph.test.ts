@@ -77,6 +77,11 @@ const ONLY_FOR_COMPOSE = [
   /^src\/snapshot\/redact-yaml\.ts$/,
 ];
 
+/** Every command's options module, as `--help` loads them (src/cli/program.ts: COMMANDS). */
+const COMMAND_FILES = ['audit', 'fleet', 'reach', 'probe', 'harden', 'tunnel', 'tailscale', 'doctor', 'collect', 'checks'].map(
+  (c) => `src/cli/commands/${c}.ts`,
+);
+
 function forbidden(loaded: string[], patterns: RegExp[]): string[] {
   return loaded.filter((source) => patterns.some((p) => p.test(source)));
 }
@@ -86,6 +91,20 @@ describe('what each command loads (esbuild metafile of the bundle)', () => {
     const loaded = loadedWith(['src/cli/main.ts']);
     expect(loaded).toContain('src/cli/program.ts');
     expect(loaded.filter((s) => s.startsWith('src/cli/commands/'))).toEqual([]);
+  });
+
+  it("--help loads every command's options, but no diagnosis of doctor, no tunnel runtime, no prober, harden or fleet analysis", () => {
+    const loaded = loadedWith(['src/cli/main.ts', ...COMMAND_FILES]);
+    expect(loaded).toContain('src/doctor/catalogue.ts');
+    expect(
+      forbidden(loaded, [
+        /^src\/doctor\/(?!catalogue\.ts$)/,
+        /^src\/remote\/(tunnel|remote-facts|tunnel-check|free-port)\.ts$/,
+        /^src\/cli\/commands\/(doctor|tunnel|audit|reach|harden|probe|collect|tailscale)-run\.ts$/,
+        /^src\/fleet\/(analyse|pool|read|audit-one)\.ts$/,
+        /^src\/harden\/(plan|session|apply)/,
+      ]),
+    ).toEqual([]);
   });
 
   it('audit --snapshot loads no renderer but its own, no harden, prober, doctor, fleet, collector, nor YAML without a compose file', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SYMPTOM_IDS, SYMPTOM_META } from '../../../src/doctor/catalogue.js';
 import { findSymptom, runDoctor, SYMPTOMS } from '../../../src/doctor/index.js';
 import { renderDoctor } from '../../../src/doctor/render.js';
 import {
@@ -34,6 +35,13 @@ const everything = compose(
 );
 
 describe('the symptom catalogue', () => {
+  it('lists every symptom with the metadata its diagnosis carries, in the same order (help and name lookup read only the catalogue)', () => {
+    expect(SYMPTOMS.map((s) => s.meta.id)).toEqual(SYMPTOM_IDS);
+    for (const s of SYMPTOMS) expect(s.meta).toBe(SYMPTOM_META[s.meta.id as keyof typeof SYMPTOM_META]);
+    expect(findSymptom(' UFW ')?.meta.id).toBe('ufw-lockout');
+    expect(findSymptom('no-such-symptom')).toBeUndefined();
+  });
+
   it('has the four symptoms of the guide and the doors one, with unique ids and aliases', () => {
     expect(SYMPTOMS.map((s) => s.meta.id)).toEqual(['remote-access', 'ufw-lockout', 'container-network', 'docker-publish', 'internet-exposure']);
     const names = SYMPTOMS.flatMap((s) => [s.meta.id, ...s.meta.aliases]);
