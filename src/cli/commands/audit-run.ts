@@ -6,6 +6,7 @@ import type { ZoneSpec } from '../../model/zones.js';
 import { hostMeta, type DocumentFormat, type DocumentWriter } from '../../report/html/load.js';
 import { renderReport, type ReportFormat } from '../../report/index.js';
 import type { Snapshot } from '../../snapshot/types.js';
+import type { CommandIo } from '../io.js';
 import { emit, useColor } from '../output.js';
 import { startProgress } from '../progress.js';
 import type { probeSettings } from './probe-options.js';
@@ -40,13 +41,18 @@ export interface AuditPlan {
  * The audit of a snapshot, from the analysis to the report written: what `clawmoat audit` loads
  * (one lazy import, while the snapshot is read) once its flags are checked. Returns the exit code.
  */
-export async function runAudit(snapshot: Snapshot, flags: AuditFlags, { started, format, zones, document, settings }: AuditPlan): Promise<0 | 1> {
+export async function runAudit(
+  snapshot: Snapshot,
+  flags: AuditFlags,
+  { started, format, zones, document, settings }: AuditPlan,
+  io: CommandIo,
+): Promise<0 | 1> {
   // One context, so the matrix is computed once for the checks and the page (and the probe's predictions).
   const base = await loadContext(snapshot, { zones });
   let probe;
   if (settings) {
     const { runProbe } = await import('../../probe/run.js');
-    const progress = startProgress('probing', { enabled: true });
+    const progress = startProgress('probing', { enabled: io.terminal.err });
     try {
       probe = await runProbe(base, { ...settings, onProgress: (t) => progress.update(t) });
     } finally {
@@ -68,11 +74,11 @@ export async function runAudit(snapshot: Snapshot, flags: AuditFlags, { started,
     await document.write('audit', { meta: hostMeta(snapshot, flags.snapshot), report, matrix, ...(probe ? { probe } : {}) }, flags.output);
   } else {
     const checkDocs = Object.fromEntries(CHECKS.map((c) => [c.meta.id, c.meta.docs]));
-    const finished = Date.now();
+    const finished = io.now();
     let text = renderReport(report, format as ReportFormat, {
-      color: format === 'text' && !flags.output && useColor(flags.color),
+      color: format === 'text' && !flags.output && useColor(flags.color, io),
       checkDocs,
-      workingDirectory: process.cwd(),
+      workingDirectory: io.cwd,
       runFinishedAt: finished / 1000,
       runDurationSeconds: (finished - started) / 1000,
     });
@@ -80,7 +86,7 @@ export async function runAudit(snapshot: Snapshot, flags: AuditFlags, { started,
       const { driftLines, driftMarkdown } = await import('../../report/drift.js');
       text = `${text.replace(/\n+$/, '')}\n\n${(format === 'text' ? driftLines(report.drift) : driftMarkdown(report.drift)).join('\n').replace(/\n+$/, '')}\n`;
     }
-    await emit(text, flags.output);
+    await emit(text, flags.output, io);
   }
   return driftCode ?? exitCodeFor(report, flags.failOn);
 }

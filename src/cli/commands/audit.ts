@@ -5,6 +5,7 @@ import { probeOptions, probeSettings } from './probe-options.js';
 import { PathOption } from '../paths.js';
 import { DOCUMENT_FORMATS, documentWriter, isDocumentFormat } from '../../report/html/load.js';
 import type { AuditFlags } from './audit-run.js';
+import { processIo } from '../io.js';
 
 export function registerAudit(program: Command): void {
   const command = program
@@ -55,7 +56,8 @@ or runtime error. --format prometheus writes node_exporter's textfile format (do
 Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: schema/report.schema.json.`,
     );
   probeOptions(analyseOptions(command)).action(async (flags: AuditFlags) => {
-    const started = Date.now();
+    const io = processIo();
+    const started = io.now();
     const format = flags.json ? 'json' : flags.format;
     const document = isDocumentFormat(format) ? await documentWriter(format, flags.output) : undefined;
     const zones = zoneSpecs(flags);
@@ -69,6 +71,6 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
     const snapshot = await obtainSnapshot(flags, () => void run());
     process.exitCode = await (
       await run()
-    ).runAudit(snapshot, flags, { started, format, zones, ...(document ? { document } : {}), ...(settings ? { settings } : {}) });
+    ).runAudit(snapshot, flags, { started, format, zones, ...(document ? { document } : {}), ...(settings ? { settings } : {}) }, io);
   });
 }

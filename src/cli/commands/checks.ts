@@ -1,5 +1,14 @@
 import type { Command } from 'commander';
 import { CHECKS } from '../../checks/catalogue.js';
+import { processIo, type CommandIo } from '../io.js';
+
+/** `clawmoat checks`: the catalogue, as a table or JSON. */
+export function listChecks(flags: { json?: boolean }, io: CommandIo): 0 {
+  const catalogue = CHECKS.map((c) => c.meta);
+  if (flags.json) io.out(`${JSON.stringify(catalogue, null, 2)}\n`);
+  else for (const meta of catalogue) io.out(`${meta.id.padEnd(32)} ${meta.severity.padEnd(8)} ${meta.title}\n`);
+  return 0;
+}
 
 export function registerChecks(program: Command): void {
   program
@@ -15,11 +24,6 @@ Examples:
   $ clawmoat checks --json | jq -r '.[].id'`,
     )
     .action((flags: { json?: boolean }) => {
-      const catalogue = CHECKS.map((c) => c.meta);
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify(catalogue, null, 2)}\n`);
-        return;
-      }
-      for (const meta of catalogue) process.stdout.write(`${meta.id.padEnd(32)} ${meta.severity.padEnd(8)} ${meta.title}\n`);
+      process.exitCode = listChecks(flags, processIo());
     });
 }

@@ -4,6 +4,7 @@ import { UserError } from '../../errors.js';
 import { readUntrusted } from '../../safe-fs/read.js';
 import { MAX_SNAPSHOT_BYTES, writeSnapshot } from '../../snapshot/io.js';
 import type { Snapshot } from '../../snapshot/types.js';
+import type { CommandIo } from '../io.js';
 import { startProgress } from '../progress.js';
 import { toCollectOptions, type CollectFlags } from './shared.js';
 
@@ -16,19 +17,19 @@ export interface CollectCommandFlags extends CollectFlags {
   sshOption?: string[];
 }
 
-/** What `clawmoat collect` does once its flags are parsed: loaded by collect.ts only when it runs. */
-export async function runCollect(flags: CollectCommandFlags): Promise<void> {
+/** What `clawmoat collect` does once its flags are parsed: loaded by collect.ts only when it runs. Returns the exit code. */
+export async function runCollect(flags: CollectCommandFlags, io: CommandIo): Promise<0> {
   const transports = [flags.printScript, flags.from !== undefined, flags.via !== undefined].filter(Boolean).length;
   if (transports > 1) throw new UserError('--print-script, --from and --via: give one');
   if ((flags.sudo || flags.sshOption) && flags.via === undefined) throw new UserError('--sudo and --ssh-option go with --via');
   if (flags.printScript) {
-    process.stdout.write(generateScript());
-    return;
+    io.out(generateScript());
+    return 0;
   }
   if ((flags.from !== undefined || flags.via !== undefined) && (flags.compose || flags.openclawConfig || flags.ufwStatus)) {
     throw new UserError('--compose, --openclaw-config and --ufw-status read this host; the collection script reads compose files from its working directory');
   }
-  const progress = startProgress(flags.via ? `collecting ${flags.via}` : 'collecting', { enabled: true });
+  const progress = startProgress(flags.via ? `collecting ${flags.via}` : 'collecting', { enabled: io.terminal.err });
   let snapshot: Snapshot;
   try {
     if (flags.from !== undefined) snapshot = await collectFromScriptOutput(await readScriptOutput(flags.from), flags.from === '-' ? 'stdin' : flags.from);
@@ -38,7 +39,8 @@ export async function runCollect(flags: CollectCommandFlags): Promise<void> {
     progress.stop();
   }
   if (flags.output) await writeSnapshot(flags.output, snapshot);
-  else process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
+  else io.out(`${JSON.stringify(snapshot, null, 2)}\n`);
+  return 0;
 }
 
 async function collectViaSsh(via: string, flags: CollectCommandFlags): Promise<Snapshot> {

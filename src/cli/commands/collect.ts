@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { collectOptions } from './shared.js';
 import { PathOption } from '../paths.js';
 import type { CollectCommandFlags } from './collect-run.js';
+import { processIo } from '../io.js';
 
 function collectList(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -35,5 +36,7 @@ it like those files, or use --via, which never writes it. Its format is
 schema/snapshot.schema.json (docs/snapshot-format.md).`,
     );
   // The collectors, the script and the ssh transport load only when the command runs (collect-run.ts).
-  collectOptions(command).action(async (flags: CollectCommandFlags) => (await import('./collect-run.js')).runCollect(flags));
+  collectOptions(command).action(async (flags: CollectCommandFlags) => {
+    process.exitCode = await (await import('./collect-run.js')).runCollect(flags, processIo());
+  });
 }

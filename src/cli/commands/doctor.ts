@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SYMPTOM_IDS, SYMPTOM_META, symptomIdOf } from '../../doctor/catalogue.js';
 import { UserError } from '../../snapshot/io.js';
 import { analyseOptions, obtainSnapshot, preload } from './shared.js';
+import { processIo } from '../io.js';
 import { PathOption } from '../paths.js';
 import type { DoctorFlags } from './doctor-run.js';
 
@@ -49,6 +50,6 @@ Exit codes: 0 no problem found, 1 a problem found, 2 usage or runtime error.`,
     // The diagnoses and their renderer (doctor-run.ts) load while the host is read.
     const run = preload(() => import('./doctor-run.js'));
     const snapshot = await obtainSnapshot(flags, () => void run());
-    await (await run()).runDoctorCommand(snapshot, symptom, flags);
+    process.exitCode = await (await run()).runDoctorCommand(snapshot, symptom, flags, processIo());
   });
 }

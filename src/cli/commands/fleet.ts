@@ -7,6 +7,7 @@ import { FLEET_FORMATS, type FleetFormat } from '../../fleet/render.js';
 import { DOCUMENT_FORMATS, documentWriter, isDocumentFormat, type DocumentFormat } from '../../report/html/load.js';
 import { parseZoneSpec } from '../../model/zones.js';
 import { emit } from '../output.js';
+import { processIo } from '../io.js';
 import { PathOption } from '../paths.js';
 import { startProgress } from '../progress.js';
 import { TOOL_VERSION } from '../../version.js';
@@ -134,7 +135,7 @@ docs/fleet-format.md and deploy/prometheus/clawmoat.rules.yml.`,
           workingDirectory: process.cwd(),
           ...(checkDocs ? { checkDocs } : {}),
         };
-        await emit(renderFleet(report, format as FleetFormat, options), flags.output);
+        await emit(renderFleet(report, format as FleetFormat, options), flags.output, processIo());
       }
       process.exitCode = fleetExitCode(report, flags.failOn);
     });

@@ -5,6 +5,7 @@ import { resolveStateDir } from '../../harden/state/backup-set.js';
 import { verifiedByProbe, verifyVantage } from '../../harden/verify.js';
 import { planJson, renderPlan } from '../../report/harden.js';
 import { UserError } from '../../snapshot/io.js';
+import type { CommandIo } from '../io.js';
 import { emit, useColor } from '../output.js';
 import { startProgress } from '../progress.js';
 import { obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
@@ -44,17 +45,16 @@ async function ask(question: string): Promise<boolean> {
   }
 }
 
-/** This process's terminal, as the harden session sees it. */
-function processIo(): SessionIo {
-  return {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
-    ...(process.stdin.isTTY ? { ask } : {}),
-  };
+/** The command's streams, as the harden session sees them: with a question only when stdin is this process's terminal. */
+function sessionIo(io: CommandIo, stdinIsTerminal: boolean): SessionIo {
+  return { out: io.out, err: io.err, ...(stdinIsTerminal ? { ask } : {}) };
 }
 
-/** What `clawmoat harden` does once its flags are parsed: loaded by harden.ts only when the command runs. */
-export async function runHarden(flags: HardenFlags): Promise<void> {
+/**
+ * What `clawmoat harden` does once its flags are parsed: loaded by harden.ts only when the
+ * command runs. Returns the exit code (0 done, 1 refused or rolled back).
+ */
+export async function runHarden(flags: HardenFlags, commandIo: CommandIo, stdinIsTerminal = false): Promise<number> {
   // Checked before anything is read or changed: a typo must not surface after an apply.
   const seconds = Number(flags.confirmTimeout);
   if (!/^\d+$/.test(flags.confirmTimeout) || !Number.isInteger(seconds))
@@ -62,20 +62,20 @@ export async function runHarden(flags: HardenFlags): Promise<void> {
   if (flags.verify !== undefined) verifyVantage(flags.verify);
   const modes = (['confirm', 'rollback', 'history', 'apply'] as const).filter((m) => flags[m]);
   if (modes.length > 1) throw new UserError(`${modes.map((m) => `--${m}`).join(' and ')}: give one`);
-  const io = processIo();
+  const io = sessionIo(commandIo, stdinIsTerminal);
   const stateDir = resolveStateDir(flags.stateDir);
-  if (flags.deadmanFire) return void (process.exitCode = await deadmanFire(flags.deadmanFire));
-  if (flags.history) return void (process.exitCode = await history(stateDir, flags.json === true, io));
-  if (flags.confirm) return void (process.exitCode = await confirmLast(stateDir, io));
-  if (flags.rollback) return void (process.exitCode = await rollbackLast(stateDir, io));
+  if (flags.deadmanFire) return deadmanFire(flags.deadmanFire);
+  if (flags.history) return history(stateDir, flags.json === true, io);
+  if (flags.confirm) return confirmLast(stateDir, io);
+  if (flags.rollback) return rollbackLast(stateDir, io);
   if (flags.apply && flags.snapshot) throw new UserError('--apply works on this host, not on a --snapshot: run harden on the host itself');
 
   const snapshot = await obtainSnapshot(flags);
   const zones = zoneSpecs(flags);
-  const sshConnection = process.env.SSH_CONNECTION;
+  const sshConnection = commandIo.env.SSH_CONNECTION;
   const only = list(flags.only);
   const skip = list(flags.skip);
-  const progress = startProgress('planning', { enabled: true });
+  const progress = startProgress('planning', { enabled: commandIo.terminal.err });
   const plan = await planHost(snapshot, {
     zones,
     remote: flags.remote,
@@ -83,12 +83,12 @@ export async function runHarden(flags: HardenFlags): Promise<void> {
     ...(only ? { only } : {}),
     ...(skip ? { skip } : {}),
     ...(sshConnection ? { sshConnection } : {}),
-    say: (line) => process.stderr.write(`${line}\n`),
+    say: (line) => commandIo.err(`${line}\n`),
   }).finally(() => progress.stop());
-  await emit(flags.json ? planJson(plan) : renderPlan(plan, { color: useColor(flags.color) }), undefined);
-  if (!flags.apply) return;
+  await emit(flags.json ? planJson(plan) : renderPlan(plan, { color: useColor(flags.color, commandIo) }), undefined, commandIo);
+  if (!flags.apply) return 0;
   const vantage = flags.verify;
-  process.exitCode = await applySession(
+  return applySession(
     {
       plan,
       stateDir,

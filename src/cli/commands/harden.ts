@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { DEADMAN_FIRE_FLAG, DEFAULT_DEADMAN_SECONDS } from '../../harden/state/deadman-flags.js';
+import { processIo } from '../io.js';
 import { PathOption } from '../paths.js';
 import { analyseOptions } from './shared.js';
 import type { HardenFlags } from './harden-run.js';
@@ -41,5 +42,7 @@ sshd port that is open now is refused. Exit codes: 0 done (or nothing to do), 1 
 refused or rolled back, 2 usage or runtime error.`,
     );
   // The planner, the session and its prompts load only when the command runs (harden-run.ts).
-  analyseOptions(command).action(async (flags: HardenFlags) => (await import('./harden-run.js')).runHarden(flags));
+  analyseOptions(command).action(async (flags: HardenFlags) => {
+    process.exitCode = await (await import('./harden-run.js')).runHarden(flags, processIo(), process.stdin.isTTY === true);
+  });
 }

@@ -4,6 +4,7 @@ import { startNetnsAgent } from '../../probe/vantage/netns.js';
 import type { ProbeReport } from '../../probe/types.js';
 import { renderProbeReport } from '../../report/probe.js';
 import { UserError } from '../../snapshot/io.js';
+import type { CommandIo } from '../io.js';
 import { emit, useColor } from '../output.js';
 import { startProgress } from '../progress.js';
 import { obtainSnapshot, zoneSpecs } from './shared.js';
@@ -15,8 +16,8 @@ export function probeExitCode(report: ProbeReport): number {
   return report.results.some((r) => r.mismatch) || exposed ? 1 : 0;
 }
 
-/** What `clawmoat probe` does once its flags are parsed: loaded by probe.ts only when it runs. */
-export async function runProbeCommand(flags: ProbeFlags): Promise<void> {
+/** What `clawmoat probe` does once its flags are parsed: loaded by probe.ts only when it runs. Returns the exit code. */
+export async function runProbeCommand(flags: ProbeFlags, io: CommandIo): Promise<number> {
   const settings = probeSettings(flags);
   // The namespace agents start now and wait for their targets: their start-up (a Node process
   // each) overlaps reading the host and building the model instead of following it.
@@ -25,7 +26,7 @@ export async function runProbeCommand(flags: ProbeFlags): Promise<void> {
   try {
     const zones = zoneSpecs(flags);
     const snapshot = await obtainSnapshot(flags);
-    const progress = startProgress('probing', { enabled: true });
+    const progress = startProgress('probing', { enabled: io.terminal.err });
     try {
       // The model is built once the agents have their targets, while they probe.
       report = await runProbe({ snapshot, build: () => buildContext(snapshot, { zones }) }, { ...settings, agents, onProgress: (t) => progress.update(t) });
@@ -38,7 +39,7 @@ export async function runProbeCommand(flags: ProbeFlags): Promise<void> {
   if (report.results.length === 0 && report.errors.length > 0 && report.errors.length === report.vantages.length) {
     throw new UserError(report.errors.map((e) => `${e.vantage}: ${e.message}`).join('; '));
   }
-  const text = flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderProbeReport(report, { color: !flags.output && useColor(flags.color) });
-  await emit(text, flags.output);
-  process.exitCode = probeExitCode(report);
+  const text = flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderProbeReport(report, { color: !flags.output && useColor(flags.color, io) });
+  await emit(text, flags.output, io);
+  return probeExitCode(report);
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { analyseOptions } from './shared.js';
 import { probeOptions, type ProbeFlags } from './probe-options.js';
 import { PathOption } from '../paths.js';
+import { processIo } from '../io.js';
 
 export function registerProbe(program: Command): void {
   const command = program
@@ -29,7 +30,9 @@ probed: never a range. Exit codes: 0 no mismatch and no unauthenticated gateway,
 2 usage or runtime error.`,
     );
   // The prober, the model and the renderer load only when the command runs (probe-run.ts).
-  probeOptions(analyseOptions(command)).action(async (flags: ProbeFlags) => (await import('./probe-run.js')).runProbeCommand(flags));
+  probeOptions(analyseOptions(command)).action(async (flags: ProbeFlags) => {
+    process.exitCode = await (await import('./probe-run.js')).runProbeCommand(flags, processIo());
+  });
 
   // Internal: the namespace agent, for a build without its own file (dist/probe-agent.mjs is
   // what `--netns` runs). Reads {targets, settings} on stdin, writes JSON lines.

@@ -5,6 +5,7 @@ import { hostMeta, type DocumentWriter } from '../../report/html/load.js';
 import { renderReachExplanation, renderReachMatrix } from '../../report/reach.js';
 import { UserError } from '../../snapshot/io.js';
 import type { Snapshot } from '../../snapshot/types.js';
+import type { CommandIo } from '../io.js';
 import { emit, useColor } from '../output.js';
 import { zoneSpecs, type AnalyseFlags } from './shared.js';
 
@@ -33,13 +34,15 @@ function zoneMatches(cell: ReachCell, from: string): boolean {
 
 /**
  * The matrix of a snapshot, filtered and written: what `clawmoat reach` loads (one lazy import,
- * while the snapshot is read) once its flags are checked. Sets the exit code for --fail-on-open.
+ * while the snapshot is read) once its flags are checked. Returns the exit code: 1 when
+ * --fail-on-open matched, else 0.
  */
 export async function runReach(
   snapshot: Snapshot,
   flags: ReachFlags & { failOnOpen?: string },
   { port, document }: { port: number | undefined; document: DocumentWriter | undefined },
-): Promise<void> {
+  io: CommandIo,
+): Promise<0 | 1> {
   const json = flags.json === true || flags.format === 'json';
   const adHoc = adHocZone(flags.from);
   const ctx = await loadContext(snapshot, { zones: [...zoneSpecs(flags), ...(adHoc ? [adHoc] : [])] });
@@ -57,7 +60,7 @@ export async function runReach(
     cells = cells.filter((c) => zoneMatches(c, from));
     if (cells.length === 0) throw new UserError(`--from ${from}: no such zone (zones: ${matrix.zones.map((z) => z.name).join(', ')})`);
   }
-  const color = !flags.output && useColor(flags.color);
+  const color = !flags.output && useColor(flags.color, io);
   if (document) await document.write('reach', { meta: hostMeta(snapshot, flags.snapshot), matrix, cells }, flags.output);
   else {
     let text: string;
@@ -65,10 +68,11 @@ export async function runReach(
     else {
       text = flags.port !== undefined || flags.from !== undefined ? renderReachExplanation(cells, { color }) : renderReachMatrix(matrix, { color });
     }
-    await emit(text, flags.output);
+    await emit(text, flags.output, io);
   }
   if (flags.failOnOpen) {
     const kinds = flags.failOnOpen === 'any' ? ['internet', 'lan', 'tailnet', 'docker', 'custom'] : [flags.failOnOpen];
-    if (cells.some((c) => c.listener.gateway && c.verdict === 'open' && kinds.includes(c.zone.kind))) process.exitCode = 1;
+    if (cells.some((c) => c.listener.gateway && c.verdict === 'open' && kinds.includes(c.zone.kind))) return 1;
   }
+  return 0;
 }

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { UserError } from '../../snapshot/io.js';
 import { analyseOptions, obtainSnapshot, preload } from './shared.js';
+import { processIo } from '../io.js';
 import { PathOption } from '../paths.js';
 import { DOCUMENT_FORMATS, documentWriter, isDocumentFormat } from '../../report/html/load.js';
 import type { ReachFlags } from './reach-run.js';
@@ -43,6 +44,6 @@ decide; the reason names the rule). Exit codes: 0 done, 1 --fail-on-open matched
     // The model and the renderer (reach-run.ts, one chunk of the bundle) load while the snapshot is read.
     const run = preload(() => import('./reach-run.js'));
     const snapshot = await obtainSnapshot(flags, () => void run());
-    await (await run()).runReach(snapshot, flags, { port, document });
+    process.exitCode = await (await run()).runReach(snapshot, flags, { port, document }, processIo());
   });
 }

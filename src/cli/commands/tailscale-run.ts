@@ -5,6 +5,7 @@ import { buildTailscalePlan } from '../../remote/tailscale/plan.js';
 import { renderTailscalePlan } from '../../remote/tailscale/render.js';
 import type { Audience } from '../../remote/tailscale/recommend.js';
 import { UserError } from '../../snapshot/io.js';
+import type { CommandIo } from '../io.js';
 import { emit, useColor } from '../output.js';
 import { obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';
 
@@ -25,8 +26,11 @@ function reader(flags: PlanFlags): (path: string) => string | undefined {
   return new LiveFiles().read;
 }
 
-/** What `clawmoat tailscale plan` does once its flags are parsed: loaded by tailscale.ts only when it runs. */
-export async function runTailscalePlan(flags: PlanFlags): Promise<void> {
+/**
+ * What `clawmoat tailscale plan` does once its flags are parsed: loaded by tailscale.ts only when
+ * it runs. Returns the exit code: 1 when the gateway is exposed beyond the tailnet, else 0.
+ */
+export async function runTailscalePlan(flags: PlanFlags, io: CommandIo): Promise<0 | 1> {
   const allow = flags.allow ?? [];
   const bad = allow.filter((a) => !validPrincipal(a));
   if (bad.length > 0) throw new UserError(`--allow ${bad[0]}: expected a login (user@example.com), a tag (tag:name) or a group (group:name)`);
@@ -44,7 +48,7 @@ export async function runTailscalePlan(flags: PlanFlags): Promise<void> {
     ...(flags.for ? { for: flags.for } : {}),
     ...(port !== undefined ? { port } : {}),
   });
-  const text = flags.json ? `${JSON.stringify(result, null, 2)}\n` : renderTailscalePlan(result, { color: !flags.output && useColor(flags.color) });
-  await emit(text, flags.output);
-  if (result.exposure.length > 0) process.exitCode = 1;
+  const text = flags.json ? `${JSON.stringify(result, null, 2)}\n` : renderTailscalePlan(result, { color: !flags.output && useColor(flags.color, io) });
+  await emit(text, flags.output, io);
+  return result.exposure.length > 0 ? 1 : 0;
 }

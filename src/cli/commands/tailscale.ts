@@ -3,6 +3,7 @@ import { analyseOptions } from './shared.js';
 import { UserError } from '../../errors.js';
 import { PathOption } from '../paths.js';
 import type { PlanFlags } from './tailscale-run.js';
+import { processIo } from '../io.js';
 
 const collectList = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -50,5 +51,7 @@ policy whose tests assert the named users/tags reach the gateway and autogroup:m
 Exit codes: 0 plan printed, 1 Tailscale Funnel exposes the gateway to the internet, 2 error.`,
     );
   // The model and the planner load only when the command runs (tailscale-run.ts).
-  analyseOptions(plan).action(async (flags: PlanFlags) => (await import('./tailscale-run.js')).runTailscalePlan(flags));
+  analyseOptions(plan).action(async (flags: PlanFlags) => {
+    process.exitCode = await (await import('./tailscale-run.js')).runTailscalePlan(flags, processIo());
+  });
 }

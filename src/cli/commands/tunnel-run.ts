@@ -4,6 +4,7 @@ import { pickLocalPort } from '../../remote/free-port.js';
 import { forwardSpec, printableTunnelArgs, shellQuote, sshOptions, tunnelArgs, type Forward, type PassThroughFlags } from '../../remote/ssh-args.js';
 import { TunnelSupervisor, describeEvent, stopOnSignals, type TunnelEvent } from '../../remote/tunnel.js';
 import { UserError } from '../../snapshot/io.js';
+import type { CommandIo } from '../io.js';
 import { useColor } from '../output.js';
 import { startProgress } from '../progress.js';
 import { hostPort } from '../../model/addresses.js';
@@ -23,21 +24,22 @@ export interface TunnelFlags extends PassThroughFlags {
   color?: boolean;
 }
 
-function timestamp(): string {
-  return new Date().toTimeString().slice(0, 8);
+function timestamp(now: number): string {
+  return new Date(now).toTimeString().slice(0, 8);
 }
 
-export async function runTunnel(destinationText: string, flags: TunnelFlags): Promise<void> {
+/** Returns the exit code: 0 ok (or stopped with Ctrl-C), 2 when --check found the tunnel broken. */
+export async function runTunnel(destinationText: string, flags: TunnelFlags, io: CommandIo): Promise<0 | 2> {
   if (flags.print && flags.check) throw new UserError('--print and --check: give one');
   if (flags.json && !flags.print && !flags.check) throw new UserError('--json goes with --print or --check (the running tunnel logs lines)');
   const o = sshOptions(destinationText, flags);
   const where = o.destination.text;
   const features = readSshFeatures();
   // Log lines and warnings go to stderr, results to stdout: each coloured only on a terminal.
-  const colors = createColors(useColor(flags.color, process.stderr));
-  const outColors = createColors(useColor(flags.color, process.stdout));
+  const colors = createColors(useColor(flags.color, io, 'err'));
+  const outColors = createColors(useColor(flags.color, io, 'out'));
 
-  const progress = startProgress(`reading ${where} over ssh`, { enabled: true });
+  const progress = startProgress(`reading ${where} over ssh`, { enabled: io.terminal.err });
   let facts;
   try {
     facts = await collectRemoteFacts(o, features);
@@ -73,36 +75,36 @@ export async function runTunnel(destinationText: string, flags: TunnelFlags): Pr
   if (flags.print) {
     const argv = printableTunnelArgs(o, forward);
     report.print = { command: shellQuote(argv), argv, sshConfig: sshConfigBlock(o, forward, url) };
-    if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (flags.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
     else {
-      for (const w of report.warnings) process.stderr.write(`${colors.yellow('warning:')} ${w}\n`);
+      for (const w of report.warnings) io.err(`${colors.yellow('warning:')} ${w}\n`);
       // Comments and one Host block: the whole output may be appended to ~/.ssh/config.
       const comments = [...factLines, 'Run the tunnel yourself:', `  ${report.print.command}`, 'or add this block to ~/.ssh/config:'];
-      process.stdout.write(`${comments.map((l) => `# ${l}`).join('\n')}\n${report.print.sshConfig}`);
+      io.out(`${comments.map((l) => `# ${l}`).join('\n')}\n${report.print.sshConfig}`);
     }
-    return;
+    return 0;
   }
 
   const args = tunnelArgs(o, forward, features);
   if (flags.check) {
     report.check = await checkThrough(args, forward, where);
-    if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (flags.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
     else {
-      for (const w of report.warnings) process.stderr.write(`${colors.yellow('warning:')} ${w}\n`);
+      for (const w of report.warnings) io.err(`${colors.yellow('warning:')} ${w}\n`);
       const c = report.check;
       const verdict = c.ok ? outColors.green('ok') : outColors.red('failed');
       const outcome = c.healthz ? `/healthz answered ${c.healthz.status} in ${c.healthz.ms} ms` : c.error;
-      process.stdout.write(`${factLines.join('\n')}\ntunnel ${forwardSpec(forward)}: ${outcome}\n${verdict}\n`);
+      io.out(`${factLines.join('\n')}\ntunnel ${forwardSpec(forward)}: ${outcome}\n${verdict}\n`);
     }
     if (!report.check.ok) {
-      process.stderr.write(`clawmoat: ${where}: the tunnel check failed: ${report.check.error ?? `/healthz answered ${report.check.healthz?.status}`}\n`);
-      process.exitCode = 2;
+      io.err(`clawmoat: ${where}: the tunnel check failed: ${report.check.error ?? `/healthz answered ${report.check.healthz?.status}`}\n`);
+      return 2;
     }
-    return;
+    return 0;
   }
 
   // The running tunnel: one line per event on stderr, the URL on stdout once it is up.
-  const log = (line: string) => process.stderr.write(`${colors.dim(timestamp())} ${line}\n`);
+  const log = (line: string) => io.err(`${colors.dim(timestamp(io.now()))} ${line}\n`);
   for (const line of factLines) log(line);
   for (const w of report.warnings) log(`${colors.yellow('warning:')} ${w}`);
   let urlPrinted = false;
@@ -118,7 +120,7 @@ export async function runTunnel(destinationText: string, flags: TunnelFlags): Pr
       if (event.kind === 'up' && !urlPrinted) {
         urlPrinted = true;
         log(`open ${colors.bold(url)} (Ctrl-C closes the tunnel)`);
-        process.stdout.write(`${url}\n`);
+        io.out(`${url}\n`);
       }
     },
   });
@@ -129,4 +131,5 @@ export async function runTunnel(destinationText: string, flags: TunnelFlags): Pr
   } finally {
     removeHandlers();
   }
+  return 0;
 }

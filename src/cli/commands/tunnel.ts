@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { processIo } from '../io.js';
 import { PathOption } from '../paths.js';
 import type { TunnelFlags } from './tunnel-run.js';
 
@@ -46,5 +47,7 @@ gateway's own when it is free here, else one the kernel picks; it binds 127.0.0.
 A dropped connection is re-established with backoff (1 s doubling to 30 s).
 Exit codes: 0 ok (or stopped with Ctrl-C), 2 usage or runtime error.`,
     )
-    .action(async (destinationText: string, flags: TunnelFlags) => (await import('./tunnel-run.js')).runTunnel(destinationText, flags));
+    .action(async (destinationText: string, flags: TunnelFlags) => {
+      process.exitCode = await (await import('./tunnel-run.js')).runTunnel(destinationText, flags, processIo());
+    });
 }
