@@ -12,7 +12,8 @@ import type { ReachMatrix } from './model/reach.js';
 import type { Snapshot } from './snapshot/types.js';
 
 export { collectSnapshot, type CollectOptions } from './collect/index.js';
-export { readSnapshot, validateSnapshot, UserError } from './snapshot/io.js';
+export { readSnapshot, validateSnapshot } from './snapshot/io.js';
+export { UserError } from './errors.js';
 export { auditSnapshot, exitCodeFor } from './audit.js';
 export { renderReport, REPORT_FORMATS, type ReportFormat, type RenderOptions } from './report/index.js';
 export { parseZoneSpec, type Zone, type ZoneSpec } from './model/zones.js';

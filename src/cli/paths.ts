@@ -1,7 +1,7 @@
 import { accessSync, closeSync, constants, openSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { UserError } from '../snapshot/io.js';
+import { UserError } from '../errors.js';
 import { peekUntrusted } from '../safe-fs/read.js';
 
 /**

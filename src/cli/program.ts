@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../version.js';
-import { UserError } from '../snapshot/io.js';
+import { UserError } from '../errors.js';
 import { checkPathOptions, describeErrno } from './paths.js';
 
 /** Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error. */

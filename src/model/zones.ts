@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { parseAddress } from './addresses.js';
-import { UserError } from '../snapshot/io.js';
+import { UserError } from '../errors.js';
 
 /**
  * Zones are where a client can stand: the loopback, each interface of the host

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { Snapshot, Socket } from '../snapshot/types.js';
-import { UserError } from '../snapshot/io.js';
+import { UserError } from '../errors.js';
 import { isLoopback } from '../model/addresses.js';
 import { doorsListeningOn, sniName, snapshotDoors } from '../model/doors.js';
 

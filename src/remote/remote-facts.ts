@@ -5,7 +5,7 @@ import { isGatewayArgv } from '../collect/openclaw.js';
 import { parseSs, type ParsedSsLine } from '../collect/sockets.js';
 import { DEFAULT_GATEWAY_PORT } from '../model/gateway.js';
 import { parseGatewayFlags } from '../openclaw/flags.js';
-import { UserError } from '../snapshot/io.js';
+import { UserError } from '../errors.js';
 import { collectArgs, explainSshFailure, type SshFeatures, type SshOptions } from './ssh-args.js';
 import { runSsh } from './run-ssh.js';
 import { isLoopback, hostPort } from '../model/addresses.js';

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { bracketed } from '../model/addresses.js';
-import { UserError } from '../snapshot/io.js';
+import { UserError } from '../errors.js';
 
 /**
  * The ssh command lines of `clawmoat tunnel`, built from the destination and the options the

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { SYMPTOM_IDS, SYMPTOM_META, symptomIdOf } from '../../doctor/catalogue.js';
-import { UserError } from '../../snapshot/io.js';
+import { UserError } from '../../errors.js';
 import { analyseOptions, obtainSnapshot, preload } from './shared.js';
 import { processIo } from '../io.js';
 import { PathOption } from '../paths.js';

@@ -4,7 +4,7 @@ import { applySession, confirmLast, deadmanFire, history, rollbackLast, type Ses
 import { resolveStateDir } from '../../harden/state/backup-set.js';
 import { verifiedByProbe, verifyVantage } from '../../harden/verify.js';
 import { planJson, renderPlan } from '../../report/harden.js';
-import { UserError } from '../../snapshot/io.js';
+import { UserError } from '../../errors.js';
 import type { CommandIo } from '../io.js';
 import { emit, useColor } from '../output.js';
 import { startProgress } from '../progress.js';

@@ -3,7 +3,7 @@ import { runProbe } from '../../probe/run.js';
 import { startNetnsAgent } from '../../probe/vantage/netns.js';
 import type { ProbeReport } from '../../probe/types.js';
 import { renderProbeReport } from '../../report/probe.js';
-import { UserError } from '../../snapshot/io.js';
+import { UserError } from '../../errors.js';
 import type { CommandIo } from '../io.js';
 import { emit, useColor } from '../output.js';
 import { startProgress } from '../progress.js';

@@ -3,7 +3,7 @@ import type { ReachCell } from '../../model/reach.js';
 import { parseZoneSpec, type ZoneSpec } from '../../model/zones.js';
 import { hostMeta, type DocumentWriter } from '../../report/html/load.js';
 import { renderReachExplanation, renderReachMatrix } from '../../report/reach.js';
-import { UserError } from '../../snapshot/io.js';
+import { UserError } from '../../errors.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import type { CommandIo } from '../io.js';
 import { emit, useColor } from '../output.js';

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { UserError } from '../../snapshot/io.js';
+import { UserError } from '../../errors.js';
 import { analyseOptions, obtainSnapshot, preload } from './shared.js';
 import { processIo } from '../io.js';
 import { PathOption } from '../paths.js';

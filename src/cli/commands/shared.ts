@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { MAX_SNAPSHOT_BYTES, readSnapshot, UserError } from '../../snapshot/io.js';
+import { MAX_SNAPSHOT_BYTES, readSnapshot } from '../../snapshot/io.js';
+import { UserError } from '../../errors.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { buildZones, parseZoneSpec, type ZoneSpec } from '../../model/zones.js';
 import { startProgress } from '../progress.js';

@@ -4,7 +4,7 @@ import { validPrincipal } from '../../remote/tailscale/policy.js';
 import { buildTailscalePlan } from '../../remote/tailscale/plan.js';
 import { renderTailscalePlan } from '../../remote/tailscale/render.js';
 import type { Audience } from '../../remote/tailscale/recommend.js';
-import { UserError } from '../../snapshot/io.js';
+import { UserError } from '../../errors.js';
 import type { CommandIo } from '../io.js';
 import { emit, useColor } from '../output.js';
 import { obtainSnapshot, zoneSpecs, type AnalyseFlags } from './shared.js';

@@ -3,7 +3,7 @@ import { collectRemoteFacts, checkSshd, locateGateway } from '../../remote/remot
 import { pickLocalPort } from '../../remote/free-port.js';
 import { forwardSpec, printableTunnelArgs, shellQuote, sshOptions, tunnelArgs, type Forward, type PassThroughFlags } from '../../remote/ssh-args.js';
 import { TunnelSupervisor, describeEvent, stopOnSignals, type TunnelEvent } from '../../remote/tunnel.js';
-import { UserError } from '../../snapshot/io.js';
+import { UserError } from '../../errors.js';
 import type { CommandIo } from '../io.js';
 import { useColor } from '../output.js';
 import { startProgress } from '../progress.js';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { link, open, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UserError } from '../../snapshot/io.js';
+import { UserError } from '../../errors.js';
 import { DEADMAN_FIRE_FLAG, DEFAULT_DEADMAN_SECONDS } from './deadman-flags.js';
 import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
 import { BackupSet, latestBackupSet, type CommandRunner, type SetStatus } from './backup-set.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { join } from 'node:path';
 import { Duplex } from 'node:stream';
-import { UserError } from '../../snapshot/io.js';
+import { UserError } from '../../errors.js';
 import { parseSshUrl, type SshDestination } from './ssh-url.js';
 import type { Dial } from '../dial.js';
 import { fingerprint } from '../fingerprint.js';

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../../src/snapshot/io.js';
+import { UserError } from '../../../src/errors.js';
 import http from 'node:http';
 import { explainSshFailure, parseRemoteCheck, parseSshUrl, probeOverSsh, REMOTE_CHECK } from '../../../src/probe/vantage/ssh.js';
 import { loopbackPorts } from './loopback-ports.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../../src/snapshot/io.js';
+import { UserError } from '../../../src/errors.js';
 import {
   collectArgs,
   explainSshFailure,
