@@ -1,5 +1,5 @@
 import { isLoopback, bracketed } from '../model/addresses.js';
-import { parseSshConnection } from '../harden/lockout.js';
+import { parseSshConnection } from '../model/ssh-session.js';
 import { sshPorts } from '../model/sshd.js';
 import type { Evidence } from '../checks/types.js';
 import type { Collected } from '../snapshot/types.js';

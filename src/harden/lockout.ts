@@ -4,6 +4,7 @@ import type { ReachVerdict } from '../model/reach.js';
 import { predictor } from '../probe/predict.js';
 import type { Snapshot } from '../snapshot/types.js';
 import type { LockoutVerdict } from './types.js';
+import { parseSshConnection } from '../model/ssh-session.js';
 
 /**
  * Would the plan cut the user off? Compare, before and after, every path an administrator
@@ -47,14 +48,6 @@ function adminPaths(snapshot: Snapshot, admin: AdminContext): Map<string, PathVe
     out.set(key, { label: `sshd port ${cell.listener.port} from ${cell.zone.name}`, verdict: cell.verdict, reason: cell.reason });
   }
   return out;
-}
-
-export function parseSshConnection(text: string | undefined): { client: string; server: string; port: number } | undefined {
-  const parts = text?.trim().split(/\s+/);
-  if (!parts || parts.length !== 4) return undefined;
-  const [client, , server, port] = parts as [string, string, string, string];
-  if (!ipaddr.isValid(client) || !ipaddr.isValid(server) || !/^\d+$/.test(port)) return undefined;
-  return { client: ipaddr.process(client).toString(), server: ipaddr.process(server).toString(), port: Number(port) };
 }
 
 export function checkLockout(before: Snapshot, after: Snapshot, admin: AdminContext): LockoutVerdict {

@@ -3,7 +3,7 @@ import type { Report } from '../../report/types.js';
 import { sshPorts } from '../../model/sshd.js';
 import { restartHint } from '../../checks/remediation.js';
 import { GUIDE } from '../../checks/guide.js';
-import { parseSshConnection } from '../lockout.js';
+import { parseSshConnection } from '../../model/ssh-session.js';
 import type { CommandStep, Plan, Step } from '../types.js';
 import { planUfw } from './ufw-steps.js';
 import { planDockerUser } from './docker-user-steps.js';

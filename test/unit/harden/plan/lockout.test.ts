@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkLockout, parseSshConnection } from '../../../../src/harden/lockout.js';
+import { checkLockout } from '../../../../src/harden/lockout.js';
+import { parseSshConnection } from '../../../../src/model/ssh-session.js';
 import { baselineSnapshot, compose, tcpListener, withInterface, withIptables, withSockets, withSshd } from '../../../fixtures/builders/snapshot.js';
 
 /**
