@@ -180,7 +180,8 @@ function expand(ctx: Context, directives: NginxDirective[], depth = 0): NginxDir
   for (const d of directives) {
     if (d.name === 'include' && d.args[0] !== undefined) {
       const path = resolveIncludePath(d.args[0], ctx.confDir);
-      const matches = isGlob(path) ? [...ctx.files.keys()].filter((f) => globToRegExp(path).test(f)).sort() : ctx.files.has(path) ? [path] : [];
+      const glob = isGlob(path) ? globToRegExp(path) : undefined;
+      const matches = glob ? [...ctx.files.keys()].filter((f) => glob.test(f)).sort() : ctx.files.has(path) ? [path] : [];
       if (matches.length === 0 && !isGlob(path))
         ctx.problems.push(problem(ctx, d.file, d.line, `nginx includes ${path} (${d.file}:${d.line}), which could not be read`));
       if (depth > 20) {
