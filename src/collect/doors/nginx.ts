@@ -92,7 +92,8 @@ export function parseNginxFile(text: string, file: string): NginxDirective[] {
           // `${var}` keeps its braces.
           if (text[i] === '$' && text[i + 1] === '{') {
             const end = text.indexOf('}', i);
-            if (end < 0) break;
+            // Unclosed, the next word would start here again, for ever.
+            if (end < 0) throw new NginxSyntaxError('unterminated "${"', file, line);
             word += text.slice(i, end + 1);
             i = end + 1;
             continue;
