@@ -9,6 +9,7 @@
 // with its other collectors, so it can be below 1). The machine is shared: the ratio is the result.
 //
 //   sudo node bench/doors.mjs [--runs 10]
+//   sudo node bench/doors.mjs --keep   # set the lab up, print how to run in it, wait for Ctrl-C (to profile)
 //
 // Needs: root (ip netns), hyperfine, nginx, caddy, `npm run build`. Everything it starts runs in
 // two namespaces and a temp dir of its own, and is stopped by PID and removed at the end.
@@ -21,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const runsIndex = process.argv.indexOf('--runs');
 const runs = runsIndex > 0 ? Number(process.argv[runsIndex + 1]) : 10;
+const keep = process.argv.includes('--keep');
 const cli = join(root, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.clawmoat);
 const NGINX_SITES = 200;
 const CADDY_SITES = 50;
@@ -155,55 +157,66 @@ try {
 
   const inNs = (ns, cmd) => `ip netns exec ${ns} ${cmd}`;
   const audit = `${process.execPath} ${cli} audit --format json --fail-on none`;
-  const commands = [
-    ['clawmoat audit (no doors)', inNs(empty, audit)],
-    ['nginx -T (200 sites)', inNs(lab, `${nginx} -T ${nginxArgs.join(' ')}`)],
-    [
-      'caddy adapt (50 sites)',
-      inNs(lab, `env HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent XDG_DATA_HOME=/nonexistent ${caddy} adapt ${caddyArgs.join(' ')}`),
-    ],
-    ['clawmoat audit (nginx 200 sites + Caddy 50 sites)', inNs(lab, audit)],
-  ];
-  const exported = join(work, 'hyperfine.json');
-  execFileSync(
-    'hyperfine',
-    ['--warmup', '2', '--runs', String(runs), '-i', '--export-json', exported, ...commands.flatMap(([name, cmd]) => ['-n', name, cmd])],
-    { env, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  // CPU time (user + system, the command's and its children's) is the figure a loaded machine disturbs least.
-  const results = JSON.parse(readFileSync(exported, 'utf8')).results.map((r) => ({
-    name: r.command,
-    median: r.median * 1000,
-    min: r.min * 1000,
-    cpu: (r.user + r.system) * 1000,
-  }));
-  const [bare, dumpNginx, dumpCaddy, withDoors] = results.map((r) => r.median);
-  const budget = bare + dumpNginx + dumpCaddy;
-  const ratio = withDoors / budget;
-  const [cpuBare, cpuNginx, cpuCaddy, cpuDoors] = results.map((r) => r.cpu);
-  const cpuRatio = cpuDoors / (cpuBare + cpuNginx + cpuCaddy);
-  const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
-  // Best runs: the least disturbed run of each (hyperfine runs one command after another, so the load shifts between them).
-  const [minBare, minNginx, minCaddy, minDoors] = results.map((r) => r.min);
-  const minRatio = minDoors / (minBare + minNginx + minCaddy);
-  const lines = [
-    `Measured ${new Date().toISOString().slice(0, 10)} (${runs} runs each, 2 warm-up, one hyperfine run; medians). The lab namespace runs nginx with ${NGINX_SITES} generated sites (one file each, ${NGINX_SITES} doors) and Caddy with a Caddyfile of ${CADDY_SITES} sites (${CADDY_SITES} doors); the doors collector's own timing there (wall time, beside the other collectors running at once): ${snapshot.timings.doors} ms.`,
-    '',
-    '| command | median | best | CPU (user + system, mean) |',
-    '|---|---:|---:|---:|',
-    ...results.map((r) => `| \`${r.name}\` | ${r.median.toFixed(0)} ms | ${r.min.toFixed(0)} ms | ${r.cpu.toFixed(0)} ms |`),
-    '',
-    `Budget (audit without doors + nginx -T + caddy adapt): ${budget.toFixed(0)} ms. Audit with the doors: ${withDoors.toFixed(0)} ms, **${ratio.toFixed(2)}×** the budget (${ratio <= 1 ? 'within it' : 'over it'}); best runs **${minRatio.toFixed(2)}×**; in CPU time **${cpuRatio.toFixed(2)}×** (${cpuRatio <= 1 ? 'within it' : 'over it'}). Load average at the end: ${load}.`,
-    '',
-  ];
-  writeFileSync(join(root, 'bench/results/doors.md'), lines.join('\n'));
-  // Keep the README's block in step with the latest run.
-  const readmePath = join(root, 'README.md');
-  const readme = readFileSync(readmePath, 'utf8');
-  const marked = /(<!-- bench:doors -->\n)[\s\S]*?(<!-- \/bench:doors -->)/;
-  if (marked.test(readme)) writeFileSync(readmePath, readme.replace(marked, `$1${lines.join('\n')}$2`));
-  else console.warn('bench: README.md has no <!-- bench:doors --> markers; not updated');
-  process.stdout.write(`\n${lines.join('\n')}`);
+  if (keep) {
+    // The lab stays until SIGINT or SIGTERM, then is taken down as after a run.
+    console.log(`lab up (nginx pid ${nginxPid}, caddy pid ${caddyChild.pid}); run in it, e.g.:`);
+    console.log(`  sudo env HOME=${home} NO_COLOR=1 ${inNs(lab, `${process.execPath} --cpu-prof ${cli} audit --format json --fail-on none`)}`);
+    console.log(`  (without doors: ip netns exec ${empty} ...)  Ctrl-C to take it down.`);
+    await new Promise((done) => {
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+    });
+  } else {
+    const commands = [
+      ['clawmoat audit (no doors)', inNs(empty, audit)],
+      ['nginx -T (200 sites)', inNs(lab, `${nginx} -T ${nginxArgs.join(' ')}`)],
+      [
+        'caddy adapt (50 sites)',
+        inNs(lab, `env HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent XDG_DATA_HOME=/nonexistent ${caddy} adapt ${caddyArgs.join(' ')}`),
+      ],
+      ['clawmoat audit (nginx 200 sites + Caddy 50 sites)', inNs(lab, audit)],
+    ];
+    const exported = join(work, 'hyperfine.json');
+    execFileSync(
+      'hyperfine',
+      ['--warmup', '2', '--runs', String(runs), '-i', '--export-json', exported, ...commands.flatMap(([name, cmd]) => ['-n', name, cmd])],
+      { env, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    // CPU time (user + system, the command's and its children's) is the figure a loaded machine disturbs least.
+    const results = JSON.parse(readFileSync(exported, 'utf8')).results.map((r) => ({
+      name: r.command,
+      median: r.median * 1000,
+      min: r.min * 1000,
+      cpu: (r.user + r.system) * 1000,
+    }));
+    const [bare, dumpNginx, dumpCaddy, withDoors] = results.map((r) => r.median);
+    const budget = bare + dumpNginx + dumpCaddy;
+    const ratio = withDoors / budget;
+    const [cpuBare, cpuNginx, cpuCaddy, cpuDoors] = results.map((r) => r.cpu);
+    const cpuRatio = cpuDoors / (cpuBare + cpuNginx + cpuCaddy);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+    // Best runs: the least disturbed run of each (hyperfine runs one command after another, so the load shifts between them).
+    const [minBare, minNginx, minCaddy, minDoors] = results.map((r) => r.min);
+    const minRatio = minDoors / (minBare + minNginx + minCaddy);
+    const lines = [
+      `Measured ${new Date().toISOString().slice(0, 10)} (${runs} runs each, 2 warm-up, one hyperfine run; medians). The lab namespace runs nginx with ${NGINX_SITES} generated sites (one file each, ${NGINX_SITES} doors) and Caddy with a Caddyfile of ${CADDY_SITES} sites (${CADDY_SITES} doors); the doors collector's own timing there (wall time, beside the other collectors running at once): ${snapshot.timings.doors} ms.`,
+      '',
+      '| command | median | best | CPU (user + system, mean) |',
+      '|---|---:|---:|---:|',
+      ...results.map((r) => `| \`${r.name}\` | ${r.median.toFixed(0)} ms | ${r.min.toFixed(0)} ms | ${r.cpu.toFixed(0)} ms |`),
+      '',
+      `Budget (audit without doors + nginx -T + caddy adapt): ${budget.toFixed(0)} ms. Audit with the doors: ${withDoors.toFixed(0)} ms, **${ratio.toFixed(2)}×** the budget (${ratio <= 1 ? 'within it' : 'over it'}); best runs **${minRatio.toFixed(2)}×**; in CPU time **${cpuRatio.toFixed(2)}×** (${cpuRatio <= 1 ? 'within it' : 'over it'}). Load average at the end: ${load}.`,
+      '',
+    ];
+    writeFileSync(join(root, 'bench/results/doors.md'), lines.join('\n'));
+    // Keep the README's block in step with the latest run.
+    const readmePath = join(root, 'README.md');
+    const readme = readFileSync(readmePath, 'utf8');
+    const marked = /(<!-- bench:doors -->\n)[\s\S]*?(<!-- \/bench:doors -->)/;
+    if (marked.test(readme)) writeFileSync(readmePath, readme.replace(marked, `$1${lines.join('\n')}$2`));
+    else console.warn('bench: README.md has no <!-- bench:doors --> markers; not updated');
+    process.stdout.write(`\n${lines.join('\n')}`);
+  }
 } finally {
   if (caddyChild?.pid !== undefined) {
     try {

@@ -2,7 +2,8 @@ import ipaddr from 'ipaddr.js';
 import type { AnalysisContext } from '../model/context.js';
 import { describeDoor, describeLocation, snapshotDoors } from '../model/doors.js';
 import { snapshotDoorTargets } from '../model/door-chains.js';
-import type { DoorHop, ReachCell } from '../model/reach.js';
+import type { DoorHop, ReachCell, ReachMatrix } from '../model/reach.js';
+import type { GatewayModel } from '../model/gateway.js';
 import type { Door, SourceLocation } from '../snapshot/types.js';
 import { gatewayTargetPorts } from '../model/tailscale/facts.js';
 import type { Evidence } from './types.js';
@@ -19,25 +20,51 @@ export interface GatewayDoor {
   behind: DoorHop[];
 }
 
+/**
+ * gatewayDoors of one context, worked out once: several checks ask, and with hundreds of doors
+ * each asking anew walked every door's way again. Keyed on the objects the answer is derived
+ * from, the context's reach matrix and gateway model (a context copied with another gateway, as
+ * the Tailscale plan makes, has its own entry); an entry goes with its context, never to another.
+ */
+const known = new WeakMap<ReachMatrix, WeakMap<GatewayModel, readonly GatewayDoor[]>>();
+
 export function gatewayDoors(ctx: AnalysisContext): GatewayDoor[] {
   const { doors } = snapshotDoors(ctx.snapshot);
   if (doors.length === 0) return [];
+  // Read through ctx on every call, memo or not: a check's recorded inputs stay what they were.
   const ports = gatewayTargetPorts(ctx);
+  const gateway = ctx.gateway;
+  const matrix = ctx.reach();
+  let byGateway = known.get(matrix);
+  if (!byGateway) known.set(matrix, (byGateway = new WeakMap()));
+  let answer = byGateway.get(gateway);
+  if (!answer) byGateway.set(gateway, (answer = leadingToGateway(ctx, doors, ports, matrix)));
+  return [...answer];
+}
+
+function leadingToGateway(ctx: AnalysisContext, doors: readonly Door[], ports: readonly number[], matrix: ReachMatrix): GatewayDoor[] {
   const behind = snapshotDoorTargets(ctx.snapshot, { ports, sockets: ctx.gateway.listeners });
-  const cells = ctx.reach().cells;
+  // The cells beyond loopback of each door's row, by the door's config line (its via, then its location).
+  const rows = new Map<string, Map<string, ReachCell[]>>();
+  for (const c of matrix.cells) {
+    const door = c.listener.door;
+    if (!door || c.zone.kind === 'loopback') continue;
+    let byLocation = rows.get(door.via);
+    if (!byLocation) rows.set(door.via, (byLocation = new Map()));
+    const where = describeLocation(door.location);
+    const list = byLocation.get(where);
+    if (list) list.push(c);
+    else byLocation.set(where, [c]);
+  }
   return doors
     .filter((d) => behind(d).gateway)
     .map((door) => {
-      const chain = behind(door).chain ?? [];
-      const mine = cells.filter(
-        (c) =>
-          c.listener.door?.via === door.via && describeLocation(c.listener.door.location) === describeLocation(door.location) && c.zone.kind !== 'loopback',
-      );
+      const mine = rows.get(door.via)?.get(describeLocation(door.location)) ?? [];
       return {
         door,
         openBeyondLoopback: mine.filter((c) => c.verdict === 'open'),
         unknownBeyondLoopback: mine.filter((c) => c.verdict === 'unknown'),
-        behind: chain,
+        behind: behind(door).chain ?? [],
       };
     });
 }

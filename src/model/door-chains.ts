@@ -1,6 +1,6 @@
 import type { Door, DoorProblem, Snapshot, Socket } from '../snapshot/types.js';
 import { classifyAddress, hostAddresses, hostPort, isWildcard } from './addresses.js';
-import { describeDoor, describeTarget, doorName, doorSockets, DOOR_PROCESSES, hopOf, sameOrWild, snapshotDoors } from './doors.js';
+import { describeDoor, describeTarget, doorName, doorSockets, DOOR_PROCESSES, hopOf, sameOrWildOnce, snapshotDoors } from './doors.js';
 import { socketAccepts } from './listeners.js';
 import type { DoorHop, GatewayTarget } from './reach-types.js';
 
@@ -42,6 +42,20 @@ function problemText(p: DoorProblem): string {
   return `${p.detail}${p.line !== undefined && !p.detail.includes(`${p.source}:${p.line}`) ? ` (${p.source}:${p.line})` : ''}`;
 }
 
+/** An upstream address of doors: on this host or not, and the packet a door's connection to it is. */
+interface Upstream {
+  local: boolean;
+  family: 4 | 6;
+  daddr: string;
+  ports: Map<number, Delivery>;
+}
+
+/** Where the kernel delivers a loopback connection to an upstream: the gateway's socket, else the socket it picks (asked only when needed). */
+interface Delivery {
+  gateway: Socket | undefined;
+  inner(): Socket | undefined;
+}
+
 /** What one door does by itself. */
 type Next = { kind: 'next'; step: string; doors: Door[] };
 type Direct = { kind: 'end'; target: GatewayTarget } | Next;
@@ -65,10 +79,15 @@ export interface DoorTargetInput {
 
 /** Where each door leads (memoised: ask as often as needed). */
 export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarget {
+  const same = sameOrWildOnce();
   const listenersOf = new Map<Socket, Door[]>();
   for (const door of input.doors) {
     if (!door.listen || door.listen.length === 0) continue;
-    for (const s of doorSockets(door, input.sockets)) listenersOf.set(s, [...(listenersOf.get(s) ?? []), door]);
+    for (const s of doorSockets(door, input.sockets, same)) {
+      const list = listenersOf.get(s);
+      if (list) list.push(door);
+      else listenersOf.set(s, [door]);
+    }
   }
   const unread = new Map<Socket, DoorProblem>();
   for (const p of input.problems) {
@@ -77,6 +96,44 @@ export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarg
     for (const s of input.sockets)
       if (s.protocol === 'tcp' && (s.pid === p.pid || (s.process !== undefined && names.includes(s.process))) && !unread.has(s)) unread.set(s, p);
   }
+
+  // What the kernel does with a door's connection depends on its upstream alone, not on the door:
+  // hundreds of server blocks share a few upstream addresses, so each address is judged once (per
+  // call of doorTargets), and each address and port asked of the sockets once.
+  const hosts = new Map<string, Upstream>();
+  const upstreamOf = (host: string): Upstream => {
+    let known = hosts.get(host);
+    if (!known) {
+      const local = classifyAddress(host) === 'loopback' || isWildcard(host) || input.hostAddresses.some((a) => same(a, host));
+      const family: 4 | 6 = host.includes(':') ? 6 : 4;
+      known = { local, family, daddr: isWildcard(host) ? (family === 6 ? '::1' : '127.0.0.1') : host, ports: new Map() };
+      hosts.set(host, known);
+    }
+    return known;
+  };
+  const delivered = (upstream: Upstream, port: number): Delivery => {
+    let delivery = upstream.ports.get(port);
+    if (!delivery) {
+      const packet = { family: upstream.family, protocol: 'tcp' as const, daddr: upstream.daddr, dport: port, iif: 'lo' };
+      let asked = false;
+      let inner: Socket | undefined;
+      delivery = {
+        gateway: input.gatewaySockets.find((s) => socketAccepts(s, packet)),
+        inner: () => {
+          if (!asked) {
+            asked = true;
+            inner = taker(
+              input.sockets.filter((s) => socketAccepts(s, packet)),
+              upstream.family,
+            );
+          }
+          return inner;
+        },
+      };
+      upstream.ports.set(port, delivery);
+    }
+    return delivery;
+  };
 
   /** What a door does by itself: ends (at the gateway, or not), or hands the connection to another door's listener. */
   function direct(door: Door): Direct {
@@ -97,12 +154,10 @@ export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarg
       return end([`${describeDoor(door)} forwards it to ${describeTarget(up)}, the gateway's port in container ${door.container}`], { gateway: true });
     }
     const host = LOCAL_NAMES.has(up.host) ? '127.0.0.1' : up.host;
-    const local = classifyAddress(host) === 'loopback' || isWildcard(host) || input.hostAddresses.some((a) => sameOrWild(a, host));
-    if (!local) return end([`${name} sends it to ${describeTarget(up)}, another host`], { gateway: false });
-    const family: 4 | 6 = host.includes(':') ? 6 : 4;
-    const daddr = isWildcard(host) ? (family === 6 ? '::1' : '127.0.0.1') : host;
-    const packet = { family, protocol: 'tcp' as const, daddr, dport: up.port, iif: 'lo' };
-    const socket = input.gatewaySockets.find((s) => socketAccepts(s, packet));
+    const upstream = upstreamOf(host);
+    if (!upstream.local) return end([`${name} sends it to ${describeTarget(up)}, another host`], { gateway: false });
+    const delivery = delivered(upstream, up.port);
+    const socket = delivery.gateway;
     if (socket) {
       const from = door.layer === 'tcp' || door.forwardedFor === 'none' ? 'a loopback address: it looks local' : 'the door';
       return end([`${describeDoor(door)} forwards it to ${describeTarget(up)}, where the gateway ${where(socket)} takes it from ${from}`], {
@@ -119,10 +174,7 @@ export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarg
       );
     }
     // Another door's listener? The kernel delivers the door's connection there like any loopback client's.
-    const inner = taker(
-      input.sockets.filter((s) => socketAccepts(s, packet)),
-      family,
-    );
+    const inner = delivery.inner();
     const doors = inner ? (listenersOf.get(inner) ?? []) : [];
     const problem = inner ? unread.get(inner) : undefined;
     if (!inner || (doors.length === 0 && !problem)) return end([`${name} sends it to ${describeTarget(up)}, not a gateway port`], { gateway: false });

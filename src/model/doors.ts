@@ -78,13 +78,39 @@ export function sameOrWild(a: string, b: string): boolean {
   return pa !== undefined && pb !== undefined && pa.kind() === pb.kind() && pa.toString() === pb.toString();
 }
 
+/**
+ * sameOrWild for one analysis, each address text parsed once: the same few addresses recur in
+ * hundreds of doors (200 nginx server blocks on two listeners), and parsing is most of the cost.
+ * The memo is keyed on the exact text and lives as long as the function returned.
+ */
+export function sameOrWildOnce(): (a: string, b: string) => boolean {
+  const seen = new Map<string, { wildcard: boolean; canonical: string | undefined }>();
+  const facts = (text: string) => {
+    let f = seen.get(text);
+    if (!f) {
+      const parsed = parseAddress(text);
+      seen.set(text, (f = { wildcard: isWildcard(text), canonical: parsed ? `${parsed.kind()} ${parsed.toString()}` : undefined }));
+    }
+    return f;
+  };
+  return (a, b) => {
+    const fa = facts(a);
+    const fb = facts(b);
+    return (fa.wildcard && fb.wildcard) || (fa.canonical !== undefined && fa.canonical === fb.canonical);
+  };
+}
+
 /** The kernel sockets that are this door's listeners: same program, same port, same (or a wildcard) address. */
-export function doorSockets(door: Pick<Door, 'kind' | 'listen' | 'pid' | 'publishedBy'>, sockets: readonly Socket[]): Socket[] {
+export function doorSockets(
+  door: Pick<Door, 'kind' | 'listen' | 'pid' | 'publishedBy'>,
+  sockets: readonly Socket[],
+  same: (a: string, b: string) => boolean = sameOrWild,
+): Socket[] {
   const names = DOOR_PROCESSES[door.kind];
   return sockets.filter(
     (s) =>
       s.protocol === 'tcp' &&
-      (door.listen ?? []).some((l) => l.port === s.port && sameOrWild(l.address, s.address)) &&
+      (door.listen ?? []).some((l) => l.port === s.port && same(l.address, s.address)) &&
       // A door in a container listens through the port Docker publishes for it: docker-proxy's socket, or DNAT alone.
       (s.pid === door.pid || s.process === undefined || names.includes(s.process) || (door.publishedBy !== undefined && /^docker/.test(s.process))),
   );
@@ -251,10 +277,14 @@ export function socketDoors(
   behind: (d: Door) => GatewayTarget,
 ): Map<Socket, SocketDoor> {
   const out = new Map<Socket, SocketDoor>();
+  const same = sameOrWildOnce();
   for (const door of doors) {
     if (!door.listen || door.listen.length === 0) continue;
+    const mine = doorSockets(door, sockets, same);
+    // Where a door leads is asked only of a door with a socket here (a door whose listener is not up adds no row).
+    if (mine.length === 0) continue;
     const target = behind(door);
-    for (const socket of doorSockets(door, sockets)) {
+    for (const socket of mine) {
       const current = out.get(socket);
       // Of several, one leading to the gateway for certain wins, then one that may.
       if (current && rank(current) >= rank({ gateway: target.gateway, hop: { unknown: target.unknown } })) continue;
@@ -266,7 +296,7 @@ export function socketDoors(
     const names = DOOR_PROCESSES[p.kind];
     const why = `${p.detail}${p.line !== undefined && !p.detail.includes(`${p.source}:${p.line}`) ? ` (${p.source}:${p.line})` : ''}`;
     // A container's problem names its published listeners: those sockets, not every socket of a program of that name.
-    const theirs = p.listen ? new Set(doorSockets({ kind: p.kind, listen: p.listen, publishedBy: p.publishedBy ?? '' }, sockets)) : undefined;
+    const theirs = p.listen ? new Set(doorSockets({ kind: p.kind, listen: p.listen, publishedBy: p.publishedBy ?? '' }, sockets, same)) : undefined;
     for (const socket of sockets) {
       if (socket.protocol !== 'tcp') continue;
       const matched = theirs

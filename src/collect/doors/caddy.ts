@@ -43,13 +43,27 @@ function dialOf(dial: string): Door['upstream'] | undefined {
   return hp ? { host: hp.address === '::' ? 'localhost' : hp.address, port: hp.port } : undefined;
 }
 
-/** The Caddyfile line that names this upstream, for evidence (the JSON has no lines). */
-function lineOf(text: string, dial: string, word: RegExp): number | undefined {
+/**
+ * The Caddyfile line that names an upstream, for evidence (the JSON has no lines): the first line
+ * with the directive's word that names the dial (or its port), else the first with the word.
+ * The lines with each word are found once per Caddyfile, not once per upstream.
+ */
+function caddyfileLines(text: string): (dial: string, word: RegExp) => number | undefined {
   const lines = text.split('\n');
-  const port = dial.split(':').pop() ?? '';
-  let index = lines.findIndex((l) => word.test(l) && (l.includes(dial) || (port !== '' && l.includes(`:${port}`))));
-  if (index < 0) index = lines.findIndex((l) => word.test(l));
-  return index < 0 ? undefined : index + 1;
+  const withWord = new Map<string, number[]>();
+  return (dial, word) => {
+    let candidates = withWord.get(word.source);
+    if (!candidates) {
+      candidates = [];
+      lines.forEach((l, index) => {
+        if (word.test(l)) candidates!.push(index);
+      });
+      withWord.set(word.source, candidates);
+    }
+    const port = dial.split(':').pop() ?? '';
+    const index = candidates.find((k) => lines[k]!.includes(dial) || (port !== '' && lines[k]!.includes(`:${port}`))) ?? candidates[0];
+    return index === undefined ? undefined : index + 1;
+  };
 }
 
 interface Walk {
@@ -64,6 +78,7 @@ export function caddyDoors(jsonText: string, source: { file: string; text: strin
   const doors: Door[] = [];
   const problems: DoorProblem[] = [];
   const where = (line?: number): SourceLocation | undefined => (line !== undefined ? { file: source.file, line } : undefined);
+  const lineOf = caddyfileLines(source.text);
   let config: Json | undefined;
   try {
     config = obj(JSON.parse(jsonText));
@@ -93,7 +108,7 @@ export function caddyDoors(jsonText: string, source: { file: string; text: strin
             break;
           case 'authentication': {
             const providers = Object.keys(obj(handler.providers) ?? {});
-            const line = lineOf(source.text, '', /basic_?auth/);
+            const line = lineOf('', /basic_?auth/);
             const entry = { text: `authentication (${providers.join(', ') || 'provider'})`, ...(where(line) ? { location: where(line)! } : {}) };
             here.auth = [...here.auth, entry];
             // A route with no matcher guards everything after it in this list.
@@ -104,7 +119,7 @@ export function caddyDoors(jsonText: string, source: { file: string; text: strin
             const dials = arr(handler.upstreams).map((u) => String(obj(u)?.dial ?? ''));
             if (handler.handle_response) {
               // forward_auth adapts to a reverse_proxy that only answers yes or no: an auth check, not a door.
-              const line = lineOf(source.text, dials[0] ?? '', /forward_auth/);
+              const line = lineOf(dials[0] ?? '', /forward_auth/);
               const entry = { text: `forward_auth ${dials.join(' ')}`, ...(where(line) ? { location: where(line)! } : {}) };
               here.auth = [...here.auth, entry];
               if (!route.match) auth = [...auth, entry];
@@ -124,7 +139,7 @@ export function caddyDoors(jsonText: string, source: { file: string; text: strin
                 });
                 continue;
               }
-              const line = lineOf(source.text, dial, /reverse_proxy|to\s/);
+              const line = lineOf(dial, /reverse_proxy|to\s/);
               const door: Door = {
                 kind: 'caddy',
                 listen: w.listens,

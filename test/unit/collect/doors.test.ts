@@ -156,6 +156,16 @@ describe('nginx', () => {
     expect(problems[1]?.detail).toMatch(/variable/);
   });
 
+  it('an unclosed ${ is a syntax error at its line (it used to loop for ever); a closed one stays in its word', () => {
+    // No `}` anywhere after the `${` (a `}` further on would close it, as before).
+    const f = new Map([[main, 'http {\n server {\n  listen 80;\n  set $a ${b;\n  location / { proxy_pass http://127.0.0.1:18789;\n']]);
+    const { doors, problems } = nginxDoors({ files: f, main, pid: 5 });
+    expect(doors).toEqual([]);
+    expect(problems).toEqual([{ kind: 'nginx', pid: 5, source: main, line: 4, detail: `nginx config ${main} does not parse: unterminated "\${"` }]);
+    const closed = new Map([[main, 'http { server { listen 80; location / { set $a x${b}y;\n proxy_pass http://127.0.0.1:18789; } } }']]);
+    expect(nginxDoors({ files: closed, main }).doors.map((d) => d.location)).toEqual([{ file: main, line: 2 }]);
+  });
+
   it('a server with no listen takes *:80; `listen 8080` is IPv4 only', () => {
     const f = new Map([
       [main, 'http { server { location / { proxy_pass http://localhost:18789; } } server { listen 8080; location / { proxy_pass http://[::1]:18789; } } }'],
