@@ -36,6 +36,8 @@ const MIN_SCRUB_LENGTH = 6;
 export class SecretVault {
   private readonly secrets = new Set<string>();
   private readonly minLength: number;
+  /** Every form to replace, longest secret first (values() order): worked out once, again after remember(). */
+  private formsCache: string[] | undefined;
 
   /** `minLength`: the shortest value remembered (a vault that only gathers values for a mask may take any). */
   constructor(options: { minLength?: number } = {}) {
@@ -46,6 +48,7 @@ export class SecretVault {
     const trimmed = value.trim();
     if (trimmed.length < Math.max(1, this.minLength) || trimmed === REDACTED_TEXT) return;
     this.secrets.add(trimmed);
+    this.formsCache = undefined;
     // A multi-line secret (a YAML block scalar, a PEM key) is also hidden line by line: a diff shows it so.
     if (trimmed.includes('\n')) for (const line of trimmed.split('\n')) this.remember(line);
   }
@@ -59,20 +62,43 @@ export class SecretVault {
     return [...this.secrets].sort((a, b) => b.length - a.length);
   }
 
-  /** Replace every remembered secret inside a string, as it is and as it appears escaped in a JSON string. */
-  scrubText(text: string): string {
-    let out = text;
-    for (const secret of this.values()) {
-      for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) if (out.includes(form)) out = out.split(form).join(REDACTED_TEXT);
-    }
-    return out;
+  /** Each secret as it is and as it appears escaped inside a JSON string, the longest secret first. */
+  private forms(): string[] {
+    this.formsCache ??= this.values().flatMap((secret) => [...new Set([secret, escapedInJson(secret)])]);
+    return this.formsCache;
   }
 
-  /** Deep copy of a JSON value with every remembered secret scrubbed from its strings. */
+  /** Replace every remembered secret inside a string, as it is and as it appears escaped in a JSON string. */
+  scrubText(text: string): string {
+    return replaceForms(text, this.forms());
+  }
+
+  /**
+   * Deep copy of a JSON value with every remembered secret scrubbed from its strings; the value
+   * itself when none of them occurs in it. Whether one occurs is read from the value serialised
+   * once: a string holding a form serialises holding that form escaped (JSON escapes character by
+   * character), so a form whose escaped text is absent from the serialisation is in no string.
+   * A secret that itself holds the redaction mark could appear only after another is replaced:
+   * then every form is kept.
+   */
   scrub<T>(value: T): T {
     if (this.secrets.size === 0) return value;
-    return scrubValue(value, (s) => this.scrubText(s)) as T;
+    const all = this.forms();
+    const serialised = JSON.stringify(value) ?? '';
+    const present = all.some((f) => f.includes(REDACTED_TEXT)) ? all : all.filter((f) => serialised.includes(escapedInJson(f)));
+    if (present.length === 0) return value;
+    return scrubValue(value, (s) => replaceForms(s, present)) as T;
   }
+}
+
+function escapedInJson(text: string): string {
+  return JSON.stringify(text).slice(1, -1);
+}
+
+function replaceForms(text: string, forms: readonly string[]): string {
+  let out = text;
+  for (const form of forms) if (out.includes(form)) out = out.split(form).join(REDACTED_TEXT);
+  return out;
 }
 
 function scrubValue(value: unknown, scrubText: (s: string) => string): unknown {

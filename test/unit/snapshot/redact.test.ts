@@ -114,4 +114,36 @@ describe('redaction', () => {
       { numRuns: 300 },
     );
   });
+
+  /** What scrub promises, written the plain way: every string of a deep copy with every form of every secret replaced. */
+  function scrubbedTheLongWay(value: unknown, secrets: string[]): unknown {
+    const forms = [...secrets].sort((a, b) => b.length - a.length).flatMap((x) => [...new Set([x, JSON.stringify(x).slice(1, -1)])]);
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') return forms.reduce((out, f) => out.split(f).join('[REDACTED]'), v);
+      if (Array.isArray(v)) return v.map(walk);
+      if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+      return v;
+    };
+    return walk(value);
+  }
+
+  it('scrub answers as a deep replace of every form would, with quotes, backslashes and newlines in secrets, and hands back the value itself when no secret is in it', () => {
+    const tricky = fc.string({ minLength: 6, maxLength: 16, unit: fc.constantFrom('a', 'b', '"', '\\', '\n', '\u2028', 'é', 'x') });
+    fc.assert(
+      fc.property(fc.array(tricky, { minLength: 1, maxLength: 3 }), fc.jsonValue(), fc.boolean(), (secrets, value, plant) => {
+        const vault = new SecretVault();
+        for (const x of secrets) vault.remember(x);
+        const remembered = vault.values();
+        const secret = remembered[0] ?? secrets[0]!;
+        const escaped = JSON.stringify(secret).slice(1, -1);
+        const input = plant ? { value, held: [`a ${secret} b`, { raw: escaped }] } : { value };
+        const out = vault.scrub(input);
+        expect(out).toEqual(scrubbedTheLongWay(input, remembered));
+        const serialised = JSON.stringify(input);
+        if (!remembered.some((x) => [x, JSON.stringify(x).slice(1, -1)].some((f) => serialised.includes(JSON.stringify(f).slice(1, -1)))))
+          expect(out).toBe(input);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
