@@ -374,6 +374,13 @@ run_cmd() {
   err_record $RC "$id"
 }
 
+# proc_text FILE: a short kernel table (/proc/net: the netfilter table names) by the shell's own
+# read, no process started: its lines as they are, a last line without a newline kept without.
+proc_text() {
+  pl=
+  { while IFS= read -r pl; do printf '%s\n' "$pl"; done; [ -z "$pl" ] || printf '%s' "$pl"; } < "$1"
+}
+
 # read_file PATH: the safe read of src/safe-fs/ as far as sh allows. A regular file only, at most
 # MAX bytes, never through a symbolic link a user owns, and never what a user who controls a
 # directory on the way could not read: a user's symlink to /etc/shadow reads nothing.
@@ -383,7 +390,11 @@ read_file() {
   # (one path per line in the batch of reads: a name with a newline could smuggle in another path)
   case $p in *"$NL"*) outv read unsafe "$p" "$p has a newline in its name; the collection script does not read such a path"; return ;; esac
   if [ ! -e "$p" ] && [ ! -L "$p" ]; then outv read missing "$p" ''; return; fi
-  case $p in /proc/[0-9]*/*|/proc/net/*|/proc/sys/*)
+  case $p in /proc/net/*)
+    new_file
+    if proc_text "$p" > "$D" 2>/dev/null; then end_file read ok "$p"; else outv read denied "$p" "$p is not readable (permission denied)"; fi
+    return ;;
+  /proc/[0-9]*/*|/proc/sys/*)
     new_file
     if cat "$p" > "$D" 2>/dev/null; then end_file read ok "$p"; else outv read denied "$p" "$p is not readable (permission denied)"; fi
     return ;;
