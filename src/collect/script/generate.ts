@@ -108,7 +108,7 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
       .map(shQuote)
       .join(' ')}`,
     ...all('files').map((f) => `read_file ${shQuote(f)}`),
-    'flush_reads',
+    'flush_reads copy',
     ...all('dirs').map((d) => `list_dir ${shQuote(d)}`),
     ...all('stats').map((s) => `stat_path ${shQuote(s)}`),
     ...kernel.filter((k) => !k.includes('{iface}')).map((k) => `kernel_value ${shQuote(k)}`),
@@ -190,12 +190,11 @@ outv() { # OP STATUS ID VALUE
   printf '%s%s' "$3" "$4" >> "$T/$C.c"
 }
 new_file() { K=$((K + 1)); D="$T/$K.f"; }
-end_file() { file_record $K "$@"; }
-file_record() { # KEY OP STATUS ID: a record whose data is the file KEY.f
+end_file() { [ -e "$D" ] || : > "$D"; file_record $K "$@"; }
+file_record() { # KEY OP STATUS ID: a record whose data is the file KEY.f (written now or at the next flush_reads)
   N=$((N + 1))
   printf 'R %s %s %s @%s\\n' "$2" "$3" "\${#4}" "$1" >> "$T/meta"
   printf '%s' "$4" >> "$T/$C.c"
-  [ -e "$T/$1.f" ] || : > "$T/$1.f"
   ORDER="$ORDER $C.c $1.f"
   C=$((C + 1))
 }
@@ -205,7 +204,7 @@ finish() {
   ORDER="$ORDER $C.c"
   cd "$T" || exit 1
   set --
-  for f in $ORDER; do case $f in *.f) set -- "$@" "$f" ;; esac; done
+  for f in $ORDER; do case $f in [0-9]*.c) ;; *) set -- "$@" "$f" ;; esac; done
   wc -c "$@" /dev/null > "$T/sizes" || exit 1
   printf '%s\\n' '${FORMAT_LINE}'
   exec 4< "$T/sizes"
@@ -418,20 +417,24 @@ read_file() {
     outv read denied "$p" "$p is not readable by uid $c, who controls the path; clawmoat reads for root only what that user could read"
     return
   done
-  # Approved: read with the others at the next flush_reads, under one timeout.
+  # Approved: read with the others at the next flush_reads, under the watchdog.
   new_file
-  end_file read ok "$p"
+  file_record $K read ok "$p"
   printf '%s\\t%s\\n' $K "$real" >> "$T/batch"
 }
-# flush_reads: the approved files' bytes (at most MAX + 1: over MAX, grown since its stat, the
-# parser refuses it as too large), each read by head in the background, the batch one step of 10
-# seconds for the watchdog: a file swapped for a FIFO cannot hang us (its read and the rest of the
-# batch fail); a file swapped for a symbolic link since its check is not read (the race left is documented).
+# flush_reads [copy]: the approved files' bytes (at most MAX + 1: over MAX, grown since its stat,
+# the parser refuses it as too large), each read by head, the batch one step of 10 seconds for the
+# watchdog: a file swapped for a FIFO cannot hang us (its read and the rest of the batch fail); a
+# file swapped for a symbolic link since its check is not read (the race left is documented).
+# With "copy" (the declared files, which no round reads back) a batch of plain names is first
+# copied by one cp (copy_batch), and head reads only what it did not copy.
 flush_reads() {
   [ -s "$T/batch" ] || return 0
-  STEP=$((STEP + 1)); late=
+  STEP=$((STEP + 1)); late=; COPIED=' '
+  if [ "\${1:-}" = copy ]; then copy_batch; fi
   while IFS= read -r l; do
     k=\${l%%"$TAB"*}; f=\${l#*"$TAB"}
+    case $COPIED in *" $k "*) continue ;; esac
     if [ -z "$late" ] && [ ! -L "$f" ]; then
       bounded 10 "$HEAD" -c $((MAX + 1)) "$f" > "$T/$k.f" 2>/dev/null
       case $RC in 0) continue ;; timeout) late=1 ;; esac
@@ -440,6 +443,36 @@ flush_reads() {
   done < "$T/batch"
   : > "$T/batch"
 }
+# copy_batch: the batch's files with plain names (each new to $T/r), when there are 4 or more, read
+# by one cp -P into $T/r in place of a head each. GNU cp -P opens with O_NOFOLLOW and checks the
+# file it opened is the one it stat'ed: a file swapped for a symbolic link is not followed. Each
+# copy is bounded (ulimit -f: at most MAX + 512 bytes, over MAX the parser refuses it); should cp
+# fail in any way (a file grown past the bound, a FIFO, a link, gone), head reads them all again.
+copy_batch() {
+  [ -n "$CP" ] || return 0
+  set --; keys=; names=' '
+  while IFS= read -r l; do
+    k=\${l%%"$TAB"*}; f=\${l#*"$TAB"}; b=\${f##*/}
+    case $b in ''|[-.]*|*[!A-Za-z0-9._-]*) continue ;; esac
+    case $names in *" $b "*) continue ;; esac
+    [ ! -e "$T/r/$b" ] || continue
+    names="$names$b "; keys="$keys $k:$b"
+    set -- "$@" "$f"
+  done < "$T/batch"
+  [ $# -ge 4 ] || return 0
+  [ -d "$T/r" ] || mkdir "$T/r" || return 0
+  bounded 10 copy_files "$@" 2>/dev/null
+  case $RC in 0) ;; timeout) late=1; return 0 ;; *) return 0 ;; esac
+  for e in $keys; do
+    k=\${e%%:*}; b=\${e#*:}
+    [ -f "$T/r/$b" ] && [ ! -L "$T/r/$b" ] || continue
+    o="$ORDER "; ORDER="\${o%%" $k.f "*} r/$b \${o#*" $k.f "}"; ORDER=\${ORDER% }
+    COPIED="$COPIED$k "
+  done
+}
+copy_files() { (ulimit -c 0; ulimit -f $((MAX / 512 + 1)); exec "$CP" -P -- "$@" "$T/r/"); }
+CP=
+if find_prog cp; then CP=$FOUND; fi
 
 # prefetch_stats PATH...: one stat for every component of every path, for check_path to look up.
 prefetch_stats() {
