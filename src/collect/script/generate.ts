@@ -60,15 +60,18 @@ function processLoops(reads: ProcessReads[]): string {
     // are words), so one tr for all, then one grep a pattern, the pids kept once each in the shell.
     `if [ -n "\${TABLE:-}" ]; then tr '\\000\\n' '\\n ' < "$TABLE" > "$T/argv" 2>/dev/null; fi`,
     ...reads.map((p, i) => `candidates ${p.ignoreCase ? '-i ' : ''}-E ${shQuote(p.pattern)}; PIDS${i}=$PIDS`),
-    // Every candidate's network namespace in one ls (its targets are the kernel's "net:[N]"): the
-    // collectors count only processes in the script's own, so only those are read further.
-    `set --`,
+    // The script's own network namespace and every candidate's in one ls (its targets are the
+    // kernel's "net:[N]"; ls's /proc/self is in the script's namespace): the collectors count
+    // only processes in the script's own, so only those are read further.
+    `set -- /proc/self/ns/net`,
     `for f in ${groups}; do set -- "$@" "/proc/\${f%/cmdline}/ns/net"; done`,
     `: > "$T/ns"`,
-    `if [ $# -gt 0 ]; then ls -l "$@" > "$T/ns" 2>/dev/null; fi`,
+    `ls -l "$@" > "$T/ns" 2>/dev/null`,
+    `SELFNS=`,
     `while IFS= read -r line; do`,
     `  case $line in *" -> "*) ;; *) continue ;; esac`,
     `  t=\${line##* -> }; l=\${line% -> *}; l=\${l##* }; pid=\${l#/proc/}; pid=\${pid%%/*}`,
+    `  case $l in /proc/self/ns/net) SELFNS=$t; continue ;; esac`,
     `  case $pid in *[!0-9]*|'') continue ;; esac`,
     `  eval "NS_$pid=\\$t"`,
     `  outv link ok "$l" "$t"`,
@@ -78,6 +81,8 @@ function processLoops(reads: ProcessReads[]): string {
     `  eval "ns=\\\${NS_$pid:-}"`,
     `  [ -n "$ns" ] || { eval "NS_$pid=-"; outv link missing "/proc/$pid/ns/net" ''; }`,
     `done`,
+    `if [ -n "$SELFNS" ]; then outv link ok /proc/self/ns/net "$SELFNS"; else outv link missing /proc/self/ns/net ''; fi`,
+    `OURNS=$SELFNS`,
     ...reads.map((p, i) =>
       [
         `for f in $PIDS${i}; do`,
@@ -125,7 +130,6 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
       return c.ifNonEmpty ? `if [ -s ${shQuote(c.ifNonEmpty)} ]; then ${call}; fi` : call;
     }),
     ...(rounds.has('process-table') ? ['process_table'] : []),
-    'OURNS=$SELFNS',
     processLoops(processes),
     ...(rounds.has('sshd-config') ? [SSHD_ROUND(processes.findIndex((p) => p.pattern === 'sshd')), SSHD_INCLUDE_ROUND] : []),
     ...(rounds.has('openclaw')
@@ -294,7 +298,6 @@ outv fact ok kernel "$KR"
 case $OS in Linux) outv fact ok platform linux ;; *) outv fact ok platform "$OS" ;; esac
 START=$PWD
 outv fact ok cwd "$START"
-if SELFNS=$(readlink /proc/$$/ns/net 2>/dev/null); then outv link ok /proc/self/ns/net "$SELFNS"; else SELFNS=; outv link missing /proc/self/ns/net ''; fi
 
 env_var() { # NAME: only set variables are recorded
   eval "if [ -n \\"\\\${$1+set}\\" ]; then outv env ok $1 \\"\\\$$1\\"; fi"
