@@ -240,7 +240,8 @@ finish() {
 # there after the search: a process started after that is the next step's, never touched.
 watchdog() {
   ws=; n=0
-  while [ -d "$T" ] && sleep 1; do
+  # (while the script lives: killed outright, it cannot stop its watchdog, which then stops itself)
+  while [ -d "$T" ] && kill -0 $$ 2>/dev/null && sleep 1; do
     wl=; read -r wl < "$T/w" || [ -n "$wl" ] || continue
     set -- $wl
     [ $# -eq 2 ] || continue
