@@ -43,7 +43,7 @@ export interface ProcessReads {
 
 export interface ScriptReads {
   commands?: ScriptCommand[];
-  /** Files read through the script's safe read. */
+  /** Files read through the script's safe read (a /proc/net file with the shell's own read: short kernel tables only). */
   files?: string[];
   /** One-line kernel files, read with the shell's own `read`; `{iface}` is each interface. */
   kernelValues?: string[];

@@ -15,6 +15,8 @@
  */
 export const RUN_DUMP = `
 DUMPENV=
+ENVP=env
+if find_prog env; then ENVP=$FOUND; fi
 run_dump() {
   du=$1; dg=$2; t=$3; shift 3
   id="$*"; as=
@@ -25,17 +27,14 @@ run_dump() {
   if ! find_prog "$1"; then outv run absent "$id" ''; return; fi
   shift
   new_file
+  STEP=$((STEP + 1))
   if [ -n "$as" ]; then
-    $TO \${TO:+$t} "$as" --reuid="$du" --regid="$dg" --clear-groups -- env $DUMPENV "$FOUND" "$@" > "$D" 2> "$T/e" < /dev/null
+    bounded "$t" "$as" --reuid="$du" --regid="$dg" --clear-groups -- "$ENVP" $DUMPENV "$FOUND" "$@" > "$D" 2> "$T/e" < /dev/null
   else
-    $TO \${TO:+$t} env $DUMPENV "$FOUND" "$@" > "$D" 2> "$T/e" < /dev/null
+    bounded "$t" "$ENVP" $DUMPENV "$FOUND" "$@" > "$D" 2> "$T/e" < /dev/null
   fi
-  rc=$?
-  if [ -n "$TO" ] && { [ $rc = 124 ] || [ $rc = 143 ]; }; then rc=timeout; fi
-  end_file run $rc "$id"
-  e=
-  if [ -s "$T/e" ]; then e=$(head -c 4096 "$T/e"); fi
-  outv stderr $rc "$id" "$e"
+  end_file run $RC "$id"
+  err_record $RC "$id"
 }
 # owner_of PID: the real uid and gid of a process (OU, OG) and its user's home (OHOME), as proc.ts userOf.
 owner_of() {
@@ -78,10 +77,10 @@ nginx_files() { # MAIN
   ng_queue "$1"
   while [ -s "$T/nnext" ] && [ $ncount -lt 2000 ]; do
     flush_reads
-    failed=" $(tr '\\n' ' ' < "$T/failed") "
+    failed=$FAILED
     set --
     while IFS= read -r k; do
-      case $failed in *" $k "*) ;; *) set -- "$@" "$T/d/$k.f" ;; esac
+      case $failed in *" $k "*) ;; *) set -- "$@" "$T/$k.f" ;; esac
     done < "$T/nnext"
     : > "$T/nnext"
     [ $# -gt 0 ] || break
@@ -205,9 +204,9 @@ apache_configs() { # MAIN SERVERROOT
     level=$((level + 1))
     flush_reads
     set --
-    failed=" $(tr '\\n' ' ' < "$T/failed") "
+    failed=$FAILED
     while IFS= read -r k; do
-      case $failed in *" $k "*) ;; *) set -- "$@" "$T/d/$k.f" ;; esac
+      case $failed in *" $k "*) ;; *) set -- "$@" "$T/$k.f" ;; esac
     done < "$T/next"
     : > "$T/next"
     [ $# -gt 0 ] || break

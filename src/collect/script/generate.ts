@@ -54,28 +54,24 @@ function unique<T>(items: T[]): T[] {
 function processLoops(reads: ProcessReads[]): string {
   const groups = reads.map((_, i) => `$PIDS${i}`).join(' ');
   return [
-    // The candidates come from the process table read once (each argument a NUL-ended entry
-    // "PID/cmdline:ARG", the patterns being words), so a process that starts or exits meanwhile
-    // (a web server's workers come and go) is in both or in neither; without it, from /proc.
-    ...reads.map((p, i) => {
-      const flags = `${p.ignoreCase ? '-i ' : ''}-E ${shQuote(p.pattern)}`;
-      return [
-        `if [ -n "\${TABLE:-}" ]; then`,
-        `  PIDS${i}=$(grep -z ${flags} "$TABLE" 2>/dev/null | grep -z -o -E '^[0-9]+/cmdline' | tr '\\000' '\\n' | sort -u)`,
-        'else',
-        `  PIDS${i}=$(cd /proc && grep -l ${flags} [0-9]*/cmdline 2>/dev/null)`,
-        'fi',
-      ].join('\n');
-    }),
-    // Every candidate's network namespace in one ls (its targets are the kernel's "net:[N]"): the
-    // collectors count only processes in the script's own, so only those are read further.
-    `set --`,
+    // The candidates come from the process table read once (so a process that starts or exits
+    // meanwhile, a web server's worker, is in both or in neither; without it, from /proc): its
+    // entries "PID/cmdline:ARG" one a line (an argument's own newlines made spaces: the patterns
+    // are words), so one tr for all, then one grep a pattern, the pids kept once each in the shell.
+    `if [ -n "\${TABLE:-}" ]; then tr '\\000\\n' '\\n ' < "$TABLE" > "$T/argv" 2>/dev/null; fi`,
+    ...reads.map((p, i) => `candidates ${p.ignoreCase ? '-i ' : ''}-E ${shQuote(p.pattern)}; PIDS${i}=$PIDS`),
+    // The script's own network namespace and every candidate's in one ls (its targets are the
+    // kernel's "net:[N]"; ls's /proc/self is in the script's namespace): the collectors count
+    // only processes in the script's own, so only those are read further.
+    `set -- /proc/self/ns/net`,
     `for f in ${groups}; do set -- "$@" "/proc/\${f%/cmdline}/ns/net"; done`,
     `: > "$T/ns"`,
-    `if [ $# -gt 0 ]; then ls -l "$@" > "$T/ns" 2>/dev/null; fi`,
+    `ls -l "$@" > "$T/ns" 2>/dev/null`,
+    `SELFNS=`,
     `while IFS= read -r line; do`,
     `  case $line in *" -> "*) ;; *) continue ;; esac`,
     `  t=\${line##* -> }; l=\${line% -> *}; l=\${l##* }; pid=\${l#/proc/}; pid=\${pid%%/*}`,
+    `  case $l in /proc/self/ns/net) SELFNS=$t; continue ;; esac`,
     `  case $pid in *[!0-9]*|'') continue ;; esac`,
     `  eval "NS_$pid=\\$t"`,
     `  outv link ok "$l" "$t"`,
@@ -85,6 +81,8 @@ function processLoops(reads: ProcessReads[]): string {
     `  eval "ns=\\\${NS_$pid:-}"`,
     `  [ -n "$ns" ] || { eval "NS_$pid=-"; outv link missing "/proc/$pid/ns/net" ''; }`,
     `done`,
+    `if [ -n "$SELFNS" ]; then outv link ok /proc/self/ns/net "$SELFNS"; else outv link missing /proc/self/ns/net ''; fi`,
+    `OURNS=$SELFNS`,
     ...reads.map((p, i) =>
       [
         `for f in $PIDS${i}; do`,
@@ -115,7 +113,7 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
       .map(shQuote)
       .join(' ')}`,
     ...all('files').map((f) => `read_file ${shQuote(f)}`),
-    'flush_reads',
+    'flush_reads copy',
     ...all('dirs').map((d) => `list_dir ${shQuote(d)}`),
     ...all('stats').map((s) => `stat_path ${shQuote(s)}`),
     ...kernel.filter((k) => !k.includes('{iface}')).map((k) => `kernel_value ${shQuote(k)}`),
@@ -132,7 +130,6 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
       return c.ifNonEmpty ? `if [ -s ${shQuote(c.ifNonEmpty)} ]; then ${call}; fi` : call;
     }),
     ...(rounds.has('process-table') ? ['process_table'] : []),
-    'OURNS=$(readlink /proc/$$/ns/net 2>/dev/null)',
     processLoops(processes),
     ...(rounds.has('sshd-config') ? [SSHD_ROUND(processes.findIndex((p) => p.pattern === 'sshd')), SSHD_INCLUDE_ROUND] : []),
     ...(rounds.has('openclaw')
@@ -163,51 +160,57 @@ LC_ALL=C; export LC_ALL
 PATH="\${PATH:-/usr/bin:/bin}:/usr/sbin:/sbin:/usr/local/sbin:/usr/local/bin"; export PATH
 umask 077
 T=$(mktemp -d 2>/dev/null) || { echo 'clawmoat: mktemp -d failed' >&2; exit 1; }
-trap 'rm -rf "$T"' EXIT
+WD=
+# On every exit: the watchdog is stopped, the temp directory removed.
+trap '[ -z "$WD" ] || kill $WD 2>/dev/null; rm -rf "$T"' EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
-ME=$(id -u)
+# Facts from /proc with the shell's own read (no id, no uname started); the programs where /proc says nothing.
+ME=
+if [ -r /proc/self/status ]; then
+  while read -r k r e rest; do case $k in Uid:) ME=$e; break ;; esac; done < /proc/self/status
+fi
+case $ME in ''|*[!0-9]*) ME=$(id -u) ;; esac
 MAX=${DEFAULT_MAX_BYTES}
 N=0
-TO=
-if command -v timeout >/dev/null 2>&1; then TO=timeout; fi
 
 # Records are kept in the temp directory and printed at the end: one header line per record,
 # "R OP STATUS IDLEN DATALEN", then every id and data back to back, then the count. A value the
 # shell holds (a link, a kind, a path found) is measured with \${#v} (bytes: LC_ALL=C) and appended
-# to the current chunk file; a file's or a command's bytes stay in their own file (d/K.f), counted by
+# to the current chunk file; a file's or a command's bytes stay in their own file (K.f), counted by
 # one wc at the end. No content can end a record early or forge another, no process is started per
 # record, and the directory holds a few files per command or file read, not per record.
-mkdir "$T/d" || exit 1
-: > "$T/meta"; : > "$T/done"; : > "$T/batch"; : > "$T/failed"
-TAB=$(printf '\\t')
+: > "$T/meta"; : > "$T/batch"; : > "$T/w"
+TAB='	'
 NL='
 '
 K=0; C=0; ORDER=
+# The keys of files whose read failed (" K1 K2 "): their records say error.
+FAILED=' '
 outv() { # OP STATUS ID VALUE
   N=$((N + 1))
   printf 'R %s %s %s %s\\n' "$1" "$2" "\${#3}" "\${#4}" >> "$T/meta"
-  printf '%s%s' "$3" "$4" >> "$T/d/$C.c"
+  printf '%s%s' "$3" "$4" >> "$T/$C.c"
 }
-new_file() { K=$((K + 1)); D="$T/d/$K.f"; }
-end_file() { # OP STATUS ID: a record whose data is the file D
+new_file() { K=$((K + 1)); D="$T/$K.f"; }
+end_file() { [ -e "$D" ] || : > "$D"; file_record $K "$@"; }
+file_record() { # KEY OP STATUS ID: a record whose data is the file KEY.f (written now or at the next flush_reads)
   N=$((N + 1))
-  printf 'R %s %s %s @%s\\n' "$1" "$2" "\${#3}" $K >> "$T/meta"
-  printf '%s' "$3" >> "$T/d/$C.c"
-  [ -e "$D" ] || : > "$D"
-  ORDER="$ORDER $C.c $K.f"
+  printf 'R %s %s %s @%s\\n' "$2" "$3" "\${#4}" "$1" >> "$T/meta"
+  printf '%s' "$4" >> "$T/$C.c"
+  ORDER="$ORDER $C.c $1.f"
   C=$((C + 1))
 }
 finish() {
-  : >> "$T/d/$C.c"
+  stop_watchdog
+  : >> "$T/$C.c"
   ORDER="$ORDER $C.c"
-  cd "$T/d" || exit 1
+  cd "$T" || exit 1
   set --
-  for f in $ORDER; do case $f in *.f) set -- "$@" "$f" ;; esac; done
+  for f in $ORDER; do case $f in [0-9]*.c) ;; *) set -- "$@" "$f" ;; esac; done
   wc -c "$@" /dev/null > "$T/sizes" || exit 1
   printf '%s\\n' '${FORMAT_LINE}'
-  FAILED=" $(tr '\\n' ' ' < "$T/failed" 2>/dev/null) "
   exec 4< "$T/sizes"
   while IFS= read -r line; do
     case $line in
@@ -225,15 +228,77 @@ finish() {
   printf '\\nE %s\\n' $N
   cd /
 }
+
+# Every step that could hang (a dump command; a file read, which a FIFO swapped in would block)
+# runs under one watchdog, a subshell started once, in place of a timeout(1) process per step.
+# The shell writes "STEP SECONDS" to $T/w before the step's command and empties it after; the
+# watchdog wakes each second and, once the same step has been there SECONDS seconds, marks it
+# ($T/k.STEP: recorded as timed out) and stops the script's child that runs it, and that child's
+# own children (TERM, then KILL a second later); the steps after it still run. A step so ends
+# within about SECONDS + 3 seconds. The child is found in /proc by its parent, this script (the
+# command runs in the foreground: no fork of the shell), and is stopped only if its step is still
+# there after the search: a process started after that is the next step's, never touched.
+watchdog() {
+  ws=; n=0
+  # (while the script lives: killed outright, it cannot stop its watchdog, which then stops itself)
+  while [ -d "$T" ] && kill -0 $$ 2>/dev/null && sleep 1; do
+    wl=; read -r wl < "$T/w" || [ -n "$wl" ] || continue
+    set -- $wl
+    [ $# -eq 2 ] || continue
+    if [ "$1" != "$ws" ]; then ws=$1; n=0; continue; fi
+    n=$((n + 1))
+    if [ $n -ge "$2" ]; then stop_step; fi
+  done
+}
+stop_step() { # the script's children but this watchdog (pid in $T/wd), and theirs, if step $ws still runs
+  read -r wdp < "$T/wd" || return 0
+  pp=
+  for st in /proc/[0-9]*/stat; do
+    l=; read -r l < "$st" || continue
+    set -- \${l##*) }
+    pp="$pp \${l%% *}:\${2:-}"
+  done
+  kids=; new=" $$ "
+  while [ -n "$new" ]; do
+    next=
+    for e in $pp; do
+      case $new in *" \${e#*:} "*) [ "\${e%%:*}" = "$wdp" ] || { kids="$kids \${e%%:*}"; next="$next \${e%%:*} "; } ;; esac
+    done
+    new=$next
+  done
+  wl=; read -r wl < "$T/w"
+  [ "\${wl%% *}" = "$ws" ] || return 0
+  : > "$T/k.$ws"
+  [ -n "$kids" ] || return 0
+  kill -TERM $kids
+  sleep 1
+  kill -KILL $kids
+}
+STEP=0
+watchdog < /dev/null > /dev/null 2>&1 &
+WD=$!
+echo $WD > "$T/wd"
+stop_watchdog() { [ -z "$WD" ] || kill $WD 2>/dev/null; WD=; }
+# bounded SECONDS CMD...: an external CMD (a path: never one of busybox sh's own applets, which
+# could run inside the shell) as step STEP under the watchdog; its status in RC, "timeout" when stopped.
+bounded() {
+  printf '%s %s\\n' "$STEP" "$1" > "$T/w"
+  shift
+  "$@"; RC=$?
+  : > "$T/w"
+  [ ! -e "$T/k.$STEP" ] || RC=timeout
+}
+
 outv fact ok pid "$$"
 outv fact ok uid "$ME"
-set -- $(uname -s -n -r)
-outv fact ok hostname "$2"
-outv fact ok kernel "$3"
-case $1 in Linux) outv fact ok platform linux ;; *) outv fact ok platform "$1" ;; esac
-START=$(pwd)
+OS=; HN=; KR=
+{ IFS= read -r OS < /proc/sys/kernel/ostype; IFS= read -r HN < /proc/sys/kernel/hostname; IFS= read -r KR < /proc/sys/kernel/osrelease; } 2>/dev/null
+if [ -z "$OS" ] || [ -z "$HN" ] || [ -z "$KR" ]; then set -- $(uname -s -n -r); OS=$1; HN=$2; KR=$3; fi
+outv fact ok hostname "$HN"
+outv fact ok kernel "$KR"
+case $OS in Linux) outv fact ok platform linux ;; *) outv fact ok platform "$OS" ;; esac
+START=$PWD
 outv fact ok cwd "$START"
-if v=$(readlink /proc/$$/ns/net 2>/dev/null); then outv link ok /proc/self/ns/net "$v"; else outv link missing /proc/self/ns/net ''; fi
 
 env_var() { # NAME: only set variables are recorded
   eval "if [ -n \\"\\\${$1+set}\\" ]; then outv env ok $1 \\"\\\$$1\\"; fi"
@@ -252,6 +317,9 @@ find_prog() {
 which_prog() {
   if find_prog "$1"; then outv which ok "$1" "$FOUND"; else outv which missing "$1" ''; fi
 }
+# head by its path, so it is a process of its own under every shell (the watchdog stops processes).
+HEAD=head
+if find_prog head; then HEAD=$FOUND; fi
 stat_path() {
   if [ -f "$1" ]; then k=file; elif [ -d "$1" ]; then k=directory; elif [ -e "$1" ]; then k=other; else k=missing; fi
   outv stat ok "$1" $k
@@ -288,20 +356,32 @@ proc_status() {
   if cat "/proc/$1/status" > "$D" 2>/dev/null; then end_file read ok "/proc/$1/status"; else outv read missing "/proc/$1/status" ''; fi
 }
 
-# run_cmd SECONDS ARGV...: stdout as one record, stderr as the next.
+# run_cmd SECONDS ARGV...: stdout as one record, stderr as the next; the watchdog stops it after
+# SECONDS. After it, D is its output and rc its status.
+# err_record STATUS ID: the command's stderr ($T/e), its first 4096 bytes (a process only when
+# there is one: a file of its own per command would cost more, in new files, than it saves).
+err_record() {
+  rc=$1; e=
+  if [ -s "$T/e" ]; then e=$("$HEAD" -c 4096 "$T/e"); fi
+  outv stderr "$1" "$2" "$e"
+}
 run_cmd() {
   t=$1; shift
   id="$*"
   if ! find_prog "$1"; then outv run absent "$id" ''; return; fi
   shift
   new_file
-  $TO \${TO:+$t} "$FOUND" "$@" > "$D" 2> "$T/e" < /dev/null
-  rc=$?
-  if [ -n "$TO" ] && { [ $rc = 124 ] || [ $rc = 143 ]; }; then rc=timeout; fi
-  end_file run $rc "$id"
-  e=
-  if [ -s "$T/e" ]; then e=$(head -c 4096 "$T/e"); fi
-  outv stderr $rc "$id" "$e"
+  STEP=$((STEP + 1))
+  bounded "$t" "$FOUND" "$@" > "$D" 2> "$T/e" < /dev/null
+  end_file run $RC "$id"
+  err_record $RC "$id"
+}
+
+# proc_text FILE: a short kernel table (/proc/net: the netfilter table names) by the shell's own
+# read, no process started: its lines as they are, a last line without a newline kept without.
+proc_text() {
+  pl=
+  { while IFS= read -r pl; do printf '%s\n' "$pl"; done; [ -z "$pl" ] || printf '%s' "$pl"; } < "$1"
 }
 
 # read_file PATH: the safe read of src/safe-fs/ as far as sh allows. A regular file only, at most
@@ -313,7 +393,11 @@ read_file() {
   # (one path per line in the batch of reads: a name with a newline could smuggle in another path)
   case $p in *"$NL"*) outv read unsafe "$p" "$p has a newline in its name; the collection script does not read such a path"; return ;; esac
   if [ ! -e "$p" ] && [ ! -L "$p" ]; then outv read missing "$p" ''; return; fi
-  case $p in /proc/[0-9]*/*|/proc/net/*|/proc/sys/*)
+  case $p in /proc/net/*)
+    new_file
+    if proc_text "$p" > "$D" 2>/dev/null; then end_file read ok "$p"; else outv read denied "$p" "$p is not readable (permission denied)"; fi
+    return ;;
+  /proc/[0-9]*/*|/proc/sys/*)
     new_file
     if cat "$p" > "$D" 2>/dev/null; then end_file read ok "$p"; else outv read denied "$p" "$p is not readable (permission denied)"; fi
     return ;;
@@ -337,24 +421,62 @@ read_file() {
     outv read denied "$p" "$p is not readable by uid $c, who controls the path; clawmoat reads for root only what that user could read"
     return
   done
-  # Approved: read with the others at the next flush_reads, under one timeout.
+  # Approved: read with the others at the next flush_reads, under the watchdog.
   new_file
-  end_file read ok "$p"
+  file_record $K read ok "$p"
   printf '%s\\t%s\\n' $K "$real" >> "$T/batch"
 }
-# flush_reads: the approved files' bytes (at most MAX + 1: over MAX, grown since its stat, the
-# parser refuses it as too large). One timeout for all: a file swapped for a FIFO cannot hang us;
-# a file swapped for a symbolic link since its check is not read (the race left is documented).
+# flush_reads [copy]: the approved files' bytes (at most MAX + 1: over MAX, grown since its stat,
+# the parser refuses it as too large), each read by head, the batch one step of 10 seconds for the
+# watchdog: a file swapped for a FIFO cannot hang us (its read and the rest of the batch fail); a
+# file swapped for a symbolic link since its check is not read (the race left is documented).
+# With "copy" (the declared files, which no round reads back) a batch of plain names is first
+# copied by one cp (copy_batch), and head reads only what it did not copy.
 flush_reads() {
   [ -s "$T/batch" ] || return 0
-  $TO \${TO:+10} sh -c 'while IFS= read -r l; do k=\${l%%"$2"*}; f=\${l#*"$2"}; [ ! -L "$f" ] && head -c '$((MAX + 1))' "$f" > "$1/d/$k.f" 2>/dev/null && echo $k >> "$1/done"; done < "$1/batch"' sh "$T" "$TAB"
-  done=" $(tr '\\n' ' ' < "$T/done") "
+  STEP=$((STEP + 1)); late=; COPIED=' '
+  if [ "\${1:-}" = copy ]; then copy_batch; fi
   while IFS= read -r l; do
-    k=\${l%%"$TAB"*}
-    case $done in *" $k "*) ;; *) printf '%s could not be read' "\${l#*"$TAB"}" > "$T/d/$k.f"; echo $k >> "$T/failed" ;; esac
+    k=\${l%%"$TAB"*}; f=\${l#*"$TAB"}
+    case $COPIED in *" $k "*) continue ;; esac
+    if [ -z "$late" ] && [ ! -L "$f" ]; then
+      bounded 10 "$HEAD" -c $((MAX + 1)) "$f" > "$T/$k.f" 2>/dev/null
+      case $RC in 0) continue ;; timeout) late=1 ;; esac
+    fi
+    printf '%s could not be read' "$f" > "$T/$k.f"; FAILED="$FAILED$k "
   done < "$T/batch"
   : > "$T/batch"
 }
+# copy_batch: the batch's files with plain names (each new to $T/r), when there are 4 or more, read
+# by one cp -P into $T/r in place of a head each. GNU cp -P opens with O_NOFOLLOW and checks the
+# file it opened is the one it stat'ed: a file swapped for a symbolic link is not followed. Each
+# copy is bounded (ulimit -f: at most MAX + 512 bytes, over MAX the parser refuses it); should cp
+# fail in any way (a file grown past the bound, a FIFO, a link, gone), head reads them all again.
+copy_batch() {
+  [ -n "$CP" ] || return 0
+  set --; keys=; names=' '
+  while IFS= read -r l; do
+    k=\${l%%"$TAB"*}; f=\${l#*"$TAB"}; b=\${f##*/}
+    case $b in ''|[-.]*|*[!A-Za-z0-9._-]*) continue ;; esac
+    case $names in *" $b "*) continue ;; esac
+    [ ! -e "$T/r/$b" ] || continue
+    names="$names$b "; keys="$keys $k:$b"
+    set -- "$@" "$f"
+  done < "$T/batch"
+  [ $# -ge 4 ] || return 0
+  [ -d "$T/r" ] || mkdir "$T/r" || return 0
+  bounded 10 copy_files "$@" 2>/dev/null
+  case $RC in 0) ;; timeout) late=1; return 0 ;; *) return 0 ;; esac
+  for e in $keys; do
+    k=\${e%%:*}; b=\${e#*:}
+    [ -f "$T/r/$b" ] && [ ! -L "$T/r/$b" ] || continue
+    o="$ORDER "; ORDER="\${o%%" $k.f "*} r/$b \${o#*" $k.f "}"; ORDER=\${ORDER% }
+    COPIED="$COPIED$k "
+  done
+}
+copy_files() { (ulimit -c 0; ulimit -f $((MAX / 512 + 1)); exec "$CP" -P -- "$@" "$T/r/"); }
+CP=
+if find_prog cp; then CP=$FOUND; fi
 
 # prefetch_stats PATH...: one stat for every component of every path, for check_path to look up.
 prefetch_stats() {
@@ -367,8 +489,9 @@ prefetch_stats() {
       set -- "$@" "$q"
     done
   done
-  stat -c '%u %g %f %s %n' "$@" > "$T/statcache" 2>/dev/null
+  SC=$(stat -c '%u %g %f %s %n' "$@" 2>/dev/null)
 }
+SC=
 
 # check_path PATH: stat every component (one stat for all); note who controls it in CTL, whether
 # a symbolic link is on the way in LINKED, and the last component's "uid gid mode size" in LAST.
@@ -382,19 +505,27 @@ check_path() {
     set -- "$@" "$q"
   done
   count=$#
-  # From the cache of prefetch_stats when it holds every component, else one stat now.
-  : > "$T/s"
+  # From the cache of prefetch_stats when it holds every component, else one stat now. The
+  # lines are walked in the shell's memory ("uid gid mode size" a line in SL): no file read byte by byte.
+  SL=
   for q; do
     hit=
-    if [ -s "$T/statcache" ]; then
-      while read -r cu cg cm cs cn; do [ "$cn" = "$q" ] && { printf '%s %s %s %s\\n' "$cu" "$cg" "$cm" "$cs" >> "$T/s"; hit=1; break; }; done < "$T/statcache"
-    fi
+    rest=$SC
+    while [ -n "$rest" ]; do
+      cl=\${rest%%"$NL"*}
+      case $rest in *"$NL"*) rest=\${rest#*"$NL"} ;; *) rest= ;; esac
+      if [ "\${cl#* * * * }" = "$q" ]; then SL="$SL\${cl% "$q"}$NL"; hit=1; break; fi
+    done
     [ -n "$hit" ] || break
   done
-  if [ -z "$hit" ] && ! stat -c '%u %g %f %s' "$@" > "$T/s" 2>/dev/null; then outv read denied "$p" "$p cannot be checked (permission denied on a directory on the way)"; return 1; fi
+  if [ -z "$hit" ] && ! SL=$(stat -c '%u %g %f %s' "$@" 2>/dev/null); then outv read denied "$p" "$p cannot be checked (permission denied on a directory on the way)"; return 1; fi
   LINKED=
   i=0
-  while read -r u g m s; do
+  rest=$SL
+  while [ -n "$rest" ]; do
+    sl=\${rest%%"$NL"*}
+    case $rest in *"$NL"*) rest=\${rest#*"$NL"} ;; *) rest= ;; esac
+    u=\${sl%% *}; x=\${sl#* }; g=\${x%% *}; x=\${x#* }; m=\${x%% *}; s=\${x#* }
     i=$((i + 1))
     mode=$(( 0x$m ))
     if [ $((mode & 0xF000)) -eq $((0xA000)) ]; then
@@ -405,7 +536,7 @@ check_path() {
       if [ $((mode & 512)) -eq 0 ] && { [ $((mode & 2)) -ne 0 ] || { [ $((mode & 16)) -ne 0 ] && [ "$g" != 0 ]; }; }; then CTL="$CTL any"; fi
     fi
     LAST="$u $g $m $s"
-  done < "$T/s"
+  done
   return 0
 }
 
@@ -419,6 +550,24 @@ process_table() {
   grep -H -z '' [0-9]*/cmdline > "$D" 2>/dev/null
   cd /
   end_file argv ok /proc
+}
+
+# candidates GREP-ARGS...: the "PID/cmdline" of every process an argument of which matches, in PIDS.
+candidates() {
+  PIDS=
+  if [ -n "\${TABLE:-}" ]; then
+    m=$(grep "$@" "$T/argv" 2>/dev/null)
+    last=
+    while [ -n "$m" ]; do
+      e=\${m%%"$NL"*}
+      case $m in *"$NL"*) m=\${m#*"$NL"} ;; *) m= ;; esac
+      e=\${e%%:*}
+      [ "$e" = "$last" ] || PIDS="$PIDS $e"
+      last=$e
+    done
+  else
+    PIDS=$(cd /proc && grep -l "$@" [0-9]*/cmdline 2>/dev/null)
+  fi
 }
 `;
 

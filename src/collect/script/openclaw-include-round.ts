@@ -16,7 +16,7 @@ export const OPENCLAW_INCLUDE_HELPERS = `
 oc_read() { # PATH [ROOT DEPTH]
   k0=$K
   read_file "$1"
-  [ "$K" = "$k0" ] || printf '%s\\t%s\\t%s\\t%s\\n' "$T/d/$K.f" "$1" "\${2:-\${1%/*}}" "\${3:-0}" >> "$T/ocmap"
+  [ "$K" = "$k0" ] || printf '%s\\t%s\\t%s\\t%s\\n' "$T/$K.f" "$1" "\${2:-\${1%/*}}" "\${3:-0}" >> "$T/ocmap"
 }
 `;
 
@@ -26,7 +26,7 @@ level=0
 while [ -s "$T/ocmap" ] && [ $level -lt ${MAX_INCLUDE_DEPTH} ]; do
   level=$((level + 1))
   flush_reads
-  failed=" $(tr '\\n' ' ' < "$T/failed") "
+  failed=$FAILED
   set --
   while IFS="$TAB" read -r df p r dp; do
     k=\${df##*/}; k=\${k%.f}

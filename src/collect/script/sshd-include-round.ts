@@ -19,10 +19,10 @@ level=0
 while [ -s "$T/snext" ] && [ $level -lt 9 ]; do
   level=$((level + 1))
   flush_reads
-  failed=" $(tr '\\n' ' ' < "$T/failed") "
+  failed=$FAILED
   set --
   while IFS= read -r k; do
-    case $failed in *" $k "*) ;; *) set -- "$@" "$T/d/$k.f" ;; esac
+    case $failed in *" $k "*) ;; *) set -- "$@" "$T/$k.f" ;; esac
   done < "$T/snext"
   : > "$T/snext"
   [ $# -gt 0 ] || break

@@ -167,9 +167,9 @@ for f in \${PIDS${index}:-}; do
     [ "$K" = "$k0" ] || tkeys="$tkeys $K"
   done < "$T/tcand"
   flush_reads
-  failed=" $(tr '\\n' ' ' < "$T/failed") "
+  failed=$FAILED
   set --
-  for k in $tkeys; do case $failed in *" $k "*) ;; *) set -- "$@" "$T/d/$k.f" ;; esac; done
+  for k in $tkeys; do case $failed in *" $k "*) ;; *) set -- "$@" "$T/$k.f" ;; esac; done
   # Every directory/filename key of the static files read, quoted or not (YAML "key: v", TOML "key = v").
   if [ $# -gt 0 ]; then
     awk '{

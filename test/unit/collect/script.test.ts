@@ -81,7 +81,8 @@ describe('the collection script', () => {
     }
     // Only reads: nothing in it writes outside its own temp directory, or installs, or enables.
     expect(script).not.toMatch(/\b(rm -rf \/|apt-get|systemctl|ufw enable|iptables -[AIDF]|nft (add|delete|flush))\b/);
-    expect(script).toMatch(/trap 'rm -rf "\$T"' EXIT/);
+    // Its temp directory goes on every exit, and its watchdog with it.
+    expect(script).toMatch(/trap '.*kill \$WD.*rm -rf "\$T"' EXIT/);
   });
 });
 
