@@ -4,10 +4,15 @@ import type { Report, ZoneKindName } from '../report/types.js';
 import { computeDrift, driftExitCode, type DriftSide } from './drift.js';
 import { FLEET_REPORT_VERSION, type FleetHost, type FleetReport, type FleetUnreadable } from './types.js';
 
-/** One audited host: its report and where it came from. */
-export interface AuditedHost {
-  file: string;
-  report: Report;
+/**
+ * One audited host's line of the fleet, made as soon as its audit is done: a fleet keeps these,
+ * not the reports (nor the snapshots and analysis contexts behind them), so its memory grows by a
+ * row per host; a worker thread sends the row, not the report. `columns` are the checks the host
+ * was audited with, for the fleet's hosts × checks table.
+ */
+export interface FleetRow {
+  host: FleetHost;
+  columns: FleetReport['checks'];
 }
 
 /** A run to compare against, per hostname. */
@@ -22,9 +27,10 @@ function worstOf(report: Report): Severity | 'none' {
   return report.findings.reduce<Severity | 'none'>((w, f) => (rank(f.severity) > rank(w) ? f.severity : w), 'none');
 }
 
-function fleetHost({ file, report }: AuditedHost): FleetHost {
+/** The row of a host audited from `file`: what the fleet report shows of it, and no more. */
+export function fleetRow(file: string, report: Report): FleetRow {
   const reach = (report.reach ?? []).filter((c) => c.verdict === 'open');
-  return {
+  const host: FleetHost = {
     host: report.host.hostname,
     file,
     collectedAt: report.host.collectedAt,
@@ -36,14 +42,16 @@ function fleetHost({ file, report }: AuditedHost): FleetHost {
     reach,
     limitations: report.limitations,
   };
+  return { host, columns: report.checks.map((c) => ({ id: c.id, title: c.title, severity: c.severity })) };
 }
 
 /**
- * The fleet report, from hosts already audited and files that could not be read. Pure: the
- * caller reads the files (fleet/read.ts) and audits each snapshot.
+ * The fleet report, from the rows of the hosts audited and the files that could not be read. Pure:
+ * the caller reads the files and audits each snapshot (fleet/read.ts).
  */
-export function analyseFleet(audited: readonly AuditedHost[], unreadable: readonly FleetUnreadable[], version: string, baseline?: FleetBaseline): FleetReport {
-  const named = audited.map(fleetHost);
+export function analyseFleet(rows: readonly FleetRow[], unreadable: readonly FleetUnreadable[], version: string, baseline?: FleetBaseline): FleetReport {
+  // Copies: a host's name and drift are set below, and the rows stay as they were given.
+  const named = rows.map((r) => ({ ...r.host }));
   // Two snapshots naming the same host would be two series with the same labels: name both by their file too.
   const seenNames = new Map<string, number>();
   for (const h of named) seenNames.set(h.host, (seenNames.get(h.host) ?? 0) + 1);
@@ -51,7 +59,7 @@ export function analyseFleet(audited: readonly AuditedHost[], unreadable: readon
   const hosts = named.sort(
     (a, b) => rank(b.worst) - rank(a.worst) || b.findings.length - a.findings.length || a.host.localeCompare(b.host) || a.file.localeCompare(b.file),
   );
-  const checks = [...new Map(audited.flatMap((a) => a.report.checks.map((c) => [c.id, { id: c.id, title: c.title, severity: c.severity }] as const))).values()];
+  const checks = [...new Map(rows.flatMap((r) => r.columns.map((c) => [c.id, c] as const))).values()];
   const count = (s: Severity) => hosts.reduce((n, h) => n + h.summary[s], 0);
   const exposed = Object.fromEntries(ZONE_KINDS.map((k) => [k, k === 'loopback' ? 0 : hosts.filter((h) => h.exposure[k] > 0).length])) as Record<
     ZoneKindName,

@@ -7,7 +7,7 @@ import { readUntrusted } from '../safe-fs/read.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { TEMP_MARK } from '../safe-fs/write.js';
 import type { Report } from '../report/types.js';
-import type { AuditedHost, FleetBaseline } from './analyse.js';
+import { fleetRow, type FleetBaseline, type FleetRow } from './analyse.js';
 import type { FleetUnreadable } from './types.js';
 import { isFailureRecordName, readFailureRecord } from './failed.js';
 
@@ -53,25 +53,37 @@ export interface FleetReadOptions {
   onProgress?: (file: string) => void;
 }
 
-/** Read and audit every snapshot, one at a time (a fleet of big rulesets stays within memory). One bad file is one line, never the end. */
-export async function auditFiles(paths: readonly string[], options: FleetReadOptions = {}): Promise<{ audited: AuditedHost[]; unreadable: FleetUnreadable[] }> {
+/**
+ * Read and audit every snapshot, one at a time, keeping only each host's row (a fleet of big
+ * rulesets stays within memory: a snapshot and its analysis are garbage once the row is made).
+ * One bad file is one line, never the end.
+ */
+export async function auditFiles(paths: readonly string[], options: FleetReadOptions = {}): Promise<{ rows: FleetRow[]; unreadable: FleetUnreadable[] }> {
   const { files, unreadable } = await expandInputs(paths);
-  const audited: AuditedHost[] = [];
+  const rows: FleetRow[] = [];
   for (const file of files) {
     options.onProgress?.(file);
-    if (isFailureRecordName(file)) {
-      unreadable.push(await readFailureRecord(file));
-      continue;
-    }
-    try {
-      const snapshot = await readHost(file, options.fromOther);
-      audited.push({ file, report: auditSnapshot(snapshot, { zones: options.zones ?? [] }) });
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      unreadable.push({ file, reason: error.message.startsWith(`${file}`) ? error.message.slice(file.length).replace(/^[:\s]+/, '') : error.message });
-    }
+    const one = await auditFile(file, options);
+    if (isRow(one)) rows.push(one);
+    else unreadable.push(one);
   }
-  return { audited, unreadable };
+  return { rows, unreadable };
+}
+
+export function isRow(one: FleetRow | FleetUnreadable): one is FleetRow {
+  return 'columns' in one;
+}
+
+/** One file of a fleet, as expandInputs listed it: its host's row, or why it could not be read. */
+export async function auditFile(file: string, options: FleetReadOptions = {}): Promise<FleetRow | FleetUnreadable> {
+  if (isFailureRecordName(file)) return readFailureRecord(file);
+  try {
+    const snapshot = await readHost(file, options.fromOther);
+    return fleetRow(file, auditSnapshot(snapshot, { zones: options.zones ?? [] }));
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return { file, reason: error.message.startsWith(`${file}`) ? error.message.slice(file.length).replace(/^[:\s]+/, '') : error.message };
+  }
 }
 
 /** A snapshot, or another file `fromOther` recognises (a script's raw output) parsed into one. */

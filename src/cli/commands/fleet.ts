@@ -122,7 +122,7 @@ docs/fleet-format.md and deploy/prometheus/clawmoat.rules.yml.`,
       } finally {
         progress.stop();
       }
-      const report = analyseFleet(result.audited, result.unreadable, TOOL_VERSION, baseline);
+      const report = analyseFleet(result.rows, result.unreadable, TOOL_VERSION, baseline);
       const finished = Date.now();
       if (document) await document.writeFleet(report, flags.output);
       else {

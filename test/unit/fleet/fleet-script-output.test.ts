@@ -22,8 +22,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('clawmoat fleet over raw collection outputs', () => {
   it('audits a *.out by its header, and a truncated or foreign one is one unreadable line', async () => {
-    const { audited, unreadable } = await auditFiles([dir], { fromOther: snapshotIfScriptOutput });
-    expect(audited.map((a) => a.report.host.hostname).sort()).toEqual(['quiet', 'vps1']);
+    const { rows, unreadable } = await auditFiles([dir], { fromOther: snapshotIfScriptOutput });
+    expect(rows.map((r) => r.host.host).sort()).toEqual(['quiet', 'vps1']);
     const reasons = Object.fromEntries(unreadable.map((u) => [u.file.replace(`${dir}/`, ''), u.reason]));
     expect(Object.keys(reasons).sort()).toEqual(['vps2.out', 'vps3.out']);
     expect(reasons['vps2.out']).toMatch(/truncated/);
@@ -31,8 +31,8 @@ describe('clawmoat fleet over raw collection outputs', () => {
   });
 
   it('without the parser (a fleet reads no host by itself), a *.out is not a snapshot', async () => {
-    const { audited, unreadable } = await auditFiles([join(dir, 'vps1.out')]);
-    expect(audited).toEqual([]);
+    const { rows, unreadable } = await auditFiles([join(dir, 'vps1.out')]);
+    expect(rows).toEqual([]);
     expect(unreadable).toHaveLength(1);
   });
 });

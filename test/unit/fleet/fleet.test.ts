@@ -24,8 +24,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function fleetOf(...paths: string[]): Promise<FleetReport> {
-  const { audited, unreadable } = await auditFiles(paths);
-  return analyseFleet(audited, unreadable, '0.0.0-test');
+  const { rows, unreadable } = await auditFiles(paths);
+  return analyseFleet(rows, unreadable, '0.0.0-test');
 }
 
 describe('clawmoat fleet', () => {
@@ -115,8 +115,8 @@ describe('clawmoat fleet --baseline', () => {
 
     for (const baselinePath of [join(dir, 'last.json'), before]) {
       const baseline = await readFleetBaseline([baselinePath]);
-      const { audited, unreadable } = await auditFiles([after]);
-      const report = analyseFleet(audited, unreadable, '0.0.0-test', baseline);
+      const { rows, unreadable } = await auditFiles([after]);
+      const report = analyseFleet(rows, unreadable, '0.0.0-test', baseline);
       const web = report.hosts.find((h) => h.host === 'web')!;
       const db = report.hosts.find((h) => h.host === 'db')!;
       expect(web.drift!.new.map((f) => f.id)).toContain('gateway.bind.public');
@@ -125,7 +125,7 @@ describe('clawmoat fleet --baseline', () => {
       expect(db.drift!.opened).toEqual([]);
       expect(fleetExitCode(report, 'critical')).toBe(1);
       // The same fleet again: a steady state, exit 0 even though hosts have critical findings.
-      const again = analyseFleet(audited, unreadable, '0.0.0-test', await readFleetBaseline([after]));
+      const again = analyseFleet(rows, unreadable, '0.0.0-test', await readFleetBaseline([after]));
       expect(again.hosts.every((h) => h.drift && h.drift.new.length === 0)).toBe(true);
       expect(fleetExitCode(again, 'critical')).toBe(0);
       expect(renderFleetText(report)).toMatch(/new:\n\s+critical gateway\.bind\.public/);
@@ -140,7 +140,7 @@ describe('schema/fleet.schema.json', () => {
     const load = (p: string) => JSON.parse(readFileSync(resolve(__dirname, '../../..', p), 'utf8')) as Record<string, unknown>;
     const fleet = ajv.compile(load('schema/fleet.schema.json'));
     const report = await fleetOf(dir);
-    const withDrift = analyseFleet((await auditFiles([dir])).audited, [], '0.0.0-test', await readFleetBaseline([join(dir, 'a-quiet.json')]));
+    const withDrift = analyseFleet((await auditFiles([dir])).rows, [], '0.0.0-test', await readFleetBaseline([join(dir, 'a-quiet.json')]));
     for (const r of [report, withDrift]) expect(fleet(JSON.parse(renderFleet(r, 'json'))), JSON.stringify(fleet.errors)).toBe(true);
     const { auditSnapshot } = await import('../../../src/audit.js');
     const audit = auditSnapshot(exposedHost('x'));

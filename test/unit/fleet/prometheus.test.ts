@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditSnapshot } from '../../../src/audit.js';
 import { renderPrometheus, labelValue } from '../../../src/report/prometheus.js';
-import { analyseFleet } from '../../../src/fleet/analyse.js';
+import { analyseFleet, fleetRow } from '../../../src/fleet/analyse.js';
 import { renderFleetPrometheus } from '../../../src/fleet/render.js';
 import { exposedHost, loopbackHost } from './hosts.js';
 
@@ -53,10 +53,7 @@ describe('--format prometheus', () => {
 
   it('writes one file for a fleet, each series with its host', () => {
     const fleet = analyseFleet(
-      [
-        { file: 'a.json', report: auditSnapshot(exposedHost('web"1')) },
-        { file: 'b.json', report: auditSnapshot(loopbackHost('db')) },
-      ],
+      [fleetRow('a.json', auditSnapshot(exposedHost('web"1'))), fleetRow('b.json', auditSnapshot(loopbackHost('db')))],
       [{ file: 'c.json', reason: 'empty' }],
       '0',
     );
@@ -68,14 +65,7 @@ describe('--format prometheus', () => {
   });
 
   it('never writes two series with the same labels, even when two snapshots name the same host', () => {
-    const fleet = analyseFleet(
-      [
-        { file: 'a.json', report: auditSnapshot(exposedHost('gw')) },
-        { file: 'b.json', report: auditSnapshot(loopbackHost('gw')) },
-      ],
-      [],
-      '0',
-    );
+    const fleet = analyseFleet([fleetRow('a.json', auditSnapshot(exposedHost('gw'))), fleetRow('b.json', auditSnapshot(loopbackHost('gw')))], [], '0');
     expect(fleet.hosts.map((h) => h.host).sort()).toEqual(['gw (a.json)', 'gw (b.json)']);
     const series = renderFleetPrometheus(fleet)
       .split('\n')

@@ -44,8 +44,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function fleetOf(paths: string[], baseline?: string[]): Promise<FleetReport> {
-  const { audited, unreadable } = await auditFiles(paths);
-  return analyseFleet(audited, unreadable, '0.0.0-test', baseline ? await readFleetBaseline(baseline) : undefined);
+  const { rows, unreadable } = await auditFiles(paths);
+  return analyseFleet(rows, unreadable, '0.0.0-test', baseline ? await readFleetBaseline(baseline) : undefined);
 }
 
 function sarif(report: FleetReport, workingDirectory?: string): Log {
