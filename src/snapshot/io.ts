@@ -3,8 +3,6 @@ import { writeOutputFile } from '../safe-fs/write.js';
 import { UserError } from '../errors.js';
 import { SNAPSHOT_VERSION, type Snapshot } from './types.js';
 
-export { UserError } from '../errors.js';
-
 const REQUIRED_KEYS: (keyof Snapshot)[] = [
   'schemaVersion',
   'tool',

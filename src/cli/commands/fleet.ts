@@ -1,35 +1,18 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Severity } from '../../checks/types.js';
 import { FLEET_FORMATS, type FleetFormat } from '../../fleet/render.js';
-import { DOCUMENT_FORMATS, documentWriter, isDocumentFormat, type DocumentFormat } from '../../report/html/load.js';
-import { parseZoneSpec } from '../../model/zones.js';
-import { emit } from '../output.js';
+import { DOCUMENT_FORMATS, type DocumentFormat } from '../../report/html/load.js';
 import { processIo } from '../io.js';
 import { PathOption } from '../paths.js';
-import { startProgress } from '../progress.js';
-import { TOOL_VERSION } from '../../version.js';
 import { MAX_SNAPSHOT_BYTES } from '../../snapshot/io.js';
-
-/** Set by the bundler (scripts/bundle.mjs): the fleet worker's own bundle, next to the CLI's chunks. */
-declare const __CLAWMOAT_FLEET_WORKER__: string | undefined;
-
-/** The worker program for --jobs: the bundle's, else the unbundled build's; none (one thread) when neither is there. */
-function fleetWorker(): URL | undefined {
-  const candidates: URL[] = [];
-  if (typeof __CLAWMOAT_FLEET_WORKER__ === 'string') candidates.push(new URL(__CLAWMOAT_FLEET_WORKER__, import.meta.url));
-  if (import.meta.url.endsWith('.js')) candidates.push(new URL('../fleet-worker.js', import.meta.url));
-  return candidates.find((c) => existsSync(fileURLToPath(c)));
-}
 
 function jobsOption(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
   return Number(value);
 }
 
-interface FleetFlags {
+export interface FleetFlags {
   format: FleetFormat | DocumentFormat;
   json?: boolean;
   failOn: Severity | 'none';
@@ -93,50 +76,6 @@ JSON schema: schema/fleet.schema.json (docs/fleet-format.md). Prometheus metrics
 docs/fleet-format.md and deploy/prometheus/clawmoat.rules.yml.`,
     )
     .action(async (paths: string[], flags: FleetFlags) => {
-      const started = Date.now();
-      const format = flags.json ? 'json' : flags.format;
-      // A PDF without a browser to print it is refused now, before any host is read.
-      const document = isDocumentFormat(format) ? await documentWriter(format, flags.output) : undefined;
-      const zones = (flags.zone ?? []).map(parseZoneSpec);
-      const [{ readFleetBaseline }, { auditFilesInParallel }, { analyseFleet, fleetExitCode }, { renderFleet }, { snapshotIfScriptOutput }] = await Promise.all(
-        [
-          import('../../fleet/read.js'),
-          import('../../fleet/pool.js'),
-          import('../../fleet/analyse.js'),
-          import('../../fleet/render.js'),
-          import('../../collect/index.js'),
-        ],
-      );
-      const baseline = flags.baseline ? await readFleetBaseline([flags.baseline], zones) : undefined;
-      const progress = startProgress('auditing', { enabled: true });
-      let result;
-      try {
-        const worker = fleetWorker();
-        result = await auditFilesInParallel(paths, {
-          zones,
-          onProgress: (f) => progress.update(f),
-          fromOther: snapshotIfScriptOutput,
-          jobs: flags.jobs,
-          ...(worker ? { worker } : {}),
-        });
-      } finally {
-        progress.stop();
-      }
-      const report = analyseFleet(result.rows, result.unreadable, TOOL_VERSION, baseline);
-      const finished = Date.now();
-      if (document) await document.writeFleet(report, flags.output);
-      else {
-        // SARIF's rules carry each check's docs paragraph, as the audit's do.
-        const checkDocs =
-          format === 'sarif' ? Object.fromEntries((await import('../../checks/catalogue.js')).CHECKS.map((c) => [c.meta.id, c.meta.docs])) : undefined;
-        const options = {
-          runFinishedAt: finished / 1000,
-          runDurationSeconds: (finished - started) / 1000,
-          workingDirectory: process.cwd(),
-          ...(checkDocs ? { checkDocs } : {}),
-        };
-        await emit(renderFleet(report, format as FleetFormat, options), flags.output, processIo());
-      }
-      process.exitCode = fleetExitCode(report, flags.failOn);
+      process.exitCode = await (await import('./fleet-run.js')).runFleet(paths, flags, processIo());
     });
 }

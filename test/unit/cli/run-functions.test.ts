@@ -4,6 +4,7 @@ import { CHECKS } from '../../../src/checks/catalogue.js';
 import { runAudit } from '../../../src/cli/commands/audit-run.js';
 import { listChecks } from '../../../src/cli/commands/checks.js';
 import { runDoctorCommand } from '../../../src/cli/commands/doctor-run.js';
+import { runFleet } from '../../../src/cli/commands/fleet-run.js';
 import { runReach } from '../../../src/cli/commands/reach-run.js';
 import { runTailscalePlan } from '../../../src/cli/commands/tailscale-run.js';
 import type { CommandIo } from '../../../src/cli/io.js';
@@ -125,5 +126,13 @@ describe('doctor, checks and tailscale plan, as functions', () => {
     const plan = JSON.parse(io.stdout) as { exposure: unknown[]; recommendation: { setup: string } };
     expect(plan.exposure).toEqual([]);
     expect(plan.recommendation.setup).toBe('serve');
+  });
+
+  it('fleet returns 1 for a fleet holding the sample host, and its JSON names the host once', async () => {
+    const io = recordingIo();
+    expect(await runFleet([SAMPLE], { format: 'json', failOn: 'warn', jobs: 1 }, io)).toBe(1);
+    const report = JSON.parse(io.stdout) as { hosts: { host: string }[] };
+    expect(report.hosts.map((h) => h.host)).toEqual([snapshot.host.hostname]);
+    expect(await runFleet([SAMPLE], { format: 'json', failOn: 'none', jobs: 1 }, recordingIo())).toBe(0);
   });
 });
