@@ -80,7 +80,10 @@ function parseInto(text: string, opts: IptablesSaveOptions, info: SourceInfo, ta
     if (end < 0) end = text.length;
     const open = state.open;
     // A line that starts with '-' and does not end in what trim() drops is its own trimmed self.
-    if (open && text.charCodeAt(pos) === 45 && !maybeSpace(text.charCodeAt(end - 1)) && plainAppend(open, text, pos, end, lineNo + 1, errors)) {
+    const first = text.charCodeAt(pos);
+    if (open && first === 45 && !maybeSpace(text.charCodeAt(end - 1)) && plainAppend(open, text, pos, end, lineNo + 1, errors)) {
+      lastLine = lineNo + 1;
+    } else if (open && first === 58 && plainDeclaration(open, text, pos, end, lineNo + 1, errors)) {
       lastLine = lineNo + 1;
     } else {
       // trim() also drops a CRLF dump's \r.
@@ -186,8 +189,27 @@ function declareChain(open: OpenTable, line: string, lineNo: number, errors: Par
     errors.push({ line: lineNo, message: `bad chain declaration ${JSON.stringify(truncate(line))}` });
     return;
   }
-  const name = m[1] as string;
-  const policy = m[2] as string;
+  declare(open, m[1] as string, m[2] as string, lineNo, errors);
+}
+
+/** The user chain's declaration as iptables-save writes it: what declareChain reads it as, with the name cut from the dump. */
+const PLAIN_DECLARATION_END = ' - [0:0]';
+
+/**
+ * `:NAME - [0:0]` at START..END of the dump, NAME without blanks (most lines of a kube-proxy dump
+ * but its rules): declared without cutting out the line or running declareChain's expression.
+ * false for any other line.
+ */
+function plainDeclaration(open: OpenTable, text: string, start: number, end: number, lineNo: number, errors: ParseError[]): boolean {
+  const nameEnd = end - PLAIN_DECLARATION_END.length;
+  if (nameEnd <= start + 1 || !text.startsWith(PLAIN_DECLARATION_END, nameEnd)) return false;
+  // Any blank or non-ASCII character in the name: declareChain's \S decides.
+  for (let i = start + 1; i < nameEnd; i++) if (maybeSpace(text.charCodeAt(i))) return false;
+  declare(open, text.slice(start + 1, nameEnd), '-', lineNo, errors);
+  return true;
+}
+
+function declare(open: OpenTable, name: string, policy: string, lineNo: number, errors: ParseError[]): void {
   if (open.rules.has(name)) {
     errors.push({ line: lineNo, message: `chain ${name} declared twice` });
     return;
