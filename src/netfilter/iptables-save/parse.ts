@@ -192,7 +192,7 @@ function declareChain(open: OpenTable, line: string, lineNo: number, errors: Par
   declare(open, m[1] as string, m[2] as string, lineNo, errors);
 }
 
-/** The user chain's declaration as iptables-save writes it: what declareChain reads it as, with the name cut from the dump. */
+/** How iptables-save ends a user chain's declaration: no policy, zero counters. */
 const PLAIN_DECLARATION_END = ' - [0:0]';
 
 /**
