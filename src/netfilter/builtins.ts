@@ -55,7 +55,12 @@ export function own<T>(record: Readonly<Record<string, T>>, key: string): T | un
  */
 export const NFT_SECURITY_PRIORITY = 150;
 
+/** The longest built-in chain's name (POSTROUTING): a longer name is no built-in, without a look-up. */
+const LONGEST_BUILTIN = Math.max(...Object.values(XTABLES_BUILTINS).flatMap((chains) => Object.keys(chains).map((name) => name.length)));
+
 export function builtinChain(table: string, chain: string, backend?: 'nf_tables' | 'legacy' | 'unknown'): BuiltinChain | undefined {
+  // Most chains of a large dump (KUBE-SEP-…, ufw-user-…) are longer; looking their fresh names up costs a hash each.
+  if (chain.length > LONGEST_BUILTIN) return undefined;
   const chains = own(XTABLES_BUILTINS, table);
   const b = chains ? own(chains, chain) : undefined;
   if (b && table === 'security' && backend === 'nf_tables') return { ...b, priority: NFT_SECURITY_PRIORITY };

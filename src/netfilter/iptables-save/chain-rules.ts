@@ -1,6 +1,6 @@
 import type { Chain, Match, PacketFamily, ParseError, Rule, RuleOrigin } from '../model.js';
 import { interleave, type LateErrors } from '../late-errors.js';
-import { holdPendingRules, type PendingRules, type RuleKeys } from '../pending-rules.js';
+import { holdHeldRules, type PendingRules, type RuleKeys } from '../pending-rules.js';
 import { parseRuleArgs, type RuleContext } from './rule.js';
 import { SharedParts } from './shared.js';
 import { textKeys } from './text-keys.js';
@@ -60,9 +60,14 @@ export function truncate(s: string): string {
  */
 export class TableRules implements RuleContext {
   readonly shared = new SharedParts();
-  /** Chain name → the order it was created in (declared, or first used). */
-  private readonly created = new Map<string, number>();
-  private readonly pending = new Map<Chain, ChainText>();
+  /** Chain name → its rule lines, in the order the chains were created (declared, or first used). */
+  private readonly byName = new Map<string, ChainText>();
+  /** The same, by creation order. */
+  private readonly ordered: ChainText[] = [];
+  /** Every held rule line of the table, SLOTS integers each (ChainText). */
+  readonly records: number[] = [];
+  /** Rule lines the scan had to split or trim (kept whole); a record points here by -(index + 1). */
+  readonly whole: PendingRule[] = [];
   /** Chains visible to the line being parsed. */
   private known = 0;
 
@@ -71,35 +76,46 @@ export class TableRules implements RuleContext {
     private readonly tableName: string,
     private readonly file: string | undefined,
     private readonly errors: DumpErrors,
+    /** The dump: a plain rule line is held as its offsets in it, not as a string of its own. */
+    readonly text: string,
   ) {}
 
   isChain(name: string): boolean {
-    const order = this.created.get(name);
-    return order !== undefined && order < this.known;
+    const chain = this.byName.get(name);
+    return chain !== undefined && chain.order < this.known;
   }
 
   get chainCount(): number {
-    return this.created.size;
+    return this.byName.size;
   }
 
-  addChain(chain: Chain): void {
-    this.created.set(chain.name, this.created.size);
+  /** The rule lines of the chain named NAME, when the table has one. */
+  get(name: string): ChainText | undefined {
+    return this.byName.get(name);
   }
 
-  /** How many rules CHAIN has so far (where `-A` puts the next one). */
-  ruleCount(chain: Chain): number {
-    return this.pending.get(chain)?.count ?? 0;
+  /** The chain created after CHAIN (iptables-save lists the rules chain by chain, in the order it declared them). */
+  after(chain: ChainText): ChainText | undefined {
+    return this.ordered[chain.order + 1];
   }
 
-  /** Keeps a rule line of CHAIN at POSITION, to be parsed when first read. */
-  add(chain: Chain, rule: PendingRule, position: number): void {
-    let text = this.pending.get(chain);
-    if (!text) {
-      text = new ChainText(this, chain);
-      this.pending.set(chain, text);
-      holdPendingRules(chain, text);
-    }
-    text.insert(rule, position);
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  addChain(chain: Chain): ChainText {
+    const text = new ChainText(this, chain, this.byName.size);
+    this.byName.set(chain.name, text);
+    this.ordered.push(text);
+    return text;
+  }
+
+  /** Adds a rule line's record (see ChainText); returns its number. */
+  record(start: number, end: number, lineNo: number, chainsKnown: number, errorsBefore: number): number {
+    const records = this.records;
+    const n = records.length / SLOTS;
+    records.push(start, end, lineNo, chainsKnown, errorsBefore);
+    return n;
   }
 
   parseLine(chain: Chain, pending: PendingRule, index: number): Rule {
@@ -137,39 +153,138 @@ export class TableRules implements RuleContext {
   }
 }
 
-/** One chain's rule lines, and those of its rules parsed so far. */
-class ChainText implements PendingRules {
-  private readonly lines: PendingRule[] = [];
-  private readonly parsed: (Rule | undefined)[] = [];
+/** A chain name a `-A NAME` line can hold as is: no tab or \r (they end it earlier), no quote (the tokenizer's). */
+export function isPlainName(name: string): boolean {
+  return !NOT_PLAIN.test(name);
+}
+
+const NOT_PLAIN = /[\t\r"]/;
+
+/** Per held rule line: where it is in the dump (or -(index + 1) into `whole`), and what PendingRule says. */
+const START = 0;
+const END = 1;
+const LINE_NO = 2;
+const CHAINS_KNOWN = 3;
+const ERRORS_BEFORE = 4;
+const SLOTS = 5;
+
+/**
+ * One chain's rule lines, and those of its rules parsed so far. A plain `-A` line (nearly every
+ * line of a dump) is held as five small integers in the table's `records`, not as an object and
+ * a string each; iptables-save lists a chain's rules together, so a chain is then a run of
+ * records (first, n), and a list of them only when its lines are apart or inserted (-I). On a
+ * 100k-rule dump of 30,000 chains the scan keeps a few megabytes instead of tens, and the
+ * garbage collector has that much less to copy. A line's text is cut from the dump when asked.
+ */
+export class ChainText implements PendingRules {
+  /** The chain's records: the run first .. first + n - 1, or `list` once they are not one run. */
+  private first = 0;
+  private n = 0;
+  private list: number[] | undefined;
+  private parsed: (Rule | undefined)[] | undefined;
+  /** Registered with holdHeldRules (at its first rule: a chain without rules holds nothing). */
+  private holding = false;
+  /** Whether a plain `-A` line can name this chain (isPlainName). */
+  readonly plainName: boolean;
 
   constructor(
     private readonly table: TableRules,
-    private readonly chain: Chain,
-  ) {}
-
-  get count(): number {
-    return this.lines.length;
+    readonly chain: Chain,
+    /** When the chain was created among the table's: `-j NAME` of an earlier line is no jump to it. */
+    readonly order: number,
+  ) {
+    this.plainName = isPlainName(chain.name);
   }
 
+  get count(): number {
+    return this.list === undefined ? this.n : this.list.length;
+  }
+
+  /** Keeps the plain `-A` line at START..END of the dump as the chain's last rule. */
+  push(start: number, end: number, lineNo: number, chainsKnown: number, errorsBefore: number): void {
+    if (!this.holding) this.hold();
+    this.append(this.table.record(start, end, lineNo, chainsKnown, errorsBefore));
+  }
+
+  /** Keeps RULE (a line the scan split or trimmed) at POSITION. */
   insert(rule: PendingRule, position: number): void {
-    if (position === this.lines.length) this.lines.push(rule);
-    else this.lines.splice(position, 0, rule);
+    if (!this.holding) this.hold();
+    const whole = this.table.whole;
+    whole.push(rule);
+    const record = this.table.record(-whole.length, 0, rule.lineNo, rule.chainsKnown, rule.errorsBefore);
+    // Only the scan inserts, before any rule is parsed.
+    if (position === this.count) this.append(record);
+    else (this.list ??= this.runList()).splice(position, 0, record);
+  }
+
+  private append(record: number): void {
+    if (this.list !== undefined) this.list.push(record);
+    else if (this.n === 0) {
+      this.first = record;
+      this.n = 1;
+    } else if (this.first + this.n === record) this.n++;
+    else (this.list = this.runList()).push(record);
+  }
+
+  private runList(): number[] {
+    const list: number[] = [];
+    for (let i = 0; i < this.n; i++) list.push(this.first + i);
+    return list;
+  }
+
+  private hold(): void {
+    this.holding = true;
+    // Every chain of the scan is made by newHeldChain.
+    holdHeldRules(this.chain, this);
+  }
+
+  /** Where rule I's record starts in the table's `records`. */
+  private at(i: number): number {
+    return (this.list === undefined ? this.first + i : (this.list[i] as number)) * SLOTS;
+  }
+
+  /** Rule I's line as the scan read it (trimmed). */
+  private line(i: number): string {
+    const records = this.table.records;
+    const at = this.at(i);
+    const start = records[at + START] as number;
+    return start < 0 ? (this.table.whole[-start - 1] as PendingRule).line : this.table.text.slice(start, records[at + END]);
+  }
+
+  private pending(i: number): PendingRule {
+    const records = this.table.records;
+    const at = this.at(i);
+    const start = records[at + START] as number;
+    if (start < 0) return this.table.whole[-start - 1] as PendingRule;
+    return {
+      line: this.table.text.slice(start, records[at + END]),
+      lineNo: records[at + LINE_NO] as number,
+      tokens: undefined,
+      argsFrom: 2,
+      chainsKnown: records[at + CHAINS_KNOWN] as number,
+      errorsBefore: records[at + ERRORS_BEFORE] as number,
+    };
   }
 
   keys(i: number): RuleKeys | undefined {
-    const pending = this.lines[i] as PendingRule;
+    const records = this.table.records;
+    const at = this.at(i);
+    const start = records[at + START] as number;
+    if (start >= 0) return textKeys(this.table.text.slice(start, records[at + END]), this.table.family);
     // Lines the scan had to split (counters, -I, quoted names) are not in the plain shape.
+    const pending = this.table.whole[-start - 1] as PendingRule;
     return pending.tokens === undefined ? textKeys(pending.line, this.table.family) : undefined;
   }
 
   rule(i: number): Rule {
-    let rule = this.parsed[i];
-    if (!rule) this.parsed[i] = rule = this.table.parseLine(this.chain, this.lines[i] as PendingRule, i + 1);
+    const parsed = (this.parsed ??= []);
+    let rule = parsed[i];
+    if (!rule) parsed[i] = rule = this.table.parseLine(this.chain, this.pending(i), i + 1);
     return rule;
   }
 
   mayTranslate(i: number, isLocal: (address: string) => boolean): boolean {
-    const line = (this.lines[i] as PendingRule).line;
+    const line = this.line(i);
     if (line.includes('REDIRECT')) return true;
     if (!line.includes('DNAT')) return false;
     // `--to-destination A[-B][:P]` or `[A6]:P`: a first address that is not local cannot land here.

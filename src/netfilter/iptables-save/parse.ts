@@ -1,6 +1,6 @@
 import { builtinChain, isXtablesTable } from '../builtins.js';
 import type { Chain, PacketFamily, ParseError, ParseResult, SourceInfo, Table } from '../model.js';
-import { DumpErrors, TableRules, truncate } from './chain-rules.js';
+import { DumpErrors, isPlainName, TableRules, truncate, type ChainText } from './chain-rules.js';
 import { tokenize, type Token } from './tokenize.js';
 import { newHeldChain } from '../pending-rules.js';
 
@@ -19,11 +19,12 @@ export interface IptablesSaveOptions {
 
 interface OpenTable {
   table: Table;
-  byName: Map<string, Chain>;
   /** From the dump's header: decides the security table's priority. */
   backend: SourceInfo['backend'];
-  /** The table's rule lines, parsed chain by chain when first read. */
+  /** The table's chains by name and their rule lines, parsed chain by chain when first read. */
   rules: TableRules;
+  /** The chain of the last plain `-A` line: a dump lists a chain's rules together. */
+  last: ChainText | undefined;
 }
 
 const COUNTERS = /^\[\d+:\d+\]$/;
@@ -62,23 +63,38 @@ interface ParseState {
   errors: ParseError[];
   dumpErrors: DumpErrors;
   open: OpenTable | undefined;
+  /** The whole dump, which plain rule lines are held as offsets into. */
+  text: string;
 }
 
 function parseInto(text: string, opts: IptablesSaveOptions, info: SourceInfo, tables: Table[], dumpErrors: DumpErrors): void {
-  const lines = text.split('\n');
   const errors = dumpErrors.scan;
-  const state: ParseState = { opts, info, tables, errors, dumpErrors, open: undefined };
+  const state: ParseState = { opts, info, tables, errors, dumpErrors, open: undefined, text };
   let lastLine = 0;
-  // The loop stays small (it is what gets optimised first, on stack): rule lines, nearly all of
-  // a dump, go straight to command(); every other kind of line to otherLine().
-  for (let idx = 0; idx < lines.length; idx++) {
-    // trim() also drops a CRLF dump's \r (and returns the line itself when there is nothing to trim).
-    const line = (lines[idx] as string).trim();
-    if (line === '') continue;
-    lastLine = idx + 1;
+  let lineNo = 0;
+  // Line by line without splitting the dump: a plain `-A CHAIN …` line (nearly all of a dump) is
+  // held as its offsets (plainAppend), never cut out. The loop stays small (it is what gets
+  // optimised first, on stack); every other line is cut, trimmed and read as before.
+  for (let pos = 0; pos < text.length; lineNo++) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
     const open = state.open;
-    if (open && line.charCodeAt(0) === 45) command(open, line, lastLine, errors);
-    else otherLine(state, line, lastLine);
+    // A line that starts with '-' and does not end in what trim() drops is its own trimmed self.
+    const first = text.charCodeAt(pos);
+    if (open && first === 45 && !maybeSpace(text.charCodeAt(end - 1)) && plainAppend(open, text, pos, end, lineNo + 1, errors)) {
+      lastLine = lineNo + 1;
+    } else if (open && first === 58 && plainDeclaration(open, text, pos, end, lineNo + 1, errors)) {
+      lastLine = lineNo + 1;
+    } else {
+      // trim() also drops a CRLF dump's \r.
+      const line = text.slice(pos, end).trim();
+      if (line !== '') {
+        lastLine = lineNo + 1;
+        if (open && line.charCodeAt(0) === 45) command(open, line, lastLine, errors);
+        else otherLine(state, line, lastLine);
+      }
+    }
+    pos = end + 1;
   }
   if (state.open) {
     const endsCleanly = text.endsWith('\n');
@@ -122,9 +138,9 @@ function otherLine(state: ParseState, line: string, lineNo: number): void {
     state.tables.push(table);
     state.open = {
       table,
-      byName: new Map<string, Chain>(),
       backend: state.info.backend,
-      rules: new TableRules(opts.family, name, opts.file, state.dumpErrors),
+      rules: new TableRules(opts.family, name, opts.file, state.dumpErrors, state.text),
+      last: undefined,
     };
     return;
   }
@@ -160,13 +176,11 @@ function readComment(line: string, info: SourceInfo): void {
   if (/^#\s*Warning:/i.test(line)) info.warnings.push(line.replace(/^#\s*/, ''));
 }
 
-function newChain(open: OpenTable, name: string, lineNo: number | undefined): Chain {
+function newChain(open: OpenTable, name: string, lineNo: number | undefined): ChainText {
   // Its rules are held as text until read (chain-rules.ts): born with the accessor for them.
   const chain = newHeldChain(name, open.table.family, open.table.name, lineNo);
   open.table.chains.push(chain);
-  open.byName.set(name, chain);
-  open.rules.addChain(chain);
-  return chain;
+  return open.rules.addChain(chain);
 }
 
 function declareChain(open: OpenTable, line: string, lineNo: number, errors: ParseError[]): void {
@@ -175,14 +189,33 @@ function declareChain(open: OpenTable, line: string, lineNo: number, errors: Par
     errors.push({ line: lineNo, message: `bad chain declaration ${JSON.stringify(truncate(line))}` });
     return;
   }
-  const name = m[1] as string;
-  const policy = m[2] as string;
-  if (open.byName.has(name)) {
+  declare(open, m[1] as string, m[2] as string, lineNo, errors);
+}
+
+/** How iptables-save ends a user chain's declaration: no policy, zero counters. */
+const PLAIN_DECLARATION_END = ' - [0:0]';
+
+/**
+ * `:NAME - [0:0]` at START..END of the dump, NAME without blanks (most lines of a kube-proxy dump
+ * but its rules): declared without cutting out the line or running declareChain's expression.
+ * false for any other line.
+ */
+function plainDeclaration(open: OpenTable, text: string, start: number, end: number, lineNo: number, errors: ParseError[]): boolean {
+  const nameEnd = end - PLAIN_DECLARATION_END.length;
+  if (nameEnd <= start + 1 || !text.startsWith(PLAIN_DECLARATION_END, nameEnd)) return false;
+  // Any blank or non-ASCII character in the name: declareChain's \S decides.
+  for (let i = start + 1; i < nameEnd; i++) if (maybeSpace(text.charCodeAt(i))) return false;
+  declare(open, text.slice(start + 1, nameEnd), '-', lineNo, errors);
+  return true;
+}
+
+function declare(open: OpenTable, name: string, policy: string, lineNo: number, errors: ParseError[]): void {
+  if (open.rules.has(name)) {
     errors.push({ line: lineNo, message: `chain ${name} declared twice` });
     return;
   }
   const builtin = builtinChain(open.table.name, name, open.backend);
-  const chain = newChain(open, name, lineNo);
+  const chain = newChain(open, name, lineNo).chain;
   if (builtin) {
     if (policy !== 'ACCEPT' && policy !== 'DROP')
       errors.push({ line: lineNo, message: `built-in chain ${name} needs policy ACCEPT or DROP, not ${policy}; read as ACCEPT` });
@@ -199,11 +232,12 @@ function declareChain(open: OpenTable, line: string, lineNo: number, errors: Par
   }
 }
 
-function chainFor(open: OpenTable, name: string, lineNo: number, errors: ParseError[]): Chain {
-  const existing = open.byName.get(name);
+function chainFor(open: OpenTable, name: string, lineNo: number, errors: ParseError[]): ChainText {
+  const existing = open.rules.get(name);
   if (existing) return existing;
   const builtin = builtinChain(open.table.name, name, open.backend);
-  const chain = newChain(open, name, undefined);
+  const text = newChain(open, name, undefined);
+  const chain = text.chain;
   if (builtin) {
     // iptables-restore input may use a built-in chain without declaring it; its policy is then
     // whatever the kernel had, ACCEPT on a fresh table.
@@ -211,7 +245,7 @@ function chainFor(open: OpenTable, name: string, lineNo: number, errors: ParseEr
   } else {
     errors.push({ line: lineNo, message: `chain ${name} used before it was declared` });
   }
-  return chain;
+  return text;
 }
 
 /** CHAIN of `-A CHAIN …` when the name is plain (unquoted); undefined for any other line. */
@@ -234,16 +268,54 @@ function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
+/**
+ * A `-A CHAIN …` line at START..END of the dump (trimmed already) in its plainest form — one space
+ * after -A, a name without blanks or quotes, then a space or the end — held for its chain as
+ * offsets. false for any other line: command() reads it, which gives a plain line the same hold.
+ */
+function plainAppend(open: OpenTable, text: string, start: number, end: number, lineNo: number, errors: ParseError[]): boolean {
+  if (end - start < 4 || text.charCodeAt(start + 1) !== 65 || text.charCodeAt(start + 2) !== 32) return false;
+  const from = start + 3;
+  let chain = open.last;
+  if (chain === undefined || !named(text, from, end, chain)) {
+    // iptables-save lists the chains' rules in the order it declared the chains: a chain's
+    // first rule is most often the next chain's. Else the name is cut out and looked up.
+    const next = chain === undefined ? undefined : open.rules.after(chain);
+    if (next !== undefined && named(text, from, end, next)) chain = next;
+    else chain = undefined;
+  }
+  if (chain === undefined) {
+    let to = text.indexOf(' ', from);
+    if (to < 0 || to > end) to = end;
+    if (to === from) return false;
+    const name = text.slice(from, to);
+    // A tab or \r ends the name earlier, a quote is the tokenizer's: command() reads those.
+    if (!isPlainName(name)) return false;
+    chain = chainFor(open, name, lineNo, errors);
+  }
+  open.last = chain;
+  chain.push(start, end, lineNo, open.rules.chainCount, errors.length);
+  return true;
+}
+
+/** Whether the line's chain name, at FROM of a line that ends at END, is CHAIN's (followed by a space, or the end). */
+function named(text: string, from: number, end: number, chain: ChainText): boolean {
+  const name = chain.chain.name;
+  const at = from + name.length;
+  return chain.plainName && at <= end && (at === end || text.charCodeAt(at) === 32) && text.startsWith(name, from);
+}
+
+/** Whether trim() may drop character C (every code it drops is a control code, a space or above 0x7f). */
+function maybeSpace(c: number): boolean {
+  return c <= 32 || c >= 127;
+}
+
 function command(open: OpenTable, line: string, lineNo: number, errors: ParseError[]): void {
-  // Nearly every line of a dump: `-A CHAIN …`, kept for its chain without being split.
+  // `-A CHAIN …`, kept for its chain without being split.
   const appendTo = appendedChain(line);
   if (appendTo !== undefined) {
     const chain = chainFor(open, appendTo, lineNo, errors);
-    open.rules.add(
-      chain,
-      { line, lineNo, tokens: undefined, argsFrom: 2, chainsKnown: open.rules.chainCount, errorsBefore: errors.length },
-      open.rules.ruleCount(chain),
-    );
+    chain.insert({ line, lineNo, tokens: undefined, argsFrom: 2, chainsKnown: open.rules.chainCount, errorsBefore: errors.length }, chain.count);
     return;
   }
   const tok = tokenize(line);
@@ -263,7 +335,7 @@ function command(open: OpenTable, line: string, lineNo: number, errors: ParseErr
         return;
       }
       const chain = chainFor(open, chainName, lineNo, errors);
-      const count = open.rules.ruleCount(chain);
+      const count = chain.count;
       let argsFrom = at + 2;
       let position = count;
       if (cmd === '-I' || cmd === '--insert') {
@@ -274,14 +346,14 @@ function command(open: OpenTable, line: string, lineNo: number, errors: ParseErr
           argsFrom = at + 3;
         }
       }
-      open.rules.add(chain, { line, lineNo, tokens: tok, argsFrom, chainsKnown: open.rules.chainCount, errorsBefore: errors.length }, position);
+      chain.insert({ line, lineNo, tokens: tok, argsFrom, chainsKnown: open.rules.chainCount, errorsBefore: errors.length }, position);
       return;
     }
     case '-N':
     case '--new-chain': {
       const name = tokens[at + 1]?.text;
       if (!name) errors.push({ line: lineNo, message: '-N without a chain name' });
-      else if (open.byName.has(name)) errors.push({ line: lineNo, message: `chain ${name} declared twice` });
+      else if (open.rules.has(name)) errors.push({ line: lineNo, message: `chain ${name} declared twice` });
       else newChain(open, name, lineNo);
       return;
     }
@@ -289,7 +361,7 @@ function command(open: OpenTable, line: string, lineNo: number, errors: ParseErr
     case '--policy': {
       const name = tokens[at + 1]?.text ?? '';
       const policy = tokens[at + 2]?.text ?? '';
-      const chain = open.byName.get(name) ?? (builtinChain(open.table.name, name) ? chainFor(open, name, lineNo, errors) : undefined);
+      const chain = open.rules.get(name)?.chain ?? (builtinChain(open.table.name, name) ? chainFor(open, name, lineNo, errors).chain : undefined);
       if (!chain?.base || (policy !== 'ACCEPT' && policy !== 'DROP')) {
         errors.push({ line: lineNo, message: `bad policy command: ${truncate(line)}` });
         return;

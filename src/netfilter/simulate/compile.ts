@@ -125,6 +125,9 @@ const MAX_EXACT_ADDRS = 16;
 export class CTable {
   /** "ip filter", "inet firewalld"; qualified when two tables share a name (iptables-legacy and iptables-nft). */
   readonly label: string;
+  /** The table's chains by name (the first of a name), indexed when a walk first looks one up. */
+  private byName: Map<string, Chain> | undefined;
+  /** The chains a walk has looked up, each prepared once. */
   private readonly chains = new Map<string, CChain>();
 
   constructor(
@@ -134,17 +137,35 @@ export class CTable {
     qualifier?: string,
   ) {
     this.label = `${table.family} ${table.name}${qualifier ? ` (${qualifier})` : ''}`;
-    for (const c of table.chains) if (!this.chains.has(c.name)) this.chains.set(c.name, { chain: c, table: this });
   }
 
   chain(name: string): CChain | undefined {
-    return this.chains.get(name);
+    let c = this.chains.get(name);
+    if (c === undefined) {
+      const chain = this.named().get(name);
+      if (chain === undefined) return undefined;
+      this.chains.set(name, (c = { chain, table: this }));
+    }
+    return c;
   }
 
   of(chain: Chain): CChain {
-    const c = this.chains.get(chain.name);
+    const c = this.chain(chain.name);
     if (c && c.chain === chain) return c;
     return { chain, table: this };
+  }
+
+  /**
+   * A kube-proxy dump has tens of thousands of chains of which a walk enters few; nothing is
+   * made for a chain before a packet needs it, and the index only when a first packet does.
+   */
+  private named(): Map<string, Chain> {
+    if (this.byName === undefined) {
+      const byName = new Map<string, Chain>();
+      for (const c of this.table.chains) if (!byName.has(c.name)) byName.set(c.name, c);
+      this.byName = byName;
+    }
+    return this.byName;
   }
 
   /** Prepares a chain for walking (its index); returns its rule count. */
@@ -225,7 +246,7 @@ export class CTable {
 
   private compileVerdict(v: Verdict): CVerdict {
     if (v.kind === 'jump' || v.kind === 'goto') {
-      const target = this.chains.get(v.target);
+      const target = this.chain(v.target);
       return target ? { v, target } : { v };
     }
     if (v.kind === 'vmap') {
