@@ -1,13 +1,23 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FleetFormat } from '../../fleet/render.js';
-import { documentWriter, isDocumentFormat } from '../../report/html/load.js';
+import type { Severity } from '../../checks/types.js';
+import { documentWriter, isDocumentFormat, type DocumentFormat } from '../../report/html/load.js';
 import { parseZoneSpec } from '../../model/zones.js';
 import type { CommandIo } from '../io.js';
 import { emit } from '../output.js';
 import { startProgress } from '../progress.js';
 import { TOOL_VERSION } from '../../version.js';
-import type { FleetFlags } from './fleet.js';
+
+export interface FleetFlags {
+  format: FleetFormat | DocumentFormat;
+  json?: boolean;
+  failOn: Severity | 'none';
+  output?: string;
+  baseline?: string;
+  zone?: string[];
+  jobs: number;
+}
 
 /** `clawmoat fleet`, once its flags are parsed: every file audited, the report written. Returns the exit code. */
 

@@ -1,25 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { Severity } from '../../checks/types.js';
-import { FLEET_FORMATS, type FleetFormat } from '../../fleet/render.js';
-import { DOCUMENT_FORMATS, type DocumentFormat } from '../../report/html/load.js';
+import { FLEET_FORMATS } from '../../fleet/render.js';
+import { DOCUMENT_FORMATS } from '../../report/html/load.js';
 import { processIo } from '../io.js';
 import { PathOption } from '../paths.js';
+import type { FleetFlags } from './fleet-run.js';
 import { MAX_SNAPSHOT_BYTES } from '../../snapshot/io.js';
 
 function jobsOption(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
   return Number(value);
-}
-
-export interface FleetFlags {
-  format: FleetFormat | DocumentFormat;
-  json?: boolean;
-  failOn: Severity | 'none';
-  output?: string;
-  baseline?: string;
-  zone?: string[];
-  jobs: number;
 }
 
 export function registerFleet(program: Command): void {
