@@ -314,6 +314,26 @@ class PreparedSimulator implements Simulator {
   }
 
   /**
+   * The far end the host forwarded to (a container on a bridge) answers a client beyond its link
+   * through its gateway, the host's address there, and solicits that address first: the host's own
+   * solicitation for the far end came from a link-local address (the forwarded packet's source is
+   * not the host's), which teaches it nothing about the gateway (CI seed 250482478: an input rule
+   * dropping ICMPv6 to multicast addresses left a container unable to answer). undefined when that
+   * exchange gets through (or nothing can be said), else why not.
+   */
+  private farEndResolved(run: Run, answer: Pkt): string | undefined {
+    const ev = this.neighbour(answer);
+    if (!ev) return undefined;
+    if (ev.outcome.disposition === 'unknown') {
+      run.fatal = `${answer.saddr.text} resolving its gateway on ${answer.iif}: ${ev.unknownReasons.join('; ')}`;
+      return 'undecidable';
+    }
+    if (ev.outcome.disposition === 'local') return undefined;
+    for (const st of ev.steps) run.step(st);
+    return `${answer.saddr.text} cannot resolve its gateway (the host's address on ${answer.iif}): the host drops its neighbour solicitation or the advertisement back`;
+  }
+
+  /**
    * Two neighbours on a bridge resolving each other across it (a hairpinned answer): the NS and
    * the NA are bridged frames, which with br_netfilter cross the host's prerouting, forward and
    * postrouting hooks. undefined when they get through, else why not.
@@ -530,6 +550,11 @@ class PreparedSimulator implements Simulator {
             if (why !== undefined) return lost(why);
           }
         } else {
+          if (a.family === 'ip6') {
+            const why = this.farEndResolved(run, a);
+            if (why === 'undecidable') return { ...o, disposition: 'unknown', fatal: run.fatal };
+            if (why !== undefined) return lost(why);
+          }
           // Bridged frames keep their TTL; this answer is routed.
           routed(run);
         }

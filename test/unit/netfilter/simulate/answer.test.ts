@@ -105,6 +105,20 @@ describe('IPv6: the host resolves its next hop', () => {
       daddr: 'fd00:dead:beef::2',
     });
   });
+
+  it("a container answering a client beyond its bridge first solicits its gateway, the host's address there: a rule dropping that loses the answer", () => {
+    const dnat = '*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination [fd00:dead:beef::2]:80\nCOMMIT\n';
+    const ruleset = (first: string) =>
+      ipt(`${dnat}*filter\n:INPUT DROP [0:0]\n${first}-A INPUT -s fd00:dead:beef::2 -p ipv6-icmp -j ACCEPT\n${accept}COMMIT\n`, 'ip6');
+    const p = tcp('eth0', '2001:db8:100::20', '2001:db8:100::10', 8080);
+    expect(simulate(ruleset(''), host6, p, SYNACK)).toMatchObject({ disposition: 'forward', answer: { kind: 'synack', delivered: true } });
+    // ICMPv6 to addresses not the host's own: the solicitation goes to fd00:dead:beef::1's solicited-node group.
+    const lost = simulate(ruleset('-A INPUT -s fd00:dead:beef::/64 -p ipv6-icmp -m addrtype ! --dst-type LOCAL -j DROP\n'), host6, p, SYNACK);
+    expect(lost).toMatchObject({
+      disposition: 'forward',
+      answer: { delivered: false, why: expect.stringContaining("fd00:dead:beef::2 cannot resolve its gateway (the host's address on docker0)") },
+    });
+  });
 });
 
 describe('hairpin: a client and the DNAT target on one bridge', () => {
