@@ -3,7 +3,7 @@ import { buildGatewayModel, type GatewayModel } from './gateway.js';
 import { buildUfwModel, type UfwModel } from './ufw.js';
 import type { ComposeModel } from './compose/types.js';
 import type { ComposeModels } from './compose/models.js';
-import { gatewayWorkloads, publishedWithoutSocket, type GatewayWorkload } from './docker.js';
+import { gatewayWorkloads, unsocketedListeners, type GatewayWorkload } from './docker.js';
 import { buildNetfilterView, type NetfilterView } from './netfilter-view.js';
 import { computeReach, type ReachMatrix } from './reach.js';
 import type { ZoneSpec } from './zones.js';
@@ -127,22 +127,23 @@ export function contextFrom(snapshot: Snapshot, composeParsed: ComposeModels, op
     reach() {
       if (!matrix) {
         const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
-        const published = publishedWithoutSocket(containers, sockets, gateway.ports);
+        const doors = snapshotDoors(snapshot);
+        const unsocketed = unsocketedListeners(containers, sockets, gateway.ports, [...doors.doors, ...doors.problems]);
+        const published = unsocketed.gateway;
         const tailscale = tailscaleFacts(ctx);
         // Serve answers only while tailscaled is up; a Tailscale Service has an address of its own.
         const routes = tailscale.state === 'running' ? tailscale.routes.filter((r) => !r.scope.startsWith('svc:')) : [];
-        const doors = snapshotDoors(snapshot);
         const targetPorts = gatewayTargetPorts(ctx);
         const behind = snapshotDoorTargets(snapshot, { ports: targetPorts, sockets: gateway.listeners }, published);
         matrix = computeReach(snapshot, netfilter.ruleset, {
-          socketDoors: socketDoors(doors.doors, doors.problems, [...sockets, ...published], behind),
+          socketDoors: socketDoors(doors.doors, doors.problems, [...sockets, ...published, ...unsocketed.doors], behind),
           userSpace: [
             ...doors.doors.filter((d) => d.remote).map((d) => tunnelRow(d, behind(d))),
             ...doors.problems.filter((p) => p.tunnel).map(unreadTunnelRow),
           ],
           zones: zoneSpecs,
           gatewaySockets: new Set([...gateway.listeners, ...published]),
-          extraSockets: published,
+          extraSockets: [...published, ...unsocketed.doors],
           limitations: [
             ...netfilter.limitations,
             ...(tailscale.interface && tailscale.notChecked ? [tailscale.notChecked] : []),

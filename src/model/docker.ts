@@ -1,4 +1,4 @@
-import type { DockerContainer, Socket, SourceLocation } from '../snapshot/types.js';
+import type { DockerContainer, Door, Socket, SourceLocation } from '../snapshot/types.js';
 import type { ComposeModel, ComposeService } from './compose/types.js';
 import { isPublicHostIp } from './compose/address.js';
 import type { GatewayModel } from './gateway.js';
@@ -121,7 +121,7 @@ export function gatewayWorkloads(containers: DockerContainer[], composeModels: C
  * Docker ports published without a host socket (userland proxy off: dockerd's DNAT
  * alone carries them). They still belong in the reach matrix, as listeners of their own.
  */
-export function publishedWithoutSocket(containers: DockerContainer[], sockets: Socket[], ports: number[]): Socket[] {
+export function publishedWithoutSocket(containers: DockerContainer[], sockets: readonly Socket[], ports: readonly number[]): Socket[] {
   const out: Socket[] = [];
   for (const c of containers) {
     for (const p of c.ports) {
@@ -134,6 +134,29 @@ export function publishedWithoutSocket(containers: DockerContainer[], sockets: S
     }
   }
   return out;
+}
+
+/**
+ * The listeners Docker publishes with no socket on the host: the gateway's own ports, and the
+ * ports of doors in containers (a proxy container published on 443). With the userland proxy off
+ * nothing listens on those host ports, yet dockerd's DNAT carries a client to the container; a door
+ * left out of the matrix would let a gateway behind it pass `exposure.internet`.
+ */
+export function unsocketedListeners(
+  containers: DockerContainer[],
+  sockets: readonly Socket[],
+  gatewayPorts: readonly number[],
+  doors: readonly Pick<Door, 'listen' | 'publishedBy'>[],
+): { gateway: Socket[]; doors: Socket[] } {
+  const gateway = publishedWithoutSocket(containers, sockets, gatewayPorts);
+  const doorContainers = new Set(doors.flatMap((d) => (d.publishedBy === undefined ? [] : [d.publishedBy])));
+  const doorPorts = doors.flatMap((d) => (d.publishedBy === undefined ? [] : (d.listen ?? []).map((l) => l.port)));
+  const behindDoors = publishedWithoutSocket(
+    containers.filter((c) => doorContainers.has(c.name)),
+    [...sockets, ...gateway],
+    doorPorts,
+  );
+  return { gateway, doors: behindDoors };
 }
 
 /*

@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import type { AnalysisContext } from '../model/context.js';
-import { publishedWithoutSocket } from '../model/docker.js';
+import { unsocketedListeners } from '../model/docker.js';
+import { snapshotDoors } from '../model/doors.js';
 import { socketAccepts } from '../model/listeners.js';
 import { hostFacts, judge, type ReachVerdict } from '../model/reach.js';
 import { buildZones } from '../model/zones.js';
@@ -36,7 +37,9 @@ export function predictor(ctx: AnalysisContext): (address: string, port: number,
   const rulesetKnown = ctx.netfilter.readable;
   const containers = snapshot.docker.status === 'ok' ? snapshot.docker.data.containers : [];
   const listening = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
-  const sockets = [...listening, ...publishedWithoutSocket(containers, listening, ctx.gateway.ports)].filter((s) => s.protocol === 'tcp');
+  const doors = snapshotDoors(snapshot);
+  const unsocketed = unsocketedListeners(containers, listening, ctx.gateway.ports, [...doors.doors, ...doors.problems]);
+  const sockets = [...listening, ...unsocketed.gateway, ...unsocketed.doors].filter((s) => s.protocol === 'tcp');
   // The zones alone, not ctx.reach(): the whole matrix would cost as much again as every prediction.
   const zones = buildZones(snapshot, ctx.zoneSpecs);
   const owners = new Map(facts.addresses.map((a) => [normalize(a.address), a.iface]));

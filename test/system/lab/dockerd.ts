@@ -38,10 +38,14 @@ export class Dockerd {
     return `unix://${join(this.dir, 'docker.sock')}`;
   }
 
-  static async start(scope: Scope, ns: Netns): Promise<Dockerd> {
+  /**
+   * `userlandProxy: false` is dockerd's `"userland-proxy": false`: no docker-proxy listens on a
+   * published port, dockerd's DNAT alone carries clients to the container.
+   */
+  static async start(scope: Scope, ns: Netns, options: { userlandProxy?: boolean } = {}): Promise<Dockerd> {
     const dir = tempDir(scope, 'docker');
     const execRoot = join(dir, 'exec');
-    writeFileSync(join(dir, 'daemon.json'), '{}\n');
+    writeFileSync(join(dir, 'daemon.json'), options.userlandProxy === false ? '{ "userland-proxy": false }\n' : '{}\n');
     const args = [
       `--net=${ns.path}`,
       binary('unshare'),

@@ -5,6 +5,7 @@ import { CHECKS } from '../../../src/checks/catalogue.js';
 import { runChecks } from '../../../src/checks/run.js';
 import { baselineSnapshot, compose, tcpListener, withContainers, withDoors, withGatewayProcess, withSockets } from '../../fixtures/builders/snapshot.js';
 import type { DockerContainer } from '../../../src/snapshot/types.js';
+import { predictor } from '../../../src/probe/predict.js';
 
 /** Doors in containers, from the Engine API's view of them (the system test runs a real one in dockerd). */
 
@@ -86,5 +87,31 @@ describe('doors in containers', () => {
     const { checks, findings } = runChecks(ctx, [CHECKS.find((c) => c.meta.id === 'exposure.internet')!]);
     expect(checks[0]!.result).toBe('fail');
     expect(JSON.stringify(findings)).toContain("the gateway's port in container openclaw");
+  });
+
+  it("a published port no socket shows (dockerd's DNAT alone carries it) is still the door's row: the gateway fails exposure.internet", () => {
+    const snapshot = compose(
+      withGatewayProcess(8, ['openclaw-gateway']),
+      withContainers(GATEWAY, EDGE),
+      withDoors(containerDoors([GATEWAY, EDGE])),
+    )(baselineSnapshot());
+    const ctx = buildContext(snapshot);
+    const cell = ctx.reach().cells.find((c) => c.listener.port === 443 && c.zone.kind === 'internet');
+    expect(cell?.listener).toMatchObject({ address: '0.0.0.0', process: 'docker (edge, published)', gateway: true, door: { kind: 'socat' } });
+    expect(cell?.verdict).toBe('open');
+    const { checks } = runChecks(ctx, [CHECKS.find((c) => c.meta.id === 'exposure.internet')!]);
+    expect(checks[0]!.result).toBe('fail');
+    // The probe's predictions see the same listener.
+    expect(predictor(ctx)('198.51.100.10', 443, { kind: 'client', source: '203.0.113.5' })).toMatchObject({ verdict: 'open' });
+  });
+
+  it('a container that is not a door adds no row for its published port', () => {
+    const other = container({ name: 'web', image: 'nginx', command: ['nginx'], ports: [{ containerPort: 80, protocol: 'tcp', hostIp: '', hostPort: '8080' }] });
+    const snapshot = compose(withGatewayProcess(8, ['openclaw-gateway']), withContainers(GATEWAY, other))(baselineSnapshot());
+    expect(
+      buildContext(snapshot)
+        .reach()
+        .cells.filter((c) => c.listener.port === 8080),
+    ).toEqual([]);
   });
 });
