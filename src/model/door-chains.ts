@@ -89,6 +89,14 @@ export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarg
       else listenersOf.set(s, [door]);
     }
   }
+  // Doors listening on a unix socket, by its path: only a door in front that sends there reaches them.
+  const unixListeners = new Map<string, Door[]>();
+  for (const door of input.doors)
+    for (const { path } of door.listenUnix ?? []) {
+      const list = unixListeners.get(path);
+      if (list) list.push(door);
+      else unixListeners.set(path, [door]);
+    }
   const unread = new Map<Socket, DoorProblem>();
   for (const p of input.problems) {
     if (p.tunnel) continue;
@@ -140,7 +148,16 @@ export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarg
     const up = door.upstream;
     const name = doorName(door.kind);
     const end = (steps: string[], rest: Omit<GatewayTarget, 'steps' | 'text'>): Direct => ({ kind: 'end', target: one(steps, rest) });
-    if ('unix' in up) return end([`${name} sends it to the unix socket ${up.unix}`], { gateway: false });
+    if ('unix' in up) {
+      // The gateway listens on TCP only: a unix socket leads to it only through another door.
+      const behind = unixListeners.get(up.unix) ?? [];
+      if (behind.length === 0) return end([`${name} sends it to the unix socket ${up.unix}, where no door of this host listens`], { gateway: false });
+      return {
+        kind: 'next',
+        step: `${describeDoor(door)} forwards it to the unix socket ${up.unix}, where ${describeDoor(behind[0]!)} listens`,
+        doors: behind,
+      };
+    }
     const gatewayPort = input.gatewayPorts.includes(up.port);
     if (door.kind === 'kubectl' && up.host.startsWith('pod ')) {
       if (!gatewayPort) return end([`${name} sends it to ${describeTarget(up)}, not a gateway port`], { gateway: false });

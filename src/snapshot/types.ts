@@ -352,6 +352,11 @@ export interface Door {
   pid?: number;
   /** Listeners on this host (absent or empty for an outbound tunnel). */
   listen?: DoorListen[];
+  /**
+   * Unix sockets it listens on (socat `UNIX-LISTEN:`, nginx `listen unix:`): no client of a zone
+   * reaches one, but a door in front that sends to that path leads wherever this one does.
+   */
+  listenUnix?: { path: string; location?: SourceLocation }[];
   remote?: DoorRemote;
   /** Where it sends connections: a host and port, or a unix socket. */
   upstream: { host: string; port: number } | { unix: string };

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReachCell } from '../../src/model/reach.js';
@@ -20,6 +20,7 @@ import { spawnDaemon, stopPid, waitFor } from './lab/proc.js';
  *   nginx 0.0.0.0:8080  → socat 127.0.0.1:8090 → gateway 127.0.0.1:28789      (a chain of 2)
  *   socat 0.0.0.0:443   → nginx 127.0.0.1:8091 → socat 127.0.0.1:8090 → gateway (a chain of 3)
  *   nginx 0.0.0.0:8092  → 192.168.1.10:8090, where nothing takes it             (no path: the socat is on 127.0.0.1)
+ *   nginx 0.0.0.0:8093  → unix:DIR/gw.sock, where socat UNIX-LISTEN → gateway   (a chain through a unix socket)
  *
  * with 443 dropped on the LAN interface. Clients in an internet and a LAN namespace (and the host)
  * connect through every chained door; the model's verdict must agree with the real connection,
@@ -46,9 +47,11 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   let clawmoat: Clawmoat;
   let cells: ReachCell[];
   let site: string;
+  let sockets: string;
   const agreement = { agree: 0, unknown: 0, disagree: [] as string[] };
 
-  async function start(label: string, port: number, command: string, args: string[], dir: string): Promise<void> {
+  /** Start a daemon in the host namespace; ready when it listens on PORT (or has created the unix socket at that path). */
+  async function start(label: string, port: number | string, command: string, args: string[], dir: string): Promise<void> {
     const daemon = spawnDaemon(...gw.argv(command, args), { env: { PATH: labPath() }, logFile: join(dir, `${label}.log`), cwd: dir });
     const resource: Resource = { kind: 'process', pid: daemon.pid, startTime: daemon.startTime, label };
     hold(resource);
@@ -56,7 +59,9 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       await stopPid(daemon.pid, daemon.startTime, 5_000);
       release(resource);
     });
-    await waitFor(async () => ((await gw.exec(binary('ss'), ['-Hltn', 'sport', '=', `:${port}`])).stdout.trim() ? true : undefined), {
+    const ready = async () =>
+      typeof port === 'string' ? existsSync(port) : (await gw.exec(binary('ss'), ['-Hltn', 'sport', '=', `:${port}`])).stdout.trim() !== '';
+    await waitFor(async () => ((await ready()) ? true : undefined), {
       what: `${label} in ${gw.name}`,
       timeoutMs: 15_000,
       abort: () => (daemon.exited() ? `${daemon.exited()!}\n${daemon.logTail()}` : undefined),
@@ -78,6 +83,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     await OpenclawGateway.start(scope, gw, { port: GATEWAY_PORT, bindFlag: 'loopback' });
 
     const dir = tempDir(scope, 'door-chains');
+    sockets = tempDir(scope, 'door-chains-sockets');
     mkdirSync(join(dir, 'sites'), { recursive: true });
     site = join(dir, 'sites', 'chain.conf');
     writeFileSync(
@@ -101,10 +107,23 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
         '  listen 8092;',
         '  location / { proxy_pass http://192.168.1.10:8090; }',
         '}',
+        'server {',
+        '  listen 8093;',
+        `  location / { proxy_pass http://unix:${sockets}/gw.sock:; }`,
+        '}',
         '',
       ].join('\n'),
     );
     // Innermost first, so each door finds the one behind it listening.
+    // nginx's workers run as nobody: the socket sits where they may reach it (a 0755 directory, the socket 0666), as a real setup grants its proxy.
+    chmodSync(sockets, 0o755);
+    await start(
+      'socat-unix',
+      join(sockets, 'gw.sock'),
+      binary('socat'),
+      [`UNIX-LISTEN:${sockets}/gw.sock,fork,mode=666`, `TCP:127.0.0.1:${GATEWAY_PORT}`],
+      dir,
+    );
     await start('socat-inner', 8090, binary('socat'), ['TCP-LISTEN:8090,fork,reuseaddr,bind=127.0.0.1', `TCP:127.0.0.1:${GATEWAY_PORT}`], dir);
     await start(
       'nginx',
@@ -142,6 +161,9 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       { kind: 'socat', target: `127.0.0.1:${GATEWAY_PORT}` },
     ]);
     expect(row('nginx', 8092)?.gateway).toBe(false);
+    // Through a unix socket: nginx → unix:DIR/gw.sock, where socat UNIX-LISTEN forwards to the gateway.
+    expect(row('nginx', 8093)).toMatchObject({ gateway: true, door: { kind: 'nginx', target: `unix:${sockets}/gw.sock` } });
+    expect(row('nginx', 8093)?.door?.chain).toMatchObject([{ kind: 'socat', target: `127.0.0.1:${GATEWAY_PORT}` }]);
   });
 
   it("the model's verdict for every chained door cell agrees with a real connection through the chain", async () => {
@@ -153,7 +175,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
         c.destination &&
         !(c.zone.kind !== 'loopback' && /^(127\.|::1$)/.test(c.destination)),
     );
-    expect(chained.length).toBeGreaterThanOrEqual(6);
+    expect(chained.length).toBeGreaterThanOrEqual(8);
     for (const cell of chained) {
       const host = cell.destination.includes(':') ? `[${cell.destination}]` : cell.destination;
       const res = await httpGet(zones[cell.zone.kind]!, `http://${host}:${cell.listener.port}/`, 2_500);
@@ -175,6 +197,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(verdict('nginx', 8080, 'lan')).toBe('open');
     expect(verdict('socat', 443, 'internet')).toBe('open');
     expect(verdict('socat', 443, 'lan')).toBe('filtered');
+    expect(verdict('nginx', 8093, 'internet')).toBe('open');
     // The door aimed at 192.168.1.10:8090 really does not reach the gateway: nginx answers 502 itself.
     const off = await httpGet(inet, 'http://198.51.100.1:8092/', 2_500);
     expect(off.status, JSON.stringify(off)).toBe(502);

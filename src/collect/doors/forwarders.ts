@@ -51,6 +51,26 @@ const LISTEN_TYPES: Record<string, 4 | 6 | undefined> = {
 const CONNECT_TYPES = new Set(['TCP', 'TCP4', 'TCP6', 'TCP-CONNECT', 'TCP4-CONNECT', 'TCP6-CONNECT']);
 const UNIX_TYPES = new Set(['UNIX-CONNECT', 'UNIX', 'UNIX-CLIENT']);
 
+const UNIX_LISTEN_TYPES = new Set(['UNIX-LISTEN', 'UNIX-L']);
+
+function listens(a: SocatAddress): boolean {
+  return a.type in LISTEN_TYPES || UNIX_LISTEN_TYPES.has(a.type);
+}
+
+/** Where socat's connecting address sends: a host and port, or a unix socket. */
+function socatUpstream(back: SocatAddress): Door['upstream'] | undefined {
+  if (CONNECT_TYPES.has(back.type)) {
+    const port = Number(back.params.at(-1));
+    const host = back.params
+      .slice(0, -1)
+      .join(':')
+      .replace(/^\[|\]$/g, '');
+    return Number.isInteger(port) && host ? { host, port } : undefined;
+  }
+  if (UNIX_TYPES.has(back.type) && back.params[0]) return { unix: back.params[0] };
+  return undefined;
+}
+
 export function socatDoor(argv: readonly string[], pid?: number): Door | undefined {
   const words: string[] = [];
   let v6 = false;
@@ -66,28 +86,24 @@ export function socatDoor(argv: readonly string[], pid?: number): Door | undefin
   if (words.length !== 2) return undefined;
   const [a, b] = words.map(socatAddress) as [SocatAddress, SocatAddress];
   // Either order is valid socat; the listening one is the door's front.
-  const [front, back] = a.type in LISTEN_TYPES ? [a, b] : b.type in LISTEN_TYPES ? [b, a] : [undefined, undefined];
+  const [front, back] = listens(a) ? [a, b] : listens(b) ? [b, a] : [undefined, undefined];
   if (!front || !back) return undefined;
+  const upstream = socatUpstream(back);
+  if (!upstream) return undefined;
+  const via = `socat ${words.join(' ')}`;
+  if (UNIX_LISTEN_TYPES.has(front.type)) {
+    // No client of a zone connects to it; a door in front of it that sends to this path does.
+    if (!front.params[0]) return undefined;
+    const door: Door = { kind: 'socat', listenUnix: [{ path: front.params[0] }], upstream, via, layer: 'tcp', forwardedFor: 'none', auth: [] };
+    if (pid !== undefined) door.pid = pid;
+    return door;
+  }
   const port = Number(front.params[0]);
   if (!Number.isInteger(port)) return undefined;
   const family = LISTEN_TYPES[front.type] ?? (v6 || front.options.get('pf') === 'ip6' ? 6 : 4);
   const bind = front.options.get('bind');
   const address = bind ? bind.replace(/^\[|\]$/g, '') : family === 6 ? '::' : '0.0.0.0';
-  let upstream: Door['upstream'];
-  if (CONNECT_TYPES.has(back.type)) {
-    const port2 = Number(back.params.at(-1));
-    const host = back.params
-      .slice(0, -1)
-      .join(':')
-      .replace(/^\[|\]$/g, '');
-    if (!Number.isInteger(port2) || !host) return undefined;
-    upstream = { host, port: port2 };
-  } else if (UNIX_TYPES.has(back.type) && back.params[0]) {
-    upstream = { unix: back.params[0] };
-  } else {
-    return undefined;
-  }
-  const door: Door = { kind: 'socat', listen: [{ address, port }], upstream, via: `socat ${words.join(' ')}`, layer: 'tcp', forwardedFor: 'none', auth: [] };
+  const door: Door = { kind: 'socat', listen: [{ address, port }], upstream, via, layer: 'tcp', forwardedFor: 'none', auth: [] };
   const range = front.options.get('range');
   if (range) door.auth.push({ text: `range=${range} (socat admits only clients from ${range})` });
   if (pid !== undefined) door.pid = pid;

@@ -312,18 +312,21 @@ function forwardedFor(i: Inherited): Pick<Door, 'forwardedFor' | 'forwardedForLo
   return { forwardedFor: mode, forwardedForLocation: at(xff) };
 }
 
-type Upstreams = Map<string, { host: string; port: number; d: NginxDirective }[] | 'unknown'>;
+type Upstreams = Map<string, { upstream: Door['upstream']; d: NginxDirective }[] | 'unknown'>;
 
 function upstreamBlocks(block: readonly NginxDirective[], defaultPort: number): Upstreams {
   const map: Upstreams = new Map();
   for (const u of all(block, 'upstream')) {
-    const servers: { host: string; port: number; d: NginxDirective }[] = [];
+    const servers: { upstream: Door['upstream']; d: NginxDirective }[] = [];
     let unknown = false;
     for (const s of all(u.block, 'server')) {
       const target = s.args[0] ?? '';
-      if (target.startsWith('unix:')) continue;
+      if (target.startsWith('unix:')) {
+        servers.push({ upstream: { unix: target.slice(5) }, d: s });
+        continue;
+      }
       const hp = nginxListen(target, defaultPort);
-      if (hp) servers.push({ host: hp.address, port: hp.port, d: s });
+      if (hp) servers.push({ upstream: { host: hp.address, port: hp.port }, d: s });
       else unknown = true;
     }
     map.set(u.args[0] ?? '', unknown && servers.length === 0 ? 'unknown' : servers);
@@ -344,6 +347,9 @@ function proxyTargets(ctx: Context, pass: NginxDirective, upstreams: Upstreams, 
     );
     return undefined;
   }
+  // A unix socket: "http://unix:/run/app.sock:/uri" in http, "unix:/run/app.sock" in stream; the path ends at ":".
+  const unix = (stream ? /^unix:([^:]+)/ : /^https?:\/\/unix:([^:]+)/).exec(raw);
+  if (unix) return [{ upstream: { unix: unix[1]! }, location: at(pass) }];
   const m = stream ? /^()(.*)$/.exec(raw)! : /^(https?):\/\/([^/]*)/.exec(raw);
   if (!m) {
     ctx.problems.push(problem(ctx, pass.file, pass.line, `proxy_pass ${raw} at ${pass.file}:${pass.line} is not understood`));
@@ -351,7 +357,6 @@ function proxyTargets(ctx: Context, pass: NginxDirective, upstreams: Upstreams, 
   }
   const scheme = m[1] ?? '';
   const authority = m[2] ?? '';
-  if (authority.startsWith('unix:')) return [{ upstream: { unix: authority.slice(5).replace(/:$/, '') }, location: at(pass) }];
   const named = upstreams.get(authority);
   if (named === 'unknown') {
     ctx.problems.push(
@@ -359,7 +364,7 @@ function proxyTargets(ctx: Context, pass: NginxDirective, upstreams: Upstreams, 
     );
     return undefined;
   }
-  if (named) return named.map((s) => ({ upstream: { host: s.host, port: s.port }, location: at(pass) }));
+  if (named) return named.map((s) => ({ upstream: s.upstream, location: at(pass) }));
   const defaultPort = scheme === 'https' ? 443 : 80;
   const hp = nginxListen(authority, defaultPort);
   if (!hp || (stream && !/:\d+$/.test(authority))) {
@@ -369,19 +374,27 @@ function proxyTargets(ctx: Context, pass: NginxDirective, upstreams: Upstreams, 
   return [{ upstream: { host: hp.address, port: hp.port }, location: at(pass) }];
 }
 
-function serverListens(server: NginxDirective, root: boolean, stream: boolean): { listens: DoorListen[]; tls: boolean } {
+function serverListens(server: NginxDirective, root: boolean, stream: boolean): { listens: DoorListen[]; unix: NonNullable<Door['listenUnix']>; tls: boolean } {
   const listens: DoorListen[] = [];
+  const unix: NonNullable<Door['listenUnix']> = [];
   let tls = false;
-  for (const l of all(server.block, 'listen')) {
+  const directives = all(server.block, 'listen');
+  for (const l of directives) {
     if (l.args.includes('udp')) continue;
     if (l.args.includes('ssl') || l.args.includes('quic')) tls = true;
-    const hp = nginxListen(l.args[0] ?? '');
+    const arg = l.args[0] ?? '';
+    if (arg.startsWith('unix:')) {
+      unix.push({ path: arg.slice(5), location: at(l) });
+      continue;
+    }
+    const hp = nginxListen(arg);
     if (hp) listens.push({ ...hp, location: at(l) });
   }
   if (first(server.block, 'ssl')?.args[0] === 'on') tls = true;
-  // No listen in an http server: *:80 as root, *:8000 otherwise (ngx_http_core_module).
-  if (listens.length === 0 && !stream) listens.push({ address: '0.0.0.0', port: root ? 80 : 8000, location: at(server) });
-  return { listens, tls };
+  // No listen in an http server: *:80 as root, *:8000 otherwise (ngx_http_core_module). A server
+  // listening on a unix socket alone has a listen: it takes no TCP port.
+  if (directives.length === 0 && !stream) listens.push({ address: '0.0.0.0', port: root ? 80 : 8000, location: at(server) });
+  return { listens, unix, tls };
 }
 
 function locations(block: readonly NginxDirective[] | undefined, parent: Inherited, visit: (pass: NginxDirective, i: Inherited) => void): void {
@@ -420,7 +433,7 @@ export function nginxDoors(input: NginxInput): { doors: Door[]; problems: DoorPr
     const upstreams = upstreamBlocks(section.block!, 80);
     const base = inherit({ auth: [] }, section.block!);
     for (const server of all(section.block, 'server')) {
-      const { listens, tls } = serverListens(server, input.root ?? true, stream);
+      const { listens, unix, tls } = serverListens(server, input.root ?? true, stream);
       const serverNames = all(server.block, 'server_name').flatMap((d) => d.args);
       const level = inherit(base, server.block ?? []);
       const visit = (pass: NginxDirective, i: Inherited) => {
@@ -435,6 +448,7 @@ export function nginxDoors(input: NginxInput): { doors: Door[]; problems: DoorPr
             ...(stream ? { forwardedFor: 'none' as const } : forwardedFor(i)),
             auth: authOf(i),
           };
+          if (unix.length > 0) door.listenUnix = unix;
           if (serverNames.length > 0) door.serverNames = serverNames;
           if (tls) door.tls = true;
           if (input.pid !== undefined) door.pid = input.pid;

@@ -174,6 +174,30 @@ describe('nginx', () => {
     expect(doors.map((d) => d.listen)).toMatchObject([[{ address: '0.0.0.0', port: 80 }], [{ address: '0.0.0.0', port: 8080 }]]);
     expect(doors[1]?.upstream).toEqual({ host: '::1', port: 18789 });
   });
+
+  it('a server listening on a unix socket alone takes no TCP port (not *:80): its door listens on that path', () => {
+    const f = new Map([[main, 'http {\n server {\n  listen unix:/run/nginx-gw.sock;\n  location / { proxy_pass http://127.0.0.1:18789; }\n }\n}\n']]);
+    const { doors } = nginxDoors({ files: f, main });
+    expect(doors).toHaveLength(1);
+    expect(doors[0]!.listen).toEqual([]);
+    expect(doors[0]!.listenUnix).toEqual([{ path: '/run/nginx-gw.sock', location: { file: main, line: 3 } }]);
+  });
+
+  it('proxy_pass to a unix socket: the path ends at ":" (http), or is the whole address (stream, an upstream block)', () => {
+    const f = new Map([
+      [
+        main,
+        'http {\n' +
+          ' upstream sock { server unix:/run/up.sock; }\n' +
+          ' server { listen 80; location / { proxy_pass http://unix:/run/gw.sock:/api/; } location /u { proxy_pass http://sock; } }\n' +
+          '}\n' +
+          'stream { server { listen 9000; proxy_pass unix:/run/stream.sock; } }\n',
+      ],
+    ]);
+    const { doors, problems } = nginxDoors({ files: f, main });
+    expect(problems).toEqual([]);
+    expect(doors.map((d) => d.upstream)).toEqual([{ unix: '/run/gw.sock' }, { unix: '/run/up.sock' }, { unix: '/run/stream.sock' }]);
+  });
 });
 
 describe('Caddy (the JSON `caddy adapt` prints)', () => {

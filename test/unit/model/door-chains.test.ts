@@ -4,6 +4,7 @@ import { runChecks } from '../../../src/checks/run.js';
 import { buildContext } from '../../../src/model/context.js';
 import { MAX_DOORS_IN_A_ROW, snapshotDoorTargets } from '../../../src/model/door-chains.js';
 import type { Door, DoorProblem } from '../../../src/snapshot/types.js';
+import { socatDoor } from '../../../src/collect/doors/forwarders.js';
 import {
   baselineSnapshot,
   compose,
@@ -278,5 +279,41 @@ describe('doors in front of doors', () => {
       expect.stringContaining('Caddy reverse_proxy 127.0.0.1:18789 (/etc/caddy/Caddyfile:2) forwards it to 127.0.0.1:18789, where the gateway'),
     ]);
     expect(exposure(ctx).result).toBe('fail');
+  });
+
+  it('through a unix socket: nginx on 0.0.0.0:443 → unix:/run/openclaw.sock, where socat UNIX-LISTEN forwards to the gateway', () => {
+    const unixNginx = (path: string) => {
+      const door: Door = {
+        kind: 'nginx',
+        pid: 20,
+        listen: [{ address: '0.0.0.0', port: 443, location: { file: SITE, line: 2 } }],
+        upstream: { unix: path },
+        via: `proxy_pass http://unix:${path}:`,
+        location: { file: SITE, line: 5 },
+        layer: 'http',
+        forwardedFor: 'none',
+        auth: [],
+      };
+      return compose(withSockets(tcpListener('0.0.0.0', 443, 20, 'nginx')), withDoors([door]));
+    };
+    const relay = socatDoor(['socat', 'UNIX-LISTEN:/run/openclaw.sock,fork,mode=660', 'TCP:127.0.0.1:18789'], 9)!;
+    expect(relay).toMatchObject({ listenUnix: [{ path: '/run/openclaw.sock' }], upstream: { host: '127.0.0.1', port: 18789 } });
+    expect(relay.listen).toBeUndefined();
+    const ctx = host(unixNginx('/run/openclaw.sock'), withDoors([relay]));
+    const c = cell(ctx, 'nginx', 443);
+    expect(c).toMatchObject({ verdict: 'open', listener: { gateway: true } });
+    const hops = c!.path.filter((s) => s.hook === 'door').map((s) => s.text);
+    expect(hops[0]).toBe(
+      `nginx proxy_pass http://unix:/run/openclaw.sock: (${SITE}:5) forwards it to the unix socket /run/openclaw.sock, where socat UNIX-LISTEN:/run/openclaw.sock,fork,mode=660 TCP:127.0.0.1:18789 listens`,
+    );
+    expect(hops[1]).toMatch(/^socat UNIX-LISTEN.* forwards it to 127\.0\.0\.1:18789, where the gateway \(127\.0\.0\.1:18789, pid 8\) takes it/);
+    expect(exposure(ctx).result).toBe('fail');
+    // The relay itself listens on no port: no row of its own.
+    expect(ctx.reach().cells.some((x) => x.listener.process === 'socat')).toBe(false);
+    // Another path, or no relay at all: the unix socket leads nowhere the model knows, and nginx is no door to the gateway.
+    for (const other of [host(unixNginx('/run/other.sock'), withDoors([relay])), host(unixNginx('/run/openclaw.sock'))]) {
+      expect(cell(other, 'nginx', 443)?.listener.gateway ?? false).toBe(false);
+      expect(exposure(other).result).toBe('pass');
+    }
   });
 });
