@@ -68,6 +68,8 @@ function caddyfileLines(text: string): (dial: string, word: RegExp) => number | 
 
 interface Walk {
   listens: DoorListen[];
+  /** Unix sockets the server listens on ("unix//run/caddy.sock"). */
+  unix: string[];
   hosts: string[];
   auth: Door['auth'];
   xff: Door['forwardedFor'];
@@ -151,6 +153,7 @@ export function caddyDoors(jsonText: string, source: { file: string; text: strin
               };
               const loc = where(line);
               if (loc) door.location = loc;
+              if (w.unix.length > 0) door.listenUnix = w.unix.map((path) => ({ path }));
               if (here.hosts.length > 0) door.serverNames = here.hosts;
               if (w.tls) door.tls = true;
               if (source.pid !== undefined) door.pid = source.pid;
@@ -171,10 +174,14 @@ export function caddyDoors(jsonText: string, source: { file: string; text: strin
       const hp = caddyListen(String(l));
       return hp ? [hp] : [];
     });
+    const unix = arr(server.listen).flatMap((l) => {
+      const m = /^unix\/(\/[^|]*)/.exec(String(l));
+      return m ? [m[1]!] : [];
+    });
     // Caddy sets X-Forwarded-For from the peer (overwrite) unless the peer is a trusted proxy, whose header it extends.
     const xff: Door['forwardedFor'] = server.trusted_proxies ? 'append' : 'overwrite';
     const tls = Boolean(server.tls_connection_policies) || (listens.some((l) => l.port === 443) && !obj(server.automatic_https)?.disable);
-    walk(arr(server.routes), { listens, hosts: [], auth: [], xff, tls });
+    walk(arr(server.routes), { listens, unix, hosts: [], auth: [], xff, tls });
   }
   return { doors, problems };
 }

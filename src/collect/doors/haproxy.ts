@@ -77,6 +77,14 @@ export function haproxyBind(text: string): { address: string; port: number }[] {
   });
 }
 
+/** The unix socket paths of a `bind` or `server` address: `unix@/run/x.sock` or a bare absolute path. */
+export function haproxyUnixPaths(text: string): string[] {
+  return text.split(',').flatMap((part) => {
+    const p = part.replace(/^unix@/, '');
+    return p.startsWith('/') ? [p] : [];
+  });
+}
+
 const find = (lines: Line[], word: string) => lines.filter((l) => l.words[0] === word);
 
 export function haproxyDoors(files: Map<string, string>, pid?: number): { doors: Door[]; problems: DoorProblem[] } {
@@ -92,12 +100,14 @@ export function haproxyDoors(files: Map<string, string>, pid?: number): { doors:
     }
     if (s.type !== 'frontend' && s.type !== 'listen') continue;
     const listens: DoorListen[] = [];
+    const listenUnix: NonNullable<Door['listenUnix']> = [];
     let tls = false;
     for (const b of find(s.lines, 'bind')) {
       if (b.words.includes('ssl')) tls = true;
       for (const hp of haproxyBind(b.words[1] ?? '')) listens.push({ ...hp, location: b.at });
+      for (const path of haproxyUnixPaths(b.words[1] ?? '')) listenUnix.push({ path, location: b.at });
     }
-    if (listens.length === 0) continue;
+    if (listens.length === 0 && listenUnix.length === 0) continue;
     const used = new Set<string>();
     if (s.type === 'listen') used.add(s.name);
     for (const l of [...find(s.lines, 'default_backend'), ...find(s.lines, 'use_backend')]) {
@@ -156,27 +166,28 @@ export function haproxyDoors(files: Map<string, string>, pid?: number): { doors:
       for (const server of find(backend.lines, 'server')) {
         const target = server.words[2] ?? '';
         const [hp] = haproxyBind(target);
-        if (!hp) {
-          if (!/^(unix@|\/)/.test(target))
-            problems.push({
-              kind: 'haproxy',
-              ...(pid !== undefined ? { pid } : {}),
-              source: server.at.file,
-              line: server.at.line,
-              detail: `server ${target} at ${server.at.file}:${server.at.line}: an address clawmoat cannot read`,
-            });
+        const [unix] = haproxyUnixPaths(target);
+        if (!hp && unix === undefined) {
+          problems.push({
+            kind: 'haproxy',
+            ...(pid !== undefined ? { pid } : {}),
+            source: server.at.file,
+            line: server.at.line,
+            detail: `server ${target} at ${server.at.file}:${server.at.line}: an address clawmoat cannot read`,
+          });
           continue;
         }
         const door: Door = {
           kind: 'haproxy',
           listen: listens,
-          upstream: { host: hp.address === '0.0.0.0' ? '127.0.0.1' : hp.address, port: hp.port },
+          upstream: hp ? { host: hp.address === '0.0.0.0' ? '127.0.0.1' : hp.address, port: hp.port } : { unix: unix! },
           via: `${s.type} ${s.name} → ${backend === s ? '' : `backend ${backend.name} `}server ${server.words.slice(1, 3).join(' ')}`,
           location: server.at,
           layer: mode === 'http' ? 'http' : 'tcp',
           forwardedFor,
           auth,
         };
+        if (listenUnix.length > 0) door.listenUnix = listenUnix;
         if (xffAt) door.forwardedForLocation = xffAt;
         if (tls) door.tls = true;
         if (pid !== undefined) door.pid = pid;

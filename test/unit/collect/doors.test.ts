@@ -246,6 +246,24 @@ describe('Caddy (the JSON `caddy adapt` prints)', () => {
     // The password hash never becomes part of a door.
     expect(JSON.stringify(doors)).not.toContain('JDJh');
   });
+
+  it('a server listening on a unix socket ("unix//path", with or without "|mode") is a door on that path; a dial to one is a unix upstream', () => {
+    const json = JSON.stringify({
+      apps: {
+        http: {
+          servers: {
+            inner: { listen: ['unix//run/caddy/gw.sock|0222'], routes: [{ handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: '127.0.0.1:18789' }] }] }] },
+            outer: { listen: [':8445'], routes: [{ handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: 'unix//run/caddy/gw.sock' }] }] }] },
+          },
+        },
+      },
+    });
+    const { doors } = caddyDoors(json, { file: '/etc/caddy/caddy.json', text: json });
+    expect(doors).toMatchObject([
+      { listen: [], listenUnix: [{ path: '/run/caddy/gw.sock' }], upstream: { host: '127.0.0.1', port: 18789 } },
+      { listen: [{ address: '::', port: 8445 }], upstream: { unix: '/run/caddy/gw.sock' } },
+    ]);
+  });
 });
 
 describe('HAProxy', () => {
@@ -278,6 +296,26 @@ describe('HAProxy', () => {
         forwardedForLocation: { line: 5 },
       },
       { listen: [{ address: '127.0.0.1', port: 9000 }], layer: 'tcp', forwardedFor: 'none' },
+    ]);
+  });
+
+  it('unix sockets: a frontend bound to one is a door on that path, a server on one is a unix upstream (not skipped)', () => {
+    const cfg = [
+      'listen front',
+      '    mode tcp',
+      '    bind :8444',
+      '    server relay unix@/run/haproxy/relay.sock',
+      'listen relay',
+      '    mode tcp',
+      '    bind /run/haproxy/relay.sock mode 600',
+      '    server gw 127.0.0.1:18789',
+      '',
+    ].join('\n');
+    const { doors, problems } = haproxyDoors(new Map([['/etc/haproxy/haproxy.cfg', cfg]]), 9);
+    expect(problems).toEqual([]);
+    expect(doors).toMatchObject([
+      { listen: [{ address: '0.0.0.0', port: 8444 }], upstream: { unix: '/run/haproxy/relay.sock' } },
+      { listen: [], listenUnix: [{ path: '/run/haproxy/relay.sock', location: { line: 7 } }], upstream: { host: '127.0.0.1', port: 18789 } },
     ]);
   });
 });
