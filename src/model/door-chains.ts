@@ -42,6 +42,15 @@ function problemText(p: DoorProblem): string {
   return `${p.detail}${p.line !== undefined && !p.detail.includes(`${p.source}:${p.line}`) ? ` (${p.source}:${p.line})` : ''}`;
 }
 
+/** A unix socket path as the kernel resolves it: "//" and "/./" collapsed (a relative path stays as written). */
+function unixPath(path: string): string {
+  return path.replace(/\/(\.\/)+/g, '/').replace(/\/{2,}/g, '/');
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
 /** An upstream address of doors: on this host or not, and the packet a door's connection to it is. */
 interface Upstream {
   local: boolean;
@@ -93,9 +102,10 @@ export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarg
   const unixListeners = new Map<string, Door[]>();
   for (const door of input.doors)
     for (const { path } of door.listenUnix ?? []) {
-      const list = unixListeners.get(path);
+      const key = unixPath(path);
+      const list = unixListeners.get(key);
       if (list) list.push(door);
-      else unixListeners.set(path, [door]);
+      else unixListeners.set(key, [door]);
     }
   const unread = new Map<Socket, DoorProblem>();
   for (const p of input.problems) {
@@ -150,8 +160,17 @@ export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarg
     const end = (steps: string[], rest: Omit<GatewayTarget, 'steps' | 'text'>): Direct => ({ kind: 'end', target: one(steps, rest) });
     if ('unix' in up) {
       // The gateway listens on TCP only: a unix socket leads to it only through another door.
-      const behind = unixListeners.get(up.unix) ?? [];
-      if (behind.length === 0) return end([`${name} sends it to the unix socket ${up.unix}, where no door of this host listens`], { gateway: false });
+      const path = unixPath(up.unix);
+      const behind = unixListeners.get(path) ?? [];
+      if (behind.length === 0) {
+        // A relative path is relative to its program's working directory, which the model does not know: the same name may be the same file.
+        const maybe = [...unixListeners].find(([p]) => baseName(p) === baseName(path) && (!p.startsWith('/') || !path.startsWith('/')));
+        if (maybe) {
+          const why = `${describeDoor(maybe[1][0]!)} listens on the unix socket ${maybe[0]}, and whether that is the file ${up.unix} depends on a working directory clawmoat does not know`;
+          return end([`${name} sends it to the unix socket ${up.unix}`, `whether it leads to the gateway is unknown: ${why}`], { gateway: true, unknown: why });
+        }
+        return end([`${name} sends it to the unix socket ${up.unix}, where no door of this host listens`], { gateway: false });
+      }
       return {
         kind: 'next',
         step: `${describeDoor(door)} forwards it to the unix socket ${up.unix}, where ${describeDoor(behind[0]!)} listens`,

@@ -315,5 +315,13 @@ describe('doors in front of doors', () => {
       expect(cell(other, 'nginx', 443)?.listener.gateway ?? false).toBe(false);
       expect(exposure(other).result).toBe('pass');
     }
+    // The kernel's path, not the string: "//" and "/./" name the same file.
+    expect(cell(host(unixNginx('/run//./openclaw.sock'), withDoors([relay])), 'nginx', 443)).toMatchObject({ verdict: 'open', listener: { gateway: true } });
+    // A relay on a relative path: which file it is depends on its working directory, so the way is unknown, never "not the gateway".
+    const relative = socatDoor(['socat', 'UNIX-LISTEN:openclaw.sock,fork', 'TCP:127.0.0.1:18789'], 9)!;
+    const unsure = host(unixNginx('/srv/gw/openclaw.sock'), withDoors([relative]));
+    expect(cell(unsure, 'nginx', 443)).toMatchObject({ verdict: 'unknown' });
+    expect(cell(unsure, 'nginx', 443)?.reason).toContain('listens on the unix socket openclaw.sock');
+    expect(exposure(unsure).result).not.toBe('pass');
   });
 });
