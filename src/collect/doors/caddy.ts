@@ -1,4 +1,5 @@
 import type { Door, DoorListen, DoorProblem, SourceLocation } from '../../snapshot/types.js';
+import { isPortRange, MAX_PORT_RANGE, portRange } from './port-range.js';
 
 /**
  * Caddy v2 as doors, from the JSON config `caddy adapt` prints (or a JSON config as is):
@@ -29,12 +30,18 @@ const obj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Ar
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 export function caddyListen(text: string): { address: string; port: number } | undefined {
+  return caddyListens(text)[0];
+}
+
+/** A Caddy listen address: every port of a range (":8000-8010"); none for UDP, a unix socket, or a range clawmoat does not expand. */
+export function caddyListens(text: string): { address: string; port: number }[] {
   const bare = text.replace(/^(tcp[46]?|udp[46]?)\//, '');
-  if (/^udp/.test(text) || bare.startsWith('unix')) return undefined;
-  const m = /^(?:\[([^\]]*)\]|([^:]*)):(\d+)(?:-\d+)?$/.exec(bare);
-  if (!m) return undefined;
+  if (/^udp/.test(text) || bare.startsWith('unix')) return [];
+  const m = /^(?:\[([^\]]*)\]|([^:]*)):(\d+)(?:-(\d+))?$/.exec(bare);
+  if (!m) return [];
   const host = m[1] ?? m[2] ?? '';
-  return { address: host === '' ? '::' : host === 'localhost' ? '127.0.0.1' : host, port: Number(m[3]) };
+  const address = host === '' ? '::' : host === 'localhost' ? '127.0.0.1' : host;
+  return portRange(Number(m[3]), m[4] === undefined ? undefined : Number(m[4])).map((port) => ({ address, port }));
 }
 
 function dialOf(dial: string): Door['upstream'] | undefined {
@@ -171,8 +178,15 @@ export function caddyDoors(jsonText: string, source: { file: string; text: strin
     const server = obj(s);
     if (!server) continue;
     const listens = arr(server.listen).flatMap((l) => {
-      const hp = caddyListen(String(l));
-      return hp ? [hp] : [];
+      const found = caddyListens(String(l));
+      if (found.length === 0 && isPortRange(String(l)))
+        problems.push({
+          kind: 'caddy',
+          ...(source.pid !== undefined ? { pid: source.pid } : {}),
+          source: source.file,
+          detail: `listen ${String(l)} in ${source.file}: a port range clawmoat does not expand (reversed, or wider than ${MAX_PORT_RANGE} ports)`,
+        });
+      return found;
     });
     const unix = arr(server.listen).flatMap((l) => {
       const m = /^unix\/(\/[^|]*)/.exec(String(l));

@@ -1,4 +1,5 @@
 import type { Door, DoorListen, DoorProblem, SourceLocation } from '../../snapshot/types.js';
+import { isPortRange, MAX_PORT_RANGE, portRange } from './port-range.js';
 
 /**
  * HAProxy as doors: each frontend's (or listen section's) `bind` lines, the backends it
@@ -73,7 +74,8 @@ export function haproxyBind(text: string): { address: string; port: number }[] {
     if (!m) return [];
     let host = m[1]!.replace(/^\[|\]$/g, '');
     if (host === '' || host === '*') host = '0.0.0.0';
-    return [{ address: host, port: Number(m[2]) }];
+    const address = host;
+    return portRange(Number(m[2]), m[3] === undefined ? undefined : Number(m[3])).map((port) => ({ address, port }));
   });
 }
 
@@ -104,7 +106,16 @@ export function haproxyDoors(files: Map<string, string>, pid?: number): { doors:
     let tls = false;
     for (const b of find(s.lines, 'bind')) {
       if (b.words.includes('ssl')) tls = true;
-      for (const hp of haproxyBind(b.words[1] ?? '')) listens.push({ ...hp, location: b.at });
+      const bound = haproxyBind(b.words[1] ?? '');
+      for (const hp of bound) listens.push({ ...hp, location: b.at });
+      if (bound.length === 0 && isPortRange(b.words[1] ?? ''))
+        problems.push({
+          kind: 'haproxy',
+          ...(pid !== undefined ? { pid } : {}),
+          source: b.at.file,
+          line: b.at.line,
+          detail: `bind ${b.words[1]} at ${b.at.file}:${b.at.line}: a port range clawmoat does not expand (reversed, or wider than ${MAX_PORT_RANGE} ports)`,
+        });
       for (const path of haproxyUnixPaths(b.words[1] ?? '')) listenUnix.push({ path, location: b.at });
     }
     if (listens.length === 0 && listenUnix.length === 0) continue;

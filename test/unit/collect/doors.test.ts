@@ -299,6 +299,19 @@ describe('HAProxy', () => {
     ]);
   });
 
+  it('a port range binds every port of it (a door on 8001 is a row, not missed); one too wide is a problem, never silence', () => {
+    const cfg = ['listen ranged', '    mode tcp', '    bind :8000-8002', '    bind :1-65535', '    server gw 127.0.0.1:18789', ''].join('\n');
+    const { doors, problems } = haproxyDoors(new Map([['/etc/haproxy/haproxy.cfg', cfg]]), 9);
+    expect(doors[0]!.listen!.map((l) => l.port)).toEqual([8000, 8001, 8002]);
+    expect(problems).toMatchObject([{ kind: 'haproxy', line: 4, detail: expect.stringContaining('bind :1-65535') }]);
+    const json = JSON.stringify({
+      apps: {
+        http: { servers: { s: { listen: [':9000-9001'], routes: [{ handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: '127.0.0.1:18789' }] }] }] } } },
+      },
+    });
+    expect(caddyDoors(json, { file: '/etc/caddy/caddy.json', text: json }).doors[0]!.listen!.map((l) => l.port)).toEqual([9000, 9001]);
+  });
+
   it('unix sockets: a frontend bound to one is a door on that path, a server on one is a unix upstream (not skipped)', () => {
     const cfg = [
       'listen front',
