@@ -1,11 +1,10 @@
 import ipaddr from 'ipaddr.js';
 import type { AnalysisContext } from '../model/context.js';
-import { describeDoor, describeLocation, snapshotDoors } from '../model/doors.js';
-import { snapshotDoorTargets } from '../model/door-chains.js';
+import { describeDoor, describeListens, describeLocation, snapshotDoors } from '../model/doors.js';
 import type { DoorHop, ReachCell, ReachMatrix } from '../model/reach.js';
+import type { GatewayTarget } from '../model/reach-types.js';
 import type { GatewayModel } from '../model/gateway.js';
 import type { Door, SourceLocation } from '../snapshot/types.js';
-import { gatewayTargetPorts } from '../model/tailscale/facts.js';
 import type { Evidence } from './types.js';
 
 /** Shared by the proxy-trust checks: the doors that lead to the gateway, and how far each reaches. */
@@ -32,18 +31,17 @@ export function gatewayDoors(ctx: AnalysisContext): GatewayDoor[] {
   const { doors } = snapshotDoors(ctx.snapshot);
   if (doors.length === 0) return [];
   // Read through ctx on every call, memo or not: a check's recorded inputs stay what they were.
-  const ports = gatewayTargetPorts(ctx);
+  const behind = ctx.doorTargets();
   const gateway = ctx.gateway;
   const matrix = ctx.reach();
   let byGateway = known.get(matrix);
   if (!byGateway) known.set(matrix, (byGateway = new WeakMap()));
   let answer = byGateway.get(gateway);
-  if (!answer) byGateway.set(gateway, (answer = leadingToGateway(ctx, doors, ports, matrix)));
+  if (!answer) byGateway.set(gateway, (answer = leadingToGateway(doors, behind, matrix)));
   return [...answer];
 }
 
-function leadingToGateway(ctx: AnalysisContext, doors: readonly Door[], ports: readonly number[], matrix: ReachMatrix): GatewayDoor[] {
-  const behind = snapshotDoorTargets(ctx.snapshot, { ports, sockets: ctx.gateway.listeners });
+function leadingToGateway(doors: readonly Door[], behind: (door: Door) => GatewayTarget, matrix: ReachMatrix): GatewayDoor[] {
   // The cells beyond loopback of each door's row, by the door's config line (its via, then its location).
   const rows = new Map<string, Map<string, ReachCell[]>>();
   for (const c of matrix.cells) {
@@ -71,9 +69,7 @@ function leadingToGateway(ctx: AnalysisContext, doors: readonly Door[], ports: r
 
 export function doorEvidence(d: GatewayDoor): Evidence[] {
   const door = d.door;
-  const where = door.remote
-    ? `its far end ${door.remote.url}`
-    : (door.listen ?? []).map((l) => `${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`).join(', ');
+  const where = door.remote ? `its far end ${door.remote.url}` : describeListens(door);
   const head: Evidence = {
     kind: door.location ? 'file' : 'process',
     text: `${describeDoor(door)} → ${'unix' in door.upstream ? door.upstream.unix : `${door.upstream.host}:${door.upstream.port}`}, taking connections on ${where}`,

@@ -1,4 +1,5 @@
-import type { Snapshot } from '../snapshot/types.js';
+import type { Door, Snapshot, Socket } from '../snapshot/types.js';
+import type { GatewayTarget } from './reach-types.js';
 import { buildGatewayModel, type GatewayModel } from './gateway.js';
 import { buildUfwModel, type UfwModel } from './ufw.js';
 import type { ComposeModel } from './compose/types.js';
@@ -29,6 +30,8 @@ export interface AnalysisContext {
   zoneSpecs: ZoneSpec[];
   /** The reachability matrix, computed on first use (a check that needs it pays for it once). */
   reach(): ReachMatrix;
+  /** Where each door leads, doors behind doors followed, over the same listeners as the matrix (computed once). */
+  doorTargets(): (door: Door) => GatewayTarget;
   /** Live probe results (`audit --probe`): an input like the snapshot, so the analysis stays pure. */
   probe: ProbeReport | undefined;
   /** What could not be read of each input; a check that rests on one of these cannot pass. */
@@ -48,6 +51,7 @@ const FIELD_INPUTS: Record<keyof AnalysisContext, readonly InputId[]> = {
   netfilter: ['netfilter'],
   zoneSpecs: [],
   reach: ['sockets', 'network', 'netfilter', 'docker', 'tailscale', 'openclaw', 'doors'],
+  doorTargets: ['sockets', 'docker', 'tailscale', 'openclaw', 'doors', 'network'],
   probe: ['probe'],
   inputs: [],
 };
@@ -114,6 +118,19 @@ export function contextFrom(snapshot: Snapshot, composeParsed: ComposeModels, op
   const netfilter = buildNetfilterView(snapshot);
   const zoneSpecs = options.zones ?? [];
   let matrix: ReachMatrix | undefined;
+  // Per gateway model: a context copied with another gateway (the Tailscale plan's --port) has its own.
+  const doorTargetsBy = new WeakMap<GatewayModel, (door: Door) => GatewayTarget>();
+  // The listeners no socket shows (Docker's DNAT alone): the gateway's published ports and door containers'.
+  const unsocketedBy = new WeakMap<GatewayModel, { gateway: Socket[]; doors: Socket[] }>();
+  const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
+  const unsocketedFor = (g: GatewayModel) => {
+    let found = unsocketedBy.get(g);
+    if (!found) {
+      const doors = snapshotDoors(snapshot);
+      unsocketedBy.set(g, (found = unsocketedListeners(containers, sockets, g.ports, [...doors.doors, ...doors.problems])));
+    }
+    return found;
+  };
   const ctx: AnalysisContext = {
     snapshot,
     gateway,
@@ -124,17 +141,25 @@ export function contextFrom(snapshot: Snapshot, composeParsed: ComposeModels, op
     zoneSpecs,
     probe: options.probe,
     inputs: inputProblems(snapshot, composeFiles, compose),
+    doorTargets(this: AnalysisContext) {
+      const g = this.gateway;
+      let found = doorTargetsBy.get(g);
+      if (!found) {
+        const extra = unsocketedFor(g);
+        found = snapshotDoorTargets(snapshot, { ports: gatewayTargetPorts(this), sockets: g.listeners }, [...extra.gateway, ...extra.doors]);
+        doorTargetsBy.set(g, found);
+      }
+      return found;
+    },
     reach() {
       if (!matrix) {
-        const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
         const doors = snapshotDoors(snapshot);
-        const unsocketed = unsocketedListeners(containers, sockets, gateway.ports, [...doors.doors, ...doors.problems]);
+        const unsocketed = unsocketedFor(gateway);
         const published = unsocketed.gateway;
         const tailscale = tailscaleFacts(ctx);
         // Serve answers only while tailscaled is up; a Tailscale Service has an address of its own.
         const routes = tailscale.state === 'running' ? tailscale.routes.filter((r) => !r.scope.startsWith('svc:')) : [];
-        const targetPorts = gatewayTargetPorts(ctx);
-        const behind = snapshotDoorTargets(snapshot, { ports: targetPorts, sockets: gateway.listeners }, published);
+        const behind = ctx.doorTargets();
         matrix = computeReach(snapshot, netfilter.ruleset, {
           socketDoors: socketDoors(doors.doors, doors.problems, [...sockets, ...published, ...unsocketed.doors], behind),
           userSpace: [

@@ -42,9 +42,22 @@ function problemText(p: DoorProblem): string {
   return `${p.detail}${p.line !== undefined && !p.detail.includes(`${p.source}:${p.line}`) ? ` (${p.source}:${p.line})` : ''}`;
 }
 
-/** A unix socket path as the kernel resolves it: "//" and "/./" collapsed (a relative path stays as written). */
+/**
+ * A unix socket path as the kernel would resolve it, as far as the text shows: "//", "/./" and
+ * "dir/.." collapsed, and /var/run as /run (a symlink on every current distribution). Other
+ * symlinks are not known: two absolute paths that differ but share a file name are `unknown`.
+ * A relative path (to its program's working directory) and an abstract name ("@gw") stay as written.
+ */
 function unixPath(path: string): string {
-  return path.replace(/\/(\.\/)+/g, '/').replace(/\/{2,}/g, '/');
+  if (!path.startsWith('/')) return path;
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  const resolved = `/${parts.join('/')}`;
+  return resolved.startsWith('/var/run/') ? resolved.slice(4) : resolved;
 }
 
 function baseName(path: string): string {
@@ -163,10 +176,11 @@ export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarg
       const path = unixPath(up.unix);
       const behind = unixListeners.get(path) ?? [];
       if (behind.length === 0) {
-        // A relative path is relative to its program's working directory, which the model does not know: the same name may be the same file.
-        const maybe = [...unixListeners].find(([p]) => baseName(p) === baseName(path) && (!p.startsWith('/') || !path.startsWith('/')));
+        // The same file name elsewhere may be the same file: a relative path depends on its program's working directory, an absolute one on symlinks.
+        const maybe = [...unixListeners].find(([p]) => baseName(p) === baseName(path));
         if (maybe) {
-          const why = `${describeDoor(maybe[1][0]!)} listens on the unix socket ${maybe[0]}, and whether that is the file ${up.unix} depends on a working directory clawmoat does not know`;
+          const how = maybe[0].startsWith('/') && path.startsWith('/') ? 'on symlinks clawmoat does not read' : 'on a working directory clawmoat does not know';
+          const why = `${describeDoor(maybe[1][0]!)} listens on the unix socket ${maybe[0]}, and whether that is the file ${up.unix} depends ${how}`;
           return end([`${name} sends it to the unix socket ${up.unix}`, `whether it leads to the gateway is unknown: ${why}`], { gateway: true, unknown: why });
         }
         return end([`${name} sends it to the unix socket ${up.unix}, where no door of this host listens`], { gateway: false });

@@ -1,6 +1,6 @@
 import type { Door, DoorKind, DoorProblem, Snapshot, Socket, SourceLocation } from '../snapshot/types.js';
 import type { Step } from '../netfilter/simulate/types.js';
-import { isWildcard, parseAddress } from './addresses.js';
+import { hostPort, isWildcard, parseAddress } from './addresses.js';
 import type { Attempt } from './attempt.js';
 import type { DoorHop, GatewayTarget } from './reach-types.js';
 
@@ -55,6 +55,15 @@ export function describeTarget(upstream: Door['upstream']): string {
 
 export function describeLocation(l: SourceLocation | undefined): string {
   return l ? `${l.file}:${l.line}` : '';
+}
+
+/** Where a door takes connections: "0.0.0.0:443, unix:/run/gw.sock", each with the place it is written when asked. */
+export function describeListens(door: Pick<Door, 'listen' | 'listenUnix'>, withPlace = false): string {
+  const place = (l: { location?: SourceLocation }) => (withPlace && l.location ? ` (${describeLocation(l.location)})` : '');
+  return [
+    ...(door.listen ?? []).map((l) => `${hostPort(l.address, l.port)}${place(l)}`),
+    ...(door.listenUnix ?? []).map((l) => `unix:${l.path}${place(l)}`),
+  ].join(', ');
 }
 
 /** "nginx proxy_pass http://127.0.0.1:18789 (/etc/nginx/sites-enabled/openclaw:12)". */

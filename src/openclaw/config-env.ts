@@ -1,4 +1,5 @@
-import { isPlainObject, setOwn } from './config-types.js';
+import { isPlainObject } from './config-types.js';
+import { setOwn } from '../snapshot/set-own.js';
 
 /**
  * The environment a config is substituted with, and the substitution itself,

@@ -4,7 +4,8 @@ import type { SourceLocation } from '../snapshot/types.js';
 import { nestingExceededAt, scanKeyLocations } from './config-locate.js';
 import { deepMergeLocated, emptyLocated } from './config-merge.js';
 import { parseJson5 } from './config-parse.js';
-import { ConfigAccessError, ConfigError, isPlainObject, setOwn, type Located, type LocNode } from './config-types.js';
+import { ConfigAccessError, ConfigError, isPlainObject, type Located, type LocNode } from './config-types.js';
+import { setOwn } from '../snapshot/set-own.js';
 
 /**
  * `$include` as OpenClaw resolves it: a string or an array of strings at any

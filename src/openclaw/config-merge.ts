@@ -1,4 +1,5 @@
-import { isPlainObject, setOwn, type Located, type LocNode } from './config-types.js';
+import { isPlainObject, type Located, type LocNode } from './config-types.js';
+import { setOwn } from '../snapshot/set-own.js';
 
 /**
  * OpenClaw's deep merge for $include, applied to a value and its locations at

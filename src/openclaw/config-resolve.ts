@@ -7,7 +7,8 @@ import { MAX_NESTING, resolveIncludes } from './config-include.js';
 import { firstValueAt, locationsFor, nestingExceededAt, scanKeyLocations } from './config-locate.js';
 import { parseJson5 } from './config-parse.js';
 import { configCandidates, existingLegacyDirs, includeRoots, probePath, resolveStateDir, type ConfigCandidate } from './config-paths.js';
-import { ConfigAccessError, ConfigError, isPlainObject, setOwn, type ConfigResolveInput } from './config-types.js';
+import { ConfigAccessError, ConfigError, isPlainObject, type ConfigResolveInput } from './config-types.js';
+import { setOwn } from '../snapshot/set-own.js';
 
 export type { ConfigResolveInput } from './config-types.js';
 

@@ -61,8 +61,3 @@ export class ConfigAccessError extends Error {
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
-/** Assign without triggering the `__proto__` setter: JSON5 can produce an own `__proto__` key. */
-export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-}

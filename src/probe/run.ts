@@ -1,8 +1,6 @@
 import type { AnalysisContext } from '../model/context.js';
 import { describeTarget, doorName, doorsListeningOn, snapshotDoors } from '../model/doors.js';
-import { snapshotDoorTargets } from '../model/door-chains.js';
 import { describeSocket } from '../model/gateway.js';
-import { gatewayTargetPorts } from '../model/tailscale/facts.js';
 import type { ReachVerdict } from '../model/reach.js';
 import { sshPorts } from '../model/sshd.js';
 import type { Snapshot, Socket } from '../snapshot/types.js';
@@ -139,8 +137,7 @@ export async function runProbe(model: ProbeModel, options: ProbeOptions): Promis
 function doorFinder(ctx: AnalysisContext): (address: string, port: number) => ProbeResult['door'] | undefined {
   const { doors } = snapshotDoors(ctx.snapshot);
   if (doors.length === 0) return () => undefined;
-  const ports = gatewayTargetPorts(ctx);
-  const behind = snapshotDoorTargets(ctx.snapshot, { ports, sockets: ctx.gateway.listeners });
+  const behind = ctx.doorTargets();
   return (address, port) => {
     const here = doorsListeningOn(doors, port, address);
     const judged = here.map((d) => ({ d, gateway: behind(d).gateway }));

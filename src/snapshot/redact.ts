@@ -1,4 +1,5 @@
 import type { RedactedSecret } from './types.js';
+import { setOwn } from './set-own.js';
 
 /**
  * Redaction happens at collection time, so a secret never reaches a snapshot, a
@@ -106,7 +107,7 @@ function scrubValue(value: unknown, scrubText: (s: string) => string): unknown {
   if (Array.isArray(value)) return value.map((v) => scrubValue(v, scrubText));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = scrubValue(v, scrubText);
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, scrubValue(v, scrubText));
     return out;
   }
   return value;
@@ -264,9 +265,9 @@ export function redactObject(value: unknown, vault?: SecretVault, origins?: (pat
       const childPath = path ? `${path}.${key}` : key;
       if ((typeof v === 'string' || typeof v === 'number') && isSecretName(key)) {
         if (!isReference(String(v))) vault?.remember(String(v));
-        out[key] = redactedSecret(String(v), origins?.(childPath));
+        setOwn(out, key, redactedSecret(String(v), origins?.(childPath)));
       } else {
-        out[key] = redactObject(v, vault, origins, childPath);
+        setOwn(out, key, redactObject(v, vault, origins, childPath));
       }
     }
     return out;

@@ -184,12 +184,12 @@ export function caddyDoors(jsonText: string, source: { file: string; text: strin
           kind: 'caddy',
           ...(source.pid !== undefined ? { pid: source.pid } : {}),
           source: source.file,
-          detail: `listen ${String(l)} in ${source.file}: a port range clawmoat does not expand (reversed, or wider than ${MAX_PORT_RANGE} ports)`,
+          detail: `listen ${String(l)} in ${source.file}: a port range clawmoat does not expand (reversed, past 65535, or wider than ${MAX_PORT_RANGE} ports)`,
         });
       return found;
     });
     const unix = arr(server.listen).flatMap((l) => {
-      const m = /^unix\/(\/[^|]*)/.exec(String(l));
+      const m = /^unix\/([^|]+)/.exec(String(l));
       return m ? [m[1]!] : [];
     });
     // Caddy sets X-Forwarded-For from the peer (overwrite) unless the peer is a trusted proxy, whose header it extends.

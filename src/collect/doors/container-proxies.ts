@@ -109,6 +109,7 @@ function onHostFiles(result: { doors: Door[]; problems: DoorProblem[] }, files: 
     if (d.location) out.location = files.where(d.location);
     if (d.forwardedForLocation) out.forwardedForLocation = files.where(d.forwardedForLocation);
     if (d.listen) out.listen = d.listen.map((l) => (l.location ? { ...l, location: files.where(l.location) } : l));
+    if (d.listenUnix) out.listenUnix = d.listenUnix.map((l) => (l.location ? { ...l, location: files.where(l.location) } : l));
     return out;
   });
   const problems = result.problems.map((p) => ({ ...p, source: files.host.get(p.source) ?? p.source, detail: `container ${files.c.name}: ${p.detail}` }));

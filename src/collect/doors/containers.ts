@@ -95,7 +95,9 @@ function inContainer(door: Door, c: DockerContainer, docker: DockerView): Door {
 function onHost(door: Door, c: DockerContainer): Door | undefined {
   const listen = (door.listen ?? []).filter((l) => !/^(127\.|::1$|localhost$)/.test(l.address)).flatMap((l) => published(c, l.port));
   if (listen.length === 0) return undefined;
-  return { ...door, listen, publishedBy: c.name, via: `${door.via} (in container ${c.name})` };
+  // Its unix sockets are paths in the container's filesystem, not the host's: no host door sends there by that name.
+  const { listenUnix: _inContainer, ...rest } = door;
+  return { ...rest, listen, publishedBy: c.name, via: `${door.via} (in container ${c.name})` };
 }
 
 export function containerDoors(containers: readonly DockerContainer[]): Door[] {

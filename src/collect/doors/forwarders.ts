@@ -21,7 +21,10 @@ function splitHostPort(text: string): { host: string; port: number } | undefined
 // socat
 
 /** socat options that take the next argument (socat(1)); the others are single words (-d, -v, -T10, -lpNAME). */
-const SOCAT_ARG_OPTIONS = new Set(['-lf', '-L', '-W']);
+const SOCAT_ARG_OPTIONS = new Set(['-lf', '-L', '-W', '-T', '-t', '-b', '-r', '-R', '-lp']);
+
+/** An address that listens (TCP-LISTEN, tcp-l, UNIX-LISTEN, ABSTRACT-LISTEN, SCTP-LISTEN, OPENSSL-LISTEN, ...). */
+const LISTENING_WORD = /^[A-Za-z0-9]+(-[A-Za-z0-9]+)*-L(ISTEN)?(:|,|$)/i;
 
 interface SocatAddress {
   type: string;
@@ -49,9 +52,17 @@ const LISTEN_TYPES: Record<string, 4 | 6 | undefined> = {
   'TCP6-L': 6,
 };
 const CONNECT_TYPES = new Set(['TCP', 'TCP4', 'TCP6', 'TCP-CONNECT', 'TCP4-CONNECT', 'TCP6-CONNECT']);
-const UNIX_TYPES = new Set(['UNIX-CONNECT', 'UNIX', 'UNIX-CLIENT']);
+const UNIX_TYPES = new Set(['UNIX-CONNECT', 'UNIX', 'UNIX-CLIENT', 'ABSTRACT-CONNECT', 'ABSTRACT', 'ABSTRACT-CLIENT']);
 
-const UNIX_LISTEN_TYPES = new Set(['UNIX-LISTEN', 'UNIX-L']);
+// An abstract socket (Linux) is named "@name" here, as ss and HAProxy's abns@ write it.
+const UNIX_LISTEN_TYPES = new Set(['UNIX-LISTEN', 'UNIX-L', 'ABSTRACT-LISTEN', 'ABSTRACT-L']);
+
+/** A unix address's path, rejoined where socat split it on ":" ("/run/a:b.sock"); "@name" for an abstract one. */
+function socatPath(a: SocatAddress): string | undefined {
+  const path = a.params.join(':');
+  if (!path) return undefined;
+  return a.type.startsWith('ABSTRACT') ? `@${path}` : path;
+}
 
 function listens(a: SocatAddress): boolean {
   return a.type in LISTEN_TYPES || UNIX_LISTEN_TYPES.has(a.type);
@@ -67,11 +78,29 @@ function socatUpstream(back: SocatAddress): Door['upstream'] | undefined {
       .replace(/^\[|\]$/g, '');
     return Number.isInteger(port) && host ? { host, port } : undefined;
   }
-  if (UNIX_TYPES.has(back.type) && back.params[0]) return { unix: back.params[0] };
+  if (UNIX_TYPES.has(back.type)) {
+    const path = socatPath(back);
+    return path ? { unix: path } : undefined;
+  }
   return undefined;
 }
 
 export function socatDoor(argv: readonly string[], pid?: number): Door | undefined {
+  const read = readSocat(argv, pid);
+  return read && 'kind' in read ? read : undefined;
+}
+
+/**
+ * A socat that listens but whose command line clawmoat cannot follow (an address type it does
+ * not model, options it cannot place): why, so its sockets are `unknown` rather than plain
+ * listeners. Undefined for a door or for a socat that listens nowhere (a client).
+ */
+export function socatProblem(argv: readonly string[]): string | undefined {
+  const read = readSocat(argv);
+  return read && 'why' in read ? read.why : undefined;
+}
+
+function readSocat(argv: readonly string[], pid?: number): Door | { why: string } | undefined {
   const words: string[] = [];
   let v6 = false;
   for (let i = 1; i < argv.length; i++) {
@@ -83,23 +112,26 @@ export function socatDoor(argv: readonly string[], pid?: number): Door | undefin
     }
     words.push(a);
   }
-  if (words.length !== 2) return undefined;
+  const listening = words.some((w) => LISTENING_WORD.test(w));
+  const unreadable = (why: string) => (listening ? { why: `socat ${words.join(' ')}: ${why}` } : undefined);
+  if (words.length !== 2) return unreadable(`${words.length} addresses where socat takes two`);
   const [a, b] = words.map(socatAddress) as [SocatAddress, SocatAddress];
   // Either order is valid socat; the listening one is the door's front.
   const [front, back] = listens(a) ? [a, b] : listens(b) ? [b, a] : [undefined, undefined];
-  if (!front || !back) return undefined;
+  if (!front || !back) return unreadable('a listening address clawmoat does not model');
   const upstream = socatUpstream(back);
-  if (!upstream) return undefined;
+  if (!upstream) return unreadable(`where ${back.type} sends a connection is not something clawmoat follows`);
   const via = `socat ${words.join(' ')}`;
   if (UNIX_LISTEN_TYPES.has(front.type)) {
     // No client of a zone connects to it; a door in front of it that sends to this path does.
-    if (!front.params[0]) return undefined;
-    const door: Door = { kind: 'socat', listenUnix: [{ path: front.params[0] }], upstream, via, layer: 'tcp', forwardedFor: 'none', auth: [] };
+    const path = socatPath(front);
+    if (!path) return unreadable(`${front.type} names no path`);
+    const door: Door = { kind: 'socat', listenUnix: [{ path }], upstream, via, layer: 'tcp', forwardedFor: 'none', auth: [] };
     if (pid !== undefined) door.pid = pid;
     return door;
   }
   const port = Number(front.params[0]);
-  if (!Number.isInteger(port)) return undefined;
+  if (!Number.isInteger(port)) return unreadable(`${front.type} names no port`);
   const family = LISTEN_TYPES[front.type] ?? (v6 || front.options.get('pf') === 'ip6' ? 6 : 4);
   const bind = front.options.get('bind');
   const address = bind ? bind.replace(/^\[|\]$/g, '') : family === 6 ? '::' : '0.0.0.0';

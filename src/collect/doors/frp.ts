@@ -1,3 +1,4 @@
+import { parse as parseToml, TomlError } from 'smol-toml';
 import { parseDocument } from 'yaml';
 import type { Door, DoorProblem } from '../../snapshot/types.js';
 
@@ -21,60 +22,22 @@ function abs(path: string, cwd: string | undefined): string {
   return path.startsWith('/') || !cwd ? path : `${cwd}/${path}`;
 }
 
-type Value = string | number | boolean | Value[] | { [k: string]: Value };
-
-/** The TOML frpc.toml uses: tables, arrays of tables, strings, numbers, booleans, inline arrays. Throws with a line. */
-export function parseSimpleToml(text: string): { value: Record<string, Value>; lines: Map<object, number> } {
-  const root: Record<string, Value> = {};
-  const lines = new Map<object, number>();
-  let table: Record<string, Value> = root;
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.replace(/\s+#.*$|^#.*$/, '').trim();
-    if (!line) return;
-    const arrayTable = /^\[\[([\w.-]+)\]\]$/.exec(line);
-    const plainTable = /^\[([\w.-]+)\]$/.exec(line);
-    if (arrayTable || plainTable) {
-      const path = (arrayTable ?? plainTable)![1]!.split('.');
-      let cur: Record<string, Value> = root;
-      for (const key of path.slice(0, -1)) {
-        const next = cur[key];
-        cur = (Array.isArray(next) ? next.at(-1) : (next ?? (cur[key] = {}))) as Record<string, Value>;
-      }
-      const last = path.at(-1)!;
-      table = {};
-      if (arrayTable) ((cur[last] ??= []) as Value[]).push(table);
-      else cur[last] = table;
-      lines.set(table, index + 1);
-      return;
-    }
-    const kv = /^([\w.-]+|"[^"]*")\s*=\s*(.+)$/.exec(line);
-    if (!kv) throw Object.assign(new Error(`line ${index + 1}: "${line.slice(0, 60)}" is not a key = value`), { line: index + 1 });
-    const keys = kv[1]!.replace(/^"|"$/g, '').split('.');
-    let cur = table;
-    for (const key of keys.slice(0, -1)) cur = (cur[key] ??= {}) as Record<string, Value>;
-    cur[keys.at(-1)!] = tomlValue(kv[2]!, index + 1);
+/**
+ * frpc.toml through smol-toml (its objects have no prototype: a hostile `__proto__.x = 1` stays a
+ * key of the file). TOML values carry no positions: the Nth `[[proxies]]` header is the Nth proxy's line.
+ */
+function parseFrpToml(text: string): { value: Record<string, unknown>; proxyLines: number[] } {
+  let value: Record<string, unknown>;
+  try {
+    value = parseToml(text) as Record<string, unknown>;
+  } catch (error) {
+    throw Object.assign(new Error((error as Error).message.split('\n')[0]), { line: error instanceof TomlError ? error.line : undefined });
+  }
+  const proxyLines: number[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (/^\s*\[\[\s*proxies\s*\]\]/.test(line)) proxyLines.push(index + 1);
   });
-  return { value: root, lines };
-}
-
-function tomlValue(text: string, line: number): Value {
-  const t = text.trim();
-  if (/^".*"$/.test(t) || /^'.*'$/.test(t)) return t.slice(1, -1);
-  if (/^-?\d+$/.test(t)) return Number(t);
-  if (t === 'true' || t === 'false') return t === 'true';
-  if (t.startsWith('[') && t.endsWith(']')) {
-    const inner = t.slice(1, -1).trim();
-    return inner === '' ? [] : inner.split(',').map((p) => tomlValue(p, line));
-  }
-  if (t.startsWith('{') && t.endsWith('}')) {
-    const out: Record<string, Value> = {};
-    for (const part of t.slice(1, -1).split(',')) {
-      const m = /^\s*([\w.-]+)\s*=\s*(.+?)\s*$/.exec(part);
-      if (m) out[m[1]!] = tomlValue(m[2]!, line);
-    }
-    return out;
-  }
-  throw Object.assign(new Error(`line ${line}: value "${t.slice(0, 40)}" is not understood`), { line });
+  return { value, proxyLines };
 }
 
 function parseIni(text: string): { sections: Map<string, Record<string, string>>; lines: Map<string, number> } {
@@ -136,12 +99,12 @@ export function frpDoors(text: string, path: string, pid?: number): { doors: Doo
     }
   } else {
     let value: Record<string, unknown>;
-    let lineOf: (o: object) => number | undefined = () => undefined;
+    let lineOf: (index: number) => number | undefined = () => undefined;
     try {
       if (/\.toml$/.test(path)) {
-        const parsed = parseSimpleToml(text);
+        const parsed = parseFrpToml(text);
         value = parsed.value;
-        lineOf = (o) => parsed.lines.get(o);
+        lineOf = (index) => parsed.proxyLines[index];
       } else {
         const doc = parseDocument(text);
         if (doc.errors.length > 0) throw Object.assign(new Error(doc.errors[0]!.message.split('\n')[0]), { line: doc.errors[0]!.linePos?.[0].line });
@@ -152,8 +115,8 @@ export function frpDoors(text: string, path: string, pid?: number): { doors: Doo
       return { doors: [], problems };
     }
     server = `${String(value.serverAddr ?? '0.0.0.0')}:${String(value.serverPort ?? 7000)}`;
-    for (const p of (Array.isArray(value.proxies) ? value.proxies : []) as Record<string, unknown>[]) {
-      const line = lineOf(p);
+    for (const [index, p] of ((Array.isArray(value.proxies) ? value.proxies : []) as Record<string, unknown>[]).entries()) {
+      const line = lineOf(index);
       proxies.push({
         name: String(p.name ?? ''),
         type: String(p.type ?? 'tcp'),

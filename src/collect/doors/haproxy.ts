@@ -79,11 +79,13 @@ export function haproxyBind(text: string): { address: string; port: number }[] {
   });
 }
 
-/** The unix socket paths of a `bind` or `server` address: `unix@/run/x.sock` or a bare absolute path. */
+/** The unix socket paths of a `bind` or `server` address: `unix@/run/x.sock`, a bare absolute path, or `abns@name` (abstract: "@name"). */
 export function haproxyUnixPaths(text: string): string[] {
   return text.split(',').flatMap((part) => {
-    const p = part.replace(/^unix@/, '');
-    return p.startsWith('/') ? [p] : [];
+    if (part.startsWith('abns@')) return [`@${part.slice(5)}`];
+    // unix@ may name a relative path (under unix-bind prefix); a bare word is a path only when absolute.
+    if (part.startsWith('unix@')) return [part.slice(5)];
+    return part.startsWith('/') ? [part] : [];
   });
 }
 
@@ -94,6 +96,14 @@ export function haproxyDoors(files: Map<string, string>, pid?: number): { doors:
   const problems: DoorProblem[] = [];
   const all = sections(files);
   const backends = new Map(all.filter((s) => s.type === 'backend' || s.type === 'listen').map((s) => [s.name, s]));
+  // Unix paths as the host sees them: `unix-bind prefix` goes before every bind path, and a
+  // server's path is opened after HAProxy chroots, so it lies under the chroot (Debian's default
+  // config has `chroot /var/lib/haproxy`). Abstract sockets (abns@) have no path to move.
+  const global = all.find((s) => s.type === 'global')?.lines ?? [];
+  const chroot = find(global, 'chroot')[0]?.words[1]?.replace(/\/+$/, '') ?? '';
+  const unixBind = find(global, 'unix-bind')[0]?.words;
+  const bindPrefix = unixBind && unixBind[1] === 'prefix' ? (unixBind[2] ?? '') : '';
+  const onHost = (path: string, prefix: string) => (path.startsWith('@') ? path : `${prefix}${path}`);
   let defaults: Line[] = [];
   for (const s of all) {
     if (s.type === 'defaults') {
@@ -106,17 +116,21 @@ export function haproxyDoors(files: Map<string, string>, pid?: number): { doors:
     let tls = false;
     for (const b of find(s.lines, 'bind')) {
       if (b.words.includes('ssl')) tls = true;
-      const bound = haproxyBind(b.words[1] ?? '');
-      for (const hp of bound) listens.push({ ...hp, location: b.at });
-      if (bound.length === 0 && isPortRange(b.words[1] ?? ''))
+      for (const part of (b.words[1] ?? '').split(',')) {
+        const bound = haproxyBind(part);
+        for (const hp of bound) listens.push({ ...hp, location: b.at });
+        for (const path of haproxyUnixPaths(part)) listenUnix.push({ path: onHost(path, bindPrefix), location: b.at });
+        if (bound.length > 0 || haproxyUnixPaths(part).length > 0 || /^(fd@|sockpair@|quic[46]?@|udp[46]?@)/.test(part)) continue;
         problems.push({
           kind: 'haproxy',
           ...(pid !== undefined ? { pid } : {}),
           source: b.at.file,
           line: b.at.line,
-          detail: `bind ${b.words[1]} at ${b.at.file}:${b.at.line}: a port range clawmoat does not expand (reversed, or wider than ${MAX_PORT_RANGE} ports)`,
+          detail: isPortRange(part)
+            ? `bind ${part} at ${b.at.file}:${b.at.line}: a port range clawmoat does not expand (reversed, past 65535, or wider than ${MAX_PORT_RANGE} ports)`
+            : `bind ${part} at ${b.at.file}:${b.at.line}: an address clawmoat cannot read`,
         });
-      for (const path of haproxyUnixPaths(b.words[1] ?? '')) listenUnix.push({ path, location: b.at });
+      }
     }
     if (listens.length === 0 && listenUnix.length === 0) continue;
     const used = new Set<string>();
@@ -191,7 +205,7 @@ export function haproxyDoors(files: Map<string, string>, pid?: number): { doors:
         const door: Door = {
           kind: 'haproxy',
           listen: listens,
-          upstream: hp ? { host: hp.address === '0.0.0.0' ? '127.0.0.1' : hp.address, port: hp.port } : { unix: unix! },
+          upstream: hp ? { host: hp.address === '0.0.0.0' ? '127.0.0.1' : hp.address, port: hp.port } : { unix: onHost(unix!, chroot) },
           via: `${s.type} ${s.name} → ${backend === s ? '' : `backend ${backend.name} `}server ${server.words.slice(1, 3).join(' ')}`,
           location: server.at,
           layer: mode === 'http' ? 'http' : 'tcp',

@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import type { Collected, DockerState, Door, DoorKind, DoorProblem, DoorsState } from '../../snapshot/types.js';
 import { firstLine, hostFacts, listDir, ok, readText, run, unavailable, which } from '../host.js';
 import { netnsOf, processIds, userOf, cwdOf } from '../proc.js';
-import { kubectlDoors, programName, socatDoor, sshDoors } from './forwarders.js';
+import { kubectlDoors, programName, socatDoor, socatProblem, sshDoors } from './forwarders.js';
 import {
   globToRegExp,
   isGlob,
@@ -441,6 +441,8 @@ async function readDoor(r: Running, state: DoorsState, docker?: Promise<Collecte
     case 'socat': {
       const door = socatDoor(r.argv, r.pid);
       if (door) state.doors.push(door);
+      const why = door ? undefined : socatProblem(r.argv);
+      if (why) state.problems.push({ kind, pid: r.pid, source: `/proc/${r.pid}/cmdline`, detail: `${why} (pid ${r.pid})` });
       return;
     }
     case 'ssh':

@@ -3,10 +3,10 @@
 /** Ports of a range wider than this are not expanded: the listen becomes a problem, not a row per port. */
 export const MAX_PORT_RANGE = 1024;
 
-/** Each port of LOW-HIGH (just LOW without HIGH); none for a reversed range or one wider than MAX_PORT_RANGE. */
+/** Each port of LOW-HIGH (just LOW without HIGH); none for a reversed range, one past 65535, or one wider than MAX_PORT_RANGE. */
 export function portRange(low: number, high: number | undefined): number[] {
   if (high === undefined) return [low];
-  if (high < low || high - low + 1 > MAX_PORT_RANGE) return [];
+  if (high < low || high > 65535 || high - low + 1 > MAX_PORT_RANGE) return [];
   return Array.from({ length: high - low + 1 }, (_, i) => low + i);
 }
 

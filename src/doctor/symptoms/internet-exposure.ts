@@ -1,7 +1,7 @@
 import { doorAdvice } from '../../checks/door-advice.js';
 import { gatewayDoors, type GatewayDoor } from '../../checks/doors.js';
 import type { Evidence } from '../../checks/types.js';
-import { describeDoor, describeLocation, doorName } from '../../model/doors.js';
+import { describeDoor, describeListens, describeLocation, doorName } from '../../model/doors.js';
 import { describeSocket } from '../../model/gateway.js';
 import { hostPort } from '../../model/addresses.js';
 import type { ReachCell } from '../../model/reach.js';
@@ -26,7 +26,7 @@ function cellLine(c: ReachCell): Evidence {
 
 /** Where the door listens, written as the program writes it, with the place it is written. */
 function listenText(door: Door): string {
-  return (door.listen ?? []).map((l) => `${hostPort(l.address, l.port)}${l.location ? ` (${describeLocation(l.location)})` : ''}`).join(', ');
+  return describeListens(door, true);
 }
 
 /** The concrete change for one door, in the words the exposure checks use (checks/door-advice.ts). */

@@ -6,6 +6,7 @@ import { runChecks } from '../../../src/checks/run.js';
 import { baselineSnapshot, compose, tcpListener, withContainers, withDoors, withGatewayProcess, withSockets } from '../../fixtures/builders/snapshot.js';
 import type { DockerContainer } from '../../../src/snapshot/types.js';
 import { predictor } from '../../../src/probe/predict.js';
+import { socatDoor } from '../../../src/collect/doors/forwarders.js';
 
 /** Doors in containers, from the Engine API's view of them (the system test runs a real one in dockerd). */
 
@@ -103,6 +104,21 @@ describe('doors in containers', () => {
     expect(checks[0]!.result).toBe('fail');
     // The probe's predictions see the same listener.
     expect(predictor(ctx)('198.51.100.10', 443, { kind: 'client', source: '203.0.113.5' })).toMatchObject({ verdict: 'open' });
+  });
+
+  it('a host door in front of a door container no socket shows leads on through it to the gateway container', () => {
+    const edge = { ...EDGE, ports: [{ containerPort: 8443, protocol: 'tcp' as const, hostIp: '127.0.0.1', hostPort: '8443' }] };
+    const front = socatDoor(['socat', 'TCP-LISTEN:9000,fork', 'TCP:127.0.0.1:8443'], 77)!;
+    const snapshot = compose(
+      withGatewayProcess(8, ['openclaw-gateway']),
+      withContainers(GATEWAY, edge),
+      withSockets(tcpListener('0.0.0.0', 9000, 77, 'socat')),
+      withDoors([...containerDoors([GATEWAY, edge]), front]),
+    )(baselineSnapshot());
+    const ctx = buildContext(snapshot);
+    const cell = ctx.reach().cells.find((c) => c.listener.port === 9000 && c.zone.kind === 'internet');
+    expect(cell).toMatchObject({ verdict: 'open', listener: { gateway: true, door: { kind: 'socat', chain: [{ kind: 'socat' }] } } });
+    expect(runChecks(ctx, [CHECKS.find((c) => c.meta.id === 'exposure.internet')!]).checks[0]!.result).toBe('fail');
   });
 
   it('a container that is not a door adds no row for its published port', () => {

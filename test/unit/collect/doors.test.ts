@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kubectlDoors, socatDoor, sshDoors } from '../../../src/collect/doors/forwarders.js';
+import { kubectlDoors, socatDoor, socatProblem, sshDoors } from '../../../src/collect/doors/forwarders.js';
 import { nginxDoors, nginxErrorPlace, splitNginxDump } from '../../../src/collect/doors/nginx.js';
 import { caddyDoors } from '../../../src/collect/doors/caddy.js';
 import { haproxyDoors } from '../../../src/collect/doors/haproxy.js';
@@ -38,6 +38,26 @@ describe('forwarders from the command line', () => {
     expect(socatDoor(['socat', 'TCP:127.0.0.1:18789', 'TCP-LISTEN:9000,fork,range=10.0.0.0/8'])?.auth[0]?.text).toMatch(/range=10\.0\.0\.0\/8/);
     expect(socatDoor(['socat', 'TCP-LISTEN:9000', 'UNIX-CONNECT:/run/gw.sock'])?.upstream).toEqual({ unix: '/run/gw.sock' });
     expect(socatDoor(['socat', 'STDIO', 'TCP:example.com:80'])).toBeUndefined();
+  });
+
+  it('socat: options with a separate value (-T 30, -b 8192, -lp NAME), abstract and unix sockets; a listening socat it cannot follow is a problem, a client is nothing', () => {
+    const gw = 'TCP:127.0.0.1:18789';
+    for (const opts of [['-T', '30'], ['-t', '1'], ['-b', '8192'], ['-lp', 'relay'], ['-r', '/tmp/dump'], ['-R', '/tmp/dump'], ['-T10']]) {
+      expect(socatDoor(['socat', ...opts, 'TCP-LISTEN:443,fork', gw]), opts.join(' ')).toMatchObject({ listen: [{ port: 443 }] });
+    }
+    expect(socatDoor(['socat', 'ABSTRACT-LISTEN:gw,fork', gw])).toMatchObject({ listenUnix: [{ path: '@gw' }] });
+    expect(socatDoor(['socat', 'TCP-LISTEN:443,fork', 'ABSTRACT-CONNECT:gw'])?.upstream).toEqual({ unix: '@gw' });
+    expect(socatDoor(['socat', 'unix-l:/run/a:b.sock,fork', gw])).toMatchObject({ listenUnix: [{ path: '/run/a:b.sock' }] });
+    expect(socatDoor(['socat', 'UNIX-LISTEN:/run/in.sock,fork', 'UNIX-CONNECT:/run/out.sock'])).toMatchObject({
+      listenUnix: [{ path: '/run/in.sock' }],
+      upstream: { unix: '/run/out.sock' },
+    });
+    expect(socatProblem(['socat', 'TCP-LISTEN:443,fork', 'SYSTEM:nc 127.0.0.1 18789'])).toMatch(
+      /^socat TCP-LISTEN:443,fork SYSTEM:nc 127\.0\.0\.1 18789: where SYSTEM sends/,
+    );
+    expect(socatProblem(['socat', 'TCP-LISTEN:443,fork'])).toMatch(/1 addresses where socat takes two/);
+    expect(socatProblem(['socat', 'STDIO', 'TCP:example.com:80'])).toBeUndefined();
+    expect(socatProblem(['socat', 'TCP-LISTEN:443,fork', gw])).toBeUndefined();
   });
 
   it('ssh -L to this host is a door; -R is a tunnel whose far end the remote sshd decides', () => {
@@ -312,6 +332,39 @@ describe('HAProxy', () => {
     expect(caddyDoors(json, { file: '/etc/caddy/caddy.json', text: json }).doors[0]!.listen!.map((l) => l.port)).toEqual([9000, 9001]);
   });
 
+  it("unix paths as the host sees them: a server's under the chroot (Debian's default), a bind's after unix-bind prefix; abns@ is abstract", () => {
+    const cfg = [
+      'global',
+      '    chroot /var/lib/haproxy',
+      '    unix-bind prefix /run/haproxy/ mode 660',
+      'listen front',
+      '    mode tcp',
+      '    bind :8444',
+      '    server relay /run/gw.sock',
+      'listen inner',
+      '    mode tcp',
+      '    bind gw-in.sock',
+      '    bind unix@relay.sock',
+      '    bind abns@gw',
+      '    server gw 127.0.0.1:18789',
+      '',
+    ].join('\n');
+    const { doors, problems } = haproxyDoors(new Map([['/etc/haproxy/haproxy.cfg', cfg]]), 9);
+    // A bare relative word is no address HAProxy binds: a problem, never dropped without a word.
+    expect(problems.map((p) => p.detail)).toEqual([expect.stringContaining('bind gw-in.sock at /etc/haproxy/haproxy.cfg:10: an address clawmoat cannot read')]);
+    expect(doors[0]!.upstream).toEqual({ unix: '/var/lib/haproxy/run/gw.sock' });
+    expect(doors[1]!.listenUnix?.map((l) => l.path)).toEqual(['/run/haproxy/relay.sock', '@gw']);
+  });
+
+  it('a port range inside a bind list is expanded or a problem, on its own; past 65535 is a problem', () => {
+    const cfg = ['listen ranged', '    mode tcp', '    bind :443,:1000-5000', '    bind :65530-65600', '    server gw 127.0.0.1:18789', ''].join('\n');
+    const { doors, problems } = haproxyDoors(new Map([['/etc/haproxy/haproxy.cfg', cfg]]), 9);
+    expect(doors[0]!.listen!.map((l) => l.port)).toEqual([443]);
+    expect(problems.map((p) => p.line)).toEqual([3, 4]);
+    expect(problems[0]!.detail).toContain('bind :1000-5000 at');
+    expect(problems[1]!.detail).toContain('bind :65530-65600 at');
+  });
+
   it('unix sockets: a frontend bound to one is a door on that path, a server on one is a unix upstream (not skipped)', () => {
     const cfg = [
       'listen front',
@@ -442,6 +495,29 @@ describe('outbound tunnels (fixtures from the documented formats)', () => {
       '[common]\nserver_addr = 203.0.113.9\nserver_port = 7000\n\n[ssh]\ntype = tcp\nlocal_port = 22\nremote_port = 6001\n\n[gw]\ntype = stcp\nsk = s3cret\nlocal_port = 18789\n';
     expect(frpDoors(ini, '/etc/frp/frpc.ini').doors.map((d) => d.remote?.audience)).toEqual(['internet', 'remote-host']);
     expect(frpDoors('serverAddr = \n', '/etc/frp/frpc.toml').problems[0]).toMatchObject({ line: 1, source: '/etc/frp/frpc.toml' });
+  });
+
+  it("frp: a hostile frpc.toml cannot reach clawmoat's objects through __proto__ (the gateway's user writes it; root reads it)", () => {
+    const hostile = [
+      '__proto__.polluted = "yes"',
+      '[__proto__]',
+      'mode = "token"',
+      '[[proxies]]',
+      'name = "gw"',
+      'type = "tcp"',
+      'localPort = 18789',
+      'remotePort = 6000',
+      '[[proxies.__proto__]]',
+      '',
+    ].join('\n');
+    const result = frpDoors(hostile, '/home/agent/.config/frp/frpc.toml', 8);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).mode).toBeUndefined();
+    // A file TOML refuses (a table defined twice, here by [__proto__] after its dotted key) is a problem naming the file, never a door read half-way.
+    expect(result.doors.length + result.problems.length).toBeGreaterThan(0);
+    const plain = frpDoors('[[proxies]]\nname = "gw"\ntype = "tcp"\nlocalPort = 18789\nremotePort = 6000\n[__proto__]\nmode = "token"\n', '/x/frpc.toml', 8);
+    expect(({} as Record<string, unknown>).mode).toBeUndefined();
+    expect(plain.doors).toMatchObject([{ remote: { port: 6000 }, location: { line: 1 } }]);
   });
 
   it('rinetd: forwarding lines with their allow rules; a line it cannot read is a problem', () => {

@@ -317,6 +317,19 @@ describe('doors in front of doors', () => {
     }
     // The kernel's path, not the string: "//" and "/./" name the same file.
     expect(cell(host(unixNginx('/run//./openclaw.sock'), withDoors([relay])), 'nginx', 443)).toMatchObject({ verdict: 'open', listener: { gateway: true } });
+    // /var/run is /run, and "dir/.." is the kernel's to collapse: the same file.
+    for (const path of ['/var/run/openclaw.sock', '/run/x/../openclaw.sock'])
+      expect(cell(host(unixNginx(path), withDoors([relay])), 'nginx', 443), path).toMatchObject({ verdict: 'open', listener: { gateway: true } });
+    // Another absolute path with the same file name may be a symlink to it: unknown, never "not the gateway".
+    const elsewhere = cell(host(unixNginx('/srv/sockets/openclaw.sock'), withDoors([relay])), 'nginx', 443);
+    expect(elsewhere).toMatchObject({ verdict: 'unknown' });
+    expect(elsewhere?.reason).toContain('depends on symlinks clawmoat does not read');
+    // The relay's evidence names where it listens.
+    const noAuth = runChecks(host(unixNginx('/run/openclaw.sock'), withDoors([relay]), withConfig({ gateway: { auth: { mode: 'none' } } })), [
+      CHECKS.find((c) => c.meta.id === 'door.no_auth')!,
+    ]);
+    expect(JSON.stringify(noAuth.findings)).toContain('taking connections on 0.0.0.0:443');
+    expect(JSON.stringify(noAuth.findings)).toContain('TCP:127.0.0.1:18789 → 127.0.0.1:18789, taking connections on unix:/run/openclaw.sock');
     // A relay on a relative path: which file it is depends on its working directory, so the way is unknown, never "not the gateway".
     const relative = socatDoor(['socat', 'UNIX-LISTEN:openclaw.sock,fork', 'TCP:127.0.0.1:18789'], 9)!;
     const unsure = host(unixNginx('/srv/gw/openclaw.sock'), withDoors([relative]));

@@ -127,6 +127,18 @@ describe('redaction', () => {
     return walk(value);
   }
 
+  it('a "__proto__" key of a parsed file stays a key of the copy, never its prototype (scrub and redactObject)', () => {
+    const hostile = JSON.parse('{"gateway":{"__proto__":{"auth":{"mode":"token"}},"bind":"lan","token":"tok-0123456789"}}') as Record<string, unknown>;
+    const vault = new SecretVault();
+    const redacted = redactObject(hostile, vault) as { gateway: Record<string, unknown> };
+    const scrubbed = vault.scrub({ note: 'tok-0123456789', config: redacted }).config as { gateway: Record<string, unknown> };
+    for (const g of [redacted.gateway, scrubbed.gateway]) {
+      expect(g.auth).toBeUndefined();
+      expect(Object.getPrototypeOf(g)).toBe(Object.prototype);
+      expect(Object.keys(g)).toEqual(['__proto__', 'bind', 'token']);
+    }
+  });
+
   it('scrub answers as a deep replace of every form would, with quotes, backslashes and newlines in secrets, and hands back the value itself when no secret is in it', () => {
     const tricky = fc.string({ minLength: 6, maxLength: 16, unit: fc.constantFrom('a', 'b', '"', '\\', '\n', '\u2028', 'é', 'x') });
     fc.assert(
