@@ -53,85 +53,87 @@ interface ParseState {
 
 /**
  * Tokenise and nest one file: words, quoted strings, `;`, `{`, `}`, `#` comments. A well-formed
- * file is cut into tokens by one regex, a plain directive with its newline one token, so the
- * loop here runs about once per line. Why it matters: a CLI run is always cold, so the
- * JavaScript of a loop that runs once per word costs hundreds of instructions a step, and once
- * hot, V8 spends ~10 ms of CPU compiling it with TurboFan (200 sites of `nginx -T`, 110 kB).
- * Anything else, a syntax error above all, is read again by parseNginxExact, which says what is
- * wrong and where. The two agree on every text (test/unit/collect/nginx-parse.test.ts).
+ * file is cut into tokens by one regex, a plain directive with its newline one token, so
+ * readToken runs about once per line. Anything else, a syntax error above all, is read again by
+ * parseNginxExact, which says what is wrong and where. The two agree on every text
+ * (test/unit/collect/nginx-parse.test.ts).
+ *
+ * Why so: a CLI run is always cold. Interpreted, each step of a loop costs thousands of
+ * instructions, and a loop V8 finds hot it compiles with TurboFan, which cost more than the
+ * parse itself (200 sites of `nginx -T`, 110 kB: ~95 M instructions with a token per word and
+ * white space and the loop in this function, ~70 M so).
  */
 export function parseNginxFile(text: string, file: string): NginxDirective[] {
   const root: NginxDirective[] = [];
   const st: ParseState = { file, stack: [root], words: [], wordLine: 0, line: 1 };
   const tokens = text.match(TOKENS) ?? [];
-  for (let k = 0; k < tokens.length; k++) {
-    const token = tokens[k]!;
-    const c = token.charCodeAt(0);
-    let e = token.length - 1;
-    const newline = token.charCodeAt(e) === NL;
-    if (newline && e === 0) {
-      st.line++;
-      continue;
-    }
-    if (newline) e--;
-    for (let w = token.charCodeAt(e); w === SPACE_CODE || w === TAB || w === CR; w = token.charCodeAt(e)) e--;
-    const last = token.charCodeAt(e);
-    if (c === CLOSE) {
-      if (st.words.length > 0 || st.stack.length === 1) return parseNginxExact(text, file);
-      st.stack.pop();
-    } else if ((last === SEMI || last === OPEN) && e > 0 && c !== HASH) {
-      // A plain directive (no bare word, quoted string or comment ends in `;` or `{`).
-      const parts = token.slice(0, token.charCodeAt(e - 1) === SPACE_CODE ? e - 1 : e).split(' ');
-      if (token.indexOf('"') >= 0 || token.indexOf("'") >= 0) unquote(parts);
-      if (st.words.length > 0) {
-        st.words.push(...parts);
-        endDirective(st, last);
-      } else {
-        const d: NginxDirective = { name: parts.shift()!, args: parts, file, line: st.line };
-        st.stack[st.stack.length - 1]!.push(d);
-        if (last === OPEN) st.stack.push((d.block = []));
-      }
-    } else if (!otherToken(st, token, c)) {
-      return parseNginxExact(text, file);
-    }
-    if (newline) st.line++;
-  }
+  for (let k = 0; k < tokens.length; k++) if (!readToken(st, tokens[k]!)) return parseNginxExact(text, file);
   if (st.words.length > 0 || st.stack.length > 1) return parseNginxExact(text, file);
   return root;
 }
 
-/** The quoted words of a plain directive without their quotes (they hold no escapes). */
-function unquote(parts: string[]): void {
-  for (let k = 0; k < parts.length; k++) {
-    const c = parts[k]!.charCodeAt(0);
-    if (c === DQUOTE || c === SQUOTE) parts[k] = parts[k]!.slice(1, -1);
+/**
+ * One token into the tree: false where the text is not well formed. The common tokens (a plain
+ * directive, `}`, a newline) are read first; the rest below, in this function too: V8 makes a
+ * function hot sooner the smaller it is against what each call runs.
+ */
+function readToken(st: ParseState, token: string): boolean {
+  const c = token.charCodeAt(0);
+  let e = token.length - 1;
+  const newline = token.charCodeAt(e) === NL;
+  if (newline && e === 0) {
+    st.line++;
+    return true;
   }
-}
-
-/** The directive of the words so far, ended by `;` or `{` (false: there are none). */
-function endDirective(st: ParseState, terminator: number): boolean {
-  if (st.words.length === 0) return false;
-  const d: NginxDirective = { name: st.words[0]!, args: st.words.slice(1), file: st.file, line: st.wordLine };
-  st.stack[st.stack.length - 1]!.push(d);
-  st.words = [];
-  if (terminator === OPEN) st.stack.push((d.block = []));
-  return true;
-}
-
-/** A token other than a plain directive or `}`: false where the text is not well formed. */
-function otherToken(st: ParseState, token: string, c: number): boolean {
-  if (token.length === 1 && (c === SEMI || c === OPEN)) return endDirective(st, c);
-  if (c === HASH) return true;
-  // One character: a quote that never closes; `${`: a `${` that never closes.
-  if (((c === DQUOTE || c === SQUOTE) && token.length === 1) || token === '${') return false;
-  if (st.words.length === 0) st.wordLine = st.line;
-  if (c === DQUOTE || c === SQUOTE) {
-    const body = token.slice(1, -1);
-    if (body.includes('\n')) st.line += newlines(body);
-    st.words.push(body.includes('\\') ? body.replace(/\\([\s\S])/g, '$1') : body);
+  if (newline) e--;
+  for (let w = token.charCodeAt(e); w === SPACE_CODE || w === TAB || w === CR; w = token.charCodeAt(e)) e--;
+  const last = token.charCodeAt(e);
+  if (c === CLOSE) {
+    if (st.words.length > 0 || st.stack.length === 1) return false;
+    st.stack.pop();
+  } else if ((last === SEMI || last === OPEN) && e > 0 && c !== HASH) {
+    // A plain directive (no bare word, quoted string or comment ends in `;` or `{`); its quoted words hold no escapes.
+    const parts = token.slice(0, token.charCodeAt(e - 1) === SPACE_CODE ? e - 1 : e).split(' ');
+    if (token.indexOf('"') >= 0 || token.indexOf("'") >= 0) {
+      for (let k = 0; k < parts.length; k++) {
+        const q = parts[k]!.charCodeAt(0);
+        if (q === DQUOTE || q === SQUOTE) parts[k] = parts[k]!.slice(1, -1);
+      }
+    }
+    if (st.words.length === 0) {
+      const d: NginxDirective = { name: parts.shift()!, args: parts, file: st.file, line: st.line };
+      st.stack[st.stack.length - 1]!.push(d);
+      if (last === OPEN) st.stack.push((d.block = []));
+    } else {
+      // The end of a directive whose first words were tokens of their own (a quoted string with a space, say).
+      st.words.push(...parts);
+      const d: NginxDirective = { name: st.words[0]!, args: st.words.slice(1), file: st.file, line: st.wordLine };
+      st.stack[st.stack.length - 1]!.push(d);
+      st.words = [];
+      if (last === OPEN) st.stack.push((d.block = []));
+    }
+  } else if (token.length === 1 && (c === SEMI || c === OPEN)) {
+    if (st.words.length === 0) return false;
+    const d: NginxDirective = { name: st.words[0]!, args: st.words.slice(1), file: st.file, line: st.wordLine };
+    st.stack[st.stack.length - 1]!.push(d);
+    st.words = [];
+    if (c === OPEN) st.stack.push((d.block = []));
+  } else if (c === HASH) {
+    // A comment.
+  } else if (((c === DQUOTE || c === SQUOTE) && token.length === 1) || token === '${') {
+    // A quote or a `${` that never closes.
+    return false;
   } else {
-    st.words.push(token);
+    if (st.words.length === 0) st.wordLine = st.line;
+    if (c === DQUOTE || c === SQUOTE) {
+      const body = token.slice(1, -1);
+      if (body.includes('\n')) st.line += newlines(body);
+      st.words.push(body.includes('\\') ? body.replace(/\\([\s\S])/g, '$1') : body);
+    } else {
+      st.words.push(token);
+    }
   }
+  if (newline) st.line++;
   return true;
 }
 
@@ -291,11 +293,16 @@ function problem(ctx: Context, source: string, line: number | undefined, detail:
   return p;
 }
 
-/** Replace every `include` by the directives of the files it names, in place order. */
+/**
+ * Replace every `include` by the directives of the files it names, in place order. A list with no
+ * include anywhere below it is returned as it is, not copied (the doors only read the tree).
+ */
 function expand(ctx: Context, directives: NginxDirective[], depth = 0): NginxDirective[] {
-  const out: NginxDirective[] = [];
-  for (const d of directives) {
+  let out: NginxDirective[] | undefined;
+  for (let k = 0; k < directives.length; k++) {
+    const d = directives[k]!;
     if (d.name === 'include' && d.args[0] !== undefined) {
+      out ??= directives.slice(0, k);
       const path = resolveIncludePath(d.args[0], ctx.confDir);
       const glob = isGlob(path) ? globToRegExp(path) : undefined;
       const matches = glob ? [...ctx.files.keys()].filter((f) => glob.test(f)).sort() : ctx.files.has(path) ? [path] : [];
@@ -308,14 +315,69 @@ function expand(ctx: Context, directives: NginxDirective[], depth = 0): NginxDir
       for (const m of matches) out.push(...expand(ctx, parsed(ctx, m) ?? [], depth + 1));
       continue;
     }
-    out.push(d.block ? { ...d, block: expand(ctx, d.block, depth) } : d);
+    const block = d.block && expand(ctx, d.block, depth);
+    if (block !== d.block) (out ??= directives.slice(0, k)).push({ ...d, block: block! });
+    else out?.push(d);
   }
-  return out;
+  return out ?? directives;
 }
 
 const at = (d: NginxDirective): SourceLocation => ({ file: d.file, line: d.line });
-const all = (block: readonly NginxDirective[] | undefined, name: string) => (block ?? []).filter((d) => d.name === name);
-const first = (block: readonly NginxDirective[] | undefined, name: string) => (block ?? []).find((d) => d.name === name);
+
+/** The directives of one block that the doors read, found in one pass over it (in their order; the first where one counts). */
+interface BlockFacts {
+  listen: NginxDirective[];
+  serverName: NginxDirective[];
+  headers: NginxDirective[];
+  access: NginxDirective[];
+  authBasic?: NginxDirective;
+  authRequest?: NginxDirective;
+  ssl?: NginxDirective;
+  proxyPass?: NginxDirective;
+}
+
+function factsOf(block: readonly NginxDirective[] | undefined): BlockFacts {
+  const f: BlockFacts = { listen: [], serverName: [], headers: [], access: [] };
+  for (const d of block ?? []) {
+    switch (d.name) {
+      case 'listen':
+        f.listen.push(d);
+        break;
+      case 'server_name':
+        f.serverName.push(d);
+        break;
+      case 'proxy_set_header':
+        f.headers.push(d);
+        break;
+      case 'allow':
+      case 'deny':
+        f.access.push(d);
+        break;
+      case 'auth_basic':
+        f.authBasic ??= d;
+        break;
+      case 'auth_request':
+        f.authRequest ??= d;
+        break;
+      case 'ssl':
+        f.ssl ??= d;
+        break;
+      case 'proxy_pass':
+        f.proxyPass ??= d;
+        break;
+      default:
+        break;
+    }
+  }
+  return f;
+}
+
+/** The directives named NAME of a block, in order. */
+function named(block: readonly NginxDirective[] | undefined, name: string): NginxDirective[] {
+  const out: NginxDirective[] = [];
+  for (const d of block ?? []) if (d.name === name) out.push(d);
+  return out;
+}
 
 /** `listen` → address and port (ngx_http_core_module): no port means 80, a bare port means *:port (IPv4). */
 export function nginxListen(arg: string, defaultPort = 80): { address: string; port: number } | undefined {
@@ -338,16 +400,12 @@ interface Inherited {
 }
 
 /** What a level adds: proxy_set_header replaces the whole inherited set; auth_* and allow/deny likewise per kind. */
-function inherit(parent: Inherited, block: readonly NginxDirective[]): Inherited {
+function inherit(parent: Inherited, block: BlockFacts): Inherited {
   const next: Inherited = { ...parent };
-  const headers = all(block, 'proxy_set_header');
-  if (headers.length > 0) next.headers = headers;
-  const basic = first(block, 'auth_basic');
-  if (basic) next.authBasic = basic;
-  const request = first(block, 'auth_request');
-  if (request) next.authRequest = request;
-  const access = block.filter((d) => d.name === 'allow' || d.name === 'deny');
-  if (access.length > 0) next.access = access;
+  if (block.headers.length > 0) next.headers = block.headers;
+  if (block.authBasic) next.authBasic = block.authBasic;
+  if (block.authRequest) next.authRequest = block.authRequest;
+  if (block.access.length > 0) next.access = block.access;
   return next;
 }
 
@@ -373,10 +431,10 @@ type Upstreams = Map<string, { host: string; port: number; d: NginxDirective }[]
 
 function upstreamBlocks(block: readonly NginxDirective[], defaultPort: number): Upstreams {
   const map: Upstreams = new Map();
-  for (const u of all(block, 'upstream')) {
+  for (const u of named(block, 'upstream')) {
     const servers: { host: string; port: number; d: NginxDirective }[] = [];
     let unknown = false;
-    for (const s of all(u.block, 'server')) {
+    for (const s of named(u.block, 'server')) {
       const target = s.args[0] ?? '';
       if (target.startsWith('unix:')) continue;
       const hp = nginxListen(target, defaultPort);
@@ -426,16 +484,16 @@ function proxyTargets(ctx: Context, pass: NginxDirective, upstreams: Upstreams, 
   return [{ upstream: { host: hp.address, port: hp.port }, location: at(pass) }];
 }
 
-function serverListens(server: NginxDirective, root: boolean, stream: boolean): { listens: DoorListen[]; tls: boolean } {
+function serverListens(server: NginxDirective, facts: BlockFacts, root: boolean, stream: boolean): { listens: DoorListen[]; tls: boolean } {
   const listens: DoorListen[] = [];
   let tls = false;
-  for (const l of all(server.block, 'listen')) {
+  for (const l of facts.listen) {
     if (l.args.includes('udp')) continue;
     if (l.args.includes('ssl') || l.args.includes('quic')) tls = true;
     const hp = nginxListen(l.args[0] ?? '');
     if (hp) listens.push({ ...hp, location: at(l) });
   }
-  if (first(server.block, 'ssl')?.args[0] === 'on') tls = true;
+  if (facts.ssl?.args[0] === 'on') tls = true;
   // No listen in an http server: *:80 as root, *:8000 otherwise (ngx_http_core_module).
   if (listens.length === 0 && !stream) listens.push({ address: '0.0.0.0', port: root ? 80 : 8000, location: at(server) });
   return { listens, tls };
@@ -444,7 +502,7 @@ function serverListens(server: NginxDirective, root: boolean, stream: boolean): 
 function locations(block: readonly NginxDirective[] | undefined, parent: Inherited, visit: (pass: NginxDirective, i: Inherited) => void): void {
   for (const d of block ?? []) {
     if (d.name === 'location' || d.name === 'if' || d.name === 'limit_except') {
-      locations(d.block, inherit(parent, d.block ?? []), visit);
+      locations(d.block, inherit(parent, factsOf(d.block)), visit);
     } else if (d.name === 'proxy_pass') {
       visit(d, parent);
     }
@@ -475,11 +533,12 @@ export function nginxDoors(input: NginxInput): { doors: Door[]; problems: DoorPr
   for (const section of top.filter((d) => (d.name === 'http' || d.name === 'stream') && d.block)) {
     const stream = section.name === 'stream';
     const upstreams = upstreamBlocks(section.block!, 80);
-    const base = inherit({ auth: [] }, section.block!);
-    for (const server of all(section.block, 'server')) {
-      const { listens, tls } = serverListens(server, input.root ?? true, stream);
-      const serverNames = all(server.block, 'server_name').flatMap((d) => d.args);
-      const level = inherit(base, server.block ?? []);
+    const base = inherit({ auth: [] }, factsOf(section.block));
+    for (const server of named(section.block, 'server')) {
+      const facts = factsOf(server.block);
+      const { listens, tls } = serverListens(server, facts, input.root ?? true, stream);
+      const serverNames = facts.serverName.flatMap((d) => d.args);
+      const level = inherit(base, facts);
       const visit = (pass: NginxDirective, i: Inherited) => {
         for (const t of proxyTargets(ctx, pass, upstreams, stream) ?? []) {
           const door: Door = {
@@ -499,8 +558,7 @@ export function nginxDoors(input: NginxInput): { doors: Door[]; problems: DoorPr
         }
       };
       if (stream) {
-        const pass = first(server.block, 'proxy_pass');
-        if (pass) visit(pass, level);
+        if (facts.proxyPass) visit(facts.proxyPass, level);
       } else {
         locations(server.block, level, visit);
       }
