@@ -238,7 +238,8 @@ export function splitNginxDump(dump: string): Map<string, string> {
     const start = m.index + m[0].length + 1;
     const end = k + 1 < marks.length ? marks[k + 1]!.index : dump.length;
     // -T adds one blank line after each file.
-    files.set(m[1]!, dump.slice(start, end).replace(/\n\n$/, '\n'));
+    const text = dump.slice(start, end);
+    files.set(m[1]!, text.endsWith('\n\n') ? text.slice(0, -1) : text);
   });
   return files;
 }
