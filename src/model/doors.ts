@@ -292,6 +292,8 @@ export function socketDoors(
     const mine = doorSockets(door, sockets, same);
     // Where a door leads is asked only of a door with a socket here (a door whose listener is not up adds no row).
     if (mine.length === 0) continue;
+    // Sockets a door already holds that leads to the gateway for certain keep it: where this one leads need not be asked.
+    if (mine.every((socket) => out.get(socket)?.gateway === true && !out.get(socket)!.hop.unknown)) continue;
     const target = behind(door);
     for (const socket of mine) {
       const current = out.get(socket);

@@ -113,26 +113,25 @@ async function dumpAs(pid: number): Promise<{ uid?: number; gid?: number } | und
 }
 
 async function sameNetns(processes: Map<number, string[]>): Promise<Running[]> {
-  const ours = await netnsOf('self');
+  const candidates = [...processes].filter(([pid, argv]) => pid !== hostFacts().pid && doorKindOf(argv));
+  // Every namespace at once, not one after another: the dump commands start only after this.
+  const [ours, ...theirs] = await Promise.all([netnsOf('self'), ...candidates.map(([pid]) => netnsOf(pid))]);
   const out: Running[] = [];
-  for (const [pid, argv] of processes) {
-    if (pid === hostFacts().pid || !doorKindOf(argv)) continue;
-    const ns = await netnsOf(pid);
-    if (ours !== undefined && ns !== ours) continue;
+  candidates.forEach(([pid, argv], k) => {
+    if (ours !== undefined && theirs[k] !== ours) return;
     out.push({ pid, argv, name: programName(argv) });
-  }
+  });
   // A forking forwarder (socat fork) has children with the same argv: the parent holds the
   // listener, so a child of a process with the same argv is left out. Only a child: two unrelated
   // processes with one argv (another working directory, another owner) are both doors, or a decoy
   // started first could hide a real one.
   const byPid = new Map(out.map((r) => [r.pid, r]));
-  const kept: Running[] = [];
-  for (const r of out.sort((a, b) => a.pid - b.pid)) {
-    const parent = byPid.get((await processIds(r.pid))?.ppid ?? -1);
-    if (parent && parent.argv.join('\0') === r.argv.join('\0')) continue;
-    kept.push(r);
-  }
-  return kept;
+  const sorted = out.sort((a, b) => a.pid - b.pid);
+  const ids = await Promise.all(sorted.map((r) => processIds(r.pid)));
+  return sorted.filter((r, k) => {
+    const parent = byPid.get(ids[k]?.ppid ?? -1);
+    return !(parent && parent.argv.join('\0') === r.argv.join('\0'));
+  });
 }
 
 /** Every file a glob or path names, read through the safe reader; unreadable ones are problems. */
@@ -217,11 +216,10 @@ const PERMISSION = /permission denied|operation not permitted|\(13:/i;
 
 async function readNginx(r: Running, state: DoorsState): Promise<void> {
   const args = nginxArgs(r.argv);
-  const binary = await which('nginx');
+  const [binary, as] = await Promise.all([which('nginx'), dumpAs(r.pid)]);
   const prefix = args.prefix;
   const main = args.conf ? (args.conf.startsWith('/') || !prefix ? args.conf : `${prefix.replace(/\/$/, '')}/${args.conf}`) : '/etc/nginx/nginx.conf';
   const dumpArgs = ['-T', ...(prefix ? ['-p', prefix] : []), ...(args.errorLog ? ['-e', args.errorLog] : []), '-c', main];
-  const as = await dumpAs(r.pid);
   const dump =
     binary && as
       ? await run(binary, dumpArgs, { timeoutMs: 10_000, ...as })
@@ -265,7 +263,9 @@ async function readCaddy(r: Running, state: DoorsState): Promise<void> {
     });
     return;
   }
-  const text = await readText(args.config);
+  const adapt = !(args.adapter === 'json' || (!args.adapter && /\.json$/.test(args.config)));
+  // The config, the binary and its owner at once: `caddy adapt` starts as soon as it can.
+  const [text, binary, as] = await Promise.all([readText(args.config), adapt ? which('caddy') : undefined, adapt ? dumpAs(r.pid) : undefined]);
   if (text.status !== 'ok') {
     state.problems.push({
       kind: 'caddy',
@@ -276,11 +276,9 @@ async function readCaddy(r: Running, state: DoorsState): Promise<void> {
     return;
   }
   let json: string | undefined;
-  if (args.adapter === 'json' || (!args.adapter && /\.json$/.test(args.config))) {
+  if (!adapt) {
     json = text.data;
   } else {
-    const binary = await which('caddy');
-    const as = await dumpAs(r.pid);
     if (!binary || !as) {
       state.problems.push({
         kind: 'caddy',

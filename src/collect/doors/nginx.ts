@@ -26,56 +26,115 @@ export class NginxSyntaxError extends Error {
 }
 
 /**
- * Every token of a file in one native pass: white space, a `#` comment, `;`, `{`, `}`, a quoted
- * string (backslash escapes), a bare word (with its `${var}`s, braces kept; quotes inside it are
- * its own characters). An unclosed quote or `${` matches none of them.
+ * The tokens of a file in one native pass, white space left out but for newlines (which count
+ * lines): a whole plain directive on one line (`listen 80;`, `proxy_set_header Connection
+ * "upgrade";`, `server {`: words with one space between them, each plain (a `$` but no `${`) or
+ * quoted without escapes or white space, `;` or `{` after, then the newline if nothing else
+ * follows), which is most of any real config; `}` (with its newline likewise); a newline; `;`;
+ * `{`; a `#` comment; a quoted string (backslash escapes); a bare word (with its `${var}`s,
+ * braces kept; quotes inside it are its own characters); or, matching nothing else, an unclosed
+ * quote or `${`, which makes the text one for parseNginxExact.
  */
-const TOKENS = /\s+|#[^\n]*|[;{}]|"(?:[^"\\]|\\[\s\S])*"|'(?:[^'\\]|\\[\s\S])*'|(?:[^\s;{}$"']|\$\{[^}]*\}|\$(?!\{))(?:[^\s;{}$]|\$\{[^}]*\}|\$(?!\{))*/g;
-const SPACE = /^\s/;
+const PLAIN_WORD = String.raw`(?:(?:[^\s;{}$"'#]|\$(?!\{))+|"[^"\\\s]*"|'[^'\\\s]*')`;
+const TOKENS = new RegExp(
+  String.raw`${PLAIN_WORD}(?: ${PLAIN_WORD})* ?[;{][ \t\r]*\n?|\}[ \t\r]*\n?|\n|[;{]|#[^\n]*|"(?:[^"\\]|\\[\s\S])*"|'(?:[^'\\]|\\[\s\S])*'|(?:[^\s;{}$"']|\$\{[^}]*\}|\$(?!\{))(?:[^\s;{}$]|\$\{[^}]*\}|\$(?!\{))*|\$\{|["']`,
+  'g',
+);
+const [NL, SEMI, OPEN, CLOSE, HASH, DQUOTE, SQUOTE, SPACE_CODE, TAB, CR] = ['\n', ';', '{', '}', '#', '"', "'", ' ', '\t', '\r'].map((c) => c.charCodeAt(0));
+
+interface ParseState {
+  file: string;
+  stack: NginxDirective[][];
+  /** Words of a directive not ended yet (only when it is not one plain token). */
+  words: string[];
+  wordLine: number;
+  line: number;
+}
 
 /**
  * Tokenise and nest one file: words, quoted strings, `;`, `{`, `}`, `#` comments. A well-formed
- * file is cut into tokens by one regex (200 sites of `nginx -T`, 110 kB, cost a quarter less than
- * reading them a character at a time); anything else, a syntax error above all, is read again by
+ * file is cut into tokens by one regex, a plain directive with its newline one token, so
+ * readToken runs about once per line. Anything else, a syntax error above all, is read again by
  * parseNginxExact, which says what is wrong and where. The two agree on every text
  * (test/unit/collect/nginx-parse.test.ts).
+ *
+ * Why so: a CLI run is always cold. Interpreted, each step of a loop costs thousands of
+ * instructions, and a loop V8 finds hot it compiles with TurboFan, which cost more than the
+ * parse itself (200 sites of `nginx -T`, 110 kB: ~95 M instructions with a token per word and
+ * white space and the loop in this function, ~70 M so).
  */
 export function parseNginxFile(text: string, file: string): NginxDirective[] {
   const root: NginxDirective[] = [];
-  const stack: NginxDirective[][] = [root];
-  let words: string[] = [];
-  let wordLine = 0;
-  let line = 1;
-  let covered = 0;
-  for (const token of text.match(TOKENS) ?? []) {
-    covered += token.length;
-    const c = token[0];
-    if (c === '#') continue;
-    if (c === ';' || c === '{') {
-      if (words.length === 0) return parseNginxExact(text, file);
-      const d: NginxDirective = { name: words[0]!, args: words.slice(1), file, line: wordLine };
-      stack.at(-1)!.push(d);
-      words = [];
-      if (c === '{') stack.push((d.block = []));
-    } else if (c === '}') {
-      if (words.length > 0 || stack.length === 1) return parseNginxExact(text, file);
-      stack.pop();
-    } else if (SPACE.test(token)) {
-      line += newlines(token);
-    } else {
-      if (words.length === 0) wordLine = line;
-      if (c === '"' || c === "'") {
-        const body = token.slice(1, -1);
-        line += newlines(body);
-        words.push(body.includes('\\') ? body.replace(/\\([\s\S])/g, '$1') : body);
-      } else {
-        words.push(token);
+  const st: ParseState = { file, stack: [root], words: [], wordLine: 0, line: 1 };
+  const tokens = text.match(TOKENS) ?? [];
+  for (let k = 0; k < tokens.length; k++) if (!readToken(st, tokens[k]!)) return parseNginxExact(text, file);
+  if (st.words.length > 0 || st.stack.length > 1) return parseNginxExact(text, file);
+  return root;
+}
+
+/**
+ * One token into the tree: false where the text is not well formed. The common tokens (a plain
+ * directive, `}`, a newline) are read first; the rest below, in this function too: V8 makes a
+ * function hot sooner the smaller it is against what each call runs.
+ */
+function readToken(st: ParseState, token: string): boolean {
+  const c = token.charCodeAt(0);
+  let e = token.length - 1;
+  const newline = token.charCodeAt(e) === NL;
+  if (newline && e === 0) {
+    st.line++;
+    return true;
+  }
+  if (newline) e--;
+  for (let w = token.charCodeAt(e); w === SPACE_CODE || w === TAB || w === CR; w = token.charCodeAt(e)) e--;
+  const last = token.charCodeAt(e);
+  if (c === CLOSE) {
+    if (st.words.length > 0 || st.stack.length === 1) return false;
+    st.stack.pop();
+  } else if ((last === SEMI || last === OPEN) && e > 0 && c !== HASH) {
+    // A plain directive (no bare word, quoted string or comment ends in `;` or `{`); its quoted words hold no escapes.
+    const parts = token.slice(0, token.charCodeAt(e - 1) === SPACE_CODE ? e - 1 : e).split(' ');
+    if (token.indexOf('"') >= 0 || token.indexOf("'") >= 0) {
+      for (let k = 0; k < parts.length; k++) {
+        const q = parts[k]!.charCodeAt(0);
+        if (q === DQUOTE || q === SQUOTE) parts[k] = parts[k]!.slice(1, -1);
       }
     }
+    if (st.words.length === 0) {
+      const d: NginxDirective = { name: parts.shift()!, args: parts, file: st.file, line: st.line };
+      st.stack[st.stack.length - 1]!.push(d);
+      if (last === OPEN) st.stack.push((d.block = []));
+    } else {
+      // The end of a directive whose first words were tokens of their own (a quoted string with a space, say).
+      st.words.push(...parts);
+      const d: NginxDirective = { name: st.words[0]!, args: st.words.slice(1), file: st.file, line: st.wordLine };
+      st.stack[st.stack.length - 1]!.push(d);
+      st.words = [];
+      if (last === OPEN) st.stack.push((d.block = []));
+    }
+  } else if (token.length === 1 && (c === SEMI || c === OPEN)) {
+    if (st.words.length === 0) return false;
+    const d: NginxDirective = { name: st.words[0]!, args: st.words.slice(1), file: st.file, line: st.wordLine };
+    st.stack[st.stack.length - 1]!.push(d);
+    st.words = [];
+    if (c === OPEN) st.stack.push((d.block = []));
+  } else if (c === HASH) {
+    // A comment.
+  } else if (((c === DQUOTE || c === SQUOTE) && token.length === 1) || token === '${') {
+    // A quote or a `${` that never closes.
+    return false;
+  } else {
+    if (st.words.length === 0) st.wordLine = st.line;
+    if (c === DQUOTE || c === SQUOTE) {
+      const body = token.slice(1, -1);
+      if (body.includes('\n')) st.line += newlines(body);
+      st.words.push(body.includes('\\') ? body.replace(/\\([\s\S])/g, '$1') : body);
+    } else {
+      st.words.push(token);
+    }
   }
-  // Text no token covers (an unclosed quote or `${`) or an unfinished file.
-  if (covered !== text.length || words.length > 0 || stack.length > 1) return parseNginxExact(text, file);
-  return root;
+  if (newline) st.line++;
+  return true;
 }
 
 function newlines(text: string): number {
@@ -179,7 +238,8 @@ export function splitNginxDump(dump: string): Map<string, string> {
     const start = m.index + m[0].length + 1;
     const end = k + 1 < marks.length ? marks[k + 1]!.index : dump.length;
     // -T adds one blank line after each file.
-    files.set(m[1]!, dump.slice(start, end).replace(/\n\n$/, '\n'));
+    const text = dump.slice(start, end);
+    files.set(m[1]!, text.endsWith('\n\n') ? text.slice(0, -1) : text);
   });
   return files;
 }
@@ -234,11 +294,16 @@ function problem(ctx: Context, source: string, line: number | undefined, detail:
   return p;
 }
 
-/** Replace every `include` by the directives of the files it names, in place order. */
+/**
+ * Replace every `include` by the directives of the files it names, in place order. A list with no
+ * include anywhere below it is returned as it is, not copied (the doors only read the tree).
+ */
 function expand(ctx: Context, directives: NginxDirective[], depth = 0): NginxDirective[] {
-  const out: NginxDirective[] = [];
-  for (const d of directives) {
+  let out: NginxDirective[] | undefined;
+  for (let k = 0; k < directives.length; k++) {
+    const d = directives[k]!;
     if (d.name === 'include' && d.args[0] !== undefined) {
+      out ??= directives.slice(0, k);
       const path = resolveIncludePath(d.args[0], ctx.confDir);
       const glob = isGlob(path) ? globToRegExp(path) : undefined;
       const matches = glob ? [...ctx.files.keys()].filter((f) => glob.test(f)).sort() : ctx.files.has(path) ? [path] : [];
@@ -251,14 +316,69 @@ function expand(ctx: Context, directives: NginxDirective[], depth = 0): NginxDir
       for (const m of matches) out.push(...expand(ctx, parsed(ctx, m) ?? [], depth + 1));
       continue;
     }
-    out.push(d.block ? { ...d, block: expand(ctx, d.block, depth) } : d);
+    const block = d.block && expand(ctx, d.block, depth);
+    if (block !== d.block) (out ??= directives.slice(0, k)).push({ ...d, block: block! });
+    else out?.push(d);
   }
-  return out;
+  return out ?? directives;
 }
 
 const at = (d: NginxDirective): SourceLocation => ({ file: d.file, line: d.line });
-const all = (block: readonly NginxDirective[] | undefined, name: string) => (block ?? []).filter((d) => d.name === name);
-const first = (block: readonly NginxDirective[] | undefined, name: string) => (block ?? []).find((d) => d.name === name);
+
+/** The directives of one block that the doors read, found in one pass over it (in their order; the first where one counts). */
+interface BlockFacts {
+  listen: NginxDirective[];
+  serverName: NginxDirective[];
+  headers: NginxDirective[];
+  access: NginxDirective[];
+  authBasic?: NginxDirective;
+  authRequest?: NginxDirective;
+  ssl?: NginxDirective;
+  proxyPass?: NginxDirective;
+}
+
+function factsOf(block: readonly NginxDirective[] | undefined): BlockFacts {
+  const f: BlockFacts = { listen: [], serverName: [], headers: [], access: [] };
+  for (const d of block ?? []) {
+    switch (d.name) {
+      case 'listen':
+        f.listen.push(d);
+        break;
+      case 'server_name':
+        f.serverName.push(d);
+        break;
+      case 'proxy_set_header':
+        f.headers.push(d);
+        break;
+      case 'allow':
+      case 'deny':
+        f.access.push(d);
+        break;
+      case 'auth_basic':
+        f.authBasic ??= d;
+        break;
+      case 'auth_request':
+        f.authRequest ??= d;
+        break;
+      case 'ssl':
+        f.ssl ??= d;
+        break;
+      case 'proxy_pass':
+        f.proxyPass ??= d;
+        break;
+      default:
+        break;
+    }
+  }
+  return f;
+}
+
+/** The directives named NAME of a block, in order. */
+function named(block: readonly NginxDirective[] | undefined, name: string): NginxDirective[] {
+  const out: NginxDirective[] = [];
+  for (const d of block ?? []) if (d.name === name) out.push(d);
+  return out;
+}
 
 /** `listen` → address and port (ngx_http_core_module): no port means 80, a bare port means *:port (IPv4). */
 export function nginxListen(arg: string, defaultPort = 80): { address: string; port: number } | undefined {
@@ -281,16 +401,12 @@ interface Inherited {
 }
 
 /** What a level adds: proxy_set_header replaces the whole inherited set; auth_* and allow/deny likewise per kind. */
-function inherit(parent: Inherited, block: readonly NginxDirective[]): Inherited {
+function inherit(parent: Inherited, block: BlockFacts): Inherited {
   const next: Inherited = { ...parent };
-  const headers = all(block, 'proxy_set_header');
-  if (headers.length > 0) next.headers = headers;
-  const basic = first(block, 'auth_basic');
-  if (basic) next.authBasic = basic;
-  const request = first(block, 'auth_request');
-  if (request) next.authRequest = request;
-  const access = block.filter((d) => d.name === 'allow' || d.name === 'deny');
-  if (access.length > 0) next.access = access;
+  if (block.headers.length > 0) next.headers = block.headers;
+  if (block.authBasic) next.authBasic = block.authBasic;
+  if (block.authRequest) next.authRequest = block.authRequest;
+  if (block.access.length > 0) next.access = block.access;
   return next;
 }
 
@@ -316,10 +432,10 @@ type Upstreams = Map<string, { upstream: Door['upstream']; d: NginxDirective }[]
 
 function upstreamBlocks(block: readonly NginxDirective[], defaultPort: number): Upstreams {
   const map: Upstreams = new Map();
-  for (const u of all(block, 'upstream')) {
+  for (const u of named(block, 'upstream')) {
     const servers: { upstream: Door['upstream']; d: NginxDirective }[] = [];
     let unknown = false;
-    for (const s of all(u.block, 'server')) {
+    for (const s of named(u.block, 'server')) {
       const target = s.args[0] ?? '';
       if (target.startsWith('unix:')) {
         servers.push({ upstream: { unix: target.slice(5) }, d: s });
@@ -374,12 +490,16 @@ function proxyTargets(ctx: Context, pass: NginxDirective, upstreams: Upstreams, 
   return [{ upstream: { host: hp.address, port: hp.port }, location: at(pass) }];
 }
 
-function serverListens(server: NginxDirective, root: boolean, stream: boolean): { listens: DoorListen[]; unix: NonNullable<Door['listenUnix']>; tls: boolean } {
+function serverListens(
+  server: NginxDirective,
+  facts: BlockFacts,
+  root: boolean,
+  stream: boolean,
+): { listens: DoorListen[]; unix: NonNullable<Door['listenUnix']>; tls: boolean } {
   const listens: DoorListen[] = [];
   const unix: NonNullable<Door['listenUnix']> = [];
   let tls = false;
-  const directives = all(server.block, 'listen');
-  for (const l of directives) {
+  for (const l of facts.listen) {
     if (l.args.includes('udp')) continue;
     if (l.args.includes('ssl') || l.args.includes('quic')) tls = true;
     const arg = l.args[0] ?? '';
@@ -390,17 +510,17 @@ function serverListens(server: NginxDirective, root: boolean, stream: boolean): 
     const hp = nginxListen(arg);
     if (hp) listens.push({ ...hp, location: at(l) });
   }
-  if (first(server.block, 'ssl')?.args[0] === 'on') tls = true;
+  if (facts.ssl?.args[0] === 'on') tls = true;
   // No listen in an http server: *:80 as root, *:8000 otherwise (ngx_http_core_module). A server
   // listening on a unix socket alone has a listen: it takes no TCP port.
-  if (directives.length === 0 && !stream) listens.push({ address: '0.0.0.0', port: root ? 80 : 8000, location: at(server) });
+  if (facts.listen.length === 0 && !stream) listens.push({ address: '0.0.0.0', port: root ? 80 : 8000, location: at(server) });
   return { listens, unix, tls };
 }
 
 function locations(block: readonly NginxDirective[] | undefined, parent: Inherited, visit: (pass: NginxDirective, i: Inherited) => void): void {
   for (const d of block ?? []) {
     if (d.name === 'location' || d.name === 'if' || d.name === 'limit_except') {
-      locations(d.block, inherit(parent, d.block ?? []), visit);
+      locations(d.block, inherit(parent, factsOf(d.block)), visit);
     } else if (d.name === 'proxy_pass') {
       visit(d, parent);
     }
@@ -431,11 +551,12 @@ export function nginxDoors(input: NginxInput): { doors: Door[]; problems: DoorPr
   for (const section of top.filter((d) => (d.name === 'http' || d.name === 'stream') && d.block)) {
     const stream = section.name === 'stream';
     const upstreams = upstreamBlocks(section.block!, 80);
-    const base = inherit({ auth: [] }, section.block!);
-    for (const server of all(section.block, 'server')) {
-      const { listens, unix, tls } = serverListens(server, input.root ?? true, stream);
-      const serverNames = all(server.block, 'server_name').flatMap((d) => d.args);
-      const level = inherit(base, server.block ?? []);
+    const base = inherit({ auth: [] }, factsOf(section.block));
+    for (const server of named(section.block, 'server')) {
+      const facts = factsOf(server.block);
+      const { listens, unix, tls } = serverListens(server, facts, input.root ?? true, stream);
+      const serverNames = facts.serverName.flatMap((d) => d.args);
+      const level = inherit(base, facts);
       const visit = (pass: NginxDirective, i: Inherited) => {
         for (const t of proxyTargets(ctx, pass, upstreams, stream) ?? []) {
           const door: Door = {
@@ -456,8 +577,7 @@ export function nginxDoors(input: NginxInput): { doors: Door[]; problems: DoorPr
         }
       };
       if (stream) {
-        const pass = first(server.block, 'proxy_pass');
-        if (pass) visit(pass, level);
+        if (facts.proxyPass) visit(facts.proxyPass, level);
       } else {
         locations(server.block, level, visit);
       }

@@ -53,8 +53,30 @@ function outcome(parse: (text: string, file: string) => unknown, text: string): 
   }
 }
 
-/** Words nginx accepts, the odd ones above all. */
-const WORDS = ['server', 'listen', '127.0.0.1:80', 'x"y', "q'", '"a b"', "'c;d'", '"e\\"f"', "'\n'", '$x', '${y}', '$$', '${a\nb}', 'a#b', '"{;}"', '""'];
+/** Words nginx accepts, the odd ones above all (quoted ones with and without what a plain directive token refuses). */
+const WORDS = [
+  'server',
+  'listen',
+  '127.0.0.1:80',
+  'x"y',
+  "q'",
+  '"a b"',
+  "'c;d'",
+  '"e\\"f"',
+  "'\n'",
+  '$x',
+  '${y}',
+  '$$',
+  '${a\nb}',
+  'a#b',
+  '"{;}"',
+  '""',
+  `'a"b'`,
+  `"x'y"`,
+  'a$',
+  '"a"b',
+  "'#'",
+];
 const GAPS = [' ', '\t', '\n', ' \n  ', '\r\n', '\u00a0', ' # note; {\n', '\n#\n'];
 
 describe('nginx tokenizer', () => {
