@@ -183,6 +183,12 @@ export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarg
           const why = `${describeDoor(maybe[1][0]!)} listens on the unix socket ${maybe[0]}, and whether that is the file ${up.unix} depends ${how}`;
           return end([`${name} sends it to the unix socket ${up.unix}`, `whether it leads to the gateway is unknown: ${why}`], { gateway: true, unknown: why });
         }
+        // A door whose config could not be read may listen there: its unix sockets are not known either.
+        const unreadDoor = input.problems.find((p) => !p.tunnel);
+        if (unreadDoor) {
+          const why = `no door read listens on the unix socket ${up.unix}, and one that could not be read may: ${problemText(unreadDoor)}`;
+          return end([`${name} sends it to the unix socket ${up.unix}`, `whether it leads to the gateway is unknown: ${why}`], { gateway: true, unknown: why });
+        }
         return end([`${name} sends it to the unix socket ${up.unix}, where no door of this host listens`], { gateway: false });
       }
       return {

@@ -315,6 +315,17 @@ describe('doors in front of doors', () => {
       expect(cell(other, 'nginx', 443)?.listener.gateway ?? false).toBe(false);
       expect(exposure(other).result).toBe('pass');
     }
+    // No door read listens there, but one could not be read: it may, so unknown (never "not the gateway").
+    const unread: DoorProblem = {
+      kind: 'haproxy',
+      pid: 31,
+      source: '/etc/haproxy/haproxy.cfg',
+      line: 4,
+      detail: 'use_backend %[var(txn.b)] picks its backend per request',
+    };
+    const maybeThere = cell(host(unixNginx('/run/openclaw.sock'), withDoors([], [unread])), 'nginx', 443);
+    expect(maybeThere).toMatchObject({ verdict: 'unknown' });
+    expect(maybeThere?.reason).toContain('one that could not be read may');
     // The kernel's path, not the string: "//" and "/./" name the same file.
     expect(cell(host(unixNginx('/run//./openclaw.sock'), withDoors([relay])), 'nginx', 443)).toMatchObject({ verdict: 'open', listener: { gateway: true } });
     // /var/run is /run, and "dir/.." is the kernel's to collapse: the same file.
