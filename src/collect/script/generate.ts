@@ -51,15 +51,48 @@ function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
 }
 
+/** Plain alternatives (words joined by |): grep -E and every awk read them alike. */
+const PLAIN_PATTERN = /^[A-Za-z0-9_-]+(\|[A-Za-z0-9_-]+)*$/;
+
+/**
+ * The awk that finds every pattern's candidates in one pass over the process table's lines
+ * ("PID/cmdline:ARG"), as `grep [-i] -E PATTERN` would, each pid once a pattern. A pattern with
+ * other syntax is refused here: awk's regular expressions and grep's differ at the edges.
+ */
+export function candidatesAwk(reads: readonly ProcessReads[]): string {
+  const tests = reads.map((p, i) => {
+    if (!PLAIN_PATTERN.test(p.pattern)) throw new Error(`process pattern ${p.pattern} is not plain alternatives; the collection script's awk cannot take it`);
+    const subject = p.ignoreCase ? 'l' : '$0';
+    const re = p.ignoreCase ? p.pattern.toLowerCase() : p.pattern;
+    return `  if (${subject} ~ /${re}/) { if (e != last${i}) print ${i}, e; last${i} = e }`;
+  });
+  return ['{', '  e = $0; sub(/:.*/, "", e); l = tolower($0)', ...tests, '}'].join('\n');
+}
+
 function processLoops(reads: ProcessReads[]): string {
   const groups = reads.map((_, i) => `$PIDS${i}`).join(' ');
   return [
     // The candidates come from the process table read once (so a process that starts or exits
     // meanwhile, a web server's worker, is in both or in neither; without it, from /proc): its
     // entries "PID/cmdline:ARG" one a line (an argument's own newlines made spaces: the patterns
-    // are words), so one tr for all, then one grep a pattern, the pids kept once each in the shell.
+    // are words), so one tr for all.
     `if [ -n "\${TABLE:-}" ]; then tr '\\000\\n' '\\n ' < "$TABLE" > "$T/argv" 2>/dev/null; fi`,
-    ...reads.map((p, i) => `candidates ${p.ignoreCase ? '-i ' : ''}-E ${shQuote(p.pattern)}; PIDS${i}=$PIDS`),
+    // Every pattern's candidates in one awk over that file, "INDEX PID/cmdline" a line (a pid once
+    // a pattern); without awk, or should it fail, one grep a pattern as before.
+    ...(reads.length === 0
+      ? []
+      : [
+          ...reads.map((_, i) => `PIDS${i}=`),
+          `if [ -n "\${TABLE:-}" ] && find_prog awk && m=$("$FOUND" ${shQuote(candidatesAwk(reads))} "$T/argv" 2>/dev/null); then`,
+          `  set -- $m`,
+          `  while [ $# -ge 2 ]; do`,
+          `    case $1 in *[!0-9]*|'') break ;; esac`,
+          `    eval "PIDS$1=\\"\\$PIDS$1 \\$2\\""; shift 2`,
+          `  done`,
+          `else`,
+          ...reads.map((p, i) => `  candidates ${p.ignoreCase ? '-i ' : ''}-E ${shQuote(p.pattern)}; PIDS${i}=$PIDS`),
+          `fi`,
+        ]),
     // The script's own network namespace and every candidate's in one ls (its targets are the
     // kernel's "net:[N]"; ls's /proc/self is in the script's namespace): the collectors count
     // only processes in the script's own, so only those are read further.
@@ -96,6 +129,21 @@ function processLoops(reads: ProcessReads[]): string {
   ].join('\n');
 }
 
+/**
+ * Every directory and file on the way to the declared files (not /proc's), each once, in order:
+ * what prefetch_stats stats in one go. A component with a space or a newline is left out (its
+ * file is then checked by a stat of its own): the cache is looked up by a line's " PATH" ending.
+ */
+export function prefetchComponents(files: readonly string[]): string[] {
+  const components = files
+    .filter((f) => f.startsWith('/') && !f.startsWith('/proc/'))
+    .flatMap((f) => {
+      const parts = f.split('/').filter(Boolean);
+      return parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}`);
+    });
+  return unique(components).filter((c) => !/\s/.test(c));
+}
+
 export function generateScript(reads: readonly ScriptReads[] = ALL_READS): string {
   const all = (key: 'files' | 'kernelValues' | 'which' | 'dirs' | 'stats' | 'env') => unique(reads.flatMap((r) => r[key] ?? []));
   const commands = reads.flatMap((r) => r.commands ?? []);
@@ -108,10 +156,7 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
     HEADER,
     ...all('env').map((name) => `env_var ${name}`),
     ...all('which').map((p) => `which_prog ${shQuote(p)}`),
-    `prefetch_stats ${all('files')
-      .filter((f) => !f.startsWith('/proc/'))
-      .map(shQuote)
-      .join(' ')}`,
+    `prefetch_stats ${prefetchComponents(all('files')).map(shQuote).join(' ')}`,
     ...all('files').map((f) => `read_file ${shQuote(f)}`),
     'flush_reads copy',
     ...all('dirs').map((d) => `list_dir ${shQuote(d)}`),
@@ -202,6 +247,10 @@ file_record() { # KEY OP STATUS ID: a record whose data is the file KEY.f (writt
   ORDER="$ORDER $C.c $1.f"
   C=$((C + 1))
 }
+cut_stderr() { # FILE: a command's stderr over 4096 bytes, its first 4096 in its place (size too)
+  if "$HEAD" -c 4096 "$1" > "$1.t" 2>/dev/null; then size=4096; else : > "$1.t"; size=0; fi
+  o="$ORDER "; ORDER="\${o%%" $1 "*} $1.t \${o#*" $1 "}"; ORDER=\${ORDER% }
+}
 finish() {
   stop_watchdog
   : >> "$T/$C.c"
@@ -217,6 +266,7 @@ finish() {
       *@*)
         read -r size x <&4
         set -- $line
+        case $5 in *.e) [ "$size" -le 4096 ] || cut_stderr "\${5#@}" ;; esac
         case $FAILED in *" \${5#@} "*) printf 'R %s error %s %s\\n' "$2" "$4" "$size" ;; *) printf 'R %s %s %s %s\\n' "$2" "$3" "$4" "$size" ;; esac
         ;;
       *) printf '%s\\n' "$line" ;;
@@ -333,8 +383,11 @@ kernel_value() { # one-line kernel files (/proc/sys): the shell's own read, no p
 list_dir() { # names NUL-separated
   if [ ! -d "$1" ]; then outv list missing "$1" ''; return; fi
   new_file
+  # A name the glob found is there (no stat each: a systemd directory holds hundreds); only a
+  # pattern left as it is (nothing matched, or a file so named) is looked at.
   for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do
-    if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\\0' "\${f##*/}"; fi
+    case $f in "$1/*" | "$1/.[!.]*" | "$1/..?*") [ -e "$f" ] || [ -L "$f" ] || continue ;; esac
+    printf '%s\\0' "\${f##*/}"
   done > "$D"
   end_file list ok "$1"
 }
@@ -358,12 +411,17 @@ proc_status() {
 
 # run_cmd SECONDS ARGV...: stdout as one record, stderr as the next; the watchdog stops it after
 # SECONDS. After it, D is its output and rc its status.
-# err_record STATUS ID: the command's stderr ($T/e), its first 4096 bytes (a process only when
-# there is one: a file of its own per command would cost more, in new files, than it saves).
+# err_record STATUS ID: the command's stderr, in $T/K.e (K: its output's key), as the next record.
+# finish cuts one over 4096 bytes to its first 4096: a head only then, where one a command that
+# wrote to stderr cost a process each (a file costs a few syscalls; a process, about a millisecond).
 err_record() {
-  rc=$1; e=
-  if [ -s "$T/e" ]; then e=$("$HEAD" -c 4096 "$T/e"); fi
-  outv stderr "$1" "$2" "$e"
+  rc=$1
+  [ -e "$T/$K.e" ] || : > "$T/$K.e"
+  N=$((N + 1))
+  printf 'R stderr %s %s @%s.e\n' "$1" "\${#2}" $K >> "$T/meta"
+  printf '%s' "$2" >> "$T/$C.c"
+  ORDER="$ORDER $C.c $K.e"
+  C=$((C + 1))
 }
 run_cmd() {
   t=$1; shift
@@ -372,7 +430,7 @@ run_cmd() {
   shift
   new_file
   STEP=$((STEP + 1))
-  bounded "$t" "$FOUND" "$@" > "$D" 2> "$T/e" < /dev/null
+  bounded "$t" "$FOUND" "$@" > "$D" 2> "$T/$K.e" < /dev/null
   end_file run $RC "$id"
   err_record $RC "$id"
 }
@@ -478,20 +536,14 @@ copy_files() { (ulimit -c 0; ulimit -f $((MAX / 512 + 1)); exec "$CP" -P -- "$@"
 CP=
 if find_prog cp; then CP=$FOUND; fi
 
-# prefetch_stats PATH...: one stat for every component of every path, for check_path to look up.
+# prefetch_stats PATH...: one stat for every component of the declared files, for check_path to
+# look up; the generator lists each component once (prefetchComponents), none with a space or a
+# newline in its name, so a line of the cache is found by its " PATH" ending (SCN: newline-framed).
 prefetch_stats() {
-  for f; do
-    q=
-    rest=\${f#/}
-    while [ -n "$rest" ]; do
-      q="$q/\${rest%%/*}"
-      case $rest in */*) rest=\${rest#*/} ;; *) rest= ;; esac
-      set -- "$@" "$q"
-    done
-  done
   SC=$(stat -c '%u %g %f %s %n' "$@" 2>/dev/null)
+  SCN="$NL$SC$NL"
 }
-SC=
+SC=; SCN=
 
 # check_path PATH: stat every component (one stat for all); note who controls it in CTL, whether
 # a symbolic link is on the way in LINKED, and the last component's "uid gid mode size" in LAST.
@@ -505,18 +557,14 @@ check_path() {
     set -- "$@" "$q"
   done
   count=$#
-  # From the cache of prefetch_stats when it holds every component, else one stat now. The
-  # lines are walked in the shell's memory ("uid gid mode size" a line in SL): no file read byte by byte.
-  SL=
+  # From the cache of prefetch_stats when it holds every component, else one stat now. Each is
+  # looked up in the shell's memory by one pattern ("uid gid mode size" a line in SL): the first
+  # line ending " COMPONENT". Its names have no spaces and a component starts with /, so the
+  # match is that line's whole name, never the tail of another's.
+  SL=; hit=
   for q; do
-    hit=
-    rest=$SC
-    while [ -n "$rest" ]; do
-      cl=\${rest%%"$NL"*}
-      case $rest in *"$NL"*) rest=\${rest#*"$NL"} ;; *) rest= ;; esac
-      if [ "\${cl#* * * * }" = "$q" ]; then SL="$SL\${cl% "$q"}$NL"; hit=1; break; fi
-    done
-    [ -n "$hit" ] || break
+    case $SCN in *" $q$NL"*) ;; *) hit=; break ;; esac
+    cl=\${SCN%%" $q$NL"*}; SL="$SL\${cl##*"$NL"}$NL"; hit=1
   done
   if [ -z "$hit" ] && ! SL=$(stat -c '%u %g %f %s' "$@" 2>/dev/null); then outv read denied "$p" "$p cannot be checked (permission denied on a directory on the way)"; return 1; fi
   LINKED=
