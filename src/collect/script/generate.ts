@@ -144,6 +144,11 @@ export function prefetchComponents(files: readonly string[]): string[] {
   return unique(components).filter((c) => !/\s/.test(c));
 }
 
+/** sc_index PATH: the index of PATH among the prefetched components (SCI), or empty. */
+function scIndex(components: readonly string[]): string[] {
+  return ['sc_index() {', '  case $1 in', ...components.map((c, i) => `    ${shQuote(c)}) SCI=${i} ;;`), '    *) SCI= ;;', '  esac', '}'];
+}
+
 export function generateScript(reads: readonly ScriptReads[] = ALL_READS): string {
   const all = (key: 'files' | 'kernelValues' | 'which' | 'dirs' | 'stats' | 'env') => unique(reads.flatMap((r) => r[key] ?? []));
   const commands = reads.flatMap((r) => r.commands ?? []);
@@ -156,6 +161,7 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
     HEADER,
     ...all('env').map((name) => `env_var ${name}`),
     ...all('which').map((p) => `which_prog ${shQuote(p)}`),
+    ...scIndex(prefetchComponents(all('files'))),
     `prefetch_stats ${prefetchComponents(all('files')).map(shQuote).join(' ')}`,
     ...all('files').map((f) => `read_file ${shQuote(f)}`),
     'flush_reads copy',
@@ -384,10 +390,11 @@ list_dir() { # names NUL-separated
   if [ ! -d "$1" ]; then outv list missing "$1" ''; return; fi
   new_file
   # A name the glob found is there (no stat each: a systemd directory holds hundreds); only a
-  # pattern left as it is (nothing matched, or a file so named) is looked at.
+  # pattern left as it is (nothing matched, or a file so named) is looked at. The name is cut
+  # from the known "DIR/" (dash's \${f##*/} is quadratic in the path's length).
   for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do
     case $f in "$1/*" | "$1/.[!.]*" | "$1/..?*") [ -e "$f" ] || [ -L "$f" ] || continue ;; esac
-    printf '%s\\0' "\${f##*/}"
+    printf '%s\\0' "\${f#"$1"/}"
   done > "$D"
   end_file list ok "$1"
 }
@@ -536,14 +543,21 @@ copy_files() { (ulimit -c 0; ulimit -f $((MAX / 512 + 1)); exec "$CP" -P -- "$@"
 CP=
 if find_prog cp; then CP=$FOUND; fi
 
-# prefetch_stats PATH...: one stat for every component of the declared files, for check_path to
-# look up; the generator lists each component once (prefetchComponents), none with a space or a
-# newline in its name, so a line of the cache is found by its " PATH" ending (SCN: newline-framed).
+# prefetch_stats PATH...: one stat for every component of the declared files (the generator lists
+# each once, none with a space in its name: prefetchComponents), each line kept as SC_INDEX, its
+# index from sc_index (a case the generator writes): check_path then finds a component without
+# scanning text. (dash's \${v##*x} and \${v#*x} are quadratic in the length of v: a scan of the
+# whole cache a component cost more than the stat.)
 prefetch_stats() {
   SC=$(stat -c '%u %g %f %s %n' "$@" 2>/dev/null)
-  SCN="$NL$SC$NL"
+  oldifs=$IFS; IFS=$NL; set -f
+  for cl in $SC; do
+    IFS=' '; set -- $cl; IFS=$NL
+    [ $# -eq 5 ] || continue
+    sc_index "$5"; [ -z "$SCI" ] || eval "SC_$SCI=\\"\\$1 \\$2 \\$3 \\$4\\""
+  done
+  set +f; IFS=$oldifs
 }
-SC=; SCN=
 
 # check_path PATH: stat every component (one stat for all); note who controls it in CTL, whether
 # a symbolic link is on the way in LINKED, and the last component's "uid gid mode size" in LAST.
@@ -557,14 +571,15 @@ check_path() {
     set -- "$@" "$q"
   done
   count=$#
-  # From the cache of prefetch_stats when it holds every component, else one stat now. Each is
-  # looked up in the shell's memory by one pattern ("uid gid mode size" a line in SL): the first
-  # line ending " COMPONENT". Its names have no spaces and a component starts with /, so the
-  # match is that line's whole name, never the tail of another's.
+  # From the cache of prefetch_stats when it holds every component, else one stat now
+  # ("uid gid mode size" a line in SL).
   SL=; hit=
   for q; do
-    case $SCN in *" $q$NL"*) ;; *) hit=; break ;; esac
-    cl=\${SCN%%" $q$NL"*}; SL="$SL\${cl##*"$NL"}$NL"; hit=1
+    sc_index "$q"; hit=
+    [ -n "$SCI" ] || break
+    eval "cl=\\\${SC_$SCI:-}"
+    [ -n "$cl" ] || break
+    SL="$SL$cl$NL"; hit=1
   done
   if [ -z "$hit" ] && ! SL=$(stat -c '%u %g %f %s' "$@" 2>/dev/null); then outv read denied "$p" "$p cannot be checked (permission denied on a directory on the way)"; return 1; fi
   LINKED=
