@@ -503,6 +503,8 @@ flush_reads() {
   if [ "\${1:-}" = copy ]; then copy_batch; fi
   while IFS= read -r l; do
     k=\${l%%"$TAB"*}; f=\${l#*"$TAB"}
+    # (a declared file's key by its index, RK_INDEX, for a round that parses it again: sshd's Includes)
+    if [ "\${1:-}" = copy ]; then sc_index "$f"; [ -z "$SCI" ] || eval "RK_$SCI=\\$k"; fi
     case $COPIED in *" $k "*) continue ;; esac
     if [ -z "$late" ] && [ ! -L "$f" ]; then
       bounded 10 "$HEAD" -c $((MAX + 1)) "$f" > "$T/$k.f" 2>/dev/null
@@ -536,7 +538,7 @@ copy_batch() {
     k=\${e%%:*}; b=\${e#*:}
     [ -f "$T/r/$b" ] && [ ! -L "$T/r/$b" ] || continue
     o="$ORDER "; ORDER="\${o%%" $k.f "*} r/$b \${o#*" $k.f "}"; ORDER=\${ORDER% }
-    COPIED="$COPIED$k "
+    COPIED="$COPIED$k "; eval "RF_$k=r/\\$b"
   done
 }
 copy_files() { (ulimit -c 0; ulimit -f $((MAX / 512 + 1)); exec "$CP" -P -- "$@" "$T/r/"); }
