@@ -210,7 +210,12 @@ set -u
 LC_ALL=C; export LC_ALL
 PATH="\${PATH:-/usr/bin:/bin}:/usr/sbin:/sbin:/usr/local/sbin:/usr/local/bin"; export PATH
 umask 077
-T=$(mktemp -d 2>/dev/null) || { echo 'clawmoat: mktemp -d failed' >&2; exit 1; }
+# The temp directory and its copies' directory (r) by one mkdir, named from the kernel's random
+# UUID read by the shell (no mktemp started: one program fewer); without that file, mktemp -d.
+T=; U=
+{ IFS= read -r U < /proc/sys/kernel/random/uuid; } 2>/dev/null
+case $U in *[!0-9a-f-]* | '') ;; *) T="\${TMPDIR:-/tmp}/clawmoat.$U"; mkdir -m 0700 "$T" "$T/r" 2>/dev/null || { rmdir "$T" 2>/dev/null; T=; } ;; esac
+[ -n "$T" ] || T=$(mktemp -d 2>/dev/null) || { echo 'clawmoat: mktemp -d failed' >&2; exit 1; }
 WD=
 # On every exit: the watchdog is stopped, the temp directory removed.
 trap '[ -z "$WD" ] || kill $WD 2>/dev/null; rm -rf "$T"' EXIT
@@ -232,7 +237,8 @@ N=0
 # to the current chunk file; a file's or a command's bytes stay in their own file (K.f), counted by
 # one wc at the end. No content can end a record early or forge another, no process is started per
 # record, and the directory holds a few files per command or file read, not per record.
-: > "$T/meta"; : > "$T/batch"; : > "$T/w"
+: > "$T/batch"; : > "$T/w"
+META=
 TAB='	'
 NL='
 '
@@ -241,14 +247,14 @@ K=0; C=0; ORDER=
 FAILED=' '
 outv() { # OP STATUS ID VALUE
   N=$((N + 1))
-  printf 'R %s %s %s %s\\n' "$1" "$2" "\${#3}" "\${#4}" >> "$T/meta"
+  META="\${META}R $1 $2 \${#3} \${#4}$NL"
   printf '%s%s' "$3" "$4" >> "$T/$C.c"
 }
 new_file() { K=$((K + 1)); D="$T/$K.f"; }
 end_file() { [ -e "$D" ] || : > "$D"; file_record $K "$@"; }
 file_record() { # KEY OP STATUS ID: a record whose data is the file KEY.f (written now or at the next flush_reads)
   N=$((N + 1))
-  printf 'R %s %s %s @%s\\n' "$2" "$3" "\${#4}" "$1" >> "$T/meta"
+  META="\${META}R $2 $3 \${#4} @$1$NL"
   printf '%s' "$4" >> "$T/$C.c"
   ORDER="$ORDER $C.c $1.f"
   C=$((C + 1))
@@ -264,22 +270,24 @@ finish() {
   cd "$T" || exit 1
   set --
   for f in $ORDER; do case $f in [0-9]*.c) ;; *) set -- "$@" "$f" ;; esac; done
-  wc -c "$@" /dev/null > "$T/sizes" || exit 1
-  printf '%s\\n' '${FORMAT_LINE}'
-  exec 4< "$T/sizes"
-  while IFS= read -r line; do
+  # The sizes and the header lines in the shell's memory (one wc; META is a variable): no file
+  # read byte by byte by the shell's read, one printf for every header.
+  SIZES=$(wc -c "$@" /dev/null) || exit 1
+  OUT="${FORMAT_LINE}$NL"
+  oldifs=$IFS; set -f; IFS=$NL
+  for line in $META; do
     case $line in
       *@*)
-        read -r size x <&4
-        set -- $line
+        size=\${SIZES%%"$NL"*}; SIZES=\${SIZES#*"$NL"}
+        IFS=' '; set -- $size; size=$1; set -- $line; IFS=$NL
         case $5 in *.e) [ "$size" -le 4096 ] || cut_stderr "\${5#@}" ;; esac
-        case $FAILED in *" \${5#@} "*) printf 'R %s error %s %s\\n' "$2" "$4" "$size" ;; *) printf 'R %s %s %s %s\\n' "$2" "$3" "$4" "$size" ;; esac
+        case $FAILED in *" \${5#@} "*) OUT="\${OUT}R $2 error $4 $size$NL" ;; *) OUT="\${OUT}R $2 $3 $4 $size$NL" ;; esac
         ;;
-      *) printf '%s\\n' "$line" ;;
+      *) OUT="$OUT$line$NL" ;;
     esac
-  done < "$T/meta"
-  exec 4<&-
-  printf 'D\\n'
+  done
+  set +f; IFS=$oldifs
+  printf '%sD\\n' "$OUT"
   cat $ORDER
   printf '\\nE %s\\n' $N
   cd /
@@ -425,7 +433,7 @@ err_record() {
   rc=$1
   [ -e "$T/$K.e" ] || : > "$T/$K.e"
   N=$((N + 1))
-  printf 'R stderr %s %s @%s.e\n' "$1" "\${#2}" $K >> "$T/meta"
+  META="\${META}R stderr $1 \${#2} @$K.e$NL"
   printf '%s' "$2" >> "$T/$C.c"
   ORDER="$ORDER $C.c $K.e"
   C=$((C + 1))
