@@ -652,11 +652,12 @@ for pid in \${PIDS${index}:-}; do
   pid=\${pid%/cmdline}
   # the first in pid order, as the collector walks the process table
   [ -z "$best" ] || [ "$pid" -lt "$best" ] || continue
+  # (another namespace's sshd, a container's, is passed over before its argv costs a tr)
+  eval "ns=\\\${NS_$pid:-}"
+  [ "$ns" = "$OURNS" ] || continue
   tr '\\000' '\\n' 2>/dev/null < /proc/$pid/cmdline > "$T/a" || continue
   IFS= read -r a0 < "$T/a" || continue
   case $a0 in sshd|*/sshd) ;; *) continue ;; esac
-  eval "ns=\\\${NS_$pid:-}"
-  [ "$ns" = "$OURNS" ] || continue
   f=; prev=
   while IFS= read -r a; do [ "$prev" = -f ] && [ -z "$f" ] && f=$a; prev=$a; done < "$T/a"
   [ -n "$f" ] && { SSHDCFG=$f; best=$pid; }
