@@ -397,14 +397,27 @@ kernel_value() { # one-line kernel files (/proc/sys): the shell's own read, no p
 list_dir() { # names NUL-separated
   if [ ! -d "$1" ]; then outv list missing "$1" ''; return; fi
   new_file
-  # A name the glob found is there (no stat each: a systemd directory holds hundreds); only a
-  # pattern left as it is (nothing matched, or a file so named) is looked at. The name is cut
-  # from the known "DIR/" (dash's \${f##*/} is quadratic in the path's length).
-  for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do
-    case $f in "$1/*" | "$1/.[!.]*" | "$1/..?*") [ -e "$f" ] || [ -L "$f" ] || continue ;; esac
-    printf '%s\\0' "\${f#"$1"/}"
-  done > "$D"
+  # In the directory its globs give the bare names, all printed by one printf (a systemd
+  # directory holds hundreds: no work a name); then back where the script was. Without search
+  # permission on it (a plain user), name by name from "DIR/": a name the glob found is there (no
+  # stat each), only a pattern left as it is (nothing matched, or a file so named) is looked at;
+  # the name is cut from the known "DIR/" (dash's \${f##*/} is quadratic in the path's length).
+  ldhere=$PWD
+  if cd -P -- "$1" 2>/dev/null; then
+    { glob_names '*' *; glob_names '.[!.]*' .[!.]*; glob_names '..?*' ..?*; } > "$D"
+    cd -- "$ldhere" 2>/dev/null || cd /
+  else
+    for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+      case $f in "$1/*" | "$1/.[!.]*" | "$1/..?*") [ -e "$f" ] || [ -L "$f" ] || continue ;; esac
+      printf '%s\\0' "\${f#"$1"/}"
+    done > "$D"
+  fi
   end_file list ok "$1"
+}
+glob_names() { # PATTERN WORDS...: the words one glob gave, none when it matched nothing (the pattern itself, no file so named)
+  gp=$1; shift
+  if [ $# -eq 1 ] && [ "$1" = "$gp" ] && [ ! -e "$1" ] && [ ! -L "$1" ]; then return 0; fi
+  printf '%s\\0' "$@"
 }
 proc_link() { # OP PATH
   if v=$(readlink "$2" 2>/dev/null); then outv link ok "$2" "$v"; else outv link missing "$2" ''; fi
