@@ -272,7 +272,7 @@ finish() {
   for f in $ORDER; do case $f in [0-9]*.c) ;; *) set -- "$@" "$f" ;; esac; done
   # The sizes and the header lines in the shell's memory (one wc; META is a variable): no file
   # read byte by byte by the shell's read, one printf for every header.
-  SIZES=$(wc -c "$@" /dev/null) || exit 1
+  SIZES=$("$WC" -c "$@" /dev/null) || exit 1
   OUT="${FORMAT_LINE}$NL"
   oldifs=$IFS; set -f; IFS=$NL
   for line in $META; do
@@ -288,7 +288,7 @@ finish() {
   done
   set +f; IFS=$oldifs
   printf '%sD\\n' "$OUT"
-  cat $ORDER
+  "$CAT" $ORDER
   printf '\\nE %s\\n' $N
   cd /
 }
@@ -384,6 +384,12 @@ which_prog() {
 # head by its path, so it is a process of its own under every shell (the watchdog stops processes).
 HEAD=head
 if find_prog head; then HEAD=$FOUND; fi
+# wc and cat by their paths too: busybox sh would run its own applets, whose wc -c reads every
+# byte of the dumps where coreutils' takes a regular file's size from fstat (the same programs on a
+# host whose wc and cat are busybox).
+WC=wc; CAT=cat
+if find_prog wc; then WC=$FOUND; fi
+if find_prog cat; then CAT=$FOUND; fi
 stat_path() {
   if [ -f "$1" ]; then k=file; elif [ -d "$1" ]; then k=directory; elif [ -e "$1" ]; then k=other; else k=missing; fi
   outv stat ok "$1" $k
