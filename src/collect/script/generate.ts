@@ -132,7 +132,7 @@ function processLoops(reads: ProcessReads[]): string {
 /**
  * Every directory and file on the way to the declared files (not /proc's), each once, in order:
  * what prefetch_stats stats in one go. A component with a space or a newline is left out (its
- * file is then checked by a stat of its own): the cache is looked up by a line's " PATH" ending.
+ * file is then checked by a stat of its own): the cache's lines are split at spaces.
  */
 export function prefetchComponents(files: readonly string[]): string[] {
   const components = files
@@ -231,12 +231,13 @@ case $ME in ''|*[!0-9]*) ME=$(id -u) ;; esac
 MAX=${DEFAULT_MAX_BYTES}
 N=0
 
-# Records are kept in the temp directory and printed at the end: one header line per record,
-# "R OP STATUS IDLEN DATALEN", then every id and data back to back, then the count. A value the
-# shell holds (a link, a kind, a path found) is measured with \${#v} (bytes: LC_ALL=C) and appended
-# to the current chunk file; a file's or a command's bytes stay in their own file (K.f), counted by
-# one wc at the end. No content can end a record early or forge another, no process is started per
-# record, and the directory holds a few files per command or file read, not per record.
+# Records are kept until the end and printed then: one header line per record, "R OP STATUS IDLEN
+# DATALEN" (kept in the variable META), then every id and data back to back, then the count. A
+# value the shell holds (a link, a kind, a path found) is measured with \${#v} (bytes: LC_ALL=C)
+# and appended to the current chunk file; a file's or a command's bytes stay in their own file
+# (K.f, a command's stderr K.e), counted by one wc at the end. No content can end a record early or
+# forge another, no process is started per record, and the temp directory holds a few files per
+# command or file read, not per record.
 : > "$T/batch"; : > "$T/w"
 META=
 TAB='	'
@@ -445,9 +446,9 @@ proc_status() {
 
 # run_cmd SECONDS ARGV...: stdout as one record, stderr as the next; the watchdog stops it after
 # SECONDS. After it, D is its output and rc its status.
-# err_record STATUS ID: the command's stderr, in $T/K.e (K: its output's key), as the next record.
-# finish cuts one over 4096 bytes to its first 4096: a head only then, where one a command that
-# wrote to stderr cost a process each (a file costs a few syscalls; a process, about a millisecond).
+# err_record STATUS ID: the command's stderr, in $T/K.e (K: its output's key), as the next record;
+# finish cuts one over 4096 bytes to its first 4096 (a head only then). A file a command costs a
+# few syscalls; the head each command with something on stderr had cost a process (~1 ms).
 err_record() {
   rc=$1
   [ -e "$T/$K.e" ] || : > "$T/$K.e"
