@@ -409,10 +409,13 @@ list_dir() { # names NUL-separated
   # permission on it (a plain user), name by name from "DIR/": a name the glob found is there (no
   # stat each), only a pattern left as it is (nothing matched, or a file so named) is looked at;
   # the name is cut from the known "DIR/" (dash's \${f##*/} is quadratic in the path's length).
-  ldhere=$PWD
-  if cd -P -- "$1" 2>/dev/null; then
+  # (an absolute path only, and cd's output discarded: a relative one would go by CDPATH, and cd
+  # then prints where it went, into the records)
+  ldhere=$PWD; ldin=
+  case $1 in /*) if cd -P -- "$1" > /dev/null 2>&1; then ldin=1; fi ;; esac
+  if [ -n "$ldin" ]; then
     { glob_names '*' *; glob_names '.[!.]*' .[!.]*; glob_names '..?*' ..?*; } > "$D"
-    cd -- "$ldhere" 2>/dev/null || cd /
+    cd -- "$ldhere" > /dev/null 2>&1 || cd /
   else
     for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do
       case $f in "$1/*" | "$1/.[!.]*" | "$1/..?*") [ -e "$f" ] || [ -L "$f" ] || continue ;; esac
