@@ -6,14 +6,15 @@
 // dash, output discarded), the three interleaved run by run. Target (issue 16): the script under
 // 1.5x the dumps. The machine is shared and noisy: the ratio is the result, not the milliseconds.
 // Beside the wall time: the CPU time of each command (its processes' user + system, from the
-// shell's `times`) and how many programs the script starts (strace, when installed).
+// `times` of bash, which reads getrusage to the millisecond where dash's counts 10 ms ticks) and
+// how many programs the script starts (strace, when installed).
 //
 //   sudo node bench/collect-script.mjs [--runs 15] [--rules 2000,20000] [--before OLD/dist]
 //
 // --before: an earlier build's script (OLD/dist/collect/script/generate.js), run in the same
 // interleaved rounds, so before and after share the machine's mood.
 //
-// Needs: root (ip netns), dash, busybox, `npm run build`.
+// Needs: root (ip netns), dash, busybox, bash, `npm run build`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,7 +52,7 @@ let commands = [];
 for (const rules of sizes) rows.push(...measure(rules));
 const processes = execFileSync('sh', ['-c', 'ls -d /proc/[0-9]* | wc -l']).toString().trim();
 const lines = [
-  `Measured ${new Date().toISOString().slice(0, 10)} (${runs} runs each, 2 warm-up, interleaved; medians), in a scratch namespace holding generated iptables rules (v4 and v6), ${processes} processes on the machine; ratios to the dump commands run alone on the same ruleset. CPU: the processes' user + system time (10 ms ticks); programs: how many the command starts (execve, dumps included${hasStrace ? '' : '; strace not installed'}):`,
+  `Measured ${new Date().toISOString().slice(0, 10)} (${runs} runs each, 2 warm-up, interleaved; medians), in a scratch namespace holding generated iptables rules (v4 and v6), ${processes} processes on the machine; ratios to the dump commands run alone on the same ruleset. CPU: the processes' user + system time (getrusage, 1 ms); programs: how many the command starts (execve, dumps included${hasStrace ? '' : '; strace not installed'}):`,
   '',
   '| rules | command | wall | × the dumps | CPU | × the dumps | programs |',
   '|---:|---|---:|---:|---:|---:|---:|',
@@ -94,8 +95,10 @@ function measure(rules) {
       ].join('\n'),
     );
     const out = join(work, 'out');
-    // `times` after the command: the CPU its processes used (the second line: children's user and system).
-    const inNs = (cmd) => `ip netns exec ${ns} sh -c ${shQuote(`${cmd} > ${out}; times >&2`)}`;
+    // bash's `times` after the command: the CPU its processes used (the second line: children's
+    // user and system), to the millisecond (dash's `times` counts 10 ms ticks, coarser than the
+    // differences measured here). The wrapper itself is not counted: only its children are.
+    const inNs = (cmd) => `ip netns exec ${ns} bash -c ${shQuote(`${cmd} > ${out}; times >&2`)}`;
     const measured = [
       ['the dump commands alone (dash)', `dash ${dumps}`],
       ['collection script (dash)', `dash ${script}`],
@@ -142,7 +145,7 @@ function measure(rules) {
   }
 }
 
-/** The children's CPU time from `times` (its last line, "0m0.12s 0m0.05s"), in ms. */
+/** The children's CPU time from bash's `times` (its last line, "0m0.123s 0m0.045s"), in ms. */
 function childrenCpu(stderr) {
   const line = stderr.trim().split('\n').pop() ?? '';
   const spans = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60_000 + Number(m[2]) * 1000);

@@ -29,9 +29,9 @@ run_dump() {
   new_file
   STEP=$((STEP + 1))
   if [ -n "$as" ]; then
-    bounded "$t" "$as" --reuid="$du" --regid="$dg" --clear-groups -- "$ENVP" $DUMPENV "$FOUND" "$@" > "$D" 2> "$T/e" < /dev/null
+    bounded "$t" "$as" --reuid="$du" --regid="$dg" --clear-groups -- "$ENVP" $DUMPENV "$FOUND" "$@" > "$D" 2> "$T/$K.e" < /dev/null
   else
-    bounded "$t" "$ENVP" $DUMPENV "$FOUND" "$@" > "$D" 2> "$T/e" < /dev/null
+    bounded "$t" "$ENVP" $DUMPENV "$FOUND" "$@" > "$D" 2> "$T/$K.e" < /dev/null
   fi
   end_file run $RC "$id"
   err_record $RC "$id"

@@ -51,15 +51,48 @@ function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
 }
 
+/** Plain alternatives (words joined by |): grep -E and every awk read them alike. */
+const PLAIN_PATTERN = /^[A-Za-z0-9_-]+(\|[A-Za-z0-9_-]+)*$/;
+
+/**
+ * The awk that finds every pattern's candidates in one pass over the process table's lines
+ * ("PID/cmdline:ARG"), as `grep [-i] -E PATTERN` would, each pid once a pattern. A pattern with
+ * other syntax is refused here: awk's regular expressions and grep's differ at the edges.
+ */
+export function candidatesAwk(reads: readonly ProcessReads[]): string {
+  const tests = reads.map((p, i) => {
+    if (!PLAIN_PATTERN.test(p.pattern)) throw new Error(`process pattern ${p.pattern} is not plain alternatives; the collection script's awk cannot take it`);
+    const subject = p.ignoreCase ? 'l' : '$0';
+    const re = p.ignoreCase ? p.pattern.toLowerCase() : p.pattern;
+    return `  if (${subject} ~ /${re}/) { if (e != last${i}) print ${i}, e; last${i} = e }`;
+  });
+  return ['{', '  e = $0; sub(/:.*/, "", e); l = tolower($0)', ...tests, '}'].join('\n');
+}
+
 function processLoops(reads: ProcessReads[]): string {
   const groups = reads.map((_, i) => `$PIDS${i}`).join(' ');
   return [
     // The candidates come from the process table read once (so a process that starts or exits
     // meanwhile, a web server's worker, is in both or in neither; without it, from /proc): its
     // entries "PID/cmdline:ARG" one a line (an argument's own newlines made spaces: the patterns
-    // are words), so one tr for all, then one grep a pattern, the pids kept once each in the shell.
+    // are words), so one tr for all.
     `if [ -n "\${TABLE:-}" ]; then tr '\\000\\n' '\\n ' < "$TABLE" > "$T/argv" 2>/dev/null; fi`,
-    ...reads.map((p, i) => `candidates ${p.ignoreCase ? '-i ' : ''}-E ${shQuote(p.pattern)}; PIDS${i}=$PIDS`),
+    // Every pattern's candidates in one awk over that file, "INDEX PID/cmdline" a line (a pid once
+    // a pattern); without awk, or should it fail, one grep a pattern as before.
+    ...(reads.length === 0
+      ? []
+      : [
+          ...reads.map((_, i) => `PIDS${i}=`),
+          `if [ -n "\${TABLE:-}" ] && find_prog awk && m=$("$FOUND" ${shQuote(candidatesAwk(reads))} "$T/argv" 2>/dev/null); then`,
+          `  set -- $m`,
+          `  while [ $# -ge 2 ]; do`,
+          `    case $1 in *[!0-9]*|'') break ;; esac`,
+          `    eval "PIDS$1=\\"\\$PIDS$1 \\$2\\""; shift 2`,
+          `  done`,
+          `else`,
+          ...reads.map((p, i) => `  candidates ${p.ignoreCase ? '-i ' : ''}-E ${shQuote(p.pattern)}; PIDS${i}=$PIDS`),
+          `fi`,
+        ]),
     // The script's own network namespace and every candidate's in one ls (its targets are the
     // kernel's "net:[N]"; ls's /proc/self is in the script's namespace): the collectors count
     // only processes in the script's own, so only those are read further.
@@ -96,6 +129,26 @@ function processLoops(reads: ProcessReads[]): string {
   ].join('\n');
 }
 
+/**
+ * Every directory and file on the way to the declared files (not /proc's), each once, in order:
+ * what prefetch_stats stats in one go. A component with a space or a newline is left out (its
+ * file is then checked by a stat of its own): the cache's lines are split at spaces.
+ */
+export function prefetchComponents(files: readonly string[]): string[] {
+  const components = files
+    .filter((f) => f.startsWith('/') && !f.startsWith('/proc/'))
+    .flatMap((f) => {
+      const parts = f.split('/').filter(Boolean);
+      return parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}`);
+    });
+  return unique(components).filter((c) => !/\s/.test(c));
+}
+
+/** sc_index PATH: the index of PATH among the prefetched components (SCI), or empty. */
+function scIndex(components: readonly string[]): string[] {
+  return ['sc_index() {', '  case $1 in', ...components.map((c, i) => `    ${shQuote(c)}) SCI=${i} ;;`), '    *) SCI= ;;', '  esac', '}'];
+}
+
 export function generateScript(reads: readonly ScriptReads[] = ALL_READS): string {
   const all = (key: 'files' | 'kernelValues' | 'which' | 'dirs' | 'stats' | 'env') => unique(reads.flatMap((r) => r[key] ?? []));
   const commands = reads.flatMap((r) => r.commands ?? []);
@@ -108,10 +161,8 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
     HEADER,
     ...all('env').map((name) => `env_var ${name}`),
     ...all('which').map((p) => `which_prog ${shQuote(p)}`),
-    `prefetch_stats ${all('files')
-      .filter((f) => !f.startsWith('/proc/'))
-      .map(shQuote)
-      .join(' ')}`,
+    ...scIndex(prefetchComponents(all('files'))),
+    `prefetch_stats ${prefetchComponents(all('files')).map(shQuote).join(' ')}`,
     ...all('files').map((f) => `read_file ${shQuote(f)}`),
     'flush_reads copy',
     ...all('dirs').map((d) => `list_dir ${shQuote(d)}`),
@@ -159,7 +210,12 @@ set -u
 LC_ALL=C; export LC_ALL
 PATH="\${PATH:-/usr/bin:/bin}:/usr/sbin:/sbin:/usr/local/sbin:/usr/local/bin"; export PATH
 umask 077
-T=$(mktemp -d 2>/dev/null) || { echo 'clawmoat: mktemp -d failed' >&2; exit 1; }
+# The temp directory and its copies' directory (r) by one mkdir, named from the kernel's random
+# UUID read by the shell (no mktemp started: one program fewer); without that file, mktemp -d.
+T=; U=
+{ IFS= read -r U < /proc/sys/kernel/random/uuid; } 2>/dev/null
+case $U in *[!0-9a-f-]* | '') ;; *) T="\${TMPDIR:-/tmp}/clawmoat.$U"; mkdir -m 0700 "$T" "$T/r" 2>/dev/null || { rmdir "$T" 2>/dev/null; T=; } ;; esac
+[ -n "$T" ] || T=$(mktemp -d 2>/dev/null) || { echo 'clawmoat: mktemp -d failed' >&2; exit 1; }
 WD=
 # On every exit: the watchdog is stopped, the temp directory removed.
 trap '[ -z "$WD" ] || kill $WD 2>/dev/null; rm -rf "$T"' EXIT
@@ -175,13 +231,15 @@ case $ME in ''|*[!0-9]*) ME=$(id -u) ;; esac
 MAX=${DEFAULT_MAX_BYTES}
 N=0
 
-# Records are kept in the temp directory and printed at the end: one header line per record,
-# "R OP STATUS IDLEN DATALEN", then every id and data back to back, then the count. A value the
-# shell holds (a link, a kind, a path found) is measured with \${#v} (bytes: LC_ALL=C) and appended
-# to the current chunk file; a file's or a command's bytes stay in their own file (K.f), counted by
-# one wc at the end. No content can end a record early or forge another, no process is started per
-# record, and the directory holds a few files per command or file read, not per record.
-: > "$T/meta"; : > "$T/batch"; : > "$T/w"
+# Records are kept until the end and printed then: one header line per record, "R OP STATUS IDLEN
+# DATALEN" (kept in the variable META), then every id and data back to back, then the count. A
+# value the shell holds (a link, a kind, a path found) is measured with \${#v} (bytes: LC_ALL=C)
+# and appended to the current chunk file; a file's or a command's bytes stay in their own file
+# (K.f, a command's stderr K.e), counted by one wc at the end. No content can end a record early or
+# forge another, no process is started per record, and the temp directory holds a few files per
+# command or file read, not per record.
+: > "$T/batch"; : > "$T/w"
+META=
 TAB='	'
 NL='
 '
@@ -190,17 +248,21 @@ K=0; C=0; ORDER=
 FAILED=' '
 outv() { # OP STATUS ID VALUE
   N=$((N + 1))
-  printf 'R %s %s %s %s\\n' "$1" "$2" "\${#3}" "\${#4}" >> "$T/meta"
+  META="\${META}R $1 $2 \${#3} \${#4}$NL"
   printf '%s%s' "$3" "$4" >> "$T/$C.c"
 }
 new_file() { K=$((K + 1)); D="$T/$K.f"; }
 end_file() { [ -e "$D" ] || : > "$D"; file_record $K "$@"; }
 file_record() { # KEY OP STATUS ID: a record whose data is the file KEY.f (written now or at the next flush_reads)
   N=$((N + 1))
-  printf 'R %s %s %s @%s\\n' "$2" "$3" "\${#4}" "$1" >> "$T/meta"
+  META="\${META}R $2 $3 \${#4} @$1$NL"
   printf '%s' "$4" >> "$T/$C.c"
   ORDER="$ORDER $C.c $1.f"
   C=$((C + 1))
+}
+cut_stderr() { # FILE: a command's stderr over 4096 bytes, its first 4096 in its place (size too)
+  if "$HEAD" -c 4096 "$1" > "$1.t" 2>/dev/null; then size=4096; else : > "$1.t"; size=0; fi
+  o="$ORDER "; ORDER="\${o%%" $1 "*} $1.t \${o#*" $1 "}"; ORDER=\${ORDER% }
 }
 finish() {
   stop_watchdog
@@ -209,22 +271,25 @@ finish() {
   cd "$T" || exit 1
   set --
   for f in $ORDER; do case $f in [0-9]*.c) ;; *) set -- "$@" "$f" ;; esac; done
-  wc -c "$@" /dev/null > "$T/sizes" || exit 1
-  printf '%s\\n' '${FORMAT_LINE}'
-  exec 4< "$T/sizes"
-  while IFS= read -r line; do
+  # The sizes and the header lines in the shell's memory (one wc; META is a variable): no file
+  # read byte by byte by the shell's read, one printf for every header.
+  SIZES=$("$WC" -c "$@" /dev/null) || exit 1
+  OUT="${FORMAT_LINE}$NL"
+  oldifs=$IFS; set -f; IFS=$NL
+  for line in $META; do
     case $line in
       *@*)
-        read -r size x <&4
-        set -- $line
-        case $FAILED in *" \${5#@} "*) printf 'R %s error %s %s\\n' "$2" "$4" "$size" ;; *) printf 'R %s %s %s %s\\n' "$2" "$3" "$4" "$size" ;; esac
+        size=\${SIZES%%"$NL"*}; SIZES=\${SIZES#*"$NL"}
+        IFS=' '; set -- $size; size=$1; set -- $line; IFS=$NL
+        case $5 in *.e) [ "$size" -le 4096 ] || cut_stderr "\${5#@}" ;; esac
+        case $FAILED in *" \${5#@} "*) OUT="\${OUT}R $2 error $4 $size$NL" ;; *) OUT="\${OUT}R $2 $3 $4 $size$NL" ;; esac
         ;;
-      *) printf '%s\\n' "$line" ;;
+      *) OUT="$OUT$line$NL" ;;
     esac
-  done < "$T/meta"
-  exec 4<&-
-  printf 'D\\n'
-  cat $ORDER
+  done
+  set +f; IFS=$oldifs
+  printf '%sD\\n' "$OUT"
+  "$CAT" $ORDER
   printf '\\nE %s\\n' $N
   cd /
 }
@@ -320,6 +385,12 @@ which_prog() {
 # head by its path, so it is a process of its own under every shell (the watchdog stops processes).
 HEAD=head
 if find_prog head; then HEAD=$FOUND; fi
+# wc and cat by their paths too: busybox sh would run its own applets, whose wc -c reads every
+# byte of the dumps where coreutils' takes a regular file's size from fstat (the same programs on a
+# host whose wc and cat are busybox).
+WC=wc; CAT=cat
+if find_prog wc; then WC=$FOUND; fi
+if find_prog cat; then CAT=$FOUND; fi
 stat_path() {
   if [ -f "$1" ]; then k=file; elif [ -d "$1" ]; then k=directory; elif [ -e "$1" ]; then k=other; else k=missing; fi
   outv stat ok "$1" $k
@@ -333,10 +404,30 @@ kernel_value() { # one-line kernel files (/proc/sys): the shell's own read, no p
 list_dir() { # names NUL-separated
   if [ ! -d "$1" ]; then outv list missing "$1" ''; return; fi
   new_file
-  for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do
-    if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\\0' "\${f##*/}"; fi
-  done > "$D"
+  # In the directory its globs give the bare names, all printed by one printf (a systemd
+  # directory holds hundreds: no work a name); then back where the script was. Without search
+  # permission on it (a plain user), name by name from "DIR/": a name the glob found is there (no
+  # stat each), only a pattern left as it is (nothing matched, or a file so named) is looked at;
+  # the name is cut from the known "DIR/" (dash's \${f##*/} is quadratic in the path's length).
+  # (an absolute path only, and cd's output discarded: a relative one would go by CDPATH, and cd
+  # then prints where it went, into the records)
+  ldhere=$PWD; ldin=
+  case $1 in /*) if cd -P -- "$1" > /dev/null 2>&1; then ldin=1; fi ;; esac
+  if [ -n "$ldin" ]; then
+    { glob_names '*' *; glob_names '.[!.]*' .[!.]*; glob_names '..?*' ..?*; } > "$D"
+    cd -- "$ldhere" > /dev/null 2>&1 || cd /
+  else
+    for f in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+      case $f in "$1/*" | "$1/.[!.]*" | "$1/..?*") [ -e "$f" ] || [ -L "$f" ] || continue ;; esac
+      printf '%s\\0' "\${f#"$1"/}"
+    done > "$D"
+  fi
   end_file list ok "$1"
+}
+glob_names() { # PATTERN WORDS...: the words one glob gave, none when it matched nothing (the pattern itself, no file so named)
+  gp=$1; shift
+  if [ $# -eq 1 ] && [ "$1" = "$gp" ] && [ ! -e "$1" ] && [ ! -L "$1" ]; then return 0; fi
+  printf '%s\\0' "$@"
 }
 proc_link() { # OP PATH
   if v=$(readlink "$2" 2>/dev/null); then outv link ok "$2" "$v"; else outv link missing "$2" ''; fi
@@ -358,12 +449,17 @@ proc_status() {
 
 # run_cmd SECONDS ARGV...: stdout as one record, stderr as the next; the watchdog stops it after
 # SECONDS. After it, D is its output and rc its status.
-# err_record STATUS ID: the command's stderr ($T/e), its first 4096 bytes (a process only when
-# there is one: a file of its own per command would cost more, in new files, than it saves).
+# err_record STATUS ID: the command's stderr, in $T/K.e (K: its output's key), as the next record;
+# finish cuts one over 4096 bytes to its first 4096 (a head only then). A file a command costs a
+# few syscalls; the head each command with something on stderr had cost a process (~1 ms).
 err_record() {
-  rc=$1; e=
-  if [ -s "$T/e" ]; then e=$("$HEAD" -c 4096 "$T/e"); fi
-  outv stderr "$1" "$2" "$e"
+  rc=$1
+  [ -e "$T/$K.e" ] || : > "$T/$K.e"
+  N=$((N + 1))
+  META="\${META}R stderr $1 \${#2} @$K.e$NL"
+  printf '%s' "$2" >> "$T/$C.c"
+  ORDER="$ORDER $C.c $K.e"
+  C=$((C + 1))
 }
 run_cmd() {
   t=$1; shift
@@ -372,7 +468,7 @@ run_cmd() {
   shift
   new_file
   STEP=$((STEP + 1))
-  bounded "$t" "$FOUND" "$@" > "$D" 2> "$T/e" < /dev/null
+  bounded "$t" "$FOUND" "$@" > "$D" 2> "$T/$K.e" < /dev/null
   end_file run $RC "$id"
   err_record $RC "$id"
 }
@@ -438,6 +534,8 @@ flush_reads() {
   if [ "\${1:-}" = copy ]; then copy_batch; fi
   while IFS= read -r l; do
     k=\${l%%"$TAB"*}; f=\${l#*"$TAB"}
+    # (a declared file's key by its index, RK_INDEX, for a round that parses it again: sshd's Includes)
+    if [ "\${1:-}" = copy ]; then sc_index "$f"; [ -z "$SCI" ] || eval "RK_$SCI=\\$k"; fi
     case $COPIED in *" $k "*) continue ;; esac
     if [ -z "$late" ] && [ ! -L "$f" ]; then
       bounded 10 "$HEAD" -c $((MAX + 1)) "$f" > "$T/$k.f" 2>/dev/null
@@ -471,27 +569,28 @@ copy_batch() {
     k=\${e%%:*}; b=\${e#*:}
     [ -f "$T/r/$b" ] && [ ! -L "$T/r/$b" ] || continue
     o="$ORDER "; ORDER="\${o%%" $k.f "*} r/$b \${o#*" $k.f "}"; ORDER=\${ORDER% }
-    COPIED="$COPIED$k "
+    COPIED="$COPIED$k "; eval "RF_$k=r/\\$b"
   done
 }
 copy_files() { (ulimit -c 0; ulimit -f $((MAX / 512 + 1)); exec "$CP" -P -- "$@" "$T/r/"); }
 CP=
 if find_prog cp; then CP=$FOUND; fi
 
-# prefetch_stats PATH...: one stat for every component of every path, for check_path to look up.
+# prefetch_stats PATH...: one stat for every component of the declared files (the generator lists
+# each once, none with a space in its name: prefetchComponents), each line kept as SC_INDEX, its
+# index from sc_index (a case the generator writes): check_path then finds a component without
+# scanning text. (dash's \${v##*x} and \${v#*x} are quadratic in the length of v: a scan of the
+# whole cache a component cost more than the stat.)
 prefetch_stats() {
-  for f; do
-    q=
-    rest=\${f#/}
-    while [ -n "$rest" ]; do
-      q="$q/\${rest%%/*}"
-      case $rest in */*) rest=\${rest#*/} ;; *) rest= ;; esac
-      set -- "$@" "$q"
-    done
-  done
   SC=$(stat -c '%u %g %f %s %n' "$@" 2>/dev/null)
+  oldifs=$IFS; IFS=$NL; set -f
+  for cl in $SC; do
+    IFS=' '; set -- $cl; IFS=$NL
+    [ $# -eq 5 ] || continue
+    sc_index "$5"; [ -z "$SCI" ] || eval "SC_$SCI=\\"\\$1 \\$2 \\$3 \\$4\\""
+  done
+  set +f; IFS=$oldifs
 }
-SC=
 
 # check_path PATH: stat every component (one stat for all); note who controls it in CTL, whether
 # a symbolic link is on the way in LINKED, and the last component's "uid gid mode size" in LAST.
@@ -505,18 +604,15 @@ check_path() {
     set -- "$@" "$q"
   done
   count=$#
-  # From the cache of prefetch_stats when it holds every component, else one stat now. The
-  # lines are walked in the shell's memory ("uid gid mode size" a line in SL): no file read byte by byte.
-  SL=
+  # From the cache of prefetch_stats when it holds every component, else one stat now
+  # ("uid gid mode size" a line in SL).
+  SL=; hit=
   for q; do
-    hit=
-    rest=$SC
-    while [ -n "$rest" ]; do
-      cl=\${rest%%"$NL"*}
-      case $rest in *"$NL"*) rest=\${rest#*"$NL"} ;; *) rest= ;; esac
-      if [ "\${cl#* * * * }" = "$q" ]; then SL="$SL\${cl% "$q"}$NL"; hit=1; break; fi
-    done
-    [ -n "$hit" ] || break
+    sc_index "$q"; hit=
+    [ -n "$SCI" ] || break
+    eval "cl=\\\${SC_$SCI:-}"
+    [ -n "$cl" ] || break
+    SL="$SL$cl$NL"; hit=1
   done
   if [ -z "$hit" ] && ! SL=$(stat -c '%u %g %f %s' "$@" 2>/dev/null); then outv read denied "$p" "$p cannot be checked (permission denied on a directory on the way)"; return 1; fi
   LINKED=
@@ -579,11 +675,12 @@ for pid in \${PIDS${index}:-}; do
   pid=\${pid%/cmdline}
   # the first in pid order, as the collector walks the process table
   [ -z "$best" ] || [ "$pid" -lt "$best" ] || continue
+  # (another namespace's sshd, a container's, is passed over before its argv costs a tr)
+  eval "ns=\\\${NS_$pid:-}"
+  [ "$ns" = "$OURNS" ] || continue
   tr '\\000' '\\n' 2>/dev/null < /proc/$pid/cmdline > "$T/a" || continue
   IFS= read -r a0 < "$T/a" || continue
   case $a0 in sshd|*/sshd) ;; *) continue ;; esac
-  eval "ns=\\\${NS_$pid:-}"
-  [ "$ns" = "$OURNS" ] || continue
   f=; prev=
   while IFS= read -r a; do [ "$prev" = -f ] && [ -z "$f" ] && f=$a; prev=$a; done < "$T/a"
   [ -n "$f" ] && { SSHDCFG=$f; best=$pid; }

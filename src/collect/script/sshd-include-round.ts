@@ -8,9 +8,14 @@ export const SSHD_INCLUDE_ROUND = `
 ss_queue() {
   case "$NL$SSEEN$NL" in *"$NL$1$NL"*) return 0 ;; esac
   SSEEN="$SSEEN$NL$1"
+  # A declared file the first batch read (sshd_config itself): its bytes, the very ones its record
+  # holds, are parsed for Includes; no second read (and no second process) for the same file.
+  sc_index "$1"; k=
+  [ -z "$SCI" ] || eval "k=\\\${RK_$SCI:-}"
+  if [ -n "$k" ]; then eval "rf=\\\${RF_$k:-$k.f}"; printf '%s\\t%s\\n' "$k" "$rf" >> "$T/snext"; return 0; fi
   k0=$K
   read_file "$1"
-  [ "$K" = "$k0" ] || printf '%s\\n' "$K" >> "$T/snext"
+  [ "$K" = "$k0" ] || printf '%s\\t%s\\n' "$K" "$K.f" >> "$T/snext"
 }
 SSEEN=
 : > "$T/snext"
@@ -21,8 +26,8 @@ while [ -s "$T/snext" ] && [ $level -lt 9 ]; do
   flush_reads
   failed=$FAILED
   set --
-  while IFS= read -r k; do
-    case $failed in *" $k "*) ;; *) set -- "$@" "$T/$k.f" ;; esac
+  while IFS="$TAB" read -r k rf; do
+    case $failed in *" $k "*) ;; *) set -- "$@" "$T/$rf" ;; esac
   done < "$T/snext"
   : > "$T/snext"
   [ $# -gt 0 ] || break

@@ -26,7 +26,8 @@ const SCRIPT = [
   'mkdir -m 0755 /run/sshd',
   'if [ "$netns" = yes ]; then mkdir /run/netns; mount --move "$stash" /run/netns; fi',
   'n=$1; shift',
-  'while [ "$n" -gt 0 ]; do mount --bind "$1" "$2"; shift 2; n=$((n - 1)); done',
+  // A target under /run is made first: /run is the fresh tmpfs above, nothing of the host's.
+  'while [ "$n" -gt 0 ]; do case $2 in /run/*) mkdir -p "$2" ;; esac; mount --bind "$1" "$2"; shift 2; n=$((n - 1)); done',
   'exec "$@"',
 ].join('\n');
 
@@ -47,9 +48,13 @@ export class PrivateEtc {
    * Private copies of whichever of the files exist on this host (a host without ufw has nothing to hide).
    * `home` is mounted over this user's home directory from the passwd entry: ssh finds
    * ~/.ssh/config and its keys there, and ignores $HOME. `files` are more private copies, made
-   * from the host's file with `append` added (e.g. a user of its own in /etc/passwd).
+   * from the host's file with `append` added (e.g. a user of its own in /etc/passwd). `binds` are
+   * directories of the test's mounted over the host's (a target under /run is made in the private /run).
    */
-  static create(scope: Scope, options: { home?: string; files?: { target: string; append: string }[] } = {}): PrivateEtc {
+  static create(
+    scope: Scope,
+    options: { home?: string; files?: { target: string; append: string }[]; binds?: { source: string; target: string }[] } = {},
+  ): PrivateEtc {
     const dir = tempDir(scope, 'etc');
     const mounts: BindMount[] = [];
     const home = options.home ? userInfo().homedir : undefined;
@@ -72,6 +77,7 @@ export class PrivateEtc {
       appendFileSync(copy, f.append);
       mounts.push({ source: copy, target: f.target });
     }
+    mounts.push(...(options.binds ?? []));
     return new PrivateEtc(dir, mounts, home);
   }
 
