@@ -160,6 +160,9 @@ export function isPlainName(name: string): boolean {
 
 const NOT_PLAIN = /[\t\r"]/;
 
+/** Each jump option token and the token after it (lookahead: that token may be an option again). */
+const JUMP = /(?<![^ \t\n\r])(?:-j|--jump|-g|--goto)[ \t\n\r]+(?=([^ \t\n\r]+))/g;
+
 /** Per held rule line: where it is in the dump (or -(index + 1) into `whole`), and what PendingRule says. */
 const START = 0;
 const END = 1;
@@ -281,6 +284,20 @@ export class ChainText implements PendingRules {
     let rule = parsed[i];
     if (!rule) parsed[i] = rule = this.table.parseLine(this.chain, this.pending(i), i + 1);
     return rule;
+  }
+
+  mayJump(i: number): boolean {
+    const records = this.table.records;
+    // Lines the scan had to split (counters, -I, quoted names) are parsed: they are few.
+    if ((records[this.at(i) + START] as number) < 0) return true;
+    const line = this.line(i);
+    // Without a quote the tokens are the runs of non-blanks (tokenize.ts), and a jump or goto is
+    // `-j NAME` (`-g`, `--jump`, `--goto`) with NAME a chain of the table: any chain here, even one
+    // created after the line, so the answer errs only towards parsing.
+    if (line.includes('"')) return true;
+    JUMP.lastIndex = 0;
+    for (let m = JUMP.exec(line); m !== null; m = JUMP.exec(line)) if (this.table.has(m[1] as string)) return true;
+    return false;
   }
 
   mayTranslate(i: number, isLocal: (address: string) => boolean): boolean {
