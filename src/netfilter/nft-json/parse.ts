@@ -309,7 +309,8 @@ function readSet(state: State, body: unknown, index: number, kind: 'set' | 'map'
 function countXt(expr: unknown): number {
   if (!Array.isArray(expr)) return 0;
   let n = 0;
-  for (const s of expr) if (single(s)?.[0] === 'xt') n++;
+  // single() only for a statement that has an `xt` key: not a key list and a pair for every statement of every rule.
+  for (const s of expr) if (isObject(s) && Object.hasOwn(s, 'xt') && single(s)?.[0] === 'xt') n++;
   return n;
 }
 
