@@ -239,6 +239,10 @@ class PreparedSimulator implements Simulator {
       confirmed: false,
       origDaddr: daddr,
       origDport: packet.dport,
+      // Present from the start (set on first use): one shape for every packet, answers and
+      // neighbour discovery copied from it included, so the walker is optimised once.
+      dyn: undefined,
+      made: undefined,
     });
   }
 
