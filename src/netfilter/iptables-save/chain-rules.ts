@@ -160,8 +160,17 @@ export function isPlainName(name: string): boolean {
 
 const NOT_PLAIN = /[\t\r"]/;
 
-/** Each jump option token and the token after it (lookahead: that token may be an option again). */
-const JUMP = /(?<![^ \t\n\r])(?:-j|--jump|-g|--goto)[ \t\n\r]+(?=([^ \t\n\r]+))/g;
+/** The blanks tokenize() splits on. */
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+/** Whether the token at START..END of LINE is `-j`, `-g`, `--jump` or `--goto`. */
+function isJumpOption(line: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length === 2) return line.startsWith('-j', start) || line.startsWith('-g', start);
+  return length === 6 && (line.startsWith('--jump', start) || line.startsWith('--goto', start));
+}
 
 /** Per held rule line: where it is in the dump (or -(index + 1) into `whole`), and what PendingRule says. */
 const START = 0;
@@ -295,8 +304,17 @@ export class ChainText implements PendingRules {
     // `-j NAME` (`-g`, `--jump`, `--goto`) with NAME a chain of the table: any chain here, even one
     // created after the line, so the answer errs only towards parsing.
     if (line.includes('"')) return true;
-    JUMP.lastIndex = 0;
-    for (let m = JUMP.exec(line); m !== null; m = JUMP.exec(line)) if (this.table.has(m[1] as string)) return true;
+    const n = line.length;
+    let afterJump = false;
+    for (let pos = 0; pos < n;) {
+      while (pos < n && isBlank(line.charCodeAt(pos))) pos++;
+      if (pos >= n) break;
+      const start = pos;
+      while (pos < n && !isBlank(line.charCodeAt(pos))) pos++;
+      // The token after each jump option, which may itself be one (`-j -j NAME`).
+      if (afterJump && this.table.has(line.slice(start, pos))) return true;
+      afterJump = isJumpOption(line, start, pos);
+    }
     return false;
   }
 
