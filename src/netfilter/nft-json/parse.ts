@@ -356,9 +356,21 @@ function scanStatements(state: State, table: Table, expr: unknown): void {
   let xt = 0;
   for (const s of expr) {
     if (s === null || typeof s !== 'object') continue;
-    // single() only for a statement with an `xt` key: no key list and pair for every statement.
-    if (Object.hasOwn(s, 'xt') && single(s)?.[0] === 'xt') xt++;
-    if (!('set' in s || 'map' in s || 'meter' in s)) continue;
+    // `xt` alone, or a `set`, `map` or `meter` key: one walk over the keys of a JSON object (its own,
+    // all enumerable, over a prototype with none), not four megamorphic lookups per statement. An
+    // array has `map` (Array.prototype's): it is kept, as the `in` test this replaces kept it.
+    let writes = Array.isArray(s);
+    if (!writes) {
+      let keys = 0;
+      let isXt = false;
+      for (const k in s) {
+        keys++;
+        if (k === 'xt') isXt = true;
+        else if (k === 'set' || k === 'map' || k === 'meter') writes = true;
+      }
+      if (isXt && keys === 1) xt++;
+    }
+    if (!writes) continue;
     let list = state.setWriters.get(table);
     if (!list) state.setWriters.set(table, (list = []));
     list.push(s);
