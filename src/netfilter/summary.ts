@@ -57,13 +57,13 @@ export function reachableChains(ruleset: Ruleset, chain: Chain): Chain[] {
     }
   };
   for (let i = 0; i < order.length; i++) {
-    const chain = order[i] as Chain;
+    const c = order[i] as Chain;
     // A chain still held as text: only the rules that may jump are parsed (UFW's and Docker's
     // chains are mostly ACCEPT/DROP/RETURN rules, which a walk of the graph need not read).
-    const pending = pendingRulesOf(chain);
+    const pending = pendingRulesOf(c);
     if (pending?.mayJump) {
       for (let k = 0; k < pending.count; k++) if (pending.mayJump(k)) follow(pending.rule(k));
-    } else for (const rule of chain.rules) follow(rule);
+    } else for (const rule of c.rules) follow(rule);
   }
   return order;
 }
