@@ -8,7 +8,20 @@ const TAILNET_V4 = ipaddr.parseCIDR('100.64.0.0/10');
 const TAILNET_V6 = ipaddr.parseCIDR('fd7a:115c:a1e0::/48');
 const VPN_INTERFACE = /^(tailscale\d*|wg\d*|tun\d*|zt\w*|nebula\d*)$/;
 
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+/** A dotted quad as the kernel prints it (no leading zeros, no brackets or zone): its own canonical text. */
+const DOTTED_QUAD = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
+
+/** True when TEXT is an IPv4 address written the one way parseAddress(TEXT).toString() writes it back. */
+export function isCanonicalV4(text: string): boolean {
+  return DOTTED_QUAD.test(text);
+}
+
 export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  // Most addresses in a snapshot are plain dotted quads: their octets are read here, without
+  // ipaddr.js's search through every IPv4 and IPv6 notation (a kube-proxy host has thousands).
+  const quad = DOTTED_QUAD.exec(text);
+  if (quad) return new ipaddr.IPv4([Number(quad[1]), Number(quad[2]), Number(quad[3]), Number(quad[4])]);
   const bare = text.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   if (!ipaddr.isValid(bare)) return undefined;
   const parsed = ipaddr.parse(bare);

@@ -42,15 +42,18 @@ export function answerFor(
  * model cannot decide, a drop. Undefined when the packet is delivered or forwarded.
  */
 export function judgePath(result: SimResult, packet: Packet): Attempt | undefined {
-  const base = { destination: packet.daddr, source: packet.saddr, path: [...result.steps] };
+  // The path is copied only for an attempt decided here: most packets are delivered, and their caller copies it once.
+  const base = () => ({ destination: packet.daddr, source: packet.saddr, path: [...result.steps] });
   if ((result.disposition === 'local' || result.disposition === 'forward') && result.answer && !result.answer.delivered) {
     // The first packet got through, but the host's answer never reaches the client: it times out.
     const why = `the first packet gets through, but the ${result.answer.kind === 'synack' ? 'SYN-ACK' : 'reset'} back does not: ${result.answer.why ?? 'lost'}`;
-    base.path.push({ hook: 'socket', table: '', chain: '', text: why, action: 'drop' });
-    return { ...base, verdict: 'filtered', reason: why };
+    const decided = base();
+    decided.path.push({ hook: 'socket', table: '', chain: '', text: why, action: 'drop' });
+    return { ...decided, verdict: 'filtered', reason: why };
   }
-  if (result.disposition === 'unknown') return { ...base, verdict: 'unknown', reason: result.unknownReasons.join('; ') || 'the model cannot decide this path' };
-  if (result.disposition === 'dropped') return { ...base, verdict: 'filtered', reason: result.rejected ? 'rejected on the way in' : 'dropped on the way in' };
+  if (result.disposition === 'unknown')
+    return { ...base(), verdict: 'unknown', reason: result.unknownReasons.join('; ') || 'the model cannot decide this path' };
+  if (result.disposition === 'dropped') return { ...base(), verdict: 'filtered', reason: result.rejected ? 'rejected on the way in' : 'dropped on the way in' };
   return undefined;
 }
 

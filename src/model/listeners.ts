@@ -20,6 +20,8 @@ export function socketAccepts(socket: Socket, packet: { family: 4 | 6; protocol:
 }
 
 function sameAddress(a: string, b: string): boolean {
+  // The same text is the same address, when it is one: one parse, not two.
+  if (a === b) return parseAddress(a) !== undefined;
   const pa = parseAddress(a);
   const pb = parseAddress(b);
   return pa !== undefined && pb !== undefined && pa.kind() === pb.kind() && pa.toString() === pb.toString();

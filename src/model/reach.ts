@@ -9,7 +9,7 @@ import { socketAccepts } from './listeners.js';
 import { serveRow, userSpaceRows, type ServePort } from './serve-reach.js';
 import { throughDoor, type SocketDoor, type UserSpaceRow } from './doors.js';
 import { buildZones, type Zone, type ZoneSpec } from './zones.js';
-import { hostPort, isLoopback, parseAddress } from './addresses.js';
+import { hostPort, isCanonicalV4, isLoopback, parseAddress } from './addresses.js';
 
 /**
  * The reachability matrix: for each listener and each zone, what happens to a
@@ -148,7 +148,8 @@ export function computeReach(
   const simulator = prepare(ruleset, facts);
   const canonical = (a: string): string => parseAddress(a)?.toString() ?? a;
   const local = new Set(facts.addresses.map((a) => canonical(a.address)));
-  const isLocal = (a: string): boolean => local.has(canonical(a)) || isLoopback(a);
+  // Asked of every literal DNAT target (thousands on a kube-proxy host): a dotted quad is its own canonical text, loopback when in 127/8.
+  const isLocal = (a: string): boolean => (isCanonicalV4(a) ? local.has(a) || a.startsWith('127.') : local.has(canonical(a)) || isLoopback(a));
   const cells: ReachCell[] = [];
   const listeners = new Map(sockets.map((s) => [s, listenerOf(s, gatewaySockets, options.socketDoors?.get(s))]));
   for (const socket of sockets) {

@@ -18,6 +18,11 @@ export interface PendingRules {
    * text, without parsing it): no such target, or a literal DNAT address that is not local.
    */
   mayTranslate?(i: number, isLocal: (address: string) => boolean): boolean;
+  /**
+   * false when rule I surely has no jump or goto to a chain (read from its text, without parsing
+   * it): a walk of the chain graph then skips it unparsed.
+   */
+  mayJump?(i: number): boolean;
 }
 
 /**

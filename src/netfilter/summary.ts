@@ -1,4 +1,5 @@
 import type { Chain, PacketFamily, Policy, Rule, Ruleset, Table, Verdict } from './model.js';
+import { pendingRulesOf } from './pending-rules.js';
 import { baseChainsOn, findChain, tableOf } from './ruleset.js';
 
 /**
@@ -46,16 +47,23 @@ export function reachableChains(ruleset: Ruleset, chain: Chain): Chain[] {
   const table = tableOf(ruleset, chain);
   const seen = new Set<Chain>([chain]);
   const order: Chain[] = [chain];
-  for (let i = 0; i < order.length; i++) {
-    for (const rule of (order[i] as Chain).rules) {
-      for (const name of targetsOf(rule.verdict)) {
-        const next = table ? findChain(table, name) : undefined;
-        if (next && !seen.has(next)) {
-          seen.add(next);
-          order.push(next);
-        }
+  const follow = (rule: Rule): void => {
+    for (const name of targetsOf(rule.verdict)) {
+      const next = table ? findChain(table, name) : undefined;
+      if (next && !seen.has(next)) {
+        seen.add(next);
+        order.push(next);
       }
     }
+  };
+  for (let i = 0; i < order.length; i++) {
+    const c = order[i] as Chain;
+    // A chain still held as text: only the rules that may jump are parsed (UFW's and Docker's
+    // chains are mostly ACCEPT/DROP/RETURN rules, which a walk of the graph need not read).
+    const pending = pendingRulesOf(c);
+    if (pending?.mayJump) {
+      for (let k = 0; k < pending.count; k++) if (pending.mayJump(k)) follow(pending.rule(k));
+    } else for (const rule of c.rules) follow(rule);
   }
   return order;
 }

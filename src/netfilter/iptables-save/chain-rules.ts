@@ -160,6 +160,18 @@ export function isPlainName(name: string): boolean {
 
 const NOT_PLAIN = /[\t\r"]/;
 
+/** The blanks tokenize() splits on. */
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+/** Whether the token at START..END of LINE is `-j`, `-g`, `--jump` or `--goto`. */
+function isJumpOption(line: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length === 2) return line.startsWith('-j', start) || line.startsWith('-g', start);
+  return length === 6 && (line.startsWith('--jump', start) || line.startsWith('--goto', start));
+}
+
 /** Per held rule line: where it is in the dump (or -(index + 1) into `whole`), and what PendingRule says. */
 const START = 0;
 const END = 1;
@@ -281,6 +293,29 @@ export class ChainText implements PendingRules {
     let rule = parsed[i];
     if (!rule) parsed[i] = rule = this.table.parseLine(this.chain, this.pending(i), i + 1);
     return rule;
+  }
+
+  mayJump(i: number): boolean {
+    const records = this.table.records;
+    // Lines the scan had to split (counters, -I, quoted names) are parsed: they are few.
+    if ((records[this.at(i) + START] as number) < 0) return true;
+    const line = this.line(i);
+    // Without a quote the tokens are the runs of non-blanks (tokenize.ts), and a jump or goto is
+    // `-j NAME` (`-g`, `--jump`, `--goto`) with NAME a chain of the table: any chain here, even one
+    // created after the line, so the answer errs only towards parsing.
+    if (line.includes('"')) return true;
+    const n = line.length;
+    let afterJump = false;
+    for (let pos = 0; pos < n;) {
+      while (pos < n && isBlank(line.charCodeAt(pos))) pos++;
+      if (pos >= n) break;
+      const start = pos;
+      while (pos < n && !isBlank(line.charCodeAt(pos))) pos++;
+      // The token after each jump option, which may itself be one (`-j -j NAME`).
+      if (afterJump && this.table.has(line.slice(start, pos))) return true;
+      afterJump = isJumpOption(line, start, pos);
+    }
+    return false;
   }
 
   mayTranslate(i: number, isLocal: (address: string) => boolean): boolean {

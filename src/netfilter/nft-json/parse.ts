@@ -64,9 +64,11 @@ interface State {
   nftErrors: NftErrors;
   /** Each chain's rules, held as JSON until read. */
   held: Map<Chain, ChainJson>;
-  /** Per table, the statements that may add to a run-time set (see SetMakers). */
+  /** Per table, the statements that may add to a run-time set (see SetMakers, scanStatements). */
   setWriters: Map<Table, unknown[]>;
   makers?: SetMakers;
+  /** The tables NftJsonOptions.tablesFromIptables names, as they are created. */
+  twins: Set<Table>;
   /** readRule's last lookup (ruleChain). */
   lastRuleChain?: { family: Family; tableName: string; chainName: string; table: Table; chain: Chain };
 }
@@ -90,6 +92,7 @@ export function parseNftJson(json: unknown, opts: NftJsonOptions = {}): ParseRes
     nftErrors,
     held: new Map(),
     setWriters: new Map(),
+    twins: new Set(),
   };
   try {
     let doc = json;
@@ -191,6 +194,7 @@ function getTable(state: State, family: Family, name: string, index: number, cre
   if (state.opts.file !== undefined) table.file = state.opts.file;
   state.tables.push(table);
   state.byTable.set(tableKey(family, name), table);
+  if (state.opts.tablesFromIptables?.has(`${family} ${name}`)) state.twins.add(table);
   return table;
 }
 
@@ -219,8 +223,12 @@ function readChain(state: State, body: unknown, index: number): void {
   const table = getTable(state, family, tableName, index, true) as Table;
   const key = `${tableKey(family, tableName)}\u0000${name}`;
   if (state.byChain.has(key)) return void state.errors.push({ message: `nftables[${index}]: chain ${name} listed twice in ${family} ${tableName}` });
-  // Its rules are held until read (holdRules): born with the accessor for them.
-  const chain = newHeldChain(name, family, tableName);
+  // Its rules are held until read (holdRules): born with the accessor for them. A table that
+  // iptables-save also gave is all but always one iptables-nft manages, which holdRules leaves
+  // without rules: its chains are born plain, with none (a kube-proxy host lists thousands, and
+  // the accessor costs a runtime call each); holdPendingRules gives one the accessor if the table
+  // turns out to be kept.
+  const chain = state.twins.has(table) ? ({ name, family, table: tableName, rules: [] } as Chain) : newHeldChain(name, family, tableName);
   const handle = num(body.handle);
   if (handle !== undefined) chain.handle = handle;
   if (body.hook !== undefined) {
@@ -306,23 +314,14 @@ function readSet(state: State, body: unknown, index: number, kind: 'set' | 'map'
   table.sets.push(set);
 }
 
-function countXt(expr: unknown): number {
-  if (!Array.isArray(expr)) return 0;
-  let n = 0;
-  for (const s of expr) if (single(s)?.[0] === 'xt') n++;
-  return n;
-}
-
 /**
  * Each chain's rules become readable (decoded when read), but for the tables iptables-save also
  * gave (NftJsonOptions.tablesFromIptables), which mergeRulesets drops: holding a chain's rules
  * has a cost per chain, and a kube-proxy host has thousands of chains there.
  */
 function holdRules(state: State): void {
-  const twins = state.opts.tablesFromIptables;
   for (const [chain, held] of state.held) {
-    const table = held.table;
-    if (twins && table.managedByIptables && twins.has(`${table.family} ${table.name}`)) continue;
+    if (held.table.managedByIptables && state.twins.has(held.table)) continue;
     holdPendingRules(chain, held);
   }
 }
@@ -348,18 +347,38 @@ function ruleChain(state: State, family: Family, tableName: string, chainName: s
   return state.lastRuleChain;
 }
 
-/** Keeps the statements of a rule that may add to a run-time set: an `in` test per statement, the rare hit decoded later. */
-function noteSetWriters(state: State, table: Table, expr: unknown): void {
+/**
+ * One pass over a rule's statements: counts its `xt` expressions (for classifyIptablesManaged) and
+ * keeps those that may add to a run-time set (an `in` test per statement, the rare hit decoded later).
+ */
+function scanStatements(state: State, table: Table, expr: unknown): void {
   if (!Array.isArray(expr)) return;
+  let xt = 0;
   for (const s of expr) {
-    if (s === null || typeof s !== 'object' || !('set' in s || 'map' in s || 'meter' in s)) continue;
+    if (s === null || typeof s !== 'object') continue;
+    // `xt` alone, or a `set`, `map` or `meter` key: one walk over the keys of a JSON object (its own,
+    // all enumerable, over a prototype with none), not four megamorphic lookups per statement. An
+    // array has `map` (Array.prototype's): it is kept, as the `in` test this replaces kept it.
+    let writes = Array.isArray(s);
+    if (!writes) {
+      let keys = 0;
+      let isXt = false;
+      for (const k in s) {
+        keys++;
+        if (k === 'xt') isXt = true;
+        else if (k === 'set' || k === 'map' || k === 'meter') writes = true;
+      }
+      if (isXt && keys === 1) xt++;
+    }
+    if (!writes) continue;
     let list = state.setWriters.get(table);
     if (!list) state.setWriters.set(table, (list = []));
     list.push(s);
   }
+  if (xt > 0) state.xtCount.set(table, (state.xtCount.get(table) ?? 0) + xt);
 }
 
-/** One SetMakers per parse, over the writers noteSetWriters keeps. */
+/** One SetMakers per parse, over the writers scanStatements keeps. */
 function setMakersOf(state: State): SetMakers {
   return (state.makers ??= new SetMakers(state.setWriters));
 }
@@ -374,9 +393,7 @@ function readRule(state: State, body: unknown, index: number): void {
     return;
   }
   const { table, chain } = ruleChain(state, family, tableName, chainName, index);
-  const xt = countXt(body.expr);
-  if (xt > 0) state.xtCount.set(table, (state.xtCount.get(table) ?? 0) + xt);
-  noteSetWriters(state, table, body.expr);
+  scanStatements(state, table, body.expr);
   let held = state.held.get(chain);
   if (!held) {
     const context = {

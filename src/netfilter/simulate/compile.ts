@@ -116,6 +116,8 @@ export interface ChainIndex {
   rest: number[];
   /** Merged candidate lists by packet key. */
   cache: Map<string, Int32Array>;
+  /** The same by destination port alone, for a chain without address buckets (no key string per lookup). */
+  portCache: Map<number, Int32Array>;
 }
 
 const INDEX_MIN_RULES = 32;
@@ -144,7 +146,7 @@ export class CTable {
     if (c === undefined) {
       const chain = this.named().get(name);
       if (chain === undefined) return undefined;
-      this.chains.set(name, (c = { chain, table: this }));
+      this.chains.set(name, (c = newCChain(chain, this)));
     }
     return c;
   }
@@ -152,7 +154,7 @@ export class CTable {
   of(chain: Chain): CChain {
     const c = this.chain(chain.name);
     if (c && c.chain === chain) return c;
-    return { chain, table: this };
+    return newCChain(chain, this);
   }
 
   /**
@@ -232,16 +234,18 @@ export class CTable {
     // Stable: equal costs keep the rule's own order.
     compiled.sort((a, b) => a.cost - b.cost);
     const o = rule.origin;
-    const out: CRule = {
+    // Every key in one literal, absent ones undefined: every compiled rule has one shape, and the
+    // walker's code that reads them is optimised once (a rule with or without `randoms` or
+    // `steps` was another shape, and a new one met later threw the optimised walker away).
+    return {
       rule,
       tests: steps ? [] : compiled.map((x) => x.test),
       whys: steps ? [] : compiled.map((x) => x.unknownWhy),
-      ...(compiled.some((x) => x.random) ? { randoms: compiled.map((x) => x.random === true) } : {}),
+      randoms: compiled.some((x) => x.random) ? compiled.map((x) => x.random === true) : undefined,
       verdict: this.compileVerdict(rule.verdict),
       where: `${this.label} ${c.chain.name} rule ${o.index}${o.line !== undefined ? ` (line ${o.line})` : ''}`,
+      steps,
     };
-    if (steps) out.steps = steps;
-    return out;
   }
 
   private compileVerdict(v: Verdict): CVerdict {
@@ -260,6 +264,11 @@ export class CTable {
     }
     return { v };
   }
+}
+
+/** A chain as a walk first looks it up: what enter() fills is there from the start (one shape for every chain, see compileRule). */
+function newCChain(chain: Chain, table: CTable): CChain {
+  return { chain, table, count: undefined, text: undefined, compiled: undefined, index: undefined, pre: undefined };
 }
 
 function v4Prefix(a: { kind: string; address?: string; length?: number }): { net: number; mask: number } | undefined {
@@ -398,7 +407,7 @@ function buildIndex(n: number, keysAt: (i: number) => RuleKeys | undefined): Cha
     else rest.push(i);
   });
   if (rest.length > n / 2) return null;
-  return { byPort, byDaddr, bySaddr, rest, cache: new Map() };
+  return { byPort, byDaddr, bySaddr, rest, cache: new Map(), portCache: new Map() };
 }
 
 const EMPTY: number[] = [];
@@ -421,6 +430,14 @@ function mergeSorted(lists: readonly number[][]): Int32Array {
 export function candidates(c: CChain, p: Pkt): Int32Array | undefined {
   const ix = c.index;
   if (!ix) return undefined;
+  if (ix.byDaddr.size === 0 && ix.bySaddr.size === 0) {
+    let list = ix.portCache.get(p.dport);
+    if (!list) {
+      list = mergeSorted([ix.byPort.get(p.dport) ?? EMPTY, EMPTY, EMPTY, ix.rest]);
+      ix.portCache.set(p.dport, list);
+    }
+    return list;
+  }
   const key = `${p.dport}|${ix.byDaddr.size > 0 ? p.daddr.text : ''}|${ix.bySaddr.size > 0 ? p.saddr.text : ''}`;
   let list = ix.cache.get(key);
   if (!list) {

@@ -100,7 +100,8 @@ function qualifiers(ruleset: Ruleset): Map<Table, string> {
 class PreparedSimulator implements Simulator {
   private readonly host: HostTable;
   private readonly tables: CTable[];
-  private readonly plans = new Map<string, HookPlan>();
+  /** Plans by family, then hook: asked at every hook of every walk, so no key string is built. */
+  private readonly plans = new Map<PacketFamily | 'netdev', Map<Hook, HookPlan>>();
   private readonly ranks: ReturnType<typeof tableRanks>;
   private readonly ndCache = new Map<string, Evaluation>();
   private readonly resolveCache = new Map<string, Evaluation>();
@@ -114,9 +115,10 @@ class PreparedSimulator implements Simulator {
   }
 
   private plan(family: PacketFamily | 'netdev', hook: Hook): HookPlan {
-    const key = `${family}/${hook}`;
-    let p = this.plans.get(key);
-    if (!p) this.plans.set(key, (p = planHook(this.tables, family, hook, this.ranks)));
+    let byHook = this.plans.get(family);
+    if (!byHook) this.plans.set(family, (byHook = new Map()));
+    let p = byHook.get(hook);
+    if (!p) byHook.set(hook, (p = planHook(this.tables, family, hook, this.ranks)));
     return p;
   }
 
@@ -239,6 +241,10 @@ class PreparedSimulator implements Simulator {
       confirmed: false,
       origDaddr: daddr,
       origDport: packet.dport,
+      // Present from the start (set on first use): one shape for every packet, answers and
+      // neighbour discovery copied from it included, so the walker is optimised once.
+      dyn: undefined,
+      made: undefined,
     });
   }
 

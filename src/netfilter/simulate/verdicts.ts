@@ -224,8 +224,12 @@ function policy(run: Run, base: CChain): ChainResult {
 
 function recordRule(run: Run, r: CRule, chain: CChain, action: string): void {
   const o = r.rule.origin;
-  const s = { hook: run.hook, table: chain.table.label, chain: chain.chain.name, rule: o.index, text: o.text, action } as const;
-  run.step(o.line !== undefined ? { ...s, line: o.line } : s);
+  // Two whole literals, not a spread of one into the other: a step is made for every rule a walk meets.
+  run.step(
+    o.line !== undefined
+      ? { hook: run.hook, table: chain.table.label, chain: chain.chain.name, rule: o.index, text: o.text, action, line: o.line }
+      : { hook: run.hook, table: chain.table.label, chain: chain.chain.name, rule: o.index, text: o.text, action },
+  );
 }
 
 function effectAction(effects: readonly Effect[]): string {

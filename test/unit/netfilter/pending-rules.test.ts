@@ -7,6 +7,7 @@ import { parseNftJson } from '../../../src/netfilter/nft-json/parse.js';
 import { pendingRulesOf, ruleCount, type RuleKeys } from '../../../src/netfilter/pending-rules.js';
 import { keysOf } from '../../../src/netfilter/simulate/compile.js';
 import { prepare } from '../../../src/netfilter/simulate/index.js';
+import { reachableChains } from '../../../src/netfilter/summary.js';
 import { CORPUS_SKIP_REASON, corpusAvailable, corpusFile } from '../../support/corpus.js';
 import { labHost, tcp } from './simulate/helpers.js';
 import { familyOfFile, IPTABLES_FILES, NFT_JSON_FILES } from './helpers.js';
@@ -179,6 +180,75 @@ describe('text keys', () => {
         expect(checkTextKeys(text, family).wrong).toEqual([]);
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+/** Every held rule whose parsed verdict jumps or goes to a chain that mayJump said could not; and how many it let be skipped. */
+function checkJumpHints(result: ParseResult): { lines: number; skipped: number; wrong: string[] } {
+  const wrong: string[] = [];
+  let lines = 0;
+  let skipped = 0;
+  for (const chain of chains(result)) {
+    const pending = pendingRulesOf(chain);
+    if (!pending?.mayJump) continue;
+    for (let i = 0; i < pending.count; i++) {
+      lines++;
+      if (pending.mayJump(i)) continue;
+      skipped++;
+      const rule = pending.rule(i);
+      if (rule.verdict.kind === 'jump' || rule.verdict.kind === 'goto') wrong.push(`${rule.origin.text}: ${JSON.stringify(rule.verdict)}`);
+    }
+  }
+  return { lines, skipped, wrong };
+}
+
+describe('jump hints (a walk of the chain graph skips the rules that surely do not jump, unparsed)', () => {
+  it('skip the ACCEPT, DROP, DNAT and RETURN lines and keep every jump', () => {
+    expect(checkJumpHints(parse(TYPICAL))).toEqual({ lines: 12, skipped: 7, wrong: [] });
+    // A name that is no chain when the line is read is a target, not a jump; one quoted, a goto and --jump are all jumps.
+    const text =
+      '*filter\n:INPUT ACCEPT [0:0]\n:A - [0:0]\n:B C - [0:0]\n-A INPUT -j A\n-A INPUT -g A\n-A INPUT --jump A\n-A INPUT -j "B C"\n-A INPUT -j\tA\nCOMMIT\n';
+    expect(checkJumpHints(parse(text))).toEqual({ lines: 5, skipped: 0, wrong: [] });
+  });
+
+  it.skipIf(!corpusAvailable)(`keep every jump on every line of the corpus${skipNote}`, () => {
+    let skipped = 0;
+    const wrong: string[] = [];
+    for (const file of IPTABLES_FILES) {
+      const r = checkJumpHints(parse(corpusFile(file), familyOfFile(file)));
+      skipped += r.skipped;
+      wrong.push(...r.wrong.map((w) => `${file}: ${w}`));
+    }
+    expect(wrong).toEqual([]);
+    expect(skipped).toBeGreaterThan(1000);
+  });
+
+  it('keep every jump on lines changed at random, and the chains a walk reaches are those of the parsed rules', () => {
+    const typical = TYPICAL.split('\n').filter((l) => l.startsWith('-A '));
+    const extras = ['!', '-j', '-g', '--jump', '--goto', 'DOCKER', 'INPUT', 'ACCEPT', '"DOCKER"', 'DOCK"ER"', '\t', '-m', 'comment', '--comment', '-p', 'tcp'];
+    const mutation = fc.record({
+      line: fc.integer({ min: 0, max: typical.length - 1 }),
+      edits: fc.array(fc.tuple(fc.constantFrom('insert', 'delete', 'swap'), fc.nat(), fc.constantFrom(...extras)), { minLength: 1, maxLength: 4 }),
+    });
+    fc.assert(
+      fc.property(mutation, ({ line, edits }) => {
+        const words = (typical[line] as string).split(' ');
+        for (const [kind, at, word] of edits) {
+          const i = 2 + (at % Math.max(1, words.length - 2));
+          if (kind === 'insert') words.splice(i, 0, word);
+          else if (kind === 'delete' && words.length > 3) words.splice(i, 1);
+          else if (kind === 'swap' && i + 1 < words.length) [words[i], words[i + 1]] = [words[i + 1] as string, words[i] as string];
+        }
+        const text = `*filter\n:INPUT ACCEPT [0:0]\n:DOCKER - [0:0]\n:${words[1]} - [0:0]\n-A INPUT -j ${words[1]}\n${words.join(' ')}\nCOMMIT\n`;
+        expect(checkJumpHints(parse(text)).wrong).toEqual([]);
+        const lazy = parse(text).ruleset;
+        const eager = parse(text).ruleset;
+        for (const t of eager.tables) for (const c of t.chains) void c.rules;
+        const names = (r: typeof lazy) => reachableChains(r, r.tables[0]!.chains[0]!).map((c) => c.name);
+        expect(names(lazy)).toEqual(names(eager));
+      }),
+      { numRuns: 2000 },
     );
   });
 });
