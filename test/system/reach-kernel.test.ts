@@ -523,6 +523,8 @@ describe.skipIf(coreReq.skip)(coreReq.name, coreReq.options, () => {
           const matrix = await timed('analyse', () => buildContext({ ...base, netfilter }, { zones }).reach());
           const one = emptyFigures();
           const reload = async () => {
+            // Named, so that the cells printed next can be replayed (CLAWMOAT_REACH_SEED).
+            console.log(`seed ${seed} (${ruleset.kind}): cells still disagree after the patient re-probe; loading it again into an emptied lab`);
             const again = await lab.load(ruleset, `random-${seed}`);
             if (!again.ok) throw new Error(`seed ${seed} loaded once, then not: ${again.error}`);
           };
