@@ -125,10 +125,7 @@ export function contextFrom(snapshot: Snapshot, composeParsed: ComposeModels, op
   const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
   const unsocketedFor = (g: GatewayModel) => {
     let found = unsocketedBy.get(g);
-    if (!found) {
-      const doors = snapshotDoors(snapshot);
-      unsocketedBy.set(g, (found = unsocketedListeners(containers, sockets, g.ports, [...doors.doors, ...doors.problems])));
-    }
+    if (!found) unsocketedBy.set(g, (found = unsocketedListeners(snapshot, g.ports)));
     return found;
   };
   const ctx: AnalysisContext = {

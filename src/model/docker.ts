@@ -1,4 +1,5 @@
-import type { DockerContainer, Door, Socket, SourceLocation } from '../snapshot/types.js';
+import type { DockerContainer, Snapshot, Socket, SourceLocation } from '../snapshot/types.js';
+import { snapshotDoors } from './doors.js';
 import type { ComposeModel, ComposeService } from './compose/types.js';
 import { isPublicHostIp } from './compose/address.js';
 import type { GatewayModel } from './gateway.js';
@@ -138,24 +139,23 @@ export function publishedWithoutSocket(containers: DockerContainer[], sockets: r
 
 /**
  * The listeners Docker publishes with no socket on the host: the gateway's own ports, and the
- * ports of doors in containers (a proxy container published on 443). With the userland proxy off
- * nothing listens on those host ports, yet dockerd's DNAT carries a client to the container; a door
- * left out of the matrix would let a gateway behind it pass `exposure.internet`.
+ * ports of doors in containers (a proxy container published on 443), each door's from its own
+ * container. With the userland proxy off nothing need listen on those host ports, yet dockerd's
+ * DNAT carries a client to the container; a door left out of the matrix would let a gateway
+ * behind it pass `exposure.internet`.
  */
-export function unsocketedListeners(
-  containers: DockerContainer[],
-  sockets: readonly Socket[],
-  gatewayPorts: readonly number[],
-  doors: readonly Pick<Door, 'listen' | 'publishedBy'>[],
-): { gateway: Socket[]; doors: Socket[] } {
+export function unsocketedListeners(snapshot: Snapshot, gatewayPorts: readonly number[]): { gateway: Socket[]; doors: Socket[] } {
+  const containers = snapshot.docker.status === 'ok' ? snapshot.docker.data.containers : [];
+  const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
   const gateway = publishedWithoutSocket(containers, sockets, gatewayPorts);
-  const doorContainers = new Set(doors.flatMap((d) => (d.publishedBy === undefined ? [] : [d.publishedBy])));
-  const doorPorts = doors.flatMap((d) => (d.publishedBy === undefined ? [] : (d.listen ?? []).map((l) => l.port)));
-  const behindDoors = publishedWithoutSocket(
-    containers.filter((c) => doorContainers.has(c.name)),
-    [...sockets, ...gateway],
-    doorPorts,
-  );
+  const { doors, problems } = snapshotDoors(snapshot);
+  const behindDoors: Socket[] = [];
+  for (const d of [...doors, ...problems]) {
+    if (d.publishedBy === undefined) continue;
+    const own = containers.filter((c) => c.name === d.publishedBy);
+    const ports = (d.listen ?? []).map((l) => l.port);
+    behindDoors.push(...publishedWithoutSocket(own, [...sockets, ...gateway, ...behindDoors], ports));
+  }
   return { gateway, doors: behindDoors };
 }
 

@@ -1,4 +1,4 @@
-import type { Door, DoorProblem, Snapshot, Socket } from '../snapshot/types.js';
+import type { Door, DoorKind, DoorProblem, Snapshot, Socket } from '../snapshot/types.js';
 import { classifyAddress, hostAddresses, hostPort, isWildcard } from './addresses.js';
 import { describeDoor, describeTarget, doorName, doorSockets, DOOR_PROCESSES, hopOf, sameOrWildOnce, snapshotDoors } from './doors.js';
 import { socketAccepts } from './listeners.js';
@@ -18,6 +18,9 @@ import type { DoorHop, GatewayTarget } from './reach-types.js';
 export const MAX_DOORS_IN_A_ROW = 8;
 
 const LOCAL_NAMES = new Set(['localhost', 'ip6-localhost', 'ip6-loopback']);
+
+/** The doors clawmoat reads that can listen on a unix socket (socat UNIX-LISTEN, nginx, HAProxy, Caddy). */
+const UNIX_LISTENERS: ReadonlySet<DoorKind> = new Set(['socat', 'nginx', 'haproxy', 'caddy']);
 
 function one(steps: string[], rest: Omit<GatewayTarget, 'steps' | 'text'>): GatewayTarget {
   return { ...rest, steps, text: steps.join('; ') };
@@ -176,19 +179,17 @@ export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarg
       const path = unixPath(up.unix);
       const behind = unixListeners.get(path) ?? [];
       if (behind.length === 0) {
+        const unsure = (why: string) =>
+          end([`${name} sends it to the unix socket ${up.unix}`, `whether it leads to the gateway is unknown: ${why}`], { gateway: true, unknown: why });
         // The same file name elsewhere may be the same file: a relative path depends on its program's working directory, an absolute one on symlinks.
         const maybe = [...unixListeners].find(([p]) => baseName(p) === baseName(path));
         if (maybe) {
           const how = maybe[0].startsWith('/') && path.startsWith('/') ? 'on symlinks clawmoat does not read' : 'on a working directory clawmoat does not know';
-          const why = `${describeDoor(maybe[1][0]!)} listens on the unix socket ${maybe[0]}, and whether that is the file ${up.unix} depends ${how}`;
-          return end([`${name} sends it to the unix socket ${up.unix}`, `whether it leads to the gateway is unknown: ${why}`], { gateway: true, unknown: why });
+          return unsure(`${describeDoor(maybe[1][0]!)} listens on the unix socket ${maybe[0]}, and whether that is the file ${up.unix} depends ${how}`);
         }
         // A door whose config could not be read may listen there: its unix sockets are not known either.
-        const unreadDoor = input.problems.find((p) => !p.tunnel);
-        if (unreadDoor) {
-          const why = `no door read listens on the unix socket ${up.unix}, and one that could not be read may: ${problemText(unreadDoor)}`;
-          return end([`${name} sends it to the unix socket ${up.unix}`, `whether it leads to the gateway is unknown: ${why}`], { gateway: true, unknown: why });
-        }
+        const unreadDoor = input.problems.find((p) => !p.tunnel && UNIX_LISTENERS.has(p.kind));
+        if (unreadDoor) return unsure(`no door read listens on the unix socket ${up.unix}, and one that could not be read may: ${problemText(unreadDoor)}`);
         return end([`${name} sends it to the unix socket ${up.unix}, where no door of this host listens`], { gateway: false });
       }
       return {

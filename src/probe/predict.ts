@@ -1,7 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import type { AnalysisContext } from '../model/context.js';
 import { unsocketedListeners } from '../model/docker.js';
-import { snapshotDoors } from '../model/doors.js';
 import { socketAccepts } from '../model/listeners.js';
 import { hostFacts, judge, type ReachVerdict } from '../model/reach.js';
 import { buildZones } from '../model/zones.js';
@@ -35,10 +34,8 @@ export function predictor(ctx: AnalysisContext): (address: string, port: number,
   const facts = hostFacts(snapshot);
   const simulator = prepare(ctx.netfilter.ruleset, facts);
   const rulesetKnown = ctx.netfilter.readable;
-  const containers = snapshot.docker.status === 'ok' ? snapshot.docker.data.containers : [];
   const listening = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
-  const doors = snapshotDoors(snapshot);
-  const unsocketed = unsocketedListeners(containers, listening, ctx.gateway.ports, [...doors.doors, ...doors.problems]);
+  const unsocketed = unsocketedListeners(snapshot, ctx.gateway.ports);
   const sockets = [...listening, ...unsocketed.gateway, ...unsocketed.doors].filter((s) => s.protocol === 'tcp');
   // The zones alone, not ctx.reach(): the whole matrix would cost as much again as every prediction.
   const zones = buildZones(snapshot, ctx.zoneSpecs);

@@ -1,5 +1,5 @@
 import type { Door, DoorListen, DoorProblem, SourceLocation } from '../../snapshot/types.js';
-import { isPortRange, MAX_PORT_RANGE, portRange } from './port-range.js';
+import { isPortRange, portRange, UNEXPANDED_RANGE } from './port-range.js';
 
 /**
  * Caddy v2 as doors, from the JSON config `caddy adapt` prints (or a JSON config as is):
@@ -184,7 +184,7 @@ export function caddyDoors(jsonText: string, source: { file: string; text: strin
           kind: 'caddy',
           ...(source.pid !== undefined ? { pid: source.pid } : {}),
           source: source.file,
-          detail: `listen ${String(l)} in ${source.file}: a port range clawmoat does not expand (reversed, past 65535, or wider than ${MAX_PORT_RANGE} ports)`,
+          detail: `listen ${String(l)} in ${source.file}: ${UNEXPANDED_RANGE}`,
         });
       return found;
     });

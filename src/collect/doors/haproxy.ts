@@ -1,5 +1,5 @@
 import type { Door, DoorListen, DoorProblem, SourceLocation } from '../../snapshot/types.js';
-import { isPortRange, MAX_PORT_RANGE, portRange } from './port-range.js';
+import { isPortRange, portRange, UNEXPANDED_RANGE } from './port-range.js';
 
 /**
  * HAProxy as doors: each frontend's (or listen section's) `bind` lines, the backends it
@@ -119,15 +119,16 @@ export function haproxyDoors(files: Map<string, string>, pid?: number): { doors:
       for (const part of (b.words[1] ?? '').split(',')) {
         const bound = haproxyBind(part);
         for (const hp of bound) listens.push({ ...hp, location: b.at });
-        for (const path of haproxyUnixPaths(part)) listenUnix.push({ path: onHost(path, bindPrefix), location: b.at });
-        if (bound.length > 0 || haproxyUnixPaths(part).length > 0 || /^(fd@|sockpair@|quic[46]?@|udp[46]?@)/.test(part)) continue;
+        const paths = haproxyUnixPaths(part);
+        for (const path of paths) listenUnix.push({ path: onHost(path, bindPrefix), location: b.at });
+        if (bound.length > 0 || paths.length > 0 || /^(fd@|sockpair@|quic[46]?@|udp[46]?@)/.test(part)) continue;
         problems.push({
           kind: 'haproxy',
           ...(pid !== undefined ? { pid } : {}),
           source: b.at.file,
           line: b.at.line,
           detail: isPortRange(part)
-            ? `bind ${part} at ${b.at.file}:${b.at.line}: a port range clawmoat does not expand (reversed, past 65535, or wider than ${MAX_PORT_RANGE} ports)`
+            ? `bind ${part} at ${b.at.file}:${b.at.line}: ${UNEXPANDED_RANGE}`
             : `bind ${part} at ${b.at.file}:${b.at.line}: an address clawmoat cannot read`,
         });
       }

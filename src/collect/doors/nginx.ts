@@ -72,6 +72,19 @@ export function parseNginxFile(text: string, file: string): NginxDirective[] {
   return root;
 }
 
+/** A directive ends: `;`, or `{` opening its block. */
+function endDirective(st: ParseState, name: string, args: string[], line: number, opens: boolean): void {
+  const d: NginxDirective = { name, args, file: st.file, line };
+  st.stack[st.stack.length - 1]!.push(d);
+  if (opens) st.stack.push((d.block = []));
+}
+
+/** The directive of the words gathered so far ends. */
+function endWords(st: ParseState, opens: boolean): void {
+  endDirective(st, st.words[0]!, st.words.slice(1), st.wordLine, opens);
+  st.words = [];
+}
+
 /**
  * One token into the tree: false where the text is not well formed. The common tokens (a plain
  * directive, `}`, a newline) are read first; the rest below, in this function too: V8 makes a
@@ -101,23 +114,15 @@ function readToken(st: ParseState, token: string): boolean {
       }
     }
     if (st.words.length === 0) {
-      const d: NginxDirective = { name: parts.shift()!, args: parts, file: st.file, line: st.line };
-      st.stack[st.stack.length - 1]!.push(d);
-      if (last === OPEN) st.stack.push((d.block = []));
+      endDirective(st, parts.shift()!, parts, st.line, last === OPEN);
     } else {
       // The end of a directive whose first words were tokens of their own (a quoted string with a space, say).
       st.words.push(...parts);
-      const d: NginxDirective = { name: st.words[0]!, args: st.words.slice(1), file: st.file, line: st.wordLine };
-      st.stack[st.stack.length - 1]!.push(d);
-      st.words = [];
-      if (last === OPEN) st.stack.push((d.block = []));
+      endWords(st, last === OPEN);
     }
   } else if (token.length === 1 && (c === SEMI || c === OPEN)) {
     if (st.words.length === 0) return false;
-    const d: NginxDirective = { name: st.words[0]!, args: st.words.slice(1), file: st.file, line: st.wordLine };
-    st.stack[st.stack.length - 1]!.push(d);
-    st.words = [];
-    if (c === OPEN) st.stack.push((d.block = []));
+    endWords(st, c === OPEN);
   } else if (c === HASH) {
     // A comment.
   } else if (((c === DQUOTE || c === SQUOTE) && token.length === 1) || token === '${') {

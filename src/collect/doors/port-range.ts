@@ -1,7 +1,10 @@
 /** Port ranges in a proxy's listen address (HAProxy's `bind :8000-8010`, Caddy's `:8000-8010`). */
 
 /** Ports of a range wider than this are not expanded: the listen becomes a problem, not a row per port. */
-export const MAX_PORT_RANGE = 1024;
+const MAX_PORT_RANGE = 1024;
+
+/** Why a range yields no port, for the problem that names it. */
+export const UNEXPANDED_RANGE = `a port range clawmoat does not expand (reversed, past 65535, or wider than ${MAX_PORT_RANGE} ports)`;
 
 /** Each port of LOW-HIGH (just LOW without HIGH); none for a reversed range, one past 65535, or one wider than MAX_PORT_RANGE. */
 export function portRange(low: number, high: number | undefined): number[] {
