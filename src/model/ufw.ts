@@ -128,6 +128,31 @@ export function buildUfwModel(snapshot: Snapshot): UfwModel | undefined {
   return { installed, enabledInConfig: files.enabledInConfig, loaded, active, defaults: files.defaults, rules, errors };
 }
 
+/** Policies that refuse a new connection no rule admits (ufw accepts ACCEPT, DROP or REJECT, in any case). */
+const REFUSING = new Set(['DROP', 'REJECT']);
+
+/**
+ * UFW's default incoming policy as ufw reads it (it lowercases the value; DROP, ufw's shipped
+ * default, when /etc/default/ufw does not set it), and whether it refuses what no rule admits:
+ * then a missing SSH rule locks the owner out.
+ */
+export function ufwIncomingDefault(ufw: UfwModel): { policy: string; refuses: boolean } {
+  const policy = (ufw.defaults.input ?? 'DROP').toUpperCase();
+  return { policy, refuses: REFUSING.has(policy) };
+}
+
+/** The first rule that admits new inbound TCP connections to `port` (allow or limit; not a route rule). */
+export function ufwRuleAdmittingTcp(rules: readonly UfwRule[], port: number): UfwRule | undefined {
+  return rules.find(
+    (r) =>
+      !r.route &&
+      r.direction === 'in' &&
+      (r.action === 'allow' || r.action === 'limit') &&
+      (r.protocol === 'tcp' || r.protocol === 'any') &&
+      ufwPortCovers(r.dport, port),
+  );
+}
+
 /** Does a ufw port spec ("22", "80,443", "9000:9100", "any") cover this port? */
 export function ufwPortCovers(spec: string, port: number): boolean {
   if (spec === 'any') return true;

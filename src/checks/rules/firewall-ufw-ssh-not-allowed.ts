@@ -1,11 +1,9 @@
 import type { Check, Evidence } from '../types.js';
 import { unlessRead } from '../helpers.js';
 import { GUIDE } from '../guide.js';
-import { ufwPortCovers } from '../../model/ufw.js';
+import { ufwIncomingDefault, ufwRuleAdmittingTcp } from '../../model/ufw.js';
 import type { AnalysisContext } from '../../model/context.js';
 import { sshPorts } from '../../model/sshd.js';
-
-export { sshPorts };
 
 /** Where the default incoming policy was read: its line in /etc/default/ufw, or that it is not set there. */
 function defaultPolicyEvidence(ctx: AnalysisContext, policy: string): Evidence {
@@ -20,8 +18,6 @@ function defaultPolicyEvidence(ctx: AnalysisContext, policy: string): Evidence {
     };
   return { kind: 'file', text: `DEFAULT_INPUT_POLICY="${policy}" in /etc/default/ufw`, location: { file: '/etc/default/ufw', line } };
 }
-
-const DENY = new Set(['DROP', 'REJECT', 'deny', 'reject']);
 
 export const firewallUfwSshNotAllowed: Check = {
   meta: {
@@ -41,6 +37,7 @@ export const firewallUfwSshNotAllowed: Check = {
       fails: [
         'user.rules unreadable (a non-root audit on Ubuntu, where it is 0640) (unknown)',
         'the default policy cited at its own line of /etc/default/ufw',
+        'a hand-written lowercase drop policy refuses SSH as DROP does (ufw reads it case-insensitively)',
         'sshd configured for 22 but not listening: the text says configured, not listens',
         'enabled with no rules',
         'not yet enabled, no ssh rule',
@@ -53,19 +50,10 @@ export const firewallUfwSshNotAllowed: Check = {
   evaluate(ctx) {
     const { ufw } = ctx;
     if (!ufw) return { result: 'skipped', reason: 'ufw is not installed' };
-    const policy = ufw.defaults.input ?? 'DROP';
-    if (!DENY.has(policy)) return { result: 'pass', reason: `UFW's default incoming policy is ${policy}, so enabling it cannot cut SSH` };
+    const { policy, refuses } = ufwIncomingDefault(ufw);
+    if (!refuses) return { result: 'pass', reason: `UFW's default incoming policy is ${policy}, so enabling it cannot cut SSH` };
     const { ports, source, text } = sshPorts(ctx);
-    const allows = (port: number) =>
-      ufw.rules.some(
-        (r) =>
-          !r.route &&
-          r.direction === 'in' &&
-          (r.action === 'allow' || r.action === 'limit') &&
-          (r.protocol === 'tcp' || r.protocol === 'any') &&
-          ufwPortCovers(r.dport, port),
-      );
-    const missing = ports.filter((p) => !allows(p));
+    const missing = ports.filter((p) => !ufwRuleAdmittingTcp(ufw.rules, p));
     if (missing.length === 0) return { result: 'pass', reason: `UFW allows SSH on ${ports.join(', ')} (${source})` };
     // "No rule admits SSH" is only a fact when every rule file was read.
     const unread = unlessRead(ctx, ['ufw'], `no rule admits SSH on ${missing.join(', ')} among the ${ufw.rules.length} rule(s) that could be read`);

@@ -2,7 +2,7 @@ import { hostPort } from '../../model/addresses.js';
 import { sshPorts } from '../../model/sshd.js';
 import type { Evidence } from '../../checks/types.js';
 import type { AnalysisContext } from '../../model/context.js';
-import { ufwPortCovers, type UfwRule } from '../../model/ufw.js';
+import { ufwIncomingDefault, ufwRuleAdmittingTcp, type UfwRule } from '../../model/ufw.js';
 import { joinAnd, note, ok, plural, unknown, zoneLabel } from '../facts.js';
 import type { Symptom } from '../symptom.js';
 import { SYMPTOM_META } from '../catalogue.js';
@@ -14,19 +14,7 @@ import { SYMPTOM_META } from '../catalogue.js';
  * happens; once UFW is on, the loaded ruleset shows it (the reach model walks it).
  */
 
-const DENY = new Set(['DROP', 'REJECT']);
 const ADMIN_KINDS = new Set(['internet', 'lan', 'tailnet', 'custom']);
-
-function sshRule(rules: UfwRule[], port: number): UfwRule | undefined {
-  return rules.find(
-    (r) =>
-      !r.route &&
-      r.direction === 'in' &&
-      (r.action === 'allow' || r.action === 'limit') &&
-      (r.protocol === 'tcp' || r.protocol === 'any') &&
-      ufwPortCovers(r.dport, port),
-  );
-}
 
 function ruleText(r: UfwRule): string {
   const from = r.src === '0.0.0.0/0' || r.src === '::/0' || r.src === 'any' ? '' : ` from ${r.src}`;
@@ -61,7 +49,7 @@ export const ufwLockout: Symptom = {
       return ok('sshd is not installed on this host: there is no SSH for UFW to cut');
 
     const { ports, text } = sshPorts(a);
-    const policy = (ufw.defaults.input ?? 'DROP').toUpperCase();
+    const { policy, refuses } = ufwIncomingDefault(ufw);
     const loaded = ufw.active === true;
     const saw: Evidence[] = [
       { kind: 'service', text },
@@ -74,10 +62,10 @@ export const ufwLockout: Symptom = {
             : 'UFW is not enabled (ENABLED=no in /etc/ufw/ufw.conf)',
       ),
     ];
-    if (!DENY.has(policy)) return ok(`UFW's default incoming policy is ${policy}: enabling it does not cut SSH`, saw);
+    if (!refuses) return ok(`UFW's default incoming policy is ${policy}: enabling it does not cut SSH`, saw);
     const missing: number[] = [];
     for (const port of ports) {
-      const rule = sshRule(ufw.rules, port);
+      const rule = ufwRuleAdmittingTcp(ufw.rules, port);
       if (rule) saw.push({ kind: 'rule', text: `"${ruleText(rule)}" admits SSH on ${port}`, location: rule.location });
       else missing.push(port);
     }

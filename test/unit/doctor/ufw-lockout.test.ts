@@ -75,6 +75,12 @@ describe('ufw-lockout', () => {
     expect(r.fix?.commands?.[0]).toBe('sudo ufw allow 2200/tcp');
   });
 
+  it('a hand-written lowercase drop policy is read as ufw reads it (case-insensitively): enabling locks you out', () => {
+    const r = diagnose(ufwLockout, compose(sshdOn(22), withUfw(false, '', { input: 'drop', output: 'ACCEPT', forward: 'DROP' })));
+    expect(r.status).toBe('problem');
+    expect(textOf(r)).toContain('DEFAULT_INPUT_POLICY="DROP"');
+  });
+
   it('default incoming ACCEPT: enabling cannot cut SSH', () => {
     const r = diagnose(ufwLockout, compose(sshdOn(22), withUfw(false, '', { input: 'ACCEPT', output: 'ACCEPT', forward: 'DROP' })));
     expect(r).toMatchObject({ status: 'ok' });

@@ -49,6 +49,16 @@ export const cases: CheckCases = {
       evidenceIncludes: ['/etc/default/ufw:11'],
     },
     {
+      name: 'a hand-written lowercase drop policy refuses SSH as DROP does (ufw reads it case-insensitively)',
+      snapshot: withUfw(true, '', { input: 'drop', output: 'ACCEPT', forward: 'DROP' }),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['firewall.allow-ssh'],
+      steps: ['ufw.allow-ssh-22', 'ufw.enable'],
+      evidenceIncludes: ['DEFAULT_INPUT_POLICY="DROP" in /etc/default/ufw'],
+    },
+    {
       name: 'sshd configured for 22 but not listening: the text says configured, not listens',
       snapshot: compose(withSshd({ port: ['22'] }), withUfw(true, '')),
       result: 'fail',
