@@ -15,7 +15,19 @@ import { SEVERITY_ORDER, type Severity } from './checks/types.js';
  */
 function limitations(ctx: AnalysisContext): string[] {
   const lines = INPUT_IDS.flatMap((id) => ctx.inputs[id].map(describeProblem));
-  return [...new Set([...lines, ...ctx.netfilter.limitations])];
+  return [...new Set([...lines, ...ctx.netfilter.limitations, ...unmaskedSecrets(ctx)])];
+}
+
+/** Secrets left unmasked because they equal a fact of the host: said, because someone chose them so. */
+function unmaskedSecrets(ctx: AnalysisContext): string[] {
+  const spared = ctx.snapshot.unmaskedSecrets ?? [];
+  if (spared.length === 0) return [];
+  const lengths = spared.map((s) => s.length).join(', ');
+  return [
+    `${spared.length} value(s) held as secrets (of ${lengths} characters, from the gateway's environment, config or files) also occur among this host's facts ` +
+      '(an address, an interface, a rule word), so they are not masked where echoed: masking them would have changed the facts this audit judges. ' +
+      'A secret equal to a fact is no secret, and one set so may be an attempt to hide an exposure: find and replace it.',
+  ];
 }
 
 /**

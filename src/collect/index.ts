@@ -1,5 +1,6 @@
 import { SNAPSHOT_VERSION, type Snapshot } from '../snapshot/types.js';
 import { SecretVault } from '../snapshot/redact.js';
+import { factStrings } from '../snapshot/fact-strings.js';
 import { TOOL_VERSION } from '../version.js';
 import { collectCompose, redactComposeFile } from './compose.js';
 import { collectDocker } from './docker.js';
@@ -81,7 +82,10 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
     openclaw,
     doors,
   };
-  return vault.scrub(snapshot);
+  // A remembered value that is also a fact of the host (an address, a rule word) is left unmasked:
+  // the gateway's user chooses those values, and masking one would rewrite the facts the audit judges.
+  const spared = vault.spare(factStrings(snapshot));
+  return vault.scrub(spared.length > 0 ? { ...snapshot, unmaskedSecrets: spared.map((length) => ({ length })) } : snapshot);
 }
 
 /**

@@ -69,6 +69,28 @@ export class SecretVault {
     return this.formsCache;
   }
 
+  /**
+   * Forget every remembered value that occurs, as it is or as JSON escapes it, in one of these
+   * strings: the host's facts (fact-strings.ts), which a scrub must never rewrite. Returns the
+   * lengths of the values forgotten (never the values), for the snapshot to say so.
+   */
+  spare(facts: Iterable<string>): number[] {
+    if (this.secrets.size === 0) return [];
+    const pending = new Map(this.values().map((secret) => [secret, [...new Set([secret, escapedInJson(secret)])]]));
+    const forgotten: number[] = [];
+    for (const fact of facts) {
+      for (const [secret, forms] of pending) {
+        if (!forms.some((form) => fact.includes(form))) continue;
+        pending.delete(secret);
+        this.secrets.delete(secret);
+        forgotten.push(secret.length);
+      }
+      if (pending.size === 0) break;
+    }
+    if (forgotten.length > 0) this.formsCache = undefined;
+    return forgotten;
+  }
+
   /** Replace every remembered secret inside a string, as it is and as it appears escaped in a JSON string. */
   scrubText(text: string): string {
     return replaceForms(text, this.forms());

@@ -426,6 +426,12 @@ export interface Snapshot {
   doors?: Collected<DoorsState>;
   /** How the host was read when not by `clawmoat collect` on the host itself (absent then). */
   collection?: SnapshotCollection;
+  /**
+   * Values held as secrets that the scrub left unmasked because they also occur among the host's
+   * facts (an address, a rule word: snapshot/fact-strings.ts): masking them would have changed those
+   * facts. Their lengths only. Absent: none.
+   */
+  unmaskedSecrets?: { length: number }[];
 }
 
 /** A snapshot parsed from the collection script's output (`collect --from`, `collect --via`). */

@@ -8,7 +8,7 @@ export function output(records: [op: string, status: string, id: string, data: s
 }
 
 /** A recording of a small host: what the script prints there, record by record. */
-export function hostRecording(extra: [string, string, string, string | Buffer][] = []): Buffer {
+export function hostRecording(extra: [string, string, string, string | Buffer][] = [], options: { gatewayEnv?: string[] } = {}): Buffer {
   // As grep -H -z prints them: "PID/cmdline:ARG\0" per argument.
   const argv = (pid: number, args: string[]) => args.map((a) => `${pid}/cmdline:${a}\0`).join('');
   const cmdlines = argv(1, ['/sbin/init']) + argv(200, ['/usr/sbin/sshd', '-D']) + argv(4242, ['openclaw-gateway', '--port', '18789']);
@@ -39,7 +39,12 @@ export function hostRecording(extra: [string, string, string, string | Buffer][]
     ['argv', 'ok', '/proc', cmdlines],
     ['link', 'ok', '/proc/200/ns/net', 'net:[4026531840]'],
     ['link', 'ok', '/proc/4242/ns/net', 'net:[4026531840]'],
-    ['raw', 'ok', '/proc/4242/environ', `HOME=/home/claw\0OPENCLAW_GATEWAY_TOKEN=${token}\0PATH=/usr/bin\0`],
+    [
+      'raw',
+      'ok',
+      '/proc/4242/environ',
+      ['HOME=/home/claw', `OPENCLAW_GATEWAY_TOKEN=${token}`, 'PATH=/usr/bin', ...(options.gatewayEnv ?? [])].map((e) => `${e}\0`).join(''),
+    ],
     ['read', 'ok', '/proc/4242/status', 'Name:\tnode\nUid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\n'],
     ['link', 'ok', '/proc/4242/cwd', '/home/claw'],
     ['stat', 'ok', '/home/claw/.openclaw', 'directory'],
