@@ -27,6 +27,11 @@ export interface CollectOptions {
   onProgress?: (source: string) => void;
 }
 
+/** The processes holding a listening TCP socket (a gateway serves over TCP). */
+function listeningPids(sockets: Snapshot['sockets']): Set<number> {
+  return new Set(sockets.status === 'ok' ? sockets.data.flatMap((s) => (s.protocol === 'tcp' && s.pid !== undefined ? [s.pid] : [])) : []);
+}
+
 async function timed<T>(name: string, timings: Record<string, number>, work: () => Promise<T>, onDone?: (s: string) => void): Promise<T> {
   const start = performance.now();
   try {
@@ -52,9 +57,16 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
   // saw and another printed (a token from the config echoed in a unit file).
   // Doors wait for Docker only when a Traefik routes by container labels.
   const dockerRead = t('docker', () => collectDocker(vault));
+  // The config is resolved with the environment of the gateway process that holds a listening socket.
+  const socketsRead = t('sockets', () => collectSockets(vault, processes));
   const [openclaw, sockets, network, netfilter, ufw, docker, compose, tailscale, sshd, doors] = await Promise.all([
-    t('openclaw', () => collectOpenClaw(vault, processes, options.openclawConfig ? { configPath: options.openclawConfig } : {})),
-    t('sockets', () => collectSockets(vault, processes)),
+    t('openclaw', () =>
+      collectOpenClaw(vault, processes, {
+        listeningPids: socketsRead.then(listeningPids),
+        ...(options.openclawConfig ? { configPath: options.openclawConfig } : {}),
+      }),
+    ),
+    socketsRead,
     t('network', () => collectNetwork()),
     t('netfilter', () => collectNetfilter()),
     t('ufw', () => collectUfw({ withStatus: options.ufwStatus ?? false })),

@@ -136,12 +136,44 @@ async function findVersion(processes: OpenClawProcess[], homes: string[]): Promi
   return unavailable('not-found', 'no OpenClaw installation found (no openclaw on PATH, no global npm package, no running gateway)');
 }
 
-export async function collectOpenClaw(vault: SecretVault, table: Map<number, string[]>, options: { configPath?: string } = {}): Promise<OpenClawState> {
+type FoundGateway = Awaited<ReturnType<typeof findGatewayProcesses>>[number];
+
+/** What decides the config a gateway process loads: its OpenClaw variables, HOME, working directory, profile and --dev. */
+function configInputs(f: FoundGateway): string {
+  const env = Object.entries(f.rawEnv ?? {})
+    .filter(([name]) => ENV_PREFIX.test(name))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([env, f.home ?? null, f.process.cwd ?? null, f.process.flags.profile ?? null, f.process.flags.dev === true]);
+}
+
+/**
+ * The gateway process whose view of the config is the one to audit: a process holding a listening
+ * socket before one that does not (any user can start a process titled `openclaw-gateway` with an
+ * environment naming another config), a readable environment before an unreadable one; and the
+ * processes of the same rank that would load another config.
+ */
+function configProcess(found: readonly FoundGateway[], listening: ReadonlySet<number>): { primary?: FoundGateway; disagree: number[] } {
+  const readable = found.filter((f) => f.rawEnv);
+  const pool = readable.length > 0 ? readable : [...found];
+  const listeners = pool.filter((f) => listening.has(f.process.pid));
+  const contenders = listeners.length > 0 ? listeners : pool;
+  const primary = contenders[0];
+  if (!primary) return { disagree: [] };
+  const key = configInputs(primary);
+  return { primary, disagree: contenders.filter((f) => configInputs(f) !== key).map((f) => f.process.pid) };
+}
+
+export async function collectOpenClaw(
+  vault: SecretVault,
+  table: Map<number, string[]>,
+  options: { configPath?: string; listeningPids?: Promise<ReadonlySet<number>> } = {},
+): Promise<OpenClawState> {
   const uncounted: NonNullable<OpenClawState['uncounted']> = [];
   const found = await findGatewayProcesses(vault, table, uncounted);
   const processes = found.map((f) => f.process);
   // Resolve the config the way the running gateway did: with its environment and HOME.
-  const primary = found.find((f) => f.rawEnv) ?? found[0];
+  const listening = found.length > 1 && options.listeningPids ? await options.listeningPids : new Set<number>();
+  const { primary, disagree } = configProcess(found, listening);
   const ownEnv = hostFacts().env;
   const env: Record<string, string | undefined> = primary?.rawEnv ?? { ...ownEnv };
   const homeDir = primary?.home ?? env.HOME ?? ownEnv.HOME ?? '/root';
@@ -156,6 +188,8 @@ export async function collectOpenClaw(vault: SecretVault, table: Map<number, str
   const [units, version] = await Promise.all([findUnits(homes, vault), findVersion(processes, homes)]);
   const state: OpenClawState = { configCandidates: resolved.candidates, config: resolved.config, processes, units, version, legacyDirs: resolved.legacyDirs };
   if (uncounted.length > 0) state.uncounted = uncounted;
+  if (primary) state.configFor = { pid: primary.process.pid, listening: listening.has(primary.process.pid) };
+  if (disagree.length > 0) state.configDisagrees = disagree;
   return state;
 }
 

@@ -135,6 +135,18 @@ function openclawProblems(snapshot: Snapshot): InputProblem[] {
     }
   }
   for (const p of oc.processes) out.push(...problemOf('openclaw', `/proc/${p.pid}/environ`, p.env));
+  if (oc.configFor && oc.configDisagrees?.length) {
+    const { pid, listening } = oc.configFor;
+    const others = oc.configDisagrees.join(', ');
+    out.push({
+      input: 'openclaw',
+      source: `/proc/${pid}/environ`,
+      detail:
+        `gateway processes disagree on their config: it was read with the environment, HOME and working directory of pid ${pid}` +
+        `${listening ? ' (holding a listening socket)' : ''}, and pid(s) ${others}${listening ? ', also listening,' : ''} would load another`,
+      advice: `stop the gateway processes you do not run (${others}), or audit each one's config with --openclaw-config`,
+    });
+  }
   for (const u of oc.uncounted ?? []) {
     out.push({
       input: 'openclaw',

@@ -311,6 +311,17 @@ export interface OpenClawState {
   version: Collected<{ version: string; source: string }>;
   /** Legacy state directories (~/.clawdbot, ~/.moltbot) still present; they may hold old tokens. */
   legacyDirs: string[];
+  /**
+   * The gateway process whose environment, HOME, profile and working directory the config was
+   * resolved with: one holding a listening socket when any does (a process that only looks like a
+   * gateway must not choose the config audited). Absent: no gateway process was found.
+   */
+  configFor?: { pid: number; listening: boolean };
+  /**
+   * Other gateway processes (the listening ones, when one listens) whose environment, HOME, profile
+   * or working directory differ from configFor's: they may run with another config than the one read.
+   */
+  configDisagrees?: number[];
 }
 
 /**
