@@ -13,7 +13,7 @@ import {
   type SshFeatures,
   type SshOptions,
 } from './ssh-args.js';
-import { REAL_SEAMS, TunnelProcess } from './tunnel.js';
+import { REAL_SEAMS, TunnelProcess, portTaken } from './tunnel.js';
 
 /**
  * What \`clawmoat tunnel\` knows besides its flags: the local ssh's features, how the remote
@@ -144,6 +144,7 @@ export async function checkThrough(args: string[], forward: Forward, where: stri
       return { ok: false, error: `the tunnel did not come up: ${explainSshFailure(code, proc.stderr(), where)}` };
     }
     if (state === 'timeout') return { ok: false, error: 'the tunnel did not come up within 40 s' };
+    if (state === 'taken') return { ok: false, error: portTaken(forward.localPort) };
     const answer = await getHealthz(forward.localPort, 10_000);
     if ('error' in answer) {
       // ssh says why a forwarded connection failed on the other side.

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { explainSshFailure, isPermanentSshFailure } from './ssh-args.js';
+import { listenerOwnedBy } from './listener-owner.js';
 
 /**
  * The tunnel supervisor: one `ssh -N -L` child at a time. A drop is the child's exit (the
@@ -42,12 +43,15 @@ export interface TunnelSeams {
   /** Starts ssh with these arguments (tests start a stand-in). */
   spawnSsh: (args: string[]) => ChildProcess;
   acceptsConnections: (port: number) => Promise<boolean>;
+  /** Does the ssh child hold the listener on the port (listener-owner.ts)? undefined: cannot be told here. */
+  ownsListener: (pid: number, port: number) => boolean | undefined;
   pollMs: number;
 }
 
 export const REAL_SEAMS: TunnelSeams = {
   spawnSsh: (args) => spawn('ssh', args, { stdio: ['ignore', 'ignore', 'pipe'] }),
   acceptsConnections: (port) => acceptsConnections(port),
+  ownsListener: (pid, port) => listenerOwnedBy(pid, port),
   pollMs: 200,
 };
 
@@ -108,14 +112,20 @@ export class TunnelProcess {
     return this.lines.join('\n');
   }
 
-  /** 'up' once the local port accepts connections, 'exited' if ssh ended first, 'timeout' after deadlineMs. */
-  async waitUp(localPort: number, seams: TunnelSeams, deadlineMs = Infinity): Promise<'up' | 'exited' | 'timeout'> {
+  /**
+   * 'up' once the local port accepts connections on ssh's own listener, 'taken' when another
+   * process holds it (never call that the tunnel), 'exited' if ssh ended first, 'timeout' after deadlineMs.
+   */
+  async waitUp(localPort: number, seams: TunnelSeams, deadlineMs = Infinity): Promise<'up' | 'taken' | 'exited' | 'timeout'> {
     const deadline = Date.now() + deadlineMs;
     let exited = false;
     void this.exited.then(() => (exited = true));
     for (;;) {
       if (exited || this.done) return 'exited';
-      if (await seams.acceptsConnections(localPort)) return this.done ? 'exited' : 'up';
+      if (await seams.acceptsConnections(localPort)) {
+        if (this.done) return 'exited';
+        return this.pid !== undefined && seams.ownsListener(this.pid, localPort) === false ? 'taken' : 'up';
+      }
       if (Date.now() >= deadline) return 'timeout';
       await Promise.race([sleep(seams.pollMs), this.exited]);
     }
@@ -129,6 +139,11 @@ export class TunnelProcess {
     await this.exited;
     clearTimeout(timer);
   }
+}
+
+/** Why a tunnel is refused when another local process holds its port. */
+export function portTaken(port: number): string {
+  return `127.0.0.1:${port} is held by another local process, not this tunnel's ssh: not sending the gateway's traffic (or your token) there; run again for another port, and find who listens with \`ss -ltnp 'sport = :${port}'\``;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -190,6 +205,11 @@ export class TunnelSupervisor {
       this.current = proc;
       this.options.onEvent({ kind: 'connecting', attempt, pid: proc.pid });
       const state = await proc.waitUp(this.options.localPort, this.seams);
+      if (state === 'taken') {
+        await proc.kill();
+        this.current = undefined;
+        return { kind: 'failed', reason: portTaken(this.options.localPort) };
+      }
       let upAt: number | undefined;
       if (state === 'up' && !this.stopping) {
         upAt = Date.now();

@@ -29,7 +29,7 @@ interface Connection {
   stderr: string;
 }
 
-function fakeSsh(connections: Connection[]): { seams: TunnelSeams; argvs: string[][]; pids: number[] } {
+function fakeSsh(connections: Connection[], owned: boolean | undefined = true): { seams: TunnelSeams; argvs: string[][]; pids: number[] } {
   const argvs: string[][] = [];
   const pids: number[] = [];
   let up = false;
@@ -37,6 +37,7 @@ function fakeSsh(connections: Connection[]): { seams: TunnelSeams; argvs: string
   const seams: TunnelSeams = {
     pollMs: 5,
     acceptsConnections: async () => up,
+    ownsListener: () => owned,
     spawnSsh: (args) => {
       argvs.push(args);
       const c = connections[Math.min(index++, connections.length - 1)]!;
@@ -60,6 +61,45 @@ function fakeSsh(connections: Connection[]): { seams: TunnelSeams; argvs: string
 const fast = { baseMs: 20, capMs: 80, stableMs: 10_000 };
 
 describe('TunnelSupervisor', () => {
+  it('never calls a port another local process holds the tunnel: it stops, ends its ssh and says why', async () => {
+    const steady = { upAfterMs: 10, exitAfterMs: 60_000, code: 0, stderr: '' };
+    const { seams, pids } = fakeSsh([steady], false);
+    const events: TunnelEvent[] = [];
+    const supervisor = new TunnelSupervisor({
+      sshArgs: ['-N', 'x'],
+      localPort: 18789,
+      where: 'root@vps',
+      backoff: fast,
+      seams,
+      onEvent: (e) => events.push(e),
+    });
+    const outcome = await supervisor.run();
+    expect(outcome).toEqual({
+      kind: 'failed',
+      reason: expect.stringMatching(/^127\.0\.0\.1:18789 is held by another local process, not this tunnel's ssh/) as string,
+    });
+    expect(events.map((e) => e.kind)).toEqual(['connecting']);
+    expect(() => process.kill(pids[0]!, 0)).toThrow();
+  });
+
+  it('where ownership cannot be told (not Linux), a port that accepts is up, as before', async () => {
+    const steady = { upAfterMs: 10, exitAfterMs: 60_000, code: 0, stderr: '' };
+    const { seams } = fakeSsh([steady], undefined);
+    const events: TunnelEvent[] = [];
+    const supervisor = new TunnelSupervisor({
+      sshArgs: ['-N', 'x'],
+      localPort: 18789,
+      where: 'root@vps',
+      backoff: fast,
+      seams,
+      onEvent: (e) => events.push(e),
+    });
+    const outcome = supervisor.run();
+    while (!events.some((e) => e.kind === 'up')) await new Promise((r) => setTimeout(r, 10));
+    await supervisor.stop();
+    expect(await outcome).toEqual({ kind: 'stopped' });
+  });
+
   it('reconnects after a drop, with backoff, and stops on request killing its child', async () => {
     const dropped = { upAfterMs: 10, exitAfterMs: 150, code: 255, stderr: 'Connection to 198.51.100.1 closed by remote host.\n' };
     const refused = { exitAfterMs: 10, code: 255, stderr: 'ssh: connect to host 198.51.100.1 port 22: Connection refused\n' };
