@@ -59,6 +59,8 @@ await build({
   define: {
     ...common.define,
     'import.meta.url': '__clawmoatImportMetaUrl',
+    // import() in code the snapshot builder compiled has no loader: snapshot-main.ts passes one.
+    __CLAWMOAT_IMPORT__: 'globalThis.__clawmoatImport',
     __CLAWMOAT_AGENT_BUNDLE__: JSON.stringify('./probe-agent.mjs'),
     __CLAWMOAT_HTML_BUNDLE__: JSON.stringify('./report-html.mjs'),
     __CLAWMOAT_FLEET_WORKER__: JSON.stringify('./fleet-worker.mjs'),

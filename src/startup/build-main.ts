@@ -26,7 +26,8 @@ Examples:
   $ sudo clawmoat-startup-snapshot
   $ sudo clawmoat-startup-snapshot --remove
 
-Writes: ${__CLAWMOAT_STARTUP__.blob} (and a link to node beside it).
+Writes: ${__CLAWMOAT_STARTUP__.blob} (and a link to node beside it);
+removes other clawmoat builds' blobs from that directory.
 Exit codes: 0 done, 2 usage or runtime error.
 `;
 
@@ -47,7 +48,10 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  const message = error instanceof UserError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? (error as Error).message : `internal error: ${String(error)}`;
+  const message =
+    error instanceof UserError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+      ? (error as Error).message
+      : `internal error: ${String(error)}`;
   process.stderr.write(`clawmoat-startup-snapshot: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
   process.exit(2);
 }

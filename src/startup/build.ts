@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -88,7 +88,12 @@ export function buildStartupSnapshot(files: StartupFiles, options: BuildOptions)
     });
     if (built.status !== 0) throw new UserError(`node --build-snapshot failed (${built.status ?? built.signal}): ${lastLine(built.stderr)}`);
     chmodSync(blob, 0o644);
-    const tried = spawnSync(options.node, [...BLOB_NODE_FLAGS, '--snapshot-blob', blob, '--', cli, '--version'], { cwd: '/', env: {}, encoding: 'utf8', timeout: 30_000 });
+    const tried = spawnSync(options.node, [...BLOB_NODE_FLAGS, '--snapshot-blob', blob, '--', cli, '--version'], {
+      cwd: '/',
+      env: {},
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     if (tried.status !== 0 || tried.stdout !== `${options.version}\n`)
       throw new UserError(`the new startup snapshot did not run (${tried.status ?? tried.signal}): ${lastLine(tried.stderr || tried.stdout)}`);
     // The launcher compares modification times with a shell built-in: copy it to the nanosecond.
@@ -101,11 +106,15 @@ export function buildStartupSnapshot(files: StartupFiles, options: BuildOptions)
     rmSync(blob, { force: true });
     rmSync(link, { force: true });
   }
+  // An upgrade names a new blob: the last build's are of no use to anyone but the clawmoat that
+  // built them, and 7 MB each. (Two installs of clawmoat on one host take turns at it.)
+  for (const name of readdirSync(dir))
+    if (/^startup-[0-9a-f]{16}\.(blob|node)$/.test(name) && !name.startsWith(`startup-${files.id}.`)) rmSync(join(dir, name), { force: true });
   const size = lstatSync(files.blob).size;
   return `wrote ${files.blob} (${(size / 1e6).toFixed(1)} MB) for ${options.node} (${process.version})`;
 }
 
-/** Removes this build's blob and link; other builds' stay (another install may use them). */
+/** Removes this build's blob and link. */
 export function removeStartupSnapshot(files: StartupFiles): string {
   checkTrusted(dirname(files.blob), 'the snapshot directory');
   rmSync(files.blob, { force: true });

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startupSnapshot } from 'node:v8';
+import { constants, Script } from 'node:vm';
+import pc from 'picocolors';
 import { runCli } from '../cli/program.js';
 import { warmUpHost } from './warm-up-host.js';
 // What `audit` and `reach` load, evaluated here so the blob holds it ready (the rest of the CLI
@@ -40,7 +42,45 @@ function main(): void {
   process.argv[1] = resolve(process.argv[1]!);
   const blob = process.execArgv.indexOf('--snapshot-blob');
   if (blob >= 0) process.execArgv.splice(blob, 2);
+  (globalThis as { __clawmoatImport?: typeof importModule }).__clawmoatImport = importModule;
+  decideColoursAgain();
   void runCli(process.argv);
+}
+
+/**
+ * picocolors' default export decides at load whether to colour (the spinner's frame takes its
+ * colour from it), and it was loaded while the blob was built, from no terminal and an empty
+ * environment: decide again for this run, by picocolors' own rule (1.1).
+ */
+function decideColoursAgain(): void {
+  const { env, argv } = process;
+  const supported =
+    !(!!env.NO_COLOR || argv.includes('--no-color')) &&
+    (!!env.FORCE_COLOR || argv.includes('--color') || process.platform === 'win32' || (process.stdout.isTTY && env.TERM !== 'dumb') || !!env.CI);
+  Object.assign(pc, pc.createColors(supported), { isColorSupported: supported });
+}
+
+let importer: typeof importModule | undefined;
+
+/**
+ * import() for the code in the blob, which the snapshot builder compiled without a loader for it
+ * ("A dynamic import callback was not specified"): the HTML renderer, an ES module of its own
+ * (src/report/html/load.ts). A function vm compiles with Node's own loader does the import;
+ * Node warns that this vm option is experimental, a warning the run without the blob does not
+ * print, so that one warning is dropped.
+ */
+function importModule(specifier: string): Promise<unknown> {
+  if (!importer) {
+    const emitWarning = process.emitWarning;
+    process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
+      if (String(warning).includes('vm.USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
+      return (emitWarning as (...args: unknown[]) => void).call(this, warning, ...rest);
+    } as typeof process.emitWarning;
+    importer = new Script('(specifier) => import(specifier)', {
+      importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    }).runInThisContext() as typeof importModule;
+  }
+  return importer(specifier);
 }
 
 /**
@@ -56,12 +96,7 @@ async function warmUp(): Promise<void> {
       const snapshot = join(dir, `${backend}.json`);
       writeFileSync(snapshot, JSON.stringify(warmUpHost(backend)));
       const output = join(dir, 'out');
-      for (const args of [
-        ['audit', '--fail-on', 'none'],
-        ['audit', '--format', 'json', '--fail-on', 'none'],
-        ['reach'],
-        ['reach', '--json'],
-      ]) {
+      for (const args of [['audit', '--fail-on', 'none'], ['audit', '--format', 'json', '--fail-on', 'none'], ['reach'], ['reach', '--json']]) {
         await runCli([process.execPath, 'clawmoat', ...args, '--snapshot', snapshot, '-o', output]);
       }
     }

@@ -96,7 +96,10 @@ export function warmUpHost(backend: 'legacy' | 'nft'): Snapshot {
       data: {
         binary: '/usr/sbin/sshd',
         source: 'sshd -T',
-        effective: { status: 'ok', data: { port: ['22'], passwordauthentication: ['yes'], pubkeyauthentication: ['yes'], permitrootlogin: ['prohibit-password'] } },
+        effective: {
+          status: 'ok',
+          data: { port: ['22'], passwordauthentication: ['yes'], pubkeyauthentication: ['yes'], permitrootlogin: ['prohibit-password'] },
+        },
       },
     },
     openclaw: {
