@@ -47,18 +47,20 @@ for (const name of readdirSync(outdir)) if (/^clawmoat-.*\.mjs(\.map)?$/.test(na
 
 // The whole CLI as one CommonJS file, for `node --build-snapshot` (src/startup/): the snapshot
 // builder can require only Node's built-ins, so nothing is split off or imported at run time.
-// import.meta.url is this file's URL, so the probe agent, the HTML renderer and the fleet worker
-// are found beside it as from the ES module chunks.
+// import.meta.url is a file's URL in the same directory, so the probe agent, the HTML renderer
+// and the fleet worker are found beside it as from the ES module chunks.
 const snapshotBundle = join(outdir, 'clawmoat-snapshot.cjs');
 await build({
   ...common,
   format: 'cjs',
-  banner: { js: "var __clawmoatImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // import.meta.url: this file's URL while the blob is built; snapshot-main.ts sets it again
+  // from the bundle the run was started as (the blob may outlive the directory it was built in).
+  banner: { js: "globalThis.__clawmoatImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   entryPoints: [new URL('../src/startup/snapshot-main.ts', import.meta.url).pathname],
   outfile: snapshotBundle,
   define: {
     ...common.define,
-    'import.meta.url': '__clawmoatImportMetaUrl',
+    'import.meta.url': 'globalThis.__clawmoatImportMetaUrl',
     // import() in code the snapshot builder compiled has no loader: snapshot-main.ts passes one.
     __CLAWMOAT_IMPORT__: 'globalThis.__clawmoatImport',
     __CLAWMOAT_AGENT_BUNDLE__: JSON.stringify('./probe-agent.mjs'),

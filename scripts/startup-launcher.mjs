@@ -33,7 +33,7 @@ export function launcherLines(files) {
   return [
     '#!/bin/sh',
     `":" //; b=${s(files.blob)}; l=${s(files.node)}; n=`,
-    `":" //; [ -z "$NODE_OPTIONS" ] && [ -f "$b" ] && [ ! -L "$b" ] && [ -O "$b" ] && { o=$IFS; IFS=:; for d in $PATH; do [ -f "\${d:-.}/node" ] && [ -x "\${d:-.}/node" ] && { n=\${d:-.}/node; break; }; done; IFS=$o; }`,
+    `":" //; [ -z "$NODE_OPTIONS" ] && [ -f "$b" ] && [ ! -L "$b" ] && [ -O "$b" ] && { set -f; o=$IFS; IFS=:; for d in $PATH; do [ -f "\${d:-.}/node" ] && [ -x "\${d:-.}/node" ] && { n=\${d:-.}/node; break; }; done; IFS=$o; set +f; }`,
     `":" //; [ -n "$n" ] && [ "$n" -ef "$l" ] && [ ! "$n" -nt "$b" ] && [ ! "$n" -ot "$b" ] && exec "$n" --no-regexp-tier-up --snapshot-blob "$b" -- "$0" "$@"`,
     `":" //; exec node "$0" "$@"`,
   ].join('\n');

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startupSnapshot } from 'node:v8';
 import { constants, Script } from 'node:vm';
 import pc from 'picocolors';
@@ -40,6 +41,10 @@ function main(): void {
     process.exit(2);
   }
   process.argv[1] = resolve(process.argv[1]!);
+  // What import.meta.url stands for in the bundle: a file beside the one this run was started as.
+  (globalThis as { __clawmoatImportMetaUrl?: string }).__clawmoatImportMetaUrl = pathToFileURL(
+    join(dirname(realpathSync(process.argv[1])), 'clawmoat-snapshot.cjs'),
+  ).href;
   const blob = process.execArgv.indexOf('--snapshot-blob');
   if (blob >= 0) process.execArgv.splice(blob, 2);
   (globalThis as { __clawmoatImport?: typeof importModule }).__clawmoatImport = importModule;

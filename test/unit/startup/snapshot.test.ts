@@ -1,5 +1,18 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +178,23 @@ describe('the same output with and without the blob', () => {
     expect(plain(args, env, work).status).toBe(0);
     const again = readFileSync(join(work, 'page.html'), 'utf8');
     expect(page.replace(rendered![1]!, '')).toBe(again.replace(/(rendered by clawmoat [\d.]+ at )[\dT:.Z-]+/, '$1'));
+  });
+
+  it('finds the files beside the bundle it was started as, not where the blob was built (a copied install)', () => {
+    const copy = join(dir, 'copy');
+    mkdirSync(copy);
+    for (const name of readdirSync(dir)) if (/\.(mjs|cjs)$/.test(name)) cpSync(join(dir, name), join(copy, name), { preserveTimestamps: true });
+    // Gone from where the blob was built: the HTML renderer can only come from the copy.
+    renameSync(join(dir, 'report-html.mjs'), join(dir, 'report-html.mjs.away'));
+    try {
+      const args = ['audit', '--snapshot', HOST, '--format', 'html'];
+      const copied = pick(spawnSync(join(copy, 'clawmoat.mjs'), args, { encoding: 'utf8', env: baseEnv(), cwd: dir }));
+      expect(copied.stderr).toBe('');
+      expect(copied.stdout).toMatch(/^<!doctype html>/i);
+      expect(spawnSync('sh', ['-x', join(copy, 'clawmoat.mjs'), '--version'], { encoding: 'utf8', env: baseEnv() }).stderr).toContain('--snapshot-blob');
+    } finally {
+      renameSync(join(dir, 'report-html.mjs.away'), join(dir, 'report-html.mjs'));
+    }
   });
 
   it('a run that starts clawmoat again (fleet --jobs: worker threads) works from the blob', () => {
