@@ -11,6 +11,7 @@
  *   report                              renderers of results (pure)
  *   probe, harden, remote, doctor       act on a host, through a plan
  *   cli                                 options and one call; nothing imports it
+ *   startup                             the CLI's startup snapshot (its entry loads the CLI); nothing imports it
  */
 const layer = (name, forbidden, comment) => ({
   name,
@@ -43,9 +44,16 @@ module.exports = {
     {
       name: 'cli-is-the-top',
       severity: 'error',
-      comment: 'Only the CLI entry may import the CLI.',
-      from: { path: '^src/(?!cli/)' },
+      comment: 'Only the CLI entry (or the startup snapshot of it) may import the CLI.',
+      from: { path: '^src/(?!cli/|startup/)' },
       to: { path: '^src/cli/' },
+    },
+    {
+      name: 'startup-is-above-the-cli',
+      severity: 'error',
+      comment: 'The startup snapshot loads the CLI; the CLI knows nothing of it.',
+      from: { path: '^src/(?!startup/)' },
+      to: { path: '^src/startup/' },
     },
     layer('errors', ['(?!errors)[a-z-]+'], 'errors.ts is a leaf.'),
     layer('safe-fs', ['(?!safe-fs|errors)[a-z-]+'], 'safe-fs reads and writes files; it knows nothing of what is in them.'),

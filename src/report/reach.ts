@@ -7,9 +7,13 @@ import { hostPort } from '../model/addresses.js';
 
 const MARK: Record<ReachVerdict, string> = { open: 'open', filtered: 'filtered', closed: 'closed', unknown: 'unknown' };
 
+// Colours on, not picocolors' default export: that one decides at load from the environment and
+// the terminal, which the caller has already weighed (and the startup snapshot loads it elsewhere).
+const colors = pc.createColors(true);
+
 function paint(verdict: ReachVerdict, text: string, color: boolean): string {
   if (!color) return text;
-  return verdict === 'open' ? pc.red(text) : verdict === 'unknown' ? pc.yellow(text) : pc.green(text);
+  return verdict === 'open' ? colors.red(text) : verdict === 'unknown' ? colors.yellow(text) : colors.green(text);
 }
 
 function listenerLabel(cell: ReachCell): string {

@@ -21,7 +21,17 @@ describe('the packed package', () => {
     )[0];
     const files = (packed.files as { path: string }[]).map((f) => f.path);
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
-    for (const file of [pkg.bin.clawmoat, pkg.main, pkg.types, 'dist/probe-agent.mjs', 'dist/fleet-worker.mjs']) expect(files).toContain(file);
+    // The startup snapshot's bundle and its builder too (src/startup/).
+    for (const file of [
+      pkg.bin.clawmoat,
+      pkg.bin['clawmoat-startup-snapshot'],
+      'dist/clawmoat-snapshot.cjs',
+      pkg.main,
+      pkg.types,
+      'dist/probe-agent.mjs',
+      'dist/fleet-worker.mjs',
+    ])
+      expect(files).toContain(file);
 
     const modules = join(scratch, 'node_modules');
     mkdirSync(join(modules, 'clawmoat'), { recursive: true });

@@ -22,10 +22,13 @@ export function isDocumentFormat(value: string): value is DocumentFormat {
 
 type Renderer = typeof import('./entry.js');
 
+/** Set by the startup snapshot's bundle (src/startup/): code the snapshot builder compiled has no import() of its own. */
+declare const __CLAWMOAT_IMPORT__: ((specifier: string) => Promise<unknown>) | undefined;
+
 function loadRenderer(): Promise<Renderer> {
   // A specifier the bundler cannot follow, so the renderer stays out of the CLI's bundle.
-  const specifier = typeof __CLAWMOAT_HTML_BUNDLE__ === 'string' ? __CLAWMOAT_HTML_BUNDLE__ : new URL('./entry.js', import.meta.url).href;
-  return import(specifier) as Promise<Renderer>;
+  const specifier = new URL(typeof __CLAWMOAT_HTML_BUNDLE__ === 'string' ? __CLAWMOAT_HTML_BUNDLE__ : './entry.js', import.meta.url).href;
+  return (typeof __CLAWMOAT_IMPORT__ === 'function' ? __CLAWMOAT_IMPORT__(specifier) : import(specifier)) as Promise<Renderer>;
 }
 
 /** Who and what the page is about: the snapshot's host, and where the snapshot came from. */

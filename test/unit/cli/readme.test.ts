@@ -54,7 +54,8 @@ describe('README.md', () => {
 
   it('package.json points main, types and exports at files the build makes, and the bin at the bundle', () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
-    expect(pkg.bin).toEqual({ clawmoat: 'dist/clawmoat.mjs' });
+    // The bundle doubles as the launcher; clawmoat-startup-snapshot builds the blob it starts from (src/startup/).
+    expect(pkg.bin).toEqual({ clawmoat: 'dist/clawmoat.mjs', 'clawmoat-startup-snapshot': 'dist/startup-build.mjs' });
     expect(pkg.main).toBe('dist/index.js');
     expect(pkg.types).toBe('dist/index.d.ts');
     expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
