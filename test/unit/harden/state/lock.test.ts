@@ -25,7 +25,9 @@ describe('the apply lock', () => {
     const release = await acquireLock(dir, 'apply.lock', 'a test apply');
     await expect(acquireLock(dir, 'apply.lock', 'a test apply')).rejects.toThrow(/already running/);
     await release();
-    await (await acquireLock(dir, 'apply.lock', 'a test apply'))();
+    await (
+      await acquireLock(dir, 'apply.lock', 'a test apply')
+    )();
   });
 
   it('a stale lock taken over by many runs at once has exactly one new holder', async () => {
