@@ -10,7 +10,8 @@ import { parseSshConnection } from '../model/ssh-session.js';
  * Would the plan cut the user off? Compare, before and after, every path an administrator
  * uses: the SSH session harden runs in (SSH_CONNECTION), and every sshd port from every
  * admin zone (internet, LAN, tailnet, and zones named with --zone). A path open before that
- * is not open after refuses the plan.
+ * is not open after refuses the plan; one the model cannot decide before (or after) that is not
+ * open after leaves the verdict unknown, which refuses it too.
  */
 
 export interface AdminContext {
@@ -55,21 +56,26 @@ export function checkLockout(before: Snapshot, after: Snapshot, admin: AdminCont
   const will = adminPaths(after, admin);
   const paths: string[] = [];
   const cut: string[] = [];
-  let undecided = false;
+  const undecided: string[] = [];
   for (const [key, now] of will) {
     const then = was.get(key);
     paths.push(`${now.label}: ${then?.verdict ?? 'none'} → ${now.verdict}`);
     if (key === 'session' && then?.verdict !== 'open') {
       // The user is connected by it right now: a model that disagrees is missing something.
-      undecided = true;
+      undecided.push(`${now.label}: the model calls it ${then?.verdict ?? 'none'} now, yet it carries this session`);
+      continue;
+    }
+    if (then?.verdict === 'unknown' && now.verdict !== 'open') {
+      // It may be how the admin gets in today: a path the model cannot decide now must be open after, or nobody can say the plan is safe.
+      undecided.push(`${now.label}: cannot be decided now (${then.reason}) and would be ${now.verdict} after`);
       continue;
     }
     if (then?.verdict !== 'open') continue;
-    if (now.verdict === 'unknown') undecided = true;
+    if (now.verdict === 'unknown') undecided.push(`${now.label}: open now, cannot be decided after (${now.reason})`);
     else if (now.verdict !== 'open') cut.push(`${now.label} would be ${now.verdict}: ${now.reason}`);
   }
   if (will.size === 0) return { status: 'unknown', paths, reason: 'no admin path to check: sshd is not listening and this is not an SSH session' };
   if (cut.length > 0) return { status: 'refused', paths, reason: cut.join('; ') };
-  if (undecided) return { status: 'unknown', paths, reason: 'the model cannot decide an admin path after the plan' };
+  if (undecided.length > 0) return { status: 'unknown', paths, reason: `the model cannot decide an admin path: ${undecided.join('; ')}` };
   return { status: 'safe', paths, reason: 'every admin path that is open now stays open' };
 }

@@ -72,6 +72,10 @@ export async function planHost(snapshot: Snapshot, options: HostPlanOptions): Pr
       plan.steps.filter((s) => s.kind === 'file'),
     );
     const admin = { sshPorts: adminSshPorts(ctx, sshConnection), zones, ...(sshConnection ? { sshConnection } : {}) };
+    if (!sshConnection)
+      plan.notes.push(
+        "no SSH session was seen (no sshd among this run's parent processes, no SSH_CONNECTION): the lockout check keeps sshd's ports open from the admin zones, not a session it cannot name",
+      );
     if ('error' in rehearsal) plan.lockout = { status: 'unknown', paths: [], reason: rehearsal.error };
     else {
       // The nft table of a Docker 29 host is not ufw's to rehearse: the model adds it to what ufw built.

@@ -117,8 +117,8 @@ export function contextFrom(snapshot: Snapshot, composeParsed: ComposeModels, op
   const containers = snapshot.docker.status === 'ok' ? snapshot.docker.data.containers : [];
   const netfilter = buildNetfilterView(snapshot);
   const zoneSpecs = options.zones ?? [];
-  let matrix: ReachMatrix | undefined;
   // Per gateway model: a context copied with another gateway (the Tailscale plan's --port) has its own.
+  const matrixBy = new WeakMap<GatewayModel, ReachMatrix>();
   const doorTargetsBy = new WeakMap<GatewayModel, (door: Door) => GatewayTarget>();
   // The listeners no socket shows (Docker's DNAT alone): the gateway's published ports and door containers'.
   const unsocketedBy = new WeakMap<GatewayModel, { gateway: Socket[]; doors: Socket[] }>();
@@ -148,15 +148,18 @@ export function contextFrom(snapshot: Snapshot, composeParsed: ComposeModels, op
       }
       return found;
     },
-    reach() {
+    reach(this: AnalysisContext) {
+      // Per gateway model, like doorTargets: the matrix of a copy with another gateway is that gateway's, never the base's.
+      const g = this.gateway;
+      let matrix = matrixBy.get(g);
       if (!matrix) {
         const doors = snapshotDoors(snapshot);
-        const unsocketed = unsocketedFor(gateway);
+        const unsocketed = unsocketedFor(g);
         const published = unsocketed.gateway;
-        const tailscale = tailscaleFacts(ctx);
+        const tailscale = tailscaleFacts(this);
         // Serve answers only while tailscaled is up; a Tailscale Service has an address of its own.
         const routes = tailscale.state === 'running' ? tailscale.routes.filter((r) => !r.scope.startsWith('svc:')) : [];
-        const behind = ctx.doorTargets();
+        const behind = this.doorTargets();
         matrix = computeReach(snapshot, netfilter.ruleset, {
           socketDoors: socketDoors(doors.doors, doors.problems, [...sockets, ...published, ...unsocketed.doors], behind),
           userSpace: [
@@ -164,15 +167,16 @@ export function contextFrom(snapshot: Snapshot, composeParsed: ComposeModels, op
             ...doors.problems.filter((p) => p.tunnel).map(unreadTunnelRow),
           ],
           zones: zoneSpecs,
-          gatewaySockets: new Set([...gateway.listeners, ...published]),
+          gatewaySockets: new Set([...g.listeners, ...published]),
           extraSockets: [...published, ...unsocketed.doors],
           limitations: [
             ...netfilter.limitations,
             ...(tailscale.interface && tailscale.notChecked ? [tailscale.notChecked] : []),
-            ...ctx.inputs.doors.map(describeProblem),
+            ...this.inputs.doors.map(describeProblem),
           ],
-          serve: servePorts(routes, tailscale.addresses, gatewayTargetPorts(ctx)),
+          serve: servePorts(routes, tailscale.addresses, gatewayTargetPorts(this)),
         });
+        matrixBy.set(g, matrix);
       }
       return matrix;
     },

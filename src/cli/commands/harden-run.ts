@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { planHost } from '../../harden/plan-host.js';
 import { applySession, confirmLast, deadmanFire, history, rollbackLast, type SessionIo } from '../../harden/session.js';
 import { resolveStateDir } from '../../harden/state/backup-set.js';
+import { sessionFromProcessTree } from '../../harden/ssh-session.js';
 import { verifiedByProbe, verifyVantage } from '../../harden/verify.js';
 import { planJson, renderPlan } from '../../report/harden.js';
 import { UserError } from '../../errors.js';
@@ -72,7 +73,9 @@ export async function runHarden(flags: HardenFlags, commandIo: CommandIo, stdinI
 
   const snapshot = await obtainSnapshot(flags);
   const zones = zoneSpecs(flags);
-  const sshConnection = commandIo.env.SSH_CONNECTION;
+  // The session as the process tree shows it first: sudo's env_reset drops SSH_CONNECTION, and a
+  // tmux or screen started from an earlier login keeps a stale one.
+  const sshConnection = sessionFromProcessTree() ?? commandIo.env.SSH_CONNECTION;
   const only = list(flags.only);
   const skip = list(flags.skip);
   const progress = startProgress('planning', { enabled: commandIo.terminal.err });

@@ -1,5 +1,4 @@
 import { GUIDE } from '../../checks/guide.js';
-import type { AnalysisContext } from '../../model/context.js';
 import type { FileStep } from '../types.js';
 import { fileDiff } from './file-diff.js';
 
@@ -35,24 +34,26 @@ export function dockerUserBlock(v6: boolean): string {
   ].join('\n');
 }
 
-export function planDockerUser(ctx: AnalysisContext, finding: string): { steps: FileStep[]; notes: string[] } {
-  const files = ctx.snapshot.ufw.status === 'ok' ? ctx.snapshot.ufw.data.files.ruleFiles : {};
+/**
+ * The new file is the live file (read now, through the planners' `readFile`) plus the block: never
+ * the snapshot's copy, which is the text as collected and scrubbed of secrets (a token that reads
+ * `COMMIT` would turn the file's own COMMIT into `[REDACTED]`), and may be older than the file apply checks.
+ */
+export function planDockerUser(finding: string, readFile: (path: string) => string | undefined): { steps: FileStep[]; notes: string[] } {
   const steps: FileStep[] = [];
   const notes: string[] = [];
   for (const [name, v6] of [
     ['after.rules', false],
     ['after6.rules', true],
   ] as const) {
-    const current = files[name];
-    if (current?.status !== 'ok') {
-      notes.push(
-        `/etc/ufw/${name} could not be read (${current ? current.detail : 'not collected'}): the DOCKER-USER policy for ${v6 ? 'IPv6' : 'IPv4'} is not planned`,
-      );
+    const path = `/etc/ufw/${name}`;
+    const current = readFile(path);
+    if (current === undefined) {
+      notes.push(`${path} could not be read now (missing or unreadable): the DOCKER-USER policy for ${v6 ? 'IPv6' : 'IPv4'} is not planned`);
       continue;
     }
-    if (current.data.includes(MARK_BEGIN)) continue;
-    const path = `/etc/ufw/${name}`;
-    const content = `${current.data.replace(/\n*$/, '\n')}\n${dockerUserBlock(v6)}`;
+    if (current.includes(MARK_BEGIN)) continue;
+    const content = `${current.replace(/\n*$/, '\n')}\n${dockerUserBlock(v6)}`;
     steps.push({
       id: `docker.docker-user-${v6 ? 'v6' : 'v4'}`,
       finding,
@@ -60,7 +61,7 @@ export function planDockerUser(ctx: AnalysisContext, finding: string): { steps: 
       kind: 'file',
       path,
       description: `Add the guide's DOCKER-USER policy to ${path}: published container ports stop being reachable from the internet past UFW (private ranges, the tailnet and the host's ports 80/443 still pass). Takes effect with \`ufw reload\`.`,
-      diff: fileDiff(path, current.data, content),
+      diff: fileDiff(path, current, content),
       content,
       undo: `remove the block between "${MARK_BEGIN}" and "${MARK_END}" from ${path}, then ufw reload`,
     });

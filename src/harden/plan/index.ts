@@ -134,7 +134,7 @@ function plannedSteps(ctx: AnalysisContext, report: Report, options: PlanOptions
     add(nft);
     lockout = nft.lockout;
   } else if (bypassFinding) {
-    const dockerUser = planDockerUser(ctx, bypassFinding);
+    const dockerUser = planDockerUser(bypassFinding, options.readFile);
     add(dockerUser);
     // ufw loads after.rules when it starts; if it is already running, it must reload them.
     if (dockerUser.steps.length > 0 && ctx.ufw?.active === true && !ufw.steps.some((s) => s.id === 'ufw.enable')) {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { SYSTEM_PATH } from './undo-commands.js';
 
 /**
  * Where systemd is PID 1, the dead-man watcher runs as a transient service (systemd-run), not
@@ -24,10 +25,9 @@ export type WatcherLaunch = { kind: 'systemd-run'; systemdRun: string; systemctl
 /** Runs argv, resolves with its stdout, rejects with its last words; injected in tests. */
 export type CommandExec = (argv: string[]) => Promise<string>;
 
-const SBIN = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
-function onPath(name: string, path: string): string | undefined {
-  for (const dir of [...path.split(delimiter).filter(Boolean), ...SBIN]) {
+/** In the system's directories only: root runs these, and the caller's PATH (sudo keeps a user's secure_path edits, a shell its own) is not trusted. */
+function inSystemDirs(name: string): string | undefined {
+  for (const dir of SYSTEM_PATH.split(delimiter)) {
     const candidate = join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
@@ -39,10 +39,10 @@ function onPath(name: string, path: string): string | undefined {
   return undefined;
 }
 
-export function detectSystemd(path = process.env.PATH ?? ''): SystemdFacts {
+export function detectSystemd(): SystemdFacts {
   const facts: SystemdFacts = { booted: existsSync('/run/systemd/system') };
-  const systemdRun = onPath('systemd-run', path);
-  const systemctl = onPath('systemctl', path);
+  const systemdRun = inSystemDirs('systemd-run');
+  const systemctl = inSystemDirs('systemctl');
   if (systemdRun) facts.systemdRun = systemdRun;
   if (systemctl) facts.systemctl = systemctl;
   return facts;
@@ -65,9 +65,9 @@ export function watcherUnitName(setId: string): string {
  * could not be), so arming fails loudly, never silently. `--collect`: the unit is unloaded when
  * it ends, even if it failed, so no name is left behind. stdout and stderr are appended to the
  * set's deadman.log, as for the detached process. A transient unit does not inherit our
- * environment: PATH is passed so the rollback finds ufw and nft where the apply found them.
+ * environment: the system's PATH is passed (the one apply and rollback run their programs from), never the caller's.
  */
-export function systemdRunArgv(systemdRun: string, unit: string, log: string, command: string[], path: string | undefined): string[] {
+export function systemdRunArgv(systemdRun: string, unit: string, log: string, command: string[]): string[] {
   return [
     systemdRun,
     `--unit=${unit}`,
@@ -77,7 +77,7 @@ export function systemdRunArgv(systemdRun: string, unit: string, log: string, co
     '--quiet',
     `--property=StandardOutput=append:${log}`,
     `--property=StandardError=append:${log}`,
-    ...(path ? [`--setenv=PATH=${path}`] : []),
+    `--setenv=PATH=${SYSTEM_PATH}`,
     '--',
     ...command,
   ];

@@ -150,11 +150,11 @@ export async function armDeadman(options: ArmOptions): Promise<DeadmanRecord> {
 
   const command = [...(options.command ?? defaultWatcherCommand()), set.dir];
   const env = options.env ?? process.env;
-  const launch = chooseWatcherLaunch(options.systemd ?? detectSystemd(env.PATH));
+  const launch = chooseWatcherLaunch(options.systemd ?? detectSystemd());
   if (launch.kind === 'systemd-run') {
     const exec = options.exec ?? execCommand;
     const unit = watcherUnitName(set.id);
-    const argv = systemdRunArgv(launch.systemdRun, unit, record.log, command, env.PATH);
+    const argv = systemdRunArgv(launch.systemdRun, unit, record.log, command);
     const started = await exec(argv).then(
       () => undefined,
       (error: Error) => error,

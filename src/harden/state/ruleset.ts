@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { SYSTEM_PATH } from './undo-commands.js';
 
 /**
  * The kernel's filter table, put back the way it was before the plan's firewall commands.
@@ -16,7 +17,6 @@ import { execFile } from 'node:child_process';
 export type Family = 4 | 6;
 
 const BUILTIN = new Set(['INPUT', 'FORWARD', 'OUTPUT']);
-const SBIN = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 interface FilterTable {
   /** Chain → policy (`-` for a user chain), in the order iptables-save listed them. */
@@ -125,7 +125,8 @@ function exec(file: string, args: string[], input?: string): Promise<string> {
     const child = execFile(
       file,
       args,
-      { env: { PATH: `${process.env.PATH ?? ''}:${SBIN}`, LC_ALL: 'C' }, timeout: 60_000, maxBuffer: 256 * 1024 * 1024 },
+      // Root saves and restores the tables: iptables-save/-restore from the system's directories, never the caller's PATH.
+      { env: { PATH: SYSTEM_PATH, LC_ALL: 'C' }, timeout: 60_000, maxBuffer: 256 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`${file} ${args.join(' ')} failed: ${String(stderr).trim().split('\n').pop() || error.message}`));
         else resolve(String(stdout));

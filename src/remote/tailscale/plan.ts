@@ -1,6 +1,7 @@
 import type { AnalysisContext } from '../../model/context.js';
 import type { ReachVerdict } from '../../model/reach.js';
 import { LEGACY_BRIDGE_PORT } from '../../model/gateway.js';
+import { gatewayWorkloads } from '../../model/docker.js';
 import { describeRoute } from '../../model/tailscale/serve-config.js';
 import { tailscaleFacts, type TailscaleFacts } from '../../model/tailscale/facts.js';
 import { policySnippet, type PolicyFormat, type PolicySnippet } from './policy.js';
@@ -63,13 +64,17 @@ export interface TailscalePlan {
   notes: string[];
 }
 
-/** The context as if the gateway listened on `port`: its listeners are that port's sockets. */
+/**
+ * The context as if the gateway listened on `port`: its listeners are that port's sockets, its workloads the containers
+ * that publish it; reach() and doorTargets() are computed per gateway model, so the copy's are this gateway's.
+ */
 function withPort(ctx: AnalysisContext, port: number): AnalysisContext {
   const sockets = ctx.snapshot.sockets.status === 'ok' ? ctx.snapshot.sockets.data : [];
   const pids = new Set(ctx.gateway.processes.map((p) => p.pid));
   const listeners = sockets.filter((s) => s.protocol === 'tcp' && (s.port === port || (s.pid !== undefined && pids.has(s.pid))));
   const gateway = { ...ctx.gateway, port: { value: port, source: '--port' }, ports: [...new Set([port, port + 2, port + 3, LEGACY_BRIDGE_PORT])], listeners };
-  return { ...ctx, gateway };
+  const containers = ctx.snapshot.docker.status === 'ok' ? ctx.snapshot.docker.data.containers : [];
+  return { ...ctx, gateway, workloads: gatewayWorkloads(containers, ctx.compose, gateway) };
 }
 
 function authOf(ctx: AnalysisContext): string {

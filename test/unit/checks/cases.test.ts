@@ -13,7 +13,7 @@ import type { AnalysisContext } from '../../../src/model/context.js';
 
 /**
  * The live host as the planner would see it for a case: the files the fixtures name (the
- * snapshot's compose files and systemd units, the OpenClaw config as the JSON of what the
+ * snapshot's compose files, systemd units and UFW rule files, the OpenClaw config as the JSON of what the
  * snapshot parsed; an nginx site whose listen is at line 2 and proxy_pass at line 5), every
  * proxy a root process under systemd, every config root's alone.
  */
@@ -28,6 +28,9 @@ function plannedSteps(ctx: AnalysisContext, findings: Finding[], id: string): st
     if (path === ctx.gateway.configPath && ctx.gateway.config) return JSON.stringify(ctx.gateway.config, null, 2);
     const unit = ctx.gateway.units.find((u) => u.path === path);
     if (unit) return unit.content;
+    const ufwFile =
+      ctx.snapshot.ufw.status === 'ok' && path.startsWith('/etc/ufw/') ? ctx.snapshot.ufw.data.files.ruleFiles[path.slice('/etc/ufw/'.length)] : undefined;
+    if (ufwFile?.status === 'ok') return ufwFile.data;
     return FIXTURE_FILES[path] ?? (compose?.status === 'ok' ? compose.data : undefined);
   };
   // Only the findings matter to the planners; the rest of a Report is for renderers.

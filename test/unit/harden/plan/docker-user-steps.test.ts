@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { auditSnapshot } from '../../../../src/audit.js';
 import { dockerUserBlock } from '../../../../src/harden/plan/docker-user-steps.js';
+import { buildPlan } from '../../../../src/harden/plan/index.js';
+import type { Snapshot } from '../../../../src/snapshot/types.js';
+import { cases } from '../../checks/cases/docker-ufw-bypass.js';
 import { buildContext } from '../../../../src/model/context.js';
 import {
   baselineSnapshot,
@@ -98,5 +102,46 @@ describe('the DOCKER-USER policy of after.rules', () => {
     expect(verdict(8080, 'internet')).toBe('filtered');
     expect(verdict(8080, 'lan')).toBe('open');
     expect(verdict(443, 'internet')).toBe('open');
+  });
+});
+
+/** The check's case: Docker publishes the gateway on 0.0.0.0 under UFW's default deny; harden plans the DOCKER-USER block. */
+function bypassHost(): Snapshot {
+  return cases.invalid!.find((c) => c.name === 'published on 0.0.0.0 under UFW default deny')!.snapshot(baselineSnapshot());
+}
+
+describe('the after.rules apply writes', () => {
+  const LIVE = '# ufw after.rules\n*filter\n:ufw-after-input - [0:0]\nCOMMIT\n';
+  const LIVE6 = '*filter\n:ufw6-after-input - [0:0]\nCOMMIT\n';
+
+  it("is the live file plus the block, never the snapshot's copy (scrubbed of a secret that reads COMMIT)", () => {
+    const bypass = bypassHost();
+    if (bypass.ufw.status !== 'ok') throw new Error('the case has UFW');
+    // What collect leaves when the gateway's environment holds a "secret" whose value is COMMIT.
+    const scrubbed = '# ufw after.rules\n*filter\n:ufw-after-input - [0:0]\n[REDACTED]\n';
+    const ruleFiles = { ...bypass.ufw.data.files.ruleFiles, 'after.rules': { status: 'ok' as const, data: scrubbed } };
+    const snapshot: Snapshot = { ...bypass, ufw: { ...bypass.ufw, data: { ...bypass.ufw.data, files: { ...bypass.ufw.data.files, ruleFiles } } } };
+    const files: Record<string, string> = { '/etc/ufw/after.rules': LIVE, '/etc/ufw/after6.rules': LIVE6 };
+    const plan = buildPlan(buildContext(snapshot), auditSnapshot(snapshot), {
+      remote: 'loopback',
+      noPublish: false,
+      newToken: 'a'.repeat(64),
+      readFile: (p) => files[p],
+    });
+    const v4 = plan.steps.find((st) => st.id === 'docker.docker-user-v4');
+    expect(v4?.kind === 'file' && v4.content).toBe(`${LIVE}\n${dockerUserBlock(false)}`);
+    expect(v4?.kind === 'file' && v4.diff).not.toContain('[REDACTED]');
+  });
+
+  it('is not planned when the live file cannot be read, saying so', () => {
+    const bypass = bypassHost();
+    const plan = buildPlan(buildContext(bypass), auditSnapshot(bypass), {
+      remote: 'loopback',
+      noPublish: false,
+      newToken: 'a'.repeat(64),
+      readFile: () => undefined,
+    });
+    expect(plan.steps.map((st) => st.id)).not.toContain('docker.docker-user-v4');
+    expect(plan.notes).toContain('/etc/ufw/after.rules could not be read now (missing or unreadable): the DOCKER-USER policy for IPv4 is not planned');
   });
 });

@@ -73,6 +73,22 @@ describe('checkLockout', () => {
     expect(verdict.status).toBe('safe');
   });
 
+  it('an sshd path the model cannot decide now is not "safe" when the plan filters it', () => {
+    // Every SYN matches `-m length --length 0:1500`, but the model cannot judge `length`: unknown now.
+    const undecidable = withIptables(
+      '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp --dport 2222 -m length --length 0:1500 -j ACCEPT\nCOMMIT\n',
+    );
+    const before = compose(HOST, undecidable)(baselineSnapshot());
+    const verdict = checkLockout(before, compose(HOST, ufwLike([]))(baselineSnapshot()), admin);
+    expect(verdict.paths.join('\n')).toMatch(/sshd port 2222 from lan:eth1: unknown → filtered/);
+    expect(verdict.status).toBe('unknown');
+    expect(verdict.reason).toMatch(/sshd port 2222 from lan:eth1: cannot be decided now \(.*\) and would be filtered after/);
+    // The same path still undecidable after is no safer.
+    expect(checkLockout(before, before, admin).status).toBe('unknown');
+    // Open after: the plan keeps it, whatever it was.
+    expect(checkLockout(before, compose(HOST, ufwLike([2222]))(baselineSnapshot()), admin).status).toBe('safe');
+  });
+
   it('says unknown when there is no admin path at all', () => {
     const noSsh = compose(withIptables('*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n'))(baselineSnapshot());
     expect(checkLockout(noSsh, noSsh, { sshPorts: [], zones: [] }).status).toBe('unknown');

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { openBackupSet } from '../../../../src/harden/state/backup-set.js';
 import {
   chooseWatcherLaunch,
+  detectSystemd,
   stopUnit,
   systemdRunArgv,
   watcherUnitName,
@@ -13,6 +14,7 @@ import {
   type SystemdFacts,
 } from '../../../../src/harden/state/deadman-systemd.js';
 import { armDeadman, confirm, deadmanStatus, readDecision } from '../../../../src/harden/state/deadman.js';
+import { SYSTEM_PATH } from '../../../../src/harden/state/undo-commands.js';
 import { isSameProcessAlive, processIdentity, type ProcessIdentity } from '../../../../src/harden/state/process-identity.js';
 
 /**
@@ -49,20 +51,41 @@ describe('choosing how to start the watcher (injected facts: PID 1 here is not s
     expect(chooseWatcherLaunch(SYSTEMD)).toEqual({ kind: 'systemd-run', systemdRun: '/usr/bin/systemd-run', systemctl: '/usr/bin/systemctl' });
   });
 
+  it("finds systemd-run and systemctl in the system directories only, never on the caller's PATH", () => {
+    // Root runs them: a systemd-run and a systemctl first on PATH (a user's ~/bin, kept by sudo or a shell) must not be chosen.
+    const bin = join(work, 'caller-bin');
+    mkdirSync(bin, { recursive: true });
+    for (const name of ['systemd-run', 'systemctl']) {
+      writeFileSync(join(bin, name), '#!/bin/sh\nexit 0\n');
+      chmodSync(join(bin, name), 0o755);
+    }
+    vi.stubEnv('PATH', `${bin}:${process.env.PATH ?? ''}`);
+    try {
+      const facts = detectSystemd();
+      const systemDirs = SYSTEM_PATH.split(':');
+      for (const found of [facts.systemdRun, facts.systemctl]) {
+        expect(found?.startsWith(bin)).not.toBe(true);
+        if (found !== undefined) expect(systemDirs).toContain(found.slice(0, found.lastIndexOf('/')));
+      }
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('the detached process otherwise, saying why', () => {
     expect(chooseWatcherLaunch({ ...SYSTEMD, booted: false })).toEqual({ kind: 'detached', why: 'systemd is not PID 1 (/run/systemd/system is missing)' });
     expect(chooseWatcherLaunch({ booted: true, systemctl: '/usr/bin/systemctl' })).toEqual({ kind: 'detached', why: 'systemd-run is not installed' });
     expect(chooseWatcherLaunch({ booted: true, systemdRun: '/usr/bin/systemd-run' })).toEqual({ kind: 'detached', why: 'systemctl is not installed' });
   });
 
-  it('the exact systemd-run argv: named unit, collected, exec type, quiet, log appended, PATH passed', () => {
-    const argv = systemdRunArgv(
-      '/usr/bin/systemd-run',
-      'clawmoat-deadman-0a1b2c3d.service',
-      '/var/lib/clawmoat/backups/x/deadman.log',
-      ['/usr/bin/node', '/usr/lib/clawmoat/clawmoat.mjs', 'harden', '--deadman-fire', '/var/lib/clawmoat/backups/x'],
-      '/usr/sbin:/usr/bin',
-    );
+  it('the exact systemd-run argv: named unit, collected, exec type, quiet, log appended, PATH of the system passed', () => {
+    const argv = systemdRunArgv('/usr/bin/systemd-run', 'clawmoat-deadman-0a1b2c3d.service', '/var/lib/clawmoat/backups/x/deadman.log', [
+      '/usr/bin/node',
+      '/usr/lib/clawmoat/clawmoat.mjs',
+      'harden',
+      '--deadman-fire',
+      '/var/lib/clawmoat/backups/x',
+    ]);
     expect(argv).toEqual([
       '/usr/bin/systemd-run',
       '--unit=clawmoat-deadman-0a1b2c3d.service',
@@ -72,7 +95,7 @@ describe('choosing how to start the watcher (injected facts: PID 1 here is not s
       '--quiet',
       '--property=StandardOutput=append:/var/lib/clawmoat/backups/x/deadman.log',
       '--property=StandardError=append:/var/lib/clawmoat/backups/x/deadman.log',
-      '--setenv=PATH=/usr/sbin:/usr/bin',
+      `--setenv=PATH=${SYSTEM_PATH}`,
       '--',
       '/usr/bin/node',
       '/usr/lib/clawmoat/clawmoat.mjs',
@@ -130,13 +153,7 @@ describe('arm, status and confirm with a transient unit (injected systemd-run an
     expect(record.launch).toBe(`systemd-run: transient unit ${unit}`);
     expect(record.watcher).toEqual(main);
     expect(calls[0]).toEqual(
-      systemdRunArgv(
-        '/usr/bin/systemd-run',
-        unit,
-        join(set.dir, 'deadman.log'),
-        ['/usr/bin/node', '/cli.mjs', 'harden', '--deadman-fire', set.dir],
-        '/usr/bin',
-      ),
+      systemdRunArgv('/usr/bin/systemd-run', unit, join(set.dir, 'deadman.log'), ['/usr/bin/node', '/cli.mjs', 'harden', '--deadman-fire', set.dir]),
     );
     expect(calls[1]).toEqual(['/usr/bin/systemctl', 'show', '--property=MainPID', '--value', unit]);
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildTailscalePlan, type TailscalePlanOptions } from '../../../../src/remote/tailscale/plan.js';
 import { renderTailscalePlan } from '../../../../src/remote/tailscale/render.js';
 import type { AnalysisContext } from '../../../../src/model/context.js';
-import { compose, withConfig, withGatewayProcess, withSockets, tcpListener } from '../../../fixtures/builders/snapshot.js';
+import { compose, withConfig, withContainers, withGatewayProcess, withSockets, tcpListener } from '../../../fixtures/builders/snapshot.js';
 import { CONFIG_TEXT, gatewayOn, host, LAN, TAILSCALE0, TOKEN, withTailscale } from './hosts.js';
 
 const CONFIG = '/home/u/.openclaw/openclaw.json';
@@ -198,6 +198,18 @@ describe('tailscale plan: options', () => {
     const p = plan(ctx, { port: 28789 });
     expect(p.gateway).toMatchObject({ port: 28789, portSource: '--port' });
     expect(p.gateway.bind.observed).toBe('loopback');
+  });
+
+  it('--port judges reach for that port: a Docker-published gateway with no host socket is open as if the config named it', () => {
+    // Published 0.0.0.0:28789 -> 18789 with the userland proxy off: no socket, only Docker's DNAT.
+    const published = withContainers({ name: 'openclaw', ports: [{ containerPort: 18789, hostPort: '28789', hostIp: '', protocol: 'tcp' }] });
+    const byPort = plan(host(LAN, TAILSCALE0, withTailscale('status-running.json', 'serve-none.json'), published), { port: 28789 });
+    const byConfig = plan(
+      host(LAN, TAILSCALE0, withTailscale('status-running.json', 'serve-none.json'), published, compose(withConfig({ gateway: { port: 28789 } }))),
+    );
+    expect(byConfig.reach.filter((r) => r.verdict === 'open').map((r) => r.zone)).toEqual(expect.arrayContaining(['lan:eth1', 'tailnet:tailscale0']));
+    expect(byPort.reach).toEqual(byConfig.reach);
+    expect(byPort.notes.join('\n')).toContain('the gateway is open now from');
   });
 
   it('the JSON form round-trips and names its schema version', () => {
