@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { readUntrusted } from '../safe-fs/read.js';
 import { writeOutputFile } from '../safe-fs/write.js';
 import { UserError } from '../errors.js';
@@ -40,8 +41,12 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - before.lastIndexOf('\n') };
 }
 
-/** A snapshot of a host with a 100k-rule ruleset is tens of MB; far beyond that is not a snapshot. */
-export const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
+/**
+ * A snapshot of a host with a 100k-rule ruleset is tens of MB; far beyond that is not a snapshot.
+ * Below V8's longest string (a file over it ended the run with "internal error") and small enough
+ * that parsing it leaves Node room to work.
+ */
+export const MAX_SNAPSHOT_BYTES = Math.min(256 * 1024 * 1024, constants.MAX_STRING_LENGTH);
 
 export async function readSnapshot(file: string): Promise<Snapshot> {
   const read = await readUntrusted(file, { maxBytes: MAX_SNAPSHOT_BYTES });
