@@ -89,7 +89,10 @@ describe('clawmoat fleet', () => {
       const good = exposedHost('good');
       writeFileSync(join(shapes, 'good.json'), JSON.stringify(good));
       // A null socket, and a network section that is a number: both once ended the whole run with "internal error".
-      writeFileSync(join(shapes, 'null-socket.json'), JSON.stringify({ ...good, sockets: { status: 'ok', data: [...(good.sockets.data ?? []), null] } }));
+      writeFileSync(
+        join(shapes, 'null-socket.json'),
+        JSON.stringify({ ...good, sockets: { status: 'ok', data: [...('data' in good.sockets ? good.sockets.data : []), null] } }),
+      );
       writeFileSync(join(shapes, 'number-network.json'), JSON.stringify({ ...good, network: { status: 'ok', data: 7 } }));
       const report = await fleetOf(shapes);
       expect(report.hosts.map((h) => h.host)).toEqual(['good']);
