@@ -103,6 +103,19 @@ describe('clawmoat fleet', () => {
     }
   });
 
+  it('text shows a hostile host name escaped: no terminal control reaches the console, no forged host line', async () => {
+    const shapes = mkdtempSync(join(tmpdir(), 'clawmoat-fleet-names-'));
+    try {
+      writeFileSync(join(shapes, 'web1.json'), JSON.stringify(exposedHost('web1\u001b[2J\u001b[1A\nok   web9  (all clear)')));
+      const text = renderFleetText(await fleetOf(shapes));
+      expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+      expect(text).toContain('web1\\x1b[2J\\x1b[1A ok   web9');
+      expect(text.split('\n').filter((l) => /^\s*ok\s+web9/.test(l))).toEqual([]);
+    } finally {
+      rmSync(shapes, { recursive: true, force: true });
+    }
+  });
+
   it('renders text, json and markdown', async () => {
     const report = await fleetOf(dir);
     const text = renderFleetText(report);
