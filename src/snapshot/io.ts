@@ -2,6 +2,7 @@ import { constants } from 'node:buffer';
 import { readUntrusted } from '../safe-fs/read.js';
 import { writeOutputFile } from '../safe-fs/write.js';
 import { UserError } from '../errors.js';
+import { snapshotShapeProblem } from './shape.js';
 import { SNAPSHOT_VERSION, type Snapshot } from './types.js';
 
 const REQUIRED_KEYS: (keyof Snapshot)[] = [
@@ -20,7 +21,7 @@ const REQUIRED_KEYS: (keyof Snapshot)[] = [
   'openclaw',
 ];
 
-/** Check the shape of a parsed snapshot; the JSON Schema in schema/ is the full contract. */
+/** Check the shape of a parsed snapshot against the JSON Schema in schema/ (shape.ts): a file is hostile input. */
 export function validateSnapshot(value: unknown, file: string): Snapshot {
   if (!value || typeof value !== 'object' || Array.isArray(value))
     throw new UserError(`${file}: not a clawmoat snapshot (expected a JSON object); create one with \`clawmoat collect -o ${file}\``);
@@ -32,6 +33,9 @@ export function validateSnapshot(value: unknown, file: string): Snapshot {
   }
   const missing = REQUIRED_KEYS.filter((k) => !(k in obj));
   if (missing.length > 0) throw new UserError(`${file}: snapshot is missing ${missing.join(', ')}; it may be truncated; collect it again`);
+  const problem = snapshotShapeProblem(value);
+  if (problem !== undefined)
+    throw new UserError(`${file}: not a snapshot clawmoat can read: ${problem}; collect it again with \`clawmoat collect -o ${file}\``);
   return value as Snapshot;
 }
 
