@@ -47,8 +47,9 @@ export function outputRefusal(dirReal: string, entry: BigIntStats | Stats | unde
     return `it is ${entry.isFIFO() ? 'a FIFO' : 'a device'} of uid ${entry.uid}, who would receive the output; give a regular file, or a FIFO of your own`;
   }
   // Anything else in /dev (a symlink such as /dev/core, a file, a new name) would be replaced or
-  // created for every program on the host.
-  if (dirReal === '/dev' || dirReal.startsWith('/dev/')) return 'in /dev only an existing device or FIFO is written into';
+  // created for every program on the host. /dev/shm is a shared tmpfs like /tmp, not devices.
+  const inDev = dirReal === '/dev' || (dirReal.startsWith('/dev/') && dirReal !== '/dev/shm' && !dirReal.startsWith('/dev/shm/'));
+  if (inDev) return 'in /dev only an existing device or FIFO is written into';
   return undefined;
 }
 
