@@ -146,9 +146,10 @@ function checkOutput(flag: string, path: string): void {
     }
     return;
   }
-  if (entry.isSymbolicLink()) return;
   try {
-    accessSync(path, constants.W_OK);
+    // A link is replaced in its directory, never written through.
+    if (entry.isSymbolicLink()) accessSync(dir, constants.W_OK | constants.X_OK);
+    else accessSync(path, constants.W_OK);
   } catch (error) {
     throw new UserError(`${path} (${flag}): ${describeErrno(errnoOf(error))}; give a file you can write`);
   }
