@@ -1,7 +1,8 @@
-import { accessSync, closeSync, constants, openSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { UserError } from '../errors.js';
+import { holdOutputFifo, outputRefusal, ownDescriptor } from '../safe-fs/output.js';
 import { peekUntrusted } from '../safe-fs/read.js';
 
 /**
@@ -114,12 +115,15 @@ function checkInput(option: PathOption, flag: string, path: string): void {
 }
 
 function checkOutput(flag: string, path: string): void {
+  // /dev/stdout and the like: written through this process's own descriptor (safe-fs/output.ts).
+  if (ownDescriptor(path) !== undefined) return;
   const stats = statOrFail(flag, path, 'give a file in a directory you can write');
+  const dir = dirname(resolve(path));
   if (!stats) {
-    const dir = dirname(resolve(path));
     const parent = statOrFail(flag, dir, 'give a file in a directory you can write');
     if (!parent) throw new UserError(`${path} (${flag}): the directory ${dir} does not exist; create it first (mkdir -p ${dir})`);
     if (!parent.isDirectory()) throw new UserError(`${path} (${flag}): ${dir} is not a directory; give a file in a directory`);
+    refuseWhereWriterWould(flag, path, dir, undefined);
     try {
       accessSync(dir, constants.W_OK | constants.X_OK);
     } catch (error) {
@@ -128,20 +132,39 @@ function checkOutput(flag: string, path: string): void {
     return;
   }
   if (stats.isDirectory()) throw new UserError(`${path} (${flag}): is a directory; give a file name (e.g. ${path.replace(/\/$/, '')}/report.txt)`);
-  if (stats.isFIFO()) {
-    // Opening a FIFO for writing waits for a reader; without O_NONBLOCK a FIFO nobody reads hangs.
+  // The entry itself, as the writer sees it: a link there is replaced, a FIFO or device written into.
+  const entry = lstatSync(path);
+  refuseWhereWriterWould(flag, path, dir, entry);
+  if (entry.isFIFO()) {
+    // Opened now, without blocking (nobody reading is ENXIO), and held: the output goes through
+    // this descriptor, so a one-shot reader is not handed an end of file first.
     try {
-      closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
+      holdOutputFifo(path);
     } catch (error) {
+      if (error instanceof UserError) throw new UserError(`${path} (${flag}): ${error.message.replace(/^cannot write [^:]*: /, '')}`);
       throw new UserError(`${path} (${flag}): ${describeErrno(errnoOf(error))}; start the reader first, or give a regular file`);
     }
     return;
   }
   try {
-    accessSync(path, constants.W_OK);
+    // A link is replaced in its directory, never written through.
+    if (entry.isSymbolicLink()) accessSync(dir, constants.W_OK | constants.X_OK);
+    else accessSync(path, constants.W_OK);
   } catch (error) {
     throw new UserError(`${path} (${flag}): ${describeErrno(errnoOf(error))}; give a file you can write`);
   }
+}
+
+/** The writer's own rule (whose FIFO, nothing new in /dev), checked before the command runs. */
+function refuseWhereWriterWould(flag: string, path: string, dir: string, entry: Stats | undefined): void {
+  let dirReal = dir;
+  try {
+    dirReal = realpathSync(dir);
+  } catch {
+    // The writer walks the directory itself and says what is wrong with it.
+  }
+  const refusal = outputRefusal(dirReal, entry);
+  if (refusal !== undefined) throw new UserError(`${path} (${flag}): ${refusal}`);
 }
 
 function checkDir(flag: string, path: string): void {

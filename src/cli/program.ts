@@ -108,7 +108,16 @@ export async function runCli(argv: string[]): Promise<void> {
       // `clawmoat` alone: the help, as a usage error.
       process.exit(EXIT_ERROR);
     }
-    process.stderr.write(`clawmoat: ${errorLine(error).replace(/\s*\n\s*/g, ' ')}\n`);
-    process.exit(EXIT_ERROR);
+    exitWithError(error);
   }
+}
+
+/**
+ * One line and exit 2 for `error`. Also the last resort (main.ts) for what escapes every handler,
+ * a throw inside a stream or child-process callback: Node's default there is a stack trace and
+ * exit 1, which a script would read as "findings".
+ */
+export function exitWithError(error: unknown): never {
+  process.stderr.write(`clawmoat: ${errorLine(error).replace(/\s*\n\s*/g, ' ')}\n`);
+  process.exit(EXIT_ERROR);
 }

@@ -82,9 +82,16 @@ export async function auditFile(file: string, options: FleetReadOptions = {}): P
     const snapshot = await readHost(file, options.fromOther);
     return fleetRow(file, auditSnapshot(snapshot, { zones: options.zones ?? [] }));
   } catch (error) {
-    if (!(error instanceof UserError)) throw error;
+    // Anything else is a file whose data broke the analysis (a shape no collector writes): still
+    // that one host's line, so one hostile or damaged snapshot never ends the run for the others.
+    if (!(error instanceof UserError)) return { file, reason: `could not be analysed: ${oneLine(error)}` };
     return { file, reason: error.message.startsWith(`${file}`) ? error.message.slice(file.length).replace(/^[:\s]+/, '') : error.message };
   }
+}
+
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.slice(0, 200);
 }
 
 /** A snapshot, or another file `fromOther` recognises (a script's raw output) parsed into one. */

@@ -1,4 +1,4 @@
-import { withTrailingNewline, type RenderOptions } from '../report/common.js';
+import { sanitize, withTrailingNewline, type RenderOptions } from '../report/common.js';
 import { driftLines, driftMarkdown } from '../report/drift.js';
 import { ZONE_KINDS, exposureLine } from '../report/exposure.js';
 import { CHECK_STATUS_VALUE, HELP, family, runFamilies } from '../report/prometheus.js';
@@ -47,11 +47,14 @@ export function renderFleetText(report: FleetReport): string {
         .map(([k, v]) => `${v} ${k}`)
         .join(', ')}):`,
     );
-    const width = Math.max(...report.hosts.map((h) => h.host.length));
-    for (const h of report.hosts) out.push(`  ${h.host.padEnd(width)}  ${report.checks.map((c) => MARK[h.checks[c.id] ?? 'skipped']).join('')}`);
+    const width = Math.max(...report.hosts.map((h) => sanitize(h.host).length));
+    for (const h of report.hosts) out.push(`  ${sanitize(h.host).padEnd(width)}  ${report.checks.map((c) => MARK[h.checks[c.id] ?? 'skipped']).join('')}`);
     out.push('', 'columns:', ...report.checks.map((c, i) => `  ${String(i + 1).padStart(3)} ${c.id} (${c.severity})`));
   }
-  return withTrailingNewline(out.join('\n'));
+  // Host names, file names, messages and reasons come from the hosts' snapshots (a hostile host's
+  // user chooses some): every line is shown escaped, as the audit's text report does, so none can
+  // drive the console or forge another host's line.
+  return withTrailingNewline(out.map((line) => sanitize(line)).join('\n'));
 }
 
 export function renderFleetJson(report: FleetReport): string {

@@ -30,6 +30,15 @@ export function agrees(observed: Observed | 'error', predicted: ReachVerdict | n
   return predicted === 'filtered';
 }
 
+/**
+ * A target the model says is (or may be) reachable that could not be observed from a vantage
+ * (no route, a reset mid-handshake…): the probe checked nothing there, so it is not verified,
+ * never a pass.
+ */
+export function notVerified(result: Pick<ProbeResult, 'observed' | 'predicted'>): boolean {
+  return result.observed === 'error' && (result.predicted === 'open' || result.predicted === 'unknown' || result.predicted === null);
+}
+
 type Run = (targets: Target[], onSighting: (sighting: Sighting) => void) => Promise<Sighting[]>;
 
 /**
@@ -124,6 +133,14 @@ export async function runProbe(model: ProbeModel, options: ProbeOptions): Promis
     if (v.kind !== 'host') v.zone = report.results.find((r) => r.vantage === v.name && r.prediction)?.prediction?.zone ?? 'unknown';
   if (report.results.some((r) => r.openclaw.detected))
     report.notes.push('every fingerprint leaves a line in the gateway log ("closed before connect"): that is this probe');
+  const unverified = report.results.filter(notVerified);
+  if (unverified.length > 0)
+    report.notes.push(
+      `not verified: ${unverified.length} target(s) the model says are open or may be could not be observed (${unverified
+        .slice(0, 3)
+        .map((r) => `${r.vantage} → ${r.address}:${r.port}`)
+        .join(', ')}${unverified.length > 3 ? ', …' : ''}); that is exit 1, never a pass`,
+    );
   adaptiveTimeoutNotes(report);
   sshLockoutNotes(snapshot, report);
   return report;

@@ -36,6 +36,12 @@ export function parseTargetSpec(text: string): { host: string; port?: number } {
   return { host, port };
 }
 
+/**
+ * The ports of one --target host at most: far more than a real host listens on (a few dozen), so
+ * a snapshot listing thousands cannot turn the probe into a port scan of the host named.
+ */
+export const MAX_TARGET_PORTS = 256;
+
 /** Plain string order: localeCompare would load ICU's collator, 20 ms and more, on the probe's critical path. */
 export function byCodepoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -73,7 +79,13 @@ export function planTargets(snapshot: Snapshot, options: { target?: { host: stri
 
   if (options.target) {
     const { host, port } = options.target;
-    const ports = port !== undefined ? [port] : [...new Set(tcp.map((s) => s.port))].sort((a, b) => a - b);
+    let ports = port !== undefined ? [port] : [...new Set(tcp.map((s) => s.port))].sort((a, b) => a - b);
+    if (ports.length > MAX_TARGET_PORTS) {
+      notes.push(
+        `${ports.length - MAX_TARGET_PORTS} of ${ports.length} listener ports not probed (at most ${MAX_TARGET_PORTS}): name one with --target ADDR:PORT`,
+      );
+      ports = ports.slice(0, MAX_TARGET_PORTS);
+    }
     const family = familyOf(host);
     const wanted = family
       ? ports.filter((p) => tcp.some((s) => s.port === p && servesFamily(s, family)) || port !== undefined || tcp.every((s) => s.port !== p))

@@ -5,6 +5,7 @@ import { collectFromScriptOutput } from '../collect/index.js';
 import { generateScript } from '../collect/script/generate.js';
 import { isScriptOutput } from '../collect/script/frame.js';
 import { UserError } from '../errors.js';
+import { MAX_SNAPSHOT_BYTES } from '../snapshot/io.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { runSsh } from './run-ssh.js';
 import { collectArgs, explainSshFailure, type SshFeatures, type SshOptions } from './ssh-args.js';
@@ -25,7 +26,11 @@ export async function collectVia(o: SshOptions, features: SshFeatures, options: 
   const controlDir = mkdtempSync(join(tmpdir(), 'clawmoat-collect-'));
   const args = collectArgs(o, join(controlDir, 'cm'), features);
   try {
-    const run = await runSsh([...args, ...remoteCommand(options.sudo)], generateScript(), options.timeoutMs ?? 180_000);
+    const run = await runSsh([...args, ...remoteCommand(options.sudo)], generateScript(), options.timeoutMs ?? 180_000, MAX_SNAPSHOT_BYTES);
+    if (run.overLimit !== undefined)
+      throw new UserError(
+        `${where}: not collected: the collection script printed over ${run.overLimit} bytes (no snapshot is that large); ssh was stopped there`,
+      );
     if (!isScriptOutput(run.stdoutBytes)) {
       if (options.sudo && /a password is required|a terminal is required|no tty present|askpass/i.test(run.stderr)) {
         throw new UserError(`${where}: sudo asks for a password there (clawmoat runs sudo -n, never prompting): allow it without one, or log in as root`);

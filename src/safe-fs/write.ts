@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { constants, type BigIntStats } from 'node:fs';
+import { closeSync, constants, type BigIntStats } from 'node:fs';
 import { lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { RefusedError } from '../errors.js';
 import { kindOf, readUntrusted, sameInode, sha256, walkOrFailure, type FileIdentity } from './read.js';
 import { deniedWrite, describeController, type PathWalk } from './walk.js';
+import { outputRefusal, ownDescriptor, takeHeldFifo, writeAllNonBlocking } from './output.js';
 
 /**
  * Replace or create a file as root without writing anywhere the path's owners could not
@@ -171,14 +172,18 @@ export class AnchoredDir {
     }
   }
 
-  /** Write into an existing character device or FIFO, the very one looked at (no link followed, no rename). */
-  async writeInto(name: string, expected: BigIntStats, content: string | Uint8Array): Promise<void> {
-    const handle = await open(this.path(name), constants.O_WRONLY | constants.O_NOFOLLOW);
+  /**
+   * Write into an existing character device or FIFO, the very one looked at (no link followed, no
+   * rename), through one non-blocking open: a FIFO without a reader is ENXIO, never a hang, and a
+   * one-shot reader sees this write, not an earlier open and close.
+   */
+  async writeInto(name: string, expected: BigIntStats, content: string | Uint8Array, label: string): Promise<void> {
+    const handle = await open(this.path(name), constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
     try {
       const st = await handle.stat({ bigint: true });
-      if (!sameInode(st, expected) || !(st.isCharacterDevice() || st.isFIFO()))
+      if (!sameInode(st, expected) || !(st.isCharacterDevice() || st.isFIFO()) || st.uid !== expected.uid)
         throw new RefusedError(`refused: ${this.real}/${name} was replaced while being written`);
-      await handle.writeFile(content);
+      await writeAllNonBlocking(handle.fd, typeof content === 'string' ? Buffer.from(content) : content, label);
     } finally {
       await handle.close();
     }
@@ -262,8 +267,13 @@ export async function replaceChecked(label: string, before: TargetBefore, conten
 /**
  * Create or replace an output file (a snapshot, a report): into the directory named, under a
  * random exclusive temp name, renamed over the entry (a link there is replaced, never followed).
+ * One of this process's own descriptors (/dev/stdout) is written through; an existing FIFO or
+ * character device only when it is root's or the invoking user's (output.ts says why).
  */
 export async function writeOutputFile(path: string, content: string | Uint8Array, mode = 0o644): Promise<void> {
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+  const fd = ownDescriptor(path);
+  if (fd !== undefined) return writeOwnDescriptor(path, fd, bytes);
   const target = resolve(path);
   const parent = dirname(target);
   const walk = walkOrFailure(parent);
@@ -281,24 +291,50 @@ export async function writeOutputFile(path: string, content: string | Uint8Array
   try {
     const name = basename(target);
     const existing = await dir.entry(name);
-    if (existing?.isDirectory()) throw new RefusedError(`cannot write ${path}: it is a directory`);
+    const refusal = outputRefusal(walk.real, existing);
+    if (refusal !== undefined)
+      throw new RefusedError(`${existing?.isFIFO() || existing?.isCharacterDevice() ? 'refused to write' : 'cannot write'} ${path}: ${refusal}`);
     if (existing && (existing.isCharacterDevice() || existing.isFIFO())) {
-      // /dev/null, /dev/stdout's pty, a pipe someone reads: written into, never renamed over (a
+      // /dev/null, a terminal, a pipe someone reads: written into, never renamed over (a
       // rename would put a regular file in place of the device, for everyone on the host).
-      await dir.writeInto(name, existing, content);
+      const held = existing.isFIFO() ? takeHeldFifo(path, existing) : undefined;
+      if (held === undefined) await dir.writeInto(name, existing, bytes, path);
+      else await writeHeld(held, bytes, path);
       return;
     }
-    if (existing && (existing.isBlockDevice() || existing.isSocket())) throw new RefusedError(`cannot write ${path}: it is ${kindOf(existing)}`);
-    await dir.install(name, content, { mode });
+    await dir.install(name, bytes, { mode });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') throw new RefusedError(`cannot write ${path}: permission denied`);
-    if (code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT')
-      throw new RefusedError(`cannot write ${path}: ${code === 'EROFS' ? 'read-only filesystem' : 'no space left'}`);
-    throw error;
+    throw outputError(path, error);
   } finally {
     await dir.close();
   }
+}
+
+async function writeHeld(fd: number, bytes: Uint8Array, path: string): Promise<void> {
+  try {
+    await writeAllNonBlocking(fd, bytes, path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function writeOwnDescriptor(path: string, fd: number, bytes: Uint8Array): Promise<void> {
+  try {
+    await writeAllNonBlocking(fd, bytes, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EBADF') throw new RefusedError(`cannot write ${path}: descriptor ${fd} is not open for writing`);
+    throw outputError(path, error);
+  }
+}
+
+function outputError(path: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return new RefusedError(`cannot write ${path}: permission denied`);
+  if (code === 'ENXIO') return new RefusedError(`cannot write ${path}: a FIFO with no process reading it; start the reader first, or give a regular file`);
+  if (code === 'EPIPE') return new RefusedError(`cannot write ${path}: the reader went away`);
+  if (code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT')
+    return new RefusedError(`cannot write ${path}: ${code === 'EROFS' ? 'read-only filesystem' : 'no space left'}`);
+  return error;
 }
 
 export { TEMP_MARK, TEMP_SUFFIX };

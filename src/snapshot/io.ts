@@ -1,6 +1,8 @@
+import { constants } from 'node:buffer';
 import { readUntrusted } from '../safe-fs/read.js';
 import { writeOutputFile } from '../safe-fs/write.js';
 import { UserError } from '../errors.js';
+import { snapshotShapeProblem } from './shape.js';
 import { SNAPSHOT_VERSION, type Snapshot } from './types.js';
 
 const REQUIRED_KEYS: (keyof Snapshot)[] = [
@@ -19,7 +21,7 @@ const REQUIRED_KEYS: (keyof Snapshot)[] = [
   'openclaw',
 ];
 
-/** Check the shape of a parsed snapshot; the JSON Schema in schema/ is the full contract. */
+/** Check the shape of a parsed snapshot against the JSON Schema in schema/ (shape.ts): a file is hostile input. */
 export function validateSnapshot(value: unknown, file: string): Snapshot {
   if (!value || typeof value !== 'object' || Array.isArray(value))
     throw new UserError(`${file}: not a clawmoat snapshot (expected a JSON object); create one with \`clawmoat collect -o ${file}\``);
@@ -31,6 +33,9 @@ export function validateSnapshot(value: unknown, file: string): Snapshot {
   }
   const missing = REQUIRED_KEYS.filter((k) => !(k in obj));
   if (missing.length > 0) throw new UserError(`${file}: snapshot is missing ${missing.join(', ')}; it may be truncated; collect it again`);
+  const problem = snapshotShapeProblem(value);
+  if (problem !== undefined)
+    throw new UserError(`${file}: not a snapshot clawmoat can read: ${problem}; collect it again with \`clawmoat collect -o ${file}\``);
   return value as Snapshot;
 }
 
@@ -40,8 +45,12 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - before.lastIndexOf('\n') };
 }
 
-/** A snapshot of a host with a 100k-rule ruleset is tens of MB; far beyond that is not a snapshot. */
-export const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
+/**
+ * A snapshot of a host with a 100k-rule ruleset is tens of MB; far beyond that is not a snapshot.
+ * Below V8's longest string (a file over it ended the run with "internal error") and small enough
+ * that parsing it leaves Node room to work.
+ */
+export const MAX_SNAPSHOT_BYTES = Math.min(256 * 1024 * 1024, constants.MAX_STRING_LENGTH);
 
 export async function readSnapshot(file: string): Promise<Snapshot> {
   const read = await readUntrusted(file, { maxBytes: MAX_SNAPSHOT_BYTES });

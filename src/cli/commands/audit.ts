@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { REPORT_FORMATS } from '../../report/formats.js';
 import { analyseOptions, obtainSnapshot, preload, zoneSpecs } from './shared.js';
-import { probeOptions, probeSettings } from './probe-options.js';
+import { checkProbeTarget, probeOptions, probeSettings } from './probe-options.js';
 import { PathOption } from '../paths.js';
 import { DOCUMENT_FORMATS, documentWriter, isDocumentFormat } from '../../report/html/load.js';
 import type { AuditFlags } from './audit-run.js';
@@ -65,6 +65,7 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
     // flags are checked either way: a bad --timeout is refused, not ignored.
     const checked = probeSettings(flags);
     const settings = flags.probe || flags.netns || flags.via || flags.target !== undefined ? checked : undefined;
+    if (settings) checkProbeTarget(flags);
     // The analysis and the renderers (audit-run.ts, one chunk of the bundle) load while the
     // snapshot is read, not when the command is registered; the prober only when asked.
     const run = preload(() => import('./audit-run.js'));

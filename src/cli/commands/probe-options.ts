@@ -60,3 +60,16 @@ export function probeSettings(flags: Pick<ProbeFlags, 'netns' | 'via' | 'target'
     adaptiveTimeout: flags.adaptiveTimeout !== false,
   };
 }
+
+/**
+ * A snapshot from a file names addresses this machine has no reason to trust (a fleet's
+ * snapshot is its host's to write: a cloud metadata service, someone else's server). With
+ * --snapshot the probe connects only to the host the user names with --target; without it, to
+ * this host's own addresses, read now.
+ */
+export function checkProbeTarget(flags: Pick<ProbeFlags, 'snapshot' | 'target'>): void {
+  if (flags.snapshot !== undefined && flags.target === undefined)
+    throw new UserError(
+      `--snapshot ${flags.snapshot}: name the host to probe with --target ADDR[:PORT]; the addresses a snapshot file lists are never probed (a file can name any machine)`,
+    );
+}

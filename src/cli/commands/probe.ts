@@ -26,8 +26,10 @@ Each result: observed (open, refused, timeout) next to reach's prediction; a mis
 printed with the model's path. For OpenClaw gateways: version and auth posture (enforced,
 none, open, unknown), found with GETs and one credential-less WebSocket connect; every probe
 leaves a line in the gateway's log. Only the host's own addresses, or the one --target, are
-probed: never a range. Exit codes: 0 no mismatch and no unauthenticated gateway, 1 either,
-2 usage or runtime error.`,
+probed: never a range; with --snapshot, --target is required (a file's addresses are never
+probed). Exit codes: 0 all observed, no mismatch, no unauthenticated gateway; 1 a mismatch, an
+unauthenticated gateway, or a target not verified (an error where the model says open); 2 usage
+or runtime error, a vantage that failed included.`,
     );
   // The prober, the model and the renderer load only when the command runs (probe-run.ts).
   probeOptions(analyseOptions(command)).action(async (flags: ProbeFlags) => {

@@ -83,6 +83,39 @@ describe('clawmoat fleet', () => {
     expect(report.unreadable).toEqual([{ file: join(dir, 'nope.json'), reason: expect.stringMatching(/no such file/) }]);
   });
 
+  it("a snapshot of a shape no collector writes is that host's unreadable line; the others are still analysed", async () => {
+    const shapes = mkdtempSync(join(tmpdir(), 'clawmoat-fleet-shapes-'));
+    try {
+      const good = exposedHost('good');
+      writeFileSync(join(shapes, 'good.json'), JSON.stringify(good));
+      // A null socket, and a network section that is a number: both once ended the whole run with "internal error".
+      writeFileSync(
+        join(shapes, 'null-socket.json'),
+        JSON.stringify({ ...good, sockets: { status: 'ok', data: [...('data' in good.sockets ? good.sockets.data : []), null] } }),
+      );
+      writeFileSync(join(shapes, 'number-network.json'), JSON.stringify({ ...good, network: { status: 'ok', data: 7 } }));
+      const report = await fleetOf(shapes);
+      expect(report.hosts.map((h) => h.host)).toEqual(['good']);
+      expect(report.unreadable.map((u) => u.file.replace(`${shapes}/`, ''))).toEqual(['null-socket.json', 'number-network.json']);
+      for (const u of report.unreadable) expect(u.reason).not.toContain('\n');
+    } finally {
+      rmSync(shapes, { recursive: true, force: true });
+    }
+  });
+
+  it('text shows a hostile host name escaped: no terminal control reaches the console, no forged host line', async () => {
+    const shapes = mkdtempSync(join(tmpdir(), 'clawmoat-fleet-names-'));
+    try {
+      writeFileSync(join(shapes, 'web1.json'), JSON.stringify(exposedHost('web1\u001b[2J\u001b[1A\nok   web9  (all clear)')));
+      const text = renderFleetText(await fleetOf(shapes));
+      expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+      expect(text).toContain('web1\\x1b[2J\\x1b[1A ok   web9');
+      expect(text.split('\n').filter((l) => /^\s*ok\s+web9/.test(l))).toEqual([]);
+    } finally {
+      rmSync(shapes, { recursive: true, force: true });
+    }
+  });
+
   it('renders text, json and markdown', async () => {
     const report = await fleetOf(dir);
     const text = renderFleetText(report);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTargetSpec, planTargets } from '../../../src/probe/targets.js';
+import { MAX_TARGET_PORTS, parseTargetSpec, planTargets } from '../../../src/probe/targets.js';
 import { baselineSnapshot, compose, tcpListener, withInterface, withSockets } from '../../fixtures/builders/snapshot.js';
 
 const host = compose(withInterface('eth1', '192.168.1.10', 24), withInterface('eth1', 'fd00:1::10', 64), withInterface('eth1', 'fe80::1', 64));
@@ -41,6 +41,14 @@ describe('planTargets: the host view', () => {
       { address: '203.0.113.5', port: 18789 },
     ]);
     expect(planTargets(snapshot, { target: { host: '192.168.1.10', port: 9999 } }).targets).toEqual([{ address: '192.168.1.10', port: 9999 }]);
+  });
+
+  it('with --target, a snapshot listing thousands of ports cannot make the probe a port scan of the host named', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => tcpListener('0.0.0.0', 10_000 + i));
+    const plan = planTargets(compose(host, withSockets(...many))(baselineSnapshot()), { target: { host: '203.0.113.5' } });
+    expect(plan.targets).toHaveLength(MAX_TARGET_PORTS);
+    expect(plan.targets.every((t) => t.address === '203.0.113.5')).toBe(true);
+    expect(plan.notes.join('\n')).toMatch(/1744 of 2000 listener ports not probed/);
   });
 
   it('refuses to guess when the listeners are unknown and no port is named', () => {
