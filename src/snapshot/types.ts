@@ -225,6 +225,8 @@ export interface SshdState {
   source?: 'sshd -T' | 'config-files';
   /** The config file sshd was started with (`-f`), when a running sshd said so. */
   configFile?: string;
+  /** Processes titled sshd whose `-f` was not taken (not run by root, or not the sshd binary), and why. */
+  ignoredConfigs?: string[];
 }
 
 /** Where in a file a value came from, for evidence and SARIF. */
