@@ -43,6 +43,27 @@ export async function ownerMayRead(path: string, owner: Owner, last: 'read' | 'l
   });
 }
 
+/**
+ * Could OWNER replace this file themselves: write it, or write the directory that holds it (in a
+ * sticky directory only an entry or directory they own)? Mode bits only, as ownerMayRead. root
+ * editing a file for a user must not do what that user could not: a config path in the user's
+ * environment (OPENCLAW_CONFIG_PATH=/etc/docker/daemon.json) must not make root rewrite a root file.
+ */
+export async function ownerMayWrite(path: string, owner: Owner): Promise<boolean> {
+  if (owner.uid === 0) return true;
+  const found = await pathOwners(path);
+  if (!found.ok) return false;
+  const chain = found.chain;
+  const granted = (st: { uid: number; gid: number; mode: number }): number =>
+    st.uid === owner.uid ? (st.mode >> 6) & 7 : owner.gids.includes(st.gid) ? (st.mode >> 3) & 7 : st.mode & 7;
+  const file = chain[chain.length - 1];
+  const parent = chain[chain.length - 2];
+  if (!file || !parent || !chain.slice(0, -1).every((st) => (granted(st) & 1) === 1)) return false;
+  if ((granted(file) & 2) === 2) return true;
+  const sticky = (parent.mode & 0o1000) !== 0;
+  return (granted(parent) & 3) === 3 && (!sticky || file.uid === owner.uid || parent.uid === owner.uid);
+}
+
 /** Reads on behalf of one process: refused (permission-denied, naming the file) where its owner could not read. */
 export interface OwnerReader {
   read(path: string, options?: ReadOptions): Promise<Collected<string>>;

@@ -254,6 +254,10 @@ export interface OpenClawConfigResolved {
    * value keeps the text as written, so nothing may be judged on it.
    */
   unset?: Record<string, string[]>;
+  /** The gateway process whose environment, HOME or cwd chose this file (read only as its owner could). */
+  gatewayPid?: number;
+  /** Could that process's owner replace this file themselves? harden edits the config only then (it acts for that user, not as root). */
+  gatewayMayWrite?: boolean;
 }
 
 export interface OpenClawConfigInvalid {
