@@ -3,7 +3,8 @@ import type { Collected, OpenClawProcess, OpenClawState, OpenClawUnit, RedactedS
 import { SecretVault, isSecretName, redactArgv, redactText, redactedSecret } from '../snapshot/redact.js';
 import { resolveOpenClawConfig } from '../openclaw/config-resolve.js';
 import { parseGatewayFlags } from '../openclaw/flags.js';
-import { exists, hostFacts, listDir, ok, readText, tryRealpath, unavailable, which } from './host.js';
+import { exists, hostFacts, ok, tryRealpath, unavailable, which } from './host.js';
+import { OWN_READS, ownerMayWrite, ownerOf, readerFor, type OwnerReader } from './owner-read.js';
 import { cwdOf, exeOf, netnsOf, readEnviron, userOf } from './proc.js';
 import type { ScriptReads } from './script/declare.js';
 
@@ -79,34 +80,40 @@ async function findGatewayProcesses(
 
 const UNIT_NAME = /^(openclaw|clawdbot|moltbot)-gateway.*\.service$/;
 
-async function findUnits(homes: string[], vault: SecretVault): Promise<OpenClawUnit[]> {
-  const dirs: { dir: string; scope: 'system' | 'user' }[] = [
-    { dir: '/etc/systemd/system', scope: 'system' },
-    { dir: '/lib/systemd/system', scope: 'system' },
-    { dir: '/usr/lib/systemd/system', scope: 'system' },
-    ...homes.map((h) => ({ dir: join(h, '.config/systemd/user'), scope: 'user' as const })),
+/** A home a gateway process's environment (or account) names, with the reader of that process's owner. */
+interface Home {
+  dir: string;
+  reader: OwnerReader;
+}
+
+async function findUnits(homes: Home[], vault: SecretVault): Promise<OpenClawUnit[]> {
+  const dirs: { dir: string; scope: 'system' | 'user'; reader: OwnerReader }[] = [
+    { dir: '/etc/systemd/system', scope: 'system', reader: OWN_READS },
+    { dir: '/lib/systemd/system', scope: 'system', reader: OWN_READS },
+    { dir: '/usr/lib/systemd/system', scope: 'system', reader: OWN_READS },
+    ...homes.map((h) => ({ dir: join(h.dir, '.config/systemd/user'), scope: 'user' as const, reader: h.reader })),
   ];
   const units: OpenClawUnit[] = [];
   const seen = new Set<string>();
-  for (const { dir, scope } of dirs) {
+  for (const { dir, scope, reader } of dirs) {
     // Sorted: a directory's order is the filesystem's, and both transports must list units alike.
-    for (const name of (await listDir(dir)).sort()) {
+    for (const name of (await reader.names(dir)).sort()) {
       if (!UNIT_NAME.test(name)) continue;
       const path = join(dir, name);
       const real = (await tryRealpath(path)) ?? path;
       if (seen.has(real)) continue;
       seen.add(real);
-      const text = await readText(path);
+      const text = await reader.read(path);
       if (text.status === 'ok') units.push({ path, scope, content: redactText(text.data, vault) });
     }
   }
   return units;
 }
 
-async function packageVersionAbove(start: string): Promise<{ version: string; source: string } | undefined> {
+async function packageVersionAbove({ dir: start, reader }: Home): Promise<{ version: string; source: string } | undefined> {
   let dir = start;
   for (let i = 0; i < 8 && dir !== '/'; i++) {
-    const pkg = await readText(join(dir, 'package.json'));
+    const pkg = await reader.read(join(dir, 'package.json'));
     if (pkg.status === 'ok') {
       try {
         const json = JSON.parse(pkg.data) as { name?: string; version?: string };
@@ -121,13 +128,22 @@ async function packageVersionAbove(start: string): Promise<{ version: string; so
 }
 
 /** The installed version, read from package.json (running `openclaw --version` costs seconds). */
-async function findVersion(processes: OpenClawProcess[], homes: string[]): Promise<Collected<{ version: string; source: string }>> {
-  const starts: string[] = [];
-  for (const p of processes) for (const arg of p.cmdline) if (arg.startsWith('/') && PRODUCT.test(arg)) starts.push(dirname(arg));
+async function findVersion(processes: OpenClawProcess[], homes: Home[]): Promise<Collected<{ version: string; source: string }>> {
+  // A directory a process's argv or home names is walked as that process's owner could read it.
+  const starts: Home[] = [];
+  for (const p of processes) {
+    const reader = readerFor(p.pid, 'the OpenClaw gateway');
+    for (const arg of p.cmdline) if (arg.startsWith('/') && PRODUCT.test(arg)) starts.push({ dir: dirname(arg), reader });
+  }
   const bin = (await which('openclaw')) ?? (await which('clawdbot'));
-  if (bin) starts.push(dirname((await tryRealpath(bin)) ?? bin));
-  for (const root of ['/usr/lib/node_modules', '/usr/local/lib/node_modules', ...homes.map((h) => join(h, '.npm-global/lib/node_modules'))]) {
-    for (const name of ['openclaw', 'clawdbot', 'moltbot']) if (await exists(join(root, name))) starts.push(join(root, name));
+  if (bin) starts.push({ dir: dirname((await tryRealpath(bin)) ?? bin), reader: OWN_READS });
+  const roots = [
+    ...['/usr/lib/node_modules', '/usr/local/lib/node_modules'].map((dir) => ({ dir, reader: OWN_READS })),
+    ...homes.map((h) => ({ dir: join(h.dir, '.npm-global/lib/node_modules'), reader: h.reader })),
+  ];
+  for (const root of roots) {
+    for (const name of ['openclaw', 'clawdbot', 'moltbot'])
+      if (await exists(join(root.dir, name))) starts.push({ dir: join(root.dir, name), reader: root.reader });
   }
   for (const start of starts) {
     const found = await packageVersionAbove(start);
@@ -183,14 +199,38 @@ export async function collectOpenClaw(
   if (profile) input.profile = profile;
   if (primary?.process.cwd) input.cwd = primary.process.cwd;
   if (options.configPath) input.configPathOverride = options.configPath;
+  if (primary) input.gateway = gatewayAccess(primary.process.pid);
   const resolved = await resolveOpenClawConfig(input, vault);
-  const homes = [...new Set([homeDir, ...found.map((f) => f.home).filter((h): h is string => !!h)])];
+  const homes: Home[] = [];
+  const addHome = (dir: string | undefined, reader: OwnerReader): void => {
+    if (dir && !homes.some((h) => h.dir === dir)) homes.push({ dir, reader });
+  };
+  addHome(homeDir, input.gateway?.reader ?? OWN_READS);
+  for (const f of found) addHome(f.home, readerFor(f.process.pid, 'the OpenClaw gateway'));
   const [units, version] = await Promise.all([findUnits(homes, vault), findVersion(processes, homes)]);
   const state: OpenClawState = { configCandidates: resolved.candidates, config: resolved.config, processes, units, version, legacyDirs: resolved.legacyDirs };
   if (uncounted.length > 0) state.uncounted = uncounted;
   if (primary) state.configFor = { pid: primary.process.pid, listening: listening.has(primary.process.pid) };
   if (disagree.length > 0) state.configDisagrees = disagree;
   return state;
+}
+
+/**
+ * The gateway process PID's rights over the files its environment, HOME and cwd lead to
+ * (owner-read.ts): read as its owner could, and whether that owner could replace the config.
+ * clawmoat not running as root reads and writes with its own rights, so there is nothing to add.
+ */
+function gatewayAccess(pid: number): NonNullable<Parameters<typeof resolveOpenClawConfig>[0]['gateway']> {
+  const root = hostFacts().uid === 0;
+  return {
+    pid,
+    reader: readerFor(pid, 'the OpenClaw gateway'),
+    async mayWrite(path) {
+      if (!root) return true;
+      const owner = await ownerOf(pid);
+      return owner !== undefined && (await ownerMayWrite(path, owner));
+    },
+  };
 }
 
 /** What collectOpenClaw reads, for the collection script. */

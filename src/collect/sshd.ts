@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Collected, SshdState } from '../snapshot/types.js';
-import { listDir, ok, readText, run, unavailable, which } from './host.js';
-import { netnsOf } from './proc.js';
+import { listDir, ok, readText, run, tryRealpath, unavailable, which } from './host.js';
+import { exeOf, netnsOf, processIds } from './proc.js';
 import type { ScriptReads } from './script/declare.js';
 
 /**
@@ -64,26 +64,46 @@ async function expandGlob(path: string): Promise<string[]> {
     .map((n) => join(dir, n));
 }
 
-/** The -f config of an sshd running in our network namespace, if it was started with one. */
-async function runningSshdConfig(processes: Map<number, string[]>): Promise<string | undefined> {
+/**
+ * The -f config of the sshd running in our network namespace, if it was started with one. A
+ * process title costs nothing to fake (`exec -a sshd … -f ~/my_config`), and `sshd -T -f FILE`
+ * runs as root and quotes the file's lines in its errors: so -f counts only from an sshd that
+ * root runs (every uid of /proc/PID/status) from the very binary clawmoat runs (/proc/PID/exe).
+ * Any other is ignored, and the snapshot says which and why.
+ */
+export async function runningSshdConfig(processes: Map<number, string[]>, binary: string): Promise<{ file?: string; ignored: string[] }> {
   const ours = await netnsOf('self');
+  const real = (await tryRealpath(binary)) ?? binary;
+  const ignored: string[] = [];
   for (const [pid, argv] of processes) {
     if (!/(^|\/)sshd$/.test(argv[0] ?? '')) continue;
     if (ours && (await netnsOf(pid)) !== ours) continue;
     const f = argv.indexOf('-f');
-    if (f >= 0 && argv[f + 1]) return argv[f + 1];
+    const file = f >= 0 ? argv[f + 1] : undefined;
+    if (!file) continue;
+    const [ids, exe] = await Promise.all([processIds(pid), exeOf(pid)]);
+    const uids = ids?.uid ?? [];
+    if (uids.length === 0 || uids.some((id) => id !== 0)) {
+      ignored.push(
+        `pid ${pid} names -f ${file}, but it does not run as root${ids ? ` (uid ${ids.uid[0]})` : ' (its owner could not be read)'}, so it is not the host's sshd`,
+      );
+    } else if (exe !== real) {
+      ignored.push(`pid ${pid} names -f ${file}, but runs ${exe ?? 'an executable clawmoat could not read'}, not ${real}`);
+    } else return { file, ignored };
   }
-  return undefined;
+  return { ignored };
 }
 
 export async function collectSshd(processes: Map<number, string[]>): Promise<Collected<SshdState>> {
   const binary = await which('sshd');
   if (!binary) return unavailable('not-installed', 'sshd is not installed');
-  const configFile = await runningSshdConfig(processes);
+  const running = await runningSshdConfig(processes, binary);
+  const configFile = running.file;
   const args = configFile ? ['-T', '-f', configFile] : ['-T'];
   const result = await run(binary, args);
   const state: SshdState = { binary, effective: result.status === 'ok' ? ok(parseSshdT(result.data)) : result };
   if (configFile) state.configFile = configFile;
+  if (running.ignored.length > 0) state.ignoredConfigs = running.ignored;
   if (result.status === 'ok') {
     state.source = 'sshd -T';
     return ok(state);
@@ -103,6 +123,6 @@ export const SSHD_READS: ScriptReads = {
   which: ['sshd'],
   files: ['/etc/ssh/sshd_config'],
   dirs: ['/etc/ssh/sshd_config.d'],
-  processes: [{ pattern: 'sshd', reads: ['netns'] }],
+  processes: [{ pattern: 'sshd', reads: ['netns', 'status', 'exe'] }],
   rounds: ['sshd-config'],
 };

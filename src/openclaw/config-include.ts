@@ -1,4 +1,5 @@
-import { readSafe, tryRealpath } from '../collect/host.js';
+import { tryRealpath } from '../collect/host.js';
+import { OWN_READS, type OwnerReader } from '../collect/owner-read.js';
 import { dirname, isAbsolute, normalize, relative, resolve } from 'node:path';
 import type { SourceLocation } from '../snapshot/types.js';
 import { nestingExceededAt, scanKeyLocations } from './config-locate.js';
@@ -29,6 +30,8 @@ export interface IncludeOptions {
   extraRoots?: string[];
   maxDepth?: number;
   maxBytes?: number;
+  /** Whose rights the includes are read with (the gateway's owner, collect/owner-read.ts); clawmoat's own by default. */
+  reader?: OwnerReader;
 }
 
 export interface IncludeResult {
@@ -59,8 +62,10 @@ class IncludeResolver {
   private realRoots: string[] | undefined;
   private readonly maxDepth: number;
   private readonly maxBytes: number;
+  private readonly reader: OwnerReader;
 
   constructor(options: IncludeOptions) {
+    this.reader = options.reader ?? OWN_READS;
     this.roots = [normalize(options.rootDir), ...(options.extraRoots ?? []).map((r) => normalize(r))];
     this.maxDepth = options.maxDepth ?? MAX_INCLUDE_DEPTH;
     this.maxBytes = options.maxBytes ?? MAX_INCLUDE_BYTES;
@@ -153,7 +158,7 @@ class IncludeResolver {
   }
 
   private async readIncluded(includePath: string, resolved: string, at: SourceLocation): Promise<string> {
-    const read = await readSafe(resolved, { maxBytes: this.maxBytes });
+    const read = await this.reader.readSafe(resolved, { maxBytes: this.maxBytes });
     if (read.ok) return read.data.toString('utf8');
     switch (read.reason) {
       case 'not-found':

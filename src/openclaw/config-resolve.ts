@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
-import { ok, readText, unavailable } from '../collect/host.js';
+import { ok, unavailable } from '../collect/host.js';
+import { OWN_READS } from '../collect/owner-read.js';
 import { isSecretName, redactObject, redactedSecret, type SecretVault } from '../snapshot/redact.js';
 import type { OpenClawConfigInvalid, OpenClawConfigState } from '../snapshot/types.js';
 import { applyConfigEnvBlock, layerEnv, parseDotEnv, substituteEnv } from './config-env.js';
@@ -59,7 +60,9 @@ async function resolveConfig(input: ConfigResolveInput, candidates: ConfigCandid
     error: { ...error, message: vault.scrubText(error.message) },
   });
 
-  const text = await readText(path);
+  // A path the gateway's environment chose is read as its owner could; one the admin named, as clawmoat.
+  const reader = input.gateway && resolvedBy !== 'explicit path' ? input.gateway.reader : OWN_READS;
+  const text = await reader.read(path);
   if (text.status !== 'ok') return text;
   const parsed = parseJson5(text.data);
   if (!parsed.ok) return invalid({ file: path, line: parsed.line, column: parsed.column, message: parsed.message });
@@ -73,6 +76,7 @@ async function resolveConfig(input: ConfigResolveInput, candidates: ConfigCandid
     included = await resolveIncludes(path, parsed.value, mainNode, {
       rootDir: dirname(path),
       extraRoots: includeRoots(input),
+      reader,
     });
   } catch (error) {
     if (error instanceof ConfigError) return invalid({ ...error.location, message: error.message });
@@ -102,7 +106,9 @@ async function resolveConfig(input: ConfigResolveInput, candidates: ConfigCandid
   };
   const redacted = redactObject(redactPlaceholders(substituted.value, substituted.missing), vault, origin);
   const value = vault.scrub(redacted) as Record<string, unknown>;
+  const writer = input.gateway && resolvedBy !== 'explicit path' ? { gatewayPid: input.gateway.pid, gatewayMayWrite: await input.gateway.mayWrite(path) } : {};
   return ok({
+    ...writer,
     path,
     resolvedBy,
     files: [path, ...included.files.filter((f) => f !== path)],
@@ -143,8 +149,9 @@ async function loadEnv(input: ConfigResolveInput, vault: SecretVault, warnings: 
   const stateEnv = join(await resolveStateDir(input), '.env');
   if (!files.includes(stateEnv)) files.push(stateEnv);
   const layers: Record<string, string | undefined>[] = [input.env];
+  const reader = input.gateway?.reader ?? OWN_READS;
   for (const file of files) {
-    const text = await readText(file);
+    const text = await reader.read(file);
     if (text.status !== 'ok') {
       if (text.reason !== 'not-found') warnings.push(`${file} could not be read (${text.reason}); variables it may set are unknown`);
       continue;

@@ -1,3 +1,4 @@
+import type { OwnerReader } from '../collect/owner-read.js';
 import type { SourceLocation } from '../snapshot/types.js';
 
 /** What the config resolver needs to know about the gateway it resolves for. */
@@ -14,6 +15,13 @@ export interface ConfigResolveInput {
   dev?: boolean;
   /** An explicit path (e.g. clawmoat --openclaw-config). */
   configPathOverride?: string;
+  /**
+   * The gateway process the environment, HOME and cwd were taken from: every file they lead to
+   * (the config, its includes, the .env files) is read only as that process's owner could, and
+   * the result records whether that owner could write the config (harden edits only such a one).
+   * An explicit configPathOverride is the admin's choice: that file and its includes are read as clawmoat.
+   */
+  gateway?: { pid: number; reader: OwnerReader; mayWrite: (path: string) => Promise<boolean> };
 }
 
 /**

@@ -225,6 +225,8 @@ export interface SshdState {
   source?: 'sshd -T' | 'config-files';
   /** The config file sshd was started with (`-f`), when a running sshd said so. */
   configFile?: string;
+  /** Processes titled sshd whose `-f` was not taken (not run by root, or not the sshd binary), and why. */
+  ignoredConfigs?: string[];
 }
 
 /** Where in a file a value came from, for evidence and SARIF. */
@@ -252,6 +254,10 @@ export interface OpenClawConfigResolved {
    * value keeps the text as written, so nothing may be judged on it.
    */
   unset?: Record<string, string[]>;
+  /** The gateway process whose environment, HOME or cwd chose this file (read only as its owner could). */
+  gatewayPid?: number;
+  /** Could that process's owner replace this file themselves? harden edits the config only then (it acts for that user, not as root). */
+  gatewayMayWrite?: boolean;
 }
 
 export interface OpenClawConfigInvalid {

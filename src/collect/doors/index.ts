@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { Collected, DockerState, Door, DoorKind, DoorProblem, DoorsState } from '../../snapshot/types.js';
-import { firstLine, hostFacts, listDir, ok, readText, run, unavailable, which } from '../host.js';
+import { firstLine, hostFacts, ok, run, unavailable, which } from '../host.js';
 import { netnsOf, processIds, userOf, cwdOf } from '../proc.js';
 import { kubectlDoors, programName, socatDoor, socatProblem, sshDoors } from './forwarders.js';
 import {
@@ -22,6 +22,7 @@ import { ngrokConfigPaths, ngrokDoors } from './ngrok.js';
 import { frpDoors, frpConfigPath } from './frp.js';
 import { rinetdConfigPath, rinetdDoors } from './rinetd.js';
 import { readTraefik } from './traefik-read.js';
+import { readerFor, type OwnerReader } from '../owner-read.js';
 import { addContainerDoors } from './containers.js';
 import type { ScriptReads } from '../script/declare.js';
 
@@ -143,6 +144,7 @@ async function readPattern(
   files: Map<string, string>,
   problems: DoorProblem[],
   optional: boolean,
+  reader: OwnerReader,
 ): Promise<string[]> {
   let paths: string[];
   if (isGlob(pattern)) {
@@ -158,7 +160,7 @@ async function readPattern(
       return [];
     }
     const re = globToRegExp(pattern);
-    paths = (await listDir(dir))
+    paths = (await reader.names(dir))
       .map((n) => `${dir}/${n}`)
       .filter((p) => re.test(p))
       .sort();
@@ -168,7 +170,7 @@ async function readPattern(
   const read: string[] = [];
   for (const path of paths) {
     if (files.has(path)) continue;
-    const text = await readText(path);
+    const text = await reader.read(path);
     if (text.status === 'ok') {
       files.set(path, text.data);
       read.push(path);
@@ -187,7 +189,9 @@ async function readPattern(
 
 async function nginxFromFiles(r: Running, main: string, problems: DoorProblem[]): Promise<{ doors: Door[]; problems: DoorProblem[] }> {
   const files = new Map<string, string>();
-  const top = await readText(main);
+  // Its title names the files: read only what the master's owner could (a failed `nginx -T` as that owner leads here).
+  const reader = readerFor(r.pid, 'nginx');
+  const top = await reader.read(main);
   if (top.status !== 'ok')
     return {
       doors: [],
@@ -206,7 +210,7 @@ async function nginxFromFiles(r: Running, main: string, problems: DoorProblem[])
     }
     for (const inc of nginxIncludes(tree)) {
       const pattern = resolveIncludePath(inc.args[0] ?? '', confDir);
-      queue.push(...(await readPattern('nginx', r.pid, pattern, { file: inc.file, line: inc.line }, files, problems, false)));
+      queue.push(...(await readPattern('nginx', r.pid, pattern, { file: inc.file, line: inc.line }, files, problems, false, reader)));
     }
   }
   return nginxDoors({ files, main, confDir, pid: r.pid });
@@ -265,7 +269,11 @@ async function readCaddy(r: Running, state: DoorsState): Promise<void> {
   }
   const adapt = !(args.adapter === 'json' || (!args.adapter && /\.json$/.test(args.config)));
   // The config, the binary and its owner at once: `caddy adapt` starts as soon as it can.
-  const [text, binary, as] = await Promise.all([readText(args.config), adapt ? which('caddy') : undefined, adapt ? dumpAs(r.pid) : undefined]);
+  const [text, binary, as] = await Promise.all([
+    readerFor(r.pid, 'caddy').read(args.config),
+    adapt ? which('caddy') : undefined,
+    adapt ? dumpAs(r.pid) : undefined,
+  ]);
   if (text.status !== 'ok') {
     state.problems.push({
       kind: 'caddy',
@@ -315,16 +323,17 @@ async function readCaddy(r: Running, state: DoorsState): Promise<void> {
 async function readHaproxy(r: Running, state: DoorsState): Promise<void> {
   const paths = haproxyConfigArgs(r.argv);
   const files = new Map<string, string>();
+  const reader = readerFor(r.pid, 'haproxy');
   for (const p of paths) {
-    const text = await readText(p);
+    const text = await reader.read(p);
     if (text.status === 'ok') {
       files.set(p, text.data);
       continue;
     }
     // -f may name a directory: every *.cfg in it, in order.
-    const entries = (await listDir(p)).filter((n) => n.endsWith('.cfg')).sort();
+    const entries = (await reader.names(p)).filter((n) => n.endsWith('.cfg')).sort();
     if (entries.length > 0) {
-      for (const n of entries) await readPattern('haproxy', r.pid, `${p}/${n}`, { file: p, line: 0 }, files, state.problems, false);
+      for (const n of entries) await readPattern('haproxy', r.pid, `${p}/${n}`, { file: p, line: 0 }, files, state.problems, false, reader);
       continue;
     }
     state.problems.push({ kind: 'haproxy', pid: r.pid, source: p, detail: `haproxy (pid ${r.pid}) runs with ${p}, which could not be read: ${text.detail}` });
@@ -338,7 +347,8 @@ async function readHaproxy(r: Running, state: DoorsState): Promise<void> {
 async function readApache(r: Running, state: DoorsState): Promise<void> {
   const args = apacheConfigArgs(r.argv);
   const files = new Map<string, string>();
-  const top = await readText(args.config);
+  const reader = readerFor(r.pid, 'apache');
+  const top = await reader.read(args.config);
   if (top.status !== 'ok') {
     state.problems.push({
       kind: 'apache',
@@ -355,10 +365,10 @@ async function readApache(r: Running, state: DoorsState): Promise<void> {
     for (const inc of apacheIncludes(files.get(file)!, file, args.serverRoot)) {
       const listed =
         inc.pattern.endsWith('/') || !/\.[^/]*$|[*?]/.test(inc.pattern.split('/').pop() ?? '')
-          ? (await listDir(inc.pattern)).map((n) => `${inc.pattern.replace(/\/$/, '')}/${n}`)
+          ? (await reader.names(inc.pattern)).map((n) => `${inc.pattern.replace(/\/$/, '')}/${n}`)
           : [];
       const patterns = listed.length > 0 ? listed.sort() : [inc.pattern];
-      for (const p of patterns) queue.push(...(await readPattern('apache', r.pid, p, { file, line: inc.line }, files, state.problems, inc.optional)));
+      for (const p of patterns) queue.push(...(await readPattern('apache', r.pid, p, { file, line: inc.line }, files, state.problems, inc.optional, reader)));
     }
   }
   state.read.push(`apache config from ${args.config} (pid ${r.pid})`);
@@ -379,8 +389,9 @@ async function firstReadable(
   state: DoorsState,
   tunnel: boolean,
 ): Promise<{ path: string; text: string } | undefined> {
+  const reader = readerFor(pid, kind);
   for (const path of candidates) {
-    const text = await readText(path);
+    const text = await reader.read(path);
     if (text.status === 'ok') return { path, text: text.data };
     if (text.reason !== 'not-found') {
       state.problems.push({ kind, pid, tunnel, source: path, detail: `${kind} (pid ${pid}) may use ${path}, which could not be read: ${text.detail}` });
@@ -405,7 +416,7 @@ async function readTunnel(r: Running, kind: DoorKind, state: DoorsState): Promis
     state.problems.push(...result.problems);
   } else if (kind === 'frp') {
     const path = frpConfigPath(r.argv, await cwdOf(r.pid));
-    const text = await readText(path);
+    const text = await readerFor(r.pid, 'frpc').read(path);
     if (text.status !== 'ok') {
       state.problems.push({
         kind,
@@ -451,7 +462,7 @@ async function readDoor(r: Running, state: DoorsState, docker?: Promise<Collecte
       return;
     case 'rinetd': {
       const path = rinetdConfigPath(r.argv);
-      const text = await readText(path);
+      const text = await readerFor(r.pid, 'rinetd').read(path);
       if (text.status !== 'ok') {
         state.problems.push({ kind, pid: r.pid, source: path, detail: `rinetd (pid ${r.pid}) runs with ${path}, which could not be read: ${text.detail}` });
         return;

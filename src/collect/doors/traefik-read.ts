@@ -1,5 +1,5 @@
 import type { Collected, DockerState, DoorProblem, DoorsState } from '../../snapshot/types.js';
-import { hostFacts, pathOwners, readDir, readText, unavailable } from '../host.js';
+import { readerFor, type OwnerReader } from '../owner-read.js';
 import { cwdOf, processIds, readEnviron, userOf } from '../proc.js';
 import { flattenEnv, flattenFile, flattenFlags, TraefikConfigError, type Settings } from './traefik-config.js';
 import { traefikDoors, traefikStatic, traefikStaticCandidates } from './traefik.js';
@@ -16,64 +16,7 @@ const DYNAMIC = /\.(toml|ya?ml)$/i;
 /** How deep below the file provider's directory clawmoat walks (the collection script's round walks as deep). */
 export const MAX_DEPTH = 4;
 
-/** Who Traefik runs as, for file access (the fsuid, fsgid and groups of /proc/PID/status). */
-export interface Owner {
-  uid: number;
-  gids: number[];
-}
-
-async function ownerOf(pid: number): Promise<Owner | undefined> {
-  const ids = await processIds(pid);
-  const [uid, gid] = [ids?.uid[3], ids?.gid[3]];
-  return uid === undefined || gid === undefined ? undefined : { uid, gids: [gid, ...ids!.groups] };
-}
-
-/**
- * Could Traefik's owner read this path (search every directory on the way, read or list the
- * last)? Its config and argv name the files, so clawmoat, as root, reads only what the owner
- * could: a config a user wrote cannot make it read a root-only file. Mode bits only (no ACLs).
- * The owners come through HostAccess (this machine, or the script's record of the host), and
- * anything that cannot be examined is not readable: only a path that does not exist passes, for
- * the reader to report as missing (Traefik's default candidates mostly are).
- */
-export async function ownerMayRead(path: string, owner: Owner, last: 'read' | 'list'): Promise<boolean> {
-  const found = await pathOwners(path);
-  if (!found.ok) return found.missing;
-  return found.chain.every((st, i) => {
-    const bits = i < found.chain.length - 1 ? 1 : last === 'read' ? 4 : 5;
-    const granted = st.uid === owner.uid ? (st.mode >> 6) & 7 : owner.gids.includes(st.gid) ? (st.mode >> 3) & 7 : st.mode & 7;
-    return (granted & bits) === bits;
-  });
-}
-
-type Reader = ReturnType<typeof readerFor>;
-
-/**
- * Read and list as Traefik's owner would (see ownerMayRead); only root needs the check. As root,
- * an owner that cannot be read (its /proc status) refuses every read: never a read as root of a
- * path whose owner is not known.
- */
-function readerFor(pid: number): { read: typeof readText; list: typeof readDir } {
-  const root = hostFacts().uid === 0;
-  const owner = root ? ownerOf(pid) : Promise.resolve(undefined);
-  const refused = async (path: string, last: 'read' | 'list'): Promise<string | undefined> => {
-    if (!root) return undefined;
-    const o = await owner;
-    if (!o) return `the owner of traefik (pid ${pid}) could not be read from /proc/${pid}/status, so clawmoat does not read ${path} as root`;
-    if (o.uid === 0 || (await ownerMayRead(path, o, last))) return undefined;
-    return `${path} is not ${last === 'read' ? 'readable' : 'listable'} by the owner of traefik (uid ${o.uid}), so clawmoat does not ${last} it as root`;
-  };
-  return {
-    async read(path) {
-      const why = await refused(path, 'read');
-      return why ? unavailable('permission-denied', why) : readText(path);
-    },
-    async list(path) {
-      const why = await refused(path, 'list');
-      return why ? unavailable('permission-denied', why) : readDir(path);
-    },
-  };
-}
+type Reader = Pick<OwnerReader, 'read' | 'list'>;
 
 function problemOf(pid: number, error: unknown, fallback: string): DoorProblem {
   if (error instanceof TraefikConfigError)
@@ -183,7 +126,8 @@ async function readDynamic(
 }
 
 export async function readTraefik(pid: number, argv: string[], state: DoorsState, docker: Promise<Collected<DockerState>> | undefined): Promise<void> {
-  const reader = readerFor(pid);
+  // Its config and argv name the files: read only what Traefik's owner could (owner-read.ts).
+  const reader = readerFor(pid, 'traefik');
   const found = await readStatic(pid, argv, state, reader.read);
   if (!found) return;
   state.read.push(`traefik static configuration from ${found.source} (pid ${pid})`);

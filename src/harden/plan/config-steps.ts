@@ -22,6 +22,20 @@ export interface ConfigPlanOptions {
 }
 
 /**
+ * harden edits the config for the gateway's user, so only where that user could have edited it
+ * themselves: a path the gateway's environment chose (OPENCLAW_CONFIG_PATH=/etc/docker/daemon.json)
+ * must not make root rewrite a file that user cannot write. The collector records whether the
+ * gateway's owner could replace the file (openclaw/config-resolve.ts, gatewayMayWrite); a config
+ * the admin named (--openclaw-config) or found with no gateway running carries no such record.
+ */
+function notForTheGatewayUser(ctx: AnalysisContext, configPath: string): string | undefined {
+  const config = ctx.snapshot.openclaw?.config;
+  if (config?.status !== 'ok' || config.data.path !== configPath || config.data.gatewayPid === undefined) return undefined;
+  if (config.data.gatewayMayWrite === true) return undefined;
+  return `${configPath} was chosen by the environment of the gateway (pid ${config.data.gatewayPid}), whose user cannot write it: clawmoat does not edit it as root; if it is the gateway's config, edit it by hand or name it with --openclaw-config`;
+}
+
+/**
  * `findings`: the failing findings; their `gateway.bind-private`, `gateway.set-token` and
  * `gateway.drop-dangerous-flags` intents become one edit of the config (and of a unit whose
  * `--bind` outranks it).
@@ -43,6 +57,11 @@ export function planConfig(ctx: AnalysisContext, findings: readonly Finding[], o
   const configPath = [...binds, ...tokens, ...flagged].map((p) => p.intent.config.file).find((f) => f !== undefined);
   if (!configPath) {
     notes.push('the OpenClaw config file is unknown: set gateway.bind and gateway.auth by hand (openclaw config set …)');
+    return { steps, notes };
+  }
+  const refused = notForTheGatewayUser(ctx, configPath);
+  if (refused) {
+    notes.push(refused);
     return { steps, notes };
   }
   const before = options.readFile(configPath);

@@ -50,6 +50,13 @@ export function hostRecording(extra: [string, string, string, string | Buffer][]
     ['stat', 'ok', '/home/claw/.openclaw', 'directory'],
     ['stat', 'ok', '/home/claw/.openclaw/openclaw.json', 'file'],
     ['read', 'ok', '/home/claw/.openclaw/openclaw.json', `{ gateway: { bind: "lan", auth: { token: "${token}" } } }\n`],
+    // Who may read it (/, /home, /home/claw, .openclaw, the file): the gateway's config is read only as its owner could.
+    [
+      'owners',
+      'ok',
+      '/home/claw/.openclaw/openclaw.json',
+      '/home/claw/.openclaw/openclaw.json\n0 0 41ed\n0 0 41ed\n1000 1000 41ed\n1000 1000 41c0\n1000 1000 8180',
+    ],
     ['run', '0', 'sshd -T', 'port 22\npasswordauthentication no\npermitrootlogin prohibit-password\n'],
     ['stderr', '0', 'sshd -T', ''],
     ['docker', 'down', '/version', ''],

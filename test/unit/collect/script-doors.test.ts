@@ -15,7 +15,10 @@ const ADAPTED = JSON.stringify({
 });
 const ADAPT = 'caddy adapt --config /srv/caddy/Caddyfile --adapter caddyfile';
 
-function recording(adapt: [string, string, string, string][]) {
+/** "UID GID MODE" (hex, as stat %f) of /, /srv, /srv/caddy and the Caddyfile, as the script records a path's owners. */
+const OWNERS_OK = ['/srv/caddy/Caddyfile', '0 0 41ed', '0 0 41ed', '1000 1001 41ed', '1000 1001 81a4'].join('\n');
+
+function recording(adapt: [string, string, string, string][], owners: string | null = OWNERS_OK) {
   const argv = ['caddy', 'run', '--config', 'Caddyfile'].map((a) => `4300/cmdline:${a}\0`).join('');
   return output([
     ['fact', 'ok', 'pid', '999'],
@@ -28,6 +31,7 @@ function recording(adapt: [string, string, string, string][]) {
     ['link', 'ok', '/proc/4300/cwd', '/srv/caddy'],
     ['which', 'ok', 'caddy', '/usr/bin/caddy'],
     ['read', 'ok', '/srv/caddy/Caddyfile', CADDYFILE],
+    ...(owners === null ? [] : [['owners', 'ok', '/srv/caddy/Caddyfile', owners] as [string, string, string, string]]),
     ...adapt,
   ]);
 }
@@ -60,6 +64,29 @@ describe('doors of another user, from the collection script', () => {
     expect(doors?.doors).toEqual([]);
     expect(doors?.problems[0]).toMatchObject({ kind: 'caddy', pid: 4300, source: '/srv/caddy/Caddyfile' });
     expect(snapshot.collection?.missing).toContain(`run as 1000:1001 ${ADAPT}`);
+  });
+
+  it('reads no config its owner could not read: a root-only Caddyfile is a problem naming it, its text never quoted', async () => {
+    const rootOnly = ['/srv/caddy/Caddyfile', '0 0 41ed', '0 0 41ed', '0 0 41c0', '0 0 8180'].join('\n');
+    const snapshot = await collectFromScriptOutput(recording([], rootOnly), 'h.out');
+    const doors = snapshot.doors?.status === 'ok' ? snapshot.doors.data : undefined;
+    expect(doors?.doors).toEqual([]);
+    expect(doors?.problems).toEqual([
+      expect.objectContaining({
+        kind: 'caddy',
+        source: '/srv/caddy/Caddyfile',
+        detail: expect.stringContaining('/srv/caddy/Caddyfile is not readable by the owner of caddy (uid 1000), so clawmoat does not read it as root'),
+      }),
+    ]);
+    expect(JSON.stringify(snapshot.doors)).not.toContain('reverse_proxy');
+  });
+
+  it('without the owners of the config in the recording, the door is a problem and the read is listed as missing', async () => {
+    const snapshot = await collectFromScriptOutput(recording([], null), 'h.out');
+    const doors = snapshot.doors?.status === 'ok' ? snapshot.doors.data : undefined;
+    expect(doors?.doors).toEqual([]);
+    expect(doors?.problems[0]).toMatchObject({ kind: 'caddy', source: '/srv/caddy/Caddyfile' });
+    expect(snapshot.collection?.missing).toContain('owners /srv/caddy/Caddyfile');
   });
 
   it('the script has a round for every door kind with a config file, and runs dumps through setpriv', () => {

@@ -107,3 +107,38 @@ describe('planConfig: a live probe that found auth off', () => {
     }
   });
 });
+
+describe("planConfig: only a config the gateway's user could write (s10 review, finding 4)", () => {
+  /** The snapshot as collect records a config the gateway process's environment chose, and whether its owner could replace it. */
+  function planFor(gatewayMayWrite: boolean | undefined) {
+    const value = JSON5.parse(TEXT) as Record<string, unknown>;
+    const snapshot = withConfig(
+      value,
+      { 'gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback': 9, 'gateway.allowRealIpFallback': 11 },
+      PATH,
+    )(baselineSnapshot());
+    const config = snapshot.openclaw.config;
+    if (config.status === 'ok' && gatewayMayWrite !== undefined) Object.assign(config.data, { gatewayPid: 4242, gatewayMayWrite });
+    const ctx = buildContext(snapshot);
+    return planConfig(ctx, failing(ctx, ['gateway.dangerous_flags']), {
+      remote: 'loopback',
+      newToken: TOKEN,
+      readFile: (p) => (p === PATH ? TEXT : undefined),
+    });
+  }
+
+  it("refuses, with a note and no step (so no diff of the file's lines), a config the gateway's user cannot write", () => {
+    const { steps, notes } = planFor(false);
+    expect(steps).toEqual([]);
+    expect(notes).toEqual([
+      expect.stringMatching(
+        /openclaw\.json was chosen by the environment of the gateway \(pid 4242\), whose user cannot write it: clawmoat does not edit it as root/,
+      ),
+    ]);
+  });
+
+  it('edits one that user could write, and one found without a gateway process (no record), as before', () => {
+    expect(planFor(true).steps).toHaveLength(1);
+    expect(planFor(undefined).steps).toHaveLength(1);
+  });
+});
