@@ -5,7 +5,7 @@ import { resolveOpenClawConfig } from '../openclaw/config-resolve.js';
 import { parseGatewayFlags } from '../openclaw/flags.js';
 import { exists, hostFacts, ok, tryRealpath, unavailable, which } from './host.js';
 import { OWN_READS, ownerMayWrite, ownerOf, readerFor, type OwnerReader } from './owner-read.js';
-import { cwdOf, exeOf, netnsOf, readEnviron, userOf } from './proc.js';
+import { cwdOf, exeOf, netnsOf, processIds, readEnviron, userOf } from './proc.js';
 import type { ScriptReads } from './script/declare.js';
 
 /**
@@ -44,9 +44,9 @@ async function findGatewayProcesses(
   vault: SecretVault,
   table: Map<number, string[]>,
   uncounted: NonNullable<OpenClawState['uncounted']>,
-): Promise<{ process: OpenClawProcess; rawEnv?: Record<string, string>; home?: string }[]> {
+): Promise<{ process: OpenClawProcess; rawEnv?: Record<string, string>; home?: string; ppid?: number }[]> {
   const ours = await netnsOf('self');
-  const found: { process: OpenClawProcess; rawEnv?: Record<string, string>; home?: string }[] = [];
+  const found: { process: OpenClawProcess; rawEnv?: Record<string, string>; home?: string; ppid?: number }[] = [];
   for (const [pid, argv] of table) {
     if (pid === hostFacts().pid || !isGatewayArgv(argv)) continue;
     // Only a gateway in this network namespace listens here (not one in a container or another
@@ -58,7 +58,7 @@ async function findGatewayProcesses(
       continue;
     }
     if (ours !== theirs) continue;
-    const [environ, cwd, exe, user] = await Promise.all([readEnviron(pid), cwdOf(pid), exeOf(pid), userOf(pid)]);
+    const [environ, cwd, exe, user, ids] = await Promise.all([readEnviron(pid), cwdOf(pid), exeOf(pid), userOf(pid), processIds(pid)]);
     const entry: OpenClawProcess = {
       pid,
       flags: parseGatewayFlags(argv, vault),
@@ -68,7 +68,8 @@ async function findGatewayProcesses(
     if (cwd) entry.cwd = cwd;
     if (exe) entry.exe = exe;
     if (user?.name) entry.user = user.name;
-    const result: { process: OpenClawProcess; rawEnv?: Record<string, string>; home?: string } = { process: entry };
+    const result: { process: OpenClawProcess; rawEnv?: Record<string, string>; home?: string; ppid?: number } = { process: entry };
+    if (ids?.ppid !== undefined) result.ppid = ids.ppid;
     if (environ.status === 'ok') result.rawEnv = environ.data;
     const home = (environ.status === 'ok' ? environ.data.HOME : undefined) ?? user?.home;
     if (home) result.home = home;
@@ -154,19 +155,25 @@ async function findVersion(processes: OpenClawProcess[], homes: Home[]): Promise
 
 type FoundGateway = Awaited<ReturnType<typeof findGatewayProcesses>>[number];
 
-/** What decides the config a gateway process loads: its OpenClaw variables, HOME, working directory, profile and --dev. */
-function configInputs(f: FoundGateway): string {
+/**
+ * What decides how a gateway process runs besides its config file: its OpenClaw variables (config
+ * path, state dir, profile, bind, port, token), HOME, working directory and its gateway flags
+ * (--bind, --port, --auth, a token's length, --profile, --dev).
+ */
+function launchInputs(f: FoundGateway): string {
   const env = Object.entries(f.rawEnv ?? {})
     .filter(([name]) => ENV_PREFIX.test(name))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([env, f.home ?? null, f.process.cwd ?? null, f.process.flags.profile ?? null, f.process.flags.dev === true]);
+  const flags = Object.entries(f.process.flags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([env, f.home ?? null, f.process.cwd ?? null, flags]);
 }
 
 /**
- * The gateway process whose view of the config is the one to audit: a process holding a listening
- * socket before one that does not (any user can start a process titled `openclaw-gateway` with an
- * environment naming another config), a readable environment before an unreadable one; and the
- * processes of the same rank that would load another config.
+ * The gateway process whose config, environment and flags are the ones to audit: a process holding
+ * a listening socket before one that does not (any user can start a process titled
+ * `openclaw-gateway` with an environment naming another config, or `--auth token` on its command
+ * line), a readable environment before an unreadable one; and the processes of the same rank that
+ * would run otherwise.
  */
 function configProcess(found: readonly FoundGateway[], listening: ReadonlySet<number>): { primary?: FoundGateway; disagree: number[] } {
   const readable = found.filter((f) => f.rawEnv);
@@ -175,8 +182,23 @@ function configProcess(found: readonly FoundGateway[], listening: ReadonlySet<nu
   const contenders = listeners.length > 0 ? listeners : pool;
   const primary = contenders[0];
   if (!primary) return { disagree: [] };
-  const key = configInputs(primary);
-  return { primary, disagree: contenders.filter((f) => configInputs(f) !== key).map((f) => f.process.pid) };
+  const key = launchInputs(primary);
+  return { primary, disagree: contenders.filter((f) => launchInputs(f) !== key).map((f) => f.process.pid) };
+}
+
+/**
+ * The process whose command line launched PRIMARY: itself when it carries gateway flags, else its
+ * nearest gateway ancestor (`openclaw gateway run --auth none` starts a child titled
+ * `openclaw-gateway` with no flags of its own, and the child is the one that listens).
+ */
+function launcherOf(primary: FoundGateway, found: readonly FoundGateway[]): FoundGateway {
+  let current = primary;
+  for (let hops = 0; hops < 8 && Object.keys(current.process.flags).length === 0 && current.ppid !== undefined; hops++) {
+    const parent = found.find((f) => f.process.pid === current.ppid);
+    if (!parent) break;
+    current = parent;
+  }
+  return current;
 }
 
 export async function collectOpenClaw(
@@ -208,7 +230,19 @@ export async function collectOpenClaw(
   addHome(homeDir, input.gateway?.reader ?? OWN_READS);
   for (const f of found) addHome(f.home, readerFor(f.process.pid, 'the OpenClaw gateway'));
   const [units, version] = await Promise.all([findUnits(homes, vault), findVersion(processes, homes)]);
-  const state: OpenClawState = { configCandidates: resolved.candidates, config: resolved.config, processes, units, version, legacyDirs: resolved.legacyDirs };
+  // The model reads flags and environment from the first process: the one that launched the process
+  // the config was resolved for (that process itself, or the launcher whose child it is), then it.
+  const launcher = primary ? launcherOf(primary, found) : undefined;
+  const first = [launcher?.process, primary?.process].filter((p, i, all): p is OpenClawProcess => p !== undefined && all.indexOf(p) === i);
+  const ordered = [...first, ...processes.filter((p) => !first.includes(p))];
+  const state: OpenClawState = {
+    configCandidates: resolved.candidates,
+    config: resolved.config,
+    processes: ordered,
+    units,
+    version,
+    legacyDirs: resolved.legacyDirs,
+  };
   if (uncounted.length > 0) state.uncounted = uncounted;
   if (primary) state.configFor = { pid: primary.process.pid, listening: listening.has(primary.process.pid) };
   if (disagree.length > 0) state.configDisagrees = disagree;

@@ -142,8 +142,8 @@ function openclawProblems(snapshot: Snapshot): InputProblem[] {
       input: 'openclaw',
       source: `/proc/${pid}/environ`,
       detail:
-        `gateway processes disagree on their config: it was read with the environment, HOME and working directory of pid ${pid}` +
-        `${listening ? ' (holding a listening socket)' : ''}, and pid(s) ${others}${listening ? ', also listening,' : ''} would load another`,
+        `gateway processes disagree on their config or flags: they were read from pid ${pid}` +
+        `${listening ? ' (holding a listening socket)' : ''}, and pid(s) ${others}${listening ? ', also listening,' : ''} run with another environment, home, directory or flags`,
       advice: `stop the gateway processes you do not run (${others}), or audit each one's config with --openclaw-config`,
     });
   }

@@ -319,13 +319,14 @@ export interface OpenClawState {
   legacyDirs: string[];
   /**
    * The gateway process whose environment, HOME, profile and working directory the config was
-   * resolved with: one holding a listening socket when any does (a process that only looks like a
-   * gateway must not choose the config audited). Absent: no gateway process was found.
+   * resolved with, and whose flags and environment the audit reads (it is first in `processes`):
+   * one holding a listening socket when any does (a process that only looks like a gateway must
+   * not choose what is audited). Absent: no gateway process was found.
    */
   configFor?: { pid: number; listening: boolean };
   /**
-   * Other gateway processes (the listening ones, when one listens) whose environment, HOME, profile
-   * or working directory differ from configFor's: they may run with another config than the one read.
+   * Other gateway processes (the listening ones, when one listens) whose environment, HOME, working
+   * directory or gateway flags differ from configFor's: they may run otherwise than what was read.
    */
   configDisagrees?: number[];
 }

@@ -13,9 +13,10 @@ import type { Snapshot } from '../../src/snapshot/types.js';
 
 /**
  * A decoy: any local user can start a process titled `openclaw-gateway` whose environment names a
- * clean config. Started before the real gateway (a lower PID), it used to decide which config was
- * audited: `gateway.dangerous_flags` passed while the listening gateway ran with
- * dangerouslyDisableDeviceAuth. The config must be the one of the process holding the listener.
+ * clean config and whose command line says `--auth token`. Started before the real gateway (a lower
+ * PID), it used to decide what was audited: `gateway.dangerous_flags` passed while the listening
+ * gateway ran with dangerouslyDisableDeviceAuth, and `gateway.auth.none` while it ran with
+ * `--auth none`. The config, flags and environment must be those of the process holding the listener.
  */
 const NOBODY = 65534;
 
@@ -26,6 +27,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   let gateway: OpenclawGateway;
   let clawmoat: Clawmoat;
   let decoyConfig: string;
+  let decoyPid: number;
 
   beforeAll(async () => {
     lab = await wan(scope);
@@ -37,7 +39,14 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     chownSync(decoyConfig, NOBODY, NOBODY);
     // The decoy first, so that its PID is the lower one: as the hostile user, not listening.
     const decoy = spawnDaemon(
-      ...lab.gw.argv(binary('setpriv'), [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'bash', '-c', 'exec -a openclaw-gateway sleep 600']),
+      ...lab.gw.argv(binary('setpriv'), [
+        `--reuid=${NOBODY}`,
+        `--regid=${NOBODY}`,
+        '--clear-groups',
+        'bash',
+        '-c',
+        `exec -a openclaw-gateway ${process.execPath} -e 'setTimeout(() => {}, 600000)' -- gateway --auth token --bind loopback`,
+      ]),
       { env: { PATH: labPath(), HOME: decoyHome, OPENCLAW_CONFIG_PATH: decoyConfig }, logFile: join(tempDir(scope, 'decoy-log'), 'decoy.log') },
     );
     const resource: Resource = { kind: 'process', pid: decoy.pid, startTime: decoy.startTime, label: 'decoy gateway' };
@@ -52,6 +61,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     });
     gateway = await OpenclawGateway.start(scope, lab.gw, {
       bindFlag: 'loopback',
+      auth: 'none',
       config: (home) =>
         [
           '{',
@@ -62,6 +72,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
         ].join('\n'),
     });
     expect(decoy.pid).toBeLessThan(gateway.pid);
+    decoyPid = decoy.pid;
     clawmoat = new Clawmoat(scope, lab.gw, etc);
   }, 20 * 60_000);
   afterAll(() => scope.dispose());
@@ -82,5 +93,14 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(finding, describeFindings(report)).toBeDefined();
     expect(finding!.message).toMatch(/dangerouslyDisableDeviceAuth is true/);
     expect(JSON.stringify(report)).not.toContain(decoyConfig);
+  });
+
+  it("never takes the decoy's `--auth token` for the listening gateway's: auth.none cannot pass", async () => {
+    // The real gateway rewrites its process title over its argv, so its own `--auth none` is not
+    // visible in /proc; what must not happen is the decoy's command line standing in for it.
+    const report = await clawmoat.audit();
+    expect(report.gateway.auth?.source ?? '').not.toContain(`pid ${decoyPid}`);
+    const check = report.checks.find((c) => c.id === 'gateway.auth.none');
+    expect(check?.result, JSON.stringify(check)).toBe('unknown');
   });
 });

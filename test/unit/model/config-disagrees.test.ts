@@ -29,7 +29,7 @@ describe('gateway processes that disagree on their config', () => {
     expect(report.checks.find((c) => c.id === 'gateway.dangerous_flags')?.result).toBe('unknown');
     expect(report.limitations).toContainEqual(
       expect.stringContaining(
-        'gateway processes disagree on their config: it was read with the environment, HOME and working directory of pid 4242 (holding a listening socket), and pid(s) 5151, also listening, would load another',
+        'gateway processes disagree on their config or flags: they were read from pid 4242 (holding a listening socket), and pid(s) 5151, also listening, run with another environment, home, directory or flags',
       ),
     );
   });
