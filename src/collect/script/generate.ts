@@ -686,10 +686,18 @@ candidates() {
 }
 `;
 
-/** Mirrors sshd.ts runningSshdConfig: the -f of the first sshd in our namespace, then sshd -T. */
+/**
+ * Mirrors sshd.ts runningSshdConfig: the -f of the first sshd in our namespace that is root's own
+ * sshd, then sshd -T. Any user can title a process "sshd -f FILE": root would run `sshd -T -f
+ * FILE` (quoting its lines in the error) and judge the user's file. So only a process whose real
+ * and effective uid are root and whose /proc/PID/exe is the sshd binary on PATH (its real path,
+ * " (deleted)" after an upgrade allowed) counts; its status and exe are recorded for the collector.
+ */
 const SSHD_ROUND = (index: number) => `
 SSHDCFG=
 best=
+SSHDBIN=
+if find_prog sshd; then SSHDBIN=$(readlink -f "$FOUND" 2>/dev/null) || SSHDBIN=$FOUND; fi
 for pid in \${PIDS${index}:-}; do
   pid=\${pid%/cmdline}
   # the first in pid order, as the collector walks the process table
@@ -702,7 +710,14 @@ for pid in \${PIDS${index}:-}; do
   case $a0 in sshd|*/sshd) ;; *) continue ;; esac
   f=; prev=
   while IFS= read -r a; do [ "$prev" = -f ] && [ -z "$f" ] && f=$a; prev=$a; done < "$T/a"
-  [ -n "$f" ] && { SSHDCFG=$f; best=$pid; }
+  [ -n "$f" ] || continue
+  proc_status "$pid"; proc_exe "$pid"
+  su=
+  while read -r k r e rest; do [ "$k" = Uid: ] && { su="$r $e"; break; }; done < /proc/$pid/status
+  [ "$su" = "0 0" ] || continue
+  x=$(readlink /proc/$pid/exe 2>/dev/null) || continue
+  [ -n "$SSHDBIN" ] && [ "\${x% (deleted)}" = "$SSHDBIN" ] || continue
+  SSHDCFG=$f; best=$pid
 done
 if [ -n "$SSHDCFG" ]; then
   read_file "$SSHDCFG"
