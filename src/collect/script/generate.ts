@@ -303,10 +303,12 @@ finish() {
 # within about SECONDS + 3 seconds. The child is found in /proc by its parent, this script (the
 # command runs in the foreground: no fork of the shell), and is stopped only if its step is still
 # there after the search: a process started after that is the next step's, never touched.
+# PIDs are reused: the watchdog runs only while its own parent is still this script (a script
+# killed outright leaves it to init, and a stranger given the script's PID later is not its
+# parent), and signals a process only while it has the start time the search saw.
 watchdog() {
   ws=; n=0
-  # (while the script lives: killed outright, it cannot stop its watchdog, which then stops itself)
-  while [ -d "$T" ] && kill -0 $$ 2>/dev/null && sleep 1; do
+  while [ -d "$T" ] && script_alive && sleep 1 && script_alive; do
     wl=; read -r wl < "$T/w" || [ -n "$wl" ] || continue
     set -- $wl
     [ $# -eq 2 ] || continue
@@ -315,19 +317,33 @@ watchdog() {
     if [ $n -ge "$2" ]; then stop_step; fi
   done
 }
+# script_alive: is this subshell's parent (its /proc/self/stat, opened by the subshell itself)
+# still the script ($$ is the script's PID in a subshell)? Without /proc, kill -0 as before.
+script_alive() {
+  l=
+  if { read -r l < /proc/self/stat; } 2>/dev/null; then
+    set -- \${l##*) }
+    [ "\${2:-}" = "$$" ]
+  else
+    kill -0 $$ 2>/dev/null
+  fi
+}
 stop_step() { # the script's children but this watchdog (pid in $T/wd), and theirs, if step $ws still runs
   read -r wdp < "$T/wd" || return 0
+  # every process as "PARENT:PID/STARTTIME" (stat's fields 4, 1 and 22)
   pp=
   for st in /proc/[0-9]*/stat; do
     l=; read -r l < "$st" || continue
     set -- \${l##*) }
-    pp="$pp \${l%% *}:\${2:-}"
+    [ $# -ge 20 ] || continue
+    pp="$pp $2:\${l%% *}/\${20}"
   done
   kids=; new=" $$ "
   while [ -n "$new" ]; do
     next=
     for e in $pp; do
-      case $new in *" \${e#*:} "*) [ "\${e%%:*}" = "$wdp" ] || { kids="$kids \${e%%:*}"; next="$next \${e%%:*} "; } ;; esac
+      c=\${e#*:}; c=\${c%/*}
+      case $new in *" \${e%%:*} "*) [ "$c" = "$wdp" ] || { kids="$kids \${e#*:}"; next="$next $c "; } ;; esac
     done
     new=$next
   done
@@ -335,9 +351,21 @@ stop_step() { # the script's children but this watchdog (pid in $T/wd), and thei
   [ "\${wl%% *}" = "$ws" ] || return 0
   : > "$T/k.$ws"
   [ -n "$kids" ] || return 0
-  kill -TERM $kids
+  signal_same TERM
   sleep 1
-  kill -KILL $kids
+  signal_same KILL
+}
+# signal_same SIGNAL: each of the kids ("PID/STARTTIME") that is still that very process (the same
+# start time in its stat), while the script lives: a PID freed and reused meanwhile is not signalled.
+signal_same() {
+  sig=$1
+  script_alive || return 0
+  for kk in $kids; do
+    l=; read -r l < "/proc/\${kk%/*}/stat" || continue
+    set -- \${l##*) }
+    [ "\${20:-}" = "\${kk#*/}" ] || continue
+    kill -"$sig" "\${kk%/*}" 2>/dev/null
+  done
 }
 STEP=0
 watchdog < /dev/null > /dev/null 2>&1 &
