@@ -554,20 +554,24 @@ read_file() {
   printf '%s\\t%s\\t%s\\t%s\\n' $K "$5" $who "$real" >> "$T/batch"
 }
 # flush_reads [copy]: the approved files' bytes (at most MAX + 1: over MAX, grown since its stat,
-# the parser refuses it as too large), each read by read_checked, the batch one step of 10 seconds
-# for the watchdog: a file swapped for a FIFO cannot hang us (its read and the rest of the batch
-# fail). With "copy" (the declared files, which no round reads back) a batch of plain names no one
+# the parser refuses it as too large), each read by read_checked where a user controls a component
+# of its path (by head where no one but root does), the batch one step of 10 seconds for the
+# watchdog: a file swapped for a FIFO cannot hang us (its read and the rest of the batch fail). With "copy" (the declared files, which no round reads back) a batch of plain names no one
 # but root controls is first copied by one cp (copy_batch), and only what it did not copy is read.
 flush_reads() {
   [ -s "$T/batch" ] || return 0
   STEP=$((STEP + 1)); late=; COPIED=' '
   if [ "\${1:-}" = copy ]; then copy_batch; fi
   while IFS= read -r l; do
-    k=\${l%%"$TAB"*}; f=\${l#*"$TAB"}; di=\${f%%"$TAB"*}; f=\${f#*"$TAB"*"$TAB"}
+    k=\${l%%"$TAB"*}; f=\${l#*"$TAB"}; di=\${f%%"$TAB"*}; f=\${f#*"$TAB"}; who=\${f%%"$TAB"*}; f=\${f#*"$TAB"}
     # (a declared file's key by its index, RK_INDEX, for a round that parses it again: sshd's Includes)
     if [ "\${1:-}" = copy ]; then sc_index "$f"; [ -z "$SCI" ] || eval "RK_$SCI=\\$k"; fi
     case $COPIED in *" $k "*) continue ;; esac
-    if [ -z "$late" ]; then
+    if [ -z "$late" ] && [ "$who" = - ]; then
+      # (a path no one but root controls cannot be swapped by a user: read by name, one process)
+      RC=1; [ -L "$f" ] || bounded 10 "$HEAD" -c $((MAX + 1)) "$f" > "$T/$k.f" 2>/dev/null
+      case $RC in 0) continue ;; timeout) late=1 ;; esac
+    elif [ -z "$late" ]; then
       bounded 10 read_checked "$di" "$f" > "$T/$k.f" 2>/dev/null
       case $RC in
         0) continue ;;
@@ -725,7 +729,6 @@ const SSHD_ROUND = (index: number) => `
 SSHDCFG=
 best=
 SSHDBIN=
-if find_prog sshd; then SSHDBIN=$(readlink -f "$FOUND" 2>/dev/null) || SSHDBIN=$FOUND; fi
 for pid in \${PIDS${index}:-}; do
   pid=\${pid%/cmdline}
   # the first in pid order, as the collector walks the process table
@@ -744,6 +747,8 @@ for pid in \${PIDS${index}:-}; do
   while read -r k r e rest; do [ "$k" = Uid: ] && { su="$r $e"; break; }; done < /proc/$pid/status
   [ "$su" = "0 0" ] || continue
   x=$(readlink /proc/$pid/exe 2>/dev/null) || continue
+  # (the binary's real path looked up once, and only for such a candidate: no process otherwise)
+  if [ -z "$SSHDBIN" ] && find_prog sshd; then SSHDBIN=$(readlink -f "$FOUND" 2>/dev/null) || SSHDBIN=$FOUND; fi
   [ -n "$SSHDBIN" ] && [ "\${x% (deleted)}" = "$SSHDBIN" ] || continue
   SSHDCFG=$f; best=$pid
 done
