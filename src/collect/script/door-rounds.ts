@@ -46,6 +46,67 @@ owner_of() {
   while IFS=: read -r n x pu pg g ph sh; do [ "$pu" = "$OU" ] && { OHOME=$ph; break; }; done < /etc/passwd
   return 0
 }
+# owner_ids PID: who the process reads files as (its fsuid TU, its fsgid and groups TG), and TMODE:
+# empty (no check: the script is not root, or the process is root's), check, or refuse (its
+# /proc status could not be read: nothing is read as root for it).
+owner_ids() {
+  TMODE=; TU=; TG=; TGID=
+  [ "$ME" = 0 ] || return 0
+  TMODE=refuse
+  cat /proc/$1/status > "$T/tst" 2>/dev/null || : > "$T/tst"
+  while read -r k v1 v2 v3 v4 rest; do
+    case $k in
+      Uid:) TU=$v4 ;;
+      Gid:) TGID=$v4 ;;
+      Groups:) TG="$v1 $v2 $v3 $v4 $rest"; break ;;
+    esac
+  done < "$T/tst"
+  TG="$TGID $TG"
+  if [ -n "$TU" ] && [ -n "$TGID" ]; then TMODE=check; [ "$TU" = 0 ] && TMODE=; fi
+}
+# path_owners PATH: its real path, then "UID GID MODE" of / and of each component (host.ts
+# PathOwners). Sets PO (ok, missing or error) and POV (the lines after the real path).
+path_owners() {
+  PO=error; POV=
+  case $1 in *"$NL"*) outv owners error "$1" ''; return ;; esac
+  if [ ! -e "$1" ]; then PO=missing; outv owners missing "$1" ''; return; fi
+  if ! por=$(readlink -f "$1" 2>/dev/null) || [ -z "$por" ]; then outv owners error "$1" ''; return; fi
+  pop=$1
+  set -- /
+  q=; rest=\${por#/}
+  while [ -n "$rest" ]; do
+    q="$q/\${rest%%/*}"
+    case $rest in */*) rest=\${rest#*/} ;; *) rest= ;; esac
+    set -- "$@" "$q"
+  done
+  if ! POV=$(stat -c '%u %g %f' "$@" 2>/dev/null); then outv owners error "$pop" ''; return; fi
+  PO=ok
+  outv owners ok "$pop" "$por$NL$POV"
+}
+# owner_may PATH BITS: may the process's owner (owner_ids: TU, groups TG) search every directory to
+# PATH and have BITS (4 read, 5 list) on it? As doors/traefik-read.ts ownerMayRead: anything
+# unexamined is a no. A path a process's argv, working directory or home names is read only so: a
+# title "rinetd -c /etc/shadow" of a user's process makes root read nothing (the owners record
+# lets the collector say why).
+owner_may() {
+  case $TMODE in '') return 0 ;; refuse) return 1 ;; esac
+  path_owners "$1"
+  case $PO in missing) return 0 ;; ok) ;; *) return 1 ;; esac
+  twant=$2
+  set -- $POV
+  while [ $# -ge 3 ]; do
+    tm=$(( 0x$3 ))
+    if [ "$1" = "$TU" ]; then tg=$(( (tm >> 6) & 7 ))
+    else case " $TG " in *" $2 "*) tg=$(( (tm >> 3) & 7 )) ;; *) tg=$(( tm & 7 )) ;; esac; fi
+    shift 3
+    tb=1; [ $# -ge 3 ] || tb=$twant
+    [ $(( tg & tb )) -eq $tb ] || return 1
+  done
+  return 0
+}
+owner_read() { owner_may "$1" 4 && read_file "$1"; }
+# (list_dir of what is not a directory records only that: no check needed)
+owner_list() { if [ -d "$1" ]; then owner_may "$1" 5 || return 1; fi; list_dir "$1"; }
 # argv_lines PID: the process's arguments one a line in $T/a, the first in A0, its program name in PROG.
 argv_lines() {
   tr '\\000' '\\n' 2>/dev/null < /proc/$1/cmdline > "$T/a" || return 1
@@ -68,7 +129,7 @@ ng_queue() {
   case "$NL$NSEEN$NL" in *"$NL$1$NL"*) return 0 ;; esac
   NSEEN="$NSEEN$NL$1"; ncount=$((ncount + 1))
   k0=$K
-  read_file "$1"
+  owner_read "$1"
   [ "$K" = "$k0" ] || printf '%s\\n' "$K" >> "$T/nnext"
 }
 nginx_files() { # MAIN
@@ -99,7 +160,7 @@ nginx_files() { # MAIN
         *[*?[]*)
           dir=\${inc%/*}; [ -n "$dir" ] || dir=/
           case $dir in *[*?[]*) continue ;; esac
-          list_dir "$dir"
+          owner_list "$dir" || continue
           for f in "\${dir%/}"/* "\${dir%/}"/.[!.]* "\${dir%/}"/..?*; do
             { [ -e "$f" ] || [ -L "$f" ]; } || continue
             case $f in $inc) ng_queue "$f" ;; esac
@@ -127,6 +188,7 @@ for f in \${PIDS${index}:-}; do
     *) [ "$PROG" = nginx ] || continue ;;
   esac
   owner_of "$pid" || continue
+  owner_ids "$pid"
   words=
   while IFS= read -r l; do words="$words $l"; done < "$T/a"
   words=\${words# }
@@ -168,15 +230,14 @@ ap_queue() { # read PATH once; the data file of an approved read joins the next 
   case "$NL$SEEN$NL" in *"$NL$1$NL"*) return 0 ;; esac
   SEEN="$SEEN$NL$1"
   k0=$K
-  read_file "$1"
+  owner_read "$1"
   [ "$K" = "$k0" ] || printf '%s\\n' "$K" >> "$T/next"
 }
 ap_include() { # one Include pattern, as readApache and readPattern take it
   P=$1; last=\${P##*/}
   lists=
   case $last in '') lists=1 ;; *.*|*'*'*|*'?'*) ;; *) lists=1 ;; esac
-  if [ -n "$lists" ]; then
-    list_dir "$P"
+  if [ -n "$lists" ] && owner_list "$P"; then
     any=
     for f in "\${P%/}"/* "\${P%/}"/.[!.]* "\${P%/}"/..?*; do
       if [ -e "$f" ] || [ -L "$f" ]; then any=1; ap_queue "$f"; fi
@@ -187,7 +248,7 @@ ap_include() { # one Include pattern, as readApache and readPattern take it
     *[*?[]*)
       dir=\${P%/*}; [ -n "$dir" ] || dir=/
       case $dir in *[*?[]*) return 0 ;; esac
-      list_dir "$dir"
+      owner_list "$dir" || return 0
       for f in "\${dir%/}"/* "\${dir%/}"/.[!.]* "\${dir%/}"/..?*; do
         { [ -e "$f" ] || [ -L "$f" ]; } || continue
         case $f in $P) ap_queue "$f" ;; esac
@@ -228,7 +289,8 @@ apache_configs() { # MAIN SERVERROOT
 /**
  * Mirrors doors/index.ts for Caddy, HAProxy, Apache, rinetd and the tunnels (cloudflared, ngrok, frpc):
  * their config files from each process's argv, working directory and owner's home, read through
- * the safe read; Caddy's `caddy adapt` as the process's owner. A tunnel's candidates are all read
+ * the safe read and only where the process's owner could read them (owner_may; a process of any
+ * user names them); Caddy's `caddy adapt` as the process's owner. A tunnel's candidates are all read
  * (the collector takes the first that exists): reading one more file changes no answer.
  */
 export const DOOR_CONFIG_ROUND = (index: number) => `${APACHE_HELPERS}
@@ -239,6 +301,7 @@ for f in \${PIDS${index}:-}; do
   argv_lines "$pid" || continue
   case $PROG in caddy|haproxy|apache2|httpd|rinetd|cloudflared|ngrok|frpc) ;; *) continue ;; esac
   owner_of "$pid" || continue
+  owner_ids "$pid"
   cwd=$(readlink /proc/$pid/cwd 2>/dev/null) || cwd=
   set -f; oldifs=$IFS; IFS=$NL; set -- $(cat "$T/a"); IFS=$oldifs; set +f
   case $PROG in
@@ -260,7 +323,7 @@ for f in \${PIDS${index}:-}; do
       if [ -n "$conf" ]; then abs_to "$cwd" "$conf"; conf=$ABS
       elif [ -n "$cwd" ]; then conf=\${cwd%/}/Caddyfile; adapter=\${adapter:-caddyfile}
       else continue; fi
-      read_file "$conf"
+      owner_read "$conf"
       case $adapter in json) continue ;; '') case $conf in *.json) continue ;; esac ;; esac
       [ -e "$conf" ] || continue
       DUMPENV='HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent XDG_DATA_HOME=/nonexistent'
@@ -280,9 +343,9 @@ for f in \${PIDS${index}:-}; do
       printf '%s\\n' "$paths" > "$T/hp"
       while IFS= read -r p; do
         [ -n "$p" ] || continue
-        read_file "$p"
-        list_dir "$p"
-        if [ -d "$p" ]; then for c in "\${p%/}"/*.cfg; do [ -e "$c" ] && read_file "$c"; done; fi
+        owner_read "$p"
+        owner_list "$p" || continue
+        if [ -d "$p" ]; then for c in "\${p%/}"/*.cfg; do [ -e "$c" ] && owner_read "$c"; done; fi
       done < "$T/hp" ;;
     apache2|httpd)
       shift
@@ -304,7 +367,7 @@ for f in \${PIDS${index}:-}; do
         case $1 in -c|--conf-file) conf=\${2:-/etc/rinetd.conf}; break ;; esac
         shift
       done
-      read_file "$conf" ;;
+      owner_read "$conf" ;;
     cloudflared)
       conf=; prev=
       for a; do
@@ -313,10 +376,10 @@ for f in \${PIDS${index}:-}; do
         [ "$prev" = --config ] && conf=$a
         prev=$a
       done
-      if [ -n "$conf" ]; then read_file "$conf"; continue; fi
+      if [ -n "$conf" ]; then owner_read "$conf"; continue; fi
       set --
       [ -n "$OHOME" ] && set -- "$OHOME/.cloudflared" "$OHOME/.cloudflare-warp" "$OHOME/cloudflare-warp"
-      for d in "$@" /etc/cloudflared /usr/local/etc/cloudflared; do read_file "$d/config.yml"; read_file "$d/config.yaml"; done ;;
+      for d in "$@" /etc/cloudflared /usr/local/etc/cloudflared; do owner_read "$d/config.yml"; owner_read "$d/config.yaml"; done ;;
     ngrok)
       confs=; prev=
       for a; do
@@ -326,7 +389,7 @@ for f in \${PIDS${index}:-}; do
       done
       if [ -z "$confs" ] && [ -n "$OHOME" ]; then confs="$OHOME/.config/ngrok/ngrok.yml,$OHOME/.ngrok2/ngrok.yml"; fi
       oldifs=$IFS; IFS=,; set -f; set -- $confs; set +f; IFS=$oldifs
-      for c; do [ -n "$c" ] && read_file "$c"; done ;;
+      for c; do [ -n "$c" ] && owner_read "$c"; done ;;
     frpc)
       shift
       conf=; found=
@@ -340,7 +403,7 @@ for f in \${PIDS${index}:-}; do
       done
       [ -n "$found" ] || conf=frpc.ini
       abs_to "$cwd" "$conf"
-      read_file "$ABS" ;;
+      owner_read "$ABS" ;;
   esac
 done
 `;

@@ -303,10 +303,12 @@ finish() {
 # within about SECONDS + 3 seconds. The child is found in /proc by its parent, this script (the
 # command runs in the foreground: no fork of the shell), and is stopped only if its step is still
 # there after the search: a process started after that is the next step's, never touched.
+# PIDs are reused: the watchdog runs only while its own parent is still this script (a script
+# killed outright leaves it to init, and a stranger given the script's PID later is not its
+# parent), and signals a process only while it has the start time the search saw.
 watchdog() {
   ws=; n=0
-  # (while the script lives: killed outright, it cannot stop its watchdog, which then stops itself)
-  while [ -d "$T" ] && kill -0 $$ 2>/dev/null && sleep 1; do
+  while [ -d "$T" ] && script_alive && sleep 1 && script_alive; do
     wl=; read -r wl < "$T/w" || [ -n "$wl" ] || continue
     set -- $wl
     [ $# -eq 2 ] || continue
@@ -315,19 +317,33 @@ watchdog() {
     if [ $n -ge "$2" ]; then stop_step; fi
   done
 }
+# script_alive: is this subshell's parent (its /proc/self/stat, opened by the subshell itself)
+# still the script ($$ is the script's PID in a subshell)? Without /proc, kill -0 as before.
+script_alive() {
+  l=
+  if { read -r l < /proc/self/stat; } 2>/dev/null; then
+    set -- \${l##*) }
+    [ "\${2:-}" = "$$" ]
+  else
+    kill -0 $$ 2>/dev/null
+  fi
+}
 stop_step() { # the script's children but this watchdog (pid in $T/wd), and theirs, if step $ws still runs
   read -r wdp < "$T/wd" || return 0
+  # every process as "PARENT:PID/STARTTIME" (stat's fields 4, 1 and 22)
   pp=
   for st in /proc/[0-9]*/stat; do
     l=; read -r l < "$st" || continue
     set -- \${l##*) }
-    pp="$pp \${l%% *}:\${2:-}"
+    [ $# -ge 20 ] || continue
+    pp="$pp $2:\${l%% *}/\${20}"
   done
   kids=; new=" $$ "
   while [ -n "$new" ]; do
     next=
     for e in $pp; do
-      case $new in *" \${e#*:} "*) [ "\${e%%:*}" = "$wdp" ] || { kids="$kids \${e%%:*}"; next="$next \${e%%:*} "; } ;; esac
+      c=\${e#*:}; c=\${c%/*}
+      case $new in *" \${e%%:*} "*) [ "$c" = "$wdp" ] || { kids="$kids \${e#*:}"; next="$next $c "; } ;; esac
     done
     new=$next
   done
@@ -335,9 +351,21 @@ stop_step() { # the script's children but this watchdog (pid in $T/wd), and thei
   [ "\${wl%% *}" = "$ws" ] || return 0
   : > "$T/k.$ws"
   [ -n "$kids" ] || return 0
-  kill -TERM $kids
+  signal_same TERM
   sleep 1
-  kill -KILL $kids
+  signal_same KILL
+}
+# signal_same SIGNAL: each of the kids ("PID/STARTTIME") that is still that very process (the same
+# start time in its stat), while the script lives: a PID freed and reused meanwhile is not signalled.
+signal_same() {
+  sig=$1
+  script_alive || return 0
+  for kk in $kids; do
+    l=; read -r l < "/proc/\${kk%/*}/stat" || continue
+    set -- \${l##*) }
+    [ "\${20:-}" = "\${kk#*/}" ] || continue
+    kill -"$sig" "\${kk%/*}" 2>/dev/null
+  done
 }
 STEP=0
 watchdog < /dev/null > /dev/null 2>&1 &
@@ -517,36 +545,58 @@ read_file() {
     outv read denied "$p" "$p is not readable by uid $c, who controls the path; clawmoat reads for root only what that user could read"
     return
   done
-  # Approved: read with the others at the next flush_reads, under the watchdog.
+  # Approved: read with the others at the next flush_reads, under the watchdog, from a descriptor
+  # that must be this very file (its device and inode, $5): "KEY DEV:INO WHO PATH", WHO "-" when
+  # no one but root controls the path (only those may go to the copy batch, which cannot check).
   new_file
   file_record $K read ok "$p"
-  printf '%s\\t%s\\n' $K "$real" >> "$T/batch"
+  if [ -n "$CTL" ]; then who=u; else who=-; fi
+  printf '%s\\t%s\\t%s\\t%s\\n' $K "$5" $who "$real" >> "$T/batch"
 }
 # flush_reads [copy]: the approved files' bytes (at most MAX + 1: over MAX, grown since its stat,
-# the parser refuses it as too large), each read by head, the batch one step of 10 seconds for the
-# watchdog: a file swapped for a FIFO cannot hang us (its read and the rest of the batch fail); a
-# file swapped for a symbolic link since its check is not read (the race left is documented).
-# With "copy" (the declared files, which no round reads back) a batch of plain names is first
-# copied by one cp (copy_batch), and head reads only what it did not copy.
+# the parser refuses it as too large), each read by read_checked where a user controls a component
+# of its path (by head where no one but root does), the batch one step of 10 seconds for the
+# watchdog: a file swapped for a FIFO cannot hang us (its read and the rest of the batch fail). With "copy" (the declared files, which no round reads back) a batch of plain names no one
+# but root controls is first copied by one cp (copy_batch), and only what it did not copy is read.
 flush_reads() {
   [ -s "$T/batch" ] || return 0
   STEP=$((STEP + 1)); late=; COPIED=' '
   if [ "\${1:-}" = copy ]; then copy_batch; fi
   while IFS= read -r l; do
-    k=\${l%%"$TAB"*}; f=\${l#*"$TAB"}
+    k=\${l%%"$TAB"*}; f=\${l#*"$TAB"}; di=\${f%%"$TAB"*}; f=\${f#*"$TAB"}; who=\${f%%"$TAB"*}; f=\${f#*"$TAB"}
     # (a declared file's key by its index, RK_INDEX, for a round that parses it again: sshd's Includes)
     if [ "\${1:-}" = copy ]; then sc_index "$f"; [ -z "$SCI" ] || eval "RK_$SCI=\\$k"; fi
     case $COPIED in *" $k "*) continue ;; esac
-    if [ -z "$late" ] && [ ! -L "$f" ]; then
-      bounded 10 "$HEAD" -c $((MAX + 1)) "$f" > "$T/$k.f" 2>/dev/null
+    if [ -z "$late" ] && [ "$who" = - ]; then
+      # (a path no one but root controls cannot be swapped by a user: read by name, one process)
+      RC=1; [ -L "$f" ] || bounded 10 "$HEAD" -c $((MAX + 1)) "$f" > "$T/$k.f" 2>/dev/null
       case $RC in 0) continue ;; timeout) late=1 ;; esac
+    elif [ -z "$late" ]; then
+      bounded 10 read_checked "$di" "$f" > "$T/$k.f" 2>/dev/null
+      case $RC in
+        0) continue ;;
+        timeout) late=1 ;;
+        3) printf '%s changed between its check and its read; clawmoat did not read it' "$f" > "$T/$k.f"; FAILED="$FAILED$k "; continue ;;
+      esac
     fi
     printf '%s could not be read' "$f" > "$T/$k.f"; FAILED="$FAILED$k "
   done < "$T/batch"
   : > "$T/batch"
 }
-# copy_batch: the batch's files with plain names (each new to $T/r), when there are 4 or more, read
-# by one cp -P into $T/r in place of a head each. GNU cp -P opens with O_NOFOLLOW and checks the
+# read_checked DEV:INO PATH: PATH opened once, and read from that descriptor only when it is the
+# file the check approved (the same device and inode, by stat -L of /proc/self/fd/3, the open file
+# itself): a directory on the way swapped for a link since the check (a user who controls one
+# renames it) opens another file, which is not read (status 3). The open follows a link as the
+# check did (LINKED: the check's own readlink -f); only the inode decides. A subshell, so the
+# watchdog can stop an open that blocks (a FIFO swapped in) with the rest of the step.
+read_checked() (
+  exec 3< "$2" || exit 1
+  [ "$(stat -L -c '%d:%i' /proc/self/fd/3 2>/dev/null)" = "$1" ] || exit 3
+  exec "$HEAD" -c $((MAX + 1)) <&3 3<&-
+)
+# copy_batch: the batch's files with plain names (each new to $T/r) on paths no one but root
+# controls (cp's read cannot be checked against the safe read's inode: no user can swap anything on
+# those), when there are 4 or more, read by one cp -P into $T/r in place of a read each. GNU cp -P opens with O_NOFOLLOW and checks the
 # file it opened is the one it stat'ed: a file swapped for a symbolic link is not followed. Each
 # copy is bounded (ulimit -f: at most MAX + 512 bytes, over MAX the parser refuses it); should cp
 # fail in any way (a file grown past the bound, a FIFO, a link, gone), head reads them all again.
@@ -554,7 +604,8 @@ copy_batch() {
   [ -n "$CP" ] || return 0
   set --; keys=; names=' '
   while IFS= read -r l; do
-    k=\${l%%"$TAB"*}; f=\${l#*"$TAB"}; b=\${f##*/}
+    k=\${l%%"$TAB"*}; f=\${l#*"$TAB"*"$TAB"}; who=\${f%%"$TAB"*}; f=\${f#*"$TAB"}; b=\${f##*/}
+    [ "$who" = - ] || continue
     case $b in ''|[-.]*|*[!A-Za-z0-9._-]*) continue ;; esac
     case $names in *" $b "*) continue ;; esac
     [ ! -e "$T/r/$b" ] || continue
@@ -582,18 +633,18 @@ if find_prog cp; then CP=$FOUND; fi
 # scanning text. (dash's \${v##*x} and \${v#*x} are quadratic in the length of v: a scan of the
 # whole cache a component cost more than the stat.)
 prefetch_stats() {
-  SC=$(stat -c '%u %g %f %s %n' "$@" 2>/dev/null)
+  SC=$(stat -c '%u %g %f %s %d:%i %n' "$@" 2>/dev/null)
   oldifs=$IFS; IFS=$NL; set -f
   for cl in $SC; do
     IFS=' '; set -- $cl; IFS=$NL
-    [ $# -eq 5 ] || continue
-    sc_index "$5"; [ -z "$SCI" ] || eval "SC_$SCI=\\"\\$1 \\$2 \\$3 \\$4\\""
+    [ $# -eq 6 ] || continue
+    sc_index "$6"; [ -z "$SCI" ] || eval "SC_$SCI=\\"\\$1 \\$2 \\$3 \\$4 \\$5\\""
   done
   set +f; IFS=$oldifs
 }
 
 # check_path PATH: stat every component (one stat for all); note who controls it in CTL, whether
-# a symbolic link is on the way in LINKED, and the last component's "uid gid mode size" in LAST.
+# a symbolic link is on the way in LINKED, and the last component's "uid gid mode size dev:ino" in LAST.
 check_path() {
   q=
   rest=\${1#/}
@@ -605,7 +656,7 @@ check_path() {
   done
   count=$#
   # From the cache of prefetch_stats when it holds every component, else one stat now
-  # ("uid gid mode size" a line in SL).
+  # ("uid gid mode size dev:ino" a line in SL).
   SL=; hit=
   for q; do
     sc_index "$q"; hit=
@@ -614,14 +665,14 @@ check_path() {
     [ -n "$cl" ] || break
     SL="$SL$cl$NL"; hit=1
   done
-  if [ -z "$hit" ] && ! SL=$(stat -c '%u %g %f %s' "$@" 2>/dev/null); then outv read denied "$p" "$p cannot be checked (permission denied on a directory on the way)"; return 1; fi
+  if [ -z "$hit" ] && ! SL=$(stat -c '%u %g %f %s %d:%i' "$@" 2>/dev/null); then outv read denied "$p" "$p cannot be checked (permission denied on a directory on the way)"; return 1; fi
   LINKED=
   i=0
   rest=$SL
   while [ -n "$rest" ]; do
     sl=\${rest%%"$NL"*}
     case $rest in *"$NL"*) rest=\${rest#*"$NL"} ;; *) rest= ;; esac
-    u=\${sl%% *}; x=\${sl#* }; g=\${x%% *}; x=\${x#* }; m=\${x%% *}; s=\${x#* }
+    u=\${sl%% *}; x=\${sl#* }; g=\${x%% *}; x=\${x#* }; m=\${x%% *}; x=\${x#* }; s=\${x%% *}; di=\${x#* }
     i=$((i + 1))
     mode=$(( 0x$m ))
     if [ $((mode & 0xF000)) -eq $((0xA000)) ]; then
@@ -631,7 +682,7 @@ check_path() {
       if [ "$u" != 0 ] && [ "$u" != "$ME" ]; then CTL="$CTL $u"; fi
       if [ $((mode & 512)) -eq 0 ] && { [ $((mode & 2)) -ne 0 ] || { [ $((mode & 16)) -ne 0 ] && [ "$g" != 0 ]; }; }; then CTL="$CTL any"; fi
     fi
-    LAST="$u $g $m $s"
+    LAST="$u $g $m $s $di"
   done
   return 0
 }
@@ -667,10 +718,17 @@ candidates() {
 }
 `;
 
-/** Mirrors sshd.ts runningSshdConfig: the -f of the first sshd in our namespace, then sshd -T. */
+/**
+ * Mirrors sshd.ts runningSshdConfig: the -f of the first sshd in our namespace that is root's own
+ * sshd, then sshd -T. Any user can title a process "sshd -f FILE": root would run `sshd -T -f
+ * FILE` (quoting its lines in the error) and judge the user's file. So only a process whose real
+ * and effective uid are root and whose /proc/PID/exe is the sshd binary on PATH (its real path,
+ * " (deleted)" after an upgrade allowed) counts; its status and exe are recorded for the collector.
+ */
 const SSHD_ROUND = (index: number) => `
 SSHDCFG=
 best=
+SSHDBIN=
 for pid in \${PIDS${index}:-}; do
   pid=\${pid%/cmdline}
   # the first in pid order, as the collector walks the process table
@@ -683,7 +741,16 @@ for pid in \${PIDS${index}:-}; do
   case $a0 in sshd|*/sshd) ;; *) continue ;; esac
   f=; prev=
   while IFS= read -r a; do [ "$prev" = -f ] && [ -z "$f" ] && f=$a; prev=$a; done < "$T/a"
-  [ -n "$f" ] && { SSHDCFG=$f; best=$pid; }
+  [ -n "$f" ] || continue
+  proc_status "$pid"; proc_exe "$pid"
+  su=
+  while read -r k r e rest; do [ "$k" = Uid: ] && { su="$r $e"; break; }; done < /proc/$pid/status
+  [ "$su" = "0 0" ] || continue
+  x=$(readlink /proc/$pid/exe 2>/dev/null) || continue
+  # (the binary's real path looked up once, and only for such a candidate: no process otherwise)
+  if [ -z "$SSHDBIN" ] && find_prog sshd; then SSHDBIN=$(readlink -f "$FOUND" 2>/dev/null) || SSHDBIN=$FOUND; fi
+  [ -n "$SSHDBIN" ] && [ "\${x% (deleted)}" = "$SSHDBIN" ] || continue
+  SSHDCFG=$f; best=$pid
 done
 if [ -n "$SSHDCFG" ]; then
   read_file "$SSHDCFG"

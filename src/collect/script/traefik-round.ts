@@ -19,44 +19,8 @@ import { MAX_DEPTH } from '../doors/traefik-read.js';
  * every read. The reads themselves are the script's safe read (`read_file`).
  */
 export const TRAEFIK_HELPERS = `
-# path_owners PATH: its real path, then "UID GID MODE" of / and of each component (host.ts
-# PathOwners). Sets PO (ok, missing or error) and POV (the lines after the real path).
-path_owners() {
-  PO=error; POV=
-  case $1 in *"$NL"*) outv owners error "$1" ''; return ;; esac
-  if [ ! -e "$1" ]; then PO=missing; outv owners missing "$1" ''; return; fi
-  if ! por=$(readlink -f "$1" 2>/dev/null) || [ -z "$por" ]; then outv owners error "$1" ''; return; fi
-  pop=$1
-  set -- /
-  q=; rest=\${por#/}
-  while [ -n "$rest" ]; do
-    q="$q/\${rest%%/*}"
-    case $rest in */*) rest=\${rest#*/} ;; *) rest= ;; esac
-    set -- "$@" "$q"
-  done
-  if ! POV=$(stat -c '%u %g %f' "$@" 2>/dev/null); then outv owners error "$pop" ''; return; fi
-  PO=ok
-  outv owners ok "$pop" "$por$NL$POV"
-}
-# tr_may PATH BITS: may traefik's owner (TU, groups TG) search every directory to PATH and have
-# BITS (4 read, 5 list) on it? As traefik-read.ts ownerMayRead: anything unexamined is a no.
-tr_may() {
-  case $TMODE in '') return 0 ;; refuse) return 1 ;; esac
-  path_owners "$1"
-  case $PO in missing) return 0 ;; ok) ;; *) return 1 ;; esac
-  twant=$2
-  set -- $POV
-  while [ $# -ge 3 ]; do
-    tm=$(( 0x$3 ))
-    if [ "$1" = "$TU" ]; then tg=$(( (tm >> 6) & 7 ))
-    else case " $TG " in *" $2 "*) tg=$(( (tm >> 3) & 7 )) ;; *) tg=$(( tm & 7 )) ;; esac; fi
-    shift 3
-    tb=1; [ $# -ge 3 ] || tb=$twant
-    [ $(( tg & tb )) -eq $tb ] || return 1
-  done
-  return 0
-}
-tr_read() { tr_may "$1" 4 && read_file "$1"; }
+# (path_owners and owner_may, the owner's check, are door-rounds.ts RUN_DUMP's: every door's reads use them.)
+tr_read() { owner_may "$1" 4 && read_file "$1"; }
 # dir_entries DIR: "d" (a directory, not a link to one, as os.ReadDir says) or "-", then the name, NUL-ended. DE: ok or not.
 dir_entries() {
   DE=no
@@ -79,7 +43,7 @@ tr_walk() {
     mv "$T/tq" "$T/tcur"; : > "$T/tq"
     while IFS= read -r tl; do
       tdep=\${tl%% *}; tdir=\${tl#* }
-      tr_may "$tdir" 5 || continue
+      owner_may "$tdir" 5 || continue
       dir_entries "$tdir"
       [ "$DE" = ok ] || continue
       tr '\\000' '\\n' < "$D" > "$T/tent"
@@ -108,21 +72,7 @@ for f in \${PIDS${index}:-}; do
   proc_environ "$pid"
   owner_of "$pid" || OU=
   cwd=$(readlink /proc/$pid/cwd 2>/dev/null) || cwd=
-  # Who traefik reads as (fsuid, fsgid, groups); checked only when the script is root and it is not.
-  TMODE=; TU=; TG=; TGID=
-  if [ "$ME" = 0 ]; then
-    TMODE=refuse
-    cat /proc/$pid/status > "$T/tst" 2>/dev/null || : > "$T/tst"
-    while read -r k v1 v2 v3 v4 rest; do
-      case $k in
-        Uid:) TU=$v4 ;;
-        Gid:) TGID=$v4 ;;
-        Groups:) TG="$v1 $v2 $v3 $v4 $rest"; break ;;
-      esac
-    done < "$T/tst"
-    TG="$TGID $TG"
-    if [ -n "$TU" ] && [ -n "$TGID" ]; then TMODE=check; [ "$TU" = 0 ] && TMODE=; fi
-  fi
+  owner_ids "$pid"
   tr '\\000' '\\n' 2>/dev/null < /proc/$pid/environ > "$T/tenv" || : > "$T/tenv"
   ehome=; exdg=
   while IFS= read -r e; do
