@@ -1,6 +1,6 @@
 import type { Collected } from '../snapshot/types.js';
 import type { ReadOptions, SafeRead } from '../safe-fs/read.js';
-import { hostFacts, pathOwners, readDir, readSafe, readText, unavailable, type DirEntry } from './host.js';
+import { hostFacts, listDir, pathOwners, readDir, readSafe, readText, unavailable, type DirEntry } from './host.js';
 import { processIds } from './proc.js';
 
 /**
@@ -103,8 +103,7 @@ export function readerFor(pid: number, program: string): OwnerReader {
     },
     list,
     async names(path) {
-      const listed = await list(path);
-      return listed.status === 'ok' ? listed.data.map((e) => e.name) : [];
+      return (await refused(path, 'list')) ? [] : listDir(path);
     },
   };
 }
@@ -114,8 +113,5 @@ export const OWN_READS: OwnerReader = {
   read: (path, options) => readText(path, options),
   readSafe: (path, options) => readSafe(path, options),
   list: (path) => readDir(path),
-  async names(path) {
-    const listed = await readDir(path);
-    return listed.status === 'ok' ? listed.data.map((e) => e.name) : [];
-  },
+  names: (path) => listDir(path),
 };

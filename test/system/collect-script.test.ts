@@ -217,7 +217,13 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       const out = await runScript(['dash', '-s'], 'symlink');
       expect(readFileSync(out, 'utf8')).not.toContain('ROOT-ONLY-MARKER');
       const parsed = await collectJson(['--from', out], join(work, 'symlink.json'));
-      expect(parsed.openclaw.config).toMatchObject({ status: 'unavailable', detail: expect.stringMatching(/symbolic link owned by uid 12345/) as string });
+      // Refused before the safe read's own check (a link owned by uid 12345): its owner could not read the target.
+      expect(parsed.openclaw.config).toMatchObject({
+        status: 'unavailable',
+        detail: expect.stringMatching(
+          /openclaw\.json is not readable by the owner of the OpenClaw gateway \(uid 12345\), so clawmoat does not read it as root/,
+        ) as string,
+      });
     } finally {
       rmSync(config);
       renameSync(saved, config);

@@ -13,6 +13,32 @@
  * setpriv nothing is recorded: the collector's read shows in `collection.missing`. DUMPENV holds
  * extra NAME=VALUE words for the command's environment.
  */
+/**
+ * `path_owners`, shared by the OpenClaw round (every file it reads for a gateway: the collector
+ * decides from the owners whether that gateway's user could read it) and the door rounds.
+ */
+export const PATH_OWNERS = `
+# path_owners PATH: its real path, then "UID GID MODE" of / and of each component (host.ts
+# PathOwners). Sets PO (ok, missing or error) and POV (the lines after the real path).
+path_owners() {
+  PO=error; POV=
+  case $1 in *"$NL"*) outv owners error "$1" ''; return ;; esac
+  if [ ! -e "$1" ]; then PO=missing; outv owners missing "$1" ''; return; fi
+  if ! por=$(readlink -f "$1" 2>/dev/null) || [ -z "$por" ]; then outv owners error "$1" ''; return; fi
+  pop=$1
+  set -- /
+  q=; rest=\${por#/}
+  while [ -n "$rest" ]; do
+    q="$q/\${rest%%/*}"
+    case $rest in */*) rest=\${rest#*/} ;; *) rest= ;; esac
+    set -- "$@" "$q"
+  done
+  if ! POV=$(stat -c '%u %g %f' "$@" 2>/dev/null); then outv owners error "$pop" ''; return; fi
+  PO=ok
+  outv owners ok "$pop" "$por$NL$POV"
+}
+`;
+
 export const RUN_DUMP = `
 DUMPENV=
 ENVP=env
@@ -63,25 +89,6 @@ owner_ids() {
   done < "$T/tst"
   TG="$TGID $TG"
   if [ -n "$TU" ] && [ -n "$TGID" ]; then TMODE=check; [ "$TU" = 0 ] && TMODE=; fi
-}
-# path_owners PATH: its real path, then "UID GID MODE" of / and of each component (host.ts
-# PathOwners). Sets PO (ok, missing or error) and POV (the lines after the real path).
-path_owners() {
-  PO=error; POV=
-  case $1 in *"$NL"*) outv owners error "$1" ''; return ;; esac
-  if [ ! -e "$1" ]; then PO=missing; outv owners missing "$1" ''; return; fi
-  if ! por=$(readlink -f "$1" 2>/dev/null) || [ -z "$por" ]; then outv owners error "$1" ''; return; fi
-  pop=$1
-  set -- /
-  q=; rest=\${por#/}
-  while [ -n "$rest" ]; do
-    q="$q/\${rest%%/*}"
-    case $rest in */*) rest=\${rest#*/} ;; *) rest= ;; esac
-    set -- "$@" "$q"
-  done
-  if ! POV=$(stat -c '%u %g %f' "$@" 2>/dev/null); then outv owners error "$pop" ''; return; fi
-  PO=ok
-  outv owners ok "$pop" "$por$NL$POV"
 }
 # owner_may PATH BITS: may the process's owner (owner_ids: TU, groups TG) search every directory to
 # PATH and have BITS (4 read, 5 list) on it? As doors/traefik-read.ts ownerMayRead: anything

@@ -14,7 +14,7 @@ import { TAILSCALE_READS } from '../tailscale.js';
 import { UFW_READS } from '../ufw.js';
 import { LEGACY_STATE_DIRS } from '../../openclaw/config-paths.js';
 import type { ProcessReads, ScriptReads } from './declare.js';
-import { DOOR_CONFIG_ROUND, NGINX_ROUND, RUN_DUMP } from './door-rounds.js';
+import { DOOR_CONFIG_ROUND, NGINX_ROUND, PATH_OWNERS, RUN_DUMP } from './door-rounds.js';
 import { FORMAT_LINE } from './frame.js';
 import { TRAEFIK_HELPERS, TRAEFIK_ROUND } from './traefik-round.js';
 import { SSHD_INCLUDE_ROUND } from './sshd-include-round.js';
@@ -183,6 +183,7 @@ export function generateScript(reads: readonly ScriptReads[] = ALL_READS): strin
     ...(rounds.has('process-table') ? ['process_table'] : []),
     processLoops(processes),
     ...(rounds.has('sshd-config') ? [SSHD_ROUND(processes.findIndex((p) => p.pattern === 'sshd')), SSHD_INCLUDE_ROUND] : []),
+    ...(rounds.has('openclaw') || rounds.has('nginx') || rounds.has('door-configs') || rounds.has('traefik') ? [PATH_OWNERS] : []),
     ...(rounds.has('openclaw')
       ? [OPENCLAW_HELPERS, OPENCLAW_INCLUDE_HELPERS, OPENCLAW_ROUND(processes.findIndex((p) => p.reads.includes('environ'))), OPENCLAW_INCLUDE_ROUND]
       : []),
@@ -806,7 +807,7 @@ for pid in \${PIDS${index}:-}; do
   case $esd in /*) DIRS="$DIRS
 $esd" ;; esac
   case $ecp in /*) stat_path "$ecp"; oc_read "$ecp" ;; esac
-  c=$(readlink /proc/$pid/cwd 2>/dev/null) && read_file "$c/.env"
+  c=$(readlink /proc/$pid/cwd 2>/dev/null) && { path_owners "$c/.env"; read_file "$c/.env"; }
   tr '\\000' '\\n' 2>/dev/null < /proc/$pid/cmdline > "$T/a"
   while IFS= read -r a; do
     case $a in /*[oO][pP][eE][nN][cC][lL][aA][wW]*|/*[cC][lL][aA][wW][dD][bB][oO][tT]*|/*[mM][oO][lL][tT][bB][oO][tT]*|/*[cC][lL][aA][wW][dD][iI][sS]*) version_walk "\${a%/*}" ;; esac
@@ -829,7 +830,7 @@ while IFS= read -r h; do
   done
   for d in "$h"/.openclaw-*; do [ -d "$d" ] && DIRS="$DIRS
 $d"; done
-  units_in "$h/.config/systemd/user"
+  units_in "$h/.config/systemd/user" owners
   for n in openclaw clawdbot moltbot; do stat_path "$h/.npm-global/lib/node_modules/$n"; done
   for n in openclaw clawdbot moltbot; do [ -e "$h/.npm-global/lib/node_modules/$n" ] && version_walk "$h/.npm-global/lib/node_modules/$n"; done
 done < "$T/homes"
@@ -853,11 +854,14 @@ done
 
 /** Helpers of the OpenClaw round, defined before it runs. */
 const OPENCLAW_HELPERS = `
-units_in() { # a systemd directory: its listing, then each gateway unit and where it really is
+units_in() { # DIR [owners]: a systemd directory: its listing, then each gateway unit and where it really is
+  # (owners: a gateway user's own directory, whose files the collector reads only as that user could)
+  [ -n "\${2:-}" ] && path_owners "$1"
   list_dir "$1"
   for f in "$1"/openclaw-gateway*.service "$1"/clawdbot-gateway*.service "$1"/moltbot-gateway*.service; do
     [ -e "$f" ] || continue
     r=$(readlink -f "$f" 2>/dev/null) && outv real ok "$f" "$r"
+    [ -n "\${2:-}" ] && path_owners "$f"
     read_file "$f"
   done
 }

@@ -13,8 +13,9 @@ import { MAX_INCLUDE_DEPTH } from '../../openclaw/config-include.js';
 /** `oc_read PATH`: a config candidate, read, and noted (with its directory as the include root) when approved. */
 export const OPENCLAW_INCLUDE_HELPERS = `
 : > "$T/ocmap"
-oc_read() { # PATH [ROOT DEPTH]
+oc_read() { # PATH [ROOT DEPTH]: its owners too (the collector reads it only as the gateway's user could)
   k0=$K
+  path_owners "$1"
   read_file "$1"
   [ "$K" = "$k0" ] || printf '%s\\t%s\\t%s\\t%s\\n' "$T/$K.f" "$1" "\${2:-\${1%/*}}" "\${3:-0}" >> "$T/ocmap"
 }
