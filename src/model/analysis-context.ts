@@ -10,7 +10,8 @@ import { computeReach, type ReachMatrix } from './reach.js';
 import type { ZoneSpec } from './zones.js';
 import type { ProbeReport } from '../probe/types.js';
 import { gatewayTargetPorts, tailscaleFacts } from './tailscale/facts.js';
-import { servePorts } from './serve-reach.js';
+import { servePorts, serveTargets, type ServeTarget } from './serve-reach.js';
+import type { ServeRoute } from './tailscale/serve-config.js';
 import { describeProblem, inputProblems, type InputId, type InputProblems } from './inputs.js';
 import { snapshotDoors, socketDoors, tunnelRow, unreadTunnelRow } from './doors.js';
 import { snapshotDoorTargets } from './door-chains.js';
@@ -32,6 +33,8 @@ export interface AnalysisContext {
   reach(): ReachMatrix;
   /** Where each door leads, doors behind doors followed, over the same listeners as the matrix (computed once). */
   doorTargets(): (door: Door) => GatewayTarget;
+  /** Where each Tailscale Serve/Funnel route leads, decided as a door's upstream is (serveTargets; computed once). */
+  serveTarget(): (route: ServeRoute) => ServeTarget;
   /** Live probe results (`audit --probe`): an input like the snapshot, so the analysis stays pure. */
   probe: ProbeReport | undefined;
   /** What could not be read of each input; a check that rests on one of these cannot pass. */
@@ -52,6 +55,7 @@ const FIELD_INPUTS: Record<keyof AnalysisContext, readonly InputId[]> = {
   zoneSpecs: [],
   reach: ['sockets', 'network', 'netfilter', 'docker', 'tailscale', 'openclaw', 'doors'],
   doorTargets: ['sockets', 'docker', 'tailscale', 'openclaw', 'doors', 'network'],
+  serveTarget: ['sockets', 'docker', 'tailscale', 'openclaw', 'doors', 'network'],
   probe: ['probe'],
   inputs: [],
 };
@@ -69,6 +73,17 @@ const SNAPSHOT_INPUTS: Partial<Record<keyof Snapshot, InputId>> = {
   doors: 'doors',
 };
 
+/** The key under which a tracking view hands out the context behind it (see `untracked`). */
+const UNTRACKED = Symbol('untracked');
+
+/**
+ * The context behind a tracking view, reads through which are not recorded. Only for what sets a
+ * finding's severity and never its result (checks/exposed.ts): a pass never rests on such a read.
+ */
+export function untracked(ctx: AnalysisContext): AnalysisContext {
+  return (ctx as AnalysisContext & { [UNTRACKED]?: AnalysisContext })[UNTRACKED] ?? ctx;
+}
+
 /**
  * A view of the context that records which inputs are read through it: each derived field
  * counts as the inputs it is built from, each part of the snapshot as its own input.
@@ -85,6 +100,7 @@ export function trackInputs(ctx: AnalysisContext): { ctx: AnalysisContext; read:
   const view = new Proxy(ctx, {
     get(target, key, receiver) {
       if (key === 'snapshot') return snapshot;
+      if (key === UNTRACKED) return target;
       for (const input of FIELD_INPUTS[key as keyof AnalysisContext] ?? []) read.add(input);
       return Reflect.get(target, key, receiver) as unknown;
     },
@@ -120,6 +136,7 @@ export function contextFrom(snapshot: Snapshot, composeParsed: ComposeModels, op
   // Per gateway model: a context copied with another gateway (the Tailscale plan's --port) has its own.
   const matrixBy = new WeakMap<GatewayModel, ReachMatrix>();
   const doorTargetsBy = new WeakMap<GatewayModel, (door: Door) => GatewayTarget>();
+  const serveTargetBy = new WeakMap<GatewayModel, (route: ServeRoute) => ServeTarget>();
   // The listeners no socket shows (Docker's DNAT alone): the gateway's published ports and door containers'.
   const unsocketedBy = new WeakMap<GatewayModel, { gateway: Socket[]; doors: Socket[] }>();
   const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
@@ -145,6 +162,25 @@ export function contextFrom(snapshot: Snapshot, composeParsed: ComposeModels, op
         const extra = unsocketedFor(g);
         found = snapshotDoorTargets(snapshot, { ports: gatewayTargetPorts(this), sockets: g.listeners }, [...extra.gateway, ...extra.doors]);
         doorTargetsBy.set(g, found);
+      }
+      return found;
+    },
+    serveTarget(this: AnalysisContext) {
+      const g = this.gateway;
+      let found = serveTargetBy.get(g);
+      if (!found) {
+        const extra = unsocketedFor(g);
+        const { doors, problems } = snapshotDoors(snapshot);
+        found = serveTargets({
+          sockets: [...sockets, ...extra.gateway, ...extra.doors],
+          gatewaySockets: [...g.listeners, ...extra.gateway],
+          gatewayPorts: gatewayTargetPorts(this),
+          doors,
+          problems,
+          behind: this.doorTargets(),
+          hostname: snapshot.host.hostname,
+        });
+        serveTargetBy.set(g, found);
       }
       return found;
     },
@@ -174,7 +210,7 @@ export function contextFrom(snapshot: Snapshot, composeParsed: ComposeModels, op
             ...(tailscale.interface && tailscale.notChecked ? [tailscale.notChecked] : []),
             ...this.inputs.doors.map(describeProblem),
           ],
-          serve: servePorts(routes, tailscale.addresses, gatewayTargetPorts(this)),
+          serve: servePorts(routes, tailscale.addresses, this.serveTarget()),
         });
         matrixBy.set(g, matrix);
       }

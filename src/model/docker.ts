@@ -2,7 +2,6 @@ import type { DockerContainer, Snapshot, Socket, SourceLocation } from '../snaps
 import { snapshotDoors } from './doors.js';
 import type { ComposeModel, ComposeService } from './compose/types.js';
 import { isPublicHostIp } from './compose/address.js';
-import type { GatewayModel } from './gateway.js';
 
 /**
  * Gateway workloads in Docker: live containers and compose services, in one
@@ -102,7 +101,7 @@ function fromService(model: ComposeModel, s: ComposeService, ports: number[]): G
   return workload;
 }
 
-export function gatewayWorkloads(containers: DockerContainer[], composeModels: ComposeModel[], gateway: GatewayModel): GatewayWorkload[] {
+export function gatewayWorkloads(containers: DockerContainer[], composeModels: ComposeModel[], gateway: { ports: number[] }): GatewayWorkload[] {
   const ports = gateway.ports;
   const out: GatewayWorkload[] = [];
   for (const c of containers) {
@@ -119,15 +118,40 @@ export function gatewayWorkloads(containers: DockerContainer[], composeModels: C
 }
 
 /**
- * Docker ports published without a host socket (userland proxy off: dockerd's DNAT
- * alone carries them). They still belong in the reach matrix, as listeners of their own.
+ * The host ports a running gateway container is published on, whatever they are: `8080:18789`
+ * puts the gateway on the host's 8080 (docker-proxy's socket there, or dockerd's DNAT alone),
+ * so that port is the gateway's as much as 18789 is. A publish counts when its container port is
+ * a gateway port and the container is a gateway workload (by name, image, command or that port).
  */
-export function publishedWithoutSocket(containers: DockerContainer[], sockets: readonly Socket[], ports: readonly number[]): Socket[] {
+export function gatewayHostPorts(containers: readonly DockerContainer[], ports: readonly number[]): Map<number, DockerContainer> {
+  const out = new Map<number, DockerContainer>();
+  for (const c of containers) {
+    if (c.state !== 'running' || !fromContainer(c, [...ports])) continue;
+    for (const p of c.ports) {
+      const hostPort = Number(p.hostPort);
+      if (p.protocol === 'tcp' && p.hostPort !== '' && Number.isInteger(hostPort) && ports.includes(p.containerPort) && !out.has(hostPort))
+        out.set(hostPort, c);
+    }
+  }
+  return out;
+}
+
+/**
+ * Docker ports published without a host socket (userland proxy off: dockerd's DNAT
+ * alone carries them). They still belong in the reach matrix, as listeners of their own:
+ * the host ports in PORTS, and for the gateway those of `gatewayHostPorts` (extra).
+ */
+export function publishedWithoutSocket(
+  containers: DockerContainer[],
+  sockets: readonly Socket[],
+  ports: readonly number[],
+  extra: ReadonlyMap<number, DockerContainer> = new Map(),
+): Socket[] {
   const out: Socket[] = [];
   for (const c of containers) {
     for (const p of c.ports) {
       const hostPort = Number(p.hostPort);
-      if (!ports.includes(hostPort) || p.protocol === 'sctp') continue;
+      if (!(ports.includes(hostPort) || extra.get(hostPort) === c) || p.protocol === 'sctp') continue;
       if (sockets.some((s) => s.port === hostPort && s.protocol === p.protocol)) continue;
       const address = p.hostIp === '' ? '0.0.0.0' : p.hostIp;
       if (out.some((s) => s.port === hostPort && s.address === address)) continue;
@@ -147,7 +171,7 @@ export function publishedWithoutSocket(containers: DockerContainer[], sockets: r
 export function unsocketedListeners(snapshot: Snapshot, gatewayPorts: readonly number[]): { gateway: Socket[]; doors: Socket[] } {
   const containers = snapshot.docker.status === 'ok' ? snapshot.docker.data.containers : [];
   const sockets = snapshot.sockets.status === 'ok' ? snapshot.sockets.data : [];
-  const gateway = publishedWithoutSocket(containers, sockets, gatewayPorts);
+  const gateway = publishedWithoutSocket(containers, sockets, gatewayPorts, gatewayHostPorts(containers, gatewayPorts));
   const { doors, problems } = snapshotDoors(snapshot);
   const behindDoors: Socket[] = [];
   for (const d of [...doors, ...problems]) {

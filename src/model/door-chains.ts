@@ -1,5 +1,5 @@
 import type { Door, DoorKind, DoorProblem, Snapshot, Socket } from '../snapshot/types.js';
-import { classifyAddress, hostAddresses, hostPort, isWildcard } from './addresses.js';
+import { classifyAddress, hostAddresses, hostPort, isWildcard, parseAddress } from './addresses.js';
 import { describeDoor, describeTarget, doorName, doorSockets, DOOR_PROCESSES, hopOf, sameOrWildOnce, snapshotDoors } from './doors.js';
 import { socketAccepts } from './listeners.js';
 import type { DoorHop, GatewayTarget } from './reach-types.js';
@@ -17,7 +17,39 @@ import type { DoorHop, GatewayTarget } from './reach-types.js';
 /** Doors followed in a row before the answer is unknown: real setups have two or three. */
 export const MAX_DOORS_IN_A_ROW = 8;
 
-const LOCAL_NAMES = new Set(['localhost', 'ip6-localhost', 'ip6-loopback']);
+/**
+ * Names every distribution's /etc/hosts (Debian's ip6-*, RHEL's *4/*6 and .localdomain forms) gives
+ * to loopback, compared as the resolver does: case-insensitive, a trailing dot ignored.
+ */
+const LOOPBACK_NAMES = new Set([
+  'localhost',
+  'localhost.localdomain',
+  'localhost4',
+  'localhost4.localdomain4',
+  'localhost6',
+  'localhost6.localdomain6',
+  'ip6-localhost',
+  'ip6-loopback',
+]);
+
+/** A host name as the resolver compares it. */
+function normalName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * What a door's upstream name is, without /etc/hosts or DNS (clawmoat reads neither): loopback;
+ * this host by a name whose address is not known (its own host name, which Debian maps to
+ * 127.0.1.1 and others to a public address, or a *.localdomain name); or a name that resolves
+ * outside what clawmoat read. Never "another host": that is only said of an address.
+ */
+export function upstreamName(name: string, hostname: string | undefined): 'loopback' | 'this-host' | 'unresolved' {
+  const n = normalName(name);
+  if (LOOPBACK_NAMES.has(n) || n.endsWith('.localhost')) return 'loopback';
+  const own = hostname ? normalName(hostname) : '';
+  if (n.endsWith('.localdomain') || (own !== '' && (n === own || n === own.split('.')[0]))) return 'this-host';
+  return 'unresolved';
+}
 
 /** The doors clawmoat reads that can listen on a unix socket (socat UNIX-LISTEN, nginx, HAProxy, Caddy). */
 const UNIX_LISTENERS: ReadonlySet<DoorKind> = new Set(['socat', 'nginx', 'haproxy', 'caddy']);
@@ -100,6 +132,8 @@ export interface DoorTargetInput {
   gatewayPorts: readonly number[];
   gatewaySockets: readonly Socket[];
   hostAddresses: readonly string[];
+  /** The host's own name (snapshot.host.hostname): an upstream by that name is this host. */
+  hostname?: string;
 }
 
 /** Where each door leads (memoised: ask as often as needed). */
@@ -210,7 +244,26 @@ export function doorTargets(input: DoorTargetInput): (door: Door) => GatewayTarg
       if (!gatewayPort) return end([`${name} sends it to ${describeTarget(up)}, not a gateway port`], { gateway: false });
       return end([`${describeDoor(door)} forwards it to ${describeTarget(up)}, the gateway's port in container ${door.container}`], { gateway: true });
     }
-    const host = LOCAL_NAMES.has(up.host) ? '127.0.0.1' : up.host;
+    let host = up.host;
+    if (parseAddress(host) === undefined) {
+      const kind = upstreamName(host, input.hostname);
+      if (kind === 'unresolved') {
+        const why = `${up.host} is a name that resolves outside what clawmoat read (no /etc/hosts or DNS), so it may be this host`;
+        return end([`${name} sends it to ${describeTarget(up)}`, `whether it leads to the gateway is unknown: ${why}`], { gateway: true, unknown: why });
+      }
+      if (kind === 'this-host') {
+        // Which of this host's addresses the name is (127.0.1.1, a public one) was not read: only a port every address takes is decided.
+        const onPort = input.sockets.filter((s) => s.protocol === 'tcp' && s.port === up.port);
+        if (!gatewayPort && onPort.length === 0)
+          return end([`${name} sends it to ${describeTarget(up)}, this host, where nothing listens on that port`], { gateway: false });
+        // Sockets on every address take it whichever address the name is; otherwise the name's address decides.
+        if (onPort.length === 0 || !onPort.every((s) => isWildcard(s.address))) {
+          const why = `${up.host} names this host, but which of its addresses was not read (/etc/hosts), and ${onPort[0] ? `${describeSocket(onPort[0])} on that port` : "the gateway's port"} may take it`;
+          return end([`${name} sends it to ${describeTarget(up)}`, `whether it leads to the gateway is unknown: ${why}`], { gateway: true, unknown: why });
+        }
+      }
+      host = '127.0.0.1';
+    }
     const upstream = upstreamOf(host);
     if (!upstream.local) return end([`${name} sends it to ${describeTarget(up)}, another host`], { gateway: false });
     const delivery = delivered(upstream, up.port);
@@ -324,5 +377,13 @@ export function snapshotDoorTargets(
 ): (door: Door) => GatewayTarget {
   const { doors, problems } = snapshotDoors(snapshot);
   const sockets = [...(snapshot.sockets.status === 'ok' ? snapshot.sockets.data : []), ...extraSockets];
-  return doorTargets({ doors, problems, sockets, gatewayPorts: gateway.ports, gatewaySockets: gateway.sockets, hostAddresses: hostAddresses(snapshot) });
+  return doorTargets({
+    doors,
+    problems,
+    sockets,
+    gatewayPorts: gateway.ports,
+    gatewaySockets: gateway.sockets,
+    hostAddresses: hostAddresses(snapshot),
+    hostname: snapshot.host.hostname,
+  });
 }

@@ -2,6 +2,7 @@ import { hostPort } from './addresses.js';
 import type { OpenClawProcess, OpenClawUnit, RedactedSecret, Snapshot, Socket, SourceLocation } from '../snapshot/types.js';
 import { isRedactedSecret } from '../snapshot/redact.js';
 import { parseGatewayFlags } from '../openclaw/flags.js';
+import { gatewayHostPorts, gatewayWorkloads } from './docker.js';
 import type { GatewayFlags } from '../snapshot/types.js';
 
 /**
@@ -167,12 +168,21 @@ export function buildGatewayModel(snapshot: Snapshot): GatewayModel {
     port = { value: observed, source: `listening socket of pid ${owner.pid} (${port.source} says ${port.value})` };
   }
   const ports = [...new Set([port.value, port.value + 2, port.value + 3, LEGACY_BRIDGE_PORT])];
+  // A gateway container published on another host port (8080:18789): docker-proxy's socket there is the gateway's.
+  const containers = snapshot.docker.status === 'ok' ? snapshot.docker.data.containers : [];
+  const published = gatewayHostPorts(containers, ports);
   const listeners = sockets.filter(
     (s) =>
       s.protocol === 'tcp' &&
-      ((s.pid !== undefined && gatewayPids.has(s.pid)) || s.port === port.value || (s.port === LEGACY_BRIDGE_PORT && s.pid === undefined)),
+      ((s.pid !== undefined && gatewayPids.has(s.pid)) ||
+        s.port === port.value ||
+        (s.port === LEGACY_BRIDGE_PORT && s.pid === undefined) ||
+        published.has(s.port)),
   );
-  if (listeners.length > 0 && processes.length === 0) detectedBy.push(`listener on the gateway port ${port.value}`);
+  if (listeners.some((s) => !published.has(s.port) || s.port === port.value) && processes.length === 0)
+    detectedBy.push(`listener on the gateway port ${port.value}`);
+  const running = containers.filter((c) => c.state === 'running' && gatewayWorkloads([c], [], { ports }).length > 0);
+  if (running.length > 0) detectedBy.push(`container ${running.map((c) => c.name).join(', ')}`);
   if (oc.units.length > 0) detectedBy.push(`service unit ${oc.units.map((u) => u.path).join(', ')}`);
 
   const model: GatewayModel = {

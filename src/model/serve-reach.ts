@@ -1,10 +1,13 @@
 import type { Simulator } from '../netfilter/simulate/index.js';
 import type { Packet, SimResult } from '../netfilter/simulate/types.js';
 import { describeRoute, type ServeRoute } from './tailscale/serve-config.js';
-import type { Socket } from '../snapshot/types.js';
+import type { Door, DoorProblem, Socket } from '../snapshot/types.js';
+import { isWildcard, parseAddress } from './addresses.js';
+import { upstreamName } from './door-chains.js';
+import { DOOR_PROCESSES, doorSockets, sameOrWildOnce } from './doors.js';
 import { answerFor, cellOf, judgePath, RANK, type Attempt } from './attempt.js';
 import { socketAccepts } from './listeners.js';
-import type { ReachCell, ReachListener } from './reach-types.js';
+import type { GatewayTarget, ReachCell, ReachListener } from './reach-types.js';
 import type { Zone } from './zones.js';
 import type { UserSpaceRow } from './doors.js';
 
@@ -25,24 +28,99 @@ export interface ServePort {
   family: 4 | 6;
   routes: ServeRoute[];
   funnel: boolean;
-  /** One of the routes leads to a gateway port. */
+  /** One of the routes leads to the gateway (or may: see `unknown`). */
   gateway: boolean;
+  /** Why none is known to lead there while one may (a door behind it that could not be read). */
+  unknown?: string;
 }
 
-/** One row per Serve port (its HTTP mounts and TCP forward together). */
-export function servePorts(routes: readonly ServeRoute[], tailnetAddresses: readonly string[], gatewayPorts: readonly number[]): ServePort[] {
+/** Where a Serve route leads: the gateway, maybe the gateway (`unknown` says why), or not. */
+export interface ServeTarget {
+  gateway: boolean;
+  unknown?: string;
+  text: string;
+}
+
+export interface ServeTargetInput {
+  /** Every listening socket of the host, Docker's unsocketed publishes included. */
+  sockets: readonly Socket[];
+  /** The gateway's sockets, its Docker publishes included. */
+  gatewaySockets: readonly Socket[];
+  gatewayPorts: readonly number[];
+  doors: readonly Door[];
+  problems: readonly DoorProblem[];
+  /** Where each door leads (AnalysisContext.doorTargets). */
+  behind: (door: Door) => GatewayTarget;
+  hostname?: string;
+}
+
+const TARGET = /^(?:[a-z][a-z0-9+-]*:\/\/)?(\[[^\]]+\]|[^/:]+):(\d{1,5})(?:\/.*)?$/i;
+
+/**
+ * Where each Serve route leads, decided as door-chains decides a door's upstream: tailscaled
+ * connects to its target over loopback like any local client, so the socket the kernel delivers
+ * that to decides. The gateway's own socket (or a Docker port it is published on) is the gateway;
+ * another door's listener (socat or nginx on 127.0.0.1:8080 in front of it) leads wherever that
+ * door does; a socket of a door program that could not be read, or a host name clawmoat cannot
+ * resolve, may lead there (unknown). A target on another host's address is not the gateway.
+ */
+export function serveTargets(input: ServeTargetInput): (route: ServeRoute) => ServeTarget {
+  const same = sameOrWildOnce();
+  const doorsOn = (socket: Socket) => input.doors.filter((d) => (d.listen?.length ?? 0) > 0 && doorSockets(d, input.sockets, same).includes(socket));
+  const unreadOn = (socket: Socket) =>
+    input.problems.find((p) => !p.tunnel && (socket.pid === p.pid || (socket.process !== undefined && DOOR_PROCESSES[p.kind].includes(socket.process))));
+  return (route) => {
+    const to = `Serve sends it to ${route.target}`;
+    const text = route.target.trim();
+    const match = /^\d{1,5}$/.test(text) ? ['', 'localhost', text] : TARGET.exec(text);
+    if (!match) return { gateway: false, text: `${to}, not an address of this host` };
+    const host = match[1]!.replace(/^\[|\]$/g, '');
+    const port = Number(match[2]);
+    let daddr = host;
+    if (parseAddress(host) === undefined) {
+      const kind = upstreamName(host, input.hostname);
+      if (kind !== 'loopback') {
+        const why = `${host} is a name clawmoat cannot resolve to an address (it read no /etc/hosts or DNS), so it may be this host`;
+        return { gateway: true, unknown: why, text: `${to}; whether that is the gateway is unknown: ${why}` };
+      }
+      daddr = '127.0.0.1';
+    } else if (route.targetPort === undefined) {
+      return { gateway: false, text: `${to}, another host` };
+    } else if (isWildcard(host)) {
+      daddr = host.includes(':') ? '::1' : '127.0.0.1';
+    }
+    const packet = { family: (daddr.includes(':') ? 6 : 4) as 4 | 6, protocol: 'tcp' as const, daddr, dport: port, iif: 'lo' };
+    const gateway = input.gatewaySockets.find((s) => socketAccepts(s, packet));
+    if (gateway) return { gateway: true, text: `${to}, where the gateway (${gateway.address}:${gateway.port}) takes it` };
+    if (input.gatewayPorts.includes(port)) return { gateway: true, text: `${to}, the gateway's port` };
+    // The socket the kernel picks: the exact address before a wildcard.
+    const taker = input.sockets.filter((s) => socketAccepts(s, packet)).sort((a, b) => Number(isWildcard(a.address)) - Number(isWildcard(b.address)))[0];
+    if (!taker) return { gateway: false, text: `${to}, where nothing listens` };
+    const through = doorsOn(taker).map((d) => input.behind(d));
+    const found = through.find((t) => t.gateway && !t.unknown) ?? through.find((t) => t.gateway);
+    if (found) return { gateway: true, ...(found.unknown ? { unknown: found.unknown } : {}), text: `${to}, a door in front of the gateway: ${found.text}` };
+    const unread = through.length === 0 ? unreadOn(taker) : undefined;
+    if (unread) {
+      const why = `${taker.process ?? 'a door'} takes it there, and its config could not be read: ${unread.detail}`;
+      return { gateway: true, unknown: why, text: `${to}; whether that is the gateway is unknown: ${why}` };
+    }
+    return { gateway: false, text: `${to}, not the gateway` };
+  };
+}
+
+/** One row per Serve port (its HTTP mounts and TCP forward together), each route's target decided by TARGET (serveTargets). */
+export function servePorts(routes: readonly ServeRoute[], tailnetAddresses: readonly string[], target: (route: ServeRoute) => ServeTarget): ServePort[] {
   const address = tailnetAddresses.find((a) => !a.includes(':')) ?? tailnetAddresses[0];
   if (address === undefined) return [];
   const byPort = new Map<number, ServeRoute[]>();
   for (const r of routes) byPort.set(r.port, [...(byPort.get(r.port) ?? []), r]);
-  return [...byPort].map(([port, rs]) => ({
-    port,
-    address,
-    family: address.includes(':') ? 6 : 4,
-    routes: rs,
-    funnel: rs.some((r) => r.funnel),
-    gateway: rs.some((r) => r.targetPort !== undefined && gatewayPorts.includes(r.targetPort)),
-  }));
+  return [...byPort].map(([port, rs]) => {
+    const targets = rs.map(target).filter((t) => t.gateway);
+    const decided = targets.some((t) => !t.unknown);
+    const row: ServePort = { port, address, family: address.includes(':') ? 6 : 4, routes: rs, funnel: rs.some((r) => r.funnel), gateway: targets.length > 0 };
+    if (!decided && targets[0]?.unknown) row.unknown = targets[0].unknown;
+    return row;
+  });
 }
 
 export function describeServePort(s: ServePort): string {
@@ -54,7 +132,7 @@ export function servedByTailscaled(s: ServePort, zone: Zone): Attempt | undefine
   const served = describeServePort(s);
   const source = zone.source[s.family] ?? '';
   const attempt = (reason: string, destination: string): Attempt => ({
-    verdict: 'open',
+    verdict: s.unknown ? 'unknown' : 'open',
     destination,
     source,
     reason,
@@ -62,7 +140,7 @@ export function servedByTailscaled(s: ServePort, zone: Zone): Attempt | undefine
   });
   if (zone.kind === 'tailnet') {
     return attempt(
-      `tailscaled answers tailnet peers on :${s.port} itself, before the host firewall, and proxies them (${served}); the tailnet's access rules decide which peers`,
+      `tailscaled answers tailnet peers on :${s.port} itself, before the host firewall, and proxies them (${served}); the tailnet's access rules decide which peers${s.unknown ? `; whether it leads to the gateway is unknown: ${s.unknown}` : ''}`,
       s.address,
     );
   }
@@ -70,7 +148,7 @@ export function servedByTailscaled(s: ServePort, zone: Zone): Attempt | undefine
     // Funnel's clients connect to the node's public name, at Tailscale's relays.
     const name = s.routes.find((r) => r.funnel)?.listen.replace(/:\d+$/, '');
     return attempt(
-      `Tailscale Funnel: anyone on the internet reaches :${s.port} through Tailscale's relays, and tailscaled proxies them (${served}); the host firewall never sees it`,
+      `Tailscale Funnel: anyone on the internet reaches :${s.port} through Tailscale's relays, and tailscaled proxies them (${served}); the host firewall never sees it${s.unknown ? `; whether it leads to the gateway is unknown: ${s.unknown}` : ''}`,
       name || s.address,
     );
   }

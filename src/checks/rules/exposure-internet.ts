@@ -36,6 +36,8 @@ export const exposureInternet: Check = {
         'a named Cloudflare Tunnel to the gateway: Access decides at Cloudflare, unknown (unknown)',
         'nginx on 0.0.0.0:443 whose config does not parse: unknown, naming the file and line (unknown)',
         'wildcard listener, no firewall',
+        'a gateway container published on 8080:18789, docker-proxy on 0.0.0.0:8080',
+        'a gateway container published on 8080:18789 with the userland proxy off (no socket)',
         'an ACCEPT for the port before the DROP',
       ],
       passes: [

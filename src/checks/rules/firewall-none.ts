@@ -1,6 +1,6 @@
 import type { Check } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { isSafeBindAddress } from '../../model/addresses.js';
+import { gatewayExposed } from '../exposed.js';
 
 export const firewallNone: Check = {
   meta: {
@@ -52,7 +52,7 @@ export const firewallNone: Check = {
     const families = netfilter.inputFiltering();
     const unfiltered = families.filter((f) => !f.filtered);
     if (unfiltered.length === 0) return { result: 'pass', reason: families.map((f) => `${f.family}: ${f.evidence[0] ?? 'filtered'}`).join('; ') };
-    const exposed = gateway.listeners.some((s) => !isSafeBindAddress(s.address, snapshot));
+    const exposed = gatewayExposed(ctx);
     return {
       result: 'fail',
       findings: [

@@ -1,6 +1,6 @@
 import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { isSafeBindAddress } from '../../model/addresses.js';
+import { gatewayExposed } from '../exposed.js';
 import { restartHint } from '../remediation.js';
 import { compareCalver } from '../../openclaw/version.js';
 import { tokenIntent } from './gateway-fix.js';
@@ -18,7 +18,7 @@ export const gatewayAuthNone: Check = {
       'Fails when the effective auth mode (the `--auth` flag, else `gateway.auth.mode`) is `none`, or when no mode and ' +
       'no token or password is configured on a version older than 2026.1.29, which then ran without auth. Newer ' +
       'versions generate an ephemeral token in that case; with the version unknown the answer is `unknown`. Critical ' +
-      'when the gateway listens beyond loopback, warn otherwise (any local process or reverse proxy could drive it).',
+      'when the gateway listens beyond loopback or is reachable from beyond it (a door in front of it, a Docker publish, Funnel), warn otherwise (any local process or reverse proxy could drive it).',
     fixable: true,
     inputs: ['openclaw', 'sockets'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
@@ -26,6 +26,8 @@ export const gatewayAuthNone: Check = {
       fails: [
         'auth.mode none in config',
         '--auth none on the command line, exposed',
+        'auth.mode none, the gateway container published on the host port 8080 (8080:18789)',
+        'auth.mode none, the loopback gateway behind socat on 0.0.0.0:443',
         'old Clawdbot with nothing set',
         'nothing set, version unknown (unknown)',
       ],
@@ -36,7 +38,7 @@ export const gatewayAuthNone: Check = {
     const { gateway, snapshot } = ctx;
     if (!gateway.detected) return { result: 'skipped', reason: 'no OpenClaw gateway on this host' };
     if (!gateway.config && gateway.processes.length === 0) return { result: 'skipped', reason: 'no readable config and no running gateway to read auth from' };
-    const exposed = gateway.listeners.some((s) => !isSafeBindAddress(s.address, snapshot));
+    const exposed = gatewayExposed(ctx);
     const severity = exposed ? 'critical' : 'warn';
     const mode = gateway.auth.mode;
     const remediation = {
@@ -48,7 +50,7 @@ export const gatewayAuthNone: Check = {
       const finding: FindingDraft = {
         status: 'fail',
         severity,
-        message: `Gateway auth is off (${mode.source}): whoever reaches the port can drive the agent${exposed ? ', and it listens beyond loopback' : ''}.`,
+        message: `Gateway auth is off (${mode.source}): whoever reaches the port can drive the agent${exposed ? ', and it is reachable beyond loopback' : ''}.`,
         evidence: [
           { kind: mode.location ? 'file' : 'config', text: `auth mode "none" from ${mode.source}`, ...(mode.location ? { location: mode.location } : {}) },
         ],

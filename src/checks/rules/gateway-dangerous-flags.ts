@@ -1,6 +1,6 @@
 import type { Check, FindingDraft } from '../types.js';
 import { GUIDE } from '../guide.js';
-import { isSafeBindAddress } from '../../model/addresses.js';
+import { gatewayExposed } from '../exposed.js';
 import { dangerousKeysOn } from '../../model/dangerous-keys.js';
 import { restartHint } from '../remediation.js';
 import { configRef } from './gateway-fix.js';
@@ -29,7 +29,7 @@ export const gatewayDangerousFlags: Check = {
     if (!g.config) return { result: 'skipped', reason: g.detected ? 'the OpenClaw config could not be read' : 'no OpenClaw gateway on this host' };
     const on = dangerousKeysOn(g.config);
     if (on.length === 0) return { result: 'pass', reason: 'none of the break-glass flags is set' };
-    const exposed = g.listeners.some((s) => !isSafeBindAddress(s.address, ctx.snapshot));
+    const exposed = gatewayExposed(ctx);
     const findings: FindingDraft[] = on.map((k) => {
       const key = k.path.join('.');
       const location = g.locations[key];

@@ -349,3 +349,45 @@ describe('doors in front of doors', () => {
     expect(exposure(unsure).result).not.toBe('pass');
   });
 });
+
+describe('upstream host names (review 2, finding 5)', () => {
+  const noAuth = (ctx: ReturnType<typeof host>) => runChecks(ctx, [CHECKS.find((c) => c.meta.id === 'door.no_auth')!]).checks[0]!.result;
+  const AUTH_OFF = withConfig({ gateway: { auth: { mode: 'none' } } });
+
+  it('loopback names in any case, with a trailing dot, in their RHEL and .localhost forms, are the gateway on 127.0.0.1', () => {
+    for (const name of ['localhost', 'LOCALHOST', 'localhost.', 'localhost.localdomain', 'localhost4', 'localhost4.localdomain4', 'gw.localhost']) {
+      const ctx = host(socat(9, 443, `${name}:18789`, '0.0.0.0').patch, AUTH_OFF);
+      expect(cell(ctx, 'socat', 443), name).toMatchObject({ verdict: 'open', listener: { gateway: true } });
+      expect(exposure(ctx).result, name).toBe('fail');
+      expect(noAuth(ctx), name).toBe('fail');
+    }
+  });
+
+  it("the host's own name (and a .localdomain name) is this host at an address not read: unknown, or decided when every address takes it", () => {
+    for (const name of ['fixture', 'FIXTURE.', 'fixture.localdomain']) {
+      const ctx = host(socat(9, 443, `${name}:18789`, '0.0.0.0').patch, AUTH_OFF);
+      const c = cell(ctx, 'socat', 443);
+      expect(c, name).toMatchObject({ verdict: 'unknown', listener: { gateway: true } });
+      expect(c?.reason, name).toContain('which of its addresses was not read');
+      expect(exposure(ctx).result, name).toBe('unknown');
+    }
+    // A socat on every address in between: whichever address the name is, it takes the hop and goes on to the gateway.
+    const wild = host(socat(9, 443, 'fixture:8080', '0.0.0.0').patch, socat(10, 8080, '127.0.0.1:18789', '0.0.0.0').patch);
+    expect(cell(wild, 'socat', 443)).toMatchObject({ verdict: 'open', listener: { gateway: true } });
+    // Nothing of this host listens on the port: it leads nowhere.
+    expect(cell(host(socat(9, 443, 'fixture:9999', '0.0.0.0').patch), 'socat', 443)?.listener.gateway).toBe(false);
+  });
+
+  it('any other name resolves outside what clawmoat read: unknown, never "another host"', () => {
+    const ctx = host(socat(9, 443, 'gw.example.net:18789', '0.0.0.0').patch, AUTH_OFF);
+    const c = cell(ctx, 'socat', 443);
+    expect(c).toMatchObject({ verdict: 'unknown', listener: { gateway: true } });
+    expect(c?.reason).toContain('resolves outside what clawmoat read');
+    expect(exposure(ctx).result).toBe('unknown');
+    expect(noAuth(ctx)).not.toBe('pass');
+    // An address of another host is still another host.
+    const other = host(socat(9, 443, '203.0.113.9:18789', '0.0.0.0').patch);
+    expect(cell(other, 'socat', 443)?.listener.gateway).toBe(false);
+    expect(exposure(other).result).toBe('pass');
+  });
+});

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../../src/checks/run.js';
 import { CHECKS } from '../../../src/checks/catalogue.js';
-import { tcpListener, withIptables, withSockets } from '../../fixtures/builders/snapshot.js';
+import {
+  baselineSnapshot,
+  compose,
+  tcpListener,
+  withConfig,
+  withGatewayProcess,
+  withInterface,
+  withIptables,
+  withSocat,
+  withSockets,
+} from '../../fixtures/builders/snapshot.js';
+import { buildContext } from '../../../src/model/context.js';
 import { gatewayOn, host, LAN, TAILSCALE0, withTailscale } from '../remote/tailscale/hosts.js';
 
 /**
@@ -99,5 +110,42 @@ describe('Tailscale Serve in the reach matrix', () => {
     expect(none.reach().listeners.some((l) => l.process === 'tailscaled')).toBe(false);
     const stopped = host(TAILSCALE0, withTailscale('status-stopped.json', 'serve-loopback-gateway.json'), gatewayOn(['127.0.0.1'], { bind: 'loopback' }));
     expect(stopped.reach().listeners.some((l) => l.process === 'tailscaled')).toBe(false);
+  });
+});
+
+describe('a Serve/Funnel route to a door in front of the gateway (review 2, finding 1)', () => {
+  it('Funnel to socat on 127.0.0.1:8080 that forwards to the gateway: the Funnel row is the gateway, open from the internet; exposure.internet and tailscale.funnel fail', () => {
+    const snapshot = compose(
+      withConfig({ gateway: { auth: { mode: 'token' } } }),
+      withGatewayProcess(8, ['openclaw-gateway']),
+      withSockets(tcpListener('127.0.0.1', 18789, 8)),
+      withSocat(9, 8080, 18789, '127.0.0.1'),
+      withInterface('tailscale0', '100.101.1.2', 10),
+      (s) => ({
+        ...s,
+        tailscale: {
+          status: 'ok',
+          data: {
+            binary: '/usr/bin/tailscale',
+            status: { status: 'ok', data: { BackendState: 'Running', TailscaleIPs: ['100.101.1.2'] } },
+            serve: {
+              status: 'ok',
+              data: {
+                TCP: { '8443': { HTTPS: true } },
+                Web: { 'gw.tail1.ts.net:8443': { Handlers: { '/': { Proxy: 'http://127.0.0.1:8080' } } } },
+                AllowFunnel: { 'gw.tail1.ts.net:8443': true },
+              },
+            },
+          },
+        },
+      }),
+    )(baselineSnapshot());
+    const ctx = buildContext(snapshot);
+    expect(cell(ctx, 8443, 'internet')).toMatchObject({ verdict: 'open', listener: { gateway: true } });
+    const { checks } = runChecks(
+      ctx,
+      CHECKS.filter((c) => c.meta.id === 'exposure.internet' || c.meta.id === 'tailscale.funnel'),
+    );
+    expect(Object.fromEntries(checks.map((c) => [c.id, c.result]))).toEqual({ 'exposure.internet': 'fail', 'tailscale.funnel': 'fail' });
   });
 });

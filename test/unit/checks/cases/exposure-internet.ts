@@ -1,4 +1,13 @@
-import { compose, tcpListener, withDoors, withGatewayProcess, withIptables, withSockets, withSocat } from '../../../fixtures/builders/snapshot.js';
+import {
+  compose,
+  tcpListener,
+  withContainers,
+  withDoors,
+  withGatewayProcess,
+  withIptables,
+  withSockets,
+  withSocat,
+} from '../../../fixtures/builders/snapshot.js';
 import { nginxDoor, withNginx } from './doors-fixtures.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
 
@@ -6,6 +15,12 @@ const LOOPBACK_GATEWAY = compose(withGatewayProcess(8, ['openclaw-gateway']), wi
 
 const DROP_ALL_BUT_SSH =
   '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n';
+
+/** The gateway in a container published on the host's 8080 (8080:18789), and no gateway on the host itself. */
+const CONTAINER_ON_8080 = withContainers({
+  name: 'openclaw-gateway',
+  ports: [{ hostIp: '0.0.0.0', hostPort: '8080', containerPort: 18789, protocol: 'tcp' }],
+});
 
 /** exposureInternet: the snapshots it must pass and those it must report. */
 export const cases: CheckCases = {
@@ -171,6 +186,26 @@ export const cases: CheckCases = {
       fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
       steps: [],
       evidenceIncludes: ['internet:eth0', 'delivered to 0.0.0.0:18789'],
+    },
+    {
+      name: 'a gateway container published on 8080:18789, docker-proxy on 0.0.0.0:8080',
+      snapshot: compose(CONTAINER_ON_8080, withSockets(tcpListener('0.0.0.0', 8080, 999, 'docker-proxy'))),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: [],
+      evidenceIncludes: ['0.0.0.0:8080 (docker-proxy)', 'internet:eth0'],
+    },
+    {
+      name: 'a gateway container published on 8080:18789 with the userland proxy off (no socket)',
+      snapshot: CONTAINER_ON_8080,
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: [],
+      evidenceIncludes: ['0.0.0.0:8080 (docker (openclaw-gateway, published))'],
     },
     {
       name: 'an ACCEPT for the port before the DROP',

@@ -1,4 +1,4 @@
-import { compose, tcpListener, withConfig, withGatewayProcess, withSockets } from '../../../fixtures/builders/snapshot.js';
+import { compose, tcpListener, withConfig, withContainers, withGatewayProcess, withSocat, withSockets } from '../../../fixtures/builders/snapshot.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
 
 /** gatewayAuthNone: the snapshots it must pass and those it must report. */
@@ -43,6 +43,35 @@ export const cases: CheckCases = {
       fixes: ['gateway.set-token'],
       steps: [],
       evidenceIncludes: ['--auth flag of pid 5'],
+    },
+    {
+      name: 'auth.mode none, the gateway container published on the host port 8080 (8080:18789)',
+      snapshot: compose(
+        withConfig({ gateway: { auth: { mode: 'none' } } }, { 'gateway.auth.mode': 5 }),
+        withContainers({ name: 'openclaw-gateway', ports: [{ hostIp: '0.0.0.0', hostPort: '8080', containerPort: 18789, protocol: 'tcp' }] }),
+        withSockets(tcpListener('0.0.0.0', 8080, 999, 'docker-proxy')),
+      ),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['gateway.set-token'],
+      steps: ['config.gateway'],
+      evidenceIncludes: ['openclaw.json:5', 'reachable beyond loopback'],
+    },
+    {
+      name: 'auth.mode none, the loopback gateway behind socat on 0.0.0.0:443',
+      snapshot: compose(
+        withConfig({ gateway: { auth: { mode: 'none' } } }, { 'gateway.auth.mode': 5 }),
+        withGatewayProcess(8, ['openclaw-gateway']),
+        withSockets(tcpListener('127.0.0.1', 18789, 8)),
+        withSocat(9, 443, 18789),
+      ),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['gateway.set-token'],
+      steps: ['config.gateway'],
+      evidenceIncludes: ['reachable beyond loopback'],
     },
     {
       name: 'old Clawdbot with nothing set',

@@ -1,4 +1,4 @@
-import { compose, withConfig } from '../../../fixtures/builders/snapshot.js';
+import { compose, tcpListener, withConfig, withContainers, withGatewayProcess, withSocat, withSockets } from '../../../fixtures/builders/snapshot.js';
 import type { Snapshot } from '../../../../src/snapshot/types.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
 
@@ -23,6 +23,16 @@ function withServe(serve: ServeConfig) {
     },
   });
 }
+
+/** Funnel on :443 to a local port. */
+const funnelTo = (target: string) =>
+  withServe({
+    TCP: { '443': { HTTPS: true } },
+    Web: { 'gw.tail1.ts.net:443': { Handlers: { '/': { Proxy: target } } } },
+    AllowFunnel: { 'gw.tail1.ts.net:443': true },
+  });
+
+const LOOPBACK_GATEWAY = compose(withConfig({ gateway: {} }), withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('127.0.0.1', 18789, 8)));
 
 /** tailscaleFunnel: the snapshots it must pass and those it must report. */
 export const cases: CheckCases = {
@@ -51,6 +61,35 @@ export const cases: CheckCases = {
     },
   ],
   invalid: [
+    {
+      name: 'Funnel to socat on 127.0.0.1:8080 in front of the gateway',
+      snapshot: compose(LOOPBACK_GATEWAY, withSocat(9, 8080, 18789, '127.0.0.1'), funnelTo('http://127.0.0.1:8080')),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      evidenceIncludes: ['tailscale funnel on gw.tail1.ts.net:443 → http://127.0.0.1:8080', 'a door in front of the gateway'],
+    },
+    {
+      name: 'Funnel to the host port Docker publishes the gateway container on (8080:18789)',
+      snapshot: compose(
+        withConfig({ gateway: {} }),
+        withContainers({ name: 'openclaw-gateway', ports: [{ hostIp: '127.0.0.1', hostPort: '8080', containerPort: 18789, protocol: 'tcp' }] }),
+        withSockets(tcpListener('127.0.0.1', 8080, 999, 'docker-proxy')),
+        funnelTo('http://localhost:8080'),
+      ),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      evidenceIncludes: ['where the gateway (127.0.0.1:8080) takes it'],
+    },
+    {
+      name: 'Funnel to a name clawmoat cannot resolve',
+      snapshot: compose(LOOPBACK_GATEWAY, withServe({ TCP: { '443': { TCPForward: 'gw.example.net:18789' } }, AllowFunnel: { 'gw.tail1.ts.net:443': true } })),
+      result: 'unknown',
+      severity: 'critical',
+      findings: 1,
+      evidenceIncludes: ['gw.example.net is a name clawmoat cannot resolve'],
+    },
     {
       name: 'config says funnel',
       snapshot: withConfig({ gateway: { tailscale: { mode: 'funnel' } } }, { 'gateway.tailscale.mode': 4 }),
