@@ -36,6 +36,7 @@ export const exposureInternet: Check = {
         'a named Cloudflare Tunnel to the gateway: Access decides at Cloudflare, unknown (unknown)',
         'nginx on 0.0.0.0:443 whose config does not parse: unknown, naming the file and line (unknown)',
         'wildcard listener, no firewall',
+        'gateway on :: behind a carrier-grade NAT uplink with a global IPv6, no firewall',
         'an ACCEPT for the port before the DROP',
       ],
       passes: [

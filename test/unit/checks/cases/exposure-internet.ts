@@ -1,4 +1,14 @@
-import { compose, tcpListener, withDoors, withGatewayProcess, withIptables, withSockets, withSocat } from '../../../fixtures/builders/snapshot.js';
+import {
+  CGNAT_UPLINK,
+  compose,
+  tcpListener,
+  withCgnatUplink,
+  withDoors,
+  withGatewayProcess,
+  withIptables,
+  withSockets,
+  withSocat,
+} from '../../../fixtures/builders/snapshot.js';
 import { nginxDoor, withNginx } from './doors-fixtures.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
 
@@ -171,6 +181,17 @@ export const cases: CheckCases = {
       fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
       steps: [],
       evidenceIncludes: ['internet:eth0', 'delivered to 0.0.0.0:18789'],
+    },
+    {
+      // Review 2 finding 3: a 100.64.0.0/10 uplink was taken for the tailnet, and the host had no internet zone.
+      name: 'gateway on :: behind a carrier-grade NAT uplink with a global IPv6, no firewall',
+      snapshot: compose(withCgnatUplink(), withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('::', 18789, 8))),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: [],
+      evidenceIncludes: ['internet:eth0', CGNAT_UPLINK.v6],
     },
     {
       name: 'an ACCEPT for the port before the DROP',
