@@ -169,8 +169,8 @@ export function buildZones(snapshot: Snapshot, extra: ZoneSpec[] = []): Zone[] {
         if (own.some((l) => l.family === family)) source[family] = internetClient(family, locals);
         continue;
       }
-      // A neighbour in the subnet of a routable address, else (an interface with only fe80::) on the link-local one.
-      const base = own.find((l) => l.family === family) ?? ownLinkLocal.find((l) => l.family === family);
+      // A neighbour in the subnet of a routable address; on an interface with none, on its link-local one.
+      const base = own.length > 0 ? own.find((l) => l.family === family) : ownLinkLocal.find((l) => l.family === family);
       const neighbour = base && neighbourOf(base, [...locals, ...ownLinkLocal]);
       if (neighbour) source[family] = neighbour;
     }
