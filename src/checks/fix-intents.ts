@@ -103,7 +103,8 @@ export interface FirewallEnableIntent {
   kind: 'firewall.enable';
   /** The families nothing filters. */
   unfiltered: ('ipv4' | 'ipv6')[];
-  ufw: 'not-installed' | 'inactive' | 'not-loaded';
+  /** `allows-incoming`: UFW is on, but its default incoming policy admits what no rule names. */
+  ufw: 'not-installed' | 'inactive' | 'not-loaded' | 'allows-incoming';
 }
 
 /** Admit SSH in UFW before it denies incoming, on every port sshd listens on that no rule covers. */

@@ -9,6 +9,7 @@ interface IpAddrJson {
   flags?: string[];
   link_type?: string;
   linkinfo?: { info_kind?: string };
+  master?: string;
   addr_info?: { family?: string; local?: string; prefixlen?: number; scope?: string }[];
 }
 
@@ -27,6 +28,7 @@ export function parseIpAddrJson(json: unknown): NetInterface[] {
         }));
       const iface: NetInterface = { name: i.ifname!, up: (i.flags ?? []).includes('UP'), linkType: i.link_type ?? 'unknown', addresses };
       if (i.linkinfo?.info_kind) iface.kind = i.linkinfo.info_kind;
+      if (typeof i.master === 'string') iface.master = i.master;
       return iface;
     });
 }

@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import type { Snapshot } from '../snapshot/types.js';
+import { tailscaleStatusAddresses } from './tailscale/status-ips.js';
 
 /** Address classes the checks reason about. */
 export type AddressClass = 'wildcard' | 'loopback' | 'tailnet' | 'vpn' | 'private' | 'link-local' | 'public' | 'invalid';
@@ -48,6 +49,26 @@ export function interfaceOf(snapshot: Snapshot, address: string): string | undef
   return undefined;
 }
 
+/**
+ * Is this address the tailnet's? Tailscale takes its addresses from 100.64.0.0/10 and
+ * fd7a:115c:a1e0::/48, but 100.64.0.0/10 is also carrier-grade NAT: mobile, LTE, Starlink and
+ * many ISPs put it on the WAN side, next to a global IPv6. So the range alone proves nothing: the
+ * address must sit on a tailscale* interface, or be one `tailscale status` lists as this node's
+ * own (tailscaled --tun may name its interface otherwise). This reads the Tailscale status: for
+ * the zones and the Tailscale facts, which rest on it already.
+ */
+export function isOwnTailnetAddress(address: string, snapshot: Snapshot, iface: string | undefined = interfaceOf(snapshot, address)): boolean {
+  if (iface?.startsWith('tailscale')) return true;
+  const parsed = parseAddress(address);
+  if (!parsed || !(parsed.kind() === 'ipv4' ? parsed.match(TAILNET_V4) : parsed.match(TAILNET_V6))) return false;
+  return tailscaleStatusAddresses(snapshot).some((a) => parseAddress(a)?.toString() === parsed.toString());
+}
+
+/**
+ * The class of an address, by its range and the interface that holds it. `tailnet` and `vpn` come
+ * from the interface alone (tailscale*, wg*, tun*, …): a 100.64.0.0/10 address anywhere else is
+ * carrier-grade NAT, shared with the provider's other customers, so `private` (not a safe bind).
+ */
 export function classifyAddress(address: string, snapshot?: Snapshot): AddressClass {
   const bare = address.replace(/^\[|\]$/g, '');
   if (bare === '' || bare === '*' || bare === '0.0.0.0' || bare === '::') return 'wildcard';
@@ -58,10 +79,9 @@ export function classifyAddress(address: string, snapshot?: Snapshot): AddressCl
   const range = parsed.range();
   if (range === 'loopback') return 'loopback';
   if (range === 'unspecified') return 'wildcard';
-  if (parsed.kind() === 'ipv4' ? parsed.match(TAILNET_V4) : parsed.match(TAILNET_V6)) return 'tailnet';
   const iface = snapshot ? interfaceOf(snapshot, bare) : undefined;
   if (iface && VPN_INTERFACE.test(iface)) return iface.startsWith('tailscale') ? 'tailnet' : 'vpn';
-  if (range === 'private' || range === 'uniqueLocal') return 'private';
+  if (range === 'private' || range === 'uniqueLocal' || range === 'carrierGradeNat') return 'private';
   if (range === 'linkLocal') return 'link-local';
   return 'public';
 }

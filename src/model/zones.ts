@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { parseAddress } from './addresses.js';
+import { isOwnTailnetAddress, parseAddress } from './addresses.js';
 import { UserError } from '../errors.js';
 
 /**
@@ -10,6 +10,9 @@ import { UserError } from '../errors.js';
  * Linux is a weak-host system, so a client on the same link (LAN, Docker bridge,
  * tailnet) can send to *any* local address through that link, while the internet
  * reaches only the addresses routed to that interface.
+ *
+ * Every up interface that is no bridge or bond port gets a zone, even one with only link-local
+ * addresses: a neighbour there reaches a listener on `::` through the interface's fe80:: address.
  */
 
 export type ZoneKind = 'loopback' | 'internet' | 'lan' | 'tailnet' | 'docker' | 'custom';
@@ -32,7 +35,6 @@ export interface ZoneSpec {
   source?: string;
 }
 
-const TAILNET_V4 = ipaddr.parseCIDR('100.64.0.0/10');
 const INTERNET_CLIENTS = { 4: ['203.0.113.77', '192.0.2.77', '198.51.100.77'], 6: ['2001:db8:ffff::77', '2001:db8:fffe::77'] } as const;
 
 /** Parse `--zone NAME=IFACE[:SRC_ADDR]`. */
@@ -55,10 +57,13 @@ interface LocalAddress {
   family: 4 | 6;
 }
 
-function localAddresses(snapshot: Snapshot): LocalAddress[] {
+/** The host's addresses, those of `scope link` apart: a link-local address is reached only from its own link. */
+function localAddresses(snapshot: Snapshot, scope: 'link' | 'wider'): LocalAddress[] {
   if (snapshot.network.interfaces.status !== 'ok') return [];
   return snapshot.network.interfaces.data.flatMap((i) =>
-    i.addresses.filter((a) => a.scope !== 'link').map((a) => ({ iface: i.name, address: a.address, prefixlen: a.prefixlen, family: a.family })),
+    i.addresses
+      .filter((a) => (a.scope === 'link') === (scope === 'link'))
+      .map((a) => ({ iface: i.name, address: a.address, prefixlen: a.prefixlen, family: a.family })),
   );
 }
 
@@ -105,18 +110,38 @@ function isPublic(address: string): boolean {
   return parsed !== undefined && parsed.range() === 'unicast';
 }
 
+/**
+ * What an interface faces. The default route comes first: whatever its IPv4 address (a 100.64.0.0/10
+ * one is carrier-grade NAT on mobile, LTE and Starlink links), the internet routes to it. Then the
+ * tailnet (tailscale*, or an address `tailscale status` lists as this node's own), Docker's bridges,
+ * and a public address of either family: a global IPv6 makes the interface face the internet, whatever
+ * its IPv4 is.
+ */
+function zoneKind(
+  snapshot: Snapshot,
+  iface: string,
+  own: LocalAddress[],
+  defaultRoutes: { dev?: string }[],
+  dockerBridges: Map<string, string>,
+): { kind: ZoneKind; reason: string } {
+  if (defaultRoutes.some((r) => r.dev === iface)) return { kind: 'internet', reason: 'it holds the default route' };
+  if (/^tailscale/.test(iface)) return { kind: 'tailnet', reason: 'a Tailscale interface' };
+  if (own.some((l) => isOwnTailnetAddress(l.address, snapshot, iface)))
+    return { kind: 'tailnet', reason: 'an address `tailscale status` lists as this node’s' };
+  const bridge = dockerBridges.get(iface);
+  if (bridge !== undefined) return { kind: 'docker', reason: `the bridge of Docker network ${bridge}` };
+  if (own.some((l) => isPublic(l.address))) return { kind: 'internet', reason: 'it has a public address' };
+  return { kind: 'lan', reason: own.length > 0 ? 'a private subnet' : 'a link with only link-local addresses' };
+}
+
 export function buildZones(snapshot: Snapshot, extra: ZoneSpec[] = []): Zone[] {
-  const locals = localAddresses(snapshot);
+  const locals = localAddresses(snapshot, 'wider');
+  const linkLocals = localAddresses(snapshot, 'link');
   const all = { 4: locals.filter((l) => l.family === 4).map((l) => l.address), 6: locals.filter((l) => l.family === 6).map((l) => l.address) };
   // Same-link clients can also aim at 127.0.0.1 / ::1: routing drops those as martians unless a DNAT moves them first.
   const sameLink = { 4: [...new Set([...all[4], '127.0.0.1'])], 6: [...new Set([...all[6], '::1'])] };
   const routes = snapshot.network.routes.status === 'ok' ? snapshot.network.routes.data : [];
-  const defaultDevs = new Set(
-    routes
-      .filter((r) => r.dst === 'default' && (r.table === undefined || r.table === 'main'))
-      .map((r) => r.dev)
-      .filter(Boolean),
-  );
+  const defaultRoutes = routes.filter((r) => r.dst === 'default' && (r.table === undefined || r.table === 'main'));
   const dockerBridges = new Map<string, string>();
   if (snapshot.docker.status === 'ok') for (const n of snapshot.docker.data.networks) if (n.bridgeName) dockerBridges.set(n.bridgeName, n.name);
 
@@ -132,44 +157,34 @@ export function buildZones(snapshot: Snapshot, extra: ZoneSpec[] = []): Zone[] {
   ];
   const interfaces = snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data : [];
   for (const iface of interfaces) {
-    if (iface.name === 'lo' || !iface.up) continue;
+    // A bridge or bond port takes in nothing of its own: what arrives on it is the master's.
+    if (iface.name === 'lo' || !iface.up || iface.master !== undefined) continue;
     const own = locals.filter((l) => l.iface === iface.name);
-    if (own.length === 0) continue;
-    const v4 = own.find((l) => l.family === 4);
-    const v6 = own.find((l) => l.family === 6);
-    let kind: ZoneKind;
-    let reason: string;
-    if (
-      /^tailscale/.test(iface.name) ||
-      own.some((l) => l.family === 4 && parseAddress(l.address)?.kind() === 'ipv4' && (parseAddress(l.address) as ipaddr.IPv4).match(TAILNET_V4))
-    ) {
-      kind = 'tailnet';
-      reason = /^tailscale/.test(iface.name) ? 'a Tailscale interface' : 'a 100.64.0.0/10 address';
-    } else if (dockerBridges.has(iface.name)) {
-      kind = 'docker';
-      reason = `the bridge of Docker network ${dockerBridges.get(iface.name)}`;
-    } else if (defaultDevs.has(iface.name) || own.some((l) => isPublic(l.address))) {
-      kind = 'internet';
-      reason = defaultDevs.has(iface.name) ? 'it holds the default route' : 'it has a public address';
-    } else {
-      kind = 'lan';
-      reason = 'a private subnet';
-    }
+    const ownLinkLocal = linkLocals.filter((l) => l.iface === iface.name);
+    if (own.length === 0 && ownLinkLocal.length === 0) continue;
+    const { kind, reason } = zoneKind(snapshot, iface.name, own, defaultRoutes, dockerBridges);
     const source: Zone['source'] = {};
-    if (kind === 'internet') {
-      if (v4) source[4] = internetClient(4, locals);
-      if (v6) source[6] = internetClient(6, locals);
-    } else {
-      const s4 = v4 && neighbourOf(v4, locals);
-      const s6 = v6 && neighbourOf(v6, locals);
-      if (s4) source[4] = s4;
-      if (s6) source[6] = s6;
+    for (const family of [4, 6] as const) {
+      if (kind === 'internet') {
+        if (own.some((l) => l.family === family)) source[family] = internetClient(family, locals);
+        continue;
+      }
+      // A neighbour in the subnet of a routable address; on an interface with none, on its link-local one.
+      const base = own.length > 0 ? own.find((l) => l.family === family) : ownLinkLocal.find((l) => l.family === family);
+      const neighbour = base && neighbourOf(base, [...locals, ...ownLinkLocal]);
+      if (neighbour) source[family] = neighbour;
     }
-    // The internet reaches only the addresses routed to this interface.
+    // The internet reaches only the addresses routed to this interface; a neighbour on the link also
+    // reaches this interface's own link-local addresses.
     const targets =
       kind === 'internet'
         ? { 4: own.filter((l) => l.family === 4).map((l) => l.address), 6: own.filter((l) => l.family === 6).map((l) => l.address) }
-        : sameLink;
+        : ownLinkLocal.length === 0 || own.length > 0
+          ? sameLink
+          : {
+              4: [...sameLink[4], ...ownLinkLocal.filter((l) => l.family === 4).map((l) => l.address)],
+              6: [...sameLink[6], ...ownLinkLocal.filter((l) => l.family === 6).map((l) => l.address)],
+            };
     const name = kind === 'docker' ? `docker:${dockerBridges.get(iface.name)}` : `${kind}:${iface.name}`;
     zones.push({ name, kind, interface: iface.name, source, targets, reason });
   }

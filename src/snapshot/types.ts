@@ -64,6 +64,8 @@ export interface NetInterface {
   linkType: string;
   /** e.g. "veth", "bridge", "tun", "wireguard" when the kernel reports it. */
   kind?: string;
+  /** The bridge or bond this interface is a port of: what it receives, the host takes in on that master. */
+  master?: string;
   addresses: InterfaceAddress[];
 }
 

@@ -38,6 +38,7 @@ export const exposureInternet: Check = {
         'wildcard listener, no firewall',
         'a gateway container published on 8080:18789, docker-proxy on 0.0.0.0:8080',
         'a gateway container published on 8080:18789 with the userland proxy off (no socket)',
+        'gateway on :: behind a carrier-grade NAT uplink with a global IPv6, no firewall',
         'an ACCEPT for the port before the DROP',
       ],
       passes: [

@@ -20,6 +20,7 @@ export const exposureLan: Check = {
       fails: [
         'loopback gateway behind socat on 0.0.0.0:8443',
         'loopback gateway behind socat on 127.0.0.1:8080 behind socat on 0.0.0.0:8443',
+        'gateway on ::, no firewall, a link with only link-local addresses',
         'wildcard listener, INPUT admits eth1',
         'tailnet-bound gateway, no firewall: the LAN aims at the tailnet address (weak host)',
       ],

@@ -1,6 +1,7 @@
 import type { Check } from '../types.js';
 import { GUIDE } from '../guide.js';
 import { gatewayExposed } from '../exposed.js';
+import { ufwIncomingDefault } from '../../model/ufw.js';
 
 export const firewallNone: Check = {
   meta: {
@@ -9,7 +10,7 @@ export const firewallNone: Check = {
     severity: 'warn',
     guide: GUIDE.firewall,
     docs:
-      'Fails when UFW is not active and no INPUT-hook chain (iptables filter INPUT, or any nftables base chain on ' +
+      'Fails when UFW is not active (or is active with its default incoming policy `allow`) and no INPUT-hook chain (iptables filter INPUT, or any nftables base chain on ' +
       'the input hook, firewalld included) drops or rejects anything, by policy or by rule: every listening socket ' +
       'is then reachable by whoever can route to the host. Needs root to read the ruleset; without it the answer is ' +
       '`unknown`. Critical when the gateway also listens beyond loopback. A cloud firewall, which this host cannot ' +
@@ -22,6 +23,7 @@ export const firewallNone: Check = {
         'empty ruleset, no UFW',
         'UFW installed but disabled, gateway on 0.0.0.0',
         'Docker rules only (FORWARD), INPUT accepts',
+        'UFW active but its default incoming policy is allow',
         'ruleset unreadable (not root) (unknown)',
       ],
       passes: ['UFW active', 'hand-written iptables with DROP policy', 'nftables input chain with policy drop'],
@@ -29,7 +31,10 @@ export const firewallNone: Check = {
   },
   evaluate(ctx) {
     const { ufw, netfilter, gateway, snapshot } = ctx;
-    if (ufw?.active) return { result: 'pass', reason: 'UFW is active' };
+    // UFW on with `default allow incoming` filters nothing no rule names: only its refusing default
+    // is a filter worth a pass here; otherwise the ruleset itself decides.
+    const ufwIncoming = ufw ? ufwIncomingDefault(ufw) : undefined;
+    if (ufw?.active && ufwIncoming?.refuses) return { result: 'pass', reason: `UFW is active and denies incoming by default (${ufwIncoming.policy})` };
     if (!netfilter.readable) {
       return {
         result: 'unknown',
@@ -53,17 +58,23 @@ export const firewallNone: Check = {
     const unfiltered = families.filter((f) => !f.filtered);
     if (unfiltered.length === 0) return { result: 'pass', reason: families.map((f) => `${f.family}: ${f.evidence[0] ?? 'filtered'}`).join('; ') };
     const exposed = gatewayExposed(ctx);
+    const ufwState = !ufw ? 'not-installed' : ufw.active ? 'allows-incoming' : ufw.enabledInConfig ? 'not-loaded' : 'inactive';
     return {
       result: 'fail',
       findings: [
         {
           status: 'fail',
           severity: exposed ? 'critical' : 'warn',
-          message: `Nothing filters inbound ${unfiltered.map((f) => (f.family === 'ip' ? 'IPv4' : 'IPv6')).join(' or ')} traffic: UFW is ${ufw ? (ufw.enabledInConfig ? 'enabled but not loaded' : 'inactive') : 'not installed'} and the INPUT path accepts by default${exposed ? ', while the gateway listens beyond loopback' : ''}.`,
+          message: `Nothing filters inbound ${unfiltered.map((f) => (f.family === 'ip' ? 'IPv4' : 'IPv6')).join(' or ')} traffic: UFW is ${ufwState === 'allows-incoming' ? `active but its default incoming policy is ${ufwIncoming?.policy}` : ufwState === 'not-loaded' ? 'enabled but not loaded' : ufwState === 'inactive' ? 'inactive' : 'not installed'} and the INPUT path accepts by default${exposed ? ', while the gateway listens beyond loopback' : ''}.`,
           evidence: [
             {
               kind: 'service',
-              text: ufw ? `ufw installed, ${ufw.enabledInConfig ? 'ENABLED=yes but its chains are not loaded' : 'ENABLED=no'}` : 'ufw not installed',
+              text:
+                ufwState === 'allows-incoming'
+                  ? `ufw active, default incoming policy ${ufwIncoming?.policy}`
+                  : ufw
+                    ? `ufw installed, ${ufw.enabledInConfig ? 'ENABLED=yes but its chains are not loaded' : 'ENABLED=no'}`
+                    : 'ufw not installed',
             },
             ...unfiltered.flatMap((f) => f.evidence.map((text) => ({ kind: 'rule' as const, text: `${f.family}: ${text}` }))),
           ],
@@ -81,7 +92,7 @@ export const firewallNone: Check = {
             {
               kind: 'firewall.enable',
               unfiltered: unfiltered.map((f) => (f.family === 'ip' ? 'ipv4' : 'ipv6')),
-              ufw: ufw ? (ufw.enabledInConfig ? 'not-loaded' : 'inactive') : 'not-installed',
+              ufw: ufwState,
             },
           ],
         },

@@ -16,7 +16,7 @@ export const gatewayBindPublic: Check = {
     guide: GUIDE.bind,
     docs:
       'Looks at the sockets the gateway really holds (its process, or its port) and fails when one is on a wildcard ' +
-      '(0.0.0.0, ::) or on a LAN or public address. Loopback and tailnet/VPN addresses (100.64.0.0/10, tailscale0, wg0) ' +
+      '(0.0.0.0, ::) or on a LAN or public address. Loopback and tailnet/VPN addresses (on tailscale0, wg0, tun0, …) ' +
       'pass. When the gateway is not running, the configured bind is judged instead (`lan`, or `custom` with a ' +
       'non-loopback host, fails). Sockets held by docker-proxy are left to `docker.publish.public`.',
     fixable: true,
@@ -27,6 +27,7 @@ export const gatewayBindPublic: Check = {
         'started with --bind lan: 0.0.0.0',
         'dual-stack wildcard on a custom port',
         'a LAN address',
+        'the carrier-grade NAT (100.64.0.0/10) address of a mobile uplink',
         'owner not visible, but on the gateway port',
         'not running, config says lan',
         'a gateway-like process whose namespace could not be read is not counted, and the pass is unknown (unknown)',

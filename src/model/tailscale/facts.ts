@@ -1,13 +1,15 @@
 import type { GatewayModel } from '../gateway.js';
-import { classifyAddress, hostAddresses } from '../addresses.js';
+import { hostAddresses, isOwnTailnetAddress } from '../addresses.js';
+import { tailscaleStatusAddresses } from './status-ips.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import { routesTo, serveRoutes, type ServeRoute } from './serve-config.js';
 
 /**
  * What the snapshot says about Tailscale on this host, in the terms the plan and the checks
  * use. Pure. When Tailscale could not be read, `notChecked` is the one line that says what was
- * not checked and why; the tailnet interface (tailscale0 / 100.64.0.0/10) is still used, since
- * the kernel shows it whether or not the CLI answers.
+ * not checked and why; the tailnet interface (tailscale*) is still used, since the kernel shows
+ * it whether or not the CLI answers. A 100.64.0.0/10 address elsewhere is carrier-grade NAT, not
+ * the tailnet, unless `tailscale status` lists it as this node's own.
  */
 
 export type TailscaleState = 'running' | 'logged-out' | 'not-installed' | 'not-running' | 'unreadable';
@@ -38,14 +40,12 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
-/** Addresses on tailscale* interfaces, or in 100.64.0.0/10 / fd7a:115c:a1e0::/48. */
+/** The first up interface holding tailnet addresses (see isOwnTailnetAddress), and those addresses. */
 function interfaceTailnet(snapshot: Snapshot): { iface?: string; addresses: string[] } {
   if (snapshot.network.interfaces.status !== 'ok') return { addresses: [] };
   for (const i of snapshot.network.interfaces.data) {
     if (!i.up) continue;
-    const own = i.addresses
-      .filter((a) => a.scope !== 'link' && (i.name.startsWith('tailscale') || classifyAddress(a.address) === 'tailnet'))
-      .map((a) => a.address);
+    const own = i.addresses.filter((a) => a.scope !== 'link' && isOwnTailnetAddress(a.address, snapshot, i.name)).map((a) => a.address);
     if (own.length > 0) return { iface: i.name, addresses: own };
   }
   return { addresses: [] };
@@ -88,7 +88,7 @@ export function tailscaleFacts(ctx: TailscaleInput): TailscaleFacts {
   const self = obj(status.Self);
   if (typeof status.BackendState === 'string') facts.backendState = status.BackendState;
   if (typeof status.Version === 'string') facts.version = status.Version;
-  const ips = strings(status.TailscaleIPs).length > 0 ? strings(status.TailscaleIPs) : strings(self.TailscaleIPs);
+  const ips = tailscaleStatusAddresses(snapshot);
   if (ips.length > 0) facts.addresses = ips;
   if (typeof self.DNSName === 'string' && self.DNSName !== '') facts.dnsName = self.DNSName.replace(/\.$/, '');
   facts.tags = strings(self.Tags);

@@ -1,6 +1,8 @@
 import {
+  CGNAT_UPLINK,
   compose,
   tcpListener,
+  withCgnatUplink,
   withContainers,
   withDoors,
   withGatewayProcess,
@@ -206,6 +208,17 @@ export const cases: CheckCases = {
       fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
       steps: [],
       evidenceIncludes: ['0.0.0.0:8080 (docker (openclaw-gateway, published))'],
+    },
+    {
+      // Review 2 finding 3: a 100.64.0.0/10 uplink was taken for the tailnet, and the host had no internet zone.
+      name: 'gateway on :: behind a carrier-grade NAT uplink with a global IPv6, no firewall',
+      snapshot: compose(withCgnatUplink(), withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('::', 18789, 8))),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: [],
+      evidenceIncludes: ['internet:eth0', CGNAT_UPLINK.v6],
     },
     {
       name: 'an ACCEPT for the port before the DROP',

@@ -4,6 +4,7 @@ import {
   withConfig,
   withGatewayProcess,
   withInterface,
+  withLinkLocalOnly,
   withIptables,
   withSockets,
   withSocat,
@@ -72,6 +73,17 @@ export const cases: CheckCases = {
       fixes: [],
       steps: [],
       evidenceIncludes: ['lan:eth1', 'socat TCP-LISTEN:8443,fork TCP:127.0.0.1:8080', 'socat TCP-LISTEN:8080,fork,bind=127.0.0.1 TCP:127.0.0.1:18789'],
+    },
+    {
+      // Review 2 finding 13: an interface with only fe80:: had no zone, so this was skipped ("no LAN interface").
+      name: 'gateway on ::, no firewall, a link with only link-local addresses',
+      snapshot: compose(withLinkLocalOnly('eth1'), withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('::', 18789, 8))),
+      result: 'fail',
+      severity: 'warn',
+      findings: 1,
+      fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: [],
+      evidenceIncludes: ['lan:eth1', 'fe80::a00:27ff:fe4e:66a1'],
     },
     {
       name: 'wildcard listener, INPUT admits eth1',

@@ -1,8 +1,12 @@
-import { compose, tcpListener, withGatewayProcess, withIptables, withSockets, withUfw } from '../../../fixtures/builders/snapshot.js';
+import { compose, tcpListener, withGatewayProcess, withIptables, withSockets, withUfw, withUfwStatus } from '../../../fixtures/builders/snapshot.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
 
 const UFW_ACTIVE_RULES =
   '*filter\n:ufw-user-input - [0:0]\n### RULES ###\n\n### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in\n-A ufw-user-input -p tcp --dport 22 -j ACCEPT\n';
+
+/** ufw's chains loaded under an INPUT policy of ACCEPT: what `ufw default allow incoming` then `ufw enable` leaves. */
+const UFW_LOADED_ALLOWING =
+  '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:ufw-before-input - [0:0]\n:ufw-user-input - [0:0]\n-A INPUT -j ufw-before-input\n-A ufw-before-input -j ufw-user-input\nCOMMIT\n';
 
 const UFW_LOADED = '*filter\n:INPUT DROP [0:0]\n:ufw-before-input - [0:0]\n:ufw-user-input - [0:0]\n-A INPUT -j ufw-before-input\nCOMMIT\n';
 
@@ -69,6 +73,23 @@ export const cases: CheckCases = {
       fixes: ['firewall.enable'],
       steps: [],
       evidenceIncludes: ['policy ACCEPT'],
+    },
+    {
+      // Review 2 finding 12: "UFW is active" passed here although UFW admits everything no rule names.
+      name: 'UFW active but its default incoming policy is allow',
+      snapshot: compose(
+        withUfw(true, UFW_ACTIVE_RULES, { input: 'ACCEPT', output: 'ACCEPT', forward: 'DROP' }),
+        withUfwStatus('Status: active\nLogging: on (low)\nDefault: allow (incoming), allow (outgoing), deny (routed)\nNew profiles: skip\n'),
+        withIptables(UFW_LOADED_ALLOWING),
+        withGatewayProcess(4, ['openclaw', 'gateway']),
+        withSockets(tcpListener('0.0.0.0', 18789, 4)),
+      ),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['firewall.enable'],
+      steps: ['ufw.default-deny-incoming'],
+      evidenceIncludes: ['ufw active, default incoming policy ACCEPT', 'ip: filter INPUT policy ACCEPT'],
     },
     {
       name: 'ruleset unreadable (not root)',

@@ -1,4 +1,14 @@
-import { compose, tcpListener, withConfig, withGatewayProcess, withSockets, withUncountedProcess } from '../../../fixtures/builders/snapshot.js';
+import {
+  CGNAT_UPLINK,
+  compose,
+  tcpListener,
+  withCgnatUplink,
+  withConfig,
+  withGatewayProcess,
+  withInterface,
+  withSockets,
+  withUncountedProcess,
+} from '../../../fixtures/builders/snapshot.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
 
 /** gatewayBindPublic: the snapshots it must pass and those it must report. */
@@ -15,6 +25,7 @@ export const cases: CheckCases = {
       snapshot: compose(
         withGatewayProcess(42, ['openclaw', 'gateway', '--bind', 'tailnet'], {}, { bind: 'tailnet' }),
         withSockets(tcpListener('100.101.102.103', 18789, 42), tcpListener('127.0.0.1', 18789, 42)),
+        withInterface('tailscale0', '100.101.102.103', 32),
       ),
       result: 'pass',
     },
@@ -59,6 +70,17 @@ export const cases: CheckCases = {
       fixes: ['gateway.bind-private'],
       steps: [],
       evidenceIncludes: ['192.168.1.10:18789', 'private address'],
+    },
+    {
+      // Review 2 finding 3: 100.64.0.0/10 off a Tailscale interface is carrier-grade NAT, not the tailnet.
+      name: 'the carrier-grade NAT (100.64.0.0/10) address of a mobile uplink',
+      snapshot: compose(withCgnatUplink(), withGatewayProcess(42, ['openclaw', 'gateway']), withSockets(tcpListener(CGNAT_UPLINK.v4, 18789, 42))),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['gateway.bind-private'],
+      steps: [],
+      evidenceIncludes: [`${CGNAT_UPLINK.v4}:18789`, 'private address'],
     },
     {
       name: 'owner not visible, but on the gateway port',
