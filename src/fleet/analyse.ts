@@ -1,5 +1,5 @@
 import { SEVERITY_ORDER, type Severity } from '../checks/types.js';
-import { ZONE_KINDS, gatewayExposure } from '../report/exposure.js';
+import { ZONE_KINDS, gatewayExposure, gatewayUndecided } from '../report/exposure.js';
 import type { Report, ZoneKindName } from '../report/types.js';
 import { computeDrift, driftExitCode, type DriftSide } from './drift.js';
 import { FLEET_REPORT_VERSION, type FleetHost, type FleetReport, type FleetUnreadable } from './types.js';
@@ -39,6 +39,7 @@ export function fleetRow(file: string, report: Report): FleetRow {
     findings: report.findings.map((f) => ({ id: f.id, severity: f.severity, status: f.status, title: f.title, message: f.message })),
     summary: report.summary,
     exposure: gatewayExposure(report.reach ?? []),
+    undecided: gatewayUndecided(report.reach ?? []),
     reach,
     limitations: report.limitations,
   };
@@ -61,17 +62,17 @@ export function analyseFleet(rows: readonly FleetRow[], unreadable: readonly Fle
   );
   const checks = [...new Map(rows.flatMap((r) => r.columns.map((c) => [c.id, c] as const))).values()];
   const count = (s: Severity) => hosts.reduce((n, h) => n + h.summary[s], 0);
-  const exposed = Object.fromEntries(ZONE_KINDS.map((k) => [k, k === 'loopback' ? 0 : hosts.filter((h) => h.exposure[k] > 0).length])) as Record<
-    ZoneKindName,
-    number
-  >;
+  const hostsWith = (of: (h: FleetHost) => Record<ZoneKindName, number>) =>
+    Object.fromEntries(ZONE_KINDS.map((k) => [k, k === 'loopback' ? 0 : hosts.filter((h) => of(h)[k] > 0).length])) as Record<ZoneKindName, number>;
+  const exposed = hostsWith((h) => h.exposure);
+  const undecided = hostsWith((h) => h.undecided);
   const report: FleetReport = {
     schemaVersion: FLEET_REPORT_VERSION,
     tool: { name: 'clawmoat', version },
     hosts,
     unreadable: [...unreadable].sort((a, b) => a.file.localeCompare(b.file)),
     checks,
-    summary: { hosts: hosts.length, unreadable: unreadable.length, critical: count('critical'), warn: count('warn'), info: count('info'), exposed },
+    summary: { hosts: hosts.length, unreadable: unreadable.length, critical: count('critical'), warn: count('warn'), info: count('info'), exposed, undecided },
   };
   if (baseline) {
     const seen = new Set<string>();

@@ -79,7 +79,14 @@ export function renderFleetSarif(report: FleetReport, options: RenderOptions = {
         results,
         properties: {
           summary: report.summary,
-          hosts: report.hosts.map((h) => ({ host: h.host, file: h.file, collectedAt: h.collectedAt, worst: h.worst, exposure: h.exposure })),
+          hosts: report.hosts.map((h) => ({
+            host: h.host,
+            file: h.file,
+            collectedAt: h.collectedAt,
+            worst: h.worst,
+            exposure: h.exposure,
+            undecided: h.undecided,
+          })),
           ...(report.baseline ? { baseline: report.baseline } : {}),
         },
       },

@@ -22,6 +22,8 @@ export interface FleetReport {
     info: number;
     /** Hosts whose gateway is open to a zone of that kind (loopback not counted). */
     exposed: Record<ZoneKindName, number>;
+    /** Hosts with a gateway cell of that kind that could not be decided (loopback not counted): not "not reachable". */
+    undecided: Record<ZoneKindName, number>;
   };
   /** With `--baseline`: what was compared against. */
   baseline?: { source: string; missing: string[] };
@@ -41,6 +43,8 @@ export interface FleetHost {
   summary: Report['summary'];
   /** Open cells of the gateway's rows per zone kind. */
   exposure: Record<ZoneKindName, number>;
+  /** Cells of the gateway's rows per zone kind that could not be decided (verdict unknown). */
+  undecided: Record<ZoneKindName, number>;
   /** The open cells of the reach matrix (what a later `fleet --baseline` compares). */
   reach: ReachCellSummary[];
   limitations: string[];

@@ -30,6 +30,7 @@ describe('--format prometheus', () => {
       'clawmoat_check_status',
       'clawmoat_findings',
       'clawmoat_gateway_exposed',
+      'clawmoat_gateway_exposure_unknown',
       'clawmoat_snapshot_collected_timestamp_seconds',
       'clawmoat_last_run_timestamp_seconds',
       'clawmoat_run_duration_seconds',

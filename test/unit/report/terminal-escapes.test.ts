@@ -65,7 +65,7 @@ describe('terminal output escapes host strings (review 2, findings 8 and 9)', ()
   });
 
   it('probe text escapes a server-chosen close reason, version, error and a local process name', () => {
-    const fp = gatewayFingerprint('token');
+    const fp = gatewayFingerprint('enforced');
     fp.evidence.push(`WebSocket connect → close 1008 "${ATTACK}all clear"`);
     fp.version = `2026.1.1${ATTACK}`;
     const report = probeReport(probeResult({ address: '198.51.100.10', port: 18789, openclaw: fp, listener: { process: `node${ATTACK}` } as never }));
