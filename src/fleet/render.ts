@@ -17,6 +17,11 @@ export function unreadableName(u: FleetUnreadable): string {
   return u.host ? `${u.host} (${u.file})` : u.file;
 }
 
+/** ", declares hostname X" when the snapshot's own name differs from its inventory name (the host chose it). */
+export function declared(h: FleetHost): string {
+  return h.hostname !== h.host ? `, declares hostname ${h.hostname}` : '';
+}
+
 function counts(h: FleetHost): string {
   return `${h.summary.critical} critical, ${h.summary.warn} warn, ${h.summary.info} info`;
 }
@@ -36,7 +41,7 @@ export function renderFleetText(report: FleetReport): string {
     '',
   );
   for (const h of report.hosts) {
-    out.push(`${h.worst === 'none' ? 'ok  ' : h.worst.toUpperCase().padEnd(4)} ${h.host}  (${h.file}, collected ${h.collectedAt})`);
+    out.push(`${h.worst === 'none' ? 'ok  ' : h.worst.toUpperCase().padEnd(4)} ${h.host}  (${h.file}${declared(h)}, collected ${h.collectedAt})`);
     out.push(`     gateway reachable from: ${exposureLine(h.exposure, h.undecided)}; ${counts(h)}`);
     for (const f of h.findings) out.push(`     ${f.severity.padEnd(8)} ${f.id}${f.status === 'unknown' ? ' (unknown)' : ''}: ${f.message}`);
     if (h.drift) out.push(...driftLines(h.drift, '     '));
@@ -138,6 +143,11 @@ export function renderFleetPrometheus(report: FleetReport, options: RenderOption
         'clawmoat_gateway_exposure_unknown',
         HELP.exposureUnknown,
         hosts.flatMap((h) => ZONE_KINDS.map((k): [Record<string, string>, number] => [{ host: h.host, zone_kind: k }, h.undecided[k]])),
+      ),
+      ...family(
+        'clawmoat_host_info',
+        HELP.hostInfo,
+        hosts.map((h): [Record<string, string>, number] => [{ host: h.host, hostname: h.hostname }, 1]),
       ),
       ...family(
         'clawmoat_snapshot_collected_timestamp_seconds',

@@ -81,6 +81,7 @@ export function renderFleetSarif(report: FleetReport, options: RenderOptions = {
           summary: report.summary,
           hosts: report.hosts.map((h) => ({
             host: h.host,
+            hostname: h.hostname,
             file: h.file,
             collectedAt: h.collectedAt,
             worst: h.worst,
@@ -110,7 +111,7 @@ function hostResult(h: FleetHost, f: FleetFinding, ruleIndex: number | undefined
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprintOf([h.host, f.id, stableText(f.message)]) },
     ...(baselineState ? { baselineState } : {}),
-    properties: { host: h.host, severity: f.severity, status: f.status, collectedAt: h.collectedAt },
+    properties: { host: h.host, hostname: h.hostname, severity: f.severity, status: f.status, collectedAt: h.collectedAt },
   };
 }
 

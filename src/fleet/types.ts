@@ -30,8 +30,14 @@ export interface FleetReport {
 }
 
 export interface FleetHost {
-  /** The snapshot's hostname; "hostname (file)" when two snapshots name the same host, so every host is one name. */
+  /**
+   * The host's inventory name: its file's name without `.json` (the path when two files share a
+   * name), unique by construction (fleet/inventory.ts). The `host` label of every series, and the
+   * key a baseline is matched by. Never the name the snapshot declares: the host chooses that.
+   */
   host: string;
+  /** The hostname the snapshot declares (chosen by the host): shown beside `host` when it differs. */
+  hostname: string;
   /** The file it was read from. */
   file: string;
   collectedAt: string;

@@ -40,6 +40,7 @@ export const HELP = {
   exposed: 'Open cells of the reach matrix for the gateway (or a door to it), by kind of zone the clients are in.',
   exposureUnknown:
     'Cells of the reach matrix for the gateway (or a door to it) that could not be decided, by kind of zone: clawmoat_gateway_exposed 0 with this above 0 is not "not reachable".',
+  hostInfo: 'Always 1: a fleet host by its inventory name (host, its file), with the hostname its snapshot declares (chosen by the host, so never a key).',
   timestamp: 'Unix time at which this clawmoat run finished.',
   duration: 'How long this clawmoat run took, in seconds.',
   collected: 'Unix time at which the snapshot analysed was collected.',

@@ -44,7 +44,7 @@ function grid(report: FleetReport): Html {
 
 function hostSection(h: FleetHost, i: number): Html {
   return html`<section aria-labelledby="${hostId(i)}"><h3 id="${hostId(i)}">${h.host}</h3>
-<p class="note">From <code>${h.file}</code>, collected <time datetime="${h.collectedAt}">${h.collectedAt}</time>. Gateway: ${exposureText(h)}.</p>
+<p class="note">From <code>${h.file}</code>${h.hostname !== h.host ? html`, declares hostname <code>${h.hostname}</code>` : ''}, collected <time datetime="${h.collectedAt}">${h.collectedAt}</time>. Gateway: ${exposureText(h)}.</p>
 ${h.findings.length === 0 ? html`<p class="statement">No finding.</p>` : html`<ul class="checks">${h.findings.map((f) => html`<li><span class="chip s-${f.severity}">${f.severity}</span> ${f.status === 'unknown' ? html`<strong>could not decide:</strong> ` : ''}<code>${f.id}</code> ${f.message}</li>`)}</ul>`}
 ${h.limitations.length > 0 ? html`<p class="note">Not read, or not fully:</p><ul>${h.limitations.map((l) => html`<li>${l}</li>`)}</ul>` : ''}
 </section>\n`;
