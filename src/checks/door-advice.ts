@@ -44,7 +44,7 @@ export function tunnelAdvice(door: Door): Remediation {
         : {
             summary: `Put a Cloudflare Access policy in front of ${remote.url} and have cloudflared check it, or stop the tunnel.`,
             steps: [
-              `Cloudflare Zero Trust → Access → Applications: a self-hosted application for ${remote.url.replace(/^\w+:\/\//, '')} that allows only you`,
+              `Cloudflare Zero Trust → Access → Applications: a self-hosted application for ${shellWordOr(remote.url.replace(/^\w+:\/\//, ''), 'the hostname named in the evidence')} that allows only you`,
               `in ${config}, under the ingress rule for it: originRequest: { access: { required: true, teamName: <team>, audTag: [<AUD>] } }`,
               `or ${stop}`,
             ],

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditSnapshot } from '../../../src/audit.js';
+import { listenerAdvice, tunnelAdvice } from '../../../src/checks/door-advice.js';
 import { restartHint } from '../../../src/checks/remediation.js';
 import type { GatewayModel } from '../../../src/model/gateway.js';
 import { shellWord } from '../../../src/model/shell-word.js';
@@ -12,6 +13,7 @@ import { renderMarkdown } from '../../../src/report/markdown.js';
 import { renderText } from '../../../src/report/text.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
 import { baselineSnapshot } from '../../fixtures/builders/snapshot.js';
+import { nginxDoor } from '../checks/cases/doors-fixtures.js';
 
 /**
  * Review 2, finding 7: fix steps are offered to paste (HTML Copy, Markdown `sh` fences, the text
@@ -112,5 +114,24 @@ describe('shellWord', () => {
       expect(execFileSync(DASH, ['-c', `printf %s ${word}`], { env: { PATH: '/nonexistent' } }).toString()).toBe(value);
     }
     for (const bad of ['a\nb', 'a\rb', 'a\u001b[2Jb', 'a\u202eb', 'a\u2028b', 'a\u0085b']) expect(shellWord(bad)).toBeUndefined();
+  });
+});
+
+describe("a door's file in its fix step (review 2, finding 7)", () => {
+  it('a tunnel config or proxy site at a hostile path is one quoted word; pasting the step runs nothing of it', () => {
+    const file = '/home/u/.cloudflared/c$(echo >PWNED).yml';
+    const tunnel = nginxDoor(443, {
+      kind: 'cloudflared',
+      listen: [],
+      location: { file, line: 3 },
+      remote: { url: 'https://gw$(echo >PWNED2).example.com' },
+    } as never);
+    const steps = tunnelAdvice(tunnel).steps;
+    expect(steps.join('\n')).toContain(`'${file}'`);
+    for (const step of steps) expect(paste(step), step).toEqual([]);
+    const proxy = nginxDoor(443, { listen: [{ address: '0.0.0.0', port: 443, location: { file: '/srv/u/site$(echo >PWNED3)', line: 2 } }] });
+    const line = listenerAdvice(proxy, proxy.listen!, '127.0.0.1');
+    expect(line).toContain(`'/srv/u/site$(echo >PWNED3):2'`);
+    expect(paste(line)).toEqual([]);
   });
 });
