@@ -2,6 +2,12 @@ import { describeLocation, doorName } from '../model/doors.js';
 import { hostPort, isWildcard } from '../model/addresses.js';
 import type { Door, SourceLocation } from '../snapshot/types.js';
 import type { Remediation } from './types.js';
+import { shellWordOr } from '../model/shell-word.js';
+
+/** A door's file (and line) in a step: one quoted shell word, since steps are pasted and the file may be a user's. */
+function place(location: SourceLocation): string {
+  return shellWordOr(describeLocation(location), 'the file named in the evidence');
+}
 
 /**
  * How to close a door to the gateway by hand, by kind: the one wording the exposure checks give
@@ -19,13 +25,13 @@ export interface ListenAt {
 }
 
 function where(door: Door): string {
-  return door.location ? ` (${describeLocation(door.location)})` : '';
+  return door.location ? ` (${place(door.location)})` : '';
 }
 
 /** What to tell a user about a tunnel, by kind: the policy at its far end, or stopping it. */
 export function tunnelAdvice(door: Door): Remediation {
   const remote = door.remote!;
-  const config = door.location ? door.location.file : 'its config';
+  const config = door.location ? shellWordOr(door.location.file, 'its config (named in the evidence)') : 'its config';
   const stop = door.pid !== undefined ? `stop it: find its unit (systemctl status ${door.pid}) and disable it, or kill ${door.pid}` : 'stop it';
   switch (door.kind) {
     case 'cloudflared':
@@ -38,7 +44,7 @@ export function tunnelAdvice(door: Door): Remediation {
         : {
             summary: `Put a Cloudflare Access policy in front of ${remote.url} and have cloudflared check it, or stop the tunnel.`,
             steps: [
-              `Cloudflare Zero Trust → Access → Applications: a self-hosted application for ${remote.url.replace(/^\w+:\/\//, '')} that allows only you`,
+              `Cloudflare Zero Trust → Access → Applications: a self-hosted application for ${shellWordOr(remote.url.replace(/^\w+:\/\//, ''), 'the hostname named in the evidence')} that allows only you`,
               `in ${config}, under the ingress rule for it: originRequest: { access: { required: true, teamName: <team>, audTag: [<AUD>] } }`,
               `or ${stop}`,
             ],
@@ -71,8 +77,8 @@ export function tunnelAdvice(door: Door): Remediation {
  */
 export function listenerAdvice(door: Door, listens: readonly ListenAt[], bindTo: string): string {
   const port = listens[0]?.port;
-  const places = [...new Set(listens.flatMap((l) => (l.location ? [describeLocation(l.location)] : [])))];
-  const at = places.length > 0 ? ` at ${places.join(', ')}` : door.location ? ` at ${describeLocation(door.location)}` : '';
+  const places = [...new Set(listens.flatMap((l) => (l.location ? [place(l.location)] : [])))];
+  const at = places.length > 0 ? ` at ${places.join(', ')}` : door.location ? ` at ${place(door.location)}` : '';
   switch (door.kind) {
     case 'nginx': {
       // A reload opens the new sockets while the old ones are held: it cannot give up a socket on every address.

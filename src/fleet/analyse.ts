@@ -1,6 +1,7 @@
 import { SEVERITY_ORDER, type Severity } from '../checks/types.js';
-import { ZONE_KINDS, gatewayExposure } from '../report/exposure.js';
+import { ZONE_KINDS, gatewayExposure, gatewayUndecided } from '../report/exposure.js';
 import type { Report, ZoneKindName } from '../report/types.js';
+import { inventoryNames } from './inventory.js';
 import { computeDrift, driftExitCode, type DriftSide } from './drift.js';
 import { FLEET_REPORT_VERSION, type FleetHost, type FleetReport, type FleetUnreadable } from './types.js';
 
@@ -15,7 +16,7 @@ export interface FleetRow {
   columns: FleetReport['checks'];
 }
 
-/** A run to compare against, per hostname. */
+/** A run to compare against, per inventory name (fleet/inventory.ts), as the hosts of this run are named. */
 export interface FleetBaseline {
   source: string;
   hosts: Map<string, DriftSide & { collectedAt?: string; source: string }>;
@@ -31,7 +32,9 @@ function worstOf(report: Report): Severity | 'none' {
 export function fleetRow(file: string, report: Report): FleetRow {
   const reach = (report.reach ?? []).filter((c) => c.verdict === 'open');
   const host: FleetHost = {
-    host: report.host.hostname,
+    // Named by analyseFleet, which sees every file; the declared name stays in its own field.
+    host: file,
+    hostname: report.host.hostname,
     file,
     collectedAt: report.host.collectedAt,
     worst: worstOf(report),
@@ -39,6 +42,7 @@ export function fleetRow(file: string, report: Report): FleetRow {
     findings: report.findings.map((f) => ({ id: f.id, severity: f.severity, status: f.status, title: f.title, message: f.message })),
     summary: report.summary,
     exposure: gatewayExposure(report.reach ?? []),
+    undecided: gatewayUndecided(report.reach ?? []),
     reach,
     limitations: report.limitations,
   };
@@ -51,27 +55,24 @@ export function fleetRow(file: string, report: Report): FleetRow {
  */
 export function analyseFleet(rows: readonly FleetRow[], unreadable: readonly FleetUnreadable[], version: string, baseline?: FleetBaseline): FleetReport {
   // Copies: a host's name and drift are set below, and the rows stay as they were given.
-  const named = rows.map((r) => ({ ...r.host }));
-  // Two snapshots naming the same host would be two series with the same labels: name both by their file too.
-  const seenNames = new Map<string, number>();
-  for (const h of named) seenNames.set(h.host, (seenNames.get(h.host) ?? 0) + 1);
-  for (const h of named) if (seenNames.get(h.host)! > 1) h.host = `${h.host} (${h.file})`;
+  const names = inventoryNames(rows.map((r) => r.host.file));
+  const named = rows.map((r, i) => ({ ...r.host, host: names[i]! }));
   const hosts = named.sort(
     (a, b) => rank(b.worst) - rank(a.worst) || b.findings.length - a.findings.length || a.host.localeCompare(b.host) || a.file.localeCompare(b.file),
   );
   const checks = [...new Map(rows.flatMap((r) => r.columns.map((c) => [c.id, c] as const))).values()];
   const count = (s: Severity) => hosts.reduce((n, h) => n + h.summary[s], 0);
-  const exposed = Object.fromEntries(ZONE_KINDS.map((k) => [k, k === 'loopback' ? 0 : hosts.filter((h) => h.exposure[k] > 0).length])) as Record<
-    ZoneKindName,
-    number
-  >;
+  const hostsWith = (of: (h: FleetHost) => Record<ZoneKindName, number>) =>
+    Object.fromEntries(ZONE_KINDS.map((k) => [k, k === 'loopback' ? 0 : hosts.filter((h) => of(h)[k] > 0).length])) as Record<ZoneKindName, number>;
+  const exposed = hostsWith((h) => h.exposure);
+  const undecided = hostsWith((h) => h.undecided);
   const report: FleetReport = {
     schemaVersion: FLEET_REPORT_VERSION,
     tool: { name: 'clawmoat', version },
     hosts,
     unreadable: [...unreadable].sort((a, b) => a.file.localeCompare(b.file)),
     checks,
-    summary: { hosts: hosts.length, unreadable: unreadable.length, critical: count('critical'), warn: count('warn'), info: count('info'), exposed },
+    summary: { hosts: hosts.length, unreadable: unreadable.length, critical: count('critical'), warn: count('warn'), info: count('info'), exposed, undecided },
   };
   if (baseline) {
     const seen = new Set<string>();

@@ -49,6 +49,7 @@ function hostSuite(h: FleetHost, checks: readonly Check[]): { counts: SuiteCount
   lines.push(`      <property name="collectedAt" value=${attr(h.collectedAt)}/>`);
   lines.push(`      <property name="worst" value=${attr(h.worst)}/>`);
   for (const k of ZONE_KINDS) lines.push(`      <property name="exposure.${k}" value="${h.exposure[k]}"/>`);
+  for (const k of ZONE_KINDS) lines.push(`      <property name="exposure_unknown.${k}" value="${h.undecided[k]}"/>`);
   for (const l of h.limitations) lines.push(`      <property name="limitation" value=${attr(l)}/>`);
   lines.push('    </properties>');
   for (const [c, r] of results) lines.push(...testcase(h, c, r));

@@ -9,6 +9,7 @@ import type { Snapshot } from '../snapshot/types.js';
 import { TEMP_MARK } from '../safe-fs/write.js';
 import type { Report } from '../report/types.js';
 import { fleetRow, type FleetBaseline, type FleetRow } from './analyse.js';
+import { inventoryNames } from './inventory.js';
 import type { FleetUnreadable } from './types.js';
 import { isFailureRecordName, readFailureRecord } from './failed.js';
 
@@ -139,18 +140,24 @@ async function readJson(file: string): Promise<unknown> {
 
 /**
  * The baseline of a fleet: a previous `fleet --format json` report, or a directory (or files) of
- * snapshots or `audit --format json` reports, matched to hosts by hostname.
+ * snapshots or `audit --format json` reports, matched to hosts by inventory name (the file each was
+ * read from, fleet/inventory.ts), never by the hostname a snapshot declares: a host naming itself
+ * after another would take that host's baseline and hide it from `missing`.
  */
 export async function readFleetBaseline(paths: readonly string[], zones: ZoneSpec[] = []): Promise<FleetBaseline> {
   const { files, unreadable } = await expandInputs(paths);
   if (unreadable.length > 0) throw new UserError(`baseline ${unreadable[0]!.file}: ${unreadable[0]!.reason}`);
   const hosts: FleetBaseline['hosts'] = new Map();
+  const single: { file: string; report: Report }[] = [];
   for (const file of files) {
     if (isFailureRecordName(file)) continue; // a host that could not be read then has no baseline: all it has now is new
     const parsed = await readJson(file);
     if (isRecord(parsed) && Array.isArray(parsed.hosts) && Array.isArray(parsed.unreadable)) {
-      for (const h of parsed.hosts as { host: string; collectedAt?: string; findings: Report['findings']; reach?: Report['reach'] }[]) {
-        hosts.set(h.host, {
+      const previous = parsed.hosts as { host: string; file?: string; collectedAt?: string; findings: Report['findings']; reach?: Report['reach'] }[];
+      // Named again from the files it read, as this run names its hosts (a report of an older clawmoat keyed them by hostname).
+      const names = previous.every((h) => typeof h.file === 'string') ? inventoryNames(previous.map((h) => h.file!)) : previous.map((h) => h.host);
+      for (const [i, h] of previous.entries()) {
+        hosts.set(names[i]!, {
           findings: h.findings,
           ...(h.reach ? { reach: h.reach } : {}),
           ...(h.collectedAt ? { collectedAt: h.collectedAt } : {}),
@@ -159,8 +166,11 @@ export async function readFleetBaseline(paths: readonly string[], zones: ZoneSpe
       }
       continue;
     }
-    const report = isReport(parsed) ? parsed : auditSnapshot(validateSnapshot(parsed, file), { zones });
-    hosts.set(report.host.hostname, {
+    single.push({ file, report: isReport(parsed) ? parsed : auditSnapshot(validateSnapshot(parsed, file), { zones }) });
+  }
+  const names = inventoryNames(single.map((b) => b.file));
+  for (const [i, { file, report }] of single.entries()) {
+    hosts.set(names[i]!, {
       findings: report.findings,
       ...(report.reach ? { reach: report.reach } : {}),
       collectedAt: report.host.collectedAt,

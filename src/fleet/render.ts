@@ -1,6 +1,6 @@
 import { sanitize, withTrailingNewline, type RenderOptions } from '../report/common.js';
 import { driftLines, driftMarkdown } from '../report/drift.js';
-import { ZONE_KINDS, exposureLine } from '../report/exposure.js';
+import { ZONE_KINDS, exposureLine, kindsWith } from '../report/exposure.js';
 import { CHECK_STATUS_VALUE, HELP, family, runFamilies } from '../report/prometheus.js';
 import type { CheckResultKind } from '../checks/types.js';
 import { renderFleetJunit } from './junit.js';
@@ -17,6 +17,11 @@ export function unreadableName(u: FleetUnreadable): string {
   return u.host ? `${u.host} (${u.file})` : u.file;
 }
 
+/** ", declares hostname X" when the snapshot's own name differs from its inventory name (the host chose it). */
+export function declared(h: FleetHost): string {
+  return h.hostname !== h.host ? `, declares hostname ${h.hostname}` : '';
+}
+
 function counts(h: FleetHost): string {
   return `${h.summary.critical} critical, ${h.summary.warn} warn, ${h.summary.info} info`;
 }
@@ -27,11 +32,17 @@ export function renderFleetText(report: FleetReport): string {
   const out: string[] = [
     `clawmoat fleet: ${s.hosts} host${s.hosts === 1 ? '' : 's'} read, ${s.unreadable} unreadable; findings ${s.critical} critical, ${s.warn} warn, ${s.info} info`,
   ];
-  const exposed = ZONE_KINDS.filter((k) => k !== 'loopback' && s.exposed[k] > 0).map((k) => `${s.exposed[k]} to ${k}`);
-  out.push(`gateways exposed: ${exposed.length === 0 ? 'none beyond loopback' : exposed.join(', ')}`, '');
+  const exposed = kindsWith(s.exposed).map((k) => `${s.exposed[k]} to ${k}`);
+  const undecided = kindsWith(s.undecided).map((k) => `${s.undecided[k]} for ${k}`);
+  // An undecided cell is never "not reachable": say "none known" and count those hosts apart.
+  const none = undecided.length > 0 ? 'none known beyond loopback' : 'none beyond loopback';
+  out.push(
+    `gateways exposed: ${exposed.length === 0 ? none : exposed.join(', ')}${undecided.length > 0 ? `; could not decide: ${undecided.join(', ')}` : ''}`,
+    '',
+  );
   for (const h of report.hosts) {
-    out.push(`${h.worst === 'none' ? 'ok  ' : h.worst.toUpperCase().padEnd(4)} ${h.host}  (${h.file}, collected ${h.collectedAt})`);
-    out.push(`     gateway reachable from: ${exposureLine(h.exposure)}; ${counts(h)}`);
+    out.push(`${h.worst === 'none' ? 'ok  ' : h.worst.toUpperCase().padEnd(4)} ${h.host}  (${h.file}${declared(h)}, collected ${h.collectedAt})`);
+    out.push(`     gateway reachable from: ${exposureLine(h.exposure, h.undecided)}; ${counts(h)}`);
     for (const f of h.findings) out.push(`     ${f.severity.padEnd(8)} ${f.id}${f.status === 'unknown' ? ' (unknown)' : ''}: ${f.message}`);
     if (h.drift) out.push(...driftLines(h.drift, '     '));
   }
@@ -75,7 +86,9 @@ export function renderFleetMarkdown(report: FleetReport): string {
   ];
   out.push('| Host | Worst | Gateway reachable from | Critical | Warn | Info |', '|---|---|---|---|---|---|');
   for (const h of report.hosts)
-    out.push(`| ${cell(h.host)} | ${h.worst} | ${cell(exposureLine(h.exposure))} | ${h.summary.critical} | ${h.summary.warn} | ${h.summary.info} |`);
+    out.push(
+      `| ${cell(h.host)} | ${h.worst} | ${cell(exposureLine(h.exposure, h.undecided))} | ${h.summary.critical} | ${h.summary.warn} | ${h.summary.info} |`,
+    );
   out.push('');
   if (report.unreadable.length > 0) {
     out.push(
@@ -125,6 +138,16 @@ export function renderFleetPrometheus(report: FleetReport, options: RenderOption
         'clawmoat_gateway_exposed',
         HELP.exposed,
         hosts.flatMap((h) => ZONE_KINDS.map((k): [Record<string, string>, number] => [{ host: h.host, zone_kind: k }, h.exposure[k]])),
+      ),
+      ...family(
+        'clawmoat_gateway_exposure_unknown',
+        HELP.exposureUnknown,
+        hosts.flatMap((h) => ZONE_KINDS.map((k): [Record<string, string>, number] => [{ host: h.host, zone_kind: k }, h.undecided[k]])),
+      ),
+      ...family(
+        'clawmoat_host_info',
+        HELP.hostInfo,
+        hosts.map((h): [Record<string, string>, number] => [{ host: h.host, hostname: h.hostname }, 1]),
       ),
       ...family(
         'clawmoat_snapshot_collected_timestamp_seconds',

@@ -1,6 +1,17 @@
 import type { Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import { withTrailingNewline, type RenderOptions } from '../report/common.js';
-import { FINGERPRINT_KEY, LEVEL, fingerprintOf, SARIF_SCHEMA, SARIF_VERSION, SECURITY_SEVERITY, SRCROOT, UriMaker, stableText } from '../report/sarif.js';
+import {
+  FINGERPRINT_KEY,
+  LEVEL,
+  fingerprintOf,
+  SARIF_SCHEMA,
+  SARIF_VERSION,
+  SECURITY_SEVERITY,
+  SRCROOT,
+  UriMaker,
+  plainText,
+  stableText,
+} from '../report/sarif.js';
 import type { Drift } from '../report/types.js';
 import type { FleetHost, FleetReport, FleetUnreadable } from './types.js';
 
@@ -50,8 +61,8 @@ export function renderFleetSarif(report: FleetReport, options: RenderOptions = {
     results.push(...report.unreadable.map((u) => unreadableResult(u, ruleIndex.get(UNREADABLE_RULE)!, uris)));
   }
   const notifications: Notification[] = [
-    ...report.unreadable.map((u): Notification => ({ level: 'error', message: { text: `${u.host ?? u.file}: ${u.reason}` } })),
-    ...report.hosts.flatMap((h) => h.limitations.map((text): Notification => ({ level: 'warning', message: { text: `${h.host}: ${text}` } }))),
+    ...report.unreadable.map((u): Notification => ({ level: 'error', message: { text: plainText(`${u.host ?? u.file}: ${u.reason}`) } })),
+    ...report.hosts.flatMap((h) => h.limitations.map((text): Notification => ({ level: 'warning', message: { text: plainText(`${h.host}: ${text}`) } }))),
   ];
   const log: Log = {
     $schema: SARIF_SCHEMA,
@@ -68,7 +79,15 @@ export function renderFleetSarif(report: FleetReport, options: RenderOptions = {
         results,
         properties: {
           summary: report.summary,
-          hosts: report.hosts.map((h) => ({ host: h.host, file: h.file, collectedAt: h.collectedAt, worst: h.worst, exposure: h.exposure })),
+          hosts: report.hosts.map((h) => ({
+            host: h.host,
+            hostname: h.hostname,
+            file: h.file,
+            collectedAt: h.collectedAt,
+            worst: h.worst,
+            exposure: h.exposure,
+            undecided: h.undecided,
+          })),
           ...(report.baseline ? { baseline: report.baseline } : {}),
         },
       },
@@ -83,7 +102,7 @@ function hostResult(h: FleetHost, f: FleetFinding, ruleIndex: number | undefined
     ...(ruleIndex !== undefined ? { ruleIndex } : {}),
     kind: f.status === 'fail' ? 'fail' : 'review',
     level: f.status === 'fail' ? LEVEL[f.severity] : 'none',
-    message: { text: `${h.host}: ${f.message || f.title}` },
+    message: { text: plainText(`${h.host}: ${f.message || f.title}`) },
     locations: [
       {
         physicalLocation: { artifactLocation: uris.artifact(h.file) },
@@ -92,7 +111,7 @@ function hostResult(h: FleetHost, f: FleetFinding, ruleIndex: number | undefined
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprintOf([h.host, f.id, stableText(f.message)]) },
     ...(baselineState ? { baselineState } : {}),
-    properties: { host: h.host, severity: f.severity, status: f.status, collectedAt: h.collectedAt },
+    properties: { host: h.host, hostname: h.hostname, severity: f.severity, status: f.status, collectedAt: h.collectedAt },
   };
 }
 
@@ -103,7 +122,7 @@ function unreadableResult(u: FleetUnreadable, ruleIndex: number, uris: UriMaker)
     ruleIndex,
     kind: 'review',
     level: 'none',
-    message: { text: `${name}: ${u.reason}` },
+    message: { text: plainText(`${name}: ${u.reason}`) },
     locations: [
       {
         physicalLocation: { artifactLocation: uris.artifact(u.file) },

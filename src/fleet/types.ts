@@ -22,14 +22,22 @@ export interface FleetReport {
     info: number;
     /** Hosts whose gateway is open to a zone of that kind (loopback not counted). */
     exposed: Record<ZoneKindName, number>;
+    /** Hosts with a gateway cell of that kind that could not be decided (loopback not counted): not "not reachable". */
+    undecided: Record<ZoneKindName, number>;
   };
   /** With `--baseline`: what was compared against. */
   baseline?: { source: string; missing: string[] };
 }
 
 export interface FleetHost {
-  /** The snapshot's hostname; "hostname (file)" when two snapshots name the same host, so every host is one name. */
+  /**
+   * The host's inventory name: its file's name without `.json` (the path when two files share a
+   * name), unique by construction (fleet/inventory.ts). The `host` label of every series, and the
+   * key a baseline is matched by. Never the name the snapshot declares: the host chooses that.
+   */
   host: string;
+  /** The hostname the snapshot declares (chosen by the host): shown beside `host` when it differs. */
+  hostname: string;
   /** The file it was read from. */
   file: string;
   collectedAt: string;
@@ -41,6 +49,8 @@ export interface FleetHost {
   summary: Report['summary'];
   /** Open cells of the gateway's rows per zone kind. */
   exposure: Record<ZoneKindName, number>;
+  /** Cells of the gateway's rows per zone kind that could not be decided (verdict unknown). */
+  undecided: Record<ZoneKindName, number>;
   /** The open cells of the reach matrix (what a later `fleet --baseline` compares). */
   reach: ReachCellSummary[];
   limitations: string[];

@@ -1,5 +1,6 @@
 import type { Collected, Snapshot, Unavailable } from '../snapshot/types.js';
 import type { ComposeModel } from './compose/types.js';
+import { shellWordOr } from './shell-word.js';
 
 /**
  * The inputs a check can rest on, and what could not be read of each. A check declares
@@ -32,7 +33,16 @@ export function describeProblem(p: InputProblem): string {
   return `${detail}${where}; ${p.advice}`;
 }
 
-function advice(source: string, u: Pick<Unavailable, 'reason'>): string {
+/**
+ * A file named in advice: advice becomes a fix step (checks/helpers.ts), offered to paste, so the
+ * name is one quoted shell word, or a pointer to the evidence when it cannot be shown on one line.
+ */
+function named(file: string): string {
+  return shellWordOr(file, 'the file named in the evidence');
+}
+
+function advice(path: string, u: Pick<Unavailable, 'reason'>): string {
+  const source = named(path);
   switch (u.reason) {
     case 'permission-denied':
       return `run as root to read ${source}`;
@@ -110,7 +120,7 @@ function openclawProblems(snapshot: Snapshot): InputProblem[] {
       source: file,
       ...(line !== undefined ? { line } : {}),
       detail: `OpenClaw config ${file} cannot be read: ${message}`,
-      advice: `fix ${file}${line !== undefined ? ` at line ${line}` : ''}; the gateway refuses to start with it too`,
+      advice: `fix ${named(file)}${line !== undefined ? ` at line ${line}` : ''}; the gateway refuses to start with it too`,
     });
   } else if (config.status === 'unavailable') {
     // Not finding a config where OpenClaw looks is a fact (the defaults apply); anything else is not.
@@ -170,7 +180,7 @@ function doorProblems(snapshot: Snapshot): InputProblem[] {
     detail: p.detail,
     advice: p.tunnel
       ? 'check by hand where this tunnel sends connections and who its far end admits'
-      : `fix ${p.source}${p.line !== undefined ? ` at line ${p.line}` : ''} (or run as root so it can be read); until then every cell this program decides is unknown`,
+      : `fix ${named(p.source)}${p.line !== undefined ? ` at line ${p.line}` : ''} (or run as root so it can be read); until then every cell this program decides is unknown`,
   }));
 }
 

@@ -110,10 +110,21 @@ export function withTrailingNewline(text: string): string {
  */
 export function sanitize(text: string, keepNewlines = false): string {
   const normalised = text.replace(/\r\n?/g, '\n').replace(/\t/g, '  ');
-  return normalised.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => {
+  return normalised.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => {
     if (ch === '\n') return keepNewlines ? '\n' : ' ';
-    return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    const code = ch.charCodeAt(0);
+    // Bidirectional overrides and line separators (U+202E makes "exe.txt" read as "txt.exe") are shown too.
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
   });
+}
+
+/**
+ * One fix step as it is offered to paste: always one line. A newline inside a step would start a
+ * command of whoever chose the text (a host-derived path), so every control character, a newline
+ * too, is shown as \xNN; the renderers put only their own newlines between steps.
+ */
+export function stepText(step: string): string {
+  return sanitize(step.replace(/[\r\n]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 /** The most severe of a check's findings, since a check may raise or lower severity per finding. */

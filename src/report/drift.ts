@@ -1,10 +1,18 @@
 import type { Drift, DriftFinding, ReachCellSummary } from './types.js';
+import { sanitize } from './common.js';
 
 const finding = (f: DriftFinding) => `${f.severity} ${f.id} (${f.status})${f.previousSeverity ? ` was ${f.previousSeverity}` : ''}: ${f.message}`;
 const cell = (c: ReachCellSummary) => `${c.listener}${c.gateway ? ' (gateway)' : ''} from ${c.zone}`;
 
-/** The drift section as lines of text (no trailing newline): what is new, resolved, changed, opened, closed. */
+/**
+ * The drift section as lines of text (no trailing newline): what is new, resolved, changed, opened,
+ * closed. Messages, listeners and the baseline's name come from hosts: every line is sanitized.
+ */
 export function driftLines(drift: Drift, indent = ''): string[] {
+  return driftLinesRaw(drift, indent).map((line) => sanitize(line));
+}
+
+function driftLinesRaw(drift: Drift, indent: string): string[] {
   const out: string[] = [];
   const when = drift.baseline.collectedAt ? ` (collected ${drift.baseline.collectedAt})` : '';
   out.push(`${indent}Since ${drift.baseline.source}${when}:`);
@@ -22,7 +30,9 @@ export function driftLines(drift: Drift, indent = ''): string[] {
 }
 
 function md(text: string): string {
-  return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  return sanitize(text)
+    .replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)
+    .replace(/\r?\n/g, ' ');
 }
 
 /** The drift section in Markdown. */

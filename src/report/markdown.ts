@@ -1,5 +1,16 @@
 import type { CheckResultKind, Finding } from '../checks/types.js';
-import { HARDEN_NOTE, RESULT_MARK, evidenceLines, fenceFor, checksToShow, groupByGuide, sanitize, withTrailingNewline, type RenderOptions } from './common.js';
+import {
+  HARDEN_NOTE,
+  RESULT_MARK,
+  evidenceLines,
+  fenceFor,
+  checksToShow,
+  groupByGuide,
+  sanitize,
+  stepText,
+  withTrailingNewline,
+  type RenderOptions,
+} from './common.js';
 import type { Report } from './types.js';
 
 /** GitHub-flavoured Markdown: a table of every check, then a section per finding. */
@@ -68,7 +79,7 @@ function findingSection(finding: Finding): string[] {
   const evidence = evidenceLines(finding);
   if (evidence.length > 0) out.push('**Evidence**', '', ...codeBlock(evidence.join('\n'), 'text'), '');
   out.push(`**Fix:** ${inline(finding.remediation.summary)}${finding.remediation.automatic ? ` (${HARDEN_NOTE})` : ''}`, '');
-  if (finding.remediation.steps.length > 0) out.push(...codeBlock(finding.remediation.steps.join('\n'), 'sh'), '');
+  if (finding.remediation.steps.length > 0) out.push(...codeBlock(finding.remediation.steps.map(stepText).join('\n'), 'sh'), '');
   return out;
 }
 
@@ -82,7 +93,7 @@ function codeBlock(content: string, lang: string): string[] {
  * Inline text from the host is escaped so it renders literally: Markdown punctuation is
  * backslash-escaped (CommonMark allows that for any ASCII punctuation), and `<` cannot open HTML.
  */
-function inline(s: string): string {
+export function inline(s: string): string {
   return sanitize(s).replace(/[\\`*_[\]<>|#~]/g, (ch) => `\\${ch}`);
 }
 

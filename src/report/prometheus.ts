@@ -1,6 +1,6 @@
 import type { CheckResultKind, Severity } from '../checks/types.js';
 import { withTrailingNewline, type RenderOptions } from './common.js';
-import { ZONE_KINDS, gatewayExposure } from './exposure.js';
+import { ZONE_KINDS, gatewayExposure, gatewayUndecided } from './exposure.js';
 import type { Report } from './types.js';
 
 /**
@@ -38,6 +38,9 @@ export const HELP = {
   checkStatus: 'Result of each clawmoat check: 0 pass, 1 fail, 2 unknown (could not decide), 3 skipped (does not apply).',
   findings: 'Findings (failed or undecided checks) by severity.',
   exposed: 'Open cells of the reach matrix for the gateway (or a door to it), by kind of zone the clients are in.',
+  exposureUnknown:
+    'Cells of the reach matrix for the gateway (or a door to it) that could not be decided, by kind of zone: clawmoat_gateway_exposed 0 with this above 0 is not "not reachable".',
+  hostInfo: 'Always 1: a fleet host by its inventory name (host, its file), with the hostname its snapshot declares (chosen by the host, so never a key).',
   timestamp: 'Unix time at which this clawmoat run finished.',
   duration: 'How long this clawmoat run took, in seconds.',
   collected: 'Unix time at which the snapshot analysed was collected.',
@@ -46,10 +49,12 @@ export const HELP = {
 /** The samples of one report, `extra` labels (e.g. host) on each. */
 export function reportSamples(report: Report, extra: Record<string, string> = {}) {
   const exposure = gatewayExposure(report.reach ?? []);
+  const undecided = gatewayUndecided(report.reach ?? []);
   return {
     checks: report.checks.map((c): [Record<string, string>, number] => [{ ...extra, check: c.id, severity: c.severity }, CHECK_STATUS_VALUE[c.result]]),
     findings: SEVERITIES.map((s): [Record<string, string>, number] => [{ ...extra, severity: s }, report.summary[s]]),
     exposed: report.reach ? ZONE_KINDS.map((k): [Record<string, string>, number] => [{ ...extra, zone_kind: k }, exposure[k]]) : [],
+    exposureUnknown: report.reach ? ZONE_KINDS.map((k): [Record<string, string>, number] => [{ ...extra, zone_kind: k }, undecided[k]]) : [],
     collected: [[extra, Date.parse(report.host.collectedAt) / 1000]] as [Record<string, string>, number][],
   };
 }
@@ -69,6 +74,7 @@ export function renderPrometheus(report: Report, options: RenderOptions = {}): s
       ...family('clawmoat_check_status', HELP.checkStatus, s.checks),
       ...family('clawmoat_findings', HELP.findings, s.findings),
       ...(s.exposed.length > 0 ? family('clawmoat_gateway_exposed', HELP.exposed, s.exposed) : []),
+      ...(s.exposureUnknown.length > 0 ? family('clawmoat_gateway_exposure_unknown', HELP.exposureUnknown, s.exposureUnknown) : []),
       ...family('clawmoat_snapshot_collected_timestamp_seconds', HELP.collected, s.collected),
       ...runFamilies(options),
     ].join('\n'),

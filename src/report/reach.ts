@@ -16,14 +16,17 @@ function paint(verdict: ReachVerdict, text: string, color: boolean): string {
   return verdict === 'open' ? colors.red(text) : verdict === 'unknown' ? colors.yellow(text) : colors.green(text);
 }
 
+// Zone names carry interface names, and limitations and reasons quote the host: every such string
+// is sanitized, as in report/text.ts, so a hostile interface name cannot drive the terminal.
+
 function listenerLabel(cell: ReachCell): string {
   const l = cell.listener;
-  return `${l.protocol} ${hostPort(l.address, l.port)}${l.process ? ` ${sanitize(l.process)}` : ''}${l.gateway ? (l.door && l.door.kind !== 'tailscale' ? (l.door.unknown ? ' (door: unknown)' : ' (door to gateway)') : ' (gateway)') : ''}`;
+  return `${l.protocol} ${sanitize(hostPort(l.address, l.port))}${l.process ? ` ${sanitize(l.process)}` : ''}${l.gateway ? (l.door && l.door.kind !== 'tailscale' ? (l.door.unknown ? ' (door: unknown)' : ' (door to gateway)') : ' (gateway)') : ''}`;
 }
 
 export function renderReachMatrix(matrix: ReachMatrix, options: { color?: boolean } = {}): string {
   const color = options.color === true;
-  const zones = matrix.zones.map((z) => z.name);
+  const zones = matrix.zones.map((z) => sanitize(z.name));
   const rows = new Map<string, ReachCell[]>();
   for (const cell of matrix.cells) {
     const key = listenerLabel(cell);
@@ -34,7 +37,7 @@ export function renderReachMatrix(matrix: ReachMatrix, options: { color?: boolea
   const lines: string[] = [];
   lines.push(['listener'.padEnd(labelWidth), ...zones.map((z, i) => z.padEnd(widths[i]!))].join('  ').trimEnd());
   for (const [label, cells] of rows) {
-    const byZone = new Map(cells.map((c) => [c.zone.name, c]));
+    const byZone = new Map(cells.map((c) => [sanitize(c.zone.name), c]));
     const line = [
       label.padEnd(labelWidth),
       ...zones.map((z, i) => {
@@ -47,8 +50,10 @@ export function renderReachMatrix(matrix: ReachMatrix, options: { color?: boolea
   }
   lines.push('');
   for (const z of matrix.zones)
-    lines.push(`${z.name}: ${z.kind} on ${z.interface} (${z.reason}); clients from ${[z.source[4], z.source[6]].filter(Boolean).join(', ') || 'no address'}`);
-  if (matrix.limitations.length > 0) lines.push('', ...matrix.limitations.map((l) => `limitation: ${l}`));
+    lines.push(
+      sanitize(`${z.name}: ${z.kind} on ${z.interface} (${z.reason}); clients from ${[z.source[4], z.source[6]].filter(Boolean).join(', ') || 'no address'}`),
+    );
+  if (matrix.limitations.length > 0) lines.push('', ...matrix.limitations.map((l) => `limitation: ${sanitize(l)}`));
   lines.push('', 'Explain one cell: clawmoat reach --port PORT --from ZONE');
   return `${lines.join('\n')}\n`;
 }
@@ -56,14 +61,14 @@ export function renderReachMatrix(matrix: ReachMatrix, options: { color?: boolea
 export function renderReachExplanation(cells: ReachCell[], options: { color?: boolean } = {}): string {
   const color = options.color === true;
   const blocks = cells.map((cell) => {
-    const head = `${listenerLabel(cell)} from ${cell.zone.name} (${cell.zone.source} → ${cell.destination || '-'}): ${paint(cell.verdict, cell.verdict.toUpperCase(), color)}`;
+    const head = `${listenerLabel(cell)} ${sanitize(`from ${cell.zone.name} (${cell.zone.source} → ${cell.destination || '-'})`)}: ${paint(cell.verdict, cell.verdict.toUpperCase(), color)}`;
     const path = cell.path.map((s, i) => {
-      const where = [s.table, s.chain].filter(Boolean).join(' ');
+      const where = sanitize([s.table, s.chain].filter(Boolean).join(' '));
       const rule = s.rule !== undefined ? ` rule ${s.rule}` : '';
       const line = s.line !== undefined ? ` (line ${s.line})` : '';
       return `  ${String(i + 1).padStart(2)}. ${s.hook}${where ? ` ${where}` : ''}${rule}${line}: ${sanitize(s.text)}`;
     });
-    return [head, ...path, `  => ${cell.reason}`].join('\n');
+    return [head, ...path, `  => ${sanitize(cell.reason)}`].join('\n');
   });
   return `${blocks.join('\n\n')}\n`;
 }

@@ -3,7 +3,18 @@ import { posix } from 'node:path';
 import type { Location, Log, ReportingDescriptor, Result } from 'sarif';
 import type { CheckResult, Finding, Severity } from '../checks/types.js';
 import type { SourceLocation } from '../snapshot/types.js';
-import { checksToShow, evidenceLine, fenceFor, formatLocation, primaryLocation, sameLocation, withTrailingNewline, type RenderOptions } from './common.js';
+import {
+  checksToShow,
+  evidenceLine,
+  fenceFor,
+  formatLocation,
+  primaryLocation,
+  sameLocation,
+  stepText,
+  withTrailingNewline,
+  type RenderOptions,
+} from './common.js';
+import { inline } from './markdown.js';
 import type { Report } from './types.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -62,7 +73,7 @@ export function renderSarif(report: Report, options: RenderOptions = {}): string
           {
             executionSuccessful: true,
             // Unreadable sources limit what the audit could see; SARIF viewers show these beside the results.
-            toolExecutionNotifications: report.limitations.map((text) => ({ level: 'warning', message: { text } })),
+            toolExecutionNotifications: report.limitations.map((text) => ({ level: 'warning', message: { text: plainText(text) } })),
             machine: report.host.hostname,
           },
         ],
@@ -99,11 +110,13 @@ function ruleFor(check: CheckResult, report: Report, options: RenderOptions): Re
   const finding = report.findings.find((f) => f.id === check.id);
   if (finding) {
     const { summary, steps } = finding.remediation;
-    const commands = steps.join('\n');
+    const lines = steps.map(stepText);
+    const commands = lines.join('\n');
     const fence = fenceFor(commands);
+    // Viewers render help Markdown: the summary holds host text (a config path, a tunnel URL), escaped like the Markdown report's.
     rule.help = {
-      text: [summary, ...steps].join('\n'),
-      markdown: steps.length > 0 ? `${summary}\n\n${fence}sh\n${commands}\n${fence}` : summary,
+      text: [summary, ...lines].join('\n'),
+      markdown: steps.length > 0 ? `${inline(summary)}\n\n${fence}sh\n${commands}\n${fence}` : inline(summary),
     };
   }
   return rule;
@@ -115,7 +128,7 @@ function resultFor(finding: Finding, ruleIndex: number, uris: UriMaker): Result 
     ruleIndex,
     kind: finding.status === 'fail' ? 'fail' : 'review',
     level: finding.status === 'fail' ? LEVEL[finding.severity] : 'none',
-    message: { text: messageText(finding) },
+    message: { text: plainText(messageText(finding)) },
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(finding, uris) },
     properties: { severity: finding.severity, status: finding.status, guide: finding.guide, evidence: finding.evidence, remediation: finding.remediation },
   };
@@ -124,7 +137,7 @@ function resultFor(finding: Finding, ruleIndex: number, uris: UriMaker): Result 
     result.locations = [location(primary, uris)];
     const related = finding.evidence.filter((e) => e.location && !sameLocation(e.location, primary));
     if (related.length > 0) {
-      result.relatedLocations = related.map((e, i) => ({ ...location(e.location as SourceLocation, uris), id: i + 1, message: { text: e.text } }));
+      result.relatedLocations = related.map((e, i) => ({ ...location(e.location as SourceLocation, uris), id: i + 1, message: { text: plainText(e.text) } }));
     }
   }
   return result;
@@ -147,6 +160,14 @@ export function fingerprint(finding: Finding, uris: UriMaker = new UriMaker(unde
 /** The one hash behind every clawmoat SARIF fingerprint (this log's and the fleet's): 128 bits of sha256 over the parts, one per line. */
 export function fingerprintOf(parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+}
+
+/**
+ * A SARIF plain-text message (§3.11.6) reads `[text](N)` as an embedded link, and `\\` escapes
+ * a bracket: host text (a path, a process name) escapes all three, so it never becomes a link.
+ */
+export function plainText(text: string): string {
+  return text.replace(/[\\[\]]/g, (ch) => `\\${ch}`);
 }
 
 export function stableText(text: string): string {

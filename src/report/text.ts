@@ -9,6 +9,7 @@ import {
   checksToShow,
   groupByGuide,
   sanitize,
+  stepText,
   withTrailingNewline,
   type RenderOptions,
 } from './common.js';
@@ -134,7 +135,7 @@ function findingLines(check: CheckResult, finding: Finding, c: Colors): string[]
   lines.push(...fixLines.map((l, i) => (i === 0 ? l.replace('Fix:', c.green(c.bold('Fix:'))) : l)));
   for (const step of finding.remediation.steps) {
     // Steps are commands and file edits: wrapping would break copy and paste, so only indent them.
-    for (const stepLine of sanitize(step, true).split('\n')) lines.push(c.cyan(`${STEP_INDENT}${stepLine}`));
+    lines.push(c.cyan(`${STEP_INDENT}${stepText(step)}`));
   }
   return lines;
 }

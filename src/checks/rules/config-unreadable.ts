@@ -1,5 +1,6 @@
 import type { Check } from '../types.js';
 import { GUIDE } from '../guide.js';
+import { shellWord } from '../../model/shell-word.js';
 
 export const configUnreadable: Check = {
   meta: {
@@ -43,6 +44,10 @@ export const configUnreadable: Check = {
     }
     const { error } = config;
     const where = `${error.file}${error.line ? `:${error.line}` : ''}${error.column ? `:${error.column}` : ''}`;
+    // The path is the gateway user's choice (OPENCLAW_CONFIG_PATH, $include): one quoted word, or not in the command at all.
+    const file = shellWord(error.file);
+    const line = error.line ?? 1;
+    const edit = file ? `$EDITOR ${file} +${line}` : `open the config file named in the evidence (its name holds control characters) at line ${line}`;
     const location = { file: error.file, line: error.line ?? 1, ...(error.column ? { column: error.column } : {}) };
     return {
       result: 'fail',
@@ -53,7 +58,7 @@ export const configUnreadable: Check = {
           evidence: [{ kind: 'file', text: `${where}: ${error.message}`, location }],
           remediation: {
             summary: `Fix the file at ${where}; OpenClaw will not start until it parses.`,
-            steps: [`$EDITOR ${error.file} +${error.line ?? 1}`, 'openclaw config validate'],
+            steps: [edit, 'openclaw config validate'],
             automatic: false,
           },
           location,

@@ -1,4 +1,5 @@
 import type { Check, Evidence } from '../types.js';
+import { shellWordOr } from '../../model/shell-word.js';
 import { GUIDE } from '../guide.js';
 import { isPublicPublish, publishesGatewayPort } from '../../model/docker.js';
 
@@ -74,7 +75,7 @@ export const dockerPublishPublic: Check = {
                 ? bad
                     .map(
                       (p) =>
-                        `${p.location ? `${p.location.file}:${p.location.line}: ` : ''}ports: ["127.0.0.1:${p.hostPort ?? p.containerPort}:${p.containerPort}"]`,
+                        `${p.location ? `${shellWordOr(`${p.location.file}:${p.location.line}`, 'in the compose file named in the evidence')}: ` : ''}ports: ["127.0.0.1:${p.hostPort ?? p.containerPort}:${p.containerPort}"]`,
                     )
                     .concat('docker compose up -d')
                 : [`recreate it with -p 127.0.0.1:${first.hostPort}:${first.containerPort}`],

@@ -27,7 +27,7 @@ export function registerFleet(program: Command): void {
     .addOption(
       new PathOption(
         '--baseline <path>',
-        'compare with a previous run: a `fleet --format json` report, or a directory of snapshots or `audit --format json` reports (matched by hostname)',
+        'compare with a previous run: a `fleet --format json` report, or a directory of snapshots or `audit --format json` reports (matched by file name, as hosts are named)',
         'input-or-dir',
         'pass a report written by `clawmoat fleet --format json -o FILE`, or the directory of the previous snapshots',
         MAX_SNAPSHOT_BYTES,

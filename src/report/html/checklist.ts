@@ -1,5 +1,5 @@
 import type { CheckResult, CheckResultKind, Finding } from '../../checks/types.js';
-import { checksToShow, effectiveSeverity, findingsFor, formatLocation, groupByGuide, RESULT_MARK, sameLocation } from '../common.js';
+import { checksToShow, effectiveSeverity, findingsFor, formatLocation, groupByGuide, RESULT_MARK, sameLocation, stepText } from '../common.js';
 import type { Report } from '../types.js';
 import { html, type Html } from './escape.js';
 
@@ -27,7 +27,7 @@ function findingBlock(finding: Finding): Html {
 <p><span class="chip s-${finding.severity}">${finding.severity}</span> ${finding.status === 'unknown' ? html`<strong>could not decide:</strong> ` : ''}${finding.message}</p>
 ${evidence.length > 0 ? html`<p class="note">Evidence</p><ul>${evidence}</ul>` : ''}
 <p><strong>Fix:</strong> ${r.summary} ${r.automatic ? html`<span class="badge auto">clawmoat harden can apply this</span>` : html`<span class="badge manual">by hand</span>`}</p>
-${r.steps.map((step) => html`<div class="cmd"><pre><code>${step}</code></pre><button type="button" class="copy">Copy</button></div>`)}
+${r.steps.map((step) => html`<div class="cmd"><pre><code>${stepText(step)}</code></pre><button type="button" class="copy">Copy</button></div>`)}
 </div>`;
 }
 

@@ -1,6 +1,6 @@
 import type { FleetHost, FleetReport } from '../../fleet/types.js';
 import { RESULT_MARK } from '../common.js';
-import { ZONE_KINDS } from '../exposure.js';
+import { ZONE_KINDS, kindsWith } from '../exposure.js';
 import { html, type Html } from './escape.js';
 import { renderPage } from './page.js';
 import type { RenderInfo } from './sections.js';
@@ -15,10 +15,14 @@ import type { RenderInfo } from './sections.js';
 
 const hostId = (i: number) => `host-${i}`;
 
+/** Open kinds in red, undecided kinds in amber; green "not reachable" only when every cell beyond loopback was decided. */
 function exposureText(h: FleetHost): Html {
-  const open = ZONE_KINDS.filter((k) => k !== 'loopback' && h.exposure[k] > 0);
-  if (open.length === 0) return html`<span class="r-pass">not reachable beyond loopback</span>`;
-  return html`<span class="r-fail">open from ${open.join(', ')}</span>`;
+  const open = kindsWith(h.exposure);
+  const unsure = kindsWith(h.undecided);
+  if (open.length === 0 && unsure.length === 0) return html`<span class="r-pass">not reachable beyond loopback</span>`;
+  const openText = open.length > 0 ? html`<span class="r-fail">open from ${open.join(', ')}</span>` : '';
+  const unsureText = unsure.length > 0 ? html`<span class="r-unknown">could not decide (${unsure.join(', ')})</span>` : '';
+  return html`${openText}${open.length > 0 && unsure.length > 0 ? '; ' : ''}${unsureText}`;
 }
 
 function grid(report: FleetReport): Html {
@@ -40,7 +44,7 @@ function grid(report: FleetReport): Html {
 
 function hostSection(h: FleetHost, i: number): Html {
   return html`<section aria-labelledby="${hostId(i)}"><h3 id="${hostId(i)}">${h.host}</h3>
-<p class="note">From <code>${h.file}</code>, collected <time datetime="${h.collectedAt}">${h.collectedAt}</time>. Gateway: ${exposureText(h)}.</p>
+<p class="note">From <code>${h.file}</code>${h.hostname !== h.host ? html`, declares hostname <code>${h.hostname}</code>` : ''}, collected <time datetime="${h.collectedAt}">${h.collectedAt}</time>. Gateway: ${exposureText(h)}.</p>
 ${h.findings.length === 0 ? html`<p class="statement">No finding.</p>` : html`<ul class="checks">${h.findings.map((f) => html`<li><span class="chip s-${f.severity}">${f.severity}</span> ${f.status === 'unknown' ? html`<strong>could not decide:</strong> ` : ''}<code>${f.id}</code> ${f.message}</li>`)}</ul>`}
 ${h.limitations.length > 0 ? html`<p class="note">Not read, or not fully:</p><ul>${h.limitations.map((l) => html`<li>${l}</li>`)}</ul>` : ''}
 </section>\n`;
@@ -49,12 +53,18 @@ ${h.limitations.length > 0 ? html`<p class="note">Not read, or not fully:</p><ul
 export function renderFleetHtml(report: FleetReport, info: RenderInfo): string {
   const s = report.summary;
   const exposedInternet = s.exposed.internet ?? 0;
+  const undecidedInternet = s.undecided.internet ?? 0;
+  // Hosts whose internet cells could not be decided are counted apart: never part of "no gateway is reachable".
+  const unsure = undecidedInternet > 0 ? ` For ${undecidedInternet} host(s) it could not be decided whether the gateway is reachable from the internet.` : '';
   const lead =
     report.hosts.length === 0
       ? 'No host could be read.'
       : exposedInternet > 0
-        ? `${exposedInternet} of ${report.hosts.length} host(s) have a gateway reachable from the internet.`
-        : `No gateway of the ${report.hosts.length} host(s) read is reachable from the internet.`;
+        ? `${exposedInternet} of ${report.hosts.length} host(s) have a gateway reachable from the internet.${unsure}`
+        : undecidedInternet > 0
+          ? `No gateway of the ${report.hosts.length} host(s) read is known to be reachable from the internet.${unsure}`
+          : `No gateway of the ${report.hosts.length} host(s) read is reachable from the internet.`;
+  const tone = exposedInternet > 0 ? 'bad' : undecidedInternet > 0 ? 'warn' : 'good';
   const sections = [
     { id: 'overview', label: 'Overview' },
     { id: 'grid', label: 'Hosts × checks' },
@@ -67,11 +77,17 @@ export function renderFleetHtml(report: FleetReport, info: RenderInfo): string {
     header: html`<h1>${title}</h1><p class="note">Rendered by clawmoat ${info.version}${info.renderedAt ? ` at ${info.renderedAt}` : ''}.</p>`,
     toc: sections,
     main: html`<section aria-labelledby="overview"><h2 id="overview">Overview</h2>
-<div class="answer ${exposedInternet > 0 ? 'bad' : 'good'}" role="status"><p class="lead">${lead}</p></div>
+<div class="answer ${tone}" role="status"><p class="lead">${lead}</p></div>
 <ul class="counts" aria-label="Fleet"><li class="chip">${s.hosts} read</li><li class="chip ${s.unreadable > 0 ? 'r-unknown' : ''}">${s.unreadable} not read</li><li class="chip s-critical">${s.critical} critical</li><li class="chip s-warn">${s.warn} warn</li><li class="chip s-info">${s.info} info</li></ul>
 <p>Hosts whose gateway is open beyond loopback: ${ZONE_KINDS.filter((k) => k !== 'loopback')
       .map((k) => `${k} ${s.exposed[k] ?? 0}`)
-      .join(', ')}.</p></section>
+      .join(', ')}.${
+      kindsWith(s.undecided).length > 0
+        ? ` Hosts for which it could not be decided: ${kindsWith(s.undecided)
+            .map((k) => `${k} ${s.undecided[k]}`)
+            .join(', ')}.`
+        : ''
+    }</p></section>
 <section aria-labelledby="grid"><h2 id="grid">Hosts × checks</h2><p class="note">Worst host first; ${Object.values(RESULT_MARK).join(' ')} mark pass, fail, unknown, skipped. A host's name leads to its section.</p>${grid(report)}</section>
 <section aria-labelledby="unreadable"><h2 id="unreadable">Hosts not read</h2>${report.unreadable.length === 0 ? html`<p class="statement">Every file was read.</p>` : html`<p>These are not a pass: nothing is known of them.</p><ul>${report.unreadable.map((u) => html`<li>${u.host ? html`<strong>${u.host}</strong> ` : ''}<code>${u.file}</code>: ${u.reason}</li>`)}</ul>`}</section>
 <section aria-labelledby="hosts"><h2 id="hosts">Each host</h2>${report.hosts.map(hostSection)}</section>`,

@@ -131,8 +131,9 @@ describe('doctor, checks and tailscale plan, as functions', () => {
   it('fleet returns 1 for a fleet holding the sample host, and its JSON names the host once', async () => {
     const io = recordingIo();
     expect(await runFleet([SAMPLE], { format: 'json', failOn: 'warn', jobs: 1 }, io)).toBe(1);
-    const report = JSON.parse(io.stdout) as { hosts: { host: string }[] };
-    expect(report.hosts.map((h) => h.host)).toEqual([snapshot.host.hostname]);
+    const report = JSON.parse(io.stdout) as { hosts: { host: string; hostname: string }[] };
+    // Named by its file (host.json), the name it declares beside it.
+    expect(report.hosts.map((h) => [h.host, h.hostname])).toEqual([['host', snapshot.host.hostname]]);
     expect(await runFleet([SAMPLE], { format: 'json', failOn: 'none', jobs: 1 }, recordingIo())).toBe(0);
   });
 });

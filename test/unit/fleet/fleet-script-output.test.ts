@@ -23,7 +23,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('clawmoat fleet over raw collection outputs', () => {
   it('audits a *.out by its header, and a truncated or foreign one is one unreadable line', async () => {
     const { rows, unreadable } = await auditFiles([dir], { fromOther: snapshotIfScriptOutput });
-    expect(rows.map((r) => r.host.host).sort()).toEqual(['quiet', 'vps1']);
+    expect(rows.map((r) => r.host.hostname).sort()).toEqual(['quiet', 'vps1']);
     const reasons = Object.fromEntries(unreadable.map((u) => [u.file.replace(`${dir}/`, ''), u.reason]));
     expect(Object.keys(reasons).sort()).toEqual(['vps2.out', 'vps3.out']);
     expect(reasons['vps2.out']).toMatch(/truncated/);

@@ -31,7 +31,9 @@ async function fleetOf(...paths: string[]): Promise<FleetReport> {
 describe('clawmoat fleet', () => {
   it('reads every snapshot of a directory; a bad file is one line, the others are still analysed', async () => {
     const report = await fleetOf(dir);
-    expect(report.hosts.map((h) => h.host).sort()).toEqual(['gw', 'open', 'quiet']);
+    // Hosts are named by their files (the inventory), each declared hostname beside it.
+    expect(report.hosts.map((h) => h.host).sort()).toEqual(['a-quiet', 'b-open', 'c-readme']);
+    expect(report.hosts.map((h) => h.hostname).sort()).toEqual(['gw', 'open', 'quiet']);
     expect(report.unreadable.map((u) => u.file.replace(`${dir}/`, ''))).toEqual(['d-truncated.json', 'e-empty.json', 'f-future.json']);
     const reasons = Object.fromEntries(report.unreadable.map((u) => [u.file.replace(`${dir}/`, ''), u.reason]));
     expect(reasons['d-truncated.json']).toMatch(/^1:\d+: /);
@@ -43,13 +45,13 @@ describe('clawmoat fleet', () => {
   it('puts the worst host first and the quiet one last', async () => {
     const report = await fleetOf(dir);
     expect(report.hosts[0]!.worst).toBe('critical');
-    expect(report.hosts.at(-1)!.host).toBe('quiet');
+    expect(report.hosts.at(-1)!.host).toBe('a-quiet');
     expect(report.hosts.at(-1)!.findings.filter((f) => f.severity === 'critical')).toEqual([]);
   });
 
   it("gives each host's gateway exposure by zone kind from the matrix", async () => {
     const report = await fleetOf(dir);
-    const byHost = Object.fromEntries(report.hosts.map((h) => [h.host, h]));
+    const byHost = Object.fromEntries(report.hosts.map((h) => [h.hostname, h]));
     expect(byHost.open!.exposure.internet).toBeGreaterThan(0);
     expect(byHost.quiet!.exposure.internet).toBe(0);
     expect(byHost.quiet!.exposure.loopback).toBeGreaterThan(0);
@@ -63,8 +65,8 @@ describe('clawmoat fleet', () => {
     const ids = report.checks.map((c) => c.id);
     expect(ids).toContain('gateway.bind.public');
     for (const h of report.hosts) expect(Object.keys(h.checks).sort()).toEqual([...ids].sort());
-    expect(report.hosts.find((h) => h.host === 'open')!.checks['gateway.bind.public']).toBe('fail');
-    expect(report.hosts.find((h) => h.host === 'quiet')!.checks['gateway.bind.public']).toBe('pass');
+    expect(report.hosts.find((h) => h.host === 'b-open')!.checks['gateway.bind.public']).toBe('fail');
+    expect(report.hosts.find((h) => h.host === 'a-quiet')!.checks['gateway.bind.public']).toBe('pass');
   });
 
   it('exits by the worst host against --fail-on; an unreadable host is never a pass', async () => {

@@ -30,6 +30,7 @@ describe('--format prometheus', () => {
       'clawmoat_check_status',
       'clawmoat_findings',
       'clawmoat_gateway_exposed',
+      'clawmoat_gateway_exposure_unknown',
       'clawmoat_snapshot_collected_timestamp_seconds',
       'clawmoat_last_run_timestamp_seconds',
       'clawmoat_run_duration_seconds',
@@ -59,14 +60,16 @@ describe('--format prometheus', () => {
     );
     const text = renderFleetPrometheus(fleet, { runFinishedAt: 1, runDurationSeconds: 2 });
     parse(text);
-    expect(text).toMatch(/clawmoat_gateway_exposed\{host="web\\"1",zone_kind="internet"\} [1-9]/);
-    expect(text).toContain('clawmoat_gateway_exposed{host="db",zone_kind="internet"} 0');
+    expect(text).toMatch(/clawmoat_gateway_exposed\{host="a",zone_kind="internet"\} [1-9]/);
+    expect(text).toContain('clawmoat_gateway_exposed{host="b",zone_kind="internet"} 0');
+    // The declared hostname is in its own label, escaped, never the key.
+    expect(text).toContain('clawmoat_host_info{host="a",hostname="web\\"1"} 1');
     expect(text).toContain('clawmoat_fleet_hosts{state="unreadable"} 1');
   });
 
   it('never writes two series with the same labels, even when two snapshots name the same host', () => {
     const fleet = analyseFleet([fleetRow('a.json', auditSnapshot(exposedHost('gw'))), fleetRow('b.json', auditSnapshot(loopbackHost('gw')))], [], '0');
-    expect(fleet.hosts.map((h) => h.host).sort()).toEqual(['gw (a.json)', 'gw (b.json)']);
+    expect(fleet.hosts.map((h) => h.host).sort()).toEqual(['a', 'b']);
     const series = renderFleetPrometheus(fleet)
       .split('\n')
       .filter((l) => l && !l.startsWith('#'))
