@@ -139,14 +139,20 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(result.code, result.stderr).toBe(1);
     const report = JSON.parse(result.stdout) as {
       findings: { id: string; severity: string; evidence: { text: string }[] }[];
-      checks: { id: string; result: string }[];
+      checks: { id: string; result: string; reason?: string }[];
     };
     const none = report.findings.filter((f) => f.id === 'probe.auth.none');
     expect(none).toHaveLength(1);
     expect(none[0]!.severity).toBe('critical');
     expect(none[0]!.evidence.map((e) => e.text).join('\n')).toContain(`${lab.gwAddress}:28792`);
-    expect(report.checks.find((c) => c.id === 'probe.auth.open')?.result).toBe('pass');
-    expect(report.checks.find((c) => c.id === 'probe.mismatch')?.result).toBe('pass');
+    // Three gateways with their own homes and flags run in this namespace: one config was read (the
+    // first listener's), so what rests on the OpenClaw input cannot pass; it says why.
+    for (const id of ['probe.auth.open', 'probe.mismatch']) {
+      const check = report.checks.find((c) => c.id === id) as { result: string; reason?: string } | undefined;
+      expect(check?.result === 'pass' || (check?.result === 'unknown' && /gateway processes disagree/.test(check.reason ?? '')), JSON.stringify(check)).toBe(
+        true,
+      );
+    }
     for (const g of Object.values(gateways)) expect(result.stdout + result.stderr).not.toContain(g.token);
   });
 

@@ -111,6 +111,8 @@ export function planUfw(ctx: AnalysisContext, input: UfwPlanInput): { steps: Com
   const denyFinding = input.denyFinding;
   for (const rule of ufw.rules) {
     if (!denyFinding) break;
+    // A rule only for the tailnet interface is the way in that --remote tailnet keeps (and plans): not what exposes the gateway.
+    if (input.tailnetInterface !== undefined && rule.inInterface === input.tailnetInterface) continue;
     const port = input.gatewayPorts.find((p) => admits(rule, p));
     if (port === undefined || input.sshPorts.some((p) => admits(rule, p))) continue;
     const args = ufwRuleArgs(rule);
