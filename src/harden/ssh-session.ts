@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
+import { socketInodes, tcpRows } from '../collect/proc-sockets.js';
 
 /**
  * The SSH session this run came in by, found without SSH_CONNECTION: `sudo` (Debian's default
@@ -33,25 +34,6 @@ function statOf(proc: string, pid: number): { comm: string; ppid: number } | und
   return Number.isInteger(ppid) ? { comm: text.slice(open + 1, close), ppid } : undefined;
 }
 
-function socketInodes(proc: string, pid: number): Set<string> {
-  const inodes = new Set<string>();
-  let fds: string[];
-  try {
-    fds = readdirSync(join(proc, String(pid), 'fd'));
-  } catch {
-    return inodes;
-  }
-  for (const fd of fds) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(join(proc, String(pid), 'fd', fd)));
-      if (m) inodes.add(m[1]!);
-    } catch {
-      // Closed meanwhile.
-    }
-  }
-  return inodes;
-}
-
 /** An address of /proc/net/tcp{,6}: 32-bit words in host (little-endian) order, then the port. */
 function endpoint(hex: string): { address: string; port: number } | undefined {
   const [addr, port] = hex.split(':') as [string, string | undefined];
@@ -70,15 +52,10 @@ function endpoint(hex: string): { address: string; port: number } | undefined {
 /** The established TCP connection that owns one of these socket inodes, as SSH_CONNECTION would say it. */
 function connectionOf(proc: string, pid: number, inodes: Set<string>): string | undefined {
   for (const table of ['tcp', 'tcp6']) {
-    const lines =
-      read(join(proc, String(pid), 'net', table))
-        ?.split('\n')
-        .slice(1) ?? [];
-    for (const line of lines) {
-      const f = line.trim().split(/\s+/);
-      if (f.length < 10 || f[3] !== ESTABLISHED || !inodes.has(f[9]!)) continue;
-      const local = endpoint(f[1]!);
-      const remote = endpoint(f[2]!);
+    for (const row of tcpRows(read(join(proc, String(pid), 'net', table)) ?? '')) {
+      if (row.state !== ESTABLISHED || !inodes.has(row.inode)) continue;
+      const local = endpoint(row.local);
+      const remote = endpoint(row.remote);
       if (local && remote) return `${remote.address} ${remote.port} ${local.address} ${local.port}`;
     }
   }
@@ -92,8 +69,8 @@ export function sessionFromProcessTree(pid = process.pid, proc = '/proc'): strin
     const stat = statOf(proc, current);
     if (!stat) return undefined;
     if (SSHD_COMM.has(stat.comm)) {
-      const inodes = socketInodes(proc, current);
-      const found = inodes.size > 0 ? connectionOf(proc, current, inodes) : undefined;
+      const inodes = socketInodes(current, proc);
+      const found = inodes && inodes.size > 0 ? connectionOf(proc, current, inodes) : undefined;
       if (found) return found;
     }
     current = stat.ppid;

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { socketInodes, tcpRows } from '../collect/proc-sockets.js';
 
 /**
  * Does process PID hold every listening TCP socket on PORT? `tunnel` calls its forwarding up once
@@ -17,31 +18,14 @@ export function listenerOwnedBy(pid: number, port: number, proc = '/proc'): bool
     return undefined;
   }
   if (inodes.size === 0) return undefined;
-  const held = new Set<string>();
-  try {
-    for (const fd of readdirSync(`${proc}/${pid}/fd`)) {
-      try {
-        const socket = /^socket:\[(\d+)\]$/.exec(readlinkSync(`${proc}/${pid}/fd/${fd}`));
-        if (socket) held.add(socket[1]!);
-      } catch {
-        // closed since the listing
-      }
-    }
-  } catch {
-    return undefined;
-  }
-  return [...inodes].every((inode) => held.has(inode));
+  const held = socketInodes(pid, proc);
+  return held && [...inodes].every((inode) => held.has(inode));
 }
 
 /** The inodes of the sockets listening on PORT (any address) in a /proc/net/tcp or tcp6 table. */
 export function listeningInodes(table: string, port: number): string[] {
   const portHex = port.toString(16).toUpperCase().padStart(4, '0');
-  const out: string[] = [];
-  for (const line of table.split('\n').slice(1)) {
-    const fields = line.trim().split(/\s+/);
-    // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
-    if (fields.length < 10 || fields[3] !== '0A') continue;
-    if (fields[1]!.slice(fields[1]!.lastIndexOf(':') + 1) === portHex && fields[9] !== '0') out.push(fields[9]!);
-  }
-  return out;
+  return tcpRows(table)
+    .filter((r) => r.state === '0A' && r.inode !== '0' && r.local.slice(r.local.lastIndexOf(':') + 1) === portHex)
+    .map((r) => r.inode);
 }
