@@ -2,6 +2,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import type { Collected, SshdState } from '../snapshot/types.js';
 import { listDir, ok, readText, run, tryRealpath, unavailable, which } from './host.js';
 import { exeOf, netnsOf, processIds } from './proc.js';
+import { sshdArguments, sshdConfigFlag } from './sshd-argv.js';
 import type { ScriptReads } from './script/declare.js';
 
 /**
@@ -65,7 +66,8 @@ async function expandGlob(path: string): Promise<string[]> {
 }
 
 /**
- * The -f config of the sshd running in our network namespace, if it was started with one. A
+ * The -f config of the sshd running in our network namespace, if it was started with one (from its
+ * argv or the listener title OpenSSH writes over it: sshd-argv.ts). A
  * process title costs nothing to fake (`exec -a sshd … -f ~/my_config`), and `sshd -T -f FILE`
  * runs as root and quotes the file's lines in its errors: so -f counts only from an sshd that
  * root runs (every uid of /proc/PID/status) from the very binary clawmoat runs (/proc/PID/exe).
@@ -76,10 +78,10 @@ export async function runningSshdConfig(processes: Map<number, string[]>, binary
   const real = (await tryRealpath(binary)) ?? binary;
   const ignored: string[] = [];
   for (const [pid, argv] of processes) {
-    if (!/(^|\/)sshd$/.test(argv[0] ?? '')) continue;
+    const args = sshdArguments(argv);
+    if (!args) continue;
     if (ours && (await netnsOf(pid)) !== ours) continue;
-    const f = argv.indexOf('-f');
-    const file = f >= 0 ? argv[f + 1] : undefined;
+    const file = sshdConfigFlag(args);
     if (!file) continue;
     const [ids, exe] = await Promise.all([processIds(pid), exeOf(pid)]);
     const uids = ids?.uid ?? [];

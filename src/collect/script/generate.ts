@@ -739,9 +739,31 @@ for pid in \${PIDS${index}:-}; do
   [ "$ns" = "$OURNS" ] || continue
   tr '\\000' '\\n' 2>/dev/null < /proc/$pid/cmdline > "$T/a" || continue
   IFS= read -r a0 < "$T/a" || continue
-  case $a0 in sshd|*/sshd) ;; *) continue ;; esac
-  f=; prev=
-  while IFS= read -r a; do [ "$prev" = -f ] && [ -z "$f" ] && f=$a; prev=$a; done < "$T/a"
+  case $a0 in
+  sshd|*/sshd) ;;
+  'sshd: '*' [listener]'*)
+    # OpenSSH's listener title: its arguments, joined by spaces, one per line again (sshd-argv.ts)
+    t=\${a0#sshd: }; t=\${t%% \\[listener\\]*}
+    case \${t%% *} in sshd|*/sshd) ;; *) continue ;; esac
+    while [ -n "$t" ]; do
+      w=\${t%% *}; [ -z "$w" ] || printf '%s\\n' "$w"
+      case $t in *' '*) t=\${t#* } ;; *) t= ;; esac
+    done > "$T/a"
+    ;;
+  *) continue ;;
+  esac
+  # -f as sshd's getopt reads it (-f F, -fF, -Df F; the last wins): sshd-argv.ts sshdConfigFlag
+  f=; want=; first=1
+  while IFS= read -r a; do
+    [ -z "$first" ] || { first=; continue; }
+    if [ -n "$want" ]; then [ "$want" != f ] || f=$a; want=; continue; fi
+    case $a in --) break ;; -?*) ;; *) continue ;; esac
+    o=\${a#-}
+    while [ -n "$o" ]; do
+      c=\${o%"\${o#?}"}; o=\${o#?}
+      case $c in [CEbckhpuofg]) if [ -n "$o" ]; then [ "$c" != f ] || f=$o; else want=$c; fi; break ;; esac
+    done
+  done < "$T/a"
   [ -n "$f" ] || continue
   proc_status "$pid"; proc_exe "$pid"
   su=

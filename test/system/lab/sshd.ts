@@ -16,6 +16,12 @@ export interface SshdOptions {
   /** GatewayPorts: whether a client's `ssh -R` may bind beyond this host's loopback (sshd's default is no). */
   gatewayPorts?: 'yes' | 'no' | 'clientspecified';
   /**
+   * Start sshd with `-f FILE` (a config of its own in the lab's directory), as OpenSSH retitles the
+   * listener "sshd: /usr/sbin/sshd -D -e -f FILE [listener] ...". The private /etc/ssh/sshd_config
+   * then says the opposite PasswordAuthentication, so reading the wrong one shows.
+   */
+  configFlag?: boolean;
+  /**
    * Users other than root log in too: sshd reads the key file with the user's rights, so it (and
    * the directory holding it) must be readable by them. The host key stays 0600.
    */
@@ -90,13 +96,26 @@ export class Sshd {
       'Subsystem sftp internal-sftp',
       '',
     ].join('\n');
-    writeFileSync(this.etc.copyOf('/etc/ssh/sshd_config'), config);
+    if (!this.options.configFlag) {
+      writeFileSync(this.etc.copyOf('/etc/ssh/sshd_config'), config);
+      return;
+    }
+    writeFileSync(this.configFile, config);
+    const opposite = this.options.passwordAuthentication ? 'no' : 'yes';
+    writeFileSync(this.etc.copyOf('/etc/ssh/sshd_config'), config.replace(/^PasswordAuthentication .*$/m, `PasswordAuthentication ${opposite}`));
+  }
+
+  /** The config given with -f under `configFlag`. */
+  get configFile(): string {
+    return join(this.dir, 'sshd_config');
   }
 
   private async startDaemon(): Promise<void> {
     this.writeConfig();
     // sshd re-executes itself and so insists on an absolute path; -D keeps it in the foreground, its PID ours.
-    const daemon = this.etc.spawn(this.ns, binary('sshd'), ['-D', '-e'], { logFile: join(this.dir, 'sshd.log') });
+    const daemon = this.etc.spawn(this.ns, binary('sshd'), ['-D', '-e', ...(this.options.configFlag ? ['-f', this.configFile] : [])], {
+      logFile: join(this.dir, 'sshd.log'),
+    });
     this.daemon = daemon;
     this.resource = { kind: 'process', pid: daemon.pid, startTime: daemon.startTime, label: 'sshd' };
     hold(this.resource);
