@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join } from 'node:path';
-import type { Collected, SshdState } from '../snapshot/types.js';
-import { listDir, ok, readText, run, tryRealpath, unavailable, which } from './host.js';
+import type { Collected, SshdMatchBlock, SshdState } from '../snapshot/types.js';
+import { ok, readDir, readText, run, tryRealpath, unavailable, which } from './host.js';
 import { exeOf, netnsOf, processIds } from './proc.js';
 import { sshdArguments, sshdConfigFlag } from './sshd-argv.js';
 import type { ScriptReads } from './script/declare.js';
@@ -25,32 +25,8 @@ export function parseSshdT(text: string): Record<string, string[]> {
 /** Keys sshd allows more than once; every other key keeps its first value. */
 const MULTI_VALUED = new Set(['port', 'listenaddress', 'hostkey', 'include', 'acceptenv', 'subsystem', 'setenv']);
 
-/** Read sshd_config (and its Includes) with sshd's first-value-wins rule, up to the first Match block. */
-export async function readSshdConfigFiles(path: string, depth = 0, values: Record<string, string[]> = {}): Promise<Record<string, string[]>> {
-  if (depth > 8) return values;
-  const text = await readText(path);
-  if (text.status !== 'ok') return values;
-  for (const raw of text.data.split('\n')) {
-    const line = raw.replace(/#.*$/, '').trim();
-    const match = /^(\S+)(?:\s*=\s*|\s+)(.*)$/.exec(line);
-    if (!match) continue;
-    const key = match[1]!.toLowerCase();
-    const value = match[2]!.trim();
-    if (key === 'match') break;
-    if (key === 'include') {
-      for (const pattern of value.split(/\s+/)) {
-        const full = isAbsolute(pattern) ? pattern : join('/etc/ssh', pattern);
-        for (const file of await expandGlob(full)) await readSshdConfigFiles(file, depth + 1, values);
-      }
-      continue;
-    }
-    if (MULTI_VALUED.has(key)) (values[key] ??= []).push(value);
-    else if (!(key in values)) values[key] = [value];
-  }
-  return values;
-}
-
-async function expandGlob(path: string): Promise<string[]> {
+/** An Include's pattern as files (a `*` in its last component); a directory that cannot be listed is named in UNREADABLE. */
+async function expandGlob(path: string, unreadable: string[]): Promise<string[]> {
   if (!path.includes('*')) return [path];
   const dir = dirname(path);
   const pattern = new RegExp(
@@ -59,60 +35,137 @@ async function expandGlob(path: string): Promise<string[]> {
       .replace(/[.+^${}()|[\]\\]/g, '\\$&')
       .replace(/\*/g, '.*')}$`,
   );
-  return (await listDir(dir))
+  const entries = await readDir(dir);
+  if (entries.status !== 'ok') {
+    // (an Include of a directory that is not there matches nothing, as for sshd)
+    if (entries.reason !== 'not-found') unreadable.push(`${dir} (${entries.detail})`);
+    return [];
+  }
+  return entries.data
+    .map((e) => e.name)
     .filter((n) => pattern.test(n))
     .sort()
     .map((n) => join(dir, n));
 }
 
+/** sshd's config files as read: the global values, the Match blocks, and the files that could not be read. */
+export interface SshdConfigFiles {
+  /** The global section, sshd's first-value-wins rule (up to the first Match of each file). */
+  values: Record<string, string[]>;
+  matchBlocks: SshdMatchBlock[];
+  /** Files named (the config itself or an Include) that could not be read, with why. */
+  unreadable: string[];
+}
+
 /**
- * The -f config of the sshd running in our network namespace, if it was started with one (from its
- * argv or the listener title OpenSSH writes over it: sshd-argv.ts). A
- * process title costs nothing to fake (`exec -a sshd … -f ~/my_config`), and `sshd -T -f FILE`
- * runs as root and quotes the file's lines in its errors: so -f counts only from an sshd that
- * root runs (every uid of /proc/PID/status) from the very binary clawmoat runs (/proc/PID/exe).
- * Any other is ignored, and the snapshot says which and why.
+ * Read sshd_config and its Includes as sshd does: the first value of a key wins, an Include splices
+ * its files in at its line (a `*` expanded, relative to /etc/ssh), and a Match block lasts to the
+ * next Match or the end of its file; an Include inside one belongs to that block. A file that
+ * cannot be read is named in `unreadable` (never passed over: it may be the one that sets a key).
  */
-export async function runningSshdConfig(processes: Map<number, string[]>, binary: string): Promise<{ file?: string; ignored: string[] }> {
+export async function readSshdConfigFiles(path: string): Promise<SshdConfigFiles> {
+  const files: SshdConfigFiles = { values: {}, matchBlocks: [], unreadable: [] };
+  const seen = new Set<string>();
+  const readFile = async (file: string, depth: number, block: SshdMatchBlock | undefined): Promise<void> => {
+    if (depth > 8 || seen.has(file)) return;
+    seen.add(file);
+    const text = await readText(file);
+    if (text.status !== 'ok') {
+      // (an Include naming a file that is not there matches nothing, as for sshd's glob)
+      if (depth > 0 && text.reason === 'not-found') return;
+      files.unreadable.push(`${file} (${text.detail})`);
+      return;
+    }
+    let current = block;
+    const lines = text.data.split('\n');
+    for (let index = 0; index < lines.length; index++) {
+      const line = lines[index]!.replace(/#.*$/, '').trim();
+      const match = /^(\S+)(?:\s*=\s*|\s+)(.*)$/.exec(line);
+      if (!match) continue;
+      const key = match[1]!.toLowerCase();
+      const value = match[2]!.trim();
+      if (key === 'match') {
+        current = { file, line: index + 1, criteria: value, settings: {} };
+        files.matchBlocks.push(current);
+        continue;
+      }
+      if (key === 'include') {
+        for (const pattern of value.split(/\s+/)) {
+          const full = isAbsolute(pattern) ? pattern : join('/etc/ssh', pattern);
+          for (const included of await expandGlob(full, files.unreadable)) await readFile(included, depth + 1, current);
+        }
+        continue;
+      }
+      const values = current ? current.settings : files.values;
+      if (MULTI_VALUED.has(key)) (values[key] ??= []).push(value);
+      else if (!(key in values)) values[key] = [value];
+    }
+  };
+  await readFile(path, 0, undefined);
+  return files;
+}
+
+/**
+ * The sshd processes in our network namespace that are root's own sshd, and the -f config of the
+ * first started with one (from its argv or the listener title OpenSSH writes over it:
+ * sshd-argv.ts). A process title costs nothing to fake (`exec -a sshd … -f ~/my_config`, a binary
+ * the gateway's user names sshd listening on a port of its choosing): `sshd -T -f FILE` runs as
+ * root and quotes the file's lines in its errors, and harden keeps SSH ports open. So a process
+ * counts only when root runs it (every uid of /proc/PID/status) from the very binary clawmoat runs
+ * (/proc/PID/exe, " (deleted)" after an upgrade allowed). Any other's -f is ignored, and the
+ * snapshot says which and why.
+ */
+export async function runningSshd(processes: Map<number, string[]>, binary: string): Promise<{ file?: string; verified: number[]; ignored: string[] }> {
   const ours = await netnsOf('self');
   const real = (await tryRealpath(binary)) ?? binary;
   const ignored: string[] = [];
+  const verified: number[] = [];
+  let file: string | undefined;
   for (const [pid, argv] of processes) {
     const args = sshdArguments(argv);
     if (!args) continue;
     if (ours && (await netnsOf(pid)) !== ours) continue;
-    const file = sshdConfigFlag(args);
-    if (!file) continue;
+    const flag = sshdConfigFlag(args);
     const [ids, exe] = await Promise.all([processIds(pid), exeOf(pid)]);
     const uids = ids?.uid ?? [];
     if (uids.length === 0 || uids.some((id) => id !== 0)) {
-      ignored.push(
-        `pid ${pid} names -f ${file}, but it does not run as root${ids ? ` (uid ${ids.uid[0]})` : ' (its owner could not be read)'}, so it is not the host's sshd`,
-      );
-    } else if (exe !== real) {
-      ignored.push(`pid ${pid} names -f ${file}, but runs ${exe ?? 'an executable clawmoat could not read'}, not ${real}`);
-    } else return { file, ignored };
+      if (flag)
+        ignored.push(
+          `pid ${pid} names -f ${flag}, but it does not run as root${ids ? ` (uid ${ids.uid[0]})` : ' (its owner could not be read)'}, so it is not the host's sshd`,
+        );
+    } else if (exe?.replace(/ \(deleted\)$/, '') !== real) {
+      if (flag) ignored.push(`pid ${pid} names -f ${flag}, but runs ${exe ?? 'an executable clawmoat could not read'}, not ${real}`);
+    } else {
+      verified.push(pid);
+      if (flag && file === undefined) file = flag;
+    }
   }
-  return { ignored };
+  return { ...(file !== undefined ? { file } : {}), verified, ignored };
 }
 
 export async function collectSshd(processes: Map<number, string[]>): Promise<Collected<SshdState>> {
   const binary = await which('sshd');
   if (!binary) return unavailable('not-installed', 'sshd is not installed');
-  const running = await runningSshdConfig(processes, binary);
+  const running = await runningSshd(processes, binary);
   const configFile = running.file;
   const args = configFile ? ['-T', '-f', configFile] : ['-T'];
-  const result = await run(binary, args);
-  const state: SshdState = { binary, effective: result.status === 'ok' ? ok(parseSshdT(result.data)) : result };
+  // The files are read either way: `sshd -T` prints the global section only, not the Match blocks.
+  const [result, files] = await Promise.all([run(binary, args), readSshdConfigFiles(configFile ?? '/etc/ssh/sshd_config')]);
+  const state: SshdState = { binary, effective: result.status === 'ok' ? ok(parseSshdT(result.data)) : result, verifiedPids: running.verified };
   if (configFile) state.configFile = configFile;
   if (running.ignored.length > 0) state.ignoredConfigs = running.ignored;
+  state.matchBlocks =
+    files.unreadable.length > 0
+      ? unavailable('permission-denied', `sshd's Match blocks could not all be read: ${files.unreadable.join('; ')} (run as root)`)
+      : ok(files.matchBlocks);
   if (result.status === 'ok') {
     state.source = 'sshd -T';
     return ok(state);
   }
-  const files = await readSshdConfigFiles(configFile ?? '/etc/ssh/sshd_config');
-  if (Object.keys(files).length > 0) {
-    state.effective = ok(files);
+  if (files.unreadable.length > 0) {
+    state.effective = unavailable('permission-denied', `sshd -T could not run and ${files.unreadable.join('; ')} could not be read (run as root)`);
+  } else if (Object.keys(files.values).length > 0) {
+    state.effective = ok(files.values);
     state.source = 'config-files';
   } else if (/no hostkeys available/.test(result.detail)) {
     state.effective = unavailable('permission-denied', 'sshd -T cannot read the host keys (run as root)');

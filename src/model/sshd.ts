@@ -31,7 +31,14 @@ export function sshPorts(ctx: { snapshot: Snapshot }): SshPorts {
   for (const p of configured) ports.add(p);
   const socketsRead = ctx.snapshot.sockets;
   const sockets = socketsRead.status === 'ok' ? socketsRead.data : [];
-  const listening = [...new Set(sockets.filter((s) => s.protocol === 'tcp' && s.process === 'sshd').map((s) => s.port))].sort((a, b) => a - b);
+  // Only root's own sshd holds sshd's sockets: any user can run a binary named sshd on a port of its
+  // choosing, which harden would then keep open for SSH. (Snapshots from before the collector
+  // verified sshd's processes have no list: the name decides there, as it did.)
+  const verified = sshd.status === 'ok' && sshd.data.verifiedPids ? new Set(sshd.data.verifiedPids) : undefined;
+  const named = sockets.filter((s) => s.protocol === 'tcp' && s.process === 'sshd');
+  const isSshd = (s: (typeof named)[number]): boolean => !verified || (s.pid !== undefined && verified.has(s.pid));
+  const listening = [...new Set(named.filter(isSshd).map((s) => s.port))].sort((a, b) => a - b);
+  const impostors = named.filter((s) => !isSshd(s));
   for (const port of listening) {
     if (!ports.has(port)) {
       ports.add(port);
@@ -47,6 +54,10 @@ export function sshPorts(ctx: { snapshot: Snapshot }): SshPorts {
       ownerless.length > 0
         ? `something listens on ${[...new Set(ownerless)].join(', ')}, owner not visible (run as root to see it is sshd)`
         : 'no sshd socket is listening';
+  }
+  if (impostors.length > 0) {
+    const which = [...new Set(impostors.map((s) => `${s.port} (pid ${s.pid ?? '?'})`))].join(', ');
+    listenText += `; a process named sshd that is not root's sshd binary listens on ${which}: not counted`;
   }
   if (ports.size === 0) {
     ports.add(22);

@@ -229,6 +229,24 @@ export interface SshdState {
   configFile?: string;
   /** Processes titled sshd whose `-f` was not taken (not run by root, or not the sshd binary), and why. */
   ignoredConfigs?: string[];
+  /**
+   * The processes verified as root's own sshd (every uid 0, /proc/PID/exe the sshd binary): only
+   * their sockets are sshd's. A process any user names `sshd` is not. Absent in older snapshots.
+   */
+  verifiedPids?: number[];
+  /**
+   * The config's Match blocks (`sshd -T` prints the global section only, so a block that turns
+   * passwords on for some or all logins is seen only here). Absent in older snapshots.
+   */
+  matchBlocks?: Collected<SshdMatchBlock[]>;
+}
+
+/** A `Match` block of sshd's config: its criteria and the keys it sets (lower-cased, every value). */
+export interface SshdMatchBlock {
+  file: string;
+  line: number;
+  criteria: string;
+  settings: Record<string, string[]>;
 }
 
 /** Where in a file a value came from, for evidence and SARIF. */

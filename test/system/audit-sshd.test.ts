@@ -1,11 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFrames } from '../../src/collect/script/frame.js';
-import type { Report } from '../../src/report/types.js';
-import { binary, labPath } from '../support/binaries.js';
+import { binary } from '../support/binaries.js';
 import { requires } from '../support/prerequisites.js';
-import { Scope, tempDir } from './lab/cleanup.js';
+import { Scope } from './lab/cleanup.js';
 import { checkResult, Clawmoat, describeFindings, findings } from './lab/clawmoat.js';
 import { wan, type Wan } from './lab/netns.js';
 import { PrivateEtc } from './lab/private-mounts.js';
@@ -45,23 +43,10 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     const report = await clawmoat.audit();
     expect(findings(report, 'ssh.password_auth'), describeFindings(report)).not.toHaveLength(0);
 
-    const work = tempDir(scope, 'sshd-flag');
-    const script = join(work, 'collect.sh');
-    const printed = await clawmoat.run(['collect', '--print-script']);
-    writeFileSync(script, printed.stdout);
-    const output = join(work, 'collect.out');
-    for (const shell of [binary('dash'), binary('busybox')]) {
-      const args = shell.endsWith('busybox') ? [shell, 'sh'] : [shell];
-      const ran = await etc.exec(lab.gw, binary('sh'), ['-c', `exec "$@" < "${script}" > "${output}"`, 'sh', ...args], {
-        env: { PATH: labPath() },
-        allowFail: true,
-      });
-      expect(ran.code, ran.stderr).toBe(0);
-      const records = parseFrames(readFileSync(output), shell);
+    for (const shell of [[binary('dash')], [binary('busybox'), 'sh']]) {
+      const { report: fromScript, output } = await clawmoat.auditThroughScript(scope, shell);
+      const records = parseFrames(readFileSync(output), shell.join(' '));
       expect(records.filter((r) => r.op === 'run' && r.id.startsWith('sshd ')).map((r) => r.id)).toEqual([`sshd -T -f ${sshd.configFile}`]);
-      const snapshot = join(work, 'host.json');
-      expect((await clawmoat.run(['collect', '--from', output, '-o', snapshot])).code).toBe(0);
-      const fromScript = JSON.parse((await clawmoat.run(['audit', '--snapshot', snapshot, '--format', 'json'])).stdout) as Report;
       expect(findings(fromScript, 'ssh.password_auth'), describeFindings(fromScript)).not.toHaveLength(0);
     }
     await sshd.restart({ passwordAuthentication: false, configFlag: true });

@@ -720,7 +720,7 @@ candidates() {
 `;
 
 /**
- * Mirrors sshd.ts runningSshdConfig: the -f of the first sshd in our namespace that is root's own
+ * Mirrors sshd.ts runningSshd: the -f of the first sshd in our namespace that is root's own
  * sshd, then sshd -T. Any user can title a process "sshd -f FILE": root would run `sshd -T -f
  * FILE` (quoting its lines in the error) and judge the user's file. So only a process whose real
  * and effective uid are root and whose /proc/PID/exe is the sshd binary on PATH (its real path,
@@ -732,8 +732,6 @@ best=
 SSHDBIN=
 for pid in \${PIDS${index}:-}; do
   pid=\${pid%/cmdline}
-  # the first in pid order, as the collector walks the process table
-  [ -z "$best" ] || [ "$pid" -lt "$best" ] || continue
   # (another namespace's sshd, a container's, is passed over before its argv costs a tr)
   eval "ns=\\\${NS_$pid:-}"
   [ "$ns" = "$OURNS" ] || continue
@@ -752,6 +750,11 @@ for pid in \${PIDS${index}:-}; do
     ;;
   *) continue ;;
   esac
+  # Every sshd's owner and binary are recorded: the collector counts a socket as sshd's only for
+  # root's own sshd (sshd.ts runningSshd), not for a process any user names sshd.
+  proc_status "$pid"; proc_exe "$pid"
+  # the first in pid order, as the collector walks the process table
+  [ -z "$best" ] || [ "$pid" -lt "$best" ] || continue
   # -f as sshd's getopt reads it (-f F, -fF, -Df F; the last wins): sshd-argv.ts sshdConfigFlag
   f=; want=; first=1
   while IFS= read -r a; do
@@ -765,7 +768,6 @@ for pid in \${PIDS${index}:-}; do
     done
   done < "$T/a"
   [ -n "$f" ] || continue
-  proc_status "$pid"; proc_exe "$pid"
   su=
   while read -r k r e rest; do [ "$k" = Uid: ] && { su="$r $e"; break; }; done < /proc/$pid/status
   [ "$su" = "0 0" ] || continue

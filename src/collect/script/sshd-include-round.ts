@@ -1,7 +1,7 @@
 /**
  * sshd's `Include`s, mirroring sshd.ts readSshdConfigFiles (the collector's reading when `sshd -T`
- * fails, as for a plain user): from the running sshd's -f (or /etc/ssh/sshd_config), every
- * Include's patterns up to the first Match, relative to /etc/ssh, a `*` expanded in its last
+ * fails, as for a plain user, and for the Match blocks `sshd -T` does not print): from the running
+ * sshd's -f (or /etc/ssh/sshd_config), every Include's patterns, in Match blocks too, relative to /etc/ssh, a `*` expanded in its last
  * component, level by level, at most 9 files deep, each file once, through the safe read.
  */
 export const SSHD_INCLUDE_ROUND = `
@@ -31,12 +31,9 @@ while [ -s "$T/snext" ] && [ $level -lt 9 ]; do
   done < "$T/snext"
   : > "$T/snext"
   [ $# -gt 0 ] || break
-  awk 'FNR == 1 { stop = 0 }
-    stop { next }
-    {
+  awk '{
       line = $0; sub(/#.*/, "", line); sub(/^[ \\t]+/, "", line)
       n = split(line, w, /[ \\t=]+/); k = tolower(w[1])
-      if (k == "match") { stop = 1; next }
       if (k != "include") next
       for (i = 2; i <= n; i++) if (w[i] != "") print (substr(w[i], 1, 1) == "/" ? w[i] : "/etc/ssh/" w[i])
     }' "$@" > "$T/sinc" 2>/dev/null

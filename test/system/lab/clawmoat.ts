@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CheckResult, Finding } from '../../../src/checks/types.js';
 import type { Report } from '../../../src/report/types.js';
-import { labPath } from '../../support/binaries.js';
+import { binary, labPath } from '../../support/binaries.js';
 import { tempDir, type Scope } from './cleanup.js';
 import type { Netns } from './netns.js';
 import type { PrivateEtc } from './private-mounts.js';
@@ -88,6 +88,28 @@ export class Clawmoat {
     } catch (error) {
       throw new Error(`clawmoat audit did not print JSON (${String(error)}):\n${result.stdout.slice(0, 2000)}\n${result.stderr.slice(0, 2000)}`);
     }
+  }
+
+  /**
+   * The collection script's way, as `collect --via` takes it: `collect --print-script` run by SHELL
+   * (argv, e.g. [dash] or [busybox, sh]) in the namespace with the private /etc, its output
+   * parsed by `collect --from`, then audited. Returns the records too, for what the script ran.
+   */
+  async auditThroughScript(scope: Scope, shell: string[]): Promise<{ report: Report; output: string }> {
+    const work = tempDir(scope, 'through-script');
+    const script = join(work, 'collect.sh');
+    const output = join(work, 'collect.out');
+    const snapshot = join(work, 'host.json');
+    writeFileSync(script, (await this.run(['collect', '--print-script'])).stdout);
+    const ran = await this.etc.exec(this.ns, binary('sh'), ['-c', `exec "$@" < "${script}" > "${output}"`, 'sh', ...shell], {
+      env: { PATH: labPath() },
+      allowFail: true,
+      timeoutMs: 120_000,
+    });
+    if (ran.code !== 0) throw new Error(`the collection script exited with ${ran.code}: ${ran.stderr.slice(0, 2000)}`);
+    const parsed = await this.run(['collect', '--from', output, '-o', snapshot]);
+    if (parsed.code !== 0) throw new Error(`collect --from exited with ${parsed.code}: ${parsed.stderr.slice(0, 2000)}`);
+    return { report: await this.audit(['--snapshot', snapshot]), output };
   }
 }
 

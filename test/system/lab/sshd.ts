@@ -21,6 +21,8 @@ export interface SshdOptions {
    * then says the opposite PasswordAuthentication, so reading the wrong one shows.
    */
   configFlag?: boolean;
+  /** Lines appended to the config (after everything else, so a `Match` block goes here). */
+  extraConfig?: string[];
   /**
    * Users other than root log in too: sshd reads the key file with the user's rights, so it (and
    * the directory holding it) must be readable by them. The host key stays 0600.
@@ -94,6 +96,7 @@ export class Sshd {
       // The key file sits under the temp directory, whose parent (/tmp) is world-writable.
       ...(keys.length > 0 ? ['StrictModes no'] : []),
       'Subsystem sftp internal-sftp',
+      ...(this.options.extraConfig ?? []),
       '',
     ].join('\n');
     if (!this.options.configFlag) {
