@@ -72,23 +72,30 @@ async function expandGlob(path: string): Promise<string[]> {
  * Any other is ignored, and the snapshot says which and why.
  */
 export async function runningSshdConfig(processes: Map<number, string[]>, binary: string): Promise<{ file?: string; ignored: string[] }> {
-  const ours = await netnsOf('self');
-  const real = (await tryRealpath(binary)) ?? binary;
+  // Read only once an sshd names -f: with none (most hosts), this costs no read, and `sshd -T`
+  // starts in the same turn as the other dumps (run-batch.ts).
+  let ours: Promise<string | undefined> | undefined;
+  let real: Promise<string> | undefined;
   const ignored: string[] = [];
   for (const [pid, argv] of processes) {
     if (!/(^|\/)sshd$/.test(argv[0] ?? '')) continue;
-    if (ours && (await netnsOf(pid)) !== ours) continue;
     const f = argv.indexOf('-f');
     const file = f >= 0 ? argv[f + 1] : undefined;
     if (!file) continue;
+    ours ??= netnsOf('self');
+    const ns = await ours;
+    if (ns && (await netnsOf(pid)) !== ns) continue;
     const [ids, exe] = await Promise.all([processIds(pid), exeOf(pid)]);
     const uids = ids?.uid ?? [];
     if (uids.length === 0 || uids.some((id) => id !== 0)) {
       ignored.push(
         `pid ${pid} names -f ${file}, but it does not run as root${ids ? ` (uid ${ids.uid[0]})` : ' (its owner could not be read)'}, so it is not the host's sshd`,
       );
-    } else if (exe !== real) {
-      ignored.push(`pid ${pid} names -f ${file}, but runs ${exe ?? 'an executable clawmoat could not read'}, not ${real}`);
+      continue;
+    }
+    real ??= tryRealpath(binary).then((r) => r ?? binary);
+    if (exe !== (await real)) {
+      ignored.push(`pid ${pid} names -f ${file}, but runs ${exe ?? 'an executable clawmoat could not read'}, not ${await real}`);
     } else return { file, ignored };
   }
   return { ignored };
