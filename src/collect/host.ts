@@ -117,12 +117,7 @@ export function run(command: string, args: string[], options: ExecOptions = {}):
 }
 
 /** How a finished command reads: one mapping for both transports, so both say the same thing. */
-export function commandResult(
-  label: string,
-  outcome: RunOutcome,
-  command: string,
-  timeout: number,
-): Collected<string> {
+export function commandResult(label: string, outcome: RunOutcome, command: string, timeout: number): Collected<string> {
   if (outcome.notFound) return unavailable('not-installed', `${command} is not installed (not on PATH or in /usr/sbin)`);
   if (outcome.timedOut) return unavailable('timeout', `${label} did not finish within ${timeout} ms`);
   if (outcome.exit === 0) return ok(outcome.stdout);
@@ -140,7 +135,8 @@ function runLocal(command: string, args: string[], options: ExecOptions = {}): P
   const label = [command, ...args].join(' ');
   const how = { env, timeoutMs: timeout, maxBuffer: 256 * 1024 * 1024 };
   // A command run as another user keeps its own spawn; the rest start together (run-batch.ts).
-  const outcome = options.uid !== undefined ? runDirect(command, args, { ...how, uid: options.uid, gid: options.gid ?? options.uid }) : runBatched(command, args, how);
+  const outcome =
+    options.uid !== undefined ? runDirect(command, args, { ...how, uid: options.uid, gid: options.gid ?? options.uid }) : runBatched(command, args, how);
   return outcome.then((o) => commandResult(label, o, command, timeout));
 }
 

@@ -71,7 +71,9 @@ function flush(): void {
 /**
  * The script: per job, a background group that checks the program exists (`command -v`, as
  * execFile's ENOENT), starts it with its stdout and stderr in files of its own in DIR ($1),
- * prints `K p PID`, waits, and prints `K x STATUS` (`K n` when the program is not there) on the
+ * prints `K p PID STAT` (its /proc/PID/stat after the name, read while it cannot have been reaped:
+ * the start time there tells it from a later process given its PID), waits, and prints
+ * `K x STATUS` (`K n` when the program is not there) on the
  * shell's stdout. Files, not pipes: dash names no descriptor above 9, and ten commands need twenty.
  * `ulimit -f` (512-byte blocks) stops a command past maxBuffer, as execFile would.
  */
@@ -88,7 +90,7 @@ export function batchScript(jobs: readonly { command: string; args: readonly str
     });
     lines.push(
       `{ if command -v ${words[0]} >/dev/null 2>&1; then ${words.join(' ')} >"$1/${k}.o" 2>"$1/${k}.e" & ` +
-        `echo "${k} p $!"; wait $!; echo "${k} x $?"; else echo "${k} n"; fi; } &`,
+        `p=$!; st=; { read -r st < /proc/$p/stat; } 2>/dev/null; echo "${k} p $p \${st##*) }"; wait $p; echo "${k} x $?"; else echo "${k} n"; fi; } &`,
     );
   });
   lines.push('wait');
@@ -105,8 +107,24 @@ function readOutput(path: string, limit: number): { data: string; over: boolean 
   }
 }
 
+/** Field 22 of /proc/PID/stat, the start time, from the fields after the name (`) `): with the PID, one process. */
+export function startTime(afterName: string): string | undefined {
+  return afterName.trim().split(' ')[19];
+}
+
+/** The start time of the process now holding PID, if any. */
+function startTimeNow(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return startTime(stat.slice(stat.lastIndexOf(') ') + 2));
+  } catch {
+    return undefined;
+  }
+}
+
 interface JobState {
   pid?: number;
+  started?: string;
   status?: { kind: 'exit'; code: number } | { kind: 'missing' };
   timedOut: boolean;
   timer?: NodeJS.Timeout;
@@ -140,8 +158,8 @@ function runTogether(jobs: Job[], env: NodeJS.ProcessEnv): void {
 
   const stop = (k: number) => {
     const state = states[k]!;
-    // Only a command still running: once its status is in, its PID may be another process's.
-    if (state.pid !== undefined && state.status === undefined) {
+    // Only the very process the job started (its PID and start time): once it is reaped, its PID may be another's.
+    if (state.pid !== undefined && state.status === undefined && state.started !== undefined && startTimeNow(state.pid) === state.started) {
       try {
         process.kill(state.pid, 'SIGTERM');
       } catch {
@@ -169,7 +187,7 @@ function runTogether(jobs: Job[], env: NodeJS.ProcessEnv): void {
     }, job.timeoutMs);
   });
 
-  // The status lines: `K p PID`, `K x STATUS`, `K n`.
+  // The status lines: `K p PID STAT`, `K x STATUS`, `K n`.
   let pending = '';
   const out = sh.stdout!;
   out.setEncoding('utf8');
@@ -177,13 +195,15 @@ function runTogether(jobs: Job[], env: NodeJS.ProcessEnv): void {
     pending += text;
     let nl: number;
     while ((nl = pending.indexOf('\n')) >= 0) {
-      const m = /^(\d+) (p|x|n)(?: (\d+))?$/.exec(pending.slice(0, nl));
+      const m = /^(\d+) (p|x|n)(?: (\d+))?(?: (.*))?$/.exec(pending.slice(0, nl));
       pending = pending.slice(nl + 1);
       const k = Number(m?.[1]);
       const state = m ? states[k] : undefined;
       if (!m || !state) continue;
       if (m[2] === 'p') {
         state.pid = Number(m[3]);
+        const started = startTime(m[4] ?? '');
+        if (started !== undefined) state.started = started;
         // A deadline that passed before the PID was known.
         if (state.timedOut) stop(k);
         continue;
@@ -197,7 +217,13 @@ function runTogether(jobs: Job[], env: NodeJS.ProcessEnv): void {
 }
 
 /** The outcome execFile would have given (its error's code, signal and message), from the status line. */
-function outcomeOf(job: Job, state: JobState, out: { data: string; over: boolean }, err: { data: string; over: boolean }, failed: string | undefined): RunOutcome {
+function outcomeOf(
+  job: Job,
+  state: JobState,
+  out: { data: string; over: boolean },
+  err: { data: string; over: boolean },
+  failed: string | undefined,
+): RunOutcome {
   const label = [job.command, ...job.args].join(' ');
   const [stdout, stderr] = [out.data, err.data];
   const status = state.status;
@@ -206,7 +232,8 @@ function outcomeOf(job: Job, state: JobState, out: { data: string; over: boolean
   if (out.over || err.over || (status?.kind === 'exit' && status.code === 128 + 25)) {
     return { stdout: '', stderr: '', exit: 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER', message: `${label}: output larger than ${job.maxBuffer} bytes` };
   }
-  if (status === undefined) return { stdout, stderr, exit: 'undefined', message: `${label}: the shell running it ended without its status${failed ? ` (${failed})` : ''}` };
+  if (status === undefined)
+    return { stdout, stderr, exit: 'undefined', message: `${label}: the shell running it ended without its status${failed ? ` (${failed})` : ''}` };
   if (status.code === 0) return { stdout, stderr, exit: 0 };
   // sh reports a command killed by signal N as 128+N; execFile as code null and the signal (SIGTERM reads as a timeout there too).
   const exit = status.code > 128 ? null : status.code;
@@ -225,17 +252,22 @@ export function runDirect(
 ): Promise<RunOutcome> {
   const as = options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {};
   return new Promise((resolve) => {
-    execFile(command, args, { timeout: options.timeoutMs, env: options.env, maxBuffer: options.maxBuffer, encoding: 'utf8', ...as }, (error, stdout, stderr) => {
-      if (!error) return resolve({ stdout, stderr, exit: 0 });
-      const err = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string; code?: string | number };
-      resolve({
-        stdout,
-        stderr,
-        exit: err.code === undefined ? 'undefined' : err.code,
-        notFound: err.code === 'ENOENT',
-        timedOut: err.killed || err.signal === 'SIGTERM',
-        message: err.message,
-      });
-    });
+    execFile(
+      command,
+      args,
+      { timeout: options.timeoutMs, env: options.env, maxBuffer: options.maxBuffer, encoding: 'utf8', ...as },
+      (error, stdout, stderr) => {
+        if (!error) return resolve({ stdout, stderr, exit: 0 });
+        const err = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string; code?: string | number };
+        resolve({
+          stdout,
+          stderr,
+          exit: err.code === undefined ? 'undefined' : err.code,
+          notFound: err.code === 'ENOENT',
+          timedOut: err.killed || err.signal === 'SIGTERM',
+          message: err.message,
+        });
+      },
+    );
   });
 }
