@@ -73,9 +73,9 @@ function flush(): void {
  * execFile's ENOENT), starts it with its stdout and stderr in files of its own in DIR ($1),
  * prints `K p PID STAT` (its /proc/PID/stat after the name, read while it cannot have been reaped:
  * the start time there tells it from a later process given its PID), waits, and prints
- * `K x STATUS` (`K n` when the program is not there) on the
- * shell's stdout. Files, not pipes: dash names no descriptor above 9, and ten commands need twenty.
- * `ulimit -f` (512-byte blocks) stops a command past maxBuffer, as execFile would.
+ * `K x STATUS` (`K n` when the program is not there) on the shell's stdout. Files, not pipes:
+ * dash names no descriptor above 9, and ten commands need twenty. `ulimit -f` (512-byte blocks)
+ * stops a command past maxBuffer, as execFile would.
  */
 export function batchScript(jobs: readonly { command: string; args: readonly string[]; maxBuffer: number }[]): { script: string; params: string[] } {
   const params: string[] = [];
