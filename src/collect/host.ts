@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { execFile } from 'node:child_process';
-import { readFile, readdir, readlink, realpath as fsRealpath, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { readdir, readlink, realpath as fsRealpath, stat } from 'node:fs/promises';
 import { hostname, release } from 'node:os';
 import { readUntrusted, type ReadFailure, type ReadOptions, type SafeRead } from '../safe-fs/read.js';
 import type { Collected, Unavailable, UnavailableReason } from '../snapshot/types.js';
+import { runBatched, runDirect, type RunOutcome } from './run-batch.js';
 
 /**
  * The only doorway collectors use to the host. Every failure becomes an
@@ -116,12 +117,7 @@ export function run(command: string, args: string[], options: ExecOptions = {}):
 }
 
 /** How a finished command reads: one mapping for both transports, so both say the same thing. */
-export function commandResult(
-  label: string,
-  outcome: { stdout: string; stderr: string; exit: number | string | null; notFound?: boolean; timedOut?: boolean; message?: string },
-  command: string,
-  timeout: number,
-): Collected<string> {
+export function commandResult(label: string, outcome: RunOutcome, command: string, timeout: number): Collected<string> {
   if (outcome.notFound) return unavailable('not-installed', `${command} is not installed (not on PATH or in /usr/sbin)`);
   if (outcome.timedOut) return unavailable('timeout', `${label} did not finish within ${timeout} ms`);
   if (outcome.exit === 0) return ok(outcome.stdout);
@@ -137,22 +133,11 @@ function runLocal(command: string, args: string[], options: ExecOptions = {}): P
   const baseEnv = { ...process.env, ...options.env, LC_ALL: 'C' };
   const env = options.searchSbin === false ? baseEnv : withSbinPath(baseEnv);
   const label = [command, ...args].join(' ');
-  return new Promise((resolve) => {
-    const as = options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {};
-    execFile(command, args, { timeout, env, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8', ...as }, (error, stdout, stderr) => {
-      if (!error) return resolve(ok(stdout));
-      const err = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string; code?: string | number };
-      const outcome = {
-        stdout,
-        stderr,
-        exit: err.code === undefined ? 'undefined' : err.code,
-        notFound: err.code === 'ENOENT',
-        timedOut: err.killed || err.signal === 'SIGTERM',
-        message: err.message,
-      };
-      resolve(commandResult(label, outcome, command, timeout));
-    });
-  });
+  const how = { env, timeoutMs: timeout, maxBuffer: 256 * 1024 * 1024 };
+  // A command run as another user keeps its own spawn; the rest start together (run-batch.ts).
+  const outcome =
+    options.uid !== undefined ? runDirect(command, args, { ...how, uid: options.uid, gid: options.gid ?? options.uid }) : runBatched(command, args, how);
+  return outcome.then((o) => commandResult(label, o, command, timeout));
 }
 
 export function firstLine(text: string | undefined): string {
@@ -294,9 +279,11 @@ const LOCAL: HostAccess = {
   }),
   run: runLocal,
   readSafe: (path, options) => readUntrusted(path, options),
+  // Synchronous: a /proc file is made by the kernel on read (no disk to wait for), and the process
+  // table reads one per process: a promise read costs some five times the CPU of a plain one.
   readRaw: async (path) => {
     try {
-      return { ok: true, data: await readFile(path) };
+      return { ok: true, data: readFileSync(path) };
     } catch (error) {
       return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'error' };
     }
@@ -313,12 +300,18 @@ const LOCAL: HostAccess = {
   readlink: (path) => readlink(path).catch(() => undefined),
   realpath: (path) => fsRealpath(path).catch(() => undefined),
   stat: statLocal,
+  // Synchronous stats: a few microseconds each, where a queue of other reads in libuv's threads
+  // held sshd's lookup (and so `sshd -T`) back by tens of milliseconds.
   which: async (program, env) => {
     const dirs = [...(env.PATH ?? '').split(':').filter(Boolean), ...SBIN_DIRS];
     for (const dir of dirs) {
       const candidate = `${dir}/${program}`;
-      const kind = await statLocal(candidate);
-      if (kind !== 'missing' && kind !== 'denied') return candidate;
+      try {
+        statSync(candidate);
+        return candidate;
+      } catch {
+        // Not there, or not ours to see: the next directory.
+      }
     }
     return undefined;
   },
