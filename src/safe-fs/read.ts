@@ -151,7 +151,7 @@ export async function readUntrusted(path: string, options: ReadOptions = {}): Pr
     const st = await handle.stat({ bigint: true });
     const wrong = checkOpened(path, st, approved.final);
     if (wrong) return wrong;
-    let buffer: Buffer = Buffer.alloc(Math.min(Number(st.size), maxBytes) + 1);
+    let buffer: Buffer = Buffer.alloc(firstBufferSize(st.size, maxBytes));
     let length = 0;
     for (;;) {
       if (length === buffer.length) {
@@ -185,7 +185,7 @@ export function readUntrustedSync(path: string, options: ReadOptions = {}): Safe
     const st = fstatSync(fd, { bigint: true });
     const wrong = checkOpened(path, st, approved.final);
     if (wrong) return wrong;
-    let buffer: Buffer = Buffer.alloc(Math.min(Number(st.size), maxBytes) + 1);
+    let buffer: Buffer = Buffer.alloc(firstBufferSize(st.size, maxBytes));
     let length = 0;
     for (;;) {
       if (length === buffer.length) {
@@ -202,6 +202,17 @@ export function readUntrustedSync(path: string, options: ReadOptions = {}): Safe
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The first buffer of a read: the file's size and one byte more (which shows a file that grew).
+ * procfs and sysfs files say size 0 whatever they hold: a page for them, not one byte doubled read
+ * after read (/proc/PID/status took 13 reads, each a round through libuv's pool; now 2).
+ */
+const UNSIZED_FIRST_READ = 4096;
+
+function firstBufferSize(size: bigint, maxBytes: number): number {
+  return Math.min(size === 0n ? UNSIZED_FIRST_READ : Number(size), maxBytes) + 1;
 }
 
 function grow(buffer: Buffer, maxBytes: number): Buffer {

@@ -76,19 +76,25 @@ export class SecretVault {
    */
   spare(facts: Iterable<string>): number[] {
     if (this.secrets.size === 0) return [];
-    const pending = new Map(this.values().map((secret) => [secret, [...new Set([secret, escapedInJson(secret)])]]));
-    const forgotten: number[] = [];
-    for (const fact of facts) {
-      for (const [secret, forms] of pending) {
-        if (!forms.some((form) => fact.includes(form))) continue;
-        pending.delete(secret);
-        this.secrets.delete(secret);
-        forgotten.push(secret.length);
+    // The facts as one text, searched natively once per form: a loop over thousands of facts is
+    // cold interpreted JavaScript (250 doors: ~30 M instructions). A form without the separator
+    // matches only inside one fact; a form holding it is looked for fact by fact.
+    const list = [...facts];
+    const joined = list.join('\0');
+    const found: { secret: string; order: number; fact: number }[] = [];
+    this.values().forEach((secret, order) => {
+      let fact = -1;
+      for (const form of new Set([secret, escapedInJson(secret)])) {
+        const at = form.includes('\0') ? list.findIndex((f) => f.includes(form)) : factAt(list, joined.indexOf(form));
+        if (at >= 0 && (fact < 0 || at < fact)) fact = at;
       }
-      if (pending.size === 0) break;
-    }
-    if (forgotten.length > 0) this.formsCache = undefined;
-    return forgotten;
+      if (fact >= 0) found.push({ secret, order, fact });
+    });
+    // In the order a walk of the facts meets them: by the first fact holding one, then longest first.
+    found.sort((a, b) => a.fact - b.fact || a.order - b.order);
+    for (const { secret } of found) this.secrets.delete(secret);
+    if (found.length > 0) this.formsCache = undefined;
+    return found.map(({ secret }) => secret.length);
   }
 
   /** Replace every remembered secret inside a string, as it is and as it appears escaped in a JSON string. */
@@ -112,6 +118,17 @@ export class SecretVault {
     if (present.length === 0) return value;
     return scrubValue(value, (s) => replaceForms(s, present)) as T;
   }
+}
+
+/** The index of the fact of LIST (joined by one character) that position AT of the joined text is in; -1 for -1. */
+function factAt(list: readonly string[], at: number): number {
+  if (at < 0) return -1;
+  let end = 0;
+  for (let k = 0; k < list.length; k++) {
+    end += list[k]!.length + 1;
+    if (at < end) return k;
+  }
+  return -1;
 }
 
 function escapedInJson(text: string): string {

@@ -38,4 +38,13 @@ describe('the secret scrub never rewrites the host facts the audit judges', () =
     expect(vault.values()).toEqual(['a-real-token-0123456789']);
     expect(vault.scrubText('-j ACCEPT a-real-token-0123456789')).toBe('-j ACCEPT [REDACTED]');
   });
+
+  it('spare() finds a value only inside one fact, never across two, and lists them as the facts meet them', () => {
+    const vault = new SecretVault();
+    for (const v of ['0.0.0.0:80', 'deny all', 'site1\0site2', 'tokenABC']) vault.remember(v);
+    // "token" ends one fact and "ABC" starts the next: no fact holds "tokenABC".
+    const forgotten = vault.spare(['listen deny all', 'x token', 'ABC', 'site1\0site2', 'bind 0.0.0.0:80']);
+    expect(forgotten).toEqual([8, 11, 10]);
+    expect(vault.values()).toEqual(['tokenABC']);
+  });
 });
