@@ -1,5 +1,6 @@
 import { sanitize, withTrailingNewline, type RenderOptions } from '../report/common.js';
 import { driftLines, driftMarkdown } from '../report/drift.js';
+import { cell, code } from '../report/markdown.js';
 import { ZONE_KINDS, exposureLine, kindsWith } from '../report/exposure.js';
 import { CHECK_STATUS_VALUE, HELP, family, runFamilies } from '../report/prometheus.js';
 import type { CheckResultKind } from '../checks/types.js';
@@ -72,10 +73,6 @@ export function renderFleetJson(report: FleetReport): string {
   return withTrailingNewline(JSON.stringify(report, null, 2));
 }
 
-function cell(text: string): string {
-  return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
-}
-
 export function renderFleetMarkdown(report: FleetReport): string {
   const s = report.summary;
   const out: string[] = [
@@ -94,7 +91,7 @@ export function renderFleetMarkdown(report: FleetReport): string {
     out.push(
       '## Could not be read',
       '',
-      ...report.unreadable.map((u) => `- ${u.host ? `**${cell(u.host)}** ` : ''}\`${u.file.replace(/`/g, "'")}\`: ${cell(u.reason)}`),
+      ...report.unreadable.map((u) => `- ${u.host ? `**${cell(u.host)}** ` : ''}${code(u.file)}: ${cell(u.reason)}`),
       '',
     );
   }

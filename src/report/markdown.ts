@@ -98,12 +98,12 @@ export function inline(s: string): string {
 }
 
 /** A table cell: inline escaping (which covers `|` and backticks) on one line. */
-function cell(s: string): string {
+export function cell(s: string): string {
   return inline(s).trim();
 }
 
 /** A code span whose delimiter outruns any backticks inside, padded when the content touches one. */
-function code(s: string): string {
+export function code(s: string): string {
   const text = sanitize(s);
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const ticks = '`'.repeat(longest + 1);

@@ -118,6 +118,22 @@ describe('clawmoat fleet', () => {
     }
   });
 
+  // Review B (session 11) finding 3: the fleet's Markdown escaped punctuation but never sanitized,
+  // so ESC, C1 and bidi controls from a host's snapshot reached the terminal or CI log it went to.
+  it('markdown shows hostile host strings escaped: no ESC, C1 or bidi control', async () => {
+    const shapes = mkdtempSync(join(tmpdir(), 'clawmoat-fleet-md-'));
+    try {
+      writeFileSync(join(shapes, 'web1.json'), JSON.stringify(exposedHost('web1\u001b]0;PWN\u0007\u001b[31m\u009b2J\u202e')));
+      writeFileSync(join(shapes, 'bad\u001b[8m.json'), '{');
+      const md = renderFleet(await fleetOf(shapes), 'markdown');
+      expect(md).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      expect(md).toContain('web1');
+      expect(md).toContain('## Could not be read');
+    } finally {
+      rmSync(shapes, { recursive: true, force: true });
+    }
+  });
+
   it('renders text, json and markdown', async () => {
     const report = await fleetOf(dir);
     const text = renderFleetText(report);
