@@ -88,12 +88,7 @@ export function renderFleetMarkdown(report: FleetReport): string {
     );
   out.push('');
   if (report.unreadable.length > 0) {
-    out.push(
-      '## Could not be read',
-      '',
-      ...report.unreadable.map((u) => `- ${u.host ? `**${cell(u.host)}** ` : ''}${code(u.file)}: ${cell(u.reason)}`),
-      '',
-    );
+    out.push('## Could not be read', '', ...report.unreadable.map((u) => `- ${u.host ? `**${cell(u.host)}** ` : ''}${code(u.file)}: ${cell(u.reason)}`), '');
   }
   if (report.hosts.length > 0) {
     out.push('## Checks', '', `| Check | ${report.hosts.map((h) => cell(h.host)).join(' | ')} |`, `|---|${report.hosts.map(() => '---').join('|')}|`);

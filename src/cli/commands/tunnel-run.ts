@@ -1,9 +1,10 @@
 import { createColors } from 'picocolors';
-import { collectRemoteFacts, checkSshd, locateGateway } from '../../remote/remote-facts.js';
+import { collectRemoteFacts, checkSshd, locateGateway, type GatewayLocation, type SshdCheck } from '../../remote/remote-facts.js';
 import { pickLocalPort } from '../../remote/free-port.js';
 import { forwardSpec, printableTunnelArgs, shellQuote, sshOptions, tunnelArgs, type Forward, type PassThroughFlags } from '../../remote/ssh-args.js';
 import { TunnelSupervisor, describeEvent, stopOnSignals, type TunnelEvent } from '../../remote/tunnel.js';
 import { UserError } from '../../errors.js';
+import { sanitize } from '../../report/common.js';
 import type { CommandIo } from '../io.js';
 import { useColor } from '../output.js';
 import { startProgress } from '../progress.js';
@@ -26,6 +27,19 @@ export interface TunnelFlags extends PassThroughFlags {
 
 function timestamp(now: number): string {
   return new Date(now).toTimeString().slice(0, 8);
+}
+
+/**
+ * What was found, as text for the terminal (and, with --print, for ~/.ssh/config): what the remote
+ * host says — its gateway process's name, sshd's words — is the remote gateway user's to choose, so
+ * no control character of it reaches either (the --json report keeps it, escaped as JSON).
+ */
+export function tunnelFactLines(where: string, gateway: GatewayLocation, sshd: SshdCheck, local: { port: number; same: boolean }): string[] {
+  return [
+    `${where}: ${describeBind(gateway)}`,
+    `${where}: sshd ${sshd.forwarding === 'allowed' ? `allows the forwarding: ${sshd.forwardingReason}` : `forwarding ${sshd.forwardingReason}`}`,
+    `local port ${local.port}${local.same ? ' (the same as there)' : ` (${gateway.port} is in use here)`}`,
+  ].map((line) => sanitize(line));
 }
 
 /** Returns the exit code: 0 ok (or stopped with Ctrl-C), 2 when --check found the tunnel broken. */
@@ -66,18 +80,15 @@ export async function runTunnel(destinationText: string, flags: TunnelFlags, io:
     url,
     warnings: warningsFor(where, gateway, sshd),
   };
-  const factLines = [
-    `${where}: ${describeBind(gateway)}`,
-    `${where}: sshd ${sshd.forwarding === 'allowed' ? `allows the forwarding: ${sshd.forwardingReason}` : `forwarding ${sshd.forwardingReason}`}`,
-    `local port ${local.port}${local.same ? ' (the same as there)' : ` (${gateway.port} is in use here)`}`,
-  ];
+  const factLines = tunnelFactLines(where, gateway, sshd, local);
+  const warnings = report.warnings.map((w) => sanitize(w));
 
   if (flags.print) {
     const argv = printableTunnelArgs(o, forward);
     report.print = { command: shellQuote(argv), argv, sshConfig: sshConfigBlock(o, forward, url) };
     if (flags.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
     else {
-      for (const w of report.warnings) io.err(`${colors.yellow('warning:')} ${w}\n`);
+      for (const w of warnings) io.err(`${colors.yellow('warning:')} ${w}\n`);
       // Comments and one Host block: the whole output may be appended to ~/.ssh/config.
       const comments = [...factLines, 'Run the tunnel yourself:', `  ${report.print.command}`, 'or add this block to ~/.ssh/config:'];
       io.out(`${comments.map((l) => `# ${l}`).join('\n')}\n${report.print.sshConfig}`);
@@ -90,14 +101,14 @@ export async function runTunnel(destinationText: string, flags: TunnelFlags, io:
     report.check = await checkThrough(args, forward, where);
     if (flags.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
     else {
-      for (const w of report.warnings) io.err(`${colors.yellow('warning:')} ${w}\n`);
+      for (const w of warnings) io.err(`${colors.yellow('warning:')} ${w}\n`);
       const c = report.check;
       const verdict = c.ok ? outColors.green('ok') : outColors.red('failed');
-      const outcome = c.healthz ? `/healthz answered ${c.healthz.status} in ${c.healthz.ms} ms` : c.error;
+      const outcome = sanitize(c.healthz ? `/healthz answered ${c.healthz.status} in ${c.healthz.ms} ms` : (c.error ?? ''));
       io.out(`${factLines.join('\n')}\ntunnel ${forwardSpec(forward)}: ${outcome}\n${verdict}\n`);
     }
     if (!report.check.ok) {
-      io.err(`clawmoat: ${where}: the tunnel check failed: ${report.check.error ?? `/healthz answered ${report.check.healthz?.status}`}\n`);
+      io.err(`clawmoat: ${where}: the tunnel check failed: ${sanitize(report.check.error ?? `/healthz answered ${report.check.healthz?.status}`)}\n`);
       return 2;
     }
     return 0;
@@ -106,7 +117,7 @@ export async function runTunnel(destinationText: string, flags: TunnelFlags, io:
   // The running tunnel: one line per event on stderr, the URL on stdout once it is up.
   const log = (line: string) => io.err(`${colors.dim(timestamp(io.now()))} ${line}\n`);
   for (const line of factLines) log(line);
-  for (const w of report.warnings) log(`${colors.yellow('warning:')} ${w}`);
+  for (const w of warnings) log(`${colors.yellow('warning:')} ${w}`);
   let urlPrinted = false;
   const supervisor = new TunnelSupervisor({
     sshArgs: args,
