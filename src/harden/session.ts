@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { ApplyFailed, applyPlan, quietRunner } from './apply.js';
 import { armOrRollBack } from './arm.js';
 import { BackupSet, KEEP_BACKUP_SETS, latestBackupSet, listBackupSets, pruneBackupSets, type CommandRunner } from './state/backup-set.js';
-import { blocksNewApply, confirm, deadmanStatus, runDeadmanWatcher, type ArmOptions } from './state/deadman.js';
+import { blocksNewApply, confirm, deadmanStatus, mayRollBack, runDeadmanWatcher, type ArmOptions } from './state/deadman.js';
 import { acquireLock, LockHeldError } from './state/lock.js';
 import { rollback, type RollbackResult } from './state/rollback.js';
 import { trustedStateDir } from './state/trust.js';
@@ -170,6 +170,11 @@ export async function applySession(request: ApplyRequest, io: SessionIo): Promis
 async function keepOrRollBack(set: BackupSet, request: ApplyRequest, io: SessionIo): Promise<number> {
   const runner = io.runner ?? quietRunner;
   const undo = async (label: string): Promise<number> => {
+    // The decision is shared with the watcher and --confirm: a confirm from another session stands.
+    if (!(await mayRollBack(set.dir))) {
+      io.err('confirmed from another session: kept\n');
+      return 0;
+    }
     io.err(rollbackSummary(label, await rollback(await BackupSet.load(set.dir), { runCommand: runner })));
     return 1;
   };

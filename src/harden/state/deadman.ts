@@ -137,6 +137,17 @@ async function claimDecision(setDir: string, decision: Decision): Promise<{ won:
   }
 }
 
+/**
+ * Before anything rolls an armed set back (the watcher at its deadline, the prompt's "no" or
+ * timeout, a failed verification): claim "rollback". False when "confirmed" stands, e.g. said
+ * by `harden --confirm` from another session: the set is kept, never rolled back after the
+ * user was told "kept".
+ */
+export async function mayRollBack(setDir: string): Promise<boolean> {
+  const { standing } = await claimDecision(setDir, 'rollback');
+  return standing.decision !== 'confirmed';
+}
+
 /** Arm the timer for an applied set: record the deadline, then start the watcher (a transient unit, or a detached process). */
 export async function armDeadman(options: ArmOptions): Promise<DeadmanRecord> {
   const { set } = options;
@@ -230,8 +241,7 @@ export async function runDeadmanWatcher(setDir: string, options: { runCommand: C
     if (left <= 0 || decided) break;
     await sleep(Math.min(POLL_MS, left));
   }
-  const { standing } = await claimDecision(setDir, 'rollback');
-  if (standing.decision === 'confirmed') {
+  if (!(await mayRollBack(setDir))) {
     log('confirmed at the deadline; exiting');
     return { outcome: 'confirmed' };
   }
