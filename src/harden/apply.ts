@@ -42,6 +42,15 @@ export interface ApplyOptions {
   onStep?: (id: string, index: number, total: number) => void;
   /** Reads the filter tables before the first ufw command; default: iptables-save. */
   netfilter?: NetfilterIo;
+  /**
+   * Aborted by a signal (Ctrl-C, SIGTERM): the running step ends, then apply stops like a failed
+   * step, rolling back what it did. Its reason names the signal.
+   */
+  signal?: AbortSignal;
+}
+
+function stopIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new Error(`interrupted by ${String(signal.reason)}`);
 }
 
 /**
@@ -79,6 +88,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Back
   let firewallRecorded = false;
   try {
     for (const [index, step] of steps.entries()) {
+      stopIfInterrupted(options.signal);
       options.onStep?.(step.id, index, steps.length);
       if (runsUfw(step) && !firewallRecorded) {
         await recordFirewall(set, plan, step.id, options.netfilter ?? systemNetfilter);
@@ -91,6 +101,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Back
         await set.runCommand({ run: step.argv, undo: step.undoArgv, step: step.id, ...(step.undoAfterFiles ? { undoAfterFiles: true } : {}) }, runner);
       }
     }
+    stopIfInterrupted(options.signal);
     await set.sealFiles();
     await set.finish('applied');
     return set;

@@ -96,6 +96,23 @@ export interface ApplyRequest {
   verify?: () => Promise<Verdict>;
 }
 
+/**
+ * From the first change until the dead-man timer is armed, a signal must not end the process
+ * with the host half changed and nothing to take the changes back (a Ctrl-C, logind's or a
+ * `timeout`'s SIGTERM). Each is noted instead; apply stops after the running step and rolls back.
+ */
+const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGQUIT'] as const;
+
+function holdInterrupts(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    // A second signal only queues: the rollback the first one started must finish.
+    if (!controller.signal.aborted) controller.abort(name);
+  };
+  for (const name of INTERRUPTS) process.on(name, onSignal);
+  return { signal: controller.signal, release: () => INTERRUPTS.forEach((name) => process.off(name, onSignal)) };
+}
+
 /** Apply a plan the user has seen: refused (1) while another apply runs or waits, or when the plan would lock them out. */
 export async function applySession(request: ApplyRequest, io: SessionIo): Promise<number> {
   const { plan, seconds } = request;
@@ -140,25 +157,36 @@ export async function applySession(request: ApplyRequest, io: SessionIo): Promis
     const pruned = await pruneBackupSets(stateDir);
     if (pruned.length > 0) io.err(`removed ${pruned.length} old backup set(s) (the newest ${KEEP_BACKUP_SETS} are kept)\n`);
     io.onApplyStart?.();
+    const interrupts = holdInterrupts();
     try {
-      set = await applyPlan(plan, { stateDir, runner, onStep: (id, i, n) => io.err(`[${i + 1}/${n}] ${id}\n`) });
-    } catch (error) {
-      // A failed step (nginx -t refusing the edit) was rolled back: said in one line, exit 1.
-      if (!(error instanceof ApplyFailed)) throw error;
-      if (!error.rolledBack) throw new UserError(error.message);
-      io.err(`clawmoat: apply failed: ${error.message}\n`);
-      return 1;
-    }
-    io.err(`applied; backup set ${set.id} (${set.dir})\n`);
-    if (plan.restart) io.err(`now ${plan.restart}\n`);
-    if (seconds === 0) {
-      await set.finish('confirmed');
-      return 0;
-    }
-    try {
-      await armOrRollBack(set, seconds, runner, io.arm);
-    } catch (error) {
-      throw new UserError((error as Error).message);
+      try {
+        set = await applyPlan(plan, { stateDir, runner, signal: interrupts.signal, onStep: (id, i, n) => io.err(`[${i + 1}/${n}] ${id}\n`) });
+      } catch (error) {
+        // A failed step (nginx -t refusing the edit) was rolled back: said in one line, exit 1.
+        if (!(error instanceof ApplyFailed)) throw error;
+        if (!error.rolledBack) throw new UserError(error.message);
+        io.err(`clawmoat: apply failed: ${error.message}\n`);
+        return 1;
+      }
+      io.err(`applied; backup set ${set.id} (${set.dir})\n`);
+      if (plan.restart) io.err(`now ${plan.restart}\n`);
+      if (seconds === 0) {
+        await set.finish('confirmed');
+        return 0;
+      }
+      try {
+        await armOrRollBack(set, seconds, runner, io.arm);
+      } catch (error) {
+        throw new UserError((error as Error).message);
+      }
+      // A signal while the timer was being armed: the user asked to stop, so nothing is kept.
+      if (interrupts.signal.aborted && (await mayRollBack(set.dir))) {
+        const result = await rollback(await BackupSet.load(set.dir), { runCommand: runner });
+        io.err(rollbackSummary(`interrupted by ${String(interrupts.signal.reason)}: rolled back`, result));
+        return 1;
+      }
+    } finally {
+      interrupts.release();
     }
   } finally {
     await unlock();
