@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { sanitize } from '../report/common.js';
 import { ApplyFailed, applyPlan, quietRunner } from './apply.js';
 import { armOrRollBack } from './arm.js';
 import { BackupSet, KEEP_BACKUP_SETS, latestBackupSet, listBackupSets, pruneBackupSets, type CommandRunner } from './state/backup-set.js';
@@ -31,10 +32,14 @@ export interface SessionIo {
   arm?: (options: ArmOptions) => Promise<unknown>;
 }
 
-/** The lines a rollback owes its user: what it kept because someone changed it after apply. */
+/**
+ * The lines a rollback owes its user: what it kept because someone changed it after apply. The
+ * paths are the host's (a gateway user's config name): an ESC or CR in one must not rewrite the
+ * line into "restored" on the admin's terminal, so each line is sanitized, one line each.
+ */
 export function rollbackSummary(label: string, result: RollbackResult): string {
   const counts = `restored ${result.restored.length} file(s), removed ${result.removed.length}, undid ${result.commands.length} command(s)`;
-  return [`${label}: ${result.status}; ${counts}`, ...result.conflicts.map((c) => `kept: ${c}`)].join('\n') + '\n';
+  return [`${label}: ${result.status}; ${counts}`, ...result.conflicts.map((c) => `kept: ${c}`)].map((line) => sanitize(line)).join('\n') + '\n';
 }
 
 export async function history(stateDirOption: string, json: boolean, io: SessionIo): Promise<number> {
@@ -125,7 +130,7 @@ export async function applySession(request: ApplyRequest, io: SessionIo): Promis
     unlock = await acquireLock(stateDir, 'apply.lock', 'another clawmoat harden --apply');
   } catch (error) {
     if (!(error instanceof LockHeldError)) throw error;
-    io.err(`clawmoat: ${error.message}\n`);
+    io.err(`clawmoat: ${sanitize(error.message)}\n`);
     return 1;
   }
   let set: BackupSet;
@@ -133,7 +138,7 @@ export async function applySession(request: ApplyRequest, io: SessionIo): Promis
     const last = await latestBackupSet(stateDir);
     const waiting = last && blocksNewApply(last, await deadmanStatus(last.dir));
     if (waiting) {
-      io.err(`clawmoat: refused: ${waiting}\n`);
+      io.err(`clawmoat: refused: ${sanitize(waiting)}\n`);
       return 1;
     }
     if (plan.steps.filter((s) => !(s.kind === 'command' && s.manual)).length === 0) {
@@ -160,12 +165,12 @@ export async function applySession(request: ApplyRequest, io: SessionIo): Promis
     const interrupts = holdInterrupts();
     try {
       try {
-        set = await applyPlan(plan, { stateDir, runner, signal: interrupts.signal, onStep: (id, i, n) => io.err(`[${i + 1}/${n}] ${id}\n`) });
+        set = await applyPlan(plan, { stateDir, runner, signal: interrupts.signal, onStep: (id, i, n) => io.err(`[${i + 1}/${n}] ${sanitize(id)}\n`) });
       } catch (error) {
         // A failed step (nginx -t refusing the edit) was rolled back: said in one line, exit 1.
         if (!(error instanceof ApplyFailed)) throw error;
         if (!error.rolledBack) throw new UserError(error.message);
-        io.err(`clawmoat: apply failed: ${error.message}\n`);
+        io.err(`clawmoat: apply failed: ${sanitize(error.message)}\n`);
         return 1;
       }
       io.err(`applied; backup set ${set.id} (${set.dir})\n`);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { link, open, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
+import { sanitize } from '../../report/common.js';
 import { DEADMAN_FIRE_FLAG, DEFAULT_DEADMAN_SECONDS } from './deadman-flags.js';
 import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
 import { BackupSet, latestBackupSet, type CommandRunner, type SetStatus } from './backup-set.js';
@@ -214,7 +215,8 @@ function sleep(ms: number): Promise<void> {
 }
 
 function stamp(line: string): void {
-  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  // Lines name host paths (a conflict's): deadman.log is read on a terminal, one line each.
+  process.stdout.write(`${new Date().toISOString()} ${sanitize(line)}\n`);
 }
 
 export type WatcherOutcome = { outcome: 'confirmed' } | { outcome: 'rolled-back'; result: RollbackResult };
