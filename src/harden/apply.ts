@@ -84,6 +84,13 @@ async function recordFirewall(set: BackupSet, plan: Plan, step: string, io: Netf
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<BackupSet> {
   const runner = options.runner ?? quietRunner;
   const steps = plan.steps.filter((s) => !(s.kind === 'command' && s.manual));
+  // A file the plan could not read has no `before` to hold the write to: the plan said apply
+  // refuses it, and it does, before anything changes (whatever is at the path now was never shown).
+  const unread = steps.find((s) => s.kind === 'file' && !s.before);
+  if (unread?.kind === 'file')
+    throw new UserError(
+      `refused: step ${unread.id}: the plan could not read ${unread.path}, so it cannot write it; nothing was changed (skip it: --skip ${unread.id})`,
+    );
   const set = await openBackupSet(options.stateDir, { steps: steps.map((s) => s.id), tool: 'clawmoat harden' });
   let firewallRecorded = false;
   try {

@@ -135,6 +135,16 @@ describe('applySession', () => {
     expect(said.join('')).toMatch(/confirmed from another session: kept/);
   });
 
+  it('refuses a file step the plan could not read (no before), before changing anything', async () => {
+    const p = await plan();
+    const step = p.steps[0]!;
+    if (step.kind === 'file') delete step.before;
+    await expect(applySession({ plan: p, stateDir: state, seconds: 0, yes: true, isRoot: true }, io())).rejects.toThrow(
+      /refused: step config\.gateway: the plan could not read .*nothing was changed/,
+    );
+    expect(readFileSync(config, 'utf8')).toContain('"lan"');
+  });
+
   it('refuses (1) while another live process holds the apply lock', async () => {
     const startTime = readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
     writeFileSync(join(state, 'apply.lock'), JSON.stringify({ pid: process.pid, startTime }));
