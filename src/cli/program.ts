@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../version.js';
 import { UserError } from '../errors.js';
+import { sanitize } from '../report/common.js';
 import { checkPathOptions, describeErrno } from './paths.js';
 
 /** Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error. */
@@ -90,6 +91,11 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error.
 
 /** One line on stderr for whatever ended the run; exit 2. */
 export function errorLine(error: unknown): string {
+  // Messages name host paths (a gateway user's file name can hold ESC or CR): shown, not obeyed.
+  return sanitize(errorText(error));
+}
+
+function errorText(error: unknown): string {
   if (error instanceof UserError) return error.message;
   const err = error as NodeJS.ErrnoException;
   // A file the user named (a report's -o, a state dir) that the system refused: the user's to fix.

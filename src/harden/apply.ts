@@ -42,6 +42,15 @@ export interface ApplyOptions {
   onStep?: (id: string, index: number, total: number) => void;
   /** Reads the filter tables before the first ufw command; default: iptables-save. */
   netfilter?: NetfilterIo;
+  /**
+   * Aborted by a signal (Ctrl-C, SIGTERM): the running step ends, then apply stops like a failed
+   * step, rolling back what it did. Its reason names the signal.
+   */
+  signal?: AbortSignal;
+}
+
+function stopIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new Error(`interrupted by ${String(signal.reason)}`);
 }
 
 /**
@@ -75,10 +84,18 @@ async function recordFirewall(set: BackupSet, plan: Plan, step: string, io: Netf
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<BackupSet> {
   const runner = options.runner ?? quietRunner;
   const steps = plan.steps.filter((s) => !(s.kind === 'command' && s.manual));
+  // A file the plan could not read has no `before` to hold the write to: the plan said apply
+  // refuses it, and it does, before anything changes (whatever is at the path now was never shown).
+  const unread = steps.find((s) => s.kind === 'file' && !s.before);
+  if (unread?.kind === 'file')
+    throw new UserError(
+      `refused: step ${unread.id}: the plan could not read ${unread.path}, so it cannot write it; nothing was changed (skip it: --skip ${unread.id})`,
+    );
   const set = await openBackupSet(options.stateDir, { steps: steps.map((s) => s.id), tool: 'clawmoat harden' });
   let firewallRecorded = false;
   try {
     for (const [index, step] of steps.entries()) {
+      stopIfInterrupted(options.signal);
       options.onStep?.(step.id, index, steps.length);
       if (runsUfw(step) && !firewallRecorded) {
         await recordFirewall(set, plan, step.id, options.netfilter ?? systemNetfilter);
@@ -91,6 +108,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Back
         await set.runCommand({ run: step.argv, undo: step.undoArgv, step: step.id, ...(step.undoAfterFiles ? { undoAfterFiles: true } : {}) }, runner);
       }
     }
+    stopIfInterrupted(options.signal);
     await set.sealFiles();
     await set.finish('applied');
     return set;

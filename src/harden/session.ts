@@ -1,9 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { sanitize } from '../report/common.js';
 import { ApplyFailed, applyPlan, quietRunner } from './apply.js';
 import { armOrRollBack } from './arm.js';
 import { BackupSet, KEEP_BACKUP_SETS, latestBackupSet, listBackupSets, pruneBackupSets, type CommandRunner } from './state/backup-set.js';
-import { blocksNewApply, confirm, deadmanStatus, runDeadmanWatcher, type ArmOptions } from './state/deadman.js';
+import { blocksNewApply, confirm, deadmanStatus, mayRollBack, runDeadmanWatcher, type ArmOptions } from './state/deadman.js';
 import { acquireLock, LockHeldError } from './state/lock.js';
 import { rollback, type RollbackResult } from './state/rollback.js';
 import { trustedStateDir } from './state/trust.js';
@@ -31,10 +32,14 @@ export interface SessionIo {
   arm?: (options: ArmOptions) => Promise<unknown>;
 }
 
-/** The lines a rollback owes its user: what it kept because someone changed it after apply. */
+/**
+ * The lines a rollback owes its user: what it kept because someone changed it after apply. The
+ * paths are the host's (a gateway user's config name): an ESC or CR in one must not rewrite the
+ * line into "restored" on the admin's terminal, so each line is sanitized, one line each.
+ */
 export function rollbackSummary(label: string, result: RollbackResult): string {
   const counts = `restored ${result.restored.length} file(s), removed ${result.removed.length}, undid ${result.commands.length} command(s)`;
-  return [`${label}: ${result.status}; ${counts}`, ...result.conflicts.map((c) => `kept: ${c}`)].join('\n') + '\n';
+  return [`${label}: ${result.status}; ${counts}`, ...result.conflicts.map((c) => `kept: ${c}`)].map((line) => sanitize(line)).join('\n') + '\n';
 }
 
 export async function history(stateDirOption: string, json: boolean, io: SessionIo): Promise<number> {
@@ -96,6 +101,23 @@ export interface ApplyRequest {
   verify?: () => Promise<Verdict>;
 }
 
+/**
+ * From the first change until the dead-man timer is armed, a signal must not end the process
+ * with the host half changed and nothing to take the changes back (a Ctrl-C, logind's or a
+ * `timeout`'s SIGTERM). Each is noted instead; apply stops after the running step and rolls back.
+ */
+const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGQUIT'] as const;
+
+function holdInterrupts(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    // A second signal only queues: the rollback the first one started must finish.
+    if (!controller.signal.aborted) controller.abort(name);
+  };
+  for (const name of INTERRUPTS) process.on(name, onSignal);
+  return { signal: controller.signal, release: () => INTERRUPTS.forEach((name) => process.off(name, onSignal)) };
+}
+
 /** Apply a plan the user has seen: refused (1) while another apply runs or waits, or when the plan would lock them out. */
 export async function applySession(request: ApplyRequest, io: SessionIo): Promise<number> {
   const { plan, seconds } = request;
@@ -108,7 +130,7 @@ export async function applySession(request: ApplyRequest, io: SessionIo): Promis
     unlock = await acquireLock(stateDir, 'apply.lock', 'another clawmoat harden --apply');
   } catch (error) {
     if (!(error instanceof LockHeldError)) throw error;
-    io.err(`clawmoat: ${error.message}\n`);
+    io.err(`clawmoat: ${sanitize(error.message)}\n`);
     return 1;
   }
   let set: BackupSet;
@@ -116,7 +138,7 @@ export async function applySession(request: ApplyRequest, io: SessionIo): Promis
     const last = await latestBackupSet(stateDir);
     const waiting = last && blocksNewApply(last, await deadmanStatus(last.dir));
     if (waiting) {
-      io.err(`clawmoat: refused: ${waiting}\n`);
+      io.err(`clawmoat: refused: ${sanitize(waiting)}\n`);
       return 1;
     }
     if (plan.steps.filter((s) => !(s.kind === 'command' && s.manual)).length === 0) {
@@ -140,25 +162,36 @@ export async function applySession(request: ApplyRequest, io: SessionIo): Promis
     const pruned = await pruneBackupSets(stateDir);
     if (pruned.length > 0) io.err(`removed ${pruned.length} old backup set(s) (the newest ${KEEP_BACKUP_SETS} are kept)\n`);
     io.onApplyStart?.();
+    const interrupts = holdInterrupts();
     try {
-      set = await applyPlan(plan, { stateDir, runner, onStep: (id, i, n) => io.err(`[${i + 1}/${n}] ${id}\n`) });
-    } catch (error) {
-      // A failed step (nginx -t refusing the edit) was rolled back: said in one line, exit 1.
-      if (!(error instanceof ApplyFailed)) throw error;
-      if (!error.rolledBack) throw new UserError(error.message);
-      io.err(`clawmoat: apply failed: ${error.message}\n`);
-      return 1;
-    }
-    io.err(`applied; backup set ${set.id} (${set.dir})\n`);
-    if (plan.restart) io.err(`now ${plan.restart}\n`);
-    if (seconds === 0) {
-      await set.finish('confirmed');
-      return 0;
-    }
-    try {
-      await armOrRollBack(set, seconds, runner, io.arm);
-    } catch (error) {
-      throw new UserError((error as Error).message);
+      try {
+        set = await applyPlan(plan, { stateDir, runner, signal: interrupts.signal, onStep: (id, i, n) => io.err(`[${i + 1}/${n}] ${sanitize(id)}\n`) });
+      } catch (error) {
+        // A failed step (nginx -t refusing the edit) was rolled back: said in one line, exit 1.
+        if (!(error instanceof ApplyFailed)) throw error;
+        if (!error.rolledBack) throw new UserError(error.message);
+        io.err(`clawmoat: apply failed: ${sanitize(error.message)}\n`);
+        return 1;
+      }
+      io.err(`applied; backup set ${set.id} (${set.dir})\n`);
+      if (plan.restart) io.err(`now ${plan.restart}\n`);
+      if (seconds === 0) {
+        await set.finish('confirmed');
+        return 0;
+      }
+      try {
+        await armOrRollBack(set, seconds, runner, io.arm);
+      } catch (error) {
+        throw new UserError((error as Error).message);
+      }
+      // A signal while the timer was being armed: the user asked to stop, so nothing is kept.
+      if (interrupts.signal.aborted && (await mayRollBack(set.dir))) {
+        const result = await rollback(await BackupSet.load(set.dir), { runCommand: runner });
+        io.err(rollbackSummary(`interrupted by ${String(interrupts.signal.reason)}: rolled back`, result));
+        return 1;
+      }
+    } finally {
+      interrupts.release();
     }
   } finally {
     await unlock();
@@ -170,6 +203,11 @@ export async function applySession(request: ApplyRequest, io: SessionIo): Promis
 async function keepOrRollBack(set: BackupSet, request: ApplyRequest, io: SessionIo): Promise<number> {
   const runner = io.runner ?? quietRunner;
   const undo = async (label: string): Promise<number> => {
+    // The decision is shared with the watcher and --confirm: a confirm from another session stands.
+    if (!(await mayRollBack(set.dir))) {
+      io.err('confirmed from another session: kept\n');
+      return 0;
+    }
     io.err(rollbackSummary(label, await rollback(await BackupSet.load(set.dir), { runCommand: runner })));
     return 1;
   };

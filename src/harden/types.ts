@@ -47,6 +47,8 @@ export interface CommandStep extends StepBase {
    * the config as it was, and apply's later steps cannot put it back before the reload runs.
    */
   undoAfterFiles?: boolean;
+  /** The id of the validator step this one needs before it (a proxy's reload needs its config check): --skip cannot keep one without the other. */
+  checkedBy?: string;
 }
 
 export type Step = FileStep | CommandStep;

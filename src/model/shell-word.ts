@@ -33,3 +33,23 @@ export function shellWord(value: string): string | undefined {
 export function shellWordOr(value: string, prose: string): string {
   return shellWord(value) ?? prose;
 }
+
+/**
+ * A command line to paste: the template's own text as written, each interpolated host word as one
+ * shell word (numbers as they are). Undefined when a word cannot be shown: the caller leaves the
+ * command out and its prose names the thing instead.
+ */
+export function shellCommand(strings: TemplateStringsArray, ...words: (string | number)[]): string | undefined {
+  let line = strings[0]!;
+  for (const [i, word] of words.entries()) {
+    const quoted = typeof word === 'number' ? String(word) : shellWord(word);
+    if (quoted === undefined) return undefined;
+    line += quoted + strings[i + 1]!;
+  }
+  return line;
+}
+
+/** The commands that could be written, in order (see shellCommand). */
+export function shownCommands(commands: (string | undefined)[]): string[] {
+  return commands.filter((c): c is string => c !== undefined);
+}

@@ -14,6 +14,8 @@ export interface UfwRule {
   /** `route` rules filter forwarded traffic (FORWARD), not traffic to the host. */
   route: boolean;
   log: boolean;
+  /** `log-all` rather than `log`: ufw needs the very word again to delete the rule. */
+  logAll?: true;
   protocol: 'tcp' | 'udp' | 'any' | string;
   /** "22", "9000:9100", "80,443" or "any". */
   dport: string;
@@ -24,7 +26,9 @@ export interface UfwRule {
   /** Interface for `in on IFACE` / `out on IFACE` rules. */
   inInterface?: string;
   outInterface?: string;
+  /** The application profile a rule names (`app NAME`) for its destination and for its source. */
   application?: string;
+  sourceApplication?: string;
   comment?: string;
   v6: boolean;
   location: SourceLocation;
@@ -84,7 +88,9 @@ export function parseUfwTuples(text: string, file: string, v6: boolean): { rules
       if (dir === 'in' && iface) rule.inInterface = iface;
       if (dir === 'out' && iface) rule.outInterface = iface;
     }
+    if (/_log-all$/.test(actionText)) rule.logAll = true;
     if (fields.length === 9 && fields[6] !== '-') rule.application = fields[6]!;
+    if (fields.length === 9 && fields[7] !== '-') rule.sourceApplication = fields[7]!;
     if (comment !== undefined) rule.comment = comment;
     rules.push(rule);
   });

@@ -30,6 +30,8 @@ export interface Written {
   dev: string;
   ino: string;
   sha256: string;
+  /** Its length in bytes: a rollback reads no more of the file than that (absent in older journals). */
+  size?: number;
 }
 
 export interface Ownership {
@@ -102,8 +104,12 @@ export class AnchoredDir {
     }
   }
 
-  /** The content of a regular entry, read without following a link; undefined when it is not one. */
-  async content(name: string, expected: BigIntStats): Promise<Buffer | undefined> {
+  /**
+   * The content of a regular entry, read without following a link; undefined when it is not one,
+   * `too-large` when it holds more than `maxBytes` (whoever owns a file can grow it, sparse, past
+   * what Node can hold in one buffer: it is never read whole).
+   */
+  async content(name: string, expected: BigIntStats, maxBytes = Number.MAX_SAFE_INTEGER): Promise<Buffer | 'too-large' | undefined> {
     let handle: FileHandle;
     try {
       handle = await open(this.path(name), READ);
@@ -113,7 +119,17 @@ export class AnchoredDir {
     try {
       const st = await handle.stat({ bigint: true });
       if (!st.isFile() || !sameInode(st, expected)) return undefined;
-      return await handle.readFile();
+      if (st.size > BigInt(maxBytes)) return 'too-large';
+      if (maxBytes === Number.MAX_SAFE_INTEGER) return await handle.readFile();
+      // It may grow after the stat: read one byte past the limit through this descriptor and no more.
+      const buffer = Buffer.alloc(maxBytes + 1);
+      let length = 0;
+      while (length < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+      }
+      return length > maxBytes ? 'too-large' : buffer.subarray(0, length);
     } finally {
       await handle.close();
     }
@@ -137,7 +153,8 @@ export class AnchoredDir {
         // After chown, which clears setuid/setgid.
         await handle.chmod(owner.mode);
         await handle.sync();
-        written = { dev: String(st.dev), ino: String(st.ino), sha256: sha256(typeof content === 'string' ? Buffer.from(content) : content) };
+        const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+        written = { dev: String(st.dev), ino: String(st.ino), sha256: sha256(bytes), size: bytes.length };
       } finally {
         await handle.close();
       }
@@ -166,7 +183,8 @@ export class AnchoredDir {
         await handle.chown(owner.uid, owner.gid);
       await handle.chmod(owner.mode);
       await handle.sync();
-      return { dev: String(st.dev), ino: String(st.ino), sha256: sha256(typeof content === 'string' ? Buffer.from(content) : content) };
+      const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+      return { dev: String(st.dev), ino: String(st.ino), sha256: sha256(bytes), size: bytes.length };
     } finally {
       await handle.close();
     }
@@ -255,7 +273,7 @@ export async function replaceChecked(label: string, before: TargetBefore, conten
         throw new RefusedError(`refused: ${label} was replaced by another file after the plan; run clawmoat harden again`);
       if (current.nlink !== 1n) throw new RefusedError(`refused: ${label} has ${current.nlink} hard links; harden edits only files with one name`);
       const content = await dir.content(name, current);
-      if (!content || sha256(content) !== before.file.sha256)
+      if (!Buffer.isBuffer(content) || sha256(content) !== before.file.sha256)
         throw new RefusedError(`refused: ${label} changed after the plan was shown; run clawmoat harden again to see the plan for what is there now`);
     }
     return await dir.install(name, content, owner);

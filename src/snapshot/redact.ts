@@ -18,6 +18,17 @@ export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name) && !NOT_SECRET_NAME.test(name);
 }
 
+/**
+ * Values whose shape says "secret" whatever they are called (`OPENAI_KEY=sk-…`, `key: "sk-…"`):
+ * provider API keys and bot tokens carry a fixed prefix. A name-only rule lets these through.
+ */
+const SECRET_SHAPE =
+  /(?<![A-Za-z0-9_-])(?:sk-(?:proj-|ant-)?|[sr]k_(?:live|test)_|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|xox[abeoprs]-|xapp-)[A-Za-z0-9_-]{8,}/g;
+
+export function isSecretShaped(value: string): boolean {
+  return new RegExp(`^(?:${SECRET_SHAPE.source})$`).test(value.trim());
+}
+
 /** argv flags whose next argument (or `=value`) is a secret. */
 const SECRET_FLAGS = new Set(['--token', '--password', '--api-key', '--secret', '--gateway-token', '--auth-token']);
 
@@ -266,6 +277,8 @@ export function redactText(text: string, vault?: SecretVault): string {
     (match, flag: string, sep: string, value: string) =>
       isSecretFlag(flag) && !(sep !== '=' && value.startsWith('-')) ? `${flag}${sep}${hide(value)}` : match,
   );
+  // Whatever remains that is shaped like a provider key, under any name or none.
+  out = out.replace(SECRET_SHAPE, (value) => hide(value));
   return vault ? vault.scrubText(out) : out;
 }
 
@@ -302,7 +315,7 @@ export function redactObject(value: unknown, vault?: SecretVault, origins?: (pat
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
       const childPath = path ? `${path}.${key}` : key;
-      if ((typeof v === 'string' || typeof v === 'number') && isSecretName(key)) {
+      if ((typeof v === 'string' || typeof v === 'number') && (isSecretName(key) || (typeof v === 'string' && isSecretShaped(v)))) {
         if (!isReference(String(v))) vault?.remember(String(v));
         setOwn(out, key, redactedSecret(String(v), origins?.(childPath)));
       } else {

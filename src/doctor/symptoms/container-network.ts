@@ -5,6 +5,7 @@ import { joinAnd, unknown } from '../facts.js';
 import type { DoctorContext, Symptom } from '../symptom.js';
 import type { Diagnosis } from '../types.js';
 import { SYMPTOM_META } from '../catalogue.js';
+import { shellCommand, shownCommands } from '../../model/shell-word.js';
 
 /**
  * "A container can't reach the gateway." Containers talk only over a network they share,
@@ -92,11 +93,11 @@ export const containerNetwork: Symptom = {
         saw,
         fix: {
           text: `Put the gateway and ${names} on one user-defined network (the guide's dedicated network), then use http://${gw.name}:${port}/ from ${names}.`,
-          commands: [
-            `docker network create ${NEW_NETWORK}`,
-            `docker network connect ${NEW_NETWORK} ${gw.name}`,
-            ...stranded.map((c) => `docker network connect ${NEW_NETWORK} ${c.name}`),
-          ],
+          commands: shownCommands([
+            shellCommand`docker network create ${NEW_NETWORK}`,
+            shellCommand`docker network connect ${NEW_NETWORK} ${gw.name}`,
+            ...stranded.map((c) => shellCommand`docker network connect ${NEW_NETWORK} ${c.name}`),
+          ]),
         },
       };
     }
@@ -107,7 +108,7 @@ export const containerNetwork: Symptom = {
       saw,
       fix: {
         text: `Connect ${names} to the gateway's network ${target} (live, no restart), then use http://${gw.name}:${port}/ from ${stranded.length === 1 ? 'it' : 'them'}.${stranded.map((c) => composeHint(ctx, c, target)).join('')}`,
-        commands: stranded.map((c) => `docker network connect ${target} ${c.name}`),
+        commands: shownCommands(stranded.map((c) => shellCommand`docker network connect ${target} ${c.name}`)),
       },
     };
   },

@@ -20,6 +20,7 @@ import { joinAnd, note, ok, unknown } from '../facts.js';
 import type { DoctorContext, Symptom } from '../symptom.js';
 import type { Diagnosis, DoctorFix } from '../types.js';
 import { SYMPTOM_META } from '../catalogue.js';
+import { shellCommand, shownCommands } from '../../model/shell-word.js';
 
 /**
  * "The host CLI can't reach a gateway in Docker." A container's port is reachable from the
@@ -74,31 +75,40 @@ function publishFix(
     if (diff)
       return {
         text: `${why} In ${where.path}, service ${where.service}: add "${publish}" to its ports, then recreate it.`,
-        commands: [`docker compose -f ${where.path} up -d ${where.service}`],
+        commands: shownCommands([shellCommand`docker compose -f ${where.path} up -d ${where.service}`]),
         diff,
       };
     if (!error)
       return {
         text: `${where.path} already publishes ${port} for service ${where.service}; the running container predates it: recreate it.`,
-        commands: [`docker compose -f ${where.path} up -d ${where.service}`],
+        commands: shownCommands([shellCommand`docker compose -f ${where.path} up -d ${where.service}`]),
       };
     return {
       text: `${why} Add "${publish}" to the ports of service ${where.service} by hand (${error}), then recreate it.`,
-      commands: [`docker compose -f ${where.path} up -d ${where.service}`],
+      commands: shownCommands([shellCommand`docker compose -f ${where.path} up -d ${where.service}`]),
     };
   }
   if (where) {
     const files = where.files.join(', ') || 'its compose file';
     return {
       text: `${why} In ${files}, service ${where.service}: add "${publish}" under \`ports:\`, then recreate it (\`clawmoat doctor docker-publish --compose FILE\` shows the diff).`,
-      commands: where.files[0] ? [`clawmoat doctor docker-publish --compose ${where.files[0]}`] : [],
+      commands: where.files[0] ? shownCommands([shellCommand`clawmoat doctor docker-publish --compose ${where.files[0]}`]) : [],
     };
   }
   const name = c?.name ?? 'openclaw-gateway';
   const net = c?.networks.find((n) => n.name !== 'bridge')?.name;
   return {
     text: `${why} A running container cannot gain a published port: recreate it with the options it was started with, plus -p ${publish}.`,
-    commands: [`docker rm -f ${name}`, `docker run -d --name ${name}${net ? ` --network ${net}` : ''} -p ${publish} ${c?.image ?? 'IMAGE'} …`],
+    commands: shownCommands([
+      shellCommand`docker rm -f ${name}`,
+      net === undefined
+        ? c?.image === undefined
+          ? shellCommand`docker run -d --name ${name} -p ${publish} IMAGE …`
+          : shellCommand`docker run -d --name ${name} -p ${publish} ${c.image} …`
+        : c?.image === undefined
+          ? shellCommand`docker run -d --name ${name} --network ${net} -p ${publish} IMAGE …`
+          : shellCommand`docker run -d --name ${name} --network ${net} -p ${publish} ${c.image} …`,
+    ]),
   };
 }
 

@@ -219,6 +219,8 @@ function planOne(ctx: AnalysisContext, p: Planned, n: number, options: DoorPlanO
       at,
     ),
   );
+  // A reload or restart of a config nothing checked is what the check step is there to prevent.
+  (steps[steps.length - 1] as CommandStep).checkedBy = `door.${door.kind}.check${suffix}`;
   return { steps };
 }
 

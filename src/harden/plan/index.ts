@@ -170,5 +170,8 @@ export function selectSteps(plan: Plan, only: string[] | undefined, skip: string
   // An exact id names that step alone: `--skip ufw.allow-ssh-22` must not also skip ufw.allow-ssh-2222.
   const matches = (id: string, list: string[]) => list.some((x) => id === x || (!known.has(x) && id.startsWith(x)));
   const steps = plan.steps.filter((s) => (!only || matches(s.id, only)) && !(skip && matches(s.id, skip)));
+  const kept = new Set(steps.map((s) => s.id));
+  const unchecked = steps.find((s) => s.kind === 'command' && s.checkedBy !== undefined && !kept.has(s.checkedBy));
+  if (unchecked?.kind === 'command') throw new Error(`${unchecked.id} needs ${unchecked.checkedBy} (the config check before it): keep both or skip both`);
   return { ...plan, steps };
 }

@@ -42,17 +42,28 @@ function anyAddr(a: string): string {
   return a === ANY4 || a === ANY6 ? 'any' : a;
 }
 
-/** The ufw command line that states this rule again (and, after `delete`, removes it). */
+/**
+ * The ufw command line that states this rule again (and, after `delete`, removes it). It must
+ * name the rule as ufw stored it, `log`/`log-all` and application profiles included: ufw exits 0
+ * on "Could not delete non-existent rule", so a delete worded otherwise deletes nothing unseen.
+ */
 export function ufwRuleArgs(rule: UfwRule): string[] {
-  const simple = isAnySource(rule.src) && anyAddr(rule.dst) === 'any' && rule.sport === 'any' && !rule.inInterface && !rule.application && rule.dport !== 'any';
-  if (simple) return [rule.action, rule.protocol === 'any' ? rule.dport : `${rule.dport}/${rule.protocol}`];
+  const log = rule.log ? [rule.logAll ? 'log-all' : 'log'] : [];
+  const anywhere = isAnySource(rule.src) && anyAddr(rule.dst) === 'any' && rule.sport === 'any' && !rule.inInterface && !rule.sourceApplication;
+  // `ufw allow [log] OpenClaw` / `ufw allow [log] 18789/tcp`: the simple form.
+  if (anywhere && rule.application) return [rule.action, ...log, rule.application];
+  if (anywhere && rule.dport !== 'any') return [rule.action, ...log, rule.protocol === 'any' ? rule.dport : `${rule.dport}/${rule.protocol}`];
   const args: string[] = [rule.action];
   if (rule.inInterface) args.push('in', 'on', rule.inInterface);
-  if (rule.protocol !== 'any') args.push('proto', rule.protocol);
+  args.push(...log);
+  // A profile carries its own protocol and ports; ufw refuses `proto` beside `app`.
+  if (rule.protocol !== 'any' && !rule.application && !rule.sourceApplication) args.push('proto', rule.protocol);
   args.push('from', anyAddr(rule.src));
-  if (rule.sport !== 'any') args.push('port', rule.sport);
+  if (rule.sourceApplication) args.push('app', rule.sourceApplication);
+  else if (rule.sport !== 'any') args.push('port', rule.sport);
   args.push('to', anyAddr(rule.dst));
-  if (rule.dport !== 'any') args.push('port', rule.dport);
+  if (rule.application) args.push('app', rule.application);
+  else if (rule.dport !== 'any') args.push('port', rule.dport);
   return args;
 }
 

@@ -70,11 +70,14 @@ export interface FileAction extends ActionBase {
   /** Relative to the set directory; only when the file existed. */
   backup?: string;
   sha256?: string;
+  /** The backup's length in bytes. */
+  size?: number;
   mode?: number;
   uid?: number;
   gid?: number;
   /** SHA-256 of what apply is about to write, journaled before it writes. */
   planned?: string;
+  plannedSize?: number;
   /**
    * The file apply left there (written by harden, or by ufw's own commands, read when apply
    * ended). Rollback restores only over this very file: a later change by anyone is kept.
@@ -253,7 +256,7 @@ export class BackupSet {
       // The copy is durable before the journal mentions it: a journal entry never points at a missing backup.
       await writeFileAtomic(join(this.dir, backup), read.data, { mode: 0o600 });
       const { mode, uid, gid, sha256: hash } = read.identity;
-      action = { id, kind: 'file', ...where, existed: true, backup, sha256: hash, mode, uid, gid, state: 'pending', at: now() };
+      action = { id, kind: 'file', ...where, existed: true, backup, sha256: hash, size: read.data.length, mode, uid, gid, state: 'pending', at: now() };
     } else {
       action = { id, kind: 'file', ...where, existed: false, state: 'pending', at: now() };
     }
@@ -327,7 +330,9 @@ export class BackupSet {
   ): Promise<void> {
     const id = await this.recordFile(path, { ...(options.step ? { step: options.step } : {}), ...(options.before ? { before: options.before } : {}) });
     const action = this.action(id) as FileAction;
-    action.planned = sha256(typeof content === 'string' ? Buffer.from(content) : content);
+    const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+    action.planned = sha256(bytes);
+    action.plannedSize = bytes.length;
     await this.persist();
     // A file that existed keeps its owner and mode; a new one gets what the caller asks for.
     const uid = options.uid ?? action.uid;
@@ -345,7 +350,7 @@ export class BackupSet {
     for (const action of this.data.actions) {
       if (action.kind !== 'file' || action.written) continue;
       const read = await readUntrusted(action.path);
-      if (read.ok) action.written = { dev: read.identity.dev, ino: read.identity.ino, sha256: read.identity.sha256 };
+      if (read.ok) action.written = { dev: read.identity.dev, ino: read.identity.ino, sha256: read.identity.sha256, size: read.data.length };
     }
     await this.persist();
   }

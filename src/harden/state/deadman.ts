@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { link, open, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
+import { sanitize } from '../../report/common.js';
 import { DEADMAN_FIRE_FLAG, DEFAULT_DEADMAN_SECONDS } from './deadman-flags.js';
 import { fsyncDirectory, writeFileAtomic } from './atomic-write.js';
 import { BackupSet, latestBackupSet, type CommandRunner, type SetStatus } from './backup-set.js';
@@ -137,6 +138,17 @@ async function claimDecision(setDir: string, decision: Decision): Promise<{ won:
   }
 }
 
+/**
+ * Before anything rolls an armed set back (the watcher at its deadline, the prompt's "no" or
+ * timeout, a failed verification): claim "rollback". False when "confirmed" stands, e.g. said
+ * by `harden --confirm` from another session: the set is kept, never rolled back after the
+ * user was told "kept".
+ */
+export async function mayRollBack(setDir: string): Promise<boolean> {
+  const { standing } = await claimDecision(setDir, 'rollback');
+  return standing.decision !== 'confirmed';
+}
+
 /** Arm the timer for an applied set: record the deadline, then start the watcher (a transient unit, or a detached process). */
 export async function armDeadman(options: ArmOptions): Promise<DeadmanRecord> {
   const { set } = options;
@@ -203,7 +215,8 @@ function sleep(ms: number): Promise<void> {
 }
 
 function stamp(line: string): void {
-  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  // Lines name host paths (a conflict's): deadman.log is read on a terminal, one line each.
+  process.stdout.write(`${new Date().toISOString()} ${sanitize(line)}\n`);
 }
 
 export type WatcherOutcome = { outcome: 'confirmed' } | { outcome: 'rolled-back'; result: RollbackResult };
@@ -230,8 +243,7 @@ export async function runDeadmanWatcher(setDir: string, options: { runCommand: C
     if (left <= 0 || decided) break;
     await sleep(Math.min(POLL_MS, left));
   }
-  const { standing } = await claimDecision(setDir, 'rollback');
-  if (standing.decision === 'confirmed') {
+  if (!(await mayRollBack(setDir))) {
     log('confirmed at the deadline; exiting');
     return { outcome: 'confirmed' };
   }

@@ -1,7 +1,7 @@
 import { readFile, readdir, unlink } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { RefusedError } from '../../errors.js';
-import { sha256 } from '../../safe-fs/read.js';
+import { DEFAULT_MAX_BYTES, sha256 } from '../../safe-fs/read.js';
 import { AnchoredDir, TEMP_MARK, TEMP_SUFFIX } from '../../safe-fs/write.js';
 import { deniedWrite, describeController, walkPath } from '../../safe-fs/walk.js';
 import type { BackupSet, FileAction, FileState } from './backup-set.js';
@@ -52,6 +52,15 @@ async function openDir(action: FileAction): Promise<AnchoredDir | string> {
  * command: ufw's own undo commands rewrite user.rules, and what decides is whether the file
  * was still what apply left when the rollback began.
  */
+/**
+ * How much of a file rollback reads: a file longer than both what apply left and the backup is
+ * neither, and is never read whole (its owner can grow it, sparse, to gigabytes). Backups and
+ * files sealed after apply were read under DEFAULT_MAX_BYTES; older journals lack the sizes.
+ */
+function readLimit(action: FileAction): number {
+  return Math.max(DEFAULT_MAX_BYTES, action.size ?? 0, action.plannedSize ?? 0, action.written?.size ?? 0);
+}
+
 export async function fileState(action: FileAction): Promise<FileState> {
   const { problem, userControlled } = pathProblem(action.path);
   const base = { userControlled, exists: false, left: false, original: false };
@@ -61,14 +70,21 @@ export async function fileState(action: FileAction): Promise<FileState> {
   try {
     const name = basename(action.path);
     const current = await dir.entry(name);
-    const content = current?.isFile() && current.nlink === 1n ? await dir.content(name, current) : undefined;
+    const read = current?.isFile() && current.nlink === 1n ? await dir.content(name, current, readLimit(action)) : undefined;
+    const content = Buffer.isBuffer(read) ? read : undefined;
     const hash = content ? sha256(content) : undefined;
     // What apply left: the file it wrote (or that ufw's commands rewrote, read when apply ended),
     // else, for an apply killed mid-write, the content it was about to write.
     const left = action.written
       ? current !== undefined && String(current.dev) === action.written.dev && String(current.ino) === action.written.ino && hash === action.written.sha256
       : hash !== undefined && (action.planned === undefined || hash === action.planned);
-    const description = !current ? 'it was removed' : current.isSymbolicLink() ? 'it is a symbolic link now' : 'someone edited or replaced it';
+    const description = !current
+      ? 'it was removed'
+      : current.isSymbolicLink()
+        ? 'it is a symbolic link now'
+        : read === 'too-large'
+          ? `it grew to ${current.size} bytes`
+          : 'someone edited or replaced it';
     return {
       userControlled,
       exists: current !== undefined,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
-import type { BackupSet, CommandRunner } from './backup-set.js';
+import type { BackupSet, CommandRunner, FileAction } from './backup-set.js';
 import { acquireLock } from './lock.js';
 import { fileState, restoreFile, type FileState } from './restore-file.js';
 import { restoreScript, systemNetfilter, type NetfilterIo } from './ruleset.js';
@@ -58,6 +58,19 @@ export const spawnRunner: CommandRunner = (argv) =>
     });
   });
 
+/**
+ * A file that cannot be judged is that file's conflict (kept, said), never a throw that stops
+ * the undo commands and ruleset restores of every other action.
+ */
+async function firstLook(action: FileAction): Promise<FileState> {
+  try {
+    return await fileState(action);
+  } catch (error) {
+    const problem = `it could not be read to judge it (${(error as Error).message})`;
+    return { problem, description: problem, userControlled: true, exists: true, left: false, original: false };
+  }
+}
+
 export async function rollback(set: BackupSet, options: RollbackOptions): Promise<RollbackResult> {
   const log = options.log ?? (() => undefined);
   const result: RollbackResult = { status: 'rolled-back', restored: [], removed: [], commands: [], conflicts: [], errors: [] };
@@ -79,7 +92,7 @@ export async function rollback(set: BackupSet, options: RollbackOptions): Promis
     // Journaled, so a rollback run again after a kill judges each file by the same first look.
     for (const action of actions) {
       if (action.kind !== 'file' || action.rollback?.state === 'done') continue;
-      const seen = action.rollback?.before ?? (await fileState(action));
+      const seen = action.rollback?.before ?? (await firstLook(action));
       before.set(action.id, seen);
       if (!action.rollback?.before) await set.markRollback(action.id, { state: 'started', before: seen });
     }

@@ -3,6 +3,7 @@ import { restartHint } from '../../checks/remediation.js';
 import { setJson5Path, type JsonValue } from '../../harden/edit/json5-edit.js';
 import { fileDiff } from '../../harden/plan/file-diff.js';
 import type { TailscaleFacts } from '../../model/tailscale/facts.js';
+import { shellCommand, shownCommands } from '../../model/shell-word.js';
 import { GATEWAY_TAG } from './policy.js';
 import type { Recommendation } from './recommend.js';
 
@@ -63,7 +64,13 @@ function funnelSteps(facts: TailscaleFacts): PlanStep[] {
   const funnels = facts.gatewayRoutes.filter((r) => r.funnel);
   if (funnels.length === 0) return [];
   const commands = [
-    ...new Set(funnels.map((r) => (r.kind === 'web' ? `sudo tailscale funnel --https=${r.port} off` : `sudo tailscale funnel --tcp=${r.port} off`))),
+    ...new Set(
+      shownCommands(
+        funnels.map((r) =>
+          r.kind === 'web' ? shellCommand`sudo tailscale funnel --https=${r.port} off` : shellCommand`sudo tailscale funnel --tcp=${r.port} off`,
+        ),
+      ),
+    ),
   ];
   const notes = funnels.some((r) => r.scope === 'foreground')
     ? ['a foreground session holds a Funnel: stop the `tailscale funnel` (or OpenClaw with tailscale.mode funnel) that runs it']
@@ -130,11 +137,18 @@ function externalServeStep(ctx: AnalysisContext, facts: TailscaleFacts, rec: Rec
   // root route there makes it exit 78), and an external proxy is not an identity it trusts.
   const external = facts.gatewayRoutes.filter((r) => !r.funnel && r.scope === 'background' && r.targetPort === ctx.gateway.port.value && r.kind === 'web');
   if (external.length === 0) return undefined;
+  // The mount path comes from the Serve config, which the tailscale operator (often the gateway's user) or a snapshot's author wrote.
+  const commands = external.map((r) => shellCommand`sudo tailscale serve --https=${r.port} --set-path=${r.mount ?? '/'} off`);
   return {
     id: 'serve.external-off',
     title: 'Remove the Serve route you set up by hand, so OpenClaw can claim Serve itself',
-    commands: [...new Set(external.map((r) => `sudo tailscale serve --https=${r.port} --set-path=${r.mount ?? '/'} off`))],
-    notes: ['kept as is, it needs its source in gateway.trustedProxies and tailnet logins are not honoured (proxy_attribution_required)'],
+    commands: [...new Set(shownCommands(commands))],
+    notes: [
+      'kept as is, it needs its source in gateway.trustedProxies and tailnet logins are not honoured (proxy_attribution_required)',
+      ...(commands.includes(undefined)
+        ? ['a route whose path cannot be shown on one line is left out: remove it with `tailscale serve status` and `tailscale serve reset`']
+        : []),
+    ],
   };
 }
 
@@ -144,7 +158,7 @@ function firewallStep(ctx: AnalysisContext, facts: TailscaleFacts, rec: Recommen
   return {
     id: 'firewall.tailnet-only',
     title: `Admit the gateway port on ${iface} only`,
-    commands: [`sudo ufw allow in on ${iface} to any port ${ctx.gateway.port.value} proto tcp`],
+    commands: shownCommands([shellCommand`sudo ufw allow in on ${iface} to any port ${ctx.gateway.port.value} proto tcp`]),
     notes: [
       'a LAN neighbour can still aim at the 100.x address through eth0 (Linux is a weak host): keep incoming denied by default (`clawmoat harden --remote tailnet` plans the whole firewall)',
     ],

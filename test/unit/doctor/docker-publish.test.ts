@@ -102,3 +102,27 @@ describe('docker-publish', () => {
     expect(r).toMatchObject({ status: 'unknown', cause: 'Docker was not checked: Docker is not running' });
   });
 });
+
+describe('docker-publish: host words in its commands are single shell words', () => {
+  it('a compose file path from the container labels', () => {
+    const labels = { 'com.docker.compose.service': 'gateway', 'com.docker.compose.project.config_files': '/opt/x$(touch /tmp/pwned)/docker-compose.yml' };
+    const r = diagnose(dockerPublish, withContainers(gateway({ labels })));
+    expect(r.fix?.commands).toEqual(["clawmoat doctor docker-publish --compose '/opt/x$(touch /tmp/pwned)/docker-compose.yml'"]);
+  });
+
+  it('the image and network of a container without compose labels', () => {
+    const r = diagnose(
+      dockerPublish,
+      withContainers(gateway({ image: 'evil`id`;rm -rf ~', networkMode: 'n$(id)', networks: [{ name: 'n$(id)', ipAddress: '172.18.0.2' }] })),
+    );
+    expect(r.fix?.commands).toEqual([
+      'docker rm -f openclaw-gateway',
+      "docker run -d --name openclaw-gateway --network 'n$(id)' -p 127.0.0.1:18789:18789 'evil`id`;rm -rf ~' …",
+    ]);
+  });
+
+  it('a word that cannot be shown on one line leaves its command out', () => {
+    const r = diagnose(dockerPublish, withContainers(gateway({ image: 'img\nrm -rf /' })));
+    expect(r.fix?.commands).toEqual(['docker rm -f openclaw-gateway']);
+  });
+});

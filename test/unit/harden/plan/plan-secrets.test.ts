@@ -89,6 +89,20 @@ describe('fileDiff masks every secret of the file on every line', () => {
     expect(diff).not.toContain('k9z');
     expect(diff).toContain('bind: "loopback"');
   });
+
+  it('a value shaped like a provider key is hidden whatever its name (OPENAI_KEY=sk-…, key: "sk-…", a bot token)', () => {
+    const before = [
+      '[Service]',
+      'Environment=OPENAI_KEY=sk-proj-ZZZZ9999 GH=ghp_abcdefghijklmnopqrstu1234 SLACK=xoxb-123456789-abcdefghij',
+      'ExecStart=/usr/bin/openclaw gateway run --bind lan --port 18789',
+      '',
+    ].join('\n');
+    const diff = fileDiff('/etc/systemd/system/openclaw.service', before, before.replace('--bind lan', '--bind loopback'));
+    for (const secret of ['sk-proj-ZZZZ9999', 'ghp_abcdefghijklmnopqrstu1234', 'xoxb-123456789-abcdefghij']) expect(diff).not.toContain(secret);
+    expect(diff).toContain('OPENAI_KEY=');
+    const config = "{ models: { openai: { key: 'sk-proj-AAAA1111bbbb' } }, gateway: { bind: 'lan' } }\n";
+    expect(fileDiff(CONFIG, config, config.replace("'lan'", "'loopback'"))).not.toContain('sk-proj-AAAA1111bbbb');
+  });
 });
 
 describe('harden plan: text and --json carry no secret', () => {

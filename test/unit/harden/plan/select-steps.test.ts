@@ -23,4 +23,13 @@ describe('selectSteps', () => {
   it('refuses a name that is neither an id nor a prefix', () => {
     expect(() => selectSteps(PLAN, undefined, ['sshd'])).toThrow(/no step "sshd"/);
   });
+
+  it('refuses to keep a proxy reload without the config check it needs (--skip door.nginx.check)', () => {
+    const check = step('door.nginx.check');
+    const reload = { ...step('door.nginx.reload'), checkedBy: 'door.nginx.check' } as Step;
+    const plan: Plan = { steps: [step('door.nginx.listen'), check, reload], notes: [] };
+    expect(() => selectSteps(plan, undefined, ['door.nginx.check'])).toThrow(/door\.nginx\.reload needs door\.nginx\.check/);
+    expect(ids(selectSteps(plan, undefined, ['door.nginx.check', 'door.nginx.reload']))).toEqual(['door.nginx.listen']);
+    expect(ids(selectSteps(plan, undefined, ['door']))).toEqual([]);
+  });
 });

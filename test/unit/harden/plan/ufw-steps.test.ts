@@ -61,6 +61,12 @@ describe('ufwRuleArgs: a tuple back to the command that states it', () => {
     ['allow any 18789 0.0.0.0/0 any 0.0.0.0/0 in', 'allow 18789'],
     ['allow tcp 18789 0.0.0.0/0 any 192.168.1.0/24 in', 'allow proto tcp from 192.168.1.0/24 to any port 18789'],
     ['allow tcp 18789 0.0.0.0/0 any 0.0.0.0/0 in_eth0', 'allow in on eth0 proto tcp from any to any port 18789'],
+    // As ufw stores `ufw allow log 18789/tcp`, `ufw allow OpenClaw` (a profile): deleting them must say log / the app again.
+    ['allow_log tcp 18789 0.0.0.0/0 any 0.0.0.0/0 in', 'allow log 18789/tcp'],
+    ['allow_log-all tcp 18789 0.0.0.0/0 any 10.0.0.0/8 in_eth0', 'allow in on eth0 log-all proto tcp from 10.0.0.0/8 to any port 18789'],
+    ['allow tcp 18789 0.0.0.0/0 any 0.0.0.0/0 OpenClaw - in', 'allow OpenClaw'],
+    ['allow tcp 18789 0.0.0.0/0 any 10.0.0.0/8 OpenClaw - in', 'allow from 10.0.0.0/8 to any app OpenClaw'],
+    ['allow_log tcp 18789 0.0.0.0/0 any 0.0.0.0/0 OpenClaw Web in', 'allow log from any app Web to any app OpenClaw'],
   ])('%s → ufw %s', (tuple, expected) => {
     const { rules } = parseUfwTuples(`### tuple ### ${tuple}`, '/etc/ufw/user.rules', false);
     expect(ufwRuleArgs(rules[0]!).join(' ')).toBe(expected);

@@ -1,8 +1,10 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applySession, type SessionIo } from '../../../../src/harden/session.js';
+import { latestBackupSet } from '../../../../src/harden/state/backup-set.js';
+import { confirm } from '../../../../src/harden/state/deadman.js';
 import type { Plan } from '../../../../src/harden/types.js';
 import { readForWrite } from '../../../../src/safe-fs/write.js';
 
@@ -97,6 +99,50 @@ describe('applySession', () => {
     expect(code).toBe(1);
     expect(readFileSync(config, 'utf8')).toContain('"lan"');
     expect(term.said.join('')).toMatch(/verification failed \(the gateway still answers\): rolled back: rolled-back; restored 1 file/);
+  });
+
+  it('keeps a set confirmed from another session when the prompt then times out', async () => {
+    // The dead-man record as armDeadman writes it, without starting a watcher process.
+    const arm = async ({ set, seconds }: { set: { dir: string }; seconds?: number }) =>
+      writeFileSync(
+        join(set.dir, 'deadman.json'),
+        JSON.stringify({ armedAt: new Date().toISOString(), seconds, deadlineMs: Date.now() + (seconds ?? 0) * 1000, log: join(set.dir, 'deadman.log') }),
+      );
+    const said: string[] = [];
+    // The person went to a new session to check they can log in: the prompt is never answered.
+    const term: SessionIo = {
+      out: (t) => said.push(t),
+      err: (t) => said.push(t),
+      ask: () => new Promise<boolean>(() => undefined),
+      runner: async () => undefined,
+      arm,
+    };
+    const session = applySession(
+      { plan: await plan(), stateDir: state, seconds: 1, yes: false, isRoot: true },
+      { ...term, ask: async (q) => (q.startsWith('Apply') ? true : term.ask!(q)) },
+    );
+    // ... and from there, `clawmoat harden --confirm`.
+    while (
+      !existsSync(join(state, 'backups')) ||
+      !(await latestBackupSet(state))?.dir ||
+      !existsSync(join((await latestBackupSet(state))!.dir, 'deadman.json'))
+    )
+      await new Promise((r) => setTimeout(r, 20));
+    await confirm(state);
+    expect(await session).toBe(0);
+    expect(readFileSync(config, 'utf8')).toContain('"loopback"');
+    expect((await latestBackupSet(state))!.status).toBe('confirmed');
+    expect(said.join('')).toMatch(/confirmed from another session: kept/);
+  });
+
+  it('refuses a file step the plan could not read (no before), before changing anything', async () => {
+    const p = await plan();
+    const step = p.steps[0]!;
+    if (step.kind === 'file') delete step.before;
+    await expect(applySession({ plan: p, stateDir: state, seconds: 0, yes: true, isRoot: true }, io())).rejects.toThrow(
+      /refused: step config\.gateway: the plan could not read .*nothing was changed/,
+    );
+    expect(readFileSync(config, 'utf8')).toContain('"lan"');
   });
 
   it('refuses (1) while another live process holds the apply lock', async () => {

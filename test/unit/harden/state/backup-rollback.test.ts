@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -180,6 +180,25 @@ describe('backup set and rollback', () => {
     expect(result.status).toBe('rolled-back');
     expect(readFileSync(conf, 'utf8')).toBe('listen 443;\n');
     expect(seen).toEqual(['nginx -t: listen 127.0.0.1:443;', 'nginx -s reload: listen 127.0.0.1:443;', 'nginx -s reload: listen 443;']);
+  });
+
+  it('a config grown to 3 GiB after apply (sparse, by its owner): the undo commands still run, the file is kept as a conflict', async () => {
+    const config = join(dir, 'openclaw.json');
+    writeFileSync(config, '{ gateway: { bind: "lan" } }\n');
+    const runner = fakeFirewall(fw);
+    const set = await openBackupSet(stateDir);
+    await set.runCommand({ run: ['ufw', 'allow', 'a'], undo: [['ufw', 'delete', 'allow', 'a']] }, runner);
+    await set.writeFile(config, '{ gateway: { bind: "loopback" } }\n');
+    await set.finish('applied');
+    // Over 2 GiB, more than Node reads into one buffer; sparse, so it costs its owner nothing.
+    truncateSync(config, 3 * 1024 ** 3);
+    const result = await rollback(await BackupSet.load(set.dir), { runCommand: runner });
+    expect(result.errors).toEqual([]);
+    expect(result.status).toBe('rolled-back');
+    expect(await readFirewall(fw)).toEqual(INITIAL_FIREWALL);
+    expect(result.conflicts).toEqual([expect.stringMatching(/openclaw\.json changed after apply .*kept as it is/)]);
+    expect(statSync(config).size).toBe(3 * 1024 ** 3);
+    expect(journalOnDisk(set).status).toBe('rolled-back');
   });
 
   it('refuses to restore from a damaged backup', async () => {

