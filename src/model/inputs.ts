@@ -168,10 +168,19 @@ function openclawProblems(snapshot: Snapshot): InputProblem[] {
   return out;
 }
 
+/** A snapshot with no `doors` section: nothing was read of reverse proxies, forwarders or tunnels. */
+export const MISSING_DOORS: InputProblem = {
+  input: 'doors',
+  source: 'the snapshot',
+  detail: 'this snapshot has no doors section: it was collected by a clawmoat that did not read reverse proxies, forwarders and tunnels',
+  advice: 'collect it again with this version of clawmoat (`clawmoat collect`)',
+};
+
 /** What could not be read of a reverse proxy, forwarder or tunnel: every cell it could decide is unknown. */
 function doorProblems(snapshot: Snapshot): InputProblem[] {
   const doors = snapshot.doors;
-  if (!doors) return [];
+  // Absent is not "no doors": the snapshot was taken by a clawmoat that did not read them yet.
+  if (!doors) return [MISSING_DOORS];
   if (doors.status !== 'ok') return problemOf('doors', 'the process table', doors);
   return doors.data.problems.map((p) => ({
     input: 'doors' as const,
