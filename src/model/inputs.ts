@@ -1,4 +1,4 @@
-import type { Collected, Snapshot, Unavailable } from '../snapshot/types.js';
+import type { Collected, DockerState, Snapshot, Unavailable } from '../snapshot/types.js';
 import type { ComposeModel } from './compose/types.js';
 import { shellWordOr } from './shell-word.js';
 
@@ -168,6 +168,24 @@ function openclawProblems(snapshot: Snapshot): InputProblem[] {
   return out;
 }
 
+/** What the Docker collector listed but could not read: a partial state is never "no container". */
+function dockerProblems(docker: DockerState): InputProblem[] {
+  const out: InputProblem[] = (docker.uninspected ?? []).map((c) => ({
+    input: 'docker' as const,
+    source: `/containers/${c.id}/json`,
+    detail: `container ${c.name || c.id.slice(0, 12)} (${c.id.slice(0, 12)}) could not be inspected: ${c.detail}`,
+    advice: 'run the audit again; if it keeps failing, check the container with `docker inspect`',
+  }));
+  if (docker.networksUnread !== undefined)
+    out.push({
+      input: 'docker',
+      source: '/networks',
+      detail: `Docker's networks could not be read: ${docker.networksUnread}`,
+      advice: 'run the audit again; if it keeps failing, check `docker network ls`',
+    });
+  return out;
+}
+
 /** A snapshot with no `doors` section: nothing was read of reverse proxies, forwarders or tunnels. */
 export const MISSING_DOORS: InputProblem = {
   input: 'doors',
@@ -218,7 +236,7 @@ export function inputProblems(snapshot: Snapshot, composeFiles: readonly Compose
       ...problemOf('netfilter', 'nft list ruleset', nf.nftRuleset),
     ],
     ufw: ufwProblems(snapshot),
-    docker: docker.status === 'ok' ? [] : problemOf('docker', 'the Docker Engine API', docker),
+    docker: docker.status === 'ok' ? dockerProblems(docker.data) : problemOf('docker', 'the Docker Engine API', docker),
     compose: composeProblems(snapshot, composeFiles, composeProjects),
     tailscale:
       ts.status === 'ok'
