@@ -1,6 +1,7 @@
 import type { Collected, DockerState, Snapshot, Unavailable } from '../snapshot/types.js';
 import type { ComposeModel } from './compose/types.js';
 import { shellWordOr } from './shell-word.js';
+import { tailscaledSeen } from './tailscale/facts.js';
 
 /**
  * The inputs a check can rest on, and what could not be read of each. A check declares
@@ -168,6 +169,29 @@ function openclawProblems(snapshot: Snapshot): InputProblem[] {
   return out;
 }
 
+/**
+ * Tailscale's state. "Not installed" or "not running" is a fact only when nothing shows tailscaled
+ * running: a tailnet interface up with no CLI on PATH (a container with host networking, a snap or
+ * /opt install, a --socket elsewhere) means its Serve/Funnel config, which can hand the internet
+ * to a loopback gateway, was not read.
+ */
+function tailscaleProblems(snapshot: Snapshot): InputProblem[] {
+  const ts = snapshot.tailscale;
+  const read = ts.status === 'ok' ? ts.data.status : ts;
+  const seen = tailscaledSeen(snapshot);
+  if (read.status !== 'ok' && (read.reason === 'not-installed' || read.reason === 'not-running') && seen)
+    return [
+      {
+        input: 'tailscale',
+        source: ts.status === 'ok' ? 'tailscale status' : 'tailscale',
+        detail: `${read.detail}, yet tailscaled runs (${seen}): its Serve and Funnel config was not read`,
+        advice: 'run `tailscale serve status` where tailscaled runs (e.g. `docker exec NAME tailscale serve status`), or audit with its CLI on PATH',
+      },
+    ];
+  if (ts.status !== 'ok') return problemOf('tailscale', 'tailscale', ts);
+  return [...problemOf('tailscale', 'tailscale status', ts.data.status), ...problemOf('tailscale', 'tailscale serve status', ts.data.serve)];
+}
+
 /** What the Docker collector listed but could not read: a partial state is never "no container". */
 function dockerProblems(docker: DockerState): InputProblem[] {
   const out: InputProblem[] = (docker.uninspected ?? []).map((c) => ({
@@ -238,10 +262,7 @@ export function inputProblems(snapshot: Snapshot, composeFiles: readonly Compose
     ufw: ufwProblems(snapshot),
     docker: docker.status === 'ok' ? dockerProblems(docker.data) : problemOf('docker', 'the Docker Engine API', docker),
     compose: composeProblems(snapshot, composeFiles, composeProjects),
-    tailscale:
-      ts.status === 'ok'
-        ? [...problemOf('tailscale', 'tailscale status', ts.data.status), ...problemOf('tailscale', 'tailscale serve status', ts.data.serve)]
-        : problemOf('tailscale', 'tailscale', ts),
+    tailscale: tailscaleProblems(snapshot),
     sshd:
       sshd.status === 'ok'
         ? problemOf('sshd', sshd.data.source === 'config-files' ? (sshd.data.configFile ?? '/etc/ssh/sshd_config') : 'sshd -T', sshd.data.effective)
