@@ -103,8 +103,11 @@ export interface FirewallEnableIntent {
   kind: 'firewall.enable';
   /** The families nothing filters. */
   unfiltered: ('ipv4' | 'ipv6')[];
-  /** `allows-incoming`: UFW is on, but its default incoming policy admits what no rule names. */
-  ufw: 'not-installed' | 'inactive' | 'not-loaded' | 'allows-incoming';
+  /**
+   * `allows-incoming`: UFW is on, but its default incoming policy admits what no rule names.
+   * `live-disagrees`: UFW is on and its files deny incoming, but the live ruleset accepts (a policy changed by hand).
+   */
+  ufw: 'not-installed' | 'inactive' | 'not-loaded' | 'allows-incoming' | 'live-disagrees';
 }
 
 /** Admit SSH in UFW before it denies incoming, on every port sshd listens on that no rule covers. */

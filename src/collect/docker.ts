@@ -107,6 +107,12 @@ export function containerFromInspect(json: InspectJson, vault?: SecretVault): Do
   return container;
 }
 
+/** One entry of `/containers/json`: enough to name a container whose inspect fails. */
+interface ListJson {
+  Id?: string;
+  Names?: string[];
+}
+
 interface NetworkJson {
   Id?: string;
   Name?: string;
@@ -155,15 +161,27 @@ async function collect(socketPath: string, vault: SecretVault): Promise<Collecte
     readDaemonConfig(),
   ]);
   if (list.status !== 'ok') return list;
-  const ids = (Array.isArray(list.data) ? list.data : []).map((c: { Id?: string }) => c.Id).filter((id): id is string => typeof id === 'string');
-  const inspected = await Promise.all(ids.map((id) => getJson(socketPath, `/containers/${id}/json`)));
-  const containers = inspected.filter((c) => c.status === 'ok').map((c) => containerFromInspect((c as { data: InspectJson }).data, vault));
-  const networks = networksJson.status === 'ok' && Array.isArray(networksJson.data) ? (networksJson.data as NetworkJson[]).map(networkFromInspect) : [];
+  const listed = (Array.isArray(list.data) ? (list.data as ListJson[]) : []).filter((c): c is ListJson & { Id: string } => typeof c?.Id === 'string');
+  const inspected = await Promise.all(listed.map((c) => getJson(socketPath, `/containers/${c.Id}/json`)));
+  // A container whose inspect failed is not "no container": it stays in the state, named, so the
+  // analysis makes it an input problem instead of auditing a host without it.
+  const containers: DockerContainer[] = [];
+  const uninspected: NonNullable<DockerState['uninspected']> = [];
+  inspected.forEach((c, i) => {
+    const entry = listed[i]!;
+    if (c.status === 'ok') containers.push(containerFromInspect(c.data as InspectJson, vault));
+    else uninspected.push({ id: entry.Id, name: (entry.Names?.[0] ?? '').replace(/^\//, ''), detail: c.detail });
+  });
+  const networksRead = networksJson.status === 'ok' && Array.isArray(networksJson.data);
+  const networks = networksRead ? (networksJson.data as NetworkJson[]).map(networkFromInspect) : [];
   const v = version.data as { Version?: string; ApiVersion?: string; Os?: string; KernelVersion?: string };
   const versionInfo: DockerState['version'] = { version: v.Version ?? 'unknown', apiVersion: v.ApiVersion ?? 'unknown' };
   if (v.Os) versionInfo.os = v.Os;
   if (v.KernelVersion) versionInfo.kernel = v.KernelVersion;
-  return ok({ endpoint: socketPath, version: versionInfo, daemonConfig, containers, networks });
+  const state: DockerState = { endpoint: socketPath, version: versionInfo, daemonConfig, containers, networks };
+  if (uninspected.length > 0) state.uninspected = uninspected;
+  if (!networksRead) state.networksUnread = networksJson.status === 'ok' ? 'Docker API /networks did not return a list' : networksJson.detail;
+  return ok(state);
 }
 
 export async function collectDocker(vault: SecretVault, env: NodeJS.ProcessEnv = hostFacts().env): Promise<Collected<DockerState>> {

@@ -150,7 +150,8 @@ export function hopStep(text: string, action: 'accept' | 'unknown' = 'accept'): 
 /** The doors of a snapshot, and what could not be read about them. */
 export function snapshotDoors(snapshot: Snapshot): { doors: Door[]; problems: DoorProblem[]; readable: boolean; detail?: string } {
   const d = snapshot.doors;
-  if (!d) return { doors: [], problems: [], readable: true };
+  // Absent (a snapshot from before doors were read) is not "none": see inputs.ts MISSING_DOORS.
+  if (!d) return { doors: [], problems: [], readable: false, detail: 'this snapshot has no doors section' };
   if (d.status !== 'ok') return { doors: [], problems: [], readable: d.reason === 'not-installed', detail: d.detail };
   return { doors: d.data.doors, problems: d.data.problems, readable: true };
 }

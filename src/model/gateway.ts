@@ -48,6 +48,12 @@ export interface GatewayModel {
   /** Sockets that belong to the gateway, by owner process or port. */
   listeners: Socket[];
   version?: string;
+  /**
+   * Running gateway containers, when no gateway runs on the host itself: their config and
+   * environment are inside them (not read), only their command is; `auth.mode` then comes
+   * from a container's `--auth` flag, when one has it.
+   */
+  containers?: string[];
 }
 
 function get(obj: unknown, path: string): unknown {
@@ -184,6 +190,17 @@ export function buildGatewayModel(snapshot: Snapshot): GatewayModel {
   const running = containers.filter((c) => c.state === 'running' && gatewayWorkloads([c], [], { ports }).length > 0);
   if (running.length > 0) detectedBy.push(`container ${running.map((c) => c.name).join(', ')}`);
   if (oc.units.length > 0) detectedBy.push(`service unit ${oc.units.map((u) => u.path).join(', ')}`);
+  // A gateway that runs only in containers: no host process, unit or config says how it
+  // authenticates, but the container's command does when it carries --auth (the worst one counts).
+  const inContainers = processes.length === 0 && !config && !launch && running.length > 0;
+  if (inContainers && !auth.mode) {
+    const modes = running.flatMap((c) => {
+      const mode = parseGatewayFlags(c.command).auth;
+      return mode === undefined ? [] : [{ value: mode, source: `--auth flag in the command of container ${c.name}` }];
+    });
+    const worst = modes.find((m) => m.value === 'none') ?? modes[0];
+    if (worst) auth.mode = worst;
+  }
 
   const model: GatewayModel = {
     detected: detectedBy.length > 0,
@@ -202,6 +219,7 @@ export function buildGatewayModel(snapshot: Snapshot): GatewayModel {
   if (config) model.config = config.value;
   if (configPath) model.configPath = configPath;
   if (oc.version.status === 'ok') model.version = oc.version.data.version;
+  if (inContainers) model.containers = running.map((c) => c.name);
   return model;
 }
 

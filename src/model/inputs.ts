@@ -1,6 +1,7 @@
-import type { Collected, Snapshot, Unavailable } from '../snapshot/types.js';
+import type { Collected, DockerState, Snapshot, Unavailable } from '../snapshot/types.js';
 import type { ComposeModel } from './compose/types.js';
 import { shellWordOr } from './shell-word.js';
+import { tailscaledSeen } from './tailscale/facts.js';
 
 /**
  * The inputs a check can rest on, and what could not be read of each. A check declares
@@ -168,10 +169,60 @@ function openclawProblems(snapshot: Snapshot): InputProblem[] {
   return out;
 }
 
+/**
+ * Tailscale's state. "Not installed" or "not running" is a fact only when nothing shows tailscaled
+ * running: a tailnet interface up with no CLI on PATH (a container with host networking, a snap or
+ * /opt install, a --socket elsewhere) means its Serve/Funnel config, which can hand the internet
+ * to a loopback gateway, was not read.
+ */
+function tailscaleProblems(snapshot: Snapshot): InputProblem[] {
+  const ts = snapshot.tailscale;
+  const read = ts.status === 'ok' ? ts.data.status : ts;
+  const seen = tailscaledSeen(snapshot);
+  if (read.status !== 'ok' && (read.reason === 'not-installed' || read.reason === 'not-running') && seen)
+    return [
+      {
+        input: 'tailscale',
+        source: ts.status === 'ok' ? 'tailscale status' : 'tailscale',
+        detail: `${read.detail}, yet tailscaled runs (${seen}): its Serve and Funnel config was not read`,
+        advice: 'run `tailscale serve status` where tailscaled runs (e.g. `docker exec NAME tailscale serve status`), or audit with its CLI on PATH',
+      },
+    ];
+  if (ts.status !== 'ok') return problemOf('tailscale', 'tailscale', ts);
+  return [...problemOf('tailscale', 'tailscale status', ts.data.status), ...problemOf('tailscale', 'tailscale serve status', ts.data.serve)];
+}
+
+/** What the Docker collector listed but could not read: a partial state is never "no container". */
+function dockerProblems(docker: DockerState): InputProblem[] {
+  const out: InputProblem[] = (docker.uninspected ?? []).map((c) => ({
+    input: 'docker' as const,
+    source: `/containers/${c.id}/json`,
+    detail: `container ${c.name || c.id.slice(0, 12)} (${c.id.slice(0, 12)}) could not be inspected: ${c.detail}`,
+    advice: 'run the audit again; if it keeps failing, check the container with `docker inspect`',
+  }));
+  if (docker.networksUnread !== undefined)
+    out.push({
+      input: 'docker',
+      source: '/networks',
+      detail: `Docker's networks could not be read: ${docker.networksUnread}`,
+      advice: 'run the audit again; if it keeps failing, check `docker network ls`',
+    });
+  return out;
+}
+
+/** A snapshot with no `doors` section: nothing was read of reverse proxies, forwarders or tunnels. */
+export const MISSING_DOORS: InputProblem = {
+  input: 'doors',
+  source: 'the snapshot',
+  detail: 'this snapshot has no doors section: it was collected by a clawmoat that did not read reverse proxies, forwarders and tunnels',
+  advice: 'collect it again with this version of clawmoat (`clawmoat collect`)',
+};
+
 /** What could not be read of a reverse proxy, forwarder or tunnel: every cell it could decide is unknown. */
 function doorProblems(snapshot: Snapshot): InputProblem[] {
   const doors = snapshot.doors;
-  if (!doors) return [];
+  // Absent is not "no doors": the snapshot was taken by a clawmoat that did not read them yet.
+  if (!doors) return [MISSING_DOORS];
   if (doors.status !== 'ok') return problemOf('doors', 'the process table', doors);
   return doors.data.problems.map((p) => ({
     input: 'doors' as const,
@@ -209,12 +260,9 @@ export function inputProblems(snapshot: Snapshot, composeFiles: readonly Compose
       ...problemOf('netfilter', 'nft list ruleset', nf.nftRuleset),
     ],
     ufw: ufwProblems(snapshot),
-    docker: docker.status === 'ok' ? [] : problemOf('docker', 'the Docker Engine API', docker),
+    docker: docker.status === 'ok' ? dockerProblems(docker.data) : problemOf('docker', 'the Docker Engine API', docker),
     compose: composeProblems(snapshot, composeFiles, composeProjects),
-    tailscale:
-      ts.status === 'ok'
-        ? [...problemOf('tailscale', 'tailscale status', ts.data.status), ...problemOf('tailscale', 'tailscale serve status', ts.data.serve)]
-        : problemOf('tailscale', 'tailscale', ts),
+    tailscale: tailscaleProblems(snapshot),
     sshd:
       sshd.status === 'ok'
         ? problemOf('sshd', sshd.data.source === 'config-files' ? (sshd.data.configFile ?? '/etc/ssh/sshd_config') : 'sshd -T', sshd.data.effective)

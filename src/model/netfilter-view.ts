@@ -28,6 +28,10 @@ export interface FamilyFiltering {
 
 export interface OpenRule {
   text: string;
+  /** The chain it is in: UFW's user chains (ufw-user-input, ufw6-user-input) hold what user.rules' tuples say. */
+  chain: string;
+  /** The ports of `openAcceptRules`' list it admits. */
+  ports: number[];
 }
 
 export interface NetfilterView {
@@ -184,13 +188,14 @@ export function buildNetfilterView(snapshot: Snapshot): NetfilterView {
       for (const family of ['ip', 'ip6'] as const) {
         for (const { table, chain } of inputChains(ruleset, family)) {
           for (const c of reachableChains(ruleset, chain)) {
-            // UFW's own rules are reported from its tuples, with their file and line.
-            if (c.name.startsWith('ufw')) continue;
+            // Every chain counts, UFW's included: the live rule is what the kernel does (ufw-before-input
+            // holds before.rules, which no tuple describes). The check drops the user-chain rules a tuple reports.
             for (const rule of c.rules) {
-              if (!opensPortToAnyone(rule, ports)) continue;
+              const admitted = ports.filter((p) => opensPortToAnyone(rule, [p]));
+              if (admitted.length === 0) continue;
               const where = rule.origin.line ? ` (${rule.origin.file ?? table.source} line ${rule.origin.line})` : '';
               const text = `${table.source === 'iptables' ? (family === 'ip' ? 'iptables' : 'ip6tables') : 'nft'}: ${rule.origin.text}${where}`;
-              if (!out.some((o) => o.text === text)) out.push({ text });
+              if (!out.some((o) => o.text === text)) out.push({ text, chain: c.name, ports: admitted });
             }
           }
         }

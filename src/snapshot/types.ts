@@ -187,6 +187,13 @@ export interface DockerState {
   daemonConfig: Collected<Record<string, unknown>>;
   containers: DockerContainer[];
   networks: DockerNetwork[];
+  /**
+   * Containers the list named whose inspect failed (a 500, a timeout, one removed between list and
+   * inspect): what they run and publish was not read. Absent: every listed container was inspected.
+   */
+  uninspected?: { id: string; name: string; detail: string }[];
+  /** Why `/networks` could not be read, so Docker's bridges are not known as such. Absent: it was read. */
+  networksUnread?: string;
 }
 
 export interface ComposeFile {

@@ -21,7 +21,11 @@ export const doorNoAuth: Check = {
     inputs: ['openclaw', 'sockets', 'network', 'netfilter', 'docker', 'tailscale', 'doors'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
-      fails: ['auth none behind nginx on 0.0.0.0:443 with no auth of its own: critical', 'auth none behind nginx on 127.0.0.1 only: warn'],
+      fails: [
+        'auth none, a snapshot without doors (older clawmoat): unknown, not "no door" (unknown)',
+        'auth none behind nginx on 0.0.0.0:443 with no auth of its own: critical',
+        'auth none behind nginx on 127.0.0.1 only: warn',
+      ],
       passes: [
         'no gateway (skipped)',
         'no door',

@@ -34,6 +34,7 @@ export const exposureInternet: Check = {
         'nginx on 0.0.0.0:443 in front of an HAProxy whose config could not be read: unknown, naming it (unknown)',
         'a Cloudflare quick tunnel to the gateway (no Access exists for it)',
         'a named Cloudflare Tunnel to the gateway: Access decides at Cloudflare, unknown (unknown)',
+        'a snapshot without doors (older clawmoat) and a socat on 0.0.0.0:443: unknown, not closed (unknown)',
         'nginx on 0.0.0.0:443 whose config does not parse: unknown, naming the file and line (unknown)',
         'wildcard listener, no firewall',
         'a gateway container published on 8080:18789, docker-proxy on 0.0.0.0:8080',

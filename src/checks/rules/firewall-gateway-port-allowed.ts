@@ -10,14 +10,21 @@ export const firewallGatewayPortAllowed: Check = {
     guide: GUIDE.firewall,
     docs:
       'The guide says never to allow the gateway port. Fails for a UFW rule (`ufw allow 18789`, from any source, on ' +
-      'any interface) or an iptables/nftables rule on the INPUT path that accepts TCP to a gateway port with no ' +
+      "any interface) or an iptables/nftables rule on the INPUT path (UFW's before.rules and untupled user.rules lines included) that accepts TCP to a gateway port with no " +
       'source restriction. Rules limited to an interface such as tailscale0, or to a source range, are left to ' +
       '`clawmoat reach`, which works out who they admit.',
     fixable: true,
     inputs: ['ufw', 'netfilter', 'openclaw', 'sockets'],
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
-      fails: ['ufw allow 18789', 'ufw allow a range covering the custom port', 'iptables ACCEPT for 18789 in INPUT', 'multiport in a user chain'],
+      fails: [
+        'ufw allow 18789',
+        'ufw allow a range covering the custom port',
+        'iptables ACCEPT for 18789 in INPUT',
+        'ACCEPT for the gateway port in before.rules (ufw-before-input)',
+        'a hand-edited user.rules ACCEPT for the gateway port with no tuple',
+        'multiport in a user chain',
+      ],
       passes: [
         'only ssh allowed',
         'gateway port allowed on tailscale0 only',
@@ -46,6 +53,9 @@ export const firewallGatewayPortAllowed: Check = {
     }
     if (netfilter.readable) {
       for (const rule of netfilter.openAcceptRules(gateway.ports)) {
+        // A rule in UFW's user chains for a port a tuple above already reports is that tuple, said once
+        // (with its file and line); any other (before.rules, a hand-edited line with no tuple) is its own.
+        if (/^ufw6?-user-/.test(rule.chain) && rule.ports.every((p) => ports.has(p))) continue;
         evidence.push({ kind: 'rule', text: rule.text });
         steps.push(`remove the rule: ${rule.text}`);
       }

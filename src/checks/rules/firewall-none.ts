@@ -10,7 +10,7 @@ export const firewallNone: Check = {
     severity: 'warn',
     guide: GUIDE.firewall,
     docs:
-      'Fails when UFW is not active (or is active with its default incoming policy `allow`) and no INPUT-hook chain (iptables filter INPUT, or any nftables base chain on ' +
+      'Fails when UFW is not active (or is active with its default incoming policy `allow`, or its files deny incoming but the live ruleset does not) and no INPUT-hook chain (iptables filter INPUT, or any nftables base chain on ' +
       'the input hook, firewalld included) drops or rejects anything, by policy or by rule: every listening socket ' +
       'is then reachable by whoever can route to the host. Needs root to read the ruleset; without it the answer is ' +
       '`unknown`. Critical when the gateway also listens beyond loopback. A cloud firewall, which this host cannot ' +
@@ -23,6 +23,7 @@ export const firewallNone: Check = {
         'empty ruleset, no UFW',
         'UFW installed but disabled, gateway on 0.0.0.0',
         'Docker rules only (FORWARD), INPUT accepts',
+        'UFW active, its files say DROP, but the live INPUT policy is ACCEPT',
         'UFW active but its default incoming policy is allow',
         'ruleset unreadable (not root) (unknown)',
       ],
@@ -34,7 +35,11 @@ export const firewallNone: Check = {
     // UFW on with `default allow incoming` filters nothing no rule names: only its refusing default
     // is a filter worth a pass here; otherwise the ruleset itself decides.
     const ufwIncoming = ufw ? ufwIncomingDefault(ufw) : undefined;
-    if (ufw?.active && ufwIncoming?.refuses) return { result: 'pass', reason: `UFW is active and denies incoming by default (${ufwIncoming.policy})` };
+    // UFW's files say what it would load; the kernel's live INPUT path is what filters. Pass on UFW only
+    // when they agree (an `iptables -P INPUT ACCEPT` after ufw enable leaves the files saying DROP).
+    const ufwRefuses = ufw?.active === true && ufwIncoming?.refuses === true;
+    if (ufwRefuses && netfilter.readable && netfilter.inputFiltering().every((f) => f.filtered))
+      return { result: 'pass', reason: `UFW is active and denies incoming by default (${ufwIncoming!.policy})` };
     if (!netfilter.readable) {
       return {
         result: 'unknown',
@@ -58,23 +63,25 @@ export const firewallNone: Check = {
     const unfiltered = families.filter((f) => !f.filtered);
     if (unfiltered.length === 0) return { result: 'pass', reason: families.map((f) => `${f.family}: ${f.evidence[0] ?? 'filtered'}`).join('; ') };
     const exposed = gatewayExposed(ctx);
-    const ufwState = !ufw ? 'not-installed' : ufw.active ? 'allows-incoming' : ufw.enabledInConfig ? 'not-loaded' : 'inactive';
+    const ufwState = !ufw ? 'not-installed' : ufwRefuses ? 'live-disagrees' : ufw.active ? 'allows-incoming' : ufw.enabledInConfig ? 'not-loaded' : 'inactive';
     return {
       result: 'fail',
       findings: [
         {
           status: 'fail',
           severity: exposed ? 'critical' : 'warn',
-          message: `Nothing filters inbound ${unfiltered.map((f) => (f.family === 'ip' ? 'IPv4' : 'IPv6')).join(' or ')} traffic: UFW is ${ufwState === 'allows-incoming' ? `active but its default incoming policy is ${ufwIncoming?.policy}` : ufwState === 'not-loaded' ? 'enabled but not loaded' : ufwState === 'inactive' ? 'inactive' : 'not installed'} and the INPUT path accepts by default${exposed ? ', while the gateway listens beyond loopback' : ''}.`,
+          message: `Nothing filters inbound ${unfiltered.map((f) => (f.family === 'ip' ? 'IPv4' : 'IPv6')).join(' or ')} traffic: UFW is ${ufwState === 'live-disagrees' ? `active and its files say ${ufwIncoming?.policy} incoming, but the live ruleset does not` : ufwState === 'allows-incoming' ? `active but its default incoming policy is ${ufwIncoming?.policy}` : ufwState === 'not-loaded' ? 'enabled but not loaded' : ufwState === 'inactive' ? 'inactive' : 'not installed'} and the INPUT path accepts by default${exposed ? ', while the gateway listens beyond loopback' : ''}.`,
           evidence: [
             {
               kind: 'service',
               text:
-                ufwState === 'allows-incoming'
-                  ? `ufw active, default incoming policy ${ufwIncoming?.policy}`
-                  : ufw
-                    ? `ufw installed, ${ufw.enabledInConfig ? 'ENABLED=yes but its chains are not loaded' : 'ENABLED=no'}`
-                    : 'ufw not installed',
+                ufwState === 'live-disagrees'
+                  ? `ufw active, DEFAULT_INPUT_POLICY ${ufwIncoming?.policy} in /etc/default/ufw, not what the kernel has loaded`
+                  : ufwState === 'allows-incoming'
+                    ? `ufw active, default incoming policy ${ufwIncoming?.policy}`
+                    : ufw
+                      ? `ufw installed, ${ufw.enabledInConfig ? 'ENABLED=yes but its chains are not loaded' : 'ENABLED=no'}`
+                      : 'ufw not installed',
             },
             ...unfiltered.flatMap((f) => f.evidence.map((text) => ({ kind: 'rule' as const, text: `${f.family}: ${text}` }))),
           ],

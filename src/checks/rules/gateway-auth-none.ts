@@ -4,6 +4,7 @@ import { gatewayExposed } from '../exposed.js';
 import { restartHint } from '../remediation.js';
 import { compareCalver } from '../../openclaw/version.js';
 import { tokenIntent } from './gateway-fix.js';
+import { shellWordOr } from '../../model/shell-word.js';
 
 /** Before the rename to OpenClaw, a gateway with no secret configured ran without auth. */
 const FIRST_SAFE_DEFAULT = '2026.1.29';
@@ -27,6 +28,8 @@ export const gatewayAuthNone: Check = {
         'auth.mode none in config',
         '--auth none on the command line, exposed',
         'auth.mode none, the gateway container published on the host port 8080 (8080:18789)',
+        'gateway container with --auth none, published on 8080, nothing on the host',
+        'gateway container whose auth is inside it, published on 8080 (unknown)',
         'auth.mode none, the loopback gateway behind socat on 0.0.0.0:443',
         'old Clawdbot with nothing set',
         'nothing set, version unknown (unknown)',
@@ -37,9 +40,31 @@ export const gatewayAuthNone: Check = {
   evaluate(ctx) {
     const { gateway, snapshot } = ctx;
     if (!gateway.detected) return { result: 'skipped', reason: 'no OpenClaw gateway on this host' };
-    if (!gateway.config && gateway.processes.length === 0) return { result: 'skipped', reason: 'no readable config and no running gateway to read auth from' };
     const exposed = gatewayExposed(ctx);
     const severity = exposed ? 'critical' : 'warn';
+    if (!gateway.config && gateway.processes.length === 0 && !gateway.auth.mode) {
+      // A gateway detected in a container is a gateway: its auth lives inside it, not read, never "skipped".
+      const names = gateway.containers ?? [];
+      if (names.length === 0) return { result: 'skipped', reason: 'no readable config and no running gateway to read auth from' };
+      const list = names.join(', ');
+      return {
+        result: 'unknown',
+        reason: `the gateway runs in container ${list}; its auth is set inside it and was not read`,
+        findings: [
+          {
+            status: 'unknown',
+            severity,
+            message: `The gateway runs in container ${list}: its config and environment are inside the container, and its command has no --auth flag, so how it authenticates was not read.`,
+            evidence: names.map((n) => ({ kind: 'service' as const, text: `container ${n}: no --auth in its command` })),
+            remediation: {
+              summary: 'Read the gateway auth inside the container, or audit its config file with --openclaw-config.',
+              steps: names.map((n) => `docker exec ${shellWordOr(n, 'CONTAINER')} openclaw config get gateway.auth`),
+              automatic: false,
+            },
+          },
+        ],
+      };
+    }
     const mode = gateway.auth.mode;
     const remediation = {
       summary: 'Use token auth with a long random token (openssl rand -hex 32).',

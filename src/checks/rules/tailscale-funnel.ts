@@ -20,6 +20,8 @@ export const tailscaleFunnel: Check = {
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: [
+        'tailscale CLI missing while tailscale0 is up (unknown)',
+        'tailscale CLI missing while tailscaled listens (unknown)',
         'Funnel to socat on 127.0.0.1:8080 in front of the gateway',
         'Funnel to the host port Docker publishes the gateway container on (8080:18789)',
         'Funnel to a name clawmoat cannot resolve (unknown)',

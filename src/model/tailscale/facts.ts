@@ -51,6 +51,21 @@ function interfaceTailnet(snapshot: Snapshot): { iface?: string; addresses: stri
   return { addresses: [] };
 }
 
+/**
+ * What shows that tailscaled runs here whatever its CLI says: a tailnet interface that is up, an
+ * interface named tailscale* (tailscaled's tun, gone when it stops), or a socket of a process named
+ * tailscaled. One line naming it, or undefined. Used to refuse "not installed" as a fact (inputs.ts).
+ */
+export function tailscaledSeen(snapshot: Snapshot): string | undefined {
+  const kernel = interfaceTailnet(snapshot);
+  if (kernel.iface) return `a tailnet interface is up: ${kernel.iface} ${kernel.addresses.join(', ')}`;
+  const tun = snapshot.network.interfaces.status === 'ok' ? snapshot.network.interfaces.data.find((i) => i.name.startsWith('tailscale')) : undefined;
+  if (tun) return `interface ${tun.name} exists`;
+  const socket = snapshot.sockets.status === 'ok' ? snapshot.sockets.data.find((s) => s.process === 'tailscaled') : undefined;
+  if (socket) return `tailscaled (pid ${socket.pid ?? '?'}) listens on ${socket.protocol} ${socket.address}:${socket.port}`;
+  return undefined;
+}
+
 /** The ports a Serve route may aim at to reach the gateway: its own, and any socket its process holds (OpenClaw's Serve uses an ephemeral one). */
 /** What the Tailscale facts are read from: the snapshot and its gateway (an AnalysisContext has both). */
 export interface TailscaleInput {

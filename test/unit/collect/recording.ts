@@ -8,7 +8,10 @@ export function output(records: [op: string, status: string, id: string, data: s
 }
 
 /** A recording of a small host: what the script prints there, record by record. */
-export function hostRecording(extra: [string, string, string, string | Buffer][] = [], options: { gatewayEnv?: string[] } = {}): Buffer {
+export function hostRecording(
+  extra: [string, string, string, string | Buffer][] = [],
+  options: { gatewayEnv?: string[]; docker?: [string, string, string, string][] } = {},
+): Buffer {
   // As grep -H -z prints them: "PID/cmdline:ARG\0" per argument.
   const argv = (pid: number, args: string[]) => args.map((a) => `${pid}/cmdline:${a}\0`).join('');
   const cmdlines = argv(1, ['/sbin/init']) + argv(200, ['/usr/sbin/sshd', '-D']) + argv(4242, ['openclaw-gateway', '--port', '18789']);
@@ -59,7 +62,8 @@ export function hostRecording(extra: [string, string, string, string | Buffer][]
     ],
     ['run', '0', 'sshd -T', 'port 22\npasswordauthentication no\npermitrootlogin prohibit-password\n'],
     ['stderr', '0', 'sshd -T', ''],
-    ['docker', 'down', '/version', ''],
+    // Docker's API as the script records it (the daemon is down unless a test says otherwise).
+    ...(options.docker ?? [['docker', 'down', '/version', '']]),
     ...extra,
   ]);
 }

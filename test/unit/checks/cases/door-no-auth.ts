@@ -1,4 +1,4 @@
-import { compose, withConfig, withSocat } from '../../../fixtures/builders/snapshot.js';
+import { compose, withConfig, withSocat, withoutDoors } from '../../../fixtures/builders/snapshot.js';
 import { LOOPBACK_GATEWAY, nginxDoor, withNginx } from './doors-fixtures.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
 
@@ -41,6 +41,14 @@ export const cases: CheckCases = {
     },
   ],
   invalid: [
+    {
+      name: 'auth none, a snapshot without doors (older clawmoat): unknown, not "no door"',
+      snapshot: compose(LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'none' } } }), withoutDoors()),
+      result: 'unknown',
+      severity: 'critical',
+      findings: 1,
+      evidenceIncludes: ['no doors section'],
+    },
     {
       name: 'auth none behind nginx on 0.0.0.0:443 with no auth of its own: critical',
       snapshot: compose(LOOPBACK_GATEWAY({ gateway: { auth: { mode: 'none' } } }, { 'gateway.auth.mode': 3 }), withNginx(nginxDoor(443))),

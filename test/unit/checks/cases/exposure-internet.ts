@@ -9,6 +9,7 @@ import {
   withIptables,
   withSockets,
   withSocat,
+  withoutDoors,
 } from '../../../fixtures/builders/snapshot.js';
 import { nginxDoor, withNginx } from './doors-fixtures.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
@@ -162,6 +163,19 @@ export const cases: CheckCases = {
       fixes: ['door.explain-tunnel'],
       steps: [],
       evidenceIncludes: ['Cloudflare Access', '/etc/cloudflared/config.yml:4'],
+    },
+    {
+      name: 'a snapshot without doors (older clawmoat) and a socat on 0.0.0.0:443: unknown, not closed',
+      snapshot: compose(
+        LOOPBACK_GATEWAY,
+        withSockets({ ...tcpListener('0.0.0.0', 443, 7000, 'socat'), cmdline: ['socat', 'TCP-LISTEN:443,fork,reuseaddr', 'TCP:127.0.0.1:18789'] }),
+        withoutDoors(),
+      ),
+      result: 'unknown',
+      severity: 'critical',
+      findings: 1,
+      steps: [],
+      evidenceIncludes: ['no doors section', 'collect it again'],
     },
     {
       name: 'nginx on 0.0.0.0:443 whose config does not parse: unknown, naming the file and line',

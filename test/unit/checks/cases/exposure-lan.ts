@@ -8,12 +8,14 @@ import {
   withIptables,
   withSockets,
   withSocat,
+  withTailscaleRead,
 } from '../../../fixtures/builders/snapshot.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
 
 const LAN = withInterface('eth1', '192.168.1.10', 24, '192.168.1.0/24');
 
-const TAILNET = withInterface('tailscale0', '100.101.102.103', 32);
+/** A tailnet whose tailscaled was read (with the CLI missing, Serve/Funnel would be unknown). */
+const TAILNET = compose(withInterface('tailscale0', '100.101.102.103', 32), withTailscaleRead());
 
 /** exposureLan: the snapshots it must pass and those it must report. */
 export const cases: CheckCases = {

@@ -53,6 +53,41 @@ export const cases: CheckCases = {
       evidenceIncludes: ['--dport 18789'],
     },
     {
+      name: 'ACCEPT for the gateway port in before.rules (ufw-before-input)',
+      snapshot: compose(
+        withUfw(true, '### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in\n-A ufw-user-input -p tcp --dport 22 -j ACCEPT\n'),
+        withIptables(
+          '*filter\n:INPUT DROP [0:0]\n:ufw-before-input - [0:0]\n:ufw-user-input - [0:0]\n-A INPUT -j ufw-before-input\n' +
+            '-A ufw-before-input -p tcp --dport 18789 -j ACCEPT\n-A ufw-before-input -j ufw-user-input\n-A ufw-user-input -p tcp --dport 22 -j ACCEPT\nCOMMIT\n',
+        ),
+      ),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['firewall.deny-gateway-port'],
+      steps: [],
+      evidenceIncludes: ['-A ufw-before-input -p tcp --dport 18789 -j ACCEPT'],
+    },
+    {
+      name: 'a hand-edited user.rules ACCEPT for the gateway port with no tuple',
+      snapshot: compose(
+        withUfw(
+          true,
+          '### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in\n-A ufw-user-input -p tcp --dport 22 -j ACCEPT\n-A ufw-user-input -p tcp --dport 18789 -j ACCEPT\n',
+        ),
+        withIptables(
+          '*filter\n:INPUT DROP [0:0]\n:ufw-user-input - [0:0]\n-A INPUT -j ufw-user-input\n' +
+            '-A ufw-user-input -p tcp --dport 22 -j ACCEPT\n-A ufw-user-input -p tcp --dport 18789 -j ACCEPT\nCOMMIT\n',
+        ),
+      ),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['firewall.deny-gateway-port'],
+      steps: [],
+      evidenceIncludes: ['-A ufw-user-input -p tcp --dport 18789 -j ACCEPT'],
+    },
+    {
       name: 'multiport in a user chain',
       snapshot: withIptables('*filter\n:INPUT DROP [0:0]\n:svc - [0:0]\n-A INPUT -j svc\n-A svc -p tcp -m multiport --dports 80,443,18789 -j ACCEPT\nCOMMIT\n'),
       result: 'fail',

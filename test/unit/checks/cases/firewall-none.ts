@@ -13,7 +13,7 @@ const UFW_LOADED = '*filter\n:INPUT DROP [0:0]\n:ufw-before-input - [0:0]\n:ufw-
 /** firewallNone: the snapshots it must pass and those it must report. */
 export const cases: CheckCases = {
   valid: [
-    { name: 'UFW active', snapshot: compose(withUfw(true, UFW_ACTIVE_RULES), withIptables(UFW_LOADED)), result: 'pass' },
+    { name: 'UFW active', snapshot: compose(withUfw(true, UFW_ACTIVE_RULES), withIptables(UFW_LOADED, UFW_LOADED)), result: 'pass' },
     {
       name: 'hand-written iptables with DROP policy',
       snapshot: withIptables(
@@ -73,6 +73,22 @@ export const cases: CheckCases = {
       fixes: ['firewall.enable'],
       steps: [],
       evidenceIncludes: ['policy ACCEPT'],
+    },
+    {
+      name: 'UFW active, its files say DROP, but the live INPUT policy is ACCEPT',
+      snapshot: compose(
+        withUfw(true, UFW_ACTIVE_RULES),
+        withIptables(UFW_LOADED_ALLOWING, UFW_LOADED_ALLOWING),
+        withGatewayProcess(4, ['openclaw', 'gateway']),
+        withSockets(tcpListener('0.0.0.0', 18789, 4)),
+      ),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['firewall.enable'],
+      // harden plans no step for it yet (its plan starts from UFW's files, which already say DROP).
+      steps: [],
+      evidenceIncludes: ['DEFAULT_INPUT_POLICY DROP in /etc/default/ufw, not what the kernel has loaded', 'ip: filter INPUT policy ACCEPT'],
     },
     {
       // Review 2 finding 12: "UFW is active" passed here although UFW admits everything no rule names.

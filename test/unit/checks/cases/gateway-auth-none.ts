@@ -59,6 +59,39 @@ export const cases: CheckCases = {
       evidenceIncludes: ['openclaw.json:5', 'reachable beyond loopback'],
     },
     {
+      name: 'gateway container with --auth none, published on 8080, nothing on the host',
+      snapshot: compose(
+        withContainers({
+          name: 'openclaw',
+          command: ['node', 'dist/index.js', 'gateway', '--bind', 'lan', '--auth', 'none'],
+          ports: [{ hostIp: '0.0.0.0', hostPort: '8080', containerPort: 18789, protocol: 'tcp' }],
+        }),
+        withSockets(tcpListener('0.0.0.0', 8080, 999, 'docker-proxy')),
+      ),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['gateway.set-token'],
+      steps: [],
+      evidenceIncludes: ['--auth flag in the command of container openclaw', 'reachable beyond loopback'],
+    },
+    {
+      name: 'gateway container whose auth is inside it, published on 8080',
+      snapshot: compose(
+        withContainers({
+          name: 'openclaw',
+          command: ['node', 'dist/index.js', 'gateway', '--bind', 'lan'],
+          ports: [{ hostIp: '0.0.0.0', hostPort: '8080', containerPort: 18789, protocol: 'tcp' }],
+        }),
+        withSockets(tcpListener('0.0.0.0', 8080, 999, 'docker-proxy')),
+      ),
+      result: 'unknown',
+      severity: 'critical',
+      findings: 1,
+      steps: [],
+      evidenceIncludes: ['container openclaw: no --auth in its command', 'how it authenticates was not read'],
+    },
+    {
       name: 'auth.mode none, the loopback gateway behind socat on 0.0.0.0:443',
       snapshot: compose(
         withConfig({ gateway: { auth: { mode: 'none' } } }, { 'gateway.auth.mode': 5 }),

@@ -1,4 +1,13 @@
-import { compose, tcpListener, withConfig, withContainers, withGatewayProcess, withSocat, withSockets } from '../../../fixtures/builders/snapshot.js';
+import {
+  compose,
+  tcpListener,
+  withConfig,
+  withContainers,
+  withGatewayProcess,
+  withInterface,
+  withSocat,
+  withSockets,
+} from '../../../fixtures/builders/snapshot.js';
 import type { Snapshot } from '../../../../src/snapshot/types.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
 
@@ -61,6 +70,22 @@ export const cases: CheckCases = {
     },
   ],
   invalid: [
+    {
+      name: 'tailscale CLI missing while tailscale0 is up',
+      snapshot: compose(LOOPBACK_GATEWAY, withInterface('tailscale0', '100.101.102.103', 32)),
+      result: 'unknown',
+      severity: 'critical',
+      findings: 1,
+      evidenceIncludes: ['tailscale is not installed, yet tailscaled runs (a tailnet interface is up: tailscale0 100.101.102.103)', 'docker exec'],
+    },
+    {
+      name: 'tailscale CLI missing while tailscaled listens',
+      snapshot: compose(LOOPBACK_GATEWAY, withSockets({ protocol: 'udp', address: '0.0.0.0', port: 41641, family: 4, pid: 77, process: 'tailscaled' })),
+      result: 'unknown',
+      severity: 'critical',
+      findings: 1,
+      evidenceIncludes: ['tailscaled (pid 77) listens on udp 0.0.0.0:41641'],
+    },
     {
       name: 'Funnel to socat on 127.0.0.1:8080 in front of the gateway',
       snapshot: compose(LOOPBACK_GATEWAY, withSocat(9, 8080, 18789, '127.0.0.1'), funnelTo('http://127.0.0.1:8080')),
