@@ -3,6 +3,7 @@ import type { Snapshot, Socket } from '../snapshot/types.js';
 import type { HostFacts, Packet, SimResult, Step } from '../netfilter/simulate/types.js';
 import { prepare, type Simulator } from '../netfilter/simulate/index.js';
 import { entrancesTo } from '../netfilter/entrances.js';
+import { parseIpsetSave } from '../netfilter/ipset.js';
 import type { Ruleset } from '../netfilter/model.js';
 import { answerFor, cellOf, judgePath, RANK, type Attempt } from './attempt.js';
 import { socketAccepts } from './listeners.js';
@@ -41,18 +42,6 @@ export function hostFacts(snapshot: Snapshot): HostFacts {
   };
   if (snapshot.netfilter.ipsetSave.status === 'ok') facts.ipsets = parseIpsetSave(snapshot.netfilter.ipsetSave.data);
   return facts;
-}
-
-/** `ipset save`: `create NAME TYPE ...` and `add NAME ENTRY` lines; only address/net sets are kept. */
-export function parseIpsetSave(text: string): Record<string, string[]> {
-  const sets: Record<string, string[]> = {};
-  for (const line of text.split('\n')) {
-    const create = /^create (\S+) hash:(net|ip)\b/.exec(line);
-    if (create) sets[create[1]!] ??= [];
-    const add = /^add (\S+) (\S+)/.exec(line);
-    if (add && sets[add[1]!]) sets[add[1]!]!.push(add[2]!);
-  }
-  return sets;
 }
 
 function listenerOf(socket: Socket, gatewaySockets: Set<Socket>, door: SocketDoor | undefined): ReachListener {
