@@ -4,6 +4,7 @@ import type { HostFacts, Packet, SimResult, Step } from '../netfilter/simulate/t
 import { prepare, type Simulator } from '../netfilter/simulate/index.js';
 import { entrancesTo } from '../netfilter/entrances.js';
 import { parseIpsetSave } from '../netfilter/ipset.js';
+import { unreadLegacyTables } from './legacy-tables.js';
 import type { Ruleset } from '../netfilter/model.js';
 import { answerFor, cellOf, judgePath, RANK, type Attempt } from './attempt.js';
 import { socketAccepts } from './listeners.js';
@@ -131,6 +132,9 @@ export function computeReach(
   const limitations: string[] = [];
   const rulesetKnown = snapshot.netfilter.iptablesSave.status === 'ok' || snapshot.netfilter.nftRuleset.status === 'ok';
   if (!rulesetKnown) limitations.push('the firewall ruleset could not be read: every non-loopback cell is unknown (run as root)');
+  // Legacy tables that exist but were not read can decide any cell of their family, but loopback's (as above).
+  const unreadLegacy = new Map(unreadLegacyTables(snapshot.netfilter).map((u) => [u.family, u]));
+  for (const u of unreadLegacy.values()) limitations.push(`${u.detail}: every non-loopback IPv${u.family} cell is unknown; ${u.advice}`);
   if (snapshot.sockets.status !== 'ok') limitations.push(`sockets could not be read: ${snapshot.sockets.detail}`);
   limitations.push(...(options.limitations ?? []));
   const facts = hostFacts(snapshot);
@@ -159,9 +163,10 @@ export function computeReach(
             sport: 40000,
             dport: socket.port,
           };
+          const unread = zone.kind === 'loopback' ? undefined : !rulesetKnown ? 'the firewall ruleset could not be read' : unreadLegacy.get(family)?.detail;
           const attempt: Attempt =
-            !rulesetKnown && zone.kind !== 'loopback'
-              ? { verdict: 'unknown', destination: daddr, source: saddr, reason: 'the firewall ruleset could not be read', path: [] }
+            unread !== undefined
+              ? { verdict: 'unknown', destination: daddr, source: saddr, reason: unread, path: [] }
               : judge(simulator.simulate(packet, answerFor(sockets, family, socket.protocol, packet.iif)), socket, packet, family);
           if (
             !best ||
@@ -173,7 +178,9 @@ export function computeReach(
         }
         if (best?.verdict === 'open') break;
       }
-      if (best?.verdict !== 'open' && (rulesetKnown || zone.kind === 'loopback')) {
+      // A translation's path crosses tables that were not read when a family's legacy tables were not.
+      const blind = zone.kind !== 'loopback' && (!rulesetKnown || families(socket).some((f) => unreadLegacy.has(f)));
+      if (best?.verdict !== 'open' && !blind) {
         const other = throughTranslations(simulator, ruleset, sockets, socket, zone, isLocal);
         if (other && (other.verdict === 'open' || !best || RANK[other.verdict] > RANK[best.verdict])) best = other;
       }
