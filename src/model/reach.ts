@@ -5,6 +5,7 @@ import { prepare, type Simulator } from '../netfilter/simulate/index.js';
 import { entrancesTo } from '../netfilter/entrances.js';
 import { parseIpsetSave } from '../netfilter/ipset.js';
 import { unreadLegacyTables } from './legacy-tables.js';
+import { policyRoutingUnmodelled } from './policy-routing.js';
 import type { Ruleset } from '../netfilter/model.js';
 import { answerFor, cellOf, judgePath, RANK, type Attempt } from './attempt.js';
 import { socketAccepts } from './listeners.js';
@@ -139,6 +140,14 @@ export function computeReach(
   limitations.push(...(options.limitations ?? []));
   const facts = hostFacts(snapshot);
   const simulator = prepare(ruleset, facts);
+  // rp_filter's lookup follows `ip rule`, which the simulator does not (policy-routing.ts): its drop is then not a fact.
+  const policy = new Map(([4, 6] as const).map((f) => [f, policyRoutingUnmodelled(snapshot, f)]));
+  const judgeRouted = (result: SimResult, socket: Socket, packet: Packet, family: 4 | 6): Attempt => {
+    const attempt = judge(result, socket, packet, family);
+    const why = policy.get(family);
+    if (result.disposition !== 'dropped' || result.reason !== 'rp-filter' || why === undefined) return attempt;
+    return { ...attempt, verdict: 'unknown', reason: `${attempt.reason}; but ${why}, and the kernel's reverse-path lookup follows them` };
+  };
   const canonical = (a: string): string => parseAddress(a)?.toString() ?? a;
   const local = new Set(facts.addresses.map((a) => canonical(a.address)));
   // Asked of every literal DNAT target (thousands on a kube-proxy host): a dotted quad is its own canonical text, loopback when in 127/8.
@@ -167,7 +176,7 @@ export function computeReach(
           const attempt: Attempt =
             unread !== undefined
               ? { verdict: 'unknown', destination: daddr, source: saddr, reason: unread, path: [] }
-              : judge(simulator.simulate(packet, answerFor(sockets, family, socket.protocol, packet.iif)), socket, packet, family);
+              : judgeRouted(simulator.simulate(packet, answerFor(sockets, family, socket.protocol, packet.iif)), socket, packet, family);
           if (
             !best ||
             RANK[attempt.verdict] > RANK[best.verdict] ||
