@@ -1,4 +1,4 @@
-import type { Collected, InterfaceAddress, NetInterface, NetworkState, Route } from '../snapshot/types.js';
+import type { Collected, InterfaceAddress, NetInterface, NetworkState, PolicyRule, Route } from '../snapshot/types.js';
 import { listDir, ok, readText, run, unavailable } from './host.js';
 import type { ScriptReads } from './script/declare.js';
 
@@ -57,6 +57,26 @@ export function parseIpRouteJson(json: unknown, family: 4 | 6): Route[] {
     });
 }
 
+const RULE_KEYS = new Set(['priority', 'src', 'srclen', 'dst', 'dstlen', 'iif', 'oif', 'fwmark', 'fwmask', 'not', 'table', 'action']);
+
+/** `ip -j rule`: the keys the model reads, and the names of every other key (what it cannot evaluate). */
+export function parseIpRuleJson(json: unknown, family: 4 | 6): PolicyRule[] {
+  if (!Array.isArray(json)) throw new Error('ip -j rule did not return a JSON array');
+  return (json as Record<string, unknown>[])
+    .filter((r) => typeof r.priority === 'number')
+    .map((r) => {
+      const rule: PolicyRule = { family, priority: r.priority as number };
+      for (const key of ['src', 'dst', 'iif', 'oif', 'fwmark', 'fwmask', 'table', 'action'] as const) if (typeof r[key] === 'string') rule[key] = r[key];
+      if (typeof r.srclen === 'number') rule.srclen = r.srclen;
+      if (typeof r.dstlen === 'number') rule.dstlen = r.dstlen;
+      // ip prints `"not": null` for an inverted selector.
+      if ('not' in r) rule.not = true;
+      const other = Object.keys(r).filter((k) => !RULE_KEYS.has(k) && !(k === 'flags' && Array.isArray(r.flags) && r.flags.length === 0));
+      if (other.length > 0) rule.other = other;
+      return rule;
+    });
+}
+
 async function runJson<T>(args: string[], parse: (json: unknown) => T): Promise<Collected<T>> {
   const result = await run('ip', args);
   if (result.status !== 'ok') return result;
@@ -84,17 +104,21 @@ async function collectSysctl(interfaces: string[]): Promise<Collected<Record<str
 }
 
 export async function collectNetwork(): Promise<NetworkState> {
-  const [interfaces, routes4, routes6] = await Promise.all([
+  const [interfaces, routes4, routes6, rules4, rules6] = await Promise.all([
     runJson(['-j', '-d', 'addr'], parseIpAddrJson),
     runJson(['-j', 'route', 'show', 'table', 'all'], (j) => parseIpRouteJson(j, 4)),
     runJson(['-6', '-j', 'route', 'show', 'table', 'all'], (j) => parseIpRouteJson(j, 6)),
+    runJson(['-j', 'rule', 'show'], (j) => parseIpRuleJson(j, 4)),
+    runJson(['-6', '-j', 'rule', 'show'], (j) => parseIpRuleJson(j, 6)),
   ]);
   const names = interfaces.status === 'ok' ? interfaces.data.map((i) => i.name) : await listDir('/sys/class/net');
   const sysctl = await collectSysctl(names);
   let routes: Collected<Route[]>;
   if (routes4.status === 'ok') routes = ok([...routes4.data, ...(routes6.status === 'ok' ? routes6.data : [])]);
   else routes = routes4;
-  return { interfaces, routes, sysctl };
+  // Both families or neither: half of the rules would read as "no policy routing" for the other.
+  const rules: Collected<PolicyRule[]> = rules4.status !== 'ok' ? rules4 : rules6.status !== 'ok' ? rules6 : ok([...rules4.data, ...rules6.data]);
+  return { interfaces, routes, sysctl, rules };
 }
 
 /** What collectNetwork reads, for the collection script. */
@@ -103,6 +127,8 @@ export const NETWORK_READS: ScriptReads = {
     { argv: ['ip', '-j', '-d', 'addr'] },
     { argv: ['ip', '-j', 'route', 'show', 'table', 'all'] },
     { argv: ['ip', '-6', '-j', 'route', 'show', 'table', 'all'] },
+    { argv: ['ip', '-j', 'rule', 'show'] },
+    { argv: ['ip', '-6', '-j', 'rule', 'show'] },
   ],
   dirs: ['/sys/class/net'],
   kernelValues: [...SYSCTL_KEYS.map((k) => `/proc/sys/${k}`), ...SYSCTL_PER_INTERFACE.map((k) => `/proc/sys/net/ipv4/conf/{iface}/${k}`)],

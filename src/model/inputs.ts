@@ -1,6 +1,7 @@
 import type { Collected, DockerState, Snapshot, Unavailable } from '../snapshot/types.js';
 import type { ComposeModel } from './compose/types.js';
 import { shellWordOr } from './shell-word.js';
+import { unreadLegacyTables } from './legacy-tables.js';
 import { tailscaledSeen } from './tailscale/facts.js';
 
 /**
@@ -255,8 +256,8 @@ export function inputProblems(snapshot: Snapshot, composeFiles: readonly Compose
     netfilter: [
       ...problemOf('netfilter', 'iptables-save', nf.iptablesSave),
       ...problemOf('netfilter', 'ip6tables-save', nf.ip6tablesSave),
-      ...(nf.iptablesLegacySave ? problemOf('netfilter', 'iptables-legacy-save', nf.iptablesLegacySave) : []),
-      ...(nf.ip6tablesLegacySave ? problemOf('netfilter', 'ip6tables-legacy-save', nf.ip6tablesLegacySave) : []),
+      // Present only when legacy tables are loaded: not installed is then a missing input, not a fact.
+      ...unreadLegacyTables(nf).map((u): InputProblem => ({ input: 'netfilter', source: u.source, detail: u.detail, advice: u.advice })),
       ...problemOf('netfilter', 'nft list ruleset', nf.nftRuleset),
     ],
     ufw: ufwProblems(snapshot),

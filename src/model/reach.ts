@@ -3,6 +3,9 @@ import type { Snapshot, Socket } from '../snapshot/types.js';
 import type { HostFacts, Packet, SimResult, Step } from '../netfilter/simulate/types.js';
 import { prepare, type Simulator } from '../netfilter/simulate/index.js';
 import { entrancesTo } from '../netfilter/entrances.js';
+import { parseIpsetSave } from '../netfilter/ipset.js';
+import { unreadLegacyTables } from './legacy-tables.js';
+import { policyRoutingUnmodelled } from './policy-routing.js';
 import type { Ruleset } from '../netfilter/model.js';
 import { answerFor, cellOf, judgePath, RANK, type Attempt } from './attempt.js';
 import { socketAccepts } from './listeners.js';
@@ -41,18 +44,6 @@ export function hostFacts(snapshot: Snapshot): HostFacts {
   };
   if (snapshot.netfilter.ipsetSave.status === 'ok') facts.ipsets = parseIpsetSave(snapshot.netfilter.ipsetSave.data);
   return facts;
-}
-
-/** `ipset save`: `create NAME TYPE ...` and `add NAME ENTRY` lines; only address/net sets are kept. */
-export function parseIpsetSave(text: string): Record<string, string[]> {
-  const sets: Record<string, string[]> = {};
-  for (const line of text.split('\n')) {
-    const create = /^create (\S+) hash:(net|ip)\b/.exec(line);
-    if (create) sets[create[1]!] ??= [];
-    const add = /^add (\S+) (\S+)/.exec(line);
-    if (add && sets[add[1]!]) sets[add[1]!]!.push(add[2]!);
-  }
-  return sets;
 }
 
 function listenerOf(socket: Socket, gatewaySockets: Set<Socket>, door: SocketDoor | undefined): ReachListener {
@@ -142,10 +133,21 @@ export function computeReach(
   const limitations: string[] = [];
   const rulesetKnown = snapshot.netfilter.iptablesSave.status === 'ok' || snapshot.netfilter.nftRuleset.status === 'ok';
   if (!rulesetKnown) limitations.push('the firewall ruleset could not be read: every non-loopback cell is unknown (run as root)');
+  // Legacy tables that exist but were not read can decide any cell of their family, but loopback's (as above).
+  const unreadLegacy = new Map(unreadLegacyTables(snapshot.netfilter).map((u) => [u.family, u]));
+  for (const u of unreadLegacy.values()) limitations.push(`${u.detail}: every non-loopback IPv${u.family} cell is unknown; ${u.advice}`);
   if (snapshot.sockets.status !== 'ok') limitations.push(`sockets could not be read: ${snapshot.sockets.detail}`);
   limitations.push(...(options.limitations ?? []));
   const facts = hostFacts(snapshot);
   const simulator = prepare(ruleset, facts);
+  // rp_filter's lookup follows `ip rule`, which the simulator does not (policy-routing.ts): its drop is then not a fact.
+  const policy = new Map(([4, 6] as const).map((f) => [f, policyRoutingUnmodelled(snapshot, f)]));
+  const judgeRouted = (result: SimResult, socket: Socket, packet: Packet, family: 4 | 6): Attempt => {
+    const attempt = judge(result, socket, packet, family);
+    const why = policy.get(family);
+    if (result.disposition !== 'dropped' || result.reason !== 'rp-filter' || why === undefined) return attempt;
+    return { ...attempt, verdict: 'unknown', reason: `${attempt.reason}; but ${why}, and the kernel's reverse-path lookup follows them` };
+  };
   const canonical = (a: string): string => parseAddress(a)?.toString() ?? a;
   const local = new Set(facts.addresses.map((a) => canonical(a.address)));
   // Asked of every literal DNAT target (thousands on a kube-proxy host): a dotted quad is its own canonical text, loopback when in 127/8.
@@ -170,10 +172,11 @@ export function computeReach(
             sport: 40000,
             dport: socket.port,
           };
+          const unread = zone.kind === 'loopback' ? undefined : !rulesetKnown ? 'the firewall ruleset could not be read' : unreadLegacy.get(family)?.detail;
           const attempt: Attempt =
-            !rulesetKnown && zone.kind !== 'loopback'
-              ? { verdict: 'unknown', destination: daddr, source: saddr, reason: 'the firewall ruleset could not be read', path: [] }
-              : judge(simulator.simulate(packet, answerFor(sockets, family, socket.protocol, packet.iif)), socket, packet, family);
+            unread !== undefined
+              ? { verdict: 'unknown', destination: daddr, source: saddr, reason: unread, path: [] }
+              : judgeRouted(simulator.simulate(packet, answerFor(sockets, family, socket.protocol, packet.iif)), socket, packet, family);
           if (
             !best ||
             RANK[attempt.verdict] > RANK[best.verdict] ||
@@ -184,7 +187,9 @@ export function computeReach(
         }
         if (best?.verdict === 'open') break;
       }
-      if (best?.verdict !== 'open' && (rulesetKnown || zone.kind === 'loopback')) {
+      // A translation's path crosses tables that were not read when a family's legacy tables were not.
+      const blind = zone.kind !== 'loopback' && (!rulesetKnown || families(socket).some((f) => unreadLegacy.has(f)));
+      if (best?.verdict !== 'open' && !blind) {
         const other = throughTranslations(simulator, ruleset, sockets, socket, zone, isLocal);
         if (other && (other.verdict === 'open' || !best || RANK[other.verdict] > RANK[best.verdict])) best = other;
       }

@@ -213,7 +213,12 @@ export const COVERAGE: readonly CoverageEntry[] = [
     '--set records the client; --rcheck/--update/--remove find what the same walk recorded (--hitcount, --rdest)',
     'filter INPUT -m recent --update --seconds 30 --hitcount 6 --name DEFAULT --rsource -j DROP',
   ),
-  IM('set', 'modelled', 'ipsets from `ipset save` (unknown when not collected)', 'filter INPUT -m set --match-set s src -j ACCEPT'),
+  IM(
+    'set',
+    'modelled',
+    'ipsets from `ipset save`: hash:net (nomatch), hash:ip (netmask, bitmask), bitmap:ip; other types and sets not collected are unknown',
+    'filter INPUT -m set --match-set s src -j ACCEPT',
+  ),
   IM('mark / connmark', 'modelled', 'marks follow MARK/CONNMARK on the walk', 'filter INPUT -m mark --mark 0x1/0x1 -j ACCEPT'),
   IM('icmp / icmp6', 'modelled', '', 'filter INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT'),
   IM('hl / ttl', 'modelled', '64, one less after routing', 'filter INPUT -m ttl --ttl-eq 64 -j ACCEPT'),

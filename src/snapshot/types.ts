@@ -80,11 +80,36 @@ export interface Route {
   prefsrc?: string;
 }
 
+/** One policy routing rule (`ip -j rule`), as ip prints it. */
+export interface PolicyRule {
+  family: 4 | 6;
+  priority: number;
+  /** "all" or an address; with `srclen`/`dstlen` a prefix. */
+  src?: string;
+  srclen?: number;
+  dst?: string;
+  dstlen?: number;
+  iif?: string;
+  oif?: string;
+  fwmark?: string;
+  fwmask?: string;
+  /** The selector is inverted (`not`). */
+  not?: boolean;
+  /** The table looked up (`lookup T`); absent for other actions. */
+  table?: string;
+  /** blackhole, unreachable, prohibit, nop; absent for a table lookup. */
+  action?: string;
+  /** Every other key ip printed (goto, suppress_prefixlen, uid range, ipproto, ports, tos ...). */
+  other?: string[];
+}
+
 export interface NetworkState {
   interfaces: Collected<NetInterface[]>;
   routes: Collected<Route[]>;
   /** Selected sysctls that decide routing: ip_forward, forwarding, route_localnet per interface. */
   sysctl: Collected<Record<string, string>>;
+  /** Policy routing rules of both families; absent in snapshots taken before they were read. */
+  rules?: Collected<PolicyRule[]>;
 }
 
 export interface NetfilterState {

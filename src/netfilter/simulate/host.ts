@@ -13,7 +13,7 @@ import {
   type Ip,
   type Net,
 } from './ip.js';
-import type { HostFacts } from './types.js';
+import type { HostFacts, Ipset } from './types.js';
 
 /**
  * The host as routing sees it: the local table (every interface address, 127.0.0.0/8, ::1,
@@ -63,8 +63,8 @@ export class HostTable {
   private readonly broadcast = new Map<string, string>();
   private readonly routes: Route[] = [];
   private readonly routeCache = new Map<string, Route | null>();
-  readonly ipsets: Readonly<Record<string, string[]>>;
-  private readonly ipsetNets = new Map<string, Net[]>();
+  readonly ipsets: Readonly<Record<string, Ipset>>;
+  private readonly ipsetEntries = new Map<string, IpsetEntry[] | string>();
   /** Whether any IPv6 route was collected (without them, no IPv6 address counts as unrouted). */
   private readonly hasRoutes6: boolean;
 
@@ -320,25 +320,64 @@ export class HostTable {
     return this.deviceOf(r) === iif;
   }
 
-  /** ipset membership from `ipset save` contents; undefined when the set was not collected. */
-  inIpset(name: string, ip: Ip): boolean | undefined {
-    if (!Object.hasOwn(this.ipsets, name)) return undefined;
-    let nets = this.ipsetNets.get(name);
-    if (!nets) {
-      nets = [];
-      for (const entry of this.ipsets[name] ?? []) {
-        const slash = entry.indexOf('/');
-        const addr = slash < 0 ? entry : entry.slice(0, slash);
-        const p = parseIp(addr);
-        if (!p) continue;
-        const len = slash < 0 ? (p.family === 'ip' ? 32 : 128) : Number(entry.slice(slash + 1));
-        const n = netOfPrefix(addr, len);
-        if (n) nets.push(n);
-      }
-      this.ipsetNets.set(name, nets);
-    }
-    return nets.some((n) => inNet(n, ip.family, ip.words));
+  /** Why membership of ipset `name` cannot be decided (not collected, type not modelled); undefined when it can. */
+  ipsetUnknown(name: string): string | undefined {
+    const entries = this.ipsetEntriesOf(name);
+    return typeof entries === 'string' ? entries : undefined;
   }
+
+  /**
+   * ipset membership (see `Ipset`): the most specific entry holding the address decides, a
+   * `nomatch` one against. False for a set `ipsetUnknown` names.
+   */
+  inIpset(name: string, ip: Ip): boolean {
+    const entries = this.ipsetEntriesOf(name);
+    if (typeof entries === 'string') return false;
+    let best: IpsetEntry | undefined;
+    for (const e of entries) if (inNet(e.net, ip.family, ip.words) && (!best || e.bits > best.bits)) best = e;
+    return best?.member ?? false;
+  }
+
+  private ipsetEntriesOf(name: string): IpsetEntry[] | string {
+    let entries = this.ipsetEntries.get(name);
+    if (!entries) this.ipsetEntries.set(name, (entries = this.compileIpset(name)));
+    return entries;
+  }
+
+  private compileIpset(name: string): IpsetEntry[] | string {
+    if (!this.facts.ipsets) return `ipset ${name}: ipset contents not collected`;
+    if (!Object.hasOwn(this.ipsets, name)) return `ipset ${name} is not in the collected ipset save`;
+    const set = this.ipsets[name]!;
+    if ('unknown' in set) return set.unknown;
+    const out: IpsetEntry[] = [];
+    const read = (entry: string, member: boolean): void => {
+      const slash = entry.indexOf('/');
+      const addr = entry.slice(0, slash);
+      const mask = entry.slice(slash + 1);
+      const p = parseIp(addr);
+      if (!p) return;
+      const m = /^\d+$/.test(mask) ? maskWords(Number(mask), p.words.length) : parseIp(mask)?.words;
+      if (!m || m.length !== p.words.length) return;
+      const net: Net = { family: p.family, net: p.words.map((w, i) => (w & (m[i] ?? 0)) >>> 0), mask: m };
+      out.push({ net, member, bits: m.reduce((n, w) => n + popcount(w), 0) });
+    };
+    for (const e of set.members) read(e, true);
+    for (const e of set.nomatch ?? []) read(e, false);
+    return out;
+  }
+}
+
+interface IpsetEntry {
+  net: Net;
+  member: boolean;
+  /** Prefix length (mask bits): a longer one is tried first. */
+  bits: number;
+}
+
+function popcount(w: number): number {
+  let n = 0;
+  for (let x = w >>> 0; x; x >>>= 1) n += x & 1;
+  return n;
 }
 
 function wordsToV4(w: number): string {

@@ -279,16 +279,13 @@ export function compileMatch(m: Match, host: HostTable): CompiledMatch | undefin
       };
 
     case 'ipset': {
-      const why = `ipset ${m.name} (${m.text}): contents not collected`;
       if (m.flags.length !== 1) return unknown(`ipset ${m.name} with ${m.flags.length} dimensions (${m.text}) is not modelled`);
       const src = m.flags[0] === 'src';
+      const why = host.ipsetUnknown(m.name);
+      if (why !== undefined) return unknown(`${why} (${m.text})`);
       return {
-        test: (p) => {
-          const r = host.inIpset(m.name, src ? p.saddr : p.daddr);
-          return r === undefined ? U : r !== m.negate ? T : F;
-        },
+        test: (p) => (host.inIpset(m.name, src ? p.saddr : p.daddr) !== m.negate ? T : F),
         cost: 5,
-        unknownWhy: why,
       };
     }
 

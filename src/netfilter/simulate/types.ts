@@ -19,9 +19,18 @@ export interface HostFacts {
   sysctl: Record<string, string>;
   /** Interfaces that are bridges (link kind `bridge`): a DNAT back out of the bridge a packet came in on is bridged, not routed. */
   bridges?: string[];
-  /** ipset contents from `ipset save`, by set name: CIDRs/addresses (hash:net, hash:ip); other types left out. */
-  ipsets?: Record<string, string[]>;
+  /** ipsets from `ipset save` (netfilter/ipset.ts), by set name. A set not here was not collected. */
+  ipsets?: Record<string, Ipset>;
 }
+
+/**
+ * One ipset as the kernel tests an address against it. `members` are prefixes "ADDR/LEN" or,
+ * for a hash:ip `bitmask`, "ADDR/MASK"; an address is in the set when the most specific entry
+ * containing it (members and `nomatch` together) is a member, as hash:net's lookup tries its
+ * prefix lengths longest first and a `nomatch` entry it finds ends the lookup with no match.
+ * `unknown`: the set's type or an option changes membership in a way that is not modelled.
+ */
+export type Ipset = { members: string[]; nomatch?: string[] } | { unknown: string };
 
 export interface Packet {
   family: PacketFamily;
