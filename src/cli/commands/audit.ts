@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { refuseAlone } from '../flag-needs.js';
 import { REPORT_FORMATS } from '../../report/formats.js';
 import { analyseOptions, obtainSnapshot, preload, zoneSpecs } from './shared.js';
 import { checkProbeTarget, probeOptions, probeSettings } from './probe-options.js';
@@ -12,7 +13,7 @@ export function registerAudit(program: Command): void {
     .command('audit')
     .description('check this host against the OpenClaw network-isolation guide: each item pass, fail or unknown, with evidence and the fix')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...REPORT_FORMATS, ...DOCUMENT_FORMATS]).default('text'))
-    .option('--json', 'same as --format json')
+    .addOption(new Option('--json', 'same as --format json').conflicts('format'))
     .addOption(
       new Option('--fail-on <severity>', 'exit 1 when a finding (fail or unknown) is at or above this severity')
         .choices(['info', 'warn', 'critical', 'none'])
@@ -65,6 +66,12 @@ Checks and their ids: \`clawmoat checks\` and docs/checks.md. Report schema: sch
     // flags are checked either way: a bad --timeout is refused, not ignored.
     const checked = probeSettings(flags);
     const settings = flags.probe || flags.netns || flags.via || flags.target !== undefined ? checked : undefined;
+    refuseAlone(
+      command,
+      { timeout: '--timeout', concurrency: '--concurrency', adaptiveTimeout: '--no-adaptive-timeout' },
+      '--probe (or --netns, --via, --target)',
+      settings !== undefined,
+    );
     if (settings) checkProbeTarget(flags);
     // The analysis and the renderers (audit-run.ts, one chunk of the bundle) load while the
     // snapshot is read, not when the command is registered; the prober only when asked.

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { DEADMAN_FIRE_FLAG, DEFAULT_DEADMAN_SECONDS } from '../../harden/state/deadman-flags.js';
 import { processIo } from '../io.js';
+import { refuseAlone } from '../flag-needs.js';
 import { PathOption } from '../paths.js';
 import { analyseOptions } from './shared.js';
 import type { HardenFlags } from './harden-run.js';
@@ -43,6 +44,13 @@ refused or rolled back, 2 usage or runtime error.`,
     );
   // The planner, the session and its prompts load only when the command runs (harden-run.ts).
   analyseOptions(command).action(async (flags: HardenFlags) => {
+    refuseAlone(command, { yes: '--yes', confirmTimeout: '--confirm-timeout', verify: '--verify' }, '--apply', flags.apply === true);
+    refuseAlone(
+      command,
+      { stateDir: '--state-dir' },
+      '--apply, --confirm, --rollback or --history',
+      Boolean(flags.apply || flags.confirm || flags.rollback || flags.history),
+    );
     process.exitCode = await (await import('./harden-run.js')).runHarden(flags, processIo(), process.stdin.isTTY === true);
   });
 }

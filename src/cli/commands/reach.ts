@@ -12,7 +12,7 @@ export function registerReach(program: Command): void {
     .description('who can reach each listener from each zone (loopback, internet, LAN, tailnet, Docker networks), rule by rule')
     .option('--port <port>', 'only listeners on this port (and explain them)')
     .option('--from <zone>', 'only this zone: a zone name, a kind (internet, lan, tailnet, docker), or an interface')
-    .option('--json', 'print the whole matrix with paths as JSON (schema: docs/reach-format.md)')
+    .addOption(new Option('--json', 'print the whole matrix with paths as JSON (schema: docs/reach-format.md)').conflicts('format'))
     .addOption(
       new Option('-f, --format <format>', 'output format: html is one page to open offline, pdf needs Chromium')
         .choices(['text', 'json', ...DOCUMENT_FORMATS])

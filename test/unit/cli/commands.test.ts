@@ -60,3 +60,32 @@ describe('the command tree', () => {
     expect(result.stderr).toMatch(/^clawmoat: unknown option '--no-such-flag'.*--help/);
   });
 });
+
+// Review B (session 11) findings 7 and 11: a flag with no effect where it was given was ignored
+// without a word (`harden --verify` without --apply printed the plan and exit 0: the user believed
+// the change was guarded); --json beside another --format printed JSON.
+describe('a flag that means nothing where it is given is refused, not ignored', () => {
+  const host = 'test/fixtures/readme/host.json';
+  it.each([
+    [['audit', '--snapshot', host, '--timeout', '5'], '--timeout needs --probe (or --netns, --via, --target)'],
+    [['audit', '--snapshot', host, '--concurrency', '9'], '--concurrency needs --probe (or --netns, --via, --target)'],
+    [['audit', '--snapshot', host, '--no-adaptive-timeout'], '--no-adaptive-timeout needs --probe (or --netns, --via, --target)'],
+    [['harden', '--snapshot', host, '--verify', 'ssh://me@vps'], '--verify needs --apply'],
+    [['harden', '--snapshot', host, '--yes'], '--yes needs --apply'],
+    [['harden', '--snapshot', host, '--confirm-timeout', '30'], '--confirm-timeout needs --apply'],
+    [['harden', '--snapshot', host, '--state-dir', '/var/lib/clawmoat'], '--state-dir needs --apply, --confirm, --rollback or --history'],
+    [['audit', '--snapshot', host, '--format', 'html', '--json'], "option '--json' cannot be used with option '-f, --format <format>'"],
+    [['reach', '--snapshot', host, '--json', '--format', 'text'], "option '--json' cannot be used with option '-f, --format <format>'"],
+  ])('%j: exit 2, one line', (args, message) => {
+    const result = run(args);
+    expect(result.status, result.stderr).toBe(2);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('the same flags where they mean something are taken', () => {
+    expect(run(['audit', '--snapshot', host, '--json']).status).toBe(1);
+    expect(run(['audit', '--snapshot', host, '--format', 'json']).status).toBe(1);
+    expect(run(['harden', '--snapshot', host]).status).toBe(0);
+  });
+});
