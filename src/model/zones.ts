@@ -194,10 +194,10 @@ export function zoneSpace(snapshot: Snapshot, zone: Zone, family: 4 | 6): ZoneSp
     ];
     return { include: [family === 4 ? '0.0.0.0/0' : '2000::/3'], exclude: [...NOT_INTERNET[family], ...elsewhere, ...hosts] };
   }
-  const include = [
-    ...locals.filter((l) => l.iface === zone.interface).map((l) => `${l.address}/${l.prefixlen}`),
-    ...routes.filter((r) => r.dev === zone.interface).map((r) => r.dst),
-  ];
+  // A link's link-local prefix only when it has nothing wider, as for the zone's own source.
+  const wider = localAddresses(snapshot, 'wider').filter((l) => l.iface === zone.interface);
+  const subnets = wider.length > 0 ? wider.filter((l) => l.family === family) : locals.filter((l) => l.iface === zone.interface);
+  const include = [...subnets.map((l) => `${l.address}/${l.prefixlen}`), ...routes.filter((r) => r.dev === zone.interface).map((r) => r.dst)];
   if (zone.kind === 'tailnet') include.push(`${TAILNET_RANGES[family].address}/${TAILNET_RANGES[family].prefixlen}`);
   if (own !== undefined) include.push(own);
   return { include, exclude: hosts };
