@@ -179,6 +179,9 @@ const NOT_INTERNET = {
  * interface's subnets and what the host routes out of it (Tailscale's ranges on a tailnet), the
  * host's own addresses apart. The loopback, and a zone named with --zone, are their one client address.
  */
+/** The kernel's fe80::/64 (and multicast) route of every IPv6 link: a client there must name the link to send. */
+const LINK_SCOPED_ROUTE = /^f[ef][0-9a-f]{2}:/i;
+
 export function zoneSpace(snapshot: Snapshot, zone: Zone, family: 4 | 6): ZoneSpace {
   const own = zone.source[family];
   if (zone.kind === 'loopback' || zone.kind === 'custom') return { include: own ? [own] : [], exclude: [] };
@@ -197,7 +200,10 @@ export function zoneSpace(snapshot: Snapshot, zone: Zone, family: 4 | 6): ZoneSp
   // A link's link-local prefix only when it has nothing wider, as for the zone's own source.
   const wider = localAddresses(snapshot, 'wider').filter((l) => l.iface === zone.interface);
   const subnets = wider.length > 0 ? wider.filter((l) => l.family === family) : locals.filter((l) => l.iface === zone.interface);
-  const include = [...subnets.map((l) => `${l.address}/${l.prefixlen}`), ...routes.filter((r) => r.dev === zone.interface).map((r) => r.dst)];
+  const include = [
+    ...subnets.map((l) => `${l.address}/${l.prefixlen}`),
+    ...routes.filter((r) => r.dev === zone.interface && !LINK_SCOPED_ROUTE.test(r.dst)).map((r) => r.dst),
+  ];
   if (zone.kind === 'tailnet') include.push(`${TAILNET_RANGES[family].address}/${TAILNET_RANGES[family].prefixlen}`);
   if (own !== undefined) include.push(own);
   return { include, exclude: hosts };
