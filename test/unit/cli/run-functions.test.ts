@@ -94,6 +94,18 @@ describe('reach, as a function', () => {
     expect(io.stdout).toContain('18789');
   });
 
+  it('returns 1 for --fail-on-open internet when the gateway cell is unknown (rulesets unreadable), and says why on stderr', async () => {
+    const unreadable = { status: 'unavailable', reason: 'permission-denied', detail: 'permission denied' } as const;
+    const blind: Snapshot = {
+      ...snapshot,
+      netfilter: { ...snapshot.netfilter, iptablesSave: unreadable, ip6tablesSave: unreadable, nftRuleset: unreadable },
+    };
+    const io = recordingIo();
+    expect(await runReach(blind, { ...reachFlags, failOnOpen: 'internet' }, { port: undefined, document: undefined }, io)).toBe(1);
+    expect(io.stdout).toMatch(/18789.*unknown/);
+    expect(io.stderr).toMatch(/^clawmoat reach: could not decide whether the gateway .*18789.* is open from internet/m);
+  });
+
   it('returns 0 without --fail-on-open, and explains one cell as JSON with --port and --from', async () => {
     const io = recordingIo();
     expect(await runReach(snapshot, { ...reachFlags, json: true, port: '18789', from: 'internet' }, { port: 18789, document: undefined }, io)).toBe(0);
