@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../src/checks/catalogue.js';
@@ -75,6 +77,24 @@ describe('audit, as a function', () => {
     const forced = recordingIo({ env: { FORCE_COLOR: '1' } });
     await runAudit(snapshot, auditFlags, plan, forced);
     expect(forced.stdout).toMatch(ANSI);
+  });
+
+  it('--baseline: a baseline whose rulesets were unreadable (exposure undecided), now read and open, returns 1 with the drift named', async () => {
+    const unreadable = { status: 'unavailable', reason: 'permission-denied', detail: 'permission denied' } as const;
+    const blind: Snapshot = { ...snapshot, netfilter: { ...snapshot.netfilter, iptablesSave: unreadable, ip6tablesSave: unreadable, nftRuleset: unreadable } };
+    const dir = mkdtempSync(join(tmpdir(), 'clawmoat-drift-'));
+    try {
+      const baseline = join(dir, 'last.json');
+      const first = recordingIo();
+      await runAudit(blind, { ...auditFlags, json: true, format: 'json' }, { started: first.now(), format: 'json', zones: [] }, first);
+      writeFileSync(baseline, first.stdout);
+      const io = recordingIo();
+      const code = await runAudit(snapshot, { ...auditFlags, baseline }, { started: io.now(), format: 'text', zones: [] }, io);
+      expect(io.stdout).toMatch(/critical exposure\.internet \(fail\)/);
+      expect(code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stamps the Prometheus textfile with the run time and duration from its clock', async () => {
