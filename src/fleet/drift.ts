@@ -1,5 +1,7 @@
 import { SEVERITY_ORDER, type Finding, type Severity } from '../checks/types.js';
-import type { Drift, DriftFinding, ReachCellSummary } from '../report/types.js';
+import type { Drift, DriftFinding, ReachCellSummary, ZoneKindName } from '../report/types.js';
+import { exposureInternet } from '../checks/rules/exposure-internet.js';
+import { exposureLan } from '../checks/rules/exposure-lan.js';
 
 /** What a run is compared on: its findings and, when it has them, its reach cells. */
 export interface DriftSide {
@@ -19,28 +21,31 @@ function summary(f: DriftSide['findings'][number]): DriftFinding {
 const cellKey = (c: ReachCellSummary) => `${c.listener.replace(/\[([^\]]*)\]:/, '$1:')}\u0000${c.zone}`;
 
 /**
- * What changed from `before` to `after`. Findings are matched by check id: the same id with the
- * same message first, then the rest of that id in order; a match whose severity differs is
- * `changed`. Reach cells are matched by listener × zone and compared on whether they are open.
+ * What changed from `before` to `after`. Findings are matched by check id and message: another
+ * message of the same check is another fact (the gateway itself open where a door was, another
+ * listener), so it is new and the old one resolved, never paired in order. A match whose severity
+ * or status (unknown → fail) differs is `changed`. Reach cells are matched by listener × zone and
+ * compared on whether they are open.
  */
 export function computeDrift(before: DriftSide, after: DriftSide, baseline: Drift['baseline']): Drift {
   const drift: Drift = { baseline, new: [], resolved: [], changed: [], opened: [], closed: [], limitations: [] };
   const ids = [...new Set([...after.findings.map((f) => f.id), ...before.findings.map((f) => f.id)])];
   for (const id of ids) {
     const was = before.findings.filter((f) => f.id === id);
-    const now = after.findings.filter((f) => f.id === id);
-    const pairs: [DriftSide['findings'][number], DriftSide['findings'][number]][] = [];
-    for (const n of [...now]) {
+    for (const n of after.findings.filter((f) => f.id === id)) {
       const i = was.findIndex((w) => w.message === n.message);
-      if (i >= 0) {
-        pairs.push([was[i]!, n]);
-        was.splice(i, 1);
-        now.splice(now.indexOf(n), 1);
+      if (i < 0) {
+        drift.new.push(summary(n));
+        continue;
       }
+      const [w] = was.splice(i, 1) as [DriftSide['findings'][number]];
+      if (w.severity !== n.severity || w.status !== n.status)
+        drift.changed.push({
+          ...summary(n),
+          ...(w.severity !== n.severity ? { previousSeverity: w.severity } : {}),
+          ...(w.status !== n.status ? { previousStatus: w.status } : {}),
+        });
     }
-    while (was.length > 0 && now.length > 0) pairs.push([was.shift()!, now.shift()!]);
-    for (const [w, n] of pairs) if (w.severity !== n.severity) drift.changed.push({ ...summary(n), previousSeverity: w.severity });
-    drift.new.push(...now.map(summary));
     drift.resolved.push(...was.map(summary));
   }
   if (!before.reach || !after.reach) {
@@ -57,14 +62,28 @@ export function computeDrift(before: DriftSide, after: DriftSide, baseline: Drif
 }
 
 /**
- * Exit 1 when something appeared at or above the threshold: a new finding, or one whose
- * severity rose to it. A steady state (the same findings as last time) is 0.
+ * The severity of a gateway cell newly open from a zone of this kind: that of the check that
+ * judges such cells (exposure.internet, exposure.lan), so drift weighs it as the audit does.
+ */
+const OPENED_SEVERITY: Partial<Record<ZoneKindName, Severity>> = {
+  internet: exposureInternet.meta.severity,
+  lan: exposureLan.meta.severity,
+  custom: exposureLan.meta.severity,
+};
+
+/**
+ * Exit 1 when something appeared at or above the threshold: a new finding, one whose severity
+ * rose to it, one that went from undecided to failed (the host was judged, and badly), or a
+ * gateway cell newly open beyond loopback. A steady state (the same findings as last time) is 0.
  */
 export function driftExitCode(drift: Drift, failOn: Severity | 'none'): 0 | 1 {
   if (failOn === 'none') return 0;
-  const at = (s: Severity) => SEVERITY_ORDER[s] >= SEVERITY_ORDER[failOn];
-  const raised = drift.changed.some((f) => at(f.severity) && (f.previousSeverity === undefined || !at(f.previousSeverity)));
-  return drift.new.some((f) => at(f.severity)) || raised ? 1 : 0;
+  const at = (s: Severity | undefined) => s !== undefined && SEVERITY_ORDER[s] >= SEVERITY_ORDER[failOn];
+  const raised = drift.changed.some(
+    (f) => at(f.severity) && ((f.previousSeverity !== undefined && !at(f.previousSeverity)) || (f.previousStatus === 'unknown' && f.status === 'fail')),
+  );
+  const opened = drift.opened.some((c) => c.gateway && at(OPENED_SEVERITY[c.zoneKind]));
+  return drift.new.some((f) => at(f.severity)) || raised || opened ? 1 : 0;
 }
 
 /** Whether anything changed at all. */

@@ -35,10 +35,11 @@ export function renderFleetText(report: FleetReport): string {
   ];
   const exposed = kindsWith(s.exposed).map((k) => `${s.exposed[k]} to ${k}`);
   const undecided = kindsWith(s.undecided).map((k) => `${s.undecided[k]} for ${k}`);
-  // An undecided cell is never "not reachable": say "none known" and count those hosts apart.
-  const none = undecided.length > 0 ? 'none known beyond loopback' : 'none beyond loopback';
+  // An undecided cell, or a host not read, is never "not reachable": say "none known" and count
+  // those hosts apart.
+  const none = undecided.length > 0 || s.unreadable > 0 ? `none known beyond loopback among the ${s.hosts} read` : 'none beyond loopback';
   out.push(
-    `gateways exposed: ${exposed.length === 0 ? none : exposed.join(', ')}${undecided.length > 0 ? `; could not decide: ${undecided.join(', ')}` : ''}`,
+    `gateways exposed: ${exposed.length === 0 ? none : exposed.join(', ')}${undecided.length > 0 ? `; could not decide: ${undecided.join(', ')}` : ''}${s.unreadable > 0 ? `; ${s.unreadable} host${s.unreadable === 1 ? '' : 's'} not read (unknown)` : ''}`,
     '',
   );
   for (const h of report.hosts) {

@@ -137,7 +137,7 @@ function unreadableResult(u: FleetUnreadable, ruleIndex: number, uris: UriMaker)
 /**
  * Each finding's SARIF baselineState, in the host's finding order, from its drift: "new" for
  * findings drift calls new (matched by id and message, as drift matched them), "updated" for a
- * changed severity, "unchanged" otherwise. A host absent from the baseline: all new.
+ * changed severity or status, "unchanged" otherwise. A host absent from the baseline: all new.
  */
 function baselineStates(h: FleetHost, hasBaseline: boolean): Result['baselineState'][] | undefined {
   if (!hasBaseline) return undefined;

@@ -211,6 +211,7 @@ export function contextFrom(snapshot: Snapshot, composeParsed: ComposeModels, op
             ...this.inputs.doors.map(describeProblem),
           ],
           serve: servePorts(routes, tailscale.addresses, this.serveTarget()),
+          ...(tailscale.serveUnread ? { serveUnread: tailscale.serveUnread } : {}),
         });
         matrixBy.set(g, matrix);
       }

@@ -127,6 +127,11 @@ export function computeReach(
     socketDoors?: ReadonlyMap<Socket, SocketDoor>;
     /** Doors with no kernel listener here (outbound tunnels); Serve ports are added from `serve`. */
     userSpace?: readonly UserSpaceRow[];
+    /**
+     * Why Tailscale Serve/Funnel routes may exist that were not read (TailscaleFacts.serveUnread):
+     * then no gateway row is closed or filtered from beyond loopback, only open or unknown.
+     */
+    serveUnread?: string;
   } = {},
 ): ReachMatrix {
   const zones = buildZones(snapshot, options.zones ?? []);
@@ -211,6 +216,16 @@ export function computeReach(
         if (other && (other.verdict === 'open' || !best || RANK[other.verdict] > RANK[best.verdict])) best = other;
       }
       if (best && door) best = throughDoor(best, door);
+      // tailscaled answers Serve (tailnet) and Funnel (anyone) routes in user space, before the
+      // host firewall, so a route that was not read may carry any zone's client to the gateway.
+      if (options.serveUnread && listener.gateway && zone.kind !== 'loopback' && best?.verdict !== 'open' && best?.verdict !== 'unknown')
+        best = {
+          verdict: 'unknown',
+          destination: best?.destination ?? '',
+          source: best?.source ?? zone.source[4] ?? zone.source[6] ?? '',
+          reason: options.serveUnread,
+          path: best?.path ?? [],
+        };
       cells.push(cellOf(listener, zone, best, socket.family, zone.source[4] ?? zone.source[6] ?? ''));
     }
   }

@@ -1,7 +1,8 @@
 import type { Drift, DriftFinding, ReachCellSummary } from './types.js';
 import { sanitize } from './common.js';
 
-const finding = (f: DriftFinding) => `${f.severity} ${f.id} (${f.status})${f.previousSeverity ? ` was ${f.previousSeverity}` : ''}: ${f.message}`;
+const finding = (f: DriftFinding) =>
+  `${f.severity} ${f.id} (${f.status}${f.previousStatus ? `, was ${f.previousStatus}` : ''})${f.previousSeverity ? ` was ${f.previousSeverity}` : ''}: ${f.message}`;
 const cell = (c: ReachCellSummary) => `${c.listener}${c.gateway ? ' (gateway)' : ''} from ${c.zone}`;
 
 /**
@@ -21,7 +22,7 @@ function driftLinesRaw(drift: Drift, indent: string): string[] {
   };
   section('new', drift.new.map(finding));
   section('resolved', drift.resolved.map(finding));
-  section('changed severity', drift.changed.map(finding));
+  section('changed', drift.changed.map(finding));
   section('reach opened', drift.opened.map(cell));
   section('reach closed', drift.closed.map(cell));
   if (out.length === 1) out.push(`${indent}  nothing changed`);
@@ -43,7 +44,7 @@ export function driftMarkdown(drift: Drift, heading = '##'): string[] {
   };
   section('New', drift.new.map(finding));
   section('Resolved', drift.resolved.map(finding));
-  section('Changed severity', drift.changed.map(finding));
+  section('Changed', drift.changed.map(finding));
   section('Reach opened', drift.opened.map(cell));
   section('Reach closed', drift.closed.map(cell));
   if (out.length === 2) out.push('Nothing changed.', '');

@@ -48,6 +48,8 @@ export interface DriftFinding {
   message: string;
   /** For a finding whose severity changed: the severity it had in the baseline. */
   previousSeverity?: Severity;
+  /** For a finding whose status changed (unknown → fail, or back): the status it had in the baseline. */
+  previousStatus?: 'fail' | 'unknown';
 }
 
 /** What changed between a baseline run and this one. */
@@ -58,7 +60,7 @@ export interface Drift {
   new: DriftFinding[];
   /** Findings of the baseline that this run no longer has. */
   resolved: DriftFinding[];
-  /** Findings in both whose severity changed. */
+  /** Findings in both whose severity or status changed. */
   changed: DriftFinding[];
   /** Reach cells open now and not in the baseline. */
   opened: ReachCellSummary[];

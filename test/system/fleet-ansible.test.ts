@@ -50,6 +50,8 @@ const HOST_VARS: Record<string, string> = {
 /** Hosts whose login is LAB_USER, a user of their own private /etc/passwd. */
 const USER_HOSTS = new Set(['nosudo', 'plain']);
 const PLAYBOOK = join(REPO, 'ansible', 'audit.yml');
+/** A gateway's token, by host and where it is kept: found verbatim in HOST.out, never in the play's log. */
+const TOKEN = (host: string, where: 'config' | 'env') => `tok_${where}_${host}_${'Z'.repeat(32)}`;
 
 interface LabHost {
   name: string;
@@ -90,19 +92,25 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
   let fleet: FleetReport;
   let before: Record<string, Record<string, string>>;
 
-  /** A gateway as OpenClaw runs one: a Node process renamed "openclaw-gateway", its HOME holding ~/.openclaw/openclaw.json. */
+  /**
+   * A gateway as OpenClaw runs one: a Node process renamed "openclaw-gateway", its HOME holding
+   * ~/.openclaw/openclaw.json, its token (TOKEN, unique to the host) in that config and in its
+   * environment, where the collection script reads both verbatim.
+   */
   async function startGateway(host: LabHost, bind: 'lan' | 'loopback'): Promise<void> {
     const gwHome = tempDir(scope, `gw-${host.name}`);
     mkdirSync(join(gwHome, '.openclaw'), { mode: 0o700 });
     // The host's own text reaches the control machine: Jinja in it must stay text there, never run.
     const comment = `// ${host.name} {{ lookup('pipe', 'touch ${join(home, 'templated')}') }} {% raw %}`;
-    writeFileSync(join(gwHome, '.openclaw', 'openclaw.json'), `${comment}\n{\n  gateway: { bind: "${bind}", port: 18789, auth: { mode: "token" } },\n}\n`, {
-      mode: 0o600,
-    });
+    writeFileSync(
+      join(gwHome, '.openclaw', 'openclaw.json'),
+      `${comment}\n{\n  gateway: { bind: "${bind}", port: 18789, auth: { mode: "token", token: "${TOKEN(host.name, 'config')}" } },\n}\n`,
+      { mode: 0o600 },
+    );
     const address = bind === 'lan' ? '0.0.0.0' : '127.0.0.1';
     const script = `process.title = 'openclaw-gateway'; require('node:net').createServer((s) => s.on('error', () => {})).listen(18789, '${address}');`;
     const daemon = spawnDaemon(...host.ns.argv(process.execPath, ['-e', script]), {
-      env: { PATH: labPath(), HOME: gwHome },
+      env: { PATH: labPath(), HOME: gwHome, OPENCLAW_GATEWAY_TOKEN: TOKEN(host.name, 'env') },
       logFile: join(gwHome, 'gateway.log'),
     });
     const resource: Resource = { kind: 'process', pid: daemon.pid, startTime: daemon.startTime, label: `gateway ${host.name}` };
@@ -214,7 +222,8 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     await down!.sshd.stop();
 
     before = hostFiles();
-    first = await playbook();
+    // -v prints each task's result: the play's log must still hold no host's secret.
+    first = await playbook(['-v']);
     fleet = await fleetJson();
   }, 15 * 60_000);
   afterAll(() => scope.dispose());
@@ -232,11 +241,23 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     for (const e of entries) expect(statSync(join(results, e)).mode & 0o777, e).toBe(0o600);
     const down = JSON.parse(readFileSync(join(results, 'down.failed.json'), 'utf8')) as Record<string, string>;
     expect(down).toMatchObject({ clawmoat: 'collection-failed', host: 'down' });
-    expect(down.reason).toMatch(/^unreachable: Failed to connect to the host via ssh: .*Connection refused/);
+    // no_log on the collection task (its output holds the host's secrets) makes Ansible censor
+    // ssh's own words too: the record still says unreachable and how, not ssh's detail.
+    expect(down.reason).toMatch(/^unreachable: Failed to connect to the host via ssh: /);
     const noexec = JSON.parse(readFileSync(join(results, 'noexec.failed.json'), 'utf8')) as Record<string, string>;
     expect(noexec).toMatchObject({ clawmoat: 'collection-failed', host: 'noexec' });
     // Ansible counts a temp directory it cannot make as a connection failure.
     expect(noexec.reason).toMatch(/^unreachable: Failed to create temporary directory/);
+  });
+
+  it("prints no gateway's token in the play's log, even with -v, while HOST.out (0600) holds them as collected", () => {
+    for (const name of ['exposed', 'hardened', 'plain']) {
+      const out = readFileSync(join(results, `${name}.out`), 'utf8');
+      // Collected (so the log could have shown them): the env as the gateway's user or root reads it.
+      if (name !== 'plain') expect(out, name).toContain(TOKEN(name, 'env'));
+      for (const where of ['config', 'env'] as const) expect(first.stdout + first.stderr, `${name} ${where}`).not.toContain(TOKEN(name, where));
+    }
+    expect(first.stdout).toContain('Run the collection script on the host');
   });
 
   it("keeps a host's text as text on the control machine: Jinja in a config file is not evaluated", () => {

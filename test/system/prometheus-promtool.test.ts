@@ -63,7 +63,7 @@ describe.skipIf(promtool.skip)(promtool.name, promtool.options, () => {
   it('the shipped alert rules pass promtool check rules and their unit tests (the exposure alert fires)', async () => {
     const check = await run(binary('promtool'), ['check', 'rules', RULES], { allowFail: true });
     expect(check.code, check.stdout + check.stderr).toBe(0);
-    expect(check.stdout).toContain('SUCCESS: 4 rules found');
+    expect(check.stdout).toContain('SUCCESS: 5 rules found');
     const test = await run(binary('promtool'), ['test', 'rules', RULE_TESTS], { allowFail: true });
     expect(test.code, test.stdout + test.stderr).toBe(0);
     expect(readFileSync(RULE_TESTS, 'utf8')).toMatch(/alertname: ClawmoatGatewayNewlyExposedToInternet\n\s+exp_alerts:\n\s+- exp_labels:/);

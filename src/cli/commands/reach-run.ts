@@ -3,6 +3,8 @@ import type { ReachCell } from '../../model/reach.js';
 import { parseZoneSpec, type ZoneSpec } from '../../model/zones.js';
 import { hostMeta, type DocumentWriter } from '../../report/html/load.js';
 import { renderReachExplanation, renderReachMatrix } from '../../report/reach.js';
+import { sanitize } from '../../report/common.js';
+import { hostPort } from '../../model/addresses.js';
 import { UserError } from '../../errors.js';
 import type { Snapshot } from '../../snapshot/types.js';
 import type { CommandIo } from '../io.js';
@@ -35,7 +37,7 @@ function zoneMatches(cell: ReachCell, from: string): boolean {
 /**
  * The matrix of a snapshot, filtered and written: what `clawmoat reach` loads (one lazy import,
  * while the snapshot is read) once its flags are checked. Returns the exit code: 1 when
- * --fail-on-open matched, else 0.
+ * --fail-on-open matched (a gateway cell of that kind open, or undecided), else 0.
  */
 export async function runReach(
   snapshot: Snapshot,
@@ -72,7 +74,17 @@ export async function runReach(
   }
   if (flags.failOnOpen) {
     const kinds = flags.failOnOpen === 'any' ? ['internet', 'lan', 'tailnet', 'docker', 'custom'] : [flags.failOnOpen];
-    if (cells.some((c) => c.listener.gateway && c.verdict === 'open' && kinds.includes(c.zone.kind))) return 1;
+    const gatewayCells = cells.filter((c) => c.listener.gateway && kinds.includes(c.zone.kind));
+    if (gatewayCells.some((c) => c.verdict === 'open')) return 1;
+    // A gate that asks "is the gateway open from there?" must not pass on a cell the model could
+    // not decide (an unreadable ruleset, an unread Serve config): that is the silent pass. Exit 1
+    // as for open, with the reason on stderr so the caller sees it was undecided, not open.
+    const undecided = gatewayCells.filter((c) => c.verdict === 'unknown');
+    for (const c of undecided)
+      io.err(
+        `clawmoat reach: could not decide whether the gateway ${sanitize(`${c.listener.protocol} ${hostPort(c.listener.address, c.listener.port)}`)} is open from ${sanitize(c.zone.name)}: ${sanitize(c.reason)}\n`,
+      );
+    if (undecided.length > 0) return 1;
   }
   return 0;
 }

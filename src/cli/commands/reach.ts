@@ -20,7 +20,13 @@ export function registerReach(program: Command): void {
     )
     .addOption(new PathOption('-o, --output <file>', 'write to a file instead of stdout', 'output', ''))
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
-    .addOption(new Option('--fail-on-open <kind>', 'exit 1 when a gateway listener is open from a zone of this kind').choices(['internet', 'lan', 'any']))
+    .addOption(
+      new Option('--fail-on-open <kind>', 'exit 1 when a gateway listener is open (or could not be decided) from a zone of this kind').choices([
+        'internet',
+        'lan',
+        'any',
+      ]),
+    )
     .addHelpText(
       'after',
       `
@@ -33,7 +39,8 @@ Examples:
 
 Verdicts: open (a client there completes a connection), filtered (dropped or rejected
 on the way), closed (reaches the host, but no socket takes it), unknown (the model cannot
-decide; the reason names the rule). Exit codes: 0 done, 1 --fail-on-open matched, 2 error.`,
+decide; the reason names the rule). Exit codes: 0 done, 1 --fail-on-open matched (a gateway
+cell of that kind is open, or unknown: each undecided cell is named on stderr), 2 error.`,
     );
   analyseOptions(command).action(async (flags: ReachFlags & { failOnOpen?: string }) => {
     // A typo in --port should not cost a collection.

@@ -34,6 +34,13 @@ export interface TailscaleFacts {
   notChecked?: string;
   /** Why Tailscale's state could not be read (the collector's words), when it could not. */
   unreadableBecause?: string;
+  /**
+   * Set when tailscaled may be answering Serve/Funnel routes that were not read (it is running, or
+   * its state could not be read, and the Serve config was not): one line saying so. A Funnel would
+   * open the gateway to the internet, a Serve route to the tailnet, before the host firewall; so
+   * every non-loopback cell of the gateway is undecided, never closed (the reach model's rule).
+   */
+  serveUnread?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -79,6 +86,11 @@ export function gatewayTargetPorts(ctx: Pick<TailscaleInput, 'gateway'>): number
   return [...new Set([...ctx.gateway.ports, ...owned])];
 }
 
+/** The reason an undecided gateway cell gives when tailscaled may be serving routes that were not read. */
+function mayServe(detail: string): string {
+  return `Tailscale Serve/Funnel could not be read (${detail}): a Funnel would publish the gateway to the internet, and Serve to the tailnet, before the host firewall`;
+}
+
 export function tailscaleFacts(ctx: TailscaleInput): TailscaleFacts {
   const snapshot = ctx.snapshot;
   const ts = snapshot.tailscale;
@@ -91,12 +103,14 @@ export function tailscaleFacts(ctx: TailscaleInput): TailscaleFacts {
     facts.state = ts.reason === 'not-installed' ? 'not-installed' : ts.reason === 'not-running' ? 'not-running' : 'unreadable';
     facts.unreadableBecause = ts.detail;
     facts.notChecked = `Tailscale Serve/Funnel not checked: ${ts.detail}${seen}.`;
+    if (facts.state === 'unreadable') facts.serveUnread = mayServe(ts.detail);
     return facts;
   }
   if (ts.data.status.status !== 'ok') {
     facts.state = ts.data.status.reason === 'not-running' ? 'not-running' : 'unreadable';
     facts.unreadableBecause = ts.data.status.detail;
     facts.notChecked = `Tailscale Serve/Funnel not checked: ${ts.data.status.detail}${seen}.`;
+    if (facts.state === 'unreadable') facts.serveUnread = mayServe(ts.data.status.detail);
     return facts;
   }
   const status = ts.data.status.data;
@@ -111,6 +125,8 @@ export function tailscaleFacts(ctx: TailscaleInput): TailscaleFacts {
 
   if (ts.data.serve.status !== 'ok') {
     facts.notChecked = `Tailscale Serve/Funnel not checked: ${ts.data.serve.detail}.`;
+    // Serve answers only while tailscaled is up (BackendState Running); stopped, it serves nothing.
+    if (facts.state === 'running') facts.serveUnread = mayServe(ts.data.serve.detail);
     return facts;
   }
   facts.routes = serveRoutes(ts.data.serve.data, hostAddresses(snapshot));

@@ -55,16 +55,19 @@ export function renderFleetHtml(report: FleetReport, info: RenderInfo): string {
   const exposedInternet = s.exposed.internet ?? 0;
   const undecidedInternet = s.undecided.internet ?? 0;
   // Hosts whose internet cells could not be decided are counted apart: never part of "no gateway is reachable".
-  const unsure = undecidedInternet > 0 ? ` For ${undecidedInternet} host(s) it could not be decided whether the gateway is reachable from the internet.` : '';
+  // Hosts that could not be read are unknown too: the answer is never green while one is missing.
+  const unread = s.unreadable > 0 ? ` ${s.unreadable} host(s) could not be read: nothing is known of them.` : '';
+  const unsure =
+    (undecidedInternet > 0 ? ` For ${undecidedInternet} host(s) it could not be decided whether the gateway is reachable from the internet.` : '') + unread;
   const lead =
     report.hosts.length === 0
-      ? 'No host could be read.'
+      ? `No host could be read.${unread}`
       : exposedInternet > 0
         ? `${exposedInternet} of ${report.hosts.length} host(s) have a gateway reachable from the internet.${unsure}`
-        : undecidedInternet > 0
+        : undecidedInternet > 0 || s.unreadable > 0
           ? `No gateway of the ${report.hosts.length} host(s) read is known to be reachable from the internet.${unsure}`
           : `No gateway of the ${report.hosts.length} host(s) read is reachable from the internet.`;
-  const tone = exposedInternet > 0 ? 'bad' : undecidedInternet > 0 ? 'warn' : 'good';
+  const tone = exposedInternet > 0 ? 'bad' : undecidedInternet > 0 || s.unreadable > 0 || report.hosts.length === 0 ? 'warn' : 'good';
   const sections = [
     { id: 'overview', label: 'Overview' },
     { id: 'grid', label: 'Hosts × checks' },

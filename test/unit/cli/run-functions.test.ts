@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../src/checks/catalogue.js';
@@ -77,6 +79,24 @@ describe('audit, as a function', () => {
     expect(forced.stdout).toMatch(ANSI);
   });
 
+  it('--baseline: a baseline whose rulesets were unreadable (exposure undecided), now read and open, returns 1 with the drift named', async () => {
+    const unreadable = { status: 'unavailable', reason: 'permission-denied', detail: 'permission denied' } as const;
+    const blind: Snapshot = { ...snapshot, netfilter: { ...snapshot.netfilter, iptablesSave: unreadable, ip6tablesSave: unreadable, nftRuleset: unreadable } };
+    const dir = mkdtempSync(join(tmpdir(), 'clawmoat-drift-'));
+    try {
+      const baseline = join(dir, 'last.json');
+      const first = recordingIo();
+      await runAudit(blind, { ...auditFlags, json: true, format: 'json' }, { started: first.now(), format: 'json', zones: [] }, first);
+      writeFileSync(baseline, first.stdout);
+      const io = recordingIo();
+      const code = await runAudit(snapshot, { ...auditFlags, baseline }, { started: io.now(), format: 'text', zones: [] }, io);
+      expect(io.stdout).toMatch(/critical exposure\.internet \(fail\)/);
+      expect(code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stamps the Prometheus textfile with the run time and duration from its clock', async () => {
     const io = recordingIo();
     await runAudit(snapshot, { ...auditFlags, format: 'prometheus' }, { started: io.now() - 1500, format: 'prometheus', zones: [] }, io);
@@ -92,6 +112,18 @@ describe('reach, as a function', () => {
     const io = recordingIo();
     expect(await runReach(snapshot, { ...reachFlags, failOnOpen: 'internet' }, { port: undefined, document: undefined }, io)).toBe(1);
     expect(io.stdout).toContain('18789');
+  });
+
+  it('returns 1 for --fail-on-open internet when the gateway cell is unknown (rulesets unreadable), and says why on stderr', async () => {
+    const unreadable = { status: 'unavailable', reason: 'permission-denied', detail: 'permission denied' } as const;
+    const blind: Snapshot = {
+      ...snapshot,
+      netfilter: { ...snapshot.netfilter, iptablesSave: unreadable, ip6tablesSave: unreadable, nftRuleset: unreadable },
+    };
+    const io = recordingIo();
+    expect(await runReach(blind, { ...reachFlags, failOnOpen: 'internet' }, { port: undefined, document: undefined }, io)).toBe(1);
+    expect(io.stdout).toMatch(/18789.*unknown/);
+    expect(io.stderr).toMatch(/^clawmoat reach: could not decide whether the gateway .*18789.* is open from internet/m);
   });
 
   it('returns 0 without --fail-on-open, and explains one cell as JSON with --port and --from', async () => {

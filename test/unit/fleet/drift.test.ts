@@ -25,13 +25,53 @@ describe('computeDrift', () => {
     expect(hasDrift(d)).toBe(true);
   });
 
-  it('matches several findings of one check by message first, then in order', () => {
+  it('matches findings of one check by message only: another message of the same check is new, the old one resolved', () => {
     const before: DriftSide = { findings: [f('x', 'warn', 'one'), f('x', 'warn', 'two')] };
     const after: DriftSide = { findings: [f('x', 'warn', 'two'), f('x', 'warn', 'three'), f('x', 'critical', 'four')] };
     const d = computeDrift(before, after, base);
-    expect(d.new.map((x) => x.message)).toEqual(['four']);
-    expect(d.resolved).toEqual([]);
+    expect(d.new.map((x) => x.message)).toEqual(['three', 'four']);
+    expect(d.resolved.map((x) => x.message)).toEqual(['one']);
     expect(d.changed).toEqual([]);
+  });
+
+  it('a door open from the internet replaced by the gateway itself open from the internet is new, not the same finding: exit 1', () => {
+    const door = f('exposure.internet', 'critical', 'The gateway is reachable through tcp 0.0.0.0:443 (nginx) from internet:eth0');
+    const gateway = f('exposure.internet', 'critical', 'The gateway tcp 0.0.0.0:18789 (openclaw-gatewa) is open from internet:eth0');
+    const d = computeDrift({ findings: [door] }, { findings: [gateway] }, base);
+    expect(d.new.map((x) => x.message)).toEqual([gateway.message]);
+    expect(driftExitCode(d, 'warn')).toBe(1);
+  });
+
+  it('the same finding going from unknown to fail is changed (previousStatus unknown) and exits 1 at its severity', () => {
+    const unknown = { ...f('exposure.internet', 'critical', 'same'), status: 'unknown' as const };
+    const d = computeDrift({ findings: [unknown] }, { findings: [f('exposure.internet', 'critical', 'same')] }, base);
+    expect(d.changed).toEqual([{ ...f('exposure.internet', 'critical', 'same'), previousStatus: 'unknown' }]);
+    expect(driftExitCode(d, 'warn')).toBe(1);
+    expect(driftExitCode(d, 'critical')).toBe(1);
+    const back = computeDrift({ findings: [f('exposure.internet', 'critical', 'same')] }, { findings: [unknown] }, base);
+    expect(back.changed).toEqual([{ ...unknown, previousStatus: 'fail' }]);
+    expect(driftExitCode(back, 'warn')).toBe(0);
+  });
+
+  it('a gateway cell newly open beyond loopback exits 1 at the severity of its exposure check, even with no finding new', () => {
+    const internet = computeDrift(
+      { findings: [], reach: [cell('tcp 0.0.0.0:18789', 'internet:eth0', 'unknown')] },
+      { findings: [], reach: [cell('tcp 0.0.0.0:18789', 'internet:eth0', 'open')] },
+      base,
+    );
+    expect(driftExitCode(internet, 'critical')).toBe(1);
+    const lan = { ...cell('tcp 0.0.0.0:18789', 'lan:eth1', 'open'), zoneKind: 'lan' as const };
+    const lanOpened = computeDrift({ findings: [], reach: [] }, { findings: [], reach: [lan] }, base);
+    expect(driftExitCode(lanOpened, 'warn')).toBe(1);
+    expect(driftExitCode(lanOpened, 'critical')).toBe(0);
+    const notGateway = computeDrift(
+      { findings: [], reach: [] },
+      { findings: [], reach: [{ ...cell('tcp 0.0.0.0:22', 'internet:eth0', 'open'), gateway: false }] },
+      base,
+    );
+    expect(driftExitCode(notGateway, 'info')).toBe(0);
+    const loopback = computeDrift({ findings: [], reach: [] }, { findings: [], reach: [cell('tcp 127.0.0.1:18789', 'loopback', 'open')] }, base);
+    expect(driftExitCode(loopback, 'info')).toBe(0);
   });
 
   it('names reach cells that opened or closed, by listener × zone', () => {

@@ -62,3 +62,31 @@ describe('fleet views carry undecided exposure (review 2, finding 6)', () => {
     expect(renderFleetPrometheus(decided)).toMatch(/clawmoat_gateway_exposure_unknown\{host="a",zone_kind="internet"\} 0/);
   });
 });
+
+/** Review s11-B, finding 10: a host that could not be read is unknown, never part of "none beyond loopback" or a green answer. */
+describe('fleet views with hosts that could not be read', () => {
+  const unreadable = [{ file: 'web.failed.json', host: 'web', reason: 'collection failed: unreachable' }];
+
+  it('text: no host read, one unreadable: not "none beyond loopback", the unreadable host counted', () => {
+    const text = renderFleetText(analyseFleet([], unreadable, '0'));
+    expect(text).not.toContain('none beyond loopback');
+    expect(text).toContain('gateways exposed: none known beyond loopback among the 0 read; 1 host not read (unknown)');
+  });
+
+  it('text and HTML: clean hosts read plus one unreadable are "none known", amber, not green', () => {
+    const fleet = analyseFleet([fleetRow('a.json', auditSnapshot(loopbackHost('a')))], unreadable, '0');
+    expect(renderFleetText(fleet)).toContain('gateways exposed: none known beyond loopback among the 1 read; 1 host not read (unknown)');
+    const page = renderFleetHtml(fleet, { version: 'test' });
+    expect(page).not.toContain('class="answer good"');
+    expect(page).toContain('class="answer warn"');
+    expect(page).toContain('No gateway of the 1 host(s) read is known to be reachable from the internet. 1 host(s) could not be read');
+    const none = renderFleetHtml(analyseFleet([], unreadable, '0'), { version: 'test' });
+    expect(none).not.toContain('class="answer good"');
+  });
+
+  it('every host read and clean: still "none beyond loopback", green', () => {
+    const fleet = analyseFleet([fleetRow('a.json', auditSnapshot(loopbackHost('a')))], [], '0');
+    expect(renderFleetText(fleet)).toContain('gateways exposed: none beyond loopback\n');
+    expect(renderFleetHtml(fleet, { version: 'test' })).toContain('class="answer good"');
+  });
+});
