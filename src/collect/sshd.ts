@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Collected, SshdMatchBlock, SshdState } from '../snapshot/types.js';
-import { ok, readDir, readText, run, tryRealpath, unavailable, which } from './host.js';
+import { listDir, ok, readText, run, tryRealpath, unavailable, which } from './host.js';
 import { exeOf, netnsOf, processIds } from './proc.js';
 import { sshdArguments, sshdConfigFlag } from './sshd-argv.js';
 import type { ScriptReads } from './script/declare.js';
@@ -25,8 +25,8 @@ export function parseSshdT(text: string): Record<string, string[]> {
 /** Keys sshd allows more than once; every other key keeps its first value. */
 const MULTI_VALUED = new Set(['port', 'listenaddress', 'hostkey', 'include', 'acceptenv', 'subsystem', 'setenv']);
 
-/** An Include's pattern as files (a `*` in its last component); a directory that cannot be listed is named in UNREADABLE. */
-async function expandGlob(path: string, unreadable: string[]): Promise<string[]> {
+/** An Include's pattern as files (a `*` in its last component). */
+async function expandGlob(path: string): Promise<string[]> {
   if (!path.includes('*')) return [path];
   const dir = dirname(path);
   const pattern = new RegExp(
@@ -35,14 +35,7 @@ async function expandGlob(path: string, unreadable: string[]): Promise<string[]>
       .replace(/[.+^${}()|[\]\\]/g, '\\$&')
       .replace(/\*/g, '.*')}$`,
   );
-  const entries = await readDir(dir);
-  if (entries.status !== 'ok') {
-    // (an Include of a directory that is not there matches nothing, as for sshd)
-    if (entries.reason !== 'not-found') unreadable.push(`${dir} (${entries.detail})`);
-    return [];
-  }
-  return entries.data
-    .map((e) => e.name)
+  return (await listDir(dir))
     .filter((n) => pattern.test(n))
     .sort()
     .map((n) => join(dir, n));
@@ -92,7 +85,7 @@ export async function readSshdConfigFiles(path: string): Promise<SshdConfigFiles
       if (key === 'include') {
         for (const pattern of value.split(/\s+/)) {
           const full = isAbsolute(pattern) ? pattern : join('/etc/ssh', pattern);
-          for (const included of await expandGlob(full, files.unreadable)) await readFile(included, depth + 1, current);
+          for (const included of await expandGlob(full)) await readFile(included, depth + 1, current);
         }
         continue;
       }

@@ -45,12 +45,6 @@ refused or rolled back, 2 usage or runtime error.`,
   // The planner, the session and its prompts load only when the command runs (harden-run.ts).
   analyseOptions(command).action(async (flags: HardenFlags) => {
     refuseAlone(command, { yes: '--yes', confirmTimeout: '--confirm-timeout', verify: '--verify' }, '--apply', flags.apply === true);
-    refuseAlone(
-      command,
-      { stateDir: '--state-dir' },
-      '--apply, --confirm, --rollback or --history',
-      Boolean(flags.apply || flags.confirm || flags.rollback || flags.history),
-    );
     process.exitCode = await (await import('./harden-run.js')).runHarden(flags, processIo(), process.stdin.isTTY === true);
   });
 }

@@ -73,7 +73,6 @@ describe('a flag that means nothing where it is given is refused, not ignored', 
     [['harden', '--snapshot', host, '--verify', 'ssh://me@vps'], '--verify needs --apply'],
     [['harden', '--snapshot', host, '--yes'], '--yes needs --apply'],
     [['harden', '--snapshot', host, '--confirm-timeout', '30'], '--confirm-timeout needs --apply'],
-    [['harden', '--snapshot', host, '--state-dir', '/var/lib/clawmoat'], '--state-dir needs --apply, --confirm, --rollback or --history'],
     [['audit', '--snapshot', host, '--format', 'html', '--json'], "option '--json' cannot be used with option '-f, --format <format>'"],
     [['reach', '--snapshot', host, '--json', '--format', 'text'], "option '--json' cannot be used with option '-f, --format <format>'"],
   ])('%j: exit 2, one line', (args, message) => {
