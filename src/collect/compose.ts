@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ComposeFile } from '../snapshot/types.js';
-import { REDACTED_TEXT, SecretVault, isSecretName, redactUrlUserinfo } from '../snapshot/redact.js';
+import { REDACTED_TEXT, SecretVault, isSecretName, redactUrls } from '../snapshot/redact.js';
 import { redactYaml } from '../snapshot/redact-yaml.js';
 import { exists, hostFacts, ok, readText } from './host.js';
 import { parseShellAssignments } from './ufw.js';
@@ -27,7 +27,7 @@ async function readDotenv(dir: string, vault: SecretVault): Promise<Record<strin
     if (isSecretName(name)) {
       vault.remember(value);
       values[name] = REDACTED_TEXT;
-    } else values[name] = redactUrlUserinfo(value, vault);
+    } else values[name] = redactUrls(value, vault);
   }
   return values;
 }
@@ -42,7 +42,7 @@ function referencedEnvironment(text: string, vault: SecretVault, env: NodeJS.Pro
     if (isSecretName(name)) {
       vault.remember(value);
       values[name] = REDACTED_TEXT;
-    } else values[name] = redactUrlUserinfo(value, vault);
+    } else values[name] = redactUrls(value, vault);
   }
   return values;
 }

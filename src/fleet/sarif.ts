@@ -9,10 +9,10 @@ import {
   SECURITY_SEVERITY,
   SRCROOT,
   UriMaker,
+  baselineStatesOf,
   plainText,
   stableText,
 } from '../report/sarif.js';
-import type { Drift } from '../report/types.js';
 import type { FleetHost, FleetReport, FleetUnreadable } from './types.js';
 
 /**
@@ -134,21 +134,7 @@ function unreadableResult(u: FleetUnreadable, ruleIndex: number, uris: UriMaker)
   };
 }
 
-/**
- * Each finding's SARIF baselineState, in the host's finding order, from its drift: "new" for
- * findings drift calls new (matched by id and message, as drift matched them), "updated" for a
- * changed severity or status, "unchanged" otherwise. A host absent from the baseline: all new.
- */
+/** Each finding's SARIF baselineState when the run has a baseline (report/sarif.ts): a host absent from the baseline has no drift, so all new. */
 function baselineStates(h: FleetHost, hasBaseline: boolean): Result['baselineState'][] | undefined {
-  if (!hasBaseline) return undefined;
-  if (!h.drift) return h.findings.map(() => 'new');
-  const take = (list: Drift['new'], f: FleetFinding): boolean => {
-    const i = list.findIndex((d) => d.id === f.id && d.message === f.message);
-    if (i < 0) return false;
-    list.splice(i, 1);
-    return true;
-  };
-  const fresh = [...h.drift.new];
-  const changed = [...h.drift.changed];
-  return h.findings.map((f) => (take(fresh, f) ? 'new' : take(changed, f) ? 'updated' : 'unchanged'));
+  return hasBaseline ? baselineStatesOf(h.findings, h.drift) : undefined;
 }

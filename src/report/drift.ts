@@ -6,6 +6,25 @@ const finding = (f: DriftFinding) =>
 const cell = (c: ReachCellSummary) => `${c.listener}${c.gateway ? ' (gateway)' : ''} from ${c.zone}`;
 
 /**
+ * What changed, as titled lists of one line per item (raw host text: each format escapes it its
+ * own way), the empty ones left out: the one wording of drift that text, Markdown, HTML and JUnit share.
+ */
+export function driftGroups(drift: Drift): { title: string; items: string[] }[] {
+  return [
+    { title: 'new', items: drift.new.map(finding) },
+    { title: 'resolved', items: drift.resolved.map(finding) },
+    { title: 'changed', items: drift.changed.map(finding) },
+    { title: 'reach opened', items: drift.opened.map(cell) },
+    { title: 'reach closed', items: drift.closed.map(cell) },
+  ].filter((g) => g.items.length > 0);
+}
+
+/** The heading line's words after "Since" / "Changes since": the baseline's name and when it was collected. */
+export function baselineName(drift: Drift): string {
+  return `${drift.baseline.source}${drift.baseline.collectedAt ? ` (collected ${drift.baseline.collectedAt})` : ''}`;
+}
+
+/**
  * The drift section as lines of text (no trailing newline): what is new, resolved, changed, opened,
  * closed. Messages, listeners and the baseline's name come from hosts: every line is sanitized.
  */
@@ -14,17 +33,8 @@ export function driftLines(drift: Drift, indent = ''): string[] {
 }
 
 function driftLinesRaw(drift: Drift, indent: string): string[] {
-  const out: string[] = [];
-  const when = drift.baseline.collectedAt ? ` (collected ${drift.baseline.collectedAt})` : '';
-  out.push(`${indent}Since ${drift.baseline.source}${when}:`);
-  const section = (title: string, items: string[]) => {
-    if (items.length > 0) out.push(`${indent}  ${title}:`, ...items.map((i) => `${indent}    ${i}`));
-  };
-  section('new', drift.new.map(finding));
-  section('resolved', drift.resolved.map(finding));
-  section('changed', drift.changed.map(finding));
-  section('reach opened', drift.opened.map(cell));
-  section('reach closed', drift.closed.map(cell));
+  const out: string[] = [`${indent}Since ${baselineName(drift)}:`];
+  for (const g of driftGroups(drift)) out.push(`${indent}  ${g.title}:`, ...g.items.map((i) => `${indent}    ${i}`));
   if (out.length === 1) out.push(`${indent}  nothing changed`);
   for (const l of drift.limitations) out.push(`${indent}  note: ${l}`);
   return out;
@@ -39,14 +49,7 @@ function md(text: string): string {
 /** The drift section in Markdown. */
 export function driftMarkdown(drift: Drift, heading = '##'): string[] {
   const out: string[] = [`${heading} Changes since ${md(drift.baseline.source)}`, ''];
-  const section = (title: string, items: string[]) => {
-    if (items.length > 0) out.push(`**${title}**`, '', ...items.map((i) => `- ${md(i)}`), '');
-  };
-  section('New', drift.new.map(finding));
-  section('Resolved', drift.resolved.map(finding));
-  section('Changed', drift.changed.map(finding));
-  section('Reach opened', drift.opened.map(cell));
-  section('Reach closed', drift.closed.map(cell));
+  for (const g of driftGroups(drift)) out.push(`**${g.title[0]!.toUpperCase()}${g.title.slice(1)}**`, '', ...g.items.map((i) => `- ${md(i)}`), '');
   if (out.length === 2) out.push('Nothing changed.', '');
   for (const l of drift.limitations) out.push(`> ${md(l)}`, '');
   return out;

@@ -1,5 +1,6 @@
 import type { CheckResult, Finding } from '../checks/types.js';
 import { HARDEN_NOTE, effectiveSeverity, evidenceLines, findingsFor, checksToShow, groupByGuide, withTrailingNewline, type RenderOptions } from './common.js';
+import { baselineName, driftLines } from './drift.js';
 import type { Report } from './types.js';
 
 /**
@@ -23,8 +24,16 @@ export function renderJunit(report: Report, _options: RenderOptions = {}): strin
   out.push(`      <property name="collectedAt" value=${attr(report.host.collectedAt)}/>`);
   out.push(`      <property name="gateway.detected" value="${report.gateway.detected}"/>`);
   for (const limitation of report.limitations) out.push(`      <property name="limitation" value=${attr(limitation)}/>`);
+  const drift = report.drift;
+  // With --baseline the exit code comes from what changed: the counts say so, the suite's output lists it.
+  if (drift) {
+    out.push(`      <property name="baseline" value=${attr(baselineName(drift))}/>`);
+    const counts = { new: drift.new, resolved: drift.resolved, changed: drift.changed, opened: drift.opened, closed: drift.closed };
+    for (const [name, list] of Object.entries(counts)) out.push(`      <property name="baseline.${name}" value="${list.length}"/>`);
+  }
   out.push('    </properties>');
   for (const check of checks) out.push(...testcase(report, check));
+  if (drift) out.push(`    <system-out>${text(driftLines(drift).join('\n'))}</system-out>`);
   out.push('  </testsuite>');
   out.push('</testsuites>');
   return withTrailingNewline(out.join('\n'));

@@ -44,7 +44,12 @@ export const HELP = {
   timestamp: 'Unix time at which this clawmoat run finished.',
   duration: 'How long this clawmoat run took, in seconds.',
   collected: 'Unix time at which the snapshot analysed was collected.',
+  baselineChanges:
+    'With audit --baseline: what changed since the baseline report (findings new, resolved or changed in severity or status; reach cells open now and not then, or then and not now). The exit code comes from these.',
 } as const;
+
+/** The kinds of change `clawmoat_baseline_changes` counts, one sample each. */
+const CHANGES = ['new', 'resolved', 'changed', 'opened', 'closed'] as const;
 
 /** The samples of one report, `extra` labels (e.g. host) on each. */
 export function reportSamples(report: Report, extra: Record<string, string> = {}) {
@@ -76,6 +81,13 @@ export function renderPrometheus(report: Report, options: RenderOptions = {}): s
       ...(s.exposed.length > 0 ? family('clawmoat_gateway_exposed', HELP.exposed, s.exposed) : []),
       ...(s.exposureUnknown.length > 0 ? family('clawmoat_gateway_exposure_unknown', HELP.exposureUnknown, s.exposureUnknown) : []),
       ...family('clawmoat_snapshot_collected_timestamp_seconds', HELP.collected, s.collected),
+      ...(report.drift
+        ? family(
+            'clawmoat_baseline_changes',
+            HELP.baselineChanges,
+            CHANGES.map((c) => [{ change: c }, report.drift![c].length]),
+          )
+        : []),
       ...runFamilies(options),
     ].join('\n'),
   );

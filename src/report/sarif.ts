@@ -15,7 +15,8 @@ import {
   type RenderOptions,
 } from './common.js';
 import { inline } from './markdown.js';
-import type { Report } from './types.js';
+import { baselineName } from './drift.js';
+import type { Drift, DriftFinding, Report } from './types.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -54,7 +55,10 @@ export function renderSarif(report: Report, options: RenderOptions = {}): string
   for (const check of checksToShow(report)) addRule(ruleFor(check, report, options));
 
   const uris = new UriMaker(options.workingDirectory);
-  const results = report.findings.map((f) => resultFor(f, ruleIndex.get(f.id) ?? 0, uris));
+  const states = report.drift ? baselineStatesOf(report.findings, report.drift) : undefined;
+  const results = report.findings.map((f, i) => ({ ...resultFor(f, ruleIndex.get(f.id) ?? 0, uris), ...(states ? { baselineState: states[i] } : {}) }));
+  // With --baseline, what the baseline had and this run has not: SARIF's "absent" results.
+  if (report.drift) results.push(...report.drift.resolved.map((f) => absentResult(f, report, ruleIndex.get(f.id), report.drift!)));
 
   const log: Log = {
     $schema: SARIF_SCHEMA,
@@ -89,6 +93,8 @@ export function renderSarif(report: Report, options: RenderOptions = {}): string
           collectedAt: report.host.collectedAt,
           gateway: report.gateway,
           summary: report.summary,
+          // The whole comparison (reach cells opened and closed, its limitations), as the JSON report has it.
+          ...(report.drift ? { drift: report.drift } : {}),
         },
       },
     ],
@@ -141,6 +147,42 @@ function resultFor(finding: Finding, ruleIndex: number, uris: UriMaker): Result 
     }
   }
   return result;
+}
+
+/**
+ * Each finding's SARIF baselineState, in the findings' order, from a drift: "new" for those drift
+ * calls new (matched by id and message, as drift matched them), "updated" for a changed severity
+ * or status, "unchanged" otherwise. No drift (a fleet host absent from the baseline): all new.
+ */
+export function baselineStatesOf(findings: readonly Pick<Finding, 'id' | 'message'>[], drift: Drift | undefined): NonNullable<Result['baselineState']>[] {
+  if (!drift) return findings.map(() => 'new');
+  const take = (list: DriftFinding[], f: Pick<Finding, 'id' | 'message'>): boolean => {
+    const i = list.findIndex((d) => d.id === f.id && d.message === f.message);
+    if (i < 0) return false;
+    list.splice(i, 1);
+    return true;
+  };
+  const fresh = [...drift.new];
+  const changed = [...drift.changed];
+  return findings.map((f) => (take(fresh, f) ? 'new' : take(changed, f) ? 'updated' : 'unchanged'));
+}
+
+/**
+ * A finding of the baseline this run no longer has (SARIF §3.27.24 "absent"). Its kind says what
+ * the check says now (pass, or not applicable when skipped), so a viewer counting failures does
+ * not count it; its level is "none", as SARIF requires of any kind but "fail".
+ */
+function absentResult(f: DriftFinding, report: Report, ruleIndex: number | undefined, drift: Drift): Result {
+  const now = report.checks.find((c) => c.id === f.id)?.result;
+  return {
+    ruleId: f.id,
+    ...(ruleIndex !== undefined ? { ruleIndex } : {}),
+    kind: now === 'pass' ? 'pass' : now === 'skipped' ? 'notApplicable' : 'informational',
+    level: 'none',
+    baselineState: 'absent',
+    message: { text: plainText(`resolved since ${baselineName(drift)}: ${f.message || f.title}`) },
+    properties: { severity: f.severity, status: f.status, baseline: drift.baseline.source },
+  };
 }
 
 /**

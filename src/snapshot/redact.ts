@@ -9,8 +9,13 @@ import { setOwn } from './set-own.js';
  * for the places structure does not cover (free text, odd formats).
  */
 
-/** Names whose values are secrets: tokens, passwords, API keys and the like. */
-const SECRET_NAME = /(token|password|passwd|secret|api[_-]?key|apikey|private[_-]?key|credential|auth[_-]?key|authorization|cookie|session[_-]?key)/i;
+/**
+ * Names whose values are secrets: tokens, passwords, API keys and the like, a name ending in a
+ * KEY, PAT or DSN word (`BRAVE_SEARCH_KEY`, `GITHUB_PAT`, `SENTRY_DSN`, `key`), and webhooks
+ * (a webhook URL is its own credential).
+ */
+const SECRET_NAME =
+  /(token|password|passwd|secret|api[_-]?key|apikey|private[_-]?key|credential|auth[_-]?key|authorization|cookie|session[_-]?key|webhook|(?:^|[_.-])(?:key|pat|dsn)$)/i;
 /** Names that look secret but hold a mode or a path, not a secret. */
 const NOT_SECRET_NAME = /(mode|file|path|ttl|timeout|enabled|length|header|scopes|policy|type)$/i;
 
@@ -169,19 +174,85 @@ export function isSecretFlag(flag: string): boolean {
 }
 
 /**
- * `scheme://user:password@host`: the password of a URL's userinfo, wherever a URL sits in
- * a value (a config string, `DB_URL=…`, an argv word). The user name stays: it says who.
+ * `scheme://user:password@host`, or a userinfo without a colon (`https://KEY@o1.ingest.sentry.io/1`,
+ * `https://TOKEN@github.com/…`), wherever a URL sits in a value (a config string, `DB_URL=…`, an
+ * argv word). The password may hold `#` and `@` (`redis://:pa#ss@cache`): the userinfo runs to the
+ * last `@` before the host. A user name stays (it says who); a colon-less userinfo is a credential
+ * unless it reads as a login name.
  */
-const URL_USERINFO = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^\s/?#@:'"`]*):([^\s/?#'"`]*)@(?=[^\s@/?#'"`]*(?:[\s/?#'"`]|$))/g;
+const URL_USERINFO = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*:\/\/)(?:([^\s/?#@:'"`]*):([^\s/?'"`]*)|([^\s/?:'"`]+))@(?=[^\s@/?#'"`]*(?:[\s/?#'"`]|$))/g;
 
-/** Mask the password of every `scheme://user:password@host` in a string, remembering it. */
-export function redactUrlUserinfo(text: string, vault?: SecretVault): string {
+/** A colon-less userinfo kept as written: a lower-case login name (`git@`, `postgres@`), never a token's mix of cases and digits. */
+const LOGIN_NAME = /^[a-z][a-z._-]{0,31}$/;
+
+/** Query and fragment parameters whose value is a credential: secret names, and the short ones signed URLs use. */
+const SECRET_PARAM = /^(?:sig|signature|code|auth|pass|pwd)$|[_-](?:sig|signature)$/i;
+
+/** Webhook URLs whose path is the credential: Slack's (services, workflows, triggers) and Discord's. */
+const WEBHOOK_PATH =
+  /(?<![A-Za-z0-9.-])(https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/)([^\s?#'"`<>]+)|(?<![A-Za-z0-9.-])(https?:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/[0-9]+\/)([^\s/?#'"`<>]+)/g;
+
+/** Where a URL ends in free text: white space, a quote, an angle bracket. */
+const URL_END = /[\s'"`<>]/g;
+
+/**
+ * Mask the secrets a URL carries, in every URL of a string, remembering each: its userinfo's
+ * password (or a colon-less userinfo), the values of secret-named query and fragment parameters
+ * (`?key=`, `access_token=`, `sig=`, `#access_token=`), and a webhook URL's path.
+ */
+export function redactUrls(text: string, vault?: SecretVault): string {
   if (!text.includes('://')) return text;
-  return text.replace(URL_USERINFO, (match, scheme: string, user: string, password: string) => {
-    if (password === '' || password === REDACTED_TEXT) return match;
-    vault?.remember(password);
-    return `${scheme}${user}:${REDACTED_TEXT}@`;
+  const hide = (value: string): string => {
+    if (value === '' || value === REDACTED_TEXT) return value;
+    vault?.remember(value);
+    return REDACTED_TEXT;
+  };
+  let out = text.replace(URL_USERINFO, (match, scheme: string, user?: string, password?: string, bare?: string) => {
+    if (bare !== undefined) return LOGIN_NAME.test(bare) ? match : `${scheme}${hide(bare)}@`;
+    return `${scheme}${user}:${hide(password!)}@`;
   });
+  out = out.replace(WEBHOOK_PATH, (_match, slack?: string, slackPath?: string, discord?: string, discordToken?: string) =>
+    slack !== undefined ? `${slack}${hide(slackPath!)}` : `${discord}${hide(discordToken!)}`,
+  );
+  return maskUrlParameters(out, hide);
+}
+
+/**
+ * The parameters after each URL's first `?` or `#`, up to where the URL ends; a URL nested in a
+ * parameter's value (`?next=https://x?key=…`) is read with it. One pass: each URL is read from
+ * its scheme to its end once, and the scan goes on after it.
+ */
+function maskUrlParameters(text: string, hide: (value: string) => string): string {
+  const scheme = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\//g;
+  let out = '';
+  let done = 0;
+  for (let m = scheme.exec(text); m; m = scheme.exec(text)) {
+    URL_END.lastIndex = scheme.lastIndex;
+    const end = URL_END.exec(text)?.index ?? text.length;
+    const url = text.slice(m.index, end);
+    const parameters = url.search(/[?#]/);
+    if (parameters >= 0) {
+      const masked = url
+        .slice(parameters)
+        .replace(/([?#&;])([^=?#&;]+)=([^?#&;(){}[\],]*)/g, (match, sep: string, name: string, value: string) =>
+          isSecretParameter(name) ? `${sep}${name}=${hide(value)}` : match,
+        );
+      out += text.slice(done, m.index) + url.slice(0, parameters) + masked;
+      done = end;
+    }
+    scheme.lastIndex = Math.max(end, scheme.lastIndex);
+  }
+  return out + text.slice(done);
+}
+
+function isSecretParameter(name: string): boolean {
+  let decoded = name;
+  try {
+    decoded = decodeURIComponent(name);
+  } catch {
+    // A malformed escape: the name as written.
+  }
+  return isSecretName(decoded) || SECRET_PARAM.test(decoded);
 }
 
 /** Redact secret flags in an argv: `--token X`, `--token=X`, `--password X`; and URL passwords in any word. */
@@ -214,7 +285,7 @@ export function redactEnvEntry(entry: string, vault?: SecretVault): string {
   const eq = entry.indexOf('=');
   if (eq <= 0) return entry;
   const name = entry.slice(0, eq);
-  if (!isSecretName(name)) return `${name}=${redactUrlUserinfo(entry.slice(eq + 1), vault)}`;
+  if (!isSecretName(name)) return `${name}=${redactUrls(entry.slice(eq + 1), vault)}`;
   vault?.remember(entry.slice(eq + 1));
   return `${name}=${REDACTED_TEXT}`;
 }
@@ -243,7 +314,7 @@ export function redactText(text: string, vault?: SecretVault): string {
     vault?.remember(unquoted);
     return value.startsWith('"') ? `"${REDACTED_TEXT}"` : value.startsWith("'") ? `'${REDACTED_TEXT}'` : REDACTED_TEXT;
   };
-  let out = redactUrlUserinfo(text, vault);
+  let out = redactUrls(text, vault);
   // A quoted assignment ("TOKEN=a b" in a unit's Environment=): the value runs to the closing quote.
   out = out.replace(
     /"([A-Za-z_][A-Za-z0-9_]*)=([^"\n]*)"|'([A-Za-z_][A-Za-z0-9_]*)=([^'\n]*)'/g,
@@ -290,36 +361,61 @@ export function redactText(text: string, vault?: SecretVault): string {
 function maskAssignments(input: string, hide: (value: string) => string): string {
   const names = /(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)=/g;
   const valueAt = /"[^"\n]*"|'[^'\n]*'|[^\s"'\n]+/y;
+  // A parameter of a URL's query (`?key=x&region=eu`): its value ends where the next parameter starts.
+  const parameterAt = /[^\s"'\n&#;]+/y;
   let out = '';
   let done = 0;
   for (let m = names.exec(input); m; m = names.exec(input)) {
     if (!isSecretName(m[1]!)) continue;
-    valueAt.lastIndex = names.lastIndex;
-    const value = valueAt.exec(input);
+    const at = /[?&#;]/.test(input[m.index - 1] ?? '') ? parameterAt : valueAt;
+    at.lastIndex = names.lastIndex;
+    const value = at.exec(input);
     if (!value) continue;
     out += input.slice(done, names.lastIndex) + hide(value[0]);
-    done = names.lastIndex = valueAt.lastIndex;
+    done = names.lastIndex = at.lastIndex;
   }
   return out + input.slice(done);
 }
 
 /**
+ * Environment names whose values are known not to be secrets: a map of environment variables
+ * (OpenClaw's `env`, `env.vars`, `skills.entries.*.env`) exists to hold API keys under any
+ * name, so there every other value is one, as a process's environment is read.
+ */
+const NON_SECRET_ENV =
+  /^(?:PATH|HOME|USER|LOGNAME|SHELL|PWD|LANG|LANGUAGE|TZ|TERM|TMPDIR|TEMP|TMP|HOSTNAME|NODE_ENV|DEBUG|NO_COLOR|FORCE_COLOR|LC_[A-Z]+|XDG_[A-Z_]+)$|_(?:PORT|HOST|BIND|DIR|URL|REGION|LEVEL)$/;
+
+/** Is this name, in an environment map, one whose value is shown? */
+function isShownEnvName(name: string): boolean {
+  return !isSecretName(name) && (NON_SECRET_ENV.test(name) || NOT_SECRET_NAME.test(name));
+}
+
+/** Does the object at KEY (under a parent that is or is not an environment map) map environment names to values? */
+function isEnvMap(key: string, parentIsEnv: boolean): boolean {
+  return key === 'env' || (parentIsEnv && key === 'vars');
+}
+
+/**
  * Redact a parsed config object: every string or number under a secret-named key becomes
- * a RedactedSecret, and the password of every URL in any other string is masked.
+ * a RedactedSecret, as does every string of an environment map under a name not known to be
+ * harmless, and the secrets of every URL in any other string are masked.
  * `from` records where a substituted value came from.
  */
-export function redactObject(value: unknown, vault?: SecretVault, origins?: (path: string) => string | undefined, path = ''): unknown {
-  if (typeof value === 'string') return redactUrlUserinfo(value, vault);
+export function redactObject(value: unknown, vault?: SecretVault, origins?: (path: string) => string | undefined, path = '', envMap = false): unknown {
+  if (typeof value === 'string') return redactUrls(value, vault);
   if (Array.isArray(value)) return value.map((v, i) => redactObject(v, vault, origins, `${path}[${i}]`));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
       const childPath = path ? `${path}.${key}` : key;
-      if ((typeof v === 'string' || typeof v === 'number') && (isSecretName(key) || (typeof v === 'string' && isSecretShaped(v)))) {
+      const secret =
+        (typeof v === 'string' || typeof v === 'number') &&
+        (isSecretName(key) || (typeof v === 'string' && (isSecretShaped(v) || (envMap && !isShownEnvName(key)))));
+      if (secret) {
         if (!isReference(String(v))) vault?.remember(String(v));
         setOwn(out, key, redactedSecret(String(v), origins?.(childPath)));
       } else {
-        setOwn(out, key, redactObject(v, vault, origins, childPath));
+        setOwn(out, key, redactObject(v, vault, origins, childPath, isEnvMap(key, envMap)));
       }
     }
     return out;

@@ -3,7 +3,8 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/snapshot/types.js';
-import { labPath } from '../support/binaries.js';
+import { binary, labPath } from '../support/binaries.js';
+import { HIDDEN_SECRETS, HIDDEN_SECRETS_MEMBERS } from '../fixtures/builders/secret-config.js';
 import { requires } from '../support/prerequisites.js';
 import { hold, release, Scope, tempDir, type Resource } from './lab/cleanup.js';
 import { CLI, ensureBuilt } from './lab/clawmoat.js';
@@ -12,7 +13,9 @@ import { run, spawnDaemon, stopPid, type RunResult } from './lab/proc.js';
 /**
  * The secret table: a distinct random secret planted in every place clawmoat reads one
  * (the OpenClaw config and its .env, a systemd unit, a compose file and its .env, the
- * gateway's argv and environment, the collecting shell), then every command and format
+ * gateway's argv and environment, the collecting shell), and secrets no key name announces in
+ * the config (its env maps, URL queries and userinfo, webhook paths: secret-config.ts), then
+ * every command and format
  * that could show one is run through the built CLI, and no planted value may appear in
  * its stdout, its stderr or any file it writes.
  *
@@ -109,6 +112,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
         `      token: "${SECRETS.remoteToken}",`,
         '    },',
         '  },',
+        HIDDEN_SECRETS_MEMBERS.trimEnd(),
         '  hooks: { token: "${HOOK_TOKEN}" },',
         '}',
         '',
@@ -192,6 +196,21 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(snapshot.openclaw.processes.some((p) => p.cmdline.includes('--hooks-token'))).toBe(true);
   });
 
+  it("collect --from the collection script's output, the script run here as root: the config is read, no secret kept", async () => {
+    const printed = await clawmoat('collect --print-script', ['collect', '--print-script'], [0]);
+    const script = join(dir, 'collect.sh');
+    writeFileSync(script, printed.stdout);
+    // Outside out/: the raw output copies the files it reads, secrets included (so --via never writes it).
+    const raw = join(dir, 'script.out');
+    const env = { PATH: labPath(), HOME: home, LANG: 'C.UTF-8', DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}` };
+    const ran = await run(binary('sh'), ['-c', 'exec sh < "$1" > "$2"', 'sh', script, raw], { env, cwd: dir, allowFail: true, timeoutMs: 120_000 });
+    expect(ran.code, ran.stderr.slice(-2000)).toBe(0);
+    expect(readFileSync(raw, 'utf8')).toContain(HIDDEN_SECRETS.braveKey);
+    await clawmoat('collect --from', ['collect', '--from', raw, '-o', join(out, 'from-script.json')], [0]);
+    const snapshot = JSON.parse(readFileSync(join(out, 'from-script.json'), 'utf8')) as Snapshot;
+    expect(snapshot.openclaw.config).toMatchObject({ status: 'ok', data: { path: config } });
+  });
+
   it('audit in every format, from the snapshot and live; reach; a config that does not parse', async () => {
     const snap = join(out, 'snap.json');
     for (const format of ['text', 'json', 'markdown', 'sarif', 'junit'])
@@ -250,7 +269,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
     expect(outputs.length).toBeGreaterThanOrEqual(40);
     const leaks: string[] = [];
     for (const { what, text } of [...outputs, ...files]) {
-      for (const [place, value] of Object.entries(SECRETS)) if (text.includes(value)) leaks.push(`${place} in ${what}`);
+      for (const [place, value] of Object.entries({ ...SECRETS, ...HIDDEN_SECRETS })) if (text.includes(value)) leaks.push(`${place} in ${what}`);
     }
     expect(leaks).toEqual([]);
   });

@@ -5,7 +5,7 @@ import { checklistSection, summaryCounts } from './checklist.js';
 import { html, type Html } from './escape.js';
 import { keptPaths, matrixSection, pathsSection, reachAnswer } from './matrix.js';
 import { renderPage } from './page.js';
-import { limitationsSection, metaList, probeSection, type HostMeta, type RenderInfo } from './sections.js';
+import { driftSection, limitationsSection, metaList, probeSection, type HostMeta, type RenderInfo } from './sections.js';
 
 /**
  * One self-contained HTML page per report (docs/html-report.md). Pure: data in, a string out.
@@ -47,6 +47,7 @@ export function hostParts(view: HostView, prefix = ''): Part[] {
 ${gateway?.detected ? html`<p class="note">Gateway: ${gateway.listeners.length > 0 ? gateway.listeners.join('; ') : 'no listener'}${gateway.bind ? ` · bind ${gateway.bind.value} (${gateway.bind.source})` : ''}${gateway.auth ? ` · auth ${gateway.auth.mode} (${gateway.auth.source})` : ''}${gateway.version ? ` · version ${gateway.version}` : ''}</p>` : ''}</div>
 ${matrixSection(view.matrix, cells, prefix, kept)}`,
   });
+  if (view.report?.drift) parts.push({ id: `${prefix}drift`, label: 'Since the baseline', body: driftSection(view.report.drift) });
   if (view.report)
     parts.push({ id: `${prefix}checklist`, label: 'Checklist', body: html`${summaryCounts(view.report)}${checklistSection(view.report, prefix)}` });
   if (view.probe) parts.push({ id: `${prefix}probe`, label: 'Probe: observed vs predicted', body: probeSection(view.probe) });

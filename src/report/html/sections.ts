@@ -1,4 +1,6 @@
 import type { ProbeReport, ProbeResult } from '../../probe/types.js';
+import { baselineName, driftGroups } from '../drift.js';
+import type { Drift } from '../types.js';
 import { html, type Html } from './escape.js';
 import { listenerEndpoint, verdictBadge } from './matrix.js';
 
@@ -74,4 +76,15 @@ export function limitationsSection(limitations: readonly string[]): Html {
   const unique = [...new Set(limitations)];
   if (unique.length === 0) return html`<p>Every source was read: nothing limits what this report says.</p>`;
   return html`<p>What was not read or not understood, and why. Results that rest on these are <em>unknown</em>, never guessed.</p><ul>${unique.map((l) => html`<li>${l}</li>`)}</ul>`;
+}
+
+/**
+ * What changed since the report given with --baseline (the exit code comes from it, not from the
+ * checklist): the same groups as the text report's, each item host text, escaped by the template.
+ */
+export function driftSection(drift: Drift): Html {
+  const groups = driftGroups(drift);
+  return html`<p>Compared with <strong>${baselineName(drift)}</strong>. With a baseline, the exit code says whether something new appeared, not whether findings remain.</p>
+${groups.length === 0 ? html`<p>Nothing changed.</p>` : groups.map((g) => html`<h3>${g.title[0]!.toUpperCase()}${g.title.slice(1)}</h3><ul>${g.items.map((i) => html`<li>${i}</li>`)}</ul>\n`)}
+${drift.limitations.length > 0 ? html`<ul class="note">${drift.limitations.map((l) => html`<li>${l}</li>`)}</ul>` : ''}`;
 }

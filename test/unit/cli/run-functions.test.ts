@@ -10,6 +10,9 @@ import { runFleet } from '../../../src/cli/commands/fleet-run.js';
 import { runReach } from '../../../src/cli/commands/reach-run.js';
 import { runTailscalePlan } from '../../../src/cli/commands/tailscale-run.js';
 import type { CommandIo } from '../../../src/cli/io.js';
+import { renderAuditHtml } from '../../../src/report/html/index.js';
+import type { DocumentWriter } from '../../../src/report/html/load.js';
+import type { Report } from '../../../src/report/types.js';
 import { readSnapshot } from '../../../src/snapshot/io.js';
 import type { Snapshot } from '../../../src/snapshot/types.js';
 import { REPO } from '../../support/cli-bundle.js';
@@ -92,6 +95,66 @@ describe('audit, as a function', () => {
       const code = await runAudit(snapshot, { ...auditFlags, baseline }, { started: io.now(), format: 'text', zones: [] }, io);
       expect(io.stdout).toMatch(/critical exposure\.internet \(fail\)/);
       expect(code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--baseline with --format html, sarif, junit, prometheus: each document shows the comparison the exit code comes from', async () => {
+    const unreadable = { status: 'unavailable', reason: 'permission-denied', detail: 'permission denied' } as const;
+    const blind: Snapshot = { ...snapshot, netfilter: { ...snapshot.netfilter, iptablesSave: unreadable, ip6tablesSave: unreadable, nftRuleset: unreadable } };
+    const dir = mkdtempSync(join(tmpdir(), 'clawmoat-drift-'));
+    try {
+      const baseline = join(dir, 'last.json');
+      const first = recordingIo();
+      await runAudit(blind, { ...auditFlags, format: 'json' }, { started: first.now(), format: 'json', zones: [] }, first);
+      // A baseline is a file anyone may hand over: host text in it reaches the page only escaped.
+      const before = JSON.parse(first.stdout) as Report;
+      const hostile = before.findings.find((f) => f.id === 'firewall.none')!;
+      hostile.message = `${hostile.message} <img src=x onerror=alert(1)>`;
+      writeFileSync(baseline, JSON.stringify(before));
+      const runWith = async (format: 'json' | 'sarif' | 'junit' | 'prometheus' | 'html') => {
+        const io = recordingIo();
+        const document: DocumentWriter | undefined =
+          format === 'html'
+            ? { write: async (_kind, view) => io.out(renderAuditHtml({ ...view, report: view.report! }, { version: 'test' })), writeFleet: async () => {} }
+            : undefined;
+        const code = await runAudit(snapshot, { ...auditFlags, baseline, format }, { started: io.now(), format, zones: [], document }, io);
+        // Exit 1 from the drift (new criticals), the same whatever the format.
+        expect(code, format).toBe(1);
+        return io.stdout;
+      };
+      const drift = (JSON.parse(await runWith('json')) as Report).drift!;
+      expect(drift.new.map((f) => f.id)).toContain('exposure.internet');
+      expect(drift.resolved.length).toBeGreaterThan(0);
+
+      const sarif = JSON.parse(await runWith('sarif')) as {
+        runs: { results: { ruleId: string; baselineState?: string; kind: string; level: string }[]; properties: { drift?: unknown } }[];
+      };
+      const results = sarif.runs[0]!.results;
+      expect(results.every((r) => r.baselineState !== undefined)).toBe(true);
+      expect(results.filter((r) => r.baselineState === 'new').map((r) => r.ruleId)).toEqual(expect.arrayContaining(['exposure.internet']));
+      const absent = results.filter((r) => r.baselineState === 'absent');
+      expect(absent).toHaveLength(drift.resolved.length);
+      expect(absent.every((r) => r.kind !== 'fail' && r.level === 'none')).toBe(true);
+      expect(sarif.runs[0]!.properties.drift).toEqual(drift);
+
+      const junit = await runWith('junit');
+      expect(junit).toContain(`<property name="baseline.new" value="${drift.new.length}"/>`);
+      expect(junit).toContain(`<property name="baseline.resolved" value="${drift.resolved.length}"/>`);
+      expect(junit).toMatch(new RegExp(`<property name="baseline" value="${baseline}`));
+      expect(junit).toMatch(/<system-out>Since [^<]*\n {2}new:\n[^<]* {4}critical exposure\.internet \(fail\)/);
+
+      const prometheus = await runWith('prometheus');
+      expect(prometheus).toContain(`clawmoat_baseline_changes{change="new"} ${drift.new.length}`);
+      expect(prometheus).toContain(`clawmoat_baseline_changes{change="resolved"} ${drift.resolved.length}`);
+
+      const page = await runWith('html');
+      expect(page).toContain('<h2 id="drift">Since the baseline</h2>');
+      expect(page).toContain(`<strong>${baseline}`);
+      expect(page).toMatch(/<h3>New<\/h3><ul>(<li>[^<]*<\/li>)*<li>critical exposure\.internet \(fail\)/);
+      expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+      expect(page).not.toContain('<img src=x');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

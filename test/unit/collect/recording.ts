@@ -10,7 +10,7 @@ export function output(records: [op: string, status: string, id: string, data: s
 /** A recording of a small host: what the script prints there, record by record. */
 export function hostRecording(
   extra: [string, string, string, string | Buffer][] = [],
-  options: { gatewayEnv?: string[]; docker?: [string, string, string, string][] } = {},
+  options: { gatewayEnv?: string[]; docker?: [string, string, string, string][]; config?: string } = {},
 ): Buffer {
   // As grep -H -z prints them: "PID/cmdline:ARG\0" per argument.
   const argv = (pid: number, args: string[]) => args.map((a) => `${pid}/cmdline:${a}\0`).join('');
@@ -52,7 +52,7 @@ export function hostRecording(
     ['link', 'ok', '/proc/4242/cwd', '/home/claw'],
     ['stat', 'ok', '/home/claw/.openclaw', 'directory'],
     ['stat', 'ok', '/home/claw/.openclaw/openclaw.json', 'file'],
-    ['read', 'ok', '/home/claw/.openclaw/openclaw.json', `{ gateway: { bind: "lan", auth: { token: "${token}" } } }\n`],
+    ['read', 'ok', '/home/claw/.openclaw/openclaw.json', options.config ?? `{ gateway: { bind: "lan", auth: { token: "${token}" } } }\n`],
     // Who may read it (/, /home, /home/claw, .openclaw, the file): the gateway's config is read only as its owner could.
     [
       'owners',

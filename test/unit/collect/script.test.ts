@@ -5,6 +5,7 @@ import { FORMAT_LINE, frameOutput, isScriptOutput, parseFrames } from '../../../
 import { ALL_READS, generateScript } from '../../../src/collect/script/generate.js';
 import { UserError } from '../../../src/errors.js';
 import { hostRecording, output } from './recording.js';
+import { HIDDEN_SECRETS, HIDDEN_SECRETS_CONFIG, KEPT_VALUES } from '../../fixtures/builders/secret-config.js';
 
 const opName = fc.stringMatching(/^[a-z]{1,8}$/);
 const status = fc.stringMatching(/^[A-Za-z0-9-]{1,8}$/);
@@ -109,6 +110,14 @@ describe('collectors parsing a recording (collect --from)', () => {
     expect(snapshot.openclaw.processes.map((p) => [p.pid, p.user, p.cwd])).toEqual([[4242, 'claw', '/home/claw']]);
     expect(snapshot.openclaw.config).toMatchObject({ status: 'ok', data: { path: '/home/claw/.openclaw/openclaw.json' } });
     expect(JSON.stringify(snapshot)).not.toContain('f'.repeat(48));
+  });
+
+  it('keeps no secret of the config read by the script: env maps, URL queries and userinfo, webhook paths', async () => {
+    const snapshot = await collectFromScriptOutput(hostRecording([], { config: HIDDEN_SECRETS_CONFIG }), 'vps1.out');
+    expect(snapshot.openclaw.config).toMatchObject({ status: 'ok', data: { path: '/home/claw/.openclaw/openclaw.json' } });
+    const text = JSON.stringify(snapshot);
+    for (const [name, value] of Object.entries(HIDDEN_SECRETS)) expect(text.includes(value), name).toBe(false);
+    for (const value of KEPT_VALUES) expect(text, value).toContain(value);
   });
 
   it('lists every read the recording lacks, and the section it fed is unavailable, never passing for empty', async () => {

@@ -62,6 +62,36 @@ describe('SARIF for GitHub code scanning', () => {
     sarif(sampleReport(), '/');
   });
 
+  it('with a baseline: valid SARIF, every result has a baselineState, and what was resolved is an absent result that is no failure', () => {
+    const report = sampleReport();
+    const [first, second] = report.findings as [Report['findings'][number], Report['findings'][number]];
+    const summary = (f: typeof first) => ({ id: f.id, severity: f.severity, status: f.status, title: f.title, message: f.message });
+    const gone = { id: 'ssh.password_auth', severity: 'warn' as const, status: 'fail' as const, title: 'SSH password login', message: 'was on' };
+    report.drift = {
+      baseline: { source: 'last.json', collectedAt: '2026-12-01T00:00:00Z' },
+      new: [summary(first)],
+      resolved: [gone],
+      changed: [{ ...summary(second), previousSeverity: 'info' }],
+      opened: [],
+      closed: [],
+      limitations: [],
+    };
+    const log = sarif(report);
+    const states = results(log).map((r) => [r.ruleId, r.baselineState]);
+    expect(states.slice(0, 2)).toEqual([
+      [first.id, 'new'],
+      [second.id, 'updated'],
+    ]);
+    expect(states.slice(2, -1).every(([, s]) => s === 'unchanged')).toBe(true);
+    expect(results(log).at(-1)).toMatchObject({
+      ruleId: 'ssh.password_auth',
+      baselineState: 'absent',
+      level: 'none',
+      message: { text: 'resolved since last.json (collected 2026-12-01T00:00:00Z): was on' },
+    });
+    expect(results(log).at(-1)!.kind).not.toBe('fail');
+  });
+
   it('names files in the working tree relative to %SRCROOT%, and the rest by absolute file URI with no base', () => {
     const log = sarif(withComposeFindings(sampleReport()), '/srv/app');
     expect(log.runs[0]!.originalUriBaseIds![SRCROOT]).toMatchObject({ uri: 'file:///srv/app/' });

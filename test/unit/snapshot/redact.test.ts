@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SecretVault, isSecretName, redactArgv, redactEnvEntry, redactObject, redactText } from '../../../src/snapshot/redact.js';
+import { resolveOpenClawConfig } from '../../../src/openclaw/config-resolve.js';
+import { HIDDEN_SECRETS, HIDDEN_SECRETS_CONFIG, KEPT_VALUES } from '../../fixtures/builders/secret-config.js';
+import { tempDir, write } from '../openclaw/helpers.js';
 
 const TOKEN = 'f3a9c2e17b5d4a60b8e9d1c2a3b4c5d6';
 
@@ -71,6 +74,36 @@ describe('redaction', () => {
     expect(redactObject({ password: 12345678 })).toEqual({ password: { $redacted: true, length: 8 } });
   });
 
+  it('the OpenClaw config reader keeps no secret of an env map, a URL query, a colon-less userinfo, a # in a password or a webhook path', async () => {
+    const home = tempDir();
+    const path = write(home, 'oc/openclaw.json', HIDDEN_SECRETS_CONFIG);
+    const vault = new SecretVault();
+    const read = await resolveOpenClawConfig({ env: {}, homeDir: home, configPathOverride: path }, vault);
+    expect(read.config.status).toBe('ok');
+    const text = JSON.stringify(read);
+    for (const [name, value] of Object.entries(HIDDEN_SECRETS)) expect(text.includes(value), name).toBe(false);
+    for (const value of KEPT_VALUES) expect(text, value).toContain(JSON.stringify(value).slice(1, -1));
+    // Remembered too, so the vault scrubs them from anything else collect writes.
+    expect(vault.scrubText(Object.values(HIDDEN_SECRETS).join(' '))).not.toMatch(/[A-Za-z0-9]{12}/);
+  });
+
+  it('free text: URL secrets, env names ending in KEY, PAT or DSN, and webhooks; user names, hosts and other parameters stay', () => {
+    const { queryKey, sentryKey, redisPassword, slackPath, githubPat, braveKey } = HIDDEN_SECRETS;
+    const unit = [
+      `Environment=BRAVE_SEARCH_KEY=${braveKey} GITHUB_PAT=${githubPat} SENTRY_DSN=https://${sentryKey}@o1.ingest.sentry.io/1`,
+      `ExecStartPre=/usr/bin/curl -fsS "https://api.example.test/v1?region=eu&key=${queryKey}" https://hooks.slack.com/services/${slackPath}`,
+      `Environment=CACHE=redis://:${redisPassword}@cache:6379 REPO=ssh://git@github.com/acme/x.git`,
+    ].join('\n');
+    const out = redactText(unit);
+    for (const value of [queryKey, sentryKey, redisPassword, slackPath, githubPat, braveKey]) expect(out).not.toContain(value);
+    expect(out).toContain('https://api.example.test/v1?region=eu&key=[REDACTED]"');
+    expect(out).toContain('redis://:[REDACTED]@cache:6379');
+    expect(out).toContain('ssh://git@github.com/acme/x.git');
+    expect(out).toContain('https://hooks.slack.com/services/[REDACTED]');
+    for (const n of ['BRAVE_SEARCH_KEY', 'GITHUB_PAT', 'SENTRY_DSN', 'key', 'webhookUrl', 'SLACK_WEBHOOK']) expect(isSecretName(n), n).toBe(true);
+    for (const n of ['keyPath', 'webhookPath', 'monkey', 'sessionKeyMode']) expect(isSecretName(n), n).toBe(false);
+  });
+
   it('stays linear on hostile text: long runs that nearly match take milliseconds, and nothing recurses', () => {
     const n = 200_000;
     const hostile = [
@@ -83,6 +116,12 @@ describe('redaction', () => {
       '"A='.repeat(n / 3),
       'a: "'.repeat(n / 4),
       '"--a'.repeat(n / 4),
+      'x://'.repeat(n / 4),
+      'x://a@'.repeat(n / 6),
+      `x://${'a'.repeat(n)}`,
+      `x://h?${'a=b&'.repeat(n / 4)}`,
+      'x://h?k='.repeat(n / 8),
+      `https://hooks.slack.com/services/${'a'.repeat(n)}`,
     ];
     for (const text of hostile) {
       const started = performance.now();

@@ -10,6 +10,7 @@ import { buildTailscalePlan } from '../../../../src/remote/tailscale/plan.js';
 import { renderTailscalePlan } from '../../../../src/remote/tailscale/render.js';
 import { baselineSnapshot, compose, withConfig, withGatewayProcess, withSockets, withUnit, tcpListener } from '../../../fixtures/builders/snapshot.js';
 import { LAN, TAILSCALE0, withTailscale } from '../../remote/tailscale/hosts.js';
+import { HIDDEN_SECRETS, HIDDEN_SECRETS_CONFIG } from '../../../fixtures/builders/secret-config.js';
 
 /**
  * A plan shows diffs of live files: no line of them (context, `-`, `+`), no note, no JSON
@@ -138,6 +139,44 @@ describe('harden plan: text and --json carry no secret', () => {
     const shown = { text: renderPlan(plan, { color: false }), json };
     for (const [where, text] of Object.entries(shown)) expectNone(text, { ...s, oldToken: s.oldToken.slice(0, 8) }, where);
     expect(shown.text).toMatch(/^ {3}-.*token: "<redacted>"/m);
+  });
+});
+
+describe('harden plan: secrets no key name announces (env maps, URL queries and userinfo, webhook paths)', () => {
+  it("the reviewer's config: bind lan → loopback, and neither the text nor --json shows one of them", () => {
+    const snapshot = compose(
+      withConfig(JSON5.parse(HIDDEN_SECRETS_CONFIG.replace(/token: "tok_[A-Z]+"/, 'token: "x"')) as Record<string, unknown>, {}, CONFIG),
+      withGatewayProcess(42, ['openclaw-gateway']),
+      withSockets(tcpListener('0.0.0.0', 18789, 42, 'openclaw-gateway')),
+      LAN,
+    )(baselineSnapshot());
+    const report = auditSnapshot(snapshot);
+    const plan = buildPlan(buildContext(snapshot), report, {
+      remote: 'loopback',
+      noPublish: false,
+      newToken: secret('nt'),
+      readFile: (p) => (p === CONFIG ? HIDDEN_SECRETS_CONFIG : undefined),
+    });
+    const step = plan.steps.find((st) => st.id === 'config.gateway');
+    expect(step?.kind === 'file' && step.diff).toMatch(/^\+.*bind: "loopback"/m);
+    const shown = { text: renderPlan(plan, { color: false }), json: planJson(plan) };
+    for (const [where, text] of Object.entries(shown)) expectNone(text, HIDDEN_SECRETS, where);
+    // The lines are shown, their secrets masked: the diff is still readable.
+    expect(shown.text).toContain('GITHUB_PAT: "<redacted>"');
+  });
+
+  it('every line of that config as a - and a + line (re-indented): each secret masked, the rest of the line kept', () => {
+    const after = HIDDEN_SECRETS_CONFIG.replace('bind: "lan"', 'bind: "loopback"').replace(/^ {2}/gm, '    ');
+    const diff = fileDiff(CONFIG, HIDDEN_SECRETS_CONFIG, after);
+    expect(diff.split('\n').filter((l) => /^[-+] /.test(l)).length).toBeGreaterThanOrEqual(2 * 16);
+    expectNone(diff, HIDDEN_SECRETS, 'the diff');
+    for (const kept of [
+      'key=<redacted>&region=eu',
+      'redis://:<redacted>@cache:6379',
+      'hooks.slack.com/services/<redacted>',
+      'ssh://git@github.com/acme/skills.git',
+    ])
+      expect(diff).toContain(kept);
   });
 });
 
