@@ -57,14 +57,24 @@ export function judgePath(result: SimResult, packet: Packet): Attempt | undefine
   return undefined;
 }
 
-/** The cell of LISTENER from ZONE, from its most open attempt (none: the zone had no source address of FAMILY). */
+/**
+ * The cell of LISTENER from ZONE, from its most open attempt. None: the zone had no source address
+ * of FAMILY — closed when the interface has no address of that family (no such client there),
+ * unknown when it has one but the model found no client address (a /32 with no route via it).
+ */
 export function cellOf(listener: ReachListener, zone: Zone, best: Attempt | undefined, family: 4 | 6, source: string): ReachCell {
+  const name = family === 4 ? 'IPv4' : 'IPv6';
+  const unsourced = !best && zone.unsourced?.includes(family) === true;
   const cell: ReachCell = {
     listener,
     zone: { name: zone.name, kind: zone.kind, interface: zone.interface, source: best?.source ?? source },
-    verdict: best?.verdict ?? 'closed',
+    verdict: best?.verdict ?? (unsourced ? 'unknown' : 'closed'),
     destination: best?.destination ?? '',
-    reason: best?.reason ?? `no ${family === 4 ? 'IPv4' : 'IPv6'} address in this zone to send from`,
+    reason:
+      best?.reason ??
+      (unsourced
+        ? `no ${name} client address found for this zone: ${zone.interface} has only a host address (/32, /128) and no route via it names a client (clients routed in on ${zone.interface} are not modelled)`
+        : `no ${name} address in this zone to send from`),
     path: best?.path ?? [],
   };
   if (best?.port !== undefined) cell.destinationPort = best.port;

@@ -11,7 +11,9 @@ import { answerFor, cellOf, judgePath, RANK, type Attempt } from './attempt.js';
 import { socketAccepts } from './listeners.js';
 import { serveRow, userSpaceRows, type ServePort } from './serve-reach.js';
 import { throughDoor, type SocketDoor, type UserSpaceRow } from './doors.js';
-import { buildZones, type Zone, type ZoneSpec } from './zones.js';
+import { buildZones, zoneSpace, type Zone, type ZoneSpec } from './zones.js';
+import { MAX_SOURCES, zoneSources } from './zone-sources.js';
+import { addressPredicates } from '../netfilter/address-predicates.js';
 import { hostPort, isCanonicalV4, isLoopback, parseAddress } from './addresses.js';
 
 /**
@@ -153,6 +155,19 @@ export function computeReach(
     if (result.disposition !== 'dropped' || result.reason !== 'rp-filter' || why === undefined) return attempt;
     return { ...attempt, verdict: 'unknown', reason: `${attempt.reason}; but ${why}, and the kernel's reverse-path lookup follows them` };
   };
+  // A zone's clients are many addresses: one per class the ruleset's address tests tell apart.
+  const predicates = addressPredicates(ruleset, facts.ipsets);
+  const untried = new Map<Zone, Partial<Record<4 | 6, { classes: number; rules: string[] }>>>();
+  for (const zone of zones) {
+    zone.sources = { 4: [], 6: [] };
+    for (const family of [4, 6] as const) {
+      if (zone.source[family] === undefined) continue;
+      const found = zoneSources(family, zoneSpace(snapshot, zone, family), predicates, zone.source[family]);
+      zone.sources[family] = found.sources.length > 0 ? found.sources : [zone.source[family]!];
+      zone.source[family] = zone.sources[family][0];
+      if (found.untried) (untried.get(zone) ?? untried.set(zone, {}).get(zone)!)[family] = { classes: found.classes, rules: found.untried };
+    }
+  }
   const canonical = (a: string): string => parseAddress(a)?.toString() ?? a;
   const local = new Set(facts.addresses.map((a) => canonical(a.address)));
   // Asked of every literal DNAT target (thousands on a kube-proxy host): a dotted quad is its own canonical text, loopback when in 127/8.
@@ -165,33 +180,35 @@ export function computeReach(
     for (const zone of zones) {
       let best: Attempt | undefined;
       for (const family of families(socket)) {
-        const saddr = zone.source[family];
-        if (!saddr) continue;
-        for (const daddr of zone.targets[family]) {
-          const packet: Packet = {
-            family: family === 4 ? 'ip' : 'ip6',
-            iif: zone.interface,
-            saddr,
-            daddr,
-            protocol: socket.protocol,
-            sport: 40000,
-            dport: socket.port,
-          };
-          const unread = zone.kind === 'loopback' ? undefined : !rulesetKnown ? 'the firewall ruleset could not be read' : unreadLegacy.get(family)?.detail;
-          const attempt: Attempt =
-            unread !== undefined
-              ? { verdict: 'unknown', destination: daddr, source: saddr, reason: unread, path: [] }
-              : judgeRouted(simulator.simulate(packet, answerFor(sockets, family, socket.protocol, packet.iif)), socket, packet, family);
-          if (
-            !best ||
-            RANK[attempt.verdict] > RANK[best.verdict] ||
-            (RANK[attempt.verdict] === RANK[best.verdict] && zone.kind !== 'loopback' && isLoopback(best.destination) && !isLoopback(attempt.destination))
-          )
-            best = attempt;
-          if (best.verdict === 'open') break;
+        for (const saddr of zone.sources?.[family] ?? []) {
+          for (const daddr of zone.targets[family]) {
+            const packet: Packet = {
+              family: family === 4 ? 'ip' : 'ip6',
+              iif: zone.interface,
+              saddr,
+              daddr,
+              protocol: socket.protocol,
+              sport: 40000,
+              dport: socket.port,
+            };
+            const unread = zone.kind === 'loopback' ? undefined : !rulesetKnown ? 'the firewall ruleset could not be read' : unreadLegacy.get(family)?.detail;
+            const attempt: Attempt =
+              unread !== undefined
+                ? { verdict: 'unknown', destination: daddr, source: saddr, reason: unread, path: [] }
+                : judgeRouted(simulator.simulate(packet, answerFor(sockets, family, socket.protocol, packet.iif)), socket, packet, family);
+            if (
+              !best ||
+              RANK[attempt.verdict] > RANK[best.verdict] ||
+              (RANK[attempt.verdict] === RANK[best.verdict] && zone.kind !== 'loopback' && isLoopback(best.destination) && !isLoopback(attempt.destination))
+            )
+              best = attempt;
+            if (best.verdict === 'open') break;
+          }
+          if (best?.verdict === 'open') break;
         }
         if (best?.verdict === 'open') break;
       }
+      best = beyondTriedSources(best, untried.get(zone), families(socket));
       // A translation's path crosses tables that were not read when a family's legacy tables were not.
       const blind = zone.kind !== 'loopback' && (!rulesetKnown || families(socket).some((f) => unreadLegacy.has(f)));
       if (best?.verdict !== 'open' && !blind) {
@@ -242,60 +259,80 @@ function throughTranslations(
   let unknown: Attempt | undefined;
   const tried = new Set<string>();
   for (const family of families(socket)) {
-    const saddr = zone.source[family];
-    if (!saddr) continue;
-    const pf = family === 4 ? 'ip' : 'ip6';
-    for (const e of entrances) {
-      if (e.family !== undefined && e.family !== pf) continue;
-      if (e.toAddr !== undefined && !socketAccepts(socket, { family, protocol: socket.protocol, daddr: e.toAddr, dport: socket.port, iif: zone.interface }))
-        continue;
-      // A same-link client can aim at any address through the host; the internet only at the host's.
-      const extra = zone.kind === 'internet' ? [] : e.addrs.filter((a) => a.includes(':') === (family === 6));
-      // The addresses a client there would use first (loopback last): the first path found is the one shown.
-      const daddrs = [...new Set([...zone.targets[family], ...extra])].sort((a, b) => Number(isLoopback(a)) - Number(isLoopback(b)));
-      for (const dport of e.ports) {
-        for (const daddr of daddrs) {
-          if (dport === socket.port && zone.targets[family].includes(daddr)) continue;
-          const key = `${daddr}|${dport}`;
-          if (tried.has(key)) continue;
-          if (tried.size >= MAX_TRANSLATED_ATTEMPTS) return unknown;
-          tried.add(key);
-          const packet: Packet = { family: pf, iif: zone.interface, saddr, daddr, protocol: socket.protocol, sport: 40000, dport };
-          const answer = answerFor(sockets, family, socket.protocol, packet.iif);
-          let result = simulator.simulate(packet, answer);
-          let chance = '';
-          const delivers = (r: SimResult): boolean =>
-            !judgePath(r, packet) &&
-            r.disposition === 'local' &&
-            socketAccepts(socket, { family, protocol: socket.protocol, daddr: r.daddr, dport: r.dport, iif: packet.iif });
-          if (result.disposition === 'unknown') {
-            // Undecidable points: a branch the kernel picks at random for each connection (kube-proxy's
-            // endpoint choice) that delivers here is a path a client meets by retrying.
-            const branches = simulator.branches(packet, answer);
-            const hit = branches?.find((b) => delivers(b.result));
-            if (hit && hit.random) {
-              result = hit.result;
-              chance = ` (one of ${branches?.length ?? 0} choices the kernel makes at random for each connection)`;
-            } else {
-              const decided = judgePath(result, packet);
-              if (hit || branches === undefined)
-                unknown ??= { ...(decided as Attempt), port: dport, reason: `through ${e.where} (aimed at ${daddr} port ${dport}): ${decided?.reason ?? ''}` };
-              continue;
+    for (const saddr of zone.sources?.[family] ?? []) {
+      const pf = family === 4 ? 'ip' : 'ip6';
+      for (const e of entrances) {
+        if (e.family !== undefined && e.family !== pf) continue;
+        if (e.toAddr !== undefined && !socketAccepts(socket, { family, protocol: socket.protocol, daddr: e.toAddr, dport: socket.port, iif: zone.interface }))
+          continue;
+        // A same-link client can aim at any address through the host; the internet only at the host's.
+        const extra = zone.kind === 'internet' ? [] : e.addrs.filter((a) => a.includes(':') === (family === 6));
+        // The addresses a client there would use first (loopback last): the first path found is the one shown.
+        const daddrs = [...new Set([...zone.targets[family], ...extra])].sort((a, b) => Number(isLoopback(a)) - Number(isLoopback(b)));
+        for (const dport of e.ports) {
+          for (const daddr of daddrs) {
+            if (dport === socket.port && zone.targets[family].includes(daddr)) continue;
+            const key = `${saddr}|${daddr}|${dport}`;
+            if (tried.has(key)) continue;
+            if (tried.size >= MAX_TRANSLATED_ATTEMPTS) return unknown;
+            tried.add(key);
+            const packet: Packet = { family: pf, iif: zone.interface, saddr, daddr, protocol: socket.protocol, sport: 40000, dport };
+            const answer = answerFor(sockets, family, socket.protocol, packet.iif);
+            let result = simulator.simulate(packet, answer);
+            let chance = '';
+            const delivers = (r: SimResult): boolean =>
+              !judgePath(r, packet) &&
+              r.disposition === 'local' &&
+              socketAccepts(socket, { family, protocol: socket.protocol, daddr: r.daddr, dport: r.dport, iif: packet.iif });
+            if (result.disposition === 'unknown') {
+              // Undecidable points: a branch the kernel picks at random for each connection (kube-proxy's
+              // endpoint choice) that delivers here is a path a client meets by retrying.
+              const branches = simulator.branches(packet, answer);
+              const hit = branches?.find((b) => delivers(b.result));
+              if (hit && hit.random) {
+                result = hit.result;
+                chance = ` (one of ${branches?.length ?? 0} choices the kernel makes at random for each connection)`;
+              } else {
+                const decided = judgePath(result, packet);
+                if (hit || branches === undefined)
+                  unknown ??= {
+                    ...(decided as Attempt),
+                    port: dport,
+                    reason: `through ${e.where} (aimed at ${daddr} port ${dport}): ${decided?.reason ?? ''}`,
+                  };
+                continue;
+              }
             }
+            if (!delivers(result)) continue;
+            const where = hostPort(socket.address, socket.port);
+            const reason = `aimed at ${hostPort(daddr, dport)}, translated by ${e.where} and delivered to ${where}${chance}`;
+            const path = [
+              ...result.steps,
+              { hook: 'socket', table: '', chain: '', text: `delivered to ${where}${socket.process ? ` (${socket.process})` : ''}`, action: 'accept' },
+            ];
+            return { verdict: 'open', destination: daddr, port: dport, source: saddr, reason, path };
           }
-          if (!delivers(result)) continue;
-          const where = hostPort(socket.address, socket.port);
-          const reason = `aimed at ${hostPort(daddr, dport)}, translated by ${e.where} and delivered to ${where}${chance}`;
-          const path = [
-            ...result.steps,
-            { hook: 'socket', table: '', chain: '', text: `delivered to ${where}${socket.process ? ` (${socket.process})` : ''}`, action: 'accept' },
-          ];
-          return { verdict: 'open', destination: daddr, port: dport, source: saddr, reason, path };
         }
       }
     }
   }
   return unknown;
+}
+
+/**
+ * A cell not found open when the zone had more classes of source addresses than were tried: a
+ * client from an untried class may get in, so the answer is unknown, naming the rules.
+ */
+function beyondTriedSources(
+  best: Attempt | undefined,
+  untried: Partial<Record<4 | 6, { classes: number; rules: string[] }>> | undefined,
+  tried: (4 | 6)[],
+): Attempt | undefined {
+  if (!best || RANK[best.verdict] >= RANK.unknown) return best;
+  const left = tried.flatMap((f) => (untried?.[f] ? [untried[f]] : []))[0];
+  if (!left) return best;
+  const reason = `${best.reason}; but the ruleset tells ${left.classes} classes of client addresses apart and only ${MAX_SOURCES} were tried (rules such as ${left.rules.join(' | ')})`;
+  return { ...best, verdict: 'unknown', reason };
 }
 
 function isIpv6Loopback(address: string): boolean {

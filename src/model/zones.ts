@@ -2,6 +2,7 @@ import ipaddr from 'ipaddr.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { isOwnTailnetAddress, parseAddress } from './addresses.js';
 import { UserError } from '../errors.js';
+import type { ZoneSpace } from './zone-sources.js';
 
 /**
  * Zones are where a client can stand: the loopback, each interface of the host
@@ -21,12 +22,22 @@ export interface Zone {
   name: string;
   kind: ZoneKind;
   interface: string;
-  /** The client address per family (absent when the zone has no address of that family). */
+  /** The client address per family (absent when the zone has no address of that family, or none could be found). */
   source: { 4?: string; 6?: string };
+  /**
+   * Families in which the interface has an address but no client address could be found (a /32
+   * with no route via the interface): the zone's clients exist, the model cannot name one.
+   */
+  unsourced?: (4 | 6)[];
   /** Host addresses the zone can aim at, per family. */
   targets: { 4: string[]; 6: string[] };
   /** Why the zone got its kind, for the explanation. */
   reason: string;
+  /**
+   * The client addresses tried per family, one per class of addresses the ruleset tells apart
+   * (model/zone-sources.ts); `source` is the first. Set by the reach model.
+   */
+  sources?: { 4: string[]; 6: string[] };
 }
 
 export interface ZoneSpec {
@@ -101,6 +112,103 @@ function neighbourOf(local: LocalAddress, locals: LocalAddress[]): string | unde
   return undefined;
 }
 
+/** Tailscale's address ranges: a tailnet peer is in one of them whatever the node's own /32 says. */
+const TAILNET_RANGES = { 4: { address: '100.64.0.0', prefixlen: 10 }, 6: { address: 'fd7a:115c:a1e0::', prefixlen: 48 } } as const;
+
+/**
+ * A client beyond an interface whose own address has no room for a neighbour (a /32 or /128:
+ * Tailscale, cloud private networks): an address the host routes out of that interface (a host
+ * route's own address, else a neighbour in a routed prefix); on a tailnet interface with no such
+ * route, an address in Tailscale's ranges.
+ */
+function routedClient(
+  iface: string,
+  family: 4 | 6,
+  kind: ZoneKind,
+  routes: { family: 4 | 6; dst: string; dev?: string; type?: string }[],
+  taken: LocalAddress[],
+): string | undefined {
+  const own = new Set(taken.map((l) => parseAddress(l.address)?.toString()));
+  const prefixes: LocalAddress[] = [];
+  for (const r of routes) {
+    if (r.dev !== iface || r.family !== family || r.dst === 'default' || (r.type !== undefined && r.type !== 'unicast')) continue;
+    const [address, length] = r.dst.split('/');
+    const parsed = address === undefined ? undefined : parseAddress(address);
+    if (!parsed || parsed.range() === 'multicast' || parsed.range() === 'linkLocal') continue;
+    const prefixlen = length === undefined ? (family === 4 ? 32 : 128) : Number(length);
+    prefixes.push({ iface, address: parsed.toString(), prefixlen, family });
+  }
+  // The widest routed prefix first: a host route is one peer, a subnet many.
+  prefixes.sort((a, b) => a.prefixlen - b.prefixlen);
+  if (kind === 'tailnet') prefixes.push({ iface, ...TAILNET_RANGES[family], family });
+  for (const p of prefixes) {
+    const neighbour = neighbourOf(p, taken);
+    if (neighbour) return neighbour;
+    if (p.prefixlen === (family === 4 ? 32 : 128) && !own.has(p.address)) return p.address;
+  }
+  return undefined;
+}
+
+/**
+ * Address ranges that are no internet client: private, shared, loopback, link-local, documentation,
+ * benchmarking, multicast and reserved (IANA special-purpose registries). Every bogon list drops them.
+ */
+const NOT_INTERNET = {
+  4: [
+    '0.0.0.0/8',
+    '10.0.0.0/8',
+    '100.64.0.0/10',
+    '127.0.0.0/8',
+    '169.254.0.0/16',
+    '172.16.0.0/12',
+    '192.0.0.0/24',
+    '192.0.2.0/24',
+    '192.88.99.0/24',
+    '192.168.0.0/16',
+    '198.18.0.0/15',
+    '198.51.100.0/24',
+    '203.0.113.0/24',
+    '224.0.0.0/3',
+  ],
+  6: ['2001::/23', '2001:db8::/32', '2002::/16', '3fff::/20'],
+} as const;
+
+/**
+ * Where the clients of ZONE can be, per family: the internet is every public address outside the
+ * host's own subnets and the prefixes it routes out of another interface; any other zone is its
+ * interface's subnets and what the host routes out of it (Tailscale's ranges on a tailnet), the
+ * host's own addresses apart. The loopback, and a zone named with --zone, are their one client address.
+ */
+/** The kernel's fe80::/64 (and multicast) route of every IPv6 link: a client there must name the link to send. */
+const LINK_SCOPED_ROUTE = /^f[ef][0-9a-f]{2}:/i;
+
+export function zoneSpace(snapshot: Snapshot, zone: Zone, family: 4 | 6): ZoneSpace {
+  const own = zone.source[family];
+  if (zone.kind === 'loopback' || zone.kind === 'custom') return { include: own ? [own] : [], exclude: [] };
+  const locals = [...localAddresses(snapshot, 'wider'), ...localAddresses(snapshot, 'link')].filter((l) => l.family === family);
+  const routes = (snapshot.network.routes.status === 'ok' ? snapshot.network.routes.data : []).filter(
+    (r) => r.family === family && r.dst !== 'default' && (r.type === undefined || r.type === 'unicast'),
+  );
+  const hosts = locals.map((l) => l.address);
+  if (zone.kind === 'internet') {
+    const elsewhere = [
+      ...locals.map((l) => `${l.address}/${l.prefixlen}`),
+      ...routes.filter((r) => r.dev !== zone.interface && (r.table === undefined || r.table === 'main')).map((r) => r.dst),
+    ];
+    return { include: [family === 4 ? '0.0.0.0/0' : '2000::/3'], exclude: [...NOT_INTERNET[family], ...elsewhere, ...hosts] };
+  }
+  // A link's link-local prefix only when it has nothing wider, as for the zone's own source.
+  const wider = localAddresses(snapshot, 'wider').filter((l) => l.iface === zone.interface);
+  const subnets = wider.length > 0 ? wider.filter((l) => l.family === family) : locals.filter((l) => l.iface === zone.interface);
+  const include = [
+    ...subnets.map((l) => `${l.address}/${l.prefixlen}`),
+    ...routes.filter((r) => r.dev === zone.interface && !LINK_SCOPED_ROUTE.test(r.dst)).map((r) => r.dst),
+  ];
+  if (zone.kind === 'tailnet') include.push(`${TAILNET_RANGES[family].address}/${TAILNET_RANGES[family].prefixlen}`);
+  if (own !== undefined) include.push(own);
+  return { include, exclude: hosts };
+}
+
 function internetClient(family: 4 | 6, locals: LocalAddress[]): string {
   return INTERNET_CLIENTS[family].find((a) => !inAnySubnet(a, locals)) ?? INTERNET_CLIENTS[family][0];
 }
@@ -164,15 +272,21 @@ export function buildZones(snapshot: Snapshot, extra: ZoneSpec[] = []): Zone[] {
     if (own.length === 0 && ownLinkLocal.length === 0) continue;
     const { kind, reason } = zoneKind(snapshot, iface.name, own, defaultRoutes, dockerBridges);
     const source: Zone['source'] = {};
+    const unsourced: (4 | 6)[] = [];
     for (const family of [4, 6] as const) {
       if (kind === 'internet') {
         if (own.some((l) => l.family === family)) source[family] = internetClient(family, locals);
         continue;
       }
-      // A neighbour in the subnet of a routable address; on an interface with none, on its link-local one.
-      const base = own.length > 0 ? own.find((l) => l.family === family) : ownLinkLocal.find((l) => l.family === family);
-      const neighbour = base && neighbourOf(base, [...locals, ...ownLinkLocal]);
+      // A neighbour in the subnet of a routable address; on an interface with none, on its link-local one;
+      // with only a /32 (/128), a client the host routes out of the interface.
+      const bases = own.length > 0 ? own.filter((l) => l.family === family) : ownLinkLocal.filter((l) => l.family === family);
+      const taken = [...locals, ...ownLinkLocal];
+      const neighbour =
+        bases.map((b) => neighbourOf(b, taken)).find((n) => n !== undefined) ??
+        (own.some((l) => l.family === family) ? routedClient(iface.name, family, kind, routes, taken) : undefined);
       if (neighbour) source[family] = neighbour;
+      else if (bases.length > 0) unsourced.push(family);
     }
     // The internet reaches only the addresses routed to this interface; a neighbour on the link also
     // reaches this interface's own link-local addresses.
@@ -186,7 +300,9 @@ export function buildZones(snapshot: Snapshot, extra: ZoneSpec[] = []): Zone[] {
               6: [...sameLink[6], ...ownLinkLocal.filter((l) => l.family === 6).map((l) => l.address)],
             };
     const name = kind === 'docker' ? `docker:${dockerBridges.get(iface.name)}` : `${kind}:${iface.name}`;
-    zones.push({ name, kind, interface: iface.name, source, targets, reason });
+    const zone: Zone = { name, kind, interface: iface.name, source, targets, reason };
+    if (unsourced.length > 0) zone.unsourced = unsourced;
+    zones.push(zone);
   }
   for (const spec of extra) {
     const ifaceKnown = interfaces.some((i) => i.name === spec.iface);

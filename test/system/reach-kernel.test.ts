@@ -521,6 +521,7 @@ describe.skipIf(coreReq.skip)(coreReq.name, coreReq.options, () => {
           }
           const netfilter = await timed('collect', () => lab.collectNetfilter(DIST));
           const matrix = await timed('analyse', () => buildContext({ ...base, netfilter }, { zones }).reach());
+          await lab.ensureZoneSources(matrix.zones);
           const one = emptyFigures();
           const reload = async () => {
             // Named, so that the cells printed next can be replayed (CLAWMOAT_REACH_SEED).
@@ -576,6 +577,7 @@ describe.skipIf(coreReq.skip)(coreReq.name, coreReq.options, () => {
         }
         const netfilter = await lab.collectNetfilter(DIST);
         const matrix = buildContext({ ...base, netfilter }, { zones }).reach();
+        await lab.ensureZoneSources(matrix.zones);
         const comparisons = await checkMatrix(lab, matrix, sockets, figures, translates(c.text) ? OTHER_PORTS : []);
         figures.rulesets++;
         report('examples', c.name, c.text, comparisons, matrix.limitations);
@@ -586,6 +588,62 @@ describe.skipIf(coreReq.skip)(coreReq.name, coreReq.options, () => {
     },
     600_000,
   );
+
+  // Review C (s11) finding 1: a source-address rule decided a whole zone by the one documentation-range
+  // address the model sent from. A client from an address outside the list connects; the model must say open.
+  it('a bogon drop list and GeoIP-style allow-lists (ipset, nft set): every cell agrees, the internet reaches 0.0.0.0:22', async () => {
+    const lab = labs[0]!;
+    const zones = NAMED_ZONES.map(parseZoneSpec);
+    const base = await baseSnapshot(lab, PrivateEtc.create(scope));
+    const sockets = await lab.socketTruth();
+    const figures = figuresFor('source-classes');
+    const geo = ['5.1.0.0/17', '31.16.0.0/14'];
+    const cases: [string, RulesetFiles][] = [
+      [
+        'bogon-drops',
+        {
+          iptables: [
+            '*filter',
+            ':INPUT ACCEPT [0:0]',
+            '-A INPUT -s 0.0.0.0/8 -j DROP',
+            '-A INPUT -s 192.0.2.0/24 -j DROP',
+            '-A INPUT -s 198.51.100.0/24 ! -i eth0 -j DROP',
+            '-A INPUT -s 203.0.113.0/24 -j DROP',
+            '-A INPUT -s 240.0.0.0/4 -j DROP',
+            'COMMIT',
+            '',
+          ].join('\n'),
+        },
+      ],
+      [
+        'geo-allow-ipset',
+        {
+          ipset: ['create geo-de hash:net family inet', ...geo.map((n) => `add geo-de ${n}`), ''].join('\n'),
+          iptables: ['*filter', ':INPUT ACCEPT [0:0]', '-A INPUT -i eth0 -m set ! --match-set geo-de src -j DROP', 'COMMIT', ''].join('\n'),
+        },
+      ],
+      [
+        'geo-allow-nft-set',
+        {
+          nft: `table inet geo {\n  set de { type ipv4_addr; flags interval; elements = { ${geo.join(', ')} } }\n  chain input {\n    type filter hook input priority 0; policy accept;\n    iifname "eth0" ip saddr != @de drop\n  }\n}\n`,
+        },
+      ],
+    ];
+    for (const [name, files] of cases) {
+      const loaded = await lab.load(files, name);
+      expect(loaded.ok, `${name} loads: ${loaded.error}`).toBe(true);
+      const netfilter = await lab.collectNetfilter(DIST);
+      const matrix = buildContext({ ...base, netfilter }, { zones }).reach();
+      await lab.ensureZoneSources(matrix.zones);
+      const comparisons = await checkMatrix(lab, matrix, sockets, figures);
+      figures.rulesets++;
+      report('source-classes', name, rulesetText(files), comparisons, matrix.limitations);
+      const ssh = comparisons.find((c) => c.cell.zone.name === 'internet:eth0' && c.cell.listener.address === '0.0.0.0' && c.cell.listener.port === 22);
+      expect(ssh?.cell.verdict, `${name}: 0.0.0.0:22 from internet:eth0 (model; ${ssh?.cell.reason})`).toBe('open');
+      expect(ssh?.kernel, `${name}: 0.0.0.0:22 from internet:eth0 (kernel, from ${ssh?.cell.zone.source})`).toBe('open');
+    }
+    expectNoDisagreement('source-classes');
+  }, 300_000);
 
   it.skipIf(!existsSync(CORPUS_DIR))(
     `corpus rulesets that load into a namespace (read in place from ${CORPUS_DIR}): every cell agrees`,
@@ -626,6 +684,7 @@ describe.skipIf(coreReq.skip)(coreReq.name, coreReq.options, () => {
             }
             const netfilter = await lab.collectNetfilter(DIST);
             const matrix = buildContext({ ...base, netfilter }, { zones }).reach();
+            await lab.ensureZoneSources(matrix.zones);
             const comparisons = await checkMatrix(lab, matrix, sockets, figures, translates(rulesetText(files)) ? OTHER_PORTS : []);
             figures.rulesets++;
             report('corpus', c.name, rulesetText(files), comparisons, matrix.limitations);

@@ -28,6 +28,8 @@ export const exposureInternet: Check = {
     /** For docs/checks.md: the names of its test cases (test/unit/checks/cases/), checked by a test to stay in step. */
     examples: {
       fails: [
+        'wildcard listener behind a bogon drop list (INPUT accepts every other source)',
+        'wildcard listener behind a GeoIP allow-list (an ipset of one country’s prefixes)',
         'loopback gateway behind socat TCP-LISTEN:443 on 0.0.0.0 (the door is the exposure)',
         'loopback gateway behind nginx listening on 0.0.0.0:443: its fix moves that listen directive',
         'loopback gateway behind socat on 127.0.0.1:8080 behind nginx on 0.0.0.0:443: the fix moves the outer door, nginx',
@@ -44,6 +46,7 @@ export const exposureInternet: Check = {
       ],
       passes: [
         'no gateway (skipped)',
+        'wildcard listener, INPUT drops every source address (0.0.0.0/1, 128.0.0.0/1)',
         'wildcard listener, INPUT drops all but SSH',
         'loopback listener, no firewall',
         'loopback gateway behind socat on 127.0.0.1 only',

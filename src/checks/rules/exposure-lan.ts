@@ -22,6 +22,8 @@ export const exposureLan: Check = {
         'loopback gateway behind socat on 127.0.0.1:8080 behind socat on 0.0.0.0:8443',
         'gateway on ::, no firewall, a link with only link-local addresses',
         'wildcard listener, INPUT admits eth1',
+        'wildcard listener, INPUT admits ens10, whose address is a /32 with 10.0.0.0/16 routed via it',
+        'wildcard listener, a LAN interface with only a /32 and no route via it: no client address, unknown (not closed) (unknown)',
         'tailnet-bound gateway, no firewall: the LAN aims at the tailnet address (weak host)',
       ],
       passes: [

@@ -335,6 +335,12 @@ const CLIENT_NFT = `table inet clawmoat_probe {
 }
 `;
 
+/** The client addresses the model tried for ZONE (one per class of sources the ruleset tells apart). */
+export function zoneSourcesOf(zone: Zone, family: 4 | 6): string[] {
+  const source = zone.source[family];
+  return zone.sources?.[family] ?? (source ? [source] : []);
+}
+
 export function canonical(address: string): string {
   try {
     return ipaddr.parse(address.replace(/^\[|\]$/g, '')).toString();
@@ -581,8 +587,19 @@ export class ReachLab {
     return link;
   }
 
-  /** Give each zone's client the source address the model sends from (and a client on any bridge zone). */
+  /**
+   * Sources the model tried that another namespace of this lab holds (H, a container stand-in): a
+   * zone's client cannot take them, so they are not probed.
+   */
+  private readonly foreignSources = new Set<string>();
+
+  /**
+   * Give each zone's client the source addresses the model sends from (and a client on any bridge
+   * zone). Call it for each matrix: the model picks one source per class of addresses the ruleset
+   * under test tells apart.
+   */
   async ensureZoneSources(zones: Zone[]): Promise<void> {
+    let held: Set<string> | undefined;
     for (const zone of zones) {
       if (zone.kind === 'loopback') continue;
       let link = this.links.get(zone.interface);
@@ -594,12 +611,19 @@ export class ReachLab {
       const have = JSON.parse((await link.client.ip('-j', 'addr', 'show', 'dev', link.clientIface)).stdout) as { addr_info: { local: string }[] }[];
       const present = new Set((have[0]?.addr_info ?? []).map((a) => canonical(a.local)));
       for (const family of [4, 6] as const) {
-        const src = zone.source[family];
-        if (!src || present.has(canonical(src))) continue;
-        // A host address is enough: an on-link source sits inside the link's subnet already, and the
-        // internet zone's (203.0.113.77) is reached through H's default route, which is this client.
-        await link.client.ip('addr', 'add', `${src}/${family === 4 ? 32 : 128}`, 'dev', link.clientIface, ...(family === 6 ? ['nodad'] : []));
-        present.add(canonical(src));
+        // Every source the model tried: one per class of addresses the ruleset tells apart.
+        for (const src of zoneSourcesOf(zone, family)) {
+          if (present.has(canonical(src)) || this.foreignSources.has(canonical(src))) continue;
+          held ??= await this.heldAddresses();
+          if (held.has(canonical(src))) {
+            this.foreignSources.add(canonical(src));
+            continue;
+          }
+          // A host address is enough: an on-link source sits inside the link's subnet already, and the
+          // internet zone's (203.0.113.77) is reached through H's default route, which is this client.
+          await link.client.ip('addr', 'add', `${src}/${family === 4 ? 32 : 128}`, 'dev', link.clientIface, ...(family === 6 ? ['nodad'] : []));
+          present.add(canonical(src));
+        }
       }
     }
   }
@@ -702,21 +726,22 @@ export class ReachLab {
       if (!zone) throw new Error(`cell names zone ${cell.zone.name}, which the matrix does not list`);
       const attempts: Attempt[] = [];
       for (const family of socketFamilies(cell.listener.address, cell.listener.port, sockets)) {
-        const source = zone.source[family];
-        if (!source) continue;
-        const executor = zone.kind === 'loopback' ? 'H' : zone.interface;
-        const ports = new Set([cell.listener.port, ...otherPorts, ...(cell.destinationPort !== undefined ? [cell.destinationPort] : [])]);
-        const targets = new Set(zone.targets[family].map(canonical));
-        // The model may have aimed past the host's own addresses (a DNAT's `-d`).
-        if (cell.destinationPort !== undefined && cell.destination && cell.destination.includes(':') === (family === 6))
-          targets.add(canonical(cell.destination));
-        for (const port of ports) {
-          for (const target of targets) {
-            const a: Attempt = { key: `${executor}|${source}|${target}|${port}`, executor, family, source, target, port };
-            const own = zone.targets[family].map(canonical).includes(target);
-            if (port !== cell.listener.port || !own) a.other = true;
-            if (!own) a.via = true;
-            attempts.push(a);
+        for (const source of zoneSourcesOf(zone, family)) {
+          if (this.foreignSources.has(canonical(source))) continue;
+          const executor = zone.kind === 'loopback' ? 'H' : zone.interface;
+          const ports = new Set([cell.listener.port, ...otherPorts, ...(cell.destinationPort !== undefined ? [cell.destinationPort] : [])]);
+          const targets = new Set(zone.targets[family].map(canonical));
+          // The model may have aimed past the host's own addresses (a DNAT's `-d`).
+          if (cell.destinationPort !== undefined && cell.destination && cell.destination.includes(':') === (family === 6))
+            targets.add(canonical(cell.destination));
+          for (const port of ports) {
+            for (const target of targets) {
+              const a: Attempt = { key: `${executor}|${source}|${target}|${port}`, executor, family, source, target, port };
+              const own = zone.targets[family].map(canonical).includes(target);
+              if (port !== cell.listener.port || !own) a.other = true;
+              if (!own) a.via = true;
+              attempts.push(a);
+            }
           }
         }
       }

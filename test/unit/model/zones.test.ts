@@ -117,3 +117,31 @@ describe('interfaces as collected', () => {
     expect(zonesOf(withLink(v0!)).map((z) => z.interface)).not.toContain('v0');
   });
 });
+
+describe('zones: an interface with only a host address (/32, /128) still has clients (review C s11 finding 2)', () => {
+  it('gives a tailscale0 with 100.101.102.103/32 and fd7a:115c:a1e0::1/128 clients in the tailnet ranges', () => {
+    const ts = zonesOf(withInterface('tailscale0', '100.101.102.103', 32), withInterface('tailscale0', 'fd7a:115c:a1e0::1', 128)).filter(
+      (z) => z.interface === 'tailscale0',
+    );
+    expect(ts.length).toBeGreaterThan(0);
+    const z = ts[0]!;
+    expect(z.source[4]).toMatch(/^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./);
+    expect(z.unsourced).toBeUndefined();
+  });
+
+  it('takes a client from a route via the interface (10.0.0.0/16 via ens10 on a 10.0.0.2/32)', () => {
+    const z = zonesOf(withInterface('ens10', '10.0.0.2', 32, '10.0.0.0/16')).find((x) => x.interface === 'ens10');
+    expect(z?.source[4]).toBe('10.0.0.200');
+  });
+
+  it('takes a host route via the interface as the client when nothing wider is routed there', () => {
+    const z = zonesOf(withInterface('ens10', '10.0.0.2', 32, '10.0.0.1/32')).find((x) => x.interface === 'ens10');
+    expect(z?.source[4]).toBe('10.0.0.1');
+  });
+
+  it('marks a /32 LAN with no route via it as unsourced, not as a zone without IPv4', () => {
+    const z = zonesOf(withInterface('ens10', '10.0.0.2', 32)).find((x) => x.interface === 'ens10');
+    expect(z?.source[4]).toBeUndefined();
+    expect(z?.unsourced).toEqual([4]);
+  });
+});

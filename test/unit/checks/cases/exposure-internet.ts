@@ -13,11 +13,26 @@ import {
 } from '../../../fixtures/builders/snapshot.js';
 import { nginxDoor, withNginx } from './doors-fixtures.js';
 import type { CheckCases } from '../../../../src/checks/types.js';
+import type { Snapshot } from '../../../../src/snapshot/types.js';
 
 const LOOPBACK_GATEWAY = compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('127.0.0.1', 18789, 8)));
 
 const DROP_ALL_BUT_SSH =
   '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n';
+
+/** A classic bogon/anti-spoofing block (review C s11 finding 1): the model's documentation-range clients are among them. */
+const BOGON_DROPS =
+  '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 0.0.0.0/8 -j DROP\n-A INPUT -s 192.0.2.0/24 -j DROP\n-A INPUT -s 198.51.100.0/24 ! -i eth0 -j DROP\n-A INPUT -s 203.0.113.0/24 -j DROP\n-A INPUT -s 240.0.0.0/4 -j DROP\nCOMMIT\n';
+
+/** A GeoIP allow-list: every source outside the country's prefixes is dropped. */
+const withGeoAllowList = (s: Snapshot): Snapshot =>
+  compose(withIptables('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m set ! --match-set geo-de src -j DROP\nCOMMIT\n'))({
+    ...s,
+    netfilter: {
+      ...s.netfilter,
+      ipsetSave: { status: 'ok', data: 'create geo-de hash:net family inet hashsize 1024 maxelem 65536\nadd geo-de 5.1.0.0/17\nadd geo-de 31.16.0.0/14\n' },
+    },
+  });
 
 /** The gateway in a container published on the host's 8080 (8080:18789), and no gateway on the host itself. */
 const CONTAINER_ON_8080 = withContainers({
@@ -29,6 +44,17 @@ const CONTAINER_ON_8080 = withContainers({
 export const cases: CheckCases = {
   valid: [
     { name: 'no gateway', snapshot: (s) => s, result: 'skipped' },
+    {
+      name: 'wildcard listener, INPUT drops every source address (0.0.0.0/1, 128.0.0.0/1)',
+      snapshot: compose(
+        withGatewayProcess(8, ['openclaw-gateway']),
+        withSockets(tcpListener('0.0.0.0', 18789, 8)),
+        withIptables(
+          '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 127.0.0.0/8 -j ACCEPT\n-A INPUT -s 0.0.0.0/1 -j DROP\n-A INPUT -s 128.0.0.0/1 -j DROP\nCOMMIT\n',
+        ),
+      ),
+      result: 'pass',
+    },
     {
       name: 'wildcard listener, INPUT drops all but SSH',
       snapshot: compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 18789, 8)), withIptables(DROP_ALL_BUT_SSH)),
@@ -57,6 +83,26 @@ export const cases: CheckCases = {
     },
   ],
   invalid: [
+    {
+      name: 'wildcard listener behind a bogon drop list (INPUT accepts every other source)',
+      snapshot: compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 18789, 8)), withIptables(BOGON_DROPS)),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: [],
+      evidenceIncludes: ['open from internet:eth0'],
+    },
+    {
+      name: 'wildcard listener behind a GeoIP allow-list (an ipset of one country’s prefixes)',
+      snapshot: compose(withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 18789, 8)), withGeoAllowList),
+      result: 'fail',
+      severity: 'critical',
+      findings: 1,
+      fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: [],
+      evidenceIncludes: ['open from internet:eth0'],
+    },
     {
       name: 'loopback gateway behind socat TCP-LISTEN:443 on 0.0.0.0 (the door is the exposure)',
       snapshot: compose(LOOPBACK_GATEWAY, withSocat(9, 443, 18789)),

@@ -104,6 +104,31 @@ export const cases: CheckCases = {
       evidenceIncludes: ['lan:eth1', '-i eth1 -j ACCEPT'],
     },
     {
+      // Review C (s11) finding 2: a /32 has no neighbour in its own subnet; its clients are routed in (Hetzner private networks).
+      name: 'wildcard listener, INPUT admits ens10, whose address is a /32 with 10.0.0.0/16 routed via it',
+      snapshot: compose(
+        withInterface('ens10', '10.0.0.2', 32, '10.0.0.0/16'),
+        withGatewayProcess(8, ['openclaw-gateway']),
+        withSockets(tcpListener('0.0.0.0', 18789, 8)),
+        withIptables('*filter\n:INPUT DROP [0:0]\n-A INPUT -i ens10 -j ACCEPT\nCOMMIT\n'),
+      ),
+      result: 'fail',
+      severity: 'warn',
+      findings: 1,
+      fixes: ['gateway.bind-private', 'firewall.deny-gateway-port'],
+      steps: [],
+      evidenceIncludes: ['lan:ens10', '10.0.0.200 →', '-i ens10 -j ACCEPT'],
+    },
+    {
+      name: 'wildcard listener, a LAN interface with only a /32 and no route via it: no client address, unknown (not closed)',
+      snapshot: compose(withInterface('ens10', '10.0.0.2', 32), withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('0.0.0.0', 18789, 8))),
+      result: 'unknown',
+      severity: 'warn',
+      findings: 1,
+      steps: [],
+      evidenceIncludes: ['lan:ens10', 'no IPv4 client address found for this zone'],
+    },
+    {
       name: 'tailnet-bound gateway, no firewall: the LAN aims at the tailnet address (weak host)',
       snapshot: compose(LAN, TAILNET, withGatewayProcess(8, ['openclaw-gateway']), withSockets(tcpListener('100.101.102.103', 18789, 8))),
       result: 'fail',

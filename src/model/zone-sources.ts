@@ -1,0 +1,108 @@
+import { addressText, addressValue, textSpan, type AddressPredicate, type Family, type Span } from '../netfilter/address-predicates.js';
+
+/**
+ * A zone's clients are many addresses (the internet is every public one, a LAN its subnets);
+ * a ruleset tells them apart only by its address tests (bogon drop lists, GeoIP allow-lists,
+ * `-s 10.0.0.0/8 -j ACCEPT`). The zone's address space is cut at the bounds of every predicate,
+ * and the pieces that every predicate treats alike form one class: one address per class stands
+ * for all of it, the way entrances.ts picks one port per stretch of port ranges. A cell is as
+ * open as its most open source.
+ */
+
+/** At most this many classes are tried per zone and family; beyond, a cell not found open is unknown. */
+export const MAX_SOURCES = 16;
+
+export interface ZoneSpace {
+  /** CIDRs (or single addresses) the zone's clients have. */
+  include: string[];
+  /** CIDRs or addresses among them that are no client (the host's own, other links, reserved ranges). */
+  exclude: string[];
+}
+
+export interface ZoneSources {
+  /** One address per class, the preferred one first when it stands for a class of the space. */
+  sources: string[];
+  /** The classes found, and when there were more than MAX_SOURCES, the rules that tell the rest apart. */
+  classes: number;
+  untried?: string[];
+}
+
+function spansOf(family: Family, texts: readonly string[]): Span[] {
+  return texts.map(textSpan).flatMap((s) => (s && s.family === family ? [s.span] : []));
+}
+
+function contains(spans: readonly Span[], v: bigint): boolean {
+  return spans.some(([a, b]) => a <= v && v <= b);
+}
+
+/** A readable address of [lo, hi]: the 77th (as the model's other sources) when there is room, else the first. */
+function pick(lo: bigint, hi: bigint): bigint {
+  return hi - lo >= 77n ? lo + 77n : lo;
+}
+
+/**
+ * The zone's sources in FAMILY: PREFERRED (the address the zone has always shown) stands for its
+ * class when one of the space's classes is treated as it is; every other class gets its own.
+ */
+export function zoneSources(family: Family, space: ZoneSpace, predicates: readonly AddressPredicate[], preferred: string | undefined): ZoneSources {
+  const preds = predicates.filter((p) => p.family === family);
+  const include = spansOf(family, space.include);
+  const exclude = spansOf(family, space.exclude);
+  const max = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
+  // Sweep the bounds: +id where a span starts, -id after it ends. Ids: predicates 0.., include -1, exclude -2.
+  const events = new Map<bigint, { id: number; delta: number }[]>();
+  const add = (at: bigint, id: number, delta: number): void => {
+    if (at > max) return;
+    let list = events.get(at);
+    if (!list) events.set(at, (list = []));
+    list.push({ id, delta });
+  };
+  const mark = (spans: readonly Span[], id: number): void => {
+    for (const [a, b] of spans) {
+      add(a, id, 1);
+      add(b + 1n, id, -1);
+    }
+  };
+  mark(include, -1);
+  mark(exclude, -2);
+  preds.forEach((p, i) => mark(p.spans, i));
+  const points = [...events.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const active = new Map<number, number>();
+  const classes = new Map<string, bigint>();
+  for (let k = 0; k < points.length; k++) {
+    const at = points[k]!;
+    for (const e of events.get(at)!) {
+      const n = (active.get(e.id) ?? 0) + e.delta;
+      if (n === 0) active.delete(e.id);
+      else active.set(e.id, n);
+    }
+    if (!active.has(-1) || active.has(-2)) continue;
+    const signature = [...active.keys()]
+      .filter((id) => id >= 0)
+      .sort((a, b) => a - b)
+      .join(',');
+    if (classes.has(signature)) continue;
+    const end = k + 1 < points.length ? points[k + 1]! - 1n : max;
+    classes.set(signature, pick(at, end));
+  }
+  const order = [...classes.entries()];
+  const p = preferred === undefined ? undefined : addressValue(preferred);
+  if (p && p.family === family) {
+    const signature = preds
+      .flatMap((q, i) => (contains(q.spans, p.value) ? [i] : []))
+      .sort((a, b) => a - b)
+      .join(',');
+    const i = order.findIndex(([s]) => s === signature);
+    if (i >= 0) {
+      order.splice(i, 1);
+      order.unshift([signature, -1n]);
+    }
+  }
+  const sources = order.slice(0, MAX_SOURCES).map(([, v]) => (v < 0n ? preferred! : addressText(family, v)));
+  const out: ZoneSources = { sources, classes: order.length };
+  if (order.length > MAX_SOURCES) {
+    const ids = new Set(order.slice(MAX_SOURCES).flatMap(([s]) => (s === '' ? [] : s.split(',').map(Number))));
+    out.untried = [...ids].slice(0, 3).map((i) => preds[i]!.where);
+  }
+  return out;
+}

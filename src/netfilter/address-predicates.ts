@@ -1,0 +1,153 @@
+import ipaddr from 'ipaddr.js';
+import type { AddrSpec, Key, Match, NatMap, Ruleset, Value, Verdict } from './model.js';
+import type { Ipset } from './simulate/types.js';
+
+/**
+ * Every address test in a ruleset, as ranges of addresses: `-s`/`-d` and nft `ip saddr`/`daddr`
+ * (literal, anonymous or named sets, verdict and NAT maps), conntrack tuple addresses and
+ * `-m set` ipsets. A zone's clients are many addresses, and the ruleset tells them apart only at
+ * the bounds of these ranges: one address per class of addresses that every predicate treats
+ * alike stands for the whole class (see model/zone-sources.ts). Destination tests count as well:
+ * the host's answer travels back to the client's address as its destination.
+ */
+
+export type Family = 4 | 6;
+
+/** An inclusive range of addresses, as integers. */
+export type Span = readonly [bigint, bigint];
+
+export interface AddressPredicate {
+  family: Family;
+  spans: Span[];
+  /** The rule, for the explanation. */
+  where: string;
+}
+
+const ADDRESS_KEYS = new Set<Key>(['ip saddr', 'ip daddr', 'ip6 saddr', 'ip6 daddr']);
+
+const cache = new WeakMap<Ruleset, Map<Readonly<Record<string, Ipset>> | undefined, AddressPredicate[]>>();
+
+/** The integer of an address, with its family; undefined when the text is not one. */
+export function addressValue(text: string): { family: Family; value: bigint } | undefined {
+  if (!ipaddr.isValid(text)) return undefined;
+  const parsed = ipaddr.parse(text);
+  let value = 0n;
+  for (const b of parsed.toByteArray()) value = (value << 8n) | BigInt(b);
+  return { family: parsed.kind() === 'ipv4' ? 4 : 6, value };
+}
+
+export function addressText(family: Family, value: bigint): string {
+  const bytes: number[] = [];
+  let v = value;
+  for (let i = 0; i < (family === 4 ? 4 : 16); i++) {
+    bytes.unshift(Number(v & 0xffn));
+    v >>= 8n;
+  }
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+/** The addresses of `address/length` (host bits ignored, as the kernel does). */
+export function prefixSpan(address: string, length: number): { family: Family; span: Span } | undefined {
+  const a = addressValue(address);
+  if (!a) return undefined;
+  const bits = a.family === 4 ? 32 : 128;
+  if (!Number.isInteger(length) || length < 0 || length > bits) return undefined;
+  const hostBits = BigInt(bits - length);
+  const low = (a.value >> hostBits) << hostBits;
+  return { family: a.family, span: [low, low + (1n << hostBits) - 1n] };
+}
+
+/** `A.B.C.D`, `A.B.C.D/N` or `A-B`. */
+export function textSpan(text: string): { family: Family; span: Span } | undefined {
+  const dash = text.indexOf('-');
+  if (dash > 0) {
+    const from = addressValue(text.slice(0, dash));
+    const to = addressValue(text.slice(dash + 1));
+    return from && to && from.family === to.family && from.value <= to.value ? { family: from.family, span: [from.value, to.value] } : undefined;
+  }
+  const slash = text.indexOf('/');
+  if (slash < 0) {
+    const a = addressValue(text);
+    return a && { family: a.family, span: [a.value, a.value] };
+  }
+  return prefixSpan(text.slice(0, slash), Number(text.slice(slash + 1)));
+}
+
+function specSpan(spec: AddrSpec): { family: Family; span: Span } | undefined {
+  return spec.kind === 'prefix' ? prefixSpan(spec.address, spec.length) : textSpan(`${spec.from}-${spec.to}`);
+}
+
+function valueSpan(v: Value | undefined): { family: Family; span: Span } | undefined {
+  if (!v) return undefined;
+  if (v.kind === 'exact') return typeof v.value === 'string' ? textSpan(v.value) : undefined;
+  if (v.kind === 'prefix') return prefixSpan(v.address, v.length);
+  if (v.kind === 'range') return typeof v.from === 'string' && typeof v.to === 'string' ? textSpan(`${v.from}-${v.to}`) : undefined;
+  return undefined;
+}
+
+/** The address components of set elements keyed by `keys` (concatenations: each address column). */
+function elementSpans(keys: readonly Key[], elements: readonly (readonly Value[])[]): { family: Family; span: Span }[] {
+  const columns = keys.flatMap((k, i) => (ADDRESS_KEYS.has(k) ? [i] : []));
+  if (columns.length === 0) return [];
+  return elements.flatMap((e) => columns.map((i) => valueSpan(e[i])).filter((s) => s !== undefined));
+}
+
+function matchSpans(m: Match, ipsets: Readonly<Record<string, Ipset>> | undefined): { family: Family; span: Span }[] {
+  switch (m.kind) {
+    case 'addr':
+    case 'ctaddr':
+      return m.addrs.map(specSpan).filter((s) => s !== undefined);
+    case 'ipset':
+      // `add NAME ENTRY [options]`: the entry is the first word.
+      return ipsetEntries(ipsets?.[m.name])
+        .map((e) => textSpan(e.split(/\s/)[0] ?? ''))
+        .filter((s) => s !== undefined);
+    case 'set':
+      return elementSpans(m.keys, m.elements);
+    default:
+      return [];
+  }
+}
+
+function verdictSpans(v: Verdict): { family: Family; span: Span }[] {
+  const maps: NatMap[] = [];
+  if (v.kind === 'vmap')
+    return elementSpans(
+      v.keys,
+      v.elements.map((e) => e.key),
+    );
+  if (v.kind === 'dnat' || v.kind === 'snat') {
+    if (v.addrMap) maps.push(v.addrMap);
+    if (v.portMap) maps.push(v.portMap);
+  }
+  return maps.flatMap((map) => elementSpans(map.keys, map.elements));
+}
+
+/** The ruleset's address predicates (one per rule and family that tests an address), cached per ruleset. */
+/** A set's entries, its `nomatch` exceptions too (each is a boundary between address classes); none for a set the model cannot read. */
+function ipsetEntries(set: Ipset | undefined): string[] {
+  return set && 'members' in set ? [...set.members, ...(set.nomatch ?? [])] : [];
+}
+
+export function addressPredicates(ruleset: Ruleset, ipsets?: Readonly<Record<string, Ipset>>): AddressPredicate[] {
+  let byIpsets = cache.get(ruleset);
+  if (!byIpsets) cache.set(ruleset, (byIpsets = new Map()));
+  const cached = byIpsets.get(ipsets);
+  if (cached) return cached;
+  const out: AddressPredicate[] = [];
+  for (const table of ruleset.tables) {
+    for (const chain of table.chains) {
+      for (const rule of chain.rules) {
+        const found = [...rule.matches.flatMap((m) => matchSpans(m, ipsets)), ...verdictSpans(rule.verdict)];
+        if (found.length === 0) continue;
+        const where = `${table.family} ${table.name} ${chain.name} rule ${rule.origin.index}${rule.origin.line !== undefined ? ` (line ${rule.origin.line})` : ''}: ${rule.origin.text}`;
+        for (const family of [4, 6] as const) {
+          const spans = found.filter((f) => f.family === family).map((f) => f.span);
+          if (spans.length > 0) out.push({ family, spans, where });
+        }
+      }
+    }
+  }
+  byIpsets.set(ipsets, out);
+  return out;
+}
