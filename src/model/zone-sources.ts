@@ -45,8 +45,15 @@ function pick(lo: bigint, hi: bigint): bigint {
  * class when one of the space's classes is treated as it is; every other class gets its own.
  */
 export function zoneSources(family: Family, space: ZoneSpace, predicates: readonly AddressPredicate[], preferred: string | undefined): ZoneSources {
-  const preds = predicates.filter((p) => p.family === family);
   const include = spansOf(family, space.include);
+  // Only ranges that meet the zone's space can tell its clients apart (a kube-proxy host's thousands
+  // of ClusterIPs lie outside every zone but their own): the rest never enter the sweep.
+  const meets = (s: Span): boolean => include.some(([a, b]) => s[0] <= b && a <= s[1]);
+  const preds = predicates.flatMap((p) => {
+    if (p.family !== family) return [];
+    const spans = p.spans.filter(meets);
+    return spans.length === 0 ? [] : [{ ...p, spans }];
+  });
   const exclude = spansOf(family, space.exclude);
   const max = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
   // Sweep the bounds: +id where a span starts, -id after it ends. Ids: predicates 0.., include -1, exclude -2.
