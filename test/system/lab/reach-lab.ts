@@ -938,7 +938,8 @@ export function compareCell(cell: ReachCell, attempts: Attempt[], results: Map<s
   // The model's most open source is an address another machine of this lab holds (a container
   // stand-in's DNAT target routed through a bridge), so no client could send from it: what the
   // other sources found can only prove the model too closed.
-  else if (!attempts.some((a) => canonical(a.source) === canonical(cell.zone.source))) outcome = RANK[kernel] > RANK[cell.verdict as KernelVerdict] ? 'disagree' : 'n/a';
+  else if (!attempts.some((a) => canonical(a.source) === canonical(cell.zone.source)))
+    outcome = RANK[kernel] > RANK[cell.verdict as KernelVerdict] ? 'disagree' : 'n/a';
   else outcome = cell.verdict === kernel ? 'agree' : 'disagree';
   return { cell, kernel, outcome, attempts: outcomes };
 }
