@@ -1,4 +1,4 @@
-import { addressText, addressValue, textSpan, type AddressPredicate, type Family, type Span } from '../netfilter/address-predicates.js';
+import { addressText, addressValue, predicateWhere, textSpan, type AddressPredicate, type Family, type Span } from '../netfilter/address-predicates.js';
 
 /**
  * A zone's clients are many addresses (the internet is every public one, a LAN its subnets);
@@ -109,7 +109,7 @@ export function zoneSources(family: Family, space: ZoneSpace, predicates: readon
   const out: ZoneSources = { sources, classes: order.length };
   if (order.length > MAX_SOURCES) {
     const ids = new Set(order.slice(MAX_SOURCES).flatMap(([s]) => (s === '' ? [] : s.split(',').map(Number))));
-    out.untried = [...ids].slice(0, 3).map((i) => preds[i]!.where);
+    out.untried = [...ids].slice(0, 3).map((i) => predicateWhere(preds[i]!));
   }
   return out;
 }

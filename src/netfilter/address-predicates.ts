@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
-import type { AddrSpec, Key, Match, NatMap, Ruleset, Value, Verdict } from './model.js';
+import type { AddrSpec, Chain, Key, Match, NatMap, Rule, Ruleset, Table, Value, Verdict } from './model.js';
+import { pendingRulesOf } from './pending-rules.js';
 import type { Ipset } from './simulate/types.js';
 
 /**
@@ -19,8 +20,14 @@ export type Span = readonly [bigint, bigint];
 export interface AddressPredicate {
   family: Family;
   spans: Span[];
-  /** The rule, for the explanation. */
-  where: string;
+  /** The rule, for the explanation (predicateWhere): kept in parts, as most are never shown. */
+  rule: { table: string; chain: string; index: number; line: number | undefined; text: string };
+}
+
+/** Where a predicate's rule is: `ip filter INPUT rule 3 (line 12): -A INPUT -s … -j DROP`. */
+export function predicateWhere(p: AddressPredicate): string {
+  const r = p.rule;
+  return `${r.table} ${r.chain} rule ${r.index}${r.line !== undefined ? ` (line ${r.line})` : ''}: ${r.text}`;
 }
 
 const ADDRESS_KEYS = new Set<Key>(['ip saddr', 'ip daddr', 'ip6 saddr', 'ip6 daddr']);
@@ -155,28 +162,58 @@ function verdictSpans(v: Verdict): { family: Family; span: Span }[] {
   return maps.flatMap((map) => elementSpans(map.keys, map.elements));
 }
 
-/** The ruleset's address predicates (one per rule and family that tests an address), cached per ruleset. */
 /** A set's entries, its `nomatch` exceptions too (each is a boundary between address classes); none for a set the model cannot read. */
 function ipsetEntries(set: Ipset | undefined): string[] {
   return set && 'members' in set ? [...set.members, ...(set.nomatch ?? [])] : [];
 }
 
+function push(out: AddressPredicate[], found: readonly { family: Family; span: Span }[], rule: AddressPredicate['rule']): void {
+  for (const family of [4, 6] as const) {
+    const spans = found.filter((f) => f.family === family).map((f) => f.span);
+    if (spans.length > 0) out.push({ family, spans, rule });
+  }
+}
+
+/**
+ * The ruleset's address predicates (one per rule and family that tests an address), cached per
+ * ruleset. A chain whose rules the parser still holds as text is read from the text where that
+ * says all (pending-rules.ts addressWords): the simulator leaves most of a kube-proxy dump
+ * unparsed, and parsing it all here cost more than the whole matrix.
+ */
 export function addressPredicates(ruleset: Ruleset, ipsets?: Readonly<Record<string, Ipset>>): AddressPredicate[] {
   let byIpsets = cache.get(ruleset);
   if (!byIpsets) cache.set(ruleset, (byIpsets = new Map()));
   const cached = byIpsets.get(ipsets);
   if (cached) return cached;
   const out: AddressPredicate[] = [];
+  const parsed = (table: Table, chain: Chain, rule: Rule): void => {
+    const found = [...rule.matches.flatMap((m) => matchSpans(m, ipsets)), ...verdictSpans(rule.verdict)];
+    if (found.length > 0)
+      push(out, found, { table: `${table.family} ${table.name}`, chain: chain.name, index: rule.origin.index, line: rule.origin.line, text: rule.origin.text });
+  };
   for (const table of ruleset.tables) {
     for (const chain of table.chains) {
-      for (const rule of chain.rules) {
-        const found = [...rule.matches.flatMap((m) => matchSpans(m, ipsets)), ...verdictSpans(rule.verdict)];
-        if (found.length === 0) continue;
-        const where = `${table.family} ${table.name} ${chain.name} rule ${rule.origin.index}${rule.origin.line !== undefined ? ` (line ${rule.origin.line})` : ''}: ${rule.origin.text}`;
-        for (const family of [4, 6] as const) {
-          const spans = found.filter((f) => f.family === family).map((f) => f.span);
-          if (spans.length > 0) out.push({ family, spans, where });
+      const held = pendingRulesOf(chain);
+      if (!held?.addressWords) {
+        for (const rule of chain.rules) parsed(table, chain, rule);
+        continue;
+      }
+      for (let i = 0; i < held.count; i++) {
+        const read = held.addressWords(i);
+        const found = read?.words.map(textSpan);
+        // A word that is no address, prefix or range (a netmask form): the parse decides.
+        if (!read || !found || found.some((f) => f === undefined)) {
+          parsed(table, chain, held.rule(i));
+          continue;
         }
+        if (found.length > 0)
+          push(out, found as { family: Family; span: Span }[], {
+            table: `${table.family} ${table.name}`,
+            chain: chain.name,
+            index: read.index,
+            line: read.line,
+            text: read.text,
+          });
       }
     }
   }

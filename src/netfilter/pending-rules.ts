@@ -23,6 +23,21 @@ export interface PendingRules {
    * it): a walk of the chain graph then skips it unparsed.
    */
   mayJump?(i: number): boolean;
+  /**
+   * The address words of rule I (`-s`, `-d`, iprange and conntrack tuple addresses) and its origin,
+   * read from its text without parsing it; undefined when only the parse can say (a set match, a
+   * quoted or split line). What the reach model's address classes need from every rule of a
+   * kube-proxy dump, most of which the simulator never parses.
+   */
+  addressWords?(i: number): HeldAddressWords | undefined;
+}
+
+export interface HeldAddressWords {
+  words: string[];
+  /** The rule's line as the dump has it, and where: for the explanation. */
+  text: string;
+  index: number;
+  line: number;
 }
 
 /**

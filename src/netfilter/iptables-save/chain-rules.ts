@@ -1,6 +1,6 @@
 import type { Chain, Match, PacketFamily, ParseError, Rule, RuleOrigin } from '../model.js';
 import { interleave, type LateErrors } from '../late-errors.js';
-import { holdHeldRules, type PendingRules, type RuleKeys } from '../pending-rules.js';
+import { holdHeldRules, type HeldAddressWords, type PendingRules, type RuleKeys } from '../pending-rules.js';
 import { parseRuleArgs, type RuleContext } from './rule.js';
 import { SharedParts } from './shared.js';
 import { textKeys } from './text-keys.js';
@@ -165,6 +165,63 @@ function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
+/** Options whose one argument is an address, a prefix or a range (rule.ts coreOption, the iprange match). */
+const ADDRESS_OPTIONS = new Set(['-s', '--source', '--src', '-d', '--destination', '--dst', '--src-range', '--dst-range']);
+/** The conntrack match's tuple addresses: a comma-separated list (matches.ts). */
+const TUPLE_OPTIONS = new Set(['--ctorigsrc', '--ctorigdst', '--ctreplsrc', '--ctrepldst']);
+
+/**
+ * A line's arguments as tokenize.ts splits them (runs of non-blanks; a double quote groups up to
+ * its closing quote, which ends the argument), with every argument that holds a quote as '': the
+ * address words never do, and kube-proxy quotes a comment on each of 100k rules, so only the
+ * unquoted ones are cut from the line. Undefined for a quote left open.
+ */
+function scanTokens(line: string): string[] | undefined {
+  const tokens: string[] = [];
+  const n = line.length;
+  for (let pos = 0; pos < n;) {
+    while (pos < n && isBlank(line.charCodeAt(pos))) pos++;
+    if (pos >= n) break;
+    const start = pos;
+    let quoted = false;
+    while (pos < n && !isBlank(line.charCodeAt(pos))) {
+      if (line.charCodeAt(pos) !== 34) {
+        pos++;
+        continue;
+      }
+      quoted = true;
+      for (pos++; pos < n && line.charCodeAt(pos) !== 34; pos++) if (line.charCodeAt(pos) === 92) pos++;
+      if (pos >= n) return undefined;
+      pos++;
+      break;
+    }
+    tokens.push(quoted ? '' : line.slice(start, pos));
+  }
+  return tokens;
+}
+
+/**
+ * The address words of a rule's tokens (a quoted one is ''); undefined when only the parse can say
+ * (a set match, the old `-s ! X` form).
+ */
+function addressWordsOf(tokens: readonly string[]): string[] | undefined {
+  const words: string[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const token = tokens[k]!;
+    if (token.charCodeAt(0) !== 45) continue;
+    const list = TUPLE_OPTIONS.has(token);
+    if (ADDRESS_OPTIONS.has(token) || list) {
+      const arg = tokens[++k];
+      if (arg === undefined || arg === '!' || arg === '') return undefined;
+      if (list) words.push(...arg.split(','));
+      else words.push(arg);
+    } else if (token === '--match-set') return undefined;
+    // Its argument is free text that could read as an option.
+    else if (token === '--comment') k++;
+  }
+  return words;
+}
+
 /** Whether the token at START..END of LINE is `-j`, `-g`, `--jump` or `--goto`. */
 function isJumpOption(line: string, start: number, end: number): boolean {
   const length = end - start;
@@ -293,6 +350,18 @@ export class ChainText implements PendingRules {
     let rule = parsed[i];
     if (!rule) parsed[i] = rule = this.table.parseLine(this.chain, this.pending(i), i + 1);
     return rule;
+  }
+
+  addressWords(i: number): HeldAddressWords | undefined {
+    const records = this.table.records;
+    const at = this.at(i);
+    // Lines the scan had to split (counters, -I, quoted names) are parsed: they are few.
+    if ((records[at + START] as number) < 0) return undefined;
+    const line = this.line(i);
+    const tokens = scanTokens(line);
+    if (!tokens) return undefined;
+    const words = addressWordsOf(tokens);
+    return words && { words, text: line, index: i + 1, line: records[at + LINE_NO] as number };
   }
 
   mayJump(i: number): boolean {

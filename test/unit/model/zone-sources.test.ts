@@ -6,8 +6,9 @@ import { textSpan, type AddressPredicate } from '../../../src/netfilter/address-
 
 const INTERNET = { include: ['0.0.0.0/0'], exclude: ['0.0.0.0/8', '10.0.0.0/8', '192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '224.0.0.0/3'] };
 
-function predicate(where: string, ...cidrs: string[]): AddressPredicate {
-  return { family: 4, spans: cidrs.map((c) => textSpan(c)!.span), where };
+/** A predicate of rule TEXT (`ip filter INPUT rule 1: TEXT` when shown). */
+function predicate(text: string, ...cidrs: string[]): AddressPredicate {
+  return { family: 4, spans: cidrs.map((c) => textSpan(c)!.span), rule: { table: 'ip filter', chain: 'INPUT', index: 1, line: undefined, text } };
 }
 
 const inAny = (address: string, cidrs: string[]): boolean => {
