@@ -235,7 +235,7 @@ export function computeReach(
   return { zones, listeners: [...listeners.values(), ...served.listeners], cells, limitations };
 }
 
-/** At most this many other (address, port) pairs are tried per cell through translations. */
+/** At most this many other (address, port) pairs are tried per cell and source through translations. */
 const MAX_TRANSLATED_ATTEMPTS = 256;
 
 /**
@@ -257,9 +257,10 @@ function throughTranslations(
   const entrances = entrancesTo(ruleset, socket.port, accepts, isLocal);
   if (entrances.length === 0) return undefined;
   let unknown: Attempt | undefined;
-  const tried = new Set<string>();
   for (const family of families(socket)) {
-    for (const saddr of zone.sources?.[family] ?? []) {
+    // Each source its own budget: a class tried late must not find it spent by the first ones.
+    sources: for (const saddr of zone.sources?.[family] ?? []) {
+      const tried = new Set<string>();
       const pf = family === 4 ? 'ip' : 'ip6';
       for (const e of entrances) {
         if (e.family !== undefined && e.family !== pf) continue;
@@ -272,9 +273,9 @@ function throughTranslations(
         for (const dport of e.ports) {
           for (const daddr of daddrs) {
             if (dport === socket.port && zone.targets[family].includes(daddr)) continue;
-            const key = `${saddr}|${daddr}|${dport}`;
+            const key = `${daddr}|${dport}`;
             if (tried.has(key)) continue;
-            if (tried.size >= MAX_TRANSLATED_ATTEMPTS) return unknown;
+            if (tried.size >= MAX_TRANSLATED_ATTEMPTS) continue sources;
             tried.add(key);
             const packet: Packet = { family: pf, iif: zone.interface, saddr, daddr, protocol: socket.protocol, sport: 40000, dport };
             const answer = answerFor(sockets, family, socket.protocol, packet.iif);

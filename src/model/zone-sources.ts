@@ -75,7 +75,20 @@ export function zoneSources(family: Family, space: ZoneSpace, predicates: readon
   preds.forEach((p, i) => mark(p.spans, i));
   const points = [...events.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const active = new Map<number, number>();
-  const classes = new Map<string, bigint>();
+  // A class is what the ruleset's tests that may let a client in tell apart; within it, the piece
+  // the fewest dropping rules cover stands for it (a fail2ban ban makes no class of its own, and a
+  // bogon drop list never decides a class another piece of which it does not cover).
+  const classes = new Map<string, { value: bigint; closers: number }>();
+  const keyOf = (ids: Iterable<number>): { key: string; closers: number } => {
+    const open: number[] = [];
+    let closers = 0;
+    for (const id of ids) {
+      if (id < 0) continue;
+      if (preds[id]!.closes) closers++;
+      else open.push(id);
+    }
+    return { key: open.sort((a, b) => a - b).join(','), closers };
+  };
   for (let k = 0; k < points.length; k++) {
     const at = points[k]!;
     for (const e of events.get(at)!) {
@@ -84,25 +97,20 @@ export function zoneSources(family: Family, space: ZoneSpace, predicates: readon
       else active.set(e.id, n);
     }
     if (!active.has(-1) || active.has(-2)) continue;
-    const signature = [...active.keys()]
-      .filter((id) => id >= 0)
-      .sort((a, b) => a - b)
-      .join(',');
-    if (classes.has(signature)) continue;
+    const { key, closers } = keyOf(active.keys());
+    const seen = classes.get(key);
+    if (seen && seen.closers <= closers) continue;
     const end = k + 1 < points.length ? points[k + 1]! - 1n : max;
-    classes.set(signature, pick(at, end));
+    classes.set(key, { value: pick(at, end), closers });
   }
-  const order = [...classes.entries()];
+  const order = [...classes.entries()].map(([key, c]) => [key, c.value] as [string, bigint]);
   const p = preferred === undefined ? undefined : addressValue(preferred);
   if (p && p.family === family) {
-    const signature = preds
-      .flatMap((q, i) => (contains(q.spans, p.value) ? [i] : []))
-      .sort((a, b) => a - b)
-      .join(',');
-    const i = order.findIndex(([s]) => s === signature);
-    if (i >= 0) {
+    const { key, closers } = keyOf(preds.flatMap((q, i) => (contains(q.spans, p.value) ? [i] : [])));
+    const i = order.findIndex(([s]) => s === key);
+    if (i >= 0 && closers <= classes.get(key)!.closers) {
       order.splice(i, 1);
-      order.unshift([signature, -1n]);
+      order.unshift([key, -1n]);
     }
   }
   const sources = order.slice(0, MAX_SOURCES).map(([, v]) => (v < 0n ? preferred! : addressText(family, v)));

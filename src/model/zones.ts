@@ -189,9 +189,7 @@ export function zoneSpace(snapshot: Snapshot, zone: Zone, family: 4 | 6): ZoneSp
   const routes = (snapshot.network.routes.status === 'ok' ? snapshot.network.routes.data : []).filter(
     (r) => r.family === family && r.dst !== 'default' && (r.type === undefined || r.type === 'unicast'),
   );
-  // A container's own address is that container, not another client beside it: a class standing
-  // for it alone (a DOCKER chain's `-d 172.18.0.2`) would name a client the bridge cannot have twice.
-  const hosts = [...locals.map((l) => l.address), ...containerAddresses(snapshot, family)];
+  const hosts = locals.map((l) => l.address);
   if (zone.kind === 'internet') {
     const elsewhere = [
       ...locals.map((l) => `${l.address}/${l.prefixlen}`),
@@ -209,16 +207,6 @@ export function zoneSpace(snapshot: Snapshot, zone: Zone, family: 4 | 6): ZoneSp
   if (zone.kind === 'tailnet') include.push(`${TAILNET_RANGES[family].address}/${TAILNET_RANGES[family].prefixlen}`);
   if (own !== undefined) include.push(own);
   return { include, exclude: hosts };
-}
-
-function containerAddresses(snapshot: Snapshot, family: 4 | 6): string[] {
-  if (snapshot.docker.status !== 'ok') return [];
-  return snapshot.docker.data.containers.flatMap((c) =>
-    c.networks.flatMap((n) => {
-      const address = family === 4 ? n.ipAddress : n.ipv6Address;
-      return address ? [address] : [];
-    }),
-  );
 }
 
 function internetClient(family: 4 | 6, locals: LocalAddress[]): string {

@@ -20,6 +20,12 @@ export type Span = readonly [bigint, bigint];
 export interface AddressPredicate {
   family: Family;
   spans: Span[];
+  /**
+   * The rule only drops or rejects what it matches, with no effect on later packets: its addresses
+   * can make a client less open, never more (model/zone-sources.ts tries such a range only when
+   * nothing else stands for its class: a fail2ban chain of banned addresses is no class each).
+   */
+  closes?: true;
   /** The rule, for the explanation (predicateWhere): kept in parts, as most are never shown. */
   rule: { table: string; chain: string; index: number; line: number | undefined; text: string };
 }
@@ -124,53 +130,70 @@ function valueSpan(v: Value | undefined): { family: Family; span: Span } | undef
   return undefined;
 }
 
-/** The address components of set elements keyed by `keys` (concatenations: each address column). */
-function elementSpans(keys: readonly Key[], elements: readonly (readonly Value[])[]): { family: Family; span: Span }[] {
-  const columns = keys.flatMap((k, i) => (ADDRESS_KEYS.has(k) ? [i] : []));
-  if (columns.length === 0) return [];
-  return elements.flatMap((e) => columns.map((i) => valueSpan(e[i])).filter((s) => s !== undefined));
+type Found = { family: Family; span: Span };
+
+/** The address components of a set element keyed by `keys` (concatenations: each address column). */
+function elementSpans(keys: readonly Key[], element: readonly Value[]): Found[] {
+  const out: Found[] = [];
+  keys.forEach((k, i) => {
+    if (!ADDRESS_KEYS.has(k)) return;
+    const s = valueSpan(element[i]);
+    if (s) out.push(s);
+  });
+  return out;
 }
 
-function matchSpans(m: Match, ipsets: Readonly<Record<string, Ipset>> | undefined): { family: Family; span: Span }[] {
+/**
+ * A set's elements as predicates: one for a plain set of addresses (membership: every element
+ * leads to the same), one per element where the elements differ in more than the address (a
+ * concatenation's other columns, a verdict map's verdicts, a NAT map's data).
+ */
+function elementGroups(keys: readonly Key[], elements: readonly (readonly Value[])[], alike: boolean): Found[][] {
+  if (!keys.some((k) => ADDRESS_KEYS.has(k))) return [];
+  if (alike && keys.length === 1) return [elements.flatMap((e) => elementSpans(keys, e))];
+  return elements.map((e) => elementSpans(keys, e)).filter((g) => g.length > 0);
+}
+
+/** The address tests of a match, each group one predicate (what tells addresses apart). */
+function matchGroups(m: Match, ipsets: Readonly<Record<string, Ipset>> | undefined): Found[][] {
   switch (m.kind) {
     case 'addr':
     case 'ctaddr':
-      return m.addrs.map(specSpan).filter((s) => s !== undefined);
-    case 'ipset':
-      // `add NAME ENTRY [options]`: the entry is the first word.
-      return ipsetEntries(ipsets?.[m.name])
-        .map((e) => textSpan(e.split(/\s/)[0] ?? ''))
-        .filter((s) => s !== undefined);
+      return [m.addrs.map(specSpan).filter((s) => s !== undefined)];
+    case 'ipset': {
+      // `add NAME ENTRY [options]`: the entry is the first word. Members and `nomatch` entries apart.
+      const set = ipsets?.[m.name];
+      if (!set || !('members' in set)) return [];
+      const spans = (entries: readonly string[]): Found[] => entries.map((e) => textSpan(e.split(/\s/)[0] ?? '')).filter((s) => s !== undefined);
+      return [spans(set.members), spans(set.nomatch ?? [])];
+    }
     case 'set':
-      return elementSpans(m.keys, m.elements);
+      return elementGroups(m.keys, m.elements, true);
     default:
       return [];
   }
 }
 
-function verdictSpans(v: Verdict): { family: Family; span: Span }[] {
-  const maps: NatMap[] = [];
+function verdictGroups(v: Verdict): Found[][] {
   if (v.kind === 'vmap')
-    return elementSpans(
+    return elementGroups(
       v.keys,
       v.elements.map((e) => e.key),
+      false,
     );
-  if (v.kind === 'dnat' || v.kind === 'snat') {
-    if (v.addrMap) maps.push(v.addrMap);
-    if (v.portMap) maps.push(v.portMap);
-  }
-  return maps.flatMap((map) => elementSpans(map.keys, map.elements));
+  if (v.kind !== 'dnat' && v.kind !== 'snat') return [];
+  const maps: NatMap[] = [];
+  if (v.addrMap) maps.push(v.addrMap);
+  if (v.portMap) maps.push(v.portMap);
+  return maps.flatMap((map) => elementGroups(map.keys, map.elements, false));
 }
 
-/** A set's entries, its `nomatch` exceptions too (each is a boundary between address classes); none for a set the model cannot read. */
-function ipsetEntries(set: Ipset | undefined): string[] {
-  return set && 'members' in set ? [...set.members, ...(set.nomatch ?? [])] : [];
-}
-
-function push(out: AddressPredicate[], found: readonly { family: Family; span: Span }[], rule: AddressPredicate['rule']): void {
-  for (const family of [4, 6] as const) {
-    const spans = found.filter((f) => f.family === family).map((f) => f.span);
-    if (spans.length > 0) out.push({ family, spans, rule });
+function push(out: AddressPredicate[], groups: readonly Found[][], rule: AddressPredicate['rule'], closes: boolean): void {
+  for (const found of groups) {
+    for (const family of [4, 6] as const) {
+      const spans = found.filter((f) => f.family === family).map((f) => f.span);
+      if (spans.length > 0) out.push(closes ? { family, spans, rule, closes } : { family, spans, rule });
+    }
   }
 }
 
@@ -187,9 +210,10 @@ export function addressPredicates(ruleset: Ruleset, ipsets?: Readonly<Record<str
   if (cached) return cached;
   const out: AddressPredicate[] = [];
   const parsed = (table: Table, chain: Chain, rule: Rule): void => {
-    const found = [...rule.matches.flatMap((m) => matchSpans(m, ipsets)), ...verdictSpans(rule.verdict)];
-    if (found.length > 0)
-      push(out, found, { table: `${table.family} ${table.name}`, chain: chain.name, index: rule.origin.index, line: rule.origin.line, text: rule.origin.text });
+    const groups = [...rule.matches.flatMap((m) => matchGroups(m, ipsets)), ...verdictGroups(rule.verdict)];
+    const closes = (rule.verdict.kind === 'drop' || rule.verdict.kind === 'reject') && rule.effects.length === 0;
+    const origin = { table: `${table.family} ${table.name}`, chain: chain.name, index: rule.origin.index, line: rule.origin.line, text: rule.origin.text };
+    if (groups.length > 0) push(out, groups, origin, closes);
   };
   for (const table of ruleset.tables) {
     for (const chain of table.chains) {
@@ -200,20 +224,14 @@ export function addressPredicates(ruleset: Ruleset, ipsets?: Readonly<Record<str
       }
       for (let i = 0; i < held.count; i++) {
         const read = held.addressWords(i);
-        const found = read?.words.map(textSpan);
+        const groups = read?.groups.map((words) => words.map(textSpan));
         // A word that is no address, prefix or range (a netmask form): the parse decides.
-        if (!read || !found || found.some((f) => f === undefined)) {
+        if (!read || !groups || groups.some((g) => g.some((f) => f === undefined))) {
           parsed(table, chain, held.rule(i));
           continue;
         }
-        if (found.length > 0)
-          push(out, found as { family: Family; span: Span }[], {
-            table: `${table.family} ${table.name}`,
-            chain: chain.name,
-            index: read.index,
-            line: read.line,
-            text: read.text,
-          });
+        const origin = { table: `${table.family} ${table.name}`, chain: chain.name, index: read.index, line: read.line, text: read.text };
+        if (groups.length > 0) push(out, groups as Found[][], origin, read.closes);
       }
     }
   }

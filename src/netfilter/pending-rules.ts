@@ -33,7 +33,10 @@ export interface PendingRules {
 }
 
 export interface HeldAddressWords {
-  words: string[];
+  /** The words of each address option (a conntrack tuple option may list several). */
+  groups: string[][];
+  /** `-j DROP` or `-j REJECT`, and no `recent` match (whose --set marks later packets). */
+  closes: boolean;
   /** The rule's line as the dump has it, and where: for the explanation. */
   text: string;
   index: number;

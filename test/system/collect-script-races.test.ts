@@ -82,7 +82,7 @@ describe.skipIf(req.skip)(req.name, req.options, () => {
       const swap = `rm -f '${files[0]}'; mkfifo '${files[0]}'`;
       const script = generateScript([{ files }]).replace('\nflush_reads copy\n', `\n${swap}\nflush_reads copy\n`);
       expect(script).toContain(swap);
-      const { records, seconds } = await runScript(script, `${name}:fifo`);
+      const { records, seconds } = await runScript(script, `${name}:fifo-${count}`);
       // All approved before the swap; the batch's budget (10 s) runs out on the FIFO, so all say error.
       expect(records.filter((r) => r.op === 'read').map((r) => [r.id, r.status, r.data.toString()])).toEqual(
         files.map((f) => [f, 'error', `${f} could not be read`]),

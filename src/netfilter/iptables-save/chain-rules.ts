@@ -204,8 +204,10 @@ function scanTokens(line: string): string[] | undefined {
  * The address words of a rule's tokens (a quoted one is ''); undefined when only the parse can say
  * (a set match, the old `-s ! X` form).
  */
-function addressWordsOf(tokens: readonly string[]): string[] | undefined {
-  const words: string[] = [];
+function addressWordsOf(tokens: readonly string[]): Pick<HeldAddressWords, 'groups' | 'closes'> | undefined {
+  const groups: string[][] = [];
+  let closes = false;
+  let recent = false;
   for (let k = 0; k < tokens.length; k++) {
     const token = tokens[k]!;
     if (token.charCodeAt(0) !== 45) continue;
@@ -213,13 +215,14 @@ function addressWordsOf(tokens: readonly string[]): string[] | undefined {
     if (ADDRESS_OPTIONS.has(token) || list) {
       const arg = tokens[++k];
       if (arg === undefined || arg === '!' || arg === '') return undefined;
-      if (list) words.push(...arg.split(','));
-      else words.push(arg);
+      groups.push(list ? arg.split(',') : [arg]);
     } else if (token === '--match-set') return undefined;
     // Its argument is free text that could read as an option.
     else if (token === '--comment') k++;
+    else if (token === '-m' && tokens[k + 1] === 'recent') recent = true;
+    else if (token === '-j' || token === '--jump') closes = tokens[k + 1] === 'DROP' || tokens[k + 1] === 'REJECT';
   }
-  return words;
+  return { groups, closes: closes && !recent };
 }
 
 /** Whether the token at START..END of LINE is `-j`, `-g`, `--jump` or `--goto`. */
@@ -361,7 +364,7 @@ export class ChainText implements PendingRules {
     const tokens = scanTokens(line);
     if (!tokens) return undefined;
     const words = addressWordsOf(tokens);
-    return words && { words, text: line, index: i + 1, line: records[at + LINE_NO] as number };
+    return words && { ...words, text: line, index: i + 1, line: records[at + LINE_NO] as number };
   }
 
   mayJump(i: number): boolean {

@@ -534,10 +534,18 @@ export class ReachLab {
     await Promise.all(this.answerers.map((a) => a.request('listen', { listeners: fresh.map((port) => ({ host: '::', port, banner: `C ${port}` })) })));
   }
 
-  /** Every address some namespace of this lab holds. */
+  /** Addresses machines outside this lab's namespaces hold (a real dockerd's containers). */
+  private readonly elsewhere = new Set<string>();
+
+  /** Say that ADDRESSES are held by machines the lab did not make (a real dockerd's containers): no client takes them. */
+  heldElsewhere(addresses: readonly string[]): void {
+    for (const a of addresses) this.elsewhere.add(canonical(a));
+  }
+
+  /** Every address some namespace of this lab holds, and those held elsewhere. */
   private async heldAddresses(): Promise<Set<string>> {
     const all = [this.h, ...[...this.links.values()].map((l) => l.client), ...this.containers];
-    const held = new Set<string>();
+    const held = new Set<string>(this.elsewhere);
     for (const ns of all) {
       const json = JSON.parse((await ns.ip('-j', 'addr', 'show')).stdout) as { addr_info: { local: string }[] }[];
       for (const i of json) for (const a of i.addr_info) held.add(canonical(a.local));

@@ -72,7 +72,9 @@ describe('address predicates from held rule text', () => {
     const held = heldPredicates(RULES, 'ip');
     expect(held).toEqual(parsedPredicates(RULES, 'ip'));
     // The comment's "-s" is no address test; the rule's own -s is.
-    expect(held.map((p) => p.rule.index)).toEqual([1, 2, 3, 4, 6, 7, 8, 1]);
+    // One predicate per address test: rule 2 tests its source and its destination.
+    expect(held.map((p) => p.rule.index)).toEqual([1, 2, 2, 3, 4, 6, 7, 8, 1]);
+    expect(held.filter((p) => p.closes).map((p) => p.rule.index)).toEqual([6, 7]);
     expect(held.find((p) => p.rule.index === 8)?.spans).toEqual([prefixSpan('9.9.9.9', 32)!.span]);
     expect(held.find((p) => p.rule.index === 6)?.spans).toEqual([prefixSpan('5.6.7.8', 32)!.span]);
   });
