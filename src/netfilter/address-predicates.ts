@@ -211,7 +211,11 @@ export function addressPredicates(ruleset: Ruleset, ipsets?: Readonly<Record<str
   const out: AddressPredicate[] = [];
   const parsed = (table: Table, chain: Chain, rule: Rule): void => {
     const groups = [...rule.matches.flatMap((m) => matchGroups(m, ipsets)), ...verdictGroups(rule.verdict)];
-    const closes = (rule.verdict.kind === 'drop' || rule.verdict.kind === 'reject') && rule.effects.length === 0;
+    // Only a test that drops what lies inside its ranges: `! --match-set geo src -j DROP` drops the rest.
+    const closes =
+      (rule.verdict.kind === 'drop' || rule.verdict.kind === 'reject') &&
+      rule.effects.length === 0 &&
+      !rule.matches.some((m) => (m.kind === 'addr' || m.kind === 'ctaddr' || m.kind === 'ipset' || m.kind === 'set') && m.negate);
     const origin = { table: `${table.family} ${table.name}`, chain: chain.name, index: rule.origin.index, line: rule.origin.line, text: rule.origin.text };
     if (groups.length > 0) push(out, groups, origin, closes);
   };

@@ -35,7 +35,7 @@ export interface PendingRules {
 export interface HeldAddressWords {
   /** The words of each address option (a conntrack tuple option may list several). */
   groups: string[][];
-  /** `-j DROP` or `-j REJECT`, and no `recent` match (whose --set marks later packets). */
+  /** `-j DROP` or `-j REJECT`, no negated address test, and no `recent` match (whose --set marks later packets). */
   closes: boolean;
   /** The rule's line as the dump has it, and where: for the explanation. */
   text: string;

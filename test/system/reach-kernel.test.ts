@@ -49,7 +49,7 @@ import { Ufw } from './lab/ufw.js';
  * printed with the cell, both outcomes and the path of the failing ruleset (saved under a
  * temp directory that is kept).
  *
- * CLAWMOAT_REACH_RANDOM (default 150) and CLAWMOAT_REACH_SEED choose the random rulesets: the
+ * CLAWMOAT_REACH_RANDOM (default 100) and CLAWMOAT_REACH_SEED choose the random rulesets: the
  * seeds SEED … SEED+RANDOM-1. Without CLAWMOAT_REACH_SEED every run takes fresh ones (a random
  * first seed, printed, and each failing ruleset is saved under its seed), so CI keeps exploring;
  * set it to replay. CLAWMOAT_REACH_SHARDS (default 6) sets how many labs run them side by side.
@@ -57,7 +57,7 @@ import { Ufw } from './lab/ufw.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const DIST = join(REPO, 'dist');
-const RANDOM_COUNT = Number(process.env.CLAWMOAT_REACH_RANDOM ?? 150);
+const RANDOM_COUNT = Number(process.env.CLAWMOAT_REACH_RANDOM ?? 100);
 const RANDOM_FIRST_SEED = Number(process.env.CLAWMOAT_REACH_SEED ?? 1 + Math.floor(Math.random() * 1_000_000_000));
 const SHARDS = Math.max(1, Number(process.env.CLAWMOAT_REACH_SHARDS ?? 6));
 /** Rulesets printed in full; later failing ones are only saved. */

@@ -208,11 +208,14 @@ function addressWordsOf(tokens: readonly string[]): Pick<HeldAddressWords, 'grou
   const groups: string[][] = [];
   let closes = false;
   let recent = false;
+  let negated = false;
   for (let k = 0; k < tokens.length; k++) {
     const token = tokens[k]!;
     if (token.charCodeAt(0) !== 45) continue;
     const list = TUPLE_OPTIONS.has(token);
     if (ADDRESS_OPTIONS.has(token) || list) {
+      // A negated test drops what lies outside its ranges: no closing rule (address-predicates.ts).
+      if (tokens[k - 1] === '!') negated = true;
       const arg = tokens[++k];
       if (arg === undefined || arg === '!' || arg === '') return undefined;
       groups.push(list ? arg.split(',') : [arg]);
@@ -222,7 +225,7 @@ function addressWordsOf(tokens: readonly string[]): Pick<HeldAddressWords, 'grou
     else if (token === '-m' && tokens[k + 1] === 'recent') recent = true;
     else if (token === '-j' || token === '--jump') closes = tokens[k + 1] === 'DROP' || tokens[k + 1] === 'REJECT';
   }
-  return { groups, closes: closes && !recent };
+  return { groups, closes: closes && !recent && !negated };
 }
 
 /** Whether the token at START..END of LINE is `-j`, `-g`, `--jump` or `--goto`. */

@@ -601,6 +601,11 @@ export class ReachLab {
    */
   private readonly foreignSources = new Set<string>();
 
+  /** Sources the model tried that no client of this lab can send from (canonical). */
+  get unprobedSources(): ReadonlySet<string> {
+    return this.foreignSources;
+  }
+
   /**
    * Give each zone's client the source addresses the model sends from (and a client on any bridge
    * zone). Call it for each matrix: the model picks one source per class of addresses the ruleset
@@ -922,7 +927,7 @@ export interface CellComparison {
   attempts: AttemptOutcome[];
 }
 
-export function compareCell(cell: ReachCell, attempts: Attempt[], results: Map<string, ProbeResult>): CellComparison {
+export function compareCell(cell: ReachCell, attempts: Attempt[], results: Map<string, ProbeResult>, foreign: ReadonlySet<string> = new Set()): CellComparison {
   const outcomes: AttemptOutcome[] = attempts.map((attempt) => {
     const result = results.get(attempt.key);
     if (!result) throw new Error(`attempt ${attempt.key} was never probed`);
@@ -941,13 +946,12 @@ export function compareCell(cell: ReachCell, attempts: Attempt[], results: Map<s
   let outcome: CellOutcome;
   if (kernel === 'error') outcome = 'error';
   else if (cell.verdict === 'unknown') outcome = 'unknown';
+  // The model's most open source is an address another machine holds (a container stand-in's
+  // routed DNAT target, a real container), so no client could send from it: what the other sources
+  // found can only prove the model too closed.
+  else if (foreign.has(canonical(cell.zone.source))) outcome = kernel !== 'n/a' && RANK[kernel] > RANK[cell.verdict as KernelVerdict] ? 'disagree' : 'n/a';
   // No attempt possible (the zone has no address of the socket's family): only an "open" claim is wrong.
   else if (kernel === 'n/a') outcome = cell.verdict === 'open' ? 'disagree' : 'n/a';
-  // The model's most open source is an address another machine of this lab holds (a container
-  // stand-in's DNAT target routed through a bridge), so no client could send from it: what the
-  // other sources found can only prove the model too closed.
-  else if (!attempts.some((a) => canonical(a.source) === canonical(cell.zone.source)))
-    outcome = RANK[kernel] > RANK[cell.verdict as KernelVerdict] ? 'disagree' : 'n/a';
   else outcome = cell.verdict === kernel ? 'agree' : 'disagree';
   return { cell, kernel, outcome, attempts: outcomes };
 }
@@ -1022,7 +1026,7 @@ export async function checkMatrix(
 ): Promise<CellComparison[]> {
   const plan = lab.plan(matrix, sockets, otherPorts);
   const results = await lab.probe([...plan.values()].flat());
-  let comparisons = [...plan].map(([cell, attempts]) => compareCell(cell, attempts, results));
+  let comparisons = [...plan].map(([cell, attempts]) => compareCell(cell, attempts, results, lab.unprobedSources));
   const doubtful = (c: CellComparison) => c.outcome === 'disagree' || c.outcome === 'error';
   // A dropped SYN and a slow answer look alike at 400 ms: ask again, patiently, before blaming the model.
   const askAgain = async (why: string, counted: 'reprobed' | 'reloaded', always: boolean) => {
@@ -1032,7 +1036,7 @@ export async function checkMatrix(
     );
     comparisons = comparisons.map((c) => {
       if (!doubtful(c)) return c;
-      const redone = compareCell(c.cell, plan.get(c.cell)!, again);
+      const redone = compareCell(c.cell, plan.get(c.cell)!, again, lab.unprobedSources);
       if (redone.outcome !== c.outcome) {
         figures[counted]++;
         if (always || process.env.CLAWMOAT_REACH_VERBOSE) console.log(`${why} (${c.kernel} → ${redone.kernel}):\n${describeComparison(c)}`);

@@ -126,6 +126,14 @@ describe('source classes: what tells a zone’s clients apart', () => {
       })(),
     ],
     [
+      'a GeoIP allow-list: everything not in an ipset dropped',
+      (() => {
+        const s = iptablesHost(['-A INPUT -m set ! --match-set geo src -j DROP', '-A INPUT -p tcp --dport 18789 -j ACCEPT']);
+        return { ...s, netfilter: { ...s.netfilter, ipsetSave: { status: 'ok', data: 'create geo hash:net family inet\nadd geo 5.1.0.0/17\n' } } } as Snapshot;
+      })(),
+    ],
+    ['everything but one range dropped (! -s ... -j DROP)', iptablesHost(['-A INPUT ! -s 5.1.0.0/16 -j DROP', '-A INPUT -p tcp --dport 18789 -j ACCEPT'])],
+    [
       '-s with an iprange exception in one iptables rule',
       iptablesHost(['-A INPUT -s 5.1.0.0/16 -m iprange ! --src-range 5.1.0.0-5.1.0.10 -p tcp --dport 18789 -j ACCEPT']),
     ],
