@@ -150,11 +150,17 @@ function resultFor(finding: Finding, ruleIndex: number, uris: UriMaker): Result 
 }
 
 /**
+ * SARIF's baselineState values this report uses, spelled out: the public types (dist/*.d.ts) must
+ * not name @types/sarif, a development dependency a consumer does not have.
+ */
+export type BaselineState = 'new' | 'unchanged' | 'updated' | 'absent';
+
+/**
  * Each finding's SARIF baselineState, in the findings' order, from a drift: "new" for those drift
  * calls new (matched by id and message, as drift matched them), "updated" for a changed severity
  * or status, "unchanged" otherwise. No drift (a fleet host absent from the baseline): all new.
  */
-export function baselineStatesOf(findings: readonly Pick<Finding, 'id' | 'message'>[], drift: Drift | undefined): NonNullable<Result['baselineState']>[] {
+export function baselineStatesOf(findings: readonly Pick<Finding, 'id' | 'message'>[], drift: Drift | undefined): BaselineState[] {
   if (!drift) return findings.map(() => 'new');
   const take = (list: DriftFinding[], f: Pick<Finding, 'id' | 'message'>): boolean => {
     const i = list.findIndex((d) => d.id === f.id && d.message === f.message);
